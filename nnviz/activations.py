@@ -1,0 +1,78 @@
+"""Activation functions as a registry of (forward, derivative) pairs.
+
+The derivative takes both z (pre-activation) and a = f(z) so each function can use
+whichever is cheaper (sigmoid' = a(1-a), tanh' = 1-a²).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .errors import NNVizError, lookup
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    f: Callable[[np.ndarray], np.ndarray]
+    df: Callable[[np.ndarray, np.ndarray], np.ndarray] | None  # None: no gradient (step)
+    glyph: str  # short label for diagrams
+
+
+def _sigmoid(z):
+    # split by sign so exp never overflows
+    out = np.empty_like(z, dtype=np.result_type(z, np.float32))
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def sigmoid(z):
+    return _sigmoid(np.asarray(z, dtype=float))
+
+
+def softmax(z, axis=-1):
+    z = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+LEAKY_SLOPE = 0.01
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in [
+        Activation("identity", lambda z: z, lambda z, a: np.ones_like(z), "id"),
+        Activation("step", lambda z: (z >= 0).astype(z.dtype), None, "step"),
+        Activation("sigmoid", sigmoid, lambda z, a: a * (1.0 - a), "σ"),
+        Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "tanh"),
+        Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype), "ReLU"),
+        Activation(
+            "leaky_relu",
+            lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+            lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype),
+            "lReLU",
+        ),
+        # softmax's Jacobian is not elementwise; it is only valid as the output of
+        # categorical cross-entropy, whose gradient w.r.t. logits is softmax − y.
+        Activation("softmax", softmax, None, "softmax"),
+    ]
+}
+
+
+def get(name: str) -> Activation:
+    return lookup(ACTIVATIONS, name, "activation")
+
+
+def derivative(act: Activation, z, a):
+    if act.df is None:
+        raise NNVizError(
+            f"activation {act.name!r} has no usable gradient for backpropagation"
+            + (" (use the perceptron rule, nnviz.perceptron)" if act.name == "step" else
+               " except as the output of the 'cce' loss")
+        )
+    return act.df(z, a)

@@ -1,0 +1,160 @@
+"""Named, seeded experiments: the single home of hyperparameters, and their on-disk cache.
+
+An experiment is a function config → {record name: Record}. Its cache key is a
+content hash of its name, its config and the source of the code it runs (the
+NumPy core plus the experiment's own module), so records are recomputed exactly
+when something they depend on changes, and never otherwise.
+
+Experiments are registered with `@experiment(...)` in the submodules of this
+package; every submodule is imported on first lookup.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import json
+import os
+import pkgutil
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..errors import NNVizError, RecordError, lookup
+from ..records import Record, load as load_record
+
+EXPERIMENTS: dict[str, "Experiment"] = {}
+_CORE = Path(__file__).resolve().parent.parent
+# modules whose source feeds every key: what computes records (not drawing, not the CLI)
+_CORE_EXCLUDE = {"cli.py", "__main__.py", "figures", "render", "build.py", "experiments"}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    fn: Callable[[dict], dict[str, Record]]
+    config: dict
+    description: str = ""
+    tags: tuple[str, ...] = ()
+
+    def key(self) -> str:
+        h = hashlib.sha256()
+        h.update(json.dumps({"name": self.name, "config": self.config}, sort_keys=True, default=str).encode())
+        h.update(_core_digest().encode())
+        h.update(inspect.getsource(inspect.getmodule(self.fn)).encode())
+        return h.hexdigest()[:16]
+
+    def path(self) -> Path:
+        return cache_root() / self.name / self.key()
+
+
+def experiment(name: str, description: str = "", tags=(), **config):
+    """Register `fn(config) -> dict[str, Record]` as the experiment `name`."""
+    def deco(fn):
+        if name in EXPERIMENTS and EXPERIMENTS[name].fn.__qualname__ != fn.__qualname__:
+            raise NNVizError(f"experiment {name!r} registered twice")
+        EXPERIMENTS[name] = Experiment(name, fn, dict(config), description or (fn.__doc__ or "").strip().split("\n")[0],
+                                       tuple(tags))
+        return fn
+    return deco
+
+
+_DIGEST: str | None = None
+
+
+def _core_digest() -> str:
+    global _DIGEST
+    if _DIGEST is None:
+        h = hashlib.sha256()
+        for p in sorted(_CORE.rglob("*.py")):
+            rel = p.relative_to(_CORE)
+            if rel.parts[0] in _CORE_EXCLUDE:
+                continue
+            h.update(str(rel).encode())
+            h.update(p.read_bytes())
+        _DIGEST = h.hexdigest()
+    return _DIGEST
+
+
+_DISCOVERED = False
+
+
+def discover() -> dict[str, Experiment]:
+    """Import every experiment module once, so the registry is complete."""
+    global _DISCOVERED
+    if not _DISCOVERED:
+        for mod in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{mod.name}")
+        _DISCOVERED = True
+    return EXPERIMENTS
+
+
+def get(name: str) -> Experiment:
+    return lookup(discover(), name, "experiment")
+
+
+def cache_root() -> Path:
+    """Where records live: $NNVIZ_CACHE, else renders/.cache/records beside the repo (or cwd)."""
+    env = os.environ.get("NNVIZ_CACHE")
+    if env:
+        return Path(env)
+    repo = _CORE.parent
+    base = repo if (repo / "pyproject.toml").exists() else Path.cwd()
+    return base / "renders" / ".cache" / "records"
+
+
+def is_cached(name: str) -> bool:
+    return (get(name).path() / "manifest.json").exists()
+
+
+def run(name: str, force: bool = False, verbose: bool = False) -> dict[str, Record]:
+    """Records of experiment `name`: from the cache, or computed and cached now."""
+    exp = get(name)
+    target = exp.path()
+    if not force:
+        try:
+            return _read(target)
+        except RecordError:
+            pass
+    t0 = time.perf_counter()
+    records = exp.fn(dict(exp.config))
+    if not isinstance(records, dict) or not all(isinstance(r, Record) for r in records.values()):
+        raise NNVizError(f"experiment {name!r} must return a dict of records")
+    _write(target, records, {"name": name, "key": exp.key(), "config": exp.config,
+                             "seconds": time.perf_counter() - t0})
+    if verbose:
+        print(f"computed {name} in {time.perf_counter() - t0:.1f}s → {target}")
+    return records
+
+
+load = run  # scenes read records with experiments.load(name)
+
+
+def _read(target: Path) -> dict[str, Record]:
+    man = target / "manifest.json"
+    if not man.exists():
+        raise RecordError(f"no cached records at {target}")
+    try:
+        names = json.loads(man.read_text())["records"]
+    except (ValueError, KeyError) as e:
+        raise RecordError(f"cache manifest {man} is corrupted ({e})") from None
+    return {n: load_record(target / n) for n in names}
+
+
+def _write(target: Path, records: dict[str, Record], info: dict) -> None:
+    """Write into a temp folder, then rename: a cache entry is whole or absent."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        for n, r in records.items():
+            r.save(tmp / n)
+        (tmp / "manifest.json").write_text(json.dumps({**info, "records": list(records)}, indent=1, default=str))
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

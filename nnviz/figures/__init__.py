@@ -1,0 +1,88 @@
+"""Still figures (matplotlib) drawn from the same records and theme as the animations.
+
+A figure is a function `fn(fig) -> None` that draws into a ready matplotlib Figure,
+registered with `@figure(name, ...)` in a submodule of this package (every
+submodule is imported on first lookup). `save(name, path, fmt)` renders it
+atomically in png/svg/pdf.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..errors import NNVizError, lookup
+
+FIGURES: dict[str, "Figure"] = {}
+FORMATS = ("png", "svg", "pdf")
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    fn: Callable
+    experiments: tuple[str, ...]  # experiments whose records it reads
+    size: tuple[float, float] | None = None
+    description: str = ""
+
+
+def figure(name: str, experiments=(), size=None, description: str = ""):
+    def deco(fn):
+        FIGURES[name] = Figure(name, fn, tuple(experiments), size,
+                               description or (fn.__doc__ or "").strip().split("\n")[0])
+        return fn
+    return deco
+
+
+_DISCOVERED = False
+
+
+def discover() -> dict[str, Figure]:
+    global _DISCOVERED
+    if not _DISCOVERED:
+        for mod in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{mod.name}")
+        _DISCOVERED = True
+    return FIGURES
+
+
+def get(name: str) -> Figure:
+    return lookup(discover(), name, "figure")
+
+
+def save(name: str, path, fmt: str = "png", dpi: int | None = None) -> Path:
+    """Draw figure `name` and write it to `path` atomically (temp file + rename)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .style import apply_style
+
+    if fmt not in FORMATS:
+        raise NNVizError(f"unknown figure format {fmt!r}; valid: {', '.join(FORMATS)}")
+    spec = get(name)
+    apply_style()
+    from .. import theme
+
+    fig = plt.figure(figsize=spec.size or theme.FIGURE_SIZE)
+    try:
+        spec.fn(fig)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".{fmt}")
+        os.close(fd)
+        try:
+            fig.savefig(tmp, format=fmt, dpi=dpi or theme.FIGURE_DPI, bbox_inches="tight",
+                        metadata={"Software": "nnviz"} if fmt == "png" else None)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    finally:
+        plt.close(fig)
+    return path

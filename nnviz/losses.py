@@ -1,0 +1,68 @@
+"""Losses computed from the output layer's *pre-activation* z (logits).
+
+Working from logits keeps cross-entropies finite for any z (log-sum-exp / softplus)
+and makes their gradient the simple (prediction − target). Each loss says which
+output activation it pairs with; MSE pairs with any elementwise one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .activations import Activation, derivative, sigmoid, softmax
+from .errors import lookup
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    # value(z, a, y) -> per-example loss, shape (..., m)
+    value: Callable
+    # grad(z, a, y, act) -> dℓ/dz per example (not yet divided by m)
+    grad: Callable
+    output: str | None  # required output activation, None = any elementwise
+    default_output: str
+
+
+def _mse_value(z, a, y):
+    return np.mean((a - y) ** 2, axis=-1)
+
+
+def _mse_grad(z, a, y, act: Activation):
+    c = a.shape[-1]
+    return (2.0 / c) * (a - y) * derivative(act, z, a)
+
+
+def _bce_value(z, a, y):
+    # softplus(z) − y·z, stable for any z; mean over output units
+    return np.mean(np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z))), axis=-1)
+
+
+def _bce_grad(z, a, y, act):
+    return (sigmoid(z) - y) / z.shape[-1]
+
+
+def _cce_value(z, a, y):
+    zmax = z.max(axis=-1, keepdims=True)
+    lse = (zmax + np.log(np.exp(z - zmax).sum(axis=-1, keepdims=True)))[..., 0]
+    return lse - np.sum(y * z, axis=-1)
+
+
+def _cce_grad(z, a, y, act):
+    return softmax(z) - y
+
+
+LOSSES: dict[str, Loss] = {
+    l.name: l
+    for l in [
+        Loss("mse", _mse_value, _mse_grad, None, "identity"),
+        Loss("bce", _bce_value, _bce_grad, "sigmoid", "sigmoid"),
+        Loss("cce", _cce_value, _cce_grad, "softmax", "softmax"),
+    ]
+}
+
+
+def get(name: str) -> Loss:
+    return lookup(LOSSES, name, "loss")

@@ -1,0 +1,79 @@
+"""What an optimizer minimises: a loss with a gradient on batches of examples.
+
+The training loop only needs `n` (examples per epoch), `batch_loss_grad` and
+`evaluate`; networks on data and analytic objectives both fit, so one loop and
+one `Run` record serve every scene.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .data import Dataset
+from .errors import ShapeError
+from .nn import MLP
+
+
+class Problem(Protocol):
+    n: int
+
+    def batch_loss_grad(self, theta: np.ndarray, idx: np.ndarray | None,
+                        rng: np.random.Generator) -> tuple[float, np.ndarray]: ...
+
+    def evaluate(self, theta: np.ndarray) -> dict[str, float]: ...
+
+    def config(self) -> dict: ...
+
+    @property
+    def dim(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class NetworkProblem:
+    """An MLP on a data set. idx=None means the full training set (no copy)."""
+
+    model: MLP
+    data: Dataset
+
+    def __post_init__(self):
+        if self.data.n_features != self.model.sizes[0] or self.data.n_outputs != self.model.sizes[-1]:
+            raise ShapeError(
+                f"model {self.model.sizes} does not fit data {self.data.name!r} "
+                f"({self.data.n_features} features → {self.data.n_outputs} outputs)")
+
+    @property
+    def n(self) -> int:
+        return self.data.n
+
+    @property
+    def dim(self) -> int:
+        return self.model.n_params
+
+    def batch_loss_grad(self, theta, idx, rng):
+        X, Y = self.data.X, self.data.Y
+        if idx is not None:
+            X, Y = X[idx], Y[idx]
+        g = self.model.backward(theta, X, Y, train=self.model.dropout > 0, rng=rng)
+        return g.loss, g.grad
+
+    def loss(self, theta, X=None, Y=None) -> float:
+        X = self.data.X if X is None else X
+        Y = self.data.Y if Y is None else Y
+        return self.model.loss_value(theta, X, Y)
+
+    def evaluate(self, theta):
+        d, m = self.data, self.model
+        classify = d.task != "regression"
+        out = {"train_loss": m.loss_value(theta, d.X, d.Y),
+               "train_acc": m.accuracy(theta, d.X, d.Y) if classify else np.nan,
+               "test_loss": np.nan, "test_acc": np.nan}
+        if d.X_test is not None:
+            out["test_loss"] = m.loss_value(theta, d.X_test, d.Y_test)
+            out["test_acc"] = m.accuracy(theta, d.X_test, d.Y_test) if classify else np.nan
+        return out
+
+    def config(self) -> dict:
+        return {"type": "network", "model": self.model.config(), "data": self.data.name,
+                "n": self.data.n, "data_meta": self.data.meta}

@@ -1,0 +1,1 @@
+"""Everything that imports manim: reusable mobjects for nnviz scenes."""

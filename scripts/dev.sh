@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# One entry point that sets up everything on a fresh Debian machine, then runs a task.
+#   bash scripts/dev.sh showcase   # render the showcase into renders/
+#   bash scripts/dev.sh test       # run the test suite
+#   bash scripts/dev.sh setup      # only set up
+# Idempotent: a second run skips everything already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=${NNVIZ_VENV:-$ROOT/.venv}
+APT_PKGS="libcairo2-dev libpango1.0-dev pkg-config gcc python3-dev python3-venv"
+
+say() { printf '\033[1m[nnviz]\033[0m %s\n' "$*" >&2; }
+
+need_system() {
+    # pycairo and manimpango build against cairo/pango; pkg-config finds them.
+    if pkg-config --exists cairo pangocairo 2>/dev/null && command -v gcc >/dev/null; then
+        return 0
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "installing system libraries: $APT_PKGS"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        # python3-dev/python3-venv are only needed for Debian's own python3; skip quietly if absent
+        apt-get install -y -qq --no-install-recommends $APT_PKGS >/dev/null \
+          || apt-get install -y -qq --no-install-recommends libcairo2-dev libpango1.0-dev pkg-config gcc >/dev/null
+    else
+        say "missing cairo/pango development libraries. Run, as root:"
+        say "    apt-get update && apt-get install -y $APT_PKGS"
+        say "then run this command again."
+        exit 1
+    fi
+}
+
+pick_python() {
+    for py in ${PYTHON:-} python3.13 python3.12 python3.11 python3.10 python3; do
+        [ -n "$py" ] || continue
+        if command -v "$py" >/dev/null && "$py" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+            echo "$py"; return 0
+        fi
+    done
+    say "Python >= 3.10 not found. Run, as root: apt-get install -y python3 python3-venv"
+    exit 1
+}
+
+need_venv() {
+    local stamp="$VENV/.nnviz-installed"
+    local want
+    want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    need_system
+    if [ ! -x "$VENV/bin/python" ]; then
+        local py; py=$(pick_python)
+        say "creating $VENV with $py"
+        "$py" -m venv "$VENV"
+    fi
+    say "installing nnviz and its dependencies into $VENV (first run takes a few minutes)"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -e ".[dev]"
+    echo "$want" > "$stamp"
+}
+
+cmd=${1:-help}
+shift || true
+case "$cmd" in
+    setup)    need_venv ;;
+    showcase) need_venv; exec "$VENV/bin/nnviz" build showcase "$@" ;;
+    test)     need_venv; exec "$VENV/bin/python" -m pytest "$@" ;;
+    bench)    need_venv; exec "$VENV/bin/python" -m bench "$@" ;;
+    *) echo "usage: bash scripts/dev.sh {showcase|test|setup|bench} [args...]"; exit 2 ;;
+esac
