@@ -197,4 +197,13 @@ DATASETS = {
 
 
 def load(name: str, **kw) -> Dataset:
-    return lookup(DATASETS, name, "dataset")(**kw)
+    """A data set by name; unknown names or options are one clear error."""
+    import inspect
+
+    fn = lookup(DATASETS, name, "dataset")
+    try:
+        inspect.signature(fn).bind(**kw)
+    except TypeError as e:
+        valid = ", ".join(inspect.signature(fn).parameters)
+        raise DataError(f"bad options for data set {name!r} ({e}); valid: {valid}") from None
+    return fn(**kw)

@@ -41,17 +41,22 @@ def _bce_value(z, a, y):
 
 
 def _bce_grad(z, a, y, act):
-    return (sigmoid(z) - y) / z.shape[-1]
+    # a is the forward pass's sigmoid(z); recompute only when called without it
+    p = sigmoid(z) if a is None else a
+    return (p - y) / z.shape[-1]
 
 
 def _cce_value(z, a, y):
     zmax = z.max(axis=-1, keepdims=True)
     lse = (zmax + np.log(np.exp(z - zmax).sum(axis=-1, keepdims=True)))[..., 0]
-    return lse - np.sum(y * z, axis=-1)
+    # Σ_k y_k (lse − z_k); equals lse − y·z for one-hot (or any Σy = 1) targets
+    return lse * np.sum(y, axis=-1) - np.einsum("...k,...k->...", y, z)
 
 
 def _cce_grad(z, a, y, act):
-    return softmax(z) - y
+    # a is the forward pass's softmax(z); recompute only when called without it
+    p = softmax(z) if a is None else a
+    return p * np.sum(y, axis=-1, keepdims=True) - y
 
 
 LOSSES: dict[str, Loss] = {

@@ -7,12 +7,12 @@ optional seeded gradient noise for stochastic demos.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 
-from .errors import ShapeError, lookup
+from .errors import NNVizError, ShapeError, lookup
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Objective:
     start: tuple[float, ...]                   # a good demo starting point
     formula: str = ""                          # for captions
     log_scale: bool = False                    # values span decades (contours in log)
+    params: dict = field(default_factory=dict)  # the factory's keyword arguments (set by `get`)
 
     def _pts(self, p) -> np.ndarray:
         p = np.asarray(p, dtype=float)
@@ -54,7 +55,7 @@ class Objective:
         return X, Y, self.value(np.stack([X, Y], -1))
 
     def config(self) -> dict:
-        return {"type": "objective", "name": self.name}
+        return {"type": "objective", "name": self.name, "params": dict(self.params)}
 
 
 def _stack(*cols):
@@ -64,6 +65,17 @@ def _stack(*cols):
 def _hess2(hxx, hxy, hyy):
     hxx, hxy, hyy = np.broadcast_arrays(hxx, hxy, hyy)
     return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+
+def _polish(grad, hess, points, iters: int = 8):
+    """Newton-refine published minimiser digits to machine precision (so ∇f = 0 holds exactly)."""
+    out = []
+    for p in points:
+        p = np.array(p, dtype=float)
+        for _ in range(iters):
+            p = p - np.linalg.solve(hess(p), grad(p))
+        out.append(tuple(float(v) for v in p))
+    return tuple(out)
 
 
 # --- 1-D ------------------------------------------------------------------------------
@@ -101,7 +113,12 @@ def two_wells() -> Objective:
 
 # --- 2-D ------------------------------------------------------------------------------
 def quadratic(condition: float = 10.0, angle: float = 0.0, scale: float = 1.0) -> Objective:
-    """A bowl ½ pᵀAp with eigenvalues (scale, scale·condition), rotated by `angle` radians."""
+    """A bowl ½ pᵀAp with eigenvalues (scale, scale·condition), rotated by `angle` radians.
+
+    Its Hessian is A everywhere, so λ_max = scale·condition and GD is stable for η < 2/λ_max.
+    """
+    if condition < 1 or scale <= 0:
+        raise NNVizError(f"quadratic needs condition ≥ 1 and scale > 0, got {condition}, {scale}")
     c, s = np.cos(angle), np.sin(angle)
     R = np.array([[c, -s], [s, c]])
     A = R @ np.diag([scale, scale * condition]) @ R.T
@@ -177,7 +194,7 @@ def himmelblau() -> Objective:
         x, y = p[..., 0], p[..., 1]
         return _hess2(12 * x * x + 4 * y - 42, 4 * x + 4 * y, 12 * y * y + 4 * x - 26)
 
-    mins = ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126))
+    mins = _polish(g, h, ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)))
     return Objective("himmelblau", 2, f, g, h, ((-5.0, 5.0), (-5.0, 5.0)), mins, (0.0, 0.0),
                      "f = (x²+y−11)² + (x+y²−7)²", log_scale=True)
 
@@ -232,7 +249,7 @@ def six_hump_camel() -> Objective:
         return _hess2(8 - 25.2 * x * x + 10 * x ** 4, 1 + 0 * x, -8 + 48 * y * y)
 
     return Objective("six_hump_camel", 2, f, g, h, ((-2.0, 2.0), (-1.0, 1.0)),
-                     ((0.0898, -0.7126), (-0.0898, 0.7126)), (-1.5, 0.8),
+                     _polish(g, h, ((0.0898, -0.7126), (-0.0898, 0.7126))), (-1.5, 0.8),
                      "f = (4 − 2.1x² + x⁴/3)x² + xy + (4y² − 4)y²")
 
 
@@ -244,7 +261,13 @@ OBJECTIVES: dict[str, Callable[..., Objective]] = {
 
 
 def get(name: str, **kw) -> Objective:
-    return lookup(OBJECTIVES, name, "objective")(**kw)
+    """Build a registered objective; its keyword arguments are kept in `.params` for records."""
+    factory = lookup(OBJECTIVES, name, "objective")
+    try:
+        obj = factory(**kw)
+    except TypeError as e:
+        raise NNVizError(f"bad parameters for objective {name!r}: {e}") from None
+    return replace(obj, params=dict(kw))
 
 
 @dataclass(frozen=True)
@@ -257,9 +280,13 @@ class ObjectiveProblem:
 
     objective: Objective
     noise: float = 0.0
-    params: dict = field(default_factory=dict)  # the factory's keyword arguments, for the record
+    params: dict = field(default_factory=dict)  # extra keyword arguments, for the record
 
     n: int = 1
+
+    def __post_init__(self):
+        if not (np.isfinite(self.noise) and self.noise >= 0):
+            raise NNVizError(f"gradient noise must be a finite σ ≥ 0, got {self.noise}")
 
     @property
     def dim(self) -> int:
@@ -272,9 +299,14 @@ class ObjectiveProblem:
             g = g + self.noise * rng.normal(size=g.shape)
         return v, g
 
+    def loss(self, theta) -> float:
+        """The exact (noise-free) objective value at θ."""
+        return float(self.objective.value(theta))
+
     def evaluate(self, theta):
         return {"train_loss": float(self.objective.value(theta)), "test_loss": np.nan,
                 "train_acc": np.nan, "test_acc": np.nan}
 
     def config(self) -> dict:
-        return {**self.objective.config(), "params": self.params, "noise": self.noise}
+        return {**self.objective.config(), "params": {**self.objective.params, **self.params},
+                "noise": self.noise}

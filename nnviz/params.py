@@ -34,6 +34,14 @@ class Layout:
 
     entries: tuple[Entry, ...]
 
+    def __post_init__(self):
+        names = [e.name for e in self.entries]
+        if len(set(names)) != len(names):
+            raise ShapeError(f"duplicate parameter names in layout: {names}")
+        # name → Entry, so per-step lookups in the training loop are O(1)
+        object.__setattr__(self, "_index", {e.name: e for e in self.entries})
+        object.__setattr__(self, "_size", sum(e.size for e in self.entries))
+
     @classmethod
     def from_shapes(cls, shapes: list[tuple[str, tuple[int, ...]]]) -> "Layout":
         entries, off = [], 0
@@ -45,16 +53,16 @@ class Layout:
 
     @property
     def size(self) -> int:
-        return sum(e.size for e in self.entries)
+        return self._size
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(e.name for e in self.entries)
 
     def entry(self, name: str) -> Entry:
-        for e in self.entries:
-            if e.name == name:
-                return e
+        e = self._index.get(name)
+        if e is not None:
+            return e
         raise KeyError(f"no parameter {name!r}; layout has {list(self.names)}")
 
     def view(self, theta: np.ndarray, name: str) -> np.ndarray:
@@ -68,6 +76,9 @@ class Layout:
 
     def flatten(self, blocks: dict[str, np.ndarray], dtype=np.float64) -> np.ndarray:
         out = np.empty(self.size, dtype=dtype)
+        missing = [e.name for e in self.entries if e.name not in blocks]
+        if missing:
+            raise ShapeError(f"blocks missing for {missing}; layout has {list(self.names)}")
         for e in self.entries:
             b = np.asarray(blocks[e.name])
             if b.shape != e.shape:

@@ -55,7 +55,12 @@ class NetworkProblem:
         X, Y = self.data.X, self.data.Y
         if idx is not None:
             X, Y = X[idx], Y[idx]
-        g = self.model.backward(theta, X, Y, train=self.model.dropout > 0, rng=rng)
+        train = self.model.dropout > 0
+        g = self.model.backward(theta, X, Y, train=train, rng=rng)
+        if idx is None and not train:
+            # a full-batch step already computed the training-set forward pass at θ;
+            # `evaluate(θ)` right after reuses it (checked against a copy of θ)
+            object.__setattr__(self, "_full_pass", (np.array(theta, copy=True), g.loss, g.trace.output))
         return g.loss, g.grad
 
     def loss(self, theta, X=None, Y=None) -> float:
@@ -66,13 +71,20 @@ class NetworkProblem:
     def evaluate(self, theta):
         d, m = self.data, self.model
         classify = d.task != "regression"
-        out = {"train_loss": m.loss_value(theta, d.X, d.Y),
-               "train_acc": m.accuracy(theta, d.X, d.Y) if classify else np.nan,
-               "test_loss": np.nan, "test_acc": np.nan}
+        memo = self.__dict__.get("_full_pass")
+        if memo is not None and memo[0].shape == np.shape(theta) and np.array_equal(memo[0], theta):
+            train_loss, out = memo[1], memo[2]
+        else:
+            tr = m.forward(theta, d.X)
+            train_loss, out = m.data_loss(tr, d.Y) + m.penalty(theta), tr.output
+        out_ = {"train_loss": train_loss,
+                "train_acc": m.accuracy_of(out, d.Y) if classify else np.nan,
+                "test_loss": np.nan, "test_acc": np.nan}
         if d.X_test is not None:
-            out["test_loss"] = m.loss_value(theta, d.X_test, d.Y_test)
-            out["test_acc"] = m.accuracy(theta, d.X_test, d.Y_test) if classify else np.nan
-        return out
+            tr = m.forward(theta, d.X_test)
+            out_["test_loss"] = m.data_loss(tr, d.Y_test) + m.penalty(theta)
+            out_["test_acc"] = m.accuracy_of(tr.output, d.Y_test) if classify else np.nan
+        return out_
 
     def config(self) -> dict:
         return {"type": "network", "model": self.model.config(), "data": self.data.name,

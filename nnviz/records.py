@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import os
 import platform
@@ -20,7 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .errors import RecordError
+from .errors import NNVizError, RecordError
 
 SCHEMA_VERSION = 1
 _RECORD_TYPES: dict[str, type] = {}
@@ -53,16 +54,25 @@ def _atomic_write(target: Path, write) -> None:
         raise
 
 
-def _jsonable(v):
+def _jsonable(v, where: str = "value"):
     if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
+        return {str(k): _jsonable(x, f"{where}[{k!r}]") for k, x in v.items()}
     if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
+        return [_jsonable(x, where) for x in v]
     if isinstance(v, np.generic):
         return v.item()
     if hasattr(v, "to_json"):
         return v.to_json()
-    return v
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    raise NNVizError(f"record field {where} holds a {type(v).__name__}, which records cannot store "
+                     "(use numbers, strings, lists, dicts, arrays or dicts of arrays)")
+
+
+def _storable(where: str, a: np.ndarray) -> np.ndarray:
+    if a.dtype.hasobject:
+        raise NNVizError(f"record field {where} is an object array; records store numeric/str arrays only")
+    return a
 
 
 @dataclass(frozen=True)
@@ -73,31 +83,40 @@ class Record:
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
-        _RECORD_TYPES[cls.kind] = cls
+        # only classes that declare their own kind register: a subclass that merely
+        # adds behaviour must not take over its parent's kind when loading
+        if "kind" in cls.__dict__:
+            _RECORD_TYPES[cls.kind] = cls
 
     def save(self, path) -> Path:
+        """Write `<path>.npz` + `<path>.json` atomically; returns the .json path.
+
+        Everything is serialised in memory first, so a field that cannot be stored
+        raises before any file is touched.
+        """
         npz, js = _paths(path)
         arrays, meta = {}, {}
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
             if isinstance(v, np.ndarray):
-                arrays[f.name] = v
+                arrays[f.name] = _storable(f.name, v)
             elif isinstance(v, dict) and v and all(isinstance(x, np.ndarray) for x in v.values()):
                 for k, x in v.items():
-                    arrays[f"{f.name}/{k}"] = x
+                    arrays[f"{f.name}/{k}"] = _storable(f"{f.name}[{k!r}]", x)
                 meta.setdefault("__array_dicts__", []).append(f.name)
             else:
-                meta[f.name] = _jsonable(v)
-        digest = hashlib.sha256()
-
-        def write_npz(fh):
-            np.savez(fh, **arrays)
-
-        _atomic_write(npz, write_npz)
-        digest.update(npz.read_bytes())
-        doc = {"schema": SCHEMA_VERSION, "kind": self.kind, "npz_sha256": digest.hexdigest(),
+                meta[f.name] = _jsonable(v, f.name)
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        payload = buf.getvalue()
+        doc = {"schema": SCHEMA_VERSION, "kind": self.kind, "npz_sha256": hashlib.sha256(payload).hexdigest(),
                "versions": versions(), "fields": meta}
-        _atomic_write(js, lambda fh: fh.write(json.dumps(doc, indent=1, allow_nan=True).encode()))
+        try:
+            text = json.dumps(doc, indent=1, allow_nan=True).encode()
+        except (TypeError, ValueError) as e:
+            raise NNVizError(f"cannot save {type(self).__name__}: {e}") from None
+        _atomic_write(npz, lambda fh: fh.write(payload))
+        _atomic_write(js, lambda fh: fh.write(text))
         return js
 
     @classmethod
@@ -107,11 +126,17 @@ class Record:
             raise RecordError(f"{_paths(path)[1]} holds a {rec.kind!r} record, not a {cls.kind!r}")
         return rec
 
-    def equals(self, other) -> bool:
-        """Exact equality, arrays bit for bit (NaN == NaN)."""
+    def equals(self, other, ignore: tuple[str, ...] = ()) -> bool:
+        """Exact equality, arrays bit for bit (NaN == NaN), except the fields in `ignore`.
+
+        Two runs with the same seed differ only in their measured times:
+        `a.equals(b, ignore=Run.TIMING)`.
+        """
         if type(self) is not type(other):
             return False
         for f in dataclasses.fields(self):
+            if f.name in ignore:
+                continue
             a, b = getattr(self, f.name), getattr(other, f.name)
             if not _equal(a, b):
                 return False
@@ -137,7 +162,9 @@ def load(path) -> Record:
     try:
         doc = json.loads(js.read_text())
         schema, kind, fields = doc["schema"], doc["kind"], doc["fields"]
-    except (ValueError, KeyError, TypeError) as e:
+        if not isinstance(fields, dict):
+            raise TypeError("'fields' is not an object")
+    except (ValueError, KeyError, TypeError, OSError) as e:
         raise RecordError(f"record {js} is truncated or corrupted ({e})") from None
     if not isinstance(schema, int) or schema > SCHEMA_VERSION:
         raise RecordError(f"record {js} has schema {schema}, newer than this nnviz ({SCHEMA_VERSION}); upgrade nnviz")
@@ -146,27 +173,31 @@ def load(path) -> Record:
         raise RecordError(f"record {js} is of unknown kind {kind!r}")
     if not npz.exists():
         raise RecordError(f"record {js} is missing its arrays file {npz}")
-    data = npz.read_bytes()
+    try:
+        data = npz.read_bytes()
+    except OSError as e:
+        raise RecordError(f"record arrays {npz} cannot be read ({e})") from None
     if hashlib.sha256(data).hexdigest() != doc.get("npz_sha256"):
         raise RecordError(f"record arrays {npz} do not match {js} (truncated, corrupted or half-written)")
     try:
-        with np.load(npz, allow_pickle=False) as z:
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError) as e:
         raise RecordError(f"record arrays {npz} cannot be read ({e})") from None
     values = {k: v for k, v in fields.items() if k != "__array_dicts__"}
-    for name in fields.get("__array_dicts__", []):
+    array_dicts = set(fields.get("__array_dicts__", []))
+    for name in array_dicts:
         values[name] = {}
     for k, v in arrays.items():
-        if "/" in k:
-            name, key = k.split("/", 1)
-            values.setdefault(name, {})[key] = v
+        name, sep, key = k.partition("/")
+        if sep and name in array_dicts:
+            values[name][key] = v
         else:
             values[k] = v
     names = {f.name for f in dataclasses.fields(cls)}
     try:
         return cls(**{k: v for k, v in values.items() if k in names})
-    except TypeError as e:
+    except (TypeError, ValueError) as e:
         raise RecordError(f"record {js} does not match the {kind!r} schema ({e})") from None
 
 
@@ -176,12 +207,20 @@ class Run(Record):
 
     θ_t is the parameter vector after t updates. `loss[t]`, `grad_norm[t]`, `lr[t]`
     belong to update t (taken at θ_t on that step's batch). θ is kept only at
-    `steps` (every k-th, always the first and the last) to bound memory.
-    `diverged_at` is the step whose loss or parameters went non-finite or past the
-    bound (-1 if none); every stored number is finite up to there.
+    `steps` (every k-th, always the first and the last) to bound memory; `grads`
+    and `state` rows (when recorded) belong to the same steps: the gradient taken at
+    θ_t and the optimizer state before update t. Metrics (`train_loss` …) are full
+    evaluations at `eval_steps`; NaN means "not applicable" (no test set, regression).
+    `epoch_time` is training work per epoch (evaluation excluded); `wall_time` is all.
+
+    `diverged_at` is the step whose loss, gradient or parameters went non-finite or
+    whose loss passed the bound (-1 if none); `meta["diverged_reason"]` says which.
+    Every stored number is finite: the run stops before anything non-finite is kept
+    (a non-finite gradient at the last θ is stored as zeros).
     """
 
     kind: ClassVar[str] = "run"
+    TIMING: ClassVar[tuple[str, ...]] = ("wall_time", "epoch_time")  # the only non-reproducible fields
     config: dict
     layout: list
     steps: np.ndarray        # (K,) int64

@@ -20,8 +20,12 @@ class Schedule:
     total: int = 1          # cosine: steps to reach the floor
     floor: float = 0.0      # cosine: final learning rate
 
+    def __post_init__(self):
+        # validate once here so __call__ (once per training step) is a plain dict hit
+        lookup(_RULES, self.kind, "schedule")
+
     def __call__(self, t: int) -> float:
-        return lookup(_RULES, self.kind, "schedule")(self, t)
+        return _RULES[self.kind](self, t)
 
     def to_json(self) -> dict:
         return asdict(self)

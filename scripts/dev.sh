@@ -12,9 +12,16 @@ APT_PKGS="libcairo2-dev libpango1.0-dev pkg-config gcc python3-dev python3-venv"
 
 say() { printf '\033[1m[nnviz]\033[0m %s\n' "$*" >&2; }
 
+have_system() {
+    # pycairo builds against cairo (pkg-config finds it), manimpango against pango;
+    # the chosen Python must be able to make a venv (Debian splits that into python3-venv).
+    pkg-config --exists cairo pangocairo 2>/dev/null && command -v gcc >/dev/null \
+        && "$(pick_python)" -c 'import ensurepip, venv, sysconfig, os; \
+            assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null
+}
+
 need_system() {
-    # pycairo and manimpango build against cairo/pango; pkg-config finds them.
-    if pkg-config --exists cairo pangocairo 2>/dev/null && command -v gcc >/dev/null; then
+    if have_system; then
         return 0
     fi
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -67,7 +74,16 @@ shift || true
 case "$cmd" in
     setup)    need_venv ;;
     showcase) need_venv; exec "$VENV/bin/nnviz" build showcase "$@" ;;
-    test)     need_venv; exec "$VENV/bin/python" -m pytest "$@" ;;
-    bench)    need_venv; exec "$VENV/bin/python" -m bench "$@" ;;
+    test)
+        need_venv
+        # two workers on a 2-core machine: render tests dominate and parallelise well
+        jobs=$(nproc 2>/dev/null || echo 1)
+        [ "$jobs" -gt 2 ] && jobs=2
+        export MPLBACKEND=Agg
+        if [ "$jobs" -gt 1 ]; then
+            exec "$VENV/bin/python" -m pytest -n "$jobs" "$@"
+        fi
+        exec "$VENV/bin/python" -m pytest "$@" ;;
+    bench)    need_venv; for b in bench/bench_*.py; do "$VENV/bin/python" "$b" "$@"; done ;;
     *) echo "usage: bash scripts/dev.sh {showcase|test|setup|bench} [args...]"; exit 2 ;;
 esac

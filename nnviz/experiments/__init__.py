@@ -2,8 +2,11 @@
 
 An experiment is a function config → {record name: Record}. Its cache key is a
 content hash of its name, its config and the source of the code it runs (the
-NumPy core plus the experiment's own module), so records are recomputed exactly
-when something they depend on changes, and never otherwise.
+NumPy core plus the experiment's own module and every experiment module it uses,
+e.g. `descent.py` importing helpers from `landscapes.py`), so records are
+recomputed exactly when something they depend on changes, and never otherwise.
+A damaged cache entry (missing file, bad manifest, corrupted record) is
+recomputed, never an error; `run(name, force=True)` recomputes regardless.
 
 Experiments are registered with `@experiment(...)` in the submodules of this
 package; every submodule is imported on first lookup.
@@ -41,10 +44,14 @@ class Experiment:
     tags: tuple[str, ...] = ()
 
     def key(self) -> str:
+        """Content hash of (name, config, core source, this experiment's module sources)."""
         h = hashlib.sha256()
-        h.update(json.dumps({"name": self.name, "config": self.config}, sort_keys=True, default=str).encode())
+        h.update(json.dumps({"name": self.name, "config": self.config}, sort_keys=True,
+                            default=_canonical).encode())
         h.update(_core_digest().encode())
-        h.update(inspect.getsource(inspect.getmodule(self.fn)).encode())
+        for mod in _experiment_modules(inspect.getmodule(self.fn)):
+            h.update(mod.__name__.encode())
+            h.update(inspect.getsource(mod).encode())
         return h.hexdigest()[:16]
 
     def path(self) -> Path:
@@ -60,6 +67,37 @@ def experiment(name: str, description: str = "", tags=(), **config):
                                        tuple(tags))
         return fn
     return deco
+
+
+def _canonical(v):
+    """JSON for config values json can't write: arrays by value (str() would elide them)."""
+    if hasattr(v, "tolist"):
+        return {"__array__": v.tolist(), "dtype": str(getattr(v, "dtype", ""))}
+    if isinstance(v, (set, frozenset)):
+        return sorted(v, key=repr)
+    if hasattr(v, "to_json"):
+        return v.to_json()
+    return repr(v)
+
+
+def _experiment_modules(mod) -> list:
+    """`mod` plus every module of this package it references (transitively), in a fixed order.
+
+    Only experiment modules are followed: the core is hashed whole by `_core_digest`.
+    """
+    seen: dict[str, object] = {}
+    stack = [mod]
+    while stack:
+        m = stack.pop()
+        if m is None or m.__name__ in seen:
+            continue
+        seen[m.__name__] = m
+        for v in vars(m).values():
+            dep = v if inspect.ismodule(v) else inspect.getmodule(v) if callable(v) else None
+            if (dep is not None and dep.__name__.startswith(__name__ + ".") and dep.__name__ not in seen
+                    and getattr(dep, "__file__", None)):
+                stack.append(dep)
+    return [seen[k] for k in sorted(seen)]
 
 
 _DIGEST: str | None = None
@@ -87,7 +125,13 @@ def discover() -> dict[str, Experiment]:
     global _DISCOVERED
     if not _DISCOVERED:
         for mod in pkgutil.iter_modules(__path__):
-            importlib.import_module(f"{__name__}.{mod.name}")
+            try:
+                importlib.import_module(f"{__name__}.{mod.name}")
+            except NNVizError:
+                raise
+            except Exception as e:
+                raise NNVizError(f"experiment module {__name__}.{mod.name} failed to import: "
+                                 f"{type(e).__name__}: {e}") from e
         _DISCOVERED = True
     return EXPERIMENTS
 
@@ -139,7 +183,10 @@ def _read(target: Path) -> dict[str, Record]:
         raise RecordError(f"no cached records at {target}")
     try:
         names = json.loads(man.read_text())["records"]
-    except (ValueError, KeyError) as e:
+        if not (isinstance(names, list) and all(isinstance(n, str) and n and "/" not in n and n[0] != "."
+                                                for n in names)):
+            raise ValueError("'records' is not a list of record names")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
         raise RecordError(f"cache manifest {man} is corrupted ({e})") from None
     return {n: load_record(target / n) for n in names}
 
@@ -151,10 +198,20 @@ def _write(target: Path, records: dict[str, Record], info: dict) -> None:
     try:
         for n, r in records.items():
             r.save(tmp / n)
-        (tmp / "manifest.json").write_text(json.dumps({**info, "records": list(records)}, indent=1, default=str))
+        (tmp / "manifest.json").write_text(json.dumps({**info, "records": list(records)}, indent=1,
+                                                      default=_canonical))
         if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
+            # a damaged entry being replaced (a whole one is never rewritten unless forced)
+            stale = target.with_name(f".{target.name}.stale.{os.getpid()}")
+            os.replace(target, stale)
+            shutil.rmtree(stale, ignore_errors=True)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            # another process finished the same entry first (same key ⇒ same records): keep theirs
+            if not (target / "manifest.json").exists():
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -19,6 +19,9 @@ from ..errors import NNVizError, lookup
 
 FIGURES: dict[str, "Figure"] = {}
 FORMATS = ("png", "svg", "pdf")
+# no timestamps: the same records give byte-identical files (clean diffs, honest rebuild checks)
+_METADATA = {"png": {"Software": "nnviz"}, "svg": {"Date": None, "Creator": "nnviz"},
+             "pdf": {"Creator": "nnviz", "Producer": "nnviz", "CreationDate": None}}
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def save(name: str, path, fmt: str = "png", dpi: int | None = None) -> Path:
         os.close(fd)
         try:
             fig.savefig(tmp, format=fmt, dpi=dpi or theme.FIGURE_DPI, bbox_inches="tight",
-                        metadata={"Software": "nnviz"} if fmt == "png" else None)
+                        metadata=_METADATA[fmt])
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -1,1 +1,108 @@
-"""Everything that imports manim: reusable mobjects for nnviz scenes."""
+"""Everything that imports manim: the render kit for nnviz scenes.
+
+Import in scenes as `from nnviz.render import *` (or name what you use). All
+colours come from `nnviz.theme`; nothing here needs LaTeX.
+
+Style (`style.py`)
+    ThemedScene, ThemedThreeDScene      Scene bases painting the theme background (override construct;
+                                        if you override setup call super().setup()).
+    apply_theme(scene)                  same, for any Scene subclass (call in setup()).
+    color("#hex") / color("optimizer"|"regime"|"variant", name) / color("class", i) -> ManimColor
+    text(s, size=LABEL_SIZE, color=FOREGROUND, weight=NORMAL)   theme-font Text (cached layout)
+    label(s, size=SMALL_SIZE, color=MUTED)                     small muted Text
+    heading(s)                          bold title at the top edge
+    BACKGROUND, FOREGROUND, MUTED, GRID, DIVERGING, LABEL_SIZE, TITLE_SIZE, SMALL_SIZE
+
+Math (`mathtex.py`)
+    math(expr, size=LABEL_SIZE, color=FOREGROUND, engine=None)  Typst syntax by default
+        (e.g. math("theta_(t+1) = theta_t - eta nabla L(theta_t)")); engine="latex" or
+        NNVIZ_MATH=latex uses MathTex and raises NNVizError with install hints if LaTeX is missing.
+        Cost measured here: first Typst call in a process ≈ 0.2 s, then ≈ 0.03 s per new formula,
+        repeats ≈ 4 ms (in-process cache + manim's SVG cache in config.tex_dir).
+
+Plots (`plots.py`)
+    LabelledAxes(x_range, y_range, x_label="", y_label="", log_y=False, width=6, height=4,
+                 n_ticks=5, font_size, color, grid=False, tips=False)
+        .axes (manim Axes), .bounds (2,2) in axis coords, .to_axes(data_pts) (log10 y),
+        .to_scene(axis_pts)->(M,3), .c2p(x, y) (raises on non-finite).
+    Legend(entries: dict name->colour | [(name, colour)], kind="line"|"dot"|"box", font_size)  .rows[name]
+    LossCurve(axes, values, steps=None, color, stroke_width=3, tracker=None, head=True,
+              diverged_at=-1, max_points=800)   grows with a step tracker; values under the floor are
+              clamped, NaN/inf/above-top cut the curve with a "diverges" marker.
+    LossPlot(series: dict name->values, colors=None, steps=None, log_y=False, x_label="step",
+             y_label="loss", y_range=None, width=6, height=4, legend=True, tracker=None, diverged_at=None)
+        .axes, .curves[name], .legend, .tracker, .reset(), .grow(run_time=3)
+    nice_ticks(lo, hi, n), auto_y_range(values, log_y)
+
+Time-driven widgets (`widgets.py`) — one convention: a ValueTracker holds the current *training
+step*; share one tracker between mobjects to keep them in sync. Built fully drawn (tracker at the
+last step); `.reset()` rewinds, `.grow(run_time=..)` returns the animation to the end, `.set_step(s)`.
+    DescentPath(points (N,2)|(N,3), axes=None|LabelledAxes|Axes|ThreeDAxes, steps=None, color,
+                stroke_width=3, tracker=None, diverged_at=-1, bounds=None, head=True,
+                head_radius=0.07, start_marker=True, marker_text="diverges")
+        .clipped (paths.Clipped), .tracker, .diverges, .last_step. Non-finite / off-axes points are
+        clipped before manim sees them; where the run leaves for good an arrow + "diverges" appears.
+    PathTrace(clipped, to_scene, ...)  the growing polyline + head + marker used by both of the above.
+    DivergenceMarker(point, direction=None, label="diverges")  arrow (or a cross if direction unknown).
+    StepCounter(tracker, total=None, label="step", size, color)   "step 37 / 200"
+    Readout(tracker, fmt: step -> str, size, color)               any text following the step.
+
+Paths (`paths.py`, NumPy only)
+    clip_path(points (N,d), bounds (d,2), steps=None) -> Clipped(segments=((pts, steps), ...), exit, n_points)
+        Clipped.upto(step) -> pieces, .position(step) -> point | None, .exit: Exit(point, direction, step,
+        reason "left"|"nonfinite") | None.
+
+Rendering (`runner.py`, `gif.py`) — used by the CLI, builds and tests/conftest.py:
+    RenderOptions(quality="low", formats=("mp4",), fps=None, resolution=None, transparent=False, gif=GifOptions())
+    GifOptions(fps=12, width=480, colors=128, dither="none", loop=0)
+    load_scene_class(path, class_name=None), with_overrides(cls, {"attr": value}), scene_classes(path)
+    render(scene_cls, out_dir, name, options, media_dir, tex_dir=None) -> RenderResult(files, frame, seconds)
+    to_gif(src_video, dst, GifOptions), transcode(src, dst, "mp4"|"webm")
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+# Lazy: `import nnviz.render.runner` (the CLI, builds) must not pay for importing manim.
+# Names resolve on first use; `from nnviz.render import *` loads everything.
+_WHERE = {
+    "to_gif": "gif", "transcode": "gif",
+    "latex_available": "mathtex", "math": "mathtex",
+    "Clipped": "paths", "Exit": "paths", "clip_path": "paths",
+    "LabelledAxes": "plots", "Legend": "plots", "LossCurve": "plots", "LossPlot": "plots",
+    "auto_y_range": "plots", "nice_ticks": "plots",
+    "GifOptions": "runner", "RenderOptions": "runner", "load_scene_class": "runner", "render": "runner",
+    "scene_classes": "runner", "with_overrides": "runner",
+    "BACKGROUND": "style", "DIVERGING": "style", "FOREGROUND": "style", "GRID": "style", "LABEL_SIZE": "style",
+    "MUTED": "style", "SMALL_SIZE": "style", "TITLE_SIZE": "style", "ThemedScene": "style",
+    "ThemedThreeDScene": "style", "apply_theme": "style", "color": "style", "heading": "style",
+    "label": "style", "text": "style",
+    "DescentPath": "widgets", "DivergenceMarker": "widgets", "PathTrace": "widgets", "Readout": "widgets",
+    "StepCounter": "widgets",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    mod = _WHERE.get(name)
+    if mod is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{mod}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # also tells `nnviz build`'s import scanner what this package re-exports
+    from .gif import to_gif, transcode
+    from .mathtex import latex_available, math
+    from .paths import Clipped, Exit, clip_path
+    from .plots import LabelledAxes, Legend, LossCurve, LossPlot, auto_y_range, nice_ticks
+    from .runner import GifOptions, RenderOptions, load_scene_class, render, scene_classes, with_overrides
+    from .style import (BACKGROUND, DIVERGING, FOREGROUND, GRID, LABEL_SIZE, MUTED, SMALL_SIZE, TITLE_SIZE,
+                        ThemedScene, ThemedThreeDScene, apply_theme, color, heading, label, text)
+    from .widgets import DescentPath, DivergenceMarker, PathTrace, Readout, StepCounter

@@ -1,0 +1,329 @@
+"""The `nnviz` command (also `python -m nnviz`): list, train, render, figure, build, clean.
+
+Thin: argument parsing and messages live here; the work is done by
+nnviz.experiments, nnviz.render.runner, nnviz.figures and nnviz.build. Every
+NNVizError is printed as one line and exits with status 2 (1 for failed builds).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .errors import NNVizError
+
+QUALITY_HELP = "l=854x480@15, m=1280x720@30, h=1920x1080@60, p=2560x1440@60, k=3840x2160@60"
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="nnviz", description="Train small networks in NumPy, record everything, "
+                                 "render Manim animations and matplotlib figures from the records.")
+    ap.add_argument("--manifest", help="path to renders.toml (default: found from the current directory)")
+    sub = ap.add_subparsers(dest="cmd", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("list", help="experiments, scenes, figures and build targets")
+    p.add_argument("what", nargs="?", choices=["experiments", "scenes", "figures", "targets"], help="only this kind")
+
+    p = sub.add_parser("train", help="run experiments and cache their records")
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("--force", action="store_true", help="recompute even if cached")
+
+    p = sub.add_parser("render", help="render a scene (file[:Class] or file Class) or a manifest target",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  nnviz render scenes/showcase_intro.py -ql --format gif\n"
+                              "  nnviz render scenes/descent_regimes.py DescentRegimes --set run_time=4 -qm\n"
+                              "  nnviz render intro --format png      # a target from renders.toml")
+    p.add_argument("scene", metavar="SCENE_OR_TARGET")
+    p.add_argument("cls", nargs="?", metavar="CLASS")
+    q = p.add_mutually_exclusive_group()
+    for flag, name in (("l", "low"), ("m", "medium"), ("h", "high"), ("p", "production"), ("k", "fourk")):
+        q.add_argument(f"-q{flag}", dest="quality", action="store_const", const=name, help=f"{name} quality")
+    q.add_argument("--quality", choices=["low", "medium", "high", "production", "fourk", "l", "m", "h", "p", "k"],
+                   help=QUALITY_HELP)
+    p.add_argument("--format", dest="formats", action="append", metavar="FMT",
+                   help="mp4 | gif | webm | png (png = last frame); repeat or comma-separate for several")
+    p.add_argument("--fps", type=float, help="frame rate (overrides the quality's)")
+    p.add_argument("--resolution", metavar="WxH", help="pixel size, e.g. 1280x720")
+    p.add_argument("-t", "--transparent", action="store_true", help="transparent background (webm, gif, png)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="ATTR=VALUE",
+                   help="override a scene class attribute, e.g. --set learning_rate=0.3 (repeatable)")
+    p.add_argument("--gif-fps", type=float, help="GIF frame rate (default 12)")
+    p.add_argument("--gif-width", type=int, help="GIF width in pixels (default 480)")
+    p.add_argument("--gif-colors", type=int, help="GIF palette size 2..256 (default 128)")
+    p.add_argument("-o", "--output", help="output path without extension (default renders/<name>)")
+    p.add_argument("--no-progress", action="store_true")
+
+    p = sub.add_parser("figure", help="draw a matplotlib still")
+    p.add_argument("name")
+    p.add_argument("--format", dest="formats", action="append", metavar="FMT", help="png | svg | pdf (repeatable)")
+    p.add_argument("--dpi", type=int)
+    p.add_argument("-o", "--output", help="output path without extension (default renders/figures/<name>)")
+
+    p = sub.add_parser("build", help="render what changed in renders.toml")
+    p.add_argument("targets", nargs="*", metavar="TARGET", help="targets or groups (default: all)")
+    p.add_argument("-j", "--jobs", type=int, default=1, help="render N targets at once (separate processes)")
+    p.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    p.add_argument("-n", "--dry-run", action="store_true", help="show what would be built")
+    p.add_argument("--no-progress", action="store_true")
+
+    p = sub.add_parser("clean", help="remove manim working media, temp files and build state")
+    p.add_argument("--records", action="store_true", help="also remove cached experiment records")
+    p.add_argument("--outputs", action="store_true", help="also remove the manifest's outputs in renders/")
+    return ap
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"list": cmd_list, "train": cmd_train, "render": cmd_render, "figure": cmd_figure,
+                "build": cmd_build, "clean": cmd_clean}[args.cmd](args)
+    except NNVizError as e:
+        print(f"nnviz: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nnviz: interrupted", file=sys.stderr)
+        return 130
+
+
+def _root(args) -> Path:
+    from .build import find_manifest
+
+    if args.manifest:
+        return Path(args.manifest).resolve().parent
+    try:
+        return find_manifest().parent
+    except NNVizError:
+        return Path.cwd()
+
+
+def _manifest(args, required: bool = True):
+    from .build import load_manifest
+
+    if args.manifest or required:
+        return load_manifest(args.manifest)
+    try:
+        return load_manifest()
+    except NNVizError:
+        return None
+
+
+# --- list -------------------------------------------------------------------------------
+
+def cmd_list(args) -> int:
+    from . import experiments
+    from .build import figure_index, import_experiment_modules
+    from .render.runner import scene_classes
+
+    m = _manifest(args, required=False)
+    if m is not None:
+        import_experiment_modules(m.experiment_modules)
+        os.environ.setdefault("NNVIZ_CACHE", str(m.root / "renders" / ".cache" / "records"))
+    root = m.root if m else _root(args)
+    show = args.what
+    if show in (None, "experiments"):
+        print("experiments (nnviz train NAME):")
+        for n, e in sorted(experiments.discover().items()):
+            mark = "cached" if experiments.is_cached(n) else "      "
+            print(f"  {n:28s} {mark}  {e.description}")
+    if show in (None, "scenes"):
+        print("scenes (nnviz render FILE CLASS):")
+        for f in sorted((root / "scenes").glob("*.py")):
+            try:
+                names = scene_classes(f)
+            except NNVizError:
+                continue
+            print(f"  {f.relative_to(root)}: {', '.join(names)}")
+    if show in (None, "figures"):
+        print("figures (nnviz figure NAME):")
+        for n, (mod, exps) in sorted(figure_index().items()):
+            print(f"  {n:28s} {mod.name}  reads: {', '.join(exps) or '-'}")
+    if show in (None, "targets"):
+        if m is None:
+            print("targets: no renders.toml found")
+        else:
+            print(f"build targets ({m.path.name}; nnviz build NAME):")
+            for n, t in m.targets.items():
+                what = f"{Path(t.scene).name}:{t.cls}" if t.kind == "scene" else f"figure {t.figure}"
+                fmts = t.options.formats if t.kind == "scene" else t.formats
+                print(f"  {n:28s} {what}  [{', '.join(fmts)}]")
+            print("groups:")
+            for g, members in m.groups.items():
+                print(f"  {g:28s} {', '.join(members)}")
+    return 0
+
+
+# --- train -------------------------------------------------------------------------------
+
+def cmd_train(args) -> int:
+    from . import experiments
+    from .build import import_experiment_modules
+
+    m = _manifest(args, required=False)
+    if m is not None:
+        import_experiment_modules(m.experiment_modules)
+        os.environ.setdefault("NNVIZ_CACHE", str(m.root / "renders" / ".cache" / "records"))
+    for n in args.names:
+        exp = experiments.get(n)
+        cached = experiments.is_cached(n)
+        t0 = time.perf_counter()
+        recs = experiments.run(n, force=args.force)
+        how = "cached" if cached and not args.force else f"computed in {time.perf_counter() - t0:.1f}s"
+        print(f"{n}: {len(recs)} records ({', '.join(recs)}) {how} → {exp.path()}")
+    return 0
+
+
+# --- render ------------------------------------------------------------------------------
+
+def _formats(values, default) -> tuple:
+    if not values:
+        return tuple(default)
+    out = []
+    for v in values:
+        out += [x.strip() for x in v.split(",") if x.strip()]
+    return tuple(out)
+
+
+def _overrides(items) -> dict:
+    from .render.runner import parse_value
+
+    out = {}
+    for it in items:
+        if "=" not in it:
+            raise NNVizError(f"--set expects ATTR=VALUE, got {it!r}")
+        k, v = it.split("=", 1)
+        out[k.strip()] = parse_value(v.strip())
+    return out
+
+
+def cmd_render(args) -> int:
+    from dataclasses import replace
+
+    from .render.runner import GifOptions, RenderOptions
+
+    overrides = _overrides(args.overrides)
+    target = None
+    scene_arg = args.scene
+    if ":" in scene_arg and args.cls is None:
+        scene_arg, args.cls = scene_arg.rsplit(":", 1)
+    if not scene_arg.endswith(".py"):
+        m = _manifest(args)
+        if scene_arg not in m.targets or m.targets[scene_arg].kind != "scene":
+            valid = [n for n, t in m.targets.items() if t.kind == "scene"]
+            raise NNVizError(f"{scene_arg!r} is neither a .py scene file nor a scene target; targets: {', '.join(valid)}")
+        target = m.targets[scene_arg]
+    gif_kw = {k: v for k, v in (("fps", args.gif_fps), ("width", args.gif_width), ("colors", args.gif_colors))
+              if v is not None}
+    if target is not None:
+        base = target.options
+        opts = RenderOptions(quality=args.quality or base.quality, formats=_formats(args.formats, base.formats),
+                             fps=args.fps or base.fps, resolution=args.resolution or base.resolution,
+                             transparent=args.transparent or base.transparent, gif=replace(base.gif, **gif_kw))
+        scene_file, cls_name = target.scene, target.cls
+        overrides = {**target.overrides, **overrides}
+        name = target.output
+        root = m.root
+        if opts == base and overrides == target.overrides and not args.output:
+            # exactly the manifest target: build it (records, atomic install, state)
+            from .build import build
+
+            res = build([target.name], force=True, manifest=m, progress=not args.no_progress)
+            return 0 if all(o.status == "built" for o in res) else 1
+    else:
+        scene_file = Path(scene_arg)
+        from .render.runner import scene_classes
+
+        if args.cls is None:
+            names = scene_classes(scene_file)
+            if len(names) != 1:
+                raise NNVizError(f"{scene_file} defines {', '.join(names) or 'no classes'}; name one: "
+                                 f"nnviz render {scene_file} CLASS")
+            args.cls = names[0]
+        cls_name = args.cls
+        opts = RenderOptions(quality=args.quality or "low", formats=_formats(args.formats, ["mp4"]), fps=args.fps,
+                             resolution=args.resolution, transparent=args.transparent, gif=GifOptions(**gif_kw))
+        name = cls_name
+        root = _root(args)
+    return _render_now(scene_file, cls_name, overrides, opts, name, root, args, target)
+
+
+def _render_now(scene_file, cls_name, overrides, opts, name, root, args, target) -> int:
+    from .render.runner import load_scene_class, render, with_overrides
+
+    os.environ.setdefault("NNVIZ_CACHE", str(root / "renders" / ".cache" / "records"))
+    dest = Path(args.output) if args.output else root / "renders" / name
+    tmp_root = root / "renders" / ".tmp"
+    tmp_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=tmp_root, prefix=f"render-{os.getpid()}-"))
+    try:
+        cls = with_overrides(load_scene_class(scene_file, cls_name), overrides)
+        res = render(cls, tmp / "out", name, opts, media_dir=tmp / "media",
+                     tex_dir=root / "renders" / ".cache" / "typst" / "adhoc", progress=not args.no_progress)
+        for fmt, src in res.files.items():
+            final = dest.with_name(dest.name + f".{fmt}")
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, final)
+            print(final)
+        if target is not None:   # renders/<target>.* now differ from the manifest's: mark it stale
+            from .build import State
+
+            State(root).forget(target.name)
+        print(f"rendered {cls_name} in {res.seconds:.1f}s", file=sys.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+# --- figure / build / clean -----------------------------------------------------------------
+
+def cmd_figure(args) -> int:
+    from . import figures
+    from .build import import_experiment_modules
+
+    m = _manifest(args, required=False)
+    root = m.root if m else _root(args)
+    if m is not None:
+        import_experiment_modules(m.experiment_modules)
+    os.environ.setdefault("NNVIZ_CACHE", str(root / "renders" / ".cache" / "records"))
+    fmts = _formats(args.formats, ["png"])
+    bad = [f for f in fmts if f not in figures.FORMATS]
+    if bad:
+        raise NNVizError(f"unknown figure format {', '.join(bad)}; valid: {', '.join(figures.FORMATS)}")
+    spec = figures.get(args.name)
+    from . import experiments
+
+    for e in spec.experiments:
+        experiments.load(e)
+    dest = Path(args.output) if args.output else root / "renders" / "figures" / args.name
+    for f in fmts:
+        print(figures.save(args.name, dest.with_name(dest.name + f".{f}"), f, dpi=args.dpi))
+    return 0
+
+
+def cmd_build(args) -> int:
+    from .build import build
+
+    res = build(args.targets, jobs=args.jobs, force=args.force, dry_run=args.dry_run,
+                manifest=_manifest(args), progress=not args.no_progress)
+    return 1 if any(o.status == "failed" for o in res) else 0
+
+
+def cmd_clean(args) -> int:
+    from .build import clean
+
+    m = _manifest(args, required=False)
+    root = m.root if m else _root(args)
+    removed = clean(root, records=args.records, outputs_of=m if args.outputs else None)
+    for p in removed:
+        print(f"removed {p}")
+    if not removed:
+        print("nothing to clean")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

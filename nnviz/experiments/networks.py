@@ -1,0 +1,329 @@
+"""Experiments behind the network scenes: forward pass, backprop, live decision
+boundaries, the perceptron trick and dropout. All hyperparameters and seeds live here.
+
+Each experiment trains with the one loop (`nnviz.train.train`) or the perceptron
+trick, then precomputes what the scenes draw (forward traces, per-weight
+gradients, decision-boundary grids, dropout masks) as records, so scenes only read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+
+from .. import data as D
+from .. import optim
+from .. import perceptron as P
+from ..nn import MLP
+from ..problems import NetworkProblem
+from ..records import Record, Run
+from ..train import Recording, train
+from . import experiment
+
+
+# --- record types -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class NetworkPass(Record):
+    """One example through a network: the forward trace, and (if any) the backward pass
+    and the SGD update θ_next = θ − lr·grad it implies.
+
+    pre["z{i}"] = post["a{i-1}"] @ W_i + b_i,  post["a{i}"] = f_i(pre["z{i}"]); deltas["d{i}"] = ∂ℓ/∂z_i.
+    """
+
+    kind: ClassVar[str] = "network_pass"
+    config: dict          # {"model": MLP.config(), "data": ..., "example": i, ...}
+    theta: np.ndarray     # (d,)
+    x: np.ndarray         # (1, n_in)
+    y: np.ndarray         # (1, n_out)
+    pre: dict             # z1..zL, each (1, n_i)
+    post: dict            # a0..aL
+    loss: float = float("nan")
+    grad: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    deltas: dict = field(default_factory=dict)
+    lr: float = 0.0
+    theta_next: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    meta: dict = field(default_factory=dict)
+
+    def model(self) -> MLP:
+        return model_from(self.config["model"])
+
+    def activation(self, layer: int) -> np.ndarray:
+        return self.post[f"a{layer}"][0]
+
+
+@dataclass(frozen=True)
+class Boundary(Record):
+    """P(class 1) on a grid over the input plane, one frame per recorded θ.
+
+    prob[k, j, i] is the network's output at (xs[i], ys[j]) with θ = run.thetas[k];
+    hidden["h1"][k, u, j, i] is hidden unit u of layer 1 there (a coarser grid hx, hy).
+    """
+
+    kind: ClassVar[str] = "boundary"
+    config: dict
+    steps: np.ndarray     # (K,)
+    xs: np.ndarray        # (nx,)
+    ys: np.ndarray        # (ny,)
+    prob: np.ndarray      # (K, ny, nx) float32
+    hx: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hy: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hidden: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DropoutMasks(Record):
+    """The dropout masks the training loop really drew: for each step, the mask of the
+    batch's first example (1 kept, 0 dropped), per hidden layer ("h1", "h2", …)."""
+
+    kind: ClassVar[str] = "dropout_masks"
+    config: dict
+    steps: np.ndarray     # (T,)
+    masks: dict           # name -> (T, width) uint8
+    meta: dict = field(default_factory=dict)
+
+
+# --- helpers --------------------------------------------------------------------------------
+def model_from(cfg: dict) -> MLP:
+    return MLP(tuple(cfg["sizes"]), hidden=cfg.get("hidden", "tanh"), output=cfg.get("output"),
+               loss=cfg.get("loss", "mse"), l1=cfg.get("l1", 0.0), l2=cfg.get("l2", 0.0),
+               dropout=cfg.get("dropout", 0.0))
+
+
+def dataset_from(cfg: dict) -> D.Dataset:
+    """A data set from {"name", **kwargs}; an optional "test" dict draws a separate test set."""
+    cfg = dict(cfg)
+    name, test = cfg.pop("name"), cfg.pop("test", None)
+    ds = D.load(name, **cfg)
+    if test is not None:
+        t = D.load(name, **{**cfg, **test})
+        ds = D.Dataset(ds.name, ds.X, ds.Y, ds.task, t.X, t.Y, {"test": test})
+    return ds
+
+
+def grid_axes(X: np.ndarray, n: int, margin: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = X.min(0), X.max(0)
+    pad = margin * (hi - lo)
+    return np.linspace(lo[0] - pad[0], hi[0] + pad[0], n), np.linspace(lo[1] - pad[1], hi[1] + pad[1], n)
+
+
+def output_grid(model: MLP, thetas: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Network output (first unit) on the grid for each θ: (K, ny, nx)."""
+    gx, gy = np.meshgrid(xs, ys)
+    pts = np.c_[gx.ravel(), gy.ravel()]
+    return np.stack([model.predict(th, pts)[:, 0].reshape(gy.shape) for th in thetas]).astype(np.float32)
+
+
+def hidden_grid(model: MLP, thetas: np.ndarray, xs: np.ndarray, ys: np.ndarray, layer: int = 1) -> np.ndarray:
+    """Activations of hidden layer `layer` on the grid: (K, width, ny, nx)."""
+    gx, gy = np.meshgrid(xs, ys)
+    pts = np.c_[gx.ravel(), gy.ravel()]
+    out = [model.forward(th, pts).post[layer].T.reshape(-1, *gy.shape) for th in thetas]
+    return np.stack(out).astype(np.float32)
+
+
+def boundary_for(model: MLP, run: Run, X: np.ndarray, cfg: dict, hidden: bool = False) -> Boundary:
+    xs, ys = grid_axes(X, cfg["grid"])
+    extra = {}
+    if hidden:
+        hx, hy = grid_axes(X, cfg["hidden_grid"])
+        extra = {"hx": hx, "hy": hy, "hidden": {"h1": hidden_grid(model, run.thetas, hx, hy)}}
+    return Boundary({"grid": cfg["grid"]}, run.steps.copy(), xs, ys,
+                    output_grid(model, run.thetas, xs, ys), **extra)
+
+
+def _train(cfg: dict, problem=None) -> tuple[MLP, D.Dataset, Run]:
+    model = model_from(cfg["model"])
+    ds = dataset_from(cfg["data"])
+    problem = problem or NetworkProblem(model, ds)
+    theta0 = model.init(np.random.default_rng(cfg["init_seed"]), cfg.get("init", "glorot"))
+    opt = optim.make(**cfg["optimizer"])
+    run = train(problem, opt, theta0, steps=cfg["steps"], batch_size=cfg.get("batch_size"),
+                seed=cfg["seed"], record=Recording(every=cfg["every"], eval_every=cfg.get("eval_every"),
+                                                   grads=cfg.get("grads", False)),
+                name=cfg.get("name", ""))
+    return model, ds, run
+
+
+def forward_pass(model: MLP, theta: np.ndarray, x: np.ndarray, y: np.ndarray, cfg: dict,
+                 lr: float = 0.0, backward: bool = False) -> NetworkPass:
+    """Record the forward trace (and optionally the backward pass and SGD update) of one example."""
+    x, y = x.reshape(1, -1), y.reshape(1, -1)
+    if backward:
+        g = model.backward(theta, x, y)
+        tr = g.trace
+        nxt = theta - lr * g.grad
+        extra = {"loss": g.loss, "grad": g.grad, "deltas": {f"d{i + 1}": d for i, d in enumerate(g.deltas)},
+                 "lr": lr, "theta_next": nxt, "meta": {"loss_next": model.loss_value(nxt, x, y),
+                                                          "output_next": model.predict(nxt, x)[0].tolist()}}
+    else:
+        tr = model.forward(theta, x)
+        extra = {"loss": model.loss_value(theta, x, y)}
+    return NetworkPass(cfg, theta.copy(), x, y, {f"z{i + 1}": z for i, z in enumerate(tr.pre)},
+                       {f"a{i}": a for i, a in enumerate(tr.post)}, **extra)
+
+
+# --- 2. forward pass: a digits classifier on one test image -----------------------------------
+FORWARD = dict(
+    model={"sizes": [64, 24, 16, 10], "hidden": "tanh", "loss": "cce"},
+    data={"name": "digits", "seed": 0},
+    optimizer={"name": "adam", "lr": 0.01}, steps=600, batch_size=64, every=600, eval_every=100,
+    init_seed=1, seed=2, example=3,
+)
+
+
+@experiment("network-forward", description="digits MLP 64-24-16-10: forward trace of one test image", **FORWARD)
+def network_forward(cfg):
+    model, ds, run = _train(cfg)
+    i = cfg["example"]
+    theta = run.final_theta
+    rec = forward_pass(model, theta, ds.X_test[i], ds.Y_test[i],
+                       {"model": model.config(), "data": cfg["data"], "example": i, "split": "test",
+                        "test_acc": float(run.test_acc[-1])})
+    return {"run": run, "pass": rec}
+
+
+# --- 3. backprop: one example through a small 3-class spiral net, then one SGD step -----------
+BACKPROP = dict(
+    model={"sizes": [2, 4, 4, 3], "hidden": "tanh", "loss": "cce"},
+    data={"name": "spirals", "n": 150, "classes": 3, "seed": 0, "noise": 0.1},
+    optimizer={"name": "adam", "lr": 0.02}, steps=150, every=150,
+    init_seed=3, seed=0, example=7, lr=0.2,
+)
+
+
+@experiment("network-backprop", description="2-4-4-3 spiral net: backward pass of one example + SGD step", **BACKPROP)
+def network_backprop(cfg):
+    model, ds, run = _train(cfg)
+    i = cfg["example"]
+    rec = forward_pass(model, run.final_theta, ds.X[i], ds.Y[i],
+                       {"model": model.config(), "data": cfg["data"], "example": i, "split": "train"},
+                       lr=cfg["lr"], backward=True)
+    return {"run": run, "pass": rec}
+
+
+# --- 4. training with a live decision boundary ------------------------------------------------
+TRAINING = {
+    "xor": dict(
+        model={"sizes": [2, 4, 1], "hidden": "tanh", "loss": "bce"},
+        data={"name": "xor", "n": 200, "seed": 0, "noise": 0.18},
+        optimizer={"name": "adam", "lr": 0.05}, steps=300, every=5, init_seed=0, seed=0,
+        grid=64, hidden_grid=24),
+    "moons": dict(
+        model={"sizes": [2, 8, 8, 1], "hidden": "tanh", "loss": "bce"},
+        data={"name": "moons", "n": 200, "seed": 0, "noise": 0.15},
+        optimizer={"name": "adam", "lr": 0.03}, steps=500, every=5, init_seed=0, seed=0,
+        grid=64, hidden_grid=24),
+    "spirals": dict(
+        model={"sizes": [2, 16, 16, 1], "hidden": "tanh", "loss": "bce"},
+        data={"name": "spirals", "n": 300, "seed": 0, "noise": 0.1},
+        optimizer={"name": "adam", "lr": 0.02}, steps=1500, every=15, init_seed=0, seed=0,
+        grid=64, hidden_grid=24),
+}
+
+
+def _training_experiment(key):
+    @experiment(f"network-training-{key}", description=f"decision boundary over training on {key}",
+                **TRAINING[key])
+    def fn(cfg):
+        model, ds, run = _train(cfg)
+        return {"run": run, "boundary": boundary_for(model, run, ds.X, cfg, hidden=True)}
+    fn.__qualname__ = f"network_training_{key}"
+    return fn
+
+
+for _k in TRAINING:
+    _training_experiment(_k)
+
+
+# --- 5. perceptron: the trick on AND, OR, a separable cloud, XOR; then a 2-2-1 net on XOR -------
+PERCEPTRON = {
+    "and": dict(data={"name": "and"}, lr=0.1, epochs=50, w0=[0.4, 0.4], b0=0.2, seed=0),
+    "or": dict(data={"name": "or"}, lr=0.1, epochs=50, w0=[0.2, 0.3], b0=-0.8, seed=0),
+    "blobs": dict(data={"name": "blobs", "n": 30, "seed": 4, "sep": 2.2, "std": 0.6},
+                  lr=0.1, epochs=50, w0=[0.3, -1.0], b0=0.5, seed=0),
+    "xor": dict(data={"name": "xor"}, lr=0.1, epochs=12, w0=[0.5, -0.4], b0=0.1, seed=0),
+}
+
+
+def _perceptron_experiment(key):
+    @experiment(f"perceptron-{key}", description=f"the perceptron trick on {key}", **PERCEPTRON[key])
+    def fn(cfg):
+        ds = dataset_from(cfg["data"])
+        rec = P.run(ds.X, ds.labels, lr=cfg["lr"], epochs=cfg["epochs"], w0=cfg["w0"], b0=cfg["b0"],
+                    seed=cfg["seed"], name=key)
+        return {"perceptron": rec}
+    fn.__qualname__ = f"perceptron_{key}"
+    return fn
+
+
+for _k in PERCEPTRON:
+    _perceptron_experiment(_k)
+
+
+XOR_NET = dict(
+    model={"sizes": [2, 2, 1], "hidden": "tanh", "loss": "bce"},
+    data={"name": "xor"},
+    optimizer={"name": "adam", "lr": 0.1}, steps=300, every=5, init_seed=2, seed=0,
+    grid=48, hidden_grid=24,
+)
+
+
+@experiment("perceptron-xor-net", description="a 2-2-1 network solves XOR (hidden layer = two lines)", **XOR_NET)
+def perceptron_xor_net(cfg):
+    model, ds, run = _train(cfg)
+    return {"run": run, "boundary": boundary_for(model, run, ds.X, cfg, hidden=True)}
+
+
+# --- 6. dropout: the same over-sized net with and without dropout on few noisy points -----------
+DROPOUT = dict(
+    model={"sizes": [2, 32, 32, 1], "hidden": "tanh", "loss": "bce"},
+    data={"name": "moons", "n": 40, "seed": 1, "noise": 0.3, "test": {"n": 400, "seed": 2}},
+    optimizer={"name": "adam", "lr": 0.01}, steps=3000, batch_size=10, every=30, eval_every=30,
+    init_seed=0, seed=0, dropout=0.5, grid=64,
+)
+
+
+class _MaskRecorder:
+    """A NetworkProblem that also keeps the dropout mask it drew at each step (first example
+    of the batch), so the scene shows the masks that really trained the net."""
+
+    def __init__(self, problem: NetworkProblem):
+        self.problem, self.model, self.data = problem, problem.model, problem.data
+        self.masks: list[list[np.ndarray]] = []
+
+    n = property(lambda self: self.problem.n)
+    dim = property(lambda self: self.problem.dim)
+
+    def batch_loss_grad(self, theta, idx, rng):
+        X, Y = self.data.X, self.data.Y
+        if idx is not None:
+            X, Y = X[idx], Y[idx]
+        g = self.model.backward(theta, X, Y, train=self.model.dropout > 0, rng=rng)
+        self.masks.append([(m[0] > 0).astype(np.uint8) for m in g.trace.masks if m is not None])
+        return g.loss, g.grad
+
+    def evaluate(self, theta):
+        return self.problem.evaluate(theta)
+
+    def config(self):
+        return self.problem.config()
+
+
+@experiment("network-dropout", description="2-32-32-1 on 40 noisy moons, with vs without dropout", **DROPOUT)
+def network_dropout(cfg):
+    out = {}
+    for tag, p in (("plain", 0.0), ("dropout", cfg["dropout"])):
+        c = {**cfg, "model": {**cfg["model"], "dropout": p}, "name": tag}
+        model = model_from(c["model"])
+        rec = _MaskRecorder(NetworkProblem(model, dataset_from(c["data"])))
+        model, ds, run = _train(c, rec)
+        out[f"run_{tag}"] = run
+        out[f"boundary_{tag}"] = boundary_for(model, run, ds.X, c)
+        if p > 0:
+            steps = np.arange(len(rec.masks))
+            names = [f"h{i + 1}" for i in range(len(rec.masks[0]))]
+            out["masks"] = DropoutMasks({"dropout": p, "note": "mask of each batch's first example"}, steps,
+                                        {nm: np.stack([m[j] for m in rec.masks]) for j, nm in enumerate(names)})
+    return out

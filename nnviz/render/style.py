@@ -1,0 +1,77 @@
+"""Theme for manim scenes: background, colours, text and headings, all from `nnviz.theme`.
+
+One place, so every scene looks the same and matches the matplotlib figures.
+Scenes either subclass `ThemedScene` / `ThemedThreeDScene` or call
+`apply_theme(self)` in `setup()`; either works under plain `manim -ql`.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import manim as mn
+
+from .. import theme
+
+BACKGROUND = mn.ManimColor(theme.BACKGROUND)
+FOREGROUND = mn.ManimColor(theme.FOREGROUND)
+MUTED = mn.ManimColor(theme.MUTED)
+GRID = mn.ManimColor(theme.GRID)
+DIVERGING = mn.ManimColor(theme.REGIME["diverging"])
+LABEL_SIZE = theme.FONT_SIZE
+TITLE_SIZE = theme.TITLE_SIZE
+SMALL_SIZE = round(theme.FONT_SIZE * 0.7)
+_MANIM_DEFAULT_BG = mn.ManimColor("#000000")
+
+
+def color(kind_or_hex: str, name: str | None = None) -> mn.ManimColor:
+    """A theme colour as a ManimColor: `color("#ff0000")`, `color("optimizer", "adam")`,
+    `color("regime", "diverging")`, `color("class", 1)`; unknown names get the foreground."""
+    if name is None:
+        return mn.ManimColor(kind_or_hex)
+    if kind_or_hex == "class":
+        return mn.ManimColor(theme.CLASS[int(name) % len(theme.CLASS)])
+    return mn.ManimColor(theme.color_for(kind_or_hex, str(name)))
+
+
+def apply_theme(scene: mn.Scene) -> mn.Scene:
+    """Paint the scene background with the theme colour, unless the caller set a
+    background explicitly (config.background_color ≠ manim's default black)."""
+    if mn.ManimColor(mn.config.background_color) == _MANIM_DEFAULT_BG:
+        scene.camera.background_color = BACKGROUND
+    return scene
+
+
+class ThemedScene(mn.Scene):
+    """A Scene with the nnviz background. Override `construct` (and call super().setup() if you override setup)."""
+
+    def setup(self):
+        super().setup()
+        apply_theme(self)
+
+
+class ThemedThreeDScene(mn.ThreeDScene):
+    """A ThreeDScene with the nnviz background."""
+
+    def setup(self):
+        super().setup()
+        apply_theme(self)
+
+
+def text(s: str, size: float = LABEL_SIZE, color=FOREGROUND, weight: str = mn.NORMAL, **kw) -> mn.Text:
+    """Plain text in the theme font (no TeX needed). Identical calls reuse one glyph layout."""
+    return _text(str(s), float(size), mn.ManimColor(color).to_hex(), weight, tuple(sorted(kw.items()))).copy()
+
+
+@lru_cache(maxsize=512)
+def _text(s, size, hex_color, weight, kw):
+    return mn.Text(s, font=theme.FONT, font_size=size, color=hex_color, weight=weight, **dict(kw))
+
+
+def label(s: str, size: float = SMALL_SIZE, color=MUTED, **kw) -> mn.Text:
+    """A small muted label (axis names, annotations)."""
+    return text(s, size=size, color=color, **kw)
+
+
+def heading(s: str, size: float = TITLE_SIZE, color=FOREGROUND, edge=mn.UP, buff: float = 0.4) -> mn.Text:
+    """A title placed at the top edge of the frame."""
+    return text(s, size=size, color=color, weight=mn.BOLD).to_edge(edge, buff=buff)

@@ -1,0 +1,113 @@
+"""Training with a live decision boundary: the diagram's weights evolve over the recorded
+run beside the input plane, whose heatmap is the network's P(class 1) at that step; the
+loss curve grows and the first hidden layer's features are shown as small maps.
+
+Records: experiments "network-training-{xor,moons,spirals}" (nnviz/experiments/networks.py).
+Variants: TrainingXOR (default), TrainingMoons, TrainingSpirals.
+"""
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Group, ImageMobject, RESAMPLING_ALGORITHMS, Rectangle, \
+    ValueTracker, linear
+
+from nnviz import experiments, theme
+from nnviz.render.network import DecisionPlane, NetworkDiagram, signed_rgba
+from nnviz.render.plots import LossPlot
+from nnviz.render.style import ThemedScene, heading, label
+from nnviz.render.widgets import Readout, StepCounter
+
+
+def frame_index(steps: np.ndarray, step: float) -> int:
+    """The recorded frame showing training step `step` (the last one at or before it)."""
+    return int(np.clip(np.searchsorted(steps, step + 1e-9, side="right") - 1, 0, len(steps) - 1))
+
+
+class FeatureTiles(Group):
+    """One small activation map per shown unit of hidden layer 1 (blue > 0, red < 0)."""
+
+    def __init__(self, maps: np.ndarray, units, side=0.42, buff=0.06):
+        super().__init__()
+        self.units = list(units)
+        for u in self.units:
+            img = ImageMobject(signed_rgba(maps[u]))
+            img.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
+            img.stretch_to_fit_width(side).stretch_to_fit_height(side)
+            frame = Rectangle(width=side, height=side, color=theme.MUTED, stroke_width=1)
+            self.add(Group(img, frame))
+        self.arrange(RIGHT, buff=buff)
+
+    def set_maps(self, maps: np.ndarray) -> "FeatureTiles":
+        for tile, u in zip(self, self.units):
+            tile[0].pixel_array = signed_rgba(maps[u])
+        return self
+
+
+class TrainingXOR(ThemedScene):
+    experiment = "network-training-xor"
+    title = "Training on XOR"
+    run_time = 8.0
+
+    def construct(self):
+        recs = experiments.load(self.experiment)
+        run, bd = recs["run"], recs["boundary"]
+        cfg = run.config["problem"]
+        from nnviz.experiments.networks import dataset_from, model_from
+
+        model = model_from(cfg["model"])
+        data = dataset_from(experiments.get(self.experiment).config["data"])
+        total = int(run.steps[-1])
+        tracker = ValueTracker(0)
+
+        title = heading(self.title, size=34)
+        sizes = "-".join(map(str, model.sizes))
+        opt = experiments.get(self.experiment).config["optimizer"]
+        sub = label(f"{sizes} network · {opt['name']} η = {opt['lr']} · full batch · "
+                    f"{data.n} points").next_to(title, DOWN, buff=0.15)
+
+        d = NetworkDiagram.from_model(model, run.thetas[-1], width=3.6, height=3.0, radius=0.14,
+                                      input_labels=["x₁", "x₂"], label_size=20)
+        d.set_weights(run.thetas[0]).move_to([-4.6, 0.5, 0])
+        plane = DecisionPlane(bd.xs, bd.ys, data.X, data.labels, size=4.4, prob=bd.prob[0]).move_to([0.2, -0.45, 0])
+        pcap = label("input plane: colour = P(class), dark = boundary").next_to(plane, DOWN, buff=0.12)
+
+        tiles = None
+        if "h1" in bd.hidden:
+            tiles = FeatureTiles(bd.hidden["h1"][0], d.shown[1], side=0.5).next_to(d, DOWN, buff=0.5)
+            tcap = label("hidden layer 1: what each unit\nresponds to over the plane", size=16)
+            tcap.next_to(tiles, DOWN, buff=0.12)
+
+        loss = LossPlot({"train loss": run.loss}, colors={"train loss": theme.ACTIVE}, width=3.0, height=2.4,
+                        legend=False, tracker=tracker, x_label="step", y_label="loss").move_to([4.9, 0.3, 0])
+        counter = StepCounter(tracker, total=total, size=22).next_to(loss, DOWN, buff=0.35).align_to(loss, LEFT)
+        acc = Readout(tracker, lambda s: f"train accuracy {run.train_acc[frame_index(run.eval_steps, s)]:.1%}",
+                      size=22).next_to(counter, DOWN, buff=0.15).align_to(counter, LEFT)
+
+        def follow(_m):
+            k = frame_index(bd.steps, tracker.get_value())
+            d.set_weights(run.thetas[k])
+            plane.set_prob(bd.prob[k])
+            if tiles is not None:
+                tiles.set_maps(bd.hidden["h1"][k])
+
+        self.add(plane.image)  # ImageMobjects are added, not faded (see render/network.py)
+        if tiles is not None:
+            self.add(*[t[0] for t in tiles])
+        self.play(FadeIn(title), FadeIn(sub), FadeIn(d), FadeIn(plane.frame), FadeIn(plane.dots),
+                  FadeIn(pcap), FadeIn(loss), FadeIn(counter), FadeIn(acc),
+                  *([FadeIn(Group(*[t[1] for t in tiles])), FadeIn(tcap)] if tiles is not None else []),
+                  run_time=1.0)
+        d.add_updater(follow)
+        self.play(tracker.animate.set_value(total), run_time=self.run_time, rate_func=linear)
+        d.remove_updater(follow)
+        self.wait(1.0)
+        self.diagram, self.plane, self.tracker, self.tiles = d, plane, tracker, tiles  # for tests
+
+
+class TrainingMoons(TrainingXOR):
+    experiment = "network-training-moons"
+    title = "Training on two moons"
+
+
+class TrainingSpirals(TrainingXOR):
+    experiment = "network-training-spirals"
+    title = "Training on spirals"
+    run_time = 10.0

@@ -1,0 +1,197 @@
+"""The experiment cache: recompute exactly when name/config/code change, survive damaged entries."""
+import dataclasses
+import importlib
+import sys
+import textwrap
+import types
+
+import numpy as np
+import pytest
+
+from nnviz import experiments as E
+from nnviz.errors import NNVizError, UnknownNameError
+from nnviz.experiments import landscapes
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    """An isolated registry and cache folder; a counter of how often each experiment computed."""
+    E.discover()
+    monkeypatch.setattr(E, "EXPERIMENTS", dict(E.EXPERIMENTS))
+    monkeypatch.setenv("NNVIZ_CACHE", str(tmp_path / "cache"))
+    calls = []
+    return calls
+
+
+def _register(calls, name="t-exp", **config):
+    from nnviz.records import Surface
+
+    @E.experiment(name, description="test", **config)
+    def fn(cfg):
+        calls.append(dict(cfg))
+        x = np.arange(3.0) * cfg.get("scale", 1.0)
+        return {"s": Surface(config=cfg, method="analytic", xs=x, ys=x, loss=np.outer(x, x),
+                             origin=np.zeros(2), directions=np.eye(2))}
+    return fn
+
+
+def test_computed_once_then_read_from_cache(registry):
+    _register(registry, scale=2.0)
+    a = E.load("t-exp")
+    b = E.load("t-exp")
+    assert len(registry) == 1
+    assert a["s"].equals(b["s"]) and b["s"].loss[2, 2] == 16.0
+    assert E.is_cached("t-exp")
+
+
+def test_config_change_recomputes_and_old_entry_is_reused(registry):
+    _register(registry, scale=2.0)
+    E.load("t-exp")
+    k1 = E.get("t-exp").key()
+    _register(registry, scale=3.0)
+    assert E.get("t-exp").key() != k1
+    assert E.load("t-exp")["s"].loss[2, 2] == 36.0
+    assert len(registry) == 2
+    _register(registry, scale=2.0)
+    assert E.get("t-exp").key() == k1
+    E.load("t-exp")
+    assert len(registry) == 2          # back to the first config: still cached
+
+
+def test_force_recomputes(registry):
+    _register(registry)
+    E.load("t-exp")
+    E.load("t-exp", force=True)
+    assert len(registry) == 2
+
+
+def test_arrays_in_config_are_hashed_by_value(registry):
+    big = np.arange(5000.0)
+    _register(registry, data=big)
+    k1 = E.get("t-exp").key()
+    changed = big.copy()
+    changed[2500] = -1.0               # str() would elide the middle of this array
+    _register(registry, data=changed)
+    assert E.get("t-exp").key() != k1
+
+
+@pytest.mark.parametrize("damage", ["truncate_npz", "garbage_manifest", "manifest_not_list",
+                                    "missing_json", "bad_json"])
+def test_damaged_entry_is_recomputed_not_a_crash(registry, damage):
+    _register(registry, scale=2.0)
+    E.load("t-exp")
+    path = E.get("t-exp").path()
+    if damage == "truncate_npz":
+        f = path / "s.npz"
+        f.write_bytes(f.read_bytes()[:40])
+    elif damage == "garbage_manifest":
+        (path / "manifest.json").write_bytes(b"\x00{not json")
+    elif damage == "manifest_not_list":
+        (path / "manifest.json").write_text('{"records": {"s": 1}}')
+    elif damage == "missing_json":
+        (path / "s.json").unlink()
+    else:
+        (path / "s.json").write_text('{"schema": 1, "kind": "surf')
+    out = E.load("t-exp")
+    assert len(registry) == 2
+    assert out["s"].loss[2, 2] == 16.0
+    E.load("t-exp")
+    assert len(registry) == 2          # and the repaired entry is whole again
+    assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_code_change_recomputes(registry, tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    src.mkdir()
+    mod = src / "h2_cache_probe.py"
+    body = textwrap.dedent('''
+        import numpy as np
+        from nnviz.experiments import experiment
+        from nnviz.records import Surface
+
+        CALLS = []
+
+        @experiment("t-code", description="probe")
+        def probe(cfg):
+            CALLS.append(1)
+            x = np.arange(3.0) * FACTOR
+            return {"s": Surface(config={}, method="analytic", xs=x, ys=x, loss=np.outer(x, x),
+                                 origin=np.zeros(2), directions=np.eye(2))}
+        ''')
+    mod.write_text(body + "FACTOR = 1.0\n")
+    monkeypatch.syspath_prepend(str(src))
+    m = importlib.import_module("h2_cache_probe")
+    try:
+        E.load("t-code")
+        E.load("t-code")
+        assert len(m.CALLS) == 1
+        k1 = E.get("t-code").key()
+        mod.write_text(body + "FACTOR = 2.0\n")
+        m = importlib.reload(m)
+        assert E.get("t-code").key() != k1
+        assert E.load("t-code")["s"].loss[2, 2] == 16.0
+        assert len(m.CALLS) == 1       # the reloaded module computed once
+    finally:
+        sys.modules.pop("h2_cache_probe", None)
+
+
+def test_core_digest_follows_core_sources_only(tmp_path, monkeypatch):
+    core = tmp_path / "nnviz"
+    (core / "render").mkdir(parents=True)
+    (core / "experiments").mkdir()
+    (core / "train.py").write_text("x = 1\n")
+    (core / "render" / "plots.py").write_text("y = 1\n")
+    (core / "experiments" / "descent.py").write_text("z = 1\n")
+    monkeypatch.setattr(E, "_CORE", core)
+
+    def digest():
+        monkeypatch.setattr(E, "_DIGEST", None)
+        return E._core_digest()
+
+    d0 = digest()
+    (core / "render" / "plots.py").write_text("y = 2\n")          # drawing code: no effect
+    (core / "experiments" / "descent.py").write_text("z = 2\n")   # hashed per experiment instead
+    assert digest() == d0
+    (core / "train.py").write_text("x = 2\n")
+    assert digest() != d0
+    (core / "new_module.py").write_text("")
+    assert digest() != d0
+
+
+def test_core_change_changes_every_key(registry, monkeypatch):
+    _register(registry)
+    k1 = E.get("t-exp").key()
+    monkeypatch.setattr(E, "_core_digest", lambda: "something else")
+    assert E.get("t-exp").key() != k1
+
+
+def test_keys_cover_experiment_modules_an_experiment_uses():
+    fake = types.ModuleType("nnviz.experiments._fake")
+    fake.helper = landscapes.moons            # e.g. a scene's experiments building on landscapes
+    fake.np = np
+    mods = [m.__name__ for m in E._experiment_modules(fake)]
+    assert mods == ["nnviz.experiments._fake", "nnviz.experiments.landscapes"]
+    assert [m.__name__ for m in E._experiment_modules(landscapes)] == ["nnviz.experiments.landscapes"]
+
+
+def test_bad_names_and_bad_experiments_are_clear_errors(registry):
+    with pytest.raises(UnknownNameError, match="valid: .*landscape-moons"):
+        E.load("landscape-moon")
+
+    @E.experiment("t-bad")
+    def bad(cfg):
+        return {"x": np.zeros(3)}
+    with pytest.raises(NNVizError, match="dict of records"):
+        E.load("t-bad")
+    assert not E.get("t-bad").path().exists()
+
+
+@pytest.mark.parametrize("name", ["landscape-line-fit", "landscape-regimes", "landscape-analytic"])
+def test_landscape_experiments_are_bit_reproducible(registry, name):
+    a = E.load(name)
+    b = E.load(name, force=True)
+    assert a.keys() == b.keys()
+
+    def untimed(r):  # wall-clock fields are measurements, not results
+        return dataclasses.replace(r, wall_time=0.0, epoch_time=np.zeros(0)) if r.kind == "run" else r
+    assert all(untimed(a[k]).equals(untimed(b[k])) for k in a)

@@ -1,0 +1,40 @@
+"""Every descent scene renders at low quality (384×216 — paths are 1 px wide at 192×108 —, 4 fps,
+last frame), and its last
+frame shows what the scene is about: pixel checks in plain NumPy, so nothing can skip."""
+import numpy as np
+import pytest
+
+from nnviz import theme
+
+RIGHT = (0.5, 0.0, 1.0, 1.0)
+LEFT = (0.0, 0.0, 0.5, 1.0)
+
+# (file, class, [(colour, box, minimum number of pixels of that colour in the box), ...])
+ALL = (0.0, 0.0, 1.0, 1.0)
+PLOT = (0.1, 0.1, 0.9, 0.8)
+CASES = [
+    ("descent_regimes", "DescentRegimes",
+     [(theme.REGIME[r], LEFT, 5) for r in theme.REGIME] + [(theme.REGIME["diverging"], RIGHT, 20)]),
+    ("descent_variants", "DescentVariants", [(theme.VARIANT[v], (0, 0, 1, 0.8), 20) for v in theme.VARIANT]),
+    ("descent_variants", "DescentDigits", [(theme.VARIANT["stochastic"], RIGHT, 200)]),
+    ("descent_race", "DescentRace", [(theme.OPTIMIZER[o], ALL, 5) for o in theme.OPTIMIZER]),
+    ("descent_race", "DescentRaceRules", [(theme.OPTIMIZER[o], RIGHT, 1) for o in theme.OPTIMIZER]),
+    ("descent_race", "DescentRace3D", [(theme.SURFACE_RAMP[1], PLOT, 300), (theme.OPTIMIZER["nesterov"], PLOT, 20)]),
+    ("descent_surface", "DescentSurface", [(theme.GRADIENT, PLOT, 50), (theme.SURFACE_RAMP[-1], PLOT, 15)]),
+    ("descent_surface", "DescentSurfaceBowl", [(theme.GRADIENT, PLOT, 50)]),
+    ("descent_wells", "DescentWells", [(theme.OPTIMIZER["momentum"], (0.0, 0.4, 0.35, 1.0), 20),
+                                       (theme.OPTIMIZER["sgd"], (0.35, 0.4, 0.7, 1.0), 20)]),
+    ("descent_wells", "DescentWellsRestarts", [(theme.REGIME["smooth"], (0.0, 0.3, 0.35, 1.0), 20),
+                                               (theme.REGIME["diverging"], (0.35, 0.3, 0.7, 1.0), 20)]),
+]
+
+
+@pytest.mark.parametrize("file,cls,checks", CASES, ids=[c[1] for c in CASES])
+def test_descent_scene_renders(render_scene, file, cls, checks):
+    out = render_scene(f"scenes/{file}.py", cls, overrides={"run_time": 1.0}, width=384, height=216)
+    assert out.frame.std() > 5, "blank frame"
+    bg = out.fraction(theme.BACKGROUND, tol=12)
+    assert 0.2 < bg < 0.995, f"background share {bg:.2f}: nothing drawn, or the theme background is missing"
+    for colour, box, pixels in checks:
+        got = out.fraction(colour, box, tol=60) * out.region(box).shape[0] * out.region(box).shape[1]
+        assert got >= pixels, f"{cls}: colour {colour} covers {got:.0f} px of {box}, expected ≥ {pixels}"

@@ -1,0 +1,128 @@
+"""NetworkDiagram and the plane/bar mobjects draw exactly the numbers they are given."""
+import numpy as np
+import pytest
+
+from manim import ManimColor  # noqa: E402
+
+from nnviz import theme  # noqa: E402
+from nnviz.nn import MLP  # noqa: E402
+from nnviz.render.network import (DecisionPlane, NetworkDiagram, ProbabilityBars, boundary_rgba,  # noqa: E402
+                                  shown_units)
+
+
+def _hex(c):
+    return ManimColor(c).to_hex().lower()
+
+
+@pytest.fixture
+def net():
+    model = MLP((3, 12, 5, 2), hidden="tanh", loss="cce")
+    theta = model.init(np.random.default_rng(0))
+    return model, theta
+
+
+def test_shown_units_elides_the_middle():
+    assert shown_units(5, 8) == ([0, 1, 2, 3, 4], None)
+    units, dots = shown_units(64, 8)
+    assert units == [0, 1, 2, 3, 61, 62, 63] and dots == 4 and len(units) + 1 == 8
+
+
+def test_any_depth_and_elision(net):
+    model, theta = net
+    d = NetworkDiagram.from_model(model, theta, max_neurons=6)
+    assert [len(l) for l in d.layers] == [3, 5, 5, 2]
+    assert len(d.ellipses) == 1                                   # only the 12-wide layer is elided
+    assert [len(e) for e in d.edges] == [3 * 5, 5 * 5, 5 * 2]
+    with pytest.raises(KeyError, match="elided"):
+        d.neuron(1, 6)
+    deep = NetworkDiagram((2, 3, 3, 3, 3, 3, 1))                  # no θ: grey edges, still drawable
+    assert len(deep.layers) == 7 and len(deep.edges) == 6
+
+
+def test_edges_show_sign_and_size_of_the_real_weights(net):
+    model, theta = net
+    d = NetworkDiagram.from_model(model, theta, max_neurons=6)
+    for l in range(1, model.n_layers + 1):
+        W = model.weights(theta, l)[0]
+        vals = d.edge_values[l - 1]
+        idx = d.edge_index[l - 1]
+        assert np.array_equal(vals, W[idx[:, 0], idx[:, 1]])
+        for ln, w in zip(d.edges[l - 1], vals):
+            assert _hex(ln.get_stroke_color()) == (theme.POSITIVE if w >= 0 else theme.NEGATIVE).lower()
+        widths = np.array([ln.get_stroke_width() for ln in d.edges[l - 1]])
+        assert np.allclose(widths, d.stroke_for(vals))
+        order = np.argsort(np.abs(vals))
+        assert np.all(np.diff(widths[order]) >= -1e-12)            # wider edge ⇔ larger |w|
+
+
+def test_restyle_methods_return_self_and_weights_animation_targets_new_theta(net):
+    model, theta = net
+    d = NetworkDiagram.from_model(model, theta)
+    assert d.set_weights(theta) is d and d.set_activations(0, [0.1, 0.5, 0.9]) is d
+    assert d.clear_activations() is d and d.set_dropped(1, np.ones(12)) is d
+    new = -theta
+    d.weights_to(new)
+    assert np.array_equal(d.edge_values[0], -model.weights(theta, 1)[0][d.edge_index[0][:, 0], d.edge_index[0][:, 1]])
+
+
+def test_activation_fill_follows_the_values(net):
+    model, theta = net
+    d = NetworkDiagram.from_model(model, theta, max_neurons=6)
+    a = np.linspace(-1, 1, 12)
+    d.set_activations(1, a, "tanh")
+    ops = np.array([c.get_fill_opacity() for c in d.layers[1]])
+    assert np.allclose(ops, (a[d.shown[1]] + 1) / 2)
+
+
+def test_gradient_pulses_are_sized_by_the_gradient(net):
+    model, theta = net
+    X, Y = np.random.default_rng(1).normal(size=(1, 3)), np.array([[0.0, 1.0]])
+    g = model.backward(theta, X, Y).grad
+    d = NetworkDiagram.from_model(model, theta, max_neurons=6)
+    edges = d.gradient_edges(2, g)
+    G = model.layout.view(g, "W2")
+    mags = np.abs(G[d.edge_index[1][:, 0], d.edge_index[1][:, 1]])
+    assert np.allclose([e.magnitude for e in edges], mags / mags.max())
+    widths = np.array([e.get_stroke_width() for e in edges])
+    assert np.argmax(widths) == np.argmax(mags)
+    # pulses run backward: from the layer-2 unit to the layer-1 unit
+    assert np.allclose(edges[0].get_start(), d.edges[1][0].get_end())
+
+
+def test_dropout_greys_units_and_hides_their_edges(net):
+    model, theta = net
+    d = NetworkDiagram.from_model(model, theta, max_neurons=6)
+    keep = np.ones(12)
+    keep[[0, 11]] = 0
+    d.set_dropped(1, keep)
+    assert d.dropped_units(1) == [0, 11]
+    for ln, (a, b) in zip(d.edges[0], d.edge_index[0]):
+        assert (ln.get_stroke_opacity() == 0) == (b in (0, 11))
+    for ln, (a, b) in zip(d.edges[1], d.edge_index[1]):
+        assert (ln.get_stroke_opacity() == 0) == (a in (0, 11))
+    d.set_weights(theta).set_dropped(1, np.ones(12))
+    assert d.dropped_units(1) == []
+
+
+def test_probability_bars_are_as_long_as_the_probabilities(net):
+    model, theta = net
+    d = NetworkDiagram.from_model(model, theta)
+    bars = ProbabilityBars(d, [0.25, 0.75], max_length=2.0)
+    assert np.allclose(bars.lengths(), [0.5, 1.5])
+
+
+def test_boundary_colours_and_plane_mapping():
+    img = boundary_rgba(np.array([[0.0, 0.5, 1.0]]))
+    assert img.dtype == np.uint8 and img.shape == (1, 3, 4)
+    bg = np.array([int(theme.BACKGROUND[i:i + 2], 16) for i in (1, 3, 5)])
+    lo = np.array([int(theme.CLASS[0][i:i + 2], 16) for i in (1, 3, 5)])
+    hi = np.array([int(theme.CLASS[1][i:i + 2], 16) for i in (1, 3, 5)])
+    assert np.abs(img[0, 1, :3] - (bg + 0.18 * (hi - bg))).max() <= 1      # the boundary stays dark
+    assert np.abs(img[0, 0, :3] - (bg + 0.80 * (lo - bg))).max() <= 1      # sure of class 0: red
+    assert np.abs(img[0, 2, :3] - (bg + 0.80 * (hi - bg))).max() <= 1      # sure of class 1: blue
+    flipped = boundary_rgba(np.array([[0.0], [1.0]]))                       # row 0 = lowest y → bottom row
+    assert np.array_equal(flipped[1], boundary_rgba(np.array([[0.0]]))[0])
+    plane = DecisionPlane(np.linspace(-1, 1, 5), np.linspace(0, 2, 5), size=4.0)
+    c = plane.frame.get_center()
+    assert np.allclose(plane.to_scene(1.0, 2.0), c + [2.0, 2.0, 0])
+    assert np.allclose(plane.to_scene(0.0, 1.0), c)

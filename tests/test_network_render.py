@@ -1,0 +1,49 @@
+"""Every network scene renders at the lowest quality, and its pixels show what it should
+(no frames_comparison: these checks cannot skip)."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnviz import theme
+from nnviz.render.network import boundary_rgba
+
+SCENES = Path(__file__).resolve().parent.parent / "scenes"
+RED_SURE = "#" + bytes(boundary_rgba(np.array([[0.0]]))[0, 0, :3]).hex()
+BLUE_SURE = "#" + bytes(boundary_rgba(np.array([[1.0]]))[0, 0, :3]).hex()
+
+# (file, class, {colour: least share of the last frame}) — shares about a third of what a
+# 384×216 render measured, so a missing layer (edges, heatmap, dots, curves) fails
+CASES = [
+    ("network_architecture", "NetworkArchitecture", {theme.POSITIVE: 0.003, theme.NEGATIVE: 0.003}),
+    ("network_forward", "ForwardPass", {theme.ACTIVE: 0.0025, theme.POSITIVE: 0.0025}),
+    ("network_backprop", "Backpropagation", {theme.ACTIVE: 0.0015, theme.NEGATIVE: 0.001}),
+    ("network_training", "TrainingXOR", {RED_SURE: 0.02, BLUE_SURE: 0.02}),
+    ("network_training", "TrainingMoons", {RED_SURE: 0.02, BLUE_SURE: 0.02}),
+    ("network_training", "TrainingSpirals", {RED_SURE: 0.02, BLUE_SURE: 0.02}),
+    ("network_perceptron", "PerceptronTrick", {theme.CLASS[0]: 0.0007, theme.CLASS[1]: 0.0007}),
+    ("network_perceptron", "PerceptronOR", {theme.CLASS[0]: 0.0002, theme.CLASS[1]: 0.0005}),
+    ("network_perceptron", "PerceptronXOR", {RED_SURE: 0.02, BLUE_SURE: 0.02, theme.ACTIVE: 0.0001}),
+    ("network_dropout", "Dropout", {RED_SURE: 0.015, BLUE_SURE: 0.015, theme.GRADIENT: 0.0002}),
+]
+
+
+@pytest.mark.parametrize("module,name,colors", CASES, ids=[c[1] for c in CASES])
+def test_last_frame(render_scene, module, name, colors):
+    out = render_scene(SCENES / f"{module}.py", name, width=384, height=216)
+    assert out.fraction(theme.BACKGROUND, tol=12) < 0.95, "frame is (almost) empty"
+    for c, share in colors.items():
+        assert out.fraction(c, tol=45) >= share, f"{name}: too little {c} on screen"
+
+
+def test_training_video_animates_the_boundary(render_scene):
+    from conftest import video_frames
+
+    out = render_scene(SCENES / "network_training.py", "TrainingXOR", formats=("mp4",), fps=4,
+                       overrides={"run_time": 1.5})
+    frames = video_frames(out.video)
+    assert len(frames) >= 8
+    h, w = frames[0].shape[:2]
+    plane = (slice(int(0.3 * h), int(0.8 * h)), slice(int(0.38 * w), int(0.65 * w)))
+    first_anim, last = frames[4][plane].astype(float), frames[-1][plane].astype(float)
+    assert np.abs(first_anim - last).mean() > 5      # the heatmap changed while training

@@ -1,0 +1,117 @@
+"""What each network scene shows equals the recorded numbers: the scenes are built (all
+animations skipped to their end state) and their mobjects are read back."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import manim as mn
+
+from nnviz import experiments as E
+from nnviz.experiments.networks import model_from
+
+SCENES = Path(__file__).resolve().parent.parent / "scenes"
+
+
+def build(module: str, name: str, tmp_path, **attrs):
+    """Run a scene's construct with every animation skipped; return the scene object."""
+    from nnviz.render.runner import load_scene_class, with_overrides
+
+    cls = with_overrides(load_scene_class(SCENES / f"{module}.py", name), attrs)
+    with mn.tempconfig({"save_last_frame": True, "write_to_movie": False, "media_dir": str(tmp_path),
+                        "pixel_width": 96, "pixel_height": 54, "frame_rate": 2, "disable_caching": True,
+                        "verbosity": "WARNING", "progress_bar": "none"}):
+        scene = cls()
+        scene.render()
+    return scene
+
+
+def test_forward_scene_fills_and_bars_are_the_recorded_activations(tmp_path):
+    s = build("network_forward", "ForwardPass", tmp_path)
+    rec = E.load("network-forward")["pass"]
+    model = rec.model()
+    d = s.diagram
+    for l in range(model.n_layers + 1):
+        assert np.array_equal(d.neuron_values[l], rec.activation(l))
+    hid = np.array([c.get_fill_opacity() for c in d.layers[1]])
+    assert np.allclose(hid, (rec.activation(1)[d.shown[1]] + 1) / 2, atol=1e-6)   # tanh ∈ [-1, 1]
+    probs = rec.activation(model.n_layers)
+    assert np.allclose(s.bars.lengths(), np.maximum(probs * s.bars.max_length, 1e-3))
+    assert np.allclose([b.value for b in s.bars], probs)
+
+
+def test_backprop_scene_pulses_are_the_real_gradients_and_update_is_applied(tmp_path):
+    s = build("network_backprop", "Backpropagation", tmp_path)
+    rec = E.load("network-backprop")["pass"]
+    model = rec.model()
+    d = s.diagram
+    L = model.n_layers
+    scale = max(np.abs(model.layout.view(rec.grad, f"W{l}")).max() for l in range(1, L + 1))
+    for ge, l in zip(s.grad_edges, range(L, 0, -1)):           # drawn output → input
+        G = model.layout.view(rec.grad, f"W{l}")
+        idx = d.edge_index[l - 1]
+        assert np.allclose([e.magnitude for e in ge], np.abs(G[idx[:, 0], idx[:, 1]]) / scale)
+    for l in range(1, L + 1):                                   # after θ ← θ − η∇ℓ the edges show θ_next
+        idx = d.edge_index[l - 1]
+        W = model.layout.view(rec.theta_next, f"W{l}")
+        assert np.array_equal(d.edge_values[l - 1], W[idx[:, 0], idx[:, 1]])
+        colors = [mn.ManimColor(ln.get_stroke_color()).to_hex().lower() for ln in d.edges[l - 1]]
+        from nnviz import theme
+        assert colors == [(theme.POSITIVE if w >= 0 else theme.NEGATIVE).lower() for w in W[idx[:, 0], idx[:, 1]]]
+    assert np.allclose([b.value for b in s.bars], rec.meta["output_next"])
+
+
+@pytest.mark.parametrize("variant,exp", [("TrainingXOR", "network-training-xor"),
+                                         ("TrainingSpirals", "network-training-spirals")])
+def test_training_scene_ends_on_the_recorded_final_network(variant, exp, tmp_path):
+    s = build("network_training", variant, tmp_path)
+    recs = E.load(exp)
+    run, bd = recs["run"], recs["boundary"]
+    model = model_from(run.config["problem"]["model"])
+    assert s.tracker.get_value() == run.steps[-1]
+    idx = s.diagram.edge_index[0]
+    assert np.array_equal(s.diagram.edge_values[0], model.layout.view(run.thetas[-1], "W1")[idx[:, 0], idx[:, 1]])
+    assert np.array_equal(s.plane.prob, bd.prob[-1])
+    from nnviz.render.network import boundary_rgba
+    assert np.array_equal(s.plane.image.pixel_array, boundary_rgba(bd.prob[-1]))
+
+
+@pytest.mark.parametrize("variant,exp", [("PerceptronAND", "perceptron-and"), ("PerceptronTrick", "perceptron-blobs")])
+def test_perceptron_scene_line_is_the_recorded_line(variant, exp, tmp_path):
+    s = build("network_perceptron", variant, tmp_path)
+    r = E.load(exp)["perceptron"]
+    (w, b) = s.state["to"]
+    assert np.array_equal(w, r.w[-1]) and b == r.b[-1]
+    line = s.line[1]                                 # [half-plane, line]: both ends lie on w·x + b = 0
+    for p in (line.get_start(), line.get_end()):
+        xs, ys = s.plane.xs, s.plane.ys
+        c = s.plane.frame.get_center()
+        x = xs[0] + (p[0] - c[0] + s.plane.size / 2) / s.plane.size * (xs[-1] - xs[0])
+        y = ys[0] + (p[1] - c[1] + s.plane.size / 2) / s.plane.size * (ys[-1] - ys[0])
+        assert abs(w @ [x, y] + b) < 1e-6 * (1 + np.abs(w).sum())
+
+
+def test_dropout_scene_shows_the_recorded_masks(tmp_path):
+    s = build("network_dropout", "Dropout", tmp_path)
+    masks = E.load("network-dropout")["masks"]
+    t = int(s.mask_tracker.get_value())
+    assert t == s.mask_steps - 1
+    for layer, nm in ((1, "h1"), (2, "h2")):
+        dropped = [u for u in s.mask_diagram.shown[layer] if masks.masks[nm][t][u] == 0]
+        assert s.mask_diagram.dropped_units(layer) == dropped
+    run = E.load("network-dropout")["run_dropout"]
+    assert s.compare_tracker.get_value() == run.steps[-1]
+    assert np.array_equal(s.planes[1][0].prob, E.load("network-dropout")["boundary_dropout"].prob[-1])
+
+
+def test_perceptron_xor_scene_ends_on_the_recorded_perceptron_and_network(tmp_path):
+    s = build("network_perceptron", "PerceptronXOR", tmp_path)
+    r = E.load("perceptron-xor")["perceptron"]
+    w, b = s.state["to"]
+    assert np.array_equal(w, r.w[r.updates[-1]]) and b == r.b[r.updates[-1]]
+    recs = E.load("perceptron-xor-net")
+    assert np.array_equal(s.net_plane.prob, recs["boundary"].prob[-1])
+    idx = s.net_diagram.edge_index[0]
+    W = model_from(recs["run"].config["problem"]["model"]).layout.view(recs["run"].thetas[-1], "W1")
+    assert np.array_equal(s.net_diagram.edge_values[0], W[idx[:, 0], idx[:, 1]])
