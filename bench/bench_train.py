@@ -179,7 +179,11 @@ def main(argv=None):
                 best[k] = min(best[k], cpu)
                 wall[k] = min(wall[k], dt)
                 final[k] = out.loss[-1] if hasattr(out, "loss") else out[-1]
-        ex = steps * (batch or ds.n)
+        if batch is None:
+            ex = steps * ds.n
+        else:  # whole epochs plus the leftover steps; each epoch ends with a partial batch
+            spe = -(-ds.n // batch)
+            ex = (steps // spe) * ds.n + (steps % spe) * batch
         rows.append((label, steps, ex, best, final))
         print(f"  done {label}", flush=True)
         walls.append(wall)

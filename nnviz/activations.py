@@ -32,10 +32,27 @@ def sigmoid(z):
     return _sigmoid(np.asarray(z, dtype=float))
 
 
+def row_max(z: np.ndarray) -> np.ndarray:
+    """max over the last axis, keepdims. NumPy reduces short contiguous rows (10 classes)
+    element by element, ~20× slower than reducing a column-major copy, so use one."""
+    if z.ndim == 2 and z.shape[0] >= 64 and z.shape[1] > 1:
+        return np.asfortranarray(z).max(axis=1)[:, None]
+    return z.max(axis=-1, keepdims=True)
+
+
+def row_sum(z: np.ndarray) -> np.ndarray:
+    """sum over the last axis, keepdims (einsum: several times faster for short rows)."""
+    return np.einsum("...k->...", z)[..., None]
+
+
 def softmax(z, axis=-1):
-    z = z - z.max(axis=axis, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=axis, keepdims=True)
+    if axis not in (-1, np.ndim(z) - 1):
+        z = z - z.max(axis=axis, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=axis, keepdims=True)
+    e = np.exp(z - row_max(z))
+    e /= row_sum(e)
+    return e
 
 
 LEAKY_SLOPE = 0.01

@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from .activations import Activation, derivative, sigmoid, softmax
+from .activations import Activation, derivative, row_max, row_sum, sigmoid, softmax
 from .errors import lookup
 
 
@@ -47,16 +47,16 @@ def _bce_grad(z, a, y, act):
 
 
 def _cce_value(z, a, y):
-    zmax = z.max(axis=-1, keepdims=True)
-    lse = (zmax + np.log(np.exp(z - zmax).sum(axis=-1, keepdims=True)))[..., 0]
+    zmax = row_max(z)
+    lse = (zmax + np.log(row_sum(np.exp(z - zmax))))[..., 0]
     # Σ_k y_k (lse − z_k); equals lse − y·z for one-hot (or any Σy = 1) targets
-    return lse * np.sum(y, axis=-1) - np.einsum("...k,...k->...", y, z)
+    return lse * row_sum(y)[..., 0] - np.einsum("...k,...k->...", y, z)
 
 
 def _cce_grad(z, a, y, act):
     # a is the forward pass's softmax(z); recompute only when called without it
     p = softmax(z) if a is None else a
-    return p * np.sum(y, axis=-1, keepdims=True) - y
+    return p * row_sum(y) - y
 
 
 LOSSES: dict[str, Loss] = {

@@ -170,6 +170,13 @@ def load(path) -> Record:
         raise RecordError(f"record {js} has schema {schema}, newer than this nnviz ({SCHEMA_VERSION}); upgrade nnviz")
     cls = _RECORD_TYPES.get(kind)
     if cls is None:
+        # record types defined outside this module (e.g. landscape.Projection) register on
+        # import; importing every experiment module brings them all in
+        from .experiments import discover
+
+        discover()
+        cls = _RECORD_TYPES.get(kind)
+    if cls is None:
         raise RecordError(f"record {js} is of unknown kind {kind!r}")
     if not npz.exists():
         raise RecordError(f"record {js} is missing its arrays file {npz}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, asdict
 
-from .errors import lookup
+from .errors import NNVizError, lookup
 
 
 @dataclass(frozen=True)
@@ -57,5 +57,14 @@ def as_schedule(lr) -> Schedule:
         lookup(_RULES, lr.kind, "schedule")
         return lr
     if isinstance(lr, dict):
-        return as_schedule(Schedule(**lr))
-    return Schedule("constant", float(lr))
+        try:
+            return as_schedule(Schedule(**lr))
+        except TypeError as e:
+            raise NNVizError(f"bad schedule {lr!r}: {e}") from None
+    try:
+        value = float(lr)
+    except (TypeError, ValueError):
+        raise NNVizError(f"a learning rate is a number or a Schedule, got {lr!r}") from None
+    if not math.isfinite(value):
+        raise NNVizError(f"learning rate must be finite, got {lr!r}")
+    return Schedule("constant", value)

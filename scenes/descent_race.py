@@ -49,6 +49,11 @@ def ranking_text(surf, runs, size=20) -> mn.VGroup:
     return mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
 
 
+def wrap_rule(rule: str, width: int = 34) -> str:
+    """One clause per line once a rule is too long for the side panel."""
+    return rule if len(rule) <= width else rule.replace(",  ", "\n      ")
+
+
 class DescentRace(ThemedScene):
     surface = "rosenbrock"
     optimizers = RACE_ORDER
@@ -84,7 +89,8 @@ class DescentRace(ThemedScene):
         self.wait(1.0)
         if self.show_rules:
             rules = mn.VGroup(text("update rules (g = ∇J):", size=20), *[
-                text(f"{NAMES[o]}:  " + optim.make(o).rule.replace("∇J", "g"), size=17, color=color("optimizer", o))
+                text(f"{NAMES[o]}:  " + wrap_rule(optim.make(o).rule.replace("∇J", "g")), size=17,
+                     color=color("optimizer", o), line_spacing=0.8)
                 for o in self.optimizers]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.14)
             rules.next_to(panel, mn.RIGHT, buff=0.5).align_to(panel, mn.UP)
             self.play(mn.FadeOut(mn.VGroup(legend, ranking, counter)), mn.FadeIn(rules))

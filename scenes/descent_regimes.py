@@ -5,7 +5,6 @@ log axis growing in sync; the diverging run leaves its panel with a marker.
     manim -ql scenes/descent_regimes.py DescentRegimes
 """
 import manim as mn
-import numpy as np
 
 from nnviz import experiments
 from nnviz.render.plots import LabelledAxes, LossPlot

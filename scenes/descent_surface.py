@@ -14,7 +14,7 @@ import numpy as np
 
 from nnviz import experiments, theme
 from nnviz.experiments.descent import HEIGHT_LABELS, path_heights
-from nnviz.render.style import ThemedThreeDScene, color, heading, label, text
+from nnviz.render.style import ThemedThreeDScene, color, heading, label
 from nnviz.render.surface import LossSurface, box_axes, height_map
 from nnviz.render.widgets import DescentPath, StepCounter
 
@@ -32,6 +32,7 @@ class DescentSurface(ThemedThreeDScene):
     plane = "pca"           # record: "pca" | "random" (network) or "bowl" | "rosenbrock" (analytic)
     heights = "slice"       # network paths: "slice" (on the drawn surface) or "true" (J at the real θ_t)
     resolution = 24         # faces per side: Cairo cost grows with its square
+    log = True              # heights log10(loss): network losses span decades
     log_floor = 1e-4
     phi, theta = 62, -105  # camera start (degrees)
     orbit_rate = 0.12       # rad/s of ambient camera rotation while the path grows
@@ -41,7 +42,7 @@ class DescentSurface(ThemedThreeDScene):
         rec = experiments.load(self.experiment)
         surf = rec[self.plane]
         xy, h, steps, notes = self.path(rec, surf)
-        hmap = height_map(surf.loss, log=True, floor=self.log_floor)
+        hmap = height_map(surf.loss, log=self.log, floor=self.log_floor)
         notes = notes + [f"vertical axis: {hmap.label}"]
         H = hmap(surf.loss)
         z = hmap(h)
@@ -67,8 +68,7 @@ class DescentSurface(ThemedThreeDScene):
 
     def title(self, surf):
         return {"pca": "Loss surface along the path's two principal directions",
-                "filter_normalised": "Loss surface along two random (filter-normalised) directions",
-                "random": "Loss surface along two random (filter-normalised) directions"}.get(
+                "random": "Loss along two random, filter-normalised directions"}.get(
                     surf.method, f"The {self.plane} surface with a descent path")
 
     def path(self, rec, surf):
@@ -99,6 +99,7 @@ class DescentSurfaceBowl(DescentSurface):
 
     plane = "bowl"
     orbit_rate = 0.2
+    log = False             # a quadratic bowl reads best as itself
 
     def path(self, rec, surf):
         run = rec[f"{self.plane}_run"]
@@ -110,6 +111,7 @@ class DescentSurfaceBowl(DescentSurface):
 
 class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     plane = "rosenbrock"
+    log = True
     phi, theta = 55, -65
     log_floor = 1e-2  # flattens the valley floor, narrower than a mesh cell, instead of a sawtooth
     resolution = 30

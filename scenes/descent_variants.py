@@ -9,7 +9,6 @@ a batch-size sweep, and the wall time per epoch the trainer measured.
     manim -ql scenes/descent_variants.py DescentDigits
 """
 import manim as mn
-import numpy as np
 
 from nnviz import experiments, theme
 from nnviz.render.plots import LabelledAxes, Legend, LossPlot

@@ -10,6 +10,7 @@ import numpy as np
 from nnviz import experiments, theme
 from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.style import ThemedScene, color, heading, label, text
+from nnviz.render.widgets import StepCounter
 
 
 class DescentWells(ThemedScene):
@@ -25,7 +26,7 @@ class DescentWells(ThemedScene):
         curve = rec["curve"]
         xs, fs = curve.xs, curve.loss[0]
         ax = LabelledAxes((xs[0], xs[-1]), (fs.min() - 0.7, fs.max() + 0.1), "θ", "loss J(θ)",
-                          width=8.0, height=5.0).to_edge(mn.LEFT, buff=0.6).shift(0.4 * mn.DOWN)
+                          width=8.0, height=4.8).to_edge(mn.LEFT, buff=0.6).shift(0.1 * mn.DOWN)
         line = mn.VMobject(stroke_color=color(theme.FOREGROUND), stroke_width=4)
         line.set_points_as_corners(ax.to_scene(np.c_[xs, fs]))
         title = heading("Momentum can roll out of a local minimum", size=34)
@@ -48,15 +49,13 @@ class DescentWells(ThemedScene):
             hyper = f"η={cfg['lr']}" + (f", β={cfg['beta']}" if name == "momentum" else "")
             legend[f"{self.names[name]} ({hyper})"] = c
         leg = Legend(legend, kind="dot").to_corner(mn.UR, buff=0.5).shift(0.8 * mn.DOWN)
-        counter = text("step 0", size=24).next_to(leg, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        counter.add_updater(lambda m: m.become(text(f"step {int(t.get_value())} / {cfg['steps']}", size=24)
-                                                 .move_to(m, aligned_edge=mn.LEFT)))
-        note = label(f"same start θ₀ = {cfg['start']}, same η, same {cfg['steps']} steps", size=22) \
-            .to_edge(mn.DOWN, buff=0.25)
+        counter = StepCounter(t, total=cfg["steps"], size=24).next_to(leg, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        note = label(f"same start θ₀ = {cfg['start']}, same η, same {cfg['steps']} steps", size=20) \
+            .to_edge(mn.DOWN, buff=0.15)
         self.note, self.balls, self.legend = note, balls, leg
         self.add(*balls, leg, counter, note)
         self.play(t.animate.set_value(cfg["steps"]), run_time=self.run_time, rate_func=self.step_rate)
-        for m in (*balls, counter):
+        for m in balls:
             m.clear_updaters()
         finals = []
         for name, ball in zip(self.runs, balls):

@@ -9,14 +9,10 @@ from manim import DL, DOWN, DR, LEFT, RIGHT, UP, FadeIn, Group, FadeOut, ValueTr
 
 from nnviz import experiments, theme
 from nnviz.experiments.networks import dataset_from, model_from
-from nnviz.render.network import DecisionPlane, NetworkDiagram
+from nnviz.render.network import DecisionPlane, NetworkDiagram, frame_index
 from nnviz.render.plots import Legend, LossPlot
 from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
-
-
-def frame_index(steps: np.ndarray, step: float) -> int:
-    return int(np.clip(np.searchsorted(steps, step + 1e-9, side="right") - 1, 0, len(steps) - 1))
 
 
 class Dropout(ThemedScene):

@@ -11,7 +11,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Circle, FadeIn, FadeOut, Indicate, Valu
 
 from nnviz import experiments, theme
 from nnviz.experiments.networks import dataset_from, grid_axes, model_from
-from nnviz.render.network import DecisionPlane, NetworkDiagram
+from nnviz.render.network import DecisionPlane, NetworkDiagram, frame_index
 from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
 
@@ -190,8 +190,7 @@ class PerceptronXOR(PerceptronAND):
         lines = hidden_lines(0)
 
         def follow(_m):
-            k = int(np.clip(np.searchsorted(bd.steps, tracker.get_value() + 1e-9, side="right") - 1,
-                            0, len(bd.steps) - 1))
+            k = frame_index(bd.steps, tracker.get_value())
             plane.set_prob(bd.prob[k])
             d.set_weights(run.thetas[k])
             lines.become(hidden_lines(k))

@@ -5,40 +5,13 @@ loss curve grows and the first hidden layer's features are shown as small maps.
 Records: experiments "network-training-{xor,moons,spirals}" (nnviz/experiments/networks.py).
 Variants: TrainingXOR (default), TrainingMoons, TrainingSpirals.
 """
-import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Group, ImageMobject, RESAMPLING_ALGORITHMS, Rectangle, \
-    ValueTracker, linear
+from manim import DOWN, LEFT, FadeIn, Group, ValueTracker, linear
 
 from nnviz import experiments, theme
-from nnviz.render.network import DecisionPlane, NetworkDiagram, signed_rgba
+from nnviz.render.network import DecisionPlane, FeatureTiles, NetworkDiagram, frame_index
 from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedScene, heading, label
 from nnviz.render.widgets import Readout, StepCounter
-
-
-def frame_index(steps: np.ndarray, step: float) -> int:
-    """The recorded frame showing training step `step` (the last one at or before it)."""
-    return int(np.clip(np.searchsorted(steps, step + 1e-9, side="right") - 1, 0, len(steps) - 1))
-
-
-class FeatureTiles(Group):
-    """One small activation map per shown unit of hidden layer 1 (blue > 0, red < 0)."""
-
-    def __init__(self, maps: np.ndarray, units, side=0.42, buff=0.06):
-        super().__init__()
-        self.units = list(units)
-        for u in self.units:
-            img = ImageMobject(signed_rgba(maps[u]))
-            img.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
-            img.stretch_to_fit_width(side).stretch_to_fit_height(side)
-            frame = Rectangle(width=side, height=side, color=theme.MUTED, stroke_width=1)
-            self.add(Group(img, frame))
-        self.arrange(RIGHT, buff=buff)
-
-    def set_maps(self, maps: np.ndarray) -> "FeatureTiles":
-        for tile, u in zip(self, self.units):
-            tile[0].pixel_array = signed_rgba(maps[u])
-        return self
 
 
 class TrainingXOR(ThemedScene):

@@ -80,6 +80,8 @@ case "$cmd" in
         jobs=$(nproc 2>/dev/null || echo 1)
         [ "$jobs" -gt 2 ] && jobs=2
         export MPLBACKEND=Agg
+        # one BLAS thread per worker: oversubscribed OpenBLAS threads were 10x slower here
+        export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
         if [ "$jobs" -gt 1 ]; then
             exec "$VENV/bin/python" -m pytest -n "$jobs" "$@"
         fi

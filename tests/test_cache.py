@@ -92,7 +92,8 @@ def test_damaged_entry_is_recomputed_not_a_crash(registry, damage):
         (path / "s.json").unlink()
     else:
         (path / "s.json").write_text('{"schema": 1, "kind": "surf')
-    out = E.load("t-exp")
+    with pytest.warns(RuntimeWarning, match="recomputing"):
+        out = E.load("t-exp")
     assert len(registry) == 2
     assert out["s"].loss[2, 2] == 16.0
     E.load("t-exp")
@@ -195,3 +196,32 @@ def test_landscape_experiments_are_bit_reproducible(registry, name):
     def untimed(r):  # wall-clock fields are measurements, not results
         return dataclasses.replace(r, wall_time=0.0, epoch_time=np.zeros(0)) if r.kind == "run" else r
     assert all(untimed(a[k]).equals(untimed(b[k])) for k in a)
+
+
+def test_prune_removes_only_unreachable_entries(registry):
+    _register(registry, scale=2.0)
+    E.load("t-exp")
+    old = E.get("t-exp").path()
+    _register(registry, scale=3.0)
+    E.load("t-exp")
+    new = E.get("t-exp").path()
+    (old.parent / ".tmp-leftover").mkdir()
+    assert set(E.prune("t-exp", dry_run=True)) == {old, old.parent / ".tmp-leftover"}
+    assert old.exists()
+    E.prune()
+    assert not old.exists() and new.exists()
+    E.load("t-exp")
+    assert len(registry) == 2          # the current entry survived
+
+
+def test_keys_follow_imported_constants_of_other_experiment_modules(tmp_path, monkeypatch):
+    pkg_mod = tmp_path / "probe_pkg_user.py"
+    pkg_mod.write_text("from nnviz.experiments.landscapes import _two_param as X\nY = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    m = importlib.import_module("probe_pkg_user")
+    try:
+        assert "nnviz.experiments.landscapes" in E._imported_experiment_modules(m)
+        fake = types.ModuleType("nnviz.experiments._fake2")
+        assert E._imported_experiment_modules(fake) == []
+    finally:
+        sys.modules.pop("probe_pkg_user", None)

@@ -9,7 +9,6 @@ import pytest
 from nnviz import data as D
 from nnviz import experiments as E
 from nnviz import exact
-from nnviz import landscape as L
 from nnviz import objectives as O
 from nnviz import regimes as R
 from nnviz.experiments import descent as X

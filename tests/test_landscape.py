@@ -8,7 +8,7 @@ from nnviz import objectives as O
 from nnviz.errors import NNVizError, ShapeError
 from nnviz.nn import MLP
 from nnviz.problems import NetworkProblem
-from nnviz.records import Surface, load
+from nnviz.records import load
 from nnviz.train import Recording, train
 
 
@@ -85,6 +85,8 @@ def test_filter_normalisation_per_neuron_and_bias_choice():
     for e in lay.entries:
         if e.name.startswith("b"):
             assert np.linalg.norm(d2[e.slice]) == pytest.approx(np.linalg.norm(th0[e.slice]))
+    d3 = LS.random_directions(p.model, th0, seed=1, bias="copy").vectors[1]
+    np.testing.assert_array_equal(d3[lay.entry("b2").slice], th0[lay.entry("b2").slice])
     np.testing.assert_array_equal(d, LS.random_directions(lay, th0, seed=1).vectors)   # seeded
     raw = LS.random_directions(lay, th0, seed=1, normalize=False).vectors
     assert raw[:, lay.entry("b1").slice].any()
@@ -269,3 +271,34 @@ def test_softmax_cross_entropy_survives_huge_and_tiny_logits():
         ref = LS.evaluate_loop(p, far)
         assert np.all(np.isfinite(got))
         np.testing.assert_allclose(got, ref, rtol=rtol)
+
+
+def test_moons_experiment_records_are_honest(tmp_path, monkeypatch):
+    from nnviz import experiments as E
+
+    monkeypatch.setenv("NNVIZ_CACHE", str(tmp_path))
+    rec = E.load("landscape-moons")
+    run, pca, path = rec["run"], rec["pca"], rec["pca_path"]
+    prob = NetworkProblem(MLP(**E.get("landscape-moons").config["model"]),
+                          data.moons(**E.get("landscape-moons").config["data"]).split(
+                              **E.get("landscape-moons").config["split"]))
+    assert pca.method == "pca" and pca.loss.shape == (51, 51) and pca.nonfinite == 0
+    ev = pca.meta["explained_variance"]
+    assert 0 < ev[1] < ev[0] and sum(ev) <= 1
+    np.testing.assert_array_equal(pca.origin, run.final_theta)
+    # the final θ is the origin: on the plane, at (0, 0), true loss = plane loss
+    assert path.off_plane[-1] == 0 and np.allclose(path.coords[-1], 0)
+    assert path.true_loss[-1] == pytest.approx(path.plane_loss[-1], rel=1e-12)
+    # true losses are the run's own full-data losses at the recorded steps
+    ev_idx = np.searchsorted(run.steps, run.eval_steps)
+    np.testing.assert_allclose(path.true_loss[ev_idx], run.train_loss, rtol=1e-12)
+    # the path lies inside the drawn grid, and the drawn grid agrees with the plane at the path
+    assert path.meta["outside_grid"] == 0
+    assert np.nanmax(np.abs(path.grid_loss - path.plane_loss)) < 0.05 * np.ptp(pca.loss)
+    # PCA explains the path better than random directions do
+    assert rec["random_path"].rel_off_plane.mean() > path.rel_off_plane.mean()
+    line = rec["interpolation"]
+    i0, i1 = np.argmin(np.abs(line.xs)), np.argmin(np.abs(line.xs - 1))
+    assert abs(line.xs[i0]) < 1e-12 and abs(line.xs[i1] - 1) < 1e-12
+    assert line.loss[0, i0] == pytest.approx(prob.loss(run.thetas[0]), rel=1e-12)
+    assert line.loss[0, i1] == pytest.approx(prob.loss(run.final_theta), rel=1e-12)

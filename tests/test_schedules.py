@@ -4,7 +4,7 @@ import math
 import pytest
 
 from nnviz import schedules as S
-from nnviz.errors import UnknownNameError
+from nnviz.errors import NNVizError, UnknownNameError
 
 TS = [0, 1, 2, 7, 99, 100, 101, 250, 1000]
 
@@ -56,3 +56,12 @@ def test_json_round_trip():
 def test_unknown_schedule_lists_valid_ones():
     with pytest.raises(UnknownNameError, match="unknown schedule 'warmup'; valid: constant, cosine, exponential"):
         S.as_schedule({"kind": "warmup", "lr": 0.1})
+
+
+def test_bad_learning_rates_are_clear_errors():
+    with pytest.raises(NNVizError, match="a learning rate is a number or a Schedule, got 'fast'"):
+        S.as_schedule("fast")
+    with pytest.raises(NNVizError, match="must be finite"):
+        S.as_schedule(float("nan"))
+    with pytest.raises(NNVizError, match="bad schedule"):
+        S.as_schedule({"kind": "cosine", "lr": 0.1, "tmax": 3})

@@ -144,6 +144,10 @@ def test_theta_every_k_steps_always_first_and_last():
     np.testing.assert_allclose(r.thetas[:, 0], 0.9 ** r.steps, rtol=1e-12)
     r = train(p, optim.sgd(0.1), np.ones(2), steps=20, record=Recording(every=5))
     assert r.steps.tolist() == [0, 5, 10, 15, 20]
+    r = train(p, optim.sgd(0.1), np.ones(2), steps=500)  # default: every θ while it is small
+    assert r.config["record"]["every"] == 1 and r.steps.tolist() == list(range(501))
+    r = train(p, optim.sgd(0.1), np.ones(2), steps=500, record=Recording(max_values=100))
+    assert r.config["record"]["every"] == 10 and r.steps.tolist() == list(range(0, 501, 10))
 
 
 def test_eval_every_epoch_or_every_n_steps_and_epoch_times():

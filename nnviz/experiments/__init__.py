@@ -13,6 +13,7 @@ package; every submodule is imported on first lookup.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 import inspect
@@ -20,9 +21,11 @@ import json
 import os
 import pkgutil
 import shutil
+import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -81,9 +84,11 @@ def _canonical(v):
 
 
 def _experiment_modules(mod) -> list:
-    """`mod` plus every module of this package it references (transitively), in a fixed order.
+    """`mod` plus every module of this package it uses (transitively), in a fixed order.
 
-    Only experiment modules are followed: the core is hashed whole by `_core_digest`.
+    "Uses" = imports from it (read from the source, so imported constants count too) or holds
+    one of its functions, classes or the module itself. Only experiment modules are followed:
+    the core is hashed whole by `_core_digest`.
     """
     seen: dict[str, object] = {}
     stack = [mod]
@@ -92,12 +97,45 @@ def _experiment_modules(mod) -> list:
         if m is None or m.__name__ in seen:
             continue
         seen[m.__name__] = m
+        deps = set(_imported_experiment_modules(m))
         for v in vars(m).values():
             dep = v if inspect.ismodule(v) else inspect.getmodule(v) if callable(v) else None
-            if (dep is not None and dep.__name__.startswith(__name__ + ".") and dep.__name__ not in seen
+            if dep is not None:
+                deps.add(dep.__name__)
+        for name in sorted(deps):
+            dep = sys.modules.get(name)
+            if (dep is not None and name.startswith(__name__ + ".") and name not in seen
                     and getattr(dep, "__file__", None)):
                 stack.append(dep)
     return [seen[k] for k in sorted(seen)]
+
+
+def _imported_experiment_modules(mod) -> list[str]:
+    """Names of this package's modules that `mod`'s source imports from (importing them)."""
+    try:
+        tree = ast.parse(inspect.getsource(mod))
+    except (OSError, TypeError, SyntaxError):
+        return []
+    pkg = mod.__name__ if hasattr(mod, "__path__") else mod.__name__.rpartition(".")[0]
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            parts = pkg.split(".")
+            base = ".".join(parts[:len(parts) - node.level + 1])
+            target = f"{base}.{node.module}" if node.module else base
+        else:
+            target = node.module or ""
+        cands = [target] + [f"{target}.{a.name}" for a in node.names]
+        for c in cands:
+            if c.startswith(__name__ + ".") and c != __name__:
+                try:
+                    importlib.import_module(c)
+                    out.append(c)
+                except ImportError:
+                    pass  # a name imported from a module, not a module itself
+    return out
 
 
 _DIGEST: str | None = None
@@ -161,8 +199,9 @@ def run(name: str, force: bool = False, verbose: bool = False) -> dict[str, Reco
     if not force:
         try:
             return _read(target)
-        except RecordError:
-            pass
+        except RecordError as e:
+            if target.exists():  # absent is normal; damaged is worth a word, then recompute
+                warnings.warn(f"{e}; recomputing experiment {name!r}", RuntimeWarning, stacklevel=2)
     t0 = time.perf_counter()
     records = exp.fn(dict(exp.config))
     if not isinstance(records, dict) or not all(isinstance(r, Record) for r in records.values()):
@@ -175,6 +214,31 @@ def run(name: str, force: bool = False, verbose: bool = False) -> dict[str, Reco
 
 
 load = run  # scenes read records with experiments.load(name)
+
+
+def prune(name: str | None = None, dry_run: bool = False) -> list[Path]:
+    """Delete cache entries that no current experiment can ever read again (stale keys, leftover
+    temp folders, removed experiments) — for one experiment or all. Returns what was (or would be)
+    deleted."""
+    root = cache_root()
+    if not root.exists():
+        return []
+    names = [name] if name is not None else sorted(p.name for p in root.iterdir() if p.is_dir())
+    registry = discover()
+    gone = []
+    for n in names:
+        folder = root / n
+        if not folder.is_dir():
+            continue
+        keep = registry[n].key() if n in registry else None
+        for entry in sorted(folder.iterdir()):
+            if entry.name != keep:
+                gone.append(entry)
+                if not dry_run:
+                    shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
+        if not dry_run and keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return gone
 
 
 def _read(target: Path) -> dict[str, Record]:

@@ -43,7 +43,7 @@ def _moons_problem(cfg) -> NetworkProblem:
             data={"n": 300, "seed": 0, "noise": 0.2}, split={"test_fraction": 0.25, "seed": 0},
             model={"sizes": (2, 16, 16, 1), "hidden": "tanh", "loss": "bce"}, init_seed=1,
             optimizer={"name": "momentum", "lr": 0.1, "beta": 0.9}, steps=400, grid=51, pad=0.25,
-            direction_seed=7, random_range=1.0, interpolation=(-0.25, 1.25, 101))
+            direction_seed=7, random_range=1.0, interpolation=(-0.25, 1.25, 121))
 def moons(cfg) -> dict:
     """Records:
     run            the training Run (θ every step; train/test loss and accuracy per step)

@@ -11,12 +11,13 @@ which number each shape shows (`edge_values`, `neuron_values`, `pulse_values`).
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Circle, Dot, Group, ImageMobject, Line,
-                   Polygon, Rectangle, ShowPassingFlash, VGroup, VMobject)
+from manim import (DOWN, LEFT, RIGHT, AnimationGroup, Circle, Dot, Group, ImageMobject, Line, Polygon,
+                   Rectangle, ShowPassingFlash, VGroup, VMobject)
 from manim import RESAMPLING_ALGORITHMS
 
 from .. import activations as A
 from .. import theme
+from ..figures.network import shown_units  # one elision rule for stills and animations
 from ..params import Layout
 from .style import text
 
@@ -50,15 +51,6 @@ def _patch_image_display() -> None:
 
 
 _patch_image_display()
-
-
-def shown_units(n: int, max_neurons: int) -> tuple[list[int], int | None]:
-    """Which units of an n-wide layer to draw, and the slot of the "⋮" (None if all shown)."""
-    if n <= max_neurons:
-        return list(range(n)), None
-    top = (max_neurons - 1 + 1) // 2
-    bottom = max_neurons - 1 - top
-    return list(range(top)) + list(range(n - bottom, n)), top
 
 
 def _fraction(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -437,3 +429,29 @@ class DecisionPlane(Group):
             return self._nothing()
         pts = self.to_scene(poly[:, 0], poly[:, 1])
         return Polygon(*pts, stroke_width=0).set_fill(color, opacity=opacity)
+
+
+class FeatureTiles(Group):
+    """One small activation map per shown unit of a hidden layer (blue > 0, red < 0): what
+    each hidden unit responds to over the input plane."""
+
+    def __init__(self, maps: np.ndarray, units, side=0.42, buff=0.06):
+        super().__init__()
+        self.units = list(units)
+        for u in self.units:
+            img = ImageMobject(signed_rgba(maps[u]))
+            img.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
+            img.stretch_to_fit_width(side).stretch_to_fit_height(side)
+            frame = Rectangle(width=side, height=side, color=theme.MUTED, stroke_width=1)
+            self.add(Group(img, frame))
+        self.arrange(RIGHT, buff=buff)
+
+    def set_maps(self, maps: np.ndarray) -> "FeatureTiles":
+        for tile, u in zip(self, self.units):
+            tile[0].pixel_array = signed_rgba(maps[u])
+        return self
+
+
+def frame_index(steps: np.ndarray, step: float) -> int:
+    """The recorded frame showing training step `step` (the last one at or before it)."""
+    return int(np.clip(np.searchsorted(steps, step + 1e-9, side="right") - 1, 0, len(steps) - 1))
