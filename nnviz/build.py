@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import fcntl
+import functools
 import hashlib
 import importlib
 import importlib.metadata
@@ -44,7 +45,7 @@ _PKG = Path(__file__).resolve().parent            # .../nnviz
 SCENE_KEYS = {"scene", "class", "quality", "formats", "output", "set", "experiments", "groups", "fps",
               "resolution", "transparent", "gif", "description"}
 FIGURE_KEYS = {"figure", "formats", "output", "dpi", "experiments", "groups", "description"}
-SETTINGS_KEYS = {"quality", "formats", "fps", "resolution", "gif", "experiment_modules", "figure_formats", "dpi"}
+SETTINGS_KEYS = {"quality", "formats", "fps", "resolution", "gif", "modules", "figure_formats", "dpi"}
 FIGURE_FORMATS = ("png", "svg", "pdf")
 # modules every figure depends on besides its own: the machinery that draws and styles it
 _FIGURE_BASE = ("figures/__init__.py", "figures/style.py", "figures/common.py", "theme.py")
@@ -96,7 +97,8 @@ class Manifest:
     root: Path
     targets: dict
     groups: dict
-    experiment_modules: tuple = ()
+    modules: tuple = ()
+    scan: "ScanCache | None" = None
 
     def select(self, names=()) -> list:
         """Targets named directly or through a group (all targets when none named), in manifest order."""
@@ -130,7 +132,7 @@ def find_manifest(start=None) -> Path:
 def load_manifest(path=None) -> Manifest:
     """Parse and validate a manifest. Every problem is collected into one ManifestError,
     raised before anything renders."""
-    from .render.runner import GifOptions, RenderOptions, scene_classes
+    from .render.runner import GifOptions, RenderOptions
 
     path = Path(path) if path else find_manifest()
     try:
@@ -140,6 +142,7 @@ def load_manifest(path=None) -> Manifest:
     except tomllib.TOMLDecodeError as e:
         raise ManifestError(f"{path} is not valid TOML: {e}") from None
     root = path.parent.resolve()
+    scan = ScanCache(root)
     problems: list[str] = []
     unknown_top = set(doc) - {"settings", "targets", "figures", "groups"}
     if unknown_top:
@@ -147,6 +150,12 @@ def load_manifest(path=None) -> Manifest:
     settings = doc.get("settings", {})
     for k in set(settings) - SETTINGS_KEYS:
         problems.append(f"[settings]: unknown key {k!r}; valid: {', '.join(sorted(SETTINGS_KEYS))}")
+    mods = []
+    for m in _as_list(settings.get("modules", [])):
+        mp = (root / m).resolve()
+        if not mp.is_file():
+            problems.append(f"[settings]: module not found: {m}")
+        mods.append(mp)
     targets: dict = {}
     groups: dict[str, list[str]] = {g: list(v) for g, v in doc.get("groups", {}).items()}
     classes_cache: dict[Path, list[str]] = {}
@@ -169,11 +178,11 @@ def load_manifest(path=None) -> Manifest:
             problems.append(f"{where}: scene file not found: {scene}")
             continue
         if spath not in classes_cache:
-            try:
-                classes_cache[spath] = scene_classes(spath)
-            except NNVizError as e:
-                problems.append(f"{where}: {e}")
+            info = scan.info(spath)
+            if info["error"]:
+                problems.append(f"{where}: scene file {scene} does not parse: {info['error']}")
                 continue
+            classes_cache[spath] = info["classes"]
         if cls not in classes_cache[spath]:
             problems.append(f"{where}: no class {cls!r} in {scene}; valid: {', '.join(classes_cache[spath]) or '(none)'}")
             continue
@@ -205,7 +214,7 @@ def load_manifest(path=None) -> Manifest:
         if name in targets:
             problems.append(f"{where}: name already used by [targets.{name}]")
             continue
-        fig_index = fig_index if fig_index is not None else figure_index()
+        fig_index = fig_index if fig_index is not None else figure_index(scan, [p for p in mods if p.is_file()])
         fname = t.get("figure", name)
         if fname not in fig_index:
             problems.append(f"{where}: unknown figure {fname!r}; valid: {', '.join(sorted(fig_index)) or '(none)'}")
@@ -239,49 +248,116 @@ def load_manifest(path=None) -> Manifest:
                 problems.append(f"duplicate output {p.relative_to(root)}: targets {seen[p]!r} and {t.name!r}")
             seen[p] = t.name
 
-    mods = []
-    for m in _as_list(settings.get("experiment_modules", [])):
-        mp = (root / m).resolve()
-        if not mp.is_file():
-            problems.append(f"[settings]: experiment module not found: {m}")
-        mods.append(mp)
     if problems:
         raise ManifestError(f"{path} is invalid:\n  - " + "\n  - ".join(problems))
-    return Manifest(path, root, targets, groups, tuple(mods))
+    return Manifest(path, root, targets, groups, tuple(mods), scan)
 
 
 def _as_list(v) -> list:
     return [v] if isinstance(v, str) else list(v)
 
 
-def figure_index() -> dict[str, tuple[Path, tuple]]:
+def figure_index(scan: "ScanCache | None" = None, extra=()) -> dict[str, tuple[Path, tuple]]:
     """{figure name: (module file, experiments)} read from the `@figure(...)` decorators
     in nnviz/figures/*.py without importing them (no matplotlib on a no-op build)."""
+    scan = scan or ScanCache(None)
     out = {}
-    for p in sorted((_PKG / "figures").glob("*.py")):
-        for node in ast.walk(ast.parse(p.read_text(), filename=str(p))):
-            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            for d in node.decorator_list:
-                if (isinstance(d, ast.Call) and getattr(d.func, "id", getattr(d.func, "attr", None)) == "figure"
-                        and d.args and isinstance(d.args[0], ast.Constant) and isinstance(d.args[0].value, str)):
-                    exps = ()
-                    for kw in d.keywords:
-                        if kw.arg == "experiments":
-                            try:
-                                exps = tuple(ast.literal_eval(kw.value))
-                            except ValueError:
-                                exps = ()
-                    if len(d.args) > 1:
-                        try:
-                            exps = tuple(ast.literal_eval(d.args[1]))
-                        except ValueError:
-                            pass
-                    out[d.args[0].value] = (p, exps)
+    for p in sorted((_PKG / "figures").glob("*.py")) + [Path(x).resolve() for x in extra]:
+        for name, exps in scan.info(p)["figures"]:
+            out[name] = (p, tuple(exps))
     return out
 
 
-# --- dependencies and keys --------------------------------------------------------------
+def _decorated_figures(tree) -> list:
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for d in node.decorator_list:
+            if (isinstance(d, ast.Call) and getattr(d.func, "id", getattr(d.func, "attr", None)) == "figure"
+                    and d.args and isinstance(d.args[0], ast.Constant) and isinstance(d.args[0].value, str)):
+                exps = []
+                for v in [kw.value for kw in d.keywords if kw.arg == "experiments"] + list(d.args[1:2]):
+                    try:
+                        exps = list(ast.literal_eval(v))
+                    except ValueError:
+                        pass
+                out.append([d.args[0].value, exps])
+    return out
+
+
+class ScanCache:
+    """What reading a source file tells the build — digest, imports, string constants,
+    top-level classes, registered figures — cached by (mtime, size) in
+    renders/.cache/build/scan.json, so a no-op build parses nothing and imports nothing
+    heavy. Experiment keys are cached against a stat signature of every source they hash."""
+
+    def __init__(self, root: Path | None):
+        self.path = cache_dir(root) / "build" / "scan.json" if root else None
+        self.data = {"v": BUILD_VERSION, "files": {}, "experiments": {}}
+        if self.path is not None:
+            try:
+                d = json.loads(self.path.read_text())
+                if d.get("v") == BUILD_VERSION:
+                    self.data = d
+            except (FileNotFoundError, ValueError):
+                pass
+        self.dirty = False
+
+    def info(self, p: Path) -> dict:
+        st = p.stat()
+        key = str(p)
+        e = self.data["files"].get(key)
+        if e is not None and e["stat"] == [st.st_mtime_ns, st.st_size]:
+            return e
+        raw = p.read_bytes()
+        e = {"stat": [st.st_mtime_ns, st.st_size], "sha": hashlib.sha256(raw).hexdigest(),
+             "imports": [], "strings": [], "classes": [], "figures": [], "error": None}
+        try:
+            tree = ast.parse(raw.decode(), filename=str(p))
+        except (SyntaxError, UnicodeDecodeError, ValueError) as err:
+            e["error"] = str(err)
+        else:
+            e["imports"] = _imports(tree, p)
+            e["classes"] = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
+            if not _is_pkg(p):
+                e["strings"] = sorted({n.value for n in ast.walk(tree)
+                                       if isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) < 80})
+            e["figures"] = _decorated_figures(tree)
+        self.data["files"][key] = e
+        self.dirty = True
+        return e
+
+    def save(self) -> None:
+        if self.path is None or not self.dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".scan.", suffix=".json")
+        with os.fdopen(fd, "w") as f:
+            json.dump(self.data, f)
+        os.replace(tmp, self.path)
+        self.dirty = False
+
+
+def _imports(tree, p: Path) -> list[list]:
+    """[(module name, must_exist)] for every import in the file, relative ones made absolute."""
+    out = []
+    pkg = _module_name(p)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [[a.name, True] for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                if pkg is None:
+                    continue
+                parts = pkg.split(".")
+                anchor = parts[: len(parts) - node.level + (1 if p.name == "__init__.py" else 0)]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            out.append([base, True])
+            out += [[f"{base}.{a.name}", False] for a in node.names]   # `from nnviz import theme`
+    return out
+
 
 class SourceGraph:
     """Which source files a file depends on, by reading `import` statements (transitively).
@@ -290,77 +366,54 @@ class SourceGraph:
     modules beside the scene file. Third-party modules are represented by versions.
     """
 
-    def __init__(self):
-        self._deps: dict[Path, set[Path]] = {}
-        self._digest: dict[Path, str] = {}
-        self.strings: dict[Path, set[str]] = {}
+    def __init__(self, scan: ScanCache | None = None):
+        self.scan = scan or ScanCache(None)
+        self._closure: dict[Path, list[Path]] = {}
+        self._resolved: dict[tuple, tuple] = {}
 
     def digest(self, p: Path) -> str:
-        if p not in self._digest:
-            self._digest[p] = hashlib.sha256(p.read_bytes()).hexdigest()
-        return self._digest[p]
+        return self.scan.info(p)["sha"]
+
+    def strings(self, p: Path) -> set[str]:
+        return set(self.scan.info(p)["strings"])
 
     def closure(self, start: Path) -> list[Path]:
-        seen, stack = set(), [start.resolve()]
-        while stack:
-            p = stack.pop()
-            if p in seen:
-                continue
-            seen.add(p)
-            stack.extend(self._direct(p) - seen)
-        return sorted(seen)
+        start = start.resolve()
+        if start not in self._closure:
+            seen, stack = set(), [start]
+            while stack:
+                p = stack.pop()
+                if p in seen:
+                    continue
+                seen.add(p)
+                stack.extend(self._direct(p) - seen)
+            self._closure[start] = sorted(seen)
+        return self._closure[start]
 
     def _direct(self, p: Path) -> set[Path]:
-        if p in self._deps:
-            return self._deps[p]
         deps: set[Path] = set()
-        strings: set[str] = set()
-        try:
-            tree = ast.parse(p.read_text(), filename=str(p))
-        except (SyntaxError, UnicodeDecodeError, FileNotFoundError):
-            self._deps[p], self.strings[p] = deps, strings
-            return deps
-        pkg = _module_name(p)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    deps |= self._resolve(a.name, p)
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    if pkg is None:
-                        continue
-                    parts = pkg.split(".")
-                    is_pkg = p.name == "__init__.py"
-                    anchor = parts[: len(parts) - node.level + (1 if is_pkg else 0)]
-                    base = ".".join(anchor + ([node.module] if node.module else []))
-                deps |= self._resolve(base, p)
-                for a in node.names:      # `from nnviz import theme` imports the submodule theme
-                    deps |= self._resolve(f"{base}.{a.name}", p, must_exist=False)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 80:
-                strings.add(node.value)
+        for name, must in self.scan.info(p)["imports"]:
+            deps.update(self._resolve(name, p.parent))
         deps.discard(p)
-        self._deps[p], self.strings[p] = deps, strings
         return deps
 
-    def _resolve(self, name: str, importer: Path, must_exist: bool = True) -> set[Path]:
-        if not name:
-            return set()
-        parts = name.split(".")
-        if parts[0] == "nnviz":
-            base = _PKG.parent
-        else:
-            base = importer.parent
-            if not ((base / f"{parts[0]}.py").is_file() or (base / parts[0] / "__init__.py").is_file()):
-                return set()
-        out = set()
-        for i in range(1, len(parts) + 1):
-            d = base.joinpath(*parts[:i])
-            if (d / "__init__.py").is_file():
-                out.add((d / "__init__.py").resolve())
-            elif d.with_suffix(".py").is_file():
-                out.add(d.with_suffix(".py").resolve())
-        return out
+    def _resolve(self, name: str, where: Path) -> tuple:
+        k = (name, where)
+        if k in self._resolved:
+            return self._resolved[k]
+        parts = name.split(".") if name else []
+        out: list[Path] = []
+        if parts:
+            base = _PKG.parent if parts[0] == "nnviz" else where
+            if parts[0] == "nnviz" or (base / f"{parts[0]}.py").is_file() or (base / parts[0] / "__init__.py").is_file():
+                for i in range(1, len(parts) + 1):
+                    d = base.joinpath(*parts[:i])
+                    if (d / "__init__.py").is_file():
+                        out.append(d / "__init__.py")
+                    elif d.with_suffix(".py").is_file():
+                        out.append(d.with_suffix(".py"))
+        self._resolved[k] = tuple(out)
+        return self._resolved[k]
 
 
 def _module_name(p: Path) -> str | None:
@@ -374,6 +427,7 @@ def _module_name(p: Path) -> str | None:
     return ".".join(parts)
 
 
+@functools.lru_cache(maxsize=None)
 def _version(dist: str) -> str:
     try:
         return importlib.metadata.version(dist)
@@ -381,9 +435,10 @@ def _version(dist: str) -> str:
         return "absent"
 
 
-def import_experiment_modules(paths) -> None:
-    """Import project-local experiment files (registering their @experiment functions)
-    under their plain module name, so a scene importing the same file shares it."""
+def import_project_modules(paths) -> None:
+    """Import the project's own modules ([settings] modules: files registering @experiment
+    and/or @figure functions) under their plain module name, so a scene importing the
+    same file shares it."""
     import importlib.util
 
     for p in paths:
@@ -399,42 +454,67 @@ def import_experiment_modules(paths) -> None:
         spec.loader.exec_module(mod)
 
 
+# sources an experiment key hashes (see nnviz.experiments): everything in the package but these
+_NOT_IN_EXPERIMENT_KEYS = ("render", "figures", "cli.py", "build.py", "__main__.py")
+
+
 class Keys:
-    """Computes target keys; experiment keys come from nnviz.experiments (imported once)."""
+    """Computes target keys. Experiment keys come from nnviz.experiments, but only when a
+    source they depend on changed since the last build (else from the scan cache)."""
 
-    def __init__(self, manifest: Manifest):
+    def __init__(self, manifest: Manifest, scan: ScanCache | None = None):
         self.m = manifest
-        self.graph = SourceGraph()
-        self._registry = None
+        self.scan = scan or ScanCache(manifest.root)
+        self.graph = SourceGraph(self.scan)
+        self._exp_keys: dict | None = None
 
-    def registry(self) -> dict:
-        if self._registry is None:
-            from . import experiments
+    def _experiment_signature(self) -> str:
+        h = hashlib.sha256()
+        files = [p for p in _PKG.rglob("*.py") if p.relative_to(_PKG).parts[0] not in _NOT_IN_EXPERIMENT_KEYS]
+        for p in sorted(files) + [Path(x).resolve() for x in self.m.modules]:
+            st = p.stat()
+            h.update(f"{p}:{st.st_mtime_ns}:{st.st_size};".encode())
+        h.update(sys.version.encode())
+        return h.hexdigest()
 
-            import_experiment_modules(self.m.experiment_modules)
-            self._registry = experiments.discover()
-        return self._registry
+    def experiment_keys(self) -> dict[str, str]:
+        """{experiment name: cache key} for every registered experiment."""
+        if self._exp_keys is None:
+            sig = self._experiment_signature()
+            cached = self.scan.data.get("experiments", {})
+            if cached.get("sig") == sig:
+                self._exp_keys = dict(cached["keys"])
+            else:
+                from . import experiments
+
+                import_project_modules(self.m.modules)
+                self._exp_keys = {n: e.key() for n, e in experiments.discover().items()}
+                self.scan.data["experiments"] = {"sig": sig, "keys": self._exp_keys}
+                self.scan.dirty = True
+        return self._exp_keys
+
+    def registry(self) -> dict[str, str]:
+        return self.experiment_keys()
 
     def experiments_of(self, t) -> tuple[str, ...]:
         """Declared experiments plus experiment names written as strings in the scene's sources
         (e.g. `experiment = "descent_regimes"`) and in its overrides."""
-        reg = self.registry()
+        reg = self.experiment_keys()
         names = list(t.experiments)
         for n in names:
             if n not in reg:
                 raise ManifestError(f"target {t.name!r}: unknown experiment {n!r}; valid: {', '.join(sorted(reg))}")
         if t.kind == "scene":
-            local = [p for p in self.graph.closure(t.scene) if not _is_pkg(p)]
             found = set()
-            for p in local:
-                found |= self.graph.strings.get(p, set()) & set(reg)
+            for p in self.graph.closure(t.scene):
+                if not _is_pkg(p):
+                    found |= self.graph.strings(p) & set(reg)
             found |= {v for v in t.overrides.values() if isinstance(v, str) and v in reg}
             names += sorted(found - set(names))
         return tuple(names)
 
-    def key(self, t) -> tuple[str, dict]:
-        from . import experiments
-
+    def inputs(self, t) -> dict:
+        """Everything the target's output depends on, as a JSON-able dict (hashed into the key)."""
         if t.kind == "scene":
             files = self.graph.closure(t.scene)
             spec = {"kind": "scene", "class": t.cls, "options": t.options.to_json(), "overrides": t.overrides,
@@ -448,13 +528,35 @@ class Keys:
             files = sorted(files)
             spec = {"kind": "figure", "figure": t.figure, "formats": list(t.formats), "dpi": t.dpi,
                     "output": t.output, "matplotlib": _version("matplotlib")}
-        exps = self.experiments_of(t)
-        reg = self.registry()
-        doc = {"v": BUILD_VERSION, **spec,
-               "sources": {_rel(p, self.m.root): self.graph.digest(p) for p in files},
-               "experiments": {n: reg[n].key() for n in exps}}
+        reg = self.experiment_keys()
+        return {"v": BUILD_VERSION, "spec": spec,
+                "sources": {_rel(p, self.m.root): self.graph.digest(p) for p in files},
+                "experiments": {n: reg[n] for n in self.experiments_of(t)}}
+
+    def key(self, t) -> tuple[str, dict]:
+        doc = self.inputs(t)
         blob = json.dumps(doc, sort_keys=True, default=str).encode()
-        return hashlib.sha256(blob).hexdigest()[:20], {"experiments": list(exps), "files": len(files)}
+        return hashlib.sha256(blob).hexdigest()[:20], doc
+
+
+def changed_inputs(old: dict | None, new: dict) -> str:
+    """A short human reason: which inputs differ between two `Keys.inputs` dicts."""
+    if not old:
+        return "inputs changed"
+    parts = []
+    if old.get("spec") != new["spec"]:
+        keys = sorted(k for k in set(old.get("spec", {})) | set(new["spec"])
+                      if old.get("spec", {}).get(k) != new["spec"].get(k))
+        parts.append("settings: " + ", ".join(keys))
+    srcs = sorted(k for k in set(old.get("sources", {})) | set(new["sources"])
+                  if old.get("sources", {}).get(k) != new["sources"].get(k))
+    if srcs:
+        parts.append("source: " + ", ".join(srcs[:3]) + (f" (+{len(srcs) - 3})" if len(srcs) > 3 else ""))
+    exps = sorted(k for k in set(old.get("experiments", {})) | set(new["experiments"])
+                  if old.get("experiments", {}).get(k) != new["experiments"].get(k))
+    if exps:
+        parts.append("experiment: " + ", ".join(exps))
+    return "; ".join(parts) or "inputs changed"
 
 
 def _is_pkg(p: Path) -> bool:
@@ -493,12 +595,12 @@ class State:
         except (FileNotFoundError, ValueError):
             self.data = {"v": BUILD_VERSION, "targets": {}}
 
-    def fresh(self, t, key: str) -> tuple[bool, str]:
+    def fresh(self, t, key: str, inputs: dict | None = None) -> tuple[bool, str]:
         e = self.data["targets"].get(t.name)
         if e is None:
             return False, "never built"
         if e.get("key") != key:
-            return False, "inputs changed"
+            return False, changed_inputs(e.get("inputs"), inputs) if inputs else "inputs changed"
         for fmt, p in t.outputs(self.root).items():
             st = e.get("outputs", {}).get(fmt)
             try:
@@ -509,13 +611,13 @@ class State:
                 return False, f"{p.name} changed on disk"
         return True, "up to date"
 
-    def record(self, t, key: str, seconds: float) -> None:
+    def record(self, t, key: str, seconds: float, inputs: dict | None = None) -> None:
         outs = {}
         for fmt, p in t.outputs(self.root).items():
             s = p.stat()
             outs[fmt] = [s.st_size, s.st_mtime_ns]
         self.data["targets"][t.name] = {"key": key, "outputs": outs, "seconds": round(seconds, 3),
-                                        "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
+                                        "built": time.strftime("%Y-%m-%dT%H:%M:%S"), "inputs": inputs}
         self.save()
 
     def forget(self, name: str) -> None:
@@ -539,6 +641,7 @@ class Planned:
     fresh: bool
     reason: str
     experiments: tuple
+    inputs: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -551,21 +654,22 @@ class Outcome:
 
 
 def plan(manifest: Manifest, names=(), force: bool = False) -> list[Planned]:
-    keys = Keys(manifest)
+    keys = Keys(manifest, manifest.scan)
     state = State(manifest.root)
     out = []
     for t in manifest.select(names):
-        k, info = keys.key(t)
-        fresh, why = state.fresh(t, k)
+        k, inputs = keys.key(t)
+        fresh, why = state.fresh(t, k, inputs)
         if force:
             fresh, why = False, "forced"
-        out.append(Planned(t, k, fresh, why, tuple(info["experiments"])))
+        out.append(Planned(t, k, fresh, why, tuple(inputs["experiments"]), inputs))
+    keys.scan.save()
     return out
 
 
 def _job(t, manifest: Manifest, tmp: Path) -> dict:
     base = {"name": t.name, "kind": t.kind, "out_dir": str(tmp / "out"), "output": t.output,
-            "root": str(manifest.root), "experiment_modules": [str(p) for p in manifest.experiment_modules]}
+            "root": str(manifest.root), "modules": [str(p) for p in manifest.modules]}
     if t.kind == "scene":
         return {**base, "scene": str(t.scene), "class": t.cls, "overrides": t.overrides,
                 "options": t.options.to_json(), "media_dir": str(tmp / "media"),
@@ -577,7 +681,7 @@ def run_job(job: dict) -> dict:
     """What a worker process does: render one target into job['out_dir']. Returns {format: file}."""
     from .render.runner import GifOptions, RenderOptions
 
-    import_experiment_modules(job.get("experiment_modules", []))
+    import_project_modules(job.get("modules", []))
     out_dir = Path(job["out_dir"])
     if job["kind"] == "scene":
         from .render.runner import load_scene_class, render, with_overrides
@@ -690,6 +794,8 @@ def _build_locked(m, planned, stale, outcomes, jobs, progress, out, t_start):
 
     # records first, once each, in this process (workers then only read the cache)
     needed = list(dict.fromkeys(n for p in stale for n in p.experiments))
+    if needed:
+        import_project_modules(m.modules)
     failed_exps: dict[str, str] = {}
     for n in needed:
         if experiments.is_cached(n):
@@ -746,7 +852,7 @@ def _build_locked(m, planned, stale, outcomes, jobs, progress, out, t_start):
                         for fmt, src in files.items():
                             dests[fmt].parent.mkdir(parents=True, exist_ok=True)
                             os.replace(src, dests[fmt])
-                        state.record(r.p.target, r.p.key, secs)
+                        state.record(r.p.target, r.p.key, secs, r.p.inputs)
                         outcomes[name] = Outcome(name, "built", secs, "",
                                                  [str(d.relative_to(root)) for d in dests.values()])
                     except (OSError, KeyError, ValueError) as e:

@@ -116,12 +116,12 @@ def _manifest(args, required: bool = True):
 
 def cmd_list(args) -> int:
     from . import experiments
-    from .build import figure_index, import_experiment_modules
+    from .build import figure_index, import_project_modules
     from .render.runner import scene_classes
 
     m = _manifest(args, required=False)
     if m is not None:
-        import_experiment_modules(m.experiment_modules)
+        import_project_modules(m.modules)
         os.environ.setdefault("NNVIZ_CACHE", str(m.root / "renders" / ".cache" / "records"))
     root = m.root if m else _root(args)
     show = args.what
@@ -140,7 +140,7 @@ def cmd_list(args) -> int:
             print(f"  {f.relative_to(root)}: {', '.join(names)}")
     if show in (None, "figures"):
         print("figures (nnviz figure NAME):")
-        for n, (mod, exps) in sorted(figure_index().items()):
+        for n, (mod, exps) in sorted(figure_index(None, m.modules if m else ()).items()):
             print(f"  {n:28s} {mod.name}  reads: {', '.join(exps) or '-'}")
     if show in (None, "targets"):
         if m is None:
@@ -161,11 +161,11 @@ def cmd_list(args) -> int:
 
 def cmd_train(args) -> int:
     from . import experiments
-    from .build import import_experiment_modules
+    from .build import import_project_modules
 
     m = _manifest(args, required=False)
     if m is not None:
-        import_experiment_modules(m.experiment_modules)
+        import_project_modules(m.modules)
         os.environ.setdefault("NNVIZ_CACHE", str(m.root / "renders" / ".cache" / "records"))
     for n in args.names:
         exp = experiments.get(n)
@@ -282,12 +282,12 @@ def _render_now(scene_file, cls_name, overrides, opts, name, root, args, target)
 
 def cmd_figure(args) -> int:
     from . import figures
-    from .build import import_experiment_modules
+    from .build import import_project_modules
 
     m = _manifest(args, required=False)
     root = m.root if m else _root(args)
     if m is not None:
-        import_experiment_modules(m.experiment_modules)
+        import_project_modules(m.modules)
     os.environ.setdefault("NNVIZ_CACHE", str(root / "renders" / ".cache" / "records"))
     fmts = _formats(args.formats, ["png"])
     bad = [f for f in fmts if f not in figures.FORMATS]

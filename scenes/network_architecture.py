@@ -5,7 +5,7 @@ layers elided with "⋮"), two tanh hidden layers, 10 softmax outputs; edge colo
 the weight's sign, width its size; θ collects every weight and bias.
 Records: experiment "network-forward" (nnviz/experiments/networks.py).
 """
-from manim import DOWN, LEFT, RIGHT, UP, Brace, Create, FadeIn, LaggedStart, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, LaggedStart, Write
 
 from nnviz import experiments, theme
 from nnviz.render.mathtex import math

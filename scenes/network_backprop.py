@@ -5,13 +5,13 @@ Records: experiment "network-backprop" (one training example through a 2-4-4-3
 spiral classifier; gradient from MLP.backward; θ_next = θ − η·grad).
 """
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart, \
+from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, GrowFromEdge, LaggedStart, \
     ReplacementTransform, SurroundingRectangle, Write
 
 from nnviz import experiments, theme
 from nnviz.render.mathtex import math
 from nnviz.render.network import NetworkDiagram, ProbabilityBars
-from nnviz.render.style import ThemedScene, heading, label, text
+from nnviz.render.style import ThemedScene, heading, label
 
 
 class Backpropagation(ThemedScene):
@@ -43,7 +43,7 @@ class Backpropagation(ThemedScene):
 
         # the loss at the output
         loss_eq = math(f"ell = -log hat(y)_{true} = {rec.loss:.3f}", size=30)
-        loss_eq.next_to(d.layer_labels[L], DOWN, buff=0.55).align_to(d.layer_labels[L], LEFT)
+        loss_eq.next_to(d, DOWN, buff=0.3).align_to(d.layer_labels[L], LEFT)
         box = SurroundingRectangle(d.label_of(L, true), color=theme.ACTIVE, buff=0.05)
         self.play(Create(box), Write(loss_eq), run_time=0.8)
 

@@ -32,8 +32,8 @@ class Dropout(ThemedScene):
         title = heading("Dropout", size=34)
         sub = label(f"each training step, every hidden unit is switched off with probability p = {p:g}",
                     size=20).next_to(title, DOWN, buff=0.15)
-        d = NetworkDiagram.from_model(model, run.thetas[0], width=6.5, height=3.8, radius=0.16,
-                                      input_labels=["x₁", "x₂"], output_labels=["ŷ"]).shift(DOWN * 0.3 + LEFT * 1.9)
+        d = NetworkDiagram.from_model(model, run.thetas[0], width=5.8, height=3.8, radius=0.16,
+                                      input_labels=["x₁", "x₂"], output_labels=["ŷ"]).shift(DOWN * 0.3 + LEFT * 2.4)
         step = ValueTracker(0)
         names = sorted(masks.masks)
 
@@ -89,16 +89,14 @@ class Dropout(ThemedScene):
         legend.to_corner(DR, buff=0.3)
         counter = StepCounter(tracker, total=total, size=22).to_corner(DL, buff=0.3)
 
-        def follow(_m):
-            for plane, bd in planes:
-                plane.set_prob(bd.prob[frame_index(bd.steps, tracker.get_value())])
-
         for plane, _ in planes:
             self.add(plane.image)
         parts = [m for pn in panels for m in (pn[0].frame, pn[0].dots, *pn[1:])]
         self.play(FadeIn(sub), *[FadeIn(m) for m in parts], FadeIn(legend), FadeIn(counter), run_time=0.8)
-        counter.add_updater(follow)
+        for plane, bd in planes:
+            plane.follow(tracker, bd.prob, bd.steps)
         self.play(tracker.animate.set_value(total), run_time=self.train_time, rate_func=linear)
-        counter.remove_updater(follow)
+        for plane, _ in planes:
+            plane.unfollow()
         self.wait(1.0)
         self.planes, self.compare_tracker = planes, tracker

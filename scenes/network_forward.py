@@ -5,7 +5,7 @@ probabilities (bars beside the labels), and ŷ = f(x; θ) stays on screen.
 Records: experiment "network-forward" (nnviz/experiments/networks.py).
 """
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, UR, FadeIn, GrowFromEdge, ImageMobject, LaggedStart, Create, \
+from manim import DOWN, LEFT, FadeIn, GrowFromEdge, ImageMobject, LaggedStart, Create, \
     RESAMPLING_ALGORITHMS, SurroundingRectangle, Write
 
 from nnviz import experiments, theme

@@ -6,11 +6,11 @@ Records: experiments "perceptron-{blobs,and,or,xor}" and "perceptron-xor-net".
 Variants: PerceptronTrick (a separable cloud), PerceptronAND, PerceptronOR, PerceptronXOR.
 """
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Circle, FadeIn, FadeOut, Indicate, ValueTracker, VGroup, linear, \
-    smooth, Create
+from manim import DOWN, LEFT, RIGHT, UP, Circle, FadeIn, FadeOut, ValueTracker, VGroup, linear, \
+    smooth
 
 from nnviz import experiments, theme
-from nnviz.experiments.networks import dataset_from, grid_axes, model_from
+from nnviz.experiments.networks import grid_axes, model_from
 from nnviz.render.network import DecisionPlane, NetworkDiagram, frame_index
 from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
@@ -191,7 +191,6 @@ class PerceptronXOR(PerceptronAND):
 
         def follow(_m):
             k = frame_index(bd.steps, tracker.get_value())
-            plane.set_prob(bd.prob[k])
             d.set_weights(run.thetas[k])
             lines.become(hidden_lines(k))
 
@@ -199,8 +198,10 @@ class PerceptronXOR(PerceptronAND):
         self.play(FadeIn(title), FadeIn(plane.frame), FadeIn(d), FadeIn(lines), FadeIn(plane.dots),
                   FadeIn(counter), FadeIn(note), run_time=0.8)
         d.add_updater(follow)
+        plane.follow(tracker, bd.prob, bd.steps)
         self.play(tracker.animate.set_value(int(run.steps[-1])), run_time=self.net_time, rate_func=linear)
         d.remove_updater(follow)
+        plane.unfollow()
         acc = text(f"train accuracy {run.train_acc[-1]:.0%}", size=24, color=theme.ACTIVE).next_to(note, DOWN, buff=0.3)
         self.play(FadeIn(acc), run_time=0.4)
         self.wait(1.0)

@@ -55,11 +55,7 @@ class TrainingXOR(ThemedScene):
                       size=22).next_to(counter, DOWN, buff=0.15).align_to(counter, LEFT)
 
         def follow(_m):
-            k = frame_index(bd.steps, tracker.get_value())
-            d.set_weights(run.thetas[k])
-            plane.set_prob(bd.prob[k])
-            if tiles is not None:
-                tiles.set_maps(bd.hidden["h1"][k])
+            d.set_weights(run.thetas[frame_index(bd.steps, tracker.get_value())])
 
         self.add(plane.image)  # ImageMobjects are added, not faded (see render/network.py)
         if tiles is not None:
@@ -69,8 +65,14 @@ class TrainingXOR(ThemedScene):
                   *([FadeIn(Group(*[t[1] for t in tiles])), FadeIn(tcap)] if tiles is not None else []),
                   run_time=1.0)
         d.add_updater(follow)
+        plane.follow(tracker, bd.prob, bd.steps)
+        if tiles is not None:
+            tiles.follow(tracker, bd.hidden["h1"], bd.steps)
         self.play(tracker.animate.set_value(total), run_time=self.run_time, rate_func=linear)
         d.remove_updater(follow)
+        plane.unfollow()
+        if tiles is not None:
+            tiles.unfollow()
         self.wait(1.0)
         self.diagram, self.plane, self.tracker, self.tiles = d, plane, tracker, tiles  # for tests
 

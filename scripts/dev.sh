@@ -64,8 +64,13 @@ need_venv() {
         "$py" -m venv "$VENV"
     fi
     say "installing nnviz and its dependencies into $VENV (first run takes a few minutes)"
-    "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e ".[dev]"
+    local log="$VENV/pip-install.log"
+    if ! { "$VENV/bin/python" -m pip install --upgrade pip \
+           && "$VENV/bin/python" -m pip install -e ".[dev]"; } >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        say "pip install failed; full log: $log"
+        exit 1
+    fi
     echo "$want" > "$stamp"
 }
 

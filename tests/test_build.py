@@ -80,6 +80,7 @@ from typing import ClassVar
 import numpy as np
 
 from nnviz.experiments import experiment
+from nnviz.figures import figure
 from nnviz.records import Record
 
 
@@ -92,6 +93,16 @@ class Numbers(Record):
 @experiment("tiny_exp", value=0.2)
 def tiny(config):
     return {"numbers": Numbers(np.array([config["value"]]))}
+
+
+@figure("tiny_fig", experiments=("tiny_exp",), size=(2, 2))
+def tiny_fig(fig):
+    from matplotlib.patches import Rectangle
+    from nnviz import experiments
+
+    v = float(experiments.load("tiny_exp")["numbers"].values[0])
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.add_patch(Rectangle((0, 0), 1, 1, color=(v, 0.0, 1.0 - v)))
 '''
 
 MANIFEST = '''
@@ -100,7 +111,7 @@ quality = "low"
 formats = ["png"]
 resolution = "192x108"
 fps = 4
-experiment_modules = ["scenes/exps.py"]
+modules = ["scenes/exps.py"]
 
 [groups]
 showcase = ["still", "records"]
@@ -127,6 +138,11 @@ class = "FromRecords"
 [targets.slow]
 scene = "scenes/slow.py"
 class = "Slow"
+
+[figures.tiny]
+figure = "tiny_fig"
+formats = ["png", "svg"]
+dpi = 40
 '''
 
 
@@ -204,6 +220,9 @@ def test_editing_a_scene_rebuilds_only_its_targets(project):
     nnviz(project, "build", "still", "still_blue", "moving", "records", "--no-progress")
     a = project / "scenes" / "a.py"
     a.write_text(a.read_text().replace('fill = "#D55E00"', 'fill = "#CC79A7"'))
+    dry = nnviz(project, "build", "-n", "still", "records")
+    assert re.search(r"would build\s+still\s+source: scenes/a.py", dry.stdout), dry.stdout
+    assert re.search(r"up to date\s+records", dry.stdout), dry.stdout
     r = nnviz(project, "build", "still", "still_blue", "moving", "records", "--no-progress")
     assert built_names(r.stdout) == {"still", "still_blue", "moving"}     # every target of a.py, not b.py
     assert np.linalg.norm(pixel(project / "renders" / "still.png") - hex_rgb("#CC79A7")) < 20
@@ -219,13 +238,20 @@ def test_editing_a_scene_rebuilds_only_its_targets(project):
 
 
 def test_editing_an_experiment_rebuilds_its_dependents(project):
-    nnviz(project, "build", "still", "records", "--no-progress")
+    r = nnviz(project, "build", "still", "records", "tiny", "-j", "2", "--no-progress")
+    assert r.stdout.count("computing records: tiny_exp") == 1     # once, in the parent, before rendering
+    fig = project / "renders" / "figures" / "tiny.png"
+    assert np.linalg.norm(pixel(fig) - np.array([0.2, 0, 0.8]) * 255) < 20
+    assert (project / "renders" / "figures" / "tiny.svg").read_text().lstrip().startswith("<?xml")
     exps = project / "scenes" / "exps.py"
     exps.write_text(exps.read_text().replace("value=0.2", "value=0.9"))
-    r = nnviz(project, "build", "still", "records", "--no-progress")
-    assert built_names(r.stdout) == {"records"}
-    assert "computing records: tiny_exp" in r.stdout          # once, in the parent, before rendering
+    dry = nnviz(project, "build", "-n", "still", "records", "tiny")
+    assert re.search(r"would build\s+records\s+experiment: tiny_exp", dry.stdout), dry.stdout
+    r = nnviz(project, "build", "still", "records", "tiny", "--no-progress")
+    assert built_names(r.stdout) == {"records", "tiny"}
+    assert "computing records: tiny_exp" in r.stdout
     assert np.linalg.norm(pixel(project / "renders" / "records.png") - np.array([0.9, 0, 0.1]) * 255) < 20
+    assert np.linalg.norm(pixel(fig) - np.array([0.9, 0, 0.1]) * 255) < 20
 
 
 def test_group_selection_and_force(project):
@@ -304,6 +330,10 @@ BAD = {
                          "duplicate output renders/still.png"),
     "unknown key": ('class = "Moving"', 'class = "Moving"\nqualty = "high"', "unknown key 'qualty'"),
     "bad group": ('showcase = ["still", "records"]', 'showcase = ["still", "recordz"]', "unknown target 'recordz'"),
+    "unknown figure": ('figure = "tiny_fig"', 'figure = "tiny_fgi"', "unknown figure 'tiny_fgi'"),
+    "bad figure format": ('formats = ["png", "svg"]', 'formats = ["png", "jpg"]', "bad format jpg"),
+    "bad gif option": ('gif = { fps = 4, width = 96 }', 'gif = { fps = 4, colors = 1000 }', "gif colors"),
+    "not toml": ('[settings]', '[settings', "not valid TOML"),
 }
 
 
@@ -341,5 +371,9 @@ def test_dependency_scan_follows_local_and_nnviz_imports(project):
     assert "network.py" not in files          # importing nnviz.render.style does not pull every render module
     assert keys.experiments_of(m.targets["records"]) == ("tiny_exp",)
     assert keys.experiments_of(m.targets["still"]) == ()
-    state = json.dumps(keys.key(m.targets["still"]))
-    assert "tiny_exp" not in state
+    assert "tiny_exp" not in json.dumps(keys.key(m.targets["still"]))
+    # the scan cache gives the same answers without parsing or importing anything
+    keys.scan.save()
+    again = Keys(load_manifest(project / "renders.toml"))
+    assert again.key(m.targets["records"]) == keys.key(m.targets["records"])
+    assert not again.scan.dirty

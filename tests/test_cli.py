@@ -124,3 +124,18 @@ def test_figure_command_in_process(tmp_path, monkeypatch):
         assert cli.main(["figure", "_test_cli_fig", "--format", "bmp", "-o", str(tmp_path / "g")]) == 2
     finally:
         figures.FIGURES.pop("_test_cli_fig", None)
+
+
+def test_intro_scene_runs_under_plain_manim(tmp_path):
+    """Scene files must keep working with the stock `manim` command (no nnviz config involved)."""
+    from pathlib import Path
+
+    scene = Path(__file__).resolve().parent.parent / "scenes" / "showcase_intro.py"
+    r = subprocess.run([sys.executable, "-m", "manim", "render", "-s", "-ql", "-r", "192,108",
+                        "--media_dir", str(tmp_path), str(scene), "ShowcaseIntro"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    (png,) = list(tmp_path.rglob("ShowcaseIntro*.png"))
+    a = np.asarray(Image.open(png).convert("RGB"), dtype=float)
+    assert a.shape == (108, 192, 3)
+    assert np.linalg.norm(a[2, 2] - hex_rgb(__import__("nnviz.theme").theme.BACKGROUND)) < 4   # themed background

@@ -126,3 +126,22 @@ def test_boundary_colours_and_plane_mapping():
     c = plane.frame.get_center()
     assert np.allclose(plane.to_scene(1.0, 2.0), c + [2.0, 2.0, 0])
     assert np.allclose(plane.to_scene(0.0, 1.0), c)
+
+
+def test_pillow_shim_draws_images_manim_hands_it():
+    """manim 0.22's camera passes a float (h, w) canvas and float RGBA fades with mode="RGBA";
+    Pillow ≥ 12 rejects both. Through the shim both become RGBA images."""
+    import manim.camera.camera as cam
+
+    from nnviz.render.network import _PillowShim
+
+    assert isinstance(cam.Image, _PillowShim)
+    blank = cam.Image.fromarray(np.zeros((3, 5)), mode="RGBA")
+    assert blank.mode == "RGBA" and blank.size == (5, 3) and not np.asarray(blank).any()
+    faded = cam.Image.fromarray(np.full((2, 2, 4), 127.6), mode="RGBA")
+    assert faded.mode == "RGBA" and np.asarray(faded)[0, 0, 0] == 127
+
+
+def test_bad_sizes_are_one_clear_error():
+    with pytest.raises(ValueError, match="≥ 2 layers"):
+        NetworkDiagram((3,))

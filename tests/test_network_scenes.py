@@ -1,6 +1,5 @@
 """What each network scene shows equals the recorded numbers: the scenes are built (all
 animations skipped to their end state) and their mobjects are read back."""
-import sys
 from pathlib import Path
 
 import numpy as np

@@ -9,7 +9,8 @@ from PIL import Image
 from conftest import hex_rgb, video_frames
 from nnviz import theme
 from nnviz.errors import NNVizError, ShapeError
-from nnviz.render import (DescentPath, LabelledAxes, Legend, LossPlot, StepCounter, ThemedScene, clip_path,
+from nnviz.render import (DescentPath, LabelledAxes, Legend, LossPlot, StepCounter, ThemedScene, ThemedThreeDScene,
+                          clip_path,
                           color, latex_available, math, text, with_overrides)
 from nnviz.render.paths import segment_windows
 
@@ -253,3 +254,24 @@ def test_diverging_path_renders_video_gif_and_marker(render_scene):
     assert np.mean(np.linalg.norm(first - hex_rgb(div), axis=-1) <= 60) < 0.001
     gif = Image.open(r.files["gif"])
     assert gif.info.get("loop") == 0 and gif.n_frames >= 4 and gif.size == (192, 108)
+
+
+class KitThreeD(ThemedThreeDScene):
+    """A path lying on a 3-D bowl whose loss blows up to inf: must render (no NaN reaches Cairo)."""
+
+    def construct(self):
+        self.set_camera_orientation(phi=60 * mn.DEGREES, theta=-45 * mn.DEGREES)
+        ax = mn.ThreeDAxes(x_range=[-2, 2, 1], y_range=[-2, 2, 1], z_range=[0, 4, 1])
+        x = np.linspace(-1.5, 1.9, 25)
+        z = x ** 2
+        z[-4:] = np.inf
+        path = DescentPath(np.c_[x, 0.5 * x, z], ax, color=color("optimizer", "momentum"))
+        self.add(ax, path)
+        path.pin_labels(self)
+
+
+def test_three_d_path_with_inf_loss_renders(render_scene):
+    r = render_scene(KitThreeD, width=384, height=216)     # thin 3-D lines need a few more pixels
+    assert r.fraction(theme.OPTIMIZER["momentum"], tol=60) > 0.0005
+    assert r.fraction(theme.REGIME["diverging"], tol=60) > 0.0003
+    assert r.fraction(theme.OPTIMIZER["momentum"], (0, 0.7, 1, 1), tol=60) == 0.0   # nothing below the bowl

@@ -265,7 +265,7 @@ for _k in PERCEPTRON:
 XOR_NET = dict(
     model={"sizes": [2, 2, 1], "hidden": "tanh", "loss": "bce"},
     data={"name": "xor"},
-    optimizer={"name": "adam", "lr": 0.1}, steps=300, every=5, init_seed=2, seed=0,
+    optimizer={"name": "adam", "lr": 0.1}, steps=120, every=2, init_seed=2, seed=0,
     grid=48, hidden_grid=24,
 )
 

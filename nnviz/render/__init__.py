@@ -40,8 +40,12 @@ last step); `.reset()` rewinds, `.grow(run_time=..)` returns the animation to th
     DescentPath(points (N,2)|(N,3), axes=None|LabelledAxes|Axes|ThreeDAxes, steps=None, color,
                 stroke_width=3, tracker=None, diverged_at=-1, bounds=None, head=True,
                 head_radius=0.07, start_marker=True, marker_text="diverges")
-        .clipped (paths.Clipped), .tracker, .diverges, .last_step. Non-finite / off-axes points are
-        clipped before manim sees them; where the run leaves for good an arrow + "diverges" appears.
+        .clipped (paths.Clipped), .tracker, .diverges, .last_step, .pin_labels(scene) (3-D: keep the
+        label facing the camera). Non-finite / off-axes points are clipped before manim sees them;
+        where the run leaves for good an arrow + "diverges" appears (arrow ≤ 22 % of the panel).
+    Hazard (measured): manim 0.22 flattens the mobject family once per play(); an updater that adds
+        or removes submobjects mid-animation leaves stale copies on screen. Kit widgets only rewrite
+        points / opacity in place — do the same in your own updaters.
     PathTrace(clipped, to_scene, ...)  the growing polyline + head + marker used by both of the above.
     DivergenceMarker(point, direction=None, label="diverges")  arrow (or a cross if direction unknown).
     StepCounter(tracker, total=None, label="step", size, color)   "step 37 / 200"

@@ -405,6 +405,17 @@ class DecisionPlane(Group):
         self.image.pixel_array = boundary_rgba(self.prob)
         return self
 
+    def follow(self, tracker, probs, steps) -> "DecisionPlane":
+        """Show probs[k] for the recorded frame k at the tracker's training step. The updater
+        sits on the image itself: a mobject without one is drawn once into manim's static
+        background at the start of a play and would never change."""
+        self.image.add_updater(lambda m: self.set_prob(probs[frame_index(steps, tracker.get_value())]))
+        return self
+
+    def unfollow(self) -> "DecisionPlane":
+        self.image.clear_updaters()
+        return self
+
     def _nothing(self) -> VMobject:
         """An invisible stand-in with points, so `become` clears what was drawn before."""
         c = self.frame.get_center()
@@ -449,6 +460,18 @@ class FeatureTiles(Group):
     def set_maps(self, maps: np.ndarray) -> "FeatureTiles":
         for tile, u in zip(self, self.units):
             tile[0].pixel_array = signed_rgba(maps[u])
+        return self
+
+    def follow(self, tracker, maps, steps) -> "FeatureTiles":
+        """Per-image updaters showing maps[k][unit] at the tracker's step (see DecisionPlane.follow)."""
+        for tile, u in zip(self, self.units):
+            tile[0].add_updater(lambda m, u=u: setattr(
+                m, "pixel_array", signed_rgba(maps[frame_index(steps, tracker.get_value())][u])))
+        return self
+
+    def unfollow(self) -> "FeatureTiles":
+        for tile in self:
+            tile[0].clear_updaters()
         return self
 
 

@@ -188,7 +188,7 @@ class LossCurve(mn.VGroup):
         self.axes = axes
         self.trace = PathTrace(clip_path(pts, axes.bounds, steps=s), axes.to_scene, color=color,
                                stroke_width=stroke_width, tracker=tracker, head=head,
-                               diverged=diverged_at >= 0, marker_text=marker_text)
+                               diverged=diverged_at >= 0, marker_text=marker_text, bounds=axes.bounds)
         self.tracker = self.trace.tracker
         self.add(self.trace)
 
@@ -245,7 +245,7 @@ class LossPlot(mn.VGroup):
         y_range = y_range or auto_y_range(np.concatenate([_sane(v) for v in arrays.values()]), log_y)
         self.axes = LabelledAxes((0, max(last, 1.0)), y_range, x_label, y_label, log_y=log_y,
                                  width=width, height=height)
-        self.tracker = tracker or mn.ValueTracker(last)
+        self.tracker = tracker if tracker is not None else mn.ValueTracker(last)  # a Mobject with no children is falsy
         self.curves = {}
         for i, (k, v) in enumerate(arrays.items()):
             col = colors.get(k) or theme_color("class", i)

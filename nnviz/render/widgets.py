@@ -58,7 +58,8 @@ class PathTrace(mn.VGroup):
 
     def __init__(self, clipped: Clipped, to_scene, color=FOREGROUND, stroke_width: float = 3.0,
                  tracker: mn.ValueTracker | None = None, head: bool = True, head_radius: float = 0.07,
-                 diverged: bool = False, marker_text: str = "diverges", three_d: bool = False, **kwargs):
+                 diverged: bool = False, marker_text: str = "diverges", three_d: bool = False,
+                 bounds=None, **kwargs):
         super().__init__(**kwargs)
         self.clipped = clipped
         self.to_scene = to_scene
@@ -88,7 +89,7 @@ class PathTrace(mn.VGroup):
             if d is not None:
                 q = to_scene((np.asarray(p) - 1e-3 * np.asarray(d))[None])[0]
                 sd = sp - q if np.linalg.norm(sp - q) > 0 else None
-            self.marker = DivergenceMarker(sp, sd, label=label)
+            self.marker = DivergenceMarker(sp, sd, label=label, length=marker_length(bounds, to_scene))
             self.add(self.marker)
         self._drawn = None
         self._update(self)
@@ -127,8 +128,26 @@ class PathTrace(mn.VGroup):
     def reset(self):
         return self.set_step(self.first_step)
 
+    def pin_labels(self, scene):
+        """In a ThreeDScene, keep the marker's label facing the camera."""
+        if self.marker is not None:
+            scene.add_fixed_orientation_mobjects(self.marker.label)
+        return self
+
     def grow(self, run_time: float = 3.0, rate_func=mn.linear, **kw) -> mn.Animation:
         return self.tracker.animate(run_time=run_time, rate_func=rate_func, **kw).set_value(self.last_step)
+
+
+def marker_length(bounds, to_scene, longest: float = 0.8, share: float = 0.22) -> float:
+    """Arrow length for a divergence marker: `longest`, or less in a small panel
+    (a fixed 0.8 would cover a third of a 2-unit-wide contour panel)."""
+    if bounds is None:
+        return longest
+    b = np.asarray(bounds, dtype=float)
+    lo, hi = to_scene(b[:, 0][None])[0], to_scene(b[:, 1][None])[0]
+    ext = np.abs(hi - lo)[:2]
+    ext = ext[ext > 0]
+    return float(min(longest, share * ext.min())) if ext.size else longest
 
 
 def frame_of(axes, dim: int, bounds=None):
@@ -182,7 +201,7 @@ class DescentPath(mn.VGroup):
         self.clipped = clip_path(to_axes(pts), b, steps)
         self.trace = PathTrace(self.clipped, to_scene, color=color, stroke_width=stroke_width, tracker=tracker,
                                head=head, head_radius=head_radius, diverged=diverged_at >= 0,
-                               marker_text=marker_text, three_d=pts.shape[1] == 3)
+                               marker_text=marker_text, three_d=pts.shape[1] == 3, bounds=b)
         self.tracker = self.trace.tracker
         self.start = None
         if start_marker and not self.clipped.empty:
@@ -210,6 +229,11 @@ class DescentPath(mn.VGroup):
 
     def grow(self, **anim_kwargs) -> mn.Animation:
         return self.trace.grow(**anim_kwargs)
+
+    def pin_labels(self, scene):
+        """In a ThreeDScene, keep the "diverges" label facing the camera."""
+        self.trace.pin_labels(scene)
+        return self
 
 
 class Readout(mn.VMobject):
