@@ -1,6 +1,6 @@
 """Build speed: no-op `nnviz build` time and `-j 2` vs `-j 1` wall time.
 
-    .venv/bin/python bench/bench_build.py [--repeat 5] [--parallel 6] [--repo] [--repo-group showcase]
+    .venv/bin/python bench/bench_build.py [--repeat 5] [--parallel 6] [--pairs 1] [--repo] [--repo-group showcase]
 
 (1) No-op: a synthetic project (12 targets: variants of scenes/showcase_intro.py via
     `set`, mixed formats, 320x180) is built once, then `python -m nnviz build` is timed
@@ -97,6 +97,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--parallel", type=int, default=6, help="intro variants for the -j comparison")
+    ap.add_argument("--pairs", type=int, default=1, help="interleaved -j 1 / -j 2 pairs (median reported)")
     ap.add_argument("--repo", action="store_true", help="also time the repository's renders.toml")
     ap.add_argument("--repo-group", default="showcase")
     a = ap.parse_args(argv)
@@ -109,9 +110,15 @@ def main(argv=None) -> int:
         print(f"no-op build, synthetic manifest ({r['targets']} targets): median {r['noop_median']:.2f}s, "
               f"best {r['noop_best']:.2f}s;  floor `python -c 'import nnviz'` median {r['floor_median']:.2f}s  "
               f"(ratio {r['noop_median'] / r['floor_median']:.1f}x)")
-        p = parallel(m, "par")
-        print(f"-j 1 vs -j 2, {p['targets']} intro renders at low quality: {p['j1']:.1f}s vs {p['j2']:.1f}s "
-              f"→ {p['speedup']:.2f}x  (load before {p['load_before'][0]:.1f}, after {p['load_after'][0]:.1f})")
+        ratios = []
+        for _ in range(a.pairs):
+            p = parallel(m, "par")
+            ratios.append(p["speedup"])
+            print(f"-j 1 vs -j 2, {p['targets']} intro renders at low quality: {p['j1']:.1f}s vs {p['j2']:.1f}s "
+                  f"→ {p['speedup']:.2f}x  (load before {p['load_before'][0]:.1f}, after {p['load_after'][0]:.1f})")
+        if a.pairs > 1:
+            print(f"-j 2 speed-up over {a.pairs} interleaved pairs: median {statistics.median(ratios):.2f}x, "
+                  f"range {min(ratios):.2f}-{max(ratios):.2f}x")
     os.environ.pop("NNVIZ_CACHE", None)
     if a.repo:
         man = REPO / "renders.toml"

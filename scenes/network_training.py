@@ -5,7 +5,7 @@ loss curve grows and the first hidden layer's features are shown as small maps.
 Records: experiments "network-training-{xor,moons,spirals}" (nnviz/experiments/networks.py).
 Variants: TrainingXOR (default), TrainingMoons, TrainingSpirals.
 """
-from manim import DOWN, LEFT, FadeIn, Group, ValueTracker, linear
+from manim import DOWN, LEFT, FadeIn, ValueTracker, linear
 
 from nnviz import experiments, theme
 from nnviz.render.network import DecisionPlane, FeatureTiles, NetworkDiagram, frame_index
@@ -59,10 +59,10 @@ class TrainingXOR(ThemedScene):
 
         self.add(plane.image)  # ImageMobjects are added, not faded (see render/network.py)
         if tiles is not None:
-            self.add(*[t[0] for t in tiles])
+            self.add(tiles.image)
         self.play(FadeIn(title), FadeIn(sub), FadeIn(d), FadeIn(plane.frame), FadeIn(plane.dots),
                   FadeIn(pcap), FadeIn(loss), FadeIn(counter), FadeIn(acc),
-                  *([FadeIn(Group(*[t[1] for t in tiles])), FadeIn(tcap)] if tiles is not None else []),
+                  *([FadeIn(tiles.frames), FadeIn(tcap)] if tiles is not None else []),
                   run_time=1.0)
         d.add_updater(follow)
         plane.follow(tracker, bd.prob, bd.steps)

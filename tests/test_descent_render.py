@@ -38,3 +38,37 @@ def test_descent_scene_renders(render_scene, file, cls, checks):
     for colour, box, pixels in checks:
         got = out.fraction(colour, box, tol=60) * out.region(box).shape[0] * out.region(box).shape[1]
         assert got >= pixels, f"{cls}: colour {colour} covers {got:.0f} px of {box}, expected ≥ {pixels}"
+
+
+def test_surface_mobjects_sanitise_nonfinite_values():
+    """A diverged grid (NaN / inf cells) must reach manim finite and inside the box."""
+    from nnviz.render.surface import ContourMap, LossSurface, box_axes, height_map
+
+    xs = ys = np.linspace(-1, 1, 9)
+    Z = np.add.outer(ys ** 2, xs ** 2)
+    Z[2, 3], Z[5, 5], Z[0, 8] = np.nan, np.inf, -np.inf
+    h = height_map(Z, log=True)
+    H = h(Z)
+    assert np.all(np.isfinite(H))
+    axes = box_axes((-1, 1), (-1, 1), (H.min(), H.max()))
+    mesh = LossSurface(axes, xs, ys, H, resolution=6)
+    pts = np.concatenate([f.points for f in mesh.surface])
+    assert np.all(np.isfinite(pts))
+    top = axes.c2p(0, 0, H.max())[2]
+    assert pts[:, 2].max() <= top + 1e-9
+    raw = LossSurface(box_axes((-1, 1), (-1, 1), (0, 2)), xs, ys, Z, resolution=6)  # unsanitised input
+    assert all(np.all(np.isfinite(f.points)) for f in raw.surface)
+    import manim as mn
+
+    lines = ContourMap(mn.Axes(x_range=[-1, 1, 1], y_range=[-1, 1, 1]), xs, ys, Z, levels=4)
+    assert len(lines) > 0 and all(np.all(np.isfinite(m.points)) for m in lines)
+
+
+def test_until_exit_cuts_at_first_exit():
+    from nnviz.render.surface import until_exit
+
+    p = np.array([[0, 0], [0.5, 0], [2, 0], [0.5, 0], [np.nan, 0]], float)
+    pts, st = until_exit(p, [[-1, 1], [-1, 1]])
+    assert pts.shape == (3, 2) and np.array_equal(st, [0, 1, 2])
+    pts, st = until_exit(p[:2], [[-1, 1], [-1, 1]])
+    assert pts.shape == (2, 2)

@@ -128,20 +128,41 @@ def test_boundary_colours_and_plane_mapping():
     assert np.allclose(plane.to_scene(0.0, 1.0), c)
 
 
-def test_pillow_shim_draws_images_manim_hands_it():
-    """manim 0.22's camera passes a float (h, w) canvas and float RGBA fades with mode="RGBA";
-    Pillow ≥ 12 rejects both. Through the shim both become RGBA images."""
-    import manim.camera.camera as cam
+def test_camera_draws_and_fades_images_with_the_pinned_pillow():
+    """manim 0.22's camera builds images with Image.fromarray(float canvas, mode="RGBA"), which
+    Pillow ≥ 12 rejects; pyproject pins pillow<12. Draw an image and a half-faded copy and check
+    the pixels arrive."""
+    import manim as mn
 
-    from nnviz.render.network import _PillowShim
-
-    assert isinstance(cam.Image, _PillowShim)
-    blank = cam.Image.fromarray(np.zeros((3, 5)), mode="RGBA")
-    assert blank.mode == "RGBA" and blank.size == (5, 3) and not np.asarray(blank).any()
-    faded = cam.Image.fromarray(np.full((2, 2, 4), 127.6), mode="RGBA")
-    assert faded.mode == "RGBA" and np.asarray(faded)[0, 0, 0] == 127
+    red = np.zeros((4, 4, 4), np.uint8)
+    red[..., 0] = 255
+    red[..., 3] = 255
+    cam = mn.Camera(pixel_width=32, pixel_height=32, frame_width=2, frame_height=2)
+    img = mn.ImageMobject(red).set_height(2)
+    cam.capture_mobject(img)
+    px = cam.get_image()
+    assert np.asarray(px)[16, 16, 0] > 200 and np.asarray(px)[16, 16, 2] < 50
+    cam.reset()
+    img.set_opacity(0.5)
+    cam.capture_mobject(img)
+    half = np.asarray(cam.get_image())[16, 16, 0]
+    assert 60 < half < 200
 
 
 def test_bad_sizes_are_one_clear_error():
     with pytest.raises(ValueError, match="≥ 2 layers"):
         NetworkDiagram((3,))
+
+
+def test_feature_tiles_atlas_holds_each_units_map():
+    from nnviz.render.network import FeatureTiles, signed_rgba
+
+    maps = np.random.default_rng(0).uniform(-1, 1, size=(5, 6, 6))
+    tiles = FeatureTiles(maps, [0, 3, 4], side=0.6, buff=0.12)
+    atlas = tiles.image.pixel_array
+    g = tiles.gap
+    for k, u in enumerate([0, 3, 4]):
+        assert np.array_equal(atlas[:, k * (6 + g):k * (6 + g) + 6], signed_rgba(maps[u]))
+    assert len(tiles.frames) == 3
+    tiles.set_maps(-maps)
+    assert np.array_equal(tiles.image.pixel_array[:, :6], signed_rgba(-maps[0]))

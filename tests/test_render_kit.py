@@ -275,3 +275,24 @@ def test_three_d_path_with_inf_loss_renders(render_scene):
     assert r.fraction(theme.OPTIMIZER["momentum"], tol=60) > 0.0005
     assert r.fraction(theme.REGIME["diverging"], tol=60) > 0.0003
     assert r.fraction(theme.OPTIMIZER["momentum"], (0, 0.7, 1, 1), tol=60) == 0.0   # nothing below the bowl
+
+
+def test_gif_tap_resamples_time_and_keeps_theme_colours_exact(tmp_path):
+    from nnviz.render.gif import GifTap
+    from nnviz.render.runner import GifOptions
+
+    bg, line = hex_rgb(theme.BACKGROUND).astype(np.uint8), hex_rgb(theme.OPTIMIZER["momentum"]).astype(np.uint8)
+    tap = GifTap(30, GifOptions(fps=10, width=64, colors=32))
+    for k in range(30):                                   # one second at 30 fps, a line moving right
+        f = np.empty((36, 64, 4), np.uint8)
+        f[..., :3], f[..., 3] = bg, 255
+        f[:, 2 * k, :3] = line                            # a 1 px line
+        tap(f, repeat=1 if k < 29 else 31)                # the last frame held for 31 frames (a wait)
+    assert len(tap.frames) == 20                          # 61 source frames at 30 fps → 2 s at 10 fps
+    out = tap.write(tmp_path / "t.gif")
+    g = Image.open(out)
+    assert g.info["loop"] == 0 and g.size == (64, 36)
+    g.seek(3)
+    a = np.asarray(g.convert("RGB")).astype(int)
+    assert (np.abs(a - line).sum(axis=-1) == 0).sum() >= 30    # exact theme colour, not a neighbour
+    assert (np.abs(a - bg).sum(axis=-1) == 0).mean() > 0.9

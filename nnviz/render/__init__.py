@@ -22,7 +22,7 @@ Math (`mathtex.py`)
 
 Plots (`plots.py`)
     LabelledAxes(x_range, y_range, x_label="", y_label="", log_y=False, width=6, height=4,
-                 n_ticks=5, font_size, color, grid=False, tips=False)
+                 n_ticks=5, font_size, color, grid=False, frame="corner"|"box"|"origin")
         .axes (manim Axes), .bounds (2,2) in axis coords, .to_axes(data_pts) (log10 y),
         .to_scene(axis_pts)->(M,3), .c2p(x, y) (raises on non-finite).
     Legend(entries: dict name->colour | [(name, colour)], kind="line"|"dot"|"box", font_size)  .rows[name]
@@ -61,7 +61,10 @@ Rendering (`runner.py`, `gif.py`) — used by the CLI, builds and tests/conftest
     GifOptions(fps=12, width=480, colors=128, dither="none", loop=0)
     load_scene_class(path, class_name=None), with_overrides(cls, {"attr": value}), scene_classes(path)
     render(scene_cls, out_dir, name, options, media_dir, tex_dir=None) -> RenderResult(files, frame, seconds)
-    to_gif(src_video, dst, GifOptions), transcode(src, dst, "mp4"|"webm")
+    GifTap (collects exact-colour GIF frames from the renderer during render()), write_gif,
+    to_gif(src_video, dst, GifOptions) (lossy source: prefer the tap), transcode(src, dst, "mp4"|"webm")
+    Tests: the `render_scene` fixture in tests/conftest.py wraps render() at 192x108, 4 fps and
+    returns the last frame as pixels (`.fraction(colour, box)`, `.mean(box)`, `.files`).
 """
 from __future__ import annotations
 
@@ -71,7 +74,7 @@ from typing import TYPE_CHECKING
 # Lazy: `import nnviz.render.runner` (the CLI, builds) must not pay for importing manim.
 # Names resolve on first use; `from nnviz.render import *` loads everything.
 _WHERE = {
-    "to_gif": "gif", "transcode": "gif",
+    "GifTap": "gif", "to_gif": "gif", "transcode": "gif", "write_gif": "gif",
     "latex_available": "mathtex", "math": "mathtex",
     "Clipped": "paths", "Exit": "paths", "clip_path": "paths",
     "LabelledAxes": "plots", "Legend": "plots", "LossCurve": "plots", "LossPlot": "plots",
@@ -102,7 +105,7 @@ def __dir__():
 
 
 if TYPE_CHECKING:  # also tells `nnviz build`'s import scanner what this package re-exports
-    from .gif import to_gif, transcode
+    from .gif import GifTap, to_gif, transcode, write_gif
     from .mathtex import latex_available, math
     from .paths import Clipped, Exit, clip_path
     from .plots import LabelledAxes, Legend, LossCurve, LossPlot, auto_y_range, nice_ticks

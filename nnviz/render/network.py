@@ -22,37 +22,6 @@ from ..params import Layout
 from .style import text
 
 
-class _PillowShim:
-    """manim 0.22's Cairo camera calls `Image.fromarray(np.zeros((h, w)), mode="RGBA")` to draw
-    every ImageMobject, which Pillow ≥ 12 rejects ("Invalid mode for data type"), and fades
-    images as float arrays. This stands in for PIL.Image inside manim's camera module only:
-    a blank canvas becomes Image.new, float RGBA becomes uint8; all else is PIL unchanged."""
-
-    def __init__(self, module):
-        self._module = module
-
-    def __getattr__(self, name):
-        return getattr(self._module, name)
-
-    def fromarray(self, obj, mode=None):
-        a = np.asarray(obj)
-        if mode == "RGBA" and a.ndim == 2:
-            return self._module.new("RGBA", (a.shape[1], a.shape[0]))
-        if mode == "RGBA" and a.dtype != np.uint8:
-            a = np.clip(a, 0, 255).astype(np.uint8)
-        return self._module.fromarray(a)
-
-
-def _patch_image_display() -> None:
-    import manim.camera.camera as cam
-
-    if not isinstance(cam.Image, _PillowShim):
-        cam.Image = _PillowShim(cam.Image)
-
-
-_patch_image_display()
-
-
 def _fraction(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip((np.asarray(values, dtype=float) - lo) / max(hi - lo, 1e-12), 0.0, 1.0)
 
@@ -444,34 +413,46 @@ class DecisionPlane(Group):
 
 class FeatureTiles(Group):
     """One small activation map per shown unit of a hidden layer (blue > 0, red < 0): what
-    each hidden unit responds to over the input plane."""
+    each hidden unit responds to over the input plane. All tiles live in ONE image (an atlas
+    with background-coloured gaps), because Cairo's cost is per ImageMobject (≈7 ms each at
+    854×480, bench/bench_network.py), not per pixel."""
 
     def __init__(self, maps: np.ndarray, units, side=0.42, buff=0.06):
         super().__init__()
         self.units = list(units)
-        for u in self.units:
-            img = ImageMobject(signed_rgba(maps[u]))
-            img.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
-            img.stretch_to_fit_width(side).stretch_to_fit_height(side)
-            frame = Rectangle(width=side, height=side, color=theme.MUTED, stroke_width=1)
-            self.add(Group(img, frame))
-        self.arrange(RIGHT, buff=buff)
+        res = maps.shape[-1]
+        self.gap = max(1, int(round(buff / side * res)))
+        n = len(self.units)
+        self.image = ImageMobject(self.atlas(maps))
+        self.image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
+        self.image.stretch_to_fit_width(n * side + (n - 1) * buff).stretch_to_fit_height(side)
+        left = self.image.get_left()[0]
+        self.frames = VGroup(*[Rectangle(width=side, height=side, color=theme.MUTED, stroke_width=1)
+                               .move_to([left + side / 2 + k * (side + buff), self.image.get_y(), 0])
+                               for k in range(n)])
+        self.add(self.image, self.frames)
+
+    def atlas(self, maps: np.ndarray) -> np.ndarray:
+        tiles = [signed_rgba(maps[u]) for u in self.units]
+        h = tiles[0].shape[0]
+        gap = np.zeros((h, self.gap, 4), np.uint8)
+        gap[..., :3], gap[..., 3] = _rgb(theme.BACKGROUND).astype(np.uint8), 255
+        parts = []
+        for k, t in enumerate(tiles):
+            parts += [gap, t] if k else [t]
+        return np.ascontiguousarray(np.concatenate(parts, axis=1))
 
     def set_maps(self, maps: np.ndarray) -> "FeatureTiles":
-        for tile, u in zip(self, self.units):
-            tile[0].pixel_array = signed_rgba(maps[u])
+        self.image.pixel_array = self.atlas(maps)
         return self
 
     def follow(self, tracker, maps, steps) -> "FeatureTiles":
-        """Per-image updaters showing maps[k][unit] at the tracker's step (see DecisionPlane.follow)."""
-        for tile, u in zip(self, self.units):
-            tile[0].add_updater(lambda m, u=u: setattr(
-                m, "pixel_array", signed_rgba(maps[frame_index(steps, tracker.get_value())][u])))
+        """An updater on the atlas image showing maps[k] at the tracker's step (see DecisionPlane.follow)."""
+        self.image.add_updater(lambda m: self.set_maps(maps[frame_index(steps, tracker.get_value())]))
         return self
 
     def unfollow(self) -> "FeatureTiles":
-        for tile in self:
-            tile[0].clear_updaters()
+        self.image.clear_updaters()
         return self
 
 

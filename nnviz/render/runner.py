@@ -91,6 +91,9 @@ class RenderOptions:
             raise NNVizError(f"unknown format {', '.join(bad) or '(none)'}; valid: {', '.join(FORMATS)}")
         if self.transparent and "mp4" in fmts:
             raise NNVizError("mp4 cannot hold transparency; use -t with --format webm, gif or png")
+        if self.transparent and "gif" in fmts and "webm" in fmts:
+            raise NNVizError("a transparent GIF is written by manim's own GIF writer: render -t --format gif "
+                             "and -t --format webm separately")
         object.__setattr__(self, "formats", fmts)
         object.__setattr__(self, "resolution", parse_resolution(self.resolution))
         if self.fps is not None and not (0 < float(self.fps) <= 240):
@@ -201,7 +204,7 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
 
     import manim as mn
 
-    from .gif import to_gif, transcode
+    from .gif import GifTap, transcode
 
     t0 = time.perf_counter()
     out_dir, media_dir = Path(out_dir), Path(media_dir)
@@ -211,7 +214,8 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
     if options.transparent:
         primary = "webm" if "webm" in videos else ("gif" if "gif" in videos else None)
     else:
-        primary = "mp4" if ("mp4" in videos or "gif" in videos) else ("webm" if videos else None)
+        # manim encodes one video; a GIF comes from tapped frames, so webm+gif renders webm directly
+        primary = "mp4" if "mp4" in videos else ("webm" if "webm" in videos else ("mp4" if videos else None))
     files: dict[str, Path] = {}
     with mn.tempconfig({}):
         cfg = mn.config
@@ -238,6 +242,17 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
             cfg.write_to_movie = False
             cfg.save_last_frame = True
         scene = scene_cls()
+        tap = None
+        if "gif" in fmts and primary != "gif":
+            tap = GifTap(cfg.frame_rate, options.gif)
+            writer = scene.renderer.file_writer
+            write_frame = writer.write_frame
+
+            def write_and_tap(frame, *args, **kw):
+                tap(frame, kw.get("repeat", args[0] if args else 1))   # before the encoder owns it
+                write_frame(frame, *args, **kw)
+
+            writer.write_frame = write_and_tap
         scene.render()
         # the last *state* (a play's final alpha=1 state is applied but never drawn as a frame)
         scene.renderer.update_frame(scene, ignore_skipping=True)
@@ -258,7 +273,7 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
                 continue
             target = out_dir / f"{name}.{f}"
             if f == "gif":
-                to_gif(dst, target, options.gif)
+                tap.write(target)
             else:
                 transcode(dst, target, f)
             files[f] = target

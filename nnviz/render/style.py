@@ -59,7 +59,12 @@ class ThemedThreeDScene(mn.ThreeDScene):
 
 def text(s: str, size: float = LABEL_SIZE, color=FOREGROUND, weight: str = mn.NORMAL, **kw) -> mn.Text:
     """Plain text in the theme font (no TeX needed). Identical calls reuse one glyph layout."""
-    return _text(str(s), float(size), mn.ManimColor(color).to_hex(), weight, tuple(sorted(kw.items()))).copy()
+    args = (str(s), float(size), mn.ManimColor(color).to_hex(), weight, tuple(sorted(kw.items())))
+    try:
+        hash(args)
+    except TypeError:  # e.g. t2c={...}: build it directly
+        return _text.__wrapped__(*args)
+    return _text(*args).copy()
 
 
 @lru_cache(maxsize=512)
