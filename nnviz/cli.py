@@ -108,7 +108,8 @@ def _manifest(args, required: bool = True):
         return load_manifest(args.manifest)
     try:
         return load_manifest()
-    except NNVizError:
+    except NNVizError as e:  # no manifest, or a broken one: say which, keep listing the rest
+        args.manifest_error = str(e)
         return None
 
 
@@ -144,7 +145,7 @@ def cmd_list(args) -> int:
             print(f"  {n:28s} {mod.name}  reads: {', '.join(exps) or '-'}")
     if show in (None, "targets"):
         if m is None:
-            print("targets: no renders.toml found")
+            print(f"targets: {getattr(args, 'manifest_error', 'no renders.toml found')}")
         else:
             print(f"build targets ({m.path.name}; nnviz build NAME):")
             for n, t in m.targets.items():
