@@ -28,7 +28,7 @@ def main():
     from nnviz.render.network import DecisionPlane, boundary_rgba
 
     mn.config.pixel_width, mn.config.pixel_height = 854, 480
-    bd = E.load("network-training-moons")["boundary"]
+    bd = E.load("network_training_moons")["boundary"]
     probs = bd.prob[:: max(1, len(bd.prob) // args.frames)][: args.frames]
     if args.grid != probs.shape[1]:
         idx = np.linspace(0, probs.shape[1] - 1, args.grid).round().astype(int)

@@ -3,7 +3,7 @@
 Builds the diagram of the trained digits classifier layer by layer: 64 inputs (wide
 layers elided with "⋮"), two tanh hidden layers, 10 softmax outputs; edge colour is
 the weight's sign, width its size; θ collects every weight and bias.
-Records: experiment "network-forward" (nnviz/experiments/networks.py).
+Records: experiment "network_forward" (nnviz/experiments/networks.py).
 """
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, LaggedStart, Write
 
@@ -15,7 +15,7 @@ from nnviz.render.style import ThemedScene, heading, label
 
 
 class NetworkArchitecture(ThemedScene):
-    experiment = "network-forward"
+    experiment = "network_forward"
     layer_names = ("input: {} pixels", "hidden: {} units", "hidden: {} units", "output: {} digits")
 
     def construct(self):

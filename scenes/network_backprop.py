@@ -1,7 +1,7 @@
 """Backpropagation: the loss at the output, gradients flowing backward layer by layer
 (edges pulse as wide as the real |∂ℓ/∂w|), then θ ← θ − η∇ℓ visibly changes the edges.
 
-Records: experiment "network-backprop" (one training example through a 2-4-4-3
+Records: experiment "network_backprop" (one training example through a 2-4-4-3
 spiral classifier; gradient from MLP.backward; θ_next = θ − η·grad).
 """
 import numpy as np
@@ -15,7 +15,7 @@ from nnviz.render.style import ThemedScene, heading, label
 
 
 class Backpropagation(ThemedScene):
-    experiment = "network-backprop"
+    experiment = "network_backprop"
     class_names = ("class 0", "class 1", "class 2")
     pulse_time = 1.4
 

@@ -2,7 +2,7 @@
 the real run drew), then its effect: the same over-sized net on 40 noisy points, trained
 with and without dropout — decision boundaries and train vs test loss side by side.
 
-Records: experiment "network-dropout" (nnviz/experiments/networks.py).
+Records: experiment "network_dropout" (nnviz/experiments/networks.py).
 """
 import numpy as np
 from manim import DL, DOWN, DR, LEFT, RIGHT, UP, FadeIn, Group, FadeOut, ValueTracker, VGroup, linear
@@ -16,7 +16,7 @@ from nnviz.render.widgets import Readout, StepCounter
 
 
 class Dropout(ThemedScene):
-    experiment = "network-dropout"
+    experiment = "network_dropout"
     mask_steps = 12        # how many consecutive training steps of masks to show
     mask_time = 0.45       # seconds per step
     train_time = 6.0

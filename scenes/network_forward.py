@@ -2,7 +2,7 @@
 
 Each layer's neurons fill by their recorded activation, the output becomes class
 probabilities (bars beside the labels), and ŷ = f(x; θ) stays on screen.
-Records: experiment "network-forward" (nnviz/experiments/networks.py).
+Records: experiment "network_forward" (nnviz/experiments/networks.py).
 """
 import numpy as np
 from manim import DOWN, LEFT, FadeIn, GrowFromEdge, ImageMobject, LaggedStart, Create, \
@@ -24,7 +24,7 @@ def digit_image(x: np.ndarray, side: float) -> ImageMobject:
 
 
 class ForwardPass(ThemedScene):
-    experiment = "network-forward"
+    experiment = "network_forward"
     layer_time = 0.8
 
     def construct(self):

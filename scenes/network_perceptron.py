@@ -2,7 +2,7 @@
 add η·(x, 1); false positive: subtract it). AND and OR get solved; on XOR the line never
 stops moving, and a 2-2-1 network (two hidden lines) solves it.
 
-Records: experiments "perceptron-{blobs,and,or,xor}" and "perceptron-xor-net".
+Records: experiments "perceptron_{blobs,and,or,xor}" and "perceptron_xor_net".
 Variants: PerceptronTrick (a separable cloud), PerceptronAND, PerceptronOR, PerceptronXOR.
 """
 import numpy as np
@@ -21,7 +21,7 @@ def line_text(w, b) -> str:
 
 
 class PerceptronTrick(ThemedScene):
-    experiment = "perceptron-blobs"
+    experiment = "perceptron_blobs"
     title = "The perceptron trick"
     box = None                 # (x0, x1, y0, y1); None: around the data
     dot_radius = 0.08
@@ -138,7 +138,7 @@ class PerceptronTrick(ThemedScene):
 
 
 class PerceptronAND(PerceptronTrick):
-    experiment = "perceptron-and"
+    experiment = "perceptron_and"
     title = "Perceptron learns AND"
     box = (-0.5, 1.5, -0.5, 1.5)
     dot_radius = 0.14
@@ -146,18 +146,18 @@ class PerceptronAND(PerceptronTrick):
 
 
 class PerceptronOR(PerceptronAND):
-    experiment = "perceptron-or"
+    experiment = "perceptron_or"
     title = "Perceptron learns OR"
 
 
 class PerceptronXOR(PerceptronAND):
     """XOR: the line keeps moving — then a 2-2-1 network's two hidden lines solve it."""
 
-    experiment = "perceptron-xor"
+    experiment = "perceptron_xor"
     title = "XOR: one line is not enough"
     slow_updates = 4
     fast_time = 0.15
-    net_experiment = "perceptron-xor-net"
+    net_experiment = "perceptron_xor_net"
     net_time = 4.0
 
     @staticmethod

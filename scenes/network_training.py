@@ -2,7 +2,7 @@
 run beside the input plane, whose heatmap is the network's P(class 1) at that step; the
 loss curve grows and the first hidden layer's features are shown as small maps.
 
-Records: experiments "network-training-{xor,moons,spirals}" (nnviz/experiments/networks.py).
+Records: experiments "network_training_{xor,moons,spirals}" (nnviz/experiments/networks.py).
 Variants: TrainingXOR (default), TrainingMoons, TrainingSpirals.
 """
 from manim import DOWN, LEFT, FadeIn, ValueTracker, linear
@@ -15,7 +15,7 @@ from nnviz.render.widgets import Readout, StepCounter
 
 
 class TrainingXOR(ThemedScene):
-    experiment = "network-training-xor"
+    experiment = "network_training_xor"
     title = "Training on XOR"
     run_time = 8.0
 
@@ -78,11 +78,11 @@ class TrainingXOR(ThemedScene):
 
 
 class TrainingMoons(TrainingXOR):
-    experiment = "network-training-moons"
+    experiment = "network_training_moons"
     title = "Training on two moons"
 
 
 class TrainingSpirals(TrainingXOR):
-    experiment = "network-training-spirals"
+    experiment = "network_training_spirals"
     title = "Training on spirals"
     run_time = 10.0

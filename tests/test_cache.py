@@ -176,8 +176,8 @@ def test_keys_cover_experiment_modules_an_experiment_uses():
 
 
 def test_bad_names_and_bad_experiments_are_clear_errors(registry):
-    with pytest.raises(UnknownNameError, match="valid: .*landscape-moons"):
-        E.load("landscape-moon")
+    with pytest.raises(UnknownNameError, match="valid: .*landscape_moons"):
+        E.load("landscape_moon")
 
     @E.experiment("t-bad")
     def bad(cfg):
@@ -187,7 +187,7 @@ def test_bad_names_and_bad_experiments_are_clear_errors(registry):
     assert not E.get("t-bad").path().exists()
 
 
-@pytest.mark.parametrize("name", ["landscape-line-fit", "landscape-regimes", "landscape-analytic"])
+@pytest.mark.parametrize("name", ["landscape_line_fit", "landscape_regimes", "landscape_analytic"])
 def test_landscape_experiments_are_bit_reproducible(registry, name):
     a = E.load(name)
     b = E.load(name, force=True)

@@ -277,11 +277,11 @@ def test_moons_experiment_records_are_honest(tmp_path, monkeypatch):
     from nnviz import experiments as E
 
     monkeypatch.setenv("NNVIZ_CACHE", str(tmp_path))
-    rec = E.load("landscape-moons")
+    rec = E.load("landscape_moons")
     run, pca, path = rec["run"], rec["pca"], rec["pca_path"]
-    prob = NetworkProblem(MLP(**E.get("landscape-moons").config["model"]),
-                          data.moons(**E.get("landscape-moons").config["data"]).split(
-                              **E.get("landscape-moons").config["split"]))
+    prob = NetworkProblem(MLP(**E.get("landscape_moons").config["model"]),
+                          data.moons(**E.get("landscape_moons").config["data"]).split(
+                              **E.get("landscape_moons").config["split"]))
     assert pca.method == "pca" and pca.loss.shape == (51, 51) and pca.nonfinite == 0
     ev = pca.meta["explained_variance"]
     assert 0 < ev[1] < ev[0] and sum(ev) <= 1

@@ -13,7 +13,7 @@ from nnviz.train import Recording, train
 
 
 def test_forward_record_matches_a_fresh_forward_pass():
-    rec = E.load("network-forward")["pass"]
+    rec = E.load("network_forward")["pass"]
     model = rec.model()
     tr = model.forward(rec.theta, rec.x)
     for i, a in enumerate(tr.post):
@@ -25,7 +25,7 @@ def test_forward_record_matches_a_fresh_forward_pass():
 
 
 def test_backprop_gradient_is_the_finite_difference_gradient():
-    rec = E.load("network-backprop")["pass"]
+    rec = E.load("network_backprop")["pass"]
     model = rec.model()
     f = lambda th: model.loss_value(th, rec.x, rec.y)   # noqa: E731
     h = 1e-6
@@ -39,8 +39,8 @@ def test_backprop_gradient_is_the_finite_difference_gradient():
     assert np.allclose(rec.deltas[f"d{model.n_layers}"], rec.post[f"a{model.n_layers}"] - rec.y)
 
 
-@pytest.mark.parametrize("name", ["network-training-xor", "network-training-moons", "network-training-spirals",
-                                  "perceptron-xor-net"])
+@pytest.mark.parametrize("name", ["network_training_xor", "network_training_moons", "network_training_spirals",
+                                  "perceptron_xor_net"])
 def test_boundary_grids_equal_a_per_point_loop(name):
     recs = E.load(name)
     run, bd = recs["run"], recs["boundary"]
@@ -59,15 +59,15 @@ def test_boundary_grids_equal_a_per_point_loop(name):
 
 def test_perceptron_records_solve_and_or_not_xor():
     for gate in ("and", "or", "blobs"):
-        r = E.load(f"perceptron-{gate}")["perceptron"]
+        r = E.load(f"perceptron_{gate}")["perceptron"]
         assert r.converged_at >= 0 and r.mistakes() == 0 and r.mistakes(0) > 0
-    x = E.load("perceptron-xor")["perceptron"]
+    x = E.load("perceptron_xor")["perceptron"]
     assert x.converged_at == -1 and np.all(x.errors >= 1)
 
 
 def test_dropout_masks_are_the_ones_training_drew():
-    recs = E.load("network-dropout")
-    cfg = E.get("network-dropout").config
+    recs = E.load("network_dropout")
+    cfg = E.get("network_dropout").config
     masks, run = recs["masks"], recs["run_dropout"]
     T = run.n_steps
     assert set(masks.masks) == {"h1", "h2"}
@@ -91,7 +91,7 @@ def test_dropout_masks_are_the_ones_training_drew():
 
 
 def test_dropout_helps_on_held_out_points():
-    recs = E.load("network-dropout")
+    recs = E.load("network_dropout")
     plain, drop = recs["run_plain"], recs["run_dropout"]
     assert plain.train_loss[-1] < drop.train_loss[-1]              # without dropout it fits the 40 points harder
     assert plain.test_loss[-1] > 1.5 * plain.test_loss.min()       # … and overfits: test loss climbs back
@@ -99,6 +99,6 @@ def test_dropout_helps_on_held_out_points():
 
 
 def test_network_experiments_are_deterministic():
-    a = E.get("network-backprop").fn(dict(E.get("network-backprop").config))
-    b = E.get("network-backprop").fn(dict(E.get("network-backprop").config))
+    a = E.get("network_backprop").fn(dict(E.get("network_backprop").config))
+    b = E.get("network_backprop").fn(dict(E.get("network_backprop").config))
     assert all(a[k].equals(b[k]) for k in ("pass",)) and np.array_equal(a["run"].thetas, b["run"].thetas)

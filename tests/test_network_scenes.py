@@ -28,7 +28,7 @@ def build(module: str, name: str, tmp_path, **attrs):
 
 def test_forward_scene_fills_and_bars_are_the_recorded_activations(tmp_path):
     s = build("network_forward", "ForwardPass", tmp_path)
-    rec = E.load("network-forward")["pass"]
+    rec = E.load("network_forward")["pass"]
     model = rec.model()
     d = s.diagram
     for l in range(model.n_layers + 1):
@@ -42,7 +42,7 @@ def test_forward_scene_fills_and_bars_are_the_recorded_activations(tmp_path):
 
 def test_backprop_scene_pulses_are_the_real_gradients_and_update_is_applied(tmp_path):
     s = build("network_backprop", "Backpropagation", tmp_path)
-    rec = E.load("network-backprop")["pass"]
+    rec = E.load("network_backprop")["pass"]
     model = rec.model()
     d = s.diagram
     L = model.n_layers
@@ -61,8 +61,8 @@ def test_backprop_scene_pulses_are_the_real_gradients_and_update_is_applied(tmp_
     assert np.allclose([b.value for b in s.bars], rec.meta["output_next"])
 
 
-@pytest.mark.parametrize("variant,exp", [("TrainingXOR", "network-training-xor"),
-                                         ("TrainingSpirals", "network-training-spirals")])
+@pytest.mark.parametrize("variant,exp", [("TrainingXOR", "network_training_xor"),
+                                         ("TrainingSpirals", "network_training_spirals")])
 def test_training_scene_ends_on_the_recorded_final_network(variant, exp, tmp_path):
     s = build("network_training", variant, tmp_path)
     recs = E.load(exp)
@@ -76,7 +76,7 @@ def test_training_scene_ends_on_the_recorded_final_network(variant, exp, tmp_pat
     assert np.array_equal(s.plane.image.pixel_array, boundary_rgba(bd.prob[-1]))
 
 
-@pytest.mark.parametrize("variant,exp", [("PerceptronAND", "perceptron-and"), ("PerceptronTrick", "perceptron-blobs")])
+@pytest.mark.parametrize("variant,exp", [("PerceptronAND", "perceptron_and"), ("PerceptronTrick", "perceptron_blobs")])
 def test_perceptron_scene_line_is_the_recorded_line(variant, exp, tmp_path):
     s = build("network_perceptron", variant, tmp_path)
     r = E.load(exp)["perceptron"]
@@ -93,23 +93,23 @@ def test_perceptron_scene_line_is_the_recorded_line(variant, exp, tmp_path):
 
 def test_dropout_scene_shows_the_recorded_masks(tmp_path):
     s = build("network_dropout", "Dropout", tmp_path)
-    masks = E.load("network-dropout")["masks"]
+    masks = E.load("network_dropout")["masks"]
     t = int(s.mask_tracker.get_value())
     assert t == s.mask_steps - 1
     for layer, nm in ((1, "h1"), (2, "h2")):
         dropped = [u for u in s.mask_diagram.shown[layer] if masks.masks[nm][t][u] == 0]
         assert s.mask_diagram.dropped_units(layer) == dropped
-    run = E.load("network-dropout")["run_dropout"]
+    run = E.load("network_dropout")["run_dropout"]
     assert s.compare_tracker.get_value() == run.steps[-1]
-    assert np.array_equal(s.planes[1][0].prob, E.load("network-dropout")["boundary_dropout"].prob[-1])
+    assert np.array_equal(s.planes[1][0].prob, E.load("network_dropout")["boundary_dropout"].prob[-1])
 
 
 def test_perceptron_xor_scene_ends_on_the_recorded_perceptron_and_network(tmp_path):
     s = build("network_perceptron", "PerceptronXOR", tmp_path)
-    r = E.load("perceptron-xor")["perceptron"]
+    r = E.load("perceptron_xor")["perceptron"]
     w, b = s.state["to"]
     assert np.array_equal(w, r.w[r.updates[-1]]) and b == r.b[r.updates[-1]]
-    recs = E.load("perceptron-xor-net")
+    recs = E.load("perceptron_xor_net")
     assert np.array_equal(s.net_plane.prob, recs["boundary"].prob[-1])
     idx = s.net_diagram.edge_index[0]
     W = model_from(recs["run"].config["problem"]["model"]).layout.view(recs["run"].thetas[-1], "W1")

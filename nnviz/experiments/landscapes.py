@@ -2,13 +2,13 @@
 
 Names are stable; change a config and the cache recomputes, rename and scenes break.
 
-  landscape-moons       a 2-16-16-1 moons MLP: run, PCA and filter-normalised random surfaces,
+  landscape_moons       a 2-16-16-1 moons MLP: run, PCA and filter-normalised random surfaces,
                         honest projections of the path onto both, and the 1-D init→final cut
-  landscape-analytic    every registered objective over its plotting domain (method "analytic")
-  landscape-line-fit    exact (w, b) surface of linear regression + batch / mini-batch / SGD runs
-  landscape-logistic-fit  the same for 1-D logistic regression (BCE)
-  landscape-regimes     λ_max of a bowl, the four demonstration rates and one GD run per regime
-  landscape-regimes-moons  the same analysis at a trained moons MLP's minimum (power iteration)
+  landscape_analytic    every registered objective over its plotting domain (method "analytic")
+  landscape_line_fit    exact (w, b) surface of linear regression + batch / mini-batch / SGD runs
+  landscape_logistic_fit  the same for 1-D logistic regression (BCE)
+  landscape_regimes     λ_max of a bowl, the four demonstration rates and one GD run per regime
+  landscape_regimes_moons  the same analysis at a trained moons MLP's minimum (power iteration)
 
 Every run carries its facts in `Run.meta`; surfaces in `Surface.meta`; see each docstring.
 """
@@ -39,7 +39,7 @@ def _moons_problem(cfg) -> NetworkProblem:
     return NetworkProblem(MLP(**cfg["model"]), D.moons(**cfg["data"]).split(**cfg["split"]))
 
 
-@experiment("landscape-moons", description="Moons MLP: trajectory over PCA and filter-normalised loss surfaces",
+@experiment("landscape_moons", description="Moons MLP: trajectory over PCA and filter-normalised loss surfaces",
             data={"n": 300, "seed": 0, "noise": 0.2}, split={"test_fraction": 0.25, "seed": 0},
             model={"sizes": (2, 16, 16, 1), "hidden": "tanh", "loss": "bce"}, init_seed=1,
             optimizer={"name": "momentum", "lr": 0.1, "beta": 0.9}, steps=400, grid=51, pad=0.25,
@@ -77,7 +77,7 @@ def moons(cfg) -> dict:
             "interpolation": line}
 
 
-@experiment("landscape-analytic", description="Every analytic objective over its plotting domain", grid=101,
+@experiment("landscape_analytic", description="Every analytic objective over its plotting domain", grid=101,
             grid_1d=401)
 def analytic(cfg) -> dict:
     """One Surface per registered objective (default parameters), keyed by objective name.
@@ -104,7 +104,7 @@ def _two_param(make, cfg) -> dict:
     return out
 
 
-@experiment("landscape-line-fit", description="Exact (w, b) surface of linear regression with batch/mini-batch/SGD",
+@experiment("landscape_line_fit", description="Exact (w, b) surface of linear regression with batch/mini-batch/SGD",
             data={"n": 64, "seed": 3, "w": 2.0, "b": -1.0, "noise": 0.4}, grid=81,
             w_range=(-3.0, 5.0), b_range=(-4.0, 3.0), start=(-2.0, 2.5), lr=0.1, epochs=8, seed=11,
             batch_sizes={"batch": None, "minibatch": 8, "stochastic": 1})
@@ -115,12 +115,12 @@ def line_fit(cfg) -> dict:
     return _two_param(exact.linear_regression, cfg)
 
 
-@experiment("landscape-logistic-fit", description="Exact (w, b) surface of logistic regression with batch/mini-batch/SGD",
+@experiment("landscape_logistic_fit", description="Exact (w, b) surface of logistic regression with batch/mini-batch/SGD",
             data={"n": 80, "seed": 2, "w": 3.0, "b": -0.5}, grid=81, w_range=(-2.0, 8.0), b_range=(-5.0, 4.0),
             start=(-1.0, 3.0), lr=0.5, epochs=8, seed=11,
             batch_sizes={"batch": None, "minibatch": 8, "stochastic": 1})
 def logistic_fit(cfg) -> dict:
-    """As landscape-line-fit, for p = σ(w·x + b) with binary cross-entropy."""
+    """As landscape_line_fit, for p = σ(w·x + b) with binary cross-entropy."""
     return _two_param(exact.logistic_regression, cfg)
 
 
@@ -135,7 +135,7 @@ def _regime_runs(prob, start, center, curv, steps, name) -> dict:
     return out
 
 
-@experiment("landscape-regimes", description="λ_max of a bowl and one GD run per learning-rate regime",
+@experiment("landscape_regimes", description="λ_max of a bowl and one GD run per learning-rate regime",
             objective={"condition": 8.0, "angle": 0.45, "scale": 0.5}, start=(-2.5, 1.5), steps=40, grid=81)
 def regimes_bowl(cfg) -> dict:
     """Records: surface (the bowl, analytic) and runs "slow", "smooth", "oscillating", "diverging",
@@ -150,7 +150,7 @@ def regimes_bowl(cfg) -> dict:
     return out
 
 
-@experiment("landscape-regimes-moons", description="Learning-rate regimes at a trained moons MLP's minimum",
+@experiment("landscape_regimes_moons", description="Learning-rate regimes at a trained moons MLP's minimum",
             data={"n": 200, "seed": 0, "noise": 0.2}, split={"test_fraction": 0.25, "seed": 0},
             model={"sizes": (2, 8, 1), "hidden": "tanh", "loss": "bce"}, init_seed=0,
             warmup={"adam_steps": 1500, "gd_steps": 1500}, kick=0.05, steps=60, grid=41)

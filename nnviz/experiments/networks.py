@@ -173,7 +173,7 @@ FORWARD = dict(
 )
 
 
-@experiment("network-forward", description="digits MLP 64-24-16-10: forward trace of one test image", **FORWARD)
+@experiment("network_forward", description="digits MLP 64-24-16-10: forward trace of one test image", **FORWARD)
 def network_forward(cfg):
     model, ds, run = _train(cfg)
     i = cfg["example"]
@@ -193,7 +193,7 @@ BACKPROP = dict(
 )
 
 
-@experiment("network-backprop", description="2-4-4-3 spiral net: backward pass of one example + SGD step", **BACKPROP)
+@experiment("network_backprop", description="2-4-4-3 spiral net: backward pass of one example + SGD step", **BACKPROP)
 def network_backprop(cfg):
     model, ds, run = _train(cfg)
     i = cfg["example"]
@@ -224,7 +224,7 @@ TRAINING = {
 
 
 def _training_experiment(key):
-    @experiment(f"network-training-{key}", description=f"decision boundary over training on {key}",
+    @experiment(f"network_training_{key}", description=f"decision boundary over training on {key}",
                 **TRAINING[key])
     def fn(cfg):
         model, ds, run = _train(cfg)
@@ -248,7 +248,7 @@ PERCEPTRON = {
 
 
 def _perceptron_experiment(key):
-    @experiment(f"perceptron-{key}", description=f"the perceptron trick on {key}", **PERCEPTRON[key])
+    @experiment(f"perceptron_{key}", description=f"the perceptron trick on {key}", **PERCEPTRON[key])
     def fn(cfg):
         ds = dataset_from(cfg["data"])
         rec = P.run(ds.X, ds.labels, lr=cfg["lr"], epochs=cfg["epochs"], w0=cfg["w0"], b0=cfg["b0"],
@@ -270,7 +270,7 @@ XOR_NET = dict(
 )
 
 
-@experiment("perceptron-xor-net", description="a 2-2-1 network solves XOR (hidden layer = two lines)", **XOR_NET)
+@experiment("perceptron_xor_net", description="a 2-2-1 network solves XOR (hidden layer = two lines)", **XOR_NET)
 def perceptron_xor_net(cfg):
     model, ds, run = _train(cfg)
     return {"run": run, "boundary": boundary_for(model, run, ds.X, cfg, hidden=True)}
@@ -311,7 +311,7 @@ class _MaskRecorder:
         return self.problem.config()
 
 
-@experiment("network-dropout", description="2-32-32-1 on 40 noisy moons, with vs without dropout", **DROPOUT)
+@experiment("network_dropout", description="2-32-32-1 on 40 noisy moons, with vs without dropout", **DROPOUT)
 def network_dropout(cfg):
     out = {}
     for tag, p in (("plain", 0.0), ("dropout", cfg["dropout"])):

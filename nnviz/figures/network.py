@@ -85,20 +85,20 @@ def _fills(model, rec):
     return out
 
 
-@figure("network_architecture", experiments=("network-forward",), size=(7, 4.5))
+@figure("network_architecture", experiments=("network_forward",), size=(7, 4.5))
 def architecture(fig):
     """The trained digits classifier: 64 inputs, two tanh layers, 10 softmax outputs; edges by sign and |w|."""
-    rec = E.load("network-forward")["pass"]
+    rec = E.load("network_forward")["pass"]
     model = rec.model()
     ax = fig.add_subplot(1, 1, 1)
     draw_network(ax, model, rec.theta, max_neurons=10, output_labels=[str(i) for i in range(10)])
     ax.set_title(f"f: ℝ⁶⁴ → ℝ¹⁰,  ŷ = f(x; θ),  θ ∈ ℝ^{model.n_params}  (blue w > 0, red w < 0)")
 
 
-@figure("network_forward", experiments=("network-forward",), size=(11, 4))
+@figure("network_forward", experiments=("network_forward",), size=(11, 4))
 def forward(fig):
     """One test digit through the network: input image, activations, output probabilities."""
-    rec = E.load("network-forward")["pass"]
+    rec = E.load("network_forward")["pass"]
     model = rec.model()
     a0, a1, a2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 3, 1.4]})
     a0.imshow(rec.activation(0).reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
@@ -116,10 +116,10 @@ def forward(fig):
     a2.set_title(f"P(class)  (true: {true})")
 
 
-@figure("network_backprop", experiments=("network-backprop",), size=(11, 3.8))
+@figure("network_backprop", experiments=("network_backprop",), size=(11, 3.8))
 def backprop(fig):
     """One example's gradients (edge width = |∂ℓ/∂w|) and the edges before/after θ ← θ − η∇ℓ."""
-    rec = E.load("network-backprop")["pass"]
+    rec = E.load("network_backprop")["pass"]
     model = rec.model()
     axes = fig.subplots(1, 3)
     names = [f"x{i + 1}" for i in range(model.sizes[0])]
@@ -135,9 +135,9 @@ def backprop(fig):
 
 
 def _training(fig, key):
-    recs = E.load(f"network-training-{key}")
+    recs = E.load(f"network_training_{key}")
     run, bd = recs["run"], recs["boundary"]
-    data = dataset_from(E.get(f"network-training-{key}").config["data"])
+    data = dataset_from(E.get(f"network_training_{key}").config["data"])
     ks = np.unique(np.linspace(0, len(bd.steps) - 1, 4).round().astype(int))
     axes = fig.subplots(1, len(ks) + 1)
     for ax, k in zip(axes, ks):
@@ -149,19 +149,19 @@ def _training(fig, key):
     axes[-1].set_title(f"{'-'.join(map(str, model_from(run.config['problem']['model']).sizes))} net")
 
 
-@figure("network_training_xor", experiments=("network-training-xor",), size=(13, 3))
+@figure("network_training_xor", experiments=("network_training_xor",), size=(13, 3))
 def training_xor(fig):
     """Decision boundary over training on XOR (2-4-1), and the loss."""
     _training(fig, "xor")
 
 
-@figure("network_training_moons", experiments=("network-training-moons",), size=(13, 3))
+@figure("network_training_moons", experiments=("network_training_moons",), size=(13, 3))
 def training_moons(fig):
     """Decision boundary over training on two moons (2-8-8-1), and the loss."""
     _training(fig, "moons")
 
 
-@figure("network_training_spirals", experiments=("network-training-spirals",), size=(13, 3))
+@figure("network_training_spirals", experiments=("network_training_spirals",), size=(13, 3))
 def training_spirals(fig):
     """Decision boundary over training on spirals (2-16-16-1), and the loss."""
     _training(fig, "spirals")
@@ -184,14 +184,14 @@ def _perceptron_panel(ax, rec, title):
     ax.set_title(f"{title}: {status}", fontsize=9)
 
 
-@figure("network_perceptron", experiments=("perceptron-and", "perceptron-or", "perceptron-xor", "perceptron-xor-net"),
+@figure("network_perceptron", experiments=("perceptron_and", "perceptron_or", "perceptron_xor", "perceptron_xor_net"),
         size=(13, 3.4))
 def perceptron(fig):
     """The perceptron trick solves AND and OR, never XOR; a 2-2-1 network does."""
     axes = fig.subplots(1, 4)
     for ax, gate in zip(axes, ("and", "or", "xor")):
-        _perceptron_panel(ax, E.load(f"perceptron-{gate}")["perceptron"], gate.upper())
-    recs = E.load("perceptron-xor-net")
+        _perceptron_panel(ax, E.load(f"perceptron_{gate}")["perceptron"], gate.upper())
+    recs = E.load("perceptron_xor_net")
     run, bd = recs["run"], recs["boundary"]
     ds = dataset_from({"name": "xor"})
     decision_boundary(axes[3], bd.xs, bd.ys, bd.prob[-1], ds.X, ds.Y)
@@ -204,11 +204,11 @@ def perceptron(fig):
     axes[3].set_title(f"2-2-1 net on XOR: accuracy {run.train_acc[-1]:.0%}", fontsize=9)
 
 
-@figure("network_dropout", experiments=("network-dropout",), size=(12, 3.6))
+@figure("network_dropout", experiments=("network_dropout",), size=(12, 3.6))
 def dropout(fig):
     """Same 2-32-32-1 net on 40 noisy points without / with dropout: boundaries and train vs test loss."""
-    recs = E.load("network-dropout")
-    cfg = E.get("network-dropout").config
+    recs = E.load("network_dropout")
+    cfg = E.get("network_dropout").config
     data = dataset_from(cfg["data"])
     axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 0.25, 1.6]})
     for ax, tag, name in ((axes[0], "plain", "no dropout"), (axes[1], "dropout", f"dropout p={cfg['dropout']:g}")):
