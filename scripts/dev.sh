@@ -78,7 +78,12 @@ cmd=${1:-help}
 shift || true
 case "$cmd" in
     setup)    need_venv ;;
-    showcase) need_venv; exec "$VENV/bin/nnviz" build showcase "$@" ;;
+    showcase)
+        need_venv
+        # one render per core; a -j given on the command line comes later and wins
+        jobs=$(nproc 2>/dev/null || echo 1)
+        export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+        exec "$VENV/bin/nnviz" build showcase -j "$jobs" "$@" ;;
     test)
         need_venv
         # two workers on a 2-core machine: render tests dominate and parallelise well
