@@ -207,10 +207,8 @@ def test_build_twice_second_is_noop_and_outputs_are_right(project):
     assert not list((rd / ".tmp").glob("*")), "temp folders left behind"
 
     stamps = {p.name: p.stat().st_mtime_ns for p in rd.glob("*.*")}
-    t0 = time.perf_counter()
     r2 = nnviz(project, "build", "still", "still_blue", "moving", "records", "--no-progress")
-    assert counts(r2.stdout) == (0, 4, 0)
-    assert time.perf_counter() - t0 < 30            # sanity only; the timing goal lives in bench/
+    assert counts(r2.stdout) == (0, 4, 0)           # no timing check here: that goal lives in bench/
     assert stamps == {p.name: p.stat().st_mtime_ns for p in rd.glob("*.*")}
     dry = nnviz(project, "build", "-n", "still", "moving")
     assert "0 of 2 targets would be built" in dry.stdout
@@ -366,8 +364,10 @@ def test_dependency_scan_follows_local_and_nnviz_imports(project):
 
     m = load_manifest(project / "renders.toml")
     keys = Keys(m)
-    files = {p.name for p in keys.graph.closure(m.targets["records"].scene)}
-    assert {"b.py", "experiments/__init__.py".split("/")[-1], "style.py", "theme.py"} <= files
+    closure = keys.graph.closure(m.targets["records"].scene)
+    files = {p.name for p in closure}
+    tails = {"/".join(Path(p).parts[-2:]) for p in closure}   # "__init__.py" alone would match any package
+    assert {"b.py", "style.py", "theme.py"} <= files and "experiments/__init__.py" in tails
     assert "network.py" not in files          # importing nnviz.render.style does not pull every render module
     assert keys.experiments_of(m.targets["records"]) == ("tiny_exp",)
     assert keys.experiments_of(m.targets["still"]) == ()

@@ -14,12 +14,18 @@ def test_figure_saves_png(name, tmp_path):
     from PIL import Image
     im = Image.open(out)
     assert im.size[0] > 200 and im.size[1] > 100
+    import numpy as np
+    img = np.asarray(im.convert("RGB"), dtype=float) / 255
+    ink = np.mean(np.linalg.norm(img - 1.0, axis=-1) > 0.3)  # share of non-white pixels: not blank
+    assert 0.02 < ink < 0.9, f"{name}: {ink:.3f} of the figure is drawn"
 
 
 def test_figure_svg_and_pdf(tmp_path):
     for fmt in ("svg", "pdf"):
         out = figures.save("network_perceptron", tmp_path / f"p.{fmt}", fmt)
         assert out.stat().st_size > 1000
+        head = out.read_bytes()
+        assert head.startswith(b"%PDF-") if fmt == "pdf" else b"<svg" in head
 
 
 def test_elision_rule_is_shared_with_the_animation():
