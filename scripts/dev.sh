@@ -8,14 +8,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=${NNVIZ_VENV:-$ROOT/.venv}
-APT_PKGS="libcairo2-dev libpango1.0-dev pkg-config gcc python3-dev python3-venv"
+APT_PKGS="libcairo2-dev libpango1.0-dev pkg-config gcc libc6-dev python3-dev python3-venv fonts-dejavu-core"
 
 say() { printf '\033[1m[nnviz]\033[0m %s\n' "$*" >&2; }
 
 have_system() {
     # pycairo builds against cairo (pkg-config finds it), manimpango against pango;
     # the chosen Python must be able to make a venv (Debian splits that into python3-venv).
+    # Text is set with the theme font (DejaVu Sans) through pango/fontconfig.
     pkg-config --exists cairo pangocairo 2>/dev/null && command -v gcc >/dev/null \
+        && [ -f /usr/include/stdio.h ] \
+        && { fc-list 2>/dev/null | grep -qi "dejavu sans"; } \
         && "$(pick_python)" -c 'import ensurepip, venv, sysconfig, os; \
             assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null
 }
@@ -30,7 +33,7 @@ need_system() {
         apt-get update -qq
         # python3-dev/python3-venv are only needed for Debian's own python3; skip quietly if absent
         apt-get install -y -qq --no-install-recommends $APT_PKGS >/dev/null \
-          || apt-get install -y -qq --no-install-recommends libcairo2-dev libpango1.0-dev pkg-config gcc >/dev/null
+          || apt-get install -y -qq --no-install-recommends libcairo2-dev libpango1.0-dev pkg-config gcc libc6-dev fonts-dejavu-core >/dev/null
     else
         say "missing cairo/pango development libraries. Run, as root:"
         say "    apt-get update && apt-get install -y $APT_PKGS"
