@@ -138,7 +138,8 @@ def test_camera_draws_and_fades_images_with_the_pinned_pillow():
     red[..., 0] = 255
     red[..., 3] = 255
     cam = mn.Camera(pixel_width=32, pixel_height=32, frame_width=2, frame_height=2)
-    img = mn.ImageMobject(red).set_height(2)
+    img = mn.ImageMobject(red)
+    img.height = 2
     cam.capture_mobject(img)
     px = cam.get_image()
     assert np.asarray(px)[16, 16, 0] > 200 and np.asarray(px)[16, 16, 2] < 50
