@@ -10,6 +10,7 @@ import argparse
 import os
 import shutil
 import sys
+from dataclasses import replace
 import tempfile
 import time
 from pathlib import Path
@@ -70,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if up to date")
     p.add_argument("-n", "--dry-run", action="store_true", help="show what would be built")
     p.add_argument("--no-progress", action="store_true")
+    bq = p.add_mutually_exclusive_group()
+    for flag, name in (("l", "low"), ("m", "medium"), ("h", "high"), ("p", "production"), ("k", "fourk")):
+        bq.add_argument(f"-q{flag}", dest="quality", action="store_const", const=name,
+                        help=f"render every selected scene target at {name} quality")
+    bq.add_argument("--quality", choices=["low", "medium", "high", "production", "fourk"],
+                    help="override the manifest's quality for this build (part of each target's key)")
 
     p = sub.add_parser("clean", help="remove manim working media, temp files and build state")
     p.add_argument("--records", action="store_true", help="also remove cached experiment records")
@@ -308,8 +315,13 @@ def cmd_figure(args) -> int:
 def cmd_build(args) -> int:
     from .build import build
 
+    m = _manifest(args)
+    if args.quality:
+        # the quality is one of each target's inputs, so switching it back and forth rebuilds
+        m.targets = {n: (replace(t, options=replace(t.options, quality=args.quality)) if t.kind == "scene" else t)
+                     for n, t in m.targets.items()}
     res = build(args.targets, jobs=args.jobs, force=args.force, dry_run=args.dry_run,
-                manifest=_manifest(args), progress=not args.no_progress)
+                manifest=m, progress=not args.no_progress)
     return 1 if any(o.status == "failed" for o in res) else 0
 
 

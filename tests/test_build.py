@@ -377,3 +377,11 @@ def test_dependency_scan_follows_local_and_nnviz_imports(project):
     again = Keys(load_manifest(project / "renders.toml"))
     assert again.key(m.targets["records"]) == keys.key(m.targets["records"])
     assert not again.scan.dirty
+
+
+def test_quality_override_is_an_input_of_scene_targets_only(project):
+    nnviz(project, "build", "still", "tiny", "--no-progress")
+    dry = nnviz(project, "build", "-n", "-qm", "still", "tiny")
+    assert re.search(r"would build\s+still\s+settings: options", dry.stdout), dry.stdout
+    assert re.search(r"up to date\s+tiny", dry.stdout), dry.stdout     # a figure has no quality
+    assert "0 of 2 targets would be built" in nnviz(project, "build", "-n", "still", "tiny").stdout
