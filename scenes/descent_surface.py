@@ -35,6 +35,7 @@ class DescentSurface(ThemedThreeDScene):
     log = True              # heights log10(loss): network losses span decades
     log_floor = 1e-4
     phi, theta = 62, -105  # camera start (degrees)
+    zoom = 0.9
     orbit_rate = 0.12       # rad/s of ambient camera rotation while the path grows
     run_time = 7.0
 
@@ -43,12 +44,15 @@ class DescentSurface(ThemedThreeDScene):
         surf = rec[self.plane]
         xy, h, steps, notes = self.path(rec, surf)
         hmap = height_map(surf.loss, log=self.log, floor=self.log_floor)
-        notes = notes + [f"vertical axis: {hmap.label}"]
+        # what is shown goes under the title (top left, where the surface leaves room); how to
+        # read the path stays at the bottom — five lines there crowded the mesh
+        top = (notes[3:] if len(notes) > 3 else []) + [f"vertical axis: {hmap.label}"]
+        notes = notes[:3]
         H = hmap(surf.loss)
         z = hmap(h)
         zr = [float(min(H.min(), z.min())), float(max(H.max(), z.max()))]
         axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], zr, z_length=4.0)
-        self.set_camera_orientation(phi=self.phi * mn.DEGREES, theta=self.theta * mn.DEGREES, zoom=0.9)
+        self.set_camera_orientation(phi=self.phi * mn.DEGREES, theta=self.theta * mn.DEGREES, zoom=self.zoom)
         mesh = LossSurface(axes, surf.xs, surf.ys, H, resolution=self.resolution, opacity=0.75)
         t = mn.ValueTracker(0.0)
         path = DescentPath(np.column_stack([xy, z]), axes, steps=steps, color=color(theme.GRADIENT), tracker=t,
@@ -57,8 +61,11 @@ class DescentSurface(ThemedThreeDScene):
         info = mn.VGroup(*[label(s, size=20, color=color(theme.FOREGROUND) if i == 0 else color(theme.MUTED))
                            for i, s in enumerate(notes)]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         info.to_corner(mn.DL, buff=0.3)
+        legend = mn.VGroup(*[label(s, size=20, color=color(theme.MUTED)) for s in top])
+        legend.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(title, mn.DOWN, buff=0.25)
+        legend.to_edge(mn.LEFT, buff=0.3)
         counter = StepCounter(t, total=int(steps[-1]), size=24).move_to([4.2, 2.7, 0], aligned_edge=mn.LEFT)
-        self.add_fixed_in_frame_mobjects(title, info, counter)
+        self.add_fixed_in_frame_mobjects(title, info, legend, counter)
         self.add(mesh, path)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
         self.play(t.animate.set_value(steps[-1]), run_time=self.run_time, rate_func=mn.linear)
@@ -100,6 +107,7 @@ class DescentSurfaceBowl(DescentSurface):
     plane = "bowl"
     orbit_rate = 0.2
     log = False             # a quadratic bowl reads best as itself
+    zoom = 0.75             # its steep rim otherwise reaches into the title
 
     def path(self, rec, surf):
         run = rec[f"{self.plane}_run"]

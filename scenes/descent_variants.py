@@ -61,6 +61,9 @@ class DescentVariants(ThemedScene):
             head.next_to(ax.axes, mn.UP, buff=0.15)
             leg.next_to(ax.x_label, mn.DOWN, buff=0.15).align_to(ax.axes, mn.LEFT)
             clock.next_to(ax.axes.get_corner(mn.UR), mn.DL, buff=0.12)
+            # the readout keeps its left edge as it grows: leave room for its widest string
+            widest = text(clock.fmt(float(total)), size=20).width
+            clock.shift(mn.LEFT * max(0.0, widest - clock.width))
             panels.add(col)
         panels.arrange(mn.RIGHT, buff=0.8).next_to(sub, mn.DOWN, buff=0.3)
         self.add(panels)

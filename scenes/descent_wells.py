@@ -99,8 +99,11 @@ class DescentWells(ThemedScene):
                      for k in keys)
         caption = text(f"random restarts of plain GD: {n_deep} of {len(keys)} reach the deep well;"
                        " keep the best", size=24).to_edge(mn.DOWN, buff=0.25)
+        key = mn.VGroup(label("rings: the random starts", size=18),  # the rings were unexplained
+                        label("dots: where each run ends", size=18))
+        key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).move_to(previous[0], aligned_edge=mn.UL)
         self.play(mn.FadeOut(mn.VGroup(*previous, *self.balls, self.note)), *[mn.FadeIn(d) for d in dots],
-                  *[mn.FadeIn(r) for r in rings], mn.FadeIn(caption),
+                  *[mn.FadeIn(r) for r in rings], mn.FadeIn(caption), mn.FadeIn(key),
                   mn.Transform(self.legend, Legend({"ends in the deep well": found, "stuck in the shallow well": stuck},
                                                    kind="dot").move_to(self.legend, aligned_edge=mn.LEFT)))
         steps = int(max(rec[k].steps[-1] for k in keys))

@@ -49,7 +49,7 @@ class Dropout(ThemedScene):
             f"{nm} {int((1 - masks.masks[nm][int(s)]).sum())}/{masks.masks[nm].shape[1]}" for nm in names),
             size=22).next_to(counter, DOWN, buff=0.25).align_to(counter, LEFT)
         note = label("grey = dropped this step\n(mask of one training example;\nat test time all units are on)",
-                     size=18).next_to(dropped, DOWN, buff=0.35).align_to(counter, LEFT)
+                     size=18, line_spacing=0.6).next_to(dropped, DOWN, buff=0.35).align_to(counter, LEFT)
         self.play(FadeIn(title), FadeIn(sub), FadeIn(d), FadeIn(counter), FadeIn(dropped), FadeIn(note), run_time=0.8)
         d.add_updater(show)
         self.play(step.animate.set_value(self.mask_steps - 1), run_time=self.mask_time * self.mask_steps,
@@ -76,7 +76,8 @@ class Dropout(ThemedScene):
             plot = LossPlot({"train": run.train_loss, "test": run.test_loss},
                             colors={"train": theme.ACTIVE, "test": theme.GRADIENT},
                             steps={"train": run.eval_steps, "test": run.eval_steps}, y_range=y_range,
-                            width=2.3, height=2.1, legend=False, tracker=tracker).next_to(plane, RIGHT, buff=0.4)
+                            width=2.3, height=2.1, legend=False, tracker=tracker,
+                            x_ticks=2).next_to(plane, RIGHT, buff=0.4)
             head = text(name, size=26).next_to(VGroup(plane.frame, plot), UP, buff=0.3)
             final = Readout(tracker, lambda s, run=run: (
                 f"train {run.train_loss[frame_index(run.eval_steps, s)]:.2f} · "

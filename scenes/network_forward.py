@@ -40,7 +40,7 @@ class ForwardPass(ThemedScene):
             model, rec.theta, max_neurons=[8, 8, 8, 10], width=6.0, height=4.3,
             output_labels=[str(i) for i in range(10)]).shift(DOWN * 0.45 + LEFT * 0.3)
         img = digit_image(x, 1.9).next_to(diagram, LEFT, buff=0.45)
-        img_cap = label("x: 8×8 pixels\n= 64 inputs").next_to(img, DOWN, buff=0.15)
+        img_cap = label("x: 8×8 pixels\n= 64 inputs", line_spacing=0.6).next_to(img, DOWN, buff=0.15)
         self.play(FadeIn(title), Write(eq), run_time=0.8)
         self.add(img)  # manim 0.22: FadeIn on an ImageMobject interpolates uint8 → float and crashes PIL
         self.play(FadeIn(img_cap), Create(diagram.edges, lag_ratio=0.002),

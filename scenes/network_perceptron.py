@@ -66,9 +66,11 @@ class PerceptronTrick(ThemedScene):
 
         line = draw()
         line.add_updater(lambda m: m.become(draw()))
+        off = self.off_view_note(plane, current)
         eq = text(line_text(rec.w[0], rec.b[0]), size=22).next_to(rule, DOWN, buff=0.45).align_to(rule, LEFT)
         status = label("visit the points one by one", size=20).next_to(eq, DOWN, buff=0.25).align_to(rule, LEFT)
         self.play(FadeIn(line), FadeIn(eq), FadeIn(status), run_time=0.6)
+        self.add(off)
         self.bring_to_front(plane.dots)
 
         ups = rec.updates
@@ -125,14 +127,40 @@ class PerceptronTrick(ThemedScene):
         self.conclude(rec, status)
 
     @staticmethod
+    def off_view_note(plane, current):
+        """Under the plane, shown only while the line w·x + b = 0 misses the view (e.g. w ≈ 0
+        with a small η): says so, and which class every point in view is then given."""
+        from nnviz.perceptron import line_in_box
+
+        box = (plane.xs[0], plane.xs[-1], plane.ys[0], plane.ys[-1])
+        centre = np.array([(box[0] + box[1]) / 2, (box[2] + box[3]) / 2])
+        notes = VGroup(*[VGroup(label("the line is outside this view:", size=18, color=theme.CLASS[c]),
+                                label(f"every point here is predicted class {c}", size=18, color=theme.CLASS[c])
+                                ).arrange(DOWN, aligned_edge=LEFT, buff=0.1) for c in (0, 1)])
+        for n in notes:
+            n.next_to(plane.frame, DOWN, buff=0.2)
+
+        def show(m):
+            w, b = current()
+            off = line_in_box(w, b, box) is None
+            side = int(float(np.asarray(w, float) @ centre + b) >= 0)
+            for c, n in enumerate(m):  # opacity only: never add/remove mid-animation
+                n.set_opacity(1.0 if off and c == side else 0.0)
+
+        notes.add_updater(show)
+        show(notes)
+        return notes
+
+    @staticmethod
     def visit_text(rec, k) -> str:
         kind = "false negative → add" if rec.update[k] > 0 else "false positive → subtract"
         return f"epoch {rec.epoch[k] + 1}: {kind}"
 
     def conclude(self, rec, status):
         msg = (f"solved after {rec.converged_at + 1} epochs: no mistakes" if rec.converged_at >= 0 else
-               f"after {len(rec.errors)} epochs still {rec.errors[-1]} mistake(s) per epoch")
-        end = text(msg, size=22, color=theme.ACTIVE).move_to(status, aligned_edge=LEFT)
+               f"after {len(rec.errors)} epochs, still\n{rec.errors[-1]} mistake(s) per epoch")
+        end = VGroup(*[text(m, size=22, color=theme.ACTIVE) for m in msg.split("\n")])
+        end.arrange(DOWN, aligned_edge=LEFT, buff=0.12).align_to(status, UP).align_to(status, LEFT)
         self.play(FadeOut(status), FadeIn(end), run_time=0.5)
         self.wait(1.0)
 
@@ -180,8 +208,9 @@ class PerceptronXOR(PerceptronAND):
                                       input_labels=["x₁", "x₂"], output_labels=["ŷ"]).move_to([-4.0, 0.2, 0])
         tracker = ValueTracker(0)
         counter = StepCounter(tracker, total=int(run.steps[-1]), size=22).next_to(d, DOWN, buff=0.7)
-        note = label("yellow: each hidden unit's line w·x + b = 0\nheatmap: the network's P(class 1)",
-                     size=18).next_to(counter, DOWN, buff=0.25)
+        note = VGroup(label("yellow: each hidden unit's line w·x + b = 0", size=18),
+                      label("heatmap: the network's P(class 1)", size=18))
+        note.arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(counter, DOWN, buff=0.25)
 
         def hidden_lines(k):
             W, b = model.weights(run.thetas[k], 1)

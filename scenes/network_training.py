@@ -5,7 +5,7 @@ loss curve grows and the first hidden layer's features are shown as small maps.
 Records: experiments "network_training_{xor,moons,spirals}" (nnviz/experiments/networks.py).
 Variants: TrainingXOR (default), TrainingMoons, TrainingSpirals.
 """
-from manim import DOWN, LEFT, FadeIn, ValueTracker, linear
+from manim import DOWN, LEFT, FadeIn, ValueTracker, VGroup, linear
 
 from nnviz import experiments, theme
 from nnviz.render.network import DecisionPlane, FeatureTiles, NetworkDiagram, frame_index
@@ -45,8 +45,8 @@ class TrainingXOR(ThemedScene):
         tiles = None
         if "h1" in bd.hidden:
             tiles = FeatureTiles(bd.hidden["h1"][0], d.shown[1], side=0.5).next_to(d, DOWN, buff=0.5)
-            tcap = label("hidden layer 1: what each unit\nresponds to over the plane", size=16)
-            tcap.next_to(tiles, DOWN, buff=0.12)
+            tcap = VGroup(*[label(s, size=18) for s in ("hidden layer 1:", "each unit's response", "over the plane")])
+            tcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(tiles, DOWN, buff=0.12).align_to(d, LEFT)
 
         loss = LossPlot({"train loss": run.loss}, colors={"train loss": theme.ACTIVE}, width=3.0, height=2.4,
                         legend=False, tracker=tracker, x_label="step", y_label="loss").move_to([4.9, 0.3, 0])

@@ -50,7 +50,7 @@ class LabelledAxes(mn.VGroup):
     def __init__(self, x_range=(0.0, 1.0), y_range=(0.0, 1.0), x_label: str = "", y_label: str = "",
                  log_y: bool = False, width: float = 6.0, height: float = 4.0, n_ticks: int = 5,
                  font_size: float = SMALL_SIZE, color=MUTED, grid: bool = False, frame: str = "corner",
-                 **kwargs):
+                 x_ticks: int | None = None, **kwargs):
         super().__init__(**kwargs)
         x0, x1 = map(float, x_range[:2])
         y0, y1 = map(float, y_range[:2])
@@ -85,7 +85,7 @@ class LabelledAxes(mn.VGroup):
         self.ticks = mn.VGroup()
         self.tick_labels = mn.VGroup()
         self.grid = mn.VGroup()
-        xt = nice_ticks(x0, x1, n_ticks)
+        xt = nice_ticks(x0, x1, n_ticks if x_ticks is None else x_ticks)  # fewer on narrow plots
         yt = (np.arange(_math.ceil(y0 - 1e-9), _math.floor(y1 + 1e-9) + 1) if log_y else nice_ticks(y0, y1, n_ticks))
         grid_color = theme_color(theme.GRID)
         for v in xt:
@@ -233,7 +233,8 @@ class LossPlot(mn.VGroup):
     def __init__(self, series: dict, colors: dict | None = None, steps: dict | None = None,
                  log_y: bool = False, x_label: str = "step", y_label: str = "loss",
                  y_range=None, width: float = 6.0, height: float = 4.0, legend: bool = True,
-                 tracker: mn.ValueTracker | None = None, diverged_at: dict | None = None, **kwargs):
+                 tracker: mn.ValueTracker | None = None, diverged_at: dict | None = None,
+                 x_ticks: int | None = None, **kwargs):
         super().__init__(**kwargs)
         if not series:
             raise ShapeError("LossPlot needs at least one series")
@@ -244,7 +245,7 @@ class LossPlot(mn.VGroup):
         last = max(float(s[-1]) for s in st.values() if s.size)
         y_range = y_range or auto_y_range(np.concatenate([_sane(v) for v in arrays.values()]), log_y)
         self.axes = LabelledAxes((0, max(last, 1.0)), y_range, x_label, y_label, log_y=log_y,
-                                 width=width, height=height)
+                                 width=width, height=height, x_ticks=x_ticks)
         self.tracker = tracker if tracker is not None else mn.ValueTracker(last)  # a Mobject with no children is falsy
         self.curves = {}
         for i, (k, v) in enumerate(arrays.items()):

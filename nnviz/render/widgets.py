@@ -24,7 +24,7 @@ class DivergenceMarker(mn.VGroup):
     """An arrow pointing where the path left the frame (or a cross where it went NaN), labelled."""
 
     def __init__(self, point, direction=None, label: str = "diverges", color=DIVERGING,
-                 length: float = 0.8, font_size: float = SMALL_SIZE, **kwargs):
+                 length: float = 0.8, font_size: float = SMALL_SIZE, inward=None, **kwargs):
         super().__init__(**kwargs)
         point = np.asarray(point, dtype=float)
         if direction is not None and np.linalg.norm(direction) > 0:
@@ -34,6 +34,12 @@ class DivergenceMarker(mn.VGroup):
                                   max_tip_length_to_length_ratio=0.4)
             # beside the arrow, not behind it (behind is where the path comes from)
             anchor, side = point - 0.5 * length * d, (mn.UP if abs(d[0]) >= abs(d[1]) else mn.RIGHT)
+            if inward is not None and np.linalg.norm(inward[:2]) > 0:
+                # `inward` points back into the panel: put the label on that side of the arrow,
+                # diagonally off its middle, so it covers neither the arrow nor the panel's edge
+                n = np.array([-d[1], d[0], 0.0])
+                n = n if n @ np.asarray(inward, float) >= 0 else -n
+                side = np.sign(n) * (np.abs(n) > 0.38)
         else:
             s = 0.15
             self.arrow = mn.VGroup(mn.Line(point + s * (mn.UL), point + s * mn.DR, color=color, stroke_width=6),
@@ -89,7 +95,11 @@ class PathTrace(mn.VGroup):
             if d is not None:
                 q = to_scene((np.asarray(p) - 1e-3 * np.asarray(d))[None])[0]
                 sd = sp - q if np.linalg.norm(sp - q) > 0 else None
-            self.marker = DivergenceMarker(sp, sd, label=label, length=marker_length(bounds, to_scene))
+            inward = None
+            if bounds is not None and not three_d:
+                inward = to_scene(np.asarray(bounds, float).mean(axis=1)[None])[0] - sp
+            self.marker = DivergenceMarker(sp, sd, label=label, length=marker_length(bounds, to_scene),
+                                           inward=inward)
             self.add(self.marker)
         self._drawn = None
         self._update(self)
@@ -111,7 +121,11 @@ class PathTrace(mn.VGroup):
         if self.head is not None:
             pos = self.clipped.position(step)
             if pos is None and pieces:
-                pos = pieces[-1][-1] if step >= self.marker_step else None
+                # past the exit: rest on the marker; past the end of a path that stayed in view
+                # (e.g. a tracker driven to the run's last θ step, one past the last loss value):
+                # rest on its last point instead of vanishing on the final frame
+                ended = self.clipped.exit is None and self.marker is None and step >= self.last_step
+                pos = pieces[-1][-1] if step >= self.marker_step or ended else None
             if pos is None:
                 self.head.set_opacity(0)
             else:
