@@ -14,7 +14,7 @@ INK = "#1b1d23"            # figure text on paper
 
 # one colour per optimizer (colour-blind friendly; Okabe–Ito based)
 OPTIMIZER = {
-    "sgd": "#E69F00",
+    "sgd": "#A8A8A8",        # plain descent as the neutral baseline
     "momentum": "#56B4E9",
     "nesterov": "#009E73",
     "adagrad": "#F0E442",

@@ -110,7 +110,7 @@ class DescentRaceRules(DescentRace):
 
 
 class DescentRace3D(ThemedThreeDScene):
-    """The same race on the surface itself; path heights are the true loss f(θ_t)."""
+    """The same race on the surface itself; path heights are the true loss f(θₜ)."""
 
     surface = "rosenbrock"
     optimizers = RACE_ORDER
@@ -131,12 +131,12 @@ class DescentRace3D(ThemedThreeDScene):
         trails = []
         for o in self.optimizers:
             run = runs[o]
-            z = hmap(run.train_loss)  # f(θ_t) at every step (an objective is evaluated each step)
+            z = hmap(run.train_loss)  # f(θₜ) at every step (an objective is evaluated each step)
             pts = np.column_stack([run.thetas[:, :2], z[:len(run.thetas)]])
             trails.append(DescentPath(pts, axes, steps=run.steps, color=color("optimizer", o), tracker=t,
                                       diverged_at=run.diverged_at, stroke_width=4, start_marker=False))
         title = heading(f"The same race on the {self.surface} surface", size=30, buff=0.25)
-        what = label(f"height: {hmap.label}; paths drawn at the true loss f(θ_t)", size=20).next_to(title, mn.DOWN, buff=0.1)
+        what = label(f"height: {hmap.label}; paths drawn at the true loss f(θₜ)", size=20).next_to(title, mn.DOWN, buff=0.1)
         legend = Legend([(NAMES[o], color("optimizer", o)) for o in self.optimizers], font_size=20)
         legend.to_corner(mn.UR, buff=0.4).shift(0.9 * mn.DOWN)
         counter = StepCounter(t, total=surf.meta["steps"], size=24).next_to(legend, mn.DOWN, aligned_edge=mn.LEFT)

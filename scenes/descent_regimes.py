@@ -1,4 +1,4 @@
-"""Learning-rate regimes: one bowl, one start, four learning rates chosen from λ_max
+"""Learning-rate regimes: one bowl, one start, four learning rates chosen from λₘₐₓ
 (slow, smooth, oscillating, diverging), steps on contour maps and loss curves on a
 log axis growing in sync; the diverging run leaves its panel with a marker.
 
@@ -25,7 +25,7 @@ class DescentRegimes(ThemedScene):
         first = rec[self.regimes[0]]
         lam, steps = first.meta["lambda_max"], max(rec[r].n_steps for r in self.regimes)
         title = heading("Learning rate: slow, smooth, oscillating, diverging", size=32, buff=0.25)
-        sub = label(f"λ_max = {lam:g} (steepest curvature):  gradient descent is stable only if η·λ_max < 2",
+        sub = label(f"λₘₐₓ = {lam:g} (steepest curvature):  gradient descent is stable only if η·λₘₐₓ < 2",
                     size=22).next_to(title, mn.DOWN, buff=0.12)
         self.add(title, sub)
 

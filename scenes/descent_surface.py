@@ -30,7 +30,7 @@ def describe(opt: dict) -> str:
 class DescentSurface(ThemedThreeDScene):
     experiment = "descent_surface"
     plane = "pca"           # record: "pca" | "random" (network) or "bowl" | "rosenbrock" (analytic)
-    heights = "slice"       # network paths: "slice" (on the drawn surface) or "true" (J at the real θ_t)
+    heights = "slice"       # network paths: "slice" (on the drawn surface) or "true" (J at the real θₜ)
     resolution = 24         # faces per side: Cairo cost grows with its square
     log = True              # heights log10(loss): network losses span decades
     log_floor = 1e-4
@@ -111,8 +111,8 @@ class DescentSurfaceBowl(DescentSurface):
 
     def path(self, rec, surf):
         run = rec[f"{self.plane}_run"]
-        h = run.train_loss[: len(run.thetas)]  # f(θ_t), evaluated every step for an objective
-        notes = ["path height: the exact loss f(θ_t) — two parameters, nothing is projected",
+        h = run.train_loss[: len(run.thetas)]  # f(θₜ), evaluated every step for an objective
+        notes = ["path height: the exact loss f(θₜ) — two parameters, nothing is projected",
                  f"{surf.meta.get('formula', '')};  {describe(run.config['optimizer'])}, {run.n_steps} steps"]
         return run.thetas, h, run.steps.astype(float), notes
 

@@ -100,8 +100,11 @@ class DescentDigits(ThemedScene):
             plots.add(p)
         plots.arrange(mn.RIGHT, buff=0.6).next_to(sub, mn.DOWN, buff=0.4)
         per = {v: rec[v].config["steps_per_epoch"] for v in self.variants}
-        why = label("updates per epoch:  " + ",  ".join(f"{NAMES[v]} {per[v]}" for v in self.variants)
-                    + "  — same data seen, very different numbers of steps", size=20).to_edge(mn.DOWN, buff=0.35)
+        # two lines: as one it ran off both edges of the frame
+        why = mn.VGroup(label("updates per epoch:  " + ",  ".join(f"{NAMES[v]} {per[v]}" for v in self.variants),
+                              size=20),
+                        label("same data seen, very different numbers of steps", size=20))
+        why.arrange(mn.DOWN, buff=0.12).to_edge(mn.DOWN, buff=0.35)
         self.add(plots, why)
         self.play(t.animate.set_value(cfg["epochs"]), run_time=self.run_time, rate_func=mn.linear)
         self.wait(1.0)

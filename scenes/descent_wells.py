@@ -62,7 +62,7 @@ class DescentWells(ThemedScene):
             x = float(rec[name].final_theta[0])
             where = "deep well" if abs(x - deep) < abs(x - shallow) else "shallow well"
             finals.append(text(f"{self.names[name]}: θ = {x:.2f}\n  J = {height(x):.2f}, {where}", size=22,
-                               color=ball.get_color()))
+                               color=ball.get_color(), line_spacing=0.6))
         mn.VGroup(*finals).arrange(mn.DOWN, aligned_edge=mn.LEFT).next_to(counter, mn.DOWN, aligned_edge=mn.LEFT,
                                                                            buff=0.4)
         self.play(*[mn.FadeIn(f) for f in finals])

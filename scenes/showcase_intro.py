@@ -34,7 +34,7 @@ class ShowcaseIntro(ThemedScene):
             box = mn.RoundedRectangle(width=3.1, height=1.1, corner_radius=0.15, color=col, stroke_width=3)
             words = mn.VGroup(text(name, size=26), label(sub, size=18)).arrange(mn.DOWN, buff=0.08)
             boxes.add(mn.VGroup(box, words.move_to(box)))
-        boxes.arrange(mn.RIGHT, buff=0.9).shift(0.5 * mn.UP)
+        boxes.arrange(mn.RIGHT, buff=0.9).shift(0.8 * mn.UP)  # room for the step counter above the plot
         arrows = mn.VGroup(*(mn.Arrow(a.get_right(), b.get_left(), buff=0.1, color=theme.MUTED, stroke_width=4)
                              for a, b in zip(boxes[:-1], boxes[1:])))
 

@@ -158,10 +158,14 @@ def surface(fig):
     p = rec["pca_path"]
     ax.semilogy(p.steps, X.path_heights(p, "true"), color=theme.INK, label="true loss J(θ_t)")
     ax.semilogy(p.steps, X.path_heights(p, "slice"), "--", color=theme.GRADIENT,
-                label="loss at θ_t's projection on the PCA plane")
+                label="loss at θ_t's projection")
     ax.set_xlabel("step")
-    ax.legend(fontsize=7)
-    ax.set_title("the two heights differ where the path is off the plane", fontsize=9)
+    ax.set_ylabel("loss (log scale)")
+    ax.legend(fontsize=7, loc="upper right")  # "best" sat on the curves' start
+    ax.set_title("the two heights differ\nwhere the path is off the plane", fontsize=9)
+    # the 3-D panel's z label reaches past its box: move this panel clear of it
+    box = ax.get_position()
+    ax.set_position([box.x0 + 0.07, box.y0, box.width - 0.04, box.height])
 
 
 @figure("descent_wells", experiments=("descent_wells",), size=(10, 4))

@@ -68,7 +68,9 @@ def draw_network(ax, model, theta, *, max_neurons=8, activations=None, edge_valu
 def _circle(center, r, fill):
     from matplotlib.patches import Circle
 
-    return Circle(center, r, facecolor=(*_rgb01(theme.ACTIVE), fill), edgecolor=theme.INK, lw=0.8, zorder=3)
+    # opaque (ACTIVE blended over the paper colour): edges end at the rim instead of showing through
+    face = tuple((1 - fill) * p + fill * a for p, a in zip(_rgb01(theme.PAPER), _rgb01(theme.ACTIVE)))
+    return Circle(center, r, facecolor=face, edgecolor=theme.INK, lw=0.8, zorder=3)
 
 
 def _rgb01(h):
@@ -92,7 +94,7 @@ def architecture(fig):
     model = rec.model()
     ax = fig.add_subplot(1, 1, 1)
     draw_network(ax, model, rec.theta, max_neurons=10, output_labels=[str(i) for i in range(10)])
-    ax.set_title(f"f: ℝ⁶⁴ → ℝ¹⁰,  ŷ = f(x; θ),  θ ∈ ℝ^{model.n_params}  (blue w > 0, red w < 0)")
+    ax.set_title(f"f: ℝ⁶⁴ → ℝ¹⁰,  ŷ = f(x; θ),  θ ∈ ℝ{str(model.n_params).translate(str.maketrans('0123456789', '⁰¹²³⁴⁵⁶⁷⁸⁹'))}  (blue w > 0, red w < 0)")
 
 
 @figure("network_forward", experiments=("network_forward",), size=(11, 4))
@@ -139,7 +141,9 @@ def _training(fig, key):
     run, bd = recs["run"], recs["boundary"]
     data = dataset_from(E.get(f"network_training_{key}").config["data"])
     ks = np.unique(np.linspace(0, len(bd.steps) - 1, 4).round().astype(int))
-    axes = fig.subplots(1, len(ks) + 1)
+    # a spacer column: the log axis's tick labels ran over the last boundary panel
+    axes = list(fig.subplots(1, len(ks) + 2, gridspec_kw={"width_ratios": [1] * len(ks) + [0.3, 1.2]}))
+    axes.pop(-2).axis("off")
     for ax, k in zip(axes, ks):
         decision_boundary(ax, bd.xs, bd.ys, bd.prob[k], data.X, data.Y)
         ax.set_title(f"step {bd.steps[k]}")
@@ -175,6 +179,10 @@ def _perceptron_panel(ax, rec, title):
     seg = line_in_box(rec.w[-1], rec.b[-1], box)
     if seg is not None:
         ax.plot([seg[0][0], seg[1][0]], [seg[0][1], seg[1][1]], color=theme.INK, lw=1.5)
+    else:  # an empty panel would look like a drawing error: say where the line went
+        side = int(float(np.asarray(rec.w[-1], float) @ [0.5, 0.5] + rec.b[-1]) >= 0)
+        ax.text(0.5, 0.5, f"final line outside this view:\nall points predicted class {side}", ha="center",
+                va="center", fontsize=8, color=theme.CLASS[side], transform=ax.transAxes)
     ax.scatter(rec.X[:, 0], rec.X[:, 1], s=80, c=[theme.CLASS[int(c)] for c in rec.y], edgecolor=theme.INK, zorder=3)
     ax.set_xlim(box[:2])
     ax.set_ylim(box[2:])
@@ -188,7 +196,7 @@ def _perceptron_panel(ax, rec, title):
         size=(13, 3.4))
 def perceptron(fig):
     """The perceptron trick solves AND and OR, never XOR; a 2-2-1 network does."""
-    axes = fig.subplots(1, 4)
+    axes = fig.subplots(1, 4, gridspec_kw={"wspace": 0.3})  # neighbouring tick labels touched
     for ax, gate in zip(axes, ("and", "or", "xor")):
         _perceptron_panel(ax, E.load(f"perceptron_{gate}")["perceptron"], gate.upper())
     recs = E.load("perceptron_xor_net")
