@@ -78,8 +78,8 @@ def ranking(final_losses: dict[str, float], rtol: float = 1e-9) -> list[list[str
 
 
 HEIGHTS = {"true": "true_loss", "slice": "plane_loss"}
-HEIGHT_LABELS = {"true": "path height: true loss J(θ_t)",
-                 "slice": "path height: loss on the slice at θ_t's projection"}
+HEIGHT_LABELS = {"true": "path height: true loss J(θₜ)",
+                 "slice": "path height: loss on the slice at θₜ's projection"}
 
 
 def path_heights(projection, which: str) -> np.ndarray:
