@@ -86,7 +86,7 @@ _WHERE = {
     "ThemedThreeDScene": "style", "apply_theme": "style", "color": "style", "heading": "style",
     "label": "style", "text": "style",
     "DescentPath": "widgets", "DivergenceMarker": "widgets", "PathTrace": "widgets", "Readout": "widgets",
-    "StepCounter": "widgets",
+    "StepCounter": "widgets", "TraceDriven": "widgets",
 }
 __all__ = sorted(_WHERE)
 

@@ -16,6 +16,7 @@ from .. import theme
 from ..errors import ShapeError
 from .paths import clip_path
 from .style import FOREGROUND, MUTED, SMALL_SIZE, color as theme_color, label as label_text, text
+from .widgets import PathTrace, TraceDriven
 
 _SUPER = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -161,7 +162,7 @@ class Legend(mn.VGroup):
             self.arrange(direction, aligned_edge=mn.LEFT, buff=buff)
 
 
-class LossCurve(mn.VGroup):
+class LossCurve(TraceDriven, mn.VGroup):
     """One loss curve on `axes`, drawn up to the step held by `tracker` (a ValueTracker of steps).
 
     Values below the axis floor are clamped to it (convergence is not divergence);
@@ -171,7 +172,6 @@ class LossCurve(mn.VGroup):
     def __init__(self, axes: LabelledAxes, values, steps=None, color=FOREGROUND, stroke_width: float = 3.0,
                  tracker: mn.ValueTracker | None = None, head: bool = True, diverged_at: int = -1,
                  max_points: int = 800, marker_text: str = "diverges", **kwargs):
-        from .widgets import PathTrace
 
         super().__init__(**kwargs)
         v = np.asarray(values, dtype=float).ravel()
@@ -192,16 +192,6 @@ class LossCurve(mn.VGroup):
         self.tracker = self.trace.tracker
         self.add(self.trace)
 
-    def set_step(self, step: float):
-        self.trace.set_step(step)
-        return self
-
-    def reset(self):
-        self.trace.reset()
-        return self
-
-    def grow(self, **anim_kwargs) -> mn.Animation:
-        return self.trace.grow(**anim_kwargs)
 
     @property
     def last_step(self) -> float:

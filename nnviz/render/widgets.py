@@ -194,7 +194,22 @@ def frame_of(axes, dim: int, bounds=None):
     raise ShapeError(f"axes must be a LabelledAxes, a manim CoordinateSystem or None, not {type(axes).__name__}")
 
 
-class DescentPath(mn.VGroup):
+class TraceDriven:
+    """Step-clock methods of a mobject that draws through a `PathTrace` in `self.trace`."""
+
+    def set_step(self, step: float):
+        self.trace.set_step(step)
+        return self
+
+    def reset(self):
+        self.trace.reset()
+        return self
+
+    def grow(self, **anim_kwargs) -> mn.Animation:
+        return self.trace.grow(**anim_kwargs)
+
+
+class DescentPath(TraceDriven, mn.VGroup):
     """The trail of an optimiser over a landscape: start ring, growing trail, head dot,
     and a "diverges" marker where the run leaves the frame or goes non-finite.
 
@@ -233,16 +248,6 @@ class DescentPath(mn.VGroup):
     def last_step(self) -> float:
         return self.trace.last_step
 
-    def set_step(self, step: float):
-        self.trace.set_step(step)
-        return self
-
-    def reset(self):
-        self.trace.reset()
-        return self
-
-    def grow(self, **anim_kwargs) -> mn.Animation:
-        return self.trace.grow(**anim_kwargs)
 
     def pin_labels(self, scene):
         """In a ThreeDScene, keep the "diverges" label facing the camera."""
