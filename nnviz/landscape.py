@@ -22,7 +22,7 @@ Directions (each returns a `Directions`: origin, unit-free vectors, method, meta
 
 Grid evaluation (`evaluate_stack`, `surface`) stacks parameter vectors (P, d) and runs one
 batched, feature-major forward pass per chunk of grid points; chunks fit a memory budget and
-keep one layer's activations (~1 MB) in cache. On a plane, layer 1 is affine in θ, so
+keep one layer's activations (~0.5–1 MB) in cache. On a plane, layer 1 is affine in θ, so
 `surface` computes it from three precomputed bases instead. Both agree with a plain per-point
 loop to ~1e-15 (tests) and are timed against it in bench/bench_landscape.py. Cells whose loss
 overflows stay NaN/inf, are counted in `Surface.meta["nonfinite_cells"]`, and never raise.
@@ -233,7 +233,32 @@ def line_directions(theta_a: np.ndarray, theta_b: np.ndarray) -> Directions:
 
 
 # --- stacked evaluation -------------------------------------------------------------------
-def _forward_stack(model: MLP, thetas: np.ndarray, Xa: np.ndarray, want_output: bool, first=None):
+def _weight_stacks(model: MLP, thetas: np.ndarray, skip_first: bool = False) -> list:
+    """[Wᵢᵀ | bᵢ] (P, out, in+1) for every layer and all P points, built once per stack (not per
+    chunk). Layer 1 of a net with hidden layers gets a spare row [0 … 0 1]: its product with
+    [X; 1] is exactly the ones row the next layer's bias needs. skip_first: the plane path
+    computes layer 1 from bases and needs no layer-1 weights (None in their place)."""
+    P, dt, lay, L_ = thetas.shape[0], thetas.dtype, model.layout, model.n_layers
+    out = []
+    for i in range(1, L_ + 1):
+        if i == 1 and skip_first:
+            out.append(None)
+            continue
+        eW, eb = lay.entry(f"W{i}"), lay.entry(f"b{i}")
+        n_in, n_out = eW.shape
+        spare = i == 1 and L_ > 1
+        Wb = np.empty((P, n_out + spare, n_in + 1), dtype=dt)
+        Wb[:, :n_out, :n_in] = thetas[:, eW.slice].reshape(P, n_in, n_out).transpose(0, 2, 1)
+        Wb[:, :n_out, n_in] = thetas[:, eb.slice]
+        if spare:
+            Wb[:, n_out] = 0.0
+            Wb[:, n_out, n_in] = 1.0
+        out.append(Wb)
+    return out
+
+
+def _forward_stack(model: MLP, thetas: np.ndarray, Xa: np.ndarray, want_output: bool, first=None, ws=None,
+                   Wbs=None):
     """Logits (and outputs) for P parameter vectors at once, feature-major: (P, c, m).
 
     Xa is [Xᵀ; 1] (in+1, m). Layer 1 for all P points is ONE large matrix product
@@ -245,39 +270,63 @@ def _forward_stack(model: MLP, thetas: np.ndarray, Xa: np.ndarray, want_output: 
     first = (C, Zs): points on a plane, θ = o + Σ cⱼdⱼ. Layer 1's pre-activation is affine in θ,
     so Z₁(c) = Z(o) + Σ cⱼ Z(dⱼ) exactly: one (P, k+1) @ (k+1, rows·m) product replaces the
     (P·rows, in+1) @ (in+1, m) one — (in+1)/(k+1) times less arithmetic (22x for digits).
-    The logits z are fresh arrays that callers may overwrite.
+
+    ws: a dict of work buffers reused across chunks (`evaluate_stack` passes one per call). Hidden
+    layers write their products straight into rows [:out] of a (P, out+1, m) buffer whose last
+    row holds the ones once and for all: no spare product row (17 rows where BLAS tiles by 16),
+    no per-chunk allocation, no rewriting of the ones. The logits z may live in `ws`: callers
+    may overwrite them, but must consume them before the next chunk. Wbs: this chunk's rows of
+    `_weight_stacks` (built here when not given).
     """
     P = thetas.shape[0]
-    m = Xa.shape[1]
-    lay = model.layout
+    ws = {} if ws is None else ws
+    if Wbs is None:
+        Wbs = _weight_stacks(model, thetas, skip_first=first is not None)
+    key = (id(Xa), P, thetas.dtype.char)
+    plan = ws.get(key)
+    if plan is None:
+        plan = ws[key] = _plan(model, P, Xa.shape[1], thetas.dtype)
     a = Xa
-    L_ = model.n_layers
-    for i in range(1, L_ + 1):
-        W = lay.view(thetas, f"W{i}")        # (P, in, out)
-        b = lay.view(thetas, f"b{i}")        # (P, out)
-        n_in, n_out = W.shape[1:]
-        last = i == L_
-        rows = n_out if last else n_out + 1  # hidden layers get a spare row for the next bias
-        if i == 1 and first is not None:
-            C, Zs = first
-            z = (C @ Zs).reshape(P, rows, m)
+    for i, (z, out, hidden) in enumerate(plan):
+        if i == 0:  # writes all rows: the ones row comes out of the product (bases / spare row)
+            if first is not None:
+                np.matmul(first[0], first[1], out=out[0])
+            else:
+                np.matmul(Wbs[0].reshape(out[1].shape[0], -1), a, out=out[1])
         else:
-            Wb = np.zeros((P, rows, n_in + 1), dtype=thetas.dtype)
-            Wb[:, :n_out, :n_in] = W.transpose(0, 2, 1)
-            Wb[:, :n_out, n_in] = b
-            z = (Wb.reshape(P * rows, n_in + 1) @ a).reshape(P, rows, m) if i == 1 else np.matmul(Wb, a)
-        if not last:
+            np.matmul(Wbs[i], a, out=out)
+        if hidden is not None:
             act = _INPLACE.get(model.hidden)
             if act is not None:
-                act(z[:, :n_out, :])             # in place, skipping the bias row
+                act(hidden)             # in place, skipping the ones row
                 a = z
             else:
-                a = model.activation(i).f(z)
-            a[:, n_out, :] = 1.0
+                a = model.activation(i + 1).f(z)
+                a[:, -1, :] = 1.0
     a = None
     if want_output:  # softmax normalises over classes: apply it on the (P, m, c) view
-        a = model.activation(L_).f(z.transpose(0, 2, 1)).transpose(0, 2, 1)
+        a = model.activation(model.n_layers).f(z.transpose(0, 2, 1)).transpose(0, 2, 1)
     return z, a
+
+
+def _plan(model: MLP, P: int, m: int, dt) -> list:
+    """Per layer: its (P, rows, m) buffer, the view its product is written to, and the view its
+    activation runs on (None for the output layer); built once per chunk shape, so a chunk makes
+    no allocations and no new views. Hidden buffers hold their ones row from the start."""
+    plan, L_ = [], model.n_layers
+    for i in range(1, L_ + 1):
+        n_out = model.sizes[i]
+        last = i == L_
+        rows = n_out if last else n_out + 1  # hidden layers get a spare row for the next bias
+        z = np.empty((P, rows, m), dtype=dt)
+        if not last:
+            z[:, n_out, :] = 1.0
+        if i == 1:   # layer 1: one flat product (plane: (P, rows·m); stack: (P·rows, m))
+            out = (z.reshape(P, rows * m), z.reshape(P * rows, m))
+        else:
+            out = z[:, :n_out, :]
+        plan.append((z, out, None if last else z[:, :n_out, :]))
+    return plan
 
 
 def _sigmoid_inplace(z):
@@ -354,32 +403,48 @@ _LSE_MIN = {"f": -80.0, "d": -700.0}
 _STACK_LOSSES = {"mse": _mse_fm, "bce": _bce_fm, "cce": _cce_fm}
 
 
-def _network_metrics(problem: NetworkProblem, thetas: np.ndarray, metrics: tuple[str, ...],
-                     first=None) -> dict:
+def _network_prepare(problem: NetworkProblem, thetas: np.ndarray, metrics, plane: bool):
+    """Per-stack work done once rather than per chunk: weight stacks, the penalty, and per data
+    split the augmented data and the metrics wanted from it."""
     model, d = problem.model, problem.data
-    res = {}
-    pen = _penalty_stack(model, thetas) if any(m.endswith("loss") for m in metrics) else 0.0
-    splits = {"train": (d.X, d.Y), "test": (d.X_test, d.Y_test)}
-    for split, (X, Y) in splits.items():
-        want = [m for m in metrics if m in (("loss", "train_loss", "train_acc") if split == "train"
-                                            else ("test_loss", "test_acc"))]
+    pen = _penalty_stack(model, thetas) if any(m.endswith("loss") for m in metrics) else None
+    tasks = []
+    for split, X, Y in (("train", d.X, d.Y), ("test", d.X_test, d.Y_test)):
+        want = tuple(m for m in metrics if m in (("loss", "train_loss", "train_acc") if split == "train"
+                                                 else ("test_loss", "test_acc")))
         if not want:
             continue
         if X is None:
+            tasks.append((split, None, None, None, want, False))
+            continue
+        need_out = model.loss == "mse" or any(m.endswith("acc") for m in want)
+        tasks.append((split, _augmented(X, thetas.dtype), _augmented(Y, thetas.dtype)[:-1], Y, want, need_out))
+    return _weight_stacks(model, thetas, skip_first=plane), pen, tasks
+
+
+def _network_metrics(problem: NetworkProblem, thetas: np.ndarray, metrics: tuple[str, ...],
+                     first=None, ws=None, pre=None) -> dict:
+    """pre: this chunk's rows of `_network_prepare` (computed here when not given)."""
+    model, d = problem.model, problem.data
+    res = {}
+    if pre is None:
+        pre = _network_prepare(problem, thetas, metrics, first is not None)
+    Wbs, pen, tasks = pre
+    loss_fn = _STACK_LOSSES[model.loss]
+    for split, Xa, YT, Y, want, need_out in tasks:
+        if Xa is None:
             for m in want:
                 res[m] = np.full(thetas.shape[0], np.nan)
             continue
-        Xa = _augmented(X, thetas.dtype)
-        YT = _augmented(Y, thetas.dtype)[:-1]
-        need_out = model.loss == "mse" or any(m.endswith("acc") for m in want)
         z, a = _forward_stack(model, thetas, Xa, need_out,
-                              None if first is None else (first[0], first[1][split]))
+                              None if first is None else (first[0], first[1][split]), ws, Wbs)
         for m in want:
             if m.endswith("acc"):
                 res[m] = (_accuracy_stack(model, a, Y) if d.task != "regression"
                           else np.full(thetas.shape[0], np.nan))
             else:
-                res[m] = _STACK_LOSSES[model.loss](z, a, YT) + pen
+                loss = loss_fn(z, a, YT)
+                res[m] = loss if pen is None else loss + pen
     return res
 
 
@@ -401,7 +466,7 @@ def _augmented(X: np.ndarray, dtype) -> np.ndarray:
     return Xa
 
 
-def _objective_metrics(problem, thetas, metrics, first=None):
+def _objective_metrics(problem, thetas, metrics, first=None, ws=None, pre=None):
     obj = problem.objective if isinstance(problem, ObjectiveProblem) else problem
     v = obj.value(thetas)
     return {m: (v if m in ("loss", "train_loss") else np.full(thetas.shape[0], np.nan)) for m in metrics}
@@ -412,20 +477,24 @@ _STACK_EVALUATORS = {NetworkProblem: _network_metrics, ObjectiveProblem: _object
 METRICS = ("loss", "train_loss", "test_loss", "train_acc", "test_acc")
 
 
-CACHE_MB = 1.0  # target size of one layer's activations per chunk: stays in a core's L2 cache
+CACHE_MB = 0.5  # target size of one layer's activations per chunk: stays in a core's L2 cache
+MIN_CHUNK = 5   # but never fewer points: each chunk costs ≈ 25 µs of fixed NumPy-call overhead
 
 
 def _chunk_points(problem, dtype, budget_mb: float) -> int:
     """Grid points per batched forward pass: within the memory budget, and small enough that one
     layer's activations (P·(width+1)·m numbers) stay cache-resident between the passes over them
-    (measured in bench/bench_landscape.py: ~1 MB is best here; 16 MB chunks ran 1.3–2x slower)."""
+    (measured in bench/bench_landscape.py: 0.5 MB (7 points) is best for the moons net, 1 MB for
+    digits, whose 178 KB per point would give 2-point chunks at 0.5 MB — hence ≥ MIN_CHUNK points;
+    0.25 MB pays too much per-chunk overhead, 16 MB chunks ran 1.3–2x slower)."""
     item = np.dtype(dtype).itemsize
     if isinstance(problem, NetworkProblem):
         m = max(problem.data.n, 0 if problem.data.X_test is None else problem.data.X_test.shape[0])
         layer = item * m * (max(problem.model.sizes[1:]) + 1)
-        # z, a, the next layer's product, loss temporaries, plus the parameter vector
-        per_point = 4 * layer + item * problem.dim
-        return max(1, min(int(budget_mb * 2 ** 20 // per_point), int(CACHE_MB * 2 ** 20 // layer)))
+        # z, a, the next layer's product, loss temporaries, plus the parameter vector and its
+        # weight stacks ([Wᵀ | b] per layer, built once per stack: about one more θ)
+        per_point = 4 * layer + 2 * item * problem.dim
+        return max(1, min(int(budget_mb * 2 ** 20 // per_point), max(MIN_CHUNK, int(CACHE_MB * 2 ** 20 // layer))))
     return max(1, int(budget_mb * 2 ** 20 // (8 * 4 * max(getattr(problem, "dim", 2), 1))))
 
 
@@ -452,10 +521,15 @@ def evaluate_stack(problem, thetas: np.ndarray, metrics=("loss",), budget_mb: fl
     P = th.shape[0]
     chunk = _chunk_points(problem, dt, budget_mb)
     out = {m: np.empty(P, dtype=float) for m in metrics}
+    ws: dict = {}  # work buffers shared by the chunks of this call (see `_forward_stack`)
+    prep = (_network_prepare(problem, th, metrics, _first is not None)
+            if isinstance(problem, NetworkProblem) else None)
     with np.errstate(all="ignore"):
         for s in range(0, P, chunk):
             first = None if _first is None else (_first[0][s:s + chunk], _first[1])
-            part = fn(problem, th[s:s + chunk], tuple(metrics), first)
+            pre = None if prep is None else ([None if W is None else W[s:s + chunk] for W in prep[0]],
+                                             None if prep[1] is None else prep[1][s:s + chunk], prep[2])
+            part = fn(problem, th[s:s + chunk], tuple(metrics), first, ws, pre)
             for m in metrics:
                 out[m][s:s + chunk] = part[m]
     return out
@@ -560,20 +634,33 @@ def _layer1_bases(problem: NetworkProblem, directions: Directions, dtype) -> dic
 def _evaluate_coords(problem, directions, coords, metrics, budget_mb, dtype):
     """Build θ stacks chunk by chunk (a 2601×d stack of a big net need not exist at once).
 
-    Networks take the plane path: layer 1 from precomputed bases (see `_forward_stack`)."""
+    Networks take the plane path: layer 1 from precomputed bases (see `_forward_stack`).
+    θ = [1, c] @ [origin; directions] is one product per block of a few hundred points, written
+    once in the evaluation dtype: origin + c @ directions over the whole grid made two passes
+    through freshly faulted-in memory and cost ≈ 6 % of a float32 surface (bench_landscape)."""
     d = directions.origin.shape[0]
     per = max(1, int(budget_mb * 2 ** 20 // (8 * 4 * d)))
-    out = {m: np.empty(coords.shape[0]) for m in metrics}
     dt = np.dtype(dtype) if dtype is not None else np.dtype(np.float64)
+    if isinstance(problem, NetworkProblem):  # blocks of whole chunks: no ragged chunk per block
+        chunk = _chunk_points(problem, dt, budget_mb)
+        per = min(per, chunk * max(1, _BLOCK_POINTS // chunk))
+    out = {m: np.empty(coords.shape[0]) for m in metrics}
     bases = _layer1_bases(problem, directions, dt) if isinstance(problem, NetworkProblem) else None
+    OV = np.vstack([directions.origin, directions.vectors])               # (k+1, d)
     for s in range(0, coords.shape[0], per):
         c = coords[s:s + per]
-        th = directions.points(c)
-        first = None if bases is None else (np.c_[np.ones(len(c)), c].astype(dt), bases)
+        C = np.empty((len(c), c.shape[1] + 1))
+        C[:, 0] = 1.0
+        C[:, 1:] = c
+        th = (C @ OV).astype(dt, copy=False)
+        first = None if bases is None else (C.astype(dt), bases)
         part = evaluate_stack(problem, th, metrics, budget_mb, dtype, _first=first)
         for m in metrics:
             out[m][s:s + per] = part[m]
     return out
+
+
+_BLOCK_POINTS = 512  # grid points per θ block in `_evaluate_coords` (≈ 1.4 MB of float64 θ for d = 337)
 
 
 def objective_surface(objective: Objective, n: int = 101, domain=None) -> Surface:
