@@ -208,7 +208,7 @@ def run(name: str, force: bool = False, verbose: bool = False) -> dict[str, Reco
     records = _compute(exp)
     if not isinstance(records, dict) or not all(isinstance(r, Record) for r in records.values()):
         raise NNVizError(f"experiment {name!r} must return a dict of records")
-    _write(target, records, {"name": name, "key": exp.key(), "config": exp.config,
+    _write(target, records, {"name": name, "key": target.name, "config": exp.config,
                              "seconds": time.perf_counter() - t0})
     if verbose:
         print(f"computed {name} in {time.perf_counter() - t0:.1f}s → {target}")
