@@ -56,6 +56,10 @@ Paths (`paths.py`, NumPy only)
         Clipped.upto(step) -> pieces, .position(step) -> point | None, .exit: Exit(point, direction, step,
         reason "left"|"nonfinite") | None.
 
+Slides (`slides.py`)
+    self.pause("label") in any ThemedScene / ThemedThreeDScene: a slide break at a natural pause; starts
+        manim section "label" (`--save_sections`), and calls next_slide() under manim-slides' Slide.
+
 Rendering (`runner.py`, `gif.py`) — used by the CLI, builds and tests/conftest.py:
     RenderOptions(quality="low", formats=("mp4",), fps=None, resolution=None, transparent=False, gif=GifOptions())
     GifOptions(fps=12, width=480, colors=128, dither="none", loop=0)
@@ -79,6 +83,7 @@ _WHERE = {
     "Clipped": "paths", "Exit": "paths", "clip_path": "paths",
     "LabelledAxes": "plots", "Legend": "plots", "LossCurve": "plots", "LossPlot": "plots",
     "auto_y_range": "plots", "nice_ticks": "plots",
+    "SlideBreaks": "slides", "check_label": "slides",
     "GifOptions": "runner", "RenderOptions": "runner", "load_scene_class": "runner", "render": "runner",
     "scene_classes": "runner", "with_overrides": "runner",
     "BACKGROUND": "style", "DIVERGING": "style", "FOREGROUND": "style", "GRID": "style", "LABEL_SIZE": "style",
@@ -109,6 +114,7 @@ if TYPE_CHECKING:  # also tells `nnviz build`'s import scanner what this package
     from .mathtex import latex_available, math
     from .paths import Clipped, Exit, clip_path
     from .plots import LabelledAxes, Legend, LossCurve, LossPlot, auto_y_range, nice_ticks
+    from .slides import SlideBreaks, check_label
     from .runner import GifOptions, RenderOptions, load_scene_class, render, scene_classes, with_overrides
     from .style import (BACKGROUND, DIVERGING, FOREGROUND, GRID, LABEL_SIZE, MUTED, SMALL_SIZE, TITLE_SIZE,
                         ThemedScene, ThemedThreeDScene, apply_theme, color, heading, label, text)

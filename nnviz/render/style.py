@@ -11,6 +11,7 @@ from functools import lru_cache
 import manim as mn
 
 from .. import theme
+from .slides import SlideBreaks
 
 BACKGROUND = mn.ManimColor(theme.BACKGROUND)
 FOREGROUND = mn.ManimColor(theme.FOREGROUND)
@@ -41,16 +42,16 @@ def apply_theme(scene: mn.Scene) -> mn.Scene:
     return scene
 
 
-class ThemedScene(mn.Scene):
-    """A Scene with the nnviz background. Override `construct` (and call super().setup() if you override setup)."""
+class ThemedScene(SlideBreaks, mn.Scene):
+    """A Scene with the nnviz background and `self.pause(label)` slide breaks. Override `construct` (and call super().setup() if you override setup)."""
 
     def setup(self):
         super().setup()
         apply_theme(self)
 
 
-class ThemedThreeDScene(mn.ThreeDScene):
-    """A ThreeDScene with the nnviz background."""
+class ThemedThreeDScene(SlideBreaks, mn.ThreeDScene):
+    """A ThreeDScene with the nnviz background and `self.pause(label)` slide breaks."""
 
     def setup(self):
         super().setup()
