@@ -56,6 +56,13 @@ Paths (`paths.py`, NumPy only)
         Clipped.upto(step) -> pieces, .position(step) -> point | None, .exit: Exit(point, direction, step,
         reason "left"|"nonfinite") | None.
 
+Pacing (`pacing.py`, NumPy only) — map video time to training progress, stop when nothing changes:
+    path_progress(points, steps, bounds=None, scale=None) / loss_progress(loss, steps, log=True) -> Progress
+    combine([progress, ...]) -> Progress (mean of each run's share);  Progress.fraction(steps), .visible_end(tol)
+    TimeWarp.from_progress(progress, run_time, floor=0.15, clock="log", tol=2e-3)
+        .step_at(t), .rate_func, .animate(tracker) (play it), .first_step/.end_step/.last_step/.run_time
+    measure_pacing(warp | (times, steps), progress) -> Pacing(first_half, slow_time).ok() / .problems()
+
 Slides (`slides.py`)
     self.pause("label") in any ThemedScene / ThemedThreeDScene: a slide break at a natural pause; starts
         manim section "label" (`--save_sections`), and calls next_slide() under manim-slides' Slide.
@@ -83,6 +90,8 @@ _WHERE = {
     "Clipped": "paths", "Exit": "paths", "clip_path": "paths",
     "LabelledAxes": "plots", "Legend": "plots", "LossCurve": "plots", "LossPlot": "plots",
     "auto_y_range": "plots", "nice_ticks": "plots",
+    "Pacing": "pacing", "Progress": "pacing", "TimeWarp": "pacing", "combine": "pacing",
+    "loss_progress": "pacing", "measure_pacing": "pacing", "path_progress": "pacing",
     "SlideBreaks": "slides", "check_label": "slides",
     "GifOptions": "runner", "RenderOptions": "runner", "load_scene_class": "runner", "render": "runner",
     "scene_classes": "runner", "with_overrides": "runner",
@@ -114,6 +123,7 @@ if TYPE_CHECKING:  # also tells `nnviz build`'s import scanner what this package
     from .mathtex import latex_available, math
     from .paths import Clipped, Exit, clip_path
     from .plots import LabelledAxes, Legend, LossCurve, LossPlot, auto_y_range, nice_ticks
+    from .pacing import Pacing, Progress, TimeWarp, combine, loss_progress, measure_pacing, path_progress
     from .slides import SlideBreaks, check_label
     from .runner import GifOptions, RenderOptions, load_scene_class, render, scene_classes, with_overrides
     from .style import (BACKGROUND, DIVERGING, FOREGROUND, GRID, LABEL_SIZE, MUTED, SMALL_SIZE, TITLE_SIZE,
