@@ -35,7 +35,7 @@ from ..records import Record, load as load_record
 EXPERIMENTS: dict[str, "Experiment"] = {}
 _CORE = Path(__file__).resolve().parent.parent
 # modules whose source feeds every key: what computes records (not drawing, not the CLI)
-_CORE_EXCLUDE = {"cli.py", "__main__.py", "figures", "render", "build.py", "experiments"}
+_CORE_EXCLUDE = {"cli.py", "__main__.py", "figures", "render", "build", "experiments"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,250 @@
+"""The manifest (renders.toml): finding it, parsing and validating it into targets and
+groups — every problem collected into one ManifestError — and importing the project
+modules it names."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import NNVizError
+from .scan import _PKG, ScanCache, figure_index
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, published as tomli
+    import tomli as tomllib
+
+MANIFEST_NAME = "renders.toml"
+SCENE_KEYS = {"scene", "class", "quality", "formats", "output", "set", "experiments", "groups", "fps",
+              "resolution", "transparent", "gif", "description"}
+FIGURE_KEYS = {"figure", "formats", "output", "dpi", "experiments", "groups", "description"}
+SETTINGS_KEYS = {"quality", "formats", "fps", "resolution", "gif", "modules", "figure_formats", "dpi"}
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+class ManifestError(NNVizError):
+    """renders.toml is invalid; the message lists every problem found."""
+
+
+# --- manifest -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SceneTarget:
+    name: str
+    scene: Path            # absolute
+    cls: str
+    options: "object"      # nnviz.render.runner.RenderOptions
+    output: str
+    overrides: dict
+    experiments: tuple
+    groups: tuple
+    description: str = ""
+    kind: str = "scene"
+
+    def outputs(self, root: Path) -> dict[str, Path]:
+        return {f: root / "renders" / f"{self.output}.{f}" for f in self.options.formats}
+
+
+@dataclass(frozen=True)
+class FigureTarget:
+    name: str
+    figure: str
+    formats: tuple
+    output: str
+    dpi: int | None
+    experiments: tuple
+    groups: tuple
+    module: Path           # the figure's source file
+    description: str = ""
+    kind: str = "figure"
+
+    def outputs(self, root: Path) -> dict[str, Path]:
+        return {f: root / "renders" / "figures" / f"{self.output}.{f}" for f in self.formats}
+
+
+@dataclass
+class Manifest:
+    path: Path
+    root: Path
+    targets: dict
+    groups: dict
+    modules: tuple = ()
+    scan: "ScanCache | None" = None
+
+    def select(self, names=()) -> list:
+        """Targets named directly or through a group (all targets when none named), in manifest order."""
+        if not names:
+            return list(self.targets.values())
+        chosen: list[str] = []
+        for n in names:
+            if n in self.targets:
+                chosen.append(n)
+            elif n in self.groups:
+                chosen.extend(self.groups[n])
+            else:
+                valid = sorted(self.targets) + [f"{g} (group)" for g in sorted(self.groups)]
+                raise ManifestError(f"unknown target or group {n!r}; valid: {', '.join(valid)}")
+        keep = set(chosen)
+        return [t for n, t in self.targets.items() if n in keep]
+
+
+def find_manifest(start=None) -> Path:
+    """renders.toml in `start` (default cwd) or its parents, else the repository's own."""
+    here = Path(start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / MANIFEST_NAME).is_file():
+            return d / MANIFEST_NAME
+    repo = _PKG.parent / MANIFEST_NAME
+    if repo.is_file():
+        return repo
+    raise ManifestError(f"no {MANIFEST_NAME} found in {here} or its parents")
+
+
+def load_manifest(path=None) -> Manifest:
+    """Parse and validate a manifest. Every problem is collected into one ManifestError,
+    raised before anything renders."""
+    from ..render.runner import GifOptions, RenderOptions
+
+    path = Path(path) if path else find_manifest()
+    try:
+        doc = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ManifestError(f"manifest not found: {path}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ManifestError(f"{path} is not valid TOML: {e}") from None
+    root = path.parent.resolve()
+    scan = ScanCache(root)
+    problems: list[str] = []
+    unknown_top = set(doc) - {"settings", "targets", "figures", "groups"}
+    if unknown_top:
+        problems.append(f"unknown section(s) {', '.join(sorted(unknown_top))}; valid: settings, targets, figures, groups")
+    settings = doc.get("settings", {})
+    for k in set(settings) - SETTINGS_KEYS:
+        problems.append(f"[settings]: unknown key {k!r}; valid: {', '.join(sorted(SETTINGS_KEYS))}")
+    mods = []
+    for m in _as_list(settings.get("modules", [])):
+        mp = (root / m).resolve()
+        if not mp.is_file():
+            problems.append(f"[settings]: module not found: {m}")
+        mods.append(mp)
+    targets: dict = {}
+    groups: dict[str, list[str]] = {g: list(v) for g, v in doc.get("groups", {}).items()}
+    classes_cache: dict[Path, list[str]] = {}
+    fig_index = None
+
+    for name, t in doc.get("targets", {}).items():
+        where = f"[targets.{name}]"
+        if not isinstance(t, dict):
+            problems.append(f"{where} must be a table")
+            continue
+        for k in set(t) - SCENE_KEYS:
+            problems.append(f"{where}: unknown key {k!r}; valid: {', '.join(sorted(SCENE_KEYS))}")
+        scene = t.get("scene")
+        cls = t.get("class")
+        if not scene or not cls:
+            problems.append(f"{where}: needs both 'scene' (a .py file) and 'class'")
+            continue
+        spath = (root / scene).resolve()
+        if not spath.is_file():
+            problems.append(f"{where}: scene file not found: {scene}")
+            continue
+        if spath not in classes_cache:
+            info = scan.info(spath)
+            if info["error"]:
+                problems.append(f"{where}: scene file {scene} does not parse: {info['error']}")
+                continue
+            classes_cache[spath] = info["classes"]
+        if cls not in classes_cache[spath]:
+            problems.append(f"{where}: no class {cls!r} in {scene}; valid: {', '.join(classes_cache[spath]) or '(none)'}")
+            continue
+        try:
+            gif = GifOptions(**{**settings.get("gif", {}), **t.get("gif", {})})
+            opts = RenderOptions(quality=t.get("quality", settings.get("quality", "low")),
+                                 formats=tuple(_as_list(t.get("formats", settings.get("formats", ["mp4"])))),
+                                 fps=t.get("fps", settings.get("fps")),
+                                 resolution=t.get("resolution", settings.get("resolution")),
+                                 transparent=bool(t.get("transparent", False)), gif=gif)
+        except (NNVizError, TypeError) as e:
+            problems.append(f"{where}: {e}")
+            continue
+        overrides = t.get("set", {})
+        if not isinstance(overrides, dict):
+            problems.append(f"{where}: 'set' must be a table of class attributes")
+            continue
+        targets[name] = SceneTarget(name, spath, cls, opts, str(t.get("output", name)), dict(overrides),
+                                    tuple(_as_list(t.get("experiments", []))), tuple(_as_list(t.get("groups", []))),
+                                    str(t.get("description", "")))
+
+    for name, t in doc.get("figures", {}).items():
+        where = f"[figures.{name}]"
+        if not isinstance(t, dict):
+            problems.append(f"{where} must be a table")
+            continue
+        for k in set(t) - FIGURE_KEYS:
+            problems.append(f"{where}: unknown key {k!r}; valid: {', '.join(sorted(FIGURE_KEYS))}")
+        if name in targets:
+            problems.append(f"{where}: name already used by [targets.{name}]")
+            continue
+        fig_index = fig_index if fig_index is not None else figure_index(scan, [p for p in mods if p.is_file()])
+        fname = t.get("figure", name)
+        if fname not in fig_index:
+            problems.append(f"{where}: unknown figure {fname!r}; valid: {', '.join(sorted(fig_index)) or '(none)'}")
+            continue
+        fmts = tuple(dict.fromkeys(_as_list(t.get("formats", settings.get("figure_formats", ["png"])))))
+        bad = [f for f in fmts if f not in FIGURE_FORMATS]
+        if bad or not fmts:
+            problems.append(f"{where}: bad format {', '.join(bad) or '(none)'}; valid: {', '.join(FIGURE_FORMATS)}")
+            continue
+        module, exps = fig_index[fname]
+        targets[name] = FigureTarget(name, fname, fmts, str(t.get("output", name)), t.get("dpi", settings.get("dpi")),
+                                     tuple(dict.fromkeys(exps + tuple(_as_list(t.get("experiments", []))))),
+                                     tuple(_as_list(t.get("groups", []))), module, str(t.get("description", "")))
+
+    for t in targets.values():
+        for g in t.groups:
+            groups.setdefault(g, [])
+            if t.name not in groups[g]:
+                groups[g].append(t.name)
+    for g, members in groups.items():
+        if g in targets:
+            problems.append(f"[groups]: group {g!r} has the same name as a target")
+        for m in members:
+            if m not in targets and m not in doc.get("targets", {}) and m not in doc.get("figures", {}):
+                problems.append(f"[groups]: group {g!r} lists unknown target {m!r}")
+
+    seen: dict[Path, str] = {}
+    for t in targets.values():
+        for p in t.outputs(root).values():
+            if p in seen:
+                problems.append(f"duplicate output {p.relative_to(root)}: targets {seen[p]!r} and {t.name!r}")
+            seen[p] = t.name
+
+    if problems:
+        raise ManifestError(f"{path} is invalid:\n  - " + "\n  - ".join(problems))
+    return Manifest(path, root, targets, groups, tuple(mods), scan)
+
+
+def _as_list(v) -> list:
+    return [v] if isinstance(v, str) else list(v)
+
+
+def import_project_modules(paths) -> None:
+    """Import the project's own modules ([settings] modules: files registering @experiment
+    and/or @figure functions) under their plain module name, so a scene importing the
+    same file shares it."""
+    import importlib.util
+
+    for p in paths:
+        p = Path(p).resolve()
+        if str(p.parent) not in sys.path:
+            sys.path.insert(0, str(p.parent))
+        have = sys.modules.get(p.stem)
+        if have is not None and Path(getattr(have, "__file__", "") or "").resolve() == p:
+            continue
+        spec = importlib.util.spec_from_file_location(p.stem, p)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[p.stem] = mod
+        spec.loader.exec_module(mod)
+
+
