@@ -32,7 +32,13 @@ class Problem(Protocol):
 
 @dataclass(frozen=True)
 class NetworkProblem:
-    """An MLP on a data set. idx=None means the full training set (no copy)."""
+    """An MLP on a data set. idx=None means the full training set (no copy).
+
+    A batch-norm model's running statistics are the problem's only mutable state
+    (they are not parameters): every training batch updates them, `evaluate` and
+    `loss` use them, `reset_buffers` restarts them and `buffers` hands a copy to the
+    training loop, which records them with the run.
+    """
 
     model: MLP
     data: Dataset
@@ -42,6 +48,18 @@ class NetworkProblem:
             raise ShapeError(
                 f"model {self.model.sizes} does not fit data {self.data.name!r} "
                 f"({self.data.n_features} features → {self.data.n_outputs} outputs)")
+        self.reset_buffers()
+
+    def reset_buffers(self) -> None:
+        object.__setattr__(self, "_stats", self.model.init_stats() if self.model.has_running_stats else None)
+
+    def set_buffers(self, stats: dict) -> None:
+        object.__setattr__(self, "_stats", {k: np.array(v, dtype=float) for k, v in stats.items()}
+                           if self.model.has_running_stats else None)
+
+    def buffers(self) -> dict[str, np.ndarray]:
+        """A copy of the running statistics ({} without batch norm)."""
+        return {k: v.copy() for k, v in (self._stats or {}).items()}
 
     @property
     def n(self) -> int:
@@ -55,8 +73,11 @@ class NetworkProblem:
         X, Y = self.data.X, self.data.Y
         if idx is not None:
             X, Y = X[idx], Y[idx]
-        train = self.model.dropout > 0
+        bn = self._stats is not None
+        train = self.model.dropout > 0 or bn
         g = self.model.backward(theta, X, Y, train=train, rng=rng)
+        if bn:
+            object.__setattr__(self, "_stats", self.model.update_stats(self._stats, g.trace))
         if idx is None and not train:
             # a full-batch step already computed the training-set forward pass at θ;
             # `evaluate(θ)` right after reuses it (checked against a copy of θ)
@@ -66,7 +87,7 @@ class NetworkProblem:
     def loss(self, theta, X=None, Y=None) -> float:
         X = self.data.X if X is None else X
         Y = self.data.Y if Y is None else Y
-        return self.model.loss_value(theta, X, Y)
+        return self.model.loss_value(theta, X, Y, stats=self._stats)
 
     def evaluate(self, theta):
         d, m = self.data, self.model
@@ -75,13 +96,13 @@ class NetworkProblem:
         if memo is not None and memo[0].shape == np.shape(theta) and np.array_equal(memo[0], theta):
             train_loss, out = memo[1], memo[2]
         else:
-            tr = m.forward(theta, d.X)
+            tr = m.forward(theta, d.X, stats=self._stats)
             train_loss, out = m.data_loss(tr, d.Y) + m.penalty(theta), tr.output
         out_ = {"train_loss": train_loss,
                 "train_acc": m.accuracy_of(out, d.Y) if classify else np.nan,
                 "test_loss": np.nan, "test_acc": np.nan}
         if d.X_test is not None:
-            tr = m.forward(theta, d.X_test)
+            tr = m.forward(theta, d.X_test, stats=self._stats)
             out_["test_loss"] = m.data_loss(tr, d.Y_test) + m.penalty(theta)
             out_["test_acc"] = m.accuracy_of(tr.output, d.Y_test) if classify else np.nan
         return out_

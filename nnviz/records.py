@@ -243,6 +243,9 @@ class Run(Record):
     epoch_time: np.ndarray   # (epochs,) seconds of training work per epoch
     grads: dict = field(default_factory=dict)   # {"grad": (K, d)} when recorded
     state: dict = field(default_factory=dict)   # optimizer slots at `steps`, each (K, d)
+    # state outside θ at `steps`: batch norm's running statistics {"mean1": (K, n1), "var1": …};
+    # row k: after the training batch taken at θ_{steps[k]} (the last row: after all training)
+    buffers: dict = field(default_factory=dict)
     diverged_at: int = -1
     wall_time: float = 0.0
     meta: dict = field(default_factory=dict)

@@ -123,6 +123,9 @@ def train(problem, optimizer: Optimizer, theta0: np.ndarray, *, epochs: int | No
     d = theta.shape[0]
 
     rng = np.random.default_rng(seed)
+    if hasattr(problem, "reset_buffers"):
+        problem.reset_buffers()  # batch-norm running statistics restart with every run
+    buf_names = list(problem.buffers()) if hasattr(problem, "buffers") else []
     state = optimizer.init(theta)
     slot_names = list(state.slots) if record.state else []
     every = _record_every(record, total, d * (1 + record.grads + len(slot_names)))
@@ -133,6 +136,7 @@ def train(problem, optimizer: Optimizer, theta0: np.ndarray, *, epochs: int | No
     thetas = np.zeros((K, d), dt)
     grads_rec = np.zeros((K, d), dt) if record.grads else None
     state_rec = {nm: np.zeros((K, d), dt) for nm in slot_names}
+    buf_rec = {nm: np.zeros((K,) + v.shape, dt) for nm, v in problem.buffers().items()} if buf_names else {}
     loss = np.zeros(total)
     gnorm = np.zeros(total)
     lrs = np.zeros(total)
@@ -155,6 +159,9 @@ def train(problem, optimizer: Optimizer, theta0: np.ndarray, *, epochs: int | No
             grads_rec[k] = g if g is not None and np.all(np.isfinite(g)) else 0.0
         for nm in slot_names:
             state_rec[nm][k] = state.slots[nm]
+        if buf_rec:
+            for nm, v in problem.buffers().items():
+                buf_rec[nm][k] = v
         k += 1
 
     def evaluate(t, th) -> bool:
@@ -229,7 +236,10 @@ def train(problem, optimizer: Optimizer, theta0: np.ndarray, *, epochs: int | No
             # the last θ, always kept. Its gradient: the full-batch one for a finished run,
             # the batch one that signalled divergence otherwise (zero if non-finite).
             if record.grads and diverged_at < 0:
+                saved = problem.buffers() if buf_names else None
                 g = problem.batch_loss_grad(theta, None, rng)[1]
+                if saved is not None:  # a gradient to record is not a training batch
+                    problem.set_buffers(saved)
             keep(t, theta, g if record.grads else None)
         if diverged_at < 0 and ev_steps[-1] != t:
             evaluate(t, theta)
@@ -250,6 +260,7 @@ def train(problem, optimizer: Optimizer, theta0: np.ndarray, *, epochs: int | No
         eval_steps=np.asarray(ev_steps, np.int64), epoch_time=np.asarray(epoch_time, dtype=float),
         grads={"grad": trim(grads_rec, k)} if grads_rec is not None else {},
         state={nm: trim(v, k) for nm, v in state_rec.items()},
+        buffers={nm: trim(v, k) for nm, v in buf_rec.items()},
         diverged_at=int(diverged_at), wall_time=float(wall),
         meta={"diverged_reason": reason} if diverged_at >= 0 else {},
         **{key: np.asarray(v, dtype=float) for key, v in ev.items()},
