@@ -25,7 +25,7 @@ def main():
     import manim as mn
 
     from nnviz import experiments as E
-    from nnviz.render.network import DecisionPlane, boundary_rgba
+    from nnviz.render.planes import DecisionPlane, boundary_rgba
 
     mn.config.pixel_width, mn.config.pixel_height = 854, 480
     bd = E.load("network_training_moons")["boundary"]

@@ -8,8 +8,10 @@ import numpy as np
 from manim import DL, DOWN, DR, LEFT, RIGHT, UP, FadeIn, Group, FadeOut, ValueTracker, VGroup, linear
 
 from nnviz import experiments, theme
-from nnviz.experiments.networks import dataset_from, model_from
-from nnviz.render.network import DecisionPlane, NetworkDiagram, frame_index
+from nnviz.display import sizes_text
+from nnviz.experiments.networks import model_from
+from nnviz.render.network import NetworkDiagram
+from nnviz.render.planes import DecisionPlane, frame_index
 from nnviz.render.plots import Legend, LossPlot
 from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
@@ -23,7 +25,6 @@ class Dropout(ThemedScene):
 
     def construct(self):
         recs = experiments.load(self.experiment)
-        cfg = experiments.get(self.experiment).config
         masks = recs["masks"]
         run = recs["run_dropout"]
         model = model_from(run.config["problem"]["model"])
@@ -58,21 +59,21 @@ class Dropout(ThemedScene):
         self.wait(0.3)
         self.mask_diagram, self.mask_tracker = d, step
         self.play(*[FadeOut(m) for m in (d, counter, dropped, note, sub)], run_time=0.5)
-        self.compare(recs, cfg)
+        self.compare(recs, model, p)
 
-    def compare(self, recs, cfg):
-        data = dataset_from(cfg["data"])
-        sub = label(f"{'-'.join(map(str, cfg['model']['sizes']))} net on {data.n} noisy points "
-                    f"({len(data.X_test)} held-out test points)", size=20).next_to(self.mobjects[0], DOWN, buff=0.15)
+    def compare(self, recs, model, p):
+        bd0 = recs["boundary_plain"]
+        sub = label(f"{sizes_text(model.sizes)} net on {len(bd0.X)} noisy points "
+                    f"({len(bd0.X_test)} held-out test points)", size=20).next_to(self.mobjects[0], DOWN, buff=0.15)
         tracker = ValueTracker(0)
         total = int(recs["run_plain"].steps[-1])
         panels, planes = [], []
         all_loss = np.concatenate([recs[f"run_{t}"].train_loss for t in ("plain", "dropout")]
                                   + [recs[f"run_{t}"].test_loss for t in ("plain", "dropout")])
         y_range = (0.0, float(np.ceil(all_loss.max() * 5) / 5))
-        for tag, name in (("plain", "no dropout"), ("dropout", f"dropout p = {cfg['dropout']:g}")):
+        for tag, name in (("plain", "no dropout"), ("dropout", f"dropout p = {p:g}")):
             run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
-            plane = DecisionPlane(bd.xs, bd.ys, data.X, data.labels, size=2.7, dot_radius=0.05, prob=bd.prob[0])
+            plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=2.7, dot_radius=0.05, prob=bd.prob[0])
             plot = LossPlot({"train": run.train_loss, "test": run.test_loss},
                             colors={"train": theme.ACTIVE, "test": theme.GRADIENT},
                             steps={"train": run.eval_steps, "test": run.eval_steps}, y_range=y_range,

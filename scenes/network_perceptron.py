@@ -6,18 +6,20 @@ Records: experiments "perceptron_{blobs,and,or,xor}" and "perceptron_xor_net".
 Variants: PerceptronTrick (a separable cloud), PerceptronAND, PerceptronOR, PerceptronXOR.
 """
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Circle, FadeIn, FadeOut, ValueTracker, VGroup, linear, \
-    smooth
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, ValueTracker, VGroup, always_redraw, linear, smooth
 
 from nnviz import experiments, theme
-from nnviz.experiments.networks import grid_axes, model_from
-from nnviz.render.network import DecisionPlane, NetworkDiagram, frame_index
+from nnviz.display import signed
+from nnviz.experiments.networks import model_from
+from nnviz.render.network import NetworkDiagram
+from nnviz.render.perceptron import PerceptronPlayback, WeightPanel
+from nnviz.render.planes import DecisionPlane, frame_index
 from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
 
 
 def line_text(w, b) -> str:
-    return f"{w[0]:+.2f}·x₁ {w[1]:+.2f}·x₂ {b:+.2f} = 0"
+    return f"{signed(w[0])}·x₁ {signed(w[1])}·x₂ {signed(b)} = 0"
 
 
 class PerceptronTrick(ThemedScene):
@@ -25,14 +27,16 @@ class PerceptronTrick(ThemedScene):
     title = "The perceptron trick"
     box = None                 # (x0, x1, y0, y1); None: around the data
     dot_radius = 0.08
-    step_time = 0.7            # seconds per update shown slowly
-    slow_updates = 8           # then the rest at `fast_time` each
+    step_time = 1.6            # seconds per update shown slowly
+    slow_updates = 4           # then the rest at `fast_time` each
     fast_time = 0.25
     plane_size = 5.0
 
     def make_plane(self, X, y, center):
         if self.box is None:
-            xs, ys = grid_axes(X, 2)
+            lo, hi = X.min(0), X.max(0)
+            pad = 0.25 * (hi - lo)
+            xs, ys = np.array([lo[0] - pad[0], hi[0] + pad[0]]), np.array([lo[1] - pad[1], hi[1] + pad[1]])
         else:
             xs, ys = np.array(self.box[:2]), np.array(self.box[2:])
         plane = DecisionPlane(xs, ys, X, y, size=self.plane_size, dot_radius=self.dot_radius)
@@ -43,125 +47,56 @@ class PerceptronTrick(ThemedScene):
         rec = experiments.load(self.experiment)["perceptron"]
         X, y = rec.X, rec.y
         title = heading(self.title, size=34)
-        plane = self.make_plane(X, y, [-2.2, -0.35, 0])
-        rule = VGroup(text("ŷ = step(w·x + b)", size=24),
-                      label("misclassified point → move the line toward it:", size=18),
-                      text("false negative:  w ← w + η·x,  b ← b + η", size=20, color=theme.CLASS[1]),
-                      text("false positive:  w ← w − η·x,  b ← b − η", size=20, color=theme.CLASS[0]),
-                      label(f"learning rate η = {rec.config['lr']:g}", size=18)).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        rule.next_to(plane, RIGHT, buff=0.6).align_to(plane, UP)
-        self.play(FadeIn(title), FadeIn(plane.frame), FadeIn(plane.dots), FadeIn(rule), run_time=0.8)
+        plane = self.make_plane(X, y, [-3.4, -0.4, 0])
+        lr = float(rec.config["lr"])
+        rule = VGroup(text("ŷ = step(w·x + b): class 1 where w·x + b ≥ 0", size=20),
+                      text(f"a mistake moves w by η·x  (η = {lr:g}):", size=20),
+                      text("class-1 point called 0:  w ← w + η·x,  b ← b + η", size=20, color=theme.CLASS[1]),
+                      text("class-0 point called 1:  w ← w − η·x,  b ← b − η", size=20, color=theme.CLASS[0]),
+                      ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        rule.next_to(plane, RIGHT, buff=0.45).align_to(plane, UP)
+        pb = PerceptronPlayback(rec, plane)
+        panel = WeightPanel(pb, size=2.5).next_to(rule, DOWN, buff=0.35).align_to(rule, LEFT).shift(RIGHT * 0.3)
+        panel_cap = VGroup(label("weight space:", size=18), label("w is the arrow;", size=18),
+                           label("a mistake adds ±η·x", size=18), label("to its tip", size=18))
+        panel_cap.arrange(DOWN, aligned_edge=LEFT, buff=0.06).next_to(panel, RIGHT, buff=0.4)
+        eq = Readout(pb.pos, lambda u: line_text(*pb.at(u)[2:]), size=20).next_to(plane, DOWN, buff=0.18)
+        status = Readout(pb.pos, lambda u: pb.visit_text(u), size=20, color=theme.ACTIVE)
+        status.next_to(panel, DOWN, buff=0.3).align_to(rule, LEFT)
+        step = Readout(pb.pos, lambda u: pb.step_text(u), size=18, color=theme.MUTED)
+        step.next_to(status, DOWN, buff=0.12).align_to(rule, LEFT)
 
-        wb = ValueTracker(0.0)  # interpolates between the line before and after an update
-        state = {"from": (rec.w[0], rec.b[0]), "to": (rec.w[0], rec.b[0])}
-
-        def current():
-            a = wb.get_value()
-            (w0, b0), (w1, b1) = state["from"], state["to"]
-            return (1 - a) * w0 + a * w1, (1 - a) * b0 + a * b1
-
-        def draw():
-            w, b = current()
-            return VGroup(plane.half_plane(w, b), plane.line(w, b, color=theme.FOREGROUND, width=4))
-
-        line = draw()
-        line.add_updater(lambda m: m.become(draw()))
-        off = self.off_view_note(plane, current)
-        eq = text(line_text(rec.w[0], rec.b[0]), size=22).next_to(rule, DOWN, buff=0.45).align_to(rule, LEFT)
-        status = label("visit the points one by one", size=20).next_to(eq, DOWN, buff=0.25).align_to(rule, LEFT)
-        self.play(FadeIn(line), FadeIn(eq), FadeIn(status), run_time=0.6)
-        self.add(off)
+        line = pb.line()
+        self.add(title, plane.frame, line, plane.dots)   # the first frame is already a picture
+        self.play(FadeIn(rule), run_time=0.8)
+        arrows = panel.arrows()
+        self.play(FadeIn(eq), FadeIn(panel), FadeIn(panel_cap), FadeIn(arrows), run_time=0.6)
         self.bring_to_front(plane.dots)
+        self.pause("updates")
 
-        ups = rec.updates
-        n_slow = min(self.slow_updates, len(ups))
-        for k in ups[:n_slow]:
-            dot = plane.dots[int(rec.point[k])]
-            ring = Circle(radius=self.dot_radius * 2.2, color=theme.ACTIVE, stroke_width=4).move_to(dot)
-            new_status = label(self.visit_text(rec, k), size=20).move_to(status, aligned_edge=LEFT)
-            state["from"], state["to"] = (rec.w[k - 1], rec.b[k - 1]), (rec.w[k], rec.b[k])
-            wb.set_value(0.0)
-            new_eq = text(line_text(rec.w[k], rec.b[k]), size=22).move_to(eq, aligned_edge=LEFT)
-            t = self.step_time
-            self.play(FadeIn(ring), FadeOut(status), FadeIn(new_status), run_time=t * 0.4)
-            self.play(wb.animate.set_value(1.0), FadeOut(eq), FadeIn(new_eq), run_time=t * 0.6, rate_func=smooth)
-            self.play(FadeOut(ring), run_time=0.15)
-            eq, status = new_eq, new_status
-        if len(ups) > n_slow:
-            # the remaining updates in one animation: position u ∈ [n_slow, N] walks the updates
-            pos = ValueTracker(float(n_slow))
-
-            def at(u):
-                """Update index, fraction through it, and the interpolated (w, b) at position u."""
-                i = min(int(np.floor(u)), len(ups) - 1)
-                a = u - i if u < len(ups) else 1.0
-                k = ups[i]
-                return i, a, (1 - a) * rec.w[k - 1] + a * rec.w[k], (1 - a) * rec.b[k - 1] + a * rec.b[k]
-
-            def follow(m):  # one updater drives line, ring and the shared state, so nothing lags
-                i, a, w, b = at(pos.get_value())
-                k = ups[i]
-                state["from"], state["to"] = (rec.w[k - 1], rec.b[k - 1]), (rec.w[k], rec.b[k])
-                wb.set_value(a)
-                m.become(draw())
-                ring.move_to(plane.dots[int(rec.point[k])])
-
-            ring = Circle(radius=self.dot_radius * 2.2, color=theme.ACTIVE, stroke_width=4)
-            eq2 = Readout(pos, lambda u: line_text(*at(u)[2:]), size=22).move_to(eq, aligned_edge=LEFT)
-            st2 = Readout(pos, lambda u: self.visit_text(rec, ups[at(u)[0]]), size=20, color=theme.MUTED)
-            st2.move_to(status, aligned_edge=LEFT)
-            line.clear_updaters()
-            line.add_updater(follow)
-            follow(line)
-            self.remove(eq, status)
-            self.add(ring, eq2, st2)
-            self.play(pos.animate.set_value(float(len(ups))), run_time=self.fast_time * (len(ups) - n_slow),
+        n_slow = min(self.slow_updates, pb.n)
+        ring = pb.ring(self.dot_radius * 2.2)
+        if pb.n:
+            self.play(FadeIn(ring), FadeIn(status), FadeIn(step), run_time=0.4)
+        for i in range(n_slow):  # one update at a time: ring on the point, then the vectors add
+            self.wait(self.step_time * 0.35)
+            self.play(pb.pos.animate.set_value(i + 1.0), run_time=self.step_time * 0.65, rate_func=smooth)
+        if pb.n > n_slow:
+            self.pause("rest")
+            self.play(pb.pos.animate.set_value(float(pb.n)), run_time=self.fast_time * (pb.n - n_slow),
                       rate_func=linear)
-            self.remove(ring)
-            eq, status = eq2, st2
-        line.clear_updaters()
-        if hasattr(status, "clear_updaters"):
-            status.clear_updaters()
-            eq.clear_updaters()
-        self.line, self.state, self.plane = line, state, plane  # for tests
+        if pb.n:
+            self.play(FadeOut(ring), FadeOut(step), run_time=0.3)
+        self.line, self.playback, self.plane = line, pb, plane  # for tests
         self.conclude(rec, status)
-
-    @staticmethod
-    def off_view_note(plane, current):
-        """Under the plane, shown only while the line w·x + b = 0 misses the view (e.g. w ≈ 0
-        with a small η): says so, and which class every point in view is then given."""
-        from nnviz.perceptron import line_in_box
-
-        box = (plane.xs[0], plane.xs[-1], plane.ys[0], plane.ys[-1])
-        centre = np.array([(box[0] + box[1]) / 2, (box[2] + box[3]) / 2])
-        notes = VGroup(*[VGroup(label("the line is outside this view:", size=18, color=theme.CLASS[c]),
-                                label(f"every point here is predicted class {c}", size=18, color=theme.CLASS[c])
-                                ).arrange(DOWN, aligned_edge=LEFT, buff=0.1) for c in (0, 1)])
-        for n in notes:
-            n.next_to(plane.frame, DOWN, buff=0.2)
-
-        def show(m):
-            w, b = current()
-            off = line_in_box(w, b, box) is None
-            side = int(float(np.asarray(w, float) @ centre + b) >= 0)
-            for c, n in enumerate(m):  # opacity only: never add/remove mid-animation
-                n.set_opacity(1.0 if off and c == side else 0.0)
-
-        notes.add_updater(show)
-        show(notes)
-        return notes
-
-    @staticmethod
-    def visit_text(rec, k) -> str:
-        kind = "false negative → add" if rec.update[k] > 0 else "false positive → subtract"
-        return f"epoch {rec.epoch[k] + 1}: {kind}"
 
     def conclude(self, rec, status):
         msg = (f"solved after {rec.converged_at + 1} epochs: no mistakes" if rec.converged_at >= 0 else
                f"after {len(rec.errors)} epochs, still\n{rec.errors[-1]} mistake(s) per epoch")
         end = VGroup(*[text(m, size=22, color=theme.ACTIVE) for m in msg.split("\n")])
         end.arrange(DOWN, aligned_edge=LEFT, buff=0.12).align_to(status, UP).align_to(status, LEFT)
-        self.play(FadeOut(status), FadeIn(end), run_time=0.5)
+        self.play(FadeOut(status), run_time=0.25)   # one text out, then the next in: never on top of each other
+        self.play(FadeIn(end), run_time=0.4)
         self.wait(1.0)
 
 
@@ -188,18 +123,14 @@ class PerceptronXOR(PerceptronAND):
     net_experiment = "perceptron_xor_net"
     net_time = 4.0
 
-    @staticmethod
-    def visit_text(rec, k) -> str:
-        kind = "false negative → add" if rec.update[k] > 0 else "false positive → subtract"
-        return f"epoch {rec.epoch[k] + 1}: {kind}"
-
     def conclude(self, rec, status):
         super().conclude(rec, status)
+        self.pause("hidden-layer")
         recs = experiments.load(self.net_experiment)
         run, bd = recs["run"], recs["boundary"]
         model = model_from(run.config["problem"]["model"])
-        X, y = rec.X, rec.y
-        self.play(*[FadeOut(m) for m in list(self.mobjects) if m is not self.line], FadeOut(self.line), run_time=0.6)
+        X, y = bd.X, bd.labels
+        self.play(*[FadeOut(m) for m in list(self.mobjects)], run_time=0.6)
 
         title = heading("A hidden layer solves XOR: two lines, combined", size=32)
         plane = DecisionPlane(bd.xs, bd.ys, X, y, size=4.6, dot_radius=self.dot_radius,
@@ -216,12 +147,10 @@ class PerceptronXOR(PerceptronAND):
             W, b = model.weights(run.thetas[k], 1)
             return VGroup(*[plane.line(W[:, u], b[u], color=theme.ACTIVE, width=3) for u in range(W.shape[1])])
 
-        lines = hidden_lines(0)
+        lines = always_redraw(lambda: hidden_lines(frame_index(bd.steps, tracker.get_value())))
 
         def follow(_m):
-            k = frame_index(bd.steps, tracker.get_value())
-            d.set_weights(run.thetas[k])
-            lines.become(hidden_lines(k))
+            d.set_weights(run.thetas[frame_index(bd.steps, tracker.get_value())])
 
         self.add(plane.image)
         self.play(FadeIn(title), FadeIn(plane.frame), FadeIn(d), FadeIn(lines), FadeIn(plane.dots),

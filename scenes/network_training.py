@@ -8,7 +8,9 @@ Variants: TrainingXOR (default), TrainingMoons, TrainingSpirals.
 from manim import DOWN, LEFT, FadeIn, ValueTracker, VGroup, linear
 
 from nnviz import experiments, theme
-from nnviz.render.network import DecisionPlane, FeatureTiles, NetworkDiagram, frame_index
+from nnviz.experiments.networks import model_from
+from nnviz.render.network import NetworkDiagram
+from nnviz.render.planes import DecisionPlane, FeatureTiles, frame_index
 from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedScene, heading, label
 from nnviz.render.widgets import Readout, StepCounter
@@ -22,24 +24,20 @@ class TrainingXOR(ThemedScene):
     def construct(self):
         recs = experiments.load(self.experiment)
         run, bd = recs["run"], recs["boundary"]
-        cfg = run.config["problem"]
-        from nnviz.experiments.networks import dataset_from, model_from
-
-        model = model_from(cfg["model"])
-        data = dataset_from(experiments.get(self.experiment).config["data"])
+        model = model_from(run.config["problem"]["model"])
         total = int(run.steps[-1])
         tracker = ValueTracker(0)
 
         title = heading(self.title, size=34)
         sizes = "-".join(map(str, model.sizes))
-        opt = experiments.get(self.experiment).config["optimizer"]
-        sub = label(f"{sizes} network · {opt['name']} η = {opt['lr']} · full batch · "
-                    f"{data.n} points").next_to(title, DOWN, buff=0.15)
+        opt = run.config["optimizer"]["name"]
+        sub = label(f"{sizes} network · {opt} η = {run.lr[0]:g} · full batch · "
+                    f"{len(bd.X)} points").next_to(title, DOWN, buff=0.15)
 
         d = NetworkDiagram.from_model(model, run.thetas[-1], width=3.6, height=3.0, radius=0.14,
                                       input_labels=["x₁", "x₂"], label_size=20)
         d.set_weights(run.thetas[0]).move_to([-4.6, 0.5, 0])
-        plane = DecisionPlane(bd.xs, bd.ys, data.X, data.labels, size=4.4, prob=bd.prob[0]).move_to([0.2, -0.45, 0])
+        plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=4.4, prob=bd.prob[0]).move_to([0.2, -0.45, 0])
         pcap = label("input plane: colour = P(class), dark = boundary").next_to(plane, DOWN, buff=0.12)
 
         tiles = None

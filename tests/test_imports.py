@@ -5,7 +5,7 @@ import sys
 CORE = ["nnviz", "nnviz.params", "nnviz.activations", "nnviz.losses", "nnviz.nn", "nnviz.optim",
         "nnviz.schedules", "nnviz.data", "nnviz.problems", "nnviz.train", "nnviz.records",
         "nnviz.objectives", "nnviz.exact", "nnviz.landscape", "nnviz.regimes", "nnviz.perceptron",
-        "nnviz.experiments", "nnviz.theme"]
+        "nnviz.experiments", "nnviz.theme", "nnviz.display"]
 
 
 def _loaded_after(code: str) -> set[str]:

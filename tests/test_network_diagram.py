@@ -6,8 +6,9 @@ from manim import ManimColor  # noqa: E402
 
 from nnviz import theme  # noqa: E402
 from nnviz.nn import MLP  # noqa: E402
-from nnviz.render.network import (DecisionPlane, NetworkDiagram, ProbabilityBars, boundary_rgba,  # noqa: E402
-                                  shown_units)
+from nnviz.display import shown_units  # noqa: E402
+from nnviz.render.network import NetworkDiagram, ProbabilityBars  # noqa: E402
+from nnviz.render.planes import DecisionPlane, boundary_rgba  # noqa: E402
 
 
 def _hex(c):
@@ -156,7 +157,7 @@ def test_bad_sizes_are_one_clear_error():
 
 
 def test_feature_tiles_atlas_holds_each_units_map():
-    from nnviz.render.network import FeatureTiles, signed_rgba
+    from nnviz.render.planes import FeatureTiles, signed_rgba
 
     maps = np.random.default_rng(0).uniform(-1, 1, size=(5, 6, 6))
     tiles = FeatureTiles(maps, [0, 3, 4], side=0.6, buff=0.12)
@@ -167,3 +168,28 @@ def test_feature_tiles_atlas_holds_each_units_map():
     assert len(tiles.frames) == 3
     tiles.set_maps(-maps)
     assert np.array_equal(tiles.image.pixel_array[:, :6], signed_rgba(-maps[0]))
+
+
+def test_perceptron_playback_walks_the_recorded_updates():
+    """Position u = i + a interpolates update i; whole positions are the recorded lines, and the
+    on-screen step w ← w ± η·x uses the record's own numbers."""
+    from nnviz import experiments as E
+    from nnviz.render.perceptron import PerceptronPlayback
+
+    rec = E.load("perceptron_and")["perceptron"]
+    plane = DecisionPlane(np.array([-0.5, 1.5]), np.array([-0.5, 1.5]), rec.X, rec.y)
+    pb = PerceptronPlayback(rec, plane)
+    ups = rec.updates
+    assert pb.n == len(ups) > 2
+    for i, k in enumerate(ups):
+        _, _, w, b = pb.at(float(i))
+        assert np.array_equal(w, rec.w[k - 1]) and b == rec.b[k - 1]       # before update i …
+        _, _, w, b = pb.at(i + 0.5)
+        assert np.allclose(w, (rec.w[k - 1] + rec.w[k]) / 2)               # … halfway …
+        x = rec.X[rec.point[k]]
+        assert np.allclose(rec.w[k], rec.w[k - 1] + rec.update[k] * rec.config["lr"] * x)
+        fmt = lambda p: f"({p[0]:.2f}, {p[1]:.2f})".replace("-", "−")   # noqa: E731
+        assert pb.step_text(i + 0.5) == (f"w ← {fmt(rec.w[k - 1])} {'+' if rec.update[k] > 0 else '−'} "
+                                         f"{rec.config['lr']:g}·{fmt(x)} = {fmt(rec.w[k])}")
+    _, _, w, b = pb.at(float(pb.n))
+    assert np.array_equal(w, rec.w[-1]) and b == rec.b[-1]                 # … and the final line

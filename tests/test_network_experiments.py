@@ -55,6 +55,24 @@ def test_boundary_grids_equal_a_per_point_loop(name):
             assert np.allclose(bd.hidden["h1"][k, :, j % len(bd.hy), i % len(bd.hx)], h, atol=1e-6)
     assert run.train_acc[-1] >= 0.97        # the boundary the scene ends on really separates the data
     assert run.loss[-1] < run.loss[0] / 5
+    # the points drawn on the plane are the ones the run trained on (scenes never rebuild data)
+    ds = N.dataset_from(E.get(name).config["data"])
+    assert np.array_equal(bd.X, ds.X) and np.array_equal(bd.labels, ds.labels)
+    assert model.loss_value(run.thetas[-1], bd.X, ds.Y) == pytest.approx(run.train_loss[-1])
+
+
+def test_backprop_record_holds_the_batch_loss_before_and_after_the_step():
+    rec = E.load("network_backprop")["pass"]
+    model = rec.model()
+    ds = N.dataset_from(E.get("network_backprop").config["data"])
+    assert np.array_equal(rec.batch_X, ds.X) and np.array_equal(rec.batch_Y, ds.Y)
+    assert rec.batch_loss == pytest.approx(np.mean([model.loss_value(rec.theta, x[None], y[None])
+                                                    for x, y in zip(rec.batch_X, rec.batch_Y)]))
+    assert rec.batch_loss_next == pytest.approx(np.mean([model.loss_value(rec.theta_next, x[None], y[None])
+                                                         for x, y in zip(rec.batch_X, rec.batch_Y)]))
+    # the scene's claim: one example's step fixes that example but raises the loss over all points
+    # (why training averages gradients over many examples)
+    assert rec.meta["loss_next"] < rec.loss / 2 and rec.batch_loss_next > rec.batch_loss
 
 
 def test_perceptron_records_solve_and_or_not_xor():
@@ -88,6 +106,10 @@ def test_dropout_masks_are_the_ones_training_drew():
                   batch_size=cfg["batch_size"], seed=cfg["seed"],
                   record=Recording(every=cfg["every"], eval_every=cfg["eval_every"]))
     assert np.array_equal(plain.thetas, replay.thetas) and np.array_equal(plain.loss, replay.loss)
+    for tag in ("plain", "dropout"):  # both panels draw the training and held-out points of the record
+        bd = recs[f"boundary_{tag}"]
+        assert np.array_equal(bd.X, ds.X) and np.array_equal(bd.labels, ds.labels)
+        assert np.array_equal(bd.X_test, ds.X_test) and np.array_equal(bd.labels_test, ds.Y_test[:, 0] > 0.5)
 
 
 def test_dropout_helps_on_held_out_points():

@@ -28,8 +28,19 @@ def test_figure_svg_and_pdf(tmp_path):
         assert head.startswith(b"%PDF-") if fmt == "pdf" else b"<svg" in head
 
 
-def test_elision_rule_is_shared_with_the_animation():
-    from nnviz.figures.network import shown_units
-    from nnviz.render import network as R
+def test_still_and_animation_draw_the_same_units():
+    """The still's diagram and the video's diagram elide the same units of every layer."""
+    import matplotlib.pyplot as plt
 
-    assert R.shown_units is shown_units
+    from nnviz import experiments as E
+    from nnviz.figures.network import draw_network
+    from nnviz.render.network import NetworkDiagram
+
+    rec = E.load("network_forward")["pass"]
+    model = rec.model()
+    fig, ax = plt.subplots()
+    pos = draw_network(ax, model, rec.theta, max_neurons=8)
+    plt.close(fig)
+    d = NetworkDiagram.from_model(model, rec.theta, max_neurons=8)
+    assert [sorted(p) for p in pos] == d.shown
+    assert d.shown[0] == [0, 1, 2, 3, 61, 62, 63]           # 64 inputs: the first and last pixels

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nnviz import theme
-from nnviz.render.network import boundary_rgba
+from nnviz.render.planes import boundary_rgba
 
 SCENES = Path(__file__).resolve().parent.parent / "scenes"
 RED_SURE = "#" + bytes(boundary_rgba(np.array([[0.0]]))[0, 0, :3]).hex()

@@ -72,7 +72,7 @@ def test_training_scene_ends_on_the_recorded_final_network(variant, exp, tmp_pat
     idx = s.diagram.edge_index[0]
     assert np.array_equal(s.diagram.edge_values[0], model.layout.view(run.thetas[-1], "W1")[idx[:, 0], idx[:, 1]])
     assert np.array_equal(s.plane.prob, bd.prob[-1])
-    from nnviz.render.network import boundary_rgba
+    from nnviz.render.planes import boundary_rgba
     assert np.array_equal(s.plane.image.pixel_array, boundary_rgba(bd.prob[-1]))
 
 
@@ -80,9 +80,9 @@ def test_training_scene_ends_on_the_recorded_final_network(variant, exp, tmp_pat
 def test_perceptron_scene_line_is_the_recorded_line(variant, exp, tmp_path):
     s = build("network_perceptron", variant, tmp_path)
     r = E.load(exp)["perceptron"]
-    (w, b) = s.state["to"]
+    w, b = s.playback.current()
     assert np.array_equal(w, r.w[-1]) and b == r.b[-1]
-    line = s.line[1]                                 # [half-plane, line]: both ends lie on w·x + b = 0
+    line = s.line[2]                       # [side ŷ=0, side ŷ=1, line, labels]: both ends lie on w·x + b = 0
     for p in (line.get_start(), line.get_end()):
         xs, ys = s.plane.xs, s.plane.ys
         c = s.plane.frame.get_center()
@@ -107,7 +107,7 @@ def test_dropout_scene_shows_the_recorded_masks(tmp_path):
 def test_perceptron_xor_scene_ends_on_the_recorded_perceptron_and_network(tmp_path):
     s = build("network_perceptron", "PerceptronXOR", tmp_path)
     r = E.load("perceptron_xor")["perceptron"]
-    w, b = s.state["to"]
+    w, b = s.playback.current()
     assert np.array_equal(w, r.w[r.updates[-1]]) and b == r.b[r.updates[-1]]
     recs = E.load("perceptron_xor_net")
     assert np.array_equal(s.net_plane.prob, recs["boundary"].prob[-1])

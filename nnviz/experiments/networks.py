@@ -43,6 +43,10 @@ class NetworkPass(Record):
     deltas: dict = field(default_factory=dict)
     lr: float = 0.0
     theta_next: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    batch_X: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))   # the training set the run used
+    batch_Y: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    batch_loss: float = float("nan")        # mean loss over batch_X at θ …
+    batch_loss_next: float = float("nan")   # … and at θ_next (one example's step, judged on all)
     meta: dict = field(default_factory=dict)
 
     def model(self) -> MLP:
@@ -58,6 +62,8 @@ class Boundary(Record):
 
     prob[k, j, i] is the network's output at (xs[i], ys[j]) with θ = run.thetas[k];
     hidden["h1"][k, u, j, i] is hidden unit u of layer 1 there (a coarser grid hx, hy).
+    X / labels are the training points drawn on the plane (X_test / labels_test the held-out
+    ones, empty when there are none), so a scene never rebuilds a data set.
     """
 
     kind: ClassVar[str] = "boundary"
@@ -69,6 +75,10 @@ class Boundary(Record):
     hx: np.ndarray = field(default_factory=lambda: np.zeros(0))
     hy: np.ndarray = field(default_factory=lambda: np.zeros(0))
     hidden: dict = field(default_factory=dict)
+    X: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    X_test: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    labels_test: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     meta: dict = field(default_factory=dict)
 
 
@@ -123,14 +133,20 @@ def hidden_grid(model: MLP, thetas: np.ndarray, xs: np.ndarray, ys: np.ndarray, 
     return np.stack(out).astype(np.float32)
 
 
-def boundary_for(model: MLP, run: Run, X: np.ndarray, cfg: dict, hidden: bool = False) -> Boundary:
+def boundary_for(model: MLP, run: Run, ds: D.Dataset, cfg: dict, hidden: bool = False) -> Boundary:
+    X = ds.X
     xs, ys = grid_axes(X, cfg["grid"])
     extra = {}
     if hidden:
         hx, hy = grid_axes(X, cfg["hidden_grid"])
         extra = {"hx": hx, "hy": hy, "hidden": {"h1": hidden_grid(model, run.thetas, hx, hy)}}
+    if ds.X_test is not None and len(ds.X_test):
+        Yt = ds.Y_test
+        lt = Yt.argmax(1) if Yt.shape[1] > 1 else (Yt[:, 0] > 0.5).astype(int)
+        extra.update(X_test=np.asarray(ds.X_test, float), labels_test=lt.astype(int))
     return Boundary({"grid": cfg["grid"]}, run.steps.copy(), xs, ys,
-                    output_grid(model, run.thetas, xs, ys), **extra)
+                    output_grid(model, run.thetas, xs, ys), X=np.asarray(X, float),
+                    labels=np.asarray(ds.labels, dtype=int), **extra)
 
 
 def _train(cfg: dict, problem=None) -> tuple[MLP, D.Dataset, Run]:
@@ -147,8 +163,9 @@ def _train(cfg: dict, problem=None) -> tuple[MLP, D.Dataset, Run]:
 
 
 def forward_pass(model: MLP, theta: np.ndarray, x: np.ndarray, y: np.ndarray, cfg: dict,
-                 lr: float = 0.0, backward: bool = False) -> NetworkPass:
-    """Record the forward trace (and optionally the backward pass and SGD update) of one example."""
+                 lr: float = 0.0, backward: bool = False, batch: D.Dataset | None = None) -> NetworkPass:
+    """Record the forward trace (and optionally the backward pass and SGD update) of one example;
+    with `batch`, also the mean loss over its points before and after that update."""
     x, y = x.reshape(1, -1), y.reshape(1, -1)
     if backward:
         g = model.backward(theta, x, y)
@@ -157,6 +174,10 @@ def forward_pass(model: MLP, theta: np.ndarray, x: np.ndarray, y: np.ndarray, cf
         extra = {"loss": g.loss, "grad": g.grad, "deltas": {f"d{i + 1}": d for i, d in enumerate(g.deltas)},
                  "lr": lr, "theta_next": nxt, "meta": {"loss_next": model.loss_value(nxt, x, y),
                                                           "output_next": model.predict(nxt, x)[0].tolist()}}
+        if batch is not None:
+            extra.update(batch_X=batch.X.copy(), batch_Y=batch.Y.copy(),
+                         batch_loss=model.loss_value(theta, batch.X, batch.Y),
+                         batch_loss_next=model.loss_value(nxt, batch.X, batch.Y))
     else:
         tr = model.forward(theta, x)
         extra = {"loss": model.loss_value(theta, x, y)}
@@ -189,7 +210,7 @@ BACKPROP = dict(
     model={"sizes": [2, 4, 4, 3], "hidden": "tanh", "loss": "cce"},
     data={"name": "spirals", "n": 150, "classes": 3, "seed": 0, "noise": 0.1},
     optimizer={"name": "adam", "lr": 0.02}, steps=150, every=150,
-    init_seed=3, seed=0, example=7, lr=0.2,
+    init_seed=3, seed=0, example=7, lr=0.05,
 )
 
 
@@ -199,7 +220,7 @@ def network_backprop(cfg):
     i = cfg["example"]
     rec = forward_pass(model, run.final_theta, ds.X[i], ds.Y[i],
                        {"model": model.config(), "data": cfg["data"], "example": i, "split": "train"},
-                       lr=cfg["lr"], backward=True)
+                       lr=cfg["lr"], backward=True, batch=ds)
     return {"run": run, "pass": rec}
 
 
@@ -228,7 +249,7 @@ def _training_experiment(key):
                 **TRAINING[key])
     def fn(cfg):
         model, ds, run = _train(cfg)
-        return {"run": run, "boundary": boundary_for(model, run, ds.X, cfg, hidden=True)}
+        return {"run": run, "boundary": boundary_for(model, run, ds, cfg, hidden=True)}
     fn.__qualname__ = f"network_training_{key}"
     return fn
 
@@ -273,7 +294,7 @@ XOR_NET = dict(
 @experiment("perceptron_xor_net", description="a 2-2-1 network solves XOR (hidden layer = two lines)", **XOR_NET)
 def perceptron_xor_net(cfg):
     model, ds, run = _train(cfg)
-    return {"run": run, "boundary": boundary_for(model, run, ds.X, cfg, hidden=True)}
+    return {"run": run, "boundary": boundary_for(model, run, ds, cfg, hidden=True)}
 
 
 # --- 6. dropout: the same over-sized net with and without dropout on few noisy points -----------
@@ -320,7 +341,7 @@ def network_dropout(cfg):
         rec = _MaskRecorder(NetworkProblem(model, dataset_from(c["data"])))
         model, ds, run = _train(c, rec)
         out[f"run_{tag}"] = run
-        out[f"boundary_{tag}"] = boundary_for(model, run, ds.X, c)
+        out[f"boundary_{tag}"] = boundary_for(model, run, ds, c)
         if p > 0:
             steps = np.arange(len(rec.masks))
             names = [f"h{i + 1}" for i in range(len(rec.masks[0]))]

@@ -7,18 +7,11 @@ import numpy as np
 
 from .. import experiments as E
 from .. import theme
-from ..experiments.networks import dataset_from, model_from
+from ..display import shown_units, sizes_text
+from ..experiments.networks import model_from
 from ..perceptron import halfplane_polygon, line_in_box
 from . import figure
 from .common import decision_boundary, loss_curves
-
-
-def shown_units(n: int, max_neurons: int) -> tuple[list[int], int | None]:
-    """Same elision as the animation's diagram (first units, "⋮", last units)."""
-    if n <= max_neurons:
-        return list(range(n)), None
-    top = max_neurons // 2
-    return list(range(top)) + list(range(n - (max_neurons - 1 - top), n)), top
 
 
 def draw_network(ax, model, theta, *, max_neurons=8, activations=None, edge_values=None, edge_color=None,
@@ -139,18 +132,17 @@ def backprop(fig):
 def _training(fig, key):
     recs = E.load(f"network_training_{key}")
     run, bd = recs["run"], recs["boundary"]
-    data = dataset_from(E.get(f"network_training_{key}").config["data"])
     ks = np.unique(np.linspace(0, len(bd.steps) - 1, 4).round().astype(int))
     # a spacer column: the log axis's tick labels ran over the last boundary panel
     axes = list(fig.subplots(1, len(ks) + 2, gridspec_kw={"width_ratios": [1] * len(ks) + [0.3, 1.2]}))
     axes.pop(-2).axis("off")
     for ax, k in zip(axes, ks):
-        decision_boundary(ax, bd.xs, bd.ys, bd.prob[k], data.X, data.Y)
+        decision_boundary(ax, bd.xs, bd.ys, bd.prob[k], bd.X, bd.labels)
         ax.set_title(f"step {bd.steps[k]}")
         ax.set_xticks([])
         ax.set_yticks([])
     loss_curves(axes[-1], {"train loss": run.loss}, colors={"train loss": theme.INK}, log_y=True)
-    axes[-1].set_title(f"{'-'.join(map(str, model_from(run.config['problem']['model']).sizes))} net")
+    axes[-1].set_title(f"{sizes_text(model_from(run.config['problem']['model']).sizes)} net")
 
 
 @figure("network_training_xor", experiments=("network_training_xor",), size=(13, 3))
@@ -201,8 +193,7 @@ def perceptron(fig):
         _perceptron_panel(ax, E.load(f"perceptron_{gate}")["perceptron"], gate.upper())
     recs = E.load("perceptron_xor_net")
     run, bd = recs["run"], recs["boundary"]
-    ds = dataset_from({"name": "xor"})
-    decision_boundary(axes[3], bd.xs, bd.ys, bd.prob[-1], ds.X, ds.Y)
+    decision_boundary(axes[3], bd.xs, bd.ys, bd.prob[-1], bd.X, bd.labels)
     W, b = model_from(run.config["problem"]["model"]).weights(run.thetas[-1], 1)
     for u in range(W.shape[1]):
         seg = line_in_box(W[:, u], b[u], (bd.xs[0], bd.xs[-1], bd.ys[0], bd.ys[-1]))
@@ -216,12 +207,11 @@ def perceptron(fig):
 def dropout(fig):
     """Same 2-32-32-1 net on 40 noisy points without / with dropout: boundaries and train vs test loss."""
     recs = E.load("network_dropout")
-    cfg = E.get("network_dropout").config
-    data = dataset_from(cfg["data"])
+    p = float(recs["masks"].config["dropout"])
     axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 0.25, 1.6]})
-    for ax, tag, name in ((axes[0], "plain", "no dropout"), (axes[1], "dropout", f"dropout p={cfg['dropout']:g}")):
+    for ax, tag, name in ((axes[0], "plain", "no dropout"), (axes[1], "dropout", f"dropout p={p:g}")):
         bd = recs[f"boundary_{tag}"]
-        decision_boundary(ax, bd.xs, bd.ys, bd.prob[-1], data.X, data.Y)
+        decision_boundary(ax, bd.xs, bd.ys, bd.prob[-1], bd.X, bd.labels)
         ax.set_title(name)
         ax.set_xticks([])
         ax.set_yticks([])

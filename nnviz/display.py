@@ -1,0 +1,56 @@
+"""Display helpers shared by the render kit (manim) and the still figures (matplotlib).
+
+Plain Python + NumPy, no drawing library: both drawing layers import from here, so a
+diagram elides the same units and names them the same way in a video and in a still.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_SUB = str.maketrans("0123456789+-", "₀₁₂₃₄₅₆₇₈₉₊₋")
+_SUP = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
+
+
+def shown_units(n: int, max_neurons: int) -> tuple[list[int], int | None]:
+    """Which units of an n-wide layer a diagram draws when at most `max_neurons` slots fit:
+    the first ⌊max/2⌋ units, a "⋮" slot (its index is returned, None when nothing is elided),
+    then the last units. Returns (unit indices, slot of the "⋮")."""
+    if n <= max_neurons:
+        return list(range(n)), None
+    top = max_neurons // 2
+    return list(range(top)) + list(range(n - (max_neurons - 1 - top), n)), top
+
+
+def subscript(i) -> str:
+    return str(i).translate(_SUB)
+
+
+def superscript(i) -> str:
+    return str(i).translate(_SUP)
+
+
+def input_names(n: int, symbol: str = "x") -> list[str]:
+    """x₁ … xₙ: the names of a network's inputs."""
+    return [f"{symbol}{subscript(i + 1)}" for i in range(n)]
+
+
+def output_names(n: int) -> list[str]:
+    """ŷ for one output, else the class indices 0 … n−1."""
+    return ["ŷ"] if n == 1 else [str(i) for i in range(n)]
+
+
+def sizes_text(sizes) -> str:
+    """2-16-16-1: a network's layer widths as the scenes and stills print them."""
+    return "-".join(str(int(s)) for s in sizes)
+
+
+def signed(v: float, digits: int = 2) -> str:
+    """A number with its sign always shown and a true minus sign (−0.37, +1.20)."""
+    s = f"{float(v):+.{digits}f}"
+    return s.replace("-", "−")
+
+
+def top_terms(w: np.ndarray, a: np.ndarray, k: int = 5) -> np.ndarray:
+    """Indices of the k largest |w_i · a_i| terms of a weighted sum, largest first (ties by index)."""
+    t = np.abs(np.asarray(w, float) * np.asarray(a, float))
+    return np.argsort(-t, kind="stable")[:k]

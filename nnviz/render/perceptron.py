@@ -1,0 +1,169 @@
+"""Playback of a recorded perceptron run (nnviz.perceptron.PerceptronRun) on a DecisionPlane.
+
+One ValueTracker `pos` walks the updates: u = i + a means "a of the way through update i"
+(update i is row `ups[i]` of the record: the line moves from (w, b)[ups[i] − 1] to
+(w, b)[ups[i]]). Every drawn piece — the line and its half-plane, the ring on the visited
+point, the weight-space arrows, the equation — is an `always_redraw` of that one position,
+so slow (one update per play) and fast (all the rest in one play) playback share one state
+and nothing can lag behind anything else.
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import RIGHT, UP, Arrow, Axes, Circle, Dot, ValueTracker, VGroup, always_redraw
+
+from .. import theme
+from .style import label, text
+
+
+class PerceptronPlayback:
+    def __init__(self, rec, plane):
+        self.rec, self.plane = rec, plane
+        self.ups = np.asarray(rec.updates)
+        self.pos = ValueTracker(0.0)
+
+    @property
+    def n(self) -> int:
+        """How many updates the run made."""
+        return len(self.ups)
+
+    def at(self, u: float | None = None):
+        """(i, a, w, b): update index, fraction through it, and the interpolated line at position u."""
+        rec = self.rec
+        if self.n == 0:
+            return 0, 1.0, np.asarray(rec.w[-1], float), float(rec.b[-1])
+        u = float(np.clip(self.pos.get_value() if u is None else u, 0.0, self.n))
+        i = min(int(np.floor(u)), self.n - 1)
+        a = u - i
+        k = int(self.ups[i])
+        w = (1 - a) * rec.w[k - 1] + a * rec.w[k]
+        b = (1 - a) * rec.b[k - 1] + a * rec.b[k]
+        return i, a, w, float(b)
+
+    def row(self, u: float | None = None) -> int:
+        """The record row of the update being shown at u (its visited point is rec.point[row])."""
+        return int(self.ups[self.at(u)[0]]) if self.n else 0
+
+    def current(self):
+        """(w, b) now."""
+        return self.at()[2:]
+
+    def redraw(self, draw):
+        """`always_redraw(draw)`, rebuilding only when the position moved (waits cost nothing)."""
+        memo = {}
+
+        def f():
+            u = self.pos.get_value()
+            if memo.get("u") != u:
+                memo["u"], memo["m"] = u, draw()
+            return memo["m"]
+        return always_redraw(f)
+
+    def line(self, color=theme.FOREGROUND, width=4.0, opacity=0.16, labels=True, label_size=22) -> VGroup:
+        """[side ŷ = 0 shaded, side ŷ = 1 shaded, the line w·x + b = 0, side labels], redrawn from
+        the position every frame. Both sides are tinted by the class they predict, so a line that
+        leaves the view leaves a plane tinted all one class, never an empty one."""
+        plane = self.plane
+
+        def draw():
+            w, b = self.current()
+            w = np.asarray(w, float)
+            g = VGroup(plane.half_plane(-w, -b, color=theme.CLASS[0], opacity=opacity),
+                       plane.half_plane(w, b, color=theme.CLASS[1], opacity=opacity),
+                       plane.line(w, b, color=color, width=width))
+            if labels:
+                g.add(self.side_labels(w, b, label_size))
+            return g
+        return self.redraw(draw)
+
+    def side_labels(self, w, b, size=22) -> VGroup:
+        """"ŷ = 1" / "ŷ = 0" inside each side of the line that has room for it."""
+        from ..perceptron import halfplane_polygon
+
+        plane, out = self.plane, VGroup()
+        box = (plane.xs[0], plane.xs[-1], plane.ys[0], plane.ys[-1])
+        area = (box[1] - box[0]) * (box[3] - box[2])
+        for cls, (ww, bb) in ((0, (-w, -b)), (1, (w, b))):
+            poly = halfplane_polygon(ww, bb, box)
+            if len(poly) < 3:
+                continue
+            x, y = poly[:, 0], poly[:, 1]
+            a = 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
+            if a < 0.12 * area:
+                continue
+            # in the side's corner farthest from the line, tucked inside the frame
+            far = poly[np.argmax(poly @ ww + bb)]
+            lab = text(f"ŷ = {cls}", size=size, color=theme.CLASS[cls])
+            corner = plane.to_scene(*far)
+            inward = np.sign(plane.frame.get_center() - corner)
+            out.add(lab.move_to(corner + inward * (np.array([lab.width, lab.height, 0]) / 2 + 0.12)))
+        return out
+
+    def ring(self, radius: float, color=theme.ACTIVE, width=4.0):
+        """A circle around the point that the current update visited."""
+        return self.redraw(lambda: Circle(radius=radius, color=color, stroke_width=width).move_to(
+            self.plane.dots[int(self.rec.point[self.row()])]))
+
+    def step_text(self, u: float | None = None) -> str:
+        """The update at u as vector addition with the record's numbers: w ← w ± η·x."""
+        rec = self.rec
+        if not self.n:
+            return ""
+        k = self.row(u)
+        x = rec.X[int(rec.point[k])]
+        op = "+" if rec.update[k] > 0 else "−"
+        lr = float(rec.config["lr"])
+        v = lambda p: f"({p[0]:.2f}, {p[1]:.2f})".replace("-", "−")   # noqa: E731
+        return f"w ← {v(rec.w[k - 1])} {op} {lr:g}·{v(x)} = {v(rec.w[k])}"
+
+    def visit_text(self, u: float | None = None) -> str:
+        rec = self.rec
+        if not self.n:
+            return ""
+        k = self.row(u)
+        kind = "a class-1 point called 0 → add η·x" if rec.update[k] > 0 else "a class-0 point called 1 → subtract η·x"
+        return f"epoch {rec.epoch[k] + 1}: {kind}"
+
+
+class WeightPanel(VGroup):
+    """Weight space (w₁, w₂) beside the plane: the vector w as an arrow from the origin, and
+    during an update the step ±η·x as an arrow from the old tip to the new one — the trick is
+    vector addition. Limits hold every recorded w, so the picture never rescales."""
+
+    def __init__(self, playback: PerceptronPlayback, size=2.6, font=18):
+        super().__init__()
+        self.pb = playback
+        W = np.vstack([playback.rec.w, np.zeros((1, 2))])
+        lo, hi = W.min(0), W.max(0)
+        span = float(max(hi - lo)) * 1.2 + 1e-9
+        mid = (lo + hi) / 2
+        rng = [(mid[i] - span / 2, mid[i] + span / 2) for i in (0, 1)]
+        self.axes = Axes(x_range=[rng[0][0], rng[0][1], span], y_range=[rng[1][0], rng[1][1], span],
+                         x_length=size, y_length=size, tips=False,
+                         axis_config={"stroke_color": theme.MUTED, "stroke_width": 1.5, "include_ticks": False})
+        self.names = VGroup(label("w₁", size=font).next_to(self.axes.x_axis.get_right(), RIGHT, buff=0.08),
+                            label("w₂", size=font).next_to(self.axes.y_axis.get_top(), UP, buff=0.08))
+        self.add(self.axes, self.names)
+
+    def arrows(self) -> VGroup:
+        """[old w (faint), the step ±η·x, current w]: redrawn every frame from the playback."""
+        pb, ax = self.pb, self.axes
+
+        def draw():
+            i, a, w, _ = pb.at()
+            o = ax.c2p(0, 0)
+            g = VGroup()
+            if pb.n:
+                k = pb.row()
+                rec = pb.rec
+                w0, w1 = rec.w[k - 1], rec.w[k]
+                col = theme.CLASS[1] if rec.update[k] > 0 else theme.CLASS[0]
+                g.add(Arrow(o, ax.c2p(*w0), buff=0, color=theme.MUTED, stroke_width=3,
+                            max_tip_length_to_length_ratio=0.2).set_opacity(0.6))
+                g.add(Arrow(ax.c2p(*w0), ax.c2p(*w1), buff=0, color=col, stroke_width=5,
+                            max_tip_length_to_length_ratio=0.35))
+            g.add(Arrow(o, ax.c2p(*w), buff=0, color=theme.FOREGROUND, stroke_width=5,
+                        max_tip_length_to_length_ratio=0.2))
+            g.add(Dot(o, radius=0.04, color=theme.MUTED))
+            return g
+        return pb.redraw(draw)
