@@ -12,30 +12,40 @@ GRID = "#2a2e38"
 PAPER = "#ffffff"          # figure background for print
 INK = "#1b1d23"            # figure text on paper
 
-# one colour per optimizer (colour-blind friendly; Okabe–Ito based)
+# One colour per concept across every scene and still (issue 9 item 8). Each hue below means one
+# thing only; plain gradient descent has one look everywhere: the race's "gd", the variants'
+# "batch", the wells' plain GD and every GD restart share GD.
+GD = "#56B4E9"               # plain (deterministic, full-batch) gradient descent: sky blue
+
+# optimizers (the race, the wells): Okabe–Ito based, bright enough on the dark background
 OPTIMIZER = {
-    "sgd": "#A8A8A8",        # plain descent as the neutral baseline
-    "momentum": "#56B4E9",
-    "nesterov": "#009E73",
-    "adagrad": "#F0E442",
-    "rmsprop": "#CC79A7",
-    "adam": "#D55E00",
+    "gd": GD,
+    "momentum": "#F0E442",   # yellow
+    "nesterov": "#E69F00",   # orange
+    "adagrad": "#CC79A7",    # reddish purple
+    "rmsprop": "#B4A0FF",    # lavender
+    "adam": "#3DDC84",       # green
+    "sgd": "#FF8C69",        # stochastic GD (b = 1): the same salmon as VARIANT["stochastic"]
 }
 
-# learning-rate regimes
+# learning-rate regimes of plain GD on one bowl: their own hues, none shared with the families above
 REGIME = {
-    "slow": "#56B4E9",
-    "smooth": "#009E73",
-    "oscillating": "#E69F00",
-    "diverging": "#D55E00",
+    "slow": "#8C9EFF",         # periwinkle
+    "smooth": "#C5E063",       # lime
+    "optimal": "#F15BB5",      # hot pink: the best fixed rate, 2/(λmin + λmax)
+    "oscillating": "#D9A66B",  # tan
+    "diverging": "#FF4B4B",    # red: also every "diverges" marker
 }
 
-# gradient-descent variants
+# gradient-descent variants: batch *is* plain GD
 VARIANT = {
-    "batch": "#56B4E9",
-    "minibatch": "#009E73",
-    "stochastic": "#E69F00",
+    "batch": GD,
+    "minibatch": "#2EC4B6",    # teal
+    "stochastic": "#FF8C69",   # salmon
 }
+
+# outcomes (e.g. random restarts): reached the goal vs stuck
+OUTCOME = {"found": GD, "stuck": "#8a8f98"}
 
 # classes (two-class sets: red / blue as in the lecture notes)
 CLASS = ["#E0505B", "#4A90D9", "#5CB85C", "#F0AD4E", "#9B59B6",
@@ -62,5 +72,5 @@ LINE_WIDTH = 3.0        # manim stroke width for paths and curves
 
 def color_for(kind: str, name: str, default: str = FOREGROUND) -> str:
     """Colour of an optimizer / regime / variant by name; unknown names get the default."""
-    table = {"optimizer": OPTIMIZER, "regime": REGIME, "variant": VARIANT}[kind]
+    table = {"optimizer": OPTIMIZER, "regime": REGIME, "variant": VARIANT, "outcome": OUTCOME}[kind]
     return table.get(name, default)

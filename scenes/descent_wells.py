@@ -15,7 +15,7 @@ from nnviz.render.widgets import StepCounter
 
 class DescentWells(ThemedScene):
     experiment = "descent_wells"
-    runs = {"gd": "sgd", "momentum": "momentum"}  # record → optimizer colour
+    runs = {"gd": "gd", "momentum": "momentum"}  # record → optimizer colour
     names = {"gd": "plain GD", "momentum": "momentum"}
     show_restarts = False
     run_time = 8.0
@@ -79,8 +79,8 @@ class DescentWells(ThemedScene):
         keys = sorted((k for k in rec if k.startswith("restart")), key=lambda k: int(k[7:]))
         t = mn.ValueTracker(0.0)
         dots = []
-        found = color("regime", "smooth")
-        stuck = color("regime", "diverging")
+        found = color("outcome", "found")
+        stuck = color("outcome", "stuck")
         rings, stacked = [], {True: 0, False: 0}
         for k in keys:
             run = rec[k]

@@ -11,6 +11,7 @@ from nnviz import experiments as E
 from nnviz import exact
 from nnviz import objectives as O
 from nnviz import regimes as R
+from nnviz import tuning as T
 from nnviz.experiments import descent as X
 from nnviz.nn import MLP
 
@@ -50,11 +51,37 @@ def _regime_setup():
 
 def test_regime_labels_match_lambda_max(regimes):
     obj, lam, _ = _regime_setup()
-    for name in X.REGIME_ORDER:
+    for name in R.REGIMES:
         m = regimes[name].meta
         assert m["lambda_max"] == pytest.approx(lam)
         assert m["lr"] * lam == pytest.approx(m["eta_lambda"])
-        assert R.classify(m["lr"], lam) == name == m["regime"]
+        assert R.classify(m["lr"], lam) == name == m["regime"] == m["band"]
+
+
+def test_optimal_rate_and_per_direction_factors(regimes):
+    """The why on screen: one step scales the distance along the steep / flat eigen-direction by
+    |1 − ηλ_max| / |1 − ηλ_min|; the larger sets the pace, so final losses follow it; the best fixed
+    rate 2/(λ_min + λ_max) makes both equal and beats every other converging rate."""
+    obj = O.quadratic(**E.get("descent_regimes").config["objective"])
+    lmin, lmax = np.linalg.eigvalsh(obj.hessian(np.zeros(2)))
+    opt = regimes["optimal"].meta
+    assert opt["lr"] == pytest.approx(2 / (lmin + lmax)) and opt["lambda_min"] == pytest.approx(lmin)
+    assert opt["factors"]["steep"] == pytest.approx(opt["factors"]["flat"])
+    converging = [n for n in X.REGIME_ORDER if n != "diverging"]
+    for n in X.REGIME_ORDER:
+        m = regimes[n].meta
+        f = {"steep": abs(1 - m["lr"] * lmax), "flat": abs(1 - m["lr"] * lmin)}
+        assert m["factors"] == pytest.approx(f) and m["rate"] == pytest.approx(max(f.values()))
+    for n in converging:  # the measured decay per step approaches rate² (loss is quadratic in distance)
+        loss = regimes[n].loss
+        assert loss[-1] / loss[-2] == pytest.approx(regimes[n].meta["rate"] ** 2, rel=0.02)
+        assert regimes[n].meta["rate"] >= opt["rate"] - 1e-12
+    finals = {n: regimes[n].loss[-1] for n in converging}
+    by_rate = sorted(converging, key=lambda n: regimes[n].meta["rate"])
+    assert sorted(converging, key=finals.get) == by_rate
+    # the surprise the scene explains: oscillating ends lower than smooth, the flat axis is why
+    assert finals["oscillating"] < finals["smooth"]
+    assert regimes["smooth"].meta["factors"]["flat"] > regimes["oscillating"].meta["factors"]["steep"]
 
 
 def test_slow_decreases_monotonically(regimes):
@@ -134,23 +161,136 @@ def test_digits_records_curves_and_epoch_times():
 
 
 # ---------------------------------------------------------------- 3. race
+def _excess(obj, theta):
+    return float(obj.value(np.asarray(theta, float))) - obj.min_value
+
+
 @pytest.mark.parametrize("surf", list(X.RACES))
 def test_race_protocol_and_stated_ranking(race, surf):
+    """Same start and budget for all; the stated ranking is the ranking of final losses recomputed
+    from the recorded θ (ties within 1 %)."""
     obj = O.get(surf)
     runs = {n: race[f"{surf}__{n}"] for n in X.RACE_ORDER}
     for r in runs.values():
         assert np.array_equal(r.thetas[0], np.array(obj.start))
         assert r.n_steps == X.RACES[surf]["steps"]
-    finals = {n: float(obj.value(r.thetas[-1])) for n, r in runs.items()}
+    finals = {n: _excess(obj, r.thetas[-1]) for n, r in runs.items()}
+    for n, r in runs.items():
+        assert r.meta["final_loss"] == pytest.approx(finals[n], rel=1e-12, abs=1e-15)
     stated = race[f"{surf}__surface"].meta["ranking"]
+    assert stated == race[f"{surf}__tuning"].meta["ranking"]
     flat = [n for place in stated for n in place]
     assert sorted(flat) == sorted(X.RACE_ORDER)
-    assert [finals[n] for n in flat] == sorted(finals.values())
-    assert all(len(p) == 1 for p in stated)  # no ties in the chosen set-ups: the ranking is meaningful
+    # independent grouping: sorted by final loss, a value within 1 % (or 1e-12) of its place's best joins it
+    expect = []
+    for n in sorted(finals, key=finals.get):
+        if expect and abs(finals[n] - finals[expect[-1][0]]) <= max(0.01 * finals[expect[-1][0]], 1e-12):
+            expect[-1].append(n)
+        else:
+            expect.append([n])
+    assert stated == expect
+
+
+@pytest.mark.parametrize("surf", list(X.RACES))
+def test_race_uses_the_chosen_rate_from_the_recorded_grid(race, surf):
+    """Chosen η = argmin of the final loss over the recorded *stable* grid points, and that is the η the
+    race ran with; the grid is shared, ≥ 5 per decade, covers 1e-5…1, and brackets every choice."""
+    tun = race[f"{surf}__tuning"]
+    lrs, F, S = tun.lrs, tun.final_loss, tun.stable.astype(bool)
+    per = np.diff(np.log10(lrs))
+    assert np.allclose(per, per[0]) and 1 / per[0] >= 5 - 1e-9
+    assert lrs[0] <= 1e-5 * (1 + 1e-9) and lrs[-1] >= 1.0 * (1 - 1e-9)
+    for i, name in enumerate(tun.meta["names"]):
+        k = int(tun.chosen[i])
+        assert S[i].any() and k == int(np.argmin(np.where(S[i], F[i], np.inf)))
+        assert 2 <= k <= len(lrs) - 3, f"{name}: chosen η within 2 grid points of an end of the grid"
+        run = race[f"{surf}__{name}"]
+        assert run.meta["hyper"]["lr"] == lrs[k] == tun.meta["chosen_lr"][name]
+        assert run.meta["final_loss"] == pytest.approx(F[i, k], rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("surf", list(X.RACES))
+def test_stability_labels_by_retraining(race, surf):
+    """Independent oracle for the stability rule: retrain the chosen η and its two neighbours and
+    check 'never diverges, loss ≤ start loss after the first 10 % of steps'."""
+    from nnviz import optim
+    from nnviz.train import train
+
+    obj = O.get(surf)
+    prob = O.ObjectiveProblem(obj)
+    tun = race[f"{surf}__tuning"]
+    steps = tun.config["steps"]
+    for i, name in enumerate(tun.meta["names"]):
+        k = int(tun.chosen[i])
+        for j in (k - 1, k, k + 1):
+            hyper = {"lr": float(tun.lrs[j]), **X.FIXED[name]}
+            r = train(prob, optim.make(X.OPTIMIZER_OF.get(name, name), **hyper), np.array(obj.start, float),
+                      steps=steps)
+            losses = np.append(r.loss, obj.value(r.thetas[-1]))
+            ok = (not r.diverged and np.all(np.isfinite(losses))
+                  and np.all(losses[int(np.ceil(0.1 * steps)):] <= losses[0]))
+            assert bool(tun.stable[i, j]) == ok, (name, tun.lrs[j])
+            if ok:
+                assert tun.final_loss[i, j] == pytest.approx(_excess(obj, r.thetas[-1]), rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("surf", list(X.RACES))
+def test_robustness_verdict_matches_recorded_neighbours(race, surf):
+    tun = race[f"{surf}__tuning"]
+    names = tun.meta["names"]
+    F = np.where(tun.stable.astype(bool), tun.final_loss, np.inf)
+    chosen = {n: F[i, int(tun.chosen[i])] for i, n in enumerate(names)}
+    order = sorted(chosen, key=chosen.get)
+    first, second = order[0], order[1]
+    tie = abs(chosen[second] - chosen[first]) <= max(0.01 * chosen[first], 1e-12)
+    verdict = tun.meta["verdict"]
+    if tie:
+        assert verdict == "tie"
+        return
+    i = names.index(first)
+    k = int(tun.chosen[i])
+    neigh = [F[i, j] if 0 <= j < F.shape[1] else np.inf for j in (k - 1, k + 1)]
+    holds = all(f < chosen[second] and abs(f - chosen[second]) > max(0.01 * min(f, chosen[second]), 1e-12)
+                for f in neigh)
+    assert verdict == ("robust" if holds else "within noise")
+    assert tun.meta["winner"] == [first]
+    np.testing.assert_allclose([tun.meta["neighbours"]["lower"], tun.meta["neighbours"]["higher"]], neigh)
+
+
+def test_rosenbrock_top_places_are_within_noise(race):
+    """The issue's expectation at 300 steps: Nesterov's first place does not survive a one-step change
+    of η, and the scene's words say so."""
+    meta = race["rosenbrock__tuning"].meta
+    assert meta["verdict"] == "within noise"
+    assert "within noise" in X.race_verdict(meta)
 
 
 def test_ranking_ties():
-    assert X.ranking({"a": 1.0, "b": 0.5, "c": 1.0}) == [["b"], ["a", "c"]]
+    assert T.ranking({"a": 1.0, "b": 0.5, "c": 1.0}) == [["b"], ["a", "c"]]
+    assert T.ranking({"a": 1.0, "b": 1.009, "c": 1.02}) == [["a", "b"], ["c"]]
+    assert T.ranking({"a": 1e-16, "b": 3e-14}) == [["a", "b"]]  # both at the minimum to round-off
+
+
+def test_tuning_protocol_on_a_bowl_with_known_stability_edge():
+    """GD on f = λx²/2 is stable iff η < 2/λ (|1 − ηλ| < 1, the loss falls every step); the protocol
+    must label exactly those rates stable, choose the one with the lowest final loss, and extend the
+    grid when the best rate is at its edge."""
+    lam = 30.0
+    obj = O.quadratic(condition=1.0, angle=0.0, scale=lam)
+    prob = O.ObjectiveProblem(obj)
+    h = np.linalg.eigvalsh(obj.hessian(np.zeros(2)))
+    assert np.allclose(h, h[0])
+    lam = float(h[0])
+    t = T.tune(prob, [1.0, 0.5], 20, {"sgd": {}}, lambda th: float(obj.value(th)), lo=1e-3, hi=1.0)
+    expect = t.lrs < 2 / lam * (1 - 1e-9)
+    assert np.array_equal(t.stable[0].astype(bool), expect)
+    k = int(t.chosen[0])
+    assert abs(1 - t.lrs[k] * lam) == min(abs(1 - t.lrs[expect] * lam))  # fastest contraction wins
+    # best η at the low edge of the grid: extend downwards by a decade
+    slow = T.tune(prob, [1.0, 0.5], 20, {"sgd": {}}, lambda th: float(obj.value(th)), lo=1.5 / lam, hi=1e3)
+    assert slow.meta["extended"]["low"] == 1 and slow.lrs[0] < 1.5 / lam
+    assert 2 <= int(slow.chosen[0]) and abs(slow.lrs[int(slow.chosen[0])] * lam - 1) < 0.3
+    assert T.lr_grid(1e-5, 1.0, 5).size == 26
 
 
 # ---------------------------------------------------------------- 4. surface
@@ -224,7 +364,10 @@ def test_random_restarts_find_the_deep_well(wells):
 @pytest.mark.parametrize("name", ["descent_regimes", "descent_variants", "descent_race", "descent_wells"])
 def test_same_seed_same_records(name):
     exp = E.get(name)
-    a, b = exp.fn(dict(exp.config)), exp.fn(dict(exp.config))
+    cfg = dict(exp.config)
+    if name == "descent_race":  # the whole η grid twice takes long: one surface checks the same code
+        cfg["races"] = {"saddle": cfg["races"]["saddle"]}
+    a, b = exp.fn(dict(cfg)), exp.fn(dict(cfg))
     assert a.keys() == b.keys()
     for k in a:
         if hasattr(a[k], "thetas"):

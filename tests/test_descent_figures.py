@@ -4,7 +4,8 @@ import pytest
 
 from nnviz import figures
 
-NAMES = ["descent_regimes", "descent_variants", "descent_digits", "descent_race", "descent_surface", "descent_wells"]
+NAMES = ["descent_regimes", "descent_variants", "descent_digits", "descent_race", "descent_race_tuning",
+         "descent_surface", "descent_wells"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -7,25 +7,30 @@ import pytest
 from nnviz import theme
 
 RIGHT = (0.5, 0.0, 1.0, 1.0)
+RACE = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 LEFT = (0.0, 0.0, 0.5, 1.0)
 
 # (file, class, [(colour, box, minimum number of pixels of that colour in the box), ...])
 ALL = (0.0, 0.0, 1.0, 1.0)
+PANELS = (0.0, 0.15, 0.78, 1.0)
 PLOT = (0.1, 0.1, 0.9, 0.8)
 CASES = [
     ("descent_regimes", "DescentRegimes",
-     [(theme.REGIME[r], LEFT, 5) for r in theme.REGIME] + [(theme.REGIME["diverging"], RIGHT, 20)]),
+     [(theme.REGIME[r], PANELS, 5) for r in theme.REGIME] + [(theme.REGIME["diverging"], PANELS, 20)]),
     ("descent_variants", "DescentVariants", [(theme.VARIANT[v], (0, 0, 1, 0.8), 20) for v in theme.VARIANT]),
     ("descent_variants", "DescentDigits", [(theme.VARIANT["stochastic"], RIGHT, 200)]),
-    ("descent_race", "DescentRace", [(theme.OPTIMIZER[o], ALL, 5) for o in theme.OPTIMIZER]),
-    ("descent_race", "DescentRaceRules", [(theme.OPTIMIZER[o], RIGHT, 1) for o in theme.OPTIMIZER]),
+    # at the end the trails are faded and the heads of converged runs sit under the minimum's star: the
+    # optimizer colours show in the heads, the start of the trails and the ranking's text
+    ("descent_race", "DescentRace", [(theme.OPTIMIZER[o], ALL, 2) for o in RACE]),
+    ("descent_race", "DescentRaceRules", [(theme.OPTIMIZER[o], RIGHT, 1) for o in RACE]),
+    ("descent_race", "DescentRaceTuning", [(theme.OPTIMIZER[o], LEFT, 5) for o in RACE]),
     ("descent_race", "DescentRace3D", [(theme.SURFACE_RAMP[1], PLOT, 300), (theme.OPTIMIZER["nesterov"], PLOT, 20)]),
     ("descent_surface", "DescentSurface", [(theme.GRADIENT, PLOT, 50), (theme.SURFACE_RAMP[-1], PLOT, 15)]),
     ("descent_surface", "DescentSurfaceBowl", [(theme.GRADIENT, PLOT, 50)]),
     ("descent_wells", "DescentWells", [(theme.OPTIMIZER["momentum"], (0.0, 0.4, 0.35, 1.0), 20),
-                                       (theme.OPTIMIZER["sgd"], (0.35, 0.4, 0.7, 1.0), 20)]),
-    ("descent_wells", "DescentWellsRestarts", [(theme.REGIME["smooth"], (0.0, 0.3, 0.35, 1.0), 20),
-                                               (theme.REGIME["diverging"], (0.35, 0.3, 0.7, 1.0), 20)]),
+                                       (theme.OPTIMIZER["gd"], (0.35, 0.4, 0.7, 1.0), 20)]),
+    ("descent_wells", "DescentWellsRestarts", [(theme.OUTCOME["found"], (0.0, 0.3, 0.35, 1.0), 20),
+                                               (theme.OUTCOME["stuck"], (0.35, 0.3, 0.7, 1.0), 20)]),
 ]
 
 

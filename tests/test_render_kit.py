@@ -146,6 +146,40 @@ def test_descent_path_with_blowup_has_only_finite_points_and_a_marker():
     assert path.trace.marker.get_fill_opacity() == 1.0
 
 
+def test_between_returns_the_stretch_of_path_between_two_steps():
+    p = np.c_[np.arange(5.0), np.zeros(5)] * 0.2
+    c = clip_path(p, BOX)
+    (piece,) = c.between(1.5, 3.25)
+    np.testing.assert_allclose(piece[:, 0], [0.3, 0.4, 0.6, 0.65])
+    assert c.between(10, 12) == [] and len(c.between(-3, 0.5)[0]) == 2
+
+
+def test_fading_trail_splits_old_and_recent_steps_with_rising_opacity():
+    ax = LabelledAxes((-2, 2), (-2, 2))
+    p = np.c_[np.linspace(-1, 1, 101), np.zeros(101)]
+    path = DescentPath(p, ax, fade=20, fade_floor=0.2, outline=theme.BACKGROUND)
+    tr = path.trace
+    assert callable(tr.fade)  # the manim method is not shadowed (FadeIn needs it)
+    ops = [m.get_stroke_opacity() for m in tr.recent]
+    assert tr.line.get_stroke_opacity() == pytest.approx(0.2) and np.all(np.diff(ops) > 0)
+    assert ops[-1] == pytest.approx(1.0)
+    path.set_step(60)
+    old_x = tr.line.points[:, 0]
+    assert old_x.max() == pytest.approx(ax.c2p(-1 + 2 * 40 / 100, 0)[0])   # faint up to step 40
+    new_x = np.concatenate([m.points[:, 0] for m in tr.recent])
+    assert new_x.min() == pytest.approx(old_x.max()) and new_x.max() == pytest.approx(ax.c2p(0.2, 0)[0])
+    assert tr.head.get_stroke_width() > 0   # outlined head
+
+
+def test_log_x_axis_maps_decades():
+    ax = LabelledAxes((1e-5, 1.0), (1e-3, 10.0), log_x=True, log_y=True)
+    np.testing.assert_allclose(ax.bounds, [[-5, 0], [-3, 1]])
+    np.testing.assert_allclose(ax.to_axes([[1e-2, 0.1]]), [[-2, -1]])
+    assert ax.c2p(1e-5, 1e-3)[0] < ax.c2p(1e-2, 1e-3)[0] < ax.c2p(1.0, 1e-3)[0]
+    with pytest.raises(ShapeError):
+        LabelledAxes((0.0, 1.0), (1, 2), log_x=True)
+
+
 def test_descent_path_diverged_at_marks_even_inside_the_frame():
     p = np.c_[np.linspace(0, 1, 10), np.zeros(10)]
     assert not DescentPath(p).diverges

@@ -1,16 +1,17 @@
 """Experiments behind the gradient-descent scenes: the single home of their
 hyperparameters and seeds.
 
-  descent_regimes   four learning rates on one bowl, chosen from λ_max
+  descent_regimes   four learning rates on one bowl, chosen from λ_max, and the optimal 2/(λ_min+λ_max)
   descent_variants  batch / mini-batch / stochastic on the exact 2-parameter line fit
   descent_digits    the blog's MNIST experiment on the 8×8 digits: variants + batch-size sweep
-  descent_race      six optimizers, same start and steps, on Rosenbrock, Beale and a saddle
+  descent_race      six optimizers, each at its tuned η (nnviz.tuning's fair protocol), same start and
+                    steps, on Rosenbrock, Beale and a saddle
   descent_surface   a moons MLP's trajectory over PCA / filter-normalised loss slices, and
                     analytic bowl / Rosenbrock surfaces
   descent_wells     plain GD vs momentum on two wells, plus seeded random restarts
 
 Scenes and figures read these only through `experiments.load(name)`; the pure
-helpers below (`roughness`, `ranking`) are what the claim tests and the drawings
+helpers below (`roughness`, `excess_loss`) are what the claim tests and the drawings
 share. Curvature, regimes, exact (w, b) surfaces, PCA / filter-normalised planes and
 honest projection come from `nnviz.regimes`, `nnviz.exact` and `nnviz.landscape`.
 """
@@ -26,6 +27,7 @@ from .. import landscape as L
 from .. import objectives as O
 from .. import optim
 from .. import regimes as R
+from .. import tuning as T
 from ..nn import MLP
 from ..problems import NetworkProblem
 from ..records import Run, Surface
@@ -36,9 +38,9 @@ from . import experiment
 # --------------------------------------------------------------------------------------
 # shared helpers (pure)
 # --------------------------------------------------------------------------------------
-REGIME_ORDER = R.REGIMES
+REGIME_ORDER = ("slow", "smooth", "optimal", "oscillating", "diverging")  # R.REGIMES + the best rate
 VARIANT_ORDER = ("batch", "minibatch", "stochastic")
-RACE_ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+RACE_ORDER = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
 
 def with_meta(run: Run, **meta) -> Run:
@@ -60,23 +62,6 @@ def roughness(thetas: np.ndarray) -> float:
     return float(np.mean(np.arccos(cos)))
 
 
-def final_loss(objective: O.Objective, run: Run) -> float:
-    """The objective at the run's last recorded θ (what 'final loss' means in the race)."""
-    return float(objective.value(run.final_theta))
-
-
-def ranking(final_losses: dict[str, float], rtol: float = 1e-9) -> list[list[str]]:
-    """Optimizers ordered by final loss, best first; values equal within rtol share a place."""
-    order = sorted(final_losses, key=lambda k: final_losses[k])
-    places: list[list[str]] = []
-    for name in order:
-        if places and np.isclose(final_losses[name], final_losses[places[-1][0]], rtol=rtol, atol=1e-15):
-            places[-1].append(name)
-        else:
-            places.append([name])
-    return places
-
-
 HEIGHTS = {"true": "true_loss", "slice": "plane_loss"}
 HEIGHT_LABELS = {"true": "path height: true loss J(θₜ)",
                  "slice": "path height: loss on the slice at θₜ's projection"}
@@ -95,23 +80,32 @@ def _objective_surface(obj: O.Objective, n: int) -> Surface:
 # --------------------------------------------------------------------------------------
 # 1. learning-rate regimes
 # --------------------------------------------------------------------------------------
-@experiment("descent_regimes", description="Four learning rates on one bowl, chosen by η·λ_max",
+@experiment("descent_regimes", description="Four learning rates on one bowl, chosen by η·λ_max, and the best fixed rate",
             objective={"condition": 8.0, "angle": 0.45, "scale": 0.5}, start=(-2.5, -0.6), steps=40,
             eta_lambda={"slow": 0.1, "smooth": 0.9, "oscillating": 1.8, "diverging": 2.15}, grid=81)
 def regimes(cfg):
     """λ_max is the Hessian's top eigenvalue at the minimum; each η is a stated multiple of 1/λ_max,
-    classified by `nnviz.regimes.classify`."""
+    classified by `nnviz.regimes.classify`. A fifth run, "optimal", uses the best fixed rate for a
+    quadratic, η = 2/(λ_min + λ_max). Every run records its per-direction factors: one step multiplies
+    the distance to the minimum along the steep (λ_max) and flat (λ_min) eigen-directions by
+    |1 − ηλ_max| and |1 − ηλ_min|; the larger ("rate") sets how fast the run converges."""
     obj = O.quadratic(**cfg["objective"])
     prob = O.ObjectiveProblem(obj, params=cfg["objective"])
-    curv = R.top_curvature(prob, np.array(obj.minima[0], float))
+    minimum = np.array(obj.minima[0], float)
+    curv = R.top_curvature(prob, minimum)
     lam = curv.value
+    lam_min = float(np.linalg.eigvalsh(obj.hessian(minimum))[0])
     rates = R.demo_rates(lam, cfg["eta_lambda"])  # raises if a factor is not in its band
+    rates["optimal"] = 2.0 / (lam_min + lam)
     out = {}
-    for regime in R.REGIMES:
+    for regime in REGIME_ORDER:
         lr = rates[regime]
         run = train(prob, optim.sgd(lr=lr), np.array(cfg["start"], float), steps=cfg["steps"], name=regime)
-        out[regime] = with_meta(run, regime=R.classify(lr, lam), lr=lr, eta_lambda=cfg["eta_lambda"][regime],
-                                lambda_max=lam, top_direction=np.asarray(curv.vector, float).tolist())
+        steep, flat = abs(1 - lr * lam), abs(1 - lr * lam_min)
+        out[regime] = with_meta(run, regime=regime, band=R.classify(lr, lam), lr=lr, eta_lambda=lr * lam,
+                                lambda_max=lam, lambda_min=lam_min,
+                                top_direction=np.asarray(curv.vector, float).tolist(),
+                                factors={"steep": steep, "flat": flat}, rate=max(steep, flat))
     out["surface"] = _objective_surface(obj, cfg["grid"])
     return out
 
@@ -164,40 +158,65 @@ def digits(cfg):
 # --------------------------------------------------------------------------------------
 # 3. optimizer race
 # --------------------------------------------------------------------------------------
-RACES = {
-    "rosenbrock": {"steps": 300, "hyper": {
-        "sgd": {"lr": 1e-3}, "momentum": {"lr": 1e-3, "beta": 0.9}, "nesterov": {"lr": 1e-3, "beta": 0.9},
-        "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adam": {"lr": 0.05}}},
-    "beale": {"steps": 300, "hyper": {
-        "sgd": {"lr": 1e-2}, "momentum": {"lr": 2e-3, "beta": 0.9}, "nesterov": {"lr": 2e-3, "beta": 0.9},
-        "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adam": {"lr": 0.05}}},
-    "saddle": {"steps": 40, "hyper": {
-        "sgd": {"lr": 0.05}, "momentum": {"lr": 0.05, "beta": 0.9}, "nesterov": {"lr": 0.05, "beta": 0.9},
-        "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.05}, "adam": {"lr": 0.05}}},
-}
+RACES = {"rosenbrock": {"steps": 300}, "beale": {"steps": 300}, "saddle": {"steps": 40}}
+# everything but η is fixed (the usual defaults); η is tuned per optimizer by the fair protocol
+FIXED = {"gd": {}, "momentum": {"beta": 0.9}, "nesterov": {"beta": 0.9}, "adagrad": {}, "rmsprop": {"decay": 0.9},
+         "adam": {"beta1": 0.9, "beta2": 0.999}}
+OPTIMIZER_OF = {"gd": "sgd"}  # deterministic full-batch descent is `optim.sgd` run on the whole objective
+TUNING = {"lo": 1e-5, "hi": 1.0, "per_decade": 5, "warmup": 0.1, "rtol": 0.01, "margin": 2}
 
 
-@experiment("descent_race", description="Six optimizers, same start, same steps, on three surfaces",
-            races=RACES, grid=121)
+def excess_loss(objective: O.Objective, theta) -> float:
+    """f(θ) − f(θ*): what "final loss" means in the race (0 at the minimum, on every surface)."""
+    return float(objective.value(np.asarray(theta, float))) - objective.min_value
+
+
+@experiment("descent_race", description="Six optimizers, each at its tuned η (fair protocol), on three surfaces",
+            races=RACES, fixed=FIXED, tuning=TUNING, grid=121)
 def race(cfg):
-    """Records are named '<surface>/<optimizer>' plus '<surface>/surface'. Learning rates are per
-    optimizer (each near its own stable best); start and step budget are shared."""
+    """Records '<surface>__<optimizer>' (the run at its chosen η), '<surface>__tuning' (the whole η grid:
+    final loss per η per optimizer, stability, chosen η, ranking, robustness verdict) and
+    '<surface>__surface'. Start and step budget are shared; η comes from `nnviz.tuning.tune`."""
     out = {}
     for surf, spec in cfg["races"].items():
         obj = O.get(surf)
         prob = O.ObjectiveProblem(obj)
         theta0 = np.array(obj.start, float)
-        finals = {}
-        for name in RACE_ORDER:
-            run = train(prob, optim.make(name, **spec["hyper"][name]), theta0, steps=spec["steps"],
+        fixed = {OPTIMIZER_OF.get(o, o): h for o, h in cfg["fixed"].items()}
+        tuned = T.tune(prob, theta0, spec["steps"], fixed, lambda th, obj=obj: excess_loss(obj, th), name=surf,
+                       **cfg["tuning"])
+        rename = {OPTIMIZER_OF.get(o, o): o for o in cfg["fixed"]}
+        meta = {**tuned.meta, "ranking": [[rename[n] for n in p] for p in tuned.meta["ranking"]],
+                "winner": [rename[n] for n in tuned.meta["winner"]],
+                "chosen_lr": {rename[n]: v for n, v in tuned.meta["chosen_lr"].items()},
+                "chosen_final": {rename[n]: v for n, v in tuned.meta["chosen_final"].items()},
+                "names": [rename[n] for n in tuned.optimizers], "min_value": obj.min_value,
+                "rtol": cfg["tuning"]["rtol"]}
+        out[f"{surf}__tuning"] = dataclasses.replace(tuned, meta=meta)
+        for name in cfg["fixed"]:
+            hyper = {"lr": meta["chosen_lr"][name], **cfg["fixed"][name]}
+            run = train(prob, optim.make(OPTIMIZER_OF.get(name, name), **hyper), theta0, steps=spec["steps"],
                         name=f"{surf}/{name}")
-            finals[name] = final_loss(obj, run)
-            out[f"{surf}__{name}"] = with_meta(run, optimizer=name, surface=surf, hyper=spec["hyper"][name],
-                                               final_loss=finals[name])
-        out[f"{surf}__surface"] = with_meta_surface(_objective_surface(obj, cfg["grid"]),
-                                                    ranking=ranking(finals), steps=spec["steps"],
+            out[f"{surf}__{name}"] = with_meta(run, optimizer=name, surface=surf, hyper=hyper,
+                                               final_loss=excess_loss(obj, run.final_theta))
+        out[f"{surf}__surface"] = with_meta_surface(_objective_surface(obj, cfg["grid"]), ranking=meta["ranking"],
+                                                    verdict=meta["verdict"], steps=spec["steps"],
                                                     start=list(obj.start))
     return out
+
+
+def race_verdict(meta: dict, label=str) -> str:
+    """The tuning record's robustness verdict in words (what the race scene and still say).
+    `label` turns an optimizer key into its display name."""
+    win = [label(n) for n in meta["winner"]]
+    if meta["verdict"] == "tie":
+        return f"{' = '.join(win)} tie (final losses within {meta.get('rtol', 0.01):.0%})"
+    if meta["verdict"] == "robust":
+        return f"{win[0]} wins, and stays first with η one grid step lower or higher"
+    worse = [side for side, f in meta["neighbours"].items() if not np.isfinite(f)]
+    why = (f"one grid step {' or '.join(worse)} in η it is unstable" if worse
+           else "one grid step away in η it drops behind")
+    return f"{win[0]} is first but within noise: {why}"
 
 
 def with_meta_surface(s: Surface, **meta) -> Surface:

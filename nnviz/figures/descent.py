@@ -9,7 +9,7 @@ from ..experiments import descent as X
 from . import figure
 
 LABEL = {"batch": "batch", "minibatch": "mini-batch", "stochastic": "SGD (b=1)"}
-OPT_LABEL = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
+OPT_LABEL = {"gd": "GD", "sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
              "rmsprop": "RMSprop", "adam": "Adam"}
 
 
@@ -32,30 +32,38 @@ def _in_box(path, s):
     return (path, False) if out.size == 0 else (path[:out[0] + 1], True)
 
 
-@figure("descent_regimes", experiments=("descent_regimes",), size=(10, 4.2))
+@figure("descent_regimes", experiments=("descent_regimes",), size=(11, 4.4))
 def regimes(fig):
-    """Slow, smooth, oscillating and diverging gradient descent on one bowl, by η·λ_max."""
+    """Slow, smooth, best, oscillating and diverging gradient descent on one bowl, with each run's
+    per-direction factors |1 − ηλ| (the larger sets the pace)."""
     rec = E.load("descent_regimes")
     s = rec["surface"]
     ax, ax2 = fig.subplots(1, 2)
     _contours(ax, s)
+    first = rec[X.REGIME_ORDER[0]].meta
     for name in X.REGIME_ORDER:
         run, c = rec[name], theme.REGIME[name]
         path, left = _in_box(run.thetas, s)
-        ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, lw=1.2, color=c,
-                label=f"{name}: η={run.meta['lr']:.3g}, ηλ={run.meta['eta_lambda']:g}")
+        f = run.meta["factors"]
+        lab = (rf"{name}: $\eta\lambda_{{max}}$={run.meta['eta_lambda']:.2f}; "
+               rf"$|1-\eta\lambda|$: steep {f['steep']:.2f}, flat {f['flat']:.2f}")
+        ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, lw=1.2, color=c, mec=theme.INK, mew=0.3, label=lab)
         if left:
             ax.annotate("diverges", path[-2], color=c, fontsize=9, fontweight="bold")
-        ax2.semilogy(run.loss, color=c, lw=1.5)
-    ax.plot(*s.meta["minima"][0], "*", color=theme.INK, ms=9)
-    ax.set_xlabel("θ₁")
-    ax.set_ylabel("θ₂")
+        ax2.semilogy(run.loss, color=c, lw=1.8, label=name)
+    ax.plot(*s.meta["minima"][0], "*", color=theme.PAPER, mec=theme.INK, ms=12, zorder=5)
+    ax.plot(*rec[X.REGIME_ORDER[0]].thetas[0], "o", mfc="none", mec=theme.INK, ms=9, mew=1.5, zorder=5)
+    ax.set_xlabel(r"$\theta_1$")
+    ax.set_ylabel(r"$\theta_2$")
     ax.set_aspect("equal")
-    ax.legend(fontsize=7, loc="lower right")
-    ax.set_title(f"λ_max = {rec['slow'].meta['lambda_max']:g}; stable iff ηλ_max < 2", fontsize=10)
+    ax.set_title(rf"$\lambda_{{max}}$ = {first['lambda_max']:.3g}, $\lambda_{{min}}$ = {first['lambda_min']:.3g}; "
+                 rf"stable iff $\eta\lambda_{{max}} < 2$; best fixed $\eta = 2/(\lambda_{{min}}+\lambda_{{max}})$",
+                 fontsize=9)
     ax2.set_xlabel("step")
-    ax2.set_ylabel("loss (log)")
-    ax2.set_title("loss per step", fontsize=10)
+    ax2.set_ylabel("loss (log scale)")
+    ax2.set_title("loss per step: the larger factor sets the slope", fontsize=9)
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8)
+    fig.subplots_adjust(bottom=0.3, wspace=0.3)
 
 
 @figure("descent_variants", experiments=("descent_variants",), size=(10, 4.4))
@@ -112,27 +120,96 @@ def digits(fig):
     c.set_title("wall time per epoch (NumPy, CPU)", fontsize=10)
 
 
-@figure("descent_race", experiments=("descent_race",), size=(13, 5))
+def _sci(x: float) -> str:
+    """A number in mathtext: 0.0016 → $1.6\\times10^{-3}$ style only where needed."""
+    if 1e-3 <= abs(x) < 1e3:
+        return f"{x:.2g}"
+    m, e = f"{x:.1e}".split("e")
+    return rf"{m}\times10^{{{int(e)}}}" if m not in ("1.0",) else rf"10^{{{int(e)}}}"
+
+
+@figure("descent_race", experiments=("descent_race",), size=(13, 5.6))
 def race(fig):
-    """Six optimizers from the same start for the same number of steps on three surfaces."""
+    """Six optimizers from the same start for the same number of steps on three surfaces, each at the η
+    the fair protocol chose for it; ranking with ties and the robustness verdict."""
     rec = E.load("descent_race")
-    for ax, surf in zip(fig.subplots(1, 3), X.RACES):
-        s = rec[f"{surf}__surface"]
+    axes = fig.subplots(1, 3)
+    for ax, surf in zip(axes, X.RACES):
+        s, tun = rec[f"{surf}__surface"], rec[f"{surf}__tuning"]
         _contours(ax, s, log=s.meta["log_scale"], levels=18)
         for name in X.RACE_ORDER:
             run = rec[f"{surf}__{name}"]
-            path, _ = _in_box(run.thetas, s)
-            ax.plot(path[:, 0], path[:, 1], lw=1.3, color=theme.OPTIMIZER[name],
-                    label=f"{OPT_LABEL[name]} ({hyper_text(run.meta['hyper'])}): {run.meta['final_loss']:.2g}")
-        ax.plot(*s.meta["start"], "o", color=theme.INK)
+            path, left = _in_box(run.thetas, s)
+            ax.plot(path[:, 0], path[:, 1], lw=1.3, color=theme.OPTIMIZER[name], zorder=2)
+            ax.plot(*path[-1], "o", ms=5, color=theme.OPTIMIZER[name], mec=theme.INK, mew=0.8, zorder=4)
+            if left:
+                ax.annotate("leaves", path[-1], color=theme.OPTIMIZER[name], fontsize=7)
+        ax.plot(*s.meta["start"], "o", ms=9, mfc="none", mec=theme.INK, mew=1.8, zorder=5)
         for m in s.meta["minima"]:
-            ax.plot(*m, "*", color=theme.INK, ms=9)
-        order = " < ".join("=".join(OPT_LABEL[n] for n in p) for p in s.meta["ranking"])
-        mid = (len(s.meta["ranking"]) + 1) // 2
-        parts = order.split(" < ")
-        ax.set_title(f"{surf}, {s.meta['steps']} steps, final loss:\n{' < '.join(parts[:mid])} <\n"
-                     f"{' < '.join(parts[mid:])}", fontsize=8)
-        ax.legend(fontsize=6, loc="lower left")
+            ax.plot(*m, "*", color=theme.PAPER, mec=theme.INK, mew=1.0, ms=13, zorder=5)
+        places = " < ".join(" = ".join(OPT_LABEL[n] for n in p) for p in s.meta["ranking"])
+        ax.set_title(f"{surf}, {s.meta['steps']} steps\nfinal loss: {_wrap(places, 44)}\n"
+                     f"{_wrap(X.race_verdict(tun.meta, OPT_LABEL.get), 48)}", fontsize=8)
+        ax.set_xlabel("$x$")
+        ax.set_ylabel("$y$")
+    # one legend for all panels, below them (never on the data); η per surface in each label
+    handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
+    labels = [f"{OPT_LABEL[n]}: η = " + ", ".join(f"{rec[f'{sf}__tuning'].meta['chosen_lr'][n]:.2g}" for sf in X.RACES)
+              for n in X.RACE_ORDER]
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8,
+               title="η tuned per optimizer and surface (" + ", ".join(X.RACES) + "): one shared grid, "
+                     "best stable final loss", title_fontsize=8)
+    fig.subplots_adjust(bottom=0.24, top=0.80, wspace=0.3)
+
+
+def _wrap(s: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(s, width))
+
+
+def plt_line(color, **kw):
+    from matplotlib.lines import Line2D
+
+    return Line2D([0], [0], color=color, lw=2, **kw)
+
+
+@figure("descent_race_tuning", experiments=("descent_race",), size=(13, 4.6))
+def race_tuning(fig):
+    """Final loss against η (log-log) per optimizer on each race surface: the stable range, the chosen η
+    (ringed) and the divergence edge (×): why some optimizers are easy to tune."""
+    rec = E.load("descent_race")
+    axes = fig.subplots(1, 3)
+    for ax, surf in zip(axes, X.RACES):
+        tun = rec[f"{surf}__tuning"]
+        lrs, F, S = tun.lrs, tun.final_loss, tun.stable.astype(bool)
+        shown = F[S & np.isfinite(F)]
+        floor = max(1e-16, 10 ** np.floor(np.log10(max(shown.min(), 1e-16)) - 0.5))
+        top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
+        for i, name in enumerate(tun.meta["names"]):
+            c = theme.OPTIMIZER[name]
+            y = np.where(S[i], np.maximum(F[i], floor), np.nan)
+            ax.plot(lrs, y, "-", color=c, lw=1.5)
+            k = int(tun.chosen[i])
+            ax.plot(lrs[k], max(F[i, k], floor), "o", ms=8, color=c, mec=theme.INK, mew=1.2, zorder=5)
+            if S[i].any():
+                above = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > np.flatnonzero(S[i]).max()))
+                if above.size:
+                    ax.plot(lrs[above[0]], top / 2, "x", ms=8, mew=2, color=c, clip_on=False)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_ylim(floor, top)
+        ax.set_xlabel(r"learning rate $\eta$")
+        ax.set_ylabel(r"final loss $f(\theta_T) - f^*$")
+        ax.set_title(f"{surf}, {tun.config['steps']} steps\n{_wrap(X.race_verdict(tun.meta, OPT_LABEL.get), 50)}",
+                     fontsize=8)
+    handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
+    tun0 = rec[f"{list(X.RACES)[0]}__tuning"]
+    labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
+    fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=8,
+               title=_wrap(f"curves: stable rates only; ringed dot: chosen η; ×: first unstable η. "
+                           + tun0.meta["rule"], 160), title_fontsize=8)
+    fig.subplots_adjust(bottom=0.3, top=0.85, wspace=0.3)
 
 
 @figure("descent_surface", experiments=("descent_surface",), size=(12, 4.2))

@@ -61,6 +61,29 @@ class Clipped:
             out.append(piece)
         return out
 
+    def between(self, lo: float, hi: float) -> list[np.ndarray]:
+        """The drawable pieces from step `lo` to step `hi` (both ends interpolated): a fading trail
+        draws its older and newer parts as separate pieces."""
+        out = []
+        for pts, st in self.segments:
+            if st[0] > hi or st[-1] < lo:
+                continue
+            a, b = max(lo, st[0]), min(hi, st[-1])
+            inner = (st > a) & (st < b)
+            piece = [self._at(pts, st, a)] + list(pts[inner]) + [self._at(pts, st, b)]
+            out.append(np.array(piece))
+        return out
+
+    @staticmethod
+    def _at(pts, st, step):
+        k = int(np.searchsorted(st, step, side="right"))
+        if k >= len(st):
+            return pts[-1].copy()
+        if k == 0:
+            return pts[0].copy()
+        u = (step - st[k - 1]) / (st[k] - st[k - 1]) if st[k] > st[k - 1] else 0.0
+        return pts[k - 1] + u * (pts[k] - pts[k - 1])
+
     def position(self, step: float) -> np.ndarray | None:
         """Where the path is at `step`, or None when it is outside the box / non-finite then."""
         for pts, st in self.segments:

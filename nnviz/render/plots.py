@@ -41,6 +41,13 @@ def fmt_tick(v: float) -> str:
     return f"{v:g}"
 
 
+def _decades(lo: float, hi: float, most: int = 8) -> np.ndarray:
+    """Integer log10 ticks in [lo, hi], every k-th decade so that at most `most` are labelled."""
+    d = np.arange(_math.ceil(lo - 1e-9), _math.floor(hi + 1e-9) + 1)
+    k = max(1, _math.ceil(len(d) / most))
+    return d[(d - d[-1]) % k == 0] if len(d) else d
+
+
 class LabelledAxes(mn.VGroup):
     """2-D axes with text tick labels, axis names and an optional log10 y axis.
 
@@ -51,10 +58,14 @@ class LabelledAxes(mn.VGroup):
     def __init__(self, x_range=(0.0, 1.0), y_range=(0.0, 1.0), x_label: str = "", y_label: str = "",
                  log_y: bool = False, width: float = 6.0, height: float = 4.0, n_ticks: int = 5,
                  font_size: float = SMALL_SIZE, color=MUTED, grid: bool = False, frame: str = "corner",
-                 x_ticks: int | None = None, **kwargs):
+                 x_ticks: int | None = None, log_x: bool = False, **kwargs):
         super().__init__(**kwargs)
         x0, x1 = map(float, x_range[:2])
         y0, y1 = map(float, y_range[:2])
+        if log_x:
+            if x0 <= 0 or x1 <= 0:
+                raise ShapeError(f"a log x axis needs a positive x_range, got {(x0, x1)}")
+            x0, x1 = _math.log10(x0), _math.log10(x1)
         if log_y:
             if y0 <= 0 or y1 <= 0:
                 raise ShapeError(f"a log y axis needs a positive y_range, got {(y0, y1)}")
@@ -63,7 +74,7 @@ class LabelledAxes(mn.VGroup):
             raise ShapeError(f"axis ranges must increase, got x={x_range}, y={y_range}")
         if frame not in ("corner", "box", "origin"):
             raise ShapeError(f"frame must be 'corner', 'box' or 'origin', got {frame!r}")
-        self.log_y = log_y
+        self.log_y, self.log_x = log_y, log_x
         self.bounds = np.array([[x0, x1], [y0, y1]])
         # manim Axes does the mapping; its own lines cross at (0, 0), so unless frame="origin"
         # they are hidden and spines are drawn along the bottom/left (or all four) edges.
@@ -86,13 +97,15 @@ class LabelledAxes(mn.VGroup):
         self.ticks = mn.VGroup()
         self.tick_labels = mn.VGroup()
         self.grid = mn.VGroup()
-        xt = nice_ticks(x0, x1, n_ticks if x_ticks is None else x_ticks)  # fewer on narrow plots
-        yt = (np.arange(_math.ceil(y0 - 1e-9), _math.floor(y1 + 1e-9) + 1) if log_y else nice_ticks(y0, y1, n_ticks))
+        xt = (_decades(x0, x1) if log_x
+              else nice_ticks(x0, x1, n_ticks if x_ticks is None else x_ticks))  # fewer on narrow plots
+        yt = (_decades(y0, y1) if log_y else nice_ticks(y0, y1, n_ticks))
         grid_color = theme_color(theme.GRID)
         for v in xt:
             p = c(v, y0)
             self.ticks.add(mn.Line(p, p + 0.08 * mn.DOWN, color=color, stroke_width=2))
-            self.tick_labels.add(text(fmt_tick(v), size=font_size, color=color).next_to(p, mn.DOWN, buff=0.14))
+            xs = ("10" + str(int(v)).translate(_SUPER)) if log_x else fmt_tick(v)
+            self.tick_labels.add(text(xs, size=font_size, color=color).next_to(p, mn.DOWN, buff=0.14))
             if grid:
                 self.grid.add(mn.Line(p, c(v, y1), color=grid_color, stroke_width=1))
         for v in yt:
@@ -116,12 +129,14 @@ class LabelledAxes(mn.VGroup):
 
     # --- coordinates -------------------------------------------------------
     def to_axes(self, points) -> np.ndarray:
-        """Data (x, y) → axis coordinates (log10 y on a log axis; y ≤ 0 → -inf, NaN stays NaN)."""
+        """Data (x, y) → axis coordinates (log10 on a log axis; ≤ 0 → -inf, NaN stays NaN)."""
         p = np.array(points, dtype=float, ndmin=2)
-        if self.log_y:
-            y = p[:, 1]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                p[:, 1] = np.where(y > 0, np.log10(np.where(y > 0, y, 1.0)), np.where(np.isnan(y), np.nan, -np.inf))
+        for col, on in ((0, getattr(self, "log_x", False)), (1, self.log_y)):
+            if on:
+                y = p[:, col]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    p[:, col] = np.where(y > 0, np.log10(np.where(y > 0, y, 1.0)),
+                                         np.where(np.isnan(y), np.nan, -np.inf))
         return p
 
     def to_scene(self, axes_points) -> np.ndarray:

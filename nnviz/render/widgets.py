@@ -65,21 +65,31 @@ class PathTrace(mn.VGroup):
     def __init__(self, clipped: Clipped, to_scene, color=FOREGROUND, stroke_width: float = 3.0,
                  tracker: mn.ValueTracker | None = None, head: bool = True, head_radius: float = 0.07,
                  diverged: bool = False, marker_text: str = "diverges", three_d: bool = False,
-                 bounds=None, **kwargs):
+                 bounds=None, fade: float = 0.0, fade_floor: float = 0.2, n_fade: int = 6,
+                 outline=None, **kwargs):
         super().__init__(**kwargs)
         self.clipped = clipped
+        self.fade_steps, self.fade_floor = float(fade), float(fade_floor)
         self.to_scene = to_scene
         self.color = mn.ManimColor(color)
         steps = [s for _, s in clipped.segments]
         self.first_step = float(steps[0][0]) if steps else 0.0
         self.last_step = float(steps[-1][-1]) if steps else 0.0
         self.tracker = tracker if tracker is not None else mn.ValueTracker(self.last_step)
-        self.line = mn.VMobject(stroke_color=self.color, stroke_width=stroke_width)
-        self.add(self.line)
+        # a fading trail: the old part faint (fade_floor), the last `fade` steps in n_fade pieces
+        # growing to full opacity at the head; all pieces exist from the start (see the hazard note)
+        self.line = mn.VMobject(stroke_color=self.color, stroke_width=stroke_width,
+                                stroke_opacity=self.fade_floor if self.fade_steps > 0 else 1.0)
+        self.recent = [mn.VMobject(stroke_color=self.color, stroke_width=stroke_width,
+                                   stroke_opacity=self.fade_floor + (1 - self.fade_floor) * (i + 1) / n_fade)
+                       for i in range(n_fade if self.fade_steps > 0 else 0)]
+        self.add(self.line, *self.recent)
         self.head = None
         if head and not clipped.empty:
             self.head = (mn.Dot3D(radius=head_radius, color=self.color, resolution=(6, 6)) if three_d
                          else mn.Dot(radius=head_radius, color=self.color))
+            if outline is not None and not three_d:  # a dark ring so the head reads on any background
+                self.head.set_stroke(mn.ManimColor(outline), width=2.5, opacity=1.0)
             self.add(self.head)
         self.marker = None
         self.marker_step = np.inf
@@ -111,13 +121,17 @@ class PathTrace(mn.VGroup):
             return
         self._drawn = step
         pieces = self.clipped.upto(step)
-        self.line.clear_points()
-        for piece in pieces:
-            if len(piece) < 2:
-                continue
-            sc = self.to_scene(piece)
-            self.line.start_new_path(sc[0])
-            self.line.add_points_as_corners(sc[1:])
+        if self.fade_steps > 0:
+            cut = step - self.fade_steps
+            old = self.clipped.between(self.first_step, cut) if cut > self.first_step else []
+            self._draw(self.line, old)
+            n = len(self.recent)
+            for i, mob in enumerate(self.recent):
+                lo = max(self.first_step, step - self.fade_steps * (n - i) / n)
+                hi = step - self.fade_steps * (n - i - 1) / n
+                self._draw(mob, self.clipped.between(lo, hi) if hi > lo else [])
+        else:
+            self._draw(self.line, pieces)
         if self.head is not None:
             pos = self.clipped.position(step)
             if pos is None and pieces:
@@ -133,6 +147,15 @@ class PathTrace(mn.VGroup):
         if self.marker is not None:
             # toggled by opacity, not add/remove, so it moves with the group when shifted
             self.marker.set_opacity(1.0 if step >= self.marker_step else 0.0)
+
+    def _draw(self, line, pieces):
+        line.clear_points()
+        for piece in pieces:
+            if len(piece) < 2:
+                continue
+            sc = self.to_scene(piece)
+            line.start_new_path(sc[0])
+            line.add_points_as_corners(sc[1:])
 
     def set_step(self, step: float):
         self.tracker.set_value(step)
@@ -221,7 +244,8 @@ class DescentPath(TraceDriven, mn.VGroup):
     def __init__(self, points, axes=None, steps=None, color=FOREGROUND, stroke_width: float = 3.0,
                  tracker: mn.ValueTracker | None = None, diverged_at: int = -1, bounds=None,
                  head: bool = True, head_radius: float = 0.07, start_marker: bool = True,
-                 marker_text: str = "diverges", **kwargs):
+                 marker_text: str = "diverges", fade: float = 0.0, fade_floor: float = 0.2, outline=None,
+                 **kwargs):
         super().__init__(**kwargs)
         pts = np.asarray(points, dtype=float)
         if pts.ndim != 2 or pts.shape[1] not in (2, 3):
@@ -230,7 +254,8 @@ class DescentPath(TraceDriven, mn.VGroup):
         self.clipped = clip_path(to_axes(pts), b, steps)
         self.trace = PathTrace(self.clipped, to_scene, color=color, stroke_width=stroke_width, tracker=tracker,
                                head=head, head_radius=head_radius, diverged=diverged_at >= 0,
-                               marker_text=marker_text, three_d=pts.shape[1] == 3, bounds=b)
+                               marker_text=marker_text, three_d=pts.shape[1] == 3, bounds=b, fade=fade,
+                               fade_floor=fade_floor, outline=outline)
         self.tracker = self.trace.tracker
         self.start = None
         if start_marker and not self.clipped.empty:

@@ -1,0 +1,186 @@
+"""A fair learning-rate protocol for comparing optimizers (NumPy only).
+
+Every contender gets the same chance: one shared log-spaced grid of learning rates, the same
+start θ₀ and the same step budget. Per optimizer the chosen rate is the one with the lowest final
+loss among its *stable* runs, where
+
+    stable  ⇔  the run never diverged (finite all the way; `train`'s divergence rule), its final
+               loss is finite, and after the first `warmup` share of the steps (10 %) its loss
+               never exceeds the start loss.
+
+Final losses within `rtol` (1 %) of each other, or both within 1e-12 (round-off), are a tie. The grid runs from 1e-5 to 1 with 5
+values per decade and is extended by whole decades on the side where any chosen rate lies
+within 2 grid points of an end (a best rate at the edge means the grid did not bracket it).
+The winner is *robust* when it stays first (not tied, strictly ahead) with its rate moved one
+grid step either way, every other contender keeping its chosen rate; otherwise the top places
+are within noise.
+
+    tune(problem, theta0, steps, optimizers={"adam": {}, "momentum": {"beta": 0.9}}, final=f)
+        -> Tuning record: the whole grid (final loss per η per optimizer, stability), chosen η,
+           ranking (with ties), robustness verdict and the rule in words.
+
+`final(theta) -> float` is what "final loss" means (the objective at the last θ); runs are
+full-batch descent on `problem` via `nnviz.train.train` with only the first and last θ kept.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, ClassVar
+
+import numpy as np
+
+from . import optim
+from .errors import NNVizError
+from .records import Record, Run
+from .train import Recording, train
+
+RULE = ("stable: never diverges, and after the first {warmup:.0%} of steps the loss never exceeds the "
+        "start loss; chosen η: lowest final loss among stable runs; within {rtol:.0%} (or 1e-12) is a tie")
+
+
+def lr_grid(lo: float = 1e-5, hi: float = 1.0, per_decade: int = 5) -> np.ndarray:
+    """Log-spaced learning rates lo … hi (both included), `per_decade` per factor of 10."""
+    if not (0 < lo < hi) or per_decade < 1:
+        raise NNVizError(f"bad learning-rate grid: lo={lo}, hi={hi}, per_decade={per_decade}")
+    k0, k1 = round(math.log10(lo) * per_decade), round(math.log10(hi) * per_decade)
+    return 10.0 ** (np.arange(k0, k1 + 1) / per_decade)
+
+
+def is_stable(run: Run, final: float, start: float, warmup: float = 0.1) -> bool:
+    """The protocol's stability rule for one run (see the module docstring). `final` and `start` are
+    the final-loss measure at the last θ and at θ₀ (same units); `run.loss` covers the steps between."""
+    if run.diverged or not np.isfinite(final) or run.n_steps == 0:
+        return False
+    late = run.loss[int(math.ceil(warmup * run.n_steps)):]
+    return bool(np.all(np.isfinite(run.loss)) and np.all(late <= run.loss[0]) and final <= start)
+
+
+def ranking(finals: dict, rtol: float = 0.01) -> list[list[str]]:
+    """Names ordered by final loss, best first; a value within `rtol` of its place's best shares it."""
+    order = sorted(finals, key=lambda k: finals[k])
+    places: list[list[str]] = []
+    for name in order:
+        if places and tied(finals[name], finals[places[-1][0]], rtol):
+            places[-1].append(name)
+        else:
+            places.append([name])
+    return places
+
+
+ATOL = 1e-12  # final losses this close are equal to round-off (both at the minimum)
+
+
+def tied(a: float, b: float, rtol: float = 0.01) -> bool:
+    """Within `rtol` of the smaller of the two (final losses ≥ 0), or within ATOL (round-off)."""
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return a == b
+    return abs(a - b) <= max(rtol * min(abs(a), abs(b)), ATOL)
+
+
+def choose(final_loss: np.ndarray, stable: np.ndarray) -> int:
+    """Index of the lowest final loss among stable runs (-1 if none is stable)."""
+    f = np.where(stable, final_loss, np.inf)
+    return int(np.argmin(f)) if np.any(stable) else -1
+
+
+@dataclass(frozen=True)
+class Tuning(Record):
+    """A learning-rate grid search under the fair protocol.
+
+    `final_loss[o, k]` is optimizer `optimizers[o]`'s final loss at rate `lrs[k]` (inf where the run
+    diverged); `stable[o, k]` is 1 where the run passes the stability rule; `chosen[o]` the index
+    of its chosen rate (-1 if no rate was stable). `meta` holds the ranking at the chosen rates
+    (places, ties within rtol), `verdict` ("robust" | "within noise" | "tie"), the winner's
+    neighbour losses, the rule in words, steps and start.
+    """
+
+    kind: ClassVar[str] = "tuning"
+    config: dict
+    optimizers: list
+    lrs: np.ndarray          # (G,)
+    final_loss: np.ndarray   # (O, G)
+    stable: np.ndarray       # (O, G) int8
+    chosen: np.ndarray       # (O,) int64
+    meta: dict = field(default_factory=dict)
+
+    def chosen_lr(self, name: str) -> float:
+        k = int(self.chosen[self.optimizers.index(name)])
+        return float(self.lrs[k]) if k >= 0 else float("nan")
+
+    def chosen_final(self, name: str) -> float:
+        o = self.optimizers.index(name)
+        k = int(self.chosen[o])
+        return float(self.final_loss[o, k]) if k >= 0 else float("inf")
+
+
+def robustness(t: Tuning, rtol: float) -> dict:
+    """Does the winner stay first with its rate one grid step lower / higher? (see module docstring)"""
+    finals = {o: t.chosen_final(o) for o in t.optimizers}
+    places = ranking(finals, rtol)
+    if len(places[0]) > 1:
+        return {"verdict": "tie", "winner": places[0], "neighbours": {}}
+    w = places[0][0]
+    o = t.optimizers.index(w)
+    k = int(t.chosen[o])
+    others = [finals[n] for n in t.optimizers if n != w]
+    best_other = min(others) if others else np.inf
+    neighbours, holds = {}, True
+    for side, j in (("lower", k - 1), ("higher", k + 1)):
+        if 0 <= j < len(t.lrs):
+            f = float(t.final_loss[o, j]) if t.stable[o, j] else float("inf")
+        else:
+            f = float("inf")
+        neighbours[side] = f
+        holds &= f < best_other and not tied(f, best_other, rtol)
+    return {"verdict": "robust" if holds else "within noise", "winner": [w], "neighbours": neighbours}
+
+
+def tune(problem, theta0, steps: int, optimizers: dict, final: Callable[[np.ndarray], float],
+         lo: float = 1e-5, hi: float = 1.0, per_decade: int = 5, warmup: float = 0.1, rtol: float = 0.01,
+         margin: int = 2, max_extend: int = 4, name: str = "") -> Tuning:
+    """Run the protocol: `optimizers` maps name → fixed hyperparameters (everything but η)."""
+    names = list(optimizers)
+    theta0 = np.asarray(theta0, float)
+    record = Recording(every=10 ** 9)  # first and last θ: the final loss is all the grid needs
+    cache: dict = {}
+    start = float(final(theta0))
+
+    def run(o: str, lr: float):
+        key = (o, float(lr))
+        if key not in cache:
+            r = train(problem, optim.make(o, lr=float(lr), **optimizers[o]), theta0, steps=steps, record=record)
+            f = float(final(r.final_theta)) if not r.diverged else float("inf")
+            f = f if np.isfinite(f) else float("inf")
+            cache[key] = (f, is_stable(r, f, start, warmup))
+        return cache[key]
+
+    lo_k, hi_k = round(math.log10(lo) * per_decade), round(math.log10(hi) * per_decade)
+    extended = {"low": 0, "high": 0}
+    while True:
+        lrs = 10.0 ** (np.arange(lo_k, hi_k + 1) / per_decade)
+        F = np.empty((len(names), len(lrs)))
+        S = np.zeros((len(names), len(lrs)), dtype=np.int8)
+        for i, o in enumerate(names):
+            for k, lr in enumerate(lrs):
+                F[i, k], S[i, k] = run(o, lr)
+        chosen = np.array([choose(F[i], S[i].astype(bool)) for i in range(len(names))], dtype=np.int64)
+        near_low = any(0 <= c < margin for c in chosen)
+        near_high = any(c >= len(lrs) - margin for c in chosen)
+        grow = False
+        if near_low and extended["low"] < max_extend:
+            lo_k, extended["low"], grow = lo_k - per_decade, extended["low"] + 1, True
+        if near_high and extended["high"] < max_extend:
+            hi_k, extended["high"], grow = hi_k + per_decade, extended["high"] + 1, True
+        if not grow:
+            break
+    t = Tuning(config={"problem": name, "steps": int(steps), "start": theta0.tolist(), "lo": lo, "hi": hi,
+                       "per_decade": per_decade, "warmup": warmup, "rtol": rtol, "margin": margin,
+                       "fixed": {o: dict(h) for o, h in optimizers.items()}},
+               optimizers=names, lrs=lrs, final_loss=F, stable=S, chosen=chosen)
+    finals = {o: t.chosen_final(o) for o in names}
+    rob = robustness(t, rtol)
+    meta = {"ranking": ranking(finals, rtol), "verdict": rob["verdict"], "winner": rob["winner"],
+            "neighbours": rob["neighbours"], "extended": extended, "rule": RULE.format(warmup=warmup, rtol=rtol),
+            "chosen_lr": {o: t.chosen_lr(o) for o in names}, "chosen_final": finals}
+    return Tuning(config=t.config, optimizers=names, lrs=lrs, final_loss=F, stable=S, chosen=chosen, meta=meta)
