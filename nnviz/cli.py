@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-t", "--transparent", action="store_true", help="transparent background (webm, gif, png)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="ATTR=VALUE",
                    help="override a scene class attribute, e.g. --set learning_rate=0.3 (repeatable)")
+    p.add_argument("--poster", help='which frame the png is: auto (default: the final state, or the last '
+                   'frame before a closing fade-out) | last | a time like 2.5s | a share like 40%%')
     p.add_argument("--gif-fps", type=float, help="GIF frame rate (default 12)")
     p.add_argument("--gif-width", type=int, help="GIF width in pixels (default 480)")
     p.add_argument("--gif-colors", type=int, help="GIF palette size 2..256 (default 128)")
@@ -230,7 +232,8 @@ def cmd_render(args) -> int:
         base = target.options
         opts = RenderOptions(quality=args.quality or base.quality, formats=_formats(args.formats, base.formats),
                              fps=args.fps or base.fps, resolution=args.resolution or base.resolution,
-                             transparent=args.transparent or base.transparent, gif=replace(base.gif, **gif_kw))
+                             transparent=args.transparent or base.transparent, gif=replace(base.gif, **gif_kw),
+                             poster=args.poster or base.poster)
         scene_file, cls_name = target.scene, target.cls
         overrides = {**target.overrides, **overrides}
         name = target.output
@@ -253,7 +256,8 @@ def cmd_render(args) -> int:
             args.cls = names[0]
         cls_name = args.cls
         opts = RenderOptions(quality=args.quality or "low", formats=_formats(args.formats, ["mp4"]), fps=args.fps,
-                             resolution=args.resolution, transparent=args.transparent, gif=GifOptions(**gif_kw))
+                             resolution=args.resolution, transparent=args.transparent, gif=GifOptions(**gif_kw),
+                             poster=args.poster or "auto")
         name = cls_name
         root = _root(args)
     return _render_now(scene_file, cls_name, overrides, opts, name, root, args, target)

@@ -77,7 +77,8 @@ def render_scene(tmp_path, typst_cache):
         from nnviz.render.runner import GifOptions
 
         opts = RenderOptions("low", tuple(formats), fps=fps, resolution=(width, height), transparent=transparent,
-                             gif=GifOptions(**gif) if gif else GifOptions(fps=fps, width=width))
+                             gif=GifOptions(**gif) if gif else GifOptions(fps=fps, width=width),
+                             poster="last")    # png = the final state, without rendering every frame
         res = render(cls, tmp_path / "out", cls.__name__, opts, media_dir=tmp_path / "media", tex_dir=typst_cache)
         frame = res.frame[..., :3] if not transparent else res.frame
         assert frame.shape[:2] == (height, width), f"rendered {frame.shape}, asked {width}x{height}"

@@ -82,8 +82,12 @@ class RenderOptions:
     resolution: tuple[int, int] | None = None
     transparent: bool = False
     gif: GifOptions = field(default_factory=GifOptions)
+    poster: str = "auto"        # which frame the png is: auto | last | "2.5s" | "40%" (nnviz.render.poster)
 
     def __post_init__(self):
+        from .poster import parse_poster
+
+        object.__setattr__(self, "poster", parse_poster(self.poster))
         object.__setattr__(self, "quality", normalize_quality(self.quality))
         fmts = tuple(dict.fromkeys(str(f).lower().lstrip(".") for f in self.formats))
         bad = [f for f in fmts if f not in FORMATS]
@@ -91,9 +95,6 @@ class RenderOptions:
             raise NNVizError(f"unknown format {', '.join(bad) or '(none)'}; valid: {', '.join(FORMATS)}")
         if self.transparent and "mp4" in fmts:
             raise NNVizError("mp4 cannot hold transparency; use -t with --format webm, gif or png")
-        if self.transparent and "gif" in fmts and "webm" in fmts:
-            raise NNVizError("a transparent GIF is written by manim's own GIF writer: render -t --format gif "
-                             "and -t --format webm separately")
         object.__setattr__(self, "formats", fmts)
         object.__setattr__(self, "resolution", parse_resolution(self.resolution))
         if self.fps is not None and not (0 < float(self.fps) <= 240):
@@ -195,16 +196,24 @@ class RenderResult:
     files: dict          # format → Path inside out_dir
     frame: np.ndarray    # the last frame, (H, W, 4) uint8 RGBA
     seconds: float
+    poster: np.ndarray | None = None      # the frame written as png (options.poster)
+    sections: list = field(default_factory=list)   # [(label, clip Path or None, last frame)] when asked
 
 
 def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_dir, tex_dir=None,
-           progress: bool = False) -> RenderResult:
-    """Render `scene_cls` with `options`; write `<out_dir>/<name>.<fmt>` for every format."""
+           progress: bool = False, sections: bool = False) -> RenderResult:
+    """Render `scene_cls` with `options`; write `<out_dir>/<name>.<fmt>` for every format.
+
+    manim encodes at most one video (mp4, else webm); every other format comes from frames tapped
+    from the renderer (GIF: nnviz's writer, also for -t; png: the poster) or from re-encoding that
+    video with correct timestamps. The mp4 is rewritten fast-start. With `sections=True` manim also
+    writes one clip per section (self.pause(label)), moved to `<out_dir>/<name>.sections/`."""
     import time
 
     import manim as mn
 
-    from .gif import GifTap, transcode
+    from .gif import GifTap, faststart, transcode
+    from .poster import PosterTap, SectionTap
 
     t0 = time.perf_counter()
     out_dir, media_dir = Path(out_dir), Path(media_dir)
@@ -212,10 +221,11 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
     fmts = options.formats
     videos = [f for f in fmts if f in VIDEO_FORMATS]
     if options.transparent:
-        primary = "webm" if "webm" in videos else ("gif" if "gif" in videos else None)
+        primary = "webm" if "webm" in videos else None
     else:
-        # manim encodes one video; a GIF comes from tapped frames, so webm+gif renders webm directly
-        primary = "mp4" if "mp4" in videos else ("webm" if "webm" in videos else ("mp4" if videos else None))
+        primary = "mp4" if "mp4" in videos else ("webm" if "webm" in videos else None)
+    if sections and primary is None:
+        primary = "webm" if options.transparent else "mp4"      # section clips need a video; dropped below
     files: dict[str, Path] = {}
     with mn.tempconfig({}):
         cfg = mn.config
@@ -233,57 +243,87 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
         cfg.progress_bar = "display" if progress else "none"
         cfg.transparent = bool(options.transparent)
         cfg.output_file = name
+        cfg.save_sections = bool(sections)
         if primary:
             cfg.format = primary
             cfg.write_to_movie = True
+            cfg.save_last_frame = False
+        elif "gif" in fmts or options.poster != "last":   # frames are rendered and tapped, manim writes no file
+            cfg.format = "none"
+            cfg.write_to_movie = False
             cfg.save_last_frame = False
         else:
             cfg.format = "png"
             cfg.write_to_movie = False
             cfg.save_last_frame = True
         scene = scene_cls()
-        tap = None
-        if "gif" in fmts and primary != "gif":
-            tap = GifTap(cfg.frame_rate, options.gif)
-            writer = scene.renderer.file_writer
-            write_frame = writer.write_frame
+        writer = scene.renderer.file_writer
+        taps = []
+        gif_tap = GifTap(cfg.frame_rate, options.gif, transparent=options.transparent) if "gif" in fmts else None
+        poster_tap = PosterTap(options.poster, cfg.frame_rate, None if options.transparent
+                               else lambda: mn.ManimColor(scene.camera.background_color).to_int_rgb())
+        section_tap = SectionTap(writer) if sections else None
+        taps = [t for t in (gif_tap, poster_tap, section_tap) if t is not None]
+        write_frame = writer.write_frame
 
-            def write_and_tap(frame, *args, **kw):
-                tap(frame, kw.get("repeat", args[0] if args else 1))   # before the encoder owns it
-                write_frame(frame, *args, **kw)
+        def write_and_tap(frame, *args, **kw):
+            repeat = kw.get("repeat", args[0] if args else 1)
+            for tap in taps:                       # before the encoder owns the frame
+                tap(frame, repeat)
+            write_frame(frame, *args, **kw)
 
-            writer.write_frame = write_and_tap
+        writer.write_frame = write_and_tap
         scene.render()
         # the last *state* (a play's final alpha=1 state is applied but never drawn as a frame)
         scene.renderer.update_frame(scene, ignore_skipping=True)
         frame = np.array(scene.renderer.get_frame())
         movie = None
         if primary:
-            movie = Path(scene.renderer.file_writer.movie_file_path)
+            movie = Path(writer.movie_file_path)
             if not movie.exists():
                 raise NNVizError(f"{scene_cls.__name__} produced no video (does construct() play any animation? "
                                  "use --format png for a still)")
+        section_list = []
+        if sections:
+            sdir = out_dir / f"{name}.sections"
+            sdir.mkdir(exist_ok=True)
+            last = dict(section_tap.frames())
+            for i, s in enumerate(writer.sections):
+                if s.name not in last:
+                    continue
+                clip = None
+                if s.video is not None:
+                    src = writer.sections_output_dir / s.video
+                    if src.exists():
+                        clip = sdir / f"{len(section_list):02d}-{s.name}.{primary}"
+                        shutil.move(str(src), clip)
+                section_list.append((s.name, clip, last[s.name]))
+    if gif_tap is not None and not gif_tap.frames:
+        raise NNVizError(f"{scene_cls.__name__} rendered no frames for the GIF (does construct() play any animation?)")
     if movie is not None:
         dst = out_dir / f"{name}.{primary}"
         shutil.move(str(movie), dst)
+        if primary == "mp4":
+            faststart(dst)
         if primary in fmts:
             files[primary] = dst
         for f in videos:
-            if f == primary:
+            if f == primary or f == "gif":
                 continue
             target = out_dir / f"{name}.{f}"
-            if f == "gif":
-                tap.write(target)
-            else:
-                transcode(dst, target, f)
+            transcode(dst, target, f)
             files[f] = target
         if primary not in fmts:
             dst.unlink()
+    if gif_tap is not None:
+        files["gif"] = gif_tap.write(out_dir / f"{name}.gif")
+    poster = poster_tap.pick(frame)
     if "png" in fmts:
         from PIL import Image
 
         target = out_dir / f"{name}.png"
-        img = Image.fromarray(frame if options.transparent else frame[..., :3])
+        img = Image.fromarray(np.asarray(poster) if options.transparent else np.asarray(poster)[..., :3])
         img.save(target, optimize=False)
         files["png"] = target
-    return RenderResult({f: files[f] for f in fmts}, frame, time.perf_counter() - t0)
+    return RenderResult({f: files[f] for f in fmts}, frame, time.perf_counter() - t0,
+                        poster=np.asarray(poster), sections=section_list)
