@@ -207,3 +207,7 @@ def load(name: str, **kw) -> Dataset:
         valid = ", ".join(inspect.signature(fn).parameters)
         raise DataError(f"bad options for data set {name!r} ({e}); valid: {valid}") from None
     return fn(**kw)
+
+
+# your own data (arrays, CSV, MNIST's IDX files): nnviz/loaders.py
+from .loaders import from_arrays, load_csv, load_idx, read_idx  # noqa: E402
