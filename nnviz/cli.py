@@ -80,6 +80,19 @@ def _parser() -> argparse.ArgumentParser:
     bq.add_argument("--quality", choices=["low", "medium", "high", "production", "fourk"],
                     help="override the manifest's quality for this build (part of each target's key)")
 
+    p = sub.add_parser("slides", help="an HTML slide deck (+ PDF handout) from scenes' slide breaks",
+                       description="Render scene targets with their slide breaks (self.pause) as sections and "
+                                   "write renders/slides/NAME/: index.html (←/→/space, f = fullscreen, no network), "
+                                   "one clip and poster per section, and handout.pdf.")
+    p.add_argument("targets", nargs="+", metavar="TARGET_OR_GROUP")
+    p.add_argument("-o", "--output", help="deck folder (default renders/slides/NAME)")
+    sq = p.add_mutually_exclusive_group()
+    for flag, name in (("l", "low"), ("m", "medium"), ("h", "high"), ("p", "production"), ("k", "fourk")):
+        sq.add_argument(f"-q{flag}", dest="quality", action="store_const", const=name, help=f"{name} quality")
+    p.add_argument("--embed", action="store_true", help="put clips and posters inside index.html (one file)")
+    p.add_argument("--video", choices=["mp4", "webm"], default="mp4", help="clip format (default mp4)")
+    p.add_argument("--no-progress", action="store_true")
+
     p = sub.add_parser("clean", help="remove manim working media, temp files and build state")
     p.add_argument("--records", action="store_true", help="also remove cached experiment records")
     p.add_argument("--outputs", action="store_true", help="also remove the manifest's outputs in renders/")
@@ -90,7 +103,7 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"list": cmd_list, "train": cmd_train, "render": cmd_render, "figure": cmd_figure,
-                "build": cmd_build, "clean": cmd_clean}[args.cmd](args)
+                "build": cmd_build, "clean": cmd_clean, "slides": cmd_slides}[args.cmd](args)
     except NNVizError as e:
         print(f"nnviz: error: {e}", file=sys.stderr)
         return 2
@@ -327,6 +340,17 @@ def cmd_build(args) -> int:
     res = build(args.targets, jobs=args.jobs, force=args.force, dry_run=args.dry_run,
                 manifest=m, progress=not args.no_progress)
     return 1 if any(o.status == "failed" for o in res) else 0
+
+
+def cmd_slides(args) -> int:
+    from .deck import build_deck
+
+    m = _manifest(args)
+    index = build_deck(m, args.targets, out_dir=args.output, quality=args.quality, embed=args.embed,
+                       video=args.video, progress=not args.no_progress)
+    print(index)
+    print(index.parent / "handout.pdf")
+    return 0
 
 
 def cmd_clean(args) -> int:

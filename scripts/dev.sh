@@ -77,6 +77,23 @@ need_venv() {
     echo "$want" > "$stamp"
 }
 
+need_browser() {
+    # only the test command needs it: tests/test_deck.py steps through a slide deck in headless
+    # Chromium. Without root/apt the test is skipped with that reason; nothing else depends on it.
+    for b in chromium chromium-browser chromium-headless-shell; do
+        command -v "$b" >/dev/null && return 0
+    done
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "installing Debian's chromium (for the slide-deck browser test)"
+        export DEBIAN_FRONTEND=noninteractive
+        { apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+          || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; }; } \
+          || say "could not install chromium: the slide-deck browser test will be skipped"
+    else
+        say "chromium not found and not root: the slide-deck browser test will be skipped"
+    fi
+}
+
 cmd=${1:-help}
 shift || true
 case "$cmd" in
@@ -89,6 +106,7 @@ case "$cmd" in
         exec "$VENV/bin/nnviz" build showcase -j "$jobs" "$@" ;;
     test)
         need_venv
+        need_browser
         # two workers on a 2-core machine: render tests dominate and parallelise well
         jobs=$(nproc 2>/dev/null || echo 1)
         [ "$jobs" -gt 2 ] && jobs=2

@@ -105,16 +105,20 @@ class PosterTap:
 
 
 class SectionTap:
-    """The last frame of each manim section (slide), keyed by the section object."""
+    """The state each manim section (slide) ends on, keyed by the section object.
+
+    A play's final state is applied but never written as a frame, so the last *written* frame of a
+    section is short of its end. `capture(frame)` is called at each slide break with the state drawn
+    right then (and once more at the end of the scene): that is the slide's poster."""
 
     def __init__(self, writer):
         self.writer = writer
         self.last = {}
 
-    def __call__(self, frame, repeat: int = 1):
+    def capture(self, frame) -> None:
         if self.writer.sections:
             self.last[id(self.writer.sections[-1])] = frame
 
     def frames(self) -> list:
-        """[(section name, last frame)] for the sections manim kept, in order."""
+        """[(section name, end state)] for the sections manim kept, in order."""
         return [(s.name, self.last[id(s)]) for s in self.writer.sections if id(s) in self.last]

@@ -263,7 +263,16 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
         poster_tap = PosterTap(options.poster, cfg.frame_rate, None if options.transparent
                                else lambda: mn.ManimColor(scene.camera.background_color).to_int_rgb())
         section_tap = SectionTap(writer) if sections else None
-        taps = [t for t in (gif_tap, poster_tap, section_tap) if t is not None]
+        taps = [t for t in (gif_tap, poster_tap) if t is not None]
+        if sections:
+            next_section = scene.next_section
+
+            def capture_and_break(*args, **kw):
+                scene.renderer.update_frame(scene, ignore_skipping=True)
+                section_tap.capture(np.array(scene.renderer.get_frame()))
+                next_section(*args, **kw)
+
+            scene.next_section = capture_and_break
         write_frame = writer.write_frame
 
         def write_and_tap(frame, *args, **kw):
@@ -277,6 +286,8 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
         # the last *state* (a play's final alpha=1 state is applied but never drawn as a frame)
         scene.renderer.update_frame(scene, ignore_skipping=True)
         frame = np.array(scene.renderer.get_frame())
+        if sections:
+            section_tap.capture(frame)
         movie = None
         if primary:
             movie = Path(writer.movie_file_path)
