@@ -182,3 +182,26 @@ def test_sections_give_one_clip_and_last_frame_per_pause(tmp_path):
     first = res.sections[0][2]
     centre = first[H // 2, int(0.29 * W), :3].astype(int)
     assert np.abs(centre - ORANGE).max() <= 2
+
+
+def test_manifest_poster_per_target_and_in_the_build_key(tmp_path):
+    from nnviz.build import load_manifest
+    from nnviz.build.keys import Keys
+    from nnviz.build.manifest import ManifestError
+
+    (tmp_path / "scenes").mkdir()
+    (tmp_path / "scenes" / "s.py").write_text("from nnviz.render import ThemedScene\nclass S(ThemedScene):\n"
+                                              "    def construct(self):\n        pass\n")
+    text = ('[settings]\nposter = "40%"\n[targets.a]\nscene = "scenes/s.py"\nclass = "S"\n'
+            '[targets.b]\nscene = "scenes/s.py"\nclass = "S"\nposter = "2.5s"\n')
+    (tmp_path / "renders.toml").write_text(text)
+    m = load_manifest(tmp_path / "renders.toml")
+    assert m.targets["a"].options.poster == "40%" and m.targets["b"].options.poster == "2.5s"
+    keys = Keys(m)
+    (tmp_path / "renders.toml").write_text(text.replace('poster = "2.5s"', 'poster = "last"'))
+    m2 = load_manifest(tmp_path / "renders.toml")
+    assert Keys(m2).key(m2.targets["b"])[0] != keys.key(m.targets["b"])[0]
+    assert Keys(m2).key(m2.targets["a"])[0] == keys.key(m.targets["a"])[0]
+    (tmp_path / "renders.toml").write_text(text.replace('poster = "2.5s"', 'poster = "first"'))
+    with pytest.raises(ManifestError, match=r"targets\.b.*poster 'first'"):
+        load_manifest(tmp_path / "renders.toml")

@@ -16,10 +16,10 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, published as tomli
     import tomli as tomllib
 
 MANIFEST_NAME = "renders.toml"
-SCENE_KEYS = {"scene", "class", "quality", "formats", "output", "set", "experiments", "groups", "fps",
+SCENE_KEYS = {"scene", "class", "quality", "formats", "output", "set", "experiments", "groups", "fps", "poster",
               "resolution", "transparent", "gif", "description"}
 FIGURE_KEYS = {"figure", "formats", "output", "dpi", "experiments", "groups", "description"}
-SETTINGS_KEYS = {"quality", "formats", "fps", "resolution", "gif", "modules", "figure_formats", "dpi"}
+SETTINGS_KEYS = {"quality", "formats", "fps", "resolution", "gif", "modules", "figure_formats", "dpi", "poster"}
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
@@ -164,7 +164,8 @@ def load_manifest(path=None) -> Manifest:
                                  formats=tuple(_as_list(t.get("formats", settings.get("formats", ["mp4"])))),
                                  fps=t.get("fps", settings.get("fps")),
                                  resolution=t.get("resolution", settings.get("resolution")),
-                                 transparent=bool(t.get("transparent", False)), gif=gif)
+                                 transparent=bool(t.get("transparent", False)), gif=gif,
+                                 poster=t.get("poster", settings.get("poster", "auto")))
         except (NNVizError, TypeError) as e:
             problems.append(f"{where}: {e}")
             continue
