@@ -101,15 +101,50 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    one_line_warnings()
     try:
         return {"list": cmd_list, "train": cmd_train, "render": cmd_render, "figure": cmd_figure,
                 "build": cmd_build, "clean": cmd_clean, "slides": cmd_slides}[args.cmd](args)
     except NNVizError as e:
         print(f"nnviz: error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:   # the disk, not the input: read-only, full, permissions
+        print(f"nnviz: error: {describe_os_error(e)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("nnviz: interrupted", file=sys.stderr)
         return 130
+
+
+def describe_os_error(e: OSError) -> str:
+    """One line for a failed file operation: what failed, where, and what to do."""
+    import errno
+
+    where = f" ({e.filename})" if e.filename else ""
+    what = e.strerror or str(e)
+    if e.errno == errno.EROFS:
+        return f"cannot write{where}: read-only file system; make it writable (outputs already there are kept)"
+    if e.errno == errno.ENOSPC:
+        return f"no space left on device{where}; free some space and run again (outputs already there are kept)"
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied{where}; check the folder's owner and mode"
+    return f"{what.lower() if what else 'file operation failed'}{where}"
+
+
+def one_line_warnings() -> None:
+    """nnviz's own warnings (a damaged record being recomputed, …) print as one line."""
+    import warnings
+
+    pkg = str(Path(__file__).resolve().parent)
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if str(filename).startswith(pkg):
+            print(f"nnviz: warning: {message}", file=file or sys.stderr)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
 
 
 def _root(args) -> Path:
@@ -192,12 +227,23 @@ def cmd_train(args) -> int:
         os.environ.setdefault("NNVIZ_CACHE", str(m.root / "renders" / ".cache" / "records"))
     for n in args.names:
         exp = experiments.get(n)
-        cached = experiments.is_cached(n)
+        stamp = _stamp(exp.path() / "manifest.json")
         t0 = time.perf_counter()
         recs = experiments.run(n, force=args.force)
-        how = "cached" if cached and not args.force else f"computed in {time.perf_counter() - t0:.1f}s"
+        # the entry is rewritten (a new file) exactly when the records were computed, here or by a
+        # concurrent run; a damaged entry is recomputed too, so "was there before" is not "cached"
+        fresh = stamp is not None and _stamp(exp.path() / "manifest.json") == stamp
+        how = "cached" if fresh else f"computed in {time.perf_counter() - t0:.1f}s"
         print(f"{n}: {len(recs)} records ({', '.join(recs)}) {how} → {exp.path()}")
     return 0
+
+
+def _stamp(p: Path):
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 # --- render ------------------------------------------------------------------------------

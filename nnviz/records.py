@@ -1,9 +1,11 @@
 """Records: frozen dataclasses written as `<path>.npz` (arrays) + `<path>.json` (the rest).
 
 Why not pickle: records outlive code versions and are read by other tools. Writes
-are atomic (temp file + rename, JSON last, carrying the arrays' SHA-256), so a
-crash never leaves a half-written record that looks whole; every way a load can
-fail ends in one `RecordError` saying which file and why.
+are atomic (temp file + rename, JSON last, carrying the arrays' SHA-256 and a
+SHA-256 of its own content), so a crash never leaves a half-written record that
+looks whole, and an edited or damaged byte anywhere in a record — arrays or JSON —
+is caught on load; every way a load can fail ends in one `RecordError` saying
+which file and why.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import numpy as np
 
 from .errors import NNVizError, RecordError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2   # 2: the JSON carries `sha256`, a checksum of all its other content
 _RECORD_TYPES: dict[str, type] = {}
 
 
@@ -112,6 +114,7 @@ class Record:
         doc = {"schema": SCHEMA_VERSION, "kind": self.kind, "npz_sha256": hashlib.sha256(payload).hexdigest(),
                "versions": versions(), "fields": meta}
         try:
+            doc["sha256"] = _doc_checksum(doc)
             text = json.dumps(doc, indent=1, allow_nan=True).encode()
         except (TypeError, ValueError) as e:
             raise NNVizError(f"cannot save {type(self).__name__}: {e}") from None
@@ -154,6 +157,13 @@ def _equal(a, b) -> bool:
     return _jsonable(a) == _jsonable(b)
 
 
+def _doc_checksum(doc: dict) -> str:
+    """SHA-256 of a record's JSON content except the checksum itself, in a canonical form
+    (sorted keys, no whitespace), so it survives re-indenting but not a changed value."""
+    body = {k: v for k, v in doc.items() if k != "sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=True).encode()).hexdigest()
+
+
 def load(path) -> Record:
     """Load any record; the one error type for every failure is RecordError."""
     npz, js = _paths(path)
@@ -166,8 +176,12 @@ def load(path) -> Record:
             raise TypeError("'fields' is not an object")
     except (ValueError, KeyError, TypeError, OSError) as e:
         raise RecordError(f"record {js} is truncated or corrupted ({e})") from None
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise RecordError(f"record {js} is corrupted: its schema is {schema!r}, not a schema number")
+    if schema > SCHEMA_VERSION:
         raise RecordError(f"record {js} has schema {schema}, newer than this nnviz ({SCHEMA_VERSION}); upgrade nnviz")
+    if schema >= 2 and doc.get("sha256") != _doc_checksum(doc):
+        raise RecordError(f"record {js} does not match its checksum (edited or corrupted after it was written)")
     cls = _RECORD_TYPES.get(kind)
     if cls is None:
         # record types defined outside this module (e.g. landscape.Projection) register on
@@ -261,6 +275,12 @@ class Run(Record):
     @property
     def final_theta(self) -> np.ndarray:
         return self.thetas[-1]
+
+    @property
+    def mean_epoch_time(self) -> float:
+        """Mean seconds of training work per epoch, from `epoch_time` (a timing field: it
+        differs between runs of the same seed, so nothing derived from it is stored)."""
+        return float(np.mean(self.epoch_time)) if self.epoch_time.size else float("nan")
 
 
 @dataclass(frozen=True)

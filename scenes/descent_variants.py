@@ -130,7 +130,7 @@ class DescentDigits(ThemedScene):
 
     def time_bars(self, rec):
         """Bars of the mean epoch time, in ms, as recorded by the trainer."""
-        ms = {v: rec[v].meta["mean_epoch_time"] * 1e3 for v in self.variants}
+        ms = {v: rec[v].mean_epoch_time * 1e3 for v in self.variants}
         top = max(ms.values())
         g = mn.VGroup()
         g.bars, g.labels = mn.VGroup(), mn.VGroup()

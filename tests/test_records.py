@@ -161,9 +161,27 @@ def test_unreadable_arrays_with_a_matching_checksum(saved):
     npz.write_bytes(b"not a zip file at all")
     doc = json.loads(js.read_text())
     doc["npz_sha256"] = hashlib.sha256(b"not a zip file at all").hexdigest()
-    js.write_text(json.dumps(doc))
+    js.write_text(json.dumps(resign(doc)))
     with pytest.raises(RecordError, match="cannot be read"):
         load(saved)
+
+
+def resign(doc: dict) -> dict:
+    """Make an edited record's JSON checksum match again, to reach the checks behind it."""
+    from nnviz.records import _doc_checksum
+
+    return {**doc, "sha256": _doc_checksum(doc)}
+
+
+def test_edited_json_fails_its_checksum(saved):
+    js = saved.with_suffix(".json")
+    doc = json.loads(js.read_text())
+    doc["fields"]["diverged_at"] = 3
+    js.write_text(json.dumps(doc))
+    with pytest.raises(RecordError, match="does not match its checksum"):
+        load(saved)
+    js.write_text(json.dumps(resign(doc), indent=4))       # whitespace is not content
+    assert load(saved).diverged_at == 3
 
 
 def test_newer_schema(saved):
@@ -181,7 +199,7 @@ def test_unknown_kind_and_wrong_type(saved):
     js = saved.with_suffix(".json")
     doc = json.loads(js.read_text())
     doc["kind"] = "hologram"
-    js.write_text(json.dumps(doc))
+    js.write_text(json.dumps(resign(doc)))
     with pytest.raises(RecordError, match="unknown kind 'hologram'"):
         load(saved)
 
@@ -190,7 +208,7 @@ def test_fields_that_do_not_match_the_schema(saved):
     js = saved.with_suffix(".json")
     doc = json.loads(js.read_text())
     del doc["fields"]["config"]
-    js.write_text(json.dumps(doc))
+    js.write_text(json.dumps(resign(doc)))
     with pytest.raises(RecordError, match="does not match the 'run' schema"):
         load(saved)
 

@@ -114,7 +114,7 @@ def digits(fig):
     b.legend(fontsize=7)
     b.set_title("batch-size sweep", fontsize=10)
     names = list(X.VARIANT_ORDER)
-    times = [rec[v].meta["mean_epoch_time"] * 1e3 for v in names]
+    times = [rec[v].mean_epoch_time * 1e3 for v in names]
     c.bar([LABEL[v] for v in names], times, color=[theme.VARIANT[v] for v in names])
     c.set_ylabel("ms per epoch (measured)")
     c.set_title("wall time per epoch (NumPy, CPU)", fontsize=10)
