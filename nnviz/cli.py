@@ -170,6 +170,18 @@ def _manifest(args, required: bool = True):
         return None
 
 
+def _project(args, required: bool = False):
+    """The manifest (if any) with its [settings] modules imported and its record cache chosen:
+    the one discovery every command shares."""
+    from .build import import_project_modules
+
+    m = _manifest(args, required=required)
+    if m is not None:
+        import_project_modules(m.modules)
+        os.environ.setdefault("NNVIZ_CACHE", str(m.root / "renders" / ".cache" / "records"))
+    return m
+
+
 # --- list -------------------------------------------------------------------------------
 
 def cmd_list(args) -> int:
@@ -279,8 +291,9 @@ def cmd_render(args) -> int:
     scene_arg = args.scene
     if ":" in scene_arg and args.cls is None:
         scene_arg, args.cls = scene_arg.rsplit(":", 1)
+    # the project's own experiments and figures ([settings] modules), as every command knows them
+    m = _project(args, required=not scene_arg.endswith(".py"))
     if not scene_arg.endswith(".py"):
-        m = _manifest(args)
         if scene_arg not in m.targets or m.targets[scene_arg].kind != "scene":
             valid = [n for n, t in m.targets.items() if t.kind == "scene"]
             raise NNVizError(f"{scene_arg!r} is neither a .py scene file nor a scene target; targets: {', '.join(valid)}")
@@ -360,6 +373,8 @@ def cmd_figure(args) -> int:
     if m is not None:
         import_project_modules(m.modules)
     os.environ.setdefault("NNVIZ_CACHE", str(root / "renders" / ".cache" / "records"))
+    if args.dpi is not None and args.dpi <= 0:
+        raise NNVizError(f"--dpi must be a positive integer, got {args.dpi}")
     fmts = _formats(args.formats, ["png"])
     bad = [f for f in fmts if f not in figures.FORMATS]
     if bad:

@@ -27,7 +27,7 @@ def _version(dist: str) -> str:
 
 
 # sources an experiment key hashes (see nnviz.experiments): everything in the package but these
-_NOT_IN_EXPERIMENT_KEYS = ("render", "figures", "cli.py", "build", "__main__.py")
+_NOT_IN_EXPERIMENT_KEYS = ("render", "figures", "cli.py", "build", "__main__.py", "theme.py")
 
 
 class Keys:
@@ -40,12 +40,33 @@ class Keys:
         self.graph = SourceGraph(self.scan)
         self._exp_keys: dict | None = None
 
+    def _experiment_files(self) -> list[Path]:
+        files = [p for p in _PKG.rglob("*.py") if p.relative_to(_PKG).parts[0] not in _NOT_IN_EXPERIMENT_KEYS]
+        return sorted(files) + [Path(x).resolve() for x in self.m.modules]
+
+    def watch(self, t) -> dict[str, str]:
+        """{file: SHA-256 of its bytes} for every source a render of `t` may run: the scene's (or
+        figure's) import closure and, when it reads records, the sources of experiment keys. The
+        build checks them again after the render: an output is recorded fresh only if none changed."""
+        files = set(self._files(t))
+        if self.experiments_of(t):
+            files |= set(self._experiment_files())
+        return {str(p): self.graph.raw_digest(p) for p in sorted(files)}
+
+    def _files(self, t) -> list[Path]:
+        if t.kind == "scene":
+            return self.graph.closure(t.scene)
+        files = set(self.graph.closure(t.module))
+        for b in _FIGURE_BASE:
+            if (_PKG / b).is_file():
+                files |= set(self.graph.closure(_PKG / b))
+        return sorted(files)
+
     def _experiment_signature(self) -> str:
         h = hashlib.sha256()
-        files = [p for p in _PKG.rglob("*.py") if p.relative_to(_PKG).parts[0] not in _NOT_IN_EXPERIMENT_KEYS]
-        for p in sorted(files) + [Path(x).resolve() for x in self.m.modules]:
-            st = p.stat()
-            h.update(f"{p}:{st.st_mtime_ns}:{st.st_size};".encode())
+        for p in self._experiment_files():
+            # content, not (mtime, size): a same-size edit with a restored mtime is an edit
+            h.update(f"{p}:{self.scan.info(p)['sha']};".encode())
         h.update(sys.version.encode())
         return h.hexdigest()
 
@@ -54,7 +75,7 @@ class Keys:
         if self._exp_keys is None:
             sig = self._experiment_signature()
             cached = self.scan.data.get("experiments", {})
-            if cached.get("sig") == sig:
+            if cached.get("sig") == sig and isinstance(cached.get("keys"), dict):
                 self._exp_keys = dict(cached["keys"])
             else:
                 from .. import experiments
@@ -87,17 +108,15 @@ class Keys:
 
     def inputs(self, t) -> dict:
         """Everything the target's output depends on, as a JSON-able dict (hashed into the key)."""
+        files = self._files(t)
         if t.kind == "scene":
-            files = self.graph.closure(t.scene)
-            spec = {"kind": "scene", "class": t.cls, "options": t.options.to_json(), "overrides": t.overrides,
+            options = t.options.to_json()
+            if "gif" not in t.options.formats:
+                options.pop("gif")            # GIF settings shape only GIF files
+            spec = {"kind": "scene", "class": t.cls, "options": options, "overrides": t.overrides,
                     "output": t.output, "manim": _version("manim"), "typst": _version("typst"),
                     "scene": _rel(t.scene, self.m.root)}
         else:
-            files = set(self.graph.closure(t.module))
-            for b in _FIGURE_BASE:
-                if (_PKG / b).is_file():
-                    files |= set(self.graph.closure(_PKG / b))
-            files = sorted(files)
             spec = {"kind": "figure", "figure": t.figure, "formats": list(t.formats), "dpi": t.dpi,
                     "output": t.output, "matplotlib": _version("matplotlib")}
         reg = self.experiment_keys()

@@ -27,6 +27,66 @@ class ManifestError(NNVizError):
     """renders.toml is invalid; the message lists every problem found."""
 
 
+# --- value types: checked before anything is built, so a wrong type is a line, not a traceback
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _strs(v) -> bool:
+    return isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+
+
+def _resolution(v) -> bool:
+    return isinstance(v, str) or (isinstance(v, list) and len(v) == 2 and all(_int(x) for x in v))
+
+
+_GIF_TYPES = {"fps": (_number, "a number"), "width": (_int, "an integer"), "colors": (_int, "an integer"),
+              "dither": (lambda v: isinstance(v, str), "a string"), "loop": (_int, "an integer")}
+_TYPES = {
+    "scene": (lambda v: isinstance(v, str), "a string (a .py file)"),
+    "class": (lambda v: isinstance(v, str), "a string (a class name)"),
+    "figure": (lambda v: isinstance(v, str), "a string (a figure name)"),
+    "quality": (lambda v: isinstance(v, str), 'a string such as "low" or "medium"'),
+    "formats": (_strs, 'a format or a list of formats, e.g. ["mp4", "gif"]'),
+    "figure_formats": (_strs, 'a format or a list of formats, e.g. ["png", "svg"]'),
+    "fps": (lambda v: _number(v) and v > 0, "a positive number of frames per second"),
+    "resolution": (_resolution, 'a size such as "1280x720" or [1280, 720]'),
+    "transparent": (lambda v: isinstance(v, bool), "true or false"),
+    "gif": (lambda v: isinstance(v, dict), "a table such as { fps = 12, width = 480 }"),
+    "set": (lambda v: isinstance(v, dict), "a table of class attributes"),
+    "output": (lambda v: isinstance(v, str) and v.strip() != "", "a path inside renders/ without extension"),
+    "experiments": (_strs, "an experiment name or a list of them"),
+    "groups": (_strs, "a group name or a list of them"),
+    "description": (lambda v: isinstance(v, str), "a string"),
+    "poster": (lambda v: isinstance(v, str), 'a string: "auto", "last", a time ("2.5s") or a share ("40%")'),
+    "dpi": (lambda v: _int(v) and v > 0, "a positive integer"),
+    "modules": (_strs, "a path or a list of paths"),
+}
+
+
+def _type_problems(where: str, table: dict) -> list[str]:
+    out = []
+    for k, v in table.items():
+        check = _TYPES.get(k)
+        if check is not None and not check[0](v):
+            out.append(f"{where}: {k} = {v!r} must be {check[1]}")
+        elif k == "gif" and isinstance(v, dict):
+            for gk, gv in v.items():
+                if gk not in _GIF_TYPES:
+                    out.append(f"{where}: unknown gif option {gk!r}; valid: {', '.join(_GIF_TYPES)}")
+                elif not _GIF_TYPES[gk][0](gv):
+                    out.append(f"{where}: gif {gk} = {gv!r} must be {_GIF_TYPES[gk][1]}")
+        elif k == "output" and (Path(v).is_absolute() or ".." in Path(v).parts):
+            out.append(f"{where}: output = {v!r} must stay inside the project's renders/ folder "
+                       "(a relative path without '..')")
+    return out
+
+
 # --- manifest -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -120,8 +180,16 @@ def load_manifest(path=None) -> Manifest:
     if unknown_top:
         problems.append(f"unknown section(s) {', '.join(sorted(unknown_top))}; valid: settings, targets, figures, groups")
     settings = doc.get("settings", {})
+    if not isinstance(settings, dict):
+        raise ManifestError(f"{path} is invalid: [settings] must be a table")
     for k in set(settings) - SETTINGS_KEYS:
         problems.append(f"[settings]: unknown key {k!r}; valid: {', '.join(sorted(SETTINGS_KEYS))}")
+    bad_settings = _type_problems("[settings]", settings)
+    if bad_settings:    # every target inherits them: report these alone
+        raise ManifestError(f"{path} is invalid:\n  - " + "\n  - ".join(problems + bad_settings))
+    for section in ("targets", "figures", "groups"):
+        if not isinstance(doc.get(section, {}), dict):
+            raise ManifestError(f"{path} is invalid: [{section}] must be a table of tables")
     mods = []
     for m in _as_list(settings.get("modules", [])):
         mp = (root / m).resolve()
@@ -140,6 +208,10 @@ def load_manifest(path=None) -> Manifest:
             continue
         for k in set(t) - SCENE_KEYS:
             problems.append(f"{where}: unknown key {k!r}; valid: {', '.join(sorted(SCENE_KEYS))}")
+        bad = _type_problems(where, t)
+        if bad:
+            problems += bad
+            continue
         scene = t.get("scene")
         cls = t.get("class")
         if not scene or not cls:
@@ -164,9 +236,9 @@ def load_manifest(path=None) -> Manifest:
                                  formats=tuple(_as_list(t.get("formats", settings.get("formats", ["mp4"])))),
                                  fps=t.get("fps", settings.get("fps")),
                                  resolution=t.get("resolution", settings.get("resolution")),
-                                 transparent=bool(t.get("transparent", False)), gif=gif,
+                                 transparent=t.get("transparent", False), gif=gif,
                                  poster=t.get("poster", settings.get("poster", "auto")))
-        except (NNVizError, TypeError) as e:
+        except (NNVizError, TypeError, ValueError) as e:
             problems.append(f"{where}: {e}")
             continue
         overrides = t.get("set", {})
@@ -184,6 +256,10 @@ def load_manifest(path=None) -> Manifest:
             continue
         for k in set(t) - FIGURE_KEYS:
             problems.append(f"{where}: unknown key {k!r}; valid: {', '.join(sorted(FIGURE_KEYS))}")
+        bad = _type_problems(where, t)
+        if bad:
+            problems += bad
+            continue
         if name in targets:
             problems.append(f"{where}: name already used by [targets.{name}]")
             continue

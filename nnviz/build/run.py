@@ -11,13 +11,17 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import deque
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import NNVizError
 from .keys import Keys
-from .manifest import Manifest, import_project_modules, load_manifest
+from .manifest import Manifest, ManifestError, import_project_modules, load_manifest
+from .scan import content_digest
 from .state import State, cache_dir
 from .worker import _job
 
@@ -30,6 +34,7 @@ class Planned:
     reason: str
     experiments: tuple
     inputs: dict = field(default_factory=dict)
+    watch: dict = field(default_factory=dict)     # {file: sha256} the render must find unchanged
 
 
 @dataclass
@@ -50,15 +55,110 @@ def plan(manifest: Manifest, names=(), force: bool = False) -> list[Planned]:
         fresh, why = state.fresh(t, k, inputs)
         if force:
             fresh, why = False, "forced"
-        out.append(Planned(t, k, fresh, why, tuple(inputs["experiments"]), inputs))
+        out.append(Planned(t, k, fresh, why, tuple(inputs["experiments"]), inputs,
+                           {} if fresh else keys.watch(t)))
+    check_overrides(manifest, [(p.target, p.key) for p in out])
     keys.scan.save()
     return out
 
 
+def check_overrides(manifest: Manifest, targets) -> None:
+    """Every `set = {…}` names an existing attribute of the scene class, with a value of its type.
+
+    Knowing the class means importing the scene (and manim), so the verdict is cached per
+    target key: a no-op build imports nothing; a changed target is checked before anything
+    renders (`build -n` too)."""
+    checked = manifest.scan.data.setdefault("checked", {})
+    todo = [(t, k) for t, k in targets if t.kind == "scene" and t.overrides and checked.get(t.name) != k]
+    if not todo:
+        return
+    from ..render.runner import load_scene_class, with_overrides
+
+    problems = []
+    import_project_modules(manifest.modules)
+    for t, k in todo:
+        try:
+            cls = load_scene_class(t.scene, t.cls)
+        except Exception:   # noqa: BLE001 - the scene itself is broken: its render will say how
+            continue
+        try:
+            with_overrides(cls, t.overrides)
+        except NNVizError as e:
+            problems.append(f"[targets.{t.name}] set: {e}")
+            continue
+        checked[t.name] = k
+        manifest.scan.dirty = True
+    if problems:
+        raise ManifestError(f"{manifest.path} is invalid:\n  - " + "\n  - ".join(problems))
+
 
 class _Running:
-    def __init__(self, p: Planned, proc: subprocess.Popen, tmp: Path, log: Path, t0: float):
-        self.p, self.proc, self.tmp, self.log, self.t0 = p, proc, tmp, log, t0
+    def __init__(self, p: Planned, proc: subprocess.Popen, tmp: Path, log: Path, t0: float, reader):
+        self.p, self.proc, self.tmp, self.log, self.t0, self.reader = p, proc, tmp, log, t0, reader
+
+
+class _LogReader(threading.Thread):
+    """Copies a worker's output into its log file and keeps the last lines in memory, so the
+    reason for a failure is known even when the log could not be written (a full disk)."""
+
+    def __init__(self, stream, log: Path):
+        super().__init__(daemon=True)
+        self.stream, self.log, self.lines, self.log_error = stream, log, deque(maxlen=40), None
+
+    def run(self):
+        try:
+            f = open(self.log, "w")
+        except OSError as e:
+            f, self.log_error = None, e
+        for line in iter(self.stream.readline, ""):
+            self.lines.append(line.rstrip("\n"))
+            if f is not None:
+                try:
+                    f.write(line)
+                    f.flush()
+                except OSError as e:
+                    self.log_error = e
+                    f = None
+        if f is not None:
+            try:
+                f.close()
+            except OSError as e:
+                self.log_error = e
+
+    def tail(self, n: int = 3) -> str:
+        lines = [ln.strip() for ln in self.lines if ln.strip() and not ln.startswith(("Traceback", "  File ", "    "))]
+        return " | ".join(lines[-n:])[-500:]
+
+
+def _why(rc: int, reader: _LogReader, log: Path) -> str:
+    """A failed worker's reason: how it ended, the tail of what it said, where the full log is."""
+    if rc < 0:
+        try:
+            name = signal.Signals(-rc).name
+        except ValueError:
+            name = f"signal {-rc}"
+        how = f"killed by signal {-rc} ({name})" + (" — out of memory?" if -rc == signal.SIGKILL else "")
+    else:
+        how = f"exit status {rc}"
+    tail = reader.tail() or "no output"
+    where = f"log: {log}" if reader.log_error is None else \
+        f"log: not written ({describe_os_error(reader.log_error)})"
+    return f"{how}: {tail} ({where})"
+
+
+def describe_os_error(e: OSError) -> str:
+    import errno
+
+    where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+    if e.errno == errno.ENOSPC:
+        return f"no space left on device{where}"
+    if e.errno == errno.EROFS:
+        return f"read-only file system{where}"
+    return f"{(e.strerror or str(e)).lower()}{where}"
+
+
+def changed_sources(watch: dict) -> list[str]:
+    return [f for f, sha in watch.items() if content_digest(Path(f)) != sha]
 
 
 def _pid_alive(pid: int) -> bool:
@@ -88,6 +188,51 @@ class _Interrupted(Exception):
     pass
 
 
+@contextmanager
+def build_lock(root: Path, what: str = "build"):
+    """The project's build lock (renders/.cache/build/lock): one build — or clean — at a time."""
+    lock_path = cache_dir(root) / "build" / "lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = open(lock_path, "a")
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if what == "clean":
+                raise NNVizError(f"a build is running in {root}; wait for it to finish (or stop it), "
+                                 "then run `nnviz clean`") from None
+            raise NNVizError(f"another `nnviz build` is running in {root} (lock {lock_path}); "
+                             "wait for it to finish") from None
+        yield
+    finally:
+        lock.close()
+
+
+def _orphans(m: Manifest, state: State) -> list[tuple[str, Path]]:
+    produced = {p.resolve() for t in m.targets.values() for p in t.outputs(m.root).values()}
+    return state.orphans(produced)
+
+
+def _remove_orphans(m: Manifest, out) -> None:
+    """Delete outputs a previous build wrote that the manifest no longer produces (a dropped
+    format, a removed target) — only files the state records as ours and still as written."""
+    state = State(m.root)
+    gone: dict[str, list[Path]] = {}
+    for name, p in _orphans(m, state):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+        gone.setdefault(name, []).append(p)
+        print(f"  removed  {p.relative_to(m.root)} (no longer in {m.path.name})", file=out)
+    if gone:
+        for name, paths in gone.items():
+            state.drop_outputs(name, paths)
+            if name not in m.targets and not state.data["targets"][name]["outputs"]:
+                state.data["targets"].pop(name)
+        state.save()
+
+
 def build(names=(), jobs: int = 1, force: bool = False, dry_run: bool = False, manifest=None,
           progress: bool = True, out=sys.stdout) -> list[Outcome]:
     """Bring the selected targets up to date. Returns one Outcome per target."""
@@ -98,28 +243,74 @@ def build(names=(), jobs: int = 1, force: bool = False, dry_run: bool = False, m
     planned = plan(m, names, force)
     stale = [p for p in planned if not p.fresh]
     outcomes = {p.target.name: Outcome(p.target.name, "skipped", 0.0, p.reason) for p in planned if p.fresh}
+    orphans = _orphans(m, State(root))
     if dry_run:
         for p in planned:
             mark = "up to date " if p.fresh else "would build"
             print(f"{mark}  {p.target.name:28s} {p.reason}", file=out)
+        for _, p in orphans:
+            print(f"would remove {p.relative_to(root)} (no longer in {m.path.name})", file=out)
         print(f"{len(stale)} of {len(planned)} targets would be built", file=out)
         return [outcomes.get(p.target.name, Outcome(p.target.name, "stale", 0.0, p.reason)) for p in planned]
-    if not stale:
+    if not stale and not orphans:
         _summary([outcomes[p.target.name] for p in planned], time.perf_counter() - t_start, out)
         return [outcomes[p.target.name] for p in planned]
-
-    lock_path = cache_dir(root) / "build" / "lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = open(lock_path, "w")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
-        raise NNVizError(f"another `nnviz build` is running in {root} (lock {lock_path})") from None
-    try:
+    with build_lock(root):
+        if orphans:
+            _remove_orphans(m, out)
+        if not stale:
+            _summary([outcomes[p.target.name] for p in planned], time.perf_counter() - t_start, out)
+            return [outcomes[p.target.name] for p in planned]
         return _build_locked(m, planned, stale, outcomes, max(1, int(jobs)), progress, out, t_start)
-    finally:
-        lock.close()
+
+
+def _start(p: Planned, m: Manifest, tmp_root: Path, logs: Path) -> _Running:
+    tmp = Path(tempfile.mkdtemp(dir=_mk(tmp_root), prefix=f"{p.target.name}-{os.getpid()}-"))
+    try:
+        jf = tmp / "job.json"
+        jf.write_text(json.dumps({**_job(p.target, m, tmp), "watch": p.watch}))
+        log = logs / f"{p.target.name}.log"
+        # same process group: a Ctrl-C or a kill of the group reaches the workers too
+        proc = subprocess.Popen([sys.executable, "-m", "nnviz.build", str(jf)], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=str(m.root),
+                                text=True, errors="replace")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    reader = _LogReader(proc.stdout, log)
+    reader.start()
+    return _Running(p, proc, tmp, log, time.perf_counter(), reader)
+
+
+def _finish(r: _Running, rc: int, root: Path, state: State) -> Outcome:
+    name, secs = r.p.target.name, time.perf_counter() - r.t0
+    r.reader.join(timeout=10)
+    if rc != 0 or not (r.tmp / "result.json").exists():
+        return Outcome(name, "failed", secs, _why(rc, r.reader, r.log))
+    changed = changed_sources(r.p.watch)
+    if changed:     # the render may have run other bytes than the key names: keep the old output
+        rel = ", ".join(_short(f, root) for f in changed[:3])
+        return Outcome(name, "failed", secs, f"{rel} changed during the build; the new output was not kept "
+                                             "and the target stays stale — build again")
+    try:
+        files = json.loads((r.tmp / "result.json").read_text())
+        dests = r.p.target.outputs(root)
+        for fmt, src in files.items():
+            dests[fmt].parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dests[fmt])
+        state.record(r.p.target, r.p.key, secs, r.p.inputs)
+    except OSError as e:
+        return Outcome(name, "failed", secs, f"could not install outputs: {describe_os_error(e)}")
+    except (KeyError, ValueError) as e:
+        return Outcome(name, "failed", secs, f"could not install outputs: {e}")
+    return Outcome(name, "built", secs, "", [str(d.relative_to(root)) for d in dests.values()])
+
+
+def _short(f: str, root: Path) -> str:
+    try:
+        return str(Path(f).relative_to(root))
+    except ValueError:
+        return Path(f).name
 
 
 def _build_locked(m, planned, stale, outcomes, jobs, progress, out, t_start):
@@ -147,6 +338,8 @@ def _build_locked(m, planned, stale, outcomes, jobs, progress, out, t_start):
         try:
             experiments.run(n)
             print(f"  {n}: {time.perf_counter() - t0:.1f}s", file=out, flush=True)
+        except OSError as e:
+            failed_exps[n] = describe_os_error(e)
         except Exception as e:  # the dependent targets fail; the others still build
             failed_exps[n] = f"{type(e).__name__}: {e}"
     queue = []
@@ -169,16 +362,13 @@ def _build_locked(m, planned, stale, outcomes, jobs, progress, out, t_start):
         while queue or running:
             while queue and len(running) < jobs:
                 p = queue.pop(0)
-                tmp = Path(tempfile.mkdtemp(dir=_mk(tmp_root), prefix=f"{p.target.name}-{os.getpid()}-"))
-                jf = tmp / "job.json"
-                jf.write_text(json.dumps(_job(p.target, m, tmp)))
-                log = logs / f"{p.target.name}.log"
-                lf = open(log, "w")
-                # same process group: a Ctrl-C or a kill of the group reaches the workers too
-                proc = subprocess.Popen([sys.executable, "-m", "nnviz.build", str(jf)], stdout=lf,
-                                        stderr=subprocess.STDOUT, cwd=str(root))
-                lf.close()
-                running.append(_Running(p, proc, tmp, log, time.perf_counter()))
+                try:
+                    running.append(_start(p, m, tmp_root, logs))
+                except OSError as e:
+                    outcomes[p.target.name] = Outcome(p.target.name, "failed", 0.0,
+                                                      f"could not start the render: {describe_os_error(e)}")
+                    bar.update(1)
+                    continue
                 bar.set_postfix_str(", ".join(r.p.target.name for r in running))
             time.sleep(0.05)
             for r in list(running):
@@ -186,21 +376,7 @@ def _build_locked(m, planned, stale, outcomes, jobs, progress, out, t_start):
                 if rc is None:
                     continue
                 running.remove(r)
-                name, secs = r.p.target.name, time.perf_counter() - r.t0
-                if rc == 0 and (r.tmp / "result.json").exists():
-                    try:
-                        files = json.loads((r.tmp / "result.json").read_text())
-                        dests = r.p.target.outputs(root)
-                        for fmt, src in files.items():
-                            dests[fmt].parent.mkdir(parents=True, exist_ok=True)
-                            os.replace(src, dests[fmt])
-                        state.record(r.p.target, r.p.key, secs, r.p.inputs)
-                        outcomes[name] = Outcome(name, "built", secs, "",
-                                                 [str(d.relative_to(root)) for d in dests.values()])
-                    except (OSError, KeyError, ValueError) as e:
-                        outcomes[name] = Outcome(name, "failed", secs, f"could not install outputs: {e}")
-                else:
-                    outcomes[name] = Outcome(name, "failed", secs, _tail(r.log) + f" (log: {r.log})")
+                outcomes[r.p.target.name] = _finish(r, rc, root, state)
                 shutil.rmtree(r.tmp, ignore_errors=True)
                 bar.update(1)
                 bar.set_postfix_str(", ".join(x.p.target.name for x in running))
@@ -210,10 +386,11 @@ def _build_locked(m, planned, stale, outcomes, jobs, progress, out, t_start):
             shutil.rmtree(r.tmp, ignore_errors=True)
             outcomes[r.p.target.name] = Outcome(r.p.target.name, "failed", time.perf_counter() - r.t0, "interrupted")
         for p in queue:
-            outcomes[p.target.name] = Outcome(p.target.name, "failed", 0.0, "not started (interrupted)")
+            outcomes.setdefault(p.target.name, Outcome(p.target.name, "failed", 0.0, "not started (interrupted)"))
         bar.close()
         _summary([outcomes[p.target.name] for p in planned], time.perf_counter() - t_start, out)
-        raise NNVizError(f"build interrupted ({e or 'Ctrl-C'}); finished targets were kept, the rest stay stale") from None
+        how = str(e) or ("Ctrl-C" if isinstance(e, KeyboardInterrupt) else type(e).__name__)
+        raise NNVizError(f"build interrupted ({how}); finished targets were kept, the rest stay stale") from None
     finally:
         signal.signal(signal.SIGTERM, old)
         bar.close()
@@ -236,14 +413,6 @@ def _kill(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def _tail(log: Path, n: int = 4) -> str:
-    try:
-        lines = [ln for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
-    except FileNotFoundError:
-        return "worker died without a log"
-    return " | ".join(lines[-n:])[-600:]
-
-
 def _summary(outcomes: list[Outcome], wall: float, out) -> None:
     built = [o for o in outcomes if o.status == "built"]
     failed = [o for o in outcomes if o.status == "failed"]
@@ -257,21 +426,28 @@ def _summary(outcomes: list[Outcome], wall: float, out) -> None:
 
 
 def clean(root: Path, records: bool = False, outputs_of: Manifest | None = None) -> list[Path]:
-    """Remove working media, temp folders and build state (and records / built outputs if asked)."""
+    """Remove working media, temp folders and build state (and records / built outputs if asked).
+    Refused while a build runs (it holds the build lock, which clean never deletes)."""
     removed = []
-    for p in (root / "renders" / ".media", root / "renders" / ".tmp", cache_dir(root) / "build",
-              cache_dir(root) / "typst"):
-        if p.exists():
-            shutil.rmtree(p)
-            removed.append(p)
-    if records and (cache_dir(root) / "records").exists():
-        shutil.rmtree(cache_dir(root) / "records")
-        removed.append(cache_dir(root) / "records")
-    if outputs_of is not None:
-        for t in outputs_of.targets.values():
-            for p in t.outputs(root).values():
-                if p.exists():
-                    p.unlink()
-                    removed.append(p)
+    lock = cache_dir(root) / "build" / "lock"
+    with build_lock(root, "clean") if (root / "renders").is_dir() else nullcontext():
+        for p in (root / "renders" / ".media", root / "renders" / ".tmp", cache_dir(root) / "build",
+                  cache_dir(root) / "typst"):
+            if p == lock.parent and p.is_dir():
+                for c in sorted(p.iterdir()):
+                    if c != lock:
+                        shutil.rmtree(c) if c.is_dir() and not c.is_symlink() else c.unlink()
+                        removed.append(c)
+            elif p.exists():
+                shutil.rmtree(p)
+                removed.append(p)
+        if records and (cache_dir(root) / "records").exists():
+            shutil.rmtree(cache_dir(root) / "records")
+            removed.append(cache_dir(root) / "records")
+        if outputs_of is not None:
+            for t in outputs_of.targets.values():
+                for p in t.outputs(root).values():
+                    if p.exists():
+                        p.unlink()
+                        removed.append(p)
     return removed
-

@@ -1,6 +1,6 @@
 """Source scanning: what reading a Python file tells the build (digest, imports, string
-constants, top-level classes, registered figures) without importing it, cached by
-(mtime, size); and the transitive graph of local / nnviz sources a file depends on."""
+constants, top-level classes, registered figures) without importing it, cached and
+confirmed by content hash; and the transitive graph of local / nnviz sources a file depends on."""
 from __future__ import annotations
 
 import ast
@@ -47,36 +47,69 @@ def _decorated_figures(tree) -> list:
 
 class ScanCache:
     """What reading a source file tells the build — digest, imports, string constants,
-    top-level classes, registered figures — cached by (mtime, size) in
-    renders/.cache/build/scan.json, so a no-op build parses nothing and imports nothing
-    heavy. Experiment keys are cached against a stat signature of every source they hash."""
+    top-level classes, registered figures — cached in renders/.cache/build/scan.json, so
+    a no-op build parses nothing and imports nothing heavy.
+
+    Every file is read and hashed once per process (≈100 small files: milliseconds): the
+    cached parse is reused only when the content hash matches, so a same-size edit with a
+    restored mtime is seen. `sha` is the hash of the bytes; `code` the hash of the parsed
+    code (comments and layout left out), which is what target keys use. A file whose bytes
+    changed under an unchanged (mtime, size) also gets its stale `__pycache__` entry
+    removed, since Python would otherwise run the old bytecode. Experiment keys are cached
+    against the content hashes of every source they hash. A cache file of the wrong shape
+    is rebuilt, never fatal."""
 
     def __init__(self, root: Path | None):
         self.path = cache_dir(root) / "build" / "scan.json" if root else None
-        self.data = {"v": BUILD_VERSION, "files": {}, "experiments": {}}
+        self.data = self._empty()
         if self.path is not None:
             try:
                 d = json.loads(self.path.read_text())
-                if d.get("v") == BUILD_VERSION:
+                if self._valid(d):
                     self.data = d
-            except (FileNotFoundError, ValueError):
+            except (OSError, ValueError):
                 pass
         self.dirty = False
+        self._seen: dict[str, dict] = {}     # checked in this process
+
+    @staticmethod
+    def _empty() -> dict:
+        return {"v": BUILD_VERSION, "files": {}, "experiments": {}, "checked": {}}
+
+    @staticmethod
+    def _valid(d) -> bool:
+        return (isinstance(d, dict) and d.get("v") == BUILD_VERSION and isinstance(d.get("files"), dict)
+                and all(isinstance(e, dict) and set(_FIELDS) <= set(e) for e in d["files"].values())
+                and isinstance(d.get("experiments"), dict) and isinstance(d.get("checked", {}), dict)
+                and (not d["experiments"] or (isinstance(d["experiments"].get("sig"), str)
+                                              and isinstance(d["experiments"].get("keys"), dict))))
 
     def info(self, p: Path) -> dict:
-        st = p.stat()
         key = str(p)
-        e = self.data["files"].get(key)
-        if e is not None and e["stat"] == [st.st_mtime_ns, st.st_size]:
+        e = self._seen.get(key)
+        if e is not None:
             return e
+        st = p.stat()
         raw = p.read_bytes()
-        e = {"stat": [st.st_mtime_ns, st.st_size], "sha": hashlib.sha256(raw).hexdigest(),
-             "imports": [], "strings": [], "classes": [], "figures": [], "error": None}
+        sha = hashlib.sha256(raw).hexdigest()
+        stat = [st.st_mtime_ns, st.st_size]
+        e = self.data["files"].get(key)
+        if e is not None and e["sha"] == sha:
+            if e["stat"] != stat:
+                e["stat"] = stat
+                self.dirty = True
+            self._seen[key] = e
+            return e
+        if e is not None and e["stat"] == stat:
+            _drop_bytecode(p)      # same (mtime, size), other bytes: Python would trust its stale .pyc
+        e = {"stat": stat, "sha": sha, "code": sha, "imports": [], "strings": [], "classes": [], "figures": [],
+             "error": None}
         try:
             tree = ast.parse(raw.decode(), filename=str(p))
         except (SyntaxError, UnicodeDecodeError, ValueError) as err:
             e["error"] = str(err)
         else:
+            e["code"] = hashlib.sha256(ast.dump(tree).encode()).hexdigest()
             e["imports"] = _imports(tree, p)
             e["classes"] = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
             if not _is_pkg(p):
@@ -84,18 +117,42 @@ class ScanCache:
                                        if isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) < 80})
             e["figures"] = _decorated_figures(tree)
         self.data["files"][key] = e
+        self._seen[key] = e
         self.dirty = True
         return e
 
     def save(self) -> None:
         if self.path is None or not self.dirty:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".scan.", suffix=".json")
-        with os.fdopen(fd, "w") as f:
-            json.dump(self.data, f)
-        os.replace(tmp, self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".scan.", suffix=".json")
+            with os.fdopen(fd, "w") as f:
+                json.dump(self.data, f)
+            os.replace(tmp, self.path)
+        except OSError:
+            return          # a cache: a read-only or full disk only costs a re-scan next time
         self.dirty = False
+
+
+_FIELDS = ("stat", "sha", "code", "imports", "strings", "classes", "figures", "error")
+
+
+def content_digest(p: Path) -> str:
+    """SHA-256 of a file's bytes now (no cache), for checking that nothing changed under a render."""
+    try:
+        return hashlib.sha256(Path(p).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def _drop_bytecode(p: Path) -> None:
+    import importlib.util
+
+    try:
+        Path(importlib.util.cache_from_source(str(p))).unlink(missing_ok=True)
+    except (OSError, ValueError, NotImplementedError):
+        pass
 
 
 def _imports(tree, p: Path) -> list[list]:
@@ -131,6 +188,10 @@ class SourceGraph:
         self._resolved: dict[tuple, tuple] = {}
 
     def digest(self, p: Path) -> str:
+        """The code's digest: comment and layout edits do not change it."""
+        return self.scan.info(p)["code"]
+
+    def raw_digest(self, p: Path) -> str:
         return self.scan.info(p)["sha"]
 
     def strings(self, p: Path) -> set[str]:

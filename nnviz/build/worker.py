@@ -33,14 +33,44 @@ def run_job(job: dict) -> dict:
         o["gif"] = GifOptions(**o["gif"])
         opts = RenderOptions(**o)
         cls = with_overrides(load_scene_class(job["scene"], job["class"]), job["overrides"])
+        _check_unchanged(job)          # what was just imported is what the key names
+        drop_broken_svgs(Path(job["tex_dir"]))
         res = render(cls, out_dir, job["output"], opts, media_dir=job["media_dir"], tex_dir=job["tex_dir"])
         return {f: str(p) for f, p in res.files.items()}
     from .. import figures
 
+    figures.get(job["figure"])       # imports the figure modules
+    _check_unchanged(job)
     files = {}
     for fmt in job["formats"]:
         files[fmt] = str(figures.save(job["figure"], out_dir / f"{job['output']}.{fmt}", fmt, dpi=job["dpi"]))
     return files
+
+
+def _check_unchanged(job: dict) -> None:
+    from ..errors import NNVizError
+    from .scan import content_digest
+
+    changed = [f for f, sha in job.get("watch", {}).items() if content_digest(Path(f)) != sha]
+    if changed:
+        raise NNVizError(f"{', '.join(Path(f).name for f in changed[:3])} changed after the build planned "
+                         f"{job['name']}; build again")
+
+
+def drop_broken_svgs(tex_dir: Path) -> list[Path]:
+    """Delete SVGs in the Typst/LaTeX cache that do not parse (a write cut short): manim
+    would otherwise reuse them and fail on every build until `nnviz clean`."""
+    import xml.etree.ElementTree as ET
+
+    gone = []
+    if tex_dir.is_dir():
+        for p in tex_dir.rglob("*.svg"):
+            try:
+                ET.parse(p)
+            except (ET.ParseError, OSError, ValueError):
+                p.unlink(missing_ok=True)
+                gone.append(p)
+    return gone
 
 
 def _worker_main(argv) -> int:
@@ -51,7 +81,12 @@ def _worker_main(argv) -> int:
         import traceback
 
         traceback.print_exc()
-        print(f"nnviz build: {job['name']} failed: {type(e).__name__}: {e}", file=sys.stderr)
+        msg = f"{type(e).__name__}: {e}"
+        if isinstance(e, OSError) and e.errno is not None:
+            from .run import describe_os_error
+
+            msg = describe_os_error(e)
+        print(f"nnviz build: {job['name']} failed: {msg}", file=sys.stderr)
         return 1
     (Path(argv[0]).parent / "result.json").write_text(json.dumps(files))
     return 0

@@ -34,8 +34,9 @@ from ..records import Record, load as load_record
 
 EXPERIMENTS: dict[str, "Experiment"] = {}
 _CORE = Path(__file__).resolve().parent.parent
-# modules whose source feeds every key: what computes records (not drawing, not the CLI)
-_CORE_EXCLUDE = {"cli.py", "__main__.py", "figures", "render", "build", "experiments"}
+# modules whose source feeds every key: what computes records (not drawing, not the CLI;
+# not theme.py either: colours shape drawings, never records)
+_CORE_EXCLUDE = {"cli.py", "__main__.py", "figures", "render", "build", "experiments", "theme.py"}
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,13 @@ def get(name: str) -> Figure:
     return lookup(discover(), name, "figure")
 
 
+def _file_mode() -> int:
+    """The mode a plain open() would give a new file: 0666 less the umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def save(name: str, path, fmt: str = "png", dpi: int | None = None) -> Path:
     """Draw figure `name` and write it to `path` atomically (temp file + rename)."""
     import matplotlib
@@ -68,6 +75,8 @@ def save(name: str, path, fmt: str = "png", dpi: int | None = None) -> Path:
 
     if fmt not in FORMATS:
         raise NNVizError(f"unknown figure format {fmt!r}; valid: {', '.join(FORMATS)}")
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0):
+        raise NNVizError(f"dpi must be a positive integer, got {dpi!r}")
     spec = get(name)
     apply_style()
     from .. import theme
@@ -82,6 +91,7 @@ def save(name: str, path, fmt: str = "png", dpi: int | None = None) -> Path:
         try:
             fig.savefig(tmp, format=fmt, dpi=dpi or theme.FIGURE_DPI, bbox_inches="tight",
                         metadata=_METADATA[fmt])
+            os.chmod(tmp, _file_mode())     # temp files are 0600; a figure is an ordinary file
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

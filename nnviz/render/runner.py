@@ -173,6 +173,9 @@ def with_overrides(cls: type, overrides: dict) -> type:
             v = float(v) if isinstance(old, float) else v
         elif isinstance(old, (list, tuple)) and isinstance(v, (list, tuple)):
             v = type(old)(v)
+        elif isinstance(old, (str, dict, list, tuple)) and v is not None and not isinstance(v, type(old)):
+            kind = {str: "a string", dict: "a table/dict", list: "a list", tuple: "a list"}[type(old)]
+            raise NNVizError(f"{cls.__name__}.{k} is {kind} (default {old!r}), got {v!r}")
         clean[k] = v
     return type(cls.__name__, (cls,), {**clean, "__module__": cls.__module__, "__qualname__": cls.__qualname__})
 
