@@ -311,7 +311,7 @@ def snapshot(d: Path) -> dict:
     out = {}
     for p in sorted(d.rglob("*")):
         rel = p.relative_to(d)
-        if p.is_file() and not {".tmp", ".media", "build", "typst"} & set(rel.parts):
+        if p.is_file() and not {".tmp", ".media", "build", "typst", ".lock"} & set(rel.parts):
             out[str(rel)] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
 
@@ -325,6 +325,11 @@ def same_size_edit(p: Path, old: str, new: str) -> None:
     p.write_text(text.replace(old, new))
     os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert p.stat().st_size == st.st_size and p.stat().st_mtime_ns == st.st_mtime_ns
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """Hidden temp folders and temp files of interrupted writes under `folder`."""
+    return [p for p in folder.rglob(".*") if p.is_dir() or p.name.endswith(".tmp")]
 
 
 def record_files(root: Path, exp: str) -> list[Path]:
@@ -482,7 +487,7 @@ def test_full_disk_train_is_one_line(project, tmpfs_renders):
     r = nnviz(project, "train", "big_exp", check=False)        # 3.2 MB of arrays on a 1 MB disk
     one_line_error(r, "no space left")
     assert snapshot(project / "renders") == before
-    assert not [p for p in (project / "renders/.cache/records").rglob(".*")], "temp files left"
+    assert not leftovers(project / "renders/.cache/records"), "temp files left"
 
 
 def test_full_disk_build_is_one_line_and_says_why(project, tmpfs_renders):
@@ -622,7 +627,8 @@ def test_concurrent_trains_compute_once(project):
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     assert counter.read_text().count("x") == 1, outs
-    assert len(record_files(project, "slow_exp")) == 1
+    entries = [p for p in (project / "renders/.cache/records/slow_exp").iterdir() if not p.name.startswith(".")]
+    assert len(entries) == 1, entries
 
 
 def test_clean_during_a_build_keeps_the_build_lock(project):
@@ -654,11 +660,11 @@ def test_kill_during_record_write_leaves_nothing_the_next_run_keeps(project, hoo
     finally:
         reap(proc)
     folder = project / "renders" / ".cache" / "records" / "hooked_exp"
-    assert [p for p in folder.iterdir() if p.name.startswith(".")], "the kill left no temp folder?"
+    assert leftovers(folder), "the kill left no temp folder?"
     assert not [p for p in folder.iterdir() if not p.name.startswith(".")], "a half entry looks whole"
     r = nnviz(project, "train", "hooked_exp")
     assert "computed" in r.stdout
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")], sorted(folder.iterdir())
+    assert not leftovers(folder), sorted(folder.iterdir())
     assert "cached" in nnviz(project, "train", "hooked_exp").stdout
 
 

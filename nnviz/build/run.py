@@ -331,13 +331,15 @@ def _build_locked(m, planned, stale, outcomes, jobs, progress, out, t_start):
         import_project_modules(m.modules)
     failed_exps: dict[str, str] = {}
     for n in needed:
-        if experiments.is_cached(n):
-            continue
-        print(f"computing records: {n} …", file=out, flush=True)
+        # read here even when cached: a damaged entry is recomputed once, here, not in every worker
+        cached = experiments.is_cached(n)
+        if not cached:
+            print(f"computing records: {n} …", file=out, flush=True)
         t0 = time.perf_counter()
         try:
             experiments.run(n)
-            print(f"  {n}: {time.perf_counter() - t0:.1f}s", file=out, flush=True)
+            if not cached:
+                print(f"  {n}: {time.perf_counter() - t0:.1f}s", file=out, flush=True)
         except OSError as e:
             failed_exps[n] = describe_os_error(e)
         except Exception as e:  # the dependent targets fail; the others still build

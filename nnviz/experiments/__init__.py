@@ -14,6 +14,7 @@ package; every submodule is imported on first lookup.
 from __future__ import annotations
 
 import ast
+import fcntl
 import hashlib
 import importlib
 import inspect
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -55,11 +57,28 @@ class Experiment:
         h.update(_core_digest().encode())
         for mod in _experiment_modules(inspect.getmodule(self.fn)):
             h.update(mod.__name__.encode())
-            h.update(inspect.getsource(mod).encode())
+            h.update(_module_code(mod).encode())
         return h.hexdigest()[:16]
 
     def path(self) -> Path:
         return cache_root() / self.name / self.key()
+
+
+def _module_code(mod) -> str:
+    """What of a module's source can shape an experiment's records: its parsed code, without
+    comments and layout, and without the arguments of its `@experiment(...)` decorators — each
+    experiment's own config is hashed by value, so editing one experiment's config (or
+    description) leaves the other experiments of the module alone."""
+    src = inspect.getsource(mod)
+    try:
+        tree = ast.parse(src)
+    except SyntaxError:
+        return src
+    for node in ast.walk(tree):
+        for d in getattr(node, "decorator_list", ()):
+            if isinstance(d, ast.Call) and getattr(d.func, "id", getattr(d.func, "attr", None)) == "experiment":
+                d.args, d.keywords = d.args[:1], []
+    return ast.dump(tree)
 
 
 def experiment(name: str, description: str = "", tags=(), **config):
@@ -199,24 +218,57 @@ def run(name: str, force: bool = False, verbose: bool = False) -> dict[str, Reco
     """Records of experiment `name`: from the cache, or computed and cached now."""
     exp = get(name)
     target = exp.path()
+    damaged = None
     if not force:
         try:
-            return _read(target)
+            return _read(target)          # the common case takes no lock (and works read-only)
         except RecordError as e:
-            if target.exists():  # absent is normal; damaged is worth a word, then recompute
-                warnings.warn(f"{e}; recomputing experiment {name!r}", RuntimeWarning, stacklevel=2)
-    t0 = time.perf_counter()
-    records = _compute(exp)
-    if not isinstance(records, dict) or not all(isinstance(r, Record) for r in records.values()):
-        raise NNVizError(f"experiment {name!r} must return a dict of records")
-    _write(target, records, {"name": name, "key": target.name, "config": exp.config,
-                             "seconds": time.perf_counter() - t0})
+            damaged = e if target.exists() else None
+    # one process computes an experiment at a time; the others wait, then read its records
+    with _experiment_lock(target.parent):
+        _remove_leftovers(target.parent)
+        if not force:
+            try:
+                return _read(target)
+            except RecordError as e:
+                damaged = e if target.exists() else None
+        if damaged is not None:   # absent is normal; damaged is worth a word, then recompute
+            warnings.warn(f"{damaged}; recomputing experiment {name!r}", RuntimeWarning, stacklevel=2)
+        t0 = time.perf_counter()
+        records = _compute(exp)
+        if not isinstance(records, dict) or not all(isinstance(r, Record) for r in records.values()):
+            raise NNVizError(f"experiment {name!r} must return a dict of records")
+        _write(target, records, {"name": name, "key": target.name, "config": exp.config,
+                                 "seconds": time.perf_counter() - t0})
     if verbose:
         print(f"computed {name} in {time.perf_counter() - t0:.1f}s → {target}")
     return records
 
 
 load = run  # scenes read records with experiments.load(name)
+
+
+_LOCK_NAME = ".lock"
+
+
+@contextmanager
+def _experiment_lock(folder: Path):
+    """An exclusive lock on one experiment's cache folder (all its keys), held while computing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / _LOCK_NAME, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Hidden temp folders of writes cut short (a kill mid-write). Called under the experiment's
+    lock, so no live writer owns them."""
+    for p in folder.iterdir():
+        if p.name.startswith(".") and p.name != _LOCK_NAME:
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
 
 
 def prune(name: str | None = None, dry_run: bool = False) -> list[Path]:
@@ -235,7 +287,7 @@ def prune(name: str | None = None, dry_run: bool = False) -> list[Path]:
             continue
         keep = registry[n].key() if n in registry else None
         for entry in sorted(folder.iterdir()):
-            if entry.name != keep:
+            if entry.name not in (keep, _LOCK_NAME):
                 gone.append(entry)
                 if not dry_run:
                     shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
