@@ -186,13 +186,10 @@ def _project(args, required: bool = False):
 
 def cmd_list(args) -> int:
     from . import experiments
-    from .build import figure_index, import_project_modules
+    from .build import figure_index
     from .render.runner import scene_classes
 
-    m = _manifest(args, required=False)
-    if m is not None:
-        import_project_modules(m.modules)
-        os.environ.setdefault("NNVIZ_CACHE", str(m.root / "renders" / ".cache" / "records"))
+    m = _project(args)
     root = m.root if m else _root(args)
     show = args.what
     if show in (None, "experiments"):
@@ -231,12 +228,8 @@ def cmd_list(args) -> int:
 
 def cmd_train(args) -> int:
     from . import experiments
-    from .build import import_project_modules
 
-    m = _manifest(args, required=False)
-    if m is not None:
-        import_project_modules(m.modules)
-        os.environ.setdefault("NNVIZ_CACHE", str(m.root / "renders" / ".cache" / "records"))
+    m = _project(args)
     for n in args.names:
         exp = experiments.get(n)
         stamp = _stamp(exp.path() / "manifest.json")
@@ -366,12 +359,9 @@ def _render_now(scene_file, cls_name, overrides, opts, name, root, args, target)
 
 def cmd_figure(args) -> int:
     from . import figures
-    from .build import import_project_modules
 
-    m = _manifest(args, required=False)
+    m = _project(args)
     root = m.root if m else _root(args)
-    if m is not None:
-        import_project_modules(m.modules)
     os.environ.setdefault("NNVIZ_CACHE", str(root / "renders" / ".cache" / "records"))
     if args.dpi is not None and args.dpi <= 0:
         raise NNVizError(f"--dpi must be a positive integer, got {args.dpi}")

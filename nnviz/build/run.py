@@ -190,8 +190,9 @@ class _Interrupted(Exception):
 
 @contextmanager
 def build_lock(root: Path, what: str = "build"):
-    """The project's build lock (renders/.cache/build/lock): one build — or clean — at a time."""
-    lock_path = cache_dir(root) / "build" / "lock"
+    """The project's build lock (renders/.cache/build.lock, outside the build state `clean`
+    removes): one build — or clean — at a time."""
+    lock_path = cache_dir(root) / "build.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     lock = open(lock_path, "a")
     try:
@@ -431,16 +432,10 @@ def clean(root: Path, records: bool = False, outputs_of: Manifest | None = None)
     """Remove working media, temp folders and build state (and records / built outputs if asked).
     Refused while a build runs (it holds the build lock, which clean never deletes)."""
     removed = []
-    lock = cache_dir(root) / "build" / "lock"
     with build_lock(root, "clean") if (root / "renders").is_dir() else nullcontext():
         for p in (root / "renders" / ".media", root / "renders" / ".tmp", cache_dir(root) / "build",
                   cache_dir(root) / "typst"):
-            if p == lock.parent and p.is_dir():
-                for c in sorted(p.iterdir()):
-                    if c != lock:
-                        shutil.rmtree(c) if c.is_dir() and not c.is_symlink() else c.unlink()
-                        removed.append(c)
-            elif p.exists():
+            if p.exists():
                 shutil.rmtree(p)
                 removed.append(p)
         if records and (cache_dir(root) / "records").exists():

@@ -248,14 +248,12 @@ def run(name: str, force: bool = False, verbose: bool = False) -> dict[str, Reco
 load = run  # scenes read records with experiments.load(name)
 
 
-_LOCK_NAME = ".lock"
-
-
 @contextmanager
 def _experiment_lock(folder: Path):
-    """An exclusive lock on one experiment's cache folder (all its keys), held while computing."""
+    """An exclusive lock on one experiment's cache folder (all its keys), held while computing;
+    the lock file sits beside the folder (`.<name>.lock`), so entries stay exactly the records."""
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / _LOCK_NAME, "a") as f:
+    with open(folder.with_name(f".{folder.name}.lock"), "a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             yield
@@ -267,7 +265,7 @@ def _remove_leftovers(folder: Path) -> None:
     """Hidden temp folders of writes cut short (a kill mid-write). Called under the experiment's
     lock, so no live writer owns them."""
     for p in folder.iterdir():
-        if p.name.startswith(".") and p.name != _LOCK_NAME:
+        if p.name.startswith("."):
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
 
 
@@ -287,7 +285,7 @@ def prune(name: str | None = None, dry_run: bool = False) -> list[Path]:
             continue
         keep = registry[n].key() if n in registry else None
         for entry in sorted(folder.iterdir()):
-            if entry.name not in (keep, _LOCK_NAME):
+            if entry.name != keep:
                 gone.append(entry)
                 if not dry_run:
                     shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
