@@ -70,6 +70,42 @@ class Dataset:
         return Dataset(self.name, self.X[tr], self.Y[tr], self.task, self.X[te], self.Y[te],
                        {**self.meta, "split": {"test_fraction": test_fraction, "seed": seed}})
 
+    def split3(self, validation_fraction: float = 0.2, test_fraction: float = 0.2,
+               seed: int = 0) -> "Split":
+        """A seeded shuffle-split into train / validation / test parts (disjoint, together all rows).
+
+        The validation part chooses things (an early-stopping epoch, a capacity); the test part
+        only reports, so the number reported was not used to choose.
+        """
+        fr = (validation_fraction, test_fraction)
+        if not all(0 < f < 1 for f in fr) or sum(fr) >= 1:
+            raise DataError("validation_fraction and test_fraction must be in (0, 1) with a sum below 1")
+        idx = np.random.default_rng(seed).permutation(self.n)
+        kv, kt = int(round(self.n * fr[0])), int(round(self.n * fr[1]))
+        if min(kv, kt, self.n - kv - kt) == 0:
+            raise DataError(f"{self.name}: {self.n} examples are too few to split {fr[0]}/{fr[1]}")
+        va, te, tr = idx[:kv], idx[kv:kv + kt], idx[kv + kt:]
+        meta = {**self.meta, "split": {"validation_fraction": fr[0], "test_fraction": fr[1], "seed": seed}}
+        part = lambda rows: Dataset(self.name, self.X[rows], self.Y[rows], self.task, meta=meta)
+        return Split(part(tr), part(va), part(te), {"train": tr, "validation": va, "test": te})
+
+
+@dataclass(frozen=True)
+class Split:
+    """Train / validation / test parts of one data set, and the source rows of each."""
+
+    train: Dataset
+    validation: Dataset
+    test: Dataset
+    rows: dict
+
+    def with_test(self, part: str = "validation") -> Dataset:
+        """The training part with `part` ("validation" or "test") as its held-out set, so the
+        trainer's test metrics measure that part."""
+        held = lookup({"validation": self.validation, "test": self.test}, part, "split part")
+        return Dataset(self.train.name, self.train.X, self.train.Y, self.train.task, held.X, held.Y,
+                       self.train.meta)
+
 
 def one_hot(labels: np.ndarray, c: int | None = None) -> np.ndarray:
     labels = np.asarray(labels, dtype=int)

@@ -115,3 +115,30 @@ def test_bad_data_is_one_clear_error():
         data.load("mnist")
     with pytest.raises(DataError, match="bad options for data set 'moons'.*noise"):
         data.load("moons", nosie=0.2)
+
+
+def test_three_way_split_is_disjoint_complete_and_seeded():
+    d = data.moons(101, seed=2)
+    s = d.split3(0.2, 0.25, seed=4)
+    rows = np.concatenate([s.rows["train"], s.rows["validation"], s.rows["test"]])
+    assert sorted(rows.tolist()) == list(range(101))           # disjoint and complete
+    assert (len(s.validation.X), len(s.test.X), len(s.train.X)) == (20, 25, 56)
+    for part in ("train", "validation", "test"):
+        np.testing.assert_array_equal(getattr(s, part).X, d.X[s.rows[part]])
+        np.testing.assert_array_equal(getattr(s, part).Y, d.Y[s.rows[part]])
+    again = d.split3(0.2, 0.25, seed=4)
+    np.testing.assert_array_equal(again.rows["test"], s.rows["test"])
+    assert not np.array_equal(d.split3(0.2, 0.25, seed=5).rows["test"], s.rows["test"])
+    held = s.with_test("validation")
+    np.testing.assert_array_equal(held.X_test, s.validation.X)
+    np.testing.assert_array_equal(held.X, s.train.X)
+    with pytest.raises(UnknownNameError, match="split part"):
+        s.with_test("train")
+
+
+@pytest.mark.parametrize("fr", [(0.0, 0.2), (0.5, 0.5), (0.2, 1.2)])
+def test_three_way_split_refuses_bad_fractions(fr):
+    with pytest.raises(DataError, match="fraction"):
+        data.moons(50).split3(*fr)
+    with pytest.raises(DataError, match="too few"):
+        data.xor().split3(0.1, 0.1)
