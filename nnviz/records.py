@@ -305,3 +305,17 @@ class Surface(Record):
     @property
     def nonfinite(self) -> int:
         return int(np.count_nonzero(~np.isfinite(self.loss)))
+
+
+@dataclass(frozen=True)
+class Table(Record):
+    """Named columns of numbers — a sweep or a series of measurements — with what produced them.
+
+    `columns[name]` are arrays (equal length when they are one table's columns); `meta` holds
+    the scalars a scene shows next to them (a theory value, a budget, a fitted slope).
+    """
+
+    kind: ClassVar[str] = "table"
+    config: dict
+    columns: dict
+    meta: dict = field(default_factory=dict)

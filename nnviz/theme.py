@@ -59,6 +59,30 @@ ACTIVE = "#F5C542"
 GRADIENT = "#FF7F50"
 DROPPED = "#3a3f4b"
 
+# how training behaves (the dynamics lectures): one colour per concept
+# a fixed learning rate is the neutral baseline, like plain SGD; each decay schedule its own hue
+SCHEDULE = {
+    "constant": "#A8A8A8",
+    "step": "#88CCEE",
+    "exponential": "#999933",
+    "inverse_time": "#DDCC77",
+    "cosine": "#AA4499",
+}
+# data splits: what the model trains on, what chooses (early stopping), what only reports
+SPLIT = {
+    "train": "#648FFF",
+    "validation": "#FFB000",
+    "test": "#DC267F",
+}
+# weight penalties (no penalty is the neutral baseline)
+PENALTY = {
+    "none": "#A8A8A8",
+    "l2": "#785EF0",
+    "l1": "#44AA99",
+}
+THEORY = FOREGROUND        # a formula's prediction: drawn dashed in the foreground colour
+MEMORY_BUDGET = "#D55E00"  # a device's memory limit (past it: out of memory)
+
 # loss-surface colour ramp, low → high
 SURFACE_RAMP = ["#22306b", "#2c7bb6", "#abd9e9", "#fdae61", "#d7191c"]
 
@@ -72,5 +96,6 @@ LINE_WIDTH = 3.0        # manim stroke width for paths and curves
 
 def color_for(kind: str, name: str, default: str = FOREGROUND) -> str:
     """Colour of an optimizer / regime / variant by name; unknown names get the default."""
-    table = {"optimizer": OPTIMIZER, "regime": REGIME, "variant": VARIANT, "outcome": OUTCOME}[kind]
+    table = {"optimizer": OPTIMIZER, "regime": REGIME, "variant": VARIANT, "outcome": OUTCOME,
+             "schedule": SCHEDULE, "split": SPLIT, "penalty": PENALTY}[kind]
     return table.get(name, default)

@@ -1,0 +1,188 @@
+"""Reverse-mode automatic differentiation on scalars (micrograd-sized), recorded as a graph.
+
+Each `Node` holds a value, the nodes it was computed from (its parents) and the local
+derivatives ∂node/∂parent, fixed when the node is made. `backward()` visits the nodes in
+reverse topological order and accumulates adjoints  ā_parent += ā_node · ∂node/∂parent —
+the chain rule, one edge at a time. `record(out)` freezes the whole graph (values, local
+derivatives, adjoints, the order the backward pass visited it) into a `Graph` record, which
+the autodiff scene lays out; nothing on screen is placed by hand.
+
+    x, w, b = Node(0.5, "x"), Node(-1.2, "w"), Node(0.3, "b")
+    loss = (sigmoid(w * x + b) - 1.0) ** 2
+    loss.backward()
+    w.grad      # ∂loss/∂w
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+
+from .errors import NNVizError
+from .records import Record
+
+
+class Node:
+    """A scalar in a computation: value, parents, ∂self/∂parent, and (after backward) grad."""
+
+    __slots__ = ("value", "parents", "local", "op", "name", "grad", "_id")
+    _count = 0
+
+    def __init__(self, value, name: str = "", parents=(), local=(), op: str = "input"):
+        value = float(value)
+        if not math.isfinite(value):
+            raise NNVizError(f"autodiff node {name or op!r} got a non-finite value {value}")
+        self.value, self.name, self.op = value, name, op
+        self.parents, self.local = tuple(parents), tuple(float(d) for d in local)
+        self.grad = 0.0
+        Node._count += 1
+        self._id = Node._count  # creation order: a topological order of the graph
+
+    def __repr__(self):
+        return f"Node({self.name or self.op}={self.value:.6g}, grad={self.grad:.6g})"
+
+    # -- arithmetic: every operation states its local derivatives --------------------------------
+    def __add__(self, other):
+        other = lift(other)
+        return Node(self.value + other.value, parents=(self, other), local=(1.0, 1.0), op="+")
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return Node(-self.value, parents=(self,), local=(-1.0,), op="neg")
+
+    def __sub__(self, other):
+        other = lift(other)
+        return Node(self.value - other.value, parents=(self, other), local=(1.0, -1.0), op="−")
+
+    def __rsub__(self, other):
+        return lift(other) - self
+
+    def __mul__(self, other):
+        other = lift(other)
+        return Node(self.value * other.value, parents=(self, other), local=(other.value, self.value), op="×")
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        other = lift(other)
+        return Node(self.value / other.value, parents=(self, other),
+                    local=(1.0 / other.value, -self.value / other.value ** 2), op="÷")
+
+    def __pow__(self, k):
+        if isinstance(k, Node):
+            raise NNVizError("autodiff: only constant exponents are supported")
+        k = float(k)
+        return Node(self.value ** k, parents=(self,), local=(k * self.value ** (k - 1),), op=f"^{k:g}")
+
+    # -- the backward pass ----------------------------------------------------------------------
+    def topo(self) -> list["Node"]:
+        """Every node this one depends on (and itself), parents before children."""
+        seen, order, stack = set(), [], [self]
+        while stack:
+            n = stack.pop()
+            if id(n) in seen:
+                continue
+            seen.add(id(n))
+            order.append(n)
+            stack.extend(n.parents)
+        return sorted(order, key=lambda n: n._id)
+
+    def backward(self) -> list["Node"]:
+        """Adjoints of every node w.r.t. this one (seed ∂self/∂self = 1); returns the visit order."""
+        order = self.topo()
+        for n in order:
+            n.grad = 0.0
+        self.grad = 1.0
+        visit = order[::-1]
+        for n in visit:
+            for p, d in zip(n.parents, n.local):
+                p.grad += n.grad * d
+        return visit
+
+
+def lift(v) -> Node:
+    """A constant as a Node (numbers used in an expression become leaves of the graph)."""
+    return v if isinstance(v, Node) else Node(v, name=f"{float(v):g}", op="const")
+
+
+def exp(x: Node) -> Node:
+    e = math.exp(x.value)
+    return Node(e, parents=(x,), local=(e,), op="exp")
+
+
+def tanh(x: Node) -> Node:
+    t = math.tanh(x.value)
+    return Node(t, parents=(x,), local=(1.0 - t * t,), op="tanh")
+
+
+def sigmoid(x: Node) -> Node:
+    s = 1.0 / (1.0 + math.exp(-x.value))
+    return Node(s, parents=(x,), local=(s * (1.0 - s),), op="σ")
+
+
+def log(x: Node) -> Node:
+    if x.value <= 0:
+        raise NNVizError(f"autodiff: log of a non-positive value {x.value}")
+    return Node(math.log(x.value), parents=(x,), local=(1.0 / x.value,), op="log")
+
+
+@dataclass(frozen=True)
+class Graph(Record):
+    """A recorded computation graph after one forward and one backward pass.
+
+    nodes[i] = {"name", "op", "value", "grad", "parents": [indices], "local": [∂node/∂parent]},
+    in topological order (parents first); `order` is the backward pass's visit order (indices),
+    `output` the index of the node differentiated; `inputs` the names of the leaves that vary.
+    """
+
+    kind: ClassVar[str] = "graph"
+    config: dict
+    nodes: list
+    order: list
+    output: int
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def values(self) -> np.ndarray:
+        return np.array([n["value"] for n in self.nodes])
+
+    @property
+    def grads(self) -> np.ndarray:
+        return np.array([n["grad"] for n in self.nodes])
+
+    def index(self, name: str) -> int:
+        for i, n in enumerate(self.nodes):
+            if n["name"] == name:
+                return i
+        raise NNVizError(f"graph has no node named {name!r}")
+
+
+def record(out: Node, config: dict | None = None, **meta) -> Graph:
+    """Run the backward pass from `out` and freeze the graph into a `Graph` record."""
+    visit = out.backward()
+    nodes = out.topo()
+    index = {id(n): i for i, n in enumerate(nodes)}
+    rows = [{"name": n.name or f"{n.op}{i}", "op": n.op, "value": n.value, "grad": n.grad,
+             "parents": [index[id(p)] for p in n.parents], "local": list(n.local)} for i, n in enumerate(nodes)]
+    return Graph(config=dict(config or {}), nodes=rows, order=[index[id(n)] for n in visit],
+                 output=index[id(out)], meta=meta)
+
+
+def evaluate(graph: Graph, values: dict) -> float:
+    """Re-evaluate the recorded graph's output with some leaves changed ({name: value}) — the
+    finite-difference oracle for its adjoints, from the record alone."""
+    ops = {"+": lambda a, b: a + b, "−": lambda a, b: a - b, "×": lambda a, b: a * b,
+           "÷": lambda a, b: a / b, "neg": lambda a: -a, "exp": math.exp, "tanh": math.tanh,
+           "σ": lambda a: 1.0 / (1.0 + math.exp(-a)), "log": math.log}
+    v = []
+    for n in graph.nodes:
+        if not n["parents"]:
+            v.append(float(values.get(n["name"], n["value"])))
+        elif n["op"].startswith("^"):
+            v.append(v[n["parents"][0]] ** float(n["op"][1:]))
+        else:
+            v.append(ops[n["op"]](*(v[p] for p in n["parents"])))
+    return v[graph.output]

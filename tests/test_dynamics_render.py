@@ -1,0 +1,38 @@
+"""Every "how training behaves" scene renders at the lowest quality, and its last frame shows
+its subject (pixel checks in plain NumPy: nothing can skip); every still twin draws."""
+import numpy as np
+import pytest
+
+from nnviz import figures, theme
+
+ALL = (0.0, 0.0, 1.0, 1.0)
+LEFT = (0.0, 0.1, 0.5, 0.8)
+RIGHT = (0.5, 0.1, 1.0, 0.9)
+# (file, class, [(colour, box, minimum pixels of that colour in the box)])
+CASES = [
+    ("dynamics_momentum", "DynamicsMomentum",
+     [(theme.OPTIMIZER["momentum"], LEFT, 20), (theme.OPTIMIZER["sgd"], LEFT, 20),
+      (theme.OPTIMIZER["momentum"], RIGHT, 20), (theme.REGIME["diverging"], RIGHT, 5)]),
+]
+
+
+@pytest.mark.parametrize("file,cls,checks", CASES, ids=[c[1] for c in CASES])
+def test_dynamics_scene_renders(render_scene, file, cls, checks):
+    out = render_scene(f"scenes/{file}.py", cls, overrides={"run_time": 1.0}, width=384, height=216, fps=2)
+    assert out.frame.std() > 5, "blank frame"
+    bg = out.fraction(theme.BACKGROUND, tol=12)
+    assert 0.2 < bg < 0.995, f"background share {bg:.2f}"
+    for colour, box, pixels in checks:
+        got = out.fraction(colour, box, tol=60) * out.region(box).shape[0] * out.region(box).shape[1]
+        assert got >= pixels, f"{cls}: colour {colour} covers {got:.0f} px of {box}, expected ≥ {pixels}"
+
+
+@pytest.mark.parametrize("name", [c[0] for c in CASES])
+def test_dynamics_figure(tmp_path, name):
+    import matplotlib.image as mpimg
+
+    assert figures.get(name).experiments == (name,)
+    path = figures.save(name, tmp_path / f"{name}.png", dpi=40)
+    img = mpimg.imread(path)[..., :3]
+    ink = np.mean(np.linalg.norm(img - 1.0, axis=-1) > 0.3)
+    assert 0.02 < ink < 0.9, f"{name}: {ink:.3f} of the figure is drawn"
