@@ -11,6 +11,7 @@ import numpy as np
 from nnviz import experiments, theme
 from nnviz.experiments.dynamics import distances
 from nnviz.render.marks import curve, dots, hline, vline
+from nnviz.render.pacing import TimeWarp, combine, loss_progress, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossPlot
 from nnviz.render.style import ThemedScene, color, heading, label, text
 from nnviz.render.surface import ContourMap
@@ -61,7 +62,12 @@ class DynamicsMomentum(ThemedScene):
         counter.match_x(dist.axes.axes)
         self.add(left, legend, dist, counter)
         self.pause("paths")
-        self.play(t.animate.set_value(steps), run_time=self.run_time, rate_func=mn.linear)
+        # video time follows what changes: the drawn paths and the log-distance curves
+        prog = combine([path_progress(r.thetas, r.steps, bounds=ax.bounds) for r in runs.values()]
+                       + [loss_progress(10.0 ** v) for v in logd.values()])
+        warp = TimeWarp.from_progress(prog, self.run_time, clock="linear")
+        t.set_value(warp.first_step)
+        self.play(warp.animate(t))
         self.pause("sweep")
 
         # --- the β sweep: measured rate per β vs theory, at η* and at plain GD's η ---------------

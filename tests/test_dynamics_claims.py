@@ -74,3 +74,156 @@ def test_fit_rate_recovers_known_rates():
     assert X.fit_rate(3 * 0.9 ** k) == pytest.approx(0.9, rel=1e-12)
     assert X.fit_rate((k + 1) * 0.8 ** k, critical=True) == pytest.approx(0.8, rel=2e-3)
     assert X.fit_rate(0.5 * 1.5 ** k[:20]) == pytest.approx(1.5, rel=1e-12)
+
+
+# --------------------------------------------------------------------------- learning-rate decay
+@pytest.fixture(scope="module")
+def decay():
+    return E.load("dynamics_lr_decay")
+
+
+def test_lr_decay_schedules_are_what_the_curves_show(decay):
+    m = decay["tails"].meta
+    for kind in m["order"]:
+        run = decay[f"{kind}_{m['shown_seed']}"]
+        assert run.n_steps == m["steps"] and run.lr[0] == m["lr"]
+        assert np.all(np.diff(run.lr) <= 0) and (kind == "constant") == (run.lr[-1] == m["lr"])
+
+
+def test_lr_decay_every_decayed_run_ends_closer_than_the_fixed_rate(decay):
+    tails = decay["tails"]
+    m = tails.meta
+    from nnviz import exact
+    wmin = np.asarray(m["minimum"])
+    np.testing.assert_allclose(exact.fit(exact.linear_regression(**tails.config["data"])), wmin, rtol=1e-12)
+    for kind in m["order"]:
+        for i, seed in enumerate(tails.config["seeds"]):
+            run = decay[f"{kind}_{seed}"]
+            d = np.linalg.norm(run.thetas - wmin, axis=1)[-m["tail"]:].mean()   # recomputed from the path
+            assert d == pytest.approx(tails.columns[kind][i], rel=1e-12)
+    base = tails.columns["constant"]
+    for kind in m["order"]:
+        if kind != "constant":
+            assert np.all(tails.columns[kind] < base), kind   # same step budget, same seed, every seed
+    # the trailing mean the scene plots ends at the same number
+    run = decay[f"step_{m['shown_seed']}"]
+    assert X.trailing_mean(X.distances(run, wmin), m["tail"])[-1] == pytest.approx(
+        tails.columns["step"][m["shown_seed"]], rel=1e-12)
+
+
+# --------------------------------------------------------------------------- regularisation
+@pytest.fixture(scope="module")
+def reg():
+    return E.load("dynamics_regularization")
+
+
+def _kkt_l1(A, b, w, lam):
+    """Largest violation of the L1 optimality conditions at w (0 when w is the exact optimum)."""
+    g = A @ w - b
+    nz = w != 0
+    return max(np.max(np.abs(g[nz] + lam * np.sign(w[nz])), initial=0.0),
+               np.max(np.abs(g[~nz]) - lam, initial=-np.inf), 0.0)
+
+
+def test_regularization_l1_path_hits_zero_at_the_recorded_lambda_with_kkt(reg):
+    p = reg["path"]
+    A, b = np.array(p.meta["A"]), np.array(p.meta["b"])
+    lams, W = p.columns["lambda"], p.columns["l1"]
+    lam0, j = p.meta["lambda_zero"], p.meta["zero_index"]
+    i0 = int(np.flatnonzero(lams == lam0)[0])                      # the breakpoint is on the path
+    assert W[i0, j] == 0.0 and np.all(W[i0:, j] == 0.0)            # exactly zero from λ0 on
+    assert np.all(W[:i0, j] != 0.0)                                # and not before
+    g = A @ W[i0] - b
+    assert abs(abs(g[j]) - lam0) <= 1e-12 * lam0                   # KKT: |∂J/∂w_j| = λ at the kink
+    for lam, w in zip(lams, W):                                    # every point: the exact optimum
+        assert _kkt_l1(A, b, w, lam) <= 1e-12
+
+
+def test_regularization_optima_match_an_independent_proximal_solver(reg):
+    p = reg["path"]
+    A, b = np.array(p.meta["A"]), np.array(p.meta["b"])
+    L = np.linalg.eigvalsh(A).max()
+    for i in (5, 40, 60, 100, len(p.columns["lambda"]) - 1):
+        lam = p.columns["lambda"][i]
+        w = np.zeros(2)
+        for _ in range(5000):                                      # ISTA: prox of λ|·| is soft-thresholding
+            z = w - (A @ w - b) / L
+            w = np.sign(z) * np.maximum(np.abs(z) - lam / L, 0.0)
+        np.testing.assert_allclose(p.columns["l1"][i], w, atol=1e-12)
+        np.testing.assert_allclose((A + 2 * lam * np.eye(2)) @ p.columns["l2"][i], b, atol=1e-13)
+
+
+def test_regularization_l2_shrinks_the_weights_and_zeroes_neither(reg):
+    p = reg["path"]
+    W = p.columns["l2"]
+    np.testing.assert_allclose(W[0], p.meta["w_ls"], rtol=1e-12)
+    assert np.all(np.diff(np.linalg.norm(W, axis=1)) < 0)           # ‖w‖ shrinks with every step of λ
+    assert np.all(np.abs(W[-1]) < np.abs(W[0]))                     # both weights end smaller
+    assert np.all(W != 0)                                           # and neither reaches zero
+    # what the scene's note adds: with correlated features one weight first grows
+    assert np.abs(W[:, 1]).max() > abs(W[0, 1])
+
+
+def test_regularization_network_histograms_and_numbers(reg):
+    from nnviz import data as D
+    from nnviz.nn import MLP
+
+    h = reg["histogram"]
+    edges, st = h.columns["edges"], h.meta["stats"]
+    d = D.digits(seed=0)
+    for name in h.meta["order"]:
+        run = reg[f"net_{name}"]
+        cfg = run.config["problem"]["model"]
+        model = MLP(tuple(cfg["sizes"]), cfg["hidden"], cfg["output"], cfg["loss"], cfg["l1"], cfg["l2"])
+        assert cfg.get(name, 0.0) == st[name]["lambda"] or name == "none"
+        w = X.weights_of(model, run.final_theta)
+        assert len(w) == h.meta["n_weights"]
+        np.testing.assert_array_equal(np.histogram(np.clip(w, edges[0], edges[-1]), edges)[0], h.columns[name])
+        assert st[name]["rms"] == pytest.approx(np.sqrt(np.mean(w ** 2)), rel=1e-12)
+        assert st[name]["small"] == np.mean(np.abs(w) < h.meta["small"])
+        assert st[name]["test_acc"] == model.accuracy(run.final_theta, d.X_test, d.Y_test)
+    assert st["l2"]["rms"] < st["none"]["rms"] and st["l1"]["rms"] < st["none"]["rms"]
+    assert st["l1"]["small"] > 2 * st["l2"]["small"] > 2 * st["none"]["small"]
+
+
+# --------------------------------------------------------------------------- fitting, early stopping
+@pytest.fixture(scope="module")
+def fitting():
+    return E.load("dynamics_fitting")
+
+
+def test_fitting_losses_and_curves_recomputed_from_the_records(fitting):
+    from nnviz import data as D
+    from nnviz.nn import MLP
+
+    dcfg = fitting["data"].config
+    split = D.sine(**dcfg["data"]).split3(**dcfg["split"])
+    for p in ("train", "validation", "test"):                      # the points drawn are the split's
+        np.testing.assert_array_equal(fitting["data"].columns[f"x_{p}"], getattr(split, p).X[:, 0])
+    for name in X.FIT_ORDER:
+        run, c = fitting[name], fitting[f"curves_{name}"]
+        model = MLP(tuple(c.meta["sizes"]), hidden="tanh", loss="mse")
+        np.testing.assert_array_equal(c.columns["step"], run.steps)
+        for k in (0, len(run.steps) // 2, len(run.steps) - 1):
+            th = run.thetas[k]
+            for p in ("train", "validation", "test"):
+                part = getattr(split, p)
+                assert c.columns[p][k] == model.loss_value(th, part.X, part.Y)
+            np.testing.assert_array_equal(c.columns["fit"][k], model.predict(th, fitting["data"].columns["grid"][:, None])[:, 0])
+        # the trainer's held-out metric is the validation part (test never touched training or choice)
+        np.testing.assert_allclose(run.test_loss[-1], c.columns["validation"][-1], rtol=1e-12)
+
+
+def test_fitting_early_stop_is_the_validation_minimum_and_train_keeps_falling(fitting):
+    c = fitting["curves_over"]
+    val, tr = c.columns["validation"], c.columns["train"]
+    i = c.meta["stop_index"]
+    assert i == int(np.argmin(val)) and np.all(val[i] <= val)
+    assert c.meta["stop_step"] == c.columns["step"][i]
+    assert np.all(tr[i + 1:] < tr[i]) and tr[-1] < 0.5 * tr[i]      # train keeps falling after the stop
+    assert val[-1] > val[i]                                           # while validation has risen
+    assert c.meta["test_min_index"] == int(np.argmin(c.columns["test"]))
+    assert c.columns["test"][i] < c.columns["test"][-1]               # stopping early helped on test too
+    # capacity: the linear model underfits (highest train loss), the big one fits train best
+    finals = {n: fitting[f"curves_{n}"].columns["train"][-1] for n in X.FIT_ORDER}
+    assert finals["under"] > finals["right"] > finals["over"]

@@ -13,6 +13,10 @@ CASES = [
     ("dynamics_momentum", "DynamicsMomentum",
      [(theme.OPTIMIZER["momentum"], LEFT, 20), (theme.OPTIMIZER["sgd"], LEFT, 20),
       (theme.OPTIMIZER["momentum"], RIGHT, 20), (theme.REGIME["diverging"], RIGHT, 5)]),
+    ("dynamics_lr_decay", "DynamicsLRDecay",
+     [(theme.SCHEDULE[s], LEFT, 10) for s in theme.SCHEDULE] + [(theme.SCHEDULE["cosine"], RIGHT, 10)]),
+    ("dynamics_regularization", "DynamicsRegularization", [(theme.PENALTY[p], ALL, 40) for p in theme.PENALTY]),
+    ("dynamics_fitting", "DynamicsFitting", [(theme.SPLIT[p], ALL, 20) for p in theme.SPLIT]),
 ]
 
 

@@ -118,3 +118,233 @@ def momentum_sweep(cfg):
               "shown": list(cfg["shown"]), "fit_start": cfg["fit_start"]})
     out["surface"] = L.objective_surface(obj, cfg["grid"], domain=cfg["domain"])
     return out
+
+
+# --------------------------------------------------------------------------------------
+# learning-rate decay
+# --------------------------------------------------------------------------------------
+SCHEDULE_ORDER = ("constant", "step", "exponential", "inverse_time", "cosine")
+
+
+def make_schedule(kind: str, lr: float, steps: int, final: float):
+    """The schedule `kind` starting at `lr`, sized to the step budget: step halves 4 times, exponential
+    and inverse-time reach lr·`final` at the last step, cosine anneals to 0 over the budget."""
+    from .. import schedules as S
+
+    return {"constant": lambda: S.constant(lr),
+            "step": lambda: S.step_decay(lr, 0.5, steps // 4),
+            "exponential": lambda: S.exponential(lr, float(np.log(1.0 / final)) / steps),
+            "inverse_time": lambda: S.inverse_time(lr, (1.0 / final - 1.0) / steps),
+            "cosine": lambda: S.cosine(lr, steps, 0.0)}[kind]()
+
+
+def tail_distance(run: Run, minimum, k: int) -> float:
+    """Mean distance to the minimum over the last k recorded θ (the size of the noise ball)."""
+    return float(np.mean(distances(run, minimum)[-k:]))
+
+
+@experiment("dynamics_lr_decay", description="SGD: a fixed rate's noise ball vs four decay schedules",
+            data={"n": 64, "seed": 3, "w": 2.0, "b": -1.0, "noise": 0.4}, start=(-2.0, 2.5), lr=0.3,
+            steps=400, final=0.05, batch_size=1, seeds=(0, 1, 2, 3, 4), shown_seed=0, tail=50, zoom=0.9, grid=81)
+def lr_decay(cfg):
+    """Same start, same first η, same example order (seed) and step budget for every schedule;
+    stochastic gradient (b = 1) on the exact line fit, repeated over a few seeds for robustness."""
+    from .. import exact
+
+    prob = exact.linear_regression(**cfg["data"])
+    w0 = exact.fit(prob)
+    theta0 = np.array(cfg["start"], float)
+    out, tails = {}, {k: [] for k in SCHEDULE_ORDER}
+    for kind in SCHEDULE_ORDER:
+        for seed in cfg["seeds"]:
+            sched = make_schedule(kind, cfg["lr"], cfg["steps"], cfg["final"])
+            run = train(prob, optim.sgd(lr=sched), theta0, steps=cfg["steps"], batch_size=cfg["batch_size"],
+                        seed=seed, record=Recording(every=1), name=f"{kind}_{seed}")
+            tails[kind].append(tail_distance(run, w0, cfg["tail"]))
+            out[f"{kind}_{seed}"] = with_meta(run, schedule=kind, seed=seed, tail_distance=tails[kind][-1])
+    out["tails"] = Table(config={"seeds": list(cfg["seeds"]), "tail": cfg["tail"], "data": cfg["data"]},
+                        columns={k: np.array(v) for k, v in tails.items()},
+                        meta={"minimum": [float(v) for v in w0], "shown_seed": cfg["shown_seed"],
+                              "tail": cfg["tail"], "lr": cfg["lr"], "steps": cfg["steps"], "order": list(SCHEDULE_ORDER),
+                              "zoom": cfg["zoom"]})
+    z = cfg["zoom"]
+    out["surface"] = exact.wb_surface(prob, (w0[0] - z, w0[0] + z), (w0[1] - z, w0[1] + z), cfg["grid"])
+    return out
+
+
+def trailing_mean(values, k: int) -> np.ndarray:
+    """Mean of the last ≤ k values at every position (the first k−1 average what there is)."""
+    v = np.asarray(values, float)
+    c = np.cumsum(np.r_[0.0, v])
+    i = np.arange(1, v.size + 1)
+    return (c[i] - c[np.maximum(i - k, 0)]) / np.minimum(i, k)
+
+
+# --------------------------------------------------------------------------------------
+# regularisation: L2 vs L1
+# --------------------------------------------------------------------------------------
+def quadratic_fit(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The data loss J(w) = (1/2m)‖Xw − y‖² as (A, b, c) with J = ½wᵀAw − bᵀw + c."""
+    m = len(y)
+    return X.T @ X / m, X.T @ y / m, float(y @ y / (2 * m))
+
+
+def l2_optimum(A, b, lam: float) -> np.ndarray:
+    """argmin ½wᵀAw − bᵀw + λ‖w‖²: (A + 2λI) w = b (the MLP's convention: penalty λΣw², gradient 2λw)."""
+    return np.linalg.solve(A + 2.0 * lam * np.eye(len(b)), b)
+
+
+def l1_optimum(A, b, lam: float) -> np.ndarray:
+    """argmin ½wᵀAw − bᵀw + λ‖w‖₁ in two dimensions, exactly: try every support and sign pattern,
+    solve its stationarity equations, keep the candidates whose KKT conditions hold (sign
+    consistency; |∂J/∂w_j| ≤ λ where w_j = 0), and return the one of least objective."""
+    A, b = np.asarray(A, float), np.asarray(b, float)
+    n = len(b)
+    best, best_f = np.zeros(n), None
+    import itertools
+
+    for support in itertools.product((False, True), repeat=n):
+        idx = np.flatnonzero(support)
+        for signs in itertools.product((-1.0, 1.0), repeat=len(idx)):
+            w = np.zeros(n)
+            if len(idx):
+                s = np.array(signs)
+                w[idx] = np.linalg.solve(A[np.ix_(idx, idx)], b[idx] - lam * s)
+                if np.any(np.sign(w[idx]) != s):
+                    continue
+            g = A @ w - b                                   # gradient of the smooth part
+            off = np.setdiff1d(np.arange(n), idx)
+            if np.any(np.abs(g[off]) > lam * (1 + 1e-12) + 1e-15):
+                continue
+            f = 0.5 * w @ A @ w - b @ w + lam * np.abs(w).sum()
+            if best_f is None or f < best_f:
+                best, best_f = w, f
+    return best
+
+
+def l1_zero_lambda(A, b) -> tuple[float, int]:
+    """The λ at which the L1 path first sets a weight exactly to zero, and which weight: along the
+    segment where both are non-zero, w(λ) = A⁻¹(b − λs) with s the signs at λ = 0."""
+    w0 = np.linalg.solve(A, b)
+    s = np.sign(w0)
+    v = np.linalg.solve(A, s)
+    lams = np.where(v * w0 > 0, w0 / np.where(v == 0, np.inf, v), np.inf)  # where w_j(λ) = 0
+    j = int(np.argmin(lams))
+    return float(lams[j]), j
+
+
+def weights_of(model, theta) -> np.ndarray:
+    """All weights (not biases) of an MLP, flat: what the penalties act on."""
+    return np.concatenate([model.weights(theta, i)[0].ravel() for i in range(1, model.n_layers + 1)])
+
+
+@experiment("dynamics_regularization", description="L2 vs L1: exact optimum paths on a 2-weight fit; "
+            "weight histograms of a digits network",
+            fit={"n": 200, "seed": 4, "w": (2.0, 0.6), "corr": 0.6, "noise": 0.5}, lambdas=121, lam_max=2.2,
+            window=((-0.5, 2.7), (-0.8, 1.6)), grid=121,
+            net={"sizes": (64, 32, 10), "hidden": "tanh", "loss": "cce"}, penalties={"none": 0.0, "l2": 1e-3,
+                                                                                  "l1": 1e-3},
+            lr=0.01, epochs=30, batch_size=64, init_seed=0, seed=1, bins=41, hist_range=1.2, small=0.01)
+def regularization(cfg):
+    """Part 1: a two-feature least-squares fit with correlated features, whose loss surface is exact;
+    the regularised optimum per λ in closed form (L2) and by exact active-set enumeration (L1).
+    Part 2: the same penalties on a 64-32-10 digits network (Adam, same init and batches)."""
+    from .. import data as D
+    from ..nn import MLP
+    from ..problems import NetworkProblem
+
+    f = cfg["fit"]
+    rng = np.random.default_rng(f["seed"])
+    C = np.array([[1.0, f["corr"]], [f["corr"], 1.0]])
+    X = rng.normal(size=(f["n"], 2)) @ np.linalg.cholesky(C).T
+    y = X @ np.array(f["w"]) + f["noise"] * rng.normal(size=f["n"])
+    A, b, c = quadratic_fit(X, y)
+    lams = np.linspace(0.0, cfg["lam_max"], cfg["lambdas"])
+    lam0, j0 = l1_zero_lambda(A, b)
+    lams = np.sort(np.r_[lams, lam0])                       # the breakpoint itself is on the path
+    w_l2 = np.array([l2_optimum(A, b, lam) for lam in lams])
+    w_l1 = np.array([l1_optimum(A, b, lam) for lam in lams])
+    (x0, x1), (y0, y1) = cfg["window"]
+    xs, ys = np.linspace(x0, x1, cfg["grid"]), np.linspace(y0, y1, cfg["grid"])
+    W = np.stack(np.meshgrid(xs, ys), axis=-1)
+    loss = 0.5 * np.einsum("...i,ij,...j->...", W, A, W) - W @ b + c
+    from ..records import Surface
+
+    out = {"surface": Surface(config={"fit": f}, method="analytic", xs=xs, ys=ys, loss=loss, origin=np.zeros(2),
+                              directions=np.eye(2), meta={"axes": ["w1", "w2"], "minima": [np.linalg.solve(A, b).tolist()]}),
+           "path": Table(config={"fit": f}, columns={"lambda": lams, "l2": w_l2, "l1": w_l1},
+                         meta={"A": A.tolist(), "b": b.tolist(), "c": c, "w_ls": np.linalg.solve(A, b).tolist(),
+                               "lambda_zero": lam0, "zero_index": j0})}
+    data = D.digits(seed=0)
+    edges = np.linspace(-cfg["hist_range"], cfg["hist_range"], cfg["bins"] + 1)
+    counts, stats = {}, {}
+    for name, lam in cfg["penalties"].items():
+        model = MLP(**cfg["net"], **({name: lam} if lam else {}))
+        theta0 = model.init(np.random.default_rng(cfg["init_seed"]))
+        run = train(NetworkProblem(model, data), optim.adam(cfg["lr"]), theta0, epochs=cfg["epochs"],
+                    batch_size=cfg["batch_size"], seed=cfg["seed"], record=Recording(every=10 ** 9),
+                    name=f"net_{name}")
+        w = weights_of(model, run.final_theta)
+        counts[name] = np.histogram(np.clip(w, edges[0], edges[-1]), edges)[0]
+        stats[name] = {"rms": float(np.sqrt(np.mean(w ** 2))), "small": float(np.mean(np.abs(w) < cfg["small"])),
+                       "test_acc": float(run.test_acc[-1]), "train_acc": float(run.train_acc[-1]), "lambda": lam}
+        out[f"net_{name}"] = with_meta(run, penalty=name, **stats[name])
+    out["histogram"] = Table(config={"net": cfg["net"], "penalties": cfg["penalties"]},
+                             columns={"edges": edges, **counts},
+                             meta={"stats": stats, "small": cfg["small"], "order": list(cfg["penalties"]),
+                                   "n_weights": int(sum(counts["none"]))})
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# under- and overfitting, early stopping
+# --------------------------------------------------------------------------------------
+FIT_ORDER = ("under", "right", "over")
+
+
+def early_stop(validation_loss) -> int:
+    """Early stopping's choice: the index of the lowest validation loss (the first, on ties)."""
+    return int(np.argmin(np.asarray(validation_loss, float)))
+
+
+@experiment("dynamics_fitting", description="Under- and overfitting on noisy sine data; early stopping on a "
+            "validation split",
+            data={"n": 60, "seed": 3, "noise": 0.25}, split={"validation_fraction": 0.25, "test_fraction": 0.25,
+                                                            "seed": 0},
+            models={"under": (1, 1), "right": (1, 4, 1), "over": (1, 64, 64, 1)}, hidden="tanh", lr=0.002,
+            steps=4000, every=25, init_seed=0, grid=150)
+def fitting(cfg):
+    """Three capacities trained the same way (Adam, full batch, same init seed) on the training part of
+    one noisy data set; the loss on train / validation / test is evaluated at every recorded θ, and the
+    fitted curve on a grid of x. The validation part chooses the stopping step; the test part only reports."""
+    from .. import data as D
+    from ..nn import MLP
+    from ..problems import NetworkProblem
+
+    split = D.sine(**cfg["data"]).split3(**cfg["split"])
+    lo, hi = float(split.train.X.min()), float(split.train.X.max())
+    pad = 0.05 * (hi - lo)
+    xs = np.linspace(lo - pad, hi + pad, cfg["grid"])
+    out = {"data": Table(config={"data": cfg["data"], "split": cfg["split"]},
+                         columns={"x_train": split.train.X[:, 0], "y_train": split.train.Y[:, 0],
+                                  "x_validation": split.validation.X[:, 0], "y_validation": split.validation.Y[:, 0],
+                                  "x_test": split.test.X[:, 0], "y_test": split.test.Y[:, 0], "grid": xs,
+                                  "truth": np.sin(xs)},
+                         meta={"noise": cfg["data"]["noise"], "truth": "sin(x)"})}
+    for name in FIT_ORDER:
+        model = MLP(tuple(cfg["models"][name]), hidden=cfg["hidden"], loss="mse")
+        theta0 = model.init(np.random.default_rng(cfg["init_seed"]))
+        run = train(NetworkProblem(model, split.with_test("validation")), optim.adam(cfg["lr"]), theta0,
+                    steps=cfg["steps"], record=Recording(every=cfg["every"]), name=name)
+        losses = {part: np.array([model.loss_value(th, getattr(split, part).X, getattr(split, part).Y)
+                                  for th in run.thetas]) for part in ("train", "validation", "test")}
+        fits = np.array([model.predict(th, xs[:, None])[:, 0] for th in run.thetas])
+        stop = early_stop(losses["validation"])
+        out[name] = with_meta(run, sizes=list(cfg["models"][name]), n_params=model.n_params)
+        out[f"curves_{name}"] = Table(
+            config={"model": model.config()},
+            columns={"step": run.steps.astype(float), **losses, "fit": fits},
+            meta={"stop_index": stop, "stop_step": int(run.steps[stop]),
+                  "test_min_index": int(np.argmin(losses["test"])),
+                  "sizes": list(cfg["models"][name]), "n_params": model.n_params})
+    return out

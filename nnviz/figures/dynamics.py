@@ -61,3 +61,115 @@ def momentum(fig):
                   f"(√κ−1)/(√κ+1) = {m['rho_star']:.3f}", fontsize=9)
     ax3.legend(fontsize=7, loc="center left")
     fig.tight_layout()
+
+
+LR_NAMES = {"constant": "fixed η", "step": "step", "exponential": "exponential", "inverse_time": "inverse time",
+            "cosine": "cosine"}
+
+
+@figure("dynamics_lr_decay", experiments=("dynamics_lr_decay",), size=(13, 4.2))
+def lr_decay(fig):
+    """SGD's noise ball with a fixed rate vs four decay schedules: rates, distance, last positions."""
+    rec = E.load("dynamics_lr_decay")
+    tails, s = rec["tails"], rec["surface"]
+    m = tails.meta
+    wmin, k, seed = np.asarray(m["minimum"]), m["tail"], m["shown_seed"]
+    ax1, ax2, ax3 = fig.subplots(1, 3)
+    _contours(ax3, s, levels=10)
+    for kind in m["order"]:
+        run, c = rec[f"{kind}_{seed}"], theme.SCHEDULE[kind]
+        ax1.plot(run.lr, color=c, lw=1.5, label=LR_NAMES[kind])
+        ax2.plot(np.log10(X.trailing_mean(X.distances(run, wmin), k)), color=c, lw=1.5,
+                 label=f"{LR_NAMES[kind]}: {tails.columns[kind][seed]:.3f}")
+        last = run.thetas[-k:]
+        ax3.plot(last[:, 0], last[:, 1], ".", ms=3, color=c)
+    ax3.plot(*wmin, "*", color=theme.INK, ms=10)
+    ax3.set_aspect("equal")
+    ax1.set_xlabel("step")
+    ax1.set_ylabel("learning rate $\\eta_t$")
+    ax1.legend(fontsize=7)
+    ax1.set_title(f"schedules from $\\eta_0$ = {m['lr']:g} over {m['steps']} steps", fontsize=10)
+    ax2.set_xlabel("step")
+    ax2.set_ylabel(f"$\\log_{{10}}$ mean distance, last {k} steps")
+    ax2.legend(fontsize=7, title=f"last {k} steps, seed {seed}", title_fontsize=7)
+    ax2.set_title("distance to the minimum", fontsize=10)
+    ax3.set_xlabel("slope w")
+    ax3.set_ylabel("intercept b")
+    ax3.set_title(f"the last {k} positions (the noise ball)", fontsize=10)
+    fig.tight_layout()
+
+
+@figure("dynamics_regularization", experiments=("dynamics_regularization",), size=(13, 4.2))
+def regularization(fig):
+    """L2 vs L1: exact regularised optimum paths on a 2-weight fit, and a digits network's weights."""
+    rec = E.load("dynamics_regularization")
+    p, s, h = rec["path"], rec["surface"], rec["histogram"]
+    m = p.meta
+    ax1, ax2, ax3 = fig.subplots(1, 3)
+    names = {"none": "no penalty", "l2": "L2", "l1": "L1"}
+    for ax, kind in ((ax1, "l2"), (ax2, "l1")):
+        _contours(ax, s, levels=12)
+        W, c = p.columns[kind], theme.PENALTY[kind]
+        ax.plot(W[:, 0], W[:, 1], "-", color=c, lw=2, label=f"optimum as λ grows to {p.columns['lambda'][-1]:g}")
+        ax.axhline(0, color=theme.INK, lw=0.6, ls=":")
+        ax.axvline(0, color=theme.INK, lw=0.6, ls=":")
+        ax.plot(*m["w_ls"], "*", color=theme.INK, ms=10)
+        ax.set_aspect("equal")
+        ax.set_xlabel("$w_1$")
+        ax.set_ylabel("$w_2$")
+        ax.legend(fontsize=7, loc="lower right")
+    ax1.set_title("L2: λ(w$_1^2$ + w$_2^2$) — shrinks, never zero", fontsize=10)
+    i0 = int(np.flatnonzero(p.columns["lambda"] == m["lambda_zero"])[0])
+    ax2.plot(*p.columns["l1"][i0], "o", mfc="none", color=theme.PENALTY["l1"], ms=10)
+    ax2.set_title(f"L1: λ(|w$_1$| + |w$_2$|) — w$_{m['zero_index'] + 1}$ = 0 at λ = {m['lambda_zero']:.3f}",
+                  fontsize=10)
+    edges = h.columns["edges"]
+    mid = (edges[:-1] + edges[1:]) / 2
+    for o in h.meta["order"]:
+        st = h.meta["stats"][o]
+        ax3.step(mid, h.columns[o], where="mid", color=theme.PENALTY[o], lw=1.5,
+                 label=f"{names[o]}: RMS {st['rms']:.2f}, |w|<{h.meta['small']:g}: {100 * st['small']:.0f}%")
+    ax3.set_yscale("log")
+    ax3.set_xlabel(f"weight (end bins: |w| ≥ {edges[-1]:g})")
+    ax3.set_ylabel("count (log)")
+    ax3.set_title(f"digits network {'-'.join(map(str, h.config['net']['sizes']))}: its weights", fontsize=10)
+    ax3.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+
+
+@figure("dynamics_fitting", experiments=("dynamics_fitting",), size=(13, 6.5))
+def fitting(fig):
+    """Three capacities on one noisy data set, and early stopping on the validation split."""
+    rec = E.load("dynamics_fitting")
+    d = rec["data"].columns
+    titles = {"under": "too simple", "right": "about right", "over": "too flexible"}
+    gs = fig.add_gridspec(2, 3)
+    for j, name in enumerate(X.FIT_ORDER):
+        c = rec[f"curves_{name}"]
+        ax = fig.add_subplot(gs[0, j])
+        ax.plot(d["grid"], d["truth"], "--", color=theme.MUTED, lw=1, label="sin x")
+        ax.plot(d["x_train"], d["y_train"], "o", ms=3.5, color=theme.SPLIT["train"], label="train")
+        ax.plot(d["x_validation"], d["y_validation"], "o", ms=4, mfc="none", color=theme.SPLIT["validation"],
+                label="validation")
+        ax.plot(d["grid"], c.columns["fit"][-1], color=theme.INK, lw=1.5, label="fit (end)")
+        if name == "over":
+            ax.plot(d["grid"], c.columns["fit"][c.meta["stop_index"]], "--", color=theme.SPLIT["validation"], lw=1.5,
+                    label="fit (early stop)")
+        ax.set_title(f"{titles[name]}: {'-'.join(map(str, c.meta['sizes']))}, {c.meta['n_params']:,} params — "
+                     f"train {c.columns['train'][-1]:.3f}, val {c.columns['validation'][-1]:.3f}", fontsize=9)
+        ax.legend(fontsize=6, loc="lower right")
+    c = rec["curves_over"]
+    ax = fig.add_subplot(gs[1, :])
+    for p in ("train", "validation", "test"):
+        ax.semilogy(c.columns["step"], c.columns[p], color=theme.SPLIT[p], lw=1.5, label=p)
+    i, j = c.meta["stop_index"], c.meta["test_min_index"]
+    ax.axvline(c.meta["stop_step"], color=theme.SPLIT["validation"], ls="--", lw=1)
+    ax.plot(c.columns["step"][i], c.columns["validation"][i], "o", color=theme.SPLIT["validation"])
+    ax.plot(c.columns["step"][j], c.columns["test"][j], "o", mfc="none", color=theme.SPLIT["test"])
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (log)")
+    ax.set_title(f"too-flexible network: early stop at step {c.meta['stop_step']:,} (validation minimum "
+                 f"{c.columns['validation'][i]:.3f}); test {c.columns['test'][i]:.3f} there vs "
+                 f"{c.columns['test'][-1]:.3f} at the end", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()

@@ -63,3 +63,36 @@ def hline(axes, y, color=theme.FOREGROUND, text: str = "", size: float = 18, das
         t.align_to(end, side)
         g.add(t)
     return g
+
+
+class FadingTail(mn.VGroup):
+    """A moving dot with its last `length` positions as a fading polyline, following a step
+    tracker: no long trail to bury the picture. Points outside the axes are dropped."""
+
+    def __init__(self, axes, points, tracker, color=theme.FOREGROUND, length: int = 25, radius: float = 0.06,
+                 stroke_width: float = 2.0):
+        super().__init__()
+        self.axes, self.tracker, self.length = axes, tracker, int(length)
+        self.pts = axes.to_axes(np.asarray(points, float))
+        self.col, self.radius, self.sw = mn.ManimColor(color), radius, stroke_width
+        self.add_updater(lambda mob: mob._redraw())
+        self._redraw()
+
+    def _redraw(self):
+        k = int(np.clip(np.floor(self.tracker.get_value() + 1e-9), 0, len(self.pts) - 1))
+        (x0, x1), (y0, y1) = self.axes.bounds
+        seg = self.pts[max(0, k - self.length):k + 1]
+        ok = (seg[:, 0] >= x0) & (seg[:, 0] <= x1) & (seg[:, 1] >= y0) & (seg[:, 1] <= y1)
+        parts = []
+        sc = self.axes.to_scene(seg) if len(seg) else np.zeros((0, 3))
+        n = len(seg)
+        for i in range(n - 1):
+            if ok[i] and ok[i + 1]:
+                a = (i + 1) / max(n - 1, 1)
+                parts.append(mn.Line(sc[i], sc[i + 1], color=self.col, stroke_width=self.sw,
+                                     stroke_opacity=0.15 + 0.85 * a))
+        if n and ok[-1]:
+            parts.append(mn.Dot(sc[-1], radius=self.radius, color=self.col, stroke_width=1.5,
+                                stroke_color=BACKGROUND))
+        self.submobjects = parts
+        return self
