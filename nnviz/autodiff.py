@@ -171,18 +171,61 @@ def record(out: Node, config: dict | None = None, **meta) -> Graph:
                  output=index[id(out)], meta=meta)
 
 
+def named(node: Node, name: str) -> Node:
+    """Give a node a name (shown on its box in the graph)."""
+    node.name = name
+    return node
+
+
 def evaluate(graph: Graph, values: dict) -> float:
-    """Re-evaluate the recorded graph's output with some leaves changed ({name: value}) — the
-    finite-difference oracle for its adjoints, from the record alone."""
+    """Re-evaluate the recorded graph's output with some nodes' values replaced ({name or index:
+    value}; a replaced interior node feeds its new value downstream) — the finite-difference oracle
+    for every adjoint, from the record alone."""
     ops = {"+": lambda a, b: a + b, "−": lambda a, b: a - b, "×": lambda a, b: a * b,
            "÷": lambda a, b: a / b, "neg": lambda a: -a, "exp": math.exp, "tanh": math.tanh,
            "σ": lambda a: 1.0 / (1.0 + math.exp(-a)), "log": math.log}
     v = []
-    for n in graph.nodes:
-        if not n["parents"]:
+    for i, n in enumerate(graph.nodes):
+        if i in values or n["name"] in values:
+            v.append(float(values[i] if i in values else values[n["name"]]))
+        elif not n["parents"]:
             v.append(float(values.get(n["name"], n["value"])))
         elif n["op"].startswith("^"):
             v.append(v[n["parents"][0]] ** float(n["op"][1:]))
         else:
             v.append(ops[n["op"]](*(v[p] for p in n["parents"])))
     return v[graph.output]
+
+
+def layout(graph, dx: float = 1.0, dy: float = 1.0) -> np.ndarray:
+    """Where to draw each node, from the graph's structure alone — (N, 2) positions: column = depth (a leaf sits one column left of its first consumer), rows
+    spread evenly in the first column, an interior node at the mean height of its interior parents
+    (of all its parents if it has none), a later leaf just below its consumer."""
+    nodes = graph.nodes
+    n = len(nodes)
+    children = [[] for _ in range(n)]
+    for i, nd in enumerate(nodes):
+        for p in nd["parents"]:
+            children[p].append(i)
+    col = np.zeros(n)
+    for i, nd in enumerate(nodes):                       # parents first (topological order)
+        if nd["parents"]:
+            col[i] = 1 + max(col[p] for p in nd["parents"])
+    for i, nd in enumerate(nodes):
+        if not nd["parents"] and children[i]:
+            col[i] = min(col[c] for c in children[i]) - 1
+    col -= col.min()
+    y = np.full(n, np.nan)
+    first = [i for i in range(n) if col[i] == 0]
+    # order the first column so each consumer's parents sit together
+    first.sort(key=lambda i: min(children[i]) if children[i] else n)
+    for r, i in enumerate(first):
+        y[i] = (len(first) - 1) / 2 - r
+    for i, nd in enumerate(nodes):
+        if nd["parents"]:
+            inner = [p for p in nd["parents"] if nodes[p]["parents"] or col[p] == 0]
+            y[i] = float(np.mean([y[p] for p in (inner or nd["parents"]) if np.isfinite(y[p])]))
+    for i in range(n):
+        if np.isnan(y[i]):
+            y[i] = y[children[i][0]] - 1.0 if children[i] else 0.0
+    return np.c_[col * dx, y * dy]

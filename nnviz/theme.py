@@ -81,7 +81,9 @@ PENALTY = {
     "l1": "#44AA99",
 }
 THEORY = FOREGROUND        # a formula's prediction: drawn dashed in the foreground colour
+VALUE_INK = "#B8860B"      # forward values on paper (ACTIVE is too light on white)
 MEMORY_BUDGET = "#D55E00"  # a device's memory limit (past it: out of memory)
+MEMORY_NET = {"digits": "#E8A0BF", "mnist": "#7FDBCA"}  # the two networks whose memory is measured
 
 # loss-surface colour ramp, low → high
 SURFACE_RAMP = ["#22306b", "#2c7bb6", "#abd9e9", "#fdae61", "#d7191c"]

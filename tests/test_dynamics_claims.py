@@ -227,3 +227,102 @@ def test_fitting_early_stop_is_the_validation_minimum_and_train_keeps_falling(fi
     # capacity: the linear model underfits (highest train loss), the big one fits train best
     finals = {n: fitting[f"curves_{n}"].columns["train"][-1] for n in X.FIT_ORDER}
     assert finals["under"] > finals["right"] > finals["over"]
+
+
+# --------------------------------------------------------------------------- autodiff
+@pytest.fixture(scope="module")
+def autodiff_rec():
+    return E.load("dynamics_autodiff")
+
+
+def test_autodiff_every_adjoint_shown_equals_a_finite_difference(autodiff_rec):
+    from nnviz import autodiff as AD
+
+    g = autodiff_rec["graph"]
+    L = AD.evaluate(g, {})
+    assert L == g.nodes[g.output]["value"]
+    for i, nd in enumerate(g.nodes):                     # every box's ḡ, leaves and interior nodes
+        h = 1e-6 * max(1.0, abs(nd["value"]))
+        fd = (AD.evaluate(g, {i: nd["value"] + h}) - AD.evaluate(g, {i: nd["value"] - h})) / (2 * h)
+        assert nd["grad"] == pytest.approx(fd, rel=1e-6, abs=1e-9), nd["name"]
+    # each adjoint is the sum over its edges of child adjoint × local derivative (what the scene says)
+    for p in range(len(g.nodes)):
+        total = sum(nd["grad"] * d for nd in g.nodes for q, d in zip(nd["parents"], nd["local"]) if q == p)
+        if p != g.output:
+            assert g.nodes[p]["grad"] == pytest.approx(total, rel=1e-15, abs=1e-15)
+    # the backward pass visited every node after all of its consumers
+    pos = {i: k for k, i in enumerate(g.order)}
+    assert all(pos[c] < pos[p] for c, nd in enumerate(g.nodes) for p in nd["parents"])
+
+
+def test_autodiff_matches_the_mlp_backprop_and_the_record(autodiff_rec):
+    from nnviz.experiments.dynamics import neuron_graph
+    from nnviz.nn import MLP
+
+    g, chk = autodiff_rec["graph"], autodiff_rec["check"]
+    cfg = g.config
+    model = MLP((2, 1), output="sigmoid", loss="mse")
+    theta = chk.columns["theta"]
+    np.testing.assert_array_equal(theta, [*cfg["w"], cfg["b"]])
+    X, Y = np.array([cfg["x"]]), np.array([[cfg["y"]]])
+    gm = model.backward(theta, X, Y)
+    np.testing.assert_array_equal(chk.columns["mlp"], gm.grad)
+    assert g.nodes[g.output]["value"] == pytest.approx(gm.loss, rel=1e-15)
+    ad = [g.nodes[g.index(n)]["grad"] for n in chk.meta["names"]]
+    np.testing.assert_array_equal(chk.columns["autodiff"], ad)
+    np.testing.assert_allclose(ad, gm.grad, rtol=1e-14)            # module == MLP, to rounding
+    np.testing.assert_allclose(chk.columns["finite_difference"], gm.grad, rtol=1e-7)
+    # a fresh graph from the same config gives the recorded one
+    out = neuron_graph(cfg["x"], cfg["w"], cfg["b"], cfg["y"])
+    out.backward()
+    assert out.value == g.nodes[g.output]["value"]
+
+
+# --------------------------------------------------------------------------- memory vs batch size
+@pytest.fixture(scope="module")
+def memory():
+    return E.load("dynamics_memory")["memory"]
+
+
+def test_memory_slope_matches_the_prediction_from_widths_and_dtype(memory):
+    c, m = memory.columns, memory.meta
+    for net in ("digits", "mnist"):
+        sizes = m[net]["sizes"]
+        slope, intercept = np.polyfit(c["batch"], c[f"peak_{net}"], 1)          # recomputed from the points
+        assert slope == pytest.approx(m[net]["slope"], rel=1e-9)
+        parts = X.predicted_floats_per_example(sizes)
+        assert parts == m[net]["predicted_floats"]
+        predicted = 8 * sum(parts.values())                                      # float64
+        assert m[net]["predicted_bytes"] == predicted
+        assert abs(slope - predicted) <= 0.10 * predicted                        # the 10 %
+        # linear in the batch: the fit leaves little unexplained
+        resid = c[f"peak_{net}"] - (intercept + slope * c["batch"])
+        assert np.max(np.abs(resid)) < 0.02 * c[f"peak_{net}"].max()
+    # the parts as stated: inputs+targets, z and a per layer, backprop's δs
+    assert X.predicted_floats_per_example((784, 128, 10)) == {"batch": 794, "forward": 276, "backward": 394}
+
+
+def test_memory_budget_numbers_on_screen(memory):
+    c, m = memory.columns, memory.meta
+    mn = m["mnist"]
+    assert m["budget_bytes"] == memory.config["budget_mib"] * 2 ** 20
+    b = m["max_batch_in_budget"]
+    assert mn["intercept"] + mn["slope"] * b <= m["budget_bytes"] < mn["intercept"] + mn["slope"] * (b + 1)
+    assert m["full_batch_bytes"] == pytest.approx(mn["intercept"] + mn["slope"] * m["full_batch_mnist"])
+    over = c["peak_mnist"] > m["budget_bytes"]
+    assert over.any() and not over.all()                   # the budget line cuts the measured range
+    assert np.all(c["batch"][over] > b) and np.all(c["batch"][~over] <= b)
+
+
+def test_memory_measurement_is_reproducible_and_counts_a_known_allocation():
+    from nnviz.nn import MLP
+
+    model = MLP((64, 32, 10), hidden="tanh", loss="cce")
+    theta = model.init(np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    Xa, Ya = rng.random((512, 64)), np.eye(10)[rng.integers(0, 10, 512)]
+    a = X.step_peak_bytes(model, theta, Xa, Ya, 256)
+    assert abs(a - X.step_peak_bytes(model, theta, Xa, Ya, 256)) <= 1024   # a few Python objects at most
+    # 256 more examples cost 256 × the predicted bytes per example (540 KB), within 1 %
+    d = X.step_peak_bytes(model, theta, Xa, Ya, 512) - a
+    assert d == pytest.approx(256 * 8 * sum(X.predicted_floats_per_example((64, 32, 10)).values()), rel=0.01)

@@ -17,6 +17,9 @@ CASES = [
      [(theme.SCHEDULE[s], LEFT, 10) for s in theme.SCHEDULE] + [(theme.SCHEDULE["cosine"], RIGHT, 10)]),
     ("dynamics_regularization", "DynamicsRegularization", [(theme.PENALTY[p], ALL, 40) for p in theme.PENALTY]),
     ("dynamics_fitting", "DynamicsFitting", [(theme.SPLIT[p], ALL, 20) for p in theme.SPLIT]),
+    ("dynamics_autodiff", "DynamicsAutodiff", [(theme.GRADIENT, ALL, 40), (theme.ACTIVE, ALL, 40)]),
+    ("dynamics_memory", "DynamicsMemory", [(theme.MEMORY_BUDGET, LEFT, 10)]
+     + [(theme.MEMORY_NET[k], ALL, 20) for k in theme.MEMORY_NET]),
 ]
 
 

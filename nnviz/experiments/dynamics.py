@@ -22,6 +22,7 @@ import dataclasses
 
 import numpy as np
 
+from .. import autodiff as AD  # importing it also registers the Graph record type
 from .. import landscape as L
 from .. import objectives as O
 from .. import optim
@@ -348,3 +349,132 @@ def fitting(cfg):
                   "test_min_index": int(np.argmin(losses["test"])),
                   "sizes": list(cfg["models"][name]), "n_params": model.n_params})
     return out
+
+
+# --------------------------------------------------------------------------------------
+# automatic differentiation
+# --------------------------------------------------------------------------------------
+def neuron_graph(x, w, b: float, y: float):
+    """One sigmoid neuron's squared error L = (σ(w₁x₁ + w₂x₂ + b) − y)² as an autodiff graph; the
+    same function as `MLP((2, 1), output="sigmoid", loss="mse")` on one example."""
+    x1, x2 = AD.Node(x[0], "x₁"), AD.Node(x[1], "x₂")
+    w1, w2, bb, yy = AD.Node(w[0], "w₁"), AD.Node(w[1], "w₂"), AD.Node(b, "b"), AD.Node(y, "y")
+    p1 = AD.named(w1 * x1, "w₁x₁")
+    p2 = AD.named(w2 * x2, "w₂x₂")
+    s = AD.named(p1 + p2, "sum")
+    z = AD.named(s + bb, "z")
+    a = AD.named(AD.sigmoid(z), "a")
+    e = AD.named(a - yy, "a − y")
+    return AD.named(e ** 2, "L")
+
+
+@experiment("dynamics_autodiff", description="Reverse-mode autodiff on one neuron's loss vs the MLP's backprop",
+            x=(1.5, -0.8), w=(0.6, -1.1), b=0.2, y=0.0, h=1e-6)
+def autodiff(cfg):
+    """The graph with forward values and backward adjoints (recorded by `nnviz.autodiff`), and the same
+    neuron as an MLP: its backprop gradient and central finite differences of its loss."""
+    from ..nn import MLP
+
+    graph = AD.record(neuron_graph(cfg["x"], cfg["w"], cfg["b"], cfg["y"]), config=dict(cfg),
+                      params=["w₁", "w₂", "b"], expression="L = (σ(w₁x₁ + w₂x₂ + b) − y)²")
+    model = MLP((2, 1), output="sigmoid", loss="mse")
+    theta = model.layout.flatten({"W1": np.array(cfg["w"], float).reshape(2, 1), "b1": np.array([cfg["b"]])})
+    X, Y = np.array([cfg["x"]], float), np.array([[cfg["y"]]], float)
+    g = model.backward(theta, X, Y)
+    h = cfg["h"]
+    fd = np.array([(model.loss_value(theta + h * e, X, Y) - model.loss_value(theta - h * e, X, Y)) / (2 * h)
+                   for e in np.eye(theta.size)])
+    ad = np.array([graph.nodes[graph.index(n)]["grad"] for n in ("w₁", "w₂", "b")])
+    return {"graph": graph,
+            "check": Table(config={"model": model.config(), "layout": ["W1[0]", "W1[1]", "b1"]},
+                           columns={"autodiff": ad, "mlp": g.grad, "finite_difference": fd, "theta": theta},
+                           meta={"names": ["w₁", "w₂", "b"], "mlp_loss": g.loss, "h": h})}
+
+
+# --------------------------------------------------------------------------------------
+# memory vs batch size
+# --------------------------------------------------------------------------------------
+def predicted_floats_per_example(sizes) -> dict:
+    """Numbers held per example at the peak of one training step of `MLP.backward` on a gathered batch:
+
+      batch     the batch's inputs and targets: n₀ + n_L
+      forward   every layer's pre-activation z and activation a, kept for backprop: 2·Σ nᵢ (i ≥ 1)
+      backward  the output's δ, every later layer's δ (kept), and at one hidden layer δWᵀ, f′(z) and
+                the new δ: n_L + max over hidden layers i of (Σ_{j>i} nⱼ − n_L + 3·nᵢ)
+
+    (gradients of W and b do not grow with the batch)."""
+    sizes = [int(s) for s in sizes]
+    hidden = sizes[1:-1]
+    later = [sum(sizes[i + 2:]) for i in range(len(hidden))]    # δ of the layers after hidden layer i
+    back = max((later[i] + 3 * h for i, h in enumerate(hidden)), default=sizes[-1])
+    return {"batch": sizes[0] + sizes[-1], "forward": 2 * sum(sizes[1:]), "backward": back}
+
+
+def step_peak_bytes(model, theta, X_all, Y_all, b: int) -> int:
+    """Peak bytes NumPy allocates (tracemalloc) for one training step on the first b examples:
+    gathering the batch (a copy, as the trainer's X[idx]) plus the forward and backward pass."""
+    import tracemalloc
+
+    idx = np.arange(b)
+    model.backward(theta, X_all[idx], Y_all[idx])          # warm-up: no first-call allocations counted
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        model.backward(theta, X_all[idx], Y_all[idx])
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    return int(peak)
+
+
+@experiment("dynamics_memory", description="Peak memory of one training step vs batch size, measured and "
+            "predicted; time per epoch",
+            nets={"digits": (64, 32, 10), "mnist": (784, 128, 10)}, hidden="tanh", loss="cce",
+            batches=(16, 64, 256, 512, 1024, 2048, 4096, 6144, 8192), synthetic_n=8192, seed=0,
+            budget_mib=64, time_batches=(4, 16, 64, 256, 1024), time_epochs=2, full_batch_mnist=60000)
+def memory(cfg):
+    """tracemalloc peaks of one step (batch gather + forward + backward) at each batch size, for the
+    digits network and an MNIST-sized 784-128-10 network on synthetic inputs; the slope (bytes per
+    extra example) fitted by least squares; the prediction from layer widths and float64; the
+    trainer's measured time per epoch at a few batch sizes."""
+    from .. import data as D
+    from ..nn import MLP
+    from ..problems import NetworkProblem
+
+    rng = np.random.default_rng(cfg["seed"])
+    n = cfg["synthetic_n"]
+    digits = D.digits(seed=0)
+    sets = {"digits": digits,
+            "mnist": D.Dataset("synthetic-784", rng.random((n, 784)), D.one_hot(rng.integers(0, 10, n), 10),
+                               "multiclass")}
+    bytes_per_float = np.dtype(np.float64).itemsize
+    cols, meta = {"batch": np.array(cfg["batches"], float), "time_batch": np.array(cfg["time_batches"], float)}, {}
+    for name, sizes in cfg["nets"].items():
+        model = MLP(tuple(sizes), hidden=cfg["hidden"], loss=cfg["loss"])
+        theta = model.init(np.random.default_rng(cfg["seed"]))
+        d = sets[name]
+        X = np.concatenate([d.X] * int(np.ceil(max(cfg["batches"]) / d.n)))   # enough rows for the largest batch
+        Y = np.concatenate([d.Y] * int(np.ceil(max(cfg["batches"]) / d.n)))
+        peaks = np.array([step_peak_bytes(model, theta, X, Y, b) for b in cfg["batches"]], float)
+        slope, intercept = np.polyfit(cols["batch"], peaks, 1)
+        parts = predicted_floats_per_example(sizes)
+        times = []
+        for b in cfg["time_batches"]:
+            run = train(NetworkProblem(model, d), optim.sgd(0.05), theta, epochs=cfg["time_epochs"], batch_size=b,
+                        seed=cfg["seed"], record=Recording(every=10 ** 9))
+            times.append(float(np.min(run.epoch_time)))
+        cols[f"peak_{name}"] = peaks
+        cols[f"epoch_time_{name}"] = np.array(times)
+        meta[name] = {"sizes": list(sizes), "n_train": d.n, "slope": float(slope), "intercept": float(intercept),
+                      "predicted_floats": parts, "predicted_bytes": bytes_per_float * sum(parts.values()),
+                      "bytes_per_float": bytes_per_float}
+    budget = cfg["budget_mib"] * 2 ** 20
+    m = meta["mnist"]
+    return {"memory": Table(config={k: cfg[k] for k in ("nets", "batches", "seed", "budget_mib")},
+                            columns=cols,
+                            meta={**meta, "budget_bytes": budget, "dtype": "float64",
+                                  "max_batch_in_budget": int((budget - m["intercept"]) // m["slope"]),
+                                  "full_batch_mnist": cfg["full_batch_mnist"],
+                                  "full_batch_bytes": m["intercept"] + m["slope"] * cfg["full_batch_mnist"],
+                                  "timing": ["epoch_time_digits", "epoch_time_mnist"]})}

@@ -173,3 +173,66 @@ def fitting(fig):
                  f"{c.columns['test'][-1]:.3f} at the end", fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
+
+
+@figure("dynamics_autodiff", experiments=("dynamics_autodiff",), size=(13, 5.0))
+def autodiff(fig):
+    """One neuron's loss as a computation graph: forward values and backward adjoints per node."""
+    from ..autodiff import layout
+
+    rec = E.load("dynamics_autodiff")
+    g, chk = rec["graph"], rec["check"]
+    pos = layout(g)
+    ax = fig.add_axes([0.02, 0.25, 0.96, 0.68])
+    ax.set_axis_off()
+    for i, nd in enumerate(g.nodes):
+        for p in nd["parents"]:
+            ax.annotate("", xy=pos[i] - [0.32, 0], xytext=pos[p] + [0.32, 0],
+                        arrowprops=dict(arrowstyle="-|>", color=theme.MUTED, lw=1))
+    for i, nd in enumerate(g.nodes):
+        x, y = pos[i]
+        ax.add_patch(__import__("matplotlib.patches", fromlist=["FancyBboxPatch"]).FancyBboxPatch(
+            (x - 0.32, y - 0.3), 0.64, 0.6, boxstyle="round,pad=0.02", fc=theme.PAPER,
+            ec=theme.MUTED if not nd["parents"] else theme.INK, lw=1))
+        op = "" if not nd["parents"] else f"  {nd['op']}"
+        ax.text(x, y + 0.17, nd["name"] + op, ha="center", va="center", fontsize=8, color=theme.INK)
+        ax.text(x, y, f"{nd['value']:.3f}", ha="center", va="center", fontsize=9, color=theme.VALUE_INK)
+        ax.text(x, y - 0.17, f"ḡ {nd['grad']:.3f}", ha="center", va="center", fontsize=8, color=theme.GRADIENT)
+    ax.set_xlim(pos[:, 0].min() - 0.5, pos[:, 0].max() + 0.5)
+    ax.set_ylim(pos[:, 1].min() - 0.45, pos[:, 1].max() + 0.45)
+    ax.set_title(f"{g.meta['expression']}: value (gold) forward, ḡ = ∂L/∂node backward", fontsize=10)
+    rows = [[f"∂L/∂{n}", f"{chk.columns['autodiff'][k]:+.6f}", f"{chk.columns['mlp'][k]:+.6f}",
+             f"{chk.columns['finite_difference'][k]:+.6f}"] for k, n in enumerate(chk.meta["names"])]
+    tax = fig.add_axes([0.2, 0.02, 0.6, 0.2])
+    tax.set_axis_off()
+    tax.table(cellText=rows, colLabels=["", "autodiff", "MLP backprop", "finite difference"], loc="center")
+
+
+@figure("dynamics_memory", experiments=("dynamics_memory",), size=(12, 4.4))
+def memory(fig):
+    """Peak memory of one training step vs batch size (measured, predicted, budget); time per epoch."""
+    t = E.load("dynamics_memory")["memory"]
+    c, m = t.columns, t.meta
+    mib = 2 ** 20
+    names = {"digits": "digits net", "mnist": "MNIST-sized net"}
+    ax1, ax2 = fig.subplots(1, 2)
+    xs = np.array([0.0, c["batch"].max()])
+    for k in ("mnist", "digits"):
+        col, mk = theme.MEMORY_NET[k], m[k]
+        ax1.plot(c["batch"], c[f"peak_{k}"] / mib, "o", color=col, mec=theme.INK, mew=0.5,
+                 label=f"{names[k]} {'-'.join(map(str, mk['sizes']))}: slope {mk['slope']:,.0f} B/example "
+                       f"(predicted {mk['predicted_bytes']:,})")
+        ax1.plot(xs, (mk["intercept"] + mk["predicted_bytes"] * xs) / mib, "--", color=theme.INK, lw=0.8)
+        ax2.loglog(c["time_batch"], c[f"epoch_time_{k}"], "o-", color=col, mec=theme.INK, mew=0.5, label=names[k])
+    ax1.axhline(m["budget_bytes"] / mib, color=theme.MEMORY_BUDGET, ls=":", lw=1.5,
+                label=f"budget {m['budget_bytes'] / mib:g} MiB: largest batch {m['max_batch_in_budget']:,}")
+    ax1.set_xlabel("batch size (examples)")
+    ax1.set_ylabel("peak memory of one step (MiB)")
+    ax1.set_title(f"tracemalloc peak, {m['dtype']}; dashed: predicted from layer widths", fontsize=10)
+    ax1.legend(fontsize=7, loc="upper left")
+    ax2.set_xscale("log", base=2)
+    ax2.set_xlabel("batch size")
+    ax2.set_ylabel("seconds per epoch (measured)")
+    ax2.set_title("time per epoch", fontsize=10)
+    ax2.legend(fontsize=7)
+    fig.tight_layout()

@@ -32,7 +32,7 @@ def curve(axes, xs, ys, color=theme.THEORY, dashed: bool = False, stroke_width: 
             continue
         line = mn.VMobject(stroke_color=color, stroke_width=stroke_width)
         line.set_points_as_corners(axes.to_scene(seg))
-        group.add(mn.DashedVMobject(line, num_dashes=max(6, len(seg) // 3)) if dashed else line)
+        group.add(mn.DashedVMobject(line, num_dashes=max(6, int(line.get_arc_length() / 0.16))) if dashed else line)
     return group
 
 
