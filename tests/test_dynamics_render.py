@@ -8,6 +8,8 @@ from nnviz import figures, theme
 ALL = (0.0, 0.0, 1.0, 1.0)
 LEFT = (0.0, 0.1, 0.5, 0.8)
 RIGHT = (0.5, 0.1, 1.0, 0.9)
+# scenes without a training animation have no run_time; shorten what they have instead
+FAST = {"DynamicsAutodiff": {"step_time": 0.5}, "DynamicsMemory": {}}
 # (file, class, [(colour, box, minimum pixels of that colour in the box)])
 CASES = [
     ("dynamics_momentum", "DynamicsMomentum",
@@ -17,7 +19,7 @@ CASES = [
      [(theme.SCHEDULE[s], LEFT, 10) for s in theme.SCHEDULE] + [(theme.SCHEDULE["cosine"], RIGHT, 10)]),
     ("dynamics_regularization", "DynamicsRegularization", [(theme.PENALTY[p], ALL, 40) for p in theme.PENALTY]),
     ("dynamics_fitting", "DynamicsFitting", [(theme.SPLIT[p], ALL, 20) for p in theme.SPLIT]),
-    ("dynamics_autodiff", "DynamicsAutodiff", [(theme.GRADIENT, ALL, 40), (theme.ACTIVE, ALL, 40)]),
+    ("dynamics_autodiff", "DynamicsAutodiff", [(theme.GRADIENT, (0.0, 0.1, 1.0, 0.75), 15)]),  # backward edges
     ("dynamics_memory", "DynamicsMemory", [(theme.MEMORY_BUDGET, LEFT, 10)]
      + [(theme.MEMORY_NET[k], ALL, 20) for k in theme.MEMORY_NET]),
 ]
@@ -25,7 +27,8 @@ CASES = [
 
 @pytest.mark.parametrize("file,cls,checks", CASES, ids=[c[1] for c in CASES])
 def test_dynamics_scene_renders(render_scene, file, cls, checks):
-    out = render_scene(f"scenes/{file}.py", cls, overrides={"run_time": 1.0}, width=384, height=216, fps=2)
+    out = render_scene(f"scenes/{file}.py", cls, overrides=FAST.get(cls, {"run_time": 1.0}), width=384, height=216,
+                       fps=2)
     assert out.frame.std() > 5, "blank frame"
     bg = out.fraction(theme.BACKGROUND, tol=12)
     assert 0.2 < bg < 0.995, f"background share {bg:.2f}"
