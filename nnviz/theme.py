@@ -60,9 +60,9 @@ GRADIENT = "#FF7F50"
 DROPPED = "#3a3f4b"
 
 # how training behaves (the dynamics lectures): one colour per concept
-# a fixed learning rate is the neutral baseline, like plain SGD; each decay schedule its own hue
+# a fixed learning rate is plain SGD (its colour); each decay schedule its own hue
 SCHEDULE = {
-    "constant": "#A8A8A8",
+    "constant": OPTIMIZER["sgd"],
     "step": "#88CCEE",
     "exponential": "#999933",
     "inverse_time": "#DDCC77",

@@ -32,7 +32,7 @@ class DynamicsMomentum(ThemedScene):
         names = {"gd": f"plain GD, its best η = {m['eta_gd']:.2f}",
                  "star": f"momentum η* = {m['eta_star']:.2f}, β* = {m['beta_star']:.2f}",
                  "high": f"momentum η*, β = {high.meta['beta']:g} (too much)"}
-        cols = {"gd": color("optimizer", "sgd"), "star": color("optimizer", "momentum"),
+        cols = {"gd": color(theme.GD), "star": color("optimizer", "momentum"),
                 "high": color("regime", "oscillating")}
         title = heading("Momentum: how much β?", size=32, buff=0.2)
         sub = label(f"a bowl with curvatures λ = {m['lambda_min']:g} and {m['lambda_max']:g}: "

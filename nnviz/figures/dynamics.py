@@ -24,7 +24,7 @@ def momentum(fig):
     m = sw.meta
     shown = int(np.argmin(np.abs(sw.columns["beta"] - m["shown"][0])))
     runs = {"gd": rec["gd_tuned"], "star": rec["optimum"], "high": rec[f"star_{shown}"]}
-    cols = {"gd": theme.OPTIMIZER["sgd"], "star": theme.OPTIMIZER["momentum"], "high": theme.REGIME["oscillating"]}
+    cols = {"gd": theme.GD, "star": theme.OPTIMIZER["momentum"], "high": theme.REGIME["oscillating"]}
     names = {"gd": f"plain GD, best η = {m['eta_gd']:.2f}",
              "star": f"momentum η* = {m['eta_star']:.2f}, β* = {m['beta_star']:.3f}",
              "high": f"momentum η*, β = {runs['high'].meta['beta']:g}"}
