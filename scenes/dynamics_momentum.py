@@ -21,6 +21,7 @@ from nnviz.render.widgets import DescentPath, StepCounter
 class DynamicsMomentum(ThemedScene):
     experiment = "dynamics_momentum"
     run_time = 8.0
+    fade = 20
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -46,8 +47,10 @@ class DynamicsMomentum(ThemedScene):
                               stroke_width=1.0).set_stroke(opacity=0.45)
         star = mn.Star(5, outer_radius=0.12, color=theme.FOREGROUND, fill_opacity=1).move_to(ax.c2p(0, 0))
         widths = {"gd": 2.5, "star": 2.0, "high": 2.0}
+        # trails fade behind the heads (old steps stay faint), so the zigzags do not bury the valley
         paths = {k: DescentPath(runs[k].thetas, ax, steps=runs[k].steps, color=cols[k], tracker=t,
-                                stroke_width=widths[k]) for k in ("high", "star", "gd")}  # GD on top
+                                stroke_width=widths[k], fade=self.fade, fade_floor=0.3, outline=theme.BACKGROUND)
+                 for k in ("high", "star", "gd")}  # GD on top
         left = mn.VGroup(ax, contours, *paths.values(), star)
         left.to_edge(mn.LEFT, buff=0.5).to_edge(mn.UP, buff=1.05)
         legend = Legend([(names[k], cols[k]) for k in ("gd", "star", "high")], font_size=18, buff=0.08)
