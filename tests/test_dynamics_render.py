@@ -13,7 +13,7 @@ FAST = {"DynamicsAutodiff": {"step_time": 0.5}, "DynamicsMemory": {}}
 # (file, class, [(colour, box, minimum pixels of that colour in the box)])
 CASES = [
     ("dynamics_momentum", "DynamicsMomentum",
-     [(theme.OPTIMIZER["momentum"], LEFT, 20), (theme.GD, LEFT, 20),
+     [(theme.OPTIMIZER["momentum"], LEFT, 5), (theme.GD, LEFT, 5), (theme.GD, RIGHT, 20),  # trails fade: heads
       (theme.OPTIMIZER["momentum"], RIGHT, 20), (theme.REGIME["diverging"], RIGHT, 5)]),
     ("dynamics_lr_decay", "DynamicsLRDecay",
      [(theme.SCHEDULE[s], LEFT, 10) for s in theme.SCHEDULE] + [(theme.SCHEDULE["cosine"], RIGHT, 10)]),
