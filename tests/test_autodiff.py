@@ -61,3 +61,17 @@ def test_bad_values_are_one_clear_error():
         AD.log(AD.Node(-1.0))
     with pytest.raises(NNVizError, match="constant exponents"):
         AD.Node(2.0) ** AD.Node(3.0)
+
+
+def test_layout_puts_every_node_right_of_its_parents():
+    x, w, b = AD.Node(0.5, "x"), AD.Node(-1.2, "w"), AD.Node(0.3, "b")
+    g = AD.record(AD.sigmoid(w * x + b), {})
+    pos = AD.layout(g)
+    assert pos.shape == (len(g.nodes), 2) and np.all(np.isfinite(pos))
+    for i, nd in enumerate(g.nodes):
+        for p in nd["parents"]:
+            assert pos[p, 0] == pos[i, 0] - 1 or not g.nodes[p]["parents"] and pos[p, 0] < pos[i, 0]
+    # b joins one step before the sum it feeds, not in the first column
+    assert pos[g.index("b"), 0] == pos[g.output, 0] - 2
+    # no two boxes share a place
+    assert len({tuple(p) for p in pos.round(9)}) == len(pos)
