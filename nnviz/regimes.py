@@ -37,9 +37,20 @@ class Curvature:
 
 
 def full_gradient(problem, theta: np.ndarray) -> np.ndarray:
-    """∇J(θ) on the whole training set, with no dropout or gradient noise."""
+    """∇J(θ) on the whole training set, with no dropout or gradient noise.
+
+    With batch norm this is the full-batch *training* objective (statistics of the whole
+    training set, what full-batch descent minimises), a function of θ alone; the evaluation
+    loss is not (it uses running statistics that depend on the path taken).
+    """
     if isinstance(problem, NetworkProblem):
-        return problem.model.loss_and_grad(theta, problem.data.X, problem.data.Y)[1]
+        m = problem.model
+        if m.norm == "batch":
+            if m.dropout > 0:
+                raise NNVizError("curvature of a network with batch norm and dropout is not a function of θ "
+                                 "(the masks are random); use dropout=0 for λ_max")
+            return m.loss_and_grad(theta, problem.data.X, problem.data.Y, train=True)[1]
+        return m.loss_and_grad(theta, problem.data.X, problem.data.Y)[1]
     obj = problem.objective if isinstance(problem, ObjectiveProblem) else problem
     return obj.gradient(theta)
 

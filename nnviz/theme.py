@@ -101,3 +101,19 @@ def color_for(kind: str, name: str, default: str = FOREGROUND) -> str:
     table = {"optimizer": OPTIMIZER, "regime": REGIME, "variant": VARIANT, "outcome": OUTCOME,
              "schedule": SCHEDULE, "split": SPLIT, "penalty": PENALTY}[kind]
     return table.get(name, default)
+
+# --- "why gradients behave" lecture set ----------------------------------------------------
+# one colour per activation function (its derivative: the same hue, dashed / lighter)
+ACTIVATION = {
+    "identity": "#A8A8A8",
+    "step": "#B07A5B",
+    "sigmoid": "#CC79A7",
+    "tanh": "#56B4E9",
+    "relu": "#009E73",
+    "leaky_relu": "#9ED36A",
+}
+# losses compared on one prediction
+LOSS_KIND = {"step": "#B07A5B", "mse": "#E69F00", "ce": "#0072B2"}
+# normalisation layers (the plain net is the deep sigmoid net: the sigmoid's colour)
+NORM = {"plain": "#CC79A7", "batch": "#F0E442", "layer": "#1ABC9C"}
+FLAT_ZONE = "#6b2f3a"     # where a derivative is near zero: no gradient passes

@@ -188,3 +188,43 @@ def test_recording_a_final_gradient_does_not_move_the_running_statistics():
     b = train.train(prob, optim.sgd(0.1), th0, record=train.Recording(grads=True), **kw)
     for k in a.buffers:
         np.testing.assert_array_equal(a.buffers[k][-1], b.buffers[k][-1])
+
+
+# --- consumers of θ ----------------------------------------------------------------------------
+@pytest.mark.parametrize("norm", ["batch", "layer"])
+def test_lambda_max_of_a_normalised_net_matches_the_finite_difference_hessian(norm):
+    from nnviz import regimes as R
+
+    prob = NetworkProblem(MLP((2, 4, 3, 1), loss="bce", norm=norm), data.moons(n=60, noise=0.2))
+    th = _perturbed(prob.model, np.random.default_rng(0))
+    X, Y = prob.data.X, prob.data.Y
+    # the objective: full-batch training loss (batch norm: statistics of the whole training set)
+    J = lambda t: prob.model.loss_value(t, X, Y, train=norm == "batch")  # noqa: E731
+    np.testing.assert_allclose(R.full_gradient(prob, th), _fd_grad(J, th), rtol=1e-5, atol=1e-8)
+    h = 1e-5
+    H = np.stack([(R.full_gradient(prob, th + h * e) - R.full_gradient(prob, th - h * e)) / (2 * h)
+                  for e in np.eye(th.size)])
+    w = np.linalg.eigvalsh((H + H.T) / 2)
+    assert R.lambda_max(prob, th) == pytest.approx(w.max(), rel=1e-4)
+
+
+def test_lambda_max_refuses_batch_norm_with_dropout():
+    from nnviz import regimes as R
+
+    prob = NetworkProblem(MLP((2, 4, 1), loss="bce", norm="batch", dropout=0.2), data.moons(n=20))
+    th = prob.model.init(np.random.default_rng(0))
+    with pytest.raises(NNVizError, match="batch norm and dropout"):
+        R.lambda_max(prob, th)
+
+
+def test_filter_normalised_directions_give_scale_and_shift_a_zero_direction():
+    from nnviz import landscape as LS
+
+    m = MLP((2, 5, 4, 1), norm="batch", loss="bce")
+    th = _perturbed(m, np.random.default_rng(0))
+    d = LS.random_directions(m, th, seed=0)
+    for v in d.vectors:
+        for i in (1, 2):
+            for name in (f"gamma{i}", f"beta{i}"):
+                np.testing.assert_array_equal(m.layout.view(v, name), 0.0)
+        assert np.linalg.norm(m.layout.view(v, "W1")) > 0

@@ -1,0 +1,227 @@
+"""Every number and claim the "why gradients behave" scenes and stills show, recomputed from
+their records with formulas written out here (not the experiment code)."""
+import numpy as np
+import pytest
+
+from nnviz import experiments as E
+from nnviz.nn import MLP
+
+
+@pytest.fixture(scope="module")
+def act():
+    return E.load("gradients_activations")["curves"]
+
+
+@pytest.fixture(scope="module")
+def step():
+    return E.load("gradients_step_to_sigmoid")
+
+
+@pytest.fixture(scope="module")
+def soft():
+    return E.load("gradients_softmax")
+
+
+@pytest.fixture(scope="module")
+def van():
+    return E.load("gradients_vanishing")
+
+
+@pytest.fixture(scope="module")
+def norm():
+    return E.load("gradients_normalization")
+
+
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+# --- activations -------------------------------------------------------------------------
+def test_activation_curves_and_slopes_match_the_textbook(act):
+    v, z = act.values, act.values["z"]
+    s = _sig(z)
+    np.testing.assert_allclose(v["sigmoid/df"], s * (1 - s), rtol=1e-12)
+    np.testing.assert_allclose(v["tanh/df"], 1 - np.tanh(z) ** 2, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(v["relu/df"], (z > 0).astype(float))
+    np.testing.assert_array_equal(v["step/df"], 0.0)
+    # the max slopes on the captions
+    assert act.meta["max_slope"]["sigmoid"] == pytest.approx(0.25, abs=1e-6)
+    assert act.meta["max_slope"]["tanh"] == pytest.approx(1.0, abs=1e-6)
+    assert act.meta["max_slope"]["relu"] == 1.0
+    # the shaded spans are exactly where |f'| < flat_below
+    for n in act.config["names"]:
+        np.testing.assert_array_equal(v[f"{n}/flat"], np.abs(v[f"{n}/df"]) < act.config["flat_below"])
+
+
+def test_products_along_a_path(act):
+    v, zc, L = act.values, act.config["chain_z"], act.values["depth"]
+    s = _sig(zc)
+    np.testing.assert_allclose(v["sigmoid/chain"], (s * (1 - s)) ** L, rtol=1e-12)
+    np.testing.assert_allclose(v["tanh/chain"], (1 - np.tanh(zc) ** 2) ** L, rtol=1e-12)
+    np.testing.assert_array_equal(v["relu/chain"], 1.0)
+    np.testing.assert_allclose(v["sigmoid/bound"], 0.25 ** L, rtol=1e-6)
+    # the scene's closing line: through 10 sigmoid layers at most 9.5e-07
+    assert f"{v['sigmoid/bound'][-1]:.1e}" == "9.5e-07"
+    # ordering shown on the plot: ReLU keeps the gradient, tanh shrinks it, sigmoid most
+    assert v["relu/chain"][-1] > v["tanh/chain"][-1] > v["sigmoid/chain"][-1]
+
+
+# --- step → sigmoid → cross-entropy ----------------------------------------------------------
+def test_step_loss_is_flat_almost_everywhere_and_cross_entropy_is_not(step):
+    v = step["curves"].values
+    e, ce, b = v["sweep_errors"], v["sweep_ce"], v["sweep_b"]
+    flat = np.diff(e) == 0
+    assert flat.mean() > 0.95                       # the error count changes at a few isolated b only
+    assert len(np.unique(e)) >= 3                   # …but it does change: a staircase, not a constant
+    assert np.all(np.abs(np.diff(ce)) > 0)          # cross-entropy changes at every step of the sweep
+    # its slope is the recorded ∂CE/∂b (central differences on the recorded curve)
+    fd = np.gradient(ce, b)
+    np.testing.assert_allclose(v["sweep_dce"][5:-5], fd[5:-5], rtol=2e-2, atol=1e-4)
+
+
+def test_charges_are_minus_log_probability_and_training_lowers_the_total(step):
+    run, c = step["run"], step["curves"]
+    v = c.values
+    X, y = v["X"], v["y"]
+    for k in (0, len(run.steps) // 2, -1):
+        th = run.thetas[k]
+        p = _sig(X @ th[:2] + th[2])
+        p_own = np.where(y == 1, p, 1 - p)
+        np.testing.assert_allclose(v["charge"][k], -np.log(p_own), rtol=1e-9)
+        assert v["total"][k] == pytest.approx(run.train_loss[k] if k != -1 else run.train_loss[-1], rel=1e-9)
+    assert v["total"][-1] < v["total"][0] / 5
+    assert np.all(np.diff(v["total"]) <= 1e-12)      # full-batch descent at this rate: monotone
+    assert v["errors"][-1] < v["errors"][0]
+
+
+def test_mse_gradient_vanishes_on_a_confidently_wrong_point_cross_entropy_does_not(step):
+    c = step["curves"]
+    v, m = c.values, c.meta
+    z = v["sat_z"]
+    p = _sig(z)
+    np.testing.assert_allclose(v["sat_dmse"], 2 * (p - 1) * p * (1 - p), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(v["sat_dce"], p - 1, rtol=1e-9, atol=1e-15)
+    pw = _sig(m["wrong_z"])
+    assert m["wrong_dmse"] == pytest.approx(2 * (pw - 1) * pw * (1 - pw), rel=1e-9)
+    assert abs(m["wrong_dmse"]) < 0.01 and abs(m["wrong_dce"]) > 0.99
+    assert abs(m["wrong_dce"]) / abs(m["wrong_dmse"]) > 100
+
+
+# --- softmax ---------------------------------------------------------------------------------
+def test_softmax_numbers_come_from_the_trained_model(soft):
+    run, c = soft["run"], soft["curves"]
+    v, m = c.values, c.meta
+    from nnviz import data as D
+
+    cfg = run.config["problem"]["model"]
+    model = MLP(tuple(cfg["sizes"]), hidden=cfg["hidden"], loss=cfg["loss"])
+    ds = D.digits(seed=c.config["data_seed"])
+    x = ds.X_test[m["example"]]
+    np.testing.assert_allclose(x.reshape(8, 8), v["image"])
+    z = model.forward(run.final_theta, x[None]).pre[-1][0]
+    np.testing.assert_allclose(v["logits"][-1], z, rtol=1e-12)
+    e = np.exp(z - z.max())
+    p = e / e.sum()
+    np.testing.assert_allclose(v["probs"][-1], p, rtol=1e-12)
+    assert p.sum() == pytest.approx(1.0)
+    assert int(ds.Y_test[m["example"]].argmax()) == m["label"] == int(p.argmax()) == m["predicted"]
+    assert v["ce"][-1] == pytest.approx(-np.log(p[m["label"]]), rel=1e-12)
+    onehot = np.eye(10)[m["label"]]
+    np.testing.assert_allclose(v["grad"], p - onehot, atol=1e-15)
+    assert v["grad"][m["label"]] < 0 and np.all(np.delete(v["grad"], m["label"]) > 0)  # signs as drawn
+    assert m["test_acc"] == pytest.approx(model.accuracy(run.final_theta, ds.X_test, ds.Y_test))
+    assert m["test_acc"] > 0.9
+
+
+def test_temperature_sweep(soft):
+    v = soft["curves"].values
+    z = v["logits"][-1]
+    for T, p in zip(v["temperatures"], v["probs_t"]):
+        e = np.exp(z / T - (z / T).max())
+        np.testing.assert_allclose(p, e / e.sum(), rtol=1e-10, atol=1e-300)
+    top = v["probs_t"].max(axis=1)
+    assert np.all(np.diff(top) < 0)                 # hotter → flatter
+    assert top[0] > 0.95 and top[-1] < 0.3
+
+
+# --- vanishing gradients -----------------------------------------------------------------------
+def _gnorm0(run):
+    cfg = run.config["problem"]["model"]
+    from nnviz import data as D
+
+    model = MLP(tuple(cfg["sizes"]), hidden=cfg["hidden"], loss=cfg["loss"])
+    ds = D.digits(seed=0)
+    g = model.backward(run.thetas[0], ds.X, ds.Y).grad
+    return np.array([np.linalg.norm(model.layout.view(g, f"W{i}")) for i in range(1, model.n_layers + 1)])
+
+
+def test_vanishing_claims_at_initialisation(van):
+    c = van["curves"]
+    assert len(c.config["sizes"]) - 2 >= 6                       # ≥ 6 hidden layers
+    sg = _gnorm0(van["sigmoid-glorot"])
+    np.testing.assert_allclose(c.values["sigmoid-glorot/gnorm"][0], sg, rtol=1e-10)
+    assert sg[-1] / sg[0] >= 10                                  # first layer ≥ 10× smaller than last
+    rh = _gnorm0(van["relu-he"])
+    np.testing.assert_allclose(c.values["relu-he/gnorm"][0], rh, rtol=1e-10)
+    assert max(rh) / min(rh) <= 10                               # ReLU + He: all layers within 10×
+
+
+def test_the_deep_sigmoid_net_barely_learns_and_the_curves_order_as_shown(van):
+    c = van["curves"]
+    v = c.values
+    # first layer of the deep sigmoid net: relative weight change after training
+    assert v["sigmoid-glorot/wchange"][-1][0] < 1e-3
+    assert v["relu-he/wchange"][-1][0] > 100 * v["sigmoid-glorot/wchange"][-1][0]
+    # the order of the final training losses the scene lists, robust over the last half of training
+    order = sorted(c.config["contenders"], key=lambda k: v[f"{k}/loss"][-1])
+    half = len(v["epochs"]) // 2
+    for a, b in zip(order, order[1:]):
+        if a.split("-")[0] == b.split("-")[0] == "sigmoid":
+            continue  # both stuck at ln 10: no order claimed between them
+        assert np.mean(v[f"{a}/loss"][half:] < v[f"{b}/loss"][half:]) >= 0.8, (a, b)
+    assert all(o.startswith("sigmoid") for o in order[-2:])    # the sigmoid nets finish last
+    for k in c.config["contenders"]:
+        run = van[k]
+        np.testing.assert_array_equal(v[f"{k}/loss"], run.train_loss)
+        assert c.meta["lr"][k] == run.config["optimizer"]["lr"]["lr"]
+        # the rate shown is the best of the grid
+        assert v[f"{k}/tuning"].min() == pytest.approx(run.train_loss[-1])
+
+
+# --- normalisation -----------------------------------------------------------------------------
+def test_batch_norm_claims(norm):
+    c = norm["curves"]
+    v, m = c.values, c.meta
+    tgt = c.config["target_loss"]
+    for k in c.config["variants"]:
+        hit = np.flatnonzero(norm[k].train_loss <= tgt)
+        assert m["epochs_to_target"][k] == (int(hit[0]) if hit.size else -1)
+    assert m["epochs_to_target"]["batch"] > 0
+    assert m["epochs_to_target"]["plain"] == -1           # never within the training budget
+    # spread of the last hidden layer's pre-activations across images: collapsed without a norm
+    assert v["plain/spread"][0][-1] < 1e-3
+    assert v["batch/spread"][0][-1] > 0.5
+    # batch norm keeps pre-activations in the sigmoid's non-flat range (σ' ≥ 10 % of its peak)
+    edge = m["flat_edge"]
+    s = _sig(edge)
+    assert s * (1 - s) == pytest.approx(c.config["flat_frac"] * 0.25, rel=1e-9)
+    assert v["batch/inrange"].min() >= 0.95
+    q = v["batch/quant"]
+    assert np.all(q[..., 0] > -edge) and np.all(q[..., -1] < edge)   # the 5–95 % band inside the range
+    # running statistics were recorded with the batch-norm run
+    assert set(norm["batch"].buffers) == {f"{s}{i}" for s in ("mean", "var") for i in range(1, 7)}
+    assert not norm["plain"].buffers
+
+
+def test_normalised_statistics_recomputed_from_theta(norm):
+    c = norm["curves"]
+    run = norm["batch"]
+    cfg = run.config["problem"]["model"]
+    model = MLP(**cfg)
+    from nnviz import data as D
+
+    Xp = D.digits(seed=0).X[:c.config["probe"]]
+    tr = model.forward(run.thetas[-1], Xp, train=True)
+    for h, u in enumerate(tr.pre[:-1]):
+        np.testing.assert_allclose(c.values["batch/quant"][-1][h], np.quantile(u, c.values["quantiles"]))
+        assert c.values["batch/spread"][-1][h] == pytest.approx(u.std(axis=0).mean())

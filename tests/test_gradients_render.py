@@ -1,0 +1,36 @@
+"""The five "why gradients behave" scenes render at the lowest quality and their last frames show
+what they should; their stills save in png/svg/pdf."""
+from pathlib import Path
+
+import pytest
+
+from nnviz import figures, theme
+
+SCENES = Path(__file__).resolve().parent.parent / "scenes"
+
+CASES = [
+    ("gradients_step_to_sigmoid", "GradientsStepToSigmoid",
+     {theme.LOSS_KIND["mse"]: 0.001, theme.LOSS_KIND["ce"]: 0.001}),
+    ("gradients_softmax", "GradientsSoftmax", {theme.NEGATIVE: 0.0005, theme.POSITIVE: 0.0005, theme.ACTIVE: 0.0005}),
+    ("gradients_activations", "GradientsActivations", {theme.ACTIVATION["sigmoid"]: 0.001,
+                                                       theme.ACTIVATION["relu"]: 0.001, theme.FLAT_ZONE: 0.01}),
+    ("gradients_vanishing", "GradientsVanishing",
+     {theme.ACTIVATION["sigmoid"]: 0.001, theme.ACTIVATION["relu"]: 0.001}),
+    ("gradients_normalization", "GradientsNormalization", {theme.NORM["batch"]: 0.001, theme.NORM["layer"]: 0.001}),
+]
+
+
+@pytest.mark.parametrize("module,name,colors", CASES, ids=[c[1] for c in CASES])
+def test_last_frame(render_scene, module, name, colors):
+    out = render_scene(SCENES / f"{module}.py", name, width=384, height=216, fps=2)
+    assert out.fraction(theme.BACKGROUND, tol=12) < 0.97, "frame is (almost) empty"
+    for c, share in colors.items():
+        assert out.fraction(c, tol=45) >= share, f"{name}: too little {c} on screen"
+
+
+@pytest.mark.parametrize("name", ["gradients_step_to_sigmoid", "gradients_softmax", "gradients_activations",
+                                  "gradients_vanishing", "gradients_normalization"])
+def test_still_saves_in_every_format(tmp_path, name):
+    for fmt in ("png", "svg", "pdf"):
+        p = figures.save(name, tmp_path / f"{name}.{fmt}", fmt, dpi=40)
+        assert p.stat().st_size > 1000
