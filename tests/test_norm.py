@@ -228,3 +228,21 @@ def test_filter_normalised_directions_give_scale_and_shift_a_zero_direction():
             for name in (f"gamma{i}", f"beta{i}"):
                 np.testing.assert_array_equal(m.layout.view(v, name), 0.0)
         assert np.linalg.norm(m.layout.view(v, "W1")) > 0
+
+
+def test_a_model_rebuilt_from_a_record_config_keeps_its_norm():
+    from nnviz.experiments.networks import model_from
+
+    for m in (MLP((2, 5, 1), norm="batch", norm_momentum=0.3, loss="bce"), MLP((2, 5, 1), norm="layer"),
+              MLP((2, 5, 1))):
+        assert model_from(m.config()) == m
+
+
+def test_the_network_diagram_draws_a_normalised_net_with_its_real_weights_and_says_so():
+    from nnviz.render.network import NetworkDiagram
+
+    m = MLP((3, 4, 2), hidden="sigmoid", norm="batch", loss="cce")
+    th = _perturbed(m, np.random.default_rng(0))
+    d = NetworkDiagram.from_model(m, th)
+    np.testing.assert_array_equal(d.layer_weights(th, 2), m.weights(th, 2)[0])   # W2, not γ1/β1
+    assert [g.text for g in d.glyphs] == ["BN→σ", "softmax"]  # manim's Text drops spaces

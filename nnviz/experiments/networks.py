@@ -98,7 +98,8 @@ class DropoutMasks(Record):
 def model_from(cfg: dict) -> MLP:
     return MLP(tuple(cfg["sizes"]), hidden=cfg.get("hidden", "tanh"), output=cfg.get("output"),
                loss=cfg.get("loss", "mse"), l1=cfg.get("l1", 0.0), l2=cfg.get("l2", 0.0),
-               dropout=cfg.get("dropout", 0.0))
+               dropout=cfg.get("dropout", 0.0), norm=cfg.get("norm"),
+               norm_momentum=cfg.get("norm_momentum", 0.1), norm_eps=cfg.get("norm_eps", 1e-5))
 
 
 def dataset_from(cfg: dict) -> D.Dataset:

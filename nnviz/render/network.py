@@ -77,6 +77,9 @@ class NetworkDiagram(VGroup):
     def from_model(cls, model, theta, **kw) -> "NetworkDiagram":
         """A diagram of an nnviz.nn.MLP with its activation glyphs."""
         acts = [model.activation(l).name for l in range(1, model.n_layers + 1)]
+        if getattr(model, "norm", None):  # a normalised hidden layer says so under its units
+            tag = {"batch": "BN", "layer": "LN"}[model.norm]
+            acts = [f"{tag} → {A.get(a).glyph}" if l < model.n_layers else a for l, a in enumerate(acts, start=1)]
         return cls(model.sizes, theta, model.layout, activations=kw.pop("activations", acts), **kw)
 
     # -- geometry ------------------------------------------------------------------------
