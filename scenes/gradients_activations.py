@@ -11,6 +11,7 @@ from nnviz.render.curves import polyline, shade_spans
 from nnviz.render.plots import LabelledAxes
 from nnviz.render.style import ThemedScene, color, heading, label, text
 
+SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 NICE = {"identity": "identity", "step": "step", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU",
         "leaky_relu": "leaky ReLU"}
 
@@ -41,7 +42,8 @@ class GradientsActivations(ThemedScene):
         panels.arrange_in_grid(3, 2, buff=(0.35, 0.3)).to_edge(mn.LEFT, buff=0.35).to_edge(mn.DOWN, buff=0.15)
         self.add(*[mn.VGroup(p[0], p[4]) for p in panels])
         for p in panels:
-            self.play(mn.FadeIn(p[1]), mn.Create(p[2]), mn.Create(p[3]), run_time=0.7)
+            self.add(p[1])
+            self.play(mn.Create(p[2]), mn.Create(p[3]), run_time=0.7)
         self.pause("product")
 
         # the chain rule: a gradient through L layers multiplies L slopes
@@ -54,7 +56,8 @@ class GradientsActivations(ThemedScene):
         form = text("f′(z) × f′(z) × … (L factors)", size=20).next_to(head, mn.DOWN, buff=0.08)
         right = mn.VGroup(ax, head, form)
         right.to_edge(mn.RIGHT, buff=0.3).to_edge(mn.DOWN, buff=0.35)
-        self.play(mn.FadeIn(right), run_time=0.6)
+        self.add(right)
+        self.wait(0.5)
         tracker = mn.ValueTracker(1.0)
         curves = []
         for name in self.chain_names:
@@ -66,7 +69,7 @@ class GradientsActivations(ThemedScene):
                 return polyline(ax, depth[:k], vals[:k], col, width=4) if k >= 2 else mn.VMobject()
             curves.append(mn.always_redraw(make))
         readout = mn.always_redraw(lambda: mn.VGroup(*[
-            text(f"{NICE[n]}: {meta['chain_value'][n]:.3g}^{int(round(tracker.get_value()))} = "
+            text(f"{NICE[n]}: {meta['chain_value'][n]:.3g}{str(int(round(tracker.get_value()))).translate(SUP)} = "
                  f"{v[f'{n}/chain'][int(round(tracker.get_value())) - 1]:.2g}", size=20,
                  color=color(theme.ACTIVATION[n])) for n in self.chain_names]).arrange(mn.DOWN, aligned_edge=mn.LEFT,
                                                                                      buff=0.08)

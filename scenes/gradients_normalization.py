@@ -89,7 +89,7 @@ class GradientsNormalization(ThemedScene):
         self.pause("spread")
 
         # what differs: how differently the images look to each layer
-        self.play(*[mn.FadeOut(x) for x in self.mobjects if x is not title], run_time=0.4)
+        self.remove(*[x for x in self.mobjects if x is not title])  # a cut at the slide break
         names = cfg["variants"]
         sp = np.concatenate([v[f"{n}/spread"].ravel() for n in names])
         ax = LabelledAxes((0.6, H + 0.4), (10 ** np.floor(np.log10(sp.min())), 10 ** np.ceil(np.log10(sp.max()))),
@@ -123,7 +123,7 @@ class GradientsNormalization(ThemedScene):
         self.wait(2.5)
         self.pause("losses")
 
-        self.play(*[mn.FadeOut(x) for x in self.mobjects if x is not title], run_time=0.4)
+        self.remove(*[x for x in self.mobjects if x is not title])
         names = cfg["variants"]
         ep = v["epochs"]
         losses = np.concatenate([v[f"{n}/loss"] for n in names])
@@ -146,7 +146,8 @@ class GradientsNormalization(ThemedScene):
                          text("no norm and layer norm overlap\nat ln 10 ≈ 2.30: chance level", size=18,
                               color=color(theme.MUTED)))
         rows.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12).next_to(ax2, mn.RIGHT, buff=0.4).align_to(ax2, mn.UP)
-        self.play(mn.FadeIn(ax2), mn.Create(tline), run_time=0.4)
+        self.add(ax2)
+        self.play(mn.Create(tline), run_time=0.4)
         self.play(*[mn.Create(cv) for cv in curves], run_time=2.0)
         self.play(mn.FadeIn(rows), run_time=0.6)
         self.wait(2.0)

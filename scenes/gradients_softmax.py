@@ -9,8 +9,12 @@ import numpy as np
 
 from nnviz import experiments, theme
 from nnviz.render.curves import Bars
+from nnviz.render.mathtex import math
 from nnviz.render.pacing import Progress, TimeWarp
 from nnviz.render.style import ThemedScene, color, heading, text
+
+
+SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def pixel_image(img, size=2.4):
@@ -48,7 +52,7 @@ class GradientsSoftmax(ThemedScene):
         zb = Bars(v["logits"][0], width=self.bar_width, height=2.2, colors=cols, labels=digits, vmax=zmax, signed=True)
         pb = Bars(v["probs"][0], width=self.bar_width, height=1.6, colors=cols, labels=digits, vmax=1.0)
         zt = text("logits z: the network's ten scores", size=22)
-        pt = text("softmax: p_k = exp(z_k) / Σ_j exp(z_j)", size=22)
+        pt = mn.VGroup(text("softmax:", size=22), math("p_k = e^(z_k) / (sum_j e^(z_j))", size=26)).arrange(mn.RIGHT)
         zg = mn.VGroup(zt, zb).arrange(mn.DOWN, buff=0.15)
         pg = mn.VGroup(pt, pb).arrange(mn.DOWN, buff=0.15)
         right = mn.VGroup(zg, pg).arrange(mn.DOWN, buff=0.55).to_edge(mn.RIGHT, buff=0.9).to_edge(mn.DOWN, buff=0.3)
@@ -61,7 +65,7 @@ class GradientsSoftmax(ThemedScene):
         zb.add_updater(lambda b: b.set_values(v["logits"][row()]))
         pb.add_updater(lambda b: b.set_values(v["probs"][row()]))
         read = mn.always_redraw(lambda: text(
-            f"training step {int(v['steps'][row()])}:  z_{lab} = {v['logits'][row()][lab]:.1f},  "
+            f"training step {int(v['steps'][row()])}:  z{str(lab).translate(SUB)} = {v['logits'][row()][lab]:.1f},  "
             f"p({lab}) = {v['probs'][row()][lab]:.2f},  "
             f"cross-entropy −log p({lab}) = {v['ce'][row()]:.2f}", size=22).next_to(title, mn.DOWN, buff=0.2))
         self.add(read)
@@ -104,10 +108,11 @@ class GradientsSoftmax(ThemedScene):
         gcols = [theme.NEGATIVE if x < 0 else theme.POSITIVE for x in g]
         gb = Bars(g, width=self.bar_width, height=2.2, colors=gcols, labels=digits, vmax=float(np.abs(g).max()),
                   signed=True)
-        gt = text(f"∂CE/∂z_k = p_k − y_k    (CE = −log p({lab}) = {v['ce'][-1]:.2f})", size=21)
+        gt = mn.VGroup(math("(partial \"CE\") / (partial z_k) = p_k - y_k", size=26),
+                       text(f"(CE = −log p({lab}) = {v['ce'][-1]:.2f})", size=21)).arrange(mn.RIGHT, buff=0.3)
         gg = mn.VGroup(gt, gb).arrange(mn.DOWN, buff=0.15).move_to(zg)
         self.play(mn.FadeOut(zg), mn.FadeIn(gg), run_time=0.6)
-        sign = text(f"red, negative: descent raises z_{lab}.  blue, positive: it lowers the rivals,\n"
+        sign = text(f"red, negative: descent raises z{str(lab).translate(SUB)}.  blue, positive: it lowers the rivals,\n"
                     f"most the likeliest wrong one ({int(np.argmax(np.where(np.arange(10) == lab, -1, g)))}).",
                     size=20).next_to(title, mn.DOWN, buff=0.2)
         self.play(mn.FadeIn(sign), run_time=0.4)

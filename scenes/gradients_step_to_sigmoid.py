@@ -34,7 +34,7 @@ class GradientsStepToSigmoid(ThemedScene):
                            n_ticks=4, font_size=18, x_label="shift of the line (bias b)")
         ax2 = LabelledAxes((b[0], b[-1]), (0, float(np.ceil(v["sweep_ce"].max()))), width=5.0, height=3.0,
                            n_ticks=4, font_size=18, x_label="shift of the line (bias b)")
-        err = polyline(ax1, b, v["sweep_errors"], theme.LOSS_KIND["step"], width=4)
+        err = polyline(ax1, b, v["sweep_errors"], theme.LOSS_KIND["step"], width=4, max_points=None)  # exact jumps
         ce = polyline(ax2, b, v["sweep_ce"], theme.LOSS_KIND["ce"], width=4)
         t1 = text("step output: number of errors", size=21, color=color(theme.LOSS_KIND["step"]))
         t2 = text("sigmoid output: mean −log p (cross-entropy)", size=21, color=color(theme.LOSS_KIND["ce"]))
@@ -45,15 +45,16 @@ class GradientsStepToSigmoid(ThemedScene):
         note1 = text(f"flat on {flat} of the sweep's {len(b) - 1} steps:\nslope 0, no direction to follow",
                      size=20).next_to(g1, mn.DOWN, buff=0.35)
         note2 = text("a slope everywhere:\ndescent knows which way to move", size=20).next_to(g2, mn.DOWN, buff=0.35)
-        self.add(g1)
+        self.add(t1, ax1)
         self.wait(0.3)
         self.play(mn.Create(err), run_time=1.0)
         self.play(mn.FadeIn(note1), run_time=0.4)
-        self.play(mn.FadeIn(g2), mn.Create(ce), run_time=1.0)
+        self.add(g2[0], ax2)
+        self.play(mn.Create(ce), run_time=1.0)
         self.play(mn.FadeIn(note2), run_time=0.4)
         self.wait(1.0)
         self.pause("charges")
-        self.play(*[mn.FadeOut(x) for x in (g1, g2, note1, note2)], run_time=0.4)
+        self.remove(g1, g2, note1, note2)  # a cut at the slide break
 
         # 2. each point pays −log p(own label); the total falls as the line learns
         X, y = v["X"], v["y"]
@@ -101,7 +102,8 @@ class GradientsStepToSigmoid(ThemedScene):
                   "likely; −log turns that product of\nprobabilities into this sum.", size=20,
                   color=color(theme.FOREGROUND))
         ml.next_to(right, mn.DOWN, buff=1.1).align_to(right, mn.LEFT)
-        self.play(mn.FadeIn(ax), mn.FadeIn(dots), mn.FadeIn(right), run_time=0.6)
+        self.add(ax, dots, right)
+        self.wait(0.5)
         self.add(line, *levels, readout)
         readout.add_updater(lambda r: r.next_to(right, mn.DOWN, buff=0.4).align_to(right, mn.LEFT))
         # video time follows the change in cross-entropy (log scale), not raw steps
@@ -111,7 +113,7 @@ class GradientsStepToSigmoid(ThemedScene):
         self.wait(2.0)
         dots.clear_updaters()
         self.pause("saturation")
-        self.play(*[mn.FadeOut(x) for x in (ax, dots, line, *levels, right, readout, ml, sub)], run_time=0.4)
+        self.remove(ax, dots, line, *levels, right, readout, ml, sub)
 
         # 3. MSE vs cross-entropy on a saturated sigmoid
         z = v["sat_z"]
@@ -133,7 +135,7 @@ class GradientsStepToSigmoid(ThemedScene):
             text(f"|∂CE/∂z|  = {abs(m['wrong_dce']):.4f}", size=20, color=color(theme.LOSS_KIND["ce"])),
             text("MSE's gradient carries a factor\nσ′(z) ≈ 0: the worst mistakes\nbarely move the line.", size=20),
         ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12).next_to(lg, mn.DOWN, buff=0.4).align_to(lg, mn.LEFT)
-        self.play(mn.FadeIn(ax3), mn.FadeIn(lg), mn.FadeIn(sub3), run_time=0.5)
+        self.add(ax3, lg, sub3)
         self.play(mn.Create(mse), mn.Create(cee), run_time=1.5)
         self.play(mn.Create(mark), mn.FadeIn(facts), run_time=0.8)
         self.wait(2.0)

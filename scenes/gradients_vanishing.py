@@ -83,7 +83,7 @@ class GradientsVanishing(ThemedScene):
         self.pause("losses")
 
         # the training curves of all six
-        self.play(*[mn.FadeOut(x) for x in self.mobjects if x is not title], run_time=0.4)
+        self.remove(*[x for x in self.mobjects if x is not title])  # a cut at the slide break
         names = cfg["contenders"]
         losses = np.concatenate([v[f"{n}/loss"] for n in names])
         ep = v["epochs"]
@@ -101,7 +101,7 @@ class GradientsVanishing(ThemedScene):
                          text(f"each at its best η of {', '.join(f'{x:g}' for x in v['lrs'])}", size=18,
                               color=color(theme.MUTED)))
         rows.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(ax2, mn.RIGHT, buff=0.5).align_to(ax2, mn.UP)
-        self.play(mn.FadeIn(ax2), run_time=0.4)
+        self.add(ax2)
         self.play(*[mn.Create(cv) for cv in curves], run_time=2.0)
         self.play(mn.FadeIn(rows), run_time=0.6)
         self.wait(2.0)

@@ -16,7 +16,7 @@ CASES = [
                                                        theme.ACTIVATION["relu"]: 0.001, theme.FLAT_ZONE: 0.01}),
     ("gradients_vanishing", "GradientsVanishing",
      {theme.ACTIVATION["sigmoid"]: 0.001, theme.ACTIVATION["relu"]: 0.001}),
-    ("gradients_normalization", "GradientsNormalization", {theme.NORM["batch"]: 0.001, theme.NORM["layer"]: 0.001}),
+    ("gradients_normalization", "GradientsNormalization", {theme.NORM["batch"]: 0.001}),
 ]
 
 

@@ -168,7 +168,7 @@ def normalization(fig):
     ax = axes[2]
     for name in variants:
         sp = v[f"{name}/spread"][0]
-        ax.semilogy(np.arange(1, len(sp) + 1), sp, "o-", ms=3, color=theme.NORM[name],
+        ax.semilogy(np.arange(1, len(sp) + 1), sp, marker="o", ms=3, color=theme.NORM[name],
                     ls="--" if name == "layer" else "-", label=name)
     ax.set_xlabel("hidden layer")
     ax.set_title("spread of u across images\n(at initialisation)", fontsize=10)

@@ -11,10 +11,15 @@ from .style import FOREGROUND, MUTED, color, text
 
 
 def polyline(ax, x, y, col=FOREGROUND, width: float = 3.0, dashed: bool = False, opacity: float = 1.0,
-             num_dashes: int = 24):
+             num_dashes: int = 24, max_points: int | None = 240):
     """A curve through (x, y) in ax's data units (log y handled by the axes). Points outside the
-    y range or non-finite cut the curve (never clamped: a clamp would draw a different function)."""
+    y range or non-finite cut the curve (never clamped: a clamp would draw a different function).
+    Smooth curves are thinned to about `max_points` (ends kept; animations copy every point);
+    pass None for curves whose exact corners matter (a staircase)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
+    if max_points is not None and len(x) > max_points:
+        keep = np.unique(np.r_[np.linspace(0, len(x) - 1, max_points).round().astype(int), len(x) - 1])
+        x, y = x[keep], y[keep]
     ok = np.isfinite(x) & np.isfinite(y) & ((y > 0) if ax.log_y else True)
     ya = np.full_like(y, np.nan)
     ya[ok] = np.log10(y[ok]) if ax.log_y else y[ok]
