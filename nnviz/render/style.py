@@ -12,6 +12,7 @@ import manim as mn
 
 from .. import theme
 from .slides import SlideBreaks
+from .surface3d import SurfaceScene
 
 BACKGROUND = mn.ManimColor(theme.BACKGROUND)
 FOREGROUND = mn.ManimColor(theme.FOREGROUND)
@@ -50,8 +51,9 @@ class ThemedScene(SlideBreaks, mn.Scene):
         apply_theme(self)
 
 
-class ThemedThreeDScene(SlideBreaks, mn.ThreeDScene):
-    """A ThreeDScene with the nnviz background and `self.pause(label)` slide breaks."""
+class ThemedThreeDScene(SlideBreaks, SurfaceScene, mn.ThreeDScene):
+    """A ThreeDScene with the nnviz background, `self.pause(label)` slide breaks and the
+    `surface3d.SurfaceCamera` (fast, depth-sorted `SurfaceMesh` surfaces; otherwise a ThreeDCamera)."""
 
     def setup(self):
         super().setup()

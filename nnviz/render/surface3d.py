@@ -1,0 +1,505 @@
+"""Fast, correctly occluded 3-D loss surfaces: `SurfaceMesh` and the `SurfaceCamera` that draws it.
+
+Why a camera and not a mobject alone: manim's `Surface` is a VGroup of one VMobject per face, and
+Cairo's ThreeDCamera spends ~85 % of a frame on per-face Python (shading, colour, path building);
+its painter's sort also orders whole mobjects, so a descent path (one VMobject) is drawn either
+entirely before or entirely after the surface — a hill never hides it. Here the surface is one
+mobject holding its vertex grid, and `SurfaceCamera` (a `ThreeDCamera` subclass that
+`ThemedThreeDScene` uses as its camera class) projects, lights and depth-sorts every face at once in
+NumPy and fills them in one tight pycairo loop. The mobjects registered with `SurfaceMesh.occlude`
+(descent paths, heads, markers, minimum stars) are drawn *in the same depth order*: stroke-only
+curves are cut into pieces of at most one grid cell, every other mobject is one item at its centre.
+Because it is a camera and not an image overlay, `ThreeDAxes`, fixed-in-frame text, labels and every
+camera move (`move_camera`, ambient rotation, zoom, frame centre) stay aligned: one projection
+(`ThreeDCamera.project_points`) serves both. Under a plain `ThreeDCamera` a `SurfaceMesh` draws
+nothing (manim skips bare `Mobject`s), so scenes must use `SurfaceCamera` (ThemedThreeDScene does).
+
+Depth order (painter's algorithm, far to near, stable sort ⇒ deterministic frames):
+faces by the camera-space depth of their centroid; path pieces by the depth of their midpoint plus a
+lift of `lift` cell diagonals toward the viewer, so a path lying on the surface is drawn after its
+own face and its neighbours (never flickers against them) while a ridge more than a cell in front
+of it still covers it. Segments longer than `jump` scene units (an optimizer's jump across a
+valley: its straight chord is not where the run went) are drawn dashed and thin, without outline.
+
+Lighting follows manim's 3-D shading (`get_shaded_rgb`): colour + 0.5·(n·l)³ (halved when
+negative), evaluated per face with the face normal and the camera's light source, so the look is
+close to `manim.Surface`'s; the colour of a face is the height ramp at its centroid.
+"""
+from __future__ import annotations
+
+import itertools as it
+import math
+
+import cairo
+import manim as mn
+import numpy as np
+
+from .. import theme
+
+__all__ = ["SurfaceMesh", "SurfaceCamera", "SurfaceScene", "manim_surface", "ramp_rgb", "sanitise_heights", "snapshot"]
+
+
+# ---------------------------------------------------------------- numeric helpers
+def ramp_rgb(t, colors=None) -> np.ndarray:
+    """Colour ramp (theme.SURFACE_RAMP by default) at t ∈ [0, 1], vectorised: (..., 3) floats 0..1."""
+    ramp = np.array([mn.ManimColor(c).to_rgb() for c in (colors or theme.SURFACE_RAMP)], float)
+    t = np.clip(np.nan_to_num(np.asarray(t, float), nan=1.0), 0.0, 1.0) * (len(ramp) - 1)
+    k = np.minimum(t.astype(int), len(ramp) - 2)
+    f = (t - k)[..., None]
+    return ramp[k] * (1 - f) + ramp[k + 1] * f
+
+
+def sanitise_heights(H, z_range) -> np.ndarray:
+    """Heights as drawn: NaN and +inf at the top of `z_range`, −inf at its bottom, clipped into it."""
+    z0, z1 = float(z_range[0]), float(z_range[1])
+    H = np.asarray(H, float)
+    return np.clip(np.nan_to_num(H, nan=z1, posinf=z1, neginf=z0), z0, z1)
+
+
+def _resample(xs, ys, H, resolution):
+    """(u, v, heights) on a (resolution + 1)² grid by bilinear interpolation, or the grid itself
+    when `resolution` is None or matches it."""
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    if resolution is None:
+        return xs, ys, H
+    nx, ny = (resolution, resolution) if np.isscalar(resolution) else resolution
+    if nx + 1 == len(xs) and ny + 1 == len(ys):
+        return xs, ys, H
+    u = np.linspace(xs[0], xs[-1], int(nx) + 1)
+    v = np.linspace(ys[0], ys[-1], int(ny) + 1)
+    i = np.clip(np.searchsorted(xs, u) - 1, 0, len(xs) - 2)
+    j = np.clip(np.searchsorted(ys, v) - 1, 0, len(ys) - 2)
+    a = np.clip((u - xs[i]) / (xs[i + 1] - xs[i]), 0, 1)[None, :]
+    b = np.clip((v - ys[j]) / (ys[j + 1] - ys[j]), 0, 1)[:, None]
+    J, I = j[:, None], i[None, :]
+    out = ((1 - a) * (1 - b) * H[J, I] + a * (1 - b) * H[J, I + 1]
+           + (1 - a) * b * H[J + 1, I] + a * b * H[J + 1, I + 1])
+    return u, v, out
+
+
+def _scene_map(axes):
+    """Data (x, y, z) → scene points of linear `ThreeDAxes`, vectorised over (..., 3)."""
+    o = np.asarray(axes.c2p(0, 0, 0), float)
+    M = np.array([np.asarray(axes.c2p(*e), float) - o for e in np.eye(3)])
+    return lambda d: o + np.asarray(d, float) @ M
+
+
+# ---------------------------------------------------------------- the mobject
+class SurfaceMesh(mn.Mobject):
+    """A gridded surface z = H[j, i] over (xs[i], ys[j]) in `axes`, drawn by `SurfaceCamera`.
+
+    Same inputs as `surface.LossSurface`: heights as drawn (`surface.heights` / `height_map`),
+    sanitised here (non-finite → top/bottom of the axes' z range, clipped into it). `resolution`
+    faces per side (None: the grid's own cells; else bilinear resampling); colour by centroid height
+    along `colors` (low → high); `opacity`; `mesh_every` > 0 draws every k-th grid line;
+    `floor_levels` > 0 draws that many contour lines of the heights on a floor `floor_gap` scene
+    units below the box (Li et al.'s figures). Register paths and markers with `occlude(...)` so they
+    are depth-sorted with the faces. The vertex grid is this mobject's `points`, so shift / scale /
+    rotate apply as to any mobject.
+    """
+
+    def __init__(self, axes: mn.ThreeDAxes, xs, ys, H, resolution=None, opacity: float = 1.0, colors=None,
+                 mesh_every: int = 0, mesh_color=theme.BACKGROUND, mesh_width: float = 0.6,
+                 floor_levels: int = 0, floor_gap: float = 0.6, floor_color=theme.MUTED,
+                 floor_width: float = 1.2, floor_log: bool = False, shading: bool = True,
+                 lift: float = 1.0, **kw):
+        super().__init__(**kw)
+        z_range = axes.z_range[:2]
+        H = sanitise_heights(H, z_range)
+        u, v, G = _resample(xs, ys, H, resolution)
+        self.shape = (len(v), len(u))          # vertices per column, per row
+        ny, nx = len(v) - 1, len(u) - 1
+        self.n_faces = nx * ny
+        to_scene = _scene_map(axes)
+        U, V = np.meshgrid(u, v)
+        verts = to_scene(np.stack([U, V, G], axis=-1)).reshape(-1, 3)
+        idx = np.arange(len(verts)).reshape(len(v), len(u))
+        # corners counter-clockwise seen from +z: (i, j), (i+1, j), (i+1, j+1), (i, j+1)
+        self.quads = np.stack([idx[:-1, :-1], idx[:-1, 1:], idx[1:, 1:], idx[1:, :-1]], axis=-1).reshape(-1, 4)
+        lo, hi = float(G.min()), float(G.max())
+        tc = (G[:-1, :-1] + G[:-1, 1:] + G[1:, 1:] + G[1:, :-1]) / 4
+        self.face_rgb = ramp_rgb((tc - lo) / max(hi - lo, 1e-12), colors).reshape(-1, 3)
+        self.opacity = float(opacity)
+        self.shading = bool(shading)
+        self.lift = float(lift)
+        self.mesh_every = int(mesh_every)
+        self.mesh_rgba = (*mn.ManimColor(mesh_color).to_rgb(), 1.0)
+        self.mesh_width = float(mesh_width)
+        # every k-th grid line, as edges of the faces that own them (drawn with their face, in depth order)
+        self.mesh_edges = None
+        if self.mesh_every > 0:
+            k = self.mesh_every
+            J, I = np.divmod(np.arange(self.n_faces), nx)
+            # edges p0→p1 (bottom), p1→p2 (right), p2→p3 (top), p3→p0 (left); each line drawn once
+            self.mesh_edges = np.stack([J % k == 0, I + 1 == nx, J + 1 == ny, I % k == 0], axis=-1)
+        # contour floor: polylines at a constant scene height below the box
+        self.floor_runs: list[tuple[int, int]] = []
+        floor_pts = []
+        if floor_levels > 0:
+            from .surface import contour_paths  # the same contour levels as the 2-D maps
+            z_floor = float(np.asarray(axes.c2p(0, 0, z_range[0]))[2]) - float(floor_gap)
+            start = len(verts)
+            for ln in contour_paths(xs, ys, H, levels=floor_levels, log=floor_log):
+                p = to_scene(np.column_stack([ln, np.full(len(ln), z_range[0])]))
+                p[:, 2] = z_floor
+                self.floor_runs.append((start, start + len(p)))
+                start += len(p)
+                floor_pts.append(p)
+        self.floor_rgba = (*mn.ManimColor(floor_color).to_rgb(), 0.9)
+        self.floor_width = float(floor_width)
+        self.n_vertices = len(verts)
+        self.points = np.concatenate([verts] + floor_pts) if floor_pts else verts
+        self.data_grid = (u, v, G)
+        self.occluded: dict[int, tuple[mn.Mobject, dict]] = {}
+        # always "moving": manim's Cairo renderer bakes static mobjects into a background image
+        # before each animation, which would draw the surface in a different pass than a growing
+        # path and break the shared depth order
+        self.add_updater(lambda m: None)
+
+    # geometry --------------------------------------------------------------
+    @property
+    def vertices(self) -> np.ndarray:
+        return self.points[:self.n_vertices]
+
+    def cell(self) -> float:
+        """The smallest grid-cell edge in scene units (path pieces are cut to at most this)."""
+        g = self.vertices.reshape(*self.shape, 3)
+        dx = np.linalg.norm(np.diff(g[:, :, :2], axis=1), axis=-1)
+        dy = np.linalg.norm(np.diff(g[:, :, :2], axis=0), axis=-1)
+        return float(max(min(dx.max(), dy.max()), 1e-6))
+
+    def occlude(self, *mobjects: mn.Mobject, jump: float | None = None, lift: float | None = None):
+        """Draw these mobjects (and their families) in the surface's depth order. `jump`: segments
+        longer than this many scene units are drawn dashed and thin (a jump, not a trajectory);
+        `lift`: cell diagonals toward the viewer for their sort key (default the surface's)."""
+        for m in mobjects:
+            self.occluded[id(m)] = (m, {"jump": jump, "lift": self.lift if lift is None else float(lift)})
+        return self
+
+    def set_opacity(self, opacity: float, family: bool = True):
+        self.opacity = float(opacity)
+        return self
+
+    def get_opacity(self) -> float:
+        return self.opacity
+
+    def interpolate_color(self, mobject1, mobject2, alpha):  # FadeIn / FadeOut
+        if isinstance(mobject1, SurfaceMesh) and isinstance(mobject2, SurfaceMesh):
+            self.opacity = (1 - alpha) * mobject1.opacity + alpha * mobject2.opacity
+        return self
+
+    def fade(self, darkness: float = 0.5, family: bool = True):
+        self.opacity *= 1 - darkness
+        return self
+
+
+# ---------------------------------------------------------------- the camera
+def _grow(Q, e):
+    """Quads (F, 4, 2) with every edge moved `e` outward (corners along their bisectors, at most
+    3e), whatever their winding on screen."""
+    edge = np.roll(Q, -1, axis=1) - Q                                  # edge k: corner k → k+1
+    area = np.sum(Q[:, :, 0] * np.roll(Q, -1, axis=1)[:, :, 1] - np.roll(Q, -1, axis=1)[:, :, 0] * Q[:, :, 1], axis=1)
+    n = np.stack([edge[:, :, 1], -edge[:, :, 0]], axis=-1)             # outward for counter-clockwise
+    n *= (np.sign(area)[:, None, None] / np.maximum(np.linalg.norm(n, axis=-1, keepdims=True), 1e-12))
+    prev = np.roll(n, 1, axis=1)                                       # edge k−1 also meets corner k
+    s = n + prev
+    k = 1.0 + np.sum(n * prev, axis=-1, keepdims=True)
+    shift = s / np.maximum(k, 1e-12)
+    norm = np.linalg.norm(shift, axis=-1, keepdims=True)
+    shift = np.where(norm > 3, shift * 3 / np.maximum(norm, 1e-12), shift)
+    return Q + e * shift
+
+
+_BUTT, _ROUND = cairo.LINE_CAP_BUTT, cairo.LINE_CAP_ROUND
+
+
+class SurfaceCamera(mn.ThreeDCamera):
+    """`ThreeDCamera` that draws `SurfaceMesh`es and the mobjects they occlude in one depth-sorted,
+    vectorised pass; everything else exactly as ThreeDCamera does."""
+
+    seam = 0.5  # px: opaque faces grow by this much around their centroid, hiding anti-aliasing seams
+
+    def capture_mobjects(self, mobjects, **kwargs):
+        self.reset_rotation_matrix()
+        mobs = self.get_mobjects_to_display(mobjects, **kwargs)
+        surfaces = [m for m in mobs if isinstance(m, SurfaceMesh)]
+        if not surfaces:
+            return self._draw_plain(mobs)
+        claimed: dict[int, dict] = {}
+        present = {id(m) for m in mobs}
+        for s in surfaces:
+            for root, opts in s.occluded.values():
+                for m in root.family_members_with_points():
+                    if id(m) in present:
+                        claimed[id(m)] = (m, s, opts)
+        rest = [m for m in mobs if id(m) not in claimed and not isinstance(m, SurfaceMesh)]
+        # the 3-D pass goes where ThreeDCamera draws shaded 3-D mobjects: first (other
+        # shade_in_3d mobjects, far to near, then the surfaces); flat ones after, in scene order
+        before = [m for m in rest if getattr(m, "shade_in_3d", False)]
+        after = [m for m in rest if not getattr(m, "shade_in_3d", False)]
+        self._draw_plain(before)
+        self.draw_surfaces(surfaces, list(claimed.values()))
+        self._draw_plain(after)
+
+    def _draw_plain(self, mobs):
+        for group_type, group in it.groupby(mobs, self.type_or_raise):
+            self.display_funcs[group_type](list(group), self.pixel_array)
+
+    # the vectorised pass ----------------------------------------------------
+    def draw_surfaces(self, surfaces, claimed):
+        ctx = self.get_cairo_context(self.pixel_array)
+        ctx.save()
+        ctx.new_path()
+        px = self.frame_width / self.pixel_width  # scene units per pixel
+        light = self.light_source.points[0]
+        keys, items = [], []  # items: (kind, payload...) aligned with keys
+        face_blocks = []
+        for s in surfaces:
+            self._draw_floor(ctx, s)
+            if s.opacity <= 0 or s.n_faces == 0:
+                continue
+            V = s.vertices
+            P = self.project_points(V)
+            q = s.quads
+            depth = P[q, 2].mean(axis=1)
+            rgb = s.face_rgb
+            if s.shading and self.should_apply_shading:
+                W = V[q]
+                n = np.cross(W[:, 1] - W[:, 0] + W[:, 2] - W[:, 3], W[:, 3] - W[:, 0] + W[:, 2] - W[:, 1])
+                n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
+                sun = light - W.mean(axis=1)
+                sun /= np.maximum(np.linalg.norm(sun, axis=1, keepdims=True), 1e-12)
+                lit = 0.5 * np.einsum("ij,ij->i", n, sun) ** 3
+                lit = np.where(lit < 0, 0.5 * lit, lit)
+                rgb = np.clip(rgb + lit[:, None], 0.0, 1.0)
+            Q = P[q][:, :, :2]
+            if s.opacity >= 0.999 and self.seam > 0:
+                # adjacent anti-aliased fills leave a faint background-coloured seam where they
+                # meet; widening every face by half a pixel covers it at no raster cost (a
+                # same-colour stroke per face did the same at 2.5x the time)
+                Q = _grow(Q, self.seam * px)
+            face_blocks.append((s, Q, rgb))
+            keys.append(depth)
+            items.append(np.stack([np.full(len(depth), len(face_blocks) - 1), np.arange(len(depth))], 1))
+        pieces = []  # (x0, y0, x1, y1, run id, dashed) per path piece
+        runs = []    # per polyline: (stroke rgba, width, outline rgba, outline width)
+        blobs = []
+        bkeys = []
+        for m, s, opts in claimed:
+            cell = s.cell()
+            diag = cell * math.sqrt(2)
+            bias = opts["lift"] * diag
+            if isinstance(m, mn.VMobject) and self._is_stroke(m) and self._extent(m) > 1.5 * cell:
+                rgba = m.get_stroke_rgbas()[0]
+                width = m.get_stroke_width()
+                brgba = m.get_stroke_rgbas(background=True)[0]
+                bwidth = m.get_stroke_width(background=True)
+                for sub in m.get_subpaths():
+                    if len(sub) < 4:
+                        continue
+                    anchors = np.vstack([sub[::4], sub[-1:]])
+                    a, b = anchors[:-1], anchors[1:]
+                    seg_len = np.linalg.norm(b - a, axis=1)
+                    keep = seg_len > 1e-9
+                    a, b, seg_len = a[keep], b[keep], seg_len[keep]
+                    if not len(a):
+                        continue
+                    n_sub = np.maximum(np.ceil(seg_len / cell).astype(int), 1)
+                    jump = opts["jump"]
+                    dashed_seg = (seg_len > jump) if jump is not None else np.zeros(len(a), bool)
+                    seg_id = np.repeat(np.arange(len(a)), n_sub)
+                    k = np.concatenate([np.arange(n) for n in n_sub])
+                    t0 = (k / n_sub[seg_id])[:, None]
+                    t1 = ((k + 1) / n_sub[seg_id])[:, None]
+                    p0 = a[seg_id] + t0 * (b - a)[seg_id]
+                    p1 = a[seg_id] + t1 * (b - a)[seg_id]
+                    dashed = dashed_seg[seg_id]
+                    # dashes: every other piece of a jump, pieces at least ~0.1 scene units long
+                    if dashed.any():
+                        dash_n = np.maximum(np.ceil(seg_len / max(cell, 0.1)).astype(int), 1)
+                        n_sub = np.where(dashed_seg, dash_n, n_sub)
+                        seg_id = np.repeat(np.arange(len(a)), n_sub)
+                        k = np.concatenate([np.arange(n) for n in n_sub])
+                        t0 = (k / n_sub[seg_id])[:, None]
+                        t1 = ((k + 1) / n_sub[seg_id])[:, None]
+                        p0 = a[seg_id] + t0 * (b - a)[seg_id]
+                        p1 = a[seg_id] + t1 * (b - a)[seg_id]
+                        dashed = dashed_seg[seg_id]
+                        drop = dashed & (k % 2 == 1)
+                        p0, p1, dashed, seg_id = p0[~drop], p1[~drop], dashed[~drop], seg_id[~drop]
+                    P0, P1 = self.project_points(p0), self.project_points(p1)
+                    mid_depth = self.project_points((p0 + p1) / 2)[:, 2]
+                    rid = len(runs)
+                    runs.append((rgba, width, brgba, bwidth))
+                    order = np.arange(len(p0))
+                    # consecutive pieces of one straight segment continue one cairo path
+                    cont = np.r_[False, ~dashed[1:] & ~dashed[:-1]]
+                    pieces.append(np.column_stack([P0[:, 0], P0[:, 1], P1[:, 0], P1[:, 1],
+                                                   np.full(len(p0), rid), dashed, order, cont]))
+                    keys.append(mid_depth + bias)
+                    items.append(np.stack([np.full(len(p0), -1 - (len(pieces) - 1)), np.arange(len(p0))], 1))
+            else:
+                c = m.get_center()
+                blobs.append(m)
+                bkeys.append(self.project_points(c[None])[0, 2] + bias + 1e-6 * len(blobs))
+        if blobs:
+            keys.append(np.asarray(bkeys))
+            items.append(np.stack([np.full(len(blobs), -(10 ** 9)), np.arange(len(blobs))], 1))
+        if not keys:
+            ctx.restore()
+            return
+        K = np.concatenate(keys)
+        I = np.concatenate(items)
+        order = np.argsort(K, kind="stable")
+        I = I[order]
+        # walk runs of equal kind
+        kinds = I[:, 0]
+        brk = np.flatnonzero(np.r_[True, kinds[1:] != kinds[:-1], True])
+        for a, b in zip(brk[:-1], brk[1:]):
+            kind = int(kinds[a])
+            sel = I[a:b, 1]
+            if kind >= 0:
+                self._fill_faces(ctx, *face_blocks[kind], sel, px)
+            elif kind == -(10 ** 9):
+                ctx.restore()
+                for j in sel:
+                    self.display_vectorized(blobs[int(j)], ctx)
+                ctx.save()
+            else:
+                self._stroke_pieces(ctx, pieces[-1 - kind], sel, runs, px)
+        ctx.restore()
+
+    @staticmethod
+    def _is_stroke(m) -> bool:
+        """An open stroke-only curve (a path): cut into pieces; closed ones (rings) stay whole."""
+        p = m.points
+        return (m.get_fill_opacity() == 0 and m.get_stroke_width() > 0 and len(p) >= 4
+                and not np.allclose(p[0], p[-1]))
+
+    @staticmethod
+    def _extent(m) -> float:
+        p = m.points
+        return float(np.max(p.max(axis=0) - p.min(axis=0))) if len(p) else 0.0
+
+    def _draw_floor(self, ctx, s):
+        if not s.floor_runs or s.opacity <= 0:
+            return
+        P = self.project_points(s.points)
+        ctx.new_path()
+        for a, b in s.floor_runs:
+            xy = P[a:b, :2].tolist()
+            ctx.move_to(*xy[0])
+            for x, y in xy[1:]:
+                ctx.line_to(x, y)
+        r, g, b_, al = s.floor_rgba
+        ctx.set_source_rgba(b_, g, r, al * s.opacity)
+        ctx.set_line_width(s.floor_width * self.cairo_line_width_multiple)
+        ctx.set_line_join(cairo.LINE_JOIN_ROUND)
+        ctx.stroke()
+
+    def _fill_faces(self, ctx, s, Q, rgb, sel, px):
+        alpha = s.opacity
+        quads = Q[sel].tolist()
+        cols = rgb[sel].tolist()
+        move_to, line_to, close, fill, stroke = ctx.move_to, ctx.line_to, ctx.close_path, ctx.fill, ctx.stroke
+        set_rgba = ctx.set_source_rgba
+        ctx.set_line_join(cairo.LINE_JOIN_ROUND)
+        edges = s.mesh_edges[sel].tolist() if s.mesh_edges is not None else None
+        if edges is not None:
+            mr, mg, mb, ma = s.mesh_rgba
+            mw = s.mesh_width * self.cairo_line_width_multiple
+        for n, ((p0, p1, p2, p3), (r, g, b)) in enumerate(zip(quads, cols)):
+            move_to(*p0)
+            line_to(*p1)
+            line_to(*p2)
+            line_to(*p3)
+            close()
+            set_rgba(b, g, r, alpha)
+            fill()
+            if edges is not None:
+                e = edges[n]
+                if any(e):
+                    pts = (p0, p1, p2, p3, p0)
+                    for k in range(4):
+                        if e[k]:
+                            move_to(*pts[k])
+                            line_to(*pts[k + 1])
+                    set_rgba(mb, mg, mr, ma * alpha)
+                    ctx.set_line_width(mw)
+                    stroke()
+
+    def _stroke_pieces(self, ctx, pcs, sel, runs, px):
+        rows = pcs[sel]
+        # group consecutive pieces of one polyline that continue each other into one path
+        start = 0
+        n = len(rows)
+        while start < n:
+            end = start + 1
+            while (end < n and rows[end, 4] == rows[start, 4] and rows[end, 6] == rows[end - 1, 6] + 1
+                   and rows[end, 7]):
+                end += 1
+            self._stroke_run(ctx, rows[start:end], runs[int(rows[start, 4])])
+            start = end
+
+    def _stroke_run(self, ctx, rows, style):
+        rgba, width, brgba, bwidth = style
+        dashed = bool(rows[0, 5])
+        ctx.new_path()
+        ctx.move_to(rows[0, 0], rows[0, 1])
+        for r in rows:
+            ctx.line_to(r[2], r[3])
+        mult = self.cairo_line_width_multiple
+        ctx.set_line_join(cairo.LINE_JOIN_ROUND)
+        if not dashed and bwidth > width and brgba[3] > 0:
+            ctx.set_source_rgba(brgba[2], brgba[1], brgba[0], brgba[3])
+            ctx.set_line_width(bwidth * mult)
+            ctx.set_line_cap(_BUTT)
+            ctx.stroke_preserve()
+        ctx.set_source_rgba(rgba[2], rgba[1], rgba[0], rgba[3])
+        ctx.set_line_width(width * mult * (0.55 if dashed else 1.0))
+        ctx.set_line_cap(_BUTT if dashed else _ROUND)
+        ctx.stroke()
+
+
+class SurfaceScene:
+    """Mixin for a `ThreeDScene`: `SurfaceCamera` as its camera class, and every mobject redrawn
+    each frame while a `SurfaceMesh` is in the scene (manim's Cairo renderer otherwise bakes
+    static mobjects into a background image drawn *under* the moving ones, which would put a
+    title added before the surface beneath it, or a still path on top of hills)."""
+
+    def __init__(self, camera_class=SurfaceCamera, **kwargs):
+        super().__init__(camera_class=camera_class, **kwargs)
+
+    def get_moving_mobjects(self, *animations):
+        if any(isinstance(m, SurfaceMesh) for m in self.mobjects):
+            return list(self.mobjects)
+        return super().get_moving_mobjects(*animations)
+
+
+def manim_surface(axes: mn.ThreeDAxes, xs, ys, H, resolution: int, opacity: float = 1.0,
+                  stroke_width: float = 0.0, colors=None) -> mn.Surface:
+    """The same surface as a `manim.Surface` (one VMobject per face, coloured by the height ramp
+    at each face's centre): the reference the pixel test and `bench/bench_surface.py` compare with."""
+    z_range = axes.z_range[:2]
+    u, v, G = _resample(xs, ys, sanitise_heights(H, z_range), resolution)
+    from .surface import bilinear
+    f, to_scene = bilinear(u, v, G), _scene_map(axes)
+    surf = mn.Surface(lambda a, b: to_scene(np.array([a, b, f(a, b)])), u_range=(float(u[0]), float(u[-1])),
+                      v_range=(float(v[0]), float(v[-1])), resolution=(len(u) - 1, len(v) - 1),
+                      fill_opacity=opacity, stroke_width=stroke_width, checkerboard_colors=False)
+    lo, hi = to_scene(np.array([0, 0, G.min()]))[2], to_scene(np.array([0, 0, G.max()]))[2]
+    t = np.array([(face.get_center()[2] - lo) / max(hi - lo, 1e-12) for face in surf])
+    for face, rgb in zip(surf, ramp_rgb(t, colors)):
+        face.set_fill(mn.ManimColor(rgb), opacity=opacity)
+    return surf
+
+
+def snapshot(mobjects, width: int = 192, height: int = 108, phi: float = 60, theta: float = -60,
+             zoom: float = 1.0, camera_class=None, background=theme.BACKGROUND) -> np.ndarray:
+    """One frame (height, width, 3) uint8 of `mobjects` through a 3-D camera at (phi, theta) degrees,
+    without a scene: the harness of the pixel tests and the benchmark."""
+    cam = (camera_class or SurfaceCamera)(pixel_width=width, pixel_height=height, background_color=background,
+                                          phi=phi * mn.DEGREES, theta=theta * mn.DEGREES, zoom=zoom)
+    cam.reset()
+    cam.capture_mobjects(list(mobjects))
+    return np.asarray(cam.pixel_array[..., :3]).copy()
