@@ -87,6 +87,12 @@ MEMORY_NET = {"digits": "#E8A0BF", "mnist": "#7FDBCA"}  # the two networks whose
 
 # loss-surface colour ramp, low → high
 SURFACE_RAMP = ["#22306b", "#2c7bb6", "#abd9e9", "#fdae61", "#d7191c"]
+# a descent path on a surface: the hue farthest (CIE Lab) from every colour of SURFACE_RAMP,
+# drawn with a BACKGROUND outline
+SURFACE_PATH = "#5cff2e"
+# a muted slate ramp for surfaces that carry several coloured paths (the 3-D optimizer race),
+# so every optimizer colour stands out
+SURFACE_RAMP_MUTED = ["#141a28", "#223050", "#33476f", "#4f658c", "#7a8aa8"]
 
 FONT = "DejaVu Sans"
 FONT_SIZE = 28          # manim text size for labels

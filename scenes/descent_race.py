@@ -19,7 +19,8 @@ from nnviz.experiments.descent import RACE_ORDER, race_verdict
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.style import ThemedScene, ThemedThreeDScene, color, heading, label, text
-from nnviz.render.surface import ContourMap, LossSurface, box_axes, height_map
+from nnviz.render.surface import ContourMap, box_axes, height_map
+from nnviz.render.surface3d import SurfaceMesh, marker, outline
 from nnviz.render.widgets import DescentPath, StepCounter
 
 NAMES = {"gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
@@ -259,43 +260,72 @@ class DescentRaceTuning(ThemedScene):
 
 
 class DescentRace3D(ThemedThreeDScene):
-    """The same race on the surface itself; path heights are the true loss f(θₜ)."""
+    """The same race on the surface itself; path heights are the true loss f(θₜ). The surface is
+    a muted `SurfaceMesh` (so every optimizer colour stands out; outlined paths, hills hide what
+    lies behind them), steps longer than `jump` are drawn dashed (a jump, not a route), the minimum
+    is starred, and the camera comes to rest looking into the valley."""
 
     surface = "rosenbrock"
     optimizers = RACE_ORDER
-    resolution = 30
+    resolution = 96   # faces per side, resampled from the record's grid
     log_floor = 1e-2  # of the loss range: keeps Rosenbrock's narrow valley from spiking between mesh nodes
     run_time = 8.0
-    zoom = 0.72       # at 0.9 the final view's mesh ran into the subtitle and the protocol line
+    zoom = 0.95
+    phi, theta = 42, -118          # camera start (degrees)
+    end_phi, end_theta = 36, -80   # camera at rest: the valley, the paths and the minimum in view
+    orbit_rate = 0.06
+    offset = (-0.9, -0.35)         # the surface left of the legend
+    jump = 1.0                     # scene units: longer steps are drawn dashed
 
     def construct(self):
         surf, runs = race_records(self.surface, self.optimizers)
         log = bool(surf.meta.get("log_scale"))
         hmap = height_map(surf.loss, log, self.log_floor)
         H = hmap(surf.loss)
-        axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], (H.min(), H.max()), 6.0, 6.0, 3.0)
-        self.set_camera_orientation(phi=58 * mn.DEGREES, theta=-60 * mn.DEGREES, zoom=self.zoom)
-        mesh = LossSurface(axes, surf.xs, surf.ys, H, resolution=self.resolution, opacity=0.7)
+        axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], (H.min(), H.max()), 6.8, 6.8, 3.0)
+        self.set_camera_orientation(phi=self.phi * mn.DEGREES, theta=self.theta * mn.DEGREES, zoom=self.zoom)
+        self.camera.offset = self.offset
+        mesh = SurfaceMesh(axes, surf.xs, surf.ys, H, resolution=self.resolution, colors=theme.SURFACE_RAMP_MUTED,
+                           mesh_every=8, mesh_color=theme.MUTED, mesh_width=0.5, floor_levels=12, light=0.8)
         t = mn.ValueTracker(0.0)
         trails = []
         for o in self.optimizers:
             run = runs[o]
             z = hmap(run.train_loss)  # f(θₜ) at every step (an objective is evaluated each step)
             pts = np.column_stack([run.thetas[:, :2], z[:len(run.thetas)]])
-            trails.append(DescentPath(pts, axes, steps=run.steps, color=color("optimizer", o), tracker=t,
-                                      diverged_at=run.diverged_at, stroke_width=4, start_marker=False))
+            trail = DescentPath(pts, axes, steps=run.steps, color=color("optimizer", o), tracker=t,
+                                diverged_at=run.diverged_at, stroke_width=4.5, start_marker=False,
+                                head_radius=0.09, marker_text="leaves the box")
+            outline(trail, 3.0)
+            trail.pin_labels(self)
+            trails.append(trail)
+        mesh.occlude(*trails, jump=self.jump)
+        stars = [marker(axes.c2p(x, y, float(hmap(np.array([surf.loss.min()]))[0])), radius=0.2)
+                 for x, y in surf.meta["minima"]]
+        mesh.occlude(*stars, lift=3.0)
+        self.add_fixed_orientation_mobjects(*stars)
+        start = ", ".join(f"{v:g}" for v in surf.meta["start"])
         title = heading(f"The same race on the {self.surface} surface", size=30, buff=0.25)
-        what = label(f"height: {hmap.label}; paths drawn at the true loss f(θₜ)", size=20).next_to(title, mn.DOWN, buff=0.1)
+        what = mn.VGroup(label(hmap.words, size=20),
+                         label(f"paths at the true loss f(θₜ) from the start ({start}); ★ = minimum; "
+                               "dashed = one step jumping far", size=20))
+        what.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(title, mn.DOWN, buff=0.12)
         legend = Legend([(NAMES[o], color("optimizer", o)) for o in self.optimizers], font_size=20)
-        legend.to_corner(mn.UR, buff=0.4).shift(0.9 * mn.DOWN)
-        counter = StepCounter(t, total=surf.meta["steps"], size=24).next_to(legend, mn.DOWN, aligned_edge=mn.LEFT)
+        legend.to_edge(mn.RIGHT, buff=0.5).shift(0.3 * mn.UP)
+        counter = StepCounter(t, total=surf.meta["steps"], size=24).next_to(legend, mn.UP, aligned_edge=mn.LEFT,
+                                                                             buff=0.3)
         cap = label(protocol(surf, runs), size=18).to_edge(mn.DOWN, buff=0.2)
         self.add_fixed_in_frame_mobjects(title, what, legend, counter, cap)
-        self.add(mesh, *trails)
+        self.add(mesh, *trails, *stars)
+        self.begin_ambient_camera_rotation(rate=self.orbit_rate)
         self.play(t.animate.set_value(surf.meta["steps"]), run_time=self.run_time, rate_func=mn.linear)
-        self.move_camera(phi=40 * mn.DEGREES, theta=30 * mn.DEGREES, run_time=3)
-        self.wait(0.5)
+        self.stop_ambient_camera_rotation()
+        self.pause("race-run")
+        self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.5)
+        self.wait(1.0)
 
 
 class DescentRace3DSaddle(DescentRace3D):
     surface = "saddle"
+    phi, theta = 48, -150
+    end_phi, end_theta = 45, -125

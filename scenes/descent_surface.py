@@ -3,9 +3,13 @@
 on screen the explained variance and how far the real path lies off the plane. Analytic
 variants (bowl, Rosenbrock) show a surface that *is* the whole loss.
 
+The surface is a `SurfaceMesh` (the record's own grid: 64² faces for the network, 80² for the
+analytic ones), drawn by `SurfaceCamera`: hills hide the path behind them, the contour floor
+under it shows the same loss as a map.
+
     manim -ql scenes/descent_surface.py DescentSurface           # PCA plane, heights on the slice
     manim -ql scenes/descent_surface.py DescentSurfaceTrue       # PCA plane, heights = true loss
-    manim -ql scenes/descent_surface.py DescentSurfaceRandom     # filter-normalised random plane
+    manim -ql scenes/descent_surface.py DescentSurfaceRandom     # random plane: the path as a shadow
     manim -ql scenes/descent_surface.py DescentSurfaceBowl
     manim -ql scenes/descent_surface.py DescentSurfaceRosenbrock
 """
@@ -14,9 +18,11 @@ import numpy as np
 
 from nnviz import experiments, theme
 from nnviz.experiments.descent import HEIGHT_LABELS, path_heights
+from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedThreeDScene, color, heading, label
-from nnviz.render.surface import LossSurface, box_axes, height_map
-from nnviz.render.widgets import DescentPath, StepCounter
+from nnviz.render.surface import box_axes, height_map
+from nnviz.render.surface3d import SurfaceMesh, grid_minimum, marker, outline
+from nnviz.render.widgets import DescentPath, Readout, StepCounter
 
 
 def describe(opt: dict) -> str:
@@ -31,47 +37,84 @@ class DescentSurface(ThemedThreeDScene):
     experiment = "descent_surface"
     plane = "pca"           # record: "pca" | "random" (network) or "bowl" | "rosenbrock" (analytic)
     heights = "slice"       # network paths: "slice" (on the drawn surface) or "true" (J at the real θₜ)
-    resolution = 24         # faces per side: Cairo cost grows with its square
+    resolution = None       # faces per side: None = the record's grid (64² network, 80² analytic)
+    mesh_every = 8          # a grid line every k faces (0: none)
+    floor_levels = 12       # contour lines on the floor under the surface (0: none)
     log = True              # heights log10(loss): network losses span decades
     log_floor = 1e-4
-    phi, theta = 62, -105  # camera start (degrees)
-    zoom = 0.9
-    orbit_rate = 0.12       # rad/s of ambient camera rotation while the path grows
+    phi, theta = 62, -105   # camera start (degrees)
+    end_phi, end_theta = 55, -80  # where the camera comes to rest: path and valley in view
+    zoom = 0.95
+    offset = (0.0, -0.2)    # on-screen shift of the 3-D picture (scene units), clear of the text
+    orbit_rate = 0.08       # rad/s of ambient camera rotation while the path grows
     run_time = 7.0
+    shadow = False          # draw the path as its shadow on the floor, not on the surface
 
     def construct(self):
         rec = experiments.load(self.experiment)
         surf = rec[self.plane]
         xy, h, steps, notes = self.path(rec, surf)
         hmap = height_map(surf.loss, log=self.log, floor=self.log_floor)
-        # what is shown goes under the title (top left, where the surface leaves room); how to
-        # read the path stays at the bottom — five lines there crowded the mesh
-        top = (notes[3:] if len(notes) > 3 else []) + [f"vertical axis: {hmap.label}"]
-        notes = notes[:3]
         H = hmap(surf.loss)
         z = hmap(h)
         zr = [float(min(H.min(), z.min())), float(max(H.max(), z.max()))]
-        axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], zr, z_length=4.0)
+        axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], zr, z_length=3.6, x_length=6.5, y_length=6.5)
+        axes.shift(0.35 * mn.OUT)  # room for the contour floor below
         self.set_camera_orientation(phi=self.phi * mn.DEGREES, theta=self.theta * mn.DEGREES, zoom=self.zoom)
-        mesh = LossSurface(axes, surf.xs, surf.ys, H, resolution=self.resolution, opacity=0.75)
+        self.camera.offset = self.offset
+        mesh = self.mesh(axes, surf.xs, surf.ys, H)
         t = mn.ValueTracker(0.0)
-        path = DescentPath(np.column_stack([xy, z]), axes, steps=steps, color=color(theme.GRADIENT), tracker=t,
-                           stroke_width=5, head_radius=0.09)
+        if self.shadow:
+            # the floor is SurfaceMesh's floor_gap below the box: the same axes, shifted down
+            floor = axes.copy().shift(-0.6 * mn.OUT)
+            pts = np.column_stack([xy, np.full(len(xy), zr[0])])
+            path = DescentPath(pts, floor, steps=steps, color=color(theme.SURFACE_PATH), tracker=t, stroke_width=4,
+                               head_radius=0.08)
+        else:
+            path = DescentPath(np.column_stack([xy, z]), axes, steps=steps, color=color(theme.SURFACE_PATH),
+                               tracker=t, stroke_width=5, head_radius=0.09)
+        outline(path, 3.5)
+        x, y, v = grid_minimum(surf.xs, surf.ys, surf.loss)
+        star = marker(axes.c2p(x, y, float(hmap(np.array([v]))[0])), radius=0.18)
+        occlude = getattr(mesh, "occlude", None)
+        if occlude is not None:
+            occlude(path, jump=self.jump(axes))
+            occlude(star, lift=3.0)  # a marker stands on the surface: drawn over its own cell's neighbours
+        self.add_fixed_orientation_mobjects(star)
         title = heading(self.title(surf), size=30, buff=0.25)
+        top = [hmap.words, self.minimum_words(surf, v)] + (notes[3:] if len(notes) > 3 else [])
+        notes = notes[:3]
+        legend = mn.VGroup(*[label(s, size=20, color=color(theme.MUTED)) for s in top])
+        legend.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(title, mn.DOWN, buff=0.2)
+        legend.to_edge(mn.LEFT, buff=0.3)
         info = mn.VGroup(*[label(s, size=20, color=color(theme.FOREGROUND) if i == 0 else color(theme.MUTED))
                            for i, s in enumerate(notes)]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         info.to_corner(mn.DL, buff=0.3)
-        legend = mn.VGroup(*[label(s, size=20, color=color(theme.MUTED)) for s in top])
-        legend.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(title, mn.DOWN, buff=0.25)
-        legend.to_edge(mn.LEFT, buff=0.3)
-        counter = StepCounter(t, total=int(steps[-1]), size=24).move_to([4.2, 2.7, 0], aligned_edge=mn.LEFT)
-        self.add_fixed_in_frame_mobjects(title, info, legend, counter)
-        self.add(mesh, path)
+        counter = StepCounter(t, total=int(steps[-1]), size=24).move_to([4.6, 2.75, 0], aligned_edge=mn.LEFT)
+        extra = self.side(rec, t, steps)
+        self.add_fixed_in_frame_mobjects(title, info, legend, counter, *extra)
+        self.add(mesh, path, star)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
         self.play(t.animate.set_value(steps[-1]), run_time=self.run_time, rate_func=mn.linear)
         self.stop_ambient_camera_rotation()
-        self.move_camera(phi=50 * mn.DEGREES, run_time=2)
+        self.pause("path-drawn")
+        self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2)
         self.wait(0.5)
+
+    def mesh(self, axes, xs, ys, H):
+        """The surface mobject (a hook: bench/bench_surface.py swaps in manim.Surface for 'before')."""
+        return SurfaceMesh(axes, xs, ys, H, resolution=self.resolution, mesh_every=self.mesh_every,
+                           floor_levels=self.floor_levels, light=0.6)
+
+    def jump(self, axes):
+        """Steps longer than this (scene units) are drawn dashed: a jump, not a route."""
+        return 1.2
+
+    def side(self, rec, tracker, steps):
+        return []
+
+    def minimum_words(self, surf, v):
+        return f"★ lowest loss on this slice: {v:.3g}"
 
     def title(self, surf):
         return {"pca": "Loss surface along the path's two principal directions",
@@ -98,16 +141,51 @@ class DescentSurfaceTrue(DescentSurface):
 
 
 class DescentSurfaceRandom(DescentSurface):
+    """The path lies mostly off a random plane: its projection is drawn as a shadow on the floor,
+    and the true loss beside it, with the share of the path that lies off the plane."""
+
     plane = "random"
+    shadow = True
+    end_phi, end_theta = 50, -95
+    zoom = 0.62
+    offset = (-1.5, -0.45)
+
+    def path(self, rec, surf):
+        xy, h, steps, notes = super().path(rec, surf)
+        p = rec[f"{self.plane}_path"]
+        notes[0] = "path: its projection onto the plane, drawn as a shadow on the floor, not on the surface"
+        notes[2] = (f"up to {p.rel_off_plane.max():.0%} of the real path's distance to θ* is off this plane: "
+                    "not the loss it descended")
+        return xy, h, steps, notes
+
+    def side(self, rec, tracker, steps):
+        p = rec[f"{self.plane}_path"]
+        plot = LossPlot({"true loss J(θₜ)": p.true_loss, "loss on the plane at its shadow": p.plane_loss},
+                        colors={"true loss J(θₜ)": color(theme.SURFACE_PATH),
+                                "loss on the plane at its shadow": color(theme.MUTED)},
+                        steps={"true loss J(θₜ)": p.steps, "loss on the plane at its shadow": p.steps},
+                        log_y=True, width=3.4, height=2.2, tracker=tracker, legend=False, x_ticks=3)
+        plot.scale(0.85).to_edge(mn.RIGHT, buff=0.3).shift(0.1 * mn.DOWN)
+        keys = list(plot.curves)
+        names = mn.VGroup(*[label(k, size=18, color=plot.curves[k].trace.color) for k in keys])
+        names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(plot, mn.UP, buff=0.15)
+        names.align_to(plot, mn.LEFT)
+        rel = p.rel_off_plane
+        s = np.asarray(p.steps, float)
+        off = Readout(tracker, lambda v: f"now {rel[min(int(np.searchsorted(s, v)), len(rel) - 1)]:.0%} off the plane",
+                      size=20, color=color(theme.FOREGROUND))
+        off.next_to(plot, mn.DOWN, buff=0.15).align_to(plot, mn.LEFT)
+        return [plot, names, off]
 
 
 class DescentSurfaceBowl(DescentSurface):
     """Two parameters only: the surface is the whole loss, so the path lies on it exactly."""
 
     plane = "bowl"
-    orbit_rate = 0.2
+    orbit_rate = 0.15
     log = False             # a quadratic bowl reads best as itself
-    zoom = 0.75             # its steep rim otherwise reaches into the title
+    zoom = 0.8              # its steep rim otherwise reaches into the title
+    end_phi, end_theta = 50, -70
 
     def path(self, rec, surf):
         run = rec[f"{self.plane}_run"]
@@ -116,10 +194,14 @@ class DescentSurfaceBowl(DescentSurface):
                  f"{surf.meta.get('formula', '')};  {describe(run.config['optimizer'])}, {run.n_steps} steps"]
         return run.thetas, h, run.steps.astype(float), notes
 
+    def minimum_words(self, surf, v):
+        return f"★ the minimum, loss {v:.3g}"
+
 
 class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     plane = "rosenbrock"
     log = True
-    phi, theta = 55, -65
+    phi, theta = 40, -115   # from the valley's open side: the banana valley and the path in view
+    end_phi, end_theta = 36, -88
+    orbit_rate = 0.08
     log_floor = 1e-2  # flattens the valley floor, narrower than a mesh cell, instead of a sawtooth
-    resolution = 30

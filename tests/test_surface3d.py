@@ -183,3 +183,17 @@ def test_scene_with_camera_moves_is_deterministic(render_scene):
     assert len(fa) == len(fb) >= 3 and all(x.tobytes() == y.tobytes() for x, y in zip(fa, fb))
     assert a.fraction(PATH, tol=80) > 0.002, "the path in front of the bump must show after the camera moves"
     assert a.frame.std() > 5
+
+
+def test_a_marker_keeps_its_colour_among_faces():
+    """Markers are drawn by manim's own VMobject code inside the face loop; its stroke leaves the
+    cairo path open, which once filled the next face's colour into the marker."""
+    xs = np.linspace(-2, 2, 21)
+    Z = np.zeros((21, 21))
+    ax = box_axes((-2, 2), (-2, 2), (0, 1))
+    dot = mn.Dot(ax.c2p(0, 0.5, 0), radius=0.25, color=mn.ManimColor(PATH))
+    mesh = SurfaceMesh(ax, xs, xs, Z).occlude(dot)
+    frame = snapshot([mesh, dot], 320, 180, phi=10, theta=-90)
+    alone = share(snapshot([dot], 320, 180, phi=10, theta=-90), PATH)
+    assert alone.sum() > 40
+    assert (share(frame, PATH) & alone).sum() >= 0.9 * alone.sum()

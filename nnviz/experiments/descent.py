@@ -228,11 +228,11 @@ def with_meta_surface(s: Surface, **meta) -> Surface:
 # --------------------------------------------------------------------------------------
 @experiment("descent_surface", description="A moons MLP's descent over PCA and filter-normalised loss slices",
             data={"n": 200, "seed": 0, "noise": 0.15}, model={"sizes": (2, 8, 1), "hidden": "tanh", "loss": "bce"},
-            init_seed=2, optimizer={"name": "momentum", "lr": 0.3, "beta": 0.9}, steps=300, grid=41, margin=0.25,
+            init_seed=2, optimizer={"name": "momentum", "lr": 0.3, "beta": 0.9}, steps=300, grid=65, margin=0.25,
             direction_seed=7, random_half_width=1.0,
             analytic={"bowl": {"condition": 4.0, "angle": 0.5, "scale": 0.5}, "bowl_lr": 0.35, "bowl_steps": 25,
                       "rosenbrock_opt": {"name": "momentum", "lr": 1e-3, "beta": 0.9}, "rosenbrock_steps": 300},
-            analytic_grid=41)
+            analytic_grid=81)
 def surface(cfg):
     """Two planes through the final θ: the trajectory's PCA plane (sized to the path) and a
     filter-normalised random one (±random_half_width); each with the path projected on it

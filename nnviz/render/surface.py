@@ -39,7 +39,20 @@ def height_map(Z, log: bool = False, floor: float = 1e-4):
         return np.log10(np.maximum(v - lo, 0.0) + delta)
     f.label = ("loss" if not log else "log₁₀ loss" if positive
                else f"log₁₀(loss{'' if lo == 0 else f' − {lo:.3g}'} + {delta:.2g})")
+    f.log, f.positive, f.lo, f.delta = bool(log), bool(positive), lo, delta
+    f.words = height_words(f)
     return f
+
+
+def height_words(hmap) -> str:
+    """What the height of a surface drawn with `height_map` means, in plain words (no formula)."""
+    if not hmap.log:
+        return "height = loss"
+    if hmap.positive:
+        return "height = loss on a log scale: one step up = 10× the loss"
+    above = "the loss" if hmap.lo == 0 else f"the loss above its lowest value here ({hmap.lo:.3g})"
+    return (f"height = {above} on a log scale (one step up = 10×), "
+            f"flattened below {hmap.delta:.2g} so the valley floor shows")
 
 
 def heights(Z, log: bool = False) -> np.ndarray:

@@ -36,7 +36,8 @@ import numpy as np
 
 from .. import theme
 
-__all__ = ["SurfaceMesh", "SurfaceCamera", "SurfaceScene", "manim_surface", "ramp_rgb", "sanitise_heights", "snapshot"]
+__all__ = ["SurfaceMesh", "SurfaceCamera", "SurfaceScene", "grid_minimum", "manim_surface", "marker", "outline",
+           "ramp_rgb", "sanitise_heights", "snapshot"]
 
 
 # ---------------------------------------------------------------- numeric helpers
@@ -101,7 +102,7 @@ class SurfaceMesh(mn.Mobject):
     def __init__(self, axes: mn.ThreeDAxes, xs, ys, H, resolution=None, opacity: float = 1.0, colors=None,
                  mesh_every: int = 0, mesh_color=theme.BACKGROUND, mesh_width: float = 0.6,
                  floor_levels: int = 0, floor_gap: float = 0.6, floor_color=theme.MUTED,
-                 floor_width: float = 1.2, floor_log: bool = False, shading: bool = True,
+                 floor_width: float = 1.2, floor_log: bool = False, shading: bool = True, light: float = 1.0,
                  lift: float = 1.0, **kw):
         super().__init__(**kw)
         z_range = axes.z_range[:2]
@@ -121,6 +122,7 @@ class SurfaceMesh(mn.Mobject):
         self.face_rgb = ramp_rgb((tc - lo) / max(hi - lo, 1e-12), colors).reshape(-1, 3)
         self.opacity = float(opacity)
         self.shading = bool(shading)
+        self.light = float(light)  # 1: manim's 3-D shading; less: flatter colours
         self.lift = float(lift)
         self.mesh_every = int(mesh_every)
         self.mesh_rgba = (*mn.ManimColor(mesh_color).to_rgb(), 1.0)
@@ -162,11 +164,16 @@ class SurfaceMesh(mn.Mobject):
         return self.points[:self.n_vertices]
 
     def cell(self) -> float:
-        """The smallest grid-cell edge in scene units (path pieces are cut to at most this)."""
+        """The grid-cell edge in scene units (path pieces are cut to at most this; cached until
+        the vertices move)."""
+        key = (self.points.shape, float(self.points[0, 0]), float(self.points[-1, 1]), float(self.points[0, 2]))
+        if getattr(self, "_cell", (None,))[0] == key:
+            return self._cell[1]
         g = self.vertices.reshape(*self.shape, 3)
         dx = np.linalg.norm(np.diff(g[:, :, :2], axis=1), axis=-1)
         dy = np.linalg.norm(np.diff(g[:, :, :2], axis=0), axis=-1)
-        return float(max(min(dx.max(), dy.max()), 1e-6))
+        self._cell = (key, float(max(min(dx.max(), dy.max()), 1e-6)))
+        return self._cell[1]
 
     def occlude(self, *mobjects: mn.Mobject, jump: float | None = None, lift: float | None = None):
         """Draw these mobjects (and their families) in the surface's depth order. `jump`: segments
@@ -218,6 +225,16 @@ class SurfaceCamera(mn.ThreeDCamera):
     vectorised pass; everything else exactly as ThreeDCamera does."""
 
     seam = 0.5  # px: opaque faces grow by this much around their centroid, hiding anti-aliasing seams
+    offset = (0.0, 0.0)  # where the 3-D picture's centre sits on screen (scene units); text stays put
+
+    def project_points(self, points):
+        """ThreeDCamera's projection, then moved by `offset` on screen: a surface can sit left of a
+        side panel and still orbit about its own centre (ThreeDCamera's frame_center would swing it)."""
+        out = super().project_points(points)
+        if self.offset[0] or self.offset[1]:
+            out[:, 0] += self.offset[0]
+            out[:, 1] += self.offset[1]
+        return out
 
     def capture_mobjects(self, mobjects, **kwargs):
         self.reset_rotation_matrix()
@@ -247,30 +264,32 @@ class SurfaceCamera(mn.ThreeDCamera):
 
     # the vectorised pass ----------------------------------------------------
     def draw_surfaces(self, surfaces, claimed):
+        """Draw the surfaces' faces and the claimed mobjects far to near in one pass."""
         ctx = self.get_cairo_context(self.pixel_array)
-        ctx.save()
-        ctx.new_path()
         px = self.frame_width / self.pixel_width  # scene units per pixel
+        mult = self.cairo_line_width_multiple
         light = self.light_source.points[0]
-        keys, items = [], []  # items: (kind, payload...) aligned with keys
-        face_blocks = []
+        keys, kinds, index = [], [], []
+        faces, face_rgba, face_edges = [], [], []   # flat per-face lists over all surfaces
+        mesh_style = []                             # per face: None or (rgba, width)
+        cells = {}
         for s in surfaces:
+            cells[id(s)] = s.cell()
             self._draw_floor(ctx, s)
             if s.opacity <= 0 or s.n_faces == 0:
                 continue
             V = s.vertices
             P = self.project_points(V)
             q = s.quads
-            depth = P[q, 2].mean(axis=1)
             rgb = s.face_rgb
-            if s.shading and self.should_apply_shading:
+            if s.shading and self.should_apply_shading and s.light > 0:
                 W = V[q]
                 n = np.cross(W[:, 1] - W[:, 0] + W[:, 2] - W[:, 3], W[:, 3] - W[:, 0] + W[:, 2] - W[:, 1])
                 n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
                 sun = light - W.mean(axis=1)
                 sun /= np.maximum(np.linalg.norm(sun, axis=1, keepdims=True), 1e-12)
                 lit = 0.5 * np.einsum("ij,ij->i", n, sun) ** 3
-                lit = np.where(lit < 0, 0.5 * lit, lit)
+                lit = np.where(lit < 0, 0.5 * lit, lit) * s.light
                 rgb = np.clip(rgb + lit[:, None], 0.0, 1.0)
             Q = P[q][:, :, :2]
             if s.opacity >= 0.999 and self.seam > 0:
@@ -278,96 +297,93 @@ class SurfaceCamera(mn.ThreeDCamera):
                 # meet; widening every face by half a pixel covers it at no raster cost (a
                 # same-colour stroke per face did the same at 2.5x the time)
                 Q = _grow(Q, self.seam * px)
-            face_blocks.append((s, Q, rgb))
-            keys.append(depth)
-            items.append(np.stack([np.full(len(depth), len(face_blocks) - 1), np.arange(len(depth))], 1))
-        pieces = []  # (x0, y0, x1, y1, run id, dashed) per path piece
-        runs = []    # per polyline: (stroke rgba, width, outline rgba, outline width)
+            keys.append(P[q, 2].mean(axis=1))
+            kinds.append(np.zeros(len(q), np.int8))
+            index.append(np.arange(len(faces), len(faces) + len(q)))
+            faces += Q.reshape(len(q), 8).tolist()
+            face_rgba += np.column_stack([rgb[:, ::-1], np.full(len(q), s.opacity)]).tolist()  # cairo: BGRA
+            if s.mesh_edges is not None:
+                m = s.mesh_rgba
+                style = ((m[2], m[1], m[0], m[3] * s.opacity), s.mesh_width * mult)
+                face_edges += s.mesh_edges.tolist()
+                mesh_style += [style] * len(q)
+            else:
+                face_edges += [None] * len(q)
+                mesh_style += [None] * len(q)
+        pieces = []  # per piece: (x0, y0, x1, y1, style id, dashed, continues the previous piece)
+        styles = []  # per polyline: (stroke bgra, width, outline bgra, outline width)
         blobs = []
-        bkeys = []
         for m, s, opts in claimed:
-            cell = s.cell()
-            diag = cell * math.sqrt(2)
-            bias = opts["lift"] * diag
+            cell = cells[id(s)]
+            bias = opts["lift"] * cell * math.sqrt(2)
             if isinstance(m, mn.VMobject) and self._is_stroke(m) and self._extent(m) > 1.5 * cell:
                 rgba = m.get_stroke_rgbas()[0]
-                width = m.get_stroke_width()
                 brgba = m.get_stroke_rgbas(background=True)[0]
-                bwidth = m.get_stroke_width(background=True)
+                style = (tuple(rgba[2::-1]) + (rgba[3],), m.get_stroke_width() * mult,
+                         tuple(brgba[2::-1]) + (brgba[3],), m.get_stroke_width(background=True) * mult)
                 for sub in m.get_subpaths():
-                    if len(sub) < 4:
+                    p0, p1, dashed = _pieces(sub, cell, opts["jump"])
+                    if not len(p0):
                         continue
-                    anchors = np.vstack([sub[::4], sub[-1:]])
-                    a, b = anchors[:-1], anchors[1:]
-                    seg_len = np.linalg.norm(b - a, axis=1)
-                    keep = seg_len > 1e-9
-                    a, b, seg_len = a[keep], b[keep], seg_len[keep]
-                    if not len(a):
-                        continue
-                    n_sub = np.maximum(np.ceil(seg_len / cell).astype(int), 1)
-                    jump = opts["jump"]
-                    dashed_seg = (seg_len > jump) if jump is not None else np.zeros(len(a), bool)
-                    seg_id = np.repeat(np.arange(len(a)), n_sub)
-                    k = np.concatenate([np.arange(n) for n in n_sub])
-                    t0 = (k / n_sub[seg_id])[:, None]
-                    t1 = ((k + 1) / n_sub[seg_id])[:, None]
-                    p0 = a[seg_id] + t0 * (b - a)[seg_id]
-                    p1 = a[seg_id] + t1 * (b - a)[seg_id]
-                    dashed = dashed_seg[seg_id]
-                    # dashes: every other piece of a jump, pieces at least ~0.1 scene units long
-                    if dashed.any():
-                        dash_n = np.maximum(np.ceil(seg_len / max(cell, 0.1)).astype(int), 1)
-                        n_sub = np.where(dashed_seg, dash_n, n_sub)
-                        seg_id = np.repeat(np.arange(len(a)), n_sub)
-                        k = np.concatenate([np.arange(n) for n in n_sub])
-                        t0 = (k / n_sub[seg_id])[:, None]
-                        t1 = ((k + 1) / n_sub[seg_id])[:, None]
-                        p0 = a[seg_id] + t0 * (b - a)[seg_id]
-                        p1 = a[seg_id] + t1 * (b - a)[seg_id]
-                        dashed = dashed_seg[seg_id]
-                        drop = dashed & (k % 2 == 1)
-                        p0, p1, dashed, seg_id = p0[~drop], p1[~drop], dashed[~drop], seg_id[~drop]
                     P0, P1 = self.project_points(p0), self.project_points(p1)
-                    mid_depth = self.project_points((p0 + p1) / 2)[:, 2]
-                    rid = len(runs)
-                    runs.append((rgba, width, brgba, bwidth))
-                    order = np.arange(len(p0))
-                    # consecutive pieces of one straight segment continue one cairo path
+                    keys.append(self.project_points((p0 + p1) / 2)[:, 2] + bias)
+                    kinds.append(np.ones(len(p0), np.int8))
+                    index.append(np.arange(len(pieces), len(pieces) + len(p0)))
                     cont = np.r_[False, ~dashed[1:] & ~dashed[:-1]]
-                    pieces.append(np.column_stack([P0[:, 0], P0[:, 1], P1[:, 0], P1[:, 1],
-                                                   np.full(len(p0), rid), dashed, order, cont]))
-                    keys.append(mid_depth + bias)
-                    items.append(np.stack([np.full(len(p0), -1 - (len(pieces) - 1)), np.arange(len(p0))], 1))
+                    sid = len(styles)
+                    styles.append(style)
+                    pieces += [(a, b, c, d, sid, bool(e), bool(f)) for a, b, c, d, e, f in
+                               zip(P0[:, 0].tolist(), P0[:, 1].tolist(), P1[:, 0].tolist(), P1[:, 1].tolist(),
+                                   dashed.tolist(), cont.tolist())]
             else:
-                c = m.get_center()
+                keys.append(np.array([self.project_points(m.get_center()[None])[0, 2] + bias]))
+                kinds.append(np.full(1, 2, np.int8))
+                index.append(np.array([len(blobs)]))
                 blobs.append(m)
-                bkeys.append(self.project_points(c[None])[0, 2] + bias + 1e-6 * len(blobs))
-        if blobs:
-            keys.append(np.asarray(bkeys))
-            items.append(np.stack([np.full(len(blobs), -(10 ** 9)), np.arange(len(blobs))], 1))
         if not keys:
-            ctx.restore()
             return
         K = np.concatenate(keys)
-        I = np.concatenate(items)
         order = np.argsort(K, kind="stable")
-        I = I[order]
-        # walk runs of equal kind
-        kinds = I[:, 0]
-        brk = np.flatnonzero(np.r_[True, kinds[1:] != kinds[:-1], True])
-        for a, b in zip(brk[:-1], brk[1:]):
-            kind = int(kinds[a])
-            sel = I[a:b, 1]
-            if kind >= 0:
-                self._fill_faces(ctx, *face_blocks[kind], sel, px)
-            elif kind == -(10 ** 9):
-                ctx.restore()
-                for j in sel:
-                    self.display_vectorized(blobs[int(j)], ctx)
-                ctx.save()
+        kind = np.concatenate(kinds)[order].tolist()
+        idx = np.concatenate(index)[order].tolist()
+        move_to, line_to, close, fill, stroke = ctx.move_to, ctx.line_to, ctx.close_path, ctx.fill, ctx.stroke
+        set_rgba, set_width = ctx.set_source_rgba, ctx.set_line_width
+        ctx.set_line_join(cairo.LINE_JOIN_ROUND)
+        run: list = []  # path pieces waiting to be stroked as one cairo path
+        prev_piece = -2
+        for k, i in zip(kind, idx):
+            if run and not (k == 1 and i == prev_piece + 1 and pieces[i][6]):
+                self._stroke_run(ctx, run, styles)
+                run = []
+            if k == 0:
+                x0, y0, x1, y1, x2, y2, x3, y3 = faces[i]
+                move_to(x0, y0)
+                line_to(x1, y1)
+                line_to(x2, y2)
+                line_to(x3, y3)
+                close()
+                set_rgba(*face_rgba[i])
+                fill()
+                e = face_edges[i]
+                if e is not None and (e[0] or e[1] or e[2] or e[3]):
+                    pts = ((x0, y0), (x1, y1), (x2, y2), (x3, y3), (x0, y0))
+                    for j in range(4):
+                        if e[j]:
+                            move_to(*pts[j])
+                            line_to(*pts[j + 1])
+                    rgba, w = mesh_style[i]
+                    set_rgba(*rgba)
+                    set_width(w)
+                    stroke()
+            elif k == 1:
+                run.append(pieces[i])
+                prev_piece = i
             else:
-                self._stroke_pieces(ctx, pieces[-1 - kind], sel, runs, px)
-        ctx.restore()
+                self.display_vectorized(blobs[i], ctx)
+                ctx.new_path()  # manim strokes with stroke_preserve: drop its path before the next face
+                ctx.set_line_join(cairo.LINE_JOIN_ROUND)
+        if run:
+            self._stroke_run(ctx, run, styles)
 
     @staticmethod
     def _is_stroke(m) -> bool:
@@ -384,10 +400,11 @@ class SurfaceCamera(mn.ThreeDCamera):
     def _draw_floor(self, ctx, s):
         if not s.floor_runs or s.opacity <= 0:
             return
-        P = self.project_points(s.points)
+        P = self.project_points(s.points[s.n_vertices:])
         ctx.new_path()
+        off = s.n_vertices
         for a, b in s.floor_runs:
-            xy = P[a:b, :2].tolist()
+            xy = P[a - off:b - off, :2].tolist()
             ctx.move_to(*xy[0])
             for x, y in xy[1:]:
                 ctx.line_to(x, y)
@@ -397,68 +414,47 @@ class SurfaceCamera(mn.ThreeDCamera):
         ctx.set_line_join(cairo.LINE_JOIN_ROUND)
         ctx.stroke()
 
-    def _fill_faces(self, ctx, s, Q, rgb, sel, px):
-        alpha = s.opacity
-        quads = Q[sel].tolist()
-        cols = rgb[sel].tolist()
-        move_to, line_to, close, fill, stroke = ctx.move_to, ctx.line_to, ctx.close_path, ctx.fill, ctx.stroke
-        set_rgba = ctx.set_source_rgba
-        ctx.set_line_join(cairo.LINE_JOIN_ROUND)
-        edges = s.mesh_edges[sel].tolist() if s.mesh_edges is not None else None
-        if edges is not None:
-            mr, mg, mb, ma = s.mesh_rgba
-            mw = s.mesh_width * self.cairo_line_width_multiple
-        for n, ((p0, p1, p2, p3), (r, g, b)) in enumerate(zip(quads, cols)):
-            move_to(*p0)
-            line_to(*p1)
-            line_to(*p2)
-            line_to(*p3)
-            close()
-            set_rgba(b, g, r, alpha)
-            fill()
-            if edges is not None:
-                e = edges[n]
-                if any(e):
-                    pts = (p0, p1, p2, p3, p0)
-                    for k in range(4):
-                        if e[k]:
-                            move_to(*pts[k])
-                            line_to(*pts[k + 1])
-                    set_rgba(mb, mg, mr, ma * alpha)
-                    ctx.set_line_width(mw)
-                    stroke()
-
-    def _stroke_pieces(self, ctx, pcs, sel, runs, px):
-        rows = pcs[sel]
-        # group consecutive pieces of one polyline that continue each other into one path
-        start = 0
-        n = len(rows)
-        while start < n:
-            end = start + 1
-            while (end < n and rows[end, 4] == rows[start, 4] and rows[end, 6] == rows[end - 1, 6] + 1
-                   and rows[end, 7]):
-                end += 1
-            self._stroke_run(ctx, rows[start:end], runs[int(rows[start, 4])])
-            start = end
-
-    def _stroke_run(self, ctx, rows, style):
-        rgba, width, brgba, bwidth = style
-        dashed = bool(rows[0, 5])
+    @staticmethod
+    def _stroke_run(ctx, run, styles):
+        """One cairo path through consecutive pieces of one polyline: outline, then colour."""
+        rgba, width, brgba, bwidth = styles[run[0][4]]
+        dashed = run[0][5]
         ctx.new_path()
-        ctx.move_to(rows[0, 0], rows[0, 1])
-        for r in rows:
+        ctx.move_to(run[0][0], run[0][1])
+        for r in run:
             ctx.line_to(r[2], r[3])
-        mult = self.cairo_line_width_multiple
-        ctx.set_line_join(cairo.LINE_JOIN_ROUND)
         if not dashed and bwidth > width and brgba[3] > 0:
-            ctx.set_source_rgba(brgba[2], brgba[1], brgba[0], brgba[3])
-            ctx.set_line_width(bwidth * mult)
+            ctx.set_source_rgba(*brgba)
+            ctx.set_line_width(bwidth)
             ctx.set_line_cap(_BUTT)
             ctx.stroke_preserve()
-        ctx.set_source_rgba(rgba[2], rgba[1], rgba[0], rgba[3])
-        ctx.set_line_width(width * mult * (0.55 if dashed else 1.0))
+        ctx.set_source_rgba(*rgba)
+        ctx.set_line_width(width * (0.55 if dashed else 1.0))
         ctx.set_line_cap(_BUTT if dashed else _ROUND)
         ctx.stroke()
+
+
+def _pieces(sub, cell, jump):
+    """A polyline's straight segments (from its Bézier anchors) cut into pieces of at most `cell`:
+    (starts, ends, dashed). Segments longer than `jump` become dashes: every other piece of about
+    max(cell, 0.1) scene units."""
+    if len(sub) < 4:
+        return np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0, bool)
+    anchors = np.vstack([sub[::4], sub[-1:]])
+    a, b = anchors[:-1], anchors[1:]
+    length = np.linalg.norm(b - a, axis=1)
+    keep = length > 1e-9
+    a, b, length = a[keep], b[keep], length[keep]
+    jumpy = (length > jump) if jump is not None else np.zeros(len(a), bool)
+    n = np.where(jumpy, np.ceil(length / max(cell, 0.1)), np.ceil(length / cell)).astype(int)
+    n = np.maximum(n, 1)
+    seg = np.repeat(np.arange(len(a)), n)
+    k = np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)
+    t0, t1 = (k / n[seg])[:, None], ((k + 1) / n[seg])[:, None]
+    d = (b - a)[seg]
+    dashed = jumpy[seg]
+    keep = ~(dashed & (k % 2 == 1))
+    return (a[seg] + t0 * d)[keep], (a[seg] + t1 * d)[keep], dashed[keep]
 
 
 class SurfaceScene:
@@ -503,3 +499,28 @@ def snapshot(mobjects, width: int = 192, height: int = 108, phi: float = 60, the
     cam.reset()
     cam.capture_mobjects(list(mobjects))
     return np.asarray(cam.pixel_array[..., :3]).copy()
+
+
+# ---------------------------------------------------------------- scene helpers
+def outline(mob: mn.VMobject, width: float = 3.0, color=theme.BACKGROUND):
+    """A dark rim around every stroke of `mob` (drawn under it), so a path reads on any colour."""
+    for m in mob.family_members_with_points():
+        if isinstance(m, mn.VMobject) and m.get_stroke_width() > 0:
+            m.set_stroke(mn.ManimColor(color), width=m.get_stroke_width() + width, background=True)
+    return mob
+
+
+def marker(point, color=theme.FOREGROUND, radius: float = 0.13, ring=theme.BACKGROUND) -> mn.VGroup:
+    """A star facing the camera at a 3-D point (register it with `scene.add_fixed_orientation_mobjects`
+    and `SurfaceMesh.occlude`), outlined so it reads on any colour."""
+    star = mn.Star(n=5, outer_radius=radius, density=2, color=mn.ManimColor(color), fill_opacity=1,
+                   stroke_color=mn.ManimColor(ring), stroke_width=2.5)
+    return star.move_to(np.asarray(point, float))
+
+
+def grid_minimum(xs, ys, Z) -> tuple[float, float, float]:
+    """(x, y, value) of the lowest finite cell of a gridded loss (first one on ties)."""
+    Z = np.asarray(Z, float)
+    k = int(np.nanargmin(np.where(np.isfinite(Z), Z, np.nan)))
+    j, i = np.unravel_index(k, Z.shape)
+    return float(xs[i]), float(ys[j]), float(Z[j, i])
