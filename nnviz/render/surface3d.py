@@ -134,6 +134,7 @@ class SurfaceMesh(mn.Mobject):
             J, I = np.divmod(np.arange(self.n_faces), nx)
             # edges p0→p1 (bottom), p1→p2 (right), p2→p3 (top), p3→p0 (left); each line drawn once
             self.mesh_edges = np.stack([J % k == 0, I + 1 == nx, J + 1 == ny, I % k == 0], axis=-1)
+            self.mesh_edge_list = self.mesh_edges.tolist()
         # contour floor: polylines at a constant scene height below the box
         self.floor_runs: list[tuple[int, int]] = []
         floor_pts = []
@@ -201,6 +202,11 @@ class SurfaceMesh(mn.Mobject):
 
 
 # ---------------------------------------------------------------- the camera
+def theme_bgra(hex_color, alpha: float = 1.0) -> tuple:
+    r, g, b = mn.ManimColor(hex_color).to_rgb()
+    return (b, g, r, alpha)
+
+
 def _grow(Q, e):
     """Quads (F, 4, 2) with every edge moved `e` outward (corners along their bisectors, at most
     3e), whatever their winding on screen."""
@@ -242,20 +248,32 @@ class SurfaceCamera(mn.ThreeDCamera):
         surfaces = [m for m in mobs if isinstance(m, SurfaceMesh)]
         if not surfaces:
             return self._draw_plain(mobs)
-        claimed: dict[int, dict] = {}
+        claimed: dict[int, tuple] = {}
         present = {id(m) for m in mobs}
+
+        def claim(m, s, opts):
+            if isinstance(m, mn.Sphere):  # a head dot: one disc, not dozens of shaded faces
+                faces = [f for f in m.family_members_with_points() if id(f) in present]
+                if faces:
+                    claimed[id(m)] = (m, s, opts)
+                    for f in faces:
+                        claimed[id(f)] = None
+                return
+            if id(m) in present:
+                claimed[id(m)] = (m, s, opts)
+            for sub in m.submobjects:
+                claim(sub, s, opts)
+
         for s in surfaces:
             for root, opts in s.occluded.values():
-                for m in root.family_members_with_points():
-                    if id(m) in present:
-                        claimed[id(m)] = (m, s, opts)
+                claim(root, s, opts)
         rest = [m for m in mobs if id(m) not in claimed and not isinstance(m, SurfaceMesh)]
         # the 3-D pass goes where ThreeDCamera draws shaded 3-D mobjects: first (other
         # shade_in_3d mobjects, far to near, then the surfaces); flat ones after, in scene order
         before = [m for m in rest if getattr(m, "shade_in_3d", False)]
         after = [m for m in rest if not getattr(m, "shade_in_3d", False)]
         self._draw_plain(before)
-        self.draw_surfaces(surfaces, list(claimed.values()))
+        self.draw_surfaces(surfaces, [c for c in claimed.values() if c is not None])
         self._draw_plain(after)
 
     def _draw_plain(self, mobs):
@@ -282,7 +300,12 @@ class SurfaceCamera(mn.ThreeDCamera):
             P = self.project_points(V)
             q = s.quads
             rgb = s.face_rgb
-            if s.shading and self.should_apply_shading and s.light > 0:
+            key = (float(V[::97].sum()), tuple(light.tolist()), s.opacity, s.light, self.should_apply_shading)
+            cached = getattr(s, "_colours", None)
+            colours = cached[1] if cached is not None and cached[0] == key else None
+            if colours is not None:
+                pass
+            elif s.shading and self.should_apply_shading and s.light > 0:
                 W = V[q]
                 n = np.cross(W[:, 1] - W[:, 0] + W[:, 2] - W[:, 3], W[:, 3] - W[:, 0] + W[:, 2] - W[:, 1])
                 n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
@@ -291,6 +314,9 @@ class SurfaceCamera(mn.ThreeDCamera):
                 lit = 0.5 * np.einsum("ij,ij->i", n, sun) ** 3
                 lit = np.where(lit < 0, 0.5 * lit, lit) * s.light
                 rgb = np.clip(rgb + lit[:, None], 0.0, 1.0)
+            if colours is None:
+                colours = np.column_stack([rgb[:, ::-1], np.full(len(q), s.opacity)]).tolist()
+                s._colours = (key, colours)
             Q = P[q][:, :, :2]
             if s.opacity >= 0.999 and self.seam > 0:
                 # adjacent anti-aliased fills leave a faint background-coloured seam where they
@@ -301,11 +327,11 @@ class SurfaceCamera(mn.ThreeDCamera):
             kinds.append(np.zeros(len(q), np.int8))
             index.append(np.arange(len(faces), len(faces) + len(q)))
             faces += Q.reshape(len(q), 8).tolist()
-            face_rgba += np.column_stack([rgb[:, ::-1], np.full(len(q), s.opacity)]).tolist()  # cairo: BGRA
+            face_rgba += colours  # cairo: BGRA
             if s.mesh_edges is not None:
                 m = s.mesh_rgba
                 style = ((m[2], m[1], m[0], m[3] * s.opacity), s.mesh_width * mult)
-                face_edges += s.mesh_edges.tolist()
+                face_edges += s.mesh_edge_list
                 mesh_style += [style] * len(q)
             else:
                 face_edges += [None] * len(q)
@@ -321,8 +347,8 @@ class SurfaceCamera(mn.ThreeDCamera):
                 brgba = m.get_stroke_rgbas(background=True)[0]
                 style = (tuple(rgba[2::-1]) + (rgba[3],), m.get_stroke_width() * mult,
                          tuple(brgba[2::-1]) + (brgba[3],), m.get_stroke_width(background=True) * mult)
-                for sub in m.get_subpaths():
-                    p0, p1, dashed = _pieces(sub, cell, opts["jump"])
+                for anchors in _polylines(m.points):
+                    p0, p1, dashed = _pieces(anchors, cell, opts["jump"])
                     if not len(p0):
                         continue
                     P0, P1 = self.project_points(p0), self.project_points(p1)
@@ -335,6 +361,19 @@ class SurfaceCamera(mn.ThreeDCamera):
                     pieces += [(a, b, c, d, sid, bool(e), bool(f)) for a, b, c, d, e, f in
                                zip(P0[:, 0].tolist(), P0[:, 1].tolist(), P1[:, 0].tolist(), P1[:, 1].tolist(),
                                    dashed.tolist(), cont.tolist())]
+            elif isinstance(m, mn.Sphere):
+                face = m.family_members_with_points()[0]
+                rgba = face.get_fill_rgbas()[0]
+                if rgba[3] <= 0:
+                    continue
+                c = m.get_center()
+                P = self.project_points(np.array([c, c + m.radius * self.get_rotation_matrix()[0]]))
+                keys.append(np.array([P[0, 2] + bias]))
+                kinds.append(np.full(1, 3, np.int8))
+                index.append(np.array([len(blobs)]))
+                ring = (theme_bgra(theme.BACKGROUND), 2.0 * mult)
+                blobs.append((float(P[0, 0]), float(P[0, 1]), float(np.hypot(*(P[1, :2] - P[0, :2]))),
+                              tuple(rgba[2::-1]) + (float(rgba[3]),), ring))
             else:
                 keys.append(np.array([self.project_points(m.get_center()[None])[0, 2] + bias]))
                 kinds.append(np.full(1, 2, np.int8))
@@ -378,6 +417,15 @@ class SurfaceCamera(mn.ThreeDCamera):
             elif k == 1:
                 run.append(pieces[i])
                 prev_piece = i
+            elif k == 3:
+                x, y, r, rgba, (ring, w) = blobs[i]
+                ctx.new_path()
+                ctx.arc(x, y, r, 0, 2 * math.pi)
+                set_rgba(*rgba)
+                ctx.fill_preserve()
+                set_rgba(*ring[:3], ring[3] * rgba[3])
+                set_width(w)
+                stroke()
             else:
                 self.display_vectorized(blobs[i], ctx)
                 ctx.new_path()  # manim strokes with stroke_preserve: drop its path before the next face
@@ -389,8 +437,8 @@ class SurfaceCamera(mn.ThreeDCamera):
     def _is_stroke(m) -> bool:
         """An open stroke-only curve (a path): cut into pieces; closed ones (rings) stay whole."""
         p = m.points
-        return (m.get_fill_opacity() == 0 and m.get_stroke_width() > 0 and len(p) >= 4
-                and not np.allclose(p[0], p[-1]))
+        return (len(p) >= 4 and m.get_fill_opacity() == 0 and m.get_stroke_width() > 0
+                and float(np.abs(p[0] - p[-1]).max()) > 1e-6)
 
     @staticmethod
     def _extent(m) -> float:
@@ -434,13 +482,27 @@ class SurfaceCamera(mn.ThreeDCamera):
         ctx.stroke()
 
 
-def _pieces(sub, cell, jump):
-    """A polyline's straight segments (from its Bézier anchors) cut into pieces of at most `cell`:
+def _polylines(points):
+    """The anchors of each subpath of a VMobject's cubic Bézier points (a new subpath wherever a
+    curve does not start where the previous one ended), vectorised: VMobject.get_subpaths compares
+    points one pair at a time."""
+    n = len(points) // 4 * 4
+    if n == 0:
+        return []
+    starts, ends = points[0:n:4], points[3:n:4]
+    cut = np.flatnonzero(np.abs(ends[:-1] - starts[1:]).max(axis=1) > 1e-6) + 1
+    out = []
+    for a, b in zip(np.r_[0, cut], np.r_[cut, len(starts)]):
+        out.append(np.vstack([starts[a:b], ends[b - 1:b]]))
+    return out
+
+
+def _pieces(anchors, cell, jump):
+    """A polyline's straight segments (between its anchors) cut into pieces of at most `cell`:
     (starts, ends, dashed). Segments longer than `jump` become dashes: every other piece of about
     max(cell, 0.1) scene units."""
-    if len(sub) < 4:
+    if len(anchors) < 2:
         return np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0, bool)
-    anchors = np.vstack([sub[::4], sub[-1:]])
     a, b = anchors[:-1], anchors[1:]
     length = np.linalg.norm(b - a, axis=1)
     keep = length > 1e-9
