@@ -307,18 +307,21 @@ class DescentRace3D(ThemedThreeDScene):
         start = ", ".join(f"{v:g}" for v in surf.meta["start"])
         title = heading(f"The same race on the {self.surface} surface", size=30, buff=0.25)
         what = mn.VGroup(label(hmap.words, size=20),
-                         label(f"paths at the true loss f(θₜ) from the start ({start}); ★ = minimum; "
-                               "dashed = one step jumping far", size=20))
+                         label(f"paths at the true loss f(θₜ) from ({start}); ★ minimum; dashed: one long jump",
+                               size=20))
         what.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(title, mn.DOWN, buff=0.12)
         legend = Legend([(NAMES[o], color("optimizer", o)) for o in self.optimizers], font_size=20)
         legend.to_edge(mn.RIGHT, buff=0.5).shift(0.3 * mn.UP)
         counter = StepCounter(t, total=surf.meta["steps"], size=24).next_to(legend, mn.UP, aligned_edge=mn.LEFT,
                                                                              buff=0.3)
-        cap = label(protocol(surf, runs), size=18).to_edge(mn.DOWN, buff=0.2)
+        cap = label(wrap_words(protocol(surf, runs, tuning_record(self.surface)), 100), size=18)
+        cap.to_edge(mn.DOWN, buff=0.15)
         self.add_fixed_in_frame_mobjects(title, what, legend, counter, cap)
         self.add(mesh, *trails, *stars)
+        warp = race_warp(surf, runs, self.run_time)
+        t.set_value(warp.first_step)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
-        self.play(t.animate.set_value(surf.meta["steps"]), run_time=self.run_time, rate_func=mn.linear)
+        self.play(warp.animate(t))
         self.stop_ambient_camera_rotation()
         self.pause("race-run")
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.5)

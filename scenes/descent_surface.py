@@ -18,6 +18,7 @@ import numpy as np
 
 from nnviz import experiments, theme
 from nnviz.experiments.descent import HEIGHT_LABELS, path_heights
+from nnviz.render.pacing import TimeWarp, path_progress
 from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedThreeDScene, color, heading, label
 from nnviz.render.surface import box_axes, height_map
@@ -94,8 +95,13 @@ class DescentSurface(ThemedThreeDScene):
         extra = self.side(rec, t, steps)
         self.add_fixed_in_frame_mobjects(title, info, legend, counter, *extra)
         self.add(mesh, path, star)
+        # video time follows the drawn path's length (log-step clock as a floor), not raw steps
+        warp = TimeWarp.from_progress(path_progress(xy, steps, [surf.xs[[0, -1]], surf.ys[[0, -1]]],
+                                                    [np.ptp(surf.xs), np.ptp(surf.ys)]), self.run_time,
+                                      last_step=float(steps[-1]))
+        t.set_value(warp.first_step)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
-        self.play(t.animate.set_value(steps[-1]), run_time=self.run_time, rate_func=mn.linear)
+        self.play(warp.animate(t))
         self.stop_ambient_camera_rotation()
         self.pause("path-drawn")
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2)
