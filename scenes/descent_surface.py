@@ -95,10 +95,7 @@ class DescentSurface(ThemedThreeDScene):
         extra = self.side(rec, t, steps)
         self.add_fixed_in_frame_mobjects(title, info, legend, counter, *extra)
         self.add(mesh, path, star)
-        # video time follows the drawn path's length (log-step clock as a floor), not raw steps
-        warp = TimeWarp.from_progress(path_progress(xy, steps, [surf.xs[[0, -1]], surf.ys[[0, -1]]],
-                                                    [np.ptp(surf.xs), np.ptp(surf.ys)]), self.run_time,
-                                      last_step=float(steps[-1]))
+        warp = self.warp(xy, steps, surf)
         t.set_value(warp.first_step)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
         self.play(warp.animate(t))
@@ -106,6 +103,14 @@ class DescentSurface(ThemedThreeDScene):
         self.pause("path-drawn")
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2)
         self.wait(0.5)
+
+    @classmethod
+    def warp(cls, xy, steps, surf) -> TimeWarp:
+        """Video time follows the drawn path's length on the plane (a log-step clock as a floor),
+        not raw steps: most of the distance is covered in the first steps."""
+        return TimeWarp.from_progress(path_progress(xy, steps, [surf.xs[[0, -1]], surf.ys[[0, -1]]],
+                                                    [np.ptp(surf.xs), np.ptp(surf.ys)]), cls.run_time,
+                                      last_step=float(steps[-1]))
 
     def mesh(self, axes, xs, ys, H):
         """The surface mobject (a hook: bench/bench_surface.py swaps in manim.Surface for 'before')."""

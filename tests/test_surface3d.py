@@ -197,3 +197,28 @@ def test_a_marker_keeps_its_colour_among_faces():
     alone = share(snapshot([dot], 320, 180, phi=10, theta=-90), PATH)
     assert alone.sum() > 40
     assert (share(frame, PATH) & alone).sum() >= 0.9 * alone.sum()
+
+
+@pytest.mark.parametrize("cls", ["DescentSurface", "DescentSurfaceRandom", "DescentSurfaceBowl",
+                                 "DescentSurfaceRosenbrock"])
+def test_surface_scenes_are_paced(cls):
+    """Issue 9's pacing rule on the 3-D scenes' own step-at-time mapping: the first half of the
+    animated time covers 25–75 % of the drawn path length, ≤ 25 % of it passes at < 1 %/s."""
+    import importlib.util
+    from pathlib import Path
+
+    from nnviz import experiments as E
+    from nnviz.render.pacing import measure_pacing, path_progress
+
+    path = Path(__file__).resolve().parents[1] / "scenes" / "descent_surface.py"
+    spec = importlib.util.spec_from_file_location("_paced_descent_surface", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    scene = getattr(mod, cls)
+    rec = E.load(scene.experiment)
+    surf = rec[scene.plane]
+    xy, _, steps, _ = scene.path(scene.__new__(scene), rec, surf)  # no camera needed to read the path
+    warp = scene.warp(xy, steps, surf)
+    b = np.array([surf.xs[[0, -1]], surf.ys[[0, -1]]])
+    m = measure_pacing(warp, path_progress(xy, steps, b, scale=np.ptp(b, axis=1)))
+    assert not m.problems(), m.problems()
