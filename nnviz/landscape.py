@@ -134,6 +134,9 @@ def filter_normalize(direction: np.ndarray, theta0: np.ndarray, layout: Layout, 
         dn = np.linalg.norm(D, axis=0)
         scale = np.divide(np.linalg.norm(T, axis=0), dn, out=np.zeros_like(dn), where=dn > 0)
         d[sl] = (D * scale).ravel()
+    for e in layout.entries:  # norm scale γ / shift β: a zero direction whatever `bias` says (Li et al. 2018)
+        if e.name.startswith(("gamma", "beta")):
+            d[e.slice] = 0.0
     return d
 
 
@@ -511,6 +514,8 @@ def evaluate_stack(problem, thetas: np.ndarray, metrics=("loss",), budget_mb: fl
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
         raise NNVizError(f"unknown metric(s) {unknown}; valid: {', '.join(METRICS)}")
+    if isinstance(problem, NetworkProblem) and problem.model.norm is not None:
+        return _normalised_metrics(problem, np.asarray(thetas), tuple(metrics))
     fn = lookup({t.__name__: f for t, f in _STACK_EVALUATORS.items()}, type(problem).__name__, "problem type")
     th = np.asarray(thetas)
     dim = problem.dim if hasattr(problem, "dim") else None
@@ -532,6 +537,26 @@ def evaluate_stack(problem, thetas: np.ndarray, metrics=("loss",), budget_mb: fl
             part = fn(problem, th[s:s + chunk], tuple(metrics), first, ws, pre)
             for m in metrics:
                 out[m][s:s + chunk] = part[m]
+    return out
+
+
+def _normalised_metrics(problem, thetas: np.ndarray, metrics: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Networks with norm layers: one ordinary forward pass per point (the stacked evaluator has no
+    γ, β). Layer norm only — a batch-norm network's evaluation loss uses running statistics that
+    depend on the path taken, so it is not a function of θ and has no landscape over θ."""
+    if problem.model.norm == "batch":
+        raise NNVizError("no loss landscape for a batch-norm network: its evaluation uses running statistics "
+                         "that depend on the training path, not on θ alone (use norm='layer' or None)")
+    th = np.asarray(thetas, dtype=float)
+    if th.ndim != 2 or th.shape[1] != problem.dim:
+        raise ShapeError(f"θ stack must be (P, {problem.dim}), got {th.shape}")
+    out = {m: np.empty(th.shape[0]) for m in metrics}
+    with np.errstate(all="ignore"):
+        for i, t in enumerate(th):
+            ev = problem.evaluate(t)
+            ev["loss"] = ev["train_loss"]
+            for m in metrics:
+                out[m][i] = ev[m]
     return out
 
 

@@ -86,7 +86,7 @@ class GradientsSoftmax(ThemedScene):
         self.remove(read)
         for T, p in zip(v["temperatures"], v["probs_t"]):
             new = text(f"temperature T = {T:g}:  softmax(z / T),  top p = {p.max():.2f}", size=21).move_to(pt)
-            self.play(pb.animate.set_values(p), mn.Transform(pt, new), run_time=0.7)
+            self.play(pb.tween(p), mn.Transform(pt, new), run_time=0.7)
             self.wait(0.3)
         hint = text("low T: the top score takes all;  high T: every class evens out", size=22)
         hint.next_to(title, mn.DOWN, buff=0.2)
@@ -96,7 +96,7 @@ class GradientsSoftmax(ThemedScene):
 
         # cross-entropy's gradient on each logit: softmax − one-hot
         p, g = v["probs"][-1], v["grad"]
-        self.play(pb.animate.set_values(p), mn.Transform(pt, text(
+        self.play(pb.tween(p), mn.Transform(pt, text(
             f"p at T = 1;  dashed: the one-hot target y (1 at {lab})", size=21).move_to(pt)),
             mn.FadeOut(hint), run_time=0.6)
         slot = pb.rects[lab]
@@ -111,7 +111,9 @@ class GradientsSoftmax(ThemedScene):
         gt = mn.VGroup(math("(partial \"CE\") / (partial z_k) = p_k - y_k", size=26),
                        text(f"(CE = −log p({lab}) = {v['ce'][-1]:.2f})", size=21)).arrange(mn.RIGHT, buff=0.3)
         gg = mn.VGroup(gt, gb).arrange(mn.DOWN, buff=0.15).move_to(zg)
-        self.play(mn.FadeOut(zg), mn.FadeIn(gg), run_time=0.6)
+        self.remove(zg)
+        self.add(gg)
+        self.wait(0.6)
         sign = text(f"red, negative: descent raises z{str(lab).translate(SUB)}.  blue, positive: it lowers the rivals,\n"
                     f"most the likeliest wrong one ({int(np.argmax(np.where(np.arange(10) == lab, -1, g)))}).",
                     size=20).next_to(title, mn.DOWN, buff=0.2)

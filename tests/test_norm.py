@@ -246,3 +246,38 @@ def test_the_network_diagram_draws_a_normalised_net_with_its_real_weights_and_sa
     d = NetworkDiagram.from_model(m, th)
     np.testing.assert_array_equal(d.layer_weights(th, 2), m.weights(th, 2)[0])   # W2, not γ1/β1
     assert [g.text for g in d.glyphs] == ["BN→σ", "softmax"]  # manim's Text drops spaces
+
+
+def test_a_layer_norm_landscape_is_the_per_point_loss_and_batch_norm_has_none():
+    from nnviz import landscape as LS
+
+    d = data.moons(40, seed=0).split(0.25)
+    prob = NetworkProblem(MLP((2, 5, 3, 1), norm="layer", loss="bce"), d)
+    th = _perturbed(prob.model, np.random.default_rng(0))
+    dirs = LS.random_directions(prob.model, th, seed=1)
+    xs, ys = np.linspace(-1, 1, 4), np.linspace(-0.5, 0.5, 3)
+    s = LS.surface(prob, dirs, xs, ys)
+    for j, y in enumerate(ys):
+        for i, x in enumerate(xs):
+            t = th + x * dirs.vectors[0] + y * dirs.vectors[1]
+            assert s.loss[j, i] == pytest.approx(prob.model.loss_value(t, d.X, d.Y), rel=1e-12)
+            assert s.extra["test_loss"][j, i] == pytest.approx(prob.model.loss_value(t, d.X_test, d.Y_test),
+                                                               rel=1e-12)
+    p = LS.project(prob, s, np.stack([th, th + 0.3 * dirs.vectors[0]]))
+    assert p.true_loss[1] == pytest.approx(prob.model.loss_value(th + 0.3 * dirs.vectors[0], d.X, d.Y), rel=1e-12)
+    bn = NetworkProblem(MLP((2, 5, 1), norm="batch", loss="bce"), d)
+    th_b = bn.model.init(np.random.default_rng(0))
+    with pytest.raises(NNVizError, match="no loss landscape for a batch-norm network"):
+        LS.surface(bn, LS.random_directions(bn.model, th_b, seed=1), xs, ys)
+
+
+@pytest.mark.parametrize("bias", ["zero", "copy", "filter"])
+def test_norm_scale_and_shift_get_a_zero_direction_whatever_the_bias_rule(bias):
+    from nnviz import landscape as LS
+
+    m = MLP((2, 5, 4, 1), norm="layer", loss="bce")
+    th = _perturbed(m, np.random.default_rng(0))
+    for v in LS.random_directions(m, th, seed=0, bias=bias).vectors:
+        for i in (1, 2):
+            np.testing.assert_array_equal(m.layout.view(v, f"gamma{i}"), 0.0)
+            np.testing.assert_array_equal(m.layout.view(v, f"beta{i}"), 0.0)

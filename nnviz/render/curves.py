@@ -105,7 +105,14 @@ class Bars(mn.VGroup):
         h = np.maximum(np.minimum(np.abs(v) / self.vmax, 1.0) * full, 0.004)
         return h, np.where(v >= 0, h / 2, -h / 2)
 
+    def tween(self, values, **kw) -> mn.Animation:
+        """An animation from the drawn values to `values` that rewrites the bars in place (no copy of
+        the chart, unlike `.animate`: its labels are Text, costly to copy)."""
+        old, new = self.values.copy(), np.asarray(values, float)
+        return mn.UpdateFromAlphaFunc(self, lambda m, a: m.set_values(old + (new - old) * a), **kw)
+
     def set_values(self, values):
+        self.values = np.asarray(values, float)
         h, off = self.heights(values)
         base = self.baseline.get_center()[1]
         for r, x, hh, oo in zip(self.rects, self.xs, h, off):
