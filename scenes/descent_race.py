@@ -332,3 +332,5 @@ class DescentRace3DSaddle(DescentRace3D):
     surface = "saddle"
     phi, theta = 48, -150
     end_phi, end_theta = 45, -125
+    zoom = 0.8                # its four high corners otherwise reach into the title
+    offset = (-0.9, -0.6)
