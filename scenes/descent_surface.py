@@ -40,7 +40,9 @@ class DescentSurface(ThemedThreeDScene):
     heights = "slice"       # network paths: "slice" (on the drawn surface) or "true" (J at the real θₜ)
     resolution = None       # faces per side: None = the record's grid (64² network, 80² analytic)
     mesh_every = 8          # a grid line every k faces (0: none)
-    floor_levels = 12       # contour lines on the floor under the surface (0: none)
+    floor_levels = 0        # contour lines on a floor under the surface (0: none; the PCA slice, a
+                            # tilted sheet seen from the side, hides its floor but for lines below it)
+    floor_gap = 0.35        # scene units between the box's bottom and the contour floor
     log = True              # heights log10(loss): network losses span decades
     log_floor = 1e-4
     phi, theta = 62, -105   # camera start (degrees)
@@ -60,14 +62,14 @@ class DescentSurface(ThemedThreeDScene):
         z = hmap(h)
         zr = [float(min(H.min(), z.min())), float(max(H.max(), z.max()))]
         axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], zr, z_length=3.6, x_length=6.5, y_length=6.5)
-        axes.shift(0.35 * mn.OUT)  # room for the contour floor below
+        axes.shift(0.25 * mn.OUT)  # room for the contour floor below
         self.set_camera_orientation(phi=self.phi * mn.DEGREES, theta=self.theta * mn.DEGREES, zoom=self.zoom)
         self.camera.offset = self.offset
         mesh = self.mesh(axes, surf.xs, surf.ys, H)
         t = mn.ValueTracker(0.0)
         if self.shadow:
             # the floor is SurfaceMesh's floor_gap below the box: the same axes, shifted down
-            floor = axes.copy().shift(-0.6 * mn.OUT)
+            floor = axes.copy().shift(-self.floor_gap * mn.OUT)
             pts = np.column_stack([xy, np.full(len(xy), zr[0])])
             path = DescentPath(pts, floor, steps=steps, color=color(theme.SURFACE_PATH), tracker=t, stroke_width=4,
                                head_radius=0.08)
@@ -115,7 +117,7 @@ class DescentSurface(ThemedThreeDScene):
     def mesh(self, axes, xs, ys, H):
         """The surface mobject (a hook: bench/bench_surface.py swaps in manim.Surface for 'before')."""
         return SurfaceMesh(axes, xs, ys, H, resolution=self.resolution, mesh_every=self.mesh_every,
-                           floor_levels=self.floor_levels, light=0.6)
+                           floor_levels=self.floor_levels, floor_gap=self.floor_gap, light=0.6)
 
     def jump(self, axes):
         """Steps longer than this (scene units) are drawn dashed: a jump, not a route."""
@@ -157,6 +159,7 @@ class DescentSurfaceRandom(DescentSurface):
 
     plane = "random"
     shadow = True
+    floor_levels = 12       # the floor carries the path's shadow
     end_phi, end_theta = 50, -95
     zoom = 0.62
     offset = (-1.5, -0.45)
@@ -194,6 +197,7 @@ class DescentSurfaceBowl(DescentSurface):
 
     plane = "bowl"
     orbit_rate = 0.15
+    floor_levels = 12
     log = False             # a quadratic bowl reads best as itself
     zoom = 0.8              # its steep rim otherwise reaches into the title
     end_phi, end_theta = 50, -70

@@ -7,7 +7,7 @@ import pytest
 
 from nnviz import theme
 from nnviz.render.surface import box_axes
-from nnviz.render.surface3d import SurfaceMesh, manim_surface, sanitise_heights, snapshot
+from nnviz.render.surface3d import SurfaceMesh, SurfaceScene, manim_surface, sanitise_heights, snapshot
 
 PATH = "#00ff66"  # a test colour far from every colour of the surface ramp
 
@@ -170,8 +170,8 @@ class _Orbit(mn.ThreeDScene):
         self.move_camera(phi=45 * mn.DEGREES, theta=-30 * mn.DEGREES, zoom=1.1, run_time=0.5)
 
 
-class Orbit(__import__("nnviz.render.surface3d", fromlist=["SurfaceScene"]).SurfaceScene, _Orbit):
-    pass
+class Orbit(SurfaceScene, _Orbit):
+    """The same under the SurfaceCamera (what ThemedThreeDScene does)."""
 
 
 def test_scene_with_camera_moves_is_deterministic(render_scene):
