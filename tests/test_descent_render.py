@@ -28,7 +28,7 @@ CASES = [
                                        (theme.OPTIMIZER["nesterov"], PLOT, 20)]),
     ("descent_surface", "DescentSurface", [(theme.SURFACE_PATH, PLOT, 50), (theme.SURFACE_RAMP[-1], PLOT, 15)]),
     ("descent_surface", "DescentSurfaceBowl", [(theme.SURFACE_PATH, PLOT, 25)]),
-    ("descent_surface", "DescentSurfaceRandom", [(theme.SURFACE_PATH, PLOT, 30), (theme.SURFACE_RAMP[-2], PLOT, 15)]),
+    ("descent_surface", "DescentSurfaceRandom", [(theme.SURFACE_PATH, PLOT, 20), (theme.SURFACE_RAMP[-2], PLOT, 15)]),
     ("descent_wells", "DescentWells", [(theme.OPTIMIZER["momentum"], (0.0, 0.4, 0.35, 1.0), 20),
                                        (theme.OPTIMIZER["gd"], (0.35, 0.4, 0.7, 1.0), 20)]),
     ("descent_wells", "DescentWellsRestarts", [(theme.OUTCOME["found"], (0.0, 0.3, 0.35, 1.0), 20),
