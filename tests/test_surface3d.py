@@ -222,3 +222,28 @@ def test_surface_scenes_are_paced(cls):
     b = np.array([surf.xs[[0, -1]], surf.ys[[0, -1]]])
     m = measure_pacing(warp, path_progress(xy, steps, b, scale=np.ptp(b, axis=1)))
     assert not m.problems(), m.problems()
+
+
+def test_no_ghost_of_the_previous_frame():
+    """manim leaves its last stroked path (a counter's glyphs) in the cached cairo context; the next
+    frame's first face must not fill it. Frame 2 of one camera = frame 2 of a fresh camera."""
+    from nnviz.render.surface3d import SurfaceCamera
+
+    xs, Z = bump()
+    ax = box_axes((-2, 2), (-2, 2), (Z.min(), Z.max()))
+    mesh = SurfaceMesh(ax, xs, xs, Z, resolution=16)
+    sq = mn.Square(2.0, color=mn.ManimColor(PATH), stroke_width=8)
+
+    def cam():
+        c = SurfaceCamera(pixel_width=160, pixel_height=90, phi=60 * mn.DEGREES, theta=-60 * mn.DEGREES)
+        c.reset()
+        return c
+
+    a = cam()
+    a.capture_mobjects([mesh, sq])
+    sq.shift(2 * mn.RIGHT)
+    a.reset()
+    a.capture_mobjects([mesh, sq])
+    b = cam()
+    b.capture_mobjects([mesh, sq])
+    assert np.asarray(a.pixel_array).tobytes() == np.asarray(b.pixel_array).tobytes()

@@ -284,6 +284,9 @@ class SurfaceCamera(mn.ThreeDCamera):
     def draw_surfaces(self, surfaces, claimed):
         """Draw the surfaces' faces and the claimed mobjects far to near in one pass."""
         ctx = self.get_cairo_context(self.pixel_array)
+        # the cached context keeps the last path manim stroked with stroke_preserve (e.g. the previous
+        # frame's text): start clean, or the first face would fill those glyphs in its colour
+        ctx.new_path()
         px = self.frame_width / self.pixel_width  # scene units per pixel
         mult = self.cairo_line_width_multiple
         light = self.light_source.points[0]
