@@ -242,6 +242,8 @@ def project(tmp_path):
 def env_for(root: Path, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NNVIZ_")}
     env.update(extra)        # records live in the project's renders/.cache/records
+    if env.get("PYTHONDONTWRITEBYTECODE") == "":
+        del env["PYTHONDONTWRITEBYTECODE"]      # write .pyc files, as on a user's machine
     return env
 
 
@@ -406,17 +408,26 @@ def test_scene_edited_while_its_target_is_queued_is_not_recorded_fresh(project):
 # === 2. same-size edits with a restored mtime ===========================================
 
 def test_same_size_scene_edit_with_restored_mtime_rebuilds(project):
-    nnviz(project, "build", "still", "--no-progress")
+    nnviz(project, "build", "still", "--no-progress", PYTHONDONTWRITEBYTECODE="")
     same_size_edit(project / "scenes" / "a.py", "#D55E00", "#56B4E9")
-    r = nnviz(project, "build", "still", "--no-progress")
+    r = nnviz(project, "build", "still", "--no-progress", PYTHONDONTWRITEBYTECODE="")
     assert counts(r.stdout)[0] == 1, r.stdout
     assert near(project / "renders" / "still.png", "#56B4E9")
 
 
+def test_same_size_scene_edit_with_restored_mtime_renders_the_new_bytes(project):
+    args = ("render", "scenes/a.py", "Still", "--format", "png", "--resolution", "192x108", "--no-progress")
+    nnviz(project, *args, PYTHONDONTWRITEBYTECODE="")
+    assert near(project / "renders" / "Still.png", "#D55E00")
+    same_size_edit(project / "scenes" / "a.py", "#D55E00", "#56B4E9")
+    nnviz(project, *args, PYTHONDONTWRITEBYTECODE="")   # Python's own .pyc check is (mtime, size) only
+    assert near(project / "renders" / "Still.png", "#56B4E9")
+
+
 def test_same_size_experiment_edit_with_restored_mtime_recomputes(project):
-    nnviz(project, "build", "records", "--no-progress")
+    nnviz(project, "build", "records", "--no-progress", PYTHONDONTWRITEBYTECODE="")
     same_size_edit(project / "scenes" / "exps.py", "value=0.2", "value=0.9")
-    r = nnviz(project, "build", "records", "--no-progress")
+    r = nnviz(project, "build", "records", "--no-progress", PYTHONDONTWRITEBYTECODE="")
     assert counts(r.stdout)[0] == 1, r.stdout
     assert near(project / "renders" / "records.png", (0.9, 0.0, 0.1))
 

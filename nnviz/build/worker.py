@@ -33,7 +33,9 @@ def run_job(job: dict) -> dict:
         o["gif"] = GifOptions(**o["gif"])
         opts = RenderOptions(**o)
         cls = with_overrides(load_scene_class(job["scene"], job["class"]), job["overrides"])
-        _check_unchanged(job)          # what was just imported is what the key names
+        # what was just imported is what the key names (the scene file: the very bytes compiled)
+        _check_unchanged(job, {str(Path(job["scene"]).resolve()):
+                               getattr(sys.modules.get(cls.__module__), "__source_sha256__", None)})
         drop_broken_svgs(Path(job["tex_dir"]))
         res = render(cls, out_dir, job["output"], opts, media_dir=job["media_dir"], tex_dir=job["tex_dir"])
         return {f: str(p) for f, p in res.files.items()}
@@ -47,11 +49,16 @@ def run_job(job: dict) -> dict:
     return files
 
 
-def _check_unchanged(job: dict) -> None:
+def _check_unchanged(job: dict, compiled: dict | None = None) -> None:
     from ..errors import NNVizError
     from .scan import content_digest
 
-    changed = [f for f, sha in job.get("watch", {}).items() if content_digest(Path(f)) != sha]
+    compiled = {f: d for f, d in (compiled or {}).items() if d}
+
+    def now(f: str) -> str:
+        return compiled.get(f) or content_digest(Path(f))
+
+    changed = [f for f, sha in job.get("watch", {}).items() if now(f) != sha]
     if changed:
         raise NNVizError(f"{', '.join(Path(f).name for f in changed[:3])} changed after the build planned "
                          f"{job['name']}; build again")

@@ -133,7 +133,11 @@ def load_scene_class(path, class_name: str | None = None) -> type:
     sys.modules[mod_name] = module
     if str(path.parent) not in sys.path:
         sys.path.insert(0, str(path.parent))   # scene files may import siblings
-    spec.loader.exec_module(module)
+    # compiled from the bytes read here, never from a cached .pyc: Python trusts a .pyc whose
+    # source has the same (mtime, size), so a same-size edit with a restored mtime would run old code
+    source = path.read_bytes()
+    module.__dict__["__source_sha256__"] = hashlib.sha256(source).hexdigest()
+    exec(compile(source, str(path), "exec", dont_inherit=True), module.__dict__)
     scenes = [n for n in names if isinstance(getattr(module, n, None), type)
               and issubclass(getattr(module, n), mn.Scene)]
     if class_name is None:
