@@ -50,9 +50,8 @@ def height_words(hmap) -> str:
         return "height = loss"
     if hmap.positive:
         return "height = loss on a log scale: one step up = 10× the loss"
-    above = "the loss" if hmap.lo == 0 else f"the loss above its lowest value here ({hmap.lo:.3g})"
-    return (f"height = {above} on a log scale (one step up = 10×), "
-            f"flattened below {hmap.delta:.2g} so the valley floor shows")
+    above = "loss" if hmap.lo == 0 else f"loss above its lowest value here ({hmap.lo:.3g})"
+    return f"height = {above} on a log scale (one step up = 10×), flattened below {hmap.delta:.2g}"
 
 
 def heights(Z, log: bool = False) -> np.ndarray:
