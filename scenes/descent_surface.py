@@ -31,7 +31,9 @@ def describe(opt: dict) -> str:
     lr = opt.get("lr")
     lr = lr.get("lr") if isinstance(lr, dict) else lr
     extra = "".join(f", β={opt[k]:g}" for k in ("beta",) if k in opt)
-    return f"{opt['name']} (η={lr:g}{extra})"
+    # an objective is minimised full-batch: its plain 'sgd' update is deterministic GD
+    name = "GD" if opt["name"] == "sgd" else opt["name"]
+    return f"{name} (η={lr:g}{extra})"
 
 
 class DescentSurface(ThemedThreeDScene):
