@@ -1,23 +1,35 @@
-"""Backpropagation: the loss at the output, gradients flowing backward layer by layer
-(edges pulse as wide as the real |∂ℓ/∂w|), then θ ← θ − η∇ℓ visibly changes the edges.
+"""Backpropagation, with the record's numbers: the loss at the output, then δ = ∂ℓ/∂z on every
+neuron (signed colour) layer by layer from the output back, one chain-rule product worked out
+for one edge (∂ℓ/∂w = δⱼ · aᵢ), every edge's ∂ℓ/∂w drawn with its sign, and the update
+θ ← θ − η∇ℓ — judged on this example AND on the whole training set.
 
-Records: experiment "network_backprop" (one training example through a 2-4-4-3
-spiral classifier; gradient from MLP.backward; θ_next = θ − η·grad).
+Records: experiment "network_backprop" (one training example through a 2-4-4-3 spiral
+classifier; gradient from MLP.backward; θ_next = θ − η·grad; batch losses before/after).
 """
 import numpy as np
-from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, GrowFromEdge, LaggedStart, \
-    ReplacementTransform, SurroundingRectangle, Write
+from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
+                   SurroundingRectangle, VGroup)
 
 from nnviz import experiments, theme
+from nnviz.display import signed, subscript
 from nnviz.render.mathtex import math
-from nnviz.render.network import NetworkDiagram, ProbabilityBars
-from nnviz.render.style import ThemedScene, heading, label
+from nnviz.render.network import ActivationScale, NetworkDiagram, ProbabilityBars
+from nnviz.render.style import ThemedScene, heading, label, text
+
+
+def chain_edge(rec, model, d) -> tuple[int, int, int]:
+    """(layer, i, j): the drawn edge of the last hidden→output layer with the largest |∂ℓ/∂w|."""
+    L = model.n_layers
+    G = model.layout.view(rec.grad, f"W{L}")
+    idx = d.edge_index[L - 1]
+    k = int(np.argmax(np.abs(G[idx[:, 0], idx[:, 1]])))
+    return L, int(idx[k, 0]), int(idx[k, 1])
 
 
 class Backpropagation(ThemedScene):
     experiment = "network_backprop"
     class_names = ("class 0", "class 1", "class 2")
-    pulse_time = 1.4
+    pulse_time = 1.2
 
     def construct(self):
         rec = experiments.load(self.experiment)["pass"]
@@ -28,48 +40,100 @@ class Backpropagation(ThemedScene):
         out = rec.activation(L)
 
         title = heading("Backpropagation", size=34)
-        d = NetworkDiagram.from_model(model, rec.theta, width=6.4, height=3.6, radius=0.2,
-                                      input_labels=[f"x{i + 1} = {v:.2f}" for i, v in enumerate(x)],
-                                      output_labels=list(self.class_names)).shift(LEFT * 1.3 + DOWN * 0.2)
-        self.play(FadeIn(title), FadeIn(d), run_time=0.8)
+        d = NetworkDiagram.from_model(model, rec.theta, width=6.0, height=3.6, radius=0.22,
+                                      input_labels=[f"x{subscript(i + 1)} = {v:.2f}" for i, v in enumerate(x)],
+                                      output_labels=list(self.class_names)).shift(LEFT * 1.6 + DOWN * 0.35)
+        caption = text("forward: one training example", size=24, color=theme.ACTIVE).next_to(title, DOWN, buff=0.2)
+        self.add(title, d, caption)   # the first frame already shows the network
 
-        # forward (quick): the example's activations
-        fwd = label("forward: one training example").next_to(title, DOWN, buff=0.25)
-        self.play(FadeIn(fwd), d.fill_layer(0, x), run_time=0.5)
+        # forward (quick): signed activations
+        self.play(d.fill_layer(0, x), run_time=0.4)
         for l in range(1, L + 1):
-            self.play(d.signal(l), d.fill_layer(l, rec.activation(l), model.activation(l).name), run_time=0.6)
-        bars = ProbabilityBars(d, out, highlight=true, max_length=1.2, buff=1.35)
-        self.play(LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.1), run_time=0.6)
-
-        # the loss at the output
+            self.play(d.signal(l), d.fill_layer(l, rec.activation(l), model.activation(l).name), run_time=0.5)
+        bars = ProbabilityBars(d, out, highlight=true, max_length=1.2, buff=1.25)
+        self.play(LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.1), run_time=0.5)
         loss_eq = math(f"ell = -log hat(y)_{true} = {rec.loss:.3f}", size=30)
-        loss_eq.next_to(d, DOWN, buff=0.3).align_to(d.layer_labels[L], LEFT)
+        loss_eq.next_to(bars, DOWN, buff=0.35).align_to(d.layer_labels[L], LEFT)
         box = SurroundingRectangle(d.label_of(L, true), color=theme.ACTIVE, buff=0.05)
-        self.play(Create(box), Write(loss_eq), run_time=0.8)
+        self.play(Create(box), FadeIn(loss_eq), run_time=0.7)
+        self.pause("deltas")
 
-        # backward: layer by layer from the output, pulses sized by the real |∂ℓ/∂w|
-        bwd = label("backward: ∂ℓ/∂w by the chain rule, output → input").move_to(fwd)
-        scale = float(max(np.max(np.abs(d.shown_weights(rec.grad, l))) for l in range(1, L + 1)))
-        self.play(ReplacementTransform(fwd, bwd), d.edges.animate.set_stroke(opacity=0.12), run_time=0.5)
-        grad_edges = []
+        # backward: δ on every neuron, output → input, and each layer's ∂ℓ/∂W pulsing back
+        back = text("backward: δ = ∂ℓ/∂z on each neuron, output → input", size=24, color=theme.ACTIVE).move_to(caption)
+        key = VGroup(label("coral: δ > 0 (lower z → lower loss)", size=20, color=theme.GRADIENT),
+                     label("violet: δ < 0 (raise z → lower loss)", size=20, color=theme.GRADIENT_NEGATIVE))
+        key.arrange(DOWN, aligned_edge=LEFT, buff=0.08).to_corner(DOWN + LEFT, buff=0.3)
+        dscale = max(float(np.max(np.abs(rec.deltas[f"d{l}"]))) for l in range(1, L + 1))
+        gscale = float(max(np.max(np.abs(d.shown_weights(rec.grad, l))) for l in range(1, L + 1)))
+        self.play(FadeOut(caption), FadeIn(back), FadeIn(key), d.edges.animate.set_stroke(opacity=0.12),
+                  run_time=0.5)
+        self.delta_labels = VGroup()
         for l in range(L, 0, -1):
-            cap = math(f"(partial ell) / (partial W_{l})", size=26).next_to(d.edges[l - 1], UP, buff=0.15)
-            self.play(FadeIn(cap), d.pulse_gradients(l, rec.grad, scale=scale), run_time=self.pulse_time)
-            ge = d.gradient_edges(l, rec.grad, scale=scale)
-            grad_edges.append(ge)
-            self.play(FadeIn(ge), FadeOut(cap), run_time=0.4)
-        note = label("edge width ∝ |∂ℓ/∂w| (one scale for all layers)").to_edge(DOWN, buff=0.25)
-        self.play(FadeIn(note), run_time=0.4)
-        self.wait(0.6)
+            delta = rec.deltas[f"d{l}"][0]
+            vals = VGroup(*[text(f"δ={signed(delta[c.unit])}", size=20, color=d.gradient_color(delta[c.unit]))
+                            .next_to(c, UP, buff=0.06) for c in d.layers[l]])
+            anims = [d.layers[l][k].animate.set_fill(d.gradient_color(delta[c.unit]),
+                                                     opacity=min(abs(delta[c.unit]) / dscale, 1.0))
+                     for k, c in enumerate(d.layers[l])]
+            if l < L:
+                anims.append(d.pulse_gradients(l + 1, rec.grad, scale=gscale))
+            self.play(*anims, FadeIn(vals), run_time=self.pulse_time if l < L else 0.7)
+            self.delta_labels.add(vals)
+        d.set_deltas(L, rec.deltas[f"d{L}"][0], dscale)
+        for l in range(1, L):
+            d.set_deltas(l, rec.deltas[f"d{l}"][0], dscale)
+        self.pause("chain-rule")
 
-        # the update: θ ← θ − η∇ℓ
-        upd = math(f"theta <- theta - eta nabla_theta ell, quad eta = {rec.lr:g}", size=30).move_to(bwd)
-        self.play(ReplacementTransform(bwd, upd), *[FadeOut(g) for g in grad_edges], FadeOut(note),
-                  d.weights_to(rec.theta), run_time=0.8)
-        self.play(d.weights_to(rec.theta_next), run_time=1.6)
+        # one chain-rule product, with its numbers
+        l, i, j = chain_edge(rec, model, d)
+        a_i, d_j = float(rec.activation(l - 1)[i]), float(rec.deltas[f"d{l}"][0][j])
+        g = float(model.layout.view(rec.grad, f"W{l}")[i, j])
+        k = int(np.flatnonzero((d.edge_index[l - 1][:, 0] == i) & (d.edge_index[l - 1][:, 1] == j))[0])
+        edge = d.edges[l - 1][k]
+        hi = edge.copy().set_stroke(theme.ACTIVE, width=6, opacity=1.0)
+        rule = VGroup(text("one weight: chain rule", size=24, color=theme.ACTIVE),
+                      text("∂ℓ/∂w = ∂ℓ/∂z · ∂z/∂w = δⱼ · aᵢ", size=24),
+                      text(f"= ({signed(d_j, 3)}) × ({signed(a_i, 3)}) = {signed(g, 3)}", size=24,
+                           color=d.gradient_color(g)))
+        rule.arrange(DOWN, aligned_edge=LEFT, buff=0.12).to_corner(DOWN + RIGHT, buff=0.3)
+        marks = VGroup(SurroundingRectangle(d.neuron(l, j), color=theme.ACTIVE, buff=0.05),
+                       SurroundingRectangle(d.neuron(l - 1, i), color=theme.ACTIVE, buff=0.05))
+        self.play(FadeOut(bars), FadeOut(loss_eq), FadeOut(box), Create(hi), Create(marks), FadeIn(rule[:2]),
+                  run_time=0.8)
+        self.play(FadeIn(rule[2]), run_time=0.7)
+        self.wait(1.8)
+
+        # every edge's ∂ℓ/∂w, with its sign
+        self.pause("all-gradients")
+        grad_edges = [d.gradient_edges(m, rec.grad, scale=gscale) for m in range(L, 0, -1)]
+        note = VGroup(text("every edge: ∂ℓ/∂w = δ · a", size=24, color=theme.ACTIVE),
+                      label("coral > 0, violet < 0, width ∝ |∂ℓ/∂w|", size=20))
+        note.arrange(DOWN, aligned_edge=LEFT, buff=0.1).to_corner(DOWN + RIGHT, buff=0.3)
+        self.play(FadeOut(hi), FadeOut(marks), FadeOut(rule), *[FadeIn(ge) for ge in grad_edges], FadeIn(note),
+                  run_time=0.8)
+        self.wait(1.2)
+        self.pause("update")
+
+        # the update, judged on this example and on the whole training set
+        upd = math(f"theta <- theta - eta nabla_theta ell, quad eta = {rec.lr:g}", size=30).move_to(back)
+        self.play(FadeOut(back), FadeIn(upd), *[FadeOut(ge) for ge in grad_edges], FadeOut(note),
+                  FadeOut(key), FadeOut(self.delta_labels), FadeOut(d.glyphs), run_time=0.6)
+        d.clear_activations()
+        self.play(d.weights_to(rec.theta), run_time=0.4)
+        self.play(d.weights_to(rec.theta_next), run_time=1.4)
         out_next = np.asarray(rec.meta["output_next"])
-        bars_next = ProbabilityBars(d, out_next, highlight=true, max_length=1.2, buff=1.35)
-        loss_next = math(f"ell: {rec.loss:.3f} -> {rec.meta['loss_next']:.3f}", size=30).move_to(loss_eq)
-        self.play(ReplacementTransform(bars, bars_next), ReplacementTransform(loss_eq, loss_next), run_time=0.8)
-        self.wait(1.0)
+        bars_next = ProbabilityBars(d, out_next, highlight=true, max_length=1.2, buff=1.25)
+        n = len(rec.batch_X)
+        verdict = VGroup(
+            text(f"this example:  ℓ {rec.loss:.3f} → {rec.meta['loss_next']:.3f}", size=24),
+            text(f"all {n} training points:  mean ℓ {rec.batch_loss:.3f} → {rec.batch_loss_next:.3f}", size=24,
+                 color=theme.ACTIVE),
+            label("one example's step fixes it and can hurt the others:", size=20),
+            label("training averages ∂ℓ/∂θ over many examples, in small steps", size=20))
+        verdict.arrange(DOWN, aligned_edge=LEFT, buff=0.12).to_edge(DOWN, buff=0.25).shift(RIGHT * 0.6)
+        self.play(FadeIn(bars_next), FadeIn(verdict[:2]), run_time=0.8)
+        self.play(FadeIn(verdict[2:]), run_time=0.6)
+        self.wait(1.8)
         self.diagram, self.grad_edges, self.bars = d, grad_edges, bars_next  # for tests
+        self.chain = (l, i, j, d_j, a_i, g)
+        self.verdict_numbers = (rec.loss, rec.meta["loss_next"], rec.batch_loss, rec.batch_loss_next)

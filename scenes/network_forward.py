@@ -1,31 +1,44 @@
 """Forward pass: one real test image flows through a trained digits classifier.
 
-Each layer's neurons fill by their recorded activation, the output becomes class
-probabilities (bars beside the labels), and ŷ = f(x; θ) stays on screen.
+First how the 8×8 image becomes the input layer (its pixels laid out row by row as 64 inputs),
+then what ONE hidden neuron computes with the record's numbers — its largest terms wᵢ·xᵢ, the
+rest summed, the bias, z, and a = tanh(z) on the curve — then the rest of that layer at once, the
+next layers, and the output probabilities. Node fill is signed: blue > 0, red < 0.
 Records: experiment "network_forward" (nnviz/experiments/networks.py).
 """
 import numpy as np
-from manim import DOWN, LEFT, FadeIn, GrowFromEdge, ImageMobject, LaggedStart, Create, \
-    RESAMPLING_ALGORITHMS, SurroundingRectangle, Write
+from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, FadeOut, GrowFromEdge, Indicate,
+                   LaggedStart, Rectangle, Square, SurroundingRectangle, VGroup, Write)
 
 from nnviz import experiments, theme
+from nnviz.display import input_names, output_names, shown_units
 from nnviz.render.mathtex import math
-from nnviz.render.network import NetworkDiagram, ProbabilityBars
+from nnviz.render.network import ActivationScale, NetworkDiagram, NeuronSum, ProbabilityBars
 from nnviz.render.style import ThemedScene, heading, label, text
 
 
-def digit_image(x: np.ndarray, side: float) -> ImageMobject:
-    """An 8×8 grey-level digit (values in [0, 1]) as a pixel-exact image."""
-    g = (255 * np.clip(x.reshape(8, 8), 0, 1)).astype(np.uint8)
-    img = ImageMobject(np.dstack([g, g, g, np.full_like(g, 255)]))
-    img.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
-    img.height = side
-    return img
+def pixel_grid(x: np.ndarray, side: float) -> VGroup:
+    """The 8×8 grey-level digit (values in [0, 1]) as 64 squares, row by row (square i = input i)."""
+    cell = side / 8
+    g = VGroup()
+    for i, v in enumerate(np.clip(x.reshape(-1), 0, 1)):
+        r, c = divmod(i, 8)
+        sq = Square(cell, stroke_width=0.5, stroke_color=theme.GRID)
+        sq.set_fill(theme.FOREGROUND, opacity=float(v)).move_to([(c - 3.5) * cell, (3.5 - r) * cell, 0])
+        g.add(sq)
+    return g
+
+
+def pick_neuron(diagram, z, a) -> int:
+    """The shown first-layer unit the walk-through follows: the one whose output is most decided."""
+    shown = diagram.shown[1]
+    return int(shown[int(np.argmax(np.abs(np.asarray(a)[shown])))])
 
 
 class ForwardPass(ThemedScene):
     experiment = "network_forward"
     layer_time = 0.8
+    terms = 4
 
     def construct(self):
         rec = experiments.load(self.experiment)["pass"]
@@ -33,29 +46,90 @@ class ForwardPass(ThemedScene):
         x = rec.activation(0)
         probs = rec.activation(model.n_layers)
         pred, true = int(np.argmax(probs)), int(np.argmax(rec.y[0]))
+        n_in = model.sizes[0]
 
         title = heading("Forward pass", size=34)
-        eq = math("hat(y) = f(x; theta)", size=34).next_to(title, DOWN, buff=0.2)
-        diagram = NetworkDiagram.from_model(
-            model, rec.theta, max_neurons=[8, 8, 8, 10], width=6.0, height=4.3,
-            output_labels=[str(i) for i in range(10)]).shift(DOWN * 0.45 + LEFT * 0.3)
-        img = digit_image(x, 1.9).next_to(diagram, LEFT, buff=0.45)
-        img_cap = label("x: 8×8 pixels\n= 64 inputs", line_spacing=0.6).next_to(img, DOWN, buff=0.15)
-        self.play(FadeIn(title), Write(eq), run_time=0.8)
-        self.add(img)  # manim 0.22: FadeIn on an ImageMobject interpolates uint8 → float and crashes PIL
-        self.play(FadeIn(img_cap), Create(diagram.edges, lag_ratio=0.002),
-                  FadeIn(diagram.layers), FadeIn(diagram.ellipses), FadeIn(diagram.labels),
-                  FadeIn(diagram.glyphs), run_time=1.2)
-        self.play(diagram.fill_layer(0, x, "sigmoid"), run_time=self.layer_time)
-        for l in range(1, model.n_layers + 1):
-            act = model.activation(l).name
-            self.play(diagram.signal(l), run_time=self.layer_time)
-            self.play(diagram.fill_layer(l, rec.activation(l), act), run_time=self.layer_time * 0.6)
-        bars = ProbabilityBars(diagram, probs, highlight=pred)
-        self.play(LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.05), run_time=1.0)
-        box = SurroundingRectangle(diagram.label_of(model.n_layers, pred), color=theme.ACTIVE, buff=0.06)
-        verdict = text(f"network says “{pred}” with probability {probs[pred]:.2f}   ·   true label: {true}",
-                       size=22).to_edge(DOWN, buff=0.2)
-        self.play(Create(box), FadeIn(verdict), run_time=0.6)
+        eq = math("hat(y) = f(x; theta)", size=30).next_to(title, DOWN, buff=0.15)
+        d = NetworkDiagram.from_model(model, rec.theta, max_neurons=[8, 8, 8, 10], width=3.9, height=4.4,
+                                      output_labels=output_names(model.sizes[-1]), strong_per_neuron=3,
+                                      input_labels=input_names(n_in), label_size=20)
+        d.move_to([-2.0, -0.45, 0])
+        grid = pixel_grid(x, 1.7).move_to([-5.6, 0.7, 0])
+        gcap = label("x: an 8×8 image", size=20).next_to(grid, UP, buff=0.12)
+        scale = ActivationScale().to_corner(DOWN + LEFT, buff=0.3)
+        # first frame: already the picture (the image and the network it will flow through)
+        self.add(title, eq, grid, gcap, d.edges, d.layers, d.ellipses, d.glyphs)
+        self.wait(0.6)
+
+        # 1. the image becomes the input layer: rows laid end to end, 64 inputs
+        self.pause("flatten")
+        strip = grid.copy()
+        top, bottom = d.layers[0].get_top()[1], d.layers[0].get_bottom()[1]
+        cell = (top - bottom) / (n_in - 1)
+        xs = d.layers[0].get_x() - 0.75
+        for i, sq in enumerate(strip):
+            sq.generate_target()
+            sq.target.stretch_to_fit_width(0.22).stretch_to_fit_height(cell * 0.9).move_to([xs, top - i * cell, 0])
+        fcap = VGroup(label("row by row:", size=20), label(f"{n_in} pixels", size=20),
+                      label(f"→ {n_in} inputs", size=20), label("x₁ … x₆₄", size=20))
+        fcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(grid, DOWN, buff=0.9).align_to(grid, LEFT)
+        self.play(LaggedStart(*[sq.animate.move_to(sq.target).stretch_to_fit_width(0.22)
+                                .stretch_to_fit_height(cell * 0.9) for sq in strip], lag_ratio=0.015),
+                  FadeIn(fcap), run_time=2.0)
+        units, _ = shown_units(n_in, 8)
+        hidden_px = VGroup(*[sq for i, sq in enumerate(strip) if i not in units])
+        shown_px = [strip[u] for u in units]
+        elided = label(f"{n_in - len(units)} more", size=18).next_to(d.ellipses[0], LEFT, buff=0.15)
+        self.play(*[sq.animate.move_to(c).set_opacity(0) for sq, c in zip(shown_px, d.layers[0])],
+                  hidden_px.animate.move_to(d.ellipses[0]).set_opacity(0),
+                  d.fill_layer(0, x, "sigmoid"), FadeIn(d.labels), FadeIn(elided), FadeIn(scale), run_time=1.2)
+        self.remove(strip)
+
+        # 2. one neuron, with its numbers
+        self.pause("one-neuron")
+        W1, b1 = model.weights(rec.theta, 1)
+        z1, a1 = rec.pre["z1"][0], rec.activation(1)
+        j = pick_neuron(d, z1, a1)
+        act1 = model.activation(1).name
+        panel = NeuronSum(x, W1[:, j], b1[j], z1[j], a1[j], act1, k=self.terms, names=input_names(n_in),
+                          title=f"one neuron: unit {j + 1} of hidden layer 1", size=19)
+        panel.move_to([0, 0, 0]).align_to([1.0, 0, 0], LEFT).align_to([0, 2.05, 0], UP)
+        ring = SurroundingRectangle(d.neuron(1, j), color=theme.ACTIVE, buff=0.06, corner_radius=0.1)
+        into = [k for k, (a, b) in enumerate(d.edge_index[0]) if b == j]
+        others = [ln for k, ln in enumerate(d.edges[0]) if k not in into]
+        boxes = VGroup(*[Square(grid[0].width, color=theme.ACTIVE, stroke_width=3).move_to(grid[i])
+                         for i, *_ in panel.terms])
+        self.play(Create(ring), *[ln.animate.set_stroke(opacity=0.05) for ln in others], run_time=0.6)
+        self.play(FadeIn(panel.rows[:2]), run_time=0.5)
+        for row, box in zip(panel.term_rows, boxes):     # each large term, and where its pixel is
+            self.play(FadeIn(row, shift=0.1 * RIGHT), Create(box), run_time=0.45)
+        self.play(FadeIn(panel.rest_row), run_time=0.5)
+        self.play(FadeIn(panel.bias_row), run_time=0.5)
+        self.play(Write(panel.z_row), run_time=0.6)
+        self.wait(0.6)
+        self.play(FadeIn(panel.curve), run_time=0.6)
+        self.play(FadeIn(panel.out_row), d.fill_layer(1, np.where(np.arange(len(a1)) == j, a1, 0.0), act1),
+                  run_time=0.8)
         self.wait(1.0)
-        self.bars, self.diagram = bars, diagram  # for tests
+
+        # 3. the rest of the layer at once, then the next layers
+        self.pause("whole-layer")
+        lay = text("every neuron of the layer does the same, at once", size=22, color=theme.ACTIVE)
+        lay.next_to(eq, DOWN, buff=0.15)
+        self.play(FadeOut(panel), FadeOut(boxes), FadeOut(ring), FadeIn(lay),
+                  d.edges[0].animate.set_stroke(opacity=0.0), run_time=0.6)
+        d.set_weights(rec.theta)            # edges back to their weight style
+        self.play(FadeIn(d.edges[0]), d.signal(1), d.fill_layer(1, a1, act1), run_time=self.layer_time)
+        for l in range(2, model.n_layers + 1):
+            act = model.activation(l).name
+            self.play(d.signal(l), run_time=self.layer_time * 0.8)
+            self.play(d.fill_layer(l, rec.activation(l), act), run_time=self.layer_time * 0.6)
+        self.pause("output")
+        bars = ProbabilityBars(d, probs, highlight=pred, max_length=1.8, buff=0.75)
+        self.play(FadeOut(lay), LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.05), run_time=1.0)
+        box = SurroundingRectangle(d.label_of(model.n_layers, pred), color=theme.ACTIVE, buff=0.06)
+        verdict = text(f"softmax output: “{pred}” with probability {probs[pred]:.2f}  ·  true label: {true}",
+                       size=22).to_edge(DOWN, buff=0.25).shift(RIGHT * 1.6)
+        self.play(Create(box), FadeIn(verdict), run_time=0.6)
+        self.wait(1.2)
+        self.bars, self.diagram, self.panel, self.neuron_unit = bars, d, panel, j  # for tests

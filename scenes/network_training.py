@@ -1,25 +1,54 @@
-"""Training with a live decision boundary: the diagram's weights evolve over the recorded
-run beside the input plane, whose heatmap is the network's P(class 1) at that step; the
-loss curve grows and the first hidden layer's features are shown as small maps.
+"""Training with a live decision boundary: the network's weights evolve over the recorded run
+beside the input plane, whose heatmap is the network's P(class 1) at that step; the loss curve
+grows, and each first-layer neuron is drawn as its own feature map (what it responds to over the
+plane, TensorFlow-Playground style).
+
+Time follows visible change (nnviz/render/pacing.py): video time is spent where the boundary
+moves and the log-loss falls, and the animation stops when the boundary stops changing. The first
+frame is the untrained network's boundary, captioned.
 
 Records: experiments "network_training_{xor,moons,spirals}" (nnviz/experiments/networks.py).
 Variants: TrainingXOR (default), TrainingMoons, TrainingSpirals.
 """
-from manim import DOWN, LEFT, FadeIn, ValueTracker, VGroup, linear
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, ValueTracker, VGroup, linear
 
 from nnviz import experiments, theme
+from nnviz.display import input_names, sizes_text
 from nnviz.experiments.networks import model_from
 from nnviz.render.network import NetworkDiagram
-from nnviz.render.planes import DecisionPlane, FeatureTiles, frame_index
+from nnviz.render.pacing import TimeWarp
+from nnviz.render.planes import DecisionPlane, FeatureTiles, flip_progress, frame_index
 from nnviz.render.plots import LossPlot
-from nnviz.render.style import ThemedScene, heading, label
+from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
 
 
 class TrainingXOR(ThemedScene):
     experiment = "network_training_xor"
     title = "Training on XOR"
-    run_time = 8.0
+    run_time = 6.0          # seconds while the boundary changes
+    tail_time = 0.8         # then the rest of the run, fast-forwarded
+    tile = 0.42             # side of a first-layer neuron's feature map
+
+    @classmethod
+    def warp(cls, bd) -> TimeWarp:
+        """Video time ↦ training step while the boundary changes (grid cells changing class),
+        ending where less than 1 % of that change remains."""
+        w = TimeWarp.from_progress(flip_progress(bd.steps, bd.prob), cls.run_time, floor=0.15,
+                                   clock="log", tol=1e-2)
+        return TimeWarp(w.times, w.steps)            # ends on the visible end, not the run's last step
+
+    @classmethod
+    def step_at_time(cls, run, bd):
+        """The scene's whole step-at-time mapping (paced part, then the fast-forwarded tail):
+        (times, steps) arrays, what the pacing test measures."""
+        import numpy as np
+
+        w = cls.warp(bd)
+        t = np.linspace(0, w.run_time, 400)
+        tail_t = w.run_time + np.linspace(0, cls.tail_time, 40)[1:]
+        tail_s = w.end_step + (float(run.steps[-1]) - w.end_step) * np.linspace(0, 1, 40)[1:]
+        return np.concatenate([t, tail_t]), np.concatenate([w.step_at(t), tail_s])
 
     def construct(self):
         recs = experiments.load(self.experiment)
@@ -27,52 +56,76 @@ class TrainingXOR(ThemedScene):
         model = model_from(run.config["problem"]["model"])
         total = int(run.steps[-1])
         tracker = ValueTracker(0)
+        warp = self.warp(bd)
 
         title = heading(self.title, size=34)
-        sizes = "-".join(map(str, model.sizes))
-        opt = run.config["optimizer"]["name"]
-        sub = label(f"{sizes} network · {opt} η = {run.lr[0]:g} · full batch · "
-                    f"{len(bd.X)} points").next_to(title, DOWN, buff=0.15)
+        sub = label(f"{sizes_text(model.sizes)} network · {run.config['optimizer']['name']} η = {run.lr[0]:g}"
+                    f" · full batch · {len(bd.X)} points", size=20).next_to(title, DOWN, buff=0.12)
 
-        d = NetworkDiagram.from_model(model, run.thetas[-1], width=3.6, height=3.0, radius=0.14,
-                                      input_labels=["x₁", "x₂"], label_size=20)
-        d.set_weights(run.thetas[0]).move_to([-4.6, 0.5, 0])
-        plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=4.4, prob=bd.prob[0]).move_to([0.2, -0.45, 0])
-        pcap = label("input plane: colour = P(class), dark = boundary").next_to(plane, DOWN, buff=0.12)
-
+        hidden = "h1" in bd.hidden
+        d = NetworkDiagram.from_model(model, run.thetas[0], width=3.4, height=4.6, radius=self.tile / 2,
+                                      max_neurons=8, input_labels=input_names(model.sizes[0]), label_size=22,
+                                      strong_per_neuron=3)
+        d.move_to([-4.75, -0.35, 0])
         tiles = None
-        if "h1" in bd.hidden:
-            tiles = FeatureTiles(bd.hidden["h1"][0], d.shown[1], side=0.5).next_to(d, DOWN, buff=0.5)
-            tcap = VGroup(*[label(s, size=18) for s in ("hidden layer 1:", "each unit's response", "over the plane")])
-            tcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(tiles, DOWN, buff=0.12).align_to(d, LEFT)
+        if hidden:
+            for c in d.layers[1]:
+                c.set_stroke(opacity=0.0)        # the tile is the neuron
+            tiles = FeatureTiles.on_layer(bd.hidden["h1"][0], d, 1)
+        plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=4.4, dot_radius=0.06,
+                              prob=bd.prob[0]).move_to([0.35, -0.3, 0])
+        pcap = label("colour: the class the network predicts there", size=18).next_to(plane, DOWN, buff=0.1)
+        tcap = label("each first-layer neuron drawn as its\nresponse over the plane (blue > 0, red < 0)",
+                     size=18, line_spacing=0.5).next_to(d, DOWN, buff=0.12).align_to(d, LEFT) if hidden else VGroup()
 
-        loss = LossPlot({"train loss": run.loss}, colors={"train loss": theme.ACTIVE}, width=3.0, height=2.4,
-                        legend=False, tracker=tracker, x_label="step", y_label="loss").move_to([4.9, 0.3, 0])
+        loss = LossPlot({"train loss": run.loss}, colors={"train loss": theme.ACTIVE}, width=3.0, height=2.3,
+                        legend=False, tracker=tracker, x_label="step", y_label="loss", log_y=True,
+                        x_ticks=3).move_to([5.05, 0.55, 0])
         counter = StepCounter(tracker, total=total, size=22).next_to(loss, DOWN, buff=0.35).align_to(loss, LEFT)
-        acc = Readout(tracker, lambda s: f"train accuracy {run.train_acc[frame_index(run.eval_steps, s)]:.1%}",
+        acc = Readout(tracker, lambda s: f"train accuracy {run.train_acc[frame_index(run.eval_steps, s)]:.0%}",
                       size=22).next_to(counter, DOWN, buff=0.15).align_to(counter, LEFT)
+        state = text("step 0: untrained, random weights", size=22, color=theme.ACTIVE)
+        state.next_to(pcap, DOWN, buff=0.12)
 
         def follow(_m):
             d.set_weights(run.thetas[frame_index(bd.steps, tracker.get_value())])
 
-        self.add(plane.image)  # ImageMobjects are added, not faded (see render/network.py)
+        # the first frame is already the picture: untrained boundary, captioned
+        self.add(plane.image)
         if tiles is not None:
-            self.add(tiles.image)
-        self.play(FadeIn(title), FadeIn(sub), FadeIn(d), FadeIn(plane.frame), FadeIn(plane.dots),
-                  FadeIn(pcap), FadeIn(loss), FadeIn(counter), FadeIn(acc),
-                  *([FadeIn(tiles.frames), FadeIn(tcap)] if tiles is not None else []),
-                  run_time=1.0)
+            self.add(d, tiles)
+        else:
+            self.add(d)
+        self.add(title, sub, plane.frame, plane.dots, pcap, tcap, loss, counter, acc, state)
+        self.wait(1.2)
+        self.pause("training")
+        training = text("training: the boundary bends as the loss falls", size=22, color=theme.ACTIVE).move_to(state)
+        self.play(FadeOut(state), run_time=0.2)
+        self.play(FadeIn(training), run_time=0.2)
         d.add_updater(follow)
         plane.follow(tracker, bd.prob, bd.steps)
         if tiles is not None:
             tiles.follow(tracker, bd.hidden["h1"], bd.steps)
-        self.play(tracker.animate.set_value(total), run_time=self.run_time, rate_func=linear)
+        tracker.set_value(warp.first_step)
+        self.play(warp.animate(tracker))
+        if warp.end_step < total:   # the boundary has stopped changing: say so, and show the rest quickly
+            ff = text(f"steps {int(warp.end_step)}–{total}: the boundary barely changes (fast-forward)",
+                      size=20, color=theme.MUTED).move_to(state)
+            self.play(FadeOut(training), run_time=0.15)
+            self.play(FadeIn(ff), run_time=0.15)
+            self.play(tracker.animate(run_time=self.tail_time, rate_func=linear).set_value(total))
+            training = ff
         d.remove_updater(follow)
         plane.unfollow()
         if tiles is not None:
             tiles.unfollow()
-        self.wait(1.0)
-        self.diagram, self.plane, self.tracker, self.tiles = d, plane, tracker, tiles  # for tests
+        k = frame_index(run.eval_steps, total)
+        done = text(f"step {total}: loss {run.loss[-1]:.2g}, {run.train_acc[k]:.0%} of points right",
+                    size=22, color=theme.ACTIVE).move_to(state)
+        self.play(FadeOut(training), run_time=0.2)
+        self.play(FadeIn(done), run_time=0.3)
+        self.wait(1.2)
+        self.diagram, self.plane, self.tracker, self.tiles, self.warp_used = d, plane, tracker, tiles, warp  # for tests
 
 
 class TrainingMoons(TrainingXOR):
@@ -83,4 +136,4 @@ class TrainingMoons(TrainingXOR):
 class TrainingSpirals(TrainingXOR):
     experiment = "network_training_spirals"
     title = "Training on spirals"
-    run_time = 10.0
+    run_time = 8.0

@@ -72,7 +72,21 @@ def test_activation_fill_follows_the_values(net):
     a = np.linspace(-1, 1, 12)
     d.set_activations(1, a, "tanh")
     ops = np.array([c.get_fill_opacity() for c in d.layers[1]])
-    assert np.allclose(ops, (a[d.shown[1]] + 1) / 2)
+    assert np.allclose(ops, np.abs(a[d.shown[1]]))                      # size: |a| …
+    cols = [_hex(c.get_fill_color()) for c in d.layers[1]]
+    assert cols == [(theme.POSITIVE if v >= 0 else theme.NEGATIVE).lower() for v in a[d.shown[1]]]  # … sign: hue
+    d.set_activations(2, np.array([0.0, 2.0, -4.0, 1.0, 0.5]))          # no bound known: scaled by max |a|
+    assert np.allclose([c.get_fill_opacity() for c in d.layers[2]], [0.0, 0.5, 1.0, 0.25, 0.125])
+
+
+def test_deltas_fill_units_in_the_gradient_colours(net):
+    model, theta = net
+    d = NetworkDiagram.from_model(model, theta, max_neurons=6)
+    delta = np.array([0.2, -0.4, 0.0, 0.1, -0.1])
+    d.set_deltas(2, delta)
+    assert np.allclose([c.get_fill_opacity() for c in d.layers[2]], np.abs(delta) / 0.4)
+    assert [_hex(c.get_fill_color()) for c in d.layers[2]] == [
+        (theme.GRADIENT if v >= 0 else theme.GRADIENT_NEGATIVE).lower() for v in delta]
 
 
 def test_gradient_pulses_are_sized_by_the_gradient(net):
@@ -193,3 +207,18 @@ def test_perceptron_playback_walks_the_recorded_updates():
                                          f"{rec.config['lr']:g}·{fmt(x)} = {fmt(rec.w[k])}")
     _, _, w, b = pb.at(float(pb.n))
     assert np.array_equal(w, rec.w[-1]) and b == rec.b[-1]                 # … and the final line
+
+
+def test_strongest_edges_per_neuron_are_drawn_in_full_the_rest_faint(net):
+    model, theta = net
+    d = NetworkDiagram.from_model(model, theta, max_neurons=6, strong_per_neuron=2)
+    for l in range(1, model.n_layers + 1):
+        vals, idx, strong = d.edge_values[l - 1], d.edge_index[l - 1], d.edge_strong[l - 1]
+        for b in np.unique(idx[:, 1]):
+            sel = np.flatnonzero(idx[:, 1] == b)
+            top = sel[np.argsort(-np.abs(vals[sel]))[:2]]
+            assert set(sel[strong[sel]]) == set(top)                           # exactly the 2 largest |w|
+        op = np.array([ln.get_stroke_opacity() for ln in d.edges[l - 1]])
+        assert op[~strong].max() < op[strong].min()                          # faint ones recede
+        for ln, w in zip(d.edges[l - 1], vals):                              # sign is kept either way
+            assert _hex(ln.get_stroke_color()) == (theme.POSITIVE if w >= 0 else theme.NEGATIVE).lower()

@@ -33,8 +33,24 @@ def test_forward_scene_fills_and_bars_are_the_recorded_activations(tmp_path):
     d = s.diagram
     for l in range(model.n_layers + 1):
         assert np.array_equal(d.neuron_values[l], rec.activation(l))
+    a1 = rec.activation(1)[d.shown[1]]
     hid = np.array([c.get_fill_opacity() for c in d.layers[1]])
-    assert np.allclose(hid, (rec.activation(1)[d.shown[1]] + 1) / 2, atol=1e-6)   # tanh ∈ [-1, 1]
+    assert np.allclose(hid, np.abs(a1), atol=1e-6)                       # tanh ∈ [-1, 1]: size …
+    cols = [mn.ManimColor(c.get_fill_color()).to_hex().lower() for c in d.layers[1]]
+    from nnviz import theme
+    assert cols == [(theme.POSITIVE if v >= 0 else theme.NEGATIVE).lower() for v in a1]   # … and sign
+    # the one neuron worked out on screen: its terms, the rest, the bias, z and tanh(z) are the record's
+    p, j = s.panel, s.neuron_unit
+    W1, b1 = model.weights(rec.theta, 1)
+    x = rec.activation(0)
+    t = np.abs(W1[:, j] * x)
+    assert [i for i, *_ in p.terms] == list(np.argsort(-t, kind="stable")[:len(p.terms)])
+    assert all(w == W1[i, j] and a == x[i] for i, w, a in p.terms)
+    rest = [i for i in range(len(x)) if i not in {i for i, *_ in p.terms}]
+    assert p.rest == pytest.approx(float(W1[rest, j] @ x[rest])) and p.n_rest == len(x) - len(p.terms)
+    assert p.b == b1[j] and p.z == rec.pre["z1"][0][j] and p.out == rec.activation(1)[j]
+    assert sum(w * a for _, w, a in p.terms) + p.rest + p.b == pytest.approx(p.z, abs=1e-12)
+    assert p.out == pytest.approx(np.tanh(p.z))
     probs = rec.activation(model.n_layers)
     assert np.allclose(s.bars.lengths(), np.maximum(probs * s.bars.max_length, 1e-3))
     assert np.allclose([b.value for b in s.bars], probs)
@@ -51,6 +67,23 @@ def test_backprop_scene_pulses_are_the_real_gradients_and_update_is_applied(tmp_
         G = model.layout.view(rec.grad, f"W{l}")
         idx = d.edge_index[l - 1]
         assert np.allclose([e.magnitude for e in ge], np.abs(G[idx[:, 0], idx[:, 1]]) / scale)
+        assert np.array_equal([e.value for e in ge], G[idx[:, 0], idx[:, 1]])
+        cols = [mn.ManimColor(e.get_stroke_color()).to_hex().lower() for e in ge]   # signed colour
+        from nnviz import theme
+        assert cols == [(theme.GRADIENT if g >= 0 else theme.GRADIENT_NEGATIVE).lower() for g in G[idx[:, 0], idx[:, 1]]]
+    # the chain-rule product on screen: ∂ℓ/∂w_ij = δ_j · a_i, all three from the record
+    l, i, j, d_j, a_i, g = s.chain
+    assert d_j == rec.deltas[f"d{l}"][0][j] and a_i == rec.activation(l - 1)[i]
+    assert g == model.layout.view(rec.grad, f"W{l}")[i, j] and g == pytest.approx(d_j * a_i, rel=1e-12)
+    # δ labels: one per drawn unit, the recorded δ
+    for labels, l in zip(s.delta_labels, range(L, 0, -1)):
+        assert len(labels) == len(d.layers[l])
+    # the verdict: this example's loss and the mean loss over all training points, before/after
+    loss, loss_next, bl, bl_next = s.verdict_numbers
+    assert loss == pytest.approx(model.loss_value(rec.theta, rec.x, rec.y))
+    assert loss_next == pytest.approx(model.loss_value(rec.theta_next, rec.x, rec.y))
+    assert bl == pytest.approx(model.loss_value(rec.theta, rec.batch_X, rec.batch_Y))
+    assert bl_next == pytest.approx(model.loss_value(rec.theta_next, rec.batch_X, rec.batch_Y))
     for l in range(1, L + 1):                                   # after θ ← θ − η∇ℓ the edges show θ_next
         idx = d.edge_index[l - 1]
         W = model.layout.view(rec.theta_next, f"W{l}")
@@ -114,3 +147,27 @@ def test_perceptron_xor_scene_ends_on_the_recorded_perceptron_and_network(tmp_pa
     idx = s.net_diagram.edge_index[0]
     W = model_from(recs["run"].config["problem"]["model"]).layout.view(recs["run"].thetas[-1], "W1")
     assert np.array_equal(s.net_diagram.edge_values[0], W[idx[:, 0], idx[:, 1]])
+
+
+@pytest.mark.parametrize("variant,exp", [("TrainingXOR", "network_training_xor"),
+                                         ("TrainingMoons", "network_training_moons"),
+                                         ("TrainingSpirals", "network_training_spirals")])
+def test_training_scene_pacing_follows_the_boundary(variant, exp):
+    """The scene's own step-at-time mapping, measured against the cells of the recorded boundary
+    that change class: the first half of the animated time covers 25–75 % of that change, and at
+    most 25 % of the time passes at under 1 % of it per second; the paced part stops where the
+    boundary stops changing (the rest is a short, captioned fast-forward)."""
+    from nnviz.render.pacing import measure_pacing
+    from nnviz.render.planes import flip_progress
+    from nnviz.render.runner import load_scene_class
+
+    cls = load_scene_class(SCENES / "network_training.py", variant)
+    recs = E.load(exp)
+    run, bd = recs["run"], recs["boundary"]
+    times, steps = cls.step_at_time(run, bd)
+    flips = flip_progress(bd.steps, bd.prob)
+    m = measure_pacing((times, steps), flips)
+    assert m.ok(), m.problems()
+    warp = cls.warp(bd)
+    assert flips.fraction([warp.end_step])[0] >= 0.97               # nearly all the change is paced
+    assert steps[-1] == run.steps[-1] and times[-1] - warp.run_time <= cls.tail_time + 1e-9

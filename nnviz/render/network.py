@@ -41,7 +41,7 @@ class NetworkDiagram(VGroup):
     def __init__(self, sizes, theta=None, layout: Layout | None = None, *, max_neurons=8,
                  width=7.0, height=4.6, radius=0.17, min_stroke=0.4, max_stroke=5.0,
                  weight_scale: float | None = None, input_labels=None, output_labels=None,
-                 activations=None, label_size=22, **kw):
+                 activations=None, label_size=22, strong_per_neuron: int | None = None, **kw):
         super().__init__(**kw)
         self.sizes = tuple(int(s) for s in sizes)
         if len(self.sizes) < 2:
@@ -50,6 +50,8 @@ class NetworkDiagram(VGroup):
         self.radius, self.min_stroke, self.max_stroke = radius, min_stroke, max_stroke
         self.layout = layout
         self.weight_scale = weight_scale
+        self.strong_per_neuron = strong_per_neuron   # k: only each unit's k largest |w| in full, the rest faint
+        self.edge_strong: list[np.ndarray] = [np.zeros(0, bool)] * (len(self.sizes) - 1)
         self.shown: list[list[int]] = []
         self.layers = VGroup()           # layers[l]: VGroup of circles (shown units)
         self.ellipses = VGroup()
@@ -170,15 +172,33 @@ class NetworkDiagram(VGroup):
         f = _fraction(np.abs(magnitude), 0.0, self.weight_scale or 1.0)
         return self.min_stroke + (self.max_stroke - self.min_stroke) * f
 
+    def strong_edges(self, layer: int, values) -> np.ndarray:
+        """Which drawn edges into `layer` (0-based edge group) are among their target unit's
+        `strong_per_neuron` largest |w| — all of them when no k is set."""
+        v = np.abs(np.asarray(values, float))
+        k = self.strong_per_neuron
+        if not k:
+            return np.ones(len(v), bool)
+        idx = self.edge_index[layer]
+        strong = np.zeros(len(v), bool)
+        for b in np.unique(idx[:, 1]):
+            sel = np.flatnonzero(idx[:, 1] == b)
+            strong[sel[np.argsort(-v[sel], kind="stable")[:k]]] = True
+        return strong
+
     def set_weights(self, theta) -> "NetworkDiagram":
-        """Restyle every edge from θ: colour = sign(w), width and opacity grow with |w|."""
+        """Restyle every edge from θ: colour = sign(w), width and opacity grow with |w|. With
+        `strong_per_neuron = k`, only each unit's k strongest incoming edges are drawn in full;
+        the others stay as faint hairlines (the wiring is still there, the eye goes to what matters)."""
         vals = [self.shown_weights(theta, l) for l in range(1, len(self.sizes))]
         if self.weight_scale is None:  # 90th percentile: a few huge weights must not thin all others
             self.weight_scale = float(np.percentile(np.abs(np.concatenate(vals)), 90)) or 1.0
         for l, v in enumerate(vals):
             self.edge_values[l] = v
-            widths = self.stroke_for(v)
-            op = 0.3 + 0.7 * _fraction(np.abs(v), 0.0, self.weight_scale)
+            strong = self.strong_edges(l, v)
+            self.edge_strong[l] = strong
+            widths = np.where(strong, self.stroke_for(v), np.minimum(self.stroke_for(v), 1.0))
+            op = np.where(strong, 0.3 + 0.7 * _fraction(np.abs(v), 0.0, self.weight_scale), 0.13)
             for ln, w, sw, o in zip(self.edges[l], v, widths, op):
                 ln.set_stroke(theme.POSITIVE if w >= 0 else theme.NEGATIVE, width=sw, opacity=o)
         return self
@@ -194,29 +214,40 @@ class NetworkDiagram(VGroup):
 
     # -- activations -----------------------------------------------------------------------
     def fill_range(self, layer: int, activation: str | None, values) -> tuple[float, float]:
+        """The largest |value| drawn at full strength: the activation's bound (1 for tanh, σ,
+        softmax, step), else the layer's largest |value|."""
         if activation in FILL_RANGE:
-            return FILL_RANGE[activation]
-        v = np.asarray(values, dtype=float)
-        return (min(0.0, float(v.min())), max(float(v.max()), 1e-12))
+            lo, hi = FILL_RANGE[activation]
+            return (lo, hi)
+        v = np.abs(np.asarray(values, dtype=float))
+        m = max(float(v.max()) if v.size else 0.0, 1e-12)
+        return (-m, m)
 
     def fill_fractions(self, layer: int, values, activation: str | None = None) -> np.ndarray:
-        """How full each shown unit is drawn for the layer's activations `values` (full width)."""
+        """Signed fill of each shown unit in [−1, 1] for the layer's `values` (full width): the
+        sign picks the colour (theme.POSITIVE / NEGATIVE), the size the opacity."""
         values = np.asarray(values, dtype=float).reshape(-1)
         lo, hi = self.fill_range(layer, activation, values)
-        return _fraction(values[self.shown[layer]], lo, hi)
+        scale = max(abs(lo), abs(hi), 1e-12)
+        return np.clip(values[self.shown[layer]] / scale, -1.0, 1.0)
+
+    @staticmethod
+    def _signed_fill(f: float) -> tuple[str, float]:
+        return (theme.POSITIVE if f >= 0 else theme.NEGATIVE), float(abs(f))
 
     def set_activations(self, layer: int, values, activation: str | None = None) -> "NetworkDiagram":
-        """Fill each shown unit in proportion to its activation."""
+        """Fill each shown unit by its activation: blue for > 0, red for < 0, stronger when larger."""
         f = self.fill_fractions(layer, values, activation)
         self.neuron_values[layer] = np.asarray(values, dtype=float).reshape(-1)
         for c, x in zip(self.layers[layer], f):
-            c.set_fill(theme.ACTIVE, opacity=float(x))
+            col, op = self._signed_fill(x)
+            c.set_fill(col, opacity=op)
         return self
 
     def fill_layer(self, layer: int, values, activation: str | None = None, **anim_kw) -> AnimationGroup:
         f = self.fill_fractions(layer, values, activation)
         self.neuron_values[layer] = np.asarray(values, dtype=float).reshape(-1)
-        return AnimationGroup(*[c.animate.set_fill(theme.ACTIVE, opacity=float(x))
+        return AnimationGroup(*[c.animate.set_fill(self._signed_fill(x)[0], opacity=self._signed_fill(x)[1])
                                 for c, x in zip(self.layers[layer], f)], **anim_kw)
 
     def clear_activations(self) -> "NetworkDiagram":
@@ -233,24 +264,39 @@ class NetworkDiagram(VGroup):
                                 for ln in self.edges[layer - 1]], **anim_kw)
 
     # -- gradients ---------------------------------------------------------------------------
+    @staticmethod
+    def gradient_color(v: float) -> str:
+        """Colour of a gradient or δ by its sign: theme.GRADIENT (> 0) / GRADIENT_NEGATIVE (< 0)."""
+        return theme.GRADIENT if v >= 0 else theme.GRADIENT_NEGATIVE
+
     def gradient_edges(self, layer: int, grad_theta, scale: float | None = None) -> VGroup:
-        """Copies of the edges into `layer`, reversed (output → input), as wide as |∂L/∂w|."""
+        """Copies of the edges into `layer`, reversed (output → input): colour = sign of ∂ℓ/∂w,
+        width = |∂ℓ/∂w| (at `scale` full width; default the layer's largest)."""
         g = self.shown_weights(grad_theta, layer)
         self.pulse_values[layer - 1] = g
         s = scale or float(np.max(np.abs(g))) or 1.0
         f = _fraction(np.abs(g), 0.0, s)
         out = VGroup()
-        for ln, x in zip(self.edges[layer - 1], f):
+        for ln, x, v in zip(self.edges[layer - 1], f, g):
             c = Line(ln.get_end(), ln.get_start())
-            c.set_stroke(theme.GRADIENT, width=0.5 + 9.5 * x, opacity=float(0.2 + 0.8 * x))
-            c.magnitude = float(x)
+            c.set_stroke(self.gradient_color(v), width=1.0 + 9.0 * x, opacity=float(0.35 + 0.65 * x))
+            c.magnitude, c.value = float(x), float(v)
             out.add(c)
         return out
+
+    def set_deltas(self, layer: int, deltas, scale: float | None = None) -> "NetworkDiagram":
+        """Fill each shown unit of `layer` by its δ = ∂ℓ/∂z: gradient colour by sign, opacity by |δ|."""
+        v = np.asarray(deltas, float).reshape(-1)
+        s = scale or float(np.max(np.abs(v))) or 1.0
+        for c in self.layers[layer]:
+            d = float(v[c.unit])
+            c.set_fill(self.gradient_color(d), opacity=float(min(abs(d) / s, 1.0)))
+        return self
 
     def pulse_gradients(self, layer: int, grad_theta, scale: float | None = None,
                         time_width=0.8, **anim_kw) -> AnimationGroup:
         """Gradient pulses flowing backward along the edges into `layer`, sized by |∂L/∂w|."""
-        return AnimationGroup(*[ShowPassingFlash(e, time_width=time_width)
+        return AnimationGroup(*[ShowPassingFlash(e.set_stroke(width=e.get_stroke_width() + 3), time_width=time_width)
                                 for e in self.gradient_edges(layer, grad_theta, scale)], **anim_kw)
 
     # -- dropout -------------------------------------------------------------------------------
@@ -301,3 +347,83 @@ class ProbabilityBars(VGroup):
 
     def lengths(self) -> np.ndarray:
         return np.array([b.width for b in self])
+
+
+# --- one neuron's weighted sum, with the record's numbers ---------------------------------------
+class NeuronSum(VGroup):
+    """What one neuron computes, written out with real numbers: its `k` largest terms wᵢ·aᵢ,
+    "+ N more terms" (their exact sum), the bias, z, and a = f(z) marked on f's curve.
+
+    a_prev: the previous layer's activations (n,); w: the neuron's incoming weights (n,);
+    b: its bias; z / out: the recorded pre-activation and activation (checked against the sum).
+    The numbers shown are attributes (`terms`, `rest`, `n_rest`, `z`, `out`) so tests can
+    recompute them from the record.
+    """
+
+    def __init__(self, a_prev, w, b, z, out, activation: str, *, k=5, names=None, title="",
+                 size=20, curve_size=(2.2, 1.3)):
+        super().__init__()
+        from manim import Axes, DashedLine, Dot
+
+        from ..display import signed, top_terms
+
+        a_prev, w = np.asarray(a_prev, float).reshape(-1), np.asarray(w, float).reshape(-1)
+        self.top = top_terms(w, a_prev, k)
+        self.terms = [(int(i), float(w[i]), float(a_prev[i])) for i in self.top]
+        rest = np.setdiff1d(np.arange(len(w)), self.top)
+        self.rest, self.n_rest = float(np.sum(w[rest] * a_prev[rest])), int(len(rest))
+        self.b, self.z, self.out = float(b), float(z), float(out)
+        self.sum_check = float(w @ a_prev + b)          # equals z up to rounding (tested)
+        names = names or [f"a{i + 1}" for i in range(len(w))]
+        rows = VGroup()
+        if title:
+            rows.add(text(title, size=size, color=theme.ACTIVE))
+        rows.add(text("z = Σ wᵢ·aᵢ + b, largest terms first:", size=size, color=theme.MUTED))
+        self.term_rows = VGroup()
+        for i, wi, ai in self.terms:
+            r = text(f"{signed(wi)} × {ai:.2f} = {signed(wi * ai)}   ({names[i]})", size=size)
+            r.wi, r.unit = wi, i
+            self.term_rows.add(r)
+        rows.add(*self.term_rows)
+        self.rest_row = text(f"+ {self.n_rest} more terms:  {signed(self.rest)}", size=size, color=theme.MUTED)
+        self.bias_row = text(f"+ bias b:  {signed(self.b)}", size=size, color=theme.MUTED)
+        self.z_row = text(f"z = {self.z:.2f}", size=size + 4)
+        rows.add(self.rest_row, self.bias_row, self.z_row)
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        self.rows = rows
+        # the activation: its curve with the point (z, f(z))
+        f = A.get(activation).f
+        zr = max(3.0, abs(self.z) * 1.15)
+        lo, hi = (-1.2, 1.2) if activation == "tanh" else (-0.1, 1.1)
+        ax = Axes(x_range=[-zr, zr, zr], y_range=[lo, hi, hi], x_length=curve_size[0], y_length=curve_size[1],
+                  tips=False, axis_config={"stroke_color": theme.MUTED, "stroke_width": 1.5, "include_ticks": False})
+        graph = ax.plot(lambda t: float(f(np.array([t]))[0]), x_range=[-zr, zr], color=theme.FOREGROUND,
+                        stroke_width=2.5)
+        pt = ax.c2p(self.z, self.out)
+        col = theme.POSITIVE if self.out >= 0 else theme.NEGATIVE
+        dot = Dot(pt, radius=0.07, color=col).set_stroke(theme.FOREGROUND, width=1.5)
+        guides = VGroup(DashedLine(ax.c2p(self.z, 0), pt, color=theme.MUTED, stroke_width=1.5),
+                        DashedLine(ax.c2p(0, self.out), pt, color=theme.MUTED, stroke_width=1.5))
+        glyph = A.get(activation).glyph
+        self.out_row = text(f"a = {glyph}(z) = {self.out:.2f}", size=size + 4, color=col)
+        self.curve = VGroup(ax, graph, guides, dot)
+        self.curve.next_to(rows, DOWN, buff=0.2).align_to(rows, LEFT)
+        self.out_row.next_to(self.curve, RIGHT, buff=0.25)
+        self.add(rows, self.curve, self.out_row)
+
+
+class ActivationScale(VGroup):
+    """A small key for the signed node fill: five circles from −1 (red) through 0 to +1 (blue)."""
+
+    def __init__(self, radius=0.11, size=18, lo_text="−1", hi_text="+1", caption="activation"):
+        super().__init__()
+        dots = VGroup()
+        for v in (-1.0, -0.5, 0.0, 0.5, 1.0):
+            c = Circle(radius=radius, color=theme.NEURON, stroke_width=1.5)
+            c.set_fill(theme.POSITIVE if v >= 0 else theme.NEGATIVE, opacity=abs(v))
+            dots.add(c)
+        dots.arrange(RIGHT, buff=0.08)
+        lo = text(lo_text, size=size, color=theme.MUTED).next_to(dots, LEFT, buff=0.1)
+        hi = text(hi_text, size=size, color=theme.MUTED).next_to(dots, RIGHT, buff=0.1)
+        cap = text(caption, size=size, color=theme.MUTED).next_to(VGroup(lo, dots, hi), LEFT, buff=0.15)
+        self.add(cap, lo, dots, hi)

@@ -71,11 +71,13 @@ class DecisionPlane(Group):
         v = (np.asarray(y, float) - self.ys[0]) / (self.ys[-1] - self.ys[0]) - 0.5
         return np.stack([c[0] + u * self.size, c[1] + v * self.size, np.zeros_like(u)], axis=-1)
 
-    def add_points(self, X, labels, radius=0.045, stroke=theme.FOREGROUND) -> "DecisionPlane":
+    def add_points(self, X, labels, radius=0.045, stroke=theme.FOREGROUND, stroke_width=1.6) -> "DecisionPlane":
+        """Data points in their class colour with a light outline, so a point still reads on the
+        heatmap of its own class (the outline is what separates it from the background)."""
         X = np.asarray(X, float)
         for (x, y), lab in zip(X, np.asarray(labels).reshape(-1)):
             d = Dot(self.to_scene(x, y), radius=radius, color=theme.CLASS[int(lab)])
-            d.set_stroke(stroke, width=0.8, opacity=0.9)
+            d.set_stroke(stroke, width=stroke_width, opacity=1.0)
             d.label = int(lab)
             self.dots.add(d)
         return self
@@ -122,14 +124,58 @@ class DecisionPlane(Group):
         return Polygon(*pts, stroke_width=0).set_fill(color, opacity=opacity)
 
 
+def flip_progress(steps, prob) -> "Progress":
+    """Cumulative count of grid cells whose predicted class changed between consecutive frames."""
+    from .pacing import Progress
+
+    cls = np.asarray(prob, float) >= 0.5
+    return Progress(np.asarray(steps, float),
+                    np.concatenate([[0.0], np.cumsum((cls[1:] != cls[:-1]).sum(axis=(1, 2)))]))
+
+
 class FeatureTiles(Group):
     """One small activation map per shown unit of a hidden layer (blue > 0, red < 0): what
     each hidden unit responds to over the input plane. All tiles live in ONE image (an atlas
     with background-coloured gaps), because Cairo's cost is per ImageMobject (≈7 ms each at
     854×480, bench/bench_network.py), not per pixel."""
 
+    @classmethod
+    def on_layer(cls, maps: np.ndarray, diagram, layer: int = 1, side: float | None = None) -> "FeatureTiles":
+        """The tiles drawn *as* the neurons of `diagram`'s layer `layer` (TensorFlow-Playground style):
+        one vertical atlas whose tiles sit exactly on the units' circles, transparent between them,
+        so each unit's map is where the unit is. `side` defaults to the circles' diameter."""
+        circles = list(diagram.layers[layer])
+        side = side or 2 * diagram.radius
+        self = cls.__new__(cls)
+        Group.__init__(self)
+        self.units = [c.unit for c in circles]
+        self.side = side
+        ys = np.array([c.get_y() for c in circles])
+        self.top = float(ys.max() + side / 2)
+        self.px = maps.shape[-1] / side                       # atlas pixels per scene unit
+        self.rows = [int(round((self.top - (y + side / 2)) * self.px)) for y in ys]
+        self.height_px = int(round((ys.max() - ys.min() + side) * self.px))
+        self.image = ImageMobject(self.column(maps))
+        self.image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
+        self.image.stretch_to_fit_width(side).stretch_to_fit_height(self.height_px / self.px)
+        self.image.move_to([circles[0].get_x(), self.top - self.height_px / self.px / 2, 0])
+        self.frames = VGroup(*[Rectangle(width=side, height=side, color=theme.NEURON, stroke_width=2)
+                               .move_to(c.get_center()) for c in circles])
+        self.add(self.image, self.frames)
+        self._column = True
+        return self
+
+    def column(self, maps: np.ndarray) -> np.ndarray:
+        res = maps.shape[-1]
+        out = np.zeros((max(self.height_px, res), res, 4), np.uint8)     # alpha 0 between tiles
+        for u, r in zip(self.units, self.rows):
+            r = min(max(r, 0), out.shape[0] - res)
+            out[r:r + res] = signed_rgba(maps[u])
+        return out
+
     def __init__(self, maps: np.ndarray, units, side=0.42, buff=0.06):
         super().__init__()
+        self._column = False
         self.units = list(units)
         res = maps.shape[-1]
         self.gap = max(1, int(round(buff / side * res)))
@@ -154,7 +200,7 @@ class FeatureTiles(Group):
         return np.ascontiguousarray(np.concatenate(parts, axis=1))
 
     def set_maps(self, maps: np.ndarray) -> "FeatureTiles":
-        self.image.pixel_array = self.atlas(maps)
+        self.image.pixel_array = self.column(maps) if self._column else self.atlas(maps)
         return self
 
     def follow(self, tracker, maps, steps) -> "FeatureTiles":
