@@ -98,8 +98,8 @@ class Backpropagation(ThemedScene):
         rule.arrange(DOWN, aligned_edge=LEFT, buff=0.12).to_corner(DOWN + RIGHT, buff=0.3)
         marks = VGroup(SurroundingRectangle(d.neuron(l, j), color=theme.ACTIVE, buff=0.05),
                        SurroundingRectangle(d.neuron(l - 1, i), color=theme.ACTIVE, buff=0.05))
-        self.play(FadeOut(bars), FadeOut(loss_eq), FadeOut(box), Create(hi), Create(marks), FadeIn(rule[:2]),
-                  run_time=0.8)
+        self.play(FadeOut(bars), FadeOut(loss_eq), FadeOut(box), FadeOut(d.glyphs), Create(hi), Create(marks),
+                  FadeIn(rule[:2]), run_time=0.8)
         self.play(FadeIn(rule[2]), run_time=0.7)
         self.wait(1.8)
 
@@ -117,7 +117,7 @@ class Backpropagation(ThemedScene):
         # the update, judged on this example and on the whole training set
         upd = math(f"theta <- theta - eta nabla_theta ell, quad eta = {rec.lr:g}", size=30).move_to(back)
         self.play(FadeOut(back), FadeIn(upd), *[FadeOut(ge) for ge in grad_edges], FadeOut(note),
-                  FadeOut(key), FadeOut(self.delta_labels), FadeOut(d.glyphs), run_time=0.6)
+                  FadeOut(key), FadeOut(self.delta_labels), run_time=0.6)
         d.clear_activations()
         self.play(d.weights_to(rec.theta), run_time=0.4)
         self.play(d.weights_to(rec.theta_next), run_time=1.4)

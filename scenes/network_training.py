@@ -63,20 +63,23 @@ class TrainingXOR(ThemedScene):
                     f" · full batch · {len(bd.X)} points", size=20).next_to(title, DOWN, buff=0.12)
 
         hidden = "h1" in bd.hidden
-        d = NetworkDiagram.from_model(model, run.thetas[0], width=3.4, height=4.6, radius=self.tile / 2,
+        d = NetworkDiagram.from_model(model, run.thetas[0], width=3.3, height=4.0, radius=self.tile / 2,
                                       max_neurons=8, input_labels=input_names(model.sizes[0]), label_size=22,
                                       strong_per_neuron=3)
-        d.move_to([-4.75, -0.35, 0])
+        d.move_to([-4.85, -0.05, 0])
         tiles = None
         if hidden:
             for c in d.layers[1]:
                 c.set_stroke(opacity=0.0)        # the tile is the neuron
             tiles = FeatureTiles.on_layer(bd.hidden["h1"][0], d, 1)
         plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=4.4, dot_radius=0.06,
-                              prob=bd.prob[0]).move_to([0.35, -0.3, 0])
+                              prob=bd.prob[0]).move_to([0.55, -0.3, 0])
         pcap = label("colour: the class the network predicts there", size=18).next_to(plane, DOWN, buff=0.1)
-        tcap = label("each first-layer neuron drawn as its\nresponse over the plane (blue > 0, red < 0)",
-                     size=18, line_spacing=0.5).next_to(d, DOWN, buff=0.12).align_to(d, LEFT) if hidden else VGroup()
+        tcap = VGroup(*[label(t, size=18) for t in ("squares: first-layer neurons,", "each drawn as its response",
+                                                    "over the plane (blue > 0, red < 0)")])
+        tcap.arrange(DOWN, aligned_edge=LEFT, buff=0.06).next_to(d, DOWN, buff=0.12).align_to(d, LEFT)
+        if not hidden:
+            tcap = VGroup()
 
         loss = LossPlot({"train loss": run.loss}, colors={"train loss": theme.ACTIVE}, width=3.0, height=2.3,
                         legend=False, tracker=tracker, x_label="step", y_label="loss", log_y=True,

@@ -2,16 +2,20 @@
 
 Compute once (NumPy experiments) → records on disk → draw many times (Manim
 scenes, matplotlib figures), with the gradient-descent update every scene is about
-and a small loss curve growing on a log axis.
+and a small loss curve growing on a log axis — a real one, read from a record (the spirals
+network's training run), like everything else nnviz draws. The first frame is already the
+whole card (it is the GIF's poster).
 
     manim -ql scenes/showcase_intro.py ShowcaseIntro
     nnviz render scenes/showcase_intro.py -ql --format gif
 """
 import manim as mn
-import numpy as np
 
-from nnviz import theme
+from nnviz import experiments, theme
+from nnviz.display import sizes_text
+from nnviz.experiments.networks import model_from
 from nnviz.render.mathtex import math
+from nnviz.render.pacing import TimeWarp, loss_progress
 from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedScene, color, label, text
 from nnviz.render.widgets import StepCounter
@@ -20,7 +24,7 @@ from nnviz.render.widgets import StepCounter
 class ShowcaseIntro(ThemedScene):
     title = "nnviz"
     tagline = "train small networks in NumPy · record everything · animate how they learn"
-    steps = 60
+    experiment = "network_training_spirals"
     run_time = 2.5
 
     def construct(self):
@@ -38,21 +42,25 @@ class ShowcaseIntro(ThemedScene):
         arrows = mn.VGroup(*(mn.Arrow(a.get_right(), b.get_left(), buff=0.1, color=theme.MUTED, stroke_width=4)
                              for a, b in zip(boxes[:-1], boxes[1:])))
 
-        # an illustrative curve (two made-up optimizers, no training here: scenes never train)
-        s = np.arange(self.steps + 1)
-        series = {"sgd": 2.0 * 0.95 ** s + 0.02, "adam": 2.0 * 0.88 ** s + 0.005}
+        # a real curve: the loss of a recorded training run (scenes never train)
+        run = experiments.load(self.experiment)["run"]
+        opt = run.config["optimizer"]["name"]
+        total = int(run.n_steps)
         t = mn.ValueTracker(0)
-        plot = LossPlot(series, colors={k: color("optimizer", k) for k in series}, log_y=True,
-                        width=3.6, height=1.9, tracker=t)
+        plot = LossPlot({opt: run.loss}, colors={opt: color("optimizer", opt)}, log_y=True,
+                        width=3.6, height=1.9, tracker=t, legend=False, x_ticks=3)
         plot.to_corner(mn.DL, buff=0.5)
-        counter = StepCounter(t, total=self.steps, size=22).next_to(plot.axes.axes, mn.UP, buff=0.15)
+        counter = StepCounter(t, total=total, size=22).next_to(plot.axes.axes, mn.UP, buff=0.15)
+        model = model_from(run.config["problem"]["model"])
+        src = label(f"a recorded run: {sizes_text(model.sizes)} net on spirals, {opt}", size=18)
+        src.next_to(plot, mn.DOWN, buff=0.1).align_to(plot, mn.LEFT)
         rule = math("theta_(t+1) = theta_t - eta nabla L(theta_t)", size=40).to_corner(mn.DR, buff=0.9)
         rule_cap = label("one rule, many pictures", size=20).next_to(rule, mn.DOWN, buff=0.2)
 
-        self.play(mn.FadeIn(title, shift=0.3 * mn.DOWN), mn.FadeIn(tag), run_time=0.8)
-        self.play(mn.LaggedStart(*(mn.FadeIn(b) for b in boxes), lag_ratio=0.4),
-                  mn.LaggedStart(*(mn.GrowArrow(a) for a in arrows), lag_ratio=0.5), run_time=1.2)
-        self.add(plot, counter)
-        self.play(mn.Write(rule), mn.FadeIn(rule_cap),
-                  t.animate(run_time=self.run_time, rate_func=mn.linear).set_value(self.steps))
-        self.wait(0.5)
+        # the first frame is the whole card (the GIF's poster); then the recorded curve grows
+        self.add(title, tag, boxes, arrows, rule, rule_cap, plot, counter, src)
+        self.wait(0.8)
+        warp = TimeWarp.from_progress(loss_progress(run.loss), self.run_time, floor=0.15, clock="log",
+                                      last_step=total)
+        self.play(warp.animate(t))
+        self.wait(0.8)

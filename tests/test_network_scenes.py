@@ -171,3 +171,29 @@ def test_training_scene_pacing_follows_the_boundary(variant, exp):
     warp = cls.warp(bd)
     assert flips.fraction([warp.end_step])[0] >= 0.97               # nearly all the change is paced
     assert steps[-1] == run.steps[-1] and times[-1] - warp.run_time <= cls.tail_time + 1e-9
+
+
+def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
+    """The comparison is paced by change (both boundaries' class flips and both test losses), and
+    the test curves are dashed overlays drawn up to the step shown, from the record's test loss."""
+    from nnviz.render.pacing import combine, measure_pacing
+    from nnviz.render.planes import flip_progress
+    from nnviz.render.runner import load_scene_class
+
+    cls = load_scene_class(SCENES / "network_dropout.py", "Dropout")
+    recs = E.load("network_dropout")
+    warp = cls.warp(recs)
+    flips = combine([flip_progress(recs[f"boundary_{t}"].steps, recs[f"boundary_{t}"].prob)
+                     for t in ("plain", "dropout")])
+    m = measure_pacing(warp, flips)
+    assert m.ok(), m.problems()
+    s = build("network_dropout", "Dropout", tmp_path)
+    for curve, tag in zip(s.test_curves, ("plain", "dropout")):
+        run = recs[f"run_{tag}"]
+        assert curve.shown() == len(curve.dashes)                 # at the last step: the whole curve
+        assert curve.dash_steps[0] == pytest.approx(run.eval_steps[0], abs=run.eval_steps[-1] / 20)
+        curve.show_until(run.eval_steps[-1] / 2)                  # half-way: only the first dashes
+        assert 0 < curve.shown() < len(curve.dashes)
+    rp, rd = recs["run_plain"], recs["run_dropout"]                # the closing numbers on screen
+    assert s.verdict_numbers == (rp.train_loss[-1], rp.test_loss[-1], rp.test_loss.min(), rd.test_loss[-1])
+    assert rp.test_loss[-1] > 2 * rd.test_loss[-1] and rp.train_loss[-1] < rd.train_loss[-1]   # the claim made
