@@ -44,3 +44,15 @@ def test_still_and_animation_draw_the_same_units():
     d = NetworkDiagram.from_model(model, rec.theta, max_neurons=8)
     assert [sorted(p) for p in pos] == d.shown
     assert d.shown[0] == [0, 1, 2, 3, 61, 62, 63]           # 64 inputs: the first and last pixels
+
+
+def test_training_stills_snapshot_log_spaced_steps():
+    """Snapshots at recorded steps nearest 0, 30, 100, 300 and the last — not equal step intervals."""
+    import numpy as np
+
+    from nnviz.figures.network import snapshot_frames
+
+    steps = np.arange(0, 1501, 15)
+    assert [int(steps[k]) for k in snapshot_frames(steps)] == [0, 30, 105, 300, 1500]
+    steps = np.arange(0, 301, 5)                       # 300 is the last step: shown once
+    assert [int(steps[k]) for k in snapshot_frames(steps)] == [0, 30, 100, 300]

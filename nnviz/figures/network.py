@@ -14,11 +14,13 @@ from . import figure
 from .common import decision_boundary, loss_curves
 
 
-def draw_network(ax, model, theta, *, max_neurons=8, activations=None, edge_values=None, edge_color=None,
-                 input_labels=None, output_labels=None, radius=0.18):
-    """A network diagram in matplotlib: edges coloured by sign(w) and as wide as |w|
-    (or by `edge_values`, e.g. |∂ℓ/∂w|, in one `edge_color`); neurons filled by `activations`
-    (a list of per-layer arrays already scaled to [0, 1])."""
+def draw_network(ax, model, theta, *, max_neurons=8, activations=None, edge_values=None, gradient=False,
+                 input_labels=None, output_labels=None, radius=0.18, fill_gradient=False, strong=None):
+    """A network diagram in matplotlib, in the animation's palette: edges coloured by sign(w) and as
+    wide as |w| (or by `edge_values`, e.g. ∂ℓ/∂w with `gradient=True`: coral > 0, violet < 0);
+    neurons filled by `activations` (per-layer arrays already scaled to [−1, 1]: blue > 0, red < 0;
+    gradient colours with `fill_gradient`). `strong=k`: only each unit's k largest |value| incoming
+    edges in full, the rest as faint hairlines (as the animation's `strong_per_neuron`)."""
     sizes = model.sizes
     L = len(sizes)
     xs = np.linspace(0, 1.8 * (L - 1), L)
@@ -35,16 +37,28 @@ def draw_network(ax, model, theta, *, max_neurons=8, activations=None, edge_valu
     scale = np.percentile(np.abs(np.concatenate([v.ravel() for v in vals])), 90) or 1.0
     for l in range(1, L):
         V = vals[l - 1]
+        keep = None
+        if strong:
+            src = list(pos[l - 1])
+            keep = {(src[i], b) for b in pos[l]
+                    for i in np.argsort(-np.abs(V[src, b]), kind="stable")[:strong]}
         for a, (xa, ya) in pos[l - 1].items():
             for b, (xb, yb) in pos[l].items():
                 v = V[a, b]
                 f = min(abs(v) / scale, 1.0)
-                col = edge_color or (theme.POSITIVE if v >= 0 else theme.NEGATIVE)
+                if keep is not None and (a, b) not in keep:
+                    ax.plot([xa, xb], [ya, yb], color=theme.POSITIVE if v >= 0 else theme.NEGATIVE, lw=0.3,
+                            alpha=0.15, zorder=1)
+                    continue
+                if gradient:
+                    col = theme.GRADIENT if v >= 0 else theme.GRADIENT_NEGATIVE
+                else:
+                    col = theme.POSITIVE if v >= 0 else theme.NEGATIVE
                 ax.plot([xa, xb], [ya, yb], color=col, lw=0.2 + 2.8 * f, alpha=0.25 + 0.75 * f, zorder=1)
     for l in range(L):
         for u, (x, y) in pos[l].items():
             fill = 0.0 if activations is None or activations[l] is None else float(activations[l][u])
-            ax.add_patch(_circle((x, y), radius, fill))
+            ax.add_patch(_circle((x, y), radius, fill, fill_gradient))
     for labels, l, side in ((input_labels, 0, -1), (output_labels, L - 1, 1)):
         if labels is not None:
             for u, (x, y) in pos[l].items():
@@ -58,11 +72,15 @@ def draw_network(ax, model, theta, *, max_neurons=8, activations=None, edge_valu
     return pos
 
 
-def _circle(center, r, fill):
+def _circle(center, r, fill, gradient=False):
     from matplotlib.patches import Circle
 
-    # opaque (ACTIVE blended over the paper colour): edges end at the rim instead of showing through
-    face = tuple((1 - fill) * p + fill * a for p, a in zip(_rgb01(theme.PAPER), _rgb01(theme.ACTIVE)))
+    # signed fill as in the animation (blue > 0, red < 0; coral / violet for gradients), blended over
+    # the paper colour so the disc stays opaque and edges end at the rim
+    pos, neg = (theme.GRADIENT, theme.GRADIENT_NEGATIVE) if gradient else (theme.POSITIVE, theme.NEGATIVE)
+    col = _rgb01(pos if fill >= 0 else neg)
+    f = min(abs(fill), 1.0)
+    face = tuple((1 - f) * p + f * a for p, a in zip(_rgb01(theme.PAPER), col))
     return Circle(center, r, facecolor=face, edgecolor=theme.INK, lw=0.8, zorder=3)
 
 
@@ -72,12 +90,8 @@ def _rgb01(h):
 
 
 def _fills(model, rec):
-    out = []
-    for l in range(model.n_layers + 1):
-        a = rec.activation(l)
-        act = None if l == 0 else model.activation(l).name
-        out.append((a + 1) / 2 if act == "tanh" else np.clip(a, 0, 1))
-    return out
+    """Signed fills in [−1, 1]: tanh, σ, softmax and pixel values are already in range."""
+    return [np.clip(rec.activation(l), -1, 1) for l in range(model.n_layers + 1)]
 
 
 @figure("network_architecture", experiments=("network_forward",), size=(7, 4.5))
@@ -86,8 +100,10 @@ def architecture(fig):
     rec = E.load("network_forward")["pass"]
     model = rec.model()
     ax = fig.add_subplot(1, 1, 1)
-    draw_network(ax, model, rec.theta, max_neurons=10, output_labels=[str(i) for i in range(10)])
-    ax.set_title(f"f: ℝ⁶⁴ → ℝ¹⁰,  ŷ = f(x; θ),  θ ∈ ℝ{str(model.n_params).translate(str.maketrans('0123456789', '⁰¹²³⁴⁵⁶⁷⁸⁹'))}  (blue w > 0, red w < 0)")
+    draw_network(ax, model, rec.theta, max_neurons=10, output_labels=[str(i) for i in range(10)], strong=3)
+    s = model.sizes
+    ax.set_title(rf"$f:\mathbb{{R}}^{{{s[0]}}}\to\mathbb{{R}}^{{{s[-1]}}},\ \hat y = f(x;\theta),\ "
+                 rf"\theta\in\mathbb{{R}}^{{{model.n_params}}}$   (blue $w>0$, red $w<0$)")
 
 
 @figure("network_forward", experiments=("network_forward",), size=(11, 4))
@@ -97,11 +113,11 @@ def forward(fig):
     model = rec.model()
     a0, a1, a2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 3, 1.4]})
     a0.imshow(rec.activation(0).reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
-    a0.set_title("input x (8×8)")
+    a0.set_title(r"input $x$ (8×8 pixels = 64 inputs)")
     a0.axis("off")
     draw_network(a1, model, rec.theta, max_neurons=10, activations=_fills(model, rec),
-                 output_labels=[str(i) for i in range(10)])
-    a1.set_title("ŷ = f(x; θ): neurons filled by activation")
+                 output_labels=[str(i) for i in range(10)], strong=3)
+    a1.set_title(r"$\hat y = f(x;\theta)$: neurons filled by activation (blue $>0$, red $<0$)")
     p = rec.activation(model.n_layers)
     true = int(np.argmax(rec.y))
     a2.barh(np.arange(10), p, color=[theme.ACTIVE if i == int(np.argmax(p)) else theme.MUTED for i in range(10)])
@@ -111,38 +127,56 @@ def forward(fig):
     a2.set_title(f"P(class)  (true: {true})")
 
 
-@figure("network_backprop", experiments=("network_backprop",), size=(11, 3.8))
+@figure("network_backprop", experiments=("network_backprop",), size=(13, 4.2))
 def backprop(fig):
-    """One example's gradients (edge width = |∂ℓ/∂w|) and the edges before/after θ ← θ − η∇ℓ."""
+    """One example: forward, δ and signed ∂ℓ/∂w from the backward pass, and the edges after θ ← θ − η∇ℓ
+    with this example's loss and the mean loss over all training points before/after."""
     rec = E.load("network_backprop")["pass"]
     model = rec.model()
     axes = fig.subplots(1, 3)
-    names = [f"x{i + 1}" for i in range(model.sizes[0])]
+    names = [rf"$x_{i + 1}$" for i in range(model.sizes[0])]
     draw_network(axes[0], model, rec.theta, activations=_fills(model, rec), input_labels=names,
                  output_labels=[f"{p:.2f}" for p in rec.activation(model.n_layers)])
-    axes[0].set_title(f"θ: forward, ℓ = {rec.loss:.3f}")
-    grads = [np.abs(model.layout.view(rec.grad, f"W{l}")) for l in range(1, model.n_layers + 1)]
-    draw_network(axes[1], model, rec.theta, edge_values=grads, edge_color=theme.GRADIENT, input_labels=names)
-    axes[1].set_title("|∂ℓ/∂w| from the backward pass")
+    axes[0].set_title(rf"forward: $\ell = {rec.loss:.3f}$", fontsize=10)
+    grads = [model.layout.view(rec.grad, f"W{l}") for l in range(1, model.n_layers + 1)]
+    dscale = max(float(np.max(np.abs(rec.deltas[f"d{l}"]))) for l in range(1, model.n_layers + 1))
+    deltas = [None] + [rec.deltas[f"d{l}"][0] / dscale for l in range(1, model.n_layers + 1)]
+    draw_network(axes[1], model, rec.theta, edge_values=grads, gradient=True, input_labels=names,
+                 activations=deltas, fill_gradient=True)
+    axes[1].set_title(r"backward: $\delta=\partial\ell/\partial z$ on neurons," "\n"
+                      r"$\partial\ell/\partial w=\delta_j a_i$ on edges (coral $>0$, violet $<0$)", fontsize=9)
     draw_network(axes[2], model, rec.theta_next, input_labels=names,
                  output_labels=[f"{p:.2f}" for p in rec.meta["output_next"]])
-    axes[2].set_title(f"θ − {rec.lr:g}·∇ℓ: ℓ = {rec.meta['loss_next']:.3f}")
+    axes[2].set_title(rf"after $\theta - {rec.lr:g}\,\nabla\ell$: this example $\ell$ {rec.loss:.3f} → "
+                      f"{rec.meta['loss_next']:.3f},\n" rf"all {len(rec.batch_X)} training points: mean $\ell$ "
+                      f"{rec.batch_loss:.3f} → {rec.batch_loss_next:.3f}", fontsize=9)
+
+
+def snapshot_frames(steps, targets=(0, 30, 100, 300)) -> list[int]:
+    """Recorded frames nearest to log-spaced steps (0, 30, 100, 300, …) plus the last one: early
+    training changes fast, so equal step intervals would waste most panels on the settled end."""
+    steps = np.asarray(steps)
+    ks = [int(np.argmin(np.abs(steps - t))) for t in targets if t < steps[-1]] + [len(steps) - 1]
+    return sorted(set(ks))
 
 
 def _training(fig, key):
     recs = E.load(f"network_training_{key}")
     run, bd = recs["run"], recs["boundary"]
-    ks = np.unique(np.linspace(0, len(bd.steps) - 1, 4).round().astype(int))
+    ks = snapshot_frames(bd.steps)
     # a spacer column: the log axis's tick labels ran over the last boundary panel
-    axes = list(fig.subplots(1, len(ks) + 2, gridspec_kw={"width_ratios": [1] * len(ks) + [0.3, 1.2]}))
+    axes = list(fig.subplots(1, len(ks) + 2, gridspec_kw={"width_ratios": [1] * len(ks) + [0.3, 1.4]}))
     axes.pop(-2).axis("off")
     for ax, k in zip(axes, ks):
         decision_boundary(ax, bd.xs, bd.ys, bd.prob[k], bd.X, bd.labels)
-        ax.set_title(f"step {bd.steps[k]}")
+        ax.set_box_aspect(1)                               # the input plane is square, as in the video
+        ax.set_title(f"step {bd.steps[k]}" + ("  (untrained)" if bd.steps[k] == 0 else ""), fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-    loss_curves(axes[-1], {"train loss": run.loss}, colors={"train loss": theme.INK}, log_y=True)
-    axes[-1].set_title(f"{sizes_text(model_from(run.config['problem']['model']).sizes)} net")
+    loss_curves(axes[-1], {"train loss": run.loss}, colors={"train loss": theme.SPLIT["train"]}, log_y=True)
+    for k in ks:                                           # where the snapshots were taken
+        axes[-1].axvline(bd.steps[k], color=theme.MUTED, lw=0.6, ls=":")
+    axes[-1].set_title(f"{sizes_text(model_from(run.config['problem']['model']).sizes)} net: loss", fontsize=10)
 
 
 @figure("network_training_xor", experiments=("network_training_xor",), size=(13, 3))
@@ -165,9 +199,10 @@ def training_spirals(fig):
 
 def _perceptron_panel(ax, rec, title):
     box = (-0.5, 1.5, -0.5, 1.5)
-    poly = halfplane_polygon(rec.w[-1], rec.b[-1], box)
-    if len(poly) >= 3:
-        ax.fill(poly[:, 0], poly[:, 1], color=theme.CLASS[1], alpha=0.15, lw=0)
+    for cls, (w, b) in ((0, (-np.asarray(rec.w[-1], float), -rec.b[-1])), (1, (rec.w[-1], rec.b[-1]))):
+        poly = halfplane_polygon(w, b, box)      # both sides tinted by the class predicted there
+        if len(poly) >= 3:
+            ax.fill(poly[:, 0], poly[:, 1], color=theme.CLASS[cls], alpha=0.15, lw=0)
     seg = line_in_box(rec.w[-1], rec.b[-1], box)
     if seg is not None:
         ax.plot([seg[0][0], seg[1][0]], [seg[0][1], seg[1][1]], color=theme.INK, lw=1.5)
@@ -205,26 +240,27 @@ def perceptron(fig):
 
 @figure("network_dropout", experiments=("network_dropout",), size=(12, 3.6))
 def dropout(fig):
-    """Same 2-32-32-1 net on 40 noisy points without / with dropout: boundaries and train vs test loss."""
+    """Same 2-32-32-1 net on 40 noisy points without / with dropout: boundaries, and each run's train
+    (solid) vs test (dashed) loss in the animation's colours; legends beside the data, not on it."""
     recs = E.load("network_dropout")
     p = float(recs["masks"].config["dropout"])
-    axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 0.25, 1.6]})
-    for ax, tag, name in ((axes[0], "plain", "no dropout"), (axes[1], "dropout", f"dropout p={p:g}")):
-        bd = recs[f"boundary_{tag}"]
+    axes = fig.subplots(1, 5, gridspec_kw={"width_ratios": [1, 1, 0.15, 1.1, 1.1], "wspace": 0.35})
+    axes[2].axis("off")
+    allv = np.concatenate([recs[f"run_{t}"].train_loss for t in ("plain", "dropout")]
+                          + [recs[f"run_{t}"].test_loss for t in ("plain", "dropout")])
+    for ax, lax, tag, name in ((axes[0], axes[3], "plain", "no dropout"),
+                               (axes[1], axes[4], "dropout", f"dropout $p={p:g}$")):
+        bd, r = recs[f"boundary_{tag}"], recs[f"run_{tag}"]
         decision_boundary(ax, bd.xs, bd.ys, bd.prob[-1], bd.X, bd.labels)
+        ax.set_box_aspect(1)
         ax.set_title(name)
         ax.set_xticks([])
         ax.set_yticks([])
-    axes[2].axis("off")
-    series, colors, steps = {}, {}, {}
-    for tag, col in (("plain", theme.NEGATIVE), ("dropout", theme.POSITIVE)):
-        r = recs[f"run_{tag}"]
-        for split, ls in (("train", "train_loss"), ("test", "test_loss")):
-            key = f"{tag} · {split}"
-            series[key], colors[key], steps[key] = getattr(r, ls), col, r.eval_steps
-    loss_curves(axes[3], series, colors=colors, steps=steps, log_y=True)
-    for line in axes[3].lines:
-        if "train" in (line.get_label() or ""):
-            line.set_linestyle("--")
-    axes[3].legend(fontsize=7)
-    axes[3].set_title("train (dashed) vs test loss")
+        loss_curves(lax, {"train": r.train_loss, "test": r.test_loss},
+                    colors={"train": theme.SPLIT["train"], "test": theme.SPLIT["test"]},
+                    steps={"train": r.eval_steps, "test": r.eval_steps}, log_y=False, legend=False)
+        lax.lines[1].set_linestyle("--")
+        lax.set_ylim(0, float(np.nanmax(allv)) * 1.05)
+        lax.set_title(f"{name}: test {r.test_loss[-1]:.2f}", fontsize=10)
+    axes[4].legend(["train loss", f"test loss ({len(recs['boundary_plain'].X_test)} held-out points)"],
+                   fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
