@@ -88,7 +88,7 @@ class TrainingXOR(ThemedScene):
         acc = Readout(tracker, lambda s: f"train accuracy {run.train_acc[frame_index(run.eval_steps, s)]:.0%}",
                       size=22).next_to(counter, DOWN, buff=0.15).align_to(counter, LEFT)
         state = text("step 0: untrained, random weights", size=22, color=theme.ACTIVE)
-        state.next_to(pcap, DOWN, buff=0.12)
+        state.next_to(pcap, DOWN, buff=0.12).align_to(plane, LEFT)
 
         def follow(_m):
             d.set_weights(run.thetas[frame_index(bd.steps, tracker.get_value())])
@@ -102,7 +102,8 @@ class TrainingXOR(ThemedScene):
         self.add(title, sub, plane.frame, plane.dots, pcap, tcap, loss, counter, acc, state)
         self.wait(1.2)
         self.pause("training")
-        training = text("training: the boundary bends as the loss falls", size=22, color=theme.ACTIVE).move_to(state)
+        training = text("training: the boundary bends as the loss falls", size=22, color=theme.ACTIVE)
+        training.move_to(state).align_to(plane, LEFT)
         self.play(FadeOut(state), run_time=0.2)
         self.play(FadeIn(training), run_time=0.2)
         d.add_updater(follow)
@@ -113,7 +114,7 @@ class TrainingXOR(ThemedScene):
         self.play(warp.animate(tracker))
         if warp.end_step < total:   # the boundary has stopped changing: say so, and show the rest quickly
             ff = text(f"steps {int(warp.end_step)}–{total}: the boundary barely changes (fast-forward)",
-                      size=20, color=theme.MUTED).move_to(state)
+                      size=20, color=theme.MUTED).move_to(state).align_to(plane, LEFT)
             self.play(FadeOut(training), run_time=0.15)
             self.play(FadeIn(ff), run_time=0.15)
             self.play(tracker.animate(run_time=self.tail_time, rate_func=linear).set_value(total))
@@ -124,7 +125,7 @@ class TrainingXOR(ThemedScene):
             tiles.unfollow()
         k = frame_index(run.eval_steps, total)
         done = text(f"step {total}: loss {run.loss[-1]:.2g}, {run.train_acc[k]:.0%} of points right",
-                    size=22, color=theme.ACTIVE).move_to(state)
+                    size=22, color=theme.ACTIVE).move_to(state).align_to(plane, LEFT)
         self.play(FadeOut(training), run_time=0.2)
         self.play(FadeIn(done), run_time=0.3)
         self.wait(1.2)
