@@ -8,9 +8,10 @@ strongest incoming edges are drawn in full (the rest are faint hairlines), so th
 hairball. θ collects every weight and bias.
 Records: experiment "network_forward" (nnviz/experiments/networks.py).
 """
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, LaggedStart, SurroundingRectangle, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Create, LaggedStart, SurroundingRectangle, VGroup
 
 from nnviz import experiments, theme
+from nnviz.render.fades import fade_in
 from nnviz.display import output_names, subscript
 from nnviz.render.mathtex import math
 from nnviz.render.network import NetworkDiagram
@@ -51,8 +52,8 @@ class NetworkArchitecture(ThemedScene):
         what.arrange(DOWN, aligned_edge=LEFT, buff=0.1).to_edge(RIGHT, buff=0.35).shift(UP * 0.6)
         ring = SurroundingRectangle(d.layers[1][0], color=theme.ACTIVE, buff=0.06, corner_radius=0.1)
         self.wait(0.4)
-        self.play(Create(VGroup(*[d.edges[0][k] for k in into])), FadeIn(d.layers[1][0]), Create(ring),
-                  FadeIn(what), run_time=1.2)
+        self.play(Create(VGroup(*[d.edges[0][k] for k in into])), fade_in(d.layers[1][0]), Create(ring),
+                  fade_in(what), run_time=1.2)
         self.wait(1.5)
         self.pause("layers")
 
@@ -64,7 +65,7 @@ class NetworkArchitecture(ThemedScene):
             nm = text(self.layer_names[min(l, len(self.layer_names) - 1)].format(sizes[l]), size=20)
             nm.move_to([d.layers[l].get_x(), tops, 0])
             names.add(nm)
-        self.play(FadeIn(names[0]), run_time=0.4)
+        self.play(fade_in(names[0]), run_time=0.4)
         counts = VGroup()
         for l in range(1, len(sizes)):
             rest = [c for c in d.layers[l] if c is not d.layers[1][0]]
@@ -73,11 +74,11 @@ class NetworkArchitecture(ThemedScene):
                         line_spacing=0.5)
             cnt.move_to([(d.layers[l - 1].get_x() + d.layers[l].get_x()) / 2, d.glyphs.get_bottom()[1] - 0.4, 0])
             counts.add(cnt)
-            anims = [LaggedStart(*[FadeIn(c) for c in rest], lag_ratio=0.05), FadeIn(names[l]),
-                     Create(VGroup(*edges), lag_ratio=0.003), FadeIn(d.glyphs[l - 1]), FadeIn(cnt)]
-            anims += [FadeIn(e) for e in d.ellipses if abs(e.get_x() - d.layers[l].get_x()) < 0.01]
+            anims = [LaggedStart(*[fade_in(c) for c in rest], lag_ratio=0.05), fade_in(names[l]),
+                     Create(VGroup(*edges), lag_ratio=0.003), fade_in(d.glyphs[l - 1]), fade_in(cnt)]
+            anims += [fade_in(e) for e in d.ellipses if abs(e.get_x() - d.layers[l].get_x()) < 0.01]
             if l in d.layer_labels:
-                anims.append(FadeIn(d.layer_labels[l]))
+                anims.append(fade_in(d.layer_labels[l]))
             if l == 1:
                 anims += [ring.animate.set_stroke(opacity=0), what.animate.set_opacity(0)]
             self.play(*anims, run_time=1.0)
@@ -87,6 +88,6 @@ class NetworkArchitecture(ThemedScene):
         width_note = label("width = |w|", size=20).next_to(legend, UP, buff=0.15).align_to(legend, LEFT)
         total = text(f"θ: {model.n_params:,} numbers in all", size=22,
                      color=theme.ACTIVE).next_to(width_note, UP, buff=0.3).to_edge(RIGHT, buff=0.35)
-        self.play(FadeIn(legend), FadeIn(width_note), FadeIn(total), run_time=0.6)
+        self.play(fade_in(legend), fade_in(width_note), fade_in(total), run_time=0.6)
         self.wait(1.5)
         self.diagram, self.layer_counts = d, params

@@ -7,13 +7,14 @@ Records: experiment "network_backprop" (one training example through a 2-4-4-3 s
 classifier; gradient from MLP.backward; θ_next = θ − η·grad; batch losses before/after).
 """
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
+from manim import (DOWN, LEFT, RIGHT, UP, Create, GrowFromEdge, LaggedStart,
                    SurroundingRectangle, VGroup)
 
 from nnviz import experiments, theme
 from nnviz.display import signed, subscript
+from nnviz.render.fades import fade_in, fade_out
 from nnviz.render.mathtex import math
-from nnviz.render.network import ActivationScale, NetworkDiagram, ProbabilityBars
+from nnviz.render.network import NetworkDiagram, ProbabilityBars
 from nnviz.render.style import ThemedScene, heading, label, text
 
 
@@ -55,7 +56,7 @@ class Backpropagation(ThemedScene):
         loss_eq = math(f"ell = -log hat(y)_{true} = {rec.loss:.3f}", size=30)
         loss_eq.next_to(bars, DOWN, buff=0.35).align_to(d.layer_labels[L], LEFT)
         box = SurroundingRectangle(d.label_of(L, true), color=theme.ACTIVE, buff=0.05)
-        self.play(Create(box), FadeIn(loss_eq), run_time=0.7)
+        self.play(Create(box), fade_in(loss_eq), run_time=0.7)
         self.pause("deltas")
 
         # backward: δ on every neuron, output → input, and each layer's ∂ℓ/∂W pulsing back
@@ -65,7 +66,7 @@ class Backpropagation(ThemedScene):
         key.arrange(DOWN, aligned_edge=LEFT, buff=0.08).to_corner(DOWN + LEFT, buff=0.3)
         dscale = max(float(np.max(np.abs(rec.deltas[f"d{l}"]))) for l in range(1, L + 1))
         gscale = float(max(np.max(np.abs(d.shown_weights(rec.grad, l))) for l in range(1, L + 1)))
-        self.play(FadeOut(caption), FadeIn(back), FadeIn(key), d.edges.animate.set_stroke(opacity=0.12),
+        self.play(fade_out(caption), fade_in(back, *key), d.edges.animate.set_stroke(opacity=0.12),
                   run_time=0.5)
         self.delta_labels = VGroup()
         for l in range(L, 0, -1):
@@ -77,7 +78,7 @@ class Backpropagation(ThemedScene):
                      for k, c in enumerate(d.layers[l])]
             if l < L:
                 anims.append(d.pulse_gradients(l + 1, rec.grad, scale=gscale))
-            self.play(*anims, FadeIn(vals), run_time=self.pulse_time if l < L else 0.7)
+            self.play(*anims, fade_in(*vals), run_time=self.pulse_time if l < L else 0.7)
             self.delta_labels.add(vals)
         d.set_deltas(L, rec.deltas[f"d{L}"][0], dscale)
         for l in range(1, L):
@@ -98,9 +99,9 @@ class Backpropagation(ThemedScene):
         rule.arrange(DOWN, aligned_edge=LEFT, buff=0.12).to_corner(DOWN + RIGHT, buff=0.3)
         marks = VGroup(SurroundingRectangle(d.neuron(l, j), color=theme.ACTIVE, buff=0.05),
                        SurroundingRectangle(d.neuron(l - 1, i), color=theme.ACTIVE, buff=0.05))
-        self.play(FadeOut(bars), FadeOut(loss_eq), FadeOut(box), FadeOut(d.glyphs), Create(hi), Create(marks),
-                  FadeIn(rule[:2]), run_time=0.8)
-        self.play(FadeIn(rule[2]), run_time=0.7)
+        self.play(fade_out(bars, loss_eq, box, *d.glyphs), Create(hi), Create(marks),
+                  fade_in(*rule[:2]), run_time=0.8)
+        self.play(fade_in(rule[2]), run_time=0.7)
         self.wait(1.8)
 
         # every edge's ∂ℓ/∂w, with its sign
@@ -109,15 +110,14 @@ class Backpropagation(ThemedScene):
         note = VGroup(text("every edge: ∂ℓ/∂w = δ · a", size=24, color=theme.ACTIVE),
                       label("coral > 0, violet < 0, width ∝ |∂ℓ/∂w|", size=20))
         note.arrange(DOWN, aligned_edge=LEFT, buff=0.1).to_corner(DOWN + RIGHT, buff=0.3)
-        self.play(FadeOut(hi), FadeOut(marks), FadeOut(rule), *[FadeIn(ge) for ge in grad_edges], FadeIn(note),
-                  run_time=0.8)
+        self.play(fade_out(hi, *marks, *rule), *[fade_in(ge) for ge in grad_edges], fade_in(*note), run_time=0.8)
         self.wait(1.2)
         self.pause("update")
 
         # the update, judged on this example and on the whole training set
         upd = math(f"theta <- theta - eta nabla_theta ell, quad eta = {rec.lr:g}", size=30).move_to(back)
-        self.play(FadeOut(back), FadeIn(upd), *[FadeOut(ge) for ge in grad_edges], FadeOut(note),
-                  FadeOut(key), FadeOut(self.delta_labels), run_time=0.6)
+        self.play(fade_out(back, *note, *key, *self.delta_labels), fade_in(upd), *[fade_out(ge) for ge in grad_edges],
+                  run_time=0.6)
         d.clear_activations()
         self.play(d.weights_to(rec.theta), run_time=0.4)
         self.play(d.weights_to(rec.theta_next), run_time=1.4)
@@ -131,8 +131,8 @@ class Backpropagation(ThemedScene):
             label("one example's step fixes it and can hurt the others:", size=20),
             label("training averages ∂ℓ/∂θ over many examples, in small steps", size=20))
         verdict.arrange(DOWN, aligned_edge=LEFT, buff=0.12).to_edge(DOWN, buff=0.25).shift(RIGHT * 0.6)
-        self.play(FadeIn(bars_next), FadeIn(verdict[:2]), run_time=0.8)
-        self.play(FadeIn(verdict[2:]), run_time=0.6)
+        self.play(fade_in(bars_next, *verdict[:2]), run_time=0.8)
+        self.play(fade_in(*verdict[2:]), run_time=0.6)
         self.wait(1.8)
         self.diagram, self.grad_edges, self.bars = d, grad_edges, bars_next  # for tests
         self.chain = (l, i, j, d_j, a_i, g)

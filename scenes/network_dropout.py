@@ -5,10 +5,11 @@ with and without dropout — decision boundaries and train vs test loss side by 
 Records: experiment "network_dropout" (nnviz/experiments/networks.py).
 """
 import numpy as np
-from manim import (DL, DOWN, DR, LEFT, ORIGIN, RIGHT, UP, DashedLine, FadeIn, FadeOut, Group, Line, ValueTracker,
+from manim import (DL, DOWN, LEFT, ORIGIN, RIGHT, UP, DashedLine, Group, Line, ValueTracker,
                    VGroup, linear)
 
 from nnviz import experiments, theme
+from nnviz.render.fades import fade_in, fade_out
 from nnviz.display import input_names, sizes_text
 from nnviz.experiments.networks import model_from
 from nnviz.render.network import NetworkDiagram
@@ -63,7 +64,7 @@ class Dropout(ThemedScene):
         self.wait(0.3)
         self.mask_diagram, self.mask_tracker = d, step
         self.pause("effect")
-        self.play(*[FadeOut(m) for m in (d, counter, dropped, note, sub)], run_time=0.5)
+        self.play(*[fade_out(m) for m in (d, counter, dropped, note, sub)], run_time=0.5)
         self.compare(recs, model, p)
 
     @classmethod
@@ -115,7 +116,7 @@ class Dropout(ThemedScene):
         for plane, _ in planes:
             self.add(plane.image)
         parts = [m for pn in panels for m in (pn[0].frame, pn[0].dots, *pn[1:])]
-        self.play(FadeIn(sub), *[FadeIn(m) for m in parts], FadeIn(legend), FadeIn(counter), run_time=0.8)
+        self.play(fade_in(sub), *[fade_in(m) for m in parts], fade_in(legend), fade_in(counter), run_time=0.8)
         self.pause("compare")
         for plane, bd in planes:
             plane.follow(tracker, bd.prob, bd.steps)
@@ -133,7 +134,7 @@ class Dropout(ThemedScene):
             text(f"dropout: test loss ends at {rd.test_loss[-1]:.2f}: a smoother boundary that holds on new points",
                  size=20, color=theme.ACTIVE))
         verdict.arrange(DOWN, aligned_edge=LEFT, buff=0.1).to_edge(DOWN, buff=0.2)
-        self.play(FadeOut(legend), FadeOut(counter), FadeIn(verdict), run_time=0.6)
+        self.play(fade_out(legend), fade_out(counter), fade_in(verdict), run_time=0.6)
         self.wait(1.5)
         self.verdict_numbers = (rp.train_loss[-1], rp.test_loss[-1], rp.test_loss[best], rd.test_loss[-1])
         self.planes, self.compare_tracker = planes, tracker

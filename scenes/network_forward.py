@@ -7,11 +7,12 @@ next layers, and the output probabilities. Node fill is signed: blue > 0, red < 
 Records: experiment "network_forward" (nnviz/experiments/networks.py).
 """
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, FadeOut, GrowFromEdge, Indicate,
-                   LaggedStart, Rectangle, Square, SurroundingRectangle, VGroup, Write)
+from manim import (DOWN, LEFT, RIGHT, UP, Create, GrowFromEdge,
+                   LaggedStart, Square, SurroundingRectangle, VGroup)
 
 from nnviz import experiments, theme
 from nnviz.display import input_names, output_names, shown_units
+from nnviz.render.fades import fade_in, fade_out
 from nnviz.render.mathtex import math
 from nnviz.render.network import ActivationScale, NetworkDiagram, NeuronSum, ProbabilityBars
 from nnviz.render.style import ThemedScene, heading, label, text
@@ -68,21 +69,20 @@ class ForwardPass(ThemedScene):
         cell = (top - bottom) / (n_in - 1)
         xs = d.layers[0].get_x() - 0.75
         for i, sq in enumerate(strip):
-            sq.generate_target()
-            sq.target.stretch_to_fit_width(0.22).stretch_to_fit_height(cell * 0.9).move_to([xs, top - i * cell, 0])
+            sq.target_point = [xs, top - i * cell, 0]
         fcap = VGroup(label("row by row:", size=20), label(f"{n_in} pixels", size=20),
                       label(f"→ {n_in} inputs", size=20), label("x₁ … x₆₄", size=20))
         fcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(grid, DOWN, buff=0.9).align_to(grid, LEFT)
-        self.play(LaggedStart(*[sq.animate.move_to(sq.target).stretch_to_fit_width(0.22)
+        self.play(LaggedStart(*[sq.animate.move_to(sq.target_point).stretch_to_fit_width(0.22)
                                 .stretch_to_fit_height(cell * 0.9) for sq in strip], lag_ratio=0.015),
-                  FadeIn(fcap), run_time=2.0)
+                  fade_in(*fcap), run_time=2.0)
         units, _ = shown_units(n_in, 8)
         hidden_px = VGroup(*[sq for i, sq in enumerate(strip) if i not in units])
         shown_px = [strip[u] for u in units]
         elided = label(f"{n_in - len(units)} more", size=18).next_to(d.ellipses[0], LEFT, buff=0.15)
         self.play(*[sq.animate.move_to(c).set_opacity(0) for sq, c in zip(shown_px, d.layers[0])],
                   hidden_px.animate.move_to(d.ellipses[0]).set_opacity(0),
-                  d.fill_layer(0, x, "sigmoid"), FadeIn(d.labels), FadeIn(elided), FadeIn(scale), run_time=1.2)
+                  d.fill_layer(0, x, "sigmoid"), fade_in(*d.labels, elided), fade_in(scale), run_time=1.2)
         self.remove(strip)
 
         # 2. one neuron, with its numbers
@@ -100,15 +100,15 @@ class ForwardPass(ThemedScene):
         boxes = VGroup(*[Square(grid[0].width, color=theme.ACTIVE, stroke_width=3).move_to(grid[i])
                          for i, *_ in panel.terms])
         self.play(Create(ring), *[ln.animate.set_stroke(opacity=0.05) for ln in others], run_time=0.6)
-        self.play(FadeIn(panel.rows[:2]), run_time=0.5)
+        self.play(fade_in(*panel.rows[:2]), run_time=0.5)
         for row, box in zip(panel.term_rows, boxes):     # each large term, and where its pixel is
-            self.play(FadeIn(row, shift=0.1 * RIGHT), Create(box), run_time=0.45)
-        self.play(FadeIn(panel.rest_row), run_time=0.5)
-        self.play(FadeIn(panel.bias_row), run_time=0.5)
-        self.play(Write(panel.z_row), run_time=0.6)
+            self.play(fade_in(row), Create(box), run_time=0.45)
+        self.play(fade_in(panel.rest_row), run_time=0.5)
+        self.play(fade_in(panel.bias_row), run_time=0.5)
+        self.play(fade_in(panel.z_row), run_time=0.6)
         self.wait(0.6)
-        self.play(FadeIn(panel.curve), run_time=0.6)
-        self.play(FadeIn(panel.out_row), d.fill_layer(1, np.where(np.arange(len(a1)) == j, a1, 0.0), act1),
+        self.play(fade_in(panel.curve), run_time=0.6)
+        self.play(fade_in(panel.out_row), d.fill_layer(1, np.where(np.arange(len(a1)) == j, a1, 0.0), act1),
                   run_time=0.8)
         self.wait(1.0)
 
@@ -116,20 +116,20 @@ class ForwardPass(ThemedScene):
         self.pause("whole-layer")
         lay = text("every neuron of the layer does the same, at once", size=22, color=theme.ACTIVE)
         lay.next_to(eq, DOWN, buff=0.15)
-        self.play(FadeOut(panel), FadeOut(boxes), FadeOut(ring), FadeIn(lay),
+        self.play(fade_out(*panel.rows, panel.out_row, boxes, ring), fade_out(panel.curve), fade_in(lay),
                   d.edges[0].animate.set_stroke(opacity=0.0), run_time=0.6)
         d.set_weights(rec.theta)            # edges back to their weight style
-        self.play(FadeIn(d.edges[0]), d.signal(1), d.fill_layer(1, a1, act1), run_time=self.layer_time)
+        self.play(fade_in(d.edges[0]), d.signal(1), d.fill_layer(1, a1, act1), run_time=self.layer_time)
         for l in range(2, model.n_layers + 1):
             act = model.activation(l).name
             self.play(d.signal(l), run_time=self.layer_time * 0.8)
             self.play(d.fill_layer(l, rec.activation(l), act), run_time=self.layer_time * 0.6)
         self.pause("output")
         bars = ProbabilityBars(d, probs, highlight=pred, max_length=1.8, buff=0.75)
-        self.play(FadeOut(lay), LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.05), run_time=1.0)
+        self.play(fade_out(lay), LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.05), run_time=1.0)
         box = SurroundingRectangle(d.label_of(model.n_layers, pred), color=theme.ACTIVE, buff=0.06)
         verdict = text(f"softmax output: “{pred}” with probability {probs[pred]:.2f}  ·  true label: {true}",
                        size=22).to_edge(DOWN, buff=0.25).shift(RIGHT * 1.6)
-        self.play(Create(box), FadeIn(verdict), run_time=0.6)
+        self.play(Create(box), fade_in(verdict), run_time=0.6)
         self.wait(1.2)
         self.bars, self.diagram, self.panel, self.neuron_unit = bars, d, panel, j  # for tests

@@ -10,9 +10,10 @@ frame is the untrained network's boundary, captioned.
 Records: experiments "network_training_{xor,moons,spirals}" (nnviz/experiments/networks.py).
 Variants: TrainingXOR (default), TrainingMoons, TrainingSpirals.
 """
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, ValueTracker, VGroup, linear
+from manim import DOWN, LEFT, ValueTracker, VGroup, linear
 
 from nnviz import experiments, theme
+from nnviz.render.fades import fade_in, fade_out
 from nnviz.display import input_names, sizes_text
 from nnviz.experiments.networks import model_from
 from nnviz.render.network import NetworkDiagram
@@ -104,8 +105,8 @@ class TrainingXOR(ThemedScene):
         self.pause("training")
         training = text("training: the boundary bends as the loss falls", size=22, color=theme.ACTIVE)
         training.move_to(state).align_to(plane, LEFT)
-        self.play(FadeOut(state), run_time=0.2)
-        self.play(FadeIn(training), run_time=0.2)
+        self.play(fade_out(state), run_time=0.2)
+        self.play(fade_in(training), run_time=0.2)
         d.add_updater(follow)
         plane.follow(tracker, bd.prob, bd.steps)
         if tiles is not None:
@@ -115,8 +116,8 @@ class TrainingXOR(ThemedScene):
         if warp.end_step < total:   # the boundary has stopped changing: say so, and show the rest quickly
             ff = text(f"steps {int(warp.end_step)}–{total}: the boundary barely changes (fast-forward)",
                       size=20, color=theme.MUTED).move_to(state).align_to(plane, LEFT)
-            self.play(FadeOut(training), run_time=0.15)
-            self.play(FadeIn(ff), run_time=0.15)
+            self.play(fade_out(training), run_time=0.15)
+            self.play(fade_in(ff), run_time=0.15)
             self.play(tracker.animate(run_time=self.tail_time, rate_func=linear).set_value(total))
             training = ff
         d.remove_updater(follow)
@@ -126,8 +127,8 @@ class TrainingXOR(ThemedScene):
         k = frame_index(run.eval_steps, total)
         done = text(f"step {total}: loss {run.loss[-1]:.2g}, {run.train_acc[k]:.0%} of points right",
                     size=22, color=theme.ACTIVE).move_to(state).align_to(plane, LEFT)
-        self.play(FadeOut(training), run_time=0.2)
-        self.play(FadeIn(done), run_time=0.3)
+        self.play(fade_out(training), run_time=0.2)
+        self.play(fade_in(done), run_time=0.3)
         self.wait(1.2)
         self.diagram, self.plane, self.tracker, self.tiles, self.warp_used = d, plane, tracker, tiles, warp  # for tests
 
