@@ -44,10 +44,18 @@ def sizes_text(sizes) -> str:
     return "-".join(str(int(s)) for s in sizes)
 
 
-def signed(v: float, digits: int = 2) -> str:
-    """A number with its sign always shown and a true minus sign (−0.37, +1.20)."""
-    s = f"{float(v):+.{digits}f}"
+def fixed(v: float, digits: int = 2) -> str:
+    """A number to `digits` places with a true minus sign, and never "−0.00" (rounds to +0)."""
+    s = f"{float(v):.{digits}f}"
+    if float(s) == 0:
+        s = f"{0.0:.{digits}f}"
     return s.replace("-", "−")
+
+
+def signed(v: float, digits: int = 2) -> str:
+    """A number with its sign always shown and a true minus sign (−0.37, +1.20, +0.00)."""
+    s = fixed(v, digits)
+    return s if s.startswith("−") else "+" + s
 
 
 def top_terms(w: np.ndarray, a: np.ndarray, k: int = 5) -> np.ndarray:

@@ -61,8 +61,6 @@ DROPPED = "#3a3f4b"
 # signs everywhere (weights, activations, hidden-unit maps): POSITIVE blue > 0, NEGATIVE red < 0.
 # gradients ∂ℓ/∂w and deltas δ = ∂ℓ/∂z have their own pair, so they never read as weights:
 GRADIENT_NEGATIVE = "#A98BF0"   # ∂ℓ/∂(·) < 0 (GRADIENT, coral, is > 0)
-# data splits: one hue per split across scenes and stills (test also drawn dashed)
-SPLIT = {"train": "#F5C542", "test": "#7FDBCA"}
 
 # how training behaves (the dynamics lectures): one colour per concept
 # a fixed learning rate is plain SGD (its colour); each decay schedule its own hue

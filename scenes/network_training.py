@@ -82,7 +82,7 @@ class TrainingXOR(ThemedScene):
         if not hidden:
             tcap = VGroup()
 
-        loss = LossPlot({"train loss": run.loss}, colors={"train loss": theme.ACTIVE}, width=3.0, height=2.3,
+        loss = LossPlot({"train loss": run.loss}, colors={"train loss": theme.SPLIT["train"]}, width=3.0, height=2.3,
                         legend=False, tracker=tracker, x_label="step", y_label="loss", log_y=True,
                         x_ticks=3).move_to([5.05, 0.55, 0])
         counter = StepCounter(tracker, total=total, size=22).next_to(loss, DOWN, buff=0.35).align_to(loss, LEFT)

@@ -202,7 +202,8 @@ def test_perceptron_playback_walks_the_recorded_updates():
         assert np.allclose(w, (rec.w[k - 1] + rec.w[k]) / 2)               # … halfway …
         x = rec.X[rec.point[k]]
         assert np.allclose(rec.w[k], rec.w[k - 1] + rec.update[k] * rec.config["lr"] * x)
-        fmt = lambda p: f"({p[0]:.2f}, {p[1]:.2f})".replace("-", "−")   # noqa: E731
+        fmt = lambda p: "({}, {})".format(*[("0.00" if abs(round(c, 2)) == 0 else f"{c:.2f}").replace("-", "−")
+                                              for c in p])   # noqa: E731
         assert pb.step_text(i + 0.5) == (f"w ← {fmt(rec.w[k - 1])} {'+' if rec.update[k] > 0 else '−'} "
                                          f"{rec.config['lr']:g}·{fmt(x)} = {fmt(rec.w[k])}")
     _, _, w, b = pb.at(float(pb.n))
@@ -222,3 +223,10 @@ def test_strongest_edges_per_neuron_are_drawn_in_full_the_rest_faint(net):
         assert op[~strong].max() < op[strong].min()                          # faint ones recede
         for ln, w in zip(d.edges[l - 1], vals):                              # sign is kept either way
             assert _hex(ln.get_stroke_color()) == (theme.POSITIVE if w >= 0 else theme.NEGATIVE).lower()
+
+
+def test_signed_numbers_never_show_minus_zero():
+    from nnviz.display import fixed, signed
+
+    assert signed(-0.001) == "+0.00" and fixed(-0.004) == "0.00" and signed(-0.37) == "−0.37"
+    assert signed(1.2) == "+1.20" and fixed(-1.239, 3) == "−1.239"

@@ -13,6 +13,7 @@ import numpy as np
 from manim import RIGHT, UP, Arrow, Axes, Circle, Dot, ValueTracker, VGroup, always_redraw
 
 from .. import theme
+from ..display import fixed
 from .style import label, text
 
 
@@ -113,7 +114,7 @@ class PerceptronPlayback:
         x = rec.X[int(rec.point[k])]
         op = "+" if rec.update[k] > 0 else "−"
         lr = float(rec.config["lr"])
-        v = lambda p: f"({p[0]:.2f}, {p[1]:.2f})".replace("-", "−")   # noqa: E731
+        v = lambda p: f"({fixed(p[0])}, {fixed(p[1])})"   # noqa: E731
         return f"w ← {v(rec.w[k - 1])} {op} {lr:g}·{v(x)} = {v(rec.w[k])}"
 
     def visit_text(self, u: float | None = None) -> str:
