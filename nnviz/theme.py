@@ -44,6 +44,23 @@ VARIANT = {
     "stochastic": "#FF8C69",   # salmon
 }
 
+def batch_size_color(b: int, smallest: int, largest: int) -> str:
+    """A batch size's colour in a sweep, on the variants' scale: the smallest batch in SGD's colour,
+    the largest in batch GD's, the middle (in log b) in mini-batch's — small batches look like SGD."""
+    import math
+
+    def mix(c0, c1, u):
+        a = [int(c0[i:i + 2], 16) for i in (1, 3, 5)]
+        z = [int(c1[i:i + 2], 16) for i in (1, 3, 5)]
+        return "#" + "".join(f"{round(x + (y - x) * u):02X}" for x, y in zip(a, z))
+
+    u = (math.log(b) - math.log(smallest)) / (math.log(largest) - math.log(smallest)) if largest > smallest else 0.0
+    u = min(max(u, 0.0), 1.0)
+    if u <= 0.5:
+        return mix(VARIANT["stochastic"], VARIANT["minibatch"], 2 * u)
+    return mix(VARIANT["minibatch"], VARIANT["batch"], 2 * u - 1)
+
+
 # outcomes (e.g. random restarts): reached the goal vs stuck
 OUTCOME = {"found": GD, "stuck": "#8a8f98"}
 

@@ -47,6 +47,13 @@ def lr_grid(lo: float = 1e-5, hi: float = 1.0, per_decade: int = 5) -> np.ndarra
     return 10.0 ** (np.arange(k0, k1 + 1) / per_decade)
 
 
+def stable_curve(loss, warmup: float = 0.1) -> bool:
+    """The stability rule on one loss curve: finite, and after the first `warmup` share of it never
+    above its first value."""
+    loss = np.asarray(loss, float)
+    return bool(loss.size and np.all(np.isfinite(loss)) and np.all(loss[int(math.ceil(warmup * loss.size)):] <= loss[0]))
+
+
 def is_stable(run: Run, final: float, start: float, warmup: float = 0.1) -> bool:
     """The protocol's stability rule for one run (see the module docstring). `final` and `start` are
     the final-loss measure at the last θ and at θ₀ (same units); `run.loss` covers the steps between."""

@@ -68,3 +68,50 @@ def test_regimes_are_paced():
     warp = mod.regimes_warp(rec, scene.regimes, scene.run_time)
     assert warp.last_step == max(rec[r].n_steps for r in scene.regimes)
     assert_paced(warp, drawn_progress([rec[r] for r in scene.regimes], rec["surface"]))
+
+
+def test_variants_panels_are_paced():
+    mod = scene_module("descent_variants")
+    rec = E.load("descent_variants")
+    scene = mod.DescentVariants
+    warps = mod.variants_warps(rec, scene.variants, scene.run_time)
+    for match, warp in warps.items():
+        runs = [rec[f"{v}_{match}"] for v in scene.variants]
+        per = [r.config["steps_per_epoch"] if match == "epochs" else 1 for r in runs]
+        s = rec["surface"]
+        b = np.array([s.xs[[0, -1]], s.ys[[0, -1]]])
+        prog = combine([path_progress(r.thetas, r.steps / k, b, scale=np.ptp(b, axis=1)) for r, k in zip(runs, per)])
+        assert warp.run_time == scene.run_time
+        assert_paced(warp, prog)
+
+
+def test_digits_phases_are_paced():
+    from nnviz.render.pacing import loss_progress
+
+    mod = scene_module("descent_variants")
+    rec = E.load("descent_digits")
+    scene = mod.DescentDigits
+    warps = mod.digits_warps(rec, scene.variants, scene.run_time)
+    ep = combine([loss_progress(rec[v].test_loss, rec[v].eval_steps / rec[v].config["steps_per_epoch"])
+                  for v in scene.variants])
+    assert_paced(warps["epochs"], ep)
+    sweep = mod.sweep_names(rec)
+    assert_paced(warps["sweep"], combine([loss_progress(rec[k].test_loss) for k in sweep]))
+    clock = combine([loss_progress(rec[v].test_loss[1:], np.cumsum(rec[v].epoch_time)) for v in scene.variants])
+    assert_paced(warps["clock"], clock)
+
+
+@pytest.mark.parametrize("phase", ["main", "restarts"])
+def test_wells_are_paced(phase):
+    mod = scene_module("descent_wells")
+    rec = E.load("descent_wells")
+    names = list(mod.DescentWells.runs) if phase == "main" else mod.restart_keys(rec)
+    run_time = mod.DescentWells.run_time * (1.0 if phase == "main" else 0.6)
+    warp = mod.wells_warp(rec, names, run_time)
+    prog = combine([path_progress(rec[n].thetas[:, 0:1], rec[n].steps) for n in names])
+    assert_paced(warp, prog)
+    # the old rate function a**1.6 over raw steps left most of the video dead: the measurement sees it
+    if phase == "main":
+        t = np.linspace(0, run_time, 801)
+        old = (t, (t / run_time) ** 1.6 * max(rec[n].n_steps for n in names))
+        assert measure_pacing(old, prog).problems()

@@ -18,7 +18,8 @@ CASES = [
     ("descent_regimes", "DescentRegimes",
      [(theme.REGIME[r], PANELS, 5) for r in theme.REGIME] + [(theme.REGIME["diverging"], PANELS, 20)]),
     ("descent_variants", "DescentVariants", [(theme.VARIANT[v], (0, 0, 1, 0.8), 20) for v in theme.VARIANT]),
-    ("descent_variants", "DescentDigits", [(theme.VARIANT["stochastic"], RIGHT, 200)]),
+    # last frame: the loss-vs-wall-clock panel (right half) with all three variants' curves and legend
+    ("descent_variants", "DescentDigits", [(theme.VARIANT[v], RIGHT, 15) for v in theme.VARIANT]),
     # at the end the trails are faded and the heads of converged runs sit under the minimum's star: the
     # optimizer colours show in the heads, the start of the trails and the ranking's text
     ("descent_race", "DescentRace", [(theme.OPTIMIZER[o], ALL, 2) for o in RACE]),

@@ -8,7 +8,7 @@ from .. import theme
 from ..experiments import descent as X
 from . import figure
 
-LABEL = {"batch": "batch", "minibatch": "mini-batch", "stochastic": "SGD (b=1)"}
+LABEL = {"batch": "batch GD", "minibatch": "mini-batch", "stochastic": "SGD (b=1)"}
 OPT_LABEL = {"gd": "GD", "sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
              "rmsprop": "RMSprop", "adam": "Adam"}
 
@@ -66,58 +66,82 @@ def regimes(fig):
     fig.subplots_adjust(bottom=0.3, wspace=0.3)
 
 
-@figure("descent_variants", experiments=("descent_variants",), size=(10, 4.4))
+@figure("descent_variants", experiments=("descent_variants",), size=(12, 4.6))
 def variants(fig):
-    """Batch, mini-batch and SGD paths on the exact line-fit loss, at matched epochs and steps."""
+    """Batch, mini-batch and SGD paths on the exact line-fit loss, at matched epochs and steps, and the
+    full-data loss per epoch / per step."""
     rec = E.load("descent_variants")
     s = rec["surface"]
-    cfg = E.get("descent_variants").config
-    for ax, match in zip(fig.subplots(1, 2), ("epochs", "steps")):
+    axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 0.9]})
+    for ax, match in zip(axes[:2], ("epochs", "steps")):
         _contours(ax, s, log=True)
         for v in X.VARIANT_ORDER:
             run = rec[f"{v}_{match}"]
-            ax.plot(run.thetas[:, 0], run.thetas[:, 1], lw=1.0, color=theme.VARIANT[v],
-                    label=f"{LABEL[v]}: {run.n_steps} steps, roughness {run.meta['roughness']:.2f} rad")
-        ax.plot(*s.meta["minimum"], "*", color=theme.INK, ms=9)
-        what = f"{cfg['epochs']} epochs each" if match == "epochs" else f"{cfg['steps']} steps each"
-        ax.set_title(f"matched {match}: {what}, η={cfg['lr']}", fontsize=10)
-        ax.set_xlabel("w")
-        ax.set_ylabel("b")
-        ax.legend(fontsize=7, loc="upper right")
+            n = len(run.thetas)
+            # older steps faint, the last 10 % opaque: SGD's hundreds of steps no longer bury the minimum
+            cut = max(1, int(0.9 * n))
+            ax.plot(run.thetas[:cut + 1, 0], run.thetas[:cut + 1, 1], lw=0.8, alpha=0.3, color=theme.VARIANT[v])
+            ax.plot(run.thetas[cut:, 0], run.thetas[cut:, 1], lw=1.4, color=theme.VARIANT[v])
+            ax.plot(*run.thetas[-1], "o", ms=6, color=theme.VARIANT[v], mec=theme.INK, mew=0.8, zorder=5)
+        ax.plot(*s.meta["minimum"], "*", color=theme.PAPER, mec=theme.INK, ms=13, zorder=6)
+        ax.plot(*rec[f"batch_{match}"].thetas[0], "o", mfc="none", mec=theme.INK, ms=9, mew=1.5, zorder=6)
+        first = rec[f"batch_{match}"]
+        total = first.config["epochs"] if match == "epochs" else first.n_steps
+        ups = ", ".join(str(rec[f"{v}_{match}"].n_steps) for v in X.VARIANT_ORDER)
+        ax.set_title(f"same {match}: {total} each (updates {ups}), " + rf"$\eta$ = {first.lr[0]:g}", fontsize=9)
+        ax.set_xlabel("$w$")
+        ax.set_ylabel("$b$")
+    ax = axes[2]
+    for v in X.VARIANT_ORDER:
+        e = rec[f"{v}_epochs"]
+        ax.semilogy(e.eval_steps / e.config["steps_per_epoch"], e.train_loss, "-", color=theme.VARIANT[v], lw=1.6)
+        st = rec[f"{v}_steps"]
+        ax.semilogy(st.eval_steps / 4, st.train_loss, ":", color=theme.VARIANT[v], lw=1.2)
+    ax.set_xlabel("epoch (solid)   ·   step / 4 (dotted)")
+    ax.set_ylabel("loss on all data")
+    ax.set_title("per epoch SGD is close fast but jitters;\nper step batch GD ends lowest", fontsize=9)
+    handles = [plt_line(theme.VARIANT[v]) for v in X.VARIANT_ORDER]
+    fig.legend(handles, [LABEL[v] for v in X.VARIANT_ORDER], loc="lower center", ncol=3, fontsize=9)
+    fig.subplots_adjust(bottom=0.2, wspace=0.35)
 
 
-@figure("descent_digits", experiments=("descent_digits",), size=(12, 3.8))
+@figure("descent_digits", experiments=("descent_digits",), size=(12, 4.4))
 def digits(fig):
-    """Digits (8×8 MNIST): train/test loss per epoch, a batch-size sweep, and wall time per epoch."""
+    """Digits (8×8 MNIST): train/test loss per epoch, a batch-size sweep with η tuned per batch size,
+    and test loss against the measured training time."""
     rec = E.load("descent_digits")
-    cfg = E.get("descent_digits").config
     a, b, c = fig.subplots(1, 3)
     for v in X.VARIANT_ORDER:
         run = rec[v]
-        ep = np.arange(run.train_loss.size)
-        lab = f"{LABEL[v]}" + (f" (b={cfg['minibatch']})" if v == "minibatch" else "")
-        a.plot(ep, run.train_loss, color=theme.VARIANT[v], label=f"{lab} train")
-        a.plot(ep, run.test_loss, "--", color=theme.VARIANT[v], label=f"{lab} test")
+        ep = run.eval_steps / run.config["steps_per_epoch"]
+        lab = LABEL[v] + (f" (b={run.meta['batch_size']})" if v == "minibatch" else "") + rf", $\eta$={run.meta['lr']:g}"
+        a.plot(ep, run.train_loss, color=theme.VARIANT[v], label=f"{lab}")
+        a.plot(ep, run.test_loss, "--", color=theme.VARIANT[v])
+        t = np.r_[0.0, np.cumsum(run.epoch_time)]
+        c.plot(t[1:], run.test_loss[1:], color=theme.VARIANT[v])
     a.set_yscale("log")
     a.set_xlabel("epoch")
-    a.set_ylabel("cross-entropy")
-    a.legend(fontsize=6)
-    a.set_title(f"same init, η={cfg['lr']}", fontsize=10)
-    ramp = theme.SURFACE_RAMP
-    for i, bs in enumerate(cfg["sweep"]):
-        run = rec[f"b{bs}"]
-        col = ramp[int(round(i * (len(ramp) - 1) / max(len(cfg["sweep"]) - 1, 1)))]
-        b.plot(run.test_loss, color=col, label=f"b={bs}")
+    a.set_ylabel("cross-entropy (solid: train, dashed: test)")
+    grid = rec["batch"].meta["tuning"]["lrs"]
+    a.set_title(rf"same init; $\eta$ tuned per batch size on {', '.join(f'{x:g}' for x in grid)}", fontsize=9)
+    sweep = sorted((k for k in rec if k.startswith("b") and k[1:].isdigit()), key=lambda k: rec[k].meta["batch_size"])
+    bs = [rec[k].meta["batch_size"] for k in sweep]
+    for k, bsz in zip(sweep, bs):
+        b.plot(rec[k].test_loss, color=theme.batch_size_color(bsz, min(bs), max(bs)),
+               label=rf"b={bsz}, $\eta$={rec[k].meta['lr']:g}")
     b.set_yscale("log")
     b.set_xlabel("epoch")
     b.set_ylabel("test loss")
-    b.legend(fontsize=7)
-    b.set_title("batch-size sweep", fontsize=10)
-    names = list(X.VARIANT_ORDER)
-    times = [rec[v].mean_epoch_time * 1e3 for v in names]
-    c.bar([LABEL[v] for v in names], times, color=[theme.VARIANT[v] for v in names])
-    c.set_ylabel("ms per epoch (measured)")
-    c.set_title("wall time per epoch (NumPy, CPU)", fontsize=10)
+    b.set_title("batch-size sweep (each b at its tuned η)", fontsize=9)
+    c.set_xscale("log")
+    c.set_yscale("log")
+    c.set_xlabel("measured training time (s), one run on a shared CPU")
+    c.set_ylabel("test loss")
+    c.set_title("loss against wall-clock time", fontsize=9)
+    h1, l1 = a.get_legend_handles_labels()
+    h2, l2 = b.get_legend_handles_labels()
+    fig.legend(h1 + h2, l1 + l2, loc="lower center", ncol=5, fontsize=8)
+    fig.subplots_adjust(bottom=0.3, wspace=0.35)
 
 
 def _sci(x: float) -> str:
@@ -245,31 +269,39 @@ def surface(fig):
     ax.set_position([box.x0 + 0.07, box.y0, box.width - 0.04, box.height])
 
 
-@figure("descent_wells", experiments=("descent_wells",), size=(10, 4))
+@figure("descent_wells", experiments=("descent_wells",), size=(11, 4.4))
 def wells(fig):
     """Plain GD stops in the shallow well; momentum rolls through to the deep one; restarts."""
     rec = E.load("descent_wells")
-    cfg = E.get("descent_wells").config
     c = rec["curve"]
     a, b = fig.subplots(1, 2)
     xs, ys = c.xs, c.loss[0]
-    from ..objectives import two_wells
-    f = two_wells()
+    on_curve = lambda th: np.interp(th, xs, ys)  # the drawn curve, sampled finely enough to carry the dots
     for ax in (a, b):
         ax.plot(xs, ys, color=theme.INK)
-        ax.set_xlabel("θ")
-    for name, col in (("gd", theme.OPTIMIZER["sgd"]), ("momentum", theme.OPTIMIZER["momentum"])):
-        th = rec[name].thetas[:, 0]
-        a.plot(th, f.value(th[:, None]) + (0.04 if name == "momentum" else 0), ".-", ms=3, lw=0.7, color=col,
-               label=f"{name} (η={cfg['lr']}" + (f", β={cfg['beta']})" if name == "momentum" else ")"))
-        a.plot(th[-1], f.value(th[-1:, None]), "o", ms=9, color=col)
-    a.legend(fontsize=8)
-    a.set_title(f"same start θ₀={cfg['start']}, {cfg['steps']} steps", fontsize=10)
-    for k in sorted(k for k in rec if k.startswith("restart")):
+        ax.set_xlabel(r"$\theta$")
+        ax.set_ylabel(r"loss $J(\theta)$")
+    for name, col in (("gd", theme.OPTIMIZER["gd"]), ("momentum", theme.OPTIMIZER["momentum"])):
+        run = rec[name]
+        th = run.thetas[:, 0]
+        opt = run.config["optimizer"]
+        hyper = rf"$\eta$={run.lr[0]:g}" + (rf", $\beta$={opt['beta']:g}" if "beta" in opt else "")
+        a.plot(th, on_curve(th), ".-", ms=3, lw=0.7, color=col, mec=theme.INK, mew=0.2,
+               label=f"{'plain GD' if name == 'gd' else 'momentum'} ({hyper}): ends in the {run.meta['well']} well")
+        a.plot(th[-1], on_curve(th[-1]), "o", ms=10, color=col, mec=theme.INK, mew=1.0, zorder=5)
+    first = rec["gd"]
+    a.set_title(rf"same start $\theta_0$={first.thetas[0, 0]:g}, {first.n_steps} steps", fontsize=10)
+    keys = sorted((k for k in rec if k.startswith("restart")), key=lambda k: int(k[7:]))
+    for k in keys:
         th = rec[k].thetas[:, 0]
-        deep = abs(th[-1] - c.meta["minima"][0][0]) < 1e-3
-        col = theme.REGIME["smooth"] if deep else theme.REGIME["diverging"]
-        b.plot(th[0], f.value(th[:1, None]), "o", mfc="none", color=col)
-        b.annotate("", xy=(th[-1], float(f.value(th[-1:, None])[0])), xytext=(th[0], float(f.value(th[:1, None])[0])),
-                   arrowprops=dict(arrowstyle="->", color=col, lw=0.8))
-    b.set_title(f"{cfg['restarts']} seeded random restarts of plain GD: keep the best", fontsize=10)
+        col = theme.OUTCOME["found" if rec[k].meta["well"] == "deep" else "stuck"]
+        b.plot(th[0], on_curve(th[0]), "o", mfc="none", mec=col, ms=8, mew=1.5)
+        b.plot(th, on_curve(th), "-", color=col, lw=1.2, alpha=0.8)
+        b.plot(th[-1], on_curve(th[-1]), "o", color=col, mec=theme.INK, ms=7, zorder=5)
+    n_deep = sum(rec[k].meta["well"] == "deep" for k in keys)
+    b.set_title(f"{len(keys)} random restarts of plain GD: {n_deep} end in the deep well; keep the best", fontsize=10)
+    h, l = a.get_legend_handles_labels()
+    fig.legend(h + [plt_line(theme.OUTCOME["found"]), plt_line(theme.OUTCOME["stuck"])],
+               l + ["restart ends in the deep well", "restart stuck in the shallow well"],
+               loc="lower center", ncol=2, fontsize=8)
+    fig.subplots_adjust(bottom=0.27, wspace=0.3)

@@ -239,7 +239,7 @@ class LossPlot(mn.VGroup):
                  log_y: bool = False, x_label: str = "step", y_label: str = "loss",
                  y_range=None, width: float = 6.0, height: float = 4.0, legend: bool = True,
                  tracker: mn.ValueTracker | None = None, diverged_at: dict | None = None,
-                 x_ticks: int | None = None, **kwargs):
+                 x_ticks: int | None = None, x_range=None, log_x: bool = False, **kwargs):
         super().__init__(**kwargs)
         if not series:
             raise ShapeError("LossPlot needs at least one series")
@@ -249,8 +249,11 @@ class LossPlot(mn.VGroup):
         st = {k: (np.arange(len(v), dtype=float) if k not in steps else np.asarray(steps[k], float)) for k, v in arrays.items()}
         last = max(float(s[-1]) for s in st.values() if s.size)
         y_range = y_range or auto_y_range(np.concatenate([_sane(v) for v in arrays.values()]), log_y)
-        self.axes = LabelledAxes((0, max(last, 1.0)), y_range, x_label, y_label, log_y=log_y,
-                                 width=width, height=height, x_ticks=x_ticks)
+        if x_range is None and log_x:  # from the smallest positive x (x ≤ 0 has no place on a log axis)
+            pos = np.concatenate([s[s > 0] for s in st.values()])
+            x_range = (10 ** _math.floor(np.log10(pos.min())), 10 ** _math.ceil(np.log10(last)))
+        self.axes = LabelledAxes(x_range or (0, max(last, 1.0)), y_range, x_label, y_label, log_y=log_y,
+                                 width=width, height=height, x_ticks=x_ticks, log_x=log_x)
         self.tracker = tracker if tracker is not None else mn.ValueTracker(last)  # a Mobject with no children is falsy
         self.curves = {}
         for i, (k, v) in enumerate(arrays.items()):
