@@ -139,7 +139,8 @@ class DescentRace(ThemedScene):
         side = mn.VGroup(counter, legend).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         side.next_to(panel, mn.RIGHT, buff=0.6).align_to(panel, mn.UP)
         cap = label(wrap_words(protocol(surf, runs, tuning), 90), size=18).to_edge(mn.DOWN, buff=0.12)
-        self.add(title, formula, panel, *trails, marks, side, cap)
+        # static first: manim draws everything before the first moving mobject once, as a still image
+        self.add(title, formula, panel, legend, cap, *trails, marks, counter)
         warp = race_warp(surf, runs, self.run_time)
         t.set_value(warp.first_step)
         self.wait(0.5)

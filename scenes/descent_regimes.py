@@ -70,11 +70,12 @@ class DescentRegimes(ThemedScene):
 
         t = mn.ValueTracker(0.0)
         panels = mn.VGroup()
+        moving = []  # what changes each frame; everything else is drawn once (manim keeps a static image)
         for name in self.regimes:
             run = rec[name]
             ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], width=self.panel_size, height=self.panel_size,
                               n_ticks=2, font_size=16, frame="box")
-            contours = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=9, color=theme.MUTED,
+            contours = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=7, color=theme.MUTED,
                                   stroke_width=1.4).set_stroke(opacity=0.8)
             pts, st = until_exit(run.thetas, ax.bounds, run.steps)
             path = DescentPath(pts, ax, steps=st, color=color("regime", name), tracker=t,
@@ -90,6 +91,7 @@ class DescentRegimes(ThemedScene):
             cap.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(ax.axes, mn.UP, buff=0.08)
             cap.align_to(ax.axes, mn.LEFT)
             panels.add(mn.VGroup(mn.VGroup(ax, contours, path, star), cap))
+            moving.append(path)
         every = np.concatenate([rec[r].loss for r in self.regimes])
         plot = LossPlot({r: rec[r].loss for r in self.regimes}, colors={r: color("regime", r) for r in self.regimes},
                         log_y=True, width=self.panel_size, height=self.panel_size, tracker=t, x_label="step",
@@ -103,7 +105,9 @@ class DescentRegimes(ThemedScene):
         rule.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(panels, mn.RIGHT, buff=0.35)
         rule.align_to(panels, mn.UP)
         counter.next_to(rule, mn.DOWN, buff=0.3, aligned_edge=mn.LEFT)
-        self.add(panels, counter, rule)
+        moving += list(plot.curves.values())
+        static = [m for m in panels.family_members_with_points() if not any(m in mv.get_family() for mv in moving)]
+        self.add(*static, rule, *moving, counter)
 
         warp = regimes_warp(rec, self.regimes, self.run_time)
         t.set_value(warp.first_step)

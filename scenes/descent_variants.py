@@ -116,7 +116,11 @@ class DescentVariants(ThemedScene):
         plots.arrange(mn.DOWN, buff=0.25).next_to(panels, mn.RIGHT, buff=0.3).align_to(panels, mn.UP)
         legend = Legend([(NAMES[v], color("variant", v)) for v in self.variants], font_size=20)
         legend.arrange(mn.RIGHT, buff=0.5).next_to(panels, mn.DOWN, buff=0.2).align_to(panels, mn.LEFT)
-        self.add(panels, plots, legend)
+        # static first: manim draws everything before the first moving mobject once, as a still image
+        moving = [m for m in panels.get_family() + plots.get_family() if m.updaters]
+        static = [m for m in (panels.family_members_with_points() + plots.family_members_with_points())
+                  if not any(m in mv.get_family() for mv in moving)]
+        self.add(*static, legend, *moving)
         warps = variants_warps(rec, self.variants, self.run_time)
         for m, c in clocks.items():
             c.set_value(warps[m].first_step)

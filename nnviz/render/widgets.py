@@ -65,7 +65,7 @@ class PathTrace(mn.VGroup):
     def __init__(self, clipped: Clipped, to_scene, color=FOREGROUND, stroke_width: float = 3.0,
                  tracker: mn.ValueTracker | None = None, head: bool = True, head_radius: float = 0.07,
                  diverged: bool = False, marker_text: str = "diverges", three_d: bool = False,
-                 bounds=None, fade: float = 0.0, fade_floor: float = 0.2, n_fade: int = 6,
+                 bounds=None, fade: float = 0.0, fade_floor: float = 0.2, n_fade: int = 4,
                  outline=None, **kwargs):
         super().__init__(**kwargs)
         self.clipped = clipped
