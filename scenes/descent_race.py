@@ -30,7 +30,8 @@ RULE_OF = {"gd": "sgd"}  # GD's update rule is optim.sgd's, on the whole objecti
 
 
 def hyper_text(h: dict) -> str:
-    return ", ".join(f"{SYMBOL[k]}={v:.2g}" for k, v in h.items() if k in SYMBOL)
+    # η to two digits (a grid value); the fixed ones exactly (β₂ = 0.999 must not read "1")
+    return ", ".join(f"{SYMBOL[k]}={v:.2g}" if k == "lr" else f"{SYMBOL[k]}={v:g}" for k, v in h.items() if k in SYMBOL)
 
 
 def race_records(surface: str, optimizers=RACE_ORDER):
