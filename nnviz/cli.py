@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="run experiments and cache their records")
     p.add_argument("names", nargs="+", metavar="NAME")
     p.add_argument("--force", action="store_true", help="recompute even if cached")
+    p.add_argument("--no-progress", action="store_true", help="no progress line (shown on a terminal)")
 
     p = sub.add_parser("render", help="render a scene (file[:Class] or file Class) or a manifest target",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-t", "--transparent", action="store_true", help="transparent background (webm, gif, png)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="ATTR=VALUE",
                    help="override a scene class attribute, e.g. --set learning_rate=0.3 (repeatable)")
+    p.add_argument("--theme", choices=["dark", "light"], help="colour theme (default: the target's, else dark)")
     p.add_argument("--poster", help='which frame the png is: auto (default: the final state, or the last '
                    'frame before a closing fade-out) | last | a time like 2.5s | a share like 40%%')
     p.add_argument("--gif-fps", type=float, help="GIF frame rate (default 12)")
@@ -65,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--format", dest="formats", action="append", metavar="FMT", help="png | svg | pdf (repeatable)")
     p.add_argument("--dpi", type=int)
+    p.add_argument("--theme", choices=["dark", "light"], help="colour theme (default: white paper)")
     p.add_argument("-o", "--output", help="output path without extension (default renders/figures/<name>)")
 
     p = sub.add_parser("build", help="render what changed in renders.toml")
@@ -90,12 +93,19 @@ def _parser() -> argparse.ArgumentParser:
     for flag, name in (("l", "low"), ("m", "medium"), ("h", "high"), ("p", "production"), ("k", "fourk")):
         sq.add_argument(f"-q{flag}", dest="quality", action="store_const", const=name, help=f"{name} quality")
     p.add_argument("--embed", action="store_true", help="put clips and posters inside index.html (one file)")
+    p.add_argument("--theme", choices=["dark", "light"],
+                   help="colour theme for the whole deck and handout (default: the targets'; light for bright rooms)")
     p.add_argument("--video", choices=["mp4", "webm"], default="mp4", help="clip format (default mp4)")
     p.add_argument("--no-progress", action="store_true")
+
+    p = sub.add_parser("init", help="scaffold a project folder of your own (manifest, experiment, scene, figure)")
+    p.add_argument("folder", metavar="DIR")
 
     p = sub.add_parser("clean", help="remove manim working media, temp files and build state")
     p.add_argument("--records", action="store_true", help="also remove cached experiment records")
     p.add_argument("--outputs", action="store_true", help="also remove the manifest's outputs in renders/")
+    for sp in sub.choices.values():       # --manifest also after the command: nnviz build --manifest x.toml
+        sp.add_argument("--manifest", default=argparse.SUPPRESS, help="path to renders.toml")
     return ap
 
 
@@ -104,7 +114,7 @@ def main(argv=None) -> int:
     one_line_warnings()
     try:
         return {"list": cmd_list, "train": cmd_train, "render": cmd_render, "figure": cmd_figure,
-                "build": cmd_build, "clean": cmd_clean, "slides": cmd_slides}[args.cmd](args)
+                "build": cmd_build, "clean": cmd_clean, "slides": cmd_slides, "init": cmd_init}[args.cmd](args)
     except NNVizError as e:
         print(f"nnviz: error: {e}", file=sys.stderr)
         return 2
@@ -158,24 +168,35 @@ def _root(args) -> Path:
         return Path.cwd()
 
 
-def _manifest(args, required: bool = True):
+def _manifest(args, required: bool = True, names=None):
+    """The manifest. `names=None` (list, train): broken targets are named one line each on stderr
+    and left out. Otherwise (build, render, slides) it refuses while a requested target (all when
+    `names` is empty) or anything outside the targets is broken, and warns about the rest."""
     from .build import load_manifest
+    from .build.manifest import ManifestError
 
-    if args.manifest or required:
-        return load_manifest(args.manifest)
     try:
-        return load_manifest()
-    except NNVizError as e:  # no manifest, or a broken one: say which, keep listing the rest
+        m = load_manifest(args.manifest, strict=False) if (args.manifest or required) else load_manifest(strict=False)
+    except NNVizError as e:  # no manifest, or one that does not parse: say which, keep listing the rest
+        if args.manifest or required:
+            raise
         args.manifest_error = str(e)
         return None
+    if names is not None:
+        stop = m.broken(names)
+        if stop:
+            raise ManifestError(f"{m.path} is invalid:\n  - " + "\n  - ".join(stop))
+    for _, msg in m.problems:
+        print(f"nnviz: warning: {m.path.name}: {msg} (left out)", file=sys.stderr)
+    return m
 
 
-def _project(args, required: bool = False):
+def _project(args, required: bool = False, names=None):
     """The manifest (if any) with its [settings] modules imported and its record cache chosen:
-    the one discovery every command shares."""
+    the one discovery every command shares. `names`: see _manifest (refuse while they are broken)."""
     from .build import import_project_modules
 
-    m = _manifest(args, required=required)
+    m = _manifest(args, required=required, names=names)
     if m is not None:
         import_project_modules(m.modules)
         os.environ.setdefault("NNVIZ_CACHE", str(m.root / "renders" / ".cache" / "records"))
@@ -230,11 +251,31 @@ def cmd_train(args) -> int:
     from . import experiments
 
     m = _project(args)
-    for n in args.names:
+    from . import train as T
+
+    show = not args.no_progress and (sys.stderr.isatty() or os.environ.get("NNVIZ_PROGRESS") == "1")
+    for i, n in enumerate(args.names, start=1):
         exp = experiments.get(n)
         stamp = _stamp(exp.path() / "manifest.json")
         t0 = time.perf_counter()
-        recs = experiments.run(n, force=args.force)
+        runs = []
+
+        def hook(run_name, epoch, epochs, n=n, i=i, t0=t0):
+            if not runs or runs[-1] != run_name or epoch == 1:
+                runs.append(run_name)
+            done = int(24 * epoch / max(epochs, 1))
+            sys.stderr.write(f"\r[{i}/{len(args.names)}] {n}  run {len(runs)} {run_name or ''}  "
+                             f"[{'#' * done}{'.' * (24 - done)}] epoch {epoch}/{epochs}  "
+                             f"{time.perf_counter() - t0:.1f}s\033[K")
+            sys.stderr.flush()
+
+        T.progress_hook = hook if show else None     # called only while an experiment computes
+        try:
+            recs = experiments.run(n, force=args.force)
+        finally:
+            T.progress_hook = None
+            if show and runs:
+                sys.stderr.write("\r\033[K")
         # the entry is rewritten (a new file) exactly when the records were computed, here or by a
         # concurrent run; a damaged entry is recomputed too, so "was there before" is not "cached"
         fresh = stamp is not None and _stamp(exp.path() / "manifest.json") == stamp
@@ -285,11 +326,15 @@ def cmd_render(args) -> int:
     if ":" in scene_arg and args.cls is None:
         scene_arg, args.cls = scene_arg.rsplit(":", 1)
     # the project's own experiments and figures ([settings] modules), as every command knows them
-    m = _project(args, required=not scene_arg.endswith(".py"))
+    m = _project(args, required=not scene_arg.endswith(".py"),
+                 names=None if scene_arg.endswith(".py") else [scene_arg])
     if not scene_arg.endswith(".py"):
         if scene_arg not in m.targets or m.targets[scene_arg].kind != "scene":
             valid = [n for n, t in m.targets.items() if t.kind == "scene"]
-            raise NNVizError(f"{scene_arg!r} is neither a .py scene file nor a scene target; targets: {', '.join(valid)}")
+            from .errors import did_you_mean
+
+            raise NNVizError(f"{scene_arg!r} is neither a .py scene file nor a scene target"
+                             f"{did_you_mean(scene_arg, valid)}; targets: {', '.join(valid)}")
         target = m.targets[scene_arg]
     gif_kw = {k: v for k, v in (("fps", args.gif_fps), ("width", args.gif_width), ("colors", args.gif_colors))
               if v is not None}
@@ -298,7 +343,7 @@ def cmd_render(args) -> int:
         opts = RenderOptions(quality=args.quality or base.quality, formats=_formats(args.formats, base.formats),
                              fps=args.fps or base.fps, resolution=args.resolution or base.resolution,
                              transparent=args.transparent or base.transparent, gif=replace(base.gif, **gif_kw),
-                             poster=args.poster or base.poster)
+                             poster=args.poster or base.poster, theme=args.theme or base.theme)
         scene_file, cls_name = target.scene, target.cls
         overrides = {**target.overrides, **overrides}
         name = target.output
@@ -322,15 +367,16 @@ def cmd_render(args) -> int:
         cls_name = args.cls
         opts = RenderOptions(quality=args.quality or "low", formats=_formats(args.formats, ["mp4"]), fps=args.fps,
                              resolution=args.resolution, transparent=args.transparent, gif=GifOptions(**gif_kw),
-                             poster=args.poster or "auto")
+                             poster=args.poster or "auto", theme=args.theme)
         name = cls_name
         root = _root(args)
     return _render_now(scene_file, cls_name, overrides, opts, name, root, args, target)
 
 
 def _render_now(scene_file, cls_name, overrides, opts, name, root, args, target) -> int:
-    from .render.runner import load_scene_class, render, with_overrides
+    from .render.runner import load_scene_class, render, use_theme, with_overrides
 
+    use_theme(opts.theme)      # before the scene (and the kit) is imported
     os.environ.setdefault("NNVIZ_CACHE", str(root / "renders" / ".cache" / "records"))
     dest = Path(args.output) if args.output else root / "renders" / name
     tmp_root = root / "renders" / ".tmp"
@@ -366,6 +412,10 @@ def cmd_figure(args) -> int:
     if args.dpi is not None and args.dpi <= 0:
         raise NNVizError(f"--dpi must be a positive integer, got {args.dpi}")
     fmts = _formats(args.formats, ["png"])
+    if args.theme:
+        from . import theme
+
+        theme.use(args.theme)
     bad = [f for f in fmts if f not in figures.FORMATS]
     if bad:
         raise NNVizError(f"unknown figure format {', '.join(bad)}; valid: {', '.join(figures.FORMATS)}")
@@ -383,7 +433,7 @@ def cmd_figure(args) -> int:
 def cmd_build(args) -> int:
     from .build import build
 
-    m = _manifest(args)
+    m = _manifest(args, names=args.targets)
     if args.quality:
         # the quality is one of each target's inputs, so switching it back and forth rebuilds
         m.targets = {n: (replace(t, options=replace(t.options, quality=args.quality)) if t.kind == "scene" else t)
@@ -396,11 +446,20 @@ def cmd_build(args) -> int:
 def cmd_slides(args) -> int:
     from .deck import build_deck
 
-    m = _manifest(args)
+    m = _manifest(args, names=args.targets)
     index = build_deck(m, args.targets, out_dir=args.output, quality=args.quality, embed=args.embed,
-                       video=args.video, progress=not args.no_progress)
+                       video=args.video, progress=not args.no_progress, theme=args.theme)
     print(index)
     print(index.parent / "handout.pdf")
+    return 0
+
+
+def cmd_init(args) -> int:
+    from .scaffold import init
+
+    for p in init(args.folder):
+        print(p)
+    print(f"next: cd {args.folder} && nnviz build", file=sys.stderr)
     return 0
 
 

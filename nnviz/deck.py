@@ -39,19 +39,28 @@ class Slide:
 
 
 def build_deck(manifest, names, out_dir=None, quality: str | None = None, embed: bool = False,
-               video: str = "mp4", progress: bool = True, log=None) -> Path:
+               video: str = "mp4", progress: bool = True, log=None, theme: str | None = None) -> Path:
     """Render the scene targets `names` (targets or groups) with sections and write the deck."""
     from PIL import Image
 
     from . import experiments
     from .build import import_project_modules
-    from .render.runner import load_scene_class, render, with_overrides
+    from .render.runner import load_scene_class, render, use_theme, with_overrides
 
     if video not in ("webm", "mp4"):
         raise NNVizError(f"deck video must be webm or mp4, got {video!r}")
     targets = [t for t in manifest.select(names) if t.kind == "scene"]
     if not targets:
         raise NNVizError(f"no scene targets in {', '.join(names)}: a deck needs scenes (figures have no slides)")
+    themes = {t.options.theme for t in targets}
+    if theme is None and len(themes) > 1:
+        raise NNVizError(f"the deck's targets use different themes ({', '.join(sorted(map(str, themes)))}): "
+                         "pass --theme dark|light for the whole deck")
+    theme = theme or themes.pop()
+    use_theme(theme)             # before any scene (and the kit) is imported
+    from . import theme as T
+
+    T.use(theme)                 # the handout's paper follows the deck (None: white paper)
     root = manifest.root
     import_project_modules(manifest.modules)
     os.environ.setdefault("NNVIZ_CACHE", str(root / "renders" / ".cache" / "records"))
@@ -69,7 +78,7 @@ def build_deck(manifest, names, out_dir=None, quality: str | None = None, embed:
             for e in t.experiments:
                 experiments.run(e)
             opts = replace(t.options, formats=(video,), transparent=False, poster="last",
-                           quality=quality or t.options.quality)
+                           quality=quality or t.options.quality, theme=theme)
             cls = with_overrides(load_scene_class(t.scene, t.cls), t.overrides)
             res = render(cls, work / "r" / t.name, t.name, opts, media_dir=work / "media" / t.name,
                          tex_dir=root / "renders" / ".cache" / "typst" / "slides", progress=progress,

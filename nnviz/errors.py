@@ -24,10 +24,22 @@ class RecordError(NNVizError, OSError):
     """A record on disk is missing, truncated, corrupted or from a newer schema."""
 
 
+def did_you_mean(name, choices) -> str:
+    """' (did you mean X?)' / ' (did you mean X or Y?)' for the closest of `choices`, or ''."""
+    import difflib
+
+    choices = [str(c) for c in choices]
+    close = difflib.get_close_matches(str(name), choices, n=2, cutoff=0.6)
+    if not close:
+        low = {c.lower(): c for c in choices}
+        close = [low[m] for m in difflib.get_close_matches(str(name).lower(), list(low), n=2, cutoff=0.6)]
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+
 def lookup(registry: dict, name: str, kind: str):
-    """registry[name], or an error that lists the valid names."""
+    """registry[name], or an error that suggests the closest names and lists the valid ones."""
     try:
         return registry[name]
     except (KeyError, TypeError):
         valid = ", ".join(sorted(registry))
-        raise UnknownNameError(f"unknown {kind} {name!r}; valid: {valid}") from None
+        raise UnknownNameError(f"unknown {kind} {name!r}{did_you_mean(name, registry)}; valid: {valid}") from None

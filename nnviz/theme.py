@@ -122,11 +122,77 @@ FIGURE_SIZE = (6.4, 4.8)
 LINE_WIDTH = 3.0        # manim stroke width for paths and curves
 
 
+# --- light and dark themes ---------------------------------------------------------------------------
+# With no theme chosen (the default) videos are dark and stills are on white paper, as above.
+# `use("dark")` makes everything dark (screens), `use("light")` everything light (projectors in bright
+# rooms, print handouts). Choose before the render kit is imported (it reads colours at import):
+# NNVIZ_THEME=light in the environment, `theme = "light"` in renders.toml, or --theme on the CLI.
+THEMES = ("dark", "light")
+_DARK_INK = {"BACKGROUND": BACKGROUND, "FOREGROUND": FOREGROUND, "MUTED": MUTED, "GRID": GRID, "PAPER": BACKGROUND,
+             "INK": FOREGROUND, "FIGURE_GRID": GRID, "NEURON": NEURON, "DROPPED": DROPPED, "ACTIVE": ACTIVE}
+_LIGHT_INK = {"BACKGROUND": "#ffffff", "FOREGROUND": "#1b1d23", "MUTED": "#5f6570", "GRID": "#d5d9e0",
+              "PAPER": "#ffffff", "INK": "#1b1d23", "FIGURE_GRID": "#dddddd", "NEURON": "#1b1d23",
+              "DROPPED": "#c3c8d0", "ACTIVE": "#A67C00"}
+# palette entries too pale on white: darker twins of the same hue for the light theme
+# (each ≥ 3:1 contrast on white, the guideline for lines and large text; tests/test_themes.py checks it)
+_LIGHT_PALETTE = {"GD": "#1B7FBF",
+                  "OPTIMIZER": {"gd": "#1B7FBF", "momentum": "#9C920C", "nesterov": "#B87700", "rmsprop": "#8266E8",
+                                "adam": "#1DA058", "sgd": "#D9572E"},
+                  "REGIME": {"slow": "#5A6FE0", "smooth": "#6F8A14", "oscillating": "#B07838"},
+                  "VARIANT": {"batch": "#1B7FBF", "minibatch": "#1E968A", "stochastic": "#D9572E"},
+                  "OUTCOME": {"found": "#1B7FBF"}}
+FIGURE_GRID = "#dddddd"     # matplotlib grid lines on the paper
+_CLASSIC = None             # the values at import, restored by use(None)
+ACTIVE_THEME = None         # None (classic: dark videos, paper stills) | "dark" | "light"
+
+
+def use(name) -> str | None:
+    """Switch every colour to theme `name` ("dark" | "light" | None for the classic mix) in place:
+    module constants and the palette dicts (so `theme.OPTIMIZER` held elsewhere follows)."""
+    global _CLASSIC, ACTIVE_THEME
+    if name in ("", "classic", "default"):
+        name = None
+    if name is not None and name not in THEMES:
+        from .errors import NNVizError, did_you_mean
+
+        raise NNVizError(f"unknown theme {name!r}{did_you_mean(name, THEMES)}; valid: dark, light")
+    g = globals()
+    if _CLASSIC is None:
+        _CLASSIC = {k: (dict(g[k]) if isinstance(g[k], dict) else g[k])
+                    for k in (*_DARK_INK, "OPTIMIZER", "REGIME", "VARIANT", "OUTCOME", "SCHEDULE", "SPLIT",
+                              "PENALTY", "GD")}
+    for k, v in _CLASSIC.items():
+        if isinstance(v, dict):
+            g[k].clear()
+            g[k].update(v)
+        else:
+            g[k] = v
+    if name == "dark":
+        g.update(_DARK_INK)
+    elif name == "light":
+        g.update(_LIGHT_INK)
+        for table, entries in _LIGHT_PALETTE.items():
+            if isinstance(entries, dict):
+                g[table].update(entries)
+            else:
+                g[table] = entries
+    ACTIVE_THEME = name
+    return name
+
+
+def _key(name) -> str:
+    return str(name).strip().lower().replace("-", "").replace("_", "").replace(" ", "")
+
+
 def color_for(kind: str, name: str, default: str = FOREGROUND) -> str:
-    """Colour of an optimizer / regime / variant by name; unknown names get the default."""
+    """Colour of an optimizer / regime / variant / … by name, case- and separator-insensitive
+    ("Adam", "SGD", "mini-batch"); unknown names get the default."""
     table = {"optimizer": OPTIMIZER, "regime": REGIME, "variant": VARIANT, "outcome": OUTCOME,
              "schedule": SCHEDULE, "split": SPLIT, "penalty": PENALTY}[kind]
-    return table.get(name, default)
+    if name in table:
+        return table[name]
+    return {_key(k): v for k, v in table.items()}.get(_key(name), default)
+
 
 # --- "why gradients behave" lecture set ----------------------------------------------------
 # one colour per activation function (its derivative: the same hue, dashed / lighter)
@@ -143,3 +209,13 @@ LOSS_KIND = {"step": "#B07A5B", "mse": "#E69F00", "ce": "#0072B2"}
 # normalisation layers (the plain net is the deep sigmoid net: the sigmoid's colour)
 NORM = {"plain": "#CC79A7", "batch": "#F0E442", "layer": "#1ABC9C"}
 FLAT_ZONE = "#6b2f3a"     # where a derivative is near zero: no gradient passes
+
+
+def _from_environment() -> None:
+    import os
+
+    if os.environ.get("NNVIZ_THEME"):
+        use(os.environ["NNVIZ_THEME"])
+
+
+_from_environment()

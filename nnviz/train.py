@@ -72,6 +72,9 @@ def _record_every(record: Recording, total: int, row: int) -> int:
     return max(1, math.ceil(total / rows))
 
 
+progress_hook = None   # callable(run name, epochs done, epochs in all), called after each epoch
+
+
 def train(problem, optimizer: Optimizer, theta0: np.ndarray, *, epochs: int | None = None,
           steps: int | None = None, batch_size: int | None = None, seed: int = 0,
           record: Recording = Recording(), divergence_factor: float = 1e6,
@@ -230,6 +233,8 @@ def train(problem, optimizer: Optimizer, theta0: np.ndarray, *, epochs: int | No
                 if t >= total:
                     break
             epoch_time.append(time.perf_counter() - t_epoch - (eval_seconds - eval_before))
+            if progress_hook is not None:    # `nnviz train`'s progress line; None in library use
+                progress_hook(name, len(epoch_time), -(-total // spe))
         wall = time.perf_counter() - t_start
 
         if k == 0 or rec_steps[k - 1] != t:

@@ -118,7 +118,7 @@ class Keys:
                     "scene": _rel(t.scene, self.m.root)}
         else:
             spec = {"kind": "figure", "figure": t.figure, "formats": list(t.formats), "dpi": t.dpi,
-                    "output": t.output, "matplotlib": _version("matplotlib")}
+                    "output": t.output, "matplotlib": _version("matplotlib"), "theme": t.theme}
         reg = self.experiment_keys()
         return {"v": BUILD_VERSION, "spec": spec,
                 "sources": {_rel(p, self.m.root): self.graph.digest(p) for p in files},

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import NNVizError
+from ..errors import NNVizError, did_you_mean
 from .scan import _PKG, ScanCache, figure_index
 
 try:
@@ -16,10 +16,10 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, published as tomli
     import tomli as tomllib
 
 MANIFEST_NAME = "renders.toml"
-SCENE_KEYS = {"scene", "class", "quality", "formats", "output", "set", "experiments", "groups", "fps", "poster",
+SCENE_KEYS = {"scene", "class", "quality", "formats", "output", "set", "experiments", "groups", "fps", "poster", "theme",
               "resolution", "transparent", "gif", "description"}
-FIGURE_KEYS = {"figure", "formats", "output", "dpi", "experiments", "groups", "description"}
-SETTINGS_KEYS = {"quality", "formats", "fps", "resolution", "gif", "modules", "figure_formats", "dpi", "poster"}
+FIGURE_KEYS = {"figure", "formats", "output", "dpi", "experiments", "groups", "description", "theme"}
+SETTINGS_KEYS = {"quality", "formats", "fps", "resolution", "gif", "modules", "figure_formats", "dpi", "poster", "theme"}
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
@@ -118,6 +118,7 @@ class FigureTarget:
     module: Path           # the figure's source file
     description: str = ""
     kind: str = "figure"
+    theme: str | None = None   # None: stills on white paper; "dark" | "light"
 
     def outputs(self, root: Path) -> dict[str, Path]:
         return {f: root / "renders" / "figures" / f"{self.output}.{f}" for f in self.formats}
@@ -131,6 +132,15 @@ class Manifest:
     groups: dict
     modules: tuple = ()
     scan: "ScanCache | None" = None
+    problems: tuple = ()   # (target name or None, message) of a manifest loaded with strict=False
+
+    def broken(self, names=()) -> list[str]:
+        """Problems that stop building `names` (targets or groups; all when none): every problem
+        not tied to one target, and those of the named targets."""
+        want = set()
+        for n in names:
+            want |= set(self.groups.get(n, [n]))
+        return [msg for who, msg in self.problems if who is None or not names or who in want]
 
     def select(self, names=()) -> list:
         """Targets named directly or through a group (all targets when none named), in manifest order."""
@@ -144,7 +154,8 @@ class Manifest:
                 chosen.extend(self.groups[n])
             else:
                 valid = sorted(self.targets) + [f"{g} (group)" for g in sorted(self.groups)]
-                raise ManifestError(f"unknown target or group {n!r}; valid: {', '.join(valid)}")
+                hint = did_you_mean(n, [*self.targets, *self.groups])
+                raise ManifestError(f"unknown target or group {n!r}{hint}; valid: {', '.join(valid)}")
         keep = set(chosen)
         return [t for n, t in self.targets.items() if n in keep]
 
@@ -161,9 +172,10 @@ def find_manifest(start=None) -> Path:
     raise ManifestError(f"no {MANIFEST_NAME} found in {here} or its parents")
 
 
-def load_manifest(path=None) -> Manifest:
-    """Parse and validate a manifest. Every problem is collected into one ManifestError,
-    raised before anything renders."""
+def load_manifest(path=None, strict: bool = True) -> Manifest:
+    """Parse and validate a manifest. Paths in it are relative to its own folder. Every problem is
+    collected into one ManifestError, raised before anything renders; with strict=False the broken
+    targets are left out instead and the problems kept in `Manifest.problems` (list, train)."""
     from ..render.runner import GifOptions, RenderOptions
 
     path = Path(path) if path else find_manifest()
@@ -237,7 +249,8 @@ def load_manifest(path=None) -> Manifest:
                                  fps=t.get("fps", settings.get("fps")),
                                  resolution=t.get("resolution", settings.get("resolution")),
                                  transparent=t.get("transparent", False), gif=gif,
-                                 poster=t.get("poster", settings.get("poster", "auto")))
+                                 poster=t.get("poster", settings.get("poster", "auto")),
+                                 theme=t.get("theme", settings.get("theme")))
         except (NNVizError, TypeError, ValueError) as e:
             problems.append(f"{where}: {e}")
             continue
@@ -274,9 +287,13 @@ def load_manifest(path=None) -> Manifest:
             problems.append(f"{where}: bad format {', '.join(bad) or '(none)'}; valid: {', '.join(FIGURE_FORMATS)}")
             continue
         module, exps = fig_index[fname]
+        fig_theme = t.get("theme", settings.get("theme"))
+        if fig_theme not in (None, "dark", "light"):
+            problems.append(f"{where}: unknown theme {fig_theme!r}; valid: dark, light")
+            continue
         targets[name] = FigureTarget(name, fname, fmts, str(t.get("output", name)), t.get("dpi", settings.get("dpi")),
                                      tuple(dict.fromkeys(exps + tuple(_as_list(t.get("experiments", []))))),
-                                     tuple(_as_list(t.get("groups", []))), module, str(t.get("description", "")))
+                                     tuple(_as_list(t.get("groups", []))), module, str(t.get("description", "")), theme=fig_theme)
 
     for t in targets.values():
         for g in t.groups:
@@ -297,9 +314,14 @@ def load_manifest(path=None) -> Manifest:
                 problems.append(f"duplicate output {p.relative_to(root)}: targets {seen[p]!r} and {t.name!r}")
             seen[p] = t.name
 
-    if problems:
+    if problems and strict:
         raise ManifestError(f"{path} is invalid:\n  - " + "\n  - ".join(problems))
-    return Manifest(path, root, targets, groups, tuple(mods), scan)
+    import re
+
+    tied = [(m.group(2) if (m := re.match(r"^\[(targets|figures)\.([^\]]+)\]", p)) else None, p) for p in problems]
+    for who, _ in tied:
+        targets.pop(who, None)
+    return Manifest(path, root, targets, groups, tuple(m for m in mods if m.is_file()), scan, tuple(tied))
 
 
 def _as_list(v) -> list:

@@ -17,13 +17,16 @@ def _job(t, manifest: Manifest, tmp: Path) -> dict:
         return {**base, "scene": str(t.scene), "class": t.cls, "overrides": t.overrides,
                 "options": t.options.to_json(), "media_dir": str(tmp / "media"),
                 "tex_dir": str(cache_dir(manifest.root) / "typst" / t.name)}
-    return {**base, "figure": t.figure, "formats": list(t.formats), "dpi": t.dpi}
+    return {**base, "figure": t.figure, "formats": list(t.formats), "dpi": t.dpi, "theme": t.theme}
 
 
 def run_job(job: dict) -> dict:
     """What a worker process does: render one target into job['out_dir']. Returns {format: file}."""
+    from .. import theme
     from ..render.runner import GifOptions, RenderOptions
 
+    # the theme first: the render kit (imported with the scene) reads colours at import
+    theme.use(job["options"].get("theme") if job["kind"] == "scene" else job.get("theme"))
     import_project_modules(job.get("modules", []))
     out_dir = Path(job["out_dir"])
     if job["kind"] == "scene":

@@ -178,10 +178,12 @@ def bar_compare(ax, labels, values, colors=None, ylabel: str = "", log_y: bool =
 
 
 def color_of(name: str) -> str:
-    """Theme colour for an optimizer / regime / variant name (foreground ink otherwise)."""
-    for table in (theme.OPTIMIZER, theme.REGIME, theme.VARIANT):
-        if name in table:
-            return table[name]
+    """Theme colour for an optimizer / regime / variant name, whatever its case or separators
+    ("SGD", "Adam", "mini-batch"); foreground ink otherwise."""
+    for kind in ("optimizer", "regime", "variant"):
+        c = theme.color_for(kind, name, default=None)
+        if c is not None:
+            return c
     return theme.INK
 
 

@@ -16,7 +16,7 @@ def apply_style() -> None:
         "xtick.color": theme.INK,
         "ytick.color": theme.INK,
         "axes.grid": True,
-        "grid.color": "#dddddd",
+        "grid.color": theme.FIGURE_GRID,
         "grid.linewidth": 0.6,
         "axes.spines.top": False,
         "axes.spines.right": False,

@@ -67,8 +67,18 @@ Slides (`slides.py`)
     self.pause("label") in any ThemedScene / ThemedThreeDScene: a slide break at a natural pause; starts
         manim section "label" (`--save_sections`), and calls next_slide() under manim-slides' Slide.
 
-Rendering (`runner.py`, `gif.py`) — used by the CLI, builds and tests/conftest.py:
-    RenderOptions(quality="low", formats=("mp4",), fps=None, resolution=None, transparent=False, gif=GifOptions())
+Networks (`network.py`) and surfaces (`surface.py`)
+    NetworkDiagram, ProbabilityBars (network); DecisionPlane, FeatureTiles, frame_index, boundary_rgba,
+    signed_rgba (planes); PerceptronPlayback, WeightPanel (perceptron);
+    ContourMap, LossSurface, box_axes, height_map, contour_paths, path3d, ramp_color, until_exit.
+    Every name a scene in this repository imports from the kit is importable from `nnviz.render`
+    (tests/test_imports.py checks it).
+
+Rendering (`runner.py`, `gif.py`, `poster.py`) — used by the CLI, builds and tests/conftest.py:
+    RenderOptions(quality="low", formats=("mp4",), fps=None, resolution=None, transparent=False, gif=GifOptions(),
+                  poster="auto"|"last"|"2.5s"|"40%")
+    render(..., sections=True) also returns [(label, clip, end-state frame)] per self.pause section;
+    probe(video) → frames, duration; atoms(mp4) → top-level boxes; faststart(mp4).
     GifOptions(fps=12, width=480, colors=128, dither="none", loop=0)
     load_scene_class(path, class_name=None), with_overrides(cls, {"attr": value}), scene_classes(path)
     render(scene_cls, out_dir, name, options, media_dir, tex_dir=None) -> RenderResult(files, frame, seconds)
@@ -101,6 +111,12 @@ _WHERE = {
     "label": "style", "text": "style",
     "DescentPath": "widgets", "DivergenceMarker": "widgets", "PathTrace": "widgets", "Readout": "widgets",
     "StepCounter": "widgets", "TraceDriven": "widgets",
+    "NetworkDiagram": "network", "ProbabilityBars": "network",
+    "DecisionPlane": "planes", "FeatureTiles": "planes", "boundary_rgba": "planes", "frame_index": "planes",
+    "signed_rgba": "planes", "PerceptronPlayback": "perceptron", "WeightPanel": "perceptron",
+    "ContourMap": "surface", "LossSurface": "surface", "box_axes": "surface", "contour_paths": "surface",
+    "height_map": "surface", "path3d": "surface", "ramp_color": "surface", "until_exit": "surface",
+    "PosterTap": "poster", "parse_poster": "poster", "atoms": "gif", "faststart": "gif", "probe": "gif",
 }
 __all__ = sorted(_WHERE)
 
@@ -128,4 +144,11 @@ if TYPE_CHECKING:  # also tells `nnviz build`'s import scanner what this package
     from .runner import GifOptions, RenderOptions, load_scene_class, render, scene_classes, with_overrides
     from .style import (BACKGROUND, DIVERGING, FOREGROUND, GRID, LABEL_SIZE, MUTED, SMALL_SIZE, TITLE_SIZE,
                         ThemedScene, ThemedThreeDScene, apply_theme, color, heading, label, text)
-    from .widgets import DescentPath, DivergenceMarker, PathTrace, Readout, StepCounter
+    from .widgets import DescentPath, DivergenceMarker, PathTrace, Readout, StepCounter, TraceDriven
+    from .network import NetworkDiagram, ProbabilityBars
+    from .planes import DecisionPlane, FeatureTiles, boundary_rgba, frame_index, signed_rgba
+    from .perceptron import PerceptronPlayback, WeightPanel
+    from .surface import (ContourMap, LossSurface, box_axes, contour_paths, height_map, path3d, ramp_color,
+                          until_exit)
+    from .poster import PosterTap, parse_poster
+    from .gif import atoms, faststart, probe

@@ -237,7 +237,7 @@ class LossPlot(mn.VGroup):
 
     def __init__(self, series: dict, colors: dict | None = None, steps: dict | None = None,
                  log_y: bool = False, x_label: str = "step", y_label: str = "loss",
-                 y_range=None, width: float = 6.0, height: float = 4.0, legend: bool = True,
+                 y_range=None, width: float = 6.0, height: float = 4.0, legend: bool | str = True,
                  tracker: mn.ValueTracker | None = None, diverged_at: dict | None = None,
                  x_ticks: int | None = None, x_range=None, log_x: bool = False, **kwargs):
         super().__init__(**kwargs)
@@ -249,22 +249,51 @@ class LossPlot(mn.VGroup):
         st = {k: (np.arange(len(v), dtype=float) if k not in steps else np.asarray(steps[k], float)) for k, v in arrays.items()}
         last = max(float(s[-1]) for s in st.values() if s.size)
         y_range = y_range or auto_y_range(np.concatenate([_sane(v) for v in arrays.values()]), log_y)
+        cols = {k: colors.get(k) or theme_color("class", i) for i, k in enumerate(arrays)}
+        self.legend = None
+        place = None
+        axes_w, axes_h = width, height
+        if legend and (len(arrays) > 1 or colors):
+            # the legend stays inside `width`: right of the axes when they keep ≥ 65 % of the width,
+            # else in rows below them; legend="outside" keeps the axes at `width` with the legend beyond
+            self.legend = Legend(cols)
+            place = "outside" if legend == "outside" else "right"
+            if place == "right" and width - self.legend.width - 0.3 < 0.65 * width:
+                place = "below"
+                self.legend = Legend(cols, direction=mn.RIGHT, buff=0.3)
+                if self.legend.width > width:
+                    self.legend = _wrap_legend(cols, width)
+                axes_h = max(height - self.legend.height - 0.25, 0.5 * height)
+            elif place == "right":
+                axes_w = width - self.legend.width - 0.3
+
         if x_range is None and log_x:  # from the smallest positive x (x ≤ 0 has no place on a log axis)
             pos = np.concatenate([s[s > 0] for s in st.values()])
             x_range = (10 ** _math.floor(np.log10(pos.min())), 10 ** _math.ceil(np.log10(last)))
-        self.axes = LabelledAxes(x_range or (0, max(last, 1.0)), y_range, x_label, y_label, log_y=log_y,
-                                 width=width, height=height, x_ticks=x_ticks, log_x=log_x)
+
+        def make_axes(w, h):
+            return LabelledAxes(x_range or (0, max(last, 1.0)), y_range, x_label, y_label, log_y=log_y,
+                                width=w, height=h, x_ticks=x_ticks, log_x=log_x)
+
+        self.axes = make_axes(axes_w, axes_h)
+        target = axes_w
+        for _ in range(3):                    # tick and axis labels hang over the axes' own width
+            over = self.axes.width - target
+            if place not in ("right", "below") or over <= 1e-3:
+                break
+            axes_w = max(axes_w - over, 0.3 * width)
+            self.axes = make_axes(axes_w, axes_h)
         self.tracker = tracker if tracker is not None else mn.ValueTracker(last)  # a Mobject with no children is falsy
         self.curves = {}
-        for i, (k, v) in enumerate(arrays.items()):
-            col = colors.get(k) or theme_color("class", i)
-            self.curves[k] = LossCurve(self.axes, v, st[k], color=col, tracker=self.tracker,
+        for k, v in arrays.items():
+            self.curves[k] = LossCurve(self.axes, v, st[k], color=cols[k], tracker=self.tracker,
                                        diverged_at=(diverged_at or {}).get(k, -1))
         self.add(self.axes, *self.curves.values())
-        self.legend = None
-        if legend and (len(arrays) > 1 or colors):
-            self.legend = Legend({k: c.trace.color for k, c in self.curves.items()})
+        if place in ("right", "outside"):
             self.legend.next_to(self.axes.axes, mn.RIGHT, buff=0.3).align_to(self.axes.axes, mn.UP)
+        elif place == "below":
+            self.legend.next_to(self.axes, mn.DOWN, buff=0.25).align_to(self.axes, mn.LEFT)
+        if self.legend is not None:
             self.add(self.legend)
         self.last_step = last
 
@@ -274,6 +303,26 @@ class LossPlot(mn.VGroup):
 
     def grow(self, run_time: float = 3.0, rate_func=mn.linear, **kw) -> mn.Animation:
         return self.tracker.animate(run_time=run_time, rate_func=rate_func, **kw).set_value(self.last_step)
+
+
+def _wrap_legend(cols: dict, width: float) -> "Legend":
+    """Legend entries in as many rows as it takes to stay within `width`."""
+    rows, row = [], []
+    for k, c in cols.items():
+        trial = Legend(dict(row + [(k, c)]), direction=mn.RIGHT, buff=0.3)
+        if row and trial.width > width:
+            rows.append(row)
+            row = []
+        row.append((k, c))
+    rows.append(row)
+    group = Legend({})
+    for r in rows:
+        group.add(Legend(dict(r), direction=mn.RIGHT, buff=0.3))
+    group.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+    group.rows = {k: row for part in group.submobjects for k, row in part.rows.items()}
+    if group.width > width:
+        group.scale_to_fit_width(width)
+    return group
 
 
 def auto_y_range(values, log_y: bool = False, margin: float = 0.05) -> tuple[float, float]:

@@ -83,11 +83,17 @@ class RenderOptions:
     transparent: bool = False
     gif: GifOptions = field(default_factory=GifOptions)
     poster: str = "auto"        # which frame the png is: auto | last | "2.5s" | "40%" (nnviz.render.poster)
+    theme: str | None = None    # None: the active theme (dark by default) | "dark" | "light"
 
     def __post_init__(self):
         from .poster import parse_poster
 
         object.__setattr__(self, "poster", parse_poster(self.poster))
+        if self.theme not in (None, "dark", "light"):
+            from ..errors import did_you_mean
+
+            raise NNVizError(f"unknown theme {self.theme!r}{did_you_mean(self.theme, ('dark', 'light'))}; "
+                             "valid: dark, light")
         object.__setattr__(self, "quality", normalize_quality(self.quality))
         fmts = tuple(dict.fromkeys(str(f).lower().lstrip(".") for f in self.formats))
         bad = [f for f in fmts if f not in FORMATS]
@@ -105,6 +111,19 @@ class RenderOptions:
         d["formats"] = list(self.formats)
         d["resolution"] = list(self.resolution) if self.resolution else None
         return d
+
+
+def use_theme(name: str | None) -> None:
+    """Make `name` the active theme before a scene (and with it the kit) is imported. The kit reads
+    colours at import, so switching after that is refused in one line instead of half-applied."""
+    from .. import theme
+
+    if name is None or theme.ACTIVE_THEME == name:
+        return
+    if "nnviz.render.style" in sys.modules:
+        raise NNVizError(f"theme {name!r} must be chosen before the render kit is imported: set NNVIZ_THEME={name} "
+                         "in the environment, or use nnviz render/build --theme")
+    theme.use(name)
 
 
 # --- scene loading --------------------------------------------------------------
@@ -223,6 +242,7 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
     from .poster import PosterTap, SectionTap
 
     t0 = time.perf_counter()
+    use_theme(options.theme)
     out_dir, media_dir = Path(out_dir), Path(media_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     fmts = options.formats

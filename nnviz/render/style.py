@@ -14,6 +14,19 @@ from .. import theme
 from .slides import SlideBreaks
 from .surface3d import SurfaceScene
 
+OPENGL_REFUSAL = ("nnviz: error: the nnviz render kit needs manim's Cairo renderer; "
+                  "run without --renderer=opengl (its mobject types differ)")
+
+
+def require_cairo() -> None:
+    """Exit with one line under manim's OpenGL renderer: the kit's VMobjects are Cairo ones, and
+    OpenGL's VGroup refuses them with a TypeError deep inside a scene."""
+    if str(getattr(mn.config.renderer, "value", mn.config.renderer)).lower() == "opengl":
+        raise SystemExit(OPENGL_REFUSAL)
+
+
+require_cairo()     # `manim --renderer=opengl scene.py` sets the renderer before importing the scene file
+
 BACKGROUND = mn.ManimColor(theme.BACKGROUND)
 FOREGROUND = mn.ManimColor(theme.FOREGROUND)
 MUTED = mn.ManimColor(theme.MUTED)
@@ -38,6 +51,7 @@ def color(kind_or_hex: str, name: str | None = None) -> mn.ManimColor:
 def apply_theme(scene: mn.Scene) -> mn.Scene:
     """Paint the scene background with the theme colour, unless the caller set a
     background explicitly (config.background_color ≠ manim's default black)."""
+    require_cairo()
     if mn.ManimColor(mn.config.background_color) == _MANIM_DEFAULT_BG:
         scene.camera.background_color = BACKGROUND
     return scene
