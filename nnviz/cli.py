@@ -333,8 +333,8 @@ def cmd_render(args) -> int:
             valid = [n for n, t in m.targets.items() if t.kind == "scene"]
             from .errors import did_you_mean
 
-            raise NNVizError(f"{scene_arg!r} is neither a .py scene file nor a scene target"
-                             f"{did_you_mean(scene_arg, valid)}; targets: {', '.join(valid)}")
+            raise NNVizError(f"{scene_arg!r} is neither a .py scene file nor a scene target; "
+                             f"targets: {', '.join(valid)}{did_you_mean(scene_arg, valid)}")
         target = m.targets[scene_arg]
     gif_kw = {k: v for k, v in (("fps", args.gif_fps), ("width", args.gif_width), ("colors", args.gif_colors))
               if v is not None}

@@ -25,15 +25,16 @@ class RecordError(NNVizError, OSError):
 
 
 def did_you_mean(name, choices) -> str:
-    """' (did you mean X?)' / ' (did you mean X or Y?)' for the closest of `choices`, or ''."""
+    """'; did you mean X?' / '; did you mean X or Y?' for the closest of `choices`, or '' (appended
+    after the list of valid names, so messages keep their 'unknown … ; valid: …' start)."""
     import difflib
 
     choices = [str(c) for c in choices]
-    close = difflib.get_close_matches(str(name), choices, n=2, cutoff=0.6)
+    close = difflib.get_close_matches(str(name), choices, n=2, cutoff=0.65)
     if not close:
         low = {c.lower(): c for c in choices}
-        close = [low[m] for m in difflib.get_close_matches(str(name).lower(), list(low), n=2, cutoff=0.6)]
-    return f" (did you mean {' or '.join(close)}?)" if close else ""
+        close = [low[m] for m in difflib.get_close_matches(str(name).lower(), list(low), n=2, cutoff=0.65)]
+    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 def lookup(registry: dict, name: str, kind: str):
@@ -42,4 +43,4 @@ def lookup(registry: dict, name: str, kind: str):
         return registry[name]
     except (KeyError, TypeError):
         valid = ", ".join(sorted(registry))
-        raise UnknownNameError(f"unknown {kind} {name!r}{did_you_mean(name, registry)}; valid: {valid}") from None
+        raise UnknownNameError(f"unknown {kind} {name!r}; valid: {valid}{did_you_mean(name, registry)}") from None

@@ -155,7 +155,7 @@ def use(name) -> str | None:
     if name is not None and name not in THEMES:
         from .errors import NNVizError, did_you_mean
 
-        raise NNVizError(f"unknown theme {name!r}{did_you_mean(name, THEMES)}; valid: dark, light")
+        raise NNVizError(f"unknown theme {name!r}; valid: dark, light{did_you_mean(name, THEMES)}")
     g = globals()
     if _CLASSIC is None:
         _CLASSIC = {k: (dict(g[k]) if isinstance(g[k], dict) else g[k])

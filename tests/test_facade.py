@@ -60,3 +60,21 @@ def test_own_data_and_model_modules_stay_in_the_numpy_core():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert "numpy" in loaded
     assert not {"manim", "matplotlib", "torch"} & set(loaded)
+
+
+def test_build_scanner_follows_a_facade_name_to_its_module_only(tmp_path):
+    """`from nnviz.render import DecisionPlane` depends on planes.py (an edit there rebuilds the
+    scene); importing nnviz.render.style does not pull every module the facade re-exports."""
+    from nnviz.build.scan import SourceGraph
+
+    a = tmp_path / "a.py"
+    a.write_text("from nnviz.render import DecisionPlane, ThemedScene\n")
+    b = tmp_path / "b.py"
+    b.write_text("from nnviz.render.style import ThemedScene\n")
+    c = tmp_path / "c.py"
+    c.write_text("from nnviz.render import *\n")
+    g = SourceGraph()
+    names = {p: {"/".join(f.parts[-2:]) for f in g.closure(p)} for p in (a, b, c)}
+    assert {"render/planes.py", "render/style.py"} <= names[a] and "render/surface.py" not in names[a]
+    assert "render/planes.py" not in names[b] and "render/network.py" not in names[b]
+    assert {"render/planes.py", "render/surface.py", "render/network.py"} <= names[c]

@@ -10,16 +10,17 @@ from nnviz.errors import NNVizError, UnknownNameError, did_you_mean
 
 
 def test_did_you_mean_suggests_the_closest_names():
-    assert did_you_mean("descnt_race", ["descent_race", "intro"]) == " (did you mean descent_race?)"
-    assert did_you_mean("descent_rac", ["descent_race", "descent_regimes"]).startswith(" (did you mean descent_race")
-    assert did_you_mean("ADAM", ["adam", "sgd"]) == " (did you mean adam?)"
+    assert did_you_mean("descnt_race", ["descent_race", "intro"]) == "; did you mean descent_race?"
+    assert did_you_mean("descent_rac", ["descent_race", "descent_regimes"]).startswith("; did you mean descent_race")
+    assert did_you_mean("ADAM", ["adam", "sgd"]) == "; did you mean adam?"
     assert did_you_mean("zzz", ["adam", "sgd"]) == ""
+    assert did_you_mean("mnist", ["moons", "digits"]) == ""            # no far-fetched guesses
 
 
 def test_unknown_registry_names_get_a_suggestion():
     from nnviz import optim
 
-    with pytest.raises(UnknownNameError, match=r"unknown optimizer 'adma' \(did you mean adam\?\); valid:"):
+    with pytest.raises(UnknownNameError, match=r"unknown optimizer 'adma'; valid: .*; did you mean adam\?$"):
         optim.make("adma")
 
 
@@ -30,7 +31,7 @@ def test_unknown_target_gets_a_suggestion(tmp_path):
     (tmp_path / "scenes" / "s.py").write_text("class S:\n    pass\n")
     (tmp_path / "renders.toml").write_text('[targets.descent_race]\nscene = "scenes/s.py"\nclass = "S"\n')
     m = load_manifest(tmp_path / "renders.toml")
-    with pytest.raises(NNVizError, match=r"'descent_rac' \(did you mean descent_race\?\)"):
+    with pytest.raises(NNVizError, match=r"'descent_rac'; valid: .*; did you mean descent_race\?"):
         m.select(["descent_rac"])
 
 
@@ -48,7 +49,8 @@ def test_colours_by_name_ignore_case_and_separators(name, kind, key):
 @pytest.mark.parametrize("width, names, place", [
     (6.0, ["sgd", "adam"], "right"),
     (6.0, ["plain gradient descent", "Adam with warm restarts"], "below"),
-    (2.6, ["slow", "smooth", "oscillating", "diverging"], "below")])
+    (2.6, ["slow", "smooth", "oscillating", "diverging"], "below"),
+    (4.6, [f"b = {b}" for b in (16, 32, 64, 128, 256, 512)], "below")])
 def test_loss_plot_legend_stays_within_its_width(width, names, place):
     from nnviz.render import LossPlot
 
@@ -61,6 +63,13 @@ def test_loss_plot_legend_stays_within_its_width(width, names, place):
     else:
         assert p.legend.get_top()[1] <= p.axes.get_bottom()[1]         # below the axes and their labels
         assert p.axes.width >= 0.9 * width                               # the axes keep their width
+    rows = list(p.legend.rows.values())
+    assert len(rows) == len(names)
+    for i, a in enumerate(rows):                  # no two legend entries overlap
+        for b in rows[i + 1:]:
+            apart_x = a.get_right()[0] <= b.get_left()[0] + 1e-6 or b.get_right()[0] <= a.get_left()[0] + 1e-6
+            apart_y = a.get_top()[1] <= b.get_bottom()[1] + 1e-6 or b.get_top()[1] <= a.get_bottom()[1] + 1e-6
+            assert apart_x or apart_y
     old = LossPlot({n: np.linspace(1, 0.1, 40) for n in names}, width=width, height=4, legend="outside")
     assert old.legend.get_left()[0] >= old.axes.axes.get_right()[0]    # the old layout, on request
 

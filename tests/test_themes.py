@@ -57,7 +57,7 @@ def test_use_switches_every_colour_in_place(restore_theme):
     assert theme.PAPER == theme.BACKGROUND == classic[0] and held["sgd"] == classic[2]
     theme.use(None)
     assert (theme.BACKGROUND, theme.PAPER, held["sgd"]) == classic
-    with pytest.raises(NNVizError, match=r"unknown theme 'lite' \(did you mean light\?\)"):
+    with pytest.raises(NNVizError, match=r"unknown theme 'lite'; valid: dark, light; did you mean light\?"):
         theme.use("lite")
 
 

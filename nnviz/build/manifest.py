@@ -155,7 +155,7 @@ class Manifest:
             else:
                 valid = sorted(self.targets) + [f"{g} (group)" for g in sorted(self.groups)]
                 hint = did_you_mean(n, [*self.targets, *self.groups])
-                raise ManifestError(f"unknown target or group {n!r}{hint}; valid: {', '.join(valid)}")
+                raise ManifestError(f"unknown target or group {n!r}; valid: {', '.join(valid)}{hint}")
         keep = set(chosen)
         return [t for n, t in self.targets.items() if n in keep]
 

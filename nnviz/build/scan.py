@@ -156,10 +156,26 @@ def _drop_bytecode(p: Path) -> None:
 
 
 def _imports(tree, p: Path) -> list[list]:
-    """[(module name, must_exist)] for every import in the file, relative ones made absolute."""
+    """[(module name, must_exist)] for every import in the file, relative ones made absolute.
+
+    A package facade (`if TYPE_CHECKING:` imports in an `__init__.py`, e.g. nnviz.render's) is not
+    a dependency of the package itself: each re-exported name is kept as ["facade:pkg.Name",
+    "pkg.module"], followed only for files that import that name from the package."""
     out = []
     pkg = _module_name(p)
+    facade = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING":
+            facade |= {id(n) for n in ast.walk(node)} - {id(node), id(node.test)}
+    for node in ast.walk(tree):
+        if id(node) in facade:
+            if isinstance(node, ast.ImportFrom) and p.name == "__init__.py" and pkg is not None:
+                base = node.module or ""
+                if node.level:
+                    parts = pkg.split(".")
+                    base = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+                out += [[f"facade:{pkg}.{a.asname or a.name}", base] for a in node.names]
+            continue
         if isinstance(node, ast.Import):
             out += [[a.name, True] for a in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -213,7 +229,17 @@ class SourceGraph:
     def _direct(self, p: Path) -> set[Path]:
         deps: set[Path] = set()
         for name, must in self.scan.info(p)["imports"]:
+            if name.startswith("facade:"):
+                continue
             deps.update(self._resolve(name, p.parent))
+            if must is False and "." in name:      # `from pkg import Name`: the module Name comes from
+                pkg, attr = name.rsplit(".", 1)
+                for init in self._resolve(pkg, p.parent)[-1:]:
+                    if init.name != "__init__.py":
+                        continue
+                    for fname, module in self.scan.info(init)["imports"]:
+                        if fname == f"facade:{name}" or (attr == "*" and fname.startswith(f"facade:{pkg}.")):
+                            deps.update(self._resolve(module, p.parent))
         deps.discard(p)
         return deps
 

@@ -260,7 +260,7 @@ class LossPlot(mn.VGroup):
             place = "outside" if legend == "outside" else "right"
             if place == "right" and width - self.legend.width - 0.3 < 0.65 * width:
                 place = "below"
-                self.legend = Legend(cols, direction=mn.RIGHT, buff=0.3)
+                self.legend = _row_legend(cols)
                 if self.legend.width > width:
                     self.legend = _wrap_legend(cols, width)
                 axes_h = max(height - self.legend.height - 0.25, 0.5 * height)
@@ -305,11 +305,19 @@ class LossPlot(mn.VGroup):
         return self.tracker.animate(run_time=run_time, rate_func=rate_func, **kw).set_value(self.last_step)
 
 
+def _row_legend(cols: dict) -> "Legend":
+    """Legend entries side by side (one line)."""
+    lg = Legend(cols)
+    if lg.submobjects:
+        lg.arrange(mn.RIGHT, buff=0.35)
+    return lg
+
+
 def _wrap_legend(cols: dict, width: float) -> "Legend":
     """Legend entries in as many rows as it takes to stay within `width`."""
     rows, row = [], []
     for k, c in cols.items():
-        trial = Legend(dict(row + [(k, c)]), direction=mn.RIGHT, buff=0.3)
+        trial = _row_legend(dict(row + [(k, c)]))
         if row and trial.width > width:
             rows.append(row)
             row = []
@@ -317,7 +325,7 @@ def _wrap_legend(cols: dict, width: float) -> "Legend":
     rows.append(row)
     group = Legend({})
     for r in rows:
-        group.add(Legend(dict(r), direction=mn.RIGHT, buff=0.3))
+        group.add(_row_legend(dict(r)))
     group.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
     group.rows = {k: row for part in group.submobjects for k, row in part.rows.items()}
     if group.width > width:

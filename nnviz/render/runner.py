@@ -92,8 +92,8 @@ class RenderOptions:
         if self.theme not in (None, "dark", "light"):
             from ..errors import did_you_mean
 
-            raise NNVizError(f"unknown theme {self.theme!r}{did_you_mean(self.theme, ('dark', 'light'))}; "
-                             "valid: dark, light")
+            raise NNVizError(f"unknown theme {self.theme!r}; valid: dark, light"
+                             f"{did_you_mean(self.theme, ('dark', 'light'))}")
         object.__setattr__(self, "quality", normalize_quality(self.quality))
         fmts = tuple(dict.fromkeys(str(f).lower().lstrip(".") for f in self.formats))
         bad = [f for f in fmts if f not in FORMATS]
