@@ -55,7 +55,7 @@ def test_facade_names_all_resolve_and_are_declared_for_the_scanner():
 
 
 def test_own_data_and_model_modules_stay_in_the_numpy_core():
-    code = ("import nnviz.loaders, nnviz.pytorch, nnviz.data\nimport sys\n"
+    code = ("import nnviz.loaders, nnviz.pytorch, nnviz.data, nnviz.boundary\nimport sys\n"
             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert "numpy" in loaded

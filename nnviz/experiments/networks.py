@@ -135,19 +135,12 @@ def hidden_grid(model: MLP, thetas: np.ndarray, xs: np.ndarray, ys: np.ndarray, 
 
 
 def boundary_for(model: MLP, run: Run, ds: D.Dataset, cfg: dict, hidden: bool = False) -> Boundary:
-    X = ds.X
-    xs, ys = grid_axes(X, cfg["grid"])
-    extra = {}
-    if hidden:
-        hx, hy = grid_axes(X, cfg["hidden_grid"])
-        extra = {"hx": hx, "hy": hy, "hidden": {"h1": hidden_grid(model, run.thetas, hx, hy)}}
-    if ds.X_test is not None and len(ds.X_test):
-        Yt = ds.Y_test
-        lt = Yt.argmax(1) if Yt.shape[1] > 1 else (Yt[:, 0] > 0.5).astype(int)
-        extra.update(X_test=np.asarray(ds.X_test, float), labels_test=lt.astype(int))
-    return Boundary({"grid": cfg["grid"]}, run.steps.copy(), xs, ys,
-                    output_grid(model, run.thetas, xs, ys), X=np.asarray(X, float),
-                    labels=np.asarray(ds.labels, dtype=int), **extra)
+    """The experiments' call of the public `nnviz.boundary.decision_boundary` (grid sizes from cfg)."""
+    from ..boundary import decision_boundary
+
+    b = decision_boundary(model, run, ds, grid=cfg["grid"], hidden=cfg["hidden_grid"] if hidden else None)
+    return Boundary({"grid": cfg["grid"]}, b.steps, b.xs, b.ys, b.prob, hx=b.hx, hy=b.hy, hidden=b.hidden,
+                    X=b.X, labels=b.labels, X_test=b.X_test, labels_test=b.labels_test)
 
 
 def _train(cfg: dict, problem=None) -> tuple[MLP, D.Dataset, Run]:
