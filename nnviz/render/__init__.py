@@ -116,6 +116,8 @@ _WHERE = {
     "signed_rgba": "planes", "PerceptronPlayback": "perceptron", "WeightPanel": "perceptron",
     "ContourMap": "surface", "LossSurface": "surface", "box_axes": "surface", "contour_paths": "surface",
     "height_map": "surface", "path3d": "surface", "ramp_color": "surface", "until_exit": "surface",
+    "FadingTail": "marks", "curve": "marks", "dots": "marks", "hline": "marks", "vline": "marks",
+    "GraphDiagram": "graph",
     "PosterTap": "poster", "parse_poster": "poster", "atoms": "gif", "faststart": "gif", "probe": "gif",
 }
 __all__ = sorted(_WHERE)
@@ -150,5 +152,7 @@ if TYPE_CHECKING:  # also tells `nnviz build`'s import scanner what this package
     from .perceptron import PerceptronPlayback, WeightPanel
     from .surface import (ContourMap, LossSurface, box_axes, contour_paths, height_map, path3d, ramp_color,
                           until_exit)
+    from .marks import FadingTail, curve, dots, hline, vline
+    from .graph import GraphDiagram
     from .poster import PosterTap, parse_poster
     from .gif import atoms, faststart, probe
