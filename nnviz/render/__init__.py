@@ -118,6 +118,8 @@ _WHERE = {
     "height_map": "surface", "path3d": "surface", "ramp_color": "surface", "until_exit": "surface",
     "FadingTail": "marks", "curve": "marks", "dots": "marks", "hline": "marks", "vline": "marks",
     "GraphDiagram": "graph",
+    "Bars": "curves", "polyline": "curves", "shade_spans": "curves",
+    "SurfaceMesh": "surface3d", "grid_minimum": "surface3d", "marker": "surface3d", "outline": "surface3d",
     "PosterTap": "poster", "parse_poster": "poster", "atoms": "gif", "faststart": "gif", "probe": "gif",
 }
 __all__ = sorted(_WHERE)
@@ -125,11 +127,23 @@ __all__ = sorted(_WHERE)
 
 def __getattr__(name: str):
     mod = _WHERE.get(name)
+    if mod is None and not name.startswith("_"):
+        mod = _find(name)        # a kit name not listed above yet: still importable (listed ones are scanned)
     if mod is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(import_module(f".{mod}", __name__), name)
     globals()[name] = value
     return value
+
+
+def _find(name: str):
+    import pkgutil
+
+    for info in pkgutil.iter_modules(__path__):
+        m = import_module(f".{info.name}", __name__)
+        if name in getattr(m, "__dict__", {}) and getattr(getattr(m, name), "__module__", m.__name__) == m.__name__:
+            return info.name
+    return None
 
 
 def __dir__():
@@ -154,5 +168,7 @@ if TYPE_CHECKING:  # also tells `nnviz build`'s import scanner what this package
                           until_exit)
     from .marks import FadingTail, curve, dots, hline, vline
     from .graph import GraphDiagram
+    from .curves import Bars, polyline, shade_spans
+    from .surface3d import SurfaceMesh, grid_minimum, marker, outline
     from .poster import PosterTap, parse_poster
     from .gif import atoms, faststart, probe
