@@ -23,6 +23,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import NNVizError
+from .atomic import atomic_path
+from .folders import renders_dir, tmp_dir, typst_dir, use_project
 
 
 @dataclass
@@ -63,10 +65,10 @@ def build_deck(manifest, names, out_dir=None, quality: str | None = None, embed:
     T.use(theme)                 # the handout's paper follows the deck (None: white paper)
     root = manifest.root
     import_project_modules(manifest.modules)
-    os.environ.setdefault("NNVIZ_CACHE", str(root / "renders" / ".cache" / "records"))
+    use_project(root)
     name = names[0] if len(names) == 1 else "deck"
-    out = Path(out_dir) if out_dir else root / "renders" / "slides" / name
-    tmp_root = root / "renders" / ".tmp"
+    out = Path(out_dir) if out_dir else renders_dir(root) / "slides" / name
+    tmp_root = tmp_dir(root)
     tmp_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=tmp_root, prefix=f"slides-{os.getpid()}-"))
     try:
@@ -81,7 +83,7 @@ def build_deck(manifest, names, out_dir=None, quality: str | None = None, embed:
                            quality=quality or t.options.quality, theme=theme)
             cls = with_overrides(load_scene_class(t.scene, t.cls), t.overrides)
             res = render(cls, work / "r" / t.name, t.name, opts, media_dir=work / "media" / t.name,
-                         tex_dir=root / "renders" / ".cache" / "typst" / "slides", progress=progress,
+                         tex_dir=typst_dir(root) / "slides", progress=progress,
                          sections=True)
             for label, clip, last in res.sections:
                 if clip is None:
@@ -125,24 +127,23 @@ def write_handout(slides, path, title: str = "") -> Path:
 
     from . import theme
 
-    tmp = Path(str(path) + ".tmp")
-    with PdfPages(tmp) as pdf:
-        for i, s in enumerate(slides, start=1):
-            fig = plt.figure(figsize=(11.69, 8.27))       # A4 landscape
-            fig.patch.set_facecolor(theme.PAPER)
-            ax = fig.add_axes([0.05, 0.12, 0.9, 0.8])
-            ax.imshow(Image.open(s.poster))
-            ax.set_axis_off()
-            fig.text(0.05, 0.06, f"{i}/{len(slides)}   {s.target} · {s.label}", fontsize=14,
-                     color=theme.INK, family=theme.FONT)
-            if s.description:
-                fig.text(0.05, 0.03, s.description, fontsize=10, color=theme.INK, family=theme.FONT)
-            pdf.savefig(fig, facecolor=theme.PAPER)
-            plt.close(fig)
-        d = pdf.infodict()
-        d["Title"] = f"{title} — handout"
-        d["Creator"] = "nnviz slides"
-    os.replace(tmp, path)
+    with atomic_path(path, suffix=".pdf") as tmp:
+        with PdfPages(tmp) as pdf:
+            for i, s in enumerate(slides, start=1):
+                fig = plt.figure(figsize=(11.69, 8.27))       # A4 landscape
+                fig.patch.set_facecolor(theme.PAPER)
+                ax = fig.add_axes([0.05, 0.12, 0.9, 0.8])
+                ax.imshow(Image.open(s.poster))
+                ax.set_axis_off()
+                fig.text(0.05, 0.06, f"{i}/{len(slides)}   {s.target} · {s.label}", fontsize=14,
+                         color=theme.INK, family=theme.FONT)
+                if s.description:
+                    fig.text(0.05, 0.03, s.description, fontsize=10, color=theme.INK, family=theme.FONT)
+                pdf.savefig(fig, facecolor=theme.PAPER)
+                plt.close(fig)
+            d = pdf.infodict()
+            d["Title"] = f"{title} — handout"
+            d["Creator"] = "nnviz slides"
     return Path(path)
 
 

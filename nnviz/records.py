@@ -13,9 +13,7 @@ import dataclasses
 import hashlib
 import io
 import json
-import os
 import platform
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from .atomic import write_atomic
 from .errors import NNVizError, RecordError
 
 SCHEMA_VERSION = 2   # 2: the JSON carries `sha256`, a checksum of all its other content
@@ -40,20 +39,6 @@ def _paths(path) -> tuple[Path, Path]:
     if p.suffix in (".npz", ".json"):
         p = p.with_suffix("")
     return p.with_name(p.name + ".npz"), p.with_name(p.name + ".json")
-
-
-def _atomic_write(target: Path, write) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _jsonable(v, where: str = "value"):
@@ -118,8 +103,8 @@ class Record:
             text = json.dumps(doc, indent=1, allow_nan=True).encode()
         except (TypeError, ValueError) as e:
             raise NNVizError(f"cannot save {type(self).__name__}: {e}") from None
-        _atomic_write(npz, lambda fh: fh.write(payload))
-        _atomic_write(js, lambda fh: fh.write(text))
+        write_atomic(npz, payload)
+        write_atomic(js, text)
         return js
 
     @classmethod

@@ -3,7 +3,6 @@ import dataclasses
 import importlib
 import sys
 import textwrap
-import types
 
 import numpy as np
 import pytest
@@ -166,13 +165,19 @@ def test_core_change_changes_every_key(registry, monkeypatch):
     assert E.get("t-exp").key() != k1
 
 
-def test_keys_cover_experiment_modules_an_experiment_uses():
-    fake = types.ModuleType("nnviz.experiments._fake")
-    fake.helper = landscapes.moons            # e.g. a scene's experiments building on landscapes
-    fake.np = np
-    mods = [m.__name__ for m in E._experiment_modules(fake)]
-    assert mods == ["nnviz.experiments._fake", "nnviz.experiments.landscapes"]
-    assert [m.__name__ for m in E._experiment_modules(landscapes)] == ["nnviz.experiments.landscapes"]
+def test_keys_cover_experiment_modules_an_experiment_uses(tmp_path, monkeypatch):
+    """An experiment module's key covers the experiment modules it imports from, read from its
+    source (transitively), and nothing else of the package (the core is hashed whole)."""
+    user = tmp_path / "probe_key_user.py"
+    user.write_text("import numpy as np\nfrom nnviz.experiments.landscapes import moons\nfrom nnviz import train\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    m = importlib.import_module("probe_key_user")
+    try:
+        names = [n for n, _ in E._experiment_sources(m)]
+        assert names == ["nnviz.experiments.landscapes", "probe_key_user"]
+        assert [n for n, _ in E._experiment_sources(landscapes)] == ["nnviz.experiments.landscapes"]
+    finally:
+        sys.modules.pop("probe_key_user", None)
 
 
 def test_bad_names_and_bad_experiments_are_clear_errors(registry):
@@ -220,8 +225,8 @@ def test_keys_follow_imported_constants_of_other_experiment_modules(tmp_path, mo
     monkeypatch.syspath_prepend(str(tmp_path))
     m = importlib.import_module("probe_pkg_user")
     try:
-        assert "nnviz.experiments.landscapes" in E._imported_experiment_modules(m)
-        fake = types.ModuleType("nnviz.experiments._fake2")
-        assert E._imported_experiment_modules(fake) == []
+        assert "nnviz.experiments.landscapes" in dict(E._experiment_sources(m))
+        pkg_mod.write_text("Y = 1\n")                       # the same module without that import
+        assert "nnviz.experiments.landscapes" not in dict(E._experiment_sources(m))
     finally:
         sys.modules.pop("probe_pkg_user", None)

@@ -2,10 +2,9 @@
 import subprocess
 import sys
 
-CORE = ["nnviz", "nnviz.params", "nnviz.activations", "nnviz.losses", "nnviz.nn", "nnviz.optim",
-        "nnviz.schedules", "nnviz.data", "nnviz.problems", "nnviz.train", "nnviz.records",
-        "nnviz.objectives", "nnviz.exact", "nnviz.landscape", "nnviz.regimes", "nnviz.perceptron",
-        "nnviz.experiments", "nnviz.theme", "nnviz.display"]
+from nnviz.folders import core_modules
+
+CORE = core_modules()     # the one list of what counts as core (nnviz.folders.NOT_CORE)
 
 
 def _loaded_after(code: str) -> set[str]:

@@ -22,12 +22,14 @@ Modules, one job each:
 - `worker`   — one render job, as the worker process runs it
 - `run`      — plan, records first, the worker pool, `build` and `clean`
 """
+from ..folders import cache_dir
+
 from .keys import Keys
 from .manifest import (FIGURE_FORMATS, MANIFEST_NAME, FigureTarget, Manifest, ManifestError, SceneTarget,
                        find_manifest, import_project_modules, load_manifest)
 from .run import Outcome, Planned, build, clean, plan
 from .scan import ScanCache, SourceGraph, figure_index
-from .state import BUILD_VERSION, State, cache_dir, changed_inputs
+from .state import BUILD_VERSION, State, changed_inputs
 from .worker import run_job
 
 __all__ = ["BUILD_VERSION", "FIGURE_FORMATS", "MANIFEST_NAME", "FigureTarget", "Keys", "Manifest",

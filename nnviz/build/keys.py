@@ -10,8 +10,9 @@ import json
 import sys
 from pathlib import Path
 
+from ..folders import PACKAGE as _PKG, record_sources
 from .manifest import Manifest, ManifestError, import_project_modules
-from .scan import _PKG, ScanCache, SourceGraph, _is_pkg, _rel
+from .scan import ScanCache, SourceGraph, _is_pkg, _rel
 from .state import BUILD_VERSION
 
 # modules every figure depends on besides its own: the machinery that draws and styles it
@@ -26,10 +27,6 @@ def _version(dist: str) -> str:
         return "absent"
 
 
-# sources an experiment key hashes (see nnviz.experiments): everything in the package but these
-_NOT_IN_EXPERIMENT_KEYS = ("render", "figures", "cli.py", "build", "__main__.py", "theme.py")
-
-
 class Keys:
     """Computes target keys. Experiment keys come from nnviz.experiments, but only when a
     source they depend on changed since the last build (else from the scan cache)."""
@@ -41,8 +38,8 @@ class Keys:
         self._exp_keys: dict | None = None
 
     def _experiment_files(self) -> list[Path]:
-        files = [p for p in _PKG.rglob("*.py") if p.relative_to(_PKG).parts[0] not in _NOT_IN_EXPERIMENT_KEYS]
-        return sorted(files) + [Path(x).resolve() for x in self.m.modules]
+        # every source an experiment key can hash (nnviz.folders.record_sources), and the project's
+        return record_sources() + [Path(x).resolve() for x in self.m.modules]
 
     def watch(self, t) -> dict[str, str]:
         """{file: SHA-256 of its bytes} for every source a render of `t` may run: the scene's (or
@@ -85,9 +82,6 @@ class Keys:
                 self.scan.data["experiments"] = {"sig": sig, "keys": self._exp_keys}
                 self.scan.dirty = True
         return self._exp_keys
-
-    def registry(self) -> dict[str, str]:
-        return self.experiment_keys()
 
     def experiments_of(self, t) -> tuple[str, ...]:
         """Declared experiments plus experiment names written as strings in the scene's sources

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import NNVizError
+from ..folders import build_dir, cache_dir, media_dir, records_dir, renders_dir, tmp_dir, typst_dir, use_project
 from .keys import Keys
 from .manifest import Manifest, ManifestError, import_project_modules, load_manifest
 from .scan import content_digest
-from .state import State, cache_dir
+from .state import State
 from .worker import _job
 
 
@@ -239,7 +240,7 @@ def build(names=(), jobs: int = 1, force: bool = False, dry_run: bool = False, m
     """Bring the selected targets up to date. Returns one Outcome per target."""
     m = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
     root = m.root
-    os.environ.setdefault("NNVIZ_CACHE", str(cache_dir(root) / "records"))
+    use_project(root)
     t_start = time.perf_counter()
     planned = plan(m, names, force)
     stale = [p for p in planned if not p.fresh]
@@ -321,9 +322,9 @@ def _build_locked(m, planned, stale, outcomes, jobs, progress, out, t_start):
 
     root = m.root
     state = State(root)
-    tmp_root = root / "renders" / ".tmp"
+    tmp_root = tmp_dir(root)
     _clean_stale_tmp(tmp_root)
-    logs = cache_dir(root) / "build" / "logs"
+    logs = build_dir(root) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
 
     # records first, once each, in this process (workers then only read the cache)
@@ -432,15 +433,14 @@ def clean(root: Path, records: bool = False, outputs_of: Manifest | None = None)
     """Remove working media, temp folders and build state (and records / built outputs if asked).
     Refused while a build runs (it holds the build lock, which clean never deletes)."""
     removed = []
-    with build_lock(root, "clean") if (root / "renders").is_dir() else nullcontext():
-        for p in (root / "renders" / ".media", root / "renders" / ".tmp", cache_dir(root) / "build",
-                  cache_dir(root) / "typst"):
+    with build_lock(root, "clean") if renders_dir(root).is_dir() else nullcontext():
+        for p in (media_dir(root), tmp_dir(root), build_dir(root), typst_dir(root)):
             if p.exists():
                 shutil.rmtree(p)
                 removed.append(p)
-        if records and (cache_dir(root) / "records").exists():
-            shutil.rmtree(cache_dir(root) / "records")
-            removed.append(cache_dir(root) / "records")
+        if records and records_dir(root).exists():
+            shutil.rmtree(records_dir(root))
+            removed.append(records_dir(root))
         if outputs_of is not None:
             for t in outputs_of.targets.values():
                 for p in t.outputs(root).values():

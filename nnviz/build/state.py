@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
+from ..atomic import write_atomic
+from ..folders import build_dir, cache_dir  # noqa: F401  (cache_dir: scan and worker read it from here)
+
 BUILD_VERSION = 2   # 2: content-confirmed scan, code digests, output paths in the state
-
-
-def cache_dir(root: Path) -> Path:
-    return root / "renders" / ".cache"
 
 
 def changed_inputs(old: dict | None, new: dict) -> str:
@@ -35,7 +33,6 @@ def changed_inputs(old: dict | None, new: dict) -> str:
     return "; ".join(parts) or "inputs changed"
 
 
-
 class State:
     """Keys and output stamps of built targets (renders/.cache/build/state.json), written
     atomically. A state file of the wrong shape (or a damaged entry) is dropped: those
@@ -43,7 +40,7 @@ class State:
 
     def __init__(self, root: Path):
         self.root = root
-        self.path = cache_dir(root) / "build" / "state.json"
+        self.path = build_dir(root) / "state.json"
         self.data = {"v": BUILD_VERSION, "targets": {}}
         try:
             d = json.loads(self.path.read_text())
@@ -110,15 +107,7 @@ class State:
                         if not (isinstance(st, list) and len(st) == 3 and str((self.root / st[2]).resolve()) in gone)}
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".state.", suffix=".json")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(self.data, f, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True))
 
 
 def _valid_entry(e) -> bool:

@@ -7,14 +7,13 @@ atomically in png/svg/pdf.
 """
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .. import registry
+from ..atomic import atomic_path
 from ..errors import NNVizError, lookup
 
 FIGURES: dict[str, "Figure"] = {}
@@ -41,15 +40,9 @@ def figure(name: str, experiments=(), size=None, description: str = ""):
     return deco
 
 
-_DISCOVERED = False
-
-
 def discover() -> dict[str, Figure]:
-    global _DISCOVERED
-    if not _DISCOVERED:
-        for mod in pkgutil.iter_modules(__path__):
-            importlib.import_module(f"{__name__}.{mod.name}")
-        _DISCOVERED = True
+    """Import every figure module once, so the registry is complete."""
+    registry.discover(__name__, "figure")
     return FIGURES
 
 
@@ -85,17 +78,10 @@ def save(name: str, path, fmt: str = "png", dpi: int | None = None) -> Path:
     try:
         spec.fn(fig)
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".{fmt}")
-        os.close(fd)
-        try:
+        with atomic_path(path, suffix=f".{fmt}") as tmp:
             fig.savefig(tmp, format=fmt, dpi=dpi or theme.FIGURE_DPI, bbox_inches="tight",
                         metadata=_METADATA[fmt])
             os.chmod(tmp, _file_mode())     # temp files are 0600; a figure is an ordinary file
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
     finally:
         plt.close(fig)
     return path

@@ -13,6 +13,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from ..atomic import atomic_path
+
 
 def _frames(src):
     with av.open(str(src)) as c:
@@ -201,8 +203,8 @@ def faststart(path) -> Path:
     path = Path(path)
     if atoms(path).index("moov") < atoms(path).index("mdat"):
         return path
-    tmp = path.with_name(path.name + ".faststart.mp4")
-    with av.open(str(path)) as inp, av.open(str(tmp), mode="w", options={"movflags": "+faststart"}) as out:
+    with atomic_path(path, suffix=".mp4") as tmp, av.open(str(path)) as inp, \
+            av.open(str(tmp), mode="w", options={"movflags": "+faststart"}) as out:
         ist = inp.streams.video[0]
         ost = out.add_stream_from_template(ist)
         for pkt in inp.demux(ist):
@@ -210,7 +212,6 @@ def faststart(path) -> Path:
                 continue
             pkt.stream = ost
             out.mux(pkt)
-    tmp.replace(path)
     return path
 
 
