@@ -245,5 +245,24 @@ def load(name: str, **kw) -> Dataset:
     return fn(**kw)
 
 
+def dataset_from(cfg: dict) -> Dataset:
+    """A data set from {"name", **kwargs} (as records store it); an optional "test" dict
+    draws a separate test set with those options changed."""
+    cfg = dict(cfg)
+    name, test = cfg.pop("name"), cfg.pop("test", None)
+    ds = load(name, **cfg)
+    if test is not None:
+        t = load(name, **{**cfg, **test})
+        ds = Dataset(ds.name, ds.X, ds.Y, ds.task, t.X, t.Y, {"test": test})
+    return ds
+
+
+def grid_axes(X: np.ndarray, n: int, margin: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
+    """(xs, ys): n points each spanning the 2-D inputs X plus `margin` of their range per side."""
+    lo, hi = X.min(0), X.max(0)
+    pad = margin * (hi - lo)
+    return np.linspace(lo[0] - pad[0], hi[0] + pad[0], n), np.linspace(lo[1] - pad[1], hi[1] + pad[1], n)
+
+
 # your own data (arrays, CSV, MNIST's IDX files): nnviz/loaders.py
 from .loaders import from_arrays, load_csv, load_idx, read_idx  # noqa: E402

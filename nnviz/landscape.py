@@ -38,7 +38,6 @@ Typical use (what nnviz/experiments/landscapes.py does):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 import numpy as np
 
@@ -47,7 +46,7 @@ from .nn import MLP
 from .objectives import Objective, ObjectiveProblem
 from .params import Layout
 from .problems import NetworkProblem
-from .records import Record, Surface
+from .records import Projection, Surface
 
 DEFAULT_BUDGET_MB = 64.0
 
@@ -716,32 +715,6 @@ def directions_of(s: Surface) -> Directions:
 
 
 # --- honest projection ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Projection(Record):
-    """A recorded path seen on a surface's plane, with how far the picture is from the truth.
-
-    For each θ_t: `coords` on the plane (least squares), `off_plane` = ‖θ_t − its projection‖
-    (and `rel_off_plane` = that over ‖θ_t − origin‖), `true_loss` at θ_t, `plane_loss` at the
-    projected point (exactly evaluated), and `grid_loss` = the drawn surface bilinearly
-    interpolated there (NaN outside the grid). A scene drawing the path at height
-    `true_loss` over a surface showing `plane_loss` disagrees by exactly their difference.
-    """
-
-    kind: ClassVar[str] = "projection"
-    steps: np.ndarray
-    coords: np.ndarray          # (T, k)
-    off_plane: np.ndarray       # (T,)
-    rel_off_plane: np.ndarray   # (T,)
-    true_loss: np.ndarray       # (T,)
-    plane_loss: np.ndarray      # (T,)
-    grid_loss: np.ndarray       # (T,)
-    meta: dict = field(default_factory=dict)
-
-    @property
-    def max_off_plane(self) -> float:
-        return float(np.max(self.off_plane)) if self.off_plane.size else 0.0
-
-
 def _bilinear(s: Surface, coords: np.ndarray) -> np.ndarray:
     xs, ys, Z = s.xs, s.ys, s.loss
     x = coords[:, 0]

@@ -20,7 +20,7 @@ statistics are not parameters: they live outside θ in a `stats` dict
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -392,3 +392,10 @@ def _as_theta(theta) -> np.ndarray:
 def check_finite(name: str, arr: np.ndarray) -> None:
     if not np.all(np.isfinite(arr)):
         raise DataError(f"{name} contains NaN or infinite values; clean the data before training")
+
+
+def model_from(cfg: dict) -> MLP:
+    """The network an `MLP.config()` dict describes (as records store it); keys it lacks take
+    the defaults, keys that are not MLP fields are ignored."""
+    names = {f.name for f in fields(MLP) if f.init}
+    return MLP(**{k: v for k, v in cfg.items() if k in names and k != "sizes"}, sizes=tuple(cfg["sizes"]))

@@ -9,53 +9,13 @@ Every visit is recorded so a scene can show exactly which point moved the line.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import ClassVar
-
 import numpy as np
 
 from .errors import DataError, NNVizError, ShapeError
-from .records import Record
+from .records import PerceptronRun
 
 
-@dataclass(frozen=True)
-class PerceptronRun(Record):
-    """One run of the perceptron trick.
-
-    Row 0 of `w`/`b` is the initial line; row k ≥ 1 is the line after visit k,
-    which looked at point `point[k]` and applied `update[k]` ∈ {+1 add, -1 subtract,
-    0 none}. `errors[e]` counts the mistakes of epoch e's visits; `converged_at` is
-    the first epoch with none (-1 if it never came).
-    """
-
-    kind: ClassVar[str] = "perceptron"
-    config: dict
-    X: np.ndarray        # (m, 2)
-    y: np.ndarray        # (m,) 0/1 labels
-    w: np.ndarray        # (K+1, n)
-    b: np.ndarray        # (K+1,)
-    point: np.ndarray    # (K+1,) index of the visited point, -1 for row 0
-    update: np.ndarray   # (K+1,) +1 / -1 / 0
-    epoch: np.ndarray    # (K+1,) epoch of the visit, -1 for row 0
-    errors: np.ndarray   # (epochs run,)
-    converged_at: int = -1
-    meta: dict = field(default_factory=dict)
-
-    @property
-    def updates(self) -> np.ndarray:
-        """Row indices (into w, b) of the visits that moved the line."""
-        return np.flatnonzero(self.update != 0)
-
-    def predict(self, X, row: int = -1) -> np.ndarray:
-        return predict(self.w[row], self.b[row], X)
-
-    def mistakes(self, row: int = -1) -> int:
-        return int(np.sum(self.predict(self.X, row) != self.y))
-
-
-def predict(w: np.ndarray, b: float, X: np.ndarray) -> np.ndarray:
-    """step(w·x + b): 1 on the line and on its positive side (the notes' convention)."""
-    return (np.asarray(X) @ np.asarray(w) + b >= 0).astype(int)
+predict = PerceptronRun.line_predict   # step(w·x + b): 1 on the line and on its positive side
 
 
 def trick(w: np.ndarray, b: float, x: np.ndarray, label: int, lr: float) -> tuple[np.ndarray, float, int]:

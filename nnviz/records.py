@@ -6,6 +6,10 @@ SHA-256 of its own content), so a crash never leaves a half-written record that
 looks whole, and an edited or damaged byte anywhere in a record — arrays or JSON —
 is caught on load; every way a load can fail ends in one `RecordError` saying
 which file and why.
+
+Every record type lives here (`Run`, `Surface`, `Projection`, `PerceptronRun`,
+`NetworkPass`, `Boundary`, `DropoutMasks`, `Table`), so loading any record needs nothing but
+this module: no discovery, no import of the code that computed it. A new record type belongs here.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ import numpy as np
 
 from .atomic import write_atomic
 from .errors import NNVizError, RecordError
+from .nn import MLP, model_from
 
 SCHEMA_VERSION = 2   # 2: the JSON carries `sha256`, a checksum of all its other content
 _RECORD_TYPES: dict[str, type] = {}
@@ -169,13 +174,6 @@ def load(path) -> Record:
         raise RecordError(f"record {js} does not match its checksum (edited or corrupted after it was written)")
     cls = _RECORD_TYPES.get(kind)
     if cls is None:
-        # record types defined outside this module (e.g. landscape.Projection) register on
-        # import; importing every experiment module brings them all in
-        from .experiments import discover
-
-        discover()
-        cls = _RECORD_TYPES.get(kind)
-    if cls is None:
         raise RecordError(f"record {js} is of unknown kind {kind!r}")
     if not npz.exists():
         raise RecordError(f"record {js} is missing its arrays file {npz}")
@@ -303,4 +301,141 @@ class Table(Record):
     kind: ClassVar[str] = "table"
     config: dict
     columns: dict
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Projection(Record):
+    """A recorded path seen on a surface's plane, with how far the picture is from the truth.
+
+    For each θ_t: `coords` on the plane (least squares), `off_plane` = ‖θ_t − its projection‖
+    (and `rel_off_plane` = that over ‖θ_t − origin‖), `true_loss` at θ_t, `plane_loss` at the
+    projected point (exactly evaluated), and `grid_loss` = the drawn surface bilinearly
+    interpolated there (NaN outside the grid). A scene drawing the path at height
+    `true_loss` over a surface showing `plane_loss` disagrees by exactly their difference.
+    """
+
+    kind: ClassVar[str] = "projection"
+    steps: np.ndarray
+    coords: np.ndarray          # (T, k)
+    off_plane: np.ndarray       # (T,)
+    rel_off_plane: np.ndarray   # (T,)
+    true_loss: np.ndarray       # (T,)
+    plane_loss: np.ndarray      # (T,)
+    grid_loss: np.ndarray       # (T,)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def max_off_plane(self) -> float:
+        return float(np.max(self.off_plane)) if self.off_plane.size else 0.0
+
+
+@dataclass(frozen=True)
+class PerceptronRun(Record):
+    """One run of the perceptron trick.
+
+    Row 0 of `w`/`b` is the initial line; row k ≥ 1 is the line after visit k,
+    which looked at point `point[k]` and applied `update[k]` ∈ {+1 add, -1 subtract,
+    0 none}. `errors[e]` counts the mistakes of epoch e's visits; `converged_at` is
+    the first epoch with none (-1 if it never came).
+    """
+
+    kind: ClassVar[str] = "perceptron"
+    config: dict
+    X: np.ndarray        # (m, 2)
+    y: np.ndarray        # (m,) 0/1 labels
+    w: np.ndarray        # (K+1, n)
+    b: np.ndarray        # (K+1,)
+    point: np.ndarray    # (K+1,) index of the visited point, -1 for row 0
+    update: np.ndarray   # (K+1,) +1 / -1 / 0
+    epoch: np.ndarray    # (K+1,) epoch of the visit, -1 for row 0
+    errors: np.ndarray   # (epochs run,)
+    converged_at: int = -1
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def updates(self) -> np.ndarray:
+        """Row indices (into w, b) of the visits that moved the line."""
+        return np.flatnonzero(self.update != 0)
+
+    def predict(self, X, row: int = -1) -> np.ndarray:
+        return self.line_predict(self.w[row], self.b[row], X)
+
+    @staticmethod
+    def line_predict(w: np.ndarray, b: float, X: np.ndarray) -> np.ndarray:
+        """step(w·x + b): 1 on the line and on its positive side (the notes' convention)."""
+        return (np.asarray(X) @ np.asarray(w) + b >= 0).astype(int)
+
+    def mistakes(self, row: int = -1) -> int:
+        return int(np.sum(self.predict(self.X, row) != self.y))
+
+
+@dataclass(frozen=True)
+class NetworkPass(Record):
+    """One example through a network: the forward trace, and (if any) the backward pass
+    and the SGD update θ_next = θ − lr·grad it implies.
+
+    pre["z{i}"] = post["a{i-1}"] @ W_i + b_i,  post["a{i}"] = f_i(pre["z{i}"]); deltas["d{i}"] = ∂ℓ/∂z_i.
+    """
+
+    kind: ClassVar[str] = "network_pass"
+    config: dict          # {"model": MLP.config(), "data": ..., "example": i, ...}
+    theta: np.ndarray     # (d,)
+    x: np.ndarray         # (1, n_in)
+    y: np.ndarray         # (1, n_out)
+    pre: dict             # z1..zL, each (1, n_i)
+    post: dict            # a0..aL
+    loss: float = float("nan")
+    grad: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    deltas: dict = field(default_factory=dict)
+    lr: float = 0.0
+    theta_next: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    batch_X: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))   # the training set the run used
+    batch_Y: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    batch_loss: float = float("nan")        # mean loss over batch_X at θ …
+    batch_loss_next: float = float("nan")   # … and at θ_next (one example's step, judged on all)
+    meta: dict = field(default_factory=dict)
+
+    def model(self) -> MLP:
+        return model_from(self.config["model"])
+
+    def activation(self, layer: int) -> np.ndarray:
+        return self.post[f"a{layer}"][0]
+
+
+@dataclass(frozen=True)
+class Boundary(Record):
+    """P(class 1) on a grid over the input plane, one frame per recorded θ.
+
+    prob[k, j, i] is the network's output at (xs[i], ys[j]) with θ = run.thetas[k];
+    hidden["h1"][k, u, j, i] is hidden unit u of layer 1 there (a coarser grid hx, hy).
+    X / labels are the training points drawn on the plane (X_test / labels_test the held-out
+    ones, empty when there are none), so a scene never rebuilds a data set.
+    """
+
+    kind: ClassVar[str] = "boundary"
+    config: dict
+    steps: np.ndarray     # (K,)
+    xs: np.ndarray        # (nx,)
+    ys: np.ndarray        # (ny,)
+    prob: np.ndarray      # (K, ny, nx) float32
+    hx: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hy: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hidden: dict = field(default_factory=dict)
+    X: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    X_test: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    labels_test: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DropoutMasks(Record):
+    """The dropout masks the training loop really drew: for each step, the mask of the
+    batch's first example (1 kept, 0 dropped), per hidden layer ("h1", "h2", …)."""
+
+    kind: ClassVar[str] = "dropout_masks"
+    config: dict
+    steps: np.ndarray     # (T,)
+    masks: dict           # name -> (T, width) uint8
     meta: dict = field(default_factory=dict)

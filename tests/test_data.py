@@ -142,3 +142,14 @@ def test_three_way_split_refuses_bad_fractions(fr):
         data.moons(50).split3(*fr)
     with pytest.raises(DataError, match="too few"):
         data.xor().split3(0.1, 0.1)
+
+
+def test_dataset_from_a_recorded_config_and_grid_axes():
+    from nnviz.data import dataset_from, grid_axes, moons
+
+    ds = dataset_from({"name": "moons", "n": 40, "seed": 1, "test": {"seed": 2}})
+    assert np.array_equal(ds.X, moons(40, seed=1).X) and np.array_equal(ds.X_test, moons(40, seed=2).X)
+    xs, ys = grid_axes(ds.X, 5, margin=0.5)
+    span = ds.X.max(0) - ds.X.min(0)
+    assert xs[0] == ds.X[:, 0].min() - 0.5 * span[0] and ys[-1] == ds.X[:, 1].max() + 0.5 * span[1]
+    assert xs.shape == ys.shape == (5,)

@@ -258,3 +258,11 @@ def test_grid_of_all_hidden_activations_is_covered():
             continue
         accepted.add((loss, out))
     assert accepted == set(HEADS)
+
+
+def test_model_from_config_round_trips():
+    from nnviz.nn import model_from
+
+    m = MLP((2, 5, 3), hidden="relu", loss="cce", l2=0.01, dropout=0.2)
+    assert model_from(m.config()) == m
+    assert model_from({"sizes": [2, 4, 1]}) == MLP((2, 4, 1))      # missing keys: MLP's defaults

@@ -228,3 +228,26 @@ def test_unsavable_field_is_an_error_and_writes_nothing(tmp_path):
     with pytest.raises(NNVizError, match="ndarray"):
         mixed.save(tmp_path / "bad")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_record_type_loads_without_the_code_that_made_it(tmp_path):
+    """Record types have one home: a fresh process loads a projection and a perceptron run with
+    nothing but nnviz.records imported (no experiment discovery, no landscape or perceptron)."""
+    import subprocess
+    import sys
+
+    from nnviz import landscape, perceptron
+    from nnviz.records import _RECORD_TYPES
+
+    assert {"run", "surface", "projection", "perceptron", "network_pass", "boundary", "dropout_masks"} <= set(_RECORD_TYPES)
+    d = data.and_gate()
+    perceptron.run(d.X, d.Y[:, 0], epochs=3).save(tmp_path / "p")
+    z = np.zeros(2)
+    landscape.Projection(steps=np.arange(2), coords=np.zeros((2, 2)), off_plane=z, rel_off_plane=z,
+                         true_loss=z, plane_loss=z, grid_loss=z).save(tmp_path / "q")
+    code = (f"import sys\nfrom nnviz.records import load\n"
+            f"print(load({str(tmp_path / 'p')!r}).kind, load({str(tmp_path / 'q')!r}).kind)\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('nnviz.experiments', 'nnviz.landscape', 'nnviz.perceptron'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "perceptron projection"
+    assert out[1] == "[]"

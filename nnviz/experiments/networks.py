@@ -7,118 +7,20 @@ gradients, decision-boundary grids, dropout masks) as records, so scenes only re
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import ClassVar
-
 import numpy as np
 
 from .. import data as D
 from .. import optim
 from .. import perceptron as P
-from ..nn import MLP
+from ..data import dataset_from, grid_axes
+from ..nn import MLP, model_from
 from ..problems import NetworkProblem
-from ..records import Record, Run
+from ..records import Boundary, DropoutMasks, NetworkPass, Run
 from ..train import Recording, train
 from . import experiment
 
 
-# --- record types -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class NetworkPass(Record):
-    """One example through a network: the forward trace, and (if any) the backward pass
-    and the SGD update θ_next = θ − lr·grad it implies.
-
-    pre["z{i}"] = post["a{i-1}"] @ W_i + b_i,  post["a{i}"] = f_i(pre["z{i}"]); deltas["d{i}"] = ∂ℓ/∂z_i.
-    """
-
-    kind: ClassVar[str] = "network_pass"
-    config: dict          # {"model": MLP.config(), "data": ..., "example": i, ...}
-    theta: np.ndarray     # (d,)
-    x: np.ndarray         # (1, n_in)
-    y: np.ndarray         # (1, n_out)
-    pre: dict             # z1..zL, each (1, n_i)
-    post: dict            # a0..aL
-    loss: float = float("nan")
-    grad: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    deltas: dict = field(default_factory=dict)
-    lr: float = 0.0
-    theta_next: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    batch_X: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))   # the training set the run used
-    batch_Y: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    batch_loss: float = float("nan")        # mean loss over batch_X at θ …
-    batch_loss_next: float = float("nan")   # … and at θ_next (one example's step, judged on all)
-    meta: dict = field(default_factory=dict)
-
-    def model(self) -> MLP:
-        return model_from(self.config["model"])
-
-    def activation(self, layer: int) -> np.ndarray:
-        return self.post[f"a{layer}"][0]
-
-
-@dataclass(frozen=True)
-class Boundary(Record):
-    """P(class 1) on a grid over the input plane, one frame per recorded θ.
-
-    prob[k, j, i] is the network's output at (xs[i], ys[j]) with θ = run.thetas[k];
-    hidden["h1"][k, u, j, i] is hidden unit u of layer 1 there (a coarser grid hx, hy).
-    X / labels are the training points drawn on the plane (X_test / labels_test the held-out
-    ones, empty when there are none), so a scene never rebuilds a data set.
-    """
-
-    kind: ClassVar[str] = "boundary"
-    config: dict
-    steps: np.ndarray     # (K,)
-    xs: np.ndarray        # (nx,)
-    ys: np.ndarray        # (ny,)
-    prob: np.ndarray      # (K, ny, nx) float32
-    hx: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    hy: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    hidden: dict = field(default_factory=dict)
-    X: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
-    labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    X_test: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
-    labels_test: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    meta: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DropoutMasks(Record):
-    """The dropout masks the training loop really drew: for each step, the mask of the
-    batch's first example (1 kept, 0 dropped), per hidden layer ("h1", "h2", …)."""
-
-    kind: ClassVar[str] = "dropout_masks"
-    config: dict
-    steps: np.ndarray     # (T,)
-    masks: dict           # name -> (T, width) uint8
-    meta: dict = field(default_factory=dict)
-
-
 # --- helpers --------------------------------------------------------------------------------
-def model_from(cfg: dict) -> MLP:
-    return MLP(tuple(cfg["sizes"]), hidden=cfg.get("hidden", "tanh"), output=cfg.get("output"),
-               loss=cfg.get("loss", "mse"), l1=cfg.get("l1", 0.0), l2=cfg.get("l2", 0.0),
-               dropout=cfg.get("dropout", 0.0), norm=cfg.get("norm"),
-               norm_momentum=cfg.get("norm_momentum", 0.1), norm_eps=cfg.get("norm_eps", 1e-5))
-
-
-def dataset_from(cfg: dict) -> D.Dataset:
-    """A data set from {"name", **kwargs}; an optional "test" dict draws a separate test set."""
-    cfg = dict(cfg)
-    name, test = cfg.pop("name"), cfg.pop("test", None)
-    ds = D.load(name, **cfg)
-    if test is not None:
-        t = D.load(name, **{**cfg, **test})
-        ds = D.Dataset(ds.name, ds.X, ds.Y, ds.task, t.X, t.Y, {"test": test})
-    return ds
-
-
-def grid_axes(X: np.ndarray, n: int, margin: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
-    lo, hi = X.min(0), X.max(0)
-    pad = margin * (hi - lo)
-    return np.linspace(lo[0] - pad[0], hi[0] + pad[0], n), np.linspace(lo[1] - pad[1], hi[1] + pad[1], n)
-
-
 def output_grid(model: MLP, thetas: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Network output (first unit) on the grid for each θ: (K, ny, nx)."""
     gx, gy = np.meshgrid(xs, ys)
