@@ -302,3 +302,31 @@ def test_moons_experiment_records_are_honest(tmp_path, monkeypatch):
     assert abs(line.xs[i0]) < 1e-12 and abs(line.xs[i1] - 1) < 1e-12
     assert line.loss[0, i0] == pytest.approx(prob.loss(run.thetas[0]), rel=1e-12)
     assert line.loss[0, i1] == pytest.approx(prob.loss(run.final_theta), rel=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["mse", "bce", "cce"])
+def test_stacked_losses_are_the_losses_mean(loss):
+    """Each loss's feature-major form (used by the stacked evaluator) is its per-example mean."""
+    from nnviz import losses
+
+    rng = np.random.default_rng(3)
+    L = losses.get(loss)
+    P, c, m = 4, 3, 7
+    z = rng.normal(size=(P, m, c)) * 5
+    y = np.eye(c)[rng.integers(0, c, m)] if loss == "cce" else rng.random((m, c)).round()
+    a = {"mse": np.tanh, "bce": lambda v: 1 / (1 + np.exp(-v)), "cce": lambda v: np.exp(v) / np.exp(v).sum(-1, keepdims=True)}[loss](z)
+    want = L.value(z, a, y).mean(axis=-1)
+    got = L.stacked(z.transpose(0, 2, 1).copy(), a.transpose(0, 2, 1).copy(), y.T.copy())
+    assert np.allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["identity", "sigmoid", "tanh", "relu"])
+def test_inplace_activations_are_the_activations(name):
+    from nnviz import activations
+
+    act = activations.get(name)
+    z = np.linspace(-40, 40, 101)
+    want = act.f(z.copy())
+    got = z.copy()
+    act.inplace(got)
+    assert np.allclose(got, want, rtol=1e-14, atol=1e-15)
