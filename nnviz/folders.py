@@ -10,7 +10,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent          # .../nnviz
 # the package's drawing and tooling: everything else is the NumPy core, which computes records
-NOT_CORE = ("render", "figures", "build", "cli.py", "__main__.py")
+NOT_CORE = ("render", "figures", "build", "cli.py", "__main__.py", "deck.py")
 CACHE_ENV = "NNVIZ_CACHE"
 
 
