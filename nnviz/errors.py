@@ -44,3 +44,18 @@ def lookup(registry: dict, name: str, kind: str):
     except (KeyError, TypeError):
         valid = ", ".join(sorted(registry))
         raise UnknownNameError(f"unknown {kind} {name!r}; valid: {valid}{did_you_mean(name, registry)}") from None
+
+
+        raise UnknownNameError(f"unknown {kind} {name!r}; valid: {valid}") from None
+
+
+def describe_os_error(e: OSError) -> str:
+    """A disk fault (full, read-only, permissions, …) as a few words and the file concerned."""
+    import errno
+
+    where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+    if e.errno == errno.ENOSPC:
+        return f"no space left on device{where}"
+    if e.errno == errno.EROFS:
+        return f"read-only file system{where}"
+    return f"{(e.strerror or str(e)).lower()}{where}"

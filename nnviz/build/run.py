@@ -18,7 +18,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import NNVizError
+from ..errors import NNVizError, describe_os_error
 from ..folders import build_dir, cache_dir, media_dir, records_dir, renders_dir, tmp_dir, typst_dir, use_project
 from .keys import Keys
 from .manifest import Manifest, ManifestError, import_project_modules, load_manifest
@@ -145,17 +145,6 @@ def _why(rc: int, reader: _LogReader, log: Path) -> str:
     where = f"log: {log}" if reader.log_error is None else \
         f"log: not written ({describe_os_error(reader.log_error)})"
     return f"{how}: {tail} ({where})"
-
-
-def describe_os_error(e: OSError) -> str:
-    import errno
-
-    where = f" ({e.filename})" if getattr(e, "filename", None) else ""
-    if e.errno == errno.ENOSPC:
-        return f"no space left on device{where}"
-    if e.errno == errno.EROFS:
-        return f"read-only file system{where}"
-    return f"{(e.strerror or str(e)).lower()}{where}"
 
 
 def changed_sources(watch: dict) -> list[str]:

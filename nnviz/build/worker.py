@@ -93,7 +93,7 @@ def _worker_main(argv) -> int:
         traceback.print_exc()
         msg = f"{type(e).__name__}: {e}"
         if isinstance(e, OSError) and e.errno is not None:
-            from .run import describe_os_error
+            from ..errors import describe_os_error
 
             msg = describe_os_error(e)
         print(f"nnviz build: {job['name']} failed: {msg}", file=sys.stderr)
