@@ -265,6 +265,23 @@ class Run(Record):
         differs between runs of the same seed, so nothing derived from it is stored)."""
         return float(np.mean(self.epoch_time)) if self.epoch_time.size else float("nan")
 
+    # A hyperparameter lives in one place: `config["optimizer"]`, as the run was trained
+    # ({"name": "sgd", "lr": <a schedule's JSON, kind "constant" for a fixed rate>, ...}). `lr[t]` is the
+    # rate applied at update t (derived from it, a trajectory like `loss`). Read them here:
+    @property
+    def optimizer(self) -> dict:
+        """The optimizer's name and hyperparameters as trained (a copy of `config["optimizer"]`)."""
+        return dict(self.config.get("optimizer", {}))
+
+    @property
+    def learning_rate(self) -> float | None:
+        """The run's learning rate when it is constant; None when it follows a schedule (then
+        `lr` holds the rate of every update)."""
+        v = self.optimizer.get("lr")
+        if isinstance(v, dict) and v.get("kind") == "constant":   # a schedule's JSON (nnviz.schedules)
+            v = v.get("lr")
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
 
 @dataclass(frozen=True)
 class Surface(Record):

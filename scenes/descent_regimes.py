@@ -47,7 +47,7 @@ def why_lines(rec, converging) -> mn.VGroup:
     rows += [text("Oscillating beats smooth:", size=18),
              text("it crawls along the", size=18), text("flat axis. The best", size=18),
              text("fixed η = 2/(λₘᵢₙ+λₘₐₓ)", size=18),
-             text(f"= {rec['optimal'].meta['lr']:.3g} makes both", size=18), text("factors equal.", size=18)]
+             text(f"= {rec['optimal'].learning_rate:.3g} makes both", size=18), text("factors equal.", size=18)]
     return mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.07)
 
 

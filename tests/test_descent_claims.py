@@ -52,10 +52,10 @@ def _regime_setup():
 def test_regime_labels_match_lambda_max(regimes):
     obj, lam, _ = _regime_setup()
     for name in R.REGIMES:
-        m = regimes[name].meta
+        m, lr = regimes[name].meta, regimes[name].learning_rate
         assert m["lambda_max"] == pytest.approx(lam)
-        assert m["lr"] * lam == pytest.approx(m["eta_lambda"])
-        assert R.classify(m["lr"], lam) == name == m["regime"] == m["band"]
+        assert lr * lam == pytest.approx(m["eta_lambda"])
+        assert R.classify(lr, lam) == name == m["regime"] == m["band"]
 
 
 def test_optimal_rate_and_per_direction_factors(regimes):
@@ -65,12 +65,13 @@ def test_optimal_rate_and_per_direction_factors(regimes):
     obj = O.quadratic(**E.get("descent_regimes").config["objective"])
     lmin, lmax = np.linalg.eigvalsh(obj.hessian(np.zeros(2)))
     opt = regimes["optimal"].meta
-    assert opt["lr"] == pytest.approx(2 / (lmin + lmax)) and opt["lambda_min"] == pytest.approx(lmin)
+    assert regimes["optimal"].learning_rate == pytest.approx(2 / (lmin + lmax))
+    assert opt["lambda_min"] == pytest.approx(lmin)
     assert opt["factors"]["steep"] == pytest.approx(opt["factors"]["flat"])
     converging = [n for n in X.REGIME_ORDER if n != "diverging"]
     for n in X.REGIME_ORDER:
-        m = regimes[n].meta
-        f = {"steep": abs(1 - m["lr"] * lmax), "flat": abs(1 - m["lr"] * lmin)}
+        m, lr = regimes[n].meta, regimes[n].learning_rate
+        f = {"steep": abs(1 - lr * lmax), "flat": abs(1 - lr * lmin)}
         assert m["factors"] == pytest.approx(f) and m["rate"] == pytest.approx(max(f.values()))
     for n in converging:  # the measured decay per step approaches rate² (loss is quadratic in distance)
         loss = regimes[n].loss

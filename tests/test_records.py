@@ -251,3 +251,15 @@ def test_every_record_type_loads_without_the_code_that_made_it(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "perceptron projection"
     assert out[1] == "[]"
+
+
+def test_a_runs_learning_rate_has_one_place(run):
+    """The optimizer's hyperparameters are read from the run's config; `lr` is the per-update rate."""
+    assert run.optimizer == run.config["optimizer"] and run.optimizer["name"] == "adam"
+    assert run.learning_rate == 0.05 and np.all(run.lr == run.learning_rate)
+    from nnviz import objectives as O
+    from nnviz.schedules import exponential
+
+    sched = train(O.ObjectiveProblem(O.quadratic()), optim.sgd(lr=exponential(0.1, decay=0.5)), np.ones(2), steps=4)
+    assert sched.learning_rate is None and sched.optimizer["lr"]["kind"] == "exponential"
+    assert sched.lr[0] == 0.1 and sched.lr[-1] < 0.1

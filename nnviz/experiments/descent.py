@@ -102,7 +102,7 @@ def regimes(cfg):
         lr = rates[regime]
         run = train(prob, optim.sgd(lr=lr), np.array(cfg["start"], float), steps=cfg["steps"], name=regime)
         steep, flat = abs(1 - lr * lam), abs(1 - lr * lam_min)
-        out[regime] = with_meta(run, regime=regime, band=R.classify(lr, lam), lr=lr, eta_lambda=lr * lam,
+        out[regime] = with_meta(run, regime=regime, band=R.classify(lr, lam), eta_lambda=lr * lam,
                                 lambda_max=lam, lambda_min=lam_min,
                                 top_direction=np.asarray(curv.vector, float).tolist(),
                                 factors={"steep": steep, "flat": flat}, rate=max(steep, flat))
