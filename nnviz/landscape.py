@@ -25,7 +25,7 @@ many grid points per batched forward pass, layer 1 from its exact affine form on
 `evaluate_stack` and `evaluate_loop` are importable from here too). Cells whose loss overflows
 stay NaN/inf, are counted in `Surface.meta["nonfinite_cells"]`, and never raise.
 
-Typical use (what nnviz/experiments/landscapes.py does):
+Typical use (what the `descent_surface` experiment in nnviz/experiments/descent.py does):
 
     run = train(problem, opt, theta0, steps=400)
     plane = pca_directions(run.thetas)                  # through θ_final

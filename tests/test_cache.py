@@ -1,5 +1,4 @@
 """The experiment cache: recompute exactly when name/config/code change, survive damaged entries."""
-import dataclasses
 import importlib
 import sys
 import textwrap
@@ -9,7 +8,7 @@ import pytest
 
 from nnviz import experiments as E
 from nnviz.errors import NNVizError, UnknownNameError
-from nnviz.experiments import landscapes
+from nnviz.experiments import descent
 
 
 @pytest.fixture
@@ -169,20 +168,20 @@ def test_keys_cover_experiment_modules_an_experiment_uses(tmp_path, monkeypatch)
     """An experiment module's key covers the experiment modules it imports from, read from its
     source (transitively), and nothing else of the package (the core is hashed whole)."""
     user = tmp_path / "probe_key_user.py"
-    user.write_text("import numpy as np\nfrom nnviz.experiments.landscapes import moons\nfrom nnviz import train\n")
+    user.write_text("import numpy as np\nfrom nnviz.experiments.descent import with_meta\nfrom nnviz import train\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     m = importlib.import_module("probe_key_user")
     try:
         names = [n for n, _ in E._experiment_sources(m)]
-        assert names == ["nnviz.experiments.landscapes", "probe_key_user"]
-        assert [n for n, _ in E._experiment_sources(landscapes)] == ["nnviz.experiments.landscapes"]
+        assert names == ["nnviz.experiments.descent", "probe_key_user"]
+        assert [n for n, _ in E._experiment_sources(descent)] == ["nnviz.experiments.descent"]
     finally:
         sys.modules.pop("probe_key_user", None)
 
 
 def test_bad_names_and_bad_experiments_are_clear_errors(registry):
-    with pytest.raises(UnknownNameError, match="valid: .*landscape_moons"):
-        E.load("landscape_moon")
+    with pytest.raises(UnknownNameError, match="valid: .*descent_surface"):
+        E.load("descent_surfac")
 
     @E.experiment("t-bad")
     def bad(cfg):
@@ -190,17 +189,6 @@ def test_bad_names_and_bad_experiments_are_clear_errors(registry):
     with pytest.raises(NNVizError, match="dict of records"):
         E.load("t-bad")
     assert not E.get("t-bad").path().exists()
-
-
-@pytest.mark.parametrize("name", ["landscape_line_fit", "landscape_regimes", "landscape_analytic"])
-def test_landscape_experiments_are_bit_reproducible(registry, name):
-    a = E.load(name)
-    b = E.load(name, force=True)
-    assert a.keys() == b.keys()
-
-    def untimed(r):  # wall-clock fields are measurements, not results
-        return dataclasses.replace(r, wall_time=0.0, epoch_time=np.zeros(0)) if r.kind == "run" else r
-    assert all(untimed(a[k]).equals(untimed(b[k])) for k in a)
 
 
 def test_prune_removes_only_unreachable_entries(registry):
@@ -221,12 +209,12 @@ def test_prune_removes_only_unreachable_entries(registry):
 
 def test_keys_follow_imported_constants_of_other_experiment_modules(tmp_path, monkeypatch):
     pkg_mod = tmp_path / "probe_pkg_user.py"
-    pkg_mod.write_text("from nnviz.experiments.landscapes import _two_param as X\nY = 1\n")
+    pkg_mod.write_text("from nnviz.experiments.descent import RACE_ORDER as X\nY = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     m = importlib.import_module("probe_pkg_user")
     try:
-        assert "nnviz.experiments.landscapes" in dict(E._experiment_sources(m))
+        assert "nnviz.experiments.descent" in dict(E._experiment_sources(m))
         pkg_mod.write_text("Y = 1\n")                       # the same module without that import
-        assert "nnviz.experiments.landscapes" not in dict(E._experiment_sources(m))
+        assert "nnviz.experiments.descent" not in dict(E._experiment_sources(m))
     finally:
         sys.modules.pop("probe_pkg_user", None)

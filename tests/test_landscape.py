@@ -273,37 +273,6 @@ def test_softmax_cross_entropy_survives_huge_and_tiny_logits():
         np.testing.assert_allclose(got, ref, rtol=rtol)
 
 
-def test_moons_experiment_records_are_honest(tmp_path, monkeypatch):
-    from nnviz import experiments as E
-
-    monkeypatch.setenv("NNVIZ_CACHE", str(tmp_path))
-    rec = E.load("landscape_moons")
-    run, pca, path = rec["run"], rec["pca"], rec["pca_path"]
-    prob = NetworkProblem(MLP(**E.get("landscape_moons").config["model"]),
-                          data.moons(**E.get("landscape_moons").config["data"]).split(
-                              **E.get("landscape_moons").config["split"]))
-    assert pca.method == "pca" and pca.loss.shape == (51, 51) and pca.nonfinite == 0
-    ev = pca.meta["explained_variance"]
-    assert 0 < ev[1] < ev[0] and sum(ev) <= 1
-    np.testing.assert_array_equal(pca.origin, run.final_theta)
-    # the final θ is the origin: on the plane, at (0, 0), true loss = plane loss
-    assert path.off_plane[-1] == 0 and np.allclose(path.coords[-1], 0)
-    assert path.true_loss[-1] == pytest.approx(path.plane_loss[-1], rel=1e-12)
-    # true losses are the run's own full-data losses at the recorded steps
-    ev_idx = np.searchsorted(run.steps, run.eval_steps)
-    np.testing.assert_allclose(path.true_loss[ev_idx], run.train_loss, rtol=1e-12)
-    # the path lies inside the drawn grid, and the drawn grid agrees with the plane at the path
-    assert path.meta["outside_grid"] == 0
-    assert np.nanmax(np.abs(path.grid_loss - path.plane_loss)) < 0.05 * np.ptp(pca.loss)
-    # PCA explains the path better than random directions do
-    assert rec["random_path"].rel_off_plane.mean() > path.rel_off_plane.mean()
-    line = rec["interpolation"]
-    i0, i1 = np.argmin(np.abs(line.xs)), np.argmin(np.abs(line.xs - 1))
-    assert abs(line.xs[i0]) < 1e-12 and abs(line.xs[i1] - 1) < 1e-12
-    assert line.loss[0, i0] == pytest.approx(prob.loss(run.thetas[0]), rel=1e-12)
-    assert line.loss[0, i1] == pytest.approx(prob.loss(run.final_theta), rel=1e-12)
-
-
 @pytest.mark.parametrize("loss", ["mse", "bce", "cce"])
 def test_stacked_losses_are_the_losses_mean(loss):
     """Each loss's feature-major form (used by the stacked evaluator) is its per-example mean."""

@@ -4,7 +4,7 @@ An experiment is a function config → {record name: Record}, registered with
 `@experiment(...)` in the submodules of this package (every submodule is imported on
 first lookup). Its key is a content hash of its name, its config and the source of the
 code it runs (the NumPy core plus the experiment's own module and every experiment
-module it imports from, e.g. `descent.py` importing helpers from `landscapes.py`), so
+module it imports from), so
 records are recomputed exactly when something they depend on changes, and never
 otherwise. The records themselves live in the content-hash cache (`nnviz.cache`):
 `load(name)` reads them from there, computing them first if needed.

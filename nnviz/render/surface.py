@@ -124,11 +124,6 @@ class ContourMap(mn.VGroup):
             line.set_points_as_corners(pts)
             self.add(line)
 
-    @classmethod
-    def from_record(cls, axes, surface, **kw):
-        kw.setdefault("log", bool(surface.meta.get("log_scale", False)))
-        return cls(axes, surface.xs, surface.ys, surface.loss, **kw)
-
 
 def ramp_color(t: float) -> mn.ManimColor:
     """theme.SURFACE_RAMP at t ∈ [0, 1] (low → high)."""
@@ -164,16 +159,6 @@ class LossSurface(mn.VGroup):
             face.set_fill(ramp_color(t), opacity=opacity)
         self.surface = surf
         self.add(surf)
-
-
-def path3d(axes: mn.ThreeDAxes, xy, h, color, lift: float = 0.03, stroke_width: float = 4.0) -> mn.VMobject:
-    """A descent path on (or `lift` scene units above) a surface; drawn after the surface
-    faces because it is not 3-D shaded, so hills never hide it."""
-    pts = affine(axes)(np.column_stack([xy, h]))
-    pts[:, 2] += lift
-    path = mn.VMobject(stroke_color=color, stroke_width=stroke_width)
-    path.set_points_as_corners(pts)
-    return path
 
 
 def until_exit(points, bounds, steps=None):
