@@ -72,6 +72,7 @@ class SourceGraph:
     def __init__(self, info=None):
         self.info = info or scan
         self._closure: dict[tuple, list[Path]] = {}
+        self._direct: dict[Path, frozenset] = {}
         self._resolved: dict[tuple, tuple] = {}
 
     def digest(self, p: Path) -> str:
@@ -93,13 +94,15 @@ class SourceGraph:
             self._closure[k] = sorted(seen)
         return self._closure[k]
 
-    def direct(self, p: Path) -> set[Path]:
+    def direct(self, p: Path) -> frozenset:
         """The files `p` imports directly."""
-        deps: set[Path] = set()
-        for name in self.info(p)["imports"]:
-            deps.update(self._resolve(name, p.parent))
-        deps.discard(p)
-        return deps
+        if p not in self._direct:
+            deps: set[Path] = set()
+            for name in self.info(p)["imports"]:
+                deps.update(self._resolve(name, p.parent))
+            deps.discard(p)
+            self._direct[p] = frozenset(deps)
+        return self._direct[p]
 
     def _resolve(self, name: str, where: Path) -> tuple:
         k = (name, where)
