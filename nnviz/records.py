@@ -8,8 +8,9 @@ is caught on load; every way a load can fail ends in one `RecordError` saying
 which file and why.
 
 Every record type lives here (`Run`, `Surface`, `Projection`, `PerceptronRun`,
-`NetworkPass`, `Boundary`, `DropoutMasks`, `Table`), so loading any record needs nothing but
-this module: no discovery, no import of the code that computed it. A new record type belongs here.
+`NetworkPass`, `Boundary`, `DropoutMasks`, `Table`, `Tuning`), so loading any record needs
+nothing but this module: no discovery, no import of the code that computed it. A new record type
+belongs here (`autodiff.Graph` still lives beside its code).
 """
 from __future__ import annotations
 
@@ -456,3 +457,33 @@ class DropoutMasks(Record):
     steps: np.ndarray     # (T,)
     masks: dict           # name -> (T, width) uint8
     meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tuning(Record):
+    """A learning-rate grid search under the fair protocol.
+
+    `final_loss[o, k]` is optimizer `optimizers[o]`'s final loss at rate `lrs[k]` (inf where the run
+    diverged); `stable[o, k]` is 1 where the run passes the stability rule; `chosen[o]` the index
+    of its chosen rate (-1 if no rate was stable). `meta` holds the ranking at the chosen rates
+    (places, ties within rtol), `verdict` ("robust" | "within noise" | "tie"), the winner's
+    neighbour losses, the rule in words, steps and start.
+    """
+
+    kind: ClassVar[str] = "tuning"
+    config: dict
+    optimizers: list
+    lrs: np.ndarray          # (G,)
+    final_loss: np.ndarray   # (O, G)
+    stable: np.ndarray       # (O, G) int8
+    chosen: np.ndarray       # (O,) int64
+    meta: dict = field(default_factory=dict)
+
+    def chosen_lr(self, name: str) -> float:
+        k = int(self.chosen[self.optimizers.index(name)])
+        return float(self.lrs[k]) if k >= 0 else float("nan")
+
+    def chosen_final(self, name: str) -> float:
+        o = self.optimizers.index(name)
+        k = int(self.chosen[o])
+        return float(self.final_loss[o, k]) if k >= 0 else float("inf")

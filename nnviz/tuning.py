@@ -25,14 +25,13 @@ full-batch descent on `problem` via `nnviz.train.train` with only the first and 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Callable, ClassVar
+from typing import Callable
 
 import numpy as np
 
 from . import optim
 from .errors import NNVizError
-from .records import Record, Run
+from .records import Run, Tuning
 from .train import Recording, train
 
 RULE = ("stable: never diverges, and after the first {warmup:.0%} of steps the loss never exceeds the "
@@ -89,36 +88,6 @@ def choose(final_loss: np.ndarray, stable: np.ndarray) -> int:
     """Index of the lowest final loss among stable runs (-1 if none is stable)."""
     f = np.where(stable, final_loss, np.inf)
     return int(np.argmin(f)) if np.any(stable) else -1
-
-
-@dataclass(frozen=True)
-class Tuning(Record):
-    """A learning-rate grid search under the fair protocol.
-
-    `final_loss[o, k]` is optimizer `optimizers[o]`'s final loss at rate `lrs[k]` (inf where the run
-    diverged); `stable[o, k]` is 1 where the run passes the stability rule; `chosen[o]` the index
-    of its chosen rate (-1 if no rate was stable). `meta` holds the ranking at the chosen rates
-    (places, ties within rtol), `verdict` ("robust" | "within noise" | "tie"), the winner's
-    neighbour losses, the rule in words, steps and start.
-    """
-
-    kind: ClassVar[str] = "tuning"
-    config: dict
-    optimizers: list
-    lrs: np.ndarray          # (G,)
-    final_loss: np.ndarray   # (O, G)
-    stable: np.ndarray       # (O, G) int8
-    chosen: np.ndarray       # (O,) int64
-    meta: dict = field(default_factory=dict)
-
-    def chosen_lr(self, name: str) -> float:
-        k = int(self.chosen[self.optimizers.index(name)])
-        return float(self.lrs[k]) if k >= 0 else float("nan")
-
-    def chosen_final(self, name: str) -> float:
-        o = self.optimizers.index(name)
-        k = int(self.chosen[o])
-        return float(self.final_loss[o, k]) if k >= 0 else float("inf")
 
 
 def robustness(t: Tuning, rtol: float) -> dict:
