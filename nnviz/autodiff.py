@@ -15,13 +15,11 @@ the autodiff scene lays out; nothing on screen is placed by hand.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import ClassVar
 
 import numpy as np
 
 from .errors import NNVizError
-from .records import Record
+from .records import Graph
 
 
 class Node:
@@ -127,37 +125,6 @@ def log(x: Node) -> Node:
     if x.value <= 0:
         raise NNVizError(f"autodiff: log of a non-positive value {x.value}")
     return Node(math.log(x.value), parents=(x,), local=(1.0 / x.value,), op="log")
-
-
-@dataclass(frozen=True)
-class Graph(Record):
-    """A recorded computation graph after one forward and one backward pass.
-
-    nodes[i] = {"name", "op", "value", "grad", "parents": [indices], "local": [∂node/∂parent]},
-    in topological order (parents first); `order` is the backward pass's visit order (indices),
-    `output` the index of the node differentiated; `inputs` the names of the leaves that vary.
-    """
-
-    kind: ClassVar[str] = "graph"
-    config: dict
-    nodes: list
-    order: list
-    output: int
-    meta: dict = field(default_factory=dict)
-
-    @property
-    def values(self) -> np.ndarray:
-        return np.array([n["value"] for n in self.nodes])
-
-    @property
-    def grads(self) -> np.ndarray:
-        return np.array([n["grad"] for n in self.nodes])
-
-    def index(self, name: str) -> int:
-        for i, n in enumerate(self.nodes):
-            if n["name"] == name:
-                return i
-        raise NNVizError(f"graph has no node named {name!r}")
 
 
 def record(out: Node, config: dict | None = None, **meta) -> Graph:

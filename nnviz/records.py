@@ -8,9 +8,9 @@ is caught on load; every way a load can fail ends in one `RecordError` saying
 which file and why.
 
 Every record type lives here (`Run`, `Surface`, `Projection`, `PerceptronRun`,
-`NetworkPass`, `Boundary`, `DropoutMasks`, `Table`, `Tuning`), so loading any record needs
-nothing but this module: no discovery, no import of the code that computed it. A new record type
-belongs here (`autodiff.Graph` still lives beside its code).
+`NetworkPass`, `Boundary`, `DropoutMasks`, `Table`, `Tuning`, `Graph`), so loading any record
+needs nothing but this module: no discovery, no import of the code that computed it. A new record
+type belongs here.
 """
 from __future__ import annotations
 
@@ -487,3 +487,34 @@ class Tuning(Record):
         o = self.optimizers.index(name)
         k = int(self.chosen[o])
         return float(self.final_loss[o, k]) if k >= 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class Graph(Record):
+    """A recorded computation graph after one forward and one backward pass.
+
+    nodes[i] = {"name", "op", "value", "grad", "parents": [indices], "local": [∂node/∂parent]},
+    in topological order (parents first); `order` is the backward pass's visit order (indices),
+    `output` the index of the node differentiated; `inputs` the names of the leaves that vary.
+    """
+
+    kind: ClassVar[str] = "graph"
+    config: dict
+    nodes: list
+    order: list
+    output: int
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def values(self) -> np.ndarray:
+        return np.array([n["value"] for n in self.nodes])
+
+    @property
+    def grads(self) -> np.ndarray:
+        return np.array([n["grad"] for n in self.nodes])
+
+    def index(self, name: str) -> int:
+        for i, n in enumerate(self.nodes):
+            if n["name"] == name:
+                return i
+        raise NNVizError(f"graph has no node named {name!r}")

@@ -239,7 +239,7 @@ def test_every_record_type_loads_without_the_code_that_made_it(tmp_path):
     from nnviz import landscape, perceptron
     from nnviz.records import _RECORD_TYPES
 
-    assert {"run", "surface", "projection", "perceptron", "network_pass", "boundary", "dropout_masks", "tuning"} <= set(_RECORD_TYPES)
+    assert {"run", "surface", "projection", "perceptron", "network_pass", "boundary", "dropout_masks", "tuning", "table", "graph"} <= set(_RECORD_TYPES)
     d = data.and_gate()
     perceptron.run(d.X, d.Y[:, 0], epochs=3).save(tmp_path / "p")
     z = np.zeros(2)
