@@ -41,10 +41,7 @@ def decision_boundary(model, run, data, grid: int = 101, margin: float = 0.25, h
     """A `Boundary` record: P(class 1) (the first output) on a grid×grid lattice over `data`'s 2-D
     inputs for every θ kept in `run` (run.thetas at run.steps), plus the points to draw (training and,
     if any, test). `hidden=n` also keeps hidden layer 1's units on an n×n lattice."""
-    try:
-        from .records import Boundary
-    except ImportError:          # older layout: the record type lives with the network experiments
-        from .experiments.networks import Boundary
+    from .records import Boundary
 
     X = np.asarray(data.X, dtype=float)
     xs, ys = grid_over(X, int(grid), margin)
