@@ -70,7 +70,7 @@ Slides (`slides.py`)
 Networks (`network.py`) and surfaces (`surface.py`)
     NetworkDiagram, ProbabilityBars (network); DecisionPlane, FeatureTiles, frame_index, boundary_rgba,
     signed_rgba (planes); PerceptronPlayback, WeightPanel (perceptron);
-    ContourMap, LossSurface, box_axes, height_map, contour_paths, path3d, ramp_color, until_exit.
+    ContourMap, LossSurface, box_axes, height_map, contour_paths, ramp_color, until_exit.
     Every name a scene in this repository imports from the kit is importable from `nnviz.render`
     (tests/test_imports.py checks it).
 
@@ -115,7 +115,7 @@ _WHERE = {
     "DecisionPlane": "planes", "FeatureTiles": "planes", "boundary_rgba": "planes", "frame_index": "planes",
     "signed_rgba": "planes", "PerceptronPlayback": "perceptron", "WeightPanel": "perceptron",
     "ContourMap": "surface", "LossSurface": "surface", "box_axes": "surface", "contour_paths": "surface",
-    "height_map": "surface", "path3d": "surface", "ramp_color": "surface", "until_exit": "surface",
+    "height_map": "surface", "ramp_color": "surface", "until_exit": "surface",
     "FadingTail": "marks", "curve": "marks", "dots": "marks", "hline": "marks", "vline": "marks",
     "GraphDiagram": "graph",
     "Bars": "curves", "polyline": "curves", "shade_spans": "curves",
@@ -164,7 +164,7 @@ if TYPE_CHECKING:  # also tells `nnviz build`'s import scanner what this package
     from .network import NetworkDiagram, ProbabilityBars
     from .planes import DecisionPlane, FeatureTiles, boundary_rgba, frame_index, signed_rgba
     from .perceptron import PerceptronPlayback, WeightPanel
-    from .surface import (ContourMap, LossSurface, box_axes, contour_paths, height_map, path3d, ramp_color,
+    from .surface import (ContourMap, LossSurface, box_axes, contour_paths, height_map, ramp_color,
                           until_exit)
     from .marks import FadingTail, curve, dots, hline, vline
     from .graph import GraphDiagram
