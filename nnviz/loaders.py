@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .dataset import Dataset, one_hot
 from .errors import DataError, ShapeError
 
 TASKS = ("regression", "binary", "multiclass")
@@ -47,8 +48,6 @@ def from_arrays(X, y, task: str = "auto", name: str = "arrays", X_test=None, y_t
     task: "regression" | "binary" | "multiclass" | "auto" (integer or string labels with at most
     20 distinct values are classes, two of them binary; anything else is regression).
     `classes` fixes the label order (default: sorted distinct labels of y and y_test)."""
-    from .data import Dataset, one_hot
-
     X = np.asarray(X)
     if X.ndim == 1:
         X = X[:, None]
