@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import folders
 from .errors import NNVizError
 
 QUALITY_HELP = "l=854x480@15, m=1280x720@30, h=1920x1080@60, p=2560x1440@60, k=3840x2160@60"
@@ -199,7 +200,7 @@ def _project(args, required: bool = False, names=None):
     m = _manifest(args, required=required, names=names)
     if m is not None:
         import_project_modules(m.modules)
-        os.environ.setdefault("NNVIZ_CACHE", str(m.root / "renders" / ".cache" / "records"))
+        folders.use_project(m.root)
     return m
 
 
@@ -377,7 +378,7 @@ def _render_now(scene_file, cls_name, overrides, opts, name, root, args, target)
     from .render.runner import load_scene_class, render, use_theme, with_overrides
 
     use_theme(opts.theme)      # before the scene (and the kit) is imported
-    os.environ.setdefault("NNVIZ_CACHE", str(root / "renders" / ".cache" / "records"))
+    folders.use_project(root)
     dest = Path(args.output) if args.output else root / "renders" / name
     tmp_root = root / "renders" / ".tmp"
     tmp_root.mkdir(parents=True, exist_ok=True)
@@ -408,7 +409,7 @@ def cmd_figure(args) -> int:
 
     m = _project(args)
     root = m.root if m else _root(args)
-    os.environ.setdefault("NNVIZ_CACHE", str(root / "renders" / ".cache" / "records"))
+    folders.use_project(root)
     if args.dpi is not None and args.dpi <= 0:
         raise NNVizError(f"--dpi must be a positive integer, got {args.dpi}")
     fmts = _formats(args.formats, ["png"])

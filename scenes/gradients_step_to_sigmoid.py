@@ -54,7 +54,9 @@ class GradientsStepToSigmoid(ThemedScene):
         self.play(mn.FadeIn(note2), run_time=0.4)
         self.wait(1.0)
         self.pause("charges")
-        self.remove(g1, g2, note1, note2)  # a cut at the slide break
+        # a cut at the slide break: remove what was added, piece by piece (removing the groups g1/g2
+        # would leave their parts, added on their own above, on screen under the next panel)
+        self.remove(t1, ax1, err, t2, ax2, ce, note1, note2)
 
         # 2. each point pays −log p(own label); the total falls as the line learns
         X, y = v["X"], v["y"]

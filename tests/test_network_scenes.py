@@ -51,6 +51,13 @@ def test_forward_scene_fills_and_bars_are_the_recorded_activations(tmp_path):
     assert p.b == b1[j] and p.z == rec.pre["z1"][0][j] and p.out == rec.activation(1)[j]
     assert sum(w * a for _, w, a in p.terms) + p.rest + p.b == pytest.approx(p.z, abs=1e-12)
     assert p.out == pytest.approx(np.tanh(p.z))
+    # what a student adds up by hand: each shown product is that of the shown factors, the shown
+    # column sums exactly to the shown z, and the shown rest is the exact rest up to rounding
+    for (_, w, a), shown in zip(p.terms, p.shown_products):
+        assert shown == round(round(w, 3) * round(a, 3), 3)
+    total = sum(p.shown_products) + p.shown_rest + round(p.b, 3)
+    assert round(total, 3) == round(p.z, 3)
+    assert abs(p.shown_rest - p.rest) <= 0.0005 * (len(p.terms) + 2) + 1e-9
     probs = rec.activation(model.n_layers)
     assert np.allclose(s.bars.lengths(), np.maximum(probs * s.bars.max_length, 1e-3))
     assert np.allclose([b.value for b in s.bars], probs)

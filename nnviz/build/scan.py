@@ -6,10 +6,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from ..atomic import write_atomic
 from .state import BUILD_VERSION, cache_dir
 
 _PKG = Path(__file__).resolve().parent.parent     # .../nnviz
@@ -125,11 +124,7 @@ class ScanCache:
         if self.path is None or not self.dirty:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".scan.", suffix=".json")
-            with os.fdopen(fd, "w") as f:
-                json.dump(self.data, f)
-            os.replace(tmp, self.path)
+            write_atomic(self.path, json.dumps(self.data))
         except OSError:
             return          # a cache: a read-only or full disk only costs a re-scan next time
         self.dirty = False

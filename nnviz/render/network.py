@@ -356,8 +356,11 @@ class NeuronSum(VGroup):
 
     a_prev: the previous layer's activations (n,); w: the neuron's incoming weights (n,);
     b: its bias; z / out: the recorded pre-activation and activation (checked against the sum).
-    The numbers shown are attributes (`terms`, `rest`, `n_rest`, `z`, `out`) so tests can
-    recompute them from the record.
+    The numbers are attributes (`terms`, `rest`, `n_rest`, `z`, `out`) so tests can recompute
+    them from the record. On screen every number has 3 decimals and the column adds up by hand:
+    each product is that of the factors as shown, and "+ N more terms" shows what completes the
+    shown z (`shown_rest`, within rounding of the exact `rest` — a student who checks the sum
+    must not find it off by a hundredth).
     """
 
     def __init__(self, a_prev, w, b, z, out, activation: str, *, k=5, names=None, title="",
@@ -380,14 +383,20 @@ class NeuronSum(VGroup):
             rows.add(text(title, size=size, color=theme.ACTIVE))
         rows.add(text("z = Σ wᵢ·aᵢ + b, largest terms first:", size=size, color=theme.MUTED))
         self.term_rows = VGroup()
+        d = 3
+        self.shown_products = []
         for i, wi, ai in self.terms:
-            r = text(f"{signed(wi)} × {ai:.2f} = {signed(wi * ai)}   ({names[i]})", size=size)
+            pi = round(round(wi, d) * round(ai, d), d)
+            self.shown_products.append(pi)
+            r = text(f"{signed(wi, d)} × {ai:.{d}f} = {signed(pi, d)}   ({names[i]})", size=size)
             r.wi, r.unit = wi, i
             self.term_rows.add(r)
         rows.add(*self.term_rows)
-        self.rest_row = text(f"+ {self.n_rest} more terms:  {signed(self.rest)}", size=size, color=theme.MUTED)
-        self.bias_row = text(f"+ bias b:  {signed(self.b)}", size=size, color=theme.MUTED)
-        self.z_row = text(f"z = {self.z:.2f}", size=size + 4)
+        self.shown_rest = round(round(self.z, d) - sum(self.shown_products) - round(self.b, d), d)
+        self.rest_row = text(f"+ {self.n_rest} more terms:  {signed(self.shown_rest, d)}", size=size,
+                             color=theme.MUTED)
+        self.bias_row = text(f"+ bias b:  {signed(self.b, d)}", size=size, color=theme.MUTED)
+        self.z_row = text(f"z = {self.z:.{d}f}", size=size + 4)
         rows.add(self.rest_row, self.bias_row, self.z_row)
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         self.rows = rows
