@@ -21,10 +21,14 @@ def hex_rgb(color) -> np.ndarray:
 
 @dataclass
 class Rendered:
-    """What a test render produced: the last frame (H, W, 3) uint8, and the files by format."""
+    """What a test render produced: the last frame (H, W, 3) uint8, the files by format, and the
+    text audit's findings (nnviz.render.audit): texts under 18 px at 854×480 ({words: px}) and
+    pairs of texts seen on top of each other."""
 
     frame: np.ndarray
     files: dict = field(default_factory=dict)
+    small_texts: dict = field(default_factory=dict)
+    overlapping_texts: set = field(default_factory=set)
 
     @property
     def video(self) -> Path | None:
@@ -74,14 +78,19 @@ def render_scene(tmp_path, typst_cache):
                 fps: float = 4, overrides: dict | None = None, transparent: bool = False, **gif) -> Rendered:
         cls = load_scene_class(scene, class_name) if isinstance(scene, (str, Path)) else scene
         cls = with_overrides(cls, overrides or {})
+        from nnviz.render import audit
         from nnviz.render.runner import GifOptions
 
         opts = RenderOptions("low", tuple(formats), fps=fps, resolution=(width, height), transparent=transparent,
                              gif=GifOptions(**gif) if gif else GifOptions(fps=fps, width=width),
                              poster="last")    # png = the final state, without rendering every frame
-        res = render(cls, tmp_path / "out", cls.__name__, opts, media_dir=tmp_path / "media", tex_dir=typst_cache)
+        found = audit.enable()
+        try:
+            res = render(cls, tmp_path / "out", cls.__name__, opts, media_dir=tmp_path / "media", tex_dir=typst_cache)
+        finally:
+            audit.enable(False)
         frame = res.frame[..., :3] if not transparent else res.frame
         assert frame.shape[:2] == (height, width), f"rendered {frame.shape}, asked {width}x{height}"
-        return Rendered(np.ascontiguousarray(frame), dict(res.files))
+        return Rendered(np.ascontiguousarray(frame), dict(res.files), dict(found.small), set(found.overlapping))
 
     return _render

@@ -11,6 +11,7 @@ from functools import lru_cache
 import manim as mn
 
 from .. import theme
+from .audit import TextAudit
 from .slides import SlideBreaks
 from .surface3d import SurfaceScene
 
@@ -34,7 +35,7 @@ GRID = mn.ManimColor(theme.GRID)
 DIVERGING = mn.ManimColor(theme.REGIME["diverging"])
 LABEL_SIZE = theme.FONT_SIZE
 TITLE_SIZE = theme.TITLE_SIZE
-SMALL_SIZE = round(theme.FONT_SIZE * 0.7)
+SMALL_SIZE = 24          # the smallest text the rubric allows: 19 px tall at 854×480 (see render/audit.py)
 _MANIM_DEFAULT_BG = mn.ManimColor("#000000")
 
 
@@ -57,7 +58,7 @@ def apply_theme(scene: mn.Scene) -> mn.Scene:
     return scene
 
 
-class ThemedScene(SlideBreaks, mn.Scene):
+class ThemedScene(TextAudit, SlideBreaks, mn.Scene):
     """A Scene with the nnviz background and `self.pause(label)` slide breaks. Override `construct` (and call super().setup() if you override setup)."""
 
     def setup(self):
@@ -65,7 +66,7 @@ class ThemedScene(SlideBreaks, mn.Scene):
         apply_theme(self)
 
 
-class ThemedThreeDScene(SlideBreaks, SurfaceScene, mn.ThreeDScene):
+class ThemedThreeDScene(TextAudit, SlideBreaks, SurfaceScene, mn.ThreeDScene):
     """A ThreeDScene with the nnviz background, `self.pause(label)` slide breaks and the
     `surface3d.SurfaceCamera` (fast, depth-sorted `SurfaceMesh` surfaces; otherwise a ThreeDCamera)."""
 
