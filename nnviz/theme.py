@@ -12,9 +12,14 @@ GRID = "#2a2e38"
 PAPER = "#ffffff"          # figure background for print
 INK = "#1b1d23"            # figure text on paper
 
-# One colour per concept across every scene and still (issue 9 item 8). Each hue below means one
-# thing only; plain gradient descent has one look everywhere: the race's "gd", the variants'
-# "batch", the wells' plain GD and every GD restart share GD.
+# One colour per concept across every scene and still. Each hue below means one thing only, in
+# every video and figure; tests/test_palette.py checks it: entries of one family (drawn in one
+# picture) are far apart (CIE76 ΔE ≥ 20), entries of different families are either the SAME concept
+# (listed in SAME_CONCEPT below, then the same colour) or clearly different (ΔE ≥ 10).
+# Families: GD, OPTIMIZER, REGIME, VARIANT, OUTCOME (descent); POSITIVE/NEGATIVE signs, GRADIENT pair,
+# ACTIVE, CLASS (networks); SCHEDULE, SPLIT, PENALTY, MEMORY_* (dynamics); ACTIVATION, LOSS_KIND,
+# NORM (gradients); SURFACE_* (3-D). Plain gradient descent has one look everywhere: the race's "gd",
+# the variants' "batch", the wells' plain GD and every GD restart share GD.
 GD = "#56B4E9"               # plain (deterministic, full-batch) gradient descent: sky blue
 
 # optimizers (the race, the wells): Okabe–Ito based, bright enough on the dark background
@@ -77,7 +82,7 @@ GRADIENT = "#FF7F50"
 DROPPED = "#3a3f4b"
 # signs everywhere (weights, activations, hidden-unit maps): POSITIVE blue > 0, NEGATIVE red < 0.
 # gradients ∂ℓ/∂w and deltas δ = ∂ℓ/∂z have their own pair, so they never read as weights:
-GRADIENT_NEGATIVE = "#A98BF0"   # ∂ℓ/∂(·) < 0 (GRADIENT, coral, is > 0)
+GRADIENT_NEGATIVE = "#C77DFF"   # ∂ℓ/∂(·) < 0 (GRADIENT, coral, is > 0)
 
 # how training behaves (the dynamics lectures): one colour per concept
 # a fixed learning rate is plain SGD (its colour); each decay schedule its own hue
@@ -91,7 +96,7 @@ SCHEDULE = {
 # data splits: what the model trains on, what chooses (early stopping), what only reports
 SPLIT = {
     "train": "#648FFF",
-    "validation": "#FFB000",
+    "validation": "#F8961E",
     "test": "#DC267F",
 }
 # weight penalties (no penalty is the neutral baseline)
@@ -135,12 +140,14 @@ _LIGHT_INK = {"BACKGROUND": "#ffffff", "FOREGROUND": "#1b1d23", "MUTED": "#5f657
               "DROPPED": "#c3c8d0", "ACTIVE": "#A67C00"}
 # palette entries too pale on white: darker twins of the same hue for the light theme
 # (each ≥ 3:1 contrast on white, the guideline for lines and large text; tests/test_themes.py checks it)
-_LIGHT_PALETTE = {"GD": "#1B7FBF",
-                  "OPTIMIZER": {"gd": "#1B7FBF", "momentum": "#9C920C", "nesterov": "#B87700", "rmsprop": "#8266E8",
+_LIGHT_PALETTE = {"GD": "#1A6FA8",
+                  "OPTIMIZER": {"gd": "#1A6FA8", "momentum": "#9C920C", "nesterov": "#B87700", "rmsprop": "#8266E8",
                                 "adam": "#1DA058", "sgd": "#D9572E"},
                   "REGIME": {"slow": "#5A6FE0", "smooth": "#6F8A14", "oscillating": "#B07838"},
-                  "VARIANT": {"batch": "#1B7FBF", "minibatch": "#1E968A", "stochastic": "#D9572E"},
-                  "OUTCOME": {"found": "#1B7FBF"}}
+                  "VARIANT": {"batch": "#1A6FA8", "minibatch": "#1E968A", "stochastic": "#D9572E"},
+                  "OUTCOME": {"found": "#1A6FA8"},
+                  "SCHEDULE": {"constant": "#D9572E"},
+                  "PENALTY": {"l2": "#5B3FD6", "l1": "#2E7D6F"}}
 FIGURE_GRID = "#dddddd"     # matplotlib grid lines on the paper
 _CLASSIC = None             # the values at import, restored by use(None)
 ACTIVE_THEME = None         # None (classic: dark videos, paper stills) | "dark" | "light"
@@ -199,16 +206,28 @@ def color_for(kind: str, name: str, default: str = FOREGROUND) -> str:
 ACTIVATION = {
     "identity": "#A8A8A8",
     "step": "#B07A5B",
-    "sigmoid": "#CC79A7",
-    "tanh": "#56B4E9",
+    "sigmoid": "#FF77A8",
+    "tanh": "#00BCD4",
     "relu": "#009E73",
     "leaky_relu": "#9ED36A",
 }
 # losses compared on one prediction
-LOSS_KIND = {"step": "#B07A5B", "mse": "#E69F00", "ce": "#0072B2"}
+LOSS_KIND = {"step": "#B07A5B", "mse": "#FB5607", "ce": "#43A047"}
 # normalisation layers (the plain net is the deep sigmoid net: the sigmoid's colour)
-NORM = {"plain": "#CC79A7", "batch": "#F0E442", "layer": "#1ABC9C"}
+NORM = {"plain": ACTIVATION["sigmoid"], "batch": "#FFD166", "layer": "#1ABC9C"}
 FLAT_ZONE = "#6b2f3a"     # where a derivative is near zero: no gradient passes
+
+
+# Entries that are one concept drawn in two families, hence one colour (tests/test_palette.py).
+SAME_CONCEPT = (
+    ("OPTIMIZER.gd", "VARIANT.batch", "OUTCOME.found"),         # plain full-batch gradient descent
+    ("OPTIMIZER.sgd", "VARIANT.stochastic", "SCHEDULE.constant"),  # SGD (b = 1) with a fixed rate
+    ("NEGATIVE", "CLASS.0"),      # two classes are the sign of the output: class 0 below 0.5 / 0
+    ("POSITIVE", "CLASS.1"),
+    ("ACTIVATION.sigmoid", "NORM.plain"),   # the plain net of the normalisation lecture is the sigmoid net
+    ("ACTIVATION.step", "LOSS_KIND.step"),  # the perceptron's step output and its step-based loss
+    ("ACTIVATION.identity", "PENALTY.none"),  # the neutral baseline: no non-linearity / no penalty
+)
 
 
 def _from_environment() -> None:
