@@ -77,7 +77,9 @@ class ThemedThreeDScene(TextAudit, SlideBreaks, SurfaceScene, mn.ThreeDScene):
 
 def text(s: str, size: float = LABEL_SIZE, color=FOREGROUND, weight: str = mn.NORMAL, **kw) -> mn.Text:
     """Plain text in the theme font (no TeX needed). Identical calls reuse one glyph layout."""
-    args = (str(s), float(size), mn.ManimColor(color).to_hex(), weight, tuple(sorted(kw.items())))
+    # manim lays out (and wraps) Text at the current pixel width: a layout is reused only at that width
+    args = (str(s), float(size), mn.ManimColor(color).to_hex(), weight, tuple(sorted(kw.items())),
+            int(mn.config.pixel_width))
     try:
         hash(args)
     except TypeError:  # e.g. t2c={...}: build it directly
@@ -86,7 +88,7 @@ def text(s: str, size: float = LABEL_SIZE, color=FOREGROUND, weight: str = mn.NO
 
 
 @lru_cache(maxsize=512)
-def _text(s, size, hex_color, weight, kw):
+def _text(s, size, hex_color, weight, kw, pixel_width=None):
     return mn.Text(s, font=theme.FONT, font_size=size, color=hex_color, weight=weight, **dict(kw))
 
 
