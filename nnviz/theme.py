@@ -105,6 +105,8 @@ PENALTY = {
     "l2": "#785EF0",
     "l1": "#44AA99",
 }
+# momentum's β at the optimal η*: β* is momentum itself (its colour); too much β rings
+MOMENTUM_BETA = {"best": OPTIMIZER["momentum"], "too_much": "#DD55FF"}
 THEORY = FOREGROUND        # a formula's prediction: drawn dashed in the foreground colour
 VALUE_INK = "#B8860B"      # forward values on paper (ACTIVE is too light on white)
 MEMORY_BUDGET = "#D55E00"  # a device's memory limit (past it: out of memory)

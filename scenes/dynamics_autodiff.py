@@ -1,17 +1,19 @@
 """Automatic differentiation, reverse mode, on one neuron's loss L = (σ(w₁x₁ + w₂x₂ + b) − y)².
 The forward pass writes each node's value; the backward pass starts from ∂L/∂L = 1 and walks the
 graph backwards, each node passing  ḡ_parent += ḡ_node × ∂node/∂parent  along its edges — the
-chain rule, one edge at a time. The graph, values, local derivatives and adjoints all come from the
-recorded graph (`nnviz.autodiff`); the result is set next to the MLP's backprop and finite differences.
+chain rule, one edge at a time, with the multiplication written out in numbers a student can check
+by hand. The graph, values, local derivatives and adjoints all come from the recorded graph
+(`nnviz.autodiff`); the result is set next to the MLP's backprop and finite differences.
 
     manim -ql scenes/dynamics_autodiff.py DynamicsAutodiff
 """
 import manim as mn
-import numpy as np
 
 from nnviz import experiments, theme
-from nnviz.render.graph import GraphDiagram
+from nnviz.render.graph import GraphDiagram, chain_terms, chain_text
 from nnviz.render.style import ThemedScene, color, heading, label, text
+
+SIZE = 24          # every text on screen (readable at 854×480)
 
 
 class DynamicsAutodiff(ThemedScene):
@@ -22,58 +24,58 @@ class DynamicsAutodiff(ThemedScene):
         rec = experiments.load(self.experiment)
         g, chk = rec["graph"], rec["check"]
         title = heading("Automatic differentiation: the chain rule, edge by edge", size=30, buff=0.2)
-        sub = label(f"one neuron's loss  {g.meta['expression']}", size=20).next_to(title, mn.DOWN, buff=0.1)
-        self.add(title, sub)
-        diag = GraphDiagram(g, width=12.6, height=4.3, box=(1.35, 0.95)).next_to(sub, mn.DOWN, buff=0.3)
+        sub = label(f"one neuron's loss  {g.meta['expression']}", size=SIZE).next_to(title, mn.DOWN, buff=0.1)
+        diag = GraphDiagram(g, width=12.9, height=5.3, box=(1.45, 0.9), font_size=SIZE)
+        diag.next_to(sub, mn.DOWN, buff=0.2)
         diag.pin_labels()
-        key = mn.VGroup(text("value (forward)", size=18, color=theme.ACTIVE),
-                        text("ḡ = ∂L/∂node (backward)", size=18, color=theme.GRADIENT)).arrange(mn.RIGHT, buff=0.5)
-        key.to_edge(mn.DOWN, buff=0.25)
-        self.add(diag, key)
+        key = mn.VGroup(text("value (forward)", size=SIZE, color=theme.ACTIVE),
+                        text("ḡ = ∂L/∂node", size=SIZE, color=theme.GRADIENT)).arrange(mn.DOWN, aligned_edge=mn.LEFT,
+                                                                                      buff=0.1)
+        key.align_to(diag, mn.RIGHT).align_to(diag, mn.DOWN)
+        self.add(title, sub, diag, key)          # the poster frame: the whole graph, its inputs' names
         self.pause("forward")
         hot = color(theme.ACTIVE)
+        fwd = text("forward: every node computes its value from its parents'", size=SIZE)
+        fwd.next_to(diag, mn.DOWN, buff=0.2)
+        self.play(mn.FadeIn(fwd), run_time=0.4)
         for i, nd in enumerate(g.nodes):      # topological order: parents first
             anims = [mn.FadeIn(diag.values[i], shift=0.1 * mn.UP)]
             anims += [diag.edges[(p, i)].animate.set_color(hot) for p in nd["parents"]]
             self.play(*anims, run_time=self.step_time if nd["parents"] else self.step_time / 2)
-        self.play(*[e.animate.set_color(theme.MUTED) for e in diag.edges.values()], run_time=0.3)
+        self.play(*[e.animate.set_color(theme.MUTED) for e in diag.edges.values()], mn.FadeOut(fwd), run_time=0.4)
         self.pause("backward")
         grad_col = color(theme.GRADIENT)
         seed = g.output
-        self.play(mn.FadeIn(diag.grads[seed], shift=0.1 * mn.DOWN), run_time=self.step_time)
-        rule = text("ḡ(parent) += ḡ(node) × ∂node/∂parent", size=20, color=theme.GRADIENT)
+        rule = text("backward: ḡ(parent) = ḡ(node) × ∂node/∂parent, from ḡ(L) = 1", size=SIZE,
+                    color=theme.GRADIENT)
         rule.next_to(diag, mn.DOWN, buff=0.15)
-        self.play(mn.FadeIn(rule), run_time=0.4)
+        self.play(mn.FadeIn(rule), mn.FadeIn(diag.grads[seed], shift=0.1 * mn.DOWN), run_time=self.step_time * 2)
         shown = {seed}
+        eq = None
         for i in g.order:                      # the backward pass's recorded visit order
             nd = g.nodes[i]
             if not nd["parents"]:
                 continue
-            anims, notes = [], []
-            for p, d in zip(nd["parents"], nd["local"]):
-                e = diag.edges[(p, i)]
-                note = text(f"×{d:.3g}", size=16, color=theme.GRADIENT).next_to(e.get_center(), mn.UP, buff=0.04)
-                notes.append(note)
-                anims += [e.animate.set_color(grad_col), mn.FadeIn(note)]
-            self.play(*anims, run_time=self.step_time)
+            new_eq = text("     ".join(chain_text(t) for t in chain_terms(g, i)), size=SIZE)
+            new_eq.next_to(rule, mn.DOWN, buff=0.12)
+            if eq is not None:                 # the old sum leaves before the new one comes: no overlap
+                self.play(mn.FadeOut(eq), run_time=0.15)
+            self.play(*[diag.edges[(p, i)].animate.set_color(grad_col) for p in nd["parents"]], mn.FadeIn(new_eq),
+                      run_time=self.step_time)
+            eq = new_eq
             new = [p for p in nd["parents"] if p not in shown and all(c in shown or c == i
                                                                        for c in self._children(g, p))]
             shown.update(new)
-            self.play(*[mn.FadeIn(diag.grads[p], shift=0.1 * mn.DOWN) for p in new],
-                      *[mn.FadeOut(n) for n in notes], run_time=self.step_time)
+            self.play(*[mn.FadeIn(diag.grads[p], shift=0.1 * mn.DOWN) for p in new], run_time=self.step_time)
+            self.wait(self.step_time)
         self.pause("check")
         names = chk.meta["names"]
-        cells = [text(h, size=18, color=theme.MUTED) for h in ("", "autodiff", "MLP backprop", "finite difference")]
-        for k, nm in enumerate(names):
-            cells.append(text(f"∂L/∂{nm}", size=18))
-            cells += [text(f"{chk.columns[c][k]:+.6f}", size=18, color=theme.GRADIENT if c == "autodiff"
-                           else theme.FOREGROUND) for c in ("autodiff", "mlp", "finite_difference")]
-        table = mn.VGroup(*cells).arrange_in_grid(len(names) + 1, 4, buff=(0.45, 0.08),
-                                                  col_alignments="lrrr")
-        table.to_edge(mn.DOWN, buff=0.15)
-        box = mn.SurroundingRectangle(table, color=theme.MUTED, buff=0.1, corner_radius=0.1,
-                                      fill_color=theme.BACKGROUND, fill_opacity=1.0)
-        self.play(mn.FadeOut(key), mn.FadeOut(rule), mn.FadeIn(box), mn.FadeIn(table), run_time=0.8)
+        parts = ", ".join(f"∂L/∂{nm} = {chk.columns['autodiff'][k]:+.6f}" for k, nm in enumerate(names))
+        check = mn.VGroup(text(f"autodiff: {parts}", size=SIZE, color=theme.GRADIENT),
+                          text("the MLP's backprop and finite differences give the same 6 decimals", size=SIZE)
+                          ).arrange(mn.DOWN, buff=0.1).next_to(diag, mn.DOWN, buff=0.15)
+        self.play(mn.FadeOut(rule), mn.FadeOut(eq), run_time=0.3)
+        self.play(mn.FadeIn(check), run_time=0.8)
         self.wait(2.5)
 
     @staticmethod

@@ -1,7 +1,9 @@
 """Learning-rate decay: SGD with a fixed rate keeps bouncing in a noise ball around the minimum;
 step, exponential, inverse-time and cosine schedules shrink the step, and with it the ball.
-The schedules as curves, the paths on the exact line-fit surface (zoomed on the minimum, each
-with a short fading tail), and the mean distance to the minimum over the last k steps.
+Left: the schedules as curves and the distance to the minimum over steps. Right: a zoom on the
+minimum of the exact line-fit surface, where each run's noise ball is drawn as a circle around ★
+whose radius is its mean distance to ★ over the last k steps — the fixed rate's circle stays,
+the decayed ones shrink to a point. Each run's current θ moves with a short fading tail.
 
     manim -ql scenes/dynamics_lr_decay.py DynamicsLRDecay
 """
@@ -19,12 +21,13 @@ from nnviz.render.widgets import StepCounter
 
 NAMES = {"constant": "fixed η", "step": "step", "exponential": "exponential", "inverse_time": "inverse time",
          "cosine": "cosine"}
+SIZE = 24          # every text on screen (readable at 854×480)
 
 
 class DynamicsLRDecay(ThemedScene):
     experiment = "dynamics_lr_decay"
     run_time = 9.0
-    tail_length = 25
+    tail_length = 6
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -34,59 +37,75 @@ class DynamicsLRDecay(ThemedScene):
         runs = {s: rec[f"{s}_{seed}"] for s in order}
         cols = {s: color("schedule", s) for s in order}
         steps = m["steps"]
-        title = heading("Learning-rate decay shrinks SGD's noise ball", size=30, buff=0.2)
-        sub = label(f"SGD, one example per step, on the exact line fit: same start, η₀ = {m['lr']:g}, "
-                    f"{steps} steps, same example order", size=18).next_to(title, mn.DOWN, buff=0.1)
-        legend = mn.VGroup(*Legend([(NAMES[s], cols[s]) for s in order], font_size=18).rows.values())
-        legend.arrange(mn.RIGHT, buff=0.4).next_to(sub, mn.DOWN, buff=0.15)
-        self.add(title, sub, legend)
+        title = heading("Learning-rate decay shrinks SGD's noise ball", size=32, buff=0.2)
+        sub = label(f"SGD, one example per step, on a line fit: same start and examples, η₀ = {m['lr']:g}",
+                    size=SIZE).next_to(title, mn.DOWN, buff=0.1)
+        legend = mn.VGroup(*Legend([(NAMES[s], cols[s]) for s in order], font_size=SIZE).rows.values())
+        legend.arrange(mn.RIGHT, buff=0.35).next_to(sub, mn.DOWN, buff=0.15).to_edge(mn.LEFT, buff=0.4)
 
         t = mn.ValueTracker(0.0)
         sched = LossPlot({NAMES[s]: runs[s].lr for s in order}, colors={NAMES[s]: cols[s] for s in order},
-                         y_range=(0.0, 0.32), width=5.0, height=1.4, tracker=t, legend=False,
-                         x_label="", y_label="rate ηₜ")
+                         y_range=(0.0, 0.32), width=6.6, height=1.3, tracker=t, legend=False,
+                         x_label="", y_label="rate η")
         wmin = np.asarray(m["minimum"])
-        dist = LossPlot({NAMES[s]: np.log10(trailing_mean(distances(runs[s], wmin), k)) for s in order},
-                        colors={NAMES[s]: cols[s] for s in order}, y_range=(-2.0, 0.6), width=5.0, height=1.6,
-                        tracker=t, legend=False, x_label="step", y_label="log₁₀ distance")
-        left = mn.VGroup(sched, dist).arrange(mn.DOWN, buff=0.45, aligned_edge=mn.RIGHT)
-        left.to_edge(mn.LEFT, buff=0.45).next_to(legend, mn.DOWN, buff=0.3, coor_mask=np.array([0, 1, 0]))
-        note = label(f"distance to ★: mean over the last {k} steps", size=16).next_to(dist.axes.axes, mn.UP,
-                                                                                      buff=0.05)
-        note.align_to(dist.axes.axes, mn.RIGHT)
-        why = label("why: each step moves θ by η × a noisy one-example gradient,\n"
-                    "so the smaller η gets, the smaller the ball", size=18, color=theme.FOREGROUND)
-        why.next_to(dist, mn.DOWN, buff=0.2).align_to(dist, mn.LEFT)
+        ball = {s: trailing_mean(distances(runs[s], wmin), k) for s in order}
+        dist = LossPlot({NAMES[s]: np.log10(ball[s]) for s in order},
+                        colors={NAMES[s]: cols[s] for s in order}, y_range=(-2.0, 0.6), width=6.6, height=1.9,
+                        tracker=t, legend=False, x_label="step", y_label="log₁₀ radius")
+        head = text(f"noise-ball radius: mean distance to ★, last {k} steps", size=SIZE)
+        left = mn.VGroup(sched, head, dist).arrange(mn.DOWN, buff=0.15, aligned_edge=mn.RIGHT)
+        left.to_edge(mn.LEFT, buff=0.4).next_to(legend, mn.DOWN, buff=0.3, coor_mask=np.array([0, 1, 0]))
+        why = text("each step moves θ by η × a noisy one-example gradient:\n"
+                   "the smaller η gets, the smaller the ball", size=SIZE, color=theme.FOREGROUND)
+        why.next_to(left, mn.DOWN, buff=0.2).to_edge(mn.LEFT, buff=0.4)
 
-        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], width=2.9, height=2.9, n_ticks=3, font_size=16,
+        # the zoom on ★: equal w and b ranges, so a circle in data units is a circle on screen
+        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], width=3.4, height=3.4, n_ticks=4, font_size=SIZE,
                           frame="box", x_label="slope w", y_label="intercept b")
         contours = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=10, color=theme.MUTED,
-                              stroke_width=1.0).set_stroke(opacity=0.5)
-        heads = [FadingTail(ax, runs[s].thetas, t, color=cols[s], length=self.tail_length) for s in order]
+                              stroke_width=1.0).set_stroke(opacity=0.35)
+        mn.VGroup(ax, contours).to_edge(mn.RIGHT, buff=0.35).align_to(left, mn.UP)   # placed before the marks
         star = mn.Star(5, outer_radius=0.1, color=theme.FOREGROUND, fill_opacity=1).move_to(ax.c2p(*wmin))
-        right = mn.VGroup(ax, contours, star, *heads[::-1])
-        right.to_edge(mn.RIGHT, buff=0.5).next_to(legend, mn.DOWN, buff=0.3, coor_mask=np.array([0, 1, 0]))
-        counter = StepCounter(t, total=steps, size=20).next_to(ax, mn.LEFT, buff=0.4).align_to(ax.axes, mn.UP)
-        self.add(left, note, why, right, counter)
+        unit = (ax.c2p(wmin[0] + 1.0, wmin[1]) - ax.c2p(*wmin))[0]
+        fits = float(min(np.ptp(surf.xs), np.ptp(surf.ys))) / 2 * 0.97
+
+        def circle(s):
+            def draw():
+                i = int(np.clip(np.floor(t.get_value() + 1e-9), 0, len(ball[s]) - 1))
+                r = float(ball[s][i])
+                c = mn.Circle(radius=min(r, fits) * unit, color=cols[s], stroke_width=3.5).move_to(star)
+                return c.set_stroke(opacity=1.0 if r <= fits else 0.0)   # a ball larger than the zoom is not drawn
+            return mn.always_redraw(draw)
+
+        balls = [circle(s) for s in order]
+        heads = [FadingTail(ax, runs[s].thetas, t, color=cols[s], length=self.tail_length, radius=0.07)
+                 for s in order]
+        right = mn.VGroup(ax, contours, *balls[::-1], *heads[::-1], star)
+        counter = StepCounter(t, total=steps, size=SIZE)
+        counter.next_to(ax, mn.DOWN, buff=0.15).align_to(ax.axes, mn.LEFT)
+        zoom_note = text("each circle: its run's\nnoise-ball radius", size=SIZE)
+        zoom_note.next_to(counter, mn.DOWN, buff=0.12).align_to(ax.axes, mn.LEFT)
+        self.add(title, sub, legend, left, why, right, zoom_note, counter)     # the poster frame: every panel
         self.pause("descent")
         # video time follows what changes: the moving points and the distance curves
         prog = combine([path_progress(r.thetas, r.steps, bounds=ax.bounds) for r in runs.values()]
-                       + [loss_progress(trailing_mean(distances(r, wmin), k)) for r in runs.values()])
+                       + [loss_progress(ball[s]) for s in order])
         warp = TimeWarp.from_progress(prog, self.run_time, clock="linear")
         t.set_value(warp.first_step)
         self.play(warp.animate(t))
         self.pause("verdict")
 
         base = tails.columns["constant"]
-        lines = [text(f"last {k} steps, mean distance to ★", size=18),
-                 text(f"seed {seed}  (range over {len(base)} seeds)", size=16, color=theme.MUTED)]
-        for s in order:
-            v = tails.columns[s]
-            lines.append(text(f"{NAMES[s]}: {v[seed]:.3f}  ({v.min():.3f}–{v.max():.3f})", size=18, color=cols[s]))
-        closer = all(np.all(tails.columns[s] < base) for s in order if s != "constant")
-        lines.append(text("every decay ends closer than fixed η,\non every seed" if closer else
-                          "not every decay ends closer on every seed", size=18))
-        verdict = mn.VGroup(*lines).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06)
-        verdict.next_to(ax, mn.DOWN, buff=0.2).to_edge(mn.RIGHT, buff=0.35)
+        decays = [s for s in order if s != "constant"]
+        lo = min(tails.columns[s][seed] for s in decays)
+        hi = max(tails.columns[s][seed] for s in decays)
+        closer = all(np.all(tails.columns[s] < base) for s in decays)
+        verdict = mn.VGroup(
+            text(f"fixed η: {base[seed]:.3f}", size=SIZE, color=cols["constant"]),
+            text(f"decays: {lo:.3f} to {hi:.3f}", size=SIZE),
+            text(f"closer on all {len(base)} seeds" if closer else "not closer on every seed", size=SIZE),
+        ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
+        verdict.next_to(counter, mn.DOWN, buff=0.12).align_to(ax.axes, mn.LEFT)
+        self.play(mn.FadeOut(zoom_note), run_time=0.4)           # the old text leaves before the new one comes
         self.play(mn.FadeIn(verdict), run_time=0.8)
         self.wait(2.0)

@@ -326,3 +326,68 @@ def test_memory_measurement_is_reproducible_and_counts_a_known_allocation():
     # 256 more examples cost 256 × the predicted bytes per example (540 KB), within 1 %
     d = X.step_peak_bytes(model, theta, Xa, Ya, 512) - a
     assert d == pytest.approx(256 * 8 * sum(X.predicted_floats_per_example((64, 32, 10)).values()), rel=0.01)
+
+
+# --------------------------------------------------------------------------- numbers added in the re-layout
+def test_lr_decay_circles_and_verdict_numbers(decay):
+    """The zoom's circles have the plotted radius (trailing mean distance); the verdict's fixed-η
+    number and the decays' range are the shown seed's tails."""
+    tails = decay["tails"]
+    m = tails.meta
+    wmin, seed = np.asarray(m["minimum"]), m["shown_seed"]
+    for kind in m["order"]:
+        r = X.trailing_mean(X.distances(decay[f"{kind}_{seed}"], wmin), m["tail"])
+        assert r[-1] == pytest.approx(tails.columns[kind][seed], rel=1e-12)
+    decays = [tails.columns[k][seed] for k in m["order"] if k != "constant"]
+    assert max(decays) < tails.columns["constant"][seed]
+    # the zoom shows the fixed rate's last circle whole (it fits the surface's window)
+    surf = decay["surface"]
+    assert tails.columns["constant"][seed] < min(np.ptp(surf.xs), np.ptp(surf.ys)) / 2 * 0.97
+    assert np.ptp(surf.xs) == pytest.approx(np.ptp(surf.ys))          # equal ranges: circles are circles
+
+
+def test_regularization_l1_leaves_most_weights_near_zero(reg):
+    st = reg["histogram"].meta["stats"]
+    assert st["l1"]["small"] > 0.5 > st["l2"]["small"]                # "under L1 most weights end near 0"
+
+
+def test_fitting_early_stopped_big_network_beats_the_small_ones_best(fitting):
+    """The scene's explanation: stopped at its validation minimum, the 1-64-64-1 network has a lower
+    validation loss than the small network ever reaches (its best is its last), and on test too."""
+    over, small = fitting["curves_over"], fitting["curves_right"]
+    i = over.meta["stop_index"]
+    best_small = float(np.min(small.columns["validation"]))
+    assert over.columns["validation"][i] < best_small
+    k = int(np.argmin(small.columns["validation"]))
+    assert over.columns["test"][i] < small.columns["test"][k]
+    # at the end (no early stop) the big network is worse than the small one on validation: it bent into the noise
+    assert over.columns["validation"][-1] > small.columns["validation"][-1]
+
+
+def test_autodiff_backward_arithmetic_checks_by_hand(autodiff_rec):
+    """Every backward equation on screen: the two factors as shown multiply (by hand) to the result as
+    shown, that result is the parent's ḡ in its box (each parent here has one consumer), and the
+    closing line's 6 decimals are the same for autodiff, the MLP's backprop and finite differences."""
+    from nnviz.render.graph import chain_terms, chain_text
+
+    g, chk = autodiff_rec["graph"], autodiff_rec["check"]
+    n_terms = 0
+    for i in g.order:
+        for t in chain_terms(g, i):
+            n_terms += 1
+            assert f"{float(t['grad']) * float(t['local']):.3f}" == t["result"], chain_text(t)
+            assert float(t["grad"]) == pytest.approx(g.nodes[i]["grad"], abs=0.5 * 10 ** -(len(t["grad"].split(".")[1])))
+            if not t["accumulates"]:
+                assert t["result"] == f"{g.nodes[t['parent']]['grad']:.3f}"
+    assert n_terms == sum(len(nd["parents"]) for nd in g.nodes)
+    for k in range(len(chk.meta["names"])):
+        shown = {f"{chk.columns[c][k]:+.6f}" for c in ("autodiff", "mlp", "finite_difference")}
+        assert len(shown) == 1
+
+
+def test_memory_epoch_sizes_on_screen(memory):
+    from nnviz import data as D
+
+    m = memory.meta
+    assert m["digits"]["n_train"] == D.digits(seed=0).n
+    assert m["mnist"]["n_train"] == E.get("dynamics_memory").config["synthetic_n"]

@@ -12,11 +12,12 @@ RIGHT = (0.5, 0.1, 1.0, 0.9)
 FAST = {"DynamicsAutodiff": {"step_time": 0.5}, "DynamicsMemory": {}}
 # (file, class, [(colour, box, minimum pixels of that colour in the box)])
 CASES = [
+    # the last frame is the β sweep: momentum's dots and theory, the diverging dots, GD's verdict line
     ("dynamics_momentum", "DynamicsMomentum",
-     [(theme.OPTIMIZER["momentum"], LEFT, 5), (theme.GD, LEFT, 5), (theme.GD, RIGHT, 20),  # trails fade: heads
-      (theme.OPTIMIZER["momentum"], RIGHT, 20), (theme.REGIME["diverging"], RIGHT, 5)]),
+     [(theme.MOMENTUM_BETA["best"], LEFT, 20), (theme.REGIME["diverging"], LEFT, 5), (theme.GD, ALL, 10)]),
+    # schedules and distances on the left; the zoom on the right keeps the fixed rate's noise-ball circle
     ("dynamics_lr_decay", "DynamicsLRDecay",
-     [(theme.SCHEDULE[s], LEFT, 10) for s in theme.SCHEDULE] + [(theme.SCHEDULE["cosine"], RIGHT, 10)]),
+     [(theme.SCHEDULE[s], LEFT, 10) for s in theme.SCHEDULE] + [(theme.SCHEDULE["constant"], RIGHT, 10)]),
     ("dynamics_regularization", "DynamicsRegularization", [(theme.PENALTY[p], ALL, 40) for p in theme.PENALTY]),
     ("dynamics_fitting", "DynamicsFitting", [(theme.SPLIT[p], ALL, 20) for p in theme.SPLIT]),
     ("dynamics_autodiff", "DynamicsAutodiff", [(theme.GRADIENT, (0.0, 0.1, 1.0, 0.75), 15)]),  # backward edges
