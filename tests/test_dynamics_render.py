@@ -31,6 +31,8 @@ def test_dynamics_scene_renders(render_scene, file, cls, checks):
     out = render_scene(f"scenes/{file}.py", cls, overrides=FAST.get(cls, {"run_time": 1.0}), width=384, height=216,
                        fps=2)
     assert out.frame.std() > 5, "blank frame"
+    assert not out.small_texts, f"{cls}: text under 18 px at 854x480: {out.small_texts}"
+    assert not out.overlapping_texts, f"{cls}: texts drawn on top of each other: {out.overlapping_texts}"
     bg = out.fraction(theme.BACKGROUND, tol=12)
     assert 0.2 < bg < 0.995, f"background share {bg:.2f}"
     for colour, box, pixels in checks:
