@@ -10,7 +10,8 @@ by hand. The graph, values, local derivatives and adjoints all come from the rec
 import manim as mn
 
 from nnviz import experiments, theme
-from nnviz.render.graph import GraphDiagram, chain_terms, chain_text
+from nnviz.autodiff import chain_terms, chain_text
+from nnviz.render.graph import GraphDiagram
 from nnviz.render.style import ThemedScene, color, heading, label, text
 
 SIZE = 24          # every text on screen (readable at 854×480)

@@ -82,9 +82,9 @@ class DynamicsLRDecay(ThemedScene):
                  for s in order]
         right = mn.VGroup(ax, contours, *balls[::-1], *heads[::-1], star)
         counter = StepCounter(t, total=steps, size=SIZE)
-        counter.next_to(ax, mn.DOWN, buff=0.15).align_to(ax.axes, mn.LEFT)
+        counter.next_to(ax, mn.DOWN, buff=0.15).align_to(ax, mn.LEFT)
         zoom_note = text("each circle: its run's\nnoise-ball radius", size=SIZE)
-        zoom_note.next_to(counter, mn.DOWN, buff=0.12).align_to(ax.axes, mn.LEFT)
+        zoom_note.next_to(counter, mn.DOWN, buff=0.12).align_to(ax, mn.LEFT)
         self.add(title, sub, legend, left, why, right, zoom_note, counter)     # the poster frame: every panel
         self.pause("descent")
         # video time follows what changes: the moving points and the distance curves
@@ -102,10 +102,10 @@ class DynamicsLRDecay(ThemedScene):
         closer = all(np.all(tails.columns[s] < base) for s in decays)
         verdict = mn.VGroup(
             text(f"fixed η: {base[seed]:.3f}", size=SIZE, color=cols["constant"]),
-            text(f"decays: {lo:.3f} to {hi:.3f}", size=SIZE),
+            text(f"decays: {lo:.3f}–{hi:.3f}", size=SIZE),
             text(f"closer on all {len(base)} seeds" if closer else "not closer on every seed", size=SIZE),
         ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
-        verdict.next_to(counter, mn.DOWN, buff=0.12).align_to(ax.axes, mn.LEFT)
+        verdict.next_to(counter, mn.DOWN, buff=0.12).align_to(ax, mn.LEFT)
         self.play(mn.FadeOut(zoom_note), run_time=0.4)           # the old text leaves before the new one comes
         self.play(mn.FadeIn(verdict), run_time=0.8)
         self.wait(2.0)

@@ -368,7 +368,7 @@ def test_autodiff_backward_arithmetic_checks_by_hand(autodiff_rec):
     """Every backward equation on screen: the two factors as shown multiply (by hand) to the result as
     shown, that result is the parent's ḡ in its box (each parent here has one consumer), and the
     closing line's 6 decimals are the same for autodiff, the MLP's backprop and finite differences."""
-    from nnviz.render.graph import chain_terms, chain_text
+    from nnviz.autodiff import chain_terms, chain_text
 
     g, chk = autodiff_rec["graph"], autodiff_rec["check"]
     n_terms = 0

@@ -1,69 +1,15 @@
 """A recorded computation graph (`nnviz.autodiff.Graph`) laid out left to right and drawn as boxes
 and arrows: each node's name (with what it computes) above its box, its forward value and (when
-revealed) its adjoint ḡ = ∂L/∂node inside; plus the backward pass's per-edge arithmetic in words
-a student can check by hand (`chain_terms`)."""
+revealed) its adjoint ḡ = ∂L/∂node inside. The labels and the backward pass's per-edge arithmetic
+(`node_label`, `chain_terms`, `chain_text`) live in `nnviz.autodiff` (NumPy only, shared with the still)."""
 from __future__ import annotations
 
 import manim as mn
 import numpy as np
 
 from .. import theme
-from ..autodiff import layout
+from ..autodiff import chain_terms, chain_text, layout, node_label  # noqa: F401  (kit names)
 from .style import BACKGROUND, text
-
-_UNARY = {"σ": "σ({})", "sigmoid": "σ({})", "tanh": "tanh({})", "exp": "exp({})", "log": "log({})",
-          "^2": "({})²"}
-_BINARY = ("+", "−", "-", "×", "*", "/")
-
-
-def node_label(graph, i: int, most: int = 12) -> str:
-    """What a box is called: a leaf's name; an inner node's name, with its formula from its parents'
-    names when that is short ("z = sum + b", "a = σ(z)") and not just the name again ("w₁x₁")."""
-    nd = graph.nodes[i]
-    if not nd["parents"]:
-        return nd["name"]
-    ps = [graph.nodes[p]["name"] for p in nd["parents"]]
-    op = nd["op"]
-    if op in _UNARY and len(ps) == 1:
-        expr = _UNARY[op].format(ps[0])
-    elif op in _BINARY and len(ps) == 2:
-        expr = f"{ps[0]} {op} {ps[1]}"
-    else:
-        return nd["name"]
-    squash = lambda s: s.replace(" ", "").replace("×", "").replace("·", "")
-    if squash(expr) == squash(nd["name"]):
-        return nd["name"]
-    full = f"{nd['name']} = {expr}"
-    return full if len(full) <= most else nd["name"]
-
-
-def _children(graph, p: int) -> list[int]:
-    return [i for i, nd in enumerate(graph.nodes) if p in nd["parents"]]
-
-
-def chain_terms(graph, i: int, decimals: int = 3) -> list[dict]:
-    """The backward step at node i, one entry per parent p: ḡ(p) (+)= ḡ(i) × ∂i/∂p, as strings a
-    student can multiply by hand — the result to `decimals` places (as the boxes show it), the two
-    factors with just enough places (≥ decimals) that their shown product rounds to the shown result."""
-    nd = graph.nodes[i]
-    out = []
-    for p, d in zip(nd["parents"], nd["local"]):
-        exact = nd["grad"] * d
-        result = f"{exact:.{decimals}f}"
-        for places in range(decimals, decimals + 6):
-            g, loc = f"{nd['grad']:.{places}f}", f"{d:.{places}f}"
-            if f"{float(g) * float(loc):.{decimals}f}" == result:
-                break
-        out.append({"parent": p, "name": graph.nodes[p]["name"], "grad": g, "local": loc, "result": result,
-                    "accumulates": len(_children(graph, p)) > 1, "exact": exact})
-    return out
-
-
-def chain_text(term: dict) -> str:
-    """'ḡ(w₁) = 0.1873 × 1.5000 = 0.281' ('+=' where the parent has several children)."""
-    eq = "+=" if term["accumulates"] else "="
-    return f"ḡ({term['name']}) {eq} {term['grad']} × {term['local']} = {term['result']}"
-
 
 class GraphDiagram(mn.VGroup):
     """Boxes (value / adjoint inside, name above) and arrows for a `Graph` record. `values[i]` and
