@@ -1,19 +1,20 @@
 """Training with a live decision boundary: the network's weights evolve over the recorded run
 beside the input plane, whose heatmap is the network's P(class 1) at that step; the loss curve
-grows, and each first-layer neuron is drawn as its own feature map (what it responds to over the
-plane, TensorFlow-Playground style).
+grows, and each shown first-layer neuron is drawn as its own feature map (what it outputs over
+the plane, TensorFlow-Playground style), large enough to read.
 
 Time follows visible change (nnviz/render/pacing.py): video time is spent where the boundary
-moves and the log-loss falls, and the animation stops when the boundary stops changing. The first
-frame is the untrained network's boundary, captioned.
+moves, and the paced part stops when the boundary stops changing (the rest is a short, captioned
+fast-forward). The first frame is the untrained network's boundary, captioned; motion starts
+within a second. One status line under the plane follows the step (no cross-fading texts).
 
 Records: experiments "network_training_{xor,moons,spirals}" (nnviz/experiments/networks.py).
 Variants: TrainingXOR (default), TrainingMoons, TrainingSpirals.
 """
-from manim import DOWN, LEFT, ValueTracker, VGroup, linear
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, ValueTracker, VGroup, linear
 
 from nnviz import experiments, theme
-from nnviz.render.fades import fade_in, fade_out
 from nnviz.display import input_names, sizes_text
 from nnviz.experiments.networks import model_from
 from nnviz.render.network import NetworkDiagram
@@ -21,7 +22,7 @@ from nnviz.render.pacing import TimeWarp
 from nnviz.render.planes import DecisionPlane, FeatureTiles, flip_progress, frame_index
 from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedScene, heading, label, text
-from nnviz.render.widgets import Readout, StepCounter
+from nnviz.render.widgets import Readout
 
 
 class TrainingXOR(ThemedScene):
@@ -29,7 +30,10 @@ class TrainingXOR(ThemedScene):
     title = "Training on XOR"
     run_time = 6.0          # seconds while the boundary changes
     tail_time = 0.8         # then the rest of the run, fast-forwarded
-    tile = 0.42             # side of a first-layer neuron's feature map
+    hold = 0.6              # the untrained first frame, before motion starts
+    tile = 0.95             # side of a first-layer neuron's feature map
+    slots = 5               # hidden units drawn per layer (wider layers: first and last around a "⋮")
+    column = 4.2            # height between the centres of the top and bottom hidden slots
 
     @classmethod
     def warp(cls, bd) -> TimeWarp:
@@ -43,13 +47,24 @@ class TrainingXOR(ThemedScene):
     def step_at_time(cls, run, bd):
         """The scene's whole step-at-time mapping (paced part, then the fast-forwarded tail):
         (times, steps) arrays, what the pacing test measures."""
-        import numpy as np
-
         w = cls.warp(bd)
         t = np.linspace(0, w.run_time, 400)
         tail_t = w.run_time + np.linspace(0, cls.tail_time, 40)[1:]
         tail_s = w.end_step + (float(run.steps[-1]) - w.end_step) * np.linspace(0, 1, 40)[1:]
         return np.concatenate([t, tail_t]), np.concatenate([w.step_at(t), tail_s])
+
+    @staticmethod
+    def status(run, bd, warp, step: float) -> str:
+        """The one status line under the plane at a training step (what the video says then)."""
+        total = int(run.steps[-1])
+        if step <= 0:
+            return "step 0: random weights, so a random boundary"
+        if step < warp.end_step:
+            return "training: the boundary bends to fit the points"
+        if step < total:
+            return f"steps {int(warp.end_step)}–{total}: the boundary barely moves (fast-forward)"
+        k = frame_index(run.eval_steps, total)
+        return f"step {total}: loss {run.loss[-1]:.2g}, {run.train_acc[k]:.0%} of the points right"
 
     def construct(self):
         recs = experiments.load(self.experiment)
@@ -59,54 +74,55 @@ class TrainingXOR(ThemedScene):
         tracker = ValueTracker(0)
         warp = self.warp(bd)
 
-        title = heading(self.title, size=34)
-        sub = label(f"{sizes_text(model.sizes)} network · {run.config['optimizer']['name']} η = {run.lr[0]:g}"
-                    f" · full batch · {len(bd.X)} points", size=20).next_to(title, DOWN, buff=0.12)
+        title = heading(self.title, size=34, buff=0.3)
+        acts = sorted({model.activation(l).name for l in range(1, model.n_layers)})
+        sub = label(f"{sizes_text(model.sizes)} {'/'.join(acts)} network · {run.config['optimizer']['name']} "
+                    f"η = {run.lr[0]:g} · {len(bd.X)} points", size=24).next_to(title, DOWN, buff=0.12)
 
         hidden = "h1" in bd.hidden
-        d = NetworkDiagram.from_model(model, run.thetas[0], width=3.3, height=4.0, radius=self.tile / 2,
-                                      max_neurons=8, input_labels=input_names(model.sizes[0]), label_size=22,
-                                      strong_per_neuron=3)
-        d.move_to([-4.85, -0.05, 0])
+        slots = [2] + [self.slots] * (len(model.sizes) - 2) + [model.sizes[-1]]
+        d = NetworkDiagram.from_model(model, run.thetas[0], width=3.4, height=self.column, radius=0.2,
+                                      max_neurons=slots, input_labels=input_names(model.sizes[0]),
+                                      label_size=26, strong_per_neuron=3, activations=None)
+        d.move_to([-4.65, -0.2, 0])
         tiles = None
         if hidden:
             for c in d.layers[1]:
                 c.set_stroke(opacity=0.0)        # the tile is the neuron
-            tiles = FeatureTiles.on_layer(bd.hidden["h1"][0], d, 1)
-        plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=4.4, dot_radius=0.06,
-                              prob=bd.prob[0]).move_to([0.55, -0.3, 0])
-        pcap = label("colour: the class the network predicts there", size=18).next_to(plane, DOWN, buff=0.1)
-        tcap = VGroup(*[label(t, size=18) for t in ("squares: first-layer neurons,", "each drawn as its response",
-                                                    "over the plane (blue > 0, red < 0)")])
-        tcap.arrange(DOWN, aligned_edge=LEFT, buff=0.06).next_to(d, DOWN, buff=0.12).align_to(d, LEFT)
+            tiles = FeatureTiles.on_layer(bd.hidden["h1"][0], d, 1, side=self.tile)
+        tcap = VGroup(label("squares: each neuron's", size=24), label("output over the plane", size=24))
+        tcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).to_edge(DOWN, buff=0.25).to_edge(LEFT, buff=0.3)
         if not hidden:
             tcap = VGroup()
 
-        loss = LossPlot({"train loss": run.loss}, colors={"train loss": theme.SPLIT["train"]}, width=3.0, height=2.3,
-                        legend=False, tracker=tracker, x_label="step", y_label="loss", log_y=True,
-                        x_ticks=3).move_to([5.05, 0.55, 0])
-        counter = StepCounter(tracker, total=total, size=22).next_to(loss, DOWN, buff=0.35).align_to(loss, LEFT)
-        acc = Readout(tracker, lambda s: f"train accuracy {run.train_acc[frame_index(run.eval_steps, s)]:.0%}",
-                      size=22).next_to(counter, DOWN, buff=0.15).align_to(counter, LEFT)
-        state = text("step 0: untrained, random weights", size=22, color=theme.ACTIVE)
-        state.next_to(pcap, DOWN, buff=0.12).align_to(plane, LEFT)
+        plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=4.4, dot_radius=0.065,
+                              prob=bd.prob[0]).move_to([-0.3, -0.1, 0])
+        pcap = label("colour: the class predicted there", size=24).next_to(plane, DOWN, buff=0.12)
+        state = Readout(tracker, lambda s: self.status(run, bd, warp, s), size=24, color=theme.ACTIVE)
+        state.next_to(pcap, DOWN, buff=0.14).align_to(plane, LEFT)
 
-        def follow(_m):
-            d.set_weights(run.thetas[frame_index(bd.steps, tracker.get_value())])
+        loss = LossPlot({"train loss": run.loss}, colors={"train loss": theme.SPLIT["train"]}, width=3.0,
+                        height=2.4, legend=False, tracker=tracker, x_label="step", y_label="loss", log_y=True,
+                        x_ticks=2)
+        loss.next_to(plane, RIGHT, buff=0.3).align_to(plane, UP).shift(DOWN * 0.1)
+        if loss.get_right()[0] > 6.8:            # the current-point marker hangs past the axes' end
+            loss.shift(LEFT * (loss.get_right()[0] - 6.8))
+        shown = lambda s: int(bd.steps[frame_index(bd.steps, s)])   # the recorded frame on screen
+        counter = Readout(tracker, lambda s: f"step {shown(s)} / {total}", size=26)
+        counter.next_to(loss, DOWN, buff=0.4).align_to(loss.axes.axes, LEFT)
+        acc = Readout(tracker, lambda s: f"accuracy {run.train_acc[frame_index(run.eval_steps, shown(s))]:.0%}",
+                      size=26).next_to(counter, DOWN, buff=0.2).align_to(counter, LEFT)
+
+        def follow(_m):     # the weights of the step whose boundary is on screen
+            d.set_weights(run.thetas[frame_index(run.steps, shown(tracker.get_value()))])
 
         # the first frame is already the picture: untrained boundary, captioned
-        self.add(plane.image)
+        self.add(plane.image, d)
         if tiles is not None:
-            self.add(d, tiles)
-        else:
-            self.add(d)
+            self.add(tiles)
         self.add(title, sub, plane.frame, plane.dots, pcap, tcap, loss, counter, acc, state)
-        self.wait(1.2)
+        self.wait(self.hold)
         self.pause("training")
-        training = text("training: the boundary bends as the loss falls", size=22, color=theme.ACTIVE)
-        training.move_to(state).align_to(plane, LEFT)
-        self.play(fade_out(state), run_time=0.2)
-        self.play(fade_in(training), run_time=0.2)
         d.add_updater(follow)
         plane.follow(tracker, bd.prob, bd.steps)
         if tiles is not None:
@@ -114,31 +130,24 @@ class TrainingXOR(ThemedScene):
         tracker.set_value(warp.first_step)
         self.play(warp.animate(tracker))
         if warp.end_step < total:   # the boundary has stopped changing: say so, and show the rest quickly
-            ff = text(f"steps {int(warp.end_step)}–{total}: the boundary barely changes (fast-forward)",
-                      size=20, color=theme.MUTED).move_to(state).align_to(plane, LEFT)
-            self.play(fade_out(training), run_time=0.15)
-            self.play(fade_in(ff), run_time=0.15)
             self.play(tracker.animate(run_time=self.tail_time, rate_func=linear).set_value(total))
-            training = ff
         d.remove_updater(follow)
         plane.unfollow()
         if tiles is not None:
             tiles.unfollow()
-        k = frame_index(run.eval_steps, total)
-        done = text(f"step {total}: loss {run.loss[-1]:.2g}, {run.train_acc[k]:.0%} of points right",
-                    size=22, color=theme.ACTIVE).move_to(state).align_to(plane, LEFT)
-        self.play(fade_out(training), run_time=0.2)
-        self.play(fade_in(done), run_time=0.3)
-        self.wait(1.2)
+        self.wait(1.6)
         self.diagram, self.plane, self.tracker, self.tiles, self.warp_used = d, plane, tracker, tiles, warp  # for tests
+        self.state = state
 
 
 class TrainingMoons(TrainingXOR):
     experiment = "network_training_moons"
     title = "Training on two moons"
+    tile = 0.8              # four layers across: narrower tiles
 
 
 class TrainingSpirals(TrainingXOR):
     experiment = "network_training_spirals"
     title = "Training on spirals"
+    tile = 0.8
     run_time = 8.0

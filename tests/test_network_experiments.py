@@ -45,13 +45,20 @@ def test_boundary_grids_equal_a_per_point_loop(name):
     recs = E.load(name)
     run, bd = recs["run"], recs["boundary"]
     model = N.model_from(run.config["problem"]["model"])
-    assert np.array_equal(bd.steps, run.steps) and bd.prob.shape == (len(run.steps), len(bd.ys), len(bd.xs))
+    frames = E.get(name).config.get("frames")
+    if frames:        # log-spaced frames: every step early on, then further apart, ending on the last step
+        assert np.array_equal(bd.steps, N.frame_steps(int(run.steps[-1]), frames))
+        assert np.array_equal(bd.steps[:10], np.arange(10)) and bd.steps[-1] == run.steps[-1]
+    else:
+        assert np.array_equal(bd.steps, run.steps)
+    assert bd.prob.shape == (len(bd.steps), len(bd.ys), len(bd.xs))
     rng = np.random.default_rng(0)
-    for k in (0, len(run.steps) // 2, len(run.steps) - 1):
+    for k in (0, len(bd.steps) // 2, len(bd.steps) - 1):
+        th = run.thetas[int(np.flatnonzero(run.steps == bd.steps[k])[0])]
         for j, i in rng.integers(0, len(bd.xs), size=(5, 2)):
-            p = model.predict(run.thetas[k], np.array([[bd.xs[i], bd.ys[j]]]))[0, 0]
+            p = model.predict(th, np.array([[bd.xs[i], bd.ys[j]]]))[0, 0]
             assert bd.prob[k, j, i] == pytest.approx(p, rel=1e-5, abs=1e-6)
-            h = model.forward(run.thetas[k], np.array([[bd.hx[i % len(bd.hx)], bd.hy[j % len(bd.hy)]]])).post[1][0]
+            h = model.forward(th, np.array([[bd.hx[i % len(bd.hx)], bd.hy[j % len(bd.hy)]]])).post[1][0]
             assert np.allclose(bd.hidden["h1"][k, :, j % len(bd.hy), i % len(bd.hx)], h, atol=1e-6)
     assert run.train_acc[-1] >= 0.97        # the boundary the scene ends on really separates the data
     assert run.loss[-1] < run.loss[0] / 5

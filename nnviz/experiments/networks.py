@@ -36,10 +36,25 @@ def hidden_grid(model: MLP, thetas: np.ndarray, xs: np.ndarray, ys: np.ndarray, 
     return np.stack(out).astype(np.float32)
 
 
+def frame_steps(total: int, frames: int) -> np.ndarray:
+    """Log-spaced training steps to draw the boundary at: step 0, every step early on (where the
+    boundary moves most), then further apart, always ending on `total`."""
+    return np.unique(np.r_[0, np.round(np.geomspace(1, total, frames - 1)).astype(int), total])
+
+
 def boundary_for(model: MLP, run: Run, ds: D.Dataset, cfg: dict, hidden: bool = False) -> Boundary:
-    """The experiments' call of the public `nnviz.boundary.decision_boundary` (grid sizes from cfg)."""
+    """The experiments' call of the public `nnviz.boundary.decision_boundary` (grid sizes from cfg).
+    With cfg["frames"], only at `frame_steps(last step, frames)` (θ must be kept at those steps)."""
+    from types import SimpleNamespace
+
     from ..boundary import decision_boundary
 
+    if cfg.get("frames"):
+        want = frame_steps(int(run.steps[-1]), int(cfg["frames"]))
+        idx = np.searchsorted(run.steps, want)
+        if not np.array_equal(run.steps[np.minimum(idx, len(run.steps) - 1)], want):
+            raise ValueError("boundary frames need θ at every frame step: record with every=1")
+        run = SimpleNamespace(steps=run.steps[idx], thetas=run.thetas[idx])
     b = decision_boundary(model, run, ds, grid=cfg["grid"], hidden=cfg["hidden_grid"] if hidden else None)
     return Boundary({"grid": cfg["grid"]}, b.steps, b.xs, b.ys, b.prob, hx=b.hx, hy=b.hy, hidden=b.hidden,
                     X=b.X, labels=b.labels, X_test=b.X_test, labels_test=b.labels_test)
@@ -125,18 +140,18 @@ TRAINING = {
     "xor": dict(
         model={"sizes": [2, 4, 1], "hidden": "tanh", "loss": "bce"},
         data={"name": "xor", "n": 200, "seed": 0, "noise": 0.18},
-        optimizer={"name": "adam", "lr": 0.05}, steps=300, every=5, init_seed=0, seed=0,
-        grid=64, hidden_grid=24),
+        optimizer={"name": "adam", "lr": 0.05}, steps=300, every=1, init_seed=0, seed=0,
+        grid=96, hidden_grid=24, frames=120),
     "moons": dict(
         model={"sizes": [2, 8, 8, 1], "hidden": "tanh", "loss": "bce"},
         data={"name": "moons", "n": 200, "seed": 0, "noise": 0.15},
-        optimizer={"name": "adam", "lr": 0.03}, steps=500, every=5, init_seed=0, seed=0,
-        grid=64, hidden_grid=24),
+        optimizer={"name": "adam", "lr": 0.03}, steps=500, every=1, init_seed=0, seed=0,
+        grid=96, hidden_grid=24, frames=140),
     "spirals": dict(
         model={"sizes": [2, 16, 16, 1], "hidden": "tanh", "loss": "bce"},
         data={"name": "spirals", "n": 300, "seed": 0, "noise": 0.1},
-        optimizer={"name": "adam", "lr": 0.02}, steps=1500, every=15, init_seed=0, seed=0,
-        grid=64, hidden_grid=24),
+        optimizer={"name": "adam", "lr": 0.02}, steps=1500, every=1, init_seed=0, seed=0,
+        grid=96, hidden_grid=24, frames=180),
 }
 
 
