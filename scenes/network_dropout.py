@@ -1,17 +1,20 @@
 """Dropout: hidden units switched off at random at every training step (the seeded masks
 the real run drew), then its effect: the same over-sized net on 40 noisy points, trained
-with and without dropout — decision boundaries and train vs test loss side by side.
+with and without dropout — decision boundaries and train vs test loss side by side, and at the
+end what differs, in numbers from the records (networks.dropout_summary): the training points
+the plain net bends round (circled), how much shorter the dropout boundary is, how sure each
+net is of its test mistakes, and the plain run's lowest test loss (early stopping).
 
 Records: experiment "network_dropout" (nnviz/experiments/networks.py).
 """
 import numpy as np
-from manim import (DL, DOWN, LEFT, ORIGIN, RIGHT, UP, DashedLine, Group, Line, ValueTracker,
-                   VGroup, linear)
+from manim import (DL, DOWN, LEFT, ORIGIN, RIGHT, UP, Circle, DashedLine, Dot, Group, Line, ValueTracker,
+                   VGroup, Create)
 
 from nnviz import experiments, theme
 from nnviz.render.fades import fade_in, fade_out
 from nnviz.display import input_names, sizes_text
-from nnviz.experiments.networks import model_from
+from nnviz.experiments.networks import dropout_summary, model_from
 from nnviz.render.network import NetworkDiagram
 from nnviz.render.planes import DecisionPlane, flip_progress, frame_index
 from nnviz.render.dashed import DashedCurve
@@ -34,11 +37,12 @@ class Dropout(ThemedScene):
         model = model_from(run.config["problem"]["model"])
         p = masks.config["dropout"]
 
-        title = heading("Dropout", size=34)
-        sub = label(f"each training step, every hidden unit is switched off with probability p = {p:g}",
-                    size=20).next_to(title, DOWN, buff=0.15)
-        d = NetworkDiagram.from_model(model, run.thetas[0], width=5.8, height=3.8, radius=0.16,
-                                      input_labels=input_names(2), output_labels=["ŷ"], strong_per_neuron=3).shift(DOWN * 0.3 + LEFT * 2.4)
+        title = heading("Dropout", size=34, buff=0.3)
+        sub = label(f"each training step, each hidden unit is off with probability p = {p:g}",
+                    size=24).next_to(title, DOWN, buff=0.15)
+        d = NetworkDiagram.from_model(model, run.thetas[0], width=5.4, height=4.4, radius=0.17, label_size=26,
+                                      input_labels=input_names(2), output_labels=["ŷ"], strong_per_neuron=3)
+        d.move_to([-3.1, -0.45, 0])
         step = ValueTracker(0)
         names = sorted(masks.masks)
 
@@ -49,22 +53,23 @@ class Dropout(ThemedScene):
                 d.set_dropped(j, masks.masks[nm][t])
 
         show(d)
-        counter = StepCounter(step, size=24).next_to(d, RIGHT, buff=0.7).shift(UP * 0.6)
-        dropped = Readout(step, lambda s: "units off: " + " · ".join(
-            f"{nm} {int((1 - masks.masks[nm][int(s)]).sum())}/{masks.masks[nm].shape[1]}" for nm in names),
-            size=22).next_to(counter, DOWN, buff=0.25).align_to(counter, LEFT)
-        note = label("grey = dropped this step\n(mask of one training example;\nat test time all units are on)",
-                     size=18, line_spacing=0.6).next_to(dropped, DOWN, buff=0.35).align_to(counter, LEFT)
-        self.add(title, sub, d, counter, dropped, note)      # the first frame is already the picture
-        self.wait(0.8)
+        counter = StepCounter(step, size=28).move_to([1.2, 1.4, 0], aligned_edge=LEFT)
+        off = VGroup(*[Readout(step, lambda s, nm=nm: f"off in {nm}: {int((1 - masks.masks[nm][int(s)]).sum())}"
+                                                      f" of {masks.masks[nm].shape[1]}", size=26) for nm in names])
+        off.arrange(DOWN, aligned_edge=LEFT, buff=0.2).next_to(counter, DOWN, buff=0.35).align_to(counter, LEFT)
+        note = VGroup(label("grey: off for this step", size=24), label("(the mask of one example)", size=24),
+                      label("at test time all units are on", size=24))
+        note.arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(off, DOWN, buff=0.45).align_to(counter, LEFT)
+        self.add(title, sub, d, counter, off, note)      # the first frame is already the picture
+        self.wait(0.6)
         d.add_updater(show)
         self.play(step.animate.set_value(self.mask_steps - 1), run_time=self.mask_time * self.mask_steps,
-                  rate_func=linear)
+                  rate_func=lambda t: t)
         d.remove_updater(show)
         self.wait(0.3)
         self.mask_diagram, self.mask_tracker = d, step
         self.pause("effect")
-        self.play(*[fade_out(m) for m in (d, counter, dropped, note, sub)], run_time=0.5)
+        self.play(*[fade_out(m) for m in (d, counter, off, note, sub)], run_time=0.5)
         self.compare(recs, model, p)
 
     @classmethod
@@ -76,47 +81,65 @@ class Dropout(ThemedScene):
                  for t in ("plain", "dropout")]
         return TimeWarp.from_progress(combine(prog), cls.train_time, floor=0.15, clock="log", tol=1e-2)
 
+    @staticmethod
+    def verdicts(recs, facts) -> dict:
+        """The closing words under each panel and along the bottom (numbers from the records)."""
+        rp, rd = recs["run_plain"], recs["run_dropout"]
+        fp, fd = facts["plain"], facts["dropout"]
+        shorter = 1 - fd["cells"] / fp["cells"]
+        return {"plain": ("bends round the circled points;", f"sure when wrong: test loss {rp.test_loss[-1]:.2f}"),
+                "dropout": (f"smoother: boundary {shorter:.0%} shorter;", f"less sure: test loss {rd.test_loss[-1]:.2f}"),
+                "early": f"Early stopping also works: no dropout had test loss {facts['best_test']:.2f} "
+                         f"at step {facts['best_step']} (dot)"}
+
     def compare(self, recs, model, p):
         bd0 = recs["boundary_plain"]
-        sub = label(f"{sizes_text(model.sizes)} net on {len(bd0.X)} noisy points "
-                    f"({len(bd0.X_test)} held-out test points)", size=20).next_to(self.mobjects[0], DOWN, buff=0.15)
+        sub = label(f"{sizes_text(model.sizes)} net · {len(bd0.X)} noisy training points · "
+                    f"{len(bd0.X_test)} new test points", size=24).next_to(self.mobjects[0], DOWN, buff=0.15)
         tracker = ValueTracker(0)
         total = int(recs["run_plain"].steps[-1])
-        panels, planes = [], []
+        facts = dropout_summary(recs)
+        words = self.verdicts(recs, facts)
+        panels, planes, readouts, plots = [], [], [], {}
         self.test_curves = []
         all_loss = np.concatenate([recs[f"run_{t}"].train_loss for t in ("plain", "dropout")]
                                   + [recs[f"run_{t}"].test_loss for t in ("plain", "dropout")])
         y_range = (0.0, float(np.ceil(all_loss.max() * 5) / 5))
         for tag, name in (("plain", "no dropout"), ("dropout", f"dropout p = {p:g}")):
             run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
-            plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=2.95, dot_radius=0.08, prob=bd.prob[0])
+            plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=3.1, dot_radius=0.085, prob=bd.prob[0])
             plot = LossPlot({"train": run.train_loss}, colors={"train": theme.SPLIT["train"]},
                             steps={"train": run.eval_steps}, y_range=y_range,
-                            width=2.1, height=2.2, legend=False, tracker=tracker,
-                            x_ticks=2).next_to(plane, RIGHT, buff=0.3)
-            test = DashedCurve(plot.axes, run.test_loss, run.eval_steps, color=theme.SPLIT["test"], tracker=tracker)
+                            width=2.1, height=2.6, legend=False, tracker=tracker,
+                            x_ticks=2).next_to(plane, RIGHT, buff=0.25)
+            test = DashedCurve(plot.axes, run.test_loss, run.eval_steps, color=theme.SPLIT["test"], tracker=tracker,
+                               stroke_width=4)
             plot.add(test)
-            head = text(name, size=26).next_to(VGroup(plane.frame, plot), UP, buff=0.3)
+            head = text(name, size=28).next_to(VGroup(plane.frame, plot), UP, buff=0.25)
             final = Readout(tracker, lambda s, run=run: (
                 f"train {run.train_loss[frame_index(run.eval_steps, s)]:.2f} · "
-                f"test {run.test_loss[frame_index(run.eval_steps, s)]:.2f}"), size=22)
-            final.next_to(VGroup(plane.frame, plot), DOWN, buff=0.3)
-            panels.append(Group(plane, plot, head, final))
+                f"test {run.test_loss[frame_index(run.eval_steps, s)]:.2f}"), size=24)
+            panels.append(Group(plane, plot, head))
             planes.append((plane, bd))
+            readouts.append(final)
+            plots[tag] = plot
             self.test_curves.append(test)
-        Group(*panels).arrange(RIGHT, buff=0.55).move_to([0, -0.4, 0])
+        Group(*panels).arrange(RIGHT, buff=0.5).move_to([0, 0.4, 0])
+        for pn, final in zip(panels, readouts):
+            final.next_to(pn[0].frame, DOWN, buff=0.3).match_x(Group(pn[0].frame, pn[1]))
         legend = VGroup(
             VGroup(Line(ORIGIN, RIGHT * 0.5, color=theme.SPLIT["train"], stroke_width=4),
-                   label("train loss", size=20)).arrange(RIGHT, buff=0.12),
+                   label("train loss", size=24)).arrange(RIGHT, buff=0.12),
             VGroup(DashedLine(ORIGIN, RIGHT * 0.5, color=theme.SPLIT["test"], stroke_width=4, dash_length=0.1),
-                   label(f"test loss ({len(bd0.X_test)} held-out points)", size=20)).arrange(RIGHT, buff=0.12))
-        legend.arrange(RIGHT, buff=0.5).to_edge(DOWN, buff=0.25).shift(RIGHT * 1.5)
-        counter = StepCounter(tracker, total=total, size=22).to_corner(DL, buff=0.3)
+                   label("test loss (new points)", size=24)).arrange(RIGHT, buff=0.12))
+        legend.arrange(RIGHT, buff=0.5).to_edge(DOWN, buff=0.35).to_edge(RIGHT, buff=0.5)
+        counter = StepCounter(tracker, total=total, size=26).to_corner(DL, buff=0.35)
 
         for plane, _ in planes:
             self.add(plane.image)
         parts = [m for pn in panels for m in (pn[0].frame, pn[0].dots, *pn[1:])]
-        self.play(fade_in(sub), *[fade_in(m) for m in parts], fade_in(legend), fade_in(counter), run_time=0.8)
+        self.play(fade_in(sub), *[fade_in(m) for m in parts], *[fade_in(r) for r in readouts], fade_in(legend),
+                  fade_in(counter), run_time=0.8)
         self.pause("compare")
         for plane, bd in planes:
             plane.follow(tracker, bd.prob, bd.steps)
@@ -125,16 +148,24 @@ class Dropout(ThemedScene):
         self.play(warp.animate(tracker))
         for plane, _ in planes:
             plane.unfollow()
-        rp, rd = recs["run_plain"], recs["run_dropout"]
-        best = int(np.argmin(rp.test_loss))
-        verdict = VGroup(
-            text(f"no dropout: train loss → {rp.train_loss[-1]:.2f}, test loss → {rp.test_loss[-1]:.2f}"
-                 f" (lowest {rp.test_loss[best]:.2f} at step {int(rp.eval_steps[best])}): it memorises the 40 points",
-                 size=20),
-            text(f"dropout: test loss ends at {rd.test_loss[-1]:.2f}: a smoother boundary that holds on new points",
-                 size=20, color=theme.ACTIVE))
-        verdict.arrange(DOWN, aligned_edge=LEFT, buff=0.1).to_edge(DOWN, buff=0.2)
-        self.play(fade_out(legend), fade_out(counter), fade_in(verdict), run_time=0.6)
-        self.wait(1.5)
-        self.verdict_numbers = (rp.train_loss[-1], rp.test_loss[-1], rp.test_loss[best], rd.test_loss[-1])
+        self.wait(0.4)
+        self.pause("verdict")
+
+        # what differs: the points the plain net bends round, the plain run's best test loss, in words
+        rings = VGroup(*[Circle(radius=0.19, color=theme.ACTIVE, stroke_width=4).move_to(plane.to_scene(*bd.X[i]))
+                         for plane, bd in planes for i in facts["bent"]])
+        best = Dot(plots["plain"].axes.c2p(facts["best_step"], facts["best_test"]), radius=0.09, color=theme.ACTIVE)
+        best.set_stroke(theme.BACKGROUND, width=2, opacity=1.0)
+        verdict = []
+        for pn, tag in zip(panels, ("plain", "dropout")):
+            a, b = words[tag]
+            v = VGroup(text(a, size=24), text(b, size=24, color=theme.ACTIVE if tag == "dropout" else theme.FOREGROUND))
+            v.arrange(DOWN, buff=0.12).next_to(pn[0].frame, DOWN, buff=0.25).match_x(Group(pn[0].frame, pn[1]))
+            verdict.append(v)
+        early = text(words["early"], size=24, color=theme.MUTED).to_edge(DOWN, buff=0.3)
+        self.play(*[fade_out(m) for m in (*readouts, legend, counter)], run_time=0.4)
+        self.play(Create(rings), fade_in(best), *[fade_in(v) for v in verdict], run_time=0.8)
+        self.play(fade_in(early), run_time=0.4)
+        self.wait(2.0)
+        self.facts, self.words, self.rings, self.best_dot = facts, words, rings, best
         self.planes, self.compare_tracker = planes, tracker

@@ -34,6 +34,9 @@ def test_last_frame(render_scene, module, name, colors):
     assert out.fraction(theme.BACKGROUND, tol=12) < 0.95, "frame is (almost) empty"
     for c, share in colors.items():
         assert out.fraction(c, tol=45) >= share, f"{name}: too little {c} on screen"
+    if module in ("network_training", "network_dropout"):          # the text audit (nnviz/render/audit.py)
+        assert not out.small_texts, out.small_texts
+        assert not out.overlapping_texts, out.overlapping_texts
 
 
 def test_training_video_animates_the_boundary(render_scene):

@@ -23,6 +23,8 @@ def build(module: str, name: str, tmp_path, **attrs):
                         "verbosity": "WARNING", "progress_bar": "none"}):
         scene = cls()
         scene.render()
+    from nnviz.render import style          # texts laid out at this tiny width wrap; later renders
+    style._text.cache_clear()                # in this process must not reuse them (render.style's cache)
     return scene
 
 
@@ -201,6 +203,23 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
         assert curve.dash_steps[0] == pytest.approx(run.eval_steps[0], abs=run.eval_steps[-1] / 20)
         curve.show_until(run.eval_steps[-1] / 2)                  # half-way: only the first dashes
         assert 0 < curve.shown() < len(curve.dashes)
-    rp, rd = recs["run_plain"], recs["run_dropout"]                # the closing numbers on screen
-    assert s.verdict_numbers == (rp.train_loss[-1], rp.test_loss[-1], rp.test_loss.min(), rd.test_loss[-1])
-    assert rp.test_loss[-1] > 2 * rd.test_loss[-1] and rp.train_loss[-1] < rd.train_loss[-1]   # the claim made
+    rp, rd = recs["run_plain"], recs["run_dropout"]                # the closing claims, from the records
+    assert s.rings and len(s.rings) == 2 * len(s.facts["bent"]) > 0
+    for tag, right in (("plain", True), ("dropout", False)):       # circled: fitted without dropout only
+        bd = recs[f"boundary_{tag}"]
+        for i in s.facts["bent"]:
+            x, y = bd.X[i]
+            p = bd.prob[-1][np.abs(bd.ys - y).argmin(), np.abs(bd.xs - x).argmin()]
+            assert ((p >= 0.5) == bd.labels[i]) == right
+    cells = {t: int(((recs[f"boundary_{t}"].prob[-1][1:] >= .5) != (recs[f"boundary_{t}"].prob[-1][:-1] >= .5)).sum()
+                    + ((recs[f"boundary_{t}"].prob[-1][:, 1:] >= .5) != (recs[f"boundary_{t}"].prob[-1][:, :-1] >= .5)).sum())
+             for t in ("plain", "dropout")}
+    assert cells["dropout"] < 0.8 * cells["plain"]                  # "smoother: boundary N % shorter"
+    assert f"{1 - cells['dropout'] / cells['plain']:.0%} shorter" in s.words["dropout"][0]
+    assert s.facts["plain"]["sure_when_wrong"] > s.facts["dropout"]["sure_when_wrong"]   # "sure when wrong"
+    assert rp.test_loss[-1] > 2 * rd.test_loss[-1] and rp.train_loss[-1] < rd.train_loss[-1]
+    assert f"{rp.test_loss[-1]:.2f}" in s.words["plain"][1] and f"{rd.test_loss[-1]:.2f}" in s.words["dropout"][1]
+    best = int(np.argmin(rp.test_loss))                             # early stopping: the plain run's best step
+    assert (s.facts["best_step"], s.facts["best_test"]) == (int(rp.eval_steps[best]), float(rp.test_loss[best]))
+    assert s.facts["best_test"] < rd.test_loss[-1]                  # "also works": lower than dropout's end
+    assert f"step {int(rp.eval_steps[best])}" in s.words["early"]

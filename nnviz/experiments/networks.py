@@ -38,8 +38,10 @@ def hidden_grid(model: MLP, thetas: np.ndarray, xs: np.ndarray, ys: np.ndarray, 
 
 def frame_steps(total: int, frames: int) -> np.ndarray:
     """Log-spaced training steps to draw the boundary at: step 0, every step early on (where the
-    boundary moves most), then further apart, always ending on `total`."""
-    return np.unique(np.r_[0, np.round(np.geomspace(1, total, frames - 1)).astype(int), total])
+    boundary moves most), then further apart, always ending on `total`; the round steps 10, 30,
+    100, 300, 1000 are among them (the stills' snapshots)."""
+    rounds = [t for t in (10, 30, 100, 300, 1000) if t < total]
+    return np.unique(np.r_[0, np.round(np.geomspace(1, total, frames - 1)).astype(int), rounds, total])
 
 
 def boundary_for(model: MLP, run: Run, ds: D.Dataset, cfg: dict, hidden: bool = False) -> Boundary:
@@ -258,4 +260,34 @@ def network_dropout(cfg):
             names = [f"h{i + 1}" for i in range(len(rec.masks[0]))]
             out["masks"] = DropoutMasks({"dropout": p, "note": "mask of each batch's first example"}, steps,
                                         {nm: np.stack([m[j] for m in rec.masks]) for j, nm in enumerate(names)})
+    return out
+
+
+def boundary_cells(prob: np.ndarray) -> int:
+    """How long a decision boundary is, in grid cells: neighbouring cells (across or down) whose
+    predicted class differs. A boundary that bends around single points is longer."""
+    c = np.asarray(prob) >= 0.5
+    return int((c[1:] != c[:-1]).sum() + (c[:, 1:] != c[:, :-1]).sum())
+
+
+def dropout_summary(recs: dict) -> dict:
+    """What the dropout scene and still say at the end, from the records: per run ('plain',
+    'dropout') the final train/test accuracy, the boundary's length in grid cells, the mean
+    confidence |2p − 1| on the test points it gets wrong; the training points the plain net fits
+    and the dropout net leaves (`bent`); and the plain run's lowest test loss and its step."""
+    out = {}
+    for tag in ("plain", "dropout"):
+        run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
+        model = model_from(run.config["problem"]["model"])
+        p = model.predict(run.thetas[-1], bd.X)[:, 0]
+        pt = model.predict(run.thetas[-1], bd.X_test)[:, 0]
+        wrong = (pt >= 0.5) != bd.labels_test
+        out[tag] = {"train_right": (p >= 0.5) == bd.labels, "test_acc": float(1 - wrong.mean()),
+                    "train_acc": float(((p >= 0.5) == bd.labels).mean()),
+                    "cells": boundary_cells(bd.prob[-1]),
+                    "sure_when_wrong": float(np.abs(2 * pt[wrong] - 1).mean()) if wrong.any() else 0.0}
+    out["bent"] = np.flatnonzero(out["plain"]["train_right"] & ~out["dropout"]["train_right"])
+    rp = recs["run_plain"]
+    best = int(np.argmin(rp.test_loss))
+    out["best_step"], out["best_test"] = int(rp.eval_steps[best]), float(rp.test_loss[best])
     return out

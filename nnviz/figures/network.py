@@ -160,10 +160,12 @@ def snapshot_frames(steps, targets=(0, 30, 100, 300)) -> list[int]:
     return sorted(set(ks))
 
 
-def _training(fig, key):
+def _training(fig, key, targets=(0, 30, 100, 300)):
+    from matplotlib.ticker import NullFormatter
+
     recs = E.load(f"network_training_{key}")
     run, bd = recs["run"], recs["boundary"]
-    ks = snapshot_frames(bd.steps)
+    ks = snapshot_frames(bd.steps, targets)
     # a spacer column: the log axis's tick labels ran over the last boundary panel
     axes = list(fig.subplots(1, len(ks) + 2, gridspec_kw={"width_ratios": [1] * len(ks) + [0.3, 1.4]}))
     axes.pop(-2).axis("off")
@@ -173,7 +175,9 @@ def _training(fig, key):
         ax.set_title(f"step {bd.steps[k]}" + ("  (untrained)" if bd.steps[k] == 0 else ""), fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-    loss_curves(axes[-1], {"train loss": run.loss}, colors={"train loss": theme.SPLIT["train"]}, log_y=True)
+    loss_curves(axes[-1], {"train loss": run.loss}, colors={"train loss": theme.SPLIT["train"]}, log_y=True,
+                legend=False)
+    axes[-1].yaxis.set_minor_formatter(NullFormatter())     # decades only: "6×10⁻¹" labels crowded the axis
     for k in ks:                                           # where the snapshots were taken
         axes[-1].axvline(bd.steps[k], color=theme.MUTED, lw=0.6, ls=":")
     axes[-1].set_title(f"{sizes_text(model_from(run.config['problem']['model']).sizes)} net: loss", fontsize=10)
@@ -182,13 +186,13 @@ def _training(fig, key):
 @figure("network_training_xor", experiments=("network_training_xor",), size=(13, 3))
 def training_xor(fig):
     """Decision boundary over training on XOR (2-4-1), and the loss."""
-    _training(fig, "xor")
+    _training(fig, "xor", targets=(0, 10, 30, 100))
 
 
 @figure("network_training_moons", experiments=("network_training_moons",), size=(13, 3))
 def training_moons(fig):
     """Decision boundary over training on two moons (2-8-8-1), and the loss."""
-    _training(fig, "moons")
+    _training(fig, "moons", targets=(0, 10, 30, 100))
 
 
 @figure("network_training_spirals", experiments=("network_training_spirals",), size=(13, 3))
@@ -238,22 +242,31 @@ def perceptron(fig):
     axes[3].set_title(f"2-2-1 net on XOR: accuracy {run.train_acc[-1]:.0%}", fontsize=9)
 
 
-@figure("network_dropout", experiments=("network_dropout",), size=(12, 3.6))
+@figure("network_dropout", experiments=("network_dropout",), size=(12, 4.4))
 def dropout(fig):
-    """Same 2-32-32-1 net on 40 noisy points without / with dropout: boundaries, and each run's train
-    (solid) vs test (dashed) loss in the animation's colours; legends beside the data, not on it."""
+    """Same 2-32-32-1 net on 40 noisy points without / with dropout: boundaries (the training points
+    only the plain net fits, circled), and each run's train (solid) vs test (dashed) loss in the
+    animation's colours, the plain run's lowest test loss marked (early stopping); legends beside
+    the data, not on it. The words are the animation's (networks.dropout_summary)."""
+    from ..experiments.networks import dropout_summary
+
     recs = E.load("network_dropout")
+    facts = dropout_summary(recs)
     p = float(recs["masks"].config["dropout"])
-    axes = fig.subplots(1, 5, gridspec_kw={"width_ratios": [1, 1, 0.15, 1.1, 1.1], "wspace": 0.35})
+    axes = fig.subplots(1, 5, gridspec_kw={"width_ratios": [1.25, 1.25, 0.08, 1, 1], "wspace": 0.3})
     axes[2].axis("off")
     allv = np.concatenate([recs[f"run_{t}"].train_loss for t in ("plain", "dropout")]
                           + [recs[f"run_{t}"].test_loss for t in ("plain", "dropout")])
-    for ax, lax, tag, name in ((axes[0], axes[3], "plain", "no dropout"),
-                               (axes[1], axes[4], "dropout", f"dropout $p={p:g}$")):
+    shorter = 1 - facts["dropout"]["cells"] / facts["plain"]["cells"]
+    for ax, lax, tag, name, says in ((axes[0], axes[3], "plain", "no dropout", "bends round the circled points"),
+                                     (axes[1], axes[4], "dropout", f"dropout $p={p:g}$",
+                                      f"boundary {shorter:.0%} shorter")):
         bd, r = recs[f"boundary_{tag}"], recs[f"run_{tag}"]
         decision_boundary(ax, bd.xs, bd.ys, bd.prob[-1], bd.X, bd.labels)
+        ax.scatter(bd.X[facts["bent"], 0], bd.X[facts["bent"], 1], s=260, facecolors="none",
+                   edgecolors=theme.VALUE_INK, linewidths=2, zorder=4)
         ax.set_box_aspect(1)
-        ax.set_title(name)
+        ax.set_title(f"{name}\n{says}", fontsize=11)
         ax.set_xticks([])
         ax.set_yticks([])
         loss_curves(lax, {"train": r.train_loss, "test": r.test_loss},
@@ -261,6 +274,11 @@ def dropout(fig):
                     steps={"train": r.eval_steps, "test": r.eval_steps}, log_y=False, legend=False)
         lax.lines[1].set_linestyle("--")
         lax.set_ylim(0, float(np.nanmax(allv)) * 1.05)
-        lax.set_title(f"{name}: test {r.test_loss[-1]:.2f}", fontsize=10)
-    axes[4].legend(["train loss", f"test loss ({len(recs['boundary_plain'].X_test)} held-out points)"],
+        lax.set_title(f"{name}: test loss {r.test_loss[-1]:.2f}", fontsize=10)
+    axes[3].plot([facts["best_step"]], [facts["best_test"]], "o", color=theme.VALUE_INK, ms=7, zorder=5,
+                 label=f"lowest test loss {facts['best_test']:.2f} (step {facts['best_step']}): early stopping")
+    axes[4].legend(handles=axes[4].lines[:2] + axes[3].lines[-1:],
+                   labels=["train loss", f"test loss ({len(recs['boundary_plain'].X_test)} held-out points)",
+                           f"no dropout's lowest test loss\n{facts['best_test']:.2f} at step {facts['best_step']}"
+                           " (early stopping)"],
                    fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
