@@ -23,8 +23,6 @@ def build(module: str, name: str, tmp_path, **attrs):
                         "verbosity": "WARNING", "progress_bar": "none"}):
         scene = cls()
         scene.render()
-    from nnviz.render import style          # texts laid out at this tiny width wrap; later renders
-    style._text.cache_clear()                # in this process must not reuse them (render.style's cache)
     return scene
 
 
