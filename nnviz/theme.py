@@ -45,7 +45,7 @@ REGIME = {
 # gradient-descent variants: batch *is* plain GD
 VARIANT = {
     "batch": GD,
-    "minibatch": "#2EC4B6",    # teal
+    "minibatch": "#D16BFF",    # violet: between batch (blue) and SGD (salmon), far from both
     "stochastic": "#FF8C69",   # salmon
 }
 
@@ -146,7 +146,7 @@ _LIGHT_PALETTE = {"GD": "#1A6FA8",
                   "OPTIMIZER": {"gd": "#1A6FA8", "momentum": "#9C920C", "nesterov": "#B87700", "rmsprop": "#8266E8",
                                 "adam": "#1DA058", "sgd": "#D9572E"},
                   "REGIME": {"slow": "#5A6FE0", "smooth": "#6F8A14", "oscillating": "#B07838"},
-                  "VARIANT": {"batch": "#1A6FA8", "minibatch": "#1E968A", "stochastic": "#D9572E"},
+                  "VARIANT": {"batch": "#1A6FA8", "minibatch": "#9B30D9", "stochastic": "#D9572E"},
                   "OUTCOME": {"found": "#1A6FA8"},
                   "SCHEDULE": {"constant": "#D9572E"},
                   "PENALTY": {"l2": "#5B3FD6", "l1": "#2E7D6F"}}

@@ -179,8 +179,44 @@ def test_digits_eta_is_tuned_per_batch_size():
         assert tun["chosen"] == int(np.argmin(f)) and run.meta["lr"] == tun["lrs"][tun["chosen"]]
         assert run.lr[0] == run.meta["lr"] and run.train_loss[-1] == tun["final_train_loss"][tun["chosen"]]
         assert T.stable_curve(run.train_loss) and not run.diverged
+        # the stated jump rule, recomputed: after the first 10 % of epochs never above jump × the best so far
+        w = int(np.ceil(0.1 * run.train_loss.size))
+        assert np.all(run.train_loss[w:] <= tun["jump"] * np.minimum.accumulate(run.train_loss)[w - 1:-1])
+        assert X.steady(run.train_loss, tun["jump"])
+        assert not X.steady(np.r_[2.0, 1.0, 0.1, 0.01, 0.9, 0.005, 0.004, 0.003, 0.002, 0.001], 5.0)  # a 90× spike
         assert 0 < tun["chosen"] < len(tun["lrs"]) - 1, f"{name}: chosen η at the edge of the grid"
     assert "epoch_time" in Run.TIMING
+
+
+def test_digits_trade_off_on_screen_is_what_the_records_say():
+    """The scene's conclusion (per epoch vs per second), recomputed from the records by hand."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_digits_scene", "scenes/descent_variants.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    rec = E.load("descent_digits")
+    runs = {r.meta["batch_size"]: r for r in rec.values()}
+    assert sorted(runs) == [1, 16, 32, 64, 128, 256, 512, runs[max(runs)].meta["batch_size"]]
+    budget = float(np.sum(rec["batch"].epoch_time))
+    final = {b: float(r.test_loss[-1]) for b, r in runs.items()}
+    at = {}
+    for b, r in runs.items():
+        done = 0
+        while done < len(r.epoch_time) and np.sum(r.epoch_time[:done + 1]) <= budget * (1 + 1e-12):
+            done += 1
+        at[b] = (done, float(r.test_loss[done]))
+    got = mod.budgets(rec)
+    assert got["budget"] == pytest.approx(budget)
+    assert got["epochs"] == pytest.approx(final) and {b: v[1] for b, v in at.items()} == pytest.approx(got["seconds"])
+    best_e = [b for b in final if final[b] <= 1.05 * min(final.values())]
+    best_s = [b for b in at if at[b][1] <= 1.05 * min(v[1] for v in at.values())]
+    assert got["best_epochs"] == sorted(best_e) and got["best_seconds"] == sorted(best_s)
+    lines = " ".join(mod.trade_off_lines(rec))
+    assert f"Per epoch: b = {' and '.join(map(str, sorted(best_e)))} ends lowest" in lines
+    assert f"Per second: b = {' and '.join(map(str, sorted(best_s)))} lead after {budget:.2g} s" in lines
+    # the trade-off itself: the per-epoch winner is not the per-second winner
+    assert not set(best_e) & set(best_s)
 
 
 def test_digits_records_curves_and_epoch_times():

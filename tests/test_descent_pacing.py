@@ -95,8 +95,6 @@ def test_digits_phases_are_paced():
     ep = combine([loss_progress(rec[v].test_loss, rec[v].eval_steps / rec[v].config["steps_per_epoch"])
                   for v in scene.variants])
     assert_paced(warps["epochs"], ep)
-    sweep = mod.sweep_names(rec)
-    assert_paced(warps["sweep"], combine([loss_progress(rec[k].test_loss) for k in sweep]))
     clock = combine([loss_progress(rec[v].test_loss[1:], np.cumsum(rec[v].epoch_time)) for v in scene.variants])
     assert_paced(warps["clock"], clock)
 

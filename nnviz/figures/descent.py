@@ -105,43 +105,45 @@ def variants(fig):
     fig.subplots_adjust(bottom=0.2, wspace=0.35)
 
 
-@figure("descent_digits", experiments=("descent_digits",), size=(12, 4.4))
+@figure("descent_digits", experiments=("descent_digits",), size=(12, 4.6))
 def digits(fig):
-    """Digits (8×8 MNIST): train/test loss per epoch, a batch-size sweep with η tuned per batch size,
-    and test loss against the measured training time."""
+    """Digits (8×8 MNIST): train/test loss per epoch, test loss against the measured training time,
+    and every batch size's test loss after all epochs and after a time budget (the trade-off)."""
     rec = E.load("descent_digits")
-    a, b, c = fig.subplots(1, 3)
+    a, c, d = fig.subplots(1, 3)
     for v in X.VARIANT_ORDER:
         run = rec[v]
         ep = run.eval_steps / run.config["steps_per_epoch"]
         lab = LABEL[v] + (f" (b={run.meta['batch_size']})" if v == "minibatch" else "") + rf", $\eta$={run.meta['lr']:g}"
-        a.plot(ep, run.train_loss, color=theme.VARIANT[v], label=f"{lab}")
-        a.plot(ep, run.test_loss, "--", color=theme.VARIANT[v])
-        t = np.r_[0.0, np.cumsum(run.epoch_time)]
-        c.plot(t[1:], run.test_loss[1:], color=theme.VARIANT[v])
+        a.plot(ep, run.train_loss, color=theme.VARIANT[v], lw=1.8, label=lab)
+        a.plot(ep, run.test_loss, "--", color=theme.VARIANT[v], lw=1.4)
+        c.plot(X.wall_clock(run)[1:], run.test_loss[1:], color=theme.VARIANT[v], lw=1.8)
     a.set_yscale("log")
     a.set_xlabel("epoch")
     a.set_ylabel("cross-entropy (solid: train, dashed: test)")
-    grid = rec["batch"].meta["tuning"]["lrs"]
-    a.set_title(rf"same init; $\eta$ tuned per batch size on {', '.join(f'{x:g}' for x in grid)}", fontsize=9)
-    sweep = sorted((k for k in rec if k.startswith("b") and k[1:].isdigit()), key=lambda k: rec[k].meta["batch_size"])
-    bs = [rec[k].meta["batch_size"] for k in sweep]
-    for k, bsz in zip(sweep, bs):
-        b.plot(rec[k].test_loss, color=theme.batch_size_color(bsz, min(bs), max(bs)),
-               label=rf"b={bsz}, $\eta$={rec[k].meta['lr']:g}")
-    b.set_yscale("log")
-    b.set_xlabel("epoch")
-    b.set_ylabel("test loss")
-    b.set_title("batch-size sweep (each b at its tuned η)", fontsize=9)
+    a.set_title(r"per epoch: same data seen, $\eta$ tuned per batch size", fontsize=10)
     c.set_xscale("log")
     c.set_yscale("log")
-    c.set_xlabel("measured training time (s), one run on a shared CPU")
+    c.set_xlabel("measured training time (s)")
     c.set_ylabel("test loss")
-    c.set_title("loss against wall-clock time", fontsize=9)
-    h1, l1 = a.get_legend_handles_labels()
-    h2, l2 = b.get_legend_handles_labels()
-    fig.legend(h1 + h2, l1 + l2, loc="lower center", ncol=5, fontsize=8)
-    fig.subplots_adjust(bottom=0.3, wspace=0.35)
+    c.set_title("per second of training", fontsize=10)
+    b = X.budgets(rec)
+    bs = list(b["epochs"])
+    d.plot(bs, list(b["epochs"].values()), "-o", color=theme.INK, lw=1.6, ms=5, label=f"after {b['n_epochs']} epochs")
+    d.plot(bs, list(b["seconds"].values()), "--o", color=theme.INK, mfc=theme.PAPER, lw=1.4, ms=6,
+           label=f"after {b['budget']:.2g} s")
+    d.set_xscale("log")
+    d.set_yscale("log")
+    d.set_xlabel("batch size b")
+    d.set_ylabel("test loss")
+    d.set_title("every batch size at two budgets", fontsize=10)
+    d.legend(fontsize=9, loc="upper center", frameon=False)
+    d.set_ylim(min(min(b["epochs"].values()), min(b["seconds"].values())) / 2,
+               max(b["seconds"].values()) * 8)  # room above the curves for the legend
+    h, l = a.get_legend_handles_labels()
+    fig.legend(h, l, loc="lower center", ncol=3, fontsize=9, frameon=False)
+    fig.text(0.5, 0.005, "  ".join(X.trade_off_lines(rec)[:2]), ha="center", fontsize=9)
+    fig.subplots_adjust(bottom=0.27, wspace=0.35)
 
 
 def _sci(x: float) -> str:

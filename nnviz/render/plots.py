@@ -97,7 +97,7 @@ class LabelledAxes(mn.VGroup):
         self.ticks = mn.VGroup()
         self.tick_labels = mn.VGroup()
         self.grid = mn.VGroup()
-        xt = (_decades(x0, x1) if log_x
+        xt = (_decades(x0, x1, x_ticks or 8) if log_x
               else nice_ticks(x0, x1, n_ticks if x_ticks is None else x_ticks))  # fewer on narrow plots
         yt = (_decades(y0, y1) if log_y else nice_ticks(y0, y1, n_ticks))
         grid_color = theme_color(theme.GRID)
@@ -239,7 +239,8 @@ class LossPlot(mn.VGroup):
                  log_y: bool = False, x_label: str = "step", y_label: str = "loss",
                  y_range=None, width: float = 6.0, height: float = 4.0, legend: bool | str = True,
                  tracker: mn.ValueTracker | None = None, diverged_at: dict | None = None,
-                 x_ticks: int | None = None, x_range=None, log_x: bool = False, **kwargs):
+                 x_ticks: int | None = None, x_range=None, log_x: bool = False, font_size: float = SMALL_SIZE,
+                 **kwargs):
         super().__init__(**kwargs)
         if not series:
             raise ShapeError("LossPlot needs at least one series")
@@ -256,13 +257,13 @@ class LossPlot(mn.VGroup):
         if legend and (len(arrays) > 1 or colors):
             # the legend stays inside `width`: right of the axes when they keep ≥ 65 % of the width,
             # else in rows below them; legend="outside" keeps the axes at `width` with the legend beyond
-            self.legend = Legend(cols)
+            self.legend = Legend(cols, font_size=font_size)
             place = "outside" if legend == "outside" else "right"
             if place == "right" and width - self.legend.width - 0.3 < 0.65 * width:
                 place = "below"
-                self.legend = _row_legend(cols)
+                self.legend = _row_legend(cols, font_size)
                 if self.legend.width > width:
-                    self.legend = _wrap_legend(cols, width)
+                    self.legend = _wrap_legend(cols, width, font_size)
                 axes_h = max(height - self.legend.height - 0.25, 0.5 * height)
             elif place == "right":
                 axes_w = width - self.legend.width - 0.3
@@ -273,7 +274,7 @@ class LossPlot(mn.VGroup):
 
         def make_axes(w, h):
             return LabelledAxes(x_range or (0, max(last, 1.0)), y_range, x_label, y_label, log_y=log_y,
-                                width=w, height=h, x_ticks=x_ticks, log_x=log_x)
+                                width=w, height=h, x_ticks=x_ticks, log_x=log_x, font_size=font_size)
 
         self.axes = make_axes(axes_w, axes_h)
         target = axes_w
@@ -305,19 +306,19 @@ class LossPlot(mn.VGroup):
         return self.tracker.animate(run_time=run_time, rate_func=rate_func, **kw).set_value(self.last_step)
 
 
-def _row_legend(cols: dict) -> "Legend":
+def _row_legend(cols: dict, font_size: float = SMALL_SIZE) -> "Legend":
     """Legend entries side by side (one line)."""
-    lg = Legend(cols)
+    lg = Legend(cols, font_size=font_size)
     if lg.submobjects:
         lg.arrange(mn.RIGHT, buff=0.35)
     return lg
 
 
-def _wrap_legend(cols: dict, width: float) -> "Legend":
+def _wrap_legend(cols: dict, width: float, font_size: float = SMALL_SIZE) -> "Legend":
     """Legend entries in as many rows as it takes to stay within `width`."""
     rows, row = [], []
     for k, c in cols.items():
-        trial = _row_legend(dict(row + [(k, c)]))
+        trial = _row_legend(dict(row + [(k, c)]), font_size)
         if row and trial.width > width:
             rows.append(row)
             row = []
@@ -325,7 +326,7 @@ def _wrap_legend(cols: dict, width: float) -> "Legend":
     rows.append(row)
     group = Legend({})
     for r in rows:
-        group.add(_row_legend(dict(r)))
+        group.add(_row_legend(dict(r), font_size))
     group.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
     group.rows = {k: row for part in group.submobjects for k, row in part.rows.items()}
     if group.width > width:
