@@ -67,7 +67,8 @@ def batch_size_color(b: int, smallest: int, largest: int) -> str:
 
 
 # outcomes (e.g. random restarts): reached the goal vs stuck
-OUTCOME = {"found": GD, "stuck": "#8a8f98"}
+# neutral on purpose: the runs themselves keep their optimizer's colour elsewhere (restarts are plain GD)
+OUTCOME = {"found": FOREGROUND, "stuck": "#6b7079"}
 
 # classes (two-class sets: red / blue as in the lecture notes)
 CLASS = ["#E0505B", "#4A90D9", "#5CB85C", "#F0AD4E", "#9B59B6",
@@ -147,7 +148,7 @@ _LIGHT_PALETTE = {"GD": "#1A6FA8",
                                 "adam": "#1DA058", "sgd": "#D9572E"},
                   "REGIME": {"slow": "#5A6FE0", "smooth": "#6F8A14", "oscillating": "#B07838"},
                   "VARIANT": {"batch": "#1A6FA8", "minibatch": "#9B30D9", "stochastic": "#D9572E"},
-                  "OUTCOME": {"found": "#1A6FA8"},
+                  "OUTCOME": {"found": "#1b1d23", "stuck": "#8a8f98"},
                   "SCHEDULE": {"constant": "#D9572E"},
                   "PENALTY": {"l2": "#5B3FD6", "l1": "#2E7D6F"}}
 FIGURE_GRID = "#dddddd"     # matplotlib grid lines on the paper

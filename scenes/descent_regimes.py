@@ -12,6 +12,7 @@ import numpy as np
 from nnviz import experiments, theme
 from nnviz.experiments.descent import REGIME_ORDER
 from nnviz.render.pacing import TimeWarp, combine, path_progress
+from nnviz.render.dashed import DashedCurve
 from nnviz.render.plots import LabelledAxes, LossPlot
 from nnviz.render.style import ThemedScene, color, heading, label, text
 from nnviz.render.surface import ContourMap, until_exit
@@ -40,21 +41,58 @@ def slowest(rec, regimes):
     return out
 
 
-def why_lines(rec, converging) -> mn.VGroup:
-    rows = [text("The larger factor sets", size=18), text("the pace:", size=18)]
-    for r, rate, axis in slowest(rec, converging):
-        rows.append(text(f"  {NAMES[r]} ×{rate:.2f} ({axis})", size=18, color=color("regime", r)))
-    rows += [text("Oscillating beats smooth:", size=18),
-             text("it crawls along the", size=18), text("flat axis. The best", size=18),
-             text("fixed η = 2/(λₘᵢₙ+λₘₐₓ)", size=18),
-             text(f"= {rec['optimal'].learning_rate:.3g} makes both", size=18), text("factors equal.", size=18)]
-    return mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.07)
+def end_labels(plot, rec, regimes, gap: float = 0.36) -> mn.VGroup:
+    """Each converging run's name at the right end of its loss curve, nudged apart where the curves
+    end close together (best and oscillating)."""
+    ax = plot.axes
+    (x0, x1), (y0, y1) = ax.bounds
+    items = []
+    for r in regimes:
+        v = float(rec[r].loss[-1])
+        if not (np.isfinite(v) and np.log10(v) <= y1):
+            continue
+        y = ax.to_scene([[x1, max(np.log10(v), y0)]])[0][1]
+        items.append([y, r])
+    items.sort()
+    for k in range(1, len(items)):  # push upwards until the gaps are wide enough
+        items[k][0] = max(items[k][0], items[k - 1][0] + gap)
+    out = mn.VGroup()
+    right = ax.axes.get_right()[0] + 0.15
+    for y, r in items:
+        out.add(text(NAMES[r], size=24, color=color("regime", r)).move_to([right, y, 0], aligned_edge=mn.LEFT))
+    return out
+
+
+def factor_table(rec, regimes) -> mn.VGroup:
+    """Per run: η·λmax and the two factors |1 − ηλ| one step multiplies the distance by (the larger
+    in the foreground: it sets the pace), from the records."""
+    head = [label("", size=24), label("ηλₘₐₓ", size=24), label("steep", size=24), label("flat", size=24)]
+    rows = [head]
+    for r in regimes:
+        f = rec[r].meta["factors"]
+        big = max(f, key=f.get)
+        tie = abs(f["steep"] - f["flat"]) < 1e-9
+        cells = [text(NAMES[r], size=24, color=color("regime", r)),
+                 text(f"{rec[r].meta['eta_lambda']:.2f}", size=24, color=color(theme.MUTED))]
+        for k in ("steep", "flat"):
+            strong = tie or k == big
+            cells.append(text(f"×{f[k]:.2f}", size=24, color=color(theme.FOREGROUND if strong else theme.MUTED),
+                              weight=mn.BOLD if strong else mn.NORMAL))
+        rows.append(cells)
+    grid = mn.VGroup(*[mn.VGroup(*row) for row in rows])
+    cols = [max(row[c].width for row in rows) for c in range(4)]
+    for i, row in enumerate(grid):
+        x = 0.0
+        for c, cell in enumerate(row):
+            cell.move_to([x, -0.37 * i, 0], aligned_edge=mn.LEFT)
+            x += cols[c] + 0.35
+    return grid
 
 
 class DescentRegimes(ThemedScene):
     experiment = "descent_regimes"
     regimes = REGIME_ORDER
-    panel_size = 2.0
+    panel_size = 2.05
     run_time = 9.0
 
     def construct(self):
@@ -63,9 +101,9 @@ class DescentRegimes(ThemedScene):
         first = rec[self.regimes[0]]
         lam, lam_min = first.meta["lambda_max"], first.meta["lambda_min"]
         steps = max(rec[r].n_steps for r in self.regimes)
-        title = heading("Learning rate: slow, smooth, best, oscillating, diverging", size=30, buff=0.2)
-        sub = label(f"one bowl, plain GD: curvature λₘₐₓ = {lam:.3g} (steep axis), λₘᵢₙ = {lam_min:.3g} (flat axis); "
-                    "stable iff η·λₘₐₓ < 2", size=19).next_to(title, mn.DOWN, buff=0.1)
+        title = heading("Learning rate: one bowl, five step sizes", size=30, buff=0.15)
+        sub = label(f"plain GD · steep axis λₘₐₓ = {lam:.3g} · flat axis λₘᵢₙ = {lam_min:.3g} · "
+                    "stable iff η·λₘₐₓ < 2", size=24).next_to(title, mn.DOWN, buff=0.1)
         self.add(title, sub)
 
         t = mn.ValueTracker(0.0)
@@ -74,48 +112,55 @@ class DescentRegimes(ThemedScene):
         for name in self.regimes:
             run = rec[name]
             ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], width=self.panel_size, height=self.panel_size,
-                              n_ticks=2, font_size=16, frame="box")
+                              n_ticks=2, font_size=24, frame="box")
+            ax.remove(ax.tick_labels, ax.ticks)
             contours = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=7, color=theme.MUTED,
-                                  stroke_width=1.4).set_stroke(opacity=0.8)
+                                  stroke_width=1.8).set_stroke(opacity=1.0)
             pts, st = until_exit(run.thetas, ax.bounds, run.steps)
             path = DescentPath(pts, ax, steps=st, color=color("regime", name), tracker=t,
-                               diverged_at=run.diverged_at, stroke_width=3, head_radius=0.07,
+                               diverged_at=run.diverged_at, stroke_width=3, head_radius=0.08,
                                outline=theme.BACKGROUND)
-            star = mn.Star(n=5, outer_radius=0.1, color=color(theme.FOREGROUND), fill_opacity=1,
-                           stroke_color=color(theme.BACKGROUND), stroke_width=1.5).move_to(
+            star = mn.Star(n=5, outer_radius=0.15, color=color(theme.FOREGROUND), fill_opacity=1,
+                           stroke_color=color(theme.BACKGROUND), stroke_width=2).move_to(
                 ax.c2p(*surf.meta["minima"][0])).set_z_index(5)
-            f = run.meta["factors"]
-            cap = mn.VGroup(
-                text(f"{NAMES[name]}: ηλₘₐₓ = {run.meta['eta_lambda']:.2f}", size=18, color=color("regime", name)),
-                text(f"steep ×{f['steep']:.2f}, flat ×{f['flat']:.2f}", size=18, color=color(theme.FOREGROUND)))
-            cap.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(ax.axes, mn.UP, buff=0.08)
-            cap.align_to(ax.axes, mn.LEFT)
+            cap = text(NAMES[name], size=24, color=color("regime", name)).next_to(ax.axes, mn.UP, buff=0.1)
             panels.add(mn.VGroup(mn.VGroup(ax, contours, path, star), cap))
             moving.append(path)
+        panels.arrange(mn.RIGHT, buff=0.55).next_to(sub, mn.DOWN, buff=0.2)
         every = np.concatenate([rec[r].loss for r in self.regimes])
-        plot = LossPlot({r: rec[r].loss for r in self.regimes}, colors={r: color("regime", r) for r in self.regimes},
-                        log_y=True, width=self.panel_size, height=self.panel_size, tracker=t, x_label="step",
-                        y_label="loss (log)", legend=False, y_range=(every.min() / 3, every.max() * 3))
-        plot_cap = text("loss per step", size=18).next_to(plot.axes, mn.UP, buff=0.1)
-        panels.add(mn.VGroup(plot, plot_cap))
-        panels.arrange_in_grid(2, 3, buff=(0.3, 0.2)).to_edge(mn.LEFT, buff=0.15).to_edge(mn.DOWN, buff=0.12)
-        counter = StepCounter(t, total=steps, size=24).next_to(sub, mn.DOWN, buff=0.3).to_edge(mn.RIGHT, buff=1.2)
-        rule = mn.VGroup(*[label(s, size=18) for s in (
-            "per step, the distance", "to the minimum along", "each axis × |1 − ηλ|")])
-        rule.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(panels, mn.RIGHT, buff=0.35)
-        rule.align_to(panels, mn.UP)
-        counter.next_to(rule, mn.DOWN, buff=0.3, aligned_edge=mn.LEFT)
+        solid = [r for r in self.regimes if r != "optimal"]
+        plot = LossPlot({r: rec[r].loss for r in solid}, colors={r: color("regime", r) for r in solid},
+                        log_y=True, width=4.0, height=2.35, tracker=t, x_label="step", y_label="loss",
+                        legend=False, y_range=(1e-9, 1e3), font_size=24, x_ticks=4)
+        plot.next_to(panels, mn.DOWN, buff=0.65).to_edge(mn.LEFT, buff=0.3)
+        # the best rate dashed, so it reads apart from the oscillating curve where they end close together
+        if "optimal" in self.regimes:
+            opt = rec["optimal"]
+            plot.curves["optimal"] = DashedCurve(plot.axes, opt.loss, opt.steps[:len(opt.loss)], tracker=t,
+                                                 color=color("regime", "optimal"), stroke_width=4, num_dashes=30)
+        labels = end_labels(plot, rec, [r for r in self.regimes if r != "diverging"])
+        counter = StepCounter(t, total=steps, size=24).next_to(plot.axes.axes, mn.UP, buff=0.12)
+        counter.align_to(plot.axes.axes, mn.LEFT)
+        table = factor_table(rec, self.regimes)
+        rule = text("per step, each axis × |1 − ηλ|", size=24)
+        right = mn.VGroup(rule, table).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
+        right.next_to(panels, mn.DOWN, buff=0.15).to_edge(mn.RIGHT, buff=0.3)
         moving += list(plot.curves.values())
-        static = [m for m in panels.family_members_with_points() if not any(m in mv.get_family() for mv in moving)]
-        self.add(*static, rule, *moving, counter)
+        static = [m for m in (panels.family_members_with_points() + plot.family_members_with_points())
+                  if not any(m in mv.get_family() for mv in moving)]
+        self.add(*static, right, *moving, counter)
 
         warp = regimes_warp(rec, self.regimes, self.run_time)
         t.set_value(warp.first_step)
         self.wait(0.5)
         self.play(warp.animate(t))
+        self.play(mn.FadeIn(labels), run_time=0.5)
         self.pause("regimes-end")
-        converging = [r for r in self.regimes if rec[r].meta["rate"] < 1]
-        why = why_lines(rec, converging)
-        why.next_to(counter, mn.DOWN, buff=0.35, aligned_edge=mn.LEFT)
+        opt = rec["optimal"]
+        why = mn.VGroup(text("bold: the larger one sets the pace", size=24),
+                        text(f"best η = 2/(λₘᵢₙ+λₘₐₓ) = {opt.learning_rate:.3g}", size=24,
+                             color=color("regime", "optimal")),
+                        text("makes the two factors equal", size=24, color=color("regime", "optimal")))
+        why.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(right, mn.DOWN, buff=0.15, aligned_edge=mn.LEFT)
         self.play(mn.FadeIn(why))
-        self.wait(2.0)
+        self.wait(2.5)

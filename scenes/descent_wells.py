@@ -21,10 +21,32 @@ def restart_keys(rec) -> list[str]:
     return sorted((k for k in rec if k.startswith(RESTART)), key=lambda k: int(k[len(RESTART):]))
 
 
+def settled_step(rec, names, tol: float = 0.01) -> int:
+    """The last step at which any of the runs is still more than `tol` (in θ) from where it ends:
+    after it nothing visible changes, so the animation stops there."""
+    last = 1
+    for n in names:
+        th = rec[n].thetas[:, 0]
+        moving = np.flatnonzero(np.abs(th - th[-1]) > tol)
+        if moving.size:
+            last = max(last, int(rec[n].steps[min(moving[-1] + 1, len(th) - 1)]))
+    return last
+
+
 def wells_warp(rec, names, run_time: float) -> TimeWarp:
-    """Time follows the distance the balls travel along θ (each run's share of its own travel)."""
+    """Time follows the distance the balls travel along θ (each run's share of its own travel), and
+    stops once nothing visible moves (`settled_step`)."""
     prog = combine([path_progress(rec[n].thetas[:, :1], rec[n].steps) for n in names])
-    return TimeWarp.from_progress(prog, run_time, last_step=max(rec[n].n_steps for n in names))
+    return TimeWarp.from_progress(prog, run_time, last_step=settled_step(rec, names))
+
+
+def barrier(curve) -> float:
+    """θ of the hump between the two minima (from the recorded curve): plain GD with a small step
+    started left of it ends in the left well, right of it in the right well."""
+    xs, fs = curve.xs, curve.loss[0]
+    lo, hi = sorted(m[0] for m in curve.meta["minima"])
+    inside = (xs > lo) & (xs < hi)
+    return float(xs[inside][np.argmax(fs[inside])])
 
 
 class DescentWells(ThemedScene):
@@ -39,17 +61,17 @@ class DescentWells(ThemedScene):
         curve = rec["curve"]
         xs, fs = curve.xs, curve.loss[0]
         ax = LabelledAxes((xs[0], xs[-1]), (fs.min() - 0.7, fs.max() + 0.1), "θ", "loss J(θ)",
-                          width=7.2, height=4.8, font_size=18).to_edge(mn.LEFT, buff=0.6).shift(0.1 * mn.DOWN)
+                          width=6.4, height=4.6, font_size=24, n_ticks=4).to_edge(mn.LEFT, buff=0.6).shift(0.2 * mn.DOWN)
         line = mn.VMobject(stroke_color=color(theme.FOREGROUND), stroke_width=4)
         line.set_points_as_corners(ax.to_scene(np.c_[xs, fs]))
-        title = heading("Momentum can roll out of a local minimum", size=34)
+        title = heading("Plain GD stops in the near well; momentum rolls on", size=30, buff=0.25)
         self.add(title, ax, line)
         self.title = title
         deep, shallow = (m[0] for m in curve.meta["minima"])
         self.words = {}
         for x, word in ((deep, "global minimum"), (shallow, "local minimum")):
             y = float(np.interp(x, xs, fs))
-            self.words[word] = label(word, size=20).next_to(ax.c2p(x, y), mn.DOWN, buff=0.35)
+            self.words[word] = label(word, size=24).next_to(ax.c2p(x, y), mn.DOWN, buff=0.35)
             self.add(self.words[word])
 
         height = lambda x: float(np.interp(x, xs, fs))  # the ball rides the drawn curve
@@ -66,12 +88,18 @@ class DescentWells(ThemedScene):
             opt_cfg = run.config["optimizer"]
             hyper = f"η={run.lr[0]:g}" + (f", β={opt_cfg['beta']:g}" if "beta" in opt_cfg else "")
             legend[f"{self.names[name]} ({hyper})"] = c
-        leg = Legend(legend, kind="dot", font_size=22).to_corner(mn.UR, buff=0.5).shift(0.8 * mn.DOWN)
+        leg = Legend(legend, kind="dot", font_size=24).next_to(title, mn.DOWN, buff=0.35).to_edge(mn.RIGHT, buff=0.4)
         steps = max(rec[n].n_steps for n in self.runs)
         counter = StepCounter(t, total=steps, size=24).next_to(leg, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         x0 = float(rec[next(iter(self.runs))].thetas[0, 0])
-        note = label(f"same start θ₀ = {x0:g}, same η, same {steps} steps; arrow: momentum's velocity v", size=20) \
-            .to_edge(mn.DOWN, buff=0.15)
+        mo_cfg = rec["momentum"].config["optimizer"]
+        eff = rec["momentum"].learning_rate / (1 - mo_cfg["beta"])
+        note = mn.VGroup(label(f"same start θ₀ = {x0:g}, same η", size=24),
+                         label("arrow: momentum's velocity v", size=24),
+                         label("v ← βv − η∇J: on a steady", size=24),
+                         label("slope its step grows to", size=24),
+                         label(f"η/(1−β) = {eff:.2g}, {1 / (1 - mo_cfg['beta']):.0f}× plain GD's", size=24))
+        note.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(counter, mn.DOWN, buff=0.3, aligned_edge=mn.LEFT)
         # momentum's recorded velocity, redrawn every frame: the push that carries it over the barrier
         mo = rec["momentum"]
         vel = mo.state["velocity"][:, 0]
@@ -89,22 +117,24 @@ class DescentWells(ThemedScene):
                             stroke_width=5, max_tip_length_to_length_ratio=0.35)
 
         arrow = mn.always_redraw(velocity_arrow) if "momentum" in self.runs else mn.VMobject()
-        self.note, self.balls, self.legend, self.arrow = note, balls, leg, arrow
+        self.note, self.balls, self.legend, self.arrow, self.counter = note, balls, leg, arrow, counter
         self.add(*balls, arrow, leg, counter, note)
         warp = wells_warp(rec, list(self.runs), self.run_time)
         t.set_value(warp.first_step)
+        self.wait(0.5)
         self.play(warp.animate(t))
         for m in balls:
             m.clear_updaters()
         self.remove(arrow)
-        finals = []
+        settled = int(warp.last_step)
+        finals = [label(f"no visible change after step {settled}", size=24)]
         for name, ball in zip(self.runs, balls):
             run = rec[name]
             x = float(run.final_theta[0])
-            finals.append(text(f"{self.names[name]}: θ = {x:.2f}\n  J = {height(x):.2f}, {run.meta['well']} well",
-                               size=22, color=ball.get_color(), line_spacing=0.6))
-        mn.VGroup(*finals).arrange(mn.DOWN, aligned_edge=mn.LEFT).next_to(counter, mn.DOWN, aligned_edge=mn.LEFT,
-                                                                           buff=0.4)
+            finals.append(text(f"{self.names[name]}: {run.meta['well']} well, J = {height(x):.2f}",
+                               size=24, color=ball.get_color()))
+        mn.VGroup(*finals).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12).next_to(note, mn.DOWN,
+                                                                                     aligned_edge=mn.LEFT, buff=0.3)
         self.play(*[mn.FadeIn(f) for f in finals])
         self.pause("wells-end")
         if self.show_restarts:
@@ -121,35 +151,43 @@ class DescentWells(ThemedScene):
             pos = lambda run=run: float(np.interp(t.get_value(), run.steps, run.thetas[:, 0]))
             c = found if run.meta["well"] == "deep" else stuck
             # on the curve itself: the dot's height is the loss it has
-            d = mn.Dot(radius=0.09, color=c, stroke_color=color(theme.BACKGROUND), stroke_width=1.5).add_updater(
+            d = mn.Dot(radius=0.1, color=c, stroke_color=color(theme.BACKGROUND), stroke_width=1.5).add_updater(
                 lambda m, pos=pos: m.move_to(ax.c2p(pos(), height(pos()))))
             d.set_z_index(3)
             dots.append(d)
             x0 = float(run.thetas[0, 0])
-            rings.append(mn.Circle(radius=0.11, color=c, stroke_width=3).move_to(ax.c2p(x0, height(x0))))
+            rings.append(mn.Circle(radius=0.13, color=c, stroke_width=3).move_to(ax.c2p(x0, height(x0))))
         wells = {w: [k for k in keys if rec[k].meta["well"] == w] for w in ("deep", "shallow")}
         n_deep = len(wells["deep"])
-        caption = text(f"{len(keys)} random restarts of plain GD: {n_deep} of {len(keys)} end in the deep well;"
-                       " keep the best", size=24).to_edge(mn.DOWN, buff=0.25)
-        key = mn.VGroup(label("rings: the random starts", size=20), label("dots: each run, riding the curve", size=20))
-        key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).move_to(previous[0], aligned_edge=mn.UL)
-        new_title = heading("Random restarts: another way out of a local minimum", size=30)
-        self.play(mn.FadeOut(mn.VGroup(*previous, *self.balls, self.note)), *[mn.FadeIn(d) for d in dots],
-                  mn.Transform(self.title, new_title),
-                  *[mn.FadeIn(r) for r in rings], mn.FadeIn(caption), mn.FadeIn(key),
-                  mn.Transform(self.legend, Legend({"ends in the deep well": found, "stuck in the shallow well": stuck},
-                                                   kind="dot", font_size=22).move_to(self.legend, aligned_edge=mn.LEFT)))
+        # the basin boundary: the hump between the wells; plain GD started left of it ends left
+        xb = barrier(rec["curve"])
+        (_, _), (y0, y1) = ax.bounds
+        edge = mn.DashedLine(ax.c2p(xb, y0), ax.c2p(xb, y1), color=color(theme.FOREGROUND), stroke_width=2.5)
+        edge_word = label(f"hump θ = {xb:.2f}", size=24, color=color(theme.FOREGROUND)).next_to(
+            ax.c2p(xb, y1), mn.DR, buff=0.1)
+        new_title = heading("Random restarts of plain GD: the start picks the well", size=30, buff=0.25)
+        caption = mn.VGroup(
+            label(f"{len(keys)} random starts (rings), all", size=24),
+            label("plain GD: each ends in the", size=24),
+            label("well on its side of the hump", size=24),
+            label("(dashed)", size=24),
+            text(f"{n_deep} of {len(keys)} reach the deep well:", size=24),
+            text("keep the best run", size=24))
+        caption.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
+        key = Legend({"ends in the deep well": found, "stuck in the shallow well": stuck}, kind="dot", font_size=24)
+        key.move_to(self.legend, aligned_edge=mn.UL)
+        caption.next_to(key, mn.DOWN, buff=0.35, aligned_edge=mn.LEFT)
+        # the old texts leave first, then the new ones come (never two texts fading at one place)
+        self.play(mn.FadeOut(mn.VGroup(*previous, *self.balls, self.note, self.legend, self.counter, self.title)),
+                  run_time=0.6)
+        self.play(mn.FadeIn(new_title), mn.FadeIn(key), mn.FadeIn(caption), mn.Create(edge), mn.FadeIn(edge_word),
+                  *[mn.FadeIn(r) for r in rings], *[mn.FadeIn(d) for d in dots], run_time=0.8)
+        self.wait(0.5)
         warp = wells_warp(rec, keys, self.run_time * 0.6)
         t.set_value(warp.first_step)
         self.play(warp.animate(t))
         for d in dots:
             d.clear_updaters()
-        # how many runs ended in each well, written under it (the dots overlap there)
-        counts = []
-        for w, word in (("deep", "global minimum"), ("shallow", "local minimum")):
-            counts.append(text(f"{len(wells[w])} runs ended here", size=20, color=found if w == "deep" else stuck)
-                          .next_to(self.words[word], mn.RIGHT if w == "deep" else mn.DOWN, buff=0.12))
-        self.play(*[mn.FadeIn(c) for c in counts])
         self.pause("restarts-end")
 
 

@@ -113,3 +113,25 @@ def test_wells_are_paced(phase):
         t = np.linspace(0, run_time, 801)
         old = (t, (t / run_time) ** 1.6 * max(rec[n].n_steps for n in names))
         assert measure_pacing(old, prog).problems()
+
+
+def test_wells_stop_when_nothing_moves_and_the_hump_splits_the_restarts():
+    """The main phase ends at the step the scene names ("no visible change after step N"), well before
+    the recorded end: every run stays within the tolerance of its end from N on. Plain GD restarts
+    end in the well on their side of the drawn hump."""
+    mod = scene_module("descent_wells")
+    rec = E.load("descent_wells")
+    names = list(mod.DescentWells.runs)
+    warp = mod.wells_warp(rec, names, mod.DescentWells.run_time)
+    n = int(warp.last_step)
+    assert mod.settled_step(rec, names) <= n < 0.75 * max(rec[k].n_steps for k in names)
+    far = [np.abs(rec[k].thetas[:, 0] - rec[k].thetas[-1, 0]) for k in names]
+    assert all(np.all(d[rec[k].steps >= n] <= 0.01) for d, k in zip(far, names))
+    xb = mod.barrier(rec["curve"])
+    f = lambda x: x ** 4 / 4 + x ** 3 / 10 - 0.7 * x ** 2 + 0.15 * x  # the recorded formula, by hand
+    fp = lambda x: x ** 3 + 0.3 * x ** 2 - 1.4 * x + 0.15
+    assert rec["curve"].meta["formula"] == "f(x) = x⁴/4 + x³/10 − 0.7x² + 0.15x"
+    assert abs(fp(xb)) < 0.02 and f(xb) > f(xb - 0.05) and f(xb) > f(xb + 0.05)  # a local maximum
+    for k in mod.restart_keys(rec):
+        side = "deep" if rec[k].thetas[0, 0] < xb else "shallow"  # the deep minimum is left of the hump
+        assert rec[k].meta["well"] == side, k

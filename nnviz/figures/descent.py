@@ -45,12 +45,17 @@ def regimes(fig):
         run, c = rec[name], theme.REGIME[name]
         path, left = _in_box(run.thetas, s)
         f = run.meta["factors"]
-        lab = (rf"{name}: $\eta\lambda_{{max}}$={run.meta['eta_lambda']:.2f}; "
+        shown = "best" if name == "optimal" else name
+        lab = (rf"{shown}: $\eta\lambda_{{max}}$={run.meta['eta_lambda']:.2f}; "
                rf"$|1-\eta\lambda|$: steep {f['steep']:.2f}, flat {f['flat']:.2f}")
         ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, lw=1.2, color=c, mec=theme.INK, mew=0.3, label=lab)
         if left:
             ax.annotate("diverges", path[-2], color=c, fontsize=9, fontweight="bold")
-        ax2.semilogy(run.loss, color=c, lw=1.8, label=name)
+        ax2.semilogy(run.loss, "--" if name == "optimal" else "-", color=c, lw=1.8, label=shown)
+        if np.isfinite(run.loss[-1]) and run.loss[-1] < 1:  # converging runs: the name at the curve's end
+            nudge = {"optimal": -9, "oscillating": 6}.get(name, 0)
+            ax2.annotate(shown, (len(run.loss) - 1, run.loss[-1]), xytext=(4, nudge), textcoords="offset points",
+                         color=c, fontsize=9, va="center")
     ax.plot(*s.meta["minima"][0], "*", color=theme.PAPER, mec=theme.INK, ms=12, zorder=5)
     ax.plot(*rec[X.REGIME_ORDER[0]].thetas[0], "o", mfc="none", mec=theme.INK, ms=9, mew=1.5, zorder=5)
     ax.set_xlabel(r"$\theta_1$")
@@ -75,13 +80,15 @@ def variants(fig):
     axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 0.9]})
     for ax, match in zip(axes[:2], ("epochs", "steps")):
         _contours(ax, s, log=True)
-        for v in X.VARIANT_ORDER:
+        for z, v in enumerate(("stochastic", "minibatch", "batch")):  # batch GD on top: its path stays seen
             run = rec[f"{v}_{match}"]
             n = len(run.thetas)
             # older steps faint, the last 10 % opaque: SGD's hundreds of steps no longer bury the minimum
             cut = max(1, int(0.9 * n))
-            ax.plot(run.thetas[:cut + 1, 0], run.thetas[:cut + 1, 1], lw=0.8, alpha=0.3, color=theme.VARIANT[v])
-            ax.plot(run.thetas[cut:, 0], run.thetas[cut:, 1], lw=1.4, color=theme.VARIANT[v])
+            faint = 0.25 if v == "stochastic" else 0.7
+            ax.plot(run.thetas[:cut + 1, 0], run.thetas[:cut + 1, 1], lw=1.0 if v == "batch" else 0.8, alpha=faint,
+                    color=theme.VARIANT[v], zorder=2 + z)
+            ax.plot(run.thetas[cut:, 0], run.thetas[cut:, 1], lw=1.4, color=theme.VARIANT[v], zorder=2 + z)
             ax.plot(*run.thetas[-1], "o", ms=6, color=theme.VARIANT[v], mec=theme.INK, mew=0.8, zorder=5)
         ax.plot(*s.meta["minimum"], "*", color=theme.PAPER, mec=theme.INK, ms=13, zorder=6)
         ax.plot(*rec[f"batch_{match}"].thetas[0], "o", mfc="none", mec=theme.INK, ms=9, mew=1.5, zorder=6)
@@ -141,9 +148,11 @@ def digits(fig):
     d.set_ylim(min(min(b["epochs"].values()), min(b["seconds"].values())) / 2,
                max(b["seconds"].values()) * 8)  # room above the curves for the legend
     h, l = a.get_legend_handles_labels()
-    fig.legend(h, l, loc="lower center", ncol=3, fontsize=9, frameon=False)
-    fig.text(0.5, 0.005, "  ".join(X.trade_off_lines(rec)[:2]), ha="center", fontsize=9)
-    fig.subplots_adjust(bottom=0.27, wspace=0.35)
+    fig.legend(h, l, loc="lower center", ncol=3, fontsize=9, frameon=False, bbox_to_anchor=(0.5, 0.1))
+    lines = X.trade_off_lines(rec)
+    fig.text(0.5, 0.055, lines[0], ha="center", fontsize=9.5)
+    fig.text(0.5, 0.015, lines[1] + " " + lines[2], ha="center", fontsize=9.5)
+    fig.subplots_adjust(bottom=0.3, wspace=0.35)
 
 
 def _sci(x: float) -> str:
@@ -294,16 +303,25 @@ def wells(fig):
     first = rec["gd"]
     a.set_title(rf"same start $\theta_0$={first.thetas[0, 0]:g}, {first.n_steps} steps", fontsize=10)
     keys = sorted((k for k in rec if k.startswith("restart")), key=lambda k: int(k[7:]))
+    # "found" is the foreground colour: ink on paper
+    outcome = {k: (theme.INK if v == theme.FOREGROUND else v) for k, v in theme.OUTCOME.items()}
+    lo, hi = sorted(m[0] for m in c.meta["minima"])
+    inside = (xs > lo) & (xs < hi)
+    hump = float(xs[inside][np.argmax(ys[inside])])
+    b.axvline(hump, color=theme.INK, ls="--", lw=1.0)
+    b.annotate(rf"hump $\theta$ = {hump:.2f}", (hump, ys.max()), xytext=(4, -4), textcoords="offset points",
+               va="top", fontsize=9)
     for k in keys:
         th = rec[k].thetas[:, 0]
-        col = theme.OUTCOME["found" if rec[k].meta["well"] == "deep" else "stuck"]
+        col = outcome["found" if rec[k].meta["well"] == "deep" else "stuck"]
         b.plot(th[0], on_curve(th[0]), "o", mfc="none", mec=col, ms=8, mew=1.5)
         b.plot(th, on_curve(th), "-", color=col, lw=1.2, alpha=0.8)
         b.plot(th[-1], on_curve(th[-1]), "o", color=col, mec=theme.INK, ms=7, zorder=5)
     n_deep = sum(rec[k].meta["well"] == "deep" for k in keys)
-    b.set_title(f"{len(keys)} random restarts of plain GD: {n_deep} end in the deep well; keep the best", fontsize=10)
+    b.set_title(f"{len(keys)} random restarts of plain GD: each ends on its side of the hump;\n"
+                f"{n_deep} of {len(keys)} reach the deep well: keep the best", fontsize=10)
     h, l = a.get_legend_handles_labels()
-    fig.legend(h + [plt_line(theme.OUTCOME["found"]), plt_line(theme.OUTCOME["stuck"])],
+    fig.legend(h + [plt_line(outcome["found"]), plt_line(outcome["stuck"])],
                l + ["restart ends in the deep well", "restart stuck in the shallow well"],
                loc="lower center", ncol=2, fontsize=8)
     fig.subplots_adjust(bottom=0.27, wspace=0.3)
