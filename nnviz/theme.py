@@ -223,7 +223,7 @@ FLAT_ZONE = "#6b2f3a"     # where a derivative is near zero: no gradient passes
 
 # Entries that are one concept drawn in two families, hence one colour (tests/test_palette.py).
 SAME_CONCEPT = (
-    ("OPTIMIZER.gd", "VARIANT.batch", "OUTCOME.found"),         # plain full-batch gradient descent
+    ("OPTIMIZER.gd", "VARIANT.batch"),  # plain full-batch gradient descent (restart outcomes are neutral)
     ("OPTIMIZER.sgd", "VARIANT.stochastic", "SCHEDULE.constant"),  # SGD (b = 1) with a fixed rate
     ("NEGATIVE", "CLASS.0"),      # two classes are the sign of the output: class 0 below 0.5 / 0
     ("POSITIVE", "CLASS.1"),
