@@ -21,6 +21,7 @@ from nnviz.render.network import NetworkDiagram
 from nnviz.render.pacing import TimeWarp
 from nnviz.render.planes import DecisionPlane, FeatureTiles, flip_progress, frame_index
 from nnviz.render.plots import LossPlot
+from nnviz.render.fades import fade_in, fade_out
 from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout
 
@@ -34,6 +35,7 @@ class TrainingXOR(ThemedScene):
     tile = 0.95             # side of a first-layer neuron's feature map
     slots = 5               # hidden units drawn per layer (wider layers: first and last around a "⋮")
     column = 4.2            # height between the centres of the top and bottom hidden slots
+    why = "each square is a straight edge; the net combines edges into the boundary"
 
     @classmethod
     def warp(cls, bd) -> TimeWarp:
@@ -62,7 +64,7 @@ class TrainingXOR(ThemedScene):
         if step < warp.end_step:
             return "training: the boundary bends to fit the points"
         if step < total:
-            return f"steps {int(warp.end_step)}–{total}: the boundary barely moves (fast-forward)"
+            return f"steps {int(warp.end_step)}–{total}: barely moving (fast-forward)"
         k = frame_index(run.eval_steps, total)
         return f"step {total}: loss {run.loss[-1]:.2g}, {run.train_acc[k]:.0%} of the points right"
 
@@ -135,7 +137,12 @@ class TrainingXOR(ThemedScene):
         plane.unfollow()
         if tiles is not None:
             tiles.unfollow()
-        self.wait(1.6)
+        self.wait(0.8)
+        if tiles is not None:      # why it works, once the picture has settled (the config line makes room)
+            why = label(self.why, size=24, color=theme.FOREGROUND).move_to(sub)
+            self.play(fade_out(sub), run_time=0.3)
+            self.play(fade_in(why), run_time=0.4)
+        self.wait(2.0)
         self.diagram, self.plane, self.tracker, self.tiles, self.warp_used = d, plane, tracker, tiles, warp  # for tests
         self.state = state
 

@@ -102,6 +102,7 @@ def test_backprop_scene_pulses_are_the_real_gradients_and_update_is_applied(tmp_
 
 
 @pytest.mark.parametrize("variant,exp", [("TrainingXOR", "network_training_xor"),
+                                         ("TrainingMoons", "network_training_moons"),
                                          ("TrainingSpirals", "network_training_spirals")])
 def test_training_scene_ends_on_the_recorded_final_network(variant, exp, tmp_path):
     s = build("network_training", variant, tmp_path)
@@ -114,6 +115,11 @@ def test_training_scene_ends_on_the_recorded_final_network(variant, exp, tmp_pat
     assert np.array_equal(s.plane.prob, bd.prob[-1])
     from nnviz.render.planes import boundary_rgba
     assert np.array_equal(s.plane.image.pixel_array, boundary_rgba(bd.prob[-1]))
+    from nnviz.render.style import text                            # every status line fits in the frame
+    w = s.warp_used
+    for step in (0, (w.first_step + w.end_step) / 2, (w.end_step + run.steps[-1]) / 2, run.steps[-1]):
+        line = text(s.status(run, bd, w, step), size=24)
+        assert s.state.get_left()[0] + line.width < mn.config.frame_width / 2 - 0.1, line.text
 
 
 @pytest.mark.parametrize("variant,exp", [("PerceptronAND", "perceptron_and"), ("PerceptronTrick", "perceptron_blobs")])
