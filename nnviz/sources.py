@@ -1,8 +1,9 @@
 """Reading Python sources without importing them: the modules a file imports, and the
 files it depends on through them (transitively).
 
-One scanner for everything that follows source files: experiment keys (which experiment
-modules an experiment uses) and build keys (which sources a scene or figure depends on).
+The one scanner for everything that follows source files: experiment keys (which experiment
+modules an experiment uses), build keys (which sources a scene or figure depends on; the build
+caches these scans on disk, nnviz/build/scan.py) and the layering test.
 """
 from __future__ import annotations
 
@@ -25,37 +26,74 @@ def module_name(p: Path) -> str | None:
     return ".".join(parts)
 
 
-def imports(tree: ast.AST, p: Path) -> list[str]:
-    """Every module name the file at `p` imports (relative imports made absolute). For
-    `from a import b` both `a` and `a.b` are listed: `b` may be a module (`from nnviz import theme`)."""
-    out: list[str] = []
-    pkg = module_name(p)
+def _facade_nodes(tree) -> set:
+    """ids of the nodes inside `if TYPE_CHECKING:` blocks (a package facade's re-exports)."""
+    out = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            out += [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                if pkg is None:
-                    continue
-                parts = pkg.split(".")
-                anchor = parts[: len(parts) - node.level + (1 if p.name == "__init__.py" else 0)]
-                base = ".".join(anchor + ([node.module] if node.module else []))
-            out.append(base)
-            out += [f"{base}.{a.name}" for a in node.names]
+        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING":
+            out |= {id(n) for n in ast.walk(node)} - {id(node), id(node.test)}
     return out
 
 
+def _absolute(node: ast.ImportFrom, p: Path, pkg: str | None, in_init: bool) -> str | None:
+    base = node.module or ""
+    if node.level:
+        if pkg is None:
+            return None
+        parts = pkg.split(".")
+        anchor = parts[: len(parts) - node.level + (1 if in_init else 0)]
+        base = ".".join(anchor + ([node.module] if node.module else []))
+    return base
+
+
+def imports(tree: ast.AST, p: Path) -> list[list]:
+    """[name, must_exist] for every module the file at `p` imports, relative imports made absolute.
+    For `from a import b` both ["a", True] and ["a.b", False] are listed: `b` may be a module
+    (`from nnviz import theme`).
+
+    A package facade (`if TYPE_CHECKING:` imports in an `__init__.py`, e.g. nnviz.render's lazy
+    re-exports) is not a dependency of the package itself: each re-exported name is kept as
+    ["facade:pkg.Name", "pkg.module"], followed only for files that import that name from the package."""
+    out: list[list] = []
+    pkg = module_name(p)
+    in_init = p.name == "__init__.py"
+    facade = _facade_nodes(tree)
+    for node in ast.walk(tree):
+        if id(node) in facade:
+            if isinstance(node, ast.ImportFrom) and in_init and pkg is not None:
+                base = _absolute(node, p, pkg, True)
+                out += [[f"facade:{pkg}.{a.asname or a.name}", base] for a in node.names]
+            continue
+        if isinstance(node, ast.Import):
+            out += [[a.name, True] for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, p, pkg, in_init)
+            if base is None:
+                continue
+            out.append([base, True])
+            out += [[f"{base}.{a.name}", False] for a in node.names]
+    return out
+
+
+def modules_used(entries) -> list[str]:
+    """The module names an `imports()` list refers to, a facade's re-exporting modules included
+    (what runs when the names are used), e.g. for drawing the import graph."""
+    return [extra if name.startswith("facade:") else name for name, extra in entries]
+
+
 def scan(p: Path) -> dict:
-    """What reading one file tells: {"sha": hex digest, "imports": [...], "tree": AST or None,
-    "error": None or why it does not parse}."""
+    """What reading one file tells: {"sha": digest of the bytes, "code": digest of the parsed code
+    (comments and layout left out), "imports": imports(), "tree": AST or None, "error": None or
+    why it does not parse}."""
     raw = Path(p).read_bytes()
-    out = {"sha": hashlib.sha256(raw).hexdigest(), "imports": [], "tree": None, "error": None}
+    sha = hashlib.sha256(raw).hexdigest()
+    out = {"sha": sha, "code": sha, "imports": [], "tree": None, "error": None}
     try:
         out["tree"] = ast.parse(raw.decode(), filename=str(p))
     except (SyntaxError, UnicodeDecodeError, ValueError) as err:
         out["error"] = str(err)
     else:
+        out["code"] = hashlib.sha256(ast.dump(out["tree"]).encode()).hexdigest()
         out["imports"] = imports(out["tree"], Path(p))
     return out
 
@@ -63,10 +101,10 @@ def scan(p: Path) -> dict:
 class SourceGraph:
     """Which source files a file depends on, by reading `import` statements (transitively).
 
-    Followed: modules of the nnviz package (with their parent packages' __init__) and
-    modules beside the importing file. Third-party modules are not files of the graph.
-    `info(path)` gives a file's {"sha", "imports"}; by default the file is read now
-    (the build passes its on-disk scan cache instead).
+    Followed: modules of the nnviz package (with their parent packages' __init__) and modules
+    beside the importing file; a name imported from a facade package leads to the module that
+    defines it only. Third-party modules are not files of the graph. `info(path)` gives a file's
+    scan() fields; by default the file is read now (the build passes its on-disk scan cache).
     """
 
     def __init__(self, info=None):
@@ -76,7 +114,16 @@ class SourceGraph:
         self._resolved: dict[tuple, tuple] = {}
 
     def digest(self, p: Path) -> str:
+        """The code's digest: comment and layout edits do not change it."""
+        return self.info(p)["code"]
+
+    def raw_digest(self, p: Path) -> str:
+        """The bytes' digest."""
         return self.info(p)["sha"]
+
+    def strings(self, p: Path) -> set[str]:
+        """Short string constants in the file (when the info source records them)."""
+        return set(self.info(p).get("strings", ()))
 
     def closure(self, start: Path, follow=None) -> list[Path]:
         """`start` and every file it depends on, sorted. With `follow(path) -> bool`, only
@@ -98,8 +145,18 @@ class SourceGraph:
         """The files `p` imports directly."""
         if p not in self._direct:
             deps: set[Path] = set()
-            for name in self.info(p)["imports"]:
+            for name, must in self.info(p)["imports"]:
+                if name.startswith("facade:"):
+                    continue
                 deps.update(self._resolve(name, p.parent))
+                if must is False and "." in name:      # `from pkg import Name`: the module Name comes from
+                    pkg, attr = name.rsplit(".", 1)
+                    for init in self._resolve(pkg, p.parent)[-1:]:
+                        if init.name != "__init__.py":
+                            continue
+                        for fname, module in self.info(init)["imports"]:
+                            if fname == f"facade:{name}" or (attr == "*" and fname.startswith(f"facade:{pkg}.")):
+                                deps.update(self._resolve(module, p.parent))
             deps.discard(p)
             self._direct[p] = frozenset(deps)
         return self._direct[p]

@@ -37,7 +37,7 @@ def _graph() -> dict[str, set[str]]:
     g = {}
     for name, p in mods.items():
         deps = set()
-        for imp in sources.imports(ast.parse(p.read_text()), p):
+        for imp in sources.modules_used(sources.imports(ast.parse(p.read_text()), p)):
             # `from a import b`: the module a.b if it is one, else a
             while imp and imp not in mods:
                 imp = imp.rpartition(".")[0]

@@ -1,6 +1,7 @@
-"""Source scanning: what reading a Python file tells the build (digest, imports, string
-constants, top-level classes, registered figures) without importing it, cached and
-confirmed by content hash; and the transitive graph of local / nnviz sources a file depends on."""
+"""The build's source scans: what reading a Python file tells the build (digest, imports, string
+constants, top-level classes, registered figures) without importing it, cached on disk and
+confirmed by content hash. Imports and the dependency graph are nnviz.sources' (the one scanner);
+this module adds the cache and the build-only fields."""
 from __future__ import annotations
 
 import ast
@@ -8,6 +9,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from .. import sources
 from ..atomic import write_atomic
 from .state import BUILD_VERSION, cache_dir
 
@@ -109,7 +111,7 @@ class ScanCache:
             e["error"] = str(err)
         else:
             e["code"] = hashlib.sha256(ast.dump(tree).encode()).hexdigest()
-            e["imports"] = _imports(tree, p)
+            e["imports"] = sources.imports(tree, p)
             e["classes"] = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
             if not _is_pkg(p):
                 e["strings"] = sorted({n.value for n in ast.walk(tree)
@@ -150,123 +152,12 @@ def _drop_bytecode(p: Path) -> None:
         pass
 
 
-def _imports(tree, p: Path) -> list[list]:
-    """[(module name, must_exist)] for every import in the file, relative ones made absolute.
-
-    A package facade (`if TYPE_CHECKING:` imports in an `__init__.py`, e.g. nnviz.render's) is not
-    a dependency of the package itself: each re-exported name is kept as ["facade:pkg.Name",
-    "pkg.module"], followed only for files that import that name from the package."""
-    out = []
-    pkg = _module_name(p)
-    facade = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING":
-            facade |= {id(n) for n in ast.walk(node)} - {id(node), id(node.test)}
-    for node in ast.walk(tree):
-        if id(node) in facade:
-            if isinstance(node, ast.ImportFrom) and p.name == "__init__.py" and pkg is not None:
-                base = node.module or ""
-                if node.level:
-                    parts = pkg.split(".")
-                    base = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
-                out += [[f"facade:{pkg}.{a.asname or a.name}", base] for a in node.names]
-            continue
-        if isinstance(node, ast.Import):
-            out += [[a.name, True] for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                if pkg is None:
-                    continue
-                parts = pkg.split(".")
-                anchor = parts[: len(parts) - node.level + (1 if p.name == "__init__.py" else 0)]
-                base = ".".join(anchor + ([node.module] if node.module else []))
-            out.append([base, True])
-            out += [[f"{base}.{a.name}", False] for a in node.names]   # `from nnviz import theme`
-    return out
-
-
-class SourceGraph:
-    """Which source files a file depends on, by reading `import` statements (transitively).
-
-    Followed: modules of the nnviz package (with their parent packages' __init__) and
-    modules beside the scene file. Third-party modules are represented by versions.
-    """
+class SourceGraph(sources.SourceGraph):
+    """The build's source graph: nnviz.sources' graph over files read through the scan cache."""
 
     def __init__(self, scan: ScanCache | None = None):
         self.scan = scan or ScanCache(None)
-        self._closure: dict[Path, list[Path]] = {}
-        self._resolved: dict[tuple, tuple] = {}
-
-    def digest(self, p: Path) -> str:
-        """The code's digest: comment and layout edits do not change it."""
-        return self.scan.info(p)["code"]
-
-    def raw_digest(self, p: Path) -> str:
-        return self.scan.info(p)["sha"]
-
-    def strings(self, p: Path) -> set[str]:
-        return set(self.scan.info(p)["strings"])
-
-    def closure(self, start: Path) -> list[Path]:
-        start = start.resolve()
-        if start not in self._closure:
-            seen, stack = set(), [start]
-            while stack:
-                p = stack.pop()
-                if p in seen:
-                    continue
-                seen.add(p)
-                stack.extend(self._direct(p) - seen)
-            self._closure[start] = sorted(seen)
-        return self._closure[start]
-
-    def _direct(self, p: Path) -> set[Path]:
-        deps: set[Path] = set()
-        for name, must in self.scan.info(p)["imports"]:
-            if name.startswith("facade:"):
-                continue
-            deps.update(self._resolve(name, p.parent))
-            if must is False and "." in name:      # `from pkg import Name`: the module Name comes from
-                pkg, attr = name.rsplit(".", 1)
-                for init in self._resolve(pkg, p.parent)[-1:]:
-                    if init.name != "__init__.py":
-                        continue
-                    for fname, module in self.scan.info(init)["imports"]:
-                        if fname == f"facade:{name}" or (attr == "*" and fname.startswith(f"facade:{pkg}.")):
-                            deps.update(self._resolve(module, p.parent))
-        deps.discard(p)
-        return deps
-
-    def _resolve(self, name: str, where: Path) -> tuple:
-        k = (name, where)
-        if k in self._resolved:
-            return self._resolved[k]
-        parts = name.split(".") if name else []
-        out: list[Path] = []
-        if parts:
-            base = _PKG.parent if parts[0] == "nnviz" else where
-            if parts[0] == "nnviz" or (base / f"{parts[0]}.py").is_file() or (base / parts[0] / "__init__.py").is_file():
-                for i in range(1, len(parts) + 1):
-                    d = base.joinpath(*parts[:i])
-                    if (d / "__init__.py").is_file():
-                        out.append(d / "__init__.py")
-                    elif d.with_suffix(".py").is_file():
-                        out.append(d.with_suffix(".py"))
-        self._resolved[k] = tuple(out)
-        return self._resolved[k]
-
-
-def _module_name(p: Path) -> str | None:
-    try:
-        rel = p.resolve().relative_to(_PKG.parent)
-    except ValueError:
-        return None
-    parts = list(rel.with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
+        super().__init__(self.scan.info)
 
 
 def _is_pkg(p: Path) -> bool:
