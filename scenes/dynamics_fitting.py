@@ -49,7 +49,7 @@ class DynamicsFitting(ThemedScene):
         panels = mn.VGroup()
         for name in ORDER:
             c = curves[name]
-            ax = LabelledAxes(xs[[0, -1]], (ylo, yhi), width=3.6, height=2.2, n_ticks=3, font_size=SIZE,
+            ax = LabelledAxes(xs[[0, -1]], (ylo, yhi), width=3.6, height=2.8, n_ticks=3, font_size=SIZE,
                               frame="box", x_ticks=3)
             truth = curve(ax, xs, data["truth"], color=theme.MUTED, dashed=True, stroke_width=2)
             pts = mn.VGroup(dots(ax, data["x_train"], data["y_train"], split_col["train"], radius=0.05),
@@ -102,7 +102,7 @@ class DynamicsFitting(ThemedScene):
         t = mn.ValueTracker(0.0)   # the step the loss curves have reached
         plot = LossPlot({p: over[p] for p in ("train", "validation")}, colors=split_col,
                         steps={p: steps for p in ("train", "validation")}, log_y=True,
-                        y_range=(0.01, 1.0), width=6.6, height=3.0, tracker=t, legend=False,
+                        y_range=(0.01, 1.0), width=6.6, height=3.3, tracker=t, legend=False,
                         x_label="step", y_label="loss (log)")
         plot.to_edge(mn.RIGHT, buff=0.4).next_to(sub, mn.DOWN, buff=0.75, coor_mask=np.array([0, 1, 0]))
         # the key sits above the plot, off the data; test joins it only once the choice is made

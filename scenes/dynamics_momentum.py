@@ -72,11 +72,21 @@ class DynamicsMomentum(ThemedScene):
         warp = TimeWarp.from_progress(prog, self.run_time, clock="linear")
         t.set_value(warp.first_step)
         self.play(warp.animate(t))
+        end = {k: float(distances(r, (0, 0))[-1]) for k, r in runs.items()}
+        after = mn.VGroup(
+            text(f"after {steps} steps, distance to ★ (from {float(distances(runs['gd'], (0, 0))[0]):.2f}):",
+                 size=SIZE),
+            mn.VGroup(*[text(f"{'plain GD' if k == 'gd' else 'β*' if k == 'star' else 'too much β'} "
+                             f"{end[k]:.1e}", size=SIZE, color=cols[k]) for k in ("gd", "star", "high")]
+                      ).arrange(mn.RIGHT, buff=0.45),
+        ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(legend, mn.DOWN, buff=0.3).to_edge(mn.LEFT,
+                                                                                                        buff=0.4)
+        self.play(mn.FadeIn(after), run_time=0.6)
         self.wait(1.0)
         self.pause("sweep")
 
         # --- the β sweep on its own plot: measured rate per β vs theory -------------------------
-        self.play(mn.FadeOut(mn.VGroup(left, legend, dist, counter)), run_time=0.6)
+        self.play(mn.FadeOut(mn.VGroup(left, legend, dist, counter, after)), run_time=0.6)
         top, bottom = 1.06, 0.76
         rax = LabelledAxes((0.0, 1.0), (bottom, top), x_label="momentum β", y_label="rate ρ per step",
                            width=7.6, height=3.0, n_ticks=6, font_size=SIZE, frame="corner")

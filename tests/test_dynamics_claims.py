@@ -391,3 +391,15 @@ def test_memory_epoch_sizes_on_screen(memory):
     m = memory.meta
     assert m["digits"]["n_train"] == D.digits(seed=0).n
     assert m["mnist"]["n_train"] == E.get("dynamics_memory").config["synthetic_n"]
+
+
+def test_momentum_distances_after_the_paths(momentum):
+    """The line after the paths: every run starts at the same distance; at the end momentum at
+    (η*, β*) is closest, too much β next, plain GD (at its best η) farthest."""
+    m = momentum["sweep"].meta
+    shown = int(np.argmin(np.abs(momentum["sweep"].columns["beta"] - m["shown"][0])))
+    runs = [momentum["gd_tuned"], momentum["optimum"], momentum[f"star_{shown}"]]
+    d = [X.distances(r, (0.0, 0.0)) for r in runs]
+    assert d[0][0] == d[1][0] == d[2][0]
+    assert len({r.n_steps for r in runs}) == 1
+    assert d[1][-1] < d[2][-1] < d[0][-1]
