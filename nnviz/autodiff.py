@@ -251,3 +251,51 @@ def chain_text(term: dict) -> str:
     """'ḡ(w₁) = 0.1873 × 1.5000 = 0.281' ('+=' where the parent has several children)."""
     eq = "+=" if term["accumulates"] else "="
     return f"ḡ({term['name']}) {eq} {term['grad']} × {term['local']} = {term['result']}"
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+
+
+def _apply(op: str, args: list[float]) -> float:
+    if op == "+":
+        return args[0] + args[1]
+    if op in ("−", "-"):
+        return args[0] - args[1]
+    if op == "×":
+        return args[0] * args[1]
+    if op == "÷":
+        return args[0] / args[1]
+    if op == "neg":
+        return -args[0]
+    if op.startswith("^"):
+        return args[0] ** float(op[1:])
+    return {"exp": math.exp, "tanh": math.tanh, "log": math.log,
+            "σ": lambda v: 1.0 / (1.0 + math.exp(-v))}[op](args[0])
+
+
+def _expr(op: str, a: list[str]) -> str:
+    if op in ("+", "−", "-", "×"):
+        return f"{a[0]} {op} {a[1]}"
+    if op == "÷":
+        return f"{a[0]} / {a[1]}"
+    if op == "neg":
+        return f"−{a[0]}"
+    if op.startswith("^"):
+        return f"({a[0]}){op[1:].translate(_SUPERSCRIPT)}"
+    return f"{op}({a[0]})"
+
+
+def forward_text(graph, i: int, decimals: int = 3) -> str:
+    """The forward step at inner node i in numbers: 'z = 1.780 + 0.200 = 1.980' — the result to
+    `decimals` places (as its box shows it), the inputs with just enough places (≥ decimals) that the
+    operation on the inputs as shown gives the result as shown. '' for a leaf."""
+    nd = graph.nodes[i]
+    if not nd["parents"]:
+        return ""
+    result = f"{nd['value']:.{decimals}f}"
+    vals = [graph.nodes[p]["value"] for p in nd["parents"]]
+    for places in range(decimals, decimals + 6):
+        shown = [f"{v:.{places}f}" for v in vals]
+        if f"{_apply(nd['op'], [float(s) for s in shown]):.{decimals}f}" == result:
+            break
+    return f"{nd['name']} = {_expr(nd['op'], shown)} = {result}"

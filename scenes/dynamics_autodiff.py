@@ -1,5 +1,5 @@
 """Automatic differentiation, reverse mode, on one neuron's loss L = (σ(w₁x₁ + w₂x₂ + b) − y)².
-The forward pass writes each node's value; the backward pass starts from ∂L/∂L = 1 and walks the
+The forward pass writes each node's value (its arithmetic written out); the backward pass starts from ∂L/∂L = 1 and walks the
 graph backwards, each node passing  ḡ_parent += ḡ_node × ∂node/∂parent  along its edges — the
 chain rule, one edge at a time, with the multiplication written out in numbers a student can check
 by hand. The graph, values, local derivatives and adjoints all come from the recorded graph
@@ -10,7 +10,7 @@ by hand. The graph, values, local derivatives and adjoints all come from the rec
 import manim as mn
 
 from nnviz import experiments, theme
-from nnviz.autodiff import chain_terms, chain_text
+from nnviz.autodiff import chain_terms, chain_text, forward_text
 from nnviz.render.graph import GraphDiagram
 from nnviz.render.style import ThemedScene, color, heading, label, text
 
@@ -36,14 +36,23 @@ class DynamicsAutodiff(ThemedScene):
         self.add(title, sub, diag, key)          # the poster frame: the whole graph, its inputs' names
         self.pause("forward")
         hot = color(theme.ACTIVE)
-        fwd = text("forward: every node computes its value from its parents'", size=SIZE)
-        fwd.next_to(diag, mn.DOWN, buff=0.2)
-        self.play(mn.FadeIn(fwd), run_time=0.4)
+        fwd = text("forward: each node computes its value from its parents' values", size=SIZE, color=theme.ACTIVE)
+        fwd.next_to(diag, mn.DOWN, buff=0.15)
+        leaves = [i for i, nd in enumerate(g.nodes) if not nd["parents"]]
+        self.play(mn.FadeIn(fwd), *[mn.FadeIn(diag.values[i], shift=0.1 * mn.UP) for i in leaves], run_time=0.6)
+        eq = None
         for i, nd in enumerate(g.nodes):      # topological order: parents first
-            anims = [mn.FadeIn(diag.values[i], shift=0.1 * mn.UP)]
-            anims += [diag.edges[(p, i)].animate.set_color(hot) for p in nd["parents"]]
-            self.play(*anims, run_time=self.step_time if nd["parents"] else self.step_time / 2)
-        self.play(*[e.animate.set_color(theme.MUTED) for e in diag.edges.values()], mn.FadeOut(fwd), run_time=0.4)
+            if not nd["parents"]:
+                continue
+            new_eq = text(forward_text(g, i), size=SIZE).next_to(fwd, mn.DOWN, buff=0.12)
+            if eq is not None:                 # the old sum leaves before the new one comes: no overlap
+                self.play(mn.FadeOut(eq), run_time=0.15)
+            self.play(mn.FadeIn(diag.values[i], shift=0.1 * mn.UP), mn.FadeIn(new_eq),
+                      *[diag.edges[(p, i)].animate.set_color(hot) for p in nd["parents"]], run_time=self.step_time)
+            self.wait(self.step_time / 2)
+            eq = new_eq
+        self.play(*[e.animate.set_color(theme.MUTED) for e in diag.edges.values()], mn.FadeOut(fwd), mn.FadeOut(eq),
+                  run_time=0.4)
         self.pause("backward")
         grad_col = color(theme.GRADIENT)
         seed = g.output

@@ -55,7 +55,7 @@ class DynamicsLRDecay(ThemedScene):
         head = text(f"noise-ball radius: mean distance to ★, last {k} steps", size=SIZE)
         left = mn.VGroup(sched, head, dist).arrange(mn.DOWN, buff=0.15, aligned_edge=mn.RIGHT)
         left.to_edge(mn.LEFT, buff=0.4).next_to(legend, mn.DOWN, buff=0.3, coor_mask=np.array([0, 1, 0]))
-        why = text("each step moves θ by η × a noisy one-example gradient:\n"
+        why = text("each step moves θ by η × a noisy gradient:\n"
                    "the smaller η gets, the smaller the ball", size=SIZE, color=theme.FOREGROUND)
         why.next_to(left, mn.DOWN, buff=0.2).to_edge(mn.LEFT, buff=0.4)
 

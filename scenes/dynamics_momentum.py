@@ -74,13 +74,12 @@ class DynamicsMomentum(ThemedScene):
         self.play(warp.animate(t))
         end = {k: float(distances(r, (0, 0))[-1]) for k, r in runs.items()}
         after = mn.VGroup(
-            text(f"after {steps} steps, distance to ★ (from {float(distances(runs['gd'], (0, 0))[0]):.2f}):",
-                 size=SIZE),
-            mn.VGroup(*[text(f"{'plain GD' if k == 'gd' else 'β*' if k == 'star' else 'too much β'} "
-                             f"{end[k]:.1e}", size=SIZE, color=cols[k]) for k in ("gd", "star", "high")]
-                      ).arrange(mn.RIGHT, buff=0.45),
-        ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(legend, mn.DOWN, buff=0.3).to_edge(mn.LEFT,
-                                                                                                        buff=0.4)
+            text(f"distance to ★ after {steps} steps:", size=SIZE),
+            mn.VGroup(*[text(f"{'GD' if k == 'gd' else 'β*' if k == 'star' else 'β = ' + format(high.meta['beta'], 'g')}"
+                             f" {end[k]:.0e}", size=SIZE, color=cols[k]) for k in ("gd", "star", "high")]
+                      ).arrange(mn.RIGHT, buff=0.4),
+        ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(counter, mn.DOWN, buff=0.25)
+        after.align_to(dist, mn.LEFT)
         self.play(mn.FadeIn(after), run_time=0.6)
         self.wait(1.0)
         self.pause("sweep")

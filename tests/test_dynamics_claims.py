@@ -394,7 +394,7 @@ def test_memory_epoch_sizes_on_screen(memory):
 
 
 def test_momentum_distances_after_the_paths(momentum):
-    """The line after the paths: every run starts at the same distance; at the end momentum at
+    """The line after the paths (same start and step budget for all three): at the end momentum at
     (η*, β*) is closest, too much β next, plain GD (at its best η) farthest."""
     m = momentum["sweep"].meta
     shown = int(np.argmin(np.abs(momentum["sweep"].columns["beta"] - m["shown"][0])))
@@ -403,3 +403,35 @@ def test_momentum_distances_after_the_paths(momentum):
     assert d[0][0] == d[1][0] == d[2][0]
     assert len({r.n_steps for r in runs}) == 1
     assert d[1][-1] < d[2][-1] < d[0][-1]
+
+
+def test_autodiff_forward_arithmetic_checks_by_hand(autodiff_rec):
+    """Every forward equation on screen: the operation on the inputs as shown gives the node's value as
+    its box shows it (3 decimals), and the inputs shown round to their boxes' values."""
+    from nnviz.autodiff import forward_text
+
+    g = autodiff_rec["graph"]
+    ops = {"×": lambda a, b: a * b, "+": lambda a, b: a + b, "−": lambda a, b: a - b}
+    seen = 0
+    for i, nd in enumerate(g.nodes):
+        line = forward_text(g, i)
+        if not nd["parents"]:
+            assert line == ""
+            continue
+        seen += 1
+        lhs, expr, result = [part.strip() for part in line.split(" = ")]
+        assert lhs == nd["name"] and result == f"{nd['value']:.3f}"
+        if nd["op"] in ops:
+            a, b = (float(t) for t in expr.split(f" {nd['op']} "))
+            assert f"{ops[nd['op']](a, b):.3f}" == result
+            for shown, p in zip((a, b), nd["parents"]):
+                assert f"{shown:.3f}" == f"{g.nodes[p]['value']:.3f}"
+        elif nd["op"] == "σ":
+            x = float(expr[2:-1])
+            assert f"{1 / (1 + np.exp(-x)):.3f}" == result
+        elif nd["op"] == "^2":
+            x = float(expr[1:expr.index(")")])
+            assert expr.endswith("²") and f"{x * x:.3f}" == result
+        else:
+            raise AssertionError(f"forward equation for op {nd['op']!r} not checked")
+    assert seen == sum(1 for nd in g.nodes if nd["parents"])
