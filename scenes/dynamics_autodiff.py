@@ -48,8 +48,9 @@ class DynamicsAutodiff(ThemedScene):
             if eq is not None:                 # the old sum leaves before the new one comes: no overlap
                 self.play(mn.FadeOut(eq), run_time=0.15)
             self.play(mn.FadeIn(diag.values[i], shift=0.1 * mn.UP), mn.FadeIn(new_eq),
-                      *[diag.edges[(p, i)].animate.set_color(hot) for p in nd["parents"]], run_time=self.step_time)
-            self.wait(self.step_time / 2)
+                      *[diag.edges[(p, i)].animate.set_color(hot) for p in nd["parents"]],
+                      run_time=0.6 * self.step_time)
+            self.wait(1.2 * self.step_time)      # time to read the sum while it stands still
             eq = new_eq
         self.play(*[e.animate.set_color(theme.MUTED) for e in diag.edges.values()], mn.FadeOut(fwd), mn.FadeOut(eq),
                   run_time=0.4)
@@ -71,13 +72,13 @@ class DynamicsAutodiff(ThemedScene):
             if eq is not None:                 # the old sum leaves before the new one comes: no overlap
                 self.play(mn.FadeOut(eq), run_time=0.15)
             self.play(*[diag.edges[(p, i)].animate.set_color(grad_col) for p in nd["parents"]], mn.FadeIn(new_eq),
-                      run_time=self.step_time)
+                      run_time=0.6 * self.step_time)
             eq = new_eq
             new = [p for p in nd["parents"] if p not in shown and all(c in shown or c == i
                                                                        for c in self._children(g, p))]
             shown.update(new)
-            self.play(*[mn.FadeIn(diag.grads[p], shift=0.1 * mn.DOWN) for p in new], run_time=self.step_time)
-            self.wait(self.step_time)
+            self.play(*[mn.FadeIn(diag.grads[p], shift=0.1 * mn.DOWN) for p in new], run_time=0.6 * self.step_time)
+            self.wait(1.4 * self.step_time)      # time to check the product while it stands still
         self.pause("check")
         names = chk.meta["names"]
         parts = ", ".join(f"∂L/∂{nm} = {chk.columns['autodiff'][k]:+.6f}" for k, nm in enumerate(names))

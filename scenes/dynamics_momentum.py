@@ -79,7 +79,7 @@ class DynamicsMomentum(ThemedScene):
                              f" {end[k]:.0e}", size=SIZE, color=cols[k]) for k in ("gd", "star", "high")]
                       ).arrange(mn.RIGHT, buff=0.4),
         ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(counter, mn.DOWN, buff=0.25)
-        after.align_to(dist, mn.LEFT)
+        after.align_to(dist.axes.axes, mn.LEFT)
         self.play(mn.FadeIn(after), run_time=0.6)
         self.wait(1.0)
         self.pause("sweep")
