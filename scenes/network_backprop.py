@@ -14,7 +14,7 @@ from nnviz import experiments, theme
 from nnviz.display import signed, subscript
 from nnviz.render.fades import fade_in, fade_out
 from nnviz.render.mathtex import math
-from nnviz.render.network import NetworkDiagram, ProbabilityBars
+from nnviz.render.network import NetworkDiagram, ProbabilityBars, SignKey
 from nnviz.render.style import ThemedScene, heading, label, text
 
 
@@ -41,19 +41,20 @@ class Backpropagation(ThemedScene):
         out = rec.activation(L)
 
         title = heading("Backpropagation", size=34)
-        d = NetworkDiagram.from_model(model, rec.theta, width=6.0, height=3.6, radius=0.22,
+        d = NetworkDiagram.from_model(model, rec.theta, width=6.0, height=3.4, radius=0.22,
                                       input_labels=[f"x{subscript(i + 1)} = {v:.2f}" for i, v in enumerate(x)],
-                                      output_labels=list(self.class_names)).shift(LEFT * 1.6 + DOWN * 0.35)
+                                      output_labels=list(self.class_names), label_size=24).shift(LEFT * 1.6 + DOWN * 0.1)
         caption = text("forward: one training example", size=24, color=theme.ACTIVE).next_to(title, DOWN, buff=0.2)
-        self.add(title, d, caption)   # the first frame already shows the network
+        key = SignKey().to_corner(DOWN + LEFT, buff=0.3)   # one table: which colours mean what, all scene long
+        self.add(title, d, caption, key)   # the first frame already shows the network and the key
 
         # forward (quick): signed activations
         self.play(d.fill_layer(0, x), run_time=0.4)
         for l in range(1, L + 1):
             self.play(d.signal(l), d.fill_layer(l, rec.activation(l), model.activation(l).name), run_time=0.5)
-        bars = ProbabilityBars(d, out, highlight=true, max_length=1.2, buff=1.25)
+        bars = ProbabilityBars(d, out, highlight=true, max_length=1.2, buff=1.6)
         self.play(LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.1), run_time=0.5)
-        loss_eq = math(f"ell = -log hat(y)_{true} = {rec.loss:.3f}", size=30)
+        loss_eq = math(f"ell = -log hat(y)_{true} = {rec.loss:.3f}", size=36)
         loss_eq.next_to(bars, DOWN, buff=0.35).align_to(d.layer_labels[L], LEFT)
         box = SurroundingRectangle(d.label_of(L, true), color=theme.ACTIVE, buff=0.05)
         self.play(Create(box), fade_in(loss_eq), run_time=0.7)
@@ -61,17 +62,14 @@ class Backpropagation(ThemedScene):
 
         # backward: δ on every neuron, output → input, and each layer's ∂ℓ/∂W pulsing back
         back = text("backward: δ = ∂ℓ/∂z on each neuron, output → input", size=24, color=theme.ACTIVE).move_to(caption)
-        key = VGroup(label("coral: δ > 0 (lower z → lower loss)", size=20, color=theme.GRADIENT),
-                     label("violet: δ < 0 (raise z → lower loss)", size=20, color=theme.GRADIENT_NEGATIVE))
-        key.arrange(DOWN, aligned_edge=LEFT, buff=0.08).to_corner(DOWN + LEFT, buff=0.3)
         dscale = max(float(np.max(np.abs(rec.deltas[f"d{l}"]))) for l in range(1, L + 1))
         gscale = float(max(np.max(np.abs(d.shown_weights(rec.grad, l))) for l in range(1, L + 1)))
-        self.play(fade_out(caption), fade_in(back, *key), d.edges.animate.set_stroke(opacity=0.12),
-                  run_time=0.5)
+        self.play(fade_out(caption), d.edges.animate.set_stroke(opacity=0.12), run_time=0.3)
+        self.play(fade_in(back), run_time=0.3)     # one caption out, then the next in
         self.delta_labels = VGroup()
         for l in range(L, 0, -1):
             delta = rec.deltas[f"d{l}"][0]
-            vals = VGroup(*[text(f"δ={signed(delta[c.unit])}", size=20, color=d.gradient_color(delta[c.unit]))
+            vals = VGroup(*[text(f"δ {signed(delta[c.unit])}", size=24, color=d.gradient_color(delta[c.unit]))
                             .next_to(c, UP, buff=0.06) for c in d.layers[l]])
             anims = [d.layers[l][k].animate.set_fill(d.gradient_color(delta[c.unit]),
                                                      opacity=min(abs(delta[c.unit]) / dscale, 1.0))
@@ -108,29 +106,31 @@ class Backpropagation(ThemedScene):
         self.pause("all-gradients")
         grad_edges = [d.gradient_edges(m, rec.grad, scale=gscale) for m in range(L, 0, -1)]
         note = VGroup(text("every edge: ∂ℓ/∂w = δ · a", size=24, color=theme.ACTIVE),
-                      label("coral > 0, violet < 0, width ∝ |∂ℓ/∂w|", size=20))
+                      label("width: |∂ℓ/∂w|", size=24))
         note.arrange(DOWN, aligned_edge=LEFT, buff=0.1).to_corner(DOWN + RIGHT, buff=0.3)
-        self.play(fade_out(hi, *marks, *rule), *[fade_in(ge) for ge in grad_edges], fade_in(*note), run_time=0.8)
+        self.play(fade_out(hi, *marks, *rule), run_time=0.3)
+        self.play(*[fade_in(ge) for ge in grad_edges], fade_in(*note), run_time=0.6)
         self.wait(1.2)
         self.pause("update")
 
         # the update, judged on this example and on the whole training set
-        upd = math(f"theta <- theta - eta nabla_theta ell, quad eta = {rec.lr:g}", size=30).move_to(back)
-        self.play(fade_out(back, *note, *key, *self.delta_labels), fade_in(upd), *[fade_out(ge) for ge in grad_edges],
-                  run_time=0.6)
+        upd = math(f"theta <- theta - eta nabla_theta ell, quad eta = {rec.lr:g}", size=36).move_to(back)
+        self.play(fade_out(back, *note, *self.delta_labels), *[fade_out(ge) for ge in grad_edges], run_time=0.4)
+        self.play(fade_in(upd), run_time=0.3)
         d.clear_activations()
         self.play(d.weights_to(rec.theta), run_time=0.4)
         self.play(d.weights_to(rec.theta_next), run_time=1.4)
         out_next = np.asarray(rec.meta["output_next"])
-        bars_next = ProbabilityBars(d, out_next, highlight=true, max_length=1.2, buff=1.25)
+        bars_next = ProbabilityBars(d, out_next, highlight=true, max_length=1.2, buff=1.6)
         n = len(rec.batch_X)
         verdict = VGroup(
             text(f"this example:  ℓ {rec.loss:.3f} → {rec.meta['loss_next']:.3f}", size=24),
             text(f"all {n} training points:  mean ℓ {rec.batch_loss:.3f} → {rec.batch_loss_next:.3f}", size=24,
                  color=theme.ACTIVE),
-            label("one example's step fixes it and can hurt the others:", size=20),
-            label("training averages ∂ℓ/∂θ over many examples, in small steps", size=20))
-        verdict.arrange(DOWN, aligned_edge=LEFT, buff=0.12).to_edge(DOWN, buff=0.25).shift(RIGHT * 0.6)
+            label("one example's step can hurt the others:", size=24),
+            label("training averages ∂ℓ/∂θ over many examples", size=24))
+        verdict.arrange(DOWN, aligned_edge=LEFT, buff=0.1).to_edge(DOWN, buff=0.2).shift(RIGHT * 0.6)
+        self.play(fade_out(key), run_time=0.3)     # the gradient colours are gone; the verdict takes its place
         self.play(fade_in(bars_next, *verdict[:2]), run_time=0.8)
         self.play(fade_in(*verdict[2:]), run_time=0.6)
         self.wait(1.8)

@@ -50,13 +50,13 @@ class ForwardPass(ThemedScene):
         n_in = model.sizes[0]
 
         title = heading("Forward pass", size=34)
-        eq = math("hat(y) = f(x; theta)", size=30).next_to(title, DOWN, buff=0.15)
+        eq = math("hat(y) = f(x; theta)", size=34).next_to(title, DOWN, buff=0.15)
         d = NetworkDiagram.from_model(model, rec.theta, max_neurons=[8, 8, 8, 10], width=3.9, height=4.4,
-                                      output_labels=output_names(model.sizes[-1]), strong_per_neuron=3,
-                                      input_labels=input_names(n_in), label_size=20)
+                                      output_labels=output_names(model.sizes[-1]), strong_per_neuron=(2, 2, 1),
+                                      input_labels=input_names(n_in), label_size=24)
         d.move_to([-2.0, -0.45, 0])
         grid = pixel_grid(x, 1.7).move_to([-5.6, 0.7, 0])
-        gcap = label("x: an 8×8 image", size=20).next_to(grid, UP, buff=0.12)
+        gcap = label("x: an 8×8 image", size=24).next_to(grid, UP, buff=0.12)
         scale = ActivationScale().to_corner(DOWN + LEFT, buff=0.3)
         # first frame: already the picture (the image and the network it will flow through)
         self.add(title, eq, grid, gcap, d.edges, d.layers, d.ellipses, d.glyphs)
@@ -70,16 +70,16 @@ class ForwardPass(ThemedScene):
         xs = d.layers[0].get_x() - 0.75
         for i, sq in enumerate(strip):
             sq.target_point = [xs, top - i * cell, 0]
-        fcap = VGroup(label("row by row:", size=20), label(f"{n_in} pixels", size=20),
-                      label(f"→ {n_in} inputs", size=20), label("x₁ … x₆₄", size=20))
-        fcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(grid, DOWN, buff=0.9).align_to(grid, LEFT)
+        fcap = VGroup(label("row by row,", size=24), label(f"{n_in} pixels", size=24),
+                      label(f"= {n_in} inputs", size=24))
+        fcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(grid, DOWN, buff=0.6).to_edge(LEFT, buff=0.25)
         self.play(LaggedStart(*[sq.animate.move_to(sq.target_point).stretch_to_fit_width(0.22)
                                 .stretch_to_fit_height(cell * 0.9) for sq in strip], lag_ratio=0.015),
                   fade_in(*fcap), run_time=2.0)
         units, _ = shown_units(n_in, 8)
         hidden_px = VGroup(*[sq for i, sq in enumerate(strip) if i not in units])
         shown_px = [strip[u] for u in units]
-        elided = label(f"{n_in - len(units)} more", size=18).next_to(d.ellipses[0], LEFT, buff=0.15)
+        elided = label(f"{n_in - len(units)} more", size=24).next_to(d.ellipses[0], LEFT, buff=0.15)
         self.play(*[sq.animate.move_to(c).set_opacity(0) for sq, c in zip(shown_px, d.layers[0])],
                   hidden_px.animate.move_to(d.ellipses[0]).set_opacity(0),
                   d.fill_layer(0, x, "sigmoid"), fade_in(*d.labels, elided), fade_in(scale), run_time=1.2)
@@ -91,8 +91,8 @@ class ForwardPass(ThemedScene):
         z1, a1 = rec.pre["z1"][0], rec.activation(1)
         j = pick_neuron(d, z1, a1)
         act1 = model.activation(1).name
-        panel = NeuronSum(x, W1[:, j], b1[j], z1[j], a1[j], act1, k=self.terms, names=input_names(n_in),
-                          title=f"one neuron: unit {j + 1} of hidden layer 1", size=19)
+        panel = NeuronSum(x, W1[:, j], b1[j], z1[j], a1[j], act1, k=self.terms, names=input_names(n_in), symbol="x",
+                          title=f"one neuron: hidden unit {j + 1}", size=24)
         panel.move_to([0, 0, 0]).align_to([1.0, 0, 0], LEFT).align_to([0, 2.05, 0], UP)
         ring = SurroundingRectangle(d.neuron(1, j), color=theme.ACTIVE, buff=0.06, corner_radius=0.1)
         into = [k for k, (a, b) in enumerate(d.edge_index[0]) if b == j]
@@ -114,7 +114,7 @@ class ForwardPass(ThemedScene):
 
         # 3. the rest of the layer at once, then the next layers
         self.pause("whole-layer")
-        lay = text("every neuron of the layer does the same, at once", size=22, color=theme.ACTIVE)
+        lay = text("every neuron of the layer does the same, at once", size=24, color=theme.ACTIVE)
         lay.next_to(eq, DOWN, buff=0.15)
         self.play(fade_out(*panel.rows, panel.out_row, boxes, ring), fade_out(panel.curve), fade_in(lay),
                   d.edges[0].animate.set_stroke(opacity=0.0), run_time=0.6)
@@ -128,8 +128,8 @@ class ForwardPass(ThemedScene):
         bars = ProbabilityBars(d, probs, highlight=pred, max_length=1.8, buff=0.75)
         self.play(fade_out(lay), LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.05), run_time=1.0)
         box = SurroundingRectangle(d.label_of(model.n_layers, pred), color=theme.ACTIVE, buff=0.06)
-        verdict = text(f"softmax output: “{pred}” with probability {probs[pred]:.2f}  ·  true label: {true}",
-                       size=22).to_edge(DOWN, buff=0.25).shift(RIGHT * 1.6)
+        verdict = text(f"output: “{pred}” with probability {probs[pred]:.2f}  ·  true label: {true}",
+                       size=24).to_corner(DOWN + RIGHT, buff=0.25)
         self.play(Create(box), fade_in(verdict), run_time=0.6)
         self.wait(1.2)
         self.bars, self.diagram, self.panel, self.neuron_unit = bars, d, panel, j  # for tests

@@ -6,13 +6,13 @@ Records: experiments "perceptron_{blobs,and,or,xor}" and "perceptron_xor_net".
 Variants: PerceptronTrick (a separable cloud), PerceptronAND, PerceptronOR, PerceptronXOR.
 """
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, ValueTracker, VGroup, always_redraw, linear, smooth
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Transform, ValueTracker, VGroup, always_redraw, linear, smooth
 
 from nnviz import experiments, theme
 from nnviz.display import signed
 from nnviz.experiments.networks import model_from
 from nnviz.render.network import NetworkDiagram
-from nnviz.render.perceptron import PerceptronPlayback, WeightPanel
+from nnviz.render.perceptron import MistakeBars, PerceptronPlayback, WeightPanel
 from nnviz.render.planes import DecisionPlane, frame_index
 from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
@@ -22,21 +22,33 @@ def line_text(w, b) -> str:
     return f"{signed(w[0])}·x₁ {signed(w[1])}·x₂ {signed(b)} = 0"
 
 
+def off_plot_text(plane, w, b) -> str:
+    """What the plot shows when the line w·x + b = 0 misses it: every point on one side."""
+    from nnviz.perceptron import line_in_box
+
+    if line_in_box(w, b, (plane.xs[0], plane.xs[-1], plane.ys[0], plane.ys[-1])) is not None:
+        return ""
+    c = np.array([(plane.xs[0] + plane.xs[-1]) / 2, (plane.ys[0] + plane.ys[-1]) / 2])
+    side = int(np.asarray(w, float) @ c + b >= 0)
+    return f"the line is off the plot: every point → ŷ = {side}"
+
+
 class PerceptronTrick(ThemedScene):
     experiment = "perceptron_blobs"
     title = "The perceptron trick"
-    box = None                 # (x0, x1, y0, y1); None: around the data
+    box = None                 # (x0, x1, y0, y1); None: a square around the data
     dot_radius = 0.08
     step_time = 1.6            # seconds per update shown slowly
     slow_updates = 4           # then the rest at `fast_time` each
     fast_time = 0.25
     plane_size = 5.0
+    arrow_length = 1.5         # the largest recorded |w| drawn this long on the data plane
 
     def make_plane(self, X, y, center):
-        if self.box is None:
+        if self.box is None:   # square in data units, so w is drawn at right angles to its line
             lo, hi = X.min(0), X.max(0)
-            pad = 0.25 * (hi - lo)
-            xs, ys = np.array([lo[0] - pad[0], hi[0] + pad[0]]), np.array([lo[1] - pad[1], hi[1] + pad[1]])
+            mid, half = (lo + hi) / 2, 0.5 * float(max(hi - lo)) * 1.5
+            xs, ys = np.array([mid[0] - half, mid[0] + half]), np.array([mid[1] - half, mid[1] + half])
         else:
             xs, ys = np.array(self.box[:2]), np.array(self.box[2:])
         plane = DecisionPlane(xs, ys, X, y, size=self.plane_size, dot_radius=self.dot_radius)
@@ -47,31 +59,42 @@ class PerceptronTrick(ThemedScene):
         rec = experiments.load(self.experiment)["perceptron"]
         X, y = rec.X, rec.y
         title = heading(self.title, size=34)
-        plane = self.make_plane(X, y, [-3.4, -0.4, 0])
+        plane = self.make_plane(X, y, [-3.75, -0.3, 0])
         lr = float(rec.config["lr"])
-        rule = VGroup(text("ŷ = step(w·x + b): class 1 where w·x + b ≥ 0", size=20),
-                      text(f"a mistake moves w by η·x  (η = {lr:g}):", size=20),
-                      text("class-1 point called 0:  w ← w + η·x,  b ← b + η", size=20, color=theme.CLASS[1]),
-                      text("class-0 point called 1:  w ← w − η·x,  b ← b − η", size=20, color=theme.CLASS[0]),
-                      ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        rule.next_to(plane, RIGHT, buff=0.45).align_to(plane, UP)
+        rule = VGroup(text(f"ŷ = 1 where w·x + b ≥ 0,   η = {lr:g}", size=24),
+                      text("class 1 called 0:  w ← w + η·x,  b ← b + η", size=24, color=theme.CLASS[1]),
+                      text("class 0 called 1:  w ← w − η·x,  b ← b − η", size=24, color=theme.CLASS[0]),
+                      ).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+        rule.move_to([0, 0, 0]).align_to([-0.75, 0, 0], LEFT).align_to([0, 2.75, 0], UP)
         pb = PerceptronPlayback(rec, plane)
-        panel = WeightPanel(pb, size=2.5).next_to(rule, DOWN, buff=0.35).align_to(rule, LEFT).shift(RIGHT * 0.3)
-        panel_cap = VGroup(label("weight space:", size=18), label("w is the arrow;", size=18),
-                           label("a mistake adds ±η·x", size=18), label("to its tip", size=18))
-        panel_cap.arrange(DOWN, aligned_edge=LEFT, buff=0.06).next_to(panel, RIGHT, buff=0.4)
-        eq = Readout(pb.pos, lambda u: line_text(*pb.at(u)[2:]), size=20).next_to(plane, DOWN, buff=0.18)
-        status = Readout(pb.pos, lambda u: pb.visit_text(u), size=20, color=theme.ACTIVE)
-        status.next_to(panel, DOWN, buff=0.3).align_to(rule, LEFT)
-        step = Readout(pb.pos, lambda u: pb.step_text(u), size=18, color=theme.MUTED)
-        step.next_to(status, DOWN, buff=0.12).align_to(rule, LEFT)
+        panel = WeightPanel(pb, size=2.3).align_to([-0.5, 0, 0], LEFT).align_to([0, 0.95, 0], UP)
+        panel_cap = label("w in weight space", size=24).next_to(panel, UP, buff=0.1).align_to(rule, LEFT)
+        bars = MistakeBars(pb, width=3.1, height=1.5)
+        bars.base.move_to([5.0, -0.85, 0])
+        bars.zero.next_to(bars.base, DOWN, buff=0.12).align_to(bars.base, LEFT)
+        bars_cap = label("mistakes per epoch", size=24).move_to([5.0, panel_cap.get_y(), 0])
+        eq = Readout(pb.pos, lambda u: line_text(*pb.at(u)[2:]), size=24).next_to(plane, DOWN, buff=0.15)
+        eq.align_to(plane, LEFT)
+        def off_note():
+            msg = off_plot_text(plane, *pb.current())
+            t = text(msg or ".", size=24, color=theme.ACTIVE).next_to(eq, DOWN, buff=0.1).align_to(plane, LEFT)
+            return t if msg else t.set_opacity(0.0)
+        off = pb.redraw(off_note)
+        status = Readout(pb.pos, lambda u: pb.visit_text(u), size=24, color=theme.ACTIVE)
+        status.move_to([0, -1.95, 0]).align_to(rule, LEFT)
+        step = Readout(pb.pos, lambda u: pb.step_text(u), size=24, color=theme.MUTED)
+        step.next_to(status, DOWN, buff=0.15).align_to(rule, LEFT)
+        w_scale = self.arrow_length / max(float(np.max(np.linalg.norm(np.asarray(rec.w, float), axis=1))), 1e-9)
+        normal = pb.normal(w_scale)
 
         line = pb.line()
-        self.add(title, plane.frame, line, plane.dots)   # the first frame is already a picture
-        self.play(FadeIn(rule), run_time=0.8)
-        arrows = panel.arrows()
-        self.play(FadeIn(eq), FadeIn(panel), FadeIn(panel_cap), FadeIn(arrows), run_time=0.6)
-        self.bring_to_front(plane.dots)
+        # the first frame is already the picture: the data, the line, w as its normal, the rule
+        self.add(title, plane.frame, line, plane.dots, normal, eq, off, rule)
+        self.title_mob = title
+        self.wait(0.8)
+        self.play(FadeIn(panel), FadeIn(panel_cap), FadeIn(panel.arrows()), FadeIn(bars), FadeIn(bars_cap),
+                  run_time=0.6)
+        self.bring_to_front(plane.dots, normal)
         self.pause("updates")
 
         n_slow = min(self.slow_updates, pb.n)
@@ -87,17 +110,17 @@ class PerceptronTrick(ThemedScene):
                       rate_func=linear)
         if pb.n:
             self.play(FadeOut(ring), FadeOut(step), run_time=0.3)
-        self.line, self.playback, self.plane = line, pb, plane  # for tests
-        self.conclude(rec, status)
+        self.line, self.playback, self.plane, self.bars = line, pb, plane, bars  # for tests
+        self.conclude(rec, status, bars)
 
-    def conclude(self, rec, status):
-        msg = (f"solved after {rec.converged_at + 1} epochs: no mistakes" if rec.converged_at >= 0 else
-               f"after {len(rec.errors)} epochs, still\n{rec.errors[-1]} mistake(s) per epoch")
-        end = VGroup(*[text(m, size=22, color=theme.ACTIVE) for m in msg.split("\n")])
+    def conclude(self, rec, status, bars):
+        msg = (f"epoch {rec.converged_at + 1}: no mistakes, solved" if rec.converged_at >= 0 else
+               f"{len(rec.errors)} epochs, never 0 mistakes:\nno single line separates the classes")
+        end = VGroup(*[text(m, size=24, color=theme.ACTIVE) for m in msg.split("\n")])
         end.arrange(DOWN, aligned_edge=LEFT, buff=0.12).align_to(status, UP).align_to(status, LEFT)
-        self.play(FadeOut(status), run_time=0.25)   # one text out, then the next in: never on top of each other
+        self.play(FadeOut(status), bars.finish(), run_time=0.4)   # one text out, then the next in
         self.play(FadeIn(end), run_time=0.4)
-        self.wait(1.0)
+        self.wait(1.2)
 
 
 class PerceptronAND(PerceptronTrick):
@@ -118,30 +141,35 @@ class PerceptronXOR(PerceptronAND):
 
     experiment = "perceptron_xor"
     title = "XOR: one line is not enough"
+    box = (-0.25, 1.25, -0.25, 1.25)      # the network part's plane: the points stay where they are
     slow_updates = 4
     fast_time = 0.15
     net_experiment = "perceptron_xor_net"
     net_time = 4.0
 
-    def conclude(self, rec, status):
-        super().conclude(rec, status)
+    def conclude(self, rec, status, bars):
+        super().conclude(rec, status, bars)
         self.pause("hidden-layer")
         recs = experiments.load(self.net_experiment)
         run, bd = recs["run"], recs["boundary"]
         model = model_from(run.config["problem"]["model"])
         X, y = bd.X, bd.labels
-        self.play(*[FadeOut(m) for m in list(self.mobjects)], run_time=0.6)
-
+        # the perceptron's line and panels go; the four points, the frame and the title stay
+        old = self.plane
+        keep = {self.title_mob, old.frame, old.dots}
+        self.play(*[FadeOut(m) for m in list(self.mobjects) if m not in keep], run_time=0.6)
         title = heading("A hidden layer solves XOR: two lines, combined", size=32)
-        plane = DecisionPlane(bd.xs, bd.ys, X, y, size=4.6, dot_radius=self.dot_radius,
-                              prob=bd.prob[0]).move_to([2.3, -0.4, 0])
-        d = NetworkDiagram.from_model(model, run.thetas[0], width=4.2, height=2.6, radius=0.2,
-                                      input_labels=["x₁", "x₂"], output_labels=["ŷ"]).move_to([-4.0, 0.2, 0])
+        plane = DecisionPlane(bd.xs, bd.ys, X, y, size=self.plane_size, dot_radius=self.dot_radius,
+                              prob=bd.prob[0]).move_to(old.frame)
+        d = NetworkDiagram.from_model(model, run.thetas[0], width=4.0, height=2.3, radius=0.2,
+                                      input_labels=["x₁", "x₂"], output_labels=["ŷ"], label_size=24)
+        d.move_to([3.6, 1.0, 0])
         tracker = ValueTracker(0)
-        counter = StepCounter(tracker, total=int(run.steps[-1]), size=22).next_to(d, DOWN, buff=0.7)
-        note = VGroup(label("yellow: each hidden unit's line w·x + b = 0", size=18),
-                      label("heatmap: the network's P(class 1)", size=18))
-        note.arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(counter, DOWN, buff=0.25)
+        counter = StepCounter(tracker, total=int(run.steps[-1]), size=24)
+        note = VGroup(label("yellow: each hidden unit's line", size=24),
+                      label("colour: the network's answer", size=24))
+        note.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(d, DOWN, buff=0.45).align_to([1.0, 0, 0], LEFT)
+        counter.next_to(note, DOWN, buff=0.35).align_to(note, LEFT)
 
         def hidden_lines(k):
             W, b = model.weights(run.thetas[k], 1)
@@ -152,15 +180,18 @@ class PerceptronXOR(PerceptronAND):
         def follow(_m):
             d.set_weights(run.thetas[frame_index(bd.steps, tracker.get_value())])
 
-        self.add(plane.image)
-        self.play(FadeIn(title), FadeIn(plane.frame), FadeIn(d), FadeIn(lines), FadeIn(plane.dots),
-                  FadeIn(counter), FadeIn(note), run_time=0.8)
+        self.play(FadeIn(plane.image), FadeIn(lines), FadeIn(plane.dots), Transform(self.title_mob, title),
+                  FadeIn(d), FadeIn(counter), FadeIn(note), run_time=0.8)
+        self.remove(old.frame, old.dots)
+        self.add(plane.frame)
+        self.bring_to_front(plane.dots)
         d.add_updater(follow)
         plane.follow(tracker, bd.prob, bd.steps)
         self.play(tracker.animate.set_value(int(run.steps[-1])), run_time=self.net_time, rate_func=linear)
         d.remove_updater(follow)
         plane.unfollow()
-        acc = text(f"train accuracy {run.train_acc[-1]:.0%}", size=24, color=theme.ACTIVE).next_to(note, DOWN, buff=0.3)
+        acc = text(f"train accuracy {run.train_acc[-1]:.0%}", size=28, color=theme.ACTIVE)
+        acc.next_to(counter, DOWN, buff=0.3).align_to(note, LEFT)
         self.play(FadeIn(acc), run_time=0.4)
         self.wait(1.0)
         self.net_plane, self.net_diagram = plane, d

@@ -1,10 +1,10 @@
 """Title card of the showcase: what nnviz is, in one picture.
 
-Compute once (NumPy experiments) → records on disk → draw many times (Manim
-scenes, matplotlib figures), with the gradient-descent update every scene is about
-and a small loss curve growing on a log axis — a real one, read from a record (the spirals
-network's training run), like everything else nnviz draws. The first frame is already the
-whole card (it is the GIF's poster).
+A recorded training run (the spirals network, nnviz's own record) drawn as nnviz draws
+everything: the decision boundary over the input plane bending into the spirals while the loss
+curve falls on a log axis, step counter and accuracy in step with the picture. Time follows the
+boundary's change (render/pacing.py), as in the training scenes. The first frame is already the
+whole card with the untrained boundary (it is the GIF's poster); the last is the solved spirals.
 
     manim -ql scenes/showcase_intro.py ShowcaseIntro
     nnviz render scenes/showcase_intro.py -ql --format gif
@@ -14,53 +14,66 @@ import manim as mn
 from nnviz import experiments, theme
 from nnviz.display import sizes_text
 from nnviz.experiments.networks import model_from
-from nnviz.render.mathtex import math
-from nnviz.render.pacing import TimeWarp, loss_progress
+from nnviz.render.pacing import TimeWarp
+from nnviz.render.planes import DecisionPlane, flip_progress, frame_index
 from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedScene, color, label, text
-from nnviz.render.widgets import StepCounter
+from nnviz.render.widgets import Readout, StepCounter
 
 
 class ShowcaseIntro(ThemedScene):
     title = "nnviz"
     tagline = "train small networks in NumPy · record everything · animate how they learn"
     experiment = "network_training_spirals"
-    run_time = 2.5
+    run_time = 4.0          # seconds while the boundary changes
+    tail_time = 0.6         # then the rest of the run, fast-forwarded
+
+    @classmethod
+    def warp(cls, bd) -> TimeWarp:
+        """Video time ↦ training step while the boundary changes (grid cells changing class)."""
+        w = TimeWarp.from_progress(flip_progress(bd.steps, bd.prob), cls.run_time, floor=0.15,
+                                   clock="log", tol=1e-2)
+        return TimeWarp(w.times, w.steps)
 
     def construct(self):
-        title = text(self.title, size=72, weight=mn.BOLD).to_edge(mn.UP, buff=0.6)
-        tag = label(self.tagline, size=24).next_to(title, mn.DOWN, buff=0.2)
-
-        boxes = mn.VGroup()
-        for name, sub, col in (("experiments", "seeded NumPy", theme.VARIANT["batch"]),
-                               ("records", ".npz + .json", theme.VARIANT["minibatch"]),
-                               ("scenes · figures", "Manim · matplotlib", theme.VARIANT["stochastic"])):
-            box = mn.RoundedRectangle(width=3.1, height=1.1, corner_radius=0.15, color=col, stroke_width=3)
-            words = mn.VGroup(text(name, size=26), label(sub, size=18)).arrange(mn.DOWN, buff=0.08)
-            boxes.add(mn.VGroup(box, words.move_to(box)))
-        boxes.arrange(mn.RIGHT, buff=0.9).shift(0.8 * mn.UP)  # room for the step counter above the plot
-        arrows = mn.VGroup(*(mn.Arrow(a.get_right(), b.get_left(), buff=0.1, color=theme.MUTED, stroke_width=4)
-                             for a, b in zip(boxes[:-1], boxes[1:])))
-
-        # a real curve: the loss of a recorded training run (scenes never train)
-        run = experiments.load(self.experiment)["run"]
+        recs = experiments.load(self.experiment)
+        run, bd = recs["run"], recs["boundary"]
         opt = run.config["optimizer"]["name"]
-        total = int(run.n_steps)
-        t = mn.ValueTracker(0)
-        plot = LossPlot({opt: run.loss}, colors={opt: color("optimizer", opt)}, log_y=True,
-                        width=3.6, height=1.9, tracker=t, legend=False, x_ticks=3)
-        plot.to_corner(mn.DL, buff=0.5)
-        counter = StepCounter(t, total=total, size=22).next_to(plot.axes.axes, mn.UP, buff=0.15)
+        total = int(run.steps[-1])
         model = model_from(run.config["problem"]["model"])
-        src = label(f"a recorded run: {sizes_text(model.sizes)} net on spirals, {opt}", size=18)
-        src.next_to(plot, mn.DOWN, buff=0.1).align_to(plot, mn.LEFT)
-        rule = math("theta_(t+1) = theta_t - eta nabla L(theta_t)", size=40).to_corner(mn.DR, buff=0.9)
-        rule_cap = label("one rule, many pictures", size=20).next_to(rule, mn.DOWN, buff=0.2)
+        t = mn.ValueTracker(0)
 
-        # the first frame is the whole card (the GIF's poster); then the recorded curve grows
-        self.add(title, tag, boxes, arrows, rule, rule_cap, plot, counter, src)
+        title = text(self.title, size=60, weight=mn.BOLD).to_edge(mn.UP, buff=0.3)
+        tag = label(self.tagline, size=24, color=theme.FOREGROUND).next_to(title, mn.DOWN, buff=0.1)
+
+        # the hero: the recorded decision boundary over the input plane
+        plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=4.5, dot_radius=0.055,
+                              prob=bd.prob[0]).move_to([-4.4, -1.05, 0])
+
+        # beside it: what this is, the recorded loss, the counters
+        what = text(f"a {sizes_text(model.sizes)} network learns two spirals", size=28)
+        what.move_to([0, 1.95, 0]).align_to([-1.6, 0, 0], mn.LEFT)
+        plot = LossPlot({opt: run.loss}, colors={opt: color("optimizer", opt)}, log_y=True,
+                        width=6.2, height=2.7, tracker=t, legend=False, x_ticks=3, y_label="loss")
+        plot.next_to(what, mn.DOWN, buff=0.3).align_to(what, mn.LEFT)
+        counter = StepCounter(t, total=total, size=26)
+        acc = Readout(t, lambda s: f"train accuracy {run.train_acc[frame_index(run.eval_steps, s)]:.0%}",
+                      size=26, color=theme.ACTIVE)
+        counter.next_to(plot, mn.DOWN, buff=0.25).align_to(what, mn.LEFT)
+        acc.align_to(counter, mn.DOWN).align_to(plot, mn.RIGHT)
+        src = label("colour: the class the network predicts there · every frame read from the record",
+                    size=24).to_edge(mn.DOWN, buff=0.2)
+
+        # the first frame is the whole card (the GIF's poster): the untrained boundary, captioned
+        self.add(plane.image)
+        self.add(title, tag, plane.frame, plane.dots, what, plot, counter, acc, src)
         self.wait(0.8)
-        warp = TimeWarp.from_progress(loss_progress(run.loss), self.run_time, floor=0.15, clock="log",
-                                      last_step=total)
+        warp = self.warp(bd)
+        plane.follow(t, bd.prob, bd.steps)
+        t.set_value(warp.first_step)
         self.play(warp.animate(t))
-        self.wait(0.8)
+        if warp.end_step < total:            # the boundary has stopped changing: the rest, quickly
+            self.play(t.animate(run_time=self.tail_time, rate_func=mn.linear).set_value(total))
+        plane.unfollow()
+        self.wait(1.2)
+        self.plane, self.plot, self.tracker, self.warp_used = plane, plot, t, warp   # for tests

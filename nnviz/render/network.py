@@ -50,7 +50,8 @@ class NetworkDiagram(VGroup):
         self.radius, self.min_stroke, self.max_stroke = radius, min_stroke, max_stroke
         self.layout = layout
         self.weight_scale = weight_scale
-        self.strong_per_neuron = strong_per_neuron   # k: only each unit's k largest |w| in full, the rest faint
+        # k (or one k per edge layer, None = all): only each unit's k largest |w| in full, the rest faint
+        self.strong_per_neuron = strong_per_neuron
         self.edge_strong: list[np.ndarray] = [np.zeros(0, bool)] * (len(self.sizes) - 1)
         self.shown: list[list[int]] = []
         self.layers = VGroup()           # layers[l]: VGroup of circles (shown units)
@@ -172,11 +173,18 @@ class NetworkDiagram(VGroup):
         f = _fraction(np.abs(magnitude), 0.0, self.weight_scale or 1.0)
         return self.min_stroke + (self.max_stroke - self.min_stroke) * f
 
+    def strong_k(self, layer: int) -> int | None:
+        """k of the edges into layer `layer` + 1 (0-based edge group): `strong_per_neuron` or its entry."""
+        k = self.strong_per_neuron
+        if k is None or np.isscalar(k):
+            return k
+        return list(k)[layer]
+
     def strong_edges(self, layer: int, values) -> np.ndarray:
         """Which drawn edges into `layer` (0-based edge group) are among their target unit's
-        `strong_per_neuron` largest |w| — all of them when no k is set."""
+        `strong_per_neuron` largest |w| — all of them when no k is set (k may be one per edge layer)."""
         v = np.abs(np.asarray(values, float))
-        k = self.strong_per_neuron
+        k = self.strong_k(layer)
         if not k:
             return np.ones(len(v), bool)
         idx = self.edge_index[layer]
@@ -364,7 +372,7 @@ class NeuronSum(VGroup):
     """
 
     def __init__(self, a_prev, w, b, z, out, activation: str, *, k=5, names=None, title="",
-                 size=20, curve_size=(2.2, 1.3)):
+                 size=24, curve_size=(2.2, 1.3), symbol="a"):
         super().__init__()
         from manim import Axes, DashedLine, Dot
 
@@ -381,7 +389,7 @@ class NeuronSum(VGroup):
         rows = VGroup()
         if title:
             rows.add(text(title, size=size, color=theme.ACTIVE))
-        rows.add(text("z = Σ wᵢ·aᵢ + b, largest terms first:", size=size, color=theme.MUTED))
+        rows.add(text(f"z = Σ wᵢ·{symbol}ᵢ + b, largest first:", size=size, color=theme.MUTED))
         self.term_rows = VGroup()
         d = 3
         self.shown_products = []
@@ -424,7 +432,7 @@ class NeuronSum(VGroup):
 class ActivationScale(VGroup):
     """A small key for the signed node fill: five circles from −1 (red) through 0 to +1 (blue)."""
 
-    def __init__(self, radius=0.11, size=18, lo_text="−1", hi_text="+1", caption="activation"):
+    def __init__(self, radius=0.12, size=24, lo_text="−1", hi_text="+1", caption="activation"):
         super().__init__()
         dots = VGroup()
         for v in (-1.0, -0.5, 0.0, 0.5, 1.0):
@@ -436,3 +444,25 @@ class ActivationScale(VGroup):
         hi = text(hi_text, size=size, color=theme.MUTED).next_to(dots, RIGHT, buff=0.1)
         cap = text(caption, size=size, color=theme.MUTED).next_to(VGroup(lo, dots, hi), LEFT, buff=0.15)
         self.add(cap, lo, dots, hi)
+
+
+class SignKey(VGroup):
+    """The network series' sign table as a key: activations and weights in POSITIVE / NEGATIVE,
+    gradients (δ, ∂ℓ/∂w) in GRADIENT / GRADIENT_NEGATIVE — `rows` picks which."""
+
+    ROWS = {"value": ("activation, weight", theme.POSITIVE, theme.NEGATIVE),
+            "gradient": ("gradient δ, ∂ℓ/∂w", theme.GRADIENT, theme.GRADIENT_NEGATIVE)}
+
+    def __init__(self, rows=("value", "gradient"), size=24, radius=0.12):
+        super().__init__()
+        for r in rows:
+            name, pos, neg = self.ROWS[r]
+            swatch = lambda col: Circle(radius=radius, color=theme.NEURON, stroke_width=1.5).set_fill(col, opacity=1.0)  # noqa: E731
+            row = VGroup(swatch(pos), text("> 0", size=size, color=theme.MUTED),
+                         swatch(neg), text("< 0", size=size, color=theme.MUTED),
+                         text(name, size=size, color=theme.MUTED)).arrange(RIGHT, buff=0.12)
+            row[2].shift(RIGHT * 0.15)
+            row[3].shift(RIGHT * 0.15)
+            row[4].shift(RIGHT * 0.3)
+            self.add(row)
+        self.arrange(DOWN, aligned_edge=LEFT, buff=0.12)

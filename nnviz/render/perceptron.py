@@ -10,7 +10,7 @@ and nothing can lag behind anything else.
 from __future__ import annotations
 
 import numpy as np
-from manim import RIGHT, UP, Arrow, Axes, Circle, Dot, ValueTracker, VGroup, always_redraw
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Axes, Circle, DashedLine, Dot, Line, Rectangle, ValueTracker, VGroup, always_redraw
 
 from .. import theme
 from ..display import fixed
@@ -106,7 +106,7 @@ class PerceptronPlayback:
             self.plane.dots[int(self.rec.point[self.row()])]))
 
     def step_text(self, u: float | None = None) -> str:
-        """The update at u as vector addition with the record's numbers: w ← w ± η·x."""
+        """The update at u as vector addition with the record's numbers: w ← w ± η·x (two lines)."""
         rec = self.rec
         if not self.n:
             return ""
@@ -115,15 +115,53 @@ class PerceptronPlayback:
         op = "+" if rec.update[k] > 0 else "−"
         lr = float(rec.config["lr"])
         v = lambda p: f"({fixed(p[0])}, {fixed(p[1])})"   # noqa: E731
-        return f"w ← {v(rec.w[k - 1])} {op} {lr:g}·{v(x)} = {v(rec.w[k])}"
+        return f"w ← {v(rec.w[k - 1])} {op} {lr:g}·{v(x)}\n   = {v(rec.w[k])}"
 
     def visit_text(self, u: float | None = None) -> str:
         rec = self.rec
         if not self.n:
             return ""
         k = self.row(u)
-        kind = "a class-1 point called 0 → add η·x" if rec.update[k] > 0 else "a class-0 point called 1 → subtract η·x"
+        kind = "class 1 called 0 → w + η·x" if rec.update[k] > 0 else "class 0 called 1 → w − η·x"
         return f"epoch {rec.epoch[k] + 1}: {kind}"
+
+    def mistakes(self, u: float | None = None, final: bool = False) -> np.ndarray:
+        """Mistakes per epoch counted so far at position u: each finished update is one mistake of its
+        epoch; epochs after the current one are not there yet (`final`: the whole record, including
+        the last epoch without mistakes). Equals rec.errors when `final`."""
+        rec = self.rec
+        if final or not self.n:
+            return np.asarray(rec.errors, int)
+        u = float(np.clip(self.pos.get_value() if u is None else u, 0.0, self.n))
+        done = self.ups[: int(np.floor(u + 1e-9))]
+        current = int(rec.epoch[self.row(u)])
+        return np.bincount(np.asarray(rec.epoch)[done].astype(int), minlength=current + 1)[: current + 1]
+
+    def normal(self, scale: float, color=theme.FOREGROUND, label_size=24) -> VGroup:
+        """w drawn on the data plane as the normal of its line: an arrow from the line's point nearest
+        the plane's centre, pointing into the ŷ = 1 side, `scale` scene units per unit of |w| (fixed,
+        so its length is comparable across updates). Needs a plane with equal x and y scales."""
+        plane = self.plane
+
+        def draw():
+            w, b = self.current()
+            w = np.asarray(w, float)
+            n2 = float(w @ w)
+            g = VGroup()
+            if n2 < 1e-12:
+                return g.add(plane._nothing())
+            c = np.array([(plane.xs[0] + plane.xs[-1]) / 2, (plane.ys[0] + plane.ys[-1]) / 2])
+            foot = c - (w @ c + b) / n2 * w
+            lo, hi = np.array([plane.xs[0], plane.ys[0]]), np.array([plane.xs[-1], plane.ys[-1]])
+            if np.any(foot < lo) or np.any(foot > hi):
+                return g.add(plane._nothing())
+            start = plane.to_scene(*foot)
+            end = start + scale * np.array([w[0], w[1], 0.0])
+            g.add(Arrow(start, end, buff=0, color=color, stroke_width=6, max_tip_length_to_length_ratio=0.3,
+                        max_stroke_width_to_length_ratio=12))
+            g.add(text("w", size=label_size, color=color).next_to(end, RIGHT if w[0] >= 0 else -RIGHT, buff=0.08))
+            return g
+        return self.redraw(draw)
 
 
 class WeightPanel(VGroup):
@@ -131,12 +169,12 @@ class WeightPanel(VGroup):
     during an update the step ±η·x as an arrow from the old tip to the new one — the trick is
     vector addition. Limits hold every recorded w, so the picture never rescales."""
 
-    def __init__(self, playback: PerceptronPlayback, size=2.6, font=18):
+    def __init__(self, playback: PerceptronPlayback, size=2.6, font=24):
         super().__init__()
-        self.pb = playback
+        self.pb, self.font = playback, font
         W = np.vstack([playback.rec.w, np.zeros((1, 2))])
         lo, hi = W.min(0), W.max(0)
-        span = float(max(hi - lo)) * 1.2 + 1e-9
+        span = float(max(hi - lo)) * 1.4 + 1e-9
         mid = (lo + hi) / 2
         rng = [(mid[i] - span / 2, mid[i] + span / 2) for i in (0, 1)]
         self.axes = Axes(x_range=[rng[0][0], rng[0][1], span], y_range=[rng[1][0], rng[1][1], span],
@@ -161,10 +199,70 @@ class WeightPanel(VGroup):
                 col = theme.CLASS[1] if rec.update[k] > 0 else theme.CLASS[0]
                 g.add(Arrow(o, ax.c2p(*w0), buff=0, color=theme.MUTED, stroke_width=3,
                             max_tip_length_to_length_ratio=0.2).set_opacity(0.6))
-                g.add(Arrow(ax.c2p(*w0), ax.c2p(*w1), buff=0, color=col, stroke_width=5,
-                            max_tip_length_to_length_ratio=0.35))
+                g.add(Arrow(ax.c2p(*w0), ax.c2p(*w1), buff=0, color=col, stroke_width=7,
+                            max_tip_length_to_length_ratio=0.5, max_stroke_width_to_length_ratio=20))
+                sign = "+" if rec.update[k] > 0 else "−"
+                g.add(text(f"{sign}η·x", size=self.font, color=col).next_to(ax.c2p(*w1), DOWN + RIGHT, buff=0.05))
             g.add(Arrow(o, ax.c2p(*w), buff=0, color=theme.FOREGROUND, stroke_width=5,
                         max_tip_length_to_length_ratio=0.2))
             g.add(Dot(o, radius=0.04, color=theme.MUTED))
             return g
         return pb.redraw(draw)
+
+
+class MistakeBars(VGroup):
+    """Mistakes per epoch as bars with their counts, growing with the playback (one bar per epoch,
+    from `PerceptronPlayback.mistakes`), over a dashed zero line labelled "0 = solved". `finish()`
+    shows the whole record, including a final epoch without mistakes."""
+
+    def __init__(self, playback: PerceptronPlayback, width=3.2, height=1.8, font=24):
+        super().__init__()
+        from manim import ValueTracker
+
+        self.pb, self.font = playback, font
+        self.done = ValueTracker(0.0)
+        rec = playback.rec
+        self.n_epochs = len(rec.errors)
+        self.most = max(int(np.max(rec.errors)), 1) if len(rec.errors) else 1
+        self.w, self.h = width, height
+        self.base = Line([0, 0, 0], [width, 0, 0], color=theme.MUTED, stroke_width=2)
+        self.zero = text("0 = solved", size=font, color=theme.MUTED).next_to(self.base, DOWN, buff=0.12)
+        self.zero.align_to(self.base, LEFT)
+        self.add(self.base, self.zero)
+        memo = {}
+
+        def draw():
+            key = (playback.pos.get_value(), self.done.get_value(), tuple(self.base.get_start()))
+            if memo.get("k") != key:
+                final = self.done.get_value() > 0.5
+                memo["k"], memo["m"] = key, self.bars(playback.mistakes(final=final), final)
+            return memo["m"]
+        self.counts = always_redraw(draw)
+        self.add(self.counts)
+
+    def bars(self, counts, final: bool = False) -> VGroup:
+        """Bars of `counts`; a 0 is written (in the highlight colour) only for a finished record: an
+        epoch in progress with no mistake yet is not a solved one."""
+        o = self.base.get_start()
+        slot = self.w / max(self.n_epochs, 1)
+        unit = (self.h - 0.35) / self.most
+        numbers = slot >= 0.4          # a count over each bar when they fit, else a scale at the left
+        g = VGroup()
+        if not numbers:
+            g.add(text(str(self.most), size=self.font, color=theme.MUTED).move_to(
+                [o[0] - 0.2, o[1] + self.most * unit, 0]))
+            g.add(DashedLine([o[0], o[1] + self.most * unit, 0], [o[0] + self.w, o[1] + self.most * unit, 0],
+                             color=theme.GRID, stroke_width=1.5))
+        for e, c in enumerate(counts):
+            x = o[0] + (e + 0.5) * slot
+            col = theme.ACTIVE if c == 0 else theme.FOREGROUND
+            if c > 0:
+                r = Rectangle(width=slot * 0.7, height=c * unit, stroke_width=0).set_fill(col, opacity=0.85)
+                g.add(r.move_to([x, o[1] + c * unit / 2, 0]))
+            if (numbers and c > 0) or (c == 0 and final):
+                g.add(text(str(int(c)), size=self.font, color=col).move_to([x, o[1] + c * unit + 0.2, 0]))
+        return g
+
+    def finish(self):
+        """An animation to the whole record (the last epoch's bar, even at 0)."""
+        return self.done.animate.set_value(1.0)
