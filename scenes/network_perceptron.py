@@ -92,8 +92,9 @@ class PerceptronTrick(ThemedScene):
         self.add(title, plane.frame, line, plane.dots, normal, eq, off, rule)
         self.title_mob = title
         self.wait(0.8)
-        self.play(FadeIn(panel), FadeIn(panel_cap), FadeIn(panel.arrows()), FadeIn(bars), FadeIn(bars_cap),
-                  run_time=0.6)
+        self.play(FadeIn(panel), FadeIn(panel_cap), FadeIn(panel.arrows()), FadeIn(bars.base), FadeIn(bars.zero),
+                  FadeIn(bars_cap), run_time=0.6)
+        self.add(bars)        # its bars redraw themselves: added, not faded (a fade needs a fixed shape)
         self.bring_to_front(plane.dots, normal)
         self.pause("updates")
 
@@ -110,7 +111,7 @@ class PerceptronTrick(ThemedScene):
                       rate_func=linear)
         if pb.n:
             self.play(FadeOut(ring), FadeOut(step), run_time=0.3)
-        self.line, self.playback, self.plane, self.bars = line, pb, plane, bars  # for tests
+        self.line, self.playback, self.plane, self.bars, self.normal = line, pb, plane, bars, normal  # for tests
         self.conclude(rec, status, bars)
 
     def conclude(self, rec, status, bars):
@@ -144,6 +145,7 @@ class PerceptronXOR(PerceptronAND):
     box = (-0.25, 1.25, -0.25, 1.25)      # the network part's plane: the points stay where they are
     slow_updates = 4
     fast_time = 0.15
+    arrow_length = 1.2
     net_experiment = "perceptron_xor_net"
     net_time = 4.0
 
@@ -157,6 +159,9 @@ class PerceptronXOR(PerceptronAND):
         # the perceptron's line and panels go; the four points, the frame and the title stay
         old = self.plane
         keep = {self.title_mob, old.frame, old.dots}
+        for m in self.mobjects:       # freeze what redraws itself, then fade it
+            for sub in m.get_family():
+                sub.clear_updaters()
         self.play(*[FadeOut(m) for m in list(self.mobjects) if m not in keep], run_time=0.6)
         title = heading("A hidden layer solves XOR: two lines, combined", size=32)
         plane = DecisionPlane(bd.xs, bd.ys, X, y, size=self.plane_size, dot_radius=self.dot_radius,

@@ -15,7 +15,7 @@ BLUE_SURE = "#" + bytes(boundary_rgba(np.array([[1.0]]))[0, 0, :3]).hex()
 # (file, class, {colour: least share of the last frame}) — shares about a third of what a
 # 384×216 render measured, so a missing layer (edges, heatmap, dots, curves) fails
 CASES = [
-    ("network_architecture", "NetworkArchitecture", {theme.POSITIVE: 0.003, theme.NEGATIVE: 0.003}),
+    ("network_architecture", "NetworkArchitecture", {theme.POSITIVE: 0.001, theme.NEGATIVE: 0.0006}),  # bold (2, 2, 1)
     ("network_forward", "ForwardPass", {theme.ACTIVE: 0.0025, theme.POSITIVE: 0.0025}),
     ("network_backprop", "Backpropagation", {theme.ACTIVE: 0.0015, theme.NEGATIVE: 0.001}),
     ("network_training", "TrainingXOR", {RED_SURE: 0.02, BLUE_SURE: 0.02}),
@@ -25,6 +25,7 @@ CASES = [
     ("network_perceptron", "PerceptronOR", {theme.CLASS[0]: 0.0002, theme.CLASS[1]: 0.0005}),
     ("network_perceptron", "PerceptronXOR", {RED_SURE: 0.02, BLUE_SURE: 0.02, theme.ACTIVE: 0.0001}),
     ("network_dropout", "Dropout", {RED_SURE: 0.015, BLUE_SURE: 0.015, theme.SPLIT["test"]: 0.000004}),  # dashed, thin
+    ("showcase_intro", "ShowcaseIntro", {RED_SURE: 0.02, BLUE_SURE: 0.02}),
 ]
 
 
@@ -34,9 +35,9 @@ def test_last_frame(render_scene, module, name, colors):
     assert out.fraction(theme.BACKGROUND, tol=12) < 0.95, "frame is (almost) empty"
     for c, share in colors.items():
         assert out.fraction(c, tol=45) >= share, f"{name}: too little {c} on screen"
-    if module in ("network_training", "network_dropout"):          # the text audit (nnviz/render/audit.py)
-        assert not out.small_texts, out.small_texts
-        assert not out.overlapping_texts, out.overlapping_texts
+    # the text audit (nnviz/render/audit.py): every network scene's text ≥ 18 px, none on top of another
+    assert not out.small_texts, f"{name}: texts under 18 px: {out.small_texts}"
+    assert not out.overlapping_texts, f"{name}: texts on top of each other: {out.overlapping_texts}"
 
 
 def test_training_video_animates_the_boundary(render_scene):

@@ -227,3 +227,64 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
     assert (s.facts["best_step"], s.facts["best_test"]) == (int(rp.eval_steps[best]), float(rp.test_loss[best]))
     assert s.facts["best_test"] < rd.test_loss[-1]                  # "also works": lower than dropout's end
     assert f"step {int(rp.eval_steps[best])}" in s.words["early"]
+
+
+@pytest.mark.parametrize("variant,exp", [("PerceptronAND", "perceptron_and"), ("PerceptronXOR", "perceptron_xor")])
+def test_perceptron_mistake_bars_are_the_recorded_errors(variant, exp, tmp_path):
+    """The bars count the record's mistakes per epoch: AND reaches 0, XOR never does (the claim on
+    screen, "never 0 mistakes"), and counting updates per epoch gives the same numbers."""
+    s = build("network_perceptron", variant, tmp_path)
+    r = E.load(exp)["perceptron"]
+    bars = s.bars
+    assert np.array_equal(bars.shown(), r.errors)
+    assert np.array_equal(np.bincount(np.asarray(r.epoch)[r.updates].astype(int), minlength=len(r.errors)),
+                          r.errors)
+    heights = np.array([b.height for b in bars.rects])
+    assert np.allclose(heights, np.maximum(np.asarray(r.errors) * bars.unit, 1e-3))
+    if variant == "PerceptronXOR":
+        assert r.converged_at < 0 and min(r.errors) > 0
+    else:
+        assert r.errors[-1] == 0 and r.converged_at == len(r.errors) - 1
+        assert bars.labels[-1].get_fill_opacity() == 1.0           # the "0" of the solving epoch
+
+
+def test_perceptron_normal_is_w_at_right_angles_to_the_line(tmp_path):
+    """w is drawn on the data plane as the normal of the recorded line: the arrow is parallel to w
+    and starts on the line (the plane has equal x and y scales, so right angles look right)."""
+    s = build("network_perceptron", "PerceptronTrick", tmp_path)
+    r = E.load("perceptron_blobs")["perceptron"]
+    plane = s.plane
+    assert (plane.xs[-1] - plane.xs[0]) == pytest.approx(plane.ys[-1] - plane.ys[0])
+    arrow = s.normal[0]
+    a, e = arrow.get_start(), arrow.get_end()
+    w, b = np.asarray(r.w[-1], float), float(r.b[-1])
+    d = (e - a)[:2]
+    assert abs(d[0] * w[1] - d[1] * w[0]) < 1e-6 * np.linalg.norm(d) * np.linalg.norm(w) and d @ w > 0
+    c = plane.frame.get_center()
+    x = plane.xs[0] + (a[0] - c[0] + plane.size / 2) / plane.size * (plane.xs[-1] - plane.xs[0])
+    y = plane.ys[0] + (a[1] - c[1] + plane.size / 2) / plane.size * (plane.ys[-1] - plane.ys[0])
+    assert abs(w @ [x, y] + b) < 1e-6
+
+
+def test_intro_draws_the_recorded_run(tmp_path):
+    """The title card's picture is a record: the last frame shows the run's last boundary and the
+    whole loss curve, the counter at the run's last step."""
+    s = build("showcase_intro", "ShowcaseIntro", tmp_path)
+    recs = E.load("network_training_spirals")
+    run, bd = recs["run"], recs["boundary"]
+    assert s.tracker.get_value() == run.steps[-1]
+    assert np.array_equal(s.plane.prob, bd.prob[-1])
+    (name, curve), = s.plot.curves.items()
+    assert name == run.config["optimizer"]["name"] and curve.last_step == len(run.loss) - 1
+
+
+def test_architecture_bold_edges_per_layer(tmp_path):
+    """Bold edges: each hidden neuron's two largest |w| among the drawn inputs, each output's one."""
+    s = build("network_architecture", "NetworkArchitecture", tmp_path)
+    d = s.diagram
+    for l, k in enumerate((2, 2, 1)):
+        idx, strong, v = d.edge_index[l], d.edge_strong[l], np.abs(d.edge_values[l])
+        for b in np.unique(idx[:, 1]):
+            sel = np.flatnonzero(idx[:, 1] == b)
+            assert strong[sel].sum() == k
+            assert v[sel][strong[sel]].min() >= v[sel][~strong[sel]].max()

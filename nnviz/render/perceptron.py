@@ -60,7 +60,7 @@ class PerceptronPlayback:
             return memo["m"]
         return always_redraw(f)
 
-    def line(self, color=theme.FOREGROUND, width=4.0, opacity=0.16, labels=True, label_size=22) -> VGroup:
+    def line(self, color=theme.FOREGROUND, width=4.0, opacity=0.16, labels=True, label_size=24) -> VGroup:
         """[side ŷ = 0 shaded, side ŷ = 1 shaded, the line w·x + b = 0, side labels], redrawn from
         the position every frame. Both sides are tinted by the class they predict, so a line that
         leaves the view leaves a plane tinted all one class, never an empty one."""
@@ -77,7 +77,7 @@ class PerceptronPlayback:
             return g
         return self.redraw(draw)
 
-    def side_labels(self, w, b, size=22) -> VGroup:
+    def side_labels(self, w, b, size=24) -> VGroup:
         """"ŷ = 1" / "ŷ = 0" inside each side of the line that has room for it."""
         from ..perceptron import halfplane_polygon
 
@@ -180,9 +180,7 @@ class WeightPanel(VGroup):
         self.axes = Axes(x_range=[rng[0][0], rng[0][1], span], y_range=[rng[1][0], rng[1][1], span],
                          x_length=size, y_length=size, tips=False,
                          axis_config={"stroke_color": theme.MUTED, "stroke_width": 1.5, "include_ticks": False})
-        self.names = VGroup(label("w₁", size=font).next_to(self.axes.x_axis.get_right(), RIGHT, buff=0.08),
-                            label("w₂", size=font).next_to(self.axes.y_axis.get_top(), UP, buff=0.08))
-        self.add(self.axes, self.names)
+        self.add(self.axes)     # no axis names: the scene's caption names the space, the arrows need the room
 
     def arrows(self) -> VGroup:
         """[old w (faint), the step ±η·x, current w]: redrawn every frame from the playback."""
@@ -211,9 +209,11 @@ class WeightPanel(VGroup):
 
 
 class MistakeBars(VGroup):
-    """Mistakes per epoch as bars with their counts, growing with the playback (one bar per epoch,
-    from `PerceptronPlayback.mistakes`), over a dashed zero line labelled "0 = solved". `finish()`
-    shows the whole record, including a final epoch without mistakes."""
+    """Mistakes per epoch as bars, growing with the playback (one bar per epoch, from
+    `PerceptronPlayback.mistakes`), over a base line labelled "0 = solved". Each finished epoch gets
+    its count over its bar when the bars are wide enough (else a scale at the left). `finish()` shows
+    the whole record, including a final epoch without mistakes ("0", highlighted). Every bar and
+    number exists from the start and is restyled in place (the family never changes shape)."""
 
     def __init__(self, playback: PerceptronPlayback, width=3.2, height=1.8, font=24):
         super().__init__()
@@ -222,46 +222,49 @@ class MistakeBars(VGroup):
         self.pb, self.font = playback, font
         self.done = ValueTracker(0.0)
         rec = playback.rec
-        self.n_epochs = len(rec.errors)
-        self.most = max(int(np.max(rec.errors)), 1) if len(rec.errors) else 1
+        self.errors = np.asarray(rec.errors, int)
+        self.n_epochs = len(self.errors)
+        self.most = max(int(self.errors.max()), 1) if self.n_epochs else 1
         self.w, self.h = width, height
+        self.slot = width / max(self.n_epochs, 1)
+        self.unit = (height - 0.35) / self.most
+        self.numbers = self.slot >= 0.4
         self.base = Line([0, 0, 0], [width, 0, 0], color=theme.MUTED, stroke_width=2)
         self.zero = text("0 = solved", size=font, color=theme.MUTED).next_to(self.base, DOWN, buff=0.12)
         self.zero.align_to(self.base, LEFT)
-        self.add(self.base, self.zero)
-        memo = {}
+        self.rects = VGroup(*[Rectangle(width=self.slot * 0.7, height=1.0, stroke_width=0)
+                              .set_fill(theme.FOREGROUND, opacity=0.0) for _ in range(self.n_epochs)])
+        self.labels = VGroup(*[text(str(int(c)), size=font, color=theme.ACTIVE if c == 0 else theme.FOREGROUND)
+                               .set_opacity(0.0) for c in self.errors])
+        self.scale_marks = VGroup()
+        if not self.numbers:
+            self.scale_marks.add(text(str(self.most), size=font, color=theme.MUTED),
+                           DashedLine(LEFT, RIGHT, color=theme.GRID, stroke_width=1.5))
+        self.add(self.base, self.zero, self.scale_marks, self.rects, self.labels)
+        self.add_updater(lambda m: m.restyle())
+        self.restyle()
 
-        def draw():
-            key = (playback.pos.get_value(), self.done.get_value(), tuple(self.base.get_start()))
-            if memo.get("k") != key:
-                final = self.done.get_value() > 0.5
-                memo["k"], memo["m"] = key, self.bars(playback.mistakes(final=final), final)
-            return memo["m"]
-        self.counts = always_redraw(draw)
-        self.add(self.counts)
+    def shown(self) -> np.ndarray:
+        """The counts drawn now (one per epoch started so far)."""
+        return self.pb.mistakes(final=self.done.get_value() > 0.5)
 
-    def bars(self, counts, final: bool = False) -> VGroup:
-        """Bars of `counts`; a 0 is written (in the highlight colour) only for a finished record: an
-        epoch in progress with no mistake yet is not a solved one."""
+    def restyle(self) -> "MistakeBars":
         o = self.base.get_start()
-        slot = self.w / max(self.n_epochs, 1)
-        unit = (self.h - 0.35) / self.most
-        numbers = slot >= 0.4          # a count over each bar when they fit, else a scale at the left
-        g = VGroup()
-        if not numbers:
-            g.add(text(str(self.most), size=self.font, color=theme.MUTED).move_to(
-                [o[0] - 0.2, o[1] + self.most * unit, 0]))
-            g.add(DashedLine([o[0], o[1] + self.most * unit, 0], [o[0] + self.w, o[1] + self.most * unit, 0],
-                             color=theme.GRID, stroke_width=1.5))
-        for e, c in enumerate(counts):
-            x = o[0] + (e + 0.5) * slot
-            col = theme.ACTIVE if c == 0 else theme.FOREGROUND
-            if c > 0:
-                r = Rectangle(width=slot * 0.7, height=c * unit, stroke_width=0).set_fill(col, opacity=0.85)
-                g.add(r.move_to([x, o[1] + c * unit / 2, 0]))
-            if (numbers and c > 0) or (c == 0 and final):
-                g.add(text(str(int(c)), size=self.font, color=col).move_to([x, o[1] + c * unit + 0.2, 0]))
-        return g
+        if len(self.scale_marks):
+            top = o[1] + self.most * self.unit
+            self.scale_marks[0].move_to([o[0] - 0.2, top, 0])
+            self.scale_marks[1].put_start_and_end_on([o[0], top, 0], [o[0] + self.w, top, 0])
+        counts = self.shown()
+        final = self.done.get_value() > 0.5
+        for e, (r, lab) in enumerate(zip(self.rects, self.labels)):
+            c = int(counts[e]) if e < len(counts) else 0
+            x = o[0] + (e + 0.5) * self.slot
+            r.stretch_to_fit_height(max(c * self.unit, 1e-3)).move_to([x, o[1], 0], aligned_edge=DOWN)
+            r.set_fill(opacity=0.85 if c > 0 else 0.0)
+            finished = final or e < len(counts) - 1
+            show = finished and e < len(counts) and (self.numbers or c == 0)
+            lab.move_to([x, o[1] + c * self.unit + 0.2, 0]).set_opacity(1.0 if show else 0.0)
+        return self
 
     def finish(self):
         """An animation to the whole record (the last epoch's bar, even at 0)."""
