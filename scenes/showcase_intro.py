@@ -17,7 +17,7 @@ from nnviz.experiments.networks import model_from
 from nnviz.render.pacing import TimeWarp
 from nnviz.render.planes import DecisionPlane, flip_progress, frame_index
 from nnviz.render.plots import LossPlot
-from nnviz.render.style import ThemedScene, color, label, text
+from nnviz.render.style import ThemedScene, label, text
 from nnviz.render.widgets import Readout, StepCounter
 
 
@@ -53,7 +53,7 @@ class ShowcaseIntro(ThemedScene):
         # beside it: what this is, the recorded loss, the counters
         what = text(f"a {sizes_text(model.sizes)} network learns two spirals", size=28)
         what.move_to([0, 1.95, 0]).align_to([-1.6, 0, 0], mn.LEFT)
-        plot = LossPlot({opt: run.loss}, colors={opt: color("optimizer", opt)}, log_y=True,
+        plot = LossPlot({opt: run.loss}, colors={opt: theme.SPLIT["train"]}, log_y=True,   # as in the training scenes
                         width=6.2, height=2.7, tracker=t, legend=False, x_ticks=3, y_label="loss")
         plot.next_to(what, mn.DOWN, buff=0.3).align_to(what, mn.LEFT)
         counter = StepCounter(t, total=total, size=26)
