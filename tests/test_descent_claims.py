@@ -213,8 +213,12 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     best_s = [b for b in at if at[b][1] <= 1.05 * min(v[1] for v in at.values())]
     assert got["best_epochs"] == sorted(best_e) and got["best_seconds"] == sorted(best_s)
     lines = " ".join(mod.trade_off_lines(rec))
-    assert f"Per epoch: b = {' and '.join(map(str, sorted(best_e)))} ends lowest" in lines
-    assert f"Per second: b = {' and '.join(map(str, sorted(best_s)))} lead after {budget:.2g} s" in lines
+    assert f"Per epoch: b = {', '.join(map(str, sorted(best_e)))} ends lowest" in lines
+    assert f"Per second: b = {', '.join(map(str, sorted(best_s)))} lead" in lines and f" at {budget:.2g} s" in lines
+    ones = at[1][0]
+    assert ("b = 1 is not one epoch in" if ones == 0 else f"b = 1 is {ones} epoch") in lines
+    # per example, the full batch's epoch costs less time than b = 1's (the reason in words)
+    assert runs[max(runs)].epoch_time.mean() < runs[1].epoch_time.mean()
     # the trade-off itself: the per-epoch winner is not the per-second winner
     assert not set(best_e) & set(best_s)
 

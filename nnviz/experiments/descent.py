@@ -231,12 +231,14 @@ def trade_off_lines(rec) -> list[str]:
     """The conclusion in words, every number from `budgets`."""
     b = budgets(rec)
     e, s = b["best_epochs"], b["best_seconds"]
-    names = lambda bs: " and ".join(str(x) for x in bs)
+    names = lambda bs: ", ".join(str(x) for x in bs)
     ones = b["epochs_done"][min(b["epochs"])]
-    slow = "has not finished one epoch" if ones == 0 else f"has done {ones} epochs"
-    return [f"Per epoch: b = {names(e)} ends lowest (test loss {b['epochs'][e[0]]:.2g}), it updates most often.",
-            f"Per second: b = {names(s)} lead after {b['budget']:.2g} s (test loss {b['seconds'][s[0]]:.2g}),",
-            f"while b = {min(b['epochs'])} {slow}: big batches compute faster per example."]
+    slow = "is not one epoch in" if ones == 0 else f"is {ones} epoch{'s' if ones > 1 else ''} in"
+    verb = "leads" if len(s) == 1 else "lead"
+    return [f"Per epoch: b = {names(e)} ends lowest (test loss {b['epochs'][e[0]]:.2g}), with the most updates.",
+            f"Per second: b = {names(s)} {verb} at {b['budget']:.2g} s (test loss {b['seconds'][s[0]]:.2g}); "
+            f"b = {min(b['epochs'])} {slow}.",
+            "Big batches cost less per example; small ones update more often."]
 
 
 def _sweep_names(rec) -> list[str]:
