@@ -32,43 +32,67 @@ def _in_box(path, s):
     return (path, False) if out.size == 0 else (path[:out[0] + 1], True)
 
 
-@figure("descent_regimes", experiments=("descent_regimes",), size=(11, 4.4))
+@figure("descent_regimes", experiments=("descent_regimes",), size=(12, 6.4))
 def regimes(fig):
-    """Slow, smooth, best, oscillating and diverging gradient descent on one bowl, with each run's
-    per-direction factors |1 − ηλ| (the larger sets the pace)."""
+    """Slow, smooth, best, oscillating and diverging gradient descent on one bowl (one panel each), the
+    loss per step with each curve named, and each run's per-direction factors |1 − ηλ| (the larger
+    sets the pace)."""
     rec = E.load("descent_regimes")
     s = rec["surface"]
-    ax, ax2 = fig.subplots(1, 2)
-    _contours(ax, s)
+    grid = fig.add_gridspec(2, 5, height_ratios=[1, 1.25], hspace=0.35, wspace=0.15)
     first = rec[X.REGIME_ORDER[0]].meta
-    for name in X.REGIME_ORDER:
+    name_of = lambda r: "best" if r == "optimal" else r
+    for k, name in enumerate(X.REGIME_ORDER):
+        ax = fig.add_subplot(grid[0, k])
+        _contours(ax, s, levels=9)
         run, c = rec[name], theme.REGIME[name]
         path, left = _in_box(run.thetas, s)
-        f = run.meta["factors"]
-        shown = "best" if name == "optimal" else name
-        lab = (rf"{shown}: $\eta\lambda_{{max}}$={run.meta['eta_lambda']:.2f}; "
-               rf"$|1-\eta\lambda|$: steep {f['steep']:.2f}, flat {f['flat']:.2f}")
-        ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, lw=1.2, color=c, mec=theme.INK, mew=0.3, label=lab)
+        ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, lw=1.3, color=c, mec=theme.INK, mew=0.3)
         if left:
-            ax.annotate("diverges", path[-2], color=c, fontsize=9, fontweight="bold")
-        ax2.semilogy(run.loss, "--" if name == "optimal" else "-", color=c, lw=1.8, label=shown)
+            ax.annotate("diverges", path[-2], xytext=(0, -10), textcoords="offset points", color=c, fontsize=9,
+                        fontweight="bold", ha="center")
+        ax.plot(*s.meta["minima"][0], "*", color=theme.PAPER, mec=theme.INK, ms=12, zorder=5)
+        ax.plot(*run.thetas[0], "o", mfc="none", mec=theme.INK, ms=8, mew=1.3, zorder=5)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(rf"{name_of(name)}: $\eta\lambda_{{max}}$ = {run.meta['eta_lambda']:.2f}", color=c, fontsize=10)
+    ax2 = fig.add_subplot(grid[1, :3])
+    for name in X.REGIME_ORDER:
+        run, c = rec[name], theme.REGIME[name]
+        ax2.semilogy(run.loss, "--" if name == "optimal" else "-", color=c, lw=1.8)
         if np.isfinite(run.loss[-1]) and run.loss[-1] < 1:  # converging runs: the name at the curve's end
-            nudge = {"optimal": -9, "oscillating": 6}.get(name, 0)
-            ax2.annotate(shown, (len(run.loss) - 1, run.loss[-1]), xytext=(4, nudge), textcoords="offset points",
-                         color=c, fontsize=9, va="center")
-    ax.plot(*s.meta["minima"][0], "*", color=theme.PAPER, mec=theme.INK, ms=12, zorder=5)
-    ax.plot(*rec[X.REGIME_ORDER[0]].thetas[0], "o", mfc="none", mec=theme.INK, ms=9, mew=1.5, zorder=5)
-    ax.set_xlabel(r"$\theta_1$")
-    ax.set_ylabel(r"$\theta_2$")
-    ax.set_aspect("equal")
-    ax.set_title(rf"$\lambda_{{max}}$ = {first['lambda_max']:.3g}, $\lambda_{{min}}$ = {first['lambda_min']:.3g}; "
-                 rf"stable iff $\eta\lambda_{{max}} < 2$; best fixed $\eta = 2/(\lambda_{{min}}+\lambda_{{max}})$",
-                 fontsize=9)
+            nudge = {"optimal": -8, "oscillating": 7}.get(name, 0)
+            ax2.annotate(name_of(name), (len(run.loss) - 1, run.loss[-1]), xytext=(5, nudge),
+                         textcoords="offset points", color=c, fontsize=10, va="center")
+    ax2.set_ylim(1e-10, 1e5)
+    ax2.set_xlim(0, len(rec[X.REGIME_ORDER[0]].loss) + 9)
     ax2.set_xlabel("step")
     ax2.set_ylabel("loss (log scale)")
-    ax2.set_title("loss per step: the larger factor sets the slope", fontsize=9)
-    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8)
-    fig.subplots_adjust(bottom=0.3, wspace=0.3)
+    ax2.set_title("loss per step: the larger factor sets the slope (best dashed)", fontsize=10)
+    tab = fig.add_subplot(grid[1, 3:])
+    tab.axis("off")
+    tab.set_title(r"per step, distance to $\bigstar$ along each axis $\times\,|1-\eta\lambda|$", fontsize=10)
+    rows = [[name_of(n), f"{rec[n].meta['factors']['steep']:.2f}", f"{rec[n].meta['factors']['flat']:.2f}"]
+            for n in X.REGIME_ORDER]
+    table = tab.table(cellText=rows, colLabels=["", r"steep ($\lambda_{max}$)", r"flat ($\lambda_{min}$)"],
+                      loc="upper center", cellLoc="center", edges="horizontal")
+    table.auto_set_font_size(False)
+    table.set_fontsize(10)
+    table.scale(1, 1.4)
+    for i, n in enumerate(X.REGIME_ORDER, start=1):
+        table[i, 0].get_text().set_color(theme.REGIME[n])
+        f = rec[n].meta["factors"]
+        for j, k in ((1, "steep"), (2, "flat")):
+            if f[k] >= max(f.values()) - 1e-9:
+                table[i, j].get_text().set_fontweight("bold")
+    opt = rec["optimal"]
+    tab.text(0.5, 0.02, "bold: the larger factor, it sets the pace\n"
+             rf"best $\eta = 2/(\lambda_{{min}}+\lambda_{{max}})$ = {opt.learning_rate:.3g} makes both equal",
+             ha="center", va="bottom", fontsize=10, transform=tab.transAxes)
+    fig.suptitle(rf"plain GD on one bowl: $\lambda_{{max}}$ = {first['lambda_max']:.3g} (steep axis), "
+                 rf"$\lambda_{{min}}$ = {first['lambda_min']:.3g} (flat axis); stable iff $\eta\lambda_{{max}} < 2$",
+                 fontsize=11)
 
 
 @figure("descent_variants", experiments=("descent_variants",), size=(12, 4.6))
