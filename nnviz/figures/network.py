@@ -15,18 +15,20 @@ from .common import decision_boundary, loss_curves
 
 
 def draw_network(ax, model, theta, *, max_neurons=8, activations=None, edge_values=None, gradient=False,
-                 input_labels=None, output_labels=None, radius=0.18, fill_gradient=False, strong=None):
+                 input_labels=None, output_labels=None, radius=0.18, fill_gradient=False, strong=None, dx=1.8):
     """A network diagram in matplotlib, in the animation's palette: edges coloured by sign(w) and as
     wide as |w| (or by `edge_values`, e.g. ∂ℓ/∂w with `gradient=True`: coral > 0, violet < 0);
     neurons filled by `activations` (per-layer arrays already scaled to [−1, 1]: blue > 0, red < 0;
-    gradient colours with `fill_gradient`). `strong=k`: only each unit's k largest |value| incoming
-    edges in full, the rest as faint hairlines (as the animation's `strong_per_neuron`)."""
+    gradient colours with `fill_gradient`). `strong=k` (or one k per edge layer): only each unit's k
+    largest |value| incoming edges in full, the rest as faint hairlines (as the animation's
+    `strong_per_neuron`). `max_neurons` may be one number per layer."""
     sizes = model.sizes
     L = len(sizes)
-    xs = np.linspace(0, 1.8 * (L - 1), L)
+    xs = np.linspace(0, dx * (L - 1), L)
     pos = []
+    maxn = [max_neurons] * L if np.isscalar(max_neurons) else list(max_neurons)
     for l, n in enumerate(sizes):
-        units, dots = shown_units(n, max_neurons)
+        units, dots = shown_units(n, maxn[l])
         slots = len(units) + (dots is not None)
         ys = (np.arange(slots)[::-1] - (slots - 1) / 2) * 0.75
         keep = [s for s in range(slots) if s != dots]
@@ -38,10 +40,11 @@ def draw_network(ax, model, theta, *, max_neurons=8, activations=None, edge_valu
     for l in range(1, L):
         V = vals[l - 1]
         keep = None
-        if strong:
+        k = strong if strong is None or np.isscalar(strong) else list(strong)[l - 1]
+        if k:
             src = list(pos[l - 1])
             keep = {(src[i], b) for b in pos[l]
-                    for i in np.argsort(-np.abs(V[src, b]), kind="stable")[:strong]}
+                    for i in np.argsort(-np.abs(V[src, b]), kind="stable")[:k]}
         for a, (xa, ya) in pos[l - 1].items():
             for b, (xb, yb) in pos[l].items():
                 v = V[a, b]
@@ -100,10 +103,23 @@ def architecture(fig):
     rec = E.load("network_forward")["pass"]
     model = rec.model()
     ax = fig.add_subplot(1, 1, 1)
-    draw_network(ax, model, rec.theta, max_neurons=10, output_labels=[str(i) for i in range(10)], strong=3)
+    pos = draw_network(ax, model, rec.theta, max_neurons=[8, 8, 8, 10], output_labels=[str(i) for i in range(10)],
+                       strong=(2, 2, 1), dx=3.0)
     s = model.sizes
+    names = [f"{s[0]} inputs"] + [f"{n} units" for n in s[1:-1]] + [f"{s[-1]} outputs"]
+    top = max(y for p in pos for _, y in p.values()) + 0.55
+    low = min(y for p in pos for _, y in p.values()) - 1.25
+    for l, nm in enumerate(names):
+        x = next(iter(pos[l].values()))[0]
+        ax.text(x, top, nm, ha="center", va="bottom", fontsize=10, color=theme.INK)
+        if l:
+            xm = (x + next(iter(pos[l - 1].values()))[0]) / 2
+            ax.text(xm, low, f"{s[l - 1]}×{s[l]}+{s[l]}\n= {s[l - 1] * s[l] + s[l]:,}", ha="center", va="top",
+                    fontsize=9, color=theme.MUTED)
+    ax.set_ylim(low - 1.0, top + 0.6)
     ax.set_title(rf"$f:\mathbb{{R}}^{{{s[0]}}}\to\mathbb{{R}}^{{{s[-1]}}},\ \hat y = f(x;\theta),\ "
-                 rf"\theta\in\mathbb{{R}}^{{{model.n_params}}}$   (blue $w>0$, red $w<0$)")
+                 rf"\theta\in\mathbb{{R}}^{{{model.n_params}}}$" "\n"
+                 r"blue $w>0$, red $w<0$; bold: each neuron's largest $|w|$, the rest faint", fontsize=10)
 
 
 @figure("network_forward", experiments=("network_forward",), size=(11, 4))
@@ -115,8 +131,8 @@ def forward(fig):
     a0.imshow(rec.activation(0).reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
     a0.set_title(r"input $x$ (8×8 pixels = 64 inputs)")
     a0.axis("off")
-    draw_network(a1, model, rec.theta, max_neurons=10, activations=_fills(model, rec),
-                 output_labels=[str(i) for i in range(10)], strong=3)
+    draw_network(a1, model, rec.theta, max_neurons=[8, 8, 8, 10], activations=_fills(model, rec),
+                 output_labels=[str(i) for i in range(10)], strong=(2, 2, 1))
     a1.set_title(r"$\hat y = f(x;\theta)$: neurons filled by activation (blue $>0$, red $<0$)")
     p = rec.activation(model.n_layers)
     true = int(np.argmax(rec.y))
@@ -201,8 +217,7 @@ def training_spirals(fig):
     _training(fig, "spirals")
 
 
-def _perceptron_panel(ax, rec, title):
-    box = (-0.5, 1.5, -0.5, 1.5)
+def _perceptron_panel(ax, rec, title, box=(-0.5, 1.5, -0.5, 1.5)):
     for cls, (w, b) in ((0, (-np.asarray(rec.w[-1], float), -rec.b[-1])), (1, (rec.w[-1], rec.b[-1]))):
         poly = halfplane_polygon(w, b, box)      # both sides tinted by the class predicted there
         if len(poly) >= 3:
@@ -215,12 +230,20 @@ def _perceptron_panel(ax, rec, title):
         ax.text(0.5, 0.5, f"final line outside this view:\nall points predicted class {side}", ha="center",
                 va="center", fontsize=8, color=theme.CLASS[side], transform=ax.transAxes)
     ax.scatter(rec.X[:, 0], rec.X[:, 1], s=80, c=[theme.CLASS[int(c)] for c in rec.y], edgecolor=theme.INK, zorder=3)
+    w, b = np.asarray(rec.w[-1], float), float(rec.b[-1])
+    c = np.array([(box[0] + box[1]) / 2, (box[2] + box[3]) / 2])
+    if w @ w > 1e-12 and seg is not None:   # w as the line's normal, as in the animation
+        foot = c - (w @ c + b) / (w @ w) * w
+        d = 0.3 * (box[1] - box[0]) * w / np.linalg.norm(np.asarray(rec.w, float), axis=1).max()
+        ax.annotate("", xy=foot + d, xytext=foot, arrowprops=dict(arrowstyle="-|>", color=theme.INK, lw=1.8), zorder=4)
+        ax.text(*(foot + 1.15 * d), "$w$", fontsize=11, color=theme.INK, ha="center", va="center")
     ax.set_xlim(box[:2])
     ax.set_ylim(box[2:])
     ax.set_aspect("equal")
-    status = f"solved in {rec.converged_at + 1} epochs" if rec.converged_at >= 0 else \
-        f"{rec.errors[-1]} mistakes after {len(rec.errors)} epochs"
-    ax.set_title(f"{title}: {status}", fontsize=9)
+    errs = " ".join(str(int(e)) for e in rec.errors)
+    status = (f"no mistakes in epoch {rec.converged_at + 1}" if rec.converged_at >= 0 else
+              f"never 0 mistakes in {len(rec.errors)} epochs")
+    ax.set_title(f"{title}: {status}\nmistakes per epoch: {errs}", fontsize=9)
 
 
 @figure("network_perceptron", experiments=("perceptron_and", "perceptron_or", "perceptron_xor", "perceptron_xor_net"),
@@ -228,8 +251,9 @@ def _perceptron_panel(ax, rec, title):
 def perceptron(fig):
     """The perceptron trick solves AND and OR, never XOR; a 2-2-1 network does."""
     axes = fig.subplots(1, 4, gridspec_kw={"wspace": 0.3})  # neighbouring tick labels touched
-    for ax, gate in zip(axes, ("and", "or", "xor")):
-        _perceptron_panel(ax, E.load(f"perceptron_{gate}")["perceptron"], gate.upper())
+    for ax, gate in zip(axes, ("and", "or", "xor")):   # the animation's plot ranges
+        box = (-0.25, 1.25, -0.25, 1.25) if gate == "xor" else (-0.5, 1.5, -0.5, 1.5)
+        _perceptron_panel(ax, E.load(f"perceptron_{gate}")["perceptron"], gate.upper(), box)
     recs = E.load("perceptron_xor_net")
     run, bd = recs["run"], recs["boundary"]
     decision_boundary(axes[3], bd.xs, bd.ys, bd.prob[-1], bd.X, bd.labels)
