@@ -26,7 +26,7 @@ GD = "#56B4E9"               # plain (deterministic, full-batch) gradient descen
 OPTIMIZER = {
     "gd": GD,
     "momentum": "#F0E442",   # yellow
-    "nesterov": "#E69F00",   # orange
+    "nesterov": "#FF44DD",   # magenta (amber read too close to momentum's yellow)
     "adagrad": "#CC79A7",    # reddish purple
     "rmsprop": "#B4A0FF",    # lavender
     "adam": "#3DDC84",       # green
@@ -115,6 +115,9 @@ MEMORY_NET = {"digits": "#E8A0BF", "mnist": "#7FDBCA"}  # the two networks whose
 
 # loss-surface colour ramp, low → high
 SURFACE_RAMP = ["#22306b", "#2c7bb6", "#abd9e9", "#fdae61", "#d7191c"]
+# a sequential ramp for a loss surface drawn on its own (loss ≥ 0: dark = low, bright = high; cividis,
+# readable for colour-blind viewers); SURFACE_PATH's green stays far from every stop of it
+LOSS_RAMP = ["#00224e", "#35456c", "#666970", "#948e77", "#c8b866", "#fee838"]
 # a descent path on a surface: the hue farthest (CIE Lab) from every colour of SURFACE_RAMP,
 # drawn with a BACKGROUND outline
 SURFACE_PATH = "#5cff2e"
@@ -144,7 +147,7 @@ _LIGHT_INK = {"BACKGROUND": "#ffffff", "FOREGROUND": "#1b1d23", "MUTED": "#5f657
 # palette entries too pale on white: darker twins of the same hue for the light theme
 # (each ≥ 3:1 contrast on white, the guideline for lines and large text; tests/test_themes.py checks it)
 _LIGHT_PALETTE = {"GD": "#1A6FA8",
-                  "OPTIMIZER": {"gd": "#1A6FA8", "momentum": "#9C920C", "nesterov": "#B87700", "rmsprop": "#8266E8",
+                  "OPTIMIZER": {"gd": "#1A6FA8", "momentum": "#9C920C", "nesterov": "#C0189F", "rmsprop": "#8266E8",
                                 "adam": "#1DA058", "sgd": "#D9572E"},
                   "REGIME": {"slow": "#5A6FE0", "smooth": "#6F8A14", "oscillating": "#B07838"},
                   "VARIANT": {"batch": "#1A6FA8", "minibatch": "#9B30D9", "stochastic": "#D9572E"},

@@ -15,7 +15,8 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, optim, theme
-from nnviz.experiments.descent import RACE_ORDER, race_verdict
+from nnviz.experiments.descent import RACE_ORDER, power_of_ten, race_verdict, step_lengths, zigzag
+from nnviz.tuning import ATOL
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.style import ThemedScene, ThemedThreeDScene, color, heading, label, text
@@ -48,8 +49,15 @@ def protocol(surf, runs, tuning=None) -> str:
     if tuning is None:
         return f"same start ({start}), same {surf.meta['steps']} steps for all"
     c = tuning.config
-    return (f"same start ({start}), same {surf.meta['steps']} steps; each η tuned on one shared grid "
-            f"{sci(tuning.lrs[0])}…{sci(tuning.lrs[-1])} ({c['per_decade']}/decade): best stable final loss")
+    return (f"same start ○ ({start}), same {surf.meta['steps']} steps; each η: the best stable final loss "
+            f"on one shared grid {sci(tuning.lrs[0])}…{sci(tuning.lrs[-1])} ({c['per_decade']} per decade)")
+
+
+def verdict_text(tuning) -> str:
+    """The robustness verdict in words, naming the winner's neighbouring rates."""
+    m = tuning.meta
+    w = m["winner"][0]
+    return race_verdict(m, NAMES.get, tuning.lrs, int(tuning.chosen[m["names"].index(w)]))
 
 
 def sci(x: float) -> str:
@@ -57,15 +65,62 @@ def sci(x: float) -> str:
     return f"{x:g}" if 1e-3 <= x <= 1e3 else f"{x:.0e}".replace("e-0", "e-").replace("e+0", "e")
 
 
-def ranking_text(surf, runs, size=20) -> mn.VGroup:
+def loss_text(f: float) -> str:
+    """A final loss as shown: values at round-off (below the tie rule's floor) read "< 10⁻¹²"."""
+    return f"< {power_of_ten(ATOL)}" if f <= ATOL else f"{f:.2g}"
+
+
+def ranking_text(surf, runs, size=24, cols=1) -> mn.VGroup:
     """The stated ranking: the experiment's ranking of recorded final losses (f − f*), best first;
-    tied optimizers share a place."""
-    rows = [text("final loss f − f*, best first:", size=size)]
+    tied optimizers share a place. `cols=2`: two columns (best first down the left one)."""
+    rows = []
     for place, names in enumerate(surf.meta["ranking"], start=1):
         for n in names:
-            rows.append(text(f"{place}. {NAMES[n]}  {runs[n].meta['final_loss']:.2g}", size=size,
+            rows.append(text(f"{place}. {NAMES[n]} {loss_text(runs[n].meta['final_loss'])}", size=size,
                              color=color("optimizer", n)))
-    return mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+    body = mn.VGroup(*rows)
+    if cols > 1:
+        body.arrange_in_grid(rows=-(-len(rows) // cols), cols=cols, flow_order="dr", col_alignments="l" * cols,
+                             buff=(0.35, 0.1))
+    else:
+        body.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+    return mn.VGroup(text("final loss f − f*, best first", size=size), body).arrange(
+        mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+
+
+def first_below(run, min_value: float, threshold: float):
+    """The first step whose recorded loss is within `threshold` of the minimum (None if never)."""
+    hit = np.flatnonzero(np.asarray(run.train_loss, float) - min_value < threshold)
+    return int(run.steps[hit[0]]) if hit.size else None
+
+
+def saddle_text(surf, runs, tuning, threshold=1e-6, width=36) -> str:
+    """Why the tied runs got there at different speeds: how far the start is off the ridge, GD's
+    measured growth factor off it, and each tied optimizer's first step within `threshold`."""
+    y0 = float(surf.meta["start"][1])
+    gd = runs["gd"].thetas[:, 1]
+    grow = float(gd[1] / gd[0])
+    tied = surf.meta["ranking"][0]
+    first = {n: first_below(runs[n], tuning.meta["min_value"], threshold) for n in tied}
+    order = sorted((n for n in tied if first[n] is not None), key=first.get)
+    when = ", ".join(f"{NAMES[n]} {first[n]}" for n in order)
+    return wrap_words(f"Who leaves the saddle first: the start is almost on the ridge (y = {y0:g}). "
+                      f"AdaGrad and RMSprop divide by the gradient's size, so they step off at once; "
+                      f"GD's y grows only ×{grow:.1f} per step. Within {power_of_ten(threshold)} of the "
+                      f"minimum at step: {when}.", width)
+
+
+def crawl_text(runs, names=("adagrad", "rmsprop"), width=36) -> str:
+    """Why the adaptive methods end far behind on a narrow curved valley, in numbers from their
+    runs: AdaGrad's steps shrink (its sum of g² only grows), RMSprop's zigzag across the valley."""
+    ada, rms = runs[names[0]], runs[names[1]]
+    a = step_lengths(ada.thetas)
+    r = step_lengths(rms.thetas)
+    half = len(r) // 2
+    return wrap_words(f"Why AdaGrad and RMSprop crawl: each divides its step by the size of past gradients. "
+                      f"AdaGrad sums all past g²: its steps shrink {a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}). "
+                      f"RMSprop's stay near {r[half:].mean():.2f} but zigzag across the valley: "
+                      f"{zigzag(rms.thetas):.0f}× more path than progress.", width)
 
 
 def wrap_rule(rule: str, width: int = 34) -> str:
@@ -94,14 +149,21 @@ def race_warp(surf, runs, run_time: float) -> TimeWarp:
 
 
 def start_and_minima(ax, surf, size=0.12):
-    """Start ring and minimum stars, outlined, above every path."""
+    """Start ring, minimum stars and saddle crosses (labelled), outlined, above every path."""
     g = mn.VGroup()
+    fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
     for m in surf.meta["minima"]:
-        g.add(mn.Star(n=5, outer_radius=size * 1.2, color=color(theme.FOREGROUND), fill_opacity=1,
-                      stroke_color=color(theme.BACKGROUND), stroke_width=2).move_to(ax.c2p(*m)))
+        g.add(mn.Star(n=5, outer_radius=size * 1.2, color=fg, fill_opacity=1,
+                      stroke_color=bg, stroke_width=2).move_to(ax.c2p(*m)))
+    for p in surf.meta.get("saddles", []):
+        c = ax.c2p(*p)
+        for w, col in ((8, bg), (4, fg)):
+            g.add(mn.VGroup(mn.Line(c + size * (mn.UL), c + size * mn.DR),
+                            mn.Line(c + size * mn.UR, c + size * mn.DL)).set_stroke(col, width=w))
+        g.add(label("saddle", size=24, color=fg).next_to(c, mn.DR, buff=0.08))
     st = ax.c2p(*surf.meta["start"])
-    g.add(mn.Circle(radius=size * 1.1, stroke_color=color(theme.BACKGROUND), stroke_width=6).move_to(st),
-          mn.Circle(radius=size * 1.1, stroke_color=color(theme.FOREGROUND), stroke_width=3).move_to(st))
+    g.add(mn.Circle(radius=size * 1.1, stroke_color=bg, stroke_width=6).move_to(st),
+          mn.Circle(radius=size * 1.1, stroke_color=fg, stroke_width=3).move_to(st))
     g.set_z_index(5)
     return g
 
@@ -110,6 +172,7 @@ class DescentRace(ThemedScene):
     surface = "rosenbrock"
     optimizers = RACE_ORDER
     show_rules = False
+    explain = "crawl"  # after the ranking: "crawl" (why AdaGrad and RMSprop end far behind), "saddle", None
     run_time = 10.0
     fade = 0.15  # share of the steps a trail stays bright
 
@@ -117,12 +180,15 @@ class DescentRace(ThemedScene):
         surf, runs = race_records(self.surface, self.optimizers)
         tuning = tuning_record(self.surface)
         steps = surf.meta["steps"]
-        title = heading(f"Optimizer race on {self.surface.capitalize()}, each at its tuned η", size=30, buff=0.25)
-        formula = label(surf.meta.get("formula", ""), size=20).next_to(title, mn.DOWN, buff=0.1)
-        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], "x", "y", width=6.0, height=5.0, n_ticks=4,
-                          font_size=18, frame="box")
+        title = heading(f"Optimizer race on {self.surface.capitalize()}, each at its tuned η", size=30, buff=0.2)
+        formula = label(surf.meta.get("formula", ""), size=24).next_to(title, mn.DOWN, buff=0.08)
+        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], "x", "y", width=5.0, height=4.9, n_ticks=3,
+                          font_size=24, frame="box")
+        # "x" beside the last x tick, not under the ticks: the plot keeps that row's height
+        below = [m for m in ax.tick_labels if m.get_top()[1] < ax.axes.get_bottom()[1]]
+        ax.x_label.next_to(max(below, key=lambda m: m.get_x()), mn.RIGHT, buff=0.15)
         maps = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=16, log=bool(surf.meta.get("log_scale")))
-        panel = mn.VGroup(ax, maps).to_edge(mn.LEFT, buff=0.5).shift(0.15 * mn.DOWN)
+        panel = mn.VGroup(ax, maps).to_edge(mn.LEFT, buff=0.45).shift(0.05 * mn.UP)
         t = mn.ValueTracker(0.0)
         trails = [DescentPath(runs[o].thetas, ax, steps=runs[o].steps, color=color("optimizer", o), tracker=t,
                               diverged_at=runs[o].diverged_at, stroke_width=3.5, start_marker=False,
@@ -134,12 +200,12 @@ class DescentRace(ThemedScene):
             if tr.trace.head is not None:
                 tr.trace.head.set_z_index(4)
         marks = start_and_minima(ax, surf)
-        legend = Legend([(f"{NAMES[o]}  ({hyper_text(runs[o].meta['hyper'])})", color("optimizer", o))
-                         for o in self.optimizers], font_size=20)
-        counter = StepCounter(t, total=steps, size=24)
+        legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
+                         for o in self.optimizers], font_size=24, buff=0.14)
+        counter = StepCounter(t, total=steps, size=28, drawing=True)
         side = mn.VGroup(counter, legend).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        side.next_to(panel, mn.RIGHT, buff=0.6).align_to(panel, mn.UP)
-        cap = label(wrap_words(protocol(surf, runs, tuning), 90), size=18).to_edge(mn.DOWN, buff=0.12)
+        side.next_to(panel, mn.RIGHT, buff=0.4).align_to(panel, mn.UP)
+        cap = label(wrap_words(protocol(surf, runs, tuning), 78), size=23).to_edge(mn.DOWN, buff=0.1)
         # static first: manim draws everything before the first moving mobject once, as a still image
         self.add(title, formula, panel, legend, cap, *trails, marks, counter)
         warp = race_warp(surf, runs, self.run_time)
@@ -147,29 +213,50 @@ class DescentRace(ThemedScene):
         self.wait(0.5)
         self.play(warp.animate(t))
         self.pause("race-end")
-        ranking = ranking_text(surf, runs, size=19)
-        verdict = text(wrap_words(race_verdict(tuning.meta, NAMES.get), 36), size=19,
-                       color=color(theme.FOREGROUND), line_spacing=0.8)
-        end = mn.VGroup(ranking, verdict).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2)
-        end.next_to(counter, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        self.play(mn.FadeOut(legend), mn.FadeIn(end))
-        self.wait(1.5)
+        ranking = ranking_text(surf, runs, size=24, cols=2)
+        ranking.align_to(side, mn.UP).align_to(side, mn.LEFT)
+        verdict = text(wrap_words(verdict_text(tuning), 38), size=24, color=color(theme.FOREGROUND),
+                       line_spacing=0.8)
+        verdict.next_to(ranking, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        # one text leaves before the next arrives: no frame with two texts on top of each other
+        self.play(mn.FadeOut(legend), mn.FadeOut(counter), run_time=0.4)
+        self.play(mn.FadeIn(ranking), mn.FadeIn(verdict))
+        self.wait(3.0)
+        if self.explain:
+            self.pause("ranking")
+            words = (crawl_text(runs, width=38) if self.explain == "crawl"
+                     else saddle_text(surf, runs, tuning, width=38))
+            why = text(words, size=24, color=color(theme.FOREGROUND), line_spacing=0.8)
+            why.next_to(ranking, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+            self.play(mn.FadeOut(verdict), run_time=0.4)
+            self.play(mn.FadeIn(why))
+            self.wait(3.5)
+            verdict = why
         if self.show_rules:
-            rules = mn.VGroup(text("update rules (g = ∇J):", size=20), *[
-                text(f"{NAMES[o]}:  " + wrap_rule(optim.make(RULE_OF.get(o, o)).rule.replace("∇J", "g")), size=17,
-                     color=color("optimizer", o), line_spacing=0.8)
-                for o in self.optimizers]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.14)
-            rules.next_to(panel, mn.RIGHT, buff=0.5).align_to(panel, mn.UP)
-            self.play(mn.FadeOut(mn.VGroup(end, counter)), mn.FadeIn(rules))
-            self.wait(2.0)
+            self.pause("rules")
+            fixed = {}
+            for o in self.optimizers:  # the settings every run kept fixed (only η was tuned)
+                fixed.update({k: v for k, v in runs[o].meta["hyper"].items() if k != "lr"})
+            rules = mn.VGroup(text("update rules (g = ∇f)", size=26), *[
+                text(f"{NAMES[o]}:  " + optim.make(RULE_OF.get(o, o)).rule.replace("∇J", "g"), size=24,
+                     color=color("optimizer", o))
+                for o in self.optimizers], label("kept fixed: " + ",  ".join(f"{SYMBOL[k]} = {v:g}" for k, v in fixed.items())
+                                                 + ";  only η was tuned", size=24))
+            rules.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.24)
+            rules.move_to(0.2 * mn.DOWN)
+            self.play(mn.FadeOut(mn.VGroup(panel, marks, *trails, ranking, verdict, cap)), run_time=0.5)
+            self.play(mn.FadeIn(rules))
+            self.wait(3.0)
 
 
 class DescentRaceBeale(DescentRace):
     surface = "beale"
+    explain = None
 
 
 class DescentRaceSaddle(DescentRace):
     surface = "saddle"
+    explain = "saddle"
 
 
 class DescentRaceRules(DescentRace):
@@ -177,6 +264,13 @@ class DescentRaceRules(DescentRace):
 
 
 FLOOR = 1e-16  # final losses below this (round-off at the minimum) are drawn on the floor
+
+
+def at_edge(tuning, name: str) -> bool:
+    """Is this optimizer's chosen η its last stable one (the next grid rate is unstable)?"""
+    i = tuning.meta["names"].index(name)
+    k = int(tuning.chosen[i])
+    return 0 <= k < len(tuning.lrs) - 1 and not bool(tuning.stable[i, k + 1])
 
 
 def tuning_warp(tuning, run_time: float) -> TimeWarp:
@@ -197,18 +291,17 @@ class DescentRaceTuning(ThemedScene):
         tun = tuning_record(self.surface)
         lrs, F, S = tun.lrs, tun.final_loss, tun.stable.astype(bool)
         names = tun.meta["names"]
-        title = heading(f"Tuning η fairly on {self.surface.capitalize()}: final loss vs learning rate",
-                        size=28, buff=0.25)
-        sub = label(f"every optimizer: same start, same {tun.config['steps']} steps, the same {len(lrs)} rates "
-                    f"({tun.config['per_decade']} per decade)", size=20).next_to(title, mn.DOWN, buff=0.1)
+        title = heading(f"Tuning η fairly on {self.surface.capitalize()}: final loss vs η", size=30, buff=0.2)
+        sub = label(f"each optimizer: same start, same {tun.config['steps']} steps, the same {len(lrs)} rates "
+                    f"({tun.config['per_decade']} per decade)", size=24).next_to(title, mn.DOWN, buff=0.08)
         shown = F[S & np.isfinite(F)]
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
         floor = max(FLOOR, 10 ** np.floor(np.log10(max(shown.min(), FLOOR)) - 0.5))
         ax = LabelledAxes((lrs[0], lrs[-1]), (floor, top), "learning rate η", "final loss f − f*",
-                          log_x=True, log_y=True, width=6.6, height=4.6, font_size=18, frame="box")
-        ax.to_edge(mn.LEFT, buff=0.6).shift(0.35 * mn.DOWN)
+                          log_x=True, log_y=True, width=5.8, height=4.5, font_size=24, frame="box")
+        ax.to_edge(mn.LEFT, buff=0.4).shift(0.3 * mn.DOWN)
         k = mn.ValueTracker(0.0)
-        curves, edges, chosen = [], [], []
+        curves, ghosts, edges, chosen = [], [], [], []
         for o in self.optimizers:
             i = names.index(o)
             c = color("optimizer", o)
@@ -217,7 +310,12 @@ class DescentRaceTuning(ThemedScene):
             pts = np.column_stack([lrs, ys])[:last]
             # a curve over the stable rates only (an unstable rate inside the range is a gap)
             curves.append(DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, tracker=k,
-                                      stroke_width=3, head=False, start_marker=False))
+                                      stroke_width=3.5, head=False, start_marker=False))
+            # the whole curve, faint, from the first frame: the sweep then draws it bright
+            ghost = DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, stroke_width=3,
+                                head=False, start_marker=False)
+            ghost.clear_updaters()
+            ghosts.append(ghost.set_stroke(opacity=0.25))
             bad = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > (np.flatnonzero(S[i]).max()
                                                                   if S[i].any() else -1)))
             if bad.size:  # the divergence edge: the first unstable rate above the stable ones
@@ -231,34 +329,38 @@ class DescentRaceTuning(ThemedScene):
                 dot = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.1, color=c,
                              stroke_color=color(theme.FOREGROUND), stroke_width=2.5).set_z_index(3)
                 chosen.append(dot)
-        head = text("chosen η*   ·   stable range of η", size=18, color=color(theme.MUTED))
-        legend = Legend([(f"{NAMES[o]}  {tun.meta['chosen_lr'][o]:.2g}  ·  "
+        head = text("chosen η  ·  stable range of η", size=24, color=color(theme.MUTED))
+        legend = Legend([(f"{NAMES[o]} {tun.meta['chosen_lr'][o]:.2g} · "
                           f"{S[names.index(o)].sum() / tun.config['per_decade']:.1f} decades", color("optimizer", o))
-                         for o in self.optimizers], font_size=19)
-        key = mn.VGroup(label("ringed dot: the chosen η", size=18),
-                        label("(lowest final loss among stable runs)", size=18),
-                        label("× at the top: first unstable η", size=18))
+                         for o in self.optimizers], font_size=24, buff=0.12)
+        key = mn.VGroup(label("● chosen: best stable final loss", size=24),
+                        label("× first unstable η (the edge)", size=24))
         key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
-        side = mn.VGroup(head, legend, key).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
-        side.next_to(ax, mn.RIGHT, buff=0.45).align_to(ax, mn.UP)
-        self.add(title, sub, ax, *curves, side)
+        side = mn.VGroup(head, legend, key).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.22)
+        side.next_to(ax, mn.RIGHT, buff=0.35).align_to(ax, mn.UP)
+        self.add(title, sub, ax, *ghosts, *curves, side)
         warp = tuning_warp(tun, self.run_time)
         k.set_value(warp.first_step)
         for j, cross in edges:
             cross.add_updater(lambda m, j=j: m.set_opacity(1.0 if k.get_value() >= j else 0.0))
+            cross.update()  # hidden on the first frame too (a static wait does not run updaters)
         self.add(*[c for _, c in edges])
+        self.wait(0.5)
         self.play(warp.animate(k))
         for _, cross in edges:
             cross.clear_updaters()
         width = {o: S[names.index(o)].sum() / tun.config["per_decade"] for o in self.optimizers}
         wide, narrow = max(width, key=width.get), min(width, key=width.get)
-        verdict = text(wrap_words(f"Widest stable range: {NAMES[wide]} ({width[wide]:.1f} decades), narrowest: "
-                                  f"{NAMES[narrow]} ({width[narrow]:.1f}). " + race_verdict(tun.meta, NAMES.get) + ".",
-                                  34), size=20, line_spacing=0.8)
-        verdict.next_to(side, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        edge = [NAMES[o] for o in self.optimizers if at_edge(tun, o)]
+        who = f"{', '.join(edge[:-1])} and {edge[-1]}" if len(edge) > 1 else "".join(edge)
+        words = (f"{who}: the best η is the last stable one, right at the edge of divergence." if edge else
+                 f"Widest stable range: {NAMES[wide]} ({width[wide]:.1f} decades); narrowest: {NAMES[narrow]} "
+                 f"({width[narrow]:.1f}).")
+        verdict = text(wrap_words(words, 30), size=24, line_spacing=0.8)
+        verdict.next_to(side, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         self.play(*[mn.FadeIn(d, scale=1.5) for d in chosen], mn.FadeIn(verdict))
         self.pause("tuning-end")
-        self.wait(1.5)
+        self.wait(2.0)
 
 
 class DescentRace3D(ThemedThreeDScene):
@@ -272,11 +374,11 @@ class DescentRace3D(ThemedThreeDScene):
     resolution = 96   # faces per side, resampled from the record's grid
     log_floor = 1e-2  # of the loss range: keeps Rosenbrock's narrow valley from spiking between mesh nodes
     run_time = 8.0
-    zoom = 0.95
+    zoom = 0.8
     phi, theta = 42, -118          # camera start (degrees)
     end_phi, end_theta = 36, -80   # camera at rest: the valley, the paths and the minimum in view
     orbit_rate = 0.06
-    offset = (-0.9, -0.35)         # the surface left of the legend
+    offset = (-2.0, -0.15)         # the surface left of the legend, above the verdict
     jump = 1.0                     # scene units: longer steps are drawn dashed
 
     def construct(self):
@@ -288,7 +390,7 @@ class DescentRace3D(ThemedThreeDScene):
         self.set_camera_orientation(phi=self.phi * mn.DEGREES, theta=self.theta * mn.DEGREES, zoom=self.zoom)
         self.camera.offset = self.offset
         mesh = SurfaceMesh(axes, surf.xs, surf.ys, H, resolution=self.resolution, colors=theme.SURFACE_RAMP_MUTED,
-                           mesh_every=8, mesh_color=theme.MUTED, mesh_width=0.5, floor_levels=12, light=0.8)
+                           mesh_every=8, mesh_color=theme.MUTED, mesh_width=0.5, floor_levels=0, light=0.8)
         t = mn.ValueTracker(0.0)
         trails = []
         for o in self.optimizers:
@@ -306,19 +408,17 @@ class DescentRace3D(ThemedThreeDScene):
                  for x, y in surf.meta["minima"]]
         mesh.occlude(*stars, lift=3.0)
         self.add_fixed_orientation_mobjects(*stars)
-        start = ", ".join(f"{v:g}" for v in surf.meta["start"])
-        title = heading(f"The same race on the {self.surface} surface", size=30, buff=0.25)
-        what = mn.VGroup(label(hmap.words, size=20),
-                         label(f"paths at the true loss f(θₜ) from ({start}); ★ minimum; dashed: one long jump",
-                               size=20))
-        what.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(title, mn.DOWN, buff=0.12)
-        legend = Legend([(NAMES[o], color("optimizer", o)) for o in self.optimizers], font_size=20)
-        legend.to_edge(mn.RIGHT, buff=0.5).shift(0.3 * mn.UP)
-        counter = StepCounter(t, total=surf.meta["steps"], size=24).next_to(legend, mn.UP, aligned_edge=mn.LEFT,
-                                                                             buff=0.3)
-        cap = label(wrap_words(protocol(surf, runs, tuning_record(self.surface)), 100), size=18)
-        cap.to_edge(mn.DOWN, buff=0.15)
-        self.add_fixed_in_frame_mobjects(title, what, legend, counter, cap)
+        tuning = tuning_record(self.surface)
+        title = heading(f"The same race on the {self.surface.capitalize()} surface", size=30, buff=0.2)
+        what = mn.VGroup(label(hmap.words, size=24),
+                         label("paths at their true loss f(θₜ);  ★ minimum;  dashed: one long jump", size=24))
+        what.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(title, mn.DOWN, buff=0.1)
+        legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
+                         for o in self.optimizers], font_size=24, buff=0.14)
+        counter = StepCounter(t, total=surf.meta["steps"], size=28, drawing=True)
+        side = mn.VGroup(counter, legend).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        side.to_edge(mn.RIGHT, buff=0.25).shift(0.2 * mn.DOWN)
+        self.add_fixed_in_frame_mobjects(title, what, side)
         self.add(mesh, *trails, *stars)
         warp = race_warp(surf, runs, self.run_time)
         t.set_value(warp.first_step)
@@ -326,8 +426,17 @@ class DescentRace3D(ThemedThreeDScene):
         self.play(warp.animate(t))
         self.stop_ambient_camera_rotation()
         self.pause("race-run")
-        self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.5)
-        self.wait(1.0)
+        self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0)
+        # the takeaway: the recorded ranking (in the legend's place) and the verdict in words
+        ranking = ranking_text(surf, runs, size=24)
+        ranking.align_to(side, mn.UP).to_edge(mn.RIGHT, buff=0.25)
+        verdict = text(wrap_words(verdict_text(tuning), 74), size=24, line_spacing=0.8)
+        verdict.to_edge(mn.DOWN, buff=0.15)
+        back = mn.BackgroundRectangle(verdict, color=color(theme.BACKGROUND), fill_opacity=0.85, buff=0.08)
+        self.play(mn.FadeOut(side), run_time=0.4)
+        self.add_fixed_in_frame_mobjects(ranking, back, verdict)
+        self.play(mn.FadeIn(ranking), mn.FadeIn(back), mn.FadeIn(verdict))
+        self.wait(3.0)
 
 
 class DescentRace3DSaddle(DescentRace3D):

@@ -86,18 +86,21 @@ class DescentSurface(ThemedThreeDScene):
             occlude(path, jump=self.jump(axes))
             occlude(star, lift=3.0)  # a marker stands on the surface: drawn over its own cell's neighbours
         self.add_fixed_orientation_mobjects(star)
-        title = heading(self.title(surf), size=30, buff=0.25)
-        top = [hmap.words, self.minimum_words(surf, v)] + (notes[3:] if len(notes) > 3 else [])
-        notes = notes[:3]
-        legend = mn.VGroup(*[label(s, size=20, color=color(theme.MUTED)) for s in top])
-        legend.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(title, mn.DOWN, buff=0.2)
+        title = heading(self.title(surf), size=30, buff=0.2)
+        top = [hmap.words, self.minimum_words(surf, v)]
+        legend = mn.VGroup(*[label(s, size=24, color=color(theme.MUTED)) for s in top])
+        legend.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(title, mn.DOWN, buff=0.12)
         legend.to_edge(mn.LEFT, buff=0.3)
-        info = mn.VGroup(*[label(s, size=20, color=color(theme.FOREGROUND) if i == 0 else color(theme.MUTED))
-                           for i, s in enumerate(notes)]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
-        info.to_corner(mn.DL, buff=0.3)
-        counter = StepCounter(t, total=int(steps[-1]), size=24).move_to([4.6, 2.75, 0], aligned_edge=mn.LEFT)
+        info = mn.VGroup(*[label(s, size=24, color=color(theme.FOREGROUND) if i == 0 else color(theme.MUTED))
+                           for i, s in enumerate(notes[:2])]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06)
+        info.to_corner(mn.DL, buff=0.2)
+        info.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.06)  # over floor lines
+        counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=True)
+        loss = self.loss_readout(rec, t, steps, h)
+        meters = mn.VGroup(counter, loss).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+        meters.move_to([4.0, 3.1, 0], aligned_edge=mn.UL)  # readouts grow to the right: room for "3.6e-05"
         extra = self.side(rec, t, steps)
-        self.add_fixed_in_frame_mobjects(title, info, legend, counter, *extra)
+        self.add_fixed_in_frame_mobjects(title, info, legend, meters, *extra)
         self.add(mesh, path, star)
         warp = self.warp(xy, steps, surf)
         t.set_value(warp.first_step)
@@ -106,7 +109,34 @@ class DescentSurface(ThemedThreeDScene):
         self.stop_ambient_camera_rotation()
         self.pause("path-drawn")
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2)
-        self.wait(0.5)
+        why = self.why(rec, surf, v)
+        if why:
+            # the reason in plain words, in the notes' place (they leave first: no two texts overlap)
+            words = label(why, size=24, color=color(theme.FOREGROUND), line_spacing=0.8).to_corner(mn.DL, buff=0.2)
+            words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.06)
+            self.play(mn.FadeOut(info), run_time=0.4)
+            self.add_fixed_in_frame_mobjects(words)
+            self.play(mn.FadeIn(words))
+            self.wait(3.5)
+        else:
+            self.wait(0.5)
+
+    def loss_readout(self, rec, tracker, steps, heights):
+        """The loss at the step being drawn (the true loss J(θₜ) of the network's path)."""
+        p = rec.get(f"{self.plane}_path") if hasattr(rec, "get") else None
+        vals = np.asarray(p.true_loss if p is not None else heights, float)
+        s = np.asarray(steps, float)
+        return Readout(tracker, lambda x: f"loss {vals[min(int(np.searchsorted(s, x - 1e-9)), len(vals) - 1)]:.2g}",
+                       size=28, color=color(theme.FOREGROUND))
+
+    def why(self, rec, surf, v) -> str | None:
+        """Why the path ends where it does (the network's PCA plane): the run stopped while its loss
+        was still falling, short of the slice's lowest point."""
+        p = rec[f"{self.plane}_path"]
+        k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
+        return (f"The path ends at the run's last θ (the plane's centre): {p.steps[-1]} steps were not enough.\n"
+                f"Its loss was still falling ({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} in the last "
+                f"{int(p.steps[-1] - p.steps[k])} steps);\n★ ({v:.3f}) lies further down the valley.")
 
     @classmethod
     def warp(cls, xy, steps, surf) -> TimeWarp:
@@ -119,7 +149,8 @@ class DescentSurface(ThemedThreeDScene):
     def mesh(self, axes, xs, ys, H):
         """The surface mobject (a hook: bench/bench_surface.py swaps in manim.Surface for 'before')."""
         return SurfaceMesh(axes, xs, ys, H, resolution=self.resolution, mesh_every=self.mesh_every,
-                           floor_levels=self.floor_levels, floor_gap=self.floor_gap, light=0.6)
+                           floor_levels=self.floor_levels, floor_gap=self.floor_gap, light=0.6,
+                           colors=theme.LOSS_RAMP)
 
     def jump(self, axes):
         """Steps longer than this (scene units) are drawn dashed: a jump, not a route."""
@@ -132,8 +163,8 @@ class DescentSurface(ThemedThreeDScene):
         return f"★ lowest loss on this slice: {v:.3g}"
 
     def title(self, surf):
-        return {"pca": "Loss surface along the path's two principal directions",
-                "random": "Loss along two random, filter-normalised directions"}.get(
+        return {"pca": "A moons MLP's loss along its path's two main directions",
+                "random": "A moons MLP's loss along two random directions"}.get(
                     surf.method, f"The {self.plane} surface with a descent path")
 
     def path(self, rec, surf):
@@ -142,12 +173,10 @@ class DescentSurface(ThemedThreeDScene):
         notes = [HEIGHT_LABELS[self.heights]]
         if surf.method == "pca":
             ev = surf.meta["explained_variance"]
-            notes.append(f"PCA plane through the final θ: PC1 {ev[0]:.1%} + PC2 {ev[1]:.1%} of the path's spread")
+            notes.append(f"PCA plane of the path (PC1 {ev[0]:.1%}, PC2 {ev[1]:.1%}); real path ≤ "
+                         f"{p.rel_off_plane.max():.0%} off it")
         else:
-            notes.append(f"random directions (seed {surf.meta.get('seed')}), filter-normalised (Li et al. 2018)")
-        notes.append(f"the real path is up to {p.rel_off_plane.max():.0%} of its distance to θ* off this plane "
-                     f"(max {p.max_off_plane:.2g} in θ units)")
-        notes.append(f"moons MLP, {len(surf.origin)} parameters")
+            notes.append(f"up to {p.rel_off_plane.max():.0%} of the real path's distance to θ* is off this plane")
         return p.coords, path_heights(p, self.heights), p.steps.astype(float), notes
 
 
@@ -168,11 +197,11 @@ class DescentSurfaceRandom(DescentSurface):
 
     def path(self, rec, surf):
         xy, h, steps, notes = super().path(rec, surf)
-        p = rec[f"{self.plane}_path"]
-        notes[0] = "path: its projection onto the plane, drawn as a shadow on the floor, not on the surface"
-        notes[2] = (f"up to {p.rel_off_plane.max():.0%} of the real path's distance to θ* is off this plane: "
-                    "not the loss it descended")
+        notes[0] = "path: its shadow on the floor (the plane misses most of it)"
         return xy, h, steps, notes
+
+    def why(self, rec, surf, v):
+        return None
 
     def side(self, rec, tracker, steps):
         p = rec[f"{self.plane}_path"]
@@ -212,7 +241,16 @@ class DescentSurfaceBowl(DescentSurface):
         return run.thetas, h, run.steps.astype(float), notes
 
     def minimum_words(self, surf, v):
-        return f"★ the minimum, loss {v:.3g}"
+        return f"★ the minimum, loss {v:.3g};  dashed: one long step"
+
+    def why(self, rec, surf, v):
+        """The bend in plain words, from the bowl's recorded curvatures and the run's step lengths."""
+        lo, hi = sorted(surf.meta["curvatures"])
+        run = rec[f"{self.plane}_run"]
+        first = float(np.linalg.norm(run.thetas[1] - run.thetas[0]))
+        return (f"Why it bends: the bowl is {hi / lo:.0f}× steeper across than along (curvature {hi:g} vs {lo:g}).\n"
+                f"A step goes straight down the slope (η × gradient), so GD first drops across it\n"
+                f"in long steps (the first is {first:.1f}, dashed), then slides along the flat floor to ★.")
 
 
 class DescentSurfaceRosenbrock(DescentSurfaceBowl):
@@ -222,3 +260,10 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     end_phi, end_theta = 36, -88
     orbit_rate = 0.08
     log_floor = 1e-2  # flattens the valley floor, narrower than a mesh cell, instead of a sawtooth
+
+    def why(self, rec, surf, v):
+        run = rec[f"{self.plane}_run"]
+        k = len(run.train_loss) - 1 - 50
+        return (f"It stops short of ★: along the valley floor the slope is nearly flat, so each step is tiny.\n"
+                f"Its loss was still falling ({run.train_loss[k]:.3f} → {run.train_loss[-1]:.3f} in the last "
+                f"50 steps) when the {run.n_steps} steps ran out.")

@@ -25,7 +25,7 @@ CASES = [
     # at the end the trails are faded and the heads of converged runs sit under the minimum's star: the
     # optimizer colours show in the heads, the start of the trails and the ranking's text
     ("descent_race", "DescentRace", [(theme.OPTIMIZER[o], ALL, 2) for o in RACE]),
-    ("descent_race", "DescentRaceRules", [(theme.OPTIMIZER[o], RIGHT, 1) for o in RACE]),
+    ("descent_race", "DescentRaceRules", [(theme.OPTIMIZER[o], ALL, 8) for o in RACE]),  # full-width rules
     ("descent_race", "DescentRaceTuning", [(theme.OPTIMIZER[o], LEFT, 5) for o in RACE]),
     ("descent_race", "DescentRace3D", [(theme.SURFACE_RAMP_MUTED[2], PLOT, 300),
                                        (theme.OPTIMIZER["nesterov"], PLOT, 20)]),

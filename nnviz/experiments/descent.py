@@ -249,12 +249,26 @@ def _sweep_names(rec) -> list[str]:
 # --------------------------------------------------------------------------------------
 # 3. optimizer race
 # --------------------------------------------------------------------------------------
-RACES = {"rosenbrock": {"steps": 300}, "beale": {"steps": 300}, "saddle": {"steps": 40}}
+RACES = {"rosenbrock": {"steps": 300}, "beale": {"steps": 300}, "saddle": {"steps": 40, "saddles": [(0.0, 0.0)]}}
 # everything but η is fixed (the usual defaults); η is tuned per optimizer by the fair protocol
 FIXED = {"gd": {}, "momentum": {"beta": 0.9}, "nesterov": {"beta": 0.9}, "adagrad": {}, "rmsprop": {"decay": 0.9},
          "adam": {"beta1": 0.9, "beta2": 0.999}}
 OPTIMIZER_OF = {"gd": "sgd"}  # deterministic full-batch descent is `optim.sgd` run on the whole objective
 TUNING = {"lo": 1e-5, "hi": 1.0, "per_decade": 5, "warmup": 0.1, "rtol": 0.01, "margin": 2}
+
+
+def saddle_points(obj: O.Objective, points) -> list:
+    """The stated saddle points of an objective, checked: zero gradient and a Hessian with
+    eigenvalues of both signs (a way down and a way up)."""
+    out = []
+    for p in points:
+        p = np.asarray(p, float)
+        h = np.linalg.eigvalsh(obj.hessian(p))
+        if np.linalg.norm(obj.gradient(p)) > 1e-9 or not (h.min() < 0 < h.max()):
+            raise ValueError(f"{obj.name}: {p.tolist()} is not a saddle point (gradient {obj.gradient(p)}, "
+                             f"Hessian eigenvalues {h})")
+        out.append(tuple(float(v) for v in p))
+    return out
 
 
 def excess_loss(objective: O.Objective, theta) -> float:
@@ -292,22 +306,61 @@ def race(cfg):
                                                final_loss=excess_loss(obj, run.final_theta))
         out[f"{surf}__surface"] = with_meta_surface(_objective_surface(obj, cfg["grid"]), ranking=meta["ranking"],
                                                     verdict=meta["verdict"], steps=spec["steps"],
-                                                    start=list(obj.start))
+                                                    start=list(obj.start),
+                                                    saddles=[list(p) for p in saddle_points(obj, spec.get("saddles", ()))])
     return out
 
 
-def race_verdict(meta: dict, label=str) -> str:
+def race_verdict(meta: dict, label=str, lrs=None, chosen=None) -> str:
     """The tuning record's robustness verdict in words (what the race scene and still say).
-    `label` turns an optimizer key into its display name."""
+    `label` turns an optimizer key into its display name. With the tuning record's `lrs` and the
+    winner's chosen grid index, "within noise" names the neighbouring rates and what they give."""
     win = [label(n) for n in meta["winner"]]
+    finals = meta.get("chosen_final", {})
     if meta["verdict"] == "tie":
-        return f"{' = '.join(win)} tie (final losses within {meta.get('rtol', 0.01):.0%})"
+        vals = [finals[n] for n in meta["winner"] if n in finals]
+        if vals and max(vals) <= T.ATOL:
+            return (f"{', '.join(win[:-1])} and {win[-1]} tie: all end at the minimum up to round-off "
+                    f"(f − f* < {power_of_ten(T.ATOL)})")
+        return f"{' = '.join(win)} tie (final losses within {meta.get('rtol', 0.01):.0%} of each other)"
     if meta["verdict"] == "robust":
-        return f"{win[0]} wins, and stays first with η one grid step lower or higher"
-    worse = [side for side, f in meta["neighbours"].items() if not np.isfinite(f)]
-    why = (f"one grid step {' or '.join(worse)} in η it is unstable" if worse
-           else "one grid step away in η it drops behind")
-    return f"{win[0]} is first but within noise: {why}"
+        return f"{win[0]} wins, and stays first with its η one grid step lower or higher"
+    # within noise: the winner loses first place when its η moves one grid step
+    w = meta["winner"][0]
+    others = {n: f for n, f in finals.items() if n != w}
+    parts = []
+    for side in ("higher", "lower"):
+        f = meta["neighbours"][side]
+        at = ""
+        if lrs is not None and chosen is not None:
+            j = chosen + (1 if side == "higher" else -1)
+            at = f" (η={lrs[j]:.2g})" if 0 <= j < len(lrs) else ""
+        if not np.isfinite(f):
+            parts.append(f"one grid step {side}{at} it is unstable")
+        elif others and f >= min(others.values()):
+            best = min(others, key=others.get)
+            parts.append(f"one step {side}{at} it ends at {f:.2g}, behind {label(best)}")
+    why = "; ".join(parts) if parts else "one grid step away in η it drops behind"
+    return f"{win[0]} is first, but within noise: {why}"
+
+
+def power_of_ten(x: float) -> str:
+    """1e-12 → '10⁻¹²' (x a power of ten)."""
+    k = int(round(np.log10(x)))
+    return "10" + str(k).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def step_lengths(thetas) -> np.ndarray:
+    """Length of every step of a path (θₜ₊₁ − θₜ)."""
+    return np.linalg.norm(np.diff(np.asarray(thetas, float), axis=0), axis=1)
+
+
+def zigzag(thetas, start: float = 0.5) -> float:
+    """Path length over net distance gained, over the last `1 − start` share of the steps:
+    1 for a straight walk, ≫ 1 for a path that mostly bounces across a valley."""
+    th = np.asarray(thetas, float)[int(start * (len(thetas) - 1)):]
+    gained = float(np.linalg.norm(th[-1] - th[0]))
+    return float(step_lengths(th).sum() / gained) if gained > 0 else float("inf")
 
 
 def with_meta_surface(s: Surface, **meta) -> Surface:
@@ -348,7 +401,10 @@ def surface(cfg):
     bowl = O.quadratic(**a["bowl"])
     out["bowl_run"] = train(O.ObjectiveProblem(bowl, params=a["bowl"]), optim.sgd(lr=a["bowl_lr"]),
                             np.array(bowl.start, float), steps=a["bowl_steps"], name="bowl")
-    out["bowl"] = _objective_surface(bowl, cfg["analytic_grid"])
+    lam, vec = np.linalg.eigh(bowl.hessian(np.array(bowl.minima[0], float)))
+    # the bowl's curvature along its flat and steep axes (why the path bends: the slope across is steeper)
+    out["bowl"] = with_meta_surface(_objective_surface(bowl, cfg["analytic_grid"]), curvatures=lam.tolist(),
+                                    axes=vec.T.tolist())
     rb = O.rosenbrock()
     out["rosenbrock_run"] = train(O.ObjectiveProblem(rb), optim.from_config(a["rosenbrock_opt"]),
                                   np.array(rb.start, float), steps=a["rosenbrock_steps"], name="rosenbrock")

@@ -5,11 +5,12 @@ import numpy as np
 
 from .. import experiments as E
 from .. import theme
+from .. import tuning as T
 from ..experiments import descent as X
 from . import figure
 
 LABEL = {"batch": "batch GD", "minibatch": "mini-batch", "stochastic": "SGD (b=1)"}
-OPT_LABEL = {"gd": "GD", "sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
+OPT_LABEL = {"gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
              "rmsprop": "RMSprop", "adam": "Adam"}
 
 
@@ -198,17 +199,24 @@ def race(fig):
         _contours(ax, s, log=s.meta["log_scale"], levels=18)
         for name in X.RACE_ORDER:
             run = rec[f"{surf}__{name}"]
+            # the whole path, clipped by the axes (a run that leaves the view and comes back is drawn
+            # both times, as in the scene); its end dot only where it ends inside the view
             path, left = _in_box(run.thetas, s)
-            ax.plot(path[:, 0], path[:, 1], lw=1.3, color=theme.OPTIMIZER[name], zorder=2)
-            ax.plot(*path[-1], "o", ms=5, color=theme.OPTIMIZER[name], mec=theme.INK, mew=0.8, zorder=4)
-            if left:
+            ax.plot(run.thetas[:, 0], run.thetas[:, 1], lw=1.3, color=theme.OPTIMIZER[name], zorder=2)
+            end = run.thetas[-1]
+            if np.all(np.isfinite(end)) and _in_box(end[None], s)[1] is False:
+                ax.plot(*end, "o", ms=5, color=theme.OPTIMIZER[name], mec=theme.INK, mew=0.8, zorder=4)
+            elif left:
                 ax.annotate("leaves", path[-1], color=theme.OPTIMIZER[name], fontsize=7)
         ax.plot(*s.meta["start"], "o", ms=9, mfc="none", mec=theme.INK, mew=1.8, zorder=5)
         for m in s.meta["minima"]:
             ax.plot(*m, "*", color=theme.PAPER, mec=theme.INK, mew=1.0, ms=13, zorder=5)
+        for p in s.meta.get("saddles", []):
+            ax.plot(*p, "X", color=theme.PAPER, mec=theme.INK, mew=1.0, ms=10, zorder=5)
+            ax.annotate("saddle", p, xytext=(6, -12), textcoords="offset points", fontsize=8, color=theme.INK)
         places = " < ".join(" = ".join(OPT_LABEL[n] for n in p) for p in s.meta["ranking"])
-        ax.set_title(f"{surf}, {s.meta['steps']} steps\nfinal loss: {_wrap(places, 44)}\n"
-                     f"{_wrap(X.race_verdict(tun.meta, OPT_LABEL.get), 48)}", fontsize=8)
+        ax.set_title(f"{surf.capitalize()}, {s.meta['steps']} steps\nfinal loss: {_wrap(places, 44)}\n"
+                     f"{_wrap(_verdict(tun), 48)}", fontsize=8)
         ax.set_xlabel("$x$")
         ax.set_ylabel("$y$")
     # one legend for all panels, below them (never on the data); η per surface in each label
@@ -219,6 +227,12 @@ def race(fig):
                title="η tuned per optimizer and surface (" + ", ".join(X.RACES) + "): one shared grid, "
                      "best stable final loss", title_fontsize=8)
     fig.subplots_adjust(bottom=0.24, top=0.80, wspace=0.3)
+
+
+def _verdict(tun) -> str:
+    """The tuning record's verdict in words, naming the winner's neighbouring rates (as the scene does)."""
+    w = tun.meta["winner"][0]
+    return X.race_verdict(tun.meta, OPT_LABEL.get, tun.lrs, int(tun.chosen[tun.meta["names"].index(w)]))
 
 
 def _wrap(s: str, width: int) -> str:
@@ -258,10 +272,13 @@ def race_tuning(fig):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(floor, top)
+        if floor < T.ATOL:  # below this line final losses are round-off: the tie rule's floor
+            ax.axhline(T.ATOL, color=theme.MUTED, lw=1, ls="--", zorder=1)
+            ax.annotate("round-off: below this line all tie", (lrs[0], T.ATOL), xytext=(2, 3),
+                        textcoords="offset points", fontsize=7, color=theme.MUTED)
         ax.set_xlabel(r"learning rate $\eta$")
         ax.set_ylabel(r"final loss $f(\theta_T) - f^*$")
-        ax.set_title(f"{surf}, {tun.config['steps']} steps\n{_wrap(X.race_verdict(tun.meta, OPT_LABEL.get), 50)}",
-                     fontsize=8)
+        ax.set_title(f"{surf.capitalize()}, {tun.config['steps']} steps\n{_wrap(_verdict(tun), 50)}", fontsize=8)
     handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
     tun0 = rec[f"{list(X.RACES)[0]}__tuning"]
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
@@ -273,28 +290,37 @@ def race_tuning(fig):
 
 @figure("descent_surface", experiments=("descent_surface",), size=(12, 4.2))
 def surface(fig):
-    """A moons MLP's loss along its PCA plane and a filter-normalised random plane, with its path."""
+    """A moons MLP's loss along its PCA plane (path on the slice) and a filter-normalised random plane
+    (the path lies mostly off it: drawn as a dashed shadow on the floor), and the two heights per step."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    cmap = LinearSegmentedColormap.from_list("loss", theme.LOSS_RAMP)  # sequential, as in the videos
     rec = E.load("descent_surface")
     for k, which in enumerate(("pca", "random")):
         s, p = rec[which], rec[f"{which}_path"]
         ax = fig.add_subplot(1, 3, k + 1, projection="3d", computed_zorder=False)
         A, B = np.meshgrid(s.xs, s.ys)
-        ax.plot_surface(A, B, np.log10(s.loss), cmap="viridis", alpha=0.7, linewidth=0, zorder=1)
-        ax.plot(p.coords[:, 0], p.coords[:, 1], np.log10(X.path_heights(p, "slice")), color=theme.GRADIENT,
-                lw=2, zorder=5)
+        Z = np.log10(s.loss)
+        ax.plot_surface(A, B, Z, cmap=cmap, alpha=0.75, linewidth=0, zorder=1)
         if which == "pca":
             ev = s.meta["explained_variance"]
-            title = f"PCA plane: PC1 {ev[0]:.1%}, PC2 {ev[1]:.1%}"
+            ax.plot(p.coords[:, 0], p.coords[:, 1], np.log10(X.path_heights(p, "slice")), color=theme.SURFACE_PATH,
+                    lw=2.5, zorder=5, path_effects=_outlined())
+            title = (f"PCA plane: PC1 {ev[0]:.1%}, PC2 {ev[1]:.1%}\npath heights: loss on the slice\n"
+                     f"real path up to {p.rel_off_plane.max():.0%} of its distance to $\\theta^*$ off it")
         else:
-            title = "filter-normalised random plane"
-        ax.set_title(f"{title}\npath off plane: up to {p.rel_off_plane.max():.0%} of its distance to θ*\n"
-                     "path heights: loss on the slice", fontsize=8)
-        ax.set_zlabel("log₁₀ loss")
+            floor = float(np.nanmin(Z))
+            ax.plot(p.coords[:, 0], p.coords[:, 1], np.full(len(p.coords), floor), "--", color=theme.SURFACE_PATH,
+                    lw=2, zorder=5, path_effects=_outlined())
+            title = (f"filter-normalised random plane\npath: its shadow on the floor, not on the surface:\n"
+                     f"up to {p.rel_off_plane.max():.0%} of its distance to $\\theta^*$ is off this plane")
+        ax.set_title(title, fontsize=8)
+        ax.set_zlabel(r"$\log_{10}$ loss")
     ax = fig.add_subplot(1, 3, 3)
     p = rec["pca_path"]
-    ax.semilogy(p.steps, X.path_heights(p, "true"), color=theme.INK, label="true loss J(θ_t)")
-    ax.semilogy(p.steps, X.path_heights(p, "slice"), "--", color=theme.GRADIENT,
-                label="loss at θ_t's projection")
+    ax.semilogy(p.steps, X.path_heights(p, "true"), color=theme.INK, label=r"true loss $J(\theta_t)$")
+    ax.semilogy(p.steps, X.path_heights(p, "slice"), "--", color=theme.SURFACE_PATH, lw=2,
+                label=r"loss at $\theta_t$'s projection (PCA plane)", path_effects=_outlined())
     ax.set_xlabel("step")
     ax.set_ylabel("loss (log scale)")
     ax.legend(fontsize=7, loc="upper right")  # "best" sat on the curves' start
@@ -302,6 +328,13 @@ def surface(fig):
     # the 3-D panel's z label reaches past its box: move this panel clear of it
     box = ax.get_position()
     ax.set_position([box.x0 + 0.07, box.y0, box.width - 0.04, box.height])
+
+
+def _outlined():
+    """A dark edge under a bright line, so the surface path reads on every part of the colour ramp."""
+    from matplotlib import patheffects
+
+    return [patheffects.Stroke(linewidth=4, foreground=theme.INK), patheffects.Normal()]
 
 
 @figure("descent_wells", experiments=("descent_wells",), size=(11, 4.4))

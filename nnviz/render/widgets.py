@@ -316,10 +316,12 @@ class Readout(mn.VMobject):
 
 
 class StepCounter(Readout):
-    """"step 37 / 200" following a step tracker."""
+    """"step 37 / 200" following a step tracker. `drawing=True` counts the step being drawn (a
+    tracker at 36.4 is drawing the move to θ₃₇: "step 37"), so the number never lags the moving dots."""
 
-    def __init__(self, tracker: mn.ValueTracker, total: int | None = None, label: str = "step", **kwargs):
+    def __init__(self, tracker: mn.ValueTracker, total: int | None = None, label: str = "step",
+                 drawing: bool = False, **kwargs):
         def fmt(v):
-            n = int(np.floor(v + 1e-9))
+            n = int(np.ceil(v - 1e-9)) if drawing else int(np.floor(v + 1e-9))
             return f"{label} {n}" + (f" / {total}" if total is not None else "")
         super().__init__(tracker, fmt, **kwargs)

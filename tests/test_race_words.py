@@ -1,0 +1,176 @@
+"""Every sentence the race and surface scenes put on screen, recomputed from the records (or the
+objective itself) independently of the scene's helpers: the robustness verdict with its neighbouring
+rates, why AdaGrad and RMSprop crawl on Rosenbrock, who leaves the saddle first, the saddle point,
+the tuning scene's "best η at the edge", why the bowl's path bends and why the surface paths stop
+short of the star."""
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnviz import experiments as E
+from nnviz import objectives as O
+from nnviz import tuning as T
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def scene_module(name: str):
+    path = ROOT / "scenes" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_words_{name}", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def race_mod():
+    return scene_module("descent_race")
+
+
+@pytest.fixture(scope="module")
+def race():
+    return E.load("descent_race")
+
+
+@pytest.fixture(scope="module")
+def surface():
+    return E.load("descent_surface")
+
+
+def numbers(s: str) -> list[float]:
+    return [float(x) for x in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?", s)]
+
+
+def lengths(th):
+    return np.sqrt(np.sum(np.diff(np.asarray(th, float), axis=0) ** 2, axis=1))
+
+
+def test_rosenbrock_verdict_names_the_neighbours_and_what_they_give(race_mod, race):
+    tun = race["rosenbrock__tuning"]
+    words = race_mod.verdict_text(tun)
+    names = tun.meta["names"]
+    i = names.index("nesterov")
+    k = int(tun.chosen[i])
+    F = np.where(tun.stable.astype(bool), tun.final_loss, np.inf)
+    # the winner by final loss among every optimizer's chosen run
+    assert min(names, key=lambda n: F[names.index(n), int(tun.chosen[names.index(n)])]) == "nesterov"
+    assert "Nesterov is first, but within noise" in words
+    # one step up: unstable; one step down: a final loss behind the best other optimizer
+    assert not tun.stable[i, k + 1] and f"higher (η={tun.lrs[k + 1]:.2g}) it is unstable" in words
+    lower = tun.final_loss[i, k - 1]
+    assert tun.stable[i, k - 1] and f"lower (η={tun.lrs[k - 1]:.2g}) it ends at {lower:.2g}" in words
+    others = {n: F[names.index(n), int(tun.chosen[names.index(n)])] for n in names if n != "nesterov"}
+    best = min(others, key=others.get)
+    assert lower > others[best] and f"behind {race_mod.NAMES[best]}" in words
+
+
+def test_crawl_words_match_the_adagrad_and_rmsprop_runs(race_mod, race):
+    runs = {o: race[f"rosenbrock__{o}"] for o in ("adagrad", "rmsprop")}
+    words = race_mod.crawl_text(runs, width=1000)
+    a = lengths(runs["adagrad"].thetas)
+    assert a[-1] < a[0] / 10  # the steps really shrink
+    assert f"shrink {a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f})" in words
+    r = lengths(runs["rmsprop"].thetas)
+    half = len(r) // 2
+    assert f"stay near {r[half:].mean():.2f}" in words
+    # zigzag: path length over distance gained in the second half, recomputed here
+    th = runs["rmsprop"].thetas[len(runs["rmsprop"].thetas) // 2:]
+    ratio = r[half:].sum() / np.linalg.norm(th[-1] - th[0])
+    assert ratio > 3 and f"{ratio:.0f}× more path than progress" in words
+    # and they do end far behind: the last two places of the recorded ranking
+    assert [p for p in race["rosenbrock__surface"].meta["ranking"][-2:]] == [["rmsprop"], ["adagrad"]]
+
+
+def test_saddle_point_is_a_saddle_and_the_tie_is_round_off(race):
+    s = race["saddle__surface"]
+    obj = O.get("saddle")
+    (p,) = s.meta["saddles"]
+    assert np.allclose(obj.gradient(np.array(p)), 0)
+    h = np.linalg.eigvalsh(obj.hessian(np.array(p)))
+    assert h.min() < 0 < h.max()
+    tied = s.meta["ranking"][0]
+    assert len(tied) > 1
+    for n in tied:  # shown as "< 10⁻¹²": really below the tie rule's round-off floor
+        assert obj.value(race[f"saddle__{n}"].thetas[-1]) - obj.min_value <= T.ATOL
+
+
+def test_saddle_words_match_the_runs(race_mod, race):
+    surf, runs = race_mod.race_records("saddle")
+    tun = race["saddle__tuning"]
+    words = race_mod.saddle_text(surf, runs, tun, width=1000)
+    obj = O.get("saddle")
+    # GD's growth off the ridge: 1 − η·λ along y, λ the Hessian's negative eigenvalue at the saddle
+    lam = np.linalg.eigvalsh(obj.hessian(np.zeros(2))).min()
+    eta = runs["gd"].meta["hyper"]["lr"]
+    assert f"×{1 - eta * lam:.1f} per step" in words
+    assert f"(y = {surf.meta['start'][1]:g})" in words
+    for n in ("adagrad", "rmsprop"):  # "step off at once": the first step leaves the ridge
+        assert abs(runs[n].thetas[1, 1]) > 100 * abs(runs[n].thetas[0, 1])
+    first = {}
+    for n in surf.meta["ranking"][0]:
+        f = obj.value(runs[n].thetas) - obj.min_value
+        hit = np.flatnonzero(f < 1e-6)
+        first[n] = int(hit[0])
+    order = sorted(first, key=first.get)
+    assert ", ".join(f"{race_mod.NAMES[n]} {first[n]}" for n in order) in words
+
+
+def test_tuning_edge_words(race_mod, race):
+    tun = race["rosenbrock__tuning"]
+    names = tun.meta["names"]
+    for n in names:
+        i = names.index(n)
+        k = int(tun.chosen[i])
+        assert race_mod.at_edge(tun, n) == (k + 1 < len(tun.lrs) and not tun.stable[i, k + 1])
+    assert race_mod.at_edge(tun, "momentum") and race_mod.at_edge(tun, "nesterov")
+    assert not race_mod.at_edge(tun, "adam")
+
+
+def test_loss_text_floor(race_mod):
+    assert race_mod.loss_text(2e-16) == "< 10⁻¹²"
+    assert race_mod.loss_text(0.00037) == "0.00037"
+
+
+@pytest.fixture(scope="module")
+def surf_mod():
+    return scene_module("descent_surface")
+
+
+def test_bowl_bend_words(surf_mod, surface):
+    s, run = surface["bowl"], surface["bowl_run"]
+    words = surf_mod.DescentSurfaceBowl.why(surf_mod.DescentSurfaceBowl, surface, s, 0.0)
+    cfg = E.get("descent_surface").config["analytic"]["bowl"]
+    obj = O.quadratic(**cfg)
+    lam, vec = np.linalg.eigh(obj.hessian(np.zeros(2)))
+    assert f"{lam[1] / lam[0]:.0f}× steeper across than along (curvature {lam[1]:g} vs {lam[0]:g})" in words
+    step = run.thetas[1] - run.thetas[0]
+    assert f"the first is {np.linalg.norm(step):.1f}" in words
+    # "drops across it first": the first step runs mostly along the steep axis
+    assert abs(step @ vec[:, 1]) > abs(step @ vec[:, 0])
+    # and the first step is the longest of the run
+    assert np.argmax(lengths(run.thetas)) == 0
+
+
+def test_pca_path_stops_short_words(surf_mod, surface):
+    p, s = surface["pca_path"], surface["pca"]
+    v = float(np.nanmin(s.loss))
+    words = surf_mod.DescentSurface.why(surf_mod.DescentSurface, surface, s, v)
+    assert np.allclose(p.coords[-1], 0)  # the plane is centred on the final θ
+    k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
+    assert p.true_loss[-1] < p.true_loss[k]  # still falling
+    assert f"({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} in the last 50 steps)" in words
+    assert v < p.true_loss[-1] and f"★ ({v:.3f})" in words
+
+
+def test_rosenbrock_surface_stops_short_words(surf_mod, surface):
+    run = surface["rosenbrock_run"]
+    words = surf_mod.DescentSurfaceRosenbrock.why(surf_mod.DescentSurfaceRosenbrock, surface, surface["rosenbrock"], 0.0)
+    obj = O.get("rosenbrock")
+    f = obj.value(run.thetas)
+    assert f[-1] < f[-51] and f"({f[-51]:.3f} → {f[-1]:.3f} in the last 50 steps)" in words
+    assert np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0])) > 0.1  # really short of ★
