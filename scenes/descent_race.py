@@ -187,6 +187,7 @@ class DescentRace(ThemedScene):
         # "x" beside the last x tick, not under the ticks: the plot keeps that row's height
         below = [m for m in ax.tick_labels if m.get_top()[1] < ax.axes.get_bottom()[1]]
         ax.x_label.next_to(max(below, key=lambda m: m.get_x()), mn.RIGHT, buff=0.15)
+        ax.y_label.rotate(-np.pi / 2)  # one upright letter reads better (and measures true) than a turned one
         maps = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=16, log=bool(surf.meta.get("log_scale")))
         panel = mn.VGroup(ax, maps).to_edge(mn.LEFT, buff=0.45).shift(0.05 * mn.UP)
         t = mn.ValueTracker(0.0)

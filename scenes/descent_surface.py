@@ -13,6 +13,8 @@ under it shows the same loss as a map.
     manim -ql scenes/descent_surface.py DescentSurfaceBowl
     manim -ql scenes/descent_surface.py DescentSurfaceRosenbrock
 """
+import textwrap
+
 import manim as mn
 import numpy as np
 
@@ -98,7 +100,7 @@ class DescentSurface(ThemedThreeDScene):
         counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=True)
         loss = self.loss_readout(rec, t, steps, h)
         meters = mn.VGroup(counter, loss).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
-        meters.move_to([4.0, 3.1, 0], aligned_edge=mn.UL)  # readouts grow to the right: room for "3.6e-05"
+        meters.move_to([4.3, 2.55, 0], aligned_edge=mn.UL)  # readouts grow to the right: room for "3.6e-05"
         extra = self.side(rec, t, steps)
         self.add_fixed_in_frame_mobjects(title, info, legend, meters, *extra)
         self.add(mesh, path, star)
@@ -112,7 +114,8 @@ class DescentSurface(ThemedThreeDScene):
         why = self.why(rec, surf, v)
         if why:
             # the reason in plain words, in the notes' place (they leave first: no two texts overlap)
-            words = label(why, size=24, color=color(theme.FOREGROUND), line_spacing=0.8).to_corner(mn.DL, buff=0.2)
+            words = label(textwrap.fill(why, 74), size=24, color=color(theme.FOREGROUND), line_spacing=0.8)
+            words.to_corner(mn.DL, buff=0.2)
             words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.06)
             self.play(mn.FadeOut(info), run_time=0.4)
             self.add_fixed_in_frame_mobjects(words)
@@ -134,9 +137,9 @@ class DescentSurface(ThemedThreeDScene):
         was still falling, short of the slice's lowest point."""
         p = rec[f"{self.plane}_path"]
         k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
-        return (f"The path ends at the run's last θ (the plane's centre): {p.steps[-1]} steps were not enough.\n"
+        return (f"The path ends at the run's last θ (the plane's centre): {p.steps[-1]} steps were not enough. "
                 f"Its loss was still falling ({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} in the last "
-                f"{int(p.steps[-1] - p.steps[k])} steps);\n★ ({v:.3f}) lies further down the valley.")
+                f"{int(p.steps[-1] - p.steps[k])} steps); ★ ({v:.3f}) lies further down the valley.")
 
     @classmethod
     def warp(cls, xy, steps, surf) -> TimeWarp:
@@ -165,7 +168,7 @@ class DescentSurface(ThemedThreeDScene):
     def title(self, surf):
         return {"pca": "A moons MLP's loss along its path's two main directions",
                 "random": "A moons MLP's loss along two random directions"}.get(
-                    surf.method, f"The {self.plane} surface with a descent path")
+                    surf.method, f"The {self.plane.capitalize()} surface with a descent path")
 
     def path(self, rec, surf):
         """(plane coordinates, heights, steps, on-screen notes) of the network path on this plane."""
@@ -192,8 +195,8 @@ class DescentSurfaceRandom(DescentSurface):
     shadow = True
     floor_levels = 12       # the floor carries the path's shadow
     end_phi, end_theta = 50, -95
-    zoom = 0.62
-    offset = (-1.5, -0.45)
+    zoom = 0.72
+    offset = (-2.1, -0.35)
 
     def path(self, rec, surf):
         xy, h, steps, notes = super().path(rec, surf)
@@ -205,21 +208,21 @@ class DescentSurfaceRandom(DescentSurface):
 
     def side(self, rec, tracker, steps):
         p = rec[f"{self.plane}_path"]
-        plot = LossPlot({"true loss J(θₜ)": p.true_loss, "loss on the plane at its shadow": p.plane_loss},
-                        colors={"true loss J(θₜ)": color(theme.SURFACE_PATH),
-                                "loss on the plane at its shadow": color(theme.MUTED)},
-                        steps={"true loss J(θₜ)": p.steps, "loss on the plane at its shadow": p.steps},
-                        log_y=True, width=3.4, height=2.2, tracker=tracker, legend=False, x_ticks=3)
-        plot.scale(0.85).to_edge(mn.RIGHT, buff=0.3).shift(0.1 * mn.DOWN)
+        true, shadow = "true loss J(θₜ)", "loss at its shadow"
+        plot = LossPlot({true: p.true_loss, shadow: p.plane_loss},
+                        colors={true: color(theme.SURFACE_PATH), shadow: color(theme.MUTED)},
+                        steps={true: p.steps, shadow: p.steps},
+                        log_y=True, width=3.6, height=2.4, tracker=tracker, legend=False, x_ticks=3)
+        plot.to_edge(mn.RIGHT, buff=0.3).shift(0.6 * mn.DOWN)
         keys = list(plot.curves)
-        names = mn.VGroup(*[label(k, size=18, color=plot.curves[k].trace.color) for k in keys])
-        names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(plot, mn.UP, buff=0.15)
+        names = mn.VGroup(*[label(k, size=24, color=plot.curves[k].trace.color) for k in keys])
+        names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(plot, mn.UP, buff=0.12)
         names.align_to(plot, mn.LEFT)
         rel = p.rel_off_plane
         s = np.asarray(p.steps, float)
-        off = Readout(tracker, lambda v: f"now {rel[min(int(np.searchsorted(s, v)), len(rel) - 1)]:.0%} off the plane",
-                      size=20, color=color(theme.FOREGROUND))
-        off.next_to(plot, mn.DOWN, buff=0.15).align_to(plot, mn.LEFT)
+        off = Readout(tracker, lambda v: f"now {rel[min(int(np.searchsorted(s, v - 1e-9)), len(rel) - 1)]:.0%} off the plane",
+                      size=24, color=color(theme.FOREGROUND))
+        off.next_to(plot, mn.DOWN, buff=0.12).align_to(plot, mn.LEFT)
         return [plot, names, off]
 
 
@@ -248,8 +251,8 @@ class DescentSurfaceBowl(DescentSurface):
         lo, hi = sorted(surf.meta["curvatures"])
         run = rec[f"{self.plane}_run"]
         first = float(np.linalg.norm(run.thetas[1] - run.thetas[0]))
-        return (f"Why it bends: the bowl is {hi / lo:.0f}× steeper across than along (curvature {hi:g} vs {lo:g}).\n"
-                f"A step goes straight down the slope (η × gradient), so GD first drops across it\n"
+        return (f"Why it bends: the bowl is {hi / lo:.0f}× steeper across than along (curvature {hi:g} vs {lo:g}). "
+                f"A step goes straight down the slope (η × gradient), so GD first drops across it "
                 f"in long steps (the first is {first:.1f}, dashed), then slides along the flat floor to ★.")
 
 
@@ -264,6 +267,6 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     def why(self, rec, surf, v):
         run = rec[f"{self.plane}_run"]
         k = len(run.train_loss) - 1 - 50
-        return (f"It stops short of ★: along the valley floor the slope is nearly flat, so each step is tiny.\n"
+        return (f"It stops short of ★: along the valley floor the slope is nearly flat, so each step is tiny. "
                 f"Its loss was still falling ({run.train_loss[k]:.3f} → {run.train_loss[-1]:.3f} in the last "
                 f"50 steps) when the {run.n_steps} steps ran out.")

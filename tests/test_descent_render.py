@@ -15,6 +15,7 @@ LEFT = (0.0, 0.0, 0.5, 1.0)
 ALL = (0.0, 0.0, 1.0, 1.0)
 PANELS = (0.0, 0.15, 0.78, 1.0)
 PLOT = (0.1, 0.1, 0.9, 0.8)
+AUDITED = ("descent_race", "descent_surface")  # scenes whose every text the audit checks (size, overlap)
 CASES = [
     ("descent_regimes", "DescentRegimes",
      [(theme.REGIME[r], PANELS, 5) for r in theme.REGIME] + [(theme.REGIME["diverging"], PANELS, 20)]),
@@ -51,6 +52,9 @@ def test_descent_scene_renders(render_scene, file, cls, checks):
     for colour, box, pixels in checks:
         got = out.fraction(colour, box, tol=60) * out.region(box).shape[0] * out.region(box).shape[1]
         assert got >= pixels, f"{cls}: colour {colour} covers {got:.0f} px of {box}, expected ≥ {pixels}"
+    if file in AUDITED:
+        assert not out.small_texts, f"{cls}: text under 18 px at 854x480: {out.small_texts}"
+        assert not out.overlapping_texts, f"{cls}: texts drawn on top of each other: {out.overlapping_texts}"
 
 
 def test_surface_mobjects_sanitise_nonfinite_values():

@@ -147,6 +147,7 @@ def test_bowl_bend_words(surf_mod, surface):
     cfg = E.get("descent_surface").config["analytic"]["bowl"]
     obj = O.quadratic(**cfg)
     lam, vec = np.linalg.eigh(obj.hessian(np.zeros(2)))
+    words = " ".join(words.split())
     assert f"{lam[1] / lam[0]:.0f}× steeper across than along (curvature {lam[1]:g} vs {lam[0]:g})" in words
     step = run.thetas[1] - run.thetas[0]
     assert f"the first is {np.linalg.norm(step):.1f}" in words
@@ -163,6 +164,7 @@ def test_pca_path_stops_short_words(surf_mod, surface):
     assert np.allclose(p.coords[-1], 0)  # the plane is centred on the final θ
     k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
     assert p.true_loss[-1] < p.true_loss[k]  # still falling
+    words = " ".join(words.split())
     assert f"({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} in the last 50 steps)" in words
     assert v < p.true_loss[-1] and f"★ ({v:.3f})" in words
 
@@ -172,5 +174,15 @@ def test_rosenbrock_surface_stops_short_words(surf_mod, surface):
     words = surf_mod.DescentSurfaceRosenbrock.why(surf_mod.DescentSurfaceRosenbrock, surface, surface["rosenbrock"], 0.0)
     obj = O.get("rosenbrock")
     f = obj.value(run.thetas)
+    words = " ".join(words.split())
     assert f[-1] < f[-51] and f"({f[-51]:.3f} → {f[-1]:.3f} in the last 50 steps)" in words
     assert np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0])) > 0.1  # really short of ★
+
+
+def test_rosenbrock_surface_floor_is_flat_and_steps_tiny(surface):
+    """"along the valley floor the slope is nearly flat, so each step is tiny": the gradient at the end
+    is a small fraction of the start's, and the last steps are far shorter than the first ones."""
+    run = surface["rosenbrock_run"]
+    obj = O.get("rosenbrock")
+    assert np.linalg.norm(obj.gradient(run.thetas[-1])) < np.linalg.norm(obj.gradient(run.thetas[0])) / 100
+    assert lengths(run.thetas[-51:]).mean() < lengths(run.thetas[:20]).mean() / 10
