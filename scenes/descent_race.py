@@ -175,6 +175,7 @@ class DescentRace(ThemedScene):
     explain = "crawl"  # after the ranking: "crawl" (why AdaGrad and RMSprop end far behind), "saddle", None
     run_time = 10.0
     fade = 0.15  # share of the steps a trail stays bright
+    ticks = 3    # tick labels per axis (about)
 
     def construct(self):
         surf, runs = race_records(self.surface, self.optimizers)
@@ -182,7 +183,7 @@ class DescentRace(ThemedScene):
         steps = surf.meta["steps"]
         title = heading(f"Optimizer race on {self.surface.capitalize()}, each at its tuned η", size=30, buff=0.2)
         formula = label(surf.meta.get("formula", ""), size=24).next_to(title, mn.DOWN, buff=0.08)
-        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], "x", "y", width=5.0, height=4.9, n_ticks=3,
+        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], "x", "y", width=5.0, height=4.9, n_ticks=self.ticks,
                           font_size=24, frame="box")
         # "x" beside the last x tick, not under the ticks: the plot keeps that row's height
         below = [m for m in ax.tick_labels if m.get_top()[1] < ax.axes.get_bottom()[1]]
@@ -253,6 +254,7 @@ class DescentRace(ThemedScene):
 class DescentRaceBeale(DescentRace):
     surface = "beale"
     explain = None
+    ticks = 5
 
 
 class DescentRaceSaddle(DescentRace):
@@ -387,7 +389,10 @@ class DescentRace3D(ThemedThreeDScene):
         log = bool(surf.meta.get("log_scale"))
         hmap = height_map(surf.loss, log, self.log_floor)
         H = hmap(surf.loss)
-        axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], (H.min(), H.max()), 6.8, 6.8, 3.0)
+        # the box reaches down to the lowest point any path reaches (the grid can miss the exact minimum,
+        # and a path ending there must not read as "leaving the box")
+        low = min(float(H.min()), *(float(np.nanmin(hmap(runs[o].train_loss))) for o in self.optimizers))
+        axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], (low, H.max()), 6.8, 6.8, 3.0)
         self.set_camera_orientation(phi=self.phi * mn.DEGREES, theta=self.theta * mn.DEGREES, zoom=self.zoom)
         self.camera.offset = self.offset
         mesh = SurfaceMesh(axes, surf.xs, surf.ys, H, resolution=self.resolution, colors=theme.SURFACE_RAMP_MUTED,
@@ -407,12 +412,18 @@ class DescentRace3D(ThemedThreeDScene):
         mesh.occlude(*trails, jump=self.jump)
         stars = [marker(axes.c2p(x, y, float(hmap(np.array([surf.loss.min()]))[0])), radius=0.2)
                  for x, y in surf.meta["minima"]]
+        # the shared start, ringed like the 2-D race's, at its true loss
+        first = runs[self.optimizers[0]]
+        st = axes.c2p(*surf.meta["start"], float(hmap(np.array([first.train_loss[0]]))[0]))
+        ring = mn.VGroup(*[mn.Circle(radius=0.14, stroke_color=color(c), stroke_width=w).move_to(st)
+                           for c, w in ((theme.BACKGROUND, 6), (theme.FOREGROUND, 3))])
+        stars.append(ring)
         mesh.occlude(*stars, lift=3.0)
         self.add_fixed_orientation_mobjects(*stars)
         tuning = tuning_record(self.surface)
         title = heading(f"The same race on the {self.surface.capitalize()} surface", size=30, buff=0.2)
         what = mn.VGroup(label(hmap.words, size=24),
-                         label("paths at their true loss f(θₜ);  ★ minimum;  dashed: one long jump", size=24))
+                         label("paths at their true loss f(θₜ);  ○ start;  ★ minimum;  dashed: one long jump", size=24))
         what.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(title, mn.DOWN, buff=0.1)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)
@@ -444,5 +455,5 @@ class DescentRace3DSaddle(DescentRace3D):
     surface = "saddle"
     phi, theta = 48, -150
     end_phi, end_theta = 45, -125
-    zoom = 0.8                # its four high corners otherwise reach into the title
-    offset = (-0.9, -0.6)
+    zoom = 0.72               # its four high corners otherwise reach into the title and the ranking
+    offset = (-2.2, -0.5)
