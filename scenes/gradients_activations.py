@@ -1,4 +1,4 @@
-"""Activations and their derivatives: where the derivative is near zero no gradient passes,
+"""Activations and their derivatives: where the derivative is (near) zero no gradient passes,
 and a gradient through L layers is a product of L derivatives.
 
     manim -ql scenes/gradients_activations.py GradientsActivations
@@ -9,11 +9,23 @@ import numpy as np
 from nnviz import experiments, theme
 from nnviz.render.curves import polyline, shade_spans
 from nnviz.render.plots import LabelledAxes
-from nnviz.render.style import ThemedScene, color, heading, label, text
+from nnviz.render.style import ThemedScene, color, heading, text
 
 SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 NICE = {"identity": "identity", "step": "step", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU",
         "leaky_relu": "leaky ReLU"}
+SIZE = 24          # every caption; the rubric's 18 px at 480 px is font size 23
+
+
+def slope_words(df) -> str:
+    """The caption's slope, from the recorded derivative: one value, two values (piecewise linear)
+    or a bound (smooth curves)."""
+    vals = np.unique(np.abs(df))
+    if len(vals) == 1:
+        return f"f′ = {vals[0]:g}"
+    if len(vals) == 2:
+        return f"f′ = {vals[0]:g} or {vals[1]:g}"
+    return f"f′ ≤ {vals[-1]:.2g}"
 
 
 class GradientsActivations(ThemedScene):
@@ -25,39 +37,54 @@ class GradientsActivations(ThemedScene):
         c = experiments.load(self.experiment)["curves"]
         v, meta, cfg = c.values, c.meta, c.config
         z = v["z"]
-        title = heading("Activations: f(z) solid, slope f′(z) dashed", size=32, buff=0.25)
-        flat_txt = label(f"shaded: |f′(z)| < {cfg['flat_below']:g}, almost no gradient passes", size=20,
-                         color=color(theme.FOREGROUND)).next_to(title, mn.DOWN, buff=0.12)
-        self.add(title, flat_txt)
+        title = heading("Activations f(z) and their slopes f′(z)", size=30, buff=0.2)
+        status = text("solid: f(z).  The slope f′(z) is what a gradient gets multiplied by.", size=SIZE)
+        status.next_to(title, mn.DOWN, buff=0.15)
         panels = mn.VGroup()
         for name in cfg["names"]:
-            ax = LabelledAxes((z[0], z[-1]), (-1.5, 1.5), width=3.3, height=1.1, n_ticks=3, font_size=16, frame="box")
+            ax = LabelledAxes((z[0], z[-1]), (-1.5, 1.5), width=3.9, height=1.9, n_ticks=2, x_ticks=2,
+                              font_size=SIZE, frame="box")
             col = theme.ACTIVATION[name]
-            shade = shade_spans(ax, z, v[f"{name}/flat"], theme.FLAT_ZONE, opacity=0.55)
+            shade = shade_spans(ax, z, v[f"{name}/flat"], theme.FLAT_ZONE, opacity=0.6)
             f = polyline(ax, z, v[f"{name}/f"], col, width=4)
-            df = polyline(ax, z, v[f"{name}/df"], col, width=3, dashed=True, num_dashes=18)
-            cap = text(f"{NICE[name]}   max f′ = {meta['max_slope'][name]:g}", size=20, color=color(col))
-            cap.next_to(ax.spines, mn.UP, buff=0.08)
+            df = polyline(ax, z, v[f"{name}/df"], col, width=4, dashed=True, num_dashes=20)
+            cap = text(f"{NICE[name]}:  {slope_words(v[f'{name}/df'])}",
+                       size=SIZE, color=color(col))
+            cap.next_to(ax.spines, mn.UP, buff=0.1)
             panels.add(mn.VGroup(ax, shade, f, df, cap))
-        panels.arrange_in_grid(3, 2, buff=(0.35, 0.3)).to_edge(mn.LEFT, buff=0.35).to_edge(mn.DOWN, buff=0.15)
-        self.add(*[mn.VGroup(p[0], p[4]) for p in panels])
+        panels.arrange_in_grid(2, 3, buff=(0.55, 0.45)).next_to(status, mn.DOWN, buff=0.3)
+        # first frame: every activation drawn; then their slopes and where no gradient passes
+        self.add(title, status, *[mn.VGroup(p[0], p[2], p[4]) for p in panels])
+        self.wait(1.5)
+        new = text(f"dashed: the slope f′(z).  Shaded: |f′(z)| < {cfg['flat_below']:g}, almost no gradient passes.",
+                   size=SIZE).move_to(status)
+        self.play(mn.FadeOut(status), run_time=0.3)
+        self.play(mn.FadeIn(new), run_time=0.3)
+        status = new
         for p in panels:
-            self.add(p[1])
-            self.play(mn.Create(p[2]), mn.Create(p[3]), run_time=0.7)
+            self.play(mn.FadeIn(p[1]), mn.Create(p[3]), run_time=0.6)
+        leaky = "leaky_relu" in cfg["names"]
+        if leaky:
+            lo = meta["min_slope"]["leaky_relu"]
+            new = text(f"leaky ReLU's slope {lo:g} for z < 0 is small but not zero: a weak gradient still passes.",
+                       size=SIZE, color=color(theme.ACTIVATION["leaky_relu"])).move_to(status)
+            self.play(mn.FadeOut(status), run_time=0.3)
+            self.play(mn.FadeIn(new), run_time=0.3)
+            status = new
+        self.wait(2.5)
         self.pause("product")
 
         # the chain rule: a gradient through L layers multiplies L slopes
+        self.remove(*[x for x in self.mobjects if x is not title])  # a cut at the slide break
         zc = cfg["chain_z"]
         depth = v["depth"]
         lo = max(1e-9, min(float(v[f"{n}/chain"][-1]) for n in self.chain_names if v[f"{n}/chain"][-1] > 0) / 3)
-        ax = LabelledAxes((1, depth[-1]), (lo, 3.0), log_y=True, width=4.2, height=3.3, n_ticks=4, font_size=16,
-                          x_label="layers L on the path", y_label="f′(z)ᴸ")
-        head = text(f"every unit at z = {zc:g}: the gradient is", size=20).next_to(ax, mn.UP, buff=0.5)
-        form = text("f′(z) × f′(z) × … (L factors)", size=20).next_to(head, mn.DOWN, buff=0.08)
-        right = mn.VGroup(ax, head, form)
-        right.to_edge(mn.RIGHT, buff=0.3).to_edge(mn.DOWN, buff=0.35)
-        self.add(right)
-        self.wait(0.5)
+        ax = LabelledAxes((1, depth[-1]), (10 ** np.floor(np.log10(lo)), 3.0), log_y=True, width=6.8, height=4.9,
+                          n_ticks=5, font_size=SIZE, x_label="layers L on the path", y_label="f′(z)ᴸ")
+        ax.to_edge(mn.LEFT, buff=0.5).to_edge(mn.DOWN, buff=0.2)
+        status = text(f"every unit on the path at z = {zc:g}: the gradient is multiplied by\n"
+                      f"f′({zc:g}) × f′({zc:g}) × …  once per layer, L times", size=SIZE)
+        status.next_to(title, mn.DOWN, buff=0.15)
         tracker = mn.ValueTracker(1.0)
         curves = []
         for name in self.chain_names:
@@ -66,27 +93,23 @@ class GradientsActivations(ThemedScene):
 
             def make(name=name, col=col, vals=vals):
                 k = int(round(tracker.get_value()))
-                return polyline(ax, depth[:k], vals[:k], col, width=4) if k >= 2 else mn.VMobject()
+                return polyline(ax, depth[:k], vals[:k], col, width=5) if k >= 2 else mn.VMobject()
             curves.append(mn.always_redraw(make))
-        readout = mn.always_redraw(lambda: mn.VGroup(*[
-            text(f"{NICE[n]}: {meta['chain_value'][n]:.3g}{str(int(round(tracker.get_value()))).translate(SUP)} = "
-                 f"{v[f'{n}/chain'][int(round(tracker.get_value())) - 1]:.2g}", size=20,
-                 color=color(theme.ACTIVATION[n])) for n in self.chain_names]).arrange(mn.DOWN, aligned_edge=mn.LEFT,
-                                                                                     buff=0.08)
-            .next_to(ax.spines, mn.UP, buff=0.05).align_to(ax.spines, mn.RIGHT).shift(0.05 * mn.DOWN + 0.0 * mn.UP)
-            .set_z_index(2))
-        self.remove(head, form)
-        head.next_to(readout, mn.UP, buff=0.1).align_to(ax.spines, mn.RIGHT)
-        form.next_to(head, mn.DOWN, buff=0.05).align_to(ax.spines, mn.RIGHT)
-        head.shift((form.get_height() + 0.1) * mn.UP)
-        form.shift((form.get_height() + 0.1) * mn.UP)
-        self.add(head, form)
-        self.add(*curves)
-        self.add(readout)
+
+        def readout():
+            L = int(round(tracker.get_value()))
+            return mn.VGroup(*[text(f"{NICE[n]}:  {meta['chain_value'][n]:.3g}{str(L).translate(SUP)} = "
+                                    f"{v[f'{n}/chain'][L - 1]:.2g}", size=26, color=color(theme.ACTIVATION[n]))
+                               for n in self.chain_names]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2) \
+                .next_to(ax, mn.RIGHT, buff=0.5).align_to(ax, mn.UP)
+        read = mn.always_redraw(readout)
+        self.add(ax, status, read, *curves)
+        self.wait(1.0)
         self.play(tracker.animate.set_value(depth[-1]), run_time=self.run_time, rate_func=mn.linear)
         bound = meta["max_slope"]["sigmoid"]
-        end = text(f"sigmoid′ ≤ {bound:g}: through {int(depth[-1])} sigmoid layers at most "
-                   f"{v['sigmoid/bound'][-1]:.1e}", size=22, color=color(theme.ACTIVATION["sigmoid"]))
-        end.next_to(flat_txt, mn.DOWN, buff=0.15).to_edge(mn.RIGHT, buff=0.3)
+        end = text(f"sigmoid′ ≤ {bound:g} at every z:\nthrough {int(depth[-1])} sigmoid layers\n"
+                   f"at most {bound:g}{str(int(depth[-1])).translate(SUP)} = {v['sigmoid/bound'][-1]:.1e}", size=SIZE,
+                   color=color(theme.ACTIVATION["sigmoid"]))
+        end.next_to(ax, mn.RIGHT, buff=0.5).to_edge(mn.DOWN, buff=1.0)
         self.play(mn.FadeIn(end), run_time=0.5)
-        self.wait(1.5)
+        self.wait(2.5)

@@ -1,6 +1,6 @@
-"""Batch norm in the deep sigmoid net: per hidden layer, the distribution of the sigmoid's
-inputs (5–95 % and 25–75 % bands) during training, without a norm, with batch norm and with
-layer norm; the sigmoid's flat range shaded; then the loss curves.
+"""Normalisation in the deep sigmoid net: what one unit of each hidden layer sees of the images
+(one dot per image), layer by layer, without a norm, with batch norm and with layer norm; how
+that changes in training; then the loss curves.
 
     manim -ql scenes/gradients_normalization.py GradientsNormalization
 """
@@ -8,12 +8,13 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
-from nnviz.render.curves import polyline
+from nnviz.render.curves import polyline, shade_spans
 from nnviz.render.pacing import Progress, TimeWarp
 from nnviz.render.plots import LabelledAxes
 from nnviz.render.style import ThemedScene, color, heading, text
 
 TITLE = {"plain": "no norm", "batch": "batch norm", "layer": "layer norm"}
+SIZE = 24          # every caption; the rubric's 18 px at 480 px is font size 23
 
 
 def fmt(x: float) -> str:
@@ -22,132 +23,138 @@ def fmt(x: float) -> str:
 
 class GradientsNormalization(ThemedScene):
     experiment = "gradients_normalization"
-    panels = ("plain", "batch")
+    shown = 80         # images drawn per layer (the first of the recorded probe images)
     run_time = 5.0
-    y_max = 6.0
+    u_max = 5.0
 
-    def band(self, ax, q, lo_i, hi_i, col, opacity):
-        H = q.shape[0]
-        xs = np.arange(1, H + 1)
-        lo = np.clip(q[:, lo_i], -self.y_max, self.y_max)
-        hi = np.clip(q[:, hi_i], -self.y_max, self.y_max)
-        pts = [ax.axes.c2p(x, y) for x, y in zip(xs, hi)] + [ax.axes.c2p(x, y) for x, y in zip(xs[::-1], lo[::-1])]
-        return mn.Polygon(*pts, stroke_width=1.5, stroke_color=color(col), fill_color=color(col), fill_opacity=opacity)
+    def status(self, old, s, **kw):
+        """Swap the caption under the title: the old one fades out before the new one fades in."""
+        new = text(s, size=SIZE, **kw).next_to(self.title, mn.DOWN, buff=0.15)
+        if old is not None:
+            self.play(mn.FadeOut(old), run_time=0.3)
+        self.play(mn.FadeIn(new), run_time=0.4)
+        return new
 
     def construct(self):
         c = experiments.load(self.experiment)["curves"]
         v, m, cfg = c.values, c.meta, c.config
+        names = cfg["variants"]
         H = len(cfg["sizes"]) - 2
         edge = m["flat_edge"]
-        title = heading(f"Batch norm in a deep sigmoid net ({H} hidden layers)", size=30, buff=0.25)
-        self.add(title)
-        k = mn.ValueTracker(0)
-        groups = mn.VGroup()
-        for name in self.panels:
-            ax = LabelledAxes((0.6, H + 0.4), (-self.y_max, self.y_max), width=4.4, height=4.5, n_ticks=5,
-                              font_size=18, frame="box", x_label="hidden layer", x_ticks=H)
-            flat = mn.VGroup(*[mn.Polygon(ax.axes.c2p(0.6, a), ax.axes.c2p(H + 0.4, a), ax.axes.c2p(H + 0.4, b),
-                                          ax.axes.c2p(0.6, b), stroke_width=0, fill_color=color(theme.FLAT_ZONE),
-                                          fill_opacity=0.6) for a, b in ((edge, self.y_max), (-self.y_max, -edge))])
-            col = theme.NORM[name]
+        n = min(self.shown, v[f"{names[0]}/unit"].shape[-1])
+        self.title = heading(f"Normalisation in a deep sigmoid net ({H} hidden layers)", size=30, buff=0.2)
+        jitter = (np.random.default_rng(0).random(n) - 0.5) * 0.5   # vertical spread of a row's dots
 
-            def bands(name=name, ax=ax, col=col):
-                q = v[f"{name}/quant"][int(round(k.get_value()))]
-                return mn.VGroup(self.band(ax, q, 0, -1, col, 0.3), self.band(ax, q, 1, -2, col, 0.6),
-                                 polyline(ax, np.arange(1, H + 1), np.clip(q[:, 2], -self.y_max, self.y_max), col,
-                                          width=3))
-            cap = text(f"{TITLE[name]}  (η = {m['lr'][name]:g})", size=22, color=color(col))
-            cap.next_to(ax.spines, mn.UP, buff=0.12)
-            groups.add(mn.VGroup(ax, flat, cap))
-            groups[-1].make_bands = bands
-        groups.arrange(mn.RIGHT, buff=0.6).next_to(title, mn.DOWN, buff=0.6).to_edge(mn.LEFT, buff=0.5)
-        for g in groups:  # after arranging: the first redraw must already use the final positions
-            g.bands = mn.always_redraw(g.make_bands)
-        ylab = text("bands: the\nsigmoid's inputs\nu in a layer,\n5–95 % and\n25–75 % of\nimages × units;\nline: median\n\n"
-                    f"shaded: |u| > {edge:.1f},\nσ′(u) below\n{cfg['flat_frac']:.0%} of its peak",
-                    size=18, color=color(theme.FOREGROUND))
-        ylab.next_to(groups, mn.RIGHT, buff=0.3).align_to(groups, mn.UP)
-        self.add(groups, ylab)
-        for g in groups:
-            self.add(g.bands)
-        epoch = mn.always_redraw(lambda: text(f"epoch {int(round(k.get_value()))} of {len(v['steps']) - 1}",
-                                              size=22).next_to(title, mn.DOWN, buff=0.1))
+        axes, caps = [], mn.VGroup()
+        for name in names:
+            ax = LabelledAxes((-self.u_max, self.u_max), (0.5, H + 0.5), width=3.9, height=4.7, n_ticks=H,
+                              x_ticks=3, font_size=SIZE, frame="box", x_label="input u of one unit",
+                              y_label="hidden layer" if name == names[0] else "")
+            ax.add_to_back(shade_spans(ax, np.array([-self.u_max, -edge, edge, self.u_max]),
+                                       np.array([True, True, False, False]), theme.FLAT_ZONE, opacity=0.5),
+                           shade_spans(ax, np.array([-self.u_max, -edge, edge, self.u_max]),
+                                       np.array([False, False, True, True]), theme.FLAT_ZONE, opacity=0.5))
+            axes.append(ax)
+        row = mn.VGroup(*axes).arrange(mn.RIGHT, buff=0.35).to_edge(mn.DOWN, buff=0.15)
+        for name, ax in zip(names, axes):
+            caps.add(text(f"{TITLE[name]}  (η = {m['lr'][name]:g})", size=26, color=color(theme.NORM[name]))
+                     .next_to(ax.spines, mn.UP, buff=0.1))
+        del row
+
+        def points(name, ax, k: float, layer: int) -> np.ndarray:
+            """Scene positions of the drawn images' dots in `layer` (1-based) at fractional record k."""
+            U = v[f"{name}/unit"]
+            i = int(np.floor(k))
+            j = min(i + 1, len(U) - 1)
+            u = U[i, layer - 1, :n] * (1 - (k - i)) + U[j, layer - 1, :n] * (k - i)
+            u = np.clip(u, -self.u_max, self.u_max)
+            return np.array([ax.axes.c2p(a, layer + b) for a, b in zip(u, jitter)])
+
+        def dots(name, ax, layer):
+            col = color(theme.NORM[name])
+            return mn.VGroup(*[mn.Dot(p, radius=0.04, fill_color=col, fill_opacity=0.6, stroke_width=0, num_components=5)
+                               for p in points(name, ax, 0.0, layer)])
+        rows = {name: [dots(name, ax, layer) for layer in range(1, H + 1)] for name, ax in zip(names, axes)}
+
+        status = text("each dot: one image's input u to one unit of the layer\n"
+                      f"shaded: the sigmoid is flat there, σ′(u) < {cfg['flat_frac']:.0%} of its peak", size=SIZE)
+        status.next_to(self.title, mn.DOWN, buff=0.15)
+        self.add(self.title, status, *axes, caps, *[rows[name][0] for name in names])
+        self.wait(2.0)
+        # the images pass up through the layers: each dot moves from its place in layer l − 1 to layer l
+        for layer in range(2, H + 1):
+            self.play(*[mn.TransformFromCopy(rows[name][layer - 2], rows[name][layer - 1]) for name in names],
+                      run_time=0.7)
+        self.wait(0.5)
+        plain_last = v["plain/unit"][0, -1, :n]
+        status = self.status(status, f"no norm: layer by layer the images squeeze together; at layer {H}\n"
+                                     f"they differ by {fmt(plain_last.std())} (std): this unit sees one input for all")
+        self.wait(2.5)
+        status = self.status(status, "batch norm rescales each unit over the batch: spread 1 again.\n"
+                                     "layer norm rescales over one image's units: it cannot re-spread.")
+        self.wait(2.5)
+        self.pause("training")
+
+        # training: every dot follows its image through the recorded epochs
+        K = len(v["steps"])
+        k = mn.ValueTracker(0.0)
+        for name, ax in zip(names, axes):
+            for layer, g in enumerate(rows[name], start=1):
+                def move(g, name=name, ax=ax, layer=layer):
+                    for d, p in zip(g, points(name, ax, k.get_value(), layer)):
+                        d.move_to(p)
+                g.add_updater(move)
+        self.play(mn.FadeOut(status), run_time=0.3)
+        epoch = mn.always_redraw(lambda: text(f"training: epoch {int(round(k.get_value()))} of {K - 1}", size=SIZE)
+                                 .next_to(self.title, mn.DOWN, buff=0.15))
         self.add(epoch)
-        self.wait(0.8)
-        # video time follows how much the drawn bands move, not raw epochs
-        q = np.stack([v[f"{n}/quant"] for n in self.panels], axis=1)
-        moved = np.r_[0.0, np.cumsum(np.abs(np.diff(q, axis=0)).sum(axis=(1, 2, 3)))]
-        warp = TimeWarp.from_progress(Progress(np.arange(len(moved), dtype=float), moved), self.run_time,
-                                      clock="linear")
+        # video time follows how far the drawn dots move, not raw epochs
+        U = np.stack([v[f"{name}/unit"][:, :, :n] for name in names], axis=1)
+        moved = np.r_[0.0, np.cumsum(np.abs(np.diff(np.clip(U, -self.u_max, self.u_max), axis=0)).sum(axis=(1, 2, 3)))]
+        warp = TimeWarp.from_progress(Progress(np.arange(K, dtype=float), moved), self.run_time, clock="linear")
         self.play(warp.animate(k))
-        inr = min(float(v[f"{n}/inrange"].min()) for n in self.panels)
-        note = text(f"both stay in the sigmoid's working range ({inr:.0%} or more of all u):\n"
-                    "saturation is not what stops the plain net here.", size=20)
-        note.next_to(groups, mn.DOWN, buff=0.35)
-        self.play(mn.FadeIn(note), run_time=0.5)
-        self.wait(1.5)
-        self.pause("spread")
-
-        # what differs: how differently the images look to each layer
-        self.remove(*[x for x in self.mobjects if x is not title])  # a cut at the slide break
-        names = cfg["variants"]
-        sp = np.concatenate([v[f"{n}/spread"].ravel() for n in names])
-        ax = LabelledAxes((0.6, H + 0.4), (10 ** np.floor(np.log10(sp.min())), 10 ** np.ceil(np.log10(sp.max()))),
-                          log_y=True, width=5.6, height=4.8, n_ticks=H, x_ticks=H, font_size=18,
-                          x_label="hidden layer", y_label="spread of u across images")
-        ax.to_edge(mn.LEFT, buff=0.7).to_edge(mn.DOWN, buff=0.35)
-        k.set_value(0)
-        layers = np.arange(1, H + 1)
-
-        def spread_curve(n):
-            col = theme.NORM[n]
-            return mn.always_redraw(lambda: mn.VGroup(
-                polyline(ax, layers, v[f"{n}/spread"][int(round(k.get_value()))], col, width=4,
-                         dashed=n == "layer", num_dashes=16),
-                *[mn.Dot(ax.axes.c2p(x, np.log10(y)), radius=0.06, color=color(col))
-                  for x, y in zip(layers, v[f"{n}/spread"][int(round(k.get_value()))])]))
-        s0 = {n: v[f"{n}/spread"][0] for n in names}
-        rows = mn.VGroup(
-            text("at initialisation: spread = std of u over\nthe images, averaged over a layer's units", size=20),
-            *[text(f"{TITLE[n]}: layer 1 {fmt(s0[n][0])} → layer {H} {fmt(s0[n][-1])}", size=20,
-                   color=color(theme.NORM[n])) for n in names],
-            text("without a norm each layer squeezes the\nimages together: the top layers see\n"
-                 "almost the same input for every image.\nBatch norm rescales each unit over\nthe batch back to spread 1.",
-                 size=20),
-            text("layer norm rescales across the units\nof one image: it cannot re-spread them.",
-                 size=20, color=color(theme.MUTED)))
-        rows.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.18).next_to(ax, mn.RIGHT, buff=0.5).align_to(ax, mn.UP)
-        self.add(ax)
-        self.add(*[spread_curve(n) for n in names])
-        self.play(mn.FadeIn(rows), run_time=0.6)
+        for name in names:
+            for g in rows[name]:
+                g.clear_updaters()
+        frozen = text(f"training: epoch {K - 1} of {K - 1}", size=SIZE).move_to(epoch)
+        self.remove(epoch)
+        self.add(frozen)
+        fin = {name: float(v[f"{name}/loss"][-1]) for name in names}
+        status = self.status(frozen,
+                             f"after {K - 1} epochs only batch norm learned (loss {fin['batch']:.2f});\n"
+                             f"no norm and layer norm still answer alike for all ({fin['plain']:.2f}, chance)")
         self.wait(2.5)
         self.pause("losses")
 
-        self.remove(*[x for x in self.mobjects if x is not title])
-        names = cfg["variants"]
+        # the loss curves
+        self.remove(*[x for x in self.mobjects if x is not self.title])  # a cut at the slide break
         ep = v["epochs"]
-        losses = np.concatenate([v[f"{n}/loss"] for n in names])
+        losses = np.concatenate([v[f"{name}/loss"] for name in names])
         ax2 = LabelledAxes((0, ep[-1]), (10 ** np.floor(np.log10(losses.min())), 10 ** np.ceil(np.log10(losses.max()))),
-                           log_y=True, width=6.5, height=4.6, n_ticks=5, font_size=18, x_label="epoch",
+                           log_y=True, width=6.6, height=5.2, n_ticks=4, font_size=SIZE, x_label="epoch",
                            y_label="training loss")
-        ax2.to_edge(mn.LEFT, buff=0.6).to_edge(mn.DOWN, buff=0.35)
+        ax2.to_edge(mn.LEFT, buff=0.5).to_edge(mn.DOWN, buff=0.25)
         tgt = m["target_loss"]
         tline = mn.DashedLine(ax2.axes.c2p(0, np.log10(tgt)), ax2.axes.c2p(ep[-1], np.log10(tgt)),
                               color=color(theme.MUTED))
-        curves = [polyline(ax2, ep, v[f"{n}/loss"], theme.NORM[n], width=4, dashed=n == "layer", num_dashes=30)
-                  for n in names]
+        # no norm and layer norm lie on one another at chance: no norm wide underneath, layer norm dashed on top
+        style = {"plain": dict(width=9), "batch": dict(width=4), "layer": dict(width=4, dashed=True, num_dashes=22)}
+        curves = [polyline(ax2, ep, v[f"{name}/loss"], theme.NORM[name], **style[name]) for name in names]
 
-        def reached(n):
-            e = m["epochs_to_target"][n]
-            return f"loss ≤ {tgt:g} after {e} epochs" if e >= 0 else f"never reaches {tgt:g} in {int(ep[-1])} epochs"
-        rows = mn.VGroup(*[text(f"{TITLE[n]}:\n  {reached(n)}", size=20, color=color(theme.NORM[n])) for n in names],
-                         text(f"each at its best SGD rate η of\n{', '.join(f'{x:g}' for x in v['lrs'])}", size=18,
-                              color=color(theme.MUTED)),
-                         text("no norm and layer norm overlap\nat ln 10 ≈ 2.30: chance level", size=18,
-                              color=color(theme.MUTED)))
-        rows.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12).next_to(ax2, mn.RIGHT, buff=0.4).align_to(ax2, mn.UP)
-        self.add(ax2)
-        self.play(mn.Create(tline), run_time=0.4)
+        def reached(name):
+            e = m["epochs_to_target"][name]
+            return f"loss ≤ {tgt:g} after {e} epochs" if e >= 0 else f"never reaches {tgt:g}"
+        rows_txt = mn.VGroup(*[text(f"{TITLE[name]}:\n  {reached(name)}", size=SIZE, color=color(theme.NORM[name]))
+                               for name in names],
+                             text(f"dashed line: loss {tgt:g}", size=SIZE, color=color(theme.MUTED)),
+                             text("each at its best SGD rate\n"
+                                  f"η of {', '.join(f'{x:g}' for x in v['lrs'])}", size=SIZE, color=color(theme.MUTED)))
+        rows_txt.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.22).next_to(ax2, mn.RIGHT, buff=0.4).align_to(ax2, mn.UP)
+        chance = text(f"no norm and layer norm:\nboth at {fin['plain']:.2f} = ln 10, chance", size=SIZE,
+                      color=color(theme.FOREGROUND))
+        chance.next_to(ax2.axes.c2p(ep[-1] * 0.35, np.log10(fin["plain"])), mn.UP, buff=0.15).align_to(ax2.spines, mn.LEFT).shift(0.8 * mn.RIGHT)
+        self.add(ax2, tline)
+        self.wait(0.3)
         self.play(*[mn.Create(cv) for cv in curves], run_time=2.0)
-        self.play(mn.FadeIn(rows), run_time=0.6)
-        self.wait(2.0)
+        self.play(mn.FadeIn(rows_txt), mn.FadeIn(chance), run_time=0.6)
+        self.wait(2.5)

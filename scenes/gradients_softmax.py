@@ -13,6 +13,8 @@ from nnviz.render.mathtex import math
 from nnviz.render.pacing import Progress, TimeWarp
 from nnviz.render.style import ThemedScene, color, heading, text
 
+SIZE = 24          # every caption; the rubric's 18 px at 480 px is font size 23
+
 
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -34,7 +36,13 @@ def pixel_image(img, size=2.4):
 class GradientsSoftmax(ThemedScene):
     experiment = "gradients_softmax"
     run_time = 6.0
-    bar_width = 6.4
+    bar_width = 7.6
+
+    def swap(self, old, new, run_time=0.3):
+        """Replace one caption by another in place: the old one fades out before the new one fades in."""
+        self.play(mn.FadeOut(old), run_time=run_time)
+        self.play(mn.FadeIn(new), run_time=run_time)
+        return new
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -42,21 +50,24 @@ class GradientsSoftmax(ThemedScene):
         v, m = c.values, c.meta
         lab = m["label"]
         K = len(v["steps"])
-        title = heading("Softmax: ten scores → ten probabilities", size=32, buff=0.25)
-        img = pixel_image(v["image"]).to_edge(mn.LEFT, buff=0.7).shift(0.5 * mn.UP)
-        cap = text(f"a test image, label {lab}\n64-32-10 network\ntest accuracy {m['test_acc']:.1%}",
-                   size=20, line_spacing=0.9).next_to(img, mn.DOWN, buff=0.25)
+        zl = f"z{str(lab).translate(SUB)}"
+        title = heading("Softmax: ten scores → ten probabilities", size=30, buff=0.2)
+        img = pixel_image(v["image"], size=2.2)
+        cap = text(f"a test image, label {lab}\n64-32-10 network,\n{m['test_acc']:.0%} test accuracy",
+                   size=SIZE, line_spacing=0.9)
+        formula = math("p_k = e^(z_k) / (sum_j e^(z_j))", size=40)
+        left = mn.VGroup(img, cap, formula).arrange(mn.DOWN, buff=0.35).to_edge(mn.LEFT, buff=0.5).to_edge(mn.DOWN, buff=0.35)
         digits = [str(i) for i in range(10)]
         cols = [theme.ACTIVE if i == lab else theme.MUTED for i in range(10)]
         zmax = float(np.abs(v["logits"]).max())
-        zb = Bars(v["logits"][0], width=self.bar_width, height=2.2, colors=cols, labels=digits, vmax=zmax, signed=True)
-        pb = Bars(v["probs"][0], width=self.bar_width, height=1.6, colors=cols, labels=digits, vmax=1.0)
-        zt = text("logits z: the network's ten scores", size=22)
-        pt = mn.VGroup(text("softmax:", size=22), math("p_k = e^(z_k) / (sum_j e^(z_j))", size=26)).arrange(mn.RIGHT)
+        zb = Bars(v["logits"][0], width=self.bar_width, height=2.0, colors=cols, labels=digits, vmax=zmax, signed=True)
+        pb = Bars(v["probs"][0], width=self.bar_width, height=1.9, colors=cols, labels=digits, vmax=1.0,
+                  ticks=(0, 0.5, 1))
+        zt = text("logits z: the network's ten scores", size=SIZE)
+        pt = text("probabilities p = softmax(z)", size=SIZE)
         zg = mn.VGroup(zt, zb).arrange(mn.DOWN, buff=0.15)
-        pg = mn.VGroup(pt, pb).arrange(mn.DOWN, buff=0.15)
-        right = mn.VGroup(zg, pg).arrange(mn.DOWN, buff=0.55).to_edge(mn.RIGHT, buff=0.9).to_edge(mn.DOWN, buff=0.3)
-        self.add(title, img, cap, right)
+        pg = mn.VGroup(pt, pb).arrange(mn.DOWN, buff=0.2)
+        right = mn.VGroup(zg, pg).arrange(mn.DOWN, buff=0.35).to_edge(mn.RIGHT, buff=0.4).to_edge(mn.DOWN, buff=0.25)
 
         k = mn.ValueTracker(0)
 
@@ -65,11 +76,10 @@ class GradientsSoftmax(ThemedScene):
         zb.add_updater(lambda b: b.set_values(v["logits"][row()]))
         pb.add_updater(lambda b: b.set_values(v["probs"][row()]))
         read = mn.always_redraw(lambda: text(
-            f"training step {int(v['steps'][row()])}:  z{str(lab).translate(SUB)} = {v['logits'][row()][lab]:.1f},  "
-            f"p({lab}) = {v['probs'][row()][lab]:.2f},  "
-            f"cross-entropy −log p({lab}) = {v['ce'][row()]:.2f}", size=22).next_to(title, mn.DOWN, buff=0.2))
-        self.add(read)
-        self.wait(0.8)
+            f"training step {int(v['steps'][row()])}:  p({lab}) = {v['probs'][row()][lab]:.2f},  "
+            f"cross-entropy −log p({lab}) = {v['ce'][row()]:.2f}", size=SIZE).next_to(title, mn.DOWN, buff=0.15))
+        self.add(title, left, right, read)
+        self.wait(1.0)
         # time follows how much the probability bars move, not raw steps
         moved = np.r_[0.0, np.cumsum(np.abs(np.diff(v["probs"], axis=0)).sum(axis=1))]
         warp = TimeWarp.from_progress(Progress(np.arange(K, dtype=float), moved), self.run_time, clock="linear")
@@ -79,43 +89,61 @@ class GradientsSoftmax(ThemedScene):
         k.set_value(K - 1)
         zb.set_values(v["logits"][-1])
         pb.set_values(v["probs"][-1])
-        self.wait(1.0)
+        frozen = text(f"trained ({int(v['steps'][-1])} steps):  p({lab}) = {v['probs'][-1][lab]:.2f},  "
+                      f"cross-entropy −log p({lab}) = {v['ce'][-1]:.2f}", size=SIZE).move_to(read)
+        self.remove(read)
+        self.add(frozen)
+        self.wait(1.5)
         self.pause("temperature")
 
-        # temperature: softmax(z / T)
-        self.remove(read)
-        for T, p in zip(v["temperatures"], v["probs_t"]):
-            new = text(f"temperature T = {T:g}:  softmax(z / T),  top p = {p.max():.2f}", size=21).move_to(pt)
-            self.play(pb.tween(p), mn.Transform(pt, new), run_time=0.7)
-            self.wait(0.3)
-        hint = text("low T: the top score takes all;  high T: every class evens out", size=22)
-        hint.next_to(title, mn.DOWN, buff=0.2)
-        self.play(mn.FadeIn(hint), run_time=0.4)
-        self.wait(1.0)
+        # temperature: softmax(z / T) of the trained logits
+        ts, pts = v["temperatures"], v["probs_t"]
+        ti = mn.ValueTracker(-1)
+        hot = math("p_k = e^(z_k \\/ T) / (sum_j e^(z_j \\/ T))", size=40).move_to(formula)
+        pt_t = text("probabilities p = softmax(z / T)", size=SIZE).move_to(pt)
+        self.play(mn.FadeOut(formula), mn.FadeOut(pt), mn.FadeOut(frozen), run_time=0.3)
+        t_read = mn.always_redraw(lambda: text(
+            "temperature T = 1 (as trained)" if ti.get_value() < 0 else
+            f"temperature T = {ts[int(ti.get_value())]:g}:  top p = {pts[int(ti.get_value())].max():.2f}",
+            size=SIZE).next_to(title, mn.DOWN, buff=0.15))
+        self.play(mn.FadeIn(hot), mn.FadeIn(pt_t), mn.FadeIn(t_read), run_time=0.3)
+        for i, p in enumerate(pts):
+            ti.set_value(i)
+            self.play(pb.tween(p), run_time=0.7)
+            self.wait(0.4)
+        self.remove(t_read)
+        hint = text("low T: the top score takes all.   high T: every class evens out.", size=SIZE)
+        hint.next_to(title, mn.DOWN, buff=0.15)
+        self.add(text(f"temperature T = {ts[-1]:g}:  top p = {pts[-1].max():.2f}", size=SIZE)
+                 .next_to(title, mn.DOWN, buff=0.15))
+        self.swap(self.mobjects[-1], hint)
+        self.wait(2.0)
         self.pause("gradient")
 
         # cross-entropy's gradient on each logit: softmax − one-hot
         p, g = v["probs"][-1], v["grad"]
-        self.play(pb.tween(p), mn.Transform(pt, text(
-            f"p at T = 1;  dashed: the one-hot target y (1 at {lab})", size=21).move_to(pt)),
-            mn.FadeOut(hint), run_time=0.6)
+        ce = text(f"CE = −log p({lab}) = {v['ce'][-1]:.2f}", size=SIZE).move_to(hot)
+        pt_y = text(f"p at T = 1;  dashed: the target y (1 at {lab})", size=SIZE).move_to(pt)
+        self.play(mn.FadeOut(hot), mn.FadeOut(pt_t), mn.FadeOut(hint), run_time=0.3)
+        self.play(pb.tween(p), mn.FadeIn(ce), mn.FadeIn(pt_y), run_time=0.6)
         slot = pb.rects[lab]
-        box = mn.Rectangle(width=slot.width * 1.25, height=pb.frame.height, color=color(theme.FOREGROUND),
+        box = mn.Rectangle(width=slot.width * 1.3, height=pb.frame.height, color=color(theme.FOREGROUND),
                            stroke_width=3)
         target = mn.DashedVMobject(box, num_dashes=24)
         target.move_to([slot.get_center()[0], pb.baseline.get_center()[1] + pb.frame.height / 2, 0])
         self.play(mn.Create(target), run_time=0.5)
-        gcols = [theme.NEGATIVE if x < 0 else theme.POSITIVE for x in g]
-        gb = Bars(g, width=self.bar_width, height=2.2, colors=gcols, labels=digits, vmax=float(np.abs(g).max()),
-                  signed=True)
-        gt = mn.VGroup(math("(partial \"CE\") / (partial z_k) = p_k - y_k", size=26),
-                       text(f"(CE = −log p({lab}) = {v['ce'][-1]:.2f})", size=21)).arrange(mn.RIGHT, buff=0.3)
-        gg = mn.VGroup(gt, gb).arrange(mn.DOWN, buff=0.15).move_to(zg)
-        self.remove(zg)
-        self.add(gg)
-        self.wait(0.6)
-        sign = text(f"red, negative: descent raises z{str(lab).translate(SUB)}.  blue, positive: it lowers the rivals,\n"
-                    f"most the likeliest wrong one ({int(np.argmax(np.where(np.arange(10) == lab, -1, g)))}).",
-                    size=20).next_to(title, mn.DOWN, buff=0.2)
+        gcols = [theme.GRADIENT_NEGATIVE if x < 0 else theme.GRADIENT for x in g]
+        gm = float(np.abs(g).max())
+        gb = Bars(g, width=self.bar_width, height=2.0, colors=gcols, labels=digits, vmax=gm, signed=True,
+                  ticks=(-round(gm, 1), 0, round(gm, 1)))
+        gt = math("(partial \"CE\") / (partial z_k) = p_k - y_k", size=34)
+        gg = mn.VGroup(gt, gb).arrange(mn.DOWN, buff=0.12)
+        gg.shift(zb.baseline.get_center() - gb.baseline.get_center())
+        self.play(mn.FadeOut(zg), run_time=0.3)
+        self.play(mn.FadeIn(gg), run_time=0.5)
+        rival = int(np.argmax(np.where(np.arange(10) == lab, -np.inf, g)))
+        sign = text(f"purple, negative: descent raises {zl}.\n"
+                    f"coral, positive: it lowers the rivals, most the likeliest wrong one ({rival}).",
+                    size=SIZE).next_to(title, mn.DOWN, buff=0.15)
         self.play(mn.FadeIn(sign), run_time=0.4)
-        self.wait(2.0)
+        self.wait(3.0)

@@ -48,6 +48,18 @@ def test_activation_curves_and_slopes_match_the_textbook(act):
     assert act.meta["max_slope"]["sigmoid"] == pytest.approx(0.25, abs=1e-6)
     assert act.meta["max_slope"]["tanh"] == pytest.approx(1.0, abs=1e-6)
     assert act.meta["max_slope"]["relu"] == 1.0
+    # the slope ranges on the captions; leaky ReLU's small slope is never shaded as "no gradient"
+    for n in act.config["names"]:
+        assert act.meta["min_slope"][n] == np.abs(v[f"{n}/df"]).min()
+    assert act.meta["min_slope"]["leaky_relu"] == pytest.approx(0.01)
+    assert act.meta["min_slope"]["leaky_relu"] >= 2 * act.config["flat_below"]
+    assert not v["leaky_relu/flat"].any() and not v["identity/flat"].any()
+    # the captions' slope words: "f′ = 1", "f′ = 0", "f′ = 0 or 1", "f′ = 0.01 or 1", "f′ ≤ 0.25", "f′ ≤ 1"
+    for n, values in (("identity", [1.0]), ("step", [0.0]), ("relu", [0.0, 1.0]), ("leaky_relu", [0.01, 1.0])):
+        np.testing.assert_allclose(np.unique(np.abs(v[f"{n}/df"])), values)
+    for n in ("sigmoid", "tanh"):
+        assert len(np.unique(v[f"{n}/df"])) > 2
+    assert v["relu/flat"].sum() == np.sum(z <= 0) and v["step/flat"].all()
     # the shaded spans are exactly where |f'| < flat_below
     for n in act.config["names"]:
         np.testing.assert_array_equal(v[f"{n}/flat"], np.abs(v[f"{n}/df"]) < act.config["flat_below"])
@@ -225,3 +237,69 @@ def test_normalised_statistics_recomputed_from_theta(norm):
     for h, u in enumerate(tr.pre[:-1]):
         np.testing.assert_allclose(c.values["batch/quant"][-1][h], np.quantile(u, c.values["quantiles"]))
         assert c.values["batch/spread"][-1][h] == pytest.approx(u.std(axis=0).mean())
+
+
+def test_one_unit_per_layer_as_drawn(norm):
+    """The dots: one unit's input u for each probe image, layer by layer; the captions' numbers."""
+    c = norm["curves"]
+    v, m, cfg = c.values, c.meta, c.config
+    from nnviz import data as D
+
+    Xp = D.digits(seed=0).X[:cfg["probe"]]
+    for k in cfg["variants"]:
+        run = norm[k]
+        model = MLP(**run.config["problem"]["model"])
+        for i in (0, -1):
+            tr = model.forward(run.thetas[i], Xp, train=True)
+            for h, u in enumerate(tr.pre[:-1]):
+                np.testing.assert_allclose(v[f"{k}/unit"][i][h], u[:, cfg["unit"]], rtol=1e-12)
+    H = len(cfg["sizes"]) - 2
+    shown = 80                                           # GradientsNormalization.shown
+    plain = v["plain/unit"][0, :, :shown]
+    # "layer by layer the images squeeze together": the drawn unit's std falls with depth
+    assert np.all(np.diff(plain.std(axis=1)) < 0)
+    assert plain[H - 1].std() < 1e-3                     # "they differ by 2e-04 (std)" (2 significant)
+    # no-norm dots never reach the sigmoid's flat zone: it is collapse, not saturation
+    assert np.all(np.abs(v["plain/unit"]) <= m["flat_edge"])
+    # batch norm: spread 1 in every layer at initialisation (training-mode statistics of the probe)
+    np.testing.assert_allclose(v["batch/unit"][0].std(axis=1), 1.0, atol=1e-3)
+    # layer norm cannot re-spread: its last layer stays collapsed at the start and the end
+    assert v["layer/unit"][0, -1].std() < 0.01 and v["layer/unit"][-1, -1].std() < 0.01
+    # "after 20 epochs only batch norm learned; no norm and layer norm at chance (ln 10)"
+    assert norm["batch"].train_loss[-1] < m["target_loss"]
+    for k in ("plain", "layer"):
+        assert norm[k].train_loss[-1] == pytest.approx(np.log(10), abs=0.01)
+
+
+def test_softmax_rival_named_on_screen(soft):
+    """"it lowers the rivals, most the likeliest wrong one (k)": the largest positive gradient is
+    on the wrong class with the highest probability."""
+    v, m = soft["curves"].values, soft["curves"].meta
+    lab = m["label"]
+    others = np.arange(10) != lab
+    rival = int(np.argmax(np.where(others, v["grad"], -np.inf)))
+    assert rival == int(np.argmax(np.where(others, v["probs"][-1], -np.inf)))
+
+
+def test_vanishing_ranking_explained_by_the_tuning_records(van):
+    """The loss panel's words: the sigmoid nets stay at chance, tanh and ReLU all learn; tanh trains
+    stably at a rate where the ReLU nets end far worse, so ReLU's best rate is smaller."""
+    c = van["curves"]
+    v, m = c.values, c.meta
+    lrs = list(v["lrs"])
+    for k in c.config["contenders"]:
+        if k.startswith("sigmoid"):
+            assert v[f"{k}/loss"][-1] == pytest.approx(np.log(10), abs=0.01)
+        else:
+            assert v[f"{k}/loss"][-1] < 0.5
+    # both tanh nets' best rate is the same, larger than both ReLU nets' best rate
+    eta_t = m["lr"]["tanh-he"]
+    assert m["lr"]["tanh-glorot"] == eta_t
+    i_t = lrs.index(eta_t)
+    for k in ("relu-he", "relu-glorot"):
+        assert m["lr"][k] < eta_t and m["lr"][k] == m["lr"]["relu-he"]
+        assert v[f"{k}/tuning"][i_t] > 2 * v[f"{k}/tuning"].min()     # at tanh's rate ReLU ends far worse
+    # at initialisation both sigmoid nets starve layer 1 (the He ratio is on screen too)
+    for k in ("sigmoid-glorot", "sigmoid-he"):
+        g = v[f"{k}/gnorm"][0]
+        assert g[-1] / g[0] >= 100 and np.all(np.diff(g) > 0)

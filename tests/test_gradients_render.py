@@ -9,15 +9,18 @@ from nnviz import figures, theme
 SCENES = Path(__file__).resolve().parent.parent / "scenes"
 
 # colours that must be gone from the last frame: the first part's step-error staircase (a cut at a
-# slide break once left it drawn under the MSE-vs-CE panel)
-ABSENT = {"GradientsStepToSigmoid": (theme.LOSS_KIND["step"],)}
+# slide break once left it drawn under the MSE-vs-CE panel), the activations' shaded flat zones
+ABSENT = {"GradientsStepToSigmoid": (theme.LOSS_KIND["step"],),
+          "GradientsActivations": (theme.FLAT_ZONE,),          # the six panels are cut at the slide break
+          "GradientsSoftmax": (theme.NEGATIVE, theme.POSITIVE)}  # a gradient has its own pair of colours
 
 CASES = [
     ("gradients_step_to_sigmoid", "GradientsStepToSigmoid",
      {theme.LOSS_KIND["mse"]: 0.001, theme.LOSS_KIND["ce"]: 0.001}),
-    ("gradients_softmax", "GradientsSoftmax", {theme.NEGATIVE: 0.0005, theme.POSITIVE: 0.0005, theme.ACTIVE: 0.0005}),
+    ("gradients_softmax", "GradientsSoftmax", {theme.GRADIENT_NEGATIVE: 0.0005, theme.GRADIENT: 0.0005,
+                                               theme.ACTIVE: 0.0005}),
     ("gradients_activations", "GradientsActivations", {theme.ACTIVATION["sigmoid"]: 0.001,
-                                                       theme.ACTIVATION["relu"]: 0.001, theme.FLAT_ZONE: 0.01}),
+                                                       theme.ACTIVATION["relu"]: 0.001, theme.ACTIVATION["tanh"]: 0.001}),
     ("gradients_vanishing", "GradientsVanishing",
      {theme.ACTIVATION["sigmoid"]: 0.001, theme.ACTIVATION["relu"]: 0.001}),
     ("gradients_normalization", "GradientsNormalization", {theme.NORM["batch"]: 0.001}),

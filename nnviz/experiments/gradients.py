@@ -50,7 +50,7 @@ def _sigmoid_flat_edge(frac: float) -> float:
 
 
 # --- 3. activations ------------------------------------------------------------------------
-@experiment("gradients_activations", z_min=-6.0, z_max=6.0, n=481, flat_below=0.05, depth=10,
+@experiment("gradients_activations", z_min=-6.0, z_max=6.0, n=481, flat_below=0.005, depth=10,
             chain_z=1.0, names=list(ACTIVATION_ORDER))
 def activations(cfg):
     """Each activation and its derivative on a z grid, where the derivative is near zero,
@@ -58,11 +58,12 @@ def activations(cfg):
 
     values: z; "<name>/f", "<name>/df" (step: 0, undefined at z = 0), "<name>/flat"
     (|f'(z)| < flat_below); "<name>/bound" (max|f'|^L, L = 1..depth); "<name>/chain"
-    (f'(chain_z)^L, L = 1..depth). meta: max_slope, flat_fraction per name.
+    (f'(chain_z)^L, L = 1..depth). meta: max_slope, min_slope, flat_fraction per name.
+    flat_below is well under leaky ReLU's 0.01: a small slope is not shaded as "no gradient".
     """
     z = np.linspace(cfg["z_min"], cfg["z_max"], cfg["n"])
     depth = np.arange(1, cfg["depth"] + 1)
-    vals, meta = {"z": z, "depth": depth.astype(float)}, {"max_slope": {}, "flat_fraction": {},
+    vals, meta = {"z": z, "depth": depth.astype(float)}, {"max_slope": {}, "min_slope": {}, "flat_fraction": {},
                                                            "chain_value": {}}
     for name in cfg["names"]:
         act = A.get(name)
@@ -75,6 +76,7 @@ def activations(cfg):
         vals.update({f"{name}/f": f, f"{name}/df": df, f"{name}/flat": flat,
                      f"{name}/bound": mx ** depth, f"{name}/chain": dc ** depth.astype(float)})
         meta["max_slope"][name] = mx
+        meta["min_slope"][name] = float(np.min(np.abs(df)))
         meta["flat_fraction"][name] = float(flat.mean())
         meta["chain_value"][name] = dc
     return {"curves": Curves(dict(cfg), vals, meta)}
@@ -233,7 +235,7 @@ NORM_VARIANTS = ("plain", "batch", "layer")
 @experiment("gradients_normalization", sizes=DEEP_SIZES, hidden="sigmoid", init="glorot",
             variants=list(NORM_VARIANTS), lrs=[0.1, 0.3, 1.0], epochs=20, batch_size=128, init_seed=0, seed=0,
             data_seed=0, every=11, probe=256, quantiles=[0.05, 0.25, 0.5, 0.75, 0.95], target_loss=0.5,
-            flat_frac=0.1)
+            flat_frac=0.1, unit=0)
 def normalization(cfg):
     """The deep sigmoid net of `gradients_vanishing` without a norm, with batch norm and with
     layer norm: loss curves and the distribution of every hidden layer's pre-activations.
@@ -243,7 +245,9 @@ def normalization(cfg):
     quantiles over (probe examples × units) of the activation inputs u of each hidden layer
     (the first `probe` training images, training-mode forward pass); "<v>/spread" (K, H) the
     mean over units of u's standard deviation across those images; "<v>/inrange" (K, H) the
-    fraction of u with σ'(u) ≥ flat_frac · σ'(0); "<v>/gnorm" (K, L) per-layer gradient norms.
+    fraction of u with σ'(u) ≥ flat_frac · σ'(0); "<v>/gnorm" (K, L) per-layer gradient norms;
+    "<v>/unit" (K, H, probe) the input u of one unit (column `unit`) of each hidden layer for each
+    probe image: what one unit sees of the images, layer by layer.
     meta: lr, epochs_to_target (first epoch whose loss ≤ target_loss, −1 never), flat_edge.
     """
     ds = D.digits(seed=cfg["data_seed"])
@@ -256,17 +260,18 @@ def normalization(cfg):
         model = MLP(tuple(cfg["sizes"]), hidden=cfg["hidden"], loss="cce", norm=None if v == "plain" else v)
         th0 = model.init(np.random.default_rng(cfg["init_seed"]), cfg["init"])
         run, lr, finals = _tuned(model, ds, th0, cfg, f"gradients_normalization/{v}")
-        quant, spread, inr, gn = [], [], [], []
+        quant, spread, inr, gn, unit = [], [], [], [], []
         for th in run.thetas:
             tr = model.forward(th, Xp, train=True)
             us = tr.pre[:-1]
             quant.append([np.quantile(u, q) for u in us])
+            unit.append([u[:, cfg["unit"]] for u in us])
             spread.append([float(u.std(axis=0).mean()) for u in us])
             inr.append([float(np.mean(np.abs(u) <= edge)) for u in us])
             g = model.backward(th, ds.X, ds.Y, train=v == "batch").grad
             gn.append([np.linalg.norm(model.layout.view(g, f"W{i}")) for i in range(1, model.n_layers + 1)])
         vals.update({f"{v}/loss": run.train_loss.copy(), f"{v}/quant": np.array(quant),
-                     f"{v}/spread": np.array(spread), f"{v}/inrange": np.array(inr), f"{v}/gnorm": np.array(gn),
+                     f"{v}/spread": np.array(spread), f"{v}/inrange": np.array(inr), f"{v}/gnorm": np.array(gn), f"{v}/unit": np.array(unit),
                      f"{v}/tuning": finals, "steps": run.steps.astype(float),
                      "epochs": np.arange(len(run.train_loss), dtype=float)})
         hit = np.flatnonzero(run.train_loss <= cfg["target_loss"])

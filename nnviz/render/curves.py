@@ -7,7 +7,7 @@ from __future__ import annotations
 import manim as mn
 import numpy as np
 
-from .style import FOREGROUND, MUTED, color, text
+from .style import FOREGROUND, GRID, MUTED, color, text
 
 
 def polyline(ax, x, y, col=FOREGROUND, width: float = 3.0, dashed: bool = False, opacity: float = 1.0,
@@ -69,10 +69,12 @@ def shade_spans(ax, x, mask, col, opacity: float = 0.35):
 class Bars(mn.VGroup):
     """A fixed-size bar chart: bars up for positive values, down for negative ones (when `signed`),
     a baseline, category labels underneath. Its size never depends on the values, so layouts
-    stay put while `set_values` rewrites the bars in place (safe inside an updater)."""
+    stay put while `set_values` rewrites the bars in place (safe inside an updater). `ticks`: values
+    labelled on a scale at the left with faint grid lines (e.g. (0, 0.5, 1) for probabilities)."""
 
     def __init__(self, values, width: float = 4.0, height: float = 2.0, colors=None, labels=None,
-                 vmax: float | None = None, signed: bool | None = None, font_size: float = 20):
+                 vmax: float | None = None, signed: bool | None = None, font_size: float = 24, ticks=None,
+                 tick_format: str = "{:g}"):
         super().__init__()
         v = np.asarray(values, float)
         self.n = len(v)
@@ -92,10 +94,19 @@ class Bars(mn.VGroup):
         self.add(self.rects)
         self.baseline = mn.Line([-width / 2, self.base_y, 0], [width / 2, self.base_y, 0], color=MUTED, stroke_width=2)
         self.add(self.baseline)
+        self.scale = mn.VGroup()
+        if ticks is not None:
+            full = height / 2 if self.signed else height
+            for t in ticks:
+                y = self.base_y + float(t) / self.vmax * full
+                self.scale.add(mn.Line([-width / 2, y, 0], [width / 2, y, 0], color=GRID, stroke_width=1.5),
+                               text(tick_format.format(t), size=font_size, color=MUTED)
+                               .next_to([-width / 2, y, 0], mn.LEFT, buff=0.12))
+            self.add_to_back(self.scale)
         self.labels = mn.VGroup()
         if labels is not None:
             for x, s in zip(self.xs, labels):
-                self.labels.add(text(str(s), size=font_size, color=MUTED).move_to([x, -height / 2 - 0.22, 0]))
+                self.labels.add(text(str(s), size=font_size, color=MUTED).move_to([x, -height / 2 - 0.26, 0]))
             self.add(self.labels)
         self.set_values(v)
 
