@@ -42,7 +42,7 @@ class GradientsActivations(ThemedScene):
         status.next_to(title, mn.DOWN, buff=0.15)
         panels = mn.VGroup()
         for name in cfg["names"]:
-            ax = LabelledAxes((z[0], z[-1]), (-1.5, 1.5), width=3.9, height=1.9, n_ticks=2, x_ticks=2,
+            ax = LabelledAxes((z[0], z[-1]), (-1.5, 1.5), width=3.7, height=2.05, n_ticks=3, x_ticks=3,
                               font_size=SIZE, frame="box")
             col = theme.ACTIVATION[name]
             shade = shade_spans(ax, z, v[f"{name}/flat"], theme.FLAT_ZONE, opacity=0.6)
@@ -52,7 +52,7 @@ class GradientsActivations(ThemedScene):
                        size=SIZE, color=color(col))
             cap.next_to(ax.spines, mn.UP, buff=0.1)
             panels.add(mn.VGroup(ax, shade, f, df, cap))
-        panels.arrange_in_grid(2, 3, buff=(0.55, 0.45)).next_to(status, mn.DOWN, buff=0.3)
+        panels.arrange_in_grid(2, 3, buff=(0.5, 0.4)).to_edge(mn.DOWN, buff=0.2)
         # first frame: every activation drawn; then their slopes and where no gradient passes
         self.add(title, status, *[mn.VGroup(p[0], p[2], p[4]) for p in panels])
         self.wait(1.5)
@@ -66,7 +66,7 @@ class GradientsActivations(ThemedScene):
         leaky = "leaky_relu" in cfg["names"]
         if leaky:
             lo = meta["min_slope"]["leaky_relu"]
-            new = text(f"leaky ReLU's slope {lo:g} for z < 0 is small but not zero: a weak gradient still passes.",
+            new = text(f"leaky ReLU: slope {lo:g} for z < 0, small but not zero: some gradient passes.",
                        size=SIZE, color=color(theme.ACTIVATION["leaky_relu"])).move_to(status)
             self.play(mn.FadeOut(status), run_time=0.3)
             self.play(mn.FadeIn(new), run_time=0.3)
@@ -79,7 +79,7 @@ class GradientsActivations(ThemedScene):
         zc = cfg["chain_z"]
         depth = v["depth"]
         lo = max(1e-9, min(float(v[f"{n}/chain"][-1]) for n in self.chain_names if v[f"{n}/chain"][-1] > 0) / 3)
-        ax = LabelledAxes((1, depth[-1]), (10 ** np.floor(np.log10(lo)), 3.0), log_y=True, width=6.8, height=4.9,
+        ax = LabelledAxes((1, depth[-1]), (10 ** np.floor(np.log10(lo)), 3.0), log_y=True, width=6.2, height=4.9,
                           n_ticks=5, font_size=SIZE, x_label="layers L on the path", y_label="f′(z)ᴸ")
         ax.to_edge(mn.LEFT, buff=0.5).to_edge(mn.DOWN, buff=0.2)
         status = text(f"every unit on the path at z = {zc:g}: the gradient is multiplied by\n"

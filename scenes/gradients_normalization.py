@@ -47,7 +47,7 @@ class GradientsNormalization(ThemedScene):
 
         axes, caps = [], mn.VGroup()
         for name in names:
-            ax = LabelledAxes((-self.u_max, self.u_max), (0.5, H + 0.5), width=3.9, height=4.7, n_ticks=H,
+            ax = LabelledAxes((-self.u_max, self.u_max), (0.5, H + 0.5), width=3.8, height=4.7, n_ticks=H,
                               x_ticks=3, font_size=SIZE, frame="box", x_label="input u of one unit",
                               y_label="hidden layer" if name == names[0] else "")
             ax.add_to_back(shade_spans(ax, np.array([-self.u_max, -edge, edge, self.u_max]),

@@ -60,8 +60,8 @@ class GradientsSoftmax(ThemedScene):
         digits = [str(i) for i in range(10)]
         cols = [theme.ACTIVE if i == lab else theme.MUTED for i in range(10)]
         zmax = float(np.abs(v["logits"]).max())
-        zb = Bars(v["logits"][0], width=self.bar_width, height=2.0, colors=cols, labels=digits, vmax=zmax, signed=True)
-        pb = Bars(v["probs"][0], width=self.bar_width, height=1.9, colors=cols, labels=digits, vmax=1.0,
+        zb = Bars(v["logits"][0], width=self.bar_width, height=1.8, colors=cols, labels=digits, vmax=zmax, signed=True)
+        pb = Bars(v["probs"][0], width=self.bar_width, height=1.7, colors=cols, labels=digits, vmax=1.0,
                   ticks=(0, 0.5, 1))
         zt = text("logits z: the network's ten scores", size=SIZE)
         pt = text("probabilities p = softmax(z)", size=SIZE)
@@ -134,16 +134,16 @@ class GradientsSoftmax(ThemedScene):
         self.play(mn.Create(target), run_time=0.5)
         gcols = [theme.GRADIENT_NEGATIVE if x < 0 else theme.GRADIENT for x in g]
         gm = float(np.abs(g).max())
-        gb = Bars(g, width=self.bar_width, height=2.0, colors=gcols, labels=digits, vmax=gm, signed=True,
+        gb = Bars(g, width=self.bar_width, height=1.8, colors=gcols, labels=digits, vmax=gm, signed=True,
                   ticks=(-round(gm, 1), 0, round(gm, 1)))
-        gt = math("(partial \"CE\") / (partial z_k) = p_k - y_k", size=34)
-        gg = mn.VGroup(gt, gb).arrange(mn.DOWN, buff=0.12)
+        gt = text("the gradient ∂CE/∂zₖ = pₖ − yₖ on each logit", size=SIZE)
+        gg = mn.VGroup(gt, gb).arrange(mn.DOWN, buff=0.15)
         gg.shift(zb.baseline.get_center() - gb.baseline.get_center())
         self.play(mn.FadeOut(zg), run_time=0.3)
         self.play(mn.FadeIn(gg), run_time=0.5)
         rival = int(np.argmax(np.where(np.arange(10) == lab, -np.inf, g)))
-        sign = text(f"purple, negative: descent raises {zl}.\n"
-                    f"coral, positive: it lowers the rivals, most the likeliest wrong one ({rival}).",
+        sign = text(f"purple, negative: descent raises {zl}.  coral, positive: descent\n"
+                    f"lowers the rivals, most the likeliest wrong one ({rival}).",
                     size=SIZE).next_to(title, mn.DOWN, buff=0.15)
         self.play(mn.FadeIn(sign), run_time=0.4)
         self.wait(3.0)

@@ -32,9 +32,9 @@ class GradientsStepToSigmoid(ThemedScene):
 
         # 1. the step's error count vs cross-entropy as the line shifts
         b = v["sweep_b"]
-        ax1 = LabelledAxes((b[0], b[-1]), (0, max(v["sweep_errors"].max(), 1) + 1), width=5.0, height=3.0,
+        ax1 = LabelledAxes((b[0], b[-1]), (0, max(v["sweep_errors"].max(), 1) + 1), width=5.6, height=3.6,
                            n_ticks=4, font_size=SIZE, x_label="shift of the line (bias b)")
-        ax2 = LabelledAxes((b[0], b[-1]), (0, float(np.ceil(v["sweep_ce"].max()))), width=5.0, height=3.0,
+        ax2 = LabelledAxes((b[0], b[-1]), (0, float(np.ceil(v["sweep_ce"].max()))), width=5.6, height=3.6,
                            n_ticks=4, font_size=SIZE, x_label="shift of the line (bias b)")
         err = polyline(ax1, b, v["sweep_errors"], theme.LOSS_KIND["step"], width=4, max_points=None)  # exact jumps
         ce = polyline(ax2, b, v["sweep_ce"], theme.LOSS_KIND["ce"], width=4)
@@ -47,9 +47,8 @@ class GradientsStepToSigmoid(ThemedScene):
         note1 = text(f"flat on {flat} of {len(b) - 1} steps:\nslope 0, nothing to follow",
                      size=SIZE).next_to(g1, mn.DOWN, buff=0.35)
         note2 = text("a slope everywhere:\ndescent knows which way", size=SIZE).next_to(g2, mn.DOWN, buff=0.35)
-        self.add(t1, ax1)
-        self.wait(0.3)
-        self.play(mn.Create(err), run_time=1.0)
+        self.add(t1, ax1, err)     # first frame: the step's staircase already drawn
+        self.wait(1.0)
         self.play(mn.FadeIn(note1), run_time=0.4)
         self.add(g2[0], ax2)
         self.play(mn.Create(ce), run_time=1.0)
@@ -63,9 +62,9 @@ class GradientsStepToSigmoid(ThemedScene):
         # 2. each point pays −log p(own label); the total falls as the line learns
         X, y = v["X"], v["y"]
         lo, hi = X.min(0) - 0.6, X.max(0) + 0.6
-        ax = LabelledAxes((lo[0], hi[0]), (lo[1], hi[1]), width=5.0, height=5.0 * (hi[1] - lo[1]) / (hi[0] - lo[0]),
+        ax = LabelledAxes((lo[0], hi[0]), (lo[1], hi[1]), width=4.6 * (hi[0] - lo[0]) / (hi[1] - lo[1]), height=4.6,
                           n_ticks=3, font_size=SIZE, frame="box")
-        ax.scale_to_fit_height(min(ax.height, 4.9)).to_edge(mn.LEFT, buff=0.5).to_edge(mn.DOWN, buff=0.3)
+        ax.to_edge(mn.LEFT, buff=0.5).to_edge(mn.DOWN, buff=0.3)
         k = mn.ValueTracker(0)
         th = run.thetas
 
@@ -121,7 +120,7 @@ class GradientsStepToSigmoid(ThemedScene):
 
         # 3. MSE vs cross-entropy on a saturated sigmoid
         z = v["sat_z"]
-        ax3 = LabelledAxes((z[0], z[-1]), (0, 1.1), width=6.6, height=3.6, n_ticks=5, font_size=SIZE,
+        ax3 = LabelledAxes((z[0], z[-1]), (0, 1.1), width=6.0, height=4.0, n_ticks=5, font_size=SIZE,
                            x_label="z  (label 1; left = confidently wrong)", y_label="|∂loss/∂z|")
         sub3 = text("MSE vs cross-entropy on a sigmoid output, one point of label 1",
                     size=SIZE).next_to(title, mn.DOWN, buff=0.15)

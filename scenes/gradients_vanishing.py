@@ -59,11 +59,11 @@ class GradientsVanishing(ThemedScene):
 
         axes, caps, curves = [], mn.VGroup(), []
         for init in inits:
-            ax = LabelledAxes((0.5, L + 0.5), (lo, hi), log_y=True, width=4.9, height=4.7, n_ticks=L,
+            ax = LabelledAxes((0.5, L + 0.5), (lo, hi), log_y=True, width=4.5, height=4.7, n_ticks=L,
                               x_ticks=L, font_size=SIZE, x_label="layer l  (1 = input side)",
                               y_label="‖∂J/∂Wₗ‖" if init == inits[0] else "")
             axes.append(ax)
-        mn.VGroup(*axes).arrange(mn.RIGHT, buff=0.4).to_edge(mn.LEFT, buff=0.25).to_edge(mn.DOWN, buff=0.15)
+        mn.VGroup(*axes).arrange(mn.RIGHT, buff=0.35).to_edge(mn.LEFT, buff=0.25).to_edge(mn.DOWN, buff=0.15)
         for init, ax in zip(inits, axes):
             caps.add(text(f"{INIT[init]} initialisation", size=26).next_to(ax.spines, mn.UP, buff=0.12))
             for act in acts:
@@ -117,14 +117,14 @@ class GradientsVanishing(ThemedScene):
         losses = np.concatenate([v[f"{n}/loss"] for n in names])
         ep = v["epochs"]
         ax2 = LabelledAxes((0, ep[-1]), (10 ** np.floor(np.log10(losses.min())), 10 ** np.ceil(np.log10(losses.max()))),
-                           log_y=True, width=6.8, height=4.6, n_ticks=4, font_size=SIZE, x_label="epoch",
+                           log_y=True, width=6.0, height=4.6, n_ticks=4, font_size=SIZE, x_label="epoch",
                            y_label="training loss")
         ax2.to_edge(mn.LEFT, buff=0.4).to_edge(mn.DOWN, buff=0.2)
         order = sorted(names, key=lambda n: v[f"{n}/loss"][-1])
         curves = [polyline(ax2, ep, v[f"{n}/loss"], theme.ACTIVATION[n.split("-")[0]], width=4,
                            dashed=n.endswith("glorot"), num_dashes=40) for n in names]
         rows = mn.VGroup(text("final loss (η: best of grid)", size=SIZE),
-                         *[text(f"{name_of(n)}: {v[f'{n}/loss'][-1]:.2f}  (η {m['lr'][n]:g})", size=SIZE,
+                         *[text(f"{name_of(n)}: {v[f'{n}/loss'][-1]:.2f}, η {m['lr'][n]:g}", size=SIZE,
                                 color=color(theme.ACTIVATION[n.split('-')[0]])) for n in order],
                          text("dashed: Glorot   solid: He", size=SIZE, color=color(theme.MUTED)),
                          text(f"grid: η = {', '.join(f'{x:g}' for x in v['lrs'])}", size=SIZE, color=color(theme.MUTED)))

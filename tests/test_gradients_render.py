@@ -30,6 +30,8 @@ CASES = [
 @pytest.mark.parametrize("module,name,colors", CASES, ids=[c[1] for c in CASES])
 def test_last_frame(render_scene, module, name, colors):
     out = render_scene(SCENES / f"{module}.py", name, width=384, height=216, fps=2)
+    assert not out.small_texts, f"{name}: text under 18 px at 854x480: {out.small_texts}"
+    assert not out.overlapping_texts, f"{name}: texts on top of each other: {out.overlapping_texts}"
     assert out.fraction(theme.BACKGROUND, tol=12) < 0.97, "frame is (almost) empty"
     for c, share in colors.items():
         assert out.fraction(c, tol=45) >= share, f"{name}: too little {c} on screen"
@@ -43,3 +45,17 @@ def test_still_saves_in_every_format(tmp_path, name):
     for fmt in ("png", "svg", "pdf"):
         p = figures.save(name, tmp_path / f"{name}.{fmt}", fmt, dpi=40)
         assert p.stat().st_size > 1000
+
+
+def test_bars_keep_their_size_when_values_change():
+    """Bars(...).set_values never grows the chart: a tall bar is as tall as the box, again and again
+    (reading manim's own .height back once made each redraw taller than the last)."""
+    from nnviz.render.curves import Bars
+
+    b = Bars([0.2, 0.9, 0.1], width=3.0, height=2.0, labels=["a", "b", "c"], vmax=1.0, ticks=(0, 0.5, 1))
+    first = b.rects[1].height
+    for _ in range(5):
+        b.set_values([0.2, 0.9, 0.1])
+    assert b.rects[1].height == pytest.approx(first) == pytest.approx(0.9 * 2.0)
+    b.set_values([0.0, 1.0, 0.0])
+    assert b.rects[1].height == pytest.approx(2.0)

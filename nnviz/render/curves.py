@@ -80,7 +80,9 @@ class Bars(mn.VGroup):
         self.n = len(v)
         self.signed = bool((v < 0).any()) if signed is None else signed
         self.vmax = float(vmax if vmax is not None else max(np.abs(v).max(), 1e-12))
-        self.width, self.height = width, height
+        # not self.width/height: those are manim properties (the group's drawn size, which grows with
+        # tall bars and labels) — reading them back made every redraw taller than the last
+        self.box_width, self.box_height = width, height
         step = width / self.n
         self.frame = mn.Rectangle(width=width, height=height, stroke_opacity=0, fill_opacity=0)
         self.add(self.frame)
@@ -112,7 +114,7 @@ class Bars(mn.VGroup):
 
     def heights(self, values) -> tuple[np.ndarray, np.ndarray]:
         v = np.asarray(values, float)
-        full = self.height / 2 if self.signed else self.height
+        full = self.box_height / 2 if self.signed else self.box_height
         h = np.maximum(np.minimum(np.abs(v) / self.vmax, 1.0) * full, 0.004)
         return h, np.where(v >= 0, h / 2, -h / 2)
 
