@@ -63,6 +63,27 @@ def end_labels(plot, rec, regimes, gap: float = 0.36) -> mn.VGroup:
     return out
 
 
+def eigen_axes(ax, minimum, steep_dir) -> mn.VGroup:
+    """The bowl's two eigen-directions through the minimum, dashed and clipped to the panel: the steep
+    one (λmax, from the record) and the flat one perpendicular to it (in that order)."""
+    (x0, x1), (y0, y1) = ax.bounds
+    m = np.asarray(minimum, float)
+    d = np.asarray(steep_dir, float) / np.linalg.norm(steep_dir)
+    out = mn.VGroup()
+    for name, u in (("steep", d), ("flat", np.array([-d[1], d[0]]))):
+        # the longest stretch of m + s·u inside the box
+        lo, hi = -np.inf, np.inf
+        for k, (a, b) in enumerate(((x0, x1), (y0, y1))):
+            if abs(u[k]) > 1e-12:
+                s0, s1 = sorted(((a - m[k]) / u[k], (b - m[k]) / u[k]))
+                lo, hi = max(lo, s0), min(hi, s1)
+        p, q = ax.c2p(*(m + lo * u)), ax.c2p(*(m + hi * u))
+        out.add(mn.DashedLine(p, q, color=color(theme.FOREGROUND), stroke_width=1.8, dash_length=0.08)
+                .set_stroke(opacity=0.7))
+
+    return out
+
+
 def factor_table(rec, regimes) -> mn.VGroup:
     """Per run: η·λmax and the two factors |1 − ηλ| one step multiplies the distance by (the larger
     in the foreground: it sets the pace), from the records."""
@@ -84,7 +105,7 @@ def factor_table(rec, regimes) -> mn.VGroup:
     for i, row in enumerate(grid):
         x = 0.0
         for c, cell in enumerate(row):
-            cell.move_to([x, -0.37 * i, 0], aligned_edge=mn.LEFT)
+            cell.move_to([x, -0.35 * i, 0], aligned_edge=mn.LEFT)
             x += cols[c] + 0.35
     return grid
 
@@ -124,9 +145,18 @@ class DescentRegimes(ThemedScene):
                            stroke_color=color(theme.BACKGROUND), stroke_width=2).move_to(
                 ax.c2p(*surf.meta["minima"][0])).set_z_index(5)
             cap = text(NAMES[name], size=24, color=color("regime", name)).next_to(ax.axes, mn.UP, buff=0.1)
-            panels.add(mn.VGroup(mn.VGroup(ax, contours, path, star), cap))
+            if path.diverges:  # the panel's caption already says it: no label on top of the trail
+                path.trace.marker.remove(path.trace.marker.label)
+            eig = eigen_axes(ax, surf.meta["minima"][0], run.meta["top_direction"])
+            panels.add(mn.VGroup(mn.VGroup(ax, contours, eig, path, star), cap))
             moving.append(path)
         panels.arrange(mn.RIGHT, buff=0.55).next_to(sub, mn.DOWN, buff=0.2)
+        # the first panel names its two dashed axes, inside the box near their ends
+        steep, flat = panels[0][0][2]
+        low = lambda ln: min(ln.get_start(), ln.get_end(), key=lambda p: p[1])
+        high = lambda ln: max(ln.get_start(), ln.get_end(), key=lambda p: p[1])
+        words = mn.VGroup(text("flat", size=24).next_to(high(flat), mn.DL, buff=0.05),
+                          text("steep", size=24).next_to(low(steep), mn.UR, buff=0.05))
         every = np.concatenate([rec[r].loss for r in self.regimes])
         solid = [r for r in self.regimes if r != "optimal"]
         plot = LossPlot({r: rec[r].loss for r in solid}, colors={r: color("regime", r) for r in solid},
@@ -144,11 +174,12 @@ class DescentRegimes(ThemedScene):
         table = factor_table(rec, self.regimes)
         rule = text("per step, each axis × |1 − ηλ|", size=24)
         right = mn.VGroup(rule, table).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
-        right.next_to(panels, mn.DOWN, buff=0.15).to_edge(mn.RIGHT, buff=0.3)
+        right.next_to(panels, mn.DOWN, buff=0.15).set_x(0.75, direction=mn.LEFT)
+        factors = mn.VGroup(rule, *[mn.VGroup(*row[2:]) for row in table])  # shown once the runs have run
         moving += list(plot.curves.values())
         static = [m for m in (panels.family_members_with_points() + plot.family_members_with_points())
                   if not any(m in mv.get_family() for mv in moving)]
-        self.add(*static, right, *moving, counter)
+        self.add(*static, words, *[mn.VGroup(*row[:2]) for row in table], *moving, counter)
 
         warp = regimes_warp(rec, self.regimes, self.run_time)
         t.set_value(warp.first_step)
@@ -156,11 +187,14 @@ class DescentRegimes(ThemedScene):
         self.play(warp.animate(t))
         self.play(mn.FadeIn(labels), run_time=0.5)
         self.pause("regimes-end")
+        self.play(mn.FadeIn(factors))
         opt = rec["optimal"]
-        why = mn.VGroup(text("bold: the larger one sets the pace", size=24),
+        fs, fo = rec["smooth"].meta["rate"], rec["oscillating"].meta["rate"]
+        why = mn.VGroup(text("the larger factor (bold) sets the pace", size=24),
+                        text(f"smooth ×{fs:.2f} > oscillating ×{fo:.2f}", size=24),
                         text(f"best η = 2/(λₘᵢₙ+λₘₐₓ) = {opt.learning_rate:.3g}", size=24,
                              color=color("regime", "optimal")),
-                        text("makes the two factors equal", size=24, color=color("regime", "optimal")))
-        why.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(right, mn.DOWN, buff=0.15, aligned_edge=mn.LEFT)
+                        text(f"makes both ×{opt.meta['rate']:.2f}", size=24, color=color("regime", "optimal")))
+        why.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.05).next_to(right, mn.DOWN, buff=0.12, aligned_edge=mn.LEFT)
         self.play(mn.FadeIn(why))
-        self.wait(2.5)
+        self.wait(3.0)

@@ -12,7 +12,7 @@ from nnviz import experiments, theme
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.style import ThemedScene, color, heading, label, text
-from nnviz.render.widgets import StepCounter
+from nnviz.render.widgets import DescentPath, StepCounter
 
 RESTART = "restart"
 
@@ -71,34 +71,54 @@ class DescentWells(ThemedScene):
         self.words = {}
         for x, word in ((deep, "global minimum"), (shallow, "local minimum")):
             y = float(np.interp(x, xs, fs))
-            self.words[word] = label(word, size=24).next_to(ax.c2p(x, y), mn.DOWN, buff=0.35)
+            self.words[word] = label(word, size=24).next_to(ax.c2p(x, y), mn.DOWN, buff=0.3)
             self.add(self.words[word])
+        # the hump between the wells, and the shared start
+        xb = barrier(curve)
+        (_, _), (y0, y1) = ax.bounds
+        self.hump = mn.DashedLine(ax.c2p(xb, y0), ax.c2p(xb, y1), color=color(theme.FOREGROUND), stroke_width=2.5)
+        self.hump_word = label(f"hump θ = {xb:.2f}", size=24, color=color(theme.FOREGROUND)).next_to(
+            ax.c2p(xb, y1), mn.DR, buff=0.1)
+        self.add(self.hump, self.hump_word)
 
         height = lambda x: float(np.interp(x, xs, fs))  # the ball rides the drawn curve
         t = mn.ValueTracker(0.0)
-        balls, legend = [], {}
+        balls, legend, trails = [], {}, []
+        x0 = float(rec[next(iter(self.runs))].thetas[0, 0])
+        start = mn.Circle(radius=0.2, color=color(theme.FOREGROUND), stroke_width=3).move_to(ax.c2p(x0, height(x0)))
+        start_word = label("start", size=24, color=color(theme.FOREGROUND)).next_to(start, mn.LEFT, buff=0.12)
+        self.add(start, start_word)
+        self.start_marks = mn.VGroup(start, start_word)
+        lift = {"momentum": 0.12, "gd": -0.12}  # trails just above / below the curve, so both stay seen
         for k, (name, opt) in enumerate(self.runs.items()):
             run = rec[name]
             c = color("optimizer", opt)
             pos = lambda run=run: float(np.interp(t.get_value(), run.steps, run.thetas[:, 0]))
-            ball = mn.Dot(radius=0.13, color=c, stroke_color=color(theme.BACKGROUND), stroke_width=2).add_updater(
-                lambda m, pos=pos, k=k: m.move_to(ax.c2p(pos(), height(pos())) + (0.13 + 0.02 * k) * mn.UP))
-            ball.set_z_index(3)
+            r = 0.13 if name == "momentum" else 0.1  # plain GD smaller and on top: both seen at the start
+            ball = mn.Dot(radius=r, color=c, stroke_color=color(theme.BACKGROUND), stroke_width=2).add_updater(
+                lambda m, pos=pos, r=r: m.move_to(ax.c2p(pos(), height(pos())) + (r + 0.02) * mn.UP))
+            ball.set_z_index(4 if name == "gd" else 3)
             balls.append(ball)
+            th = run.thetas[:, 0]
+            dense = np.linspace(0, run.n_steps, 8 * run.n_steps + 1)  # the trail follows the curve between steps
+            xd = np.interp(dense, run.steps, th)
+            yd = np.interp(xd, xs, fs) + lift.get(name, 0.0)
+            trails.append(DescentPath(np.c_[xd, yd], ax, steps=dense, color=c, tracker=t, stroke_width=3,
+                                      head=False, start_marker=False, fade=12.0, fade_floor=0.5))
             opt_cfg = run.config["optimizer"]
             hyper = f"η={run.lr[0]:g}" + (f", β={opt_cfg['beta']:g}" if "beta" in opt_cfg else "")
             legend[f"{self.names[name]} ({hyper})"] = c
         leg = Legend(legend, kind="dot", font_size=24).next_to(title, mn.DOWN, buff=0.35).to_edge(mn.RIGHT, buff=0.4)
         steps = max(rec[n].n_steps for n in self.runs)
         counter = StepCounter(t, total=steps, size=24).next_to(leg, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        x0 = float(rec[next(iter(self.runs))].thetas[0, 0])
         mo_cfg = rec["momentum"].config["optimizer"]
         eff = rec["momentum"].learning_rate / (1 - mo_cfg["beta"])
-        note = mn.VGroup(label(f"same start θ₀ = {x0:g}, same η", size=24),
-                         label("arrow: momentum's velocity v", size=24),
-                         label("v ← βv − η∇J: on a steady", size=24),
-                         label("slope its step grows to", size=24),
-                         label(f"η/(1−β) = {eff:.2g}, {1 / (1 - mo_cfg['beta']):.0f}× plain GD's", size=24))
+        note = mn.VGroup(text(f"same start θ₀ = {x0:g}, same η", size=24),
+                         text("arrow: momentum's velocity", size=24),
+                         text("v ← βv − η∇J, θ ← θ + v", size=24),
+                         text("on a steady slope its rate", size=24),
+                         text(f"grows to η/(1−β) = {eff:.2g}:", size=24),
+                         text(f"{1 / (1 - mo_cfg['beta']):.0f}× plain GD's η", size=24))
         note.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(counter, mn.DOWN, buff=0.3, aligned_edge=mn.LEFT)
         # momentum's recorded velocity, redrawn every frame: the push that carries it over the barrier
         mo = rec["momentum"]
@@ -118,9 +138,12 @@ class DescentWells(ThemedScene):
 
         arrow = mn.always_redraw(velocity_arrow) if "momentum" in self.runs else mn.VMobject()
         self.note, self.balls, self.legend, self.arrow, self.counter = note, balls, leg, arrow, counter
-        self.add(*balls, arrow, leg, counter, note)
+        self.add(*trails, *balls, arrow, leg, counter, note)
+        self.trails = trails
         warp = wells_warp(rec, list(self.runs), self.run_time)
         t.set_value(warp.first_step)
+        for m in balls:  # the first frame shows step 0: both balls at the start
+            m.update()
         self.wait(0.5)
         self.play(warp.animate(t))
         for m in balls:
@@ -160,17 +183,12 @@ class DescentWells(ThemedScene):
         wells = {w: [k for k in keys if rec[k].meta["well"] == w] for w in ("deep", "shallow")}
         n_deep = len(wells["deep"])
         # the basin boundary: the hump between the wells; plain GD started left of it ends left
-        xb = barrier(rec["curve"])
-        (_, _), (y0, y1) = ax.bounds
-        edge = mn.DashedLine(ax.c2p(xb, y0), ax.c2p(xb, y1), color=color(theme.FOREGROUND), stroke_width=2.5)
-        edge_word = label(f"hump θ = {xb:.2f}", size=24, color=color(theme.FOREGROUND)).next_to(
-            ax.c2p(xb, y1), mn.DR, buff=0.1)
         new_title = heading("Random restarts of plain GD: the start picks the well", size=30, buff=0.25)
         caption = mn.VGroup(
-            label(f"{len(keys)} random starts (rings), all", size=24),
-            label("plain GD: each ends in the", size=24),
-            label("well on its side of the hump", size=24),
-            label("(dashed)", size=24),
+            text(f"{len(keys)} random starts (rings), all", size=24),
+            text("plain GD: each ends in the", size=24),
+            text("well on its side of the hump", size=24),
+            text("(dashed)", size=24),
             text(f"{n_deep} of {len(keys)} reach the deep well:", size=24),
             text("keep the best run", size=24))
         caption.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
@@ -178,9 +196,9 @@ class DescentWells(ThemedScene):
         key.move_to(self.legend, aligned_edge=mn.UL)
         caption.next_to(key, mn.DOWN, buff=0.35, aligned_edge=mn.LEFT)
         # the old texts leave first, then the new ones come (never two texts fading at one place)
-        self.play(mn.FadeOut(mn.VGroup(*previous, *self.balls, self.note, self.legend, self.counter, self.title)),
-                  run_time=0.6)
-        self.play(mn.FadeIn(new_title), mn.FadeIn(key), mn.FadeIn(caption), mn.Create(edge), mn.FadeIn(edge_word),
+        self.play(mn.FadeOut(mn.VGroup(*previous, *self.balls, *self.trails, self.note, self.legend, self.counter,
+                                       self.title, self.start_marks)), run_time=0.6)
+        self.play(mn.FadeIn(new_title), mn.FadeIn(key), mn.FadeIn(caption),
                   *[mn.FadeIn(r) for r in rings], *[mn.FadeIn(d) for d in dots], run_time=0.8)
         self.wait(0.5)
         warp = wells_warp(rec, keys, self.run_time * 0.6)
