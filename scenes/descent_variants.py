@@ -18,6 +18,7 @@ from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossPlot
 from nnviz.render.style import ThemedScene, color, heading, label, text
 from nnviz.render.surface import ContourMap
+from nnviz.render.dashed import DashedCurve
 from nnviz.render.marks import curve, dots
 from nnviz.render.widgets import DescentPath, Readout
 
@@ -43,22 +44,34 @@ def variants_warps(rec, variants, run_time: float) -> dict:
     return out
 
 
+def excess(run, floor: float) -> np.ndarray:
+    """The full-data loss above the exact minimum's, L − L* (what the log plots show)."""
+    return np.maximum(run.train_loss - floor, 1e-12)
+
+
+def small(v: float) -> str:
+    """A loss gap in few characters: 0.14, 0.019, or 10⁻⁶ for tiny ones (its decade)."""
+    if v >= 1e-3:
+        return f"{v:.2g}"
+    return "10" + str(int(np.round(np.log10(v)))).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
 def lesson(rec, variants) -> list[str]:
-    """The lesson in words, every number from the records (full-data loss), in short lines."""
-    e = {v: rec[f"{v}_epochs"] for v in variants}
-    st = {v: rec[f"{v}_steps"] for v in variants}
+    """The lesson in words, every number from the records (full-data loss above its minimum)."""
+    floor = rec["surface"].meta["min_loss"]
+    e = {v: excess(rec[f"{v}_epochs"], floor) for v in variants}
+    st = {v: excess(rec[f"{v}_steps"], floor) for v in variants}
+    n = rec["surface"].config["problem"]["n"]
     sgd, gd, mb = "stochastic", "batch", "minibatch"
     return ["Per epoch (same data):",
-            "SGD is close after one",
-            f"epoch: loss {e[sgd].train_loss[1]:.2g}, batch",
-            f"GD {e[gd].train_loss[1]:.2g}. At a fixed η",
-            "it jitters instead of",
-            f"settling: ends {e[sgd].train_loss[-1]:.2g},",
-            f"mini-batch {e[mb].train_loss[-1]:.2g}.",
-            "Per step it reverses:",
-            f"batch GD ends lowest",
-            f"({st[gd].train_loss[-1]:.2g}; SGD {st[sgd].train_loss[-1]:.2g}), each",
-            "step sees all the data."]
+            "SGD is near after 1 epoch",
+            f"({e[sgd][1]:.2g} vs batch GD {e[gd][1]:.2g}),",
+            f"then jitters: ends {e[sgd][-1]:.2g}",
+            f"(mini-batch {e[mb][-1]:.2g}).",
+            "Per step:",
+            "batch GD ends lowest",
+            f"({small(st[gd][-1])} vs SGD {st[sgd][-1]:.2g}):",
+            f"each step sees all {n}."]
 
 
 class DescentVariants(ThemedScene):
@@ -66,7 +79,7 @@ class DescentVariants(ThemedScene):
     variants = ("batch", "minibatch", "stochastic")
     panel = 3.3
     run_time = 10.0
-    fade = 0.06  # share of a panel's clock a trail stays bright
+    fade_steps = 30  # a trail stays bright for its last 30 updates
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -80,8 +93,8 @@ class DescentVariants(ThemedScene):
         names = {"batch": f"batch GD (b = {bsz['batch']})", "minibatch": f"mini-batch (b = {bsz['minibatch']})",
                  "stochastic": "SGD (b = 1)"}
         legend = Legend([(names[v], color("variant", v)) for v in self.variants], font_size=24)
-        legend.arrange(mn.RIGHT, buff=0.5).next_to(sub, mn.DOWN, buff=0.15)
-        self.add(title, sub, legend)
+        self.add(title, sub)
+        floor = s.meta["min_loss"]
         clocks = {m: mn.ValueTracker(0.0) for m in MATCHES}
         panels = mn.VGroup()
         order = ("stochastic", "minibatch", "batch")  # batch GD drawn last: on top of the others
@@ -95,7 +108,8 @@ class DescentVariants(ThemedScene):
             for v in [v for v in order if v in self.variants]:
                 path = DescentPath(runs[v].thetas, ax, steps=clock_of(runs[v], match), color=color("variant", v),
                                    tracker=clocks[match], stroke_width=4 if v == "batch" else 3,
-                                   head_radius=0.1 if v == "batch" else 0.08, fade=self.fade * total,
+                                   head_radius=0.1 if v == "batch" else 0.08,
+                                   fade=self.fade_steps / (runs[v].config["steps_per_epoch"] if match == "epochs" else 1),
                                    fade_floor=0.15 if v == "stochastic" else 0.4, outline=theme.BACKGROUND,
                                    start_marker=False)
                 path.set_z_index({"stochastic": 1, "minibatch": 2, "batch": 3}[v])
@@ -120,31 +134,38 @@ class DescentVariants(ThemedScene):
             # the full-data loss under the paths: per epoch, or per step
             xs = {v: runs[v].eval_steps / (runs[v].config["steps_per_epoch"] if match == "epochs" else 1)
                   for v in self.variants}
-            lp = LossPlot({v: runs[v].train_loss for v in order}, colors={v: color("variant", v) for v in order},
-                          steps={v: xs[v] for v in order}, log_y=True, width=self.panel, height=1.25,
-                          tracker=clocks[match], x_label=f"{unit}: loss on all data", y_label="", legend=False,
-                          x_ticks=3, font_size=24, y_range=(0.1, 100.0))
+            solid = [v for v in order if v != "minibatch"]
+            lp = LossPlot({v: excess(runs[v], floor) for v in solid}, colors={v: color("variant", v) for v in solid},
+                          steps={v: xs[v] for v in solid}, log_y=True, width=self.panel, height=1.75,
+                          tracker=clocks[match], x_label=f"{unit}: loss − minimum", y_label="", legend=False,
+                          x_ticks=3, font_size=24, y_range=(1e-7, 1e2), y_ticks=4)
+            if "minibatch" in self.variants:  # dashed: it ends close to batch GD per step, both must show
+                lp.curves["minibatch"] = DashedCurve(lp.axes, excess(runs["minibatch"], floor), xs["minibatch"],
+                                                     color=color("variant", "minibatch"), tracker=clocks[match],
+                                                     stroke_width=3.5, num_dashes=40)
+                lp.add(lp.curves["minibatch"])
             lp.next_to(ax, mn.DOWN, buff=0.25).align_to(ax.axes, mn.RIGHT)
             panels.add(mn.VGroup(head, sub2, grp, clock, lp))
-        top = legend.get_bottom()[1] - 0.2
+        top = sub.get_bottom()[1] - 0.25
         for k, pnl in enumerate(panels):  # placed by their maps: the maps' left edges a fixed distance apart
             ax_left = pnl[2][0].axes.get_left()[0]
             pnl.shift((-5.9 + k * (self.panel + 1.3) - ax_left) * mn.RIGHT + (top - pnl.get_top()[1]) * mn.UP)
         # static first: manim draws everything before the first moving mobject once, as a still image
         moving = [m for m in panels.get_family() if m.updaters]
         static = [m for m in panels.family_members_with_points() if not any(m in mv.get_family() for mv in moving)]
-        self.add(*static, *moving)
+        legend.next_to(panels[-1][2][0].axes, mn.RIGHT, buff=0.35).align_to(panels, mn.UP)
+        self.add(*static, legend, *moving)
         warps = variants_warps(rec, self.variants, self.run_time)
         for m, c in clocks.items():
             c.set_value(warps[m].first_step)
         self.wait(0.5)
         self.play(*[warps[m].animate(c) for m, c in clocks.items()])
         self.pause("variants-end")
-        words = mn.VGroup(*[text(line, size=24, color=color(theme.FOREGROUND if k not in (0, 7) else theme.MUTED))
+        words = mn.VGroup(*[text(line, size=24, color=color(theme.FOREGROUND if k not in (0, 5) else theme.MUTED))
                             for k, line in enumerate(lesson(rec, self.variants))])
-        words.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
-        words[7:].shift(0.2 * mn.DOWN)
-        words.next_to(panels[-1][2][0].axes, mn.RIGHT, buff=0.3).align_to(panels[-1][2][0].axes, mn.UP)
+        words.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.07)
+        words[5:].shift(0.15 * mn.DOWN)
+        words.next_to(legend, mn.DOWN, buff=0.4, aligned_edge=mn.LEFT)
         self.play(mn.FadeIn(words))
         self.wait(3.0)
 

@@ -150,12 +150,11 @@ class DescentWells(ThemedScene):
             m.clear_updaters()
         self.remove(arrow)
         settled = int(warp.last_step)
-        finals = [label(f"no visible change after step {settled}", size=24)]
+        finals = [label(f"nothing moves after step {settled}", size=24)]
         for name, ball in zip(self.runs, balls):
             run = rec[name]
             x = float(run.final_theta[0])
-            finals.append(text(f"{self.names[name]}: {run.meta['well']} well, J = {height(x):.2f}",
-                               size=24, color=ball.get_color()))
+            finals.append(text(f"{self.names[name]}: {run.meta['well']} well", size=24, color=ball.get_color()))
         mn.VGroup(*finals).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12).next_to(note, mn.DOWN,
                                                                                      aligned_edge=mn.LEFT, buff=0.3)
         self.play(*[mn.FadeIn(f) for f in finals])

@@ -465,3 +465,17 @@ def test_same_seed_same_records(name):
             assert np.array_equal(a[k].thetas, b[k].thetas) and np.array_equal(a[k].loss, b[k].loss)
         else:
             assert a[k].equals(b[k])
+
+
+def test_variants_loss_floor_is_the_exact_minimum(variants):
+    """The scene plots L − L*: L* is the exact least-squares minimum's loss, below every recorded loss."""
+    s = variants["surface"]
+    prob = exact.linear_regression(**E.get("descent_variants").config["data"])
+    X_, y = prob.data.X[:, 0], prob.data.Y[:, 0]
+    A = np.c_[X_, np.ones_like(X_)]
+    w, b = np.linalg.lstsq(A, y, rcond=None)[0]  # the normal equations, independently of exact.fit
+    assert s.meta["minimum"] == pytest.approx([w, b], abs=1e-9)
+    assert s.meta["min_loss"] == pytest.approx(prob.model.loss_value(np.array([w, b]), prob.data.X, prob.data.Y))
+    for k, r in variants.items():
+        if k != "surface":
+            assert np.all(r.train_loss >= s.meta["min_loss"] - 1e-12), k

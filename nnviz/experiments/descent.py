@@ -132,7 +132,9 @@ def variants(cfg):
                         name=f"{variant}_{match}", **kw)
             out[f"{variant}_{match}"] = with_meta(run, variant=variant, match=match, batch_size=b or prob.n,
                                                   roughness=roughness(run.thetas))
-    out["surface"] = exact.wb_surface(prob, cfg["window"]["w"], cfg["window"]["b"], cfg["grid"])
+    surf = exact.wb_surface(prob, cfg["window"]["w"], cfg["window"]["b"], cfg["grid"])
+    best = np.array(surf.meta["minimum"], float)  # the exact minimiser: its loss is the floor L*
+    out["surface"] = with_meta_surface(surf, min_loss=float(prob.model.loss_value(best, prob.data.X, prob.data.Y)))
     return out
 
 

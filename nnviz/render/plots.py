@@ -58,7 +58,7 @@ class LabelledAxes(mn.VGroup):
     def __init__(self, x_range=(0.0, 1.0), y_range=(0.0, 1.0), x_label: str = "", y_label: str = "",
                  log_y: bool = False, width: float = 6.0, height: float = 4.0, n_ticks: int = 5,
                  font_size: float = SMALL_SIZE, color=MUTED, grid: bool = False, frame: str = "corner",
-                 x_ticks: int | None = None, log_x: bool = False, **kwargs):
+                 x_ticks: int | None = None, log_x: bool = False, y_ticks: int | None = None, **kwargs):
         super().__init__(**kwargs)
         x0, x1 = map(float, x_range[:2])
         y0, y1 = map(float, y_range[:2])
@@ -99,7 +99,7 @@ class LabelledAxes(mn.VGroup):
         self.grid = mn.VGroup()
         xt = (_decades(x0, x1, x_ticks or 8) if log_x
               else nice_ticks(x0, x1, n_ticks if x_ticks is None else x_ticks))  # fewer on narrow plots
-        yt = (_decades(y0, y1) if log_y else nice_ticks(y0, y1, n_ticks))
+        yt = (_decades(y0, y1, y_ticks or 8) if log_y else nice_ticks(y0, y1, y_ticks or n_ticks))
         grid_color = theme_color(theme.GRID)
         for v in xt:
             p = c(v, y0)
@@ -240,7 +240,7 @@ class LossPlot(mn.VGroup):
                  y_range=None, width: float = 6.0, height: float = 4.0, legend: bool | str = True,
                  tracker: mn.ValueTracker | None = None, diverged_at: dict | None = None,
                  x_ticks: int | None = None, x_range=None, log_x: bool = False, font_size: float = SMALL_SIZE,
-                 **kwargs):
+                 y_ticks: int | None = None, **kwargs):
         super().__init__(**kwargs)
         if not series:
             raise ShapeError("LossPlot needs at least one series")
@@ -274,7 +274,7 @@ class LossPlot(mn.VGroup):
 
         def make_axes(w, h):
             return LabelledAxes(x_range or (0, max(last, 1.0)), y_range, x_label, y_label, log_y=log_y,
-                                width=w, height=h, x_ticks=x_ticks, log_x=log_x, font_size=font_size)
+                                width=w, height=h, x_ticks=x_ticks, log_x=log_x, font_size=font_size, y_ticks=y_ticks)
 
         self.axes = make_axes(axes_w, axes_h)
         target = axes_w
