@@ -13,13 +13,13 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
-from nnviz.experiments.descent import budgets, trade_off_lines, wall_clock
+from nnviz.experiments.descent import budgets, median_clock, trade_off_lines
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossPlot
 from nnviz.render.style import ThemedScene, color, heading, label, text
 from nnviz.render.surface import ContourMap
 from nnviz.render.dashed import DashedCurve
-from nnviz.render.marks import curve, dots
+from nnviz.render.marks import curve, dots, vline
 from nnviz.render.widgets import DescentPath, Readout
 
 NAMES = {"batch": "batch GD", "minibatch": "mini-batch", "stochastic": "SGD (b = 1)"}
@@ -185,7 +185,7 @@ def digits_warps(rec, variants, run_time: float) -> dict:
                   for v in variants])
     out["epochs"] = TimeWarp.from_progress(ep, run_time, clock="linear")
     # wall clock (seconds of measured training): progress by change in log loss along each curve
-    tl = combine([loss_progress(rec[v].test_loss[1:], wall_clock(rec[v])[1:]) for v in variants])
+    tl = combine([loss_progress(rec[v].test_loss[1:], median_clock(rec[v])[1:]) for v in variants])
     out["clock"] = TimeWarp.from_progress(tl, run_time, clock="log")
     return out
 
@@ -202,8 +202,10 @@ class DescentDigits(ThemedScene):
         n, epochs = first.meta["batch_size"], first.config["epochs"]
         sizes = "–".join(str(x) for x in first.config["problem"]["model"]["sizes"])
         title = heading("Real data: 8×8 handwritten digits (a small MNIST)", size=32, buff=0.2)
-        sub = label(f"network {sizes} · {n} images · {epochs} epochs · η tuned per batch size",
-                    size=24).next_to(title, mn.DOWN, buff=0.12)
+        grid = ", ".join(f"{x:g}" for x in first.meta["tuning"]["lrs"])
+        sub = mn.VGroup(label(f"network {sizes} · {n} images · {epochs} epochs · same start", size=24),
+                        label(f"η per batch size from {grid}: lowest train loss, no spikes", size=24))
+        sub.arrange(mn.DOWN, buff=0.06).next_to(title, mn.DOWN, buff=0.1)
         self.add(title, sub)
         warps = digits_warps(rec, self.variants, self.run_time)
         t = mn.ValueTracker(0.0)
@@ -229,7 +231,7 @@ class DescentDigits(ThemedScene):
             plots.add(p)
         plots.arrange(mn.RIGHT, buff=0.45)
         top = mn.VGroup(plots, legend).arrange(mn.RIGHT, buff=0.4, aligned_edge=mn.UP)
-        top.next_to(sub, mn.DOWN, buff=0.55).set_x(0)
+        top.next_to(sub, mn.DOWN, buff=0.45).set_x(0)
         why = label("per epoch every run sees the same data; the number of updates differs", size=24)
         why.to_edge(mn.DOWN, buff=0.3)
         self.add(plots, legend, why)
@@ -241,7 +243,8 @@ class DescentDigits(ThemedScene):
         # per second of measured training, and the whole batch-size sweep at two budgets
         t3 = mn.ValueTracker(warps["clock"].first_step)
         cp = LossPlot({v: rec[v].test_loss[1:] for v in self.variants}, colors=cols,
-                      steps={v: wall_clock(rec[v])[1:] for v in self.variants}, log_y=True, log_x=True,
+                      steps={v: median_clock(rec[v])[1:] for v in self.variants},
+                      log_y=True, log_x=True,
                       width=self.plot, height=self.tall, tracker=t3, x_label="training time (s)",
                       y_label="test loss", y_range=(1e-2, 10.0), legend=False, font_size=24, x_ticks=3,
                       x_range=(1e-3, 10.0))
@@ -250,13 +253,24 @@ class DescentDigits(ThemedScene):
         chart = LabelledAxes((0.5, 3000.0), (1e-2, 10.0), "batch size b", "test loss", log_x=True, log_y=True,
                              width=self.plot, height=self.tall, font_size=24)
         mn.VGroup(cp, chart).arrange(mn.RIGHT, buff=0.45).move_to(plots, aligned_edge=mn.DL)
-        cp_head = text("per second (measured)", size=24).next_to(cp.axes.axes, mn.UP, buff=0.12)
+        cp_head = text("per second (median epoch)", size=24).next_to(cp.axes.axes, mn.UP, buff=0.12)
+        budget_line = vline(cp.axes, b["budget"], color=color(theme.FOREGROUND), text="")
+        budget_word = text(f"{b['budget']:.2g} s", size=24).next_to(budget_line, mn.DOWN, buff=0.05)
+        budget_word.next_to(cp.axes.axes.c2p(cp.axes.to_axes([[b["budget"], 1.0]])[0, 0], cp.axes.bounds[1, 0]),
+                            mn.UP, buff=0.08).shift(0.05 * mn.RIGHT)
+        budget_word.set_x(budget_line.get_x() + budget_word.width / 2 + 0.08)
         ch_head = text("every batch size", size=24).next_to(chart.axes, mn.UP, buff=0.12)
         fg = color(theme.FOREGROUND)
         ep_y, s_y = list(b["epochs"].values()), list(b["seconds"].values())
         ep_line, s_line = curve(chart, bs, ep_y, color=fg), curve(chart, bs, s_y, color=fg, dashed=True)
         ep_dots = dots(chart, bs, ep_y, fg, radius=0.08)
         s_dots = dots(chart, bs, s_y, fg, radius=0.09, hollow=True)
+        # the three runs of the other plots keep their colours here
+        followed = {rec[v].meta["batch_size"]: cols[v] for v in self.variants}
+        for group in (ep_dots, s_dots):
+            for d, x in zip(group, bs):
+                if int(x) in followed:
+                    d.set_stroke(followed[int(x)]) if d.get_fill_opacity() == 0 else d.set_fill(followed[int(x)])
         ep_tag = text(f"after {b['n_epochs']} epochs", size=24).next_to(chart.c2p(bs[0], ep_y[0]), mn.DOWN, buff=0.15)
         s_tag = text(f"after {b['budget']:.2g} s", size=24).next_to(chart.c2p(bs[0], s_y[0]), mn.RIGHT, buff=0.2)
         s_tag.shift(0.2 * mn.UP)
@@ -268,6 +282,7 @@ class DescentDigits(ThemedScene):
         self.play(mn.FadeOut(plots), mn.FadeOut(why), run_time=0.6)
         self.play(mn.FadeIn(cp.axes), mn.FadeIn(cp_head), *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
         self.play(warps["clock"].animate(t3))
+        self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6)
         self.pause("digits-clock")
         self.play(mn.FadeIn(chart), mn.FadeIn(ch_head), run_time=0.6)
         self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3),

@@ -189,38 +189,45 @@ def test_digits_eta_is_tuned_per_batch_size():
 
 
 def test_digits_trade_off_on_screen_is_what_the_records_say():
-    """The scene's conclusion (per epoch vs per second), recomputed from the records by hand."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("_digits_scene", "scenes/descent_variants.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    """The scene's conclusion (per epoch vs per second), recomputed from the records by hand: each
+    run's clock is its median epoch time; the budget is the full batch's 25 epochs at its median; a
+    batch size leads per second when its loss range over the epoch-time quartiles reaches below the
+    top of the best range (timing noise cannot order them)."""
     rec = E.load("descent_digits")
     runs = {r.meta["batch_size"]: r for r in rec.values()}
-    assert sorted(runs) == [1, 16, 32, 64, 128, 256, 512, runs[max(runs)].meta["batch_size"]]
-    budget = float(np.sum(rec["batch"].epoch_time))
-    final = {b: float(r.test_loss[-1]) for b, r in runs.items()}
-    at = {}
-    for b, r in runs.items():
+    assert sorted(runs) == [1, 16, 32, 64, 128, 256, 512, max(runs)]
+    full = runs[max(runs)]
+    budget = float(np.median(full.epoch_time)) * full.config["epochs"]
+
+    def loss_at(r, epoch_time):
         done = 0
-        while done < len(r.epoch_time) and np.sum(r.epoch_time[:done + 1]) <= budget * (1 + 1e-12):
+        while done < len(r.epoch_time) and (done + 1) * epoch_time <= budget * (1 + 1e-12):
             done += 1
-        at[b] = (done, float(r.test_loss[done]))
-    got = mod.budgets(rec)
+        return done, float(r.test_loss[done])
+
+    final = {b: float(r.test_loss[-1]) for b, r in runs.items()}
+    at = {b: loss_at(r, float(np.median(r.epoch_time))) for b, r in runs.items()}
+    rng = {}
+    for b, r in runs.items():
+        q1, q3 = np.percentile(r.epoch_time, [25, 75])
+        lo, hi = loss_at(r, q3)[0], loss_at(r, q1)[0]
+        rng[b] = (r.test_loss[lo:hi + 1].min(), r.test_loss[lo:hi + 1].max())
+    got = X.budgets(rec)
     assert got["budget"] == pytest.approx(budget)
-    assert got["epochs"] == pytest.approx(final) and {b: v[1] for b, v in at.items()} == pytest.approx(got["seconds"])
-    best_e = [b for b in final if final[b] <= 1.05 * min(final.values())]
-    best_s = [b for b in at if at[b][1] <= 1.05 * min(v[1] for v in at.values())]
-    assert got["best_epochs"] == sorted(best_e) and got["best_seconds"] == sorted(best_s)
-    lines = " ".join(mod.trade_off_lines(rec))
-    assert f"Per epoch: b = {', '.join(map(str, sorted(best_e)))} ends lowest" in lines
-    assert f"Per second: b = {', '.join(map(str, sorted(best_s)))} lead" in lines and f" at {budget:.2g} s" in lines
-    ones = at[1][0]
-    assert ("b = 1 is not one epoch in" if ones == 0 else f"b = 1 is {ones} epoch") in lines
-    # per example, the full batch's epoch costs less time than b = 1's (the reason in words)
-    assert runs[max(runs)].epoch_time.mean() < runs[1].epoch_time.mean()
-    # the trade-off itself: the per-epoch winner is not the per-second winner
+    assert got["epochs"] == pytest.approx(final) and got["seconds"] == pytest.approx({b: v[1] for b, v in at.items()})
+    best_e = sorted(b for b in final if final[b] <= 1.05 * min(final.values()))
+    top = min(v[1] for v in rng.values())
+    best_s = sorted(b for b in rng if rng[b][0] <= top)
+    assert got["best_epochs"] == best_e and got["best_seconds"] == best_s
+    lines = " ".join(X.trade_off_lines(rec))
+    name = lambda bs: ", ".join(map(str, bs)) if len(bs) < 3 else f"{bs[0]}–{bs[-1]}"
+    assert f"Per epoch: b = {name(best_e)} ends lowest" in lines
+    assert f"Per second ({budget:.2g} s): b = {name(best_s)} lead" in lines
+    assert ("b = 1 is not one epoch in" if at[1][0] == 0 else f"b = 1 is {at[1][0]} epoch") in lines
+    # the trade-off itself: the per-epoch winner is not a per-second leader, and per example the full
+    # batch's epoch costs less time than b = 1's (the reason in words)
     assert not set(best_e) & set(best_s)
+    assert np.median(full.epoch_time) < np.median(runs[1].epoch_time)
 
 
 def test_digits_records_curves_and_epoch_times():

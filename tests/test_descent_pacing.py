@@ -95,7 +95,8 @@ def test_digits_phases_are_paced():
     ep = combine([loss_progress(rec[v].test_loss, rec[v].eval_steps / rec[v].config["steps_per_epoch"])
                   for v in scene.variants])
     assert_paced(warps["epochs"], ep)
-    clock = combine([loss_progress(rec[v].test_loss[1:], np.cumsum(rec[v].epoch_time)) for v in scene.variants])
+    clock = combine([loss_progress(rec[v].test_loss[1:], np.median(rec[v].epoch_time) * np.arange(1, 1 + len(
+        rec[v].epoch_time))) for v in scene.variants])
     assert_paced(warps["clock"], clock)
 
 

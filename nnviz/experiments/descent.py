@@ -197,34 +197,55 @@ def wall_clock(run) -> np.ndarray:
     return np.r_[0.0, np.cumsum(run.epoch_time)]
 
 
+def median_clock(run) -> np.ndarray:
+    """Seconds of training at each evaluation when every epoch takes the run's median measured epoch
+    time (robust to the few epochs a shared CPU slows down); epoch 0 is at 0 s."""
+    return float(np.median(run.epoch_time)) * np.arange(len(run.test_loss), dtype=float)
+
+
 def by_batch_size(rec) -> dict:
     """Every trained batch size once (b = 1, the sweep, the full batch), smallest first: name → run."""
     runs = {rec[k].meta["batch_size"]: rec[k] for k in ("stochastic", *_sweep_names(rec), "batch")}
     return dict(sorted(runs.items()))
 
 
-def loss_at_time(run, seconds: float) -> float:
-    """Test loss at the last evaluation reached within `seconds` of measured training."""
-    t = wall_clock(run)
+def loss_at_time(run, seconds: float, epoch_time: float | None = None) -> float:
+    """Test loss at the last evaluation reached within `seconds` of measured training (each epoch
+    taking `epoch_time` if given, else its own measured time)."""
+    t = wall_clock(run) if epoch_time is None else epoch_time * np.arange(len(run.test_loss))
     return float(run.test_loss[np.searchsorted(t, seconds * (1 + 1e-12), side="right") - 1])
 
 
 def budgets(rec) -> dict:
     """The trade-off the blog argues, from the records: per batch size, the test loss after all epochs
-    and after a time budget (the full-batch run's measured training time); the best of each."""
+    and after a time budget. Measured epoch times on a shared CPU are noisy (a few slow epochs), so each
+    run's clock is its median epoch time, the budget is the full-batch run's epochs at its median, and
+    the loss range over the quartiles of the epoch times says which batch sizes the noise cannot order."""
     runs = by_batch_size(rec)
-    budget = float(wall_clock(rec["batch"])[-1])
+    full = rec["batch"]
+    budget = float(np.median(full.epoch_time) * (len(full.test_loss) - 1))
     epochs = {b: float(r.test_loss[-1]) for b, r in runs.items()}
-    second = {b: loss_at_time(r, budget) for b, r in runs.items()}
-    done = {b: int(np.searchsorted(wall_clock(r), budget * (1 + 1e-12), side="right") - 1) for b, r in runs.items()}
-    return {"budget": budget, "epochs": epochs, "seconds": second, "epochs_done": done,
-            "best_epochs": leaders(epochs), "best_seconds": leaders(second),
+    second = {b: loss_at_time(r, budget, float(np.median(r.epoch_time))) for b, r in runs.items()}
+    spread, done = {}, {}
+    for b, r in runs.items():
+        # at a fast epoch time (lower quartile) a run gets furthest, at a slow one (upper) least far
+        fast, slow = (float(q) for q in np.percentile(r.epoch_time, [25, 75]))
+        reach = [int(np.searchsorted(et * np.arange(len(r.test_loss)), budget * (1 + 1e-12), side="right") - 1)
+                 for et in (slow, fast)]
+        seen = r.test_loss[reach[0]:reach[1] + 1]
+        spread[b] = (float(seen.min()), float(seen.max()))
+        done[b] = int(np.searchsorted(float(np.median(r.epoch_time)) * np.arange(len(r.test_loss)),
+                                      budget * (1 + 1e-12), side="right") - 1)
+    best_worst = min(v[1] for v in spread.values())
+    within = [b for b, (lo, _) in spread.items() if lo <= best_worst]  # ranges reaching below the best's top
+    return {"budget": budget, "epochs": epochs, "seconds": second, "spread": spread, "epochs_done": done,
+            "best_epochs": leaders(epochs), "best_seconds": within,
             "n_epochs": int(rec["batch"].config["epochs"])}
 
 
 def leaders(losses: dict, rtol: float = 0.05) -> list:
     """Batch sizes whose loss is within `rtol` of the lowest (differences smaller than that are
-    timing and shuffling noise here), smallest b first."""
+    shuffling noise here), smallest b first."""
     best = min(losses.values())
     return [b for b, v in losses.items() if v <= best * (1 + rtol)]
 
@@ -233,12 +254,11 @@ def trade_off_lines(rec) -> list[str]:
     """The conclusion in words, every number from `budgets`."""
     b = budgets(rec)
     e, s = b["best_epochs"], b["best_seconds"]
-    names = lambda bs: ", ".join(str(x) for x in bs)
+    names = lambda bs: ", ".join(str(x) for x in bs) if len(bs) < 3 else f"{bs[0]}–{bs[-1]}"
     ones = b["epochs_done"][min(b["epochs"])]
     slow = "is not one epoch in" if ones == 0 else f"is {ones} epoch{'s' if ones > 1 else ''} in"
-    verb = "leads" if len(s) == 1 else "lead"
     return [f"Per epoch: b = {names(e)} ends lowest (test loss {b['epochs'][e[0]]:.2g}), with the most updates.",
-            f"Per second: b = {names(s)} {verb} at {b['budget']:.2g} s (test loss {b['seconds'][s[0]]:.2g}); "
+            f"Per second ({b['budget']:.2g} s): b = {names(s)} lead{'s' if len(s) == 1 else ''}; "
             f"b = {min(b['epochs'])} {slow}.",
             "Big batches cost less per example; small ones update more often."]
 
