@@ -299,3 +299,42 @@ def forward_text(graph, i: int, decimals: int = 3) -> str:
         if f"{_apply(nd['op'], [float(s) for s in shown]):.{decimals}f}" == result:
             break
     return f"{nd['name']} = {_expr(nd['op'], shown)} = {result}"
+
+
+def _wrap(name: str) -> str:
+    """A node name as it reads inside ∂·/∂·: 'a − y' → '(a − y)', 'w₁x₁' → '(w₁x₁)', 'z' → 'z'."""
+    return f"({name})" if " " in name or sum(c in "₀₁₂₃₄₅₆₇₈₉" for c in name) >= 2 else name
+
+
+def local_text(graph, i: int) -> str:
+    """Why the backward step at inner node i multiplies by what it does: its local derivatives in
+    symbols ('∂a/∂z = a(1 − a)', '∂(w₁x₁)/∂w₁ = x₁, ∂(w₁x₁)/∂x₁ = w₁'). '' for a leaf."""
+    nd = graph.nodes[i]
+    if not nd["parents"]:
+        return ""
+    n = _wrap(nd["name"])
+    ps = [graph.nodes[p]["name"] for p in nd["parents"]]
+    d = [f"∂{n}/∂{_wrap(p)}" for p in ps]
+    op = nd["op"]
+    if op == "+":
+        return f"{d[0]} = {d[1]} = 1"
+    if op in ("−", "-"):
+        return f"{d[0]} = 1,  {d[1]} = −1"
+    if op == "×":
+        return f"{d[0]} = {ps[1]},  {d[1]} = {ps[0]}"
+    if op == "÷":
+        return f"{d[0]} = 1/{_wrap(ps[1])},  {d[1]} = −{n}/{_wrap(ps[1])}"
+    if op == "σ":
+        return f"{d[0]} = σ′({ps[0]}) = {n}(1 − {n})"
+    if op == "tanh":
+        return f"{d[0]} = 1 − {n}²"
+    if op == "exp":
+        return f"{d[0]} = {n}"
+    if op == "log":
+        return f"{d[0]} = 1/{_wrap(ps[0])}"
+    if op == "neg":
+        return f"{d[0]} = −1"
+    if op.startswith("^"):
+        k = float(op[1:])
+        return f"{d[0]} = {k:g}·{_wrap(ps[0])}" + ("" if k == 2 else f"{(k - 1):g}".translate(_SUPERSCRIPT))
+    return ""

@@ -10,7 +10,7 @@ by hand. The graph, values, local derivatives and adjoints all come from the rec
 import manim as mn
 
 from nnviz import experiments, theme
-from nnviz.autodiff import chain_terms, chain_text, forward_text
+from nnviz.autodiff import chain_terms, chain_text, forward_text, local_text
 from nnviz.render.graph import GraphDiagram
 from nnviz.render.style import ThemedScene, color, heading, label, text
 
@@ -67,8 +67,9 @@ class DynamicsAutodiff(ThemedScene):
             nd = g.nodes[i]
             if not nd["parents"]:
                 continue
-            new_eq = text("     ".join(chain_text(t) for t in chain_terms(g, i)), size=SIZE)
-            new_eq.next_to(rule, mn.DOWN, buff=0.12)
+            new_eq = mn.VGroup(text(local_text(g, i), size=SIZE, color=theme.MUTED),
+                               text("     ".join(chain_text(t) for t in chain_terms(g, i)), size=SIZE)
+                               ).arrange(mn.DOWN, buff=0.1).next_to(rule, mn.DOWN, buff=0.1)
             if eq is not None:                 # the old sum leaves before the new one comes: no overlap
                 self.play(mn.FadeOut(eq), run_time=0.15)
             self.play(*[diag.edges[(p, i)].animate.set_color(grad_col) for p in nd["parents"]], mn.FadeIn(new_eq),

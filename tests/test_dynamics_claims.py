@@ -435,3 +435,32 @@ def test_autodiff_forward_arithmetic_checks_by_hand(autodiff_rec):
         else:
             raise AssertionError(f"forward equation for op {nd['op']!r} not checked")
     assert seen == sum(1 for nd in g.nodes if nd["parents"])
+
+
+def test_autodiff_local_derivative_words_match_the_numbers(autodiff_rec):
+    """The symbolic line above each backward product says which number the edge multiplies by; it
+    names exactly the recorded local derivative: × → the other factor's value, + → 1, − → ±1,
+    σ → a(1 − a), square → 2·(input)."""
+    from nnviz.autodiff import local_text
+
+    g = autodiff_rec["graph"]
+    for i in g.order:
+        nd = g.nodes[i]
+        if not nd["parents"]:
+            assert local_text(g, i) == ""
+            continue
+        words, (p0, *rest), loc = local_text(g, i), nd["parents"], nd["local"]
+        v = [g.nodes[p]["value"] for p in nd["parents"]]
+        if nd["op"] == "×":
+            assert loc == [v[1], v[0]] or tuple(loc) == (v[1], v[0])
+            assert words.endswith(f"= {g.nodes[p0]['name']}")
+        elif nd["op"] == "+":
+            assert list(loc) == [1.0, 1.0] and words.endswith("= 1")
+        elif nd["op"] == "−":
+            assert list(loc) == [1.0, -1.0] and words.endswith("= −1")
+        elif nd["op"] == "σ":
+            assert loc[0] == pytest.approx(nd["value"] * (1 - nd["value"]), rel=1e-12) and "(1 − " in words
+        elif nd["op"] == "^2":
+            assert loc[0] == pytest.approx(2 * v[0], rel=1e-12) and "= 2·" in words
+        else:
+            raise AssertionError(f"local derivative words for op {nd['op']!r} not checked")
