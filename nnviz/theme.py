@@ -91,7 +91,7 @@ SCHEDULE = {
     "constant": OPTIMIZER["sgd"],
     "step": "#88CCEE",
     "exponential": "#999933",
-    "inverse_time": "#DDCC77",
+    "inverse_time": "#00BB11",
     "cosine": "#AA4499",
 }
 # data splits: what the model trains on, what chooses (early stopping), what only reports

@@ -51,16 +51,20 @@ class DynamicsMemory(ThemedScene):
         b = c["batch"]
         top = max(c["peak_mnist"].max(), m["budget_bytes"]) / MIB * 1.12
         ax = LabelledAxes((0, b.max() * 1.04), (0, top), x_label="batch size (examples)", y_label="MiB",
-                          width=6.3, height=2.7, n_ticks=4, font_size=SIZE)
+                          width=6.3, height=2.3, n_ticks=4, font_size=SIZE)
         ax.to_edge(mn.LEFT, buff=0.4).next_to(sub, mn.DOWN, buff=0.65, coor_mask=np.array([0, 1, 0]))
         mhead = text("memory: dots measured, - - predicted", size=SIZE).next_to(ax.axes, mn.UP, buff=0.15)
         mhead.align_to(ax.axes, mn.LEFT)
         # the device's budget is a given: it is on screen before any measurement is judged against it
         budget = hline(ax, m["budget_bytes"] / MIB, color=c_budget, text="", stroke_width=3)
-        blab = mn.VGroup(text(f"{m['budget_bytes'] / MIB:g} MiB budget:", size=SIZE, color=c_budget),
+        blab = mn.VGroup(text(f"{m['budget_bytes'] / MIB:g} MiB (toy) budget:", size=SIZE, color=c_budget),
                          text("out of memory above", size=SIZE, color=c_budget)).arrange(mn.DOWN, aligned_edge=mn.LEFT,
                                                                                          buff=0.06)
         blab.next_to(ax.c2p(0, m["budget_bytes"] / MIB), mn.UP, buff=0.1).align_to(ax.axes, mn.LEFT).shift(0.15 * mn.RIGHT)
+        # the batches that do not fit, shaded
+        a, b_ = ax.c2p(m["max_batch_in_budget"], 0), ax.c2p(b.max() * 1.04, top)
+        oom = mn.Rectangle(width=b_[0] - a[0], height=b_[1] - a[1], stroke_width=0, fill_color=c_budget,
+                           fill_opacity=0.15).move_to((a + b_) / 2)
 
         # the other side of the trade-off: time per epoch, over the batch sizes the trainer was timed at
         tb = c["time_batch"]
@@ -68,7 +72,7 @@ class DynamicsMemory(ThemedScene):
         tmin = min(c["epoch_time_mnist"].min(), c["epoch_time_digits"].min())
         lo, hi = 10.0 ** np.floor(np.log10(tmin)), 10.0 ** np.ceil(np.log10(tmax))
         tax = batch_axes(tb, (lo, hi), log_y=True, x_label="batch size (log scale)", y_label="s per epoch",
-                         width=4.2, height=2.7, n_ticks=4, font_size=SIZE)
+                         width=4.2, height=2.3, n_ticks=4, font_size=SIZE)
         tax.to_edge(mn.RIGHT, buff=0.4).align_to(ax.axes, mn.UP)
         thead = text("time per epoch: log scales", size=SIZE).next_to(tax.axes, mn.UP, buff=0.15)
         thead.align_to(tax.axes, mn.LEFT)
@@ -77,7 +81,7 @@ class DynamicsMemory(ThemedScene):
                         ).arrange(mn.DOWN, aligned_edge=mn.LEFT,
                                                                                         buff=0.06)
         key.next_to(ax, mn.DOWN, buff=0.2).to_edge(mn.LEFT, buff=0.4)
-        self.add(title, sub, ax, mhead, budget, blab, tax, thead, key)      # the poster frame: axes, budget, key
+        self.add(title, sub, ax, oom, mhead, budget, blab, key)      # the poster frame: axes, budget, key
         self.pause("measure")
         for k in ("mnist", "digits"):
             pts = dots(ax, b, c[f"peak_{k}"] / MIB, cols[k], radius=0.07)
@@ -95,16 +99,22 @@ class DynamicsMemory(ThemedScene):
         for k in ("mnist", "digits"):
             tl.add(curve(tax, ltb, c[f"epoch_time_{k}"], color=cols[k], stroke_width=2.5),
                    dots(tax, ltb, c[f"epoch_time_{k}"], cols[k], radius=0.06))
+        self.play(mn.FadeIn(tax), mn.FadeIn(thead), run_time=0.5)      # the time panel comes when it is used
         self.play(mn.Create(tl), run_time=1.2)
         self.pause("verdict")
         mn_ = m["mnist"]
-        f = mn_["predicted_floats"]
+        f, (n0, *hid, nl) = mn_["predicted_floats"], mn_["sizes"]
+        forward = f"z, a 2 × {sum(hid) + nl}" if len(hid) == 1 else "z, a"
+        backward = f"δs {nl} + 3 × {hid[0]}" if len(hid) == 1 else "δs"
         lines = mn.VGroup(
-            text(f"each MNIST-size example: {sum(f.values()):,} floats × {mn_['bytes_per_float']} B = "
-                 f"{mn_['predicted_bytes']:,} B (measured: {mn_['slope']:,.0f} B)", size=SIZE),
+            text(f"per MNIST-size example a step keeps: input, target {n0} + {nl} = {f['batch']};", size=SIZE),
+            text(f"{forward} = {f['forward']};  {backward} = {f['backward']}:  {sum(f.values()):,} floats "
+                 f"× {mn_['bytes_per_float']} B", size=SIZE),
+            text(f"= {mn_['predicted_bytes']:,} B per example predicted, {mn_['slope']:,.0f} B measured",
+                 size=SIZE),
             text(f"{m['budget_bytes'] / MIB:g} MiB fits batches up to {m['max_batch_in_budget']:,}; full-batch MNIST "
                  f"({m['full_batch_mnist']:,}) needs {m['full_batch_bytes'] / MIB:,.0f} MiB", size=SIZE, color=c_budget),
-            text("bigger batches: faster epochs (up to a point), until memory runs out", size=SIZE, color=theme.FOREGROUND),
-        ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(key, mn.DOWN, buff=0.2).to_edge(mn.LEFT, buff=0.4)
+            text("bigger batch: fewer, larger steps per epoch (faster), until it won't fit", size=SIZE),
+        ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.07).next_to(key, mn.DOWN, buff=0.18).to_edge(mn.LEFT, buff=0.4)
         self.play(mn.FadeIn(lines), run_time=0.8)
         self.wait(2.5)

@@ -24,7 +24,7 @@ SIZE = 24          # every text on screen (readable at 854×480)
 class DynamicsMomentum(ThemedScene):
     experiment = "dynamics_momentum"
     run_time = 8.0
-    fade = 20
+    fade = 12
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -40,18 +40,20 @@ class DynamicsMomentum(ThemedScene):
                 "high": color(theme.MOMENTUM_BETA["too_much"])}
         title = heading("Momentum: how much β?", size=34, buff=0.2)
         sub = label(f"a bowl with curvatures {m['lambda_min']:g} and {m['lambda_max']:g}: "
-                    f"condition number κ = {m['kappa']:g}", size=SIZE).next_to(title, mn.DOWN, buff=0.1)
+                    f"condition number κ = {m['kappa']:g}", size=SIZE, color=theme.FOREGROUND)
+        sub.next_to(title, mn.DOWN, buff=0.1)
 
         t = mn.ValueTracker(0.0)
         ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], width=6.0, height=4.0, n_ticks=4, font_size=SIZE,
                           frame="box")
         contours = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=10, log=True, color=theme.MUTED,
-                              stroke_width=1.0).set_stroke(opacity=0.45)
+                              stroke_width=2.0).set_stroke(opacity=0.75)      # the long valley must show
         star = mn.Star(5, outer_radius=0.13, color=theme.FOREGROUND, fill_opacity=1).move_to(ax.c2p(0, 0))
         widths = {"gd": 3.0, "star": 2.5, "high": 2.5}
         # trails fade behind the heads (old steps stay faint), so the zigzags do not bury the valley
         paths = {k: DescentPath(runs[k].thetas, ax, steps=runs[k].steps, color=cols[k], tracker=t,
-                                stroke_width=widths[k], fade=self.fade, fade_floor=0.3, outline=theme.BACKGROUND)
+                                stroke_width=widths[k], fade=self.fade, fade_floor=0.1, outline=theme.BACKGROUND,
+                                head_radius=0.1)
                  for k in ("high", "star", "gd")}  # GD on top
         left = mn.VGroup(ax, contours, *paths.values(), star)
         left.to_edge(mn.LEFT, buff=0.4).next_to(sub, mn.DOWN, buff=0.3, coor_mask=np.array([0, 1, 0]))
@@ -81,7 +83,7 @@ class DynamicsMomentum(ThemedScene):
         ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(counter, mn.DOWN, buff=0.25)
         after.align_to(dist.axes.axes, mn.LEFT)
         self.play(mn.FadeIn(after), run_time=0.6)
-        self.wait(1.0)
+        self.wait(2.5)
         self.pause("sweep")
 
         # --- the β sweep on its own plot: measured rate per β vs theory -------------------------
@@ -111,7 +113,8 @@ class DynamicsMomentum(ThemedScene):
         key = mn.VGroup(text(f"● measured, η* = {m['eta_star']:.2f}", size=SIZE, color=c_star),
                         text(f"○ measured, η = {m['eta_gd']:.2f}", size=SIZE, color=c_gd),
                         text("    (plain GD's best η)", size=SIZE, color=c_gd),
-                        text("- - theory", size=SIZE, color=theme.FOREGROUND),
+                        text("- - theory at η*", size=SIZE, color=c_star),
+                        text("- - theory at η = " f"{m['eta_gd']:.2f}", size=SIZE, color=c_gd),
                         text("● at the top: ρ > 1,", size=SIZE, color=c_div),
                         text("    diverges", size=SIZE, color=c_div)).arrange(mn.DOWN, aligned_edge=mn.LEFT,
                                                                                       buff=0.1)
@@ -128,9 +131,9 @@ class DynamicsMomentum(ThemedScene):
                  color=c_star),
             text(f"plain GD at its best η: ρ = {rec['gd_tuned'].meta['rate']:.3f}, theory (κ−1)/(κ+1) = "
                  f"{m['gd_theory_rate']:.3f}", size=SIZE, color=cols["gd"]),
-            text(f"why: below β ≈ {m['stable_beta_min']:.2f} the steep direction overshoots and grows;",
-                 size=SIZE, color=theme.FOREGROUND),
-            text("above β* every direction rings; β* balances the two", size=SIZE, color=theme.FOREGROUND),
+            text(f"why: η* > 2/λmax = {2 / m['lambda_max']:g}, so below β ≈ {m['stable_beta_min']:.2f} the steep "
+                 "direction grows;", size=SIZE, color=theme.FOREGROUND),
+            text("above β* every direction rings, ρ = √β; β* balances the two", size=SIZE, color=theme.FOREGROUND),
         ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         verdict.next_to(rax, mn.DOWN, buff=0.2).set_x(0)
         self.play(mn.FadeIn(verdict), run_time=0.8)

@@ -10,6 +10,7 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
+from nnviz.experiments.dynamics import level_ellipse
 from nnviz.render.marks import curve
 from nnviz.render.plots import LabelledAxes
 from nnviz.render.style import ThemedScene, color, heading, label, text
@@ -39,9 +40,10 @@ class DynamicsRegularization(ThemedScene):
         rec = experiments.load(self.experiment)
         path, surf, hist = rec["path"], rec["surface"], rec["histogram"]
         lams, m = path.columns["lambda"], path.meta
+        A = np.array(m["A"])
         title = heading("Regularisation: L2 shrinks, L1 selects", size=30, buff=0.2)
-        sub = label("the best w for loss + λ·penalty, as λ grows from 0 (exact loss contours)",
-                    size=SIZE).next_to(title, mn.DOWN, buff=0.1)
+        sub = label("the best w for loss + λ·penalty as λ grows; white: the loss contour through it",
+                    size=SIZE, color=theme.FOREGROUND).next_to(title, mn.DOWN, buff=0.1)
         k = mn.ValueTracker(0.0)
         panels = mn.VGroup()
         for kind, name in (("l2", "L2 penalty  λ(w₁² + w₂²)"), ("l1", "L1 penalty  λ(|w₁| + |w₂|)")):
@@ -49,7 +51,7 @@ class DynamicsRegularization(ThemedScene):
             ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], width=5.4, height=3.8, n_ticks=4, font_size=SIZE,
                               frame="box")
             cont = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=12, color=theme.MUTED,
-                              stroke_width=1.0).set_stroke(opacity=0.5)
+                              stroke_width=1.5).set_stroke(opacity=0.7)
             zero_lines = mn.VGroup(mn.DashedLine(ax.c2p(surf.xs[0], 0), ax.c2p(surf.xs[-1], 0)),
                                    mn.DashedLine(ax.c2p(0, surf.ys[0]), ax.c2p(0, surf.ys[-1]))
                                    ).set_stroke(color=theme.FOREGROUND, width=1.5, opacity=0.6)
@@ -63,9 +65,11 @@ class DynamicsRegularization(ThemedScene):
                 i = int(round(k.get_value()))
                 r = np.linalg.norm(W[i], ord=2 if kind == "l2" else 1)
                 g = curve(ax, *ball(r, kind).T, color=col, stroke_width=3)
+                # the loss contour through the optimum: it touches the penalty's ball exactly there
+                touch = curve(ax, *level_ellipse(A, m["w_ls"], W[i]).T, color=theme.FOREGROUND, stroke_width=2.5)
                 trail = curve(ax, W[:i + 1, 0], W[:i + 1, 1], color=col, stroke_width=4)
                 dot = mn.Dot(ax.c2p(*W[i]), radius=0.08, color=col, stroke_width=2, stroke_color=theme.BACKGROUND)
-                return mn.VGroup(g, trail, dot)
+                return mn.VGroup(touch, g, trail, dot)
 
             live = mn.always_redraw(shape)
             head = text(name, size=SIZE, color=col).next_to(ax.axes, mn.UP, buff=0.1)
@@ -82,7 +86,8 @@ class DynamicsRegularization(ThemedScene):
         self.play(k.animate.set_value(iz), run_time=self.run_time * iz / (len(lams) - 1), rate_func=mn.linear)
         j = m["zero_index"]
         ax1 = panels[1][0][0]
-        flag = text(f"w{str(j + 1).translate(SUB)} = 0 exactly at λ = {m['lambda_zero']:.3f}", size=SIZE,
+        flag = text(f"the contour meets the corner:\nw{str(j + 1).translate(SUB)} = 0 exactly at λ = {m['lambda_zero']:.3f}",
+                    size=SIZE,
                     color=color("penalty", "l1"))
         flag.next_to(panels[1][3], mn.DOWN, buff=0.12).align_to(panels[1][3], mn.LEFT)
         ring = mn.Circle(radius=0.22, color=color("penalty", "l1"), stroke_width=3).move_to(
@@ -92,14 +97,14 @@ class DynamicsRegularization(ThemedScene):
         self.play(k.animate.set_value(len(lams) - 1), run_time=self.run_time * (1 - iz / (len(lams) - 1)),
                   rate_func=mn.linear)
         note = text("L2: ‖w‖ shrinks, no weight\nreaches 0 (w₂ grows at first:\nthe features are correlated)",
-                    size=SIZE, color=color("penalty", "l2"))
+                    size=SIZE, color=theme.FOREGROUND)
         note.next_to(panels[0][3], mn.DOWN, buff=0.12).align_to(panels[0][3], mn.LEFT)
         self.play(mn.FadeIn(note), mn.FadeOut(ring), run_time=0.6)
         self.wait(1.0)
         self.pause("network")
 
         # --- the same penalties on a network: histograms of its weights ---------------------------
-        self.play(mn.FadeOut(panels), mn.FadeOut(flag), mn.FadeOut(note), mn.FadeOut(sub), run_time=0.6)
+        self.play(mn.FadeOut(panels), mn.FadeOut(flag), mn.FadeOut(note), mn.FadeOut(sub), run_time=0.4)
         order, st, edges = hist.meta["order"], hist.meta["stats"], hist.columns["edges"]
         net = hist.config["net"]["sizes"]
         sub2 = label(f"a {'-'.join(map(str, net))} digits network's {hist.meta['n_weights']:,} weights; "
@@ -135,8 +140,9 @@ class DynamicsRegularization(ThemedScene):
         self.play(mn.FadeIn(sub2), *[mn.FadeIn(g[0]) for g in groups], *[mn.FadeIn(g[2]) for g in groups],
                   *[mn.GrowFromEdge(g[1], mn.DOWN) for g in groups], run_time=1.2)
         self.play(*[mn.FadeIn(g[3]) for g in groups], run_time=0.6)
-        why = text("why: L2's pull 2λw fades near 0; L1's pull λ·sign(w) does not,\n"
-                   "so under L1 most weights end near 0", size=SIZE, color=theme.FOREGROUND)
+        why = text("why: L2's pull 2λw fades near 0; L1's pull λ·sign(w) does not, so under L1\n"
+                   "most weights end near 0 (one λ for both, to show the shapes, not tuned)", size=SIZE,
+                   color=theme.FOREGROUND)
         why.next_to(groups, mn.DOWN, buff=0.25)
         self.play(mn.FadeIn(why), run_time=0.6)
         self.wait(2.0)

@@ -475,3 +475,37 @@ def test_memory_time_per_epoch_falls_with_the_batch(memory):
     for net in ("digits", "mnist"):
         t = c[f"epoch_time_{net}"]
         assert np.all(t > 0) and t[-1] < t[0]
+
+
+def test_memory_per_example_sum_as_written(memory):
+    """The sum on screen, term by term from the widths: input + target, 2 × (hidden + output) for z and a,
+    output δ + 3 × hidden for backprop; their total × 8 B is the predicted slope."""
+    mn = memory.meta["mnist"]
+    n0, h, nl = mn["sizes"]
+    f = mn["predicted_floats"]
+    assert f["batch"] == n0 + nl and f["forward"] == 2 * (h + nl) and f["backward"] == nl + 3 * h
+    assert mn["predicted_bytes"] == mn["bytes_per_float"] * (f["batch"] + f["forward"] + f["backward"])
+
+
+def test_momentum_why_line(momentum):
+    """The 'why' under the sweep: η* exceeds plain GD's stability limit 2/λmax (so too little β diverges),
+    and above β* the measured rate at η* is the ringing rate √β."""
+    sw = momentum["sweep"]
+    m, c = sw.meta, sw.columns
+    assert m["eta_star"] > 2 / m["lambda_max"]
+    above = c["beta"] > m["beta_star"]
+    assert above.sum() >= 3
+    np.testing.assert_allclose(c["rate_star"][above], np.sqrt(c["beta"][above]), rtol=0.01)
+
+
+def test_regularization_drawn_contour_is_the_level_set_through_the_optimum(reg):
+    """The white curve in each panel: every point has the data loss of the current optimum, and the
+    optimum itself lies on it (so the contour and the penalty's ball meet at w)."""
+    p = reg["path"]
+    A, b, c = np.array(p.meta["A"]), np.array(p.meta["b"]), p.meta["c"]
+    J = lambda v: 0.5 * np.einsum("...i,ij,...j->...", v, A, v) - v @ b + c
+    for kind in ("l2", "l1"):
+        for w in p.columns[kind][[1, len(p.columns[kind]) // 2, -1]]:
+            pts = X.level_ellipse(A, p.meta["w_ls"], w)
+            np.testing.assert_allclose(J(pts), J(w), rtol=1e-9, atol=1e-12)
+            assert np.min(np.linalg.norm(pts - w, axis=1)) < 0.05 * np.linalg.norm(w - np.array(p.meta["w_ls"])) + 1e-9

@@ -297,6 +297,17 @@ def regularization(cfg):
     return out
 
 
+def level_ellipse(A, center, w, n: int = 240) -> np.ndarray:
+    """The loss contour through w of the quadratic J(v) = ½(v − c)ᵀA(v − c) + const (A symmetric
+    positive definite, c its minimum): (n, 2) points v with J(v) = J(w) — the contour a penalty
+    ball touches at the regularised optimum w."""
+    A, c, w = np.asarray(A, float), np.asarray(center, float), np.asarray(w, float)
+    lam, Q = np.linalg.eigh(A)
+    r = float(np.sqrt(max((w - c) @ A @ (w - c), 0.0)))
+    t = np.linspace(0.0, 2 * np.pi, n)
+    return c + (Q @ (np.c_[np.cos(t), np.sin(t)] * (r / np.sqrt(lam))).T).T
+
+
 # --------------------------------------------------------------------------------------
 # under- and overfitting, early stopping
 # --------------------------------------------------------------------------------------
@@ -432,7 +443,7 @@ def step_peak_bytes(model, theta, X_all, Y_all, b: int) -> int:
             "predicted; time per epoch",
             nets={"digits": (64, 32, 10), "mnist": (784, 128, 10)}, hidden="tanh", loss="cce",
             batches=(16, 64, 256, 512, 1024, 2048, 4096, 6144, 8192), synthetic_n=8192, seed=0,
-            budget_mib=64, time_batches=(4, 16, 64, 256, 1024), time_epochs=2, full_batch_mnist=60000)
+            budget_mib=64, time_batches=(4, 16, 64, 256, 1024), time_epochs=3, full_batch_mnist=60000)
 def memory(cfg):
     """tracemalloc peaks of one step (batch gather + forward + backward) at each batch size, for the
     digits network and an MNIST-sized 784-128-10 network on synthetic inputs; the slope (bytes per
