@@ -25,12 +25,14 @@ class DynamicsAutodiff(ThemedScene):
         rec = experiments.load(self.experiment)
         g, chk = rec["graph"], rec["check"]
         title = heading("Automatic differentiation: the chain rule, edge by edge", size=30, buff=0.2)
-        sub = label(f"one neuron's loss  {g.meta['expression']}", size=SIZE).next_to(title, mn.DOWN, buff=0.1)
-        diag = GraphDiagram(g, width=12.9, height=5.3, box=(1.45, 0.9), font_size=SIZE)
+        sub = label(f"one neuron's loss  {g.meta['expression']}", size=SIZE, color=theme.FOREGROUND)
+        sub.next_to(title, mn.DOWN, buff=0.1)
+        diag = GraphDiagram(g, width=12.9, height=4.9, box=(1.45, 0.9), font_size=SIZE)
         diag.next_to(sub, mn.DOWN, buff=0.2)
         diag.pin_labels()
         key = mn.VGroup(text("value (forward)", size=SIZE, color=theme.ACTIVE),
-                        text("ḡ = ∂L/∂node", size=SIZE, color=theme.GRADIENT)).arrange(mn.DOWN, aligned_edge=mn.LEFT,
+                        text("ḡ = ∂L/∂node > 0", size=SIZE, color=theme.GRADIENT),
+                        text("ḡ < 0", size=SIZE, color=theme.GRADIENT_NEGATIVE)).arrange(mn.DOWN, aligned_edge=mn.LEFT,
                                                                                       buff=0.1)
         key.align_to(diag, mn.RIGHT).align_to(diag, mn.DOWN)
         self.add(title, sub, diag, key)          # the poster frame: the whole graph, its inputs' names
@@ -82,10 +84,14 @@ class DynamicsAutodiff(ThemedScene):
             self.wait(1.4 * self.step_time)      # time to check the product while it stands still
         self.pause("check")
         names = chk.meta["names"]
-        parts = ", ".join(f"∂L/∂{nm} = {chk.columns['autodiff'][k]:+.6f}" for k, nm in enumerate(names))
-        check = mn.VGroup(text(f"autodiff: {parts}", size=SIZE, color=theme.GRADIENT),
-                          text("the MLP's backprop and finite differences give the same 6 decimals", size=SIZE)
-                          ).arrange(mn.DOWN, buff=0.1).next_to(diag, mn.DOWN, buff=0.15)
+        cells = [text(h, size=SIZE, color=theme.FOREGROUND) for h in ("", "autodiff", "MLP backprop", "finite diff.")]
+        for k, nm in enumerate(names):
+            cells.append(text(f"∂L/∂{nm}", size=SIZE))
+            sign = theme.GRADIENT if chk.columns["autodiff"][k] >= 0 else theme.GRADIENT_NEGATIVE
+            cells += [text(f"{chk.columns[c][k]:+.6f}", size=SIZE, color=sign if c == "autodiff" else theme.FOREGROUND)
+                      for c in ("autodiff", "mlp", "finite_difference")]
+        check = mn.VGroup(*cells).arrange_in_grid(len(names) + 1, 4, buff=(0.6, 0.06), col_alignments="lrrr")
+        check.next_to(diag, mn.DOWN, buff=0.12)
         self.play(mn.FadeOut(rule), mn.FadeOut(eq), run_time=0.3)
         self.play(mn.FadeIn(check), run_time=0.8)
         self.wait(2.5)

@@ -49,10 +49,10 @@ class DynamicsFitting(ThemedScene):
         panels = mn.VGroup()
         for name in ORDER:
             c = curves[name]
-            ax = LabelledAxes(xs[[0, -1]], (ylo, yhi), width=3.6, height=2.8, n_ticks=3, font_size=SIZE,
+            ax = LabelledAxes(xs[[0, -1]], (ylo, yhi), width=3.6, height=2.6, n_ticks=4, font_size=SIZE,
                               frame="box", x_ticks=3)
             truth = curve(ax, xs, data["truth"], color=theme.MUTED, dashed=True, stroke_width=2)
-            pts = mn.VGroup(dots(ax, data["x_train"], data["y_train"], split_col["train"], radius=0.05),
+            pts = mn.VGroup(dots(ax, data["x_train"], data["y_train"], split_col["train"], radius=0.065),
                             dots(ax, data["x_validation"], data["y_validation"], split_col["validation"],
                                  radius=0.06, hollow=True))
             fit = mn.always_redraw(lambda ax=ax, c=c: curve(ax, xs, c.columns["fit"][int(round(k.get_value()))],
@@ -123,23 +123,28 @@ class DynamicsFitting(ThemedScene):
         a, b = plot.axes.c2p(steps[i], 0.01), plot.axes.c2p(steps[i], 1.0)
         mark = mn.DashedLine(a, b, color=split_col["validation"], stroke_width=3)
         stop_dot = dots(plot.axes, [steps[i]], [over["validation"][i]], split_col["validation"], radius=0.09)
-        stopped = curve(big[0][0], xs, over["fit"][i], color=split_col["validation"], dashed=True, stroke_width=3)
-        small_val = float(np.min(curves["right"].columns["validation"]))
+        small = curves["right"].columns
+        ks = int(np.argmin(small["validation"]))       # the small network's own early stop
         notes = mn.VGroup(
             text(f"stop at the lowest validation loss: step {meta['stop_step']:,}; train keeps falling after it",
                  size=SIZE, color=split_col["validation"]),
-            text(f"there it beats the small network's best validation loss: {over['validation'][i]:.3f} vs "
-                 f"{small_val:.3f}", size=SIZE),
-            text("- - its fit at the stop: stopped early, it has not yet bent into the noise", size=SIZE,
-                 color=split_col["validation"]),
+            text("left: the fit at the stop, before it bent into the noise", size=SIZE),
+            text(f"there it beats the small network at its best: validation {over['validation'][i]:.3f} vs "
+                 f"{small['validation'][ks]:.3f}", size=SIZE),
         ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(mn.VGroup(big, plot), mn.DOWN, buff=0.2)
         notes.to_edge(mn.LEFT, buff=0.4)
-        self.play(mn.Create(mark), mn.FadeIn(stop_dot), mn.Create(stopped), mn.FadeIn(notes), run_time=1.0)
+        t.clear_updaters()                              # the loss curves stay whole while the fit rewinds
+        self.play(mn.Create(mark), mn.FadeIn(stop_dot), k.animate.set_value(i), run_time=1.2)
+        self.play(mn.FadeIn(notes), run_time=0.6)
         self.pause("test")
         test_curve = curve(plot.axes, steps, over["test"], color=split_col["test"], dashed=True, stroke_width=3)
         test_min = dots(plot.axes, [steps[j]], [over["test"][j]], split_col["test"], radius=0.09, hollow=True)
-        test_note = text(f"test, never used to choose: {over['test'][i]:.3f} at the stop, {over['test'][-1]:.3f} "
-                         f"at the end (○ its minimum)", size=SIZE, color=split_col["test"])
+        test_note = mn.VGroup(
+            text(f"test only reports: {over['test'][i]:.3f} at the stop, {over['test'][-1]:.3f} at the end; "
+                 f"small net {small['test'][ks]:.3f}", size=SIZE, color=split_col["test"]),
+            text(f"it agrees; with {n['test']} points each, the margins are small (○ test's minimum)", size=SIZE,
+                 color=split_col["test"]))
+        test_note.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
         test_note.next_to(notes, mn.DOWN, buff=0.08).align_to(notes, mn.LEFT)
         self.play(mn.Create(test_curve), mn.FadeIn(test_min), mn.FadeIn(keys["test"]), mn.FadeIn(test_note),
                   run_time=1.0)

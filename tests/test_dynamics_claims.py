@@ -361,6 +361,8 @@ def test_fitting_early_stopped_big_network_beats_the_small_ones_best(fitting):
     assert over.columns["validation"][i] < best_small
     k = int(np.argmin(small.columns["validation"]))
     assert over.columns["test"][i] < small.columns["test"][k]
+    d = fitting["data"].columns
+    assert len(d["x_validation"]) == len(d["x_test"])                   # "15 points each"
     # at the end (no early stop) the big network is worse than the small one on validation: it bent into the noise
     assert over.columns["validation"][-1] > small.columns["validation"][-1]
 

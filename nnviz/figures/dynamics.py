@@ -239,10 +239,11 @@ def autodiff(fig):
                                     ec=theme.MUTED if not nd["parents"] else theme.INK, lw=1))
         ax.text(x, y + 0.3, _node_label(g, i), ha="center", va="bottom", fontsize=9, color=theme.INK)
         ax.text(x, y + 0.08, f"{nd['value']:.3f}", ha="center", va="center", fontsize=9, color=theme.VALUE_INK)
-        ax.text(x, y - 0.11, f"ḡ {nd['grad']:.3f}", ha="center", va="center", fontsize=9, color=theme.GRADIENT)
+        ax.text(x, y - 0.11, f"ḡ {nd['grad']:.3f}", ha="center", va="center", fontsize=9,
+                color=theme.GRADIENT if nd["grad"] >= 0 else theme.GRADIENT_NEGATIVE)
     ax.set_xlim(pos[:, 0].min() - 0.5, pos[:, 0].max() + 0.5)
     ax.set_ylim(pos[:, 1].min() - 0.4, pos[:, 1].max() + 0.6)
-    ax.set_title(f"{g.meta['expression']}: value (gold) forward; "
+    ax.set_title(f"{g.meta['expression']}: value (gold) forward; ḡ coral > 0, violet < 0; "
                  r"$\bar g = \partial L/\partial\,\mathrm{node}$ backward, "
                  r"$\bar g_{\mathrm{parent}}$ += $\bar g_{\mathrm{node}} \times "
                  r"\partial\,\mathrm{node}/\partial\,\mathrm{parent}$", fontsize=10)

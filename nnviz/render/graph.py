@@ -16,7 +16,8 @@ class GraphDiagram(mn.VGroup):
     `grads[i]` are Text mobjects, hidden until revealed; `edges[(p, i)]` the arrow from parent p to i."""
 
     def __init__(self, graph, width: float = 12.0, height: float = 5.0, box=(1.45, 0.9), font_size: float = 24,
-                 value_color=theme.ACTIVE, grad_color=theme.GRADIENT, fmt="{:.3f}"):
+                 value_color=theme.ACTIVE, grad_color=theme.GRADIENT, grad_negative=theme.GRADIENT_NEGATIVE,
+                 fmt="{:.3f}"):
         super().__init__()
         pos = layout(graph)
         span = np.ptp(pos, axis=0)
@@ -34,15 +35,17 @@ class GraphDiagram(mn.VGroup):
             head = text(node_label(graph, i), size=font_size, color=theme.FOREGROUND)
             head.next_to(rect, mn.UP, buff=0.06)
             val = text(fmt.format(nd["value"]), size=font_size, color=value_color)
-            grad = text("ḡ " + fmt.format(nd["grad"]), size=font_size, color=grad_color)
+            # an adjoint's sign in the series' gradient pair: coral > 0, violet < 0
+            grad = text("ḡ " + fmt.format(nd["grad"]), size=font_size,
+                        color=grad_color if nd["grad"] >= 0 else grad_negative)
             self.boxes.append(mn.VGroup(rect, head))
             self.values.append(val)
             self.grads.append(grad)
         for i, nd in enumerate(graph.nodes):
             for p in nd["parents"]:
                 a, b = self.boxes[p][0], self.boxes[i][0]
-                arrow = mn.Arrow(a.get_right(), b.get_left(), buff=0.05, stroke_width=3, color=theme.MUTED,
-                                 max_tip_length_to_length_ratio=0.15, tip_length=0.16)
+                arrow = mn.Arrow(a.get_right(), b.get_left(), buff=0.05, stroke_width=4, color=theme.MUTED,
+                                 max_tip_length_to_length_ratio=0.25, tip_length=0.2)
                 self.edges[(p, i)] = arrow
         self.add(*self.edges.values(), *self.boxes)
         self.pin_labels()
