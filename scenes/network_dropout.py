@@ -54,13 +54,18 @@ class Dropout(ThemedScene):
 
         show(d)
         counter = StepCounter(step, size=28).move_to([1.2, 1.4, 0], aligned_edge=LEFT)
-        off = VGroup(*[Readout(step, lambda s, nm=nm: f"off in {nm}: {int((1 - masks.masks[nm][int(s)]).sum())}"
-                                                      f" of {masks.masks[nm].shape[1]}", size=26) for nm in names])
+        off = VGroup(*[Readout(step, lambda s, nm=nm, j=j: f"hidden layer {j}: {int((1 - masks.masks[nm][int(s)]).sum())}"
+                                                           f" of {masks.masks[nm].shape[1]} off", size=26)
+                       for j, nm in enumerate(names, start=1)])
         off.arrange(DOWN, aligned_edge=LEFT, buff=0.2).next_to(counter, DOWN, buff=0.35).align_to(counter, LEFT)
         note = VGroup(label("grey: off for this step", size=24), label("(the mask of one example)", size=24),
                       label("at test time all units are on", size=24))
+        why = VGroup(text("so no unit can count on", size=24, color=theme.ACTIVE),
+                     text("another being there", size=24, color=theme.ACTIVE))
+        why.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         note.arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(off, DOWN, buff=0.45).align_to(counter, LEFT)
-        self.add(title, sub, d, counter, off, note)      # the first frame is already the picture
+        why.next_to(note, DOWN, buff=0.4).align_to(counter, LEFT)
+        self.add(title, sub, d, counter, off, note, why)      # the first frame is already the picture
         self.wait(0.6)
         d.add_updater(show)
         self.play(step.animate.set_value(self.mask_steps - 1), run_time=self.mask_time * self.mask_steps,
@@ -69,7 +74,7 @@ class Dropout(ThemedScene):
         self.wait(0.3)
         self.mask_diagram, self.mask_tracker = d, step
         self.pause("effect")
-        self.play(*[fade_out(m) for m in (d, counter, off, note, sub)], run_time=0.5)
+        self.play(*[fade_out(m) for m in (d, counter, off, note, why, sub)], run_time=0.5)
         self.compare(recs, model, p)
 
     @classmethod
