@@ -177,7 +177,7 @@ def snapshot_frames(steps, targets=(0, 30, 100, 300)) -> list[int]:
 
 
 def _training(fig, key, targets=(0, 30, 100, 300)):
-    from matplotlib.ticker import NullFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     recs = E.load(f"network_training_{key}")
     run, bd = recs["run"], recs["boundary"]
@@ -193,7 +193,11 @@ def _training(fig, key, targets=(0, 30, 100, 300)):
         ax.set_yticks([])
     loss_curves(axes[-1], {"train loss": run.loss}, colors={"train loss": theme.SPLIT["train"]}, log_y=True,
                 legend=False)
-    axes[-1].yaxis.set_minor_formatter(NullFormatter())     # decades only: "6×10⁻¹" labels crowded the axis
+    lo, hi = axes[-1].get_ylim()                            # no "6×10⁻¹" minor labels crowding the axis:
+    if np.log10(hi / lo) < 2:                               # short ranges get 0.02, 0.05, 0.1, … instead
+        axes[-1].yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axes[-1].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axes[-1].yaxis.set_minor_formatter(NullFormatter())
     for k in ks:                                           # where the snapshots were taken
         axes[-1].axvline(bd.steps[k], color=theme.MUTED, lw=0.6, ls=":")
     axes[-1].set_title(f"{sizes_text(model_from(run.config['problem']['model']).sizes)} net: loss", fontsize=10)
