@@ -35,7 +35,8 @@ class TrainingXOR(ThemedScene):
     tile = 0.95             # side of a first-layer neuron's feature map
     slots = 5               # hidden units drawn per layer (wider layers: first and last around a "⋮")
     column = 4.2            # height between the centres of the top and bottom hidden slots
-    why = "each square is a straight edge; the net combines edges into the boundary"
+    why = "each square is a straight edge; the output weighs and adds them"
+    why_deep = "layer 1: straight edges · layer 2: curved pieces · output: adds them up"
 
     @classmethod
     def warp(cls, bd) -> TimeWarp:
@@ -64,7 +65,7 @@ class TrainingXOR(ThemedScene):
         if step < warp.end_step:
             return "training: the boundary bends to fit the points"
         if step < total:
-            return f"steps {int(warp.end_step)}–{total}: barely moving (fast-forward)"
+            return f"steps {int(warp.end_step)}–{total}: only confidence grows (fast-forward)"
         k = frame_index(run.eval_steps, total)
         return f"step {total}: loss {run.loss[-1]:.2g}, {run.train_acc[k]:.0%} of the points right"
 
@@ -85,28 +86,30 @@ class TrainingXOR(ThemedScene):
         slots = [2] + [self.slots] * (len(model.sizes) - 2) + [model.sizes[-1]]
         d = NetworkDiagram.from_model(model, run.thetas[0], width=3.4, height=self.column, radius=0.2,
                                       max_neurons=slots, input_labels=input_names(model.sizes[0]),
-                                      label_size=26, strong_per_neuron=3, activations=None)
+                                      label_size=26, strong_per_neuron=2, activations=None)
         d.move_to([-4.65, -0.2, 0])
-        tiles = None
-        if hidden:
-            for c in d.layers[1]:
+        tiles = []                               # each hidden layer's shown neurons drawn as their maps
+        for l, name in enumerate(sorted(bd.hidden), start=1):
+            for c in d.layers[l]:
                 c.set_stroke(opacity=0.0)        # the tile is the neuron
-            tiles = FeatureTiles.on_layer(bd.hidden["h1"][0], d, 1, side=self.tile)
-        tcap = VGroup(label("squares: each neuron's", size=24), label("output over the plane", size=24))
+            tiles.append(FeatureTiles.on_layer(bd.hidden[name][0], d, l, side=self.tile))
+        width, drawn = model.sizes[1], len(d.shown[1])
+        first = (f"squares: {drawn} of {width} per layer" if drawn < width else f"squares: the {width} neurons")
+        tcap = VGroup(text(first, size=24), text("each, one neuron's output", size=24))
         tcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).to_edge(DOWN, buff=0.25).to_edge(LEFT, buff=0.3)
-        if not hidden:
+        if not tiles:
             tcap = VGroup()
 
         plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=4.4, dot_radius=0.065,
-                              prob=bd.prob[0]).move_to([-0.3, -0.1, 0])
-        pcap = label("colour: the class predicted there", size=24).next_to(plane, DOWN, buff=0.12)
+                              prob=bd.prob[0]).move_to([-0.3, -0.3, 0])
+        pcap = text("colour: the predicted class", size=24).next_to(plane, UP, buff=0.12)
         state = Readout(tracker, lambda s: self.status(run, bd, warp, s), size=24, color=theme.ACTIVE)
-        state.next_to(pcap, DOWN, buff=0.14).align_to(plane, LEFT)
+        state.next_to(plane, DOWN, buff=0.18).align_to(plane, LEFT)
 
         loss = LossPlot({"train loss": run.loss}, colors={"train loss": theme.SPLIT["train"]}, width=3.0,
                         height=2.4, legend=False, tracker=tracker, x_label="step", y_label="loss", log_y=True,
-                        x_ticks=2)
-        loss.next_to(plane, RIGHT, buff=0.3).align_to(plane, UP).shift(DOWN * 0.1)
+                        x_ticks=2, y_ticks=3)
+        loss.next_to(plane, RIGHT, buff=0.3).align_to(pcap, UP)
         if loss.get_right()[0] > 6.8:            # the current-point marker hangs past the axes' end
             loss.shift(LEFT * (loss.get_right()[0] - 6.8))
         shown = lambda s: int(bd.steps[frame_index(bd.steps, s)])   # the recorded frame on screen
@@ -119,30 +122,28 @@ class TrainingXOR(ThemedScene):
             d.set_weights(run.thetas[frame_index(run.steps, shown(tracker.get_value()))])
 
         # the first frame is already the picture: untrained boundary, captioned
-        self.add(plane.image, d)
-        if tiles is not None:
-            self.add(tiles)
+        self.add(plane.image, d, *tiles)
         self.add(title, sub, plane.frame, plane.dots, pcap, tcap, loss, counter, acc, state)
         self.wait(self.hold)
         self.pause("training")
         d.add_updater(follow)
         plane.follow(tracker, bd.prob, bd.steps)
-        if tiles is not None:
-            tiles.follow(tracker, bd.hidden["h1"], bd.steps)
+        for t, name in zip(tiles, sorted(bd.hidden)):
+            t.follow(tracker, bd.hidden[name], bd.steps)
         tracker.set_value(warp.first_step)
         self.play(warp.animate(tracker))
         if warp.end_step < total:   # the boundary has stopped changing: say so, and show the rest quickly
             self.play(tracker.animate(run_time=self.tail_time, rate_func=linear).set_value(total))
         d.remove_updater(follow)
         plane.unfollow()
-        if tiles is not None:
-            tiles.unfollow()
-        self.wait(0.8)
-        if tiles is not None:      # why it works, once the picture has settled (the config line makes room)
-            why = label(self.why, size=24, color=theme.FOREGROUND).move_to(sub)
+        for t in tiles:
+            t.unfollow()
+        self.wait(0.5)
+        if tiles:                  # why it works, once the picture has settled (the config line makes room)
+            why = text(self.why if len(tiles) == 1 else self.why_deep, size=24).move_to(sub)
             self.play(fade_out(sub), run_time=0.3)
             self.play(fade_in(why), run_time=0.4)
-        self.wait(2.0)
+        self.wait(1.6)
         self.diagram, self.plane, self.tracker, self.tiles, self.warp_used = d, plane, tracker, tiles, warp  # for tests
         self.state = state
 

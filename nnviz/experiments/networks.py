@@ -58,6 +58,8 @@ def boundary_for(model: MLP, run: Run, ds: D.Dataset, cfg: dict, hidden: bool = 
             raise ValueError("boundary frames need θ at every frame step: record with every=1")
         run = SimpleNamespace(steps=run.steps[idx], thetas=run.thetas[idx])
     b = decision_boundary(model, run, ds, grid=cfg["grid"], hidden=cfg["hidden_grid"] if hidden else None)
+    if hidden and model.n_layers > 2:         # the second hidden layer's maps too (the scenes draw both)
+        b.hidden["h2"] = hidden_grid(model, run.thetas, b.hx, b.hy, layer=2)
     return Boundary({"grid": cfg["grid"]}, b.steps, b.xs, b.ys, b.prob, hx=b.hx, hy=b.hy, hidden=b.hidden,
                     X=b.X, labels=b.labels, X_test=b.X_test, labels_test=b.labels_test)
 
@@ -143,17 +145,17 @@ TRAINING = {
         model={"sizes": [2, 4, 1], "hidden": "tanh", "loss": "bce"},
         data={"name": "xor", "n": 200, "seed": 0, "noise": 0.18},
         optimizer={"name": "adam", "lr": 0.05}, steps=300, every=1, init_seed=0, seed=0,
-        grid=96, hidden_grid=24, frames=120),
+        grid=128, hidden_grid=24, frames=120),
     "moons": dict(
         model={"sizes": [2, 8, 8, 1], "hidden": "tanh", "loss": "bce"},
         data={"name": "moons", "n": 200, "seed": 0, "noise": 0.15},
         optimizer={"name": "adam", "lr": 0.03}, steps=500, every=1, init_seed=0, seed=0,
-        grid=96, hidden_grid=24, frames=140),
+        grid=128, hidden_grid=24, frames=140),
     "spirals": dict(
         model={"sizes": [2, 16, 16, 1], "hidden": "tanh", "loss": "bce"},
         data={"name": "spirals", "n": 300, "seed": 0, "noise": 0.1},
         optimizer={"name": "adam", "lr": 0.02}, steps=1500, every=1, init_seed=0, seed=0,
-        grid=96, hidden_grid=24, frames=180),
+        grid=128, hidden_grid=24, frames=180),
 }
 
 
