@@ -8,7 +8,7 @@ net is of its test mistakes, and the plain run's lowest test loss (early stoppin
 Records: experiment "network_dropout" (nnviz/experiments/networks.py).
 """
 import numpy as np
-from manim import (DL, DOWN, LEFT, ORIGIN, RIGHT, UP, Circle, DashedLine, Dot, Group, Line, ValueTracker,
+from manim import (DL, DOWN, LEFT, ORIGIN, RIGHT, UP, Circle, DashedLine, Group, Line, ValueTracker,
                    VGroup, Create)
 
 from nnviz import experiments, theme
@@ -58,10 +58,13 @@ class Dropout(ThemedScene):
                                                            f" of {masks.masks[nm].shape[1]} off", size=26)
                        for j, nm in enumerate(names, start=1)])
         off.arrange(DOWN, aligned_edge=LEFT, buff=0.2).next_to(counter, DOWN, buff=0.35).align_to(counter, LEFT)
-        note = VGroup(label("grey: off for this step", size=24), label("(the mask of one example)", size=24),
+        drawn = len(d.shown[1])
+        note = VGroup(label("grey: off for this step", size=24),
+                      label(f"drawn: {drawn} of {model.sizes[1]} units per layer", size=24),
+                      label(f"kept units count ×{1 / (1 - p):g} (= 1/(1−p))", size=24),
                       label("at test time all units are on", size=24))
-        why = VGroup(text("so no unit can count on", size=24, color=theme.ACTIVE),
-                     text("another being there", size=24, color=theme.ACTIVE))
+        why = VGroup(text("so no unit can count on", size=24),
+                     text("another being there", size=24))
         why.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         note.arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(off, DOWN, buff=0.45).align_to(counter, LEFT)
         why.next_to(note, DOWN, buff=0.4).align_to(counter, LEFT)
@@ -92,10 +95,12 @@ class Dropout(ThemedScene):
         rp, rd = recs["run_plain"], recs["run_dropout"]
         fp, fd = facts["plain"], facts["dropout"]
         shorter = 1 - fd["cells"] / fp["cells"]
-        return {"plain": ("bends round the circled points;", f"sure when wrong: test loss {rp.test_loss[-1]:.2f}"),
-                "dropout": (f"smoother: boundary {shorter:.0%} shorter;", f"less sure: test loss {rd.test_loss[-1]:.2f}"),
-                "early": f"Early stopping also works: no dropout had test loss {facts['best_test']:.2f} "
-                         f"at step {facts['best_step']} (dot)"}
+        both = max(fp["best_test"], fd["best_test"])
+        return {"plain": ("bends round the circled points;",
+                          f"test loss {fp['best_test']:.2f} at step {fp['best_step']}, then {fp['final_test']:.2f}"),
+                "dropout": (f"smoother: boundary {shorter:.0%} shorter;",
+                            f"test loss {fd['best_test']:.2f} at step {fd['best_step']}, end {fd['final_test']:.2f}"),
+                "early": f"Both reach about {both:.2f} (white rings); without dropout you must stop in time"}
 
     def compare(self, recs, model, p):
         bd0 = recs["boundary_plain"]
@@ -118,7 +123,7 @@ class Dropout(ThemedScene):
                             width=2.1, height=2.6, legend=False, tracker=tracker,
                             x_ticks=2).next_to(plane, RIGHT, buff=0.25)
             test = DashedCurve(plot.axes, run.test_loss, run.eval_steps, color=theme.SPLIT["test"], tracker=tracker,
-                               stroke_width=4)
+                               stroke_width=5)
             plot.add(test)
             head = text(name, size=28).next_to(VGroup(plane.frame, plot), UP, buff=0.25)
             final = Readout(tracker, lambda s, run=run: (
@@ -137,8 +142,8 @@ class Dropout(ThemedScene):
                    label("train loss", size=24)).arrange(RIGHT, buff=0.12),
             VGroup(DashedLine(ORIGIN, RIGHT * 0.5, color=theme.SPLIT["test"], stroke_width=4, dash_length=0.1),
                    label("test loss (new points)", size=24)).arrange(RIGHT, buff=0.12))
-        legend.arrange(RIGHT, buff=0.5).to_edge(DOWN, buff=0.35).to_edge(RIGHT, buff=0.5)
-        counter = StepCounter(tracker, total=total, size=26).to_corner(DL, buff=0.35)
+        legend.arrange(RIGHT, buff=0.5).to_edge(DOWN, buff=0.3).to_edge(RIGHT, buff=0.5)
+        counter = StepCounter(tracker, total=total, size=26).to_corner(DL, buff=0.3)
 
         for plane, _ in planes:
             self.add(plane.image)
@@ -159,18 +164,17 @@ class Dropout(ThemedScene):
         # what differs: the points the plain net bends round, the plain run's best test loss, in words
         rings = VGroup(*[Circle(radius=0.19, color=theme.ACTIVE, stroke_width=4).move_to(plane.to_scene(*bd.X[i]))
                          for plane, bd in planes for i in facts["bent"]])
-        best = Dot(plots["plain"].axes.c2p(facts["best_step"], facts["best_test"]), radius=0.09, color=theme.ACTIVE)
-        best.set_stroke(theme.BACKGROUND, width=2, opacity=1.0)
+        best = VGroup(*[Circle(radius=0.12, color=theme.FOREGROUND, stroke_width=3).move_to(
+            plots[tag].axes.c2p(facts[tag]["best_step"], facts[tag]["best_test"])) for tag in ("plain", "dropout")])
         verdict = []
         for pn, tag in zip(panels, ("plain", "dropout")):
-            a, b = words[tag]
-            v = VGroup(text(a, size=24), text(b, size=24, color=theme.ACTIVE if tag == "dropout" else theme.FOREGROUND))
+            v = VGroup(*[text(w, size=24) for w in words[tag]])
             v.arrange(DOWN, buff=0.12).next_to(pn[0].frame, DOWN, buff=0.25).match_x(Group(pn[0].frame, pn[1]))
             verdict.append(v)
-        early = text(words["early"], size=24, color=theme.MUTED).to_edge(DOWN, buff=0.3)
-        self.play(*[fade_out(m) for m in (*readouts, legend, counter)], run_time=0.4)
-        self.play(Create(rings), fade_in(best), *[fade_in(v) for v in verdict], run_time=0.8)
+        early = text(words["early"], size=24).next_to(legend, UP, buff=0.3).set_x(0)
+        self.play(*[fade_out(m) for m in (*readouts, counter)], run_time=0.4)
+        self.play(Create(rings), Create(best), *[fade_in(v) for v in verdict], run_time=0.8)
         self.play(fade_in(early), run_time=0.4)
         self.wait(2.0)
-        self.facts, self.words, self.rings, self.best_dot = facts, words, rings, best
+        self.facts, self.words, self.rings, self.best_rings = facts, words, rings, best
         self.planes, self.compare_tracker = planes, tracker

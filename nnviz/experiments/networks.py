@@ -216,7 +216,7 @@ def perceptron_xor_net(cfg):
 DROPOUT = dict(
     model={"sizes": [2, 32, 32, 1], "hidden": "tanh", "loss": "bce"},
     data={"name": "moons", "n": 40, "seed": 1, "noise": 0.3, "test": {"n": 400, "seed": 2}},
-    optimizer={"name": "adam", "lr": 0.01}, steps=3000, batch_size=10, every=30, eval_every=30,
+    optimizer={"name": "adam", "lr": 0.01}, steps=6000, batch_size=10, every=30, eval_every=30,
     init_seed=0, seed=0, dropout=0.5, grid=64,
 )
 
@@ -275,8 +275,9 @@ def boundary_cells(prob: np.ndarray) -> int:
 def dropout_summary(recs: dict) -> dict:
     """What the dropout scene and still say at the end, from the records: per run ('plain',
     'dropout') the final train/test accuracy, the boundary's length in grid cells, the mean
-    confidence |2p − 1| on the test points it gets wrong; the training points the plain net fits
-    and the dropout net leaves (`bent`); and the plain run's lowest test loss and its step."""
+    confidence |2p − 1| on the test points it gets wrong, its lowest test loss and that step
+    (`best_test`, `best_step`: where early stopping would stop) and its last test loss; the training
+    points the plain net fits and the dropout net leaves (`bent`)."""
     out = {}
     for tag in ("plain", "dropout"):
         run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
@@ -289,7 +290,10 @@ def dropout_summary(recs: dict) -> dict:
                     "cells": boundary_cells(bd.prob[-1]),
                     "sure_when_wrong": float(np.abs(2 * pt[wrong] - 1).mean()) if wrong.any() else 0.0}
     out["bent"] = np.flatnonzero(out["plain"]["train_right"] & ~out["dropout"]["train_right"])
-    rp = recs["run_plain"]
-    best = int(np.argmin(rp.test_loss))
-    out["best_step"], out["best_test"] = int(rp.eval_steps[best]), float(rp.test_loss[best])
+    for tag in ("plain", "dropout"):
+        run = recs[f"run_{tag}"]
+        best = int(np.argmin(run.test_loss))
+        out[tag].update(best_step=int(run.eval_steps[best]), best_test=float(run.test_loss[best]),
+                        final_test=float(run.test_loss[-1]))
+    out["best_step"], out["best_test"] = out["plain"]["best_step"], out["plain"]["best_test"]
     return out

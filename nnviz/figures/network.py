@@ -275,7 +275,7 @@ def dropout(fig):
     """Same 2-32-32-1 net on 40 noisy points without / with dropout: boundaries (the training points
     only the plain net fits, circled), and each run's train (solid) vs test (dashed) loss in the
     animation's colours, the plain run's lowest test loss marked (early stopping); legends beside
-    the data, not on it. The words are the animation's (networks.dropout_summary)."""
+    the data, not on it. The numbers are the animation's (networks.dropout_summary)."""
     from ..experiments.networks import dropout_summary
 
     recs = E.load("network_dropout")
@@ -302,11 +302,12 @@ def dropout(fig):
                     steps={"train": r.eval_steps, "test": r.eval_steps}, log_y=False, legend=False)
         lax.lines[1].set_linestyle("--")
         lax.set_ylim(0, float(np.nanmax(allv)) * 1.05)
-        lax.set_title(f"{name}: test loss {r.test_loss[-1]:.2f}", fontsize=10)
-    axes[3].plot([facts["best_step"]], [facts["best_test"]], "o", color=theme.VALUE_INK, ms=7, zorder=5,
-                 label=f"lowest test loss {facts['best_test']:.2f} (step {facts['best_step']}): early stopping")
-    axes[4].legend(handles=axes[4].lines[:2] + axes[3].lines[-1:],
+    for lax, tag in ((axes[3], "plain"), (axes[4], "dropout")):     # each run's lowest test loss, ringed
+        f = facts[tag]
+        lax.plot([f["best_step"]], [f["best_test"]], "o", mfc="none", mec=theme.INK, ms=11, mew=1.8, zorder=5)
+        lax.set_title(f"test loss: lowest {f['best_test']:.2f}\n(step {f['best_step']}), end {f['final_test']:.2f}",
+                      fontsize=10)
+    axes[4].legend(handles=axes[4].lines[:3],
                    labels=["train loss", f"test loss ({len(recs['boundary_plain'].X_test)} held-out points)",
-                           f"no dropout's lowest test loss\n{facts['best_test']:.2f} at step {facts['best_step']}"
-                           " (early stopping)"],
+                           "lowest test loss: both reach\nabout the same; without dropout\nyou must stop in time"],
                    fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
