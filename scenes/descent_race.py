@@ -49,8 +49,9 @@ def protocol(surf, runs, tuning=None) -> str:
     if tuning is None:
         return f"same start ({start}), same {surf.meta['steps']} steps for all"
     c = tuning.config
-    return (f"same start ○ ({start}), same {surf.meta['steps']} steps; each η: the best stable final loss "
-            f"on one shared grid {sci(tuning.lrs[0])}…{sci(tuning.lrs[-1])} ({c['per_decade']} per decade)")
+    grown = f" (grown from {sci(c['hi'])})" if tuning.meta.get("extended", {}).get("high") else ""
+    return (f"same start ○ ({start}), same {surf.meta['steps']} steps; each η: best stable final loss on one "
+            f"shared grid, {sci(tuning.lrs[0])}…{sci(tuning.lrs[-1])}{grown}, {c['per_decade']} per decade")
 
 
 def verdict_text(tuning) -> str:
@@ -105,9 +106,9 @@ def saddle_text(surf, runs, tuning, threshold=1e-6, width=36) -> str:
     order = sorted((n for n in tied if first[n] is not None), key=first.get)
     when = ", ".join(f"{NAMES[n]} {first[n]}" for n in order)
     return wrap_words(f"Who leaves the saddle first: the start is almost on the ridge (y = {y0:g}). "
-                      f"AdaGrad and RMSprop divide by the gradient's size, so they step off at once; "
+                      f"AdaGrad, RMSprop and Adam divide by the gradient's size, so they step off at once; "
                       f"GD's y grows only ×{grow:.1f} per step. Within {power_of_ten(threshold)} of the "
-                      f"minimum at step: {when}.", width)
+                      f"minimum at step: {when}. Adam's momentum keeps it circling the minimum.", width)
 
 
 def crawl_text(runs, names=("adagrad", "rmsprop"), width=36) -> str:
@@ -155,16 +156,18 @@ def start_and_minima(ax, surf, size=0.12):
     for m in surf.meta["minima"]:
         g.add(mn.Star(n=5, outer_radius=size * 1.2, color=fg, fill_opacity=1,
                       stroke_color=bg, stroke_width=2).move_to(ax.c2p(*m)))
+    saddles = mn.VGroup()
     for p in surf.meta.get("saddles", []):
         c = ax.c2p(*p)
         for w, col in ((8, bg), (4, fg)):
-            g.add(mn.VGroup(mn.Line(c + size * (mn.UL), c + size * mn.DR),
-                            mn.Line(c + size * mn.UR, c + size * mn.DL)).set_stroke(col, width=w))
-        g.add(label("saddle", size=24, color=fg).next_to(c, mn.DR, buff=0.08))
+            saddles.add(mn.VGroup(mn.Line(c + size * (mn.UL), c + size * mn.DR),
+                                  mn.Line(c + size * mn.UR, c + size * mn.DL)).set_stroke(col, width=w))
+        saddles.add(label("saddle", size=24, color=fg).next_to(c, mn.DR, buff=0.08))
     st = ax.c2p(*surf.meta["start"])
     g.add(mn.Circle(radius=size * 1.1, stroke_color=bg, stroke_width=6).move_to(st),
           mn.Circle(radius=size * 1.1, stroke_color=fg, stroke_width=3).move_to(st))
     g.set_z_index(5)
+    g.saddle_marks = saddles  # drawn separately, under the paths
     return g
 
 
@@ -200,8 +203,10 @@ class DescentRace(ThemedScene):
                   for o in self.optimizers]
         for tr in trails:
             if tr.trace.head is not None:
-                tr.trace.head.set_z_index(4)
+                tr.trace.head.set_z_index(6)  # end dots above the ★: the winner is seen at the finish
         marks = start_and_minima(ax, surf)
+        saddle = marks.saddle_marks
+        saddle.set_z_index(-1)  # the saddle's × lies under the paths that cross it
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)
         counter = StepCounter(t, total=steps, size=28, drawing=True)
@@ -209,7 +214,7 @@ class DescentRace(ThemedScene):
         side.next_to(panel, mn.RIGHT, buff=0.4).align_to(panel, mn.UP)
         cap = label(wrap_words(protocol(surf, runs, tuning), 78), size=23).to_edge(mn.DOWN, buff=0.1)
         # static first: manim draws everything before the first moving mobject once, as a still image
-        self.add(title, formula, panel, legend, cap, *trails, marks, counter)
+        self.add(title, formula, panel, saddle, legend, cap, *trails, marks, counter)
         warp = race_warp(surf, runs, self.run_time)
         t.set_value(warp.first_step)
         self.wait(0.5)
@@ -230,7 +235,7 @@ class DescentRace(ThemedScene):
                      else saddle_text(surf, runs, tuning, width=38))
             why = text(words, size=24, color=color(theme.FOREGROUND), line_spacing=0.8)
             why.next_to(ranking, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-            self.play(mn.FadeOut(verdict), run_time=0.4)
+            self.play(mn.FadeOut(verdict), mn.FadeOut(cap), run_time=0.4)
             self.play(mn.FadeIn(why))
             self.wait(3.5)
             verdict = why
@@ -246,7 +251,8 @@ class DescentRace(ThemedScene):
                                                  + ";  only η was tuned", size=24))
             rules.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.24)
             rules.move_to(0.2 * mn.DOWN)
-            self.play(mn.FadeOut(mn.VGroup(panel, marks, *trails, ranking, verdict, cap)), run_time=0.5)
+            gone = [m for m in (panel, saddle, marks, *trails, ranking, verdict, cap) if m in self.mobjects]
+            self.play(mn.FadeOut(mn.VGroup(*gone)), run_time=0.5)
             self.play(mn.FadeIn(rules))
             self.wait(3.0)
 
@@ -276,6 +282,37 @@ def at_edge(tuning, name: str) -> bool:
     return 0 <= k < len(tuning.lrs) - 1 and not bool(tuning.stable[i, k + 1])
 
 
+def edge_steps(tuning, name: str):
+    """Grid steps from the chosen η up to the first unstable one (1: the next rate is unstable;
+    None: no unstable rate above it on the grid)."""
+    i = tuning.meta["names"].index(name)
+    k = int(tuning.chosen[i])
+    bad = np.flatnonzero(~tuning.stable[i].astype(bool) & (np.arange(len(tuning.lrs)) > k))
+    return int(bad[0] - k) if bad.size else None
+
+
+def edge_text(tuning, name: str) -> str:
+    n = edge_steps(tuning, name)
+    return "none on the grid" if n is None else str(n)
+
+
+def stuck_above(tuning, names, factor: float = 100.0, flat: float = 3.0):
+    """The optimizers no η rescues: every stable final loss over `factor` × the best chosen one and a
+    flat curve (its stable final losses within a factor `flat` of each other); with a whole number
+    they all stay above (None if there are none)."""
+    S = tuning.stable.astype(bool)
+    best = min(tuning.meta["chosen_final"].values())
+    low, high = {}, {}
+    for n in names:
+        i = tuning.meta["names"].index(n)
+        f = tuning.final_loss[i][S[i]]
+        low[n], high[n] = (float(f.min()), float(f.max())) if f.size else (np.inf, np.inf)
+    stuck = [n for n in names if np.isfinite(low[n]) and low[n] > factor * best and high[n] < flat * low[n]]
+    if not stuck:
+        return None
+    return stuck, float(np.floor(min(low[n] for n in stuck)))
+
+
 def tuning_warp(tuning, run_time: float) -> TimeWarp:
     """The tuning scene sweeps η left to right: one grid point per equal slice of time."""
     n = len(tuning.lrs)
@@ -295,8 +332,9 @@ class DescentRaceTuning(ThemedScene):
         lrs, F, S = tun.lrs, tun.final_loss, tun.stable.astype(bool)
         names = tun.meta["names"]
         title = heading(f"Tuning η fairly on {self.surface.capitalize()}: final loss vs η", size=30, buff=0.2)
-        sub = label(f"each optimizer: same start, same {tun.config['steps']} steps, the same {len(lrs)} rates "
-                    f"({tun.config['per_decade']} per decade)", size=24).next_to(title, mn.DOWN, buff=0.08)
+        sub = label(f"each curve: final loss after {tun.config['steps']} steps at every η that stays stable",
+                    size=24)
+        sub.next_to(title, mn.DOWN, buff=0.08)
         shown = F[S & np.isfinite(F)]
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
         floor = max(FLOOR, 10 ** np.floor(np.log10(max(shown.min(), FLOOR)) - 0.5))
@@ -304,7 +342,7 @@ class DescentRaceTuning(ThemedScene):
                           log_x=True, log_y=True, width=5.8, height=4.5, font_size=24, frame="box")
         ax.to_edge(mn.LEFT, buff=0.4).shift(0.3 * mn.DOWN)
         k = mn.ValueTracker(0.0)
-        curves, ghosts, edges, chosen = [], [], [], []
+        curves, edges, chosen = [], [], []
         for o in self.optimizers:
             i = names.index(o)
             c = color("optimizer", o)
@@ -314,34 +352,25 @@ class DescentRaceTuning(ThemedScene):
             # a curve over the stable rates only (an unstable rate inside the range is a gap)
             curves.append(DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, tracker=k,
                                       stroke_width=3.5, head=False, start_marker=False))
-            # the whole curve, faint, from the first frame: the sweep then draws it bright
-            ghost = DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, stroke_width=3,
-                                head=False, start_marker=False)
-            ghost.clear_updaters()
-            ghosts.append(ghost.set_stroke(opacity=0.25))
             bad = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > (np.flatnonzero(S[i]).max()
                                                                   if S[i].any() else -1)))
-            if bad.size:  # the divergence edge: the first unstable rate above the stable ones
-                j = int(bad[0])
-                x = ax.c2p(lrs[j], top)
+            if bad.size:  # the divergence edge: the first unstable rate above the stable ones, at the
+                j = int(bad[0])  # height where the curve stops (the × ends its own curve)
+                x = ax.c2p(lrs[j], ys[j - 1] if j > 0 and np.isfinite(ys[j - 1]) else top)
                 cross = mn.VGroup(mn.Line(x + 0.1 * mn.UL, x + 0.1 * mn.DR), mn.Line(x + 0.1 * mn.UR, x + 0.1 * mn.DL))
-                cross.set_stroke(c, width=4).shift(0.12 * (len(edges) % 3) * mn.DOWN)
+                cross.set_stroke(c, width=4)
                 edges.append((j, cross))
             ci = int(tun.chosen[i])
             if ci >= 0:
                 dot = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.1, color=c,
                              stroke_color=color(theme.FOREGROUND), stroke_width=2.5).set_z_index(3)
                 chosen.append(dot)
-        head = text("chosen η  ·  stable range of η", size=24, color=color(theme.MUTED))
-        legend = Legend([(f"{NAMES[o]} {tun.meta['chosen_lr'][o]:.2g} · "
-                          f"{S[names.index(o)].sum() / tun.config['per_decade']:.1f} decades", color("optimizer", o))
+        head = text("chosen η ●  ·  grid steps to ×", size=24, color=color(theme.MUTED))
+        legend = Legend([(f"{NAMES[o]} {tun.meta['chosen_lr'][o]:.2g} · {edge_text(tun, o)}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.12)
-        key = mn.VGroup(label("● chosen: best stable final loss", size=24),
-                        label("× first unstable η (the edge)", size=24))
-        key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
-        side = mn.VGroup(head, legend, key).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.22)
+        side = mn.VGroup(head, legend).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.22)
         side.next_to(ax, mn.RIGHT, buff=0.35).align_to(ax, mn.UP)
-        self.add(title, sub, ax, *ghosts, *curves, side)
+        self.add(title, sub, ax, *curves, side)
         warp = tuning_warp(tun, self.run_time)
         k.set_value(warp.first_step)
         for j, cross in edges:
@@ -356,10 +385,15 @@ class DescentRaceTuning(ThemedScene):
         wide, narrow = max(width, key=width.get), min(width, key=width.get)
         edge = [NAMES[o] for o in self.optimizers if at_edge(tun, o)]
         who = f"{', '.join(edge[:-1])} and {edge[-1]}" if len(edge) > 1 else "".join(edge)
-        words = (f"{who}: the best η is the last stable one, right at the edge of divergence." if edge else
+        words = (f"{who}: the best η is the last stable one (● next to ×)." if edge else
                  f"Widest stable range: {NAMES[wide]} ({width[wide]:.1f} decades); narrowest: {NAMES[narrow]} "
                  f"({width[narrow]:.1f}).")
-        verdict = text(wrap_words(words, 30), size=24, line_spacing=0.8)
+        stuck = stuck_above(tun, self.optimizers)
+        if stuck:
+            names_, bound = stuck
+            words += (f" {' and '.join(NAMES[n] for n in names_)} stay above {bound:g} at every η: "
+                      f"the method limits them, not the tuning.")
+        verdict = text(wrap_words(words, 31), size=24, line_spacing=0.8)
         verdict.next_to(side, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         self.play(*[mn.FadeIn(d, scale=1.5) for d in chosen], mn.FadeIn(verdict))
         self.pause("tuning-end")
@@ -423,7 +457,8 @@ class DescentRace3D(ThemedThreeDScene):
         tuning = tuning_record(self.surface)
         title = heading(f"The same race on the {self.surface.capitalize()} surface", size=30, buff=0.2)
         what = mn.VGroup(label(hmap.words, size=24),
-                         label("paths at their true loss f(θₜ);  ○ start;  ★ minimum;  dashed: one long jump", size=24))
+                         label("paths at their own loss f(θₜ);  ○ start;  ★ minimum;  dashed: one jump, drawn straight",
+                               size=24))
         what.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(title, mn.DOWN, buff=0.1)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)

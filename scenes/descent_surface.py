@@ -28,6 +28,13 @@ from nnviz.render.surface3d import SurfaceMesh, grid_minimum, marker, outline
 from nnviz.render.widgets import DescentPath, Readout, StepCounter
 
 
+def at_window_edge(surf) -> bool:
+    """Is the lowest grid cell on the border of the drawn window (the true low lies beyond it)?"""
+    Z = np.where(np.isfinite(surf.loss), surf.loss, np.inf)
+    j, i = np.unravel_index(int(np.argmin(Z)), Z.shape)
+    return i in (0, Z.shape[1] - 1) or j in (0, Z.shape[0] - 1)
+
+
 def describe(opt: dict) -> str:
     """'momentum (η=0.001, β=0.9)' from a run's optimizer config (constant-rate schedules)."""
     lr = opt.get("lr")
@@ -51,11 +58,12 @@ class DescentSurface(ThemedThreeDScene):
     log_floor = 1e-4
     phi, theta = 62, -105   # camera start (degrees)
     end_phi, end_theta = 55, -80  # where the camera comes to rest: path and valley in view
-    zoom = 0.95
-    offset = (0.0, -0.2)    # on-screen shift of the 3-D picture (scene units), clear of the text
+    zoom = 0.85
+    offset = (-0.4, -0.35)  # on-screen shift of the 3-D picture (scene units), clear of the text
     orbit_rate = 0.08       # rad/s of ambient camera rotation while the path grows
     run_time = 7.0
     shadow = False          # draw the path as its shadow on the floor, not on the surface
+    keep_last_note = True   # the plane's honesty line stays on screen with the closing reason
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -88,8 +96,11 @@ class DescentSurface(ThemedThreeDScene):
             occlude(path, jump=self.jump(axes))
             occlude(star, lift=3.0)  # a marker stands on the surface: drawn over its own cell's neighbours
         self.add_fixed_orientation_mobjects(star)
+        guides, guide_words = self.guides(axes, surf, hmap)
+        for g in guides:
+            occlude(g)
         title = heading(self.title(surf), size=30, buff=0.2)
-        top = [hmap.words, self.minimum_words(surf, v)]
+        top = [hmap.words, self.minimum_words(surf, v)] + guide_words
         legend = mn.VGroup(*[label(s, size=24, color=color(theme.MUTED)) for s in top])
         legend.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(title, mn.DOWN, buff=0.12)
         legend.to_edge(mn.LEFT, buff=0.3)
@@ -100,10 +111,10 @@ class DescentSurface(ThemedThreeDScene):
         counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=True)
         loss = self.loss_readout(rec, t, steps, h)
         meters = mn.VGroup(counter, loss).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
-        meters.move_to([4.3, 2.55, 0], aligned_edge=mn.UL)  # readouts grow to the right: room for "3.6e-05"
+        meters.move_to([3.8, 2.2, 0], aligned_edge=mn.UL)  # readouts grow to the right: room for "3.6e-05"
         extra = self.side(rec, t, steps)
         self.add_fixed_in_frame_mobjects(title, info, legend, meters, *extra)
-        self.add(mesh, path, star)
+        self.add(mesh, *guides, path, star)
         warp = self.warp(xy, steps, surf)
         t.set_value(warp.first_step)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
@@ -115,9 +126,14 @@ class DescentSurface(ThemedThreeDScene):
         if why:
             # the reason in plain words, in the notes' place (they leave first: no two texts overlap)
             words = label(textwrap.fill(why, 74), size=24, color=color(theme.FOREGROUND), line_spacing=0.8)
-            words.to_corner(mn.DL, buff=0.2)
+            keep = info[2:] if self.keep_last_note and len(info) > 2 else mn.VGroup()
+            gone = [m for m in info if m not in keep]
+            if len(keep):
+                words.next_to(keep, mn.UP, aligned_edge=mn.LEFT, buff=0.08)
+            else:
+                words.to_corner(mn.DL, buff=0.2)
             words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.06)
-            self.play(mn.FadeOut(info), run_time=0.4)
+            self.play(mn.FadeOut(mn.VGroup(*gone)), run_time=0.4)
             self.add_fixed_in_frame_mobjects(words)
             self.play(mn.FadeIn(words))
             self.wait(3.5)
@@ -125,12 +141,21 @@ class DescentSurface(ThemedThreeDScene):
             self.wait(0.5)
 
     def loss_readout(self, rec, tracker, steps, heights):
-        """The loss at the step being drawn (the true loss J(θₜ) of the network's path)."""
+        """The loss at the step being drawn: for a network path drawn on the slice, both its true loss
+        J(θₜ) and the drawn height (the slice's loss at its projection), which differ off the plane."""
         p = rec.get(f"{self.plane}_path") if hasattr(rec, "get") else None
-        vals = np.asarray(p.true_loss if p is not None else heights, float)
         s = np.asarray(steps, float)
-        return Readout(tracker, lambda x: f"loss {vals[min(int(np.searchsorted(s, x - 1e-9)), len(vals) - 1)]:.2g}",
-                       size=28, color=color(theme.FOREGROUND))
+
+        def readout(name, vals):
+            vals = np.asarray(vals, float)
+            return Readout(tracker, lambda x: f"{name} {vals[min(int(np.searchsorted(s, x - 1e-9)), len(vals) - 1)]:.2g}",
+                           size=28, color=color(theme.FOREGROUND))
+        if p is None:
+            return readout("loss", heights)
+        if self.heights == "slice" and not self.shadow:
+            return mn.VGroup(readout("true loss", p.true_loss), readout("drawn at", heights)).arrange(
+                mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+        return readout("loss", p.true_loss)
 
     def why(self, rec, surf, v) -> str | None:
         """Why the path ends where it does (the network's PCA plane): the run stopped while its loss
@@ -139,7 +164,7 @@ class DescentSurface(ThemedThreeDScene):
         k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
         return (f"The path ends at the run's last θ (the plane's centre): {p.steps[-1]} steps were not enough. "
                 f"Its loss was still falling ({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} in the last "
-                f"{int(p.steps[-1] - p.steps[k])} steps); ★ ({v:.3f}) lies further down the valley.")
+                f"{int(p.steps[-1] - p.steps[k])} steps); the valley runs on past ★ ({v:.3f}).")
 
     @classmethod
     def warp(cls, xy, steps, surf) -> TimeWarp:
@@ -162,7 +187,13 @@ class DescentSurface(ThemedThreeDScene):
     def side(self, rec, tracker, steps):
         return []
 
+    def guides(self, axes, surf, hmap):
+        """Extra 3-D lines drawn on the surface (occluded like the path) and their words for the legend."""
+        return [], []
+
     def minimum_words(self, surf, v):
+        if at_window_edge(surf):
+            return f"★ lowest point drawn: {v:.2g}, at the window's edge (the valley runs on)"
         return f"★ lowest loss on this slice: {v:.3g}"
 
     def title(self, surf):
@@ -233,18 +264,44 @@ class DescentSurfaceBowl(DescentSurface):
     orbit_rate = 0.15
     floor_levels = 12
     log = False             # a quadratic bowl reads best as itself
-    zoom = 0.8              # its steep rim otherwise reaches into the title
+    zoom = 0.66             # its steep rim otherwise reaches into the title
+    offset = (0.0, -0.5)    # below the three legend lines
     end_phi, end_theta = 50, -70
 
     def path(self, rec, surf):
         run = rec[f"{self.plane}_run"]
         h = run.train_loss[: len(run.thetas)]  # f(θₜ), evaluated every step for an objective
+        self._run = f"{describe(run.config['optimizer'])}, {run.n_steps} steps"
         notes = ["path height: the exact loss f(θₜ) — two parameters, nothing is projected",
-                 f"{surf.meta.get('formula', '')};  {describe(run.config['optimizer'])}, {run.n_steps} steps"]
+                 f"{surf.meta.get('formula', '')};  {self._run}"]
         return run.thetas, h, run.steps.astype(float), notes
 
+    phi, theta = 46, -105   # from high up (phi from the vertical): the floor, the bend and ★ stay in view
+    end_phi, end_theta = 40, -80
+    orbit_rate = 0.08
+
     def minimum_words(self, surf, v):
-        return f"★ the minimum, loss {v:.3g};  dashed: one long step"
+        return f"★ the minimum, loss {v:.3g};  {self._run};  dashed: one long step"
+
+    def guides(self, axes, surf, hmap):
+        """The bowl's two principal axes through the minimum, on the surface: along axis i the loss is
+        ½ λᵢ s² exactly (a quadratic with f* = 0), so the lines are drawn from the recorded curvatures."""
+        if "curvatures" not in surf.meta:
+            return [], []
+        lines, words = [], []
+        (lo, hi), vecs = surf.meta["curvatures"], np.asarray(surf.meta["axes"], float)
+        box = np.array([surf.xs[[0, -1]], surf.ys[[0, -1]]], float)
+        for lam, v, col, name in ((hi, vecs[1], theme.FOREGROUND, "steep"), (lo, vecs[0], theme.MUTED, "flat")):
+            with np.errstate(divide="ignore"):
+                r = float(np.min(np.abs(np.where(np.abs(v) > 1e-12, box.max(axis=1) / np.abs(v), np.inf))))
+            s = np.linspace(-0.98 * r, 0.98 * r, 61)
+            p = s[:, None] * v[None, :]
+            z = hmap(0.5 * lam * s ** 2)
+            line = mn.VMobject(stroke_color=color(col), stroke_width=3)
+            line.set_points_as_corners([axes.c2p(x, y, h) for (x, y), h in zip(p, z)])
+            lines.append(line)
+            words.append(f"{'white' if name == 'steep' else 'grey'}: {name} axis (curvature {lam:g})")
+        return lines, ["  ·  ".join(words)]
 
     def why(self, rec, surf, v):
         """The bend in plain words, from the bowl's recorded curvatures and the run's step lengths."""
