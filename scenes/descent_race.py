@@ -457,8 +457,7 @@ class DescentRace3D(ThemedThreeDScene):
         tuning = tuning_record(self.surface)
         title = heading(f"The same race on the {self.surface.capitalize()} surface", size=30, buff=0.2)
         what = mn.VGroup(label(hmap.words, size=24),
-                         label("paths at their own loss f(θₜ);  ○ start;  ★ minimum;  dashed: one jump, drawn straight",
-                               size=24))
+                         label("paths at their own loss f(θₜ);  ○ start;  ★ minimum;  dashed: a jump", size=24))
         what.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(title, mn.DOWN, buff=0.1)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)
