@@ -265,7 +265,7 @@ class DescentSurfaceBowl(DescentSurface):
     floor_levels = 12
     log = False             # a quadratic bowl reads best as itself
     zoom = 0.66             # its steep rim otherwise reaches into the title
-    offset = (0.0, -0.5)    # below the three legend lines
+    offset = (0.0, -0.7)    # below the three legend lines
     end_phi, end_theta = 50, -70
 
     def path(self, rec, surf):
@@ -281,7 +281,7 @@ class DescentSurfaceBowl(DescentSurface):
     orbit_rate = 0.08
 
     def minimum_words(self, surf, v):
-        return f"★ the minimum, loss {v:.3g};  {self._run};  dashed: one long step"
+        return f"★ the minimum, loss {v:.3g};  dashed: one long step"
 
     def guides(self, axes, surf, hmap):
         """The bowl's two principal axes through the minimum, on the surface: along axis i the loss is
@@ -319,6 +319,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     phi, theta = 40, -115   # from the valley's open side: the banana valley and the path in view
     end_phi, end_theta = 36, -88
     orbit_rate = 0.08
+    zoom, offset = 0.8, (0.0, -0.35)
     log_floor = 1e-2  # flattens the valley floor, narrower than a mesh cell, instead of a sawtooth
 
     def why(self, rec, surf, v):
