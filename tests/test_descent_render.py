@@ -31,7 +31,7 @@ CASES = [
     ("descent_race", "DescentRace3D", [(theme.SURFACE_RAMP_MUTED[2], PLOT, 300),
                                        (theme.OPTIMIZER["nesterov"], PLOT, 20)]),
     ("descent_surface", "DescentSurface", [(theme.SURFACE_PATH, PLOT, 50), (theme.LOSS_RAMP[-1], PLOT, 15)]),
-    ("descent_surface", "DescentSurfaceBowl", [(theme.SURFACE_PATH, PLOT, 25)]),
+    ("descent_surface", "DescentSurfaceBowl", [(theme.SURFACE_PATH, PLOT, 15)]),  # a smaller bowl, seen from above
     ("descent_surface", "DescentSurfaceRandom", [(theme.SURFACE_PATH, PLOT, 20), (theme.LOSS_RAMP[-2], PLOT, 15)]),
     ("descent_wells", "DescentWells", [(theme.OPTIMIZER["momentum"], (0.0, 0.4, 0.35, 1.0), 20),
                                        (theme.OPTIMIZER["gd"], (0.35, 0.4, 0.7, 1.0), 20)]),
