@@ -87,12 +87,28 @@ class GradientsNormalization(ThemedScene):
                       run_time=0.7)
         self.wait(0.5)
         plain_last = v["plain/unit"][0, -1, :n]
-        status = self.status(status, f"no norm: layer by layer the images squeeze together; at layer {H}\n"
-                                     f"they differ by {fmt(plain_last.std())} (std): this unit sees one input for all")
-        self.wait(2.5)
-        status = self.status(status, "batch norm rescales each unit over the batch: spread 1 again.\n"
-                                     "layer norm rescales over one image's units: it cannot re-spread.")
-        self.wait(2.5)
+        sp = v["plain/spread"][0]
+        shrink = (sp[0] / sp[-1]) ** (1 / (H - 1))        # the mean factor per layer
+        status = self.status(status, f"no norm: each layer squeezes the images about {shrink:.0f}× closer; at layer {H}\n"
+                                     f"they differ by {fmt(plain_last.std())} (std). No dot is in the flat zone: not saturation.")
+        self.wait(3.0)
+        status = self.status(status, "batch norm rescales each unit over the images: spread 1 again.\n"
+                                     "layer norm rescales each image over its units (white: one image).")
+        # one image's inputs to all units of a layer (a row of the images × units table), drawn in the
+        # layer-norm panel: spread across units, while each unit (the teal column) stays collapsed
+        ln = names.index("layer") if "layer" in names else None
+        if ln is not None:
+            img = v["layer/image"][0]
+            marks = mn.VGroup(*[mn.Circle(radius=0.055, stroke_color=color(theme.FOREGROUND), stroke_width=2)
+                                .move_to(axes[ln].axes.c2p(float(np.clip(u, -self.u_max, self.u_max)), layer + 0.33))
+                                for layer in range(1, H + 1) for u in img[layer - 1]])
+            self.play(mn.FadeIn(marks), run_time=0.6)
+        self.wait(2.0)
+        if ln is not None:
+            status = self.status(status, "layer norm spreads one image's units (white), yet every image still\n"
+                                         "gives each unit the same input (teal): it cannot re-spread the images.")
+            self.wait(3.0)
+            self.play(mn.FadeOut(marks), run_time=0.3)
         self.pause("training")
 
         # training: every dot follows its image through the recorded epochs
@@ -104,7 +120,15 @@ class GradientsNormalization(ThemedScene):
                     for d, p in zip(g, points(name, ax, k.get_value(), layer)):
                         d.move_to(p)
                 g.add_updater(move)
-        self.play(mn.FadeOut(status), run_time=0.3)
+        self.play(mn.FadeOut(status), mn.FadeOut(caps), run_time=0.3)
+
+        def live_caps():
+            e = min(int(round(k.get_value())), len(v[f"{names[0]}/loss"]) - 1)
+            return mn.VGroup(*[text(f"{TITLE[name]}: loss {v[f'{name}/loss'][e]:.2f}", size=26,
+                                    color=color(theme.NORM[name])).next_to(ax.spines, mn.UP, buff=0.1)
+                               for name, ax in zip(names, axes)])
+        caps = mn.always_redraw(live_caps)
+        self.add(caps)
         epoch = mn.always_redraw(lambda: text(f"training: epoch {int(round(k.get_value()))} of {K - 1}", size=SIZE)
                                  .next_to(self.title, mn.DOWN, buff=0.15))
         self.add(epoch)
@@ -136,19 +160,21 @@ class GradientsNormalization(ThemedScene):
         ax2.to_edge(mn.LEFT, buff=0.5).to_edge(mn.DOWN, buff=0.25)
         tgt = m["target_loss"]
         tline = mn.DashedLine(ax2.axes.c2p(0, np.log10(tgt)), ax2.axes.c2p(ep[-1], np.log10(tgt)),
-                              color=color(theme.MUTED))
+                              color=color(theme.MUTED), dash_length=0.03, dashed_ratio=0.35)   # dotted
         # no norm and layer norm lie on one another at chance: no norm wide underneath, layer norm dashed on top
         style = {"plain": dict(width=9), "batch": dict(width=4), "layer": dict(width=4, dashed=True, num_dashes=22)}
         curves = [polyline(ax2, ep, v[f"{name}/loss"], theme.NORM[name], **style[name]) for name in names]
 
         def reached(name):
             e = m["epochs_to_target"][name]
-            return f"loss ≤ {tgt:g} after {e} epochs" if e >= 0 else f"never reaches {tgt:g}"
-        rows_txt = mn.VGroup(*[text(f"{TITLE[name]}:\n  {reached(name)}", size=SIZE, color=color(theme.NORM[name]))
-                               for name in names],
-                             text(f"dashed line: loss {tgt:g}", size=SIZE, color=color(theme.MUTED)),
-                             text("each at its best SGD rate\n"
-                                  f"η of {', '.join(f'{x:g}' for x in v['lrs'])}", size=SIZE, color=color(theme.MUTED)))
+            return f"loss ≤ {tgt:g} after {e} epochs" if e >= 0 else f"not ≤ {tgt:g} within {int(ep[-1])} epochs"
+        flat = [name for name in names if np.all(np.abs(v[f"{name}/tuning"] - np.log(10)) < 0.05)]
+        rows_txt = mn.VGroup(*[text(f"{TITLE[name]} (η {m['lr'][name]:g}):\n  {reached(name)}", size=SIZE,
+                                    color=color(theme.NORM[name])) for name in names],
+                             text(f"dotted line: loss {tgt:g}", size=SIZE, color=color(theme.MUTED)),
+                             text("η: the best of\n" + ", ".join(f"{x:g}" for x in v["lrs"]) +
+                                  ("\n" + " and ".join(TITLE[f] for f in flat) + ":\nat chance for every η" if flat else ""),
+                                  size=SIZE, color=color(theme.MUTED)))
         rows_txt.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.22).next_to(ax2, mn.RIGHT, buff=0.4).align_to(ax2, mn.UP)
         chance = text(f"no norm and layer norm:\nboth at {fin['plain']:.2f} = ln 10, chance", size=SIZE,
                       color=color(theme.FOREGROUND))

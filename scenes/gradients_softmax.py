@@ -50,7 +50,6 @@ class GradientsSoftmax(ThemedScene):
         v, m = c.values, c.meta
         lab = m["label"]
         K = len(v["steps"])
-        zl = f"z{str(lab).translate(SUB)}"
         title = heading("Softmax: ten scores → ten probabilities", size=30, buff=0.2)
         img = pixel_image(v["image"], size=2.2)
         cap = text(f"a test image, label {lab}\n64-32-10 network,\n{m['test_acc']:.0%} test accuracy",
@@ -60,7 +59,9 @@ class GradientsSoftmax(ThemedScene):
         digits = [str(i) for i in range(10)]
         cols = [theme.ACTIVE if i == lab else theme.MUTED for i in range(10)]
         zmax = float(np.abs(v["logits"]).max())
-        zb = Bars(v["logits"][0], width=self.bar_width, height=1.8, colors=cols, labels=digits, vmax=zmax, signed=True)
+        zt_ = float(np.floor(zmax / 2) * 2)          # a round tick inside the scale
+        zb = Bars(v["logits"][0], width=self.bar_width, height=1.8, colors=cols, labels=digits, vmax=zmax, signed=True,
+                  ticks=(-zt_, 0, zt_))
         pb = Bars(v["probs"][0], width=self.bar_width, height=1.7, colors=cols, labels=digits, vmax=1.0,
                   ticks=(0, 0.5, 1))
         zt = text("logits z: the network's ten scores", size=SIZE)
@@ -102,29 +103,36 @@ class GradientsSoftmax(ThemedScene):
         hot = math("p_k = e^(z_k \\/ T) / (sum_j e^(z_j \\/ T))", size=40).move_to(formula)
         pt_t = text("probabilities p = softmax(z / T)", size=SIZE).move_to(pt)
         self.play(mn.FadeOut(formula), mn.FadeOut(pt), mn.FadeOut(frozen), run_time=0.3)
+        zf = v["logits"][-1]
+        rv = int(np.argmax(np.where(np.arange(10) == lab, -np.inf, zf)))
+        gap = float(zf[lab] - zf[rv])
+
+        def t_words(i):
+            T = ts[i]
+            return (f"T = {T:g}:  gap z of {lab} − z of {rv} = {gap:.1f},  divided by T: {gap / T:.1f}"
+                    f"  →  top p = {pts[i].max():.2f}")
         t_read = mn.always_redraw(lambda: text(
-            "temperature T = 1 (as trained)" if ti.get_value() < 0 else
-            f"temperature T = {ts[int(ti.get_value())]:g}:  top p = {pts[int(ti.get_value())].max():.2f}",
-            size=SIZE).next_to(title, mn.DOWN, buff=0.15))
+            f"temperature T = 1 (as trained): gap z of {lab} − z of {rv} = {gap:.1f}" if ti.get_value() < 0
+            else t_words(int(ti.get_value())), size=SIZE).next_to(title, mn.DOWN, buff=0.15))
         self.play(mn.FadeIn(hot), mn.FadeIn(pt_t), mn.FadeIn(t_read), run_time=0.3)
         for i, p in enumerate(pts):
             ti.set_value(i)
             self.play(pb.tween(p), run_time=0.7)
             self.wait(0.4)
+        last = text(t_words(len(ts) - 1), size=SIZE).next_to(title, mn.DOWN, buff=0.15)
         self.remove(t_read)
-        hint = text("low T: the top score takes all.   high T: every class evens out.", size=SIZE)
-        hint.next_to(title, mn.DOWN, buff=0.15)
-        self.add(text(f"temperature T = {ts[-1]:g}:  top p = {pts[-1].max():.2f}", size=SIZE)
-                 .next_to(title, mn.DOWN, buff=0.15))
-        self.swap(self.mobjects[-1], hint)
-        self.wait(2.0)
+        self.add(last)
+        hint = text("small T widens the gaps: the top takes all.  Large T: all even out.",
+                    size=SIZE, color=color(theme.MUTED)).next_to(last, mn.DOWN, buff=0.1)
+        self.play(mn.FadeIn(hint), run_time=0.4)
+        self.wait(2.5)
         self.pause("gradient")
 
         # cross-entropy's gradient on each logit: softmax − one-hot
         p, g = v["probs"][-1], v["grad"]
         ce = text(f"CE = −log p({lab}) = {v['ce'][-1]:.2f}", size=SIZE).move_to(hot)
         pt_y = text(f"p at T = 1;  dashed: the target y (1 at {lab})", size=SIZE).move_to(pt)
-        self.play(mn.FadeOut(hot), mn.FadeOut(pt_t), mn.FadeOut(hint), run_time=0.3)
+        self.play(mn.FadeOut(hot), mn.FadeOut(pt_t), mn.FadeOut(hint), mn.FadeOut(last), run_time=0.3)
         self.play(pb.tween(p), mn.FadeIn(ce), mn.FadeIn(pt_y), run_time=0.6)
         slot = pb.rects[lab]
         box = mn.Rectangle(width=slot.width * 1.3, height=pb.frame.height, color=color(theme.FOREGROUND),
@@ -136,14 +144,21 @@ class GradientsSoftmax(ThemedScene):
         gm = float(np.abs(g).max())
         gb = Bars(g, width=self.bar_width, height=1.8, colors=gcols, labels=digits, vmax=gm, signed=True,
                   ticks=(-round(gm, 1), 0, round(gm, 1)))
-        gt = text("the gradient ∂CE/∂zₖ = pₖ − yₖ on each logit", size=SIZE)
+        gt = mn.VGroup(text("gradient on each logit:", size=SIZE),
+                       math("(partial \"CE\") \\/ (partial z_k) = p_k - y_k", size=36)).arrange(mn.RIGHT, buff=0.25)
         gg = mn.VGroup(gt, gb).arrange(mn.DOWN, buff=0.15)
         gg.shift(zb.baseline.get_center() - gb.baseline.get_center())
         self.play(mn.FadeOut(zg), run_time=0.3)
         self.play(mn.FadeIn(gg), run_time=0.5)
         rival = int(np.argmax(np.where(np.arange(10) == lab, -np.inf, g)))
-        sign = text(f"purple, negative: descent raises {zl}.  coral, positive: descent\n"
-                    f"lowers the rivals, most the likeliest wrong one ({rival}).",
+        # direct labels on the two largest bars: descent moves each logit against its gradient
+        up = text(f"{g[lab]:+.2f}: descent raises z of {lab}", size=SIZE, color=color(theme.GRADIENT_NEGATIVE))
+        up.next_to(gb.rects[lab], mn.LEFT, buff=0.15).align_to(gb.rects[lab], mn.DOWN)
+        down = text(f"{g[rival]:+.2f}: lowers z of {rival}", size=SIZE, color=color(theme.GRADIENT))
+        down.next_to(gb.rects[rival], mn.RIGHT, buff=0.15).align_to(gb.rects[rival], mn.UP)
+        sign = text(f"p − y: each bar's gap to its target. The label's is negative, every rival's\n"
+                    f"positive, the largest on the likeliest wrong class ({rival}).",
                     size=SIZE).next_to(title, mn.DOWN, buff=0.15)
+        self.play(mn.FadeIn(up), mn.FadeIn(down), run_time=0.5)
         self.play(mn.FadeIn(sign), run_time=0.4)
         self.wait(3.0)

@@ -303,3 +303,39 @@ def test_vanishing_ranking_explained_by_the_tuning_records(van):
     for k in ("sigmoid-glorot", "sigmoid-he"):
         g = v[f"{k}/gnorm"][0]
         assert g[-1] / g[0] >= 100 and np.all(np.diff(g) > 0)
+
+
+def test_normalisation_captions(norm):
+    """"each layer squeezes the images about N× closer", layer norm's white row (one image across the
+    units) spread to std 1 while its units stay collapsed, and the rate grid: batch norm's best rate
+    inside it, no norm and layer norm at chance for every rate."""
+    c = norm["curves"]
+    v, m, cfg = c.values, c.meta, c.config
+    H = len(cfg["sizes"]) - 2
+    sp = v["plain/spread"][0]
+    shrink = (sp[0] / sp[-1]) ** (1 / (H - 1))
+    ratios = sp[:-1] / sp[1:]
+    assert np.all(ratios > shrink / 1.5) and np.all(ratios < shrink * 1.5)   # "about N×" at every layer
+    img = v["layer/image"][0]                                  # (H, units): one image's row
+    np.testing.assert_allclose(img.std(axis=1), 1.0, atol=1e-3)  # layer norm: std 1 across one image's units
+    np.testing.assert_allclose(img.mean(axis=1), 0.0, atol=1e-9)
+    assert np.all(v["layer/unit"][0, 2:].std(axis=1) < 0.1)    # …while each unit barely varies over the images
+    lrs = list(v["lrs"])
+    for k in ("plain", "layer"):
+        assert np.all(np.abs(v[f"{k}/tuning"] - np.log(10)) < 0.05)
+    best = int(np.argmin(v["batch/tuning"]))
+    assert 0 < best < len(lrs) - 1 and lrs[best] == m["lr"]["batch"]
+
+
+def test_temperature_divides_the_gap(soft):
+    """"gap z of label − z of rival, divided by T → top p": the rival is the largest other logit,
+    and the top probability at each T grows with gap / T."""
+    v, m = soft["curves"].values, soft["curves"].meta
+    z, lab = v["logits"][-1], m["label"]
+    rv = int(np.argmax(np.where(np.arange(10) == lab, -np.inf, z)))
+    gap = z[lab] - z[rv]
+    assert gap > 0
+    top = v["probs_t"].max(axis=1)
+    np.testing.assert_array_equal(v["probs_t"].argmax(axis=1), lab)     # the label stays on top at every T
+    # p(label) ≤ 1 / (1 + exp(−gap/T)): the rival alone caps it (two-class bound)
+    assert np.all(top <= 1 / (1 + np.exp(-gap / v["temperatures"])) + 1e-12)

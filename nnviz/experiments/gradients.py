@@ -233,7 +233,7 @@ NORM_VARIANTS = ("plain", "batch", "layer")
 
 
 @experiment("gradients_normalization", sizes=DEEP_SIZES, hidden="sigmoid", init="glorot",
-            variants=list(NORM_VARIANTS), lrs=[0.1, 0.3, 1.0], epochs=20, batch_size=128, init_seed=0, seed=0,
+            variants=list(NORM_VARIANTS), lrs=[0.03, 0.1, 0.3, 1.0, 3.0, 10.0], epochs=20, batch_size=128, init_seed=0, seed=0,
             data_seed=0, every=11, probe=256, quantiles=[0.05, 0.25, 0.5, 0.75, 0.95], target_loss=0.5,
             flat_frac=0.1, unit=0)
 def normalization(cfg):
@@ -247,7 +247,9 @@ def normalization(cfg):
     mean over units of u's standard deviation across those images; "<v>/inrange" (K, H) the
     fraction of u with σ'(u) ≥ flat_frac · σ'(0); "<v>/gnorm" (K, L) per-layer gradient norms;
     "<v>/unit" (K, H, probe) the input u of one unit (column `unit`) of each hidden layer for each
-    probe image: what one unit sees of the images, layer by layer.
+    probe image: what one unit sees of the images, layer by layer; "<v>/image" (K, H, units) the
+    inputs u of every unit of each hidden layer for one image (the first probe image): what one
+    image gives the units (layer norm normalises this row, batch norm each unit's column).
     meta: lr, epochs_to_target (first epoch whose loss ≤ target_loss, −1 never), flat_edge.
     """
     ds = D.digits(seed=cfg["data_seed"])
@@ -260,18 +262,19 @@ def normalization(cfg):
         model = MLP(tuple(cfg["sizes"]), hidden=cfg["hidden"], loss="cce", norm=None if v == "plain" else v)
         th0 = model.init(np.random.default_rng(cfg["init_seed"]), cfg["init"])
         run, lr, finals = _tuned(model, ds, th0, cfg, f"gradients_normalization/{v}")
-        quant, spread, inr, gn, unit = [], [], [], [], []
+        quant, spread, inr, gn, unit, image = [], [], [], [], [], []
         for th in run.thetas:
             tr = model.forward(th, Xp, train=True)
             us = tr.pre[:-1]
             quant.append([np.quantile(u, q) for u in us])
             unit.append([u[:, cfg["unit"]] for u in us])
+            image.append([u[0] for u in us])
             spread.append([float(u.std(axis=0).mean()) for u in us])
             inr.append([float(np.mean(np.abs(u) <= edge)) for u in us])
             g = model.backward(th, ds.X, ds.Y, train=v == "batch").grad
             gn.append([np.linalg.norm(model.layout.view(g, f"W{i}")) for i in range(1, model.n_layers + 1)])
         vals.update({f"{v}/loss": run.train_loss.copy(), f"{v}/quant": np.array(quant),
-                     f"{v}/spread": np.array(spread), f"{v}/inrange": np.array(inr), f"{v}/gnorm": np.array(gn), f"{v}/unit": np.array(unit),
+                     f"{v}/spread": np.array(spread), f"{v}/inrange": np.array(inr), f"{v}/gnorm": np.array(gn), f"{v}/unit": np.array(unit), f"{v}/image": np.array(image),
                      f"{v}/tuning": finals, "steps": run.steps.astype(float),
                      "epochs": np.arange(len(run.train_loss), dtype=float)})
         hit = np.flatnonzero(run.train_loss <= cfg["target_loss"])

@@ -117,7 +117,7 @@ def softmax(fig):
     c = E.load("gradients_softmax")["curves"]
     v, m = c.values, c.meta
     a0, a1, a2, a3 = fig.subplots(1, 4, gridspec_kw={"width_ratios": [0.7, 1, 1.35, 1]})
-    a0.imshow(v["image"], cmap="gray_r")
+    a0.imshow(v["image"], cmap="gray")          # white ink on black, as in the video
     a0.set_title(f"test image, label {m['label']}", fontsize=10)
     a0.axis("off")
     k = np.arange(10)
@@ -127,9 +127,11 @@ def softmax(fig):
     a1.set_title("logits $z$ (trained)", fontsize=10)
     a1.set_xticks(k)
     ts = v["temperatures"]
-    for i, (t, pt) in enumerate(zip(ts, v["probs_t"])):
-        shade = 0.25 + 0.75 * i / max(len(ts) - 1, 1)     # grey (cold) → ink (hot): no palette hue
-        a2.plot(k, pt, "o-", ms=3, lw=1.2, color=theme.INK, alpha=shade, label=f"$T = {t:g}$")
+    pick = [0, int(np.argmin(np.abs(ts - 1.0))), len(ts) - 1]      # coldest, T = 1, hottest
+    for j, i in enumerate(pick):
+        shade = 1.0 - 0.35 * j                                       # ink → grey: no palette hue
+        a2.bar(k + (j - 1) * 0.27, v["probs_t"][i], width=0.27, color=theme.INK, alpha=shade,
+               label=f"$T = {ts[i]:g}$")
     a2.set_xticks(k)
     a2.set_ylim(0, 1)
     a2.set_ylabel("$p_k$")
@@ -174,44 +176,50 @@ def vanishing(fig):
     fig.tight_layout()
 
 
-@figure("gradients_normalization", experiments=("gradients_normalization",), size=(16, 4.6))
+@figure("gradients_normalization", experiments=("gradients_normalization",), size=(16, 5.4))
 def normalization(fig):
     """Deep sigmoid net without a norm, with batch norm and layer norm: what one unit of each layer
     sees of the images at initialisation (one dot per image), and the training losses."""
     c = E.load("gradients_normalization")["curves"]
     v, m = c.values, c.meta
     variants = c.config["variants"]
-    axes = fig.subplots(1, len(variants) + 1, gridspec_kw={"width_ratios": [1] * len(variants) + [1.6]})
+    axes = fig.subplots(1, len(variants) + 1, gridspec_kw={"width_ratios": [1] * len(variants) + [1.6],
+                                                           "wspace": 0.45})
     edge = m["flat_edge"]
     rng = np.random.default_rng(0)
     for ax, name in zip(axes, variants):
         U = v[f"{name}/unit"][0]             # (H, probe) at initialisation
         H = U.shape[0]
-        ax.axvspan(edge, 6, color=theme.FLAT_ZONE, alpha=0.3, lw=0)
-        ax.axvspan(-6, -edge, color=theme.FLAT_ZONE, alpha=0.3, lw=0)
+        for a, b in ((edge, 6), (-6, -edge)):      # neutral hatching: no palette hue is near it
+            ax.axvspan(a, b, facecolor="none", edgecolor=theme.MUTED, hatch="///", lw=0)
         for h in range(H):
             ax.scatter(np.clip(U[h], -6, 6), h + 1 + (rng.random(U.shape[1]) - 0.5) * 0.5, s=5,
                        color=theme.NORM[name], alpha=0.6, lw=0)
-            ax.text(5.8, h + 1.3, f"std {U[h].std():.0e}" if U[h].std() < 0.01 else f"std {U[h].std():.2f}",
-                    ha="right", fontsize=8, color=theme.INK)
+            ax.annotate(f"std {U[h].std():.0e}" if U[h].std() < 0.01 else f"std {U[h].std():.2f}",
+                        (1.02, h + 1), xycoords=("axes fraction", "data"), va="center", fontsize=10, color=theme.INK)
         ax.set_xlim(-6, 6)
         ax.set_ylim(0.4, H + 0.6)
         ax.set_yticks(range(1, H + 1))
         ax.set_xlabel("input $u$ of one unit (one dot per image)")
         ax.set_title(f"{TITLE[name]}, at initialisation", fontsize=10, color=theme.NORM[name])
     axes[0].set_ylabel("hidden layer")
+    for a in axes[1:-1]:
+        a.set_yticklabels([])
     ax = axes[-1]
+    ax.yaxis.tick_right()
+    ax.yaxis.set_label_position("right")
     style = {"plain": dict(lw=5, ls="-"), "batch": dict(lw=2, ls="-"), "layer": dict(lw=2, ls="--")}
     for name in variants:
         e = m["epochs_to_target"][name]
         ax.semilogy(v["epochs"], v[f"{name}/loss"], color=theme.NORM[name], **style[name],
                     label=f"{TITLE[name]} ($\\eta = {m['lr'][name]:g}$): " +
-                    (f"$\\leq {m['target_loss']:g}$ at epoch {e}" if e >= 0 else "never"))
+                    (f"$\\leq {m['target_loss']:g}$ at epoch {e}" if e >= 0
+                     else f"not $\\leq {m['target_loss']:g}$ in {int(v['epochs'][-1])} epochs"))
     ax.axhline(m["target_loss"], color=theme.MUTED, ls=":")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
     ax.set_title(r"no norm and layer norm lie on one another at $\ln 10$ (chance)", fontsize=10)
-    legend_beside(ax)
-    fig.text(0.01, 0.01, f"shaded: the sigmoid is flat, $\\sigma'(u)$ < {c.config['flat_frac']:.0%} of its peak",
-             fontsize=9, color=theme.INK)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
+    fig.text(0.01, 0.01, f"hatched: the sigmoid is flat, $\\sigma'(u)$ < {c.config['flat_frac']:.0%} of its peak; "
+             "no dot of the plain net is there: it collapses, it does not saturate", fontsize=10, color=theme.INK)
+    fig.subplots_adjust(left=0.04, right=0.96, bottom=0.3, top=0.92, wspace=0.45)
