@@ -12,7 +12,7 @@ Records: experiments "network_training_{xor,moons,spirals}" (nnviz/experiments/n
 Variants: TrainingXOR (default), TrainingMoons, TrainingSpirals.
 """
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, ValueTracker, VGroup, linear
+from manim import DOWN, LEFT, RIGHT, UP, Square, ValueTracker, VGroup, linear
 
 from nnviz import experiments, theme
 from nnviz.display import input_names, sizes_text
@@ -69,6 +69,14 @@ class TrainingXOR(ThemedScene):
         k = frame_index(run.eval_steps, total)
         return f"step {total}: loss {run.loss[-1]:.2g}, {run.train_acc[k]:.0%} of the points right"
 
+    @staticmethod
+    def key(what: str, hi: str, lo: str, hi_color, lo_color) -> VGroup:
+        """A one-line colour key: "<what>: ■ hi  ■ lo" with swatches in the two colours."""
+        def swatch(c):
+            return Square(side_length=0.26, stroke_width=1.5, stroke_color=theme.FOREGROUND).set_fill(c, 1.0)
+        return VGroup(text(f"{what}:", size=24), swatch(hi_color), text(hi, size=24), swatch(lo_color),
+                      text(lo, size=24)).arrange(RIGHT, buff=0.12)
+
     def construct(self):
         recs = experiments.load(self.experiment)
         run, bd = recs["run"], recs["boundary"]
@@ -95,14 +103,14 @@ class TrainingXOR(ThemedScene):
             tiles.append(FeatureTiles.on_layer(bd.hidden[name][0], d, l, side=self.tile))
         width, drawn = model.sizes[1], len(d.shown[1])
         first = (f"squares: {drawn} of {width} per layer" if drawn < width else f"squares: the {width} neurons")
-        tcap = VGroup(text(first, size=24), text("each, one neuron's output", size=24))
+        tcap = VGroup(text(first, size=24), self.key("output", "> 0", "< 0", theme.POSITIVE, theme.NEGATIVE))
         tcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).to_edge(DOWN, buff=0.25).to_edge(LEFT, buff=0.3)
         if not tiles:
             tcap = VGroup()
 
         plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=4.4, dot_radius=0.065,
                               prob=bd.prob[0]).move_to([-0.3, -0.3, 0])
-        pcap = text("colour: the predicted class", size=24).next_to(plane, UP, buff=0.12)
+        pcap = self.key("predicted class", "1", "0", theme.CLASS[1], theme.CLASS[0]).next_to(plane, UP, buff=0.12)
         state = Readout(tracker, lambda s: self.status(run, bd, warp, s), size=24, color=theme.ACTIVE)
         state.next_to(plane, DOWN, buff=0.18).align_to(plane, LEFT)
 
