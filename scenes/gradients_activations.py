@@ -99,7 +99,8 @@ class GradientsActivations(ThemedScene):
         def readout():
             L = int(round(tracker.get_value()))
             return mn.VGroup(*[text(f"{NICE[n]}:  {meta['chain_value'][n]:.3g}{str(L).translate(SUP)} = "
-                                    f"{v[f'{n}/chain'][L - 1]:.2g}", size=26, color=color(theme.ACTIVATION[n]))
+                                    f"{v[f'{n}/chain'][L - 1]:.2g}" + ("  (while active)" if n == "relu" else ""), size=26,
+                                    color=color(theme.ACTIVATION[n]))
                                for n in self.chain_names]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2) \
                 .next_to(ax, mn.RIGHT, buff=0.5).align_to(ax, mn.UP)
         read = mn.always_redraw(readout)
