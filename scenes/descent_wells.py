@@ -12,7 +12,7 @@ from nnviz import experiments, theme
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.style import ThemedScene, color, heading, label, text
-from nnviz.render.widgets import DescentPath, StepCounter
+from nnviz.render.widgets import DescentPath, Readout
 
 RESTART = "restart"
 
@@ -110,7 +110,9 @@ class DescentWells(ThemedScene):
             legend[f"{self.names[name]} ({hyper})"] = c
         leg = Legend(legend, kind="dot", font_size=24).next_to(title, mn.DOWN, buff=0.35).to_edge(mn.RIGHT, buff=0.4)
         steps = max(rec[n].n_steps for n in self.runs)
-        counter = StepCounter(t, total=steps, size=24).next_to(leg, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        # the step nearest to where the balls are drawn (they glide between recorded steps)
+        counter = Readout(t, lambda x: f"step {int(round(x))} / {steps}", size=24).next_to(
+            leg, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         mo_cfg = rec["momentum"].config["optimizer"]
         eff = rec["momentum"].learning_rate / (1 - mo_cfg["beta"])
         note = mn.VGroup(text(f"same start θ₀ = {x0:g}, same η", size=24),
