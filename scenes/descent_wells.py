@@ -71,7 +71,14 @@ class DescentWells(ThemedScene):
         self.words = {}
         for x, word in ((deep, "global minimum"), (shallow, "local minimum")):
             y = float(np.interp(x, xs, fs))
-            self.words[word] = label(word, size=24).next_to(ax.c2p(x, y), mn.DOWN, buff=0.3)
+            w = label(word, size=24).next_to(ax.c2p(x, y), mn.DOWN, buff=0.3)
+            tick = mn.Line(ax.c2p(x, y) + 0.08 * mn.DOWN, ax.c2p(x, y) + 0.24 * mn.DOWN, color=color(theme.MUTED),
+                           stroke_width=2)
+            # keep the word right of the y axis and right of the hump (its left edge at the minimum's left)
+            w.set_x(max(w.get_x(), ax.axes.get_left()[0] + 0.15 + w.width / 2,
+                        (ax.c2p(x, y)[0] - 0.35 + w.width / 2) if word == "local minimum" else -np.inf))
+            self.words[word] = w
+            self.add(tick)
             self.add(self.words[word])
         # the hump between the wells, and the shared start
         xb = barrier(curve)
@@ -89,22 +96,23 @@ class DescentWells(ThemedScene):
         start_word = label("start", size=24, color=color(theme.FOREGROUND)).next_to(start, mn.LEFT, buff=0.12)
         self.add(start, start_word)
         self.start_marks = mn.VGroup(start, start_word)
-        lift = {"momentum": 0.12, "gd": -0.12}  # trails just above / below the curve, so both stay seen
+        width = {"momentum": 5, "gd": 6}  # trails on the curve itself: plain GD on top (where both went)
         for k, (name, opt) in enumerate(self.runs.items()):
             run = rec[name]
             c = color("optimizer", opt)
             pos = lambda run=run: float(np.interp(t.get_value(), run.steps, run.thetas[:, 0]))
             r = 0.13 if name == "momentum" else 0.1  # plain GD smaller and on top: both seen at the start
             ball = mn.Dot(radius=r, color=c, stroke_color=color(theme.BACKGROUND), stroke_width=2).add_updater(
-                lambda m, pos=pos, r=r: m.move_to(ax.c2p(pos(), height(pos())) + (r + 0.02) * mn.UP))
+                lambda m, pos=pos: m.move_to(ax.c2p(pos(), height(pos()))))
             ball.set_z_index(4 if name == "gd" else 3)
             balls.append(ball)
             th = run.thetas[:, 0]
             dense = np.linspace(0, run.n_steps, 8 * run.n_steps + 1)  # the trail follows the curve between steps
             xd = np.interp(dense, run.steps, th)
-            yd = np.interp(xd, xs, fs) + lift.get(name, 0.0)
-            trails.append(DescentPath(np.c_[xd, yd], ax, steps=dense, color=c, tracker=t, stroke_width=3,
-                                      head=False, start_marker=False, fade=12.0, fade_floor=0.5))
+            yd = np.interp(xd, xs, fs)
+            trail = DescentPath(np.c_[xd, yd], ax, steps=dense, color=c, tracker=t, stroke_width=width.get(name, 4),
+                                head=False, start_marker=False)
+            trails.append(trail.set_z_index(2 if name == "gd" else 1))
             opt_cfg = run.config["optimizer"]
             hyper = f"η={run.lr[0]:g}" + (f", β={opt_cfg['beta']:g}" if "beta" in opt_cfg else "")
             legend[f"{self.names[name]} ({hyper})"] = c
@@ -117,10 +125,11 @@ class DescentWells(ThemedScene):
         eff = rec["momentum"].learning_rate / (1 - mo_cfg["beta"])
         note = mn.VGroup(text(f"same start θ₀ = {x0:g}, same η", size=24),
                          text("arrow: momentum's velocity", size=24),
-                         text("v ← βv − η∇J, θ ← θ + v", size=24),
-                         text("on a steady slope its rate", size=24),
-                         text(f"grows to η/(1−β) = {eff:.2g}:", size=24),
-                         text(f"{1 / (1 - mo_cfg['beta']):.0f}× plain GD's η", size=24))
+                         text("v ← βv − η∇J,  θ ← θ + v", size=24),
+                         text("at the hump ∇J ≈ 0: GD's step", size=24),
+                         text("vanishes, v carries on", size=24),
+                         text(f"(on a slope v grows to", size=24),
+                         text(f"η/(1−β) = {eff:.2g} × the slope)", size=24))
         note.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(counter, mn.DOWN, buff=0.3, aligned_edge=mn.LEFT)
         # momentum's recorded velocity, redrawn every frame: the push that carries it over the barrier
         mo = rec["momentum"]
@@ -152,7 +161,7 @@ class DescentWells(ThemedScene):
             m.clear_updaters()
         self.remove(arrow)
         settled = int(warp.last_step)
-        finals = [label(f"nothing moves after step {settled}", size=24)]
+        finals = [text(f"nothing moves after step {settled}", size=24)]
         for name, ball in zip(self.runs, balls):
             run = rec[name]
             x = float(run.final_theta[0])
@@ -168,38 +177,33 @@ class DescentWells(ThemedScene):
     def restarts(self, rec, ax, height, previous):
         keys = restart_keys(rec)
         t = mn.ValueTracker(0.0)
-        found, stuck = color("outcome", "found"), color("outcome", "stuck")
+        gd = color("optimizer", "gd")  # every restart is plain GD: its colour; the outcome is the fill
         dots, rings = [], []
         for k in keys:
             run = rec[k]
             pos = lambda run=run: float(np.interp(t.get_value(), run.steps, run.thetas[:, 0]))
-            c = found if run.meta["well"] == "deep" else stuck
             # on the curve itself: the dot's height is the loss it has
-            d = mn.Dot(radius=0.1, color=c, stroke_color=color(theme.BACKGROUND), stroke_width=1.5).add_updater(
+            d = mn.Dot(radius=0.1, color=gd, stroke_color=color(theme.BACKGROUND), stroke_width=1.5).add_updater(
                 lambda m, pos=pos: m.move_to(ax.c2p(pos(), height(pos()))))
             d.set_z_index(3)
             dots.append(d)
             x0 = float(run.thetas[0, 0])
-            rings.append(mn.Circle(radius=0.13, color=c, stroke_width=3).move_to(ax.c2p(x0, height(x0))))
+            rings.append(mn.Circle(radius=0.14, color=color(theme.FOREGROUND), stroke_width=2.5)
+                         .move_to(ax.c2p(x0, height(x0))))
         wells = {w: [k for k in keys if rec[k].meta["well"] == w] for w in ("deep", "shallow")}
         n_deep = len(wells["deep"])
-        # the basin boundary: the hump between the wells; plain GD started left of it ends left
         new_title = heading("Random restarts of plain GD: the start picks the well", size=30, buff=0.25)
         caption = mn.VGroup(
-            text(f"{len(keys)} random starts (rings), all", size=24),
-            text("plain GD: each ends in the", size=24),
-            text("well on its side of the hump", size=24),
-            text("(dashed)", size=24),
-            text(f"{n_deep} of {len(keys)} reach the deep well:", size=24),
-            text("keep the best run", size=24))
+            text(f"{len(keys)} random starts (rings),", size=24),
+            text("all plain GD. GD only goes", size=24),
+            text("downhill, so each ends in the", size=24),
+            text("well on its side of the hump.", size=24))
         caption.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
-        key = Legend({"ends in the deep well": found, "stuck in the shallow well": stuck}, kind="dot", font_size=24)
-        key.move_to(self.legend, aligned_edge=mn.UL)
-        caption.next_to(key, mn.DOWN, buff=0.35, aligned_edge=mn.LEFT)
+        caption.move_to(self.legend, aligned_edge=mn.UL)
         # the old texts leave first, then the new ones come (never two texts fading at one place)
         self.play(mn.FadeOut(mn.VGroup(*previous, *self.balls, *self.trails, self.note, self.legend, self.counter,
                                        self.title, self.start_marks)), run_time=0.6)
-        self.play(mn.FadeIn(new_title), mn.FadeIn(key), mn.FadeIn(caption),
+        self.play(mn.FadeIn(new_title), mn.FadeIn(caption),
                   *[mn.FadeIn(r) for r in rings], *[mn.FadeIn(d) for d in dots], run_time=0.8)
         self.wait(0.5)
         warp = wells_warp(rec, keys, self.run_time * 0.6)
@@ -207,6 +211,21 @@ class DescentWells(ThemedScene):
         self.play(warp.animate(t))
         for d in dots:
             d.clear_updaters()
+        # the outcome: how many ended in each well (their dots coincide there), and the run we keep
+        finals = {k: float(np.interp(rec[k].final_theta[0], rec["curve"].xs, rec["curve"].loss[0])) for k in keys}
+        badges = mn.VGroup()
+        for w in ("deep", "shallow"):
+            if wells[w]:
+                x = float(np.mean([rec[k].final_theta[0] for k in wells[w]]))
+                badges.add(text(f"×{len(wells[w])}", size=24, color=gd).next_to(ax.c2p(x, height(x)), mn.UP, buff=0.4))
+        best = min(keys, key=finals.get)
+        xb_ = float(rec[best].final_theta[0])
+        crown = mn.Circle(radius=0.22, color=color(theme.FOREGROUND), stroke_width=4).move_to(ax.c2p(xb_, height(xb_)))
+        verdict = mn.VGroup(text(f"{n_deep} of {len(keys)} reach the deep well;", size=24),
+                            text(f"keep the best: J = {finals[best]:.2f}", size=24))
+        verdict.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(caption, mn.DOWN, buff=0.35,
+                                                                            aligned_edge=mn.LEFT)
+        self.play(mn.FadeIn(badges), mn.Create(crown), mn.FadeIn(verdict))
         self.pause("restarts-end")
 
 
