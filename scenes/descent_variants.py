@@ -204,7 +204,7 @@ class DescentDigits(ThemedScene):
         title = heading("Real data: 8×8 handwritten digits (a small MNIST)", size=32, buff=0.2)
         grid = ", ".join(f"{x:g}" for x in first.meta["tuning"]["lrs"])
         sub = mn.VGroup(label(f"network {sizes} · {n} images · {epochs} epochs · same start", size=24),
-                        label(f"η per batch size from {grid}: lowest train loss, no spikes", size=24))
+                        label(f"η per batch size from {grid}: lowest train loss, no 5× jumps", size=24))
         sub.arrange(mn.DOWN, buff=0.06).next_to(title, mn.DOWN, buff=0.1)
         self.add(title, sub)
         warps = digits_warps(rec, self.variants, self.run_time)
@@ -232,7 +232,7 @@ class DescentDigits(ThemedScene):
         plots.arrange(mn.RIGHT, buff=0.45)
         top = mn.VGroup(plots, legend).arrange(mn.RIGHT, buff=0.4, aligned_edge=mn.UP)
         top.next_to(sub, mn.DOWN, buff=0.45).set_x(0)
-        why = label("per epoch every run sees the same data; the number of updates differs", size=24)
+        why = text("per epoch every run sees the same data; the number of updates differs", size=24)
         why.to_edge(mn.DOWN, buff=0.3)
         self.add(plots, legend, why)
         self.wait(0.5)
@@ -255,25 +255,29 @@ class DescentDigits(ThemedScene):
         mn.VGroup(cp, chart).arrange(mn.RIGHT, buff=0.45).move_to(plots, aligned_edge=mn.DL)
         cp_head = text("per second (median epoch)", size=24).next_to(cp.axes.axes, mn.UP, buff=0.12)
         budget_line = vline(cp.axes, b["budget"], color=color(theme.FOREGROUND), text="")
-        budget_word = text(f"{b['budget']:.2g} s", size=24).next_to(budget_line, mn.DOWN, buff=0.05)
+        budget_word = text("budget", size=24)
         budget_word.next_to(cp.axes.axes.c2p(cp.axes.to_axes([[b["budget"], 1.0]])[0, 0], cp.axes.bounds[1, 0]),
                             mn.UP, buff=0.08).shift(0.05 * mn.RIGHT)
         budget_word.set_x(budget_line.get_x() + budget_word.width / 2 + 0.08)
+        budget_word.set_y(cp.axes.axes.get_top()[1] - 0.2)
         ch_head = text("every batch size", size=24).next_to(chart.axes, mn.UP, buff=0.12)
         fg = color(theme.FOREGROUND)
-        ep_y, s_y = list(b["epochs"].values()), list(b["seconds"].values())
+        ep_y = list(b["epochs"].values())
+        # at the budget only runs that finished an epoch have a measured loss; the others are left out
+        s_y = [v if b["epochs_done"][int(x)] > 0 else np.nan for x, v in zip(bs, b["seconds"].values())]
         ep_line, s_line = curve(chart, bs, ep_y, color=fg), curve(chart, bs, s_y, color=fg, dashed=True)
         ep_dots = dots(chart, bs, ep_y, fg, radius=0.08)
         s_dots = dots(chart, bs, s_y, fg, radius=0.09, hollow=True)
         # the three runs of the other plots keep their colours here
         followed = {rec[v].meta["batch_size"]: cols[v] for v in self.variants}
-        for group in (ep_dots, s_dots):
-            for d, x in zip(group, bs):
+        shown = [x for x, y in zip(bs, s_y) if np.isfinite(y)]
+        for group, xs_ in ((ep_dots, bs), (s_dots, shown)):
+            for d, x in zip(group, xs_):
                 if int(x) in followed:
                     d.set_stroke(followed[int(x)]) if d.get_fill_opacity() == 0 else d.set_fill(followed[int(x)])
         ep_tag = text(f"after {b['n_epochs']} epochs", size=24).next_to(chart.c2p(bs[0], ep_y[0]), mn.DOWN, buff=0.15)
-        s_tag = text(f"after {b['budget']:.2g} s", size=24).next_to(chart.c2p(bs[0], s_y[0]), mn.RIGHT, buff=0.2)
-        s_tag.shift(0.2 * mn.UP)
+        k0 = int(np.flatnonzero(np.isfinite(s_y))[0])  # the first batch size with a measured loss at the budget
+        s_tag = text(f"after {b['budget']:.2g} s", size=24).next_to(chart.c2p(bs[k0], s_y[k0]), mn.UP, buff=0.25)
         for tag in (ep_tag, s_tag):
             tag.set_x(max(tag.get_x(), chart.axes.get_left()[0] + 0.1 + tag.width / 2))
         lines = trade_off_lines(rec)

@@ -222,7 +222,7 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     lines = " ".join(X.trade_off_lines(rec))
     name = lambda bs: ", ".join(map(str, bs)) if len(bs) < 3 else f"{bs[0]}–{bs[-1]}"
     assert f"Per epoch: b = {name(best_e)} ends lowest" in lines
-    assert f"Per second ({budget:.2g} s): b = {name(best_s)} lead" in lines
+    assert f"Per second ({budget:.2g} s = batch GD's {full.config['epochs']} epochs): b = {name(best_s)} lead" in lines
     assert ("b = 1 is not one epoch in" if at[1][0] == 0 else f"b = 1 is {at[1][0]} epoch") in lines
     # the trade-off itself: the per-epoch winner is not a per-second leader, and per example the full
     # batch's epoch costs less time than b = 1's (the reason in words)

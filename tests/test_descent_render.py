@@ -35,8 +35,9 @@ CASES = [
     ("descent_surface", "DescentSurfaceRandom", [(theme.SURFACE_PATH, PLOT, 20), (theme.LOSS_RAMP[-2], PLOT, 15)]),
     ("descent_wells", "DescentWells", [(theme.OPTIMIZER["momentum"], (0.0, 0.4, 0.35, 1.0), 20),
                                        (theme.OPTIMIZER["gd"], (0.35, 0.4, 0.7, 1.0), 20)]),
-    ("descent_wells", "DescentWellsRestarts", [(theme.OUTCOME["found"], (0.0, 0.3, 0.35, 1.0), 20),
-                                               (theme.OUTCOME["stuck"], (0.35, 0.3, 0.7, 1.0), 20)]),
+    # every restart is plain GD: its dots in both wells (the deep one left, the shallow one right of the hump)
+    ("descent_wells", "DescentWellsRestarts", [(theme.GD, (0.0, 0.3, 0.35, 1.0), 20),
+                                               (theme.GD, (0.35, 0.3, 0.7, 1.0), 20)]),
 ]
 
 

@@ -258,9 +258,9 @@ def trade_off_lines(rec) -> list[str]:
     ones = b["epochs_done"][min(b["epochs"])]
     slow = "is not one epoch in" if ones == 0 else f"is {ones} epoch{'s' if ones > 1 else ''} in"
     return [f"Per epoch: b = {names(e)} ends lowest (test loss {b['epochs'][e[0]]:.2g}), with the most updates.",
-            f"Per second ({b['budget']:.2g} s): b = {names(s)} lead{'s' if len(s) == 1 else ''}; "
-            f"b = {min(b['epochs'])} {slow}.",
-            "Big batches cost less per example; small ones update more often."]
+            f"Per second ({b['budget']:.2g} s = batch GD's {b['n_epochs']} epochs): b = {names(s)} "
+            f"lead{'s' if len(s) == 1 else ''};",
+            f"b = {min(b['epochs'])} {slow}: big batches cost less per example."]
 
 
 def _sweep_names(rec) -> list[str]:
