@@ -138,6 +138,8 @@ class DescentRegimes(ThemedScene):
             contours = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=7, color=theme.MUTED,
                                   stroke_width=1.8).set_stroke(opacity=1.0)
             pts, st = until_exit(run.thetas, ax.bounds, run.steps)
+            if len(pts) < len(run.thetas):  # it leaves the panel: end the trail at its last point inside
+                pts, st = pts[:-1], st[:-1]
             path = DescentPath(pts, ax, steps=st, color=color("regime", name), tracker=t,
                                diverged_at=run.diverged_at, stroke_width=3, head_radius=0.08,
                                outline=theme.BACKGROUND)

@@ -67,7 +67,9 @@ def lesson(rec, variants) -> list[str]:
             "SGD is near after 1 epoch",
             f"({e[sgd][1]:.2g} vs batch GD {e[gd][1]:.2g}),",
             f"then jitters: ends {e[sgd][-1]:.2g}",
-            f"(mini-batch {e[mb][-1]:.2g}).",
+            f"(mini-batch {e[mb][-1]:.2g}): one",
+            "example's gradient is not 0",
+            "at ★, each step kicks it off.",
             "Per step:",
             "batch GD ends lowest",
             f"({small(st[gd][-1])} vs SGD {st[sgd][-1]:.2g}):",
@@ -115,7 +117,7 @@ class DescentVariants(ThemedScene):
                 path.set_z_index({"stochastic": 1, "minibatch": 2, "batch": 3}[v])
                 path.trace.head.set_z_index(4)
                 grp.add(path)
-            star = mn.Star(n=5, outer_radius=0.13, color=color(theme.FOREGROUND), fill_opacity=1,
+            star = mn.Star(n=5, outer_radius=0.17, color=color(theme.FOREGROUND), fill_opacity=1,
                            stroke_color=color(theme.BACKGROUND), stroke_width=2).move_to(ax.c2p(*s.meta["minimum"]))
             start = mn.Circle(radius=0.12, stroke_color=color(theme.FOREGROUND), stroke_width=3).move_to(
                 ax.c2p(*first.thetas[0]))
@@ -137,14 +139,19 @@ class DescentVariants(ThemedScene):
             solid = [v for v in order if v != "minibatch"]
             lp = LossPlot({v: excess(runs[v], floor) for v in solid}, colors={v: color("variant", v) for v in solid},
                           steps={v: xs[v] for v in solid}, log_y=True, width=self.panel, height=1.75,
-                          tracker=clocks[match], x_label=f"{unit}: loss − minimum", y_label="", legend=False,
-                          x_ticks=3, font_size=24, y_range=(1e-7, 1e2), y_ticks=4)
+                          tracker=clocks[match], x_label=unit, y_label="", legend=False,
+                          x_ticks=3, font_size=24, y_range=(1e-7, 1e4), y_ticks=4)
             if "minibatch" in self.variants:  # dashed: it ends close to batch GD per step, both must show
                 lp.curves["minibatch"] = DashedCurve(lp.axes, excess(runs["minibatch"], floor), xs["minibatch"],
                                                      color=color("variant", "minibatch"), tracker=clocks[match],
                                                      stroke_width=3.5, num_dashes=40)
                 lp.add(lp.curves["minibatch"])
             lp.next_to(ax, mn.DOWN, buff=0.25).align_to(ax.axes, mn.RIGHT)
+            # what the log axis shows, inside its empty top-right corner
+            lp.add(text("loss − minimum", size=24, color=color(theme.MUTED)).move_to(
+                lp.axes.axes.get_corner(mn.UR) + 0.05 * mn.LEFT + 0.05 * mn.DOWN, aligned_edge=mn.UR))
+            if match == "epochs":  # the moment of the per-epoch claim: after one epoch
+                lp.add(vline(lp.axes, 1.0, color=color(theme.MUTED), dashed=True, stroke_width=2))
             panels.add(mn.VGroup(head, sub2, grp, clock, lp))
         top = sub.get_bottom()[1] - 0.25
         for k, pnl in enumerate(panels):  # placed by their maps: the maps' left edges a fixed distance apart
@@ -161,10 +168,10 @@ class DescentVariants(ThemedScene):
         self.wait(0.5)
         self.play(*[warps[m].animate(c) for m, c in clocks.items()])
         self.pause("variants-end")
-        words = mn.VGroup(*[text(line, size=24, color=color(theme.FOREGROUND if k not in (0, 5) else theme.MUTED))
+        words = mn.VGroup(*[text(line, size=24, color=color(theme.FOREGROUND if k not in (0, 7) else theme.MUTED))
                             for k, line in enumerate(lesson(rec, self.variants))])
         words.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.07)
-        words[5:].shift(0.15 * mn.DOWN)
+        words[7:].shift(0.15 * mn.DOWN)
         words.next_to(legend, mn.DOWN, buff=0.4, aligned_edge=mn.LEFT)
         self.play(mn.FadeIn(words))
         self.wait(3.0)
