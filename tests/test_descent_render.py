@@ -36,8 +36,9 @@ CASES = [
     ("descent_wells", "DescentWells", [(theme.OPTIMIZER["momentum"], (0.0, 0.4, 0.35, 1.0), 20),
                                        (theme.OPTIMIZER["gd"], (0.35, 0.4, 0.7, 1.0), 20)]),
     # every restart is plain GD: its dots in both wells (the deep one left, the shallow one right of the hump)
-    ("descent_wells", "DescentWellsRestarts", [(theme.GD, (0.0, 0.3, 0.35, 1.0), 20),
-                                               (theme.GD, (0.35, 0.3, 0.7, 1.0), 20)]),
+    # (the runs ending in one well share one dot there, with its ×N badge)
+    ("descent_wells", "DescentWellsRestarts", [(theme.GD, (0.0, 0.3, 0.35, 1.0), 12),
+                                               (theme.GD, (0.35, 0.3, 0.7, 1.0), 12)]),
 ]
 
 
