@@ -51,12 +51,12 @@ class ForwardPass(ThemedScene):
 
         title = heading("Forward pass", size=34)
         eq = math("hat(y) = f(x; theta)", size=34).next_to(title, DOWN, buff=0.15)
-        d = NetworkDiagram.from_model(model, rec.theta, max_neurons=[8, 8, 8, 10], width=3.9, height=4.4,
+        d = NetworkDiagram.from_model(model, rec.theta, max_neurons=[8, 8, 8, 10], width=4.8, height=4.5,
                                       output_labels=output_names(model.sizes[-1]), strong_per_neuron=(2, 2, 1),
                                       input_labels=input_names(n_in), label_size=24)
-        d.move_to([-2.0, -0.45, 0])
-        grid = pixel_grid(x, 1.7).move_to([-5.6, 0.7, 0])
-        gcap = label("x: an 8×8 image", size=24).next_to(grid, UP, buff=0.12)
+        d.shift([-4.15 - d.layers[0].get_x(), -0.3 - d.layers.get_center()[1], 0])   # layers from x = −4.15 to 0.65
+        grid = pixel_grid(x, 1.5).move_to([-5.75, 1.0, 0])
+        gcap = label("image x", size=24).next_to(grid, UP, buff=0.12)
         scale = ActivationScale().to_corner(DOWN + LEFT, buff=0.3)
         # first frame: already the picture (the image and the network it will flow through)
         self.add(title, eq, grid, gcap, d.edges, d.layers, d.ellipses, d.glyphs)
@@ -72,10 +72,12 @@ class ForwardPass(ThemedScene):
             sq.target_point = [xs, top - i * cell, 0]
         fcap = VGroup(label("row by row,", size=24), label(f"{n_in} pixels", size=24),
                       label(f"= {n_in} inputs", size=24))
-        fcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(grid, DOWN, buff=0.6).to_edge(LEFT, buff=0.25)
+        fcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(grid, DOWN, buff=0.85).to_edge(LEFT, buff=0.25)
         self.play(LaggedStart(*[sq.animate.move_to(sq.target_point).stretch_to_fit_width(0.22)
                                 .stretch_to_fit_height(cell * 0.9) for sq in strip], lag_ratio=0.015),
                   fade_in(*fcap), run_time=2.0)
+        self.wait(0.6)
+        self.play(fade_out(*fcap), run_time=0.3)     # the caption goes before the input labels come
         units, _ = shown_units(n_in, 8)
         hidden_px = VGroup(*[sq for i, sq in enumerate(strip) if i not in units])
         shown_px = [strip[u] for u in units]
@@ -91,9 +93,9 @@ class ForwardPass(ThemedScene):
         z1, a1 = rec.pre["z1"][0], rec.activation(1)
         j = pick_neuron(d, z1, a1)
         act1 = model.activation(1).name
-        panel = NeuronSum(x, W1[:, j], b1[j], z1[j], a1[j], act1, k=self.terms, names=input_names(n_in), symbol="x",
+        panel = NeuronSum(x, W1[:, j], b1[j], z1[j], a1[j], act1, k=self.terms, names=input_names(n_in), symbol="x", curve_size=(1.8, 1.2),
                           title=f"one neuron: hidden unit {j + 1}", size=24)
-        panel.move_to([0, 0, 0]).align_to([1.0, 0, 0], LEFT).align_to([0, 2.05, 0], UP)
+        panel.move_to([0, 0, 0]).align_to([1.45, 0, 0], LEFT).align_to([0, 2.1, 0], UP)
         ring = SurroundingRectangle(d.neuron(1, j), color=theme.ACTIVE, buff=0.06, corner_radius=0.1)
         into = [k for k, (a, b) in enumerate(d.edge_index[0]) if b == j]
         others = [ln for k, ln in enumerate(d.edges[0]) if k not in into]
@@ -125,7 +127,7 @@ class ForwardPass(ThemedScene):
             self.play(d.signal(l), run_time=self.layer_time * 0.8)
             self.play(d.fill_layer(l, rec.activation(l), act), run_time=self.layer_time * 0.6)
         self.pause("output")
-        bars = ProbabilityBars(d, probs, highlight=pred, max_length=1.8, buff=0.75)
+        bars = ProbabilityBars(d, probs, highlight=pred, max_length=2.6, buff=0.75)
         self.play(fade_out(lay), LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.05), run_time=1.0)
         box = SurroundingRectangle(d.label_of(model.n_layers, pred), color=theme.ACTIVE, buff=0.06)
         verdict = text(f"output: “{pred}” with probability {probs[pred]:.2f}  ·  true label: {true}",
