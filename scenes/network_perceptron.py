@@ -13,7 +13,8 @@ from nnviz.display import signed
 from nnviz.experiments.networks import model_from
 from nnviz.render.network import NetworkDiagram
 from nnviz.render.perceptron import MistakeBars, PerceptronPlayback, WeightPanel
-from nnviz.render.planes import DecisionPlane, frame_index
+from nnviz.render.pacing import TimeWarp
+from nnviz.render.planes import DecisionPlane, flip_progress, frame_index
 from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
 
@@ -149,6 +150,23 @@ class PerceptronXOR(PerceptronAND):
     net_experiment = "perceptron_xor_net"
     net_time = 4.0
 
+    net_tail = 0.6        # after the boundary stops changing: the rest of the run, fast-forwarded
+
+    @classmethod
+    def net_warp(cls, bd) -> TimeWarp:
+        """Video time ↦ the network's training step while its boundary changes (cells changing class)."""
+        w = TimeWarp.from_progress(flip_progress(bd.steps, bd.prob), cls.net_time, floor=0.15, clock="log", tol=1e-2)
+        return TimeWarp(w.times, w.steps)
+
+    @classmethod
+    def step_at_time(cls, run, bd):
+        """The network part's step-at-time mapping (paced part, then the fast-forwarded tail)."""
+        w = cls.net_warp(bd)
+        t = np.linspace(0, w.run_time, 400)
+        tail_t = w.run_time + np.linspace(0, cls.net_tail, 40)[1:]
+        tail_s = w.end_step + (float(run.steps[-1]) - w.end_step) * np.linspace(0, 1, 40)[1:]
+        return np.concatenate([t, tail_t]), np.concatenate([w.step_at(t), tail_s])
+
     def conclude(self, rec, status, bars):
         super().conclude(rec, status, bars)
         self.pause("hidden-layer")
@@ -192,7 +210,11 @@ class PerceptronXOR(PerceptronAND):
         self.bring_to_front(plane.dots)
         d.add_updater(follow)
         plane.follow(tracker, bd.prob, bd.steps)
-        self.play(tracker.animate.set_value(int(run.steps[-1])), run_time=self.net_time, rate_func=linear)
+        warp = self.net_warp(bd)           # time follows the boundary's change, as in the training scenes
+        tracker.set_value(warp.first_step)
+        self.play(warp.animate(tracker))
+        if warp.end_step < run.steps[-1]:
+            self.play(tracker.animate(run_time=self.net_tail, rate_func=linear).set_value(int(run.steps[-1])))
         d.remove_updater(follow)
         plane.unfollow()
         acc = text(f"train accuracy {run.train_acc[-1]:.0%}", size=28, color=theme.ACTIVE)

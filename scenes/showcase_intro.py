@@ -10,6 +10,7 @@ whole card with the untrained boundary (it is the GIF's poster); the last is the
     nnviz render scenes/showcase_intro.py -ql --format gif
 """
 import manim as mn
+import numpy as np
 
 from nnviz import experiments, theme
 from nnviz.display import sizes_text
@@ -26,7 +27,7 @@ class ShowcaseIntro(ThemedScene):
     tagline = "train small networks in NumPy · record everything · animate how they learn"
     experiment = "network_training_spirals"
     run_time = 4.0          # seconds while the boundary changes
-    tail_time = 0.6         # then the rest of the run, fast-forwarded
+    tail_time = 1.0         # then the rest of the run, fast-forwarded
 
     @classmethod
     def warp(cls, bd) -> TimeWarp:
@@ -34,6 +35,15 @@ class ShowcaseIntro(ThemedScene):
         w = TimeWarp.from_progress(flip_progress(bd.steps, bd.prob), cls.run_time, floor=0.15,
                                    clock="log", tol=1e-2)
         return TimeWarp(w.times, w.steps)
+
+    @classmethod
+    def step_at_time(cls, run, bd):
+        """The scene's whole step-at-time mapping (paced part, then the fast-forwarded tail)."""
+        w = cls.warp(bd)
+        t = np.linspace(0, w.run_time, 400)
+        tail_t = w.run_time + np.linspace(0, cls.tail_time, 40)[1:]
+        tail_s = w.end_step + (float(run.steps[-1]) - w.end_step) * np.linspace(0, 1, 40)[1:]
+        return np.concatenate([t, tail_t]), np.concatenate([w.step_at(t), tail_s])
 
     def construct(self):
         recs = experiments.load(self.experiment)
@@ -44,17 +54,20 @@ class ShowcaseIntro(ThemedScene):
         t = mn.ValueTracker(0)
 
         title = text(self.title, size=60, weight=mn.BOLD).to_edge(mn.UP, buff=0.3)
-        tag = label(self.tagline, size=24, color=theme.FOREGROUND).next_to(title, mn.DOWN, buff=0.1)
+        tag = label(self.tagline, size=24, color=theme.FOREGROUND).next_to(title, mn.DOWN, buff=0.25)
 
         # the hero: the recorded decision boundary over the input plane
         plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=4.5, dot_radius=0.055,
                               prob=bd.prob[0]).move_to([-4.4, -1.05, 0])
 
         # beside it: what this is, the recorded loss, the counters
-        what = text(f"a {sizes_text(model.sizes)} network learns two spirals", size=28)
-        what.move_to([0, 1.95, 0]).align_to([-1.6, 0, 0], mn.LEFT)
-        plot = LossPlot({opt: run.loss}, colors={opt: theme.SPLIT["train"]}, log_y=True,   # as in the training scenes
-                        width=6.2, height=2.7, tracker=t, legend=False, x_ticks=3, y_label="loss")
+        what = text(f"a {sizes_text(model.sizes)} net fits {len(bd.X)} spiral points", size=28)
+        what.move_to([0, 1.85, 0]).align_to([-1.6, 0, 0], mn.LEFT)
+        # the loss on a log step axis: the early steps, where the boundary moves most, get their room
+        steps = np.arange(len(run.loss), dtype=float)
+        plot = LossPlot({opt: run.loss[1:]}, steps={opt: steps[1:]}, colors={opt: theme.FOREGROUND}, log_y=True,
+                        log_x=True, x_range=(1, total), width=6.2, height=2.4, tracker=t, legend=False, x_ticks=4,
+                        y_label="loss")
         plot.next_to(what, mn.DOWN, buff=0.3).align_to(what, mn.LEFT)
         counter = StepCounter(t, total=total, size=26)
         acc = Readout(t, lambda s: f"train accuracy {run.train_acc[frame_index(run.eval_steps, s)]:.0%}",
@@ -62,18 +75,22 @@ class ShowcaseIntro(ThemedScene):
         counter.next_to(plot, mn.DOWN, buff=0.25).align_to(what, mn.LEFT)
         acc.align_to(counter, mn.DOWN).align_to(plot, mn.RIGHT)
         src = label("colour: the class the network predicts there · every frame read from the record",
-                    size=24).to_edge(mn.DOWN, buff=0.2)
+                    size=24, color=theme.FOREGROUND).to_edge(mn.DOWN, buff=0.2)
 
         # the first frame is the whole card (the GIF's poster): the untrained boundary, captioned
         self.add(plane.image)
         self.add(title, tag, plane.frame, plane.dots, what, plot, counter, acc, src)
-        self.wait(0.8)
+        self.wait(0.6)
         warp = self.warp(bd)
         plane.follow(t, bd.prob, bd.steps)
         t.set_value(warp.first_step)
         self.play(warp.animate(t))
-        if warp.end_step < total:            # the boundary has stopped changing: the rest, quickly
+        if warp.end_step < total:            # the boundary has stopped changing: say so, the rest quickly
+            k = frame_index(run.eval_steps, warp.end_step)
+            ff = label(f"from step {int(warp.end_step)}: {run.train_acc[k]:.0%} right, the loss keeps falling",
+                       size=24, color=theme.FOREGROUND).next_to(counter, mn.DOWN, buff=0.2).align_to(counter, mn.LEFT)
+            self.play(mn.FadeIn(ff), run_time=0.2)
             self.play(t.animate(run_time=self.tail_time, rate_func=mn.linear).set_value(total))
         plane.unfollow()
-        self.wait(1.2)
+        self.wait(1.0)
         self.plane, self.plot, self.tracker, self.warp_used = plane, plot, t, warp   # for tests

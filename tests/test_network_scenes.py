@@ -295,3 +295,25 @@ def test_architecture_bold_edges_per_layer(tmp_path):
             sel = np.flatnonzero(idx[:, 1] == b)
             assert strong[sel].sum() == k
             assert v[sel][strong[sel]].min() >= v[sel][~strong[sel]].max()
+
+
+@pytest.mark.parametrize("module,name,run_exp", [("showcase_intro", "ShowcaseIntro", "network_training_spirals"),
+                                                 ("network_perceptron", "PerceptronXOR", "perceptron_xor_net")])
+def test_intro_and_xor_net_pacing_follows_the_boundary(module, name, run_exp):
+    """The intro's and the XOR network's training are paced like the training scenes: measured against
+    the recorded boundary's class flips (first half of the time covers 25–75 %, at most 25 % of the
+    time under 1 %/s), the paced part holds nearly all the change, then a short fast-forward."""
+    from nnviz.render.pacing import measure_pacing
+    from nnviz.render.planes import flip_progress
+    from nnviz.render.runner import load_scene_class
+
+    cls = load_scene_class(SCENES / f"{module}.py", name)
+    recs = E.load(run_exp)
+    run, bd = recs["run"], recs["boundary"]
+    times, steps = cls.step_at_time(run, bd)
+    flips = flip_progress(bd.steps, bd.prob)
+    m = measure_pacing((times, steps), flips)
+    assert m.ok(), m.problems()
+    warp = cls.warp(bd) if hasattr(cls, "warp") else cls.net_warp(bd)
+    assert flips.fraction([warp.end_step])[0] >= 0.97
+    assert steps[-1] == run.steps[-1]
