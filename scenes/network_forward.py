@@ -14,20 +14,8 @@ from nnviz import experiments, theme
 from nnviz.display import input_names, output_names, shown_units
 from nnviz.render.fades import fade_in, fade_out
 from nnviz.render.mathtex import math
-from nnviz.render.network import ActivationScale, NetworkDiagram, NeuronSum, ProbabilityBars
+from nnviz.render.network import ActivationScale, NetworkDiagram, NeuronSum, ProbabilityBars, pixel_grid
 from nnviz.render.style import ThemedScene, heading, label, text
-
-
-def pixel_grid(x: np.ndarray, side: float) -> VGroup:
-    """The 8×8 grey-level digit (values in [0, 1]) as 64 squares, row by row (square i = input i)."""
-    cell = side / 8
-    g = VGroup()
-    for i, v in enumerate(np.clip(x.reshape(-1), 0, 1)):
-        r, c = divmod(i, 8)
-        sq = Square(cell, stroke_width=0.5, stroke_color=theme.GRID)
-        sq.set_fill(theme.FOREGROUND, opacity=float(v)).move_to([(c - 3.5) * cell, (3.5 - r) * cell, 0])
-        g.add(sq)
-    return g
 
 
 def pick_neuron(diagram, z, a) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, AnimationGroup, Circle, Line,
-                   Rectangle, ShowPassingFlash, VGroup, VMobject)
+                   Rectangle, ShowPassingFlash, Square, VGroup, VMobject)
 
 from .. import activations as A
 from .. import theme
@@ -41,7 +41,7 @@ class NetworkDiagram(VGroup):
     def __init__(self, sizes, theta=None, layout: Layout | None = None, *, max_neurons=8,
                  width=7.0, height=4.6, radius=0.17, min_stroke=0.4, max_stroke=5.0,
                  weight_scale: float | None = None, input_labels=None, output_labels=None,
-                 activations=None, label_size=22, strong_per_neuron: int | None = None, **kw):
+                 activations=None, label_size=22, strong_per_neuron: int | None = None, faint_opacity=0.13, **kw):
         super().__init__(**kw)
         self.sizes = tuple(int(s) for s in sizes)
         if len(self.sizes) < 2:
@@ -52,6 +52,7 @@ class NetworkDiagram(VGroup):
         self.weight_scale = weight_scale
         # k (or one k per edge layer, None = all): only each unit's k largest |w| in full, the rest faint
         self.strong_per_neuron = strong_per_neuron
+        self.faint_opacity = faint_opacity            # the hairlines' opacity (the non-bold edges)
         self.edge_strong: list[np.ndarray] = [np.zeros(0, bool)] * (len(self.sizes) - 1)
         self.shown: list[list[int]] = []
         self.layers = VGroup()           # layers[l]: VGroup of circles (shown units)
@@ -206,7 +207,7 @@ class NetworkDiagram(VGroup):
             strong = self.strong_edges(l, v)
             self.edge_strong[l] = strong
             widths = np.where(strong, self.stroke_for(v), np.minimum(self.stroke_for(v), 1.0))
-            op = np.where(strong, 0.3 + 0.7 * _fraction(np.abs(v), 0.0, self.weight_scale), 0.13)
+            op = np.where(strong, 0.3 + 0.7 * _fraction(np.abs(v), 0.0, self.weight_scale), self.faint_opacity)
             for ln, w, sw, o in zip(self.edges[l], v, widths, op):
                 ln.set_stroke(theme.POSITIVE if w >= 0 else theme.NEGATIVE, width=sw, opacity=o)
         return self
@@ -466,3 +467,16 @@ class SignKey(VGroup):
             row[4].shift(RIGHT * 0.3)
             self.add(row)
         self.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+
+
+# --- the input image --------------------------------------------------------------------------
+def pixel_grid(x: np.ndarray, side: float) -> VGroup:
+    """The 8×8 grey-level digit (values in [0, 1]) as 64 squares, row by row (square i = input i)."""
+    cell = side / 8
+    g = VGroup()
+    for i, v in enumerate(np.clip(x.reshape(-1), 0, 1)):
+        r, c = divmod(i, 8)
+        sq = Square(cell, stroke_width=0.5, stroke_color=theme.GRID)
+        sq.set_fill(theme.FOREGROUND, opacity=float(v)).move_to([(c - 3.5) * cell, (3.5 - r) * cell, 0])
+        g.add(sq)
+    return g
