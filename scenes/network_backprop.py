@@ -7,7 +7,7 @@ Records: experiment "network_backprop" (one training example through a 2-4-4-3 s
 classifier; gradient from MLP.backward; θ_next = θ − η·grad; batch losses before/after).
 """
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Create, GrowFromEdge, LaggedStart,
+from manim import (DOWN, LEFT, RIGHT, UP, BackgroundRectangle, Create, GrowFromEdge, LaggedStart,
                    SurroundingRectangle, VGroup)
 
 from nnviz import experiments, theme
@@ -32,6 +32,34 @@ class Backpropagation(ThemedScene):
     class_names = ("class 0", "class 1", "class 2")
     pulse_time = 1.2
 
+    @staticmethod
+    def delta_label(v, color, words=None):
+        """A number on a dark backing, readable over edges: "δ +0.74" (or any `words`)."""
+        t = text(words if words is not None else f"δ {signed(v)}", size=24, color=color)
+        return VGroup(BackgroundRectangle(t, color=theme.BACKGROUND, fill_opacity=0.85, buff=0.04), t)
+
+    def rule_lines(self, rec, model, d, l):
+        """Where layer l's δ come from, with the record's numbers: at the output δ = ŷ − y (softmax with
+        cross-entropy); one layer back, for its drawn unit with the largest |δ|, δⱼ = (1 − aⱼ²)·Σₖ wⱼₖδₖ."""
+        L = model.n_layers
+        delta = rec.deltas[f"d{l}"][0]
+        if l == L:
+            t = int(np.argmax(rec.y[0]))
+            yh = float(rec.activation(L)[t])
+            self.why_numbers["output"] = (t, yh, float(delta[t]))
+            return [text("output: δ = ŷ − y", size=24, color=theme.ACTIVE),
+                    text(f"{self.class_names[t]}: {yh:.3f} − 1 = {signed(delta[t], 3)}", size=24)], None
+        if l == L - 1:
+            u = max(d.shown[l], key=lambda k: abs(delta[k]))
+            W = model.layout.view(rec.theta, f"W{l + 1}")
+            s_ = float(W[u] @ rec.deltas[f"d{l + 1}"][0])
+            a = float(rec.activation(l)[u])
+            self.why_numbers["hidden"] = (l, u, 1 - a * a, s_, float(delta[u]))
+            mark = SurroundingRectangle(d.neuron(l, u), color=theme.ACTIVE, buff=0.06)
+            return [text("hidden: δⱼ = (1 − aⱼ²) · Σₖ wⱼₖ δₖ", size=24, color=theme.ACTIVE),
+                    text(f"= {1 - a * a:.3f} × ({signed(s_, 3)}) = {signed(delta[u], 3)}", size=24)], mark
+        return [text("the same rule, one layer further back", size=24, color=theme.ACTIVE)], None
+
     def construct(self):
         rec = experiments.load(self.experiment)["pass"]
         model = rec.model()
@@ -52,7 +80,7 @@ class Backpropagation(ThemedScene):
         self.play(d.fill_layer(0, x), run_time=0.4)
         for l in range(1, L + 1):
             self.play(d.signal(l), d.fill_layer(l, rec.activation(l), model.activation(l).name), run_time=0.5)
-        bars = ProbabilityBars(d, out, highlight=true, max_length=1.2, buff=1.6)
+        bars = ProbabilityBars(d, out, highlight=true, max_length=1.2, buff=1.6, color=theme.FOREGROUND)
         self.play(LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.1), run_time=0.5)
         loss_eq = math(f"ell = -log hat(y)_{true} = {rec.loss:.3f}", size=36)
         loss_eq.next_to(bars, DOWN, buff=0.35).align_to(d.layer_labels[L], LEFT)
@@ -64,23 +92,29 @@ class Backpropagation(ThemedScene):
         back = text("backward: δ = ∂ℓ/∂z on each neuron, output → input", size=24, color=theme.ACTIVE).move_to(caption)
         dscale = max(float(np.max(np.abs(rec.deltas[f"d{l}"]))) for l in range(1, L + 1))
         gscale = float(max(np.max(np.abs(d.shown_weights(rec.grad, l))) for l in range(1, L + 1)))
-        self.play(fade_out(caption), d.edges.animate.set_stroke(opacity=0.12), run_time=0.3)
+        self.play(fade_out(caption), d.edges.animate.set_stroke(opacity=0.12),
+                  *[c.animate.set_fill(opacity=0.0) for layer in d.layers for c in layer], run_time=0.3)
         self.play(fade_in(back), run_time=0.3)     # one caption out, then the next in
         self.delta_labels = VGroup()
+        why = VGroup()
+        self.why_numbers = {}
         for l in range(L, 0, -1):
             delta = rec.deltas[f"d{l}"][0]
-            vals = VGroup(*[text(f"δ {signed(delta[c.unit])}", size=24, color=d.gradient_color(delta[c.unit]))
-                            .next_to(c, UP, buff=0.06) for c in d.layers[l]])
-            anims = [d.layers[l][k].animate.set_fill(d.gradient_color(delta[c.unit]),
-                                                     opacity=min(abs(delta[c.unit]) / dscale, 1.0))
-                     for k, c in enumerate(d.layers[l])]
-            if l < L:
-                anims.append(d.pulse_gradients(l + 1, rec.grad, scale=gscale))
-            self.play(*anims, fade_in(*vals), run_time=self.pulse_time if l < L else 0.7)
+            vals = VGroup(*[self.delta_label(delta[c.unit], d.gradient_color(delta[c.unit])).next_to(c, UP, buff=0.04)
+                            for c in d.layers[l]])
+            rings = [c.animate.set_stroke(d.gradient_color(delta[c.unit]), width=4) for c in d.layers[l]]
+            lines, mark = self.rule_lines(rec, model, d, l)
+            if len(why):
+                self.play(fade_out(why), run_time=0.25)    # the old rule goes before the new one comes
+            why = VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.12).to_corner(DOWN + RIGHT, buff=0.3)
+            anims = rings + ([d.pulse_gradients(l + 1, rec.grad, scale=gscale)] if l < L else [])
+            if mark is not None:
+                anims.append(Create(mark))
+                why.add(mark)
+            self.play(*anims, fade_in(*vals, *lines), run_time=self.pulse_time if l < L else 0.7)
+            self.wait(1.2 if lines else 0.2)
             self.delta_labels.add(vals)
-        d.set_deltas(L, rec.deltas[f"d{L}"][0], dscale)
-        for l in range(1, L):
-            d.set_deltas(l, rec.deltas[f"d{l}"][0], dscale)
+        self.play(fade_out(why), run_time=0.25)
         self.pause("chain-rule")
 
         # one chain-rule product, with its numbers
@@ -94,13 +128,15 @@ class Backpropagation(ThemedScene):
                       text("∂ℓ/∂w = ∂ℓ/∂z · ∂z/∂w = δⱼ · aᵢ", size=24),
                       text(f"= ({signed(d_j, 3)}) × ({signed(a_i, 3)}) = {signed(g, 3)}", size=24,
                            color=d.gradient_color(g)))
+        if abs(1 - a_i * a_i) < 0.01:      # a saturated tanh: why its own δ is (almost) 0
+            rule.add(text(f"aᵢ = {signed(a_i, 2)}: tanh′ = 1 − a² ≈ 0, so its δ ≈ 0", size=24))
         rule.arrange(DOWN, aligned_edge=LEFT, buff=0.12).to_corner(DOWN + RIGHT, buff=0.3)
         marks = VGroup(SurroundingRectangle(d.neuron(l, j), color=theme.ACTIVE, buff=0.05),
                        SurroundingRectangle(d.neuron(l - 1, i), color=theme.ACTIVE, buff=0.05))
-        self.play(fade_out(bars, loss_eq, box, *d.glyphs), Create(hi), Create(marks),
-                  fade_in(*rule[:2]), run_time=0.8)
-        self.play(fade_in(rule[2]), run_time=0.7)
-        self.wait(1.8)
+        self.play(fade_out(bars, loss_eq, box, *d.glyphs), run_time=0.3)
+        self.play(Create(hi), Create(marks), fade_in(*rule[:2]), run_time=0.8)
+        self.play(fade_in(*rule[2:]), run_time=0.7)
+        self.wait(2.5)
 
         # every edge's ∂ℓ/∂w, with its sign
         self.pause("all-gradients")
@@ -118,22 +154,26 @@ class Backpropagation(ThemedScene):
         self.play(fade_out(back, *note, *self.delta_labels), *[fade_out(ge) for ge in grad_edges], run_time=0.4)
         self.play(fade_in(upd), run_time=0.3)
         d.clear_activations()
-        self.play(d.weights_to(rec.theta), run_time=0.4)
-        self.play(d.weights_to(rec.theta_next), run_time=1.4)
+        self.play(d.weights_to(rec.theta), *[c.animate.set_stroke(theme.NEURON, width=2) for layer in d.layers
+                                             for c in layer], run_time=0.4)
+        w_before = float(model.layout.view(rec.theta, f"W{l}")[i, j])
+        w_after = float(model.layout.view(rec.theta_next, f"W{l}")[i, j])
+        wlab = self.delta_label(None, theme.ACTIVE, f"w: {signed(w_before, 3)} → {signed(w_after, 3)}")
+        wlab.move_to(edge.point_from_proportion(0.4)).shift(UP * 0.3)
+        self.play(d.weights_to(rec.theta_next), Create(hi.copy()), fade_in(wlab), run_time=1.4)
+        self.update_edge = (l, i, j, w_before, w_after)
         out_next = np.asarray(rec.meta["output_next"])
-        bars_next = ProbabilityBars(d, out_next, highlight=true, max_length=1.2, buff=1.6)
+        bars_next = ProbabilityBars(d, out_next, highlight=true, max_length=1.2, buff=1.6, color=theme.FOREGROUND)
         n = len(rec.batch_X)
         verdict = VGroup(
             text(f"this example:  ℓ {rec.loss:.3f} → {rec.meta['loss_next']:.3f}", size=24),
             text(f"all {n} training points:  mean ℓ {rec.batch_loss:.3f} → {rec.batch_loss_next:.3f}", size=24,
                  color=theme.ACTIVE),
-            label("one example's step can hurt the others:", size=24),
-            label("training averages ∂ℓ/∂θ over many examples", size=24))
-        verdict.arrange(DOWN, aligned_edge=LEFT, buff=0.1).to_edge(DOWN, buff=0.2).shift(RIGHT * 0.6)
-        self.play(fade_out(key), run_time=0.3)     # the gradient colours are gone; the verdict takes its place
+            text("→ training averages ∂ℓ/∂θ over many", size=24))
+        verdict.arrange(DOWN, aligned_edge=LEFT, buff=0.1).to_corner(DOWN + RIGHT, buff=0.25)
         self.play(fade_in(bars_next, *verdict[:2]), run_time=0.8)
         self.play(fade_in(*verdict[2:]), run_time=0.6)
-        self.wait(1.8)
+        self.wait(1.5)
         self.diagram, self.grad_edges, self.bars = d, grad_edges, bars_next  # for tests
         self.chain = (l, i, j, d_j, a_i, g)
         self.verdict_numbers = (rec.loss, rec.meta["loss_next"], rec.batch_loss, rec.batch_loss_next)

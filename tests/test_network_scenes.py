@@ -317,3 +317,25 @@ def test_intro_and_xor_net_pacing_follows_the_boundary(module, name, run_exp):
     warp = cls.warp(bd) if hasattr(cls, "warp") else cls.net_warp(bd)
     assert flips.fraction([warp.end_step])[0] >= 0.97
     assert steps[-1] == run.steps[-1]
+
+
+def test_backprop_rules_on_screen_recompute_from_the_record(tmp_path):
+    """The δ rules shown with numbers: output δ = ŷ − y for the true class; one hidden unit's
+    δ = (1 − a²)·Σ w δ (next layer); the worked edge's weight before/after is θ and θ − η·∂ℓ/∂w."""
+    s = build("network_backprop", "Backpropagation", tmp_path)
+    rec = E.load("network_backprop")["pass"]
+    model = rec.model()
+    L = model.n_layers
+    t, yh, dt = s.why_numbers["output"]
+    assert t == int(np.argmax(rec.y[0])) and yh == rec.activation(L)[t]
+    assert dt == pytest.approx(yh - 1.0, abs=1e-12) and dt == rec.deltas[f"d{L}"][0][t]
+    l, u, f, sm, du = s.why_numbers["hidden"]
+    a = rec.activation(l)[u]
+    W = model.layout.view(rec.theta, f"W{l + 1}")
+    assert f == pytest.approx(1 - a * a) and sm == pytest.approx(W[u] @ rec.deltas[f"d{l + 1}"][0])
+    assert du == rec.deltas[f"d{l}"][0][u] and du == pytest.approx(f * sm, rel=1e-9)
+    assert abs(round(f, 3) * round(sm, 3) - du) < 2e-3                  # what adds up by hand
+    l, i, j, wb, wa = s.update_edge
+    g = model.layout.view(rec.grad, f"W{l}")[i, j]
+    assert wb == model.layout.view(rec.theta, f"W{l}")[i, j]
+    assert wa == pytest.approx(wb - rec.lr * g, abs=1e-12)

@@ -338,7 +338,7 @@ class ProbabilityBars(VGroup):
     """Horizontal bars beside a diagram's output units, as long as each class probability."""
 
     def __init__(self, diagram: NetworkDiagram, probs, max_length=1.6, height=None, buff=0.55,
-                 highlight: int | None = None, **kw):
+                 highlight: int | None = None, color=theme.ACTIVE, **kw):
         super().__init__(**kw)
         self.values = np.asarray(probs, dtype=float).reshape(-1)
         self.max_length = max_length
@@ -348,7 +348,7 @@ class ProbabilityBars(VGroup):
         for c in out:
             p = float(self.values[c.unit])
             bar = Rectangle(width=max(max_length * p, 1e-3), height=h, stroke_width=0)
-            col = theme.ACTIVE if highlight is None or c.unit == highlight else theme.MUTED
+            col = color if highlight is None or c.unit == highlight else theme.MUTED
             bar.set_fill(col, opacity=0.9)
             bar.move_to([x0, c.get_y(), 0], aligned_edge=LEFT)
             bar.unit, bar.value = c.unit, p
