@@ -7,11 +7,11 @@ next layers, and the output probabilities. Node fill is signed: blue > 0, red < 
 Records: experiment "network_forward" (nnviz/experiments/networks.py).
 """
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Create, GrowFromEdge,
+from manim import (DOWN, LEFT, RIGHT, UP, Create, GrowFromEdge, Line,
                    LaggedStart, Square, SurroundingRectangle, VGroup)
 
 from nnviz import experiments, theme
-from nnviz.display import input_names, output_names, shown_units
+from nnviz.display import input_names, output_names, shown_units, subscript
 from nnviz.render.fades import fade_in, fade_out
 from nnviz.render.mathtex import math
 from nnviz.render.network import ActivationScale, NetworkDiagram, NeuronSum, ProbabilityBars, pixel_grid
@@ -91,8 +91,10 @@ class ForwardPass(ThemedScene):
                          for i, *_ in panel.terms])
         self.play(Create(ring), *[ln.animate.set_stroke(opacity=0.05) for ln in others], run_time=0.6)
         self.play(fade_in(*panel.rows[:2]), run_time=0.5)
-        for row, box in zip(panel.term_rows, boxes):     # each large term, and where its pixel is
-            self.play(fade_in(row), Create(box), run_time=0.45)
+        links = VGroup(*[Line(b.get_center(), d.neuron(1, j).get_center(), color=theme.ACTIVE, stroke_width=2)
+                         .set_stroke(opacity=0.7) for b in boxes])   # the term's input: that pixel, wired in
+        for row, box, link in zip(panel.term_rows, boxes, links):     # each large term, and where its pixel is
+            self.play(fade_in(row), Create(box), Create(link), run_time=0.45)
         self.play(fade_in(panel.rest_row), run_time=0.5)
         self.play(fade_in(panel.bias_row), run_time=0.5)
         self.play(fade_in(panel.z_row), run_time=0.6)
@@ -100,26 +102,40 @@ class ForwardPass(ThemedScene):
         self.play(fade_in(panel.curve), run_time=0.6)
         self.play(fade_in(panel.out_row), d.fill_layer(1, np.where(np.arange(len(a1)) == j, a1, 0.0), act1),
                   run_time=0.8)
-        self.wait(1.0)
+        self.wait(2.0)
 
         # 3. the rest of the layer at once, then the next layers
         self.pause("whole-layer")
         lay = text("every neuron of the layer does the same, at once", size=24, color=theme.ACTIVE)
         lay.next_to(eq, DOWN, buff=0.15)
-        self.play(fade_out(*panel.rows, panel.out_row, boxes, ring), fade_out(panel.curve), fade_in(lay),
+        self.play(fade_out(*panel.rows, panel.out_row, boxes, links, ring), fade_out(panel.curve), fade_in(lay),
                   d.edges[0].animate.set_stroke(opacity=0.0), run_time=0.6)
         d.set_weights(rec.theta)            # edges back to their weight style
-        self.play(fade_in(d.edges[0]), d.signal(1), d.fill_layer(1, a1, act1), run_time=self.layer_time)
-        for l in range(2, model.n_layers + 1):
+        self.play(fade_in(d.edges[0]), d.signal(1, strong_only=True), d.fill_layer(1, a1, act1), run_time=self.layer_time)
+        L = model.n_layers
+        for l in range(2, L):
             act = model.activation(l).name
-            self.play(d.signal(l), run_time=self.layer_time * 0.8)
+            self.play(d.signal(l, strong_only=True), run_time=self.layer_time * 0.8)
             self.play(d.fill_layer(l, rec.activation(l), act), run_time=self.layer_time * 0.6)
+        self.play(d.signal(L, strong_only=True), run_time=self.layer_time * 0.8)
         self.pause("output")
+        # the output: softmax turns the last layer's sums z into probabilities (nodes unfilled: these are
+        # not activations on the −1…+1 scale; the bars carry the probabilities)
+        zL = np.asarray(rec.pre[f"z{L}"][0], float)
+        top2 = [int(k) for k in np.argsort(-probs, kind="stable")[:2]]
+        soft = VGroup(VGroup(text("softmax:", size=24, color=theme.ACTIVE),
+                             math("p_i = e^(z_i) \\/ sum_j e^(z_j)", size=36, color=theme.ACTIVE)).arrange(RIGHT, buff=0.2),
+                      text(f"z{subscript(pred)} = {zL[pred]:.2f} → p{subscript(pred)} = {probs[pred]:.2f}  ·  true: {true}",
+                           size=24))
+        soft.arrange(DOWN, aligned_edge=LEFT, buff=0.1).to_corner(DOWN + RIGHT, buff=0.25)
         bars = ProbabilityBars(d, probs, highlight=pred, max_length=2.6, buff=0.75)
-        self.play(fade_out(lay), LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.05), run_time=1.0)
+        values = VGroup(*[text(f"{b.value:.2f}", size=24, color=theme.FOREGROUND if b.unit == pred else theme.MUTED)
+                          .next_to(b, RIGHT, buff=0.12) for b in bars if b.value >= 0.005])   # the visible ones
+        self.play(fade_out(lay), run_time=0.3)
+        self.play(fade_in(soft), LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.05), run_time=1.0)
+        self.play(fade_in(values), run_time=0.4)
+        self.softmax_numbers = (zL, top2)
         box = SurroundingRectangle(d.label_of(model.n_layers, pred), color=theme.ACTIVE, buff=0.06)
-        verdict = text(f"output: “{pred}” with probability {probs[pred]:.2f}  ·  true label: {true}",
-                       size=24).to_corner(DOWN + RIGHT, buff=0.25)
-        self.play(Create(box), fade_in(verdict), run_time=0.6)
+        self.play(Create(box), run_time=0.4)
         self.wait(1.2)
         self.bars, self.diagram, self.panel, self.neuron_unit = bars, d, panel, j  # for tests

@@ -31,8 +31,13 @@ def test_forward_scene_fills_and_bars_are_the_recorded_activations(tmp_path):
     rec = E.load("network_forward")["pass"]
     model = rec.model()
     d = s.diagram
-    for l in range(model.n_layers + 1):
+    for l in range(model.n_layers):       # the output layer's probabilities are the bars (checked below)
         assert np.array_equal(d.neuron_values[l], rec.activation(l))
+    zL, top2 = s.softmax_numbers           # the softmax beat: the record's logits give the shown probabilities
+    L = model.n_layers
+    assert np.array_equal(zL, rec.pre[f"z{L}"][0])
+    p = np.exp(zL - zL.max()) / np.exp(zL - zL.max()).sum()
+    assert np.allclose(p, rec.activation(L), atol=1e-12) and top2[0] == int(np.argmax(p))
     a1 = rec.activation(1)[d.shown[1]]
     hid = np.array([c.get_fill_opacity() for c in d.layers[1]])
     assert np.allclose(hid, np.abs(a1), atol=1e-6)                       # tanh ∈ [-1, 1]: size …

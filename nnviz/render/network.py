@@ -266,11 +266,13 @@ class NetworkDiagram(VGroup):
         self.neuron_values = [None] * len(self.sizes)
         return self
 
-    def signal(self, layer: int, color=theme.ACTIVE, time_width=0.6, **anim_kw) -> AnimationGroup:
-        """Flashes running forward along the edges into `layer`."""
-        return AnimationGroup(*[ShowPassingFlash(ln.copy().set_stroke(color, width=3, opacity=1),
+    def signal(self, layer: int, color=theme.ACTIVE, time_width=0.6, strong_only=False, **anim_kw) -> AnimationGroup:
+        """Flashes running forward along the edges into `layer` (`strong_only`: only the bold ones, at
+        half opacity, so the pulse does not hide the activations it produces)."""
+        keep = self.edge_strong[layer - 1] if strong_only and len(self.edge_strong[layer - 1]) else None
+        return AnimationGroup(*[ShowPassingFlash(ln.copy().set_stroke(color, width=3, opacity=0.5 if strong_only else 1),
                                                  time_width=time_width)
-                                for ln in self.edges[layer - 1]], **anim_kw)
+                                for k, ln in enumerate(self.edges[layer - 1]) if keep is None or keep[k]], **anim_kw)
 
     # -- gradients ---------------------------------------------------------------------------
     @staticmethod
@@ -390,7 +392,7 @@ class NeuronSum(VGroup):
         rows = VGroup()
         if title:
             rows.add(text(title, size=size, color=theme.ACTIVE))
-        rows.add(text(f"z = Σ wᵢ·{symbol}ᵢ + b, largest first:", size=size, color=theme.MUTED))
+        rows.add(text(f"z = Σ wᵢ·{symbol}ᵢ + b, largest first:", size=size, color=theme.FOREGROUND))
         self.term_rows = VGroup()
         d = 3
         self.shown_products = []
@@ -403,8 +405,8 @@ class NeuronSum(VGroup):
         rows.add(*self.term_rows)
         self.shown_rest = round(round(self.z, d) - sum(self.shown_products) - round(self.b, d), d)
         self.rest_row = text(f"+ {self.n_rest} more terms:  {signed(self.shown_rest, d)}", size=size,
-                             color=theme.MUTED)
-        self.bias_row = text(f"+ bias b:  {signed(self.b, d)}", size=size, color=theme.MUTED)
+                             color=theme.FOREGROUND)
+        self.bias_row = text(f"+ bias b:  {signed(self.b, d)}", size=size, color=theme.FOREGROUND)
         self.z_row = text(f"z = {self.z:.{d}f}", size=size + 4)
         rows.add(self.rest_row, self.bias_row, self.z_row)
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
