@@ -6,10 +6,10 @@ Records: experiments "perceptron_{blobs,and,or,xor}" and "perceptron_xor_net".
 Variants: PerceptronTrick (a separable cloud), PerceptronAND, PerceptronOR, PerceptronXOR.
 """
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Transform, ValueTracker, VGroup, always_redraw, linear, smooth
+from manim import DOWN, LEFT, RIGHT, UP, Create, DashedLine, FadeIn, FadeOut, Line, Transform, ValueTracker, VGroup, always_redraw, linear, smooth
 
 from nnviz import experiments, theme
-from nnviz.display import signed
+from nnviz.display import signed, subscript
 from nnviz.experiments.networks import model_from
 from nnviz.render.network import NetworkDiagram
 from nnviz.render.perceptron import MistakeBars, PerceptronPlayback, WeightPanel
@@ -122,7 +122,8 @@ class PerceptronTrick(ThemedScene):
         end.arrange(DOWN, aligned_edge=LEFT, buff=0.12).align_to(status, UP).align_to(status, LEFT)
         self.play(FadeOut(status), bars.finish(), run_time=0.4)   # one text out, then the next in
         self.play(FadeIn(end), run_time=0.4)
-        self.wait(1.2)
+        self.wait(1.0)
+        self.end_text = end
 
 
 class PerceptronAND(PerceptronTrick):
@@ -131,6 +132,16 @@ class PerceptronAND(PerceptronTrick):
     box = (-0.5, 1.5, -0.5, 1.5)
     dot_radius = 0.14
     slow_updates = 6
+
+    def make_plane(self, X, y, center):
+        """The four inputs, each tagged with its coordinates (x₁, x₂)."""
+        plane = super().make_plane(X, y, center)
+        mid = plane.frame.get_center()
+        tags = VGroup(*[text(f"({p[0]:g}, {p[1]:g})", size=24, color=theme.FOREGROUND)
+                        .next_to(dot, np.sign(mid - dot.get_center()) * [0, 1, 0], buff=0.12)
+                        for p, dot in zip(np.asarray(X), plane.dots)])   # toward the middle, off the corners
+        plane.dots.add(*tags)          # drawn with (and above) the points
+        return plane
 
 
 class PerceptronOR(PerceptronAND):
@@ -169,6 +180,17 @@ class PerceptronXOR(PerceptronAND):
 
     def conclude(self, rec, status, bars):
         super().conclude(rec, status, bars)
+        # why no line can work: the two classes sit on crossing diagonals
+        X, y = np.asarray(rec.X), np.asarray(rec.y).reshape(-1)
+        pts = {c: [self.plane.dots[i].get_center() for i in np.flatnonzero(y == c)] for c in (0, 1)}
+        diags = VGroup(*[DashedLine(*pts[c], color=theme.CLASS[c], stroke_width=4) for c in (0, 1)])
+        why = VGroup(*[text(m, size=24, color=theme.ACTIVE) for m in
+                       ("why: the two diagonals cross, so no line",
+                        "has both blue on one side, both red on the other")])
+        why.arrange(DOWN, aligned_edge=LEFT, buff=0.12).align_to(self.end_text, UP).align_to(self.end_text, LEFT)
+        self.play(FadeOut(self.end_text), run_time=0.3)
+        self.play(Create(diags), FadeIn(why), run_time=0.8)
+        self.wait(2.0)
         self.pause("hidden-layer")
         recs = experiments.load(self.net_experiment)
         run, bd = recs["run"], recs["boundary"]
@@ -196,7 +218,14 @@ class PerceptronXOR(PerceptronAND):
 
         def hidden_lines(k):
             W, b = model.weights(run.thetas[k], 1)
-            return VGroup(*[plane.line(W[:, u], b[u], color=theme.ACTIVE, width=3) for u in range(W.shape[1])])
+            g = VGroup()
+            for u in range(W.shape[1]):
+                ln = plane.line(W[:, u], b[u], color=theme.ACTIVE, width=4)
+                g.add(ln)
+                if isinstance(ln, Line):       # name each unit's line where it is
+                    g.add(text(f"h{subscript(u + 1)}", size=24, color=theme.ACTIVE)
+                          .next_to(ln.point_from_proportion(0.5), RIGHT, buff=0.15))
+            return g
 
         lines = always_redraw(lambda: hidden_lines(frame_index(bd.steps, tracker.get_value())))
 
@@ -219,6 +248,10 @@ class PerceptronXOR(PerceptronAND):
         plane.unfollow()
         acc = text(f"train accuracy {run.train_acc[-1]:.0%}", size=28, color=theme.ACTIVE)
         acc.next_to(counter, DOWN, buff=0.3).align_to(note, LEFT)
-        self.play(FadeIn(acc), run_time=0.4)
+        V, c = model.weights(run.thetas[-1], 2)      # the output unit combines the two hidden units
+        out = text(f"ŷ = σ({signed(V[0, 0], 1)}·h₁ {signed(V[1, 0], 1)}·h₂ {signed(c[0], 1)})", size=24)
+        out.next_to(acc, DOWN, buff=0.25).align_to(note, LEFT)
+        self.play(FadeIn(acc), FadeIn(out), run_time=0.4)
+        self.out_weights = (V[:, 0].copy(), float(c[0]))
         self.wait(1.0)
         self.net_plane, self.net_diagram = plane, d

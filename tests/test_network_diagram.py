@@ -6,7 +6,7 @@ from manim import ManimColor  # noqa: E402
 
 from nnviz import theme  # noqa: E402
 from nnviz.nn import MLP  # noqa: E402
-from nnviz.display import shown_units  # noqa: E402
+from nnviz.display import fixed, shown_units  # noqa: E402
 from nnviz.render.network import NetworkDiagram, ProbabilityBars  # noqa: E402
 from nnviz.render.planes import DecisionPlane, boundary_rgba  # noqa: E402
 
@@ -205,7 +205,7 @@ def test_perceptron_playback_walks_the_recorded_updates():
         fmt = lambda p: "({}, {})".format(*[("0.00" if abs(round(c, 2)) == 0 else f"{c:.2f}").replace("-", "−")
                                               for c in p])   # noqa: E731
         assert pb.step_text(i + 0.5) == (f"w ← {fmt(rec.w[k - 1])} {'+' if rec.update[k] > 0 else '−'} "
-                                         f"{rec.config['lr']:g}·{fmt(x)}\n   = {fmt(rec.w[k])}")
+                                         f"{rec.config['lr']:g}·{fmt(x)}\n   = {fmt(rec.w[k])},  b: {fixed(rec.b[k - 1])} → {fixed(rec.b[k])}")
     _, _, w, b = pb.at(float(pb.n))
     assert np.array_equal(w, rec.w[-1]) and b == rec.b[-1]                 # … and the final line
 

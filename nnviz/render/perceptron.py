@@ -115,7 +115,8 @@ class PerceptronPlayback:
         op = "+" if rec.update[k] > 0 else "−"
         lr = float(rec.config["lr"])
         v = lambda p: f"({fixed(p[0])}, {fixed(p[1])})"   # noqa: E731
-        return f"w ← {v(rec.w[k - 1])} {op} {lr:g}·{v(x)}\n   = {v(rec.w[k])}"
+        return (f"w ← {v(rec.w[k - 1])} {op} {lr:g}·{v(x)}\n   = {v(rec.w[k])},  "
+                f"b: {fixed(rec.b[k - 1])} → {fixed(rec.b[k])}")
 
     def visit_text(self, u: float | None = None) -> str:
         rec = self.rec
@@ -180,7 +181,11 @@ class WeightPanel(VGroup):
         self.axes = Axes(x_range=[rng[0][0], rng[0][1], span], y_range=[rng[1][0], rng[1][1], span],
                          x_length=size, y_length=size, tips=False,
                          axis_config={"stroke_color": theme.MUTED, "stroke_width": 1.5, "include_ticks": False})
-        self.add(self.axes)     # no axis names: the scene's caption names the space, the arrows need the room
+        o = self.axes.c2p(0, 0)
+        self.names = VGroup(text("w₁", size=font, color=theme.MUTED).next_to(self.axes.x_axis.get_right(), DOWN, buff=0.1),
+                            text("w₂", size=font, color=theme.MUTED).next_to(self.axes.y_axis.get_top(), LEFT, buff=0.1),
+                            text("0", size=font, color=theme.MUTED).next_to(o, DOWN + LEFT, buff=0.06))
+        self.add(self.axes, self.names)
 
     def arrows(self) -> VGroup:
         """[old w (faint), the step ±η·x, current w]: redrawn every frame from the playback."""
@@ -195,12 +200,20 @@ class WeightPanel(VGroup):
                 rec = pb.rec
                 w0, w1 = rec.w[k - 1], rec.w[k]
                 col = theme.CLASS[1] if rec.update[k] > 0 else theme.CLASS[0]
-                g.add(Arrow(o, ax.c2p(*w0), buff=0, color=theme.MUTED, stroke_width=3,
-                            max_tip_length_to_length_ratio=0.2).set_opacity(0.6))
-                g.add(Arrow(ax.c2p(*w0), ax.c2p(*w1), buff=0, color=col, stroke_width=7,
-                            max_tip_length_to_length_ratio=0.5, max_stroke_width_to_length_ratio=20))
+                g.add(DashedLine(o, ax.c2p(*w0), color=theme.MUTED, stroke_width=3, dash_length=0.08)
+                      .set_stroke(opacity=0.8))                      # the old w, dashed
+                p0, p1 = ax.c2p(*w0), ax.c2p(*w1)
                 sign = "+" if rec.update[k] > 0 else "−"
-                g.add(text(f"{sign}η·x", size=self.font, color=col).next_to(ax.c2p(*w1), DOWN + RIGHT, buff=0.05))
+                lab = text(f"{sign}η·x", size=self.font, color=col)
+                moves = np.linalg.norm(p1 - p0) > 1e-6        # x = 0: w does not move (only b does)
+                d = (p1 - p0) / np.linalg.norm(p1 - p0) if moves else np.array([1.0, 0.0, 0.0])
+                tip = p1 if moves else p0 + 0.05 * d
+                g.add(Arrow(p0, tip, buff=0, color=col, stroke_width=7, max_tip_length_to_length_ratio=0.5,
+                            max_stroke_width_to_length_ratio=20).set_opacity(1.0 if moves else 0.0))
+                perp = np.array([-d[1], d[0], 0.0])
+                if perp @ ((p0 + tip) / 2 - o) < 0:                      # the side away from the origin
+                    perp = -perp
+                g.add(lab.next_to((p0 + tip) / 2, perp, buff=0.15).set_opacity(1.0 if moves else 0.0))
             g.add(Arrow(o, ax.c2p(*w), buff=0, color=theme.FOREGROUND, stroke_width=5,
                         max_tip_length_to_length_ratio=0.2))
             g.add(Dot(o, radius=0.04, color=theme.MUTED))
@@ -230,8 +243,7 @@ class MistakeBars(VGroup):
         self.unit = (height - 0.35) / self.most
         self.numbers = self.slot >= 0.4
         self.base = Line([0, 0, 0], [width, 0, 0], color=theme.MUTED, stroke_width=2)
-        self.zero = text("0 = solved", size=font, color=theme.MUTED).next_to(self.base, DOWN, buff=0.12)
-        self.zero.align_to(self.base, LEFT)
+        self.zero = text("0 = solved", size=font, color=theme.ACTIVE)
         self.rects = VGroup(*[Rectangle(width=self.slot * 0.7, height=1.0, stroke_width=0)
                               .set_fill(theme.FOREGROUND, opacity=0.0) for _ in range(self.n_epochs)])
         self.labels = VGroup(*[text(str(int(c)), size=font, color=theme.ACTIVE if c == 0 else theme.FOREGROUND)
@@ -240,7 +252,11 @@ class MistakeBars(VGroup):
         if not self.numbers:
             self.scale_marks.add(text(str(self.most), size=font, color=theme.MUTED),
                            DashedLine(LEFT, RIGHT, color=theme.GRID, stroke_width=1.5))
-        self.add(self.base, self.zero, self.scale_marks, self.rects, self.labels)
+        self.epochs = VGroup(text("epoch 1", size=font, color=theme.MUTED),
+                             text(str(self.n_epochs), size=font, color=theme.MUTED))   # under the first and last slot
+        self.stubs = VGroup(*[Rectangle(width=self.slot * 0.7, height=0.06, stroke_width=0)
+                              .set_fill(theme.ACTIVE, opacity=0.0) for _ in range(self.n_epochs)])
+        self.add(self.base, self.zero, self.scale_marks, self.rects, self.stubs, self.labels, self.epochs)
         self.add_updater(lambda m: m.restyle())
         self.restyle()
 
@@ -254,6 +270,13 @@ class MistakeBars(VGroup):
             top = o[1] + self.most * self.unit
             self.scale_marks[0].move_to([o[0] - 0.2, top, 0])
             self.scale_marks[1].put_start_and_end_on([o[0], top, 0], [o[0] + self.w, top, 0])
+        self.zero.next_to(self.base, DOWN, buff=0.5).align_to(self.base, LEFT)
+        if self.n_epochs:
+            self.epochs[0].move_to([o[0] + 0.5 * self.slot, o[1] - 0.25, 0], aligned_edge=LEFT).shift(
+                LEFT * 0.35 * self.slot)
+            self.epochs[1].move_to([o[0] + (self.n_epochs - 0.5) * self.slot, o[1] - 0.25, 0])
+            if self.n_epochs == 1 or self.epochs[1].get_left()[0] < self.epochs[0].get_right()[0] + 0.1:
+                self.epochs[1].set_opacity(0.0)
         counts = self.shown()
         final = self.done.get_value() > 0.5
         for e, (r, lab) in enumerate(zip(self.rects, self.labels)):
@@ -264,6 +287,7 @@ class MistakeBars(VGroup):
             finished = final or e < len(counts) - 1
             show = finished and e < len(counts) and (self.numbers or c == 0)
             lab.move_to([x, o[1] + c * self.unit + 0.2, 0]).set_opacity(1.0 if show else 0.0)
+            self.stubs[e].move_to([x, o[1], 0], aligned_edge=DOWN).set_fill(opacity=1.0 if (show and c == 0) else 0.0)
         return self
 
     def finish(self):
