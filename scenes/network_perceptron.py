@@ -185,8 +185,8 @@ class PerceptronXOR(PerceptronAND):
         pts = {c: [self.plane.dots[i].get_center() for i in np.flatnonzero(y == c)] for c in (0, 1)}
         diags = VGroup(*[DashedLine(*pts[c], color=theme.CLASS[c], stroke_width=4) for c in (0, 1)])
         why = VGroup(*[text(m, size=24, color=theme.ACTIVE) for m in
-                       ("why: the two diagonals cross, so no line",
-                        "has both blue on one side, both red on the other")])
+                       ("why: the two diagonals cross,", "so no line has both blue on one side",
+                        "and both red on the other")])
         why.arrange(DOWN, aligned_edge=LEFT, buff=0.12).align_to(self.end_text, UP).align_to(self.end_text, LEFT)
         self.play(FadeOut(self.end_text), run_time=0.3)
         self.play(Create(diags), FadeIn(why), run_time=0.8)
