@@ -17,7 +17,7 @@ BLUE_SURE = "#" + bytes(boundary_rgba(np.array([[1.0]]))[0, 0, :3]).hex()
 CASES = [
     ("network_architecture", "NetworkArchitecture", {theme.POSITIVE: 0.001, theme.NEGATIVE: 0.0006}),  # bold (2, 2, 1)
     ("network_forward", "ForwardPass", {theme.ACTIVE: 0.0025, theme.POSITIVE: 0.0025}),
-    ("network_backprop", "Backpropagation", {theme.ACTIVE: 0.0015, theme.NEGATIVE: 0.001}),
+    ("network_backprop", "Backpropagation", {theme.ACTIVE: 0.0003, theme.NEGATIVE: 0.001}),  # bars neutral
     ("network_training", "TrainingXOR", {RED_SURE: 0.02, BLUE_SURE: 0.02}),
     ("network_training", "TrainingMoons", {RED_SURE: 0.02, BLUE_SURE: 0.02}),
     ("network_training", "TrainingSpirals", {RED_SURE: 0.02, BLUE_SURE: 0.02}),
