@@ -11,7 +11,6 @@ import re
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from cliproject import SCENE_FROM_RECORDS, built_names, counts, pixel, run, write
 from conftest import hex_rgb
 
 SCENE_A = '''
@@ -40,20 +40,7 @@ class Moving(ThemedScene):
         self.play(d.animate.shift(6 * mn.RIGHT), run_time=1)
 '''
 
-SCENE_B = '''
-import manim as mn
-from nnviz import experiments
-from nnviz.render.style import ThemedScene
-
-
-class FromRecords(ThemedScene):
-    experiment = "tiny_exp"
-
-    def construct(self):
-        v = float(experiments.load(self.experiment)["numbers"].values[0])
-        col = mn.ManimColor.from_rgb((v, 0.0, 1.0 - v))
-        self.add(mn.Square(3, fill_color=col, fill_opacity=1, stroke_width=0))
-'''
+SCENE_B = SCENE_FROM_RECORDS
 
 SCENE_SLOW = '''
 import os, time
@@ -146,11 +133,6 @@ dpi = 40
 '''
 
 
-def write(p: Path, s: str) -> Path:
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(textwrap.dedent(s))
-    return p
-
 
 @pytest.fixture
 def project(tmp_path):
@@ -170,26 +152,10 @@ def env_for(root: Path, **extra) -> dict:
 
 
 def nnviz(root: Path, *args, check: bool = True, **extra) -> subprocess.CompletedProcess:
-    r = subprocess.run([sys.executable, "-m", "nnviz", "--manifest", str(root / "renders.toml"), *args],
-                       cwd=root, env=env_for(root, **extra), capture_output=True, text=True, timeout=300)
-    if check:
-        assert r.returncode == 0, r.stdout + r.stderr
-    return r
+    return run(root, args, env_for(root, **extra), check)
 
 
-def counts(out: str) -> tuple[int, int, int]:
-    m = re.search(r"built (\d+), skipped (\d+) \(up to date\), failed (\d+)", out)
-    assert m, out
-    return tuple(int(x) for x in m.groups())
 
-
-def built_names(out: str) -> set[str]:
-    return set(re.findall(r"^\s+built\s+(\S+)", out, re.M))
-
-
-def pixel(path: Path) -> np.ndarray:
-    a = np.asarray(Image.open(path).convert("RGB"), dtype=float)
-    return a[a.shape[0] // 2, a.shape[1] // 2]
 
 
 def test_build_twice_second_is_noop_and_outputs_are_right(project):

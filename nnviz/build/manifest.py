@@ -69,6 +69,17 @@ _TYPES = {
 }
 
 
+def _table_problems(where: str, t, keys) -> tuple[list[str], bool]:
+    """What is wrong with one [targets.X] / [figures.X] table before its values are used (not a
+    table, unknown keys named with the valid ones, values of the wrong type), and whether the
+    table is unusable (the first or the last), so that its other checks are skipped."""
+    if not isinstance(t, dict):
+        return [f"{where} must be a table"], True
+    unknown = [f"{where}: unknown key {k!r}; valid: {', '.join(sorted(keys))}" for k in sorted(set(t) - keys)]
+    typed = _type_problems(where, t)
+    return unknown + typed, bool(typed)
+
+
 def _type_problems(where: str, table: dict) -> list[str]:
     out = []
     for k, v in table.items():
@@ -215,14 +226,9 @@ def load_manifest(path=None, strict: bool = True) -> Manifest:
 
     for name, t in doc.get("targets", {}).items():
         where = f"[targets.{name}]"
-        if not isinstance(t, dict):
-            problems.append(f"{where} must be a table")
-            continue
-        for k in set(t) - SCENE_KEYS:
-            problems.append(f"{where}: unknown key {k!r}; valid: {', '.join(sorted(SCENE_KEYS))}")
-        bad = _type_problems(where, t)
-        if bad:
-            problems += bad
+        bad, unusable = _table_problems(where, t, SCENE_KEYS)
+        problems += bad
+        if unusable:
             continue
         scene = t.get("scene")
         cls = t.get("class")
@@ -264,14 +270,9 @@ def load_manifest(path=None, strict: bool = True) -> Manifest:
 
     for name, t in doc.get("figures", {}).items():
         where = f"[figures.{name}]"
-        if not isinstance(t, dict):
-            problems.append(f"{where} must be a table")
-            continue
-        for k in set(t) - FIGURE_KEYS:
-            problems.append(f"{where}: unknown key {k!r}; valid: {', '.join(sorted(FIGURE_KEYS))}")
-        bad = _type_problems(where, t)
-        if bad:
-            problems += bad
+        bad, unusable = _table_problems(where, t, FIGURE_KEYS)
+        problems += bad
+        if unusable:
             continue
         if name in targets:
             problems.append(f"{where}: name already used by [targets.{name}]")
