@@ -96,21 +96,23 @@ def regimes(fig):
                  fontsize=11)
 
 
-@figure("descent_variants", experiments=("descent_variants",), size=(12, 4.6))
+@figure("descent_variants", experiments=("descent_variants",), size=(12, 7.2))
 def variants(fig):
     """Batch, mini-batch and SGD paths on the exact line-fit loss, at matched epochs and steps, and the
     full-data loss per epoch / per step."""
     rec = E.load("descent_variants")
     s = rec["surface"]
-    axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 0.9]})
-    for ax, match in zip(axes[:2], ("epochs", "steps")):
+    grid = fig.add_gridspec(2, 2, height_ratios=[1.4, 1], hspace=0.35, wspace=0.25)
+    floor = s.meta["min_loss"]
+    for col, match in enumerate(("epochs", "steps")):
+        ax = fig.add_subplot(grid[0, col])
         _contours(ax, s, log=True)
         for z, v in enumerate(("stochastic", "minibatch", "batch")):  # batch GD on top: its path stays seen
             run = rec[f"{v}_{match}"]
             n = len(run.thetas)
-            # older steps faint, the last 10 % opaque: SGD's hundreds of steps no longer bury the minimum
-            cut = max(1, int(0.9 * n))
-            faint = 0.25 if v == "stochastic" else 0.7
+            # older steps faint, the last 30 opaque (as in the video): SGD's hundreds no longer bury the minimum
+            cut = max(1, n - 31)
+            faint = 0.15 if v == "stochastic" else 0.7
             ax.plot(run.thetas[:cut + 1, 0], run.thetas[:cut + 1, 1], lw=1.0 if v == "batch" else 0.8, alpha=faint,
                     color=theme.VARIANT[v], zorder=2 + z)
             ax.plot(run.thetas[cut:, 0], run.thetas[cut:, 1], lw=1.4, color=theme.VARIANT[v], zorder=2 + z)
@@ -123,18 +125,22 @@ def variants(fig):
         ax.set_title(f"same {match}: {total} each (updates {ups}), " + rf"$\eta$ = {first.lr[0]:g}", fontsize=9)
         ax.set_xlabel("$w$")
         ax.set_ylabel("$b$")
-    ax = axes[2]
-    for v in X.VARIANT_ORDER:
-        e = rec[f"{v}_epochs"]
-        ax.semilogy(e.eval_steps / e.config["steps_per_epoch"], e.train_loss, "-", color=theme.VARIANT[v], lw=1.6)
-        st = rec[f"{v}_steps"]
-        ax.semilogy(st.eval_steps / 4, st.train_loss, ":", color=theme.VARIANT[v], lw=1.2)
-    ax.set_xlabel("epoch (solid)   ·   step / 4 (dotted)")
-    ax.set_ylabel("loss on all data")
-    ax.set_title("per epoch SGD is close fast but jitters;\nper step batch GD ends lowest", fontsize=9)
-    handles = [plt_line(theme.VARIANT[v]) for v in X.VARIANT_ORDER]
-    fig.legend(handles, [LABEL[v] for v in X.VARIANT_ORDER], loc="lower center", ncol=3, fontsize=9)
-    fig.subplots_adjust(bottom=0.2, wspace=0.35)
+        # under each map, its loss above the exact minimum (per epoch / per step), one style per method
+        lx = fig.add_subplot(grid[1, col])
+        for v in X.VARIANT_ORDER:
+            run = rec[f"{v}_{match}"]
+            x = run.eval_steps / (run.config["steps_per_epoch"] if match == "epochs" else 1)
+            lx.semilogy(x, np.maximum(run.train_loss - floor, 1e-12), "--" if v == "minibatch" else "-",
+                        color=theme.VARIANT[v], lw=1.6)
+        if match == "epochs":
+            lx.axvline(1.0, color=theme.MUTED, ls=":", lw=1.0)
+        lx.set_xlabel("epoch" if match == "epochs" else "step")
+        lx.set_ylabel(r"loss $-$ minimum")
+    handles = [plt_line(theme.VARIANT[v], ls="--" if v == "minibatch" else "-") for v in X.VARIANT_ORDER]
+    fig.legend(handles, [LABEL[v] for v in X.VARIANT_ORDER], loc="lower center", ncol=3, fontsize=9, frameon=False)
+    fig.suptitle("per epoch SGD gets close fast but jitters (one example's gradient is not 0 at the minimum); "
+                 "per step batch GD ends lowest", fontsize=10)
+    fig.subplots_adjust(bottom=0.12)
 
 
 @figure("descent_digits", experiments=("descent_digits",), size=(12, 4.6))
@@ -361,8 +367,6 @@ def wells(fig):
     first = rec["gd"]
     a.set_title(rf"same start $\theta_0$={first.thetas[0, 0]:g}, {first.n_steps} steps", fontsize=10)
     keys = sorted((k for k in rec if k.startswith("restart")), key=lambda k: int(k[7:]))
-    # "found" is the foreground colour: ink on paper
-    outcome = {k: (theme.INK if v == theme.FOREGROUND else v) for k, v in theme.OUTCOME.items()}
     lo, hi = sorted(m[0] for m in c.meta["minima"])
     inside = (xs > lo) & (xs < hi)
     hump = float(xs[inside][np.argmax(ys[inside])])
@@ -371,15 +375,19 @@ def wells(fig):
                va="top", fontsize=9)
     for k in keys:
         th = rec[k].thetas[:, 0]
-        col = outcome["found" if rec[k].meta["well"] == "deep" else "stuck"]
-        b.plot(th[0], on_curve(th[0]), "o", mfc="none", mec=col, ms=8, mew=1.5)
-        b.plot(th, on_curve(th), "-", color=col, lw=1.2, alpha=0.8)
-        b.plot(th[-1], on_curve(th[-1]), "o", color=col, mec=theme.INK, ms=7, zorder=5)
+        deep = rec[k].meta["well"] == "deep"
+        b.plot(th[0], on_curve(th[0]), "o", mfc="none", mec=theme.INK, ms=8, mew=1.2)
+        b.plot(th, on_curve(th), "-", color=theme.GD, lw=1.2, alpha=0.8)
+        b.plot(th[-1], on_curve(th[-1]), "o", color=theme.GD, mfc=theme.GD if deep else theme.PAPER, mec=theme.GD,
+               mew=1.5, ms=8, zorder=5)
     n_deep = sum(rec[k].meta["well"] == "deep" for k in keys)
     b.set_title(f"{len(keys)} random restarts of plain GD: each ends on its side of the hump;\n"
                 f"{n_deep} of {len(keys)} reach the deep well: keep the best", fontsize=10)
     h, l = a.get_legend_handles_labels()
-    fig.legend(h + [plt_line(outcome["found"]), plt_line(outcome["stuck"])],
-               l + ["restart ends in the deep well", "restart stuck in the shallow well"],
+    from matplotlib.lines import Line2D
+
+    mark = lambda fill: Line2D([0], [0], ls="", marker="o", ms=7, color=theme.GD, mfc=fill, mec=theme.GD)
+    fig.legend(h + [mark(theme.GD), mark(theme.PAPER)],
+               l + ["restart (plain GD) ends in the deep well", "restart stuck in the shallow well"],
                loc="lower center", ncol=2, fontsize=8)
     fig.subplots_adjust(bottom=0.27, wspace=0.3)
