@@ -27,6 +27,29 @@ class FromRecords(ThemedScene):
         self.add(mn.Square(3, fill_color=col, fill_opacity=1, stroke_width=0))
 '''
 
+# the figure drawn from tiny_exp's record (appended to a project's experiments module)
+TINY_FIGURE = '''
+
+@figure("tiny_fig", experiments=("tiny_exp",), size=(2, 2))
+def tiny_fig(fig):
+    from matplotlib.patches import Rectangle
+    from nnviz import experiments
+
+    v = float(experiments.load("tiny_exp")["numbers"].values[0])
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.add_patch(Rectangle((0, 0), 1, 1, color=(v, 0.0, 1.0 - v)))
+'''
+
+# a test project's manifest [settings]: tiny stills, the project's own experiments module
+SETTINGS = '''
+[settings]
+quality = "low"
+formats = ["png"]
+resolution = "192x108"
+fps = 4
+modules = ["scenes/exps.py"]
+'''
+
 
 def write(p: Path, s: str) -> Path:
     p.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cliproject import SCENE_FROM_RECORDS, built_names, counts, pixel, run, write
+from cliproject import SCENE_FROM_RECORDS, SETTINGS, TINY_FIGURE, built_names, counts, pixel, run, write
 from conftest import hex_rgb
 
 SCENE_A = '''
@@ -80,26 +80,9 @@ class Numbers(Record):
 @experiment("tiny_exp", value=0.2)
 def tiny(config):
     return {"numbers": Numbers(np.array([config["value"]]))}
+''' + TINY_FIGURE
 
-
-@figure("tiny_fig", experiments=("tiny_exp",), size=(2, 2))
-def tiny_fig(fig):
-    from matplotlib.patches import Rectangle
-    from nnviz import experiments
-
-    v = float(experiments.load("tiny_exp")["numbers"].values[0])
-    ax = fig.add_axes([0, 0, 1, 1])
-    ax.add_patch(Rectangle((0, 0), 1, 1, color=(v, 0.0, 1.0 - v)))
-'''
-
-MANIFEST = '''
-[settings]
-quality = "low"
-formats = ["png"]
-resolution = "192x108"
-fps = 4
-modules = ["scenes/exps.py"]
-
+MANIFEST = SETTINGS + '''
 [groups]
 showcase = ["still", "records"]
 

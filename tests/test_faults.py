@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cliproject import SCENE_FROM_RECORDS, counts, pixel, run, write
+from cliproject import SCENE_FROM_RECORDS, SETTINGS, TINY_FIGURE, counts, pixel, run, write
 from conftest import hex_rgb
 
 PKG = Path(__file__).resolve().parent.parent / "nnviz"
@@ -154,26 +154,9 @@ def big(config):
 def hooked(config):
     return {"first": Numbers(np.arange(config["n"]), {"h": Hook("first")}),
             "second": Numbers(np.arange(config["n"]), {"h": Hook("second")})}
+''' + TINY_FIGURE
 
-
-@figure("tiny_fig", experiments=("tiny_exp",), size=(2, 2))
-def tiny_fig(fig):
-    from matplotlib.patches import Rectangle
-    from nnviz import experiments
-
-    v = float(experiments.load("tiny_exp")["numbers"].values[0])
-    ax = fig.add_axes([0, 0, 1, 1])
-    ax.add_patch(Rectangle((0, 0), 1, 1, color=(v, 0.0, 1.0 - v)))
-'''
-
-MANIFEST = '''
-[settings]
-quality = "low"
-formats = ["png"]
-resolution = "192x108"
-fps = 4
-modules = ["scenes/exps.py"]
-gif = { width = 96 }
+MANIFEST = SETTINGS + '''gif = { width = 96 }
 
 [targets.gate]
 scene = "scenes/gate.py"
