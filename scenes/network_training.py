@@ -18,8 +18,8 @@ from nnviz import experiments, theme
 from nnviz.display import input_names, sizes_text
 from nnviz.experiments.networks import model_from
 from nnviz.render.network import NetworkDiagram
-from nnviz.render.pacing import TimeWarp
-from nnviz.render.planes import DecisionPlane, FeatureTiles, flip_progress, frame_index
+from nnviz.render.pacing import TimeWarp, combine
+from nnviz.render.planes import DecisionPlane, FeatureTiles, colour_progress, flip_progress, frame_index
 from nnviz.render.plots import LossPlot
 from nnviz.render.fades import fade_in, fade_out
 from nnviz.render.style import ThemedScene, heading, label, text
@@ -36,14 +36,14 @@ class TrainingXOR(ThemedScene):
     slots = 5               # hidden units drawn per layer (wider layers: first and last around a "⋮")
     column = 4.2            # height between the centres of the top and bottom hidden slots
     why = "each square is a straight edge; the output weighs and adds them"
-    why_deep = "layer 1: straight edges · layer 2: curved pieces · output: adds them up"
+    why_deep = "layer 1 draws straight edges; layer 2 bends them into the boundary's shape"
 
     @classmethod
     def warp(cls, bd) -> TimeWarp:
-        """Video time ↦ training step while the boundary changes (grid cells changing class),
-        ending where less than 1 % of that change remains."""
-        w = TimeWarp.from_progress(flip_progress(bd.steps, bd.prob), cls.run_time, floor=0.15,
-                                   clock="log", tol=1e-2)
+        """Video time ↦ training step while the picture changes (grid cells changing class, and the
+        heatmap's colour change, equally weighted), ending where less than 1 % of that change remains."""
+        w = TimeWarp.from_progress(combine([flip_progress(bd.steps, bd.prob), colour_progress(bd.steps, bd.prob)]),
+                                   cls.run_time, floor=0.15, clock="log", tol=1e-2)
         return TimeWarp(w.times, w.steps)            # ends on the visible end, not the run's last step
 
     @classmethod

@@ -186,6 +186,9 @@ def test_training_scene_pacing_follows_the_boundary(variant, exp):
     flips = flip_progress(bd.steps, bd.prob)
     m = measure_pacing((times, steps), flips)
     assert m.ok(), m.problems()
+    from nnviz.render.planes import colour_progress                # and in the heatmap's colour change
+    m = measure_pacing((times, steps), colour_progress(bd.steps, bd.prob))
+    assert m.ok(), m.problems()
     warp = cls.warp(bd)
     assert flips.fraction([warp.end_step])[0] >= 0.97               # nearly all the change is paced
     assert steps[-1] == run.steps[-1] and times[-1] - warp.run_time <= cls.tail_time + 1e-9

@@ -113,7 +113,7 @@ _WHERE = {
     "StepCounter": "widgets", "TraceDriven": "widgets",
     "NetworkDiagram": "network", "ProbabilityBars": "network",
     "DecisionPlane": "planes", "FeatureTiles": "planes", "boundary_rgba": "planes", "frame_index": "planes",
-    "signed_rgba": "planes", "PerceptronPlayback": "perceptron", "WeightPanel": "perceptron",
+    "signed_rgba": "planes", "flip_progress": "planes", "colour_progress": "planes", "PerceptronPlayback": "perceptron", "WeightPanel": "perceptron",
     "ContourMap": "surface", "LossSurface": "surface", "box_axes": "surface", "contour_paths": "surface",
     "height_map": "surface", "ramp_color": "surface", "until_exit": "surface",
     "FadingTail": "marks", "curve": "marks", "dots": "marks", "hline": "marks", "vline": "marks",
@@ -162,7 +162,8 @@ if TYPE_CHECKING:  # also tells `nnviz build`'s import scanner what this package
                         ThemedScene, ThemedThreeDScene, apply_theme, color, heading, label, text)
     from .widgets import DescentPath, DivergenceMarker, PathTrace, Readout, StepCounter, TraceDriven
     from .network import NetworkDiagram, ProbabilityBars
-    from .planes import DecisionPlane, FeatureTiles, boundary_rgba, frame_index, signed_rgba
+    from .planes import (DecisionPlane, FeatureTiles, boundary_rgba, colour_progress, flip_progress, frame_index,
+                         signed_rgba)
     from .perceptron import PerceptronPlayback, WeightPanel
     from .surface import (ContourMap, LossSurface, box_axes, contour_paths, height_map, ramp_color,
                           until_exit)

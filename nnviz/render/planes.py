@@ -133,6 +133,17 @@ def flip_progress(steps, prob) -> "Progress":
                     np.concatenate([[0.0], np.cumsum((cls[1:] != cls[:-1]).sum(axis=(1, 2)))]))
 
 
+def colour_progress(steps, prob) -> "Progress":
+    """Cumulative change of the drawn heatmap (mean |ΔRGB| of `boundary_rgba` between consecutive
+    frames): what the eye sees move, including a boundary sharpening as the net grows sure, which
+    class flips alone do not count."""
+    from .pacing import Progress
+
+    img = [boundary_rgba(p)[..., :3].astype(float) for p in prob]
+    d = [np.abs(b - a).mean() for a, b in zip(img[:-1], img[1:])]
+    return Progress(np.asarray(steps, float), np.concatenate([[0.0], np.cumsum(d)]))
+
+
 class FeatureTiles(Group):
     """One small activation map per shown unit of a hidden layer (blue > 0, red < 0): what
     each hidden unit responds to over the input plane. All tiles live in ONE image (an atlas
