@@ -59,10 +59,10 @@ class Dropout(ThemedScene):
                        for j, nm in enumerate(names, start=1)])
         off.arrange(DOWN, aligned_edge=LEFT, buff=0.2).next_to(counter, DOWN, buff=0.35).align_to(counter, LEFT)
         drawn = len(d.shown[1])
-        note = VGroup(label("grey: off for this step", size=24),
+        note = VGroup(text("grey: off for this step", size=24),
                       label(f"drawn: {drawn} of {model.sizes[1]} units per layer", size=24),
-                      label(f"kept units count ×{1 / (1 - p):g} (= 1/(1−p))", size=24),
-                      label("at test time all units are on", size=24))
+                      text(f"kept units count ×{1 / (1 - p):g} (= 1/(1−p))", size=24),
+                      text("at test time all units are on", size=24))
         why = VGroup(text("so no unit can count on", size=24),
                      text("another being there", size=24))
         why.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
@@ -105,7 +105,7 @@ class Dropout(ThemedScene):
     def compare(self, recs, model, p):
         bd0 = recs["boundary_plain"]
         sub = label(f"{sizes_text(model.sizes)} net · {len(bd0.X)} noisy training points · "
-                    f"{len(bd0.X_test)} new test points", size=24).next_to(self.mobjects[0], DOWN, buff=0.15)
+                    f"{len(bd0.X_test)} new test points · one seed", size=24).next_to(self.mobjects[0], DOWN, buff=0.15)
         tracker = ValueTracker(0)
         total = int(recs["run_plain"].steps[-1])
         facts = dropout_summary(recs)
@@ -139,7 +139,7 @@ class Dropout(ThemedScene):
             final.next_to(pn[0].frame, DOWN, buff=0.3).match_x(Group(pn[0].frame, pn[1]))
         legend = VGroup(
             VGroup(Line(ORIGIN, RIGHT * 0.5, color=theme.SPLIT["train"], stroke_width=4),
-                   label("train loss", size=24)).arrange(RIGHT, buff=0.12),
+                   label("train loss (all units on)", size=24)).arrange(RIGHT, buff=0.12),
             VGroup(DashedLine(ORIGIN, RIGHT * 0.5, color=theme.SPLIT["test"], stroke_width=4, dash_length=0.1),
                    label("test loss (new points)", size=24)).arrange(RIGHT, buff=0.12))
         legend.arrange(RIGHT, buff=0.5).to_edge(DOWN, buff=0.3).to_edge(RIGHT, buff=0.5)
