@@ -103,7 +103,7 @@ class DescentVariants(ThemedScene):
         for match in MATCHES:
             runs = {v: rec[f"{v}_{match}"] for v in self.variants}
             total = max(clock_of(r, match)[-1] for r in runs.values())
-            ax = LabelledAxes(s.xs[[0, -1]], s.ys[[0, -1]], "w", "b", width=self.panel, height=self.panel * 0.66,
+            ax = LabelledAxes(s.xs[[0, -1]], s.ys[[0, -1]], "w", "b", width=self.panel, height=self.panel * 0.56,
                               n_ticks=3, font_size=24, frame="box")
             grp = mn.VGroup(ax, ContourMap(ax.axes, s.xs, s.ys, s.loss, levels=10, log=True, color=theme.MUTED,
                                            stroke_width=1.4).set_stroke(opacity=0.8))
@@ -123,22 +123,34 @@ class DescentVariants(ThemedScene):
                 ax.c2p(*first.thetas[0]))
             grp.add(mn.VGroup(star, start).set_z_index(5))
             unit = "epoch" if match == "epochs" else "step"
-            steps_txt = " / ".join(f"{runs[v].n_steps}" for v in self.variants)
-            sub2 = label(f"steps: {steps_txt}" if match == "epochs" else
-                         "epochs: " + " / ".join(f"{runs[v].n_steps * bsz[v] / bsz['batch']:.2g}"
-                                                 for v in self.variants), size=24)
+            # what this column holds equal, then its clock, then what differs, in the methods' colours
+            head = text("same data seen" if match == "epochs" else "same step count", size=24)
+            if match == "epochs":
+                parts = [(f"{runs[v].n_steps}", v) for v in self.variants]
+                unit_word = "updates"
+            else:
+                parts = [(f"{runs[v].n_steps * bsz[v] / bsz['batch']:.2g}", v) for v in self.variants]
+                unit_word = "epochs"
+            chips = mn.VGroup()
+            for k, (num, v) in enumerate(parts):
+                if k:
+                    chips.add(label("·", size=24))
+                chips.add(text(num, size=24, color=color("variant", v)))
+            chips.add(label(unit_word, size=24))
+            chips.arrange(mn.RIGHT, buff=0.12)
+            sub2 = chips
             clock = Readout(clocks[match], lambda x, unit=unit, total=total: f"{unit} {x:.1f} of {total:g}"
                             if unit == "epoch" else f"{unit} {int(x)} of {total:g}", size=24,
                             color=color(theme.FOREGROUND))
             sub2.next_to(ax.axes, mn.UP, buff=0.12).align_to(ax.axes, mn.LEFT)
             clock.next_to(sub2, mn.UP, buff=0.1).align_to(ax.axes, mn.LEFT)
-            head = mn.VGroup()
+            head.next_to(clock, mn.UP, buff=0.1).align_to(ax.axes, mn.LEFT)
             # the full-data loss under the paths: per epoch, or per step
             xs = {v: runs[v].eval_steps / (runs[v].config["steps_per_epoch"] if match == "epochs" else 1)
                   for v in self.variants}
             solid = [v for v in order if v != "minibatch"]
             lp = LossPlot({v: excess(runs[v], floor) for v in solid}, colors={v: color("variant", v) for v in solid},
-                          steps={v: xs[v] for v in solid}, log_y=True, width=self.panel, height=1.75,
+                          steps={v: xs[v] for v in solid}, log_y=True, width=self.panel, height=1.55,
                           tracker=clocks[match], x_label=unit, y_label="", legend=False,
                           x_ticks=3, font_size=24, y_range=(1e-7, 1e4), y_ticks=4)
             if "minibatch" in self.variants:  # dashed: it ends close to batch GD per step, both must show

@@ -126,9 +126,11 @@ class DescentWells(ThemedScene):
         note = mn.VGroup(text(f"same start θ₀ = {x0:g}, same η", size=24),
                          text("arrow: momentum's velocity", size=24),
                          text("v ← βv − η∇J,  θ ← θ + v", size=24),
-                         text("at the hump ∇J ≈ 0: GD's step", size=24),
-                         text("vanishes, v carries on", size=24),
-                         text(f"(on a slope v grows to", size=24),
+                         text("GD stops where ∇J = 0: the", size=24),
+                         text("bottom of the near well.", size=24),
+                         text("Momentum gets there fast", size=24),
+                         text("and coasts up over the hump", size=24),
+                         text("(on a slope v builds up to", size=24),
                          text(f"η/(1−β) = {eff:.2g} × the slope)", size=24))
         note.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(counter, mn.DOWN, buff=0.3, aligned_edge=mn.LEFT)
         # momentum's recorded velocity, redrawn every frame: the push that carries it over the barrier
@@ -177,8 +179,8 @@ class DescentWells(ThemedScene):
     def restarts(self, rec, ax, height, previous):
         keys = restart_keys(rec)
         t = mn.ValueTracker(0.0)
-        gd = color("optimizer", "gd")  # every restart is plain GD: its colour; the outcome is the fill
-        dots, rings = [], []
+        gd = color("optimizer", "gd")  # every restart is plain GD: its colour
+        dots, rings, trails = [], [], []
         for k in keys:
             run = rec[k]
             pos = lambda run=run: float(np.interp(t.get_value(), run.steps, run.thetas[:, 0]))
@@ -190,6 +192,11 @@ class DescentWells(ThemedScene):
             x0 = float(run.thetas[0, 0])
             rings.append(mn.Circle(radius=0.14, color=color(theme.FOREGROUND), stroke_width=2.5)
                          .move_to(ax.c2p(x0, height(x0))))
+            dense = np.linspace(0, run.n_steps, 4 * run.n_steps + 1)
+            xd = np.interp(dense, run.steps, run.thetas[:, 0])
+            trails.append(DescentPath(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])], ax,
+                                      steps=dense, color=gd, tracker=t, stroke_width=5, head=False,
+                                      start_marker=False).set_stroke(opacity=0.55))
         wells = {w: [k for k in keys if rec[k].meta["well"] == w] for w in ("deep", "shallow")}
         n_deep = len(wells["deep"])
         new_title = heading("Random restarts of plain GD: the start picks the well", size=30, buff=0.25)
@@ -205,6 +212,7 @@ class DescentWells(ThemedScene):
                                        self.title, self.start_marks)), run_time=0.6)
         self.play(mn.FadeIn(new_title), mn.FadeIn(caption),
                   *[mn.FadeIn(r) for r in rings], *[mn.FadeIn(d) for d in dots], run_time=0.8)
+        self.add(*trails)
         self.wait(0.5)
         warp = wells_warp(rec, keys, self.run_time * 0.6)
         t.set_value(warp.first_step)
@@ -220,12 +228,11 @@ class DescentWells(ThemedScene):
                 badges.add(text(f"×{len(wells[w])}", size=24, color=gd).next_to(ax.c2p(x, height(x)), mn.UP, buff=0.4))
         best = min(keys, key=finals.get)
         xb_ = float(rec[best].final_theta[0])
-        crown = mn.Circle(radius=0.22, color=color(theme.FOREGROUND), stroke_width=4).move_to(ax.c2p(xb_, height(xb_)))
         verdict = mn.VGroup(text(f"{n_deep} of {len(keys)} reach the deep well;", size=24),
                             text(f"keep the best: J = {finals[best]:.2f}", size=24))
         verdict.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(caption, mn.DOWN, buff=0.35,
                                                                             aligned_edge=mn.LEFT)
-        self.play(mn.FadeIn(badges), mn.Create(crown), mn.FadeIn(verdict))
+        self.play(mn.FadeIn(badges), mn.FadeIn(verdict))
         self.pause("restarts-end")
 
 
