@@ -230,3 +230,18 @@ def test_pca_star_is_at_the_window_edge(surf_mod, surface):
     assert "at the window's edge" in surf_mod.DescentSurface.minimum_words(None, s, float(Z[j, i]))
     inner = (slice(1, -1), slice(1, -1))
     assert np.nanmin(Z[inner]) > Z[j, i]
+
+
+def test_step_counter_counts_the_step_being_drawn():
+    """The race's counter (drawing=True) shows the step whose move is on screen: between θ₃₆ and θ₃₇
+    the dots are drawing step 37; on a whole step it shows that step; the default still floors."""
+    import manim as mn
+
+    from nnviz.render.widgets import StepCounter
+
+    t = mn.ValueTracker(36.4)
+    assert StepCounter(t, total=300, drawing=True).string == "step 37 / 300"
+    assert StepCounter(t, total=300).string == "step 36 / 300"
+    for v, want in ((0.0, "step 0 / 300"), (37.0, "step 37 / 300"), (0.01, "step 1 / 300")):
+        t.set_value(v)
+        assert StepCounter(t, total=300, drawing=True).string == want
