@@ -154,8 +154,10 @@ def start_and_minima(ax, surf, size=0.12):
     g = mn.VGroup()
     fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
     for m in surf.meta["minima"]:
-        g.add(mn.Star(n=5, outer_radius=size * 1.2, color=fg, fill_opacity=1,
-                      stroke_color=bg, stroke_width=2).move_to(ax.c2p(*m)))
+        # a hollow star above the paths: an end dot on the minimum shows inside it, not under it
+        for w, col in ((7, bg), (3, fg)):
+            g.add(mn.Star(n=5, outer_radius=size * 1.6, fill_opacity=0, stroke_color=col,
+                          stroke_width=w).move_to(ax.c2p(*m)))
     saddles = mn.VGroup()
     for p in surf.meta.get("saddles", []):
         c = ax.c2p(*p)
@@ -186,7 +188,7 @@ class DescentRace(ThemedScene):
         steps = surf.meta["steps"]
         title = heading(f"Optimizer race on {self.surface.capitalize()}, each at its tuned η", size=30, buff=0.2)
         formula = label(surf.meta.get("formula", ""), size=24).next_to(title, mn.DOWN, buff=0.08)
-        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], "x", "y", width=5.0, height=4.9, n_ticks=self.ticks,
+        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], "x", "y", width=5.1, height=5.4, n_ticks=self.ticks,
                           font_size=24, frame="box")
         # "x" beside the last x tick, not under the ticks: the plot keeps that row's height
         below = [m for m in ax.tick_labels if m.get_top()[1] < ax.axes.get_bottom()[1]]
@@ -197,7 +199,7 @@ class DescentRace(ThemedScene):
         t = mn.ValueTracker(0.0)
         trails = [DescentPath(runs[o].thetas, ax, steps=runs[o].steps, color=color("optimizer", o), tracker=t,
                               diverged_at=runs[o].diverged_at, stroke_width=3.5, start_marker=False,
-                              fade=self.fade * steps, fade_floor=0.3, head_radius=0.08,
+                              fade=self.fade * steps, fade_floor=0.3, head_radius=0.1,
                               outline=theme.BACKGROUND,
                               marker_text="diverges" if runs[o].diverged else "leaves the view")
                   for o in self.optimizers]
@@ -222,7 +224,7 @@ class DescentRace(ThemedScene):
         self.pause("race-end")
         ranking = ranking_text(surf, runs, size=24, cols=2)
         ranking.align_to(side, mn.UP).align_to(side, mn.LEFT)
-        verdict = text(wrap_words(verdict_text(tuning), 38), size=24, color=color(theme.FOREGROUND),
+        verdict = text(wrap_words(verdict_text(tuning), 35), size=24, color=color(theme.FOREGROUND),
                        line_spacing=0.8)
         verdict.next_to(ranking, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         # one text leaves before the next arrives: no frame with two texts on top of each other
@@ -231,8 +233,8 @@ class DescentRace(ThemedScene):
         self.wait(3.0)
         if self.explain:
             self.pause("ranking")
-            words = (crawl_text(runs, width=38) if self.explain == "crawl"
-                     else saddle_text(surf, runs, tuning, width=38))
+            words = (crawl_text(runs, width=35) if self.explain == "crawl"
+                     else saddle_text(surf, runs, tuning, width=35))
             why = text(words, size=24, color=color(theme.FOREGROUND), line_spacing=0.8)
             why.next_to(ranking, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
             self.play(mn.FadeOut(verdict), mn.FadeOut(cap), run_time=0.4)
@@ -293,7 +295,7 @@ def edge_steps(tuning, name: str):
 
 def edge_text(tuning, name: str) -> str:
     n = edge_steps(tuning, name)
-    return "none on the grid" if n is None else str(n)
+    return "no × on the grid" if n is None else f"{n} step" + ("s" if n > 1 else "")
 
 
 def stuck_above(tuning, names, factor: float = 100.0, flat: float = 3.0):
@@ -354,18 +356,21 @@ class DescentRaceTuning(ThemedScene):
                                       stroke_width=3.5, head=False, start_marker=False))
             bad = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > (np.flatnonzero(S[i]).max()
                                                                   if S[i].any() else -1)))
-            if bad.size:  # the divergence edge: the first unstable rate above the stable ones, at the
-                j = int(bad[0])  # height where the curve stops (the × ends its own curve)
-                x = ax.c2p(lrs[j], ys[j - 1] if j > 0 and np.isfinite(ys[j - 1]) else top)
+            if bad.size:  # the divergence edge: the first unstable rate above the stable ones; an unstable
+                j = int(bad[0])  # run has no final loss, so its × sits in a strip above the plot, joined to
+                x = ax.c2p(lrs[j], top) + 0.22 * mn.UP  # the curve's last stable point by a dashed line
                 cross = mn.VGroup(mn.Line(x + 0.1 * mn.UL, x + 0.1 * mn.DR), mn.Line(x + 0.1 * mn.UR, x + 0.1 * mn.DL))
                 cross.set_stroke(c, width=4)
+                if j > 0 and np.isfinite(ys[j - 1]):
+                    cross.add(mn.DashedLine(ax.c2p(lrs[j - 1], ys[j - 1]), x + 0.12 * mn.DOWN, dash_length=0.06,
+                                            stroke_width=2, color=c))
                 edges.append((j, cross))
             ci = int(tun.chosen[i])
             if ci >= 0:
                 dot = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.1, color=c,
                              stroke_color=color(theme.FOREGROUND), stroke_width=2.5).set_z_index(3)
                 chosen.append(dot)
-        head = text("chosen η ●  ·  grid steps to ×", size=24, color=color(theme.MUTED))
+        head = text("chosen η ●  ·  steps up to ×", size=24, color=color(theme.MUTED))
         legend = Legend([(f"{NAMES[o]} {tun.meta['chosen_lr'][o]:.2g} · {edge_text(tun, o)}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.12)
         side = mn.VGroup(head, legend).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.22)
@@ -385,14 +390,14 @@ class DescentRaceTuning(ThemedScene):
         wide, narrow = max(width, key=width.get), min(width, key=width.get)
         edge = [NAMES[o] for o in self.optimizers if at_edge(tun, o)]
         who = f"{', '.join(edge[:-1])} and {edge[-1]}" if len(edge) > 1 else "".join(edge)
-        words = (f"{who}: the best η is the last stable one (● next to ×)." if edge else
+        words = (f"{who}: the best η is the last stable one, so their race order is fragile." if edge else
                  f"Widest stable range: {NAMES[wide]} ({width[wide]:.1f} decades); narrowest: {NAMES[narrow]} "
                  f"({width[narrow]:.1f}).")
         stuck = stuck_above(tun, self.optimizers)
         if stuck:
             names_, bound = stuck
             words += (f" {' and '.join(NAMES[n] for n in names_)} stay above {bound:g} at every η: "
-                      f"the method limits them, not the tuning.")
+                      f"the method limits them.")
         verdict = text(wrap_words(words, 31), size=24, line_spacing=0.8)
         verdict.next_to(side, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         self.play(*[mn.FadeIn(d, scale=1.5) for d in chosen], mn.FadeIn(verdict))

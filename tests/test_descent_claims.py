@@ -345,7 +345,7 @@ def test_rosenbrock_top_places_are_within_noise(race):
     of η, and the scene's words say so."""
     meta = race["rosenbrock__tuning"].meta
     assert meta["verdict"] == "within noise"
-    assert "within noise" in X.race_verdict(meta)
+    assert "fragile" in X.race_verdict(meta)  # "within noise" in words: the win does not survive a one-step η change
 
 
 def test_ranking_ties():

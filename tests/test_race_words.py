@@ -59,7 +59,7 @@ def test_rosenbrock_verdict_names_the_neighbours_and_what_they_give(race_mod, ra
     F = np.where(tun.stable.astype(bool), tun.final_loss, np.inf)
     # the winner by final loss among every optimizer's chosen run
     assert min(names, key=lambda n: F[names.index(n), int(tun.chosen[names.index(n)])]) == "nesterov"
-    assert "Nesterov is first, but the win is fragile (within noise)" in words
+    assert "Nesterov is first, but the ranking is fragile" in words
     # one step up: unstable; one step down: a final loss behind the best other optimizer
     assert not tun.stable[i, k + 1] and f"higher (η={tun.lrs[k + 1]:.2g}) it is unstable" in words
     lower = tun.final_loss[i, k - 1]

@@ -363,7 +363,7 @@ def race_verdict(meta: dict, label=str, lrs=None, chosen=None) -> str:
             best = min(others, key=others.get)
             parts.append(f"one step {side}{at} it ends at {f:.2g}, behind {label(best)}")
     why = "; ".join(parts) if parts else "one grid step away in η it drops behind"
-    return f"{win[0]} is first, but the win is fragile (within noise): {why}"
+    return f"{win[0]} is first, but the ranking is fragile: {why}"
 
 
 def power_of_ten(x: float) -> str:
