@@ -145,7 +145,7 @@ class GradientsSoftmax(ThemedScene):
         gb = Bars(g, width=self.bar_width, height=1.8, colors=gcols, labels=digits, vmax=gm, signed=True,
                   ticks=(-round(gm, 1), 0, round(gm, 1)))
         gt = mn.VGroup(text("gradient on each logit:", size=SIZE),
-                       math("(partial \"CE\") \\/ (partial z_k) = p_k - y_k", size=36)).arrange(mn.RIGHT, buff=0.25)
+                       math("partial \"CE\" \\/ partial z_k = p_k - y_k", size=36)).arrange(mn.RIGHT, buff=0.25)
         gg = mn.VGroup(gt, gb).arrange(mn.DOWN, buff=0.15)
         gg.shift(zb.baseline.get_center() - gb.baseline.get_center())
         self.play(mn.FadeOut(zg), run_time=0.3)
@@ -153,9 +153,9 @@ class GradientsSoftmax(ThemedScene):
         rival = int(np.argmax(np.where(np.arange(10) == lab, -np.inf, g)))
         # direct labels on the two largest bars: descent moves each logit against its gradient
         up = text(f"{g[lab]:+.2f}: descent raises z of {lab}", size=SIZE, color=color(theme.GRADIENT_NEGATIVE))
-        up.next_to(gb.rects[lab], mn.LEFT, buff=0.15).align_to(gb.rects[lab], mn.DOWN)
+        up.next_to(gb.rects[lab], mn.LEFT, buff=0.15).match_y(gb.rects[lab])
         down = text(f"{g[rival]:+.2f}: lowers z of {rival}", size=SIZE, color=color(theme.GRADIENT))
-        down.next_to(gb.rects[rival], mn.RIGHT, buff=0.15).align_to(gb.rects[rival], mn.UP)
+        down.next_to(gb.rects[rival], mn.RIGHT, buff=0.15).match_y(gb.rects[rival])
         sign = text(f"p − y: each bar's gap to its target. The label's is negative, every rival's\n"
                     f"positive, the largest on the likeliest wrong class ({rival}).",
                     size=SIZE).next_to(title, mn.DOWN, buff=0.15)
