@@ -42,7 +42,9 @@ class GradientsNormalization(ThemedScene):
         H = len(cfg["sizes"]) - 2
         edge = m["flat_edge"]
         n = min(self.shown, v[f"{names[0]}/unit"].shape[-1])
-        self.title = heading(f"Normalisation in a deep sigmoid net ({H} hidden layers)", size=30, buff=0.2)
+        side = int(round(np.sqrt(cfg["sizes"][0])))     # the input layer's size: the digits' pixels
+        self.title = heading(f"Normalisation in a deep sigmoid net ({H} hidden layers, {side}×{side} digits)",
+                             size=30, buff=0.2)
         jitter = (np.random.default_rng(0).random(n) - 0.5) * 0.5   # vertical spread of a row's dots
 
         axes, caps = [], mn.VGroup()
@@ -105,8 +107,8 @@ class GradientsNormalization(ThemedScene):
             self.play(mn.FadeIn(marks), run_time=0.6)
         self.wait(2.0)
         if ln is not None:
-            status = self.status(status, "layer norm spreads one image's units (white), yet every image still\n"
-                                         "gives each unit the same input (teal): it cannot re-spread the images.")
+            status = self.status(status, "layer norm spreads one image's units (white), yet each unit (teal) still\n"
+                                         "gets the same input from every image: the output cannot tell them apart.")
             self.wait(3.0)
             self.play(mn.FadeOut(marks), run_time=0.3)
         self.pause("training")
@@ -174,7 +176,7 @@ class GradientsNormalization(ThemedScene):
                              text(f"dotted line: loss {tgt:g}", size=SIZE, color=color(theme.MUTED)),
                              text("η: the best of\n" + ", ".join(f"{x:g}" for x in v["lrs"]) +
                                   ("\n" + " and ".join(TITLE[f] for f in flat) + ":\nat chance for every η" if flat else ""),
-                                  size=SIZE, color=color(theme.MUTED)))
+                                  size=SIZE))
         rows_txt.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.22).next_to(ax2, mn.RIGHT, buff=0.4).align_to(ax2, mn.UP)
         chance = text(f"no norm and layer norm:\nboth at {fin['plain']:.2f} = ln 10, chance", size=SIZE,
                       color=color(theme.FOREGROUND))

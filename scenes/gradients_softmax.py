@@ -123,7 +123,7 @@ class GradientsSoftmax(ThemedScene):
         self.remove(t_read)
         self.add(last)
         hint = text("small T widens the gaps: the top takes all.  Large T: all even out.",
-                    size=SIZE, color=color(theme.MUTED)).next_to(last, mn.DOWN, buff=0.1)
+                    size=SIZE).next_to(last, mn.DOWN, buff=0.1)
         self.play(mn.FadeIn(hint), run_time=0.4)
         self.wait(2.5)
         self.pause("gradient")
