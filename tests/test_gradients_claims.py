@@ -47,6 +47,7 @@ def test_activation_curves_and_slopes_match_the_textbook(act):
     # the max slopes on the captions
     assert act.meta["max_slope"]["sigmoid"] == pytest.approx(0.25, abs=1e-6)
     assert act.meta["max_slope"]["tanh"] == pytest.approx(1.0, abs=1e-6)
+    assert v["tanh/df"][np.argmin(np.abs(z))] == pytest.approx(1.0)     # "tanh′(0) = 1", at z = 0
     assert act.meta["max_slope"]["relu"] == 1.0
     # the slope ranges on the captions; leaky ReLU's small slope is never shaded as "no gradient"
     for n in act.config["names"]:
