@@ -14,7 +14,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, SurroundingRectangle, VG
 
 from nnviz import experiments, theme
 from nnviz.render.fades import fade_in, fade_out
-from nnviz.display import output_names, signed, subscript
+from nnviz.display import output_names, signed, subscript, top_terms
 from nnviz.render.mathtex import math
 from nnviz.render.network import NetworkDiagram, pixel_grid
 from nnviz.render.plots import Legend
@@ -54,6 +54,8 @@ class NetworkArchitecture(ThemedScene):
         gcap.next_to(grid, DOWN, buff=0.2).to_edge(LEFT, buff=0.2)
         arrow = Arrow(grid.get_right(), [d.layers[0].get_left()[0] - 0.05, grid.get_y(), 0], buff=0.1,
                       color=theme.MUTED, stroke_width=3, max_tip_length_to_length_ratio=0.3)
+        for c in d.layers[0]:                         # each drawn input holds its pixel's grey level
+            c.set_fill(theme.FOREGROUND, opacity=float(np.clip(x[c.unit], 0, 1)))
         # the first frame: the digit, every layer's neurons, named and sized; the wiring comes next
         self.add(title, eq, grid, gcap, arrow, d.layers, d.ellipses, d.labels, d.glyphs, names)
 
@@ -63,20 +65,23 @@ class NetworkArchitecture(ThemedScene):
         bold = [k for k in into if d.edge_strong[0][k]]
         W1, b1 = model.weights(rec.theta, 1)
         z, a = float(rec.pre["z1"][0][j]), float(rec.activation(1)[j])
-        wlabels = VGroup(*[text(signed(float(W1[d.edge_index[0][k][0], j]), 2), size=24, color=theme.ACTIVE)
-                           .move_to(d.edges[0][k].point_from_proportion(0.5)).shift(UP * 0.2) for k in bold])
+        wlabels = VGroup()
+        top = top_terms(W1[:, j], x, 2)              # this digit's two largest terms wᵢxᵢ, from the record
+        self.terms = [(int(i), float(W1[i, j]), float(x[i])) for i in top]
         what = VGroup(text("one neuron:", size=26, color=theme.ACTIVE),
                       text(f"z = w₁x₁ + … + w{subscript(sizes[0])}x{subscript(sizes[0])} + b", size=26),
-                      text("a = tanh(z)", size=26),
-                      label(f"{sizes[0]} weights + 1 bias", size=24, color=theme.FOREGROUND),
-                      text(f"this digit: z = {z:.2f}, a = {a:.2f}", size=24, color=theme.ACTIVE))
-        what.arrange(DOWN, aligned_edge=LEFT, buff=0.16).move_to([4.6, 0.4, 0]).align_to([1.85, 0, 0], LEFT)
+                      text("this digit, largest terms:", size=24),
+                      *[text(f"{signed(w, 2)} × {xi:.2f} = {signed(w * xi, 2)}  (x{subscript(i + 1)})", size=24)
+                        for i, w, xi in self.terms],
+                      text(f"+ {sizes[0] - len(top)} more + b:  z = {z:.2f}", size=24),
+                      text(f"a = tanh(z) = {a:.2f}", size=26, color=theme.ACTIVE))
+        what.arrange(DOWN, aligned_edge=LEFT, buff=0.14).move_to([4.6, 0.2, 0]).align_to([1.85, 0, 0], LEFT)
         ring = SurroundingRectangle(d.layers[1][0], color=theme.ACTIVE, buff=0.06, corner_radius=0.1)
         self.wait(0.6)
-        self.play(Create(VGroup(*[d.edges[0][k] for k in into])), Create(ring), fade_in(*what[:4], *wlabels),
-                  run_time=1.2)
-        self.play(fade_in(what[4]), d.fill_layer(1, np.where(np.arange(sizes[1]) == j, rec.activation(1), 0.0),
-                                                 "tanh"), run_time=0.6)
+        self.play(Create(VGroup(*[d.edges[0][k] for k in into])), Create(ring), fade_in(*what[:-1]),
+                  run_time=1.4)
+        self.play(fade_in(what[-1]), d.fill_layer(1, np.where(np.arange(sizes[1]) == j, rec.activation(1), 0.0),
+                                                  "tanh"), run_time=0.6)
         self.wait(1.5)
         self.pause("layers")
 
@@ -84,7 +89,8 @@ class NetworkArchitecture(ThemedScene):
         params = layer_params(sizes)
         self.play(fade_out(what, wlabels), ring.animate.set_stroke(opacity=0), run_time=0.4)
         self.remove(ring)
-        d.clear_activations()
+        for c in d.layers[1]:
+            c.set_fill(opacity=0.0)
         unit = text("each unit: tanh(Σ wᵢxᵢ + b)", size=24).move_to([4.6, 1.55, 0]).align_to([1.85, 0, 0], LEFT)
         key = VGroup(text(f"bold: each unit's {self.strong[0]} largest |w|", size=24),
                      text(f"({self.strong[-1]} per output), the rest faint", size=24),

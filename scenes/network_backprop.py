@@ -158,8 +158,8 @@ class Backpropagation(ThemedScene):
                                              for c in layer], run_time=0.4)
         w_before = float(model.layout.view(rec.theta, f"W{l}")[i, j])
         w_after = float(model.layout.view(rec.theta_next, f"W{l}")[i, j])
-        wlab = self.delta_label(None, theme.ACTIVE, f"w: {signed(w_before, 3)} → {signed(w_after, 3)}")
-        wlab.move_to(edge.point_from_proportion(0.4)).shift(UP * 0.3)
+        wlab = text(f"the yellow weight: {signed(w_before, 3)} → {signed(w_after, 3)}", size=24, color=theme.ACTIVE)
+        wlab.to_corner(UP + RIGHT, buff=0.3).shift(DOWN * 1.45)         # beside the diagram, not on it
         self.play(d.weights_to(rec.theta_next), Create(hi.copy()), fade_in(wlab), run_time=1.4)
         self.update_edge = (l, i, j, w_before, w_after)
         out_next = np.asarray(rec.meta["output_next"])

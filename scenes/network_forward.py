@@ -55,7 +55,7 @@ class ForwardPass(ThemedScene):
         strip = grid.copy()
         top, bottom = d.layers[0].get_top()[1], d.layers[0].get_bottom()[1]
         cell = (top - bottom) / (n_in - 1)
-        xs = d.layers[0].get_x() - 0.75
+        xs = d.layers[0].get_x() - 0.42        # the strip stands clear of the image, beside the inputs
         for i, sq in enumerate(strip):
             sq.target_point = [xs, top - i * cell, 0]
         fcap = VGroup(label("row by row,", size=24), label(f"{n_in} pixels", size=24),

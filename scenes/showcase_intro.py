@@ -22,6 +22,15 @@ from nnviz.render.style import ThemedScene, label, text
 from nnviz.render.widgets import Readout, StepCounter
 
 
+def refine(grid, k: int) -> np.ndarray:
+    """A (ny, nx) grid bilinearly interpolated onto a k× finer grid over the same extent."""
+    g = np.asarray(grid, float)
+    ny, nx = g.shape
+    ys, xs = np.linspace(0, ny - 1, k * ny), np.linspace(0, nx - 1, k * nx)
+    rows = np.stack([np.interp(xs, np.arange(nx), r) for r in g])            # (ny, k·nx)
+    return np.stack([np.interp(ys, np.arange(ny), c) for c in rows.T], axis=1)  # (k·ny, k·nx)
+
+
 class ShowcaseIntro(ThemedScene):
     title = "nnviz"
     tagline = "train small networks in NumPy · record everything · animate how they learn"
@@ -58,7 +67,7 @@ class ShowcaseIntro(ThemedScene):
 
         # the hero: the recorded decision boundary over the input plane
         plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=4.5, dot_radius=0.055,
-                              prob=bd.prob[0]).move_to([-4.4, -1.05, 0])
+                              prob=refine(bd.prob[0], 3)).move_to([-4.4, -1.05, 0])
 
         # beside it: what this is, the recorded loss, the counters
         what = text(f"a {sizes_text(model.sizes)} net fits {len(bd.X)} spiral points", size=28)
@@ -82,7 +91,14 @@ class ShowcaseIntro(ThemedScene):
         self.add(title, tag, plane.frame, plane.dots, what, plot, counter, acc, src)
         self.wait(0.6)
         warp = self.warp(bd)
-        plane.follow(t, bd.prob, bd.steps)
+        memo = {}
+
+        def fine(_m):      # the recorded grid, bilinearly refined 3× before colouring: no staircase edges
+            k = frame_index(bd.steps, t.get_value())
+            if memo.get("k") != k:
+                memo["k"] = k
+                plane.set_prob(refine(bd.prob[k], 3))
+        plane.image.add_updater(fine)
         t.set_value(warp.first_step)
         self.play(warp.animate(t))
         if warp.end_step < total:            # the boundary has stopped changing: say so, the rest quickly
@@ -91,6 +107,6 @@ class ShowcaseIntro(ThemedScene):
                        size=24, color=theme.FOREGROUND).next_to(counter, mn.DOWN, buff=0.2).align_to(counter, mn.LEFT)
             self.play(mn.FadeIn(ff), run_time=0.2)
             self.play(t.animate(run_time=self.tail_time, rate_func=mn.linear).set_value(total))
-        plane.unfollow()
+        plane.image.clear_updaters()
         self.wait(1.0)
         self.plane, self.plot, self.tracker, self.warp_used = plane, plot, t, warp   # for tests

@@ -288,7 +288,11 @@ def test_intro_draws_the_recorded_run(tmp_path):
     recs = E.load("network_training_spirals")
     run, bd = recs["run"], recs["boundary"]
     assert s.tracker.get_value() == run.steps[-1]
-    assert np.array_equal(s.plane.prob, bd.prob[-1])
+    import sys
+    fine = sys.modules[type(s).__module__].refine(bd.prob[-1], 3)    # the record's grid, bilinearly refined
+    assert np.array_equal(s.plane.prob, fine) and fine.shape == (3 * bd.prob.shape[1], 3 * bd.prob.shape[2])
+    for (i, j), (a, b) in {(0, 0): (0, 0), (-1, -1): (-1, -1), (0, -1): (0, -1)}.items():   # same corners
+        assert fine[i, j] == pytest.approx(bd.prob[-1][a, b])
     (name, curve), = s.plot.curves.items()
     assert name == run.config["optimizer"]["name"] and curve.last_step == len(run.loss) - 1
 
@@ -347,3 +351,17 @@ def test_backprop_rules_on_screen_recompute_from_the_record(tmp_path):
     g = model.layout.view(rec.grad, f"W{l}")[i, j]
     assert wb == model.layout.view(rec.theta, f"W{l}")[i, j]
     assert wa == pytest.approx(wb - rec.lr * g, abs=1e-12)
+
+
+def test_architecture_neuron_numbers_are_the_records(tmp_path):
+    """The one neuron's numbers: its two largest terms wᵢxᵢ for the recorded digit, z and tanh(z)."""
+    s = build("network_architecture", "NetworkArchitecture", tmp_path)
+    rec = E.load("network_forward")["pass"]
+    model = rec.model()
+    W1, _ = model.weights(rec.theta, 1)
+    x = rec.activation(0)
+    j, z, a = s.neuron_numbers
+    t = np.abs(W1[:, j] * x)
+    assert [i for i, *_ in s.terms] == list(np.argsort(-t, kind="stable")[:2])
+    assert all(w == W1[i, j] and xi == x[i] for i, w, xi in s.terms)
+    assert z == rec.pre["z1"][0][j] and a == rec.activation(1)[j] and a == pytest.approx(np.tanh(z))
