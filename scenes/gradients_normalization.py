@@ -23,7 +23,7 @@ def fmt(x: float) -> str:
 
 class GradientsNormalization(ThemedScene):
     experiment = "gradients_normalization"
-    shown = 80         # images drawn per layer (the first of the recorded probe images)
+    shown = 64         # images drawn per layer (the first of the recorded probe images)
     run_time = 5.0
     u_max = 5.0
 

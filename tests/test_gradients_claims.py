@@ -255,7 +255,7 @@ def test_one_unit_per_layer_as_drawn(norm):
             for h, u in enumerate(tr.pre[:-1]):
                 np.testing.assert_allclose(v[f"{k}/unit"][i][h], u[:, cfg["unit"]], rtol=1e-12)
     H = len(cfg["sizes"]) - 2
-    shown = 80                                           # GradientsNormalization.shown
+    shown = 64                                           # GradientsNormalization.shown
     plain = v["plain/unit"][0, :, :shown]
     # "layer by layer the images squeeze together": the drawn unit's std falls with depth
     assert np.all(np.diff(plain.std(axis=1)) < 0)
