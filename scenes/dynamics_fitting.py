@@ -102,7 +102,7 @@ class DynamicsFitting(ThemedScene):
         t = mn.ValueTracker(0.0)   # the step the loss curves have reached
         plot = LossPlot({p: over[p] for p in ("train", "validation")}, colors=split_col,
                         steps={p: steps for p in ("train", "validation")}, log_y=True,
-                        y_range=(0.01, 1.0), width=6.6, height=3.3, tracker=t, legend=False,
+                        y_range=(0.01, 1.0), width=6.6, height=2.8, tracker=t, legend=False,
                         x_label="step", y_label="loss (log)")
         plot.to_edge(mn.RIGHT, buff=0.4).next_to(sub, mn.DOWN, buff=0.75, coor_mask=np.array([0, 1, 0]))
         # the key sits above the plot, off the data; test joins it only once the choice is made
@@ -131,7 +131,7 @@ class DynamicsFitting(ThemedScene):
             text("left: the fit at the stop, before it bent into the noise", size=SIZE),
             text(f"there it beats the small network at its best: validation {over['validation'][i]:.3f} vs "
                  f"{small['validation'][ks]:.3f}", size=SIZE),
-        ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(mn.VGroup(big, plot), mn.DOWN, buff=0.2)
+        ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(mn.VGroup(big, plot), mn.DOWN, buff=0.15)
         notes.to_edge(mn.LEFT, buff=0.4)
         t.clear_updaters()                              # the loss curves stay whole while the fit rewinds
         self.play(mn.Create(mark), mn.FadeIn(stop_dot), k.animate.set_value(i), run_time=1.2)
