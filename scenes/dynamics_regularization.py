@@ -23,12 +23,11 @@ SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def ball(r: float, kind: str, n: int = 160) -> np.ndarray:
-    """The penalty's level set through radius r: a circle (L2) or a diamond (L1), as (n, 2) points."""
+    """The penalty's level set through radius r: a circle (L2, n points) or a diamond (L1: its corners, closed)."""
     t = np.linspace(0, 2 * np.pi, n)
     if kind == "l2":
         return r * np.c_[np.cos(t), np.sin(t)]
-    c = np.c_[np.cos(t), np.sin(t)]
-    return r * c / np.abs(c).sum(axis=1, keepdims=True)
+    return r * np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0], [1.0, 0.0]])   # exact corners
 
 
 class DynamicsRegularization(ThemedScene):
@@ -64,9 +63,9 @@ class DynamicsRegularization(ThemedScene):
             def shape(ax=ax, W=W, kind=kind, col=col):
                 i = int(round(k.get_value()))
                 r = np.linalg.norm(W[i], ord=2 if kind == "l2" else 1)
-                g = curve(ax, *ball(r, kind).T, color=col, stroke_width=3)
+                g = curve(ax, *ball(r, kind, n=120).T, color=col, stroke_width=3)
                 # the loss contour through the optimum: it touches the penalty's ball exactly there
-                touch = curve(ax, *level_ellipse(A, m["w_ls"], W[i]).T, color=theme.FOREGROUND, stroke_width=2.5)
+                touch = curve(ax, *level_ellipse(A, m["w_ls"], W[i], n=120).T, color=theme.FOREGROUND, stroke_width=2.5)
                 trail = curve(ax, W[:i + 1, 0], W[:i + 1, 1], color=col, stroke_width=4)
                 dot = mn.Dot(ax.c2p(*W[i]), radius=0.08, color=col, stroke_width=2, stroke_color=theme.BACKGROUND)
                 return mn.VGroup(touch, g, trail, dot)
