@@ -129,7 +129,7 @@ class DynamicsFitting(ThemedScene):
             text(f"stop at the lowest validation loss: step {meta['stop_step']:,}; train keeps falling after it",
                  size=SIZE, color=split_col["validation"]),
             text("left: the fit at the stop, before it bent into the noise", size=SIZE),
-            text(f"there it beats the small network at its best: validation {over['validation'][i]:.3f} vs "
+            text(f"there its validation loss is below the small net's best: {over['validation'][i]:.3f} vs "
                  f"{small['validation'][ks]:.3f}", size=SIZE),
         ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(mn.VGroup(big, plot), mn.DOWN, buff=0.15)
         notes.to_edge(mn.LEFT, buff=0.4)
@@ -142,7 +142,7 @@ class DynamicsFitting(ThemedScene):
         test_note = mn.VGroup(
             text(f"test only reports: {over['test'][i]:.3f} at the stop, {over['test'][-1]:.3f} at the end; "
                  f"small net {small['test'][ks]:.3f}", size=SIZE, color=split_col["test"]),
-            text(f"it agrees; with {n['test']} points each, the margins are small (○ test's minimum)", size=SIZE,
+            text(f"one split, {n['test']} points each: picking a minimum flatters it (○ test's own)", size=SIZE,
                  color=split_col["test"]))
         test_note.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
         test_note.next_to(notes, mn.DOWN, buff=0.08).align_to(notes, mn.LEFT)

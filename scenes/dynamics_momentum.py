@@ -24,7 +24,7 @@ SIZE = 24          # every text on screen (readable at 854×480)
 class DynamicsMomentum(ThemedScene):
     experiment = "dynamics_momentum"
     run_time = 8.0
-    fade = 12
+    fade = 25
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -52,7 +52,7 @@ class DynamicsMomentum(ThemedScene):
         widths = {"gd": 3.0, "star": 2.5, "high": 2.5}
         # trails fade behind the heads (old steps stay faint), so the zigzags do not bury the valley
         paths = {k: DescentPath(runs[k].thetas, ax, steps=runs[k].steps, color=cols[k], tracker=t,
-                                stroke_width=widths[k], fade=self.fade, fade_floor=0.1, outline=theme.BACKGROUND,
+                                stroke_width=widths[k], fade=self.fade, fade_floor=0.25, outline=theme.BACKGROUND,
                                 head_radius=0.1)
                  for k in ("high", "star", "gd")}  # GD on top
         left = mn.VGroup(ax, contours, *paths.values(), star)
@@ -93,7 +93,8 @@ class DynamicsMomentum(ThemedScene):
                            width=7.6, height=3.0, n_ticks=6, font_size=SIZE, frame="corner")
         rax.next_to(sub, mn.DOWN, buff=0.75).to_edge(mn.LEFT, buff=0.4)
         th = sw.columns["theory_beta"]
-        c_star, c_gd, c_div = cols["star"], color(theme.MUTED), color("regime", "diverging")
+        # η = plain GD's best η: its series in GD's colour (β = 0 there is the plain GD run above)
+        c_star, c_gd, c_div = cols["star"], cols["gd"], color("regime", "diverging")
         theory = mn.VGroup(curve(rax, th, sw.columns["theory_star"], color=c_star, dashed=True),
                            curve(rax, th, sw.columns["theory_gd"], color=c_gd, dashed=True))
         beta, r_star = sw.columns["beta"], sw.columns["rate_star"]
@@ -110,9 +111,15 @@ class DynamicsMomentum(ThemedScene):
         best = rec["optimum"].meta["rate"]
         opt = mn.Dot(rax.c2p(m["beta_star"], best), radius=0.13, color=c_star, stroke_width=2.5,
                      stroke_color=theme.FOREGROUND)      # the run at (η*, β*) itself: the fastest
+        # the three runs of the race, ringed on the sweep in their own colours
+        ih = int(np.argmin(np.abs(beta - high.meta["beta"])))
+        rings = mn.VGroup(
+            mn.Circle(radius=0.2, color=cols["gd"], stroke_width=3).move_to(rax.c2p(0.0, rec["gd_tuned"].meta["rate"])),
+            mn.Circle(radius=0.2, color=cols["high"], stroke_width=3).move_to(rax.c2p(beta[ih], r_star[ih])),
+            mn.Circle(radius=0.22, color=c_star, stroke_width=3).move_to(opt))
         key = mn.VGroup(text(f"● measured, η* = {m['eta_star']:.2f}", size=SIZE, color=c_star),
-                        text(f"○ measured, η = {m['eta_gd']:.2f}", size=SIZE, color=c_gd),
-                        text("    (plain GD's best η)", size=SIZE, color=c_gd),
+                        text(f"○ measured, GD's η = {m['eta_gd']:.2f}", size=SIZE, color=c_gd),
+                        text("◯ the three runs above", size=SIZE, color=theme.FOREGROUND),
                         text("- - theory at η*", size=SIZE, color=c_star),
                         text("- - theory at η = " f"{m['eta_gd']:.2f}", size=SIZE, color=c_gd),
                         text("● at the top: ρ > 1,", size=SIZE, color=c_div),
@@ -125,6 +132,7 @@ class DynamicsMomentum(ThemedScene):
                   mn.LaggedStart(*[mn.FadeIn(d, scale=0.5) for d in meas[0]], lag_ratio=0.15),
                   run_time=2.0)
         self.play(mn.Create(b_line), mn.FadeIn(b_tag), mn.FadeIn(opt, scale=0.5), run_time=0.6)
+        self.play(mn.Create(rings), run_time=0.6)
         self.pause("verdict")
         verdict = mn.VGroup(
             text(f"at (η*, β*): measured ρ = {best:.3f}, theory (√κ−1)/(√κ+1) = {m['rho_star']:.3f}", size=SIZE,

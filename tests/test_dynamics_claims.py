@@ -469,14 +469,22 @@ def test_autodiff_local_derivative_words_match_the_numbers(autodiff_rec):
             raise AssertionError(f"local derivative words for op {nd['op']!r} not checked")
 
 
-def test_memory_time_per_epoch_falls_with_the_batch(memory):
-    """'bigger batches: faster epochs (up to a point)': for both networks an epoch at the largest timed
-    batch takes less than at the smallest (the measured times the scene plots)."""
-    c = memory.columns
-    assert np.all(np.diff(c["time_batch"]) > 0)
-    for net in ("digits", "mnist"):
-        t = c[f"epoch_time_{net}"]
-        assert np.all(t > 0) and t[-1] < t[0]
+def test_memory_time_per_epoch_falls_then_levels_off(memory):
+    """'epoch time levels off by B; memory keeps growing': the MNIST-size epoch at the smallest batch is
+    slower than at B, from B on the times stay within the factor, and memory grows on past B; the
+    digits net is timed only at batches no larger than its data set."""
+    c, m = memory.columns, memory.meta
+    tb, t = c["time_batch"], c["epoch_time_mnist"]
+    assert np.all(np.diff(tb) > 0) and np.all(np.isfinite(t))
+    B = X.level_off(tb, t)
+    after = tb >= B
+    assert t[after].max() <= 1.6 * t[after].min()
+    assert t[0] > 1.6 * t[after].min()                                  # small batches: slower epochs
+    peak = c["peak_mnist"]
+    assert peak[c["batch"] == c["batch"].max()][0] > 4 * peak[c["batch"] == B][0]   # memory keeps growing
+    dig = c["epoch_time_digits"]
+    assert np.array_equal(np.isfinite(dig), tb <= m["digits"]["n_train"])
+    assert dig[np.isfinite(dig)][-1] < dig[0]
 
 
 def test_memory_per_example_sum_as_written(memory):
@@ -511,3 +519,16 @@ def test_regularization_drawn_contour_is_the_level_set_through_the_optimum(reg):
             pts = X.level_ellipse(A, p.meta["w_ls"], w)
             np.testing.assert_allclose(J(pts), J(w), rtol=1e-9, atol=1e-12)
             assert np.min(np.linalg.norm(pts - w, axis=1)) < 0.05 * np.linalg.norm(w - np.array(p.meta["w_ls"])) + 1e-9
+
+
+def test_momentum_race_runs_ringed_on_the_sweep(momentum):
+    """The rings on the sweep: plain GD is the β = 0 point of the η = GD's-best series, the too-much-β
+    run is the sweep's point at its β, and the (η*, β*) run is the large dot at β*."""
+    sw = momentum["sweep"]
+    c, m = sw.columns, sw.meta
+    i0 = int(np.flatnonzero(c["beta"] == 0.0)[0])
+    assert c["rate_gd"][i0] == momentum["gd_tuned"].meta["rate"]
+    assert sw.meta["eta_gd"] == pytest.approx(momentum["gd_tuned"].config["optimizer"]["lr"]["lr"])
+    ih = int(np.argmin(np.abs(c["beta"] - m["shown"][0])))
+    assert c["beta"][ih] == m["shown"][0] and momentum[f"star_{ih}"].meta["beta"] == m["shown"][0]
+    assert momentum["optimum"].meta["rate"] < c["rate_star"].min()      # the big dot is below every grid point

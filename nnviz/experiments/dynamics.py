@@ -421,6 +421,18 @@ def predicted_floats_per_example(sizes) -> dict:
     return {"batch": sizes[0] + sizes[-1], "forward": 2 * sum(sizes[1:]), "backward": back}
 
 
+def level_off(batches, times, factor: float = 1.6):
+    """The smallest batch size from which on every measured time stays within `factor` of the others
+    (where a timing curve stops paying for bigger batches); NaN times (not measured) are ignored."""
+    b, t = np.asarray(batches, float), np.asarray(times, float)
+    ok = np.isfinite(t)
+    b, t = b[ok], t[ok]
+    for i in range(len(b)):
+        if t[i:].max() <= factor * t[i:].min():
+            return int(b[i])
+    return int(b[-1])
+
+
 def step_peak_bytes(model, theta, X_all, Y_all, b: int) -> int:
     """Peak bytes NumPy allocates (tracemalloc) for one training step on the first b examples:
     gathering the batch (a copy, as the trainer's X[idx]) plus the forward and backward pass."""
@@ -443,7 +455,7 @@ def step_peak_bytes(model, theta, X_all, Y_all, b: int) -> int:
             "predicted; time per epoch",
             nets={"digits": (64, 32, 10), "mnist": (784, 128, 10)}, hidden="tanh", loss="cce",
             batches=(16, 64, 256, 512, 1024, 2048, 4096, 6144, 8192), synthetic_n=8192, seed=0,
-            budget_mib=64, time_batches=(4, 16, 64, 256, 1024), time_epochs=3, full_batch_mnist=60000)
+            budget_mib=64, time_batches=(16, 64, 256, 1024, 2048, 4096, 8192), time_epochs=3, full_batch_mnist=60000)
 def memory(cfg):
     """tracemalloc peaks of one step (batch gather + forward + backward) at each batch size, for the
     digits network and an MNIST-sized 784-128-10 network on synthetic inputs; the slope (bytes per
@@ -472,6 +484,9 @@ def memory(cfg):
         parts = predicted_floats_per_example(sizes)
         times = []
         for b in cfg["time_batches"]:
+            if b > d.n:                  # a batch larger than the data set is not a mini-batch: not timed
+                times.append(float("nan"))
+                continue
             run = train(NetworkProblem(model, d), optim.sgd(0.05), theta, epochs=cfg["time_epochs"], batch_size=b,
                         seed=cfg["seed"], record=Recording(every=10 ** 9))
             times.append(float(np.min(run.epoch_time)))

@@ -268,7 +268,7 @@ def memory(fig):
     mib = 2 ** 20
     names = {"digits": "digits net", "mnist": "MNIST-size net"}
     ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1.4, 1)})
-    xs = np.array([0.0, c["batch"].max()])
+    xs = np.geomspace(c["batch"].min(), c["batch"].max(), 60)
     for k in ("mnist", "digits"):
         col, mk = theme.MEMORY_NET[k], m[k]
         ax1.plot(c["batch"], c[f"peak_{k}"] / mib, "o", color=col, mec=theme.INK, mew=0.5,
@@ -276,16 +276,19 @@ def memory(fig):
                        f"(predicted {mk['predicted_bytes']:,})")
         ax1.plot(xs, (mk["intercept"] + mk["predicted_bytes"] * xs) / mib, "--", color=theme.INK, lw=0.8)
         ax2.loglog(c["time_batch"], c[f"epoch_time_{k}"], "o-", color=col, mec=theme.INK, mew=0.5,
-                   label=f"{names[k]}: epoch = {mk['n_train']:,} examples")
+                   label=f"{names[k]}: epoch = {mk['n_train']:,} examples (timed up to that batch)")
     ax1.axhline(m["budget_bytes"] / mib, color=theme.MEMORY_BUDGET, ls=":", lw=1.5,
                 label=f"budget {m['budget_bytes'] / mib:g} MiB: largest batch {m['max_batch_in_budget']:,}")
-    ax1.set_xlabel("batch size (examples)")
+    ticks = [t for t in (16, 64, 256, 1024, 4096) if c["batch"].min() <= t <= c["batch"].max()]
+    for ax in (ax1, ax2):                 # one log batch axis for both, the MNIST-size cap on both
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(ticks, [f"{t:,}" for t in ticks])
+        ax.minorticks_off()
+        ax.axvline(m["max_batch_in_budget"], color=theme.MEMORY_BUDGET, ls="--", lw=1)
+    ax1.set_xlabel("batch size (log scale)")
     ax1.set_ylabel("peak memory of one step (MiB)")
     ax1.set_title(f"tracemalloc peak, {m['dtype']}; dashed: predicted from the layer widths", fontsize=10)
     _below(ax1)
-    ax2.set_xscale("log", base=2)
-    ax2.set_xticks(c["time_batch"], [f"{int(b):,}" for b in c["time_batch"]])
-    ax2.minorticks_off()
     ax2.set_xlabel("batch size (log scale)")
     ax2.set_ylabel("seconds per epoch (measured)")
     ax2.set_title("time per epoch (log scales)", fontsize=10)
