@@ -67,7 +67,7 @@ def momentum(fig):
     ax2.set_title("distance to the minimum", fontsize=10)
     c = sw.columns
     top = 1.06
-    star_c, gd_c, div_c = cols["star"], theme.MUTED, theme.REGIME["diverging"]
+    star_c, gd_c, div_c = cols["star"], cols["gd"], theme.REGIME["diverging"]   # η = GD's best: GD's colour
     ax3.plot(c["theory_beta"], np.minimum(c["theory_star"], top), "--", color=star_c, lw=1.2, **_ink(star_c, 1.2),
              label="theory")
     ax3.plot(c["theory_beta"], np.minimum(c["theory_gd"], top), "--", color=gd_c, lw=1.2)
@@ -80,6 +80,9 @@ def momentum(fig):
              label=r"$\rho > 1$: diverges")
     ax3.plot(m["beta_star"], rec["optimum"].meta["rate"], "o", ms=10, color=star_c, mec=theme.INK, mew=1.2,
              label=r"the run at $(\eta^*, \beta^*)$")
+    ih = int(np.argmin(np.abs(c["beta"] - runs["high"].meta["beta"])))
+    ax3.plot([0.0, c["beta"][ih]], [runs["gd"].meta["rate"], c["rate_star"][ih]], "o", ms=14, mfc="none", mew=1.5,
+             color=theme.INK, label="rings: plain GD and too much β, as in the left panels")
     ax3.axhline(1.0, color=div_c, ls=":", lw=1)
     ax3.axvline(m["beta_star"], color=theme.INK, ls=":", lw=1)
     ax3.text(m["beta_star"], 1.0, rf"$\beta^*$ = {m['beta_star']:.2f}", transform=ax3.get_xaxis_transform(),
