@@ -119,7 +119,8 @@ def architecture(fig):
     ax.set_ylim(low - 1.0, top + 0.6)
     ax.set_title(rf"$f:\mathbb{{R}}^{{{s[0]}}}\to\mathbb{{R}}^{{{s[-1]}}},\ \hat y = f(x;\theta),\ "
                  rf"\theta\in\mathbb{{R}}^{{{model.n_params}}}$" "\n"
-                 r"blue $w>0$, red $w<0$; bold: each neuron's largest $|w|$, the rest faint", fontsize=10)
+                 r"blue $w>0$, red $w<0$; bold: each neuron's 2 largest $|w|$ among the drawn inputs"
+                 "\n(1 per output), the rest faint; ⋮ = units not drawn", fontsize=10)
 
 
 @figure("network_forward", experiments=("network_forward",), size=(11, 4))
@@ -133,7 +134,8 @@ def forward(fig):
     a0.axis("off")
     draw_network(a1, model, rec.theta, max_neurons=[8, 8, 8, 10], activations=_fills(model, rec),
                  output_labels=[str(i) for i in range(10)], strong=(2, 2, 1))
-    a1.set_title(r"$\hat y = f(x;\theta)$: neurons filled by activation (blue $>0$, red $<0$)")
+    a1.set_title(r"$\hat y = f(x;\theta)$: neurons filled by this digit's activation (blue $>0$, red $<0$)"
+                 "\n" r"edges: the weights (sign by colour; bold = each neuron's largest $|w|$)", fontsize=10)
     p = rec.activation(model.n_layers)
     true = int(np.argmax(rec.y))
     a2.barh(np.arange(10), p, color=[theme.ACTIVE if i == int(np.argmax(p)) else theme.MUTED for i in range(10)])
@@ -166,6 +168,8 @@ def backprop(fig):
     axes[2].set_title(rf"after $\theta - {rec.lr:g}\,\nabla\ell$: this example $\ell$ {rec.loss:.3f} → "
                       f"{rec.meta['loss_next']:.3f},\n" rf"all {len(rec.batch_X)} training points: mean $\ell$ "
                       f"{rec.batch_loss:.3f} → {rec.batch_loss_next:.3f}", fontsize=9)
+    axes[2].text(0.5, -0.08, "one example's step can hurt the others → training averages ∂ℓ/∂θ over many",
+                 transform=axes[2].transAxes, ha="center", va="top", fontsize=9, color=theme.INK)
 
 
 def snapshot_frames(steps, targets=(0, 30, 100, 300)) -> list[int]:
@@ -231,8 +235,8 @@ def _perceptron_panel(ax, rec, title, box=(-0.5, 1.5, -0.5, 1.5)):
         ax.plot([seg[0][0], seg[1][0]], [seg[0][1], seg[1][1]], color=theme.INK, lw=1.5)
     else:  # an empty panel would look like a drawing error: say where the line went
         side = int(float(np.asarray(rec.w[-1], float) @ [0.5, 0.5] + rec.b[-1]) >= 0)
-        ax.text(0.5, 0.5, f"final line outside this view:\nall points predicted class {side}", ha="center",
-                va="center", fontsize=8, color=theme.CLASS[side], transform=ax.transAxes)
+        ax.text(0.5, 0.97, f"final line off the view: all → class {side}", ha="center",
+                va="top", fontsize=8, color=theme.CLASS[side], transform=ax.transAxes)
     ax.scatter(rec.X[:, 0], rec.X[:, 1], s=80, c=[theme.CLASS[int(c)] for c in rec.y], edgecolor=theme.INK, zorder=3)
     w, b = np.asarray(rec.w[-1], float), float(rec.b[-1])
     c = np.array([(box[0] + box[1]) / 2, (box[2] + box[3]) / 2])
@@ -244,6 +248,12 @@ def _perceptron_panel(ax, rec, title, box=(-0.5, 1.5, -0.5, 1.5)):
     ax.set_xlim(box[:2])
     ax.set_ylim(box[2:])
     ax.set_aspect("equal")
+    if rec.converged_at < 0 and len(rec.X) == 4:    # XOR: the classes sit on crossing diagonals
+        for c in (0, 1):
+            P = rec.X[np.asarray(rec.y).reshape(-1) == c]
+            ax.plot(P[:, 0], P[:, 1], ls=":", lw=2, color=theme.CLASS[c], zorder=2)
+        ax.set_xlabel("the diagonals cross: no line puts both blue\non one side and both red on the other",
+                      fontsize=8, color=theme.INK)
     errs = " ".join(str(int(e)) for e in rec.errors)
     status = (f"no mistakes in epoch {rec.converged_at + 1}" if rec.converged_at >= 0 else
               f"never 0 mistakes in {len(rec.errors)} epochs")
