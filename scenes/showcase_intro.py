@@ -83,7 +83,7 @@ class ShowcaseIntro(ThemedScene):
                       size=26, color=theme.ACTIVE)
         counter.next_to(plot, mn.DOWN, buff=0.25).align_to(what, mn.LEFT)
         acc.align_to(counter, mn.DOWN).align_to(plot, mn.RIGHT)
-        src = label("colour: the class the network predicts there · every frame read from the record",
+        src = label("background: the class predicted there · dots: the true class · from the record",
                     size=24, color=theme.FOREGROUND).to_edge(mn.DOWN, buff=0.2)
 
         # the first frame is the whole card (the GIF's poster): the untrained boundary, captioned
