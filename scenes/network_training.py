@@ -19,7 +19,8 @@ from nnviz.display import input_names, sizes_text
 from nnviz.experiments.networks import model_from
 from nnviz.render.network import NetworkDiagram
 from nnviz.render.pacing import TimeWarp, combine
-from nnviz.render.planes import DecisionPlane, FeatureTiles, colour_progress, flip_progress, frame_index
+from nnviz.render.planes import (DecisionPlane, FeatureTiles, colour_progress, flip_progress, frame_index,
+                                 learning_progress)
 from nnviz.render.plots import LossPlot
 from nnviz.render.fades import fade_in, fade_out
 from nnviz.render.style import ThemedScene, heading, label, text
@@ -37,33 +38,54 @@ class TrainingXOR(ThemedScene):
     column = 4.2            # height between the centres of the top and bottom hidden slots
     why = "each square is a straight edge; the output weighs and adds them"
     why_deep = "layer 1 draws straight edges; layer 2 bends them into the boundary's shape"
+    pace_by = "boundary"    # video time follows the boundary's change ("learning": accuracy and log-loss)
+    clock = "log"
+    bending = "training: the boundary bends to fit the points"
+    swinging = None         # status while accuracy is still near chance (None: no such phase)
 
     @classmethod
-    def warp(cls, bd) -> TimeWarp:
-        """Video time ↦ training step while the picture changes (grid cells changing class, and the
-        heatmap's colour change, equally weighted), ending where less than 1 % of that change remains."""
-        w = TimeWarp.from_progress(combine([flip_progress(bd.steps, bd.prob), colour_progress(bd.steps, bd.prob)]),
-                                   cls.run_time, floor=0.15, clock="log", tol=1e-2)
-        return TimeWarp(w.times, w.steps)            # ends on the visible end, not the run's last step
+    def visible_end(cls, bd) -> float:
+        """The step after which less than 1 % of the boundary's change (cell flips and colour) remains."""
+        return combine([flip_progress(bd.steps, bd.prob), colour_progress(bd.steps, bd.prob)]).visible_end(1e-2)
+
+    @classmethod
+    def progress(cls, run, bd):
+        """The progress measure video time follows, up to the boundary's visible end: the boundary's
+        change (grid cells changing class and the heatmap's colour, equally weighted), or with
+        pace_by = "learning" what the student reads as learning (accuracy and log-loss)."""
+        end = cls.visible_end(bd)
+        if cls.pace_by == "learning":
+            return learning_progress(run, end)
+        p = combine([flip_progress(bd.steps, bd.prob), colour_progress(bd.steps, bd.prob)])
+        return type(p)(p.steps[p.steps <= end], p.value[p.steps <= end])
+
+    @classmethod
+    def warp(cls, bd, run=None) -> TimeWarp:
+        """Video time ↦ training step while the picture changes, ending at the boundary's visible end
+        (not the run's last step)."""
+        run = run if run is not None else experiments.load(cls.experiment)["run"]
+        w = TimeWarp.from_progress(cls.progress(run, bd), cls.run_time, floor=0.15, clock=cls.clock, tol=0.0)
+        return TimeWarp(w.times, w.steps)
 
     @classmethod
     def step_at_time(cls, run, bd):
         """The scene's whole step-at-time mapping (paced part, then the fast-forwarded tail):
         (times, steps) arrays, what the pacing test measures."""
-        w = cls.warp(bd)
+        w = cls.warp(bd, run)
         t = np.linspace(0, w.run_time, 400)
         tail_t = w.run_time + np.linspace(0, cls.tail_time, 40)[1:]
         tail_s = w.end_step + (float(run.steps[-1]) - w.end_step) * np.linspace(0, 1, 40)[1:]
         return np.concatenate([t, tail_t]), np.concatenate([w.step_at(t), tail_s])
 
-    @staticmethod
-    def status(run, bd, warp, step: float) -> str:
+    @classmethod
+    def status(cls, run, bd, warp, step: float) -> str:
         """The one status line under the plane at a training step (what the video says then)."""
         total = int(run.steps[-1])
         if step <= 0:
             return "step 0: random weights, so a random boundary"
         if step < warp.end_step:
-            return "training: the boundary bends to fit the points"
+            acc = run.train_acc[frame_index(run.eval_steps, step)]
+            return cls.swinging if cls.swinging and acc < 0.6 else cls.bending
         if step < total:
             return f"steps {int(warp.end_step)}–{total}: only confidence grows (fast-forward)"
         k = frame_index(run.eval_steps, total)
@@ -83,7 +105,7 @@ class TrainingXOR(ThemedScene):
         model = model_from(run.config["problem"]["model"])
         total = int(run.steps[-1])
         tracker = ValueTracker(0)
-        warp = self.warp(bd)
+        warp = self.warp(bd, run)
 
         title = heading(self.title, size=34, buff=0.3)
         acts = sorted({model.activation(l).name for l in range(1, model.n_layers)})
@@ -101,9 +123,18 @@ class TrainingXOR(ThemedScene):
             for c in d.layers[l]:
                 c.set_stroke(opacity=0.0)        # the tile is the neuron
             tiles.append(FeatureTiles.on_layer(bd.hidden[name][0], d, l, side=self.tile))
+        names = VGroup()                         # "layer 1" "layer 2" over their columns, spread apart
+        if len(tiles) > 1:
+            for l, t in enumerate(tiles, start=1):
+                n = text(f"layer {l}", size=24).move_to([d.layers[l][0].get_x(), t.top + 0.22, 0])
+                if l == 1:
+                    n.align_to(np.array([d.layers[l][0].get_x() + t.side / 2, 0, 0]), RIGHT)
+                elif l == len(tiles):
+                    n.align_to(np.array([d.layers[l][0].get_x() - t.side / 2, 0, 0]), LEFT)
+                names.add(n)
         width, drawn = model.sizes[1], len(d.shown[1])
         first = (f"squares: {drawn} of {width} per layer" if drawn < width else f"squares: the {width} neurons")
-        tcap = VGroup(text(first, size=24), self.key("output", "> 0", "< 0", theme.POSITIVE, theme.NEGATIVE))
+        tcap = VGroup(text(first, size=24), self.key("outputs, edge w", "> 0", "< 0", theme.POSITIVE, theme.NEGATIVE))
         tcap.arrange(DOWN, aligned_edge=LEFT, buff=0.08).to_edge(DOWN, buff=0.25).to_edge(LEFT, buff=0.3)
         if not tiles:
             tcap = VGroup()
@@ -130,7 +161,7 @@ class TrainingXOR(ThemedScene):
             d.set_weights(run.thetas[frame_index(run.steps, shown(tracker.get_value()))])
 
         # the first frame is already the picture: untrained boundary, captioned
-        self.add(plane.image, d, *tiles)
+        self.add(plane.image, d, *tiles, names)
         self.add(title, sub, plane.frame, plane.dots, pcap, tcap, loss, counter, acc, state)
         self.wait(self.hold)
         self.pause("training")
@@ -163,7 +194,14 @@ class TrainingMoons(TrainingXOR):
 
 
 class TrainingSpirals(TrainingXOR):
+    """Paced by learning: its first ~25 steps sweep a straight line across the whole plane (thousands
+    of cells flip per frame) while accuracy stays near 50 %; counting cells would spend half the video
+    there and an eighth on the winding into the arms."""
     experiment = "network_training_spirals"
     title = "Training on spirals"
     tile = 0.8
     run_time = 8.0
+    pace_by = "learning"
+    clock = "linear"
+    swinging = "training: a straight boundary swings; about half right"
+    bending = "training: the boundary winds into the spiral arms"

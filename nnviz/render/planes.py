@@ -144,6 +144,23 @@ def colour_progress(steps, prob) -> "Progress":
     return Progress(np.asarray(steps, float), np.concatenate([[0.0], np.cumsum(d)]))
 
 
+def learning_progress(run, end: float | None = None) -> "Progress":
+    """What a student reads as learning, up to step `end`: the mean of the normalised rise of the
+    training accuracy (the readout; its running best) and the normalised fall of the log-loss
+    (the log-axis loss curve). Unlike cell flips, a straight boundary sweeping across the plane
+    while accuracy stays near chance adds almost nothing here."""
+    from .pacing import Progress, combine, loss_progress
+
+    st = np.asarray(run.steps, float)
+    end = float(st[-1]) if end is None else float(end)
+    loss = np.asarray(run.loss, float)
+    lsteps = st[len(st) - len(loss):]                       # the loss of step k is recorded at step k
+    lo = loss_progress(loss, lsteps)
+    acc = Progress(np.asarray(run.eval_steps, float), np.maximum.accumulate(np.asarray(run.train_acc, float)))
+    cut = [Progress(p.steps[p.steps <= end], p.value[p.steps <= end]) for p in (lo, acc)]
+    return combine(cut)
+
+
 class FeatureTiles(Group):
     """One small activation map per shown unit of a hidden layer (blue > 0, red < 0): what
     each hidden unit responds to over the input plane. All tiles live in ONE image (an atlas
