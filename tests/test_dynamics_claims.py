@@ -532,3 +532,22 @@ def test_momentum_race_runs_ringed_on_the_sweep(momentum):
     ih = int(np.argmin(np.abs(c["beta"] - m["shown"][0])))
     assert c["beta"][ih] == m["shown"][0] and momentum[f"star_{ih}"].meta["beta"] == m["shown"][0]
     assert momentum["optimum"].meta["rate"] < c["rate_star"].min()      # the big dot is below every grid point
+
+
+def test_memory_time_line_on_screen(memory):
+    """'0.15 s at batch 16 → 0.07 s at 8,192': the MNIST-size epoch times at the smallest and largest
+    timed batch, the first slower than the last (bigger batches: fewer, cheaper-per-example steps)."""
+    c = memory.columns
+    tb, t = c["time_batch"], c["epoch_time_mnist"]
+    assert tb[0] == tb.min() and tb[-1] == tb.max() == c["batch"].max()
+    assert np.isfinite(t[0]) and np.isfinite(t[-1]) and t[-1] < t[0]
+
+
+def test_memory_slopes_on_screen_are_the_straight_lines_drawn(memory):
+    """'N B per example' beside each net: the measured slope on the linear batch axis, within 10 % of
+    the dashed prediction drawn through the dots (so the dots lie on a straight line of that slope)."""
+    c, m = memory.columns, memory.meta
+    for net in ("digits", "mnist"):
+        slope = np.polyfit(c["batch"], c[f"peak_{net}"], 1)[0]
+        assert f"{slope:,.0f}" == f"{m[net]['slope']:,.0f}"
+        assert abs(m[net]["slope"] - m[net]["predicted_bytes"]) <= 0.10 * m[net]["predicted_bytes"]
