@@ -10,11 +10,14 @@ by hand. The graph, values, local derivatives and adjoints all come from the rec
 import manim as mn
 
 from nnviz import experiments, theme
-from nnviz.autodiff import chain_terms, chain_text, forward_text, local_text
-from nnviz.render.graph import GraphDiagram
+import math
+
+from nnviz.autodiff import chain_terms, chain_text, forward_text, local_text, node_label
+from nnviz.render.graph import GraphDiagram, minus
 from nnviz.render.style import ThemedScene, color, heading, label, text
 
 SIZE = 24          # every text on screen (readable at 854×480)
+SUPER = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class DynamicsAutodiff(ThemedScene):
@@ -24,11 +27,11 @@ class DynamicsAutodiff(ThemedScene):
     def construct(self):
         rec = experiments.load(self.experiment)
         g, chk = rec["graph"], rec["check"]
-        title = heading("Automatic differentiation: the chain rule, edge by edge", size=30, buff=0.2)
+        title = heading("Automatic differentiation: the chain rule, edge by edge", size=30, buff=0.15)
         sub = label(f"one neuron's loss  {g.meta['expression']}", size=SIZE, color=theme.FOREGROUND)
         sub.next_to(title, mn.DOWN, buff=0.1)
-        diag = GraphDiagram(g, width=12.9, height=4.9, box=(1.45, 0.9), font_size=SIZE)
-        diag.next_to(sub, mn.DOWN, buff=0.2)
+        diag = GraphDiagram(g, width=13.6, height=4.75, box=(1.62, 1.1), font_size=SIZE)
+        diag.next_to(sub, mn.DOWN, buff=0.15)
         diag.pin_labels()
         key = mn.VGroup(text("value (forward)", size=SIZE, color=theme.ACTIVE),
                         text("ḡ = ∂L/∂node > 0", size=SIZE, color=theme.GRADIENT),
@@ -46,7 +49,10 @@ class DynamicsAutodiff(ThemedScene):
         for i, nd in enumerate(g.nodes):      # topological order: parents first
             if not nd["parents"]:
                 continue
-            new_eq = text(forward_text(g, i), size=SIZE).next_to(fwd, mn.DOWN, buff=0.12)
+            words, nums = node_label(g, i), forward_text(g, i)
+            if " = " in words:                 # 'z = sum + b = 1.780 + 0.200 = 1.980': what it computes, then the numbers
+                nums = f"{words} = {nums.split(' = ', 1)[1]}"
+            new_eq = text(minus(nums), size=SIZE).next_to(fwd, mn.DOWN, buff=0.12)
             if eq is not None:                 # the old sum leaves before the new one comes: no overlap
                 self.play(mn.FadeOut(eq), run_time=0.15)
             self.play(mn.FadeIn(diag.values[i], shift=0.1 * mn.UP), mn.FadeIn(new_eq),
@@ -57,7 +63,7 @@ class DynamicsAutodiff(ThemedScene):
         self.play(*[e.animate.set_color(theme.MUTED) for e in diag.edges.values()], mn.FadeOut(fwd), mn.FadeOut(eq),
                   run_time=0.4)
         self.pause("backward")
-        grad_col = color(theme.GRADIENT)
+        sign_col = lambda v: color(theme.GRADIENT if v >= 0 else theme.GRADIENT_NEGATIVE)
         seed = g.output
         rule = text("backward: ḡ(parent) = ḡ(node) × ∂node/∂parent, from ḡ(L) = 1", size=SIZE,
                     color=theme.GRADIENT)
@@ -69,12 +75,15 @@ class DynamicsAutodiff(ThemedScene):
             nd = g.nodes[i]
             if not nd["parents"]:
                 continue
-            new_eq = mn.VGroup(text(local_text(g, i), size=SIZE, color=theme.MUTED),
-                               text("     ".join(chain_text(t) for t in chain_terms(g, i)), size=SIZE)
+            terms = chain_terms(g, i)
+            new_eq = mn.VGroup(text(local_text(g, i), size=SIZE),
+                               text("     ".join(minus(chain_text(t)) for t in terms), size=SIZE)
                                ).arrange(mn.DOWN, buff=0.1).next_to(rule, mn.DOWN, buff=0.1)
             if eq is not None:                 # the old sum leaves before the new one comes: no overlap
                 self.play(mn.FadeOut(eq), run_time=0.15)
-            self.play(*[diag.edges[(p, i)].animate.set_color(grad_col) for p in nd["parents"]], mn.FadeIn(new_eq),
+            # each edge in the sign colour of the ḡ it carries back to its parent (coral > 0, violet < 0)
+            self.play(*[diag.edges[(t["parent"], i)].animate.set_color(sign_col(t["exact"])) for t in terms],
+                      mn.FadeIn(new_eq),
                       run_time=0.6 * self.step_time)
             eq = new_eq
             new = [p for p in nd["parents"] if p not in shown and all(c in shown or c == i
@@ -84,16 +93,28 @@ class DynamicsAutodiff(ThemedScene):
             self.wait(1.4 * self.step_time)      # time to check the product while it stands still
         self.pause("check")
         names = chk.meta["names"]
-        cells = [text(h, size=SIZE, color=theme.FOREGROUND) for h in ("", "autodiff", "MLP backprop", "finite diff.")]
+        cells = [text(h, size=SIZE, color=theme.FOREGROUND) for h in ("", "autodiff", "MLP backprop", "finite diff.*")]
         for k, nm in enumerate(names):
             cells.append(text(f"∂L/∂{nm}", size=SIZE))
             sign = theme.GRADIENT if chk.columns["autodiff"][k] >= 0 else theme.GRADIENT_NEGATIVE
-            cells += [text(f"{chk.columns[c][k]:+.6f}", size=SIZE, color=sign if c == "autodiff" else theme.FOREGROUND)
+            cells += [text(minus(f"{chk.columns[c][k]:+.6f}"), size=SIZE, color=sign if c == "autodiff" else theme.FOREGROUND)
                       for c in ("autodiff", "mlp", "finite_difference")]
-        check = mn.VGroup(*cells).arrange_in_grid(len(names) + 1, 4, buff=(0.6, 0.06), col_alignments="lrrr")
-        check.next_to(diag, mn.DOWN, buff=0.12)
+        check = mn.VGroup(*cells).arrange_in_grid(len(names) + 1, 4, buff=(0.6, 0.04), col_alignments="lrrr")
+        h = chk.meta["h"]
+        e = round(math.log10(h))
+        hs = f"10{str(e).translate(SUPER)}" if 10.0 ** e == h else f"{h:g}"
+        foot = mn.VGroup(*[text(s_, size=SIZE, color=theme.FOREGROUND) for s_ in
+                           ("* central difference", "(L(θ+h) − L(θ−h)) / 2h", f"with h = {hs}")]
+                         ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
+        why = text(f"reverse mode: one backward pass gives all {len(names)} gradients at once", size=SIZE,
+                   color=theme.GRADIENT)
+        check.next_to(diag, mn.DOWN, buff=0.1).to_edge(mn.LEFT, buff=0.3)
+        foot.next_to(check, mn.RIGHT, buff=0.6).align_to(check, mn.UP)
+        why.next_to(check, mn.DOWN, buff=0.1).to_edge(mn.LEFT, buff=0.3)
         self.play(mn.FadeOut(rule), mn.FadeOut(eq), run_time=0.3)
-        self.play(mn.FadeIn(check), run_time=0.8)
+        self.play(mn.FadeIn(check), mn.FadeIn(foot), run_time=0.8)
+        self.wait(1.5)
+        self.play(mn.FadeIn(why), run_time=0.6)
         self.wait(2.5)
 
     @staticmethod

@@ -481,7 +481,10 @@ def test_memory_time_per_epoch_falls_then_levels_off(memory):
     assert t[after].max() <= 1.6 * t[after].min()
     assert t[0] > 1.6 * t[after].min()                                  # small batches: slower epochs
     peak = c["peak_mnist"]
-    assert peak[c["batch"] == c["batch"].max()][0] > 4 * peak[c["batch"] == B][0]   # memory keeps growing
+    # memory keeps growing past B, about in proportion to the batch (the timing, and so B, varies by machine)
+    past = c["batch"] >= B
+    assert np.all(np.diff(peak[past]) > 0)
+    assert peak[past][-1] / peak[past][0] > 0.8 * c["batch"][past][-1] / c["batch"][past][0]
     dig = c["epoch_time_digits"]
     assert np.array_equal(np.isfinite(dig), tb <= m["digits"]["n_train"])
     assert dig[np.isfinite(dig)][-1] < dig[0]
@@ -551,3 +554,27 @@ def test_memory_slopes_on_screen_are_the_straight_lines_drawn(memory):
         slope = np.polyfit(c["batch"], c[f"peak_{net}"], 1)[0]
         assert f"{slope:,.0f}" == f"{m[net]['slope']:,.0f}"
         assert abs(m[net]["slope"] - m[net]["predicted_bytes"]) <= 0.10 * m[net]["predicted_bytes"]
+
+
+def test_autodiff_closing_lines_on_screen(autodiff_rec):
+    """'* central difference (L(θ+h) − L(θ−h)) / 2h with h = 10⁻⁶' is how the finite-difference column
+    was computed (recomputed here from the MLP), and 'one backward pass gives all 3 gradients': every
+    parameter's adjoint comes from the single recorded backward visit order."""
+    from nnviz.nn import MLP
+
+    g, chk = autodiff_rec["graph"], autodiff_rec["check"]
+    h = chk.meta["h"]
+    assert 10.0 ** round(np.log10(h)) == h == 1e-6
+    model = MLP((2, 1), output="sigmoid", loss="mse")
+    theta = chk.columns["theta"]
+    cfg = E.get("dynamics_autodiff").config
+    X, Y = np.array([cfg["x"]], float), np.array([[cfg["y"]]], float)
+    fd = [(model.loss_value(theta + h * e, X, Y) - model.loss_value(theta - h * e, X, Y)) / (2 * h)
+          for e in np.eye(theta.size)]
+    np.testing.assert_array_equal(chk.columns["finite_difference"], fd)
+    names = chk.meta["names"]
+    assert len(names) == 3 and names == g.meta["params"]
+    for nm, v in zip(names, chk.columns["autodiff"]):
+        i = g.index(nm)
+        assert i in g.order or not g.nodes[i]["parents"]
+        assert g.nodes[i]["grad"] == v

@@ -1,6 +1,6 @@
 """A recorded computation graph (`nnviz.autodiff.Graph`) laid out left to right and drawn as boxes
-and arrows: each node's name (with what it computes) above its box, its forward value and (when
-revealed) its adjoint ḡ = ∂L/∂node inside. The labels and the backward pass's per-edge arithmetic
+and arrows: each node's name on the first line inside its box, its forward value and (when revealed)
+its adjoint ḡ = ∂L/∂node below it, negative numbers with a true minus sign. The labels and the backward pass's per-edge arithmetic
 (`node_label`, `chain_terms`, `chain_text`) live in `nnviz.autodiff` (NumPy only, shared with the still)."""
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ from .. import theme
 from ..autodiff import chain_terms, chain_text, layout, node_label  # noqa: F401  (kit names)
 from .style import BACKGROUND, text
 
+def minus(s: str) -> str:
+    """A number's text with a true minus sign (−) instead of the hyphen Python writes."""
+    return s.replace("-", "−")
+
+
 class GraphDiagram(mn.VGroup):
-    """Boxes (value / adjoint inside, name above) and arrows for a `Graph` record. `values[i]` and
+    """Boxes (name / value / adjoint inside) and arrows for a `Graph` record. `values[i]` and
     `grads[i]` are Text mobjects, hidden until revealed; `edges[(p, i)]` the arrow from parent p to i."""
 
     def __init__(self, graph, width: float = 12.0, height: float = 5.0, box=(1.45, 0.9), font_size: float = 24,
@@ -21,7 +26,7 @@ class GraphDiagram(mn.VGroup):
         super().__init__()
         pos = layout(graph)
         span = np.ptp(pos, axis=0)
-        name_h = 0.4                                   # the name line above each box
+        name_h = 0.0                                   # the name is inside the box
         sx = (width - box[0]) / max(span[0], 1e-9)
         sy = (height - box[1] - name_h) / max(span[1], 1e-9)
         pts = np.c_[(pos[:, 0] - pos[:, 0].mean()) * sx, (pos[:, 1] - pos[:, 1].mean()) * sy, np.zeros(len(pos))]
@@ -32,11 +37,11 @@ class GraphDiagram(mn.VGroup):
             rect = mn.RoundedRectangle(corner_radius=0.12, width=box[0], height=box[1], stroke_width=2,
                                        stroke_color=theme.MUTED if leaf else theme.FOREGROUND,
                                        fill_color=BACKGROUND, fill_opacity=1.0).move_to(pts[i])
-            head = text(node_label(graph, i), size=font_size, color=theme.FOREGROUND)
-            head.next_to(rect, mn.UP, buff=0.06)
-            val = text(fmt.format(nd["value"]), size=font_size, color=value_color)
+            head = text(nd["name"], size=font_size, color=theme.FOREGROUND)
+            head.move_to(rect.get_center() + 0.3 * box[1] * mn.UP)
+            val = text(minus(fmt.format(nd["value"])), size=font_size, color=value_color)
             # an adjoint's sign in the series' gradient pair: coral > 0, violet < 0
-            grad = text("ḡ " + fmt.format(nd["grad"]), size=font_size,
+            grad = text("ḡ " + minus(fmt.format(nd["grad"])), size=font_size,
                         color=grad_color if nd["grad"] >= 0 else grad_negative)
             self.boxes.append(mn.VGroup(rect, head))
             self.values.append(val)
@@ -56,6 +61,6 @@ class GraphDiagram(mn.VGroup):
         for box, val, grad in zip(self.boxes, self.values, self.grads):
             rect = box[0]
             h = rect.height
-            val.move_to(rect.get_center() + 0.2 * h * mn.UP)
-            grad.move_to(rect.get_center() + 0.24 * h * mn.DOWN)
+            val.move_to(rect.get_center() + 0.02 * h * mn.DOWN)
+            grad.move_to(rect.get_center() + 0.31 * h * mn.DOWN)
         return self
