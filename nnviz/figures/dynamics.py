@@ -241,8 +241,8 @@ def autodiff(fig):
         ax.add_patch(FancyBboxPatch((x - 0.32, y - 0.22), 0.64, 0.44, boxstyle="round,pad=0.02", fc=theme.PAPER,
                                     ec=theme.MUTED if not nd["parents"] else theme.INK, lw=1))
         ax.text(x, y + 0.3, _node_label(g, i), ha="center", va="bottom", fontsize=9, color=theme.INK)
-        ax.text(x, y + 0.08, f"{nd['value']:.3f}", ha="center", va="center", fontsize=9, color=theme.VALUE_INK)
-        ax.text(x, y - 0.11, f"ḡ {nd['grad']:.3f}", ha="center", va="center", fontsize=9,
+        ax.text(x, y + 0.08, f"{nd['value']:.3f}".replace("-", "−"), ha="center", va="center", fontsize=9, color=theme.VALUE_INK)
+        ax.text(x, y - 0.11, f"ḡ {nd['grad']:.3f}".replace("-", "−"), ha="center", va="center", fontsize=9,
                 color=theme.GRADIENT if nd["grad"] >= 0 else theme.GRADIENT_NEGATIVE)
     ax.set_xlim(pos[:, 0].min() - 0.5, pos[:, 0].max() + 0.5)
     ax.set_ylim(pos[:, 1].min() - 0.4, pos[:, 1].max() + 0.6)
@@ -250,11 +250,20 @@ def autodiff(fig):
                  r"$\bar g = \partial L/\partial\,\mathrm{node}$ backward, "
                  r"$\bar g_{\mathrm{parent}}$ += $\bar g_{\mathrm{node}} \times "
                  r"\partial\,\mathrm{node}/\partial\,\mathrm{parent}$", fontsize=10)
-    rows = [[f"∂L/∂{n}", f"{chk.columns['autodiff'][k]:+.6f}", f"{chk.columns['mlp'][k]:+.6f}",
-             f"{chk.columns['finite_difference'][k]:+.6f}"] for k, n in enumerate(chk.meta["names"])]
-    tax = fig.add_axes([0.2, 0.02, 0.6, 0.2])
+    rows = [[f"∂L/∂{n}"] + [f"{chk.columns[col][k]:+.6f}".replace("-", "−") for col in ("autodiff", "mlp",
+                                                                                     "finite_difference")]
+            for k, n in enumerate(chk.meta["names"])]
+    tax = fig.add_axes([0.2, 0.06, 0.6, 0.18])
     tax.set_axis_off()
-    tax.table(cellText=rows, colLabels=["", "autodiff", "MLP backprop", "finite difference"], loc="center")
+    tax.table(cellText=rows, colLabels=["", "autodiff", "MLP backprop", "finite difference*"], loc="center")
+    fig.text(0.5, 0.005, f"* central: (L(θ+h) − L(θ−h)) / 2h, h = {_power10(chk.meta['h'])}", ha="center", va="bottom",
+             fontsize=9, color=theme.INK)
+
+
+def _power10(h):
+    """'$10^{-6}$' (mathtext) for an exact power of ten, else h as written."""
+    e = round(np.log10(h))
+    return f"$10^{{{e}}}$" if 10.0 ** e == h else f"{h:g}"
 
 
 def _node_label(g, i):
@@ -271,29 +280,36 @@ def memory(fig):
     mib = 2 ** 20
     names = {"digits": "digits net", "mnist": "MNIST-size net"}
     ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1.4, 1)})
-    xs = np.geomspace(c["batch"].min(), c["batch"].max(), 60)
+    xs = np.array([0.0, c["batch"].max()])
     for k in ("mnist", "digits"):
         col, mk = theme.MEMORY_NET[k], m[k]
         ax1.plot(c["batch"], c[f"peak_{k}"] / mib, "o", color=col, mec=theme.INK, mew=0.5,
                  label=f"{names[k]} {'-'.join(map(str, mk['sizes']))}: {mk['slope']:,.0f} B per example "
                        f"(predicted {mk['predicted_bytes']:,})")
         ax1.plot(xs, (mk["intercept"] + mk["predicted_bytes"] * xs) / mib, "--", color=theme.INK, lw=0.8)
-        ax2.loglog(c["time_batch"], c[f"epoch_time_{k}"], "o-", color=col, mec=theme.INK, mew=0.5,
-                   label=f"{names[k]}: epoch = {mk['n_train']:,} examples (timed up to that batch)")
+    mk = m["mnist"]                       # time: the MNIST-size net alone, on a linear seconds axis
+    ax2.plot(c["time_batch"], c["epoch_time_mnist"], "o-", color=theme.MEMORY_NET["mnist"], mec=theme.INK, mew=0.5,
+             label=f"{names['mnist']}: epoch = {mk['n_train']:,} examples")
     ax1.axhline(m["budget_bytes"] / mib, color=theme.MEMORY_BUDGET, ls=":", lw=1.5,
                 label=f"budget {m['budget_bytes'] / mib:g} MiB: largest batch {m['max_batch_in_budget']:,}")
-    ticks = [t for t in (16, 64, 256, 1024, 4096) if c["batch"].min() <= t <= c["batch"].max()]
-    for ax in (ax1, ax2):                 # one log batch axis for both, the MNIST-size cap on both
-        ax.set_xscale("log", base=2)
-        ax.set_xticks(ticks, [f"{t:,}" for t in ticks])
-        ax.minorticks_off()
+    # memory on a LINEAR batch axis (a fixed cost per example is a straight line); time on a log one
+    ax1.set_xlim(0, c["batch"].max() * 1.04)
+    ax1.set_ylim(0, None)
+    ax1.set_xticks([0, 2048, 4096, 6144, 8192], ["0", "2,048", "4,096", "6,144", "8,192"])
+    ticks = [t for t in (16, 128, 1024, 8192) if c["time_batch"].min() <= t <= c["time_batch"].max()]
+    ax2.set_xscale("log", base=2)
+    ax2.set_xticks(ticks, [f"{t:,}" for t in ticks])
+    ax2.minorticks_off()
+    ax2.set_ylim(0, c["epoch_time_mnist"].max() * 1.2)
+    for ax in (ax1, ax2):                 # the MNIST-size cap on both
         ax.axvline(m["max_batch_in_budget"], color=theme.MEMORY_BUDGET, ls="--", lw=1)
-    ax1.set_xlabel("batch size (log scale)")
+    ax1.set_xlabel("batch size")
     ax1.set_ylabel("peak memory of one step (MiB)")
     ax1.set_title(f"tracemalloc peak, {m['dtype']}; dashed: predicted from the layer widths", fontsize=10)
     _below(ax1)
     ax2.set_xlabel("batch size (log scale)")
     ax2.set_ylabel("seconds per epoch (measured)")
-    ax2.set_title("time per epoch (log scales)", fontsize=10)
+    ax2.set_title(f"time per epoch; levels off by batch {X.level_off(c['time_batch'], c['epoch_time_mnist']):,}",
+                  fontsize=10)
     _below(ax2)
     fig.tight_layout()
