@@ -65,7 +65,7 @@ class DynamicsMemory(ThemedScene):
         mhead.next_to(ax.axes, mn.UP, buff=0.15).align_to(ax, mn.LEFT)
         budget = hline(ax, m["budget_bytes"] / MIB, color=c_budget, text="", stroke_width=3)
         cap = m["max_batch_in_budget"]
-        blab = text(f"{m['budget_bytes'] / MIB:g} MiB toy budget", size=SIZE, color=c_budget)
+        blab = text(f"{m['budget_bytes'] / MIB:g} MiB budget", size=SIZE, color=c_budget)
         blab.next_to(ax.c2p(0, m["budget_bytes"] / MIB), mn.UP, buff=0.1).align_to(ax.axes, mn.LEFT).shift(0.15 * mn.RIGHT)
         key = mn.VGroup(*[text(f"● {NAMES[k]} net: {m[k]['slope']:,.0f} B per example", size=SIZE, color=cols[k])
                           for k in ("mnist", "digits")]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
@@ -120,7 +120,7 @@ class DynamicsMemory(ThemedScene):
             text(f"{tm[0]:.2f} s at batch {int(tb[0])} → {tm[-1]:.2f} s at {int(tb[-1]):,}", size=SIZE),
             text(f"time levels off by batch {B:,};", size=SIZE),
             text("memory keeps growing", size=SIZE),
-            text(f"{m['budget_bytes'] / MIB:g} MiB fits batches up to {cap:,}", size=SIZE, color=c_budget),
+            text(f"toy {m['budget_bytes'] / MIB:g} MiB budget: batches ≤ {cap:,}", size=SIZE, color=c_budget),
             text(f"full-batch MNIST ({m['full_batch_mnist']:,}): {m['full_batch_bytes'] / MIB:,.0f} MiB",
                  size=SIZE, color=c_budget),
         ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
