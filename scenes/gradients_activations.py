@@ -82,8 +82,9 @@ class GradientsActivations(ThemedScene):
         ax = LabelledAxes((1, depth[-1]), (10 ** np.floor(np.log10(lo)), 3.0), log_y=True, width=6.2, height=4.9,
                           n_ticks=5, font_size=SIZE, x_label="layers L on the path", y_label=f"f′({cfg['chain_z']:g})ᴸ")
         ax.to_edge(mn.LEFT, buff=0.5).to_edge(mn.DOWN, buff=0.2)
-        status = text(f"slopes only (weights left out), every unit at z = {zc:g}: the gradient is\n"
-                      f"multiplied by f′({zc:g}) × f′({zc:g}) × …  once per layer, L times", size=SIZE)
+        factors = ", ".join(f"{NICE[n]}′({zc:g}) = {meta['chain_value'][n]:.3g}" for n in self.chain_names)
+        status = text(f"every unit at z = {zc:g}: each layer multiplies the gradient by its slope\n"
+                      f"{factors} (weights left out)", size=SIZE)
         status.next_to(title, mn.DOWN, buff=0.15)
         tracker = mn.ValueTracker(1.0)
         curves = []
@@ -111,9 +112,6 @@ class GradientsActivations(ThemedScene):
         end = text(f"sigmoid′ ≤ {bound:g} at every z:\nthrough {int(depth[-1])} sigmoid layers\n"
                    f"at most {bound:g}{str(int(depth[-1])).translate(SUP)} = {v['sigmoid/bound'][-1]:.1e}", size=SIZE,
                    color=color(theme.ACTIVATION["sigmoid"]))
-        tz = text(f"tanh′(0) = {meta['max_slope']['tanh']:g}: near z = 0 tanh passes\nthe gradient like ReLU",
-                  size=SIZE, color=color(theme.ACTIVATION["tanh"]))
         end.next_to(ax, mn.RIGHT, buff=0.5).to_edge(mn.DOWN, buff=0.3)
-        tz.next_to(end, mn.UP, buff=0.35).align_to(end, mn.LEFT)
-        self.play(mn.FadeIn(end), mn.FadeIn(tz), run_time=0.5)
+        self.play(mn.FadeIn(end), run_time=0.5)
         self.wait(2.5)

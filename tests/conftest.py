@@ -23,12 +23,13 @@ def hex_rgb(color) -> np.ndarray:
 class Rendered:
     """What a test render produced: the last frame (H, W, 3) uint8, the files by format, and the
     text audit's findings (nnviz.render.audit): texts under 18 px at 854×480 ({words: px}) and
-    pairs of texts seen on top of each other."""
+    pairs of texts seen on top of each other, texts running past the frame's edge."""
 
     frame: np.ndarray
     files: dict = field(default_factory=dict)
     small_texts: dict = field(default_factory=dict)
     overlapping_texts: set = field(default_factory=set)
+    clipped_texts: set = field(default_factory=set)
 
     @property
     def video(self) -> Path | None:
@@ -91,6 +92,7 @@ def render_scene(tmp_path, typst_cache):
             audit.enable(False)
         frame = res.frame[..., :3] if not transparent else res.frame
         assert frame.shape[:2] == (height, width), f"rendered {frame.shape}, asked {width}x{height}"
-        return Rendered(np.ascontiguousarray(frame), dict(res.files), dict(found.small), set(found.overlapping))
+        return Rendered(np.ascontiguousarray(frame), dict(res.files), dict(found.small), set(found.overlapping),
+                        set(found.clipped))
 
     return _render

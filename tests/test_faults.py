@@ -215,10 +215,16 @@ def nnviz(root: Path, *args, check: bool = True, **extra) -> subprocess.Complete
     return run(root, args, env_for(root, **extra), check)
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C as a user's terminal delivers it: a test run started in the background (`cmd &`)
+    inherits SIGINT ignored, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(root: Path, *args, **extra) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "nnviz", "--manifest", str(root / "renders.toml"), *args],
                             cwd=root, env=env_for(root, **extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, preexec_fn=_as_in_a_terminal)
 
 
 def wait_for(mark: Path, proc: subprocess.Popen, what: str = "mark", timeout: float = 120) -> int:

@@ -8,6 +8,8 @@ NNVIZ_TEXT_AUDIT=1), so renders pay nothing. Scenes get it through the themed sc
 Size is the height of mixed text ("Hg", ascender to descender) in pixels of a 480-px-high frame:
 manim `Text(font_size=24)` is 19 px; a Typst/TeX formula is drawn smaller at the same font_size
 (its "H g" at 24 is 13 px), so formulas need a larger size for the same reading height.
+Audit at 384 px wide or more: manim lays Text out at the render's pixel width, and at a tiny
+width (192 px) line breaks move, which shows overlaps and cut-off words that a real render has not.
 """
 from __future__ import annotations
 
@@ -27,9 +29,11 @@ _MATH_TYPES = (mn.Typst, mn.SingleStringMathTex)
 class Findings:
     """What the audit saw: `small` maps a text's words to the smallest height (px) it was shown at;
     `overlapping` holds pairs of words seen on top of each other (at the end of a play/wait, or
-    one fading out while the other fades in at the same place)."""
+    one fading out while the other fades in at the same place); `clipped` the words that run
+    past the frame's edge."""
     small: dict = field(default_factory=dict)
     overlapping: set = field(default_factory=set)
+    clipped: set = field(default_factory=set)
 
 
 FOUND = Findings()
@@ -89,6 +93,13 @@ def _texts(scene) -> list:
     return out
 
 
+def _past_edge(mob, margin: float = 0.02) -> bool:
+    """Part of the text lies outside the frame (by more than `margin` units): cut off on screen."""
+    x0, y0, x1, y1 = _box(mob)
+    w, h = mn.config.frame_width / 2 + margin, mn.config.frame_height / 2 + margin
+    return x0 < -w or x1 > w or y0 < -h or y1 > h
+
+
 def _box(mob):
     (x0, y0), (x1, y1) = mob.get_corner(mn.DL)[:2], mob.get_corner(mn.UR)[:2]
     return x0, y0, x1, y1
@@ -130,6 +141,8 @@ class TextAudit:
             if px < MIN_PX - 0.05:
                 key = words(m)
                 FOUND.small[key] = round(min(px, FOUND.small.get(key, px)), 1)
+            if _past_edge(m):
+                FOUND.clipped.add(words(m))
         FOUND.overlapping.update(_pairs(after, after, same=True))
         ids_before, ids_after = {id(m) for m in before}, {id(m) for m in after}
         gone = [m for m in before if id(m) not in ids_after]
