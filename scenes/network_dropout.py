@@ -60,7 +60,7 @@ class Dropout(ThemedScene):
         off.arrange(DOWN, aligned_edge=LEFT, buff=0.2).next_to(counter, DOWN, buff=0.35).align_to(counter, LEFT)
         drawn = len(d.shown[1])
         note = VGroup(text("grey: off for this step", size=24),
-                      label(f"drawn: {drawn} of {model.sizes[1]} units per layer", size=24),
+                      text(f"drawn: {drawn} of {model.sizes[1]} units per layer", size=24),
                       text(f"kept units count ×{1 / (1 - p):g} (= 1/(1−p))", size=24),
                       text("at test time all units are on", size=24))
         why = VGroup(text("so no unit can count on", size=24),
@@ -89,18 +89,37 @@ class Dropout(ThemedScene):
                  for t in ("plain", "dropout")]
         return TimeWarp.from_progress(combine(prog), cls.train_time, floor=0.15, clock="log", tol=1e-2)
 
-    @staticmethod
-    def verdicts(recs, facts) -> dict:
+    sure = 0.99             # a test mistake counts as "sure" when the net gives the wrong class ≥ this
+
+    @classmethod
+    def mistakes(cls, recs, tag) -> dict:
+        """The final net's test mistakes (run `tag`): how many, how many of them sure (P(wrong class)
+        ≥ `sure`), and the share of the final test loss (mean cross-entropy) the sure ones make up."""
+        run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
+        pt = model_from(run.config["problem"]["model"]).predict(run.thetas[-1], bd.X_test)[:, 0]
+        y = np.asarray(bd.labels_test, bool)
+        p_true = np.where(y, pt, 1 - pt)
+        wrong = p_true < 0.5
+        ce = -np.log(np.clip(p_true, 1e-300, 1.0))
+        sure = wrong & (p_true <= 1 - cls.sure)
+        return {"wrong": int(wrong.sum()), "sure": int(sure.sum()), "share": float(ce[sure].sum() / ce.sum())}
+
+    @classmethod
+    def verdicts(cls, recs, facts) -> dict:
         """The closing words under each panel and along the bottom (numbers from the records)."""
-        rp, rd = recs["run_plain"], recs["run_dropout"]
         fp, fd = facts["plain"], facts["dropout"]
         shorter = 1 - fd["cells"] / fp["cells"]
         both = max(fp["best_test"], fd["best_test"])
+        mp, md = cls.mistakes(recs, "plain"), cls.mistakes(recs, "dropout")
         return {"plain": ("bends round the circled points;",
-                          f"test loss {fp['best_test']:.2f} at step {fp['best_step']}, then {fp['final_test']:.2f}"),
+                          f"test loss {fp['best_test']:.2f} at step {fp['best_step']}, then {fp['final_test']:.2f}:",
+                          f"{mp['sure']} of its {mp['wrong']} test mistakes ≥ {cls.sure:.0%} sure"),
                 "dropout": (f"smoother: boundary {shorter:.0%} shorter;",
-                            f"test loss {fd['best_test']:.2f} at step {fd['best_step']}, end {fd['final_test']:.2f}"),
-                "early": f"Both reach about {both:.2f} (white rings); without dropout you must stop in time"}
+                            f"test loss {fd['best_test']:.2f} at step {fd['best_step']}, end {fd['final_test']:.2f}:",
+                            f"{md['sure']} of its {md['wrong']} test mistakes ≥ {cls.sure:.0%} sure"),
+                "why": (f"Why {fp['final_test']:.2f}: the plain net is over-confident; sure mistakes make "
+                        f"{mp['share']:.0%} of it"),
+                "early": f"Both reach about {both:.2f} (white rings); without dropout, stop in time"}
 
     def compare(self, recs, model, p):
         bd0 = recs["boundary_plain"]
@@ -117,10 +136,10 @@ class Dropout(ThemedScene):
         y_range = (0.0, float(np.ceil(all_loss.max() * 5) / 5))
         for tag, name in (("plain", "no dropout"), ("dropout", f"dropout p = {p:g}")):
             run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
-            plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=3.1, dot_radius=0.085, prob=bd.prob[0])
+            plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=2.9, dot_radius=0.085, prob=bd.prob[0])
             plot = LossPlot({"train": run.train_loss}, colors={"train": theme.SPLIT["train"]},
                             steps={"train": run.eval_steps}, y_range=y_range,
-                            width=2.1, height=2.6, legend=False, tracker=tracker,
+                            width=2.2, height=2.45, legend=False, tracker=tracker,
                             x_ticks=2).next_to(plane, RIGHT, buff=0.25)
             test = DashedCurve(plot.axes, run.test_loss, run.eval_steps, color=theme.SPLIT["test"], tracker=tracker,
                                stroke_width=5)
@@ -134,7 +153,7 @@ class Dropout(ThemedScene):
             readouts.append(final)
             plots[tag] = plot
             self.test_curves.append(test)
-        Group(*panels).arrange(RIGHT, buff=0.5).move_to([0, 0.4, 0])
+        Group(*panels).arrange(RIGHT, buff=0.5).move_to([0, 0.55, 0])
         for pn, final in zip(panels, readouts):
             final.next_to(pn[0].frame, DOWN, buff=0.3).match_x(Group(pn[0].frame, pn[1]))
         legend = VGroup(
@@ -164,16 +183,19 @@ class Dropout(ThemedScene):
         # what differs: the points the plain net bends round, the plain run's best test loss, in words
         rings = VGroup(*[Circle(radius=0.19, color=theme.ACTIVE, stroke_width=4).move_to(plane.to_scene(*bd.X[i]))
                          for plane, bd in planes for i in facts["bent"]])
-        best = VGroup(*[Circle(radius=0.12, color=theme.FOREGROUND, stroke_width=3).move_to(
+        best = VGroup(*[Circle(radius=0.15, color=theme.FOREGROUND, stroke_width=4).move_to(
             plots[tag].axes.c2p(facts[tag]["best_step"], facts[tag]["best_test"])) for tag in ("plain", "dropout")])
         verdict = []
         for pn, tag in zip(panels, ("plain", "dropout")):
             v = VGroup(*[text(w, size=24) for w in words[tag]])
-            v.arrange(DOWN, buff=0.12).next_to(pn[0].frame, DOWN, buff=0.25).match_x(Group(pn[0].frame, pn[1]))
+            v.arrange(DOWN, buff=0.1).next_to(pn[0].frame, DOWN, buff=0.2).match_x(Group(pn[0].frame, pn[1]))
             verdict.append(v)
-        early = text(words["early"], size=24).next_to(legend, UP, buff=0.3).set_x(0)
+        early = text(words["early"], size=24).next_to(legend, UP, buff=0.15).set_x(0)
+        why = text(words["why"], size=24, color=theme.ACTIVE).move_to(sub)   # the reason replaces the set-up line
         self.play(*[fade_out(m) for m in (*readouts, counter)], run_time=0.4)
         self.play(Create(rings), Create(best), *[fade_in(v) for v in verdict], run_time=0.8)
+        self.play(fade_out(sub), run_time=0.3)
+        self.play(fade_in(why), run_time=0.4)
         self.play(fade_in(early), run_time=0.4)
         self.wait(2.0)
         self.facts, self.words, self.rings, self.best_rings = facts, words, rings, best

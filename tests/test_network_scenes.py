@@ -379,3 +379,32 @@ def test_architecture_neuron_numbers_are_the_records(tmp_path):
     assert [i for i, *_ in s.terms] == list(np.argsort(-t, kind="stable")[:2])
     assert all(w == W1[i, j] and xi == x[i] for i, w, xi in s.terms)
     assert z == rec.pre["z1"][0][j] and a == rec.activation(1)[j] and a == pytest.approx(np.tanh(z))
+
+
+def test_dropout_verdict_explains_the_test_loss_gap():
+    """The closing reason for the plain net's high test loss: the counts of its test mistakes, of the
+    sure ones (P(wrong class) >= 99 %), and their share of the recorded final test loss, recomputed
+    per point from the final weights; the plain net has more sure mistakes than the dropout net and
+    they make most of its test loss."""
+    from nnviz.experiments.networks import dropout_summary
+    from nnviz.render.runner import load_scene_class
+
+    cls = load_scene_class(SCENES / "network_dropout.py", "Dropout")
+    recs = E.load("network_dropout")
+    words = cls.verdicts(recs, dropout_summary(recs))
+    counts = {}
+    for tag in ("plain", "dropout"):
+        run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
+        model = model_from(run.config["problem"]["model"])
+        losses, wrong, sure = [], 0, 0
+        for x, y in zip(bd.X_test, bd.labels_test):
+            p1 = float(model.predict(run.thetas[-1], x[None])[0, 0])
+            pt = p1 if y else 1 - p1
+            losses.append(-np.log(max(pt, 1e-300)))
+            wrong += pt < 0.5
+            sure += pt <= 0.01
+        assert np.mean(losses) == pytest.approx(run.test_loss[-1], rel=1e-6)   # the recorded final test loss
+        counts[tag] = (wrong, sure, sum(l for l in losses if l >= -np.log(0.01)) / sum(losses))
+        assert f"{sure} of its {wrong} test mistakes ≥ 99% sure" in words[tag]
+    assert counts["plain"][1] > counts["dropout"][1] and counts["plain"][2] > 0.5
+    assert f"Why {recs['run_plain'].test_loss[-1]:.2f}" in words["why"] and f"{counts['plain'][2]:.0%} of it" in words["why"]
