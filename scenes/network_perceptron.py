@@ -44,6 +44,7 @@ class PerceptronTrick(ThemedScene):
     fast_time = 0.25
     plane_size = 5.0
     arrow_length = 1.5         # the largest recorded |w| drawn this long on the data plane
+    clear_normal = False       # True: w's arrow and label placed clear of the points (few points only)
 
     def make_plane(self, X, y, center):
         if self.box is None:   # square in data units, so w is drawn at right angles to its line
@@ -86,7 +87,7 @@ class PerceptronTrick(ThemedScene):
         step = Readout(pb.pos, lambda u: pb.step_text(u), size=24, color=theme.MUTED)
         step.next_to(status, DOWN, buff=0.15).align_to(rule, LEFT)
         w_scale = self.arrow_length / max(float(np.max(np.linalg.norm(np.asarray(rec.w, float), axis=1))), 1e-9)
-        normal = pb.normal(w_scale)
+        normal = pb.normal(w_scale, clear=self.clear_normal)
 
         line = pb.line()
         # the first frame is already the picture: the data, the line, w as its normal, the rule
@@ -132,6 +133,7 @@ class PerceptronAND(PerceptronTrick):
     box = (-0.5, 1.5, -0.5, 1.5)
     dot_radius = 0.14
     slow_updates = 6
+    clear_normal = True
 
     def make_plane(self, X, y, center):
         """The four inputs, each tagged with its coordinates (x₁, x₂)."""

@@ -295,6 +295,35 @@ def test_perceptron_normal_is_w_at_right_angles_to_the_line(tmp_path):
     assert abs(w @ [x, y] + b) < 1e-6
 
 
+def test_perceptron_and_normal_stays_clear_of_the_points(tmp_path):
+    """AND's w arrow and its label touch no data point or point tag, at the first frame (before any
+    update) and the last (the solved line, whose ŷ = 1 side holds only (1, 1)); the arrow is still
+    w's direction, starts on the recorded line, and is at least 45 % of its fixed length."""
+    s = build("network_perceptron", "PerceptronAND", tmp_path)
+    r = E.load("perceptron_and")["perceptron"]
+    plane, pb = s.plane, s.playback
+    c = plane.frame.get_center()
+    scale = s.arrow_length / float(np.max(np.linalg.norm(np.asarray(r.w, float), axis=1)))
+    for u, row in ((0.0, 0), (float(pb.n), -1)):
+        pb.pos.set_value(u)
+        s.normal.update()
+        arrow, lab = s.normal[0], s.normal[1]
+        a, e = arrow.get_start(), arrow.get_end()
+        w, b = np.asarray(r.w[row], float), float(r.b[row])
+        d = (e - a)[:2]
+        assert abs(d[0] * w[1] - d[1] * w[0]) < 1e-6 * np.linalg.norm(d) * np.linalg.norm(w) and d @ w > 0
+        assert np.linalg.norm(d) >= 0.45 * scale * np.linalg.norm(w) - 1e-9
+        x = plane.xs[0] + (a[0] - c[0] + plane.size / 2) / plane.size * (plane.xs[-1] - plane.xs[0])
+        y = plane.ys[0] + (a[1] - c[1] + plane.size / 2) / plane.size * (plane.ys[-1] - plane.ys[0])
+        assert abs(w @ [x, y] + b) < 1e-6
+        seg = a[:2] + np.linspace(0, 1, 50)[:, None] * d
+        for m in plane.dots:
+            lo, hi = m.get_corner(mn.DL)[:2], m.get_corner(mn.UR)[:2]
+            assert not np.any(np.all((seg >= lo) & (seg <= hi), axis=1)), (u, "arrow over a point")
+            llo, lhi = lab.get_corner(mn.DL)[:2], lab.get_corner(mn.UR)[:2]
+            assert np.any(llo > hi) or np.any(lhi < lo), (u, "label over a point")
+
+
 def test_intro_draws_the_recorded_run(tmp_path):
     """The title card's picture is a record: the last frame shows the run's last boundary and the
     whole loss curve, the counter at the run's last step."""

@@ -138,11 +138,26 @@ class PerceptronPlayback:
         current = int(rec.epoch[self.row(u)])
         return np.bincount(np.asarray(rec.epoch)[done].astype(int), minlength=current + 1)[: current + 1]
 
-    def normal(self, scale: float, color=theme.FOREGROUND, label_size=24) -> VGroup:
-        """w drawn on the data plane as the normal of its line: an arrow from the line's point nearest
-        the plane's centre, pointing into the ŷ = 1 side, `scale` scene units per unit of |w| (fixed,
-        so its length is comparable across updates). Needs a plane with equal x and y scales."""
+    def normal(self, scale: float, color=theme.FOREGROUND, label_size=24, clear: bool = False,
+               margin: float = 0.12) -> VGroup:
+        """w drawn on the data plane as the normal of its line: an arrow from a point of the line,
+        pointing into the ŷ = 1 side, `scale` scene units per unit of |w| (fixed, so its length is
+        comparable across updates). Needs a plane with equal x and y scales.
+
+        Without `clear` the arrow starts at the line's point nearest the plane's centre. With `clear`
+        (few points, e.g. the four of AND) it starts at the point of the visible line nearest the
+        centre from which the arrow and its "w" label stay at least `margin` clear of every data point
+        and point tag (`plane.dots`), shortened (to no less than 45 %) only if no full-length start is
+        clear, and the label goes beyond the tip or to whichever side of it is clear."""
         plane = self.plane
+
+        def boxes():
+            return [(m.get_corner(DOWN + LEFT)[:2] - margin, m.get_corner(UP + RIGHT)[:2] + margin)
+                    for m in plane.dots]
+
+        def hits(pts, bx):
+            pts = np.atleast_2d(pts)
+            return any(np.any(np.all((pts >= lo) & (pts <= hi), axis=1)) for lo, hi in bx)
 
         def draw():
             w, b = self.current()
@@ -156,11 +171,50 @@ class PerceptronPlayback:
             lo, hi = np.array([plane.xs[0], plane.ys[0]]), np.array([plane.xs[-1], plane.ys[-1]])
             if np.any(foot < lo) or np.any(foot > hi):
                 return g.add(plane._nothing())
+            u = np.array([w[0], w[1], 0.0]) / np.sqrt(n2)
+            lab = text("w", size=label_size, color=color)
             start = plane.to_scene(*foot)
             end = start + scale * np.array([w[0], w[1], 0.0])
+            spot = end + u * (0.12 + max(lab.width, lab.height) / 2)
+            if clear:
+                bx = boxes()
+                f0, f1 = plane.frame.get_corner(DOWN + LEFT)[:2] + 0.05, plane.frame.get_corner(UP + RIGHT)[:2] - 0.05
+                along = np.array([-w[1], w[0]]) / np.sqrt(n2)
+                span = float(np.hypot(*(hi - lo)))
+                ts = np.linspace(-span, span, 161)
+                ts = ts[np.argsort(np.abs(ts), kind="stable")]           # nearest the centre first
+                half = np.array([lab.width, lab.height]) / 2
+                found = None
+                for k in (1.0, 0.8, 0.6, 0.45):
+                    for t in ts:
+                        p0 = foot + t * along
+                        if np.any(p0 < lo) or np.any(p0 > hi):
+                            continue
+                        s0 = plane.to_scene(*p0)
+                        s1 = s0 + k * scale * np.array([w[0], w[1], 0.0])
+                        seg = s0[:2] + np.linspace(0.0, 1.0, 25)[:, None] * (s1 - s0)[:2]
+                        if np.any(s1[:2] < f0) or np.any(s1[:2] > f1) or hits(seg, bx):
+                            continue
+                        gap = 0.12 + float(np.max(half))
+                        side = np.array([-u[1], u[0], 0.0])
+                        for spot_ in (s1 + u * gap, s1 + side * gap, s1 - side * gap):
+                            corners = spot_[:2] + np.array([[-1, -1], [-1, 1], [1, -1], [1, 1], [0, 0]]) * half
+                            if np.any(corners < f0) or np.any(corners > f1) or hits(corners, bx):
+                                continue
+                            found = (s0, s1, spot_)
+                            break
+                        if found:
+                            break
+                    if found:
+                        break
+                if found:
+                    start, end, spot = found
             g.add(Arrow(start, end, buff=0, color=color, stroke_width=6, max_tip_length_to_length_ratio=0.3,
                         max_stroke_width_to_length_ratio=12))
-            g.add(text("w", size=label_size, color=color).next_to(end, RIGHT if w[0] >= 0 else -RIGHT, buff=0.08))
+            if clear:
+                g.add(lab.move_to(spot))
+            else:
+                g.add(lab.next_to(end, RIGHT if w[0] >= 0 else -RIGHT, buff=0.08))
             return g
         return self.redraw(draw)
 
