@@ -71,12 +71,30 @@ class GradientsActivations(ThemedScene):
             self.play(mn.FadeOut(status), run_time=0.3)
             self.play(mn.FadeIn(new), run_time=0.3)
             status = new
+        self.wait(2.0)
+        # the bridge: the slope each chain layer multiplies in, read off the dashed curves at z = chain_z
+        zc = cfg["chain_z"]
+        marks = mn.VGroup()
+        for name in self.chain_names:
+            ax = panels[list(cfg["names"]).index(name)][0]
+            val = float(meta["chain_value"][name])
+            col = color(theme.ACTIVATION[name])
+            at = ax.c2p(zc, val)
+            line = mn.DashedLine(ax.c2p(zc, -1.5), ax.c2p(zc, 1.5), color=mn.ManimColor(theme.FOREGROUND),
+                                 stroke_width=2, dash_length=0.06)
+            dot = mn.Dot(at, radius=0.08, color=col).set_stroke(mn.ManimColor(theme.FOREGROUND), width=2)
+            tag = text(f"{val:.3g}", size=SIZE, color=col).next_to(dot, mn.DR if val >= 0.9 else mn.UR, buff=0.08)
+            tag.add_background_rectangle(color=mn.ManimColor(theme.BACKGROUND), opacity=0.9, buff=0.04)
+            marks.add(mn.VGroup(line, dot, tag))
+        new = text(f"at z = {zc:g} (dots): the slope each layer multiplies a gradient by", size=SIZE).move_to(status)
+        self.play(mn.FadeOut(status), run_time=0.3)
+        self.play(mn.FadeIn(new), mn.FadeIn(marks), run_time=0.6)
+        status = new
         self.wait(2.5)
         self.pause("product")
 
         # the chain rule: a gradient through L layers multiplies L slopes
         self.remove(*[x for x in self.mobjects if x is not title])  # a cut at the slide break
-        zc = cfg["chain_z"]
         depth = v["depth"]
         lo = max(1e-9, min(float(v[f"{n}/chain"][-1]) for n in self.chain_names if v[f"{n}/chain"][-1] > 0) / 3)
         ax = LabelledAxes((1, depth[-1]), (10 ** np.floor(np.log10(lo)), 3.0), log_y=True, width=6.2, height=4.9,
@@ -109,9 +127,13 @@ class GradientsActivations(ThemedScene):
         self.wait(1.0)
         self.play(tracker.animate.set_value(depth[-1]), run_time=self.run_time, rate_func=mn.linear)
         bound = meta["max_slope"]["sigmoid"]
-        end = text(f"sigmoid′ ≤ {bound:g} at every z:\nthrough {int(depth[-1])} sigmoid layers\n"
-                   f"at most {bound:g}{str(int(depth[-1])).translate(SUP)} = {v['sigmoid/bound'][-1]:.1e}", size=SIZE,
+        ceiling = polyline(ax, depth, v["sigmoid/bound"], theme.ACTIVATION["sigmoid"], width=3, dashed=True,
+                           num_dashes=30)
+        end = text(f"dashed: sigmoid′ ≤ {bound:g} at any z,\nso {int(depth[-1])} layers give at most\n"
+                   f"{bound:g}{str(int(depth[-1])).translate(SUP)} = {v['sigmoid/bound'][-1]:.1e}", size=SIZE,
                    color=color(theme.ACTIVATION["sigmoid"]))
         end.next_to(ax, mn.RIGHT, buff=0.5).to_edge(mn.DOWN, buff=0.3)
-        self.play(mn.FadeIn(end), run_time=0.5)
+        if end.get_right()[0] > mn.config.frame_width / 2 - 0.2:
+            end.to_edge(mn.RIGHT, buff=0.2)
+        self.play(mn.Create(ceiling), mn.FadeIn(end), run_time=0.8)
         self.wait(2.5)

@@ -340,3 +340,14 @@ def test_temperature_divides_the_gap(soft):
     np.testing.assert_array_equal(v["probs_t"].argmax(axis=1), lab)     # the label stays on top at every T
     # p(label) ≤ 1 / (1 + exp(−gap/T)): the rival alone caps it (two-class bound)
     assert np.all(top <= 1 / (1 + np.exp(-gap / v["temperatures"])) + 1e-12)
+
+
+def test_the_marked_slopes_are_the_dashed_curves_at_the_chain_point(act):
+    """The bridge beat's dots sit on each dashed f′ curve at z = chain_z, and their numbers are the
+    chart's per-layer factors (its L = 1 points) as printed (3 significant digits)."""
+    v, zc = act.values, act.config["chain_z"]
+    for n in ("sigmoid", "tanh", "relu"):
+        on_curve = np.interp(zc, v["z"], v[f"{n}/df"])
+        assert act.meta["chain_value"][n] == pytest.approx(on_curve, rel=1e-3)
+        assert act.meta["chain_value"][n] == pytest.approx(v[f"{n}/chain"][0], rel=1e-12)
+    assert [f"{act.meta['chain_value'][n]:.3g}" for n in ("sigmoid", "tanh", "relu")] == ["0.197", "0.42", "1"]
