@@ -216,7 +216,7 @@ class PerceptronXOR(PerceptronAND):
         note = VGroup(label("yellow: each hidden unit's line", size=24),
                       label("colour: the network's answer", size=24),
                       label("trained by backprop + gradient descent", size=24))
-        note.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(d, DOWN, buff=0.45).align_to([1.0, 0, 0], LEFT)
+        note.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(d, DOWN, buff=0.45).align_to([0.2, 0, 0], LEFT)
         counter.next_to(note, DOWN, buff=0.35).align_to(note, LEFT)
 
         def hidden_lines(k):

@@ -38,6 +38,7 @@ def test_last_frame(render_scene, module, name, colors):
     # the text audit (nnviz/render/audit.py): every network scene's text ≥ 18 px, none on top of another
     assert not out.small_texts, f"{name}: texts under 18 px: {out.small_texts}"
     assert not out.overlapping_texts, f"{name}: texts on top of each other: {out.overlapping_texts}"
+    assert not out.clipped_texts, f"{name}: texts past the frame's edge: {out.clipped_texts}"
 
 
 def test_training_video_animates_the_boundary(render_scene):
