@@ -145,7 +145,7 @@ def forward(fig):
     a2.set_title(f"P(class)  (true: {true})")
 
 
-@figure("network_backprop", experiments=("network_backprop",), size=(13, 4.2))
+@figure("network_backprop", experiments=("network_backprop",), size=(13, 3.6))
 def backprop(fig):
     """One example: forward, δ and signed ∂ℓ/∂w from the backward pass, and the edges after θ ← θ − η∇ℓ
     with this example's loss and the mean loss over all training points before/after."""
@@ -168,8 +168,9 @@ def backprop(fig):
     axes[2].set_title(rf"after $\theta - {rec.lr:g}\,\nabla\ell$: this example $\ell$ {rec.loss:.3f} → "
                       f"{rec.meta['loss_next']:.3f},\n" rf"all {len(rec.batch_X)} training points: mean $\ell$ "
                       f"{rec.batch_loss:.3f} → {rec.batch_loss_next:.3f}", fontsize=9)
-    axes[2].text(0.5, -0.08, "one example's step can hurt the others → training averages ∂ℓ/∂θ over many",
-                 transform=axes[2].transAxes, ha="center", va="top", fontsize=9, color=theme.INK)
+    # below every panel's layer names (a figure-level label gets its own room in the layout)
+    fig.supxlabel("one example's step can hurt the others → training averages ∂ℓ/∂θ over many examples",
+                  fontsize=10, color=theme.INK)
 
 
 def snapshot_frames(steps, targets=(0, 30, 100, 300)) -> list[int]:
