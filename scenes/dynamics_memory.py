@@ -90,10 +90,10 @@ class DynamicsMemory(ThemedScene):
         tally = [text(f"one {NAMES['mnist']} example keeps (floats):", size=SIZE),
                  text(f"input + target: {n0} + {nl} = {f['batch']}", size=SIZE),
                  text(f"z and a per layer: 2 × ({hid} + {nl}) = {f['forward']}", size=SIZE),
-                 text(f"backprop's δs: {nl} + 3 × {hid} = {f['backward']}", size=SIZE),
+                 text(f"backprop: the output's δ ({nl}), and at the hidden layer", size=SIZE),
+                 text(f"    δ·Wᵀ, f′(z) and its own δ (3 × {hid}): {nl} + {3 * hid} = {f['backward']}", size=SIZE),
                  text(f"{sum(f.values()):,} × {mn_['bytes_per_float']} B = {mn_['predicted_bytes']:,} B "
-                      f"(measured {mn_['slope']:,.0f})", size=SIZE),
-                 text("weights: a fixed cost, not per example", size=SIZE)]
+                      f"(measured {mn_['slope']:,.0f})", size=SIZE)]
         tally = mn.VGroup(*tally).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
         tally.next_to(key, mn.DOWN, buff=0.25).align_to(key, mn.LEFT)
         for line in tally:
