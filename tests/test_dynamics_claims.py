@@ -481,10 +481,13 @@ def test_memory_time_per_epoch_falls_then_levels_off(memory):
     assert t[after].max() <= 1.6 * t[after].min()
     assert t[0] > 1.6 * t[after].min()                                  # small batches: slower epochs
     peak = c["peak_mnist"]
-    # memory keeps growing past B, about in proportion to the batch (the timing, and so B, varies by machine)
+    # memory keeps growing past B (the timing, and so B, varies by machine and run): a straight line in the
+    # batch size, a fixed cost (the weights) plus bytes per example, at every measured batch
     past = c["batch"] >= B
     assert np.all(np.diff(peak[past]) > 0)
-    assert peak[past][-1] / peak[past][0] > 0.8 * c["batch"][past][-1] / c["batch"][past][0]
+    slope, fixed = np.polyfit(c["batch"], peak, 1)
+    assert slope > 0 and fixed >= 0
+    assert np.max(np.abs(peak - (fixed + slope * c["batch"])) / peak) < 0.05
     dig = c["epoch_time_digits"]
     assert np.array_equal(np.isfinite(dig), tb <= m["digits"]["n_train"])
     assert dig[np.isfinite(dig)][-1] < dig[0]
