@@ -7,13 +7,12 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
+from nnviz.experiments.gradients import NICE   # display names of the activations: one home
 from nnviz.render.curves import polyline, shade_spans
 from nnviz.render.plots import LabelledAxes
 from nnviz.render.style import ThemedScene, color, heading, text
 
 SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-NICE = {"identity": "identity", "step": "step", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU",
-        "leaky_relu": "leaky ReLU"}
 SIZE = 24          # every caption; the rubric's 18 px at 480 px is font size 23
 
 

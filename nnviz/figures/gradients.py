@@ -6,10 +6,9 @@ import numpy as np
 
 from .. import experiments as E
 from .. import theme
+from ..experiments.gradients import NICE   # display names of the activations: one home
 from . import figure
 
-NICE = {"identity": "identity", "step": "step", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU",
-        "leaky_relu": "leaky ReLU"}
 TITLE = {"plain": "no norm", "batch": "batch norm", "layer": "layer norm"}
 
 
