@@ -174,11 +174,7 @@ class PerceptronXOR(PerceptronAND):
     @classmethod
     def step_at_time(cls, run, bd):
         """The network part's step-at-time mapping (paced part, then the fast-forwarded tail)."""
-        w = cls.net_warp(bd)
-        t = np.linspace(0, w.run_time, 400)
-        tail_t = w.run_time + np.linspace(0, cls.net_tail, 40)[1:]
-        tail_s = w.end_step + (float(run.steps[-1]) - w.end_step) * np.linspace(0, 1, 40)[1:]
-        return np.concatenate([t, tail_t]), np.concatenate([w.step_at(t), tail_s])
+        return cls.net_warp(bd).with_tail(cls.net_tail, run.steps[-1])
 
     def conclude(self, rec, status, bars):
         super().conclude(rec, status, bars)

@@ -71,11 +71,7 @@ class TrainingXOR(ThemedScene):
     def step_at_time(cls, run, bd):
         """The scene's whole step-at-time mapping (paced part, then the fast-forwarded tail):
         (times, steps) arrays, what the pacing test measures."""
-        w = cls.warp(bd, run)
-        t = np.linspace(0, w.run_time, 400)
-        tail_t = w.run_time + np.linspace(0, cls.tail_time, 40)[1:]
-        tail_s = w.end_step + (float(run.steps[-1]) - w.end_step) * np.linspace(0, 1, 40)[1:]
-        return np.concatenate([t, tail_t]), np.concatenate([w.step_at(t), tail_s])
+        return cls.warp(bd, run).with_tail(cls.tail_time, run.steps[-1])
 
     @classmethod
     def status(cls, run, bd, warp, step: float) -> str:

@@ -48,11 +48,7 @@ class ShowcaseIntro(ThemedScene):
     @classmethod
     def step_at_time(cls, run, bd):
         """The scene's whole step-at-time mapping (paced part, then the fast-forwarded tail)."""
-        w = cls.warp(bd)
-        t = np.linspace(0, w.run_time, 400)
-        tail_t = w.run_time + np.linspace(0, cls.tail_time, 40)[1:]
-        tail_s = w.end_step + (float(run.steps[-1]) - w.end_step) * np.linspace(0, 1, 40)[1:]
-        return np.concatenate([t, tail_t]), np.concatenate([w.step_at(t), tail_s])
+        return cls.warp(bd).with_tail(cls.tail_time, run.steps[-1])
 
     def construct(self):
         recs = experiments.load(self.experiment)

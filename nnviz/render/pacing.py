@@ -232,6 +232,16 @@ class TimeWarp:
         out = np.where(t >= self.run_time, self.last_step, out)
         return float(out) if out.ndim == 0 else out
 
+    def with_tail(self, tail_time: float, final_step: float, n: int = 400, n_tail: int = 40):
+        """(times, steps) of the paced part followed by a linear fast-forward from `end_step` to
+        `final_step` over `tail_time` seconds: a scene's whole step-at-time mapping, as the pacing
+        tests measure it."""
+        t = np.linspace(0, self.run_time, n)
+        u = np.linspace(0, 1, n_tail)[1:]
+        tail_t = self.run_time + tail_time * u
+        tail_s = self.end_step + (float(final_step) - self.end_step) * u
+        return np.concatenate([t, tail_t]), np.concatenate([self.step_at(t), tail_s])
+
     def rate_func(self, alpha: float) -> float:
         """manim rate function for a tracker animated from first_step to last_step over run_time."""
         span = self.last_step - self.first_step
