@@ -62,3 +62,18 @@ def top_terms(w: np.ndarray, a: np.ndarray, k: int = 5) -> np.ndarray:
     """Indices of the k largest |w_i · a_i| terms of a weighted sum, largest first (ties by index)."""
     t = np.abs(np.asarray(w, float) * np.asarray(a, float))
     return np.argsort(-t, kind="stable")[:k]
+
+
+def neuron_sum(w, a, b: float, z: float, k: int = 4, digits: int = 2) -> dict:
+    """One neuron's weighted sum as a still writes it out, from the record's numbers: its `k`
+    largest terms wᵢ·aᵢ (index, w, a, product as shown), "+ N more" (`shown_rest`: what completes
+    the shown z, so the column adds up by hand at `digits` places; `rest` is the exact sum of the
+    other terms), the bias and z. `exact` is w·a + b (equals the recorded z up to rounding)."""
+    w, a = np.asarray(w, float).reshape(-1), np.asarray(a, float).reshape(-1)
+    top = top_terms(w, a, k)
+    terms = [(int(i), float(w[i]), float(a[i]), round(round(float(w[i]), digits) * round(float(a[i]), digits), digits))
+             for i in top]
+    others = np.setdiff1d(np.arange(len(w)), top)
+    shown_rest = round(round(float(z), digits) - sum(t[3] for t in terms) - round(float(b), digits), digits)
+    return {"terms": terms, "n_rest": int(len(others)), "rest": float(np.sum(w[others] * a[others])),
+            "shown_rest": shown_rest, "b": float(b), "z": float(z), "exact": float(w @ a + b)}

@@ -1,44 +1,60 @@
 """Still twins of the network scenes, drawn from the same records and theme: the
-architecture, a forward pass, one backprop step, decision boundaries over training,
-the perceptron on AND / OR / XOR, and dropout's effect on held-out loss."""
+architecture with one neuron's sum, a forward pass, one backprop step with its numbers,
+decision boundaries over training, the perceptron on AND / OR / XOR, and dropout's effect
+on held-out loss. Every number a still prints comes from a `*_numbers(records)` helper here,
+which the claim tests recompute from the records."""
 from __future__ import annotations
 
 import numpy as np
 
 from .. import experiments as E
 from .. import theme
-from ..display import shown_units, sizes_text
+from ..display import neuron_sum, shown_units, signed, sizes_text, subscript
 from ..experiments.networks import model_from
 from ..perceptron import halfplane_polygon, line_in_box
 from . import figure
 from .common import decision_boundary, loss_curves
 
+TEXT = 10          # body text of the network stills, in pt (the figures are ≤ 10 in wide)
 
-def draw_network(ax, model, theta, *, max_neurons=8, activations=None, edge_values=None, gradient=False,
-                 input_labels=None, output_labels=None, radius=0.18, fill_gradient=False, strong=None, dx=1.8):
+
+def draw_network(ax, model, theta, *, max_neurons=8, units=None, activations=None, edge_values=None,
+                 gradient=False, input_labels=None, output_labels=None, radius=0.18, fill_gradient=False,
+                 strong=None, dx=1.8, label_size=TEXT, glyphs=True, per_layer=False):
     """A network diagram in matplotlib, in the animation's palette: edges coloured by sign(w) and as
-    wide as |w| (or by `edge_values`, e.g. ∂ℓ/∂w with `gradient=True`: coral > 0, violet < 0);
-    neurons filled by `activations` (per-layer arrays already scaled to [−1, 1]: blue > 0, red < 0;
-    gradient colours with `fill_gradient`). `strong=k` (or one k per edge layer): only each unit's k
-    largest |value| incoming edges in full, the rest as faint hairlines (as the animation's
-    `strong_per_neuron`). `max_neurons` may be one number per layer."""
+    wide as |w| (or by `edge_values`, e.g. ∂ℓ/∂w with `gradient=True`: coral > 0, violet < 0; a NaN
+    value draws that edge as a faint hairline); neurons filled by `activations` (per-layer arrays
+    already scaled to [−1, 1]: blue > 0, red < 0; gradient colours with `fill_gradient`).
+    `strong=k` (or one k per edge layer): only each unit's k largest |value| incoming edges in full,
+    the rest as faint hairlines (as the animation's `strong_per_neuron`). `max_neurons` may be one
+    number per layer; `units` (one list or None per layer) names the units a layer draws instead,
+    with a "⋮" slot in the middle for the rest. `per_layer`: widths relative to each layer's largest
+    drawn |value| (weak edges fade out), not to the 90th percentile of all. Returns each layer's
+    {unit: (x, y)}."""
     sizes = model.sizes
     L = len(sizes)
     xs = np.linspace(0, dx * (L - 1), L)
     pos = []
     maxn = [max_neurons] * L if np.isscalar(max_neurons) else list(max_neurons)
+    units = units or [None] * L
     for l, n in enumerate(sizes):
-        units, dots = shown_units(n, maxn[l])
-        slots = len(units) + (dots is not None)
+        if units[l] is not None:
+            shown = sorted(int(u) for u in units[l])
+            dots = len(shown) // 2 if len(shown) < n else None
+        else:
+            shown, dots = shown_units(n, maxn[l])
+        slots = len(shown) + (dots is not None)
         ys = (np.arange(slots)[::-1] - (slots - 1) / 2) * 0.75
         keep = [s for s in range(slots) if s != dots]
-        pos.append({u: (xs[l], ys[s]) for u, s in zip(units, keep)})
+        pos.append({u: (xs[l], ys[s]) for u, s in zip(shown, keep)})
         if dots is not None:
-            ax.text(xs[l], ys[dots], "⋮", ha="center", va="center", fontsize=14, color=theme.MUTED)
+            ax.text(xs[l], ys[dots], "⋮", ha="center", va="center", fontsize=14, color=theme.INK)
     vals = edge_values if edge_values is not None else [model.weights(theta, l)[0] for l in range(1, L)]
-    scale = np.percentile(np.abs(np.concatenate([v.ravel() for v in vals])), 90) or 1.0
+    scale = np.nanpercentile(np.abs(np.concatenate([np.ravel(v) for v in vals])), 90) or 1.0
     for l in range(1, L):
-        V = vals[l - 1]
+        V = np.asarray(vals[l - 1], float)
+        if per_layer:
+            scale = float(np.nanmax(np.abs(V[np.ix_(list(pos[l - 1]), list(pos[l]))]))) or 1.0
         keep = None
         k = strong if strong is None or np.isscalar(strong) else list(strong)[l - 1]
         if k:
@@ -48,10 +64,16 @@ def draw_network(ax, model, theta, *, max_neurons=8, activations=None, edge_valu
         for a, (xa, ya) in pos[l - 1].items():
             for b, (xb, yb) in pos[l].items():
                 v = V[a, b]
+                if not np.isfinite(v) or (keep is not None and (a, b) not in keep):
+                    grey = not np.isfinite(v)
+                    ax.plot([xa, xb], [ya, yb], color=theme.MUTED if grey else
+                            (theme.POSITIVE if v >= 0 else theme.NEGATIVE), lw=0.4 if grey else 0.3,
+                            alpha=0.35 if grey else 0.15, zorder=1)
+                    continue
                 f = min(abs(v) / scale, 1.0)
-                if keep is not None and (a, b) not in keep:
+                if per_layer and f < 0.25:                 # weak pushes: hairlines
                     ax.plot([xa, xb], [ya, yb], color=theme.POSITIVE if v >= 0 else theme.NEGATIVE, lw=0.3,
-                            alpha=0.15, zorder=1)
+                            alpha=0.12, zorder=1)
                     continue
                 if gradient:
                     col = theme.GRADIENT if v >= 0 else theme.GRADIENT_NEGATIVE
@@ -65,17 +87,18 @@ def draw_network(ax, model, theta, *, max_neurons=8, activations=None, edge_valu
     for labels, l, side in ((input_labels, 0, -1), (output_labels, L - 1, 1)):
         if labels is not None:
             for u, (x, y) in pos[l].items():
-                ax.text(x + side * 0.35, y, str(labels[u]), ha="right" if side < 0 else "left", va="center",
-                        fontsize=8, color=theme.INK)
-    for l in range(1, L):
-        ax.text(xs[l], min(y for _, y in pos[l].values()) - 0.7, model.activation(l).glyph, ha="center",
-                fontsize=8, color=theme.MUTED)
+                ax.text(x + side * 0.36, y, str(labels[u]), ha="right" if side < 0 else "left", va="center",
+                        fontsize=label_size, color=theme.INK)
+    if glyphs:
+        for l in range(1, L):
+            ax.text(xs[l], min(y for _, y in pos[l].values()) - 0.45, model.activation(l).glyph, ha="center",
+                    va="top", fontsize=label_size, color=theme.INK)
     ax.set_aspect("equal")
     ax.axis("off")
     return pos
 
 
-def _circle(center, r, fill, gradient=False):
+def _circle(center, r, fill, gradient=False, edge=None, lw=0.8):
     from matplotlib.patches import Circle
 
     # signed fill as in the animation (blue > 0, red < 0; coral / violet for gradients), blended over
@@ -84,7 +107,7 @@ def _circle(center, r, fill, gradient=False):
     col = _rgb01(pos if fill >= 0 else neg)
     f = min(abs(fill), 1.0)
     face = tuple((1 - f) * p + f * a for p, a in zip(_rgb01(theme.PAPER), col))
-    return Circle(center, r, facecolor=face, edgecolor=theme.INK, lw=0.8, zorder=3)
+    return Circle(center, r, facecolor=face, edgecolor=edge or theme.INK, lw=lw, zorder=3)
 
 
 def _rgb01(h):
@@ -97,82 +120,308 @@ def _fills(model, rec):
     return [np.clip(rec.activation(l), -1, 1) for l in range(model.n_layers + 1)]
 
 
-@figure("network_architecture", experiments=("network_forward",), size=(7, 4.5))
-def architecture(fig):
-    """The trained digits classifier: 64 inputs, two tanh layers, 10 softmax outputs; edges by sign and |w|."""
-    rec = E.load("network_forward")["pass"]
+def _signed_map(lo=None, hi=None):
+    """white → blue for values ≥ 0 (pixels, P) or red ← white → blue for signed values, as node fills."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    if lo is None:
+        return LinearSegmentedColormap.from_list("nnviz_pos", [theme.PAPER, theme.POSITIVE])
+    return LinearSegmentedColormap.from_list("nnviz_signed", [theme.NEGATIVE, theme.PAPER, theme.POSITIVE])
+
+
+def _ring(ax, xy, r, color=None, lw=2.2):
+    from matplotlib.patches import Circle
+
+    ax.add_patch(Circle(xy, r, facecolor="none", edgecolor=color or theme.VALUE_INK, lw=lw, zorder=4))
+
+
+def _digit(ax, x, drawn, title, cmap=None):
+    """The 8×8 digit as the input layer sees it (pixel value 0 … 1, the input nodes' fill), framed
+    with its pixel grid; the pixels the diagram draws as input nodes are outlined."""
+    from matplotlib.patches import Rectangle
+
+    side = int(round(np.sqrt(x.size)))
+    ax.imshow(x.reshape(side, side), cmap=cmap or _signed_map(), vmin=0, vmax=1)
+    for t in np.arange(side + 1) - 0.5:
+        ax.plot([t, t], [-0.5, side - 0.5], color=theme.FIGURE_GRID, lw=0.5)
+        ax.plot([-0.5, side - 0.5], [t, t], color=theme.FIGURE_GRID, lw=0.5)
+    ax.add_patch(Rectangle((-0.5, -0.5), side, side, fill=False, edgecolor=theme.INK, lw=1.0))
+    for i in drawn:
+        ax.add_patch(Rectangle((i % side - 0.5, i // side - 0.5), 1, 1, fill=False, edgecolor=theme.INK, lw=1.6,
+                               zorder=3))
+    ax.set_title(title, fontsize=TEXT)
+    ax.set_xlim(-0.6, side - 0.4)
+    ax.set_ylim(side - 0.4, -0.6)
+    ax.axis("off")
+
+
+def _wire_pixels(fig, a_img, a_net, pos0, side=8):
+    """Thin lines from each outlined pixel to the input node it becomes."""
+    from matplotlib.patches import ConnectionPatch
+
+    for i, xy in pos0.items():
+        fig.add_artist(ConnectionPatch((i % side + 0.5, i // side), (xy[0] - 0.2, xy[1]), "data", "data",
+                                       axesA=a_img, axesB=a_net, color=theme.MUTED, lw=0.7, zorder=0))
+
+
+def _x(i):
+    return f"x{subscript(i + 1)}"
+
+
+# --- the architecture: what one neuron computes, then every layer with its parameter count ---------
+def architecture_numbers(rec, unit=0, k=4, drawn=7) -> dict:
+    """The architecture still's numbers: layer-1 unit `unit`'s sum for the recorded digit (its k
+    largest terms wᵢxᵢ, the rest, b, z, a = tanh z), the `drawn` inputs it shows (that unit's largest
+    terms), and each layer's parameter count n_in·n_out + n_out."""
     model = rec.model()
-    ax = fig.add_subplot(1, 1, 1)
-    pos = draw_network(ax, model, rec.theta, max_neurons=[8, 8, 8, 10], output_labels=[str(i) for i in range(10)],
-                       strong=(2, 2, 1), dx=3.0)
+    W1, b1 = model.weights(rec.theta, 1)
+    x = rec.activation(0)
     s = model.sizes
-    names = [f"{s[0]} inputs"] + [f"{n} units" for n in s[1:-1]] + [f"{s[-1]} outputs"]
-    top = max(y for p in pos for _, y in p.values()) + 0.55
-    low = min(y for p in pos for _, y in p.values()) - 1.25
-    for l, nm in enumerate(names):
-        x = next(iter(pos[l].values()))[0]
-        ax.text(x, top, nm, ha="center", va="bottom", fontsize=10, color=theme.INK)
-        if l:
-            xm = (x + next(iter(pos[l - 1].values()))[0]) / 2
-            ax.text(xm, low, f"{s[l - 1]}×{s[l]}+{s[l]}\n= {s[l - 1] * s[l] + s[l]:,}", ha="center", va="top",
-                    fontsize=9, color=theme.MUTED)
-    ax.set_ylim(low - 1.0, top + 0.6)
-    ax.set_title(rf"$f:\mathbb{{R}}^{{{s[0]}}}\to\mathbb{{R}}^{{{s[-1]}}},\ \hat y = f(x;\theta),\ "
-                 rf"\theta\in\mathbb{{R}}^{{{model.n_params}}}$" "\n"
-                 r"blue $w>0$, red $w<0$; bold: each neuron's 2 largest $|w|$ among the drawn inputs"
-                 "\n(1 per output), the rest faint; ⋮ = units not drawn", fontsize=10)
+    return {"unit": unit, "sum": neuron_sum(W1[:, unit], x, b1[unit], rec.pre["z1"][0][unit], k=k),
+            "a": float(rec.activation(1)[unit]), "weights": W1[:, unit].copy(),
+            "inputs": sorted(int(i) for i in np.argsort(-np.abs(W1[:, unit] * x), kind="stable")[:drawn]),
+            "params": [a * b + b for a, b in zip(s[:-1], s[1:])], "total": int(model.n_params)}
 
 
-@figure("network_forward", experiments=("network_forward",), size=(11, 4))
-def forward(fig):
-    """One test digit through the network: input image, activations, output probabilities."""
+def _sum_lines(ns, a, glyph="tanh") -> list[str]:
+    lines = [r"$z = \Sigma_i\, w_i x_i + b$, largest terms:"]
+    lines += [f"{signed(w)} × {xi:.2f} = {signed(p)}   ($x_{{{i + 1}}}$)" for i, w, xi, p in ns["terms"]]
+    lines += [f"+ {ns['n_rest']} more terms:  {signed(ns['shown_rest'])}", f"+ bias b:  {signed(ns['b'])}",
+              f"z = {signed(ns['z'])}", f"a = {glyph}(z) = {signed(a)}"]
+    return lines
+
+
+@figure("network_architecture", experiments=("network_forward",), size=(10, 5.8))
+def architecture(fig):
+    """The trained digits classifier: an 8×8 digit's 64 pixels are the inputs; one hidden neuron's
+    weighted sum for that digit with the record's numbers (and its 64 weights as an 8×8 map); every
+    layer with its parameter count."""
+    from matplotlib.patches import Rectangle
+
     rec = E.load("network_forward")["pass"]
     model = rec.model()
-    a0, a1, a2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 3, 1.4]})
-    a0.imshow(rec.activation(0).reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
-    a0.set_title(r"input $x$ (8×8 pixels = 64 inputs)")
-    a0.axis("off")
-    draw_network(a1, model, rec.theta, max_neurons=[8, 8, 8, 10], activations=_fills(model, rec),
-                 output_labels=[str(i) for i in range(10)], strong=(2, 2, 1))
-    a1.set_title(r"$\hat y = f(x;\theta)$: neurons filled by this digit's activation (blue $>0$, red $<0$)"
-                 "\n" r"edges: the weights (sign by colour; bold = each neuron's largest $|w|$)", fontsize=10)
+    s = model.sizes
+    nums = architecture_numbers(rec)
+    j, ns = nums["unit"], nums["sum"]
+    x = rec.activation(0)
+    gs = fig.add_gridspec(2, 3, width_ratios=[1.0, 3.1, 1.75], height_ratios=[1, 1.45], wspace=0.1, hspace=0.2)
+    a_img, a_net = fig.add_subplot(gs[:, 0]), fig.add_subplot(gs[:, 1])
+    a_w, a_txt = fig.add_subplot(gs[0, 2]), fig.add_subplot(gs[1, 2])
+    _digit(a_img, x, nums["inputs"], "one digit:\n8×8 pixels\n= 64 inputs")
+    W = [model.weights(rec.theta, l)[0] for l in range(1, model.n_layers + 1)]
+    first = np.full_like(W[0], np.nan)
+    first[:, j] = W[0][:, j]                # only the ringed unit's incoming edges by weight; the rest grey
+    acts = [x, np.where(np.arange(s[1]) == j, rec.activation(1), 0.0)] + [None] * (len(s) - 2)
+    pos = draw_network(a_net, model, rec.theta, max_neurons=[8, 8, 8, 10], units=[nums["inputs"]] + [None] * 3,
+                       edge_values=[first] + [np.full_like(w, np.nan) for w in W[1:]], activations=acts,
+                       input_labels=[f"$x_{{{i + 1}}}$" for i in range(s[0])],
+                       output_labels=[str(i) for i in range(s[-1])], dx=2.6, glyphs=False)
+    _wire_pixels(fig, a_img, a_net, pos[0])
+    _ring(a_net, pos[1][j], 0.3)
+    top = max(y for p in pos for _, y in p.values()) + 0.45
+    low = min(y for p in pos for _, y in p.values()) - 0.4
+    names = [f"{s[0]} inputs"] + [f"{n} units\n{model.activation(l + 1).glyph}" for l, n in enumerate(s[1:-1])] \
+        + [f"{s[-1]} outputs\n{model.activation(len(s) - 1).glyph}"]
+    for l, nm in enumerate(names):
+        a_net.text(next(iter(pos[l].values()))[0], top, nm, ha="center", va="bottom", fontsize=TEXT, color=theme.INK)
+    for l in range(1, len(s)):
+        xm = (next(iter(pos[l].values()))[0] + next(iter(pos[l - 1].values()))[0]) / 2
+        a_net.text(xm, low, f"{s[l - 1]}×{s[l]} w\n+ {s[l]} b\n= {nums['params'][l - 1]:,}", ha="center", va="top",
+                   fontsize=TEXT, color=theme.INK)
+    a_net.text(next(iter(pos[-1].values()))[0] + 0.5, low - 1.75,
+               f"θ: {' + '.join(f'{p:,}' for p in nums['params'])} = {nums['total']:,} numbers", ha="right",
+               va="top", fontsize=TEXT, color=theme.INK, fontweight="bold")
+    a_net.text(-0.9, low - 2.4, "ringed unit's edges: blue $w>0$, red $w<0$, width $|w|$\n"
+               f"(its {len(nums['inputs'])} largest terms, outlined on the digit)\n"
+               "grey: the other connections; ⋮ = units not drawn",
+               ha="left", va="top", fontsize=TEXT, color=theme.INK)
+    a_net.set_ylim(low - 4.0, top + 1.0)
+    # the ringed unit: its 64 weights as the 8×8 picture it responds to, and its sum for this digit
+    m = float(np.max(np.abs(nums["weights"])))
+    a_w.imshow(nums["weights"].reshape(8, 8), cmap=_signed_map(-1, 1), vmin=-m, vmax=m)
+    for i in nums["inputs"]:
+        a_w.add_patch(Rectangle((i % 8 - 0.5, i // 8 - 0.5), 1, 1, fill=False, edgecolor=theme.INK, lw=1.2))
+    a_w.set_title(f"ringed unit {j + 1}: its {s[0]} weights\n(blue $w>0$, red $w<0$)", fontsize=TEXT)
+    a_w.axis("off")
+    a_txt.axis("off")
+    for r, line in enumerate(_sum_lines(ns, nums["a"], model.activation(1).glyph)):
+        a_txt.text(0.0, 1.0 - r * 0.1, line, transform=a_txt.transAxes, ha="left", va="top", fontsize=TEXT,
+                   color=theme.VALUE_INK if r == 0 or line.startswith("a =") else theme.INK,
+                   fontweight="bold" if line.startswith(("z =", "a =")) else "normal")
+    fig.suptitle(r"A digits classifier is a function $\hat y = f(x;\theta)$, $f:\mathbb{R}^{%d}\to\mathbb{R}^{%d}$"
+                 % (s[0], s[-1]), fontsize=12)
+
+
+# --- the forward pass: this digit's values and each edge's push w·a ----------------------------------
+def forward_numbers(rec, drawn=7) -> dict:
+    """The forward still's numbers: the `drawn` pixels that push layer 1 hardest for this digit
+    (largest Σⱼ |wᵢⱼ xᵢ|), each edge's contribution w·a (per edge layer), P, the prediction, the
+    true class."""
+    model = rec.model()
+    x = rec.activation(0)
+    W = [model.weights(rec.theta, l)[0] for l in range(1, model.n_layers + 1)]
+    push = np.abs(W[0] * x[:, None]).sum(axis=1)
     p = rec.activation(model.n_layers)
-    true = int(np.argmax(rec.y))
-    a2.barh(np.arange(10), p, color=[theme.ACTIVE if i == int(np.argmax(p)) else theme.MUTED for i in range(10)])
-    a2.set_yticks(np.arange(10))
+    return {"inputs": sorted(int(i) for i in np.argsort(-push, kind="stable")[:drawn]),
+            "contrib": [Wl * rec.activation(l)[:, None] for l, Wl in enumerate(W)],
+            "p": p, "predicted": int(np.argmax(p)), "true": int(np.argmax(rec.y))}
+
+
+def _fill_key(ax, x0, y0, caption, r=0.13, gradient=False, lo="−1", hi="+1"):
+    """Five discs from −1 through 0 to +1 in the diagram's fill colours, with a caption."""
+    for k, v in enumerate((-1.0, -0.5, 0.0, 0.5, 1.0)):
+        ax.add_patch(_circle((x0 + k * 0.34, y0), r, v, gradient))
+    ax.text(x0 - 0.22, y0, lo, ha="right", va="center", fontsize=TEXT, color=theme.INK)
+    ax.text(x0 + 4 * 0.34 + 0.22, y0, hi + "  " + caption, ha="left", va="center", fontsize=TEXT, color=theme.INK)
+
+
+@figure("network_forward", experiments=("network_forward",), size=(10, 5.2))
+def forward(fig):
+    """One test digit through the network: its pixels become the inputs, each edge drawn as its
+    contribution w·a for this digit, neurons filled by their values, softmax probabilities."""
+    rec = E.load("network_forward")["pass"]
+    model = rec.model()
+    s = model.sizes
+    nums = forward_numbers(rec)
+    a0, a1, a2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.0, 3.2, 1.35], "wspace": 0.12})
+    _digit(a0, rec.activation(0), nums["inputs"], "this digit:\n8×8 pixels\n= 64 inputs")
+    pos = draw_network(a1, model, rec.theta, max_neurons=[8, 8, 8, 10], units=[nums["inputs"]] + [None] * 3,
+                       activations=_fills(model, rec), edge_values=nums["contrib"],
+                       input_labels=[f"$x_{{{i + 1}}}$" for i in range(s[0])],
+                       output_labels=[str(i) for i in range(s[-1])], dx=2.2, per_layer=True)
+    _wire_pixels(fig, a0, a1, pos[0])
+    _ring(a1, pos[-1][nums["predicted"]], 0.25)
+    top = max(y for p in pos for _, y in p.values()) + 0.45
+    low = min(y for p in pos for _, y in p.values()) - 1.0
+    heads = ["pixels $x$"] + ["$a$"] * (len(s) - 2) + ["$P$"]
+    for l, h in enumerate(heads):
+        a1.text(next(iter(pos[l].values()))[0], top, h, ha="center", va="bottom", fontsize=TEXT + 1, color=theme.INK)
+    _fill_key(a1, 0.55, low - 0.2, "node fill: its value")
+    a1.text(-0.6, low - 0.65, "edge: $w\\cdot a$, how hard that input pushes\n"
+            "the next neuron for this digit (blue: $z$ up,\nred: down; faint: under ¼ of the layer's\n"
+            "largest push); ⋮ = units not drawn", ha="left", va="top", fontsize=TEXT, color=theme.INK)
+    a0.text(3.5, 8.1, f"outlined: the {len(nums['inputs'])} pixels\ndrawn as inputs (they\npush layer 1 most)",
+            ha="center", va="top", fontsize=TEXT, color=theme.INK)
+    a1.set_ylim(low - 2.7, top + 0.8)
+    p = nums["p"]
+    a2.barh(np.arange(s[-1]), p, color=[theme.POSITIVE if i == nums["predicted"] else theme.MUTED for i in range(s[-1])])
+    for i in np.argsort(-p)[:3]:
+        a2.text(p[i] + 0.03, i, f"{p[i]:.2f}", va="center", ha="left", fontsize=TEXT, color=theme.INK)
+    a2.set_yticks(np.arange(s[-1]))
     a2.invert_yaxis()
-    a2.set_xlim(0, 1)
-    a2.set_title(f"P(class)  (true: {true})")
+    a2.set_xlim(0, 1.25)
+    a2.set_xticks([0, 0.5, 1])
+    a2.grid(axis="y", visible=False)
+    ok = "right" if nums["predicted"] == nums["true"] else "wrong"
+    a2.set_title(f"$P$(class), softmax\npredicted {nums['predicted']}, true {nums['true']} ({ok})", fontsize=TEXT)
+    a2.set_ylabel("class", fontsize=TEXT)
 
 
-@figure("network_backprop", experiments=("network_backprop",), size=(13, 3.6))
+# --- one backprop step, worked with the record's numbers ---------------------------------------------
+def backprop_numbers(rec) -> dict:
+    """The backprop still's numbers (the video's choices): the target class t, ŷ_t, ℓ and the output
+    δ_t = ŷ_t − 1; the last hidden layer's unit u with the largest |δ| and δ_u = (1 − a_u²)·Σₖ w_uk δₖ;
+    the last layer's edge (i → j) with the largest |∂ℓ/∂w| = δ_j·a_i, its weight before and after
+    w − η·∂ℓ/∂w; this example's P and loss before/after; the training set's mean loss before/after."""
+    model = rec.model()
+    L = model.n_layers
+    t = int(np.argmax(rec.y[0]))
+    dL, dH = rec.deltas[f"d{L}"][0], rec.deltas[f"d{L - 1}"][0]
+    aH = rec.activation(L - 1)
+    WL = model.layout.view(rec.theta, f"W{L}")
+    u = int(np.argmax(np.abs(dH)))
+    G = model.layout.view(rec.grad, f"W{L}")
+    i, j = (int(v) for v in np.unravel_index(int(np.argmax(np.abs(G))), G.shape))
+    return {"target": t, "yhat": float(rec.activation(L)[t]), "loss": float(rec.loss), "delta_out": dL.copy(),
+            "hidden": (L - 1, u, float(1 - aH[u] ** 2), float(WL[u] @ dL), float(dH[u])),
+            "edge": (L, i, j, float(dL[j]), float(aH[i]), float(G[i, j]), float(WL[i, j]),
+                     float(WL[i, j] - rec.lr * G[i, j])),
+            "p": rec.activation(L).copy(), "p_next": np.asarray(rec.meta["output_next"], float),
+            "loss_next": float(rec.meta["loss_next"]), "batch": (len(rec.batch_X), rec.batch_loss, rec.batch_loss_next)}
+
+
+@figure("network_backprop", experiments=("network_backprop",), size=(9.5, 8.8))
 def backprop(fig):
-    """One example: forward, δ and signed ∂ℓ/∂w from the backward pass, and the edges after θ ← θ − η∇ℓ
-    with this example's loss and the mean loss over all training points before/after."""
+    """One example: the forward pass, δ and signed ∂ℓ/∂w from the backward pass with the chain rule
+    worked for one unit and one edge, and the step θ ← θ − η∇ℓ judged on this example and on the
+    whole training set (which it can make worse)."""
     rec = E.load("network_backprop")["pass"]
     model = rec.model()
-    axes = fig.subplots(1, 3)
-    names = [rf"$x_{i + 1}$" for i in range(model.sizes[0])]
-    draw_network(axes[0], model, rec.theta, activations=_fills(model, rec), input_labels=names,
-                 output_labels=[f"{p:.2f}" for p in rec.activation(model.n_layers)])
-    axes[0].set_title(rf"forward: $\ell = {rec.loss:.3f}$", fontsize=10)
-    grads = [model.layout.view(rec.grad, f"W{l}") for l in range(1, model.n_layers + 1)]
-    dscale = max(float(np.max(np.abs(rec.deltas[f"d{l}"]))) for l in range(1, model.n_layers + 1))
-    deltas = [None] + [rec.deltas[f"d{l}"][0] / dscale for l in range(1, model.n_layers + 1)]
-    draw_network(axes[1], model, rec.theta, edge_values=grads, gradient=True, input_labels=names,
-                 activations=deltas, fill_gradient=True)
-    axes[1].set_title(r"backward: $\delta=\partial\ell/\partial z$ on neurons," "\n"
-                      r"$\partial\ell/\partial w=\delta_j a_i$ on edges (coral $>0$, violet $<0$)", fontsize=9)
-    draw_network(axes[2], model, rec.theta_next, input_labels=names,
-                 output_labels=[f"{p:.2f}" for p in rec.meta["output_next"]])
-    axes[2].set_title(rf"after $\theta - {rec.lr:g}\,\nabla\ell$: this example $\ell$ {rec.loss:.3f} → "
-                      f"{rec.meta['loss_next']:.3f},\n" rf"all {len(rec.batch_X)} training points: mean $\ell$ "
-                      f"{rec.batch_loss:.3f} → {rec.batch_loss_next:.3f}", fontsize=9)
-    # below every panel's layer names (a figure-level label gets its own room in the layout)
-    fig.supxlabel("one example's step can hurt the others → training averages ∂ℓ/∂θ over many examples",
-                  fontsize=10, color=theme.INK)
+    L = model.n_layers
+    nb = backprop_numbers(rec)
+    t = nb["target"]
+    gs = fig.add_gridspec(3, 2, height_ratios=[1.0, 0.62, 1.05], hspace=0.38, wspace=0.3)
+    a_f, a_b = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1])
+    a_t = fig.add_subplot(gs[1, :])
+    a_p, a_d = fig.add_subplot(gs[2, 0]), fig.add_subplot(gs[2, 1])
+    x = rec.activation(0)
+    names = [f"$x_{i + 1}$ = {x[i]:.2f}" for i in range(model.sizes[0])]
+    outs = [f"{k}: {p:.2f}" + (" target" if k == t else "") for k, p in enumerate(nb["p"])]
+    pf = draw_network(a_f, model, rec.theta, activations=_fills(model, rec), input_labels=names, output_labels=outs,
+                      dx=1.5)
+    _ring(a_f, pf[L][t], 0.27)
+    a_f.set_title(f"① forward: values on neurons, $w$ on edges\n"
+                  rf"$\ell = -\ln \hat y_{t} = -\ln {nb['yhat']:.3f} = {nb['loss']:.3f}$", fontsize=TEXT)
+    grads = [model.layout.view(rec.grad, f"W{l}") for l in range(1, L + 1)]
+    dscale = max(float(np.max(np.abs(rec.deltas[f"d{l}"]))) for l in range(1, L + 1))
+    deltas = [None] + [rec.deltas[f"d{l}"][0] / dscale for l in range(1, L + 1)]
+    pb = draw_network(a_b, model, rec.theta, edge_values=grads, gradient=True, activations=deltas, fill_gradient=True,
+                      output_labels=[f"δ {signed(d)}" for d in nb["delta_out"]], dx=1.5)
+    lh, u = nb["hidden"][:2]
+    le, i, j = nb["edge"][:3]
+    _ring(a_b, pb[lh][u], 0.27)
+    (xa, ya), (xb, yb) = pb[le - 1][i], pb[le][j]
+    a_b.plot([xa, xb], [ya, yb], color=theme.VALUE_INK, lw=7, alpha=0.35, zorder=0.5, solid_capstyle="round")
+    a_b.text(pb[lh][u][0], pb[lh][u][1] + 0.32, f"δ {signed(nb['hidden'][4])}", ha="center", va="bottom",
+             fontsize=TEXT, color=theme.INK, bbox=dict(fc=theme.PAPER, ec="none", pad=0.5), zorder=5)
+    a_b.set_ylim(a_b.get_ylim()[0], pb[lh][u][1] + 0.75)
+    a_b.set_title("② backward: $\\delta = \\partial\\ell/\\partial z$ on neurons,\n"
+                  "$\\partial\\ell/\\partial w$ on edges (coral $>0$, violet $<0$)", fontsize=TEXT)
+    a_t.axis("off")
+    _, _, f, sm, du = nb["hidden"]
+    _, _, _, dj, ai, g, wb, wa = nb["edge"]
+    lines = [(rf"output: $\delta = \hat y - y$;  target class {t}: ${nb['yhat']:.3f} - 1 = {nb['delta_out'][t]:+.3f}$"
+              "   (the others: $\\hat y - 0$)"),
+             (rf"ringed hidden unit: $\delta_j = (1 - a_j^2)\,\Sigma_k\, w_{{jk}}\,\delta_k = {f:.3f} \times ({sm:+.3f})"
+              rf" = {du:+.3f}$"),
+             rf"highlighted edge: $\partial\ell/\partial w = \delta_j\, a_i = ({dj:+.3f}) \times ({ai:+.3f}) = {g:+.3f}$",
+             rf"③ step $w \leftarrow w - {rec.lr:g}\,\partial\ell/\partial w$:   this edge's $w$: ${wb:+.3f} \to {wa:+.3f}$"]
+    for r, line in enumerate(lines):
+        a_t.text(0.0, 1.0 - r * 0.27, line.replace("-", "−") if "$" not in line else line, transform=a_t.transAxes,
+                 ha="left", va="top", fontsize=TEXT + 1, color=theme.INK)
+    # the step's effect: this example, then all training points
+    k = np.arange(len(nb["p"]))
+    a_p.barh(k - 0.2, nb["p"], height=0.38, color=theme.MUTED, label="before")
+    a_p.barh(k + 0.2, nb["p_next"], height=0.38, color=theme.POSITIVE, label="after the step")
+    for kk in k:
+        for off, v in ((-0.2, nb["p"][kk]), (0.2, nb["p_next"][kk])):
+            a_p.text(v + 0.02, kk + off, f"{v:.2f}", va="center", fontsize=TEXT, color=theme.INK)
+    a_p.set_yticks(k, [f"class {kk}" + (" (target)" if kk == t else "") for kk in k])
+    a_p.invert_yaxis()
+    a_p.set_xlim(0, 1.2)
+    a_p.set_xticks([0, 0.5, 1])
+    a_p.grid(axis="y", visible=False)
+    a_p.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=TEXT, borderaxespad=0.2)
+    a_p.set_title(f"this example: $\\ell$ {nb['loss']:.3f} → {nb['loss_next']:.3f}\n\n", fontsize=TEXT)
+    a_p.set_xlabel("$P$(class)", fontsize=TEXT)
+    cls = rec.batch_Y.argmax(axis=1)
+    for c in np.unique(cls):
+        P = rec.batch_X[cls == c]
+        a_d.scatter(P[:, 0], P[:, 1], s=16, color=theme.CLASS[int(c)], edgecolor=theme.INK, linewidth=0.4, zorder=3)
+    a_d.scatter([x[0]], [x[1]], s=260, facecolors="none", edgecolors=theme.INK, linewidths=2, zorder=4)
+    a_d.annotate("this example", (x[0], x[1]), xytext=(14, -16), textcoords="offset points", fontsize=TEXT,
+                 color=theme.INK, bbox=dict(fc=theme.PAPER, ec="none", alpha=0.85, pad=0.6), zorder=5)
+    a_d.set_aspect("equal")
+    a_d.set_xticks([])
+    a_d.set_yticks([])
+    n, b0, b1 = nb["batch"]
+    a_d.set_title(f"all {n} training points ($x_1$, $x_2$; colour: class):\nmean $\\ell$ {b0:.3f} → {b1:.3f}"
+                  + (" — worse" if b1 > b0 else ""), fontsize=TEXT)
+    fig.text(0.5, 0.035, "one example's step can hurt the others → training averages ∂ℓ/∂θ over many examples",
+             ha="center", va="top", fontsize=TEXT + 1, color=theme.INK)
 
 
+# --- training: the boundary at log-spaced steps beside the loss on a log step axis ------------------
 def snapshot_frames(steps, targets=(0, 30, 100, 300)) -> list[int]:
     """Recorded frames nearest to log-spaced steps (0, 30, 100, 300, …) plus the last one: early
     training changes fast, so equal step intervals would waste most panels on the settled end."""
@@ -181,52 +430,133 @@ def snapshot_frames(steps, targets=(0, 30, 100, 300)) -> list[int]:
     return sorted(set(ks))
 
 
+def training_numbers(run, bd, targets=(0, 30, 100, 300)) -> dict:
+    """The training still's numbers: the snapshot frames, their steps and full training loss there
+    (the record's train_loss at that step), and over the last interval (the last two snapshots)
+    the share of the plane's grid cells whose predicted class changes and the factor the loss falls."""
+    ks = snapshot_frames(bd.steps, targets)
+    steps = [int(bd.steps[k]) for k in ks]
+    ev = np.asarray(run.eval_steps)
+    loss = [float(run.train_loss[int(np.argmin(np.abs(ev - s)))]) for s in steps]
+    a, b = bd.prob[ks[-2]] >= 0.5, bd.prob[ks[-1]] >= 0.5
+    return {"frames": ks, "steps": steps, "loss": loss, "changed": float(np.mean(a != b)),
+            "fall": loss[-2] / loss[-1]}
+
+
+def _loss_text(v: float) -> str:
+    if v >= 0.01:
+        return f"{v:.2f}" if v >= 0.1 else f"{v:.3f}"
+    e = int(np.floor(np.log10(v)))
+    return rf"${v / 10 ** e:.1f}\times10^{{{e}}}$"
+
+
 def _training(fig, key, targets=(0, 30, 100, 300)):
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
 
     recs = E.load(f"network_training_{key}")
     run, bd = recs["run"], recs["boundary"]
-    ks = snapshot_frames(bd.steps, targets)
-    # a spacer column: the log axis's tick labels ran over the last boundary panel
-    axes = list(fig.subplots(1, len(ks) + 2, gridspec_kw={"width_ratios": [1] * len(ks) + [0.3, 1.4]}))
-    axes.pop(-2).axis("off")
-    for ax, k in zip(axes, ks):
+    nums = training_numbers(run, bd, targets)
+    ks = nums["frames"]
+    cells = len(ks) + 1
+    gs = fig.add_gridspec(2, 3, hspace=0.22, wspace=0.42)
+    axes = [fig.add_subplot(gs[r, c]) for r in range(2) for c in range(3)]
+    for ax in axes[cells:]:
+        ax.axis("off")
+    axes = axes[:cells]
+    for ax, k, s, lv in zip(axes, ks, nums["steps"], nums["loss"]):
         decision_boundary(ax, bd.xs, bd.ys, bd.prob[k], bd.X, bd.labels)
         ax.set_box_aspect(1)                               # the input plane is square, as in the video
-        ax.set_title(f"step {bd.steps[k]}" + ("  (untrained)" if bd.steps[k] == 0 else ""), fontsize=10)
+        ax.set_title(f"step {s}" + (" (untrained)" if s == 0 else "") + f" · loss {_loss_text(lv)}", fontsize=TEXT)
         ax.set_xticks([])
         ax.set_yticks([])
-    loss_curves(axes[-1], {"train loss": run.loss}, colors={"train loss": theme.SPLIT["train"]}, log_y=True,
-                legend=False)
-    lo, hi = axes[-1].get_ylim()                            # no "6×10⁻¹" minor labels crowding the axis:
+    la = axes[-1]
+    ev = np.asarray(run.eval_steps)
+    la.plot(ev, run.train_loss, color=theme.INK, lw=1.6)
+    la.set_yscale("log")
+    la.set_xscale("symlog", linthresh=10, linscale=0.6)
+    la.set_xlim(0, ev[-1] * 1.15)
+    la.xaxis.set_major_locator(FixedLocator([t for t in (0, 10, 100, 1000, 10000) if t <= ev[-1] * 1.15]))
+    la.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    la.xaxis.set_minor_formatter(NullFormatter())
+    lo, hi = la.get_ylim()                                  # no "6×10⁻¹" minor labels crowding the axis:
     if np.log10(hi / lo) < 2:                               # short ranges get 0.02, 0.05, 0.1, … instead
-        axes[-1].yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        axes[-1].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    axes[-1].yaxis.set_minor_formatter(NullFormatter())
-    for k in ks:                                           # where the snapshots were taken
-        axes[-1].axvline(bd.steps[k], color=theme.MUTED, lw=0.6, ls=":")
-    axes[-1].set_title(f"{sizes_text(model_from(run.config['problem']['model']).sizes)} net: loss", fontsize=10)
+        la.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        la.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    la.yaxis.set_minor_formatter(NullFormatter())
+    la.set_ylim(top=float(np.nanmax(run.train_loss)) * 2.5)   # room for the first dots' step labels
+    la.plot(nums["steps"], nums["loss"], "o", ms=6, mfc=theme.PAPER, mec=theme.INK, mew=1.5, zorder=4)
+    for n, (s, lv) in enumerate(zip(nums["steps"], nums["loss"])):   # each snapshot's step beside its dot
+        last = n == len(nums["steps"]) - 1
+        la.annotate(f"{s}", (s, lv), xytext=(-5 if last else 5, 5), textcoords="offset points",
+                    ha="right" if last else "left", va="bottom", fontsize=TEXT - 1, color=theme.INK)
+    la.set_box_aspect(1)
+    la.set_xlabel("step (log scale)", fontsize=TEXT)
+    la.set_ylabel("training loss", fontsize=TEXT)
+    la.set_title(f"{sizes_text(model_from(run.config['problem']['model']).sizes)} tanh net", fontsize=TEXT)
+    lines = ["points: the true class (red 0, blue 1) · shading: the net's $P$(blue) · black line: $P = 0.5$, "
+             "the boundary;", "far from the points the shading is the net's guess (no data there)"]
+    s0, s1 = nums["steps"][-2:]
+    if nums["changed"] < 0.05 and nums["fall"] > 3:
+        lines.append(f"steps {s0}→{s1}: only {nums['changed']:.1%} of the plane changes class, yet the loss falls "
+                     f"{nums['fall']:.0f}×:\nthe net grows surer of its answers; the boundary hardly moves")
+    fig.text(0.5, 0.0, "\n".join(lines), ha="center", va="top", fontsize=TEXT, color=theme.INK, linespacing=1.5)
 
 
-@figure("network_training_xor", experiments=("network_training_xor",), size=(13, 3))
+@figure("network_training_xor", experiments=("network_training_xor",), size=(8.6, 6.0))
 def training_xor(fig):
-    """Decision boundary over training on XOR (2-4-1), and the loss."""
+    """Decision boundary over training on XOR (2-4-1) at log-spaced steps, and the loss."""
     _training(fig, "xor", targets=(0, 10, 30, 100))
 
 
-@figure("network_training_moons", experiments=("network_training_moons",), size=(13, 3))
+@figure("network_training_moons", experiments=("network_training_moons",), size=(8.6, 6.0))
 def training_moons(fig):
-    """Decision boundary over training on two moons (2-8-8-1), and the loss."""
+    """Decision boundary over training on two moons (2-8-8-1) at log-spaced steps, and the loss."""
     _training(fig, "moons", targets=(0, 10, 30, 100))
 
 
-@figure("network_training_spirals", experiments=("network_training_spirals",), size=(13, 3))
+@figure("network_training_spirals", experiments=("network_training_spirals",), size=(8.6, 6.0))
 def training_spirals(fig):
-    """Decision boundary over training on spirals (2-16-16-1), and the loss."""
+    """Decision boundary over training on spirals (2-16-16-1) at log-spaced steps, and the loss."""
     _training(fig, "spirals")
 
 
-def _perceptron_panel(ax, rec, title, box=(-0.5, 1.5, -0.5, 1.5)):
+# --- the perceptron: AND, OR solved by one line, XOR never; a 2-2-1 net's two lines solve XOR -------
+BOX = (-0.25, 1.25, -0.25, 1.25)     # one view for all four panels (the 2-2-1 net's recorded grid)
+
+
+def _seg_dist(p, a, b) -> float:
+    """Distance from point p to the segment a–b."""
+    d = b - a
+    t = np.clip((p - a) @ d / max(d @ d, 1e-12), 0, 1)
+    return float(np.linalg.norm(p - (a + t * d)))
+
+
+def normal_arrow(w, b, X, box=BOX, length=0.3):
+    """Where a still draws w (the line's normal) so it stays clear of the data: the arrow starts on
+    the line w·x + b = 0, at the point along it (within the box) whose arrow and label are farthest
+    from every point of X. Returns (foot, tip, label position) or None when the line misses the box."""
+    w = np.asarray(w, float)
+    seg = line_in_box(w, b, box)
+    if seg is None or w @ w < 1e-12:
+        return None
+    a, c = np.asarray(seg[0], float), np.asarray(seg[1], float)
+    d = length * (box[1] - box[0]) * w / np.linalg.norm(w)
+    n = np.array([-d[1], d[0]]) / np.linalg.norm(d)
+    best, arg = -1.0, None
+    for u in np.linspace(0.2, 0.8, 13):
+        foot = a + u * (c - a)
+        tip = foot + d
+        for lab in (tip + 0.1 * n, tip - 0.1 * n):
+            inside = box[0] + 0.05 < lab[0] < box[1] - 0.05 and box[2] + 0.05 < lab[1] < box[3] - 0.05
+            if not inside or not (box[0] < tip[0] < box[1] and box[2] < tip[1] < box[3]):
+                continue
+            clear = min(min(_seg_dist(p, foot, tip), np.linalg.norm(p - lab)) for p in np.asarray(X, float))
+            if clear > best:
+                best, arg = clear, (foot, tip, lab)
+    return arg
+
+
+def _perceptron_panel(ax, rec, title, box=BOX):
     for cls, (w, b) in ((0, (-np.asarray(rec.w[-1], float), -rec.b[-1])), (1, (rec.w[-1], rec.b[-1]))):
         poly = halfplane_polygon(w, b, box)      # both sides tinted by the class predicted there
         if len(poly) >= 3:
@@ -236,49 +566,88 @@ def _perceptron_panel(ax, rec, title, box=(-0.5, 1.5, -0.5, 1.5)):
         ax.plot([seg[0][0], seg[1][0]], [seg[0][1], seg[1][1]], color=theme.INK, lw=1.5)
     else:  # an empty panel would look like a drawing error: say where the line went
         side = int(float(np.asarray(rec.w[-1], float) @ [0.5, 0.5] + rec.b[-1]) >= 0)
-        ax.text(0.5, 0.97, f"final line off the view: all → class {side}", ha="center",
-                va="top", fontsize=8, color=theme.CLASS[side], transform=ax.transAxes)
-    ax.scatter(rec.X[:, 0], rec.X[:, 1], s=80, c=[theme.CLASS[int(c)] for c in rec.y], edgecolor=theme.INK, zorder=3)
-    w, b = np.asarray(rec.w[-1], float), float(rec.b[-1])
-    c = np.array([(box[0] + box[1]) / 2, (box[2] + box[3]) / 2])
-    if w @ w > 1e-12 and seg is not None:   # w as the line's normal, as in the animation
-        foot = c - (w @ c + b) / (w @ w) * w
-        d = 0.3 * (box[1] - box[0]) * w / np.linalg.norm(np.asarray(rec.w, float), axis=1).max()
-        ax.annotate("", xy=foot + d, xytext=foot, arrowprops=dict(arrowstyle="-|>", color=theme.INK, lw=1.8), zorder=4)
-        ax.text(*(foot + 1.15 * d), "$w$", fontsize=11, color=theme.INK, ha="center", va="center")
-    ax.set_xlim(box[:2])
-    ax.set_ylim(box[2:])
-    ax.set_aspect("equal")
+        ax.text(0.5, 0.97, f"the last line lies outside this view:\nevery point → class {side}", ha="center",
+                va="top", fontsize=TEXT - 1, color=theme.INK, transform=ax.transAxes,
+                bbox=dict(fc=theme.PAPER, ec="none", alpha=0.85, pad=1))
+    _points(ax, rec.X, rec.y)
+    arrow = normal_arrow(rec.w[-1], rec.b[-1], rec.X, box)
+    if arrow is not None:                        # w as the line's normal, as in the animation
+        foot, tip, lab = arrow
+        ax.annotate("", xy=tip, xytext=foot, arrowprops=dict(arrowstyle="-|>", color=theme.INK, lw=1.8), zorder=4)
+        ax.text(*lab, "$w$", fontsize=TEXT + 2, color=theme.INK, ha="center", va="center")
+    _square(ax, box)
     if rec.converged_at < 0 and len(rec.X) == 4:    # XOR: the classes sit on crossing diagonals
         for c in (0, 1):
             P = rec.X[np.asarray(rec.y).reshape(-1) == c]
             ax.plot(P[:, 0], P[:, 1], ls=":", lw=2, color=theme.CLASS[c], zorder=2)
         ax.set_xlabel("the diagonals cross: no line puts both blue\non one side and both red on the other",
-                      fontsize=8, color=theme.INK)
+                      fontsize=TEXT, color=theme.INK)
     errs = " ".join(str(int(e)) for e in rec.errors)
     status = (f"no mistakes in epoch {rec.converged_at + 1}" if rec.converged_at >= 0 else
               f"never 0 mistakes in {len(rec.errors)} epochs")
-    ax.set_title(f"{title}: {status}\nmistakes per epoch: {errs}", fontsize=9)
+    ax.set_title(f"{title}: {status}\nmistakes per epoch: {errs}", fontsize=TEXT)
+
+
+def _points(ax, X, y):
+    """The four inputs, filled by their target class, outlined (the same in every panel)."""
+    y = np.asarray(y).reshape(len(X), -1)
+    cls = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0].round().astype(int)
+    ax.scatter(X[:, 0], X[:, 1], s=90, c=[theme.CLASS[int(c)] for c in cls], edgecolor=theme.INK, lw=1.2, zorder=5)
+
+
+def _square(ax, box):
+    ax.set_xlim(box[:2])
+    ax.set_ylim(box[2:])
+    ax.set_aspect("equal")
+    ax.set_xticks([0, 0.5, 1])
+    ax.set_yticks([0, 0.5, 1])
+
+
+def xor_net_numbers(recs) -> dict:
+    """The 2-2-1 panel's facts: each hidden unit's line (w, b), the final accuracy, and the class the
+    output gives between the two lines (at the centre (0.5, 0.5)) and outside them."""
+    run, bd = recs["run"], recs["boundary"]
+    W, b = model_from(run.config["problem"]["model"]).weights(run.thetas[-1], 1)
+    i, j = int(np.argmin(np.abs(bd.xs - 0.5))), int(np.argmin(np.abs(bd.ys - 0.5)))
+    return {"lines": [(W[:, u].copy(), float(b[u])) for u in range(W.shape[1])], "acc": float(run.train_acc[-1]),
+            "between": int(bd.prob[-1][j, i] >= 0.5)}
 
 
 @figure("network_perceptron", experiments=("perceptron_and", "perceptron_or", "perceptron_xor", "perceptron_xor_net"),
-        size=(13, 3.4))
+        size=(8.4, 9.2))
 def perceptron(fig):
-    """The perceptron trick solves AND and OR, never XOR; a 2-2-1 network does."""
-    axes = fig.subplots(1, 4, gridspec_kw={"wspace": 0.3})  # neighbouring tick labels touched
-    for ax, gate in zip(axes, ("and", "or", "xor")):   # the animation's plot ranges
-        box = (-0.25, 1.25, -0.25, 1.25) if gate == "xor" else (-0.5, 1.5, -0.5, 1.5)
-        _perceptron_panel(ax, E.load(f"perceptron_{gate}")["perceptron"], gate.upper(), box)
+    """The perceptron trick solves AND and OR, never XOR; a 2-2-1 network's two hidden lines do."""
+    axes = fig.subplots(2, 2, gridspec_kw={"wspace": 0.3, "hspace": 0.45}).ravel()
+    for ax, gate in zip(axes, ("and", "or", "xor")):
+        _perceptron_panel(ax, E.load(f"perceptron_{gate}")["perceptron"], gate.upper())
     recs = E.load("perceptron_xor_net")
-    run, bd = recs["run"], recs["boundary"]
-    decision_boundary(axes[3], bd.xs, bd.ys, bd.prob[-1], bd.X, bd.labels)
-    W, b = model_from(run.config["problem"]["model"]).weights(run.thetas[-1], 1)
-    for u in range(W.shape[1]):
-        seg = line_in_box(W[:, u], b[u], (bd.xs[0], bd.xs[-1], bd.ys[0], bd.ys[-1]))
+    bd = recs["boundary"]
+    nx = xor_net_numbers(recs)
+    ax = axes[3]
+    cls = (bd.prob[-1] >= 0.5).astype(float)    # shaded by the predicted class, as the perceptron panels
+    ax.contourf(bd.xs, bd.ys, cls, levels=[-0.5, 0.5, 1.5], colors=[theme.CLASS[0], theme.CLASS[1]], alpha=0.15)
+    ax.contour(bd.xs, bd.ys, bd.prob[-1], levels=[0.5], colors=theme.INK, linewidths=1.5)
+    for u, (w, b) in enumerate(nx["lines"]):
+        seg = line_in_box(w, b, BOX)
         if seg is not None:
-            axes[3].plot([seg[0][0], seg[1][0]], [seg[0][1], seg[1][1]], "--", color=theme.ACTIVE, lw=1.5)
-    axes[3].set_aspect("equal")
-    axes[3].set_title(f"2-2-1 net on XOR: accuracy {run.train_acc[-1]:.0%}", fontsize=9)
+            ax.plot([seg[0][0], seg[1][0]], [seg[0][1], seg[1][1]], "--", color=theme.INK, lw=1.2, dashes=(2, 3))
+            a, c = np.asarray(seg[0], float), np.asarray(seg[1], float)
+            m = a + 0.5 * (c - a)                    # its name beside the middle, on the side away from the data
+            n = np.array([-(c - a)[1], (c - a)[0]]) / np.linalg.norm(c - a)
+            far = max((m + 0.13 * n, m - 0.13 * n), key=lambda q: np.min(np.linalg.norm(bd.X - q, axis=1)))
+            ang = np.degrees(np.arctan2((c - a)[1], (c - a)[0]))
+            ang = ang - 180 if ang > 90 else ang + 180 if ang < -90 else ang
+            ax.text(*far, f"unit {u + 1}", rotation=ang, rotation_mode="anchor", ha="center", va="center",
+                    fontsize=TEXT, color=theme.INK, bbox=dict(fc=theme.PAPER, ec="none", alpha=0.7, pad=0.5))
+    _points(ax, bd.X, bd.labels)
+    _square(ax, BOX)
+    ax.set_title(f"2-2-1 net on XOR: accuracy {nx['acc']:.0%}\n(trained by backprop + gradient descent)",
+                 fontsize=TEXT)
+    inside, outside = nx["between"], 1 - nx["between"]
+    ax.set_xlabel(f"dashed: each hidden unit's line $w\\cdot x + b = 0$;\nthe output says class {inside} between "
+                  f"them, {outside} outside", fontsize=TEXT, color=theme.INK)
+    fig.text(0.5, 0.02, "points: the target class (red 0, blue 1) · shading: the class predicted there · "
+             "solid line: the decision boundary", ha="center", va="top", fontsize=TEXT, color=theme.INK)
 
 
 @figure("network_dropout", experiments=("network_dropout",), size=(12, 4.4))
