@@ -95,32 +95,38 @@ def first_below(run, min_value: float, threshold: float):
     return int(run.steps[hit[0]]) if hit.size else None
 
 
-def saddle_text(surf, runs, tuning, threshold=1e-6, width=36) -> str:
-    """Why the tied runs got there at different speeds: how far the start is off the ridge, GD's
-    measured growth factor off it, and each tied optimizer's first step within `threshold`."""
+def swings(run, tol: float = 0.01) -> int:
+    """How often a path crosses x = 0 (moves of x from below −tol to above +tol or back)."""
+    x = np.asarray(run.thetas, float)[:, 0]
+    side = np.sign(x[np.abs(x) > tol])
+    return int(np.sum(side[1:] != side[:-1]))
+
+
+def times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def saddle_text(surf, runs, tuning, width=33) -> str:
+    """Why the saddle race ends as it does: the adaptive methods divide by |g| and step off the ridge
+    at once, GD's distance from the ridge grows by a measured factor per step, and momentum is still
+    swinging across the valley when the steps run out."""
     y0 = float(surf.meta["start"][1])
     gd = runs["gd"].thetas[:, 1]
     grow = float(gd[1] / gd[0])
-    tied = surf.meta["ranking"][0]
-    first = {n: first_below(runs[n], tuning.meta["min_value"], threshold) for n in tied}
-    order = sorted((n for n in tied if first[n] is not None), key=first.get)
-    when = ", ".join(f"{NAMES[n]} {first[n]}" for n in order)
-    return wrap_words(f"Who leaves the saddle first: the start is almost on the ridge (y = {y0:g}). "
-                      f"AdaGrad, RMSprop and Adam divide by the gradient's size, so they step off at once; "
-                      f"GD's y grows only ×{grow:.1f} per step. Within {power_of_ten(threshold)} of the "
-                      f"minimum at step: {when}. Adam's momentum keeps it circling the minimum.", width)
+    mom = runs["momentum"].thetas
+    last = float(np.linalg.norm(mom[-1] - mom[-2]))
+    return wrap_words(f"Steps ÷ |g|: AdaGrad, RMSprop and Adam leave the ridge (y = {y0:g}) at once; GD's y grows "
+                      f"×{grow:.1f} per step. Momentum swung across x = 0 {times(swings(runs['momentum']))} and is still "
+                      f"moving at step {surf.meta['steps']} (last step {last:.2f}).", width)
 
 
-def crawl_text(runs, names=("adagrad", "rmsprop"), width=36) -> str:
+def crawl_text(runs, names=("adagrad", "rmsprop"), width=33) -> str:
     """Why the adaptive methods end far behind on a narrow curved valley, in numbers from their
     runs: AdaGrad's steps shrink (its sum of g² only grows), RMSprop's zigzag across the valley."""
     ada, rms = runs[names[0]], runs[names[1]]
     a = step_lengths(ada.thetas)
-    r = step_lengths(rms.thetas)
-    half = len(r) // 2
-    return wrap_words(f"Why AdaGrad and RMSprop crawl: each divides its step by the size of past gradients. "
-                      f"AdaGrad sums all past g²: its steps shrink {a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}). "
-                      f"RMSprop's stay near {r[half:].mean():.2f} but zigzag across the valley: "
+    return wrap_words(f"AdaGrad and RMSprop divide each step by the size of past gradients. AdaGrad's steps "
+                      f"shrink {a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}); RMSprop zigzags: "
                       f"{zigzag(rms.thetas):.0f}× more path than progress.", width)
 
 
@@ -138,6 +144,126 @@ def wrap_words(s: str, width: int) -> str:
         else:
             cur = f"{cur} {w}".strip()
     return "\n".join(lines + [cur])
+
+
+def protocol_lines(surf, tuning, width: int = 32) -> list[str]:
+    """The fairness claim, wrapped for the side column."""
+    start = ", ".join(f"{v:g}" for v in surf.meta["start"])
+    c = tuning.config
+    grown = " (grown)" if tuning.meta.get("extended", {}).get("high") else ""
+    return wrap_words(f"same start ○ ({start}), same {surf.meta['steps']} steps; η per optimizer: the best stable "
+                      f"final loss on one grid, {power_of_ten(tuning.lrs[0])} … {power_of_ten(tuning.lrs[-1])}"
+                      f"{grown}, {c['per_decade']} per decade", width).split("\n")
+
+
+def finish_order(surf, runs, min_value: float, threshold: float = 1e-6) -> list:
+    """The recorded ranking, best first; inside a tie, the run within `threshold` of the minimum first
+    goes first."""
+    out = []
+    for place in surf.meta["ranking"]:
+        if len(place) > 1:
+            first = {n: first_below(runs[n], min_value, threshold) for n in place}
+            place = sorted(place, key=lambda n: (first[n] is None, first[n] or 0))
+        out.extend(place)
+    return out
+
+
+class RankStrip(mn.VGroup):
+    """The recorded ranking drawn: one row per optimizer, best first, a bar and an outlined dot on a
+    shared log axis of final loss f − f* (finishers stacked at the ★ are told apart here), the value
+    at the end of the row; a round-off tie is drawn at the floor and says so."""
+
+    def __init__(self, surf, runs, min_value: float, width: float = 2.3, size: float = 24):
+        super().__init__()
+        order = finish_order(surf, runs, min_value)
+        self.order = order
+        tied = {n for p in surf.meta["ranking"] if len(p) > 1 for n in p}
+        f = {n: max(float(runs[n].meta["final_loss"]), ATOL) for n in order}
+        lo = np.floor(np.log10(min(f.values())))
+        hi = max(np.ceil(np.log10(max(f.values()))), lo + 2)
+        names = [text(NAMES[n], size=size, color=color("optimizer", n)) for n in order]
+        name_w = max(m.width for m in names)
+        fg, bg, muted = color(theme.FOREGROUND), color(theme.BACKGROUND), color(theme.MUTED)
+        self.head = text("final loss f − f*, best first", size=size)
+        self.add(self.head)
+        rows = mn.VGroup()
+        x0 = name_w + 0.2
+        pos = lambda v: x0 + width * (np.log10(v) - lo) / (hi - lo)  # noqa: E731
+        for k, (n, nm) in enumerate(zip(order, names)):
+            y = -0.42 * k
+            c = color("optimizer", n)
+            nm.move_to([0, y, 0], aligned_edge=mn.LEFT)
+            track = mn.Line([x0, y, 0], [x0 + width, y, 0], stroke_width=1.5, color=muted)
+            x = pos(f[n])
+            bar = mn.Line([x0, y, 0], [max(x, x0 + 1e-3), y, 0], stroke_width=6, color=c)
+            dot = mn.Dot([x, y, 0], radius=0.09, color=c).set_stroke(bg, width=2.5, opacity=1)
+            words = loss_text(runs[n].meta["final_loss"]) + (" tied" if n in tied else "")
+            val = text(words, size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15)
+            rows.add(mn.VGroup(nm, track, bar, dot, val))
+        ticks = mn.VGroup()
+        step = max(1, int(np.ceil((hi - lo) / 2)))  # three labels at most: they must not touch
+        for d in np.arange(hi, lo - 1e-9, -step):
+            x = pos(10.0 ** d)
+            ticks.add(mn.Line([x, -0.42 * (len(order) - 0.5), 0], [x, -0.42 * (len(order) - 0.5) - 0.08, 0],
+                              stroke_width=2, color=muted))
+            ticks.add(text(power_of_ten(10.0 ** d), size=size, color=muted).next_to(ticks[-1], mn.DOWN, buff=0.06))
+        rows.add(ticks)
+        rows.next_to(self.head, mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
+        self.add(rows)
+        self.rows = rows
+
+
+def separate_ends(ax, runs, order, size=0.12):
+    """End points that would sit on one another (within 2 head radii, e.g. tied finishers on the ★)
+    drawn as outlined rings of growing radius, best inside; returns (rings, names of the heads they replace)."""
+    ends = {n: ax.c2p(*runs[n].thetas[-1][:2]) for n in order if np.all(np.isfinite(runs[n].thetas[-1]))}
+    inside = {n for n, p in ends.items() if ax.axes.get_left()[0] <= p[0] <= ax.axes.get_right()[0]
+              and ax.axes.get_bottom()[1] <= p[1] <= ax.axes.get_top()[1]}
+    crowded = [n for n in order if n in inside and any(
+        m != n and m in inside and np.linalg.norm(ends[n] - ends[m]) < 2 * size for m in inside)]
+    rings = mn.VGroup()
+    bg = color(theme.BACKGROUND)
+    for k, n in enumerate(crowded):
+        r = 0.24 + 0.08 * k  # the first ring clears the ★ (outer radius 0.19) drawn over it
+        rings.add(mn.Circle(radius=r, stroke_color=bg, stroke_width=7).move_to(ends[n]),
+                  mn.Circle(radius=r, stroke_color=color("optimizer", n), stroke_width=3.5).move_to(ends[n]))
+    return rings, crowded
+
+
+def excursions(ax, surf, runs, min_share: float = 0.05):
+    """Where a path leaves the view and comes back: an arrow at the border in its colour with how far
+    it went ("↑ to y = 2.5"), shown from the step it leaves; excursions under `min_share` of the view's
+    width or height get no label."""
+    (x0, x1), (y0, y1) = surf.xs[[0, -1]], surf.ys[[0, -1]]
+    marks = []
+    for n, r in runs.items():
+        th = np.asarray(r.thetas, float)
+        out = ~((th[:, 0] >= x0) & (th[:, 0] <= x1) & (th[:, 1] >= y0) & (th[:, 1] <= y1))
+        if not out.any() or out[-1] or r.diverged:  # leaving for good has its own exit marker
+            continue
+        over = np.maximum(np.maximum(x0 - th[:, 0], th[:, 0] - x1) / (x1 - x0),
+                          np.maximum(y0 - th[:, 1], th[:, 1] - y1) / (y1 - y0))
+        if over.max() < min_share:  # a brush with the edge: not worth a label
+            continue
+        k = int(np.flatnonzero(out)[0])
+        back = k + int(np.flatnonzero(~out[k:])[0])
+        seg = th[k:back]
+        if seg[:, 1].max() > y1:
+            far, where, d, word = seg[:, 1].max(), [th[k - 1, 0], y1], mn.UP, "y"
+        elif seg[:, 1].min() < y0:
+            far, where, d, word = seg[:, 1].min(), [th[k - 1, 0], y0], mn.DOWN, "y"
+        elif seg[:, 0].max() > x1:
+            far, where, d, word = seg[:, 0].max(), [x1, th[k - 1, 1]], mn.RIGHT, "x"
+        else:
+            far, where, d, word = seg[:, 0].min(), [x0, th[k - 1, 1]], mn.LEFT, "x"
+        p = ax.c2p(*where)
+        c = color("optimizer", n)
+        tip = mn.Triangle(color=c, fill_opacity=1, stroke_width=0).scale(0.09).rotate(
+            np.arctan2(d[1], d[0]) - np.pi / 2).move_to(p - 0.12 * d)
+        words = text(f"to {word} = {far:.1f}", size=24, color=c).next_to(tip, -d if word == "y" else mn.DOWN, buff=0.1)
+        words.next_to(tip, mn.RIGHT, buff=0.1).shift(0.15 * -d)
+        marks.append((r.steps[k], mn.VGroup(tip, words)))
+    return marks
 
 
 def race_warp(surf, runs, run_time: float) -> TimeWarp:
@@ -186,58 +312,70 @@ class DescentRace(ThemedScene):
         surf, runs = race_records(self.surface, self.optimizers)
         tuning = tuning_record(self.surface)
         steps = surf.meta["steps"]
-        title = heading(f"Optimizer race on {self.surface.capitalize()}, each at its tuned η", size=30, buff=0.2)
-        formula = label(surf.meta.get("formula", ""), size=24).next_to(title, mn.DOWN, buff=0.08)
-        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], "x", "y", width=5.1, height=5.4, n_ticks=self.ticks,
+        title = heading(f"Optimizer race on {self.surface.capitalize()}, each at its tuned η", size=30, buff=0.15)
+        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], "x", "y", width=6.2, height=6.2, n_ticks=self.ticks,
                           font_size=24, frame="box")
         # "x" beside the last x tick, not under the ticks: the plot keeps that row's height
         below = [m for m in ax.tick_labels if m.get_top()[1] < ax.axes.get_bottom()[1]]
         ax.x_label.next_to(max(below, key=lambda m: m.get_x()), mn.RIGHT, buff=0.15)
         ax.y_label.rotate(-np.pi / 2)  # one upright letter reads better (and measures true) than a turned one
         maps = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=16, log=bool(surf.meta.get("log_scale")))
-        panel = mn.VGroup(ax, maps).to_edge(mn.LEFT, buff=0.45).shift(0.05 * mn.UP)
+        panel = mn.VGroup(ax, maps).to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.1)
         t = mn.ValueTracker(0.0)
-        trails = [DescentPath(runs[o].thetas, ax, steps=runs[o].steps, color=color("optimizer", o), tracker=t,
-                              diverged_at=runs[o].diverged_at, stroke_width=3.5, start_marker=False,
-                              fade=self.fade * steps, fade_floor=0.3, head_radius=0.1,
-                              outline=theme.BACKGROUND,
-                              marker_text="diverges" if runs[o].diverged else "leaves the view")
-                  for o in self.optimizers]
-        for tr in trails:
+        trails = {o: DescentPath(runs[o].thetas, ax, steps=runs[o].steps, color=color("optimizer", o), tracker=t,
+                                 diverged_at=runs[o].diverged_at, stroke_width=3.5, start_marker=False,
+                                 fade=self.fade * steps, fade_floor=0.3, head_radius=0.1,
+                                 outline=theme.BACKGROUND,
+                                 marker_text="diverges" if runs[o].diverged else "leaves the view")
+                  for o in self.optimizers}
+        for tr in trails.values():
             if tr.trace.head is not None:
                 tr.trace.head.set_z_index(6)  # end dots above the ★: the winner is seen at the finish
         marks = start_and_minima(ax, surf)
         saddle = marks.saddle_marks
         saddle.set_z_index(-1)  # the saddle's × lies under the paths that cross it
+        away = excursions(ax, surf, runs)
+        # the side column: formula, step counter, legend, the protocol (the fairness claim) under it
+        left = panel.get_right()[0] + 0.35
+        formula = label(surf.meta.get("formula", ""), size=24)
+        counter = StepCounter(t, total=steps, size=28, drawing=True)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)
-        counter = StepCounter(t, total=steps, size=28, drawing=True)
-        side = mn.VGroup(counter, legend).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        side.next_to(panel, mn.RIGHT, buff=0.4).align_to(panel, mn.UP)
-        cap = label(wrap_words(protocol(surf, runs, tuning), 78), size=23).to_edge(mn.DOWN, buff=0.1)
+        proto = mn.VGroup(*[text(s, size=24) for s in protocol_lines(surf, tuning)]).arrange(
+            mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        side = mn.VGroup(formula, counter, legend, proto).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        side.next_to(title, mn.DOWN, buff=0.3).set_x(left, direction=mn.LEFT)
         # static first: manim draws everything before the first moving mobject once, as a still image
-        self.add(title, formula, panel, saddle, legend, cap, *trails, marks, counter)
+        self.add(title, panel, saddle, formula, legend, proto, *trails.values(), marks, counter)
+        for k, m in away:
+            m.add_updater(lambda m, k=k: m.set_opacity(1.0 if t.get_value() >= k else 0.0))
+            m.update()
+            self.add(m)
         warp = race_warp(surf, runs, self.run_time)
         t.set_value(warp.first_step)
         self.wait(0.5)
         self.play(warp.animate(t))
+        for _, m in away:
+            m.clear_updaters()
         self.pause("race-end")
-        ranking = ranking_text(surf, runs, size=24, cols=2)
-        ranking.align_to(side, mn.UP).align_to(side, mn.LEFT)
-        verdict = text(wrap_words(verdict_text(tuning), 35), size=24, color=color(theme.FOREGROUND),
-                       line_spacing=0.8)
-        verdict.next_to(ranking, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        strip = RankStrip(surf, runs, tuning.meta["min_value"])
+        strip.next_to(title, mn.DOWN, buff=0.35).set_x(left, direction=mn.LEFT)
+        verdict = text(wrap_words(verdict_text(tuning), 33), size=24, line_spacing=0.8)
+        verdict.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        # finishers on one spot: outlined rings of growing radius (best inside), under the hollow ★
+        rings, crowded = separate_ends(ax, runs, strip.order)
+        rings.set_z_index(4)
+        heads = [trails[n].trace.head for n in crowded if trails[n].trace.head is not None]
         # one text leaves before the next arrives: no frame with two texts on top of each other
-        self.play(mn.FadeOut(legend), mn.FadeOut(counter), run_time=0.4)
-        self.play(mn.FadeIn(ranking), mn.FadeIn(verdict))
+        self.play(mn.FadeOut(mn.VGroup(formula, legend, counter, proto)), run_time=0.4)
+        self.play(mn.FadeIn(strip), mn.FadeIn(verdict), *[mn.FadeOut(h) for h in heads], mn.FadeIn(rings))
         self.wait(3.0)
         if self.explain:
             self.pause("ranking")
-            words = (crawl_text(runs, width=35) if self.explain == "crawl"
-                     else saddle_text(surf, runs, tuning, width=35))
-            why = text(words, size=24, color=color(theme.FOREGROUND), line_spacing=0.8)
-            why.next_to(ranking, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-            self.play(mn.FadeOut(verdict), mn.FadeOut(cap), run_time=0.4)
+            words = crawl_text(runs) if self.explain == "crawl" else saddle_text(surf, runs, tuning)
+            why = text(words, size=24, line_spacing=0.8)
+            why.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+            self.play(mn.FadeOut(verdict), run_time=0.4)
             self.play(mn.FadeIn(why))
             self.wait(3.5)
             verdict = why
@@ -253,7 +391,8 @@ class DescentRace(ThemedScene):
                                                  + ";  only η was tuned", size=24))
             rules.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.24)
             rules.move_to(0.2 * mn.DOWN)
-            gone = [m for m in (panel, saddle, marks, *trails, ranking, verdict, cap) if m in self.mobjects]
+            gone = [m for m in (panel, saddle, marks, rings, *trails.values(), *[m for _, m in away], strip, verdict)
+                    if m in self.mobjects]
             self.play(mn.FadeOut(mn.VGroup(*gone)), run_time=0.5)
             self.play(mn.FadeIn(rules))
             self.wait(3.0)
@@ -294,8 +433,9 @@ def edge_steps(tuning, name: str):
 
 
 def edge_text(tuning, name: str) -> str:
+    """The margin to divergence in words: grid steps from the chosen η up to the first unstable one."""
     n = edge_steps(tuning, name)
-    return "no × on the grid" if n is None else f"{n} step" + ("s" if n > 1 else "")
+    return "none" if n is None else f"{n} step{'s' if n > 1 else ''} up"
 
 
 def stuck_above(tuning, names, factor: float = 100.0, flat: float = 3.0):
@@ -323,28 +463,30 @@ def tuning_warp(tuning, run_time: float) -> TimeWarp:
 
 class DescentRaceTuning(ThemedScene):
     """Final loss against η (log-log), one curve per optimizer over its stable rates, the chosen η
-    ringed, the divergence edge crossed: why one optimizer is "easy to tune"."""
+    ringed, the divergence edge crossed: why one optimizer is "easy to tune". GD's curve is read first
+    (drawn whole, with its ● and ×), then the others sweep in."""
 
     surface = "rosenbrock"
     optimizers = RACE_ORDER
     run_time = 6.0
+    first = "gd"  # the curve drawn whole at the start: how to read one curve
 
     def construct(self):
         tun = tuning_record(self.surface)
         lrs, F, S = tun.lrs, tun.final_loss, tun.stable.astype(bool)
         names = tun.meta["names"]
-        title = heading(f"Tuning η fairly on {self.surface.capitalize()}: final loss vs η", size=30, buff=0.2)
-        sub = label(f"each curve: final loss after {tun.config['steps']} steps at every η that stays stable",
-                    size=24)
-        sub.next_to(title, mn.DOWN, buff=0.08)
+        fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
+        title = heading(f"Tuning η fairly on {self.surface.capitalize()}: final loss vs η", size=30, buff=0.15)
+        sub = text(f"one curve per optimizer: final loss after {tun.config['steps']} steps at each stable η", size=24)
+        sub.next_to(title, mn.DOWN, buff=0.12)
         shown = F[S & np.isfinite(F)]
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
         floor = max(FLOOR, 10 ** np.floor(np.log10(max(shown.min(), FLOOR)) - 0.5))
         ax = LabelledAxes((lrs[0], lrs[-1]), (floor, top), "learning rate η", "final loss f − f*",
-                          log_x=True, log_y=True, width=5.8, height=4.5, font_size=24, frame="box")
-        ax.to_edge(mn.LEFT, buff=0.4).shift(0.3 * mn.DOWN)
+                          log_x=True, log_y=True, width=5.8, height=5.0, font_size=24, frame="box")
+        ax.to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.15)
         k = mn.ValueTracker(0.0)
-        curves, edges, chosen = [], [], []
+        curves, edges, chosen, gaps = {}, {}, {}, {}
         for o in self.optimizers:
             i = names.index(o)
             c = color("optimizer", o)
@@ -352,8 +494,8 @@ class DescentRaceTuning(ThemedScene):
             last = int(np.flatnonzero(S[i]).max()) + 1 if S[i].any() else 1
             pts = np.column_stack([lrs, ys])[:last]
             # a curve over the stable rates only (an unstable rate inside the range is a gap)
-            curves.append(DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, tracker=k,
-                                      stroke_width=3.5, head=False, start_marker=False))
+            curves[o] = DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, tracker=k,
+                                    stroke_width=4, head=False, start_marker=False)
             bad = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > (np.flatnonzero(S[i]).max()
                                                                   if S[i].any() else -1)))
             if bad.size:  # the divergence edge: the first unstable rate above the stable ones; an unstable
@@ -364,45 +506,75 @@ class DescentRaceTuning(ThemedScene):
                 if j > 0 and np.isfinite(ys[j - 1]):
                     cross.add(mn.DashedLine(ax.c2p(lrs[j - 1], ys[j - 1]), x + 0.12 * mn.DOWN, dash_length=0.06,
                                             stroke_width=2, color=c))
-                edges.append((j, cross))
+                edges[o] = (j, cross)
+            stable_at = np.flatnonzero(S[i])
+            for j in (np.flatnonzero(~S[i][stable_at[0]:stable_at[-1]]) + stable_at[0] if stable_at.size else []):
+                # an unstable rate between stable ones (a gap in the curve): a smaller × in the strip too
+                x = ax.c2p(lrs[j], top) + 0.22 * mn.UP
+                gap = mn.VGroup(mn.Line(x + 0.07 * mn.UL, x + 0.07 * mn.DR), mn.Line(x + 0.07 * mn.UR, x + 0.07 * mn.DL))
+                gaps.setdefault(o, []).append((int(j), gap.set_stroke(c, width=3)))
             ci = int(tun.chosen[i])
             if ci >= 0:
-                dot = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.1, color=c,
-                             stroke_color=color(theme.FOREGROUND), stroke_width=2.5).set_z_index(3)
-                chosen.append(dot)
-        head = text("chosen η ●  ·  steps up to ×", size=24, color=color(theme.MUTED))
-        legend = Legend([(f"{NAMES[o]} {tun.meta['chosen_lr'][o]:.2g} · {edge_text(tun, o)}", color("optimizer", o))
-                         for o in self.optimizers], font_size=24, buff=0.12)
-        side = mn.VGroup(head, legend).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.22)
-        side.next_to(ax, mn.RIGHT, buff=0.35).align_to(ax, mn.UP)
-        self.add(title, sub, ax, *curves, side)
+                chosen[o] = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.11, color=c,
+                                   stroke_color=bg, stroke_width=3).set_z_index(3)
+        strip = label("× unstable η: no final loss", size=24).next_to(ax.axes, mn.UP, buff=0.42)
+        strip.align_to(ax.axes, mn.LEFT)
+        # the side table: chosen η and the margin up to the first unstable rate, in words
+        rows = [[text("", size=24), text("chosen η ●", size=24), text("next ×", size=24)]]
+        for o in self.optimizers:
+            c = color("optimizer", o)
+            rows.append([text(NAMES[o], size=24, color=c), text(f"{tun.meta['chosen_lr'][o]:.2g}", size=24, color=c),
+                         text(edge_text(tun, o), size=24, color=c)])
+        table = mn.VGroup(*[m for r in rows for m in r]).arrange_in_grid(
+            rows=len(rows), cols=3, col_alignments="lll", buff=(0.35, 0.16))
+        table.to_edge(mn.RIGHT, buff=0.3).align_to(strip, mn.UP)
+        lead = self.first if self.first in curves else self.optimizers[0]
+        i = names.index(lead)
+        last = int(np.flatnonzero(S[i]).max()) + 1 if S[i].any() else 1
+        lead_curve = DescentPath(np.column_stack([lrs, np.maximum(np.where(S[i], F[i], np.nan), floor)])[:last], ax,
+                                 color=color("optimizer", lead), stroke_width=4, head=False, start_marker=False)
+        curves.pop(lead)
+        # GD first, whole: its curve, its ● and × teach how to read the plot before the others sweep in
+        self.add(title, sub, ax, strip, table, lead_curve, chosen[lead])
+        if lead in edges:
+            self.add(edges[lead][1])
+        self.add(*[g for _, g in gaps.get(lead, [])])
         warp = tuning_warp(tun, self.run_time)
         k.set_value(warp.first_step)
-        for j, cross in edges:
+        rest = {f"{o}-{n}": e for o, es in [*((o, [e]) for o, e in edges.items()), *gaps.items()] if o != lead
+                for n, e in enumerate(es)}
+        for o, (j, cross) in rest.items():
             cross.add_updater(lambda m, j=j: m.set_opacity(1.0 if k.get_value() >= j else 0.0))
             cross.update()  # hidden on the first frame too (a static wait does not run updaters)
-        self.add(*[c for _, c in edges])
-        self.wait(0.5)
+        self.add(*curves.values(), *[c for _, c in rest.values()])
+        self.wait(1.5)
+        self.pause("one-curve")
         self.play(warp.animate(k))
-        for _, cross in edges:
+        for _, cross in rest.values():
             cross.clear_updaters()
-        width = {o: S[names.index(o)].sum() / tun.config["per_decade"] for o in self.optimizers}
-        wide, narrow = max(width, key=width.get), min(width, key=width.get)
         edge = [NAMES[o] for o in self.optimizers if at_edge(tun, o)]
         who = f"{', '.join(edge[:-1])} and {edge[-1]}" if len(edge) > 1 else "".join(edge)
-        words = (f"{who}: the best η is the last stable one, so their race order is fragile." if edge else
+        width = {o: S[names.index(o)].sum() / tun.config["per_decade"] for o in self.optimizers}
+        wide, narrow = max(width, key=width.get), min(width, key=width.get)
+        words = (f"{who}: best η = the last stable one, so one grid step can reorder them (the race's "
+                 f"fragile ranking)." if edge else
                  f"Widest stable range: {NAMES[wide]} ({width[wide]:.1f} decades); narrowest: {NAMES[narrow]} "
                  f"({width[narrow]:.1f}).")
+        floor_mark = mn.VGroup()
         stuck = stuck_above(tun, self.optimizers)
-        if stuck:
+        if stuck:  # the optimizers no η rescues: a dashed line at the bound, said in words beside the plot
             names_, bound = stuck
-            words += (f" {' and '.join(NAMES[n] for n in names_)} stay above {bound:g} at every η: "
-                      f"the method limits them.")
+            y = ax.c2p(lrs[0], bound)[1]
+            floor_mark.add(mn.DashedLine([ax.axes.get_left()[0], y, 0], [ax.axes.get_right()[0], y, 0],
+                                         dash_length=0.1, stroke_width=2.5, color=fg))
+            words += f" {', '.join(NAMES[n] for n in names_)}: above the dashed {bound:g} at every η."
         verdict = text(wrap_words(words, 31), size=24, line_spacing=0.8)
-        verdict.next_to(side, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        self.play(*[mn.FadeIn(d, scale=1.5) for d in chosen], mn.FadeIn(verdict))
+        verdict.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        others = [d for o, d in chosen.items() if o != lead]
+        self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeIn(floor_mark))
+        self.play(mn.FadeIn(verdict))
         self.pause("tuning-end")
-        self.wait(2.0)
+        self.wait(2.5)
 
 
 class DescentRace3D(ThemedThreeDScene):

@@ -52,7 +52,7 @@ def test_use_switches_every_colour_in_place(restore_theme):
     classic = (theme.BACKGROUND, theme.PAPER, held["sgd"])
     theme.use("light")
     assert theme.BACKGROUND == theme.PAPER == "#ffffff" and theme.FOREGROUND == theme.INK
-    assert held["sgd"] != classic[2] and held["adagrad"] == "#CC79A7"   # pale entries get a darker twin
+    assert held["sgd"] != classic[2] and theme.REGIME["diverging"] == "#FF4B4B"  # pale entries get a darker twin
     theme.use("dark")
     assert theme.PAPER == theme.BACKGROUND == classic[0] and held["sgd"] == classic[2]
     theme.use(None)
