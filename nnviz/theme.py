@@ -100,6 +100,19 @@ SPLIT = {
     "validation": "#F8961E",
     "test": "#DC267F",
 }
+# loss curves drawn beside class-coloured plots (decision boundaries) take no class hue: train loss in
+# the ink colour (FOREGROUND on screen, INK on paper; solid), held-out test loss in light orange (dashed).
+# TEST_LOSS_INK is the same hue darkened for white paper (the light theme uses it on screen too).
+TEST_LOSS = "#FFAA55"
+TEST_LOSS_INK = "#994400"
+
+
+def loss_colors(paper: bool = False) -> dict:
+    """{"train", "test"} curve colours beside class plots: on screen (`paper=False`) or on a still's paper."""
+    g = globals()
+    return {"train": g["INK"] if paper else g["FOREGROUND"], "test": g["TEST_LOSS_INK"] if paper else g["TEST_LOSS"]}
+
+
 # weight penalties (no penalty is the neutral baseline)
 PENALTY = {
     "none": "#A8A8A8",
@@ -140,10 +153,12 @@ LINE_WIDTH = 3.0        # manim stroke width for paths and curves
 # NNVIZ_THEME=light in the environment, `theme = "light"` in renders.toml, or --theme on the CLI.
 THEMES = ("dark", "light")
 _DARK_INK = {"BACKGROUND": BACKGROUND, "FOREGROUND": FOREGROUND, "MUTED": MUTED, "GRID": GRID, "PAPER": BACKGROUND,
-             "INK": FOREGROUND, "FIGURE_GRID": GRID, "NEURON": NEURON, "DROPPED": DROPPED, "ACTIVE": ACTIVE}
+             "INK": FOREGROUND, "FIGURE_GRID": GRID, "NEURON": NEURON, "DROPPED": DROPPED, "ACTIVE": ACTIVE,
+             "TEST_LOSS": TEST_LOSS, "TEST_LOSS_INK": TEST_LOSS}
 _LIGHT_INK = {"BACKGROUND": "#ffffff", "FOREGROUND": "#1b1d23", "MUTED": "#5f6570", "GRID": "#d5d9e0",
               "PAPER": "#ffffff", "INK": "#1b1d23", "FIGURE_GRID": "#dddddd", "NEURON": "#1b1d23",
-              "DROPPED": "#c3c8d0", "ACTIVE": "#A67C00"}
+              "DROPPED": "#c3c8d0", "ACTIVE": "#A67C00",
+              "TEST_LOSS": "#994400", "TEST_LOSS_INK": "#994400"}
 # palette entries too pale on white: darker twins of the same hue for the light theme
 # (each ≥ 3:1 contrast on white, the guideline for lines and large text; tests/test_themes.py checks it)
 _LIGHT_PALETTE = {"GD": "#1A6FA8",

@@ -24,7 +24,7 @@ CASES = [
     ("network_perceptron", "PerceptronTrick", {theme.CLASS[0]: 0.0007, theme.CLASS[1]: 0.0007}),
     ("network_perceptron", "PerceptronOR", {theme.CLASS[0]: 0.0002, theme.CLASS[1]: 0.0005}),
     ("network_perceptron", "PerceptronXOR", {RED_SURE: 0.02, BLUE_SURE: 0.02, theme.ACTIVE: 0.0001}),
-    ("network_dropout", "Dropout", {RED_SURE: 0.015, BLUE_SURE: 0.015, theme.SPLIT["test"]: 0.000004}),  # dashed, thin
+    ("network_dropout", "Dropout", {RED_SURE: 0.015, BLUE_SURE: 0.015, theme.TEST_LOSS: 0.000004}),  # dashed, thin
     ("showcase_intro", "ShowcaseIntro", {RED_SURE: 0.02, BLUE_SURE: 0.02}),
 ]
 

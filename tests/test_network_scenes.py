@@ -237,25 +237,36 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
             x, y = bd.X[i]
             p = bd.prob[-1][np.abs(bd.ys - y).argmin(), np.abs(bd.xs - x).argmin()]
             assert ((p >= 0.5) == bd.labels[i]) == right
-    cells = {t: int(((recs[f"boundary_{t}"].prob[-1][1:] >= .5) != (recs[f"boundary_{t}"].prob[-1][:-1] >= .5)).sum()
-                    + ((recs[f"boundary_{t}"].prob[-1][:, 1:] >= .5) != (recs[f"boundary_{t}"].prob[-1][:, :-1] >= .5)).sum())
-             for t in ("plain", "dropout")}
-    assert cells["dropout"] < 0.8 * cells["plain"]                  # "smoother: boundary N % shorter"
-    assert f"{1 - cells['dropout'] / cells['plain']:.0%} shorter" in s.words["dropout"][0]
+    assert f"round the {len(s.facts['bent'])} circled points; dropout does not" in s.words["bend"]
     assert rp.train_loss[-1] < rd.train_loss[-1]                     # plain fits the training points closer
     for tag, run in (("plain", rp), ("dropout", rd)):                # best and last test loss, as written
         k = int(np.argmin(run.test_loss))
         f = s.facts[tag]
         assert (f["best_step"], f["best_test"], f["final_test"]) == (int(run.eval_steps[k]), float(run.test_loss[k]),
                                                                      float(run.test_loss[-1]))
-        assert f"{run.test_loss[k]:.2f} at step {int(run.eval_steps[k])}" in s.words[tag][1]
-        assert f"{run.test_loss[-1]:.2f}" in s.words[tag][1]
+    assert f"end at test loss {rp.test_loss[-1]:.2f}?" in s.words["why"]
     fp, fd = s.facts["plain"], s.facts["dropout"]
-    assert abs(fp["best_test"] - fd["best_test"]) <= 0.02           # "both reach about …"
-    assert f"about {max(fp['best_test'], fd['best_test']):.2f}" in s.words["early"]
+    assert abs(fp["best_test"] - fd["best_test"]) <= 0.02           # "both reach test loss ≈ …"
+    k = int(np.argmin(rp.test_loss))
+    assert (f"both reach test loss ≈ {max(fp['best_test'], fd['best_test']):.2f}: stopping at step "
+            f"{int(rp.eval_steps[k])} works too") in s.words["early"]
     assert fp["final_test"] > 3 * fp["best_test"]                   # "without dropout you must stop in time"
     assert fd["final_test"] < 1.2 * fd["best_test"]                 # dropout: stays near its best
     assert len(s.best_rings) == 2
+    # the ✕ overlay: on each plane, one ✕ per test point the final net calls wrong at P(wrong class) ≥ 99 %
+    centres = [c.get_center() for c in s.crosses]
+    at = 0
+    for (plane, bd), tag in zip(s.planes, ("plain", "dropout")):
+        run = recs[f"run_{tag}"]
+        p1 = model_from(run.config["problem"]["model"]).predict(run.thetas[-1], bd.X_test)[:, 0]
+        p_wrong = np.where(np.asarray(bd.labels_test, bool), 1 - p1, p1)
+        sure = np.flatnonzero(p_wrong >= 0.99)
+        assert len(sure) > 0
+        for i in sure:
+            assert np.allclose(centres[at], plane.to_scene(*bd.X_test[i]), atol=1e-6)
+            at += 1
+    assert at == len(centres)
+    assert len(s.test_dots) == 2 * len(recs["boundary_plain"].X_test)
 
 
 @pytest.mark.parametrize("variant,exp", [("PerceptronAND", "perceptron_and"), ("PerceptronXOR", "perceptron_xor")])
@@ -434,6 +445,7 @@ def test_dropout_verdict_explains_the_test_loss_gap():
             sure += pt <= 0.01
         assert np.mean(losses) == pytest.approx(run.test_loss[-1], rel=1e-6)   # the recorded final test loss
         counts[tag] = (wrong, sure, sum(l for l in losses if l >= -np.log(0.01)) / sum(losses))
-        assert f"{sure} of its {wrong} test mistakes ≥ 99% sure" in words[tag]
     assert counts["plain"][1] > counts["dropout"][1] and counts["plain"][2] > 0.5
-    assert f"Why {recs['run_plain'].test_loss[-1]:.2f}" in words["why"] and f"{counts['plain'][2]:.0%} of it" in words["why"]
+    assert f"≥ 99% sure: {counts['plain'][1]} without dropout, {counts['dropout'][1]} with" in words["sure"]
+    assert (f"those {counts['plain'][1]} make {counts['plain'][2]:.0%} of the test loss "
+            f"{recs['run_plain'].test_loss[-1]:.2f}") in words["share"]

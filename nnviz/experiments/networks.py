@@ -297,3 +297,19 @@ def dropout_summary(recs: dict) -> dict:
                         final_test=float(run.test_loss[-1]))
     out["best_step"], out["best_test"] = out["plain"]["best_step"], out["plain"]["best_test"]
     return out
+
+
+def sure_mistakes(recs: dict, tag: str, sure: float = 0.99) -> dict:
+    """The final net's test mistakes (run `tag` of the dropout records): how many (`wrong`), how many
+    of them sure (P(wrong class) ≥ `sure`; `sure`, and which test points: `sure_idx`), and the share of
+    the final test loss (mean cross-entropy) the sure ones make up (`share`). The scene and the still
+    draw a ✕ on each sure one."""
+    run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
+    pt = model_from(run.config["problem"]["model"]).predict(run.thetas[-1], bd.X_test)[:, 0]
+    y = np.asarray(bd.labels_test, bool)
+    p_true = np.where(y, pt, 1 - pt)
+    wrong = p_true < 0.5
+    ce = -np.log(np.clip(p_true, 1e-300, 1.0))
+    hit = wrong & (p_true <= 1 - sure)
+    return {"wrong": int(wrong.sum()), "sure": int(hit.sum()), "sure_idx": np.flatnonzero(hit),
+            "share": float(ce[hit].sum() / ce.sum())}

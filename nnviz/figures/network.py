@@ -650,44 +650,86 @@ def perceptron(fig):
              "solid line: the decision boundary", ha="center", va="top", fontsize=TEXT, color=theme.INK)
 
 
-@figure("network_dropout", experiments=("network_dropout",), size=(12, 4.4))
+@figure("network_dropout", experiments=("network_dropout",), size=(12, 5.0))
 def dropout(fig):
-    """Same 2-32-32-1 net on 40 noisy points without / with dropout: boundaries (the training points
-    only the plain net fits, circled), and each run's train (solid) vs test (dashed) loss in the
-    animation's colours, the plain run's lowest test loss marked (early stopping); legends beside
-    the data, not on it. The numbers are the animation's (networks.dropout_summary)."""
-    from ..experiments.networks import dropout_summary
+    """Same 2-32-32-1 net on 40 noisy points without / with dropout, as the animation ends: each
+    boundary at the last step (the training points only the plain net fits, circled; faint test points,
+    the sure test mistakes ✕), and each run's train (ink, solid) vs test (orange, dashed) loss, its lowest
+    test loss ringed (early stopping); the take-aways as captions, not in the legend. The numbers are
+    the animation's (networks.dropout_summary, networks.sure_mistakes)."""
+    from matplotlib import patheffects
+    from matplotlib.colors import LinearSegmentedColormap
+
+    from ..experiments.networks import dropout_summary, sure_mistakes
 
     recs = E.load("network_dropout")
     facts = dropout_summary(recs)
     p = float(recs["masks"].config["dropout"])
-    axes = fig.subplots(1, 5, gridspec_kw={"width_ratios": [1.25, 1.25, 0.08, 1, 1], "wspace": 0.3})
-    axes[2].axis("off")
+    cols = theme.loss_colors(paper=True)
+    sure = {t: sure_mistakes(recs, t) for t in ("plain", "dropout")}
+    last = int(recs["run_plain"].steps[-1])
+    gs = fig.add_gridspec(2, 5, width_ratios=[1, 1, 0.12, 1, 1], height_ratios=[1, 0.3], wspace=0.3, hspace=0.12,
+                          left=0.03, right=0.99, top=0.8, bottom=0.01)
+    axes = [fig.add_subplot(gs[0, k]) for k in (0, 1, 3, 4)]
+    cmap = LinearSegmentedColormap.from_list("nnviz_classes", [theme.CLASS[0], "#ffffff", theme.CLASS[1]])
     allv = np.concatenate([recs[f"run_{t}"].train_loss for t in ("plain", "dropout")]
                           + [recs[f"run_{t}"].test_loss for t in ("plain", "dropout")])
-    shorter = 1 - facts["dropout"]["cells"] / facts["plain"]["cells"]
-    for ax, lax, tag, name, says in ((axes[0], axes[3], "plain", "no dropout", "bends round the circled points"),
-                                     (axes[1], axes[4], "dropout", f"dropout $p={p:g}$",
-                                      f"boundary {shorter:.0%} shorter")):
-        bd, r = recs[f"boundary_{tag}"], recs[f"run_{tag}"]
-        decision_boundary(ax, bd.xs, bd.ys, bd.prob[-1], bd.X, bd.labels)
-        ax.scatter(bd.X[facts["bent"], 0], bd.X[facts["bent"], 1], s=260, facecolors="none",
-                   edgecolors=theme.VALUE_INK, linewidths=2, zorder=4)
+    rim = [patheffects.withStroke(linewidth=4.5, foreground=theme.PAPER)]
+    for ax, lax, tag, name in ((axes[0], axes[2], "plain", "no dropout"),
+                               (axes[1], axes[3], "dropout", f"dropout $p = {p:g}$")):
+        bd, r, f = recs[f"boundary_{tag}"], recs[f"run_{tag}"], facts[tag]
+        # the probability field interpolated between grid cells (no blocks): pale = unsure
+        ax.imshow(bd.prob[-1], extent=(bd.xs[0], bd.xs[-1], bd.ys[0], bd.ys[-1]), origin="lower", cmap=cmap,
+                  vmin=0, vmax=1, alpha=0.55, interpolation="bicubic", aspect="auto")
+        ax.contour(bd.xs, bd.ys, bd.prob[-1], levels=[0.5], colors=theme.INK, linewidths=1.2)
+        yt = np.asarray(bd.labels_test, int)
+        ax.scatter(bd.X_test[:, 0], bd.X_test[:, 1], s=5, c=[theme.CLASS[k] for k in yt], alpha=0.45, lw=0, zorder=2)
+        y = np.asarray(bd.labels, int)
+        ax.scatter(bd.X[:, 0], bd.X[:, 1], s=22, c=[theme.CLASS[k] for k in y], edgecolors=theme.INK, linewidths=0.5,
+                   zorder=3)
+        ax.scatter(bd.X[facts["bent"], 0], bd.X[facts["bent"], 1], s=240, facecolors="none",
+                   edgecolors=theme.VALUE_INK, linewidths=1.6, zorder=4)
+        for i in sure[tag]["sure_idx"]:
+            ax.plot(*bd.X_test[i], marker="x", ms=7, mew=2.2, color=theme.CLASS[yt[i]], zorder=5, path_effects=rim)
+        ax.set_xlim(bd.xs[0], bd.xs[-1])
+        ax.set_ylim(bd.ys[0], bd.ys[-1])
         ax.set_box_aspect(1)
-        ax.set_title(f"{name}\n{says}", fontsize=11)
         ax.set_xticks([])
         ax.set_yticks([])
-        loss_curves(lax, {"train": r.train_loss, "test": r.test_loss},
-                    colors={"train": theme.SPLIT["train"], "test": theme.SPLIT["test"]},
-                    steps={"train": r.eval_steps, "test": r.eval_steps}, log_y=False, legend=False)
-        lax.lines[1].set_linestyle("--")
+        ax.set_title(f"{name}, step {last}\ntrain error {1 - f['train_acc']:.0%} · test error {1 - f['test_acc']:.0%}",
+                     fontsize=11, color=theme.INK)
+        lax.plot(r.eval_steps, r.train_loss, color=cols["train"], lw=1.6, label="train loss")
+        lax.plot(r.eval_steps, r.test_loss, color=cols["test"], lw=2.0, ls="--",
+                 label=f"test loss ({len(bd.X_test)} new points)")
+        lax.plot([f["best_step"]], [f["best_test"]], "o", mfc="none", mec=theme.INK, ms=11, mew=1.8, zorder=5,
+                 label="lowest test loss")
         lax.set_ylim(0, float(np.nanmax(allv)) * 1.05)
-    for lax, tag in ((axes[3], "plain"), (axes[4], "dropout")):     # each run's lowest test loss, ringed
-        f = facts[tag]
-        lax.plot([f["best_step"]], [f["best_test"]], "o", mfc="none", mec=theme.INK, ms=11, mew=1.8, zorder=5)
-        lax.set_title(f"test loss: lowest {f['best_test']:.2f}\n(step {f['best_step']}), end {f['final_test']:.2f}",
-                      fontsize=10)
-    axes[4].legend(handles=axes[4].lines[:3],
-                   labels=["train loss", f"test loss ({len(recs['boundary_plain'].X_test)} held-out points)",
-                           "lowest test loss: both reach\nabout the same; without dropout\nyou must stop in time"],
-                   fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+        lax.set_box_aspect(1)
+        lax.set_xlabel("step", fontsize=10)
+        lax.tick_params(labelsize=9)
+        lax.set_title(f"{name}\nlowest test loss {f['best_test']:.2f} (step {f['best_step']})\nlast {f['final_test']:.2f}",
+                      fontsize=11, color=theme.INK)
+    axes[2].set_ylabel("loss", fontsize=10)
+    axes[3].legend(fontsize=9, loc="upper right", frameon=False)     # the dropout run's curves stay low: room above
+    fp, fd, mp, md = facts["plain"], facts["dropout"], sure["plain"], sure["dropout"]
+    fig.suptitle(f"Dropout: every training step each hidden unit is off with probability {p:g}, "
+                 "so no unit can count on fitting one noisy point", fontsize=12, color=theme.INK)
+    left = fig.add_subplot(gs[1, 0:2])
+    right = fig.add_subplot(gs[1, 3:5])
+    for ax in (left, right):
+        ax.axis("off")
+    left.text(0.5, 0.95, f"no dropout makes a pocket round each circled noisy point; dropout leaves "
+                         f"{'both' if len(facts['bent']) == 2 else 'them'} on the wrong side\n"
+                         f"✕ new points called wrong while ≥ 99% sure: {mp['sure']} without dropout "
+                         f"({mp['share']:.0%} of its test loss), {md['sure']} with\n"
+                         "colour: the class the net predicts; pale = unsure (P ≈ 0.5)",
+              ha="center", va="top", fontsize=10, color=theme.INK, linespacing=1.5, transform=left.transAxes)
+    right.text(0.5, 0.95, f"without dropout test loss climbs {fp['best_test']:.2f} → {fp['final_test']:.2f} "
+                          f"as train loss → {r_end(recs):.2f};\nstopping at step {fp['best_step']} gives "
+                          f"{fp['best_test']:.2f}, as low as dropout's {fd['best_test']:.2f} (early stopping)",
+               ha="center", va="top", fontsize=10, color=theme.INK, linespacing=1.5, transform=right.transAxes)
+
+
+def r_end(recs) -> float:
+    """The plain run's last train loss (the still's caption)."""
+    return float(recs["run_plain"].train_loss[-1])
