@@ -47,7 +47,7 @@ class Dropout(ThemedScene):
         model = model_from(run.config["problem"]["model"])
         p = masks.config["dropout"]
 
-        title = heading("Dropout", size=34, buff=0.3)
+        title = heading("Dropout", size=34, buff=0.2)
         sub = text(f"each training step, each hidden unit is off with probability p = {p:g}",
                    size=28).next_to(title, DOWN, buff=0.2)
         d = NetworkDiagram.from_model(model, run.thetas[0], width=5.0, height=4.6, radius=0.18, label_size=28,
@@ -112,16 +112,16 @@ class Dropout(ThemedScene):
         mp, md = cls.mistakes(recs, "plain"), cls.mistakes(recs, "dropout")
         return {"why": f"Why does the net without dropout end at test loss {fp['final_test']:.2f}?",
                 "bend": f"no dropout bends round the {len(facts['bent'])} circled points; dropout does not",
-                "sure": f"new points called wrong, yet ≥ {cls.sure:.0%} sure: {mp['sure']} without dropout, {md['sure']} with",
-                "share": (f"bright colour = sure · those {mp['sure']} make {mp['share']:.0%} of the "
-                          f"test loss {fp['final_test']:.2f}"),
+                "sure": f"wrong on new points yet ≥ {cls.sure:.0%} sure: {mp['sure']} without dropout, {md['sure']} with",
+                "share": (f"those {mp['sure']} make {mp['share']:.0%} of the {fp['final_test']:.2f} "
+                          f"(bright colour = sure)"),
                 "early": f"both reach test loss ≈ {both:.2f}: stopping at step {fp['best_step']} works too"}
 
     def compare(self, recs, model, p):
         title = self.mobjects[0]
         bd0 = recs["boundary_plain"]
         sub = text(f"{sizes_text(model.sizes)} net · {len(bd0.X)} noisy training points · "
-                   f"{len(bd0.X_test)} new test points", size=28).next_to(title, DOWN, buff=0.2)
+                   f"{len(bd0.X_test)} new test points", size=28).next_to(title, DOWN, buff=0.15)
         tracker = ValueTracker(0)
         facts = dropout_summary(recs)
         words = self.verdicts(recs, facts)
@@ -133,17 +133,17 @@ class Dropout(ThemedScene):
         y_range = (0.0, float(np.ceil(all_loss.max() * 2) / 2))
         for tag, name in (("plain", "no dropout"), ("dropout", f"dropout p = {p:g}")):
             run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
-            plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=3.0, dot_radius=0.085, prob=bd.prob[0])
+            plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=3.3, dot_radius=0.085, prob=bd.prob[0])
             plot = LossPlot({"train": run.train_loss}, colors={"train": loss_col["train"]},
                             steps={"train": run.eval_steps}, y_range=y_range, x_label="", y_label="",
-                            width=2.0, height=3.0, legend=False, tracker=tracker, font_size=28,
+                            width=2.0, height=3.3, legend=False, tracker=tracker, font_size=28,
                             x_ticks=2, y_ticks=2)
             plot.axes.axes.align_to(plane.frame, DOWN)
             plot.shift(plane.frame.get_right() + RIGHT * 0.7 - plot.axes.axes.get_left())
             test = DashedCurve(plot.axes, run.test_loss, run.eval_steps, color=loss_col["test"], tracker=tracker,
                                stroke_width=5)
             plot.add(test)
-            head = text(name, size=30).next_to(plane.frame, UP, buff=0.2)
+            head = text(name, size=30).next_to(plane.frame, UP, buff=0.12)
             final = Readout(tracker, lambda s, run=run: (
                 f"train {run.train_loss[frame_index(run.eval_steps, s)]:.2f} · "
                 f"test {run.test_loss[frame_index(run.eval_steps, s)]:.2f}"), size=28)
@@ -152,7 +152,8 @@ class Dropout(ThemedScene):
             readouts.append(final)
             plots[tag] = plot
             self.test_curves.append(test)
-        Group(*panels).arrange(RIGHT, buff=0.8).move_to([0, 0.55, 0])
+        Group(*panels).arrange(RIGHT, buff=0.55).set_x(0)
+        Group(*panels).shift(UP * (sub.get_bottom()[1] - 0.14 - Group(*[pn[2] for pn in panels]).get_top()[1]))
         for (plane, _), final in zip(planes, readouts):
             final.next_to(plane.frame, DOWN, buff=0.25)
         for (plane, _), pn in zip(planes, panels):
@@ -193,10 +194,12 @@ class Dropout(ThemedScene):
                          for plane, bd in planes for i in facts["bent"]])
         faint, crosses = VGroup(), VGroup()
         for tag, (plane, bd) in zip(("plain", "dropout"), planes):
-            for (x, y), lab in zip(bd.X_test, bd.labels_test):
+            inside = ((bd.xs[0] <= bd.X_test[:, 0]) & (bd.X_test[:, 0] <= bd.xs[-1])
+                      & (bd.ys[0] <= bd.X_test[:, 1]) & (bd.X_test[:, 1] <= bd.ys[-1]))
+            for (x, y), lab in zip(bd.X_test[inside], bd.labels_test[inside]):
                 faint.add(Dot(plane.to_scene(x, y), radius=0.035, color=theme.CLASS[int(lab)], fill_opacity=0.55))
             for i in self.mistakes(recs, tag)["sure_idx"]:
-                crosses.add(cross(plane.to_scene(*bd.X_test[i]), color=theme.CLASS[int(bd.labels_test[i])]))
+                crosses.add(cross(plane.to_scene(*bd.X_test[i]), size=0.11, color=theme.CLASS[int(bd.labels_test[i])]))
         best = VGroup(*[Circle(radius=0.16, color=theme.FOREGROUND, stroke_width=4).move_to(
             plots[tag].axes.c2p(facts[tag]["best_step"], facts[tag]["best_test"])) for tag in ("plain", "dropout")])
 
@@ -205,15 +208,18 @@ class Dropout(ThemedScene):
 
         take = VGroup(bullet(Circle(radius=0.13, color=theme.ACTIVE, stroke_width=3), words["bend"]),
                       bullet(cross(ORIGIN, size=0.1, color=theme.FOREGROUND, width=4), words["sure"]),
-                      label(words["share"], size=24),
+                      text(words["share"], size=28),
                       bullet(Circle(radius=0.13, color=theme.FOREGROUND, stroke_width=4), words["early"]))
-        take.arrange(DOWN, aligned_edge=LEFT, buff=0.2).to_edge(DOWN, buff=0.25).set_x(0)
+        take.arrange(DOWN, aligned_edge=LEFT, buff=0.16).to_edge(DOWN, buff=0.2).set_x(0)
         take[2].shift(RIGHT * (take[1][1].get_left()[0] - take[2].get_left()[0]))
         self.play(*[fade_out(r) for r in (*readouts, counter)], run_time=0.3)
         self.play(Create(rings), fade_in(take[0]), run_time=0.8)
         self.wait(1.6)
         self.play(fade_in(faint), run_time=0.5)
-        self.play(Create(crosses), fade_in(take[1]), fade_in(take[2]), run_time=0.8)
+        self.play(Create(crosses), fade_in(take[1]), run_time=0.8)
+        self.bring_to_front(rings)                  # the circled points stay visible over the ✕
+        self.wait(1.0)
+        self.play(fade_in(take[2]), run_time=0.5)
         self.wait(2.0)
         self.play(Create(best), fade_in(take[3]), run_time=0.8)
         self.wait(2.5)
