@@ -15,7 +15,8 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, optim, theme
-from nnviz.experiments.descent import RACE_ORDER, power_of_ten, race_verdict, step_lengths, zigzag
+from nnviz.experiments.descent import (RACE_ORDER, at_edge, edge_steps, finish_order, first_below, power_of_ten,
+                                      race_verdict, step_lengths, stuck_above, zigzag)
 from nnviz.tuning import ATOL
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
@@ -68,7 +69,12 @@ def sci(x: float) -> str:
 
 def loss_text(f: float) -> str:
     """A final loss as shown: values at round-off (below the tie rule's floor) read "< 10⁻¹²"."""
-    return f"< {power_of_ten(ATOL)}" if f <= ATOL else f"{f:.2g}"
+    if f <= ATOL:
+        return f"< {power_of_ten(ATOL)}"
+    if f >= 1e-4:
+        return f"{f:.2g}"
+    m, e = f"{f:.1e}".split("e")  # 4.6e-06 → 4.6×10⁻⁶ (no code notation on screen)
+    return f"{m}×{power_of_ten(10.0 ** int(e))}"
 
 
 def ranking_text(surf, runs, size=24, cols=1) -> mn.VGroup:
@@ -89,11 +95,6 @@ def ranking_text(surf, runs, size=24, cols=1) -> mn.VGroup:
         mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
 
 
-def first_below(run, min_value: float, threshold: float):
-    """The first step whose recorded loss is within `threshold` of the minimum (None if never)."""
-    hit = np.flatnonzero(np.asarray(run.train_loss, float) - min_value < threshold)
-    return int(run.steps[hit[0]]) if hit.size else None
-
 
 def swings(run, tol: float = 0.01) -> int:
     """How often a path crosses x = 0 (moves of x from below −tol to above +tol or back)."""
@@ -103,7 +104,8 @@ def swings(run, tol: float = 0.01) -> int:
 
 
 def times(n: int) -> str:
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+    words = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times"}
+    return words.get(n, f"{n} times")
 
 
 def saddle_text(surf, runs, tuning, width=33) -> str:
@@ -156,17 +158,6 @@ def protocol_lines(surf, tuning, width: int = 32) -> list[str]:
                       f"{grown}, {c['per_decade']} per decade", width).split("\n")
 
 
-def finish_order(surf, runs, min_value: float, threshold: float = 1e-6) -> list:
-    """The recorded ranking, best first; inside a tie, the run within `threshold` of the minimum first
-    goes first."""
-    out = []
-    for place in surf.meta["ranking"]:
-        if len(place) > 1:
-            first = {n: first_below(runs[n], min_value, threshold) for n in place}
-            place = sorted(place, key=lambda n: (first[n] is None, first[n] or 0))
-        out.extend(place)
-    return out
-
 
 class RankStrip(mn.VGroup):
     """The recorded ranking drawn: one row per optimizer, best first, a bar and an outlined dot on a
@@ -177,7 +168,6 @@ class RankStrip(mn.VGroup):
         super().__init__()
         order = finish_order(surf, runs, min_value)
         self.order = order
-        tied = {n for p in surf.meta["ranking"] if len(p) > 1 for n in p}
         f = {n: max(float(runs[n].meta["final_loss"]), ATOL) for n in order}
         lo = np.floor(np.log10(min(f.values())))
         hi = max(np.ceil(np.log10(max(f.values()))), lo + 2)
@@ -197,7 +187,7 @@ class RankStrip(mn.VGroup):
             x = pos(f[n])
             bar = mn.Line([x0, y, 0], [max(x, x0 + 1e-3), y, 0], stroke_width=6, color=c)
             dot = mn.Dot([x, y, 0], radius=0.09, color=c).set_stroke(bg, width=2.5, opacity=1)
-            words = loss_text(runs[n].meta["final_loss"]) + (" tied" if n in tied else "")
+            words = loss_text(runs[n].meta["final_loss"])
             val = text(words, size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15)
             rows.add(mn.VGroup(nm, track, bar, dot, val))
         ticks = mn.VGroup()
@@ -266,6 +256,15 @@ def excursions(ax, surf, runs, min_share: float = 0.05):
     return marks
 
 
+def window(surf, xr, yr):
+    """The record's surface cut to the grid cells inside x ∈ xr, y ∈ yr (same values, a smaller view)."""
+    import dataclasses
+
+    ix = np.flatnonzero((surf.xs >= xr[0] - 1e-9) & (surf.xs <= xr[1] + 1e-9))
+    iy = np.flatnonzero((surf.ys >= yr[0] - 1e-9) & (surf.ys <= yr[1] + 1e-9))
+    return dataclasses.replace(surf, xs=surf.xs[ix], ys=surf.ys[iy], loss=surf.loss[np.ix_(iy, ix)])
+
+
 def race_warp(surf, runs, run_time: float) -> TimeWarp:
     """The race's step-at-time mapping: time follows the drawn path length of all runs together
     (each run's share of its own length, until it leaves the view)."""
@@ -304,12 +303,15 @@ class DescentRace(ThemedScene):
     optimizers = RACE_ORDER
     show_rules = False
     explain = "crawl"  # after the ranking: "crawl" (why AdaGrad and RMSprop end far behind), "saddle", None
+    view = None  # ((x0, x1), (y0, y1)): show this window of the record's grid (None: all of it)
     run_time = 10.0
     fade = 0.15  # share of the steps a trail stays bright
     ticks = 3    # tick labels per axis (about)
 
     def construct(self):
         surf, runs = race_records(self.surface, self.optimizers)
+        if self.view is not None:
+            surf = window(surf, *self.view)
         tuning = tuning_record(self.surface)
         steps = surf.meta["steps"]
         title = heading(f"Optimizer race on {self.surface.capitalize()}, each at its tuned η", size=30, buff=0.15)
@@ -391,9 +393,11 @@ class DescentRace(ThemedScene):
                                                  + ";  only η was tuned", size=24))
             rules.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.24)
             rules.move_to(0.2 * mn.DOWN)
-            gone = [m for m in (panel, saddle, marks, rings, *trails.values(), *[m for _, m in away], strip, verdict)
-                    if m in self.mobjects]
-            self.play(mn.FadeOut(mn.VGroup(*gone)), run_time=0.5)
+            gone = [m for m in self.mobjects if m is not title]
+            for m in gone:  # the trails' fading updaters would hold their opacity through the fade-out
+                for f in m.get_family():
+                    f.clear_updaters()
+            self.play(*[mn.FadeOut(m) for m in gone], run_time=0.5)
             self.play(mn.FadeIn(rules))
             self.wait(3.0)
 
@@ -401,7 +405,8 @@ class DescentRace(ThemedScene):
 class DescentRaceBeale(DescentRace):
     surface = "beale"
     explain = None
-    ticks = 5
+    ticks = 4
+    view = ((-2.5, 4.5), (-3.0, 2.5))  # where the paths run: the valley to the ★ fills the plot
 
 
 class DescentRaceSaddle(DescentRace):
@@ -416,20 +421,6 @@ class DescentRaceRules(DescentRace):
 FLOOR = 1e-16  # final losses below this (round-off at the minimum) are drawn on the floor
 
 
-def at_edge(tuning, name: str) -> bool:
-    """Is this optimizer's chosen η its last stable one (the next grid rate is unstable)?"""
-    i = tuning.meta["names"].index(name)
-    k = int(tuning.chosen[i])
-    return 0 <= k < len(tuning.lrs) - 1 and not bool(tuning.stable[i, k + 1])
-
-
-def edge_steps(tuning, name: str):
-    """Grid steps from the chosen η up to the first unstable one (1: the next rate is unstable;
-    None: no unstable rate above it on the grid)."""
-    i = tuning.meta["names"].index(name)
-    k = int(tuning.chosen[i])
-    bad = np.flatnonzero(~tuning.stable[i].astype(bool) & (np.arange(len(tuning.lrs)) > k))
-    return int(bad[0] - k) if bad.size else None
 
 
 def edge_text(tuning, name: str) -> str:
@@ -437,22 +428,6 @@ def edge_text(tuning, name: str) -> str:
     n = edge_steps(tuning, name)
     return "none" if n is None else f"{n} step{'s' if n > 1 else ''} up"
 
-
-def stuck_above(tuning, names, factor: float = 100.0, flat: float = 3.0):
-    """The optimizers no η rescues: every stable final loss over `factor` × the best chosen one and a
-    flat curve (its stable final losses within a factor `flat` of each other); with a whole number
-    they all stay above (None if there are none)."""
-    S = tuning.stable.astype(bool)
-    best = min(tuning.meta["chosen_final"].values())
-    low, high = {}, {}
-    for n in names:
-        i = tuning.meta["names"].index(n)
-        f = tuning.final_loss[i][S[i]]
-        low[n], high[n] = (float(f.min()), float(f.max())) if f.size else (np.inf, np.inf)
-    stuck = [n for n in names if np.isfinite(low[n]) and low[n] > factor * best and high[n] < flat * low[n]]
-    if not stuck:
-        return None
-    return stuck, float(np.floor(min(low[n] for n in stuck)))
 
 
 def tuning_warp(tuning, run_time: float) -> TimeWarp:

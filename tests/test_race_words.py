@@ -252,3 +252,23 @@ def test_step_counter_counts_the_step_being_drawn():
     for v, want in ((0.0, "step 0 / 300"), (37.0, "step 37 / 300"), (0.01, "step 1 / 300")):
         t.set_value(v)
         assert StepCounter(t, total=300, drawing=True).string == want
+
+
+def test_beale_window_is_the_stills_and_holds_every_path(race_mod, race):
+    """The Beale race shows a window of the record's grid; the still shows the same one, and every
+    path stays inside it (nothing is cut off by the crop)."""
+    from nnviz.figures import descent as F
+
+    assert race_mod.DescentRaceBeale.view == F.RACE_VIEW["beale"]
+    (x0, x1), (y0, y1) = F.RACE_VIEW["beale"]
+    surf = race_mod.window(race["beale__surface"], (x0, x1), (y0, y1))
+    assert surf.loss.shape == (len(surf.ys), len(surf.xs))
+    for o in race_mod.RACE_ORDER:
+        th = race[f"beale__{o}"].thetas
+        assert th[:, 0].min() >= surf.xs[0] and th[:, 0].max() <= surf.xs[-1]
+        assert th[:, 1].min() >= surf.ys[0] and th[:, 1].max() <= surf.ys[-1]
+
+
+def test_loss_text_has_no_code_notation(race_mod):
+    assert race_mod.loss_text(4.56e-6) == "4.6×10⁻⁶"
+    assert race_mod.loss_text(0.0022) == "0.0022"

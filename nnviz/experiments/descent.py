@@ -366,6 +366,57 @@ def race_verdict(meta: dict, label=str, lrs=None, chosen=None) -> str:
     return f"{win[0]} is first, but the ranking is fragile: {why}"
 
 
+# what the race scenes and stills read off the records (shared, so video and still agree)
+def first_below(run, min_value: float, threshold: float):
+    """The first step whose recorded loss is within `threshold` of the minimum (None if never)."""
+    hit = np.flatnonzero(np.asarray(run.train_loss, float) - min_value < threshold)
+    return int(run.steps[hit[0]]) if hit.size else None
+
+
+def finish_order(surf, runs, min_value: float, threshold: float = 1e-6) -> list:
+    """The recorded ranking, best first; inside a tie, the run within `threshold` of the minimum first
+    goes first."""
+    out = []
+    for place in surf.meta["ranking"]:
+        if len(place) > 1:
+            first = {n: first_below(runs[n], min_value, threshold) for n in place}
+            place = sorted(place, key=lambda n: (first[n] is None, first[n] or 0))
+        out.extend(place)
+    return out
+
+
+def at_edge(tuning, name: str) -> bool:
+    """Is this optimizer's chosen η its last stable one (the next grid rate is unstable)?"""
+    i = tuning.meta["names"].index(name)
+    k = int(tuning.chosen[i])
+    return 0 <= k < len(tuning.lrs) - 1 and not bool(tuning.stable[i, k + 1])
+
+
+def edge_steps(tuning, name: str):
+    """Grid steps from the chosen η up to the first unstable one (1: the next rate is unstable;
+    None: no unstable rate above it on the grid)."""
+    i = tuning.meta["names"].index(name)
+    k = int(tuning.chosen[i])
+    bad = np.flatnonzero(~tuning.stable[i].astype(bool) & (np.arange(len(tuning.lrs)) > k))
+    return int(bad[0] - k) if bad.size else None
+
+
+def stuck_above(tuning, names, factor: float = 100.0, flat: float = 3.0):
+    """The optimizers no η rescues: every stable final loss over `factor` × the best chosen one and a
+    flat curve (its stable final losses within a factor `flat` of each other); with a whole number
+    they all stay above (None if there are none)."""
+    S = tuning.stable.astype(bool)
+    best = min(tuning.meta["chosen_final"].values())
+    low, high = {}, {}
+    for n in names:
+        i = tuning.meta["names"].index(n)
+        f = tuning.final_loss[i][S[i]]
+        low[n], high[n] = (float(f.min()), float(f.max())) if f.size else (np.inf, np.inf)
+    stuck = [n for n in names if np.isfinite(low[n]) and low[n] > factor * best and high[n] < flat * low[n]]
+    if not stuck:
+        return None
+    return stuck, float(np.floor(min(low[n] for n in stuck)))
+
 def power_of_ten(x: float) -> str:
     """1e-12 → '10⁻¹²' (x a power of ten)."""
     k = int(round(np.log10(x)))

@@ -195,45 +195,105 @@ def _sci(x: float) -> str:
     return rf"{m}\times10^{{{int(e)}}}" if m not in ("1.0",) else rf"10^{{{int(e)}}}"
 
 
-@figure("descent_race", experiments=("descent_race",), size=(13, 5.6))
+RACE_VIEW = {"beale": ((-2.5, 4.5), (-3.0, 2.5))}  # the window the race scene shows (DescentRaceBeale.view)
+
+
+def _rank_strip(ax, surf, s, runs, min_value):
+    """The recorded ranking as the video draws it: one row per optimizer, best first, an outlined dot
+    (and a bar from the left) at its final loss f − f* on a log axis; round-off drawn at the floor."""
+    order = X.finish_order(s, runs, min_value)
+    f = {n: max(float(runs[n].meta["final_loss"]), T.ATOL) for n in order}
+    lo = np.floor(np.log10(min(f.values())))
+    hi = max(np.ceil(np.log10(max(f.values()))), lo + 2)
+    for k, n in enumerate(order):
+        c = theme.OPTIMIZER[n]
+        ax.plot([10 ** lo, f[n]], [k, k], color=c, lw=3, solid_capstyle="butt", zorder=2)
+        ax.plot(f[n], k, "o", ms=8, color=c, mec=theme.INK, mew=1.0, zorder=3)
+        v = runs[n].meta["final_loss"]
+        txt = r"$<10^{-12}$" if v <= T.ATOL else (f"{v:.2g}" if v >= 1e-4 else f"${_sci(v)}$")
+        ax.annotate(txt, (f[n], k), xytext=(7, 0), textcoords="offset points", va="center", fontsize=10,
+                    color=theme.INK)
+    ax.set_xscale("log")
+    ax.set_xlim(10 ** (lo - 0.06 * (hi - lo)), 10 ** (hi + 0.25 * (hi - lo)))  # room for the value labels
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_yticks(range(len(order)))
+    ax.set_yticklabels([OPT_LABEL[n] for n in order], fontsize=10)
+    for t, n in zip(ax.get_yticklabels(), order):
+        t.set_color(theme.OPTIMIZER[n])
+        t.set_fontweight("bold")
+    step = max(1, int(np.ceil((hi - lo) / 3)))
+    ax.set_xticks(10.0 ** np.arange(hi, lo - 1e-9, -step))
+    ax.minorticks_off()
+    ax.set_xlabel(r"final loss $f - f^*$ (log scale), best first", fontsize=10)
+    ax.grid(False)
+    return order
+
+
+def _crowded_ends(ax, runs, order, xlim, ylim, share=0.03):
+    """End points within `share` of the view of one another: outlined rings of growing size (best
+    inside), as the video draws them, so tied finishers on the ★ are all seen."""
+    span = np.array([xlim[1] - xlim[0], ylim[1] - ylim[0]])
+    ends = {n: runs[n].thetas[-1] for n in order if np.all(np.isfinite(runs[n].thetas[-1]))}
+    inside = [n for n in order if n in ends and xlim[0] <= ends[n][0] <= xlim[1] and ylim[0] <= ends[n][1] <= ylim[1]]
+    crowded = [n for n in inside if any(m != n and np.all(np.abs(ends[n] - ends[m]) < share * span) for m in inside)]
+    for k, n in enumerate(crowded):
+        ax.plot(*ends[n], "o", ms=15 + 5 * k, mfc="none", mec=theme.OPTIMIZER[n], mew=2.0, zorder=6)
+    return crowded
+
+
+@figure("descent_race", experiments=("descent_race",), size=(13, 8.2))
 def race(fig):
     """Six optimizers from the same start for the same number of steps on three surfaces, each at the η
-    the fair protocol chose for it; ranking with ties and the robustness verdict."""
+    the fair protocol chose for it; the recorded ranking drawn as in the video (log strip of final
+    losses, best first), the robustness verdict under each panel."""
     rec = E.load("descent_race")
-    axes = fig.subplots(1, 3)
-    for ax, surf in zip(axes, X.RACES):
+    grid = fig.add_gridspec(3, 3, height_ratios=[3.3, 1.35, 0.3], hspace=0.42, wspace=0.42)
+    for col, surf in enumerate(X.RACES):
+        ax = fig.add_subplot(grid[0, col])
         s, tun = rec[f"{surf}__surface"], rec[f"{surf}__tuning"]
+        runs = {n: rec[f"{surf}__{n}"] for n in X.RACE_ORDER}
         _contours(ax, s, log=s.meta["log_scale"], levels=18)
+        (x0, x1), (y0, y1) = RACE_VIEW.get(surf, ((s.xs[0], s.xs[-1]), (s.ys[0], s.ys[-1])))
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        order = X.finish_order(s, runs, tun.meta["min_value"])
+        crowded = _crowded_ends(ax, runs, order, (x0, x1), (y0, y1))
         for name in X.RACE_ORDER:
-            run = rec[f"{surf}__{name}"]
+            run = runs[name]
+            c = theme.OPTIMIZER[name]
             # the whole path, clipped by the axes (a run that leaves the view and comes back is drawn
             # both times, as in the scene); its end dot only where it ends inside the view
-            path, left = _in_box(run.thetas, s)
-            ax.plot(run.thetas[:, 0], run.thetas[:, 1], lw=1.3, color=theme.OPTIMIZER[name], zorder=2)
+            ax.plot(run.thetas[:, 0], run.thetas[:, 1], lw=1.3, color=c, zorder=2)
             end = run.thetas[-1]
-            if np.all(np.isfinite(end)) and _in_box(end[None], s)[1] is False:
-                ax.plot(*end, "o", ms=5, color=theme.OPTIMIZER[name], mec=theme.INK, mew=0.8, zorder=4)
-            elif left:
-                ax.annotate("leaves", path[-1], color=theme.OPTIMIZER[name], fontsize=7)
+            inside = np.all(np.isfinite(end)) and x0 <= end[0] <= x1 and y0 <= end[1] <= y1
+            if inside and name not in crowded:
+                ax.plot(*end, "o", ms=6, color=c, mec=theme.INK, mew=0.8, zorder=4)
+            th = run.thetas
+            if th[:, 1].max() > y1 and inside:  # leaves the view and comes back: how far it went
+                k = int(np.flatnonzero(th[:, 1] > y1)[0])
+                ax.annotate(f"↑ to y = {th[:, 1].max():.1f}", (th[k - 1, 0], y1), xytext=(14, -16),
+                            textcoords="offset points", color=c, fontsize=10, fontweight="bold")
         ax.plot(*s.meta["start"], "o", ms=9, mfc="none", mec=theme.INK, mew=1.8, zorder=5)
         for m in s.meta["minima"]:
-            ax.plot(*m, "*", color=theme.PAPER, mec=theme.INK, mew=1.0, ms=13, zorder=5)
+            ax.plot(*m, "*", mfc="none", mec=theme.INK, mew=1.2, ms=14, zorder=7)
         for p in s.meta.get("saddles", []):
-            ax.plot(*p, "X", color=theme.PAPER, mec=theme.INK, mew=1.0, ms=10, zorder=5)
-            ax.annotate("saddle", p, xytext=(6, -12), textcoords="offset points", fontsize=8, color=theme.INK)
-        places = " < ".join(" = ".join(OPT_LABEL[n] for n in p) for p in s.meta["ranking"])
-        ax.set_title(f"{surf.capitalize()}, {s.meta['steps']} steps\nfinal loss: {_wrap(places, 44)}\n"
-                     f"{_wrap(_verdict(tun), 48)}", fontsize=8)
+            ax.plot(*p, "X", color=theme.PAPER, mec=theme.INK, mew=1.0, ms=10, zorder=1)
+            ax.annotate("saddle", p, xytext=(6, -12), textcoords="offset points", fontsize=10, color=theme.INK)
+        ax.set_title(f"{surf.capitalize()}, {s.meta['steps']} steps", fontsize=12)
         ax.set_xlabel("$x$")
         ax.set_ylabel("$y$")
+        strip = fig.add_subplot(grid[1, col])
+        _rank_strip(strip, surf, s, runs, tun.meta["min_value"])
+        note = fig.add_subplot(grid[2, col])
+        note.axis("off")
+        note.text(0.0, 1.0, _wrap(_verdict(tun), 46), va="top", ha="left", fontsize=10, transform=note.transAxes)
     # one legend for all panels, below them (never on the data); η per surface in each label
     handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
     labels = [f"{OPT_LABEL[n]}: η = " + ", ".join(f"{rec[f'{sf}__tuning'].meta['chosen_lr'][n]:.2g}" for sf in X.RACES)
               for n in X.RACE_ORDER]
-    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8,
-               title="η tuned per optimizer and surface (" + ", ".join(X.RACES) + "): one shared grid, "
-                     "best stable final loss", title_fontsize=8)
-    fig.subplots_adjust(bottom=0.24, top=0.80, wspace=0.3)
+    fig.legend(handles, labels, loc="upper center", ncol=3, fontsize=10, bbox_to_anchor=(0.5, 0.06),
+               title="η per optimizer and surface (" + ", ".join(X.RACES) + "): the best stable final loss on one "
+                     "shared grid; same start ○, same steps; ★ minimum", title_fontsize=10)
 
 
 def _verdict(tun) -> str:
@@ -254,45 +314,75 @@ def plt_line(color, **kw):
     return Line2D([0], [0], color=color, lw=2, **kw)
 
 
-@figure("descent_race_tuning", experiments=("descent_race",), size=(13, 4.6))
+def _tuning_words(tun, names) -> str:
+    """What the tuning panel says under it (as the video does): the verdict, who sits at the edge of
+    divergence, who no η rescues."""
+    words = _verdict(tun) + "."
+    edge = [OPT_LABEL[n] for n in names if X.at_edge(tun, n)]
+    if len(edge) > 1:
+        words += f" {', '.join(edge[:-1])} and {edge[-1]}: best η = the last stable one, so one grid step can reorder them."
+    elif edge:
+        words += f" {edge[0]}: best η = the last stable one (one grid step up is unstable)."
+    stuck = X.stuck_above(tun, names)
+    if stuck:
+        words += f" {', '.join(OPT_LABEL[n] for n in stuck[0])}: above the dashed {stuck[1]:g} at every η."
+    return words
+
+
+@figure("descent_race_tuning", experiments=("descent_race",), size=(13, 5.8))
 def race_tuning(fig):
     """Final loss against η (log-log) per optimizer on each race surface: the stable range, the chosen η
-    (ringed) and the divergence edge (×): why some optimizers are easy to tune."""
+    (ringed) and the divergence edge (× in a strip above the plot, joined to the curve's last stable
+    point; smaller × where an unstable rate splits a curve): why some optimizers are easy to tune."""
     rec = E.load("descent_race")
-    axes = fig.subplots(1, 3)
-    for ax, surf in zip(axes, X.RACES):
+    grid = fig.add_gridspec(2, 3, height_ratios=[3.2, 1.15], hspace=0.3, wspace=0.32)
+    for col, surf in enumerate(X.RACES):
+        ax = fig.add_subplot(grid[0, col])
         tun = rec[f"{surf}__tuning"]
         lrs, F, S = tun.lrs, tun.final_loss, tun.stable.astype(bool)
         shown = F[S & np.isfinite(F)]
         floor = max(1e-16, 10 ** np.floor(np.log10(max(shown.min(), 1e-16)) - 0.5))
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
+        strip = top * 10 ** (0.05 * np.log10(top / floor))  # the × row, just above the plotted range
         for i, name in enumerate(tun.meta["names"]):
             c = theme.OPTIMIZER[name]
             y = np.where(S[i], np.maximum(F[i], floor), np.nan)
-            ax.plot(lrs, y, "-", color=c, lw=1.5)
+            ax.plot(lrs, y, "-", color=c, lw=1.8)
             k = int(tun.chosen[i])
             ax.plot(lrs[k], max(F[i, k], floor), "o", ms=8, color=c, mec=theme.INK, mew=1.2, zorder=5)
             if S[i].any():
-                above = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > np.flatnonzero(S[i]).max()))
+                st = np.flatnonzero(S[i])
+                above = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > st.max()))
                 if above.size:
-                    ax.plot(lrs[above[0]], top / 2, "x", ms=8, mew=2, color=c, clip_on=False)
+                    j = above[0]
+                    ax.plot(lrs[j], strip, "x", ms=9, mew=2.2, color=c, clip_on=False, zorder=6)
+                    ax.plot([lrs[j - 1], lrs[j]], [y[j - 1], strip], ":", color=c, lw=1.2, clip_on=False)
+                for j in np.flatnonzero(~S[i][st[0]:st[-1]]) + st[0]:
+                    ax.plot(lrs[j], strip, "x", ms=5.5, mew=1.6, color=c, clip_on=False, zorder=6)
+        stuck = X.stuck_above(tun, tun.meta["names"])
+        if stuck:
+            ax.axhline(stuck[1], color=theme.INK, lw=1.2, ls="--", zorder=1)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(floor, top)
         if floor < T.ATOL:  # below this line final losses are round-off: the tie rule's floor
             ax.axhline(T.ATOL, color=theme.MUTED, lw=1, ls="--", zorder=1)
-            ax.annotate("round-off: below this line all tie", (lrs[0], T.ATOL), xytext=(2, 3),
-                        textcoords="offset points", fontsize=7, color=theme.MUTED)
+            ax.annotate("round-off: ties below", (lrs[0], T.ATOL), xytext=(2, -14),
+                        textcoords="offset points", fontsize=10, color=theme.INK)
         ax.set_xlabel(r"learning rate $\eta$")
         ax.set_ylabel(r"final loss $f(\theta_T) - f^*$")
-        ax.set_title(f"{surf.capitalize()}, {tun.config['steps']} steps\n{_wrap(_verdict(tun), 50)}", fontsize=8)
+        ax.set_title(f"{surf.capitalize()}, {tun.config['steps']} steps", fontsize=12, pad=26)
+        note = fig.add_subplot(grid[1, col])
+        note.axis("off")
+        note.text(0.0, 1.0, _wrap(_tuning_words(tun, tun.meta["names"]), 42), va="top", ha="left", fontsize=10,
+                  transform=note.transAxes)
     handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
     tun0 = rec[f"{list(X.RACES)[0]}__tuning"]
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
-    fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=8,
-               title=_wrap(f"curves: stable rates only; ringed dot: chosen η; ×: first unstable η. "
-                           + tun0.meta["rule"], 160), title_fontsize=8)
-    fig.subplots_adjust(bottom=0.3, top=0.85, wspace=0.3)
+    rule = tun0.meta["rule"].replace("1e-12", "$10^{-12}$")
+    fig.legend(handles, labels, loc="upper center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, 0.0),
+               title=_wrap("curves: stable rates only; ringed dot: chosen η; × above a plot: an unstable η (no final "
+                           "loss; large: the first above the stable ones). " + rule, 150), title_fontsize=10)
 
 
 @figure("descent_surface", experiments=("descent_surface",), size=(12, 4.2))
