@@ -29,6 +29,25 @@ def superscript(i) -> str:
     return str(i).translate(_SUP)
 
 
+def loss_text(v: float) -> str:
+    """A loss as a student reads it: 0.94, 0.014, 3.6·10⁻⁵ (never 3.6e-05)."""
+    if v == 0 or 1e-3 <= abs(v) < 1e4:
+        return f"{v:.2g}"
+    m, e = f"{v:.1e}".split("e")
+    return f"{m}·10{superscript(int(e))}"
+
+
+def loss_tick_text(v: float) -> str:
+    """A tick of a log loss axis: 0.01, 0.1, 1, 10, 100, 1000 plainly, other powers of ten as 10ᵏ."""
+    if v <= 0:
+        return "0"
+    k = float(np.log10(v))
+    if abs(k - round(k)) < 1e-9:
+        k = int(round(k))
+        return f"{10.0 ** k:g}" if -2 <= k <= 3 else f"10{superscript(k)}"
+    return f"{v:g}"
+
+
 def input_names(n: int, symbol: str = "x") -> list[str]:
     """x₁ … xₙ: the names of a network's inputs."""
     return [f"{symbol}{subscript(i + 1)}" for i in range(n)]

@@ -128,15 +128,9 @@ MEMORY_NET = {"digits": "#E8A0BF", "mnist": "#7FDBCA"}  # the two networks whose
 
 # loss-surface colour ramp, low → high
 SURFACE_RAMP = ["#22306b", "#2c7bb6", "#abd9e9", "#fdae61", "#d7191c"]
-# a sequential ramp for a loss surface drawn on its own (loss ≥ 0: dark = low, bright = high; cividis,
-# readable for colour-blind viewers); SURFACE_PATH's green stays far from every stop of it
-LOSS_RAMP = ["#00224e", "#35456c", "#666970", "#948e77", "#c8b866", "#fee838"]
-# a descent path on a surface: the hue farthest (CIE Lab) from every colour of SURFACE_RAMP,
-# drawn with a BACKGROUND outline
-SURFACE_PATH = "#5cff2e"
-# a muted slate ramp for surfaces that carry several coloured paths (the 3-D optimizer race),
-# so every optimizer colour stands out
-SURFACE_RAMP_MUTED = ["#141a28", "#223050", "#33476f", "#4f658c", "#7a8aa8"]
+# a neutral grey ramp (dark = low, light = high) for every 3-D surface that carries descent paths
+# (the 3-D race, the loss-surface scenes): no hue, so each path keeps its optimizer's colour
+SURFACE_RAMP_MUTED = ["#1d2026", "#2c3038", "#3d424c", "#525864", "#6c7380"]
 
 FONT = "DejaVu Sans"
 FONT_SIZE = 28          # manim text size for labels

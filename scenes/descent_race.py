@@ -22,7 +22,7 @@ from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.style import ThemedScene, ThemedThreeDScene, color, heading, label, text
 from nnviz.render.surface import ContourMap, box_axes, height_map
-from nnviz.render.surface3d import SurfaceMesh, marker, outline
+from nnviz.render.surface3d import SurfaceMesh, decade_ticks, height_axis, level_rings, marker, outline
 from nnviz.render.widgets import DescentPath, StepCounter
 
 NAMES = {"gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
@@ -554,21 +554,34 @@ class DescentRaceTuning(ThemedScene):
 
 class DescentRace3D(ThemedThreeDScene):
     """The same race on the surface itself; path heights are the true loss f(θₜ). The surface is
-    a muted `SurfaceMesh` (so every optimizer colour stands out; outlined paths, hills hide what
-    lies behind them), steps longer than `jump` are drawn dashed (a jump, not a route), the minimum
-    is starred, and the camera comes to rest looking into the valley."""
+    a neutral grey `SurfaceMesh` (so every optimizer colour stands out; outlined paths, hills hide
+    what lies behind them) with iso-loss rings at whole decades and a loss axis, so a height reads
+    as a loss; steps longer than `jump` are drawn dashed (a jump, not a route), the minimum is
+    starred, and the camera comes to rest looking into the valley."""
 
     surface = "rosenbrock"
     optimizers = RACE_ORDER
     resolution = 96   # faces per side, resampled from the record's grid
-    log_floor = 1e-2  # of the loss range: keeps Rosenbrock's narrow valley from spiking between mesh nodes
+    log_floor = 4e-5  # of the loss range (δ = 0.1 on Rosenbrock, the grid's sampling error across its
+                      # narrow valley): the floor falls toward ★ without spiking between mesh nodes
     run_time = 8.0
-    zoom = 0.8
+    zoom = 0.88
     phi, theta = 42, -118          # camera start (degrees)
-    end_phi, end_theta = 36, -80   # camera at rest: the valley, the paths and the minimum in view
+    end_phi, end_theta = 35, -100  # camera at rest: the valley, the paths and the minimum in view
     orbit_rate = 0.06
-    offset = (-2.0, -0.15)         # the surface left of the legend, above the verdict
+    offset = (-2.0, -0.3)          # the surface left of the legend and the ranking
     jump = 1.0                     # scene units: longer steps are drawn dashed
+    axis_at = (-0.08, 0.45)        # where the loss axis stands, as a share of the box (0..1 = inside)
+    fade = 0                       # steps of trail at full strength behind each head (0: no fading)
+    z_length = 2.6                 # scene units of height: low walls keep the valley floor in view
+    axis_ticks = 2                 # labelled decades on the loss axis (and 0 where the grid reaches f* = 0)
+
+    @staticmethod
+    def surface_value(surf, p) -> float:
+        """The recorded grid's loss at the cell nearest to point p (a saddle's height on the surface)."""
+        i = int(np.argmin(np.abs(np.asarray(surf.xs) - p[0])))
+        j = int(np.argmin(np.abs(np.asarray(surf.ys) - p[1])))
+        return float(surf.loss[j, i])
 
     def construct(self):
         surf, runs = race_records(self.surface, self.optimizers)
@@ -578,11 +591,17 @@ class DescentRace3D(ThemedThreeDScene):
         # the box reaches down to the lowest point any path reaches (the grid can miss the exact minimum,
         # and a path ending there must not read as "leaving the box")
         low = min(float(H.min()), *(float(np.nanmin(hmap(runs[o].train_loss))) for o in self.optimizers))
-        axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], (low, H.max()), 6.8, 6.8, 3.0)
+        axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], (low, H.max()), 6.8, 6.8, self.z_length)
         self.set_camera_orientation(phi=self.phi * mn.DEGREES, theta=self.theta * mn.DEGREES, zoom=self.zoom)
         self.camera.offset = self.offset
         mesh = SurfaceMesh(axes, surf.xs, surf.ys, H, resolution=self.resolution, colors=theme.SURFACE_RAMP_MUTED,
-                           mesh_every=8, mesh_color=theme.MUTED, mesh_width=0.5, floor_levels=0, light=0.8)
+                           mesh_every=0, floor_levels=0, light=0.45)
+        # iso-loss rings at every decade on the surface, every other one labelled on the loss axis
+        rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap,
+                            [v for v, _ in decade_ticks(hmap, (low, H.max()), most=8) if v > 0], width=1.5, opacity=0.5)
+        ticks = decade_ticks(hmap, (low, H.max()), most=self.axis_ticks)
+        corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
+        ax_line, ax_marks, ax_labels = height_axis(axes, corner, ticks, text, size=24, name=None)
         t = mn.ValueTracker(0.0)
         trails = []
         for o in self.optimizers:
@@ -591,33 +610,45 @@ class DescentRace3D(ThemedThreeDScene):
             pts = np.column_stack([run.thetas[:, :2], z[:len(run.thetas)]])
             trail = DescentPath(pts, axes, steps=run.steps, color=color("optimizer", o), tracker=t,
                                 diverged_at=run.diverged_at, stroke_width=4.5, start_marker=False,
-                                head_radius=0.09, marker_text="leaves the box")
+                                head_radius=0.1, marker_text="leaves the box", fade=self.fade, fade_floor=0.35)
             outline(trail, 3.0)
             trail.pin_labels(self)
             trails.append(trail)
-        mesh.occlude(*trails, jump=self.jump)
-        stars = [marker(axes.c2p(x, y, float(hmap(np.array([surf.loss.min()]))[0])), radius=0.2)
+        mesh.occlude(*rings, ax_line, ax_marks, lift=0.5)
+        # lifted 3 cells toward the viewer: near ★ the valley is narrower than a mesh cell, so the drawn
+        # floor there lies up to 0.1 above the paths' true loss and would otherwise swallow their ends
+        mesh.occlude(*trails, jump=self.jump, lift=3.0)
+        stars = [marker(axes.c2p(x, y, float(hmap(np.array([surf.loss.min()]))[0])), radius=0.24,
+                        hollow=True)
                  for x, y in surf.meta["minima"]]
         # the shared start, ringed like the 2-D race's, at its true loss
         first = runs[self.optimizers[0]]
         st = axes.c2p(*surf.meta["start"], float(hmap(np.array([first.train_loss[0]]))[0]))
-        ring = mn.VGroup(*[mn.Circle(radius=0.14, stroke_color=color(c), stroke_width=w).move_to(st)
-                           for c, w in ((theme.BACKGROUND, 6), (theme.FOREGROUND, 3))])
+        ring = mn.VGroup(*[mn.Circle(radius=0.16, stroke_color=color(c), stroke_width=w).move_to(st)
+                           for c, w in ((theme.BACKGROUND, 7), (theme.FOREGROUND, 3.5))])
         stars.append(ring)
-        mesh.occlude(*stars, lift=3.0)
-        self.add_fixed_orientation_mobjects(*stars)
+        for p in surf.meta.get("saddles", []):  # the saddle point the runs start next to, as in the 2-D race
+            c = axes.c2p(*p, float(hmap(np.array([self.surface_value(surf, p)]))[0]))
+            stars.append(mn.VGroup(*[mn.VGroup(mn.Line(c + 0.12 * (mn.UL), c + 0.12 * mn.DR),
+                                               mn.Line(c + 0.12 * mn.UR, c + 0.12 * mn.DL)).set_stroke(color(col), width=w)
+                                     for col, w in ((theme.BACKGROUND, 8), (theme.FOREGROUND, 4))]))
+        # the start and the minimum stay on top (★ sits at the bottom of a pit one mesh cell wide)
+        self.add_fixed_orientation_mobjects(*stars, *ax_labels)
         tuning = tuning_record(self.surface)
         title = heading(f"The same race on the {self.surface.capitalize()} surface", size=30, buff=0.2)
-        what = mn.VGroup(label(hmap.words, size=24),
-                         label("paths at their own loss f(θₜ);  ○ start;  ★ minimum;  dashed: a jump", size=24))
-        what.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(title, mn.DOWN, buff=0.1)
+        what = text(f"height = loss{' (log scale)' if hmap.log else ''}   ○ start   ★ minimum"
+                    + ("   × saddle" if surf.meta.get("saddles") else ""), size=28)
+        what.next_to(title, mn.DOWN, buff=0.12)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)
+        jump_key = mn.VGroup(mn.DashedLine(mn.ORIGIN, 0.4 * mn.RIGHT, dash_length=0.07, color=color(theme.FOREGROUND),
+                                           stroke_width=2.5),
+                             text("one long jump", size=24)).arrange(mn.RIGHT, buff=0.15)
         counter = StepCounter(t, total=surf.meta["steps"], size=28, drawing=True)
-        side = mn.VGroup(counter, legend).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        side.to_edge(mn.RIGHT, buff=0.25).shift(0.2 * mn.DOWN)
+        side = mn.VGroup(counter, legend, jump_key).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
+        side.to_edge(mn.RIGHT, buff=0.3).shift(0.3 * mn.DOWN)
         self.add_fixed_in_frame_mobjects(title, what, side)
-        self.add(mesh, *trails, *stars)
+        self.add(mesh, *rings, ax_line, ax_marks, *trails, *ax_labels, *stars)
         warp = race_warp(surf, runs, self.run_time)
         t.set_value(warp.first_step)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
@@ -625,15 +656,16 @@ class DescentRace3D(ThemedThreeDScene):
         self.stop_ambient_camera_rotation()
         self.pause("race-run")
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0)
-        # the takeaway: the recorded ranking (in the legend's place) and the verdict in words
+        # the takeaway: the recorded ranking (in the legend's place), the verdict in words under it
         ranking = ranking_text(surf, runs, size=24)
-        ranking.align_to(side, mn.UP).to_edge(mn.RIGHT, buff=0.25)
-        verdict = text(wrap_words(verdict_text(tuning), 74), size=24, line_spacing=0.8)
-        verdict.to_edge(mn.DOWN, buff=0.15)
-        back = mn.BackgroundRectangle(verdict, color=color(theme.BACKGROUND), fill_opacity=0.85, buff=0.08)
+        verdict = text(wrap_words(verdict_text(tuning), 32), size=24, line_spacing=0.8)
+        panel = mn.VGroup(ranking, verdict).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        panel.to_edge(mn.RIGHT, buff=0.3).align_to(side, mn.UP)
         self.play(mn.FadeOut(side), run_time=0.4)
-        self.add_fixed_in_frame_mobjects(ranking, back, verdict)
-        self.play(mn.FadeIn(ranking), mn.FadeIn(back), mn.FadeIn(verdict))
+        self.add_fixed_in_frame_mobjects(ranking)
+        self.play(mn.FadeIn(ranking))
+        self.add_fixed_in_frame_mobjects(verdict)
+        self.play(mn.FadeIn(verdict))
         self.wait(3.0)
 
 

@@ -13,18 +13,21 @@ under it shows the same loss as a map.
     manim -ql scenes/descent_surface.py DescentSurfaceBowl
     manim -ql scenes/descent_surface.py DescentSurfaceRosenbrock
 """
+import dataclasses
 import textwrap
 
 import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
+from nnviz.display import loss_text
 from nnviz.experiments.descent import HEIGHT_LABELS, path_heights
 from nnviz.render.pacing import TimeWarp, path_progress
 from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedThreeDScene, color, heading, label
 from nnviz.render.surface import box_axes, height_map
-from nnviz.render.surface3d import SurfaceMesh, grid_minimum, marker, outline
+from nnviz.render.surface3d import (SurfaceMesh, decade_ticks, grid_minimum, height_axis, level_rings,
+                                    marker, outline)
 from nnviz.render.widgets import DescentPath, Readout, StepCounter
 
 
@@ -33,6 +36,19 @@ def at_window_edge(surf) -> bool:
     Z = np.where(np.isfinite(surf.loss), surf.loss, np.inf)
     j, i = np.unravel_index(int(np.argmin(Z)), Z.shape)
     return i in (0, Z.shape[1] - 1) or j in (0, Z.shape[0] - 1)
+
+
+def optimizer_key(opt: dict) -> str:
+    """The theme's optimizer key of a run's optimizer config: an objective's plain 'sgd' is full-batch GD."""
+    return "gd" if opt["name"] == "sgd" else opt["name"]
+
+
+def caption(words: str, width: int = 66) -> mn.Mobject:
+    """A bottom caption: at most two lines of foreground text at size 28 on a dark backing."""
+    m = label(textwrap.fill(words, width), size=28, color=color(theme.FOREGROUND), line_spacing=0.8)
+    m.to_corner(mn.DL, buff=0.4)
+    m.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.08)
+    return m
 
 
 def describe(opt: dict) -> str:
@@ -50,7 +66,6 @@ class DescentSurface(ThemedThreeDScene):
     plane = "pca"           # record: "pca" | "random" (network) or "bowl" | "rosenbrock" (analytic)
     heights = "slice"       # network paths: "slice" (on the drawn surface) or "true" (J at the real θₜ)
     resolution = None       # faces per side: None = the record's grid (64² network, 80² analytic)
-    mesh_every = 8          # a grid line every k faces (0: none)
     floor_levels = 0        # contour lines on a floor under the surface (0: none; the PCA slice, a
                             # tilted sheet seen from the side, hides its floor but for lines below it)
     floor_gap = 0.35        # scene units between the box's bottom and the contour floor
@@ -58,65 +73,99 @@ class DescentSurface(ThemedThreeDScene):
     log_floor = 1e-4
     phi, theta = 62, -105   # camera start (degrees)
     end_phi, end_theta = 55, -80  # where the camera comes to rest: path and valley in view
-    zoom = 0.85
-    offset = (-0.4, -0.35)  # on-screen shift of the 3-D picture (scene units), clear of the text
+    zoom = 0.95
+    offset = (-0.3, -0.3)   # on-screen shift of the 3-D picture (scene units), clear of the text
     orbit_rate = 0.08       # rad/s of ambient camera rotation while the path grows
     run_time = 7.0
+    intro_time = 3.0        # seconds the opening caption is read before the path starts
     shadow = False          # draw the path as its shadow on the floor, not on the surface
-    keep_last_note = True   # the plane's honesty line stays on screen with the closing reason
+    stalk = True            # a line from the drawn point to the true loss (network paths off the sheet)
+    axis_at = (-0.05, 1.0)  # where the loss axis stands, as a share of the box (0..1 = inside)
+    axis_ticks = 3
+    star_label_side = mn.DOWN + 0.6 * mn.RIGHT
+    x_length = y_length = 6.5
+    z_length = 3.6
 
     def construct(self):
         rec = experiments.load(self.experiment)
-        surf = rec[self.plane]
-        xy, h, steps, notes = self.path(rec, surf)
+        surf = self.window(rec[self.plane], rec)
+        xy, h, steps, opt = self.path(rec, surf)
+        true = self.true_loss(rec)
+        other = self.stalk_loss(rec)
         hmap = height_map(surf.loss, log=self.log, floor=self.log_floor)
         H = hmap(surf.loss)
         z = hmap(h)
-        zr = [float(min(H.min(), z.min())), float(max(H.max(), z.max()))]
-        axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], zr, z_length=3.6, x_length=6.5, y_length=6.5)
+        zs = [H, z] + ([hmap(true)] if true is not None else [])
+        zr = [float(min(np.min(a) for a in zs)), float(max(np.max(a) for a in zs))]
+        axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], zr, z_length=self.z_length, x_length=self.x_length,
+                        y_length=self.y_length)
         axes.shift(0.25 * mn.OUT)  # room for the contour floor below
         self.set_camera_orientation(phi=self.phi * mn.DEGREES, theta=self.theta * mn.DEGREES, zoom=self.zoom)
         self.camera.offset = self.offset
         mesh = self.mesh(axes, surf.xs, surf.ys, H)
         t = mn.ValueTracker(0.0)
+        ink = color("optimizer", optimizer_key(opt))
         if self.shadow:
             # the floor is SurfaceMesh's floor_gap below the box: the same axes, shifted down
             floor = axes.copy().shift(-self.floor_gap * mn.OUT)
             pts = np.column_stack([xy, np.full(len(xy), zr[0])])
-            path = DescentPath(pts, floor, steps=steps, color=color(theme.SURFACE_PATH), tracker=t, stroke_width=4,
-                               head_radius=0.08)
+            path = DescentPath(pts, floor, steps=steps, color=ink, tracker=t, stroke_width=4, head_radius=0.09,
+                               start_marker=False)
+            first = floor.c2p(*pts[0])
         else:
-            path = DescentPath(np.column_stack([xy, z]), axes, steps=steps, color=color(theme.SURFACE_PATH),
-                               tracker=t, stroke_width=5, head_radius=0.09)
+            path = DescentPath(np.column_stack([xy, z]), axes, steps=steps, color=ink, tracker=t, stroke_width=5,
+                               head_radius=0.1, start_marker=False)
+            first = axes.c2p(*xy[0], z[0])
         outline(path, 3.5)
+        start = mn.VGroup(*[mn.Circle(radius=0.17, stroke_color=color(c), stroke_width=w).move_to(first)
+                            for c, w in ((theme.BACKGROUND, 7), (theme.FOREGROUND, 3.5))])
         x, y, v = grid_minimum(surf.xs, surf.ys, surf.loss)
-        star = marker(axes.c2p(x, y, float(hmap(np.array([v]))[0])), radius=0.18)
-        occlude = getattr(mesh, "occlude", None)
-        if occlude is not None:
-            occlude(path, jump=self.jump(axes))
-            occlude(star, lift=3.0)  # a marker stands on the surface: drawn over its own cell's neighbours
-        self.add_fixed_orientation_mobjects(star)
-        guides, guide_words = self.guides(axes, surf, hmap)
+        star = marker(axes.c2p(x, y, float(hmap(np.array([v]))[0])), radius=0.24, hollow=True)
+        star_words = label(self.minimum_words(surf, v), size=24, color=color(theme.FOREGROUND))
+        star_words.next_to(star, self.star_label_side, buff=0.3)
+        star_words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.05)
+        # iso-loss rings on the sheet and a loss axis beside it: a height reads as a loss
+        ring_levels = [v_ for v_, _ in decade_ticks(hmap, zr, most=6) if v_ > 0]
+        rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap, ring_levels, width=1.5, opacity=0.45)
+        corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
+        ax_line, ax_marks, ax_labels = height_axis(axes, corner, decade_ticks(hmap, zr, most=self.axis_ticks),
+                                                   label, size=24, name="loss")
+        mesh.occlude(*rings, ax_line, ax_marks, lift=0.5)
+        mesh.occlude(path, jump=self.jump(axes), lift=2.0)
+        mesh.occlude(start, star, lift=3.0)  # a marker stands on the surface: drawn over its own cell's neighbours
+        guides, guide_labels = self.guides(axes, surf, hmap)
         for g in guides:
-            occlude(g)
+            mesh.occlude(g, lift=1.0)
+        marks = [start, star, star_words, *ax_labels, *guide_labels]
+        stalk = self.make_stalk(axes, xy, z, hmap(other) if other is not None else None, steps, t)
+        if stalk is not None:
+            mesh.occlude(stalk, lift=3.0)
+        self.add_fixed_orientation_mobjects(*marks)
         title = heading(self.title(surf), size=30, buff=0.2)
-        top = [hmap.words, self.minimum_words(surf, v)] + guide_words
-        legend = mn.VGroup(*[label(s, size=24, color=color(theme.MUTED)) for s in top])
-        legend.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(title, mn.DOWN, buff=0.12)
-        legend.to_edge(mn.LEFT, buff=0.3)
-        info = mn.VGroup(*[label(s, size=24, color=color(theme.FOREGROUND) if i == 0 else color(theme.MUTED))
-                           for i, s in enumerate(notes[:2])]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06)
-        info.to_corner(mn.DL, buff=0.2)
-        info.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.06)  # over floor lines
         counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=True)
         loss = self.loss_readout(rec, t, steps, h)
         meters = mn.VGroup(counter, loss).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
-        meters.move_to([3.8, 2.2, 0], aligned_edge=mn.UL)  # readouts grow to the right: room for "3.6e-05"
+        meters.move_to([3.0, 2.9, 0], aligned_edge=mn.UL)  # readouts grow to the right: room for "3.6·10⁻⁵"
         extra = self.side(rec, t, steps)
-        self.add_fixed_in_frame_mobjects(title, info, legend, meters, *extra)
-        self.add(mesh, *guides, path, star)
+        self.add_fixed_in_frame_mobjects(title, meters, *extra)
+        self.add(mesh, *rings, ax_line, ax_marks, *guides, path, *([stalk] if stalk is not None else []), *marks)
+        beats = [b for b in (self.intro(rec, surf), self.during(rec, surf, v)) if b]
+        shown = None
+        if beats:
+            shown = caption(beats[0])
+            self.add_fixed_in_frame_mobjects(shown)
+            self.play(mn.FadeIn(shown), run_time=0.5)
+            self.wait(self.intro_time)
+            self.pause("intro-read")
         warp = self.warp(xy, steps, surf)
         t.set_value(warp.first_step)
+        if len(beats) > 1:
+            nxt = caption(beats[1])
+            self.play(mn.FadeOut(shown), run_time=0.3)
+            self.add_fixed_in_frame_mobjects(nxt)
+            self.play(mn.FadeIn(nxt), run_time=0.4)
+            self.wait(self.intro_time * 0.7)
+            shown = nxt
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
         self.play(warp.animate(t))
         self.stop_ambient_camera_rotation()
@@ -124,47 +173,90 @@ class DescentSurface(ThemedThreeDScene):
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2)
         why = self.why(rec, surf, v)
         if why:
-            # the reason in plain words, in the notes' place (they leave first: no two texts overlap)
-            words = label(textwrap.fill(why, 74), size=24, color=color(theme.FOREGROUND), line_spacing=0.8)
-            keep = info[2:] if self.keep_last_note and len(info) > 2 else mn.VGroup()
-            gone = [m for m in info if m not in keep]
-            if len(keep):
-                words.next_to(keep, mn.UP, aligned_edge=mn.LEFT, buff=0.08)
-            else:
-                words.to_corner(mn.DL, buff=0.2)
-            words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.06)
-            self.play(mn.FadeOut(mn.VGroup(*gone)), run_time=0.4)
+            words = caption(why)
+            if shown is not None:
+                self.play(mn.FadeOut(shown), run_time=0.4)
             self.add_fixed_in_frame_mobjects(words)
             self.play(mn.FadeIn(words))
             self.wait(3.5)
         else:
             self.wait(0.5)
 
+    # ------------------------------------------------------------------ what a variant changes
+    def window(self, surf, rec):
+        """The part of the recorded grid drawn (a variant may zoom in on its path)."""
+        return surf
+
+    def true_loss(self, rec):
+        """The true loss J(θₜ) along a network path (None for an analytic surface: the path is on it)."""
+        p = rec.get(f"{self.plane}_path") if hasattr(rec, "get") else None
+        return None if p is None else np.asarray(p.true_loss, float)
+
+    def stalk_loss(self, rec):
+        """The loss at the stalk's other end: the true loss for a path drawn on the sheet, the sheet's
+        loss for a path drawn at its true loss (None: no stalk)."""
+        p = rec.get(f"{self.plane}_path") if hasattr(rec, "get") else None
+        if p is None or self.shadow or not self.stalk:
+            return None
+        return np.asarray(p.true_loss if self.heights == "slice" else p.plane_loss, float)
+
+    def make_stalk(self, axes, xy, z, other, steps, tracker):
+        """A line at the head from the drawn point to the height of the other loss (true or sheet's):
+        the gap the plane leaves (it shrinks to nothing where the path returns to the plane)."""
+        if other is None:
+            return None
+        s = np.asarray(steps, float)
+        line = mn.Line(axes.c2p(*xy[0], z[0]), axes.c2p(*xy[0], other[0]), stroke_color=color(theme.FOREGROUND),
+                       stroke_width=3)
+
+        def follow(m):
+            k = min(int(np.searchsorted(s, tracker.get_value() - 1e-9)), len(s) - 1)
+            a, b = np.asarray(axes.c2p(*xy[k], z[k]), float), np.asarray(axes.c2p(*xy[k], other[k]), float)
+            if np.linalg.norm(b - a) < 1e-3:
+                b = a + 1e-3 * mn.OUT
+            m.set_points_as_corners([a, b])
+        line.add_updater(follow)
+        return line
+
     def loss_readout(self, rec, tracker, steps, heights):
-        """The loss at the step being drawn: for a network path drawn on the slice, both its true loss
-        J(θₜ) and the drawn height (the slice's loss at its projection), which differ off the plane."""
+        """The loss at the step being drawn: for a network path, its true loss J(θₜ) and the loss of the
+        sheet under it (the height drawn on the surface), which differ where the path is off the plane."""
         p = rec.get(f"{self.plane}_path") if hasattr(rec, "get") else None
         s = np.asarray(steps, float)
 
         def readout(name, vals):
             vals = np.asarray(vals, float)
-            return Readout(tracker, lambda x: f"{name} {vals[min(int(np.searchsorted(s, x - 1e-9)), len(vals) - 1)]:.2g}",
+            return Readout(tracker, lambda x: f"{name} {loss_text(vals[min(int(np.searchsorted(s, x - 1e-9)), len(vals) - 1)])}",
                            size=28, color=color(theme.FOREGROUND))
         if p is None:
             return readout("loss", heights)
-        if self.heights == "slice" and not self.shadow:
-            return mn.VGroup(readout("true loss", p.true_loss), readout("drawn at", heights)).arrange(
-                mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
-        return readout("loss", p.true_loss)
+        if self.shadow:
+            return readout("true loss", p.true_loss)
+        return mn.VGroup(readout("true loss", p.true_loss), readout("on the sheet", p.plane_loss)).arrange(
+            mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+
+    def intro(self, rec, surf) -> str | None:
+        """The opening caption: what this sheet is, in plain words."""
+        run = rec["run"]
+        n = int(np.asarray(run.thetas).shape[1])
+        ev = surf.meta["explained_variance"]
+        return (f"{n} weights are too many to draw, so we draw the loss on the flat sheet that best fits the "
+                f"path ({ev[0] + ev[1]:.1%} of its movement).")
+
+    def during(self, rec, surf, v) -> str | None:
+        """The caption while the path runs: why the drawn point and the true loss differ."""
+        p = rec[f"{self.plane}_path"]
+        return (f"The start lies off the sheet ({p.rel_off_plane[0]:.0%} of its way to the end): the sheet's "
+                f"loss there ({p.plane_loss[0]:.2f}) is below the true {p.true_loss[0]:.2f} (white stalk).")
 
     def why(self, rec, surf, v) -> str | None:
         """Why the path ends where it does (the network's PCA plane): the run stopped while its loss
         was still falling, short of the slice's lowest point."""
         p = rec[f"{self.plane}_path"]
         k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
-        return (f"The path ends at the run's last θ (the plane's centre): {p.steps[-1]} steps were not enough. "
-                f"Its loss was still falling ({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} in the last "
-                f"{int(p.steps[-1] - p.steps[k])} steps); the valley runs on past ★ ({v:.3f}).")
+        return (f"Its {p.steps[-1]} steps ran out while the loss was still falling ({p.true_loss[k]:.3f} → "
+                f"{p.true_loss[-1]:.3f} in the last {int(p.steps[-1] - p.steps[k])} steps); the valley runs on "
+                f"past ★ ({v:.3f}).")
 
     @classmethod
     def warp(cls, xy, steps, surf) -> TimeWarp:
@@ -176,9 +268,9 @@ class DescentSurface(ThemedThreeDScene):
 
     def mesh(self, axes, xs, ys, H):
         """The surface mobject (a hook: bench/bench_surface.py swaps in manim.Surface for 'before')."""
-        return SurfaceMesh(axes, xs, ys, H, resolution=self.resolution, mesh_every=self.mesh_every,
-                           floor_levels=self.floor_levels, floor_gap=self.floor_gap, light=0.6,
-                           colors=theme.LOSS_RAMP)
+        return SurfaceMesh(axes, xs, ys, H, resolution=self.resolution, mesh_every=0,
+                           floor_levels=self.floor_levels, floor_gap=self.floor_gap, light=0.5,
+                           colors=theme.SURFACE_RAMP_MUTED)
 
     def jump(self, axes):
         """Steps longer than this (scene units) are drawn dashed: a jump, not a route."""
@@ -188,13 +280,13 @@ class DescentSurface(ThemedThreeDScene):
         return []
 
     def guides(self, axes, surf, hmap):
-        """Extra 3-D lines drawn on the surface (occluded like the path) and their words for the legend."""
+        """Extra 3-D lines drawn on the surface (occluded like the path) and their labels (facing the camera)."""
         return [], []
 
     def minimum_words(self, surf, v):
         if at_window_edge(surf):
-            return f"★ lowest point drawn: {v:.2g}, at the window's edge (the valley runs on)"
-        return f"★ lowest loss on this slice: {v:.3g}"
+            return f"lowest drawn: {v:.2g}"
+        return f"lowest on the sheet: {v:.3g}"
 
     def title(self, surf):
         return {"pca": "A moons MLP's loss along its path's two main directions",
@@ -202,20 +294,18 @@ class DescentSurface(ThemedThreeDScene):
                     surf.method, f"The {self.plane.capitalize()} surface with a descent path")
 
     def path(self, rec, surf):
-        """(plane coordinates, heights, steps, on-screen notes) of the network path on this plane."""
+        """(plane coordinates, heights, steps, optimizer config) of the network path on this plane."""
         p = rec[f"{self.plane}_path"]
-        notes = [HEIGHT_LABELS[self.heights]]
-        if surf.method == "pca":
-            ev = surf.meta["explained_variance"]
-            notes.append(f"PCA plane of the path (PC1 {ev[0]:.1%}, PC2 {ev[1]:.1%}); real path ≤ "
-                         f"{p.rel_off_plane.max():.0%} off it")
-        else:
-            notes.append(f"up to {p.rel_off_plane.max():.0%} of the real path's distance to θ* is off this plane")
-        return p.coords, path_heights(p, self.heights), p.steps.astype(float), notes
+        return p.coords, path_heights(p, self.heights), p.steps.astype(float), rec["run"].config["optimizer"]
 
 
 class DescentSurfaceTrue(DescentSurface):
     heights = "true"
+
+    def during(self, rec, surf, v):
+        p = rec[f"{self.plane}_path"]
+        return (f"Drawn at its true loss, the start floats above the sheet ({p.rel_off_plane[0]:.0%} of its way "
+                f"to the end off it): {p.true_loss[0]:.2f}, not {p.plane_loss[0]:.2f} (white stalk).")
 
 
 class DescentSurfaceRandom(DescentSurface):
@@ -228,99 +318,222 @@ class DescentSurfaceRandom(DescentSurface):
     end_phi, end_theta = 50, -95
     zoom = 0.72
     offset = (-2.1, -0.35)
+    axis_at = (-0.08, 1.0)
 
-    def path(self, rec, surf):
-        xy, h, steps, notes = super().path(rec, surf)
-        notes[0] = "path: its shadow on the floor (the plane misses most of it)"
-        return xy, h, steps, notes
+    def intro(self, rec, surf):
+        p = rec[f"{self.plane}_path"]
+        return (f"A random flat sheet through the end point: the training path lies mostly off it (up to "
+                f"{p.rel_off_plane.max():.0%} of its distance to the end).")
+
+    def during(self, rec, surf, v):
+        return "So the path is drawn only as its shadow on the floor; its true loss is on the right."
 
     def why(self, rec, surf, v):
         return None
 
     def side(self, rec, tracker, steps):
         p = rec[f"{self.plane}_path"]
-        true, shadow = "true loss J(θₜ)", "loss at its shadow"
+        ink = color("optimizer", optimizer_key(rec["run"].config["optimizer"]))
+        true, shadow = "true loss", "sheet's loss at the shadow"
         plot = LossPlot({true: p.true_loss, shadow: p.plane_loss},
-                        colors={true: color(theme.SURFACE_PATH), shadow: color(theme.MUTED)},
+                        colors={true: ink, shadow: color(theme.MUTED)},
                         steps={true: p.steps, shadow: p.steps},
-                        log_y=True, width=3.6, height=2.4, tracker=tracker, legend=False, x_ticks=3)
-        plot.to_edge(mn.RIGHT, buff=0.3).shift(0.6 * mn.DOWN)
+                        log_y=True, width=3.6, height=2.2, tracker=tracker, legend=False, x_ticks=3)
+        plot.to_edge(mn.RIGHT, buff=0.4).shift(0.2 * mn.DOWN)
         keys = list(plot.curves)
         names = mn.VGroup(*[label(k, size=24, color=plot.curves[k].trace.color) for k in keys])
         names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(plot, mn.UP, buff=0.12)
         names.align_to(plot, mn.LEFT)
         rel = p.rel_off_plane
         s = np.asarray(p.steps, float)
-        off = Readout(tracker, lambda v: f"now {rel[min(int(np.searchsorted(s, v - 1e-9)), len(rel) - 1)]:.0%} off the plane",
+        off = Readout(tracker, lambda v: f"now {rel[min(int(np.searchsorted(s, v - 1e-9)), len(rel) - 1)]:.0%} off the sheet",
                       size=24, color=color(theme.FOREGROUND))
         off.next_to(plot, mn.DOWN, buff=0.12).align_to(plot, mn.LEFT)
         return [plot, names, off]
 
 
 class DescentSurfaceBowl(DescentSurface):
-    """Two parameters only: the surface is the whole loss, so the path lies on it exactly."""
+    """Two parameters only: the surface is the whole loss, so the path lies on it exactly. The window
+    is zoomed to the path; the bowl's steep and flat axes are drawn and labelled on it, and two bars
+    show the path's coordinate along each shrinking by its own factor 1 − η·curvature per step."""
 
     plane = "bowl"
-    orbit_rate = 0.15
-    floor_levels = 12
+    floor_levels = 10
     log = False             # a quadratic bowl reads best as itself
-    zoom = 0.66             # its steep rim otherwise reaches into the title
-    offset = (0.0, -0.7)    # below the three legend lines
-    end_phi, end_theta = 50, -70
+    zoom = 0.72
+    offset = (-2.3, 0.35)
+    z_length = 2.4
+    phi, theta = 40, -100   # from high up (phi from the vertical): the floor, the bend and ★ stay in view
+    end_phi, end_theta = 34, -88
+    orbit_rate = 0.06
+    intro_time = 2.5
+    axis_at = (-0.1, 1.0)
+    axis_ticks = 3
+    margin = 0.25           # of the path's extent, around the path and ★
+    star_label_side = mn.DOWN
+
+    def window(self, surf, rec):
+        """The grid cropped to the path and ★ plus a margin (same scale on both axes)."""
+        run = rec[f"{self.plane}_run"]
+        pts = np.vstack([run.thetas, np.asarray(surf.meta["minima"], float)])
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        pad = self.margin * (hi - lo).max()
+        lo, hi = lo - pad, hi + pad
+        i = np.flatnonzero((surf.xs >= lo[0]) & (surf.xs <= hi[0]))
+        j = np.flatnonzero((surf.ys >= lo[1]) & (surf.ys <= hi[1]))
+        i = np.arange(max(i[0] - 1, 0), min(i[-1] + 2, len(surf.xs)))
+        j = np.arange(max(j[0] - 1, 0), min(j[-1] + 2, len(surf.ys)))
+        xs, ys = surf.xs[i], surf.ys[j]
+        w = max(np.ptp(xs), np.ptp(ys))
+        self.x_length, self.y_length = 7.0 * np.ptp(xs) / w, 7.0 * np.ptp(ys) / w
+        return dataclasses.replace(surf, xs=xs, ys=ys, loss=surf.loss[np.ix_(j, i)])
+
+    def true_loss(self, rec):
+        return None
 
     def path(self, rec, surf):
         run = rec[f"{self.plane}_run"]
         h = run.train_loss[: len(run.thetas)]  # f(θₜ), evaluated every step for an objective
-        self._run = f"{describe(run.config['optimizer'])}, {run.n_steps} steps"
-        notes = ["path height: the exact loss f(θₜ) — two parameters, nothing is projected",
-                 f"{surf.meta.get('formula', '')};  {self._run}"]
-        return run.thetas, h, run.steps.astype(float), notes
+        return run.thetas, h, run.steps.astype(float), run.config["optimizer"]
 
-    phi, theta = 46, -105   # from high up (phi from the vertical): the floor, the bend and ★ stay in view
-    end_phi, end_theta = 40, -80
-    orbit_rate = 0.08
+    def factors(self, rec, surf):
+        """[(name, curvature λ, factor 1 − ηλ, coordinates along that axis per step)] for the steep and
+        the flat axis (GD on a quadratic with its minimum at 0: each coordinate is multiplied by 1 − ηλ)."""
+        run = rec[f"{self.plane}_run"]
+        lr = run.config["optimizer"]["lr"]
+        eta = lr["lr"] if isinstance(lr, dict) else lr
+        (lo, hi), vecs = surf.meta["curvatures"], np.asarray(surf.meta["axes"], float)
+        th = np.asarray(run.thetas, float)
+        return [("steep", hi, 1 - eta * hi, th @ vecs[1], eta), ("flat", lo, 1 - eta * lo, th @ vecs[0], eta)]
+
+    def intro(self, rec, surf):
+        lo, hi = sorted(surf.meta["curvatures"])
+        return (f"Two weights only: the surface is the whole loss, a bowl {hi / lo:.0f}× steeper across "
+                f"than along. Gradient descent starts at ○.")
+
+    def during(self, rec, surf, v):
+        (n1, l1, f1, _, eta), (n2, l2, f2, _, _) = self.factors(rec, surf)
+        return (f"Each step multiplies the steep coordinate by 1 − η·{l1:g} = {f1:.2f} and the flat one by "
+                f"1 − η·{l2:g} = {f2:.2f} (η = {eta:g}).")
+
+    def side(self, rec, tracker, steps):
+        """Two bars: the path's distance from ★ along the steep and along the flat axis, at the step drawn."""
+        surf = rec[self.plane]
+        rows = mn.VGroup()
+        s = np.asarray(steps, float)
+        full = max(abs(c[0]) for *_, c, _ in self.factors(rec, surf))
+        width = 2.6
+        for name, lam, f, c, _ in self.factors(rec, surf):
+            col = color(theme.FOREGROUND) if name == "steep" else color(theme.MUTED)
+            words = label(f"{name} axis: ×{f:.2f} a step", size=24, color=color(theme.FOREGROUND))
+            base = mn.Line(mn.ORIGIN, width * mn.RIGHT, stroke_color=color(theme.GRID), stroke_width=10)
+            bar = mn.Line(mn.ORIGIN, width * mn.RIGHT, stroke_color=col, stroke_width=10)
+            row = mn.VGroup(words, mn.VGroup(base, bar)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+
+            def follow(m, c=c, base=base):
+                k = min(int(np.searchsorted(s, tracker.get_value() - 1e-9)), len(c) - 1)
+                L = max(width * abs(c[k]) / full, 1e-3)
+                a = base.get_start()
+                m.put_start_and_end_on(a, a + L * mn.RIGHT)
+            bar.add_updater(follow)
+            rows.add(row)
+        rows.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        head = label("distance from ★ along the", size=24, color=color(theme.FOREGROUND))
+        panel = mn.VGroup(head, rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2)
+        panel.move_to([3.0, 1.3, 0], aligned_edge=mn.UL)
+        return [panel]
+
+    def loss_readout(self, rec, tracker, steps, heights):
+        s = np.asarray(steps, float)
+        vals = np.asarray(heights, float)
+        return Readout(tracker, lambda x: f"loss {loss_text(vals[min(int(np.searchsorted(s, x - 1e-9)), len(vals) - 1)])}",
+                       size=28, color=color(theme.FOREGROUND))
 
     def minimum_words(self, surf, v):
-        return f"★ the minimum, loss {v:.3g};  dashed: one long step"
+        return f"★ minimum, loss {v:.3g}"
+
+    def title(self, surf):
+        return "Gradient descent on a bowl: across first, then along"
 
     def guides(self, axes, surf, hmap):
         """The bowl's two principal axes through the minimum, on the surface: along axis i the loss is
-        ½ λᵢ s² exactly (a quadratic with f* = 0), so the lines are drawn from the recorded curvatures."""
+        ½ λᵢ s² exactly (a quadratic with f* = 0), so the lines are drawn from the recorded curvatures;
+        each is labelled with its name and curvature at its end."""
         if "curvatures" not in surf.meta:
             return [], []
         lines, words = [], []
         (lo, hi), vecs = surf.meta["curvatures"], np.asarray(surf.meta["axes"], float)
         box = np.array([surf.xs[[0, -1]], surf.ys[[0, -1]]], float)
-        for lam, v, col, name in ((hi, vecs[1], theme.FOREGROUND, "steep"), (lo, vecs[0], theme.MUTED, "flat")):
-            with np.errstate(divide="ignore"):
-                r = float(np.min(np.abs(np.where(np.abs(v) > 1e-12, box.max(axis=1) / np.abs(v), np.inf))))
-            s = np.linspace(-0.98 * r, 0.98 * r, 61)
+        for lam, v, col, name in ((hi, vecs[1], theme.FOREGROUND, "steep"), (lo, vecs[0], theme.FOREGROUND, "flat")):
+            # the stretch of the line s·v that lies inside the window
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ends = np.sort(np.where(np.abs(v)[:, None] > 1e-12, box / v[:, None], np.nan), axis=1)
+            s0 = float(np.nanmax(ends[:, 0])) * 0.97
+            s1 = float(np.nanmin(ends[:, 1])) * 0.97
+            s = np.linspace(s0, s1, 61)
             p = s[:, None] * v[None, :]
             z = hmap(0.5 * lam * s ** 2)
-            line = mn.VMobject(stroke_color=color(col), stroke_width=3)
+            line = mn.VMobject(stroke_color=color(col), stroke_width=4)
             line.set_points_as_corners([axes.c2p(x, y, h) for (x, y), h in zip(p, z)])
+            outline(line, 3.0)
             lines.append(line)
-            words.append(f"{'white' if name == 'steep' else 'grey'}: {name} axis (curvature {lam:g})")
-        return lines, ["  ·  ".join(words)]
+            # the label at the line's far end (larger y: up the screen, away from the captions)
+            end = p[-1] if p[-1][1] > p[0][1] else p[0]
+            zz = float(hmap(np.array([0.5 * lam * float(end @ v) ** 2]))[0])
+            tag = label(f"{name} axis, curvature {lam:g}", size=24, color=color(theme.FOREGROUND))
+            tag.move_to(axes.c2p(*end, zz)).shift(0.35 * mn.OUT)
+            tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.05)
+            words.append(tag)
+        return lines, words
+
+    def construct(self):
+        rec = experiments.load(self.experiment)
+        self._start = np.asarray(rec[f"{self.plane}_run"].thetas[0], float)
+        super().construct()
 
     def why(self, rec, surf, v):
         """The bend in plain words, from the bowl's recorded curvatures and the run's step lengths."""
-        lo, hi = sorted(surf.meta["curvatures"])
-        run = rec[f"{self.plane}_run"]
-        first = float(np.linalg.norm(run.thetas[1] - run.thetas[0]))
-        return (f"Why it bends: the bowl is {hi / lo:.0f}× steeper across than along (curvature {hi:g} vs {lo:g}). "
-                f"A step goes straight down the slope (η × gradient), so GD first drops across it "
-                f"in long steps (the first is {first:.1f}, dashed), then slides along the flat floor to ★.")
+        (n1, l1, f1, c1, _), (n2, l2, f2, c2, _) = self.factors(rec, surf)
+        k = int(np.argmax(np.abs(c1) < 0.1 * abs(c1[0])))
+        return (f"After {k} steps the steep coordinate is below a tenth of its start, the flat one still at "
+                f"{abs(c2[k]) / abs(c2[0]):.0%}: across first, then along the floor to ★.")
 
 
 class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     plane = "rosenbrock"
     log = True
+    floor_levels = 12
     phi, theta = 40, -115   # from the valley's open side: the banana valley and the path in view
     end_phi, end_theta = 36, -88
     orbit_rate = 0.08
-    zoom, offset = 0.8, (0.0, -0.35)
+    zoom, offset = 0.8, (-0.6, -0.35)
     log_floor = 1e-2  # flattens the valley floor, narrower than a mesh cell, instead of a sawtooth
+    axis_at = (-0.08, 0.0)
+    star_label_side = mn.RIGHT
+
+    def window(self, surf, rec):
+        self.x_length = self.y_length = 6.5
+        return surf
+
+    def guides(self, axes, surf, hmap):
+        return [], []
+
+    def side(self, rec, tracker, steps):
+        return []
+
+    def intro(self, rec, surf):
+        run = rec[f"{self.plane}_run"]
+        return (f"Two weights only: the surface is the whole loss, and the path lies on it exactly. "
+                f"{describe(run.config['optimizer'])} from ○, {run.n_steps} steps.")
+
+    def during(self, rec, surf, v):
+        return None
+
+    def minimum_words(self, surf, v):
+        return "★ minimum, loss 0" if v == 0 else f"★ minimum, loss {v:.3g}"
+
+    def title(self, surf):
+        return "The Rosenbrock surface with a descent path"
 
     def why(self, rec, surf, v):
         run = rec[f"{self.plane}_run"]

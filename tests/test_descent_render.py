@@ -30,9 +30,12 @@ CASES = [
     ("descent_race", "DescentRaceTuning", [(theme.OPTIMIZER[o], LEFT, 5) for o in RACE]),
     ("descent_race", "DescentRace3D", [(theme.SURFACE_RAMP_MUTED[2], PLOT, 300),
                                        (theme.OPTIMIZER["nesterov"], PLOT, 20)]),
-    ("descent_surface", "DescentSurface", [(theme.SURFACE_PATH, PLOT, 50), (theme.LOSS_RAMP[-1], PLOT, 15)]),
-    ("descent_surface", "DescentSurfaceBowl", [(theme.SURFACE_PATH, PLOT, 15)]),  # a smaller bowl, seen from above
-    ("descent_surface", "DescentSurfaceRandom", [(theme.SURFACE_PATH, PLOT, 20), (theme.LOSS_RAMP[-2], PLOT, 15)]),
+    # the surfaces are grey; a path keeps its run's optimizer colour (the moons MLP: momentum; the bowl: GD)
+    ("descent_surface", "DescentSurface", [(theme.OPTIMIZER["momentum"], PLOT, 50),
+                                           (theme.SURFACE_RAMP_MUTED[-2], PLOT, 300)]),
+    ("descent_surface", "DescentSurfaceBowl", [(theme.OPTIMIZER["gd"], PLOT, 15)]),  # a zoomed bowl, seen from above
+    ("descent_surface", "DescentSurfaceRandom", [(theme.OPTIMIZER["momentum"], PLOT, 20),
+                                                 (theme.SURFACE_RAMP_MUTED[-2], PLOT, 300)]),
     ("descent_wells", "DescentWells", [(theme.OPTIMIZER["momentum"], (0.0, 0.4, 0.35, 1.0), 20),
                                        (theme.OPTIMIZER["gd"], (0.35, 0.4, 0.7, 1.0), 20)]),
     # every restart is plain GD: its dots in both wells (the deep one left, the shallow one right of the hump)
@@ -44,7 +47,8 @@ CASES = [
 
 @pytest.mark.parametrize("file,cls,checks", CASES, ids=[c[1] for c in CASES])
 def test_descent_scene_renders(render_scene, file, cls, checks):
-    out = render_scene(f"scenes/{file}.py", cls, overrides={"run_time": 1.0}, width=384, height=216)
+    fast = {"run_time": 1.0, **({"intro_time": 0.2} if file == "descent_surface" else {})}  # captions read briefly
+    out = render_scene(f"scenes/{file}.py", cls, overrides=fast, width=384, height=216)
     if file in MINE:  # the text audit (the other descent scenes' owner adds theirs)
         assert not out.small_texts, out.small_texts
         assert not out.overlapping_texts, out.overlapping_texts

@@ -148,20 +148,60 @@ def surf_mod():
     return scene_module("descent_surface")
 
 
+def scene(cls):
+    """A scene object for calling its caption methods (no manim set-up)."""
+    return cls.__new__(cls)
+
+
 def test_bowl_bend_words(surf_mod, surface):
+    """The bowl's captions: '4× steeper across than along', each step multiplies the steep / flat
+    coordinate by 1 − ηλ (recomputed from the objective's Hessian and the run's own θₜ), and after k
+    steps the steep coordinate is below a tenth of its start while the flat one keeps x %."""
     s, run = surface["bowl"], surface["bowl_run"]
-    words = surf_mod.DescentSurfaceBowl.why(surf_mod.DescentSurfaceBowl, surface, s, 0.0)
+    bowl = scene(surf_mod.DescentSurfaceBowl)
     cfg = E.get("descent_surface").config["analytic"]["bowl"]
     obj = O.quadratic(**cfg)
     lam, vec = np.linalg.eigh(obj.hessian(np.zeros(2)))
-    words = " ".join(words.split())
-    assert f"{lam[1] / lam[0]:.0f}× steeper across than along (curvature {lam[1]:g} vs {lam[0]:g})" in words
-    step = run.thetas[1] - run.thetas[0]
-    assert f"the first is {np.linalg.norm(step):.1f}" in words
-    # "drops across it first": the first step runs mostly along the steep axis
+    intro = " ".join(bowl.intro(surface, s).split())
+    assert f"{lam[1] / lam[0]:.0f}× steeper across than along" in intro
+    eta = run.config["optimizer"]["lr"]["lr"]
+    th = np.asarray(run.thetas, float)
+    steep, flat = th @ vec[:, 1], th @ vec[:, 0]
+    # GD on a quadratic with its minimum at 0: every step multiplies each coordinate by 1 − ηλ
+    assert np.allclose(steep[1:] / steep[:-1], 1 - eta * lam[1])
+    assert np.allclose(flat[1:] / flat[:-1], 1 - eta * lam[0])
+    during = " ".join(bowl.during(surface, s, 0.0).split())
+    assert (f"steep coordinate by 1 − η·{lam[1]:g} = {1 - eta * lam[1]:.2f} and the flat one by "
+            f"1 − η·{lam[0]:g} = {1 - eta * lam[0]:.2f} (η = {eta:g})") in during
+    k = int(np.flatnonzero(np.abs(steep) < 0.1 * abs(steep[0]))[0])
+    why = " ".join(bowl.why(surface, s, 0.0).split())
+    assert f"After {k} steps the steep coordinate is below a tenth of its start" in why
+    assert f"the flat one still at {abs(flat[k]) / abs(flat[0]):.0%}" in why
+    assert abs(flat[k]) / abs(flat[0]) > 0.5  # "then along": most of the flat distance is still ahead
+    # "drops across first": the first step runs mostly along the steep axis, and it is the longest
+    step = th[1] - th[0]
     assert abs(step @ vec[:, 1]) > abs(step @ vec[:, 0])
-    # and the first step is the longest of the run
     assert np.argmax(lengths(run.thetas)) == 0
+
+
+def test_pca_sheet_captions(surf_mod, surface):
+    """The PCA scene's captions: the weight count, the sheet's share of the path's movement, how far
+    off the sheet the start lies and its two losses, recomputed from the records."""
+    s, p, run = surface["pca"], surface["pca_path"], surface["run"]
+    pca = scene(surf_mod.DescentSurface)
+    intro = " ".join(pca.intro(surface, s).split())
+    assert intro.startswith(f"{np.asarray(run.thetas).shape[1]} weights")
+    assert f"({sum(s.meta['explained_variance'][:2]):.1%} of its movement)" in intro
+    during = " ".join(pca.during(surface, s, 0.0).split())
+    assert f"({p.rel_off_plane[0]:.0%} of its way to the end)" in during
+    assert f"loss there ({p.plane_loss[0]:.2f}) is below the true {p.true_loss[0]:.2f}" in during
+    assert p.plane_loss[0] < p.true_loss[0]
+    # the path leaves the sheet least at its end (the sheet is centred on the final θ)
+    assert p.rel_off_plane[-1] == pytest.approx(0.0, abs=1e-9)
+    rnd = scene(surf_mod.DescentSurfaceRandom)
+    words = " ".join(rnd.intro(surface, surface["random"]).split())
+    assert f"up to {surface['random_path'].rel_off_plane.max():.0%} of its distance" in words
+    assert surface["random_path"].rel_off_plane.max() > 0.5  # "mostly off it"
 
 
 def test_pca_path_stops_short_words(surf_mod, surface):
@@ -227,14 +267,14 @@ def test_tuning_legend_and_stuck_words(race_mod, race):
 
 
 def test_pca_star_is_at_the_window_edge(surf_mod, surface):
-    """"★ lowest point drawn … at the window's edge (the valley runs on)": the slice's lowest cell is
+    """"★ lowest drawn" (not "lowest on the sheet") and "the valley runs on past ★": the slice's lowest cell is
     on the border of the drawn grid, and the loss still falls toward that border."""
     s = surface["pca"]
     Z = s.loss
     j, i = np.unravel_index(np.nanargmin(Z), Z.shape)
     assert i in (0, Z.shape[1] - 1) or j in (0, Z.shape[0] - 1)
     assert surf_mod.at_window_edge(s)
-    assert "at the window's edge" in surf_mod.DescentSurface.minimum_words(None, s, float(Z[j, i]))
+    assert "lowest drawn" in surf_mod.DescentSurface.minimum_words(None, s, float(Z[j, i]))
     inner = (slice(1, -1), slice(1, -1))
     assert np.nanmin(Z[inner]) > Z[j, i]
 

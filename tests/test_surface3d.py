@@ -247,3 +247,35 @@ def test_no_ghost_of_the_previous_frame():
     b = cam()
     b.capture_mobjects([mesh, sq])
     assert np.asarray(a.pixel_array).tobytes() == np.asarray(b.pixel_array).tobytes()
+
+
+def test_height_scale_ticks_and_rings_sit_at_their_loss():
+    """The loss axis and the iso-loss rings put a value v exactly at the height the surface gives v:
+    ticks at whole decades (with 0 where a shifted log map's grid reaches f* = 0, none among the
+    flattened decades below δ), rings at their own height and on the grid's contour of v."""
+    from nnviz.render.surface import height_map
+    from nnviz.display import loss_tick_text
+    from nnviz.render.surface3d import decade_ticks, level_rings
+
+    xs = np.linspace(-2, 2, 41)
+    X, Y = np.meshgrid(xs, xs)
+    Z = 100 * (X ** 2 + Y ** 2) ** 2            # 0 … 6400: a shifted log map with f* = 0 on the grid
+    h = height_map(Z, log=True, floor=1e-5)      # δ = 0.064
+    ticks = decade_ticks(h, (float(h(Z).min()), float(h(Z).max())), most=8)
+    vals = [v for v, _ in ticks]
+    assert vals[0] == 0 and all(v >= 2 * h.delta for v in vals[1:])
+    assert vals[1:] == [0.1 * 10.0 ** k for k in range(1, len(vals))]  # every decade from 1 up
+    for v, z in ticks:
+        assert z == pytest.approx(float(h(np.array([v]))[0]))
+    assert [loss_tick_text(v) for v in (0.0, 0.01, 1.0, 1000.0, 1e4, 1e-5)] == ["0", "0.01", "1", "1000", "10⁴", "10⁻⁵"]
+    axes = box_axes((-2, 2), (-2, 2), (float(h(Z).min()), float(h(Z).max())))
+    rings = level_rings(axes, xs, xs, Z, h, [1.0, 100.0])
+    assert len(rings) == 2  # one closed ring per level around the single minimum
+    for ring, v in zip(rings, (1.0, 100.0)):
+        p = ring.points
+        z = float(h(np.array([v]))[0])
+        assert np.allclose([axes.p2c(q)[2] for q in p[::8]], z, atol=1e-6)
+        r = np.hypot(*np.array([axes.p2c(q)[:2] for q in p[::8]]).T)
+        assert np.allclose(r, (v / 100) ** 0.25, rtol=0.05)  # on the contour 100 r⁴ = v (up to the grid)
+    lin = height_map(Z, log=False)
+    assert [v for v, _ in decade_ticks(lin, (0, 6400), most=4)] == [0, 2000, 4000, 6000]

@@ -387,41 +387,56 @@ def race_tuning(fig):
 
 @figure("descent_surface", experiments=("descent_surface",), size=(12, 4.2))
 def surface(fig):
-    """A moons MLP's loss along its PCA plane (path on the slice) and a filter-normalised random plane
-    (the path lies mostly off it: drawn as a dashed shadow on the floor), and the two heights per step."""
+    """A moons MLP's loss on the flat sheet that best fits its path (PCA plane; path on the sheet) and on a
+    random sheet (filter-normalised; the path lies mostly off it: drawn as a dashed shadow on the floor),
+    and the true loss beside the sheet's loss per step. The videos' palette: a grey surface, the path in
+    its optimizer's colour."""
     from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.ticker import FixedLocator, FuncFormatter
 
-    cmap = LinearSegmentedColormap.from_list("loss", theme.LOSS_RAMP)  # sequential, as in the videos
+    from ..display import loss_tick_text
+
+    cmap = LinearSegmentedColormap.from_list("loss", theme.SURFACE_RAMP_MUTED)  # grey, as in the videos
     rec = E.load("descent_surface")
+    opt = rec["run"].config["optimizer"]["name"]
+    ink = theme.OPTIMIZER["gd" if opt == "sgd" else opt]
+    name = OPT_LABEL["gd" if opt == "sgd" else opt]
     for k, which in enumerate(("pca", "random")):
         s, p = rec[which], rec[f"{which}_path"]
         ax = fig.add_subplot(1, 3, k + 1, projection="3d", computed_zorder=False)
         A, B = np.meshgrid(s.xs, s.ys)
         Z = np.log10(s.loss)
-        ax.plot_surface(A, B, Z, cmap=cmap, alpha=0.75, linewidth=0, zorder=1)
+        ax.plot_surface(A, B, Z, cmap=cmap, alpha=0.85, linewidth=0, zorder=1)
         if which == "pca":
             ev = s.meta["explained_variance"]
-            ax.plot(p.coords[:, 0], p.coords[:, 1], np.log10(X.path_heights(p, "slice")), color=theme.SURFACE_PATH,
+            ax.plot(p.coords[:, 0], p.coords[:, 1], np.log10(X.path_heights(p, "slice")), color=ink,
                     lw=2.5, zorder=5, path_effects=_outlined())
-            title = (f"PCA plane: PC1 {ev[0]:.1%}, PC2 {ev[1]:.1%}\npath heights: loss on the slice\n"
-                     f"real path up to {p.rel_off_plane.max():.0%} of its distance to $\\theta^*$ off it")
+            title = (f"the flat sheet that best fits the path\n({ev[0] + ev[1]:.1%} of its movement);"
+                     f" the path drawn on it\n(at most {p.rel_off_plane.max():.0%} of its way to the end off it)")
         else:
             floor = float(np.nanmin(Z))
-            ax.plot(p.coords[:, 0], p.coords[:, 1], np.full(len(p.coords), floor), "--", color=theme.SURFACE_PATH,
+            ax.plot(p.coords[:, 0], p.coords[:, 1], np.full(len(p.coords), floor), "--", color=ink,
                     lw=2, zorder=5, path_effects=_outlined())
-            title = (f"filter-normalised random plane\npath: its shadow on the floor, not on the surface:\n"
-                     f"up to {p.rel_off_plane.max():.0%} of its distance to $\\theta^*$ is off this plane")
-        ax.set_title(title, fontsize=8)
-        ax.set_zlabel(r"$\log_{10}$ loss")
+            title = (f"a random sheet: the path lies mostly off it\n(up to {p.rel_off_plane.max():.0%} of its way"
+                     f" to the end),\nso only its shadow is drawn, on the floor")
+        ax.set_title(title, fontsize=9)
+        lo, hi = np.floor(np.nanmin(Z)), np.ceil(np.nanmax(Z))
+        ax.zaxis.set_major_locator(FixedLocator(np.arange(lo, hi + 1)))
+        ax.zaxis.set_major_formatter(FuncFormatter(lambda z, _: loss_tick_text(10.0 ** z)))
+        ax.set_zlabel("loss (log scale)", fontsize=9)
+        ax.set_xticklabels([])
+        ax.set_yticklabels([])
+        ax.set_xlabel("direction 1", fontsize=9)
+        ax.set_ylabel("direction 2", fontsize=9)
     ax = fig.add_subplot(1, 3, 3)
     p = rec["pca_path"]
-    ax.semilogy(p.steps, X.path_heights(p, "true"), color=theme.INK, label=r"true loss $J(\theta_t)$")
-    ax.semilogy(p.steps, X.path_heights(p, "slice"), "--", color=theme.SURFACE_PATH, lw=2,
-                label=r"loss at $\theta_t$'s projection (PCA plane)", path_effects=_outlined())
+    ax.semilogy(p.steps, X.path_heights(p, "true"), color=theme.INK, label="true loss")
+    ax.semilogy(p.steps, X.path_heights(p, "slice"), "--", color=ink, lw=2,
+                label="the sheet's loss under the path", path_effects=_outlined())
     ax.set_xlabel("step")
     ax.set_ylabel("loss (log scale)")
-    ax.legend(fontsize=7, loc="upper right")  # "best" sat on the curves' start
-    ax.set_title("the two heights differ\nwhere the path is off the plane", fontsize=9)
+    ax.legend(fontsize=9, loc="lower left", frameon=False)  # the curves run from top left to bottom right
+    ax.set_title(f"{name}: the two differ while\nthe path is off the sheet (the start)", fontsize=10)
     # the 3-D panel's z label reaches past its box: move this panel clear of it
     box = ax.get_position()
     ax.set_position([box.x0 + 0.07, box.y0, box.width - 0.04, box.height])

@@ -35,8 +35,10 @@ import manim as mn
 import numpy as np
 
 from .. import theme
+from ..display import loss_tick_text
 
-__all__ = ["SurfaceMesh", "SurfaceCamera", "SurfaceScene", "grid_minimum", "manim_surface", "marker", "outline",
+__all__ = ["SurfaceMesh", "SurfaceCamera", "SurfaceScene", "decade_ticks", "grid_minimum", "height_axis", "level_rings",
+           "manim_surface", "marker", "outline",
            "ramp_rgb", "sanitise_heights", "snapshot"]
 
 
@@ -575,9 +577,15 @@ def outline(mob: mn.VMobject, width: float = 3.0, color=theme.BACKGROUND):
     return mob
 
 
-def marker(point, color=theme.FOREGROUND, radius: float = 0.13, ring=theme.BACKGROUND) -> mn.VGroup:
+def marker(point, color=theme.FOREGROUND, radius: float = 0.13, ring=theme.BACKGROUND,
+           hollow: bool = False) -> mn.VGroup:
     """A star facing the camera at a 3-D point (register it with `scene.add_fixed_orientation_mobjects`
-    and `SurfaceMesh.occlude`), outlined so it reads on any colour."""
+    and `SurfaceMesh.occlude`), outlined so it reads on any colour. `hollow`: an outline only (a dark
+    rim under a light one), so an end dot sitting on the minimum shows inside it."""
+    if hollow:
+        star = mn.VGroup(*[mn.Star(n=5, outer_radius=radius, density=2, fill_opacity=0, stroke_color=mn.ManimColor(c),
+                                   stroke_width=w) for c, w in ((ring, 7), (color, 3))])
+        return star.move_to(np.asarray(point, float))
     star = mn.Star(n=5, outer_radius=radius, density=2, color=mn.ManimColor(color), fill_opacity=1,
                    stroke_color=mn.ManimColor(ring), stroke_width=2.5)
     return star.move_to(np.asarray(point, float))
@@ -589,3 +597,77 @@ def grid_minimum(xs, ys, Z) -> tuple[float, float, float]:
     k = int(np.nanargmin(np.where(np.isfinite(Z), Z, np.nan)))
     j, i = np.unravel_index(k, Z.shape)
     return float(xs[i]), float(ys[j]), float(Z[j, i])
+
+
+def decade_ticks(hmap, z_range, most: int = 4) -> list[tuple[float, float]]:
+    """(loss, drawn height) of the powers of ten a log `height_map` puts inside `z_range`, every
+    k-th decade so that at most `most` are labelled (a linear map: 4 round values)."""
+    z0, z1 = float(z_range[0]), float(z_range[1])
+    if not hmap.log:
+        lo, hi = (float(np.ravel(hmap(np.array([z0])))[0]), z1)
+        step = 10.0 ** np.floor(np.log10(max(hi - lo, 1e-12) / most))
+        for m in (1, 2, 5, 10):
+            if (hi - lo) / (m * step) <= most:
+                step *= m
+                break
+        vals = np.arange(np.ceil(lo / step) * step, hi + 1e-9, step)
+        return [(float(v), float(v)) for v in vals if z0 <= v <= z1]
+    ks = np.arange(-15, 16)
+    if not hmap.positive:  # log10(v − lo + δ): decades below δ are flattened onto one height
+        ks = ks[10.0 ** ks >= 2 * hmap.delta]
+    z = np.asarray(hmap(10.0 ** ks), float)
+    inside = [(int(k), float(h)) for k, h in zip(ks, z) if z0 - 1e-9 <= h <= z1 + 1e-9]
+    if not inside:
+        return []
+    every = max(1, -(-len(inside) // most))
+    top = inside[-1][0]
+    out = [(10.0 ** k, h) for k, h in inside if (top - k) % every == 0]
+    if not hmap.positive and hmap.lo <= 0:  # the flattened floor is loss 0 (the grid reaches f* = 0)
+        out.insert(0, (0.0, float(np.ravel(hmap(np.array([0.0])))[0])))
+    return out
+
+
+def height_axis(axes, corner, ticks, make_text, size: float = 24, color=theme.FOREGROUND, tick_len: float = 0.09,
+                name: str | None = "loss", side=mn.LEFT):
+    """A vertical loss axis standing at data point `corner` (x, y) of the box: one line over the
+    ticks' span, a short tick and a label (loss values, not heights; `make_text(s, size=, color=)` builds
+    it, e.g. render.style.text) per tick. Returns (line, ticks,
+    labels): occlude the line and the ticks with the surface, and pin the labels to face the camera
+    (`scene.add_fixed_orientation_mobjects`)."""
+    if not ticks:
+        return mn.VGroup(), mn.VGroup(), mn.VGroup()
+    zs = [h for _, h in ticks]
+    z0, z1 = axes.z_range[0], axes.z_range[1]
+    bottom = axes.c2p(corner[0], corner[1], z0)
+    top = axes.c2p(corner[0], corner[1], max(max(zs), z1))
+    line = mn.Line(bottom, top, stroke_color=mn.ManimColor(color), stroke_width=3)
+    marks, labels = mn.VGroup(), mn.VGroup()
+    for v, h in ticks:
+        p = np.asarray(axes.c2p(corner[0], corner[1], h), float)
+        marks.add(mn.Line(p - tick_len * mn.RIGHT, p + tick_len * mn.RIGHT, stroke_color=mn.ManimColor(color),
+                          stroke_width=3))
+        labels.add(make_text(loss_tick_text(v), size=size, color=color).move_to(p).shift(0.62 * side))
+    if name:
+        labels.add(make_text(name, size=size, color=color).move_to(np.asarray(top, float)).shift(0.45 * mn.OUT))
+    return line, marks, labels
+
+
+def level_rings(axes, xs, ys, Z, hmap, levels, color=theme.FOREGROUND, width: float = 1.5,
+                opacity: float = 0.55) -> mn.VGroup:
+    """Iso-loss lines on the surface itself at the loss `levels` (each drawn at its own height, so a
+    ring reads as 'loss = v here'), from the grid's contours: occlude them with the surface."""
+    import contourpy
+    Z = np.asarray(Z, float)
+    Zf = np.where(np.isfinite(Z), Z, np.nanmax(np.where(np.isfinite(Z), Z, -np.inf)))
+    gen = contourpy.contour_generator(x=np.asarray(xs, float), y=np.asarray(ys, float), z=Zf)
+    to_scene = _scene_map(axes)
+    rings = mn.VGroup()
+    for v in levels:
+        h = float(np.ravel(hmap(np.array([v])))[0])
+        for ln in gen.lines(float(v)):
+            if len(ln) < 3:
+                continue
+            m = mn.VMobject(stroke_color=mn.ManimColor(color), stroke_width=width, stroke_opacity=opacity)
+            m.set_points_as_corners(to_scene(np.column_stack([ln, np.full(len(ln), h)])))
+            rings.add(m)
+    return rings
