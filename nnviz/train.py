@@ -78,13 +78,15 @@ progress_hook = None   # callable(run name, epochs done, epochs in all), called 
 def train(problem, optimizer: Optimizer, theta0: np.ndarray, *, epochs: int | None = None,
           steps: int | None = None, batch_size: int | None = None, seed: int = 0,
           record: Recording = Recording(), divergence_factor: float = 1e6,
-          divergence_bound: float | None = None, name: str = "") -> Run:
+          divergence_bound: float | None = None, name: str = "", clock=time.perf_counter) -> Run:
     """Minimise `problem` from θ0; stop after `epochs` or `steps` (whichever is given; both: min).
 
     batch_size None (or n) = full batch. One seeded rng drives the per-epoch reshuffle,
     dropout masks and any gradient noise, so the same seed gives a bit-identical Run.
     Divergence: a non-finite loss, gradient or θ, or a loss above
     max(divergence_bound, divergence_factor · |initial loss|).
+    `clock` times `epoch_time` and `wall_time` (wall seconds; `time.process_time` counts this
+    process's CPU seconds instead, which other programs on a busy machine do not inflate).
     """
     # ---- validate everything before any work --------------------------------------------
     if isinstance(optimizer, str):
@@ -173,9 +175,9 @@ def train(problem, optimizer: Optimizer, theta0: np.ndarray, *, epochs: int | No
         The divergence *bound* applies to the batch loss only, so a finite evaluation
         past the bound is still stored; the next step then reports the divergence."""
         nonlocal eval_seconds
-        t0 = time.perf_counter()
+        t0 = clock()
         out = problem.evaluate(th)
-        eval_seconds += time.perf_counter() - t0
+        eval_seconds += clock() - t0
         if not np.isfinite(out["train_loss"]):
             return False
         ev_steps.append(t)
@@ -185,13 +187,13 @@ def train(problem, optimizer: Optimizer, theta0: np.ndarray, *, epochs: int | No
 
     t = n_loss = 0
     g = None
-    t_start = time.perf_counter()
+    t_start = clock()
     # overflow on the way to divergence is expected; it is detected and recorded below
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         if not evaluate(0, theta):
             diverged_at, reason = 0, "initial loss is not finite"
         while t < total and diverged_at < 0:
-            t_epoch, eval_before = time.perf_counter(), eval_seconds
+            t_epoch, eval_before = clock(), eval_seconds
             for idx in _batches(n, batch_size, rng):
                 value, g = problem.batch_loss_grad(theta, idx, rng)
                 value = float(value)
@@ -232,10 +234,10 @@ def train(problem, optimizer: Optimizer, theta0: np.ndarray, *, epochs: int | No
                 theta, state = new, new_state
                 if t >= total:
                     break
-            epoch_time.append(time.perf_counter() - t_epoch - (eval_seconds - eval_before))
+            epoch_time.append(clock() - t_epoch - (eval_seconds - eval_before))
             if progress_hook is not None:    # `nnviz train`'s progress line; None in library use
                 progress_hook(name, len(epoch_time), -(-total // spe))
-        wall = time.perf_counter() - t_start
+        wall = clock() - t_start
 
         if k == 0 or rec_steps[k - 1] != t:
             # the last θ, always kept. Its gradient: the full-batch one for a finished run,

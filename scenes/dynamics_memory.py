@@ -1,10 +1,13 @@
 """The blog's [CUDA OOM ERROR], as a measurement: the peak memory of one training step grows
 linearly with the batch size — every example in the batch keeps its inputs, every layer's z and a
-for backprop, and backprop's δs — so a device's memory budget caps the batch. The memory panel has
-a linear batch axis (a straight line is a fixed number of bytes per example, its slope labelled);
-the slope is predicted from the layer widths and the dtype, term by term in words, and checked
-against tracemalloc. Beside it, the other side of the trade-off: the MNIST-size net's time per
-epoch (one pass over its examples) falls as batches grow, then levels off.
+for backprop, and backprop's δs — so a device's memory budget caps the batch.
+
+The scene opens on the question (at which batch is a 64 MiB budget full?), derives the bytes per
+example from the layer widths (a table, summed on screen), draws that prediction as a dashed line,
+and only then drops the tracemalloc measurements onto it. The fixed cost (the gradient, one float
+per weight) makes the budget arithmetic add up. Beside it, the other side of the trade-off: the
+MNIST-size net's time per epoch (median of repeated timings, min–max bars), which levels off by a
+stated rule, and why (each step has a fixed cost; bigger batches take fewer steps).
 
     manim -ql scenes/dynamics_memory.py DynamicsMemory
 """
@@ -12,15 +15,15 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
-from nnviz.experiments.dynamics import level_off
+from nnviz.experiments.dynamics import memory_story
 from nnviz.render.marks import curve, dots, hline
 from nnviz.render.plots import LabelledAxes, nice_ticks
-from nnviz.render.style import ThemedScene, color, heading, text
+from nnviz.render.style import MUTED, ThemedScene, color, heading, text
 
 MIB = 2 ** 20
-NAMES = {"digits": "digits", "mnist": "MNIST-size"}
-SIZE = 24          # every text on screen (readable at 854×480)
-INK = theme.FOREGROUND   # axis labels and ticks in the caption colour, not dim grey
+BIG = 28           # captions that carry the idea
+SMALL = 24         # secondary labels, ticks (19 px at 854×480)
+INK = theme.FOREGROUND
 
 
 def batch_axes(span, ticks, y_range, log=False, **kw) -> LabelledAxes:
@@ -38,94 +41,170 @@ def batch_axes(span, ticks, y_range, log=False, **kw) -> LabelledAxes:
     for lab in (ax.x_label, ax.y_label):
         if lab is not None:
             lab.set_color(INK)
-    size = kw.get("font_size", SIZE)
+    size = kw.get("font_size", SMALL)
+    ax.batch_labels = {}
     for b in ticks:
         p = ax.axes.c2p(f(b), ax.bounds[1, 0])
-        ax.add(mn.Line(p, p + 0.08 * mn.DOWN, color=INK, stroke_width=2),
-               text(f"{int(b):,}", size=size, color=INK).next_to(p, mn.DOWN, buff=0.14))
+        lab = text(f"{int(b):,}", size=size, color=INK).next_to(p, mn.DOWN, buff=0.14)
+        ax.batch_labels[int(b)] = lab
+        ax.add(mn.Line(p, p + 0.08 * mn.DOWN, color=INK, stroke_width=2), lab)
+    if ax.x_label is not None:
+        ax.x_label.next_to(mn.VGroup(*ax.batch_labels.values()), mn.DOWN, buff=0.12)
     return ax
+
+
+def lines(*rows, size=BIG, col=INK, buff=0.14) -> mn.VGroup:
+    return mn.VGroup(*[text(r, size=size, color=col) for r in rows]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=buff)
 
 
 class DynamicsMemory(ThemedScene):
     experiment = "dynamics_memory"
+    pace = 1.0          # scales every animation and wait (the render test draws fewer frames with less)
+
+    def play(self, *anims, run_time=1.0, **kw):
+        super().play(*anims, run_time=run_time * self.pace, **kw)
+
+    def wait(self, duration=1.0, **kw):
+        super().wait(duration * self.pace, **kw)
 
     def construct(self):
         t = experiments.load(self.experiment)["memory"]
         c, m = t.columns, t.meta
-        cols = {k: color(theme.MEMORY_NET[k]) for k in NAMES}
+        s = memory_story(t)
+        cols = {k: color(theme.MEMORY_NET[k]) for k in ("mnist", "digits")}
         c_budget = color(theme.MEMORY_BUDGET)
+        mn_ = m["mnist"]
         title = heading("Out of memory: what a bigger batch costs", size=32, buff=0.2)
+
+        # ---- the memory plot: a LINEAR batch axis, so a fixed cost per example is a straight line
         b = c["batch"]
-        top = max(c["peak_mnist"].max(), m["budget_bytes"]) / MIB * 1.12
-        # memory: a LINEAR batch axis, so a fixed cost per example is a straight line
-        ax = batch_axes((0, b.max()), [0, 4096, 8192], (0, top), x_label="batch size",
-                        y_label="MiB", width=4.6, height=2.0, n_ticks=3, font_size=SIZE)
-        ax.to_edge(mn.LEFT, buff=0.35).next_to(title, mn.DOWN, buff=0.75, coor_mask=np.array([0, 1, 0]))
-        mhead = text(f"peak memory of a step ({m['dtype']})", size=SIZE)
-        mhead.next_to(ax.axes, mn.UP, buff=0.15).align_to(ax, mn.LEFT)
+        top = max(c["peak_mnist"].max(), m["budget_bytes"]) / MIB * 1.35
+        ax = batch_axes((0, b.max()), [0, 2048, 4096, 6144, 8192], (0, top), x_label="batch size",
+                        y_label="peak MiB of one step", width=6.0, height=4.3, n_ticks=3, font_size=SMALL)
+        ax.to_edge(mn.LEFT, buff=0.3).next_to(title, mn.DOWN, buff=0.45, coor_mask=np.array([0, 1, 0]))
         budget = hline(ax, m["budget_bytes"] / MIB, color=c_budget, text="", stroke_width=3)
-        cap = m["max_batch_in_budget"]
-        blab = text(f"{m['budget_bytes'] / MIB:g} MiB budget", size=SIZE, color=c_budget)
+        blab = text(f"{m['budget_bytes'] / MIB:g} MiB budget", size=SMALL, color=c_budget)
         blab.next_to(ax.c2p(0, m["budget_bytes"] / MIB), mn.UP, buff=0.1).align_to(ax.axes, mn.LEFT).shift(0.15 * mn.RIGHT)
-        key = mn.VGroup(*[text(f"● {NAMES[k]} net: {m[k]['slope']:,.0f} B per example", size=SIZE, color=cols[k])
-                          for k in ("mnist", "digits")]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
-        key.next_to(ax, mn.DOWN, buff=0.15).align_to(ax, mn.LEFT)
-        mcap = mn.DashedLine(ax.c2p(cap, 0), ax.c2p(cap, top), color=c_budget, stroke_width=3)
-        self.add(title, ax, mhead, budget, blab, mcap, key)   # the poster frame: the axes, the budget
-        self.pause("measure")
+        rx = ax.axes.get_right()[0] + 0.55             # the right column's left edge
+        col_top = ax.axes.get_top()[1]
+
+        def right(group, y=col_top):
+            return group.move_to([rx, y, 0], aligned_edge=mn.UL)
+
+        question = mn.VGroup(lines("At which batch size", "is 64 MiB full?".replace("64", f"{m['budget_bytes'] / MIB:g}"),
+                                   size=32),
+                             lines(f"MNIST-size net {'-'.join(map(str, mn_['sizes']))}",
+                                   f"digits net {'-'.join(map(str, m['digits']['sizes']))}, {m['dtype']}",
+                                   size=SMALL, col=MUTED, buff=0.1)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
+        right(question, col_top - 0.3)
+        self.add(title, ax, budget, blab, question)    # the first frame: the question and the budget
+        self.pause("question")
+
+        # ---- the prediction, term by term, before any measurement
+        head = text("floats per example (MNIST-size)", size=SMALL, color=MUTED)
+        rows = lines(*s["rows"])
+        dnames = text(s["delta_names"], size=SMALL, color=MUTED)
+        rule = mn.Line(mn.ORIGIN, 4.6 * mn.RIGHT, color=MUTED, stroke_width=2)
+        total = lines(s["sum"], s["bytes"])
+        table = mn.VGroup(head, rows, dnames, rule, total).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.16)
+        right(table)
+        self.play(mn.FadeOut(question), run_time=0.4)
+        self.play(mn.FadeIn(head), run_time=0.4)
+        for row in rows:
+            self.play(mn.FadeIn(row, shift=0.1 * mn.RIGHT), run_time=0.4)
+            self.wait(0.5)
+        self.play(mn.FadeIn(dnames), run_time=0.4)
+        self.wait(0.8)
+        self.play(mn.Create(rule), mn.FadeIn(total[0]), run_time=0.6)
+        self.wait(0.6)
+        self.play(mn.FadeIn(total[1]), run_time=0.5)
+        self.wait(0.8)
+        self.pause("predict")
+
+        # the prediction as a dashed line (fixed cost + bytes per example × batch), then the measurements
+        xs = np.array([0.0, b.max()])
+        pred = {k: curve(ax, xs, (m[k]["predicted_fixed_bytes"] + m[k]["predicted_bytes"] * xs) / MIB,
+                         color=cols[k], dashed=True, stroke_width=3) for k in ("mnist", "digits")}
+        key = mn.VGroup(text("- - predicted", size=SMALL),
+                        text("● over budget", size=SMALL, color=c_budget)).arrange(mn.RIGHT, buff=0.4)
+        key.next_to(ax, mn.DOWN, buff=0.12).align_to(ax.axes, mn.LEFT)
+        self.play(mn.Create(pred["mnist"]), mn.Create(pred["digits"]), mn.FadeIn(key[0]), run_time=1.2)
+        self.wait(0.6)
+        pts = {}
         for k in ("mnist", "digits"):
-            pts = dots(ax, b, c[f"peak_{k}"] / MIB, cols[k], radius=0.08)
-            for d, o in zip(pts, c[f"peak_{k}"] > m["budget_bytes"]):
+            pts[k] = dots(ax, b, c[f"peak_{k}"] / MIB, cols[k], radius=0.085)
+            for d, o in zip(pts[k], c[f"peak_{k}"] > m["budget_bytes"]):
                 if o:
                     d.set_fill(c_budget)
-            self.play(mn.LaggedStart(*[mn.FadeIn(d, scale=0.5) for d in pts], lag_ratio=0.2), run_time=1.5)
-        xs = np.array([0.0, b.max()])
-        pred = mn.VGroup(*[curve(ax, xs, (m[k]["intercept"] + m[k]["predicted_bytes"] * xs) / MIB,
-                                 dashed=True, stroke_width=2) for k in ("mnist", "digits")])
-        self.play(mn.Create(pred), run_time=1.0)
-        self.pause("tally")
-        # where the MNIST-size slope comes from: one term at a time, in words
-        mn_ = m["mnist"]
-        f, (n0, hid, nl) = mn_["predicted_floats"], mn_["sizes"]
-        tally = [text(f"one {NAMES['mnist']} example keeps (floats):", size=SIZE),
-                 text(f"input + target: {n0} + {nl} = {f['batch']}", size=SIZE),
-                 text(f"z and a per layer: 2 × ({hid} + {nl}) = {f['forward']}", size=SIZE),
-                 text(f"backprop: the output's δ ({nl}), and at the hidden layer", size=SIZE),
-                 text(f"    δ·Wᵀ, f′(z) and its own δ (3 × {hid}): {nl} + {3 * hid} = {f['backward']}", size=SIZE),
-                 text(f"{sum(f.values()):,} × {mn_['bytes_per_float']} B = {mn_['predicted_bytes']:,} B "
-                      f"(measured {mn_['slope']:,.0f})", size=SIZE)]
-        tally = mn.VGroup(*tally).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
-        tally.next_to(key, mn.DOWN, buff=0.25).align_to(key, mn.LEFT)
-        for line in tally:
-            self.play(mn.FadeIn(line, shift=0.1 * mn.RIGHT), run_time=0.4)
-            self.wait(0.6)
-        self.pause("time")
-        # the other side of the trade-off: the MNIST-size net's time per epoch, on a log batch axis
-        tb, tm = c["time_batch"], c["epoch_time_mnist"]
-        ttop = tm.max() * 1.2
-        tax = batch_axes((tb.min(), tb.max()), [16, 128, 1024, 8192], (0, ttop), log=True,
-                         x_label="batch size (log scale)", y_label="s per epoch", width=4.6, height=2.0,
-                         n_ticks=3, font_size=SIZE)
-        tax.to_edge(mn.RIGHT, buff=0.35).align_to(ax.axes, mn.UP)
-        thead = text(f"{NAMES['mnist']} epoch ({mn_['n_train']:,} examples)", size=SIZE)
-        thead.next_to(tax.axes, mn.UP, buff=0.15).align_to(tax, mn.LEFT)
-        tcap = mn.DashedLine(tax.c2p(np.log2(cap), 0), tax.c2p(np.log2(cap), ttop), color=c_budget, stroke_width=3)
-        self.play(mn.FadeIn(tax), mn.FadeIn(thead), mn.FadeIn(tcap), run_time=0.6)
-        tl = mn.VGroup(curve(tax, np.log2(tb), tm, color=cols["mnist"], stroke_width=3),
-                       dots(tax, np.log2(tb), tm, cols["mnist"], radius=0.08))
-        self.play(mn.Create(tl), run_time=1.2)
-        self.pause("verdict")
-        B = level_off(tb, tm)
-        verdict = mn.VGroup(
-            text(f"{tm[0]:.2f} s at batch {int(tb[0])} → {tm[-1]:.2f} s at {int(tb[-1]):,}", size=SIZE),
-            text(f"time levels off by batch {B:,};", size=SIZE),
-            text("memory keeps growing", size=SIZE),
-            text(f"toy {m['budget_bytes'] / MIB:g} MiB budget: batches ≤ {cap:,}", size=SIZE, color=c_budget),
-            text(f"full-batch MNIST ({m['full_batch_mnist']:,}): {m['full_batch_bytes'] / MIB:,.0f} MiB",
-                 size=SIZE, color=c_budget),
-        ).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
-        verdict.next_to(tax, mn.DOWN, buff=0.15).align_to(tax, mn.LEFT)
-        for part in (verdict[:3], verdict[3:]):
-            self.play(mn.FadeIn(part), run_time=0.6)
-            self.wait(0.8)
+        self.play(mn.LaggedStart(*[mn.FadeIn(d, shift=0.6 * mn.DOWN) for d in pts["mnist"]], lag_ratio=0.15),
+                  mn.LaggedStart(*[mn.FadeIn(d, shift=0.6 * mn.DOWN) for d in pts["digits"]], lag_ratio=0.15),
+                  mn.FadeIn(key[1:]), run_time=1.8)
+        # each line's measured slope (the fitted straight line), keyed by colour in the empty upper left
+        name = {"mnist": "MNIST-size", "digits": "digits"}
+        labs = mn.VGroup(text("measured, per example:", size=SMALL),
+                         *[text(f"● {name[k]} net: {m[k]['slope']:,.0f} B", size=SMALL, color=cols[k])
+                           for k in ("mnist", "digits")]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        labs.next_to(ax.c2p(0, top), mn.DR, buff=0.12).shift(0.1 * mn.RIGHT)
+        self.play(mn.FadeIn(labs), run_time=0.6)
+        self.wait(1.2)
+        self.pause("budget")
+
+        # ---- the budget: the fixed cost makes the arithmetic add up
+        cap = m["max_batch_in_budget"]
+        mcap = mn.DashedLine(ax.c2p(cap, 0), ax.c2p(cap, m["budget_bytes"] / MIB), color=c_budget, stroke_width=3)
+        caplab = lines("largest batch", "that fits:", f"{cap:,}", size=SMALL, col=c_budget, buff=0.08)
+        caplab.next_to(ax.c2p(cap, 0.55 * m["budget_bytes"] / MIB), mn.RIGHT, buff=0.12)
+        fixed = lines(s["fixed"], s["fixed_why"])
+        fixed[1].set_color(MUTED)
+        capl = lines(s["cap"], s["cap_value"], col=c_budget)
+        full = text(s["full"], size=BIG, color=c_budget)
+        budget_text = mn.VGroup(fixed, capl, full).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        right(budget_text)
+        self.play(mn.FadeOut(table), run_time=0.4)
+        self.play(mn.FadeIn(fixed), run_time=0.5)
+        self.wait(1.2)
+        self.play(mn.FadeIn(capl), mn.Create(mcap), mn.FadeIn(caplab), run_time=0.8)
+        self.wait(1.2)
+        self.play(mn.FadeIn(full), run_time=0.5)
         self.wait(1.5)
+        self.pause("time")
+
+        # ---- the other side of the trade-off: time per epoch, median of repeated timings
+        tb = c["time_batch"]
+        med, lo, hi = s["median"], s["lo"], s["hi"]
+        ttop = hi.max() * 1.15
+        tax = batch_axes((tb.min(), tb.max()), [16, 128, 1024, 8192], (0, ttop), log=True,
+                         x_label="batch size (log scale)", y_label="CPU s per epoch", width=4.3, height=2.3,
+                         n_ticks=4, font_size=SMALL)
+        steps = mn.VGroup(*[text(s["steps"][i], size=SMALL, color=MUTED)
+                            .next_to(tax.batch_labels[int(tb[i])], mn.DOWN, buff=0.08) for i in (0, len(tb) - 1)])
+        tax.x_label.next_to(steps, mn.DOWN, buff=0.1)
+        tax.add(steps)
+        thead = text(f"median of {c['epoch_times_mnist'].shape[1]}, bar: min–max", size=SMALL, color=MUTED)
+        tgroup = mn.VGroup(thead, tax).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
+        tgroup.move_to([rx, ax.get_top()[1] + 0.1, 0], aligned_edge=mn.UL)
+        self.play(mn.FadeOut(budget_text), run_time=0.4)
+        self.play(mn.FadeIn(tgroup), run_time=0.5)
+        lx = np.log2(tb)
+        bars = mn.VGroup(*[mn.Line(tax.c2p(x, a), tax.c2p(x, z), color=cols["mnist"], stroke_width=3)
+                           for x, a, z in zip(lx, lo, hi)])
+        tl = mn.VGroup(curve(tax, lx, med, color=cols["mnist"], stroke_width=3), bars,
+                       dots(tax, lx, med, cols["mnist"], radius=0.08))
+        self.play(mn.Create(tl), run_time=1.5)
+        self.wait(0.6)
+        self.pause("verdict")
+        B, thr = s["knee"], (1 + s["within"]) * med.min()
+        band = mn.DashedLine(tax.c2p(lx[0] - 0.3, thr), tax.c2p(lx[-1] + 0.3, thr), color=INK, stroke_width=2.5)
+        ring = (mn.Circle(radius=0.16, color=INK, stroke_width=3).move_to(tax.c2p(np.log2(B), med[list(tb).index(B)]))
+                if B else mn.VGroup())
+        verdict = lines(s["knee_line"], s["knee_from"])
+        dash = mn.DashedLine(mn.ORIGIN, 0.45 * mn.RIGHT, color=INK, stroke_width=2.5)
+        verdict.add(dash.next_to(verdict[0], mn.LEFT, buff=0.12))
+        why = lines(*s["why"])
+        words = mn.VGroup(verdict, why).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        words.next_to(tax, mn.DOWN, buff=0.3).align_to(tgroup, mn.LEFT)
+        self.play(mn.Create(band), mn.FadeIn(verdict), run_time=0.8)
+        self.play(mn.Create(ring), run_time=0.4)
+        self.wait(1.2)
+        self.play(mn.FadeIn(why), run_time=0.6)
+        self.wait(2.5)

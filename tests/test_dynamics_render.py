@@ -9,7 +9,7 @@ ALL = (0.0, 0.0, 1.0, 1.0)
 LEFT = (0.0, 0.1, 0.5, 0.8)
 RIGHT = (0.5, 0.1, 1.0, 0.9)
 # scenes without a training animation have no run_time; shorten what they have instead
-FAST = {"DynamicsAutodiff": {"step_time": 0.5}, "DynamicsMemory": {}}
+FAST = {"DynamicsAutodiff": {"step_time": 0.5}, "DynamicsMemory": {"pace": 0.2}}
 # (file, class, [(colour, box, minimum pixels of that colour in the box)])
 CASES = [
     # the last frame is the β sweep: momentum's dots and theory, the diverging dots, GD's verdict line
@@ -33,6 +33,7 @@ def test_dynamics_scene_renders(render_scene, file, cls, checks):
     assert out.frame.std() > 5, "blank frame"
     assert not out.small_texts, f"{cls}: text under 18 px at 854x480: {out.small_texts}"
     assert not out.overlapping_texts, f"{cls}: texts drawn on top of each other: {out.overlapping_texts}"
+    assert not out.clipped_texts, f"{cls}: texts cut by the frame edge: {out.clipped_texts}"
     bg = out.fraction(theme.BACKGROUND, tol=12)
     assert 0.2 < bg < 0.995, f"background share {bg:.2f}"
     for colour, box, pixels in checks:

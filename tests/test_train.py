@@ -163,6 +163,13 @@ def test_eval_every_epoch_or_every_n_steps_and_epoch_times():
     assert r.epoch_time.shape == (4,)  # 3 + 3 + 3 + 1 steps: the last epoch is partial
     q = train(Quadratic(), optim.sgd(0.1), np.ones(2), steps=3)
     assert np.isnan(q.test_loss).all() and np.isnan(q.train_acc).all()  # NaN = not applicable
+    # `clock` times the epochs. A clock that ticks once per reading: epoch 1 reads it at start and end
+    # (1 tick); epochs 2-4 also hold the previous epoch's evaluation (taken at their first step), read
+    # twice more, 3 ticks, minus the evaluation's 1 tick = 2. The run is otherwise the same.
+    ticks = iter(range(10 ** 6))
+    c = train(p, optim.sgd(0.1), th0, epochs=4, batch_size=16, clock=lambda: float(next(ticks)))
+    assert c.epoch_time.tolist() == [1.0, 2.0, 2.0, 2.0]
+    assert c.equals(train(p, optim.sgd(0.1), th0, epochs=4, batch_size=16), ignore=Run.TIMING)
 
 
 def test_full_batch_metrics_equal_a_fresh_evaluation_exactly():

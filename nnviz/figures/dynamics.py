@@ -272,44 +272,70 @@ def _node_label(g, i):
     return node_label(g, i)
 
 
-@figure("dynamics_memory", experiments=("dynamics_memory",), size=(12, 5.0))
+@figure("dynamics_memory", experiments=("dynamics_memory",), size=(12, 6.2))
 def memory(fig):
-    """Peak memory of one training step vs batch size (measured, predicted, budget); time per epoch."""
+    """Peak memory of one training step vs batch size (predicted line first, measured dots on it,
+    budget and the largest batch that fits); time per epoch as medians with min–max bars and the knee
+    by the stated rule: the same record and the same sentences as the video (`memory_story`)."""
     t = E.load("dynamics_memory")["memory"]
     c, m = t.columns, t.meta
+    s = X.memory_story(t)
     mib = 2 ** 20
     names = {"digits": "digits net", "mnist": "MNIST-size net"}
-    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1.4, 1)})
-    xs = np.array([0.0, c["batch"].max()])
+    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1.3, 1)})
+    b = c["batch"]
+    xs = np.array([0.0, b.max()])
+    budget, cap = m["budget_bytes"] / mib, m["max_batch_in_budget"]
     for k in ("mnist", "digits"):
         col, mk = theme.MEMORY_NET[k], m[k]
-        ax1.plot(c["batch"], c[f"peak_{k}"] / mib, "o", color=col, mec=theme.INK, mew=0.5,
-                 label=f"{names[k]} {'-'.join(map(str, mk['sizes']))}: {mk['slope']:,.0f} B per example "
-                       f"(predicted {mk['predicted_bytes']:,})")
-        ax1.plot(xs, (mk["intercept"] + mk["predicted_bytes"] * xs) / mib, "--", color=theme.INK, lw=0.8)
-    mk = m["mnist"]                       # time: the MNIST-size net alone, on a linear seconds axis
-    ax2.plot(c["time_batch"], c["epoch_time_mnist"], "o-", color=theme.MEMORY_NET["mnist"], mec=theme.INK, mew=0.5,
-             label=f"{names['mnist']}: epoch = {mk['n_train']:,} examples")
-    ax1.axhline(m["budget_bytes"] / mib, color=theme.MEMORY_BUDGET, ls=":", lw=1.5,
-                label=f"budget {m['budget_bytes'] / mib:g} MiB: largest batch {m['max_batch_in_budget']:,}")
-    # memory on a LINEAR batch axis (a fixed cost per example is a straight line); time on a log one
-    ax1.set_xlim(0, c["batch"].max() * 1.04)
-    ax1.set_ylim(0, None)
+        ax1.plot(xs, (mk["predicted_fixed_bytes"] + mk["predicted_bytes"] * xs) / mib, "--", color=col, lw=2,
+                 label=f"{names[k]} {'-'.join(map(str, mk['sizes']))}: predicted {mk['predicted_bytes']:,} B "
+                       f"per example")
+        over = c[f"peak_{k}"] > m["budget_bytes"]
+        ax1.plot(b[~over], c[f"peak_{k}"][~over] / mib, "o", color=col, mec=theme.INK, mew=0.6, ms=7,
+                 label=f"measured: {mk['slope']:,.0f} B per example", zorder=3)
+        ax1.plot(b[over], c[f"peak_{k}"][over] / mib, "o", color=theme.MEMORY_BUDGET, mec=theme.INK, mew=0.6,
+                 ms=7, zorder=3, label="over budget" if k == "mnist" else None)
+    ax1.axhline(budget, color=theme.MEMORY_BUDGET, ls=":", lw=1.8)
+    ax1.text(80, budget + 1.5, f"{budget:g} MiB budget", color=theme.MEMORY_BUDGET, fontsize=10, va="bottom")
+    ax1.plot([cap, cap], [0, budget], "--", color=theme.MEMORY_BUDGET, lw=1.5)
+    ax1.text(cap + 120, 0.45 * budget, f"largest batch\nthat fits:\n{cap:,}", color=theme.MEMORY_BUDGET,
+             fontsize=10, va="center")
+    ax1.set_xlim(0, b.max() * 1.03)
+    ax1.set_ylim(0, max(c["peak_mnist"].max() / mib, budget) * 1.15)
     ax1.set_xticks([0, 2048, 4096, 6144, 8192], ["0", "2,048", "4,096", "6,144", "8,192"])
-    ticks = [t for t in (16, 128, 1024, 8192) if c["time_batch"].min() <= t <= c["time_batch"].max()]
+    ax1.set_xlabel("batch size", fontsize=10)
+    ax1.set_ylabel("peak MiB of one step", fontsize=10)
+    ax1.set_title(f"peak memory of one step ({m['dtype']}): dashed = predicted from the widths", fontsize=10)
+    ax1.legend(loc="upper left", bbox_to_anchor=(-0.12, -0.13), ncol=2, fontsize=9, frameon=False)
+    ax1.text(-0.12, -0.42, f"MNIST-size, floats per example: {s['sum']};  {s['sum'].split(' = ')[-1]} {s['bytes']}\n"
+             f"{s['fixed']} {s['fixed_why']}\n"
+             f"budget: {s['cap']} {s['cap_value']};  {s['full']}",
+             transform=ax1.transAxes, fontsize=10, color=theme.INK, va="top", linespacing=1.5)
+    # time per epoch: medians of the repeated timings, min–max bars, the knee by the stated rule
+    tb, med, lo, hi = c["time_batch"], s["median"], s["lo"], s["hi"]
+    col = theme.MEMORY_NET["mnist"]
+    ax2.errorbar(tb, med, yerr=[med - lo, hi - med], fmt="o-", color=col, mec=theme.INK, mew=0.6, ms=7,
+                 ecolor=col, elinewidth=2, capsize=3,
+                 label=f"{names['mnist']}: median of {c['epoch_times_mnist'].shape[1]} epochs, bar: min–max")
+    thr = (1 + s["within"]) * med.min()
+    ax2.axhline(thr, color=theme.INK, ls="--", lw=1.2, label=f"{s['knee_line']} (the rule)")
+    kb = s["knee"]
+    if kb:
+        ax2.plot([kb], [med[list(tb).index(kb)]], "o", ms=16, mfc="none", mec=theme.INK, mew=1.5, zorder=4)
+    ticks = [v for v in (16, 128, 1024, 8192) if tb.min() <= v <= tb.max()]
+    steps = {int(tb[0]): s["steps"][0], int(tb[-1]): s["steps"][-1]}
     ax2.set_xscale("log", base=2)
-    ax2.set_xticks(ticks, [f"{t:,}" for t in ticks])
+    ax2.set_xticks(ticks, [f"{v:,}" + (f"\n{steps[v]}" if v in steps else "") for v in ticks])
     ax2.minorticks_off()
-    ax2.set_ylim(0, c["epoch_time_mnist"].max() * 1.2)
-    for ax in (ax1, ax2):                 # the MNIST-size cap on both
-        ax.axvline(m["max_batch_in_budget"], color=theme.MEMORY_BUDGET, ls="--", lw=1)
-    ax1.set_xlabel("batch size")
-    ax1.set_ylabel("peak memory of one step (MiB)")
-    ax1.set_title(f"tracemalloc peak, {m['dtype']}; dashed: predicted from the layer widths", fontsize=10)
-    _below(ax1)
-    ax2.set_xlabel("batch size (log scale)")
-    ax2.set_ylabel("seconds per epoch (measured)")
-    ax2.set_title(f"time per epoch; levels off by batch {X.level_off(c['time_batch'], c['epoch_time_mnist']):,}",
-                  fontsize=10)
-    _below(ax2)
-    fig.tight_layout()
+    ax2.set_ylim(0, hi.max() * 1.15)
+    ax2.set_xlabel("batch size (log scale)", fontsize=10)
+    ax2.set_ylabel(f"CPU s per epoch ({m['mnist']['n_train']:,} examples)", fontsize=10)
+    ax2.set_title(f"time per epoch: {s['knee_line']} {s['knee_from']}", fontsize=10)
+    ax2.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.2), ncol=1, fontsize=9, frameon=False)
+    ax2.text(-0.02, -0.42, f"why: {s['why'][0]}\n{s['why'][1]}", transform=ax2.transAxes, fontsize=10,
+             color=theme.INK, va="top", linespacing=1.5)
+    for ax in (ax1, ax2):
+        ax.tick_params(labelsize=9)
+    fig.subplots_adjust(left=0.07, right=0.98, top=0.94, bottom=0.36, wspace=0.3)
+
