@@ -72,12 +72,12 @@ def test_architecture_still_neuron_sum_adds_up_from_the_record():
     W1, b1 = model.weights(rec.theta, 1)
     x = rec.activation(0)
     t = np.abs(W1[:, j] * x)
-    assert [i for i, *_ in ns["terms"]] == list(np.argsort(-t, kind="stable")[:4])
+    assert [i for i, *_ in ns["terms"]] == list(np.argsort(-t, kind="stable")[:7])    # every drawn edge's term
     assert all(w == W1[i, j] and xi == x[i] and p == round(round(w, 2) * round(xi, 2), 2)
                for i, w, xi, p in ns["terms"])
     assert ns["z"] == rec.pre["z1"][0][j] and abs(ns["exact"] - ns["z"]) < 1e-9
     assert abs(ns["rest"] - (W1[:, j] @ x - sum(W1[i, j] * x[i] for i, *_ in ns["terms"]))) < 1e-9
-    assert ns["n_rest"] == model.sizes[0] - 4 and abs(ns["shown_rest"] - ns["rest"]) < 0.03
+    assert ns["n_rest"] == model.sizes[0] - 7 and abs(ns["shown_rest"] - ns["rest"]) < 0.03
     # the column adds up by hand at two decimals
     assert round(sum(p for *_, p in ns["terms"]) + ns["shown_rest"] + round(ns["b"], 2), 2) == round(ns["z"], 2)
     assert nums["a"] == rec.activation(1)[j] and abs(nums["a"] - np.tanh(ns["z"])) < 1e-9
@@ -101,6 +101,14 @@ def test_forward_still_edges_are_this_digits_contributions():
     push = np.abs(W1 * x[:, None]).sum(axis=1)
     assert sorted(nums["inputs"]) == sorted(np.argsort(-push, kind="stable")[:7].tolist())
     assert all(push[i] > 0 for i in nums["inputs"])                 # only inked pixels push
+    for l, u in enumerate(nums["units"]):                         # each layer: the 7 that push the next hardest
+        assert u == sorted(np.argsort(-np.abs(nums["contrib"][l]).sum(axis=1), kind="stable")[:7].tolist())
+    c = nums["predicted"]
+    j, w, a, wa = nums["push"]
+    W3 = model.weights(rec.theta, model.n_layers)[0]
+    a2 = rec.activation(model.n_layers - 1)
+    assert j == max(nums["units"][-1], key=lambda k: abs(W3[k, c] * a2[k]))
+    assert w == W3[j, c] and a == a2[j] and wa == W3[j, c] * a2[j]
     for l, C in enumerate(nums["contrib"]):
         W = model.weights(rec.theta, l + 1)[0]
         a = rec.activation(l)
@@ -133,10 +141,16 @@ def test_backprop_still_chain_rule_numbers_from_the_record():
     W = model.layout.view(rec.theta, f"W{L}")
     assert u == int(np.argmax(np.abs(rec.deltas[f"d{l}"][0])))
     assert f == pytest.approx(1 - a * a) and sm == pytest.approx(W[u] @ nb["delta_out"]) and du == pytest.approx(f * sm)
-    le, i, j, dj, ai, g, wb, wa = nb["edge"]
+    assert [t_ for t_ in nb["terms"]] == [(W[u, k], nb["delta_out"][k]) for k in range(len(nb["delta_out"]))]
+    assert sum(w_ * d_ for w_, d_ in nb["terms"]) == pytest.approx(sm)              # the Σ written out adds up
+    assert abs(sum(round(w_, 2) * round(d_, 3) for w_, d_ in nb["terms"]) - sm) < 0.01
+    le, i, j, dj, ai, g, wb, wa = nb["edge"]                       # the edge into the ringed unit
+    assert (le, j, dj) == (l, u, du)
     G = model.layout.view(rec.grad, f"W{le}")
-    assert abs(G[i, j]) == np.max(np.abs(G)) and g == G[i, j] and g == pytest.approx(dj * ai)   # ∂ℓ/∂w = δⱼ·aᵢ
-    assert wb == W[i, j] and wa == pytest.approx(model.layout.view(rec.theta_next, f"W{le}")[i, j])
+    Wl = model.layout.view(rec.theta, f"W{le}")
+    assert abs(G[i, j]) == np.max(np.abs(G[:, j])) and ai == rec.activation(le - 1)[i]
+    assert g == G[i, j] and g == pytest.approx(dj * ai)                                 # ∂ℓ/∂w = δⱼ·aᵢ
+    assert wb == Wl[i, j] and wa == pytest.approx(model.layout.view(rec.theta_next, f"W{le}")[i, j])
     # the step's effect: this example from its record, and the training set's mean loss
     p_next = model.predict(rec.theta_next, rec.x)[0]
     np.testing.assert_allclose(nb["p_next"], p_next, atol=1e-12)
@@ -144,6 +158,11 @@ def test_backprop_still_chain_rule_numbers_from_the_record():
     n, b0, b1 = nb["batch"]
     assert n == len(rec.batch_X) and b0 == pytest.approx(model.loss_value(rec.theta, rec.batch_X, rec.batch_Y))
     assert b1 == pytest.approx(model.loss_value(rec.theta_next, rec.batch_X, rec.batch_Y)) and b1 > b0
+    for k in (0, 7, n - 1):                                          # each point's loss, before and after
+        assert nb["point_loss"][k] == pytest.approx(model.loss_value(rec.theta, rec.batch_X[k:k + 1], rec.batch_Y[k:k + 1]))
+        assert nb["point_loss_next"][k] == pytest.approx(
+            model.loss_value(rec.theta_next, rec.batch_X[k:k + 1], rec.batch_Y[k:k + 1]))
+    assert nb["point_loss"].mean() == pytest.approx(b0) and nb["point_loss_next"].mean() == pytest.approx(b1)
 
 
 def test_training_still_numbers_from_the_records():

@@ -93,6 +93,10 @@ def forward_pass(model: MLP, theta: np.ndarray, x: np.ndarray, y: np.ndarray, cf
             extra.update(batch_X=batch.X.copy(), batch_Y=batch.Y.copy(),
                          batch_loss=model.loss_value(theta, batch.X, batch.Y),
                          batch_loss_next=model.loss_value(nxt, batch.X, batch.Y))
+            # each training point's loss before / after the step (a still shows which ones got worse)
+            extra["meta"].update({f"point_loss{s}": [model.loss_value(t, batch.X[k:k + 1], batch.Y[k:k + 1])
+                                                     for k in range(len(batch.X))]
+                                  for s, t in (("", theta), ("_next", nxt))})
     else:
         tr = model.forward(theta, x)
         extra = {"loss": model.loss_value(theta, x, y)}

@@ -20,7 +20,7 @@ TEXT = 10          # body text of the network stills, in pt (the figures are ≤
 
 def draw_network(ax, model, theta, *, max_neurons=8, units=None, activations=None, edge_values=None,
                  gradient=False, input_labels=None, output_labels=None, radius=0.18, fill_gradient=False,
-                 strong=None, dx=1.8, label_size=TEXT, glyphs=True, per_layer=False):
+                 strong=None, dx=1.8, label_size=TEXT, glyphs=True, per_layer=False, grey_inputs=False):
     """A network diagram in matplotlib, in the animation's palette: edges coloured by sign(w) and as
     wide as |w| (or by `edge_values`, e.g. ∂ℓ/∂w with `gradient=True`: coral > 0, violet < 0; a NaN
     value draws that edge as a faint hairline); neurons filled by `activations` (per-layer arrays
@@ -30,7 +30,8 @@ def draw_network(ax, model, theta, *, max_neurons=8, units=None, activations=Non
     number per layer; `units` (one list or None per layer) names the units a layer draws instead,
     with a "⋮" slot in the middle for the rest. `per_layer`: widths relative to each layer's largest
     drawn |value| (weak edges fade out), not to the 90th percentile of all. Returns each layer's
-    {unit: (x, y)}."""
+    {unit: (x, y)}. `grey_inputs`: the input layer filled in grey like pixel ink (0 white, 1 dark), so
+    blue / red keep meaning the sign of a value."""
     sizes = model.sizes
     L = len(sizes)
     xs = np.linspace(0, dx * (L - 1), L)
@@ -68,7 +69,7 @@ def draw_network(ax, model, theta, *, max_neurons=8, units=None, activations=Non
                     grey = not np.isfinite(v)
                     ax.plot([xa, xb], [ya, yb], color=theme.MUTED if grey else
                             (theme.POSITIVE if v >= 0 else theme.NEGATIVE), lw=0.4 if grey else 0.3,
-                            alpha=0.35 if grey else 0.15, zorder=1)
+                            alpha=0.2 if grey else 0.15, zorder=1)
                     continue
                 f = min(abs(v) / scale, 1.0)
                 if per_layer and f < 0.25:                 # weak pushes: hairlines
@@ -83,7 +84,7 @@ def draw_network(ax, model, theta, *, max_neurons=8, units=None, activations=Non
     for l in range(L):
         for u, (x, y) in pos[l].items():
             fill = 0.0 if activations is None or activations[l] is None else float(activations[l][u])
-            ax.add_patch(_circle((x, y), radius, fill, fill_gradient))
+            ax.add_patch(_circle((x, y), radius, fill, fill_gradient, grey=grey_inputs and l == 0))
     for labels, l, side in ((input_labels, 0, -1), (output_labels, L - 1, 1)):
         if labels is not None:
             for u, (x, y) in pos[l].items():
@@ -98,14 +99,14 @@ def draw_network(ax, model, theta, *, max_neurons=8, units=None, activations=Non
     return pos
 
 
-def _circle(center, r, fill, gradient=False, edge=None, lw=0.8):
+def _circle(center, r, fill, gradient=False, edge=None, lw=0.8, grey=False):
     from matplotlib.patches import Circle
 
     # signed fill as in the animation (blue > 0, red < 0; coral / violet for gradients), blended over
     # the paper colour so the disc stays opaque and edges end at the rim
     pos, neg = (theme.GRADIENT, theme.GRADIENT_NEGATIVE) if gradient else (theme.POSITIVE, theme.NEGATIVE)
-    col = _rgb01(pos if fill >= 0 else neg)
-    f = min(abs(fill), 1.0)
+    col = _rgb01(theme.INK if grey else pos if fill >= 0 else neg)
+    f = min(abs(fill), 1.0) * (0.85 if grey else 1.0)
     face = tuple((1 - f) * p + f * a for p, a in zip(_rgb01(theme.PAPER), col))
     return Circle(center, r, facecolor=face, edgecolor=edge or theme.INK, lw=lw, zorder=3)
 
@@ -129,6 +130,15 @@ def _signed_map(lo=None, hi=None):
     return LinearSegmentedColormap.from_list("nnviz_signed", [theme.NEGATIVE, theme.PAPER, theme.POSITIVE])
 
 
+def _ink_map():
+    """Pixel ink: white (0) → dark grey (1), the input nodes' grey fill."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    ink = _rgb01(theme.INK)
+    return LinearSegmentedColormap.from_list("nnviz_ink", [_rgb01(theme.PAPER),
+                                                            tuple(0.15 + 0.85 * c for c in ink)])
+
+
 def _ring(ax, xy, r, color=None, lw=2.2):
     from matplotlib.patches import Circle
 
@@ -141,7 +151,7 @@ def _digit(ax, x, drawn, title, cmap=None):
     from matplotlib.patches import Rectangle
 
     side = int(round(np.sqrt(x.size)))
-    ax.imshow(x.reshape(side, side), cmap=cmap or _signed_map(), vmin=0, vmax=1)
+    ax.imshow(x.reshape(side, side), cmap=cmap or _ink_map(), vmin=0, vmax=1)
     for t in np.arange(side + 1) - 0.5:
         ax.plot([t, t], [-0.5, side - 0.5], color=theme.FIGURE_GRID, lw=0.5)
         ax.plot([-0.5, side - 0.5], [t, t], color=theme.FIGURE_GRID, lw=0.5)
@@ -159,9 +169,11 @@ def _wire_pixels(fig, a_img, a_net, pos0, side=8):
     """Thin lines from each outlined pixel to the input node it becomes."""
     from matplotlib.patches import ConnectionPatch
 
-    for i, xy in pos0.items():
-        fig.add_artist(ConnectionPatch((i % side + 0.5, i // side), (xy[0] - 0.2, xy[1]), "data", "data",
-                                       axesA=a_img, axesB=a_net, color=theme.MUTED, lw=0.7, zorder=0))
+    for i, xy in pos0.items():              # drawn with the diagram (after both axes are laid out)
+        a_img.plot([i % side], [i // side], "o", ms=3, color=theme.VALUE_INK, zorder=5)
+        a_net.add_artist(ConnectionPatch((i % side, i // side), (xy[0] - 0.2, xy[1]), "data", "data",
+                                         axesA=a_img, axesB=a_net, color=theme.VALUE_INK, lw=0.8, alpha=0.8,
+                                         zorder=0.5, clip_on=False))
 
 
 def _x(i):
@@ -169,7 +181,7 @@ def _x(i):
 
 
 # --- the architecture: what one neuron computes, then every layer with its parameter count ---------
-def architecture_numbers(rec, unit=0, k=4, drawn=7) -> dict:
+def architecture_numbers(rec, unit=0, k=7, drawn=7) -> dict:
     """The architecture still's numbers: layer-1 unit `unit`'s sum for the recorded digit (its k
     largest terms wᵢxᵢ, the rest, b, z, a = tanh z), the `drawn` inputs it shows (that unit's largest
     terms), and each layer's parameter count n_in·n_out + n_out."""
@@ -184,18 +196,18 @@ def architecture_numbers(rec, unit=0, k=4, drawn=7) -> dict:
 
 
 def _sum_lines(ns, a, glyph="tanh") -> list[str]:
-    lines = [r"$z = \Sigma_i\, w_i x_i + b$, largest terms:"]
+    lines = [r"ringed unit: $z = \Sigma_i\, w_i x_i + b$", "this digit's largest terms:"]
     lines += [f"{signed(w)} × {xi:.2f} = {signed(p)}   ($x_{{{i + 1}}}$)" for i, w, xi, p in ns["terms"]]
     lines += [f"+ {ns['n_rest']} more terms:  {signed(ns['shown_rest'])}", f"+ bias b:  {signed(ns['b'])}",
               f"z = {signed(ns['z'])}", f"a = {glyph}(z) = {signed(a)}"]
     return lines
 
 
-@figure("network_architecture", experiments=("network_forward",), size=(10, 5.8))
+@figure("network_architecture", experiments=("network_forward",), size=(10, 6.2))
 def architecture(fig):
     """The trained digits classifier: an 8×8 digit's 64 pixels are the inputs; one hidden neuron's
-    weighted sum for that digit with the record's numbers (and its 64 weights as an 8×8 map); every
-    layer with its parameter count."""
+    weighted sum for that digit with the record's numbers (every drawn edge's term), its 64 weights
+    as an 8×8 map beside the digit; every layer with its parameter count."""
     from matplotlib.patches import Rectangle
 
     rec = E.load("network_forward")["pass"]
@@ -204,10 +216,10 @@ def architecture(fig):
     nums = architecture_numbers(rec)
     j, ns = nums["unit"], nums["sum"]
     x = rec.activation(0)
-    gs = fig.add_gridspec(2, 3, width_ratios=[1.0, 3.1, 1.75], height_ratios=[1, 1.45], wspace=0.1, hspace=0.2)
-    a_img, a_net = fig.add_subplot(gs[:, 0]), fig.add_subplot(gs[:, 1])
-    a_w, a_txt = fig.add_subplot(gs[0, 2]), fig.add_subplot(gs[1, 2])
-    _digit(a_img, x, nums["inputs"], "one digit:\n8×8 pixels\n= 64 inputs")
+    gs = fig.add_gridspec(2, 3, width_ratios=[1.0, 3.1, 1.75], height_ratios=[1, 1], wspace=0.12, hspace=0.45)
+    a_img, a_w = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[1, 0])
+    a_net, a_txt = fig.add_subplot(gs[:, 1]), fig.add_subplot(gs[:, 2])
+    _digit(a_img, x, nums["inputs"], "one digit: 8×8 pixels\n= 64 inputs")
     W = [model.weights(rec.theta, l)[0] for l in range(1, model.n_layers + 1)]
     first = np.full_like(W[0], np.nan)
     first[:, j] = W[0][:, j]                # only the ringed unit's incoming edges by weight; the rest grey
@@ -215,7 +227,7 @@ def architecture(fig):
     pos = draw_network(a_net, model, rec.theta, max_neurons=[8, 8, 8, 10], units=[nums["inputs"]] + [None] * 3,
                        edge_values=[first] + [np.full_like(w, np.nan) for w in W[1:]], activations=acts,
                        input_labels=[f"$x_{{{i + 1}}}$" for i in range(s[0])],
-                       output_labels=[str(i) for i in range(s[-1])], dx=2.6, glyphs=False)
+                       output_labels=[str(i) for i in range(s[-1])], dx=2.6, glyphs=False, grey_inputs=True)
     _wire_pixels(fig, a_img, a_net, pos[0])
     _ring(a_net, pos[1][j], 0.3)
     top = max(y for p in pos for _, y in p.values()) + 0.45
@@ -232,39 +244,46 @@ def architecture(fig):
                f"θ: {' + '.join(f'{p:,}' for p in nums['params'])} = {nums['total']:,} numbers", ha="right",
                va="top", fontsize=TEXT, color=theme.INK, fontweight="bold")
     a_net.text(-0.9, low - 2.4, "ringed unit's edges: blue $w>0$, red $w<0$, width $|w|$\n"
-               f"(its {len(nums['inputs'])} largest terms, outlined on the digit)\n"
+               f"(its {len(nums['inputs'])} largest terms $w_i x_i$, wired to their pixels)\n"
                "grey: the other connections; ⋮ = units not drawn",
                ha="left", va="top", fontsize=TEXT, color=theme.INK)
     a_net.set_ylim(low - 4.0, top + 1.0)
-    # the ringed unit: its 64 weights as the 8×8 picture it responds to, and its sum for this digit
+    # the ringed unit's 64 weights as the 8×8 picture it responds to, beside the digit it meets
     m = float(np.max(np.abs(nums["weights"])))
-    a_w.imshow(nums["weights"].reshape(8, 8), cmap=_signed_map(-1, 1), vmin=-m, vmax=m)
+    im = a_w.imshow(nums["weights"].reshape(8, 8), cmap=_signed_map(-1, 1), vmin=-m, vmax=m)
     for i in nums["inputs"]:
         a_w.add_patch(Rectangle((i % 8 - 0.5, i // 8 - 0.5), 1, 1, fill=False, edgecolor=theme.INK, lw=1.2))
-    a_w.set_title(f"ringed unit {j + 1}: its {s[0]} weights\n(blue $w>0$, red $w<0$)", fontsize=TEXT)
+    a_w.set_title(f"the ringed unit's {s[0]} weights $w$", fontsize=TEXT)
     a_w.axis("off")
+    cb = fig.colorbar(im, ax=a_w, orientation="horizontal", fraction=0.08, pad=0.04, ticks=[-m, 0, m])
+    cb.ax.set_xticklabels([f"{-m:.2f}".replace("-", "−"), "0", f"+{m:.2f}"], fontsize=TEXT)
+    cb.outline.set_visible(False)
     a_txt.axis("off")
     for r, line in enumerate(_sum_lines(ns, nums["a"], model.activation(1).glyph)):
-        a_txt.text(0.0, 1.0 - r * 0.1, line, transform=a_txt.transAxes, ha="left", va="top", fontsize=TEXT,
+        a_txt.text(0.0, 0.93 - r * 0.066, line, transform=a_txt.transAxes, ha="left", va="top", fontsize=TEXT,
                    color=theme.VALUE_INK if r == 0 or line.startswith("a =") else theme.INK,
                    fontweight="bold" if line.startswith(("z =", "a =")) else "normal")
     fig.suptitle(r"A digits classifier is a function $\hat y = f(x;\theta)$, $f:\mathbb{R}^{%d}\to\mathbb{R}^{%d}$"
-                 % (s[0], s[-1]), fontsize=12)
+                 % (s[0], s[-1]), fontsize=12, y=0.97)
 
 
 # --- the forward pass: this digit's values and each edge's push w·a ----------------------------------
 def forward_numbers(rec, drawn=7) -> dict:
-    """The forward still's numbers: the `drawn` pixels that push layer 1 hardest for this digit
-    (largest Σⱼ |wᵢⱼ xᵢ|), each edge's contribution w·a (per edge layer), P, the prediction, the
-    true class."""
+    """The forward still's numbers: each edge's contribution w·a for this digit (per edge layer);
+    the `drawn` units of each layer before the output that push the next layer hardest (largest
+    Σₖ |wⱼₖ aⱼ|); P, the prediction, the true class; and the strongest push into the predicted
+    class from the drawn units of the last hidden layer (unit, w, a, w·a)."""
     model = rec.model()
-    x = rec.activation(0)
     W = [model.weights(rec.theta, l)[0] for l in range(1, model.n_layers + 1)]
-    push = np.abs(W[0] * x[:, None]).sum(axis=1)
+    contrib = [Wl * rec.activation(l)[:, None] for l, Wl in enumerate(W)]
+    units = [sorted(int(i) for i in np.argsort(-np.abs(C).sum(axis=1), kind="stable")[:drawn]) for C in contrib]
     p = rec.activation(model.n_layers)
-    return {"inputs": sorted(int(i) for i in np.argsort(-push, kind="stable")[:drawn]),
-            "contrib": [Wl * rec.activation(l)[:, None] for l, Wl in enumerate(W)],
-            "p": p, "predicted": int(np.argmax(p)), "true": int(np.argmax(rec.y))}
+    c = int(np.argmax(p))
+    last = units[-1]
+    j = last[int(np.argmax(np.abs(contrib[-1][last, c])))]
+    a_j = float(rec.activation(model.n_layers - 1)[j])
+    return {"inputs": units[0], "units": units, "contrib": contrib, "p": p, "predicted": c,
+            "true": int(np.argmax(rec.y)), "push": (j, float(W[-1][j, c]), a_j, float(contrib[-1][j, c]))}
 
 
 def _fill_key(ax, x0, y0, caption, r=0.13, gradient=False, lo="−1", hi="+1"):
@@ -275,54 +294,66 @@ def _fill_key(ax, x0, y0, caption, r=0.13, gradient=False, lo="−1", hi="+1"):
     ax.text(x0 + 4 * 0.34 + 0.22, y0, hi + "  " + caption, ha="left", va="center", fontsize=TEXT, color=theme.INK)
 
 
-@figure("network_forward", experiments=("network_forward",), size=(10, 5.2))
+@figure("network_forward", experiments=("network_forward",), size=(10, 5.6))
 def forward(fig):
     """One test digit through the network: its pixels become the inputs, each edge drawn as its
-    contribution w·a for this digit, neurons filled by their values, softmax probabilities."""
+    contribution w·a for this digit (into the output layer: only the winner's), neurons filled by
+    their values, softmax probabilities."""
     rec = E.load("network_forward")["pass"]
     model = rec.model()
     s = model.sizes
     nums = forward_numbers(rec)
-    a0, a1, a2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.0, 3.2, 1.35], "wspace": 0.12})
+    c = nums["predicted"]
+    a0, a1, a2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.0, 3.3, 0.9], "wspace": 0.2})
     _digit(a0, rec.activation(0), nums["inputs"], "this digit:\n8×8 pixels\n= 64 inputs")
-    pos = draw_network(a1, model, rec.theta, max_neurons=[8, 8, 8, 10], units=[nums["inputs"]] + [None] * 3,
-                       activations=_fills(model, rec), edge_values=nums["contrib"],
-                       input_labels=[f"$x_{{{i + 1}}}$" for i in range(s[0])],
-                       output_labels=[str(i) for i in range(s[-1])], dx=2.2, per_layer=True)
+    edges = [C.copy() for C in nums["contrib"]]
+    keep = edges[-1][:, c].copy()
+    edges[-1][:] = np.nan                      # into the outputs: only the predicted class's pushes
+    edges[-1][:, c] = keep
+    pos = draw_network(a1, model, rec.theta, max_neurons=[8, 8, 8, 10], units=nums["units"] + [None],
+                       activations=_fills(model, rec),
+                       edge_values=edges, input_labels=[f"$x_{{{i + 1}}}$" for i in range(s[0])],
+                       output_labels=[str(i) for i in range(s[-1])], dx=2.5, per_layer=True, grey_inputs=True)
     _wire_pixels(fig, a0, a1, pos[0])
-    _ring(a1, pos[-1][nums["predicted"]], 0.25)
+    _ring(a1, pos[-1][c], 0.25)
+    j, w, a, wa = nums["push"]
+    _under(a1, pos[-2][j], pos[-1][c])
     top = max(y for p in pos for _, y in p.values()) + 0.45
     low = min(y for p in pos for _, y in p.values()) - 1.0
-    heads = ["pixels $x$"] + ["$a$"] * (len(s) - 2) + ["$P$"]
+    heads = ["pixels $x$"] + [f"$a$\n{n} of {s[l + 1]}" for l, n in enumerate(len(u) for u in nums["units"][1:])] \
+        + ["$P$"]
     for l, h in enumerate(heads):
-        a1.text(next(iter(pos[l].values()))[0], top, h, ha="center", va="bottom", fontsize=TEXT + 1, color=theme.INK)
+        a1.text(next(iter(pos[l].values()))[0], top, h, ha="center", va="bottom", fontsize=TEXT, color=theme.INK)
     _fill_key(a1, 0.55, low - 0.2, "node fill: its value")
-    a1.text(-0.6, low - 0.65, "edge: $w\\cdot a$, how hard that input pushes\n"
-            "the next neuron for this digit (blue: $z$ up,\nred: down; faint: under ¼ of the layer's\n"
-            "largest push); ⋮ = units not drawn", ha="left", va="top", fontsize=TEXT, color=theme.INK)
-    a0.text(3.5, 8.1, f"outlined: the {len(nums['inputs'])} pixels\ndrawn as inputs (they\npush layer 1 most)",
-            ha="center", va="top", fontsize=TEXT, color=theme.INK)
-    a1.set_ylim(low - 2.7, top + 0.8)
+    up = "up" if wa > 0 else "down"
+    a1.text(-0.6, low - 0.65, "edge: $w\\cdot a$, how hard a unit pushes the next\n"
+            "one for this digit (blue: up, red: down; faint:\n"
+            "under ¼ of the layer's largest). Drawn: the 7\n"
+            "units pushing the next layer hardest. Into the\n"
+            f"outputs only the pushes into {c}; strongest (gold):\n"
+            f"$w = {w:+.2f}$, $a = {a:+.2f}$, so $w\\cdot a = {wa:+.2f}$:\nit pushes {c} {up}"
+            + (" (− × − = +)" if w < 0 and a < 0 else ""), ha="left", va="top", fontsize=TEXT, color=theme.INK)
+    a1.set_ylim(low - 3.6, top + 0.8)
     p = nums["p"]
-    a2.barh(np.arange(s[-1]), p, color=[theme.POSITIVE if i == nums["predicted"] else theme.MUTED for i in range(s[-1])])
+    a2.barh(np.arange(s[-1]), p, color=[theme.VALUE_INK if i == c else theme.MUTED for i in range(s[-1])])
     for i in np.argsort(-p)[:3]:
-        a2.text(p[i] + 0.03, i, f"{p[i]:.2f}", va="center", ha="left", fontsize=TEXT, color=theme.INK)
+        a2.text(p[i] + 0.04, i, f"{p[i]:.2f}", va="center", ha="left", fontsize=TEXT, color=theme.INK)
     a2.set_yticks(np.arange(s[-1]))
     a2.invert_yaxis()
-    a2.set_xlim(0, 1.25)
-    a2.set_xticks([0, 0.5, 1])
+    a2.set_xlim(0, 1.45)
+    a2.set_xticks([0, 1])
     a2.grid(axis="y", visible=False)
-    ok = "right" if nums["predicted"] == nums["true"] else "wrong"
-    a2.set_title(f"$P$(class), softmax\npredicted {nums['predicted']}, true {nums['true']} ({ok})", fontsize=TEXT)
-    a2.set_ylabel("class", fontsize=TEXT)
+    ok = "right" if c == nums["true"] else "wrong"
+    a2.set_title(f"$P$(class)\npredicted {c} (gold),\ntrue {nums['true']}: {ok}", fontsize=TEXT)
 
 
 # --- one backprop step, worked with the record's numbers ---------------------------------------------
 def backprop_numbers(rec) -> dict:
-    """The backprop still's numbers (the video's choices): the target class t, ŷ_t, ℓ and the output
-    δ_t = ŷ_t − 1; the last hidden layer's unit u with the largest |δ| and δ_u = (1 − a_u²)·Σₖ w_uk δₖ;
-    the last layer's edge (i → j) with the largest |∂ℓ/∂w| = δ_j·a_i, its weight before and after
-    w − η·∂ℓ/∂w; this example's P and loss before/after; the training set's mean loss before/after."""
+    """The backprop still's numbers, one path through the net: the target class t, ŷ_t, ℓ and the
+    output δ = ŷ − y; the last hidden layer's unit u with the largest |δ| and δ_u = (1 − a_u²)·Σₖ w_uk δₖ
+    with each term w_uk·δₖ; the edge into u (from unit i of the layer before) with the largest
+    |∂ℓ/∂w| = δ_u·a_i, its weight before and after w − η·∂ℓ/∂w; this example's P and loss before/after;
+    each training point's loss and the mean before/after."""
     model = rec.model()
     L = model.n_layers
     t = int(np.argmax(rec.y[0]))
@@ -330,27 +361,36 @@ def backprop_numbers(rec) -> dict:
     aH = rec.activation(L - 1)
     WL = model.layout.view(rec.theta, f"W{L}")
     u = int(np.argmax(np.abs(dH)))
-    G = model.layout.view(rec.grad, f"W{L}")
-    i, j = (int(v) for v in np.unravel_index(int(np.argmax(np.abs(G))), G.shape))
+    G = model.layout.view(rec.grad, f"W{L - 1}")
+    W = model.layout.view(rec.theta, f"W{L - 1}")
+    i = int(np.argmax(np.abs(G[:, u])))
+    a_i = float(rec.activation(L - 2)[i])
     return {"target": t, "yhat": float(rec.activation(L)[t]), "loss": float(rec.loss), "delta_out": dL.copy(),
             "hidden": (L - 1, u, float(1 - aH[u] ** 2), float(WL[u] @ dL), float(dH[u])),
-            "edge": (L, i, j, float(dL[j]), float(aH[i]), float(G[i, j]), float(WL[i, j]),
-                     float(WL[i, j] - rec.lr * G[i, j])),
+            "terms": [(float(WL[u, k]), float(dL[k])) for k in range(len(dL))],
+            "edge": (L - 1, i, u, float(dH[u]), a_i, float(G[i, u]), float(W[i, u]), float(W[i, u] - rec.lr * G[i, u])),
             "p": rec.activation(L).copy(), "p_next": np.asarray(rec.meta["output_next"], float),
-            "loss_next": float(rec.meta["loss_next"]), "batch": (len(rec.batch_X), rec.batch_loss, rec.batch_loss_next)}
+            "loss_next": float(rec.meta["loss_next"]), "batch": (len(rec.batch_X), rec.batch_loss, rec.batch_loss_next),
+            "point_loss": np.asarray(rec.meta["point_loss"], float),
+            "point_loss_next": np.asarray(rec.meta["point_loss_next"], float)}
 
 
-@figure("network_backprop", experiments=("network_backprop",), size=(9.5, 8.8))
+def _under(ax, p, q, lw=7):
+    """A gold band under the edge p–q: the edge a worked number belongs to."""
+    ax.plot([p[0], q[0]], [p[1], q[1]], color=theme.VALUE_INK, lw=lw, alpha=0.35, zorder=0.5, solid_capstyle="round")
+
+
+@figure("network_backprop", experiments=("network_backprop",), size=(9.5, 9.8))
 def backprop(fig):
     """One example: the forward pass, δ and signed ∂ℓ/∂w from the backward pass with the chain rule
-    worked for one unit and one edge, and the step θ ← θ − η∇ℓ judged on this example and on the
-    whole training set (which it can make worse)."""
+    worked along one path (output δ, the ringed unit's δ from its three outgoing weights, one edge into
+    it), and the step θ ← θ − η∇ℓ judged on this example and on every training point (many get worse)."""
     rec = E.load("network_backprop")["pass"]
     model = rec.model()
     L = model.n_layers
     nb = backprop_numbers(rec)
     t = nb["target"]
-    gs = fig.add_gridspec(3, 2, height_ratios=[1.0, 0.62, 1.05], hspace=0.38, wspace=0.3)
+    gs = fig.add_gridspec(3, 2, height_ratios=[0.95, 0.95, 1.05], hspace=0.3, wspace=0.3)
     a_f, a_b = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1])
     a_t = fig.add_subplot(gs[1, :])
     a_p, a_d = fig.add_subplot(gs[2, 0]), fig.add_subplot(gs[2, 1])
@@ -360,6 +400,9 @@ def backprop(fig):
     pf = draw_network(a_f, model, rec.theta, activations=_fills(model, rec), input_labels=names, output_labels=outs,
                       dx=1.5)
     _ring(a_f, pf[L][t], 0.27)
+    lo_f = min(y for p in pf for _, y in p.values())
+    _fill_key(a_f, 0.7, lo_f - 1.05, "value, $w$", r=0.11)
+    a_f.set_ylim(lo_f - 1.4, a_f.get_ylim()[1])
     a_f.set_title(f"① forward: values on neurons, $w$ on edges\n"
                   rf"$\ell = -\ln \hat y_{t} = -\ln {nb['yhat']:.3f} = {nb['loss']:.3f}$", fontsize=TEXT)
     grads = [model.layout.view(rec.grad, f"W{l}") for l in range(1, L + 1)]
@@ -370,29 +413,34 @@ def backprop(fig):
     lh, u = nb["hidden"][:2]
     le, i, j = nb["edge"][:3]
     _ring(a_b, pb[lh][u], 0.27)
-    (xa, ya), (xb, yb) = pb[le - 1][i], pb[le][j]
-    a_b.plot([xa, xb], [ya, yb], color=theme.VALUE_INK, lw=7, alpha=0.35, zorder=0.5, solid_capstyle="round")
+    for k in pb[L]:                                   # the ringed unit's outgoing weights carry the δs back
+        _under(a_b, pb[lh][u], pb[L][k], lw=5)
+    _under(a_b, pb[le - 1][i], pb[le][j])
     a_b.text(pb[lh][u][0], pb[lh][u][1] + 0.32, f"δ {signed(nb['hidden'][4])}", ha="center", va="bottom",
              fontsize=TEXT, color=theme.INK, bbox=dict(fc=theme.PAPER, ec="none", pad=0.5), zorder=5)
-    a_b.set_ylim(a_b.get_ylim()[0], pb[lh][u][1] + 0.75)
+    lo_b = min(y for p in pb for _, y in p.values())
+    _fill_key(a_b, 0.7, lo_b - 1.05, "δ, $\\partial\\ell/\\partial w$", r=0.11, gradient=True)
+    a_b.set_ylim(lo_b - 1.4, pb[lh][u][1] + 0.75)
     a_b.set_title("② backward: $\\delta = \\partial\\ell/\\partial z$ on neurons,\n"
-                  "$\\partial\\ell/\\partial w$ on edges (coral $>0$, violet $<0$)", fontsize=TEXT)
+                  "$\\partial\\ell/\\partial w$ on edges (gold: the worked path)", fontsize=TEXT)
     a_t.axis("off")
     _, _, f, sm, du = nb["hidden"]
     _, _, _, dj, ai, g, wb, wa = nb["edge"]
+    terms = " + ".join(f"({w:+.2f})({d:+.3f})" for w, d in nb["terms"])
     lines = [(rf"output: $\delta = \hat y - y$;  target class {t}: ${nb['yhat']:.3f} - 1 = {nb['delta_out'][t]:+.3f}$"
               "   (the others: $\\hat y - 0$)"),
-             (rf"ringed hidden unit: $\delta_j = (1 - a_j^2)\,\Sigma_k\, w_{{jk}}\,\delta_k = {f:.3f} \times ({sm:+.3f})"
-              rf" = {du:+.3f}$"),
-             rf"highlighted edge: $\partial\ell/\partial w = \delta_j\, a_i = ({dj:+.3f}) \times ({ai:+.3f}) = {g:+.3f}$",
+             "ringed unit $j$: the output δs come back through its 3 weights (gold):",
+             rf"    $\Sigma_k\, w_{{jk}}\,\delta_k$ = {terms} = ${sm:+.3f}$",
+             rf"    $\delta_j = (1 - a_j^2)\,\Sigma_k\, w_{{jk}}\,\delta_k = {f:.3f} \times ({sm:+.3f}) = {du:+.3f}$",
+             rf"edge into it (gold): $\partial\ell/\partial w = \delta_j\, a_i = ({dj:+.3f}) \times ({ai:+.3f}) = {g:+.3f}$",
              rf"③ step $w \leftarrow w - {rec.lr:g}\,\partial\ell/\partial w$:   this edge's $w$: ${wb:+.3f} \to {wa:+.3f}$"]
     for r, line in enumerate(lines):
-        a_t.text(0.0, 1.0 - r * 0.27, line.replace("-", "−") if "$" not in line else line, transform=a_t.transAxes,
-                 ha="left", va="top", fontsize=TEXT + 1, color=theme.INK)
-    # the step's effect: this example, then all training points
+        a_t.text(0.0, 1.0 - r * 0.175, line.replace("(-", "(−"), transform=a_t.transAxes, ha="left", va="top",
+                 fontsize=TEXT + 1, color=theme.INK)
+    # the step's effect: this example, then every training point
     k = np.arange(len(nb["p"]))
     a_p.barh(k - 0.2, nb["p"], height=0.38, color=theme.MUTED, label="before")
-    a_p.barh(k + 0.2, nb["p_next"], height=0.38, color=theme.POSITIVE, label="after the step")
+    a_p.barh(k + 0.2, nb["p_next"], height=0.38, color=theme.INK, label="after the step")
     for kk in k:
         for off, v in ((-0.2, nb["p"][kk]), (0.2, nb["p_next"][kk])):
             a_p.text(v + 0.02, kk + off, f"{v:.2f}", va="center", fontsize=TEXT, color=theme.INK)
@@ -405,17 +453,26 @@ def backprop(fig):
     a_p.set_title(f"this example: $\\ell$ {nb['loss']:.3f} → {nb['loss_next']:.3f}\n\n", fontsize=TEXT)
     a_p.set_xlabel("$P$(class)", fontsize=TEXT)
     cls = rec.batch_Y.argmax(axis=1)
+    rise = nb["point_loss_next"] - nb["point_loss"]
+    worse = rise > 0
     for c in np.unique(cls):
-        P = rec.batch_X[cls == c]
-        a_d.scatter(P[:, 0], P[:, 1], s=16, color=theme.CLASS[int(c)], edgecolor=theme.INK, linewidth=0.4, zorder=3)
-    a_d.scatter([x[0]], [x[1]], s=260, facecolors="none", edgecolors=theme.INK, linewidths=2, zorder=4)
-    a_d.annotate("this example", (x[0], x[1]), xytext=(14, -16), textcoords="offset points", fontsize=TEXT,
-                 color=theme.INK, bbox=dict(fc=theme.PAPER, ec="none", alpha=0.85, pad=0.6), zorder=5)
+        sel = cls == c
+        a_d.scatter(rec.batch_X[sel & ~worse, 0], rec.batch_X[sel & ~worse, 1], s=12, color=theme.CLASS[int(c)],
+                    edgecolor=theme.PAPER, linewidth=0.3, zorder=3, label=f"class {c}")
+        a_d.scatter(rec.batch_X[sel & worse, 0], rec.batch_X[sel & worse, 1], s=30, color=theme.CLASS[int(c)],
+                    edgecolor=theme.INK, linewidth=1.3, zorder=3)
+    a_d.scatter([x[0]], [x[1]], s=300, facecolors="none", edgecolors=theme.VALUE_INK, linewidths=2.4, zorder=4)
+    a_d.annotate("this example\n(gold ring)", (x[0], x[1]), xytext=(1.03, 0.5), textcoords="axes fraction",
+                 fontsize=TEXT, ha="left", va="center", color=theme.INK, zorder=5,
+                 arrowprops=dict(arrowstyle="-", color=theme.VALUE_INK, lw=1.2, shrinkB=9))
+    a_d.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=TEXT, handletextpad=0.2, borderaxespad=0.2)
+    a_d.text(1.03, 0.3, f"dark outline:\nloss rose\n({int(worse.sum())} of {len(rise)})", transform=a_d.transAxes,
+             ha="left", va="top", fontsize=TEXT, color=theme.INK)
     a_d.set_aspect("equal")
     a_d.set_xticks([])
     a_d.set_yticks([])
     n, b0, b1 = nb["batch"]
-    a_d.set_title(f"all {n} training points ($x_1$, $x_2$; colour: class):\nmean $\\ell$ {b0:.3f} → {b1:.3f}"
+    a_d.set_title(f"all {n} training points ($x_1$, $x_2$):\nmean $\\ell$ {b0:.3f} → {b1:.3f}"
                   + (" — worse" if b1 > b0 else ""), fontsize=TEXT)
     fig.text(0.5, 0.035, "one example's step can hurt the others → training averages ∂ℓ/∂θ over many examples",
              ha="center", va="top", fontsize=TEXT + 1, color=theme.INK)
@@ -458,13 +515,16 @@ def _training(fig, key, targets=(0, 30, 100, 300)):
     nums = training_numbers(run, bd, targets)
     ks = nums["frames"]
     cells = len(ks) + 1
-    gs = fig.add_gridspec(2, 3, hspace=0.22, wspace=0.42)
+    gs = fig.add_gridspec(2, 3, hspace=0.18, wspace=0.42)
     axes = [fig.add_subplot(gs[r, c]) for r in range(2) for c in range(3)]
     for ax in axes[cells:]:
         ax.axis("off")
     axes = axes[:cells]
     for ax, k, s, lv in zip(axes, ks, nums["steps"], nums["loss"]):
         decision_boundary(ax, bd.xs, bd.ys, bd.prob[k], bd.X, bd.labels)
+        if k == ks[-1]:                                    # the step before's boundary, to compare
+            ax.contour(bd.xs, bd.ys, bd.prob[ks[-2]], levels=[0.5], colors=theme.INK, linewidths=1.0,
+                       linestyles="dashed", alpha=0.7)
         ax.set_box_aspect(1)                               # the input plane is square, as in the video
         ax.set_title(f"step {s}" + (" (untrained)" if s == 0 else "") + f" · loss {_loss_text(lv)}", fontsize=TEXT)
         ax.set_xticks([])
@@ -474,47 +534,55 @@ def _training(fig, key, targets=(0, 30, 100, 300)):
     la.plot(ev, run.train_loss, color=theme.INK, lw=1.6)
     la.set_yscale("log")
     la.set_xscale("symlog", linthresh=10, linscale=0.6)
-    la.set_xlim(0, ev[-1] * 1.15)
-    la.xaxis.set_major_locator(FixedLocator([t for t in (0, 10, 100, 1000, 10000) if t <= ev[-1] * 1.15]))
+    la.set_xlim(0, ev[-1] * 1.6)
+    la.xaxis.set_major_locator(FixedLocator([t for t in (0, 10, 100, 1000, 10000) if t <= ev[-1] * 1.6]))
     la.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     la.xaxis.set_minor_formatter(NullFormatter())
+    la.set_ylim(float(np.nanmin(run.train_loss)) / 4, float(np.nanmax(run.train_loss)) * 2.5)   # room for labels
     lo, hi = la.get_ylim()                                  # no "6×10⁻¹" minor labels crowding the axis:
     if np.log10(hi / lo) < 2:                               # short ranges get 0.02, 0.05, 0.1, … instead
         la.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         la.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     la.yaxis.set_minor_formatter(NullFormatter())
-    la.set_ylim(top=float(np.nanmax(run.train_loss)) * 2.5)   # room for the first dots' step labels
     la.plot(nums["steps"], nums["loss"], "o", ms=6, mfc=theme.PAPER, mec=theme.INK, mew=1.5, zorder=4)
     for n, (s, lv) in enumerate(zip(nums["steps"], nums["loss"])):   # each snapshot's step beside its dot
         last = n == len(nums["steps"]) - 1
-        la.annotate(f"{s}", (s, lv), xytext=(-5 if last else 5, 5), textcoords="offset points",
-                    ha="right" if last else "left", va="bottom", fontsize=TEXT - 1, color=theme.INK)
+        la.annotate(f"{s}", (s, lv), xytext=(-6, -5) if last else (5, 5), textcoords="offset points",
+                    ha="right" if last else "left", va="top" if last else "bottom", fontsize=TEXT - 1,
+                    color=theme.INK)
     la.set_box_aspect(1)
-    la.set_xlabel("step (log scale)", fontsize=TEXT)
+    la.set_xlabel("step (linear to 10, then log)", fontsize=TEXT)
     la.set_ylabel("training loss", fontsize=TEXT)
     la.set_title(f"{sizes_text(model_from(run.config['problem']['model']).sizes)} tanh net", fontsize=TEXT)
-    lines = ["points: the true class (red 0, blue 1) · shading: the net's $P$(blue) · black line: $P = 0.5$, "
-             "the boundary;", "far from the points the shading is the net's guess (no data there)"]
     s0, s1 = nums["steps"][-2:]
+    lines = ["points: the true class (red 0, blue 1) · shading: the net's $P$(blue) · black line: $P = 0.5$, "
+             "the boundary", f"(dashed on the step-{s1} panel: step {s0}'s); far from the points the shading is "
+             "the net's guess (no data there)"]
     if nums["changed"] < 0.05 and nums["fall"] > 3:
         lines.append(f"steps {s0}→{s1}: only {nums['changed']:.1%} of the plane changes class, yet the loss falls "
-                     f"{nums['fall']:.0f}×:\nthe net grows surer of its answers; the boundary hardly moves")
+                     f"{nums['fall']:.0f}×:\nthe net grows surer of the same answers more than it moves the boundary")
+    name = str(run.config["problem"]["data"])
+    fig.suptitle(f"A {sizes_text(model_from(run.config['problem']['model']).sizes)} tanh net learns "
+                 f"{'XOR' if name == 'xor' else 'two ' + name}: the boundary at steps "
+                 f"{', '.join(str(v) for v in nums['steps'])}"
+                 + ("\nopposite clusters share a class, so no straight line separates them: the hidden units "
+                    "bend the boundary" if name == "xor" else ""), fontsize=TEXT + 1, y=0.99)
     fig.text(0.5, 0.0, "\n".join(lines), ha="center", va="top", fontsize=TEXT, color=theme.INK, linespacing=1.5)
 
 
-@figure("network_training_xor", experiments=("network_training_xor",), size=(8.6, 6.0))
+@figure("network_training_xor", experiments=("network_training_xor",), size=(8.6, 5.9))
 def training_xor(fig):
     """Decision boundary over training on XOR (2-4-1) at log-spaced steps, and the loss."""
     _training(fig, "xor", targets=(0, 10, 30, 100))
 
 
-@figure("network_training_moons", experiments=("network_training_moons",), size=(8.6, 6.0))
+@figure("network_training_moons", experiments=("network_training_moons",), size=(8.6, 5.9))
 def training_moons(fig):
     """Decision boundary over training on two moons (2-8-8-1) at log-spaced steps, and the loss."""
     _training(fig, "moons", targets=(0, 10, 30, 100))
 
 
-@figure("network_training_spirals", experiments=("network_training_spirals",), size=(8.6, 6.0))
+@figure("network_training_spirals", experiments=("network_training_spirals",), size=(8.6, 5.9))
 def training_spirals(fig):
     """Decision boundary over training on spirals (2-16-16-1) at log-spaced steps, and the loss."""
     _training(fig, "spirals")
