@@ -429,17 +429,25 @@ def timing_summary(times) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.median(t, axis=1), t.min(axis=1), t.max(axis=1)
 
 
-def knee(batches, medians, within: float) -> int | None:
-    """The stated rule for "time levels off": the smallest batch size from which on every median epoch
-    time is at most `within` (the experiment's `knee_within`, 25 %) above the fastest median. 25 %: the
-    medians of one batch size moved by up to ~12 % between recomputes on a busy machine, and the
-    neighbouring sizes (64 and 256) sat at about 1.3-1.4× and 1.1-1.2× the fastest."""
-    b, t = np.asarray(batches, float), np.asarray(medians, float)
-    ok = t <= (1 + within) * t.min()
-    i = len(ok)
-    while i > 0 and ok[i - 1]:
-        i -= 1
-    return int(b[i]) if i < len(ok) else None      # None: the largest batch is itself too slow
+def step_cost_fit(batches, medians, n: int) -> tuple[float, float]:
+    """Least-squares fit of the epoch time to t(B) = a·(n/B) + c: a fixed cost `a` per step (an epoch
+    of n examples is n/B steps) plus work `c` that is the same for every batch size (the arithmetic per
+    example). Returns (a, c) in seconds."""
+    steps = n / np.asarray(batches, float)
+    (a, c), *_ = np.linalg.lstsq(np.c_[steps, np.ones_like(steps)], np.asarray(medians, float), rcond=None)
+    return float(a), float(c)
+
+
+def knee(batches, a: float, c: float, n: int, share: float) -> int:
+    """The stated rule for "time levels off": the smallest batch size from which on the fitted per-step
+    cost a·(n/B) is at most `share` (the experiment's `knee_share`, 10 %) of the fitted epoch time. The
+    share falls as B grows, so this is the first batch size where it holds (the smallest one if a ≤ 0).
+    From the fit, not from one batch size's median: on a busy machine a single median moved by up to
+    ~15 % between recomputes, while the fit (which leans on all of them) moved the knee by none."""
+    b = np.asarray(batches, float)
+    fixed = a * n / b
+    ok = fixed <= share * (c + fixed)
+    return int(b[np.argmax(ok)]) if ok.any() else int(b[-1])
 
 
 def memory_story(t) -> dict:
@@ -454,9 +462,10 @@ def memory_story(t) -> dict:
     fixed = f"{mn['intercept'] / mib:.2f}"                    # the fitted fixed cost, as written
     budget = m["budget_bytes"] / mib
     med, lo, hi = timing_summary(c["epoch_times_mnist"])
-    within = t.config["knee_within"]
-    B = knee(c["time_batch"], med, within)
     n, tb = mn["n_train"], c["time_batch"]
+    share = t.config["knee_share"]
+    a, work = step_cost_fit(tb, med, n)
+    B = knee(tb, a, work, n, share)
     return {
         "rows": [f"x, y: {n0} + {nl} = {f['batch']}",
                  f"z, a: 2 × ({h} + {nl}) = {f['forward']}",
@@ -469,11 +478,13 @@ def memory_story(t) -> dict:
         "cap": f"({budget:g} − {fixed}) MiB / {mn['slope']:,.0f} B",
         "cap_value": f"= {m['max_batch_in_budget']:,} examples fit",
         "full": f"full batch {m['full_batch_mnist']:,}: {m['full_batch_bytes'] / mib:,.0f} MiB",
-        "median": med, "lo": lo, "hi": hi, "knee": B, "within": within,
-        "knee_line": f"≤ {within:.0%} above the fastest".replace("%", " %"),
-        "knee_from": f"from batch {B:,} on" if B else "at no batch: the largest is slower",
+        "median": med, "lo": lo, "hi": hi, "step_cost": a, "work": work, "knee": B, "share": share,
         "steps": [f"{n // int(b):,} step{'s' if n // int(b) > 1 else ''}" for b in tb],
-        "why": ["a step has a fixed cost:", "fewer steps, less of it"],
+        "fit_key": "- - fixed cost × steps + work",
+        "why": [f"fixed cost: {a * 1e3:.2f} ms a step",
+                f"× {n // int(tb[0]):,} steps = {a * n / tb[0]:.2f} s at {int(tb[0]):,}"],
+        "knee_from": f"from batch {B:,} on, it is",
+        "knee_line": f"under {share:.0%} of the epoch".replace("%", " %"),
     }
 
 
@@ -499,7 +510,7 @@ def step_peak_bytes(model, theta, X_all, Y_all, b: int) -> int:
             "predicted; time per epoch",
             nets={"digits": (64, 32, 10), "mnist": (784, 128, 10)}, hidden="tanh", loss="cce",
             batches=(512, 1024, 2048, 3072, 4096, 5120, 6144, 7168, 8192), synthetic_n=8192, seed=0,
-            budget_mib=64, time_batches=(16, 64, 256, 1024, 2048, 4096, 8192), time_repeats=5, knee_within=0.25,
+            budget_mib=64, time_batches=(16, 64, 256, 1024, 2048, 4096, 8192), time_repeats=5, knee_share=0.10,
             full_batch_mnist=60000)
 def memory(cfg):
     """tracemalloc peaks of one step (batch gather + forward + backward) at each batch size, for the
@@ -546,7 +557,7 @@ def memory(cfg):
     budget = cfg["budget_mib"] * 2 ** 20
     m = meta["mnist"]
     return {"memory": Table(config={k: cfg[k] for k in ("nets", "batches", "seed", "budget_mib", "time_repeats",
-                                                          "knee_within")},
+                                                          "knee_share")},
                             columns=cols,
                             meta={**meta, "budget_bytes": budget, "dtype": "float64",
                                   "max_batch_in_budget": int((budget - m["intercept"]) // m["slope"]),
