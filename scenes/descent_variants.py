@@ -13,7 +13,9 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
-from nnviz.experiments.descent import budgets, median_clock, trade_off_lines
+from nnviz.experiments.descent_views import (budgets, epoch_times, excess, lead_step, lesson,  # noqa: F401
+                                             median_clock, per_epoch, small, time_range, trade_off_lines,
+                                             zoom_window)
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossPlot
 from nnviz.render.style import ThemedScene, color, heading, label, text
@@ -44,42 +46,27 @@ def variants_warps(rec, variants, run_time: float) -> dict:
     return out
 
 
-def excess(run, floor: float) -> np.ndarray:
-    """The full-data loss above the exact minimum's, L − L* (what the log plots show)."""
-    return np.maximum(run.train_loss - floor, 1e-12)
+def zoom_head(run, match: str, zoom, clock, col, radius: float) -> mn.Dot:
+    """A run's current position in the zoom: an outlined dot, shown only while it is inside the zoom."""
+    when, th = clock_of(run, match), run.thetas
+    (x0, x1), (y0, y1) = zoom.bounds
+    dot = mn.Dot(radius=radius, color=col, stroke_color=color(theme.BACKGROUND), stroke_width=2)
 
+    def follow(m):
+        s_ = clock.get_value()
+        p = (float(np.interp(s_, when, th[:, 0])), float(np.interp(s_, when, th[:, 1])))
+        inside = x0 <= p[0] <= x1 and y0 <= p[1] <= y1
+        m.move_to(zoom.c2p(*p) if inside else zoom.axes.get_center())
+        m.set_fill(opacity=1.0 if inside else 0.0).set_stroke(opacity=1.0 if inside else 0.0)
 
-def small(v: float) -> str:
-    """A loss gap in few characters: 0.14, 0.019, or 10⁻⁶ for tiny ones (its decade)."""
-    if v >= 1e-3:
-        return f"{v:.2g}"
-    return "10" + str(int(np.round(np.log10(v)))).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-
-
-def lesson(rec, variants) -> list[str]:
-    """The lesson in words, every number from the records (full-data loss above its minimum)."""
-    floor = rec["surface"].meta["min_loss"]
-    e = {v: excess(rec[f"{v}_epochs"], floor) for v in variants}
-    st = {v: excess(rec[f"{v}_steps"], floor) for v in variants}
-    n = rec["surface"].config["problem"]["n"]
-    sgd, gd, mb = "stochastic", "batch", "minibatch"
-    return ["Per epoch (same data):",
-            "SGD is near after 1 epoch",
-            f"({e[sgd][1]:.2g} vs batch GD {e[gd][1]:.2g}),",
-            f"then jitters: ends {e[sgd][-1]:.2g}",
-            f"(mini-batch {e[mb][-1]:.2g}): one",
-            "example's gradient is not 0",
-            "at ★, each step kicks it off.",
-            "Per step:",
-            "batch GD ends lowest",
-            f"({small(st[gd][-1])} vs SGD {st[sgd][-1]:.2g}):",
-            f"each step sees all {n}."]
+    follow(dot)
+    return dot.add_updater(follow)
 
 
 class DescentVariants(ThemedScene):
     experiment = "descent_variants"
     variants = ("batch", "minibatch", "stochastic")
-    panel = 3.3
+    panel = (3.1, 2.0)  # each map's width and height; the zoom beside it is square at the map's height
     run_time = 10.0
     fade_steps = 30  # a trail stays bright for its last 30 updates
 
@@ -88,43 +75,66 @@ class DescentVariants(ThemedScene):
         s = rec["surface"]
         first = rec[f"{self.variants[0]}_epochs"]
         title = heading("Batch, mini-batch and stochastic gradient descent", size=30, buff=0.15)
-        sub = label(f"exact loss of the line fit ŷ = w·x + b, {s.config['problem']['n']} points · same start · "
-                    f"same η = {first.lr[0]:g}", size=24).next_to(title, mn.DOWN, buff=0.1)
+        sub = text(f"exact loss of the line fit ŷ = w·x + b, {s.config['problem']['n']} points · same start · "
+                   f"same η = {first.lr[0]:g}", size=24).next_to(title, mn.DOWN, buff=0.1)
         bsz = {v: first.meta["batch_size"] if v == "batch" else rec[f"{v}_epochs"].meta["batch_size"]
                for v in self.variants}
         names = {"batch": f"batch GD (b = {bsz['batch']})", "minibatch": f"mini-batch (b = {bsz['minibatch']})",
                  "stochastic": "SGD (b = 1)"}
-        legend = Legend([(names[v], color("variant", v)) for v in self.variants], font_size=24)
-        self.add(title, sub)
+        legend = Legend([(names[v], color("variant", v)) for v in self.variants], font_size=24, direction=mn.RIGHT)
+        legend.arrange(mn.RIGHT, buff=0.6).next_to(sub, mn.DOWN, buff=0.12)
+        self.add(title, sub, legend)
         floor = s.meta["min_loss"]
+        star_at = np.asarray(s.meta["minimum"], float)
+        h = zoom_window(rec)
+        zx, zy = (star_at[0] - h, star_at[0] + h), (star_at[1] - h, star_at[1] + h)
+        ix = (s.xs >= zx[0] - 0.1) & (s.xs <= zx[1] + 0.1)
+        iy = (s.ys >= zy[0] - 0.1) & (s.ys <= zy[1] + 0.1)
         clocks = {m: mn.ValueTracker(0.0) for m in MATCHES}
         panels = mn.VGroup()
         order = ("stochastic", "minibatch", "batch")  # batch GD drawn last: on top of the others
+        fg = color(theme.FOREGROUND)
         for match in MATCHES:
             runs = {v: rec[f"{v}_{match}"] for v in self.variants}
             total = max(clock_of(r, match)[-1] for r in runs.values())
-            ax = LabelledAxes(s.xs[[0, -1]], s.ys[[0, -1]], "w", "b", width=self.panel, height=self.panel * 0.56,
-                              n_ticks=3, font_size=24, frame="box")
+            ax = LabelledAxes(s.xs[[0, -1]], s.ys[[0, -1]], "w", "b", width=self.panel[0], height=self.panel[1],
+                              n_ticks=3, font_size=26, frame="box", ink=fg)
+            zoom = LabelledAxes(zx, zy, "", "", width=self.panel[1], height=self.panel[1], frame="box",
+                                color=fg, x_ticks=2, y_ticks=2)
+            zoom.remove(zoom.ticks, zoom.tick_labels)
+            zoom.next_to(ax.axes, mn.RIGHT, buff=0.3)
             grp = mn.VGroup(ax, ContourMap(ax.axes, s.xs, s.ys, s.loss, levels=10, log=True, color=theme.MUTED,
                                            stroke_width=1.4).set_stroke(opacity=0.8))
+            zgrp = mn.VGroup(zoom, ContourMap(zoom.axes, s.xs[ix], s.ys[iy], s.loss[np.ix_(iy, ix)], levels=8,
+                                              log=True, color=theme.MUTED, stroke_width=1.4).set_stroke(opacity=0.8))
+            # where the zoom looks, on the map
+            c0, c1 = ax.c2p(zx[0], zy[0]), ax.c2p(zx[1], zy[1])
+            grp.add(mn.DashedVMobject(mn.Rectangle(width=c1[0] - c0[0], height=c1[1] - c0[1]).move_to((c0 + c1) / 2),
+                                      num_dashes=24).set_stroke(fg, width=2))
             for v in [v for v in order if v in self.variants]:
-                path = DescentPath(runs[v].thetas, ax, steps=clock_of(runs[v], match), color=color("variant", v),
-                                   tracker=clocks[match], stroke_width=4 if v == "batch" else 3,
-                                   head_radius=0.1 if v == "batch" else 0.08,
-                                   fade=self.fade_steps / (runs[v].config["steps_per_epoch"] if match == "epochs" else 1),
-                                   fade_floor=0.15 if v == "stochastic" else 0.4, outline=theme.BACKGROUND,
-                                   start_marker=False)
-                path.set_z_index({"stochastic": 1, "minibatch": 2, "batch": 3}[v])
-                path.trace.head.set_z_index(4)
+                kw = dict(steps=clock_of(runs[v], match), color=color("variant", v), tracker=clocks[match],
+                          stroke_width=4 if v == "batch" else 3,
+                          fade=self.fade_steps / (runs[v].config["steps_per_epoch"] if match == "epochs" else 1),
+                          fade_floor=0.15 if v == "stochastic" else 0.4, outline=theme.BACKGROUND, start_marker=False)
+                z = {"stochastic": 1, "minibatch": 2, "batch": 3}[v]
+                path = DescentPath(runs[v].thetas, ax, head_radius=0.09 if v == "batch" else 0.07, **kw)
+                zpath = DescentPath(runs[v].thetas, zoom, head=False, **kw)
+                path.set_z_index(z)
+                path.trace.head.set_z_index(6)
+                zpath.set_z_index(z)
                 grp.add(path)
-            star = mn.Star(n=5, outer_radius=0.17, color=color(theme.FOREGROUND), fill_opacity=1,
-                           stroke_color=color(theme.BACKGROUND), stroke_width=2).move_to(ax.c2p(*s.meta["minimum"]))
-            start = mn.Circle(radius=0.12, stroke_color=color(theme.FOREGROUND), stroke_width=3).move_to(
-                ax.c2p(*first.thetas[0]))
-            grp.add(mn.VGroup(star, start).set_z_index(5))
+                zgrp.add(zpath, zoom_head(runs[v], match, zoom, clocks[match], color("variant", v),
+                                          0.11 if v == "batch" else 0.09).set_z_index(6))
+            for axes_, g_, r_ in ((ax, grp, 0.15), (zoom, zgrp, 0.2)):
+                star = mn.Star(n=5, outer_radius=r_, color=fg, fill_opacity=1,
+                               stroke_color=color(theme.BACKGROUND), stroke_width=2).move_to(axes_.c2p(*star_at))
+                g_.add(star.set_z_index(5))  # under the run's heads (6): an end dot on ★ stays seen
+            start = mn.Circle(radius=0.12, stroke_color=fg, stroke_width=3).move_to(ax.c2p(*first.thetas[0]))
+            grp.add(start.set_z_index(5))
+            zword = text(f"★ ± {h:g}", size=24).move_to(zoom.axes.get_corner(mn.UL) + 0.08 * (mn.RIGHT + mn.DOWN),
+                                                        aligned_edge=mn.UL)
             unit = "epoch" if match == "epochs" else "step"
-            # what this column holds equal, then its clock, then what differs, in the methods' colours
-            head = text("same data seen" if match == "epochs" else "same step count", size=24)
+            head = text("same data seen:" if match == "epochs" else "same step count:", size=28)
             if match == "epochs":
                 parts = [(f"{runs[v].n_steps}", v) for v in self.variants]
                 unit_word = "updates"
@@ -134,74 +144,81 @@ class DescentVariants(ThemedScene):
             chips = mn.VGroup()
             for k, (num, v) in enumerate(parts):
                 if k:
-                    chips.add(label("·", size=24))
+                    chips.add(text("·", size=24))
                 chips.add(text(num, size=24, color=color("variant", v)))
-            chips.add(label(unit_word, size=24))
+            chips.add(text(unit_word, size=24))
             chips.arrange(mn.RIGHT, buff=0.12)
-            sub2 = chips
             clock = Readout(clocks[match], lambda x, unit=unit, total=total: f"{unit} {x:.1f} of {total:g}"
-                            if unit == "epoch" else f"{unit} {int(x)} of {total:g}", size=24,
-                            color=color(theme.FOREGROUND))
-            sub2.next_to(ax.axes, mn.UP, buff=0.12).align_to(ax.axes, mn.LEFT)
-            clock.next_to(sub2, mn.UP, buff=0.1).align_to(ax.axes, mn.LEFT)
-            head.next_to(clock, mn.UP, buff=0.1).align_to(ax.axes, mn.LEFT)
+                            if unit == "epoch" else f"{unit} {int(x)} of {total:g}", size=28, color=fg)
             # the full-data loss under the paths: per epoch, or per step
             xs = {v: runs[v].eval_steps / (runs[v].config["steps_per_epoch"] if match == "epochs" else 1)
                   for v in self.variants}
             solid = [v for v in order if v != "minibatch"]
             lp = LossPlot({v: excess(runs[v], floor) for v in solid}, colors={v: color("variant", v) for v in solid},
-                          steps={v: xs[v] for v in solid}, log_y=True, width=self.panel, height=1.55,
-                          tracker=clocks[match], x_label=unit, y_label="", legend=False,
-                          x_ticks=3, font_size=24, y_range=(1e-7, 1e4), y_ticks=4)
+                          steps={v: xs[v] for v in solid}, log_y=True, width=self.panel[0] + self.panel[1] - 1.6,
+                          height=1.0, tracker=clocks[match], x_label="", y_label="", legend=False,
+                          x_ticks=3, font_size=26, y_range=(1e-7, 1e2), y_ticks=3, ink=fg)
             if "minibatch" in self.variants:  # dashed: it ends close to batch GD per step, both must show
                 lp.curves["minibatch"] = DashedCurve(lp.axes, excess(runs["minibatch"], floor), xs["minibatch"],
                                                      color=color("variant", "minibatch"), tracker=clocks[match],
                                                      stroke_width=3.5, num_dashes=40)
                 lp.add(lp.curves["minibatch"])
-            lp.next_to(ax, mn.DOWN, buff=0.25).align_to(ax.axes, mn.RIGHT)
-            # what the log axis shows, inside its empty top-right corner
-            lp.add(text("loss − minimum", size=24, color=color(theme.MUTED)).move_to(
-                lp.axes.axes.get_corner(mn.UR) + 0.05 * mn.LEFT + 0.05 * mn.DOWN, aligned_edge=mn.UR))
+            # what the log axis shows, above the plot's right end (under the zoom: off the data)
+            lp.add(text("loss − minimum", size=24).next_to(lp.axes.axes, mn.UP, buff=0.08).align_to(lp.axes.axes,
+                                                                                                   mn.RIGHT))
+            # the clock's unit at the right end of the x axis (saves a row under the plot)
+            lp.add(text(unit, size=26).next_to(lp.axes.axes.get_corner(mn.DR), mn.RIGHT, buff=0.2))
             if match == "epochs":  # the moment of the per-epoch claim: after one epoch
-                lp.add(vline(lp.axes, 1.0, color=color(theme.MUTED), dashed=True, stroke_width=2))
-            panels.add(mn.VGroup(head, sub2, grp, clock, lp))
-        top = sub.get_bottom()[1] - 0.25
-        for k, pnl in enumerate(panels):  # placed by their maps: the maps' left edges a fixed distance apart
-            ax_left = pnl[2][0].axes.get_left()[0]
-            pnl.shift((-5.9 + k * (self.panel + 1.3) - ax_left) * mn.RIGHT + (top - pnl.get_top()[1]) * mn.UP)
+                lp.add(vline(lp.axes, 1.0, color=fg, dashed=True, stroke_width=2))
+                one = text("1 epoch", size=24)
+                one.move_to(lp.axes.c2p(1.0, 1e-7), aligned_edge=mn.DL).shift(0.08 * mn.RIGHT + 0.05 * mn.UP)
+                lp.add(one)
+            zgrp.add(zword)
+            body = mn.VGroup(grp, zgrp)
+            # the plot's axes 0.45 under the maps (its top label sits beside the map's x-axis name, under the zoom)
+            lp.align_to(ax.axes, mn.LEFT).shift((body.get_bottom()[1] - 0.45 - lp.axes.axes.get_top()[1]) * mn.UP)
+            top_row = mn.VGroup(head, clock).arrange(mn.RIGHT, buff=0.2)
+            chips.next_to(body, mn.UP, buff=0.12).align_to(ax, mn.LEFT)
+            top_row.next_to(chips, mn.UP, buff=0.08).align_to(ax, mn.LEFT)
+            panels.add(mn.VGroup(top_row, chips, body, lp))
+        panels.arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP).next_to(legend, mn.DOWN, buff=0.2).set_x(0)
+        self.panels = panels
         # static first: manim draws everything before the first moving mobject once, as a still image
         moving = [m for m in panels.get_family() if m.updaters]
         static = [m for m in panels.family_members_with_points() if not any(m in mv.get_family() for mv in moving)]
-        legend.next_to(panels[-1][2][0].axes, mn.RIGHT, buff=0.35).align_to(panels, mn.UP)
-        self.add(*static, legend, *moving)
+        self.add(*static, *moving)
         warps = variants_warps(rec, self.variants, self.run_time)
         for m, c in clocks.items():
             c.set_value(warps[m].first_step)
+        words = lesson(rec, self.variants)
+        caps = {}
+        for k, match in enumerate(MATCHES):
+            caps[match] = mn.VGroup(*[text(line, size=26) for line in words[match]]).arrange(
+                mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
+            caps[match].next_to(panels[k][3], mn.DOWN, buff=0.06).align_to(panels[k], mn.LEFT)
+        # each caption when its panel shows it: after epoch 2 (per epoch), once batch GD leads (per step)
+        moments = sorted([(float(np.interp(2.0, warps["epochs"].steps, warps["epochs"].times)), "epochs"),
+                          (float(np.interp(lead_step(rec), warps["steps"].steps, warps["steps"].times)), "steps")])
         self.wait(0.5)
-        self.play(*[warps[m].animate(c) for m, c in clocks.items()])
+        t_prev, fade = 0.0, min(0.5, 0.1 * self.run_time)
+        for t_at, match in moments:
+            t_at = float(np.clip(t_at, t_prev + fade, self.run_time - 2 * fade))
+            if t_at > t_prev:
+                self.play(*[warps[m].segment(c, t_prev, t_at) for m, c in clocks.items()])
+            self.play(*[warps[m].segment(c, t_at, t_at + fade) for m, c in clocks.items()], mn.FadeIn(caps[match]))
+            t_prev = t_at + fade
+        self.play(*[warps[m].segment(c, t_prev, self.run_time) for m, c in clocks.items()])
         self.pause("variants-end")
-        words = mn.VGroup(*[text(line, size=24, color=color(theme.FOREGROUND if k not in (0, 7) else theme.MUTED))
-                            for k, line in enumerate(lesson(rec, self.variants))])
-        words.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.07)
-        words[7:].shift(0.15 * mn.DOWN)
-        words.next_to(legend, mn.DOWN, buff=0.4, aligned_edge=mn.LEFT)
-        self.play(mn.FadeIn(words))
         self.wait(3.0)
 
 
-def sweep_names(rec) -> list[str]:
-    """The batch-size sweep's records, smallest batch first (read from the records, not the registry)."""
-    return sorted((k for k in rec if k.startswith("b") and k[1:].isdigit()), key=lambda k: rec[k].meta["batch_size"])
-
-
 def digits_warps(rec, variants, run_time: float) -> dict:
-    """Per phase, time follows the change of the drawn curves (log loss): epochs for the loss panels,
-    seconds of measured training for the wall-clock panel."""
+    """Per phase, time follows the change of the drawn curves (log loss): epochs for the per-epoch
+    panel, seconds of measured training for the wall-clock panel."""
     from nnviz.render.pacing import loss_progress
 
     out = {}
-    ep = combine([loss_progress(rec[v].test_loss, rec[v].eval_steps / rec[v].config["steps_per_epoch"])
-                  for v in variants])
+    ep = combine([loss_progress(per_epoch(rec[v])["test_loss"], per_epoch(rec[v])["epoch"]) for v in variants])
     out["epochs"] = TimeWarp.from_progress(ep, run_time, clock="linear")
     # wall clock (seconds of measured training): progress by change in log loss along each curve
     tl = combine([loss_progress(rec[v].test_loss[1:], median_clock(rec[v])[1:]) for v in variants])
@@ -213,108 +230,127 @@ class DescentDigits(ThemedScene):
     experiment = "descent_digits"
     variants = ("batch", "minibatch", "stochastic")
     run_time = 6.0
-    plot, tall = 3.0, 3.5  # width and height of each plot
+    plot, tall = 3.3, 1.8  # width and height of each plot's axes
+    y_range = (1e-2, 10.0)
+
+    def caption(self, lines, old=None):
+        """Replace the caption under the plots: the old one leaves, then the new one comes."""
+        new = mn.VGroup(*[text(line, size=28 if len(lines) < 4 else 26) for line in lines]).arrange(
+            mn.DOWN, aligned_edge=mn.LEFT, buff=0.1 if len(lines) < 4 else 0.06)
+        new.to_edge(mn.DOWN, buff=0.2).set_x(0)
+        if old is not None:
+            self.play(mn.FadeOut(old), run_time=0.4)
+        self.play(mn.FadeIn(new), run_time=0.5)
+        return new
 
     def construct(self):
         rec = experiments.load(self.experiment)
         first = rec[self.variants[0]]
         n, epochs = first.meta["batch_size"], first.config["epochs"]
         sizes = "–".join(str(x) for x in first.config["problem"]["model"]["sizes"])
-        title = heading("Real data: 8×8 handwritten digits (a small MNIST)", size=32, buff=0.2)
-        grid = ", ".join(f"{x:g}" for x in first.meta["tuning"]["lrs"])
-        sub = mn.VGroup(label(f"network {sizes} · {n} images · {epochs} epochs · same start", size=24),
-                        label(f"η per batch size from {grid}: lowest train loss, no 5× jumps", size=24))
-        sub.arrange(mn.DOWN, buff=0.06).next_to(title, mn.DOWN, buff=0.1)
-        self.add(title, sub)
-        warps = digits_warps(rec, self.variants, self.run_time)
-        t = mn.ValueTracker(0.0)
-        per = {v: rec[v].config["steps_per_epoch"] for v in self.variants}
+        lrs = first.meta["tuning"]["lrs"]
+        title = heading("Batch size on real data: 8×8 digits", size=32, buff=0.15)
+        times = {v: epoch_times(rec[v]) for v in self.variants}
+        sub = text(f"net {sizes} · {n} images · {epochs} epochs · η tuned per b ({len(lrs)} rates "
+                   f"{lrs[0]:g}–{lrs[-1]:g})", size=24).next_to(title, mn.DOWN, buff=0.12)
         cols = {v: color("variant", v) for v in self.variants}
         rows = {"batch": f"batch GD, b = {n}", "minibatch": f"mini-batch, b = {rec['minibatch'].meta['batch_size']}",
                 "stochastic": "SGD, b = 1"}
-        legend = mn.VGroup()
+        # the three runs as a small table: name, tuned η, measured time per epoch (median, quartiles)
+        table = mn.VGroup()
+        head_row = [text("", size=24), text("η", size=24),
+                    text(f"time per epoch: median (quartiles) of {times[self.variants[0]]['n']}", size=24)]
+        table.add(mn.VGroup(*head_row))
         for v in self.variants:
             sw = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, color=cols[v], stroke_width=6)
-            # what one epoch costs: its updates and its median measured time (the per-second view's reason)
-            steps = f"{per[v]} step{'s' if per[v] > 1 else ''}"
-            ms = 1e3 * float(np.median(rec[v].epoch_time))
-            words = mn.VGroup(text(rows[v], size=24, color=cols[v]),
-                              label(f"η = {rec[v].meta['lr']:g}, {steps}", size=24),
-                              label(f"{ms:.0f} ms per epoch" if ms >= 10 else f"{ms:.2g} ms per epoch", size=24))
-            words.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06)
-            legend.add(mn.VGroup(sw, words).arrange(mn.RIGHT, buff=0.15, aligned_edge=mn.UP))
-        legend.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
-        plots = mn.VGroup()
-        for which in ("train_loss", "test_loss"):
-            p = LossPlot({v: getattr(rec[v], which) for v in self.variants}, colors=cols, log_y=True,
-                         width=self.plot, height=self.tall, tracker=t, x_label="epoch",
-                         y_label=which.replace("_", " "), legend=False, y_range=(1e-3, 10.0), x_ticks=3,
-                         font_size=24)
-            plots.add(p)
-        plots.arrange(mn.RIGHT, buff=0.45)
-        top = mn.VGroup(plots, legend).arrange(mn.RIGHT, buff=0.4, aligned_edge=mn.UP)
-        top.next_to(sub, mn.DOWN, buff=0.45).set_x(0)
-        why = text("per epoch every run sees the same data; the number of updates differs", size=24)
-        why.to_edge(mn.DOWN, buff=0.3)
-        self.add(plots, legend, why)
-        self.wait(0.5)
-        self.play(warps["epochs"].animate(t))
-        self.pause("digits-epochs")
-        self.wait(1.5)
-
-        # per second of measured training, and the whole batch-size sweep at two budgets
-        t3 = mn.ValueTracker(warps["clock"].first_step)
-        cp = LossPlot({v: rec[v].test_loss[1:] for v in self.variants}, colors=cols,
-                      steps={v: median_clock(rec[v])[1:] for v in self.variants},
-                      log_y=True, log_x=True,
-                      width=self.plot, height=self.tall, tracker=t3, x_label="training time (s)",
-                      y_label="test loss", y_range=(1e-2, 10.0), legend=False, font_size=24, x_ticks=3,
-                      x_range=(1e-3, 10.0))
+            table.add(mn.VGroup(mn.VGroup(sw, text(rows[v], size=24, color=cols[v])).arrange(mn.RIGHT, buff=0.15),
+                                text(f"{rec[v].meta['lr']:g}", size=24), text(time_range(times[v]), size=24)))
+        col_x = [0.0, 4.3, 5.6]
+        for k, row in enumerate(table):
+            for j, cell in enumerate(row):
+                cell.move_to([col_x[j], -0.31 * k, 0], aligned_edge=mn.LEFT)
+        table.next_to(sub, mn.DOWN, buff=0.15).set_x(0)
+        self.add(title, sub, table)
+        legend = table
+        fg = color(theme.FOREGROUND)
+        common = dict(log_y=True, width=self.plot, height=self.tall, legend=False, y_range=self.y_range,
+                      font_size=26, x_ticks=3, y_ticks=4, ink=fg)
+        t = mn.ValueTracker(0.0)
+        pe = {v: per_epoch(rec[v]) for v in self.variants}
+        ep_plot = LossPlot({v: pe[v]["test_loss"] for v in self.variants}, colors=cols, tracker=t,
+                           steps={v: pe[v]["epoch"] for v in self.variants}, x_label="epoch", y_label="test loss",
+                           **common)
+        t3 = mn.ValueTracker(0.0)
+        cp = LossPlot({v: rec[v].test_loss[1:] for v in self.variants}, colors=cols, tracker=t3,
+                      steps={v: median_clock(rec[v])[1:] for v in self.variants}, log_x=True,
+                      x_label="training time (s)", y_label="", x_range=(1e-3, 10.0), **common)
         b = budgets(rec)
         bs = np.array(list(b["epochs"]), float)
-        chart = LabelledAxes((0.5, 3000.0), (1e-2, 10.0), "batch size b", "test loss", log_x=True, log_y=True,
-                             width=self.plot, height=self.tall, font_size=24)
-        mn.VGroup(cp, chart).arrange(mn.RIGHT, buff=0.45).move_to(plots, aligned_edge=mn.DL)
-        cp_head = text("per second (median epoch)", size=24).next_to(cp.axes.axes, mn.UP, buff=0.12)
-        budget_line = vline(cp.axes, b["budget"], color=color(theme.FOREGROUND), text="")
-        budget_word = text("budget", size=24)
-        budget_word.next_to(cp.axes.axes.c2p(cp.axes.to_axes([[b["budget"], 1.0]])[0, 0], cp.axes.bounds[1, 0]),
-                            mn.UP, buff=0.08).shift(0.05 * mn.RIGHT)
-        budget_word.set_x(budget_line.get_x() + budget_word.width / 2 + 0.08)
-        budget_word.set_y(cp.axes.axes.get_top()[1] - 0.2)
-        ch_head = text("every batch size", size=24).next_to(chart.axes, mn.UP, buff=0.12)
-        fg = color(theme.FOREGROUND)
-        ep_y = list(b["epochs"].values())
-        # at the budget only runs that finished an epoch have a measured loss; the others are left out
-        s_y = [v if b["epochs_done"][int(x)] > 0 else np.nan for x, v in zip(bs, b["seconds"].values())]
-        ep_line, s_line = curve(chart, bs, ep_y, color=fg), curve(chart, bs, s_y, color=fg, dashed=True)
-        ep_dots = dots(chart, bs, ep_y, fg, radius=0.08)
-        s_dots = dots(chart, bs, s_y, fg, radius=0.09, hollow=True)
-        # the three runs of the other plots keep their colours here
-        followed = {rec[v].meta["batch_size"]: cols[v] for v in self.variants}
-        shown = [x for x, y in zip(bs, s_y) if np.isfinite(y)]
-        for group, xs_ in ((ep_dots, bs), (s_dots, shown)):
-            for d, x in zip(group, xs_):
-                if int(x) in followed:
-                    d.set_stroke(followed[int(x)]) if d.get_fill_opacity() == 0 else d.set_fill(followed[int(x)])
-        ep_tag = text(f"after {b['n_epochs']} epochs", size=24).next_to(chart.c2p(bs[0], ep_y[0]), mn.DOWN, buff=0.15)
-        k0 = int(np.flatnonzero(np.isfinite(s_y))[0])  # the first batch size with a measured loss at the budget
-        s_tag = text(f"after {b['budget']:.2g} s", size=24).next_to(chart.c2p(bs[k0], s_y[k0]), mn.UP, buff=0.25)
-        for tag in (ep_tag, s_tag):
-            tag.set_x(max(tag.get_x(), chart.axes.get_left()[0] + 0.1 + tag.width / 2))
+        chart = LabelledAxes((0.5, 3000.0), self.y_range, "batch size b", "", log_x=True,
+                             log_y=True, width=self.plot, height=self.tall, font_size=26, y_ticks=4, x_ticks=4,
+                             ink=fg)
+        panels = mn.VGroup(ep_plot, cp, chart).arrange(mn.RIGHT, buff=0.5, aligned_edge=mn.DOWN)
+        panels.next_to(legend, mn.DOWN, buff=0.85).set_x(0)
+        heads = mn.VGroup(*[text(h, size=28).next_to(p_.axes.axes if hasattr(p_, "curves") else p_.axes, mn.UP,
+                                                          buff=0.15)
+                            for h, p_ in (("per epoch", ep_plot), ("per second", cp))])
+        # phase 1: per epoch
+        self.add(ep_plot.axes, heads[0], *ep_plot.curves.values())
+        warps = digits_warps(rec, self.variants, self.run_time)
         lines = trade_off_lines(rec)
-        note = mn.VGroup(*[text(line, size=24) for line in lines]).arrange(
-            mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).to_edge(mn.DOWN, buff=0.15)
-        self.play(mn.FadeOut(plots), mn.FadeOut(why), run_time=0.6)
-        self.play(mn.FadeIn(cp.axes), mn.FadeIn(cp_head), *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
+        cap = self.caption(["Per epoch every run sees the same data;",
+                            f"b = 1 makes {rec['stochastic'].config['steps_per_epoch']} updates in one, "
+                            f"batch GD makes 1."])
+        self.play(warps["epochs"].animate(t))
+        self.pause("digits-epochs")
+        cap = self.caption(lines[:1], cap)
+        self.wait(1.0)
+
+        # phase 2: per second of measured training (median epoch time), up to the budget and past it
+        t3.set_value(warps["clock"].first_step)
+        self.play(mn.FadeIn(cp.axes), mn.FadeIn(heads[1]), *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
+        cap = self.caption(lines[2:4], cap)
         self.play(warps["clock"].animate(t3))
+        budget_line = vline(cp.axes, b["budget"], color=fg, text="")
+        budget_word = text(f"{b['budget']:.2g} s", size=26).next_to(budget_line, mn.RIGHT, buff=0.08)
+        budget_word.align_to(cp.axes.axes, mn.UP)
         self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6)
         self.pause("digits-clock")
-        self.play(mn.FadeIn(chart), mn.FadeIn(ch_head), run_time=0.6)
-        self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3),
-                  mn.FadeIn(ep_tag), run_time=1.5)
-        self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(d) for d in s_dots], lag_ratio=0.3),
-                  mn.FadeIn(s_tag), run_time=1.5)
-        self.play(mn.FadeIn(note))
+
+        # phase 3: every batch size after all epochs (filled) and at the budget (hollow, with the range
+        # its loss takes when its epoch time is anywhere between its quartiles)
+        ep_y = list(b["epochs"].values())
+        s_y = list(b["seconds"].values())
+        followed = {rec[v].meta["batch_size"]: cols[v] for v in self.variants}
+        ep_line = curve(chart, bs, ep_y, color=fg)
+        s_line = curve(chart, bs, s_y, color=fg, dashed=True)
+        ep_dots = dots(chart, bs, ep_y, fg, radius=0.1)
+        ranges = mn.VGroup()
+        s_dots = mn.VGroup()
+        for x, y in zip(bs, s_y):
+            c_ = followed.get(int(x), fg)
+            lo, hi = b["spread"][int(x)]
+            p_lo, p_hi = chart.to_scene(chart.to_axes([[x, lo], [x, hi]]))
+            ranges.add(mn.Line(p_lo, p_hi, color=c_, stroke_width=4))
+            s_dots.add(mn.Dot(chart.to_scene(chart.to_axes([[x, y]]))[0], radius=0.1, color=color(theme.BACKGROUND),
+                              fill_opacity=1.0, stroke_color=c_, stroke_width=3.5))
+        for d, x in zip(ep_dots, bs):
+            if int(x) in followed:
+                d.set_fill(followed[int(x)])
+        # the chart's key under its heading, off the data: filled = after all epochs, hollow = at the budget
+        key = mn.VGroup(
+            mn.VGroup(mn.Dot(radius=0.1, color=fg), text(f"{b['n_epochs']} epochs", size=24)).arrange(mn.RIGHT, buff=0.1),
+            mn.VGroup(mn.Dot(radius=0.1, color=color(theme.BACKGROUND), fill_opacity=1, stroke_color=fg, stroke_width=3.5),
+                      text(f"{b['budget']:.2g} s", size=24)).arrange(mn.RIGHT, buff=0.1)).arrange(mn.RIGHT, buff=0.35)
+        key = mn.VGroup(*[mn.VGroup(k[0], text(w, size=24)).arrange(mn.RIGHT, buff=0.12) for k, w in
+                          zip(key, (f"after {b['n_epochs']} epochs", f"after {b['budget']:.2g} s"))])
+        key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(chart.axes, mn.UP, buff=0.1).align_to(
+            chart.axes, mn.LEFT)
+        # (the chart's heading is its key: its x axis names it, batch size b)
+        self.play(mn.FadeIn(chart), mn.FadeIn(key), run_time=0.6)
+        self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3), run_time=1.5)
+        self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(mn.VGroup(r, d)) for r, d in zip(ranges, s_dots)],
+                                                    lag_ratio=0.3), run_time=1.5)
+        cap = self.caption(lines, cap)
         self.pause("digits-end")
         self.wait(2.5)

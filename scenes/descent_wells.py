@@ -9,28 +9,13 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
+from nnviz.experiments.descent_views import (barrier, basin_share, crossing_step, restart_keys,  # noqa: F401
+                                             settled_step, straddle)
+from nnviz.render.marks import hline
 from nnviz.render.pacing import TimeWarp, combine, path_progress
-from nnviz.render.plots import LabelledAxes, Legend
-from nnviz.render.style import ThemedScene, color, heading, label, text
+from nnviz.render.plots import LabelledAxes, Legend, LossPlot
+from nnviz.render.style import ThemedScene, color, heading, text
 from nnviz.render.widgets import DescentPath, Readout
-
-RESTART = "restart"
-
-
-def restart_keys(rec) -> list[str]:
-    return sorted((k for k in rec if k.startswith(RESTART)), key=lambda k: int(k[len(RESTART):]))
-
-
-def settled_step(rec, names, tol: float = 0.01) -> int:
-    """The last step at which any of the runs is still more than `tol` (in θ) from where it ends:
-    after it nothing visible changes, so the animation stops there."""
-    last = 1
-    for n in names:
-        th = rec[n].thetas[:, 0]
-        moving = np.flatnonzero(np.abs(th - th[-1]) > tol)
-        if moving.size:
-            last = max(last, int(rec[n].steps[min(moving[-1] + 1, len(th) - 1)]))
-    return last
 
 
 def wells_warp(rec, names, run_time: float) -> TimeWarp:
@@ -40,68 +25,76 @@ def wells_warp(rec, names, run_time: float) -> TimeWarp:
     return TimeWarp.from_progress(prog, run_time, last_step=settled_step(rec, names))
 
 
-def barrier(curve) -> float:
-    """θ of the hump between the two minima (from the recorded curve): plain GD with a small step
-    started left of it ends in the left well, right of it in the right well."""
-    xs, fs = curve.xs, curve.loss[0]
-    lo, hi = sorted(m[0] for m in curve.meta["minima"])
-    inside = (xs > lo) & (xs < hi)
-    return float(xs[inside][np.argmax(fs[inside])])
-
-
 class DescentWells(ThemedScene):
     experiment = "descent_wells"
     runs = {"gd": "gd", "momentum": "momentum"}  # record → optimizer colour
     names = {"gd": "plain GD", "momentum": "momentum"}
     show_restarts = False
     run_time = 8.0
+    plot = (6.0, 4.7)
 
-    def construct(self):
-        rec = experiments.load(self.experiment)
+    def axes_and_curve(self, rec):
         curve = rec["curve"]
         xs, fs = curve.xs, curve.loss[0]
         ax = LabelledAxes((xs[0], xs[-1]), (fs.min() - 0.7, fs.max() + 0.1), "θ", "loss J(θ)",
-                          width=6.4, height=4.6, font_size=24, n_ticks=4).to_edge(mn.LEFT, buff=0.6).shift(0.2 * mn.DOWN)
+                          width=self.plot[0], height=self.plot[1], font_size=28, n_ticks=4,
+                          ink=color(theme.FOREGROUND)).to_edge(mn.LEFT, buff=0.45).shift(0.35 * mn.DOWN)
         line = mn.VMobject(stroke_color=color(theme.FOREGROUND), stroke_width=4)
         line.set_points_as_corners(ax.to_scene(np.c_[xs, fs]))
-        title = heading("Plain GD stops in the near well; momentum rolls on", size=30, buff=0.25)
-        self.add(title, ax, line)
-        self.title = title
+        self.add(ax, line)
         deep, shallow = (m[0] for m in curve.meta["minima"])
-        self.words = {}
         for x, word in ((deep, "global minimum"), (shallow, "local minimum")):
             y = float(np.interp(x, xs, fs))
-            w = label(word, size=24).next_to(ax.c2p(x, y), mn.DOWN, buff=0.3)
-            tick = mn.Line(ax.c2p(x, y) + 0.08 * mn.DOWN, ax.c2p(x, y) + 0.24 * mn.DOWN, color=color(theme.MUTED),
+            w = text(word, size=26).next_to(ax.c2p(x, y), mn.DOWN, buff=0.3)
+            tick = mn.Line(ax.c2p(x, y) + 0.08 * mn.DOWN, ax.c2p(x, y) + 0.24 * mn.DOWN, color=color(theme.FOREGROUND),
                            stroke_width=2)
-            # keep the word right of the y axis and right of the hump (its left edge at the minimum's left)
             w.set_x(max(w.get_x(), ax.axes.get_left()[0] + 0.15 + w.width / 2,
                         (ax.c2p(x, y)[0] - 0.35 + w.width / 2) if word == "local minimum" else -np.inf))
-            self.words[word] = w
-            self.add(tick)
-            self.add(self.words[word])
-        # the hump between the wells, and the shared start
+            self.add(tick, w)
         xb = barrier(curve)
         (_, _), (y0, y1) = ax.bounds
-        self.hump = mn.DashedLine(ax.c2p(xb, y0), ax.c2p(xb, y1), color=color(theme.FOREGROUND), stroke_width=2.5)
-        self.hump_word = label(f"hump θ = {xb:.2f}", size=24, color=color(theme.FOREGROUND)).next_to(
-            ax.c2p(xb, y1), mn.DR, buff=0.1)
-        self.add(self.hump, self.hump_word)
+        self.add(mn.DashedLine(ax.c2p(xb, y0), ax.c2p(xb, y1), color=color(theme.FOREGROUND), stroke_width=3),
+                 text(f"hump θ = {xb:.2f}", size=26).next_to(ax.c2p(xb, y1), mn.DL, buff=0.1))
+        height = lambda x: float(np.interp(x, xs, fs))  # a ball rides the drawn curve
+        return ax, height, xb
 
-        height = lambda x: float(np.interp(x, xs, fs))  # the ball rides the drawn curve
+    def column(self, *parts, top=None, buff=0.3):
+        """The right-hand text column: parts stacked from `top` (a mobject) down."""
+        g = mn.VGroup(*parts).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=buff)
+        left = self.ax.axes.get_right()[0] + 0.75
+        g.next_to(top, mn.DOWN, buff=0.35) if top is not None else g.to_edge(mn.UP, buff=1.0)
+        g.shift((left - g.get_left()[0]) * mn.RIGHT)
+        return g
+
+    def swap(self, old, new, *anims, run_time: float = 0.45):
+        """Old caption out, then the new one in at the same place (never both half-visible there)."""
+        if old is not None:
+            self.play(mn.FadeOut(old), *anims, run_time=run_time)
+        self.play(mn.FadeIn(new), run_time=run_time)
+        return new
+
+    def construct(self):
+        rec = experiments.load(self.experiment)
+        self.ax, height, xb = self.axes_and_curve(rec)
+        title = heading("Plain GD stops in the near well; momentum rolls on", size=32, buff=0.2)
+        self.add(title)
+        if self.show_restarts:
+            self.recap(rec, height, title)
+            self.restarts(rec, height, xb)
+            self.wait(1.5)
+            return
+        ax = self.ax
         t = mn.ValueTracker(0.0)
         balls, legend, trails = [], {}, []
         x0 = float(rec[next(iter(self.runs))].thetas[0, 0])
         start = mn.Circle(radius=0.2, color=color(theme.FOREGROUND), stroke_width=3).move_to(ax.c2p(x0, height(x0)))
-        start_word = label("start", size=24, color=color(theme.FOREGROUND)).next_to(start, mn.LEFT, buff=0.12)
+        start_word = text("start", size=26).next_to(start, mn.LEFT, buff=0.12)
         self.add(start, start_word)
-        self.start_marks = mn.VGroup(start, start_word)
-        width = {"momentum": 5, "gd": 6}  # trails on the curve itself: plain GD on top (where both went)
-        for k, (name, opt) in enumerate(self.runs.items()):
+        for name, opt in self.runs.items():
             run = rec[name]
             c = color("optimizer", opt)
             pos = lambda run=run: float(np.interp(t.get_value(), run.steps, run.thetas[:, 0]))
-            r = 0.13 if name == "momentum" else 0.1  # plain GD smaller and on top: both seen at the start
+            r = 0.14 if name == "momentum" else 0.11  # plain GD smaller and on top: both seen at the start
             ball = mn.Dot(radius=r, color=c, stroke_color=color(theme.BACKGROUND), stroke_width=2).add_updater(
                 lambda m, pos=pos: m.move_to(ax.c2p(pos(), height(pos()))))
             ball.set_z_index(4 if name == "gd" else 3)
@@ -109,130 +102,197 @@ class DescentWells(ThemedScene):
             th = run.thetas[:, 0]
             dense = np.linspace(0, run.n_steps, 8 * run.n_steps + 1)  # the trail follows the curve between steps
             xd = np.interp(dense, run.steps, th)
-            yd = np.interp(xd, xs, fs)
-            trail = DescentPath(np.c_[xd, yd], ax, steps=dense, color=c, tracker=t, stroke_width=width.get(name, 4),
-                                head=False, start_marker=False)
+            trail = DescentPath(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])], ax, steps=dense,
+                                color=c, tracker=t, stroke_width=6 if name == "gd" else 5, head=False,
+                                start_marker=False)
             trails.append(trail.set_z_index(2 if name == "gd" else 1))
             opt_cfg = run.config["optimizer"]
-            hyper = f"η={run.lr[0]:g}" + (f", β={opt_cfg['beta']:g}" if "beta" in opt_cfg else "")
-            legend[f"{self.names[name]} ({hyper})"] = c
-        leg = Legend(legend, kind="dot", font_size=24).next_to(title, mn.DOWN, buff=0.35).to_edge(mn.RIGHT, buff=0.4)
-        steps = max(rec[n].n_steps for n in self.runs)
-        # the step nearest to where the balls are drawn (they glide between recorded steps)
-        counter = Readout(t, lambda x: f"step {int(round(x))} / {steps}", size=24).next_to(
-            leg, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        mo_cfg = rec["momentum"].config["optimizer"]
-        eff = rec["momentum"].learning_rate / (1 - mo_cfg["beta"])
-        note = mn.VGroup(text(f"same start θ₀ = {x0:g}, same η", size=24),
-                         text("arrow: momentum's velocity", size=24),
-                         text("v ← βv − η∇J,  θ ← θ + v", size=24),
-                         text("GD stops where ∇J = 0: the", size=24),
-                         text("bottom of the near well.", size=24),
-                         text("Momentum gets there fast", size=24),
-                         text("and coasts up over the hump", size=24),
-                         text("(on a slope v builds up to", size=24),
-                         text(f"η/(1−β) = {eff:.2g} × the slope)", size=24))
-        note.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(counter, mn.DOWN, buff=0.3, aligned_edge=mn.LEFT)
-        # momentum's recorded velocity, redrawn every frame: the push that carries it over the barrier
+            legend[self.names[name] + f" (η = {run.lr[0]:g}" + (f", β = {opt_cfg['beta']:g})" if "beta" in opt_cfg
+                                                                else ")")] = c
+        leg = Legend(legend, kind="dot", font_size=26)
         mo = rec["momentum"]
+        rule = text("v ← βv − η∇J,  θ ← θ + v", size=26)
+        arrow_key = text("arrow: velocity v", size=26, color=color("optimizer", "momentum"))
+        head = self.column(leg, mn.VGroup(rule, arrow_key).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1),
+                           top=title)
+        steps = max(rec[n].n_steps for n in self.runs)
+        counter = Readout(t, lambda x: f"step {int(round(x))}", size=26)
+
+        # θ against the step: the overshoot past the deep minimum and the swing back, which the trail on the
+        # curve cannot show
+        warp = wells_warp(rec, list(self.runs), self.run_time)
+        settled = int(warp.last_step)
+        upto = {n: rec[n].steps <= settled for n in self.runs}  # the inset's axis ends where the motion does
+        inset = LossPlot({n: rec[n].thetas[upto[n], 0] for n in self.runs},
+                         colors={n: color("optimizer", o) for n, o in self.runs.items()},
+                         steps={n: rec[n].steps[upto[n]] for n in self.runs}, x_label="step", y_label="", legend=False,
+                         width=4.6, height=1.2, tracker=t, x_range=(0, settled), y_range=(-2.2, 2.0),
+                         x_ticks=3, y_ticks=3, font_size=24, ink=color(theme.FOREGROUND))
+        inset.add(hline(inset.axes, xb, color=color(theme.FOREGROUND), stroke_width=2))
+        inset.to_edge(mn.DOWN, buff=0.1).shift((head.get_left()[0] - inset.get_left()[0]) * mn.RIGHT)
+        inset_head = text("θ at each step", size=24).next_to(inset.axes.axes, mn.UP, buff=0.1).align_to(
+            inset.axes.axes, mn.LEFT)
+        counter.next_to(inset_head, mn.RIGHT, buff=0.4)  # the step being drawn, beside the θ-per-step inset
+        # momentum's recorded velocity, redrawn every frame: the push that carries it over the barrier
         vel = mo.state["velocity"][:, 0]
         ux = ax.c2p(1.0, 0.0)[0] - ax.c2p(0.0, 0.0)[0]  # scene units per unit of θ
         magnify = 2.0  # the arrow is 2× the step it will take: v is θ moved per step
 
         def velocity_arrow():
-            s = t.get_value()
-            x = float(np.interp(s, mo.steps, mo.thetas[:, 0]))
-            v = float(np.interp(s, mo.steps, vel))
+            s_ = t.get_value()
+            x = float(np.interp(s_, mo.steps, mo.thetas[:, 0]))
+            v = float(np.interp(s_, mo.steps, vel))
             p = ax.c2p(x, height(x)) + 0.55 * mn.UP
             if abs(v) * ux * magnify < 0.06:
                 return mn.VMobject()
             return mn.Arrow(p, p + magnify * v * ux * mn.RIGHT, buff=0, color=color("optimizer", "momentum"),
-                            stroke_width=5, max_tip_length_to_length_ratio=0.35)
+                            stroke_width=6, max_tip_length_to_length_ratio=0.35)
 
-        arrow = mn.always_redraw(velocity_arrow) if "momentum" in self.runs else mn.VMobject()
-        self.note, self.balls, self.legend, self.arrow, self.counter = note, balls, leg, arrow, counter
-        self.add(*trails, *balls, arrow, leg, counter, note)
-        self.trails = trails
-        warp = wells_warp(rec, list(self.runs), self.run_time)
+        arrow = mn.always_redraw(velocity_arrow)
+        self.add(*trails, *balls, arrow, head, counter, inset, inset_head)
         t.set_value(warp.first_step)
         for m in balls:  # the first frame shows step 0: both balls at the start
             m.update()
-        self.wait(0.5)
-        self.play(warp.animate(t))
+        cap_at = head.get_bottom() + 0.3 * mn.DOWN
+        place = lambda g: g.move_to(cap_at, aligned_edge=mn.UP).align_to(head, mn.LEFT)  # noqa: E731
+
+        def caption(*lines, colour=theme.FOREGROUND):
+            return place(mn.VGroup(*[text(line, size=28, color=color(colour)) for line in lines]).arrange(
+                mn.DOWN, aligned_edge=mn.LEFT, buff=0.1))
+
+        cap = self.swap(None, caption(f"same start θ₀ = {x0:g},", f"same η = {mo.learning_rate:g}"))
+        # the moments the captions name: momentum over the hump, then plain GD at rest
+        cross = crossing_step(mo, xb)
+        t_cross = float(np.clip(np.interp(cross, warp.steps, warp.times), 0.25 * warp.run_time, 0.75 * warp.run_time))
+        self.wait(0.3)
+        self.play(warp.segment(t, 0.0, t_cross))
+        cap = self.swap(cap, caption("at the hump ∇J ≈ 0,", "but v is not: momentum", "is carried over"))
+        self.play(warp.segment(t, t_cross, warp.run_time))
         for m in balls:
             m.clear_updaters()
         self.remove(arrow)
-        settled = int(warp.last_step)
-        finals = [text(f"nothing moves after step {settled}", size=24)]
-        for name, ball in zip(self.runs, balls):
-            run = rec[name]
-            x = float(run.final_theta[0])
-            finals.append(text(f"{self.names[name]}: {run.meta['well']} well", size=24, color=ball.get_color()))
-        mn.VGroup(*finals).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12).next_to(note, mn.DOWN,
-                                                                                     aligned_edge=mn.LEFT, buff=0.3)
-        self.play(*[mn.FadeIn(f) for f in finals])
+        wells = {n: rec[n].meta["well"] for n in self.runs}
+        cap = self.swap(cap, caption("GD: ∇J = 0 in the", f"{wells['gd']} well: it stops",
+                                     f"(still after step {settled_step(rec, list(self.runs))})"))
         self.pause("wells-end")
-        if self.show_restarts:
-            self.restarts(rec, ax, height, finals)
-        self.wait(1.5)
+        # is momentum just a bigger η? plain GD at η/(1−β) from the same start: one leap, drawn as an arc
+        big = rec["gd_big"]
+        xa, xl = float(big.thetas[0, 0]), float(big.thetas[1, 0])
+        pa, pl = ax.c2p(xa, height(xa)), ax.c2p(xl, height(xl))
+        leap = mn.DashedVMobject(mn.ArcBetweenPoints(pa, pl, angle=0.9), num_dashes=24).set_stroke(
+            color=color("optimizer", "gd"), width=3, opacity=0.8)
+        land = mn.Dot(pl, radius=0.11, color=color(theme.BACKGROUND), fill_opacity=1,
+                      stroke_color=color("optimizer", "gd"), stroke_width=3).set_z_index(5)
+        first_mo = float(mo.thetas[1, 0] - mo.thetas[0, 0])
+        new = caption("Just a bigger η? GD at",
+                      f"η = {big.learning_rate:g} jumps {xa:g} → {xl:.2f}".replace("-", "−"),
+                      "in one step; momentum's",
+                      f"first step is GD's ({abs(first_mo):.2f}).")
+        self.play(mn.FadeOut(cap), run_time=0.45)
+        self.play(mn.Create(leap), mn.FadeIn(land), mn.FadeIn(new), run_time=1.0)
+        self.pause("wells-big-eta")
+        self.wait(2.0)
 
-    def restarts(self, rec, ax, height, previous):
+    def recap(self, rec, height, title):
+        """The previous scene's outcome in one still: where plain GD and momentum ended."""
+        ax = self.ax
+        marks = mn.VGroup()
+        for name, opt in self.runs.items():
+            x = float(rec[name].final_theta[0])
+            marks.add(mn.Dot(ax.c2p(x, height(x)), radius=0.13, color=color("optimizer", opt),
+                             stroke_color=color(theme.BACKGROUND), stroke_width=2))
+        words = self.column(*[text(f"{self.names[n]}: {rec[n].meta['well']} well", size=28,
+                                   color=color("optimizer", o)) for n, o in self.runs.items()],
+                            text("Can plain GD get there", size=28), text("by restarting?", size=28), top=title,
+                            buff=0.12)
+        self.add(marks, words)
+        self.wait(2.0)
+        self.pause("restarts-recap")
+        new_title = heading("Random restarts of plain GD: the start picks the well", size=32, buff=0.2)
+        self.play(mn.FadeOut(mn.VGroup(marks, words, title)), run_time=0.5)
+        self.play(mn.FadeIn(new_title), run_time=0.5)
+        self.title = new_title
+
+    def restarts(self, rec, height, xb):
+        ax = self.ax
         keys = restart_keys(rec)
         t = mn.ValueTracker(0.0)
         gd = color("optimizer", "gd")  # every restart is plain GD: its colour
+        found, stuck = color(theme.OUTCOME["found"]), color(theme.OUTCOME["stuck"])
         dots, rings, trails = [], [], []
         for k in keys:
             run = rec[k]
             pos = lambda run=run: float(np.interp(t.get_value(), run.steps, run.thetas[:, 0]))
-            # on the curve itself: the dot's height is the loss it has
-            d = mn.Dot(radius=0.1, color=gd, stroke_color=color(theme.BACKGROUND), stroke_width=1.5).add_updater(
+            d = mn.Dot(radius=0.1, color=gd, stroke_color=color(theme.BACKGROUND), stroke_width=2).add_updater(
                 lambda m, pos=pos: m.move_to(ax.c2p(pos(), height(pos()))))
-            d.set_z_index(3)
+            d.set_z_index(4)
             dots.append(d)
             x0 = float(run.thetas[0, 0])
-            rings.append(mn.Circle(radius=0.14, color=color(theme.FOREGROUND), stroke_width=2.5)
-                         .move_to(ax.c2p(x0, height(x0))))
+            rings.append(mn.Circle(radius=0.16, color=color(theme.FOREGROUND), stroke_width=3)
+                         .move_to(ax.c2p(x0, height(x0))).set_z_index(3))
             dense = np.linspace(0, run.n_steps, 4 * run.n_steps + 1)
             xd = np.interp(dense, run.steps, run.thetas[:, 0])
             trails.append(DescentPath(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])], ax,
                                       steps=dense, color=gd, tracker=t, stroke_width=5, head=False,
                                       start_marker=False).set_stroke(opacity=0.55))
         wells = {w: [k for k in keys if rec[k].meta["well"] == w] for w in ("deep", "shallow")}
-        n_deep = len(wells["deep"])
-        new_title = heading("Random restarts of plain GD: the start picks the well", size=30, buff=0.25)
-        caption = mn.VGroup(
-            text(f"{len(keys)} random starts (rings),", size=24),
-            text("all plain GD. GD only goes", size=24),
-            text("downhill, so each ends in the", size=24),
-            text("well on its side of the hump.", size=24))
-        caption.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
-        caption.move_to(self.legend, aligned_edge=mn.UL)
-        # the old texts leave first, then the new ones come (never two texts fading at one place)
-        self.play(mn.FadeOut(mn.VGroup(*previous, *self.balls, *self.trails, self.note, self.legend, self.counter,
-                                       self.title, self.start_marks)), run_time=0.6)
-        self.play(mn.FadeIn(new_title), mn.FadeIn(caption),
-                  *[mn.FadeIn(r) for r in rings], *[mn.FadeIn(d) for d in dots], run_time=0.8)
+        lo, hi = rec[keys[0]].meta["start_range"]
+        share = basin_share(lo, hi, xb)
+        key = mn.VGroup(
+            mn.VGroup(mn.Circle(radius=0.14, color=color(theme.FOREGROUND), stroke_width=3),
+                      text("start, θ₀ ~ uniform", size=26)).arrange(mn.RIGHT, buff=0.15),
+            text(f"on [{lo:g}, {hi:g}]", size=26),
+            mn.VGroup(mn.Circle(radius=0.14, color=found, fill_opacity=1, stroke_width=3),
+                      text("start that ends deep", size=26)).arrange(mn.RIGHT, buff=0.15),
+            mn.VGroup(mn.Circle(radius=0.14, color=stuck, fill_opacity=0, stroke_width=3),
+                      text("start that ends shallow", size=26)).arrange(mn.RIGHT, buff=0.15))
+        key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+        key[1].shift(0.43 * mn.RIGHT)
+        key = self.column(key, top=self.title)
+        self.play(*[mn.FadeIn(r) for r in rings], *[mn.FadeIn(d) for d in dots], mn.FadeIn(key), run_time=0.8)
         self.add(*trails)
-        self.wait(0.5)
         warp = wells_warp(rec, keys, self.run_time * 0.6)
         t.set_value(warp.first_step)
         self.play(warp.animate(t))
         for d in dots:
             d.clear_updaters()
+        # each start ring takes its outcome: filled where the run reached the deep well
+        self.play(*[r.animate.set_fill(found, opacity=1).set_stroke(found) if rec[k].meta["well"] == "deep"
+                    else r.animate.set_stroke(stuck) for r, k in zip(rings, keys)], run_time=0.6)
+        # the two starts either side of the hump: close, yet different wells
+        pair = straddle(rec, keys, xb)
+        cap_at = key.get_bottom() + 0.4 * mn.DOWN
+        texts = []
+        if pair is not None:
+            a_, b_ = (float(rec[k].thetas[0, 0]) for k in pair)
+            hi_ring = mn.VGroup(*[mn.Circle(radius=0.26, color=color(theme.FOREGROUND), stroke_width=3).move_to(
+                rings[keys.index(k)]) for k in pair])
+            words = mn.VGroup(text(f"θ₀ = {a_:.2f} and {b_:.2f}:".replace("-", "−"), size=28),
+                              text(f"{b_ - a_:.2f} apart, either side", size=28),
+                              text("of the hump: different wells", size=28)).arrange(mn.DOWN, aligned_edge=mn.LEFT,
+                                                                                      buff=0.1)
+            words.move_to(cap_at, aligned_edge=mn.UP).align_to(key, mn.LEFT)
+            self.play(mn.Create(hi_ring), mn.FadeIn(words), run_time=0.8)
+            self.wait(1.5)
+            self.play(mn.FadeOut(hi_ring), mn.FadeOut(words), run_time=0.4)
         # the outcome: how many ended in each well (their dots coincide there), and the run we keep
         finals = {k: float(np.interp(rec[k].final_theta[0], rec["curve"].xs, rec["curve"].loss[0])) for k in keys}
         badges = mn.VGroup()
         for w in ("deep", "shallow"):
             if wells[w]:
                 x = float(np.mean([rec[k].final_theta[0] for k in wells[w]]))
-                badges.add(text(f"×{len(wells[w])}", size=24, color=gd).next_to(ax.c2p(x, height(x)), mn.UP, buff=0.4))
+                badges.add(text(f"×{len(wells[w])}", size=28, color=gd).next_to(ax.c2p(x, height(x)), mn.UP,
+                                                                                  buff=0.55))
         best = min(keys, key=finals.get)
-        xb_ = float(rec[best].final_theta[0])
-        verdict = mn.VGroup(text(f"{n_deep} of {len(keys)} reach the deep well;", size=24),
-                            text(f"keep the best: J = {finals[best]:.2f}", size=24))
-        verdict.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08).next_to(caption, mn.DOWN, buff=0.35,
-                                                                            aligned_edge=mn.LEFT)
-        self.play(mn.FadeIn(badges), mn.FadeIn(verdict))
+        xk = float(rec[best].final_theta[0])
+        kept = mn.Circle(radius=0.24, color=color(theme.FOREGROUND), stroke_width=3).move_to(ax.c2p(xk, height(xk)))
+        verdict = mn.VGroup(text(f"{len(wells['deep'])} of {len(keys)} reach the deep well", size=28),
+                            text(f"({share:.0%} of the range is left", size=28),
+                            text("of the hump); keep the best:", size=28),
+                            text(f"J = {finals[best]:.2f} (ringed)".replace("-", "−"), size=28)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        verdict.move_to(cap_at, aligned_edge=mn.UP).align_to(key, mn.LEFT)
+        texts.append(verdict)
+        self.play(mn.FadeIn(badges), mn.FadeIn(verdict), mn.Create(kept))
         self.pause("restarts-end")
 
 

@@ -13,6 +13,7 @@ from nnviz import objectives as O
 from nnviz import regimes as R
 from nnviz import tuning as T
 from nnviz.experiments import descent as X
+from nnviz.experiments import descent_views as TR
 from nnviz.nn import MLP
 
 
@@ -164,11 +165,36 @@ def test_variants_lesson_on_screen_is_what_the_records_say(variants):
     assert e["stochastic"].train_loss[-1] > e["minibatch"].train_loss[-1]
     assert st["batch"].train_loss[-1] < st["minibatch"].train_loss[-1] < st["stochastic"].train_loss[-1]
     assert all(r.eval_steps.size == r.n_steps + 1 for r in st.values())  # full-data loss after every step
+    # the captions' numbers, recomputed: loss above the exact minimum after 1 epoch and after all steps
+    floor = variants["surface"].meta["min_loss"]
+    words = TR.lesson(variants)
+    assert words["epochs"][0] == (f"1 epoch: SGD {e['stochastic'].train_loss[1] - floor:.2g}, "
+                                  f"batch GD {e['batch'].train_loss[1] - floor:.2g}.")
+    gap = st["batch"].train_loss[-1] - floor
+    assert gap < 1e-3 and f"batch GD 10{TR.small(gap)[2:]}" in words["steps"][0]
+    assert f"SGD {st['stochastic'].train_loss[-1] - floor:.2g}" in words["steps"][0]
+    n = variants["surface"].config["problem"]["n"]
+    assert e["batch"].meta["batch_size"] == n and f"{n}× the work" in words["steps"][1]
+    # per step batch GD stays below SGD from the caption's moment on, and not before
+    k = TR.lead_step(variants)
+    assert np.all(st["batch"].train_loss[k:] < st["stochastic"].train_loss[k:])
+    assert k == 0 or st["batch"].train_loss[k - 1] >= st["stochastic"].train_loss[k - 1]
+    # the zoom holds SGD's last half-run jitter; the shared η is stable for batch GD (η·λ_max < 2)
+    h = TR.zoom_window(variants)
+    m = np.asarray(variants["surface"].meta["minimum"])
+    tail = e["stochastic"].thetas[len(e["stochastic"].thetas) // 2:]
+    assert np.all(np.abs(tail - m) <= h)
+    prob = exact.linear_regression(**E.get("descent_variants").config["data"])
+    X_ = np.c_[prob.data.X[:, 0], np.ones(prob.data.n)]
+    lam = np.linalg.eigvalsh(2 * X_.T @ X_ / prob.data.n).max()  # MSE's Hessian in (w, b), by hand
+    assert variants["surface"].meta["lambda_max"] == pytest.approx(lam, rel=1e-4)
+    assert e["batch"].lr[0] * lam < 2
 
 
 def test_digits_eta_is_tuned_per_batch_size():
     """Chosen η = argmin of the final training loss over the recorded stable grid points; the chosen
-    run passes the stability rule; the timing the wall-clock view uses is the declared timing field."""
+    run (trained again with denser evaluation: the same trajectory) passes the stability rule on its
+    per-epoch losses; the timing the wall-clock view uses is the declared timing field."""
     from nnviz.records import Run
     from nnviz.render.pacing import Progress  # noqa: F401  (NumPy only: importable in claim tests)
 
@@ -178,11 +204,12 @@ def test_digits_eta_is_tuned_per_batch_size():
         f = np.where(tun["stable"], tun["final_train_loss"], np.inf)
         assert tun["chosen"] == int(np.argmin(f)) and run.meta["lr"] == tun["lrs"][tun["chosen"]]
         assert run.lr[0] == run.meta["lr"] and run.train_loss[-1] == tun["final_train_loss"][tun["chosen"]]
-        assert T.stable_curve(run.train_loss) and not run.diverged
+        loss = TR.per_epoch(run)["train_loss"]
+        assert T.stable_curve(loss) and not run.diverged
         # the stated jump rule, recomputed: after the first 10 % of epochs never above jump × the best so far
-        w = int(np.ceil(0.1 * run.train_loss.size))
-        assert np.all(run.train_loss[w:] <= tun["jump"] * np.minimum.accumulate(run.train_loss)[w - 1:-1])
-        assert X.steady(run.train_loss, tun["jump"])
+        w = int(np.ceil(0.1 * loss.size))
+        assert np.all(loss[w:] <= tun["jump"] * np.minimum.accumulate(loss)[w - 1:-1])
+        assert X.steady(loss, tun["jump"])
         assert not X.steady(np.r_[2.0, 1.0, 0.1, 0.01, 0.9, 0.005, 0.004, 0.003, 0.002, 0.001], 5.0)  # a 90× spike
         assert 0 < tun["chosen"] < len(tun["lrs"]) - 1, f"{name}: chosen η at the edge of the grid"
     assert "epoch_time" in Run.TIMING
@@ -190,9 +217,9 @@ def test_digits_eta_is_tuned_per_batch_size():
 
 def test_digits_trade_off_on_screen_is_what_the_records_say():
     """The scene's conclusion (per epoch vs per second), recomputed from the records by hand: each
-    run's clock is its median epoch time; the budget is the full batch's 25 epochs at its median; a
-    batch size leads per second when its loss range over the epoch-time quartiles reaches below the
-    top of the best range (timing noise cannot order them)."""
+    run's clock is its median epoch time (step t of an epoch of S steps at t/S of it); the budget is
+    the full batch's 25 epochs at its median; a batch size leads per second when its loss range over
+    the epoch-time quartiles reaches below the top of the best range (timing noise cannot order them)."""
     rec = E.load("descent_digits")
     runs = {r.meta["batch_size"]: r for r in rec.values()}
     assert sorted(runs) == [1, 16, 32, 64, 128, 256, 512, max(runs)]
@@ -200,45 +227,65 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     budget = float(np.median(full.epoch_time)) * full.config["epochs"]
 
     def loss_at(r, epoch_time):
-        done = 0
-        while done < len(r.epoch_time) and (done + 1) * epoch_time <= budget * (1 + 1e-12):
-            done += 1
-        return done, float(r.test_loss[done])
+        k = 0
+        while k + 1 < r.eval_steps.size and epoch_time * r.eval_steps[k + 1] / r.config["steps_per_epoch"] <= budget * (1 + 1e-12):
+            k += 1
+        return k, float(r.test_loss[k])
 
     final = {b: float(r.test_loss[-1]) for b, r in runs.items()}
     at = {b: loss_at(r, float(np.median(r.epoch_time))) for b, r in runs.items()}
     rng = {}
     for b, r in runs.items():
         q1, q3 = np.percentile(r.epoch_time, [25, 75])
+        assert r.epoch_time.size >= 5  # every time shown is a median of at least 5 measured epochs
         lo, hi = loss_at(r, q3)[0], loss_at(r, q1)[0]
         rng[b] = (r.test_loss[lo:hi + 1].min(), r.test_loss[lo:hi + 1].max())
-    got = X.budgets(rec)
+    got = TR.budgets(rec)
     assert got["budget"] == pytest.approx(budget)
     assert got["epochs"] == pytest.approx(final) and got["seconds"] == pytest.approx({b: v[1] for b, v in at.items()})
+    assert {b: tuple(v) for b, v in got["spread"].items()} == {b: (float(lo), float(hi)) for b, (lo, hi) in rng.items()}
     best_e = sorted(b for b in final if final[b] <= 1.05 * min(final.values()))
     top = min(v[1] for v in rng.values())
     best_s = sorted(b for b in rng if rng[b][0] <= top)
     assert got["best_epochs"] == best_e and got["best_seconds"] == best_s
-    lines = " ".join(X.trade_off_lines(rec))
+    lines = TR.trade_off_lines(rec)
     name = lambda bs: ", ".join(map(str, bs)) if len(bs) < 3 else f"{bs[0]}–{bs[-1]}"
-    assert f"Per epoch: b = {name(best_e)} ends lowest" in lines
-    assert f"Per second ({budget:.2g} s = batch GD's {full.config['epochs']} epochs): b = {name(best_s)} lead" in lines
-    assert ("b = 1 is not one epoch in" if at[1][0] == 0 else f"b = 1 is {at[1][0]} epoch") in lines
+    assert lines[0].startswith(f"Per epoch: b = {name(best_e)} lowest ({final[best_e[0]]:.2g})")
+    ordered = all(final[y] >= final[x] * 0.95 for x, y in zip(sorted(final), sorted(final)[1:]))
+    assert ("not in b order" in lines[0]) == (not ordered)
+    assert lines[1].startswith(f"Per {budget:.2g} s: b = {name(best_s)} lead")
+    med = {b: float(np.median(r.epoch_time)) for b, r in runs.items()}
+    assert f"an epoch costs {med[1] / med[max(runs)]:.0f}× batch GD's (" in lines[2]
+    mid = rec["minibatch"]
+    assert f"b = {mid.meta['batch_size']}: {mid.config['steps_per_epoch']} updates per epoch for " \
+           f"{med[mid.meta['batch_size']] / med[max(runs)]:.1f}× batch GD's time" in lines[3]
+    # the legend's times: median (quartiles) of the run's measured epochs
+    t = TR.epoch_times(full)
+    assert TR.time_range(t) == f"{TR.ms(med[max(runs)])} ms ({TR.ms(np.percentile(full.epoch_time, 25))}–" \
+                               f"{TR.ms(np.percentile(full.epoch_time, 75))})"
     # the trade-off itself: the per-epoch winner is not a per-second leader, and per example the full
     # batch's epoch costs less time than b = 1's (the reason in words)
     assert not set(best_e) & set(best_s)
-    assert np.median(full.epoch_time) < np.median(runs[1].epoch_time)
+    assert med[max(runs)] < med[1]
 
 
 def test_digits_records_curves_and_epoch_times():
     rec = E.load("descent_digits")
     cfg = E.get("descent_digits").config
+    full = rec["batch"]
+    budget = float(np.median(full.epoch_time)) * cfg["epochs"]
     for name in ["batch", "stochastic", "minibatch"] + [f"b{b}" for b in cfg["sweep"]]:
         run = rec[name]
-        assert run.eval_steps.size == cfg["epochs"] + 1  # epoch 0 .. epochs
+        pe = TR.per_epoch(run)
+        assert np.array_equal(pe["epoch"], np.arange(cfg["epochs"] + 1))  # epoch 0 .. epochs
+        spe = run.config["steps_per_epoch"]
+        k = np.diff(run.eval_steps)
+        assert np.all(k == k[0]) and spe % k[0] == 0 and (spe // k[0] >= cfg["evals_per_epoch"] or k[0] == 1)
         assert np.all(np.isfinite(run.test_loss)) and np.all(np.isfinite(run.train_loss))
         assert run.epoch_time.size == cfg["epochs"] and np.all(run.epoch_time > 0)
         assert run.mean_epoch_time == pytest.approx(run.epoch_time.mean()) and "mean_epoch_time" not in run.meta
+    # b = 1 has a measured loss inside the budget (evaluated within its first epoch), not only at epoch 0
+    assert TR.reached(rec["stochastic"], budget) > 0
     # at matched epochs (each at its tuned η), more updates per epoch still means lower training loss here
     assert rec["stochastic"].train_loss[-1] < rec["minibatch"].train_loss[-1] < rec["batch"].train_loss[-1]
 

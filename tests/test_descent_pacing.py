@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from nnviz import experiments as E
+from nnviz import objectives as O
 from nnviz.experiments import descent as X
 from nnviz.render.pacing import combine, measure_pacing, path_progress
 
@@ -92,11 +93,13 @@ def test_digits_phases_are_paced():
     rec = E.load("descent_digits")
     scene = mod.DescentDigits
     warps = mod.digits_warps(rec, scene.variants, scene.run_time)
-    ep = combine([loss_progress(rec[v].test_loss, rec[v].eval_steps / rec[v].config["steps_per_epoch"])
+    spe = {v: rec[v].config["steps_per_epoch"] for v in scene.variants}
+    at_ends = {v: rec[v].eval_steps % spe[v] == 0 for v in scene.variants}  # the per-epoch panel's points
+    ep = combine([loss_progress(rec[v].test_loss[at_ends[v]], rec[v].eval_steps[at_ends[v]] / spe[v])
                   for v in scene.variants])
     assert_paced(warps["epochs"], ep)
-    clock = combine([loss_progress(rec[v].test_loss[1:], np.median(rec[v].epoch_time) * np.arange(1, 1 + len(
-        rec[v].epoch_time))) for v in scene.variants])
+    clock = combine([loss_progress(rec[v].test_loss[1:], np.median(rec[v].epoch_time) * rec[v].eval_steps[1:] / spe[v])
+                     for v in scene.variants])
     assert_paced(warps["clock"], clock)
 
 
@@ -136,3 +139,41 @@ def test_wells_stop_when_nothing_moves_and_the_hump_splits_the_restarts():
     for k in mod.restart_keys(rec):
         side = "deep" if rec[k].thetas[0, 0] < xb else "shallow"  # the deep minimum is left of the hump
         assert rec[k].meta["well"] == side, k
+
+
+def test_wells_bigger_eta_and_first_steps():
+    """What the wells scene says about "just a bigger η": plain GD at η/(1−β) from the same start leaps
+    over the hump in one step (the two numbers shown), and momentum's first step equals plain GD's."""
+    wells = E.load("descent_wells")
+    mo, gd, big = wells["momentum"], wells["gd"], wells["gd_big"]
+    beta = mo.config["optimizer"]["beta"]
+    assert big.learning_rate == pytest.approx(mo.learning_rate / (1 - beta)) and big.meta["rule"] == "η/(1−β)"
+    obj = O.two_wells()
+    x0 = big.thetas[0, 0]
+    assert big.thetas[1, 0] == pytest.approx(x0 - big.learning_rate * obj.gradient(np.array([x0]))[0])
+    xb = max(r for r in np.roots([1.0, 0.3, -1.4, 0.15]).real if -1.4 < r < 1.0)
+    assert big.thetas[1, 0] < xb < x0  # over the hump in one step
+    assert mo.thetas[1, 0] == pytest.approx(gd.thetas[1, 0])  # v starts at 0: the first steps agree
+    mod = scene_module("descent_wells")
+    c = mod.crossing_step(mo, xb)
+    assert mo.thetas[c, 0] < xb and np.all(mo.thetas[:c, 0] >= xb)
+    # the velocity at the hump is not zero (what carries it over)
+    assert abs(mo.state["velocity"][c, 0]) > 0.05
+
+
+def test_restarts_words():
+    """Restarts: starts drawn uniformly from the recorded range; the shown share of the range left of the
+    hump; the two starts either side of the hump end in different wells."""
+    wells = E.load("descent_wells")
+    mod = scene_module("descent_wells")
+    keys = mod.restart_keys(wells)
+    lo, hi = wells[keys[0]].meta["start_range"]
+    assert (lo, hi) == O.two_wells().domain[0]
+    assert all(lo <= wells[k].thetas[0, 0] <= hi for k in keys)
+    xb = mod.barrier(wells["curve"])
+    assert mod.basin_share(lo, hi, xb) == pytest.approx((xb - lo) / (hi - lo))
+    a, b = mod.straddle(wells, keys, xb)
+    assert wells[a].thetas[0, 0] < xb <= wells[b].thetas[0, 0]
+    assert wells[a].meta["well"] == "deep" and wells[b].meta["well"] == "shallow"
+    others = [wells[k].thetas[0, 0] for k in keys if k not in (a, b)]
+    assert all(not (wells[a].thetas[0, 0] < x < wells[b].thetas[0, 0]) for x in others)

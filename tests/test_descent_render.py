@@ -6,7 +6,6 @@ import pytest
 
 from nnviz import theme
 
-RIGHT = (0.5, 0.0, 1.0, 1.0)
 MINE = ("descent_regimes", "descent_variants", "descent_wells")
 RACE = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 LEFT = (0.0, 0.0, 0.5, 1.0)
@@ -21,8 +20,9 @@ CASES = [
      [(theme.REGIME[r], PANELS, 5) for r in theme.REGIME] + [(theme.REGIME["diverging"], PANELS, 20)]),
     # the last frame: faded trails, outlined heads, the legend and the loss-per-epoch/step curves
     ("descent_variants", "DescentVariants", [(theme.VARIANT[v], ALL, 20) for v in theme.VARIANT]),
-    # last frame: the loss-vs-wall-clock panel (right half) with all three variants' curves and legend
-    ("descent_variants", "DescentDigits", [(theme.VARIANT[v], RIGHT, 15) for v in theme.VARIANT]),
+    # last frame: the three plots (under the table, above the caption) with all three variants' curves and
+    # their marks among every batch size
+    ("descent_variants", "DescentDigits", [(theme.VARIANT[v], (0.0, 0.35, 1.0, 0.8), 20) for v in theme.VARIANT]),
     # at the end the trails are faded and the heads of converged runs sit under the minimum's star: the
     # optimizer colours show in the heads, the start of the trails and the ranking's text
     ("descent_race", "DescentRace", [(theme.OPTIMIZER[o], ALL, 2) for o in RACE]),

@@ -743,7 +743,7 @@ def test_same_seed_records_differ_only_in_timing_fields():
     from nnviz.records import Run
 
     exp = experiments.get("descent_digits")
-    cfg = {**exp.config, "epochs": 1, "sweep": (256,)}
+    cfg = {**exp.config, "epochs": 1, "sweep": (256,), "lr_grid": (0.1, 1.0)}  # two rates keep it quick
     a, b = exp.fn(dict(cfg)), exp.fn(dict(cfg))
     assert a.keys() == b.keys()
     for k in a:

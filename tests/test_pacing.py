@@ -108,3 +108,25 @@ def test_warp_drives_a_manim_tracker_to_the_same_steps():
         assert tr.get_value() == pytest.approx(w.step_at(a * 4.0), rel=1e-6, abs=1e-6)
     anim.interpolate(1.0)
     assert tr.get_value() == pytest.approx(50.0)
+
+
+def test_warp_segments_together_are_the_whole_warp():
+    """A scene plays its warp in pieces (captions change between them): each piece drives the tracker
+    to the warp's own step at every moment, and the last piece lands on last_step."""
+    mn = pytest.importorskip("manim")
+    from manim.animation.animation import prepare_animation
+
+    p = Progress(np.arange(51.0), np.sqrt(np.arange(51.0)))
+    w = TimeWarp.from_progress(p, run_time=4.0, last_step=60.0)
+    tr = mn.ValueTracker(w.first_step)
+    for t0, t1 in ((0.0, 1.3), (1.3, 1.8), (1.8, 4.0)):
+        anim = prepare_animation(w.segment(tr, t0, t1))
+        anim.begin()
+        for a in (0.0, 0.3, 0.7):
+            anim.interpolate(a)
+            assert tr.get_value() == pytest.approx(w.step_at(t0 + a * (t1 - t0)), rel=1e-6, abs=1e-6)
+        anim.interpolate(1.0)
+        assert anim.run_time == pytest.approx(t1 - t0)
+    assert tr.get_value() == pytest.approx(60.0)
+    with pytest.raises(ShapeError):
+        w.segment(tr, 2.0, 2.0)

@@ -134,22 +134,28 @@ def variants(cfg):
                                                   roughness=roughness(run.thetas))
     surf = exact.wb_surface(prob, cfg["window"]["w"], cfg["window"]["b"], cfg["grid"])
     best = np.array(surf.meta["minimum"], float)  # the exact minimiser: its loss is the floor L*
-    out["surface"] = with_meta_surface(surf, min_loss=float(prob.model.loss_value(best, prob.data.X, prob.data.Y)))
+    # the loss is quadratic in (w, b): its Hessian is the same everywhere; η·λ_max < 2 is batch GD's stable range
+    lam = R.top_curvature(prob, best, method="power").value
+    out["surface"] = with_meta_surface(surf, min_loss=float(prob.model.loss_value(best, prob.data.X, prob.data.Y)),
+                                       lambda_max=float(lam))
     return out
 
 
 @experiment("descent_digits", description="Batch / SGD / mini-batch and a batch-size sweep on 8×8 digits, η tuned per batch size",
             model={"sizes": (64, 32, 10), "hidden": "tanh", "loss": "cce"}, data={"seed": 0, "test_fraction": 0.25},
-            init_seed=0, lr_grid=(0.03, 0.1, 0.3, 1.0, 3.0), epochs=25, seed=5, minibatch=64,
-            sweep=(16, 32, 64, 128, 256, 512), jump=5.0)
+            init_seed=0, lr_grid=(0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0), epochs=25, seed=5, minibatch=256,
+            sweep=(16, 32, 64, 128, 256, 512), jump=5.0, evals_per_epoch=32)
 def digits(cfg):
     """The blog's MNIST experiment at CPU size: same init, same epochs; η tuned per batch size on a
-    small shared grid: the rate with the lowest final *training* loss among stable runs (the race's
+    shared log grid: the rate with the lowest final *training* loss among stable runs (the race's
     rule on the training loss per epoch: never diverges, never above its start after the first 10 %
     of epochs; and, for noisy mini-batch curves, never above `jump` × its lowest value so far after
     those epochs: a run that spikes 30× and recovers by luck is not stable); the test set plays no
-    part in the choice. Loss per epoch and the trainer's wall time per epoch (`Run.epoch_time`, a
-    declared timing field) of the chosen run; the whole grid in meta."""
+    part in the choice. The chosen rate is then trained again (same seed: the same trajectory) with
+    the full-data losses taken at least `evals_per_epoch` times per epoch (at most once per step,
+    always at each epoch's end), so a small batch's loss is known within its first epoch; that run's
+    wall time per epoch (`Run.epoch_time`, a declared timing field, evaluation excluded) is what the
+    per-second view reads."""
     data = D.digits(**cfg["data"])
     model = MLP(**cfg["model"])
     prob = NetworkProblem(model, data)
@@ -158,7 +164,7 @@ def digits(cfg):
     out = {}
     sizes = {"batch": None, "stochastic": 1, "minibatch": cfg["minibatch"]}
     sizes.update({f"b{b}": b for b in cfg["sweep"]})
-    done = {}  # the sweep's b64 is the mini-batch run: train each batch size once
+    done = {}  # the sweep's b256 is the mini-batch run: train each batch size once
     for name, b in sizes.items():
         key = b or data.n
         if key not in done:
@@ -167,9 +173,18 @@ def digits(cfg):
             finals = [float(r.train_loss[-1]) if not r.diverged and np.isfinite(r.train_loss[-1]) else float("inf")
                       for r in runs]
             stable = [not r.diverged and steady(r.train_loss, cfg["jump"]) for r in runs]
-            done[key] = (runs, finals, stable, T.choose(np.array(finals), np.array(stable)))
-        runs, finals, stable, k = done[key]
-        run = dataclasses.replace(runs[k], config={**runs[k].config, "name": name})
+            k = T.choose(np.array(finals), np.array(stable))
+            spe = runs[k].config["steps_per_epoch"]
+            # evaluate every k steps, k the largest divisor of the epoch's steps giving ≥ evals_per_epoch
+            # evaluations per epoch: every epoch's end stays an evaluation (the per-epoch view reads those)
+            k_eval = max(d for d in range(1, spe + 1) if spe % d == 0 and d * cfg["evals_per_epoch"] <= spe) \
+                if spe >= cfg["evals_per_epoch"] else 1
+            dense = Recording(every=10 ** 9, eval_every=k_eval)
+            chosen = train(prob, optim.sgd(lr=cfg["lr_grid"][k]), theta0, epochs=cfg["epochs"], batch_size=b,
+                           seed=cfg["seed"], record=dense, name=name)
+            done[key] = (chosen, finals, stable, k)
+        chosen, finals, stable, k = done[key]
+        run = dataclasses.replace(chosen, config={**chosen.config, "name": name})
         out[name] = with_meta(run, batch_size=key, lr=float(cfg["lr_grid"][k]),
                               tuning={"lrs": [float(x) for x in cfg["lr_grid"]], "final_train_loss": finals,
                                       "stable": stable, "chosen": k,
@@ -188,84 +203,6 @@ def steady(loss, jump: float, warmup: float = 0.1) -> bool:
     w = max(int(np.ceil(warmup * loss.size)), 1)
     best = np.minimum.accumulate(loss)[w - 1:-1]
     return bool(np.all(loss[w:] <= jump * best))
-
-
-# the digits trade-off, read from the records (the scene and the still state it in the same words)
-def wall_clock(run) -> np.ndarray:
-    """Seconds of training work at each evaluation (end of epoch e), from the run's declared timing
-    field `epoch_time` (evaluation excluded); epoch 0 is at 0 s."""
-    return np.r_[0.0, np.cumsum(run.epoch_time)]
-
-
-def median_clock(run) -> np.ndarray:
-    """Seconds of training at each evaluation when every epoch takes the run's median measured epoch
-    time (robust to the few epochs a shared CPU slows down); epoch 0 is at 0 s."""
-    return float(np.median(run.epoch_time)) * np.arange(len(run.test_loss), dtype=float)
-
-
-def by_batch_size(rec) -> dict:
-    """Every trained batch size once (b = 1, the sweep, the full batch), smallest first: name → run."""
-    runs = {rec[k].meta["batch_size"]: rec[k] for k in ("stochastic", *_sweep_names(rec), "batch")}
-    return dict(sorted(runs.items()))
-
-
-def loss_at_time(run, seconds: float, epoch_time: float | None = None) -> float:
-    """Test loss at the last evaluation reached within `seconds` of measured training (each epoch
-    taking `epoch_time` if given, else its own measured time)."""
-    t = wall_clock(run) if epoch_time is None else epoch_time * np.arange(len(run.test_loss))
-    return float(run.test_loss[np.searchsorted(t, seconds * (1 + 1e-12), side="right") - 1])
-
-
-def budgets(rec) -> dict:
-    """The trade-off the blog argues, from the records: per batch size, the test loss after all epochs
-    and after a time budget. Measured epoch times on a shared CPU are noisy (a few slow epochs), so each
-    run's clock is its median epoch time, the budget is the full-batch run's epochs at its median, and
-    the loss range over the quartiles of the epoch times says which batch sizes the noise cannot order."""
-    runs = by_batch_size(rec)
-    full = rec["batch"]
-    budget = float(np.median(full.epoch_time) * (len(full.test_loss) - 1))
-    epochs = {b: float(r.test_loss[-1]) for b, r in runs.items()}
-    second = {b: loss_at_time(r, budget, float(np.median(r.epoch_time))) for b, r in runs.items()}
-    spread, done = {}, {}
-    for b, r in runs.items():
-        # at a fast epoch time (lower quartile) a run gets furthest, at a slow one (upper) least far
-        fast, slow = (float(q) for q in np.percentile(r.epoch_time, [25, 75]))
-        reach = [int(np.searchsorted(et * np.arange(len(r.test_loss)), budget * (1 + 1e-12), side="right") - 1)
-                 for et in (slow, fast)]
-        seen = r.test_loss[reach[0]:reach[1] + 1]
-        spread[b] = (float(seen.min()), float(seen.max()))
-        done[b] = int(np.searchsorted(float(np.median(r.epoch_time)) * np.arange(len(r.test_loss)),
-                                      budget * (1 + 1e-12), side="right") - 1)
-    best_worst = min(v[1] for v in spread.values())
-    within = [b for b, (lo, _) in spread.items() if lo <= best_worst]  # ranges reaching below the best's top
-    return {"budget": budget, "epochs": epochs, "seconds": second, "spread": spread, "epochs_done": done,
-            "best_epochs": leaders(epochs), "best_seconds": within,
-            "n_epochs": int(rec["batch"].config["epochs"])}
-
-
-def leaders(losses: dict, rtol: float = 0.05) -> list:
-    """Batch sizes whose loss is within `rtol` of the lowest (differences smaller than that are
-    shuffling noise here), smallest b first."""
-    best = min(losses.values())
-    return [b for b, v in losses.items() if v <= best * (1 + rtol)]
-
-
-def trade_off_lines(rec) -> list[str]:
-    """The conclusion in words, every number from `budgets`."""
-    b = budgets(rec)
-    e, s = b["best_epochs"], b["best_seconds"]
-    names = lambda bs: ", ".join(str(x) for x in bs) if len(bs) < 3 else f"{bs[0]}–{bs[-1]}"
-    ones = b["epochs_done"][min(b["epochs"])]
-    slow = "is not one epoch in" if ones == 0 else f"is {ones} epoch{'s' if ones > 1 else ''} in"
-    return [f"Per epoch: b = {names(e)} ends lowest (test loss {b['epochs'][e[0]]:.2g}), with the most updates.",
-            f"Per second ({b['budget']:.2g} s = batch GD's {b['n_epochs']} epochs): b = {names(s)} "
-            f"lead{'s' if len(s) == 1 else ''};",
-            f"b = {min(b['epochs'])} {slow}: big batches cost less per example."]
-
-
-def _sweep_names(rec) -> list[str]:
-    return sorted((k for k in rec if k.startswith("b") and k[1:].isdigit()), key=lambda k: rec[k].meta["batch_size"])
-
 
 
 # --------------------------------------------------------------------------------------
@@ -492,7 +429,9 @@ def surface(cfg):
             start=1.9, lr=0.05, beta=0.9, steps=200, restarts=8, restart_seed=4, grid=401)
 def wells(cfg):
     """Every run records which well it ends in (meta "well": "deep" | "shallow", the nearer minimum of
-    its last θ) with both minima; the momentum run records its velocity (state) at every step."""
+    its last θ) with both minima; the momentum run records its velocity (state) at every step.
+    "gd_big" is plain GD at η/(1−β), momentum's top speed on a steady slope, from the same start
+    (is momentum just a bigger η?); restarts record the uniform range their starts are drawn from."""
     obj = O.two_wells()
     prob = O.ObjectiveProblem(obj)
     minima = [m[0] for m in obj.minima]  # deep (global) first, then shallow
@@ -501,14 +440,17 @@ def wells(cfg):
     def verdict(run):
         return with_meta(run, minima=minima, well=well_of(float(run.final_theta[0]), minima))
 
+    big = cfg["lr"] / (1 - cfg["beta"])  # momentum's top speed on a steady slope, as a fixed plain-GD rate
     out = {"gd": verdict(train(prob, optim.sgd(lr=cfg["lr"]), x0, steps=cfg["steps"], name="gd")),
+           "gd_big": with_meta(verdict(train(prob, optim.sgd(lr=big), x0, steps=cfg["steps"], name="gd_big")),
+                               rule="η/(1−β)"),
            "momentum": verdict(train(prob, optim.momentum(lr=cfg["lr"], beta=cfg["beta"]), x0, steps=cfg["steps"],
                                      record=Recording(every=1, state=True), name="momentum"))}
     lo, hi = obj.domain[0]
     starts = np.random.default_rng(cfg["restart_seed"]).uniform(lo, hi, cfg["restarts"])
     for i, s in enumerate(starts):
-        out[f"restart{i}"] = verdict(train(prob, optim.sgd(lr=cfg["lr"]), np.array([s]), steps=cfg["steps"],
-                                           name=f"restart{i}"))
+        out[f"restart{i}"] = with_meta(verdict(train(prob, optim.sgd(lr=cfg["lr"]), np.array([s]), steps=cfg["steps"],
+                                                     name=f"restart{i}")), start_range=[float(lo), float(hi)])
     out["curve"] = L.objective_surface(obj, cfg["grid"])  # (1, grid): f on the plotting domain
     return out
 

@@ -7,6 +7,7 @@ from .. import experiments as E
 from .. import theme
 from .. import tuning as T
 from ..experiments import descent as X
+from ..experiments import descent_views as TR
 from . import figure
 
 LABEL = {"batch": "batch GD", "minibatch": "mini-batch", "stochastic": "SGD (b=1)"}
@@ -96,95 +97,140 @@ def regimes(fig):
                  fontsize=11)
 
 
-@figure("descent_variants", experiments=("descent_variants",), size=(12, 7.2))
+@figure("descent_variants", experiments=("descent_variants",), size=(12, 7.4))
 def variants(fig):
-    """Batch, mini-batch and SGD paths on the exact line-fit loss, at matched epochs and steps, and the
-    full-data loss per epoch / per step."""
+    """As the video: batch, mini-batch and SGD paths on the exact line-fit loss, at matched epochs and
+    steps, each map with a zoom on the minimum (SGD cannot settle there), the full-data loss per epoch /
+    per step under it, and each panel's lesson."""
     rec = E.load("descent_variants")
     s = rec["surface"]
-    grid = fig.add_gridspec(2, 2, height_ratios=[1.4, 1], hspace=0.35, wspace=0.25)
+    grid = fig.add_gridspec(2, 4, height_ratios=[1.2, 1], width_ratios=[1.45, 1, 1.45, 1], hspace=0.55, wspace=0.3)
     floor = s.meta["min_loss"]
+    star = np.asarray(s.meta["minimum"], float)
+    h = TR.zoom_window(rec)
+    words = TR.lesson(rec)
     for col, match in enumerate(("epochs", "steps")):
-        ax = fig.add_subplot(grid[0, col])
-        _contours(ax, s, log=True)
+        ax = fig.add_subplot(grid[0, 2 * col])
+        zoom = fig.add_subplot(grid[0, 2 * col + 1])  # a square zoom on ★, right of its map
+        zoom.set_aspect("equal")
+        for a_ in (ax, zoom):
+            _contours(a_, s, log=True)
+        zoom.set_xlim(star[0] - h, star[0] + h)
+        zoom.set_ylim(star[1] - h, star[1] + h)
+        zoom.set_xticks([])
+        zoom.set_yticks([])
+        zoom.grid(False)
+        for side in zoom.spines.values():  # a closed box, as the dashed box on the map
+            side.set_visible(True)
+            side.set_color(theme.INK)
+        zoom.set_title(f"★ ± {h:g}", fontsize=10)
+        ax.add_patch(__import__("matplotlib.patches", fromlist=["Rectangle"]).Rectangle(
+            (star[0] - h, star[1] - h), 2 * h, 2 * h, fill=False, ls="--", lw=1.0, ec=theme.INK, zorder=7))
         for z, v in enumerate(("stochastic", "minibatch", "batch")):  # batch GD on top: its path stays seen
             run = rec[f"{v}_{match}"]
             n = len(run.thetas)
             # older steps faint, the last 30 opaque (as in the video): SGD's hundreds no longer bury the minimum
             cut = max(1, n - 31)
             faint = 0.15 if v == "stochastic" else 0.7
-            ax.plot(run.thetas[:cut + 1, 0], run.thetas[:cut + 1, 1], lw=1.0 if v == "batch" else 0.8, alpha=faint,
-                    color=theme.VARIANT[v], zorder=2 + z)
-            ax.plot(run.thetas[cut:, 0], run.thetas[cut:, 1], lw=1.4, color=theme.VARIANT[v], zorder=2 + z)
-            ax.plot(*run.thetas[-1], "o", ms=6, color=theme.VARIANT[v], mec=theme.INK, mew=0.8, zorder=5)
-        ax.plot(*s.meta["minimum"], "*", color=theme.PAPER, mec=theme.INK, ms=13, zorder=6)
+            for a_ in (ax, zoom):
+                a_.plot(run.thetas[:cut + 1, 0], run.thetas[:cut + 1, 1], lw=1.0 if v == "batch" else 0.8,
+                        alpha=faint, color=theme.VARIANT[v], zorder=2 + z)
+                a_.plot(run.thetas[cut:, 0], run.thetas[cut:, 1], lw=1.4, color=theme.VARIANT[v], zorder=2 + z)
+            for a_ in (ax, zoom):
+                a_.plot(*star, "*", color=theme.PAPER, mec=theme.INK, ms=13, zorder=6)
+            for a_ in (ax, zoom):  # end dots above the ★, outlined
+                a_.plot(*run.thetas[-1], "o", ms=7, color=theme.VARIANT[v], mec=theme.INK, mew=0.8, zorder=8)
         ax.plot(*rec[f"batch_{match}"].thetas[0], "o", mfc="none", mec=theme.INK, ms=9, mew=1.5, zorder=6)
         first = rec[f"batch_{match}"]
         total = first.config["epochs"] if match == "epochs" else first.n_steps
         ups = ", ".join(str(rec[f"{v}_{match}"].n_steps) for v in X.VARIANT_ORDER)
-        ax.set_title(f"same {match}: {total} each (updates {ups}), " + rf"$\eta$ = {first.lr[0]:g}", fontsize=9)
+        ax.set_title(f"same {match}: {total} each (updates {ups})", fontsize=10.5, loc="left")
         ax.set_xlabel("$w$")
         ax.set_ylabel("$b$")
         # under each map, its loss above the exact minimum (per epoch / per step), one style per method
-        lx = fig.add_subplot(grid[1, col])
+        lx = fig.add_subplot(grid[1, 2 * col:2 * col + 2])
         for v in X.VARIANT_ORDER:
             run = rec[f"{v}_{match}"]
             x = run.eval_steps / (run.config["steps_per_epoch"] if match == "epochs" else 1)
             lx.semilogy(x, np.maximum(run.train_loss - floor, 1e-12), "--" if v == "minibatch" else "-",
                         color=theme.VARIANT[v], lw=1.6)
         if match == "epochs":
-            lx.axvline(1.0, color=theme.MUTED, ls=":", lw=1.0)
+            lx.axvline(1.0, color=theme.INK, ls=":", lw=1.0)
+            lx.annotate("1 epoch", (1.0, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                        textcoords="offset points", va="top", fontsize=9.5)
         lx.set_xlabel("epoch" if match == "epochs" else "step")
         lx.set_ylabel(r"loss $-$ minimum")
+        lx.set_title("\n".join(words[match]), fontsize=10.5, loc="left")
     handles = [plt_line(theme.VARIANT[v], ls="--" if v == "minibatch" else "-") for v in X.VARIANT_ORDER]
-    fig.legend(handles, [LABEL[v] for v in X.VARIANT_ORDER], loc="lower center", ncol=3, fontsize=9, frameon=False)
-    fig.suptitle("per epoch SGD gets close fast but jitters (one example's gradient is not 0 at the minimum); "
-                 "per step batch GD ends lowest", fontsize=10)
-    fig.subplots_adjust(bottom=0.12)
+    b = {v: rec[f"{v}_epochs"].meta["batch_size"] for v in X.VARIANT_ORDER}
+    fig.legend(handles, [f"{LABEL[v]}" + ("" if v == "stochastic" else f" (b={b[v]})") for v in X.VARIANT_ORDER],
+               loc="lower center", ncol=3, fontsize=10, frameon=False)
+    fig.suptitle(f"Batch, mini-batch and SGD on the exact line-fit loss ({s.config['problem']['n']} points), "
+                 rf"same start, same $\eta$ = {rec['batch_epochs'].lr[0]:g}", fontsize=11.5)
+    fig.subplots_adjust(bottom=0.12, top=0.9, right=0.98, left=0.06)
 
 
-@figure("descent_digits", experiments=("descent_digits",), size=(12, 4.6))
+@figure("descent_digits", experiments=("descent_digits",), size=(12, 5.2))
 def digits(fig):
-    """Digits (8×8 MNIST): train/test loss per epoch, test loss against the measured training time,
-    and every batch size's test loss after all epochs and after a time budget (the trade-off)."""
+    """Digits (8×8 MNIST), as the video: test loss per epoch, test loss against the measured training
+    time (median epoch time), and every batch size's test loss after all epochs and after a time
+    budget, with the range its loss takes over the epoch-time quartiles (the trade-off)."""
     rec = E.load("descent_digits")
-    a, c, d = fig.subplots(1, 3)
+    a, c, d = fig.subplots(1, 3, sharey=True)
+    times = {v: TR.epoch_times(rec[v]) for v in X.VARIANT_ORDER}
     for v in X.VARIANT_ORDER:
         run = rec[v]
-        ep = run.eval_steps / run.config["steps_per_epoch"]
-        lab = LABEL[v] + (f" (b={run.meta['batch_size']})" if v == "minibatch" else "") + rf", $\eta$={run.meta['lr']:g}"
-        a.plot(ep, run.train_loss, color=theme.VARIANT[v], lw=1.8, label=lab)
-        a.plot(ep, run.test_loss, "--", color=theme.VARIANT[v], lw=1.4)
-        c.plot(X.median_clock(run)[1:], run.test_loss[1:], color=theme.VARIANT[v], lw=1.8)
+        pe = TR.per_epoch(run)
+        name = {"batch": f"batch GD, b={run.meta['batch_size']}", "minibatch": f"mini-batch, b={run.meta['batch_size']}",
+                "stochastic": "SGD, b=1"}[v]
+        lab = name + rf": $\eta$={run.meta['lr']:g}, {TR.time_range(times[v])}"
+        a.plot(pe["epoch"], pe["test_loss"], color=theme.VARIANT[v], lw=1.8, label=lab)
+        c.plot(TR.median_clock(run)[1:], run.test_loss[1:], color=theme.VARIANT[v], lw=1.8)
+    first = rec[X.VARIANT_ORDER[0]]
     a.set_yscale("log")
+    a.set_ylim(1e-2, 10)
     a.set_xlabel("epoch")
-    a.set_ylabel("cross-entropy (solid: train, dashed: test)")
-    a.set_title(r"per epoch: same data seen, $\eta$ tuned per batch size", fontsize=10)
+    a.set_ylabel("test loss")
+    a.set_title("per epoch", fontsize=11)
     c.set_xscale("log")
-    c.set_yscale("log")
-    c.set_xlabel("training time (s), median measured epoch")
-    c.set_ylabel("test loss")
-    c.set_title("per second of training", fontsize=10)
-    b = X.budgets(rec)
+    c.set_xlim(1e-3, 10)
+    c.set_xlabel("training time (s)")
+    c.set_title("per second (median epoch time)", fontsize=11)
+    b = TR.budgets(rec)
     c.axvline(b["budget"], color=theme.INK, ls="--", lw=1.0)
+    c.annotate(f"{b['budget']:.2g} s", (b["budget"], 10), xytext=(4, -4), textcoords="offset points", va="top",
+               fontsize=9.5, color=theme.INK)
     bs = list(b["epochs"])
-    d.plot(bs, list(b["epochs"].values()), "-o", color=theme.INK, lw=1.6, ms=5, label=f"after {b['n_epochs']} epochs")
-    d.plot(bs, list(b["seconds"].values()), "--o", color=theme.INK, mfc=theme.PAPER, lw=1.4, ms=6,
-           label=f"after {b['budget']:.2g} s")
+    followed = {rec[v].meta["batch_size"]: theme.VARIANT[v] for v in X.VARIANT_ORDER}
+    d.plot(bs, list(b["epochs"].values()), "-", color=theme.INK, lw=1.4, zorder=2)
+    d.plot(bs, list(b["seconds"].values()), "--", color=theme.INK, lw=1.2, zorder=2)
+    for x in bs:
+        col = followed.get(x, theme.INK)
+        lo, hi = b["spread"][x]
+        d.plot([x, x], [lo, hi], "-", color=col, lw=2.2, zorder=3)
+        d.plot(x, b["seconds"][x], "o", mfc=theme.PAPER, mec=col, mew=2.0, ms=9, zorder=4)
+        d.plot(x, b["epochs"][x], "o", color=col, mec=theme.PAPER, mew=1.0, ms=9, zorder=4)
+    from matplotlib.lines import Line2D
+
+    d.legend([Line2D([0], [0], ls="-", marker="o", color=theme.INK, ms=8),
+              Line2D([0], [0], ls="--", marker="o", color=theme.INK, mfc=theme.PAPER, ms=8)],
+             [f"after {b['n_epochs']} epochs", f"after {b['budget']:.2g} s (bar: timing range)"],
+             fontsize=9.5, loc="upper left", frameon=False)
     d.set_xscale("log")
-    d.set_yscale("log")
+    d.set_xlim(0.5, 3000)
     d.set_xlabel("batch size b")
-    d.set_ylabel("test loss")
-    d.set_title("every batch size at two budgets", fontsize=10)
-    d.legend(fontsize=9, loc="upper center", frameon=False)
-    d.set_ylim(min(min(b["epochs"].values()), min(b["seconds"].values())) / 2,
-               max(b["seconds"].values()) * 8)  # room above the curves for the legend
+    d.set_title("every batch size", fontsize=11)
     h, l = a.get_legend_handles_labels()
-    fig.legend(h, l, loc="lower center", ncol=3, fontsize=9, frameon=False, bbox_to_anchor=(0.5, 0.1))
-    lines = X.trade_off_lines(rec)
-    fig.text(0.5, 0.055, lines[0], ha="center", fontsize=9.5)
-    fig.text(0.5, 0.015, lines[1] + " " + lines[2], ha="center", fontsize=9.5)
-    fig.subplots_adjust(bottom=0.3, wspace=0.35)
+    fig.legend(h, l, loc="upper center", ncol=3, fontsize=9.5, frameon=False, bbox_to_anchor=(0.5, 0.955))
+    lrs = first.meta["tuning"]["lrs"]
+    fig.suptitle(f"8×8 digits, net {'–'.join(map(str, first.config['problem']['model']['sizes']))}: "
+                 rf"$\eta$ tuned per batch size ({len(lrs)} rates {lrs[0]:g}–{lrs[-1]:g}); "
+                 f"time per epoch: median (quartiles) of {times[X.VARIANT_ORDER[0]]['n']} timed epochs",
+                 fontsize=11, y=0.995)
+    lines = TR.trade_off_lines(rec)
+    fig.text(0.5, 0.07, lines[0] + "   " + lines[1], ha="center", fontsize=10)
+    fig.text(0.5, 0.02, lines[2] + " " + lines[3], ha="center", fontsize=10)
+    fig.subplots_adjust(top=0.78, bottom=0.24, wspace=0.12)
 
 
 def _sci(x: float) -> str:
@@ -449,50 +495,78 @@ def _outlined():
     return [patheffects.Stroke(linewidth=4, foreground=theme.INK), patheffects.Normal()]
 
 
-@figure("descent_wells", experiments=("descent_wells",), size=(11, 4.4))
+@figure("descent_wells", experiments=("descent_wells",), size=(13, 4.6))
 def wells(fig):
-    """Plain GD stops in the shallow well; momentum rolls through to the deep one; restarts."""
+    """As the videos: plain GD stops in the shallow well, momentum rolls on to the deep one (and plain GD
+    at η/(1−β) gets there by one jump, not a roll); θ at each step (momentum overshoots and swings
+    back); random restarts of plain GD, each start marked by the well it ends in."""
+    from matplotlib.lines import Line2D
+
     rec = E.load("descent_wells")
     c = rec["curve"]
-    a, b = fig.subplots(1, 2)
+    a, t, b = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.15, 0.9, 1.15]})
     xs, ys = c.xs, c.loss[0]
     on_curve = lambda th: np.interp(th, xs, ys)  # the drawn curve, sampled finely enough to carry the dots
+    hump = TR.barrier(c)
     for ax in (a, b):
-        ax.plot(xs, ys, color=theme.INK)
+        ax.plot(xs, ys, color=theme.INK, lw=1.6)
+        ax.axvline(hump, color=theme.INK, ls="--", lw=1.0)
         ax.set_xlabel(r"$\theta$")
         ax.set_ylabel(r"loss $J(\theta)$")
+        ax.set_ylim(ys.min() - 0.35, ys.max() + 0.15)
+    a.annotate(rf"hump $\theta$ = {hump:.2f}", (hump, ys.max() + 0.15), xytext=(4, -4), textcoords="offset points",
+               va="top", fontsize=9.5)
+    settled = TR.settled_step(rec, ["gd", "momentum"])
     for name, col in (("gd", theme.OPTIMIZER["gd"]), ("momentum", theme.OPTIMIZER["momentum"])):
         run = rec[name]
         th = run.thetas[:, 0]
         opt = run.config["optimizer"]
         hyper = rf"$\eta$={run.lr[0]:g}" + (rf", $\beta$={opt['beta']:g}" if "beta" in opt else "")
-        a.plot(th, on_curve(th), ".-", ms=3, lw=0.7, color=col, mec=theme.INK, mew=0.2,
-               label=f"{'plain GD' if name == 'gd' else 'momentum'} ({hyper}): ends in the {run.meta['well']} well")
+        lab = f"{'plain GD' if name == 'gd' else 'momentum'} ({hyper}): {run.meta['well']} well"
+        a.plot(th, on_curve(th), ".-", ms=3, lw=0.8, color=col, label=lab)
         a.plot(th[-1], on_curve(th[-1]), "o", ms=10, color=col, mec=theme.INK, mew=1.0, zorder=5)
-    first = rec["gd"]
-    a.set_title(rf"same start $\theta_0$={first.thetas[0, 0]:g}, {first.n_steps} steps", fontsize=10)
-    keys = sorted((k for k in rec if k.startswith("restart")), key=lambda k: int(k[7:]))
-    lo, hi = sorted(m[0] for m in c.meta["minima"])
-    inside = (xs > lo) & (xs < hi)
-    hump = float(xs[inside][np.argmax(ys[inside])])
-    b.axvline(hump, color=theme.INK, ls="--", lw=1.0)
-    b.annotate(rf"hump $\theta$ = {hump:.2f}", (hump, ys.max()), xytext=(4, -4), textcoords="offset points",
-               va="top", fontsize=9)
+        keep = run.steps <= settled
+        t.plot(run.steps[keep], th[keep], color=col, lw=1.8)
+    big = rec["gd_big"]
+    x0, x1 = big.thetas[0, 0], big.thetas[1, 0]
+    a.annotate("", (x1, on_curve(x1)), (x0, on_curve(x0)),
+               arrowprops={"arrowstyle": "-|>", "ls": "--", "color": theme.OPTIMIZER["gd"], "lw": 1.2,
+                           "connectionstyle": "arc3,rad=0.35"})
+    a.plot(x1, on_curve(x1), "o", mfc=theme.PAPER, mec=theme.OPTIMIZER["gd"], mew=1.8, ms=8, zorder=5,
+           label=rf"plain GD at $\eta$={big.learning_rate:g}: one jump {x0:g} → {x1:.2f}".replace("-", "−"))
+    a.plot(x0, on_curve(x0), "o", mfc="none", mec=theme.INK, ms=12, mew=1.5, zorder=6)
+    a.set_title(rf"same start $\theta_0$={x0:g}: GD stops, momentum rolls over", fontsize=10.5)
+    a.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+    t.axhline(hump, color=theme.INK, ls="--", lw=1.0)
+    t.annotate("hump", (settled, hump), xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=9.5)
+    t.set_xlabel("step")
+    t.set_ylabel(r"$\theta$")
+    t.set_xlim(0, settled)
+    t.set_title("θ at each step: momentum overshoots,\nswings back and settles deep", fontsize=10.5)
+    keys = TR.restart_keys(rec)
+    found, stuck = theme.INK, theme.OUTCOME["stuck"]  # the video's outcome colours, on paper (found = body ink)
     for k in keys:
         th = rec[k].thetas[:, 0]
         deep = rec[k].meta["well"] == "deep"
-        b.plot(th[0], on_curve(th[0]), "o", mfc="none", mec=theme.INK, ms=8, mew=1.2)
-        b.plot(th, on_curve(th), "-", color=theme.GD, lw=1.2, alpha=0.8)
-        b.plot(th[-1], on_curve(th[-1]), "o", color=theme.GD, mfc=theme.GD if deep else theme.PAPER, mec=theme.GD,
-               mew=1.5, ms=8, zorder=5)
+        b.plot(th, on_curve(th), "-", color=theme.GD, lw=1.4, alpha=0.8)
+        b.plot(th[0], on_curve(th[0]), "o", mfc=found if deep else "none", mec=found if deep else stuck, ms=10,
+               mew=1.8, zorder=4)
+        b.plot(th[-1], on_curve(th[-1]), "o", color=theme.GD, mec=theme.PAPER, mew=1.0, ms=7, zorder=5)
+    pair = TR.straddle(rec, keys, hump)
+    if pair is not None:
+        l_, r_ = (rec[k].thetas[0, 0] for k in pair)
+        b.annotate(f"{r_ - l_:.2f} apart:\ndifferent wells", ((l_ + r_) / 2, on_curve(hump) + 0.05), xytext=(0, 28),
+                   textcoords="offset points", ha="center", fontsize=9.5,
+                   arrowprops={"arrowstyle": "-", "color": theme.INK, "lw": 0.8})
+    lo, hi = rec[keys[0]].meta["start_range"]
     n_deep = sum(rec[k].meta["well"] == "deep" for k in keys)
-    b.set_title(f"{len(keys)} random restarts of plain GD: each ends on its side of the hump;\n"
-                f"{n_deep} of {len(keys)} reach the deep well: keep the best", fontsize=10)
-    h, l = a.get_legend_handles_labels()
-    from matplotlib.lines import Line2D
-
-    mark = lambda fill: Line2D([0], [0], ls="", marker="o", ms=7, color=theme.GD, mfc=fill, mec=theme.GD)
-    fig.legend(h + [mark(theme.GD), mark(theme.PAPER)],
-               l + ["restart (plain GD) ends in the deep well", "restart stuck in the shallow well"],
-               loc="lower center", ncol=2, fontsize=8)
-    fig.subplots_adjust(bottom=0.27, wspace=0.3)
+    finals = {k: float(on_curve(rec[k].final_theta[0])) for k in keys}
+    best = min(keys, key=finals.get)
+    b.plot(rec[best].final_theta[0], finals[best], "o", mfc="none", mec=theme.INK, ms=15, mew=1.5, zorder=6)
+    b.set_title(rf"{len(keys)} restarts of plain GD, $\theta_0$ ~ uniform[{lo:g}, {hi:g}]: {n_deep} end deep"
+                f"\n({TR.basin_share(lo, hi, hump):.0%} of the range is left of the hump); "
+                f"best J = {finals[best]:.2f} (ringed)".replace("-", "−"), fontsize=10.5)
+    ring = lambda fill, edge: Line2D([0], [0], ls="", marker="o", ms=8, mfc=fill, mec=edge, mew=1.8)
+    b.legend([ring(found, found), ring("none", stuck)], ["start that ends deep", "start that ends shallow"],
+             fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    fig.subplots_adjust(bottom=0.3, top=0.84, wspace=0.32, left=0.05, right=0.99)

@@ -254,6 +254,21 @@ class TimeWarp:
         to first_step before playing. Extra keyword arguments go to the animation."""
         return tracker.animate(run_time=self.run_time, rate_func=self.rate_func, **kwargs).set_value(self.last_step)
 
+    def segment(self, tracker, t0: float, t1: float, **kwargs):
+        """The warp's part from video time `t0` to `t1` as one animation of `tracker` (which must hold
+        step_at(t0)): a scene plays its warp in pieces, with captions changing between them, and the
+        pieces together are the whole warp."""
+        if not 0.0 <= t0 < t1:
+            raise ShapeError(f"a warp segment needs 0 ≤ t0 < t1, got {t0}, {t1}")
+        at = lambda t: float(self.step_at(t)) if t < self.run_time else self.last_step  # noqa: E731
+        s0, s1 = at(t0), at(t1)
+        span = s1 - s0
+
+        def rate(alpha: float) -> float:
+            return float(alpha) if span <= 0 else (at(t0 + float(alpha) * (t1 - t0)) - s0) / span
+
+        return tracker.animate(run_time=t1 - t0, rate_func=rate, **kwargs).set_value(s1)
+
     def __repr__(self):
         return (f"TimeWarp(run_time={self.run_time:g}, steps {self.first_step:g}→{self.end_step:g}"
                 f" (last {self.last_step:g}), {len(self.times)} rows)")

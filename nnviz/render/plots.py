@@ -58,8 +58,11 @@ class LabelledAxes(mn.VGroup):
     def __init__(self, x_range=(0.0, 1.0), y_range=(0.0, 1.0), x_label: str = "", y_label: str = "",
                  log_y: bool = False, width: float = 6.0, height: float = 4.0, n_ticks: int = 5,
                  font_size: float = SMALL_SIZE, color=MUTED, grid: bool = False, frame: str = "corner",
-                 x_ticks: int | None = None, log_x: bool = False, y_ticks: int | None = None, **kwargs):
+                 x_ticks: int | None = None, log_x: bool = False, y_ticks: int | None = None, ink=None,
+                 **kwargs):
         super().__init__(**kwargs)
+        ink = color if ink is None else ink  # tick and axis labels (default: the axis colour)
+        words = {} if ink is color else {"color": ink}  # axis names: muted labels unless an ink is given
         x0, x1 = map(float, x_range[:2])
         y0, y1 = map(float, y_range[:2])
         if log_x:
@@ -105,25 +108,25 @@ class LabelledAxes(mn.VGroup):
             p = c(v, y0)
             self.ticks.add(mn.Line(p, p + 0.08 * mn.DOWN, color=color, stroke_width=2))
             xs = ("10" + str(int(v)).translate(_SUPER)) if log_x else fmt_tick(v)
-            self.tick_labels.add(text(xs, size=font_size, color=color).next_to(p, mn.DOWN, buff=0.14))
+            self.tick_labels.add(text(xs, size=font_size, color=ink).next_to(p, mn.DOWN, buff=0.14))
             if grid:
                 self.grid.add(mn.Line(p, c(v, y1), color=grid_color, stroke_width=1))
         for v in yt:
             p = c(x0, v)
             s = ("10" + str(int(v)).translate(_SUPER)) if log_y else fmt_tick(v)
             self.ticks.add(mn.Line(p, p + 0.08 * mn.LEFT, color=color, stroke_width=2))
-            self.tick_labels.add(text(s, size=font_size, color=color).next_to(p, mn.LEFT, buff=0.14))
+            self.tick_labels.add(text(s, size=font_size, color=ink).next_to(p, mn.LEFT, buff=0.14))
             if grid:
                 self.grid.add(mn.Line(p, c(x1, v), color=grid_color, stroke_width=1))
         self.add_to_back(self.grid)
         self.add(self.ticks, self.tick_labels)
         self.x_label = self.y_label = None
         if x_label:
-            self.x_label = label_text(x_label, size=font_size).next_to(self.tick_labels, mn.DOWN, buff=0.12)
+            self.x_label = label_text(x_label, size=font_size, **words).next_to(self.tick_labels, mn.DOWN, buff=0.12)
             self.x_label.match_x(self.spines if len(self.spines) else self.axes)
             self.add(self.x_label)
         if y_label:
-            self.y_label = label_text(y_label, size=font_size).rotate(_math.pi / 2)
+            self.y_label = label_text(y_label, size=font_size, **words).rotate(_math.pi / 2)
             self.y_label.next_to(self.tick_labels, mn.LEFT, buff=0.12).match_y(self.axes)
             self.add(self.y_label)
 
@@ -240,7 +243,7 @@ class LossPlot(mn.VGroup):
                  y_range=None, width: float = 6.0, height: float = 4.0, legend: bool | str = True,
                  tracker: mn.ValueTracker | None = None, diverged_at: dict | None = None,
                  x_ticks: int | None = None, x_range=None, log_x: bool = False, font_size: float = SMALL_SIZE,
-                 y_ticks: int | None = None, **kwargs):
+                 y_ticks: int | None = None, ink=None, **kwargs):
         super().__init__(**kwargs)
         if not series:
             raise ShapeError("LossPlot needs at least one series")
@@ -274,7 +277,8 @@ class LossPlot(mn.VGroup):
 
         def make_axes(w, h):
             return LabelledAxes(x_range or (0, max(last, 1.0)), y_range, x_label, y_label, log_y=log_y,
-                                width=w, height=h, x_ticks=x_ticks, log_x=log_x, font_size=font_size, y_ticks=y_ticks)
+                                width=w, height=h, x_ticks=x_ticks, log_x=log_x, font_size=font_size, y_ticks=y_ticks,
+                                ink=ink)
 
         self.axes = make_axes(axes_w, axes_h)
         target = axes_w

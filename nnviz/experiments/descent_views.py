@@ -1,0 +1,226 @@
+"""What the descent scenes and stills read off their records, in one place (NumPy only; kept apart
+from `experiments.descent` so that changing how a record is read does not retrain the records).
+
+Digits (`descent_digits`): the per-epoch view, the measured epoch times (median and quartiles of the
+timed epochs), the per-second verdict by its stated rule, and the conclusion in words.
+Variants (`descent_variants`): loss above the exact minimum, the zoom on the minimum, each panel's
+lesson. Wells (`descent_wells`): the hump between the wells, when the motion stops, when momentum crosses
+the hump, the share of the restart range left of the hump, and the two starts either side of it."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def per_epoch(run) -> dict:
+    """A digits run's full-data losses at the ends of epochs only (epoch 0 … epochs): the per-epoch
+    view and the tuning rule read these; the denser evaluations in between serve the per-second view."""
+    spe = run.config["steps_per_epoch"]
+    at = run.eval_steps % spe == 0
+    return {"epoch": run.eval_steps[at] // spe, "train_loss": run.train_loss[at], "test_loss": run.test_loss[at]}
+
+
+# the digits trade-off, read from the records (the scene and the still state it in the same words)
+QUARTILES = (25, 75)
+
+
+def epoch_times(run) -> dict:
+    """The run's measured seconds per epoch (declared timing field `epoch_time`, one measurement per
+    epoch): median, quartiles, min, max and how many epochs were timed."""
+    et = np.asarray(run.epoch_time, float)
+    q1, q3 = (float(q) for q in np.percentile(et, QUARTILES))
+    return {"median": float(np.median(et)), "q1": q1, "q3": q3, "min": float(et.min()), "max": float(et.max()),
+            "n": int(et.size)}
+
+
+def median_clock(run, epoch_time: float | None = None) -> np.ndarray:
+    """Seconds of training at each evaluation when every epoch takes the run's median measured epoch
+    time (robust to the few epochs a shared CPU slows down), or `epoch_time`; step t of an epoch of
+    S steps is at t/S of it. Evaluation 0 is at 0 s."""
+    et = float(np.median(run.epoch_time)) if epoch_time is None else epoch_time
+    return et * run.eval_steps / run.config["steps_per_epoch"]
+
+
+
+
+def by_batch_size(rec) -> dict:
+    """Every trained batch size once (b = 1, the sweep, the full batch), smallest first: name → run."""
+    runs = {rec[k].meta["batch_size"]: rec[k] for k in ("stochastic", *_sweep_names(rec), "batch")}
+    return dict(sorted(runs.items()))
+
+
+def reached(run, seconds: float, epoch_time: float | None = None) -> int:
+    """Index of the last evaluation reached within `seconds` of training (median epoch time, or `epoch_time`)."""
+    return int(np.searchsorted(median_clock(run, epoch_time), seconds * (1 + 1e-12), side="right") - 1)
+
+
+def loss_at_time(run, seconds: float, epoch_time: float | None = None) -> float:
+    """Test loss at the last evaluation reached within `seconds` of training."""
+    return float(run.test_loss[reached(run, seconds, epoch_time)])
+
+
+def budgets(rec) -> dict:
+    """The trade-off the blog argues, from the records: per batch size, the test loss after all epochs
+    and after a time budget. Each run's clock is its median measured epoch time (25 epochs timed);
+    the budget is the full-batch run's epochs at its median. The stated rule for the per-second
+    verdict: with a run's epoch time anywhere between its quartiles it reaches the budget with a
+    range of losses; the leaders are every batch size whose range reaches below the top of the best
+    range (timing noise cannot order them)."""
+    runs = by_batch_size(rec)
+    full = rec["batch"]
+    budget = float(np.median(full.epoch_time) * full.config["epochs"])
+    epochs = {b: float(r.test_loss[-1]) for b, r in runs.items()}
+    second = {b: loss_at_time(r, budget) for b, r in runs.items()}
+    spread, updates, times = {}, {}, {}
+    for b, r in runs.items():
+        times[b] = epoch_times(r)
+        # at a fast epoch time (lower quartile) a run gets furthest, at a slow one (upper) least far
+        lo, hi = reached(r, budget, times[b]["q3"]), reached(r, budget, times[b]["q1"])
+        seen = r.test_loss[lo:hi + 1]
+        spread[b] = (float(seen.min()), float(seen.max()))
+        updates[b] = int(r.eval_steps[reached(r, budget)])
+    best_worst = min(v[1] for v in spread.values())
+    within = [b for b, (lo, _) in spread.items() if lo <= best_worst]  # ranges reaching below the best's top
+    return {"budget": budget, "epochs": epochs, "seconds": second, "spread": spread, "updates": updates,
+            "times": times, "best_epochs": leaders(epochs), "best_seconds": within,
+            "n_epochs": int(full.config["epochs"]), "n": int(full.meta["batch_size"])}
+
+
+def leaders(losses: dict, rtol: float = 0.05) -> list:
+    """Batch sizes whose loss is within `rtol` of the lowest (differences smaller than that are
+    shuffling noise here), smallest b first."""
+    best = min(losses.values())
+    return [b for b, v in losses.items() if v <= best * (1 + rtol)]
+
+
+def ms(seconds: float) -> str:
+    """Milliseconds in few characters: 151, 1.7, 0.57."""
+    v = 1e3 * seconds
+    return f"{v:.0f}" if v >= 10 else f"{v:.1f}" if v >= 1 else f"{v:.2f}"
+
+
+def time_range(t: dict) -> str:
+    """A measured epoch time as 'median (quartile–quartile) ms'."""
+    return f"{ms(t['median'])} ms ({ms(t['q1'])}–{ms(t['q3'])})"
+
+
+def names_of(bs) -> str:
+    return ", ".join(str(x) for x in bs) if len(bs) < 3 else f"{bs[0]}–{bs[-1]}"
+
+
+def in_order(losses: dict, rtol: float = 0.05) -> bool:
+    """True when the loss never falls by more than `rtol` as b grows (smaller batches never worse)."""
+    v = [losses[b] for b in sorted(losses)]
+    return all(b >= a * (1 - rtol) for a, b in zip(v, v[1:]))
+
+
+def trade_off_lines(rec) -> list[str]:
+    """The conclusion in words, every number from `budgets` and the records: per epoch, per second,
+    and why (each epoch's measured cost and number of updates)."""
+    b = budgets(rec)
+    e, s = b["best_epochs"], b["best_seconds"]
+    small, full, mid = min(b["epochs"]), b["n"], rec["minibatch"].meta["batch_size"]
+    t = {k: b["times"][k]["median"] for k in (small, full, mid)}
+    order = "" if in_order(b["epochs"]) else "; the rest not in b order (η per b)"
+    spe = rec["minibatch"].config["steps_per_epoch"]
+    return [f"Per epoch: b = {names_of(e)} lowest ({b['epochs'][e[0]]:.2g}){order}.",
+            f"Per {b['budget']:.2g} s: b = {names_of(s)} lead{'s' if len(s) == 1 else ''} "
+            f"(their bars overlap the best).",
+            f"b = {small}: an epoch costs {t[small] / t[full]:.0f}× batch GD's ({ms(t[small])} vs {ms(t[full])} ms);",
+            f"b = {mid}: {spe} updates per epoch for {t[mid] / t[full]:.1f}× batch GD's time."]
+
+
+def _sweep_names(rec) -> list[str]:
+    return sorted((k for k in rec if k.startswith("b") and k[1:].isdigit()), key=lambda k: rec[k].meta["batch_size"])
+
+
+# the wells scene's verdicts (the scene, the still and the claim tests share them)
+RESTART = "restart"
+
+
+def restart_keys(rec) -> list[str]:
+    return sorted((k for k in rec if k.startswith(RESTART)), key=lambda k: int(k[len(RESTART):]))
+
+
+def settled_step(rec, names, tol: float = 0.01) -> int:
+    """The last step at which any of the runs is still more than `tol` (in θ) from where it ends:
+    after it nothing visible changes, so the animation stops there."""
+    last = 1
+    for n in names:
+        th = rec[n].thetas[:, 0]
+        moving = np.flatnonzero(np.abs(th - th[-1]) > tol)
+        if moving.size:
+            last = max(last, int(rec[n].steps[min(moving[-1] + 1, len(th) - 1)]))
+    return last
+
+
+def barrier(curve) -> float:
+    """θ of the hump between the two minima (from the recorded curve): plain GD with a small step
+    started left of it ends in the left well, right of it in the right well."""
+    xs, fs = curve.xs, curve.loss[0]
+    lo, hi = sorted(m[0] for m in curve.meta["minima"])
+    inside = (xs > lo) & (xs < hi)
+    return float(xs[inside][np.argmax(fs[inside])])
+
+
+def crossing_step(run, xb: float) -> int:
+    """The first recorded step at which a run started right of the hump is left of it."""
+    left = np.flatnonzero(run.thetas[:, 0] < xb)
+    return int(run.steps[left[0]]) if left.size else int(run.steps[-1])
+
+
+def basin_share(lo: float, hi: float, xb: float) -> float:
+    """The share of a uniform start range [lo, hi] left of the hump (where plain GD ends in the deep well)."""
+    return float(np.clip((xb - lo) / (hi - lo), 0.0, 1.0))
+
+
+def straddle(rec, keys, xb: float):
+    """The two restarts that start closest to the hump on either side (None when one side has none)."""
+    x0 = {k: float(rec[k].thetas[0, 0]) for k in keys}
+    left = [k for k in keys if x0[k] < xb]
+    right = [k for k in keys if x0[k] >= xb]
+    if not left or not right:
+        return None
+    return max(left, key=x0.get), min(right, key=x0.get)
+
+
+# the variants scene's numbers (exact line-fit loss above its minimum)
+def excess(run, floor: float) -> np.ndarray:
+    """The full-data loss above the exact minimum's, L − L* (what the log plots show)."""
+    return np.maximum(run.train_loss - floor, 1e-12)
+
+
+def small(v: float) -> str:
+    """A loss gap in few characters: 0.14, 0.019, or 10⁻⁶ for tiny ones (its decade)."""
+    if v >= 1e-3:
+        return f"{v:.2g}"
+    return "10" + str(int(np.round(np.log10(v)))).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def zoom_window(rec, run: str = "stochastic_epochs", share: float = 0.5, margin: float = 1.25) -> float:
+    """Half-width of the square zoom around the minimum: `margin` × the farthest SGD strays from it over
+    the last `share` of its epochs (its jitter fits inside), rounded up to 0.25."""
+    m = np.asarray(rec["surface"].meta["minimum"], float)
+    th = rec[run].thetas
+    far = float(np.abs(th[int(len(th) * (1 - share)):] - m).max())
+    return float(np.ceil(margin * far / 0.25) * 0.25)
+
+
+def lesson(rec, variants=("batch", "minibatch", "stochastic")) -> dict:
+    """The lesson in words, one caption per panel, every number from the records (full-data loss above
+    its minimum)."""
+    floor = rec["surface"].meta["min_loss"]
+    e = {v: excess(rec[f"{v}_epochs"], floor) for v in variants}
+    st = {v: excess(rec[f"{v}_steps"], floor) for v in variants}
+    n = rec["surface"].config["problem"]["n"]
+    sgd, gd = "stochastic", "batch"
+    return {"epochs": [f"1 epoch: SGD {e[sgd][1]:.2g}, batch GD {e[gd][1]:.2g}.",
+                       "SGD jitters: 1 point's ∇ ≠ 0 at ★."],
+            "steps": [f"{st[gd].size - 1} steps: batch GD {small(st[gd][-1])}, SGD {st[sgd][-1]:.2g},",
+                      f"but a batch step is {n}× the work."]}
+
+
+def lead_step(rec, a: str = "batch", b: str = "stochastic") -> int:
+    """The first step from which run `a` stays below run `b` (matched steps, full-data loss)."""
+    la, lb = rec[f"{a}_steps"].train_loss, rec[f"{b}_steps"].train_loss
+    behind = np.flatnonzero(la >= lb)
+    return int(behind[-1] + 1) if behind.size else 0
