@@ -34,6 +34,18 @@ def off_plot_text(plane, w, b) -> str:
     return f"the line is off the plot: every point → ŷ = {side}"
 
 
+def unused_rule_text(rec) -> str:
+    """Say so when one of the two rules on screen never fired in this run (the student waits for it)."""
+    ups = np.asarray(rec.update)
+    if ups.size == 0:
+        return ""
+    if not np.any(ups < 0):
+        return "the − rule never fired:\nno class-0 point was called 1"
+    if not np.any(ups > 0):
+        return "the + rule never fired:\nno class-1 point was called 0"
+    return ""
+
+
 class PerceptronTrick(ThemedScene):
     experiment = "perceptron_blobs"
     title = "The perceptron trick"
@@ -84,7 +96,7 @@ class PerceptronTrick(ThemedScene):
         off = pb.redraw(off_note)
         status = Readout(pb.pos, lambda u: pb.visit_text(u), size=24, color=theme.ACTIVE)
         status.move_to([0, -2.3, 0]).align_to(rule, LEFT)
-        step = Readout(pb.pos, lambda u: pb.step_text(u), size=24, color=theme.MUTED)
+        step = Readout(pb.pos, lambda u: pb.step_text(u), size=24, color=theme.FOREGROUND)
         step.next_to(status, DOWN, buff=0.15).align_to(rule, LEFT)
         w_scale = self.arrow_length / max(float(np.max(np.linalg.norm(np.asarray(rec.w, float), axis=1))), 1e-9)
         normal = pb.normal(w_scale, clear=self.clear_normal)
@@ -114,14 +126,20 @@ class PerceptronTrick(ThemedScene):
         if pb.n:
             self.play(FadeOut(ring), FadeOut(step), run_time=0.3)
         self.line, self.playback, self.plane, self.bars, self.normal = line, pb, plane, bars, normal  # for tests
+        self.panel = panel
         self.conclude(rec, status, bars)
 
     def conclude(self, rec, status, bars):
         msg = (f"epoch {rec.converged_at + 1}: no mistakes, solved" if rec.converged_at >= 0 else
                f"{len(rec.errors)} epochs, never 0 mistakes:\nno single line separates the classes")
-        end = VGroup(*[text(m, size=24, color=theme.ACTIVE) for m in msg.split("\n")])
+        lines = [text(m, size=24, color=theme.ACTIVE) for m in msg.split("\n")]
+        unused = unused_rule_text(rec)
+        lines += [text(m, size=24, color=theme.FOREGROUND) for m in unused.split("\n") if m]
+        end = VGroup(*lines)
         end.arrange(DOWN, aligned_edge=LEFT, buff=0.12).align_to(status, UP).align_to(status, LEFT)
         self.play(FadeOut(status), bars.finish(), run_time=0.4)   # one text out, then the next in
+        if rec.converged_at >= 0:
+            self.panel.settled = True          # training is over: no step arrow stays on w
         self.play(FadeIn(end), run_time=0.4)
         self.wait(1.0)
         self.end_text = end

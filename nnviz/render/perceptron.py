@@ -49,12 +49,12 @@ class PerceptronPlayback:
         """(w, b) now."""
         return self.at()[2:]
 
-    def redraw(self, draw):
-        """`always_redraw(draw)`, rebuilding only when the position moved (waits cost nothing)."""
+    def redraw(self, draw, state=lambda: None):
+        """`always_redraw(draw)`, rebuilding only when the position (or `state()`) changed: waits cost nothing."""
         memo = {}
 
         def f():
-            u = self.pos.get_value()
+            u = (self.pos.get_value(), state())
             if memo.get("u") != u:
                 memo["u"], memo["m"] = u, draw()
             return memo["m"]
@@ -227,6 +227,7 @@ class WeightPanel(VGroup):
     def __init__(self, playback: PerceptronPlayback, size=2.6, font=24):
         super().__init__()
         self.pb, self.font = playback, font
+        self.settled = False   # True once training is over: only the final w stays (no step is happening)
         W = np.vstack([playback.rec.w, np.zeros((1, 2))])
         lo, hi = W.min(0), W.max(0)
         span = float(max(hi - lo)) * 1.4 + 1e-9
@@ -249,7 +250,7 @@ class WeightPanel(VGroup):
             i, a, w, _ = pb.at()
             o = ax.c2p(0, 0)
             g = VGroup()
-            if pb.n:
+            if pb.n and not self.settled:
                 k = pb.row()
                 rec = pb.rec
                 w0, w1 = rec.w[k - 1], rec.w[k]
@@ -272,7 +273,7 @@ class WeightPanel(VGroup):
                         max_tip_length_to_length_ratio=0.2))
             g.add(Dot(o, radius=0.04, color=theme.MUTED))
             return g
-        return pb.redraw(draw)
+        return pb.redraw(draw, state=lambda: self.settled)
 
 
 class MistakeBars(VGroup):
