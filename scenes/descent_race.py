@@ -15,8 +15,9 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, optim, theme
-from nnviz.experiments.descent import (RACE_ORDER, at_edge, edge_steps, finish_order, first_below, power_of_ten,
-                                      race_verdict, step_lengths, stuck_above, zigzag)
+from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, at_edge, crawl_text, decided_text, edge_steps,
+                                      finish_order, first_below, leaders_text, loss_words, momentum_text, power_of_ten,
+                                      race_verdict, saddle_text, stuck_above, wrap_words)
 from nnviz.tuning import ATOL
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
@@ -25,8 +26,7 @@ from nnviz.render.surface import ContourMap, box_axes, height_map
 from nnviz.render.surface3d import SurfaceMesh, decade_ticks, height_axis, level_rings, marker, outline
 from nnviz.render.widgets import DescentPath, StepCounter
 
-NAMES = {"gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
-         "rmsprop": "RMSprop", "adam": "Adam"}
+NAMES = RACE_NAMES
 SYMBOL = {"lr": "η", "beta": "β", "decay": "ρ", "beta1": "β₁", "beta2": "β₂"}
 RULE_OF = {"gd": "sgd"}  # GD's update rule is optim.sgd's, on the whole objective
 
@@ -68,13 +68,8 @@ def sci(x: float) -> str:
 
 
 def loss_text(f: float) -> str:
-    """A final loss as shown: values at round-off (below the tie rule's floor) read "< 10⁻¹²"."""
-    if f <= ATOL:
-        return f"< {power_of_ten(ATOL)}"
-    if f >= 1e-4:
-        return f"{f:.2g}"
-    m, e = f"{f:.1e}".split("e")  # 4.6e-06 → 4.6×10⁻⁶ (no code notation on screen)
-    return f"{m}×{power_of_ten(10.0 ** int(e))}"
+    """A final loss as shown: round-off (below the tie rule's floor) reads "< 10⁻¹²", no code notation."""
+    return loss_words(f)
 
 
 def ranking_text(surf, runs, size=24, cols=1) -> mn.VGroup:
@@ -96,84 +91,35 @@ def ranking_text(surf, runs, size=24, cols=1) -> mn.VGroup:
 
 
 
-def swings(run, tol: float = 0.01) -> int:
-    """How often a path crosses x = 0 (moves of x from below −tol to above +tol or back)."""
-    x = np.asarray(run.thetas, float)[:, 0]
-    side = np.sign(x[np.abs(x) > tol])
-    return int(np.sum(side[1:] != side[:-1]))
-
-
-def times(n: int) -> str:
-    words = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times"}
-    return words.get(n, f"{n} times")
-
-
-def saddle_text(surf, runs, tuning, width=33) -> str:
-    """Why the saddle race ends as it does: the adaptive methods divide by |g| and step off the ridge
-    at once, GD's distance from the ridge grows by a measured factor per step, and momentum is still
-    swinging across the valley when the steps run out."""
-    y0 = float(surf.meta["start"][1])
-    gd = runs["gd"].thetas[:, 1]
-    grow = float(gd[1] / gd[0])
-    mom = runs["momentum"].thetas
-    last = float(np.linalg.norm(mom[-1] - mom[-2]))
-    return wrap_words(f"Steps ÷ |g|: AdaGrad, RMSprop and Adam leave the ridge (y = {y0:g}) at once; GD's y grows "
-                      f"×{grow:.1f} per step. Momentum swung across x = 0 {times(swings(runs['momentum']))} and is still "
-                      f"moving at step {surf.meta['steps']} (last step {last:.2f}).", width)
-
-
-def crawl_text(runs, names=("adagrad", "rmsprop"), width=33) -> str:
-    """Why the adaptive methods end far behind on a narrow curved valley, in numbers from their
-    runs: AdaGrad's steps shrink (its sum of g² only grows), RMSprop's zigzag across the valley."""
-    ada, rms = runs[names[0]], runs[names[1]]
-    a = step_lengths(ada.thetas)
-    return wrap_words(f"AdaGrad and RMSprop divide each step by the size of past gradients. AdaGrad's steps "
-                      f"shrink {a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}); RMSprop zigzags: "
-                      f"{zigzag(rms.thetas):.0f}× more path than progress.", width)
-
-
-def wrap_rule(rule: str, width: int = 34) -> str:
-    """One clause per line once a rule is too long for the side panel."""
-    return rule if len(rule) <= width else rule.replace(",  ", "\n      ")
-
-
-def wrap_words(s: str, width: int) -> str:
-    lines, cur = [], ""
-    for w in s.split():
-        if cur and len(cur) + 1 + len(w) > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}".strip()
-    return "\n".join(lines + [cur])
-
-
 def protocol_lines(surf, tuning, width: int = 32) -> list[str]:
     """The fairness claim, wrapped for the side column."""
     start = ", ".join(f"{v:g}" for v in surf.meta["start"])
     c = tuning.config
-    grown = " (grown)" if tuning.meta.get("extended", {}).get("high") else ""
+    grid = f"{power_of_ten(tuning.lrs[0])} … {power_of_ten(tuning.lrs[-1])}"
+    if tuning.meta.get("extended", {}).get("high"):
+        grid += f" (extended past {power_of_ten(c['hi'])}: a best η was within {c['margin']} steps of it)"
     return wrap_words(f"same start ○ ({start}), same {surf.meta['steps']} steps; η per optimizer: the best stable "
-                      f"final loss on one grid, {power_of_ten(tuning.lrs[0])} … {power_of_ten(tuning.lrs[-1])}"
-                      f"{grown}, {c['per_decade']} per decade", width).split("\n")
-
+                      f"final loss on one grid, {grid}, {c['per_decade']} per decade", width).split("\n")
 
 
 class RankStrip(mn.VGroup):
     """The recorded ranking drawn: one row per optimizer, best first, a bar and an outlined dot on a
     shared log axis of final loss f − f* (finishers stacked at the ★ are told apart here), the value
-    at the end of the row; a round-off tie is drawn at the floor and says so."""
+    at the end of the row. Runs tied at round-off are drawn at the floor, ordered by arrival (the first
+    step with f − f* < 10⁻¹², printed in the row), and a key line says so."""
 
-    def __init__(self, surf, runs, min_value: float, width: float = 2.3, size: float = 24):
+    def __init__(self, surf, runs, min_value: float, width: float = 1.8, size: float = 24):
         super().__init__()
-        order = finish_order(surf, runs, min_value)
+        order = finish_order(surf, runs, min_value, threshold=ATOL)
         self.order = order
+        tied = [n for p in surf.meta["ranking"] if len(p) > 1 for n in p if runs[n].meta["final_loss"] <= ATOL]
+        self.tied = tied
         f = {n: max(float(runs[n].meta["final_loss"]), ATOL) for n in order}
         lo = np.floor(np.log10(min(f.values())))
         hi = max(np.ceil(np.log10(max(f.values()))), lo + 2)
         names = [text(NAMES[n], size=size, color=color("optimizer", n)) for n in order]
         name_w = max(m.width for m in names)
-        fg, bg, muted = color(theme.FOREGROUND), color(theme.BACKGROUND), color(theme.MUTED)
+        bg, muted = color(theme.BACKGROUND), color(theme.MUTED)
         self.head = text("final loss f − f*, best first", size=size)
         self.add(self.head)
         rows = mn.VGroup()
@@ -187,36 +133,41 @@ class RankStrip(mn.VGroup):
             x = pos(f[n])
             bar = mn.Line([x0, y, 0], [max(x, x0 + 1e-3), y, 0], stroke_width=6, color=c)
             dot = mn.Dot([x, y, 0], radius=0.09, color=c).set_stroke(bg, width=2.5, opacity=1)
-            words = loss_text(runs[n].meta["final_loss"])
+            words = (f"step {first_below(runs[n], min_value, ATOL)}" if n in tied
+                     else loss_text(runs[n].meta["final_loss"]))
             val = text(words, size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15)
             rows.add(mn.VGroup(nm, track, bar, dot, val))
         ticks = mn.VGroup()
-        step = max(1, int(np.ceil((hi - lo) / 2)))  # three labels at most: they must not touch
-        for d in np.arange(hi, lo - 1e-9, -step):
+        last_x = None
+        for d in np.arange(hi, lo - 1e-9, -1):  # every decade that leaves room for its label
             x = pos(10.0 ** d)
+            if last_x is not None and last_x - x < 0.95:
+                continue
+            last_x = x
             ticks.add(mn.Line([x, -0.42 * (len(order) - 0.5), 0], [x, -0.42 * (len(order) - 0.5) - 0.08, 0],
                               stroke_width=2, color=muted))
             ticks.add(text(power_of_ten(10.0 ** d), size=size, color=muted).next_to(ticks[-1], mn.DOWN, buff=0.06))
         rows.add(ticks)
+        if tied:
+            key = text(f"tied (< {power_of_ten(ATOL)}): the step each got there", size=size, color=muted)
+            rows.add(key.next_to(ticks, mn.DOWN, buff=0.12).align_to(names[0], mn.LEFT))
         rows.next_to(self.head, mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
         self.add(rows)
         self.rows = rows
 
 
-def separate_ends(ax, runs, order, size=0.12):
-    """End points that would sit on one another (within 2 head radii, e.g. tied finishers on the ★)
-    drawn as outlined rings of growing radius, best inside; returns (rings, names of the heads they replace)."""
-    ends = {n: ax.c2p(*runs[n].thetas[-1][:2]) for n in order if np.all(np.isfinite(runs[n].thetas[-1]))}
-    inside = {n for n, p in ends.items() if ax.axes.get_left()[0] <= p[0] <= ax.axes.get_right()[0]
-              and ax.axes.get_bottom()[1] <= p[1] <= ax.axes.get_top()[1]}
-    crowded = [n for n in order if n in inside and any(
-        m != n and m in inside and np.linalg.norm(ends[n] - ends[m]) < 2 * size for m in inside)]
+def separate_ends(ax, runs, names, size=0.12):
+    """Runs that end on one spot (`names`: tied at round-off, on the ★): thin outlined rings of growing
+    radius around it, first there inside; returns (rings, names of the heads they replace)."""
+    ends = {n: ax.c2p(*runs[n].thetas[-1][:2]) for n in names if np.all(np.isfinite(runs[n].thetas[-1]))}
+    crowded = [n for n in names if n in ends and any(
+        m != n and m in ends and np.linalg.norm(ends[n] - ends[m]) < 2 * size for m in ends)]
     rings = mn.VGroup()
     bg = color(theme.BACKGROUND)
     for k, n in enumerate(crowded):
-        r = 0.24 + 0.08 * k  # the first ring clears the ★ (outer radius 0.19) drawn over it
-        rings.add(mn.Circle(radius=r, stroke_color=bg, stroke_width=7).move_to(ends[n]),
-                  mn.Circle(radius=r, stroke_color=color("optimizer", n), stroke_width=3.5).move_to(ends[n]))
+        r = 0.24 + 0.065 * k  # the first ring clears the ★ (outer radius 0.19) drawn over it
+        rings.add(mn.Circle(radius=r, stroke_color=bg, stroke_width=5).move_to(ends[n]),
+                  mn.Circle(radius=r, stroke_color=color("optimizer", n), stroke_width=2.5).move_to(ends[n]))
     return rings, crowded
 
 
@@ -265,6 +216,49 @@ def window(surf, xr, yr):
     return dataclasses.replace(surf, xs=surf.xs[ix], ys=surf.ys[iy], loss=surf.loss[np.ix_(iy, ix)])
 
 
+def spotlight(trails, names, dim: float = 0.12):
+    """Animations that dim every trail but `names` and draw those whole, bright and on top."""
+    anims = []
+    for n, tr in trails.items():
+        for m in tr.get_family():
+            m.clear_updaters()  # the fading trails would hold their own opacity
+        for m in tr.family_members_with_points():
+            if n in names:
+                m.set_z_index(8 + names.index(n))
+                anims.append(m.animate.set_stroke(opacity=1.0))
+            elif isinstance(m, mn.Dot):
+                anims.append(m.animate.set_fill(opacity=dim).set_stroke(opacity=dim))
+            else:
+                anims.append(m.animate.set_stroke(opacity=dim))
+    return anims
+
+
+def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop"):
+    """The last `last` steps of a run drawn `zoom`× larger in a box at the plot's lower right (dots at
+    every step), a square on the plot where they are, and what the box shows in words."""
+    th = np.asarray(run.thetas, float)[-last - 1:]
+    lo, hi = th.min(axis=0), th.max(axis=0)
+    span = float(max(hi - lo)) * 1.15
+    mid = (lo + hi) / 2
+    ax_scale = ax.c2p(1, 0)[0] - ax.c2p(0, 0)[0]  # scene units per data unit (x)
+    zoom = size / span / ax_scale
+    box = mn.Square(size, stroke_color=color(theme.MUTED), stroke_width=2, fill_color=color(theme.BACKGROUND),
+                    fill_opacity=1.0)
+    box.move_to(np.array([ax.axes.get_right()[0] - size / 2 - 0.1, ax.axes.get_bottom()[1] + size / 2 + 0.1, 0]))
+    c = color("optimizer", name)
+    pts = [box.get_center() + np.array([*(p - mid) * size / span, 0.0]) for p in th]
+    path = mn.VMobject(stroke_color=c, stroke_width=3).set_points_as_corners(pts)
+    dots = mn.VGroup(*[mn.Dot(p, radius=0.04, color=c) for p in pts])
+    words = text(f"{NAMES[name]}'s last {last} steps,\nzoomed ×{zoom:.0f}", size=24, color=c, line_spacing=0.8)
+    words.next_to(box, mn.UP, buff=0.1).align_to(box, mn.RIGHT)
+    a, b = ax.c2p(*(mid - span / 2)), ax.c2p(*(mid + span / 2))
+    mark = mn.Rectangle(width=max(b[0] - a[0], 0.12), height=max(b[1] - a[1], 0.12), stroke_color=c,
+                        stroke_width=2).move_to((a + b) / 2)
+    g = mn.VGroup(box, path, dots, words, mark).set_z_index(9)
+    g.zoom = zoom
+    return g
+
+
 def race_warp(surf, runs, run_time: float) -> TimeWarp:
     """The race's step-at-time mapping: time follows the drawn path length of all runs together
     (each run's share of its own length, until it leaves the view)."""
@@ -302,8 +296,9 @@ class DescentRace(ThemedScene):
     surface = "rosenbrock"
     optimizers = RACE_ORDER
     show_rules = False
-    explain = "crawl"  # after the ranking: "crawl" (why AdaGrad and RMSprop end far behind), "saddle", None
+    explain = ("leaders", "crawl")  # beats after the ranking: "leaders", "crawl", "saddle", "momentum", "decided"
     view = None  # ((x0, x1), (y0, y1)): show this window of the record's grid (None: all of it)
+    zoom_steps = 20  # the crawl beat zooms into RMSprop's last steps
     run_time = 10.0
     fade = 0.15  # share of the steps a trail stays bright
     ticks = 3    # tick labels per axis (about)
@@ -365,20 +360,26 @@ class DescentRace(ThemedScene):
         verdict = text(wrap_words(verdict_text(tuning), 33), size=24, line_spacing=0.8)
         verdict.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
         # finishers on one spot: outlined rings of growing radius (best inside), under the hollow ★
-        rings, crowded = separate_ends(ax, runs, strip.order)
+        rings, crowded = separate_ends(ax, runs, strip.tied)
         rings.set_z_index(4)
         heads = [trails[n].trace.head for n in crowded if trails[n].trace.head is not None]
         # one text leaves before the next arrives: no frame with two texts on top of each other
         self.play(mn.FadeOut(mn.VGroup(formula, legend, counter, proto)), run_time=0.4)
         self.play(mn.FadeIn(strip), mn.FadeIn(verdict), *[mn.FadeOut(h) for h in heads], mn.FadeIn(rings))
         self.wait(3.0)
-        if self.explain:
-            self.pause("ranking")
-            words = crawl_text(runs) if self.explain == "crawl" else saddle_text(surf, runs, tuning)
-            why = text(words, size=24, line_spacing=0.8)
+        texts = {"leaders": lambda: leaders_text(runs), "crawl": lambda: crawl_text(runs),
+                 "saddle": lambda: saddle_text(surf, runs, tuning), "momentum": lambda: momentum_text(surf, runs),
+                 "decided": lambda: decided_text(surf, runs, tuning)}
+        for beat in self.explain or ():
+            self.pause(f"why-{beat}")
+            why = text(texts[beat](), size=24, line_spacing=0.8)
             why.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
             self.play(mn.FadeOut(verdict), run_time=0.4)
-            self.play(mn.FadeIn(why))
+            if beat == "crawl":  # the two crawling runs bright and on top, the others dimmed, RMSprop's zigzag zoomed
+                inset = zoom_inset(ax, runs["rmsprop"], self.zoom_steps)
+                self.play(*spotlight(trails, ("rmsprop", "adagrad")), mn.FadeIn(why), mn.FadeIn(inset))
+            else:
+                self.play(mn.FadeIn(why))
             self.wait(3.5)
             verdict = why
         if self.show_rules:
@@ -404,14 +405,14 @@ class DescentRace(ThemedScene):
 
 class DescentRaceBeale(DescentRace):
     surface = "beale"
-    explain = None
+    explain = ("decided",)
     ticks = 4
     view = ((-2.5, 4.5), (-3.0, 2.5))  # where the paths run: the valley to the ★ fills the plot
 
 
 class DescentRaceSaddle(DescentRace):
     surface = "saddle"
-    explain = "saddle"
+    explain = ("saddle", "momentum")
 
 
 class DescentRaceRules(DescentRace):

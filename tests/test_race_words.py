@@ -14,6 +14,7 @@ import pytest
 from nnviz import experiments as E
 from nnviz import objectives as O
 from nnviz import tuning as T
+from nnviz.experiments import descent as XD
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,28 +104,73 @@ def test_saddle_words_match_the_runs(race_mod, race):
     tun = race["saddle__tuning"]
     words = race_mod.saddle_text(surf, runs, tun, width=1000)
     obj = O.get("saddle")
-    # GD's growth off the ridge: 1 − η·λ along y, λ the Hessian's negative eigenvalue at the saddle
+    # GD's growth off the ridge: 1 − η·λ along y, λ the Hessian's negative eigenvalue at the saddle (= 1 + 2η)
     lam = np.linalg.eigvalsh(obj.hessian(np.zeros(2))).min()
     eta = runs["gd"].meta["hyper"]["lr"]
-    assert f"×{1 - eta * lam:.1f} per step" in words
-    assert f"(y = {surf.meta['start'][1]:g})" in words
-    for n in ("adagrad", "rmsprop", "adam"):  # "leave the ridge at once": the first step leaves the ridge
+    assert lam == pytest.approx(-2.0)
+    assert f"1 + 2η = {1 - eta * lam:.1f} per step" in words
+    assert runs["gd"].thetas[1, 1] / runs["gd"].thetas[0, 1] == pytest.approx(1 + 2 * eta, rel=1e-3)
+    assert f"y = {surf.meta['start'][1]:g}" in words
+    for n in ("adagrad", "rmsprop", "adam"):  # "a full step": the first step leaves the ridge
         assert abs(runs[n].thetas[1, 1]) > 100 * abs(runs[n].thetas[0, 1])
-    # momentum: its x crosses 0 (beyond ±0.01) the stated number of times, and its last step is still long
+    # momentum: η/(1 − β) is GD's η; its x crosses 0 (beyond ±0.01) the stated number of times; still moving
+    mw = race_mod.momentum_text(surf, runs, width=1000)
+    h = runs["momentum"].meta["hyper"]
+    assert h["lr"] / (1 - h["beta"]) == pytest.approx(eta, rel=1e-6)
+    assert f"η/(1 − β) = {eta:.2g} = GD's η" in mw
     x = runs["momentum"].thetas[:, 0]
     side = np.sign(x[np.abs(x) > 0.01])
     n = int(np.sum(side[1:] != side[:-1]))
-    assert n >= 2 and f"swung across x = 0 {race_mod.times(n)}" in words
+    assert n >= 2 and f"across x = 0 {XD.times(n)}" in mw
     last = np.linalg.norm(runs["momentum"].thetas[-1] - runs["momentum"].thetas[-2])
-    assert last > 0.05 and f"still moving at step {surf.meta['steps']} (last step {last:.2f})" in words
-    # the ranking strip orders a tie by who got within 10⁻⁶ of the minimum first
+    assert last > 0.05 and f"at step {surf.meta['steps']} it is still moving" in mw
+    # the ranking strip orders a round-off tie by the first step each got within 10⁻¹² of the minimum
     first = {}
     for k in surf.meta["ranking"][0]:
         f = obj.value(runs[k].thetas) - obj.min_value
-        first[k] = int(np.flatnonzero(f < 1e-6)[0])
-    order = race_mod.finish_order(surf, runs, tun.meta["min_value"])
+        first[k] = int(np.flatnonzero(f < T.ATOL)[0])
+    order = race_mod.finish_order(surf, runs, tun.meta["min_value"], threshold=T.ATOL)
     assert order[:len(first)] == sorted(first, key=first.get)
     assert order == [k for k in order if k in first] + [k for p in surf.meta["ranking"][1:] for k in p]
+    assert {k: race_mod.first_below(runs[k], tun.meta["min_value"], T.ATOL) for k in first} == first
+
+
+def test_leaders_words_match_the_records(race_mod, race):
+    """Momentum's and Nesterov's steps on the valley floor are ~1/(1 − β) × η·|g|, GD's exactly 1×,
+    recomputed here from θ and the objective's gradient (not the recorded norms)."""
+    obj = O.get("rosenbrock")
+    runs = {o: race[f"rosenbrock__{o}"] for o in race_mod.RACE_ORDER}
+    words = race_mod.leaders_text(runs, width=1000)
+    gains = []
+    for n in ("momentum", "nesterov", "gd"):
+        th = runs[n].thetas
+        st = lengths(th)
+        g = np.array([np.linalg.norm(obj.gradient(t)) for t in th[:-1]])
+        gains.append(float(np.median((st / (runs[n].meta["hyper"]["lr"] * g))[len(st) // 2:])))
+    assert f"{gains[0]:.0f}× and {gains[1]:.0f}× η·|g|, GD's {gains[2]:.0f}×" in words
+    assert gains[2] == pytest.approx(1.0) and min(gains[:2]) > 5
+    # and they are the two leaders of the recorded ranking
+    assert [p[0] for p in race["rosenbrock__surface"].meta["ranking"][:2]] == ["nesterov", "momentum"]
+
+
+def test_beale_verdict_and_last_digits(race_mod, race):
+    surf, runs = race_mod.race_records("beale")
+    tun = race["beale__tuning"]
+    words = race_mod.verdict_text(tun)
+    i = tun.meta["names"].index("adam")
+    k = int(tun.chosen[i])
+    lower, higher = tun.final_loss[i, k - 1], tun.final_loss[i, k + 1]
+    others = {n: runs[n].meta["final_loss"] for n in runs if n != "adam"}
+    best = min(others, key=others.get)
+    assert max(lower, higher) < others[best]  # robust: both neighbours still beat the runner-up
+    assert f"lower (η={tun.lrs[k - 1]:.2g}: {race_mod.loss_words(lower)})" in words
+    assert f"higher (η={tun.lrs[k + 1]:.2g}: {race_mod.loss_words(higher)})" in words
+    assert f"both below {race_mod.NAMES[best]}'s {race_mod.loss_words(others[best])}" in words
+    d = race_mod.decided_text(surf, runs, tun, width=1000)
+    obj = O.get("beale")
+    start = obj.value(np.array(surf.meta["start"], float)) - obj.min_value
+    worst = max(obj.value(r.thetas[-1]) - obj.min_value for r in runs.values())
+    assert f"from f − f* = {start:.2g} at the start to below {worst:.2g}" in d
 
 
 def test_tuning_edge_words(race_mod, race):

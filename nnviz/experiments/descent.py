@@ -283,6 +283,15 @@ def race_verdict(meta: dict, label=str, lrs=None, chosen=None) -> str:
                     f"(f − f* < {power_of_ten(T.ATOL)})")
         return f"{' = '.join(win)} tie (final losses within {meta.get('rtol', 0.01):.0%} of each other)"
     if meta["verdict"] == "robust":
+        w = meta["winner"][0]
+        nb = meta.get("neighbours", {})
+        others = {n: f for n, f in finals.items() if n != w}
+        if lrs is not None and chosen is not None and others and all(np.isfinite(nb.get(k, np.inf))
+                                                                      for k in ("lower", "higher")):
+            best = min(others, key=others.get)
+            return (f"{win[0]} wins, and stays first with its η one grid step lower (η={lrs[chosen - 1]:.2g}: "
+                    f"{loss_words(nb['lower'])}) or higher (η={lrs[chosen + 1]:.2g}: {loss_words(nb['higher'])}), "
+                    f"both below {label(best)}'s {loss_words(others[best])}")
         return f"{win[0]} wins, and stays first with its η one grid step lower or higher"
     # within noise: the winner loses first place when its η moves one grid step
     w = meta["winner"][0]
@@ -353,6 +362,105 @@ def stuck_above(tuning, names, factor: float = 100.0, flat: float = 3.0):
     if not stuck:
         return None
     return stuck, float(np.floor(min(low[n] for n in stuck)))
+
+def loss_words(f: float) -> str:
+    """A loss as the race shows it: 0.0022, 4.6×10⁻⁶, < 10⁻¹² at round-off (no code notation)."""
+    if f <= T.ATOL:
+        return f"< {power_of_ten(T.ATOL)}"
+    if f >= 1e-4:
+        return f"{f:.2g}"
+    m, e = f"{f:.1e}".split("e")
+    return f"{m}×{power_of_ten(10.0 ** int(e))}"
+
+
+def momentum_gain(run) -> float:
+    """How many plain-GD steps one step of `run` is worth on the way in, from its record: the median over
+    the last half of |θₜ₊₁ − θₜ| / (ηₜ·|∇f(θₜ)|) (1 for GD; up to 1/(1 − β) once a velocity has built up)."""
+    th = np.asarray(run.thetas, float)
+    steps = np.linalg.norm(np.diff(th, axis=0), axis=1)
+    n = min(len(steps), len(run.grad_norm))
+    ratio = steps[:n] / (np.asarray(run.lr, float)[:n] * np.asarray(run.grad_norm, float)[:n])
+    return float(np.median(ratio[n // 2:]))
+
+
+RACE_NAMES = {"gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
+              "rmsprop": "RMSprop", "adam": "Adam"}
+
+
+# the race's reasons in words, from its records (the scenes and the still say the same)
+def swings(run, tol: float = 0.01) -> int:
+    """How often a path crosses x = 0 (moves of x from below −tol to above +tol or back)."""
+    x = np.asarray(run.thetas, float)[:, 0]
+    side = np.sign(x[np.abs(x) > tol])
+    return int(np.sum(side[1:] != side[:-1]))
+
+
+def times(n: int) -> str:
+    words = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times"}
+    return words.get(n, f"{n} times")
+
+
+def saddle_text(surf, runs, tuning, width=33) -> str:
+    """Why the adaptive methods leave the ridge at once and GD does not (its measured growth per step
+    is 1 + 2η: f's slope along y near the ridge is −2y)."""
+    y0 = float(surf.meta["start"][1])
+    gd = runs["gd"].thetas[:, 1]
+    grow = float(gd[1] / gd[0])
+    return wrap_words(f"AdaGrad, RMSprop, Adam divide by recent |g|: even the tiny slope at y = {y0:g} gives a full "
+                      f"step. GD multiplies y by 1 + 2η = {grow:.1f} per step.", width)
+
+
+def momentum_text(surf, runs, width=33) -> str:
+    """Why momentum is last on the saddle: its tuned η is GD's divided by 1/(1 − β), so its steps add up
+    to as much, but its velocity swings it across the valley and it is still moving at the end."""
+    h = runs["momentum"].meta["hyper"]
+    return wrap_words(f"Momentum: η/(1 − β) = {h['lr'] / (1 - h['beta']):.2g} = GD's η, but its velocity swings it "
+                      f"across x = 0 {times(swings(runs['momentum']))}; at step {surf.meta['steps']} it is still "
+                      f"moving.", width)
+
+
+def leaders_text(runs, names=("momentum", "nesterov"), width=33) -> str:
+    """Why Momentum and Nesterov lead on Rosenbrock: on the valley floor their steps are many times
+    η·|g| (the velocity adds up past steps), GD's exactly 1× — measured from the records."""
+    gain = {n: momentum_gain(runs[n]) for n in (*names, "gd")}
+    beta = runs[names[0]].meta["hyper"]["beta"]
+    return wrap_words(f"{RACE_NAMES[names[0]]} and {RACE_NAMES[names[1]]} keep a velocity (β = {beta:g}): on the flat valley "
+                      f"floor their steps are {gain[names[0]]:.0f}× and {gain[names[1]]:.0f}× η·|g|, GD's "
+                      f"{gain['gd']:.0f}×.", width)
+
+
+def decided_text(surf, runs, tuning, width=33) -> str:
+    """When every run gets close: from the start's f − f* to below the worst final one."""
+    start = float(runs[next(iter(runs))].train_loss[0]) - float(tuning.meta["min_value"])
+    worst = max(r.meta["final_loss"] for r in runs.values())
+    return wrap_words(f"All six fall from f − f* = {start:.2g} at the start to below {worst:.2g}: the ranking is "
+                      f"decided in the last digits.", width)
+
+
+def crawl_text(runs, names=("adagrad", "rmsprop"), width=33) -> str:
+    """Why the adaptive methods end far behind on a narrow curved valley, in numbers from their
+    runs: AdaGrad's steps shrink (its sum of g² only grows), RMSprop's zigzag across the valley."""
+    ada, rms = runs[names[0]], runs[names[1]]
+    a = step_lengths(ada.thetas)
+    return wrap_words(f"AdaGrad and RMSprop divide each step by past gradient size: AdaGrad's steps shrink "
+                      f"{a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}); RMSprop zigzags, "
+                      f"{zigzag(rms.thetas):.0f}× more path than progress.", width)
+
+def wrap_rule(rule: str, width: int = 34) -> str:
+    """One clause per line once a rule is too long for the side panel."""
+    return rule if len(rule) <= width else rule.replace(",  ", "\n      ")
+
+
+def wrap_words(s: str, width: int) -> str:
+    lines, cur = [], ""
+    for w in s.split():
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    return "\n".join(lines + [cur])
+
 
 def power_of_ten(x: float) -> str:
     """1e-12 → '10⁻¹²' (x a power of ten)."""

@@ -244,10 +244,12 @@ def _sci(x: float) -> str:
 RACE_VIEW = {"beale": ((-2.5, 4.5), (-3.0, 2.5))}  # the window the race scene shows (DescentRaceBeale.view)
 
 
-def _rank_strip(ax, surf, s, runs, min_value):
-    """The recorded ranking as the video draws it: one row per optimizer, best first, an outlined dot
-    (and a bar from the left) at its final loss f − f* on a log axis; round-off drawn at the floor."""
-    order = X.finish_order(s, runs, min_value)
+def _rank_strip(ax, surf, s, runs, min_value, tun):
+    """The recorded ranking as the video draws it: one row per optimizer (with its η), best first, an
+    outlined dot (and a bar from the left) at its final loss f − f* on a log axis; runs tied at
+    round-off drawn at the floor, ordered by arrival, with the step each got there."""
+    order = X.finish_order(s, runs, min_value, threshold=T.ATOL)
+    tied = [n for p in s.meta["ranking"] if len(p) > 1 for n in p if runs[n].meta["final_loss"] <= T.ATOL]
     f = {n: max(float(runs[n].meta["final_loss"]), T.ATOL) for n in order}
     lo = np.floor(np.log10(min(f.values())))
     hi = max(np.ceil(np.log10(max(f.values()))), lo + 2)
@@ -256,44 +258,42 @@ def _rank_strip(ax, surf, s, runs, min_value):
         ax.plot([10 ** lo, f[n]], [k, k], color=c, lw=3, solid_capstyle="butt", zorder=2)
         ax.plot(f[n], k, "o", ms=8, color=c, mec=theme.INK, mew=1.0, zorder=3)
         v = runs[n].meta["final_loss"]
-        txt = r"$<10^{-12}$" if v <= T.ATOL else (f"{v:.2g}" if v >= 1e-4 else f"${_sci(v)}$")
+        txt = (f"step {X.first_below(runs[n], min_value, T.ATOL)}" if n in tied else
+               r"$<10^{-12}$" if v <= T.ATOL else f"{v:.2g}" if v >= 1e-4 else f"${_sci(v)}$")
         ax.annotate(txt, (f[n], k), xytext=(7, 0), textcoords="offset points", va="center", fontsize=10,
                     color=theme.INK)
     ax.set_xscale("log")
     ax.set_xlim(10 ** (lo - 0.06 * (hi - lo)), 10 ** (hi + 0.25 * (hi - lo)))  # room for the value labels
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_yticks(range(len(order)))
-    ax.set_yticklabels([OPT_LABEL[n] for n in order], fontsize=10)
-    for t, n in zip(ax.get_yticklabels(), order):
-        t.set_color(theme.OPTIMIZER[n])
-        t.set_fontweight("bold")
+    ax.set_yticklabels([f"{OPT_LABEL[n]} η={tun.meta['chosen_lr'][n]:.2g}" for n in order], fontsize=10)
     step = max(1, int(np.ceil((hi - lo) / 3)))
     ax.set_xticks(10.0 ** np.arange(hi, lo - 1e-9, -step))
     ax.minorticks_off()
-    ax.set_xlabel(r"final loss $f - f^*$ (log scale), best first", fontsize=10)
+    ax.set_xlabel(r"final loss $f - f^*$ (log scale), best first" + ("\n" + r"tied ($<10^{-12}$): the step each got there"
+                                                                     if tied else ""), fontsize=10)
     ax.grid(False)
-    return order
+    return order, tied
 
 
-def _crowded_ends(ax, runs, order, xlim, ylim, share=0.03):
-    """End points within `share` of the view of one another: outlined rings of growing size (best
-    inside), as the video draws them, so tied finishers on the ★ are all seen."""
-    span = np.array([xlim[1] - xlim[0], ylim[1] - ylim[0]])
-    ends = {n: runs[n].thetas[-1] for n in order if np.all(np.isfinite(runs[n].thetas[-1]))}
-    inside = [n for n in order if n in ends and xlim[0] <= ends[n][0] <= xlim[1] and ylim[0] <= ends[n][1] <= ylim[1]]
-    crowded = [n for n in inside if any(m != n and np.all(np.abs(ends[n] - ends[m]) < share * span) for m in inside)]
+def _crowded_ends(ax, runs, names, share=0.03):
+    """Runs tied at round-off on one spot (the ★): thin outlined rings of growing size, first there
+    inside, as the video draws them."""
+    span = np.array([np.ptp(ax.get_xlim()), np.ptp(ax.get_ylim())])
+    ends = {n: runs[n].thetas[-1] for n in names}
+    crowded = [n for n in names if any(m != n and np.all(np.abs(ends[n] - ends[m]) < share * span) for m in names)]
     for k, n in enumerate(crowded):
-        ax.plot(*ends[n], "o", ms=15 + 5 * k, mfc="none", mec=theme.OPTIMIZER[n], mew=2.0, zorder=6)
+        ax.plot(*ends[n], "o", ms=16 + 4 * k, mfc="none", mec=theme.OPTIMIZER[n], mew=1.5, zorder=6)
     return crowded
 
 
-@figure("descent_race", experiments=("descent_race",), size=(13, 8.2))
+@figure("descent_race", experiments=("descent_race",), size=(13, 10.0))
 def race(fig):
     """Six optimizers from the same start for the same number of steps on three surfaces, each at the η
     the fair protocol chose for it; the recorded ranking drawn as in the video (log strip of final
     losses, best first), the robustness verdict under each panel."""
     rec = E.load("descent_race")
-    grid = fig.add_gridspec(3, 3, height_ratios=[3.3, 1.35, 0.3], hspace=0.42, wspace=0.42)
+    grid = fig.add_gridspec(3, 3, height_ratios=[3.3, 1.35, 1.5], hspace=0.5, wspace=0.75)
     for col, surf in enumerate(X.RACES):
         ax = fig.add_subplot(grid[0, col])
         s, tun = rec[f"{surf}__surface"], rec[f"{surf}__tuning"]
@@ -302,8 +302,8 @@ def race(fig):
         (x0, x1), (y0, y1) = RACE_VIEW.get(surf, ((s.xs[0], s.xs[-1]), (s.ys[0], s.ys[-1])))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        order = X.finish_order(s, runs, tun.meta["min_value"])
-        crowded = _crowded_ends(ax, runs, order, (x0, x1), (y0, y1))
+        tied = [n for p in s.meta["ranking"] if len(p) > 1 for n in p if runs[n].meta["final_loss"] <= T.ATOL]
+        crowded = _crowded_ends(ax, runs, X.finish_order(s, runs, tun.meta["min_value"], threshold=T.ATOL)[:len(tied)])
         for name in X.RACE_ORDER:
             run = runs[name]
             c = theme.OPTIMIZER[name]
@@ -313,7 +313,7 @@ def race(fig):
             end = run.thetas[-1]
             inside = np.all(np.isfinite(end)) and x0 <= end[0] <= x1 and y0 <= end[1] <= y1
             if inside and name not in crowded:
-                ax.plot(*end, "o", ms=6, color=c, mec=theme.INK, mew=0.8, zorder=4)
+                ax.plot(*end, "o", ms=6, color=c, mec=theme.INK, mew=0.8, zorder=8)  # above the ★
             th = run.thetas
             if th[:, 1].max() > y1 and inside:  # leaves the view and comes back: how far it went
                 k = int(np.flatnonzero(th[:, 1] > y1)[0])
@@ -329,17 +329,17 @@ def race(fig):
         ax.set_xlabel("$x$")
         ax.set_ylabel("$y$")
         strip = fig.add_subplot(grid[1, col])
-        _rank_strip(strip, surf, s, runs, tun.meta["min_value"])
+        _rank_strip(strip, surf, s, runs, tun.meta["min_value"], tun)
         note = fig.add_subplot(grid[2, col])
         note.axis("off")
-        note.text(0.0, 1.0, _wrap(_verdict(tun), 46), va="top", ha="left", fontsize=10, transform=note.transAxes)
-    # one legend for all panels, below them (never on the data); η per surface in each label
-    handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
-    labels = [f"{OPT_LABEL[n]}: η = " + ", ".join(f"{rec[f'{sf}__tuning'].meta['chosen_lr'][n]:.2g}" for sf in X.RACES)
-              for n in X.RACE_ORDER]
-    fig.legend(handles, labels, loc="upper center", ncol=3, fontsize=10, bbox_to_anchor=(0.5, 0.06),
-               title="η per optimizer and surface (" + ", ".join(X.RACES) + "): the best stable final loss on one "
-                     "shared grid; same start ○, same steps; ★ minimum", title_fontsize=10)
+        why = {"rosenbrock": lambda: [X.leaders_text(runs, width=1000), X.crawl_text(runs, width=1000)],
+               "beale": lambda: [X.decided_text(s, runs, tun, width=1000)],
+               "saddle": lambda: [X.saddle_text(s, runs, tun, width=1000), X.momentum_text(s, runs, width=1000)]}
+        words = " ".join([_verdict(tun) + ".", *why.get(surf, list)()])
+        note.text(0.0, 1.0, _wrap(words, 44), va="top", ha="left", fontsize=10, transform=note.transAxes)
+    # the protocol under the panels (the colours are named in every strip row, with each η)
+    fig.text(0.5, 0.06, "η per optimizer and surface (in each row of the strips): the best stable final loss on "
+             "one shared grid; same start ○, same steps; ★ minimum", ha="center", fontsize=10)
 
 
 def _verdict(tun) -> str:
