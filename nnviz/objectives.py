@@ -176,7 +176,7 @@ def beale() -> Objective:
         return _hess2(hxx, hxy, hyy)
 
     return Objective("beale", 2, f, g, h, ((-4.5, 4.5), (-4.5, 4.5)), ((3.0, 0.5),), (1.0, 1.5),
-                     "f = Σ(cᵢ − x + xyⁱ)²", log_scale=True)
+                     "f = Σᵢ(cᵢ − x + xyⁱ)², c = 1.5, 2.25, 2.625", log_scale=True)
 
 
 def himmelblau() -> Objective:

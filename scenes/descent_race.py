@@ -317,6 +317,7 @@ class DescentRace(ThemedScene):
         ax.x_label.next_to(max(below, key=lambda m: m.get_x()), mn.RIGHT, buff=0.15)
         ax.y_label.rotate(-np.pi / 2)  # one upright letter reads better (and measures true) than a turned one
         maps = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=16, log=bool(surf.meta.get("log_scale")))
+        maps.set_stroke(color(theme.MUTED), width=1.3, opacity=0.45)  # the valleys readable under the paths
         panel = mn.VGroup(ax, maps).to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.1)
         t = mn.ValueTracker(0.0)
         trails = {o: DescentPath(runs[o].thetas, ax, steps=runs[o].steps, color=color("optimizer", o), tracker=t,
@@ -334,7 +335,7 @@ class DescentRace(ThemedScene):
         away = excursions(ax, surf, runs)
         # the side column: formula, step counter, legend, the protocol (the fairness claim) under it
         left = panel.get_right()[0] + 0.35
-        formula = label(surf.meta.get("formula", ""), size=24)
+        formula = label(surf.meta.get("formula", "").replace(", c = ", "\nc = "), size=24)
         counter = StepCounter(t, total=steps, size=28, drawing=True)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)
@@ -437,15 +438,51 @@ def tuning_warp(tuning, run_time: float) -> TimeWarp:
     return TimeWarp(np.linspace(0.0, run_time, n), np.arange(n, dtype=float))
 
 
+def unstable_rates(tuning, name: str):
+    """(first unstable rate above the stable ones or None, [unstable rates between stable ones]) as grid
+    indices."""
+    i = tuning.meta["names"].index(name)
+    S = tuning.stable[i].astype(bool)
+    st = np.flatnonzero(S)
+    if not st.size:
+        return None, []
+    above = np.flatnonzero(~S & (np.arange(len(S)) > st[-1]))
+    inside = [int(j) for j in np.flatnonzero(~S[st[0]:st[-1]]) + st[0]]
+    return (int(above[0]) if above.size else None), inside
+
+
+def first_unstable_text(tuning, name: str) -> str:
+    """The side table's margin: the first unstable rate above the chosen one and how many grid steps up."""
+    n = edge_steps(tuning, name)
+    if n is None:
+        return "none on the grid"
+    k = int(tuning.chosen[tuning.meta["names"].index(name)])
+    return f"{tuning.lrs[k + n]:.2g} ({n} up)"
+
+
+def gd_reading(tuning, name: str = "gd", width: int = 31) -> str:
+    """How to read one curve, on GD's own numbers: lower is better, ● the best stable η, × unstable (the
+    protocol's rule in words), and GD's gap if an unstable rate splits its curve."""
+    i = tuning.meta["names"].index(name)
+    k = int(tuning.chosen[i])
+    _, inside = unstable_rates(tuning, name)
+    warm = tuning.config.get("warmup", 0.1)
+    words = (f"Lower is better. ● GD's best stable η = {tuning.lrs[k]:.2g}. × unstable: diverges, or its loss "
+             f"climbs above the start after {warm:.0%} of steps; no final loss.")
+    if inside:
+        words += f" The small × at {tuning.lrs[inside[0]]:.2g} is GD's gap."
+    return wrap_words(words, width)
+
+
 class DescentRaceTuning(ThemedScene):
     """Final loss against η (log-log), one curve per optimizer over its stable rates, the chosen η
-    ringed, the divergence edge crossed: why one optimizer is "easy to tune". GD's curve is read first
-    (drawn whole, with its ● and ×), then the others sweep in."""
+    ringed, the divergence edge crossed (one × row per optimizer above the plot): why one optimizer is
+    "easy to tune". GD's curve is read first, narrated, then the others sweep in."""
 
     surface = "rosenbrock"
     optimizers = RACE_ORDER
     run_time = 6.0
-    first = "gd"  # the curve drawn whole at the start: how to read one curve
+    first = "gd"  # the curve read first, whole, with a caption on how to read it
 
     def construct(self):
         tun = tuning_record(self.surface)
@@ -453,16 +490,19 @@ class DescentRaceTuning(ThemedScene):
         names = tun.meta["names"]
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         title = heading(f"Tuning η fairly on {self.surface.capitalize()}: final loss vs η", size=30, buff=0.15)
-        sub = text(f"one curve per optimizer: final loss after {tun.config['steps']} steps at each stable η", size=24)
+        sub = text(f"one curve per optimizer: its final loss after {tun.config['steps']} steps at each η on the grid",
+                   size=24)
         sub.next_to(title, mn.DOWN, buff=0.12)
         shown = F[S & np.isfinite(F)]
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
         floor = max(FLOOR, 10 ** np.floor(np.log10(max(shown.min(), FLOOR)) - 0.5))
         ax = LabelledAxes((lrs[0], lrs[-1]), (floor, top), "learning rate η", "final loss f − f*",
-                          log_x=True, log_y=True, width=5.8, height=5.0, font_size=24, frame="box")
+                          log_x=True, log_y=True, width=5.4, height=4.2, font_size=24, frame="box")
         ax.to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.15)
+        with_x = [o for o in self.optimizers if unstable_rates(tun, o)[0] is not None or unstable_rates(tun, o)[1]]
+        row = {o: r for r, o in enumerate(reversed(with_x))}  # one × row per optimizer, stacked above the plot
         k = mn.ValueTracker(0.0)
-        curves, edges, chosen, gaps = {}, {}, {}, {}
+        curves, marks, chosen = {}, {}, {}
         for o in self.optimizers:
             i = names.index(o)
             c = color("optimizer", o)
@@ -472,37 +512,31 @@ class DescentRaceTuning(ThemedScene):
             # a curve over the stable rates only (an unstable rate inside the range is a gap)
             curves[o] = DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, tracker=k,
                                     stroke_width=4, head=False, start_marker=False)
-            bad = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > (np.flatnonzero(S[i]).max()
-                                                                  if S[i].any() else -1)))
-            if bad.size:  # the divergence edge: the first unstable rate above the stable ones; an unstable
-                j = int(bad[0])  # run has no final loss, so its × sits in a strip above the plot, joined to
-                x = ax.c2p(lrs[j], top) + 0.22 * mn.UP  # the curve's last stable point by a dashed line
-                cross = mn.VGroup(mn.Line(x + 0.1 * mn.UL, x + 0.1 * mn.DR), mn.Line(x + 0.1 * mn.UR, x + 0.1 * mn.DL))
-                cross.set_stroke(c, width=4)
-                if j > 0 and np.isfinite(ys[j - 1]):
-                    cross.add(mn.DashedLine(ax.c2p(lrs[j - 1], ys[j - 1]), x + 0.12 * mn.DOWN, dash_length=0.06,
-                                            stroke_width=2, color=c))
-                edges[o] = (j, cross)
-            stable_at = np.flatnonzero(S[i])
-            for j in (np.flatnonzero(~S[i][stable_at[0]:stable_at[-1]]) + stable_at[0] if stable_at.size else []):
-                # an unstable rate between stable ones (a gap in the curve): a smaller × in the strip too
-                x = ax.c2p(lrs[j], top) + 0.22 * mn.UP
-                gap = mn.VGroup(mn.Line(x + 0.07 * mn.UL, x + 0.07 * mn.DR), mn.Line(x + 0.07 * mn.UR, x + 0.07 * mn.DL))
-                gaps.setdefault(o, []).append((int(j), gap.set_stroke(c, width=3)))
+            edge, inside = unstable_rates(tun, o)
+            y_row = ax.axes.get_top()[1] + 0.2 + 0.2 * row.get(o, 0)
+            for j, big in ([(edge, True)] if edge is not None else []) + [(j, False) for j in inside]:
+                x = np.array([ax.c2p(lrs[j], top)[0], y_row, 0.0])
+                h = 0.085 if big else 0.055
+                cross = mn.VGroup(mn.Line(x + h * mn.UL, x + h * mn.DR), mn.Line(x + h * mn.UR, x + h * mn.DL))
+                cross.set_stroke(c, width=4 if big else 3)
+                if big and j > 0 and np.isfinite(ys[j - 1]):  # joined to the curve's last stable point
+                    cross.add(mn.DashedLine(ax.c2p(lrs[j - 1], ys[j - 1]), x + 0.09 * mn.DOWN, dash_length=0.06,
+                                            stroke_width=1.5, color=c))
+                marks.setdefault(o, []).append((j, cross))
             ci = int(tun.chosen[i])
             if ci >= 0:
                 chosen[o] = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.11, color=c,
                                    stroke_color=bg, stroke_width=3).set_z_index(3)
-        strip = label("× unstable η: no final loss", size=24).next_to(ax.axes, mn.UP, buff=0.42)
-        strip.align_to(ax.axes, mn.LEFT)
-        # the side table: chosen η and the margin up to the first unstable rate, in words
-        rows = [[text("", size=24), text("chosen η ●", size=24), text("next ×", size=24)]]
+        strip = label("× unstable η (small: inside a curve)", size=24)
+        strip.next_to(sub, mn.DOWN, buff=0.15).align_to(ax.axes, mn.LEFT)
+        # the side table: chosen η and the first unstable rate above it
+        rows = [[text("", size=24), text("chosen η ●", size=24), text("first unstable η", size=24)]]
         for o in self.optimizers:
             c = color("optimizer", o)
             rows.append([text(NAMES[o], size=24, color=c), text(f"{tun.meta['chosen_lr'][o]:.2g}", size=24, color=c),
-                         text(edge_text(tun, o), size=24, color=c)])
+                         text(first_unstable_text(tun, o), size=24, color=c)])
         table = mn.VGroup(*[m for r in rows for m in r]).arrange_in_grid(
-            rows=len(rows), cols=3, col_alignments="lll", buff=(0.35, 0.16))
+            rows=len(rows), cols=3, col_alignments="lll", buff=(0.3, 0.14))
         table.to_edge(mn.RIGHT, buff=0.3).align_to(strip, mn.UP)
         lead = self.first if self.first in curves else self.optimizers[0]
         i = names.index(lead)
@@ -510,44 +544,48 @@ class DescentRaceTuning(ThemedScene):
         lead_curve = DescentPath(np.column_stack([lrs, np.maximum(np.where(S[i], F[i], np.nan), floor)])[:last], ax,
                                  color=color("optimizer", lead), stroke_width=4, head=False, start_marker=False)
         curves.pop(lead)
-        # GD first, whole: its curve, its ● and × teach how to read the plot before the others sweep in
-        self.add(title, sub, ax, strip, table, lead_curve, chosen[lead])
-        if lead in edges:
-            self.add(edges[lead][1])
-        self.add(*[g for _, g in gaps.get(lead, [])])
+        reading = text(gd_reading(tun, lead), size=24, line_spacing=0.8)
+        reading.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        # GD first, whole: its curve, its ● and ×'s, and how to read them, before the others sweep in
+        self.add(title, sub, ax, strip, table, lead_curve, chosen[lead], *[m for _, m in marks.get(lead, [])], reading)
         warp = tuning_warp(tun, self.run_time)
         k.set_value(warp.first_step)
-        rest = {f"{o}-{n}": e for o, es in [*((o, [e]) for o, e in edges.items()), *gaps.items()] if o != lead
-                for n, e in enumerate(es)}
-        for o, (j, cross) in rest.items():
+        rest = [(j, m) for o, ms in marks.items() if o != lead for j, m in ms]
+        for j, cross in rest:
             cross.add_updater(lambda m, j=j: m.set_opacity(1.0 if k.get_value() >= j else 0.0))
             cross.update()  # hidden on the first frame too (a static wait does not run updaters)
-        self.add(*curves.values(), *[c for _, c in rest.values()])
-        self.wait(1.5)
+        self.add(*curves.values(), *[c for _, c in rest])
+        self.wait(3.0)
         self.pause("one-curve")
+        now = text("Now the other five, on the same grid.", size=24)
+        now.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        self.play(mn.FadeOut(reading), run_time=0.4)
+        self.play(mn.FadeIn(now), run_time=0.4)
         self.play(warp.animate(k))
-        for _, cross in rest.values():
+        for _, cross in rest:
             cross.clear_updaters()
         edge = [NAMES[o] for o in self.optimizers if at_edge(tun, o)]
         who = f"{', '.join(edge[:-1])} and {edge[-1]}" if len(edge) > 1 else "".join(edge)
         width = {o: S[names.index(o)].sum() / tun.config["per_decade"] for o in self.optimizers}
         wide, narrow = max(width, key=width.get), min(width, key=width.get)
         words = (f"{who}: best η = the last stable one, so one grid step can reorder them (the race's "
-                 f"fragile ranking)." if edge else
+                 f"fragile ranking)." if len(edge) > 1 else
                  f"Widest stable range: {NAMES[wide]} ({width[wide]:.1f} decades); narrowest: {NAMES[narrow]} "
                  f"({width[narrow]:.1f}).")
         floor_mark = mn.VGroup()
         stuck = stuck_above(tun, self.optimizers)
-        if stuck:  # the optimizers no η rescues: a dashed line at the bound, said in words beside the plot
+        if stuck:  # the optimizers no η rescues: a dashed line at the bound, labelled on the plot
             names_, bound = stuck
             y = ax.c2p(lrs[0], bound)[1]
-            floor_mark.add(mn.DashedLine([ax.axes.get_left()[0], y, 0], [ax.axes.get_right()[0], y, 0],
-                                         dash_length=0.1, stroke_width=2.5, color=fg))
+            line = mn.DashedLine([ax.axes.get_left()[0], y, 0], [ax.axes.get_right()[0], y, 0],
+                                 dash_length=0.1, stroke_width=2.5, color=fg)
+            tag = text(f"f − f* = {bound:g}", size=24).next_to(line, mn.DOWN, buff=0.08).align_to(line, mn.LEFT)
+            floor_mark.add(line, tag.shift(0.08 * mn.RIGHT))
             words += f" {', '.join(NAMES[n] for n in names_)}: above the dashed {bound:g} at every η."
         verdict = text(wrap_words(words, 31), size=24, line_spacing=0.8)
         verdict.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
         others = [d for o, d in chosen.items() if o != lead]
-        self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeIn(floor_mark))
+        self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeIn(floor_mark), mn.FadeOut(now))
         self.play(mn.FadeIn(verdict))
         self.pause("tuning-end")
         self.wait(2.5)

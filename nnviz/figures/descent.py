@@ -375,60 +375,67 @@ def _tuning_words(tun, names) -> str:
     return words
 
 
-@figure("descent_race_tuning", experiments=("descent_race",), size=(13, 5.8))
+@figure("descent_race_tuning", experiments=("descent_race",), size=(13, 6.2))
 def race_tuning(fig):
     """Final loss against η (log-log) per optimizer on each race surface: the stable range, the chosen η
-    (ringed) and the divergence edge (× in a strip above the plot, joined to the curve's last stable
-    point; smaller × where an unstable rate splits a curve): why some optimizers are easy to tune."""
+    (ringed) and the divergence edge (× in a row per optimizer above the plot, joined to the curve's last
+    stable point; a smaller × where an unstable rate splits a curve); losses below the tie floor 10⁻¹²
+    drawn on the floor (they are ties): why some optimizers are easy to tune."""
     rec = E.load("descent_race")
     grid = fig.add_gridspec(2, 3, height_ratios=[3.2, 1.15], hspace=0.3, wspace=0.32)
     for col, surf in enumerate(X.RACES):
         ax = fig.add_subplot(grid[0, col])
         tun = rec[f"{surf}__tuning"]
         lrs, F, S = tun.lrs, tun.final_loss, tun.stable.astype(bool)
-        shown = F[S & np.isfinite(F)]
-        floor = max(1e-16, 10 ** np.floor(np.log10(max(shown.min(), 1e-16)) - 0.5))
+        shown = np.maximum(F[S & np.isfinite(F)], T.ATOL)
+        floor = 10 ** np.floor(np.log10(shown.min()) - 0.5)
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
-        strip = top * 10 ** (0.05 * np.log10(top / floor))  # the × row, just above the plotted range
-        for i, name in enumerate(tun.meta["names"]):
+        decades = np.log10(top / floor)
+        names = tun.meta["names"]
+        with_x = [n for n in names if S[names.index(n)].any() and (~S[names.index(n)]).any()]
+        for i, name in enumerate(names):
             c = theme.OPTIMIZER[name]
-            y = np.where(S[i], np.maximum(F[i], floor), np.nan)
+            y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
             ax.plot(lrs, y, "-", color=c, lw=1.8)
             k = int(tun.chosen[i])
-            ax.plot(lrs[k], max(F[i, k], floor), "o", ms=8, color=c, mec=theme.INK, mew=1.2, zorder=5)
-            if S[i].any():
-                st = np.flatnonzero(S[i])
-                above = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > st.max()))
-                if above.size:
-                    j = above[0]
-                    ax.plot(lrs[j], strip, "x", ms=9, mew=2.2, color=c, clip_on=False, zorder=6)
-                    ax.plot([lrs[j - 1], lrs[j]], [y[j - 1], strip], ":", color=c, lw=1.2, clip_on=False)
-                for j in np.flatnonzero(~S[i][st[0]:st[-1]]) + st[0]:
-                    ax.plot(lrs[j], strip, "x", ms=5.5, mew=1.6, color=c, clip_on=False, zorder=6)
-        stuck = X.stuck_above(tun, tun.meta["names"])
+            ax.plot(lrs[k], max(F[i, k], T.ATOL), "o", ms=8, color=c, mec=theme.INK, mew=1.2, zorder=5)
+            if name not in with_x:
+                continue
+            row = top * 10 ** (decades * (0.05 + 0.045 * with_x.index(name)))  # one × row per optimizer
+            st = np.flatnonzero(S[i])
+            above = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > st.max()))
+            if above.size:
+                j = above[0]
+                ax.plot(lrs[j], row, "x", ms=8, mew=2.2, color=c, clip_on=False, zorder=6)
+                ax.plot([lrs[j - 1], lrs[j]], [y[j - 1], row], ":", color=c, lw=1.0, clip_on=False)
+            for j in np.flatnonzero(~S[i][st[0]:st[-1]]) + st[0]:
+                ax.plot(lrs[j], row, "x", ms=5, mew=1.5, color=c, clip_on=False, zorder=6)
+        stuck = X.stuck_above(tun, names)
         if stuck:
             ax.axhline(stuck[1], color=theme.INK, lw=1.2, ls="--", zorder=1)
+            ax.annotate(f"$f - f^* = {stuck[1]:g}$", (lrs[0], stuck[1]), xytext=(2, -13), textcoords="offset points",
+                        fontsize=10, color=theme.INK)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(floor, top)
-        if floor < T.ATOL:  # below this line final losses are round-off: the tie rule's floor
-            ax.axhline(T.ATOL, color=theme.MUTED, lw=1, ls="--", zorder=1)
-            ax.annotate("round-off: ties below", (lrs[0], T.ATOL), xytext=(2, -14),
+        if shown.min() <= T.ATOL * 1.0001:  # the tie floor: losses there are round-off, all tied
+            ax.axhline(T.ATOL, color=theme.MUTED, lw=1.5, ls=":", zorder=1)
+            ax.annotate(r"tie floor $10^{-12}$ (round-off)", (lrs[0], T.ATOL), xytext=(2, -13),
                         textcoords="offset points", fontsize=10, color=theme.INK)
         ax.set_xlabel(r"learning rate $\eta$")
         ax.set_ylabel(r"final loss $f(\theta_T) - f^*$")
-        ax.set_title(f"{surf.capitalize()}, {tun.config['steps']} steps", fontsize=12, pad=26)
+        ax.set_title(f"{surf.capitalize()}, {tun.config['steps']} steps", fontsize=12, pad=12 + 11 * len(with_x))
         note = fig.add_subplot(grid[1, col])
         note.axis("off")
-        note.text(0.0, 1.0, _wrap(_tuning_words(tun, tun.meta["names"]), 42), va="top", ha="left", fontsize=10,
+        note.text(0.0, 1.0, _wrap(_tuning_words(tun, names), 42), va="top", ha="left", fontsize=10,
                   transform=note.transAxes)
     handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
-    tun0 = rec[f"{list(X.RACES)[0]}__tuning"]
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
-    rule = tun0.meta["rule"].replace("1e-12", "$10^{-12}$")
-    fig.legend(handles, labels, loc="upper center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, 0.0),
-               title=_wrap("curves: stable rates only; ringed dot: chosen η; × above a plot: an unstable η (no final "
-                           "loss; large: the first above the stable ones). " + rule, 150), title_fontsize=10)
+    warm = rec[f"{list(X.RACES)[0]}__tuning"].config.get("warmup", 0.1)
+    fig.suptitle(f"● chosen η (lowest stable final loss);  × unstable η: diverges, or the loss climbs above its start "
+                 f"after {warm:.0%} of steps (small ×: inside a curve)\nfinal losses within 1 % of each other, or both "
+                 r"below $10^{-12}$, tie", fontsize=10, y=0.05, va="top")
+    fig.legend(handles, labels, loc="upper center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, -0.02))
 
 
 @figure("descent_surface", experiments=("descent_surface",), size=(12, 4.2))
