@@ -20,7 +20,7 @@ predict = PerceptronRun.line_predict   # step(w·x + b): 1 on the line and on it
 
 def trick(w: np.ndarray, b: float, x: np.ndarray, label: int, lr: float) -> tuple[np.ndarray, float, int]:
     """One visit: move (w, b) toward a misclassified x by η·(x, 1). Returns (w, b, update)."""
-    pred = int(np.dot(w, x) + b >= 0)
+    pred = int(predict(w, b, np.asarray(x)[None, :])[0])   # the one rule, round-off ties on the line
     if pred == label:
         return w, b, 0
     sign = 1 if label == 1 else -1  # false negative: add the point; false positive: subtract it

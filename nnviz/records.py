@@ -379,10 +379,15 @@ class PerceptronRun(Record):
     def predict(self, X, row: int = -1) -> np.ndarray:
         return self.line_predict(self.w[row], self.b[row], X)
 
+    TIE = 1e-9   # |w·x + b| under this counts as 0: on the line
+
     @staticmethod
     def line_predict(w: np.ndarray, b: float, X: np.ndarray) -> np.ndarray:
-        """step(w·x + b): 1 on the line and on its positive side (the notes' convention)."""
-        return (np.asarray(X) @ np.asarray(w) + b >= 0).astype(int)
+        """step(w·x + b): 1 on the line and on its positive side (the notes' convention).
+
+        "On the line" allows float round-off: with η = 0.1 the decimal steps a scene prints add up to
+        0.40 − 0.40 = 0 on screen but −1.1e-16 in floats, and round-off must not decide that point."""
+        return (np.asarray(X) @ np.asarray(w) + b >= -PerceptronRun.TIE).astype(int)
 
     def mistakes(self, row: int = -1) -> int:
         return int(np.sum(self.predict(self.X, row) != self.y))

@@ -72,3 +72,27 @@ def test_bad_input_is_one_clear_error():
         P.run([[0, 0], [1, 1]], [0, 1, 1])
     with pytest.raises(DataError, match="NaN"):
         P.run([[0, np.nan], [1, 1]], [0, 1])
+
+
+@pytest.mark.parametrize("gate", ["and", "or", "xor"])
+def test_recorded_gate_runs_match_exact_decimal_arithmetic(gate):
+    """The scenes print each update as decimals (w ← (0.40, 0.40) + 0.1·(1, 0)); a student checking
+    them by hand must reach the same decisions. Oracle: the same run in exact rational arithmetic
+    (Fraction of the decimal config), visit by visit; float round-off (0.4 − 0.4 = −1.1e-16) must not
+    turn a point on the line into a mistake."""
+    from fractions import Fraction as F
+
+    from nnviz import experiments as E
+
+    r = E.load(f"perceptron_{gate}")["perceptron"]
+    lr = F(str(r.config["lr"]))
+    w = [F(str(v)) for v in r.config["w0"]]
+    b = F(str(r.config["b0"]))
+    for k in range(1, len(r.w)):
+        i = int(r.point[k])
+        x, label = [F(str(v)) for v in r.X[i]], int(r.y[i])
+        pred = int(w[0] * x[0] + w[1] * x[1] + b >= 0)
+        sign = 0 if pred == label else (1 if label == 1 else -1)
+        assert r.update[k] == sign, (gate, k)
+        w, b = [w[j] + sign * lr * x[j] for j in (0, 1)], b + sign * lr
+        assert np.allclose(r.w[k], [float(v) for v in w], atol=1e-12) and abs(r.b[k] - float(b)) < 1e-12
