@@ -163,6 +163,10 @@ def test_backprop_still_chain_rule_numbers_from_the_record():
         assert nb["point_loss_next"][k] == pytest.approx(
             model.loss_value(rec.theta_next, rec.batch_X[k:k + 1], rec.batch_Y[k:k + 1]))
     assert nb["point_loss"].mean() == pytest.approx(b0) and nb["point_loss_next"].mean() == pytest.approx(b1)
+    worse = nb["point_loss_next"] > nb["point_loss"]
+    cls = rec.batch_Y.argmax(axis=1)
+    assert nb["worse_by_class"] == [int(np.sum(worse & (cls == c))) for c in range(3)]
+    assert nb["worse_by_class"][t] == 0 and sum(nb["worse_by_class"]) == worse.sum()   # "favours class t elsewhere"
 
 
 def test_training_still_numbers_from_the_records():

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import experiments as E
 from .. import theme
-from ..display import neuron_sum, shown_units, signed, sizes_text, subscript
+from ..display import fixed, neuron_sum, shown_units, signed, sizes_text, subscript
 from ..experiments.networks import model_from
 from ..perceptron import halfplane_polygon, line_in_box
 from . import figure
@@ -294,57 +294,67 @@ def _fill_key(ax, x0, y0, caption, r=0.13, gradient=False, lo="−1", hi="+1"):
     ax.text(x0 + 4 * 0.34 + 0.22, y0, hi + "  " + caption, ha="left", va="center", fontsize=TEXT, color=theme.INK)
 
 
-@figure("network_forward", experiments=("network_forward",), size=(10, 5.6))
+@figure("network_forward", experiments=("network_forward",), size=(9.6, 6.0))
 def forward(fig):
     """One test digit through the network: its pixels become the inputs, each edge drawn as its
-    contribution w·a for this digit (into the output layer: only the winner's), neurons filled by
-    their values, softmax probabilities."""
+    contribution w·a for this digit (each unit's 2 strongest bold; into the outputs only the winner's),
+    neurons filled by their values, P as bars at the output nodes."""
+    from matplotlib.patches import Rectangle
+
     rec = E.load("network_forward")["pass"]
     model = rec.model()
     s = model.sizes
     nums = forward_numbers(rec)
     c = nums["predicted"]
-    a0, a1, a2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.0, 3.3, 0.9], "wspace": 0.2})
+    a0, a1 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 3.6], "wspace": 0.08})
     _digit(a0, rec.activation(0), nums["inputs"], "this digit:\n8×8 pixels\n= 64 inputs")
     edges = [C.copy() for C in nums["contrib"]]
     keep = edges[-1][:, c].copy()
     edges[-1][:] = np.nan                      # into the outputs: only the predicted class's pushes
     edges[-1][:, c] = keep
     pos = draw_network(a1, model, rec.theta, max_neurons=[8, 8, 8, 10], units=nums["units"] + [None],
-                       activations=_fills(model, rec),
-                       edge_values=edges, input_labels=[f"$x_{{{i + 1}}}$" for i in range(s[0])],
-                       output_labels=[str(i) for i in range(s[-1])], dx=2.5, per_layer=True, grey_inputs=True)
+                       activations=[None] + _fills(model, rec)[1:-1] + [None], edge_values=edges,
+                       input_labels=[f"$x_{{{i + 1}}}$" for i in range(s[0])],
+                       output_labels=[str(i) for i in range(s[-1])], dx=2.3, per_layer=True, grey_inputs=True,
+                       strong=(2, 2, None))
+    for i, (xy) in pos[0].items():             # the inputs hold their pixel's grey
+        a1.add_patch(_circle(xy, 0.18, float(rec.activation(0)[i]), grey=True))
     _wire_pixels(fig, a0, a1, pos[0])
-    _ring(a1, pos[-1][c], 0.25)
     j, w, a, wa = nums["push"]
-    _under(a1, pos[-2][j], pos[-1][c])
-    top = max(y for p in pos for _, y in p.values()) + 0.45
-    low = min(y for p in pos for _, y in p.values()) - 1.0
-    heads = ["pixels $x$"] + [f"$a$\n{n} of {s[l + 1]}" for l, n in enumerate(len(u) for u in nums["units"][1:])] \
-        + ["$P$"]
+    _under(a1, pos[-2][j], pos[-1][c], lw=5)
+    mx, my = (np.asarray(pos[-2][j]) + np.asarray(pos[-1][c])) / 2
+    a1.text(mx, my + 0.12, signed(wa, 3), ha="center", va="bottom", fontsize=TEXT, color=theme.INK,
+            bbox=dict(fc=theme.PAPER, ec="none", pad=0.3), zorder=6)
+    p = nums["p"]
+    xo = next(iter(pos[-1].values()))[0]
+    for k, (x_, y_) in pos[-1].items():         # P as a bar beside each output node
+        col = theme.VALUE_INK if k == c else theme.MUTED
+        a1.add_patch(Rectangle((x_ + 0.8, y_ - 0.15), 1.6 * p[k], 0.3, color=col, lw=0, zorder=3))
+        if p[k] >= 0.01:
+            a1.text(x_ + 0.88 + 1.6 * p[k], y_, f"{p[k]:.2f}", ha="left", va="center", fontsize=TEXT, color=theme.INK)
+    _ring(a1, pos[-1][c], 0.25)
+    top = max(y for q in pos for _, y in q.values()) + 0.45
+    low = min(y for q in pos for _, y in q.values()) - 0.95
+    heads = ["pixels $x$"] + [f"$a$: {n} of {s[l + 1]}" for l, n in enumerate(len(u_) for u_ in nums["units"][1:])]
     for l, h in enumerate(heads):
         a1.text(next(iter(pos[l].values()))[0], top, h, ha="center", va="bottom", fontsize=TEXT, color=theme.INK)
-    _fill_key(a1, 0.55, low - 0.2, "node fill: its value")
-    up = "up" if wa > 0 else "down"
-    a1.text(-0.6, low - 0.65, "edge: $w\\cdot a$, how hard a unit pushes the next\n"
-            "one for this digit (blue: up, red: down; faint:\n"
-            "under ¼ of the layer's largest). Drawn: the 7\n"
-            "units pushing the next layer hardest. Into the\n"
-            f"outputs only the pushes into {c}; strongest (gold):\n"
-            f"$w = {w:+.2f}$, $a = {a:+.2f}$, so $w\\cdot a = {wa:+.2f}$:\nit pushes {c} {up}"
-            + (" (− × − = +)" if w < 0 and a < 0 else ""), ha="left", va="top", fontsize=TEXT, color=theme.INK)
-    a1.set_ylim(low - 3.6, top + 0.8)
-    p = nums["p"]
-    a2.barh(np.arange(s[-1]), p, color=[theme.VALUE_INK if i == c else theme.MUTED for i in range(s[-1])])
-    for i in np.argsort(-p)[:3]:
-        a2.text(p[i] + 0.04, i, f"{p[i]:.2f}", va="center", ha="left", fontsize=TEXT, color=theme.INK)
-    a2.set_yticks(np.arange(s[-1]))
-    a2.invert_yaxis()
-    a2.set_xlim(0, 1.45)
-    a2.set_xticks([0, 1])
-    a2.grid(axis="y", visible=False)
     ok = "right" if c == nums["true"] else "wrong"
-    a2.set_title(f"$P$(class)\npredicted {c} (gold),\ntrue {nums['true']}: {ok}", fontsize=TEXT)
+    a1.text(xo + 1.1, top, f"$P$(class): predicted {c},\ntrue {nums['true']} ({ok})", ha="center", va="bottom",
+            fontsize=TEXT, color=theme.INK)
+    xs = [next(iter(q.values()))[0] for q in pos]
+    a1.text(xs[0], low, "grey: pixel\n0 … 1", ha="center", va="top", fontsize=TEXT, color=theme.INK)
+    _fill_key(a1, (xs[1] + xs[2]) / 2 - 0.68, low - 0.2, "", r=0.11)
+    a1.text((xs[1] + xs[2]) / 2, low - 0.45, "fill: $a$ = tanh(z)", ha="center", va="top", fontsize=TEXT,
+            color=theme.INK)
+    a1.text(xo + 1.1, low, "bar: $P$ 0 … 1", ha="center", va="top", fontsize=TEXT, color=theme.INK)
+    a1.text(xs[0] - 0.6, low - 1.25,
+            "edge: $w\\cdot a$, this digit's push (blue up, red down); bold: each unit's 2 strongest\n"
+            "drawn: the 7 units per layer with the largest $\\Sigma|w\\cdot a|$ into the next (⋮ the rest)\n"
+            f"into the outputs: only the pushes into {c}; strongest (gold): "
+            f"$({w:.3f}) \\times ({a:.3f}) = {wa:+.3f}$",
+            ha="left", va="top", fontsize=TEXT, color=theme.INK, linespacing=1.5)
+    a1.set_xlim(xs[0] - 0.9, xo + 2.6)
+    a1.set_ylim(low - 2.6, top + 1.0)
 
 
 # --- one backprop step, worked with the record's numbers ---------------------------------------------
@@ -372,70 +382,85 @@ def backprop_numbers(rec) -> dict:
             "p": rec.activation(L).copy(), "p_next": np.asarray(rec.meta["output_next"], float),
             "loss_next": float(rec.meta["loss_next"]), "batch": (len(rec.batch_X), rec.batch_loss, rec.batch_loss_next),
             "point_loss": np.asarray(rec.meta["point_loss"], float),
-            "point_loss_next": np.asarray(rec.meta["point_loss_next"], float)}
+            "point_loss_next": np.asarray(rec.meta["point_loss_next"], float),
+            "worse_by_class": [int(np.sum((np.asarray(rec.meta["point_loss_next"]) > np.asarray(rec.meta["point_loss"]))
+                                          & (rec.batch_Y.argmax(axis=1) == c))) for c in range(rec.batch_Y.shape[1])]}
 
 
-def _under(ax, p, q, lw=7):
-    """A gold band under the edge p–q: the edge a worked number belongs to."""
-    ax.plot([p[0], q[0]], [p[1], q[1]], color=theme.VALUE_INK, lw=lw, alpha=0.35, zorder=0.5, solid_capstyle="round")
+def _under(ax, p, q, lw=6):
+    """A gold band over the other edges (under the nodes) along p–q: an edge of the worked path."""
+    ax.plot([p[0], q[0]], [p[1], q[1]], color=theme.VALUE_INK, lw=lw, alpha=0.9, zorder=2, solid_capstyle="round")
 
 
-@figure("network_backprop", experiments=("network_backprop",), size=(9.5, 9.8))
+def _tag(ax, xy, text, dy=0.3, color=None):
+    """A small label above a node, on a paper backing so edges do not run through it."""
+    ax.text(xy[0], xy[1] + dy, text, ha="center", va="bottom", fontsize=TEXT, color=color or theme.INK,
+            bbox=dict(fc=theme.PAPER, ec="none", pad=0.4), zorder=5)
+
+
+MARKERS = ("o", "s", "^", "D", "v")     # classes by shape in a scatter beside sign-coloured diagrams
+
+
+@figure("network_backprop", experiments=("network_backprop",), size=(9.5, 9.4))
 def backprop(fig):
     """One example: the forward pass, δ and signed ∂ℓ/∂w from the backward pass with the chain rule
-    worked along one path (output δ, the ringed unit's δ from its three outgoing weights, one edge into
-    it), and the step θ ← θ − η∇ℓ judged on this example and on every training point (many get worse)."""
+    worked along one gold path (output δ, unit j's δ from its three outgoing weights, the edge into j),
+    and the step θ ← θ − η∇ℓ judged on this example and on every training point (many get worse)."""
     rec = E.load("network_backprop")["pass"]
     model = rec.model()
     L = model.n_layers
     nb = backprop_numbers(rec)
     t = nb["target"]
-    gs = fig.add_gridspec(3, 2, height_ratios=[0.95, 0.95, 1.05], hspace=0.3, wspace=0.3)
+    lh, u, f, sm, du = nb["hidden"]
+    le, i, j, dj, ai, g, wb, wa = nb["edge"]
+    aj = float(rec.activation(lh)[u])
+    gs = fig.add_gridspec(3, 2, height_ratios=[0.9, 0.72, 1.05], hspace=0.26, wspace=0.3)
     a_f, a_b = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1])
     a_t = fig.add_subplot(gs[1, :])
     a_p, a_d = fig.add_subplot(gs[2, 0]), fig.add_subplot(gs[2, 1])
     x = rec.activation(0)
-    names = [f"$x_{i + 1}$ = {x[i]:.2f}" for i in range(model.sizes[0])]
-    outs = [f"{k}: {p:.2f}" + (" target" if k == t else "") for k, p in enumerate(nb["p"])]
+    names = [f"$x_{k + 1}$ = {x[k]:.2f}" for k in range(model.sizes[0])]
+    outs = [f"{k}: {p:.2f}" + ("  ◀ target" if k == t else "") for k, p in enumerate(nb["p"])]
     pf = draw_network(a_f, model, rec.theta, activations=_fills(model, rec), input_labels=names, output_labels=outs,
                       dx=1.5)
-    _ring(a_f, pf[L][t], 0.27)
+    _ring(a_f, pf[lh][u], 0.27)                       # gold: the worked path only, in both panels
+    _tag(a_f, pf[lh][u], f"$a_j$ = {fixed(aj)}")
+    xi, yi = pf[le - 1][i]                            # unit i: named beside it, left of its rim
+    a_f.text(xi - 0.24, yi + 0.16, f"$a_i$ = {fixed(ai)}", ha="right", va="bottom", fontsize=TEXT, color=theme.INK,
+             bbox=dict(fc=theme.PAPER, ec="none", pad=0.4), zorder=5)
+    _ring(a_f, (xi, yi), 0.27)
+    _under(a_f, (xi, yi), pf[lh][u], lw=5)
     lo_f = min(y for p in pf for _, y in p.values())
     _fill_key(a_f, 0.7, lo_f - 1.05, "value, $w$", r=0.11)
-    a_f.set_ylim(lo_f - 1.4, a_f.get_ylim()[1])
+    a_f.set_ylim(lo_f - 1.4, pf[lh][u][1] + 0.75)
     a_f.set_title(f"① forward: values on neurons, $w$ on edges\n"
                   rf"$\ell = -\ln \hat y_{t} = -\ln {nb['yhat']:.3f} = {nb['loss']:.3f}$", fontsize=TEXT)
     grads = [model.layout.view(rec.grad, f"W{l}") for l in range(1, L + 1)]
-    dscale = max(float(np.max(np.abs(rec.deltas[f"d{l}"]))) for l in range(1, L + 1))
-    deltas = [None] + [rec.deltas[f"d{l}"][0] / dscale for l in range(1, L + 1)]
+    deltas = [None] + [rec.deltas[f"d{l}"][0] / np.max(np.abs(rec.deltas[f"d{l}"])) for l in range(1, L + 1)]
     pb = draw_network(a_b, model, rec.theta, edge_values=grads, gradient=True, activations=deltas, fill_gradient=True,
                       output_labels=[f"δ {signed(d)}" for d in nb["delta_out"]], dx=1.5)
-    lh, u = nb["hidden"][:2]
-    le, i, j = nb["edge"][:3]
     _ring(a_b, pb[lh][u], 0.27)
-    for k in pb[L]:                                   # the ringed unit's outgoing weights carry the δs back
-        _under(a_b, pb[lh][u], pb[L][k], lw=5)
-    _under(a_b, pb[le - 1][i], pb[le][j])
-    a_b.text(pb[lh][u][0], pb[lh][u][1] + 0.32, f"δ {signed(nb['hidden'][4])}", ha="center", va="bottom",
-             fontsize=TEXT, color=theme.INK, bbox=dict(fc=theme.PAPER, ec="none", pad=0.5), zorder=5)
+    for k in pb[L]:                                   # unit j's outgoing weights carry the output δs back
+        _under(a_b, pb[lh][u], pb[L][k], lw=4)
+    _under(a_b, pb[le - 1][i], pb[le][j], lw=6)
+    _tag(a_b, pb[lh][u], f"$\\delta_j$ = {du:+.2f}".replace("-", "−"))
     lo_b = min(y for p in pb for _, y in p.values())
-    _fill_key(a_b, 0.7, lo_b - 1.05, "δ, $\\partial\\ell/\\partial w$", r=0.11, gradient=True)
+    _fill_key(a_b, 0.55, lo_b - 1.05, "δ (each layer\nto its largest |δ|)", r=0.11, gradient=True)
     a_b.set_ylim(lo_b - 1.4, pb[lh][u][1] + 0.75)
     a_b.set_title("② backward: $\\delta = \\partial\\ell/\\partial z$ on neurons,\n"
-                  "$\\partial\\ell/\\partial w$ on edges (gold: the worked path)", fontsize=TEXT)
+                  "$\\partial\\ell/\\partial w$ on edges; gold: the worked path", fontsize=TEXT)
     a_t.axis("off")
-    _, _, f, sm, du = nb["hidden"]
-    _, _, _, dj, ai, g, wb, wa = nb["edge"]
     terms = " + ".join(f"({w:+.2f})({d:+.3f})" for w, d in nb["terms"])
     lines = [(rf"output: $\delta = \hat y - y$;  target class {t}: ${nb['yhat']:.3f} - 1 = {nb['delta_out'][t]:+.3f}$"
               "   (the others: $\\hat y - 0$)"),
-             "ringed unit $j$: the output δs come back through its 3 weights (gold):",
+             "unit $j$ (gold ring): the output δs come back through its 3 weights (gold):",
              rf"    $\Sigma_k\, w_{{jk}}\,\delta_k$ = {terms} = ${sm:+.3f}$",
-             rf"    $\delta_j = (1 - a_j^2)\,\Sigma_k\, w_{{jk}}\,\delta_k = {f:.3f} \times ({sm:+.3f}) = {du:+.3f}$",
-             rf"edge into it (gold): $\partial\ell/\partial w = \delta_j\, a_i = ({dj:+.3f}) \times ({ai:+.3f}) = {g:+.3f}$",
+             rf"    $\delta_j = (1 - a_j^2)\,\Sigma_k\, w_{{jk}}\,\delta_k = (1 - ({aj:.3f})^2) \times ({sm:+.3f})"
+             rf" = {f:.3f} \times ({sm:+.3f}) = {du:+.3f}$",
+             rf"edge $i \to j$ (gold): $\partial\ell/\partial w = \delta_j\, a_i = ({dj:+.3f}) \times ({ai:+.3f}) = {g:+.3f}$",
              rf"③ step $w \leftarrow w - {rec.lr:g}\,\partial\ell/\partial w$:   this edge's $w$: ${wb:+.3f} \to {wa:+.3f}$"]
     for r, line in enumerate(lines):
-        a_t.text(0.0, 1.0 - r * 0.175, line.replace("(-", "(−"), transform=a_t.transAxes, ha="left", va="top",
+        a_t.text(0.0, 1.0 - r * 0.18, line.replace("(-", "(−"), transform=a_t.transAxes, ha="left", va="top",
                  fontsize=TEXT + 1, color=theme.INK)
     # the step's effect: this example, then every training point
     k = np.arange(len(nb["p"]))
@@ -453,20 +478,22 @@ def backprop(fig):
     a_p.set_title(f"this example: $\\ell$ {nb['loss']:.3f} → {nb['loss_next']:.3f}\n\n", fontsize=TEXT)
     a_p.set_xlabel("$P$(class)", fontsize=TEXT)
     cls = rec.batch_Y.argmax(axis=1)
-    rise = nb["point_loss_next"] - nb["point_loss"]
-    worse = rise > 0
-    for c in np.unique(cls):
+    worse = nb["point_loss_next"] > nb["point_loss"]
+    for c in np.unique(cls):                          # classes by shape (red / blue mean sign above)
         sel = cls == c
-        a_d.scatter(rec.batch_X[sel & ~worse, 0], rec.batch_X[sel & ~worse, 1], s=12, color=theme.CLASS[int(c)],
-                    edgecolor=theme.PAPER, linewidth=0.3, zorder=3, label=f"class {c}")
-        a_d.scatter(rec.batch_X[sel & worse, 0], rec.batch_X[sel & worse, 1], s=30, color=theme.CLASS[int(c)],
-                    edgecolor=theme.INK, linewidth=1.3, zorder=3)
-    a_d.scatter([x[0]], [x[1]], s=300, facecolors="none", edgecolors=theme.VALUE_INK, linewidths=2.4, zorder=4)
-    a_d.annotate("this example\n(gold ring)", (x[0], x[1]), xytext=(1.03, 0.5), textcoords="axes fraction",
+        a_d.scatter(rec.batch_X[sel & ~worse, 0], rec.batch_X[sel & ~worse, 1], s=16, marker=MARKERS[int(c)],
+                    facecolor=theme.PAPER, edgecolor=theme.MUTED, linewidth=0.9, zorder=3)
+        a_d.scatter(rec.batch_X[sel & worse, 0], rec.batch_X[sel & worse, 1], s=22, marker=MARKERS[int(c)],
+                    color=theme.INK, zorder=3)
+        a_d.scatter([], [], s=30, marker=MARKERS[int(c)], facecolor=theme.PAPER, edgecolor=theme.INK,
+                    label=f"class {c}")
+    a_d.scatter([x[0]], [x[1]], s=320, facecolors="none", edgecolors=theme.INK, linewidths=2.0, zorder=4)
+    a_d.annotate("this example\n(ringed)", (x[0], x[1]), xytext=(1.03, 0.5), textcoords="axes fraction",
                  fontsize=TEXT, ha="left", va="center", color=theme.INK, zorder=5,
-                 arrowprops=dict(arrowstyle="-", color=theme.VALUE_INK, lw=1.2, shrinkB=9))
+                 arrowprops=dict(arrowstyle="-", color=theme.INK, lw=1.0, shrinkB=10))
     a_d.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=TEXT, handletextpad=0.2, borderaxespad=0.2)
-    a_d.text(1.03, 0.3, f"dark outline:\nloss rose\n({int(worse.sum())} of {len(rise)})", transform=a_d.transAxes,
+    by = nb["worse_by_class"]
+    a_d.text(1.03, 0.3, f"filled black:\nloss rose\n({int(worse.sum())} of {len(worse)})", transform=a_d.transAxes,
              ha="left", va="top", fontsize=TEXT, color=theme.INK)
     a_d.set_aspect("equal")
     a_d.set_xticks([])
@@ -474,8 +501,10 @@ def backprop(fig):
     n, b0, b1 = nb["batch"]
     a_d.set_title(f"all {n} training points ($x_1$, $x_2$):\nmean $\\ell$ {b0:.3f} → {b1:.3f}"
                   + (" — worse" if b1 > b0 else ""), fontsize=TEXT)
-    fig.text(0.5, 0.035, "one example's step can hurt the others → training averages ∂ℓ/∂θ over many examples",
-             ha="center", va="top", fontsize=TEXT + 1, color=theme.INK)
+    counts = ", ".join(f"{by[c]} of class {c}" for c in range(len(by)))
+    fig.text(0.5, 0.045, f"why: the weights are shared, so a step that favours class {t} here favours it elsewhere "
+             f"too:\nthe points whose loss rose are {counts}.\nSo training averages ∂ℓ/∂θ over many examples.",
+             ha="center", va="top", fontsize=TEXT + 1, color=theme.INK, linespacing=1.4)
 
 
 # --- training: the boundary at log-spaced steps beside the loss on a log step axis ------------------
