@@ -17,7 +17,8 @@ import numpy as np
 from nnviz import experiments, optim, theme
 from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, at_edge, crawl_text, decided_text, edge_steps,
                                       finish_order, first_below, leaders_text, loss_words, momentum_text, power_of_ten,
-                                      race_verdict, saddle_text, stuck_above, wrap_words)
+                                      momentum_gain, race_verdict, saddle_text, step_lengths, stuck_above,
+                                      wrap_words)
 from nnviz.tuning import ATOL
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
@@ -259,6 +260,21 @@ def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop"):
     return g
 
 
+def rule_effects(runs) -> dict:
+    """What each update rule did in this race, in numbers from its run (the rules slide's second lines)."""
+    a = step_lengths(runs["adagrad"].thetas)
+    r = step_lengths(runs["rmsprop"].thetas)
+    m = {n: momentum_gain(runs[n]) for n in ("momentum", "nesterov")}
+    h = len(r) // 2
+    return {"gd": "steps = η·|g|: tiny where the valley floor is flat",
+            "momentum": f"v adds up past steps: {m['momentum']:.0f}× η·|g| on the valley floor",
+            "nesterov": f"the same velocity, corrected a step ahead: {m['nesterov']:.0f}× η·|g|",
+            "adagrad": f"G only grows, so its rate η/√G only falls: steps {a[0]:.2f} → {a[-1]:.3f} ({a[0] / a[-1]:.0f}×)",
+            "rmsprop": f"s forgets old g: steps stay near {r[h:].mean():.2f}, zigzagging across the valley",
+            "adam": (f"momentum + RMSprop's ÷√ŝ; here it ends behind GD "
+                     f"({loss_words(runs['adam'].meta['final_loss'])} vs {loss_words(runs['gd'].meta['final_loss'])})")}
+
+
 def race_warp(surf, runs, run_time: float) -> TimeWarp:
     """The race's step-at-time mapping: time follows the drawn path length of all runs together
     (each run's share of its own length, until it leaves the view)."""
@@ -385,23 +401,39 @@ class DescentRace(ThemedScene):
             verdict = why
         if self.show_rules:
             self.pause("rules")
-            fixed = {}
-            for o in self.optimizers:  # the settings every run kept fixed (only η was tuned)
-                fixed.update({k: v for k, v in runs[o].meta["hyper"].items() if k != "lr"})
-            rules = mn.VGroup(text("update rules (g = ∇f)", size=26), *[
-                text(f"{NAMES[o]}:  " + optim.make(RULE_OF.get(o, o)).rule.replace("∇J", "g"), size=24,
-                     color=color("optimizer", o))
-                for o in self.optimizers], label("kept fixed: " + ",  ".join(f"{SYMBOL[k]} = {v:g}" for k, v in fixed.items())
-                                                 + ";  only η was tuned", size=24))
-            rules.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.24)
-            rules.move_to(0.2 * mn.DOWN)
-            gone = [m for m in self.mobjects if m is not title]
-            for m in gone:  # the trails' fading updaters would hold their opacity through the fade-out
-                for f in m.get_family():
-                    f.clear_updaters()
-            self.play(*[mn.FadeOut(m) for m in gone], run_time=0.5)
-            self.play(mn.FadeIn(rules))
-            self.wait(3.0)
+            self.rules(title, panel, saddle, marks, trails, runs, strip, verdict)
+
+    def rules(self, title, panel, saddle, marks, trails, runs, strip, verdict):
+        """Each optimizer's update rule beside what it did in this race (measured from its run): why each
+        finished where it did; the settings every run kept fixed (only η was tuned)."""
+        fixed = {}
+        for o in self.optimizers:
+            fixed.update({k: v for k, v in runs[o].meta["hyper"].items() if k != "lr"})
+        did = rule_effects(runs)
+        rows = []
+        for o in self.optimizers:
+            rule = optim.make(RULE_OF.get(o, o)).rule.replace("(∇J)²", "g²").replace("∇J", "g")
+            if o == "adam":  # its second moment is RMSprop's s, not the velocity v of the momentum rules
+                rule = rule.replace("v ←", "s ←").replace("β₂v", "β₂s").replace("√v̂", "√ŝ")
+                rule = rule.replace(",  θ ←", ",\n           θ ←")  # two lines: the frame's width
+            rows.append(mn.VGroup(text(f"{NAMES[o]}:  {rule}", size=24, color=color("optimizer", o)),
+                                  text(did[o], size=24)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.04))
+        table = mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.13)
+        notes = text("g = ∇f at θ (Nesterov's look-ahead, rewritten at θ)\nm̂ = m ÷ (1 − β₁ᵗ),  ŝ = s ÷ (1 − β₂ᵗ),  "
+                     "ε = 10⁻⁸", size=24, color=color(theme.MUTED), line_spacing=0.8)
+        kept = text("kept fixed: " + ",  ".join(f"{SYMBOL[k]} = {v:g}" for k, v in fixed.items()) +
+                    ";  only η was tuned", size=28)
+        head = heading("Update rules: why each finished where it did", size=30, buff=0.15)
+        body = mn.VGroup(kept, table, notes).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2)
+        body.next_to(head, mn.DOWN, buff=0.2)
+        body.set_x(0)
+        gone = [m for m in self.mobjects if m is not title]
+        for m in gone:  # the trails' fading updaters would hold their opacity through the fade-out
+            for f in m.get_family():
+                f.clear_updaters()
+        self.play(*[mn.FadeOut(m) for m in gone], mn.FadeOut(title), run_time=0.5)
+        self.play(mn.FadeIn(head), mn.FadeIn(body))
+        self.wait(4.0)
 
 
 class DescentRaceBeale(DescentRace):

@@ -358,3 +358,17 @@ def test_beale_window_is_the_stills_and_holds_every_path(race_mod, race):
 def test_loss_text_has_no_code_notation(race_mod):
     assert race_mod.loss_text(4.56e-6) == "4.6×10⁻⁶"
     assert race_mod.loss_text(0.0022) == "0.0022"
+
+
+def test_rules_slide_effects_match_the_runs(race_mod, race):
+    """The rules slide's second lines: every number recomputed from the Rosenbrock runs."""
+    runs = {o: race[f"rosenbrock__{o}"] for o in race_mod.RACE_ORDER}
+    did = race_mod.rule_effects(runs)
+    a = lengths(runs["adagrad"].thetas)
+    assert f"steps {a[0]:.2f} → {a[-1]:.3f} ({a[0] / a[-1]:.0f}×)" in did["adagrad"] and a[-1] < a[0] / 10
+    r = lengths(runs["rmsprop"].thetas)
+    assert f"stay near {r[len(r) // 2:].mean():.2f}" in did["rmsprop"]
+    for n in ("momentum", "nesterov"):
+        assert f"{XD.momentum_gain(runs[n]):.0f}× η·|g|" in did[n]
+    fa, fg = runs["adam"].meta["final_loss"], runs["gd"].meta["final_loss"]
+    assert fa > fg and f"({XD.loss_words(fa)} vs {XD.loss_words(fg)})" in did["adam"]
