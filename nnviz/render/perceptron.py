@@ -268,7 +268,12 @@ class WeightPanel(VGroup):
                 perp = np.array([-d[1], d[0], 0.0])
                 if perp @ ((p0 + tip) / 2 - o) < 0:                      # the side away from the origin
                     perp = -perp
-                g.add(lab.next_to((p0 + tip) / 2, perp, buff=0.15).set_opacity(1.0 if moves else 0.0))
+                if moves:
+                    g.add(lab.next_to((p0 + tip) / 2, perp, buff=0.15))
+                else:                                           # say why nothing moves here
+                    note = VGroup(text("x = 0:", size=self.font, color=col),
+                                  text("only b moves", size=self.font, color=col)).arrange(DOWN, aligned_edge=RIGHT, buff=0.08)
+                    g.add(note.next_to(ax.x_axis, UP, buff=0.15).align_to(ax.x_axis, RIGHT))
             g.add(Arrow(o, ax.c2p(*w), buff=0, color=theme.FOREGROUND, stroke_width=5,
                         max_tip_length_to_length_ratio=0.2))
             g.add(Dot(o, radius=0.04, color=theme.MUTED))
