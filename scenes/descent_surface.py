@@ -82,7 +82,8 @@ class DescentSurface(ThemedThreeDScene):
     stalk = True            # a line from the drawn point to the true loss (network paths off the sheet)
     axis_at = (-0.05, 1.0)  # where the loss axis stands, as a share of the box (0..1 = inside)
     axis_ticks = 3
-    star_label_side = mn.DOWN + 0.6 * mn.RIGHT
+    star_label_side = None  # where ★'s words go on the surface (None: in the readout panel, never on the path)
+    axis_name = None        # the ticks are losses; a name on top would reach into the title as the camera moves
     x_length = y_length = 6.5
     z_length = 3.6
 
@@ -121,22 +122,25 @@ class DescentSurface(ThemedThreeDScene):
                             for c, w in ((theme.BACKGROUND, 7), (theme.FOREGROUND, 3.5))])
         x, y, v = grid_minimum(surf.xs, surf.ys, surf.loss)
         star = marker(axes.c2p(x, y, float(hmap(np.array([v]))[0])), radius=0.24, hollow=True)
-        star_words = label(self.minimum_words(surf, v), size=24, color=color(theme.FOREGROUND))
-        star_words.next_to(star, self.star_label_side, buff=0.3)
-        star_words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.05)
+        in_panel = self.star_label_side is None
+        star_words = label(("★ " if in_panel else "") + self.minimum_words(surf, v), size=28 if in_panel else 24,
+                           color=color(theme.FOREGROUND))
+        if not in_panel:
+            star_words.next_to(star, self.star_label_side, buff=0.3)
+            star_words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.05)
         # iso-loss rings on the sheet and a loss axis beside it: a height reads as a loss
         ring_levels = [v_ for v_, _ in decade_ticks(hmap, zr, most=6) if v_ > 0]
         rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap, ring_levels, width=1.5, opacity=0.45)
         corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
-        ax_line, ax_marks, ax_labels = height_axis(axes, corner, decade_ticks(hmap, zr, most=self.axis_ticks),
-                                                   label, size=24, name="loss")
+        ax_line, ax_marks, ax_labels = height_axis(axes, corner, decade_ticks(hmap, zr, most=self.axis_ticks)
+                                                   if self.axis_ticks else [], label, size=24, name=self.axis_name)
         mesh.occlude(*rings, ax_line, ax_marks, lift=0.5)
         mesh.occlude(path, jump=self.jump(axes), lift=2.0)
         mesh.occlude(start, star, lift=3.0)  # a marker stands on the surface: drawn over its own cell's neighbours
         guides, guide_labels = self.guides(axes, surf, hmap)
         for g in guides:
             mesh.occlude(g, lift=1.0)
-        marks = [start, star, star_words, *ax_labels, *guide_labels]
+        marks = [start, star, *([] if in_panel else [star_words]), *ax_labels, *guide_labels]
         stalk = self.make_stalk(axes, xy, z, hmap(other) if other is not None else None, steps, t)
         if stalk is not None:
             mesh.occlude(stalk, lift=3.0)
@@ -144,7 +148,8 @@ class DescentSurface(ThemedThreeDScene):
         title = heading(self.title(surf), size=30, buff=0.2)
         counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=True)
         loss = self.loss_readout(rec, t, steps, h)
-        meters = mn.VGroup(counter, loss).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+        meters = mn.VGroup(counter, loss, *([star_words] if in_panel else [])).arrange(mn.DOWN, aligned_edge=mn.LEFT,
+                                                                                      buff=0.12)
         meters.move_to([3.0, 2.9, 0], aligned_edge=mn.UL)  # readouts grow to the right: room for "3.6·10⁻⁵"
         extra = self.side(rec, t, steps)
         self.add_fixed_in_frame_mobjects(title, meters, *extra)
@@ -358,19 +363,18 @@ class DescentSurfaceBowl(DescentSurface):
     show the path's coordinate along each shrinking by its own factor 1 − η·curvature per step."""
 
     plane = "bowl"
-    floor_levels = 10
+    floor_levels = 0        # the rings on the surface carry the levels
     log = False             # a quadratic bowl reads best as itself
-    zoom = 0.72
-    offset = (-2.3, 0.35)
+    zoom = 0.84
+    offset = (-2.2, 0.3)
     z_length = 2.4
     phi, theta = 40, -100   # from high up (phi from the vertical): the floor, the bend and ★ stay in view
     end_phi, end_theta = 34, -88
     orbit_rate = 0.06
     intro_time = 2.5
-    axis_at = (-0.1, 1.0)
-    axis_ticks = 3
+    star_label_side = mn.UP + mn.LEFT  # clear of the path, which comes in from the lower left
+    axis_ticks = 0          # no loss axis: the readout gives the loss, the rings the levels
     margin = 0.25           # of the path's extent, around the path and ★
-    star_label_side = mn.DOWN
 
     def window(self, surf, rec):
         """The grid cropped to the path and ★ plus a margin (same scale on both axes)."""
@@ -438,9 +442,9 @@ class DescentSurfaceBowl(DescentSurface):
             bar.add_updater(follow)
             rows.add(row)
         rows.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        head = label("distance from ★ along the", size=24, color=color(theme.FOREGROUND))
+        head = label("distance to ★ along the", size=24, color=color(theme.FOREGROUND))
         panel = mn.VGroup(head, rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2)
-        panel.move_to([3.0, 1.3, 0], aligned_edge=mn.UL)
+        panel.move_to([2.9, 1.3, 0], aligned_edge=mn.UL)
         return [panel]
 
     def loss_readout(self, rec, tracker, steps, heights):
@@ -450,7 +454,7 @@ class DescentSurfaceBowl(DescentSurface):
                        size=28, color=color(theme.FOREGROUND))
 
     def minimum_words(self, surf, v):
-        return f"★ minimum, loss {v:.3g}"
+        return f"minimum, loss {v:.3g}"
 
     def title(self, surf):
         return "Gradient descent on a bowl: across first, then along"
@@ -496,20 +500,20 @@ class DescentSurfaceBowl(DescentSurface):
         (n1, l1, f1, c1, _), (n2, l2, f2, c2, _) = self.factors(rec, surf)
         k = int(np.argmax(np.abs(c1) < 0.1 * abs(c1[0])))
         return (f"After {k} steps the steep coordinate is below a tenth of its start, the flat one still at "
-                f"{abs(c2[k]) / abs(c2[0]):.0%}: across first, then along the floor to ★.")
+                f"{abs(c2[k]) / abs(c2[0]):.0%}: across first, then along to ★.")
 
 
 class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     plane = "rosenbrock"
     log = True
-    floor_levels = 12
+    floor_levels = 0        # the rings on the surface carry the levels
+    star_label_side = mn.RIGHT + 0.8 * mn.UP
     phi, theta = 40, -115   # from the valley's open side: the banana valley and the path in view
     end_phi, end_theta = 36, -88
     orbit_rate = 0.08
     zoom, offset = 0.8, (-0.6, -0.35)
     log_floor = 1e-2  # flattens the valley floor, narrower than a mesh cell, instead of a sawtooth
     axis_at = (-0.08, 0.0)
-    star_label_side = mn.RIGHT
 
     def window(self, surf, rec):
         self.x_length = self.y_length = 6.5
@@ -524,13 +528,13 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     def intro(self, rec, surf):
         run = rec[f"{self.plane}_run"]
         return (f"Two weights only: the surface is the whole loss, and the path lies on it exactly. "
-                f"{describe(run.config['optimizer'])} from ○, {run.n_steps} steps.")
+                f"{describe(run.config['optimizer']).capitalize()} from ○, {run.n_steps} steps.")
 
     def during(self, rec, surf, v):
         return None
 
     def minimum_words(self, surf, v):
-        return "★ minimum, loss 0" if v == 0 else f"★ minimum, loss {v:.3g}"
+        return "minimum, loss 0" if v == 0 else f"minimum, loss {v:.3g}"
 
     def title(self, surf):
         return "The Rosenbrock surface with a descent path"
@@ -538,6 +542,5 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     def why(self, rec, surf, v):
         run = rec[f"{self.plane}_run"]
         k = len(run.train_loss) - 1 - 50
-        return (f"It stops short of ★: along the valley floor the slope is nearly flat, so each step is tiny. "
-                f"Its loss was still falling ({run.train_loss[k]:.3f} → {run.train_loss[-1]:.3f} in the last "
-                f"50 steps) when the {run.n_steps} steps ran out.")
+        return (f"It stops short of ★: on the flat valley floor steps are tiny, and the loss still fell "
+                f"({run.train_loss[k]:.3f} → {run.train_loss[-1]:.3f} in the last 50 steps).")

@@ -485,10 +485,10 @@ def surface(fig):
     p = rec["pca_path"]
     ax.semilogy(p.steps, X.path_heights(p, "true"), color=theme.INK, label="true loss")
     ax.semilogy(p.steps, X.path_heights(p, "slice"), "--", color=ink, lw=2,
-                label="the sheet's loss under the path", path_effects=_outlined())
+                label="the sheet's loss", path_effects=_outlined())
     ax.set_xlabel("step")
     ax.set_ylabel("loss (log scale)")
-    ax.legend(fontsize=9, loc="lower left", frameon=False)  # the curves run from top left to bottom right
+    ax.legend(fontsize=9, loc="upper right", bbox_to_anchor=(1.0, 0.85), frameon=False)  # clear of both curves
     ax.set_title(f"{name}: the two differ while\nthe path is off the sheet (the start)", fontsize=10)
     # the 3-D panel's z label reaches past its box: move this panel clear of it
     box = ax.get_position()
