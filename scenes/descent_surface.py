@@ -290,8 +290,8 @@ class DescentSurface(ThemedThreeDScene):
 
     def minimum_words(self, surf, v):
         if at_window_edge(surf):
-            return f"lowest drawn: {v:.2g}"
-        return f"lowest on the sheet: {v:.3g}"
+            return f"lowest: {v:.2g}"  # the window's edge: the valley runs on (the closing caption)
+        return f"lowest: {v:.3g}"
 
     def title(self, surf):
         return {"pca": "A moons MLP's loss along its path's two main directions",
@@ -343,8 +343,8 @@ class DescentSurfaceRandom(DescentSurface):
         plot = LossPlot({true: p.true_loss, shadow: p.plane_loss},
                         colors={true: ink, shadow: color(theme.MUTED)},
                         steps={true: p.steps, shadow: p.steps},
-                        log_y=True, width=3.6, height=2.2, tracker=tracker, legend=False, x_ticks=3)
-        plot.to_edge(mn.RIGHT, buff=0.4).shift(0.2 * mn.DOWN)
+                        log_y=True, width=3.6, height=1.9, tracker=tracker, legend=False, x_ticks=3)
+        plot.to_edge(mn.RIGHT, buff=0.4).shift(0.55 * mn.DOWN)  # below the three readout lines
         keys = list(plot.curves)
         names = mn.VGroup(*[label(k, size=24, color=plot.curves[k].trace.color) for k in keys])
         names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(plot, mn.UP, buff=0.12)
@@ -372,7 +372,7 @@ class DescentSurfaceBowl(DescentSurface):
     end_phi, end_theta = 34, -88
     orbit_rate = 0.06
     intro_time = 2.5
-    star_label_side = mn.UP + mn.LEFT  # clear of the path, which comes in from the lower left
+    star_label_side = None  # "★ minimum, loss 0" in the readout panel
     axis_ticks = 0          # no loss axis: the readout gives the loss, the rings the levels
     margin = 0.25           # of the path's extent, around the path and ★
 
@@ -444,7 +444,7 @@ class DescentSurfaceBowl(DescentSurface):
         rows.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         head = label("distance to ★ along the", size=24, color=color(theme.FOREGROUND))
         panel = mn.VGroup(head, rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2)
-        panel.move_to([2.9, 1.3, 0], aligned_edge=mn.UL)
+        panel.move_to([2.9, 1.05, 0], aligned_edge=mn.UL)
         return [panel]
 
     def loss_readout(self, rec, tracker, steps, heights):
@@ -481,8 +481,8 @@ class DescentSurfaceBowl(DescentSurface):
             line.set_points_as_corners([axes.c2p(x, y, h) for (x, y), h in zip(p, z)])
             outline(line, 3.0)
             lines.append(line)
-            # the label at the line's far end (larger y: up the screen, away from the captions)
-            end = p[-1] if p[-1][1] > p[0][1] else p[0]
+            # the label at the line's end farther from ★ (the other end is crowded by ★ and the path's end)
+            end = p[-1] if np.linalg.norm(p[-1]) > np.linalg.norm(p[0]) else p[0]
             zz = float(hmap(np.array([0.5 * lam * float(end @ v) ** 2]))[0])
             tag = label(f"{name} axis, curvature {lam:g}", size=24, color=color(theme.FOREGROUND))
             tag.move_to(axes.c2p(*end, zz)).shift(0.35 * mn.OUT)

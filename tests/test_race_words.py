@@ -313,14 +313,14 @@ def test_tuning_legend_and_stuck_words(race_mod, race):
 
 
 def test_pca_star_is_at_the_window_edge(surf_mod, surface):
-    """"★ lowest drawn" (not "lowest on the sheet") and "the valley runs on past ★": the slice's lowest cell is
+    """"★ lowest: 0.006" and "the valley runs on past ★": the slice's lowest cell is
     on the border of the drawn grid, and the loss still falls toward that border."""
     s = surface["pca"]
     Z = s.loss
     j, i = np.unravel_index(np.nanargmin(Z), Z.shape)
     assert i in (0, Z.shape[1] - 1) or j in (0, Z.shape[0] - 1)
     assert surf_mod.at_window_edge(s)
-    assert "lowest drawn" in surf_mod.DescentSurface.minimum_words(None, s, float(Z[j, i]))
+    assert surf_mod.DescentSurface.minimum_words(None, s, float(Z[j, i])) == f"lowest: {Z[j, i]:.2g}"
     inner = (slice(1, -1), slice(1, -1))
     assert np.nanmin(Z[inner]) > Z[j, i]
 
