@@ -140,7 +140,7 @@ def test_perceptron_scene_line_is_the_recorded_line(variant, exp, tmp_path):
         x = xs[0] + (p[0] - c[0] + s.plane.size / 2) / s.plane.size * (xs[-1] - xs[0])
         y = ys[0] + (p[1] - c[1] + s.plane.size / 2) / s.plane.size * (ys[-1] - ys[0])
         assert abs(w @ [x, y] + b) < 1e-6 * (1 + np.abs(w).sum())
-    assert s.panel.settled and len(s.panel.arrows()) == 2      # solved: only the final w (and 0) remain
+    assert s.panel.settled and len(s.panel.arrows()[0]) == 2   # solved: only the final w (and 0) remain
     ups, said = np.asarray(r.update), "".join(t.text for t in s.end_text)   # Text.text drops spaces
     assert ("+ruleneverfired" in said) == (not np.any(ups > 0))
     assert ("−ruleneverfired" in said) == (not np.any(ups < 0))

@@ -268,17 +268,22 @@ class WeightPanel(VGroup):
                 perp = np.array([-d[1], d[0], 0.0])
                 if perp @ ((p0 + tip) / 2 - o) < 0:                      # the side away from the origin
                     perp = -perp
-                if moves:
-                    g.add(lab.next_to((p0 + tip) / 2, perp, buff=0.15))
-                else:                                           # say why nothing moves here
-                    note = VGroup(text("x = 0:", size=self.font, color=col),
-                                  text("only b moves", size=self.font, color=col)).arrange(DOWN, aligned_edge=RIGHT, buff=0.08)
-                    g.add(note.next_to(ax.x_axis, UP, buff=0.15).align_to(ax.x_axis, RIGHT))
+                g.add(lab.next_to((p0 + tip) / 2, perp, buff=0.15).set_opacity(1.0 if moves else 0.0))
             g.add(Arrow(o, ax.c2p(*w), buff=0, color=theme.FOREGROUND, stroke_width=5,
                         max_tip_length_to_length_ratio=0.2))
             g.add(Dot(o, radius=0.04, color=theme.MUTED))
             return g
-        return pb.redraw(draw, state=lambda: self.settled)
+
+        def note():
+            """x = 0 moves only b: say so where the step arrow would be (same texts every frame, shown or not)."""
+            k = pb.row() if pb.n else 0
+            rec = pb.rec
+            show = bool(pb.n) and not self.settled and rec.update[k] != 0 and not np.any(rec.w[k] != rec.w[k - 1])
+            col = theme.CLASS[1] if rec.update[k] > 0 else theme.CLASS[0]
+            g = VGroup(text("x = 0:", size=self.font, color=col), text("only b moves", size=self.font, color=col))
+            g.arrange(DOWN, aligned_edge=RIGHT, buff=0.08).next_to(ax.x_axis, UP, buff=0.15).align_to(ax.x_axis, RIGHT)
+            return g.set_opacity(1.0 if show else 0.0)
+        return VGroup(pb.redraw(draw, state=lambda: self.settled), pb.redraw(note, state=lambda: self.settled))
 
 
 class MistakeBars(VGroup):
