@@ -166,6 +166,9 @@ class Dropout(ThemedScene):
             VGroup(DashedLine(ORIGIN, RIGHT * 0.45, color=loss_col["test"], stroke_width=5, dash_length=0.1),
                    text("test loss", size=26)).arrange(RIGHT, buff=0.12))
         legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(ax.c2p(0, y_range[1]), DR, buff=0.15)
+        for plot in plots.values():       # "step" once per axis, between its 0 and 5000 ticks (no extra row)
+            xl = label("step", size=24).move_to(plot.axes.c2p(plot.axes.bounds[0].mean() * 0.72, 0))
+            plot.add(xl.align_to(plot.axes.tick_labels[0], DOWN))
         counter = StepCounter(tracker, total=int(recs["run_plain"].steps[-1]), size=28)
         counter.next_to(Group(*readouts), DOWN, buff=0.35).set_x(0)
 
