@@ -46,6 +46,18 @@ def unused_rule_text(rec) -> str:
     return ""
 
 
+def on_line_text(rec) -> str:
+    """Points exactly on the final line (w·x + b = 0 within round-off) are called 1 by the ≥: say so."""
+    from nnviz.records import PerceptronRun
+
+    X = np.asarray(rec.X, float)
+    on = np.flatnonzero(np.abs(X @ np.asarray(rec.w[-1], float) + float(rec.b[-1])) < PerceptronRun.TIE)
+    if on.size == 0:
+        return ""
+    pts = ", ".join(f"({X[i, 0]:g}, {X[i, 1]:g})" for i in on)
+    return f"{pts} on the line: w·x + b = 0 ≥ 0 → ŷ = 1"
+
+
 class PerceptronTrick(ThemedScene):
     experiment = "perceptron_blobs"
     title = "The perceptron trick"
@@ -126,7 +138,7 @@ class PerceptronTrick(ThemedScene):
         if pb.n:
             self.play(FadeOut(ring), FadeOut(step), run_time=0.3)
         self.line, self.playback, self.plane, self.bars, self.normal = line, pb, plane, bars, normal  # for tests
-        self.panel = panel
+        self.panel, self.eq = panel, eq
         self.conclude(rec, status, bars)
 
     def conclude(self, rec, status, bars):
@@ -140,7 +152,12 @@ class PerceptronTrick(ThemedScene):
         self.play(FadeOut(status), bars.finish(), run_time=0.4)   # one text out, then the next in
         if rec.converged_at >= 0:
             self.panel.settled = True          # training is over: no step arrow stays on w
-        self.play(FadeIn(end), run_time=0.4)
+        shown = [FadeIn(end)]
+        touching = on_line_text(rec)
+        if touching and rec.converged_at >= 0:  # "solved" rests on the ≥: say it where the line's equation is
+            self.on_line = text(touching, size=24, color=theme.ACTIVE).next_to(self.eq, DOWN, buff=0.1)
+            shown.append(FadeIn(self.on_line.align_to(self.eq, LEFT)))
+        self.play(*shown, run_time=0.4)
         self.wait(1.0)
         self.end_text = end
 

@@ -146,6 +146,16 @@ def test_perceptron_scene_line_is_the_recorded_line(variant, exp, tmp_path):
     assert ("−ruleneverfired" in said) == (not np.any(ups < 0))
 
 
+def test_perceptron_or_says_which_point_lies_on_its_final_line(tmp_path):
+    """OR ends with (1, 0) exactly on the line (0.40·1 + 0.50·0 − 0.40 = 0): the scene says the ≥ decides it."""
+    s = build("network_perceptron", "PerceptronOR", tmp_path)
+    r = E.load("perceptron_or")["perceptron"]
+    X = np.asarray(r.X, float)
+    on = [tuple(X[i]) for i in range(len(X)) if abs(X[i] @ r.w[-1] + r.b[-1]) < 1e-9]
+    assert on == [(1.0, 0.0)] and r.converged_at >= 0
+    assert s.on_line.text.startswith("(1,0)ontheline")                   # Text.text drops spaces
+
+
 def test_dropout_scene_shows_the_recorded_masks(tmp_path):
     s = build("network_dropout", "Dropout", tmp_path)
     masks = E.load("network_dropout")["masks"]
