@@ -101,10 +101,11 @@ SPLIT = {
     "test": "#DC267F",
 }
 # loss curves drawn beside class-coloured plots (decision boundaries) take no class hue: train loss in
-# the ink colour (FOREGROUND on screen, INK on paper; solid), held-out test loss in light orange (dashed).
+# the ink colour (FOREGROUND on screen, INK on paper; solid), held-out test loss in yellow-green (dashed;
+# far from the classes, the ink and the highlight amber that rings points).
 # TEST_LOSS_INK is the same hue darkened for white paper (the light theme uses it on screen too).
-TEST_LOSS = "#FFAA55"
-TEST_LOSS_INK = "#994400"
+TEST_LOSS = "#A6E22E"
+TEST_LOSS_INK = "#4A6B00"
 
 
 def loss_colors(paper: bool = False) -> dict:
@@ -152,7 +153,7 @@ _DARK_INK = {"BACKGROUND": BACKGROUND, "FOREGROUND": FOREGROUND, "MUTED": MUTED,
 _LIGHT_INK = {"BACKGROUND": "#ffffff", "FOREGROUND": "#1b1d23", "MUTED": "#5f6570", "GRID": "#d5d9e0",
               "PAPER": "#ffffff", "INK": "#1b1d23", "FIGURE_GRID": "#dddddd", "NEURON": "#1b1d23",
               "DROPPED": "#c3c8d0", "ACTIVE": "#A67C00",
-              "TEST_LOSS": "#994400", "TEST_LOSS_INK": "#994400"}
+              "TEST_LOSS": "#4A6B00", "TEST_LOSS_INK": "#4A6B00"}
 # palette entries too pale on white: darker twins of the same hue for the light theme
 # (each ≥ 3:1 contrast on white, the guideline for lines and large text; tests/test_themes.py checks it)
 _LIGHT_PALETTE = {"GD": "#1A6FA8",

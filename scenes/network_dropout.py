@@ -25,12 +25,18 @@ from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
 
 
-def cross(at, size=0.13, color=theme.FOREGROUND, width=4.5) -> VGroup:
+def cross(at, size=0.1, color=theme.FOREGROUND, width=4.0, opacity=0.85) -> VGroup:
     """A bold ✕ with a dark rim (so it reads on either class colour)."""
     a, b = np.array([size, size, 0]), np.array([size, -size, 0])
     x = VGroup(Line(at - a, at + a), Line(at - b, at + b))
-    x.set_stroke(color, width=width).set_stroke(theme.BACKGROUND, width=width + 4, background=True)
+    x.set_stroke(color, width=width, opacity=opacity).set_stroke(theme.BACKGROUND, width=width + 3,
+                                                                 opacity=opacity, background=True)
     return x
+
+
+def best_mark(at=ORIGIN, radius=0.1) -> Dot:
+    """Where a run's test loss is lowest: a dot in the test-loss colour, outlined."""
+    return Dot(at, radius=radius, color=theme.loss_colors()["test"]).set_stroke(theme.FOREGROUND, width=2.5)
 
 
 class Dropout(ThemedScene):
@@ -111,8 +117,8 @@ class Dropout(ThemedScene):
         both = max(fp["best_test"], fd["best_test"])
         mp, md = cls.mistakes(recs, "plain"), cls.mistakes(recs, "dropout")
         return {"why": f"Why does the net without dropout end at test loss {fp['final_test']:.2f}?",
-                "bend": f"no dropout bends round the {len(facts['bent'])} circled points; dropout does not",
-                "sure": f"wrong on new points yet ≥ {cls.sure:.0%} sure: {mp['sure']} without dropout, {md['sure']} with",
+                "bend": f"no dropout carves pockets round the {len(facts['bent'])} circled points",
+                "sure": f"test points (dots) wrong yet ≥ {cls.sure:.0%} sure: {mp['sure']}; with dropout {md['sure']}",
                 "share": (f"those {mp['sure']} make {mp['share']:.0%} of the {fp['final_test']:.2f} "
                           f"(bright colour = sure)"),
                 "early": f"both reach test loss ≈ {both:.2f}: stopping at step {fp['best_step']} works too"}
@@ -136,7 +142,7 @@ class Dropout(ThemedScene):
             plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=3.3, dot_radius=0.085, prob=bd.prob[0])
             plot = LossPlot({"train": run.train_loss}, colors={"train": loss_col["train"]},
                             steps={"train": run.eval_steps}, y_range=y_range, x_label="", y_label="",
-                            width=2.0, height=3.3, legend=False, tracker=tracker, font_size=28,
+                            width=2.1, height=3.3, legend=False, tracker=tracker, font_size=28,
                             x_ticks=2, y_ticks=2)
             plot.axes.axes.align_to(plane.frame, DOWN)
             plot.shift(plane.frame.get_right() + RIGHT * 0.7 - plot.axes.axes.get_left())
@@ -152,7 +158,7 @@ class Dropout(ThemedScene):
             readouts.append(final)
             plots[tag] = plot
             self.test_curves.append(test)
-        Group(*panels).arrange(RIGHT, buff=0.55).set_x(0)
+        Group(*panels).arrange(RIGHT, buff=0.45).set_x(0)
         Group(*panels).shift(UP * (sub.get_bottom()[1] - 0.14 - Group(*[pn[2] for pn in panels]).get_top()[1]))
         for (plane, _), final in zip(planes, readouts):
             final.next_to(plane.frame, DOWN, buff=0.25)
@@ -163,9 +169,13 @@ class Dropout(ThemedScene):
         legend = VGroup(
             VGroup(Line(ORIGIN, RIGHT * 0.45, color=loss_col["train"], stroke_width=5),
                    text("train loss", size=26)).arrange(RIGHT, buff=0.12),
+            label("(all units on)", size=24),
             VGroup(DashedLine(ORIGIN, RIGHT * 0.45, color=loss_col["test"], stroke_width=5, dash_length=0.1),
                    text("test loss", size=26)).arrange(RIGHT, buff=0.12))
-        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(ax.c2p(0, y_range[1]), DR, buff=0.15)
+        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(ax.c2p(0, y_range[1]), DR, buff=0.08)
+        legend[1].align_to(legend[0][1], LEFT)
+        for plot in plots.values():       # "loss" once per plot, above its y axis
+            plot.add(label("loss", size=24).next_to(plot.axes.c2p(0, y_range[1]), UP, buff=0.12))
         for plot in plots.values():       # "step" once per axis, between its 0 and 5000 ticks (no extra row)
             xl = label("step", size=24).move_to(plot.axes.c2p(plot.axes.bounds[0].mean() * 0.72, 0))
             plot.add(xl.align_to(plot.axes.tick_labels[0], DOWN))
@@ -190,11 +200,19 @@ class Dropout(ThemedScene):
 
         # why: one takeaway at a time, each with its mark on the pictures
         why = text(words["why"], size=30).move_to(sub)      # the question replaces the set-up
+        ends = VGroup()                                      # each run's last test loss, at its curve's end
+        self.end_labels = {}
+        for tag in ("plain", "dropout"):
+            run = recs[f"run_{tag}"]
+            self.end_labels[tag] = f"{run.test_loss[-1]:.2f}"
+            ends.add(text(self.end_labels[tag], size=26, color=loss_col["test"]).next_to(
+                plots[tag].axes.c2p(run.eval_steps[-1], run.test_loss[-1]), UP, buff=0.12))
         self.play(fade_out(sub), run_time=0.3)
-        self.play(fade_in(why), run_time=0.4)
+        self.play(fade_in(why), fade_in(ends), run_time=0.4)
         self.wait(0.8)
-        rings = VGroup(*[Circle(radius=0.2, color=theme.ACTIVE, stroke_width=2.5).move_to(plane.to_scene(*bd.X[i]))
+        rings = VGroup(*[Circle(radius=0.2, color=theme.ACTIVE, stroke_width=3.5).move_to(plane.to_scene(*bd.X[i]))
                          for plane, bd in planes for i in facts["bent"]])
+        lines = VGroup(*[plane.contour(bd.prob[-1], 0.5, width=2.5) for plane, bd in planes])   # the boundary
         faint, crosses = VGroup(), VGroup()
         for tag, (plane, bd) in zip(("plain", "dropout"), planes):
             inside = ((bd.xs[0] <= bd.X_test[:, 0]) & (bd.X_test[:, 0] <= bd.xs[-1])
@@ -202,30 +220,31 @@ class Dropout(ThemedScene):
             for (x, y), lab in zip(bd.X_test[inside], bd.labels_test[inside]):
                 faint.add(Dot(plane.to_scene(x, y), radius=0.035, color=theme.CLASS[int(lab)], fill_opacity=0.55))
             for i in self.mistakes(recs, tag)["sure_idx"]:
-                crosses.add(cross(plane.to_scene(*bd.X_test[i]), size=0.11, color=theme.CLASS[int(bd.labels_test[i])]))
-        best = VGroup(*[Circle(radius=0.16, color=theme.FOREGROUND, stroke_width=4).move_to(
-            plots[tag].axes.c2p(facts[tag]["best_step"], facts[tag]["best_test"])) for tag in ("plain", "dropout")])
+                crosses.add(cross(plane.to_scene(*bd.X_test[i])))
+        best = VGroup(*[best_mark(plots[tag].axes.c2p(facts[tag]["best_step"], facts[tag]["best_test"]))
+                        for tag in ("plain", "dropout")])
 
         def bullet(mark, words_, size=28):
             return VGroup(mark, text(words_, size=size)).arrange(RIGHT, buff=0.2)
 
         take = VGroup(bullet(Circle(radius=0.13, color=theme.ACTIVE, stroke_width=3), words["bend"]),
-                      bullet(cross(ORIGIN, size=0.1, color=theme.FOREGROUND, width=4), words["sure"]),
+                      bullet(cross(ORIGIN, opacity=1.0), words["sure"]),
                       text(words["share"], size=28),
-                      bullet(Circle(radius=0.13, color=theme.FOREGROUND, stroke_width=4), words["early"]))
+                      bullet(best_mark(), words["early"]))
         take.arrange(DOWN, aligned_edge=LEFT, buff=0.16).to_edge(DOWN, buff=0.2).set_x(0)
         take[2].shift(RIGHT * (take[1][1].get_left()[0] - take[2].get_left()[0]))
         self.play(*[fade_out(r) for r in (*readouts, counter)], run_time=0.3)
+        self.play(Create(lines), run_time=0.8)
         self.play(Create(rings), fade_in(take[0]), run_time=0.8)
-        self.wait(1.6)
+        self.wait(2.0)
         self.play(fade_in(faint), run_time=0.5)
         self.play(Create(crosses), fade_in(take[1]), run_time=0.8)
-        self.bring_to_front(rings)                  # the circled points stay visible over the ✕
+        self.bring_to_front(lines, rings)           # the boundary and the circled points stay over the ✕
         self.wait(1.0)
         self.play(fade_in(take[2]), run_time=0.5)
         self.wait(2.0)
         self.play(Create(best), fade_in(take[3]), run_time=0.8)
         self.wait(2.5)
         self.facts, self.words, self.rings, self.best_rings = facts, words, rings, best
-        self.crosses, self.test_dots, self.takeaways = crosses, faint, take
+        self.crosses, self.test_dots, self.takeaways, self.boundary_lines = crosses, faint, take, lines
         self.planes, self.compare_tracker = planes, tracker

@@ -251,7 +251,20 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
             x, y = bd.X[i]
             p = bd.prob[-1][np.abs(bd.ys - y).argmin(), np.abs(bd.xs - x).argmin()]
             assert ((p >= 0.5) == bd.labels[i]) == right
-    assert f"round the {len(s.facts['bent'])} circled points; dropout does not" in s.words["bend"]
+    assert f"pockets round the {len(s.facts['bent'])} circled points" in s.words["bend"]
+    assert s.end_labels == {t: f"{recs[f'run_{t}'].test_loss[-1]:.2f}" for t in ("plain", "dropout")}
+    for (plane, bd), line in zip(s.planes, s.boundary_lines):      # the white line is the p = 0.5 contour
+        pts = np.concatenate([m.points[0::4] for m in line])         # the polylines' corners
+        x = bd.xs[0] + (pts[:, 0] - plane.frame.get_left()[0]) / plane.size * (bd.xs[-1] - bd.xs[0])
+        y = bd.ys[0] + (pts[:, 1] - plane.frame.get_bottom()[1]) / plane.size * (bd.ys[-1] - bd.ys[0])
+        i = np.clip(np.searchsorted(bd.xs, x) - 1, 0, len(bd.xs) - 2)      # bilinear in the recorded grid
+        j = np.clip(np.searchsorted(bd.ys, y) - 1, 0, len(bd.ys) - 2)
+        u = (x - bd.xs[i]) / (bd.xs[i + 1] - bd.xs[i])
+        v = (y - bd.ys[j]) / (bd.ys[j + 1] - bd.ys[j])
+        g = bd.prob[-1]
+        p = ((1 - u) * (1 - v) * g[j, i] + u * (1 - v) * g[j, i + 1] + (1 - u) * v * g[j + 1, i]
+             + u * v * g[j + 1, i + 1])
+        assert np.abs(p - 0.5).max() < 1e-6
     assert rp.train_loss[-1] < rd.train_loss[-1]                     # plain fits the training points closer
     for tag, run in (("plain", rp), ("dropout", rd)):                # best and last test loss, as written
         k = int(np.argmin(run.test_loss))
@@ -463,6 +476,6 @@ def test_dropout_verdict_explains_the_test_loss_gap():
         assert np.mean(losses) == pytest.approx(run.test_loss[-1], rel=1e-6)   # the recorded final test loss
         counts[tag] = (wrong, sure, sum(l for l in losses if l >= -np.log(0.01)) / sum(losses))
     assert counts["plain"][1] > counts["dropout"][1] and counts["plain"][2] > 0.5
-    assert f"≥ 99% sure: {counts['plain'][1]} without dropout, {counts['dropout'][1]} with" in words["sure"]
+    assert f"≥ 99% sure: {counts['plain'][1]}; with dropout {counts['dropout'][1]}" in words["sure"]
     assert (f"those {counts['plain'][1]} make {counts['plain'][2]:.0%} of the "
             f"{recs['run_plain'].test_loss[-1]:.2f}") in words["share"]

@@ -780,26 +780,31 @@ def dropout(fig):
                   vmin=0, vmax=1, alpha=0.55, interpolation="bicubic", aspect="auto")
         ax.contour(bd.xs, bd.ys, bd.prob[-1], levels=[0.5], colors=theme.INK, linewidths=1.2)
         yt = np.asarray(bd.labels_test, int)
-        ax.scatter(bd.X_test[:, 0], bd.X_test[:, 1], s=5, c=[theme.CLASS[k] for k in yt], alpha=0.45, lw=0, zorder=2)
+        ax.scatter(bd.X_test[:, 0], bd.X_test[:, 1], s=7, c=[theme.CLASS[k] for k in yt], alpha=0.6,
+                   edgecolors=theme.INK, linewidths=0.25, zorder=2)
         y = np.asarray(bd.labels, int)
         ax.scatter(bd.X[:, 0], bd.X[:, 1], s=22, c=[theme.CLASS[k] for k in y], edgecolors=theme.INK, linewidths=0.5,
                    zorder=3)
         ax.scatter(bd.X[facts["bent"], 0], bd.X[facts["bent"], 1], s=240, facecolors="none",
-                   edgecolors=theme.VALUE_INK, linewidths=1.6, zorder=4)
+                   edgecolors=theme.VALUE_INK, linewidths=2.2, zorder=6)      # above the ✕
         for i in sure[tag]["sure_idx"]:
-            ax.plot(*bd.X_test[i], marker="x", ms=7, mew=2.2, color=theme.CLASS[yt[i]], zorder=5, path_effects=rim)
+            ax.plot(*bd.X_test[i], marker="x", ms=6, mew=1.8, color=theme.INK, alpha=0.75, zorder=5, path_effects=rim)
         ax.set_xlim(bd.xs[0], bd.xs[-1])
         ax.set_ylim(bd.ys[0], bd.ys[-1])
         ax.set_box_aspect(1)
         ax.set_xticks([])
         ax.set_yticks([])
+        ax.set_xlabel("$x_1$", fontsize=10)
+        ax.set_ylabel("$x_2$", fontsize=10)
         ax.set_title(f"{name}, step {last}\ntrain error {1 - f['train_acc']:.0%} · test error {1 - f['test_acc']:.0%}",
                      fontsize=11, color=theme.INK)
-        lax.plot(r.eval_steps, r.train_loss, color=cols["train"], lw=1.6, label="train loss")
+        lax.plot(r.eval_steps, r.train_loss, color=cols["train"], lw=1.6, label="train loss (all units on)")
         lax.plot(r.eval_steps, r.test_loss, color=cols["test"], lw=2.0, ls="--",
                  label=f"test loss ({len(bd.X_test)} new points)")
-        lax.plot([f["best_step"]], [f["best_test"]], "o", mfc="none", mec=theme.INK, ms=11, mew=1.8, zorder=5,
+        lax.plot([f["best_step"]], [f["best_test"]], "o", mfc=cols["test"], mec=theme.INK, ms=9, mew=1.5, zorder=5,
                  label="lowest test loss")
+        lax.annotate(f"{f['final_test']:.2f}", (r.eval_steps[-1], r.test_loss[-1]), xytext=(0, 6),
+                     textcoords="offset points", ha="right", va="bottom", fontsize=10, color=cols["test"])
         lax.set_ylim(0, float(np.nanmax(allv)) * 1.05)
         lax.set_box_aspect(1)
         lax.set_xlabel("step", fontsize=10)
@@ -817,7 +822,7 @@ def dropout(fig):
         ax.axis("off")
     left.text(0.5, 0.95, f"no dropout makes a pocket round each circled noisy point; dropout leaves "
                          f"{'both' if len(facts['bent']) == 2 else 'them'} on the wrong side\n"
-                         f"✕ new points called wrong while ≥ 99% sure: {mp['sure']} without dropout "
+                         f"✕ test points (dots) called wrong while ≥ 99% sure: {mp['sure']} without dropout "
                          f"({mp['share']:.0%} of its test loss), {md['sure']} with\n"
                          "colour: the class the net predicts; pale = unsure (P ≈ 0.5)",
               ha="center", va="top", fontsize=10, color=theme.INK, linespacing=1.5, transform=left.transAxes)

@@ -98,6 +98,19 @@ class DecisionPlane(Group):
         self.image.clear_updaters()
         return self
 
+    def contour(self, prob, level: float = 0.5, color=theme.FOREGROUND, width: float = 3.0) -> VGroup:
+        """The line prob = `level` (the decision boundary at 0.5) over the plane, as polylines through
+        the grid (linear interpolation between cells)."""
+        import contourpy
+
+        gen = contourpy.contour_generator(self.xs, self.ys, np.asarray(prob, float), line_type="Separate")
+        out = VGroup()
+        for seg in gen.lines(level):
+            if len(seg) >= 2:
+                out.add(VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(
+                    self.to_scene(seg[:, 0], seg[:, 1])))
+        return out
+
     def _nothing(self) -> VMobject:
         """An invisible stand-in with points, so `become` clears what was drawn before."""
         c = self.frame.get_center()
