@@ -71,7 +71,7 @@ class DynamicsMemory(ThemedScene):
         t = experiments.load(self.experiment)["memory"]
         c, m = t.columns, t.meta
         s = memory_story(t)
-        cols = {k: color(theme.MEMORY_NET[k]) for k in ("mnist", "digits")}
+        cols = {k: color(theme.MEMORY_NET[k]) for k in ("mnist",)}     # the digits net: in the still
         c_budget = color(theme.MEMORY_BUDGET)
         mn_ = m["mnist"]
         title = heading("Out of memory: what a bigger batch costs", size=32, buff=0.2)
@@ -93,17 +93,16 @@ class DynamicsMemory(ThemedScene):
 
         question = mn.VGroup(lines("At which batch size", "is 64 MiB full?".replace("64", f"{m['budget_bytes'] / MIB:g}"),
                                    size=32),
-                             lines(f"MNIST-size net {'-'.join(map(str, mn_['sizes']))}",
-                                   f"digits net {'-'.join(map(str, m['digits']['sizes']))}, {m['dtype']}",
+                             lines(f"MNIST-size net {'-'.join(map(str, mn_['sizes']))}, {m['dtype']}",
                                    size=SMALL, col=MUTED, buff=0.1)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
         right(question, col_top - 0.3)
         self.add(title, ax, budget, blab, question)    # the first frame: the question and the budget
         self.pause("question")
 
         # ---- the prediction, term by term, before any measurement
-        head = text("floats per example (MNIST-size)", size=SMALL, color=MUTED)
+        head = text("floats per example (y one-hot)", size=SMALL, color=MUTED)
         rows = lines(*s["rows"])
-        dnames = text(s["delta_names"], size=SMALL, color=MUTED)
+        dnames = lines(*s["delta_notes"], size=SMALL, buff=0.08)
         rule = mn.Line(mn.ORIGIN, 4.6 * mn.RIGHT, color=MUTED, stroke_width=2)
         total = lines(s["sum"], s["bytes"])
         table = mn.VGroup(head, rows, dnames, rule, total).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.16)
@@ -124,26 +123,22 @@ class DynamicsMemory(ThemedScene):
         # the prediction as a dashed line (fixed cost + bytes per example × batch), then the measurements
         xs = np.array([0.0, b.max()])
         pred = {k: curve(ax, xs, (m[k]["predicted_fixed_bytes"] + m[k]["predicted_bytes"] * xs) / MIB,
-                         color=cols[k], dashed=True, stroke_width=3) for k in ("mnist", "digits")}
+                         color=cols[k], dashed=True, stroke_width=3) for k in cols}
         key = mn.VGroup(text("- - predicted", size=SMALL),
                         text("● over budget", size=SMALL, color=c_budget)).arrange(mn.RIGHT, buff=0.4)
         key.next_to(ax, mn.DOWN, buff=0.12).align_to(ax.axes, mn.LEFT)
-        self.play(mn.Create(pred["mnist"]), mn.Create(pred["digits"]), mn.FadeIn(key[0]), run_time=1.2)
+        self.play(mn.Create(pred["mnist"]), mn.FadeIn(key[0]), run_time=1.2)
         self.wait(0.6)
         pts = {}
-        for k in ("mnist", "digits"):
+        for k in cols:
             pts[k] = dots(ax, b, c[f"peak_{k}"] / MIB, cols[k], radius=0.085)
             for d, o in zip(pts[k], c[f"peak_{k}"] > m["budget_bytes"]):
                 if o:
                     d.set_fill(c_budget)
         self.play(mn.LaggedStart(*[mn.FadeIn(d, shift=0.6 * mn.DOWN) for d in pts["mnist"]], lag_ratio=0.15),
-                  mn.LaggedStart(*[mn.FadeIn(d, shift=0.6 * mn.DOWN) for d in pts["digits"]], lag_ratio=0.15),
                   mn.FadeIn(key[1:]), run_time=1.8)
         # each line's measured slope (the fitted straight line), keyed by colour in the empty upper left
-        name = {"mnist": "MNIST-size", "digits": "digits"}
-        labs = mn.VGroup(text("measured, per example:", size=SMALL),
-                         *[text(f"● {name[k]} net: {m[k]['slope']:,.0f} B", size=SMALL, color=cols[k])
-                           for k in ("mnist", "digits")]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        labs = lines("● measured:", f"{mn_['slope']:,.0f} B per example", size=SMALL, col=cols["mnist"], buff=0.08)
         labs.next_to(ax.c2p(0, top), mn.DR, buff=0.12).shift(0.1 * mn.RIGHT)
         self.play(mn.FadeIn(labs), run_time=0.6)
         self.wait(1.2)
@@ -169,44 +164,64 @@ class DynamicsMemory(ThemedScene):
         self.wait(1.5)
         self.pause("time")
 
-        # ---- the other side of the trade-off: time per epoch, median of repeated timings
+        # ---- the other side of the trade-off: time per epoch (the memory plot makes room for it)
+        memory = mn.VGroup(ax, budget, blab, pred["mnist"], pts["mnist"], key, labs, mcap, caplab)
+        self.play(mn.FadeOut(budget_text), mn.FadeOut(memory), run_time=0.6)
         tb = c["time_batch"]
         med, lo, hi = s["median"], s["lo"], s["hi"]
-        ttop = hi.max() * 1.15
-        tax = batch_axes((tb.min(), tb.max()), [16, 128, 1024, 8192], (0, ttop), log=True,
-                         x_label="batch size (log scale)", y_label="CPU s per epoch", width=4.3, height=2.1,
+        ttop = hi.max() * 1.2
+        tax = batch_axes((tb.min(), tb.max()), [16, 64, 256, 1024, 8192], (0, ttop), log=True,
+                         x_label="batch size (log scale)", y_label="CPU s per epoch", width=6.2, height=4.5,
                          n_ticks=4, font_size=SMALL)
         steps = mn.VGroup(*[text(s["steps"][i], size=SMALL, color=MUTED)
                             .next_to(tax.batch_labels[int(tb[i])], mn.DOWN, buff=0.08) for i in (0, len(tb) - 1)])
         tax.x_label.next_to(steps, mn.DOWN, buff=0.1)
         tax.add(steps)
-        thead = text(f"median of {c['epoch_times_mnist'].shape[1]}, bar: min–max", size=SMALL, color=MUTED)
-        fkey = text(s["fit_key"], size=SMALL)       # shown with the fit; its place is kept from the start
-        tgroup = mn.VGroup(thead, fkey, tax).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
-        tgroup.move_to([rx, ax.get_top()[1] + 0.1, 0], aligned_edge=mn.UL)
-        tgroup.remove(fkey)
-        self.play(mn.FadeOut(budget_text), run_time=0.4)
-        self.play(mn.FadeIn(tgroup), run_time=0.5)
+        thead = text(s["spread"], size=SMALL, color=MUTED)
+        tgroup = mn.VGroup(thead, tax).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
+        tgroup.to_edge(mn.LEFT, buff=0.3).next_to(title, mn.DOWN, buff=0.3, coor_mask=np.array([0, 1, 0]))
+        rx = tax.axes.get_right()[0] + 0.45
+        q = lines(*s["question"], size=32)
+        q.move_to([rx, tax.axes.get_top()[1], 0], aligned_edge=mn.UL)
+        self.play(mn.FadeIn(tgroup), mn.FadeIn(q), run_time=0.6)
         lx = np.log2(tb)
-        bars = mn.VGroup(*[mn.Line(tax.c2p(x, a), tax.c2p(x, z), color=cols["mnist"], stroke_width=3)
+        w = 0.12
+        bars = mn.VGroup(*[mn.VGroup(mn.Line(tax.c2p(x, a), tax.c2p(x, z), color=cols["mnist"], stroke_width=3),
+                                     mn.Line(tax.c2p(x, a) + w * mn.LEFT, tax.c2p(x, a) + w * mn.RIGHT,
+                                             color=cols["mnist"], stroke_width=3),
+                                     mn.Line(tax.c2p(x, z) + w * mn.LEFT, tax.c2p(x, z) + w * mn.RIGHT,
+                                             color=cols["mnist"], stroke_width=3))
                            for x, a, z in zip(lx, lo, hi)])
         tl = mn.VGroup(bars, dots(tax, lx, med, cols["mnist"], radius=0.08))
         self.play(mn.Create(tl), run_time=1.5)
-        self.wait(0.6)
+        self.wait(1.0)
         self.pause("verdict")
         # why: a fixed cost per step (fitted to the medians), times the number of steps; the knee is where
         # that cost falls under the stated share of the epoch
         fb = np.geomspace(tb.min(), tb.max(), 60)
         fit = curve(tax, np.log2(fb), s["work"] + s["step_cost"] * mn_["n_train"] / fb, color=INK, dashed=True,
                     stroke_width=2.5)
+        fkey = text(s["fit_key"], size=SMALL)
+        fkey.next_to(tax.c2p(np.log2(tb[-1]), ttop), mn.DL, buff=0.1).shift(0.1 * mn.RIGHT)
         B = s["knee"]
-        ring = mn.Circle(radius=0.16, color=INK, stroke_width=3).move_to(tax.c2p(np.log2(B), med[list(tb).index(B)]))
+        ring = mn.Circle(radius=0.17, color=INK, stroke_width=3).move_to(tax.c2p(np.log2(B), med[list(tb).index(B)]))
         why = lines(*s["why"])
         verdict = lines(s["knee_from"], s["knee_line"])
-        words = mn.VGroup(why, verdict).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        words.next_to(tax, mn.DOWN, buff=0.3).align_to(tgroup, mn.LEFT)
+        take = lines(*s["takeaway"])
+        words = mn.VGroup(why, verdict, take).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
+        words.move_to([rx, tax.axes.get_top()[1], 0], aligned_edge=mn.UL)
+        self.play(mn.FadeOut(q), run_time=0.4)
         self.play(mn.Create(fit), mn.FadeIn(fkey), mn.FadeIn(why), run_time=1.0)
         self.bring_to_front(tl)
         self.wait(1.5)
         self.play(mn.FadeIn(verdict), mn.Create(ring), run_time=0.6)
-        self.wait(2.5)
+        self.wait(1.5)
+        self.pause("tradeoff")
+        # the two halves together: past the knee, the batches that still fit buy little time for much memory
+        tcap = mn.DashedLine(tax.c2p(np.log2(cap), 0), tax.c2p(np.log2(cap), 0.62 * ttop), color=c_budget,
+                             stroke_width=3)
+        tcl = text(s["cap_label"], size=SMALL, color=c_budget)
+        tcl.next_to(tcap.get_end(), mn.UP, buff=0.08).align_to(tcap, mn.RIGHT).shift(0.1 * mn.RIGHT)
+        self.play(mn.Create(tcap), mn.FadeIn(tcl), run_time=0.6)
+        self.play(mn.FadeIn(take), run_time=0.6)
+        self.wait(3.0)

@@ -501,6 +501,19 @@ def test_memory_time_knee_by_the_stated_rule(memory):
     assert s["knee_line"] == f"under {round(100 * share)} % of the epoch"
     # the step counts under the first and last tick: an epoch of n examples is n / B steps
     assert s["steps"][0] == f"{n // int(tb[0]):,} steps" and s["steps"][-1] == "1 step" and int(tb[-1]) == n
+    # 'median of 5 epochs (they spread ≤ x %)': the widest min–max bar as a share of its median
+    assert s["spread"] == (f"median of {times.shape[1]} epochs (they spread ≤ "
+                           f"{int(np.ceil(100 * max((times.max(1) - times.min(1)) / med)))} %)")
+    assert s["fit_key"] == f"- - fit: {a * 1e3:.2f} ms × steps + {work:.3f} s"
+    # the trade-off: past B, among the timed batches that fit the budget, the most time saved, and the
+    # memory at the largest batch that fits vs at B (the measured straight line)
+    cap, mn = m["max_batch_in_budget"], m["mnist"]
+    assert s["cap_label"] == f"fits {m['budget_bytes'] / 2 ** 20:g} MiB up to {cap:,}"
+    past = [t for b_, t in zip(tb, med) if B < b_ <= cap]
+    gain = int(np.ceil(100 * (1 - min(past) / med[list(tb).index(B)]))) if past else 0
+    ratio = (mn["intercept"] + mn["slope"] * cap) / (mn["intercept"] + mn["slope"] * B)
+    assert s["takeaway"] == [f"past {B:,}: " + (f"≤ {gain} % faster," if gain > 0 else "no faster,"),
+                             f"≈ {ratio:.0f}× the memory at {cap:,}"]
     # the timing lives only in the declared timing field (kept out of any exactness check)
     assert m["timing"] == ["epoch_times_mnist"]
 
@@ -556,6 +569,7 @@ def test_memory_per_example_sum_as_written(memory):
     total = f["batch"] + f["forward"] + f["backward"]
     assert s["sum"] == f"{f['batch']} + {f['forward']} + {f['backward']} = {total:,}"
     assert s["bytes"] == f"× 8 B = {8 * total:,} B" and 8 * total == mn["predicted_bytes"] == 11_712
+    assert s["delta_notes"] == [f"{nl}: δ at the output", f"3 × {h}: δ·Wᵀ, f′(z), δ hidden"]
 
 
 def test_momentum_why_line(momentum):

@@ -466,11 +466,19 @@ def memory_story(t) -> dict:
     share = t.config["knee_share"]
     a, work = step_cost_fit(tb, med, n)
     B = knee(tb, a, work, n, share)
+    times = c["epoch_times_mnist"]
+    spread = float(np.ceil(100 * np.max((hi - lo) / med)))      # the widest min–max bar, % of its median
+    # past the knee, among the batch sizes that fit the budget: the most time saved, and the memory it costs
+    cap = m["max_batch_in_budget"]
+    fits = (tb > B) & (tb <= cap)
+    ib = list(tb).index(B)
+    gain = float(np.ceil(100 * (1 - med[fits].min() / med[ib]))) if fits.any() else 0.0
+    ratio = (mn["intercept"] + mn["slope"] * cap) / (mn["intercept"] + mn["slope"] * B)
     return {
         "rows": [f"x, y: {n0} + {nl} = {f['batch']}",
                  f"z, a: 2 × ({h} + {nl}) = {f['forward']}",
                  f"δs: {nl} + 3 × {h} = {f['backward']}"],
-        "delta_names": "δ out; δ·Wᵀ, f′(z), δ hidden",
+        "delta_notes": [f"{nl}: δ at the output", f"3 × {h}: δ·Wᵀ, f′(z), δ hidden"],
         "sum": f"{f['batch']} + {f['forward']} + {f['backward']} = {total:,}",
         "bytes": f"× {bpf} B = {mn['predicted_bytes']:,} B",
         "fixed": f"+ {fixed} MiB: the gradient",
@@ -480,11 +488,17 @@ def memory_story(t) -> dict:
         "full": f"full batch {m['full_batch_mnist']:,}: {m['full_batch_bytes'] / mib:,.0f} MiB",
         "median": med, "lo": lo, "hi": hi, "step_cost": a, "work": work, "knee": B, "share": share,
         "steps": [f"{n // int(b):,} step{'s' if n // int(b) > 1 else ''}" for b in tb],
-        "fit_key": "- - fixed cost × steps + work",
+        "fit_key": f"- - fit: {a * 1e3:.2f} ms × steps + {work:.3f} s",
+        "spread": f"median of {times.shape[1]} epochs (they spread ≤ {spread:.0f} %)",
         "why": [f"fixed cost: {a * 1e3:.2f} ms a step",
                 f"× {n // int(tb[0]):,} steps = {a * n / tb[0]:.2f} s at {int(tb[0]):,}"],
         "knee_from": f"from batch {B:,} on, it is",
         "knee_line": f"under {share:.0%} of the epoch".replace("%", " %"),
+        "question": ["And what does a", "bigger batch buy?"],
+        "cap_label": f"fits {budget:g} MiB up to {m['max_batch_in_budget']:,}",
+        "takeaway": [f"past {B:,}: " + (f"≤ {gain:.0f} % faster," if gain > 0 else "no faster,"),
+                     f"≈ {ratio:.0f}× the memory at {m['max_batch_in_budget']:,}"],
+        "gain": gain, "memory_ratio": ratio,
     }
 
 

@@ -272,7 +272,7 @@ def _node_label(g, i):
     return node_label(g, i)
 
 
-@figure("dynamics_memory", experiments=("dynamics_memory",), size=(12, 6.2))
+@figure("dynamics_memory", experiments=("dynamics_memory",), size=(12, 6.8))
 def memory(fig):
     """Peak memory of one training step vs batch size (predicted line first, measured dots on it,
     budget and the largest batch that fits); time per epoch as medians with min–max bars and the knee
@@ -288,12 +288,14 @@ def memory(fig):
     budget, cap = m["budget_bytes"] / mib, m["max_batch_in_budget"]
     for k in ("mnist", "digits"):
         col, mk = theme.MEMORY_NET[k], m[k]
-        ax1.plot(xs, (mk["predicted_fixed_bytes"] + mk["predicted_bytes"] * xs) / mib, "--", color=col, lw=2,
-                 label=f"{names[k]} {'-'.join(map(str, mk['sizes']))}: predicted {mk['predicted_bytes']:,} B "
-                       f"per example")
+        same = f"{mk['slope']:,.0f}" == f"{mk['predicted_bytes']:,}"
+        ax1.plot(xs, (mk["predicted_fixed_bytes"] + mk["predicted_bytes"] * xs) / mib, "--", color=col, lw=2)
         over = c[f"peak_{k}"] > m["budget_bytes"]
         ax1.plot(b[~over], c[f"peak_{k}"][~over] / mib, "o", color=col, mec=theme.INK, mew=0.6, ms=7,
-                 label=f"measured: {mk['slope']:,.0f} B per example", zorder=3)
+                 label=f"{names[k]} {'-'.join(map(str, mk['sizes']))}: "
+                       + (f"{mk['predicted_bytes']:,} B per example (predicted = measured)" if same else
+                          f"predicted {mk['predicted_bytes']:,}, measured {mk['slope']:,.0f} B per example"),
+                 zorder=3)
         ax1.plot(b[over], c[f"peak_{k}"][over] / mib, "o", color=theme.MEMORY_BUDGET, mec=theme.INK, mew=0.6,
                  ms=7, zorder=3, label="over budget" if k == "mnist" else None)
     ax1.axhline(budget, color=theme.MEMORY_BUDGET, ls=":", lw=1.8)
@@ -307,8 +309,10 @@ def memory(fig):
     ax1.set_xlabel("batch size", fontsize=10)
     ax1.set_ylabel("peak MiB of one step", fontsize=10)
     ax1.set_title(f"peak memory of one step ({m['dtype']}): dashed = predicted from the widths", fontsize=10)
-    ax1.legend(loc="upper left", bbox_to_anchor=(-0.12, -0.13), ncol=2, fontsize=9, frameon=False)
-    ax1.text(-0.12, -0.42, f"MNIST-size, floats per example: {s['sum']};  {s['sum'].split(' = ')[-1]} {s['bytes']}\n"
+    ax1.legend(loc="upper left", bbox_to_anchor=(-0.12, -0.13), ncol=1, fontsize=9, frameon=False,
+               title="dashed: predicted from the widths; dots: measured", title_fontsize=9)
+    ax1.text(-0.12, -0.5, f"Q: at which batch is {budget:g} MiB full?  A: {cap:,}\n"
+             f"MNIST-size, floats per example: {s['sum']};  {s['bytes']}\n"
              f"{s['fixed']} {s['fixed_why']}\n"
              f"budget: {s['cap']} {s['cap_value']};  {s['full']}",
              transform=ax1.transAxes, fontsize=10, color=theme.INK, va="top", linespacing=1.5)
@@ -316,26 +320,30 @@ def memory(fig):
     tb, med, lo, hi = c["time_batch"], s["median"], s["lo"], s["hi"]
     col = theme.MEMORY_NET["mnist"]
     ax2.errorbar(tb, med, yerr=[med - lo, hi - med], fmt="o", color=col, mec=theme.INK, mew=0.6, ms=7,
-                 ecolor=col, elinewidth=2, capsize=3,
-                 label=f"{names['mnist']}: median of {c['epoch_times_mnist'].shape[1]} epochs, bar: min–max")
+                 ecolor=col, elinewidth=2.5, capsize=6, capthick=2,
+                 label=f"{names['mnist']}: {s['spread']}, bar: min–max")
     fb = np.geomspace(tb.min(), tb.max(), 100)
     ax2.plot(fb, s["work"] + s["step_cost"] * m["mnist"]["n_train"] / fb, "--", color=theme.INK, lw=1.3,
              label=f"fit: {s['step_cost'] * 1e3:.2f} ms × steps + {s['work']:.3f} s of work")
     kb = s["knee"]
     ax2.plot([kb], [med[list(tb).index(kb)]], "o", ms=16, mfc="none", mec=theme.INK, mew=1.5, zorder=4)
-    ticks = [v for v in (16, 128, 1024, 8192) if tb.min() <= v <= tb.max()]
+    ticks = [v for v in (16, 64, 256, 1024, 8192) if tb.min() <= v <= tb.max()]
     steps = {int(tb[0]): s["steps"][0], int(tb[-1]): s["steps"][-1]}
     ax2.set_xscale("log", base=2)
     ax2.set_xticks(ticks, [f"{v:,}" + (f"\n{steps[v]}" if v in steps else "") for v in ticks])
     ax2.minorticks_off()
-    ax2.set_ylim(0, hi.max() * 1.15)
+    ax2.set_ylim(0, hi.max() * 1.3)
     ax2.set_xlabel("batch size (log scale)", fontsize=10)
     ax2.set_ylabel(f"CPU s per epoch ({m['mnist']['n_train']:,} examples)", fontsize=10)
     ax2.set_title(f"time per epoch; ring: the fixed cost is {s['knee_line']} from batch {kb:,} on", fontsize=10)
     ax2.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.2), ncol=1, fontsize=9, frameon=False)
-    ax2.text(-0.02, -0.42, f"why: {s['why'][0]}, {s['why'][1]}\n{s['knee_from']} {s['knee_line']}",
+    ax2.axvline(cap, color=theme.MEMORY_BUDGET, ls="--", lw=1.5)
+    ax2.text(cap, 0.97 * ax2.get_ylim()[1], s["cap_label"] + " ", color=theme.MEMORY_BUDGET, fontsize=10,
+             ha="right", va="top")
+    ax2.text(-0.02, -0.5, f"why: {s['why'][0]}, {s['why'][1]}\n{s['knee_from']} {s['knee_line']}\n"
+             f"{s['takeaway'][0]} {s['takeaway'][1]}",
              transform=ax2.transAxes, fontsize=10, color=theme.INK, va="top", linespacing=1.5)
     for ax in (ax1, ax2):
         ax.tick_params(labelsize=9)
-    fig.subplots_adjust(left=0.07, right=0.98, top=0.94, bottom=0.36, wspace=0.3)
+    fig.subplots_adjust(left=0.07, right=0.98, top=0.94, bottom=0.4, wspace=0.3)
 
