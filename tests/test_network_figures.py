@@ -85,6 +85,8 @@ def test_architecture_still_neuron_sum_adds_up_from_the_record():
     s = model.sizes
     assert nums["params"] == [s[0] * s[1] + s[1], s[1] * s[2] + s[2], s[2] * s[3] + s[3]]
     assert sum(nums["params"]) == nums["total"] == model.n_params
+    assert nums["predicted"] == int(np.argmax(rec.activation(model.n_layers))) == int(np.argmax(nums["p"]))
+    assert nums["true"] == int(np.argmax(rec.y))
 
 
 def test_forward_still_edges_are_this_digits_contributions():

@@ -192,7 +192,9 @@ def architecture_numbers(rec, unit=0, k=7, drawn=7) -> dict:
     return {"unit": unit, "sum": neuron_sum(W1[:, unit], x, b1[unit], rec.pre["z1"][0][unit], k=k),
             "a": float(rec.activation(1)[unit]), "weights": W1[:, unit].copy(),
             "inputs": sorted(int(i) for i in np.argsort(-np.abs(W1[:, unit] * x), kind="stable")[:drawn]),
-            "params": [a * b + b for a, b in zip(s[:-1], s[1:])], "total": int(model.n_params)}
+            "params": [a * b + b for a, b in zip(s[:-1], s[1:])], "total": int(model.n_params),
+            "p": rec.activation(model.n_layers).copy(), "predicted": int(np.argmax(rec.activation(model.n_layers))),
+            "true": int(np.argmax(rec.y))}
 
 
 def _sum_lines(ns, a, glyph="tanh") -> list[str]:
@@ -223,7 +225,7 @@ def architecture(fig):
     W = [model.weights(rec.theta, l)[0] for l in range(1, model.n_layers + 1)]
     first = np.full_like(W[0], np.nan)
     first[:, j] = W[0][:, j]                # only the ringed unit's incoming edges by weight; the rest grey
-    acts = [x, np.where(np.arange(s[1]) == j, rec.activation(1), 0.0)] + [None] * (len(s) - 2)
+    acts = [x, np.where(np.arange(s[1]) == j, rec.activation(1), 0.0)] + [None] * (len(s) - 3) + [nums["p"]]
     pos = draw_network(a_net, model, rec.theta, max_neurons=[8, 8, 8, 10], units=[nums["inputs"]] + [None] * 3,
                        edge_values=[first] + [np.full_like(w, np.nan) for w in W[1:]], activations=acts,
                        input_labels=[f"$x_{{{i + 1}}}$" for i in range(s[0])],
@@ -245,15 +247,19 @@ def architecture(fig):
                va="top", fontsize=TEXT, color=theme.INK, fontweight="bold")
     a_net.text(-0.9, low - 2.4, "ringed unit's edges: blue $w>0$, red $w<0$, width $|w|$\n"
                f"(its {len(nums['inputs'])} largest terms $w_i x_i$, wired to their pixels)\n"
-               "grey: the other connections; ⋮ = units not drawn",
+               "grey: the other connections; ⋮ = units not drawn\n"
+               f"fill: the ringed unit's $a$, the outputs' $P$: $f(x)$ predicts {nums['predicted']} "
+               f"($P$ = {nums['p'][nums['predicted']]:.2f}), true {nums['true']}",
                ha="left", va="top", fontsize=TEXT, color=theme.INK)
-    a_net.set_ylim(low - 4.0, top + 1.0)
+    a_net.set_ylim(low - 4.4, top + 1.0)
     # the ringed unit's 64 weights as the 8×8 picture it responds to, beside the digit it meets
     m = float(np.max(np.abs(nums["weights"])))
     im = a_w.imshow(nums["weights"].reshape(8, 8), cmap=_signed_map(-1, 1), vmin=-m, vmax=m)
     for i in nums["inputs"]:
         a_w.add_patch(Rectangle((i % 8 - 0.5, i // 8 - 0.5), 1, 1, fill=False, edgecolor=theme.INK, lw=1.2))
     a_w.set_title(f"the ringed unit's {s[0]} weights $w$", fontsize=TEXT)
+    a_w.text(3.5, 10.4, "term = $w$ × pixel: a strong $w$\non a blank pixel adds 0", ha="center", va="top",
+             fontsize=TEXT, color=theme.INK)
     a_w.axis("off")
     cb = fig.colorbar(im, ax=a_w, orientation="horizontal", fraction=0.08, pad=0.04, ticks=[-m, 0, m])
     cb.ax.set_xticklabels([f"{-m:.2f}".replace("-", "−"), "0", f"+{m:.2f}"], fontsize=TEXT)
