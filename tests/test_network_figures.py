@@ -91,6 +91,7 @@ def test_architecture_still_neuron_sum_adds_up_from_the_record():
 
 def test_forward_still_edges_are_this_digits_contributions():
     import numpy as np
+    import pytest
 
     from nnviz import experiments as E
     from nnviz.figures.network import forward_numbers
@@ -121,6 +122,14 @@ def test_forward_still_edges_are_this_digits_contributions():
                                    atol=1e-9)
     assert nums["predicted"] == int(np.argmax(rec.activation(model.n_layers)))
     assert nums["true"] == int(np.argmax(rec.y))
+    # the winner's logit written as a sum, and the runners-up: from the recorded pre-activations
+    zc, dsum, rsum, bc, nr = nums["logit"]
+    L = model.n_layers
+    z = rec.pre[f"z{L}"][0]
+    assert zc == z[c] and abs(dsum + rsum + bc - zc) < 1e-9 and nr == model.sizes[-2] - 7
+    assert bc == model.weights(rec.theta, L)[1][c] and dsum == pytest.approx(W3[nums["units"][-1], c] @ a2[nums["units"][-1]])
+    assert [k for k, _ in nums["rivals"]] == [k for k in np.argsort(-z) if k != c][:2]
+    assert all(zk == z[k] < zc for k, zk in nums["rivals"])
 
 
 def test_backprop_still_chain_rule_numbers_from_the_record():
@@ -202,6 +211,10 @@ def test_perceptron_still_w_arrow_is_the_normal_and_clear_of_the_points():
         d = tip - foot
         assert abs(d @ w - np.linalg.norm(d) * np.linalg.norm(w)) < 1e-9  # points along w
         assert min(min(_seg_dist(p, foot, tip), np.linalg.norm(p - lab)) for p in rec.X) > 0.12
+    rec = E.load("perceptron_or")["perceptron"]         # the still says when a point lies on the line
+    w, b = np.asarray(rec.w[-1], float), float(rec.b[-1])
+    on = [tuple(x) for x in np.asarray(rec.X, float) if abs(w @ x + b) <= rec.TIE]
+    assert all(rec.predict(np.array([x]))[0] == 1 for x in on)      # and that it counts as class 1
     recs = E.load("perceptron_xor_net")
     nx = xor_net_numbers(recs)
     bd = recs["boundary"]

@@ -170,9 +170,9 @@ def _wire_pixels(fig, a_img, a_net, pos0, side=8):
     from matplotlib.patches import ConnectionPatch
 
     for i, xy in pos0.items():              # drawn with the diagram (after both axes are laid out)
-        a_img.plot([i % side], [i // side], "o", ms=3, color=theme.VALUE_INK, zorder=5)
+        a_img.plot([i % side], [i // side], "o", ms=3, color=theme.MUTED, zorder=5)
         a_net.add_artist(ConnectionPatch((i % side, i // side), (xy[0] - 0.2, xy[1]), "data", "data",
-                                         axesA=a_img, axesB=a_net, color=theme.VALUE_INK, lw=0.8, alpha=0.8,
+                                         axesA=a_img, axesB=a_net, color=theme.MUTED, lw=0.8, alpha=0.9,
                                          zorder=0.5, clip_on=False))
 
 
@@ -288,8 +288,18 @@ def forward_numbers(rec, drawn=7) -> dict:
     last = units[-1]
     j = last[int(np.argmax(np.abs(contrib[-1][last, c])))]
     a_j = float(rec.activation(model.n_layers - 1)[j])
+    L = model.n_layers
+    z = rec.pre[f"z{L}"][0]
+    b = model.weights(rec.theta, L)[1]
+    others = np.setdiff1d(np.arange(len(contrib[-1])), last)
+    rivals = [int(k) for k in np.argsort(-z, kind="stable") if k != c][:2]
     return {"inputs": units[0], "units": units, "contrib": contrib, "p": p, "predicted": c,
-            "true": int(np.argmax(rec.y)), "push": (j, float(W[-1][j, c]), a_j, float(contrib[-1][j, c]))}
+            "true": int(np.argmax(rec.y)), "push": (j, float(W[-1][j, c]), a_j, float(contrib[-1][j, c])),
+            # the winner's logit as a sum: the 7 drawn pushes, the other units' pushes, the bias
+            "logit": (float(z[c]), float(contrib[-1][last, c].sum()), float(contrib[-1][others, c].sum()),
+                      float(b[c]), int(len(others))),
+            "rivals": [(k, float(z[k])) for k in rivals],
+            "faint": [int(i) for i in units[0] if rec.activation(0)[i] < 0.3]}
 
 
 def _fill_key(ax, x0, y0, caption, r=0.13, gradient=False, lo="−1", hi="+1"):
@@ -300,7 +310,7 @@ def _fill_key(ax, x0, y0, caption, r=0.13, gradient=False, lo="−1", hi="+1"):
     ax.text(x0 + 4 * 0.34 + 0.22, y0, hi + "  " + caption, ha="left", va="center", fontsize=TEXT, color=theme.INK)
 
 
-@figure("network_forward", experiments=("network_forward",), size=(9.6, 6.0))
+@figure("network_forward", experiments=("network_forward",), size=(10, 6.6))
 def forward(fig):
     """One test digit through the network: its pixels become the inputs, each edge drawn as its
     contribution w·a for this digit (each unit's 2 strongest bold; into the outputs only the winner's),
@@ -327,18 +337,20 @@ def forward(fig):
         a1.add_patch(_circle(xy, 0.18, float(rec.activation(0)[i]), grey=True))
     _wire_pixels(fig, a0, a1, pos[0])
     j, w, a, wa = nums["push"]
-    _under(a1, pos[-2][j], pos[-1][c], lw=5)
-    mx, my = (np.asarray(pos[-2][j]) + np.asarray(pos[-1][c])) / 2
-    a1.text(mx, my + 0.12, signed(wa, 3), ha="center", va="bottom", fontsize=TEXT, color=theme.INK,
-            bbox=dict(fc=theme.PAPER, ec="none", pad=0.3), zorder=6)
+    (xj, yj), (xc, yc) = pos[-2][j], pos[-1][c]
+    _under(a1, (xj, yj), (xc, yc), lw=6)             # gold: the worked push only, its own blue core on top
+    a1.plot([xj, xc], [yj, yc], color=theme.POSITIVE if wa >= 0 else theme.NEGATIVE, lw=2.2, zorder=2.5)
+    a1.text(xj, yj + 0.27, f"$a$ = {a:.3f}".replace("-", "−"), ha="center", va="bottom", fontsize=TEXT,
+            color=theme.INK, bbox=dict(fc=theme.PAPER, ec="none", pad=0.3), zorder=6)
     p = nums["p"]
     xo = next(iter(pos[-1].values()))[0]
-    for k, (x_, y_) in pos[-1].items():         # P as a bar beside each output node
-        col = theme.VALUE_INK if k == c else theme.MUTED
-        a1.add_patch(Rectangle((x_ + 0.8, y_ - 0.15), 1.6 * p[k], 0.3, color=col, lw=0, zorder=3))
+    for k, (x_, y_) in pos[-1].items():         # P as a bar beside each output node (at least a visible tick)
+        col = theme.INK if k == c else theme.MUTED
+        if p[k] >= 0.005:
+            a1.add_patch(Rectangle((x_ + 0.8, y_ - 0.15), max(1.6 * p[k], 0.05), 0.3, color=col, lw=0, zorder=3))
         if p[k] >= 0.01:
-            a1.text(x_ + 0.88 + 1.6 * p[k], y_, f"{p[k]:.2f}", ha="left", va="center", fontsize=TEXT, color=theme.INK)
-    _ring(a1, pos[-1][c], 0.25)
+            a1.text(x_ + 0.93 + 1.6 * p[k], y_, f"{p[k]:.2f}", ha="left", va="center", fontsize=TEXT, color=theme.INK)
+    _ring(a1, pos[-1][c], 0.25, color=theme.INK)
     top = max(y for q in pos for _, y in q.values()) + 0.45
     low = min(y for q in pos for _, y in q.values()) - 0.95
     heads = ["pixels $x$"] + [f"$a$: {n} of {s[l + 1]}" for l, n in enumerate(len(u_) for u_ in nums["units"][1:])]
@@ -353,14 +365,25 @@ def forward(fig):
     a1.text((xs[1] + xs[2]) / 2, low - 0.45, "fill: $a$ = tanh(z)", ha="center", va="top", fontsize=TEXT,
             color=theme.INK)
     a1.text(xo + 1.1, low, "bar: $P$ 0 … 1", ha="center", va="top", fontsize=TEXT, color=theme.INK)
-    a1.text(xs[0] - 0.6, low - 1.25,
-            "edge: $w\\cdot a$, this digit's push (blue up, red down); bold: each unit's 2 strongest\n"
-            "drawn: the 7 units per layer with the largest $\\Sigma|w\\cdot a|$ into the next (⋮ the rest)\n"
-            f"into the outputs: only the pushes into {c}; strongest (gold): "
-            f"$({w:.3f}) \\times ({a:.3f}) = {wa:+.3f}$",
+    zc, dsum, rsum, bc, nr = nums["logit"]
+    rv = ", ".join(f"$z_{{{k}}}$ = {zk:+.2f}" for k, zk in nums["rivals"])
+    n1 = s[-2] - nr
+    rest = round(round(zc, 2) - round(dsum, 2) - round(bc, 2), 2)      # so the line adds up as printed
+    lines = [f"shown: per layer the {n1} units pushing the next hardest (largest $\\Sigma|w\\cdot a|$); ⋮ = the rest",
+             "edge: $w\\cdot a$, this digit's push (blue up, red down); bold: each unit's 2 strongest",
+             f"into the outputs only the pushes into {c} are coloured (grey: the other outputs')",
+             f"gold: the strongest push into {c}: ({w:.3f}) × ({a:.3f}) = {wa:+.3f}",
+             f"$z_{{{c}}}$ = {dsum:+.2f} (the {n1} drawn) {rest:+.2f} (the other {nr}) {bc:+.2f} (bias) = {zc:+.2f};"
+             f"  next: {rv}",
+             f"$P$ = softmax($z$): {c}'s score leads the next by {round(zc, 2) - round(nums['rivals'][0][1], 2):.2f}, "
+             f"so $P({c})$ = {p[c]:.2f}"]
+    a1.text(xs[0] - 0.6, low - 1.25, "\n".join(lines).replace("-", "−").replace("$z_{", "$z_{").replace("−−", "−"),
             ha="left", va="top", fontsize=TEXT, color=theme.INK, linespacing=1.5)
+    if nums["faint"]:
+        a0.text(3.5, 8.2, f"{', '.join(f'$x_{{{i + 1}}}$' for i in nums['faint'])}: a faint pixel\n"
+                "with large weights", ha="center", va="top", fontsize=TEXT, color=theme.INK)
     a1.set_xlim(xs[0] - 0.9, xo + 2.6)
-    a1.set_ylim(low - 2.6, top + 1.0)
+    a1.set_ylim(low - 3.6, top + 1.0)
 
 
 # --- one backprop step, worked with the record's numbers ---------------------------------------------
@@ -670,7 +693,7 @@ def _perceptron_panel(ax, rec, title, box=BOX):
     else:  # an empty panel would look like a drawing error: say where the line went
         side = int(float(np.asarray(rec.w[-1], float) @ [0.5, 0.5] + rec.b[-1]) >= 0)
         ax.text(0.5, 0.97, f"the last line lies outside this view:\nevery point → class {side}", ha="center",
-                va="top", fontsize=TEXT - 1, color=theme.INK, transform=ax.transAxes,
+                va="top", fontsize=TEXT, color=theme.INK, transform=ax.transAxes,
                 bbox=dict(fc=theme.PAPER, ec="none", alpha=0.85, pad=1))
     _points(ax, rec.X, rec.y)
     arrow = normal_arrow(rec.w[-1], rec.b[-1], rec.X, box)
@@ -679,6 +702,12 @@ def _perceptron_panel(ax, rec, title, box=BOX):
         ax.annotate("", xy=tip, xytext=foot, arrowprops=dict(arrowstyle="-|>", color=theme.INK, lw=1.8), zorder=4)
         ax.text(*lab, "$w$", fontsize=TEXT + 2, color=theme.INK, ha="center", va="center")
     _square(ax, box)
+    w_, b_ = np.asarray(rec.w[-1], float), float(rec.b[-1])
+    on = [x for x in np.asarray(rec.X, float) if abs(w_ @ x + b_) <= rec.TIE]      # the record's own tie rule
+    if on and seg is not None:                  # a point exactly on the line: say which side it counts as
+        pts = ", ".join(f"({x[0]:g}, {x[1]:g})" for x in on)
+        ax.set_xlabel(f"{pts} lies on the line: $w\\cdot x + b = 0$\ncounts as class 1 (step(0) = 1)",
+                      fontsize=TEXT, color=theme.INK)
     if rec.converged_at < 0 and len(rec.X) == 4:    # XOR: the classes sit on crossing diagonals
         for c in (0, 1):
             P = rec.X[np.asarray(rec.y).reshape(-1) == c]
@@ -687,7 +716,7 @@ def _perceptron_panel(ax, rec, title, box=BOX):
                       fontsize=TEXT, color=theme.INK)
     errs = " ".join(str(int(e)) for e in rec.errors)
     status = (f"no mistakes in epoch {rec.converged_at + 1}" if rec.converged_at >= 0 else
-              f"never 0 mistakes in {len(rec.errors)} epochs")
+              f"never reaches 0 mistakes in {len(rec.errors)} epochs")
     ax.set_title(f"{title}: {status}\nmistakes per epoch: {errs}", fontsize=TEXT)
 
 
