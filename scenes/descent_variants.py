@@ -21,7 +21,7 @@ from nnviz.render.plots import LabelledAxes, Legend, LossPlot
 from nnviz.render.style import ThemedScene, color, heading, label, text
 from nnviz.render.surface import ContourMap
 from nnviz.render.dashed import DashedCurve
-from nnviz.render.marks import curve, dots, vline
+from nnviz.render.marks import curve, dots, hline, vline
 from nnviz.render.widgets import DescentPath, Readout
 
 NAMES = {"batch": "batch GD", "minibatch": "mini-batch", "stochastic": "SGD (b = 1)"}
@@ -66,7 +66,7 @@ def zoom_head(run, match: str, zoom, clock, col, radius: float) -> mn.Dot:
 class DescentVariants(ThemedScene):
     experiment = "descent_variants"
     variants = ("batch", "minibatch", "stochastic")
-    panel = (3.1, 2.0)  # each map's width and height; the zoom beside it is square at the map's height
+    panel = (3.1, 1.6)  # each map's width and height; the zoom beside it is square at the map's height
     run_time = 10.0
     fade_steps = 30  # a trail stays bright for its last 30 updates
 
@@ -131,8 +131,7 @@ class DescentVariants(ThemedScene):
                 g_.add(star.set_z_index(5))  # under the run's heads (6): an end dot on ★ stays seen
             start = mn.Circle(radius=0.12, stroke_color=fg, stroke_width=3).move_to(ax.c2p(*first.thetas[0]))
             grp.add(start.set_z_index(5))
-            zword = text(f"★ ± {h:g}", size=24).move_to(zoom.axes.get_corner(mn.UL) + 0.08 * (mn.RIGHT + mn.DOWN),
-                                                        aligned_edge=mn.UL)
+            zword = text(f"zoom: ★ ± {h:g}", size=24).next_to(zoom.axes, mn.UP, buff=0.06).align_to(zoom.axes, mn.RIGHT)
             unit = "epoch" if match == "epochs" else "step"
             head = text("same data seen:" if match == "epochs" else "same step count:", size=28)
             if match == "epochs":
@@ -155,17 +154,18 @@ class DescentVariants(ThemedScene):
                   for v in self.variants}
             solid = [v for v in order if v != "minibatch"]
             lp = LossPlot({v: excess(runs[v], floor) for v in solid}, colors={v: color("variant", v) for v in solid},
-                          steps={v: xs[v] for v in solid}, log_y=True, width=self.panel[0] + self.panel[1] - 1.6,
-                          height=1.0, tracker=clocks[match], x_label="", y_label="", legend=False,
+                          steps={v: xs[v] for v in solid}, log_y=True, width=self.panel[0] + self.panel[1] - 1.75,
+                          height=1.2, tracker=clocks[match], x_label="", y_label="", legend=False,
                           x_ticks=3, font_size=26, y_range=(1e-7, 1e2), y_ticks=3, ink=fg)
             if "minibatch" in self.variants:  # dashed: it ends close to batch GD per step, both must show
                 lp.curves["minibatch"] = DashedCurve(lp.axes, excess(runs["minibatch"], floor), xs["minibatch"],
                                                      color=color("variant", "minibatch"), tracker=clocks[match],
                                                      stroke_width=3.5, num_dashes=40)
                 lp.add(lp.curves["minibatch"])
-            # what the log axis shows, above the plot's right end (under the zoom: off the data)
-            lp.add(text("loss − minimum", size=24).next_to(lp.axes.axes, mn.UP, buff=0.08).align_to(lp.axes.axes,
-                                                                                                   mn.RIGHT))
+            # what the log axis shows, right of the plot's top (off the data; the unit sits at its bottom)
+            lp.add(mn.VGroup(text("loss −", size=24), text("minimum", size=24)).arrange(
+                mn.DOWN, aligned_edge=mn.LEFT, buff=0.05).next_to(lp.axes.axes.get_corner(mn.UR), mn.RIGHT, buff=0.2,
+                                                                 aligned_edge=mn.UP))
             # the clock's unit at the right end of the x axis (saves a row under the plot)
             lp.add(text(unit, size=26).next_to(lp.axes.axes.get_corner(mn.DR), mn.RIGHT, buff=0.2))
             if match == "epochs":  # the moment of the per-epoch claim: after one epoch
@@ -176,12 +176,12 @@ class DescentVariants(ThemedScene):
             zgrp.add(zword)
             body = mn.VGroup(grp, zgrp)
             # the plot's axes 0.45 under the maps (its top label sits beside the map's x-axis name, under the zoom)
-            lp.align_to(ax.axes, mn.LEFT).shift((body.get_bottom()[1] - 0.45 - lp.axes.axes.get_top()[1]) * mn.UP)
+            lp.align_to(ax.axes, mn.LEFT).shift((body.get_bottom()[1] - 0.3 - lp.axes.axes.get_top()[1]) * mn.UP)
             top_row = mn.VGroup(head, clock).arrange(mn.RIGHT, buff=0.2)
             chips.next_to(body, mn.UP, buff=0.12).align_to(ax, mn.LEFT)
             top_row.next_to(chips, mn.UP, buff=0.08).align_to(ax, mn.LEFT)
             panels.add(mn.VGroup(top_row, chips, body, lp))
-        panels.arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP).next_to(legend, mn.DOWN, buff=0.2).set_x(0)
+        panels.arrange(mn.RIGHT, buff=0.3, aligned_edge=mn.UP).next_to(legend, mn.DOWN, buff=0.2).set_x(0)
         self.panels = panels
         # static first: manim draws everything before the first moving mobject once, as a still image
         moving = [m for m in panels.get_family() if m.updaters]
@@ -197,17 +197,26 @@ class DescentVariants(ThemedScene):
                 mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
             caps[match].next_to(panels[k][3], mn.DOWN, buff=0.06).align_to(panels[k], mn.LEFT)
         # each caption when its panel shows it: after epoch 2 (per epoch), once batch GD leads (per step)
+        # each caption when its panel shows it: after epoch 2 (per epoch), at the last step (per step: the
+        # numbers it states are the final ones)
         moments = sorted([(float(np.interp(2.0, warps["epochs"].steps, warps["epochs"].times)), "epochs"),
-                          (float(np.interp(lead_step(rec), warps["steps"].steps, warps["steps"].times)), "steps")])
+                          (self.run_time, "steps")])
         self.wait(0.5)
         t_prev, fade = 0.0, min(0.5, 0.1 * self.run_time)
         for t_at, match in moments:
+            if t_at >= self.run_time:  # after the animation: the caption of final numbers
+                if t_prev < self.run_time:
+                    self.play(*[warps[m].segment(c, t_prev, self.run_time) for m, c in clocks.items()])
+                t_prev = self.run_time
+                self.play(mn.FadeIn(caps[match]), run_time=fade)
+                continue
             t_at = float(np.clip(t_at, t_prev + fade, self.run_time - 2 * fade))
             if t_at > t_prev:
                 self.play(*[warps[m].segment(c, t_prev, t_at) for m, c in clocks.items()])
             self.play(*[warps[m].segment(c, t_at, t_at + fade) for m, c in clocks.items()], mn.FadeIn(caps[match]))
             t_prev = t_at + fade
-        self.play(*[warps[m].segment(c, t_prev, self.run_time) for m, c in clocks.items()])
+        if t_prev < self.run_time:
+            self.play(*[warps[m].segment(c, t_prev, self.run_time) for m, c in clocks.items()])
         self.pause("variants-end")
         self.wait(3.0)
 
@@ -230,7 +239,7 @@ class DescentDigits(ThemedScene):
     experiment = "descent_digits"
     variants = ("batch", "minibatch", "stochastic")
     run_time = 6.0
-    plot, tall = 3.3, 1.8  # width and height of each plot's axes
+    plot, tall = 3.2, 1.8  # width and height of each plot's axes
     y_range = (1e-2, 10.0)
 
     def caption(self, lines, old=None):
@@ -283,7 +292,7 @@ class DescentDigits(ThemedScene):
         t3 = mn.ValueTracker(0.0)
         cp = LossPlot({v: rec[v].test_loss[1:] for v in self.variants}, colors=cols, tracker=t3,
                       steps={v: median_clock(rec[v])[1:] for v in self.variants}, log_x=True,
-                      x_label="training time (s)", y_label="", x_range=(1e-3, 10.0), **common)
+                      x_label="epochs × median (s)", y_label="", x_range=(1e-3, 10.0), **common)
         b = budgets(rec)
         bs = np.array(list(b["epochs"]), float)
         chart = LabelledAxes((0.5, 3000.0), self.y_range, "batch size b", "", log_x=True,
@@ -323,7 +332,7 @@ class DescentDigits(ThemedScene):
         s_y = list(b["seconds"].values())
         followed = {rec[v].meta["batch_size"]: cols[v] for v in self.variants}
         ep_line = curve(chart, bs, ep_y, color=fg)
-        s_line = curve(chart, bs, s_y, color=fg, dashed=True)
+        s_line = curve(chart, bs, s_y, color=fg, stroke_width=1.5)  # thin: the dashed line is the rule's
         ep_dots = dots(chart, bs, ep_y, fg, radius=0.1)
         ranges = mn.VGroup()
         s_dots = mn.VGroup()
@@ -331,26 +340,29 @@ class DescentDigits(ThemedScene):
             c_ = followed.get(int(x), fg)
             lo, hi = b["spread"][int(x)]
             p_lo, p_hi = chart.to_scene(chart.to_axes([[x, lo], [x, hi]]))
-            ranges.add(mn.Line(p_lo, p_hi, color=c_, stroke_width=4))
+            ranges.add(mn.Line(p_lo, p_hi, color=c_, stroke_width=8).set_z_index(1))  # behind its hollow dot
             s_dots.add(mn.Dot(chart.to_scene(chart.to_axes([[x, y]]))[0], radius=0.1, color=color(theme.BACKGROUND),
-                              fill_opacity=1.0, stroke_color=c_, stroke_width=3.5))
+                              fill_opacity=1.0, stroke_color=c_, stroke_width=3.5).set_z_index(2))
         for d, x in zip(ep_dots, bs):
             if int(x) in followed:
                 d.set_fill(followed[int(x)])
-        # the chart's key under its heading, off the data: filled = after all epochs, hollow = at the budget
-        key = mn.VGroup(
-            mn.VGroup(mn.Dot(radius=0.1, color=fg), text(f"{b['n_epochs']} epochs", size=24)).arrange(mn.RIGHT, buff=0.1),
-            mn.VGroup(mn.Dot(radius=0.1, color=color(theme.BACKGROUND), fill_opacity=1, stroke_color=fg, stroke_width=3.5),
-                      text(f"{b['budget']:.2g} s", size=24)).arrange(mn.RIGHT, buff=0.1)).arrange(mn.RIGHT, buff=0.35)
-        key = mn.VGroup(*[mn.VGroup(k[0], text(w, size=24)).arrange(mn.RIGHT, buff=0.12) for k, w in
-                          zip(key, (f"after {b['n_epochs']} epochs", f"after {b['budget']:.2g} s"))])
-        key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(chart.axes, mn.UP, buff=0.1).align_to(
-            chart.axes, mn.LEFT)
-        # (the chart's heading is its key: its x axis names it, batch size b)
+        # the rule's line: the best median loss at the budget; a batch size leads when its bar reaches it
+        best_line = hline(chart, b["seconds"][b["best"]], color=fg, stroke_width=2)
+        # the chart's key above it, off the data (its x axis names it: batch size b)
+        hollow = mn.Dot(radius=0.1, color=color(theme.BACKGROUND), fill_opacity=1, stroke_color=fg, stroke_width=3.5)
+        items = [(mn.Dot(radius=0.1, color=fg), f"{b['n_epochs']} epochs"), (hollow, f"{b['budget']:.2g} s"),
+                 (mn.Line(0.12 * mn.DOWN, 0.12 * mn.UP, color=fg, stroke_width=8), "timing range"),
+                 (mn.DashedLine(0.2 * mn.LEFT, 0.2 * mn.RIGHT, color=fg, stroke_width=2), "best")]
+        cells = [mn.VGroup(m_, text(w, size=24)).arrange(mn.RIGHT, buff=0.1) for m_, w in items]
+        key = mn.VGroup(mn.VGroup(cells[0], cells[1]).arrange(mn.RIGHT, buff=0.3),
+                        mn.VGroup(cells[2], cells[3]).arrange(mn.RIGHT, buff=0.3))
+        key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(chart.axes, mn.UP, buff=0.22).align_to(
+            chart.axes, mn.RIGHT)
         self.play(mn.FadeIn(chart), mn.FadeIn(key), run_time=0.6)
         self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3), run_time=1.5)
         self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(mn.VGroup(r, d)) for r, d in zip(ranges, s_dots)],
                                                     lag_ratio=0.3), run_time=1.5)
+        self.play(mn.Create(best_line), run_time=0.5)
         cap = self.caption(lines, cap)
         self.pause("digits-end")
         self.wait(2.5)

@@ -9,13 +9,25 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
-from nnviz.experiments.descent_views import (barrier, basin_share, crossing_step, restart_keys,  # noqa: F401
-                                             settled_step, straddle)
+from nnviz.experiments.descent_views import (barrier, basin_share, crossing_step, keep_words,  # noqa: F401
+                                             restart_keys, settled_step, straddle)
 from nnviz.render.marks import hline
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossPlot
 from nnviz.render.style import ThemedScene, color, heading, text
 from nnviz.render.widgets import DescentPath, Readout
+
+
+def hump_numbers(rec, step: int, xb: float) -> tuple[float, float]:
+    """∇J at the hump and momentum's velocity v as it passes there: between the recorded steps
+    `step` − 1 and `step` (the first one past the hump), where the path crosses θ = xb (the slope from
+    the recorded curve, v interpolated between the two recorded velocities)."""
+    mo, c = rec["momentum"], rec["curve"]
+    th, v = mo.thetas[:, 0], mo.state["velocity"][:, 0]
+    k = int(np.searchsorted(mo.steps, step))
+    u = (th[k - 1] - xb) / (th[k - 1] - th[k])  # share of the step taken when the path is at the hump
+    slope = float(np.interp(xb, c.xs, np.gradient(c.loss[0], c.xs)))
+    return slope, float(v[k - 1] + u * (v[k] - v[k - 1]))
 
 
 def wells_warp(rec, names, run_time: float) -> TimeWarp:
@@ -102,8 +114,10 @@ class DescentWells(ThemedScene):
             th = run.thetas[:, 0]
             dense = np.linspace(0, run.n_steps, 8 * run.n_steps + 1)  # the trail follows the curve between steps
             xd = np.interp(dense, run.steps, th)
-            trail = DescentPath(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])], ax, steps=dense,
-                                color=c, tracker=t, stroke_width=6 if name == "gd" else 5, head=False,
+            # momentum's track runs just above the curve (0.1 of the frame's units): where both went, both show
+            lift = 0.0 if name == "gd" else 0.1 * (ax.bounds[1, 1] - ax.bounds[1, 0]) / ax.axes.height
+            trail = DescentPath(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0]) + lift], ax, steps=dense,
+                                color=c, tracker=t, stroke_width=5, head=False,
                                 start_marker=False)
             trails.append(trail.set_z_index(2 if name == "gd" else 1))
             opt_cfg = run.config["optimizer"]
@@ -126,9 +140,9 @@ class DescentWells(ThemedScene):
         inset = LossPlot({n: rec[n].thetas[upto[n], 0] for n in self.runs},
                          colors={n: color("optimizer", o) for n, o in self.runs.items()},
                          steps={n: rec[n].steps[upto[n]] for n in self.runs}, x_label="step", y_label="", legend=False,
-                         width=4.6, height=1.2, tracker=t, x_range=(0, settled), y_range=(-2.2, 2.0),
+                         width=4.6, height=1.4, tracker=t, x_range=(0, settled), y_range=(-2.2, 2.0),
                          x_ticks=3, y_ticks=3, font_size=24, ink=color(theme.FOREGROUND))
-        inset.add(hline(inset.axes, xb, color=color(theme.FOREGROUND), stroke_width=2))
+        inset.add(hline(inset.axes, xb, color=color(theme.FOREGROUND), stroke_width=2, text="hump", size=24))
         inset.to_edge(mn.DOWN, buff=0.1).shift((head.get_left()[0] - inset.get_left()[0]) * mn.RIGHT)
         inset_head = text("θ at each step", size=24).next_to(inset.axes.axes, mn.UP, buff=0.1).align_to(
             inset.axes.axes, mn.LEFT)
@@ -142,7 +156,7 @@ class DescentWells(ThemedScene):
             s_ = t.get_value()
             x = float(np.interp(s_, mo.steps, mo.thetas[:, 0]))
             v = float(np.interp(s_, mo.steps, vel))
-            p = ax.c2p(x, height(x)) + 0.55 * mn.UP
+            p = ax.c2p(x, height(x))  # from the ball
             if abs(v) * ux * magnify < 0.06:
                 return mn.VMobject()
             return mn.Arrow(p, p + magnify * v * ux * mn.RIGHT, buff=0, color=color("optimizer", "momentum"),
@@ -166,7 +180,9 @@ class DescentWells(ThemedScene):
         t_cross = float(np.clip(np.interp(cross, warp.steps, warp.times), 0.25 * warp.run_time, 0.75 * warp.run_time))
         self.wait(0.3)
         self.play(warp.segment(t, 0.0, t_cross))
-        cap = self.swap(cap, caption("at the hump ∇J ≈ 0,", "but v is not: momentum", "is carried over"))
+        g_c, v_c = hump_numbers(rec, cross, xb)
+        cap = self.swap(cap, caption(f"at the hump ∇J = {g_c:.2f},".replace("-", "−"),
+                                     f"but v = {v_c:.2f}: momentum".replace("-", "−"), "is carried over"))
         self.play(warp.segment(t, t_cross, warp.run_time))
         for m in balls:
             m.clear_updaters()
@@ -175,22 +191,43 @@ class DescentWells(ThemedScene):
         cap = self.swap(cap, caption("GD: ∇J = 0 in the", f"{wells['gd']} well: it stops",
                                      f"(still after step {settled_step(rec, list(self.runs))})"))
         self.pause("wells-end")
-        # is momentum just a bigger η? plain GD at η/(1−β) from the same start: one leap, drawn as an arc
-        big = rec["gd_big"]
-        xa, xl = float(big.thetas[0, 0]), float(big.thetas[1, 0])
-        pa, pl = ax.c2p(xa, height(xa)), ax.c2p(xl, height(xl))
-        leap = mn.DashedVMobject(mn.ArcBetweenPoints(pa, pl, angle=0.9), num_dashes=24).set_stroke(
-            color=color("optimizer", "gd"), width=3, opacity=0.8)
-        land = mn.Dot(pl, radius=0.11, color=color(theme.BACKGROUND), fill_opacity=1,
-                      stroke_color=color("optimizer", "gd"), stroke_width=3).set_z_index(5)
-        first_mo = float(mo.thetas[1, 0] - mo.thetas[0, 0])
-        new = caption("Just a bigger η? GD at",
-                      f"η = {big.learning_rate:g} jumps {xa:g} → {xl:.2f}".replace("-", "−"),
-                      "in one step; momentum's",
-                      f"first step is GD's ({abs(first_mo):.2f}).")
+        # is momentum just a bigger η? plain GD at η/(1−β) from the same start, then from the range's other
+        # end: each first step drawn as a dashed leap to a hollow landing dot
+        def leap(run):
+            xa, xl = float(run.thetas[0, 0]), float(run.thetas[1, 0])
+            pa, pl = ax.c2p(xa, height(xa)), ax.c2p(xl, height(xl))
+            arc = mn.DashedVMobject(mn.ArcBetweenPoints(pa, pl, angle=-0.9 if xl > xa else 0.9), num_dashes=24)
+            land = mn.Dot(pl, radius=0.12, color=color(theme.BACKGROUND), fill_opacity=1,
+                          stroke_color=color("optimizer", "gd"), stroke_width=3.5).set_z_index(5)
+            return mn.VGroup(arc.set_stroke(color=color("optimizer", "gd"), width=3.5, opacity=0.9), land)
+
+        big, left, mo_left = rec["gd_big"], rec["gd_big_left"], rec["momentum_left"]
+        steps_mo = np.abs(np.diff(mo.thetas[:, 0]))
+        grow = int(np.argmax(steps_mo[:10]))  # momentum's steps grow on the slope to their largest here
+        new = caption("A bigger η? GD at η/(1−β)",
+                      f"= {big.learning_rate:g} jumps {big.thetas[0, 0]:g} → {big.thetas[1, 0]:.2f}:".replace("-", "−"),
+                      f"one {abs(big.thetas[1, 0] - big.thetas[0, 0]):.1f} step; momentum's",
+                      f"steps grow {steps_mo[0]:.2f} → {steps_mo[grow]:.2f}.")
         self.play(mn.FadeOut(cap), run_time=0.45)
-        self.play(mn.Create(leap), mn.FadeIn(land), mn.FadeIn(new), run_time=1.0)
+        first = leap(big)
+        self.play(mn.Create(first[0]), mn.FadeIn(first[1]), mn.FadeIn(new), run_time=1.0)
         self.pause("wells-big-eta")
+        self.wait(1.5)
+        # a fixed big step is blind: from the deep well's side it leaps out; momentum from there stays deep
+        x_l = float(left.thetas[0, 0])
+        ring = mn.Circle(radius=0.2, color=color(theme.FOREGROUND), stroke_width=3).move_to(ax.c2p(x_l, height(x_l)))
+        second = leap(left)
+        xm = float(mo_left.final_theta[0])
+        mo_end = mn.Dot(ax.c2p(xm, height(xm)), radius=0.12, color=color("optimizer", "momentum"),
+                        stroke_color=color(theme.BACKGROUND), stroke_width=2).set_z_index(6)
+        new2 = caption("A fixed big step is blind:",
+                       f"from θ₀ = {x_l:g}, GD at η = {left.learning_rate:g}".replace("-", "−"),
+                       f"leaps to {left.thetas[1, 0]:.2f} ({left.meta['well']} well);",
+                       f"momentum stays {mo_left.meta['well']}.")
+        self.play(mn.FadeOut(new), mn.FadeOut(first), run_time=0.45)
+        self.play(mn.Create(ring), mn.Create(second[0]), mn.FadeIn(second[1]), mn.FadeIn(mo_end), mn.FadeIn(new2),
+                  run_time=1.2)
+        self.pause("wells-blind-step")
         self.wait(2.0)
 
     def recap(self, rec, height, title):
@@ -206,7 +243,7 @@ class DescentWells(ThemedScene):
                             text("Can plain GD get there", size=28), text("by restarting?", size=28), top=title,
                             buff=0.12)
         self.add(marks, words)
-        self.wait(2.0)
+        self.wait(1.0)
         self.pause("restarts-recap")
         new_title = heading("Random restarts of plain GD: the start picks the well", size=32, buff=0.2)
         self.play(mn.FadeOut(mn.VGroup(marks, words, title)), run_time=0.5)
@@ -258,7 +295,7 @@ class DescentWells(ThemedScene):
             d.clear_updaters()
         # each start ring takes its outcome: filled where the run reached the deep well
         self.play(*[r.animate.set_fill(found, opacity=1).set_stroke(found) if rec[k].meta["well"] == "deep"
-                    else r.animate.set_stroke(stuck) for r, k in zip(rings, keys)], run_time=0.6)
+                    else r.animate.set_stroke(stuck, width=4.5) for r, k in zip(rings, keys)], run_time=0.6)
         # the two starts either side of the hump: close, yet different wells
         pair = straddle(rec, keys, xb)
         cap_at = key.get_bottom() + 0.4 * mn.DOWN
@@ -276,23 +313,22 @@ class DescentWells(ThemedScene):
             self.wait(1.5)
             self.play(mn.FadeOut(hi_ring), mn.FadeOut(words), run_time=0.4)
         # the outcome: how many ended in each well (their dots coincide there), and the run we keep
-        finals = {k: float(np.interp(rec[k].final_theta[0], rec["curve"].xs, rec["curve"].loss[0])) for k in keys}
         badges = mn.VGroup()
         for w in ("deep", "shallow"):
             if wells[w]:
                 x = float(np.mean([rec[k].final_theta[0] for k in wells[w]]))
                 badges.add(text(f"×{len(wells[w])}", size=28, color=gd).next_to(ax.c2p(x, height(x)), mn.UP,
                                                                                   buff=0.55))
-        best = min(keys, key=finals.get)
-        xk = float(rec[best].final_theta[0])
-        kept = mn.Circle(radius=0.24, color=color(theme.FOREGROUND), stroke_width=3).move_to(ax.c2p(xk, height(xk)))
-        verdict = mn.VGroup(text(f"{len(wells['deep'])} of {len(keys)} reach the deep well", size=28),
-                            text(f"({share:.0%} of the range is left", size=28),
-                            text("of the hump); keep the best:", size=28),
-                            text(f"J = {finals[best]:.2f} (ringed)".replace("-", "−"), size=28)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        keep = keep_words(rec).replace("-", "−")
+        cut = keep.index(" J = ") if " J = " in keep else len(keep)
+        verdict = mn.VGroup(text(f"{len(wells['deep'])} of {len(keys)} end deep: the hump", size=28),
+                            text(f"splits the starts ({share:.0%} of", size=28),
+                            text("the range is left of it);", size=28),
+                            text(keep[:cut], size=28), text(keep[cut + 1:], size=28))
+        verdict.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         verdict.move_to(cap_at, aligned_edge=mn.UP).align_to(key, mn.LEFT)
         texts.append(verdict)
-        self.play(mn.FadeIn(badges), mn.FadeIn(verdict), mn.Create(kept))
+        self.play(mn.FadeIn(badges), mn.FadeIn(verdict))
         self.pause("restarts-end")
 
 

@@ -151,14 +151,27 @@ def test_wells_bigger_eta_and_first_steps():
     obj = O.two_wells()
     x0 = big.thetas[0, 0]
     assert big.thetas[1, 0] == pytest.approx(x0 - big.learning_rate * obj.gradient(np.array([x0]))[0])
-    xb = max(r for r in np.roots([1.0, 0.3, -1.4, 0.15]).real if -1.4 < r < 1.0)
+    xb = sorted(np.roots([1.0, 0.3, -1.4, 0.15]).real)[1]  # f' = 0 between the minima: the hump
     assert big.thetas[1, 0] < xb < x0  # over the hump in one step
     assert mo.thetas[1, 0] == pytest.approx(gd.thetas[1, 0])  # v starts at 0: the first steps agree
     mod = scene_module("descent_wells")
     c = mod.crossing_step(mo, xb)
     assert mo.thetas[c, 0] < xb and np.all(mo.thetas[:c, 0] >= xb)
-    # the velocity at the hump is not zero (what carries it over)
-    assert abs(mo.state["velocity"][c, 0]) > 0.05
+    # the numbers shown as it passes the hump: the slope there (≈ 0) and the velocity (not 0)
+    g, v = mod.hump_numbers(wells, c, xb)
+    fp = lambda x: x ** 3 + 0.3 * x ** 2 - 1.4 * x + 0.15
+    assert abs(g - fp(mod.barrier(wells["curve"]))) < 0.01 and abs(g) < 0.01
+    th, vel = mo.thetas[:, 0], mo.state["velocity"][:, 0]
+    assert min(vel[c - 1], vel[c]) <= v <= max(vel[c - 1], vel[c]) and abs(v) > 0.1
+    # the first steps: plain GD at η/(1−β) jumps; momentum's steps grow on the slope
+    steps = np.abs(np.diff(th))
+    assert abs(big.thetas[1, 0] - x0) > 5 * steps[0] and steps[:10].max() > steps[0]
+    # from the range's left end (the deep well's side) the same fixed big step leaps into the shallow well,
+    # momentum from there stays deep
+    left, mleft = wells["gd_big_left"], wells["momentum_left"]
+    assert left.thetas[0, 0] == mleft.thetas[0, 0] == O.two_wells().domain[0][0]
+    assert left.learning_rate == big.learning_rate and left.thetas[1, 0] > xb
+    assert left.meta["well"] == "shallow" and mleft.meta["well"] == "deep"
 
 
 def test_restarts_words():
@@ -175,5 +188,10 @@ def test_restarts_words():
     a, b = mod.straddle(wells, keys, xb)
     assert wells[a].thetas[0, 0] < xb <= wells[b].thetas[0, 0]
     assert wells[a].meta["well"] == "deep" and wells[b].meta["well"] == "shallow"
+    from nnviz.experiments import descent_views as V
+    finals = {k: float(np.interp(wells[k].final_theta[0], wells["curve"].xs, wells["curve"].loss[0])) for k in keys}
+    tied = [k for k in keys if finals[k] <= min(finals.values()) + 1e-6]
+    assert ("tie" in V.keep_words(wells)) == (len(tied) > 1)
+    assert f"J = {min(finals.values()):.2f}" in V.keep_words(wells)
     others = [wells[k].thetas[0, 0] for k in keys if k not in (a, b)]
     assert all(not (wells[a].thetas[0, 0] < x < wells[b].thetas[0, 0]) for x in others)

@@ -539,7 +539,8 @@ def wells(cfg):
     """Every run records which well it ends in (meta "well": "deep" | "shallow", the nearer minimum of
     its last θ) with both minima; the momentum run records its velocity (state) at every step.
     "gd_big" is plain GD at η/(1−β), momentum's top speed on a steady slope, from the same start
-    (is momentum just a bigger η?); restarts record the uniform range their starts are drawn from."""
+    (is momentum just a bigger η?), and both again from the range's left end ("gd_big_left",
+    "momentum_left"); restarts record the uniform range their starts are drawn from."""
     obj = O.two_wells()
     prob = O.ObjectiveProblem(obj)
     minima = [m[0] for m in obj.minima]  # deep (global) first, then shallow
@@ -552,6 +553,12 @@ def wells(cfg):
     out = {"gd": verdict(train(prob, optim.sgd(lr=cfg["lr"]), x0, steps=cfg["steps"], name="gd")),
            "gd_big": with_meta(verdict(train(prob, optim.sgd(lr=big), x0, steps=cfg["steps"], name="gd_big")),
                                rule="η/(1−β)"),
+           # the same two from the other end of the range (inside the deep well's basin): a fixed big step
+           # is blind there too, momentum's is earned on the slope
+           "gd_big_left": with_meta(verdict(train(prob, optim.sgd(lr=big), np.array([obj.domain[0][0]]),
+                                                  steps=cfg["steps"], name="gd_big_left")), rule="η/(1−β)"),
+           "momentum_left": verdict(train(prob, optim.momentum(lr=cfg["lr"], beta=cfg["beta"]),
+                                          np.array([obj.domain[0][0]]), steps=cfg["steps"], name="momentum_left")),
            "momentum": verdict(train(prob, optim.momentum(lr=cfg["lr"], beta=cfg["beta"]), x0, steps=cfg["steps"],
                                      record=Recording(every=1, state=True), name="momentum"))}
     lo, hi = obj.domain[0]

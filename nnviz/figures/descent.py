@@ -123,7 +123,7 @@ def variants(fig):
         for side in zoom.spines.values():  # a closed box, as the dashed box on the map
             side.set_visible(True)
             side.set_color(theme.INK)
-        zoom.set_title(f"★ ± {h:g}", fontsize=10)
+        zoom.set_title(f"zoom: ★ ± {h:g} in w and b", fontsize=10)
         ax.add_patch(__import__("matplotlib.patches", fromlist=["Rectangle"]).Rectangle(
             (star[0] - h, star[1] - h), 2 * h, 2 * h, fill=False, ls="--", lw=1.0, ec=theme.INK, zorder=7))
         for z, v in enumerate(("stochastic", "minibatch", "batch")):  # batch GD on top: its path stays seen
@@ -137,7 +137,7 @@ def variants(fig):
                         alpha=faint, color=theme.VARIANT[v], zorder=2 + z)
                 a_.plot(run.thetas[cut:, 0], run.thetas[cut:, 1], lw=1.4, color=theme.VARIANT[v], zorder=2 + z)
             for a_ in (ax, zoom):
-                a_.plot(*star, "*", color=theme.PAPER, mec=theme.INK, ms=13, zorder=6)
+                a_.plot(*star, "*", color=theme.PAPER, mec=theme.INK, ms=15, mew=1.5, zorder=9)
             for a_ in (ax, zoom):  # end dots above the ★, outlined
                 a_.plot(*run.thetas[-1], "o", ms=7, color=theme.VARIANT[v], mec=theme.INK, mew=0.8, zorder=8)
         ax.plot(*rec[f"batch_{match}"].thetas[0], "o", mfc="none", mec=theme.INK, ms=9, mew=1.5, zorder=6)
@@ -164,10 +164,10 @@ def variants(fig):
     handles = [plt_line(theme.VARIANT[v], ls="--" if v == "minibatch" else "-") for v in X.VARIANT_ORDER]
     b = {v: rec[f"{v}_epochs"].meta["batch_size"] for v in X.VARIANT_ORDER}
     fig.legend(handles, [f"{LABEL[v]}" + ("" if v == "stochastic" else f" (b={b[v]})") for v in X.VARIANT_ORDER],
-               loc="lower center", ncol=3, fontsize=10, frameon=False)
+               loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=3, fontsize=10, frameon=False)
     fig.suptitle(f"Batch, mini-batch and SGD on the exact line-fit loss ({s.config['problem']['n']} points), "
                  rf"same start, same $\eta$ = {rec['batch_epochs'].lr[0]:g}", fontsize=11.5)
-    fig.subplots_adjust(bottom=0.12, top=0.9, right=0.98, left=0.06)
+    fig.subplots_adjust(bottom=0.07, top=0.86, right=0.98, left=0.06)
 
 
 @figure("descent_digits", experiments=("descent_digits",), size=(12, 5.2))
@@ -185,7 +185,14 @@ def digits(fig):
                 "stochastic": "SGD, b=1"}[v]
         lab = name + rf": $\eta$={run.meta['lr']:g}, {TR.time_range(times[v])}"
         a.plot(pe["epoch"], pe["test_loss"], color=theme.VARIANT[v], lw=1.8, label=lab)
-        c.plot(TR.median_clock(run)[1:], run.test_loss[1:], color=theme.VARIANT[v], lw=1.8)
+        x_, y_ = TR.median_clock(run)[1:], run.test_loss[1:]
+        if y_.size > 60:  # a dense noisy curve (b = 1): raw faded, its running median on top
+            c.plot(x_, y_, color=theme.VARIANT[v], lw=0.8, alpha=0.35)
+            w = max(y_.size // 40, 3)
+            c.plot(x_[w // 2: y_.size - w // 2], np.median(np.lib.stride_tricks.sliding_window_view(y_, w), axis=1)[
+                :y_.size - 2 * (w // 2)], color=theme.VARIANT[v], lw=1.8)
+        else:
+            c.plot(x_, y_, color=theme.VARIANT[v], lw=1.8)
     first = rec[X.VARIANT_ORDER[0]]
     a.set_yscale("log")
     a.set_ylim(1e-2, 10)
@@ -194,28 +201,31 @@ def digits(fig):
     a.set_title("per epoch", fontsize=11)
     c.set_xscale("log")
     c.set_xlim(1e-3, 10)
-    c.set_xlabel("training time (s)")
-    c.set_title("per second (median epoch time)", fontsize=11)
+    c.set_xlabel("epochs × median epoch time (s)")
+    c.set_title("per second", fontsize=11)
     b = TR.budgets(rec)
     c.axvline(b["budget"], color=theme.INK, ls="--", lw=1.0)
-    c.annotate(f"{b['budget']:.2g} s", (b["budget"], 10), xytext=(4, -4), textcoords="offset points", va="top",
-               fontsize=9.5, color=theme.INK)
+    c.annotate(f"{b['budget']:.2g} s =\nbatch GD's {b['n_epochs']} epochs", (b["budget"], 10), xytext=(4, -4),
+               textcoords="offset points", va="top", fontsize=9.5, color=theme.INK)
     bs = list(b["epochs"])
     followed = {rec[v].meta["batch_size"]: theme.VARIANT[v] for v in X.VARIANT_ORDER}
     d.plot(bs, list(b["epochs"].values()), "-", color=theme.INK, lw=1.4, zorder=2)
-    d.plot(bs, list(b["seconds"].values()), "--", color=theme.INK, lw=1.2, zorder=2)
+    d.plot(bs, list(b["seconds"].values()), "-", color=theme.INK, lw=0.9, zorder=2)
     for x in bs:
         col = followed.get(x, theme.INK)
         lo, hi = b["spread"][x]
-        d.plot([x, x], [lo, hi], "-", color=col, lw=2.2, zorder=3)
+        d.plot([x, x], [lo, hi], "-", color=col, lw=3.0, zorder=5)
         d.plot(x, b["seconds"][x], "o", mfc=theme.PAPER, mec=col, mew=2.0, ms=9, zorder=4)
         d.plot(x, b["epochs"][x], "o", color=col, mec=theme.PAPER, mew=1.0, ms=9, zorder=4)
     from matplotlib.lines import Line2D
 
+    d.axhline(b["seconds"][b["best"]], color=theme.INK, ls="--", lw=1.2)  # the rule's line: the best median
     d.legend([Line2D([0], [0], ls="-", marker="o", color=theme.INK, ms=8),
-              Line2D([0], [0], ls="--", marker="o", color=theme.INK, mfc=theme.PAPER, ms=8)],
-             [f"after {b['n_epochs']} epochs", f"after {b['budget']:.2g} s (bar: timing range)"],
-             fontsize=9.5, loc="upper left", frameon=False)
+              Line2D([0], [0], ls="-", lw=0.9, marker="o", color=theme.INK, mfc=theme.PAPER, ms=8),
+              Line2D([0], [0], ls="--", color=theme.INK)],
+             [f"after {b['n_epochs']} epochs", f"after {b['budget']:.2g} s (bar: loss at the epoch-time quartiles)",
+              f"best median at {b['budget']:.2g} s"],
+             fontsize=9, loc="upper left", frameon=False)
     d.set_xscale("log")
     d.set_xlim(0.5, 3000)
     d.set_xlabel("batch size b")
@@ -228,8 +238,8 @@ def digits(fig):
                  f"time per epoch: median (quartiles) of {times[X.VARIANT_ORDER[0]]['n']} timed epochs",
                  fontsize=11, y=0.995)
     lines = TR.trade_off_lines(rec)
-    fig.text(0.5, 0.07, lines[0] + "   " + lines[1], ha="center", fontsize=10)
-    fig.text(0.5, 0.02, lines[2] + " " + lines[3], ha="center", fontsize=10)
+    fig.text(0.5, 0.085, lines[0] + "   " + lines[3], ha="center", fontsize=10)
+    fig.text(0.5, 0.03, lines[1] + " " + lines[2], ha="center", fontsize=10)
     fig.subplots_adjust(top=0.78, bottom=0.24, wspace=0.12)
 
 
@@ -507,6 +517,7 @@ def wells(fig):
     """As the videos: plain GD stops in the shallow well, momentum rolls on to the deep one (and plain GD
     at η/(1−β) gets there by one jump, not a roll); θ at each step (momentum overshoots and swings
     back); random restarts of plain GD, each start marked by the well it ends in."""
+    import matplotlib.patheffects as pe
     from matplotlib.lines import Line2D
 
     rec = E.load("descent_wells")
@@ -530,19 +541,28 @@ def wells(fig):
         opt = run.config["optimizer"]
         hyper = rf"$\eta$={run.lr[0]:g}" + (rf", $\beta$={opt['beta']:g}" if "beta" in opt else "")
         lab = f"{'plain GD' if name == 'gd' else 'momentum'} ({hyper}): {run.meta['well']} well"
-        a.plot(th, on_curve(th), ".-", ms=3, lw=0.8, color=col, label=lab)
+        edge = [pe.withStroke(linewidth=3.2, foreground=theme.INK)] if name == "momentum" else None  # pale on paper
+        a.plot(th, on_curve(th), ".-", ms=3, lw=1.2, color=col, label=lab, path_effects=edge, zorder=3)
         a.plot(th[-1], on_curve(th[-1]), "o", ms=10, color=col, mec=theme.INK, mew=1.0, zorder=5)
         keep = run.steps <= settled
-        t.plot(run.steps[keep], th[keep], color=col, lw=1.8)
-    big = rec["gd_big"]
+        t.plot(run.steps[keep], th[keep], color=col, lw=1.8, path_effects=edge)
+    big, left, mo_left = rec["gd_big"], rec["gd_big_left"], rec["momentum_left"]
+    for run_, rad in ((big, 0.35), (left, -0.35)):  # plain GD at η/(1−β): each first step one blind leap
+        x0_, x1_ = run_.thetas[0, 0], run_.thetas[1, 0]
+        a.annotate("", (x1_, on_curve(x1_)), (x0_, on_curve(x0_)),
+                   arrowprops={"arrowstyle": "-|>", "ls": "--", "color": theme.OPTIMIZER["gd"], "lw": 1.2,
+                               "connectionstyle": f"arc3,rad={rad}"})
+        a.plot(x1_, on_curve(x1_), "s", mfc=theme.PAPER, mec=theme.OPTIMIZER["gd"], mew=1.8, ms=8, zorder=5)
     x0, x1 = big.thetas[0, 0], big.thetas[1, 0]
-    a.annotate("", (x1, on_curve(x1)), (x0, on_curve(x0)),
-               arrowprops={"arrowstyle": "-|>", "ls": "--", "color": theme.OPTIMIZER["gd"], "lw": 1.2,
-                           "connectionstyle": "arc3,rad=0.35"})
-    a.plot(x1, on_curve(x1), "o", mfc=theme.PAPER, mec=theme.OPTIMIZER["gd"], mew=1.8, ms=8, zorder=5,
-           label=rf"plain GD at $\eta$={big.learning_rate:g}: one jump {x0:g} → {x1:.2f}".replace("-", "−"))
-    a.plot(x0, on_curve(x0), "o", mfc="none", mec=theme.INK, ms=12, mew=1.5, zorder=6)
-    a.set_title(rf"same start $\theta_0$={x0:g}: GD stops, momentum rolls over", fontsize=10.5)
+    jumps = f"{x0:g} → {x1:.2f} (deep), {left.thetas[0, 0]:g} → {left.thetas[1, 0]:.2f} ({left.meta['well']})"
+    a.plot([], [], "s", mfc=theme.PAPER, mec=theme.OPTIMIZER["gd"], mew=1.8, ms=8, ls="",
+           label=rf"plain GD at $\eta/(1-\beta)$ = {big.learning_rate:g}: one blind jump, " + jumps.replace("-", "−"))
+    xm = mo_left.final_theta[0]
+    a.plot(xm, on_curve(xm), "o", ms=10, color=theme.OPTIMIZER["momentum"], mec=theme.INK, mew=1.0, zorder=5)
+    for x_ in (x0, left.thetas[0, 0]):
+        a.plot(x_, on_curve(x_), "o", mfc="none", mec=theme.INK, ms=12, mew=1.5, zorder=6)
+    a.set_title(rf"same start $\theta_0$={x0:g}: GD stops, momentum rolls over;" + "\n"
+                + f"from {left.thetas[0, 0]:g} momentum stays {mo_left.meta['well']}".replace("-", "−"), fontsize=10.5)
     a.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     t.axhline(hump, color=theme.INK, ls="--", lw=1.0)
     t.annotate("hump", (settled, hump), xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=9.5)
@@ -557,23 +577,23 @@ def wells(fig):
         deep = rec[k].meta["well"] == "deep"
         b.plot(th, on_curve(th), "-", color=theme.GD, lw=1.4, alpha=0.8)
         b.plot(th[0], on_curve(th[0]), "o", mfc=found if deep else "none", mec=found if deep else stuck, ms=10,
-               mew=1.8, zorder=4)
+               mew=2.2, zorder=4)
         b.plot(th[-1], on_curve(th[-1]), "o", color=theme.GD, mec=theme.PAPER, mew=1.0, ms=7, zorder=5)
     pair = TR.straddle(rec, keys, hump)
     if pair is not None:
-        l_, r_ = (rec[k].thetas[0, 0] for k in pair)
-        b.annotate(f"{r_ - l_:.2f} apart:\ndifferent wells", ((l_ + r_) / 2, on_curve(hump) + 0.05), xytext=(0, 28),
-                   textcoords="offset points", ha="center", fontsize=9.5,
-                   arrowprops={"arrowstyle": "-", "color": theme.INK, "lw": 0.8})
+        for k in pair:  # two short arrows from the note to the two starts either side of the hump
+            x_ = rec[k].thetas[0, 0]
+            b.annotate(f"{abs(rec[pair[1]].thetas[0, 0] - rec[pair[0]].thetas[0, 0]):.2f} apart:\ndifferent wells"
+                       if k == pair[0] else "", (x_, on_curve(x_) + 0.08), xytext=(hump - 0.9, 0.95),
+                       textcoords="data", ha="center", fontsize=9.5,
+                       arrowprops={"arrowstyle": "->", "color": theme.INK, "lw": 0.8, "shrinkB": 6})
     lo, hi = rec[keys[0]].meta["start_range"]
     n_deep = sum(rec[k].meta["well"] == "deep" for k in keys)
-    finals = {k: float(on_curve(rec[k].final_theta[0])) for k in keys}
-    best = min(keys, key=finals.get)
-    b.plot(rec[best].final_theta[0], finals[best], "o", mfc="none", mec=theme.INK, ms=15, mew=1.5, zorder=6)
     b.set_title(rf"{len(keys)} restarts of plain GD, $\theta_0$ ~ uniform[{lo:g}, {hi:g}]: {n_deep} end deep"
                 f"\n({TR.basin_share(lo, hi, hump):.0%} of the range is left of the hump); "
-                f"best J = {finals[best]:.2f} (ringed)".replace("-", "−"), fontsize=10.5)
-    ring = lambda fill, edge: Line2D([0], [0], ls="", marker="o", ms=8, mfc=fill, mec=edge, mew=1.8)
-    b.legend([ring(found, found), ring("none", stuck)], ["start that ends deep", "start that ends shallow"],
-             fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+                + TR.keep_words(rec).replace("-", "−"), fontsize=10.5)
+    ring = lambda fill, edge: Line2D([0], [0], ls="", marker="o", ms=8, mfc=fill, mec=edge, mew=2.2)
+    b.legend([ring(found, found), ring("none", stuck), Line2D([0], [0], ls="", marker="o", ms=6, color=theme.GD)],
+             ["start that ends deep", "start that ends shallow", "run end (plain GD)"],
+             fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
     fig.subplots_adjust(bottom=0.3, top=0.84, wspace=0.32, left=0.05, right=0.99)
