@@ -98,7 +98,7 @@ def protocol_lines(surf, tuning, width: int = 32) -> list[str]:
     c = tuning.config
     grid = f"{power_of_ten(tuning.lrs[0])} … {power_of_ten(tuning.lrs[-1])}"
     if tuning.meta.get("extended", {}).get("high"):
-        grid += f" (extended past {power_of_ten(c['hi'])}: a best η was within {c['margin']} steps of it)"
+        grid += f" (widened past {power_of_ten(c['hi'])}: a best η fell near that old edge)"
     return wrap_words(f"same start ○ ({start}), same {surf.meta['steps']} steps; η per optimizer: the best stable "
                       f"final loss on one grid, {grid}, {c['per_decade']} per decade", width).split("\n")
 
@@ -109,7 +109,7 @@ class RankStrip(mn.VGroup):
     at the end of the row. Runs tied at round-off are drawn at the floor, ordered by arrival (the first
     step with f − f* < 10⁻¹², printed in the row), and a key line says so."""
 
-    def __init__(self, surf, runs, min_value: float, width: float = 1.8, size: float = 24):
+    def __init__(self, surf, runs, min_value: float, width: float = 2.2, size: float = 24, tuning=None):
         super().__init__()
         order = finish_order(surf, runs, min_value, threshold=ATOL)
         self.order = order
@@ -140,17 +140,30 @@ class RankStrip(mn.VGroup):
             rows.add(mn.VGroup(nm, track, bar, dot, val))
         ticks = mn.VGroup()
         last_x = None
-        for d in np.arange(hi, lo - 1e-9, -1):  # every decade that leaves room for its label
+        for d in np.arange(lo, hi + 1e-9, 1):  # from the floor up, every decade that leaves room for its label
             x = pos(10.0 ** d)
-            if last_x is not None and last_x - x < 0.95:
+            if last_x is not None and x - last_x < 0.95:
                 continue
             last_x = x
             ticks.add(mn.Line([x, -0.42 * (len(order) - 0.5), 0], [x, -0.42 * (len(order) - 0.5) - 0.08, 0],
                               stroke_width=2, color=muted))
             ticks.add(text(power_of_ten(10.0 ** d), size=size, color=muted).next_to(ticks[-1], mn.DOWN, buff=0.06))
+        if tuning is not None and tuning.meta.get("neighbours"):  # the winner at its η one grid step away
+            w = tuning.meta["winner"][0]
+            k = order.index(w)
+            for v in tuning.meta["neighbours"].values():
+                if np.isfinite(v):
+                    ring = mn.Circle(radius=0.1, stroke_color=color("optimizer", w), stroke_width=2.5)
+                    rows[k].add(ring.move_to([pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), -0.42 * k, 0]))
+            self.neighbours = True
         rows.add(ticks)
+        keys = []
         if tied:
-            key = text(f"tied (< {power_of_ten(ATOL)}): the step each got there", size=size, color=muted)
+            keys.append(f"step: when it got within {power_of_ten(ATOL)}")
+        if tuning is not None and tuning.meta.get("neighbours"):
+            keys.append(f"○ {NAMES[tuning.meta['winner'][0]]} at η ± one grid step")
+        if keys:
+            key = text("\n".join(keys), size=size, line_spacing=0.8)
             rows.add(key.next_to(ticks, mn.DOWN, buff=0.12).align_to(names[0], mn.LEFT))
         rows.next_to(self.head, mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
         self.add(rows)
@@ -228,7 +241,7 @@ def spotlight(trails, names, dim: float = 0.12):
                 m.set_z_index(8 + names.index(n))
                 anims.append(m.animate.set_stroke(opacity=1.0))
             elif isinstance(m, mn.Dot):
-                anims.append(m.animate.set_fill(opacity=dim).set_stroke(opacity=dim))
+                continue  # every end dot stays: the finish is still the picture
             else:
                 anims.append(m.animate.set_stroke(opacity=dim))
     return anims
@@ -255,7 +268,8 @@ def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop"):
     a, b = ax.c2p(*(mid - span / 2)), ax.c2p(*(mid + span / 2))
     mark = mn.Rectangle(width=max(b[0] - a[0], 0.12), height=max(b[1] - a[1], 0.12), stroke_color=c,
                         stroke_width=2).move_to((a + b) / 2)
-    g = mn.VGroup(box, path, dots, words, mark).set_z_index(9)
+    link = mn.DashedLine(mark.get_corner(mn.DR), box.get_corner(mn.UL), dash_length=0.08, stroke_width=2, color=c)
+    g = mn.VGroup(link, box, path, dots, words, mark).set_z_index(9)
     g.zoom = zoom
     return g
 
@@ -372,7 +386,7 @@ class DescentRace(ThemedScene):
         for _, m in away:
             m.clear_updaters()
         self.pause("race-end")
-        strip = RankStrip(surf, runs, tuning.meta["min_value"])
+        strip = RankStrip(surf, runs, tuning.meta["min_value"], tuning=tuning if tuning.meta["verdict"] != "tie" else None)
         strip.next_to(title, mn.DOWN, buff=0.35).set_x(left, direction=mn.LEFT)
         verdict = text(wrap_words(verdict_text(tuning), 33), size=24, line_spacing=0.8)
         verdict.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)

@@ -307,7 +307,9 @@ def race_verdict(meta: dict, label=str, lrs=None, chosen=None) -> str:
             parts.append(f"one grid step {side}{at} it is unstable")
         elif others and f >= min(others.values()):
             best = min(others, key=others.get)
-            parts.append(f"one step {side}{at} it ends at {f:.2g}, behind {label(best)}")
+            place = 1 + sum(v < f for v in others.values())
+            parts.append(f"one step {side}{at} it ends at {f:.2g}, behind {label(best)} "
+                         f"({ordinal(place)} of {len(others) + 1})")
     why = "; ".join(parts) if parts else "one grid step away in η it drops behind"
     return f"{win[0]} is first, but the ranking is fragile: {why}"
 
@@ -410,13 +412,25 @@ def saddle_text(surf, runs, tuning, width=33) -> str:
                       f"step. GD multiplies y by 1 + 2η = {grow:.1f} per step.", width)
 
 
+def ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def last_step(run) -> float:
+    th = np.asarray(run.thetas, float)
+    return float(np.linalg.norm(th[-1] - th[-2]))
+
+
 def momentum_text(surf, runs, width=33) -> str:
-    """Why momentum is last on the saddle: its tuned η is GD's divided by 1/(1 − β), so its steps add up
-    to as much, but its velocity swings it across the valley and it is still moving at the end."""
+    """Why momentum and Adam are behind on the saddle: momentum's tuned η is GD's divided by 1/(1 − β), so
+    its steps add up to as much, but its velocity swings it across the valley; Adam leaves the ridge at
+    once, but its β₁ momentum carries it past the minimum. Both still move at the end."""
     h = runs["momentum"].meta["hyper"]
+    steps = surf.meta["steps"]
     return wrap_words(f"Momentum: η/(1 − β) = {h['lr'] / (1 - h['beta']):.2g} = GD's η, but its velocity swings it "
-                      f"across x = 0 {times(swings(runs['momentum']))}; at step {surf.meta['steps']} it is still "
-                      f"moving.", width)
+                      f"across x = 0 {times(swings(runs['momentum']))}. Adam's β₁ = "
+                      f"{runs['adam'].meta['hyper']['beta1']:g} carries it past the ★. At step {steps} both still "
+                      f"move (last steps {last_step(runs['momentum']):.2f}, {last_step(runs['adam']):.2f}).", width)
 
 
 def leaders_text(runs, names=("momentum", "nesterov"), width=33) -> str:

@@ -254,6 +254,13 @@ def _sci(x: float) -> str:
 RACE_VIEW = {"beale": ((-2.5, 4.5), (-3.0, 2.5))}  # the window the race scene shows (DescentRaceBeale.view)
 
 
+def _inked(lw: float):
+    """A thin ink edge under a coloured line, so pale hues (Momentum's yellow) read on white paper."""
+    from matplotlib import patheffects as pe
+
+    return [pe.Stroke(linewidth=lw + 0.8, foreground=theme.INK, alpha=0.3), pe.Normal()]
+
+
 def _rank_strip(ax, surf, s, runs, min_value, tun):
     """The recorded ranking as the video draws it: one row per optimizer (with its η), best first, an
     outlined dot (and a bar from the left) at its final loss f − f* on a log axis; runs tied at
@@ -265,7 +272,7 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
     hi = max(np.ceil(np.log10(max(f.values()))), lo + 2)
     for k, n in enumerate(order):
         c = theme.OPTIMIZER[n]
-        ax.plot([10 ** lo, f[n]], [k, k], color=c, lw=3, solid_capstyle="butt", zorder=2)
+        ax.plot([10 ** lo, f[n]], [k, k], color=c, lw=3, solid_capstyle="butt", zorder=2, path_effects=_inked(3))
         ax.plot(f[n], k, "o", ms=8, color=c, mec=theme.INK, mew=1.0, zorder=3)
         v = runs[n].meta["final_loss"]
         txt = (f"step {X.first_below(runs[n], min_value, T.ATOL)}" if n in tied else
@@ -319,7 +326,7 @@ def race(fig):
             c = theme.OPTIMIZER[name]
             # the whole path, clipped by the axes (a run that leaves the view and comes back is drawn
             # both times, as in the scene); its end dot only where it ends inside the view
-            ax.plot(run.thetas[:, 0], run.thetas[:, 1], lw=1.3, color=c, zorder=2)
+            ax.plot(run.thetas[:, 0], run.thetas[:, 1], lw=1.3, color=c, zorder=2, path_effects=_inked(1.3))
             end = run.thetas[-1]
             inside = np.all(np.isfinite(end)) and x0 <= end[0] <= x1 and y0 <= end[1] <= y1
             if inside and name not in crowded:
@@ -327,8 +334,9 @@ def race(fig):
             th = run.thetas
             if th[:, 1].max() > y1 and inside:  # leaves the view and comes back: how far it went
                 k = int(np.flatnonzero(th[:, 1] > y1)[0])
-                ax.annotate(f"↑ to y = {th[:, 1].max():.1f}", (th[k - 1, 0], y1), xytext=(14, -16),
-                            textcoords="offset points", color=c, fontsize=10, fontweight="bold")
+                ax.annotate(f"{OPT_LABEL[name]} leaves the view:\nup to y = {th[:, 1].max():.1f}", (th[k - 1, 0], y1),
+                            xytext=(x1 + 0.04 * (x1 - x0), y1), ha="left", va="top", color=c, annotation_clip=False,
+                            fontsize=10, fontweight="bold", arrowprops=dict(arrowstyle="->", color=c, lw=1.2))
         ax.plot(*s.meta["start"], "o", ms=9, mfc="none", mec=theme.INK, mew=1.8, zorder=5)
         for m in s.meta["minima"]:
             ax.plot(*m, "*", mfc="none", mec=theme.INK, mew=1.2, ms=14, zorder=7)
@@ -406,7 +414,7 @@ def race_tuning(fig):
         for i, name in enumerate(names):
             c = theme.OPTIMIZER[name]
             y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
-            ax.plot(lrs, y, "-", color=c, lw=1.8)
+            ax.plot(lrs, y, "-", color=c, lw=1.8, path_effects=_inked(1.8))
             k = int(tun.chosen[i])
             ax.plot(lrs[k], max(F[i, k], T.ATOL), "o", ms=8, color=c, mec=theme.INK, mew=1.2, zorder=5)
             if name not in with_x:
