@@ -657,7 +657,7 @@ class DescentRace3D(ThemedThreeDScene):
     offset = (-2.0, -0.3)          # the surface left of the legend and the ranking
     jump = 1.0                     # scene units: longer steps are drawn dashed
     axis_at = (-0.08, 0.45)        # where the loss axis stands, as a share of the box (0..1 = inside)
-    fade = 0                       # steps of trail at full strength behind each head (0: no fading)
+    fade = 40                      # steps of trail at full strength behind each head (older trail: faint)
     z_length = 2.6                 # scene units of height: low walls keep the valley floor in view
     axis_ticks = 2                 # labelled decades on the loss axis (and 0 where the grid reaches f* = 0)
 
@@ -695,7 +695,7 @@ class DescentRace3D(ThemedThreeDScene):
             pts = np.column_stack([run.thetas[:, :2], z[:len(run.thetas)]])
             trail = DescentPath(pts, axes, steps=run.steps, color=color("optimizer", o), tracker=t,
                                 diverged_at=run.diverged_at, stroke_width=4.5, start_marker=False,
-                                head_radius=0.1, marker_text="leaves the box", fade=self.fade, fade_floor=0.35)
+                                head_radius=0.13, marker_text="leaves the box", fade=self.fade, fade_floor=0.3)
             outline(trail, 3.0)
             trail.pin_labels(self)
             trails.append(trail)
@@ -703,6 +703,8 @@ class DescentRace3D(ThemedThreeDScene):
         # lifted 3 cells toward the viewer: near ★ the valley is narrower than a mesh cell, so the drawn
         # floor there lies up to 0.1 above the paths' true loss and would otherwise swallow their ends
         mesh.occlude(*trails, jump=self.jump, lift=3.0)
+        # every head on top, like ○ and ★: the leaders end in the narrow pit at ★, behind its walls
+        mesh.occlude(*[tr.trace.head for tr in trails if tr.trace.head is not None], lift=1e4)
         stars = [marker(axes.c2p(x, y, float(hmap(np.array([surf.loss.min()]))[0])), radius=0.24,
                         hollow=True)
                  for x, y in surf.meta["minima"]]
@@ -721,8 +723,11 @@ class DescentRace3D(ThemedThreeDScene):
         self.add_fixed_orientation_mobjects(*stars, *ax_labels)
         tuning = tuning_record(self.surface)
         title = heading(f"The same race on the {self.surface.capitalize()} surface", size=30, buff=0.2)
-        what = text(f"height = loss{' (log scale)' if hmap.log else ''}   ○ start   ★ minimum"
-                    + ("   × saddle" if surf.meta.get("saddles") else ""), size=28)
+        what = text(f"each η: the best of one shared grid · {surf.meta['steps']} steps · ○ start · ★ minimum"
+                    + ("  × saddle" if surf.meta.get("saddles") else ""), size=24)
+        scale = text(f"height = loss, log scale{' (0.1 added, so 0 fits)' if hmap.log and not hmap.positive else ''}",
+                     size=24)
+        what = mn.VGroup(what, scale).arrange(mn.DOWN, buff=0.08)
         what.next_to(title, mn.DOWN, buff=0.12)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)
@@ -741,21 +746,46 @@ class DescentRace3D(ThemedThreeDScene):
         self.stop_ambient_camera_rotation()
         self.pause("race-run")
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0)
-        # the takeaway: the recorded ranking (in the legend's place), the verdict in words under it
+        # the takeaway: the recorded ranking (in the legend's place), then why, then how robust, one at a time
         ranking = ranking_text(surf, runs, size=24)
-        verdict = text(wrap_words(verdict_text(tuning), 32), size=24, line_spacing=0.8)
-        panel = mn.VGroup(ranking, verdict).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        panel.to_edge(mn.RIGHT, buff=0.3).align_to(side, mn.UP)
+        beats = [text(self.keep_together(w, 32), size=24, line_spacing=0.8) for w in self.beats(surf, runs, tuning)]
+        for w in beats:
+            w.next_to(ranking, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        mn.VGroup(ranking, *beats).to_edge(mn.RIGHT, buff=0.3)
+        ranking.align_to(side, mn.UP)
+        for w in beats:
+            w.next_to(ranking, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         self.play(mn.FadeOut(side), run_time=0.4)
         self.add_fixed_in_frame_mobjects(ranking)
         self.play(mn.FadeIn(ranking))
-        self.add_fixed_in_frame_mobjects(verdict)
-        self.play(mn.FadeIn(verdict))
-        self.wait(3.0)
+        shown = None
+        for w in beats:
+            if shown is not None:
+                self.play(mn.FadeOut(shown), run_time=0.4)
+            self.add_fixed_in_frame_mobjects(w)
+            self.play(mn.FadeIn(w))
+            self.wait(2.5)
+            shown = w
+        self.wait(0.5)
+
+    def beats(self, surf, runs, tuning) -> list[str]:
+        """The closing lines, one at a time under the ranking: why the leaders lead, how robust the win is."""
+        return [leaders_text(runs, width=10 ** 6), verdict_text(tuning)]
+
+    @staticmethod
+    def keep_together(s: str, width: int = 32) -> str:
+        """Words wrapped at `width` with "f − f*" and "< 10⁻¹²" never broken across lines."""
+        flat = " ".join(s.split())
+        for f in ("f − f* < 10", "f − f*", "< 10"):
+            flat = flat.replace(f, f.replace(" ", "§"))
+        return wrap_words(flat, width).replace("§", " ")
 
 
 class DescentRace3DSaddle(DescentRace3D):
     surface = "saddle"
+
+    def beats(self, surf, runs, tuning) -> list[str]:
+        return [saddle_text(surf, runs, tuning, width=10 ** 6), verdict_text(tuning)]
     phi, theta = 48, -150
     end_phi, end_theta = 45, -125
     zoom = 0.72               # its four high corners otherwise reach into the title and the ranking

@@ -119,19 +119,24 @@ def test_nonfinite_heights_are_drawn_inside_the_box():
 
 
 def test_long_jumps_are_dashed():
-    """A segment longer than `jump` is drawn as dashes (about half its pixels) and thinner."""
+    """A segment longer than `jump` is drawn as dashes (about half its pixels), thinner and fainter
+    (a jump's chord is not where the run went)."""
     xs = np.linspace(-2, 2, 21)
     ax = box_axes((-2, 2), (-2, 2), (0, 1))
     Z = np.zeros((21, 21))
+    bare = snapshot([SurfaceMesh(ax, xs, xs, Z)], 320, 180, phi=40, theta=-90).astype(float)
 
-    def pixels(jump):
+    def change(jump):
         path = line_on(ax, xs, Z, 0.0, n=2)
         mesh = SurfaceMesh(ax, xs, xs, Z).occlude(path, jump=jump)
-        return share(snapshot([mesh, path], 320, 180, phi=40, theta=-90), PATH).sum()
+        d = np.abs(snapshot([mesh, path], 320, 180, phi=40, theta=-90).astype(float) - bare).sum(axis=-1)
+        return d > 30, d
 
-    solid, dashed = pixels(None), pixels(1.0)
-    assert solid > 200
-    assert 0.15 * solid < dashed < 0.6 * solid
+    (solid, ds), (dashed, dd) = change(None), change(1.0)
+    assert share(snapshot([SurfaceMesh(ax, xs, xs, Z).occlude(p := line_on(ax, xs, Z, 0.0, n=2)), p], 320, 180,
+                          phi=40, theta=-90), PATH).sum() > 200  # the solid path in its own colour
+    assert 0.1 * solid.sum() < dashed.sum() < 0.6 * solid.sum()
+    assert dd[dashed].mean() < 0.8 * ds[solid].mean()  # fainter
 
 
 def test_same_frame_twice_byte_identical():

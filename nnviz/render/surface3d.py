@@ -481,9 +481,11 @@ class SurfaceCamera(mn.ThreeDCamera):
             ctx.set_line_width(bwidth)
             ctx.set_line_cap(_BUTT)
             ctx.stroke_preserve()
-        ctx.set_source_rgba(*rgba)
+        # a jump is drawn thin and faint (where the run went is not this chord); a see-through stroke gets
+        # butt caps: the depth sort cuts a path into short runs, whose round caps would overlap as beads
+        ctx.set_source_rgba(*rgba[:3], rgba[3] * (0.45 if dashed else 1.0))
         ctx.set_line_width(width * (0.55 if dashed else 1.0))
-        ctx.set_line_cap(_BUTT if dashed else _ROUND)
+        ctx.set_line_cap(_BUTT if dashed or rgba[3] < 0.999 else _ROUND)
         ctx.stroke()
 
 
