@@ -43,7 +43,7 @@ def optimizer_key(opt: dict) -> str:
     return "gd" if opt["name"] == "sgd" else opt["name"]
 
 
-def caption(words: str, width: int = 66) -> mn.Mobject:
+def caption(words: str, width: int = 70) -> mn.Mobject:
     """A bottom caption: at most two lines of foreground text at size 28 on a dark backing."""
     m = label(textwrap.fill(words, width), size=28, color=color(theme.FOREGROUND), line_spacing=0.8)
     m.to_corner(mn.DL, buff=0.4)
@@ -74,7 +74,7 @@ class DescentSurface(ThemedThreeDScene):
     phi, theta = 62, -105   # camera start (degrees)
     end_phi, end_theta = 55, -80  # where the camera comes to rest: path and valley in view
     zoom = 0.95
-    offset = (-0.3, -0.3)   # on-screen shift of the 3-D picture (scene units), clear of the text
+    offset = (-0.7, -0.3)   # left of the readouts   # on-screen shift of the 3-D picture (scene units), clear of the text
     orbit_rate = 0.08       # rad/s of ambient camera rotation while the path grows
     run_time = 7.0
     intro_time = 3.0        # seconds the opening caption is read before the path starts
@@ -126,7 +126,7 @@ class DescentSurface(ThemedThreeDScene):
         star_words = label(("★ " if in_panel else "") + self.minimum_words(surf, v), size=28 if in_panel else 24,
                            color=color(theme.FOREGROUND))
         if not in_panel:
-            star_words.next_to(star, self.star_label_side, buff=0.3)
+            star_words.next_to(star, self.star_label_side, buff=0.45)
             star_words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.05)
         # iso-loss rings on the sheet and a loss axis beside it: a height reads as a loss
         ring_levels = [v_ for v_, _ in decade_ticks(hmap, zr, most=6) if v_ > 0]
@@ -135,8 +135,9 @@ class DescentSurface(ThemedThreeDScene):
         ax_line, ax_marks, ax_labels = height_axis(axes, corner, decade_ticks(hmap, zr, most=self.axis_ticks)
                                                    if self.axis_ticks else [], label, size=24, name=self.axis_name)
         mesh.occlude(*rings, ax_line, ax_marks, lift=0.5)
-        mesh.occlude(path, jump=self.jump(axes), lift=2.0)
-        mesh.occlude(start, star, lift=3.0)  # a marker stands on the surface: drawn over its own cell's neighbours
+        # a shadow on the floor is drawn over the sheet above it (it is the point of the picture)
+        mesh.occlude(path, jump=self.jump(axes), lift=1e4 if self.shadow else 2.0)
+        mesh.occlude(start, star, lift=1e4 if self.shadow else 3.0)  # a marker stands on the surface: over its cell
         guides, guide_labels = self.guides(axes, surf, hmap)
         for g in guides:
             mesh.occlude(g, lift=1.0)
@@ -206,22 +207,18 @@ class DescentSurface(ThemedThreeDScene):
         return np.asarray(p.true_loss if self.heights == "slice" else p.plane_loss, float)
 
     def make_stalk(self, axes, xy, z, other, steps, tracker):
-        """A line at the head from the drawn point to the height of the other loss (true or sheet's):
-        the gap the plane leaves (it shrinks to nothing where the path returns to the plane)."""
+        """A line at the start from the drawn point to the height of the other loss (true or sheet's),
+        outlined, with a ring at its far end: the gap the sheet leaves where the path lies off it. It
+        stays for the whole video, as long as the caption that points at it."""
         if other is None:
             return None
-        s = np.asarray(steps, float)
-        line = mn.Line(axes.c2p(*xy[0], z[0]), axes.c2p(*xy[0], other[0]), stroke_color=color(theme.FOREGROUND),
-                       stroke_width=3)
-
-        def follow(m):
-            k = min(int(np.searchsorted(s, tracker.get_value() - 1e-9)), len(s) - 1)
-            a, b = np.asarray(axes.c2p(*xy[k], z[k]), float), np.asarray(axes.c2p(*xy[k], other[k]), float)
-            if np.linalg.norm(b - a) < 1e-3:
-                b = a + 1e-3 * mn.OUT
-            m.set_points_as_corners([a, b])
-        line.add_updater(follow)
-        return line
+        a, b = np.asarray(axes.c2p(*xy[0], z[0]), float), np.asarray(axes.c2p(*xy[0], other[0]), float)
+        line = mn.Line(a, b, stroke_color=color(theme.FOREGROUND), stroke_width=4)
+        outline(line, 3.0)
+        tip = mn.VGroup(*[mn.Circle(radius=0.09, stroke_color=color(c), stroke_width=w).move_to(b)
+                          for c, w in ((theme.BACKGROUND, 6), (theme.FOREGROUND, 3))])
+        self.add_fixed_orientation_mobjects(tip)
+        return mn.VGroup(line, tip)
 
     def loss_readout(self, rec, tracker, steps, heights):
         """The loss at the step being drawn: for a network path, its true loss J(θₜ) and the loss of the
@@ -251,17 +248,17 @@ class DescentSurface(ThemedThreeDScene):
     def during(self, rec, surf, v) -> str | None:
         """The caption while the path runs: why the drawn point and the true loss differ."""
         p = rec[f"{self.plane}_path"]
-        return (f"The start lies off the sheet ({p.rel_off_plane[0]:.0%} of its way to the end): the sheet's "
-                f"loss there ({p.plane_loss[0]:.2f}) is below the true {p.true_loss[0]:.2f} (white stalk).")
+        return (f"Only the start lies far off the sheet ({p.rel_off_plane[0]:.0%} of its way to the end), so the "
+                f"sheet's loss there ({p.plane_loss[0]:.2f}) is below its true {p.true_loss[0]:.2f}: the stalk.")
 
     def why(self, rec, surf, v) -> str | None:
         """Why the path ends where it does (the network's PCA plane): the run stopped while its loss
         was still falling, short of the slice's lowest point."""
         p = rec[f"{self.plane}_path"]
         k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
-        return (f"Its {p.steps[-1]} steps ran out while the loss was still falling ({p.true_loss[k]:.3f} → "
+        return (f"Its {p.steps[-1]} steps ran out while the loss still fell ({p.true_loss[k]:.3f} → "
                 f"{p.true_loss[-1]:.3f} in the last {int(p.steps[-1] - p.steps[k])} steps); the valley runs on "
-                f"past ★ ({v:.3f}).")
+                f"past ★ ({v:.3f}, the window's edge).")
 
     @classmethod
     def warp(cls, xy, steps, surf) -> TimeWarp:
@@ -344,16 +341,20 @@ class DescentSurfaceRandom(DescentSurface):
                         colors={true: ink, shadow: color(theme.MUTED)},
                         steps={true: p.steps, shadow: p.steps},
                         log_y=True, width=3.6, height=1.9, tracker=tracker, legend=False, x_ticks=3)
-        plot.to_edge(mn.RIGHT, buff=0.4).shift(0.55 * mn.DOWN)  # below the three readout lines
+        plot.to_edge(mn.RIGHT, buff=0.4).shift(0.75 * mn.DOWN)  # below the readout lines
         keys = list(plot.curves)
         names = mn.VGroup(*[label(k, size=24, color=plot.curves[k].trace.color) for k in keys])
         names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(plot, mn.UP, buff=0.12)
         names.align_to(plot, mn.LEFT)
         rel = p.rel_off_plane
         s = np.asarray(p.steps, float)
-        off = Readout(tracker, lambda v: f"now {rel[min(int(np.searchsorted(s, v - 1e-9)), len(rel) - 1)]:.0%} off the sheet",
-                      size=24, color=color(theme.FOREGROUND))
-        off.next_to(plot, mn.DOWN, buff=0.12).align_to(plot, mn.LEFT)
+
+        def off_text(v):
+            k = min(int(np.searchsorted(s, v - 1e-9)), len(rel) - 1)
+            # the sheet is built through the end point: there the path is on it by construction
+            return f"now {rel[k]:.0%} off the sheet" if k < len(rel) - 1 else "end: the sheet's centre"
+        off = Readout(tracker, off_text, size=24, color=color(theme.FOREGROUND))
+        off.next_to(names, mn.UP, buff=0.15).align_to(plot, mn.LEFT)
         return [plot, names, off]
 
 
@@ -365,11 +366,11 @@ class DescentSurfaceBowl(DescentSurface):
     plane = "bowl"
     floor_levels = 0        # the rings on the surface carry the levels
     log = False             # a quadratic bowl reads best as itself
-    zoom = 0.84
-    offset = (-2.2, 0.3)
-    z_length = 2.4
-    phi, theta = 40, -100   # from high up (phi from the vertical): the floor, the bend and ★ stay in view
-    end_phi, end_theta = 34, -88
+    zoom = 0.8
+    offset = (-2.2, 0.1)
+    z_length = 3.0
+    phi, theta = 55, -100   # low enough that the walls rise: a bowl, not a sheet
+    end_phi, end_theta = 52, -88
     orbit_rate = 0.06
     intro_time = 2.5
     star_label_side = None  # "★ minimum, loss 0" in the readout panel
@@ -394,6 +395,9 @@ class DescentSurfaceBowl(DescentSurface):
 
     def true_loss(self, rec):
         return None
+
+    def jump(self, axes):
+        return np.inf  # every step drawn alike (the first, long one too)
 
     def path(self, rec, surf):
         run = rec[f"{self.plane}_run"]
@@ -425,24 +429,24 @@ class DescentSurfaceBowl(DescentSurface):
         surf = rec[self.plane]
         rows = mn.VGroup()
         s = np.asarray(steps, float)
-        full = max(abs(c[0]) for *_, c, _ in self.factors(rec, surf))
         width = 2.6
         for name, lam, f, c, _ in self.factors(rec, surf):
             col = color(theme.FOREGROUND) if name == "steep" else color(theme.MUTED)
             words = label(f"{name} axis: ×{f:.2f} a step", size=24, color=color(theme.FOREGROUND))
-            base = mn.Line(mn.ORIGIN, width * mn.RIGHT, stroke_color=color(theme.GRID), stroke_width=10)
+            base = mn.Line(mn.ORIGIN, width * mn.RIGHT, stroke_color=color(theme.MUTED), stroke_width=10,
+                           stroke_opacity=0.45)  # the track: the bar's length at the start
             bar = mn.Line(mn.ORIGIN, width * mn.RIGHT, stroke_color=col, stroke_width=10)
             row = mn.VGroup(words, mn.VGroup(base, bar)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
 
             def follow(m, c=c, base=base):
                 k = min(int(np.searchsorted(s, tracker.get_value() - 1e-9)), len(c) - 1)
-                L = max(width * abs(c[k]) / full, 1e-3)
+                L = max(width * abs(c[k]) / abs(c[0]), 1e-3)  # each bar starts full: the share left
                 a = base.get_start()
                 m.put_start_and_end_on(a, a + L * mn.RIGHT)
             bar.add_updater(follow)
             rows.add(row)
         rows.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        head = label("distance to ★ along the", size=24, color=color(theme.FOREGROUND))
+        head = label("way left to ★, along the", size=24, color=color(theme.FOREGROUND))
         panel = mn.VGroup(head, rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2)
         panel.move_to([2.9, 1.05, 0], aligned_edge=mn.UL)
         return [panel]

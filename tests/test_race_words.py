@@ -243,8 +243,11 @@ def test_pca_sheet_captions(surf_mod, surface):
     assert f"({sum(s.meta['explained_variance'][:2]):.1%} of its movement)" in intro
     during = " ".join(pca.during(surface, s, 0.0).split())
     assert f"({p.rel_off_plane[0]:.0%} of its way to the end)" in during
-    assert f"loss there ({p.plane_loss[0]:.2f}) is below the true {p.true_loss[0]:.2f}" in during
+    assert f"loss there ({p.plane_loss[0]:.2f}) is below its true {p.true_loss[0]:.2f}" in during
     assert p.plane_loss[0] < p.true_loss[0]
+    # "only the start lies far off": from step 10 on the path is less than half the start's distance off it
+    assert "Only the start lies far off the sheet" in during
+    assert p.off_plane[np.asarray(p.steps) >= 10].max() < 0.5 * p.off_plane[0]
     # the path leaves the sheet least at its end (the sheet is centred on the final θ)
     assert p.rel_off_plane[-1] == pytest.approx(0.0, abs=1e-9)
     rnd = scene(surf_mod.DescentSurfaceRandom)
@@ -262,7 +265,7 @@ def test_pca_path_stops_short_words(surf_mod, surface):
     assert p.true_loss[-1] < p.true_loss[k]  # still falling
     words = " ".join(words.split())
     assert f"({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} in the last 50 steps)" in words
-    assert v < p.true_loss[-1] and f"★ ({v:.3f})" in words
+    assert v < p.true_loss[-1] and f"★ ({v:.3f}, the window's edge)" in words
 
 
 def test_rosenbrock_surface_stops_short_words(surf_mod, surface):

@@ -482,8 +482,16 @@ def surface(fig):
             ev = s.meta["explained_variance"]
             ax.plot(p.coords[:, 0], p.coords[:, 1], np.log10(X.path_heights(p, "slice")), color=ink,
                     lw=2.5, zorder=5, path_effects=_outlined())
-            title = (f"the flat sheet that best fits the path\n({ev[0] + ev[1]:.1%} of its movement);"
-                     f" the path drawn on it\n(at most {p.rel_off_plane.max():.0%} of its way to the end off it)")
+            title = (f"the flat sheet that best fits the path\n({ev[0] + ev[1]:.1%} of its movement), the path on it;"
+                     f"\nonly the start lies far off it ({p.rel_off_plane[0]:.0%} of its way to the end)")
+            st = ax.scatter(*p.coords[0], np.log10(X.path_heights(p, "slice")[0]), s=60, facecolors="none",
+                            edgecolors=theme.INK, linewidths=1.5, zorder=6)
+            ax.plot([p.coords[0, 0]] * 2, [p.coords[0, 1]] * 2,
+                    np.log10([X.path_heights(p, "slice")[0], X.path_heights(p, "true")[0]]), color=theme.INK, lw=2,
+                    zorder=6)  # the stalk: the start's true loss above the sheet's
+            j, i = np.unravel_index(np.nanargmin(s.loss), s.loss.shape)
+            ax.scatter(s.xs[i], s.ys[j], Z[j, i], marker="*", s=160, facecolors="none", edgecolors=theme.INK,
+                       linewidths=1.5, zorder=6)
         else:
             floor = float(np.nanmin(Z))
             ax.plot(p.coords[:, 0], p.coords[:, 1], np.full(len(p.coords), floor), "--", color=ink,
@@ -501,13 +509,14 @@ def surface(fig):
         ax.set_ylabel("direction 2", fontsize=9)
     ax = fig.add_subplot(1, 3, 3)
     p = rec["pca_path"]
-    ax.semilogy(p.steps, X.path_heights(p, "true"), color=theme.INK, label="true loss")
-    ax.semilogy(p.steps, X.path_heights(p, "slice"), "--", color=ink, lw=2,
-                label="the sheet's loss", path_effects=_outlined())
+    # the videos' colours: the true loss in the run's colour, the sheet's loss grey
+    ax.semilogy(p.steps, X.path_heights(p, "true"), color=ink, lw=2, label="true loss", path_effects=_outlined())
+    ax.semilogy(p.steps, X.path_heights(p, "slice"), "--", color=theme.MUTED, lw=2, label="the sheet's loss")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: loss_tick_text(y)))
     ax.set_xlabel("step")
     ax.set_ylabel("loss (log scale)")
     ax.legend(fontsize=9, loc="upper right", bbox_to_anchor=(1.0, 0.85), frameon=False)  # clear of both curves
-    ax.set_title(f"{name}: the two differ while\nthe path is off the sheet (the start)", fontsize=10)
+    ax.set_title(f"{name}: true loss vs the sheet's loss:\nthey differ only near the start", fontsize=10)
     # the 3-D panel's z label reaches past its box: move this panel clear of it
     box = ax.get_position()
     ax.set_position([box.x0 + 0.07, box.y0, box.width - 0.04, box.height])
