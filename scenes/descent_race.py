@@ -684,7 +684,7 @@ class DescentRace3D(ThemedThreeDScene):
         # iso-loss rings at every decade on the surface, every other one labelled on the loss axis
         rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap,
                             [v for v, _ in decade_ticks(hmap, (low, H.max()), most=8) if v > 0], width=1.5, opacity=0.5)
-        ticks = decade_ticks(hmap, (low, H.max()), most=self.axis_ticks)
+        ticks = decade_ticks(hmap, (low, H.max()), most=self.axis_ticks) if self.axis_ticks else []
         corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
         ax_line, ax_marks, ax_labels = height_axis(axes, corner, ticks, text, size=24, name=None)
         t = mn.ValueTracker(0.0)
@@ -725,8 +725,8 @@ class DescentRace3D(ThemedThreeDScene):
         title = heading(f"The same race on the {self.surface.capitalize()} surface", size=30, buff=0.2)
         what = text(f"each η: the best of one shared grid · {surf.meta['steps']} steps · ○ start · ★ minimum"
                     + ("  × saddle" if surf.meta.get("saddles") else ""), size=24)
-        scale = text(f"height = loss, log scale{' (0.1 added, so 0 fits)' if hmap.log and not hmap.positive else ''}",
-                     size=24)
+        scale = text("height = loss" + ((", log scale" + (f" ({hmap.delta:.1g} added, so 0 fits)" if not hmap.positive else ""))
+                                        if hmap.log else ""), size=24)
         what = mn.VGroup(what, scale).arrange(mn.DOWN, buff=0.08)
         what.next_to(title, mn.DOWN, buff=0.12)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
@@ -783,6 +783,7 @@ class DescentRace3D(ThemedThreeDScene):
 
 class DescentRace3DSaddle(DescentRace3D):
     surface = "saddle"
+    axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
 
     def beats(self, surf, runs, tuning) -> list[str]:
         return [saddle_text(surf, runs, tuning, width=10 ** 6), verdict_text(tuning)]

@@ -43,7 +43,7 @@ def optimizer_key(opt: dict) -> str:
     return "gd" if opt["name"] == "sgd" else opt["name"]
 
 
-def caption(words: str, width: int = 70) -> mn.Mobject:
+def caption(words: str, width: int = 68) -> mn.Mobject:
     """A bottom caption: at most two lines of foreground text at size 28 on a dark backing."""
     m = label(textwrap.fill(words, width), size=28, color=color(theme.FOREGROUND), line_spacing=0.8)
     m.to_corner(mn.DL, buff=0.4)
@@ -256,8 +256,8 @@ class DescentSurface(ThemedThreeDScene):
         was still falling, short of the slice's lowest point."""
         p = rec[f"{self.plane}_path"]
         k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
-        return (f"Its {p.steps[-1]} steps ran out while the loss still fell ({p.true_loss[k]:.3f} → "
-                f"{p.true_loss[-1]:.3f} in the last {int(p.steps[-1] - p.steps[k])} steps); the valley runs on "
+        return (f"{p.steps[-1]} steps ran out while the loss still fell ({p.true_loss[k]:.3f} → "
+                f"{p.true_loss[-1]:.3f} over the last {int(p.steps[-1] - p.steps[k])}); the valley runs on "
                 f"past ★ ({v:.3f}, the window's edge).")
 
     @classmethod

@@ -264,7 +264,7 @@ def test_pca_path_stops_short_words(surf_mod, surface):
     k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
     assert p.true_loss[-1] < p.true_loss[k]  # still falling
     words = " ".join(words.split())
-    assert f"({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} in the last 50 steps)" in words
+    assert f"({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} over the last 50)" in words
     assert v < p.true_loss[-1] and f"★ ({v:.3f}, the window's edge)" in words
 
 
