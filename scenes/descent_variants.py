@@ -304,12 +304,15 @@ class DescentDigits(ThemedScene):
                                                           buff=0.15)
                             for h, p_ in (("per epoch", ep_plot), ("per second", cp))])
         # phase 1: per epoch
-        self.add(ep_plot.axes, heads[0], *ep_plot.curves.values())
+        # the opening: all three empty panels and the question, then each fills in turn
+        self.add(ep_plot.axes, heads[0], *ep_plot.curves.values(), cp.axes, heads[1], chart)
         warps = digits_warps(rec, self.variants, self.run_time)
         lines = trade_off_lines(rec)
+        cap = self.caption(["Which batch size learns fastest: per epoch, or per second?"])
+        self.wait(1.0)
         cap = self.caption(["Per epoch every run sees the same data;",
                             f"b = 1 makes {rec['stochastic'].config['steps_per_epoch']} updates in one, "
-                            f"batch GD makes 1."])
+                            f"batch GD makes 1."], cap)
         self.play(warps["epochs"].animate(t))
         self.pause("digits-epochs")
         cap = self.caption(lines[:1], cap)
@@ -317,8 +320,8 @@ class DescentDigits(ThemedScene):
 
         # phase 2: per second of measured training (median epoch time), up to the budget and past it
         t3.set_value(warps["clock"].first_step)
-        self.play(mn.FadeIn(cp.axes), mn.FadeIn(heads[1]), *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
-        cap = self.caption(lines[2:4], cap)
+        self.play(*[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
+        cap = self.caption(lines[3:4], cap)
         self.play(warps["clock"].animate(t3))
         budget_line = vline(cp.axes, b["budget"], color=fg, text="")
         budget_word = text(f"{b['budget']:.2g} s", size=26).next_to(budget_line, mn.RIGHT, buff=0.08)
@@ -358,7 +361,7 @@ class DescentDigits(ThemedScene):
                         mn.VGroup(cells[2], cells[3]).arrange(mn.RIGHT, buff=0.3))
         key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(chart.axes, mn.UP, buff=0.22).align_to(
             chart.axes, mn.RIGHT)
-        self.play(mn.FadeIn(chart), mn.FadeIn(key), run_time=0.6)
+        self.play(mn.FadeIn(key), run_time=0.6)
         self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3), run_time=1.5)
         self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(mn.VGroup(r, d)) for r, d in zip(ranges, s_dots)],
                                                     lag_ratio=0.3), run_time=1.5)

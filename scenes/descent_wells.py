@@ -90,6 +90,7 @@ class DescentWells(ThemedScene):
         self.ax, height, xb = self.axes_and_curve(rec)
         title = heading("Plain GD stops in the near well; momentum rolls on", size=32, buff=0.2)
         self.add(title)
+        self.title = title
         if self.show_restarts:
             self.recap(rec, height, title)
             self.restarts(rec, height, xb)
@@ -114,10 +115,9 @@ class DescentWells(ThemedScene):
             th = run.thetas[:, 0]
             dense = np.linspace(0, run.n_steps, 8 * run.n_steps + 1)  # the trail follows the curve between steps
             xd = np.interp(dense, run.steps, th)
-            # momentum's track runs just above the curve (0.1 of the frame's units): where both went, both show
-            lift = 0.0 if name == "gd" else 0.1 * (ax.bounds[1, 1] - ax.bounds[1, 0]) / ax.axes.height
-            trail = DescentPath(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0]) + lift], ax, steps=dense,
-                                color=c, tracker=t, stroke_width=5, head=False,
+            # on the curve; plain GD's narrower blue on top of momentum's wide yellow: where both went, both show
+            trail = DescentPath(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])], ax, steps=dense,
+                                color=c, tracker=t, stroke_width=4 if name == "gd" else 9, head=False,
                                 start_marker=False)
             trails.append(trail.set_z_index(2 if name == "gd" else 1))
             opt_cfg = run.config["optimizer"]
@@ -142,8 +142,9 @@ class DescentWells(ThemedScene):
                          steps={n: rec[n].steps[upto[n]] for n in self.runs}, x_label="step", y_label="", legend=False,
                          width=4.6, height=1.4, tracker=t, x_range=(0, settled), y_range=(-2.2, 2.0),
                          x_ticks=3, y_ticks=3, font_size=24, ink=color(theme.FOREGROUND))
-        inset.add(hline(inset.axes, xb, color=color(theme.FOREGROUND), stroke_width=2, text="hump", size=24))
-        inset.to_edge(mn.DOWN, buff=0.1).shift((head.get_left()[0] - inset.get_left()[0]) * mn.RIGHT)
+        inset.add(hline(inset.axes, xb, color=color(theme.FOREGROUND), stroke_width=2))
+        inset.add(text("hump", size=24).next_to(inset.axes.c2p(0.55 * settled, xb), mn.DOWN, buff=0.06))
+        inset.to_edge(mn.DOWN, buff=0.1).shift((head.get_left()[0] - inset.get_left()[0] + 0.25) * mn.RIGHT)
         inset_head = text("θ at each step", size=24).next_to(inset.axes.axes, mn.UP, buff=0.1).align_to(
             inset.axes.axes, mn.LEFT)
         counter.next_to(inset_head, mn.RIGHT, buff=0.4)  # the step being drawn, beside the θ-per-step inset
@@ -163,7 +164,8 @@ class DescentWells(ThemedScene):
                             stroke_width=6, max_tip_length_to_length_ratio=0.35)
 
         arrow = mn.always_redraw(velocity_arrow)
-        self.add(*trails, *balls, arrow, head, counter, inset, inset_head)
+        self.add(*trails[::-1], *balls, arrow, head, counter, inset, inset_head)  # plain GD drawn last: on top
+        self.trails = trails
         t.set_value(warp.first_step)
         for m in balls:  # the first frame shows step 0: both balls at the start
             m.update()
@@ -224,9 +226,16 @@ class DescentWells(ThemedScene):
                        f"from θ₀ = {x_l:g}, GD at η = {left.learning_rate:g}".replace("-", "−"),
                        f"leaps to {left.thetas[1, 0]:.2f} ({left.meta['well']} well);",
                        f"momentum stays {mo_left.meta['well']}.")
-        self.play(mn.FadeOut(new), mn.FadeOut(first), run_time=0.45)
-        self.play(mn.Create(ring), mn.Create(second[0]), mn.FadeIn(second[1]), mn.FadeIn(mo_end), mn.FadeIn(new2),
-                  run_time=1.2)
+        # momentum from there, drawn from its record on the curve (the first run's trails dimmed)
+        dense = np.linspace(0, mo_left.n_steps, 4 * mo_left.n_steps + 1)
+        xd = np.interp(dense, mo_left.steps, mo_left.thetas[:, 0])
+        track = mn.VMobject(stroke_color=color("optimizer", "momentum"), stroke_width=6)
+        track.set_points_as_corners(ax.to_scene(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])]))
+        act2 = heading("A bigger η? A fixed big step is blind", size=32, buff=0.2)
+        self.play(mn.FadeOut(new), mn.FadeOut(first), mn.FadeOut(self.title),
+                  *[tr.animate.set_stroke(opacity=0.3) for tr in self.trails], run_time=0.45)
+        self.play(mn.FadeIn(act2), mn.Create(ring), mn.Create(second[0]), mn.FadeIn(second[1]), run_time=0.8)
+        self.play(mn.Create(track), mn.FadeIn(mo_end), mn.FadeIn(new2), run_time=1.2)
         self.pause("wells-blind-step")
         self.wait(2.0)
 

@@ -559,7 +559,8 @@ def wells(fig):
         hyper = rf"$\eta$={run.lr[0]:g}" + (rf", $\beta$={opt['beta']:g}" if "beta" in opt else "")
         lab = f"{'plain GD' if name == 'gd' else 'momentum'} ({hyper}): {run.meta['well']} well"
         edge = [pe.withStroke(linewidth=3.2, foreground=theme.INK)] if name == "momentum" else None  # pale on paper
-        a.plot(th, on_curve(th), ".-", ms=3, lw=1.2, color=col, label=lab, path_effects=edge, zorder=3)
+        a.plot(th, on_curve(th), ".-", ms=3, lw=1.2 if name == "gd" else 2.6, color=col, label=lab,
+               path_effects=edge, zorder=4 if name == "gd" else 3)  # plain GD above momentum
         a.plot(th[-1], on_curve(th[-1]), "o", ms=10, color=col, mec=theme.INK, mew=1.0, zorder=5)
         keep = run.steps <= settled
         t.plot(run.steps[keep], th[keep], color=col, lw=1.8, path_effects=edge)
@@ -575,6 +576,9 @@ def wells(fig):
     a.plot([], [], "s", mfc=theme.PAPER, mec=theme.OPTIMIZER["gd"], mew=1.8, ms=8, ls="",
            label=rf"plain GD at $\eta/(1-\beta)$ = {big.learning_rate:g}: one blind jump, " + jumps.replace("-", "−"))
     xm = mo_left.final_theta[0]
+    thl = mo_left.thetas[:, 0]  # momentum from the left end, on the curve: it stays in the deep well
+    a.plot(thl, on_curve(thl), "-", lw=1.6, color=theme.OPTIMIZER["momentum"],
+           path_effects=[pe.withStroke(linewidth=3.2, foreground=theme.INK)], zorder=3)
     a.plot(xm, on_curve(xm), "o", ms=10, color=theme.OPTIMIZER["momentum"], mec=theme.INK, mew=1.0, zorder=5)
     for x_ in (x0, left.thetas[0, 0]):
         a.plot(x_, on_curve(x_), "o", mfc="none", mec=theme.INK, ms=12, mew=1.5, zorder=6)
@@ -583,6 +587,10 @@ def wells(fig):
     a.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     t.axhline(hump, color=theme.INK, ls="--", lw=1.0)
     t.annotate("hump", (settled, hump), xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=9.5)
+    for m_, word in zip(sorted(mm[0] for mm in c.meta["minima"]), ("deep well", "shallow well")):
+        t.axhline(m_, color=theme.INK, ls=":", lw=0.9)
+        t.annotate(word, (settled, m_), xytext=(-4, -4), textcoords="offset points", ha="right", va="top",
+                   fontsize=9.5)
     t.set_xlabel("step")
     t.set_ylabel(r"$\theta$")
     t.set_xlim(0, settled)
@@ -606,8 +614,8 @@ def wells(fig):
                        arrowprops={"arrowstyle": "->", "color": theme.INK, "lw": 0.8, "shrinkB": 6})
     lo, hi = rec[keys[0]].meta["start_range"]
     n_deep = sum(rec[k].meta["well"] == "deep" for k in keys)
-    b.set_title(rf"{len(keys)} restarts of plain GD, $\theta_0$ ~ uniform[{lo:g}, {hi:g}]: {n_deep} end deep"
-                f"\n({TR.basin_share(lo, hi, hump):.0%} of the range is left of the hump); "
+    b.set_title(rf"{len(keys)} plain-GD restarts, $\theta_0$ ~ U[{lo:g}, {hi:g}]: {n_deep} end deep "
+                f"({TR.basin_share(lo, hi, hump):.0%} of the range\nis left of the hump); "
                 + TR.keep_words(rec).replace("-", "−"), fontsize=10.5)
     ring = lambda fill, edge: Line2D([0], [0], ls="", marker="o", ms=8, mfc=fill, mec=edge, mew=2.2)
     b.legend([ring(found, found), ring("none", stuck), Line2D([0], [0], ls="", marker="o", ms=6, color=theme.GD)],
