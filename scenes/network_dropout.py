@@ -25,7 +25,7 @@ from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
 
 
-def cross(at, size=0.1, color=theme.FOREGROUND, width=4.0, opacity=0.85) -> VGroup:
+def cross(at, size=0.08, color=theme.FOREGROUND, width=3.5, opacity=0.85) -> VGroup:
     """A bold ✕ with a dark rim (so it reads on either class colour)."""
     a, b = np.array([size, size, 0]), np.array([size, -size, 0])
     x = VGroup(Line(at - a, at + a), Line(at - b, at + b))
@@ -61,7 +61,7 @@ class Dropout(ThemedScene):
         d.move_to([-3.7, -0.55, 0])
         names = sorted(masks.masks)
         total = sum(masks.masks[nm].shape[1] for nm in names)
-        drawn = label(f"{len(d.shown[1])} of {model.sizes[1]} units drawn per layer", size=24)
+        drawn = label(f"{len(d.shown[1])} of {model.sizes[1]} units drawn per layer", size=26)
         drawn.next_to(d, DOWN, buff=0.2)
 
         def show(t):
@@ -114,14 +114,14 @@ class Dropout(ThemedScene):
     def verdicts(cls, recs, facts) -> dict:
         """The closing words: the question, then one takeaway at a time (numbers from the records)."""
         fp, fd = facts["plain"], facts["dropout"]
-        both = max(fp["best_test"], fd["best_test"])
         mp, md = cls.mistakes(recs, "plain"), cls.mistakes(recs, "dropout")
         return {"why": f"Why does the net without dropout end at test loss {fp['final_test']:.2f}?",
-                "bend": f"no dropout carves pockets round the {len(facts['bent'])} circled points",
+                "bend": f"pockets round the {len(facts['bent'])} circled points without dropout, none with it",
                 "sure": f"test points (dots) wrong yet ≥ {cls.sure:.0%} sure: {mp['sure']}; with dropout {md['sure']}",
                 "share": (f"those {mp['sure']} make {mp['share']:.0%} of the {fp['final_test']:.2f} "
                           f"(bright colour = sure)"),
-                "early": f"both reach test loss ≈ {both:.2f}: stopping at step {fp['best_step']} works too"}
+                "early": (f"lowest test loss {fp['best_test']:.2f} vs {fd['best_test']:.2f}: "
+                          f"stopping at step {fp['best_step']} works too")}
 
     def compare(self, recs, model, p):
         title = self.mobjects[0]
@@ -169,15 +169,15 @@ class Dropout(ThemedScene):
         legend = VGroup(
             VGroup(Line(ORIGIN, RIGHT * 0.45, color=loss_col["train"], stroke_width=5),
                    text("train loss", size=26)).arrange(RIGHT, buff=0.12),
-            label("(all units on)", size=24),
+            text("(all units on)", size=24, color=theme.FOREGROUND),
             VGroup(DashedLine(ORIGIN, RIGHT * 0.45, color=loss_col["test"], stroke_width=5, dash_length=0.1),
                    text("test loss", size=26)).arrange(RIGHT, buff=0.12))
         legend.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(ax.c2p(0, y_range[1]), DR, buff=0.08)
         legend[1].align_to(legend[0][1], LEFT)
         for plot in plots.values():       # "loss" once per plot, above its y axis
-            plot.add(label("loss", size=24).next_to(plot.axes.c2p(0, y_range[1]), UP, buff=0.12))
+            plot.add(label("loss", size=26).next_to(plot.axes.c2p(0, y_range[1]), UP, buff=0.12))
         for plot in plots.values():       # "step" once per axis, between its 0 and 5000 ticks (no extra row)
-            xl = label("step", size=24).move_to(plot.axes.c2p(plot.axes.bounds[0].mean() * 0.72, 0))
+            xl = label("step", size=26).move_to(plot.axes.c2p(plot.axes.bounds[0].mean() * 0.72, 0))
             plot.add(xl.align_to(plot.axes.tick_labels[0], DOWN))
         counter = StepCounter(tracker, total=int(recs["run_plain"].steps[-1]), size=28)
         counter.next_to(Group(*readouts), DOWN, buff=0.35).set_x(0)

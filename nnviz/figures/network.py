@@ -789,7 +789,6 @@ def dropout(fig):
     the sure test mistakes ✕), and each run's train (ink, solid) vs test (orange, dashed) loss, its lowest
     test loss ringed (early stopping); the take-aways as captions, not in the legend. The numbers are
     the animation's (networks.dropout_summary, networks.sure_mistakes)."""
-    from matplotlib import patheffects
     from matplotlib.colors import LinearSegmentedColormap
 
     from ..experiments.networks import dropout_summary, sure_mistakes
@@ -801,12 +800,11 @@ def dropout(fig):
     sure = {t: sure_mistakes(recs, t) for t in ("plain", "dropout")}
     last = int(recs["run_plain"].steps[-1])
     gs = fig.add_gridspec(2, 5, width_ratios=[1, 1, 0.12, 1, 1], height_ratios=[1, 0.3], wspace=0.3, hspace=0.12,
-                          left=0.03, right=0.99, top=0.8, bottom=0.01)
+                          left=0.03, right=0.99, top=0.85, bottom=0.01)
     axes = [fig.add_subplot(gs[0, k]) for k in (0, 1, 3, 4)]
     cmap = LinearSegmentedColormap.from_list("nnviz_classes", [theme.CLASS[0], "#ffffff", theme.CLASS[1]])
     allv = np.concatenate([recs[f"run_{t}"].train_loss for t in ("plain", "dropout")]
                           + [recs[f"run_{t}"].test_loss for t in ("plain", "dropout")])
-    rim = [patheffects.withStroke(linewidth=4.5, foreground=theme.PAPER)]
     for ax, lax, tag, name in ((axes[0], axes[2], "plain", "no dropout"),
                                (axes[1], axes[3], "dropout", f"dropout $p = {p:g}$")):
         bd, r, f = recs[f"boundary_{tag}"], recs[f"run_{tag}"], facts[tag]
@@ -823,7 +821,7 @@ def dropout(fig):
         ax.scatter(bd.X[facts["bent"], 0], bd.X[facts["bent"], 1], s=240, facecolors="none",
                    edgecolors=theme.VALUE_INK, linewidths=2.2, zorder=6)      # above the ✕
         for i in sure[tag]["sure_idx"]:
-            ax.plot(*bd.X_test[i], marker="x", ms=6, mew=1.8, color=theme.INK, alpha=0.75, zorder=5, path_effects=rim)
+            ax.plot(*bd.X_test[i], marker="x", ms=9, mew=1.0, color=theme.INK, zorder=1.9)   # under its dot
         ax.set_xlim(bd.xs[0], bd.xs[-1])
         ax.set_ylim(bd.ys[0], bd.ys[-1])
         ax.set_box_aspect(1)
