@@ -100,7 +100,7 @@ class DynamicsMemory(ThemedScene):
         self.pause("question")
 
         # ---- the prediction, term by term, before any measurement
-        head = text("floats per example (y one-hot)", size=SMALL, color=MUTED)
+        head = text("floats per example (y one-hot)", size=SMALL, color=INK)
         rows = lines(*s["rows"])
         dnames = lines(*s["delta_notes"], size=SMALL, buff=0.08)
         rule = mn.Line(mn.ORIGIN, 4.6 * mn.RIGHT, color=MUTED, stroke_width=2)
@@ -161,7 +161,7 @@ class DynamicsMemory(ThemedScene):
         self.play(mn.FadeIn(capl), mn.Create(mcap), mn.FadeIn(caplab), run_time=0.8)
         self.wait(1.2)
         self.play(mn.FadeIn(full), run_time=0.5)
-        self.wait(1.5)
+        self.wait(3.5)                                  # the answer, settled, before the time half
         self.pause("time")
 
         # ---- the other side of the trade-off: time per epoch (the memory plot makes room for it)
@@ -171,13 +171,13 @@ class DynamicsMemory(ThemedScene):
         med, lo, hi = s["median"], s["lo"], s["hi"]
         ttop = hi.max() * 1.2
         tax = batch_axes((tb.min(), tb.max()), [16, 64, 256, 1024, 8192], (0, ttop), log=True,
-                         x_label="batch size (log scale)", y_label="CPU s per epoch", width=6.2, height=4.5,
+                         x_label="batch size (log scale)", y_label=f"CPU s / epoch of {mn_['n_train']:,}", width=6.2, height=4.5,
                          n_ticks=4, font_size=SMALL)
-        steps = mn.VGroup(*[text(s["steps"][i], size=SMALL, color=MUTED)
+        steps = mn.VGroup(*[text(s["steps"][i], size=SMALL, color=INK)
                             .next_to(tax.batch_labels[int(tb[i])], mn.DOWN, buff=0.08) for i in (0, len(tb) - 1)])
         tax.x_label.next_to(steps, mn.DOWN, buff=0.1)
         tax.add(steps)
-        thead = text(s["spread"], size=SMALL, color=MUTED)
+        thead = text(s["spread"], size=SMALL, color=INK)
         tgroup = mn.VGroup(thead, tax).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
         tgroup.to_edge(mn.LEFT, buff=0.3).next_to(title, mn.DOWN, buff=0.3, coor_mask=np.array([0, 1, 0]))
         rx = tax.axes.get_right()[0] + 0.45

@@ -322,6 +322,8 @@ def memory(fig):
     ax2.errorbar(tb, med, yerr=[med - lo, hi - med], fmt="o", color=col, mec=theme.INK, mew=0.6, ms=7,
                  ecolor=col, elinewidth=2.5, capsize=6, capthick=2,
                  label=f"{names['mnist']}: {s['spread']}, bar: min–max")
+    ax2.errorbar(tb, med, yerr=[med - lo, hi - med], fmt="none", ecolor=theme.INK, elinewidth=1.2, capsize=6,
+                 capthick=1.2, zorder=5)                      # the min–max bars over the markers
     fb = np.geomspace(tb.min(), tb.max(), 100)
     ax2.plot(fb, s["work"] + s["step_cost"] * m["mnist"]["n_train"] / fb, "--", color=theme.INK, lw=1.3,
              label=f"fit: {s['step_cost'] * 1e3:.2f} ms × steps + {s['work']:.3f} s of work")
