@@ -166,6 +166,7 @@ class DescentWells(ThemedScene):
         arrow = mn.always_redraw(velocity_arrow)
         self.add(*trails[::-1], *balls, arrow, head, counter, inset, inset_head)  # plain GD drawn last: on top
         self.trails = trails
+        self.act1 = mn.VGroup(*trails, *balls, start, start_word, inset, inset_head, counter)  # leaves in act 2
         t.set_value(warp.first_step)
         for m in balls:  # the first frame shows step 0: both balls at the start
             m.update()
@@ -179,7 +180,7 @@ class DescentWells(ThemedScene):
         cap = self.swap(None, caption(f"same start θ₀ = {x0:g},", f"same η = {mo.learning_rate:g}"))
         # the moments the captions name: momentum over the hump, then plain GD at rest
         cross = crossing_step(mo, xb)
-        t_cross = float(np.clip(np.interp(cross, warp.steps, warp.times), 0.25 * warp.run_time, 0.75 * warp.run_time))
+        t_cross = float(np.clip(np.interp(cross, warp.steps, warp.times), 0.05 * warp.run_time, 0.75 * warp.run_time))
         self.wait(0.3)
         self.play(warp.segment(t, 0.0, t_cross))
         g_c, v_c = hump_numbers(rec, cross, xb)
@@ -226,14 +227,14 @@ class DescentWells(ThemedScene):
                        f"from θ₀ = {x_l:g}, GD at η = {left.learning_rate:g}".replace("-", "−"),
                        f"leaps to {left.thetas[1, 0]:.2f} ({left.meta['well']} well);",
                        f"momentum stays {mo_left.meta['well']}.")
-        # momentum from there, drawn from its record on the curve (the first run's trails dimmed)
+        # momentum from there, drawn from its record on the curve (act 1's runs, start and inset leave)
         dense = np.linspace(0, mo_left.n_steps, 4 * mo_left.n_steps + 1)
         xd = np.interp(dense, mo_left.steps, mo_left.thetas[:, 0])
         track = mn.VMobject(stroke_color=color("optimizer", "momentum"), stroke_width=6)
         track.set_points_as_corners(ax.to_scene(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])]))
         act2 = heading("A bigger η? A fixed big step is blind", size=32, buff=0.2)
         self.play(mn.FadeOut(new), mn.FadeOut(first), mn.FadeOut(self.title),
-                  *[tr.animate.set_stroke(opacity=0.3) for tr in self.trails], run_time=0.45)
+                  mn.FadeOut(self.act1), run_time=0.6)
         self.play(mn.FadeIn(act2), mn.Create(ring), mn.Create(second[0]), mn.FadeIn(second[1]), run_time=0.8)
         self.play(mn.Create(track), mn.FadeIn(mo_end), mn.FadeIn(new2), run_time=1.2)
         self.pause("wells-blind-step")
