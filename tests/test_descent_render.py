@@ -36,8 +36,10 @@ CASES = [
     ("descent_surface", "DescentSurfaceBowl", [(theme.OPTIMIZER["gd"], PLOT, 15)]),  # a zoomed bowl, seen from above
     ("descent_surface", "DescentSurfaceRandom", [(theme.OPTIMIZER["momentum"], PLOT, 20),
                                                  (theme.SURFACE_RAMP_MUTED[-2], PLOT, 300)]),
+    # last frame (act 2): momentum from the left end staying in the deep well (yellow, left), plain GD's
+    # dashed leap at η/(1−β) over the hump to its hollow landing dot in the shallow well (blue)
     ("descent_wells", "DescentWells", [(theme.OPTIMIZER["momentum"], (0.0, 0.4, 0.35, 1.0), 20),
-                                       (theme.OPTIMIZER["gd"], (0.35, 0.4, 0.7, 1.0), 20)]),
+                                       (theme.OPTIMIZER["gd"], (0.0, 0.2, 0.7, 1.0), 8)]),
     # every restart is plain GD: its dots in both wells (the deep one left, the shallow one right of the hump)
     # (the runs ending in one well share one dot there, with its ×N badge)
     ("descent_wells", "DescentWellsRestarts", [(theme.GD, (0.0, 0.3, 0.35, 1.0), 12),
