@@ -658,6 +658,7 @@ class DescentRace3D(ThemedThreeDScene):
     jump = 1.0                     # scene units: longer steps are drawn dashed
     axis_at = (-0.08, 0.45)        # where the loss axis stands, as a share of the box (0..1 = inside)
     fade = 40                      # steps of trail at full strength behind each head (older trail: faint)
+    beat_time = 2.5                # seconds each closing line is held
     z_length = 2.6                 # scene units of height: low walls keep the valley floor in view
     axis_ticks = 2                 # labelled decades on the loss axis (and 0 where the grid reaches f* = 0)
 
@@ -764,7 +765,7 @@ class DescentRace3D(ThemedThreeDScene):
                 self.play(mn.FadeOut(shown), run_time=0.4)
             self.add_fixed_in_frame_mobjects(w)
             self.play(mn.FadeIn(w))
-            self.wait(2.5)
+            self.wait(self.beat_time)
             shown = w
         self.wait(0.5)
 
