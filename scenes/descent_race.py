@@ -97,8 +97,6 @@ def protocol_lines(surf, tuning, width: int = 32) -> list[str]:
     start = ", ".join(f"{v:g}" for v in surf.meta["start"])
     c = tuning.config
     grid = f"{power_of_ten(tuning.lrs[0])} … {power_of_ten(tuning.lrs[-1])}"
-    if tuning.meta.get("extended", {}).get("high"):
-        grid += f" (widened past {power_of_ten(c['hi'])}: a best η fell near that old edge)"
     return wrap_words(f"same start ○ ({start}), same {surf.meta['steps']} steps; η per optimizer: the best stable "
                       f"final loss on one grid, {grid}, {c['per_decade']} per decade", width).split("\n")
 
@@ -388,7 +386,7 @@ class DescentRace(ThemedScene):
         self.pause("race-end")
         strip = RankStrip(surf, runs, tuning.meta["min_value"], tuning=tuning if tuning.meta["verdict"] != "tie" else None)
         strip.next_to(title, mn.DOWN, buff=0.35).set_x(left, direction=mn.LEFT)
-        verdict = text(wrap_words(verdict_text(tuning), 33), size=24, line_spacing=0.8)
+        verdict = text(wrap_words(verdict_text(tuning), 31), size=24, line_spacing=0.8)
         verdict.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
         # finishers on one spot: outlined rings of growing radius (best inside), under the hollow ★
         rings, crowded = separate_ends(ax, runs, strip.tied)
@@ -398,9 +396,10 @@ class DescentRace(ThemedScene):
         self.play(mn.FadeOut(mn.VGroup(formula, legend, counter, proto)), run_time=0.4)
         self.play(mn.FadeIn(strip), mn.FadeIn(verdict), *[mn.FadeOut(h) for h in heads], mn.FadeIn(rings))
         self.wait(3.0)
-        texts = {"leaders": lambda: leaders_text(runs), "crawl": lambda: crawl_text(runs),
-                 "saddle": lambda: saddle_text(surf, runs, tuning), "momentum": lambda: momentum_text(surf, runs),
-                 "decided": lambda: decided_text(surf, runs, tuning)}
+        texts = {"leaders": lambda: leaders_text(runs, width=31), "crawl": lambda: crawl_text(runs, width=31),
+                 "saddle": lambda: saddle_text(surf, runs, tuning, width=31),
+                 "momentum": lambda: momentum_text(surf, runs, width=31),
+                 "decided": lambda: decided_text(surf, runs, tuning, width=31)}
         for beat in self.explain or ():
             self.pause(f"why-{beat}")
             why = text(texts[beat](), size=24, line_spacing=0.8)
