@@ -124,6 +124,7 @@ class DescentWells(ThemedScene):
             legend[self.names[name] + f" (η = {run.lr[0]:g}" + (f", β = {opt_cfg['beta']:g})" if "beta" in opt_cfg
                                                                 else ")")] = c
         leg = Legend(legend, kind="dot", font_size=26)
+        self.leg = leg
         mo = rec["momentum"]
         rule = text("v ← βv − η∇J,  θ ← θ + v", size=26)
         arrow_key = text("arrow: velocity v", size=26, color=color("optimizer", "momentum"))
@@ -233,9 +234,15 @@ class DescentWells(ThemedScene):
         track = mn.VMobject(stroke_color=color("optimizer", "momentum"), stroke_width=6)
         track.set_points_as_corners(ax.to_scene(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])]))
         act2 = heading("A bigger η? A fixed big step is blind", size=32, buff=0.2)
-        self.play(mn.FadeOut(new), mn.FadeOut(first), mn.FadeOut(self.title),
+        # act 2's legend names what it draws: plain GD at η/(1−β) (one fixed big step) and momentum
+        mo_cfg = mo_left.config["optimizer"]
+        leg2 = Legend({f"plain GD (η = {left.learning_rate:g}, fixed)": color("optimizer", "gd"),
+                       f"momentum (η = {mo_left.learning_rate:g}, β = {mo_cfg['beta']:g})": color("optimizer", "momentum")},
+                      kind="dot", font_size=26).move_to(self.leg, aligned_edge=mn.UL)
+        self.play(mn.FadeOut(new), mn.FadeOut(first), mn.FadeOut(self.title), mn.FadeOut(self.leg),
                   mn.FadeOut(self.act1), run_time=0.6)
-        self.play(mn.FadeIn(act2), mn.Create(ring), mn.Create(second[0]), mn.FadeIn(second[1]), run_time=0.8)
+        self.play(mn.FadeIn(act2), mn.FadeIn(leg2), mn.Create(ring), mn.Create(second[0]), mn.FadeIn(second[1]),
+                  run_time=0.8)
         self.play(mn.Create(track), mn.FadeIn(mo_end), mn.FadeIn(new2), run_time=1.2)
         self.pause("wells-blind-step")
         self.wait(2.0)
