@@ -120,8 +120,8 @@ class Dropout(ThemedScene):
                 "sure": f"test points (dots) wrong yet ≥ {cls.sure:.0%} sure: {mp['sure']}; with dropout {md['sure']}",
                 "share": (f"those {mp['sure']} make {mp['share']:.0%} of the {fp['final_test']:.2f} "
                           f"(bright colour = sure)"),
-                "early": (f"lowest test loss {fp['best_test']:.2f} vs {fd['best_test']:.2f}: "
-                          f"stopping at step {fp['best_step']} works too")}
+                "early": (f"lowest test loss: {fp['best_test']:.2f} without, {fd['best_test']:.2f} with "
+                          f"(stop at step {fp['best_step']})")}
 
     def compare(self, recs, model, p):
         title = self.mobjects[0]
@@ -220,7 +220,7 @@ class Dropout(ThemedScene):
             for (x, y), lab in zip(bd.X_test[inside], bd.labels_test[inside]):
                 faint.add(Dot(plane.to_scene(x, y), radius=0.035, color=theme.CLASS[int(lab)], fill_opacity=0.55))
             for i in self.mistakes(recs, tag)["sure_idx"]:
-                crosses.add(cross(plane.to_scene(*bd.X_test[i])))
+                crosses.add(cross(plane.to_scene(*bd.X_test[i]), size=0.05, width=2.2, opacity=0.8))  # thin: the pockets stay visible
         best = VGroup(*[best_mark(plots[tag].axes.c2p(facts[tag]["best_step"], facts[tag]["best_test"]))
                         for tag in ("plain", "dropout")])
 

@@ -275,8 +275,8 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
     fp, fd = s.facts["plain"], s.facts["dropout"]
     assert abs(fp["best_test"] - fd["best_test"]) <= 0.02           # "both reach test loss ≈ …"
     k = int(np.argmin(rp.test_loss))
-    assert (f"lowest test loss {rp.test_loss[k]:.2f} vs {rd.test_loss.min():.2f}: stopping at step "
-            f"{int(rp.eval_steps[k])} works too") in s.words["early"]
+    assert (f"lowest test loss: {rp.test_loss[k]:.2f} without, {rd.test_loss.min():.2f} with (stop at step "
+            f"{int(rp.eval_steps[k])})") in s.words["early"]
     assert fp["final_test"] > 3 * fp["best_test"]                   # "without dropout you must stop in time"
     assert fd["final_test"] < 1.2 * fd["best_test"]                 # dropout: stays near its best
     assert len(s.best_rings) == 2
