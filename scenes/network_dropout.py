@@ -119,7 +119,7 @@ class Dropout(ThemedScene):
                 "bend": f"pockets round the {len(facts['bent'])} circled points without dropout, none with it",
                 "sure": f"test points (dots) wrong yet ≥ {cls.sure:.0%} sure: {mp['sure']}; with dropout {md['sure']}",
                 "share": (f"those {mp['sure']} make {mp['share']:.0%} of the {fp['final_test']:.2f} "
-                          f"(bright colour = sure)"),
+                          f"(train loss {recs['run_plain'].train_loss[-1]:.2f}: sure = bright)"),
                 "early": (f"lowest test loss: {fp['best_test']:.2f} without, {fd['best_test']:.2f} with "
                           f"(stop at step {fp['best_step']})")}
 
@@ -227,21 +227,22 @@ class Dropout(ThemedScene):
         def bullet(mark, words_, size=28):
             return VGroup(mark, text(words_, size=size)).arrange(RIGHT, buff=0.2)
 
-        take = VGroup(bullet(Circle(radius=0.13, color=theme.ACTIVE, stroke_width=3), words["bend"]),
-                      bullet(cross(ORIGIN, opacity=1.0), words["sure"]),
+        # the main cause first (sure mistakes: most of the 1.29), then the pockets, then early stopping
+        take = VGroup(bullet(cross(ORIGIN, opacity=1.0), words["sure"]),
                       text(words["share"], size=28),
+                      bullet(Circle(radius=0.13, color=theme.ACTIVE, stroke_width=3), words["bend"]),
                       bullet(best_mark(), words["early"]))
         take.arrange(DOWN, aligned_edge=LEFT, buff=0.16).to_edge(DOWN, buff=0.2).set_x(0)
-        take[2].shift(RIGHT * (take[1][1].get_left()[0] - take[2].get_left()[0]))
+        take[1].shift(RIGHT * (take[0][1].get_left()[0] - take[1].get_left()[0]))
         self.play(*[fade_out(r) for r in (*readouts, counter)], run_time=0.3)
         self.play(Create(lines), run_time=0.8)
-        self.play(Create(rings), fade_in(take[0]), run_time=0.8)
-        self.wait(2.0)
         self.play(fade_in(faint), run_time=0.5)
-        self.play(Create(crosses), fade_in(take[1]), run_time=0.8)
-        self.bring_to_front(lines, rings)           # the boundary and the circled points stay over the ✕
+        self.play(Create(crosses), fade_in(take[0]), run_time=0.8)
         self.wait(1.0)
-        self.play(fade_in(take[2]), run_time=0.5)
+        self.play(fade_in(take[1]), run_time=0.5)
+        self.wait(2.0)
+        self.play(Create(rings), fade_in(take[2]), run_time=0.8)
+        self.bring_to_front(lines, rings)           # the boundary and the circled points stay over the ✕
         self.wait(2.0)
         self.play(Create(best), fade_in(take[3]), run_time=0.8)
         self.wait(2.5)
