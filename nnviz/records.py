@@ -389,6 +389,11 @@ class PerceptronRun(Record):
         0.40 − 0.40 = 0 on screen but −1.1e-16 in floats, and round-off must not decide that point."""
         return (np.asarray(X) @ np.asarray(w) + b >= -PerceptronRun.TIE).astype(int)
 
+    @staticmethod
+    def on_line(w: np.ndarray, b: float, X: np.ndarray) -> np.ndarray:
+        """Indices of the points exactly on the line w·x + b = 0 (within TIE): `line_predict` calls them 1."""
+        return np.flatnonzero(np.abs(np.asarray(X, float) @ np.asarray(w, float) + float(b)) < PerceptronRun.TIE)
+
     def mistakes(self, row: int = -1) -> int:
         return int(np.sum(self.predict(self.X, row) != self.y))
 

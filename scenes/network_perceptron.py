@@ -48,10 +48,8 @@ def unused_rule_text(rec) -> str:
 
 def on_line_text(rec) -> str:
     """Points exactly on the final line (w·x + b = 0 within round-off) are called 1 by the ≥: say so."""
-    from nnviz.records import PerceptronRun
-
     X = np.asarray(rec.X, float)
-    on = np.flatnonzero(np.abs(X @ np.asarray(rec.w[-1], float) + float(rec.b[-1])) < PerceptronRun.TIE)
+    on = rec.on_line(rec.w[-1], rec.b[-1], X)
     if on.size == 0:
         return ""
     pts = ", ".join(f"({X[i, 0]:g}, {X[i, 1]:g})" for i in on)
