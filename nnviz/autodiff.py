@@ -15,6 +15,8 @@ the autodiff scene lays out; nothing on screen is placed by hand.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -256,33 +258,53 @@ def chain_text(term: dict) -> str:
 _SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 
 
-def _apply(op: str, args: list[float]) -> float:
-    if op == "+":
-        return args[0] + args[1]
-    if op in ("−", "-"):
-        return args[0] - args[1]
-    if op == "×":
-        return args[0] * args[1]
-    if op == "÷":
-        return args[0] / args[1]
-    if op == "neg":
-        return -args[0]
-    if op.startswith("^"):
-        return args[0] ** float(op[1:])
-    return {"exp": math.exp, "tanh": math.tanh, "log": math.log,
-            "σ": lambda v: 1.0 / (1.0 + math.exp(-v))}[op](args[0])
+@dataclass(frozen=True)
+class _Op:
+    """One operation's three faces on screen: how it computes (`apply`), how it reads with numbers
+    (`expr`), and its local derivatives in symbols (`local`: node, parent names, ∂-prefixes → text).
+    One table row per operation, so a new op cannot be half-explained."""
+    apply: Callable[[list[float]], float]
+    expr: Callable[[list[str]], str]
+    local: Callable[[str, list[str], list[str]], str]
 
 
-def _expr(op: str, a: list[str]) -> str:
-    if op in ("+", "−", "-", "×"):
-        return f"{a[0]} {op} {a[1]}"
-    if op == "÷":
-        return f"{a[0]} / {a[1]}"
-    if op == "neg":
-        return f"−{a[0]}"
-    if op.startswith("^"):
-        return f"({a[0]}){op[1:].translate(_SUPERSCRIPT)}"
-    return f"{op}({a[0]})"
+def _infix(sym: str) -> Callable[[list[str]], str]:
+    return lambda a: f"{a[0]} {sym} {a[1]}"
+
+
+def _call(name: str) -> Callable[[list[str]], str]:
+    return lambda a: f"{name}({a[0]})"
+
+
+_SUB = _Op(lambda v: v[0] - v[1], _infix("−"), lambda n, ps, d: f"{d[0]} = 1,  {d[1]} = −1")
+_OPS: dict[str, _Op] = {
+    "+": _Op(lambda v: v[0] + v[1], _infix("+"), lambda n, ps, d: f"{d[0]} = {d[1]} = 1"),
+    "−": _SUB,
+    "-": _Op(_SUB.apply, _infix("-"), _SUB.local),
+    "×": _Op(lambda v: v[0] * v[1], _infix("×"), lambda n, ps, d: f"{d[0]} = {ps[1]},  {d[1]} = {ps[0]}"),
+    "÷": _Op(lambda v: v[0] / v[1], _infix("/"),
+             lambda n, ps, d: f"{d[0]} = 1/{_wrap(ps[1])},  {d[1]} = −{n}/{_wrap(ps[1])}"),
+    "neg": _Op(lambda v: -v[0], lambda a: f"−{a[0]}", lambda n, ps, d: f"{d[0]} = −1"),
+    "σ": _Op(lambda v: 1.0 / (1.0 + math.exp(-v[0])), _call("σ"),
+             lambda n, ps, d: f"{d[0]} = σ′({ps[0]}) = {n}(1 − {n})"),
+    "tanh": _Op(lambda v: math.tanh(v[0]), _call("tanh"), lambda n, ps, d: f"{d[0]} = 1 − {n}²"),
+    "exp": _Op(lambda v: math.exp(v[0]), _call("exp"), lambda n, ps, d: f"{d[0]} = {n}"),
+    "log": _Op(lambda v: math.log(v[0]), _call("log"), lambda n, ps, d: f"{d[0]} = 1/{_wrap(ps[0])}"),
+}
+
+
+def _power(k: float) -> _Op:
+    """x^k for a constant k (op name '^k'): its row is built from k."""
+    def local(n, ps, d):
+        return f"{d[0]} = {k:g}·{_wrap(ps[0])}" + ("" if k == 2 else f"{(k - 1):g}".translate(_SUPERSCRIPT))
+    return _Op(lambda v: v[0] ** k, lambda a: f"({a[0]}){f'{k:g}'.translate(_SUPERSCRIPT)}", local)
+
+
+def _op(name: str) -> _Op | None:
+    """The table row for a recorded op name, or None (leaves and ops without words)."""
+    if name.startswith("^"):
+        return _power(float(name[1:]))
+    return _OPS.get(name)
 
 
 def forward_text(graph, i: int, decimals: int = 3) -> str:
@@ -292,13 +314,16 @@ def forward_text(graph, i: int, decimals: int = 3) -> str:
     nd = graph.nodes[i]
     if not nd["parents"]:
         return ""
+    op = _op(nd["op"])
+    if op is None:
+        raise NNVizError(f"autodiff: no words for operation {nd['op']!r} at node {nd['name']!r}")
     result = f"{nd['value']:.{decimals}f}"
     vals = [graph.nodes[p]["value"] for p in nd["parents"]]
     for places in range(decimals, decimals + 6):
         shown = [f"{v:.{places}f}" for v in vals]
-        if f"{_apply(nd['op'], [float(s) for s in shown]):.{decimals}f}" == result:
+        if f"{op.apply([float(s) for s in shown]):.{decimals}f}" == result:
             break
-    return f"{nd['name']} = {_expr(nd['op'], shown)} = {result}"
+    return f"{nd['name']} = {op.expr(shown)} = {result}"
 
 
 def _wrap(name: str) -> str:
@@ -315,26 +340,5 @@ def local_text(graph, i: int) -> str:
     n = _wrap(nd["name"])
     ps = [graph.nodes[p]["name"] for p in nd["parents"]]
     d = [f"∂{n}/∂{_wrap(p)}" for p in ps]
-    op = nd["op"]
-    if op == "+":
-        return f"{d[0]} = {d[1]} = 1"
-    if op in ("−", "-"):
-        return f"{d[0]} = 1,  {d[1]} = −1"
-    if op == "×":
-        return f"{d[0]} = {ps[1]},  {d[1]} = {ps[0]}"
-    if op == "÷":
-        return f"{d[0]} = 1/{_wrap(ps[1])},  {d[1]} = −{n}/{_wrap(ps[1])}"
-    if op == "σ":
-        return f"{d[0]} = σ′({ps[0]}) = {n}(1 − {n})"
-    if op == "tanh":
-        return f"{d[0]} = 1 − {n}²"
-    if op == "exp":
-        return f"{d[0]} = {n}"
-    if op == "log":
-        return f"{d[0]} = 1/{_wrap(ps[0])}"
-    if op == "neg":
-        return f"{d[0]} = −1"
-    if op.startswith("^"):
-        k = float(op[1:])
-        return f"{d[0]} = {k:g}·{_wrap(ps[0])}" + ("" if k == 2 else f"{(k - 1):g}".translate(_SUPERSCRIPT))
-    return ""
+    op = _op(nd["op"])
+    return op.local(n, ps, d) if op else ""
