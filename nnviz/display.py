@@ -48,6 +48,20 @@ def loss_tick_text(v: float) -> str:
     return f"{v:g}"
 
 
+def slope_words(df, mathtext: bool = False) -> str:
+    """An activation's slope in words, from its recorded derivative: one value, two values
+    (piecewise linear) or a bound (smooth curves). The video writes f′, the still matplotlib
+    mathtext, so both say the same thing from one rule."""
+    vals = np.unique(np.abs(np.asarray(df, float)))
+    prime, le = ("f'", r"\leq") if mathtext else ("f′", "≤")
+    wrap = (lambda t: f"${t}$") if mathtext else (lambda t: t)
+    if len(vals) == 1:
+        return wrap(f"{prime} = {vals[0]:g}")
+    if len(vals) == 2:
+        return f"{wrap(f'{prime} = {vals[0]:g}')} or {wrap(f'{vals[1]:g}')}"
+    return wrap(f"{prime} {le} {vals[-1]:.2g}")
+
+
 def input_names(n: int, symbol: str = "x") -> list[str]:
     """x₁ … xₙ: the names of a network's inputs."""
     return [f"{symbol}{subscript(i + 1)}" for i in range(n)]

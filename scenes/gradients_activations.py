@@ -7,6 +7,7 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
+from nnviz.display import slope_words
 from nnviz.experiments.gradients import NICE   # display names of the activations: one home
 from nnviz.render.curves import polyline, shade_spans
 from nnviz.render.plots import LabelledAxes
@@ -14,17 +15,6 @@ from nnviz.render.style import ThemedScene, color, heading, text
 
 SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 SIZE = 24          # every caption; the rubric's 18 px at 480 px is font size 23
-
-
-def slope_words(df) -> str:
-    """The caption's slope, from the recorded derivative: one value, two values (piecewise linear)
-    or a bound (smooth curves)."""
-    vals = np.unique(np.abs(df))
-    if len(vals) == 1:
-        return f"f′ = {vals[0]:g}"
-    if len(vals) == 2:
-        return f"f′ = {vals[0]:g} or {vals[1]:g}"
-    return f"f′ ≤ {vals[-1]:.2g}"
 
 
 class GradientsActivations(ThemedScene):

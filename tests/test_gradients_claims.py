@@ -60,6 +60,12 @@ def test_activation_curves_and_slopes_match_the_textbook(act):
         np.testing.assert_allclose(np.unique(np.abs(v[f"{n}/df"])), values)
     for n in ("sigmoid", "tanh"):
         assert len(np.unique(v[f"{n}/df"])) > 2
+    # the words themselves, video (f′) and still (mathtext), from one rule
+    from nnviz.display import slope_words
+    for n, words, tex in (("identity", "f′ = 1", "$f' = 1$"), ("relu", "f′ = 0 or 1", "$f' = 0$ or $1$"),
+                          ("leaky_relu", "f′ = 0.01 or 1", "$f' = 0.01$ or $1$"),
+                          ("sigmoid", "f′ ≤ 0.25", r"$f' \leq 0.25$"), ("tanh", "f′ ≤ 1", r"$f' \leq 1$")):
+        assert (slope_words(v[f"{n}/df"]), slope_words(v[f"{n}/df"], mathtext=True)) == (words, tex)
     assert v["relu/flat"].sum() == np.sum(z <= 0) and v["step/flat"].all()
     # the shaded spans are exactly where |f'| < flat_below
     for n in act.config["names"]:

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import experiments as E
 from .. import theme
+from ..display import slope_words
 from ..experiments.gradients import NICE   # display names of the activations: one home
 from . import figure
 
@@ -39,16 +40,6 @@ def legend_beside(ax, **kw):
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, frameon=False, **kw)
 
 
-def slope_words(df) -> str:
-    """The panel's slope words, from the recorded derivative (as the scene writes them)."""
-    vals = np.unique(np.abs(df))
-    if len(vals) == 1:
-        return f"$f' = {vals[0]:g}$"
-    if len(vals) == 2:
-        return f"$f' = {vals[0]:g}$ or ${vals[1]:g}$"
-    return rf"$f' \leq {vals[-1]:.2g}$"
-
-
 @figure("gradients_activations", experiments=("gradients_activations",), size=(13, 7.6))
 def activations(fig):
     """Each activation with its derivative; (near-)zero derivative shaded; products along a path."""
@@ -66,7 +57,7 @@ def activations(fig):
         ax.plot(z, v[f"{name}/df"], color=col, lw=2.2, ls="--")
         ax.set_ylim(-1.6, 1.6)
         ax.set_yticks([-1, 0, 1])
-        ax.set_title(f"{NICE[name]}: {slope_words(v[f'{name}/df'])}", fontsize=11, color=col)
+        ax.set_title(f"{NICE[name]}: {slope_words(v[f'{name}/df'], mathtext=True)}", fontsize=11, color=col)
         ax.set_xlabel("$z$")
         if name == "leaky_relu":
             ax.annotate("$f' = 0.01$: small, not 0\n(not hatched)", (-4, 0.01), (-5.8, -1.35), fontsize=10,
