@@ -378,3 +378,20 @@ def test_rules_slide_effects_match_the_runs(race_mod, race):
         assert f"{XD.momentum_gain(runs[n]):.0f}× η·|g|" in did[n]
     fa, fg = runs["adam"].meta["final_loss"], runs["gd"].meta["final_loss"]
     assert fa > fg and f"({XD.loss_words(fa)} vs {XD.loss_words(fg)})" in did["adam"]
+
+
+def test_probe_curves_reproduce_the_tuning_grid(race):
+    """The recorded loss curves behind the tuning verdicts agree with the tuning record: the same η, the
+    protocol's stability rule read off each curve gives the recorded label, and a diverged curve is
+    exactly an unstable grid point with no final loss."""
+    for surf in ("rosenbrock", "beale", "saddle"):
+        tun, pr = race[f"{surf}__tuning"], race[f"{surf}__probes"]
+        c = pr.columns
+        start, w = pr.meta["start_loss"], pr.meta["warmup_step"]
+        assert pr.meta["names"] == tun.meta["names"] and w == int(np.ceil(tun.config["warmup"] * tun.config["steps"]))
+        for o, j, lr, loss, div in zip(c["optimizer"], c["lr_index"], c["lr"], c["loss"], c["diverged_at"]):
+            assert lr == tun.lrs[j]
+            assert loss[0] == pytest.approx(start)
+            stable = div < 0 and np.all(np.isfinite(loss)) and np.all(loss[w:] <= loss[0]) and np.isfinite(tun.final_loss[o, j])
+            assert bool(tun.stable[o, j]) == bool(stable and tun.final_loss[o, j] <= start - tun.meta["min_value"])
+            assert (div >= 0) == (not np.isfinite(tun.final_loss[o, j]))

@@ -30,7 +30,7 @@ from .. import regimes as R
 from .. import tuning as T
 from ..nn import MLP
 from ..problems import NetworkProblem
-from ..records import Run, Surface
+from ..records import Run, Surface, Table
 from ..train import Recording, train
 from ..errors import lookup
 from . import experiment
@@ -240,7 +240,8 @@ def excess_loss(objective: O.Objective, theta) -> float:
 def race(cfg):
     """Records '<surface>__<optimizer>' (the run at its chosen η), '<surface>__tuning' (the whole η grid:
     final loss per η per optimizer, stability, chosen η, ranking, robustness verdict) and
-    '<surface>__surface'. Start and step budget are shared; η comes from `nnviz.tuning.tune`."""
+    '<surface>__surface', '<surface>__probes' (the loss curves behind the tuning's verdicts, see
+    `race_probes`). Start and step budget are shared; η comes from `nnviz.tuning.tune`."""
     out = {}
     for surf, spec in cfg["races"].items():
         obj = O.get(surf)
@@ -257,6 +258,8 @@ def race(cfg):
                 "names": [rename[n] for n in tuned.optimizers], "min_value": obj.min_value,
                 "rtol": cfg["tuning"]["rtol"]}
         out[f"{surf}__tuning"] = dataclasses.replace(tuned, meta=meta)
+        out[f"{surf}__probes"] = race_probes(prob, obj, theta0, tuned, fixed, rename, spec["steps"],
+                                             cfg["tuning"]["warmup"])
         for name in cfg["fixed"]:
             hyper = {"lr": meta["chosen_lr"][name], **cfg["fixed"][name]}
             run = train(prob, optim.make(OPTIMIZER_OF.get(name, name), **hyper), theta0, steps=spec["steps"],
@@ -268,6 +271,41 @@ def race(cfg):
                                                     start=list(obj.start),
                                                     saddles=[list(p) for p in saddle_points(obj, spec.get("saddles", ()))])
     return out
+
+
+def race_probes(prob, obj, theta0, tuned, fixed, rename, steps: int, warmup: float) -> Table:
+    """The loss curves behind the tuning's verdicts: per optimizer, the run at its chosen η, at every
+    unstable η between two stable ones (a gap in its curve) and at the first unstable η above the
+    chosen one. Columns: optimizer index (into meta["names"]), grid index and η, the loss at every
+    step before the last (as `Run.loss`; nan after a divergence) and λ_max, the largest Hessian eigenvalue where each step starts (how
+    steep the surface is under it: plain GD is stable only while η·λ_max < 2)."""
+    rows = []
+    for o, name in enumerate(tuned.optimizers):
+        S = tuned.stable[o].astype(bool)
+        k = int(tuned.chosen[o])
+        if k < 0:
+            continue
+        st = np.flatnonzero(S)
+        gaps = [int(j) for j in np.flatnonzero(~S[st[0]:st[-1]]) + st[0]]
+        above = np.flatnonzero(~S & (np.arange(len(S)) > k))
+        for j in sorted({k, *gaps, *([int(above[0])] if above.size else [])}):
+            run = train(prob, optim.make(name, lr=float(tuned.lrs[j]), **fixed[name]), theta0, steps=steps,
+                        name=f"{obj.name}/{name}/probe")
+            loss = np.full(steps, np.nan)  # loss[t] at θ_t, t < steps (as Run.loss)
+            lam = np.full(steps, np.nan)
+            n = min(len(run.loss), steps)
+            loss[:n] = run.loss[:n]
+            for t, th in enumerate(np.asarray(run.thetas, float)[:n]):
+                if np.all(np.isfinite(th)):
+                    lam[t] = float(np.linalg.eigvalsh(obj.hessian(th)).max())
+            rows.append((o, j, float(tuned.lrs[j]), loss, lam, int(run.diverged_at)))
+    cols = list(zip(*rows))
+    return Table(config={"surface": obj.name, "steps": steps, "warmup": warmup},
+                 columns={"optimizer": np.array(cols[0], int), "lr_index": np.array(cols[1], int),
+                          "lr": np.array(cols[2], float), "loss": np.array(cols[3]), "lam_max": np.array(cols[4]),
+                          "diverged_at": np.array(cols[5], int)},
+                 meta={"names": [rename[n] for n in tuned.optimizers], "start_loss": float(obj.value(theta0)),
+                       "warmup_step": int(np.ceil(warmup * steps))})
 
 
 def race_verdict(meta: dict, label=str, lrs=None, chosen=None) -> str:
