@@ -9,15 +9,15 @@ faint test points), and each run's lowest test loss (early stopping).
 Records: experiment "network_dropout" (nnviz/experiments/networks.py).
 """
 import numpy as np
-from manim import (DOWN, DR, LEFT, ORIGIN, RIGHT, UP, Circle, DashedLine, Dot, Group, Line, ValueTracker,
-                   VGroup, Create)
+from manim import (DL, DOWN, DR, LEFT, ORIGIN, RIGHT, UL, UP, UR, Circle, DashedLine, Dot, Group, Line, Square,
+                   ValueTracker, VGroup, Create)
 
 from nnviz import experiments, theme
-from nnviz.render.fades import fade_in, fade_out
+from nnviz.render.fades import Fade, fade_in, fade_out
 from nnviz.display import input_names, sizes_text
 from nnviz.experiments.networks import dropout_summary, model_from, sure_mistakes
 from nnviz.render.network import NetworkDiagram
-from nnviz.render.planes import DecisionPlane, flip_progress, frame_index
+from nnviz.render.planes import DecisionPlane, boundary_rgba, flip_progress, frame_index
 from nnviz.render.dashed import DashedCurve
 from nnviz.render.pacing import TimeWarp, combine, loss_progress
 from nnviz.render.plots import LossPlot
@@ -25,18 +25,24 @@ from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
 
 
-def cross(at, size=0.08, color=theme.FOREGROUND, width=3.5, opacity=0.85) -> VGroup:
-    """A bold ✕ with a dark rim (so it reads on either class colour)."""
-    a, b = np.array([size, size, 0]), np.array([size, -size, 0])
-    x = VGroup(Line(at - a, at + a), Line(at - b, at + b))
-    x.set_stroke(color, width=width, opacity=opacity).set_stroke(theme.BACKGROUND, width=width + 3,
-                                                                 opacity=opacity, background=True)
-    return x
+def sure_mark(at=ORIGIN, label=0, radius=0.075) -> VGroup:
+    """A test point the net gets wrong while ≥ 99 % sure: a dot in its TRUE class colour with a dark
+    ring inside a light one (reads on either class colour and on the dark band; unlike the training
+    points' thin light outline)."""
+    dot = Dot(at, radius=radius, color=theme.CLASS[int(label)]).set_stroke(theme.BACKGROUND, width=3.5)
+    return VGroup(dot, Circle(radius=radius + 0.025, color=theme.FOREGROUND, stroke_width=2.2).move_to(at))
 
 
-def best_mark(at=ORIGIN, radius=0.1) -> Dot:
-    """Where a run's test loss is lowest: a dot in the test-loss colour, outlined."""
+def stop_mark(at=ORIGIN, radius=0.09) -> Dot:
+    """Where early stopping stops (lowest validation loss): a dot in the test-loss colour, outlined."""
     return Dot(at, radius=radius, color=theme.loss_colors()["test"]).set_stroke(theme.FOREGROUND, width=2.5)
+
+
+def swatch(prob: float, side=0.26) -> Square:
+    """One colour of the boundary maps (P(class 1) = prob), for the colour key."""
+    rgb = boundary_rgba(np.array([[prob]]))[0, 0, :3]
+    return Square(side, stroke_color=theme.MUTED, stroke_width=1.5).set_fill(
+        "#%02x%02x%02x" % tuple(int(v) for v in rgb), opacity=1.0)
 
 
 class Dropout(ThemedScene):
@@ -44,6 +50,7 @@ class Dropout(ThemedScene):
     mask_steps = 3         # how many consecutive training steps of masks to show (one caption line each)
     mask_time = 1.3        # seconds per step
     train_time = 6.0
+    map_size = 3.7         # each boundary map's side (the captions take the band below)
     sure = 0.99            # a test mistake counts as "sure" when the net gives the wrong class ≥ this
 
     def construct(self):
@@ -115,13 +122,23 @@ class Dropout(ThemedScene):
         """The closing words: the question, then one takeaway at a time (numbers from the records)."""
         fp, fd = facts["plain"], facts["dropout"]
         mp, md = cls.mistakes(recs, "plain"), cls.mistakes(recs, "dropout")
+        seeds = recs["seeds"].columns
+        sp, sd = seeds["plain_sure"], seeds["dropout_sure"]
+        n_val = recs["validation"].meta["n"]
         return {"why": f"Why does the net without dropout end at test loss {fp['final_test']:.2f}?",
-                "bend": f"pockets round the {len(facts['bent'])} circled points without dropout, none with it",
-                "sure": f"test points (dots) wrong yet ≥ {cls.sure:.0%} sure: {mp['sure']}; with dropout {md['sure']}",
-                "share": (f"those {mp['sure']} make {mp['share']:.0%} of the {fp['final_test']:.2f} "
-                          f"(train loss {recs['run_plain'].train_loss[-1]:.2f}: sure = bright)"),
-                "early": (f"lowest test loss: {fp['best_test']:.2f} without, {fd['best_test']:.2f} with "
-                          f"(stop at step {fp['best_step']})")}
+                "fit": f"train loss {recs['run_plain'].train_loss[-1]:.2f} → outputs near 0 or 1:",
+                "cost": f"so a mistake made ≥ {cls.sure:.0%} sure costs ≥ −ln {1 - cls.sure:.2f} ≈ "
+                        f"{-np.log(1 - cls.sure):.1f}",
+                "sure": f"such test mistakes: {mp['sure']} without dropout, {md['sure']} with",
+                "share": (f"the {mp['sure']} make {mp['share']:.0%} of the {fp['final_test']:.2f} "
+                          f"({len(sp)} other seeds: {sp.min()}–{sp.max()} vs {sd.min()}–{sd.max()})"),
+                "bend": f"pockets round {len(facts['bent'])} noisy training points, only without dropout",
+                "units": ("a pocket needs units working together;", "dropout switches half of them off each step"),
+                "early": (f"early stopping: stop at the lowest loss on", f"{n_val} other held-out points (validation)"),
+                "stop": (f"test loss there: {fp['stop_test']:.2f} without (step {fp['stop_step']}), "
+                         f"{fd['stop_test']:.2f} with (step {fd['stop_step']})"),
+                "take": (f"With dropout the test loss stayed low to step {int(recs['run_plain'].steps[-1])};",
+                         "without it, you must stop at the right step.")}
 
     def compare(self, recs, model, p):
         title = self.mobjects[0]
@@ -131,6 +148,7 @@ class Dropout(ThemedScene):
         tracker = ValueTracker(0)
         facts = dropout_summary(recs)
         words = self.verdicts(recs, facts)
+        last = int(recs["run_plain"].steps[-1])
         panels, planes, readouts, plots = [], [], [], {}
         self.test_curves = []
         loss_col = theme.loss_colors()
@@ -139,13 +157,15 @@ class Dropout(ThemedScene):
         y_range = (0.0, float(np.ceil(all_loss.max() * 2) / 2))
         for tag, name in (("plain", "no dropout"), ("dropout", f"dropout p = {p:g}")):
             run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
-            plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=3.3, dot_radius=0.085, prob=bd.prob[0])
+            plane = DecisionPlane(bd.xs, bd.ys, bd.X, bd.labels, size=self.map_size, dot_radius=0.085,
+                                  prob=bd.prob[0])
             plot = LossPlot({"train": run.train_loss}, colors={"train": loss_col["train"]},
-                            steps={"train": run.eval_steps}, y_range=y_range, x_label="", y_label="",
-                            width=2.1, height=3.3, legend=False, tracker=tracker, font_size=28,
-                            x_ticks=2, y_ticks=2)
-            plot.axes.axes.align_to(plane.frame, DOWN)
-            plot.shift(plane.frame.get_right() + RIGHT * 0.7 - plot.axes.axes.get_left())
+                            steps={"train": run.eval_steps}, y_range=y_range, x_label="step", y_label="",
+                            width=2.1, height=self.map_size - 0.85, legend=False, tracker=tracker, font_size=26,
+                            x_ticks=2, y_ticks=2, ink=theme.FOREGROUND)
+            end_tick(plot.axes, last)
+            plot.shift(plane.frame.get_corner(UR) + RIGHT * 0.47 - plot.axes.axes.get_corner(UL))  # ticks and
+            # "step" below the axes, still beside the map
             test = DashedCurve(plot.axes, run.test_loss, run.eval_steps, color=loss_col["test"], tracker=tracker,
                                stroke_width=5)
             plot.add(test)
@@ -158,29 +178,28 @@ class Dropout(ThemedScene):
             readouts.append(final)
             plots[tag] = plot
             self.test_curves.append(test)
-        Group(*panels).arrange(RIGHT, buff=0.45).set_x(0)
+        Group(*panels).arrange(RIGHT, buff=0.5).set_x(0)
         Group(*panels).shift(UP * (sub.get_bottom()[1] - 0.14 - Group(*[pn[2] for pn in panels]).get_top()[1]))
-        for (plane, _), final in zip(planes, readouts):
-            final.next_to(plane.frame, DOWN, buff=0.25)
         for (plane, _), pn in zip(planes, panels):
             pn[2].match_x(plane.frame)
         # the loss key inside the dropout plot's empty top (its curves stay under 0.4)
         ax = plots["dropout"].axes
         legend = VGroup(
-            VGroup(Line(ORIGIN, RIGHT * 0.45, color=loss_col["train"], stroke_width=5),
-                   text("train loss", size=26)).arrange(RIGHT, buff=0.12),
-            text("(all units on)", size=24, color=theme.FOREGROUND),
-            VGroup(DashedLine(ORIGIN, RIGHT * 0.45, color=loss_col["test"], stroke_width=5, dash_length=0.1),
-                   text("test loss", size=26)).arrange(RIGHT, buff=0.12))
-        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(ax.c2p(0, y_range[1]), DR, buff=0.08)
+            VGroup(Line(ORIGIN, RIGHT * 0.4, color=loss_col["train"], stroke_width=5),
+                   text("train loss", size=26)).arrange(RIGHT, buff=0.1),
+            text("(all units on)", size=24),
+            VGroup(DashedLine(ORIGIN, RIGHT * 0.4, color=loss_col["test"], stroke_width=5, dash_length=0.1),
+                   text("test loss", size=26)).arrange(RIGHT, buff=0.1))
+        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(ax.c2p(0, y_range[1]), DR, buff=0.08)
         legend[1].align_to(legend[0][1], LEFT)
+        whole = Group(*panels, legend)                 # centre what is drawn, the key included
+        whole.shift(LEFT * whole.get_center()[0])
+        for (plane, _), final in zip(planes, readouts):
+            final.next_to(plane.frame, DOWN, buff=0.22)
         for plot in plots.values():       # "loss" once per plot, above its y axis
-            plot.add(label("loss", size=26).next_to(plot.axes.c2p(0, y_range[1]), UP, buff=0.12))
-        for plot in plots.values():       # "step" once per axis, between its 0 and 5000 ticks (no extra row)
-            xl = label("step", size=26).move_to(plot.axes.c2p(plot.axes.bounds[0].mean() * 0.72, 0))
-            plot.add(xl.align_to(plot.axes.tick_labels[0], DOWN))
-        counter = StepCounter(tracker, total=int(recs["run_plain"].steps[-1]), size=28)
-        counter.next_to(Group(*readouts), DOWN, buff=0.35).set_x(0)
+            plot.add(text("loss", size=26).next_to(plot.axes.c2p(0, y_range[1]), UP, buff=0.12))
+        counter = StepCounter(tracker, total=last, size=28)
+        counter.next_to(Group(*readouts), DOWN, buff=0.3).set_x(0)
 
         for plane, _ in planes:
             self.add(plane.image)
@@ -198,54 +217,111 @@ class Dropout(ThemedScene):
         self.wait(0.6)
         self.pause("verdict")
 
-        # why: one takeaway at a time, each with its mark on the pictures
+        # why: the question, then one takeaway at a time, each with its mark on the pictures
         why = text(words["why"], size=30).move_to(sub)      # the question replaces the set-up
-        ends = VGroup()                                      # each run's last test loss, at its curve's end
+        ends = VGroup()                                      # each run's last test loss, above its curve's end
         self.end_labels = {}
         for tag in ("plain", "dropout"):
             run = recs[f"run_{tag}"]
             self.end_labels[tag] = f"{run.test_loss[-1]:.2f}"
-            ends.add(text(self.end_labels[tag], size=26, color=loss_col["test"]).next_to(
-                plots[tag].axes.c2p(run.eval_steps[-1], run.test_loss[-1]), UP, buff=0.12))
-        self.play(fade_out(sub), run_time=0.3)
-        self.play(fade_in(why), fade_in(ends), run_time=0.4)
-        self.wait(0.8)
-        rings = VGroup(*[Circle(radius=0.2, color=theme.ACTIVE, stroke_width=3.5).move_to(plane.to_scene(*bd.X[i]))
-                         for plane, bd in planes for i in facts["bent"]])
+            end = plots[tag].axes.c2p(run.eval_steps[-1], run.test_loss[-1])
+            ends.add(text(self.end_labels[tag], size=26, color=loss_col["test"]).next_to(end, UP, buff=0.14)
+                     .align_to(end, RIGHT))
         lines = VGroup(*[plane.contour(bd.prob[-1], 0.5, width=2.5) for plane, bd in planes])   # the boundary
-        faint, crosses = VGroup(), VGroup()
+        marks = VGroup()
         for tag, (plane, bd) in zip(("plain", "dropout"), planes):
-            inside = ((bd.xs[0] <= bd.X_test[:, 0]) & (bd.X_test[:, 0] <= bd.xs[-1])
-                      & (bd.ys[0] <= bd.X_test[:, 1]) & (bd.X_test[:, 1] <= bd.ys[-1]))
-            for (x, y), lab in zip(bd.X_test[inside], bd.labels_test[inside]):
-                faint.add(Dot(plane.to_scene(x, y), radius=0.035, color=theme.CLASS[int(lab)], fill_opacity=0.55))
             for i in self.mistakes(recs, tag)["sure_idx"]:
-                crosses.add(cross(plane.to_scene(*bd.X_test[i]), size=0.05, width=2.2, opacity=0.8))  # thin: the pockets stay visible
-        best = VGroup(*[best_mark(plots[tag].axes.c2p(facts[tag]["best_step"], facts[tag]["best_test"]))
-                        for tag in ("plain", "dropout")])
+                marks.add(sure_mark(plane.to_scene(*bd.X_test[i]), bd.labels_test[i]))
+        rings = VGroup(*[Circle(radius=0.24, color=theme.ACTIVE, stroke_width=4).move_to(plane.to_scene(*bd.X[i]))
+                         for plane, bd in planes for i in facts["bent"]])
+        stops, stop_words = VGroup(), VGroup()
+        for tag, end in zip(("plain", "dropout"), ends):
+            f, axs, run = facts[tag], plots[tag].axes, recs[f"run_{tag}"]
+            at = axs.c2p(f["stop_step"], f["stop_test"])
+            stops.add(stop_mark(at))
+            stop_words.add(stop_label(axs, run, f["stop_step"], at, avoid=end, color=loss_col["test"]))
 
         def bullet(mark, words_, size=28):
-            return VGroup(mark, text(words_, size=size)).arrange(RIGHT, buff=0.2)
+            return VGroup(mark, text(words_, size=size)).arrange(RIGHT, buff=0.18)
 
-        # the main cause first (sure mistakes: most of the 1.29), then the pockets, then early stopping
-        take = VGroup(bullet(cross(ORIGIN, opacity=1.0), words["sure"]),
-                      text(words["share"], size=28),
-                      bullet(Circle(radius=0.13, color=theme.ACTIVE, stroke_width=3), words["bend"]),
-                      bullet(best_mark(), words["early"]))
-        take.arrange(DOWN, aligned_edge=LEFT, buff=0.16).to_edge(DOWN, buff=0.2).set_x(0)
-        take[1].shift(RIGHT * (take[0][1].get_left()[0] - take[1].get_left()[0]))
-        self.play(*[fade_out(r) for r in (*readouts, counter)], run_time=0.3)
-        self.play(Create(lines), run_time=0.8)
-        self.play(fade_in(faint), run_time=0.5)
-        self.play(Create(crosses), fade_in(take[0]), run_time=0.8)
-        self.wait(1.0)
-        self.play(fade_in(take[1]), run_time=0.5)
+        def caption(*rows):
+            g = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.16)
+            g.next_to(Group(*[pl for pl, _ in planes], *plots.values()), DOWN, buff=0.25).set_x(0)
+            for row in g[1:]:                      # continuation rows start under the first row's words
+                if isinstance(g[0][0], (Circle, Dot, VGroup)) and len(g[0]) == 2:
+                    row.shift(RIGHT * (g[0][1].get_left()[0] - row.get_left()[0]))
+            return g
+
+        key = VGroup(*[VGroup(swatch(q), text(w, size=26)).arrange(RIGHT, buff=0.1)
+                       for q, w in ((0.0, "sure"), (0.5, "unsure"), (1.0, "sure"))]).arrange(RIGHT, buff=0.3)
+        fit = VGroup(text(words["fit"], size=28), key).arrange(RIGHT, buff=0.4)
+        mech = caption(fit, text(words["cost"], size=28),
+                       bullet(sure_mark(radius=0.1), words["sure"]), text(words["share"], size=28))
+        mech[3].shift(RIGHT * (mech[2][1].get_left()[0] - mech[3].get_left()[0]))
+        pockets = caption(bullet(Circle(radius=0.14, color=theme.ACTIVE, stroke_width=4), words["bend"]),
+                          *[text(t, size=28) for t in words["units"]])
+        early = caption(bullet(stop_mark(), words["early"][0]), text(words["early"][1], size=28),
+                        text(words["stop"], size=28))
+        take = caption(*[text(t, size=32) for t in words["take"]])
+        for row in take:
+            row.set_x(0)
+
+        self.play(fade_out(sub), *[fade_out(m) for m in (*readouts, counter)], run_time=0.3)
+        self.play(fade_in(why), fade_in(ends), Create(lines), run_time=0.8)
+        self.wait(1.2)
+        self.play(fade_in(mech[0]), run_time=0.5)               # the mechanism: sure outputs …
+        self.wait(1.6)
+        self.play(fade_in(mech[1]), run_time=0.5)               # … make each mistake expensive
+        self.wait(1.8)
+        self.play(Create(marks), fade_in(mech[2]), run_time=0.8)  # the sure mistakes, on both maps
         self.wait(2.0)
-        self.play(Create(rings), fade_in(take[2]), run_time=0.8)
-        self.bring_to_front(lines, rings)           # the boundary and the circled points stay over the ✕
-        self.wait(2.0)
-        self.play(Create(best), fade_in(take[3]), run_time=0.8)
-        self.wait(2.5)
-        self.facts, self.words, self.rings, self.best_rings = facts, words, rings, best
-        self.crosses, self.test_dots, self.takeaways, self.boundary_lines = crosses, faint, take, lines
-        self.planes, self.compare_tracker = planes, tracker
+        self.play(fade_in(mech[3]), run_time=0.4)
+        self.wait(1.8)
+        self.pause("pockets")
+        self.play(fade_out(mech), Fade(marks, start=1.0, end=0.3), run_time=0.5)
+        self.play(Create(rings), fade_in(pockets), run_time=0.8)
+        self.bring_to_front(rings)                   # the circled points stay over everything
+        self.wait(2.8)
+        self.pause("early")
+        self.play(fade_out(pockets), run_time=0.3)
+        self.play(Create(stops), fade_in(stop_words), fade_in(early), run_time=0.8)
+        self.wait(3.0)
+        self.pause("takeaway")
+        self.play(fade_out(early), run_time=0.3)
+        self.play(fade_in(take), run_time=0.6)
+        self.wait(3.0)
+        self.facts, self.words, self.rings, self.stops, self.stop_words = facts, words, rings, stops, stop_words
+        self.marks, self.captions, self.boundary_lines = marks, (mech, pockets, early, take), lines
+        self.planes, self.compare_tracker, self.plots = planes, tracker, plots
+
+
+def end_tick(axes, last: float) -> None:
+    """Tick the x axis at 0 and at its end only ("6000", right-aligned at the axis end, so it stays
+    inside the plot's width and off the next panel)."""
+    origin = axes.c2p(axes.bounds[0][0], axes.bounds[1][0])
+    for grp in (axes.ticks, axes.tick_labels):
+        for m in [m for m in grp if m.get_y() < origin[1] - 0.02 and m.get_x() > origin[0] + 0.05]:
+            grp.remove(m)                                  # the x ticks past 0 (y ticks sit left of the axis)
+    end = axes.c2p(last, axes.bounds[1][0])
+    axes.ticks.add(Line(end, end + 0.08 * DOWN, color=theme.MUTED, stroke_width=2))
+    zero = [m for m in axes.tick_labels if m.get_y() < origin[1] - 0.02][0]
+    axes.tick_labels.add(text(f"{last:g}", size=26, color=theme.FOREGROUND)
+                         .next_to(end, DOWN, buff=0.14).align_to(end, RIGHT).align_to(zero, DOWN))
+
+
+def stop_label(axes, run, step: int, at, avoid, color, size=26) -> VGroup:
+    """"stop 390" above a stop dot, clear of both loss curves and of the end label `avoid`, inside the
+    axes, with a dashed leader down to the dot."""
+    lab = VGroup(text("stop", size=size, color=color), text(f"{step}", size=size, color=color)).arrange(DOWN, buff=0.08)
+    left, right = axes.axes.get_left()[0], axes.axes.get_right()[0]
+    x = float(np.clip(at[0] - lab.width / 2, left + 0.05, right - lab.width))
+    pts = np.concatenate([axes.to_scene(np.c_[run.eval_steps, v]) for v in (run.test_loss, run.train_loss)])
+    under = pts[(pts[:, 0] >= x - 0.05) & (pts[:, 0] <= x + lab.width + 0.05)]
+    low = max(under[:, 1].max(), at[1] + 0.3) + 0.12
+    if avoid.get_left()[0] < x + lab.width + 0.2 and avoid.get_right()[0] > x - 0.2:   # beside the end label:
+        x = float(max(at[0] + 0.08 - lab.width, left + 0.05))              # go left of the leader instead
+        under = pts[(pts[:, 0] >= x - 0.05) & (pts[:, 0] <= x + lab.width + 0.05)]
+        low = max(under[:, 1].max(), at[1] + 0.3) + 0.12
+    lab.move_to([x, low, 0], aligned_edge=DL)
+    lead = DashedLine(at + UP * 0.1, [at[0], low - 0.05, 0], color=color, stroke_width=2, dash_length=0.06)
+    return VGroup(lab, lead)

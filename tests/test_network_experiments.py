@@ -125,6 +125,26 @@ def test_dropout_helps_on_held_out_points():
     assert plain.train_loss[-1] < drop.train_loss[-1]              # without dropout it fits the 40 points harder
     assert plain.test_loss[-1] > 1.5 * plain.test_loss.min()       # … and overfits: test loss climbs back
     assert drop.test_loss[-1] < plain.test_loss[-1]                # with dropout, held-out loss ends lower
+    # the validation record: each net's loss on fresh held-out points (all units on) at its kept steps
+    cfg = E.get("network_dropout").config
+    val = N.dataset_from({**{k: v for k, v in cfg["data"].items() if k != "test"}, **cfg["validation"]})
+    assert recs["validation"].meta["n"] == len(val.X) and not np.array_equal(val.X[:40], N.dataset_from(cfg["data"]).X_test[:40])
+    for tag, run in (("plain", plain), ("dropout", drop)):
+        model = N.model_from(run.config["problem"]["model"])
+        for k in (0, len(run.steps) // 2, -1):
+            z = model.forward(run.thetas[k], val.X).pre[-1][:, 0]          # logits: p saturates to 1.0
+            ce = np.mean(np.logaddexp(0, z) - val.Y[:, 0] * z)
+            assert recs["validation"].columns[tag][k] == pytest.approx(ce, rel=1e-9)
+    # the other-seeds record: replay one seed's dropout run and count its sure test mistakes
+    seeds = recs["seeds"]
+    sd = int(seeds.columns["seed"][0])
+    c = {**cfg, "model": {**cfg["model"], "dropout": cfg["dropout"]}, "init_seed": sd, "seed": sd,
+         "every": cfg["steps"], "eval_every": cfg["steps"]}
+    model, ds, run = N._train(c)
+    p1 = model.predict(run.thetas[-1], ds.X_test)[:, 0]
+    wrong_sure = np.where(ds.Y_test[:, 0] > 0.5, p1, 1 - p1) <= 1 - cfg["sure"]
+    assert seeds.columns["dropout_sure"][0] == wrong_sure.sum()
+    assert seeds.columns["dropout_final_test"][0] == run.test_loss[-1]
 
 
 def test_network_experiments_are_deterministic():

@@ -156,19 +156,6 @@ def test_perceptron_or_says_which_point_lies_on_its_final_line(tmp_path):
     assert s.on_line.text.startswith("(1,0)ontheline")                   # Text.text drops spaces
 
 
-def test_dropout_scene_shows_the_recorded_masks(tmp_path):
-    s = build("network_dropout", "Dropout", tmp_path)
-    masks = E.load("network_dropout")["masks"]
-    t = int(s.mask_tracker.get_value())
-    assert t == s.mask_steps - 1
-    for layer, nm in ((1, "h1"), (2, "h2")):
-        dropped = [u for u in s.mask_diagram.shown[layer] if masks.masks[nm][t][u] == 0]
-        assert s.mask_diagram.dropped_units(layer) == dropped
-    run = E.load("network_dropout")["run_dropout"]
-    assert s.compare_tracker.get_value() == run.steps[-1]
-    assert np.array_equal(s.planes[1][0].prob, E.load("network_dropout")["boundary_dropout"].prob[-1])
-
-
 def test_perceptron_xor_scene_ends_on_the_recorded_perceptron_and_network(tmp_path):
     s = build("network_perceptron", "PerceptronXOR", tmp_path)
     r = E.load("perceptron_xor")["perceptron"]
@@ -223,7 +210,7 @@ def test_training_scene_pacing_follows_the_boundary(variant, exp):
 
 
 def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
-    """The comparison is paced by change (both boundaries' class flips and both test losses), and
+    """The intro shows the recorded masks; the comparison is paced by change (both boundaries' class flips and both test losses), and
     the test curves are dashed overlays drawn up to the step shown, from the record's test loss."""
     from nnviz.render.pacing import combine, measure_pacing
     from nnviz.render.planes import flip_progress
@@ -237,6 +224,14 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
     m = measure_pacing(warp, flips)
     assert m.ok(), m.problems()
     s = build("network_dropout", "Dropout", tmp_path)
+    masks = recs["masks"]                                          # the intro: the masks training drew
+    t = int(s.mask_tracker.get_value())
+    assert t == s.mask_steps - 1
+    for layer, nm in ((1, "h1"), (2, "h2")):
+        dropped = [u for u in s.mask_diagram.shown[layer] if masks.masks[nm][t][u] == 0]
+        assert s.mask_diagram.dropped_units(layer) == dropped
+    assert s.compare_tracker.get_value() == recs["run_dropout"].steps[-1]
+    assert np.array_equal(s.planes[1][0].prob, recs["boundary_dropout"].prob[-1])
     for curve, tag in zip(s.test_curves, ("plain", "dropout")):
         run = recs[f"run_{tag}"]
         assert curve.shown() == len(curve.dashes)                 # at the last step: the whole curve
@@ -251,7 +246,7 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
             x, y = bd.X[i]
             p = bd.prob[-1][np.abs(bd.ys - y).argmin(), np.abs(bd.xs - x).argmin()]
             assert ((p >= 0.5) == bd.labels[i]) == right
-    assert f"pockets round the {len(s.facts['bent'])} circled points without dropout, none with it" in s.words["bend"]
+    assert f"pockets round {len(s.facts['bent'])} noisy training points, only without dropout" == s.words["bend"]
     assert s.end_labels == {t: f"{recs[f'run_{t}'].test_loss[-1]:.2f}" for t in ("plain", "dropout")}
     for (plane, bd), line in zip(s.planes, s.boundary_lines):      # the white line is the p = 0.5 contour
         pts = np.concatenate([m.points[0::4] for m in line])         # the polylines' corners
@@ -266,22 +261,36 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
              + u * v * g[j + 1, i + 1])
         assert np.abs(p - 0.5).max() < 1e-6
     assert rp.train_loss[-1] < rd.train_loss[-1]                     # plain fits the training points closer
-    for tag, run in (("plain", rp), ("dropout", rd)):                # best and last test loss, as written
-        k = int(np.argmin(run.test_loss))
-        f = s.facts[tag]
-        assert (f["best_step"], f["best_test"], f["final_test"]) == (int(run.eval_steps[k]), float(run.test_loss[k]),
-                                                                     float(run.test_loss[-1]))
+    assert f"train loss {rp.train_loss[-1]:.2f} → outputs near 0 or 1:" == s.words["fit"] and rp.train_loss[-1] < 0.005
+    assert s.words["cost"].endswith(f"≥ {s.sure:.0%} sure costs ≥ −ln 0.01 ≈ 4.6") and -np.log(1 - s.sure) >= 4.6
     assert f"end at test loss {rp.test_loss[-1]:.2f}?" in s.words["why"]
-    fp, fd = s.facts["plain"], s.facts["dropout"]
-    assert abs(fp["best_test"] - fd["best_test"]) <= 0.02           # "both reach test loss ≈ …"
-    k = int(np.argmin(rp.test_loss))
-    assert (f"lowest test loss: {rp.test_loss[k]:.2f} without, {rd.test_loss.min():.2f} with (stop at step "
-            f"{int(rp.eval_steps[k])})") in s.words["early"]
-    assert fp["final_test"] > 3 * fp["best_test"]                   # "without dropout you must stop in time"
-    assert fd["final_test"] < 1.2 * fd["best_test"]                 # dropout: stays near its best
-    assert len(s.best_rings) == 2
-    # the ✕ overlay: on each plane, one ✕ per test point the final net calls wrong at P(wrong class) ≥ 99 %
-    centres = [c.get_center() for c in s.crosses]
+    # early stopping as it is done: the step of the lowest loss on the recorded validation points
+    val = recs["validation"]
+    stops = {}
+    for tag, run in (("plain", rp), ("dropout", rd)):
+        model = model_from(run.config["problem"]["model"])
+        assert np.array_equal(val.columns["steps"], run.steps) and np.array_equal(run.steps, run.eval_steps)
+        k = int(np.argmin(val.columns[tag]))
+        stops[tag] = (int(run.eval_steps[k]), float(run.test_loss[k]))
+        f = s.facts[tag]
+        assert (f["stop_step"], f["stop_test"]) == stops[tag]
+        dot = s.stops[["plain", "dropout"].index(tag)]
+        assert np.allclose(dot.get_center(), s.plots[tag].axes.c2p(*stops[tag]), atol=1e-6)
+        assert [t.text for t in s.stop_words[["plain", "dropout"].index(tag)][0]] == ["stop", f"{stops[tag][0]}"]
+    (sp, tp), (sd, td) = stops["plain"], stops["dropout"]
+    assert s.words["stop"] == f"test loss there: {tp:.2f} without (step {sp}), {td:.2f} with (step {sd})"
+    assert s.words["early"][1] == f"{val.meta['n']} other held-out points (validation)"
+    # the takeaway: with dropout the test loss stays low from the plain net's stop on; without it, it
+    # climbs far above what stopping there gives
+    after = rd.test_loss[rd.eval_steps >= sp]
+    assert after.max() < 1.5 * td and after.max() < rp.test_loss[-1] / 3 and rp.test_loss[-1] > 4 * tp
+    assert s.words["take"] == (f"With dropout the test loss stayed low to step {int(rp.steps[-1])};",
+                               "without it, you must stop at the right step.")
+    assert len(s.stops) == 2
+    from nnviz import theme
+    # the sure mistakes: on each plane, one mark per test point the final net calls wrong at
+    # P(wrong class) ≥ 99 %, in the point's TRUE class colour
+    centres = [m.get_center() for m in s.marks]
     at = 0
     for (plane, bd), tag in zip(s.planes, ("plain", "dropout")):
         run = recs[f"run_{tag}"]
@@ -291,12 +300,10 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
         assert len(sure) > 0
         for i in sure:
             assert np.allclose(centres[at], plane.to_scene(*bd.X_test[i]), atol=1e-6)
+            assert mn.ManimColor(s.marks[at][0].get_fill_color()).to_hex().lower() == \
+                theme.CLASS[int(bd.labels_test[i])].lower()
             at += 1
     assert at == len(centres)
-    bd = recs["boundary_plain"]                                      # faint: every test point inside the plane
-    inside = ((bd.xs[0] <= bd.X_test[:, 0]) & (bd.X_test[:, 0] <= bd.xs[-1])
-              & (bd.ys[0] <= bd.X_test[:, 1]) & (bd.X_test[:, 1] <= bd.ys[-1]))
-    assert len(s.test_dots) == 2 * inside.sum() and inside.mean() > 0.99
 
 
 @pytest.mark.parametrize("variant,exp", [("PerceptronAND", "perceptron_and"), ("PerceptronXOR", "perceptron_xor")])
@@ -476,6 +483,10 @@ def test_dropout_verdict_explains_the_test_loss_gap():
         assert np.mean(losses) == pytest.approx(run.test_loss[-1], rel=1e-6)   # the recorded final test loss
         counts[tag] = (wrong, sure, sum(l for l in losses if l >= -np.log(0.01)) / sum(losses))
     assert counts["plain"][1] > counts["dropout"][1] and counts["plain"][2] > 0.5
-    assert f"≥ 99% sure: {counts['plain'][1]}; with dropout {counts['dropout'][1]}" in words["sure"]
-    assert (f"those {counts['plain'][1]} make {counts['plain'][2]:.0%} of the "
-            f"{recs['run_plain'].test_loss[-1]:.2f}") in words["share"]
+    assert words["sure"] == f"such test mistakes: {counts['plain'][1]} without dropout, {counts['dropout'][1]} with"
+    seeds = recs["seeds"].columns                  # the same contrast with other training seeds (record)
+    assert seeds["plain_sure"].min() > 3 * seeds["dropout_sure"].max() and recs["seeds"].meta["sure"] == cls.sure
+    assert words["share"] == (f"the {counts['plain'][1]} make {counts['plain'][2]:.0%} of the "
+                              f"{recs['run_plain'].test_loss[-1]:.2f} ({len(seeds['seed'])} other seeds: "
+                              f"{seeds['plain_sure'].min()}–{seeds['plain_sure'].max()} vs "
+                              f"{seeds['dropout_sure'].min()}–{seeds['dropout_sure'].max()})")

@@ -15,7 +15,7 @@ from .. import perceptron as P
 from ..data import dataset_from, grid_axes
 from ..nn import MLP, model_from
 from ..problems import NetworkProblem
-from ..records import Boundary, DropoutMasks, NetworkPass, Run
+from ..records import Boundary, DropoutMasks, NetworkPass, Run, Table
 from ..train import Recording, train
 from . import experiment
 
@@ -222,6 +222,8 @@ DROPOUT = dict(
     data={"name": "moons", "n": 40, "seed": 1, "noise": 0.3, "test": {"n": 400, "seed": 2}},
     optimizer={"name": "adam", "lr": 0.01}, steps=6000, batch_size=10, every=30, eval_every=30,
     init_seed=0, seed=0, dropout=0.5, grid=64,
+    validation={"n": 400, "seed": 3},     # held-out points (neither train nor test) to pick the stopping step
+    other_seeds=[1, 2, 3], sure=0.99,     # the same comparison with other training seeds (init, batches, masks)
 )
 
 
@@ -253,7 +255,10 @@ class _MaskRecorder:
 
 @experiment("network_dropout", description="2-32-32-1 on 40 noisy moons, with vs without dropout", **DROPOUT)
 def network_dropout(cfg):
-    out = {}
+    out, val_loss = {}, {}
+    base = {k: v for k, v in cfg["data"].items() if k != "test"}
+    val_cfg = {**base, **cfg["validation"]}
+    val = dataset_from(val_cfg)
     for tag, p in (("plain", 0.0), ("dropout", cfg["dropout"])):
         c = {**cfg, "model": {**cfg["model"], "dropout": p}, "name": tag}
         model = model_from(c["model"])
@@ -266,7 +271,29 @@ def network_dropout(cfg):
             names = [f"h{i + 1}" for i in range(len(rec.masks[0]))]
             out["masks"] = DropoutMasks({"dropout": p, "note": "mask of each batch's first example"}, steps,
                                         {nm: np.stack([m[j] for m in rec.masks]) for j, nm in enumerate(names)})
+        val_loss[tag] = validation_loss(model, run, val)
+        val_steps = run.steps
+    rows = {k: [] for k in ("plain_sure", "dropout_sure", "plain_final_test", "dropout_final_test")}
+    for sd in cfg["other_seeds"]:        # is the contrast one lucky seed? only the final nets are kept
+        for tag, p in (("plain", 0.0), ("dropout", cfg["dropout"])):
+            c = {**cfg, "model": {**cfg["model"], "dropout": p}, "init_seed": sd, "seed": sd,
+                 "every": cfg["steps"], "eval_every": cfg["steps"]}
+            model, ds, run = _train(c)
+            pt = model.predict(run.thetas[-1], ds.X_test)[:, 0]
+            rows[f"{tag}_sure"].append(int(sure_count(pt, ds.Y_test[:, 0] > 0.5, cfg["sure"])))
+            rows[f"{tag}_final_test"].append(float(run.test_loss[-1]))
+    out["seeds"] = Table({"seeds": list(cfg["other_seeds"]), "sure": cfg["sure"],
+                          "note": "init and training seed varied together; data, p and steps as the main runs"},
+                         {"seed": np.asarray(cfg["other_seeds"]), **{k: np.asarray(v) for k, v in rows.items()}},
+                         meta={"sure": cfg["sure"]})
+    out["validation"] = Table({"data": val_cfg, "note": "loss (all units on) at each kept step, for early stopping"},
+                              {"steps": val_steps, **val_loss}, meta={"n": len(val.X)})
     return out
+
+
+def validation_loss(model: MLP, run: Run, val: D.Dataset) -> np.ndarray:
+    """The loss on held-out validation points at each kept θ (dropout off: all units on, as at test)."""
+    return np.array([model.data_loss(model.forward(th, val.X), val.Y) + model.penalty(th) for th in run.thetas])
 
 
 def boundary_cells(prob: np.ndarray) -> int:
@@ -280,8 +307,10 @@ def dropout_summary(recs: dict) -> dict:
     """What the dropout scene and still say at the end, from the records: per run ('plain',
     'dropout') the final train/test accuracy, the boundary's length in grid cells, the mean
     confidence |2p − 1| on the test points it gets wrong, its lowest test loss and that step
-    (`best_test`, `best_step`: where early stopping would stop) and its last test loss; the training
-    points the plain net fits and the dropout net leaves (`bent`)."""
+    (`best_test`, `best_step`: picked on the test curve itself, an optimistic oracle) and its last test
+    loss; early stopping as it is done: the step of the lowest validation loss (`stop_step`, the
+    record "validation"), the test loss there (`stop_test`) and the highest test loss from there on
+    (`max_test_after`); the training points the plain net fits and the dropout net leaves (`bent`)."""
     out = {}
     for tag in ("plain", "dropout"):
         run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
@@ -300,7 +329,24 @@ def dropout_summary(recs: dict) -> dict:
         out[tag].update(best_step=int(run.eval_steps[best]), best_test=float(run.test_loss[best]),
                         final_test=float(run.test_loss[-1]))
     out["best_step"], out["best_test"] = out["plain"]["best_step"], out["plain"]["best_test"]
+    val = recs.get("validation")
+    if val is not None:                 # early stopping done right: the step is picked on validation points
+        for tag in ("plain", "dropout"):
+            run, v = recs[f"run_{tag}"], np.asarray(val.columns[tag])
+            k = int(np.argmin(v))
+            step = int(val.columns["steps"][k])
+            e = int(np.searchsorted(run.eval_steps, step))
+            if e >= len(run.eval_steps) or run.eval_steps[e] != step:
+                raise ValueError(f"no test loss recorded at the validation stop step {step}")
+            out[tag].update(stop_step=step, stop_val=float(v[k]), stop_test=float(run.test_loss[e]),
+                            max_test_after=float(run.test_loss[e:].max()))
     return out
+
+
+def sure_count(p1: np.ndarray, labels, sure: float = 0.99) -> int:
+    """How many points a net with outputs P(class 1) = `p1` gets wrong while ≥ `sure` sure."""
+    y = np.asarray(labels, bool)
+    return int((np.where(y, p1, 1 - p1) <= 1 - sure).sum())
 
 
 def sure_mistakes(recs: dict, tag: str, sure: float = 0.99) -> dict:
