@@ -19,6 +19,7 @@ from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, at_edge, crawl_te
                                       finish_order, first_below, leaders_text, loss_words, momentum_text, power_of_ten,
                                       momentum_gain, race_verdict, saddle_text, step_lengths, stuck_above,
                                       wrap_words)
+from nnviz.experiments import race_views as RV
 from nnviz.tuning import ATOL
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
@@ -92,6 +93,21 @@ def ranking_text(surf, runs, size=24, cols=1) -> mn.VGroup:
 
 
 
+SUPER = {1: "", 2: "²", 3: "³", 4: "⁴"}
+
+
+def formula_text(formula: str) -> str:
+    """The record's formula as shown: a sum over constants written out term by term
+    ("f = Σᵢ(cᵢ − x + xyⁱ)², c = 1.5, 2.25" → "f = (1.5 − x + xy)²\n  + (2.25 − x + xy²)²"), one term a line."""
+    if "Σᵢ(cᵢ" not in formula or ", c = " not in formula:
+        return formula.replace(", c = ", "\nc = ")
+    body, cs = formula.split(", c = ")
+    inner = body[body.index("Σᵢ(cᵢ") + len("Σᵢ("):body.rindex(")")]
+    terms = [f"({inner.replace('cᵢ', c.strip()).replace('yⁱ', 'y' + SUPER[i])})²"
+             for i, c in enumerate(cs.split(","), start=1)]
+    return "f = " + "\n   + ".join(terms)
+
+
 def protocol_lines(surf, tuning, width: int = 32) -> list[str]:
     """The fairness claim, wrapped for the side column."""
     start = ", ".join(f"{v:g}" for v in surf.meta["start"])
@@ -107,7 +123,7 @@ class RankStrip(mn.VGroup):
     at the end of the row. Runs tied at round-off are drawn at the floor, ordered by arrival (the first
     step with f − f* < 10⁻¹², printed in the row), and a key line says so."""
 
-    def __init__(self, surf, runs, min_value: float, width: float = 2.2, size: float = 24, tuning=None):
+    def __init__(self, surf, runs, min_value: float, width: float = 2.1, size: float = 24, tuning=None):
         super().__init__()
         order = finish_order(surf, runs, min_value, threshold=ATOL)
         self.order = order
@@ -138,28 +154,42 @@ class RankStrip(mn.VGroup):
             rows.add(mn.VGroup(nm, track, bar, dot, val))
         ticks = mn.VGroup()
         last_x = None
+        fg = color(theme.FOREGROUND)
+        bottom = -0.42 * (len(order) - 0.5)
         for d in np.arange(lo, hi + 1e-9, 1):  # from the floor up, every decade that leaves room for its label
             x = pos(10.0 ** d)
-            if last_x is not None and x - last_x < 0.95:
+            if last_x is not None and x - last_x < 1.3:
                 continue
             last_x = x
-            ticks.add(mn.Line([x, -0.42 * (len(order) - 0.5), 0], [x, -0.42 * (len(order) - 0.5) - 0.08, 0],
-                              stroke_width=2, color=muted))
-            ticks.add(text(power_of_ten(10.0 ** d), size=size, color=muted).next_to(ticks[-1], mn.DOWN, buff=0.06))
-        if tuning is not None and tuning.meta.get("neighbours"):  # the winner at its η one grid step away
+            ticks.add(mn.Line([x, bottom, 0], [x, bottom - 0.08, 0], stroke_width=2, color=fg))
+            ticks.add(text(power_of_ten(10.0 ** d), size=size, color=fg).next_to(ticks[-1], mn.DOWN, buff=0.06))
+        keys = []
+        if tuning is not None and tuning.meta.get("neighbours"):
+            # the winner at its η one grid step away: hollow rings (× if unstable) just under its row,
+            # their rates and values in the key line below the axis
             w = tuning.meta["winner"][0]
             k = order.index(w)
-            for v in tuning.meta["neighbours"].values():
+            c = color("optimizer", w)
+            j = int(tuning.chosen[tuning.meta["names"].index(w)])
+            y = -0.42 * k - 0.21
+            said = []
+            for side, dj in (("lower", -1), ("higher", 1)):
+                v = tuning.meta["neighbours"][side]
+                eta = f"η={tuning.lrs[j + dj]:.2g}"
                 if np.isfinite(v):
-                    ring = mn.Circle(radius=0.1, stroke_color=color("optimizer", w), stroke_width=2.5)
-                    rows[k].add(ring.move_to([pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), -0.42 * k, 0]))
+                    ring = mn.Circle(radius=0.075, stroke_color=c, stroke_width=2.5)
+                    rows[k].add(ring.move_to([pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), y, 0]))
+                    said.append(f"○ {eta}: {loss_text(v)}")
+                else:  # unstable: a × at the axis' right end
+                    h, x = 0.07, x0 + width
+                    rows[k].add(mn.VGroup(mn.Line([x - h, y + h, 0], [x + h, y - h, 0]),
+                                          mn.Line([x - h, y - h, 0], [x + h, y + h, 0])).set_stroke(c, width=3))
+                    said.append(f"× {eta}")
+            keys.append("  ".join(said))  # the winner one grid step either way
             self.neighbours = True
         rows.add(ticks)
-        keys = []
         if tied:
-            keys.append(f"step: when it got within {power_of_ten(ATOL)}")
-        if tuning is not None and tuning.meta.get("neighbours"):
-            keys.append(f"○ {NAMES[tuning.meta['winner'][0]]} at η ± one grid step")
+            keys.insert(0, f"step: when f − f* fell below {power_of_ten(ATOL)}")
         if keys:
             key = text("\n".join(keys), size=size, line_spacing=0.8)
             rows.add(key.next_to(ticks, mn.DOWN, buff=0.12).align_to(names[0], mn.LEFT))
@@ -236,12 +266,46 @@ def spotlight(trails, names, dim: float = 0.12):
             m.clear_updaters()  # the fading trails would hold their own opacity
         for m in tr.family_members_with_points():
             if n in names:
-                m.set_z_index(8 + names.index(n))
+                m.set_z_index(6)  # above the other trails and the ★ (under it where it is drawn on top)
                 anims.append(m.animate.set_stroke(opacity=1.0))
             elif isinstance(m, mn.Dot):
                 continue  # every end dot stays: the finish is still the picture
             else:
                 anims.append(m.animate.set_stroke(opacity=dim))
+    return anims
+
+
+def beat_marks(beat: str, ax, surf, runs) -> mn.VGroup:
+    """What a "why" beat points at on the map: Momentum's numbered x = 0 crossings ("swings"), the
+    arrow of Adam's overshoot past ★ ("overshoot")."""
+    g = mn.VGroup()
+    bg = color(theme.BACKGROUND)
+    if beat == "swings":
+        c = color("optimizer", "momentum")
+        for i, (_, p, d) in enumerate(RV.crossings(runs["momentum"]), start=1):
+            at = ax.c2p(*p)
+            g.add(mn.Dot(at, radius=0.06, color=c).set_stroke(bg, width=2, opacity=1))
+            # odd crossings labelled left, even ones right (1 and 2 cross at nearly the same point)
+            side = (mn.LEFT + 0.6 * mn.DOWN) if i % 2 else (mn.RIGHT + 0.6 * mn.UP)
+            g.add(text(str(i), size=28, color=c).next_to(at, side, buff=0.1))
+    elif beat == "overshoot":
+        k, _, j, _ = RV.overshoot(runs["adam"], surf.meta["minima"])
+        th = np.asarray(runs["adam"].thetas, float)
+        a, b = ax.c2p(*th[k]), ax.c2p(*th[j])
+        side = np.array([-(b - a)[1], (b - a)[0], 0.0])
+        side *= 0.25 / max(np.linalg.norm(side), 1e-9)
+        g.add(mn.Arrow(a + side, b + side, buff=0.0, stroke_width=5, max_tip_length_to_length_ratio=0.15,
+                       color=color("optimizer", "adam")))
+    g.set_z_index(9)
+    return g
+
+
+def unspotlight(trails, opacity: float = 0.6):
+    """Animations that bring every trail back (after `spotlight`), a little faded; end dots whole."""
+    anims = []
+    for tr in trails.values():
+        for m in tr.family_members_with_points():
+            anims.append(m.animate.set_stroke(opacity=1.0 if isinstance(m, mn.Dot) else opacity))
     return anims
 
 
@@ -283,8 +347,7 @@ def rule_effects(runs) -> dict:
             "nesterov": f"the same velocity, corrected a step ahead: {m['nesterov']:.0f}× η·|g|",
             "adagrad": f"G only grows, so its rate η/√G only falls: steps {a[0]:.2f} → {a[-1]:.3f} ({a[0] / a[-1]:.0f}×)",
             "rmsprop": f"s forgets old g: steps stay near {r[h:].mean():.2f}, zigzagging across the valley",
-            "adam": (f"momentum + RMSprop's ÷√ŝ; here it ends behind GD "
-                     f"({loss_words(runs['adam'].meta['final_loss'])} vs {loss_words(runs['gd'].meta['final_loss'])})")}
+            "adam": RV.rosen_adam_rule(runs)}
 
 
 def race_warp(surf, runs, run_time: float) -> TimeWarp:
@@ -324,7 +387,8 @@ class DescentRace(ThemedScene):
     surface = "rosenbrock"
     optimizers = RACE_ORDER
     show_rules = False
-    explain = ("leaders", "crawl")  # beats after the ranking: "leaders", "crawl", "saddle", "momentum", "decided"
+    explain = ("leaders", "adam_walk", "crawl")  # beats after the ranking (see `construct`'s texts)
+    star_on_top = False  # True: the hollow ★ above the end dots (where every run ends at the ★)
     view = None  # ((x0, x1), (y0, y1)): show this window of the record's grid (None: all of it)
     zoom_steps = 20  # the crawl beat zooms into RMSprop's last steps
     run_time = 10.0
@@ -357,13 +421,15 @@ class DescentRace(ThemedScene):
         for tr in trails.values():
             if tr.trace.head is not None:
                 tr.trace.head.set_z_index(6)  # end dots above the ★: the winner is seen at the finish
-        marks = start_and_minima(ax, surf)
+        marks = start_and_minima(ax, surf, size=0.15 if self.star_on_top else 0.12)
+        if self.star_on_top:  # every run ends at the ★: the hollow ★ on top, the dots inside it
+            marks.set_z_index(7)
         saddle = marks.saddle_marks
         saddle.set_z_index(-1)  # the saddle's × lies under the paths that cross it
         away = excursions(ax, surf, runs)
         # the side column: formula, step counter, legend, the protocol (the fairness claim) under it
         left = panel.get_right()[0] + 0.35
-        formula = label(surf.meta.get("formula", "").replace(", c = ", "\nc = "), size=24)
+        formula = text(formula_text(surf.meta.get("formula", "")), size=24, line_spacing=1.0)
         counter = StepCounter(t, total=steps, size=28, drawing=True)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)
@@ -386,79 +452,114 @@ class DescentRace(ThemedScene):
         self.pause("race-end")
         strip = RankStrip(surf, runs, tuning.meta["min_value"], tuning=tuning if tuning.meta["verdict"] != "tie" else None)
         strip.next_to(title, mn.DOWN, buff=0.35).set_x(left, direction=mn.LEFT)
-        verdict = text(wrap_words(verdict_text(tuning), 31), size=24, line_spacing=0.8)
+        said = RV.short_verdict(tuning.meta) or verdict_text(tuning)  # the ○ values are on the strip
+        verdict = text(wrap_words(said, 34), size=24, line_spacing=0.8)
         verdict.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
-        # finishers on one spot: outlined rings of growing radius (best inside), under the hollow ★
-        rings, crowded = separate_ends(ax, runs, strip.tied)
-        rings.set_z_index(4)
-        heads = [trails[n].trace.head for n in crowded if trails[n].trace.head is not None]
         # one text leaves before the next arrives: no frame with two texts on top of each other
         self.play(mn.FadeOut(mn.VGroup(formula, legend, counter, proto)), run_time=0.4)
-        self.play(mn.FadeIn(strip), mn.FadeIn(verdict), *[mn.FadeOut(h) for h in heads], mn.FadeIn(rings))
+        self.play(mn.FadeIn(strip), mn.FadeIn(verdict))
         self.wait(3.0)
-        texts = {"leaders": lambda: leaders_text(runs, width=31), "crawl": lambda: crawl_text(runs, width=31),
-                 "saddle": lambda: saddle_text(surf, runs, tuning, width=31),
+        probes = experiments.load("descent_race")[f"{self.surface}__probes"]
+        texts = {"leaders": lambda: leaders_text(runs, width=34), "crawl": lambda: crawl_text(runs, width=34),
+                 "saddle": lambda: saddle_text(surf, runs, tuning, width=34),
                  "momentum": lambda: momentum_text(surf, runs, width=31),
-                 "decided": lambda: decided_text(surf, runs, tuning, width=31)}
+                 "decided": lambda: decided_text(surf, runs, tuning, width=31),
+                 "adam_loop": lambda: RV.beale_loop_text(runs, width=34),
+                 "adam_rate": lambda: RV.beale_rate_text(runs, width=34),
+                 "fixed": lambda: RV.beale_fixed_text(runs, tuning, probes, width=34),
+                 "adam_walk": lambda: RV.rosen_adam_text(runs, width=34),
+                 "swings": lambda: RV.swings_text(surf, runs, width=34),
+                 "overshoot": lambda: RV.overshoot_text(surf, runs, width=34)}
+        bright = {"crawl": ("rmsprop", "adagrad"), "adam_loop": ("adam",), "adam_rate": ("adam",),
+                  "fixed": ("momentum",), "adam_walk": ("adam", "gd"), "leaders": ("momentum", "nesterov"),
+                  "swings": ("momentum",), "overshoot": ("adam",)}
+        extra = mn.VGroup()
         for beat in self.explain or ():
             self.pause(f"why-{beat}")
             why = text(texts[beat](), size=24, line_spacing=0.8)
             why.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
-            self.play(mn.FadeOut(verdict), run_time=0.4)
-            if beat == "crawl":  # the two crawling runs bright and on top, the others dimmed, RMSprop's zigzag zoomed
+            self.play(mn.FadeOut(verdict), mn.FadeOut(extra), run_time=0.4)
+            anims = [mn.FadeIn(why)]
+            extra = beat_marks(beat, ax, surf, runs)
+            if len(extra):
+                anims.append(mn.FadeIn(extra))
+            if beat in bright:  # the runs the words are about bright and on top, the others dimmed
+                anims += spotlight(trails, bright[beat])
+            if beat == "crawl":  # RMSprop's zigzag zoomed
                 inset = zoom_inset(ax, runs["rmsprop"], self.zoom_steps)
-                self.play(*spotlight(trails, ("rmsprop", "adagrad")), mn.FadeIn(why), mn.FadeIn(inset))
-            else:
-                self.play(mn.FadeIn(why))
+                anims.append(mn.FadeIn(inset))
+            self.play(*anims)
             self.wait(3.5)
             verdict = why
+        zooms = [m for m in self.mobjects if getattr(m, "zoom", None)]
         if self.show_rules:
             self.pause("rules")
+            if zooms:
+                self.play(*[mn.FadeOut(m) for m in zooms], run_time=0.3)
+                zooms = []
             self.rules(title, panel, saddle, marks, trails, runs, strip, verdict)
+            verdict = self.rules_left
+        self.pause("takeaway")
+        # the takeaway: every path back, one plain sentence where the words were
+        last = text(wrap_words(self.takeaway(surf, runs, tuning), 26), size=28, line_spacing=0.85)
+        last.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        self.play(mn.FadeOut(verdict), mn.FadeOut(extra),
+                  *[mn.FadeOut(m) for m in zooms], run_time=0.4)
+        self.play(mn.FadeIn(last), *unspotlight(trails))
+        self.wait(3.0)
+
+    def takeaway(self, surf, runs, tuning) -> str:
+        return RV.takeaway(self.surface, surf, runs, tuning)
 
     def rules(self, title, panel, saddle, marks, trails, runs, strip, verdict):
-        """Each optimizer's update rule beside what it did in this race (measured from its run): why each
-        finished where it did; the settings every run kept fixed (only η was tuned)."""
+        """Each optimizer's update rule beside its own path (the others dimmed) and what the rule did in
+        this race (measured from its run): why each finished where it did. The settings every run kept
+        fixed stay above (only η was tuned); the ranking strip comes back at the end."""
         fixed = {}
         for o in self.optimizers:
             fixed.update({k: v for k, v in runs[o].meta["hyper"].items() if k != "lr"})
         did = rule_effects(runs)
-        rows = []
+        kept = text(wrap_words("kept fixed: " + ", ".join(f"{SYMBOL[k]} = {v:g}" for k, v in fixed.items()) +
+                               "; only η was tuned", 31), size=24, line_spacing=0.8)
+        kept.next_to(title, mn.DOWN, buff=0.35).align_to(strip, mn.LEFT)
+        self.play(mn.FadeOut(strip), mn.FadeOut(verdict), run_time=0.4)
+        self.play(mn.FadeIn(kept), run_time=0.4)
+        shown = None
         for o in self.optimizers:
             rule = optim.make(RULE_OF.get(o, o)).rule.replace("(∇J)²", "g²").replace("∇J", "g")
             if o == "adam":  # its second moment is RMSprop's s, not the velocity v of the momentum rules
                 rule = rule.replace("v ←", "s ←").replace("β₂v", "β₂s").replace("√v̂", "√ŝ")
-                rule = rule.replace(",  θ ←", ",\n           θ ←")  # two lines: the frame's width
-            rows.append(mn.VGroup(text(f"{NAMES[o]}:  {rule}", size=24, color=color("optimizer", o)),
-                                  text(did[o], size=24)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.04))
-        table = mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.13)
-        notes = text("g = ∇f at θ (Nesterov's look-ahead, rewritten at θ)\nm̂ = m ÷ (1 − β₁ᵗ),  ŝ = s ÷ (1 − β₂ᵗ),  "
-                     "ε = 10⁻⁸", size=24, color=color(theme.MUTED), line_spacing=0.8)
-        kept = text("kept fixed: " + ",  ".join(f"{SYMBOL[k]} = {v:g}" for k, v in fixed.items()) +
-                    ";  only η was tuned", size=28)
-        head = heading("Update rules: why each finished where it did", size=30, buff=0.15)
-        body = mn.VGroup(kept, table, notes).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2)
-        body.next_to(head, mn.DOWN, buff=0.2)
-        body.set_x(0)
-        gone = [m for m in self.mobjects if m is not title]
-        for m in gone:  # the trails' fading updaters would hold their opacity through the fade-out
-            for f in m.get_family():
-                f.clear_updaters()
-        self.play(*[mn.FadeOut(m) for m in gone], mn.FadeOut(title), run_time=0.5)
-        self.play(mn.FadeIn(head), mn.FadeIn(body))
-        self.wait(4.0)
+            rule = rule.replace(",  ", ",\n")  # one update a line
+            extra = {"nesterov": "g at θ: the look-ahead form", "adam": "m̂, ŝ: m, s ÷ (1 − βᵗ)"}.get(o)
+            lines = [text(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", size=28, color=color("optimizer", o)),
+                     text(rule, size=24, color=color("optimizer", o), line_spacing=0.8)]
+            if extra:
+                lines.append(text(extra, size=24, color=color("optimizer", o)))
+            lines.append(text(wrap_words(did[o], 31), size=24, line_spacing=0.8))
+            g = mn.VGroup(*lines).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
+            g.next_to(kept, mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
+            if shown is not None:
+                self.play(mn.FadeOut(shown), run_time=0.3)
+            self.play(mn.FadeIn(g), *spotlight(trails, (o,)), run_time=0.7)
+            self.wait(2.6)
+            shown = g
+        self.play(mn.FadeOut(shown), mn.FadeOut(kept), run_time=0.4)
+        self.play(mn.FadeIn(strip), run_time=0.5)
+        self.rules_left = mn.VGroup()
 
 
 class DescentRaceBeale(DescentRace):
     surface = "beale"
-    explain = ("decided",)
+    explain = ("adam_loop", "adam_rate", "fixed")
+    star_on_top = True
     ticks = 4
     view = ((-2.5, 4.5), (-3.0, 2.5))  # where the paths run: the valley to the ★ fills the plot
 
 
 class DescentRaceSaddle(DescentRace):
     surface = "saddle"
-    explain = ("saddle", "momentum")
+    explain = ("saddle", "swings", "overshoot")
+    star_on_top = True
 
 
 class DescentRaceRules(DescentRace):
@@ -505,7 +606,7 @@ def first_unstable_text(tuning, name: str) -> str:
     return f"{tuning.lrs[k + n]:.2g} ({n} up)"
 
 
-def gd_reading(tuning, name: str = "gd", width: int = 31) -> str:
+def gd_reading(tuning, name: str = "gd", width: int = 38) -> str:
     """How to read one curve, on GD's own numbers: lower is better, ● the best stable η, × unstable (the
     protocol's rule in words), and GD's gap if an unstable rate splits its curve."""
     i = tuning.meta["names"].index(name)
@@ -517,6 +618,31 @@ def gd_reading(tuning, name: str = "gd", width: int = 31) -> str:
     if inside:
         words += f" The small × at {tuning.lrs[inside[0]]:.2g} is GD's gap."
     return wrap_words(words, width)
+
+
+def gap_inset(story, width: float = 4.2, height: float = 1.5, steps: int = 100) -> mn.VGroup:
+    """GD's loss per step at its gap η (dashed) and its chosen η (solid), log scale, first `steps` steps,
+    with the start loss and the step where the stability rule starts checking."""
+    c, fg, muted = color("optimizer", "gd"), color(theme.FOREGROUND), color(theme.MUTED)
+    lo, hi = -2.0, 3.0  # log10 loss range drawn
+    box = mn.Rectangle(width=width, height=height, stroke_color=muted, stroke_width=1.5)
+    o = box.get_corner(mn.DL)
+    xy = lambda t, v: o + np.array([width * t / steps, height * (np.clip(np.log10(v), lo, hi) - lo) / (hi - lo), 0])  # noqa: E731
+    g = mn.VGroup(box)
+    for key, dashed in (("chosen", False), ("gap", True)):
+        L = story[key]["loss"][:steps + 1]
+        pts = [xy(t, v) for t, v in enumerate(L) if np.isfinite(v)]
+        line = mn.VMobject(stroke_color=c, stroke_width=3).set_points_as_corners(pts)
+        g.add(mn.DashedVMobject(line, num_dashes=60) if dashed else line)
+    y0 = xy(0, story["start"])[1]
+    g.add(mn.DashedLine([o[0], y0, 0], [o[0] + width, y0, 0], dash_length=0.08, stroke_width=2, color=fg))
+    x30 = xy(story["check"], 1.0)[0]
+    g.add(mn.Line([x30, o[1], 0], [x30, o[1] + height, 0], stroke_width=2, color=fg))
+    g.add(text(f"start {story['start']:g}", size=24).next_to([o[0] + width, y0, 0], mn.UP, buff=0.05)
+          .align_to(box, mn.RIGHT).shift(0.05 * mn.LEFT))
+    g.add(text(f"step {story['check']}", size=24).next_to([x30, o[1], 0], mn.DOWN, buff=0.06))
+    g.add(text(f"GD's loss, steps 0–{steps}", size=24).next_to(box, mn.UP, buff=0.06).align_to(box, mn.LEFT))
+    return g
 
 
 class DescentRaceTuning(ThemedScene):
@@ -572,7 +698,7 @@ class DescentRaceTuning(ThemedScene):
             if ci >= 0:
                 chosen[o] = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.11, color=c,
                                    stroke_color=bg, stroke_width=3).set_z_index(3)
-        strip = label("× unstable η (small: inside a curve)", size=24)
+        strip = text("× = unstable η", size=24)
         strip.next_to(sub, mn.DOWN, buff=0.15).align_to(ax.axes, mn.LEFT)
         # the side table: chosen η and the first unstable rate above it
         rows = [[text("", size=24), text("chosen η ●", size=24), text("first unstable η", size=24)]]
@@ -589,10 +715,10 @@ class DescentRaceTuning(ThemedScene):
         lead_curve = DescentPath(np.column_stack([lrs, np.maximum(np.where(S[i], F[i], np.nan), floor)])[:last], ax,
                                  color=color("optimizer", lead), stroke_width=4, head=False, start_marker=False)
         curves.pop(lead)
-        reading = text(gd_reading(tun, lead), size=24, line_spacing=0.8)
-        reading.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        reading = text(gd_reading(tun, lead, width=38), size=24, line_spacing=0.8)
+        reading.align_to(table, mn.UP).align_to(table, mn.LEFT)
         # GD first, whole: its curve, its ● and ×'s, and how to read them, before the others sweep in
-        self.add(title, sub, ax, strip, table, lead_curve, chosen[lead], *[m for _, m in marks.get(lead, [])], reading)
+        self.add(title, sub, ax, strip, lead_curve, chosen[lead], *[m for _, m in marks.get(lead, [])], reading)
         warp = tuning_warp(tun, self.run_time)
         k.set_value(warp.first_step)
         rest = [(j, m) for o, ms in marks.items() if o != lead for j, m in ms]
@@ -602,10 +728,24 @@ class DescentRaceTuning(ThemedScene):
         self.add(*curves.values(), *[c for _, c in rest])
         self.wait(3.0)
         self.pause("one-curve")
+        probes = experiments.load("descent_race")[f"{self.surface}__probes"]
+        story = RV.gap_story(tun, probes, lead)
+        shown = reading
+        if story is not None:  # a gap in GD's curve: why the smaller η fails and the larger one passes
+            inset = gap_inset(story)
+            inset.align_to(table, mn.LEFT).align_to(table, mn.UP).shift(0.45 * mn.DOWN)
+            for i, words in enumerate(RV.gap_texts(tun, probes, lead)):
+                why = text(words, size=24, line_spacing=0.8).next_to(inset, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+                self.play(mn.FadeOut(shown), run_time=0.4)
+                self.play(mn.FadeIn(why), *([mn.FadeIn(inset)] if i == 0 else []))
+                self.wait(3.5)
+                shown = why
+            self.pause("gap")
+            shown = mn.VGroup(shown, inset)
         now = text("Now the other five, on the same grid.", size=24)
         now.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
-        self.play(mn.FadeOut(reading), run_time=0.4)
-        self.play(mn.FadeIn(now), run_time=0.4)
+        self.play(mn.FadeOut(shown), run_time=0.4)
+        self.play(mn.FadeIn(table), mn.FadeIn(now), run_time=0.5)
         self.play(warp.animate(k))
         for _, cross in rest:
             cross.clear_updaters()
@@ -624,6 +764,7 @@ class DescentRaceTuning(ThemedScene):
             y = ax.c2p(lrs[0], bound)[1]
             line = mn.DashedLine([ax.axes.get_left()[0], y, 0], [ax.axes.get_right()[0], y, 0],
                                  dash_length=0.1, stroke_width=2.5, color=fg)
+            # the label at the left end, under the line: every curve there runs above it
             tag = text(f"f − f* = {bound:g}", size=24).next_to(line, mn.DOWN, buff=0.08).align_to(line, mn.LEFT)
             floor_mark.add(line, tag.shift(0.08 * mn.RIGHT))
             words += f" {', '.join(NAMES[n] for n in names_)}: above the dashed {bound:g} at every η."
@@ -632,8 +773,13 @@ class DescentRaceTuning(ThemedScene):
         others = [d for o, d in chosen.items() if o != lead]
         self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeIn(floor_mark), mn.FadeOut(now))
         self.play(mn.FadeIn(verdict))
+        self.wait(3.5)
         self.pause("tuning-end")
-        self.wait(2.5)
+        last = text(wrap_words(RV.tuning_takeaway(tun), 32), size=28, line_spacing=0.85)
+        last.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        self.play(mn.FadeOut(verdict), run_time=0.4)
+        self.play(mn.FadeIn(last))
+        self.wait(3.0)
 
 
 class DescentRace3D(ThemedThreeDScene):
