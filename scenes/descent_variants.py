@@ -13,11 +13,11 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
-from nnviz.experiments.descent_views import (budgets, epoch_times, excess, lead_step, lesson,  # noqa: F401
-                                             median_clock, per_epoch, small, time_range, trade_off_lines,
+from nnviz.experiments.descent_views import (budgets, epoch_medians, epoch_times, excess, lead_step,  # noqa: F401
+                                             lesson, median_clock, per_epoch, small, time_range, trade_off_lines,
                                              zoom_window)
 from nnviz.render.pacing import TimeWarp, combine, path_progress
-from nnviz.render.plots import LabelledAxes, Legend, LossPlot
+from nnviz.render.plots import LabelledAxes, Legend, LossCurve, LossPlot
 from nnviz.render.style import ThemedScene, color, heading, label, text
 from nnviz.render.surface import ContourMap
 from nnviz.render.dashed import DashedCurve
@@ -64,159 +64,157 @@ def zoom_head(run, match: str, zoom, clock, col, radius: float) -> mn.Dot:
 
 
 class DescentVariants(ThemedScene):
+    """Two beats, each on the full frame: the three variants at matched epochs (same data seen), then
+    at matched steps; each beat a (w, b) map, a zoom on ★ and the full-data loss after every update,
+    its captions at the moments they describe, and one takeaway sentence at the end."""
     experiment = "descent_variants"
     variants = ("batch", "minibatch", "stochastic")
-    panel = (3.1, 1.6)  # each map's width and height; the zoom beside it is square at the map's height
-    run_time = 10.0
+    panel = (3.6, 3.1)  # the map's width and every panel's height (the zoom is square)
+    plot_width = 3.3  # the loss plot's axes
+    run_time = 8.0  # each beat's animation
     fade_steps = 30  # a trail stays bright for its last 30 updates
+    hold = 1.5  # a caption that the animation stops for
 
-    def construct(self):
-        rec = experiments.load(self.experiment)
+    def caption(self, lines, old=None):
+        """Replace the caption under the panels: the old one leaves, then the new one comes."""
+        new = mn.VGroup(*[text(line, size=28) for line in lines]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+        new.to_edge(mn.DOWN, buff=0.3).set_x(0)
+        if old is not None:
+            self.play(mn.FadeOut(old), run_time=0.35)
+        self.play(mn.FadeIn(new), run_time=0.4)
+        return new
+
+    def beat(self, rec, match: str, clock: mn.ValueTracker, bsz: dict) -> mn.VGroup:
+        """One beat's panels: header row, (w, b) map, zoom on ★, loss after every update."""
         s = rec["surface"]
-        first = rec[f"{self.variants[0]}_epochs"]
-        title = heading("Batch, mini-batch and stochastic gradient descent", size=30, buff=0.15)
-        sub = text(f"exact loss of the line fit ŷ = w·x + b, {s.config['problem']['n']} points · same start · "
-                   f"same η = {first.lr[0]:g}", size=24).next_to(title, mn.DOWN, buff=0.1)
-        bsz = {v: first.meta["batch_size"] if v == "batch" else rec[f"{v}_epochs"].meta["batch_size"]
-               for v in self.variants}
-        names = {"batch": f"batch GD (b = {bsz['batch']})", "minibatch": f"mini-batch (b = {bsz['minibatch']})",
-                 "stochastic": "SGD (b = 1)"}
-        legend = Legend([(names[v], color("variant", v)) for v in self.variants], font_size=24, direction=mn.RIGHT)
-        legend.arrange(mn.RIGHT, buff=0.6).next_to(sub, mn.DOWN, buff=0.12)
-        self.add(title, sub, legend)
-        floor = s.meta["min_loss"]
+        fg = color(theme.FOREGROUND)
         star_at = np.asarray(s.meta["minimum"], float)
         h = zoom_window(rec)
         zx, zy = (star_at[0] - h, star_at[0] + h), (star_at[1] - h, star_at[1] + h)
         ix = (s.xs >= zx[0] - 0.1) & (s.xs <= zx[1] + 0.1)
         iy = (s.ys >= zy[0] - 0.1) & (s.ys <= zy[1] + 0.1)
-        clocks = {m: mn.ValueTracker(0.0) for m in MATCHES}
-        panels = mn.VGroup()
-        order = ("stochastic", "minibatch", "batch")  # batch GD drawn last: on top of the others
-        fg = color(theme.FOREGROUND)
-        for match in MATCHES:
-            runs = {v: rec[f"{v}_{match}"] for v in self.variants}
-            total = max(clock_of(r, match)[-1] for r in runs.values())
-            ax = LabelledAxes(s.xs[[0, -1]], s.ys[[0, -1]], "w", "b", width=self.panel[0], height=self.panel[1],
-                              n_ticks=3, font_size=26, frame="box", ink=fg)
-            zoom = LabelledAxes(zx, zy, "", "", width=self.panel[1], height=self.panel[1], frame="box",
-                                color=fg, x_ticks=2, y_ticks=2)
-            zoom.remove(zoom.ticks, zoom.tick_labels)
-            zoom.next_to(ax.axes, mn.RIGHT, buff=0.3)
-            grp = mn.VGroup(ax, ContourMap(ax.axes, s.xs, s.ys, s.loss, levels=10, log=True, color=theme.MUTED,
-                                           stroke_width=1.4).set_stroke(opacity=0.8))
-            zgrp = mn.VGroup(zoom, ContourMap(zoom.axes, s.xs[ix], s.ys[iy], s.loss[np.ix_(iy, ix)], levels=8,
-                                              log=True, color=theme.MUTED, stroke_width=1.4).set_stroke(opacity=0.8))
-            # where the zoom looks, on the map
-            c0, c1 = ax.c2p(zx[0], zy[0]), ax.c2p(zx[1], zy[1])
-            grp.add(mn.DashedVMobject(mn.Rectangle(width=c1[0] - c0[0], height=c1[1] - c0[1]).move_to((c0 + c1) / 2),
-                                      num_dashes=24).set_stroke(fg, width=2))
-            for v in [v for v in order if v in self.variants]:
-                kw = dict(steps=clock_of(runs[v], match), color=color("variant", v), tracker=clocks[match],
-                          stroke_width=4 if v == "batch" else 3,
-                          fade=self.fade_steps / (runs[v].config["steps_per_epoch"] if match == "epochs" else 1),
-                          fade_floor=0.15 if v == "stochastic" else 0.4, outline=theme.BACKGROUND, start_marker=False)
-                z = {"stochastic": 1, "minibatch": 2, "batch": 3}[v]
-                path = DescentPath(runs[v].thetas, ax, head_radius=0.09 if v == "batch" else 0.07, **kw)
-                zpath = DescentPath(runs[v].thetas, zoom, head=False, **kw)
-                path.set_z_index(z)
-                path.trace.head.set_z_index(6)
-                zpath.set_z_index(z)
-                grp.add(path)
-                zgrp.add(zpath, zoom_head(runs[v], match, zoom, clocks[match], color("variant", v),
-                                          0.11 if v == "batch" else 0.09).set_z_index(6))
-            for axes_, g_, r_ in ((ax, grp, 0.15), (zoom, zgrp, 0.2)):
-                star = mn.Star(n=5, outer_radius=r_, color=fg, fill_opacity=1,
-                               stroke_color=color(theme.BACKGROUND), stroke_width=2).move_to(axes_.c2p(*star_at))
-                g_.add(star.set_z_index(5))  # under the run's heads (6): an end dot on ★ stays seen
-            start = mn.Circle(radius=0.12, stroke_color=fg, stroke_width=3).move_to(ax.c2p(*first.thetas[0]))
-            grp.add(start.set_z_index(5))
-            zword = text(f"zoom: ★ ± {h:g}", size=24).next_to(zoom.axes, mn.UP, buff=0.06).align_to(zoom.axes, mn.RIGHT)
-            unit = "epoch" if match == "epochs" else "step"
-            head = text("same data seen:" if match == "epochs" else "same step count:", size=28)
-            if match == "epochs":
-                parts = [(f"{runs[v].n_steps}", v) for v in self.variants]
-                unit_word = "updates"
-            else:
-                parts = [(f"{runs[v].n_steps * bsz[v] / bsz['batch']:.2g}", v) for v in self.variants]
-                unit_word = "epochs"
-            chips = mn.VGroup()
-            for k, (num, v) in enumerate(parts):
-                if k:
-                    chips.add(text("·", size=24))
-                chips.add(text(num, size=24, color=color("variant", v)))
-            chips.add(text(unit_word, size=24))
-            chips.arrange(mn.RIGHT, buff=0.12)
-            clock = Readout(clocks[match], lambda x, unit=unit, total=total: f"{unit} {x:.1f} of {total:g}"
-                            if unit == "epoch" else f"{unit} {int(x)} of {total:g}", size=28, color=fg)
-            # the full-data loss under the paths: per epoch, or per step
-            xs = {v: runs[v].eval_steps / (runs[v].config["steps_per_epoch"] if match == "epochs" else 1)
-                  for v in self.variants}
-            solid = [v for v in order if v != "minibatch"]
-            lp = LossPlot({v: excess(runs[v], floor) for v in solid}, colors={v: color("variant", v) for v in solid},
-                          steps={v: xs[v] for v in solid}, log_y=True, width=self.panel[0] + self.panel[1] - 1.75,
-                          height=1.2, tracker=clocks[match], x_label="", y_label="", legend=False,
-                          x_ticks=3, font_size=26, y_range=(1e-7, 1e2), y_ticks=3, ink=fg)
-            if "minibatch" in self.variants:  # dashed: it ends close to batch GD per step, both must show
-                lp.curves["minibatch"] = DashedCurve(lp.axes, excess(runs["minibatch"], floor), xs["minibatch"],
-                                                     color=color("variant", "minibatch"), tracker=clocks[match],
-                                                     stroke_width=3.5, num_dashes=40)
-                lp.add(lp.curves["minibatch"])
-            # what the log axis shows, right of the plot's top (off the data; the unit sits at its bottom)
-            lp.add(mn.VGroup(text("loss −", size=24), text("minimum", size=24)).arrange(
-                mn.DOWN, aligned_edge=mn.LEFT, buff=0.05).next_to(lp.axes.axes.get_corner(mn.UR), mn.RIGHT, buff=0.2,
-                                                                 aligned_edge=mn.UP))
-            # the clock's unit at the right end of the x axis (saves a row under the plot)
-            lp.add(text(unit, size=26).next_to(lp.axes.axes.get_corner(mn.DR), mn.RIGHT, buff=0.2))
-            if match == "epochs":  # the moment of the per-epoch claim: after one epoch
-                lp.add(vline(lp.axes, 1.0, color=fg, dashed=True, stroke_width=2))
-                one = text("1 epoch", size=24)
-                one.move_to(lp.axes.c2p(1.0, 1e-7), aligned_edge=mn.DL).shift(0.08 * mn.RIGHT + 0.05 * mn.UP)
-                lp.add(one)
-            zgrp.add(zword)
-            body = mn.VGroup(grp, zgrp)
-            # the plot's axes 0.45 under the maps (its top label sits beside the map's x-axis name, under the zoom)
-            lp.align_to(ax.axes, mn.LEFT).shift((body.get_bottom()[1] - 0.3 - lp.axes.axes.get_top()[1]) * mn.UP)
-            top_row = mn.VGroup(head, clock).arrange(mn.RIGHT, buff=0.2)
-            chips.next_to(body, mn.UP, buff=0.12).align_to(ax, mn.LEFT)
-            top_row.next_to(chips, mn.UP, buff=0.08).align_to(ax, mn.LEFT)
-            panels.add(mn.VGroup(top_row, chips, body, lp))
-        panels.arrange(mn.RIGHT, buff=0.3, aligned_edge=mn.UP).next_to(legend, mn.DOWN, buff=0.2).set_x(0)
-        self.panels = panels
-        # static first: manim draws everything before the first moving mobject once, as a still image
-        moving = [m for m in panels.get_family() if m.updaters]
-        static = [m for m in panels.family_members_with_points() if not any(m in mv.get_family() for mv in moving)]
-        self.add(*static, *moving)
-        warps = variants_warps(rec, self.variants, self.run_time)
-        for m, c in clocks.items():
-            c.set_value(warps[m].first_step)
+        runs = {v: rec[f"{v}_{match}"] for v in self.variants}
+        per = {v: (runs[v].config["steps_per_epoch"] if match == "epochs" else 1) for v in self.variants}
+        total = max(clock_of(r, match)[-1] for r in runs.values())
+        order = [v for v in ("stochastic", "minibatch", "batch") if v in self.variants]  # batch GD on top
+        w_, h_ = self.panel
+        unit = "epoch" if match == "epochs" else "step"
+        ax = LabelledAxes(s.xs[[0, -1]], s.ys[[0, -1]], "w", "b", width=w_, height=h_, n_ticks=3, font_size=28,
+                          frame="box", ink=fg)
+        ax.y_label.rotate(-np.pi / 2).next_to(ax.tick_labels, mn.LEFT, buff=0.15).match_y(ax.axes)  # "b" upright
+        zoom = LabelledAxes(zx, zy, "", "", width=h_, height=h_, frame="box", color=fg, x_ticks=2, y_ticks=2)
+        zoom.remove(zoom.ticks, zoom.tick_labels)
+        grp = mn.VGroup(ax, ContourMap(ax.axes, s.xs, s.ys, s.loss, levels=10, log=True, color=theme.MUTED,
+                                       stroke_width=1.4).set_stroke(opacity=0.8))
+        zgrp = mn.VGroup(zoom, ContourMap(zoom.axes, s.xs[ix], s.ys[iy], s.loss[np.ix_(iy, ix)], levels=8, log=True,
+                                          color=theme.MUTED, stroke_width=1.4).set_stroke(opacity=0.8))
+        c0, c1 = ax.c2p(zx[0], zy[0]), ax.c2p(zx[1], zy[1])  # where the zoom looks, on the map
+        grp.add(mn.DashedVMobject(mn.Rectangle(width=c1[0] - c0[0], height=c1[1] - c0[1]).move_to((c0 + c1) / 2),
+                                  num_dashes=24).set_stroke(fg, width=2))
+        for z, v in enumerate(order):
+            kw = dict(steps=clock_of(runs[v], match), color=color("variant", v), tracker=clock,
+                      stroke_width=4 if v == "batch" else 3, fade=self.fade_steps / per[v],
+                      fade_floor=0.15 if v == "stochastic" else 0.4, outline=theme.BACKGROUND, start_marker=False)
+            path = DescentPath(runs[v].thetas, ax, head_radius=0.1 if v == "batch" else 0.08, **kw)
+            path.set_z_index(1 + z)
+            path.trace.head.set_z_index(6 + z)
+            grp.add(path)
+            zgrp.add(DescentPath(runs[v].thetas, zoom, head=False, **kw).set_z_index(1 + z),
+                     zoom_head(runs[v], match, zoom, clock, color("variant", v), 0.13).set_z_index(6 + z))
+        for axes_, g_, r_ in ((ax, grp, 0.15), (zoom, zgrp, 0.15)):  # ★ last, outlined: never under a dot
+            g_.add(mn.Star(n=5, outer_radius=r_, color=fg, fill_opacity=1, stroke_color=color(theme.BACKGROUND),
+                           stroke_width=2.5).move_to(axes_.c2p(*star_at)).set_z_index(10))
+        grp.add(mn.Circle(radius=0.14, stroke_color=fg, stroke_width=3).move_to(
+            ax.c2p(*runs["batch" if "batch" in runs else order[0]].thetas[0])).set_z_index(5))
+        # the full-data loss above its minimum: per epoch the median over its updates (thick) over the loss
+        # after every update (thin: SGD's noise floor shows); per step the loss after every step
+        floor = s.meta["min_loss"]
+        if match == "epochs":
+            thick = {v: epoch_medians(runs[v], floor) for v in order}
+            series, xs = {v: thick[v][1] for v in order}, {v: thick[v][0] for v in order}
+        else:
+            series, xs = {v: excess(runs[v], floor) for v in order}, {v: runs[v].eval_steps for v in order}
+        lp = LossPlot(series, colors={v: color("variant", v) for v in order}, steps=xs, log_y=True,
+                      width=self.plot_width, height=h_, tracker=clock, x_label=unit, y_label="", legend=False,
+                      x_ticks=3, font_size=28, y_ticks=4, y_range=(1e-4, 1e2) if match == "epochs" else (1e-7, 1e2),
+                      ink=fg)
+        for v, c_ in lp.curves.items():
+            c_.trace.set_stroke(width=4.5 if v == "batch" else 4)
+            c_.trace.head.set_stroke(color(theme.BACKGROUND), width=2.5).scale(1.5).set_z_index(4)
+        if match == "epochs":  # every update, thin, under the thick medians
+            thin = [LossCurve(lp.axes, excess(runs[v], floor), runs[v].eval_steps / per[v], color=color("variant", v),
+                              stroke_width=1.5, tracker=clock, head=False).set_stroke(opacity=0.45)
+                    for v in order if per[v] > 1]
+            lp.remove(*lp.curves.values())
+            lp.add(*thin, *lp.curves.values())
+        row = mn.VGroup(grp, zgrp, lp).arrange(mn.RIGHT, buff=0.45, aligned_edge=mn.UP)
+        zgrp.shift((ax.axes.get_top()[1] - zoom.axes.get_top()[1]) * mn.UP)
+        lp.shift((ax.axes.get_top()[1] - lp.axes.axes.get_top()[1]) * mn.UP)
+        heads = mn.VGroup(text(f"zoom on ★ (± {h:g})", size=26).next_to(zoom.axes, mn.UP, buff=0.1),
+                          text("loss − minimum", size=26).next_to(lp.axes.axes, mn.UP, buff=0.1))
+        # the header row: what is held equal, the update counts in the methods' colours, the clock
+        if match == "epochs":
+            parts, unit_word = [(f"{runs[v].n_steps}", v) for v in self.variants], "updates"
+            lead = "updates:"
+            what = text(f"Same data seen: {total:g} epochs", size=28, weight=mn.BOLD)
+        else:
+            parts = [(f"{runs[v].n_steps * bsz[v] / bsz['batch']:.2g}", v) for v in self.variants]
+            unit_word, lead = "epochs", "data seen:"
+            what = text(f"Same step count: {total:g} steps", size=28, weight=mn.BOLD)
+        chips = mn.VGroup(text(lead, size=28))
+        for k, (num, v) in enumerate(parts):
+            if k:
+                chips.add(text("·", size=28))
+            chips.add(text(num, size=28, color=color("variant", v)))
+        if match == "steps":
+            chips.add(text(unit_word, size=28))
+        chips.arrange(mn.RIGHT, buff=0.12)
+        ticker = Readout(clock, lambda x: f"{unit} {x:.1f}" if unit == "epoch" else f"{unit} {int(x)}", size=28)
+        top = mn.VGroup(what, chips, ticker).arrange(mn.RIGHT, buff=0.4)
+        body = mn.VGroup(row, heads)
+        top.next_to(body, mn.UP, buff=0.2)
+        return mn.VGroup(top, body)
+
+    def construct(self):
+        rec = experiments.load(self.experiment)
+        first = rec[f"{self.variants[0]}_epochs"]
+        title = heading("Batch, mini-batch and stochastic gradient descent", size=32, buff=0.15)
+        bsz = {v: rec[f"{v}_epochs"].meta["batch_size"] for v in self.variants}
+        names = {"batch": f"batch GD (b = {bsz['batch']})", "minibatch": f"mini-batch (b = {bsz['minibatch']})",
+                 "stochastic": "SGD (b = 1)"}
+        legend = Legend([(names[v], color("variant", v)) for v in self.variants], font_size=28, direction=mn.RIGHT)
+        legend.arrange(mn.RIGHT, buff=0.6).next_to(title, mn.DOWN, buff=0.15)
         words = lesson(rec, self.variants)
-        caps = {}
-        for k, match in enumerate(MATCHES):
-            caps[match] = mn.VGroup(*[text(line, size=26) for line in words[match]]).arrange(
-                mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
-            caps[match].next_to(panels[k][3], mn.DOWN, buff=0.06).align_to(panels[k], mn.LEFT)
-        # each caption when its panel shows it: after epoch 2 (per epoch), once batch GD leads (per step)
-        # each caption when its panel shows it: after epoch 2 (per epoch), at the last step (per step: the
-        # numbers it states are the final ones)
-        moments = sorted([(float(np.interp(2.0, warps["epochs"].steps, warps["epochs"].times)), "epochs"),
-                          (self.run_time, "steps")])
-        self.wait(0.5)
-        t_prev, fade = 0.0, min(0.5, 0.1 * self.run_time)
-        for t_at, match in moments:
-            if t_at >= self.run_time:  # after the animation: the caption of final numbers
-                if t_prev < self.run_time:
-                    self.play(*[warps[m].segment(c, t_prev, self.run_time) for m, c in clocks.items()])
-                t_prev = self.run_time
-                self.play(mn.FadeIn(caps[match]), run_time=fade)
-                continue
-            t_at = float(np.clip(t_at, t_prev + fade, self.run_time - 2 * fade))
+        warps = variants_warps(rec, self.variants, self.run_time)
+        clocks = {m: mn.ValueTracker(warps[m].first_step) for m in MATCHES}
+        beats = {m: self.beat(rec, m, clocks[m], bsz) for m in MATCHES}
+        for b_ in beats.values():
+            b_.next_to(legend, mn.DOWN, buff=0.25).set_x(0)
+        self.beats = beats
+        self.add(title, legend, beats["epochs"])
+        cap = self.caption(words["open"])
+        self.wait(2.0)
+        # beat 1, same data seen: stop at epoch 1, at the middle (SGD stalls), at the end
+        w = warps["epochs"]
+        at = lambda e: float(np.clip(np.interp(e, w.steps, w.times), 0.1, w.run_time))  # noqa: E731
+        t_prev = 0.0
+        for t_at, key in ((at(1.0), "one_epoch"), (at(0.5 * first.config["epochs"]), "stall"),
+                          (w.run_time, "epochs_end")):
             if t_at > t_prev:
-                self.play(*[warps[m].segment(c, t_prev, t_at) for m, c in clocks.items()])
-            self.play(*[warps[m].segment(c, t_at, t_at + fade) for m, c in clocks.items()], mn.FadeIn(caps[match]))
-            t_prev = t_at + fade
-        if t_prev < self.run_time:
-            self.play(*[warps[m].segment(c, t_prev, self.run_time) for m, c in clocks.items()])
+                self.play(w.segment(clocks["epochs"], t_prev, t_at))
+            t_prev = t_at
+            cap = self.caption(words[key], cap)
+            self.wait(self.hold if key != "epochs_end" else 2.5)
+        self.pause("variants-epochs")
+        # beat 2, same step count
+        self.play(mn.FadeOut(beats["epochs"]), mn.FadeOut(cap), run_time=0.5)
+        self.play(mn.FadeIn(beats["steps"]), run_time=0.5)
+        cap = self.caption(words["steps_open"])
+        self.play(warps["steps"].animate(clocks["steps"]))
+        cap = self.caption(words["steps_end"], cap)
+        self.wait(2.5)
+        self.pause("variants-steps")
+        cap = self.caption(words["takeaway"], cap)
         self.pause("variants-end")
         self.wait(3.0)
 

@@ -150,31 +150,51 @@ def test_roughness_oracle():
 
 
 def test_variants_lesson_on_screen_is_what_the_records_say(variants):
-    """The words the scene shows: per epoch SGD is close after one epoch but does not settle; per step
-    batch GD ends lowest."""
+    """The words the scene shows: per epoch (median over the epoch's updates) SGD is close after one epoch,
+    then stalls while batch GD keeps falling and mini-batch ends lowest; per step batch GD ends lowest."""
     e = {v: variants[f"{v}_epochs"] for v in X.VARIANT_ORDER}
     st = {v: variants[f"{v}_steps"] for v in X.VARIANT_ORDER}
-    for runs in (e, st):  # the full-data loss the scene draws is the exact loss at the recorded θ
-        prob = exact.linear_regression(**E.get("descent_variants").config["data"])
+    prob = exact.linear_regression(**E.get("descent_variants").config["data"])
+    for runs in (e, st):  # the full-data loss the scene draws is the exact loss at the recorded θ, every update
         for r in runs.values():
-            k = r.eval_steps[-1]
-            theta = r.thetas[np.searchsorted(r.steps, k)]
-            assert r.train_loss[-1] == pytest.approx(prob.model.loss_value(theta, prob.data.X, prob.data.Y), rel=1e-9)
-    assert e["stochastic"].train_loss[1] < 0.1 * e["batch"].train_loss[1]
-    assert np.any(np.diff(e["stochastic"].train_loss[1:]) > 0)          # jitters: the loss goes back up
-    assert e["stochastic"].train_loss[-1] > e["minibatch"].train_loss[-1]
-    assert st["batch"].train_loss[-1] < st["minibatch"].train_loss[-1] < st["stochastic"].train_loss[-1]
-    assert all(r.eval_steps.size == r.n_steps + 1 for r in st.values())  # full-data loss after every step
-    # the captions' numbers, recomputed: loss above the exact minimum after 1 epoch and after all steps
+            assert np.array_equal(r.eval_steps, np.arange(r.n_steps + 1))
+            for k in (1, r.n_steps // 2, r.n_steps):
+                theta = r.thetas[np.searchsorted(r.steps, k)]
+                assert r.train_loss[k] == pytest.approx(prob.model.loss_value(theta, prob.data.X, prob.data.Y),
+                                                        rel=1e-9)
     floor = variants["surface"].meta["min_loss"]
+    med = {}
+    for v, r in e.items():  # the thick per-epoch line: the median of each epoch's losses, by hand
+        spe, ex = r.config["steps_per_epoch"], np.maximum(r.train_loss - floor, 1e-12)
+        med[v] = np.r_[ex[0], [np.median(ex[k * spe + 1:(k + 1) * spe + 1]) for k in range(r.config["epochs"])]]
+        ep, got = TR.epoch_medians(r, floor)
+        assert np.array_equal(ep, np.arange(r.config["epochs"] + 1)) and np.allclose(got, med[v], rtol=0, atol=0)
+    assert med["stochastic"][1] < 0.1 * med["batch"][1]
+    half = e["batch"].config["epochs"] // 2
+    lo, hi = med["stochastic"][1:half + 1].min(), med["stochastic"][1:half + 1].max()
+    assert hi < 1.5 * lo  # stalls: its level stays within a factor 1.5 …
+    assert np.all(np.diff(med["batch"]) < 0) and med["batch"][-1] < 0.1 * med["batch"][1]  # … batch GD keeps falling
+    assert med["minibatch"][-1] < med["stochastic"][-1] < med["batch"][-1]  # mini-batch ends lowest, named
+    assert st["batch"].train_loss[-1] < st["minibatch"].train_loss[-1] < st["stochastic"].train_loss[-1]
+    # the captions' numbers, recomputed
     words = TR.lesson(variants)
-    assert words["epochs"][0] == (f"1 epoch: SGD {e['stochastic'].train_loss[1] - floor:.2g}, "
-                                  f"batch GD {e['batch'].train_loss[1] - floor:.2g}.")
-    gap = st["batch"].train_loss[-1] - floor
-    assert gap < 1e-3 and f"batch GD 10{TR.small(gap)[2:]}" in words["steps"][0]
-    assert f"SGD {st['stochastic'].train_loss[-1] - floor:.2g}" in words["steps"][0]
     n = variants["surface"].config["problem"]["n"]
-    assert e["batch"].meta["batch_size"] == n and f"{n}× the work" in words["steps"][1]
+    assert words["open"][0] == f"Fit ŷ = w·x + b to {n} points; same start, same η = {e['batch'].lr[0]:g}."
+    assert words["one_epoch"][0].startswith(f"Epoch 1: SGD {med['stochastic'][1]:.2g}, batch GD {med['batch'][1]:.2g}.")
+    assert f"SGD made {e['stochastic'].config['steps_per_epoch']} updates and batch GD 1." in words["one_epoch"][1]
+    assert words["stall"][0].startswith(f"Epochs 1–{half}: SGD stays at {lo:.2g}–{hi:.2g}.")
+    assert words["epochs_end"][0] == (f"Epoch {e['batch'].config['epochs']}: mini-batch {med['minibatch'][-1]:.2g}, "
+                                      f"SGD {med['stochastic'][-1]:.2g}, batch GD {med['batch'][-1]:.2g}.")
+    assert f"averages {e['minibatch'].meta['batch_size']} points" in words["epochs_end"][1]
+    assert f"{e['minibatch'].config['steps_per_epoch']} steps per epoch. It ends lowest." in words["epochs_end"][2]
+    gap = st["batch"].train_loss[-1] - floor
+    assert gap < 1e-3 and f"batch GD 10{TR.small(gap)[2:]}" in words["steps_end"][0]
+    assert f"mini-batch {st['minibatch'].train_loss[-1] - floor:.2g}" in words["steps_end"][0]
+    assert f"SGD {st['stochastic'].train_loss[-1] - floor:.2g}" in words["steps_end"][0]
+    assert e["batch"].meta["batch_size"] == n and f"each step costs {n}× SGD's" in words["steps_end"][1]
+    assert words["steps_open"] == [f"Now {st['batch'].n_steps} steps each: a batch-GD step averages all {n} points'",
+                                   f"gradients, a mini-batch step {e['minibatch'].meta['batch_size']}, an SGD step 1."]
+    assert all(len(lines) <= 3 and all(len(x) <= 72 for x in lines) for lines in words.values())
     # per step batch GD stays below SGD from the caption's moment on, and not before
     k = TR.lead_step(variants)
     assert np.all(st["batch"].train_loss[k:] < st["stochastic"].train_loss[k:])

@@ -217,18 +217,52 @@ def zoom_window(rec, run: str = "stochastic_epochs", share: float = 0.5, margin:
     return float(np.ceil(margin * far / 0.25) * 0.25)
 
 
+def epoch_medians(run, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """A variants run's full-data loss above its minimum, as the median over each epoch's updates
+    (epoch 0: the start; epoch k: the median of the losses after updates (k−1)·spe+1 … k·spe). A noisy
+    run's level, not the luck of its last update."""
+    spe = run.config["steps_per_epoch"]
+    e = excess(run, floor)
+    n = int(run.eval_steps[-1] // spe)
+    med = [e[0]] + [float(np.median(e[(run.eval_steps > (k - 1) * spe) & (run.eval_steps <= k * spe)]))
+                    for k in range(1, n + 1)]
+    return np.arange(n + 1), np.array(med)
+
+
 def lesson(rec, variants=("batch", "minibatch", "stochastic")) -> dict:
-    """The lesson in words, one caption per panel, every number from the records (full-data loss above
-    its minimum)."""
+    """The lesson in words, one short caption (≤ 3 lines) per beat, every number from the records
+    (full-data loss above its minimum; per epoch the median over the epoch's updates): the opening,
+    epoch 1, why SGD stalls, the last epoch, the last step, and the takeaway."""
     floor = rec["surface"].meta["min_loss"]
-    e = {v: excess(rec[f"{v}_epochs"], floor) for v in variants}
+    e = {v: epoch_medians(rec[f"{v}_epochs"], floor)[1] for v in variants}
     st = {v: excess(rec[f"{v}_steps"], floor) for v in variants}
     n = rec["surface"].config["problem"]["n"]
-    sgd, gd = "stochastic", "batch"
-    return {"epochs": [f"1 epoch: SGD {e[sgd][1]:.2g}, batch GD {e[gd][1]:.2g}.",
-                       "SGD jitters: 1 point's ∇ ≠ 0 at ★."],
-            "steps": [f"{st[gd].size - 1} steps: batch GD {small(st[gd][-1])}, SGD {st[sgd][-1]:.2g},",
-                      f"but a batch step is {n}× the work."]}
+    sgd, gd, mb = "stochastic", "batch", "minibatch"
+    b = rec[f"{mb}_epochs"].meta["batch_size"]
+    spe = {v: rec[f"{v}_epochs"].config["steps_per_epoch"] for v in variants}
+    epochs, steps = e[gd].size - 1, st[gd].size - 1
+    low = min(variants, key=lambda v: e[v][-1])
+    name = {gd: "batch GD", mb: "mini-batch", sgd: "SGD"}
+    ranked = ", ".join(f"{name[v]} {e[v][-1]:.2g}" for v in sorted(variants, key=lambda v: e[v][-1]))
+    half = epochs // 2
+    lo, hi = e[sgd][1:half + 1].min(), e[sgd][1:half + 1].max()  # SGD's epoch medians, epochs 1 … half
+    return {"open": [f"Fit ŷ = w·x + b to {n} points; same start, same η = {rec[f'{gd}_epochs'].lr[0]:g}.",
+                     "Right: the loss after every update (thin), each epoch's median (thick)."],
+            "one_epoch": [f"Epoch 1: SGD {e[sgd][1]:.2g}, batch GD {e[gd][1]:.2g}. Same data, but",
+                          f"SGD made {spe[sgd]} updates and batch GD 1."],
+            "stall": [f"Epochs 1–{half}: SGD stays at {lo:.2g}–{hi:.2g}. At ★ the average",
+                      "gradient is 0, but one point's is not, so at a fixed η",
+                      "every SGD step kicks it off ★ again."],
+            "epochs_end": [f"Epoch {epochs}: {ranked}.",
+                           f"{name[low].capitalize()} averages {b} points: a smaller kick,",
+                           f"and still {spe[mb]} steps per epoch. It ends lowest."],
+            "steps_open": [f"Now {steps} steps each: a batch-GD step averages all {n} points'",
+                           f"gradients, a mini-batch step {b}, an SGD step 1."],
+            "steps_end": [f"After {steps} steps: batch GD {small(st[gd][-1])}, mini-batch {small(st[mb][-1])}, "
+                          f"SGD {small(st[sgd][-1])}.",
+                          f"Per step the full batch wins, but each step costs {n}× SGD's."],
+            "takeaway": ["Takeaway: per epoch, small batches win (more steps)",
+                         "until b = 1's noise stalls; per step, the full batch wins."]}
 
 
 def lead_step(rec, a: str = "batch", b: str = "stochastic") -> int:

@@ -97,77 +97,99 @@ def regimes(fig):
                  fontsize=11)
 
 
-@figure("descent_variants", experiments=("descent_variants",), size=(12, 7.4))
+@figure("descent_variants", experiments=("descent_variants",), size=(12, 8.2))
 def variants(fig):
-    """As the video: batch, mini-batch and SGD paths on the exact line-fit loss, at matched epochs and
-    steps, each map with a zoom on the minimum (SGD cannot settle there), the full-data loss per epoch /
-    per step under it, and each panel's lesson."""
+    """As the video: one row per beat (matched epochs, then matched steps), each a (w, b) map of the
+    batch, mini-batch and SGD paths, a zoom on the minimum, and the full-data loss above its minimum (per
+    epoch: every update thin, each epoch's median thick; per step: every step), each row's lesson under
+    it and the takeaway at the bottom."""
+    import matplotlib.patches as mpatches
+
     rec = E.load("descent_variants")
     s = rec["surface"]
-    grid = fig.add_gridspec(2, 4, height_ratios=[1.2, 1], width_ratios=[1.45, 1, 1.45, 1], hspace=0.55, wspace=0.3)
+    grid = fig.add_gridspec(2, 3, width_ratios=[1.35, 1, 1.35], hspace=0.95, wspace=0.28)
     floor = s.meta["min_loss"]
     star = np.asarray(s.meta["minimum"], float)
     h = TR.zoom_window(rec)
     words = TR.lesson(rec)
-    for col, match in enumerate(("epochs", "steps")):
-        ax = fig.add_subplot(grid[0, 2 * col])
-        zoom = fig.add_subplot(grid[0, 2 * col + 1])  # a square zoom on ★, right of its map
+    b = {v: rec[f"{v}_epochs"].meta["batch_size"] for v in X.VARIANT_ORDER}
+    order = ("stochastic", "minibatch", "batch")  # batch GD drawn last: its path stays seen
+    heads = []
+    for row, match in enumerate(("epochs", "steps")):
+        ax = fig.add_subplot(grid[row, 0])
+        zoom = fig.add_subplot(grid[row, 1])  # a square zoom on ★, right of its map
         zoom.set_aspect("equal")
         for a_ in (ax, zoom):
             _contours(a_, s, log=True)
         zoom.set_xlim(star[0] - h, star[0] + h)
         zoom.set_ylim(star[1] - h, star[1] + h)
-        zoom.set_xticks([])
-        zoom.set_yticks([])
+        zoom.set_xticks([star[0] - h, star[0], star[0] + h], [f"−{h:g}", "★", f"+{h:g}"])
+        zoom.set_yticks([star[1] - h, star[1], star[1] + h], [f"−{h:g}", "★", f"+{h:g}"])
         zoom.grid(False)
         for side in zoom.spines.values():  # a closed box, as the dashed box on the map
             side.set_visible(True)
             side.set_color(theme.INK)
-        zoom.set_title(f"zoom: ★ ± {h:g} in w and b", fontsize=10)
-        ax.add_patch(__import__("matplotlib.patches", fromlist=["Rectangle"]).Rectangle(
-            (star[0] - h, star[1] - h), 2 * h, 2 * h, fill=False, ls="--", lw=1.0, ec=theme.INK, zorder=7))
-        for z, v in enumerate(("stochastic", "minibatch", "batch")):  # batch GD on top: its path stays seen
+        zoom.set_title(f"zoom on ★ (± {h:g})", fontsize=10.5)
+        ax.add_patch(mpatches.Rectangle((star[0] - h, star[1] - h), 2 * h, 2 * h, fill=False, ls="--", lw=1.0,
+                                        ec=theme.INK, zorder=7))
+        for z, v in enumerate(order):
             run = rec[f"{v}_{match}"]
             n = len(run.thetas)
             # older steps faint, the last 30 opaque (as in the video): SGD's hundreds no longer bury the minimum
             cut = max(1, n - 31)
-            faint = 0.15 if v == "stochastic" else 0.7
+            faint = 0.15 if v == "stochastic" else 0.6
             for a_ in (ax, zoom):
                 a_.plot(run.thetas[:cut + 1, 0], run.thetas[:cut + 1, 1], lw=1.0 if v == "batch" else 0.8,
                         alpha=faint, color=theme.VARIANT[v], zorder=2 + z)
                 a_.plot(run.thetas[cut:, 0], run.thetas[cut:, 1], lw=1.4, color=theme.VARIANT[v], zorder=2 + z)
-            for a_ in (ax, zoom):
-                a_.plot(*star, "*", color=theme.PAPER, mec=theme.INK, ms=15, mew=1.5, zorder=9)
-            for a_ in (ax, zoom):  # end dots above the ★, outlined
-                a_.plot(*run.thetas[-1], "o", ms=7, color=theme.VARIANT[v], mec=theme.INK, mew=0.8, zorder=8)
+                a_.plot(*run.thetas[-1], "o", ms=8, color=theme.VARIANT[v], mec=theme.INK, mew=0.8, zorder=8 + z)
+        for a_ in (ax, zoom):  # ★ last and outlined: never under an end dot
+            a_.plot(*star, "*", color=theme.PAPER, mec=theme.INK, ms=13, mew=1.3, zorder=12)
         ax.plot(*rec[f"batch_{match}"].thetas[0], "o", mfc="none", mec=theme.INK, ms=9, mew=1.5, zorder=6)
         first = rec[f"batch_{match}"]
-        total = first.config["epochs"] if match == "epochs" else first.n_steps
-        ups = ", ".join(str(rec[f"{v}_{match}"].n_steps) for v in X.VARIANT_ORDER)
-        ax.set_title(f"same {match}: {total} each (updates {ups})", fontsize=10.5, loc="left")
+        if match == "epochs":
+            head = (f"Same data seen: {first.config['epochs']} epochs (updates: "
+                    + " · ".join(str(rec[f"{v}_{match}"].n_steps) for v in X.VARIANT_ORDER) + ")")
+        else:
+            head = (f"Same step count: {first.n_steps} steps (data seen: "
+                    + " · ".join(f"{rec[f'{v}_steps'].n_steps * b[v] / b['batch']:.2g}" for v in X.VARIANT_ORDER)
+                    + " epochs)")
+        heads.append((ax, head))
         ax.set_xlabel("$w$")
         ax.set_ylabel("$b$")
-        # under each map, its loss above the exact minimum (per epoch / per step), one style per method
-        lx = fig.add_subplot(grid[1, 2 * col:2 * col + 2])
-        for v in X.VARIANT_ORDER:
+        lx = fig.add_subplot(grid[row, 2])
+        for z, v in enumerate(order):
             run = rec[f"{v}_{match}"]
-            x = run.eval_steps / (run.config["steps_per_epoch"] if match == "epochs" else 1)
-            lx.semilogy(x, np.maximum(run.train_loss - floor, 1e-12), "--" if v == "minibatch" else "-",
-                        color=theme.VARIANT[v], lw=1.6)
-        if match == "epochs":
-            lx.axvline(1.0, color=theme.INK, ls=":", lw=1.0)
-            lx.annotate("1 epoch", (1.0, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
-                        textcoords="offset points", va="top", fontsize=9.5)
+            if match == "epochs":
+                spe = run.config["steps_per_epoch"]
+                if spe > 1:  # every update, thin, under the median
+                    lx.semilogy(run.eval_steps / spe, TR.excess(run, floor), color=theme.VARIANT[v], lw=0.6,
+                                alpha=0.45, zorder=2 + z)
+                x, y = TR.epoch_medians(run, floor)
+            else:
+                x, y = run.eval_steps, TR.excess(run, floor)
+            lx.semilogy(x, y, color=theme.VARIANT[v], lw=2.0, zorder=6 + z)
+            lx.plot(x[-1], y[-1], "o", ms=7, color=theme.VARIANT[v], mec=theme.INK, mew=0.8, zorder=12 - z)
+        last = first.config["epochs"] if match == "epochs" else first.n_steps
+        lx.set_xlim(-0.03 * last, 1.05 * last)
         lx.set_xlabel("epoch" if match == "epochs" else "step")
-        lx.set_ylabel(r"loss $-$ minimum")
-        lx.set_title("\n".join(words[match]), fontsize=10.5, loc="left")
-    handles = [plt_line(theme.VARIANT[v], ls="--" if v == "minibatch" else "-") for v in X.VARIANT_ORDER]
-    b = {v: rec[f"{v}_epochs"].meta["batch_size"] for v in X.VARIANT_ORDER}
-    fig.legend(handles, [f"{LABEL[v]}" + ("" if v == "stochastic" else f" (b={b[v]})") for v in X.VARIANT_ORDER],
-               loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=3, fontsize=10, frameon=False)
-    fig.suptitle(f"Batch, mini-batch and SGD on the exact line-fit loss ({s.config['problem']['n']} points), "
-                 rf"same start, same $\eta$ = {rec['batch_epochs'].lr[0]:g}", fontsize=11.5)
-    fig.subplots_adjust(bottom=0.07, top=0.86, right=0.98, left=0.06)
+        lx.set_title("loss − minimum" + ("\nthin: every update · thick: epoch median" if match == "epochs" else
+                                          "\nafter every step"), fontsize=10)
+        # the row's lesson under it (one line per idea)
+        lines = ([" ".join(words["stall"]), " ".join(words["epochs_end"])] if match == "epochs"
+                 else [" ".join(words["steps_end"])])
+        heads[-1] = (ax, heads[-1][1], "\n".join(lines))
+    fig.text(0.5, 0.02, " ".join(words["takeaway"]), ha="center", fontsize=11, fontweight="bold", color=theme.INK)
+    handles = [plt_line(theme.VARIANT[v]) for v in X.VARIANT_ORDER]
+    fig.legend(handles, [f"{LABEL[v].replace('b=1', 'b = 1')}" + ("" if v == "stochastic" else f" (b = {b[v]})")
+                         for v in X.VARIANT_ORDER],
+               loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=3, fontsize=10.5, frameon=False)
+    fig.suptitle("Batch, mini-batch and SGD: " + words["open"][0], fontsize=12)
+    fig.subplots_adjust(bottom=0.19, top=0.83, right=0.98, left=0.06)
+    for ax, head, lesson in heads:  # each row's header above it, its lesson under it, left-aligned with its map
+        box = ax.get_position()
+        fig.text(box.x0, box.y1 + 0.055, head, fontsize=11, fontweight="bold", color=theme.INK, va="bottom")
+        fig.text(box.x0, box.y0 - 0.075, lesson, fontsize=10, color=theme.INK, va="top")
 
 
 @figure("descent_digits", experiments=("descent_digits",), size=(12, 5.2))
