@@ -169,6 +169,7 @@ class DescentVariants(ThemedScene):
         if match == "steps":
             chips.add(text(unit_word, size=28))
         chips.arrange(mn.RIGHT, buff=0.12)
+        chips[1:].shift(0.1 * mn.RIGHT)  # a space after the lead word
         ticker = Readout(clock, lambda x: f"{unit} {x:.1f}" if unit == "epoch" else f"{unit} {int(x)}", size=28)
         top = mn.VGroup(what, chips, ticker).arrange(mn.RIGHT, buff=0.4)
         body = mn.VGroup(row, heads)
