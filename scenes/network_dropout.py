@@ -25,7 +25,7 @@ from nnviz.render.style import ThemedScene, heading, label, text
 from nnviz.render.widgets import Readout, StepCounter
 
 
-def sure_mark(at=ORIGIN, label=0, radius=0.075) -> VGroup:
+def sure_mark(at=ORIGIN, label=0, radius=0.08) -> VGroup:
     """A test point the net gets wrong while ≥ 99 % sure: a dot in its TRUE class colour with a dark
     ring inside a light one (reads on either class colour and on the dark band; unlike the training
     points' thin light outline)."""
@@ -273,10 +273,8 @@ class Dropout(ThemedScene):
         self.wait(1.6)
         self.play(fade_in(mech[1]), run_time=0.5)               # … make each mistake expensive
         self.wait(1.8)
-        self.play(Create(marks), fade_in(mech[2]), run_time=0.8)  # the sure mistakes, on both maps
-        self.wait(2.0)
-        self.play(fade_in(mech[3]), run_time=0.4)
-        self.wait(1.8)
+        self.play(Create(marks), fade_in(mech[2]), fade_in(mech[3]), run_time=0.8)  # the sure mistakes, both maps
+        self.wait(3.8)
         self.pause("pockets")
         self.play(fade_out(mech), Fade(marks, start=1.0, end=0.3), run_time=0.5)
         self.play(Create(rings), fade_in(pockets), run_time=0.8)

@@ -782,7 +782,7 @@ def perceptron(fig):
              "solid line: the decision boundary", ha="center", va="top", fontsize=TEXT, color=theme.INK)
 
 
-@figure("network_dropout", experiments=("network_dropout",), size=(12, 5.0))
+@figure("network_dropout", experiments=("network_dropout",), size=(12, 5.5))
 def dropout(fig):
     """Same 2-32-32-1 net on 40 noisy points without / with dropout, as the animation ends: each
     boundary at the last step (the training points only the plain net fits, circled; faint test points,
@@ -799,8 +799,8 @@ def dropout(fig):
     cols = theme.loss_colors(paper=True)
     sure = {t: sure_mistakes(recs, t) for t in ("plain", "dropout")}
     last = int(recs["run_plain"].steps[-1])
-    gs = fig.add_gridspec(2, 5, width_ratios=[1, 1, 0.12, 1, 1], height_ratios=[1, 0.3], wspace=0.3, hspace=0.12,
-                          left=0.03, right=0.99, top=0.85, bottom=0.01)
+    gs = fig.add_gridspec(2, 5, width_ratios=[1, 1, 0.12, 1, 1], height_ratios=[1, 0.36], wspace=0.3, hspace=0.1,
+                          left=0.03, right=0.99, top=0.79, bottom=0.01)
     axes = [fig.add_subplot(gs[0, k]) for k in (0, 1, 3, 4)]
     cmap = LinearSegmentedColormap.from_list("nnviz_classes", [theme.CLASS[0], "#ffffff", theme.CLASS[1]])
     allv = np.concatenate([recs[f"run_{t}"].train_loss for t in ("plain", "dropout")]
@@ -818,10 +818,11 @@ def dropout(fig):
         y = np.asarray(bd.labels, int)
         ax.scatter(bd.X[:, 0], bd.X[:, 1], s=22, c=[theme.CLASS[k] for k in y], edgecolors=theme.INK, linewidths=0.5,
                    zorder=3)
+        k = sure[tag]["sure_idx"]            # wrong yet ≥ 99 % sure: in the TRUE class colour, ringed, larger
+        ax.scatter(bd.X_test[k, 0], bd.X_test[k, 1], s=30, c=[theme.CLASS[c] for c in yt[k]], edgecolors=theme.INK,
+                   linewidths=1.6, zorder=4)
         ax.scatter(bd.X[facts["bent"], 0], bd.X[facts["bent"], 1], s=240, facecolors="none",
-                   edgecolors=theme.VALUE_INK, linewidths=2.2, zorder=6)      # above the ✕
-        for i in sure[tag]["sure_idx"]:
-            ax.plot(*bd.X_test[i], marker="x", ms=9, mew=1.0, color=theme.INK, zorder=1.9)   # under its dot
+                   edgecolors=theme.VALUE_INK, linewidths=2.2, zorder=6)      # the circles last, on top
         ax.set_xlim(bd.xs[0], bd.xs[-1])
         ax.set_ylim(bd.ys[0], bd.ys[-1])
         ax.set_box_aspect(1)
@@ -834,35 +835,58 @@ def dropout(fig):
         lax.plot(r.eval_steps, r.train_loss, color=cols["train"], lw=1.6, label="train loss (all units on)")
         lax.plot(r.eval_steps, r.test_loss, color=cols["test"], lw=2.0, ls="--",
                  label=f"test loss ({len(bd.X_test)} new points)")
-        lax.plot([f["best_step"]], [f["best_test"]], "o", mfc=cols["test"], mec=theme.INK, ms=9, mew=1.5, zorder=5,
-                 label="lowest test loss")
+        lax.plot([f["stop_step"]], [f["stop_test"]], "o", mfc=cols["test"], mec=theme.INK, ms=9, mew=1.5, zorder=5,
+                 label="stop: lowest validation loss")
+        lax.annotate(f"stop {f['stop_step']}", (f["stop_step"], f["stop_test"]), xytext=(0, 34),
+                     textcoords="offset points", ha="center" if f["stop_step"] > 1500 else "left", va="bottom",
+                     fontsize=10, color=cols["test"],
+                     arrowprops=dict(arrowstyle="-", color=cols["test"], lw=1.0, shrinkA=1, shrinkB=5))
         lax.annotate(f"{f['final_test']:.2f}", (r.eval_steps[-1], r.test_loss[-1]), xytext=(0, 6),
                      textcoords="offset points", ha="right", va="bottom", fontsize=10, color=cols["test"])
-        lax.set_ylim(0, float(np.nanmax(allv)) * 1.05)
+        lax.set_ylim(0, float(np.nanmax(allv)) * 1.12)
         lax.set_box_aspect(1)
         lax.set_xlabel("step", fontsize=10)
         lax.tick_params(labelsize=9)
-        lax.set_title(f"{name}\nlowest test loss {f['best_test']:.2f} (step {f['best_step']})\nlast {f['final_test']:.2f}",
+        lax.set_title(f"{name}\ntest loss at the stop: {f['stop_test']:.2f}\nat step {last}: {f['final_test']:.2f}",
                       fontsize=11, color=theme.INK)
     axes[2].set_ylabel("loss", fontsize=10)
     axes[3].legend(fontsize=9, loc="upper right", frameon=False)     # the dropout run's curves stay low: room above
     fp, fd, mp, md = facts["plain"], facts["dropout"], sure["plain"], sure["dropout"]
     fig.suptitle(f"Dropout: every training step each hidden unit is off with probability {p:g}, "
-                 "so no unit can count on fitting one noisy point", fontsize=12, color=theme.INK)
+                 "so no unit can count on fitting one noisy point", fontsize=12, color=theme.INK, y=0.985)
     left = fig.add_subplot(gs[1, 0:2])
     right = fig.add_subplot(gs[1, 3:5])
     for ax in (left, right):
         ax.axis("off")
-    left.text(0.5, 0.95, f"no dropout makes a pocket round each circled noisy point; dropout leaves "
-                         f"{'both' if len(facts['bent']) == 2 else 'them'} on the wrong side\n"
-                         f"✕ test points (dots) called wrong while ≥ 99% sure: {mp['sure']} without dropout "
-                         f"({mp['share']:.0%} of its test loss), {md['sure']} with\n"
-                         "colour: the class the net predicts; pale = unsure (P ≈ 0.5)",
-              ha="center", va="top", fontsize=10, color=theme.INK, linespacing=1.5, transform=left.transAxes)
-    right.text(0.5, 0.95, f"without dropout test loss climbs {fp['best_test']:.2f} → {fp['final_test']:.2f} "
-                          f"as train loss → {r_end(recs):.2f};\nstopping at step {fp['best_step']} gives "
-                          f"{fp['best_test']:.2f}, as low as dropout's {fd['best_test']:.2f} (early stopping)",
-               ha="center", va="top", fontsize=10, color=theme.INK, linespacing=1.5, transform=right.transAxes)
+    sp, sd = recs["seeds"].columns["plain_sure"], recs["seeds"].columns["dropout_sure"]
+    n_val = recs["validation"].meta["n"]
+    left.text(0.5, 0.97, f"train loss → {r_end(recs):.2f} pushes the plain net's outputs to 0 or 1 (bright = sure, "
+                         f"pale = unsure),\nso a mistake made ≥ 99% sure costs ≥ −ln 0.01 ≈ 4.6. Ringed: test "
+                         f"points wrong yet ≥ 99% sure:\n{mp['sure']} without dropout ({mp['share']:.0%} of its test "
+                         f"loss), {md['sure']} with; {len(sp)} other training seeds: {sp.min()}–{sp.max()} vs "
+                         f"{sd.min()}–{sd.max()}.\nCircled: pockets round noisy points, only without dropout "
+                         f"(a pocket needs units working together).",
+              ha="center", va="top", fontsize=10, color=theme.INK, linespacing=1.45, transform=left.transAxes)
+    from matplotlib.lines import Line2D
+    mk = dict(ls="none", marker="o")
+    handles = [Line2D([], [], ms=6.5, mfc=theme.CLASS[0], mec=theme.INK, mew=0.5, **mk),
+               Line2D([], [], ms=3.5, mfc=theme.CLASS[0], mec=theme.INK, mew=0.25, alpha=0.7, **mk),
+               Line2D([], [], ms=6, mfc=theme.CLASS[1], mec=theme.INK, mew=1.6, **mk),
+               Line2D([], [], ms=14, mfc="none", mec=theme.VALUE_INK, mew=2.0, **mk)]
+    box = axes[0].get_position().union([axes[0].get_position(), axes[1].get_position()])
+    fig.legend(handles, [f"training point ({len(recs['boundary_plain'].X)})",
+                         f"test point ({len(recs['boundary_plain'].X_test)})",
+                         "wrong yet ≥ 99% sure (its true class)", "circled: fitted only without dropout"],
+               loc="lower center", bbox_to_anchor=((box.x0 + box.x1) / 2, 0.86), ncol=2, fontsize=9.5,
+               frameon=False, handletextpad=0.3, columnspacing=1.2)
+    right.text(0.5, 0.97, f"early stopping: stop at the lowest loss on {n_val} other held-out points (validation);\n"
+                          f"test loss there {fp['stop_test']:.2f} without dropout (step {fp['stop_step']}), "
+                          f"{fd['stop_test']:.2f} with (step {fd['stop_step']})",
+               ha="center", va="top", fontsize=10, color=theme.INK, linespacing=1.45, transform=right.transAxes)
+    right.text(0.5, 0.38, f"With dropout the test loss stayed low to step {last};\n"
+                          "without it, you must stop at the right step.",
+               ha="center", va="top", fontsize=11.5, color=theme.INK, weight="bold", linespacing=1.4,
+               transform=right.transAxes)
 
 
 def r_end(recs) -> float:
