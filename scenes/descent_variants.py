@@ -14,8 +14,8 @@ import numpy as np
 
 from nnviz import experiments, theme
 from nnviz.experiments.descent_views import (budgets, epoch_medians, epoch_times, excess, lead_step,  # noqa: F401
-                                             lesson, median_clock, per_epoch, small, time_range, trade_off_lines,
-                                             zoom_window)
+                                             lesson, log_pick, median_clock, per_epoch, small, smooth_log,
+                                             time_range, trade_off_words, zoom_window)
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossCurve, LossPlot
 from nnviz.render.style import ThemedScene, color, heading, label, text
@@ -238,136 +238,214 @@ class DescentDigits(ThemedScene):
     experiment = "descent_digits"
     variants = ("batch", "minibatch", "stochastic")
     run_time = 6.0
-    plot, tall = 3.2, 1.8  # width and height of each plot's axes
+    plot, wide, tall = 2.5, 5.4, 2.8  # per-epoch / per-second axes width, batch-size chart width, height
     y_range = (1e-2, 10.0)
+    end_time = 3.0  # the closing sentence is held this long
 
-    def caption(self, lines, old=None):
+    def caption(self, lines, old=None, size: float = 28):
         """Replace the caption under the plots: the old one leaves, then the new one comes."""
-        new = mn.VGroup(*[text(line, size=28 if len(lines) < 4 else 26) for line in lines]).arrange(
-            mn.DOWN, aligned_edge=mn.LEFT, buff=0.1 if len(lines) < 4 else 0.06)
-        new.to_edge(mn.DOWN, buff=0.2).set_x(0)
+        new = mn.VGroup(*[text(line, size=size) for line in lines]).arrange(mn.DOWN, aligned_edge=mn.LEFT,
+                                                                            buff=0.12)
+        new.to_edge(mn.DOWN, buff=0.16).set_x(0)
         if old is not None:
-            self.play(mn.FadeOut(old), run_time=0.4)
-        self.play(mn.FadeIn(new), run_time=0.5)
+            self.play(mn.FadeOut(old), run_time=0.35)
+        self.play(mn.FadeIn(new), run_time=0.45)
         return new
 
     def construct(self):
         rec = experiments.load(self.experiment)
         first = rec[self.variants[0]]
-        n, epochs = first.meta["batch_size"], first.config["epochs"]
-        sizes = "–".join(str(x) for x in first.config["problem"]["model"]["sizes"])
+        n = first.meta["batch_size"]
         lrs = first.meta["tuning"]["lrs"]
-        title = heading("Batch size on real data: 8×8 digits", size=32, buff=0.15)
+        b = budgets(rec)
+        words = trade_off_words(rec)
         times = {v: epoch_times(rec[v]) for v in self.variants}
-        sub = text(f"net {sizes} · {n} images · {epochs} epochs · η tuned per b ({len(lrs)} rates "
-                   f"{lrs[0]:g}–{lrs[-1]:g})", size=24).next_to(title, mn.DOWN, buff=0.12)
+        fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         cols = {v: color("variant", v) for v in self.variants}
-        rows = {"batch": f"batch GD, b = {n}", "minibatch": f"mini-batch, b = {rec['minibatch'].meta['batch_size']}",
-                "stochastic": "SGD, b = 1"}
-        # the three runs as a small table: name, tuned η, measured time per epoch (median, quartiles)
-        table = mn.VGroup()
-        head_row = [text("", size=24), text("η", size=24),
-                    text(f"time per epoch: median (quartiles) of {times[self.variants[0]]['n']}", size=24)]
-        table.add(mn.VGroup(*head_row))
-        for v in self.variants:
-            sw = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, color=cols[v], stroke_width=6)
-            table.add(mn.VGroup(mn.VGroup(sw, text(rows[v], size=24, color=cols[v])).arrange(mn.RIGHT, buff=0.15),
-                                text(f"{rec[v].meta['lr']:g}", size=24), text(time_range(times[v]), size=24)))
-        col_x = [0.0, 4.3, 5.6]
-        for k, row in enumerate(table):
-            for j, cell in enumerate(row):
-                cell.move_to([col_x[j], -0.31 * k, 0], aligned_edge=mn.LEFT)
-        table.next_to(sub, mn.DOWN, buff=0.15).set_x(0)
-        self.add(title, sub, table)
-        legend = table
-        fg = color(theme.FOREGROUND)
-        common = dict(log_y=True, width=self.plot, height=self.tall, legend=False, y_range=self.y_range,
-                      font_size=26, x_ticks=3, y_ticks=4, ink=fg)
+        title = heading("Which batch size learns fastest: per epoch, or per second?", size=30, buff=0.14)
+        sub = text(f"8×8 digits · η: best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}) per b · epoch time: median "
+                   f"(quartiles) of {times[self.variants[0]]['n']}", size=24).next_to(title, mn.DOWN, buff=0.08)
+        # the three runs drawn as curves, smallest b first (as on the chart's axis), each with its epoch time
+        names = {"batch": f"b = {n} (batch GD)", "minibatch": f"b = {rec['minibatch'].meta['batch_size']}",
+                 "stochastic": "b = 1 (SGD)"}
+        key = mn.VGroup()
+        for v in self.variants[::-1]:
+            head = mn.VGroup(mn.Line(mn.ORIGIN, 0.42 * mn.RIGHT, color=cols[v], stroke_width=6),
+                             text(names[v], size=26, color=cols[v])).arrange(mn.RIGHT, buff=0.12)
+            key.add(mn.VGroup(head, text(time_range(times[v]), size=24).next_to(head[1], mn.DOWN, buff=0.08,
+                                                                                 aligned_edge=mn.LEFT)))
+        key.arrange(mn.RIGHT, buff=0.7, aligned_edge=mn.UP).next_to(sub, mn.DOWN, buff=0.12).set_x(0)
+
+        common = dict(log_y=True, height=self.tall, legend=False, y_range=self.y_range, font_size=24, y_ticks=4,
+                      ink=fg)
         t = mn.ValueTracker(0.0)
         pe = {v: per_epoch(rec[v]) for v in self.variants}
-        ep_plot = LossPlot({v: pe[v]["test_loss"] for v in self.variants}, colors=cols, tracker=t,
+        ep_plot = LossPlot({v: pe[v]["test_loss"] for v in self.variants}, colors=cols, tracker=t, width=self.plot,
                            steps={v: pe[v]["epoch"] for v in self.variants}, x_label="epoch", y_label="test loss",
-                           **common)
+                           x_ticks=3, **common)
+        # per second: each run's recorded evaluations on its median-epoch clock; a run with more than 600
+        # (b = 1) is drawn as its running median (bold) over its raw evaluations (faint, ≤ 600 of them, log-spaced)
         t3 = mn.ValueTracker(0.0)
-        # at most 600 of each run's recorded evaluations (b = 1 has thousands; drawing them all each frame
-        # only costs render time): a subset of the recorded points, never interpolated
-        pick = {v: np.unique(np.linspace(1, rec[v].test_loss.size - 1, 600).astype(int)) for v in self.variants}
-        cp = LossPlot({v: rec[v].test_loss[pick[v]] for v in self.variants}, colors=cols, tracker=t3,
-                      steps={v: median_clock(rec[v])[pick[v]] for v in self.variants}, log_x=True,
-                      x_label="epochs × median (s)", y_label="", x_range=(1e-3, 10.0), **common)
-        b = budgets(rec)
-        bs = np.array(list(b["epochs"]), float)
-        chart = LabelledAxes((0.5, 3000.0), self.y_range, "batch size b", "", log_x=True,
-                             log_y=True, width=self.plot, height=self.tall, font_size=26, y_ticks=4, x_ticks=4,
-                             ink=fg)
-        panels = mn.VGroup(ep_plot, cp, chart).arrange(mn.RIGHT, buff=0.5, aligned_edge=mn.DOWN)
-        panels.next_to(legend, mn.DOWN, buff=0.85).set_x(0)
-        heads = mn.VGroup(*[text(h, size=28).next_to(p_.axes.axes if hasattr(p_, "curves") else p_.axes, mn.UP,
-                                                          buff=0.15)
-                            for h, p_ in (("per epoch", ep_plot), ("per second", cp))])
-        # phase 1: per epoch
-        # the opening: all three empty panels and the question, then each fills in turn
-        self.add(ep_plot.axes, heads[0], *ep_plot.curves.values(), cp.axes, heads[1], chart)
+        clock = {v: median_clock(rec[v]) for v in self.variants}
+        shown, raw = {}, {}
+        for v in self.variants:
+            pick = log_pick(rec[v].test_loss.size)
+            if pick.size < rec[v].test_loss.size - 1:
+                raw[v] = (clock[v][pick], rec[v].test_loss[pick])
+                shown[v] = smooth_log(clock[v][1:], rec[v].test_loss[1:])
+            else:
+                shown[v] = (clock[v][pick], rec[v].test_loss[pick])
+        cp = LossPlot({v: shown[v][1] for v in self.variants}, colors=cols, tracker=t3, width=self.plot + 0.4,
+                      steps={v: shown[v][0] for v in self.variants}, log_x=True,
+                      x_label="", y_label="", x_range=(1e-3, 10.0), x_ticks=3, **common)
+        cp_label = mn.VGroup(text("time (s) = epochs", size=24), text("× median epoch time", size=24)).arrange(
+            mn.DOWN, buff=0.06)
+        faint = mn.VGroup(*[LossCurve(cp.axes, raw[v][1], raw[v][0], color=mn.interpolate_color(cols[v], bg, 0.6),
+                                      stroke_width=2.0, tracker=t3, head=False) for v in raw])
+        # every batch size: one slot each (b and its tuned η under it)
+        bs = list(b["epochs"])
+        chart = LabelledAxes((-0.45, len(bs) - 0.35), self.y_range, "", "", log_y=True, width=self.wide,
+                             height=self.tall, font_size=24, y_ticks=4, x_ticks=1, ink=fg)
+        for ax in (cp.axes, chart):  # one y scale for all three panels: its numbers on the left one only
+            drop_y_labels(ax)
+        slot_axes(chart, bs, {x: f"{b['lr'][x]:g}" for x in bs}, fg)
+        panels = mn.VGroup(ep_plot, cp, chart).arrange(mn.RIGHT, buff=0.4, aligned_edge=mn.UP)
+        panels.next_to(key, mn.DOWN, buff=0.98).set_x(0)
+        cp_label.next_to(cp.axes.tick_labels, mn.DOWN, buff=0.12).match_x(cp.axes.spines)
+        heads = mn.VGroup(*[text(h, size=28).next_to(ax.spines, mn.UP, buff=0.14).match_x(ax.spines)
+                            for h, ax in (("per epoch", ep_plot.axes), ("per second", cp.axes))])
+        heads[1].align_to(heads[0], mn.DOWN)
+        # the chart's key, above it (same marks as the other two panels: their end dots and budget crossings)
+        hollow = mn.Dot(radius=0.08, color=bg, fill_opacity=1, stroke_color=fg, stroke_width=3.5)
+        items = [(mn.Dot(radius=0.08, color=fg), f"after {b['n_epochs']} epochs"),
+                 (hollow, f"after {b['budget']:.2g} s"),
+                 (error_bar(0.0, 0.16, fg, bg), "timing range"),
+                 (mn.DashedLine(0.25 * mn.LEFT, 0.25 * mn.RIGHT, color=fg, stroke_width=2.5, dash_length=0.12),
+                  "best")]
+        cells = [mn.VGroup(m_, text(w, size=24)).arrange(mn.RIGHT, buff=0.1) for m_, w in items]
+        chart_key = mn.VGroup(mn.VGroup(cells[0], cells[1]).arrange(mn.RIGHT, buff=0.35),
+                              mn.VGroup(cells[2], cells[3]).arrange(mn.RIGHT, buff=0.35))
+        chart_key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(chart.axes, mn.UP, buff=0.12)
+        chart_key.align_to(chart.axes, mn.RIGHT)
+
+        # the opening: the question, the three empty panels and what each shows
+        self.add(title, sub, key, ep_plot.axes, heads, *ep_plot.curves.values(), cp.axes, cp_label, chart, chart_key)
+        cap = mn.VGroup(text(f"Left: per epoch · middle: per second · right: all {len(bs)} batch sizes", size=28))
+        cap.to_edge(mn.DOWN, buff=0.16).set_x(0)
+        self.add(cap)
+        self.wait(1.5)
         warps = digits_warps(rec, self.variants, self.run_time)
-        lines = trade_off_lines(rec)
-        cap = self.caption(["Which batch size learns fastest: per epoch, or per second?"])
-        self.wait(1.0)
-        cap = self.caption(["Per epoch every run sees the same data;",
-                            f"b = 1 makes {rec['stochastic'].config['steps_per_epoch']} updates in one, "
-                            f"batch GD makes 1."], cap)
+        cap = self.caption(words["epoch"], cap)
         self.play(warps["epochs"].animate(t))
         self.pause("digits-epochs")
-        cap = self.caption(lines[:1], cap)
-        self.wait(1.0)
+        self.wait(0.8)
 
         # phase 2: per second of measured training (median epoch time), up to the budget and past it
         t3.set_value(warps["clock"].first_step)
-        self.play(*[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
-        cap = self.caption(lines[3:4], cap)
+        self.play(mn.FadeIn(faint), *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
+        cap = self.caption(words["second"], cap)
         self.play(warps["clock"].animate(t3))
-        budget_line = vline(cp.axes, b["budget"], color=fg, text="")
-        budget_word = text(f"{b['budget']:.2g} s", size=26).next_to(budget_line, mn.RIGHT, buff=0.08)
-        budget_word.align_to(cp.axes.axes, mn.UP)
+        (_, _), (y0, y1) = cp.axes.bounds
+        xb = np.log10(b["budget"])
+        budget_line = mn.DashedLine(*cp.axes.to_scene([[xb, y0], [xb, y1]]), color=fg, stroke_width=2.5,
+                                    dash_length=0.05, dashed_ratio=0.45)
+        budget_word = text(f"{b['budget']:.2g} s", size=24).next_to(budget_line, mn.RIGHT, buff=0.08)
+        budget_word.align_to(cp.axes.axes, mn.UP).shift(0.06 * mn.DOWN)
+        at_budget = mn.VGroup(*[mn.Dot(cp.axes.c2p(b["budget"], b["seconds"][rec[v].meta["batch_size"]]),
+                                       radius=0.065, color=bg, fill_opacity=1, stroke_color=cols[v],
+                                       stroke_width=3.5).set_z_index(3) for v in self.variants])
         self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6)
+        cap = self.caption(words["budget"], cap)
+        self.play(mn.FadeIn(at_budget), run_time=0.5)
         self.pause("digits-clock")
+        self.wait(0.8)
 
-        # phase 3: every batch size after all epochs (filled) and at the budget (hollow, with the range
-        # its loss takes when its epoch time is anywhere between its quartiles)
-        ep_y = list(b["epochs"].values())
-        s_y = list(b["seconds"].values())
+        # phase 3: every batch size after all epochs (filled, left in its slot) and at the budget (hollow,
+        # right, with the range its loss takes for an epoch time anywhere between its quartiles: the bar beside it)
         followed = {rec[v].meta["batch_size"]: cols[v] for v in self.variants}
-        ep_line = curve(chart, bs, ep_y, color=fg)
-        s_line = curve(chart, bs, s_y, color=fg, stroke_width=1.5)  # thin: the dashed line is the rule's
-        ep_dots = dots(chart, bs, ep_y, fg, radius=0.1)
-        ranges = mn.VGroup()
-        s_dots = mn.VGroup()
-        for x, y in zip(bs, s_y):
-            c_ = followed.get(int(x), fg)
-            lo, hi = b["spread"][int(x)]
-            p_lo, p_hi = chart.to_scene(chart.to_axes([[x, lo], [x, hi]]))
-            ranges.add(mn.Line(p_lo, p_hi, color=c_, stroke_width=8).set_z_index(1))  # behind its hollow dot
-            s_dots.add(mn.Dot(chart.to_scene(chart.to_axes([[x, y]]))[0], radius=0.1, color=color(theme.BACKGROUND),
-                              fill_opacity=1.0, stroke_color=c_, stroke_width=3.5).set_z_index(2))
-        for d, x in zip(ep_dots, bs):
-            if int(x) in followed:
-                d.set_fill(followed[int(x)])
-        # the rule's line: the best median loss at the budget; a batch size leads when its bar reaches it
-        best_line = hline(chart, b["seconds"][b["best"]], color=fg, stroke_width=2)
-        # the chart's key above it, off the data (its x axis names it: batch size b)
-        hollow = mn.Dot(radius=0.1, color=color(theme.BACKGROUND), fill_opacity=1, stroke_color=fg, stroke_width=3.5)
-        items = [(mn.Dot(radius=0.1, color=fg), f"{b['n_epochs']} epochs"), (hollow, f"{b['budget']:.2g} s"),
-                 (mn.Line(0.12 * mn.DOWN, 0.12 * mn.UP, color=fg, stroke_width=8), "timing range"),
-                 (mn.DashedLine(0.2 * mn.LEFT, 0.2 * mn.RIGHT, color=fg, stroke_width=2), "best")]
-        cells = [mn.VGroup(m_, text(w, size=24)).arrange(mn.RIGHT, buff=0.1) for m_, w in items]
-        key = mn.VGroup(mn.VGroup(cells[0], cells[1]).arrange(mn.RIGHT, buff=0.3),
-                        mn.VGroup(cells[2], cells[3]).arrange(mn.RIGHT, buff=0.3))
-        key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(chart.axes, mn.UP, buff=0.22).align_to(
-            chart.axes, mn.RIGHT)
-        self.play(mn.FadeIn(key), run_time=0.6)
+        ink = {x: followed.get(x, fg) for x in bs}
+        xs = slot_x(bs)
+        ep_pts = [chart.c2p(i - 0.2, b["epochs"][x]) for i, x in zip(xs, bs)]
+        s_pts = [chart.c2p(i + 0.08, b["seconds"][x]) for i, x in zip(xs, bs)]
+        ep_line = mn.VMobject(stroke_color=fg, stroke_width=2.0).set_points_as_corners(ep_pts)
+        s_line = mn.VMobject(stroke_color=fg, stroke_width=1.5).set_points_as_corners(s_pts)
+        ep_dots = mn.VGroup(*[mn.Dot(p_, radius=0.08, color=ink[x], stroke_color=bg, stroke_width=1.5).set_z_index(2)
+                              for p_, x in zip(ep_pts, bs)])
+        s_dots = mn.VGroup(*[mn.Dot(p_, radius=0.075, color=bg, fill_opacity=1, stroke_color=ink[x],
+                                    stroke_width=3.0).set_z_index(2) for p_, x in zip(s_pts, bs)])
+        bars = mn.VGroup(*[error_bar(*[chart.c2p(i + 0.27, v)[1] for v in b["spread"][x]], ink[x], bg,
+                                     x=chart.c2p(i + 0.27, 1.0)[0]).set_z_index(3) for i, x in zip(xs, bs)])
+        (cx0, cx1), _ = chart.bounds
+        yb = np.log10(b["seconds"][b["best"]])
+        best_line = mn.DashedLine(*chart.to_scene([[cx0, yb], [cx1, yb]]), color=fg, stroke_width=2.5,
+                                  dash_length=0.12)
+        lead = [xs[bs.index(x)] for x in b["best_seconds"]]
+        top = max(max(b["spread"][x][1], b["seconds"][x]) for x in b["best_seconds"])
+        ya = chart.c2p(0, top * 3.0)[1]
+        bracket = mn.VGroup(mn.Line(chart.c2p(min(lead) - 0.35, 1.0)[0] * mn.RIGHT + ya * mn.UP,
+                                    chart.c2p(max(lead) + 0.35, 1.0)[0] * mn.RIGHT + ya * mn.UP, color=fg,
+                                    stroke_width=3))
+        for i in (min(lead), max(lead)):
+            x_ = chart.c2p(i + (-0.35 if i == min(lead) else 0.35), 1.0)[0]
+            bracket.add(mn.Line([x_, ya, 0], [x_, ya - 0.15, 0], color=fg, stroke_width=3))
+        bracket.add(text("lead per second", size=24).next_to(bracket[0], mn.UP, buff=0.08))
+        cap = self.caption(words["after_epochs"], cap)
         self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3), run_time=1.5)
-        self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(mn.VGroup(r, d)) for r, d in zip(ranges, s_dots)],
+        self.wait(0.8)
+        cap = self.caption(words["after_time"], cap)
+        self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(mn.VGroup(d, r)) for d, r in zip(s_dots, bars)],
                                                     lag_ratio=0.3), run_time=1.5)
         self.play(mn.Create(best_line), run_time=0.5)
-        cap = self.caption(lines, cap)
+        self.play(mn.FadeIn(bracket), run_time=0.5)
+        self.pause("digits-verdict")
+        self.wait(1.5)
+        cap = self.caption(words["takeaway"], cap, size=32)
         self.pause("digits-end")
-        self.wait(2.5)
+        self.wait(self.end_time)
+
+
+def drop_y_labels(axes) -> None:
+    """Remove the y tick labels of `LabelledAxes` (a panel sharing the y scale of the one on its left)."""
+    left = axes.spines.get_left()[0] if len(axes.spines) else axes.axes.get_left()[0]
+    for m in list(axes.tick_labels):
+        if m.get_right()[0] < left:
+            axes.tick_labels.remove(m)
+
+
+def slot_axes(chart, bs, etas: dict, ink) -> None:
+    """The batch-size chart's x axis: one slot per batch size (its tick, b under it and its tuned η under
+    that, each row named on the left) instead of the axes' own numeric ticks."""
+    (x0, _), (y0, _) = chart.bounds
+    base = chart.to_scene([[x0, y0]])[0][1]
+    for m in list(chart.ticks):  # the axes' own x ticks (vertical strokes) and their labels go
+        if abs(m.get_start()[0] - m.get_end()[0]) < 1e-6:
+            chart.ticks.remove(m)
+    for m in list(chart.tick_labels):
+        if m.get_top()[1] < base - 0.02:
+            chart.tick_labels.remove(m)
+    row_b, row_e = mn.VGroup(), mn.VGroup()
+    for i, x in zip(slot_x(bs), bs):
+        p = chart.to_scene([[i, y0]])[0]
+        chart.ticks.add(mn.Line(p, p + 0.08 * mn.DOWN, color=chart.spines[0].get_color(), stroke_width=2))
+        row_b.add(text(str(x), size=24, color=ink).move_to(p + 0.32 * mn.DOWN))
+        row_e.add(text(etas[x], size=24, color=ink).move_to(p + 0.68 * mn.DOWN))
+    names = mn.VGroup(text("b", size=24, color=ink).match_y(row_b), text("η", size=24, color=ink).match_y(row_e))
+    for nm in names:
+        nm.set_x(chart.to_scene([[x0, y0]])[0][0] - 0.3)
+    chart.add(row_b, row_e, names)
+
+
+def slot_x(bs) -> np.ndarray:
+    """Where each batch size sits on the chart: one slot each, the full batch a little apart (it is not
+    the next power of two)."""
+    return np.arange(len(bs)) + 0.2 * (np.arange(len(bs)) == len(bs) - 1)
+
+
+def error_bar(lo: float, hi: float, col, outline, x: float = 0.0, cap: float = 0.16) -> mn.VGroup:
+    """A vertical range from scene y `lo` to `hi` at scene x `x` with end caps, drawn over a darker
+    outline so that a short one still reads on top of a marker."""
+    pts = [[x, lo, 0], [x, hi, 0]]
+    caps = [[[x - cap / 2, y, 0], [x + cap / 2, y, 0]] for y in (lo, hi)]
+    under = mn.VGroup(*[mn.Line(*q, color=outline, stroke_width=w) for q, w in ((pts, 13), *((c, 9) for c in caps))])
+    over = mn.VGroup(*[mn.Line(*q, color=col, stroke_width=w) for q, w in ((pts, 7), *((c, 4) for c in caps))])
+    return mn.VGroup(under, over)

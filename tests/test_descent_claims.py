@@ -268,22 +268,34 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     best = min(at, key=lambda b: at[b][1])  # the lowest median loss at the budget: the dashed line
     best_s = sorted(b for b in rng if rng[b][0] <= at[best][1])  # bars reaching it
     assert got["best"] == best and got["best_epochs"] == best_e and got["best_seconds"] == best_s
-    lines = TR.trade_off_lines(rec)
-    name = lambda bs: ", ".join(map(str, bs)) if len(bs) < 3 else f"{bs[0]}–{bs[-1]}"
-    assert lines[0].startswith(f"Per epoch: b = {name(best_e)} lowest")
+    words = TR.trade_off_words(rec)
+    bs_all = sorted(runs)
+
+    def name(bs):  # a range only for three or more neighbouring batch sizes
+        return ", ".join(map(str, bs)) if len(bs) < 3 or bs != [x for x in bs_all if bs[0] <= x <= bs[-1]] \
+            else f"{bs[0]}–{bs[-1]}"
+
+    assert words["after_epochs"][0].startswith(f"After {full.config['epochs']} epochs: b = {name(best_e)} lowest")
     rest = {b: v for b, v in final.items() if b not in best_e}
     drops = [(rest[a] / rest[c], a, c) for a, c in zip(sorted(rest), sorted(rest)[1:]) if rest[c] < 0.95 * rest[a]]
     if drops:  # the pair named: the larger batch ends lower, each at its own tuned η
         _, a, c = max(drops)
-        assert f"b = {a} (η = {runs[a].meta['lr']:g}) trails b = {c} (η = {runs[c].meta['lr']:g})" in lines[0]
+        assert f"b = {a} trails b = {c} (η {runs[a].meta['lr']:g} vs {runs[c].meta['lr']:g})" in words["after_epochs"][0]
     else:
-        assert "trails" not in lines[0]
-    assert lines[1].startswith(f"Per {budget:.2g} s (= batch GD's {full.config['epochs']} epochs): b = {name(best_s)} lead")
+        assert "trails" not in words["after_epochs"][0]
+    assert words["after_time"][0].startswith(f"After {budget:.2g} s (batch GD's {full.config['epochs']} epochs): "
+                                             f"b = {name(best_s)} lead")
+    assert words["budget"][0] == f"Dotted: {budget:.2g} s, batch GD's {full.config['epochs']} epochs."
     med = {b: float(np.median(r.epoch_time)) for b, r in runs.items()}
     mid = rec["minibatch"]
-    assert lines[3] == (f"Why: an epoch at b = 1 costs {med[1] / med[max(runs)]:.0f}×; b = {mid.meta['batch_size']} "
-                        f"gets {mid.config['steps_per_epoch']} updates for "
-                        f"{med[mid.meta['batch_size']] / med[max(runs)]:.1f}×.")
+    spe = {b: r.config["steps_per_epoch"] for b, r in runs.items()}
+    assert words["epoch"] == [f"Per epoch, b = 1 wins: {spe[1]} updates per epoch; batch GD makes {spe[max(runs)]}."]
+    assert words["second"] == [f"Per second, b = 1 loses: its epoch takes {med[1] / med[max(runs)]:.0f}× batch GD's.",
+                               f"b = {mid.meta['batch_size']}: {mid.config['steps_per_epoch']} updates per epoch for "
+                               f"{med[mid.meta['batch_size']] / med[max(runs)]:.1f}× the time."]
+    first = "the smallest batch (b = 1)" if best_e == [1] else f"b = {name(best_e)}"
+    assert words["takeaway"] == [f"Per epoch, {first} learns most;",
+                                 f"per second, b = {name(best_s)} learn{'s' if len(best_s) == 1 else ''} most."]
     # the legend's times: median (quartiles) of the run's measured epochs
     t = TR.epoch_times(full)
     assert TR.time_range(t) == f"{TR.ms(med[max(runs)])} ms ({TR.ms(np.percentile(full.epoch_time, 25))}–" \

@@ -144,7 +144,7 @@ def variants(cfg):
 
 @experiment("descent_digits", description="Batch / SGD / mini-batch and a batch-size sweep on 8×8 digits, η tuned per batch size",
             model={"sizes": (64, 32, 10), "hidden": "tanh", "loss": "cce"}, data={"seed": 0, "test_fraction": 0.25},
-            init_seed=0, lr_grid=(0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0), epochs=25, seed=5, minibatch=256,
+            init_seed=0, lr_grid=(0.03, 0.1, 0.2, 0.5, 1.0, 2.0), epochs=25, seed=5, minibatch=256,
             sweep=(16, 32, 64, 128, 256, 512), jump=5.0, evals_per_epoch=32)
 def digits(cfg):
     """The blog's MNIST experiment at CPU size: same init, same epochs; η tuned per batch size on a

@@ -104,8 +104,12 @@ def time_range(t: dict) -> str:
     return f"{ms(t['median'])} ms ({ms(t['q1'])}–{ms(t['q3'])})"
 
 
-def names_of(bs) -> str:
-    return ", ".join(str(x) for x in bs) if len(bs) < 3 else f"{bs[0]}–{bs[-1]}"
+def names_of(bs, among=None) -> str:
+    """Batch sizes in words: '1', '128, 256', or '128–512' for three or more that are neighbours
+    in `among` (every batch size trained; without it, any three or more)."""
+    bs = sorted(bs)
+    run = among is None or [x for x in sorted(among) if bs[0] <= x <= bs[-1]] == bs
+    return ", ".join(str(x) for x in bs) if len(bs) < 3 or not run else f"{bs[0]}–{bs[-1]}"
 
 
 def in_order(losses: dict, rtol: float = 0.05) -> bool:
@@ -121,24 +125,55 @@ def out_of_order(losses: dict, rtol: float = 0.05):
     return max(drops)[1:] if drops else None
 
 
-def trade_off_lines(rec) -> list[str]:
-    """The conclusion in words, every number from `budgets` and the records: per epoch (and which
-    batch sizes break the order, with their tuned η), per second (by the stated rule), and why (each
-    epoch's measured cost and number of updates)."""
+def trade_off_words(rec) -> dict:
+    """The conclusion in words, every number from `budgets` and the records, one short caption per
+    step of the scene (the still prints the same): `epoch` (why b = 1 wins per epoch: updates per
+    epoch), `second` (why it loses per second: each epoch's measured cost; what a mid-size batch
+    buys), `after_epochs` (the per-epoch ranking, and which batch sizes break its order, with their
+    tuned η), `after_time` (the per-second leaders by the stated rule) and `takeaway` (one sentence)."""
     b = budgets(rec)
     e, s = b["best_epochs"], b["best_seconds"]
     small, full, mid = min(b["epochs"]), b["n"], rec["minibatch"].meta["batch_size"]
     t = {k: b["times"][k]["median"] for k in (small, full, mid)}
     odd = out_of_order({k: v for k, v in b["epochs"].items() if k not in e})
-    order = "" if odd is None else (f"; b = {odd[0]} (η = {b['lr'][odd[0]]:g}) trails "
-                                    f"b = {odd[1]} (η = {b['lr'][odd[1]]:g})")
-    spe = rec["minibatch"].config["steps_per_epoch"]
-    return [f"Per epoch: b = {names_of(e)} lowest{order}.",
-            f"Per {b['budget']:.2g} s (= batch GD's {b['n_epochs']} epochs): b = {names_of(s)} "
-            f"lead{'s' if len(s) == 1 else ''}:",
-            "their bars reach the best median (dashed).",
-            f"Why: an epoch at b = {small} costs {t[small] / t[full]:.0f}×; b = {mid} gets {spe} updates "
-            f"for {t[mid] / t[full]:.1f}×."]
+    order = "" if odd is None else (f"; b = {odd[0]} trails b = {odd[1]} (η {b['lr'][odd[0]]:g} vs "
+                                    f"{b['lr'][odd[1]]:g})")
+    spe = {k: by_batch_size(rec)[k].config["steps_per_epoch"] for k in (small, full, mid)}
+    every = list(b["epochs"])
+    lead, verb = f"b = {names_of(s, every)}", "learns" if len(s) == 1 else "learn"
+    first = f"the smallest batch (b = {small})" if e == [small] else f"b = {names_of(e, every)}"
+    return {"epoch": [f"Per epoch, b = {small} wins: {spe[small]} updates per epoch; batch GD makes {spe[full]}."],
+            "second": [f"Per second, b = {small} loses: its epoch takes {t[small] / t[full]:.0f}× batch GD's.",
+                       f"b = {mid}: {spe[mid]} updates per epoch for {t[mid] / t[full]:.1f}× the time."],
+            "budget": [f"Dotted: {b['budget']:.2g} s, batch GD's {b['n_epochs']} epochs.",
+                       "○: each run's loss then."],
+            "after_epochs": [f"After {b['n_epochs']} epochs: b = {names_of(e, every)} lowest{order}."],
+            "after_time": [f"After {b['budget']:.2g} s (batch GD's {b['n_epochs']} epochs): {lead} "
+                           f"lead{'s' if len(s) == 1 else ''}:", "no other timing bar reaches its loss (dashed line)." if len(s) == 1
+                           else "their timing bars reach the best (dashed line)."],
+            "takeaway": [f"Per epoch, {first} learns most;", f"per second, {lead} {verb} most."]}
+
+
+def log_pick(n: int, most: int = 600) -> np.ndarray:
+    """At most `most` indices of 1 … n − 1, spaced evenly in log(index) (a log time axis then gets
+    its points evenly: the first evaluations of a long run are the ones a log axis spreads out)."""
+    if n - 1 <= most:
+        return np.arange(1, n)
+    return np.unique(np.geomspace(1, n - 1, most).round().astype(int))
+
+
+def smooth_log(x, y, points: int = 160, half: float = 0.05):
+    """A running median of a noisy curve on a log x axis: at `points` log-spaced x, the median of the
+    recorded y whose x lies within ±`half` decades (windows with no recorded point are left out).
+    Returns (x, y) of the smoothed line (x > 0 only)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    keep = x > 0
+    x, y = x[keep], y[keep]
+    lx = np.log10(x)
+    at = np.linspace(lx[0], lx[-1], points)
+    lo, hi = np.searchsorted(lx, at - half, "left"), np.searchsorted(lx, at + half, "right")
+    ok = hi > lo
+    return 10 ** at[ok], np.array([np.median(y[a:b]) for a, b in zip(lo[ok], hi[ok])])
 
 
 def _sweep_names(rec) -> list[str]:

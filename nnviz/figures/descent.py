@@ -192,30 +192,34 @@ def variants(fig):
         fig.text(box.x0, box.y0 - 0.075, lesson, fontsize=10, color=theme.INK, va="top")
 
 
-@figure("descent_digits", experiments=("descent_digits",), size=(12, 5.2))
+@figure("descent_digits", experiments=("descent_digits",), size=(12, 6.2))
 def digits(fig):
     """Digits (8×8 MNIST), as the video: test loss per epoch, test loss against the measured training
     time (median epoch time), and every batch size's test loss after all epochs and after a time
     budget, with the range its loss takes over the epoch-time quartiles (the trade-off)."""
+    from matplotlib.lines import Line2D
+
     rec = E.load("descent_digits")
-    a, c, d = fig.subplots(1, 3, sharey=True)
+    a, c, d = fig.subplots(1, 3, sharey=True, gridspec_kw={"width_ratios": [1, 1.15, 1.6]})
     times = {v: TR.epoch_times(rec[v]) for v in X.VARIANT_ORDER}
-    for v in X.VARIANT_ORDER:
+    b = TR.budgets(rec)
+    words = TR.trade_off_words(rec)
+    for v in X.VARIANT_ORDER[::-1]:
         run = rec[v]
-        pe = TR.per_epoch(run)
-        name = {"batch": f"batch GD, b={run.meta['batch_size']}", "minibatch": f"mini-batch, b={run.meta['batch_size']}",
-                "stochastic": "SGD, b=1"}[v]
-        lab = name + rf": $\eta$={run.meta['lr']:g}, {TR.time_range(times[v])}"
-        a.plot(pe["epoch"], pe["test_loss"], color=theme.VARIANT[v], lw=1.8, label=lab)
+        pe_ = TR.per_epoch(run)
+        name = {"batch": f"b = {run.meta['batch_size']} (batch GD)", "minibatch": f"b = {run.meta['batch_size']}",
+                "stochastic": "b = 1 (SGD)"}[v]
+        lab = name + rf": $\eta$ = {run.meta['lr']:g}, epoch {TR.time_range(times[v])}"
+        a.plot(pe_["epoch"], pe_["test_loss"], color=theme.VARIANT[v], lw=1.8, label=lab)
+        a.plot(pe_["epoch"][-1], pe_["test_loss"][-1], "o", color=theme.VARIANT[v], mec=theme.PAPER, ms=7, zorder=4)
         x_, y_ = TR.median_clock(run)[1:], run.test_loss[1:]
-        if y_.size > 60:  # a dense noisy curve (b = 1): raw faded, its running median on top
-            c.plot(x_, y_, color=theme.VARIANT[v], lw=0.8, alpha=0.35)
-            w = max(y_.size // 40, 3)
-            c.plot(x_[w // 2: y_.size - w // 2], np.median(np.lib.stride_tricks.sliding_window_view(y_, w), axis=1)[
-                :y_.size - 2 * (w // 2)], color=theme.VARIANT[v], lw=1.8)
+        if y_.size > 600:  # a dense noisy curve (b = 1): raw faded, its running median (in log time) on top
+            c.plot(x_, y_, color=theme.VARIANT[v], lw=0.7, alpha=0.3)
+            c.plot(*TR.smooth_log(x_, y_), color=theme.VARIANT[v], lw=1.8)
         else:
             c.plot(x_, y_, color=theme.VARIANT[v], lw=1.8)
-    first = rec[X.VARIANT_ORDER[0]]
+        c.plot(b["budget"], b["seconds"][run.meta["batch_size"]], "o", mfc=theme.PAPER, mec=theme.VARIANT[v], mew=2.0,
+               ms=7, zorder=5)
     a.set_yscale("log")
     a.set_ylim(1e-2, 10)
     a.set_xlabel("epoch")
@@ -223,46 +227,57 @@ def digits(fig):
     a.set_title("per epoch", fontsize=11)
     c.set_xscale("log")
     c.set_xlim(1e-3, 10)
-    c.set_xlabel("epochs × median epoch time (s)")
+    c.set_xlabel("time (s) = epochs × median epoch time")
     c.set_title("per second", fontsize=11)
-    b = TR.budgets(rec)
-    c.axvline(b["budget"], color=theme.INK, ls="--", lw=1.0)
+    c.axvline(b["budget"], color=theme.INK, ls=":", lw=1.4)
     c.annotate(f"{b['budget']:.2g} s =\nbatch GD's {b['n_epochs']} epochs", (b["budget"], 10), xytext=(4, -4),
                textcoords="offset points", va="top", fontsize=9.5, color=theme.INK)
+    # every batch size: one slot each (the full batch a little apart), b and its tuned η under it
     bs = list(b["epochs"])
+    xs = np.arange(len(bs)) + 0.2 * (np.arange(len(bs)) == len(bs) - 1)
     followed = {rec[v].meta["batch_size"]: theme.VARIANT[v] for v in X.VARIANT_ORDER}
-    d.plot(bs, list(b["epochs"].values()), "-", color=theme.INK, lw=1.4, zorder=2)
-    d.plot(bs, list(b["seconds"].values()), "-", color=theme.INK, lw=0.9, zorder=2)
-    for x in bs:
-        col = followed.get(x, theme.INK)
-        lo, hi = b["spread"][x]
-        d.plot([x, x], [lo, hi], "-", color=col, lw=3.0, zorder=5)
-        d.plot(x, b["seconds"][x], "o", mfc=theme.PAPER, mec=col, mew=2.0, ms=9, zorder=4)
-        d.plot(x, b["epochs"][x], "o", color=col, mec=theme.PAPER, mew=1.0, ms=9, zorder=4)
-    from matplotlib.lines import Line2D
-
-    d.axhline(b["seconds"][b["best"]], color=theme.INK, ls="--", lw=1.2)  # the rule's line: the best median
-    d.legend([Line2D([0], [0], ls="-", marker="o", color=theme.INK, ms=8),
-              Line2D([0], [0], ls="-", lw=0.9, marker="o", color=theme.INK, mfc=theme.PAPER, ms=8),
-              Line2D([0], [0], ls="--", color=theme.INK)],
-             [f"after {b['n_epochs']} epochs", f"after {b['budget']:.2g} s (bar: loss at the epoch-time quartiles)",
-              f"best median at {b['budget']:.2g} s"],
-             fontsize=9, loc="upper left", frameon=False)
-    d.set_xscale("log")
-    d.set_xlim(0.5, 3000)
-    d.set_xlabel("batch size b")
-    d.set_title("every batch size", fontsize=11)
+    ink = [followed.get(x, theme.INK) for x in bs]
+    d.plot(xs - 0.2, list(b["epochs"].values()), "-", color=theme.INK, lw=1.3, zorder=2)
+    d.plot(xs + 0.1, list(b["seconds"].values()), "-", color=theme.INK, lw=0.8, zorder=2)
+    for x, bx, col in zip(xs, bs, ink):
+        lo, hi = b["spread"][bx]
+        d.plot(x - 0.2, b["epochs"][bx], "o", color=col, mec=theme.PAPER, mew=1.0, ms=8, zorder=4)
+        d.plot(x + 0.1, b["seconds"][bx], "o", mfc=theme.PAPER, mec=col, mew=1.8, ms=7, zorder=4)
+        d.errorbar([x + 0.3], [b["seconds"][bx]], yerr=[[b["seconds"][bx] - lo], [hi - b["seconds"][bx]]], fmt="none",
+                   ecolor=col, elinewidth=2.2, capsize=3.5, capthick=1.8, zorder=6)  # beside its ○
+    d.axhline(b["seconds"][b["best"]], color=theme.INK, ls=(0, (6, 4)), lw=1.2, zorder=1)
+    lead = [xs[bs.index(x)] for x in b["best_seconds"]]
+    top = max(max(b["spread"][x][1], b["seconds"][x]) for x in b["best_seconds"]) * 2.5
+    d.plot([min(lead) - 0.35, min(lead) - 0.35, max(lead) + 0.35, max(lead) + 0.35], [top / 1.25, top, top, top / 1.25],
+           color=theme.INK, lw=1.2)
+    d.text((min(lead) + max(lead)) / 2, top * 1.12, "lead per second", ha="center", va="bottom", fontsize=9.5,
+           color=theme.INK)
+    d.set_xticks(xs, [f"{x}\n{b['lr'][x]:g}" for x in bs])
+    d.tick_params(axis="x", length=3)
+    d.text(-0.025, -0.045, "b\n$\\eta$", transform=d.transAxes, ha="right", va="top", fontsize=10, color=theme.INK,
+           linespacing=1.2)
+    d.set_xlim(-0.5, xs[-1] + 0.5)
+    d.set_xlabel("batch size b (and its tuned $\\eta$)")
+    d.legend([Line2D([0], [0], ls="none", marker="o", color=theme.INK, ms=7),
+              Line2D([0], [0], ls="none", marker="o", mfc=theme.PAPER, mec=theme.INK, mew=1.8, ms=7),
+              Line2D([0], [0], ls="none", marker="|", color=theme.INK, ms=10, mew=2.2),
+              Line2D([0], [0], ls=(0, (6, 4)), color=theme.INK, lw=1.2)],
+             [f"after {b['n_epochs']} epochs", f"after {b['budget']:.2g} s", "timing range (epoch-time quartiles)",
+              f"best at {b['budget']:.2g} s"],
+             fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     h, l = a.get_legend_handles_labels()
-    fig.legend(h, l, loc="upper center", ncol=3, fontsize=9.5, frameon=False, bbox_to_anchor=(0.5, 0.955))
-    lrs = first.meta["tuning"]["lrs"]
-    fig.suptitle(f"8×8 digits, net {'–'.join(map(str, first.config['problem']['model']['sizes']))}: "
-                 rf"$\eta$ tuned per batch size ({len(lrs)} rates {lrs[0]:g}–{lrs[-1]:g}); "
-                 f"time per epoch: median (quartiles) of {times[X.VARIANT_ORDER[0]]['n']} timed epochs",
-                 fontsize=11, y=0.995)
-    lines = TR.trade_off_lines(rec)
-    fig.text(0.5, 0.085, lines[0] + "   " + lines[3], ha="center", fontsize=10)
-    fig.text(0.5, 0.03, lines[1] + " " + lines[2], ha="center", fontsize=10)
-    fig.subplots_adjust(top=0.78, bottom=0.24, wspace=0.12)
+    fig.legend(h, l, loc="upper center", ncol=3, fontsize=9.5, frameon=False, bbox_to_anchor=(0.5, 0.925))
+    lrs = rec[X.VARIANT_ORDER[0]].meta["tuning"]["lrs"]
+    fig.suptitle("Which batch size learns fastest: per epoch, or per second?", fontsize=13, y=0.995,
+                 fontweight="bold")
+    fig.text(0.5, 0.935, f"8×8 digits, net {'–'.join(map(str, rec['batch'].config['problem']['model']['sizes']))} · "
+             rf"$\eta$: best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}) per b · epoch time: median (quartiles) of "
+             f"{times[X.VARIANT_ORDER[0]]['n']} timed epochs", ha="center", fontsize=10, color=theme.INK)
+    for k, line in enumerate([words["epoch"][0] + "  " + words["after_epochs"][0], " ".join(words["second"]),
+                              " ".join(words["after_time"])]):
+        fig.text(0.5, 0.135 - 0.037 * k, line, ha="center", fontsize=10, color=theme.INK)
+    fig.text(0.5, 0.015, " ".join(words["takeaway"]), ha="center", fontsize=11.5, fontweight="bold", color=theme.INK)
+    fig.subplots_adjust(top=0.77, bottom=0.29, wspace=0.13, left=0.06, right=0.985)
 
 
 def _sci(x: float) -> str:
