@@ -20,7 +20,7 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
-from nnviz.display import loss_text
+from nnviz.display import loss_text, loss_tick_text
 from nnviz.experiments.descent import HEIGHT_LABELS, path_heights
 from nnviz.render.pacing import TimeWarp, path_progress
 from nnviz.render.plots import LossPlot
@@ -71,21 +71,24 @@ class DescentSurface(ThemedThreeDScene):
     floor_gap = 0.35        # scene units between the box's bottom and the contour floor
     log = True              # heights log10(loss): network losses span decades
     log_floor = 1e-4
-    phi, theta = 62, -105   # camera start (degrees)
+    phi, theta = 62, -105   # camera (degrees): the valley and ★ in front, the start at the back
     end_phi, end_theta = 55, -80  # where the camera comes to rest: path and valley in view
-    zoom = 0.95
-    offset = (-0.7, -0.3)   # left of the readouts   # on-screen shift of the 3-D picture (scene units), clear of the text
-    orbit_rate = 0.08       # rad/s of ambient camera rotation while the path grows
+    zoom = 0.84
+    offset = (-1.7, -0.1)   # on-screen shift of the 3-D picture (scene units): left of the readouts
+    orbit_rate = 0.0        # rad/s of ambient camera rotation while the path grows (a network sheet: none)
     run_time = 7.0
     intro_time = 3.0        # seconds the opening caption is read before the path starts
     shadow = False          # draw the path as its shadow on the floor, not on the surface
     stalk = True            # a line from the drawn point to the true loss (network paths off the sheet)
     axis_at = (-0.05, 1.0)  # where the loss axis stands, as a share of the box (0..1 = inside)
-    axis_ticks = 3
+    axis_ticks = 0          # a network sheet's rings carry their losses (no axis floating beside it)
+    stalk_side = mn.LEFT    # where the stalk's two end labels go (scene direction)
+    net_meters_at = (2.4, 2.9)  # a network sheet's readout panel (upper left corner)
+    opacity = 1.0           # the sheet's opacity (1: hides what lies behind it)
     star_label_side = None  # where ★'s words go on the surface (None: in the readout panel, never on the path)
     axis_name = None        # the ticks are losses; a name on top would reach into the title as the camera moves
     x_length = y_length = 6.5
-    z_length = 3.6
+    z_length = 5.2          # tall enough that the start's stalk reads
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -130,7 +133,11 @@ class DescentSurface(ThemedThreeDScene):
             star_words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.05)
         # iso-loss rings on the sheet and a loss axis beside it: a height reads as a loss
         ring_levels = [v_ for v_, _ in decade_ticks(hmap, zr, most=6) if v_ > 0]
-        rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap, ring_levels, width=1.5, opacity=0.45)
+        net = self.is_network(rec)
+        # a network sheet has no loss axis: its rings are drawn bolder and each carries its loss
+        rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap, ring_levels, width=3.0 if net else 1.5,
+                            opacity=0.8 if net else 0.45)
+        ring_words = self.ring_labels(axes, surf, hmap, ring_levels, xy) if net else []
         corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
         ax_line, ax_marks, ax_labels = height_axis(axes, corner, decade_ticks(hmap, zr, most=self.axis_ticks)
                                                    if self.axis_ticks else [], label, size=24, name=self.axis_name)
@@ -141,20 +148,27 @@ class DescentSurface(ThemedThreeDScene):
         guides, guide_labels = self.guides(axes, surf, hmap)
         for g in guides:
             mesh.occlude(g, lift=1.0)
-        marks = [start, star, *([] if in_panel else [star_words]), *ax_labels, *guide_labels]
+        marks = [start, star, *([] if in_panel else [star_words]), *ax_labels, *guide_labels, *ring_words]
         stalk = self.make_stalk(axes, xy, z, hmap(other) if other is not None else None, steps, t)
         if stalk is not None:
-            mesh.occlude(stalk, lift=3.0)
+            mesh.occlude(stalk[0], lift=3.0)
+            if net:  # its two ends named: the two losses it joins
+                stalk.add(self.stalk_words(rec, axes, xy, z, hmap(other)))
+                marks.extend(stalk[-1])  # each faces the camera about its own centre
         self.add_fixed_orientation_mobjects(*marks)
         title = heading(self.title(surf), size=30, buff=0.2)
         counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=True)
         loss = self.loss_readout(rec, t, steps, h)
         meters = mn.VGroup(counter, loss, *([star_words] if in_panel else [])).arrange(mn.DOWN, aligned_edge=mn.LEFT,
                                                                                       buff=0.12)
-        meters.move_to([3.0, 2.9, 0], aligned_edge=mn.UL)  # readouts grow to the right: room for "3.6·10⁻⁵"
+        at = self.net_meters_at if net else (3.0, 2.9)  # readouts grow to the right: room for "3.6·10⁻⁵"
+        meters.move_to([*at, 0], aligned_edge=mn.UL)
         extra = self.side(rec, t, steps)
         self.add_fixed_in_frame_mobjects(title, meters, *extra)
         self.add(mesh, *rings, ax_line, ax_marks, *guides, path, *([stalk] if stalk is not None else []), *marks)
+        if net:
+            self.play_network(rec, surf, v, t, self.warp(xy, steps, surf), stalk)
+            return
         beats = [b for b in (self.intro(rec, surf), self.during(rec, surf, v)) if b]
         shown = None
         if beats:
@@ -187,6 +201,143 @@ class DescentSurface(ThemedThreeDScene):
             self.wait(3.5)
         else:
             self.wait(0.5)
+
+    def play_network(self, rec, surf, v, t, warp, stalk):
+        """A network sheet, one idea per caption: what the sheet is (before the path moves), then the
+        path runs in pieces, one caption each (the one naming the stalk makes it pulse), then why it
+        ends where it does, then the takeaway, held. The camera stays put: the path is the motion."""
+        shown = None
+        hold = self.intro_time
+
+        def swap(words, *extra):
+            nonlocal shown
+            new = caption(words)
+            if shown is not None:
+                self.play(mn.FadeOut(shown), run_time=0.3)  # never two captions at once
+            self.add_fixed_in_frame_mobjects(new)
+            self.play(mn.FadeIn(new), *extra, run_time=0.6)
+            shown = new
+
+        for words in self.before(rec, surf, v):
+            swap(words)
+            self.wait(hold)
+        self.pause("intro-read")
+        t.set_value(warp.first_step)
+        during = self.during_path(rec, surf, v) or [None]
+        cuts = np.linspace(0.0, warp.run_time, len(during) + 1)
+        for k, words in enumerate(during):
+            if words:
+                pulse = [stalk[-1].animate(rate_func=mn.there_and_back).scale(1.3)] if (
+                    stalk is not None and "stalk" in words) else []  # the stalk's words pulse once
+                swap(words, *pulse)
+            self.play(warp.segment(t, cuts[k], cuts[k + 1]))
+        self.pause("path-drawn")
+        for words in self.after(rec, surf, v):
+            swap(words)
+            self.wait(hold)
+        words = self.takeaway(rec, surf, v)
+        if words:
+            swap(words)
+            self.wait(max(hold, 2.5) if hold >= 1 else hold + 0.3)  # the closing line, held
+
+    def is_network(self, rec) -> bool:
+        """A network path (true loss recorded beside the sheet's): the captioned, fixed-camera flow."""
+        return self.true_loss(rec) is not None
+
+    def movement_share(self, rec) -> float:
+        """The share of the path's movement (Σ‖θₜ − θ_end‖²) that lies in this sheet: 1 − Σ off² / Σ dist²
+        from the projection record (for the PCA sheet it equals its two explained-variance shares)."""
+        p = rec[f"{self.plane}_path"]
+        off, rel = np.asarray(p.off_plane, float), np.asarray(p.rel_off_plane, float)
+        m = rel > 0
+        dist = off[m] / rel[m]
+        return float(1.0 - np.sum(off[m] ** 2) / np.sum(dist ** 2))
+
+    def weights(self, rec) -> int:
+        return int(np.asarray(rec["run"].thetas).shape[1])
+
+    def before(self, rec, surf, v) -> list:
+        """Captions read before the path moves: what the sheet is, in plain words."""
+        n = self.weights(rec)
+        return [f"Training moves all {n} weights at once. We can't draw {n}-D, so we cut a flat sheet "
+                f"through weight space and draw the loss over it."]
+
+    def during_path(self, rec, surf, v) -> list:
+        """Captions read while the path runs (the path is played in equal pieces, one per caption)."""
+        p = rec[f"{self.plane}_path"]
+        return [f"This sheet is the one that fits the path best: it holds {self.movement_share(rec):.1%} of the "
+                f"path's movement, so the path runs on it.",
+                f"All but the start, which lies off it: the sheet under the start reads {p.plane_loss[0]:.2f}, "
+                f"its true loss is {p.true_loss[0]:.2f} (the stalk)."]
+
+    def after(self, rec, surf, v) -> list:
+        """Captions after the path: why it ends where it does."""
+        p = rec[f"{self.plane}_path"]
+        k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
+        return [f"The loss still fell when the {p.steps[-1]} steps ran out ({p.true_loss[k]:.3f} → "
+                f"{p.true_loss[-1]:.3f} in the last {int(p.steps[-1] - p.steps[k])}): the valley runs on past ★, "
+                f"off the sheet's edge."]
+
+    def takeaway(self, rec, surf, v) -> str | None:
+        """The closing sentence, held (None: no closing line)."""
+        if not self.is_network(rec):
+            return None
+        return ("Takeaway: a sheet fitted to the path shows the valley that training followed, true to the "
+                "loss wherever the path lies on it.")
+
+    def agree_from(self, rec, tol: float = 0.07) -> int:
+        """The first recorded step from which the sheet's loss stays within `tol` (relative) of the true loss."""
+        p = rec[f"{self.plane}_path"]
+        g = np.abs(np.asarray(p.true_loss) - np.asarray(p.plane_loss)) / np.asarray(p.true_loss)
+        bad = np.flatnonzero(g > tol)
+        return int(p.steps[bad[-1] + 1]) if bad.size else int(p.steps[0])
+
+    def ring_labels(self, axes, surf, hmap, levels, xy) -> list:
+        """One label per iso-loss ring ('loss 0.1'), at the ring's point nearest the camera that keeps
+        clear of the path, ★ and the window's edges (the camera does not move on a network sheet)."""
+        import contourpy
+        Z = np.asarray(surf.loss, float)
+        gen = contourpy.contour_generator(x=surf.xs, y=surf.ys, z=np.where(np.isfinite(Z), Z, np.nanmax(Z)))
+        span = np.array([np.ptp(surf.xs), np.ptp(surf.ys)])
+        lo = np.array([surf.xs[0], surf.ys[0]])
+        path_n = (np.asarray(xy, float) - lo) / span
+        x, y, _ = grid_minimum(surf.xs, surf.ys, Z)
+        keep_off = np.vstack([path_n, [(np.array([x, y]) - lo) / span]])
+        ph, th = np.radians(self.phi), np.radians(self.theta)
+        eye = np.array([np.sin(ph) * np.cos(th), np.sin(ph) * np.sin(th), np.cos(ph)])
+        out = []
+        for lev in levels:
+            h = float(np.ravel(hmap(np.array([lev])))[0])
+            pts = [q for ln in gen.lines(float(lev)) for q in ln]
+            if not pts:
+                continue
+            pts = np.asarray(pts, float)
+            n = (pts - lo) / span
+            clear = np.min(np.linalg.norm(n[:, None, :] - keep_off[None, :, :], axis=2), axis=1)
+            inside = np.min(np.minimum(n, 1 - n), axis=1)
+            ok = (clear > 0.12) & (inside > 0.08)
+            if not ok.any():
+                continue
+            scene = np.array([axes.c2p(a, b, h) for a, b in pts[ok]])
+            front = scene @ eye
+            q = scene[int(np.argmax(clear[ok] + 0.05 * (front - front.min()) / (np.ptp(front) + 1e-12)))]
+            words = label(f"loss {loss_tick_text(lev)}", size=24, color=color(theme.FOREGROUND))
+            words.move_to(q).shift(0.35 * mn.OUT)
+            words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.6, buff=0.04)
+            out.append(words)
+        return out
+
+    def stalk_words(self, rec, axes, xy, z, other) -> mn.VGroup:
+        """'true 0.94' at the stalk's upper end and 'sheet 0.39' at its foot, beside it."""
+        p = rec[f"{self.plane}_path"]
+        a, b = np.asarray(axes.c2p(*xy[0], z[0]), float), np.asarray(axes.c2p(*xy[0], other[0]), float)
+        top, foot = (a, b) if a[2] > b[2] else (b, a)
+        up = label(f"true {p.true_loss[0]:.2f}", size=24, color=color(theme.FOREGROUND))
+        down = label(f"sheet {p.plane_loss[0]:.2f}", size=24, color=color(theme.FOREGROUND))
+        for w, q in ((up, top), (down, foot)):
+            w.move_to(q).shift((0.45 + w.width / 2) * self.stalk_side)
+            w.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
+        return mn.VGroup(up, down)
 
     # ------------------------------------------------------------------ what a variant changes
     def window(self, surf, rec):
@@ -238,27 +389,16 @@ class DescentSurface(ThemedThreeDScene):
             mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
 
     def intro(self, rec, surf) -> str | None:
-        """The opening caption: what this sheet is, in plain words."""
-        run = rec["run"]
-        n = int(np.asarray(run.thetas).shape[1])
-        ev = surf.meta["explained_variance"]
-        return (f"{n} weights are too many to draw, so we draw the loss on the flat sheet that best fits the "
-                f"path ({ev[0] + ev[1]:.1%} of its movement).")
+        """An analytic surface's opening caption (a network sheet reads `before` instead)."""
+        return None
 
     def during(self, rec, surf, v) -> str | None:
-        """The caption while the path runs: why the drawn point and the true loss differ."""
-        p = rec[f"{self.plane}_path"]
-        return (f"Only the start lies far off the sheet ({p.rel_off_plane[0]:.0%} of its way to the end), so the "
-                f"sheet's loss there ({p.plane_loss[0]:.2f}) is below its true {p.true_loss[0]:.2f}: the stalk.")
+        """An analytic surface's second caption, read before its path runs."""
+        return None
 
     def why(self, rec, surf, v) -> str | None:
-        """Why the path ends where it does (the network's PCA plane): the run stopped while its loss
-        was still falling, short of the slice's lowest point."""
-        p = rec[f"{self.plane}_path"]
-        k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
-        return (f"{p.steps[-1]} steps ran out while the loss still fell ({p.true_loss[k]:.3f} → "
-                f"{p.true_loss[-1]:.3f} over the last {int(p.steps[-1] - p.steps[k])}); the valley runs on "
-                f"past ★ ({v:.3f}, the window's edge).")
+        """An analytic surface's closing reason, after the path."""
+        return None
 
     @classmethod
     def warp(cls, xy, steps, surf) -> TimeWarp:
@@ -270,7 +410,7 @@ class DescentSurface(ThemedThreeDScene):
 
     def mesh(self, axes, xs, ys, H):
         """The surface mobject (a hook: bench/bench_surface.py swaps in manim.Surface for 'before')."""
-        return SurfaceMesh(axes, xs, ys, H, resolution=self.resolution, mesh_every=0,
+        return SurfaceMesh(axes, xs, ys, H, resolution=self.resolution, mesh_every=0, opacity=self.opacity,
                            floor_levels=self.floor_levels, floor_gap=self.floor_gap, light=0.5,
                            colors=theme.SURFACE_RAMP_MUTED)
 
@@ -287,7 +427,7 @@ class DescentSurface(ThemedThreeDScene):
 
     def minimum_words(self, surf, v):
         if at_window_edge(surf):
-            return f"lowest: {v:.2g}"  # the window's edge: the valley runs on (the closing caption)
+            return f"lowest in view: {v:.2g} (edge)"  # the valley runs on past the window (the closing caption)
         return f"lowest: {v:.3g}"
 
     def title(self, surf):
@@ -302,60 +442,100 @@ class DescentSurface(ThemedThreeDScene):
 
 
 class DescentSurfaceTrue(DescentSurface):
+    """The same sheet with the path drawn at its true loss: it floats above the sheet at the start only."""
+
     heights = "true"
 
-    def during(self, rec, surf, v):
+    def during_path(self, rec, surf, v):
         p = rec[f"{self.plane}_path"]
-        return (f"Drawn at its true loss, the start floats above the sheet ({p.rel_off_plane[0]:.0%} of its way "
-                f"to the end off it): {p.true_loss[0]:.2f}, not {p.plane_loss[0]:.2f} (white stalk).")
+        return [f"This sheet is the one that fits the path best: it holds {self.movement_share(rec):.1%} of the "
+                f"path's movement. Here the path is drawn at its true loss.",
+                f"So the start floats above the sheet: true loss {p.true_loss[0]:.2f}, the sheet under it "
+                f"{p.plane_loss[0]:.2f} (the stalk)."]
+
+    def after(self, rec, surf, v):
+        return [f"From step {self.agree_from(rec)} on, the true loss and the sheet's differ by under 7 %: "
+                f"the path lies on the sheet."]
+
+    def takeaway(self, rec, surf, v):
+        return ("Takeaway: the sheet's height is the path's true loss only where the path lies on the sheet; "
+                f"here, all but the first {self.agree_from(rec)} steps.")
 
 
 class DescentSurfaceRandom(DescentSurface):
     """The path lies mostly off a random plane: its projection is drawn as a shadow on the floor,
-    and the true loss beside it, with the share of the path that lies off the plane."""
+    and the true loss beside it in a chart, with the sheet's loss under the shadow."""
 
     plane = "random"
     shadow = True
-    floor_levels = 12       # the floor carries the path's shadow
-    end_phi, end_theta = 50, -95
-    zoom = 0.72
-    offset = (-2.1, -0.35)
-    axis_at = (-0.08, 1.0)
+    stalk = False
+    floor_levels = 10       # the floor carries the path's shadow
+    phi, theta = 50, -100
+    zoom = 0.74
+    offset = (-2.7, -0.1)
+    opacity = 0.6           # the floor's contours and the shadow show through the sheet
+    half_width = 0.5        # the drawn window: ± this around the end point (the record's grid spans ±1)
 
-    def intro(self, rec, surf):
+    def window(self, surf, rec):
+        """The centre of the recorded grid (the path's shadow is short: a closer window shows it)."""
+        i = np.flatnonzero(np.abs(surf.xs) <= self.half_width + 1e-9)
+        j = np.flatnonzero(np.abs(surf.ys) <= self.half_width + 1e-9)
+        return dataclasses.replace(surf, xs=surf.xs[i], ys=surf.ys[j], loss=surf.loss[np.ix_(j, i)])
+
+    def title(self, surf):
+        return "A moons MLP's loss along two random directions"
+
+    def before(self, rec, surf, v):
+        n = self.weights(rec)
+        return [f"Training moves all {n} weights at once. This flat sheet runs through the end point along "
+                f"two random directions (filter-normalised)."]
+
+    def during_path(self, rec, surf, v):
+        return [f"A random sheet holds only {self.movement_share(rec):.0%} of the path's movement: the path "
+                f"runs almost straight out of it.",
+                "So the path is drawn only as its shadow on the floor. The chart: its true loss, and the "
+                "sheet's loss at the shadow (lower)."]
+
+    def after(self, rec, surf, v):
         p = rec[f"{self.plane}_path"]
-        return (f"A random flat sheet through the end point: the training path lies mostly off it (up to "
-                f"{p.rel_off_plane.max():.0%} of its distance to the end).")
+        x, y, v = grid_minimum(surf.xs, surf.ys, surf.loss)
+        return [f"At the end both read {p.true_loss[-1]:.4f}: the sheet was built through the end point. "
+                f"★ ({v:.4f}) lies next to it."]
 
-    def during(self, rec, surf, v):
-        return "So the path is drawn only as its shadow on the floor; its true loss is on the right."
+    def takeaway(self, rec, surf, v):
+        return (f"Takeaway: 2 random directions of {self.weights(rec)} miss the path: a random sheet shows "
+                f"the basin around the end, not the route.")
 
-    def why(self, rec, surf, v):
-        return None
+    def minimum_words(self, surf, v):
+        return f"lowest: {v:.4f}"
 
     def side(self, rec, tracker, steps):
         p = rec[f"{self.plane}_path"]
         ink = color("optimizer", optimizer_key(rec["run"].config["optimizer"]))
-        true, shadow = "true loss", "sheet's loss at the shadow"
+        true, shadow = "true loss", "the sheet's loss"
         plot = LossPlot({true: p.true_loss, shadow: p.plane_loss},
-                        colors={true: ink, shadow: color(theme.MUTED)},
-                        steps={true: p.steps, shadow: p.steps},
-                        log_y=True, width=3.6, height=1.9, tracker=tracker, legend=False, x_ticks=3)
-        plot.to_edge(mn.RIGHT, buff=0.4).shift(0.75 * mn.DOWN)  # below the readout lines
-        keys = list(plot.curves)
-        names = mn.VGroup(*[label(k, size=24, color=plot.curves[k].trace.color) for k in keys])
-        names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(plot, mn.UP, buff=0.12)
-        names.align_to(plot, mn.LEFT)
-        rel = p.rel_off_plane
-        s = np.asarray(p.steps, float)
-
-        def off_text(v):
-            k = min(int(np.searchsorted(s, v - 1e-9)), len(rel) - 1)
-            # the sheet is built through the end point: there the path is on it by construction
-            return f"now {rel[k]:.0%} off the sheet" if k < len(rel) - 1 else "end: the sheet's centre"
-        off = Readout(tracker, off_text, size=24, color=color(theme.FOREGROUND))
-        off.next_to(names, mn.UP, buff=0.15).align_to(plot, mn.LEFT)
-        return [plot, names, off]
+                        colors={true: ink, shadow: color(theme.FOREGROUND)},
+                        steps={true: p.steps, shadow: p.steps}, log_y=True, width=4.6, height=2.6,
+                        tracker=tracker, legend=False, x_ticks=3, font_size=24, ink=color(theme.FOREGROUND))
+        plot.move_to([6.75, 1.15, 0], aligned_edge=mn.UR)
+        for tick in plot.axes.tick_labels:  # 1 / 0.1 / 0.01, as the rings say it (not 10⁰ / 10⁻¹)
+            sup = getattr(tick, "text", "")
+            if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
+                k = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
+                new = label(loss_tick_text(10.0 ** k), size=24, color=color(theme.FOREGROUND))
+                tick.become(new.move_to(tick.get_right(), aligned_edge=mn.RIGHT))
+        ax = plot.axes
+        names = []
+        for k, where in ((true, 0.30), (shadow, 0.72)):  # each curve named in the empty upper right
+            c = plot.curves[k].trace.color
+            x0, x1 = ax.bounds[0]
+            y0, y1 = ax.bounds[1]
+            at = ax.axes.c2p(x0 + 0.25 * (x1 - x0), y1 - where * 0.5 * (y1 - y0))
+            swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=5)
+            words = label(k, size=24, color=c)
+            row = mn.VGroup(swatch, words).arrange(mn.RIGHT, buff=0.12).move_to(at, aligned_edge=mn.LEFT)
+            names.append(row)
+        return [plot, *names]
 
 
 class DescentSurfaceBowl(DescentSurface):

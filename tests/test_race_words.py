@@ -6,6 +6,7 @@ short of the star."""
 import importlib.util
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -234,38 +235,66 @@ def test_bowl_bend_words(surf_mod, surface):
 
 
 def test_pca_sheet_captions(surf_mod, surface):
-    """The PCA scene's captions: the weight count, the sheet's share of the path's movement, how far
-    off the sheet the start lies and its two losses, recomputed from the records."""
+    """The network sheets' captions, recomputed from the records: the weight count, each sheet's share
+    of the path's movement (the PCA sheet's = its two explained-variance shares; the random sheet's
+    from the path's own distances to that plane), the start's two losses (the stalk's words), from
+    which step the true loss and the sheet's agree, and the random sheet's end."""
     s, p, run = surface["pca"], surface["pca_path"], surface["run"]
+    n = np.asarray(run.thetas).shape[1]
     pca = scene(surf_mod.DescentSurface)
-    intro = " ".join(pca.intro(surface, s).split())
-    assert intro.startswith(f"{np.asarray(run.thetas).shape[1]} weights")
-    assert f"({sum(s.meta['explained_variance'][:2]):.1%} of its movement)" in intro
-    during = " ".join(pca.during(surface, s, 0.0).split())
-    assert f"({p.rel_off_plane[0]:.0%} of its way to the end)" in during
-    assert f"loss there ({p.plane_loss[0]:.2f}) is below its true {p.true_loss[0]:.2f}" in during
+    before = " ".join(pca.before(surface, s, 0.0)[0].split())
+    assert before.startswith(f"Training moves all {n} weights at once. We can't draw {n}-D")
+    share = sum(s.meta["explained_variance"][:2])
+    assert pca.movement_share(surface) == pytest.approx(share, abs=1e-9)
+    fit, start = (" ".join(w.split()) for w in pca.during_path(surface, s, 0.0))
+    assert f"it holds {share:.1%} of the path's movement" in fit
+    assert f"the sheet under the start reads {p.plane_loss[0]:.2f}, its true loss is {p.true_loss[0]:.2f}" in start
     assert p.plane_loss[0] < p.true_loss[0]
-    # "only the start lies far off": from step 10 on the path is less than half the start's distance off it
-    assert "Only the start lies far off the sheet" in during
+    # "all but the start lies on it": from step 10 on the path is less than half the start's distance off it
     assert p.off_plane[np.asarray(p.steps) >= 10].max() < 0.5 * p.off_plane[0]
-    # the path leaves the sheet least at its end (the sheet is centred on the final θ)
-    assert p.rel_off_plane[-1] == pytest.approx(0.0, abs=1e-9)
+    assert p.rel_off_plane[-1] == pytest.approx(0.0, abs=1e-9)  # the sheet is centred on the final θ
+    true = scene(surf_mod.DescentSurfaceTrue)
+    gap = np.abs(p.true_loss - p.plane_loss) / p.true_loss
+    k = int(np.flatnonzero(gap > 0.07)[-1]) + 1  # from here on within 7 %
+    assert np.all(gap[k:] <= 0.07) and gap[k - 1] > 0.07 and k < 0.1 * len(gap)
+    assert f"From step {p.steps[k]} on, the true loss and the sheet's differ by under 7 %" in true.after(surface, s, 0)[0]
+    assert f"all but the first {p.steps[k]} steps" in true.takeaway(surface, s, 0.0)
+    assert f"true loss {p.true_loss[0]:.2f}, the sheet under it {p.plane_loss[0]:.2f}" in " ".join(
+        true.during_path(surface, s, 0.0)[1].split())
+    # the random sheet: its share recomputed from θₜ and the plane (least squares), not from the record's distances
+    r, rp = surface["random"], surface["random_path"]
     rnd = scene(surf_mod.DescentSurfaceRandom)
-    words = " ".join(rnd.intro(surface, surface["random"]).split())
-    assert f"up to {surface['random_path'].rel_off_plane.max():.0%} of its distance" in words
-    assert surface["random_path"].rel_off_plane.max() > 0.5  # "mostly off it"
+    D = np.asarray(r.directions, float).T
+    d = np.asarray(run.thetas, float) - r.origin
+    inplane = D @ np.linalg.lstsq(D, d.T, rcond=None)[0]
+    mine = 1 - np.sum((d.T - inplane) ** 2) / np.sum(d ** 2)
+    assert rnd.movement_share(surface) == pytest.approx(mine, rel=1e-6) and mine < 0.2  # "misses the path"
+    words = " ".join(rnd.during_path(surface, r, 0.0)[0].split())
+    assert f"holds only {mine:.0%} of the path's movement" in words
+    assert np.all(rp.plane_loss[:-1] < rp.true_loss[:-1])  # "its true loss is above the sheet's loss"
+    assert rp.plane_loss[-1] == pytest.approx(rp.true_loss[-1], rel=1e-9)  # "at the end both read …"
+    end = " ".join(rnd.after(surface, rnd.window(r, surface), 0.0)[0].split())
+    assert f"At the end both read {rp.true_loss[-1]:.4f}" in end
+    # "★ lies next to it": the window's lowest cell is within 1.5 grid cells of the end point (the centre)
+    w = rnd.window(r, surface)
+    j, i = np.unravel_index(np.nanargmin(w.loss), w.loss.shape)
+    assert np.hypot(w.xs[i], w.ys[j]) <= 1.5 * (w.xs[1] - w.xs[0]) and f"★ ({w.loss[j, i]:.4f})" in end
+    for cls in (pca, true, rnd):  # every caption fits in two lines
+        texts = [*cls.before(surface, s, 0.0), *cls.during_path(surface, s, 0.0), *cls.after(surface, s, 0.0),
+                 cls.takeaway(surface, s, 0.0)]
+        assert all(len(textwrap.wrap(t, 68)) <= 2 for t in texts), texts
 
 
 def test_pca_path_stops_short_words(surf_mod, surface):
     p, s = surface["pca_path"], surface["pca"]
     v = float(np.nanmin(s.loss))
-    words = surf_mod.DescentSurface.why(surf_mod.DescentSurface, surface, s, v)
+    words = scene(surf_mod.DescentSurface).after(surface, s, v)[0]
     assert np.allclose(p.coords[-1], 0)  # the plane is centred on the final θ
     k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
     assert p.true_loss[-1] < p.true_loss[k]  # still falling
     words = " ".join(words.split())
-    assert f"({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} over the last 50)" in words
-    assert v < p.true_loss[-1] and f"★ ({v:.3f}, the window's edge)" in words
+    assert f"({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} in the last 50)" in words
+    assert v < p.true_loss[-1] and "the valley runs on past ★, off the sheet's edge" in words
 
 
 def test_rosenbrock_surface_stops_short_words(surf_mod, surface):
@@ -326,7 +355,7 @@ def test_pca_star_is_at_the_window_edge(surf_mod, surface):
     j, i = np.unravel_index(np.nanargmin(Z), Z.shape)
     assert i in (0, Z.shape[1] - 1) or j in (0, Z.shape[0] - 1)
     assert surf_mod.at_window_edge(s)
-    assert surf_mod.DescentSurface.minimum_words(None, s, float(Z[j, i])) == f"lowest: {Z[j, i]:.2g}"
+    assert surf_mod.DescentSurface.minimum_words(None, s, float(Z[j, i])) == f"lowest in view: {Z[j, i]:.2g} (edge)"
     inner = (slice(1, -1), slice(1, -1))
     assert np.nanmin(Z[inner]) > Z[j, i]
 
