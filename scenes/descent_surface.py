@@ -22,6 +22,7 @@ import numpy as np
 from nnviz import experiments, theme
 from nnviz.display import loss_text, loss_tick_text
 from nnviz.experiments.descent import HEIGHT_LABELS, path_heights
+from nnviz.experiments.descent_views import sheet_share
 from nnviz.render.pacing import TimeWarp, path_progress
 from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedThreeDScene, color, heading, label
@@ -85,6 +86,8 @@ class DescentSurface(ThemedThreeDScene):
     stalk_side = mn.LEFT    # where the stalk's two end labels go (scene direction)
     net_meters_at = (2.4, 2.9)  # a network sheet's readout panel (upper left corner)
     opacity = 1.0           # the sheet's opacity (1: hides what lies behind it)
+    stalk_zoom = 2.2        # the stalk's caption zooms the picture this much onto it (≤ 1: no zoom)
+    stalk_spot = (-1.2, 0.2)  # where on screen the stalk sits while zoomed (clear of readouts and caption)
     star_label_side = None  # where ★'s words go on the surface (None: in the readout panel, never on the path)
     axis_name = None        # the ticks are losses; a name on top would reach into the title as the camera moves
     x_length = y_length = 6.5
@@ -230,6 +233,10 @@ class DescentSurface(ThemedThreeDScene):
                 pulse = [stalk[-1].animate(rate_func=mn.there_and_back).scale(1.3)] if (
                     stalk is not None and "stalk" in words) else []  # the stalk's words pulse once
                 swap(words, *pulse)
+                if pulse and self.stalk_zoom > 1:  # a closer look at the stalk while its caption is read
+                    self.zoom_on(stalk[0].get_center(), self.stalk_zoom, self.stalk_spot, min(1.0, hold))
+                    self.wait(0.7 * hold)
+                    self.zoom_on(None, 1.0, None, min(0.8, hold))
             self.play(warp.segment(t, cuts[k], cuts[k + 1]))
         self.pause("path-drawn")
         for words in self.after(rec, surf, v):
@@ -240,18 +247,36 @@ class DescentSurface(ThemedThreeDScene):
             swap(words)
             self.wait(max(hold, 2.5) if hold >= 1 else hold + 0.3)  # the closing line, held
 
+    def zoom_on(self, point, factor, spot, run_time):
+        """Zoom the 3-D picture by `factor` (of the scene's zoom) so that `point` moves to screen position
+        `spot`; zoom_on(None, 1.0, None, …) goes back. Text stays put (titles, readouts, captions)."""
+        cam = self.camera
+        z0, off0 = float(cam.zoom_tracker.get_value()), np.array(cam.offset, float)
+        if point is None:
+            z1, off1 = float(self.zoom), np.array(self.offset, float)
+        else:
+            s0 = np.asarray(cam.project_points(np.array([point], float))[0][:2], float)
+            z1 = float(self.zoom) * factor
+            off1 = np.asarray(spot, float) - z1 * (s0 - off0) / z0  # the projection scales with the zoom
+        k = mn.ValueTracker(0.0)
+
+        def follow(m):
+            a = m.get_value()
+            cam.zoom_tracker.set_value(z0 + (z1 - z0) * a)
+            cam.offset = tuple(off0 + (off1 - off0) * a)
+        k.add_updater(follow)
+        self.add(k)
+        self.play(k.animate.set_value(1.0), run_time=run_time)
+        k.clear_updaters()
+        self.remove(k)
+
     def is_network(self, rec) -> bool:
         """A network path (true loss recorded beside the sheet's): the captioned, fixed-camera flow."""
         return self.true_loss(rec) is not None
 
     def movement_share(self, rec) -> float:
-        """The share of the path's movement (Σ‖θₜ − θ_end‖²) that lies in this sheet: 1 − Σ off² / Σ dist²
-        from the projection record (for the PCA sheet it equals its two explained-variance shares)."""
-        p = rec[f"{self.plane}_path"]
-        off, rel = np.asarray(p.off_plane, float), np.asarray(p.rel_off_plane, float)
-        m = rel > 0
-        dist = off[m] / rel[m]
-        return float(1.0 - np.sum(off[m] ** 2) / np.sum(dist ** 2))
+        """The share of the path's movement that lies in this sheet (`descent_views.sheet_share`)."""
+        return sheet_share(rec[f"{self.plane}_path"])
 
     def weights(self, rec) -> int:
         return int(np.asarray(rec["run"].thetas).shape[1])
@@ -517,7 +542,7 @@ class DescentSurfaceRandom(DescentSurface):
                         colors={true: ink, shadow: color(theme.FOREGROUND)},
                         steps={true: p.steps, shadow: p.steps}, log_y=True, width=4.6, height=2.6,
                         tracker=tracker, legend=False, x_ticks=3, font_size=24, ink=color(theme.FOREGROUND))
-        plot.move_to([6.75, 1.15, 0], aligned_edge=mn.UR)
+        plot.move_to([6.7, 1.15, 0], aligned_edge=mn.UR)
         for tick in plot.axes.tick_labels:  # 1 / 0.1 / 0.01, as the rings say it (not 10⁰ / 10⁻¹)
             sup = getattr(tick, "text", "")
             if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
@@ -526,14 +551,14 @@ class DescentSurfaceRandom(DescentSurface):
                 tick.become(new.move_to(tick.get_right(), aligned_edge=mn.RIGHT))
         ax = plot.axes
         names = []
-        for k, where in ((true, 0.30), (shadow, 0.72)):  # each curve named in the empty upper right
+        for k, where in ((true, 0.06), (shadow, 0.22)):  # each curve named in the empty upper right
             c = plot.curves[k].trace.color
             x0, x1 = ax.bounds[0]
             y0, y1 = ax.bounds[1]
-            at = ax.axes.c2p(x0 + 0.25 * (x1 - x0), y1 - where * 0.5 * (y1 - y0))
+            at = ax.axes.c2p(x1, y1 - where * (y1 - y0))
             swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=5)
             words = label(k, size=24, color=c)
-            row = mn.VGroup(swatch, words).arrange(mn.RIGHT, buff=0.12).move_to(at, aligned_edge=mn.LEFT)
+            row = mn.VGroup(swatch, words).arrange(mn.RIGHT, buff=0.12).move_to(at, aligned_edge=mn.RIGHT)
             names.append(row)
         return [plot, *names]
 

@@ -317,3 +317,14 @@ def keep_words(rec, tol: float = 1e-6) -> str:
     if len(tied) > 1:
         return f"the {len(tied)} deep runs tie at J = {best:.2f}: keep any"
     return f"keep the best: J = {best:.2f}"
+
+
+# the network loss sheets (`descent_surface`): how much of the path a sheet holds
+def sheet_share(projection) -> float:
+    """The share of the path's movement Σ‖θₜ − θ_end‖² that lies in a sheet through θ_end: 1 − Σ off² / Σ dist²
+    from the projection record (dist = off / rel). For the fitted (PCA) sheet it is its two explained-variance
+    shares; the scenes and the still state it for both sheets in the same words."""
+    off, rel = np.asarray(projection.off_plane, float), np.asarray(projection.rel_off_plane, float)
+    m = rel > 0
+    dist = off[m] / rel[m]
+    return float(1.0 - np.sum(off[m] ** 2) / np.sum(dist ** 2))

@@ -493,13 +493,15 @@ def race_tuning(fig):
     fig.legend(handles, labels, loc="upper center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, -0.02))
 
 
-@figure("descent_surface", experiments=("descent_surface",), size=(12, 4.2))
+@figure("descent_surface", experiments=("descent_surface",), size=(12, 4.6))
 def surface(fig):
-    """A moons MLP's loss on the flat sheet that best fits its path (PCA plane; path on the sheet) and on a
-    random sheet (filter-normalised; the path lies mostly off it: drawn as a dashed shadow on the floor),
-    and the true loss beside the sheet's loss per step. The videos' palette: a grey surface, the path in
-    its optimizer's colour."""
+    """A moons MLP's loss on the flat sheet that best fits its path (PCA plane; the path on it, the start's
+    stalk from the sheet's loss to its true loss) and on a random sheet (filter-normalised, ±0.5 around the
+    end point as in the video; the path lies mostly off it: drawn as its shadow on a contour floor under a
+    see-through sheet), and the true loss beside both sheets' losses per step (log-step axis: the gap is in
+    the first steps). The videos' palette: a grey surface, the path in its optimizer's colour."""
     from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.lines import Line2D
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
     from ..display import loss_tick_text
@@ -508,35 +510,53 @@ def surface(fig):
     rec = E.load("descent_surface")
     opt = rec["run"].config["optimizer"]["name"]
     ink = theme.OPTIMIZER["gd" if opt == "sgd" else opt]
-    name = OPT_LABEL["gd" if opt == "sgd" else opt]
+    n = int(np.asarray(rec["run"].thetas).shape[1])
     for k, which in enumerate(("pca", "random")):
         s, p = rec[which], rec[f"{which}_path"]
+        share = TR.sheet_share(p)
         ax = fig.add_subplot(1, 3, k + 1, projection="3d", computed_zorder=False)
-        A, B = np.meshgrid(s.xs, s.ys)
-        Z = np.log10(s.loss)
-        ax.plot_surface(A, B, Z, cmap=cmap, alpha=0.85, linewidth=0, zorder=1)
-        if which == "pca":
-            ev = s.meta["explained_variance"]
-            ax.plot(p.coords[:, 0], p.coords[:, 1], np.log10(X.path_heights(p, "slice")), color=ink,
-                    lw=2.5, zorder=5, path_effects=_outlined())
-            title = (f"the flat sheet that best fits the path\n({ev[0] + ev[1]:.1%} of its movement), the path on it;"
-                     f"\nonly the start lies far off it ({p.rel_off_plane[0]:.0%} of its way to the end)")
-            st = ax.scatter(*p.coords[0], np.log10(X.path_heights(p, "slice")[0]), s=60, facecolors="none",
-                            edgecolors=theme.INK, linewidths=1.5, zorder=6)
-            ax.plot([p.coords[0, 0]] * 2, [p.coords[0, 1]] * 2,
-                    np.log10([X.path_heights(p, "slice")[0], X.path_heights(p, "true")[0]]), color=theme.INK, lw=2,
-                    zorder=6)  # the stalk: the start's true loss above the sheet's
-            j, i = np.unravel_index(np.nanargmin(s.loss), s.loss.shape)
-            ax.scatter(s.xs[i], s.ys[j], Z[j, i], marker="*", s=160, facecolors="none", edgecolors=theme.INK,
-                       linewidths=1.5, zorder=6)
-        else:
-            floor = float(np.nanmin(Z))
-            ax.plot(p.coords[:, 0], p.coords[:, 1], np.full(len(p.coords), floor), "--", color=ink,
-                    lw=2, zorder=5, path_effects=_outlined())
-            title = (f"a random sheet: the path lies mostly off it\n(up to {p.rel_off_plane.max():.0%} of its way"
-                     f" to the end),\nso only its shadow is drawn, on the floor")
-        ax.set_title(title, fontsize=9)
+        xs, ys, L = s.xs, s.ys, s.loss
+        if which == "random":  # the video's window: ±0.5 around the end point
+            i, j = np.flatnonzero(np.abs(xs) <= 0.5 + 1e-9), np.flatnonzero(np.abs(ys) <= 0.5 + 1e-9)
+            xs, ys, L = xs[i], ys[j], L[np.ix_(j, i)]
+        A, B = np.meshgrid(xs, ys)
+        Z = np.log10(L)
         lo, hi = np.floor(np.nanmin(Z)), np.ceil(np.nanmax(Z))
+        if which == "pca":
+            ax.plot_surface(A, B, Z, cmap=cmap, alpha=0.85, linewidth=0, zorder=1)
+            hs, ht = X.path_heights(p, "slice"), X.path_heights(p, "true")
+            ax.plot(p.coords[:, 0], p.coords[:, 1], np.log10(hs), color=ink, lw=2.5, zorder=5,
+                    path_effects=_outlined())
+            ax.scatter(*p.coords[0], np.log10(hs[0]), s=70, facecolors="none", edgecolors=theme.INK,
+                       linewidths=1.8, zorder=6)
+            ax.plot([p.coords[0, 0]] * 2, [p.coords[0, 1]] * 2, np.log10([hs[0], ht[0]]), color=theme.INK, lw=2.5,
+                    zorder=6)  # the stalk: from the sheet's loss up to the start's true loss
+            ax.text(p.coords[0, 0], p.coords[0, 1], np.log10(ht[0]) + 0.12, f"true {ht[0]:.2f}", fontsize=9,
+                    ha="center", va="bottom", zorder=7)
+            ax.text(p.coords[0, 0], p.coords[0, 1], np.log10(hs[0]) - 0.12, f"sheet {hs[0]:.2f}", fontsize=9,
+                    ha="left", va="top", zorder=7)
+            ax.scatter(p.coords[-1, 0], p.coords[-1, 1], np.log10(hs[-1]), s=30, color=ink, edgecolors=theme.INK,
+                       zorder=7)
+            j, i = np.unravel_index(np.nanargmin(L), L.shape)
+            ax.scatter(xs[i], ys[j], Z[j, i], marker="*", s=170, facecolors="none", edgecolors=theme.INK,
+                       linewidths=1.5, zorder=6)
+            title = (f"the sheet that best fits the path holds {share:.1%}\nof its movement: the path runs on it,"
+                     f"\nall but the start (the stalk)")
+            ax.view_init(elev=32, azim=-115)  # ★ (at the window's edge) apart from the path's end
+        else:
+            floor = lo - 0.4
+            ax.contour(A, B, Z, levels=10, zdir="z", offset=floor, colors=theme.MUTED, linewidths=0.8,
+                       linestyles="solid", zorder=1)
+            ax.plot_surface(A, B, Z, cmap=cmap, alpha=0.45, linewidth=0, zorder=2)
+            ax.plot(p.coords[:, 0], p.coords[:, 1], np.full(len(p.coords), floor), color=ink, lw=2.5, zorder=6,
+                    path_effects=_outlined())  # the shadow, on the floor, over the sheet
+            ax.scatter(*p.coords[0], floor, s=70, facecolors="none", edgecolors=theme.INK, linewidths=1.8, zorder=7)
+            ax.scatter(0, 0, floor, s=30, color=ink, edgecolors=theme.INK, zorder=7)
+            ax.set_zlim(floor, hi)
+            title = (f"a random sheet holds only {share:.0%} of the\npath's movement: only its shadow is drawn,"
+                     f"\non the floor")
+            ax.view_init(elev=35, azim=-100)
+        ax.set_title(title, fontsize=10)
         ax.zaxis.set_major_locator(FixedLocator(np.arange(lo, hi + 1)))
         ax.zaxis.set_major_formatter(FuncFormatter(lambda z, _: loss_tick_text(10.0 ** z)))
         ax.set_zlabel("loss (log scale)", fontsize=9)
@@ -544,19 +564,34 @@ def surface(fig):
         ax.set_yticklabels([])
         ax.set_xlabel("direction 1", fontsize=9)
         ax.set_ylabel("direction 2", fontsize=9)
+    handles = [Line2D([], [], marker="o", ls="none", mfc="none", mec=theme.INK, ms=8),
+               Line2D([], [], marker="o", ls="none", color=ink, mec=theme.INK, ms=6),
+               Line2D([], [], marker="*", ls="none", mfc="none", mec=theme.INK, ms=11)]
+    fig.legend(handles, ["start", "end", "lowest point in view (at its edge)"], loc="lower left", ncol=3,
+               fontsize=9, frameon=False, bbox_to_anchor=(0.03, 0.0))
     ax = fig.add_subplot(1, 3, 3)
-    p = rec["pca_path"]
-    # the videos' colours: the true loss in the run's colour, the sheet's loss grey
-    ax.semilogy(p.steps, X.path_heights(p, "true"), color=ink, lw=2, label="true loss", path_effects=_outlined())
-    ax.semilogy(p.steps, X.path_heights(p, "slice"), "--", color=theme.MUTED, lw=2, label="the sheet's loss")
+    p, r = rec["pca_path"], rec["random_path"]
+    x = np.asarray(p.steps, float)
+    # the videos' colours: the true loss in the run's colour; the sheets' losses in the ink colour
+    ax.plot(x, X.path_heights(p, "true"), color=ink, lw=2.5, label="true loss", path_effects=_outlined())
+    ax.plot(x, X.path_heights(p, "slice"), "--", color=theme.INK, lw=1.6, label="fitted sheet's loss")
+    ax.plot(x, r.plane_loss, ":", color=theme.INK, lw=1.6, label="random sheet's loss")
+    ax.set_yscale("log")
+    ax.set_xscale("symlog", linthresh=1)  # steps 0, 1, 10, 100: the gap lives in the first steps
+    ax.set_xlim(0, x[-1])
+    ax.xaxis.set_major_locator(FixedLocator([0, 1, 10, 100]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_major_locator(FixedLocator([0.01, 0.1, 1]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: loss_tick_text(y)))
-    ax.set_xlabel("step")
+    ax.set_ylim(0.008, 1.3)
+    ax.set_xlabel("step (log scale after 1)")
     ax.set_ylabel("loss (log scale)")
-    ax.legend(fontsize=9, loc="upper right", bbox_to_anchor=(1.0, 0.85), frameon=False)  # clear of both curves
-    ax.set_title(f"{name}: true loss vs the sheet's loss:\nthey differ only near the start", fontsize=10)
-    # the 3-D panel's z label reaches past its box: move this panel clear of it
+    ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(0.0, 0.3), frameon=False)  # the empty lower left
+    k = int(np.flatnonzero(np.abs(p.true_loss - p.plane_loss) / p.true_loss > 0.07)[-1]) + 1
+    ax.set_title(f"true loss vs the sheets' losses: the fitted sheet\nagrees within 7 % from step {p.steps[k]} on; "
+                 f"the random\none reads low until the end ({n} weights, 2 drawn)", fontsize=10)
     box = ax.get_position()
-    ax.set_position([box.x0 + 0.07, box.y0, box.width - 0.04, box.height])
+    ax.set_position([box.x0 + 0.06, box.y0 + 0.04, box.width - 0.04, box.height - 0.04])
 
 
 def _outlined():
