@@ -432,6 +432,15 @@ def slot_axes(chart, bs, etas: dict, ink) -> None:
     names = mn.VGroup(text("b", size=24, color=ink).match_y(row_b), text("η", size=24, color=ink).match_y(row_e))
     for nm in names:
         nm.set_x(chart.to_scene([[x0, y0]])[0][0] - 0.3)
+    # every other slot on a faint band, down through its labels: each column reads as one batch size
+    (_, _), (_, y1) = chart.bounds
+    bands = mn.VGroup()
+    for i in slot_x(bs)[1::2]:
+        lo, hi = chart.to_scene([[i - 0.5, y0], [i + 0.5, y1]])
+        bands.add(mn.Rectangle(width=hi[0] - lo[0], height=hi[1] - lo[1] + 0.86, stroke_width=0,
+                               fill_color=color(theme.GRID), fill_opacity=0.8).move_to(
+            [(lo[0] + hi[0]) / 2, (hi[1] + lo[1] - 0.86) / 2, 0]))
+    chart.add_to_back(bands)
     chart.add(row_b, row_e, names)
 
 

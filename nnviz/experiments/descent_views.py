@@ -136,8 +136,16 @@ def trade_off_words(rec) -> dict:
     small, full, mid = min(b["epochs"]), b["n"], rec["minibatch"].meta["batch_size"]
     t = {k: b["times"][k]["median"] for k in (small, full, mid)}
     odd = out_of_order({k: v for k, v in b["epochs"].items() if k not in e})
-    order = "" if odd is None else (f"; b = {odd[0]} trails b = {odd[1]} (η {b['lr'][odd[0]]:g} vs "
-                                    f"{b['lr'][odd[1]]:g})")
+    order, why = "", []
+    if odd is not None:  # the larger batch ends lower: say which rate the smaller one could not take
+        order = f"; b = {odd[0]} trails b = {odd[1]}:"
+        tun = by_batch_size(rec)[odd[0]].meta["tuning"]
+        k = tun["chosen"]
+        if k + 1 < len(tun["lrs"]) and not tun["stable"][k + 1]:
+            why = [f"η = {tun['lrs'][k + 1]:g} was unstable for b = {odd[0]}, so it got {b['lr'][odd[0]]:g}; "
+                   f"b = {odd[1]} got {b['lr'][odd[1]]:g}."]
+        else:
+            why = [f"b = {odd[0]} got η = {b['lr'][odd[0]]:g}, b = {odd[1]} got {b['lr'][odd[1]]:g}."]
     spe = {k: by_batch_size(rec)[k].config["steps_per_epoch"] for k in (small, full, mid)}
     every = list(b["epochs"])
     lead, verb = f"b = {names_of(s, every)}", "learns" if len(s) == 1 else "learn"
@@ -147,7 +155,7 @@ def trade_off_words(rec) -> dict:
                        f"b = {mid}: {spe[mid]} updates per epoch for {t[mid] / t[full]:.1f}× the time."],
             "budget": [f"Dotted: {b['budget']:.2g} s, batch GD's {b['n_epochs']} epochs.",
                        "○: each run's loss then."],
-            "after_epochs": [f"After {b['n_epochs']} epochs: b = {names_of(e, every)} lowest{order}."],
+            "after_epochs": [f"After {b['n_epochs']} epochs: b = {names_of(e, every)} lowest{order or '.'}", *why],
             "after_time": [f"After {b['budget']:.2g} s (batch GD's {b['n_epochs']} epochs): {lead} "
                            f"lead{'s' if len(s) == 1 else ''}:", "no other timing bar reaches its loss (dashed line)." if len(s) == 1
                            else "their timing bars reach the best (dashed line)."],
