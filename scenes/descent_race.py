@@ -16,8 +16,8 @@ import numpy as np
 
 from nnviz import experiments, optim, theme
 from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, at_edge, crawl_text, decided_text, edge_steps,
-                                      finish_order, first_below, leaders_text, loss_words, momentum_text, power_of_ten,
-                                      momentum_gain, race_verdict, saddle_text, step_lengths, stuck_above,
+                                      finish_order, first_below, last_step, leaders_text, ordinal, loss_words, momentum_text, power_of_ten,
+                                      momentum_gain, race_verdict, saddle_text, step_lengths, stuck_above, swings, zigzag,
                                       wrap_words)
 from nnviz.experiments import race_views as RV
 from nnviz.tuning import ATOL
@@ -25,7 +25,7 @@ from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.style import ThemedScene, ThemedThreeDScene, color, heading, label, text
 from nnviz.render.surface import ContourMap, box_axes, height_map
-from nnviz.render.surface3d import SurfaceMesh, decade_ticks, height_axis, level_rings, marker, outline
+from nnviz.render.surface3d import EndZoom, SurfaceMesh, decade_ticks, height_axis, level_rings, marker, outline, zoom_half
 from nnviz.render.widgets import DescentPath, StepCounter
 
 NAMES = RACE_NAMES
@@ -795,15 +795,17 @@ class DescentRace3D(ThemedThreeDScene):
     log_floor = 4e-5  # of the loss range (δ = 0.1 on Rosenbrock, the grid's sampling error across its
                       # narrow valley): the floor falls toward ★ without spiking between mesh nodes
     run_time = 8.0
-    zoom = 0.88
+    zoom = 0.82
     phi, theta = 42, -118          # camera start (degrees)
     end_phi, end_theta = 35, -100  # camera at rest: the valley, the paths and the minimum in view
     orbit_rate = 0.06
-    offset = (-2.0, -0.3)          # the surface left of the legend and the ranking
+    offset = (-2.55, -0.3)         # the surface left of the legend, the ranking and the close-up of ★
     jump = 1.0                     # scene units: longer steps are drawn dashed
     axis_at = (-0.08, 0.45)        # where the loss axis stands, as a share of the box (0..1 = inside)
     fade = 40                      # steps of trail at full strength behind each head (older trail: faint)
+    fade_floor = 0.18              # the older trail's strength (GD's early bounces must not outshine the ends)
     beat_time = 2.5                # seconds each closing line is held
+    beat_size = 28
     z_length = 2.6                 # scene units of height: low walls keep the valley floor in view
     axis_ticks = 2                 # labelled decades on the loss axis (and 0 where the grid reaches f* = 0)
 
@@ -841,11 +843,14 @@ class DescentRace3D(ThemedThreeDScene):
             pts = np.column_stack([run.thetas[:, :2], z[:len(run.thetas)]])
             trail = DescentPath(pts, axes, steps=run.steps, color=color("optimizer", o), tracker=t,
                                 diverged_at=run.diverged_at, stroke_width=4.5, start_marker=False,
-                                head_radius=0.13, marker_text="leaves the box", fade=self.fade, fade_floor=0.3)
+                                head_radius=0.13, marker_text="leaves the box", fade=self.fade, fade_floor=self.fade_floor)
             outline(trail, 3.0)
             trail.pin_labels(self)
             trails.append(trail)
         mesh.occlude(*rings, ax_line, ax_marks, lift=0.5)
+        guides, guide_labels = self.guides(axes, surf, hmap)
+        if guides:
+            mesh.occlude(*guides, lift=1.0)
         # lifted 3 cells toward the viewer: near ★ the valley is narrower than a mesh cell, so the drawn
         # floor there lies up to 0.1 above the paths' true loss and would otherwise swallow their ends
         mesh.occlude(*trails, jump=self.jump, lift=3.0)
@@ -866,25 +871,25 @@ class DescentRace3D(ThemedThreeDScene):
                                                mn.Line(c + 0.12 * mn.UR, c + 0.12 * mn.DL)).set_stroke(color(col), width=w)
                                      for col, w in ((theme.BACKGROUND, 8), (theme.FOREGROUND, 4))]))
         # the start and the minimum stay on top (★ sits at the bottom of a pit one mesh cell wide)
-        self.add_fixed_orientation_mobjects(*stars, *ax_labels)
+        self.add_fixed_orientation_mobjects(*stars, *ax_labels, *guide_labels)
         tuning = tuning_record(self.surface)
         title = heading(f"The same race on the {self.surface.capitalize()} surface", size=30, buff=0.2)
         what = text(f"each η: the best of one shared grid · {surf.meta['steps']} steps · ○ start · ★ minimum"
                     + ("  × saddle" if surf.meta.get("saddles") else ""), size=24)
         scale = text("height = loss" + ((", log scale" + (f" ({hmap.delta:.1g} added, so 0 fits)" if not hmap.positive else ""))
-                                        if hmap.log else ""), size=24)
+                                        if hmap.log else "") + self.start_words(surf), size=24)
         what = mn.VGroup(what, scale).arrange(mn.DOWN, buff=0.08)
         what.next_to(title, mn.DOWN, buff=0.12)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)
         jump_key = mn.VGroup(mn.DashedLine(mn.ORIGIN, 0.4 * mn.RIGHT, dash_length=0.07, color=color(theme.FOREGROUND),
                                            stroke_width=2.5),
-                             text("one long jump", size=24)).arrange(mn.RIGHT, buff=0.15)
+                             text("one step, jumped", size=24)).arrange(mn.RIGHT, buff=0.15)
         counter = StepCounter(t, total=surf.meta["steps"], size=28, drawing=True)
         side = mn.VGroup(counter, legend, jump_key).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
         side.to_edge(mn.RIGHT, buff=0.3).shift(0.3 * mn.DOWN)
         self.add_fixed_in_frame_mobjects(title, what, side)
-        self.add(mesh, *rings, ax_line, ax_marks, *trails, *ax_labels, *stars)
+        self.add(mesh, *rings, ax_line, ax_marks, *guides, *trails, *ax_labels, *guide_labels, *stars)
         warp = race_warp(surf, runs, self.run_time)
         t.set_value(warp.first_step)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
@@ -892,39 +897,144 @@ class DescentRace3D(ThemedThreeDScene):
         self.stop_ambient_camera_rotation()
         self.pause("race-run")
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0)
-        # the takeaway: the recorded ranking (in the legend's place), then why, then how robust, one at a time
+        # the end card: the recorded ranking beside a flat close-up of ★ (the leaders' end dots, which the
+        # 3-D view stacks on the star), then why, one line at a time, and last the takeaway, held
         ranking = ranking_text(surf, runs, size=24)
-        beats = [text(self.keep_together(w, 32), size=24, line_spacing=0.8) for w in self.beats(surf, runs, tuning)]
+        ranking[0].become(text("final f − f*", size=24).move_to(ranking[0], aligned_edge=mn.LEFT))
+        zoom = self.end_zoom(surf, runs)
+        top = mn.VGroup(ranking, zoom).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
+        top.to_edge(mn.RIGHT, buff=0.25)
+        top.shift((what.get_bottom()[1] - 0.25 - top.get_top()[1]) * mn.UP)
+        beats = [fit_text(w, top.width, size=self.beat_size) for w in self.beats(surf, runs, tuning)]
         for w in beats:
-            w.next_to(ranking, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        mn.VGroup(ranking, *beats).to_edge(mn.RIGHT, buff=0.3)
-        ranking.align_to(side, mn.UP)
-        for w in beats:
-            w.next_to(ranking, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+            w.next_to(top, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
         self.play(mn.FadeOut(side), run_time=0.4)
-        self.add_fixed_in_frame_mobjects(ranking)
-        self.play(mn.FadeIn(ranking))
+        self.add_fixed_in_frame_mobjects(ranking, zoom)
+        self.play(mn.FadeIn(ranking), mn.FadeIn(zoom))
+        self.wait(0.5)
         shown = None
-        for w in beats:
+        for i, w in enumerate(beats):
             if shown is not None:
                 self.play(mn.FadeOut(shown), run_time=0.4)
             self.add_fixed_in_frame_mobjects(w)
             self.play(mn.FadeIn(w))
-            self.wait(self.beat_time)
+            self.pause(f"race-beat-{i}")
+            self.wait(self.beat_time * (1.4 if i == len(beats) - 1 else 1.0))
             shown = w
-        self.wait(0.5)
+
+    def guides(self, axes, surf, hmap):
+        """Lines drawn on the surface (occluded like the paths) and their labels (facing the camera)."""
+        return [], []
+
+    def start_words(self, surf) -> str:
+        """Words on the start, after the height line ('' for none)."""
+        return ""
+
+    def end_zoom(self, surf, runs) -> EndZoom:
+        """The close-up of ★ beside the ranking: the runs in the first three places of the recorded
+        ranking that end near the minimum, tagged with their place (tied runs fan out round one point)."""
+        places = {n: i for i, names in enumerate(surf.meta["ranking"], start=1) for n in names}
+        top = [n for n in self.optimizers if places[n] <= 3]
+        minima = np.asarray(surf.meta["minima"], float)
+        win = runs[surf.meta["ranking"][0][0]].thetas[-1]
+        centre = minima[int(np.argmin(np.linalg.norm(minima - win, axis=1)))]
+        near = [n for n in top if np.linalg.norm(runs[n].thetas[-1] - centre) < 0.5]
+        half = zoom_half(centre, [runs[n].thetas[-1] for n in near])
+        tags = {n: (f"{places[n]}" if len(surf.meta["ranking"][places[n] - 1]) == 1
+                    else f"{len(surf.meta['ranking'][places[n] - 1])} tied") for n in near}
+        return EndZoom(centre, half, {n: runs[n].thetas for n in near}, {n: color("optimizer", n) for n in near},
+                       tags, text, side=2.5, size=24, header=f"zoom: ★ ± {half:g}")
 
     def beats(self, surf, runs, tuning) -> list[str]:
-        """The closing lines, one at a time under the ranking: why the leaders lead, how robust the win is."""
-        return [leaders_text(runs, width=10 ** 6), verdict_text(tuning)]
+        """The closing lines, one at a time under the ranking: why the leaders lead, why the adaptive
+        methods end behind, how robust the win is, and the takeaway."""
+        return [leaders_text(runs, width=10 ** 6), adaptive_text(runs), short_verdict(tuning), race_takeaway(surf, runs)]
 
-    @staticmethod
-    def keep_together(s: str, width: int = 32) -> str:
-        """Words wrapped at `width` with "f − f*" and "< 10⁻¹²" never broken across lines."""
-        flat = " ".join(s.split())
-        for f in ("f − f* < 10", "f − f*", "< 10"):
-            flat = flat.replace(f, f.replace(" ", "§"))
-        return wrap_words(flat, width).replace("§", " ")
+
+def short_verdict(tuning) -> str:
+    """The robustness verdict in few words for the 3-D race's side column: a fragile win names what
+    the winner's neighbouring rates give (unstable, or its place among all six); else `verdict_text`."""
+    m = tuning.meta
+    if m["verdict"] != "within noise":
+        return verdict_text(tuning)
+    w = m["winner"][0]
+    k = int(tuning.chosen[m["names"].index(w)])
+    others = [f for n, f in m["chosen_final"].items() if n != w]
+    parts = []
+    for side, j in (("higher", k + 1), ("lower", k - 1)):
+        f = m["neighbours"][side]
+        at = f" (η = {tuning.lrs[j]:.2g})" if 0 <= j < len(tuning.lrs) else ""
+        parts.append(f"one {'grid step ' if not parts else ''}{side}{at} it " + (
+            "is unstable" if not np.isfinite(f) else f"ends {ordinal(1 + sum(v < f for v in others))} ({f:.2g})"))
+    return f"{NAMES[w]} wins only just: " + "; ".join(parts) + "."
+
+
+def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:
+    """Words wrapped at the most characters per line that keep the text within `width` scene units,
+    with "f − f*" and "< 10⁻¹²" never broken across lines."""
+    flat = " ".join(words.split())
+    for f in ("f − f* < 10", "f − f*", "< 10"):
+        flat = flat.replace(f, f.replace(" ", "§"))
+    for n in range(48, 16, -2):
+        m = text(wrap_words(flat, n).replace("§", " "), size=size, line_spacing=0.8)
+        if m.width <= width:
+            return m
+    return m
+
+
+def adaptive_text(runs) -> str:
+    """Why AdaGrad, RMSprop and Adam end behind on the Rosenbrock valley, in numbers from their runs:
+    AdaGrad's steps shrink, RMSprop zigzags across the valley, Adam walks the floor at an even pace and
+    is still on its way at the last step."""
+    a = step_lengths(runs["adagrad"].thetas)
+    adam = np.asarray(runs["adam"].thetas, float)
+    return (f"AdaGrad's steps shrink {a[0] / a[-1]:.0f}×, RMSprop zigzags ({zigzag(runs['rmsprop'].thetas):.0f}× "
+            f"more path than progress), Adam walks ~{np.median(step_lengths(adam)):.2g} a step and ends at "
+            f"x = {adam[-1, 0]:.2f} (★: 1).")
+
+
+def race_takeaway(surf, runs) -> str:
+    """The one sentence the Rosenbrock race ends on: the two velocity methods lead, and the adaptive
+    ones (each at its own best η) end behind plain GD (a plainer sentence if the records say otherwise)."""
+    lead = [n for names in surf.meta["ranking"][:2] for n in names]
+    gd = runs["gd"].meta["final_loss"]
+    behind = [n for n in ("adagrad", "rmsprop", "adam") if runs[n].meta["final_loss"] > gd]
+    if set(lead) == {"momentum", "nesterov"} and len(behind) == 3:
+        return ("Takeaway: in a long, curved valley, velocity wins (Momentum, Nesterov); the adaptive methods, "
+                "each at its best η, end behind plain GD.")
+    return f"Takeaway: here {' and '.join(NAMES[n] for n in lead)} lead, each at its best η on one shared grid."
+
+
+def off_ridge_step(run, level: float = 0.5) -> int:
+    """The first step at which a saddle run is `level` off the ridge y = 0."""
+    return int(np.argmax(np.abs(np.asarray(run.thetas, float)[:, 1]) > level))
+
+
+def escape_text(surf, runs) -> str:
+    """Why the start next to the saddle costs GD only a few steps, from the runs: the adaptive methods
+    leave the ridge at step 1, GD's distance off it grows 1 + 2η a step (f's slope along y is −2y there)."""
+    gd = np.asarray(runs["gd"].thetas, float)[:, 1]
+    k = off_ridge_step(runs["gd"])
+    return (f"AdaGrad, RMSprop, Adam divide by the tiny |g| near ×: off the ridge at step "
+            f"{max(off_ridge_step(runs[o]) for o in ('adagrad', 'rmsprop', 'adam'))}. GD's y only grows "
+            f"×{gd[1] / gd[0]:.1f} a step: {gd[0]:g} → {gd[k]:.1f} by step {k}.")
+
+
+def laggards_text(surf, runs) -> str:
+    """Why Momentum and Adam are behind on the saddle: both still move at the last step and swing
+    back and forth across x = 0 round ★ (their velocity)."""
+    return (f"Momentum and Adam keep a velocity: at step {surf.meta['steps']} they still swing round ★ "
+            f"(last steps {last_step(runs['momentum']):.2f} and {last_step(runs['adam']):.2f}).")
+
+
+def saddle_takeaway(surf, runs) -> str:
+    """The saddle race's one sentence: the saddle only delays GD, which ties the adaptive methods."""
+    gd = np.asarray(runs["gd"].thetas, float)[:, 1]
+    tied = surf.meta["ranking"][0]
+    if "gd" in tied and len(tied) > 1:
+        return (f"Takeaway: a saddle only delays plain GD (×{gd[1] / gd[0]:.1f} a step off the ridge); in "
+                f"{surf.meta['steps']} steps it ties the adaptive methods at ★.")
+    return f"Takeaway: from next to a saddle, {' and '.join(NAMES[n] for n in tied)} reach ★ first."
 
 
 class DescentRace3DSaddle(DescentRace3D):
@@ -932,8 +1042,31 @@ class DescentRace3DSaddle(DescentRace3D):
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
 
     def beats(self, surf, runs, tuning) -> list[str]:
-        return [saddle_text(surf, runs, tuning, width=10 ** 6), verdict_text(tuning)]
+        return [escape_text(surf, runs), laggards_text(surf, runs), saddle_takeaway(surf, runs)]
+
+    def start_words(self, surf) -> str:
+        sy = surf.meta["saddles"][0][1]
+        return f" · ○ starts {abs(float(surf.meta['start'][1]) - sy):g} off the ridge (dashed)"
+
+    def guides(self, axes, surf, hmap):
+        """The ridge through × (the grid row at the saddle's y: along it the loss rises both ways from ×,
+        across it the loss falls to either ★), dashed, labelled at the end away from the start ○."""
+        sx, sy = surf.meta["saddles"][0]
+        j = int(np.argmin(np.abs(np.asarray(surf.ys) - sy)))
+        xs = np.asarray(surf.xs, float)
+        h = hmap(np.asarray(surf.loss, float)[j])
+        line = mn.VMobject(stroke_color=color(theme.FOREGROUND), stroke_width=3)
+        line.set_points_as_corners([axes.c2p(x, surf.ys[j], z) for x, z in zip(xs, h)])
+        line = outline(mn.DashedVMobject(line, num_dashes=30, dashed_ratio=0.5), 2.5)
+        # the label on the far half of the ridge (from the start ○), a quarter in from its end
+        far = int(round(0.78 * (len(xs) - 1))) if abs(xs[-1] - surf.meta["start"][0]) > abs(xs[0] - surf.meta["start"][0]) \
+            else int(round(0.22 * (len(xs) - 1)))
+        tag = text("ridge", size=24)
+        tag.move_to(axes.c2p(xs[far], surf.ys[j], float(h[far]))).shift(0.4 * mn.OUT)
+        tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.05)
+        return [line], [tag]
     phi, theta = 48, -150
     end_phi, end_theta = 45, -125
-    zoom = 0.72               # its four high corners otherwise reach into the title and the ranking
-    offset = (-2.2, -0.5)
+    zoom = 0.8                # low walls (z_length) keep its four high corners out of the title
+    z_length = 1.8
+    offset = (-3.2, -0.35)

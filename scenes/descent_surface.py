@@ -21,7 +21,7 @@ import numpy as np
 
 from nnviz import experiments, theme
 from nnviz.display import loss_text, loss_tick_text
-from nnviz.experiments.descent import HEIGHT_LABELS, path_heights
+from nnviz.experiments.descent import HEIGHT_LABELS, path_heights, step_lengths
 from nnviz.experiments.descent_views import sheet_share
 from nnviz.render.pacing import TimeWarp, path_progress
 from nnviz.render.plots import LossPlot
@@ -92,6 +92,9 @@ class DescentSurface(ThemedThreeDScene):
     axis_name = None        # the ticks are losses; a name on top would reach into the title as the camera moves
     x_length = y_length = 6.5
     z_length = 5.2          # tall enough that the start's stalk reads
+    ring_width, ring_opacity = 1.5, 0.45  # iso-loss rings on an analytic sheet (a network's: bolder, labelled)
+    counter_drawing = True  # the step counter names the step being drawn (False: the last step reached)
+    marker_lift = None      # ○ and ★ in the depth order (None: on their cell; 1e4: over everything)
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -135,11 +138,11 @@ class DescentSurface(ThemedThreeDScene):
             star_words.next_to(star, self.star_label_side, buff=0.45)
             star_words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.05)
         # iso-loss rings on the sheet and a loss axis beside it: a height reads as a loss
-        ring_levels = [v_ for v_, _ in decade_ticks(hmap, zr, most=6) if v_ > 0]
+        ring_levels = self.ring_levels(surf, hmap, zr)
         net = self.is_network(rec)
         # a network sheet has no loss axis: its rings are drawn bolder and each carries its loss
-        rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap, ring_levels, width=3.0 if net else 1.5,
-                            opacity=0.8 if net else 0.45)
+        rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap, ring_levels,
+                            width=3.0 if net else self.ring_width, opacity=0.8 if net else self.ring_opacity)
         ring_words = self.ring_labels(axes, surf, hmap, ring_levels, xy) if net else []
         corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
         ax_line, ax_marks, ax_labels = height_axis(axes, corner, decade_ticks(hmap, zr, most=self.axis_ticks)
@@ -147,7 +150,8 @@ class DescentSurface(ThemedThreeDScene):
         mesh.occlude(*rings, ax_line, ax_marks, lift=0.5)
         # a shadow on the floor is drawn over the sheet above it (it is the point of the picture)
         mesh.occlude(path, jump=self.jump(axes), lift=1e4 if self.shadow else 2.0)
-        mesh.occlude(start, star, lift=1e4 if self.shadow else 3.0)  # a marker stands on the surface: over its cell
+        lift = self.marker_lift if self.marker_lift is not None else (1e4 if self.shadow else 3.0)
+        mesh.occlude(start, star, lift=lift)  # a marker stands on the surface: over its cell
         guides, guide_labels = self.guides(axes, surf, hmap)
         for g in guides:
             mesh.occlude(g, lift=1.0)
@@ -160,7 +164,7 @@ class DescentSurface(ThemedThreeDScene):
                 marks.extend(stalk[-1])  # each faces the camera about its own centre
         self.add_fixed_orientation_mobjects(*marks)
         title = heading(self.title(surf), size=30, buff=0.2)
-        counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=True)
+        counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=self.counter_drawing)
         loss = self.loss_readout(rec, t, steps, h)
         meters = mn.VGroup(counter, loss, *([star_words] if in_panel else [])).arrange(mn.DOWN, aligned_edge=mn.LEFT,
                                                                                       buff=0.12)
@@ -202,8 +206,18 @@ class DescentSurface(ThemedThreeDScene):
             self.add_fixed_in_frame_mobjects(words)
             self.play(mn.FadeIn(words))
             self.wait(3.5)
+            shown = words
         else:
             self.wait(0.5)
+        last = self.takeaway(rec, surf, v)
+        if last:  # one plain sentence to end on, held
+            words = caption(last)
+            if shown is not None:
+                self.play(mn.FadeOut(shown), run_time=0.4)
+            self.add_fixed_in_frame_mobjects(words)
+            self.play(mn.FadeIn(words))
+            self.pause("takeaway")
+            self.wait(3.0)
 
     def play_network(self, rec, surf, v, t, warp, stalk):
         """A network sheet, one idea per caption: what the sheet is (before the path moves), then the
@@ -302,6 +316,10 @@ class DescentSurface(ThemedThreeDScene):
         return [f"The loss still fell when the {p.steps[-1]} steps ran out ({p.true_loss[k]:.3f} → "
                 f"{p.true_loss[-1]:.3f} in the last {int(p.steps[-1] - p.steps[k])}): the valley runs on past ★, "
                 f"off the sheet's edge."]
+
+    def ring_levels(self, surf, hmap, zr) -> list[float]:
+        """The losses of the iso-loss rings on the sheet (whole decades on a log sheet)."""
+        return [v_ for v_, _ in decade_ticks(hmap, zr, most=6) if v_ > 0]
 
     def takeaway(self, rec, surf, v) -> str | None:
         """The closing sentence, held (None: no closing line)."""
@@ -571,13 +589,15 @@ class DescentSurfaceBowl(DescentSurface):
     plane = "bowl"
     floor_levels = 0        # the rings on the surface carry the levels
     log = False             # a quadratic bowl reads best as itself
-    zoom = 0.8
-    offset = (-2.2, 0.1)
+    zoom = 0.95
+    offset = (-2.1, 0.0)
     z_length = 3.0
     phi, theta = 55, -100   # low enough that the walls rise: a bowl, not a sheet
-    end_phi, end_theta = 52, -88
-    orbit_rate = 0.06
+    end_phi, end_theta = 55, -100  # the camera holds still: the steps are the motion
+    orbit_rate = 0.0
     intro_time = 2.5
+    ring_width, ring_opacity = 2.5, 0.8   # evenly spaced ellipses: tight across, wide along
+    counter_drawing = False  # counter, loss and bars change when the dot arrives
     star_label_side = None  # "★ minimum, loss 0" in the readout panel
     axis_ticks = 0          # no loss axis: the readout gives the loss, the rings the levels
     margin = 0.25           # of the path's extent, around the path and ★
@@ -609,6 +629,11 @@ class DescentSurfaceBowl(DescentSurface):
         h = run.train_loss[: len(run.thetas)]  # f(θₜ), evaluated every step for an objective
         return run.thetas, h, run.steps.astype(float), run.config["optimizer"]
 
+    def ring_levels(self, surf, hmap, zr) -> list[float]:
+        """Losses ½λr² at evenly spaced r: the rings' spacing shows the slope (tight where steep)."""
+        top = float(np.nanmax(surf.loss))
+        return [top * (k / 8) ** 2 for k in range(1, 8)]
+
     def factors(self, rec, surf):
         """[(name, curvature λ, factor 1 − ηλ, coordinates along that axis per step)] for the steep and
         the flat axis (GD on a quadratic with its minimum at 0: each coordinate is multiplied by 1 − ηλ)."""
@@ -630,36 +655,63 @@ class DescentSurfaceBowl(DescentSurface):
                 f"1 − η·{l2:g} = {f2:.2f} (η = {eta:g}).")
 
     def side(self, rec, tracker, steps):
-        """Two bars: the path's distance from ★ along the steep and along the flat axis, at the step drawn."""
+        """Two bars: the path's distance from ★ along the steep and along the flat axis as a share of
+        the start's, at the dot's position (between steps: in proportion), its value printed, and a
+        tick where it stood after the closing caption's k steps."""
         surf = rec[self.plane]
         rows = mn.VGroup()
         s = np.asarray(steps, float)
-        width = 2.6
+        width, thick = 2.4, 0.2
+        (_, _, _, c1, _), _ = self.factors(rec, surf)
+        k = self.tenth_step(c1)
+        fg, muted = color(theme.FOREGROUND), color(theme.MUTED)
         for name, lam, f, c, _ in self.factors(rec, surf):
-            col = color(theme.FOREGROUND) if name == "steep" else color(theme.MUTED)
-            words = label(f"{name} axis: ×{f:.2f} a step", size=24, color=color(theme.FOREGROUND))
-            base = mn.Line(mn.ORIGIN, width * mn.RIGHT, stroke_color=color(theme.MUTED), stroke_width=10,
-                           stroke_opacity=0.45)  # the track: the bar's length at the start
-            bar = mn.Line(mn.ORIGIN, width * mn.RIGHT, stroke_color=col, stroke_width=10)
-            row = mn.VGroup(words, mn.VGroup(base, bar)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+            share = np.abs(np.asarray(c, float)) / abs(c[0])
+            sample = mn.Line(mn.ORIGIN, 0.5 * mn.RIGHT, stroke_color=fg, stroke_width=4)
+            if name == "flat":
+                sample = mn.DashedLine(mn.ORIGIN, 0.5 * mn.RIGHT, dash_length=0.09, stroke_color=fg, stroke_width=4)
+            words = mn.VGroup(sample, label(f"{name}: ×{f:.2f} a step", size=24, color=fg)).arrange(
+                mn.RIGHT, buff=0.15)
+            track = mn.Rectangle(width=width, height=thick, stroke_color=muted, stroke_width=2, fill_opacity=0)
+            bar = mn.Rectangle(width=width, height=thick, stroke_width=0, fill_color=fg if name == "steep" else muted,
+                               fill_opacity=1)
+            tick = mn.Line(mn.UP * (thick / 2 + 0.08), mn.DOWN * (thick / 2 + 0.08), stroke_color=fg, stroke_width=3)
+            row = mn.VGroup(words, track).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+            tick.move_to(track.get_left() + width * share[k] * mn.RIGHT)
+            bar.align_to(track, mn.LEFT).align_to(track, mn.UP)
 
-            def follow(m, c=c, base=base):
-                k = min(int(np.searchsorted(s, tracker.get_value() - 1e-9)), len(c) - 1)
-                L = max(width * abs(c[k]) / abs(c[0]), 1e-3)  # each bar starts full: the share left
-                a = base.get_start()
-                m.put_start_and_end_on(a, a + L * mn.RIGHT)
+            def at(x, share=share):
+                i = min(int(np.searchsorted(s, x, side="right")) - 1, len(share) - 2)
+                u = float(np.clip((x - s[i]) / (s[i + 1] - s[i]), 0, 1)) if i >= 0 else 0.0
+                return share[max(i, 0)] + (share[max(i, 0) + 1] - share[max(i, 0)]) * u
+
+            def follow(m, at=at, track=track):
+                L = max(width * at(tracker.get_value()), 1e-3)
+                m.stretch_to_fit_width(L).align_to(track, mn.LEFT)
             bar.add_updater(follow)
-            rows.add(row)
+            value = Readout(tracker, lambda x, at=at: f"{at(x):.0%}", size=24, color=fg)
+            value.add_updater(lambda m, track=track: m.next_to(track, mn.RIGHT, buff=0.15))
+            rows.add(mn.VGroup(row, bar, tick, value))
         rows.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-        head = label("way left to ★, along the", size=24, color=color(theme.FOREGROUND))
-        panel = mn.VGroup(head, rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2)
+        head = label("way left to ★", size=24, color=fg)
+        mark = mn.Line(mn.UP * (thick / 2 + 0.08), mn.DOWN * (thick / 2 + 0.08), stroke_color=fg, stroke_width=3)
+        note = mn.VGroup(mark, label(f"after {k} steps", size=24, color=fg)).arrange(mn.RIGHT, buff=0.15)
+        panel = mn.VGroup(head, rows, note).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2)
         panel.move_to([2.9, 1.05, 0], aligned_edge=mn.UL)
+        if panel.get_right()[0] > 7.1 - 0.25:  # inside the frame
+            panel.shift((7.1 - 0.25 - panel.get_right()[0]) * mn.RIGHT)
         return [panel]
+
+    @staticmethod
+    def tenth_step(c) -> int:
+        """The first step at which a coordinate is below a tenth of its start."""
+        return int(np.argmax(np.abs(np.asarray(c, float)) < 0.1 * abs(c[0])))
 
     def loss_readout(self, rec, tracker, steps, heights):
         s = np.asarray(steps, float)
         vals = np.asarray(heights, float)
-        return Readout(tracker, lambda x: f"loss {loss_text(vals[min(int(np.searchsorted(s, x - 1e-9)), len(vals) - 1)])}",
+        # the loss at the last step the dot has reached (the counter's step)
+        return Readout(tracker, lambda x: f"loss {loss_text(vals[max(min(int(np.searchsorted(s, x + 1e-9, side='right')) - 1, len(vals) - 1), 0)])}",
                        size=28, color=color(theme.FOREGROUND))
 
     def minimum_words(self, surf, v):
@@ -688,12 +740,14 @@ class DescentSurfaceBowl(DescentSurface):
             z = hmap(0.5 * lam * s ** 2)
             line = mn.VMobject(stroke_color=color(col), stroke_width=4)
             line.set_points_as_corners([axes.c2p(x, y, h) for (x, y), h in zip(p, z)])
+            if name == "flat":  # told apart by dash: the steep one solid, the flat one dashed
+                line = mn.DashedVMobject(line, num_dashes=24, dashed_ratio=0.55)
             outline(line, 3.0)
             lines.append(line)
-            # the label at the line's end farther from ★ (the other end is crowded by ★ and the path's end)
-            end = p[-1] if np.linalg.norm(p[-1]) > np.linalg.norm(p[0]) else p[0]
+            # the label at the line's end farther from the start ○ (the start's end is crowded by ○)
+            end = p[-1] if np.linalg.norm(p[-1] - self._start) > np.linalg.norm(p[0] - self._start) else p[0]
             zz = float(hmap(np.array([0.5 * lam * float(end @ v) ** 2]))[0])
-            tag = label(f"{name} axis, curvature {lam:g}", size=24, color=color(theme.FOREGROUND))
+            tag = label(name, size=24, color=color(theme.FOREGROUND))
             tag.move_to(axes.c2p(*end, zz)).shift(0.35 * mn.OUT)
             tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.05)
             words.append(tag)
@@ -707,22 +761,40 @@ class DescentSurfaceBowl(DescentSurface):
     def why(self, rec, surf, v):
         """The bend in plain words, from the bowl's recorded curvatures and the run's step lengths."""
         (n1, l1, f1, c1, _), (n2, l2, f2, c2, _) = self.factors(rec, surf)
-        k = int(np.argmax(np.abs(c1) < 0.1 * abs(c1[0])))
+        k = self.tenth_step(c1)
         return (f"After {k} steps the steep coordinate is below a tenth of its start, the flat one still at "
-                f"{abs(c2[k]) / abs(c2[0]):.0%}: across first, then along to ★.")
+                f"{abs(c2[k]) / abs(c2[0]):.0%} (the ticks): across first, then along to ★.")
+
+    def takeaway(self, rec, surf, v):
+        """GD's one lesson on a bowl: each step removes η·λ of the way along each axis, so the steep
+        axis is done first and the flat one sets how long it takes."""
+        (_, _, f1, c1, eta), (_, _, f2, c2, _) = self.factors(rec, surf)
+        k1, k2 = self.tenth_step(c1), self.tenth_step(c2)
+        return (f"Takeaway: each step removes η·curvature of the way left along an axis, so the steep one "
+                f"is done in {k1} steps; the flat one takes {k2}.")
 
 
 class DescentSurfaceRosenbrock(DescentSurfaceBowl):
+    """Momentum on the Rosenbrock surface: down the steep wall in a few bouncing steps, then slower and
+    slower along the nearly flat curved floor; a plot of the step length beside the surface shows the
+    steps shrinking, and the run ends short of ★."""
     plane = "rosenbrock"
     log = True
     floor_levels = 0        # the rings on the surface carry the levels
-    star_label_side = mn.RIGHT + 0.8 * mn.UP
-    phi, theta = 40, -115   # from the valley's open side: the banana valley and the path in view
-    end_phi, end_theta = 36, -88
-    orbit_rate = 0.08
-    zoom, offset = 0.8, (-0.6, -0.35)
+    star_label_side = None  # "★ minimum, loss 0" in the readout panel
+    phi, theta = 40, -100   # from the valley's open side: the banana valley and the path in view
+    end_phi, end_theta = 40, -100  # the camera holds still while the path runs
+    orbit_rate = 0.0
+    zoom, offset = 0.84, (-2.4, -0.25)
     log_floor = 1e-2  # flattens the valley floor, narrower than a mesh cell, instead of a sawtooth
-    axis_at = (-0.08, 0.0)
+    axis_at = (-0.06, 1.0)  # the back corner: clear of the caption
+    axis_ticks = 3
+    ring_width, ring_opacity = 2.0, 0.7
+    marker_lift = 1e4       # ○ over the first bouncing steps
+    counter_drawing = False
+
+    def ring_levels(self, surf, hmap, zr) -> list[float]:
+        return DescentSurface.ring_levels(self, surf, hmap, zr)
 
     def window(self, surf, rec):
         self.x_length = self.y_length = 6.5
@@ -732,7 +804,15 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         return [], []
 
     def side(self, rec, tracker, steps):
-        return []
+        """The step length |θₜ₊₁ − θₜ| per step (log scale), growing with the path: the steps shrink."""
+        run = rec[f"{self.plane}_run"]
+        L = step_lengths(run.thetas)
+        plot = LossPlot({"step length": L}, colors={"step length": color("optimizer", "momentum")},
+                        steps={"step length": np.asarray(run.steps[1:], float)}, log_y=True, legend=False,
+                        x_label="step", y_label="step length", width=3.3, height=2.4, tracker=tracker,
+                        font_size=24, ink=theme.FOREGROUND)
+        plot.move_to([0, 1.3, 0], aligned_edge=mn.UP).to_edge(mn.RIGHT, buff=0.3)
+        return [plot]
 
     def intro(self, rec, surf):
         run = rec[f"{self.plane}_run"]
@@ -740,16 +820,32 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                 f"{describe(run.config['optimizer']).capitalize()} from ○, {run.n_steps} steps.")
 
     def during(self, rec, surf, v):
-        return None
+        k, n = self.bounces(rec)
+        return (f"For its first {k} steps it bounces between the steep walls, turning back {n} times; then "
+                f"its velocity builds along the curved floor.")
+
+    def bounces(self, rec, within: int = 60) -> tuple[int, int]:
+        """(steps until the last turn-back among the first `within`, number of turn-backs): a turn-back
+        is a step pointing against the one before (cos < 0)."""
+        d = np.diff(np.asarray(rec[f"{self.plane}_run"].thetas, float), axis=0)[: within + 1]
+        cos = np.sum(d[1:] * d[:-1], axis=1) / (np.linalg.norm(d[1:], axis=1) * np.linalg.norm(d[:-1], axis=1))
+        back = np.flatnonzero(cos < 0)
+        return (int(back[-1] + 2), int(back.size)) if back.size else (0, 0)
 
     def minimum_words(self, surf, v):
         return "minimum, loss 0" if v == 0 else f"minimum, loss {v:.3g}"
 
     def title(self, surf):
-        return "The Rosenbrock surface with a descent path"
+        return "Momentum on the Rosenbrock surface"
 
     def why(self, rec, surf, v):
         run = rec[f"{self.plane}_run"]
-        k = len(run.train_loss) - 1 - 50
-        return (f"It stops short of ★: on the flat valley floor steps are tiny, and the loss still fell "
-                f"({run.train_loss[k]:.3f} → {run.train_loss[-1]:.3f} in the last 50 steps).")
+        L = step_lengths(run.thetas)
+        d = float(np.linalg.norm(np.asarray(run.thetas[-1], float) - np.asarray(surf.meta["minima"][0], float)))
+        mid = float(np.median(L[10:150]))
+        return (f"It stops short of ★ ({d:.2f} away): on the flat floor its steps shrank from ~{mid:.2f} to "
+                f"{L[-1]:.3f}: even at that pace ★ is {d / L[-1]:.0f} more steps off.")
+
+    def takeaway(self, rec, surf, v):
+        return ("Takeaway: where the floor is nearly flat the gradient is tiny, so even momentum's steps "
+                "become tiny.")

@@ -69,6 +69,12 @@ def test_rosenbrock_verdict_names_the_neighbours_and_what_they_give(race_mod, ra
     others = {n: F[names.index(n), int(tun.chosen[names.index(n)])] for n in names if n != "nesterov"}
     best = min(others, key=others.get)
     assert lower > others[best] and f"behind {race_mod.NAMES[best]}" in words
+    # the 3-D race's short form: the same neighbours, and the lower one's place among all six
+    short = race_mod.short_verdict(tun)
+    place = 1 + sum(v < lower for v in others.values())
+    assert short.startswith("Nesterov wins only just")
+    assert f"one grid step higher (η = {tun.lrs[k + 1]:.2g}) it is unstable" in short
+    assert f"one lower (η = {tun.lrs[k - 1]:.2g}) it ends {XD.ordinal(place)} ({lower:.2g})" in short
 
 
 def test_crawl_words_match_the_adagrad_and_rmsprop_runs(race_mod, race):
@@ -137,6 +143,21 @@ def test_saddle_words_match_the_runs(race_mod, race):
     assert order[:len(first)] == sorted(first, key=first.get)
     assert order == [k for k in order if k in first] + [k for p in surf.meta["ranking"][1:] for k in p]
     assert {k: race_mod.first_below(runs[k], tun.meta["min_value"], T.ATOL) for k in first} == first
+    # the 3-D saddle race's closing lines: the adaptive methods are off the ridge (|y| > 0.5) at step 1,
+    # GD's y grows by 1 + 2η a step and passes 0.5 at step k, leaving steps − k
+    esc = " ".join(race_mod.escape_text(surf, runs).split())
+    gy = np.abs(runs["gd"].thetas[:, 1])
+    k = int(np.flatnonzero(gy > 0.5)[0])
+    assert all(np.abs(runs[n].thetas[1, 1]) > 0.5 for n in ("adagrad", "rmsprop", "adam"))
+    assert "off the ridge at step 1." in esc
+    assert f"GD's y only grows ×{1 - eta * lam:.1f} a step: {gy[0]:g} → {gy[k]:.1f} by step {k}." in esc
+    lag = " ".join(race_mod.laggards_text(surf, runs).split())
+    # "swing round ★": each crosses x = 0 (★'s x) at least twice, and still moves at the last step
+    assert f"still swing round ★ (last steps {last[0]:.2f} and {last[1]:.2f})" in lag
+    assert min(race_mod.swings(runs[n]) for n in ("momentum", "adam")) >= 2
+    take = race_mod.saddle_takeaway(surf, runs)
+    assert "gd" in surf.meta["ranking"][0] and len(surf.meta["ranking"][0]) > 1  # "it ties the adaptive methods"
+    assert {"adagrad", "rmsprop"} <= set(surf.meta["ranking"][0]) and f"×{1 - eta * lam:.1f} a step" in take
 
 
 def test_leaders_words_match_the_records(race_mod, race):
@@ -155,6 +176,19 @@ def test_leaders_words_match_the_records(race_mod, race):
     assert gains[2] == pytest.approx(1.0) and min(gains[:2]) > 5
     # and they are the two leaders of the recorded ranking
     assert [p[0] for p in race["rosenbrock__surface"].meta["ranking"][:2]] == ["nesterov", "momentum"]
+    # the 3-D race's closing lines: why the adaptive methods end behind, and the takeaway
+    ada = " ".join(race_mod.adaptive_text(runs).split())
+    a = lengths(runs["adagrad"].thetas)
+    assert f"AdaGrad's steps shrink {a[0] / a[-1]:.0f}×" in ada and a[-1] < a[0] / 10
+    rms = runs["rmsprop"].thetas[150:]
+    zz = lengths(rms).sum() / np.linalg.norm(rms[-1] - rms[0])
+    assert f"RMSprop zigzags ({zz:.0f}× more path than progress)" in ada and zz > 3
+    adam = runs["adam"].thetas
+    assert f"Adam walks ~{np.median(lengths(adam)):.2g} a step and ends at x = {adam[-1, 0]:.2f} (★: 1)" in ada
+    assert adam[-1, 0] < 0.9
+    take = race_mod.race_takeaway(race["rosenbrock__surface"], runs)
+    assert "velocity wins (Momentum, Nesterov)" in take and "end behind plain GD" in take
+    assert all(runs[n].meta["final_loss"] > runs["gd"].meta["final_loss"] for n in ("adagrad", "rmsprop", "adam"))
 
 
 def test_beale_verdict_and_last_digits(race_mod, race):
@@ -224,6 +258,9 @@ def test_bowl_bend_words(surf_mod, surface):
     assert (f"steep coordinate by 1 − η·{lam[1]:g} = {1 - eta * lam[1]:.2f} and the flat one by "
             f"1 − η·{lam[0]:g} = {1 - eta * lam[0]:.2f} (η = {eta:g})") in during
     k = int(np.flatnonzero(np.abs(steep) < 0.1 * abs(steep[0]))[0])
+    k2 = int(np.flatnonzero(np.abs(flat) < 0.1 * abs(flat[0]))[0])
+    take = " ".join(bowl.takeaway(surface, s, 0.0).split())
+    assert f"so the steep one is done in {k} steps; the flat one takes {k2}." in take  # each to a tenth
     why = " ".join(bowl.why(surface, s, 0.0).split())
     assert f"After {k} steps the steep coordinate is below a tenth of its start" in why
     assert f"the flat one still at {abs(flat[k]) / abs(flat[0]):.0%}" in why
@@ -303,8 +340,19 @@ def test_rosenbrock_surface_stops_short_words(surf_mod, surface):
     obj = O.get("rosenbrock")
     f = obj.value(run.thetas)
     words = " ".join(words.split())
-    assert f[-1] < f[-51] and f"({f[-51]:.3f} → {f[-1]:.3f} in the last 50 steps)" in words
-    assert np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0])) > 0.1  # really short of ★
+    L = lengths(run.thetas)
+    d = np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0]))
+    assert d > 0.1  # really short of ★
+    assert (f"({d:.2f} away): on the flat floor its steps shrank from ~{np.median(L[10:150]):.2f} to {L[-1]:.3f}: "
+            f"even at that pace ★ is {d / L[-1]:.0f} more steps off") in words
+    assert L[-1] < np.median(L[10:150]) / 3
+    # the caption while it runs: the first steps turn back (bounce between the walls), counted here
+    d1 = np.diff(run.thetas, axis=0)
+    back = [t for t in range(1, 61) if d1[t] @ d1[t - 1] < 0]
+    during = " ".join(surf_mod.DescentSurfaceRosenbrock.during(scene(surf_mod.DescentSurfaceRosenbrock), surface,
+                                                                surface["rosenbrock"], 0.0).split())
+    assert f"For its first {back[-1] + 1} steps it bounces between the steep walls, turning back {len(back)} times" in during
+    assert back[0] == 1 and len(back) >= 5
 
 
 def test_rosenbrock_surface_floor_is_flat_and_steps_tiny(surface):

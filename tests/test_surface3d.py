@@ -284,3 +284,24 @@ def test_height_scale_ticks_and_rings_sit_at_their_loss():
         assert np.allclose(r, (v / 100) ** 0.25, rtol=0.05)  # on the contour 100 r⁴ = v (up to the grid)
     lin = height_map(Z, log=False)
     assert [v for v, _ in decade_ticks(lin, (0, 6400), most=4)] == [0, 2000, 4000, 6000]
+
+
+def test_end_zoom_fans_out_stacked_ends_and_keeps_the_others_apart():
+    """The close-up of ★: ends on one point are one group (fanned out, one tag), an end 0.1 away has
+    its own dot and tag, a path ending outside the window is left out; the window is a round number."""
+    from nnviz.render.style import text
+    from nnviz.render.surface3d import EndZoom, zoom_half
+
+    star = np.array([0.0, 1.0])
+    paths = {"a": np.array([[1.0, 0.0], [0.05, 1.0], [0.0, 1.0]]), "b": np.array([[0.5, 1.0], [0.0, 1.0]]),
+             "c": np.array([[0.3, 1.2], [0.1, 1.05]]), "far": np.array([[2.0, 2.0], [1.5, 1.5]])}
+    assert zoom_half(star, [paths[n][-1] for n in "abc"]) == 0.2  # 1.25 × 0.1 → 0.2
+    z = EndZoom(star, 0.2, paths, {n: theme.OPTIMIZER["gd"] for n in paths}, {"a": "2 tied", "b": "2 tied", "c": "2",
+                                                                            "far": "4"}, text)
+    assert sorted(map(sorted, z.groups)) == [["a", "b"], ["c"]]
+    assert len(z.dots) == 3 and len(z.words) == 2
+    centres = [d.get_center() for d in z.dots]
+    assert min(np.linalg.norm(p - q) for i, p in enumerate(centres) for q in centres[i + 1:]) > 2 * 0.085
+    for w in z.words:  # tags stay inside the box
+        assert np.all(w.get_corner(mn.DL)[:2] >= z.box.get_corner(mn.DL)[:2] - 1e-6)
+        assert np.all(w.get_corner(mn.UR)[:2] <= z.box.get_corner(mn.UR)[:2] + 1e-6)

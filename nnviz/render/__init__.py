@@ -119,7 +119,7 @@ _WHERE = {
     "FadingTail": "marks", "curve": "marks", "dots": "marks", "hline": "marks", "vline": "marks",
     "GraphDiagram": "graph",
     "Bars": "curves", "polyline": "curves", "shade_spans": "curves",
-    "SurfaceMesh": "surface3d", "grid_minimum": "surface3d", "marker": "surface3d", "outline": "surface3d",
+    "SurfaceMesh": "surface3d", "EndZoom": "surface3d", "zoom_half": "surface3d", "grid_minimum": "surface3d", "marker": "surface3d", "outline": "surface3d",
     "PosterTap": "poster", "parse_poster": "poster", "atoms": "gif", "faststart": "gif", "probe": "gif",
 }
 __all__ = sorted(_WHERE)
@@ -170,6 +170,6 @@ if TYPE_CHECKING:  # also tells `nnviz build`'s import scanner what this package
     from .marks import FadingTail, curve, dots, hline, vline
     from .graph import GraphDiagram
     from .curves import Bars, polyline, shade_spans
-    from .surface3d import SurfaceMesh, grid_minimum, marker, outline
+    from .surface3d import EndZoom, SurfaceMesh, zoom_half, grid_minimum, marker, outline
     from .poster import PosterTap, parse_poster
     from .gif import atoms, faststart, probe

@@ -37,9 +37,9 @@ import numpy as np
 from .. import theme
 from ..display import loss_tick_text
 
-__all__ = ["SurfaceMesh", "SurfaceCamera", "SurfaceScene", "decade_ticks", "grid_minimum", "height_axis", "level_rings",
+__all__ = ["EndZoom", "SurfaceMesh", "SurfaceCamera", "SurfaceScene", "decade_ticks", "grid_minimum", "height_axis", "level_rings",
            "manim_surface", "marker", "outline",
-           "ramp_rgb", "sanitise_heights", "snapshot"]
+           "ramp_rgb", "sanitise_heights", "snapshot", "zoom_half"]
 
 
 # ---------------------------------------------------------------- numeric helpers
@@ -673,3 +673,105 @@ def level_rings(axes, xs, ys, Z, hmap, levels, color=theme.FOREGROUND, width: fl
             m.set_points_as_corners(to_scene(np.column_stack([ln, np.full(len(ln), h)])))
             rings.add(m)
     return rings
+
+
+def zoom_half(centre, ends, nice=(0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0), margin: float = 1.25) -> float:
+    """The half-width of a square window round `centre` holding every point of `ends` with a margin,
+    rounded up to a round number (what a "★ ± 0.3" close-up says)."""
+    d = max([float(np.abs(np.asarray(e, float) - np.asarray(centre, float)).max()) for e in ends] + [0.0])
+    return next((v for v in nice if v >= margin * d), nice[-1])
+
+
+class EndZoom(mn.VGroup):
+    """A flat close-up of the parameter plane round `centre` (★): where a 3-D view stacks several
+    end dots on the minimum, this shows them apart. Each path's last stretch inside the window is a
+    thin line, its end an outlined dot on top with a tag (its place in the ranking); ends closer than
+    a dot's width are fanned out on a small ring round their common point (a thin spoke to it) and share
+    one tag. `paths`: {name: θₜ array (n, 2)}; `tags`: {name: text}; `colors`: {name: colour}."""
+
+    def __init__(self, centre, half: float, paths: dict, colors: dict, tags: dict, make_text, side: float = 2.0,
+                 size: float = 24, dot: float = 0.085, header: str | None = None):
+        super().__init__()
+        c = np.asarray(centre, float)
+        fg, bg, muted = (mn.ManimColor(theme.FOREGROUND), mn.ManimColor(theme.BACKGROUND),
+                         mn.ManimColor(theme.MUTED))
+        box = mn.Square(side, stroke_color=muted, stroke_width=2, fill_color=bg, fill_opacity=1)
+        mid = box.get_center()
+
+        def at(p):
+            q = (np.asarray(p, float) - c) / half * (side / 2)
+            return mid + np.array([q[0], q[1], 0.0])
+
+        lines, dots, words = mn.VGroup(), mn.VGroup(), mn.VGroup()
+        ends = {}
+        for n, th in paths.items():
+            th = np.asarray(th, float)
+            inside = np.all(np.abs(th - c) <= 0.98 * half, axis=1)
+            k = len(th)
+            while k > 0 and inside[k - 1]:
+                k -= 1
+            if k == len(th):
+                continue  # ends outside the window
+            ends[n] = at(th[-1])
+            if len(th) - k >= 2:
+                ln = mn.VMobject(stroke_color=mn.ManimColor(colors[n]), stroke_width=2.5, stroke_opacity=0.75)
+                ln.set_points_as_corners([at(p) for p in th[k:]])
+                lines.add(ln)
+        star = marker(mid, radius=0.11, hollow=True)
+        # ends within a dot's width of each other: one group, fanned out round its first member's end
+        groups = []
+        for n, e in ends.items():
+            for g in groups:
+                if np.linalg.norm(ends[g[0]] - e) < 2.2 * dot:
+                    g.append(n)
+                    break
+            else:
+                groups.append([n])
+        self.groups = groups
+        for g in groups:
+            anchor = ends[g[0]]
+            # fan and tag point away from the nearest other end (or away from ★ when alone on it)
+            others = [ends[m] - anchor for h in groups if h is not g for m in h]
+            near = min(others, key=np.linalg.norm) if others else None
+            if near is not None and np.linalg.norm(near) < 0.45 * side:
+                out = -near
+            else:
+                out = anchor - mid
+            out = out / np.linalg.norm(out) if np.linalg.norm(out) > 1e-6 else mn.UP
+            if len(g) == 1:
+                spots = [anchor]
+            else:  # an arc of dots round the common end, on the free side
+                r = 2.6 * dot
+                a0 = math.atan2(out[1], out[0])
+                da = 2 * math.asin(min(1.0, 1.3 * dot / r))  # neighbours in the fan a dot apart
+                spots = [anchor + r * np.array([math.cos(a0 + (i - (len(g) - 1) / 2) * da),
+                                                math.sin(a0 + (i - (len(g) - 1) / 2) * da), 0]) for i in range(len(g))]
+            for n, s_ in zip(g, spots):
+                if len(g) > 1:
+                    lines.add(mn.Line(anchor, s_, stroke_color=fg, stroke_width=1.5, stroke_opacity=0.8))
+                dots.add(mn.Dot(s_, radius=dot, color=mn.ManimColor(colors[n]), stroke_color=bg, stroke_width=2.5,
+                                fill_opacity=1))
+            tag = make_text(tags[g[0]], size=size, color=mn.ManimColor(colors[g[0]]) if len(g) == 1 else fg)
+            reach = (2.6 * dot + dot if len(g) > 1 else dot) + 0.08
+            lo, hi = box.get_corner(mn.DL) + 0.05, box.get_corner(mn.UR) - 0.05
+            taken = [mid] + [np.asarray(e) for m, e in ends.items() if m not in g] + [w.get_center() for w in words]
+
+            def place(direction, tag=tag, anchor=anchor, reach=reach, lo=lo, hi=hi):
+                at = anchor + direction * (reach + 0.5 * max(tag.width, tag.height))
+                half_wh = np.array([tag.width / 2, tag.height / 2, 0])
+                return np.clip(at, lo + half_wh, hi - half_wh)  # inside the box
+            # the free side: the fan's own direction first, else the spot farthest from ★, the ends, the tags
+            options = [out] + [np.array([math.cos(a), math.sin(a), 0]) for a in np.linspace(0, 2 * math.pi, 12,
+                                                                                             endpoint=False)]
+            def score(d):
+                gap = min(np.linalg.norm(place(d) - t) for t in taken)
+                ok = gap > 0.25 + 0.5 * tag.width
+                return ok, ok and d is out, gap
+            best = max(options, key=score)
+            tag.move_to(place(best))
+            words.add(tag)
+        self.box, self.star, self.lines, self.dots, self.words = box, star, lines, dots, words
+        self.add(box, lines, star, dots, words)
+        if header:
+            self.header = make_text(header, size=size, color=fg).next_to(box, mn.UP, buff=0.1)
+            self.add(self.header)
