@@ -795,11 +795,11 @@ class DescentRace3D(ThemedThreeDScene):
     log_floor = 4e-5  # of the loss range (δ = 0.1 on Rosenbrock, the grid's sampling error across its
                       # narrow valley): the floor falls toward ★ without spiking between mesh nodes
     run_time = 8.0
-    zoom = 0.82
+    zoom = 0.8
     phi, theta = 42, -118          # camera start (degrees)
     end_phi, end_theta = 35, -100  # camera at rest: the valley, the paths and the minimum in view
     orbit_rate = 0.06
-    offset = (-2.55, -0.3)         # the surface left of the legend, the ranking and the close-up of ★
+    offset = (-2.7, -0.3)          # the surface left of the legend, the ranking and the close-up of ★
     jump = 1.0                     # scene units: longer steps are drawn dashed
     axis_at = (-0.08, 0.45)        # where the loss axis stands, as a share of the box (0..1 = inside)
     fade = 40                      # steps of trail at full strength behind each head (older trail: faint)
@@ -1067,6 +1067,6 @@ class DescentRace3DSaddle(DescentRace3D):
         return [line], [tag]
     phi, theta = 48, -150
     end_phi, end_theta = 45, -125
-    zoom = 0.8                # low walls (z_length) keep its four high corners out of the title
+    zoom = 0.76               # low walls (z_length) keep its four high corners out of the title
     z_length = 1.8
-    offset = (-3.2, -0.35)
+    offset = (-3.3, -0.35)
