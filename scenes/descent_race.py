@@ -899,8 +899,8 @@ class DescentRace3D(ThemedThreeDScene):
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0)
         # the end card: the recorded ranking beside a flat close-up of ★ (the leaders' end dots, which the
         # 3-D view stacks on the star), then why, one line at a time, and last the takeaway, held
-        ranking = ranking_text(surf, runs, size=24)
-        ranking[0].become(text("final f − f*", size=24).move_to(ranking[0], aligned_edge=mn.LEFT))
+        ranking = mn.VGroup(text("final f − f*", size=24), ranking_text(surf, runs, size=24)[1]).arrange(
+            mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)  # the ranking's rows under a short head
         zoom = self.end_zoom(surf, runs)
         top = mn.VGroup(ranking, zoom).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
         top.to_edge(mn.RIGHT, buff=0.25)
