@@ -10,7 +10,7 @@ import numpy as np
 
 from nnviz import experiments, theme
 from nnviz.experiments.descent_views import (barrier, basin_share, crossing_step, keep_words,  # noqa: F401
-                                             restart_keys, settled_step, straddle)
+                                             restart_keys, settled_step, straddle, turn_back, velocity_of)
 from nnviz.render.marks import hline
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossPlot
@@ -33,8 +33,10 @@ def hump_numbers(rec, step: int, xb: float) -> tuple[float, float]:
 def wells_warp(rec, names, run_time: float) -> TimeWarp:
     """Time follows the distance the balls travel along θ (each run's share of its own travel), and
     stops once nothing visible moves (`settled_step`)."""
-    prog = combine([path_progress(rec[n].thetas[:, :1], rec[n].steps) for n in names])
-    return TimeWarp.from_progress(prog, run_time, last_step=settled_step(rec, names))
+    end = settled_step(rec, names)
+    prog = combine([path_progress(rec[n].thetas[rec[n].steps <= end, :1], rec[n].steps[rec[n].steps <= end])
+                    for n in names])  # up to the step the captions name: after it nothing visible moves
+    return TimeWarp.from_progress(prog, run_time, last_step=end)
 
 
 class DescentWells(ThemedScene):
@@ -48,20 +50,23 @@ class DescentWells(ThemedScene):
     def axes_and_curve(self, rec):
         curve = rec["curve"]
         xs, fs = curve.xs, curve.loss[0]
-        ax = LabelledAxes((xs[0], xs[-1]), (fs.min() - 0.7, fs.max() + 0.1), "θ", "loss J(θ)",
+        pad = 0.3  # a start ring at the range's end stays clear of the y-axis ticks
+        ax = LabelledAxes((xs[0] - pad, xs[-1] + pad), (fs.min() - 0.7, fs.max() + 0.1), "θ", "loss J(θ)",
                           width=self.plot[0], height=self.plot[1], font_size=28, n_ticks=4,
                           ink=color(theme.FOREGROUND)).to_edge(mn.LEFT, buff=0.45).shift(0.35 * mn.DOWN)
         line = mn.VMobject(stroke_color=color(theme.FOREGROUND), stroke_width=4)
         line.set_points_as_corners(ax.to_scene(np.c_[xs, fs]))
         self.add(ax, line)
         deep, shallow = (m[0] for m in curve.meta["minima"])
+        hump_x = ax.c2p(barrier(curve), 0.0)[0]
         for x, word in ((deep, "global minimum"), (shallow, "local minimum")):
             y = float(np.interp(x, xs, fs))
             w = text(word, size=26).next_to(ax.c2p(x, y), mn.DOWN, buff=0.3)
             tick = mn.Line(ax.c2p(x, y) + 0.08 * mn.DOWN, ax.c2p(x, y) + 0.24 * mn.DOWN, color=color(theme.FOREGROUND),
                            stroke_width=2)
-            w.set_x(max(w.get_x(), ax.axes.get_left()[0] + 0.15 + w.width / 2,
-                        (ax.c2p(x, y)[0] - 0.35 + w.width / 2) if word == "local minimum" else -np.inf))
+            w.set_x(max(w.get_x(), ax.axes.get_left()[0] + 0.15 + w.width / 2))
+            if word == "local minimum":  # right of the hump's line
+                w.set_x(max(w.get_x(), hump_x + 0.12 + w.width / 2))
             self.add(tick, w)
         xb = barrier(curve)
         (_, _), (y0, y1) = ax.bounds
@@ -117,8 +122,13 @@ class DescentWells(ThemedScene):
             xd = np.interp(dense, run.steps, th)
             # on the curve; plain GD's narrower blue on top of momentum's wide yellow: where both went, both show
             trail = DescentPath(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])], ax, steps=dense,
-                                color=c, tracker=t, stroke_width=4 if name == "gd" else 9, head=False,
+                                color=c, tracker=t, stroke_width=4 if name == "gd" else 13, head=False,
                                 start_marker=False)
+            if name == "gd":  # a dark edge under plain GD's line: it reads blue on momentum's yellow band
+                edge = DescentPath(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])], ax, steps=dense,
+                                   color=color(theme.BACKGROUND), tracker=t, stroke_width=9, head=False,
+                                   start_marker=False)
+                trails.append(edge.set_z_index(1.5))
             trails.append(trail.set_z_index(2 if name == "gd" else 1))
             opt_cfg = run.config["optimizer"]
             legend[self.names[name] + f" (η = {run.lr[0]:g}" + (f", β = {opt_cfg['beta']:g})" if "beta" in opt_cfg
@@ -129,9 +139,9 @@ class DescentWells(ThemedScene):
         rule = text("v ← βv − η∇J,  θ ← θ + v", size=26)
         arrow_key = text("arrow: velocity v", size=26, color=color("optimizer", "momentum"))
         head = self.column(leg, mn.VGroup(rule, arrow_key).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1),
-                           top=title)
+                           top=title, buff=0.2)
         steps = max(rec[n].n_steps for n in self.runs)
-        counter = Readout(t, lambda x: f"step {int(round(x))}", size=26)
+        counter = Readout(t, lambda x: f"step {int(round(x))}", size=28)
 
         # θ against the step: the overshoot past the deep minimum and the swing back, which the trail on the
         # curve cannot show
@@ -141,12 +151,12 @@ class DescentWells(ThemedScene):
         inset = LossPlot({n: rec[n].thetas[upto[n], 0] for n in self.runs},
                          colors={n: color("optimizer", o) for n, o in self.runs.items()},
                          steps={n: rec[n].steps[upto[n]] for n in self.runs}, x_label="step", y_label="", legend=False,
-                         width=4.6, height=1.4, tracker=t, x_range=(0, settled), y_range=(-2.2, 2.0),
-                         x_ticks=3, y_ticks=3, font_size=24, ink=color(theme.FOREGROUND))
+                         width=5.0, height=1.15, tracker=t, x_range=(0, settled), y_range=(-2.2, 2.0),
+                         x_ticks=2, y_ticks=3, font_size=28, ink=color(theme.FOREGROUND))
         inset.add(hline(inset.axes, xb, color=color(theme.FOREGROUND), stroke_width=2))
-        inset.add(text("hump", size=24).next_to(inset.axes.c2p(0.55 * settled, xb), mn.DOWN, buff=0.06))
+        inset.add(text("hump", size=26).next_to(inset.axes.c2p(0.55 * settled, xb), mn.DOWN, buff=0.06))
         inset.to_edge(mn.DOWN, buff=0.1).shift((head.get_left()[0] - inset.get_left()[0] + 0.25) * mn.RIGHT)
-        inset_head = text("θ at each step", size=24).next_to(inset.axes.axes, mn.UP, buff=0.1).align_to(
+        inset_head = text("θ at each step", size=28).next_to(inset.axes.axes, mn.UP, buff=0.1).align_to(
             inset.axes.axes, mn.LEFT)
         counter.next_to(inset_head, mn.RIGHT, buff=0.4)  # the step being drawn, beside the θ-per-step inset
         # momentum's recorded velocity, redrawn every frame: the push that carries it over the barrier
@@ -171,7 +181,8 @@ class DescentWells(ThemedScene):
         t.set_value(warp.first_step)
         for m in balls:  # the first frame shows step 0: both balls at the start
             m.update()
-        cap_at = head.get_bottom() + 0.3 * mn.DOWN
+        cap_at = head.get_bottom() + 0.25 * mn.DOWN
+        self.cap_at, self.inset = cap_at, inset
         place = lambda g: g.move_to(cap_at, aligned_edge=mn.UP).align_to(head, mn.LEFT)  # noqa: E731
 
         def caption(*lines, colour=theme.FOREGROUND):
@@ -184,9 +195,23 @@ class DescentWells(ThemedScene):
         t_cross = float(np.clip(np.interp(cross, warp.steps, warp.times), 0.05 * warp.run_time, 0.75 * warp.run_time))
         self.wait(0.3)
         self.play(warp.segment(t, 0.0, t_cross))
+        # at the hump: the ball stops there for the caption, and leaves a mark with its numbers on the curve
         g_c, v_c = hump_numbers(rec, cross, xb)
-        cap = self.swap(cap, caption(f"at the hump ∇J = {g_c:.2f},".replace("-", "−"),
-                                     f"but v = {v_c:.2f}: momentum".replace("-", "−"), "is carried over"))
+        ph = ax.c2p(xb, height(xb))
+        ghost = mn.VGroup(
+            mn.Circle(radius=0.14, color=color("optimizer", "momentum"), stroke_width=3).move_to(ph),
+            mn.Arrow(ph, ph + magnify * v_c * ux * mn.RIGHT, buff=0, color=color("optimizer", "momentum"),
+                     stroke_width=5, max_tip_length_to_length_ratio=0.35).set_opacity(0.6))
+        mark = mn.VGroup(text(f"∇J = {abs(g_c):.2f}", size=26), text(f"v = {v_c:.2f}".replace("-", "−"), size=26,
+                                                                     color=color("optimizer", "momentum")))
+        mark.arrange(mn.DOWN, aligned_edge=mn.RIGHT, buff=0.08).next_to(ph, mn.UP, buff=0.3)
+        mark.shift((ph[0] - 0.12 - mark.get_right()[0]) * mn.RIGHT)  # left of the hump's line
+        ghost.add(mark)
+        self.ghost = ghost
+        cap = self.swap(cap, caption(f"At the hump ∇J = {abs(g_c):.2f}:", "plain GD would stop here.",
+                                     f"Momentum still has v = {v_c:.2f},".replace("-", "−"), "so it rolls on over."),
+                        mn.FadeIn(ghost))
+        self.wait(1.5)
         self.play(warp.segment(t, t_cross, warp.run_time))
         for m in balls:
             m.clear_updaters()
@@ -195,8 +220,8 @@ class DescentWells(ThemedScene):
         cap = self.swap(cap, caption("GD: ∇J = 0 in the", f"{wells['gd']} well: it stops",
                                      f"(still after step {settled_step(rec, list(self.runs))})"))
         self.pause("wells-end")
-        # is momentum just a bigger η? plain GD at η/(1−β) from the same start, then from the range's other
-        # end: each first step drawn as a dashed leap to a hollow landing dot
+        # is momentum just a bigger η? plain GD at η/(1−β) (momentum's step on a steady slope) from the same
+        # start, then from the range's other end: each first step drawn as a dashed leap to a hollow landing dot
         def leap(run):
             xa, xl = float(run.thetas[0, 0]), float(run.thetas[1, 0])
             pa, pl = ax.c2p(xa, height(xa)), ax.c2p(xl, height(xl))
@@ -206,46 +231,102 @@ class DescentWells(ThemedScene):
             return mn.VGroup(arc.set_stroke(color=color("optimizer", "gd"), width=3.5, opacity=0.9), land)
 
         big, left, mo_left = rec["gd_big"], rec["gd_big_left"], rec["momentum_left"]
-        steps_mo = np.abs(np.diff(mo.thetas[:, 0]))
-        grow = int(np.argmax(steps_mo[:10]))  # momentum's steps grow on the slope to their largest here
-        new = caption("A bigger η? GD at η/(1−β)",
-                      f"= {big.learning_rate:g} jumps {big.thetas[0, 0]:g} → {big.thetas[1, 0]:.2f}:".replace("-", "−"),
-                      f"one {abs(big.thetas[1, 0] - big.thetas[0, 0]):.1f} step; momentum's",
-                      f"steps grow {steps_mo[0]:.2f} → {steps_mo[grow]:.2f}.")
-        self.play(mn.FadeOut(cap), run_time=0.45)
+        beta = mo.config["optimizer"]["beta"]
+        why = caption("Just a bigger η? On a", "steady slope momentum's",
+                      f"step grows to η/(1−β) = {big.learning_rate:g}", f"× slope. Give GD η = {big.learning_rate:g}.")
+        self.play(mn.FadeOut(cap), mn.FadeOut(ghost), run_time=0.45)
+        self.play(mn.FadeIn(why), run_time=0.45)
+        self.wait(2.0)
         first = leap(big)
-        self.play(mn.Create(first[0]), mn.FadeIn(first[1]), mn.FadeIn(new), run_time=1.0)
+        lucky = caption(f"From {big.thetas[0, 0]:g} one step leaps", f"to {big.thetas[1, 0]:.2f}: it lands",
+                        f"{big.meta['well']}, by luck.")
+        lucky = mn.VGroup(*[m.set_color(color(theme.FOREGROUND)) for m in lucky])
+        self.play(mn.FadeOut(why), run_time=0.4)
+        self.play(mn.Create(first[0]), mn.FadeIn(first[1]), mn.FadeIn(lucky), run_time=1.0)
         self.pause("wells-big-eta")
         self.wait(1.5)
-        # a fixed big step is blind: from the deep well's side it leaps out; momentum from there stays deep
+        self.act2(rec, height, xb, leap, big, left, mo_left, lucky, first, beta)
+
+    def act2(self, rec, height, xb, leap, big, left, mo_left, old, first, beta):
+        """From the range's other end: the same fixed big step leaps out of the deep well; momentum from there
+        climbs, slows on the slope and turns back short of the hump (ball, velocity arrow, θ per step)."""
+        ax = self.ax
         x_l = float(left.thetas[0, 0])
         ring = mn.Circle(radius=0.2, color=color(theme.FOREGROUND), stroke_width=3).move_to(ax.c2p(x_l, height(x_l)))
         second = leap(left)
-        xm = float(mo_left.final_theta[0])
-        mo_end = mn.Dot(ax.c2p(xm, height(xm)), radius=0.12, color=color("optimizer", "momentum"),
-                        stroke_color=color(theme.BACKGROUND), stroke_width=2).set_z_index(6)
-        new2 = caption("A fixed big step is blind:",
-                       f"from θ₀ = {x_l:g}, GD at η = {left.learning_rate:g}".replace("-", "−"),
-                       f"leaps to {left.thetas[1, 0]:.2f} ({left.meta['well']} well);",
-                       f"momentum stays {mo_left.meta['well']}.")
-        # momentum from there, drawn from its record on the curve (act 1's runs, start and inset leave)
-        dense = np.linspace(0, mo_left.n_steps, 4 * mo_left.n_steps + 1)
-        xd = np.interp(dense, mo_left.steps, mo_left.thetas[:, 0])
-        track = mn.VMobject(stroke_color=color("optimizer", "momentum"), stroke_width=6)
-        track.set_points_as_corners(ax.to_scene(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])]))
         act2 = heading("A bigger η? A fixed big step is blind", size=32, buff=0.2)
-        # act 2's legend names what it draws: plain GD at η/(1−β) (one fixed big step) and momentum
         mo_cfg = mo_left.config["optimizer"]
         leg2 = Legend({f"plain GD (η = {left.learning_rate:g}, fixed)": color("optimizer", "gd"),
                        f"momentum (η = {mo_left.learning_rate:g}, β = {mo_cfg['beta']:g})": color("optimizer", "momentum")},
                       kind="dot", font_size=26).move_to(self.leg, aligned_edge=mn.UL)
-        self.play(mn.FadeOut(new), mn.FadeOut(first), mn.FadeOut(self.title), mn.FadeOut(self.leg),
+        cap_at = self.cap_at
+        place = lambda g: g.move_to(cap_at, aligned_edge=mn.UP).align_to(self.leg, mn.LEFT)  # noqa: E731
+        cap = lambda *lines: place(mn.VGroup(*[text(x, size=28) for x in lines]).arrange(  # noqa: E731
+            mn.DOWN, aligned_edge=mn.LEFT, buff=0.1))
+        new2 = cap(f"From θ₀ = {x_l:g} the same".replace("-", "−"), f"step leaps to {left.thetas[1, 0]:.2f}:",
+                   f"the {left.meta['well']} well. It is blind.")
+        self.play(mn.FadeOut(old), mn.FadeOut(first), mn.FadeOut(self.title), mn.FadeOut(self.leg),
                   mn.FadeOut(self.act1), run_time=0.6)
         self.play(mn.FadeIn(act2), mn.FadeIn(leg2), mn.Create(ring), mn.Create(second[0]), mn.FadeIn(second[1]),
-                  run_time=0.8)
-        self.play(mn.Create(track), mn.FadeIn(mo_end), mn.FadeIn(new2), run_time=1.2)
+                  mn.FadeIn(new2), run_time=1.0)
         self.pause("wells-blind-step")
-        self.wait(2.0)
+        self.wait(1.5)
+        # momentum from there, rolled from its record: ball, velocity arrow, trail, and θ per step beside it
+        t = mn.ValueTracker(0.0)
+        mo_c = color("optimizer", "momentum")
+        th, vel = mo_left.thetas[:, 0], velocity_of(mo_left)
+        pos = lambda: float(np.interp(t.get_value(), mo_left.steps, th))  # noqa: E731
+        ball = mn.Dot(radius=0.14, color=mo_c, stroke_color=color(theme.BACKGROUND), stroke_width=2).add_updater(
+            lambda m: m.move_to(ax.c2p(pos(), height(pos())))).set_z_index(4)
+        dense = np.linspace(0, mo_left.n_steps, 4 * mo_left.n_steps + 1)
+        xd = np.interp(dense, mo_left.steps, th)
+        trail = DescentPath(np.c_[xd, np.interp(xd, rec["curve"].xs, rec["curve"].loss[0])], ax, steps=dense,
+                            color=mo_c, tracker=t, stroke_width=6, head=False, start_marker=False).set_z_index(1)
+        ux = ax.c2p(1.0, 0.0)[0] - ax.c2p(0.0, 0.0)[0]
+
+        def velocity_arrow():
+            x, v = pos(), float(np.interp(t.get_value(), mo_left.steps, vel))
+            p = ax.c2p(x, height(x))
+            if abs(v) * ux * 2.0 < 0.06:
+                return mn.VMobject()
+            return mn.Arrow(p, p + 2.0 * v * ux * mn.RIGHT, buff=0, color=mo_c, stroke_width=6,
+                            max_tip_length_to_length_ratio=0.35)
+
+        arrow = mn.always_redraw(velocity_arrow)
+        warp = wells_warp(rec, ["momentum_left"], 0.6 * self.run_time)
+        end = int(warp.last_step)
+        keep = mo_left.steps <= end
+        inset = LossPlot({"m": th[keep]}, colors={"m": mo_c}, steps={"m": mo_left.steps[keep]}, x_label="step",
+                         y_label="", legend=False, width=5.0, height=1.15, tracker=t, x_range=(0, end),
+                         y_range=(-2.2, 2.0), x_ticks=2, y_ticks=3, font_size=28, ink=color(theme.FOREGROUND))
+        inset.add(hline(inset.axes, xb, color=color(theme.FOREGROUND), stroke_width=2))
+        inset.add(text("hump", size=26).next_to(inset.axes.c2p(0.55 * end, xb), mn.UP, buff=0.06))
+        inset.move_to(self.inset, aligned_edge=mn.DL)
+        inset_head = text("θ at each step", size=28).next_to(inset.axes.axes, mn.UP, buff=0.1).align_to(
+            inset.axes.axes, mn.LEFT)
+        k_top, th_top, short = turn_back(mo_left, xb)
+        top_dot = mn.Dot(inset.axes.c2p(k_top, th_top), radius=0.08, color=mo_c, stroke_color=color(theme.BACKGROUND),
+                         stroke_width=2)
+        t.set_value(warp.first_step)
+        self.play(mn.FadeIn(inset), mn.FadeIn(inset_head), run_time=0.5)
+        self.add(trail, ball, arrow)
+        slows = cap("Momentum climbs, slows", "on the slope and turns", f"back {short:.2f} short of the hump:",
+                    f"it stays {mo_left.meta['well']}.")
+        t_top = float(np.interp(k_top, warp.steps, warp.times))
+        self.play(warp.segment(t, 0.0, t_top))
+        self.play(mn.FadeOut(new2), run_time=0.35)
+        self.play(mn.FadeIn(slows), mn.FadeIn(top_dot), run_time=0.45)
+        self.play(warp.segment(t, t_top, warp.run_time))
+        ball.clear_updaters()
+        self.remove(arrow)
+        self.pause("wells-momentum-left")
+        self.wait(1.5)
+        takeaway = cap("Momentum speeds up", "downhill and slows uphill:", "it can coast over a low",
+                       "hump. A fixed step jumps.")
+        self.play(mn.FadeOut(slows), run_time=0.4)
+        self.play(mn.FadeIn(takeaway), run_time=0.5)
+        self.pause("wells-takeaway")
+        self.wait(3.0)
 
     def recap(self, rec, height, title):
         """The previous scene's outcome in one still: where plain GD and momentum ended."""

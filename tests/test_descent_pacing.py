@@ -172,6 +172,18 @@ def test_wells_bigger_eta_and_first_steps():
     assert left.thetas[0, 0] == mleft.thetas[0, 0] == O.two_wells().domain[0][0]
     assert left.learning_rate == big.learning_rate and left.thetas[1, 0] > xb
     assert left.meta["well"] == "shallow" and mleft.meta["well"] == "deep"
+    assert big.meta["well"] == "deep"  # from 1.9 the same fixed step lands deep ("by luck": from −2.2 it does not)
+    # act 2's ball and arrow: momentum's velocity read off the path equals the recorded one, and on the −2.2
+    # run it follows the rule v ← βv − η∇J, θ ← θ + v
+    from nnviz.experiments import descent_views as V
+    assert np.allclose(V.velocity_of(mo), vel) and np.allclose(np.r_[0.0, np.diff(th)], vel, atol=1e-12)
+    vl, tl = V.velocity_of(mleft), mleft.thetas[:, 0]
+    grad = np.array([obj.gradient(np.array([x]))[0] for x in tl[:-1]])
+    assert np.allclose(vl[1:], beta * vl[:-1] - mleft.learning_rate * grad, atol=1e-12)
+    # it turns back short of the hump: the highest θ it reaches, and the gap the caption states
+    k, top, short = V.turn_back(mleft, xb)
+    assert top == tl.max() < xb and short == pytest.approx(xb - tl.max()) and 0 < short < 0.2
+    assert vl[k] >= 0 >= vl[k + 1]  # climbing until that step, then falling back
 
 
 def test_restarts_words():

@@ -223,6 +223,23 @@ def crossing_step(run, xb: float) -> int:
     return int(run.steps[left[0]]) if left.size else int(run.steps[-1])
 
 
+def velocity_of(run) -> np.ndarray:
+    """Momentum's velocity at each recorded step: the recorded state when there is one, else read off the
+    path (θ ← θ + v, recorded every step: v_k = θ_k − θ_(k−1), v_0 = 0)."""
+    if run.state and "velocity" in run.state:
+        return np.asarray(run.state["velocity"][:, 0], float)
+    th = run.thetas[:, 0]
+    return np.r_[0.0, np.diff(th)]
+
+
+def turn_back(run, xb: float) -> tuple[int, float, float]:
+    """A run started left of the hump: the step at which it gets closest to the hump (its highest θ), that
+    θ, and how far short of the hump it turned back (xb − θ; negative if it crossed)."""
+    th = run.thetas[:, 0]
+    k = int(np.argmax(th))
+    return int(run.steps[k]), float(th[k]), float(xb - th[k])
+
+
 def basin_share(lo: float, hi: float, xb: float) -> float:
     """The share of a uniform start range [lo, hi] left of the hump (where plain GD ends in the deep well)."""
     return float(np.clip((xb - lo) / (hi - lo), 0.0, 1.0))

@@ -603,72 +603,102 @@ def _outlined():
     return [patheffects.Stroke(linewidth=4, foreground=theme.INK), patheffects.Normal()]
 
 
-@figure("descent_wells", experiments=("descent_wells",), size=(13, 4.6))
+@figure("descent_wells", experiments=("descent_wells",), size=(16, 4.9))
 def wells(fig):
-    """As the videos: plain GD stops in the shallow well, momentum rolls on to the deep one (and plain GD
-    at η/(1−β) gets there by one jump, not a roll); θ at each step (momentum overshoots and swings
-    back); random restarts of plain GD, each start marked by the well it ends in."""
+    """As the videos: (1) from θ₀ = 1.9 plain GD stops in the shallow well, momentum rolls over the hump
+    (and plain GD at η/(1−β) gets deep by one lucky jump); (2) θ at each step (momentum overshoots and
+    swings back); (3) from θ₀ = −2.2 the same big step jumps out of the deep well, momentum turns back short
+    of the hump; (4) random restarts of plain GD, each start marked by the well it ends in."""
     import matplotlib.patheffects as pe
     from matplotlib.lines import Line2D
 
     rec = E.load("descent_wells")
     c = rec["curve"]
-    a, t, b = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.15, 0.9, 1.15]})
+    a, t, a2, b = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1.1, 0.95, 1.1, 1.1]})
     xs, ys = c.xs, c.loss[0]
     on_curve = lambda th: np.interp(th, xs, ys)  # the drawn curve, sampled finely enough to carry the dots
     hump = TR.barrier(c)
-    for ax in (a, b):
+    for ax in (a, a2, b):
         ax.plot(xs, ys, color=theme.INK, lw=1.6)
         ax.axvline(hump, color=theme.INK, ls="--", lw=1.0)
         ax.set_xlabel(r"$\theta$")
         ax.set_ylabel(r"loss $J(\theta)$")
+        ax.set_xlim(xs[0] - 0.3, xs[-1] + 0.3)  # start rings at the range's ends stay inside
         ax.set_ylim(ys.min() - 0.35, ys.max() + 0.15)
-    a.annotate(rf"hump $\theta$ = {hump:.2f}", (hump, ys.max() + 0.15), xytext=(4, -4), textcoords="offset points",
-               va="top", fontsize=9.5)
-    settled = TR.settled_step(rec, ["gd", "momentum"])
-    for name, col in (("gd", theme.OPTIMIZER["gd"]), ("momentum", theme.OPTIMIZER["momentum"])):
-        run = rec[name]
-        th = run.thetas[:, 0]
-        opt = run.config["optimizer"]
-        hyper = rf"$\eta$={run.lr[0]:g}" + (rf", $\beta$={opt['beta']:g}" if "beta" in opt else "")
-        lab = f"{'plain GD' if name == 'gd' else 'momentum'} ({hyper}): {run.meta['well']} well"
-        edge = [pe.withStroke(linewidth=3.2, foreground=theme.INK)] if name == "momentum" else None  # pale on paper
-        a.plot(th, on_curve(th), ".-", ms=3, lw=1.2 if name == "gd" else 2.6, color=col, label=lab,
-               path_effects=edge, zorder=4 if name == "gd" else 3)  # plain GD above momentum
-        a.plot(th[-1], on_curve(th[-1]), "o", ms=10, color=col, mec=theme.INK, mew=1.0, zorder=5)
-        keep = run.steps <= settled
-        t.plot(run.steps[keep], th[keep], color=col, lw=1.8, path_effects=edge)
-    big, left, mo_left = rec["gd_big"], rec["gd_big_left"], rec["momentum_left"]
-    for run_, rad in ((big, 0.35), (left, -0.35)):  # plain GD at η/(1−β): each first step one blind leap
+    for ax in (a, a2):
+        ax.annotate(rf"hump $\theta$ = {hump:.2f}", (hump, ys.max() + 0.15), xytext=(4, -4),
+                    textcoords="offset points", va="top", fontsize=9.5)
+    edge = [pe.withStroke(linewidth=3.4, foreground=theme.INK)]  # yellow is pale on paper: an ink edge
+    mo_c, gd_c = theme.OPTIMIZER["momentum"], theme.OPTIMIZER["gd"]
+
+    def steps_on_curve(ax, th, col, z, lw=0.9, ms=4.5):
+        """A run's steps as markers on the curve, joined by a thin line along it (never a chord)."""
+        dense = np.interp(np.linspace(0, len(th) - 1, 8 * (len(th) - 1) + 1), np.arange(len(th)), th)
+        ax.plot(dense, on_curve(dense), "-", color=col, lw=lw, zorder=z)
+        ax.plot(th, on_curve(th), "o", ms=ms, color=col, mec=theme.INK, mew=0.5, zorder=z)
+
+    def leap(ax, run_, rad, words, off):
         x0_, x1_ = run_.thetas[0, 0], run_.thetas[1, 0]
-        a.annotate("", (x1_, on_curve(x1_)), (x0_, on_curve(x0_)),
-                   arrowprops={"arrowstyle": "-|>", "ls": "--", "color": theme.OPTIMIZER["gd"], "lw": 1.2,
-                               "connectionstyle": f"arc3,rad={rad}"})
-        a.plot(x1_, on_curve(x1_), "s", mfc=theme.PAPER, mec=theme.OPTIMIZER["gd"], mew=1.8, ms=8, zorder=5)
-    x0, x1 = big.thetas[0, 0], big.thetas[1, 0]
-    jumps = f"{x0:g} → {x1:.2f} (deep), {left.thetas[0, 0]:g} → {left.thetas[1, 0]:.2f} ({left.meta['well']})"
-    a.plot([], [], "s", mfc=theme.PAPER, mec=theme.OPTIMIZER["gd"], mew=1.8, ms=8, ls="",
-           label=rf"plain GD at $\eta/(1-\beta)$ = {big.learning_rate:g}: one blind jump, " + jumps.replace("-", "−"))
-    xm = mo_left.final_theta[0]
-    thl = mo_left.thetas[:, 0]  # momentum from the left end, on the curve: it stays in the deep well
-    a.plot(thl, on_curve(thl), "-", lw=1.6, color=theme.OPTIMIZER["momentum"],
-           path_effects=[pe.withStroke(linewidth=3.2, foreground=theme.INK)], zorder=3)
-    a.plot(xm, on_curve(xm), "o", ms=10, color=theme.OPTIMIZER["momentum"], mec=theme.INK, mew=1.0, zorder=5)
-    for x_ in (x0, left.thetas[0, 0]):
-        a.plot(x_, on_curve(x_), "o", mfc="none", mec=theme.INK, ms=12, mew=1.5, zorder=6)
-    a.set_title(rf"same start $\theta_0$={x0:g}: GD stops, momentum rolls over;" + "\n"
-                + f"from {left.thetas[0, 0]:g} momentum stays {mo_left.meta['well']}".replace("-", "−"), fontsize=10.5)
-    a.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+        ax.annotate("", (x1_, on_curve(x1_)), (x0_, on_curve(x0_)),
+                    arrowprops={"arrowstyle": "-|>", "ls": "--", "color": gd_c, "lw": 1.4,
+                                "connectionstyle": f"arc3,rad={rad}"})
+        ax.plot(x1_, on_curve(x1_), "s", mfc=theme.PAPER, mec=gd_c, mew=1.8, ms=8, zorder=7)
+        ax.annotate(words, (x1_, on_curve(x1_)), xytext=off, textcoords="offset points", ha="left",
+                    va="top", fontsize=9.5, color=theme.INK)
+        ax.plot(x0_, on_curve(x0_), "o", mfc="none", mec=theme.INK, ms=12, mew=1.5, zorder=8)
+
+    # (1) the same start: plain GD and momentum at the same η; plain GD at η/(1−β) by one jump
+    gd, mo, big = rec["gd"], rec["momentum"], rec["gd_big"]
+    settled = TR.settled_step(rec, ["gd", "momentum"])
+    for name, col, z in (("momentum", mo_c, 3), ("gd", gd_c, 5)):  # plain GD on top
+        th = rec[name].thetas[:, 0]
+        keep = rec[name].steps <= settled
+        steps_on_curve(a, th[keep], col, z, lw=1.2 if name == "gd" else 1.6)
+        a.plot(th[-1], on_curve(th[-1]), "o", ms=11, color=col, mec=theme.INK, mew=1.0, zorder=9)
+    leap(a, big, 0.35, f"η = {big.learning_rate:g}: {big.thetas[0, 0]:g} → {big.thetas[1, 0]:.2f}\n(lucky)".replace(
+        "-", "−"), (8, -10))
+    a.set_title(rf"same start $\theta_0$ = {gd.thetas[0, 0]:g}, same $\eta$ = {gd.learning_rate:g}:" + "\n"
+                f"GD stops {gd.meta['well']}, momentum rolls on {mo.meta['well']}", fontsize=10.5)
+    hyper = lambda run: (rf"$\eta$ = {run.lr[0]:g}" + (rf", $\beta$ = {run.config['optimizer']['beta']:g}"  # noqa: E731
+                                                       if "beta" in run.config["optimizer"] else ""))
+    a.legend([Line2D([0], [0], color=gd_c, marker="o", ms=4.5, mec=theme.INK, mew=0.5, lw=1.2),
+              Line2D([0], [0], color=mo_c, marker="o", ms=4.5, mec=theme.INK, mew=0.5, lw=1.6),
+              Line2D([0], [0], ls="", marker="s", mfc=theme.PAPER, mec=gd_c, mew=1.8, ms=8)],
+             [f"plain GD ({hyper(gd)})", f"momentum ({hyper(mo)})",
+              rf"plain GD, $\eta$ = $\eta/(1-\beta)$ = {big.learning_rate:g}: one fixed step"],
+             fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.17), frameon=False)
+    # (2) θ at each step, to where the video's animation ends
+    shown = settled  # the video's animation ends there too
+    for name, col in (("momentum", mo_c), ("gd", gd_c)):
+        run = rec[name]
+        keep = run.steps <= shown
+        t.plot(run.steps[keep], run.thetas[keep, 0], color=col, lw=1.8, path_effects=edge if name == "momentum"
+               else None)
     t.axhline(hump, color=theme.INK, ls="--", lw=1.0)
-    t.annotate("hump", (settled, hump), xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=9.5)
+    t.annotate("hump", (shown, hump), xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=9.5)
     for m_, word in zip(sorted(mm[0] for mm in c.meta["minima"]), ("deep well", "shallow well")):
         t.axhline(m_, color=theme.INK, ls=":", lw=0.9)
-        t.annotate(word, (settled, m_), xytext=(-4, -4), textcoords="offset points", ha="right", va="top",
+        t.annotate(word, (shown, m_), xytext=(-4, -4), textcoords="offset points", ha="right", va="top",
                    fontsize=9.5)
     t.set_xlabel("step")
     t.set_ylabel(r"$\theta$")
-    t.set_xlim(0, settled)
-    t.set_title("θ at each step: momentum overshoots,\nswings back and settles deep", fontsize=10.5)
+    t.set_xlim(0, shown)
+    t.set_title(f"θ at each step (from {gd.thetas[0, 0]:g}): momentum overshoots,\nswings back and settles deep",
+                fontsize=10.5)
+    # (3) from the other end: the same fixed big step leaps out; momentum turns back short of the hump
+    left, mo_left = rec["gd_big_left"], rec["momentum_left"]
+    k_top, th_top, short = TR.turn_back(mo_left, hump)
+    thl = mo_left.thetas[:, 0]
+    steps_on_curve(a2, thl[:TR.settled_step(rec, ["momentum_left"]) + 1], mo_c, 3, lw=1.6)
+    a2.plot(thl[-1], on_curve(thl[-1]), "o", ms=11, color=mo_c, mec=theme.INK, mew=1.0, zorder=9)
+    a2.annotate(f"momentum turns back at θ = {th_top:.2f},\n{short:.2f} short of the hump".replace("-", "−"),
+                (th_top, on_curve(th_top)), xytext=(-0.25, 1.35), textcoords="data", ha="center", fontsize=9.5,
+                arrowprops={"arrowstyle": "->", "color": theme.INK, "lw": 0.8, "shrinkB": 5})
+    leap(a2, left, -0.35, f"η = {left.learning_rate:g}: {left.thetas[0, 0]:g} → {left.thetas[1, 0]:.2f}".replace(
+        "-", "−"), (0, -12))
+    a2.set_title(rf"from $\theta_0$ = {left.thetas[0, 0]:g}".replace("-", "−")
+                 + f": the fixed big step leaps {left.meta['well']};\nmomentum slows uphill and stays "
+                 f"{mo_left.meta['well']}", fontsize=10.5)
     keys = TR.restart_keys(rec)
     found, stuck = theme.INK, theme.OUTCOME["stuck"]  # the video's outcome colours, on paper (found = body ink)
     for k in keys:
@@ -688,11 +718,11 @@ def wells(fig):
                        arrowprops={"arrowstyle": "->", "color": theme.INK, "lw": 0.8, "shrinkB": 6})
     lo, hi = rec[keys[0]].meta["start_range"]
     n_deep = sum(rec[k].meta["well"] == "deep" for k in keys)
-    b.set_title(rf"{len(keys)} plain-GD restarts, $\theta_0$ ~ U[{lo:g}, {hi:g}]: {n_deep} end deep "
-                f"({TR.basin_share(lo, hi, hump):.0%} of the range\nis left of the hump); "
-                + TR.keep_words(rec).replace("-", "−"), fontsize=10.5)
+    b.set_title(f"{len(keys)} plain-GD restarts, θ₀ uniform on [{lo:g}, {hi:g}]:".replace("-", "−") + "\n"
+                f"{n_deep} of {len(keys)} end deep ({TR.basin_share(lo, hi, hump):.0%} of the range is left of the hump)",
+                fontsize=10.5)
     ring = lambda fill, edge: Line2D([0], [0], ls="", marker="o", ms=8, mfc=fill, mec=edge, mew=2.2)
     b.legend([ring(found, found), ring("none", stuck), Line2D([0], [0], ls="", marker="o", ms=6, color=theme.GD)],
              ["start that ends deep", "start that ends shallow", "run end (plain GD)"],
              fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
-    fig.subplots_adjust(bottom=0.3, top=0.84, wspace=0.32, left=0.05, right=0.99)
+    fig.subplots_adjust(bottom=0.3, top=0.84, wspace=0.3, left=0.04, right=0.99)
