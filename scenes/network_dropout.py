@@ -2,9 +2,11 @@
 the real run drew, a few steps, one idea per step), then its effect: the same over-sized net on
 40 noisy points, trained with and without dropout — decision boundaries and train vs test loss
 side by side, then why the plain net's final test loss is high, one takeaway at a time, in numbers
-from the records (networks.dropout_summary, Dropout.mistakes): the training points the plain net
-bends round (circled), the new test points each net gets wrong while ≥ 99 % sure (drawn ✕ on the
-faint test points), and each run's lowest test loss (early stopping).
+from the records (networks.dropout_summary, Dropout.mistakes): its train loss at 0 pushes its
+outputs to 0 or 1 (colour key), so a sure mistake costs ≥ −ln 0.01; the new test points each net
+gets wrong while ≥ 99 % sure (dots in their true class colour, ringed; the count for other seeds
+from the record "seeds"); the training points the plain net bends pockets round (circled); early
+stopping at the lowest loss on held-out validation points (record "validation"); one takeaway line.
 
 Records: experiment "network_dropout" (nnviz/experiments/networks.py).
 """
@@ -21,21 +23,20 @@ from nnviz.render.planes import DecisionPlane, boundary_rgba, flip_progress, fra
 from nnviz.render.dashed import DashedCurve
 from nnviz.render.pacing import TimeWarp, combine, loss_progress
 from nnviz.render.plots import LossPlot
-from nnviz.render.style import ThemedScene, heading, label, text
+from nnviz.render.style import ThemedScene, heading, text
 from nnviz.render.widgets import Readout, StepCounter
 
 
-def sure_mark(at=ORIGIN, label=0, radius=0.08) -> VGroup:
-    """A test point the net gets wrong while ≥ 99 % sure: a dot in its TRUE class colour with a dark
-    ring inside a light one (reads on either class colour and on the dark band; unlike the training
-    points' thin light outline)."""
-    dot = Dot(at, radius=radius, color=theme.CLASS[int(label)]).set_stroke(theme.BACKGROUND, width=3.5)
-    return VGroup(dot, Circle(radius=radius + 0.025, color=theme.FOREGROUND, stroke_width=2.2).move_to(at))
+def sure_mark(at=ORIGIN, label=0, radius=0.075) -> VGroup:
+    """A test point the net gets wrong while ≥ 99 % sure: a hollow ring in its TRUE class colour on a
+    dark rim (it always lies on the other class's colour; unlike the filled training points)."""
+    return VGroup(Circle(radius=radius, color=theme.BACKGROUND, stroke_width=7.5).move_to(at),
+                  Circle(radius=radius, color=theme.CLASS[int(label)], stroke_width=3.5).move_to(at))
 
 
-def stop_mark(at=ORIGIN, radius=0.09) -> Dot:
+def stop_mark(at=ORIGIN, radius=0.11) -> Dot:
     """Where early stopping stops (lowest validation loss): a dot in the test-loss colour, outlined."""
-    return Dot(at, radius=radius, color=theme.loss_colors()["test"]).set_stroke(theme.FOREGROUND, width=2.5)
+    return Dot(at, radius=radius, color=theme.loss_colors()["test"]).set_stroke(theme.FOREGROUND, width=3)
 
 
 def swatch(prob: float, side=0.26) -> Square:
@@ -68,7 +69,8 @@ class Dropout(ThemedScene):
         d.move_to([-3.7, -0.55, 0])
         names = sorted(masks.masks)
         total = sum(masks.masks[nm].shape[1] for nm in names)
-        drawn = label(f"{len(d.shown[1])} of {model.sizes[1]} units drawn per layer", size=26)
+        d.glyphs.set_color(theme.FOREGROUND)            # "tanh", "σ": readable, not muted
+        drawn = text(f"{len(d.shown[1])} of {model.sizes[1]} units drawn per layer", size=26)
         drawn.next_to(d, DOWN, buff=0.2)
 
         def show(t):
@@ -129,12 +131,18 @@ class Dropout(ThemedScene):
                 "fit": f"train loss {recs['run_plain'].train_loss[-1]:.2f} → outputs near 0 or 1:",
                 "cost": f"so a mistake made ≥ {cls.sure:.0%} sure costs ≥ −ln {1 - cls.sure:.2f} ≈ "
                         f"{-np.log(1 - cls.sure):.1f}",
-                "sure": f"such test mistakes: {mp['sure']} without dropout, {md['sure']} with",
-                "share": (f"the {mp['sure']} make {mp['share']:.0%} of the {fp['final_test']:.2f} "
-                          f"({len(sp)} other seeds: {sp.min()}–{sp.max()} vs {sd.min()}–{sd.max()})"),
+                "sure": f"test mistakes made ≥ {cls.sure:.0%} sure: {mp['sure']} without dropout, {md['sure']} with",
+                "seeds": (f"({len(sp)} other training seeds: {sp.min()}–{sp.max()} without, "
+                          f"{sd.min()}–{sd.max()} with)"),
+                "sum": (f"each costs ≥ {-np.log(1 - cls.sure):.1f}, on average {mp['mean_cost']:.1f}: "
+                        f"{mp['sure']} × {mp['mean_cost']:.1f} / {mp['n']} = "
+                        f"{mp['sure'] * round(mp['mean_cost'], 1) / mp['n']:.2f}"),
+                "share": f"= {mp['share']:.0%} of the plain net's {fp['final_test']:.2f}",
                 "bend": f"pockets round {len(facts['bent'])} noisy training points, only without dropout",
                 "units": ("a pocket needs units working together;", "dropout switches half of them off each step"),
-                "early": (f"early stopping: stop at the lowest loss on", f"{n_val} other held-out points (validation)"),
+                "early": (f"early stopping: stop at the lowest loss on",
+                          f"{n_val} other held-out points; maps now at those steps"),
+                "head": "Early stopping or dropout?",
                 "stop": (f"test loss there: {fp['stop_test']:.2f} without (step {fp['stop_step']}), "
                          f"{fd['stop_test']:.2f} with (step {fd['stop_step']})"),
                 "take": (f"With dropout the test loss stayed low to step {int(recs['run_plain'].steps[-1])};",
@@ -239,7 +247,7 @@ class Dropout(ThemedScene):
             f, axs, run = facts[tag], plots[tag].axes, recs[f"run_{tag}"]
             at = axs.c2p(f["stop_step"], f["stop_test"])
             stops.add(stop_mark(at))
-            stop_words.add(stop_label(axs, run, f["stop_step"], at, avoid=end, color=loss_col["test"]))
+            stop_words.add(stop_label(axs, run, f["stop_step"], at, avoid=[end]))
 
         def bullet(mark, words_, size=28):
             return VGroup(mark, text(words_, size=size)).arrange(RIGHT, buff=0.18)
@@ -255,9 +263,9 @@ class Dropout(ThemedScene):
         key = VGroup(*[VGroup(swatch(q), text(w, size=26)).arrange(RIGHT, buff=0.1)
                        for q, w in ((0.0, "sure"), (0.5, "unsure"), (1.0, "sure"))]).arrange(RIGHT, buff=0.3)
         fit = VGroup(text(words["fit"], size=28), key).arrange(RIGHT, buff=0.4)
-        mech = caption(fit, text(words["cost"], size=28),
-                       bullet(sure_mark(radius=0.1), words["sure"]), text(words["share"], size=28))
-        mech[3].shift(RIGHT * (mech[2][1].get_left()[0] - mech[3].get_left()[0]))
+        mech = caption(fit, text(words["cost"], size=28))
+        sure = caption(bullet(sure_mark(radius=0.1), words["sure"]),
+                       *[text(words[k], size=28) for k in ("seeds", "sum", "share")])
         pockets = caption(bullet(Circle(radius=0.14, color=theme.ACTIVE, stroke_width=4), words["bend"]),
                           *[text(t, size=28) for t in words["units"]])
         early = caption(bullet(stop_mark(), words["early"][0]), text(words["early"][1], size=28),
@@ -265,6 +273,11 @@ class Dropout(ThemedScene):
         take = caption(*[text(t, size=32) for t in words["take"]])
         for row in take:
             row.set_x(0)
+        head2 = text(words["head"], size=30).move_to(sub)
+        stop_k = {tag: int(np.flatnonzero(bd.steps == facts[tag]["stop_step"])[0])
+                  for tag, (_, bd) in zip(("plain", "dropout"), planes)}
+        lines2 = VGroup(*[plane.contour(bd.prob[stop_k[tag]], 0.5, width=2.5)
+                          for tag, (plane, bd) in zip(("plain", "dropout"), planes)])
 
         self.play(fade_out(sub), *[fade_out(m) for m in (*readouts, counter)], run_time=0.3)
         self.play(fade_in(why), fade_in(ends), Create(lines), run_time=0.8)
@@ -272,25 +285,29 @@ class Dropout(ThemedScene):
         self.play(fade_in(mech[0]), run_time=0.5)               # the mechanism: sure outputs …
         self.wait(1.6)
         self.play(fade_in(mech[1]), run_time=0.5)               # … make each mistake expensive
-        self.wait(1.8)
-        self.play(Create(marks), fade_in(mech[2]), fade_in(mech[3]), run_time=0.8)  # the sure mistakes, both maps
-        self.wait(3.8)
+        self.wait(2.0)
+        self.pause("sure")
+        self.play(fade_out(mech), run_time=0.3)
+        self.play(Create(marks), fade_in(sure), run_time=0.8)   # the sure mistakes on both maps, and their sum
+        self.wait(5.0)
         self.pause("pockets")
-        self.play(fade_out(mech), Fade(marks, start=1.0, end=0.3), run_time=0.5)
+        self.play(fade_out(sure), fade_out(marks), run_time=0.4)
         self.play(Create(rings), fade_in(pockets), run_time=0.8)
-        self.bring_to_front(rings)                   # the circled points stay over everything
-        self.wait(2.8)
-        self.pause("early")
-        self.play(fade_out(pockets), run_time=0.3)
-        self.play(Create(stops), fade_in(stop_words), fade_in(early), run_time=0.8)
         self.wait(3.0)
+        self.pause("early")
+        self.play(*[fade_out(m) for m in (pockets, rings, why, lines)], run_time=0.4)
+        for tag, (plane, bd) in zip(("plain", "dropout"), planes):
+            plane.set_prob(bd.prob[stop_k[tag]])               # each net as early stopping leaves it
+        self.play(fade_in(head2), Create(lines2), Create(stops), fade_in(stop_words),
+                  fade_in(early), run_time=0.8)
+        self.wait(3.4)
         self.pause("takeaway")
         self.play(fade_out(early), run_time=0.3)
         self.play(fade_in(take), run_time=0.6)
         self.wait(3.0)
         self.facts, self.words, self.rings, self.stops, self.stop_words = facts, words, rings, stops, stop_words
-        self.marks, self.captions, self.boundary_lines = marks, (mech, pockets, early, take), lines
-        self.planes, self.compare_tracker, self.plots = planes, tracker, plots
+        self.marks, self.captions, self.boundary_lines = marks, (mech, sure, pockets, early, take), lines
+        self.planes, self.compare_tracker, self.plots, self.stop_k = planes, tracker, plots, stop_k
 
 
 def end_tick(axes, last: float) -> None:
@@ -307,19 +324,21 @@ def end_tick(axes, last: float) -> None:
                          .next_to(end, DOWN, buff=0.14).align_to(end, RIGHT).align_to(zero, DOWN))
 
 
-def stop_label(axes, run, step: int, at, avoid, color, size=26) -> VGroup:
-    """"stop 390" above a stop dot, clear of both loss curves and of the end label `avoid`, inside the
-    axes, with a dashed leader down to the dot."""
-    lab = VGroup(text("stop", size=size, color=color), text(f"{step}", size=size, color=color)).arrange(DOWN, buff=0.08)
-    left, right = axes.axes.get_left()[0], axes.axes.get_right()[0]
-    x = float(np.clip(at[0] - lab.width / 2, left + 0.05, right - lab.width))
+def stop_label(axes, run, step: int, at, avoid) -> VGroup:
+    """"stop / 390" right of a dashed leader rising from a stop dot (left of it when the end label
+    would be beside it), clear of both loss curves, inside the axes; in the ink colour, so it does not
+    read as a legend entry."""
+    lab = VGroup(*[text(t, size=26) for t in ("stop", f"{step}")]).arrange(DOWN, buff=0.08)
+    right = axes.axes.get_right()[0]
+    x = float(min(at[0] + 0.1, right - lab.width))
     pts = np.concatenate([axes.to_scene(np.c_[run.eval_steps, v]) for v in (run.test_loss, run.train_loss)])
-    under = pts[(pts[:, 0] >= x - 0.05) & (pts[:, 0] <= x + lab.width + 0.05)]
-    low = max(under[:, 1].max(), at[1] + 0.3) + 0.12
-    if avoid.get_left()[0] < x + lab.width + 0.2 and avoid.get_right()[0] > x - 0.2:   # beside the end label:
-        x = float(max(at[0] + 0.08 - lab.width, left + 0.05))              # go left of the leader instead
-        under = pts[(pts[:, 0] >= x - 0.05) & (pts[:, 0] <= x + lab.width + 0.05)]
-        low = max(under[:, 1].max(), at[1] + 0.3) + 0.12
+    under = pts[(pts[:, 0] >= min(x, at[0]) - 0.05) & (pts[:, 0] <= x + lab.width + 0.05)]
+    low = max(under[:, 1].max(), at[1] + 0.2) + 0.15
+    if any(m.get_left()[0] < x + lab.width + 0.15 and m.get_right()[0] > x - 0.15 for m in avoid):
+        x = at[0] - 0.1 - lab.width                              # beside the end label: left of the leader
+        under = pts[(pts[:, 0] >= x - 0.05) & (pts[:, 0] <= at[0] + 0.05)]
+        low = max(under[:, 1].max(), at[1] + 0.2) + 0.15
     lab.move_to([x, low, 0], aligned_edge=DL)
-    lead = DashedLine(at + UP * 0.1, [at[0], low - 0.05, 0], color=color, stroke_width=2, dash_length=0.06)
+    lead = DashedLine(at + UP * 0.12, [at[0], low + lab.height, 0], color=theme.FOREGROUND, stroke_width=2,
+                      dash_length=0.06)
     return VGroup(lab, lead)

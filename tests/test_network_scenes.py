@@ -231,7 +231,6 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
         dropped = [u for u in s.mask_diagram.shown[layer] if masks.masks[nm][t][u] == 0]
         assert s.mask_diagram.dropped_units(layer) == dropped
     assert s.compare_tracker.get_value() == recs["run_dropout"].steps[-1]
-    assert np.array_equal(s.planes[1][0].prob, recs["boundary_dropout"].prob[-1])
     for curve, tag in zip(s.test_curves, ("plain", "dropout")):
         run = recs[f"run_{tag}"]
         assert curve.shown() == len(curve.dashes)                 # at the last step: the whole curve
@@ -277,9 +276,12 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
         dot = s.stops[["plain", "dropout"].index(tag)]
         assert np.allclose(dot.get_center(), s.plots[tag].axes.c2p(*stops[tag]), atol=1e-6)
         assert [t.text for t in s.stop_words[["plain", "dropout"].index(tag)][0]] == ["stop", f"{stops[tag][0]}"]
+        k = s.stop_k[tag]                                           # the map shown then: the net at its stop
+        assert recs[f"boundary_{tag}"].steps[k] == stops[tag][0]
+        assert np.array_equal(s.planes[["plain", "dropout"].index(tag)][0].prob, recs[f"boundary_{tag}"].prob[k])
     (sp, tp), (sd, td) = stops["plain"], stops["dropout"]
     assert s.words["stop"] == f"test loss there: {tp:.2f} without (step {sp}), {td:.2f} with (step {sd})"
-    assert s.words["early"][1] == f"{val.meta['n']} other held-out points (validation)"
+    assert s.words["early"][1] == f"{val.meta['n']} other held-out points; maps now at those steps"
     # the takeaway: with dropout the test loss stays low from the plain net's stop on; without it, it
     # climbs far above what stopping there gives
     after = rd.test_loss[rd.eval_steps >= sp]
@@ -300,7 +302,7 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
         assert len(sure) > 0
         for i in sure:
             assert np.allclose(centres[at], plane.to_scene(*bd.X_test[i]), atol=1e-6)
-            assert mn.ManimColor(s.marks[at][0].get_fill_color()).to_hex().lower() == \
+            assert mn.ManimColor(s.marks[at][1].get_stroke_color()).to_hex().lower() == \
                 theme.CLASS[int(bd.labels_test[i])].lower()
             at += 1
     assert at == len(centres)
@@ -481,12 +483,20 @@ def test_dropout_verdict_explains_the_test_loss_gap():
             wrong += pt < 0.5
             sure += pt <= 0.01
         assert np.mean(losses) == pytest.approx(run.test_loss[-1], rel=1e-6)   # the recorded final test loss
-        counts[tag] = (wrong, sure, sum(l for l in losses if l >= -np.log(0.01)) / sum(losses))
+        hit = [l for l in losses if l >= -np.log(0.01)]
+        counts[tag] = (wrong, sure, sum(hit) / sum(losses), float(np.mean(hit)))
     assert counts["plain"][1] > counts["dropout"][1] and counts["plain"][2] > 0.5
-    assert words["sure"] == f"such test mistakes: {counts['plain'][1]} without dropout, {counts['dropout'][1]} with"
+    n, k = len(recs["boundary_plain"].X_test), counts["plain"][1]
+    assert words["sure"] == (f"test mistakes made ≥ 99% sure: {k} without dropout, {counts['dropout'][1]} with")
     seeds = recs["seeds"].columns                  # the same contrast with other training seeds (record)
     assert seeds["plain_sure"].min() > 3 * seeds["dropout_sure"].max() and recs["seeds"].meta["sure"] == cls.sure
-    assert words["share"] == (f"the {counts['plain'][1]} make {counts['plain'][2]:.0%} of the "
-                              f"{recs['run_plain'].test_loss[-1]:.2f} ({len(seeds['seed'])} other seeds: "
-                              f"{seeds['plain_sure'].min()}–{seeds['plain_sure'].max()} vs "
-                              f"{seeds['dropout_sure'].min()}–{seeds['dropout_sure'].max()})")
+    assert words["seeds"] == (f"({len(seeds['seed'])} other training seeds: {seeds['plain_sure'].min()}–"
+                              f"{seeds['plain_sure'].max()} without, {seeds['dropout_sure'].min()}–"
+                              f"{seeds['dropout_sure'].max()} with)")
+    # the sum adds up on screen: count × mean cost (as written) / test points = the sure part of the loss
+    mean = counts["plain"][3]
+    part = k * mean / n
+    assert words["sum"] == f"each costs ≥ 4.6, on average {mean:.1f}: {k} × {mean:.1f} / {n} = {k * round(mean, 1) / n:.2f}"
+    assert f"{k * round(mean, 1) / n:.2f}" == f"{part:.2f}" and mean >= -np.log(0.01)
+    assert part / recs["run_plain"].test_loss[-1] == pytest.approx(counts["plain"][2], rel=1e-6)
+    assert words["share"] == f"= {counts['plain'][2]:.0%} of the plain net's {recs['run_plain'].test_loss[-1]:.2f}"

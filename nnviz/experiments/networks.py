@@ -352,8 +352,8 @@ def sure_count(p1: np.ndarray, labels, sure: float = 0.99) -> int:
 def sure_mistakes(recs: dict, tag: str, sure: float = 0.99) -> dict:
     """The final net's test mistakes (run `tag` of the dropout records): how many (`wrong`), how many
     of them sure (P(wrong class) ≥ `sure`; `sure`, and which test points: `sure_idx`), and the share of
-    the final test loss (mean cross-entropy) the sure ones make up (`share`). The scene and the still
-    draw a ✕ on each sure one."""
+    the final test loss (mean cross-entropy) the sure ones make up (`share`), their mean cost
+    (`mean_cost`) and the number of test points (`n`). The scene and the still ring each sure one."""
     run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
     pt = model_from(run.config["problem"]["model"]).predict(run.thetas[-1], bd.X_test)[:, 0]
     y = np.asarray(bd.labels_test, bool)
@@ -362,4 +362,5 @@ def sure_mistakes(recs: dict, tag: str, sure: float = 0.99) -> dict:
     ce = -np.log(np.clip(p_true, 1e-300, 1.0))
     hit = wrong & (p_true <= 1 - sure)
     return {"wrong": int(wrong.sum()), "sure": int(hit.sum()), "sure_idx": np.flatnonzero(hit),
-            "share": float(ce[hit].sum() / ce.sum())}
+            "share": float(ce[hit].sum() / ce.sum()), "mean_cost": float(ce[hit].mean()) if hit.any() else 0.0,
+            "n": len(y)}

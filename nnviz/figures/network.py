@@ -782,7 +782,7 @@ def perceptron(fig):
              "solid line: the decision boundary", ha="center", va="top", fontsize=TEXT, color=theme.INK)
 
 
-@figure("network_dropout", experiments=("network_dropout",), size=(12, 5.5))
+@figure("network_dropout", experiments=("network_dropout",), size=(12, 5.8))
 def dropout(fig):
     """Same 2-32-32-1 net on 40 noisy points without / with dropout, as the animation ends: each
     boundary at the last step (the training points only the plain net fits, circled; faint test points,
@@ -799,7 +799,7 @@ def dropout(fig):
     cols = theme.loss_colors(paper=True)
     sure = {t: sure_mistakes(recs, t) for t in ("plain", "dropout")}
     last = int(recs["run_plain"].steps[-1])
-    gs = fig.add_gridspec(2, 5, width_ratios=[1, 1, 0.12, 1, 1], height_ratios=[1, 0.36], wspace=0.3, hspace=0.1,
+    gs = fig.add_gridspec(2, 5, width_ratios=[1, 1, 0.12, 1, 1], height_ratios=[1, 0.42], wspace=0.3, hspace=0.1,
                           left=0.03, right=0.99, top=0.79, bottom=0.01)
     axes = [fig.add_subplot(gs[0, k]) for k in (0, 1, 3, 4)]
     cmap = LinearSegmentedColormap.from_list("nnviz_classes", [theme.CLASS[0], "#ffffff", theme.CLASS[1]])
@@ -818,9 +818,11 @@ def dropout(fig):
         y = np.asarray(bd.labels, int)
         ax.scatter(bd.X[:, 0], bd.X[:, 1], s=22, c=[theme.CLASS[k] for k in y], edgecolors=theme.INK, linewidths=0.5,
                    zorder=3)
-        k = sure[tag]["sure_idx"]            # wrong yet ≥ 99 % sure: in the TRUE class colour, ringed, larger
-        ax.scatter(bd.X_test[k, 0], bd.X_test[k, 1], s=30, c=[theme.CLASS[c] for c in yt[k]], edgecolors=theme.INK,
-                   linewidths=1.6, zorder=4)
+        k = sure[tag]["sure_idx"]            # wrong yet ≥ 99 % sure: hollow rings in the TRUE class colour
+        ax.scatter(bd.X_test[k, 0], bd.X_test[k, 1], s=80, facecolors="none", edgecolors=theme.INK, linewidths=2.8,
+                   zorder=4)
+        ax.scatter(bd.X_test[k, 0], bd.X_test[k, 1], s=80, facecolors="none",
+                   edgecolors=[theme.CLASS[c] for c in yt[k]], linewidths=1.5, zorder=4.1)
         ax.scatter(bd.X[facts["bent"], 0], bd.X[facts["bent"], 1], s=240, facecolors="none",
                    edgecolors=theme.VALUE_INK, linewidths=2.2, zorder=6)      # the circles last, on top
         ax.set_xlim(bd.xs[0], bd.xs[-1])
@@ -860,18 +862,21 @@ def dropout(fig):
         ax.axis("off")
     sp, sd = recs["seeds"].columns["plain_sure"], recs["seeds"].columns["dropout_sure"]
     n_val = recs["validation"].meta["n"]
-    left.text(0.5, 0.97, f"train loss → {r_end(recs):.2f} pushes the plain net's outputs to 0 or 1 (bright = sure, "
-                         f"pale = unsure),\nso a mistake made ≥ 99% sure costs ≥ −ln 0.01 ≈ 4.6. Ringed: test "
-                         f"points wrong yet ≥ 99% sure:\n{mp['sure']} without dropout ({mp['share']:.0%} of its test "
-                         f"loss), {md['sure']} with; {len(sp)} other training seeds: {sp.min()}–{sp.max()} vs "
-                         f"{sd.min()}–{sd.max()}.\nCircled: pockets round noisy points, only without dropout "
-                         f"(a pocket needs units working together).",
-              ha="center", va="top", fontsize=10, color=theme.INK, linespacing=1.45, transform=left.transAxes)
+    rows = [f"• without dropout, train loss → {r_end(recs):.2f} pushes outputs to 0 or 1 (bright = sure,",
+            "   pale = unsure), so a mistake made ≥ 99% sure costs ≥ −ln 0.01 ≈ 4.6",
+            f"• ringed: {mp['sure']} such test mistakes without dropout, {md['sure']} with "
+            f"({len(sp)} other seeds: {sp.min()}–{sp.max()} vs {sd.min()}–{sd.max()});",
+            f"   each costs {mp['mean_cost']:.1f} on average: {mp['sure']} × {mp['mean_cost']:.1f} / {mp['n']} = "
+            f"{mp['sure'] * round(mp['mean_cost'], 1) / mp['n']:.2f} = {mp['share']:.0%} of the {fp['final_test']:.2f}",
+            "• circled: pockets round noisy points, only without dropout (units working together)"]
+    left.text(0.0, 0.98, "\n".join(rows), ha="left", va="top", fontsize=10, color=theme.INK, linespacing=1.45,
+              transform=left.transAxes)
     from matplotlib.lines import Line2D
     mk = dict(ls="none", marker="o")
     handles = [Line2D([], [], ms=6.5, mfc=theme.CLASS[0], mec=theme.INK, mew=0.5, **mk),
                Line2D([], [], ms=3.5, mfc=theme.CLASS[0], mec=theme.INK, mew=0.25, alpha=0.7, **mk),
-               Line2D([], [], ms=6, mfc=theme.CLASS[1], mec=theme.INK, mew=1.6, **mk),
+               (Line2D([], [], ms=9, mfc="none", mec=theme.INK, mew=2.8, **mk),
+                Line2D([], [], ms=9, mfc="none", mec=theme.CLASS[1], mew=1.5, **mk)),
                Line2D([], [], ms=14, mfc="none", mec=theme.VALUE_INK, mew=2.0, **mk)]
     box = axes[0].get_position().union([axes[0].get_position(), axes[1].get_position()])
     fig.legend(handles, [f"training point ({len(recs['boundary_plain'].X)})",
@@ -879,11 +884,11 @@ def dropout(fig):
                          "wrong yet ≥ 99% sure (its true class)", "circled: fitted only without dropout"],
                loc="lower center", bbox_to_anchor=((box.x0 + box.x1) / 2, 0.86), ncol=2, fontsize=9.5,
                frameon=False, handletextpad=0.3, columnspacing=1.2)
-    right.text(0.5, 0.97, f"early stopping: stop at the lowest loss on {n_val} other held-out points (validation);\n"
-                          f"test loss there {fp['stop_test']:.2f} without dropout (step {fp['stop_step']}), "
+    right.text(0.5, 0.97, f"early stopping at the lowest loss on\n{n_val} other held-out points (validation):\n"
+                          f"test loss {fp['stop_test']:.2f} without dropout (step {fp['stop_step']}), "
                           f"{fd['stop_test']:.2f} with (step {fd['stop_step']})",
                ha="center", va="top", fontsize=10, color=theme.INK, linespacing=1.45, transform=right.transAxes)
-    right.text(0.5, 0.38, f"With dropout the test loss stayed low to step {last};\n"
+    right.text(0.5, 0.34, f"With dropout the test loss stayed low to step {last};\n"
                           "without it, you must stop at the right step.",
                ha="center", va="top", fontsize=11.5, color=theme.INK, weight="bold", linespacing=1.4,
                transform=right.transAxes)
