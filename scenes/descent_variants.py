@@ -238,8 +238,8 @@ class DescentDigits(ThemedScene):
     experiment = "descent_digits"
     variants = ("batch", "minibatch", "stochastic")
     run_time = 6.0
-    plot, wide, tall = 2.5, 5.4, 2.8  # per-epoch / per-second axes width, batch-size chart width, height
-    y_range = (1e-2, 10.0)
+    plot, wide, tall = 2.0, 5.75, 3.1  # per-epoch / per-second axes width, batch-size chart width, height
+    y_range = (0.05, 5.0)
     end_time = 3.0  # the closing sentence is held this long
 
     def caption(self, lines, old=None, size: float = 28):
@@ -263,20 +263,18 @@ class DescentDigits(ThemedScene):
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         cols = {v: color("variant", v) for v in self.variants}
         title = heading("Which batch size learns fastest: per epoch, or per second?", size=30, buff=0.14)
-        sub = text(f"8×8 digits · η: best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}) per b · epoch time: median "
-                   f"(quartiles) of {times[self.variants[0]]['n']}", size=24).next_to(title, mn.DOWN, buff=0.08)
         # the three runs drawn as curves, smallest b first (as on the chart's axis), each with its epoch time
         names = {"batch": f"b = {n} (batch GD)", "minibatch": f"b = {rec['minibatch'].meta['batch_size']}",
                  "stochastic": "b = 1 (SGD)"}
         key = mn.VGroup()
         for v in self.variants[::-1]:
             head = mn.VGroup(mn.Line(mn.ORIGIN, 0.42 * mn.RIGHT, color=cols[v], stroke_width=6),
-                             text(names[v], size=26, color=cols[v])).arrange(mn.RIGHT, buff=0.12)
-            key.add(mn.VGroup(head, text(time_range(times[v]), size=24).next_to(head[1], mn.DOWN, buff=0.08,
+                             text(names[v], size=28, color=cols[v])).arrange(mn.RIGHT, buff=0.12)
+            key.add(mn.VGroup(head, text(time_range(times[v]), size=26).next_to(head[1], mn.DOWN, buff=0.08,
                                                                                  aligned_edge=mn.LEFT)))
-        key.arrange(mn.RIGHT, buff=0.7, aligned_edge=mn.UP).next_to(sub, mn.DOWN, buff=0.12).set_x(0)
+        key.arrange(mn.RIGHT, buff=0.7, aligned_edge=mn.UP).next_to(title, mn.DOWN, buff=0.14).set_x(0)
 
-        common = dict(log_y=True, height=self.tall, legend=False, y_range=self.y_range, font_size=24, y_ticks=4,
+        common = dict(log_y=True, height=self.tall, legend=False, y_range=self.y_range, font_size=26, y_ticks=4,
                       ink=fg)
         t = mn.ValueTracker(0.0)
         pe = {v: per_epoch(rec[v]) for v in self.variants}
@@ -295,7 +293,7 @@ class DescentDigits(ThemedScene):
                 shown[v] = smooth_log(clock[v][1:], rec[v].test_loss[1:])
             else:
                 shown[v] = (clock[v][pick], rec[v].test_loss[pick])
-        cp = LossPlot({v: shown[v][1] for v in self.variants}, colors=cols, tracker=t3, width=self.plot + 0.4,
+        cp = LossPlot({v: shown[v][1] for v in self.variants}, colors=cols, tracker=t3, width=self.plot + 0.6,
                       steps={v: shown[v][0] for v in self.variants}, log_x=True,
                       x_label="", y_label="", x_range=(1e-3, 10.0), x_ticks=3, **common)
         cp_label = mn.VGroup(text("time (s) = epochs", size=24), text("× median epoch time", size=24)).arrange(
@@ -305,12 +303,11 @@ class DescentDigits(ThemedScene):
         # every batch size: one slot each (b and its tuned η under it)
         bs = list(b["epochs"])
         chart = LabelledAxes((-0.45, len(bs) - 0.35), self.y_range, "", "", log_y=True, width=self.wide,
-                             height=self.tall, font_size=24, y_ticks=4, x_ticks=1, ink=fg)
-        for ax in (cp.axes, chart):  # one y scale for all three panels: its numbers on the left one only
-            drop_y_labels(ax)
+                             height=self.tall, font_size=26, y_ticks=4, x_ticks=1, ink=fg)
+        drop_y_labels(cp.axes)  # the per-second panel shares the y scale of its neighbour on the left
         slot_axes(chart, bs, {x: f"{b['lr'][x]:g}" for x in bs}, fg)
-        panels = mn.VGroup(ep_plot, cp, chart).arrange(mn.RIGHT, buff=0.4, aligned_edge=mn.UP)
-        panels.next_to(key, mn.DOWN, buff=0.98).set_x(0)
+        panels = mn.VGroup(ep_plot, cp, chart).arrange(mn.RIGHT, buff=0.28, aligned_edge=mn.UP)
+        panels.next_to(key, mn.DOWN, buff=1.0).set_x(0)
         cp_label.next_to(cp.axes.tick_labels, mn.DOWN, buff=0.12).match_x(cp.axes.spines)
         heads = mn.VGroup(*[text(h, size=28).next_to(ax.spines, mn.UP, buff=0.14).match_x(ax.spines)
                             for h, ax in (("per epoch", ep_plot.axes), ("per second", cp.axes))])
@@ -321,16 +318,16 @@ class DescentDigits(ThemedScene):
                  (hollow, f"after {b['budget']:.2g} s"),
                  (error_bar(0.0, 0.16, fg, bg), "timing range"),
                  (mn.DashedLine(0.25 * mn.LEFT, 0.25 * mn.RIGHT, color=fg, stroke_width=2.5, dash_length=0.12),
-                  "best")]
-        cells = [mn.VGroup(m_, text(w, size=24)).arrange(mn.RIGHT, buff=0.1) for m_, w in items]
+                  f"best at {b['budget']:.2g} s")]
+        cells = [mn.VGroup(m_, text(w, size=26)).arrange(mn.RIGHT, buff=0.1) for m_, w in items]
         chart_key = mn.VGroup(mn.VGroup(cells[0], cells[1]).arrange(mn.RIGHT, buff=0.35),
                               mn.VGroup(cells[2], cells[3]).arrange(mn.RIGHT, buff=0.35))
         chart_key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(chart.axes, mn.UP, buff=0.12)
         chart_key.align_to(chart.axes, mn.RIGHT)
 
         # the opening: the question, the three empty panels and what each shows
-        self.add(title, sub, key, ep_plot.axes, heads, *ep_plot.curves.values(), cp.axes, cp_label, chart, chart_key)
-        cap = mn.VGroup(text(f"Left: per epoch · middle: per second · right: all {len(bs)} batch sizes", size=28))
+        self.add(title, key, ep_plot.axes, heads, *ep_plot.curves.values(), cp.axes, cp_label, chart, chart_key)
+        cap = mn.VGroup(*[text(w, size=28) for w in words["open"]]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
         cap.to_edge(mn.DOWN, buff=0.16).set_x(0)
         self.add(cap)
         self.wait(1.5)
@@ -342,7 +339,9 @@ class DescentDigits(ThemedScene):
 
         # phase 2: per second of measured training (median epoch time), up to the budget and past it
         t3.set_value(warps["clock"].first_step)
+        cap = self.caption(words["clock"], cap)
         self.play(mn.FadeIn(faint), *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
+        self.wait(1.0)
         cap = self.caption(words["second"], cap)
         self.play(warps["clock"].animate(t3))
         (_, _), (y0, y1) = cp.axes.bounds
@@ -352,8 +351,8 @@ class DescentDigits(ThemedScene):
         budget_word = text(f"{b['budget']:.2g} s", size=24).next_to(budget_line, mn.RIGHT, buff=0.08)
         budget_word.align_to(cp.axes.axes, mn.UP).shift(0.06 * mn.DOWN)
         at_budget = mn.VGroup(*[mn.Dot(cp.axes.c2p(b["budget"], b["seconds"][rec[v].meta["batch_size"]]),
-                                       radius=0.065, color=bg, fill_opacity=1, stroke_color=cols[v],
-                                       stroke_width=3.5).set_z_index(3) for v in self.variants])
+                                       radius=0.085, color=bg, fill_opacity=1, stroke_color=cols[v],
+                                       stroke_width=4).set_z_index(5) for v in self.variants])
         self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6)
         cap = self.caption(words["budget"], cap)
         self.play(mn.FadeIn(at_budget), run_time=0.5)
@@ -381,7 +380,7 @@ class DescentDigits(ThemedScene):
                                   dash_length=0.12)
         lead = [xs[bs.index(x)] for x in b["best_seconds"]]
         top = max(max(b["spread"][x][1], b["seconds"][x]) for x in b["best_seconds"])
-        ya = chart.c2p(0, top * 3.0)[1]
+        ya = chart.c2p(0, max(top * 1.6, self.y_range[1] / 2.2))[1]  # near the top, above the leaders' bars
         bracket = mn.VGroup(mn.Line(chart.c2p(min(lead) - 0.35, 1.0)[0] * mn.RIGHT + ya * mn.UP,
                                     chart.c2p(max(lead) + 0.35, 1.0)[0] * mn.RIGHT + ya * mn.UP, color=fg,
                                     stroke_width=3))
@@ -393,6 +392,8 @@ class DescentDigits(ThemedScene):
         self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3), run_time=1.5)
         self.wait(0.8)
         cap = self.caption(words["after_time"], cap)
+        # the 25-epoch line steps back (its dots stay): the two lines would read as one tangle
+        self.play(ep_line.animate.set_stroke(opacity=0.3), run_time=0.4)
         self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(mn.VGroup(d, r)) for d, r in zip(s_dots, bars)],
                                                     lag_ratio=0.3), run_time=1.5)
         self.play(mn.Create(best_line), run_time=0.5)

@@ -232,7 +232,11 @@ def test_digits_eta_is_tuned_per_batch_size():
         assert X.steady(loss, tun["jump"])
         assert not X.steady(np.r_[2.0, 1.0, 0.1, 0.01, 0.9, 0.005, 0.004, 0.003, 0.002, 0.001], 5.0)  # a 90× spike
         assert 0 < tun["chosen"] < len(tun["lrs"]) - 1, f"{name}: chosen η at the edge of the grid"
+        assert run.meta["timing"] == X.TIMING_RULE  # each epoch timed twice, the faster kept
     assert "epoch_time" in Run.TIMING
+    assert np.array_equal(X.faster_epochs([3.0, 1.0, 2.0], [1.0, 2.0, 2.0]), [1.0, 1.0, 2.0])
+    with pytest.raises(ValueError):
+        X.faster_epochs([1.0, 2.0], [1.0])
 
 
 def test_digits_trade_off_on_screen_is_what_the_records_say():
@@ -300,6 +304,10 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     assert words["second"] == [f"Per second, b = 1 loses: its epoch takes {med[1] / med[max(runs)]:.0f}× batch GD's.",
                                f"b = {mid.meta['batch_size']}: {mid.config['steps_per_epoch']} updates per epoch for "
                                f"{med[mid.meta['batch_size']] / med[max(runs)]:.1f}× the time."]
+    lrs = full.meta["tuning"]["lrs"]
+    assert words["open"][0] == f"8×8 digits; for each b, η is the best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g})."
+    assert words["open"][1].endswith(f"right: all {len(runs)} batch sizes")
+    assert words["clock"][0] == f"Epoch time: median (quartiles) of {full.epoch_time.size}, each the faster of 2 timings."
     first = "the smallest batch (b = 1)" if best_e == [1] else f"b = {name(best_e)}"
     assert words["takeaway"] == [f"Per epoch, {first} learns most;",
                                  f"per second, b = {name(best_s)} learn{'s' if len(best_s) == 1 else ''} most."]

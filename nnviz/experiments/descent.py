@@ -154,9 +154,9 @@ def digits(cfg):
     those epochs: a run that spikes 30× and recovers by luck is not stable); the test set plays no
     part in the choice. The chosen rate is then trained again (same seed: the same trajectory) with
     the full-data losses taken at least `evals_per_epoch` times per epoch (at most once per step,
-    always at each epoch's end), so a small batch's loss is known within its first epoch; that run's
-    wall time per epoch (`Run.epoch_time`, a declared timing field, evaluation excluded) is what the
-    per-second view reads."""
+    always at each epoch's end), so a small batch's loss is known within its first epoch. Each epoch's
+    wall time (`Run.epoch_time`, a declared timing field, evaluation excluded) is the faster of its two
+    timings (the grid's run and the retrain do the same updates): what the per-second view reads."""
     data = D.digits(**cfg["data"])
     model = MLP(**cfg["model"])
     prob = NetworkProblem(model, data)
@@ -183,6 +183,9 @@ def digits(cfg):
             dense = Recording(every=10 ** 9, eval_every=k_eval)
             chosen = train(prob, optim.sgd(lr=cfg["lr_grid"][k]), theta0, epochs=cfg["epochs"], batch_size=b,
                            seed=cfg["seed"], record=dense, name=name)
+            # each epoch was timed twice (the grid's run and this one: same seed, same updates, evaluation
+            # excluded): keep the faster; another program on the CPU only ever adds time
+            chosen = dataclasses.replace(chosen, epoch_time=faster_epochs(chosen.epoch_time, runs[k].epoch_time))
             done[key] = (chosen, finals, stable, k)
         chosen, finals, stable, k = done[key]
         run = dataclasses.replace(chosen, config={**chosen.config, "name": name})
@@ -190,8 +193,20 @@ def digits(cfg):
                               tuning={"lrs": [float(x) for x in cfg["lr_grid"]], "final_train_loss": finals,
                                       "stable": stable, "chosen": k,
                                       "rule": "lowest final training loss among stable runs",
-                                      "jump": cfg["jump"]})
+                                      "jump": cfg["jump"]},
+                              timing=TIMING_RULE)
     return out
+
+
+TIMING_RULE = "each epoch timed twice (same updates), the faster kept"
+
+
+def faster_epochs(a, b) -> np.ndarray:
+    """Per epoch, the faster of two timings of the same work (the digits runs' `epoch_time`)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.shape != b.shape:
+        raise ValueError(f"two timings of the same epochs must have one shape, got {a.shape} and {b.shape}")
+    return np.minimum(a, b)
 
 
 def steady(loss, jump: float, warmup: float = 0.1) -> bool:

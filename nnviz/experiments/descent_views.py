@@ -130,7 +130,8 @@ def trade_off_words(rec) -> dict:
     step of the scene (the still prints the same): `epoch` (why b = 1 wins per epoch: updates per
     epoch), `second` (why it loses per second: each epoch's measured cost; what a mid-size batch
     buys), `after_epochs` (the per-epoch ranking, and which batch sizes break its order, with their
-    tuned η), `after_time` (the per-second leaders by the stated rule) and `takeaway` (one sentence)."""
+    tuned η), `after_time` (the per-second leaders by the stated rule) and `takeaway` (one sentence);
+    `open` (the protocol) and `clock` (how epochs were timed, what the faint curve is)."""
     b = budgets(rec)
     e, s = b["best_epochs"], b["best_seconds"]
     small, full, mid = min(b["epochs"]), b["n"], rec["minibatch"].meta["batch_size"]
@@ -150,7 +151,15 @@ def trade_off_words(rec) -> dict:
     every = list(b["epochs"])
     lead, verb = f"b = {names_of(s, every)}", "learns" if len(s) == 1 else "learn"
     first = f"the smallest batch (b = {small})" if e == [small] else f"b = {names_of(e, every)}"
-    return {"epoch": [f"Per epoch, b = {small} wins: {spe[small]} updates per epoch; batch GD makes {spe[full]}."],
+    lrs = rec["batch"].meta["tuning"]["lrs"]
+    timed = b["times"][full]["n"]
+    twice = rec["batch"].meta.get("timing") is not None  # each epoch timed twice, the faster kept
+    return {"open": [f"8×8 digits; for each b, η is the best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}).",
+                     f"Left: per epoch · middle: per second · right: all {len(b['epochs'])} batch sizes"],
+            "clock": [f"Epoch time: median (quartiles) of {timed}" + (", each the faster of 2 timings." if twice
+                                                                       else "."),
+                      f"Faint: every evaluation of b = {small}; bold: their running median."],
+            "epoch": [f"Per epoch, b = {small} wins: {spe[small]} updates per epoch; batch GD makes {spe[full]}."],
             "second": [f"Per second, b = {small} loses: its epoch takes {t[small] / t[full]:.0f}× batch GD's.",
                        f"b = {mid}: {spe[mid]} updates per epoch for {t[mid] / t[full]:.1f}× the time."],
             "budget": [f"Dotted: {b['budget']:.2g} s, batch GD's {b['n_epochs']} epochs.",

@@ -199,6 +199,7 @@ def digits(fig):
     budget, with the range its loss takes over the epoch-time quartiles (the trade-off)."""
     from matplotlib.lines import Line2D
 
+    faint = None
     rec = E.load("descent_digits")
     a, c, d = fig.subplots(1, 3, sharey=True, gridspec_kw={"width_ratios": [1, 1.15, 1.6]})
     times = {v: TR.epoch_times(rec[v]) for v in X.VARIANT_ORDER}
@@ -215,13 +216,15 @@ def digits(fig):
         x_, y_ = TR.median_clock(run)[1:], run.test_loss[1:]
         if y_.size > 600:  # a dense noisy curve (b = 1): raw faded, its running median (in log time) on top
             c.plot(x_, y_, color=theme.VARIANT[v], lw=0.7, alpha=0.3)
+            faint = (Line2D([0], [0], color=theme.VARIANT[v], lw=0.7, alpha=0.5),
+                     words["clock"][1].rstrip(".").replace("Faint", "faint"))
             c.plot(*TR.smooth_log(x_, y_), color=theme.VARIANT[v], lw=1.8)
         else:
             c.plot(x_, y_, color=theme.VARIANT[v], lw=1.8)
-        c.plot(b["budget"], b["seconds"][run.meta["batch_size"]], "o", mfc=theme.PAPER, mec=theme.VARIANT[v], mew=2.0,
-               ms=7, zorder=5)
+        c.plot(b["budget"], b["seconds"][run.meta["batch_size"]], "o", mfc=theme.PAPER, mec=theme.VARIANT[v], mew=2.2,
+               ms=8, zorder=6)
     a.set_yscale("log")
-    a.set_ylim(1e-2, 10)
+    a.set_ylim(0.05, 5)
     a.set_xlabel("epoch")
     a.set_ylabel("test loss")
     a.set_title("per epoch", fontsize=11)
@@ -230,7 +233,7 @@ def digits(fig):
     c.set_xlabel("time (s) = epochs × median epoch time")
     c.set_title("per second", fontsize=11)
     c.axvline(b["budget"], color=theme.INK, ls=":", lw=1.4)
-    c.annotate(f"{b['budget']:.2g} s =\nbatch GD's {b['n_epochs']} epochs", (b["budget"], 10), xytext=(4, -4),
+    c.annotate(f"{b['budget']:.2g} s =\nbatch GD's {b['n_epochs']} epochs", (b["budget"], 5), xytext=(4, -4),
                textcoords="offset points", va="top", fontsize=9.5, color=theme.INK)
     # every batch size: one slot each (the full batch a little apart), b and its tuned η under it
     bs = list(b["epochs"])
@@ -247,7 +250,7 @@ def digits(fig):
                    ecolor=col, elinewidth=2.2, capsize=3.5, capthick=1.8, zorder=6)  # beside its ○
     d.axhline(b["seconds"][b["best"]], color=theme.INK, ls=(0, (6, 4)), lw=1.2, zorder=1)
     lead = [xs[bs.index(x)] for x in b["best_seconds"]]
-    top = max(max(b["spread"][x][1], b["seconds"][x]) for x in b["best_seconds"]) * 2.5
+    top = max(max(max(b["spread"][x][1], b["seconds"][x]) for x in b["best_seconds"]) * 2.5, 2.2)
     d.plot([min(lead) - 0.35, min(lead) - 0.35, max(lead) + 0.35, max(lead) + 0.35], [top / 1.25, top, top, top / 1.25],
            color=theme.INK, lw=1.2)
     d.text((min(lead) + max(lead)) / 2, top * 1.12, "lead per second", ha="center", va="bottom", fontsize=9.5,
@@ -258,7 +261,7 @@ def digits(fig):
     d.tick_params(axis="x", length=3)
     d.text(-0.025, -0.045, "b\n$\\eta$", transform=d.transAxes, ha="right", va="top", fontsize=10, color=theme.INK,
            linespacing=1.2)
-    d.set_xlim(-0.5, xs[-1] + 0.5)
+    d.set_xlim(-0.5, xs[-1] + 0.6)
     d.set_xlabel("batch size b (and its tuned $\\eta$)")
     d.legend([Line2D([0], [0], ls="none", marker="o", color=theme.INK, ms=7),
               Line2D([0], [0], ls="none", marker="o", mfc=theme.PAPER, mec=theme.INK, mew=1.8, ms=7),
@@ -268,18 +271,20 @@ def digits(fig):
               f"best at {b['budget']:.2g} s"],
              fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     h, l = a.get_legend_handles_labels()
-    fig.legend(h, l, loc="upper center", ncol=3, fontsize=9.5, frameon=False, bbox_to_anchor=(0.5, 0.925))
+    extra = [faint] if faint else []  # the faint raw curve, named beside the runs
+    fig.legend([*h, *(f[0] for f in extra)], [*l, *(f[1] for f in extra)], loc="upper center", ncol=2, fontsize=9.5,
+               frameon=False, bbox_to_anchor=(0.5, 0.925))
     lrs = rec[X.VARIANT_ORDER[0]].meta["tuning"]["lrs"]
     fig.suptitle("Which batch size learns fastest: per epoch, or per second?", fontsize=13, y=0.995,
                  fontweight="bold")
     fig.text(0.5, 0.935, f"8×8 digits, net {'–'.join(map(str, rec['batch'].config['problem']['model']['sizes']))} · "
-             rf"$\eta$: best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}) per b · epoch time: median (quartiles) of "
-             f"{times[X.VARIANT_ORDER[0]]['n']} timed epochs", ha="center", fontsize=10, color=theme.INK)
+             rf"$\eta$: best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}) per b · " + words["clock"][0].rstrip(".").replace("Epoch", "epoch"),
+             ha="center", fontsize=10, color=theme.INK)
     for k, line in enumerate([words["epoch"][0], " ".join(words["after_epochs"]), " ".join(words["second"]),
                               " ".join(words["after_time"])]):
         fig.text(0.5, 0.168 - 0.035 * k, line, ha="center", fontsize=10, color=theme.INK)
     fig.text(0.5, 0.015, " ".join(words["takeaway"]), ha="center", fontsize=11.5, fontweight="bold", color=theme.INK)
-    fig.subplots_adjust(top=0.78, bottom=0.31, wspace=0.13, left=0.06, right=0.985)
+    fig.subplots_adjust(top=0.75, bottom=0.31, wspace=0.13, left=0.06, right=0.985)
 
 
 def _sci(x: float) -> str:
