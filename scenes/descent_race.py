@@ -806,6 +806,7 @@ class DescentRace3D(ThemedThreeDScene):
     fade_floor = 0.18              # the older trail's strength (GD's early bounces must not outshine the ends)
     beat_time = 2.5                # seconds each closing line is held
     beat_size = 28
+    mid_time = 3.5                 # seconds the race stops for its one mid-race caption (if any)
     z_length = 2.6                 # scene units of height: low walls keep the valley floor in view
     axis_ticks = 2                 # labelled decades on the loss axis (and 0 where the grid reaches f* = 0)
 
@@ -893,7 +894,31 @@ class DescentRace3D(ThemedThreeDScene):
         warp = race_warp(surf, runs, self.run_time)
         t.set_value(warp.first_step)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
-        self.play(warp.animate(t))
+        mid = self.mid_beat(surf, runs)
+        if mid is None:
+            self.play(warp.animate(t))
+        else:  # the race stops at step k for one caption about one run (ringed), then runs on
+            k, words, who = mid
+            tk = float(np.interp(k, *zip(*sorted({float(warp.step_at(x)): x for x in
+                                                     np.linspace(0, warp.run_time, 801)}.items()))))
+            self.play(warp.segment(t, 0.0, tk))
+            self.stop_ambient_camera_rotation()
+            run = runs[who]
+            j = min(int(np.searchsorted(run.steps, t.get_value() - 1e-9)), len(run.thetas) - 1)
+            head = axes.c2p(*run.thetas[j][:2], float(hmap(np.array([run.train_loss[j]]))[0]))
+            spot = np.asarray(self.camera.project_points(np.array([head], float))[0][:2], float)
+            ring = mn.VGroup(*[mn.Circle(radius=0.26, stroke_color=c, stroke_width=w)
+                               for c, w in ((color(theme.BACKGROUND), 9), (color("optimizer", who), 5))])
+            ring.move_to([*spot, 0.0])
+            cap = text(wrap_words(words, 64), size=28, line_spacing=0.8)
+            cap.to_corner(mn.DL, buff=0.35)
+            cap.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.08)
+            self.add_fixed_in_frame_mobjects(ring, cap)
+            self.pause("race-mid")
+            self.wait(self.mid_time)
+            self.remove(ring, cap)
+            self.begin_ambient_camera_rotation(rate=self.orbit_rate)
+            self.play(warp.segment(t, tk, warp.run_time))
         self.stop_ambient_camera_rotation()
         self.pause("race-run")
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0)
@@ -914,10 +939,9 @@ class DescentRace3D(ThemedThreeDScene):
         self.wait(0.5)
         shown = None
         for i, w in enumerate(beats):
-            if shown is not None:
-                self.play(mn.FadeOut(shown), run_time=0.4)
+            if shown is not None:  # a cut, not a fade: a line is either there or not
+                self.remove(shown)
             self.add_fixed_in_frame_mobjects(w)
-            self.play(mn.FadeIn(w))
             self.pause(f"race-beat-{i}")
             self.wait(self.beat_time * (1.4 if i == len(beats) - 1 else 1.0))
             shown = w
@@ -925,6 +949,10 @@ class DescentRace3D(ThemedThreeDScene):
     def guides(self, axes, surf, hmap):
         """Lines drawn on the surface (occluded like the paths) and their labels (facing the camera)."""
         return [], []
+
+    def mid_beat(self, surf, runs):
+        """(step, caption, optimizer) where the race stops once for a caption about that run, or None."""
+        return None
 
     def start_words(self, surf) -> str:
         """Words on the start, after the height line ('' for none)."""
@@ -941,9 +969,12 @@ class DescentRace3D(ThemedThreeDScene):
         near = [n for n in top if np.linalg.norm(runs[n].thetas[-1] - centre) < 0.5]
         half = zoom_half(centre, [runs[n].thetas[-1] for n in near])
         tags = {n: (f"{places[n]}" if len(surf.meta["ranking"][places[n] - 1]) == 1
-                    else f"{len(surf.meta['ranking'][places[n] - 1])} tied") for n in near}
-        return EndZoom(centre, half, {n: runs[n].thetas for n in near}, {n: color("optimizer", n) for n in near},
+                    else f"{len(surf.meta['ranking'][places[n] - 1])} on ★") for n in near}
+        zoom = EndZoom(centre, half, {n: runs[n].thetas for n in near}, {n: color("optimizer", n) for n in near},
                        tags, text, side=2.5, size=24, header=f"zoom: ★ ± {half:g}")
+        if any(len(g) > 1 for g in zoom.groups):  # say that the fan is drawn, not measured
+            zoom.add(text("(fanned out to be seen)", size=24).next_to(zoom.box, mn.DOWN, buff=0.1))
+        return zoom
 
     def beats(self, surf, runs, tuning) -> list[str]:
         """The closing lines, one at a time under the ranking: why the leaders lead, why the adaptive
@@ -1011,13 +1042,20 @@ def off_ridge_step(run, level: float = 0.5) -> int:
 
 
 def escape_text(surf, runs) -> str:
-    """Why the start next to the saddle costs GD only a few steps, from the runs: the adaptive methods
-    leave the ridge at step 1, GD's distance off it grows 1 + 2η a step (f's slope along y is −2y there)."""
+    """Why the adaptive methods leave the ridge at step 1: each coordinate is divided by its own
+    gradient size, so the tiny slope across the ridge still gives a full step across it."""
+    return (f"AdaGrad, RMSprop, Adam divide each coordinate by its own gradient size: the tiny slope "
+            f"across the ridge still gives a full step, so they leave it at step "
+            f"{max(off_ridge_step(runs[o]) for o in ('adagrad', 'rmsprop', 'adam'))}.")
+
+
+def gd_ridge_text(surf, runs) -> str:
+    """GD's escape from the ridge, measured on its run: its distance off the ridge grows by 1 + 2η a
+    step (f's slope across the ridge is −2y there), passing 0.5 at step k."""
     gd = np.asarray(runs["gd"].thetas, float)[:, 1]
     k = off_ridge_step(runs["gd"])
-    return (f"AdaGrad, RMSprop, Adam divide by the tiny |g| near ×: off the ridge at step "
-            f"{max(off_ridge_step(runs[o]) for o in ('adagrad', 'rmsprop', 'adam'))}. GD's y only grows "
-            f"×{gd[1] / gd[0]:.1f} a step: {gd[0]:g} → {gd[k]:.1f} by step {k}.")
+    return (f"GD (ringed) steps η × slope, and across the ridge the slope is tiny: its distance off the "
+            f"ridge only grows ×{gd[1] / gd[0]:.1f} a step, {gd[0]:g} → {gd[k]:.1f} by step {k}.")
 
 
 def laggards_text(surf, runs) -> str:
@@ -1028,12 +1066,15 @@ def laggards_text(surf, runs) -> str:
 
 
 def saddle_takeaway(surf, runs) -> str:
-    """The saddle race's one sentence: the saddle only delays GD, which ties the adaptive methods."""
+    """The saddle race's one sentence: the saddle only delays GD, which ties the first place."""
     gd = np.asarray(runs["gd"].thetas, float)[:, 1]
     tied = surf.meta["ranking"][0]
+    behind = [n for p in surf.meta["ranking"][1:] for n in p]
     if "gd" in tied and len(tied) > 1:
-        return (f"Takeaway: a saddle only delays plain GD (×{gd[1] / gd[0]:.1f} a step off the ridge); in "
-                f"{surf.meta['steps']} steps it ties the adaptive methods at ★.")
+        others = [NAMES[n] for n in tied if n != "gd"]
+        return (f"Takeaway: a saddle only delays plain GD (×{gd[1] / gd[0]:.1f} a step off the ridge): in "
+                f"{surf.meta['steps']} steps it ties {', '.join(others[:-1])} and {others[-1]} at ★, ahead of "
+                f"{' and '.join(NAMES[n] for n in behind)}.")
     return f"Takeaway: from next to a saddle, {' and '.join(NAMES[n] for n in tied)} reach ★ first."
 
 
@@ -1044,9 +1085,12 @@ class DescentRace3DSaddle(DescentRace3D):
     def beats(self, surf, runs, tuning) -> list[str]:
         return [escape_text(surf, runs), laggards_text(surf, runs), saddle_takeaway(surf, runs)]
 
+    def mid_beat(self, surf, runs):
+        return off_ridge_step(runs["gd"]), gd_ridge_text(surf, runs), "gd"
+
     def start_words(self, surf) -> str:
         sy = surf.meta["saddles"][0][1]
-        return f" · ○ starts {abs(float(surf.meta['start'][1]) - sy):g} off the ridge (dashed)"
+        return f" · ○ starts {abs(float(surf.meta['start'][1]) - sy):g} off the ridge (white line)"
 
     def guides(self, axes, surf, hmap):
         """The ridge through × (the grid row at the saddle's y: along it the loss rises both ways from ×,
@@ -1057,7 +1101,7 @@ class DescentRace3DSaddle(DescentRace3D):
         h = hmap(np.asarray(surf.loss, float)[j])
         line = mn.VMobject(stroke_color=color(theme.FOREGROUND), stroke_width=3)
         line.set_points_as_corners([axes.c2p(x, surf.ys[j], z) for x, z in zip(xs, h)])
-        line = outline(mn.DashedVMobject(line, num_dashes=30, dashed_ratio=0.5), 2.5)
+        line = outline(line.set_stroke(width=2.5, opacity=0.9), 2.0)  # solid: dashes mean a jump
         # the label on the far half of the ridge (from the start ○), a quarter in from its end
         far = int(round(0.78 * (len(xs) - 1))) if abs(xs[-1] - surf.meta["start"][0]) > abs(xs[0] - surf.meta["start"][0]) \
             else int(round(0.22 * (len(xs) - 1)))

@@ -178,20 +178,18 @@ class DescentSurface(ThemedThreeDScene):
             return
         beats = [b for b in (self.intro(rec, surf), self.during(rec, surf, v)) if b]
         shown = None
-        if beats:
+        if beats:  # the opening caption is there from the first frame (a still of the set-up)
             shown = caption(beats[0])
             self.add_fixed_in_frame_mobjects(shown)
-            self.play(mn.FadeIn(shown), run_time=0.5)
-            self.wait(self.intro_time)
+            self.wait(self.intro_time + 0.5)
             self.pause("intro-read")
         warp = self.warp(xy, steps, surf)
         t.set_value(warp.first_step)
-        if len(beats) > 1:
+        if len(beats) > 1:  # captions cut from one to the next (never two at once, never half faded)
             nxt = caption(beats[1])
-            self.play(mn.FadeOut(shown), run_time=0.3)
+            self.remove(shown)
             self.add_fixed_in_frame_mobjects(nxt)
-            self.play(mn.FadeIn(nxt), run_time=0.4)
-            self.wait(self.intro_time * 0.7)
+            self.wait(self.intro_time * 0.7 + 0.7)
             shown = nxt
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
         self.play(warp.animate(t))
@@ -202,10 +200,9 @@ class DescentSurface(ThemedThreeDScene):
         if why:
             words = caption(why)
             if shown is not None:
-                self.play(mn.FadeOut(shown), run_time=0.4)
+                self.remove(shown)
             self.add_fixed_in_frame_mobjects(words)
-            self.play(mn.FadeIn(words))
-            self.wait(3.5)
+            self.wait(4.0)
             shown = words
         else:
             self.wait(0.5)
@@ -213,11 +210,10 @@ class DescentSurface(ThemedThreeDScene):
         if last:  # one plain sentence to end on, held
             words = caption(last)
             if shown is not None:
-                self.play(mn.FadeOut(shown), run_time=0.4)
+                self.remove(shown)
             self.add_fixed_in_frame_mobjects(words)
-            self.play(mn.FadeIn(words))
             self.pause("takeaway")
-            self.wait(3.0)
+            self.wait(3.5)
 
     def play_network(self, rec, surf, v, t, warp, stalk):
         """A network sheet, one idea per caption: what the sheet is (before the path moves), then the
@@ -690,6 +686,7 @@ class DescentSurfaceBowl(DescentSurface):
                 m.stretch_to_fit_width(L).align_to(track, mn.LEFT)
             bar.add_updater(follow)
             value = Readout(tracker, lambda x, at=at: f"{at(x):.0%}", size=24, color=fg)
+            value.next_to(track, mn.RIGHT, buff=0.15)  # placed before the first update too
             value.add_updater(lambda m, track=track: m.next_to(track, mn.RIGHT, buff=0.15))
             rows.add(mn.VGroup(row, bar, tick, value))
         rows.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
@@ -763,7 +760,7 @@ class DescentSurfaceBowl(DescentSurface):
         (n1, l1, f1, c1, _), (n2, l2, f2, c2, _) = self.factors(rec, surf)
         k = self.tenth_step(c1)
         return (f"After {k} steps the steep coordinate is below a tenth of its start, the flat one still at "
-                f"{abs(c2[k]) / abs(c2[0]):.0%} (the ticks): across first, then along to ★.")
+                f"{abs(c2[k]) / abs(c2[0]):.0%} (the ticks): across first, then along.")
 
     def takeaway(self, rec, surf, v):
         """GD's one lesson on a bowl: each step removes η·λ of the way along each axis, so the steep

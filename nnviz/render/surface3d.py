@@ -714,7 +714,7 @@ class EndZoom(mn.VGroup):
                 continue  # ends outside the window
             ends[n] = at(th[-1])
             if len(th) - k >= 2:
-                ln = mn.VMobject(stroke_color=mn.ManimColor(colors[n]), stroke_width=2.5, stroke_opacity=0.75)
+                ln = mn.VMobject(stroke_color=mn.ManimColor(colors[n]), stroke_width=4, stroke_opacity=0.8)
                 ln.set_points_as_corners([at(p) for p in th[k:]])
                 lines.add(ln)
         star = marker(mid, radius=0.11, hollow=True)
@@ -748,7 +748,7 @@ class EndZoom(mn.VGroup):
                                                 math.sin(a0 + (i - (len(g) - 1) / 2) * da), 0]) for i in range(len(g))]
             for n, s_ in zip(g, spots):
                 if len(g) > 1:
-                    lines.add(mn.Line(anchor, s_, stroke_color=fg, stroke_width=1.5, stroke_opacity=0.8))
+                    lines.add(mn.Line(anchor, s_, stroke_color=fg, stroke_width=2.5, stroke_opacity=0.9))
                 dots.add(mn.Dot(s_, radius=dot, color=mn.ManimColor(colors[n]), stroke_color=bg, stroke_width=2.5,
                                 fill_opacity=1))
             tag = make_text(tags[g[0]], size=size, color=mn.ManimColor(colors[g[0]]) if len(g) == 1 else fg)
