@@ -910,7 +910,7 @@ class DescentRace3D(ThemedThreeDScene):
             ring = mn.VGroup(*[mn.Circle(radius=0.26, stroke_color=c, stroke_width=w)
                                for c, w in ((color(theme.BACKGROUND), 9), (color("optimizer", who), 5))])
             ring.move_to([*spot, 0.0])
-            cap = text(wrap_words(words, 64), size=28, line_spacing=0.8)
+            cap = text(wrap_words(words, 44), size=28, line_spacing=0.8)  # left of the legend
             cap.to_corner(mn.DL, buff=0.35)
             cap.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.08)
             self.add_fixed_in_frame_mobjects(ring, cap)
@@ -973,7 +973,7 @@ class DescentRace3D(ThemedThreeDScene):
         zoom = EndZoom(centre, half, {n: runs[n].thetas for n in near}, {n: color("optimizer", n) for n in near},
                        tags, text, side=2.5, size=24, header=f"zoom: ★ ± {half:g}")
         if any(len(g) > 1 for g in zoom.groups):  # say that the fan is drawn, not measured
-            zoom.add(text("(fanned out to be seen)", size=24).next_to(zoom.box, mn.DOWN, buff=0.1))
+            zoom.add(text("(fanned out\nto be seen)", size=24, line_spacing=0.8).next_to(zoom.box, mn.DOWN, buff=0.1))
         return zoom
 
     def beats(self, surf, runs, tuning) -> list[str]:
@@ -1069,12 +1069,10 @@ def saddle_takeaway(surf, runs) -> str:
     """The saddle race's one sentence: the saddle only delays GD, which ties the first place."""
     gd = np.asarray(runs["gd"].thetas, float)[:, 1]
     tied = surf.meta["ranking"][0]
-    behind = [n for p in surf.meta["ranking"][1:] for n in p]
     if "gd" in tied and len(tied) > 1:
         others = [NAMES[n] for n in tied if n != "gd"]
         return (f"Takeaway: a saddle only delays plain GD (×{gd[1] / gd[0]:.1f} a step off the ridge): in "
-                f"{surf.meta['steps']} steps it ties {', '.join(others[:-1])} and {others[-1]} at ★, ahead of "
-                f"{' and '.join(NAMES[n] for n in behind)}.")
+                f"{surf.meta['steps']} steps it ties {', '.join(others[:-1])} and {others[-1]} at ★.")
     return f"Takeaway: from next to a saddle, {' and '.join(NAMES[n] for n in tied)} reach ★ first."
 
 
