@@ -117,11 +117,16 @@ def protocol_lines(surf, tuning, width: int = 32) -> list[str]:
                       f"final loss on one grid, {grid}, {c['per_decade']} per decade", width).split("\n")
 
 
+ROW = 0.34  # the strip's row spacing
+
+
 class RankStrip(mn.VGroup):
     """The recorded ranking drawn: one row per optimizer, best first, a bar and an outlined dot on a
     shared log axis of final loss f − f* (finishers stacked at the ★ are told apart here), the value
     at the end of the row. Runs tied at round-off are drawn at the floor, ordered by arrival (the first
-    step with f − f* < 10⁻¹², printed in the row), and a key line says so."""
+    step with f − f* < 10⁻¹², printed in the row). With `tuning`, the winner at its η one grid step
+    either way gets its own row under the winner's: hollow rings at those final losses, "unstable" in
+    the value column for a rate that is, and a key naming the winner, the rates and the values."""
 
     def __init__(self, surf, runs, min_value: float, width: float = 2.1, size: float = 24, tuning=None):
         super().__init__()
@@ -134,14 +139,18 @@ class RankStrip(mn.VGroup):
         hi = max(np.ceil(np.log10(max(f.values()))), lo + 2)
         names = [text(NAMES[n], size=size, color=color("optimizer", n)) for n in order]
         name_w = max(m.width for m in names)
-        bg, muted = color(theme.BACKGROUND), color(theme.MUTED)
-        self.head = text("final loss f − f*, best first", size=size)
+        bg, muted, fg = color(theme.BACKGROUND), color(theme.MUTED), color(theme.FOREGROUND)
+        self.head = text("final loss f − f*" + (f" (ties: step to {power_of_ten(ATOL)})" if tied else ", best first"),
+                         size=size)
         self.add(self.head)
         rows = mn.VGroup()
         x0 = name_w + 0.2
         pos = lambda v: x0 + width * (np.log10(v) - lo) / (hi - lo)  # noqa: E731
-        for k, (n, nm) in enumerate(zip(order, names)):
-            y = -0.42 * k
+        nb = tuning.meta.get("neighbours") if tuning is not None else None
+        w = tuning.meta["winner"][0] if nb else None
+        y = 0.0
+        keys = []
+        for n, nm in zip(order, names):
             c = color("optimizer", n)
             nm.move_to([0, y, 0], aligned_edge=mn.LEFT)
             track = mn.Line([x0, y, 0], [x0 + width, y, 0], stroke_width=1.5, color=muted)
@@ -152,10 +161,33 @@ class RankStrip(mn.VGroup):
                      else loss_text(runs[n].meta["final_loss"]))
             val = text(words, size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15)
             rows.add(mn.VGroup(nm, track, bar, dot, val))
+            y -= ROW
+            if n == w:  # the winner one grid step either way, on a row of its own
+                j = int(tuning.chosen[tuning.meta["names"].index(w)])
+                others = [v for m, v in tuning.meta["chosen_final"].items() if m != w]
+                sub = mn.VGroup(text("η ± 1 step", size=size, color=c).move_to([0.15, y, 0], aligned_edge=mn.LEFT),
+                                mn.Line([x0, y, 0], [x0 + width, y, 0], stroke_width=1.5, color=muted))
+                unstable = False
+                for side, dj in (("lower", -1), ("higher", 1)):
+                    v = nb[side]
+                    eta = f"η={tuning.lrs[j + dj]:.2g}"
+                    who = f"{NAMES[w]} at " if not keys else "at "
+                    if np.isfinite(v):
+                        sub.add(mn.Circle(radius=0.1, stroke_color=c, stroke_width=3).move_to(
+                            [pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), y, 0]))
+                        place = 1 + sum(u < v for u in others)
+                        keys.append(f"○ {who}{eta}: {loss_text(v)}" + (f" ({ordinal(place)})" if place > 1 else ""))
+                    else:
+                        unstable = True
+                        keys.append(f"× {who}{eta}: unstable")
+                if unstable:  # no final loss: "× unstable" in the value column, not a point on the axis
+                    sub.add(text("× unstable", size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15))
+                rows.add(sub)
+                y -= ROW
+                self.neighbours = True
         ticks = mn.VGroup()
         last_x = None
-        fg = color(theme.FOREGROUND)
-        bottom = -0.42 * (len(order) - 0.5)
+        bottom = y + ROW / 2
         for d in np.arange(lo, hi + 1e-9, 1):  # from the floor up, every decade that leaves room for its label
             x = pos(10.0 ** d)
             if last_x is not None and x - last_x < 1.3:
@@ -163,35 +195,9 @@ class RankStrip(mn.VGroup):
             last_x = x
             ticks.add(mn.Line([x, bottom, 0], [x, bottom - 0.08, 0], stroke_width=2, color=fg))
             ticks.add(text(power_of_ten(10.0 ** d), size=size, color=fg).next_to(ticks[-1], mn.DOWN, buff=0.06))
-        keys = []
-        if tuning is not None and tuning.meta.get("neighbours"):
-            # the winner at its η one grid step away: hollow rings (× if unstable) just under its row,
-            # their rates and values in the key line below the axis
-            w = tuning.meta["winner"][0]
-            k = order.index(w)
-            c = color("optimizer", w)
-            j = int(tuning.chosen[tuning.meta["names"].index(w)])
-            y = -0.42 * k - 0.21
-            said = []
-            for side, dj in (("lower", -1), ("higher", 1)):
-                v = tuning.meta["neighbours"][side]
-                eta = f"η={tuning.lrs[j + dj]:.2g}"
-                if np.isfinite(v):
-                    ring = mn.Circle(radius=0.075, stroke_color=c, stroke_width=2.5)
-                    rows[k].add(ring.move_to([pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), y, 0]))
-                    said.append(f"○ {eta}: {loss_text(v)}")
-                else:  # unstable: a × at the axis' right end
-                    h, x = 0.07, x0 + width
-                    rows[k].add(mn.VGroup(mn.Line([x - h, y + h, 0], [x + h, y - h, 0]),
-                                          mn.Line([x - h, y - h, 0], [x + h, y + h, 0])).set_stroke(c, width=3))
-                    said.append(f"× {eta}")
-            keys.append("  ".join(said))  # the winner one grid step either way
-            self.neighbours = True
         rows.add(ticks)
-        if tied:
-            keys.insert(0, f"step: when f − f* fell below {power_of_ten(ATOL)}")
         if keys:
-            key = text("\n".join(keys), size=size, line_spacing=0.8)
+            key = text("\n".join(keys), size=size, line_spacing=0.8, color=color("optimizer", w))
             rows.add(key.next_to(ticks, mn.DOWN, buff=0.12).align_to(names[0], mn.LEFT))
         rows.next_to(self.head, mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
         self.add(rows)
@@ -259,54 +265,82 @@ def window(surf, xr, yr):
 
 
 def spotlight(trails, names, dim: float = 0.12):
-    """Animations that dim every trail but `names` and draw those whole, bright and on top."""
-    anims = []
+    """Dim every trail but `names` and draw those whole, bright and on top, at once (a cut: animating each
+    of the trails' hundreds of segments costs more render time than the fade is worth); returns no
+    animations (a list, so calls can be spliced into `play`)."""
     for n, tr in trails.items():
         for m in tr.get_family():
             m.clear_updaters()  # the fading trails would hold their own opacity
         for m in tr.family_members_with_points():
             if n in names:
                 m.set_z_index(6)  # above the other trails and the ★ (under it where it is drawn on top)
-                anims.append(m.animate.set_stroke(opacity=1.0))
-            elif isinstance(m, mn.Dot):
-                continue  # every end dot stays: the finish is still the picture
-            else:
-                anims.append(m.animate.set_stroke(opacity=dim))
-    return anims
+                m.set_stroke(opacity=1.0)
+            elif not isinstance(m, mn.Dot):  # every end dot stays: the finish is still the picture
+                m.set_stroke(opacity=dim)
+    return []
 
 
-def beat_marks(beat: str, ax, surf, runs) -> mn.VGroup:
-    """What a "why" beat points at on the map: Momentum's numbered x = 0 crossings ("swings"), the
-    arrow of Adam's overshoot past ★ ("overshoot")."""
+def beat_marks(beat: str, ax, surf, runs, trails=None) -> mn.VGroup:
+    """What a "why" beat points at on the map: Momentum's numbered x = 0 crossings ("swings", labels off
+    the path on short leaders: 1 and 2 cross at nearly the same point), Adam's overshoot past ★ as a
+    white arrow between its two marked steps ("overshoot"), a dot at every AdaGrad step (their spacing
+    is its step length: "adagrad")."""
     g = mn.VGroup()
-    bg = color(theme.BACKGROUND)
+    bg, fg = color(theme.BACKGROUND), color(theme.FOREGROUND)
     if beat == "swings":
         c = color("optimizer", "momentum")
         for i, (_, p, d) in enumerate(RV.crossings(runs["momentum"]), start=1):
             at = ax.c2p(*p)
-            g.add(mn.Dot(at, radius=0.06, color=c).set_stroke(bg, width=2, opacity=1))
-            # odd crossings labelled left, even ones right (1 and 2 cross at nearly the same point)
-            side = (mn.LEFT + 0.6 * mn.DOWN) if i % 2 else (mn.RIGHT + 0.6 * mn.UP)
-            g.add(text(str(i), size=28, color=c).next_to(at, side, buff=0.1))
+            off = np.array([-0.6, -0.45, 0.0]) if i % 2 else np.array([0.6, 0.45, 0.0])
+            num = text(str(i), size=28, color=c).move_to(at + off)
+            g.add(mn.Line(at, at + 0.7 * off, stroke_width=2, color=c))
+            g.add(mn.Dot(at, radius=0.07, color=c).set_stroke(bg, width=2, opacity=1), num)
     elif beat == "overshoot":
         k, _, j, _ = RV.overshoot(runs["adam"], surf.meta["minima"])
         th = np.asarray(runs["adam"].thetas, float)
         a, b = ax.c2p(*th[k]), ax.c2p(*th[j])
-        side = np.array([-(b - a)[1], (b - a)[0], 0.0])
-        side *= 0.25 / max(np.linalg.norm(side), 1e-9)
-        g.add(mn.Arrow(a + side, b + side, buff=0.0, stroke_width=5, max_tip_length_to_length_ratio=0.15,
-                       color=color("optimizer", "adam")))
+        c = color("optimizer", "adam")
+        for w, col in ((9, bg), (4, fg)):
+            g.add(mn.Arrow(a, b, buff=0.12, stroke_width=w, max_tip_length_to_length_ratio=0.18, color=col))
+        for p, s, d in ((a, k, mn.LEFT), (b, j, mn.RIGHT)):
+            g.add(mn.Dot(p, radius=0.08, color=c).set_stroke(bg, width=2.5, opacity=1))
+            g.add(text(f"step {s}", size=24).next_to(p, d, buff=0.1))
+    elif beat == "adagrad":
+        c = color("optimizer", "adagrad")
+        th = np.asarray(runs["adagrad"].thetas, float)
+        g.add(*[mn.Dot(ax.c2p(*p), radius=0.03, color=c) for p in th])
     g.set_z_index(9)
     return g
 
 
-def unspotlight(trails, opacity: float = 0.6):
-    """Animations that bring every trail back (after `spotlight`), a little faded; end dots whole."""
-    anims = []
-    for tr in trails.values():
+def unspotlight(trails, opacity: float = 0.3, bright=()):
+    """Every trail back (after `spotlight`) faint, `bright` ones stronger; end dots whole and on top (at
+    once, as `spotlight`; returns no animations)."""
+    for n, tr in trails.items():
         for m in tr.family_members_with_points():
-            anims.append(m.animate.set_stroke(opacity=1.0 if isinstance(m, mn.Dot) else opacity))
-    return anims
+            if isinstance(m, mn.Dot):
+                m.set_z_index(6)
+                m.set_stroke(opacity=1.0)
+            else:
+                m.set_stroke(opacity=0.9 if n in bright else opacity)
+    return []
+
+
+RIGHT_EDGE = mn.config.frame_x_radius - 0.4  # captions end this far inside the frame (≥ 20 px at 854 wide)
+
+
+def fit_text(words: str, left: float, size: float = 24, start: int = 36) -> mn.Text:
+    """A caption wrapped at the widest width (characters, from `start` down) that keeps its right edge
+    inside `RIGHT_EDGE` when its left edge is at x = `left`; formulas and "< 10⁻¹²" are not broken."""
+    flat = " ".join(words.split())
+    for f in ("η/(1 − β)", "f − f* < 10", "f − f*", "< 10", "(1 − β₁ᵗ)", "(1 − β₂ᵗ)", "(|g| ="):
+        flat = flat.replace(f, f.replace(" ", "§"))
+    width = start
+    while True:  # one layout per try, and the next try's width estimated from this one's overshoot
+        t = text(wrap_words(flat, width).replace("§", " "), size=size, line_spacing=0.8)
+        if left + t.width <= RIGHT_EDGE or width <= 12:
+            return t
+        width = min(width - 1, int(width * (RIGHT_EDGE - left) / t.width))
 
 
 def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop"):
@@ -325,8 +359,8 @@ def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop"):
     pts = [box.get_center() + np.array([*(p - mid) * size / span, 0.0]) for p in th]
     path = mn.VMobject(stroke_color=c, stroke_width=3).set_points_as_corners(pts)
     dots = mn.VGroup(*[mn.Dot(p, radius=0.04, color=c) for p in pts])
-    words = text(f"{NAMES[name]}'s last {last} steps,\nzoomed ×{zoom:.0f}", size=24, color=c, line_spacing=0.8)
-    words.next_to(box, mn.UP, buff=0.1).align_to(box, mn.RIGHT)
+    words = text(f"{NAMES[name]}'s last {last}\nsteps, zoomed ×{zoom:.0f}", size=24, color=c, line_spacing=0.8)
+    words.next_to(box, mn.LEFT, buff=0.15).align_to(box, mn.DOWN)  # below the valley floor: no path there
     a, b = ax.c2p(*(mid - span / 2)), ax.c2p(*(mid + span / 2))
     mark = mn.Rectangle(width=max(b[0] - a[0], 0.12), height=max(b[1] - a[1], 0.12), stroke_color=c,
                         stroke_width=2).move_to((a + b) / 2)
@@ -387,8 +421,10 @@ class DescentRace(ThemedScene):
     surface = "rosenbrock"
     optimizers = RACE_ORDER
     show_rules = False
-    explain = ("leaders", "adam_walk", "crawl")  # beats after the ranking (see `construct`'s texts)
-    star_on_top = False  # True: the hollow ★ above the end dots (where every run ends at the ★)
+    explain = ("leaders", "adam_walk", "adagrad", "rmsprop")  # beats after the ranking (`construct`'s texts)
+    star_on_top = True  # the hollow ★ above the end dots (a dot on the minimum shows inside it)
+    keep_marks = False  # the beats' marks on the map stay to the end
+    end_bright = ()     # the runs the takeaway is about: brighter than the rest in the last frame
     view = None  # ((x0, x1), (y0, y1)): show this window of the record's grid (None: all of it)
     zoom_steps = 20  # the crawl beat zooms into RMSprop's last steps
     run_time = 10.0
@@ -451,41 +487,47 @@ class DescentRace(ThemedScene):
             m.clear_updaters()
         self.pause("race-end")
         strip = RankStrip(surf, runs, tuning.meta["min_value"], tuning=tuning if tuning.meta["verdict"] != "tie" else None)
-        strip.next_to(title, mn.DOWN, buff=0.35).set_x(left, direction=mn.LEFT)
+        strip.next_to(title, mn.DOWN, buff=0.25).set_x(left, direction=mn.LEFT)
         said = RV.short_verdict(tuning.meta) or verdict_text(tuning)  # the ○ values are on the strip
-        verdict = text(wrap_words(said, 34), size=24, line_spacing=0.8)
-        verdict.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        verdict = fit_text(said, strip.get_left()[0])
+        verdict.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         # one text leaves before the next arrives: no frame with two texts on top of each other
         self.play(mn.FadeOut(mn.VGroup(formula, legend, counter, proto)), run_time=0.4)
         self.play(mn.FadeIn(strip), mn.FadeIn(verdict))
         self.wait(3.0)
         probes = experiments.load("descent_race")[f"{self.surface}__probes"]
-        texts = {"leaders": lambda: leaders_text(runs, width=34), "crawl": lambda: crawl_text(runs, width=34),
-                 "saddle": lambda: saddle_text(surf, runs, tuning, width=34),
-                 "momentum": lambda: momentum_text(surf, runs, width=31),
-                 "decided": lambda: decided_text(surf, runs, tuning, width=31),
-                 "adam_loop": lambda: RV.beale_loop_text(runs, width=34),
-                 "adam_rate": lambda: RV.beale_rate_text(runs, width=34),
-                 "fixed": lambda: RV.beale_fixed_text(runs, tuning, probes, width=34),
-                 "adam_walk": lambda: RV.rosen_adam_text(runs, width=34),
-                 "swings": lambda: RV.swings_text(surf, runs, width=34),
-                 "overshoot": lambda: RV.overshoot_text(surf, runs, width=34)}
-        bright = {"crawl": ("rmsprop", "adagrad"), "adam_loop": ("adam",), "adam_rate": ("adam",),
-                  "fixed": ("momentum",), "adam_walk": ("adam", "gd"), "leaders": ("momentum", "nesterov"),
-                  "swings": ("momentum",), "overshoot": ("adam",)}
+        texts = {"leaders": lambda: leaders_text(runs, width=10 ** 6),
+                 "adagrad": lambda: RV.adagrad_text(runs), "rmsprop": lambda: RV.rmsprop_zigzag_text(runs),
+                 "saddle": lambda: saddle_text(surf, runs, tuning, width=10 ** 6),
+                 "adam_loop": lambda: RV.beale_loop_text(runs, width=10 ** 6),
+                 "adam_rate": lambda: RV.beale_rate_text(runs, width=10 ** 6),
+                 "rms_forgets": lambda: RV.beale_rmsprop_text(runs, width=10 ** 6),
+                 "fixed": lambda: RV.beale_fixed_text(runs, tuning, probes, width=10 ** 6),
+                 "adam_walk": lambda: RV.rosen_adam_text(runs, width=10 ** 6),
+                 "swings": lambda: RV.swings_text(surf, runs, width=10 ** 6),
+                 "overshoot": lambda: RV.overshoot_text(surf, runs, width=10 ** 6)}
+        bright = {"adagrad": ("adagrad",), "rmsprop": ("rmsprop",), "adam_loop": ("adam",), "adam_rate": ("adam",),
+                  "rms_forgets": ("rmsprop",), "fixed": ("momentum",), "adam_walk": ("adam", "gd"),
+                  "leaders": ("momentum", "nesterov"), "swings": ("momentum",), "overshoot": ("adam",)}
         extra = mn.VGroup()
+        hidden = mn.VGroup()
         for beat in self.explain or ():
             self.pause(f"why-{beat}")
-            why = text(texts[beat](), size=24, line_spacing=0.8)
-            why.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
-            self.play(mn.FadeOut(verdict), mn.FadeOut(extra), run_time=0.4)
+            why = fit_text(texts[beat](), strip.get_left()[0])
+            why.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+            gone = [mn.FadeOut(verdict)] + ([mn.FadeOut(extra)] if not self.keep_marks else [])
+            self.play(*gone, run_time=0.4)
             anims = [mn.FadeIn(why)]
-            extra = beat_marks(beat, ax, surf, runs)
-            if len(extra):
-                anims.append(mn.FadeIn(extra))
+            marks_now = beat_marks(beat, ax, surf, runs, trails)
+            if beat == "swings" and len(saddle):  # the numbered crossings sit where the word "saddle" is
+                hidden = saddle[-1]
+                anims.append(mn.FadeOut(hidden))
+            if len(marks_now):
+                anims.append(mn.FadeIn(marks_now))
+            extra = mn.VGroup(extra, marks_now) if self.keep_marks else marks_now
             if beat in bright:  # the runs the words are about bright and on top, the others dimmed
                 anims += spotlight(trails, bright[beat])
-            if beat == "crawl":  # RMSprop's zigzag zoomed
+            if beat == "rmsprop":  # RMSprop's zigzag zoomed
                 inset = zoom_inset(ax, runs["rmsprop"], self.zoom_steps)
                 anims.append(mn.FadeIn(inset))
             self.play(*anims)
@@ -500,12 +542,12 @@ class DescentRace(ThemedScene):
             self.rules(title, panel, saddle, marks, trails, runs, strip, verdict)
             verdict = self.rules_left
         self.pause("takeaway")
-        # the takeaway: every path back, one plain sentence where the words were
-        last = text(wrap_words(self.takeaway(surf, runs, tuning), 26), size=28, line_spacing=0.85)
-        last.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
-        self.play(mn.FadeOut(verdict), mn.FadeOut(extra),
+        # the takeaway: every path back but faint (the ones it names brighter), end dots on top, one sentence
+        last = fit_text(self.takeaway(surf, runs, tuning), strip.get_left()[0], size=28, start=34)
+        last.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        self.play(mn.FadeOut(verdict), *([] if self.keep_marks else [mn.FadeOut(extra)]),
                   *[mn.FadeOut(m) for m in zooms], run_time=0.4)
-        self.play(mn.FadeIn(last), *unspotlight(trails))
+        self.play(mn.FadeIn(last), *unspotlight(trails, bright=self.end_bright))
         self.wait(3.0)
 
     def takeaway(self, surf, runs, tuning) -> str:
@@ -550,8 +592,8 @@ class DescentRace(ThemedScene):
 
 class DescentRaceBeale(DescentRace):
     surface = "beale"
-    explain = ("adam_loop", "adam_rate", "fixed")
-    star_on_top = True
+    explain = ("adam_loop", "adam_rate", "rms_forgets", "fixed")
+    end_bright = ("adam",)
     ticks = 4
     view = ((-2.5, 4.5), (-3.0, 2.5))  # where the paths run: the valley to the ★ fills the plot
 
@@ -559,7 +601,8 @@ class DescentRaceBeale(DescentRace):
 class DescentRaceSaddle(DescentRace):
     surface = "saddle"
     explain = ("saddle", "swings", "overshoot")
-    star_on_top = True
+    keep_marks = True
+    end_bright = ("momentum", "adam")
 
 
 class DescentRaceRules(DescentRace):
@@ -613,14 +656,15 @@ def gd_reading(tuning, name: str = "gd", width: int = 38) -> str:
     k = int(tuning.chosen[i])
     _, inside = unstable_rates(tuning, name)
     warm = tuning.config.get("warmup", 0.1)
-    words = (f"Lower is better. ● GD's best stable η = {tuning.lrs[k]:.2g}. × unstable: diverges, or its loss "
-             f"climbs above the start after {warm:.0%} of steps; no final loss.")
+    check = int(np.ceil(warm * tuning.config["steps"]))
+    words = (f"Lower is better. ● GD's best stable η = {tuning.lrs[k]:.2g}. × unstable: diverges, or its loss is "
+             f"above the start at any step from step {check} ({warm:.0%}) on.")
     if inside:
         words += f" The small × at {tuning.lrs[inside[0]]:.2g} is GD's gap."
     return wrap_words(words, width)
 
 
-def gap_inset(story, width: float = 4.2, height: float = 1.5, steps: int = 100) -> mn.VGroup:
+def gap_inset(story, width: float = 3.6, height: float = 1.7, steps: int = 100) -> mn.VGroup:
     """GD's loss per step at its gap η (dashed) and its chosen η (solid), log scale, first `steps` steps,
     with the start loss and the step where the stability rule starts checking."""
     c, fg, muted = color("optimizer", "gd"), color(theme.FOREGROUND), color(theme.MUTED)
@@ -629,11 +673,16 @@ def gap_inset(story, width: float = 4.2, height: float = 1.5, steps: int = 100) 
     o = box.get_corner(mn.DL)
     xy = lambda t, v: o + np.array([width * t / steps, height * (np.clip(np.log10(v), lo, hi) - lo) / (hi - lo), 0])  # noqa: E731
     g = mn.VGroup(box)
-    for key, dashed in (("chosen", False), ("gap", True)):
+    for key, dotted in (("chosen", False), ("gap", True)):
         L = story[key]["loss"][:steps + 1]
         pts = [xy(t, v) for t, v in enumerate(L) if np.isfinite(v)]
         line = mn.VMobject(stroke_color=c, stroke_width=3).set_points_as_corners(pts)
-        g.add(mn.DashedVMobject(line, num_dashes=60) if dashed else line)
+        g.add(mn.DashedVMobject(line, num_dashes=140, dashed_ratio=0.35) if dotted else line)
+        g.add(text(f"η={story[key]['lr']:.2g}", size=24, color=c).next_to(pts[-1], mn.RIGHT, buff=0.08))
+    for v in (1, 10, 100):  # the log scale, so 552, 12.6 and 2.3 can be read off
+        y = xy(0, v)[1]
+        g.add(mn.Line([o[0] - 0.06, y, 0], [o[0], y, 0], stroke_width=2, color=fg),
+              text(f"{v:g}", size=24).next_to([o[0] - 0.06, y, 0], mn.LEFT, buff=0.05))
     y0 = xy(0, story["start"])[1]
     g.add(mn.DashedLine([o[0], y0, 0], [o[0] + width, y0, 0], dash_length=0.08, stroke_width=2, color=fg))
     x30 = xy(story["check"], 1.0)[0]
@@ -668,7 +717,7 @@ class DescentRaceTuning(ThemedScene):
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
         floor = max(FLOOR, 10 ** np.floor(np.log10(max(shown.min(), FLOOR)) - 0.5))
         ax = LabelledAxes((lrs[0], lrs[-1]), (floor, top), "learning rate η", "final loss f − f*",
-                          log_x=True, log_y=True, width=5.4, height=4.2, font_size=24, frame="box")
+                          log_x=True, log_y=True, width=4.9, height=4.2, font_size=24, frame="box")
         ax.to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.15)
         with_x = [o for o in self.optimizers if unstable_rates(tun, o)[0] is not None or unstable_rates(tun, o)[1]]
         row = {o: r for r, o in enumerate(reversed(with_x))}  # one × row per optimizer, stacked above the plot
@@ -733,7 +782,8 @@ class DescentRaceTuning(ThemedScene):
         shown = reading
         if story is not None:  # a gap in GD's curve: why the smaller η fails and the larger one passes
             inset = gap_inset(story)
-            inset.align_to(table, mn.LEFT).align_to(table, mn.UP).shift(0.45 * mn.DOWN)
+            inset.align_to(table, mn.UP).shift(0.45 * mn.DOWN)
+            inset.set_x(table.get_left()[0] + 0.45 - (inset.get_left()[0] - inset.get_x()))  # its y ticks inside
             for i, words in enumerate(RV.gap_texts(tun, probes, lead)):
                 why = text(words, size=24, line_spacing=0.8).next_to(inset, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
                 self.play(mn.FadeOut(shown), run_time=0.4)
@@ -771,7 +821,11 @@ class DescentRaceTuning(ThemedScene):
         verdict = text(wrap_words(words, 31), size=24, line_spacing=0.8)
         verdict.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
         others = [d for o, d in chosen.items() if o != lead]
-        self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeIn(floor_mark), mn.FadeOut(now))
+        key = text("× unstable · small ×: GD's gap" if story is not None else "× = unstable η", size=24)
+        key.move_to(strip, aligned_edge=mn.LEFT)
+        self.play(mn.FadeOut(strip), run_time=0.3)
+        self.remove(strip)
+        self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeIn(floor_mark), mn.FadeOut(now), mn.FadeIn(key))
         self.play(mn.FadeIn(verdict))
         self.wait(3.5)
         self.pause("tuning-end")

@@ -498,7 +498,16 @@ def test_why_words_recomputed_from_the_records(race):
         v = h["beta2"] * v + (1 - h["beta2"]) * g * g
         rate.append(h["lr"] / np.sqrt(v / (1 - h["beta2"] ** t)))
     assert rate[-1] > 5 * rate[0]  # the rate really grows
-    assert f"{rate[0]:.2g} at the start, {rate[-1]:.2g} at the end" in RV.beale_rate_text(runs["beale"], width=1000)
+    assert f"grows {rate[0]:.2g} → {rate[-1]:.2g}" in RV.beale_rate_text(runs["beale"], width=1000)
+    assert "~1000 steps (β₂ = 0.999)" in RV.beale_rate_text(runs["beale"], width=1000)
+    # RMSprop forgets (ρ = 0.9: ~10 steps): its last steps still move each coordinate by about η
+    r = runs["beale"]["rmsprop"]
+    last = np.abs(np.diff(r.thetas[-11:], axis=0)).mean(axis=0)
+    assert np.allclose(last, r.meta["hyper"]["lr"], rtol=0.05)
+    assert f"move x and y by {last.mean():.2g} each" in RV.beale_rmsprop_text(runs["beale"], width=1000)
+    rr = runs["rosenbrock"]["rmsprop"]
+    half = lengths(rr.thetas)[150:]
+    assert np.median(half) == pytest.approx(np.sqrt(2) * rr.meta["hyper"]["lr"], rel=0.05)  # ≈ η per coordinate
     step1 = np.abs(a.thetas[1] - a.thetas[0])
     assert np.allclose(step1, h["lr"], rtol=1e-6)  # Adam's first step moves each coordinate by exactly η
     tun, pr = race["beale__tuning"], race["beale__probes"]
@@ -510,7 +519,7 @@ def test_why_words_recomputed_from_the_records(race):
     assert div >= 0 and f"diverge at step {div}" in words
     assert f"{m.meta['hyper']['lr'] / (1 - m.meta['hyper']['beta']):.2g}" in words
     # Beale's ranking: Adam first by over 10⁶ (round-off counted as 10⁻¹²)
-    assert "10⁶× closer" in RV.takeaway("beale", None, runs["beale"], tun)
+    assert "10⁶× below the best fixed η" in RV.takeaway("beale", None, runs["beale"], tun)
     assert min(runs["beale"][n].meta["final_loss"] for n in ("gd", "momentum", "nesterov")) > 1e6 * 1e-12
     # the saddle: four crossings of x = 0 by Momentum (as counted by `swings`), Adam's overshoot
     sad = race["saddle__surface"]
@@ -523,7 +532,7 @@ def test_why_words_recomputed_from_the_records(race):
     g = RV.gap_story(race["rosenbrock__tuning"], race["rosenbrock__probes"])
     assert g["gap"]["at_check"] > g["start"] > g["chosen"]["at_check"] and g["check"] == 30
     words = " ".join(RV.gap_texts(race["rosenbrock__tuning"], race["rosenbrock__probes"], width=1000))
-    assert f"{g['gap']['at_check']:.1f} > {g['start']:g}" in words and f"loss {g['chosen']['peak']:.0f}" in words
+    assert f"{g['gap']['at_check']:.1f} > {g['start']:g}" in words and f"spikes to {g['chosen']['peak']:.0f}" in words
     # Rosenbrock's fragile verdict: the lower neighbour's place among the others' chosen finals
     meta = race["rosenbrock__tuning"].meta
     others = sorted(f for n, f in meta["chosen_final"].items() if n != meta["winner"][0])
@@ -533,3 +542,12 @@ def test_why_words_recomputed_from_the_records(race):
     words = RV.rosen_adam_text(runs["rosenbrock"], width=1000)
     assert f"step {int(np.flatnonzero(ad.train_loss < 1)[0])})" in words
     assert f"(step {int(np.flatnonzero(gd.train_loss < 1)[0])})" in words
+    a = lengths(runs["rosenbrock"]["adagrad"].thetas)
+    assert f"shrink {a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f})" in RV.adagrad_text(runs["rosenbrock"])
+    assert f"{XD.zigzag(rr.thetas):.0f}× more path" in RV.rmsprop_zigzag_text(runs["rosenbrock"])
+    # the tuning takeaway: the widest stable range and that optimizer's lowest stable final loss
+    tr = race["rosenbrock__tuning"]
+    S = tr.stable.astype(bool)
+    i = int(np.argmax(S.sum(axis=1)))
+    words = RV.tuning_takeaway(tr)
+    assert f"{S[i].sum() / 5:.1f} decades" in words and f"never below {tr.final_loss[i][S[i]].min():.2g}" in words

@@ -82,29 +82,53 @@ def first_move(run) -> np.ndarray:
 
 def beale_loop_text(runs, width: int = 31) -> str:
     """Adam's first step moves every coordinate by η, whatever |g| is: the wide early loop."""
-    a = runs["adam"]
-    m = first_move(a)
-    return wrap_words(f"Why Adam? It divides each step by √(mean of past g²), so its first step moves x and y by "
-                      f"η = {num(m.min())} each, whatever |g| is: the wide loop.", width)
+    m = first_move(runs["adam"])
+    return wrap_words(f"Why Adam? Its first step moves x and y by η = {num(m.min())} each, whatever |g| is: "
+                      f"the wide loop.", width)
+
+
+def memory(beta: float) -> int:
+    """Steps a running mean with decay β remembers: 1/(1 − β)."""
+    return int(round(1 / (1 - beta)))
 
 
 def beale_rate_text(runs, width: int = 31) -> str:
-    """Near ★ the gradients shrink, the mean of g² forgets the steep start slowly, and Adam's step per unit
-    of gradient grows."""
-    r = adam_rate(runs["adam"])
-    return wrap_words(f"Near ★ |g| shrinks, so its step per unit of g grows: {num(r[0])} at the start, "
-                      f"{num(r[-1])} at the end ({r[-1] / r[0]:.0f}×).", width)
+    """Adam's mean of g² remembers the steep start (β₂), so near ★, where |g| is small, its effective rate
+    (step ÷ |g|) grows."""
+    a = runs["adam"]
+    r = adam_rate(a)
+    b2 = a.meta["hyper"]["beta2"]
+    return wrap_words(f"It divides by √(mean g²) over ~{memory(b2)} steps (β₂ = {b2:g}): a memory of the steep "
+                      f"start. So its effective rate, step ÷ |g|, grows {num(r[0])} → {num(r[-1])} as |g| "
+                      f"shrinks near ★.", width)
+
+
+def last_moves(run, n: int = 10) -> np.ndarray:
+    """Mean |Δx|, |Δy| over a run's last `n` steps."""
+    return np.abs(np.diff(np.asarray(run.thetas, float)[-n - 1:], axis=0)).mean(axis=0)
+
+
+def beale_rmsprop_text(runs, width: int = 31) -> str:
+    """RMSprop divides too, but its mean forgets within ~1/(1 − ρ) steps: its step stays ≈ η per coordinate
+    to the end, so it bounces around ★ instead of settling."""
+    r = runs["rmsprop"]
+    rho = r.meta["hyper"]["decay"]
+    m = last_moves(r)
+    return wrap_words(f"RMSprop divides too, but its mean forgets in ~{memory(rho)} steps (ρ = {rho:g}): its "
+                      f"last steps still move x and y by {num(m.mean())} each (η = {num(r.meta['hyper']['lr'])}), "
+                      f"bouncing around ★.", width)
 
 
 def beale_fixed_text(runs, tuning, probes, name: str = "momentum", width: int = 31) -> str:
-    """Why the fixed-η methods cannot match it: their rate η/(1 − β) is fixed, and the next grid η
-    fails on the steep start."""
+    """Why the fixed-η methods cannot match it: their effective rate η/(1 − β) is fixed, and the next grid
+    η fails on the steep start."""
     j = edge_index(tuning, name)
     g0 = float(runs[name].grad_norm[0])
     how = fails_how(tuning, probes, name, j) if j is not None else "stays stable"
     a = adam_rate(runs["adam"])[-1]
-    return wrap_words(f"{RACE_NAMES[name]}'s rate is fixed: η/(1 − β) = {num(fixed_rate(runs[name]))}, "
-                      f"{a / fixed_rate(runs[name]):.0f}× less. A bigger η? At η = {num(tuning.lrs[j])} the steep start (|g| = {g0:.0f}) makes it "
+    return wrap_words(f"{RACE_NAMES[name]}'s effective rate is fixed: η/(1 − β) = {num(fixed_rate(runs[name]))}, "
+                      f"{a / fixed_rate(runs[name]):.0f}× below Adam's {num(a)}. A bigger η? At "
+                      f"η = {num(tuning.lrs[j])} the steep start (|g| = {g0:.0f}) makes it "
                       f"{how.replace('diverges', 'diverge')}.", width)
 
 
@@ -115,15 +139,17 @@ def closer(runs, best: str, others) -> float:
 
 
 def takeaway(surface: str, surf, runs, tuning) -> str:
-    """The one plain sentence each race video ends on."""
+    """The one plain sentence each race video ends on (what this race showed, not a law)."""
     if surface == "beale":
         x = closer(runs, "adam", ("gd", "momentum", "nesterov"))
-        return (f"Steep start, flat finish: a step that grows as |g| shrinks ends "
-                f"{power_of_ten(10.0 ** np.floor(np.log10(x)))}× closer than any fixed η.")
+        return (f"Here Adam wins: a long memory of g² lets its rate grow as |g| shrinks; final loss "
+                f"{power_of_ten(10.0 ** np.floor(np.log10(x)))}× below the best fixed η.")
     if surface == "saddle":
         return "At a saddle, dividing by |g| escapes at once; a velocity can carry a run past the minimum."
-    return ("In a narrow curved valley a velocity speeds the walk along the floor; dividing by |g| alone "
-            "does not.")
+    a = runs["adam"]
+    st = np.sqrt(np.sum(np.diff(np.asarray(a.thetas, float), axis=0) ** 2, axis=1))
+    return (f"Here, with only η tuned, velocity wins the walk along the curved floor; Adam's steps stay under "
+            f"{num(st.max())}.")
 
 
 # --- Rosenbrock: why Adam is behind GD --------------------------------------------------------------
@@ -137,8 +163,25 @@ def rosen_adam_text(runs, width: int = 31) -> str:
     across the plot and land it on the far arm."""
     a, g = runs["adam"], runs["gd"]
     st = np.sqrt(np.sum(np.diff(np.asarray(a.thetas, float), axis=0) ** 2, axis=1))
-    return wrap_words(f"Adam behind GD? ÷√(mean g²) keeps its steps < {num(st.max())}: it walks the curved floor "
-                      f"(loss < 1 at step {below_step(a)}); GD overshoots to ★ (step {below_step(g)}).", width)
+    return wrap_words(f"Adam behind GD? ÷√(mean g²) keeps its steps under {num(st.max())}, so it walks the whole "
+                      f"curved floor (loss < 1 at step {below_step(a)}); GD leaps across (step {below_step(g)}).",
+                      width)
+
+
+def adagrad_text(runs) -> str:
+    """AdaGrad's sum of g² only grows, so its steps only shrink (from its record)."""
+    a = np.sqrt(np.sum(np.diff(np.asarray(runs["adagrad"].thetas, float), axis=0) ** 2, axis=1))
+    return (f"AdaGrad divides by √G, G the sum of every g² so far: G only grows, so its steps shrink "
+            f"{a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}): the dots bunch up.")
+
+
+def rmsprop_zigzag_text(runs) -> str:
+    """RMSprop's mean of g² forgets, so its steps stay ≈ η per coordinate: too long for the narrow valley."""
+    from .descent import zigzag
+    r = runs["rmsprop"]
+    rho = r.meta["hyper"]["decay"]
+    return (f"RMSprop's mean of g² forgets in ~{memory(rho)} steps, so its steps stay ≈ η per coordinate: too "
+            f"long for the narrow valley, it zigzags ({zigzag(r.thetas):.0f}× more path than progress).")
 
 
 def loss_at(x: float) -> str:
@@ -165,7 +208,7 @@ def crossings(run, tol: float = 0.01) -> list:
 def swings_text(surf, runs, width: int = 31) -> str:
     h = runs["momentum"].meta["hyper"]
     n = len(crossings(runs["momentum"]))
-    return wrap_words(f"Momentum: η/(1 − β) = {num(h['lr'] / (1 - h['beta']))}, as GD's η, but its velocity swings "
+    return wrap_words(f"Momentum: η/(1 − β) = {num(h['lr'] / (1 - h['beta']))}, equal to GD's η, but its velocity swings "
                       f"it across x = 0 {times(n)} (1–{n}); at step {surf.meta['steps']} its last step is still "
                       f"{last_move(runs['momentum']):.2f}.", width)
 
@@ -216,14 +259,16 @@ def gap_story(tuning, probes, name: str = "gd"):
 
 
 def gap_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
-    """Two lines on GD's gap: why the smaller η fails the rule, why the larger one passes."""
+    """Two lines on GD's gap: why the smaller η fails the rule, and why the larger one passes it (its
+    early spike is over before the rule starts checking: a lucky leap, said as such)."""
     g = gap_story(tuning, probes, name)
     a, b = g["gap"], g["chosen"]
-    return [wrap_words(f"Why a gap? At η = {num(a['lr'])} GD bounces on the steep valley wall (dashed): its loss is "
-                       f"still {a['at_check']:.1f} > {g['start']:g}, the start, at step {g['check']}: "
-                       f"excluded.", width),
-            wrap_words(f"At η = {num(b['lr'])} its first jumps (loss {b['peak']:.0f}) throw it onto the valley's far "
-                       f"arm: {b['at_check']:.1f} at step {g['check']}, the race's GD.", width)]
+    return [wrap_words(f"Why a gap? At η = {num(a['lr'])} (dotted) GD bounces on the steep valley wall: its loss is "
+                       f"still {a['at_check']:.1f} > {g['start']:g}, the start, at step {g['check']}, so the rule "
+                       f"rejects it.", width),
+            wrap_words(f"At η = {num(b['lr'])} (solid) it spikes to {b['peak']:.0f}, but leaps onto the far arm "
+                       f"before step {g['check']}, when the rule starts checking: GD's best η is a lucky leap.",
+                       width)]
 
 
 def tuning_takeaway(tuning) -> str:
@@ -236,8 +281,11 @@ def tuning_takeaway(tuning) -> str:
     i = names.index(best)
     k = int(tuning.chosen[i])
     edge = k + 1 < len(tuning.lrs) and not S[i, k + 1]
-    return (f"{RACE_NAMES[wide]} works over {width[wide]:.1f} decades of η; the best finish ({RACE_NAMES[best]}) "
-            + ("needs η one grid step below divergence." if edge else "needs its η tuned."))
+    F = np.where(S, tuning.final_loss, np.inf)
+    low = float(F[names.index(wide)].min())
+    return (f"{RACE_NAMES[wide]} is stable over {width[wide]:.1f} decades of η but never below {low:.2g}; the best "
+            f"finish ({RACE_NAMES[best]}) " + ("needs η one grid step below divergence." if edge else
+                                              "needs its η tuned."))
 
 
 def short_verdict(meta: dict) -> str:
