@@ -329,7 +329,7 @@ def unspotlight(trails, opacity: float = 0.3, bright=()):
 RIGHT_EDGE = mn.config.frame_x_radius - 0.4  # captions end this far inside the frame (≥ 20 px at 854 wide)
 
 
-def fit_text(words: str, left: float, size: float = 24, start: int = 36) -> mn.Text:
+def caption_fit(words: str, left: float, size: float = 24, start: int = 36) -> mn.Text:
     """A caption wrapped at the widest width (characters, from `start` down) that keeps its right edge
     inside `RIGHT_EDGE` when its left edge is at x = `left`; formulas and "< 10⁻¹²" are not broken."""
     flat = " ".join(words.split())
@@ -489,7 +489,7 @@ class DescentRace(ThemedScene):
         strip = RankStrip(surf, runs, tuning.meta["min_value"], tuning=tuning if tuning.meta["verdict"] != "tie" else None)
         strip.next_to(title, mn.DOWN, buff=0.25).set_x(left, direction=mn.LEFT)
         said = RV.short_verdict(tuning.meta) or verdict_text(tuning)  # the ○ values are on the strip
-        verdict = fit_text(said, strip.get_left()[0])
+        verdict = caption_fit(said, strip.get_left()[0])
         verdict.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         # one text leaves before the next arrives: no frame with two texts on top of each other
         self.play(mn.FadeOut(mn.VGroup(formula, legend, counter, proto)), run_time=0.4)
@@ -513,7 +513,7 @@ class DescentRace(ThemedScene):
         hidden = mn.VGroup()
         for beat in self.explain or ():
             self.pause(f"why-{beat}")
-            why = fit_text(texts[beat](), strip.get_left()[0])
+            why = caption_fit(texts[beat](), strip.get_left()[0])
             why.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
             gone = [mn.FadeOut(verdict)] + ([mn.FadeOut(extra)] if not self.keep_marks else [])
             self.play(*gone, run_time=0.4)
@@ -543,7 +543,7 @@ class DescentRace(ThemedScene):
             verdict = self.rules_left
         self.pause("takeaway")
         # the takeaway: every path back but faint (the ones it names brighter), end dots on top, one sentence
-        last = fit_text(self.takeaway(surf, runs, tuning), strip.get_left()[0], size=28, start=34)
+        last = caption_fit(self.takeaway(surf, runs, tuning), strip.get_left()[0], size=28, start=34)
         last.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         self.play(mn.FadeOut(verdict), *([] if self.keep_marks else [mn.FadeOut(extra)]),
                   *[mn.FadeOut(m) for m in zooms], run_time=0.4)
