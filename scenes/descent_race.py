@@ -572,12 +572,12 @@ class DescentRace(ThemedScene):
             if o == "adam":  # its second moment is RMSprop's s, not the velocity v of the momentum rules
                 rule = rule.replace("v ←", "s ←").replace("β₂v", "β₂s").replace("√v̂", "√ŝ")
             rule = rule.replace(",  ", ",\n")  # one update a line
-            extra = {"nesterov": "g at θ: the look-ahead form", "adam": "m̂, ŝ: m, s ÷ (1 − βᵗ)"}.get(o)
+            extra = {"adam": "m̂ = m ÷ (1 − β₁ᵗ), ŝ = s ÷ (1 − β₂ᵗ)"}.get(o)
             lines = [text(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", size=28, color=color("optimizer", o)),
-                     text(rule, size=24, color=color("optimizer", o), line_spacing=0.8)]
+                     text(rule, size=28, color=color("optimizer", o), line_spacing=0.8)]
             if extra:
                 lines.append(text(extra, size=24, color=color("optimizer", o)))
-            lines.append(text(wrap_words(did[o], 31), size=24, line_spacing=0.8))
+            lines.append(caption_fit(did[o], kept.get_left()[0], size=28, start=30))
             g = mn.VGroup(*lines).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
             g.next_to(kept, mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
             if shown is not None:
