@@ -248,8 +248,8 @@ class DescentDigits(ThemedScene):
                                                                             buff=0.12)
         new.to_edge(mn.DOWN, buff=0.16).set_x(0)
         if old is not None:
-            self.play(mn.FadeOut(old), run_time=0.35)
-        self.play(mn.FadeIn(new), run_time=0.45)
+            self.play(mn.FadeOut(old), run_time=0.2)
+        self.play(mn.FadeIn(new), run_time=0.3)
         return new
 
     def construct(self):
@@ -281,13 +281,13 @@ class DescentDigits(ThemedScene):
         ep_plot = LossPlot({v: pe[v]["test_loss"] for v in self.variants}, colors=cols, tracker=t, width=self.plot,
                            steps={v: pe[v]["epoch"] for v in self.variants}, x_label="epoch", y_label="test loss",
                            x_ticks=3, **common)
-        # per second: each run's recorded evaluations on its median-epoch clock; a run with more than 600
-        # (b = 1) is drawn as its running median (bold) over its raw evaluations (faint, ≤ 600 of them, log-spaced)
+        # per second: each run's recorded evaluations on its median-epoch clock; a run with more than 300
+        # (b = 1) is drawn as its running median (bold) over its raw evaluations (faint, ≤ 300 of them, log-spaced)
         t3 = mn.ValueTracker(0.0)
         clock = {v: median_clock(rec[v]) for v in self.variants}
         shown, raw = {}, {}
         for v in self.variants:
-            pick = log_pick(rec[v].test_loss.size)
+            pick = log_pick(rec[v].test_loss.size, 300)
             if pick.size < rec[v].test_loss.size - 1:
                 raw[v] = (clock[v][pick], rec[v].test_loss[pick])
                 shown[v] = smooth_log(clock[v][1:], rec[v].test_loss[1:])
