@@ -23,6 +23,7 @@ from nnviz import experiments, theme
 from nnviz.display import loss_text, loss_tick_text
 from nnviz.experiments.descent import HEIGHT_LABELS, path_heights, step_lengths
 from nnviz.experiments.descent_views import sheet_share
+from nnviz.render.fades import fade_in, fade_out
 from nnviz.render.pacing import TimeWarp, path_progress
 from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedThreeDScene, color, heading, label
@@ -84,10 +85,9 @@ class DescentSurface(ThemedThreeDScene):
     axis_at = (-0.05, 1.0)  # where the loss axis stands, as a share of the box (0..1 = inside)
     axis_ticks = 0          # a network sheet's rings carry their losses (no axis floating beside it)
     stalk_side = mn.LEFT    # where the stalk's two end labels go (scene direction)
-    net_meters_at = (2.4, 2.9)  # a network sheet's readout panel (upper left corner)
+    net_meters_at = (1.9, 2.9)  # a network sheet's readout panel (upper left corner)
     opacity = 1.0           # the sheet's opacity (1: hides what lies behind it)
-    stalk_zoom = 2.2        # the stalk's caption zooms the picture this much onto it (≤ 1: no zoom)
-    stalk_spot = (-1.2, 0.2)  # where on screen the stalk sits while zoomed (clear of readouts and caption)
+    floor_color, floor_width = theme.MUTED, 1.2  # the contour floor's lines (when floor_levels > 0)
     star_label_side = None  # where ★'s words go on the surface (None: in the readout panel, never on the path)
     axis_name = None        # the ticks are losses; a name on top would reach into the title as the camera moves
     x_length = y_length = 6.5
@@ -131,6 +131,24 @@ class DescentSurface(ThemedThreeDScene):
                             for c, w in ((theme.BACKGROUND, 7), (theme.FOREGROUND, 3.5))])
         x, y, v = grid_minimum(surf.xs, surf.ys, surf.loss)
         star = marker(axes.c2p(x, y, float(hmap(np.array([v]))[0])), radius=0.24, hollow=True)
+        plate, floor_marks = [], []
+        if self.shadow:  # the floor: a plate with a border and its name, a dashed drop from ★ to it
+            c = [floor.c2p(a, b, zr[0]) for a, b in ((surf.xs[0], surf.ys[0]), (surf.xs[-1], surf.ys[0]),
+                                                     (surf.xs[-1], surf.ys[-1]), (surf.xs[0], surf.ys[-1]))]
+            plate = [mn.Polygon(*c, stroke_color=color(theme.MUTED), stroke_width=2,
+                                fill_color=color(theme.GRID), fill_opacity=0.55)]
+            plate[0].shade_in_3d = True  # drawn before the sheet: under it
+            drop = mn.DashedLine(star.get_center(), floor.c2p(x, y, zr[0]), stroke_color=color(theme.FOREGROUND),
+                                 stroke_width=2.5, dash_length=0.08)
+            mesh.occlude(drop, lift=1e4)
+            name = label("floor: the path's shadow", size=24, color=color(theme.FOREGROUND))
+            self.camera.reset_rotation_matrix()  # the orientation set above (the camera updates it per frame)
+            corners = np.asarray(self.camera.project_points(np.array(c, float)), float)[:, :2]
+            low = corners[np.argsort(corners[:, 1])[:2]]  # the front edge, on screen
+            right = low[np.argmax(low[:, 0])]
+            name.move_to([right[0] - 0.25 - name.width / 2, right[1] + 0.3, 0])  # on it, by its front corner
+            name.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
+            floor_marks = [drop, name]
         in_panel = self.star_label_side is None
         star_words = label(("★ " if in_panel else "") + self.minimum_words(surf, v), size=28 if in_panel else 24,
                            color=color(theme.FOREGROUND))
@@ -144,6 +162,9 @@ class DescentSurface(ThemedThreeDScene):
         rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap, ring_levels,
                             width=3.0 if net else self.ring_width, opacity=0.8 if net else self.ring_opacity)
         ring_words = self.ring_labels(axes, surf, hmap, ring_levels, xy) if net else []
+        self.after_marks = self.marks_after(rec, axes, xy, z, steps) if net else []
+        for m in self.after_marks:
+            mesh.occlude(m[0], lift=3.0)
         corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
         ax_line, ax_marks, ax_labels = height_axis(axes, corner, decade_ticks(hmap, zr, most=self.axis_ticks)
                                                    if self.axis_ticks else [], label, size=24, name=self.axis_name)
@@ -166,13 +187,15 @@ class DescentSurface(ThemedThreeDScene):
         title = heading(self.title(surf), size=30, buff=0.2)
         counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=self.counter_drawing)
         loss = self.loss_readout(rec, t, steps, h)
-        meters = mn.VGroup(counter, loss, *([star_words] if in_panel else [])).arrange(mn.DOWN, aligned_edge=mn.LEFT,
+        meters = mn.VGroup(counter, *([loss] if loss is not None else []), *([star_words] if in_panel else [])).arrange(
+            mn.DOWN, aligned_edge=mn.LEFT,
                                                                                       buff=0.12)
         at = self.net_meters_at if net else (3.0, 2.9)  # readouts grow to the right: room for "3.6·10⁻⁵"
         meters.move_to([*at, 0], aligned_edge=mn.UL)
         extra = self.side(rec, t, steps)
-        self.add_fixed_in_frame_mobjects(title, meters, *extra)
-        self.add(mesh, *rings, ax_line, ax_marks, *guides, path, *([stalk] if stalk is not None else []), *marks)
+        self.add_fixed_in_frame_mobjects(title, meters, *extra, *floor_marks[1:])
+        self.add(*plate, mesh, *rings, ax_line, ax_marks, *guides, *floor_marks[:1], path,
+                 *([stalk] if stalk is not None else []), *marks)
         if net:
             self.play_network(rec, surf, v, t, self.warp(xy, steps, surf), stalk)
             return
@@ -226,9 +249,9 @@ class DescentSurface(ThemedThreeDScene):
             nonlocal shown
             new = caption(words)
             if shown is not None:
-                self.play(mn.FadeOut(shown), run_time=0.3)  # never two captions at once
+                self.play(fade_out(shown), run_time=0.2)  # never two captions at once
             self.add_fixed_in_frame_mobjects(new)
-            self.play(mn.FadeIn(new), *extra, run_time=0.6)
+            self.play(fade_in(new), *extra, run_time=0.3)  # copy-free fades: a caption is many glyphs
             shown = new
 
         for words in self.before(rec, surf, v):
@@ -243,42 +266,18 @@ class DescentSurface(ThemedThreeDScene):
                 pulse = [stalk[-1].animate(rate_func=mn.there_and_back).scale(1.3)] if (
                     stalk is not None and "stalk" in words) else []  # the stalk's words pulse once
                 swap(words, *pulse)
-                if pulse and self.stalk_zoom > 1:  # a closer look at the stalk while its caption is read
-                    self.zoom_on(stalk[0].get_center(), self.stalk_zoom, self.stalk_spot, min(1.0, hold))
-                    self.wait(0.7 * hold)
-                    self.zoom_on(None, 1.0, None, min(0.8, hold))
             self.play(warp.segment(t, cuts[k], cuts[k + 1]))
         self.pause("path-drawn")
-        for words in self.after(rec, surf, v):
-            swap(words)
+        for k, words in enumerate(self.after(rec, surf, v)):
+            marks = self.after_marks if k == 0 else []
+            for m in marks:
+                self.add_fixed_orientation_mobjects(m[1])  # its label faces the camera (added as it fades in)
+            swap(words, *[fade_in(m) for m in marks])
             self.wait(hold)
         words = self.takeaway(rec, surf, v)
         if words:
             swap(words)
             self.wait(max(hold, 2.5) if hold >= 1 else hold + 0.3)  # the closing line, held
-
-    def zoom_on(self, point, factor, spot, run_time):
-        """Zoom the 3-D picture by `factor` (of the scene's zoom) so that `point` moves to screen position
-        `spot`; zoom_on(None, 1.0, None, …) goes back. Text stays put (titles, readouts, captions)."""
-        cam = self.camera
-        z0, off0 = float(cam.zoom_tracker.get_value()), np.array(cam.offset, float)
-        if point is None:
-            z1, off1 = float(self.zoom), np.array(self.offset, float)
-        else:
-            s0 = np.asarray(cam.project_points(np.array([point], float))[0][:2], float)
-            z1 = float(self.zoom) * factor
-            off1 = np.asarray(spot, float) - z1 * (s0 - off0) / z0  # the projection scales with the zoom
-        k = mn.ValueTracker(0.0)
-
-        def follow(m):
-            a = m.get_value()
-            cam.zoom_tracker.set_value(z0 + (z1 - z0) * a)
-            cam.offset = tuple(off0 + (off1 - off0) * a)
-        k.add_updater(follow)
-        self.add(k)
-        self.play(k.animate.set_value(1.0), run_time=run_time)
-        k.clear_updaters()
-        self.remove(k)
 
     def is_network(self, rec) -> bool:
         """A network path (true loss recorded beside the sheet's): the captioned, fixed-camera flow."""
@@ -294,24 +293,27 @@ class DescentSurface(ThemedThreeDScene):
     def before(self, rec, surf, v) -> list:
         """Captions read before the path moves: what the sheet is, in plain words."""
         n = self.weights(rec)
-        return [f"Training moves all {n} weights at once. We can't draw {n}-D, so we cut a flat sheet "
-                f"through weight space and draw the loss over it."]
+        return [f"Training moves all {n} weights at once. We can't draw {n}-D, so we cut a flat sheet through "
+                f"weight space: height = loss (log scale)."]
 
     def during_path(self, rec, surf, v) -> list:
         """Captions read while the path runs (the path is played in equal pieces, one per caption)."""
         p = rec[f"{self.plane}_path"]
-        return [f"This sheet is the one that fits the path best: it holds {self.movement_share(rec):.1%} of the "
-                f"path's movement, so the path runs on it.",
-                f"All but the start, which lies off it: the sheet under the start reads {p.plane_loss[0]:.2f}, "
-                f"its true loss is {p.true_loss[0]:.2f} (the stalk)."]
+        return [self.fit_words(rec),
+                f"So the path runs on the sheet, all but its start: true loss {p.true_loss[0]:.2f}, the sheet "
+                f"under it {p.plane_loss[0]:.2f} (the stalk)."]
+
+    def fit_words(self, rec) -> str:
+        return (f"This sheet's two directions are the ones the weights moved along most: together they hold "
+                f"{self.movement_share(rec):.1%} of the path's movement.")
 
     def after(self, rec, surf, v) -> list:
         """Captions after the path: why it ends where it does."""
         p = rec[f"{self.plane}_path"]
         k = int(np.searchsorted(p.steps, p.steps[-1] - 50))
         return [f"The loss still fell when the {p.steps[-1]} steps ran out ({p.true_loss[k]:.3f} → "
-                f"{p.true_loss[-1]:.3f} in the last {int(p.steps[-1] - p.steps[k])}): the valley runs on past ★, "
-                f"off the sheet's edge."]
+                f"{p.true_loss[-1]:.3f} in the last {int(p.steps[-1] - p.steps[k])}). ★ is the lowest point of "
+                f"the drawn square" + (", on its edge." if at_window_edge(surf) else ".")]
 
     def ring_levels(self, surf, hmap, zr) -> list[float]:
         """The losses of the iso-loss rings on the sheet (whole decades on a log sheet)."""
@@ -330,6 +332,10 @@ class DescentSurface(ThemedThreeDScene):
         g = np.abs(np.asarray(p.true_loss) - np.asarray(p.plane_loss)) / np.asarray(p.true_loss)
         bad = np.flatnonzero(g > tol)
         return int(p.steps[bad[-1] + 1]) if bad.size else int(p.steps[0])
+
+    def marks_after(self, rec, axes, xy, z, steps) -> list:
+        """Marks that appear with the `after` captions: (3-D mark, its label facing the camera) groups."""
+        return []
 
     def ring_labels(self, axes, surf, hmap, levels, xy) -> list:
         """One label per iso-loss ring ('loss 0.1'), at the ring's point nearest the camera that keeps
@@ -354,7 +360,7 @@ class DescentSurface(ThemedThreeDScene):
             n = (pts - lo) / span
             clear = np.min(np.linalg.norm(n[:, None, :] - keep_off[None, :, :], axis=2), axis=1)
             inside = np.min(np.minimum(n, 1 - n), axis=1)
-            ok = (clear > 0.12) & (inside > 0.08)
+            ok = (clear > 0.18) & (inside > 0.08)  # a label is wide: well clear of the path
             if not ok.any():
                 continue
             scene = np.array([axes.c2p(a, b, h) for a, b in pts[ok]])
@@ -374,7 +380,7 @@ class DescentSurface(ThemedThreeDScene):
         up = label(f"true {p.true_loss[0]:.2f}", size=24, color=color(theme.FOREGROUND))
         down = label(f"sheet {p.plane_loss[0]:.2f}", size=24, color=color(theme.FOREGROUND))
         for w, q in ((up, top), (down, foot)):
-            w.move_to(q).shift((0.45 + w.width / 2) * self.stalk_side)
+            w.move_to(q).shift((0.5 + w.width / 2) * self.stalk_side + (0.12 if q is top else -0.12) * mn.OUT)
             w.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
         return mn.VGroup(up, down)
 
@@ -405,7 +411,7 @@ class DescentSurface(ThemedThreeDScene):
         a, b = np.asarray(axes.c2p(*xy[0], z[0]), float), np.asarray(axes.c2p(*xy[0], other[0]), float)
         line = mn.Line(a, b, stroke_color=color(theme.FOREGROUND), stroke_width=4)
         outline(line, 3.0)
-        tip = mn.VGroup(*[mn.Circle(radius=0.09, stroke_color=color(c), stroke_width=w).move_to(b)
+        tip = mn.VGroup(*[mn.Circle(radius=0.12, stroke_color=color(c), stroke_width=w).move_to(b)
                           for c, w in ((theme.BACKGROUND, 6), (theme.FOREGROUND, 3))])
         self.add_fixed_orientation_mobjects(tip)
         return mn.VGroup(line, tip)
@@ -424,8 +430,7 @@ class DescentSurface(ThemedThreeDScene):
             return readout("loss", heights)
         if self.shadow:
             return readout("true loss", p.true_loss)
-        return mn.VGroup(readout("true loss", p.true_loss), readout("on the sheet", p.plane_loss)).arrange(
-            mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+        return None  # the gap meter beside the sheet shows both losses at the dot
 
     def intro(self, rec, surf) -> str | None:
         """An analytic surface's opening caption (a network sheet reads `before` instead)."""
@@ -450,6 +455,7 @@ class DescentSurface(ThemedThreeDScene):
     def mesh(self, axes, xs, ys, H):
         """The surface mobject (a hook: bench/bench_surface.py swaps in manim.Surface for 'before')."""
         return SurfaceMesh(axes, xs, ys, H, resolution=self.resolution, mesh_every=0, opacity=self.opacity,
+                           floor_color=self.floor_color, floor_width=self.floor_width,
                            floor_levels=self.floor_levels, floor_gap=self.floor_gap, light=0.5,
                            colors=theme.SURFACE_RAMP_MUTED)
 
@@ -458,16 +464,59 @@ class DescentSurface(ThemedThreeDScene):
         return 1.2
 
     def side(self, rec, tracker, steps):
-        return []
+        """Beside a network sheet: the gap meter (true loss and the sheet's at the dot, on a log scale)."""
+        if not self.is_network(rec) or self.shadow:
+            return []
+        return [self.gap_meter(rec[f"{self.plane}_path"], tracker)]
+
+    def gap_meter(self, p, tracker, lo=0.005, hi=1.5, height=2.7, at=(3.7, -2.25)) -> mn.VGroup:
+        """A log loss scale (1 / 0.1 / 0.01) with the dot's true loss (ring) and the sheet's loss under it
+        (dot) joined by a stalk, both named with their values, following the step drawn: at the start the
+        stalk's gap, closing as the path descends."""
+        fg = color(theme.FOREGROUND)
+        s = np.asarray(p.steps, float)
+        x0, y0 = at
+        ymap = lambda v: y0 + height * (np.log10(v) - np.log10(lo)) / (np.log10(hi) - np.log10(lo))  # noqa: E731
+        axis = mn.Line([x0, y0, 0], [x0, y0 + height, 0], stroke_color=fg, stroke_width=2)
+        ticks = mn.VGroup()
+        for v in (0.01, 0.1, 1.0):
+            y = ymap(v)
+            ticks.add(mn.Line([x0 - 0.08, y, 0], [x0, y, 0], stroke_color=fg, stroke_width=2),
+                      label(loss_tick_text(v), size=24, color=fg).next_to([x0 - 0.08, y, 0], mn.LEFT, buff=0.1))
+        head = label("loss at the dot (log)", size=24, color=fg).next_to(axis, mn.UP, buff=0.15)
+        head.align_to(ticks, mn.LEFT)
+        xm = x0 + 0.45
+
+        def at_step(vals):
+            vals = np.asarray(vals, float)
+            return lambda: float(vals[min(int(np.searchsorted(s, tracker.get_value() - 1e-9)), len(vals) - 1)])
+        true, sheet = at_step(p.true_loss), at_step(p.plane_loss)
+        stalk = mn.Line([xm, ymap(0.5), 0], [xm, ymap(0.4), 0], stroke_color=fg, stroke_width=5)
+        stalk.add_updater(lambda m: m.put_start_and_end_on([xm, ymap(sheet()), 0], [xm, ymap(true()) + 1e-4, 0]))
+        ring = mn.Circle(radius=0.11, stroke_color=fg, stroke_width=3.5).add_updater(
+            lambda m: m.move_to([xm, ymap(true()), 0]))
+        dot = mn.Dot(radius=0.07, color=fg).add_updater(lambda m: m.move_to([xm, ymap(sheet()), 0]))
+        up = Readout(tracker, lambda _: f"true {loss_text(true())}", size=24, color=fg)
+        down = Readout(tracker, lambda _: f"sheet {loss_text(sheet())}", size=24, color=fg)
+
+        def place(m, top):  # beside its marker, the two never closer than one line apart
+            a, b = ymap(true()), ymap(sheet())
+            mid = (a + b) / 2
+            y = max(a, mid + 0.17) if top else min(b, mid - 0.17)
+            m.move_to([xm + 0.3 + m.width / 2, y, 0])
+        up.add_updater(lambda m: place(m, True))
+        down.add_updater(lambda m: place(m, False))
+        for m in (stalk, ring, dot, up, down):
+            m.update()
+        return mn.VGroup(axis, ticks, head, stalk, ring, dot, up, down)
 
     def guides(self, axes, surf, hmap):
         """Extra 3-D lines drawn on the surface (occluded like the path) and their labels (facing the camera)."""
         return [], []
 
     def minimum_words(self, surf, v):
-        if at_window_edge(surf):
-            return f"lowest in view: {v:.2g} (edge)"  # the valley runs on past the window (the closing caption)
-        return f"lowest: {v:.3g}"
+        """★'s words in the readout: the lowest loss drawn (the closing caption says when it is on the edge)."""
+        return f"lowest in view: {v:.3g}"
 
     def title(self, surf):
         return {"pca": "A moons MLP's loss along its path's two main directions",
@@ -487,14 +536,27 @@ class DescentSurfaceTrue(DescentSurface):
 
     def during_path(self, rec, surf, v):
         p = rec[f"{self.plane}_path"]
-        return [f"This sheet is the one that fits the path best: it holds {self.movement_share(rec):.1%} of the "
-                f"path's movement. Here the path is drawn at its true loss.",
-                f"So the start floats above the sheet: true loss {p.true_loss[0]:.2f}, the sheet under it "
-                f"{p.plane_loss[0]:.2f} (the stalk)."]
+        return [self.fit_words(rec),
+                f"Drawn at its true loss, the start floats above the sheet: true loss {p.true_loss[0]:.2f}, "
+                f"the sheet under it {p.plane_loss[0]:.2f} (the stalk)."]
+
+    def title(self, surf):
+        return "The same sheet, the path drawn at its true loss"
 
     def after(self, rec, surf, v):
-        return [f"From step {self.agree_from(rec)} on, the true loss and the sheet's differ by under 7 %: "
-                f"the path lies on the sheet."]
+        return [f"From step {self.agree_from(rec)} on (the marked point), the true loss and the sheet's differ "
+                f"by under 7 %: the path lies on the sheet."]
+
+    def marks_after(self, rec, axes, xy, z, steps):
+        """A ring on the path at the step from which the true loss and the sheet's agree, labelled."""
+        k = int(np.searchsorted(np.asarray(steps, float), self.agree_from(rec)))
+        q = np.asarray(axes.c2p(*xy[k], z[k]), float)
+        ring = mn.VGroup(*[mn.Circle(radius=0.13, stroke_color=color(c), stroke_width=w).move_to(q)
+                           for c, w in ((theme.BACKGROUND, 7), (theme.FOREGROUND, 3.5))])
+        words = label(f"step {int(steps[k])}", size=24, color=color(theme.FOREGROUND))
+        words.move_to(q).shift((0.35 + words.width / 2) * mn.RIGHT)
+        words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
+        return [mn.VGroup(ring, words)]
 
     def takeaway(self, rec, surf, v):
         return ("Takeaway: the sheet's height is the path's true loss only where the path lies on the sheet; "
@@ -509,9 +571,12 @@ class DescentSurfaceRandom(DescentSurface):
     shadow = True
     stalk = False
     floor_levels = 10       # the floor carries the path's shadow
-    phi, theta = 50, -100
-    zoom = 0.74
-    offset = (-2.7, -0.1)
+    floor_gap = 1.0         # the floor well below the sheet's trough
+    floor_color, floor_width = theme.FOREGROUND, 2.0
+    phi, theta = 55, -100
+    zoom = 0.66
+    offset = (-2.8, 0.7)
+    net_meters_at = (1.9, 2.9)
     opacity = 0.6           # the floor's contours and the shadow show through the sheet
     half_width = 0.5        # the drawn window: ± this around the end point (the record's grid spans ±1)
 
@@ -527,13 +592,14 @@ class DescentSurfaceRandom(DescentSurface):
     def before(self, rec, surf, v):
         n = self.weights(rec)
         return [f"Training moves all {n} weights at once. This flat sheet runs through the end point along "
-                f"two random directions (filter-normalised)."]
+                f"two random directions, scaled to the weights."]
 
     def during_path(self, rec, surf, v):
-        return [f"A random sheet holds only {self.movement_share(rec):.0%} of the path's movement: the path "
-                f"runs almost straight out of it.",
-                "So the path is drawn only as its shadow on the floor. The chart: its true loss, and the "
-                "sheet's loss at the shadow (lower)."]
+        return [f"A random sheet holds only {self.movement_share(rec):.0%} of the path's movement (bar, right): "
+                f"the path runs almost straight out of it.",
+                "So only the path's shadow is drawn, on the floor; the chart shows the path's true loss.",
+                "The shadow lies nearer the end point than the path itself does, so the sheet reads a lower "
+                "loss there."]
 
     def after(self, rec, surf, v):
         p = rec[f"{self.plane}_path"]
@@ -545,18 +611,23 @@ class DescentSurfaceRandom(DescentSurface):
         return (f"Takeaway: 2 random directions of {self.weights(rec)} miss the path: a random sheet shows "
                 f"the basin around the end, not the route.")
 
-    def minimum_words(self, surf, v):
-        return f"lowest: {v:.4f}"
-
     def side(self, rec, tracker, steps):
         p = rec[f"{self.plane}_path"]
         ink = color("optimizer", optimizer_key(rec["run"].config["optimizer"]))
         true, shadow = "true loss", "the sheet's loss"
         plot = LossPlot({true: p.true_loss, shadow: p.plane_loss},
                         colors={true: ink, shadow: color(theme.FOREGROUND)},
-                        steps={true: p.steps, shadow: p.steps}, log_y=True, width=4.6, height=2.6,
+                        steps={true: p.steps, shadow: p.steps}, log_y=True, width=4.6, height=2.0,
                         tracker=tracker, legend=False, x_ticks=3, font_size=24, ink=color(theme.FOREGROUND))
-        plot.move_to([6.7, 1.15, 0], aligned_edge=mn.UR)
+        plot.move_to([6.7, 0.55, 0], aligned_edge=mn.UR)
+        share = self.movement_share(rec)
+        fg = color(theme.FOREGROUND)
+        words = label(f"path's movement: {share:.0%} in the sheet", size=24, color=fg)
+        track = mn.Rectangle(width=4.2, height=0.16, stroke_color=fg, stroke_width=1.5, fill_opacity=0)
+        fill = mn.Rectangle(width=max(4.2 * share, 0.02), height=0.16, stroke_width=0, fill_color=fg, fill_opacity=1)
+        fill.align_to(track, mn.LEFT)
+        bar = mn.VGroup(words, mn.VGroup(track, fill)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        bar.move_to([6.7, 1.45, 0], aligned_edge=mn.UR)
         for tick in plot.axes.tick_labels:  # 1 / 0.1 / 0.01, as the rings say it (not 10⁰ / 10⁻¹)
             sup = getattr(tick, "text", "")
             if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
@@ -574,7 +645,7 @@ class DescentSurfaceRandom(DescentSurface):
             words = label(k, size=24, color=c)
             row = mn.VGroup(swatch, words).arrange(mn.RIGHT, buff=0.12).move_to(at, aligned_edge=mn.RIGHT)
             names.append(row)
-        return [plot, *names]
+        return [bar, plot, *names]
 
 
 class DescentSurfaceBowl(DescentSurface):

@@ -285,13 +285,15 @@ def test_pca_sheet_captions(surf_mod, surface):
     s, p, run = surface["pca"], surface["pca_path"], surface["run"]
     n = np.asarray(run.thetas).shape[1]
     pca = scene(surf_mod.DescentSurface)
-    before = " ".join(pca.before(surface, s, 0.0)[0].split())
-    assert before.startswith(f"Training moves all {n} weights at once. We can't draw {n}-D")
+    what = " ".join(pca.before(surface, s, 0.0)[0].split())
+    fit = " ".join(pca.during_path(surface, s, 0.0)[0].split())
+    assert what.startswith(f"Training moves all {n} weights at once. We can't draw {n}-D")
     share = sum(s.meta["explained_variance"][:2])
     assert pca.movement_share(surface) == pytest.approx(share, abs=1e-9)
-    fit, start = (" ".join(w.split()) for w in pca.during_path(surface, s, 0.0))
-    assert f"it holds {share:.1%} of the path's movement" in fit
-    assert f"the sheet under the start reads {p.plane_loss[0]:.2f}, its true loss is {p.true_loss[0]:.2f}" in start
+    # "the two directions the weights moved along most": the PCA plane's are the top two of the path's
+    assert f"together they hold {share:.1%} of the path's movement" in fit and s.method == "pca"
+    start = " ".join(pca.during_path(surface, s, 0.0)[1].split())
+    assert f"true loss {p.true_loss[0]:.2f}, the sheet under it {p.plane_loss[0]:.2f}" in start
     assert p.plane_loss[0] < p.true_loss[0]
     # "all but the start lies on it": from step 10 on the path is less than half the start's distance off it
     assert p.off_plane[np.asarray(p.steps) >= 10].max() < 0.5 * p.off_plane[0]
@@ -300,7 +302,8 @@ def test_pca_sheet_captions(surf_mod, surface):
     gap = np.abs(p.true_loss - p.plane_loss) / p.true_loss
     k = int(np.flatnonzero(gap > 0.07)[-1]) + 1  # from here on within 7 %
     assert np.all(gap[k:] <= 0.07) and gap[k - 1] > 0.07 and k < 0.1 * len(gap)
-    assert f"From step {p.steps[k]} on, the true loss and the sheet's differ by under 7 %" in true.after(surface, s, 0)[0]
+    assert f"From step {p.steps[k]} on (the marked point), the true loss and the sheet's differ by under 7 %" in " ".join(
+        true.after(surface, s, 0)[0].split())
     assert f"all but the first {p.steps[k]} steps" in true.takeaway(surface, s, 0.0)
     assert f"true loss {p.true_loss[0]:.2f}, the sheet under it {p.plane_loss[0]:.2f}" in " ".join(
         true.during_path(surface, s, 0.0)[1].split())
@@ -314,7 +317,9 @@ def test_pca_sheet_captions(surf_mod, surface):
     assert rnd.movement_share(surface) == pytest.approx(mine, rel=1e-6) and mine < 0.2  # "misses the path"
     words = " ".join(rnd.during_path(surface, r, 0.0)[0].split())
     assert f"holds only {mine:.0%} of the path's movement" in words
-    assert np.all(rp.plane_loss[:-1] < rp.true_loss[:-1])  # "its true loss is above the sheet's loss"
+    assert np.all(rp.plane_loss[:-1] < rp.true_loss[:-1])  # "the sheet reads a lower loss there"
+    # "the shadow lies nearer the end point than the path itself": in-plane distance ≤ full distance
+    assert np.all(np.linalg.norm(inplane, axis=0) <= np.linalg.norm(d, axis=1) + 1e-12)
     assert rp.plane_loss[-1] == pytest.approx(rp.true_loss[-1], rel=1e-9)  # "at the end both read …"
     end = " ".join(rnd.after(surface, rnd.window(r, surface), 0.0)[0].split())
     assert f"At the end both read {rp.true_loss[-1]:.4f}" in end
@@ -337,7 +342,7 @@ def test_pca_path_stops_short_words(surf_mod, surface):
     assert p.true_loss[-1] < p.true_loss[k]  # still falling
     words = " ".join(words.split())
     assert f"({p.true_loss[k]:.3f} → {p.true_loss[-1]:.3f} in the last 50)" in words
-    assert v < p.true_loss[-1] and "the valley runs on past ★, off the sheet's edge" in words
+    assert v < p.true_loss[-1] and "★ is the lowest point of the drawn square, on its edge" in words
 
 
 def test_rosenbrock_surface_stops_short_words(surf_mod, surface):
@@ -409,7 +414,7 @@ def test_pca_star_is_at_the_window_edge(surf_mod, surface):
     j, i = np.unravel_index(np.nanargmin(Z), Z.shape)
     assert i in (0, Z.shape[1] - 1) or j in (0, Z.shape[0] - 1)
     assert surf_mod.at_window_edge(s)
-    assert surf_mod.DescentSurface.minimum_words(None, s, float(Z[j, i])) == f"lowest in view: {Z[j, i]:.2g} (edge)"
+    assert surf_mod.DescentSurface.minimum_words(None, s, float(Z[j, i])) == f"lowest in view: {Z[j, i]:.3g}"
     inner = (slice(1, -1), slice(1, -1))
     assert np.nanmin(Z[inner]) > Z[j, i]
 

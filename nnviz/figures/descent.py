@@ -540,8 +540,8 @@ def surface(fig):
                     zorder=6)  # the stalk: from the sheet's loss up to the start's true loss
             ax.text(p.coords[0, 0], p.coords[0, 1], np.log10(ht[0]) + 0.12, f"true {ht[0]:.2f}", fontsize=9,
                     ha="center", va="bottom", zorder=7)
-            ax.text(p.coords[0, 0], p.coords[0, 1], np.log10(hs[0]) - 0.12, f"sheet {hs[0]:.2f}", fontsize=9,
-                    ha="left", va="top", zorder=7)
+            ax.text(p.coords[0, 0] - 0.1 * np.ptp(xs), p.coords[0, 1], np.log10(hs[0]), f"sheet {hs[0]:.2f}",
+                    fontsize=9, ha="right", va="center", zorder=7)  # left of the ring, clear of the path below it
             ax.scatter(p.coords[-1, 0], p.coords[-1, 1], np.log10(hs[-1]), s=30, color=ink, edgecolors=theme.INK,
                        zorder=7)
             j, i = np.unravel_index(np.nanargmin(L), L.shape)
