@@ -7,6 +7,7 @@ from .. import experiments as E
 from .. import theme
 from .. import tuning as T
 from ..experiments import descent as X
+from ..experiments import race_views as RV
 from ..experiments import descent_views as TR
 from . import figure
 
@@ -323,6 +324,18 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
                r"$<10^{-12}$" if v <= T.ATOL else f"{v:.2g}" if v >= 1e-4 else f"${_sci(v)}$")
         ax.annotate(txt, (f[n], k), xytext=(7, 0), textcoords="offset points", va="center", fontsize=10,
                     color=theme.INK)
+    nb = tun.meta.get("neighbours") if tun.meta["verdict"] != "tie" else None
+    if nb:  # the winner at its η one grid step either way, as the video's strip: rings, or × unstable
+        w = tun.meta["winner"][0]
+        k = order.index(w)
+        c = theme.OPTIMIZER[w]
+        for side in ("lower", "higher"):
+            v = nb[side]
+            if np.isfinite(v):
+                ax.plot(max(v, T.ATOL), k + 0.42, "o", ms=8, mfc="none", mec=c, mew=1.8, zorder=4, clip_on=False)
+            else:
+                ax.annotate("× unstable", (10 ** hi, k + 0.42), xytext=(7, 0), textcoords="offset points",
+                            va="center", fontsize=10, color=theme.INK)
     ax.set_xscale("log")
     ax.set_xlim(10 ** (lo - 0.06 * (hi - lo)), 10 ** (hi + 0.25 * (hi - lo)))  # room for the value labels
     ax.set_ylim(len(order) - 0.5, -0.5)
@@ -332,7 +345,9 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
     ax.set_xticks(10.0 ** np.arange(hi, lo - 1e-9, -step))
     ax.minorticks_off()
     ax.set_xlabel(r"final loss $f - f^*$ (log scale), best first" + ("\n" + r"tied ($<10^{-12}$): the step each got there"
-                                                                     if tied else ""), fontsize=10)
+                                                                     if tied else "") +
+                  (f"\n○ {OPT_LABEL[tun.meta['winner'][0]]} at η one grid step lower / higher" if nb else ""),
+                  fontsize=10)
     ax.grid(False)
     return order, tied
 
@@ -354,7 +369,7 @@ def race(fig):
     the fair protocol chose for it; the recorded ranking drawn as in the video (log strip of final
     losses, best first), the robustness verdict under each panel."""
     rec = E.load("descent_race")
-    grid = fig.add_gridspec(3, 3, height_ratios=[3.3, 1.35, 1.5], hspace=0.5, wspace=0.75)
+    grid = fig.add_gridspec(3, 3, height_ratios=[3.3, 1.35, 1.1], hspace=0.55, wspace=0.75)
     for col, surf in enumerate(X.RACES):
         ax = fig.add_subplot(grid[0, col])
         s, tun = rec[f"{surf}__surface"], rec[f"{surf}__tuning"]
@@ -363,8 +378,7 @@ def race(fig):
         (x0, x1), (y0, y1) = RACE_VIEW.get(surf, ((s.xs[0], s.xs[-1]), (s.ys[0], s.ys[-1])))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        tied = [n for p in s.meta["ranking"] if len(p) > 1 for n in p if runs[n].meta["final_loss"] <= T.ATOL]
-        crowded = _crowded_ends(ax, runs, X.finish_order(s, runs, tun.meta["min_value"], threshold=T.ATOL)[:len(tied)])
+        crowded = ()  # every end dot drawn; the hollow ★ over them (as the video)
         for name in X.RACE_ORDER:
             run = runs[name]
             c = theme.OPTIMIZER[name]
@@ -382,8 +396,9 @@ def race(fig):
                             xytext=(x1 + 0.04 * (x1 - x0), y1), ha="left", va="top", color=c, annotation_clip=False,
                             fontsize=10, fontweight="bold", arrowprops=dict(arrowstyle="->", color=c, lw=1.2))
         ax.plot(*s.meta["start"], "o", ms=9, mfc="none", mec=theme.INK, mew=1.8, zorder=5)
-        for m in s.meta["minima"]:
-            ax.plot(*m, "*", mfc="none", mec=theme.INK, mew=1.2, ms=14, zorder=7)
+        for m in s.meta["minima"]:  # the goal on top of the end dots, hollow: a dot on it shows inside
+            ax.plot(*m, "*", mfc="none", mec=theme.PAPER, mew=3.2, ms=17, zorder=9)
+            ax.plot(*m, "*", mfc="none", mec=theme.INK, mew=1.4, ms=17, zorder=9)
         for p in s.meta.get("saddles", []):
             ax.plot(*p, "X", color=theme.PAPER, mec=theme.INK, mew=1.0, ms=10, zorder=1)
             ax.annotate("saddle", p, xytext=(6, -12), textcoords="offset points", fontsize=10, color=theme.INK)
@@ -394,14 +409,13 @@ def race(fig):
         _rank_strip(strip, surf, s, runs, tun.meta["min_value"], tun)
         note = fig.add_subplot(grid[2, col])
         note.axis("off")
-        why = {"rosenbrock": lambda: [X.leaders_text(runs, width=1000), X.crawl_text(runs, width=1000)],
-               "beale": lambda: [X.decided_text(s, runs, tun, width=1000)],
-               "saddle": lambda: [X.saddle_text(s, runs, tun, width=1000), X.momentum_text(s, runs, width=1000)]}
-        words = " ".join([_verdict(tun) + ".", *why.get(surf, list)()])
-        note.text(0.0, 1.0, _wrap(words, 44), va="top", ha="left", fontsize=10, transform=note.transAxes)
-    # the protocol under the panels (the colours are named in every strip row, with each η)
-    fig.text(0.5, 0.06, "η per optimizer and surface (in each row of the strips): the best stable final loss on "
-             "one shared grid; same start ○, same steps; ★ minimum", ha="center", fontsize=10)
+        # two short points, as the video ends: the verdict (○/× on the strip), then the takeaway
+        words = [RV.short_verdict(tun.meta) or _verdict(tun) + ".", RV.takeaway(surf, s, runs, tun)]
+        note.text(0.0, 1.0, "\n".join("• " + _wrap(w, 44).replace("\n", "\n   ") for w in words), va="top", ha="left",
+                  fontsize=10, transform=note.transAxes)
+    # the protocol on a row of its own under the panels (the colours are named in every strip row, with each η)
+    fig.text(0.5, 0.015, "η per optimizer and surface (in each row of the strips): the best stable final loss on "
+             "one shared grid; same start ○, same steps; ★ minimum", ha="center", va="bottom", fontsize=10)
 
 
 def _verdict(tun) -> str:
@@ -437,14 +451,14 @@ def _tuning_words(tun, names) -> str:
     return words
 
 
-@figure("descent_race_tuning", experiments=("descent_race",), size=(13, 6.2))
+@figure("descent_race_tuning", experiments=("descent_race",), size=(13, 7.2))
 def race_tuning(fig):
     """Final loss against η (log-log) per optimizer on each race surface: the stable range, the chosen η
     (ringed) and the divergence edge (× in a row per optimizer above the plot, joined to the curve's last
     stable point; a smaller × where an unstable rate splits a curve); losses below the tie floor 10⁻¹²
     drawn on the floor (they are ties): why some optimizers are easy to tune."""
     rec = E.load("descent_race")
-    grid = fig.add_gridspec(2, 3, height_ratios=[3.2, 1.15], hspace=0.3, wspace=0.32)
+    grid = fig.add_gridspec(2, 3, height_ratios=[3.2, 1.75], hspace=0.3, wspace=0.32)
     for col, surf in enumerate(X.RACES):
         ax = fig.add_subplot(grid[0, col])
         tun = rec[f"{surf}__tuning"]
@@ -460,10 +474,14 @@ def race_tuning(fig):
             y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
             ax.plot(lrs, y, "-", color=c, lw=1.8, path_effects=_inked(1.8))
             k = int(tun.chosen[i])
-            ax.plot(lrs[k], max(F[i, k], T.ATOL), "o", ms=8, color=c, mec=theme.INK, mew=1.2, zorder=5)
+            # chosen points on one spot (ties at the floor): the earlier ones drawn larger, so each shows
+            here = max(F[i, k], T.ATOL)
+            later = sum(int(tun.chosen[names.index(m)]) == k and np.isclose(max(F[names.index(m), k], T.ATOL), here,
+                                                                         rtol=0.3) for m in names[i + 1:])
+            ax.plot(lrs[k], here, "o", ms=8 + 4 * later, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i)
             if name not in with_x:
                 continue
-            row = top * 10 ** (decades * (0.05 + 0.045 * with_x.index(name)))  # one × row per optimizer
+            row = top * 10 ** (decades * (0.05 + 0.06 * with_x.index(name)))  # one × row per optimizer
             st = np.flatnonzero(S[i])
             above = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > st.max()))
             if above.size:
@@ -486,18 +504,24 @@ def race_tuning(fig):
                         textcoords="offset points", fontsize=10, color=theme.INK)
         ax.set_xlabel(r"learning rate $\eta$")
         ax.set_ylabel(r"final loss $f(\theta_T) - f^*$")
-        ax.set_title(f"{surf.capitalize()}, {tun.config['steps']} steps", fontsize=12, pad=12 + 11 * len(with_x))
+        ax.set_title(f"{surf.capitalize()}, {tun.config['steps']} steps", fontsize=12, pad=12 + 14 * len(with_x))
         note = fig.add_subplot(grid[1, col])
         note.axis("off")
-        note.text(0.0, 1.0, _wrap(_tuning_words(tun, names), 42), va="top", ha="left", fontsize=10,
-                  transform=note.transAxes)
+        words = _tuning_words(tun, names)
+        story = RV.gap_story(tun, rec[f"{surf}__probes"], "gd")
+        if story is not None:  # GD's gap, as the video says it
+            words += (f" GD's gap: at η = {story['gap']['lr']:.2g} its loss is still {story['gap']['at_check']:.1f} > "
+                      f"{story['start']:g} (the start) at step {story['check']}; at {story['chosen']['lr']:.2g} its "
+                      f"spike ({story['chosen']['peak']:.0f}) ends before then: a lucky leap.")
+        note.text(0.0, 1.0, _wrap(words, 42), va="top", ha="left", fontsize=10, transform=note.transAxes)
     handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
     warm = rec[f"{list(X.RACES)[0]}__tuning"].config.get("warmup", 0.1)
-    fig.suptitle(f"● chosen η (lowest stable final loss);  × unstable η: diverges, or the loss climbs above its start "
-                 f"after {warm:.0%} of steps (small ×: inside a curve)\nfinal losses within 1 % of each other, or both "
-                 r"below $10^{-12}$, tie", fontsize=10, y=0.05, va="top")
-    fig.legend(handles, labels, loc="upper center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, -0.02))
+    fig.text(0.07, 0.04, f"● chosen η: the lowest stable final loss (among round-off values below 10⁻¹² too).\n"
+             f"× unstable η: diverges, or its loss is above the start at any step after the first {warm:.0%}; "
+             f"small ×: an unstable η between stable ones.\nTie: final losses within 1 %, or both below 10⁻¹².",
+             fontsize=10, va="top", ha="left", linespacing=1.4)
+    fig.legend(handles, labels, loc="upper center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, -0.05))
 
 
 @figure("descent_surface", experiments=("descent_surface",), size=(12, 4.6))
