@@ -984,9 +984,16 @@ class DescentRace3D(ThemedThreeDScene):
         top = mn.VGroup(ranking, zoom).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
         top.to_edge(mn.RIGHT, buff=0.25)
         top.shift((what.get_bottom()[1] - 0.25 - top.get_top()[1]) * mn.UP)
-        beats = [fit_text(w, top.width, size=self.beat_size) for w in self.beats(surf, runs, tuning)]
-        for w in beats:
-            w.next_to(top, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        width = max(top.width, 5.75)  # the column right of the surface
+        beats = []
+        for words in self.beats(surf, runs, tuning):
+            for size in (self.beat_size, 26, 24):  # the largest size that stays inside the frame
+                w = fit_text(words, width, size=size)
+                w.next_to(top, mn.DOWN, buff=0.3).to_edge(mn.RIGHT, buff=0.25)
+                w.shift((min(top.get_left()[0], w.get_left()[0]) - w.get_left()[0]) * mn.RIGHT)
+                if w.get_bottom()[1] > -3.85:
+                    break
+            beats.append(w)
         self.play(mn.FadeOut(side), run_time=0.4)
         self.add_fixed_in_frame_mobjects(ranking, zoom)
         self.play(mn.FadeIn(ranking), mn.FadeIn(zoom))
@@ -1023,11 +1030,9 @@ class DescentRace3D(ThemedThreeDScene):
         near = [n for n in top if np.linalg.norm(runs[n].thetas[-1] - centre) < 0.5]
         half = zoom_half(centre, [runs[n].thetas[-1] for n in near])
         tags = {n: (f"{places[n]}" if len(surf.meta["ranking"][places[n] - 1]) == 1
-                    else f"{len(surf.meta['ranking'][places[n] - 1])} on ★") for n in near}
+                    else f"{len(surf.meta['ranking'][places[n] - 1])} on ★\n(fanned\nout)") for n in near}
         zoom = EndZoom(centre, half, {n: runs[n].thetas for n in near}, {n: color("optimizer", n) for n in near},
                        tags, text, side=2.5, size=24, header=f"zoom: ★ ± {half:g}")
-        if any(len(g) > 1 for g in zoom.groups):  # say that the fan is drawn, not measured
-            zoom.add(text("(fanned out\nto be seen)", size=24, line_spacing=0.8).next_to(zoom.box, mn.DOWN, buff=0.1))
         return zoom
 
     def beats(self, surf, runs, tuning) -> list[str]:
@@ -1099,7 +1104,7 @@ def escape_text(surf, runs) -> str:
     """Why the adaptive methods leave the ridge at step 1: each coordinate is divided by its own
     gradient size, so the tiny slope across the ridge still gives a full step across it."""
     return (f"AdaGrad, RMSprop, Adam divide each coordinate by its own gradient size: the tiny slope "
-            f"across the ridge still gives a full step, so they leave it at step "
+            f"across the ridge gives a full step off it at step "
             f"{max(off_ridge_step(runs[o]) for o in ('adagrad', 'rmsprop', 'adam'))}.")
 
 

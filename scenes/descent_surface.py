@@ -95,6 +95,7 @@ class DescentSurface(ThemedThreeDScene):
     ring_width, ring_opacity = 1.5, 0.45  # iso-loss rings on an analytic sheet (a network's: bolder, labelled)
     counter_drawing = True  # the step counter names the step being drawn (False: the last step reached)
     marker_lift = None      # ○ and ★ in the depth order (None: on their cell; 1e4: over everything)
+    hold_time = 4.0         # seconds an analytic path holds at its path_beat step
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -215,11 +216,30 @@ class DescentSurface(ThemedThreeDScene):
             self.wait(self.intro_time * 0.7 + 0.7)
             shown = nxt
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
-        self.play(warp.animate(t))
+        hold = self.path_beat(rec, surf, v)
+        if hold is None:
+            self.play(warp.animate(t))
+        else:  # the path stops at step k, its caption is read, then the path runs on
+            k, words = hold
+            grid = np.linspace(0.0, warp.run_time, 801)
+            tk = float(grid[int(np.argmax([float(warp.step_at(x)) >= k - 1e-9 for x in grid]))])
+            self.play(warp.segment(t, 0.0, tk))
+            self.stop_ambient_camera_rotation()
+            nxt = caption(words)
+            if shown is not None:
+                self.remove(shown)
+            self.add_fixed_in_frame_mobjects(nxt)
+            shown = nxt
+            self.pause("path-hold")
+            self.wait(self.hold_time)
+            self.begin_ambient_camera_rotation(rate=self.orbit_rate)
+            self.play(warp.segment(t, tk, warp.run_time))
         self.stop_ambient_camera_rotation()
         self.pause("path-drawn")
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2)
         why = self.why(rec, surf, v)
+        if hold is not None and why == hold[1]:
+            why = None  # already read at the hold
         if why:
             words = caption(why)
             if shown is not None:
@@ -314,6 +334,10 @@ class DescentSurface(ThemedThreeDScene):
         return [f"The loss still fell when the {p.steps[-1]} steps ran out ({p.true_loss[k]:.3f} → "
                 f"{p.true_loss[-1]:.3f} in the last {int(p.steps[-1] - p.steps[k])}). ★ is the lowest point of "
                 f"the drawn square" + (", on its edge." if at_window_edge(surf) else ".")]
+
+    def path_beat(self, rec, surf, v):
+        """(step, caption): where an analytic path holds while its caption is read (None: no hold)."""
+        return None
 
     def ring_levels(self, surf, hmap, zr) -> list[float]:
         """The losses of the iso-loss rings on the sheet (whole decades on a log sheet)."""
@@ -667,15 +691,15 @@ class DescentSurfaceBowl(DescentSurface):
     counter_drawing = False  # counter, loss and bars change when the dot arrives
     star_label_side = None  # "★ minimum, loss 0" in the readout panel
     axis_ticks = 0          # no loss axis: the readout gives the loss, the rings the levels
-    margin = 0.25           # of the path's extent, around the path and ★
+    margin = 0.08           # of the path's reach from ★, around it
 
     def window(self, surf, rec):
-        """The grid cropped to the path and ★ plus a margin (same scale on both axes)."""
+        """The grid cropped to a square round ★ that holds the path plus a margin: ★ in the middle,
+        the bowl's walls rising on every side."""
         run = rec[f"{self.plane}_run"]
-        pts = np.vstack([run.thetas, np.asarray(surf.meta["minima"], float)])
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        pad = self.margin * (hi - lo).max()
-        lo, hi = lo - pad, hi + pad
+        c = np.asarray(surf.meta["minima"][0], float)
+        half = (1 + self.margin) * float(np.abs(np.asarray(run.thetas, float) - c).max())
+        lo, hi = c - half, c + half
         i = np.flatnonzero((surf.xs >= lo[0]) & (surf.xs <= hi[0]))
         j = np.flatnonzero((surf.ys >= lo[1]) & (surf.ys <= hi[1]))
         i = np.arange(max(i[0] - 1, 0), min(i[-1] + 2, len(surf.xs)))
@@ -713,8 +737,8 @@ class DescentSurfaceBowl(DescentSurface):
 
     def intro(self, rec, surf):
         lo, hi = sorted(surf.meta["curvatures"])
-        return (f"Two weights only: the surface is the whole loss, a bowl {hi / lo:.0f}× steeper across "
-                f"than along. Gradient descent starts at ○.")
+        return (f"Two weights: loss = ½·({hi:g}·s² + {lo:g}·f²) along the steep axis s and the flat axis f, "
+                f"a bowl {hi / lo:.0f}× steeper across than along.")
 
     def during(self, rec, surf, v):
         (n1, l1, f1, _, eta), (n2, l2, f2, _, _) = self.factors(rec, surf)
@@ -756,14 +780,14 @@ class DescentSurfaceBowl(DescentSurface):
                 L = max(width * at(tracker.get_value()), 1e-3)
                 m.stretch_to_fit_width(L).align_to(track, mn.LEFT)
             bar.add_updater(follow)
-            value = Readout(tracker, lambda x, at=at: f"{at(x):.0%}", size=24, color=fg)
+            value = Readout(tracker, lambda x, at=at: f"{at(x):.0%}", size=26, color=fg)
             value.next_to(track, mn.RIGHT, buff=0.15)  # placed before the first update too
             value.add_updater(lambda m, track=track: m.next_to(track, mn.RIGHT, buff=0.15))
             rows.add(mn.VGroup(row, bar, tick, value))
         rows.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         head = label("way left to ★", size=24, color=fg)
         mark = mn.Line(mn.UP * (thick / 2 + 0.08), mn.DOWN * (thick / 2 + 0.08), stroke_color=fg, stroke_width=3)
-        note = mn.VGroup(mark, label(f"after {k} steps", size=24, color=fg)).arrange(mn.RIGHT, buff=0.15)
+        note = mn.VGroup(mark, label(f"after {k} steps", size=26, color=fg)).arrange(mn.RIGHT, buff=0.15)
         panel = mn.VGroup(head, rows, note).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.2)
         panel.move_to([2.9, 1.05, 0], aligned_edge=mn.UL)
         if panel.get_right()[0] > 7.1 - 0.25:  # inside the frame
@@ -786,7 +810,7 @@ class DescentSurfaceBowl(DescentSurface):
         return f"minimum, loss {v:.3g}"
 
     def title(self, surf):
-        return "Gradient descent on a bowl: across first, then along"
+        return "Gradient descent on a bowl: steep first, then flat"
 
     def guides(self, axes, surf, hmap):
         """The bowl's two principal axes through the minimum, on the surface: along axis i the loss is
@@ -815,7 +839,7 @@ class DescentSurfaceBowl(DescentSurface):
             # the label at the line's end farther from the start ○ (the start's end is crowded by ○)
             end = p[-1] if np.linalg.norm(p[-1] - self._start) > np.linalg.norm(p[0] - self._start) else p[0]
             zz = float(hmap(np.array([0.5 * lam * float(end @ v) ** 2]))[0])
-            tag = label(name, size=24, color=color(theme.FOREGROUND))
+            tag = label(f"{name}: curvature {lam:g}", size=24, color=color(theme.FOREGROUND))
             tag.move_to(axes.c2p(*end, zz)).shift(0.35 * mn.OUT)
             tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.05)
             words.append(tag)
@@ -826,12 +850,17 @@ class DescentSurfaceBowl(DescentSurface):
         self._start = np.asarray(rec[f"{self.plane}_run"].thetas[0], float)
         super().construct()
 
+    def path_beat(self, rec, surf, v):
+        """The path holds at the step where the steep coordinate is below a tenth of its start."""
+        (_, _, _, c1, _), _ = self.factors(rec, surf)
+        return self.tenth_step(c1), self.why(rec, surf, v)
+
     def why(self, rec, surf, v):
         """The bend in plain words, from the bowl's recorded curvatures and the run's step lengths."""
         (n1, l1, f1, c1, _), (n2, l2, f2, c2, _) = self.factors(rec, surf)
         k = self.tenth_step(c1)
         return (f"After {k} steps the steep coordinate is below a tenth of its start, the flat one still at "
-                f"{abs(c2[k]) / abs(c2[0]):.0%} (the ticks): across first, then along.")
+                f"{abs(c2[k]) / abs(c2[0]):.0%} (the bars, and their ticks later).")
 
     def takeaway(self, rec, surf, v):
         """GD's one lesson on a bowl: each step removes η·λ of the way along each axis, so the steep
@@ -860,6 +889,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     ring_width, ring_opacity = 2.0, 0.7
     marker_lift = 1e4       # ○ over the first bouncing steps
     counter_drawing = False
+    axis_name = "loss"      # the camera holds still: the name stays clear of the title
 
     def ring_levels(self, surf, hmap, zr) -> list[float]:
         return DescentSurface.ring_levels(self, surf, hmap, zr)
@@ -872,25 +902,52 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         return [], []
 
     def side(self, rec, tracker, steps):
-        """The step length |θₜ₊₁ − θₜ| per step (log scale), growing with the path: the steps shrink."""
+        """The step length |θₜ₊₁ − θₜ| per step (log scale), growing with the path: the steps shrink; the
+        floor's steady pace and the last step are marked (each once the path gets there). Above it, what
+        is drawn, in one line under the title."""
         run = rec[f"{self.plane}_run"]
         L = step_lengths(run.thetas)
         plot = LossPlot({"step length": L}, colors={"step length": color("optimizer", "momentum")},
                         steps={"step length": np.asarray(run.steps[1:], float)}, log_y=True, legend=False,
                         x_label="step", y_label="step length", width=3.3, height=2.4, tracker=tracker,
                         font_size=24, ink=theme.FOREGROUND)
+        k, _ = self.bounces(rec)
+        pace = self.floor_pace(rec)
+        marks = mn.VGroup()
+        for step, val, words, side in ((int(np.median(np.arange(k, 150))), pace, f"~{pace:.2f}", mn.UP),
+                                       (len(L), float(L[-1]), f"{L[-1]:.2g}", mn.UP)):
+            p = plot.axes.c2p(step, val)
+            dot = mn.Dot(p, radius=0.07, color=color(theme.FOREGROUND), stroke_color=color(theme.BACKGROUND),
+                         stroke_width=2)
+            tag = label(words, size=24, color=color(theme.FOREGROUND)).next_to(dot, side, buff=0.1)
+            mark = mn.VGroup(dot, tag)
+            mark.add_updater(lambda m, step=step: m.set_opacity(1.0 if tracker.get_value() >= step - 1e-6 else 0.0))
+            marks.add(mark)
+        plot.add(marks)
         plot.move_to([0, 1.3, 0], aligned_edge=mn.UP).to_edge(mn.RIGHT, buff=0.3)
-        return [plot]
+        opt = run.config["optimizer"]
+        sub = label(f"2 weights, so the surface is the whole loss · height: loss, log scale · "
+                    f"{describe(opt)}", size=24, color=color(theme.FOREGROUND))
+        sub.move_to([0, 3.3, 0])
+        return [plot, sub]
+
+    def path_beat(self, rec, surf, v):
+        return None  # the path runs through; its plot carries the slow-down
+
+    def floor_pace(self, rec) -> float:
+        """The median step length from the end of the bounce to step 150: the floor's steady pace."""
+        k, _ = self.bounces(rec)
+        return float(np.median(step_lengths(rec[f"{self.plane}_run"].thetas)[k:150]))
 
     def intro(self, rec, surf):
         run = rec[f"{self.plane}_run"]
-        return (f"Two weights only: the surface is the whole loss, and the path lies on it exactly. "
-                f"{describe(run.config['optimizer']).capitalize()} from ○, {run.n_steps} steps.")
+        return (f"The path lies on the surface exactly: momentum from ○, {run.n_steps} steps, down the steep "
+                f"wall and along the curved valley floor toward ★.")
 
     def during(self, rec, surf, v):
         k, n = self.bounces(rec)
-        return (f"For its first {k} steps it bounces between the steep walls, turning back {n} times; then "
-                f"its velocity builds along the curved floor.")
+        return (f"For its first {k} steps it bounces between the steep walls, turning back {n} times; the "
+                f"bounce dies out, leaving a steady ~{self.floor_pace(rec):.2f} a step along the floor.")
 
     def bounces(self, rec, within: int = 60) -> tuple[int, int]:
         """(steps until the last turn-back among the first `within`, number of turn-backs): a turn-back
@@ -910,9 +967,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         run = rec[f"{self.plane}_run"]
         L = step_lengths(run.thetas)
         d = float(np.linalg.norm(np.asarray(run.thetas[-1], float) - np.asarray(surf.meta["minima"][0], float)))
-        mid = float(np.median(L[10:150]))
-        return (f"It stops short of ★ ({d:.2f} away): on the flat floor its steps shrank from ~{mid:.2f} to "
-                f"{L[-1]:.3f}: even at that pace ★ is {d / L[-1]:.0f} more steps off.")
+        return (f"It stops short of ★, {d:.2f} away in a straight line: its steps fell from "
+                f"~{self.floor_pace(rec):.2f} to {L[-1]:.2g}, and at that pace ★ is {d / L[-1]:.0f} more steps off.")
 
     def takeaway(self, rec, surf, v):
         return ("Takeaway: where the floor is nearly flat the gradient is tiny, so even momentum's steps "

@@ -149,7 +149,7 @@ def test_saddle_words_match_the_runs(race_mod, race):
     gy = np.abs(runs["gd"].thetas[:, 1])
     k = int(np.flatnonzero(gy > 0.5)[0])
     assert all(np.abs(runs[n].thetas[1, 1]) > 0.5 for n in ("adagrad", "rmsprop", "adam"))
-    assert "so they leave it at step 1." in esc
+    assert "gives a full step off it at step 1." in esc
     # "each coordinate by its own gradient size": their first step across the ridge is η-sized, not η·|g_y|
     for n in ("adagrad", "rmsprop"):
         assert abs(runs[n].thetas[1, 1] - runs[n].thetas[0, 1]) > 0.5 * runs[n].meta["hyper"]["lr"]
@@ -347,22 +347,25 @@ def test_pca_path_stops_short_words(surf_mod, surface):
 
 def test_rosenbrock_surface_stops_short_words(surf_mod, surface):
     run = surface["rosenbrock_run"]
-    words = surf_mod.DescentSurfaceRosenbrock.why(surf_mod.DescentSurfaceRosenbrock, surface, surface["rosenbrock"], 0.0)
+    words = surf_mod.DescentSurfaceRosenbrock.why(scene(surf_mod.DescentSurfaceRosenbrock), surface, surface["rosenbrock"], 0.0)
     obj = O.get("rosenbrock")
     f = obj.value(run.thetas)
     words = " ".join(words.split())
     L = lengths(run.thetas)
     d = np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0]))
     assert d > 0.1  # really short of ★
-    assert (f"({d:.2f} away): on the flat floor its steps shrank from ~{np.median(L[10:150]):.2f} to {L[-1]:.3f}: "
-            f"even at that pace ★ is {d / L[-1]:.0f} more steps off") in words
-    assert L[-1] < np.median(L[10:150]) / 3
-    # the caption while it runs: the first steps turn back (bounce between the walls), counted here
     d1 = np.diff(run.thetas, axis=0)
     back = [t for t in range(1, 61) if d1[t] @ d1[t - 1] < 0]
+    pace = np.median(L[back[-1] + 1:150])  # the floor's pace: after the last turn-back, up to step 150
+    assert (f"{d:.2f} away in a straight line: its steps fell from ~{pace:.2f} to {L[-1]:.2g}, and at that pace ★ "
+            f"is {d / L[-1]:.0f} more steps off") in words
+    floor = L[back[-1] + 1:150] / pace  # "steady": 9 in 10 floor steps within a factor 2 of the pace
+    assert L[-1] < pace / 3 and np.mean((floor > 0.5) & (floor < 2)) >= 0.9
+    # the caption while it runs: the first steps turn back (bounce between the walls), counted above
     during = " ".join(surf_mod.DescentSurfaceRosenbrock.during(scene(surf_mod.DescentSurfaceRosenbrock), surface,
                                                                 surface["rosenbrock"], 0.0).split())
     assert f"For its first {back[-1] + 1} steps it bounces between the steep walls, turning back {len(back)} times" in during
+    assert f"leaving a steady ~{pace:.2f} a step along the floor" in during
     assert back[0] == 1 and len(back) >= 5
 
 
