@@ -849,18 +849,19 @@ class DescentRace3D(ThemedThreeDScene):
     log_floor = 4e-5  # of the loss range (δ = 0.1 on Rosenbrock, the grid's sampling error across its
                       # narrow valley): the floor falls toward ★ without spiking between mesh nodes
     run_time = 8.0
-    zoom = 0.8
+    zoom = 0.74
     phi, theta = 42, -118          # camera start (degrees)
     end_phi, end_theta = 35, -100  # camera at rest: the valley, the paths and the minimum in view
     orbit_rate = 0.06
     offset = (-2.7, -0.3)          # the surface left of the legend, the ranking and the close-up of ★
     jump = 1.0                     # scene units: longer steps are drawn dashed
     axis_at = (-0.08, 0.45)        # where the loss axis stands, as a share of the box (0..1 = inside)
-    fade = 40                      # steps of trail at full strength behind each head (older trail: faint)
+    fade = 20                      # steps of trail at full strength behind each head (older trail: faint)
     fade_floor = 0.18              # the older trail's strength (GD's early bounces must not outshine the ends)
     beat_time = 2.5                # seconds each closing line is held
     beat_size = 28
     mid_time = 3.5                 # seconds the race stops for its one mid-race caption (if any)
+    mid_step = 4                   # the step it stops at
     z_length = 2.6                 # scene units of height: low walls keep the valley floor in view
     axis_ticks = 2                 # labelled decades on the loss axis (and 0 where the grid reaches f* = 0)
 
@@ -957,13 +958,15 @@ class DescentRace3D(ThemedThreeDScene):
                                                      np.linspace(0, warp.run_time, 801)}.items()))))
             self.play(warp.segment(t, 0.0, tk))
             self.stop_ambient_camera_rotation()
-            run = runs[who]
-            j = min(int(np.searchsorted(run.steps, t.get_value() - 1e-9)), len(run.thetas) - 1)
-            head = axes.c2p(*run.thetas[j][:2], float(hmap(np.array([run.train_loss[j]]))[0]))
-            spot = np.asarray(self.camera.project_points(np.array([head], float))[0][:2], float)
-            ring = mn.VGroup(*[mn.Circle(radius=0.26, stroke_color=c, stroke_width=w)
-                               for c, w in ((color(theme.BACKGROUND), 9), (color("optimizer", who), 5))])
-            ring.move_to([*spot, 0.0])
+            ring = mn.VGroup()
+            if who is not None:
+                run = runs[who]
+                j = min(int(np.searchsorted(run.steps, t.get_value() - 1e-9)), len(run.thetas) - 1)
+                head = axes.c2p(*run.thetas[j][:2], float(hmap(np.array([run.train_loss[j]]))[0]))
+                spot = np.asarray(self.camera.project_points(np.array([head], float))[0][:2], float)
+                ring = mn.VGroup(*[mn.Circle(radius=0.26, stroke_color=c, stroke_width=w)
+                                   for c, w in ((color(theme.BACKGROUND), 9), (color("optimizer", who), 5))])
+                ring.move_to([*spot, 0.0])
             cap = text(wrap_words(words, 44), size=28, line_spacing=0.8)  # left of the legend
             cap.to_corner(mn.DL, buff=0.35)
             cap.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.08)
@@ -1012,8 +1015,9 @@ class DescentRace3D(ThemedThreeDScene):
         return [], []
 
     def mid_beat(self, surf, runs):
-        """(step, caption, optimizer) where the race stops once for a caption about that run, or None."""
-        return None
+        """(step, caption, optimizer or None) where the race stops once for a caption (ringing that run's
+        head), or None."""
+        return self.mid_step, overshoot_text(surf, runs, self.mid_step), None
 
     def start_words(self, surf) -> str:
         """Words on the start, after the height line ('' for none)."""
@@ -1038,7 +1042,8 @@ class DescentRace3D(ThemedThreeDScene):
     def beats(self, surf, runs, tuning) -> list[str]:
         """The closing lines, one at a time under the ranking: why the leaders lead, why the adaptive
         methods end behind, how robust the win is, and the takeaway."""
-        return [leaders_text(runs, width=10 ** 6), adaptive_text(runs), short_verdict(tuning), race_takeaway(surf, runs)]
+        return [leaders_text(runs, width=10 ** 6), adaptive_text(runs), adam_text(surf, runs, tuning),
+                short_verdict(tuning), race_takeaway(surf, runs, tuning)]
 
 
 def short_verdict(tuning) -> str:
@@ -1073,25 +1078,43 @@ def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:
 
 
 def adaptive_text(runs) -> str:
-    """Why AdaGrad, RMSprop and Adam end behind on the Rosenbrock valley, in numbers from their runs:
-    AdaGrad's steps shrink, RMSprop zigzags across the valley, Adam walks the floor at an even pace and
-    is still on its way at the last step."""
+    """Why AdaGrad and RMSprop end far behind on the Rosenbrock valley: what each divides by, and what
+    that does to its steps (measured on its run)."""
     a = step_lengths(runs["adagrad"].thetas)
+    return (f"AdaGrad divides by all past g² summed: the steep start made that sum huge, so its steps "
+            f"only shrink ({a[0] / a[-1]:.0f}×). RMSprop divides by recent g² only: it zigzags across the valley, "
+            f"{zigzag(runs['rmsprop'].thetas):.0f}× more path than progress.")
+
+
+def adam_text(surf, runs, tuning) -> str:
+    """Why Adam (4th) ends behind GD: at its best η on the grid it walks the valley floor at an even,
+    small pace and is still far from ★ when the steps run out."""
     adam = np.asarray(runs["adam"].thetas, float)
-    return (f"AdaGrad's steps shrink {a[0] / a[-1]:.0f}×, RMSprop zigzags ({zigzag(runs['rmsprop'].thetas):.0f}× "
-            f"more path than progress), Adam walks ~{np.median(step_lengths(adam)):.2g} a step and ends at "
-            f"x = {adam[-1, 0]:.2f} (★: 1).")
+    star = np.asarray(surf.meta["minima"][0], float)
+    eta = runs["adam"].meta["hyper"]["lr"]
+    return (f"Adam, at its best η ({eta:.2g}; both neighbours end worse), walks the floor at an even "
+            f"~{np.median(step_lengths(adam)):.2g} a step: after {len(adam) - 1} steps it is still "
+            f"{np.linalg.norm(adam[-1] - star):.2f} from ★.")
 
 
-def race_takeaway(surf, runs) -> str:
-    """The one sentence the Rosenbrock race ends on: the two velocity methods lead, and the adaptive
-    ones (each at its own best η) end behind plain GD (a plainer sentence if the records say otherwise)."""
+def overshoot_text(surf, runs, k: int) -> str:
+    """The race's first steps: on the steep wall |g| is huge, so the first steps are long and cross the
+    valley floor (dashed: one long step)."""
+    return (f"On the steep wall the gradient is huge: GD's first {k} steps are long and overshoot across "
+            f"the valley (a dashed line is one step).")
+
+
+def race_takeaway(surf, runs, tuning=None) -> str:
+    """The one sentence the Rosenbrock race ends on: the two velocity methods lead (their order within
+    noise when the tuning verdict says so), and the adaptive ones, each at its own best η, end behind GD."""
     lead = [n for names in surf.meta["ranking"][:2] for n in names]
     gd = runs["gd"].meta["final_loss"]
     behind = [n for n in ("adagrad", "rmsprop", "adam") if runs[n].meta["final_loss"] > gd]
+    noise = tuning is not None and tuning.meta["verdict"] == "within noise"
     if set(lead) == {"momentum", "nesterov"} and len(behind) == 3:
-        return ("Takeaway: in a long, curved valley, velocity wins (Momentum, Nesterov); the adaptive methods, "
-                "each at its best η, end behind plain GD.")
+        return ("Takeaway: in a long, curved valley, velocity wins (Momentum, Nesterov" +
+                ("; their order is within noise" if noise else "") +
+                "); the adaptive methods, each at its best η, end behind plain GD.")
     return f"Takeaway: here {' and '.join(NAMES[n] for n in lead)} lead, each at its best η on one shared grid."
 
 

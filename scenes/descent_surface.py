@@ -921,14 +921,17 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                          stroke_width=2)
             tag = label(words, size=24, color=color(theme.FOREGROUND)).next_to(dot, side, buff=0.1)
             mark = mn.VGroup(dot, tag)
-            mark.add_updater(lambda m, step=step: m.set_opacity(1.0 if tracker.get_value() >= step - 1e-6 else 0.0))
+            show = lambda m, step=step: m.set_opacity(1.0 if tracker.get_value() >= step - 1e-6 else 0.0)  # noqa: E731
+            show(mark)  # hidden from the first frame until the path gets there
+            mark.add_updater(show)
             marks.add(mark)
         plot.add(marks)
         plot.move_to([0, 1.3, 0], aligned_edge=mn.UP).to_edge(mn.RIGHT, buff=0.3)
         opt = run.config["optimizer"]
-        sub = label(f"2 weights, so the surface is the whole loss · height: loss, log scale · "
-                    f"{describe(opt)}", size=24, color=color(theme.FOREGROUND))
-        sub.move_to([0, 3.3, 0])
+        lr = opt["lr"]["lr"] if isinstance(opt["lr"], dict) else opt["lr"]
+        sub = label(f"2 weights: the surface is the whole loss · height: log loss · η = {lr:g}, β = "
+                    f"{opt['beta']:g}", size=24, color=color(theme.FOREGROUND))
+        sub.to_edge(mn.UP, buff=0.62)
         return [plot, sub]
 
     def path_beat(self, rec, surf, v):

@@ -185,16 +185,31 @@ def test_leaders_words_match_the_records(race_mod, race):
     # the 3-D race's closing lines: why the adaptive methods end behind, and the takeaway
     ada = " ".join(race_mod.adaptive_text(runs).split())
     a = lengths(runs["adagrad"].thetas)
-    assert f"AdaGrad's steps shrink {a[0] / a[-1]:.0f}×" in ada and a[-1] < a[0] / 10
+    assert f"so its steps only shrink ({a[0] / a[-1]:.0f}×)" in ada and a[-1] < a[0] / 10
     rms = runs["rmsprop"].thetas[150:]
     zz = lengths(rms).sum() / np.linalg.norm(rms[-1] - rms[0])
-    assert f"RMSprop zigzags ({zz:.0f}× more path than progress)" in ada and zz > 3
+    assert f"zigzags across the valley, {zz:.0f}× more path than progress" in ada and zz > 3
+    surf = race["rosenbrock__surface"]
+    tun = race["rosenbrock__tuning"]
     adam = runs["adam"].thetas
-    assert f"Adam walks ~{np.median(lengths(adam)):.2g} a step and ends at x = {adam[-1, 0]:.2f} (★: 1)" in ada
-    assert adam[-1, 0] < 0.9
-    take = race_mod.race_takeaway(race["rosenbrock__surface"], runs)
-    assert "velocity wins (Momentum, Nesterov)" in take and "end behind plain GD" in take
+    words = " ".join(race_mod.adam_text(surf, runs, tun).split())
+    d = np.linalg.norm(adam[-1] - np.array(obj.minima[0]))
+    assert (f"walks the floor at an even ~{np.median(lengths(adam)):.2g} a step: after {len(adam) - 1} steps it "
+            f"is still {d:.2f} from ★") in words
+    i = tun.meta["names"].index("adam")
+    k = int(tun.chosen[i])  # "both neighbours end worse": the grid's rates either side of the chosen one
+    assert f"at its best η ({tun.lrs[k]:.2g}" in words
+    assert all(not tun.stable[i, j] or tun.final_loss[i, j] > tun.final_loss[i, k] for j in (k - 1, k + 1))
+    take = race_mod.race_takeaway(surf, runs, tun)
+    assert "velocity wins (Momentum, Nesterov; their order is within noise)" in take and "end behind plain GD" in take
+    assert tun.meta["verdict"] == "within noise"
     assert all(runs[n].meta["final_loss"] > runs["gd"].meta["final_loss"] for n in ("adagrad", "rmsprop", "adam"))
+    # the mid-race caption: GD's first steps are long and cross the valley floor y = x² each time
+    over = race_mod.overshoot_text(surf, runs, 4)
+    th = race["rosenbrock__gd"].thetas[:5]
+    side = np.sign(th[:, 1] - th[:, 0] ** 2)
+    assert "GD's first 4 steps are long and overshoot across the valley" in over
+    assert np.all(side[1:] != side[:-1]) and lengths(th).min() > 0.2
 
 
 def test_beale_verdict_and_last_digits(race_mod, race):

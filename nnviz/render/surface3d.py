@@ -769,6 +769,7 @@ class EndZoom(mn.VGroup):
                 return ok, ok and d is out, gap
             best = max(options, key=score)
             tag.move_to(place(best))
+            tag.add_background_rectangle(color=bg, opacity=0.8, buff=0.03)  # readable over a trail
             words.add(tag)
         self.box, self.star, self.lines, self.dots, self.words = box, star, lines, dots, words
         self.add(box, lines, star, dots, words)
