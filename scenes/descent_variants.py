@@ -46,18 +46,19 @@ def variants_warps(rec, variants, run_time: float) -> dict:
     return out
 
 
-def zoom_head(run, match: str, zoom, clock, col, radius: float) -> mn.Dot:
-    """A run's current position in the zoom: an outlined dot, shown only while it is inside the zoom."""
+def zoom_head(run, match: str, zoom, clock, col, radius: float) -> mn.Circle:
+    """A run's current position in the zoom: a ring in its colour (★ under it stays seen), shown only while
+    it is inside the zoom."""
     when, th = clock_of(run, match), run.thetas
     (x0, x1), (y0, y1) = zoom.bounds
-    dot = mn.Dot(radius=radius, color=col, stroke_color=color(theme.BACKGROUND), stroke_width=2)
+    dot = mn.Circle(radius=radius, stroke_color=col, stroke_width=5)
 
     def follow(m):
         s_ = clock.get_value()
         p = (float(np.interp(s_, when, th[:, 0])), float(np.interp(s_, when, th[:, 1])))
         inside = x0 <= p[0] <= x1 and y0 <= p[1] <= y1
         m.move_to(zoom.c2p(*p) if inside else zoom.axes.get_center())
-        m.set_fill(opacity=1.0 if inside else 0.0).set_stroke(opacity=1.0 if inside else 0.0)
+        m.set_stroke(opacity=1.0 if inside else 0.0)
 
     follow(dot)
     return dot.add_updater(follow)
@@ -69,20 +70,44 @@ class DescentVariants(ThemedScene):
     its captions at the moments they describe, and one takeaway sentence at the end."""
     experiment = "descent_variants"
     variants = ("batch", "minibatch", "stochastic")
-    panel = (3.6, 3.1)  # the map's width and every panel's height (the zoom is square)
-    plot_width = 3.3  # the loss plot's axes
+    panel = (3.4, 3.1)  # the map's width and every panel's height (the zoom is square)
+    plot_width = 2.9  # the loss plot's axes (its end values are written right of it)
+    rings = {"batch": 1.0, "minibatch": 0.78, "stochastic": 0.56}  # heads as rings, nested where they meet
     run_time = 8.0  # each beat's animation
     fade_steps = 30  # a trail stays bright for its last 30 updates
-    hold = 1.5  # a caption that the animation stops for
+    hold = 1.0  # seconds per unit of every held caption (render tests set it low)
 
-    def caption(self, lines, old=None):
-        """Replace the caption under the panels: the old one leaves, then the new one comes."""
+    def caption(self, lines, old=None, *anims):
+        """Replace the caption under the panels: the old one leaves, then the new one comes (with `anims`)."""
         new = mn.VGroup(*[text(line, size=28) for line in lines]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
         new.to_edge(mn.DOWN, buff=0.3).set_x(0)
         if old is not None:
             self.play(mn.FadeOut(old), run_time=0.35)
-        self.play(mn.FadeIn(new), run_time=0.4)
+        self.play(mn.FadeIn(new), *anims, run_time=0.4)
         return new
+
+    @staticmethod
+    def time_at(warp, step: float) -> float:
+        return float(np.clip(np.interp(step, warp.steps, warp.times), 0.1, warp.run_time))
+
+    @staticmethod
+    def value_label(words: str, v: str, at, side) -> mn.VGroup:
+        """A value beside its point, in its run's colour, on a dark patch (readable over the thin lines)."""
+        t_ = text(words, size=26, color=color("variant", v)).next_to(at, side, buff=0.08)
+        return mn.VGroup(mn.BackgroundRectangle(t_, color=color(theme.BACKGROUND), fill_opacity=0.85, buff=0.04), t_)
+
+    def end_labels(self, match: str, fmt) -> mn.VGroup:
+        """Each run's last value right of its loss plot, at its end's height, nudged apart so none overlap."""
+        lp, ends, _ = self.plots[match]
+        x_right = lp.axes.axes.get_right()[0] + 0.12
+        rows = sorted(((lp.axes.c2p(x, y)[1], v, y) for v, (x, y) in ends.items()), reverse=True)
+        out, last = mn.VGroup(), np.inf
+        for y_s, v, y in rows:
+            y_s = min(y_s, last - 0.34)
+            t_ = text(fmt(y), size=26, color=color("variant", v))
+            out.add(t_.move_to([x_right + t_.width / 2, y_s, 0]))
+            last = y_s
+        return out
 
     def beat(self, rec, match: str, clock: mn.ValueTracker, bsz: dict) -> mn.VGroup:
         """One beat's panels: header row, (w, b) map, zoom on ★, loss after every update."""
@@ -113,17 +138,20 @@ class DescentVariants(ThemedScene):
                                   num_dashes=24).set_stroke(fg, width=2))
         for z, v in enumerate(order):
             kw = dict(steps=clock_of(runs[v], match), color=color("variant", v), tracker=clock,
-                      stroke_width=4 if v == "batch" else 3, fade=self.fade_steps / per[v],
+                      stroke_width=4 if v == "batch" else 3,
+                      fade=(10 if v == "stochastic" else self.fade_steps) / per[v],  # SGD: its last 10 kicks
                       fade_floor=0.15 if v == "stochastic" else 0.4, outline=theme.BACKGROUND, start_marker=False)
-            path = DescentPath(runs[v].thetas, ax, head_radius=0.1 if v == "batch" else 0.08, **kw)
+            path = DescentPath(runs[v].thetas, ax, head_radius=0.15 * self.rings[v], **kw)
             path.set_z_index(1 + z)
-            path.trace.head.set_z_index(6 + z)
+            head = path.trace.head.set_stroke(color("variant", v), width=4, opacity=1).set_fill(opacity=0)
+            head.set_z_index(6 + z)
+            head.add_updater(lambda m: m.set_fill(opacity=0))  # a ring: the trace shows its head with set_opacity
             grp.add(path)
             zgrp.add(DescentPath(runs[v].thetas, zoom, head=False, **kw).set_z_index(1 + z),
-                     zoom_head(runs[v], match, zoom, clock, color("variant", v), 0.13).set_z_index(6 + z))
-        for axes_, g_, r_ in ((ax, grp, 0.15), (zoom, zgrp, 0.15)):  # ★ last, outlined: never under a dot
+                     zoom_head(runs[v], match, zoom, clock, color("variant", v), 0.21 * self.rings[v]).set_z_index(6 + z))
+        for axes_, g_, r_ in ((ax, grp, 0.08), (zoom, zgrp, 0.1)):  # ★ over the trails, inside the heads' rings
             g_.add(mn.Star(n=5, outer_radius=r_, color=fg, fill_opacity=1, stroke_color=color(theme.BACKGROUND),
-                           stroke_width=2.5).move_to(axes_.c2p(*star_at)).set_z_index(10))
+                           stroke_width=2).move_to(axes_.c2p(*star_at)).set_z_index(5))
         grp.add(mn.Circle(radius=0.14, stroke_color=fg, stroke_width=3).move_to(
             ax.c2p(*runs["batch" if "batch" in runs else order[0]].thetas[0])).set_z_index(5))
         # the full-data loss above its minimum: per epoch the median over its updates (thick) over the loss
@@ -147,7 +175,8 @@ class DescentVariants(ThemedScene):
                     for v in order if per[v] > 1]
             lp.remove(*lp.curves.values())
             lp.add(*thin, *lp.curves.values())
-        row = mn.VGroup(grp, zgrp, lp).arrange(mn.RIGHT, buff=0.45, aligned_edge=mn.UP)
+        room = mn.Rectangle(width=1.0, height=0.1).set_opacity(0)  # the end values' column, right of the plot
+        row = mn.VGroup(grp, zgrp, lp, room).arrange(mn.RIGHT, buff=0.4, aligned_edge=mn.UP)
         zgrp.shift((ax.axes.get_top()[1] - zoom.axes.get_top()[1]) * mn.UP)
         lp.shift((ax.axes.get_top()[1] - lp.axes.axes.get_top()[1]) * mn.UP)
         heads = mn.VGroup(text(f"zoom on ★ (± {h:g})", size=26).next_to(zoom.axes, mn.UP, buff=0.1),
@@ -174,6 +203,7 @@ class DescentVariants(ThemedScene):
         top = mn.VGroup(what, chips, ticker).arrange(mn.RIGHT, buff=0.4)
         body = mn.VGroup(row, heads)
         top.next_to(body, mn.UP, buff=0.2)
+        self.plots[match] = (lp, {v: (xs[v][-1], series[v][-1]) for v in order}, {v: (xs[v], series[v]) for v in order})
         return mn.VGroup(top, body)
 
     def construct(self):
@@ -186,6 +216,7 @@ class DescentVariants(ThemedScene):
         legend = Legend([(names[v], color("variant", v)) for v in self.variants], font_size=28, direction=mn.RIGHT)
         legend.arrange(mn.RIGHT, buff=0.6).next_to(title, mn.DOWN, buff=0.15)
         words = lesson(rec, self.variants)
+        self.plots = {}
         warps = variants_warps(rec, self.variants, self.run_time)
         clocks = {m: mn.ValueTracker(warps[m].first_step) for m in MATCHES}
         beats = {m: self.beat(rec, m, clocks[m], bsz) for m in MATCHES}
@@ -193,31 +224,52 @@ class DescentVariants(ThemedScene):
             b_.next_to(legend, mn.DOWN, buff=0.25).set_x(0)
         self.beats = beats
         self.add(title, legend, beats["epochs"])
-        cap = self.caption(words["open"])
-        self.wait(2.0)
-        # beat 1, same data seen: stop at epoch 1, at the middle (SGD stalls), at the end
+        cap = mn.VGroup(*[text(line, size=28) for line in words["open"]]).arrange(mn.DOWN, aligned_edge=mn.LEFT,
+                                                                                 buff=0.12)
+        self.add(cap.to_edge(mn.DOWN, buff=0.3).set_x(0))  # the set-up, before anything moves
+        self.wait(2.5 * self.hold)
+        # beat 1, same data seen: stop at epoch 1 (its values marked), then at the end (SGD stalls; who is lowest)
         w = warps["epochs"]
-        at = lambda e: float(np.clip(np.interp(e, w.steps, w.times), 0.1, w.run_time))  # noqa: E731
-        t_prev = 0.0
-        for t_at, key in ((at(1.0), "one_epoch"), (at(0.5 * first.config["epochs"]), "stall"),
-                          (w.run_time, "epochs_end")):
-            if t_at > t_prev:
-                self.play(w.segment(clocks["epochs"], t_prev, t_at))
-            t_prev = t_at
-            cap = self.caption(words[key], cap)
-            self.wait(self.hold if key != "epochs_end" else 2.5)
+        self.play(w.segment(clocks["epochs"], 0.0, float(np.clip(np.interp(1.0, w.steps, w.times), 0.1, w.run_time))))
+        lp, _, full = self.plots["epochs"]
+        fg = color(theme.FOREGROUND)
+        mark1 = mn.VGroup(vline(lp.axes, 1.0, color=fg, dashed=True, stroke_width=2))
+        for v, side in (("batch", mn.UR), ("stochastic", mn.DR)):
+            y1 = float(np.interp(1.0, *full[v]))
+            mark1.add(self.value_label(f"{y1:.2g}", v, lp.axes.c2p(1.0, y1), side))
+        beats["epochs"].add(mark1)  # leaves with its beat
+        cap = self.caption(words["one_epoch"], cap, mn.FadeIn(mark1))
+        self.wait(2.0 * self.hold)
+        self.play(w.segment(clocks["epochs"], self.time_at(w, 1.0), w.run_time), mn.FadeOut(mark1[1:]))
+        cap = self.caption(words["stall"], cap)
+        self.wait(3.0 * self.hold)
+        ends = self.end_labels("epochs", lambda y: f"{y:.2g}")
+        beats["epochs"].add(ends)
+        cap = self.caption(words["epochs_end"], cap, mn.FadeIn(ends))
+        purple = lp.curves["minibatch"].trace.head
+        self.play(mn.Indicate(purple, scale_factor=1.8, color=color("variant", "minibatch")), run_time=1.0)
+        self.wait(4.0 * self.hold)
         self.pause("variants-epochs")
         # beat 2, same step count
-        self.play(mn.FadeOut(beats["epochs"]), mn.FadeOut(cap), run_time=0.5)
-        self.play(mn.FadeIn(beats["steps"]), run_time=0.5)
+        # a curtain in the background colour over the panels (fading the panels themselves would copy every
+        # path piece twice per frame): down, swap the beats, up
+        area = mn.VGroup(beats["epochs"], beats["steps"], cap)
+        curtain = mn.Rectangle(width=area.width + 0.4, height=area.height + 0.4, stroke_width=0,
+                               fill_color=color(theme.BACKGROUND), fill_opacity=1).move_to(area).set_z_index(20)
+        self.play(mn.FadeIn(curtain), run_time=0.5)
+        # every family member: an earlier FadeOut of part of the beat left its pieces as separate top-level mobjects
+        self.remove(*beats["epochs"].get_family(), *cap.get_family())
+        self.add(beats["steps"])
+        self.play(mn.FadeOut(curtain), run_time=0.5)
+        self.remove(curtain)
         cap = self.caption(words["steps_open"])
         self.play(warps["steps"].animate(clocks["steps"]))
-        cap = self.caption(words["steps_end"], cap)
-        self.wait(2.5)
+        cap = self.caption(words["steps_end"], cap, mn.FadeIn(self.end_labels("steps", small)))
+        self.wait(3.0 * self.hold)
         self.pause("variants-steps")
         cap = self.caption(words["takeaway"], cap)
         self.pause("variants-end")
-        self.wait(3.0)
+        self.wait(3.0 * self.hold)
 
 
 def digits_warps(rec, variants, run_time: float) -> dict:

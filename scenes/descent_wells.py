@@ -45,6 +45,7 @@ class DescentWells(ThemedScene):
     names = {"gd": "plain GD", "momentum": "momentum"}
     show_restarts = False
     run_time = 8.0
+    hold = 1.0  # seconds per unit of every held caption in DescentWells (render tests set it low)
     plot = (6.0, 4.7)
 
     def axes_and_curve(self, rec):
@@ -151,10 +152,10 @@ class DescentWells(ThemedScene):
         inset = LossPlot({n: rec[n].thetas[upto[n], 0] for n in self.runs},
                          colors={n: color("optimizer", o) for n, o in self.runs.items()},
                          steps={n: rec[n].steps[upto[n]] for n in self.runs}, x_label="step", y_label="", legend=False,
-                         width=5.0, height=1.15, tracker=t, x_range=(0, settled), y_range=(-2.2, 2.0),
+                         width=5.0, height=1.3, tracker=t, x_range=(0, settled), y_range=(-2.4, 2.2),
                          x_ticks=2, y_ticks=3, font_size=28, ink=color(theme.FOREGROUND))
         inset.add(hline(inset.axes, xb, color=color(theme.FOREGROUND), stroke_width=2))
-        inset.add(text("hump", size=26).next_to(inset.axes.c2p(0.55 * settled, xb), mn.DOWN, buff=0.06))
+        inset.add(text("hump", size=26).next_to(inset.axes.c2p(0.8 * settled, xb), mn.DOWN, buff=0.06))
         inset.to_edge(mn.DOWN, buff=0.1).shift((head.get_left()[0] - inset.get_left()[0] + 0.25) * mn.RIGHT)
         inset_head = text("θ at each step", size=28).next_to(inset.axes.axes, mn.UP, buff=0.1).align_to(
             inset.axes.axes, mn.LEFT)
@@ -193,7 +194,7 @@ class DescentWells(ThemedScene):
         # the moments the captions name: momentum over the hump, then plain GD at rest
         cross = crossing_step(mo, xb)
         t_cross = float(np.clip(np.interp(cross, warp.steps, warp.times), 0.05 * warp.run_time, 0.75 * warp.run_time))
-        self.wait(0.3)
+        self.wait(0.3 * self.hold)
         self.play(warp.segment(t, 0.0, t_cross))
         # at the hump: the ball stops there for the caption, and leaves a mark with its numbers on the curve
         g_c, v_c = hump_numbers(rec, cross, xb)
@@ -211,7 +212,7 @@ class DescentWells(ThemedScene):
         cap = self.swap(cap, caption(f"At the hump ∇J = {abs(g_c):.2f}:", "plain GD would stop here.",
                                      f"Momentum still has v = {v_c:.2f},".replace("-", "−"), "so it rolls on over."),
                         mn.FadeIn(ghost))
-        self.wait(1.5)
+        self.wait(1.5 * self.hold)
         self.play(warp.segment(t, t_cross, warp.run_time))
         for m in balls:
             m.clear_updaters()
@@ -232,11 +233,11 @@ class DescentWells(ThemedScene):
 
         big, left, mo_left = rec["gd_big"], rec["gd_big_left"], rec["momentum_left"]
         beta = mo.config["optimizer"]["beta"]
-        why = caption("Just a bigger η? On a", "steady slope momentum's",
-                      f"step grows to η/(1−β) = {big.learning_rate:g}", f"× slope. Give GD η = {big.learning_rate:g}.")
+        why = caption("Just a bigger η? On a", "steady slope momentum's", "step grows to η/(1−β) × slope:",
+                      f"give plain GD η = {big.learning_rate:g}.")
         self.play(mn.FadeOut(cap), mn.FadeOut(ghost), run_time=0.45)
         self.play(mn.FadeIn(why), run_time=0.45)
-        self.wait(2.0)
+        self.wait(2.0 * self.hold)
         first = leap(big)
         lucky = caption(f"From {big.thetas[0, 0]:g} one step leaps", f"to {big.thetas[1, 0]:.2f}: it lands",
                         f"{big.meta['well']}, by luck.")
@@ -244,7 +245,7 @@ class DescentWells(ThemedScene):
         self.play(mn.FadeOut(why), run_time=0.4)
         self.play(mn.Create(first[0]), mn.FadeIn(first[1]), mn.FadeIn(lucky), run_time=1.0)
         self.pause("wells-big-eta")
-        self.wait(1.5)
+        self.wait(3.0 * self.hold)
         self.act2(rec, height, xb, leap, big, left, mo_left, lucky, first, beta)
 
     def act2(self, rec, height, xb, leap, big, left, mo_left, old, first, beta):
@@ -263,14 +264,14 @@ class DescentWells(ThemedScene):
         place = lambda g: g.move_to(cap_at, aligned_edge=mn.UP).align_to(self.leg, mn.LEFT)  # noqa: E731
         cap = lambda *lines: place(mn.VGroup(*[text(x, size=28) for x in lines]).arrange(  # noqa: E731
             mn.DOWN, aligned_edge=mn.LEFT, buff=0.1))
-        new2 = cap(f"From θ₀ = {x_l:g} the same".replace("-", "−"), f"step leaps to {left.thetas[1, 0]:.2f}:",
-                   f"the {left.meta['well']} well. It is blind.")
+        new2 = cap(f"From θ₀ = {x_l:g} the same".replace("-", "−"), f"step leaps to {left.thetas[1, 0]:.2f}, then",
+                   f"settles in the {left.meta['well']} well", f"(θ = {left.final_theta[0]:.2f}). It is blind.")
         self.play(mn.FadeOut(old), mn.FadeOut(first), mn.FadeOut(self.title), mn.FadeOut(self.leg),
                   mn.FadeOut(self.act1), run_time=0.6)
-        self.play(mn.FadeIn(act2), mn.FadeIn(leg2), mn.Create(ring), mn.Create(second[0]), mn.FadeIn(second[1]),
-                  mn.FadeIn(new2), run_time=1.0)
+        self.play(mn.FadeIn(act2), mn.FadeIn(leg2), mn.Create(ring), run_time=0.6)
+        self.play(mn.Create(second[0]), mn.FadeIn(second[1]), mn.FadeIn(new2), run_time=1.0)
         self.pause("wells-blind-step")
-        self.wait(1.5)
+        self.wait(1.5 * self.hold)
         # momentum from there, rolled from its record: ball, velocity arrow, trail, and θ per step beside it
         t = mn.ValueTracker(0.0)
         mo_c = color("optimizer", "momentum")
@@ -293,14 +294,22 @@ class DescentWells(ThemedScene):
                             max_tip_length_to_length_ratio=0.35)
 
         arrow = mn.always_redraw(velocity_arrow)
-        warp = wells_warp(rec, ["momentum_left"], 0.6 * self.run_time)
+        gd_c = color("optimizer", "gd")
+        # plain GD's ball starts at its landing dot (its first step is the drawn leap, not a roll along the
+        # curve), then takes its small steps on to the shallow minimum
+        gpos = lambda: float(np.interp(max(t.get_value(), 1.0), left.steps, left.thetas[:, 0]))  # noqa: E731
+        gball = mn.Dot(radius=0.11, color=gd_c, stroke_color=color(theme.BACKGROUND), stroke_width=2).add_updater(
+            lambda m: m.move_to(ax.c2p(gpos(), height(gpos())))).set_z_index(6)
+        warp = wells_warp(rec, ["momentum_left", "gd_big_left"], 0.6 * self.run_time)
         end = int(warp.last_step)
         keep = mo_left.steps <= end
-        inset = LossPlot({"m": th[keep]}, colors={"m": mo_c}, steps={"m": mo_left.steps[keep]}, x_label="step",
-                         y_label="", legend=False, width=5.0, height=1.15, tracker=t, x_range=(0, end),
-                         y_range=(-2.2, 2.0), x_ticks=2, y_ticks=3, font_size=28, ink=color(theme.FOREGROUND))
+        gkeep = left.steps <= end
+        inset = LossPlot({"g": left.thetas[gkeep, 0], "m": th[keep]}, colors={"g": gd_c, "m": mo_c},
+                         steps={"g": left.steps[gkeep], "m": mo_left.steps[keep]}, x_label="step",
+                         y_label="", legend=False, width=5.0, height=1.3, tracker=t, x_range=(0, end),
+                         y_range=(-2.4, 2.2), x_ticks=2, y_ticks=3, font_size=28, ink=color(theme.FOREGROUND))
         inset.add(hline(inset.axes, xb, color=color(theme.FOREGROUND), stroke_width=2))
-        inset.add(text("hump", size=26).next_to(inset.axes.c2p(0.55 * end, xb), mn.UP, buff=0.06))
+        inset.add(text("hump", size=26).next_to(inset.axes.c2p(0.8 * end, xb), mn.DOWN, buff=0.06))
         inset.move_to(self.inset, aligned_edge=mn.DL)
         inset_head = text("θ at each step", size=28).next_to(inset.axes.axes, mn.UP, buff=0.1).align_to(
             inset.axes.axes, mn.LEFT)
@@ -309,24 +318,26 @@ class DescentWells(ThemedScene):
                          stroke_width=2)
         t.set_value(warp.first_step)
         self.play(mn.FadeIn(inset), mn.FadeIn(inset_head), run_time=0.5)
-        self.add(trail, ball, arrow)
-        slows = cap("Momentum climbs, slows", "on the slope and turns", f"back {short:.2f} short of the hump:",
-                    f"it stays {mo_left.meta['well']}.")
+        self.add(trail, ball, arrow, gball)
+        j0, j1 = height(x_l), height(float(rec["momentum"].thetas[0, 0]))
+        slows = cap("Momentum starts lower", f"(J = {j0:.2f}, not {j1:.2f}): it", "slows uphill and turns back",
+                    f"{short:.2f} short of the hump.")
         t_top = float(np.interp(k_top, warp.steps, warp.times))
         self.play(warp.segment(t, 0.0, t_top))
         self.play(mn.FadeOut(new2), run_time=0.35)
         self.play(mn.FadeIn(slows), mn.FadeIn(top_dot), run_time=0.45)
         self.play(warp.segment(t, t_top, warp.run_time))
         ball.clear_updaters()
+        gball.clear_updaters()
         self.remove(arrow)
         self.pause("wells-momentum-left")
-        self.wait(1.5)
+        self.wait(1.5 * self.hold)
         takeaway = cap("Momentum speeds up", "downhill and slows uphill:", "it can coast over a low",
                        "hump. A fixed step jumps.")
         self.play(mn.FadeOut(slows), run_time=0.4)
         self.play(mn.FadeIn(takeaway), run_time=0.5)
         self.pause("wells-takeaway")
-        self.wait(3.0)
+        self.wait(3.0 * self.hold)
 
     def recap(self, rec, height, title):
         """The previous scene's outcome in one still: where plain GD and momentum ended."""

@@ -170,9 +170,8 @@ def test_variants_lesson_on_screen_is_what_the_records_say(variants):
         ep, got = TR.epoch_medians(r, floor)
         assert np.array_equal(ep, np.arange(r.config["epochs"] + 1)) and np.allclose(got, med[v], rtol=0, atol=0)
     assert med["stochastic"][1] < 0.1 * med["batch"][1]
-    half = e["batch"].config["epochs"] // 2
-    lo, hi = med["stochastic"][1:half + 1].min(), med["stochastic"][1:half + 1].max()
-    assert hi < 1.5 * lo  # stalls: its level stays within a factor 1.5 …
+    lo, hi = med["stochastic"][1:].min(), med["stochastic"][1:].max()
+    assert hi < 1.7 * lo  # stalls: from epoch 1 on its level stays within a factor 1.7 …
     assert np.all(np.diff(med["batch"]) < 0) and med["batch"][-1] < 0.1 * med["batch"][1]  # … batch GD keeps falling
     assert med["minibatch"][-1] < med["stochastic"][-1] < med["batch"][-1]  # mini-batch ends lowest, named
     assert st["batch"].train_loss[-1] < st["minibatch"].train_loss[-1] < st["stochastic"].train_loss[-1]
@@ -182,7 +181,7 @@ def test_variants_lesson_on_screen_is_what_the_records_say(variants):
     assert words["open"][0] == f"Fit ŷ = w·x + b to {n} points; same start, same η = {e['batch'].lr[0]:g}."
     assert words["one_epoch"][0].startswith(f"Epoch 1: SGD {med['stochastic'][1]:.2g}, batch GD {med['batch'][1]:.2g}.")
     assert f"SGD made {e['stochastic'].config['steps_per_epoch']} updates and batch GD 1." in words["one_epoch"][1]
-    assert words["stall"][0].startswith(f"Epochs 1–{half}: SGD stays at {lo:.2g}–{hi:.2g}.")
+    assert words["stall"][0].startswith(f"From epoch 1 on SGD stays at {lo:.2g}–{hi:.2g}.")
     assert words["epochs_end"][0] == (f"Epoch {e['batch'].config['epochs']}: mini-batch {med['minibatch'][-1]:.2g}, "
                                       f"SGD {med['stochastic'][-1]:.2g}, batch GD {med['batch'][-1]:.2g}.")
     assert f"averages {e['minibatch'].meta['batch_size']} points" in words["epochs_end"][1]

@@ -184,6 +184,10 @@ def test_wells_bigger_eta_and_first_steps():
     k, top, short = V.turn_back(mleft, xb)
     assert top == tl.max() < xb and short == pytest.approx(xb - tl.max()) and 0 < short < 0.2
     assert vl[k] >= 0 >= vl[k + 1]  # climbing until that step, then falling back
+    f = lambda x: x ** 4 / 4 + x ** 3 / 10 - 0.7 * x ** 2 + 0.15 * x  # noqa: E731  (the recorded formula)
+    assert f(tl[0]) < f(mo.thetas[0, 0])  # "momentum starts lower" (J at −2.2 vs at 1.9)
+    shallow = max(m[0] for m in wells["curve"].meta["minima"])  # the big step's run settles there (caption's θ)
+    assert abs(left.final_theta[0] - shallow) < 0.01
 
 
 def test_restarts_words():

@@ -301,7 +301,7 @@ def epoch_medians(run, floor: float) -> tuple[np.ndarray, np.ndarray]:
 def lesson(rec, variants=("batch", "minibatch", "stochastic")) -> dict:
     """The lesson in words, one short caption (≤ 3 lines) per beat, every number from the records
     (full-data loss above its minimum; per epoch the median over the epoch's updates): the opening,
-    epoch 1, why SGD stalls, the last epoch, the last step, and the takeaway."""
+    epoch 1, why SGD stalls (its level from epoch 1 on), the last epoch, the last step, and the takeaway."""
     floor = rec["surface"].meta["min_loss"]
     e = {v: epoch_medians(rec[f"{v}_epochs"], floor)[1] for v in variants}
     st = {v: excess(rec[f"{v}_steps"], floor) for v in variants}
@@ -313,13 +313,12 @@ def lesson(rec, variants=("batch", "minibatch", "stochastic")) -> dict:
     low = min(variants, key=lambda v: e[v][-1])
     name = {gd: "batch GD", mb: "mini-batch", sgd: "SGD"}
     ranked = ", ".join(f"{name[v]} {e[v][-1]:.2g}" for v in sorted(variants, key=lambda v: e[v][-1]))
-    half = epochs // 2
-    lo, hi = e[sgd][1:half + 1].min(), e[sgd][1:half + 1].max()  # SGD's epoch medians, epochs 1 … half
+    lo, hi = e[sgd][1:].min(), e[sgd][1:].max()  # SGD's epoch medians from epoch 1 on
     return {"open": [f"Fit ŷ = w·x + b to {n} points; same start, same η = {rec[f'{gd}_epochs'].lr[0]:g}.",
                      "Right: the loss after every update (thin), each epoch's median (thick)."],
             "one_epoch": [f"Epoch 1: SGD {e[sgd][1]:.2g}, batch GD {e[gd][1]:.2g}. Same data, but",
                           f"SGD made {spe[sgd]} updates and batch GD 1."],
-            "stall": [f"Epochs 1–{half}: SGD stays at {lo:.2g}–{hi:.2g}. At ★ the average",
+            "stall": [f"From epoch 1 on SGD stays at {lo:.2g}–{hi:.2g}. At ★ the average",
                       "gradient is 0, but one point's is not, so at a fixed η",
                       "every SGD step kicks it off ★ again."],
             "epochs_end": [f"Epoch {epochs}: {ranked}.",
@@ -330,8 +329,8 @@ def lesson(rec, variants=("batch", "minibatch", "stochastic")) -> dict:
             "steps_end": [f"After {steps} steps: batch GD {small(st[gd][-1])}, mini-batch {small(st[mb][-1])}, "
                           f"SGD {small(st[sgd][-1])}.",
                           f"Per step the full batch wins, but each step costs {n}× SGD's."],
-            "takeaway": ["Takeaway: per epoch, small batches win (more steps)",
-                         "until b = 1's noise stalls; per step, the full batch wins."]}
+            "takeaway": ["Takeaway, at one fixed η: per epoch, small batches win (more",
+                         "steps) until b = 1's noise stalls; per step, the full batch wins."]}
 
 
 def lead_step(rec, a: str = "batch", b: str = "stochastic") -> int:

@@ -666,13 +666,13 @@ def wells(fig):
         ax.plot(dense, on_curve(dense), "-", color=col, lw=lw, zorder=z)
         ax.plot(th, on_curve(th), "o", ms=ms, color=col, mec=theme.INK, mew=0.5, zorder=z)
 
-    def leap(ax, run_, rad, words, off):
+    def leap(ax, run_, rad, words, off, ha="left"):
         x0_, x1_ = run_.thetas[0, 0], run_.thetas[1, 0]
         ax.annotate("", (x1_, on_curve(x1_)), (x0_, on_curve(x0_)),
                     arrowprops={"arrowstyle": "-|>", "ls": "--", "color": gd_c, "lw": 1.4,
                                 "connectionstyle": f"arc3,rad={rad}"})
         ax.plot(x1_, on_curve(x1_), "s", mfc=theme.PAPER, mec=gd_c, mew=1.8, ms=8, zorder=7)
-        ax.annotate(words, (x1_, on_curve(x1_)), xytext=off, textcoords="offset points", ha="left",
+        ax.annotate(words, (x1_, on_curve(x1_)), xytext=off, textcoords="offset points", ha=ha,
                     va="top", fontsize=9.5, color=theme.INK)
         ax.plot(x0_, on_curve(x0_), "o", mfc="none", mec=theme.INK, ms=12, mew=1.5, zorder=8)
 
@@ -712,7 +712,7 @@ def wells(fig):
     t.set_xlabel("step")
     t.set_ylabel(r"$\theta$")
     t.set_xlim(0, shown)
-    t.set_title(f"θ at each step (from {gd.thetas[0, 0]:g}): momentum overshoots,\nswings back and settles deep",
+    t.set_title(f"θ at each step (from {gd.thetas[0, 0]:g}):\nmomentum overshoots, swings back, settles deep",
                 fontsize=10.5)
     # (3) from the other end: the same fixed big step leaps out; momentum turns back short of the hump
     left, mo_left = rec["gd_big_left"], rec["momentum_left"]
@@ -720,13 +720,18 @@ def wells(fig):
     thl = mo_left.thetas[:, 0]
     steps_on_curve(a2, thl[:TR.settled_step(rec, ["momentum_left"]) + 1], mo_c, 3, lw=1.6)
     a2.plot(thl[-1], on_curve(thl[-1]), "o", ms=11, color=mo_c, mec=theme.INK, mew=1.0, zorder=9)
-    a2.annotate(f"momentum turns back at θ = {th_top:.2f},\n{short:.2f} short of the hump".replace("-", "−"),
-                (th_top, on_curve(th_top)), xytext=(-0.25, 1.35), textcoords="data", ha="center", fontsize=9.5,
+    gl = left.thetas[:, 0]  # the big step's whole run: the leap, then small steps to the shallow minimum
+    steps_on_curve(a2, gl[1:TR.settled_step(rec, ["gd_big_left"]) + 1], gd_c, 5, lw=1.2)
+    a2.plot(gl[-1], on_curve(gl[-1]), "o", ms=9, color=gd_c, mec=theme.INK, mew=1.0, zorder=9)
+    j0, j1 = on_curve(thl[0]), on_curve(mo.thetas[0, 0])
+    a2.annotate(f"momentum starts lower\n(J = {j0:.2f}, not {j1:.2f}):\nturns back at θ = {th_top:.2f},\n"
+                f"{short:.2f} short of the hump".replace("-", "−"),
+                (th_top, on_curve(th_top)), xytext=(0.24, -0.78), textcoords="data", ha="left", va="center", fontsize=9.5,
                 arrowprops={"arrowstyle": "->", "color": theme.INK, "lw": 0.8, "shrinkB": 5})
     leap(a2, left, -0.35, f"η = {left.learning_rate:g}: {left.thetas[0, 0]:g} → {left.thetas[1, 0]:.2f}".replace(
-        "-", "−"), (0, -12))
+        "-", "−"), (-8, 26), "right")
     a2.set_title(rf"from $\theta_0$ = {left.thetas[0, 0]:g}".replace("-", "−")
-                 + f": the fixed big step leaps {left.meta['well']};\nmomentum slows uphill and stays "
+                 + f": the big step lands {left.meta['well']};\nmomentum slows uphill, stays "
                  f"{mo_left.meta['well']}", fontsize=10.5)
     keys = TR.restart_keys(rec)
     found, stuck = theme.INK, theme.OUTCOME["stuck"]  # the video's outcome colours, on paper (found = body ink)
