@@ -12,7 +12,7 @@ Records: experiment "network_dropout" (nnviz/experiments/networks.py).
 """
 import numpy as np
 from manim import (DL, DOWN, DR, LEFT, ORIGIN, RIGHT, UL, UP, UR, Circle, DashedLine, Dot, Group, Line, Square,
-                   ValueTracker, VGroup, Create)
+                   ValueTracker, VGroup, VMobject, BackgroundRectangle, Create)
 
 from nnviz import experiments, theme
 from nnviz.render.fades import Fade, fade_in, fade_out
@@ -27,11 +27,11 @@ from nnviz.render.style import ThemedScene, heading, text
 from nnviz.render.widgets import Readout, StepCounter
 
 
-def sure_mark(at=ORIGIN, label=0, radius=0.075) -> VGroup:
+def sure_mark(at=ORIGIN, label=0, radius=0.06) -> VGroup:
     """A test point the net gets wrong while ≥ 99 % sure: a hollow ring in its TRUE class colour on a
     dark rim (it always lies on the other class's colour; unlike the filled training points)."""
-    return VGroup(Circle(radius=radius, color=theme.BACKGROUND, stroke_width=7.5).move_to(at),
-                  Circle(radius=radius, color=theme.CLASS[int(label)], stroke_width=3.5).move_to(at))
+    return VGroup(Circle(radius=radius, color=theme.BACKGROUND, stroke_width=6.5).move_to(at),
+                  Circle(radius=radius, color=theme.CLASS[int(label)], stroke_width=3).move_to(at))
 
 
 def stop_mark(at=ORIGIN, radius=0.11) -> Dot:
@@ -51,7 +51,7 @@ class Dropout(ThemedScene):
     mask_steps = 3         # how many consecutive training steps of masks to show (one caption line each)
     mask_time = 1.3        # seconds per step
     train_time = 6.0
-    map_size = 3.7         # each boundary map's side (the captions take the band below)
+    map_size = 3.8         # each boundary map's side (the captions take the band below)
     sure = 0.99            # a test mistake counts as "sure" when the net gives the wrong class ≥ this
 
     def construct(self):
@@ -131,17 +131,17 @@ class Dropout(ThemedScene):
                 "fit": f"train loss {recs['run_plain'].train_loss[-1]:.2f} → outputs near 0 or 1:",
                 "cost": f"so a mistake made ≥ {cls.sure:.0%} sure costs ≥ −ln {1 - cls.sure:.2f} ≈ "
                         f"{-np.log(1 - cls.sure):.1f}",
-                "sure": f"test mistakes made ≥ {cls.sure:.0%} sure: {mp['sure']} without dropout, {md['sure']} with",
-                "seeds": (f"({len(sp)} other training seeds: {sp.min()}–{sp.max()} without, "
-                          f"{sd.min()}–{sd.max()} with)"),
+                "sure": f"wrong yet ≥ {cls.sure:.0%} sure (ring colour: the true class):",
+                "count": (f"{mp['sure']} without dropout, {md['sure']} with ({len(sp)} other seeds: "
+                          f"{sp.min()}–{sp.max()} vs {sd.min()}–{sd.max()})"),
                 "sum": (f"each costs ≥ {-np.log(1 - cls.sure):.1f}, on average {mp['mean_cost']:.1f}: "
                         f"{mp['sure']} × {mp['mean_cost']:.1f} / {mp['n']} = "
                         f"{mp['sure'] * round(mp['mean_cost'], 1) / mp['n']:.2f}"),
                 "share": f"= {mp['share']:.0%} of the plain net's {fp['final_test']:.2f}",
                 "bend": f"pockets round {len(facts['bent'])} noisy training points, only without dropout",
                 "units": ("a pocket needs units working together;", "dropout switches half of them off each step"),
-                "early": (f"early stopping: stop at the lowest loss on",
-                          f"{n_val} other held-out points; maps now at those steps"),
+                "early": (f"early stopping: stop where the validation loss (orange,",
+                          f"{n_val} other held-out points) is lowest; maps at those steps"),
                 "head": "Early stopping or dropout?",
                 "stop": (f"test loss there: {fp['stop_test']:.2f} without (step {fp['stop_step']}), "
                          f"{fd['stop_test']:.2f} with (step {fd['stop_step']})"),
@@ -169,7 +169,7 @@ class Dropout(ThemedScene):
                                   prob=bd.prob[0])
             plot = LossPlot({"train": run.train_loss}, colors={"train": loss_col["train"]},
                             steps={"train": run.eval_steps}, y_range=y_range, x_label="step", y_label="",
-                            width=2.1, height=self.map_size - 0.85, legend=False, tracker=tracker, font_size=26,
+                            width=1.85, height=self.map_size - 0.9, legend=False, tracker=tracker, font_size=28,
                             x_ticks=2, y_ticks=2, ink=theme.FOREGROUND)
             end_tick(plot.axes, last)
             plot.shift(plane.frame.get_corner(UR) + RIGHT * 0.47 - plot.axes.axes.get_corner(UL))  # ticks and
@@ -199,13 +199,13 @@ class Dropout(ThemedScene):
             VGroup(DashedLine(ORIGIN, RIGHT * 0.4, color=loss_col["test"], stroke_width=5, dash_length=0.1),
                    text("test loss", size=26)).arrange(RIGHT, buff=0.1))
         legend.arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(ax.c2p(0, y_range[1]), DR, buff=0.08)
-        legend[1].align_to(legend[0][1], LEFT)
+        legend[1].align_to(legend[0][0], LEFT)
         whole = Group(*panels, legend)                 # centre what is drawn, the key included
         whole.shift(LEFT * whole.get_center()[0])
         for (plane, _), final in zip(planes, readouts):
             final.next_to(plane.frame, DOWN, buff=0.22)
         for plot in plots.values():       # "loss" once per plot, above its y axis
-            plot.add(text("loss", size=26).next_to(plot.axes.c2p(0, y_range[1]), UP, buff=0.12))
+            plot.add(text("loss", size=28).next_to(plot.axes.c2p(0, y_range[1]), UP, buff=0.12))
         counter = StepCounter(tracker, total=last, size=28)
         counter.next_to(Group(*readouts), DOWN, buff=0.3).set_x(0)
 
@@ -232,7 +232,9 @@ class Dropout(ThemedScene):
         for tag in ("plain", "dropout"):
             run = recs[f"run_{tag}"]
             self.end_labels[tag] = f"{run.test_loss[-1]:.2f}"
-            end = plots[tag].axes.c2p(run.eval_steps[-1], run.test_loss[-1])
+            v = recs["validation"].columns[tag]          # above the validation curve's end too (drawn later)
+            top = max(run.test_loss[-1], v[-1]) if v[-1] <= y_range[1] else run.test_loss[-1]   # (or it left the plot)
+            end = plots[tag].axes.c2p(run.eval_steps[-1], top)
             ends.add(text(self.end_labels[tag], size=26, color=loss_col["test"]).next_to(end, UP, buff=0.14)
                      .align_to(end, RIGHT))
         lines = VGroup(*[plane.contour(bd.prob[-1], 0.5, width=2.5) for plane, bd in planes])   # the boundary
@@ -253,7 +255,7 @@ class Dropout(ThemedScene):
             return VGroup(mark, text(words_, size=size)).arrange(RIGHT, buff=0.18)
 
         def caption(*rows):
-            g = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.16)
+            g = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
             g.next_to(Group(*[pl for pl, _ in planes], *plots.values()), DOWN, buff=0.25).set_x(0)
             for row in g[1:]:                      # continuation rows start under the first row's words
                 if isinstance(g[0][0], (Circle, Dot, VGroup)) and len(g[0]) == 2:
@@ -264,8 +266,8 @@ class Dropout(ThemedScene):
                        for q, w in ((0.0, "sure"), (0.5, "unsure"), (1.0, "sure"))]).arrange(RIGHT, buff=0.3)
         fit = VGroup(text(words["fit"], size=28), key).arrange(RIGHT, buff=0.4)
         mech = caption(fit, text(words["cost"], size=28))
-        sure = caption(bullet(sure_mark(radius=0.1), words["sure"]),
-                       *[text(words[k], size=28) for k in ("seeds", "sum", "share")])
+        two = VGroup(sure_mark(radius=0.1, label=0), sure_mark(radius=0.1, label=1)).arrange(RIGHT, buff=0.08)
+        sure = caption(bullet(two, words["sure"]), *[text(words[k], size=28) for k in ("count", "sum", "share")])
         pockets = caption(bullet(Circle(radius=0.14, color=theme.ACTIVE, stroke_width=4), words["bend"]),
                           *[text(t, size=28) for t in words["units"]])
         early = caption(bullet(stop_mark(), words["early"][0]), text(words["early"][1], size=28),
@@ -276,6 +278,13 @@ class Dropout(ThemedScene):
         head2 = text(words["head"], size=30).move_to(sub)
         stop_k = {tag: int(np.flatnonzero(bd.steps == facts[tag]["stop_step"])[0])
                   for tag, (_, bd) in zip(("plain", "dropout"), planes)}
+        vals = VGroup()                        # the validation loss that picks the stop (truncated at the top)
+        for tag in ("plain", "dropout"):
+            axs, v = plots[tag].axes, recs["validation"]
+            vals.add(curve_below(axs, v.columns["steps"], v.columns[tag], y_range[1], theme.SPLIT["validation"]))
+            k = int(np.argmin(v.columns[tag]))
+            vals.add(Dot(axs.c2p(v.columns["steps"][k], v.columns[tag][k]), radius=0.06,
+                         color=theme.SPLIT["validation"]))
         lines2 = VGroup(*[plane.contour(bd.prob[stop_k[tag]], 0.5, width=2.5)
                           for tag, (plane, bd) in zip(("plain", "dropout"), planes)])
 
@@ -288,8 +297,10 @@ class Dropout(ThemedScene):
         self.wait(2.0)
         self.pause("sure")
         self.play(fade_out(mech), run_time=0.3)
-        self.play(Create(marks), fade_in(sure), run_time=0.8)   # the sure mistakes on both maps, and their sum
-        self.wait(5.0)
+        self.play(Create(marks), fade_in(sure[0]), fade_in(sure[1]), run_time=0.8)   # the sure mistakes, both maps
+        self.wait(1.2)
+        self.play(fade_in(sure[2]), fade_in(sure[3]), run_time=0.5)                  # … and what they cost
+        self.wait(5.2)
         self.pause("pockets")
         self.play(fade_out(sure), fade_out(marks), run_time=0.4)
         self.play(Create(rings), fade_in(pockets), run_time=0.8)
@@ -298,7 +309,7 @@ class Dropout(ThemedScene):
         self.play(*[fade_out(m) for m in (pockets, rings, why, lines)], run_time=0.4)
         for tag, (plane, bd) in zip(("plain", "dropout"), planes):
             plane.set_prob(bd.prob[stop_k[tag]])               # each net as early stopping leaves it
-        self.play(fade_in(head2), Create(lines2), Create(stops), fade_in(stop_words),
+        self.play(fade_in(head2), Create(lines2), Create(vals), Create(stops), fade_in(stop_words),
                   fade_in(early), run_time=0.8)
         self.wait(3.4)
         self.pause("takeaway")
@@ -306,8 +317,20 @@ class Dropout(ThemedScene):
         self.play(fade_in(take), run_time=0.6)
         self.wait(3.0)
         self.facts, self.words, self.rings, self.stops, self.stop_words = facts, words, rings, stops, stop_words
+        self.val_curves = vals
         self.marks, self.captions, self.boundary_lines = marks, (mech, sure, pockets, early, take), lines
         self.planes, self.compare_tracker, self.plots, self.stop_k = planes, tracker, plots, stop_k
+
+
+def curve_below(axes, x, y, top: float, color, width=2.5) -> VMobject:
+    """A thin solid curve through (x, y), ending where it first leaves the axes at `top`."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    out = np.flatnonzero(y > top)
+    if len(out):
+        i = out[0]
+        xi = x[i - 1] + (top - y[i - 1]) / (y[i] - y[i - 1]) * (x[i] - x[i - 1])
+        x, y = np.r_[x[:i], xi], np.r_[y[:i], top]
+    return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(axes.to_scene(np.c_[x, y]))
 
 
 def end_tick(axes, last: float) -> None:
@@ -320,18 +343,18 @@ def end_tick(axes, last: float) -> None:
     end = axes.c2p(last, axes.bounds[1][0])
     axes.ticks.add(Line(end, end + 0.08 * DOWN, color=theme.MUTED, stroke_width=2))
     zero = [m for m in axes.tick_labels if m.get_y() < origin[1] - 0.02][0]
-    axes.tick_labels.add(text(f"{last:g}", size=26, color=theme.FOREGROUND)
+    axes.tick_labels.add(text(f"{last:g}", size=28, color=theme.FOREGROUND)
                          .next_to(end, DOWN, buff=0.14).align_to(end, RIGHT).align_to(zero, DOWN))
 
 
-def stop_label(axes, run, step: int, at, avoid) -> VGroup:
+def stop_label(axes, run, step: int, at, avoid, also=()) -> VGroup:
     """"stop / 390" right of a dashed leader rising from a stop dot (left of it when the end label
     would be beside it), clear of both loss curves, inside the axes; in the ink colour, so it does not
     read as a legend entry."""
-    lab = VGroup(*[text(t, size=26) for t in ("stop", f"{step}")]).arrange(DOWN, buff=0.08)
+    lab = VGroup(*[text(t, size=24) for t in ("stop", f"{step}")]).arrange(DOWN, buff=0.06)
     right = axes.axes.get_right()[0]
     x = float(min(at[0] + 0.1, right - lab.width))
-    pts = np.concatenate([axes.to_scene(np.c_[run.eval_steps, v]) for v in (run.test_loss, run.train_loss)])
+    pts = np.concatenate([axes.to_scene(np.c_[run.eval_steps, v]) for v in (run.test_loss, run.train_loss, *also)])
     under = pts[(pts[:, 0] >= min(x, at[0]) - 0.05) & (pts[:, 0] <= x + lab.width + 0.05)]
     low = max(under[:, 1].max(), at[1] + 0.2) + 0.15
     if any(m.get_left()[0] < x + lab.width + 0.15 and m.get_right()[0] > x - 0.15 for m in avoid):
@@ -339,6 +362,8 @@ def stop_label(axes, run, step: int, at, avoid) -> VGroup:
         under = pts[(pts[:, 0] >= x - 0.05) & (pts[:, 0] <= at[0] + 0.05)]
         low = max(under[:, 1].max(), at[1] + 0.2) + 0.15
     lab.move_to([x, low, 0], aligned_edge=DL)
+    lab.add_to_back(BackgroundRectangle(lab, color=theme.BACKGROUND, fill_opacity=0.85, buff=0.04))  # over the
+    # validation curve, drawn later, which may pass behind it
     lead = DashedLine(at + UP * 0.12, [at[0], low + lab.height, 0], color=theme.FOREGROUND, stroke_width=2,
                       dash_length=0.06)
     return VGroup(lab, lead)

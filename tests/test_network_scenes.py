@@ -275,13 +275,16 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
         assert (f["stop_step"], f["stop_test"]) == stops[tag]
         dot = s.stops[["plain", "dropout"].index(tag)]
         assert np.allclose(dot.get_center(), s.plots[tag].axes.c2p(*stops[tag]), atol=1e-6)
-        assert [t.text for t in s.stop_words[["plain", "dropout"].index(tag)][0]] == ["stop", f"{stops[tag][0]}"]
+        label = s.stop_words[["plain", "dropout"].index(tag)][0]
+        assert [t.text for t in label if isinstance(t, mn.Text)] == ["stop", f"{stops[tag][0]}"]
+        vdot = s.val_curves[2 * ["plain", "dropout"].index(tag) + 1]       # the validation minimum, on its curve
+        assert np.allclose(vdot.get_center(), s.plots[tag].axes.c2p(stops[tag][0], val.columns[tag].min()), atol=1e-6)
         k = s.stop_k[tag]                                           # the map shown then: the net at its stop
         assert recs[f"boundary_{tag}"].steps[k] == stops[tag][0]
         assert np.array_equal(s.planes[["plain", "dropout"].index(tag)][0].prob, recs[f"boundary_{tag}"].prob[k])
     (sp, tp), (sd, td) = stops["plain"], stops["dropout"]
     assert s.words["stop"] == f"test loss there: {tp:.2f} without (step {sp}), {td:.2f} with (step {sd})"
-    assert s.words["early"][1] == f"{val.meta['n']} other held-out points; maps now at those steps"
+    assert s.words["early"][1] == f"{val.meta['n']} other held-out points) is lowest; maps at those steps"
     # the takeaway: with dropout the test loss stays low from the plain net's stop on; without it, it
     # climbs far above what stopping there gives
     after = rd.test_loss[rd.eval_steps >= sp]
@@ -487,12 +490,12 @@ def test_dropout_verdict_explains_the_test_loss_gap():
         counts[tag] = (wrong, sure, sum(hit) / sum(losses), float(np.mean(hit)))
     assert counts["plain"][1] > counts["dropout"][1] and counts["plain"][2] > 0.5
     n, k = len(recs["boundary_plain"].X_test), counts["plain"][1]
-    assert words["sure"] == (f"test mistakes made ≥ 99% sure: {k} without dropout, {counts['dropout'][1]} with")
+    assert words["sure"] == "wrong yet ≥ 99% sure (ring colour: the true class):"
     seeds = recs["seeds"].columns                  # the same contrast with other training seeds (record)
     assert seeds["plain_sure"].min() > 3 * seeds["dropout_sure"].max() and recs["seeds"].meta["sure"] == cls.sure
-    assert words["seeds"] == (f"({len(seeds['seed'])} other training seeds: {seeds['plain_sure'].min()}–"
-                              f"{seeds['plain_sure'].max()} without, {seeds['dropout_sure'].min()}–"
-                              f"{seeds['dropout_sure'].max()} with)")
+    assert words["count"] == (f"{k} without dropout, {counts['dropout'][1]} with ({len(seeds['seed'])} other seeds: "
+                              f"{seeds['plain_sure'].min()}–{seeds['plain_sure'].max()} vs "
+                              f"{seeds['dropout_sure'].min()}–{seeds['dropout_sure'].max()})")
     # the sum adds up on screen: count × mean cost (as written) / test points = the sure part of the loss
     mean = counts["plain"][3]
     part = k * mean / n

@@ -819,10 +819,10 @@ def dropout(fig):
         ax.scatter(bd.X[:, 0], bd.X[:, 1], s=22, c=[theme.CLASS[k] for k in y], edgecolors=theme.INK, linewidths=0.5,
                    zorder=3)
         k = sure[tag]["sure_idx"]            # wrong yet ≥ 99 % sure: hollow rings in the TRUE class colour
-        ax.scatter(bd.X_test[k, 0], bd.X_test[k, 1], s=80, facecolors="none", edgecolors=theme.INK, linewidths=2.8,
+        ax.scatter(bd.X_test[k, 0], bd.X_test[k, 1], s=48, facecolors="none", edgecolors=theme.INK, linewidths=2.2,
                    zorder=4)
-        ax.scatter(bd.X_test[k, 0], bd.X_test[k, 1], s=80, facecolors="none",
-                   edgecolors=[theme.CLASS[c] for c in yt[k]], linewidths=1.5, zorder=4.1)
+        ax.scatter(bd.X_test[k, 0], bd.X_test[k, 1], s=48, facecolors="none",
+                   edgecolors=[theme.CLASS[c] for c in yt[k]], linewidths=1.1, zorder=4.1)
         ax.scatter(bd.X[facts["bent"], 0], bd.X[facts["bent"], 1], s=240, facecolors="none",
                    edgecolors=theme.VALUE_INK, linewidths=2.2, zorder=6)      # the circles last, on top
         ax.set_xlim(bd.xs[0], bd.xs[-1])
@@ -832,18 +832,23 @@ def dropout(fig):
         ax.set_yticks([])
         ax.set_xlabel("$x_1$", fontsize=10)
         ax.set_ylabel("$x_2$", fontsize=10)
-        ax.set_title(f"{name}, step {last}\ntrain error {1 - f['train_acc']:.0%} · test error {1 - f['test_acc']:.0%}",
+        ax.set_title(f"{name}, step {last}: {sure[tag]['sure']} ringed\ntrain error {1 - f['train_acc']:.0%} · "
+                     f"test error {1 - f['test_acc']:.0%}",
                      fontsize=11, color=theme.INK)
         lax.plot(r.eval_steps, r.train_loss, color=cols["train"], lw=1.6, label="train loss (all units on)")
+        vc = recs["validation"].columns
+        lax.plot(vc["steps"], vc[tag], color=theme.SPLIT["validation"], lw=1.3,
+                 label="validation loss")
         lax.plot(r.eval_steps, r.test_loss, color=cols["test"], lw=2.0, ls="--",
-                 label=f"test loss ({len(bd.X_test)} new points)")
+                 label="test loss")
         lax.plot([f["stop_step"]], [f["stop_test"]], "o", mfc=cols["test"], mec=theme.INK, ms=9, mew=1.5, zorder=5,
                  label="stop: lowest validation loss")
         lax.annotate(f"stop {f['stop_step']}", (f["stop_step"], f["stop_test"]), xytext=(0, 34),
                      textcoords="offset points", ha="center" if f["stop_step"] > 1500 else "left", va="bottom",
                      fontsize=10, color=cols["test"],
                      arrowprops=dict(arrowstyle="-", color=cols["test"], lw=1.0, shrinkA=1, shrinkB=5))
-        lax.annotate(f"{f['final_test']:.2f}", (r.eval_steps[-1], r.test_loss[-1]), xytext=(0, 6),
+        top = max(r.test_loss[-1], vc[tag][-1]) if vc[tag][-1] < 1.3 else r.test_loss[-1]   # above both curves' ends
+        lax.annotate(f"{f['final_test']:.2f}", (r.eval_steps[-1], top), xytext=(0, 6),
                      textcoords="offset points", ha="right", va="bottom", fontsize=10, color=cols["test"])
         lax.set_ylim(0, float(np.nanmax(allv)) * 1.12)
         lax.set_box_aspect(1)
@@ -862,8 +867,8 @@ def dropout(fig):
         ax.axis("off")
     sp, sd = recs["seeds"].columns["plain_sure"], recs["seeds"].columns["dropout_sure"]
     n_val = recs["validation"].meta["n"]
-    rows = [f"• without dropout, train loss → {r_end(recs):.2f} pushes outputs to 0 or 1 (bright = sure,",
-            "   pale = unsure), so a mistake made ≥ 99% sure costs ≥ −ln 0.01 ≈ 4.6",
+    rows = [f"• without dropout, train loss → {r_end(recs):.2f} pushes outputs to 0 or 1 (colour bar above),",
+            "   so a mistake made ≥ 99% sure costs ≥ −ln 0.01 ≈ 4.6",
             f"• ringed: {mp['sure']} such test mistakes without dropout, {md['sure']} with "
             f"({len(sp)} other seeds: {sp.min()}–{sp.max()} vs {sd.min()}–{sd.max()});",
             f"   each costs {mp['mean_cost']:.1f} on average: {mp['sure']} × {mp['mean_cost']:.1f} / {mp['n']} = "
@@ -881,9 +886,16 @@ def dropout(fig):
     box = axes[0].get_position().union([axes[0].get_position(), axes[1].get_position()])
     fig.legend(handles, [f"training point ({len(recs['boundary_plain'].X)})",
                          f"test point ({len(recs['boundary_plain'].X_test)})",
-                         "wrong yet ≥ 99% sure (its true class)", "circled: fitted only without dropout"],
+                         "wrong yet ≥ 99% sure (ring colour: true class)", "circled: fitted only without dropout"],
                loc="lower center", bbox_to_anchor=((box.x0 + box.x1) / 2, 0.86), ncol=2, fontsize=9.5,
                frameon=False, handletextpad=0.3, columnspacing=1.2)
+    # what the map colours mean: P(class 1) from sure class 0 through unsure to sure class 1
+    cax = fig.add_axes([box.x1 + 0.035, 0.87, 0.15, 0.022])
+    cax.imshow(np.linspace(0, 1, 256)[None, :], cmap=cmap, alpha=0.55, aspect="auto", extent=(0, 1, 0, 1))
+    cax.set_yticks([])
+    cax.set_xticks([0, 0.5, 1], ["sure red", "unsure", "sure blue"], fontsize=9)
+    cax.tick_params(length=2, pad=1.5)
+    cax.set_title("map colour: P(blue)", fontsize=9, color=theme.INK, pad=2)
     right.text(0.5, 0.97, f"early stopping at the lowest loss on\n{n_val} other held-out points (validation):\n"
                           f"test loss {fp['stop_test']:.2f} without dropout (step {fp['stop_step']}), "
                           f"{fd['stop_test']:.2f} with (step {fd['stop_step']})",
