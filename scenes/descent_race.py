@@ -308,7 +308,7 @@ def beat_marks(beat: str, ax, surf, runs, trails=None) -> mn.VGroup:
     elif beat == "adagrad":
         c = color("optimizer", "adagrad")
         th = np.asarray(runs["adagrad"].thetas, float)
-        g.add(*[mn.Dot(ax.c2p(*p), radius=0.03, color=c) for p in th])
+        g.add(*[mn.Dot(ax.c2p(*p), radius=0.045, color=c).set_stroke(bg, width=1, opacity=1) for p in th])
     g.set_z_index(9)
     return g
 
@@ -817,7 +817,7 @@ class DescentRaceTuning(ThemedScene):
             # the label at the left end, under the line: every curve there runs above it
             tag = text(f"f − f* = {bound:g}", size=24).next_to(line, mn.DOWN, buff=0.08).align_to(line, mn.LEFT)
             floor_mark.add(line, tag.shift(0.08 * mn.RIGHT))
-            words += f" {', '.join(NAMES[n] for n in names_)}: above the dashed {bound:g} at every η."
+            words += f" {', '.join(NAMES[n] for n in names_)}: final loss above the dashed {bound:g} at every η."
         verdict = text(wrap_words(words, 31), size=24, line_spacing=0.8)
         verdict.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
         others = [d for o, d in chosen.items() if o != lead]

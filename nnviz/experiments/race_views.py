@@ -142,10 +142,16 @@ def takeaway(surface: str, surf, runs, tuning) -> str:
     """The one plain sentence each race video ends on (what this race showed, not a law)."""
     if surface == "beale":
         x = closer(runs, "adam", ("gd", "momentum", "nesterov"))
-        return (f"Here Adam wins: a long memory of g² lets its rate grow as |g| shrinks; final loss "
-                f"{power_of_ten(10.0 ** np.floor(np.log10(x)))}× below the best fixed η.")
+        a, r = runs["adam"].meta["hyper"]["beta2"], runs["rmsprop"].meta["hyper"]["decay"]
+        return (f"Here Adam wins: it remembers ~{memory(a)} steps of g² (RMSprop ~{memory(r)}), so its rate grows "
+                f"as |g| shrinks: final loss {power_of_ten(10.0 ** np.floor(np.log10(x)))}× below the best fixed η.")
     if surface == "saddle":
-        return "At a saddle, dividing by |g| escapes at once; a velocity can carry a run past the minimum."
+        from ..tuning import ATOL
+        from .descent import first_below
+        g = runs["gd"].thetas[:, 1]
+        at = first_below(runs["gd"], tuning.meta["min_value"], ATOL)
+        return (f"A saddle only delays GD (y grows {g[1] / g[0]:.1f}× a step; at ★ by step {at}); dividing by |g| "
+                f"escapes at once; Momentum's velocity carries it past ★.")
     a = runs["adam"]
     st = np.sqrt(np.sum(np.diff(np.asarray(a.thetas, float), axis=0) ** 2, axis=1))
     return (f"Here, with only η tuned, velocity wins the walk along the curved floor; Adam's steps stay under "
@@ -264,8 +270,8 @@ def gap_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
     g = gap_story(tuning, probes, name)
     a, b = g["gap"], g["chosen"]
     return [wrap_words(f"Why a gap? At η = {num(a['lr'])} (dotted) GD bounces on the steep valley wall: its loss is "
-                       f"still {a['at_check']:.1f} > {g['start']:g}, the start, at step {g['check']}, so the rule "
-                       f"rejects it.", width),
+                       f"still {a['at_check']:.1f} > {g['start']:g}, the start, at step {g['check']}: rejected by "
+                       f"{a['at_check'] - g['start']:.2g} ({(a['at_check'] - g['start']) / g['start']:.1%}).", width),
             wrap_words(f"At η = {num(b['lr'])} (solid) it spikes to {b['peak']:.0f}, but leaps onto the far arm "
                        f"before step {g['check']}, when the rule starts checking: GD's best η is a lucky leap.",
                        width)]
@@ -283,7 +289,8 @@ def tuning_takeaway(tuning) -> str:
     edge = k + 1 < len(tuning.lrs) and not S[i, k + 1]
     F = np.where(S, tuning.final_loss, np.inf)
     low = float(F[names.index(wide)].min())
-    return (f"{RACE_NAMES[wide]} is stable over {width[wide]:.1f} decades of η but never below {low:.2g}; the best "
+    return (f"{RACE_NAMES[wide]} is stable over {width[wide]:.1f} decades of η, but its final loss is never below "
+            f"{low:.2g}; the best "
             f"finish ({RACE_NAMES[best]}) " + ("needs η one grid step below divergence." if edge else
                                               "needs its η tuned."))
 

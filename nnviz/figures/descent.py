@@ -334,9 +334,10 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
             v = nb[side]
             if np.isfinite(v):
                 ax.plot(max(v, T.ATOL), k + 0.42, "o", ms=8, mfc="none", mec=c, mew=1.8, zorder=4, clip_on=False)
-            else:
-                ax.annotate("× unstable", (10 ** hi, k + 0.42), xytext=(7, 0), textcoords="offset points",
-                            va="center", fontsize=10, color=theme.INK)
+            else:  # a real × inside the strip, at its right end on the winner's row, labelled beside it
+                ax.plot(10 ** hi, k + 0.42, "x", ms=7, mew=2, color=c, zorder=4, clip_on=False)
+                ax.annotate("unstable", (10 ** hi, k + 0.42), xytext=(6, 0), textcoords="offset points",
+                            va="center", fontsize=10, color=c)
     ax.set_xscale("log")
     ax.set_xlim(10 ** (lo - 0.06 * (hi - lo)), 10 ** (hi + 0.25 * (hi - lo)))  # room for the value labels
     ax.set_ylim(len(order) - 0.5, -0.5)
@@ -510,7 +511,12 @@ def race_tuning(fig):
         note.axis("off")
         words = _tuning_words(tun, names)
         story = RV.gap_story(tun, rec[f"{surf}__probes"], "gd")
-        if story is not None:  # GD's gap, as the video says it
+        if story is not None:  # GD's gap, as the video says it; its ● ringed: a lucky leap, not a tuned rate
+            kg = int(tun.chosen[names.index("gd")])
+            ax.plot(lrs[kg], max(F[names.index("gd"), kg], T.ATOL), "o", ms=17, mfc="none", mec=theme.OPTIMIZER["gd"],
+                    mew=1.6, ls="none", zorder=4)
+            ax.annotate("GD: lucky leap", (lrs[kg], max(F[names.index("gd"), kg], T.ATOL)), xytext=(14, -4),
+                        textcoords="offset points", fontsize=10, color=theme.INK, va="center")
             words += (f" GD's gap: at η = {story['gap']['lr']:.2g} its loss is still {story['gap']['at_check']:.1f} > "
                       f"{story['start']:g} (the start) at step {story['check']}; at {story['chosen']['lr']:.2g} its "
                       f"spike ({story['chosen']['peak']:.0f}) ends before then: a lucky leap.")
@@ -518,7 +524,8 @@ def race_tuning(fig):
     handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
     warm = rec[f"{list(X.RACES)[0]}__tuning"].config.get("warmup", 0.1)
-    fig.text(0.07, 0.04, f"● chosen η: the lowest stable final loss (among round-off values below 10⁻¹² too).\n"
+    fig.text(fig.axes[0].get_position().x0, 0.04, f"● chosen η: the lowest final loss among stable η (values below "
+             f"10⁻¹² count as equal).\n"
              f"× unstable η: diverges, or its loss is above the start at any step after the first {warm:.0%}; "
              f"small ×: an unstable η between stable ones.\nTie: final losses within 1 %, or both below 10⁻¹².",
              fontsize=10, va="top", ha="left", linespacing=1.4)
