@@ -185,11 +185,11 @@ class DescentVariants(ThemedScene):
         if match == "epochs":
             parts, unit_word = [(f"{runs[v].n_steps}", v) for v in self.variants], "updates"
             lead = "updates:"
-            what = text(f"Same data seen: {total:g} epochs", size=28, weight=mn.BOLD)
+            what = text(f"Same data: {total:g} epochs", size=28, weight=mn.BOLD)
         else:
             parts = [(f"{runs[v].n_steps * bsz[v] / bsz['batch']:.2g}", v) for v in self.variants]
             unit_word, lead = "epochs", "data seen:"
-            what = text(f"Same step count: {total:g} steps", size=28, weight=mn.BOLD)
+            what = text(f"Same steps: {total:g}", size=28, weight=mn.BOLD)
         chips = mn.VGroup(text(lead, size=28))
         for k, (num, v) in enumerate(parts):
             if k:
@@ -198,7 +198,9 @@ class DescentVariants(ThemedScene):
         if match == "steps":
             chips.add(text(unit_word, size=28))
         chips.arrange(mn.RIGHT, buff=0.12)
-        chips[1:].shift(0.1 * mn.RIGHT)  # a space after the lead word
+        chips[1:].shift(0.1 * mn.RIGHT)  # a space after the lead word …
+        if match == "steps":
+            chips[-1].shift(0.1 * mn.RIGHT)  # … and before the unit
         ticker = Readout(clock, lambda x: f"{unit} {x:.1f}" if unit == "epoch" else f"{unit} {int(x)}", size=28)
         top = mn.VGroup(what, chips, ticker).arrange(mn.RIGHT, buff=0.4)
         body = mn.VGroup(row, heads)
@@ -240,7 +242,8 @@ class DescentVariants(ThemedScene):
         beats["epochs"].add(mark1)  # leaves with its beat
         cap = self.caption(words["one_epoch"], cap, mn.FadeIn(mark1))
         self.wait(2.0 * self.hold)
-        self.play(w.segment(clocks["epochs"], self.time_at(w, 1.0), w.run_time), mn.FadeOut(mark1[1:]))
+        self.play(w.segment(clocks["epochs"], self.time_at(w, 1.0), w.run_time))
+        self.play(mn.FadeOut(mark1[1:]), run_time=0.3)
         cap = self.caption(words["stall"], cap)
         self.wait(3.0 * self.hold)
         ends = self.end_labels("epochs", lambda y: f"{y:.2g}")

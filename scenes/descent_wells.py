@@ -320,8 +320,8 @@ class DescentWells(ThemedScene):
         self.play(mn.FadeIn(inset), mn.FadeIn(inset_head), run_time=0.5)
         self.add(trail, ball, arrow, gball)
         j0, j1 = height(x_l), height(float(rec["momentum"].thetas[0, 0]))
-        slows = cap("Momentum starts lower", f"(J = {j0:.2f}, not {j1:.2f}): it", "slows uphill and turns back",
-                    f"{short:.2f} short of the hump.")
+        slows = cap("Momentum starts lower", f"(J = {j0:.2f}, not {j1:.2f}), and",
+                    f"β = {beta:g} keeps only {beta:.0%} of v", f"a step: it stops {short:.2f} short.")
         t_top = float(np.interp(k_top, warp.steps, warp.times))
         self.play(warp.segment(t, 0.0, t_top))
         self.play(mn.FadeOut(new2), run_time=0.35)
@@ -332,8 +332,9 @@ class DescentWells(ThemedScene):
         self.remove(arrow)
         self.pause("wells-momentum-left")
         self.wait(1.5 * self.hold)
-        takeaway = cap("Momentum speeds up", "downhill and slows uphill:", "it can coast over a low",
-                       "hump. A fixed step jumps.")
+        takeaway = cap("Momentum gets over a hump", "only with speed to spare",
+                       f"(from {rec['momentum'].thetas[0, 0]:g}: yes; from {x_l:g}: no).".replace("-", "−"),
+                       "A fixed big step just jumps.")
         self.play(mn.FadeOut(slows), run_time=0.4)
         self.play(mn.FadeIn(takeaway), run_time=0.5)
         self.pause("wells-takeaway")

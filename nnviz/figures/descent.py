@@ -702,7 +702,8 @@ def wells(fig):
               Line2D([0], [0], color=mo_c, marker="o", ms=4.5, mec=theme.INK, mew=0.5, lw=1.6),
               Line2D([0], [0], ls="", marker="s", mfc=theme.PAPER, mec=gd_c, mew=1.8, ms=8)],
              [f"plain GD ({hyper(gd)})", f"momentum ({hyper(mo)})",
-              rf"plain GD, $\eta$ = $\eta/(1-\beta)$ = {big.learning_rate:g}: one fixed step"],
+              rf"plain GD, $\eta$ = {mo.learning_rate:g}/(1$-${mo.config['optimizer']['beta']:g}) = "
+              rf"{big.learning_rate:g}: one fixed step"],
              fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.17), frameon=False)
     # (2) θ at each step, to where the video's animation ends
     shown = settled  # the video's animation ends there too
