@@ -138,15 +138,15 @@ class Dropout(ThemedScene):
                         f"{mp['sure']} × {mp['mean_cost']:.1f} / {mp['n']} = "
                         f"{mp['sure'] * round(mp['mean_cost'], 1) / mp['n']:.2f}"),
                 "share": f"= {mp['share']:.0%} of the plain net's {fp['final_test']:.2f}",
-                "bend": f"pockets round {len(facts['bent'])} noisy training points, only without dropout",
-                "units": ("a pocket needs units working together;", "dropout switches half of them off each step"),
+                "bend": f"pockets round {len(facts['bent'])} noisy training points: only without dropout.",
+                "units": ("A pocket needs many units working together;", "dropout switches half of them off each step."),
                 "early": (f"early stopping: stop where the validation loss (orange,",
                           f"{n_val} other held-out points) is lowest; maps at those steps"),
                 "head": "Early stopping or dropout?",
                 "stop": (f"test loss there: {fp['stop_test']:.2f} without (step {fp['stop_step']}), "
                          f"{fd['stop_test']:.2f} with (step {fd['stop_step']})"),
                 "take": (f"With dropout the test loss stayed low to step {int(recs['run_plain'].steps[-1])};",
-                         "without it, you must stop at the right step.")}
+                         "without it, you must stop at the right step,", f"found with {n_val} extra held-out points.")}
 
     def compare(self, recs, model, p):
         title = self.mobjects[0]

@@ -245,7 +245,7 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
             x, y = bd.X[i]
             p = bd.prob[-1][np.abs(bd.ys - y).argmin(), np.abs(bd.xs - x).argmin()]
             assert ((p >= 0.5) == bd.labels[i]) == right
-    assert f"pockets round {len(s.facts['bent'])} noisy training points, only without dropout" == s.words["bend"]
+    assert f"pockets round {len(s.facts['bent'])} noisy training points: only without dropout." == s.words["bend"]
     assert s.end_labels == {t: f"{recs[f'run_{t}'].test_loss[-1]:.2f}" for t in ("plain", "dropout")}
     for (plane, bd), line in zip(s.planes, s.boundary_lines):      # the white line is the p = 0.5 contour
         pts = np.concatenate([m.points[0::4] for m in line])         # the polylines' corners
@@ -290,7 +290,8 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
     after = rd.test_loss[rd.eval_steps >= sp]
     assert after.max() < 1.5 * td and after.max() < rp.test_loss[-1] / 3 and rp.test_loss[-1] > 4 * tp
     assert s.words["take"] == (f"With dropout the test loss stayed low to step {int(rp.steps[-1])};",
-                               "without it, you must stop at the right step.")
+                               "without it, you must stop at the right step,",
+                               f"found with {val.meta['n']} extra held-out points.")
     assert len(s.stops) == 2
     from nnviz import theme
     # the sure mistakes: on each plane, one mark per test point the final net calls wrong at

@@ -873,7 +873,8 @@ def dropout(fig):
             f"({len(sp)} other seeds: {sp.min()}–{sp.max()} vs {sd.min()}–{sd.max()});",
             f"   each costs {mp['mean_cost']:.1f} on average: {mp['sure']} × {mp['mean_cost']:.1f} / {mp['n']} = "
             f"{mp['sure'] * round(mp['mean_cost'], 1) / mp['n']:.2f} = {mp['share']:.0%} of the {fp['final_test']:.2f}",
-            "• circled: pockets round noisy points, only without dropout (units working together)"]
+            "• circled: pockets round noisy points, only without dropout;",
+            "   a pocket needs many units working together, and dropout switches half off each step"]
     left.text(0.0, 0.98, "\n".join(rows), ha="left", va="top", fontsize=10, color=theme.INK, linespacing=1.45,
               transform=left.transAxes)
     from matplotlib.lines import Line2D
@@ -900,8 +901,8 @@ def dropout(fig):
                           f"test loss {fp['stop_test']:.2f} without dropout (step {fp['stop_step']}), "
                           f"{fd['stop_test']:.2f} with (step {fd['stop_step']})",
                ha="center", va="top", fontsize=10, color=theme.INK, linespacing=1.45, transform=right.transAxes)
-    right.text(0.5, 0.34, f"With dropout the test loss stayed low to step {last};\n"
-                          "without it, you must stop at the right step.",
+    right.text(0.5, 0.42, f"With dropout the test loss stayed low to step {last};\n"
+                          f"without it, you must stop at the right step\n(found with {n_val} extra held-out points).",
                ha="center", va="top", fontsize=11.5, color=theme.INK, weight="bold", linespacing=1.4,
                transform=right.transAxes)
 
