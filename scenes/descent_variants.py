@@ -13,8 +13,8 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
-from nnviz.experiments.descent_views import (budgets, epoch_medians, epoch_times, excess, lead_step,  # noqa: F401
-                                             lesson, log_pick, median_clock, per_epoch, small, smooth_log,
+from nnviz.experiments.descent_views import (budgets, digits_runs, epoch_medians, epoch_times, excess,  # noqa: F401
+                                             lead_step, lesson, log_pick, median_clock, per_epoch, small, smooth_log,
                                              time_range, trade_off_words, zoom_window)
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossCurve, LossPlot
@@ -309,17 +309,18 @@ class DescentDigits(ThemedScene):
 
     def construct(self):
         rec = experiments.load(self.experiment)
-        first = rec[self.variants[0]]
+        runs = digits_runs(rec)  # b = 1, the batch size best at the budget, the full batch
+        first = runs[self.variants[0]]
         n = first.meta["batch_size"]
         lrs = first.meta["tuning"]["lrs"]
         b = budgets(rec)
         words = trade_off_words(rec)
-        times = {v: epoch_times(rec[v]) for v in self.variants}
+        times = {v: epoch_times(runs[v]) for v in self.variants}
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         cols = {v: color("variant", v) for v in self.variants}
         title = heading("Which batch size learns fastest: per epoch, or per second?", size=30, buff=0.14)
         # the three runs drawn as curves, smallest b first (as on the chart's axis), each with its epoch time
-        names = {"batch": f"b = {n} (batch GD)", "minibatch": f"b = {rec['minibatch'].meta['batch_size']}",
+        names = {"batch": f"b = {n} (batch GD)", "minibatch": f"b = {runs['minibatch'].meta['batch_size']}",
                  "stochastic": "b = 1 (SGD)"}
         key = mn.VGroup()
         for v in self.variants[::-1]:
@@ -332,23 +333,23 @@ class DescentDigits(ThemedScene):
         common = dict(log_y=True, height=self.tall, legend=False, y_range=self.y_range, font_size=26, y_ticks=4,
                       ink=fg)
         t = mn.ValueTracker(0.0)
-        pe = {v: per_epoch(rec[v]) for v in self.variants}
+        pe = {v: per_epoch(runs[v]) for v in self.variants}
         ep_plot = LossPlot({v: pe[v]["test_loss"] for v in self.variants}, colors=cols, tracker=t, width=self.plot,
                            steps={v: pe[v]["epoch"] for v in self.variants}, x_label="epoch", y_label="test loss",
                            x_ticks=3, **common)
         # per second: each run's recorded evaluations on its median-epoch clock; a run with more than 300
         # (b = 1) is drawn as its running median (bold) over its raw evaluations (faint, ≤ 300 of them, log-spaced)
         t3 = mn.ValueTracker(0.0)
-        clock = {v: median_clock(rec[v]) for v in self.variants}
+        clock = {v: median_clock(runs[v]) for v in self.variants}
         shown, raw = {}, {}
         for v in self.variants:
-            pick = log_pick(rec[v].test_loss.size, 300)
-            if pick.size < rec[v].test_loss.size - 1:
-                raw[v] = (clock[v][pick], np.minimum(rec[v].test_loss[pick], self.y_range[1]))  # a spike
-                sx, sy = smooth_log(clock[v][1:], rec[v].test_loss[1:])  # above the view runs along its top
+            pick = log_pick(runs[v].test_loss.size, 300)
+            if pick.size < runs[v].test_loss.size - 1:
+                raw[v] = (clock[v][pick], np.minimum(runs[v].test_loss[pick], self.y_range[1]))  # a spike
+                sx, sy = smooth_log(clock[v][1:], runs[v].test_loss[1:])  # above the view runs along its top
                 shown[v] = (sx, np.minimum(sy, self.y_range[1]))
             else:
-                shown[v] = (clock[v][pick], rec[v].test_loss[pick])
+                shown[v] = (clock[v][pick], runs[v].test_loss[pick])
         # the time axis ends at the decade past the slowest run's end (a busy machine stretches b = 1's 25 epochs)
         t_end = 10.0 ** max(1, int(np.ceil(np.log10(max(float(c[-1]) for c in clock.values())))))
         cp = LossPlot({v: shown[v][1] for v in self.variants}, colors=cols, tracker=t3, width=self.plot + 0.6,
@@ -389,7 +390,7 @@ class DescentDigits(ThemedScene):
         cap.to_edge(mn.DOWN, buff=0.16).set_x(0)
         self.add(cap)
         self.wait(1.5)
-        warps = digits_warps(rec, self.variants, self.run_time)
+        warps = digits_warps(runs, self.variants, self.run_time)
         cap = self.caption(words["epoch"], cap)
         self.play(warps["epochs"].animate(t))
         self.pause("digits-epochs")
@@ -408,7 +409,7 @@ class DescentDigits(ThemedScene):
                                     dash_length=0.05, dashed_ratio=0.45)
         budget_word = text(f"{b['budget']:.2g} s", size=24).next_to(budget_line, mn.RIGHT, buff=0.08)
         budget_word.align_to(cp.axes.axes, mn.UP).shift(0.06 * mn.DOWN)
-        at_budget = mn.VGroup(*[mn.Dot(cp.axes.c2p(b["budget"], b["seconds"][rec[v].meta["batch_size"]]),
+        at_budget = mn.VGroup(*[mn.Dot(cp.axes.c2p(b["budget"], b["seconds"][runs[v].meta["batch_size"]]),
                                        radius=0.085, color=bg, fill_opacity=1, stroke_color=cols[v],
                                        stroke_width=4).set_z_index(5) for v in self.variants])
         self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6)
@@ -419,7 +420,7 @@ class DescentDigits(ThemedScene):
 
         # phase 3: every batch size after all epochs (filled, left in its slot) and at the budget (hollow,
         # right, with the range its loss takes for an epoch time anywhere between its quartiles: the bar beside it)
-        followed = {rec[v].meta["batch_size"]: cols[v] for v in self.variants}
+        followed = {runs[v].meta["batch_size"]: cols[v] for v in self.variants}
         ink = {x: followed.get(x, fg) for x in bs}
         xs = slot_x(bs)
         ep_pts = [chart.c2p(i - 0.2, b["epochs"][x]) for i, x in zip(xs, bs)]

@@ -297,7 +297,8 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
                                              f"b = {name(best_s)} lead")
     assert words["budget"][0] == f"Dotted: {budget:.2g} s, batch GD's {full.config['epochs']} epochs."
     med = {b: float(np.median(r.epoch_time)) for b, r in runs.items()}
-    mid = rec["minibatch"]
+    mid = TR.digits_runs(rec)["minibatch"]  # the drawn mid-size run: the batch size best at the budget
+    assert mid.meta["batch_size"] == (best if best not in (1, max(runs)) else rec["minibatch"].meta["batch_size"])
     spe = {b: r.config["steps_per_epoch"] for b, r in runs.items()}
     assert words["epoch"] == [f"Per epoch, b = 1 wins: {spe[1]} updates per epoch; batch GD makes {spe[max(runs)]}."]
     assert words["second"] == [f"Per second, b = 1 loses: its epoch takes {med[1] / med[max(runs)]:.0f}× batch GD's.",
@@ -309,7 +310,8 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     assert words["clock"][0] == f"Epoch time: median (quartiles) of {full.epoch_time.size}, each the faster of 2 timings."
     first = "the smallest batch (b = 1)" if best_e == [1] else f"b = {name(best_e)}"
     assert words["takeaway"] == [f"Per epoch, {first} learns most;",
-                                 f"per second, b = {name(best_s)} learn{'s' if len(best_s) == 1 else ''} most."]
+                                 f"in {budget:.2g} s of training, b = {name(best_s)} "
+                                 f"learn{'s' if len(best_s) == 1 else ''} most."]
     # the legend's times: median (quartiles) of the run's measured epochs
     t = TR.epoch_times(full)
     assert TR.time_range(t) == f"{TR.ms(med[max(runs)])} ms ({TR.ms(np.percentile(full.epoch_time, 25))}–" \

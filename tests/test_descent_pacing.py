@@ -90,7 +90,9 @@ def test_digits_phases_are_paced():
     from nnviz.render.pacing import loss_progress
 
     mod = scene_module("descent_variants")
-    rec = E.load("descent_digits")
+    from nnviz.experiments.descent_views import digits_runs
+
+    rec = digits_runs(E.load("descent_digits"))  # the three runs the scene draws
     scene = mod.DescentDigits
     warps = mod.digits_warps(rec, scene.variants, scene.run_time)
     spe = {v: rec[v].config["steps_per_epoch"] for v in scene.variants}

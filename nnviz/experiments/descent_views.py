@@ -48,6 +48,16 @@ def by_batch_size(rec) -> dict:
     return dict(sorted(runs.items()))
 
 
+def digits_runs(rec) -> dict:
+    """The three runs the digits scene and still draw as curves: b = 1 ("stochastic"), the batch size
+    with the lowest median loss at the time budget ("minibatch" role; the recorded mini-batch run when
+    that is b = 1 or the full batch) and the full batch ("batch")."""
+    runs = by_batch_size(rec)
+    best = budgets(rec)["best"]
+    mid = runs[best] if best not in (min(runs), max(runs)) else rec["minibatch"]
+    return {"batch": rec["batch"], "minibatch": mid, "stochastic": rec["stochastic"]}
+
+
 def reached(run, seconds: float, epoch_time: float | None = None) -> int:
     """Index of the last evaluation reached within `seconds` of training (median epoch time, or `epoch_time`)."""
     return int(np.searchsorted(median_clock(run, epoch_time), seconds * (1 + 1e-12), side="right") - 1)
@@ -134,7 +144,7 @@ def trade_off_words(rec) -> dict:
     `open` (the protocol) and `clock` (how epochs were timed, what the faint curve is)."""
     b = budgets(rec)
     e, s = b["best_epochs"], b["best_seconds"]
-    small, full, mid = min(b["epochs"]), b["n"], rec["minibatch"].meta["batch_size"]
+    small, full, mid = min(b["epochs"]), b["n"], digits_runs(rec)["minibatch"].meta["batch_size"]
     t = {k: b["times"][k]["median"] for k in (small, full, mid)}
     odd = out_of_order({k: v for k, v in b["epochs"].items() if k not in e})
     order, why = "", []
@@ -168,7 +178,8 @@ def trade_off_words(rec) -> dict:
             "after_time": [f"After {b['budget']:.2g} s (batch GD's {b['n_epochs']} epochs): {lead} "
                            f"lead{'s' if len(s) == 1 else ''}:", "no other timing bar reaches its loss (dashed line)." if len(s) == 1
                            else "their timing bars reach the best (dashed line)."],
-            "takeaway": [f"Per epoch, {first} learns most;", f"per second, {lead} {verb} most."]}
+            "takeaway": [f"Per epoch, {first} learns most;",
+                         f"in {b['budget']:.2g} s of training, {lead} {verb} most."]}
 
 
 def log_pick(n: int, most: int = 600) -> np.ndarray:

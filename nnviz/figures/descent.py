@@ -202,12 +202,13 @@ def digits(fig):
 
     faint = None
     rec = E.load("descent_digits")
+    runs = TR.digits_runs(rec)  # b = 1, the batch size best at the budget, the full batch
     a, c, d = fig.subplots(1, 3, sharey=True, gridspec_kw={"width_ratios": [1, 1.15, 1.6]})
-    times = {v: TR.epoch_times(rec[v]) for v in X.VARIANT_ORDER}
+    times = {v: TR.epoch_times(runs[v]) for v in X.VARIANT_ORDER}
     b = TR.budgets(rec)
     words = TR.trade_off_words(rec)
     for v in X.VARIANT_ORDER[::-1]:
-        run = rec[v]
+        run = runs[v]
         pe_ = TR.per_epoch(run)
         name = {"batch": f"b = {run.meta['batch_size']} (batch GD)", "minibatch": f"b = {run.meta['batch_size']}",
                 "stochastic": "b = 1 (SGD)"}[v]
@@ -230,7 +231,7 @@ def digits(fig):
     a.set_ylabel("test loss")
     a.set_title("per epoch", fontsize=11)
     c.set_xscale("log")
-    slowest = max(float(TR.median_clock(rec[v])[-1]) for v in X.VARIANT_ORDER)  # a busy machine stretches b = 1
+    slowest = max(float(TR.median_clock(runs[v])[-1]) for v in X.VARIANT_ORDER)  # a busy machine stretches b = 1
     c.set_xlim(1e-3, 10.0 ** max(1, int(np.ceil(np.log10(slowest)))))
     c.set_xlabel("time (s) = epochs × median epoch time")
     c.set_title("per second", fontsize=11)
@@ -240,7 +241,7 @@ def digits(fig):
     # every batch size: one slot each (the full batch a little apart), b and its tuned η under it
     bs = list(b["epochs"])
     xs = np.arange(len(bs)) + 0.2 * (np.arange(len(bs)) == len(bs) - 1)
-    followed = {rec[v].meta["batch_size"]: theme.VARIANT[v] for v in X.VARIANT_ORDER}
+    followed = {runs[v].meta["batch_size"]: theme.VARIANT[v] for v in X.VARIANT_ORDER}
     ink = [followed.get(x, theme.INK) for x in bs]
     d.plot(xs - 0.2, list(b["epochs"].values()), "-", color=theme.INK, lw=1.3, zorder=2)
     d.plot(xs + 0.1, list(b["seconds"].values()), "-", color=theme.INK, lw=0.8, zorder=2)
@@ -276,7 +277,7 @@ def digits(fig):
     extra = [faint] if faint else []  # the faint raw curve, named beside the runs
     fig.legend([*h, *(f[0] for f in extra)], [*l, *(f[1] for f in extra)], loc="upper center", ncol=2, fontsize=9.5,
                frameon=False, bbox_to_anchor=(0.5, 0.925))
-    lrs = rec[X.VARIANT_ORDER[0]].meta["tuning"]["lrs"]
+    lrs = runs[X.VARIANT_ORDER[0]].meta["tuning"]["lrs"]
     fig.suptitle("Which batch size learns fastest: per epoch, or per second?", fontsize=13, y=0.995,
                  fontweight="bold")
     fig.text(0.5, 0.935, f"8×8 digits, net {'–'.join(map(str, rec['batch'].config['problem']['model']['sizes']))} · "
