@@ -990,12 +990,12 @@ class DescentRace3D(ThemedThreeDScene):
         width = max(top.width, 5.75)  # the column right of the surface
         beats = []
         for words in self.beats(surf, runs, tuning):
-            for size in (self.beat_size, 26, 24):  # the largest size that stays inside the frame
-                w = fit_text(words, width, size=size)
-                w.next_to(top, mn.DOWN, buff=0.3).to_edge(mn.RIGHT, buff=0.25)
-                w.shift((min(top.get_left()[0], w.get_left()[0]) - w.get_left()[0]) * mn.RIGHT)
-                if w.get_bottom()[1] > -3.85:
-                    break
+            w = fit_text(words, width, size=self.beat_size)
+            room = top.get_bottom()[1] - 0.3 - (-3.85)
+            if w.height > room:  # shrunk to stay inside the frame, never below size 24
+                w.scale(max(room / w.height, 24 / self.beat_size))
+            w.next_to(top, mn.DOWN, buff=0.3).to_edge(mn.RIGHT, buff=0.25)
+            w.shift((min(top.get_left()[0], w.get_left()[0]) - w.get_left()[0]) * mn.RIGHT)
             beats.append(w)
         self.play(mn.FadeOut(side), run_time=0.4)
         self.add_fixed_in_frame_mobjects(ranking, zoom)
@@ -1066,15 +1066,18 @@ def short_verdict(tuning) -> str:
 
 def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:
     """Words wrapped at the most characters per line that keep the text within `width` scene units,
-    with "f − f*" and "< 10⁻¹²" never broken across lines."""
+    with "f − f*" and "< 10⁻¹²" never broken across lines. One measured line sets the first guess (a
+    Text is slow to build), then narrower wraps until it fits."""
     flat = " ".join(words.split())
     for f in ("f − f* < 10", "f − f*", "< 10"):
         flat = flat.replace(f, f.replace(" ", "§"))
-    for n in range(48, 16, -2):
+    per_char = text(flat.replace("§", " "), size=size).width / max(len(flat), 1)
+    n = max(int(width / per_char) + 2, 12)
+    while True:
         m = text(wrap_words(flat, n).replace("§", " "), size=size, line_spacing=0.8)
-        if m.width <= width:
+        if m.width <= width or n <= 12:
             return m
-    return m
+        n -= 2
 
 
 def adaptive_text(runs) -> str:
