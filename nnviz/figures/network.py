@@ -786,8 +786,9 @@ def perceptron(fig):
 def dropout(fig):
     """Same 2-32-32-1 net on 40 noisy points without / with dropout, as the animation ends: each
     boundary at the last step (the training points only the plain net fits, circled; faint test points,
-    the sure test mistakes ✕), and each run's train (ink, solid) vs test (orange, dashed) loss, its lowest
-    test loss ringed (early stopping); the take-aways as captions, not in the legend. The numbers are
+    the sure test mistakes ringed in their true class colour), and each run's train (ink, solid),
+    validation and test (dashed) loss, with the stop at the lowest validation loss (early stopping);
+    the take-aways as captions, not in the legend. The numbers are
     the animation's (networks.dropout_summary, networks.sure_mistakes)."""
     from matplotlib.colors import LinearSegmentedColormap
 
@@ -804,7 +805,8 @@ def dropout(fig):
     axes = [fig.add_subplot(gs[0, k]) for k in (0, 1, 3, 4)]
     cmap = LinearSegmentedColormap.from_list("nnviz_classes", [theme.CLASS[0], "#ffffff", theme.CLASS[1]])
     allv = np.concatenate([recs[f"run_{t}"].train_loss for t in ("plain", "dropout")]
-                          + [recs[f"run_{t}"].test_loss for t in ("plain", "dropout")])
+                          + [recs[f"run_{t}"].test_loss for t in ("plain", "dropout")]
+                          + [recs["validation"].columns[t] for t in ("plain", "dropout")])   # no curve leaves the plot
     for ax, lax, tag, name in ((axes[0], axes[2], "plain", "no dropout"),
                                (axes[1], axes[3], "dropout", f"dropout $p = {p:g}$")):
         bd, r, f = recs[f"boundary_{tag}"], recs[f"run_{tag}"], facts[tag]
@@ -825,6 +827,9 @@ def dropout(fig):
                    edgecolors=[theme.CLASS[c] for c in yt[k]], linewidths=1.1, zorder=4.1)
         ax.scatter(bd.X[facts["bent"], 0], bd.X[facts["bent"], 1], s=240, facecolors="none",
                    edgecolors=theme.VALUE_INK, linewidths=2.2, zorder=6)      # the circles last, on top
+        b = np.asarray(facts["bent"], int)   # the noisy point each pocket wraps, redrawn over the rings near it
+        ax.scatter(bd.X[b, 0], bd.X[b, 1], s=34, c=[theme.CLASS[c] for c in y[b]], edgecolors=theme.INK,
+                   linewidths=1.0, zorder=5.5)
         ax.set_xlim(bd.xs[0], bd.xs[-1])
         ax.set_ylim(bd.ys[0], bd.ys[-1])
         ax.set_box_aspect(1)
@@ -842,7 +847,7 @@ def dropout(fig):
         lax.plot(r.eval_steps, r.test_loss, color=cols["test"], lw=2.0, ls="--",
                  label="test loss")
         lax.plot([f["stop_step"]], [f["stop_test"]], "o", mfc=cols["test"], mec=theme.INK, ms=9, mew=1.5, zorder=5,
-                 label="stop: lowest validation loss")
+                 label="stop (lowest validation loss):\ntest loss there")
         lax.annotate(f"stop {f['stop_step']}", (f["stop_step"], f["stop_test"]), xytext=(0, 34),
                      textcoords="offset points", ha="center" if f["stop_step"] > 1500 else "left", va="bottom",
                      fontsize=10, color=cols["test"],
