@@ -800,7 +800,7 @@ def dropout(fig):
     cols = theme.loss_colors(paper=True)
     sure = {t: sure_mistakes(recs, t) for t in ("plain", "dropout")}
     last = int(recs["run_plain"].steps[-1])
-    gs = fig.add_gridspec(2, 5, width_ratios=[1, 1, 0.12, 1, 1], height_ratios=[1, 0.42], wspace=0.3, hspace=0.1,
+    gs = fig.add_gridspec(2, 5, width_ratios=[1.4, 1.4, 0.1, 1, 1], height_ratios=[1, 0.42], wspace=0.3, hspace=0.1,
                           left=0.03, right=0.99, top=0.79, bottom=0.01)
     axes = [fig.add_subplot(gs[0, k]) for k in (0, 1, 3, 4)]
     cmap = LinearSegmentedColormap.from_list("nnviz_classes", [theme.CLASS[0], "#ffffff", theme.CLASS[1]])
@@ -840,14 +840,14 @@ def dropout(fig):
         ax.set_title(f"{name}, step {last}: {sure[tag]['sure']} ringed\ntrain error {1 - f['train_acc']:.0%} · "
                      f"test error {1 - f['test_acc']:.0%}",
                      fontsize=11, color=theme.INK)
-        lax.plot(r.eval_steps, r.train_loss, color=cols["train"], lw=1.6, label="train loss (all units on)")
+        lax.plot(r.eval_steps, r.train_loss, color=cols["train"], lw=1.6, label="train (all units on)")
         vc = recs["validation"].columns
         lax.plot(vc["steps"], vc[tag], color=theme.SPLIT["validation"], lw=1.3,
-                 label="validation loss")
+                 label="validation")
         lax.plot(r.eval_steps, r.test_loss, color=cols["test"], lw=2.0, ls="--",
-                 label="test loss")
+                 label="test")
         lax.plot([f["stop_step"]], [f["stop_test"]], "o", mfc=cols["test"], mec=theme.INK, ms=9, mew=1.5, zorder=5,
-                 label="stop (lowest validation loss):\ntest loss there")
+                 label="stop (lowest\nvalidation): test")
         lax.annotate(f"stop {f['stop_step']}", (f["stop_step"], f["stop_test"]), xytext=(0, 34),
                      textcoords="offset points", ha="center" if f["stop_step"] > 1500 else "left", va="bottom",
                      fontsize=10, color=cols["test"],
