@@ -184,7 +184,6 @@ class RankStrip(mn.VGroup):
                     sub.add(text("× unstable", size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15))
                 rows.add(sub)
                 y -= ROW
-                self.neighbours = True
         ticks = mn.VGroup()
         last_x = None
         bottom = y + ROW / 2

@@ -53,16 +53,6 @@ def caption(words: str, width: int = 68) -> mn.Mobject:
     return m
 
 
-def describe(opt: dict) -> str:
-    """'momentum (η=0.001, β=0.9)' from a run's optimizer config (constant-rate schedules)."""
-    lr = opt.get("lr")
-    lr = lr.get("lr") if isinstance(lr, dict) else lr
-    extra = "".join(f", β={opt[k]:g}" for k in ("beta",) if k in opt)
-    # an objective is minimised full-batch: its plain 'sgd' update is deterministic GD
-    name = "GD" if opt["name"] == "sgd" else opt["name"]
-    return f"{name} (η={lr:g}{extra})"
-
-
 class DescentSurface(ThemedThreeDScene):
     experiment = "descent_surface"
     plane = "pca"           # record: "pca" | "random" (network) or "bowl" | "rosenbrock" (analytic)

@@ -18,10 +18,9 @@ from nnviz.experiments.descent_views import (budgets, digits_runs, epoch_medians
                                              time_range, trade_off_words, zoom_window)
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossCurve, LossPlot
-from nnviz.render.style import ThemedScene, color, heading, label, text
+from nnviz.render.style import ThemedScene, color, heading, text
 from nnviz.render.surface import ContourMap
-from nnviz.render.dashed import DashedCurve
-from nnviz.render.marks import curve, dots, hline, vline
+from nnviz.render.marks import vline
 from nnviz.render.widgets import DescentPath, Readout
 
 NAMES = {"batch": "batch GD", "minibatch": "mini-batch", "stochastic": "SGD (b = 1)"}
@@ -232,7 +231,7 @@ class DescentVariants(ThemedScene):
         self.wait(2.5 * self.hold)
         # beat 1, same data seen: stop at epoch 1 (its values marked), then at the end (SGD stalls; who is lowest)
         w = warps["epochs"]
-        self.play(w.segment(clocks["epochs"], 0.0, float(np.clip(np.interp(1.0, w.steps, w.times), 0.1, w.run_time))))
+        self.play(w.segment(clocks["epochs"], 0.0, self.time_at(w, 1.0)))
         lp, _, full = self.plots["epochs"]
         fg = color(theme.FOREGROUND)
         mark1 = mn.VGroup(vline(lp.axes, 1.0, color=fg, dashed=True, stroke_width=2))

@@ -15,7 +15,7 @@ from manim import (DL, DOWN, DR, LEFT, ORIGIN, RIGHT, UL, UP, UR, Circle, Dashed
                    ValueTracker, VGroup, VMobject, BackgroundRectangle, Create)
 
 from nnviz import experiments, theme
-from nnviz.render.fades import Fade, fade_in, fade_out
+from nnviz.render.fades import fade_in, fade_out
 from nnviz.display import input_names, sizes_text
 from nnviz.experiments.networks import dropout_summary, model_from, sure_mistakes
 from nnviz.render.network import NetworkDiagram

@@ -293,7 +293,7 @@ def network_dropout(cfg):
 
 def validation_loss(model: MLP, run: Run, val: D.Dataset) -> np.ndarray:
     """The loss on held-out validation points at each kept θ (dropout off: all units on, as at test)."""
-    return np.array([model.data_loss(model.forward(th, val.X), val.Y) + model.penalty(th) for th in run.thetas])
+    return np.array([model.loss_value(th, val.X, val.Y) for th in run.thetas])
 
 
 def boundary_cells(prob: np.ndarray) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .descent import RACE_NAMES, loss_words, ordinal, power_of_ten, times, wrap_words
+from .descent import RACE_NAMES, ordinal, power_of_ten, times, wrap_words
 
 
 def adam_rate(run) -> np.ndarray:
@@ -188,10 +188,6 @@ def rmsprop_zigzag_text(runs) -> str:
     rho = r.meta["hyper"]["decay"]
     return (f"RMSprop's mean of g² forgets in ~{memory(rho)} steps, so its steps stay ≈ η per coordinate: too "
             f"long for the narrow valley, it zigzags ({zigzag(r.thetas):.0f}× more path than progress).")
-
-
-def loss_at(x: float) -> str:
-    return loss_words(x)
 
 
 # --- the saddle: why Momentum and Adam are behind ---------------------------------------------------

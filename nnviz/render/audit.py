@@ -105,12 +105,8 @@ def _box(mob):
     return x0, y0, x1, y1
 
 
-def _overlap(a, b, least: float = 0.15) -> bool:
-    """Boxes intersect by more than `least` of the smaller box's area."""
-    return _boxes_overlap(_box(a), _box(b), least)
-
-
-def _boxes_overlap(ba, bb, least: float = 0.15) -> bool:
+def _overlap(ba, bb, least: float = 0.15) -> bool:
+    """Boxes (x0, y0, x1, y1) intersect by more than `least` of the smaller box's area."""
     ax0, ay0, ax1, ay1 = ba
     bx0, by0, bx1, by1 = bb
     w = min(ax1, bx1) - max(ax0, bx0)
@@ -125,7 +121,7 @@ def _pairs(first, second, same: bool):
     box = {id(m): _box(m) for m in (*first, *second)}  # each text's box once (a box walks all its glyphs)
     for i, a in enumerate(first):
         for b in (first[i + 1:] if same else second):
-            if a is not b and _boxes_overlap(box[id(a)], box[id(b)]):
+            if a is not b and _overlap(box[id(a)], box[id(b)]):
                 yield tuple(sorted((words(a), words(b))))
 
 
