@@ -27,8 +27,8 @@ OPTIMIZER = {
     "gd": GD,
     "momentum": "#F0E442",   # yellow
     "nesterov": "#FF44DD",   # magenta (amber read too close to momentum's yellow)
-    "adagrad": "#E69F00",    # orange (Okabe–Ito)
-    "rmsprop": "#00C2B8",    # teal: AdaGrad and RMSprop far from Nesterov's magenta and from each other
+    "adagrad": "#FF5A36",    # red-orange (the Okabe–Ito orange read as momentum's yellow)
+    "rmsprop": "#B388FF",    # violet (teal read as Adam's green); far from Nesterov's magenta and AdaGrad
     "adam": "#3DDC84",       # green
     "sgd": "#FF8C69",        # stochastic GD (b = 1): the same salmon as VARIANT["stochastic"]
 }
@@ -157,8 +157,8 @@ _LIGHT_INK = {"BACKGROUND": "#ffffff", "FOREGROUND": "#1b1d23", "MUTED": "#5f657
 # palette entries too pale on white: darker twins of the same hue for the light theme
 # (each ≥ 3:1 contrast on white, the guideline for lines and large text; tests/test_themes.py checks it)
 _LIGHT_PALETTE = {"GD": "#1A6FA8",
-                  "OPTIMIZER": {"gd": "#1A6FA8", "momentum": "#9C920C", "nesterov": "#C0189F", "rmsprop": "#00838F",
-                                "adagrad": "#B36B00",
+                  "OPTIMIZER": {"gd": "#1A6FA8", "momentum": "#9C920C", "nesterov": "#C0189F", "rmsprop": "#6F3FB0",
+                                "adagrad": "#A0302A",
                                 "adam": "#1DA058", "sgd": "#D9572E"},
                   "REGIME": {"slow": "#5A6FE0", "smooth": "#6F8A14", "oscillating": "#B07838"},
                   "VARIANT": {"batch": "#1A6FA8", "minibatch": "#9B30D9", "stochastic": "#D9572E"},
