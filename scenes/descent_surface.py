@@ -22,7 +22,7 @@ import numpy as np
 from nnviz import experiments, theme
 from nnviz.display import loss_text, loss_tick_text
 from nnviz.experiments.descent import HEIGHT_LABELS, path_heights, step_lengths
-from nnviz.experiments.descent_views import sheet_share
+from nnviz.experiments.descent_views import sheet_share, start_offsets
 from nnviz.render.fades import fade_in, fade_out
 from nnviz.render.pacing import TimeWarp, path_progress
 from nnviz.render.plots import LossPlot
@@ -73,7 +73,7 @@ class DescentSurface(ThemedThreeDScene):
     shadow = False          # draw the path as its shadow on the floor, not on the surface
     stalk = True            # a line from the drawn point to the true loss (network paths off the sheet)
     axis_at = (-0.05, 1.0)  # where the loss axis stands, as a share of the box (0..1 = inside)
-    axis_ticks = 0          # a network sheet's rings carry their losses (no axis floating beside it)
+    axis_ticks = 3          # a loss axis (1 / 0.1 / 0.01) at the sheet's back corner: height reads as loss
     stalk_side = mn.LEFT    # where the stalk's two end labels go (scene direction)
     net_meters_at = (1.9, 2.9)  # a network sheet's readout panel (upper left corner)
     opacity = 1.0           # the sheet's opacity (1: hides what lies behind it)
@@ -86,6 +86,8 @@ class DescentSurface(ThemedThreeDScene):
     counter_drawing = True  # the step counter names the step being drawn (False: the last step reached)
     marker_lift = None      # ○ and ★ in the depth order (None: on their cell; 1e4: over everything)
     hold_time = 4.0         # seconds an analytic path holds at its path_beat step
+    stalk_words_go = True   # a network sheet's stalk labels fade with the first closing caption (the meter has them)
+    marks_during = None     # the `during_path` piece whose caption brings the `marks_after` (None: the first `after`)
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -188,7 +190,11 @@ class DescentSurface(ThemedThreeDScene):
         self.add(*plate, mesh, *rings, ax_line, ax_marks, *guides, *floor_marks[:1], path,
                  *([stalk] if stalk is not None else []), *marks)
         if net:
-            self.play_network(rec, surf, v, t, self.warp(xy, steps, surf), stalk)
+            extras = self.path_extras(rec, axes, xy, z, hmap(other) if other is not None else None, steps, t)
+            for m in extras:
+                mesh.occlude(m, lift=2.5)
+            self.add(*extras)
+            self.play_network(rec, surf, v, t, self.net_warp(rec, xy, z, steps, surf), stalk)
             return
         beats = [b for b in (self.intro(rec, surf), self.during(rec, surf, v)) if b]
         shown = None
@@ -270,24 +276,50 @@ class DescentSurface(ThemedThreeDScene):
         self.pause("intro-read")
         t.set_value(warp.first_step)
         during = self.during_path(rec, surf, v) or [None]
-        cuts = np.linspace(0.0, warp.run_time, len(during) + 1)
+        ends = self.during_ends(rec, len(during))
+        if ends is None:  # equal pieces of the warped time
+            cuts = np.linspace(0.0, warp.run_time, len(during) + 1)
+        else:  # each piece ends at its step (a step-at-time table, first time the warp reaches it)
+            grid = np.linspace(0.0, warp.run_time, 1601)
+            at = np.asarray(warp.step_at(grid), float)
+            cuts = [0.0] + [float(grid[int(np.argmax(at >= e - 1e-9))]) if e < at[-1] else warp.run_time
+                            for e in ends]
         for k, words in enumerate(during):
+            marks = self.after_marks if k == self.marks_during else []
+            for m in marks:
+                self.add_fixed_orientation_mobjects(m[1])
             if words:
                 pulse = [stalk[-1].animate(rate_func=mn.there_and_back).scale(1.3)] if (
                     stalk is not None and "stalk" in words) else []  # the stalk's words pulse once
-                swap(words, *pulse)
+                swap(words, *pulse, *[fade_in(m) for m in marks])
+            if marks:  # the path stops at the marked step while its caption is read
+                self.pause("path-hold")
+                self.wait(hold)
             self.play(warp.segment(t, cuts[k], cuts[k + 1]))
         self.pause("path-drawn")
         for k, words in enumerate(self.after(rec, surf, v)):
-            marks = self.after_marks if k == 0 else []
+            marks = self.after_marks if k == 0 and self.marks_during is None else []
             for m in marks:
                 self.add_fixed_orientation_mobjects(m[1])  # its label faces the camera (added as it fades in)
-            swap(words, *[fade_in(m) for m in marks])
+            gone = [fade_out(stalk[-1])] if k == 0 and stalk is not None and self.stalk_words_go else []
+            swap(words, *[fade_in(m) for m in marks], *gone)  # the meter has taken over the stalk's numbers
             self.wait(hold)
         words = self.takeaway(rec, surf, v)
         if words:
             swap(words)
-            self.wait(max(hold, 2.5) if hold >= 1 else hold + 0.3)  # the closing line, held
+            self.wait(2.5 if hold >= 1 else hold + 0.3)  # the closing line, held
+
+    def during_ends(self, rec, n: int):
+        """The step at which each `during_path` piece ends (None: n equal pieces of the warped time)."""
+        return None
+
+    def net_warp(self, rec, xy, z, steps, surf) -> TimeWarp:
+        """A network sheet's time warp (a variant may measure progress on its drawn heights too)."""
+        return self.warp(xy, steps, surf)
+
+    def path_extras(self, rec, axes, xy, z, other, steps, tracker) -> list:
+        """3-D marks that grow with a network path (occluded by the sheet like the path)."""
+        return []
 
     def is_network(self, rec) -> bool:
         """A network path (true loss recorded beside the sheet's): the captioned, fixed-camera flow."""
@@ -309,13 +341,20 @@ class DescentSurface(ThemedThreeDScene):
     def during_path(self, rec, surf, v) -> list:
         """Captions read while the path runs (the path is played in equal pieces, one per caption)."""
         p = rec[f"{self.plane}_path"]
+        off, dist = self.start_offsets(rec)
         return [self.fit_words(rec),
-                f"So the path runs on the sheet, all but its start: true loss {p.true_loss[0]:.2f}, the sheet "
-                f"under it {p.plane_loss[0]:.2f} (the stalk)."]
+                f"But the loss is steep off the sheet: {off:.1f} off it, the start's true loss is "
+                f"{p.true_loss[0]:.2f}; the sheet under it reads {p.plane_loss[0]:.2f} (the stalk)."]
 
     def fit_words(self, rec) -> str:
-        return (f"This sheet's two directions are the ones the weights moved along most: together they hold "
-                f"{self.movement_share(rec):.1%} of the path's movement.")
+        off, dist = self.start_offsets(rec)
+        return (f"The sheet runs along the two directions the weights moved most: the start lies {dist:.1f} "
+                f"from the end point, and only {off:.1f} off the sheet.")
+
+    def start_offsets(self, rec) -> tuple[float, float]:
+        """(distance off the sheet, distance to the end point) of the path's start in weight space
+        (`descent_views.start_offsets`): the numbers the captions and the still state."""
+        return start_offsets(rec[f"{self.plane}_path"])
 
     def after(self, rec, surf, v) -> list:
         """Captions after the path: why it ends where it does."""
@@ -337,8 +376,8 @@ class DescentSurface(ThemedThreeDScene):
         """The closing sentence, held (None: no closing line)."""
         if not self.is_network(rec):
             return None
-        return ("Takeaway: a sheet fitted to the path shows the valley that training followed, true to the "
-                "loss wherever the path lies on it.")
+        return (f"Takeaway: a sheet along the path's main directions shows the valley training took, at the "
+                f"true loss from step {self.agree_from(rec)} on.")
 
     def agree_from(self, rec, tol: float = 0.07) -> int:
         """The first recorded step from which the sheet's loss stays within `tol` (relative) of the true loss."""
@@ -481,25 +520,27 @@ class DescentSurface(ThemedThreeDScene):
         """Beside a network sheet: the gap meter (true loss and the sheet's at the dot, on a log scale)."""
         if not self.is_network(rec) or self.shadow:
             return []
-        return [self.gap_meter(rec[f"{self.plane}_path"], tracker)]
+        return [self.gap_meter(rec[f"{self.plane}_path"], tracker,
+                               ink=color("optimizer", optimizer_key(rec["run"].config["optimizer"])))]
 
-    def gap_meter(self, p, tracker, lo=0.005, hi=1.5, height=2.7, at=(3.7, -2.25)) -> mn.VGroup:
+    def gap_meter(self, p, tracker, lo=0.005, hi=1.5, height=2.7, at=(3.7, -2.25), ink=None) -> mn.VGroup:
         """A log loss scale (1 / 0.1 / 0.01) with the dot's true loss (ring) and the sheet's loss under it
         (dot) joined by a stalk, both named with their values, following the step drawn: at the start the
-        stalk's gap, closing as the path descends."""
+        stalk's gap, closing as the path descends. The true loss's ring is drawn in the path's colour `ink`."""
         fg = color(theme.FOREGROUND)
+        ink = fg if ink is None else ink
         s = np.asarray(p.steps, float)
         x0, y0 = at
         ymap = lambda v: y0 + height * (np.log10(v) - np.log10(lo)) / (np.log10(hi) - np.log10(lo))  # noqa: E731
-        axis = mn.Line([x0, y0, 0], [x0, y0 + height, 0], stroke_color=fg, stroke_width=2)
+        axis = mn.Line([x0, y0, 0], [x0, y0 + height, 0], stroke_color=fg, stroke_width=2.5)
         ticks = mn.VGroup()
         for v in (0.01, 0.1, 1.0):
             y = ymap(v)
-            ticks.add(mn.Line([x0 - 0.08, y, 0], [x0, y, 0], stroke_color=fg, stroke_width=2),
-                      label(loss_tick_text(v), size=24, color=fg).next_to([x0 - 0.08, y, 0], mn.LEFT, buff=0.1))
-        head = label("loss at the dot (log)", size=24, color=fg).next_to(axis, mn.UP, buff=0.15)
+            ticks.add(mn.Line([x0 - 0.1, y, 0], [x0, y, 0], stroke_color=fg, stroke_width=2.5),
+                      label(loss_tick_text(v), size=28, color=fg).next_to([x0 - 0.1, y, 0], mn.LEFT, buff=0.1))
+        head = label("loss at the dot (log)", size=28, color=fg).next_to(axis, mn.UP, buff=0.15)
         head.align_to(ticks, mn.LEFT)
-        xm = x0 + 0.45
+        xm = x0 + 0.5
 
         def at_step(vals):
             vals = np.asarray(vals, float)
@@ -507,17 +548,19 @@ class DescentSurface(ThemedThreeDScene):
         true, sheet = at_step(p.true_loss), at_step(p.plane_loss)
         stalk = mn.Line([xm, ymap(0.5), 0], [xm, ymap(0.4), 0], stroke_color=fg, stroke_width=5)
         stalk.add_updater(lambda m: m.put_start_and_end_on([xm, ymap(sheet()), 0], [xm, ymap(true()) + 1e-4, 0]))
-        ring = mn.Circle(radius=0.11, stroke_color=fg, stroke_width=3.5).add_updater(
-            lambda m: m.move_to([xm, ymap(true()), 0]))
-        dot = mn.Dot(radius=0.07, color=fg).add_updater(lambda m: m.move_to([xm, ymap(sheet()), 0]))
-        up = Readout(tracker, lambda _: f"true {loss_text(true())}", size=24, color=fg)
-        down = Readout(tracker, lambda _: f"sheet {loss_text(sheet())}", size=24, color=fg)
+        ring = mn.VGroup(*[mn.Circle(radius=0.19, stroke_color=c, stroke_width=w)
+                           for c, w in ((color(theme.BACKGROUND), 8), (ink, 5))])
+        ring.add_updater(lambda m: m.move_to([xm, ymap(true()), 0]))
+        dot = mn.Dot(radius=0.11, color=fg, stroke_color=color(theme.BACKGROUND), stroke_width=2)
+        dot.add_updater(lambda m: m.move_to([xm, ymap(sheet()), 0]))
+        up = Readout(tracker, lambda _: f"true {loss_text(true())}", size=28, color=ink)
+        down = Readout(tracker, lambda _: f"sheet {loss_text(sheet())}", size=28, color=fg)
 
         def place(m, top):  # beside its marker, the two never closer than one line apart
             a, b = ymap(true()), ymap(sheet())
             mid = (a + b) / 2
-            y = max(a, mid + 0.17) if top else min(b, mid - 0.17)
-            m.move_to([xm + 0.3 + m.width / 2, y, 0])
+            y = max(a, mid + 0.2) if top else min(b, mid - 0.2)
+            m.move_to([xm + 0.35 + m.width / 2, y, 0])
         up.add_updater(lambda m: place(m, True))
         down.add_updater(lambda m: place(m, False))
         for m in (stalk, ring, dot, up, down):
@@ -544,37 +587,106 @@ class DescentSurface(ThemedThreeDScene):
 
 
 class DescentSurfaceTrue(DescentSurface):
-    """The same sheet with the path drawn at its true loss: it floats above the sheet at the start only."""
+    """The same sheet with the path drawn at its true loss: it floats above the sheet at the start, where the
+    loss is steep off the sheet; drop lines from the path to the sheet show the gap closing by step k; the
+    path stops there (marked) while the caption is read, then runs on at the sheet's height."""
 
     heights = "true"
+    offset = (-2.3, -0.2)
+    phi, theta = 66, -84    # the sheet's long direction across the screen: the drop lines stand clear of the path
+    stalk_side = mn.RIGHT   # the start's labels on the side away from the path
+    stalk_words_go = False
+    marks_during = 1        # the step-k dot comes with the second caption, the path held there
+
+    def before(self, rec, surf, v):
+        return ["Same sheet as before; now the path is drawn at its true loss: where that is higher than the "
+                "sheet's, the path floats above the sheet."]
 
     def during_path(self, rec, surf, v):
         p = rec[f"{self.plane}_path"]
-        return [self.fit_words(rec),
-                f"Drawn at its true loss, the start floats above the sheet: true loss {p.true_loss[0]:.2f}, "
-                f"the sheet under it {p.plane_loss[0]:.2f} (the stalk)."]
+        off, _ = self.start_offsets(rec)
+        k = self.agree_from(rec)
+        return [f"The start lies {off:.1f} off the sheet, where the loss is steep: it floats at its true "
+                f"{p.true_loss[0]:.2f}, above the sheet's {p.plane_loss[0]:.2f}.",
+                f"The lines drop from the path to the sheet. By step {k} (●) the gap has closed: from here on "
+                f"the two losses differ by under 7 %."]
+
+    def during_ends(self, rec, n):
+        p = rec[f"{self.plane}_path"]
+        return [self.agree_from(rec), float(p.steps[-1])]
+
+    float_share = 0.4       # of the path's run time: the floating steps up to step k (the scene's point)
+
+    def net_warp(self, rec, xy, z, steps, surf) -> TimeWarp:
+        """Progress on the path as drawn (its length on the sheet and its drop in height, each as a share
+        of the box's side), then re-timed so the floating steps up to step k take `float_share` of the time."""
+        return self.float_warp(xy, z, steps, surf, self.agree_from(rec))
+
+    @classmethod
+    def float_warp(cls, xy, z, steps, surf, k) -> TimeWarp:
+        span = [np.ptp(surf.xs), np.ptp(surf.ys), max(float(np.ptp(z)), 1e-12)]
+        pts = np.column_stack([xy, z])
+        lo_hi = [surf.xs[[0, -1]], surf.ys[[0, -1]], [float(np.min(z)) - 1.0, float(np.max(z)) + 1.0]]
+        w = TimeWarp.from_progress(path_progress(pts, steps, lo_hi, span), cls.run_time, last_step=float(steps[-1]))
+        grid = np.linspace(0.0, w.run_time, 1601)
+        at = np.asarray(w.step_at(grid), float)
+        tk = float(grid[int(np.argmax(at >= k - 1e-9))])
+        if not 0 < tk < w.run_time:
+            return w
+        t0 = cls.float_share * w.run_time
+        times = np.where(grid <= tk, grid * t0 / tk, t0 + (grid - tk) * (w.run_time - t0) / (w.run_time - tk))
+        return TimeWarp(times, at, last_step=w.last_step)
 
     def title(self, surf):
-        return "The same sheet, the path drawn at its true loss"
+        return "The same sheet, the path drawn at its TRUE loss"
 
     def after(self, rec, surf, v):
-        return [f"From step {self.agree_from(rec)} on (the marked point), the true loss and the sheet's differ "
-                f"by under 7 %: the path lies on the sheet."]
+        k = self.agree_from(rec)
+        return [f"After step {k} the path still strays up to {self.off_after(rec):.1f} off the sheet, but "
+                f"in directions where the loss is nearly flat."]
+
+    def off_after(self, rec) -> float:
+        """The most the path lies off the sheet from step `agree_from` on (weight space), rounded up to 0.1."""
+        p = rec[f"{self.plane}_path"]
+        off = np.asarray(p.off_plane, float)[np.asarray(p.steps) >= self.agree_from(rec)]
+        return float(np.ceil(off.max() * 10 - 1e-9) / 10)
+
+    def path_extras(self, rec, axes, xy, z, other, steps, tracker):
+        """Drop lines from the path (true loss) to the sheet under it (the sheet's loss), one per step
+        up to step k, each appearing when the path reaches its step: the gap, seen closing."""
+        if other is None:
+            return []
+        k = int(np.searchsorted(np.asarray(steps, float), self.agree_from(rec)))
+        ink = color("optimizer", optimizer_key(rec["run"].config["optimizer"]))
+        lines = mn.VGroup()
+        for i in range(0, k + 1):
+            a, b = axes.c2p(*xy[i], z[i]), axes.c2p(*xy[i], other[i])
+            ln = mn.Line(a, b, stroke_color=ink, stroke_width=2.5, stroke_opacity=0.0)
+            ln.step = float(steps[i])
+            lines.add(ln)
+
+        def show(g):
+            now = tracker.get_value()
+            for ln in g:
+                ln.set_stroke(opacity=0.9 if now >= ln.step - 1e-9 else 0.0)
+        lines.add_updater(show)
+        return [lines]
 
     def marks_after(self, rec, axes, xy, z, steps):
-        """A ring on the path at the step from which the true loss and the sheet's agree, labelled."""
+        """A filled dot on the path at the step from which the true loss and the sheet's agree, outlined,
+        over everything, labelled beside it."""
         k = int(np.searchsorted(np.asarray(steps, float), self.agree_from(rec)))
         q = np.asarray(axes.c2p(*xy[k], z[k]), float)
-        ring = mn.VGroup(*[mn.Circle(radius=0.13, stroke_color=color(c), stroke_width=w).move_to(q)
-                           for c, w in ((theme.BACKGROUND, 7), (theme.FOREGROUND, 3.5))])
-        words = label(f"step {int(steps[k])}", size=24, color=color(theme.FOREGROUND))
-        words.move_to(q).shift((0.35 + words.width / 2) * mn.RIGHT)
+        dot = mn.VGroup(mn.Dot(q, radius=0.15, color=color(theme.BACKGROUND)),
+                        mn.Dot(q, radius=0.11, color=color(theme.FOREGROUND)))
+        words = label(f"step {int(steps[k])}", size=28, color=color(theme.FOREGROUND))
+        words.move_to(q).shift((0.3 + words.width / 2) * mn.LEFT + 0.3 * mn.OUT)
         words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
-        return [mn.VGroup(ring, words)]
+        return [mn.VGroup(dot, words)]
 
     def takeaway(self, rec, surf, v):
-        return ("Takeaway: the sheet's height is the path's true loss only where the path lies on the sheet; "
-                f"here, all but the first {self.agree_from(rec)} steps.")
+        return (f"Takeaway: the sheet's height is the true loss only where stepping off it leaves the loss "
+                f"unchanged; here, from step {self.agree_from(rec)} on.")
 
 
 class DescentSurfaceRandom(DescentSurface):

@@ -372,3 +372,11 @@ def sheet_share(projection) -> float:
     m = rel > 0
     dist = off[m] / rel[m]
     return float(1.0 - np.sum(off[m] ** 2) / np.sum(dist ** 2))
+
+
+def start_offsets(projection) -> tuple[float, float]:
+    """(distance off the sheet, distance to the end point) of the path's first point, in weight space:
+    ‖θ₀ − its projection on the sheet‖ and ‖θ₀ − θ_end‖ (the sheet runs through θ_end, so the in-sheet
+    part is √(dist² − off²)). From the projection record (dist = off / rel)."""
+    off, rel = float(np.asarray(projection.off_plane, float)[0]), float(np.asarray(projection.rel_off_plane, float)[0])
+    return off, (off / rel if rel > 0 else 0.0)
