@@ -13,9 +13,9 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
-from nnviz.experiments.descent_views import (budgets, digits_runs, epoch_medians, epoch_times, excess,  # noqa: F401
-                                             lead_step, lesson, log_pick, median_clock, per_epoch, small, smooth_log,
-                                             time_range, trade_off_words, zoom_window)
+from nnviz.experiments.descent_views import (SMOOTH_ABOVE, budgets, digits_runs, epoch_medians,  # noqa: F401
+                                             epoch_times, excess, lead_step, lesson, log_pick, median_clock,
+                                             ms, per_epoch, small, smooth_log, time_range, trade_off_words, zoom_window)
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossCurve, LossPlot
 from nnviz.render.style import ThemedScene, color, heading, text
@@ -292,7 +292,7 @@ class DescentDigits(ThemedScene):
     experiment = "descent_digits"
     variants = ("batch", "minibatch", "stochastic")
     run_time = 6.0
-    plot, wide, tall = 2.0, 5.75, 3.1  # per-epoch / per-second axes width, batch-size chart width, height
+    plot, wide, tall = 1.5, 6.8, 3.1  # per-epoch / per-second axes width, batch-size chart width, height
     y_range = (0.05, 5.0)
     end_time = 3.0  # the closing sentence is held this long
 
@@ -325,9 +325,9 @@ class DescentDigits(ThemedScene):
         for v in self.variants[::-1]:
             head = mn.VGroup(mn.Line(mn.ORIGIN, 0.42 * mn.RIGHT, color=cols[v], stroke_width=6),
                              text(names[v], size=28, color=cols[v])).arrange(mn.RIGHT, buff=0.12)
-            key.add(mn.VGroup(head, text(time_range(times[v]), size=26).next_to(head[1], mn.DOWN, buff=0.08,
+            key.add(mn.VGroup(head, text(f"{ms(times[v]['median'])} ms per epoch", size=26).next_to(head[1], mn.DOWN, buff=0.08,
                                                                                  aligned_edge=mn.LEFT)))
-        key.arrange(mn.RIGHT, buff=0.7, aligned_edge=mn.UP).next_to(title, mn.DOWN, buff=0.14).set_x(0)
+        key.arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP).next_to(title, mn.DOWN, buff=0.14).set_x(0)
 
         common = dict(log_y=True, height=self.tall, legend=False, y_range=self.y_range, font_size=26, y_ticks=4,
                       ink=fg)
@@ -336,14 +336,14 @@ class DescentDigits(ThemedScene):
         ep_plot = LossPlot({v: pe[v]["test_loss"] for v in self.variants}, colors=cols, tracker=t, width=self.plot,
                            steps={v: pe[v]["epoch"] for v in self.variants}, x_label="epoch", y_label="test loss",
                            x_ticks=3, **common)
-        # per second: each run's recorded evaluations on its median-epoch clock; a run with more than 300
-        # (b = 1) is drawn as its running median (bold) over its raw evaluations (faint, ≤ 300 of them, log-spaced)
+        # per second: each run's recorded evaluations on its median-epoch clock; a run with more than
+        # SMOOTH_ABOVE (b = 1) is drawn as its running median (bold) over its raw evaluations (faint, log-spaced)
         t3 = mn.ValueTracker(0.0)
         clock = {v: median_clock(runs[v]) for v in self.variants}
         shown, raw = {}, {}
         for v in self.variants:
-            pick = log_pick(runs[v].test_loss.size, 300)
-            if pick.size < runs[v].test_loss.size - 1:
+            pick = log_pick(runs[v].test_loss.size, SMOOTH_ABOVE)
+            if runs[v].test_loss.size - 1 > SMOOTH_ABOVE:
                 raw[v] = (clock[v][pick], np.minimum(runs[v].test_loss[pick], self.y_range[1]))  # a spike
                 sx, sy = smooth_log(clock[v][1:], runs[v].test_loss[1:])  # above the view runs along its top
                 shown[v] = (sx, np.minimum(sy, self.y_range[1]))
@@ -354,32 +354,32 @@ class DescentDigits(ThemedScene):
         cp = LossPlot({v: shown[v][1] for v in self.variants}, colors=cols, tracker=t3, width=self.plot + 0.6,
                       steps={v: shown[v][0] for v in self.variants}, log_x=True,
                       x_label="", y_label="", x_range=(1e-3, t_end), x_ticks=3, **common)
-        cp_label = mn.VGroup(text("time (s) = epochs", size=24), text("× median epoch time", size=24)).arrange(
-            mn.DOWN, buff=0.06)
+        cp_label = text("time (s)", size=26)
         faint = mn.VGroup(*[LossCurve(cp.axes, raw[v][1], raw[v][0], color=mn.interpolate_color(cols[v], bg, 0.6),
                                       stroke_width=2.0, tracker=t3, head=False) for v in raw])
         # every batch size: one slot each (b and its tuned η under it)
         bs = list(b["epochs"])
         chart = LabelledAxes((-0.45, len(bs) - 0.35), self.y_range, "", "", log_y=True, width=self.wide,
-                             height=self.tall, font_size=26, y_ticks=4, x_ticks=1, ink=fg)
+                             height=self.tall, font_size=28, y_ticks=4, x_ticks=1, ink=fg)
         drop_y_labels(cp.axes)  # the per-second panel shares the y scale of its neighbour on the left
         slot_axes(chart, bs, {x: f"{b['lr'][x]:g}" for x in bs}, fg)
-        panels = mn.VGroup(ep_plot, cp, chart).arrange(mn.RIGHT, buff=0.28, aligned_edge=mn.UP)
+        panels = mn.VGroup(ep_plot, cp, chart).arrange(mn.RIGHT, buff=0.22, aligned_edge=mn.UP)
         panels.next_to(key, mn.DOWN, buff=1.0).set_x(0)
         cp_label.next_to(cp.axes.tick_labels, mn.DOWN, buff=0.12).match_x(cp.axes.spines)
         heads = mn.VGroup(*[text(h, size=28).next_to(ax.spines, mn.UP, buff=0.14).match_x(ax.spines)
                             for h, ax in (("per epoch", ep_plot.axes), ("per second", cp.axes))])
         heads[1].align_to(heads[0], mn.DOWN)
-        # the chart's key, above it (same marks as the other two panels: their end dots and budget crossings)
-        hollow = mn.Dot(radius=0.08, color=bg, fill_opacity=1, stroke_color=fg, stroke_width=3.5)
-        items = [(mn.Dot(radius=0.08, color=fg), f"after {b['n_epochs']} epochs"),
-                 (hollow, f"after {b['budget']:.2g} s"),
-                 (error_bar(0.0, 0.16, fg, bg), "timing range"),
-                 (mn.DashedLine(0.25 * mn.LEFT, 0.25 * mn.RIGHT, color=fg, stroke_width=2.5, dash_length=0.12),
-                  f"best at {b['budget']:.2g} s")]
+        # the chart's key, above it: each mark with the line joining its kind (solid: after all epochs,
+        # dashed: at the budget) and the timing bar through the budget mark
+        hollow = mn.Dot(radius=0.08, color=bg, fill_opacity=1, stroke_color=fg, stroke_width=3.5).set_z_index(1)
+        solid = mn.VGroup(mn.Line(0.25 * mn.LEFT, 0.25 * mn.RIGHT, color=fg, stroke_width=3),
+                          mn.Dot(radius=0.08, color=fg))
+        dashed = mn.VGroup(mn.DashedLine(0.25 * mn.LEFT, 0.25 * mn.RIGHT, color=fg, stroke_width=3,
+                                         dash_length=0.07), hollow)
+        items = [(solid, f"after {b['n_epochs']} epochs"), (dashed, f"after {b['budget']:.2g} s"),
+                 (error_bar(-0.13, 0.13, fg, bg, thin=True), "its range over the epoch-time quartiles")]
         cells = [mn.VGroup(m_, text(w, size=26)).arrange(mn.RIGHT, buff=0.1) for m_, w in items]
-        chart_key = mn.VGroup(mn.VGroup(cells[0], cells[1]).arrange(mn.RIGHT, buff=0.35),
-                              mn.VGroup(cells[2], cells[3]).arrange(mn.RIGHT, buff=0.35))
+        chart_key = mn.VGroup(mn.VGroup(cells[0], cells[1]).arrange(mn.RIGHT, buff=0.35), cells[2])
         chart_key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(chart.axes, mn.UP, buff=0.12)
         chart_key.align_to(chart.axes, mn.RIGHT)
 
@@ -400,64 +400,65 @@ class DescentDigits(ThemedScene):
         cap = self.caption(words["clock"], cap)
         self.play(mn.FadeIn(faint), *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
         self.wait(1.0)
-        cap = self.caption(words["second"], cap)
+        cap = self.caption(words["second"], cap)  # what one update costs: the clock the curves now run on
         self.play(warps["clock"].animate(t3))
         (_, _), (y0, y1) = cp.axes.bounds
         xb = np.log10(b["budget"])
         budget_line = mn.DashedLine(*cp.axes.to_scene([[xb, y0], [xb, y1]]), color=fg, stroke_width=2.5,
                                     dash_length=0.05, dashed_ratio=0.45)
-        budget_word = text(f"{b['budget']:.2g} s", size=24).next_to(budget_line, mn.RIGHT, buff=0.08)
+        budget_word = text(f"{b['budget']:.2g} s", size=28).next_to(budget_line, mn.RIGHT, buff=0.08)
         budget_word.align_to(cp.axes.axes, mn.UP).shift(0.06 * mn.DOWN)
         at_budget = mn.VGroup(*[mn.Dot(cp.axes.c2p(b["budget"], b["seconds"][runs[v].meta["batch_size"]]),
                                        radius=0.085, color=bg, fill_opacity=1, stroke_color=cols[v],
                                        stroke_width=4).set_z_index(5) for v in self.variants])
         self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6)
-        cap = self.caption(words["budget"], cap)
+        cap = self.caption(words["budget"], cap)  # the updates each run made by then
         self.play(mn.FadeIn(at_budget), run_time=0.5)
+        self.wait(1.2)
+        cap = self.caption(words["why"], cap)  # as many updates, better ones
         self.pause("digits-clock")
-        self.wait(0.8)
+        self.wait(2.0)
 
-        # phase 3: every batch size after all epochs (filled, left in its slot) and at the budget (hollow,
-        # right, with the range its loss takes for an epoch time anywhere between its quartiles: the bar beside it)
+        # phase 3: every batch size after all epochs (filled, left in its slot, solid line) and at the budget
+        # (hollow, right, dashed line) with the range its loss takes for an epoch time anywhere between its
+        # quartiles (a whisker through it, the mark on top)
         followed = {runs[v].meta["batch_size"]: cols[v] for v in self.variants}
         ink = {x: followed.get(x, fg) for x in bs}
         xs = slot_x(bs)
         ep_pts = [chart.c2p(i - 0.2, b["epochs"][x]) for i, x in zip(xs, bs)]
-        s_pts = [chart.c2p(i + 0.08, b["seconds"][x]) for i, x in zip(xs, bs)]
-        ep_line = mn.VMobject(stroke_color=fg, stroke_width=2.0).set_points_as_corners(ep_pts)
-        s_line = mn.VMobject(stroke_color=fg, stroke_width=1.5).set_points_as_corners(s_pts)
+        s_pts = [chart.c2p(i + 0.2, b["seconds"][x]) for i, x in zip(xs, bs)]
+        ep_line = mn.VMobject(stroke_color=fg, stroke_width=3.0).set_points_as_corners(ep_pts)
+        s_line = mn.DashedVMobject(mn.VMobject(stroke_color=fg, stroke_width=3.0).set_points_as_corners(s_pts),
+                                   num_dashes=60)
         ep_dots = mn.VGroup(*[mn.Dot(p_, radius=0.08, color=ink[x], stroke_color=bg, stroke_width=1.5).set_z_index(2)
                               for p_, x in zip(ep_pts, bs)])
-        s_dots = mn.VGroup(*[mn.Dot(p_, radius=0.075, color=bg, fill_opacity=1, stroke_color=ink[x],
-                                    stroke_width=3.0).set_z_index(2) for p_, x in zip(s_pts, bs)])
-        bars = mn.VGroup(*[error_bar(*[chart.c2p(i + 0.27, v)[1] for v in b["spread"][x]], ink[x], bg,
-                                     x=chart.c2p(i + 0.27, 1.0)[0]).set_z_index(3) for i, x in zip(xs, bs)])
-        (cx0, cx1), _ = chart.bounds
-        yb = np.log10(b["seconds"][b["best"]])
-        best_line = mn.DashedLine(*chart.to_scene([[cx0, yb], [cx1, yb]]), color=fg, stroke_width=2.5,
-                                  dash_length=0.12)
-        lead = [xs[bs.index(x)] for x in b["best_seconds"]]
-        ya = chart.c2p(0, self.y_range[1] / 2.2)[1]  # near the top (under the key), above the leaders' bars
-        bracket = mn.VGroup(mn.Line(chart.c2p(min(lead) - 0.35, 1.0)[0] * mn.RIGHT + ya * mn.UP,
-                                    chart.c2p(max(lead) + 0.35, 1.0)[0] * mn.RIGHT + ya * mn.UP, color=fg,
-                                    stroke_width=3))
-        for i in (min(lead), max(lead)):
-            x_ = chart.c2p(i + (-0.35 if i == min(lead) else 0.35), 1.0)[0]
-            bracket.add(mn.Line([x_, ya, 0], [x_, ya - 0.15, 0], color=fg, stroke_width=3))
-        bracket.add(text("lead per second", size=24).next_to(bracket[0], mn.UP, buff=0.08))
+        s_dots = mn.VGroup(*[mn.Dot(p_, radius=0.08, color=bg, fill_opacity=1, stroke_color=ink[x],
+                                    stroke_width=3.5).set_z_index(4) for p_, x in zip(s_pts, bs)])
+        bars = mn.VGroup(*[error_bar(*[chart.c2p(i + 0.2, v)[1] for v in b["spread"][x]], ink[x], bg,
+                                     x=chart.c2p(i + 0.2, 1.0)[0], thin=True).set_z_index(3) for i, x in zip(xs, bs)])
+        # the per-second verdict: the lowest median's column lit (and any column whose bar overlaps its bar)
+        (_, _), (cy0, cy1) = chart.bounds
+        lit = mn.VGroup()
+        for x in b["best_seconds"]:
+            i = xs[bs.index(x)]
+            lo, hi = chart.to_scene([[i - 0.5, cy0], [i + 0.5, cy1]])
+            lit.add(mn.Rectangle(width=hi[0] - lo[0], height=hi[1] - lo[1], stroke_width=0, fill_color=fg,
+                                 fill_opacity=0.16).move_to([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, 0]))
+        tie = len(b["best_seconds"]) > 1
+        verdict = text("tie" if tie else "best", size=28).next_to(lit, mn.UP, buff=0).shift(0.06 * mn.DOWN)
+        verdict.align_to(chart.axes, mn.UP).shift(0.08 * mn.DOWN).match_x(lit)
         cap = self.caption(words["after_epochs"], cap)
         self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3), run_time=1.5)
         self.wait(0.8)
         cap = self.caption(words["after_time"], cap)
         # the 25-epoch line steps back (its dots stay): the two lines would read as one tangle
-        self.play(ep_line.animate.set_stroke(opacity=0.3), run_time=0.4)
+        self.play(ep_line.animate.set_stroke(opacity=0.35), run_time=0.4)
         self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(mn.VGroup(d, r)) for d, r in zip(s_dots, bars)],
                                                     lag_ratio=0.3), run_time=1.5)
-        self.play(mn.Create(best_line), run_time=0.5)
-        self.play(mn.FadeIn(bracket), run_time=0.5)
+        self.play(mn.FadeIn(lit), mn.FadeIn(verdict), run_time=0.5)
         self.pause("digits-verdict")
         self.wait(1.5)
-        cap = self.caption(words["takeaway"], cap, size=32)
+        cap = self.caption(words["takeaway"], cap, size=30)  # two lines
         self.pause("digits-end")
         self.wait(self.end_time)
 
@@ -482,23 +483,26 @@ def slot_axes(chart, bs, etas: dict, ink) -> None:
         if m.get_top()[1] < base - 0.02:
             chart.tick_labels.remove(m)
     row_b, row_e = mn.VGroup(), mn.VGroup()
-    for i, x in zip(slot_x(bs), bs):
+    xs = slot_x(bs)
+    for i, x in zip(xs, bs):
         p = chart.to_scene([[i, y0]])[0]
         chart.ticks.add(mn.Line(p, p + 0.08 * mn.DOWN, color=chart.spines[0].get_color(), stroke_width=2))
-        row_b.add(text(str(x), size=24, color=ink).move_to(p + 0.32 * mn.DOWN))
-        row_e.add(text(etas[x], size=24, color=ink).move_to(p + 0.68 * mn.DOWN))
-    names = mn.VGroup(text("b", size=24, color=ink).match_y(row_b), text("η", size=24, color=ink).match_y(row_e))
+        row_b.add(text(str(x), size=28, color=ink).move_to(p + 0.34 * mn.DOWN))
+    # η once per run of neighbouring slots sharing it, under a thin span over those slots
+    k = 0
+    while k < len(bs):
+        j = k
+        while j + 1 < len(bs) and etas[bs[j + 1]] == etas[bs[k]]:
+            j += 1
+        a_, z_ = (chart.to_scene([[xs[q], y0]])[0][0] for q in (k, j))
+        y_ = base - 0.6
+        span = mn.Line([a_ - 0.22, y_, 0], [z_ + 0.22, y_, 0], color=ink, stroke_width=2, stroke_opacity=0.7)
+        row_e.add(mn.VGroup(span, text(etas[bs[k]], size=28, color=ink).move_to([(a_ + z_) / 2, y_ - 0.2, 0])))
+        k = j + 1
+    names = mn.VGroup(text("b", size=28, color=ink).match_y(row_b),
+                      text("η", size=28, color=ink).match_y(row_e[0][1]))
     for nm in names:
         nm.set_x(chart.to_scene([[x0, y0]])[0][0] - 0.3)
-    # every other slot on a faint band, down through its labels: each column reads as one batch size
-    (_, _), (_, y1) = chart.bounds
-    bands = mn.VGroup()
-    for i in slot_x(bs)[1::2]:
-        lo, hi = chart.to_scene([[i - 0.5, y0], [i + 0.5, y1]])
-        bands.add(mn.Rectangle(width=hi[0] - lo[0], height=hi[1] - lo[1] + 0.86, stroke_width=0,
-                               fill_color=color(theme.GRID), fill_opacity=0.8).move_to(
-            [(lo[0] + hi[0]) / 2, (hi[1] + lo[1] - 0.86) / 2, 0]))
-    chart.add_to_back(bands)
     chart.add(row_b, row_e, names)
 
 
@@ -508,11 +512,12 @@ def slot_x(bs) -> np.ndarray:
     return np.arange(len(bs)) + 0.2 * (np.arange(len(bs)) == len(bs) - 1)
 
 
-def error_bar(lo: float, hi: float, col, outline, x: float = 0.0, cap: float = 0.16) -> mn.VGroup:
+def error_bar(lo: float, hi: float, col, outline, x: float = 0.0, cap: float = 0.16, thin: bool = False) -> mn.VGroup:
     """A vertical range from scene y `lo` to `hi` at scene x `x` with end caps, drawn over a darker
-    outline so that a short one still reads on top of a marker."""
+    outline so that a short one still reads on top of a marker (`thin`: a whisker through a mark)."""
     pts = [[x, lo, 0], [x, hi, 0]]
     caps = [[[x - cap / 2, y, 0], [x + cap / 2, y, 0]] for y in (lo, hi)]
-    under = mn.VGroup(*[mn.Line(*q, color=outline, stroke_width=w) for q, w in ((pts, 13), *((c, 9) for c in caps))])
-    over = mn.VGroup(*[mn.Line(*q, color=col, stroke_width=w) for q, w in ((pts, 7), *((c, 4) for c in caps))])
+    w_bar, w_cap = (3.5, 3.5) if thin else (7, 4)
+    under = mn.VGroup(*[mn.Line(*q, color=outline, stroke_width=w) for q, w in ((pts, w_bar + 5), *((c, w_cap + 5) for c in caps))])
+    over = mn.VGroup(*[mn.Line(*q, color=col, stroke_width=w) for q, w in ((pts, w_bar), *((c, w_cap) for c in caps))])
     return mn.VGroup(under, over)

@@ -71,16 +71,19 @@ def loss_at_time(run, seconds: float, epoch_time: float | None = None) -> float:
 def budgets(rec) -> dict:
     """The trade-off the blog argues, from the records: per batch size, the test loss after all epochs
     and after a time budget. Each run's clock is its median measured epoch time (25 epochs timed);
-    the budget is the full-batch run's epochs at its median. The stated rule for the per-second
-    verdict, checkable on the chart: with a run's epoch time anywhere between its quartiles it reaches
-    the budget with a range of losses (its bar); the leaders are every batch size whose bar reaches
-    down to the best median loss at the budget (the dashed line)."""
+    the budget is the full-batch run's epochs at its median. With a run's epoch time anywhere between
+    its quartiles it reaches the budget with a range of losses (its timing bar). The stated rule for
+    the per-second verdict, checkable on the chart: `best` is the lowest median loss at the budget;
+    `best_seconds` are the batch sizes whose bar overlaps the best one's bar (a tie within timing
+    noise: the margin is smaller than what the measured epoch times can move), `best` alone when no
+    other bar reaches its bar. Also per batch size: `updates` made within the budget, `per_update`
+    (median epoch time / updates per epoch, s) and `top_lr` (the largest stable η on the grid)."""
     runs = by_batch_size(rec)
     full = rec["batch"]
     budget = float(np.median(full.epoch_time) * full.config["epochs"])
     epochs = {b: float(r.test_loss[-1]) for b, r in runs.items()}
     second = {b: loss_at_time(r, budget) for b, r in runs.items()}
-    spread, updates, times = {}, {}, {}
+    spread, updates, times, per_update, top_lr = {}, {}, {}, {}, {}
     for b, r in runs.items():
         times[b] = epoch_times(r)
         # at a fast epoch time (lower quartile) a run gets furthest, at a slow one (upper) least far
@@ -88,10 +91,14 @@ def budgets(rec) -> dict:
         seen = r.test_loss[lo:hi + 1]
         spread[b] = (float(seen.min()), float(seen.max()))
         updates[b] = int(r.eval_steps[reached(r, budget)])
+        per_update[b] = times[b]["median"] / r.config["steps_per_epoch"]
+        tun = r.meta["tuning"]
+        top_lr[b] = max(float(x) for x, ok in zip(tun["lrs"], tun["stable"]) if ok)
     best = min(second, key=second.get)  # the lowest loss at the budget on the median clock
-    within = [b for b, (lo, _) in spread.items() if lo <= second[best]]  # bars reaching the best median
+    within = [b for b, (lo, _) in spread.items() if lo <= spread[best][1]]  # bars overlapping the best's bar
     return {"budget": budget, "epochs": epochs, "seconds": second, "spread": spread, "updates": updates,
             "times": times, "best_epochs": leaders(epochs), "best_seconds": within, "best": best,
+            "per_update": per_update, "top_lr": top_lr,
             "n_epochs": int(full.config["epochs"]), "n": int(full.meta["batch_size"]),
             "lr": {b: float(r.meta["lr"]) for b, r in runs.items()}}
 
@@ -104,9 +111,9 @@ def leaders(losses: dict, rtol: float = 0.05) -> list:
 
 
 def ms(seconds: float) -> str:
-    """Milliseconds in few characters: 151, 1.7, 0.57."""
+    """Milliseconds in few characters: 151, 1.7, 0.57, 0.085 (two significant figures below 1)."""
     v = 1e3 * seconds
-    return f"{v:.0f}" if v >= 10 else f"{v:.1f}" if v >= 1 else f"{v:.2f}"
+    return f"{v:.0f}" if v >= 10 else f"{v:.1f}" if v >= 1 else f"{v:.2g}"
 
 
 def time_range(t: dict) -> str:
@@ -135,17 +142,24 @@ def out_of_order(losses: dict, rtol: float = 0.05):
     return max(drops)[1:] if drops else None
 
 
+def about(a: float, c: float, within: float = 1.5) -> bool:
+    """True when two positive amounts are within a factor `within` of each other ("about as many")."""
+    return max(a, c) <= within * min(a, c)
+
+
 def trade_off_words(rec) -> dict:
     """The conclusion in words, every number from `budgets` and the records, one short caption per
     step of the scene (the still prints the same): `epoch` (why b = 1 wins per epoch: updates per
-    epoch), `second` (why it loses per second: each epoch's measured cost; what a mid-size batch
-    buys), `after_epochs` (the per-epoch ranking, and which batch sizes break its order, with their
-    tuned η), `after_time` (the per-second leaders by the stated rule) and `takeaway` (one sentence);
-    `open` (the protocol) and `clock` (how epochs were timed, what the faint curve is)."""
+    epoch), `second` (what one update costs: b = 1 against the mid-size batch drawn), `budget` (the
+    updates each drawn run made within the budget), `why` (why the mid-size batch's updates are
+    better: an average over b examples, stable at a larger η), `after_epochs` (the per-epoch ranking,
+    and which batch sizes break its order, with their tuned η), `after_time` (the per-second verdict
+    by the stated rule: lowest median, or a tie within timing noise) and `takeaway`; `open` (the
+    protocol) and `clock` (how epochs were timed, what the faint curve is)."""
     b = budgets(rec)
     e, s = b["best_epochs"], b["best_seconds"]
     small, full, mid = min(b["epochs"]), b["n"], digits_runs(rec)["minibatch"].meta["batch_size"]
-    t = {k: b["times"][k]["median"] for k in (small, full, mid)}
+    best = b["best"]
     odd = out_of_order({k: v for k, v in b["epochs"].items() if k not in e})
     order, why = "", []
     if odd is not None:  # the larger batch ends lower: say which rate the smaller one could not take
@@ -159,30 +173,45 @@ def trade_off_words(rec) -> dict:
             why = [f"b = {odd[0]} got η = {b['lr'][odd[0]]:g}, b = {odd[1]} got {b['lr'][odd[1]]:g}."]
     spe = {k: by_batch_size(rec)[k].config["steps_per_epoch"] for k in (small, full, mid)}
     every = list(b["epochs"])
-    lead, verb = f"b = {names_of(s, every)}", "learns" if len(s) == 1 else "learn"
-    first = f"the smallest batch (b = {small})" if e == [small] else f"b = {names_of(e, every)}"
     lrs = rec["batch"].meta["tuning"]["lrs"]
     timed = b["times"][full]["n"]
     twice = rec["batch"].meta.get("timing") is not None  # each epoch timed twice, the faster kept
+    pu, u = b["per_update"], b["updates"]
+    cost = "about the same time" if about(pu[small], pu[mid]) else f"{pu[mid] / pu[small]:.1f}× the time"
+    first = f"b = {small}" if e == [small] else f"b = {names_of(e, every)}"
+    many = "About as many" if about(u[small], u[mid]) else "More" if u[mid] > u[small] else "Fewer"
+    budget = f"{b['budget']:.2g} s"
+    others = [x for x in s if x != best]
+    if others:
+        verdict = [f"After {budget}: b = {best} lowest; b = {names_of(others, every)} overlap{'s' if len(others) == 1 else ''}"
+                   " its timing bar:", "a tie within timing noise."]
+        last = f"in {budget}, b = {names_of(s, every)} tie (timing noise)"
+    else:
+        verdict = [f"After {budget}: b = {best} lowest, and its timing bar", "overlaps no other bar (overlapping bars: a tie)."]
+        last = f"in {budget}, b = {best} does"
+    many_l = many.lower() if many != "About as many" else "about as many"
     return {"open": [f"8×8 digits; for each b, η is the best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}).",
                      f"Left: per epoch · middle: per second · right: all {len(b['epochs'])} batch sizes"],
-            "clock": [f"Epoch time: median (quartiles) of {timed}" + (", each the faster of 2 timings." if twice
-                                                                       else "."),
+            "clock": [f"Time = epochs × median epoch time ({timed} epochs timed" + (", each the faster of 2)."
+                                                                                   if twice else ")."),
                       f"Faint: every evaluation of b = {small}; bold: their running median."],
             "epoch": [f"Per epoch, b = {small} wins: {spe[small]} updates per epoch; batch GD makes {spe[full]}."],
-            "second": [f"Per second, b = {small} loses: its epoch takes {t[small] / t[full]:.0f}× batch GD's.",
-                       f"b = {mid}: {spe[mid]} updates per epoch for {t[mid] / t[full]:.1f}× the time."],
-            "budget": [f"Dotted: {b['budget']:.2g} s, batch GD's {b['n_epochs']} epochs.",
-                       "○: each run's loss then."],
+            "second": [f"One update: {ms(pu[small])} ms at b = {small}, {ms(pu[mid])} ms at b = {mid}:",
+                       f"{mid} examples in {cost} as {small}."],
+            "budget": [f"Dotted: {budget} = batch GD's {b['n_epochs']} epochs; ○: loss then.",
+                       f"Updates by {budget}: b = {small}: {u[small]}, b = {mid}: {u[mid]}, batch GD: {u[full]}."],
+            "why": [f"{many} updates, better ones: {mid} examples each,",
+                    f"stable at η = {b['lr'][mid]:g}; b = {small} is unstable above η = {b['top_lr'][small]:g}."],
             "after_epochs": [f"After {b['n_epochs']} epochs: b = {names_of(e, every)} lowest{order or '.'}", *why],
-            "after_time": [f"After {b['budget']:.2g} s (batch GD's {b['n_epochs']} epochs): {lead} "
-                           f"lead{'s' if len(s) == 1 else ''}:", "no other timing bar reaches its loss (dashed line)." if len(s) == 1
-                           else "their timing bars reach the best (dashed line)."],
-            "takeaway": [f"Per epoch, {first} learns most;",
-                         f"in {b['budget']:.2g} s of training, {lead} {verb} most."]}
+            "after_time": verdict,
+            "takeaway": [f"Per epoch, {first} learns most; {last}:",
+                         f"{many_l} updates as b = {small}, each averaging {mid} examples."]}
 
 
-def log_pick(n: int, most: int = 600) -> np.ndarray:
+SMOOTH_ABOVE = 300  # a run with more evaluations than this (b = 1) is drawn as its running median over them
+
+
+def log_pick(n: int, most: int = SMOOTH_ABOVE) -> np.ndarray:
     """At most `most` indices of 1 … n − 1, spaced evenly in log(index) (a log time axis then gets
     its points evenly: the first evaluations of a long run are the ones a log axis spreads out)."""
     if n - 1 <= most:

@@ -193,7 +193,7 @@ def variants(fig):
         fig.text(box.x0, box.y0 - 0.075, lesson, fontsize=10, color=theme.INK, va="top")
 
 
-@figure("descent_digits", experiments=("descent_digits",), size=(12, 6.6))
+@figure("descent_digits", experiments=("descent_digits",), size=(12, 7.2))
 def digits(fig):
     """Digits (8×8 MNIST), as the video: test loss per epoch, test loss against the measured training
     time (median epoch time), and every batch size's test loss after all epochs and after a time
@@ -216,7 +216,7 @@ def digits(fig):
         a.plot(pe_["epoch"], pe_["test_loss"], color=theme.VARIANT[v], lw=1.8, label=lab)
         a.plot(pe_["epoch"][-1], pe_["test_loss"][-1], "o", color=theme.VARIANT[v], mec=theme.PAPER, ms=7, zorder=4)
         x_, y_ = TR.median_clock(run)[1:], run.test_loss[1:]
-        if y_.size > 600:  # a dense noisy curve (b = 1): raw faded, its running median (in log time) on top
+        if y_.size > TR.SMOOTH_ABOVE:  # a dense noisy curve (b = 1), as the video: raw faded, its running median (in log time) on top
             c.plot(x_, y_, color=theme.VARIANT[v], lw=0.7, alpha=0.3)
             faint = (Line2D([0], [0], color=theme.VARIANT[v], lw=0.7, alpha=0.5),
                      words["clock"][1].rstrip(".").replace("Faint", "faint"))
@@ -234,6 +234,10 @@ def digits(fig):
     slowest = max(float(TR.median_clock(runs[v])[-1]) for v in X.VARIANT_ORDER)  # a busy machine stretches b = 1
     c.set_xlim(1e-3, 10.0 ** max(1, int(np.ceil(np.log10(slowest)))))
     c.set_xlabel("time (s) = epochs × median epoch time")
+    start = float(runs["batch"].test_loss[0])  # every run starts from the same θ₀: before the axis' first second
+    c.annotate(f"start: {start:.2f}", (1e-3, start), xytext=(5, 12), textcoords="offset points", fontsize=9.5,
+               color=theme.INK, va="bottom", arrowprops=dict(arrowstyle="-", color=theme.INK, lw=0.8))
+    c.plot(1e-3, start, ">", color=theme.INK, ms=6, clip_on=False, zorder=7)
     c.set_title("per second", fontsize=11)
     c.axvline(b["budget"], color=theme.INK, ls=":", lw=1.4)
     c.annotate(f"{b['budget']:.2g} s =\nbatch GD's {b['n_epochs']} epochs", (b["budget"], 5), xytext=(4, -4),
@@ -243,35 +247,35 @@ def digits(fig):
     xs = np.arange(len(bs)) + 0.2 * (np.arange(len(bs)) == len(bs) - 1)
     followed = {runs[v].meta["batch_size"]: theme.VARIANT[v] for v in X.VARIANT_ORDER}
     ink = [followed.get(x, theme.INK) for x in bs]
-    d.plot(xs - 0.2, list(b["epochs"].values()), "-", color=theme.INK, lw=1.3, zorder=2)
-    d.plot(xs + 0.1, list(b["seconds"].values()), "-", color=theme.INK, lw=0.8, zorder=2)
+    # after all epochs: filled, left of the slot, solid line; at the budget: hollow, right, dashed line, with
+    # its timing bar (the loss range over the epoch-time quartiles) as a whisker through it, the mark on top
+    d.plot(xs - 0.2, list(b["epochs"].values()), "-", color=theme.INK, lw=1.3, alpha=0.5, zorder=2)
+    d.plot(xs + 0.2, list(b["seconds"].values()), "--", color=theme.INK, lw=1.3, zorder=2)
     for x, bx, col in zip(xs, bs, ink):
         lo, hi = b["spread"][bx]
         d.plot(x - 0.2, b["epochs"][bx], "o", color=col, mec=theme.PAPER, mew=1.0, ms=8, zorder=4)
-        d.plot(x + 0.1, b["seconds"][bx], "o", mfc=theme.PAPER, mec=col, mew=1.8, ms=7, zorder=4)
-        d.errorbar([x + 0.3], [b["seconds"][bx]], yerr=[[b["seconds"][bx] - lo], [hi - b["seconds"][bx]]], fmt="none",
-                   ecolor=col, elinewidth=2.2, capsize=3.5, capthick=1.8, zorder=6)  # beside its ○
-    d.axhline(b["seconds"][b["best"]], color=theme.INK, ls=(0, (6, 4)), lw=1.2, zorder=1)
-    lead = [xs[bs.index(x)] for x in b["best_seconds"]]
-    top = max(max(max(b["spread"][x][1], b["seconds"][x]) for x in b["best_seconds"]) * 2.5, 2.2)
-    d.plot([min(lead) - 0.35, min(lead) - 0.35, max(lead) + 0.35, max(lead) + 0.35], [top / 1.25, top, top, top / 1.25],
-           color=theme.INK, lw=1.2)
-    d.text((min(lead) + max(lead)) / 2, top * 1.12, "lead per second", ha="center", va="bottom", fontsize=9.5,
-           color=theme.INK)
-    for x in xs[1::2]:  # every other slot on a faint band: each column reads as one batch size
-        d.axvspan(x - 0.5, x + 0.5, color=theme.FIGURE_GRID, alpha=0.45, lw=0, zorder=0)
+        d.errorbar([x + 0.2], [b["seconds"][bx]], yerr=[[b["seconds"][bx] - lo], [hi - b["seconds"][bx]]], fmt="none",
+                   ecolor=col, elinewidth=1.6, capsize=4, capthick=1.6, zorder=5)
+        d.plot(x + 0.2, b["seconds"][bx], "o", mfc=theme.PAPER, mec=col, mew=1.8, ms=7, zorder=6)
+    # the per-second verdict: the lowest median's column lit, and any column whose bar overlaps its bar (a tie)
+    for x in b["best_seconds"]:
+        i = xs[bs.index(x)]
+        d.axvspan(i - 0.5, i + 0.5, color=theme.FIGURE_GRID, alpha=0.9, lw=0, zorder=0)
+        d.text(i, 4.6, "tie" if len(b["best_seconds"]) > 1 else f"best at {b['budget']:.2g} s", ha="center",
+               va="top", fontsize=9.5, color=theme.INK)
     d.set_xticks(xs, [f"{x}\n{b['lr'][x]:g}" for x in bs])
     d.tick_params(axis="x", length=3)
     d.text(-0.025, -0.045, "b\n$\\eta$", transform=d.transAxes, ha="right", va="top", fontsize=10, color=theme.INK,
            linespacing=1.2)
     d.set_xlim(-0.5, xs[-1] + 0.6)
     d.set_xlabel("batch size b (and its tuned $\\eta$)")
-    d.legend([Line2D([0], [0], ls="none", marker="o", color=theme.INK, ms=7),
-              Line2D([0], [0], ls="none", marker="o", mfc=theme.PAPER, mec=theme.INK, mew=1.8, ms=7),
-              Line2D([0], [0], ls="none", marker="|", color=theme.INK, ms=10, mew=2.2),
-              Line2D([0], [0], ls=(0, (6, 4)), color=theme.INK, lw=1.2)],
-             [f"after {b['n_epochs']} epochs", f"after {b['budget']:.2g} s", "timing range (epoch-time quartiles)",
-              f"best at {b['budget']:.2g} s"],
+    d.tick_params(axis="y", labelleft=True)
+    d.legend([Line2D([0], [0], ls="-", marker="o", color=theme.INK, ms=7, lw=1.3, alpha=0.6),
+              Line2D([0], [0], ls="--", marker="o", mfc=theme.PAPER, mec=theme.INK, color=theme.INK, mew=1.8, ms=7,
+                     lw=1.3),
+              Line2D([0], [0], ls="none", marker="|", color=theme.INK, ms=10, mew=1.6)],
+             [f"after {b['n_epochs']} epochs", f"after {b['budget']:.2g} s",
+              "its range over the epoch-time quartiles"],
              fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     h, l = a.get_legend_handles_labels()
     extra = [faint] if faint else []  # the faint raw curve, named beside the runs
@@ -281,13 +285,14 @@ def digits(fig):
     fig.suptitle("Which batch size learns fastest: per epoch, or per second?", fontsize=13, y=0.995,
                  fontweight="bold")
     fig.text(0.5, 0.935, f"8×8 digits, net {'–'.join(map(str, rec['batch'].config['problem']['model']['sizes']))} · "
-             rf"$\eta$: best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}) per b · " + words["clock"][0].rstrip(".").replace("Epoch", "epoch"),
+             rf"$\eta$: best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}) per b · epoch time: median (quartiles) of "
+             f"{b['times'][b['n']]['n']} timed epochs" + (", each the faster of 2" if rec["batch"].meta.get("timing") else ""),
              ha="center", fontsize=10, color=theme.INK)
     for k, line in enumerate([words["epoch"][0], " ".join(words["after_epochs"]), " ".join(words["second"]),
-                              " ".join(words["after_time"])]):
-        fig.text(0.5, 0.168 - 0.035 * k, line, ha="center", fontsize=10, color=theme.INK)
+                              words["budget"][1], " ".join(words["why"]), " ".join(words["after_time"])]):
+        fig.text(0.5, 0.222 - 0.033 * k, line, ha="center", fontsize=10, color=theme.INK)
     fig.text(0.5, 0.015, " ".join(words["takeaway"]), ha="center", fontsize=11.5, fontweight="bold", color=theme.INK)
-    fig.subplots_adjust(top=0.75, bottom=0.31, wspace=0.13, left=0.06, right=0.985)
+    fig.subplots_adjust(top=0.77, bottom=0.37, wspace=0.2, left=0.06, right=0.985)
 
 
 def _sci(x: float) -> str:
