@@ -86,10 +86,6 @@ class DescentVariants(ThemedScene):
         return new
 
     @staticmethod
-    def time_at(warp, step: float) -> float:
-        return float(np.clip(np.interp(step, warp.steps, warp.times), 0.1, warp.run_time))
-
-    @staticmethod
     def value_label(words: str, v: str, at, side) -> mn.VGroup:
         """A value beside its point, in its run's colour, on a dark patch (readable over the thin lines)."""
         t_ = text(words, size=26, color=color("variant", v)).next_to(at, side, buff=0.08)
@@ -231,7 +227,8 @@ class DescentVariants(ThemedScene):
         self.wait(2.5 * self.hold)
         # beat 1, same data seen: stop at epoch 1 (its values marked), then at the end (SGD stalls; who is lowest)
         w = warps["epochs"]
-        self.play(w.segment(clocks["epochs"], 0.0, self.time_at(w, 1.0)))
+        t1 = max(w.time_at(1.0), 0.1)  # epoch 1 (never the first frame)
+        self.play(w.segment(clocks["epochs"], 0.0, t1))
         lp, _, full = self.plots["epochs"]
         fg = color(theme.FOREGROUND)
         mark1 = mn.VGroup(vline(lp.axes, 1.0, color=fg, dashed=True, stroke_width=2))
@@ -241,7 +238,7 @@ class DescentVariants(ThemedScene):
         beats["epochs"].add(mark1)  # leaves with its beat
         cap = self.caption(words["one_epoch"], cap, mn.FadeIn(mark1))
         self.wait(2.0 * self.hold)
-        self.play(w.segment(clocks["epochs"], self.time_at(w, 1.0), w.run_time))
+        self.play(w.segment(clocks["epochs"], t1, w.run_time))
         self.play(mn.FadeOut(mark1[1:]), run_time=0.3)
         cap = self.caption(words["stall"], cap)
         self.wait(3.0 * self.hold)

@@ -193,7 +193,7 @@ class DescentWells(ThemedScene):
         cap = self.swap(None, caption(f"same start θ₀ = {x0:g},", f"same η = {mo.learning_rate:g}"))
         # the moments the captions name: momentum over the hump, then plain GD at rest
         cross = crossing_step(mo, xb)
-        t_cross = float(np.clip(np.interp(cross, warp.steps, warp.times), 0.05 * warp.run_time, 0.75 * warp.run_time))
+        t_cross = float(np.clip(warp.time_at(cross), 0.05 * warp.run_time, 0.75 * warp.run_time))
         self.wait(0.3 * self.hold)
         self.play(warp.segment(t, 0.0, t_cross))
         # at the hump: the ball stops there for the caption, and leaves a mark with its numbers on the curve
@@ -322,7 +322,7 @@ class DescentWells(ThemedScene):
         j0, j1 = height(x_l), height(float(rec["momentum"].thetas[0, 0]))
         slows = cap("Momentum starts lower", f"(J = {j0:.2f}, not {j1:.2f}), and",
                     f"β = {beta:g} keeps only {beta:.0%} of v", f"a step: it stops {short:.2f} short.")
-        t_top = float(np.interp(k_top, warp.steps, warp.times))
+        t_top = warp.time_at(k_top)
         self.play(warp.segment(t, 0.0, t_top))
         self.play(mn.FadeOut(new2), run_time=0.35)
         self.play(mn.FadeIn(slows), mn.FadeIn(top_dot), run_time=0.45)

@@ -76,6 +76,11 @@ def test_warp_spends_time_on_progress_and_stops_when_nothing_changes():
     share = p.fraction(k) / p.fraction(w.end_step)
     tau = 0.85 * share + 0.15 * np.log1p(k) / np.log1p(w.end_step)
     assert w.step_at(tau * 8.0) == pytest.approx(k, abs=1e-9)
+    assert w.time_at(k) == pytest.approx(tau * 8.0, abs=1e-9)          # time_at inverts step_at
+    np.testing.assert_allclose(w.step_at(w.time_at([3.0, 10.5, 40.0])), [3.0, 10.5, 40.0], atol=1e-9)
+    assert w.time_at(-1.0) == 0.0 and w.time_at(w.end_step) == w.time_at(300.0) == 8.0
+    flat = TimeWarp([0.0, 1.0, 2.0, 3.0], [0.0, 5.0, 5.0, 9.0])        # a hold: the first time step 5 is shown
+    assert flat.time_at(5.0) == 1.0 and flat.time_at(7.0) == 2.5
     m = measure_pacing(w, p)
     assert m.ok() and 0.4 < m.first_half < 0.6 and m.slow_time < 0.2
     linear = measure_pacing((np.linspace(0, 8, 801), np.linspace(0, 300, 801)), p)  # raw steps: dead time

@@ -60,7 +60,8 @@ Pacing (`pacing.py`, NumPy only) — map video time to training progress, stop w
     path_progress(points, steps, bounds=None, scale=None) / loss_progress(loss, steps, log=True) -> Progress
     combine([progress, ...]) -> Progress (mean of each run's share);  Progress.fraction(steps), .visible_end(tol)
     TimeWarp.from_progress(progress, run_time, floor=0.15, clock="log", tol=2e-3)
-        .step_at(t), .rate_func, .animate(tracker) (play it), .first_step/.end_step/.last_step/.run_time
+        .step_at(t), .time_at(step) (its inverse), .rate_func, .animate(tracker) (play it),
+        .first_step/.end_step/.last_step/.run_time
     measure_pacing(warp | (times, steps), progress) -> Pacing(first_half, slow_time).ok() / .problems()
 
 Slides (`slides.py`)

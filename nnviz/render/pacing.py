@@ -28,6 +28,7 @@ Three pieces, each importable without manim (this module imports NumPy only):
    t = run_time the mapping lands on `warp.last_step` (the run's last step) so the final frame shows
    the final state and counter.
        warp.step_at(t)          training step shown at video time t ∈ [0, run_time] (vectorised)
+       warp.time_at(step)       its inverse: the video time a step is first shown (to hold on a named step)
        warp.rate_func(alpha)    manim rate function for a tracker animated from first_step to last_step:
            self.play(warp.animate(tracker))      # == tracker.animate(run_time=warp.run_time,
                                                  #      rate_func=warp.rate_func).set_value(warp.last_step)
@@ -230,6 +231,18 @@ class TimeWarp:
         t = np.asarray(t, float)
         out = np.interp(t, self.times, self.steps)
         out = np.where(t >= self.run_time, self.last_step, out)
+        return float(out) if out.ndim == 0 else out
+
+    def time_at(self, step):
+        """Video time at which the warp first shows `step` (scalar or array): the inverse of step_at,
+        0 before first_step and run_time from end_step on (a scene holding on a step it names)."""
+        s, t = self.steps, self.times
+        x = np.asarray(step, float)
+        rises = np.diff(s) > 0
+        last = np.concatenate([rises, [True]])    # between steps: interpolate from a hold's end …
+        out = np.interp(x, s[last], t[last])
+        first = np.concatenate([[True], rises])   # … but a held step itself is shown from the hold's start
+        out = np.where(np.isin(x, s[first]), np.interp(x, s[first], t[first]), out)
         return float(out) if out.ndim == 0 else out
 
     def with_tail(self, tail_time: float, final_step: float, n: int = 400, n_tail: int = 40):
