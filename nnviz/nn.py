@@ -389,11 +389,6 @@ def _as_theta(theta) -> np.ndarray:
     return theta if theta.dtype.kind == "f" else theta.astype(float)
 
 
-def check_finite(name: str, arr: np.ndarray) -> None:
-    if not np.all(np.isfinite(arr)):
-        raise DataError(f"{name} contains NaN or infinite values; clean the data before training")
-
-
 def model_from(cfg: dict) -> MLP:
     """The network an `MLP.config()` dict describes (as records store it); keys it lacks take
     the defaults, keys that are not MLP fields are ignored."""

@@ -391,8 +391,9 @@ class PerceptronRun(Record):
 
     @staticmethod
     def on_line(w: np.ndarray, b: float, X: np.ndarray) -> np.ndarray:
-        """Indices of the points exactly on the line w·x + b = 0 (within TIE): `line_predict` calls them 1."""
-        return np.flatnonzero(np.abs(np.asarray(X, float) @ np.asarray(w, float) + float(b)) < PerceptronRun.TIE)
+        """Indices of the points exactly on the line w·x + b = 0 (|w·x + b| ≤ TIE, the same bound
+        `line_predict` uses, so every point it reports is called 1)."""
+        return np.flatnonzero(np.abs(np.asarray(X, float) @ np.asarray(w, float) + float(b)) <= PerceptronRun.TIE)
 
     def mistakes(self, row: int = -1) -> int:
         return int(np.sum(self.predict(self.X, row) != self.y))

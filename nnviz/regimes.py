@@ -152,12 +152,6 @@ def demo_rates(lam: float, factors: dict | None = None) -> dict[str, float]:
     return rates
 
 
-def regime_rates(problem, theta, **kw) -> tuple[float, dict[str, float]]:
-    """(λ_max at θ, demonstration rates for every regime)."""
-    lam = lambda_max(problem, theta, **kw)
-    return lam, demo_rates(lam)
-
-
 # --- what a run actually did (oracles for tests and scene claims) ----------------------------
 def is_monotone(losses, rtol: float = 1e-12) -> bool:
     """True when every step lowered (or kept) the loss."""

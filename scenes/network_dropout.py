@@ -2,7 +2,7 @@
 the real run drew, a few steps, one idea per step), then its effect: the same over-sized net on
 40 noisy points, trained with and without dropout — decision boundaries and train vs test loss
 side by side, then why the plain net's final test loss is high, one takeaway at a time, in numbers
-from the records (networks.dropout_summary, Dropout.mistakes): its train loss at 0 pushes its
+from the records (networks.dropout_summary, networks.sure_mistakes): its train loss at 0 pushes its
 outputs to 0 or 1 (colour key), so a sure mistake costs ≥ −ln 0.01; the new test points each net
 gets wrong while ≥ 99 % sure (dots in their true class colour, ringed; the count for other seeds
 from the record "seeds"); the training points the plain net bends pockets round (circled); early
@@ -17,11 +17,12 @@ from manim import (DL, DOWN, DR, LEFT, ORIGIN, RIGHT, UL, UP, UR, Circle, Dashed
 from nnviz import experiments, theme
 from nnviz.render.fades import fade_in, fade_out
 from nnviz.display import input_names, sizes_text
-from nnviz.experiments.networks import dropout_summary, model_from, sure_mistakes
+from nnviz.experiments.networks import dropout_summary, model_from, sure_level, sure_mistakes
 from nnviz.render.network import NetworkDiagram
 from nnviz.render.planes import DecisionPlane, boundary_rgba, flip_progress, frame_index
 from nnviz.render.dashed import DashedCurve
 from nnviz.render.pacing import TimeWarp, combine, loss_progress
+from nnviz.render.paths import clip_path
 from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedScene, heading, text
 from nnviz.render.widgets import Readout, StepCounter
@@ -52,7 +53,6 @@ class Dropout(ThemedScene):
     mask_time = 1.3        # seconds per step
     train_time = 6.0
     map_size = 3.8         # each boundary map's side (the captions take the band below)
-    sure = 0.99            # a test mistake counts as "sure" when the net gives the wrong class ≥ this
 
     def construct(self):
         recs = experiments.load(self.experiment)
@@ -115,26 +115,21 @@ class Dropout(ThemedScene):
         return TimeWarp.from_progress(combine(prog), cls.train_time, floor=0.15, clock="log", tol=1e-2)
 
     @classmethod
-    def mistakes(cls, recs, tag) -> dict:
-        """The final net's test mistakes, the sure ones (≥ `sure`) and their share of the test loss."""
-        return sure_mistakes(recs, tag, cls.sure)
-
-    @classmethod
     def verdicts(cls, recs, facts) -> dict:
         """The closing words: the question, then one takeaway at a time (numbers from the records)."""
         fp, fd = facts["plain"], facts["dropout"]
-        mp, md = cls.mistakes(recs, "plain"), cls.mistakes(recs, "dropout")
+        mp, md = sure_mistakes(recs, "plain"), sure_mistakes(recs, "dropout")
+        sure = sure_level(recs)          # a test mistake is "sure" when the net gives the wrong class ≥ this
         seeds = recs["seeds"].columns
         sp, sd = seeds["plain_sure"], seeds["dropout_sure"]
         n_val = recs["validation"].meta["n"]
         return {"why": f"Why does the net without dropout end at test loss {fp['final_test']:.2f}?",
                 "fit": f"train loss {recs['run_plain'].train_loss[-1]:.2f} → outputs near 0 or 1:",
-                "cost": f"so a mistake made ≥ {cls.sure:.0%} sure costs ≥ −ln {1 - cls.sure:.2f} ≈ "
-                        f"{-np.log(1 - cls.sure):.1f}",
-                "sure": f"wrong yet ≥ {cls.sure:.0%} sure (ring colour: the true class):",
+                "cost": f"so a mistake made ≥ {sure:.0%} sure costs ≥ −ln {1 - sure:.2f} ≈ {-np.log(1 - sure):.1f}",
+                "sure": f"wrong yet ≥ {sure:.0%} sure (ring colour: the true class):",
                 "count": (f"{mp['sure']} without dropout, {md['sure']} with ({len(sp)} other seeds: "
                           f"{sp.min()}–{sp.max()} vs {sd.min()}–{sd.max()})"),
-                "sum": (f"each costs ≥ {-np.log(1 - cls.sure):.1f}, on average {mp['mean_cost']:.1f}: "
+                "sum": (f"each costs ≥ {-np.log(1 - sure):.1f}, on average {mp['mean_cost']:.1f}: "
                         f"{mp['sure']} × {mp['mean_cost']:.1f} / {mp['n']} = "
                         f"{mp['sure'] * round(mp['mean_cost'], 1) / mp['n']:.2f}"),
                 "share": f"= {mp['share']:.0%} of the plain net's {fp['final_test']:.2f}",
@@ -240,7 +235,7 @@ class Dropout(ThemedScene):
         lines = VGroup(*[plane.contour(bd.prob[-1], 0.5, width=2.5) for plane, bd in planes])   # the boundary
         marks = VGroup()
         for tag, (plane, bd) in zip(("plain", "dropout"), planes):
-            for i in self.mistakes(recs, tag)["sure_idx"]:
+            for i in sure_mistakes(recs, tag)["sure_idx"]:
                 marks.add(sure_mark(plane.to_scene(*bd.X_test[i]), bd.labels_test[i]))
         rings = VGroup(*[Circle(radius=0.24, color=theme.ACTIVE, stroke_width=4).move_to(plane.to_scene(*bd.X[i]))
                          for plane, bd in planes for i in facts["bent"]])
@@ -281,7 +276,7 @@ class Dropout(ThemedScene):
         vals = VGroup()                        # the validation loss that picks the stop (truncated at the top)
         for tag in ("plain", "dropout"):
             axs, v = plots[tag].axes, recs["validation"]
-            vals.add(curve_below(axs, v.columns["steps"], v.columns[tag], y_range[1], theme.SPLIT["validation"]))
+            vals.add(curve_below(axs, v.columns["steps"], v.columns[tag], theme.SPLIT["validation"]))
             k = int(np.argmin(v.columns[tag]))
             vals.add(Dot(axs.c2p(v.columns["steps"][k], v.columns[tag][k]), radius=0.06,
                          color=theme.SPLIT["validation"]))
@@ -322,15 +317,10 @@ class Dropout(ThemedScene):
         self.planes, self.compare_tracker, self.plots, self.stop_k = planes, tracker, plots, stop_k
 
 
-def curve_below(axes, x, y, top: float, color, width=2.5) -> VMobject:
-    """A thin solid curve through (x, y), ending where it first leaves the axes at `top`."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    out = np.flatnonzero(y > top)
-    if len(out):
-        i = out[0]
-        xi = x[i - 1] + (top - y[i - 1]) / (y[i] - y[i - 1]) * (x[i] - x[i - 1])
-        x, y = np.r_[x[:i], xi], np.r_[y[:i], top]
-    return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(axes.to_scene(np.c_[x, y]))
+def curve_below(axes, x, y, color, width=2.5) -> VMobject:
+    """A thin solid curve through (x, y), ending where it first leaves the axes (cut by the kit's clip_path)."""
+    first = clip_path(axes.to_axes(np.c_[x, y]), axes.bounds).segments[0]
+    return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(axes.to_scene(first[0]))
 
 
 def end_tick(axes, last: float) -> None:

@@ -214,6 +214,7 @@ def test_perceptron_still_w_arrow_is_the_normal_and_clear_of_the_points():
     rec = E.load("perceptron_or")["perceptron"]         # the still says when a point lies on the line
     w, b = np.asarray(rec.w[-1], float), float(rec.b[-1])
     on = [tuple(x) for x in np.asarray(rec.X, float) if abs(w @ x + b) <= rec.TIE]
+    assert on and [tuple(x) for x in rec.X[rec.on_line(w, b, rec.X)]] == on     # the still's helper finds them
     assert all(rec.predict(np.array([x]))[0] == 1 for x in on)      # and that it counts as class 1
     recs = E.load("perceptron_xor_net")
     nx = xor_net_numbers(recs)

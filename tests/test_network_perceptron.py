@@ -27,6 +27,17 @@ def test_and_or_are_solved(gate):
     assert np.array_equal(r.predict(ds.X), ds.labels)
 
 
+def test_a_point_on_the_line_is_reported_and_called_1_by_one_rule():
+    """A point on the line (w·x + b = 0 up to TIE) is class 1 (step(0) = 1) and is the one `on_line`
+    reports — at the bound too: a point at exactly −TIE is called 1, so it must be reported."""
+    from nnviz.records import PerceptronRun as R
+
+    w, b = np.array([1.0, 0.0]), 0.0
+    X = np.array([[0.0, 3.0], [-R.TIE, 0.0], [R.TIE, 0.0], [-2 * R.TIE, 0.0], [0.4 - 0.4 - 1e-16, 1.0], [1.0, 0.0]])
+    assert list(R.line_predict(w, b, X)) == [1, 1, 1, 0, 1, 1]
+    assert list(R.on_line(w, b, X)) == [0, 1, 2, 4]          # −2·TIE: off the line, on the 0 side
+
+
 def test_xor_is_never_solved_by_one_line():
     ds = D.load("xor")
     for seed in range(5):

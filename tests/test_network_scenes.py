@@ -261,7 +261,7 @@ def test_dropout_comparison_pacing_and_dashed_test_curves(tmp_path):
         assert np.abs(p - 0.5).max() < 1e-6
     assert rp.train_loss[-1] < rd.train_loss[-1]                     # plain fits the training points closer
     assert f"train loss {rp.train_loss[-1]:.2f} → outputs near 0 or 1:" == s.words["fit"] and rp.train_loss[-1] < 0.005
-    assert s.words["cost"].endswith(f"≥ {s.sure:.0%} sure costs ≥ −ln 0.01 ≈ 4.6") and -np.log(1 - s.sure) >= 4.6
+    assert s.words["cost"].endswith("≥ 99% sure costs ≥ −ln 0.01 ≈ 4.6") and recs["seeds"].meta["sure"] == 0.99
     assert f"end at test loss {rp.test_loss[-1]:.2f}?" in s.words["why"]
     # early stopping as it is done: the step of the lowest loss on the recorded validation points
     val = recs["validation"]
@@ -493,7 +493,7 @@ def test_dropout_verdict_explains_the_test_loss_gap():
     n, k = len(recs["boundary_plain"].X_test), counts["plain"][1]
     assert words["sure"] == "wrong yet ≥ 99% sure (ring colour: the true class):"
     seeds = recs["seeds"].columns                  # the same contrast with other training seeds (record)
-    assert seeds["plain_sure"].min() > 3 * seeds["dropout_sure"].max() and recs["seeds"].meta["sure"] == cls.sure
+    assert seeds["plain_sure"].min() > 3 * seeds["dropout_sure"].max() and recs["seeds"].meta["sure"] == 0.99
     assert words["count"] == (f"{k} without dropout, {counts['dropout'][1]} with ({len(seeds['seed'])} other seeds: "
                               f"{seeds['plain_sure'].min()}–{seeds['plain_sure'].max()} vs "
                               f"{seeds['dropout_sure'].min()}–{seeds['dropout_sure'].max()})")

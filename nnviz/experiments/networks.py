@@ -12,7 +12,7 @@ import numpy as np
 from .. import data as D
 from .. import optim
 from .. import perceptron as P
-from ..data import dataset_from, grid_axes
+from ..data import dataset_from
 from ..nn import MLP, model_from
 from ..problems import NetworkProblem
 from ..records import Boundary, DropoutMasks, NetworkPass, Run, Table
@@ -280,7 +280,7 @@ def network_dropout(cfg):
                  "every": cfg["steps"], "eval_every": cfg["steps"]}
             model, ds, run = _train(c)
             pt = model.predict(run.thetas[-1], ds.X_test)[:, 0]
-            rows[f"{tag}_sure"].append(int(sure_count(pt, ds.Y_test[:, 0] > 0.5, cfg["sure"])))
+            rows[f"{tag}_sure"].append(int(sure_wrong(pt, ds.Y_test[:, 0] > 0.5, cfg["sure"]).sum()))
             rows[f"{tag}_final_test"].append(float(run.test_loss[-1]))
     out["seeds"] = Table({"seeds": list(cfg["other_seeds"]), "sure": cfg["sure"],
                           "note": "init and training seed varied together; data, p and steps as the main runs"},
@@ -296,21 +296,12 @@ def validation_loss(model: MLP, run: Run, val: D.Dataset) -> np.ndarray:
     return np.array([model.loss_value(th, val.X, val.Y) for th in run.thetas])
 
 
-def boundary_cells(prob: np.ndarray) -> int:
-    """How long a decision boundary is, in grid cells: neighbouring cells (across or down) whose
-    predicted class differs. A boundary that bends around single points is longer."""
-    c = np.asarray(prob) >= 0.5
-    return int((c[1:] != c[:-1]).sum() + (c[:, 1:] != c[:, :-1]).sum())
-
-
 def dropout_summary(recs: dict) -> dict:
     """What the dropout scene and still say at the end, from the records: per run ('plain',
-    'dropout') the final train/test accuracy, the boundary's length in grid cells, the mean
-    confidence |2p − 1| on the test points it gets wrong, its lowest test loss and that step
-    (`best_test`, `best_step`: picked on the test curve itself, an optimistic oracle) and its last test
-    loss; early stopping as it is done: the step of the lowest validation loss (`stop_step`, the
-    record "validation"), the test loss there (`stop_test`) and the highest test loss from there on
-    (`max_test_after`); the training points the plain net fits and the dropout net leaves (`bent`)."""
+    'dropout') the final train/test accuracy and its last test loss (`final_test`); early stopping
+    as it is done: the step of the lowest validation loss (`stop_step`, the record "validation") and
+    the test loss there (`stop_test`); the training points the plain net fits and the dropout net
+    leaves (`bent`)."""
     out = {}
     for tag in ("plain", "dropout"):
         run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
@@ -319,16 +310,8 @@ def dropout_summary(recs: dict) -> dict:
         pt = model.predict(run.thetas[-1], bd.X_test)[:, 0]
         wrong = (pt >= 0.5) != bd.labels_test
         out[tag] = {"train_right": (p >= 0.5) == bd.labels, "test_acc": float(1 - wrong.mean()),
-                    "train_acc": float(((p >= 0.5) == bd.labels).mean()),
-                    "cells": boundary_cells(bd.prob[-1]),
-                    "sure_when_wrong": float(np.abs(2 * pt[wrong] - 1).mean()) if wrong.any() else 0.0}
+                    "train_acc": float(((p >= 0.5) == bd.labels).mean()), "final_test": float(run.test_loss[-1])}
     out["bent"] = np.flatnonzero(out["plain"]["train_right"] & ~out["dropout"]["train_right"])
-    for tag in ("plain", "dropout"):
-        run = recs[f"run_{tag}"]
-        best = int(np.argmin(run.test_loss))
-        out[tag].update(best_step=int(run.eval_steps[best]), best_test=float(run.test_loss[best]),
-                        final_test=float(run.test_loss[-1]))
-    out["best_step"], out["best_test"] = out["plain"]["best_step"], out["plain"]["best_test"]
     val = recs.get("validation")
     if val is not None:                 # early stopping done right: the step is picked on validation points
         for tag in ("plain", "dropout"):
@@ -338,29 +321,34 @@ def dropout_summary(recs: dict) -> dict:
             e = int(np.searchsorted(run.eval_steps, step))
             if e >= len(run.eval_steps) or run.eval_steps[e] != step:
                 raise ValueError(f"no test loss recorded at the validation stop step {step}")
-            out[tag].update(stop_step=step, stop_val=float(v[k]), stop_test=float(run.test_loss[e]),
-                            max_test_after=float(run.test_loss[e:].max()))
+            out[tag].update(stop_step=step, stop_test=float(run.test_loss[e]))
     return out
 
 
-def sure_count(p1: np.ndarray, labels, sure: float = 0.99) -> int:
-    """How many points a net with outputs P(class 1) = `p1` gets wrong while ≥ `sure` sure."""
-    y = np.asarray(labels, bool)
-    return int((np.where(y, p1, 1 - p1) <= 1 - sure).sum())
+def sure_wrong(p1: np.ndarray, labels, sure: float) -> np.ndarray:
+    """Which points a net with outputs P(class 1) = `p1` gets wrong while ≥ `sure` sure (the one
+    "sure mistake" rule: P(true class) < 0.5 and ≤ 1 − `sure`)."""
+    p_true = np.where(np.asarray(labels, bool), p1, 1 - p1)
+    return (p_true < 0.5) & (p_true <= 1 - sure)
 
 
-def sure_mistakes(recs: dict, tag: str, sure: float = 0.99) -> dict:
+def sure_level(recs: dict) -> float:
+    """The "sure" threshold the dropout records were made with (config `sure`, kept in record "seeds")."""
+    return float(recs["seeds"].meta["sure"])
+
+
+def sure_mistakes(recs: dict, tag: str) -> dict:
     """The final net's test mistakes (run `tag` of the dropout records): how many (`wrong`), how many
-    of them sure (P(wrong class) ≥ `sure`; `sure`, and which test points: `sure_idx`), and the share of
-    the final test loss (mean cross-entropy) the sure ones make up (`share`), their mean cost
-    (`mean_cost`) and the number of test points (`n`). The scene and the still ring each sure one."""
+    of them sure (P(wrong class) ≥ the records' `sure_level`; `sure`, and which test points: `sure_idx`),
+    and the share of the final test loss (mean cross-entropy) the sure ones make up (`share`), their
+    mean cost (`mean_cost`) and the number of test points (`n`). The scene and the still ring each sure one."""
     run, bd = recs[f"run_{tag}"], recs[f"boundary_{tag}"]
     pt = model_from(run.config["problem"]["model"]).predict(run.thetas[-1], bd.X_test)[:, 0]
     y = np.asarray(bd.labels_test, bool)
     p_true = np.where(y, pt, 1 - pt)
     wrong = p_true < 0.5
     ce = -np.log(np.clip(p_true, 1e-300, 1.0))
-    hit = wrong & (p_true <= 1 - sure)
+    hit = sure_wrong(pt, y, sure_level(recs))
     return {"wrong": int(wrong.sum()), "sure": int(hit.sum()), "sure_idx": np.flatnonzero(hit),
             "share": float(ce[hit].sum() / ce.sum()), "mean_cost": float(ce[hit].mean()) if hit.any() else 0.0,
             "n": len(y)}

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import experiments as E
 from .. import theme
-from ..display import fixed, neuron_sum, shown_units, signed, sizes_text, subscript
+from ..display import fixed, neuron_sum, shown_units, signed, sizes_text
 from ..experiments.networks import model_from
 from ..perceptron import halfplane_polygon, line_in_box
 from . import figure
@@ -174,10 +174,6 @@ def _wire_pixels(fig, a_img, a_net, pos0, side=8):
         a_net.add_artist(ConnectionPatch((i % side, i // side), (xy[0] - 0.2, xy[1]), "data", "data",
                                          axesA=a_img, axesB=a_net, color=theme.MUTED, lw=0.8, alpha=0.9,
                                          zorder=0.5, clip_on=False))
-
-
-def _x(i):
-    return f"x{subscript(i + 1)}"
 
 
 # --- the architecture: what one neuron computes, then every layer with its parameter count ---------
@@ -702,9 +698,8 @@ def _perceptron_panel(ax, rec, title, box=BOX):
         ax.annotate("", xy=tip, xytext=foot, arrowprops=dict(arrowstyle="-|>", color=theme.INK, lw=1.8), zorder=4)
         ax.text(*lab, "$w$", fontsize=TEXT + 2, color=theme.INK, ha="center", va="center")
     _square(ax, box)
-    w_, b_ = np.asarray(rec.w[-1], float), float(rec.b[-1])
-    on = [x for x in np.asarray(rec.X, float) if abs(w_ @ x + b_) <= rec.TIE]      # the record's own tie rule
-    if on and seg is not None:                  # a point exactly on the line: say which side it counts as
+    on = np.asarray(rec.X, float)[rec.on_line(rec.w[-1], rec.b[-1], rec.X)]      # the record's own tie rule
+    if len(on) and seg is not None:                  # a point exactly on the line: say which side it counts as
         pts = ", ".join(f"({x[0]:g}, {x[1]:g})" for x in on)
         ax.set_xlabel(f"{pts} lies on the line: $w\\cdot x + b = 0$\ncounts as class 1 (step(0) = 1)",
                       fontsize=TEXT, color=theme.INK)
@@ -792,13 +787,14 @@ def dropout(fig):
     the animation's (networks.dropout_summary, networks.sure_mistakes)."""
     from matplotlib.colors import LinearSegmentedColormap
 
-    from ..experiments.networks import dropout_summary, sure_mistakes
+    from ..experiments.networks import dropout_summary, sure_level, sure_mistakes
 
     recs = E.load("network_dropout")
     facts = dropout_summary(recs)
     p = float(recs["masks"].config["dropout"])
     cols = theme.loss_colors(paper=True)
     sure = {t: sure_mistakes(recs, t) for t in ("plain", "dropout")}
+    level = sure_level(recs)
     last = int(recs["run_plain"].steps[-1])
     gs = fig.add_gridspec(2, 5, width_ratios=[1.4, 1.4, 0.1, 1, 1], height_ratios=[1, 0.42], wspace=0.3, hspace=0.1,
                           left=0.03, right=0.99, top=0.79, bottom=0.01)
@@ -820,7 +816,7 @@ def dropout(fig):
         y = np.asarray(bd.labels, int)
         ax.scatter(bd.X[:, 0], bd.X[:, 1], s=22, c=[theme.CLASS[k] for k in y], edgecolors=theme.INK, linewidths=0.5,
                    zorder=3)
-        k = sure[tag]["sure_idx"]            # wrong yet ≥ 99 % sure: hollow rings in the TRUE class colour
+        k = sure[tag]["sure_idx"]            # wrong yet sure: hollow rings in the TRUE class colour
         ax.scatter(bd.X_test[k, 0], bd.X_test[k, 1], s=48, facecolors="none", edgecolors=theme.INK, linewidths=2.2,
                    zorder=4)
         ax.scatter(bd.X_test[k, 0], bd.X_test[k, 1], s=48, facecolors="none",
@@ -873,7 +869,7 @@ def dropout(fig):
     sp, sd = recs["seeds"].columns["plain_sure"], recs["seeds"].columns["dropout_sure"]
     n_val = recs["validation"].meta["n"]
     rows = [f"• without dropout, train loss → {r_end(recs):.2f} pushes outputs to 0 or 1 (colour bar above),",
-            "   so a mistake made ≥ 99% sure costs ≥ −ln 0.01 ≈ 4.6",
+            f"   so a mistake made ≥ {level:.0%} sure costs ≥ −ln {1 - level:.2f} ≈ {-np.log(1 - level):.1f}",
             f"• ringed: {mp['sure']} such test mistakes without dropout, {md['sure']} with "
             f"({len(sp)} other seeds: {sp.min()}–{sp.max()} vs {sd.min()}–{sd.max()});",
             f"   each costs {mp['mean_cost']:.1f} on average: {mp['sure']} × {mp['mean_cost']:.1f} / {mp['n']} = "
@@ -892,7 +888,7 @@ def dropout(fig):
     box = axes[0].get_position().union([axes[0].get_position(), axes[1].get_position()])
     fig.legend(handles, [f"training point ({len(recs['boundary_plain'].X)})",
                          f"test point ({len(recs['boundary_plain'].X_test)})",
-                         "wrong yet ≥ 99% sure (ring colour: true class)", "circled: fitted only without dropout"],
+                         f"wrong yet ≥ {level:.0%} sure (ring colour: true class)", "circled: fitted only without dropout"],
                loc="lower center", bbox_to_anchor=((box.x0 + box.x1) / 2, 0.86), ncol=2, fontsize=9.5,
                frameon=False, handletextpad=0.3, columnspacing=1.2)
     # what the map colours mean: P(class 1) from sure class 0 through unsure to sure class 1
