@@ -87,6 +87,7 @@ class DescentSurface(ThemedThreeDScene):
     marker_lift = None      # ○ and ★ in the depth order (None: on their cell; 1e4: over everything)
     hold_time = 4.0         # seconds an analytic path holds at its path_beat step
     stalk_words_go = True   # a network sheet's stalk labels fade with the first closing caption (the meter has them)
+    zoom_float = None       # (factor, screen spot): zoom onto the path's floating start while it is drawn
     marks_during = None     # the `during_path` piece whose caption brings the `marks_after` (None: the first `after`)
 
     def construct(self):
@@ -134,7 +135,7 @@ class DescentSurface(ThemedThreeDScene):
             drop = mn.DashedLine(star.get_center(), floor.c2p(x, y, zr[0]), stroke_color=color(theme.FOREGROUND),
                                  stroke_width=2.5, dash_length=0.08)
             mesh.occlude(drop, lift=1e4)
-            name = label("floor: the path's shadow", size=24, color=color(theme.FOREGROUND))
+            name = label("floor: the path's shadow", size=28, color=color(theme.FOREGROUND))
             self.camera.reset_rotation_matrix()  # the orientation set above (the camera updates it per frame)
             corners = np.asarray(self.camera.project_points(np.array(c, float)), float)[:, :2]
             low = corners[np.argsort(corners[:, 1])[:2]]  # the front edge, on screen
@@ -157,10 +158,11 @@ class DescentSurface(ThemedThreeDScene):
         ring_words = self.ring_labels(axes, surf, hmap, ring_levels, xy) if net else []
         self.after_marks = self.marks_after(rec, axes, xy, z, steps) if net else []
         for m in self.after_marks:
-            mesh.occlude(m[0], lift=3.0)
+            mesh.occlude(m[0], lift=1e4)  # a mark on the path is drawn over it
         corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
         ax_line, ax_marks, ax_labels = height_axis(axes, corner, decade_ticks(hmap, zr, most=self.axis_ticks)
-                                                   if self.axis_ticks else [], label, size=24, name=self.axis_name)
+                                                   if self.axis_ticks else [], label, size=28 if net else 24,
+                                                   name=self.axis_name)
         mesh.occlude(*rings, ax_line, ax_marks, lift=0.5)
         # a shadow on the floor is drawn over the sheet above it (it is the point of the picture)
         mesh.occlude(path, jump=self.jump(axes), lift=1e4 if self.shadow else 2.0)
@@ -176,7 +178,9 @@ class DescentSurface(ThemedThreeDScene):
             if net:  # its two ends named: the two losses it joins
                 stalk.add(self.stalk_words(rec, axes, xy, z, hmap(other)))
                 marks.extend(stalk[-1])  # each faces the camera about its own centre
-        self.add_fixed_orientation_mobjects(*marks)
+        for m in marks:  # a label with an anchor keeps its on-screen offset from it at any zoom
+            a = getattr(m, "anchor", None)
+            self.add_fixed_orientation_mobjects(m, **({} if a is None else {"center_func": (lambda a=a: a)}))
         title = heading(self.title(surf), size=30, buff=0.2)
         counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=self.counter_drawing)
         loss = self.loss_readout(rec, t, steps, h)
@@ -192,7 +196,7 @@ class DescentSurface(ThemedThreeDScene):
         if net:
             extras = self.path_extras(rec, axes, xy, z, hmap(other) if other is not None else None, steps, t)
             for m in extras:
-                mesh.occlude(m, lift=2.5)
+                mesh.occlude(m, lift=1e4 if self.shadow else 2.5)
             self.add(*extras)
             self.play_network(rec, surf, v, t, self.net_warp(rec, xy, z, steps, surf), stalk)
             return
@@ -287,14 +291,19 @@ class DescentSurface(ThemedThreeDScene):
         for k, words in enumerate(during):
             marks = self.after_marks if k == self.marks_during else []
             for m in marks:
-                self.add_fixed_orientation_mobjects(m[1])
+                a = getattr(m[1], "anchor", None)
+                self.add_fixed_orientation_mobjects(m[1], **({} if a is None else {"center_func": (lambda a=a: a)}))
             if words:
                 pulse = [stalk[-1].animate(rate_func=mn.there_and_back).scale(1.3)] if (
                     stalk is not None and "stalk" in words) else []  # the stalk's words pulse once
                 swap(words, *pulse, *[fade_in(m) for m in marks])
+            if k == 0 and self.zoom_float:  # a closer look at the floating start while it is drawn
+                self.zoom_on(self.float_focus, *self.zoom_float, 1.0)
             if marks:  # the path stops at the marked step while its caption is read
                 self.pause("path-hold")
                 self.wait(hold)
+            if k == 1 and self.zoom_float:
+                self.zoom_on(None, 1.0, None, 1.0)
             self.play(warp.segment(t, cuts[k], cuts[k + 1]))
         self.pause("path-drawn")
         for k, words in enumerate(self.after(rec, surf, v)):
@@ -308,6 +317,29 @@ class DescentSurface(ThemedThreeDScene):
         if words:
             swap(words)
             self.wait(2.5 if hold >= 1 else hold + 0.3)  # the closing line, held
+
+    def zoom_on(self, point, factor, spot, run_time):
+        """Zoom the 3-D picture by `factor` (of the scene's zoom) so that `point` moves to screen position
+        `spot`; zoom_on(None, 1.0, None, …) goes back. Text stays put (titles, readouts, captions)."""
+        cam = self.camera
+        z0, off0 = float(cam.zoom_tracker.get_value()), np.array(cam.offset, float)
+        if point is None:
+            z1, off1 = float(self.zoom), np.array(self.offset, float)
+        else:
+            s0 = np.asarray(cam.project_points(np.array([point], float))[0][:2], float)
+            z1 = float(self.zoom) * factor
+            off1 = np.asarray(spot, float) - z1 * (s0 - off0) / z0  # the projection scales with the zoom
+        k = mn.ValueTracker(0.0)
+
+        def follow(m):
+            a = m.get_value()
+            cam.zoom_tracker.set_value(z0 + (z1 - z0) * a)
+            cam.offset = tuple(off0 + (off1 - off0) * a)
+        k.add_updater(follow)
+        self.add(k)
+        self.play(k.animate.set_value(1.0), run_time=run_time)
+        k.clear_updaters()
+        self.remove(k)
 
     def during_ends(self, rec, n: int):
         """The step at which each `during_path` piece ends (None: n equal pieces of the warped time)."""
@@ -419,7 +451,7 @@ class DescentSurface(ThemedThreeDScene):
             scene = np.array([axes.c2p(a, b, h) for a, b in pts[ok]])
             front = scene @ eye
             q = scene[int(np.argmax(clear[ok] + 0.05 * (front - front.min()) / (np.ptp(front) + 1e-12)))]
-            words = label(f"loss {loss_tick_text(lev)}", size=24, color=color(theme.FOREGROUND))
+            words = label(f"loss {loss_tick_text(lev)}", size=28, color=color(theme.FOREGROUND))
             words.move_to(q).shift(0.35 * mn.OUT)
             words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.6, buff=0.04)
             out.append(words)
@@ -430,11 +462,14 @@ class DescentSurface(ThemedThreeDScene):
         p = rec[f"{self.plane}_path"]
         a, b = np.asarray(axes.c2p(*xy[0], z[0]), float), np.asarray(axes.c2p(*xy[0], other[0]), float)
         top, foot = (a, b) if a[2] > b[2] else (b, a)
-        up = label(f"true {p.true_loss[0]:.2f}", size=24, color=color(theme.FOREGROUND))
-        down = label(f"sheet {p.plane_loss[0]:.2f}", size=24, color=color(theme.FOREGROUND))
+        up = label(f"true {p.true_loss[0]:.2f}", size=28, color=color(theme.FOREGROUND))
+        down = label(f"sheet {p.plane_loss[0]:.2f}", size=28, color=color(theme.FOREGROUND))
         for w, q in ((up, top), (down, foot)):
             w.move_to(q).shift((0.5 + w.width / 2) * self.stalk_side + (0.12 if q is top else -0.12) * mn.OUT)
             w.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
+            if self.zoom_float:  # placed on screen from its end of the stalk (a zoom keeps it beside it)
+                w.anchor = np.asarray(q, float)
+                w.shift(-(0.12 if q is top else -0.12) * mn.OUT)
         return mn.VGroup(up, down)
 
     # ------------------------------------------------------------------ what a variant changes
@@ -475,14 +510,14 @@ class DescentSurface(ThemedThreeDScene):
         p = rec.get(f"{self.plane}_path") if hasattr(rec, "get") else None
         s = np.asarray(steps, float)
 
-        def readout(name, vals):
+        def readout(name, vals, fmt=loss_text):
             vals = np.asarray(vals, float)
-            return Readout(tracker, lambda x: f"{name} {loss_text(vals[min(int(np.searchsorted(s, x - 1e-9)), len(vals) - 1)])}",
+            return Readout(tracker, lambda x: f"{name} {fmt(vals[min(int(np.searchsorted(s, x - 1e-9)), len(vals) - 1)])}",
                            size=28, color=color(theme.FOREGROUND))
         if p is None:
             return readout("loss", heights)
         if self.shadow:
-            return readout("true loss", p.true_loss)
+            return readout("true loss", p.true_loss, lambda v: f"{v:.3g}")  # as ★'s: 0.0137 next to 0.0136
         return None  # the gap meter beside the sheet shows both losses at the dot
 
     def intro(self, rec, surf) -> str | None:
@@ -592,11 +627,12 @@ class DescentSurfaceTrue(DescentSurface):
     path stops there (marked) while the caption is read, then runs on at the sheet's height."""
 
     heights = "true"
-    offset = (-2.3, -0.2)
+    offset = (-2.7, -0.2)
     phi, theta = 66, -84    # the sheet's long direction across the screen: the drop lines stand clear of the path
     stalk_side = mn.RIGHT   # the start's labels on the side away from the path
     stalk_words_go = False
     marks_during = 1        # the step-k dot comes with the second caption, the path held there
+    zoom_float = (2.0, (-1.9, 0.8))  # the floating steps, magnified, clear of the readouts and the caption
 
     def before(self, rec, surf, v):
         return ["Same sheet as before; now the path is drawn at its true loss: where that is higher than the "
@@ -658,6 +694,8 @@ class DescentSurfaceTrue(DescentSurface):
             return []
         k = int(np.searchsorted(np.asarray(steps, float), self.agree_from(rec)))
         ink = color("optimizer", optimizer_key(rec["run"].config["optimizer"]))
+        ends = [axes.c2p(*xy[i], h) for i in (0, k) for h in (z[i], other[i])]
+        self.float_focus = np.mean(np.asarray(ends, float), axis=0)  # the zoom's centre: the floating stretch
         lines = mn.VGroup()
         for i in range(0, k + 1):
             a, b = axes.c2p(*xy[i], z[i]), axes.c2p(*xy[i], other[i])
@@ -680,8 +718,9 @@ class DescentSurfaceTrue(DescentSurface):
         dot = mn.VGroup(mn.Dot(q, radius=0.15, color=color(theme.BACKGROUND)),
                         mn.Dot(q, radius=0.11, color=color(theme.FOREGROUND)))
         words = label(f"step {int(steps[k])}", size=28, color=color(theme.FOREGROUND))
-        words.move_to(q).shift((0.3 + words.width / 2) * mn.LEFT + 0.3 * mn.OUT)
+        words.move_to(q).shift((0.3 + words.width / 2) * mn.LEFT + 0.25 * mn.UP)
         words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
+        words.anchor = q  # its on-screen offset from the dot holds at any zoom
         return [mn.VGroup(dot, words)]
 
     def takeaway(self, rec, surf, v):
@@ -704,7 +743,8 @@ class DescentSurfaceRandom(DescentSurface):
     offset = (-2.8, 0.7)
     net_meters_at = (1.9, 2.9)
     opacity = 0.6           # the floor's contours and the shadow show through the sheet
-    half_width = 0.5        # the drawn window: ± this around the end point (the record's grid spans ±1)
+    axis_ticks = 0          # the chart beside it carries the losses
+    half_width = 0.4        # the drawn window: ± this around the end point (the record's grid spans ±1)
 
     def window(self, surf, rec):
         """The centre of the recorded grid (the path's shadow is short: a closer window shows it)."""
@@ -718,20 +758,38 @@ class DescentSurfaceRandom(DescentSurface):
     def before(self, rec, surf, v):
         n = self.weights(rec)
         return [f"Training moves all {n} weights at once. This flat sheet runs through the end point along "
-                f"two random directions, scaled to the weights."]
+                f"two random directions of the {n}.",
+                "Each direction is scaled so that a step of 1 changes every neuron's weights by their own size."]
 
     def during_path(self, rec, surf, v):
-        return [f"A random sheet holds only {self.movement_share(rec):.0%} of the path's movement (bar, right): "
-                f"the path runs almost straight out of it.",
-                "So only the path's shadow is drawn, on the floor; the chart shows the path's true loss.",
-                "The shadow lies nearer the end point than the path itself does, so the sheet reads a lower "
-                "loss there."]
+        off, dist = self.start_offsets(rec)
+        return [f"The sheet misses the path: the start lies {dist:.1f} from the end point, {off:.1f} off the "
+                f"sheet (bar). Only its shadow is drawn.",
+                "The white dot is the sheet above the shadow: nearer the end point than the path, so it "
+                "reads a lower loss (white curve)."]
 
     def after(self, rec, surf, v):
         p = rec[f"{self.plane}_path"]
         x, y, v = grid_minimum(surf.xs, surf.ys, surf.loss)
-        return [f"At the end both read {p.true_loss[-1]:.4f}: the sheet was built through the end point. "
-                f"★ ({v:.4f}) lies next to it."]
+        return [f"At the end both read {p.true_loss[-1]:.3g}: the sheet was built through the end point. "
+                f"★ ({v:.3g}) lies next to it."]
+
+    def path_extras(self, rec, axes, xy, z, other, steps, tracker):
+        """The sheet above the shadow's head: a white dot on the sheet (its loss is the chart's white curve)
+        and a thin line dropping from it to the shadow on the floor, both following the step drawn."""
+        s = np.asarray(steps, float)
+        z0 = axes.z_range[0]
+        at = lambda: min(int(np.searchsorted(s, tracker.get_value() - 1e-9)), len(s) - 1)  # noqa: E731
+        top = lambda i: np.asarray(axes.c2p(*xy[i], z[i]), float)  # noqa: E731
+        foot = lambda i: np.asarray(axes.c2p(*xy[i], z0), float) - self.floor_gap * mn.OUT  # noqa: E731
+        drop = mn.DashedLine(top(0), foot(0), stroke_color=color(theme.FOREGROUND), stroke_width=2.5,
+                             dash_length=0.07)
+        drop.add_updater(lambda m: m.put_start_and_end_on(top(at()), foot(at()) + 1e-6 * mn.RIGHT))
+        dot = mn.VGroup(mn.Dot(radius=0.13, color=color(theme.BACKGROUND)),
+                        mn.Dot(radius=0.095, color=color(theme.FOREGROUND)))
+        dot.add_updater(lambda m: m.move_to(top(at())))
+        self.add_fixed_orientation_mobjects(dot)
+        return [drop, dot]
 
     def takeaway(self, rec, surf, v):
         return (f"Takeaway: 2 random directions of {self.weights(rec)} miss the path: a random sheet shows "
@@ -740,25 +798,28 @@ class DescentSurfaceRandom(DescentSurface):
     def side(self, rec, tracker, steps):
         p = rec[f"{self.plane}_path"]
         ink = color("optimizer", optimizer_key(rec["run"].config["optimizer"]))
-        true, shadow = "true loss", "the sheet's loss"
+        true, shadow = "true loss", "sheet at dot"
         plot = LossPlot({true: p.true_loss, shadow: p.plane_loss},
                         colors={true: ink, shadow: color(theme.FOREGROUND)},
-                        steps={true: p.steps, shadow: p.steps}, log_y=True, width=4.6, height=2.0,
-                        tracker=tracker, legend=False, x_ticks=3, font_size=24, ink=color(theme.FOREGROUND))
-        plot.move_to([6.7, 0.55, 0], aligned_edge=mn.UR)
-        share = self.movement_share(rec)
+                        steps={true: p.steps, shadow: p.steps}, log_y=True, width=4.6, height=1.6,
+                        tracker=tracker, legend=False, x_ticks=3, font_size=28, ink=color(theme.FOREGROUND))
+        plot.move_to([6.7, 0.1, 0], aligned_edge=mn.UR)
+        off, dist = self.start_offsets(rec)
+        share = off / dist if dist > 0 else 0.0
         fg = color(theme.FOREGROUND)
-        words = label(f"path's movement: {share:.0%} in the sheet", size=24, color=fg)
-        track = mn.Rectangle(width=4.2, height=0.16, stroke_color=fg, stroke_width=1.5, fill_opacity=0)
-        fill = mn.Rectangle(width=max(4.2 * share, 0.02), height=0.16, stroke_width=0, fill_color=fg, fill_opacity=1)
+        # the start's distance to the end point (the bar's outline) and the part of it off the sheet (filled)
+        words = label(f"start: {dist:.1f} from the end,\nand {off:.1f} off the sheet", size=28, color=fg,
+                      line_spacing=0.8)
+        track = mn.Rectangle(width=4.2, height=0.2, stroke_color=fg, stroke_width=2, fill_opacity=0)
+        fill = mn.Rectangle(width=max(4.2 * share, 0.02), height=0.2, stroke_width=0, fill_color=fg, fill_opacity=1)
         fill.align_to(track, mn.LEFT)
-        bar = mn.VGroup(words, mn.VGroup(track, fill)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
-        bar.move_to([6.7, 1.45, 0], aligned_edge=mn.UR)
+        bar = mn.VGroup(words, mn.VGroup(track, fill)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+        bar.move_to([self.net_meters_at[0], 1.45, 0], aligned_edge=mn.UL)
         for tick in plot.axes.tick_labels:  # 1 / 0.1 / 0.01, as the rings say it (not 10⁰ / 10⁻¹)
             sup = getattr(tick, "text", "")
             if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
                 k = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
-                new = label(loss_tick_text(10.0 ** k), size=24, color=color(theme.FOREGROUND))
+                new = label(loss_tick_text(10.0 ** k), size=28, color=color(theme.FOREGROUND))
                 tick.become(new.move_to(tick.get_right(), aligned_edge=mn.RIGHT))
         ax = plot.axes
         names = []
@@ -768,7 +829,7 @@ class DescentSurfaceRandom(DescentSurface):
             y0, y1 = ax.bounds[1]
             at = ax.axes.c2p(x1, y1 - where * (y1 - y0))
             swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=5)
-            words = label(k, size=24, color=c)
+            words = label(k, size=28, color=c)
             row = mn.VGroup(swatch, words).arrange(mn.RIGHT, buff=0.12).move_to(at, aligned_edge=mn.RIGHT)
             names.append(row)
         return [bar, plot, *names]

@@ -346,18 +346,22 @@ def test_pca_sheet_captions(surf_mod, surface):
     inplane = D @ np.linalg.lstsq(D, d.T, rcond=None)[0]
     mine = 1 - np.sum((d.T - inplane) ** 2) / np.sum(d ** 2)
     assert rnd.movement_share(surface) == pytest.approx(mine, rel=1e-6) and mine < 0.2  # "misses the path"
+    roff = np.linalg.norm(d.T - inplane, axis=0)
+    rdist = np.linalg.norm(d, axis=1)
     words = " ".join(rnd.during_path(surface, r, 0.0)[0].split())
-    assert f"holds only {mine:.0%} of the path's movement" in words
+    assert f"the start lies {rdist[0]:.1f} from the end point, {roff[0]:.1f} off the sheet (bar)" in words
+    assert rnd.start_offsets(surface) == pytest.approx((roff[0], rdist[0]), rel=1e-9)  # the bar's two lengths
+    assert np.all(roff[:-1] > 0.9 * rdist[:-1])  # "misses": every step lies mostly off the sheet
     assert np.all(rp.plane_loss[:-1] < rp.true_loss[:-1])  # "the sheet reads a lower loss there"
     # "the shadow lies nearer the end point than the path itself": in-plane distance ≤ full distance
     assert np.all(np.linalg.norm(inplane, axis=0) <= np.linalg.norm(d, axis=1) + 1e-12)
     assert rp.plane_loss[-1] == pytest.approx(rp.true_loss[-1], rel=1e-9)  # "at the end both read …"
     end = " ".join(rnd.after(surface, rnd.window(r, surface), 0.0)[0].split())
-    assert f"At the end both read {rp.true_loss[-1]:.4f}" in end
+    assert f"At the end both read {rp.true_loss[-1]:.3g}" in end
     # "★ lies next to it": the window's lowest cell is within 1.5 grid cells of the end point (the centre)
     w = rnd.window(r, surface)
     j, i = np.unravel_index(np.nanargmin(w.loss), w.loss.shape)
-    assert np.hypot(w.xs[i], w.ys[j]) <= 1.5 * (w.xs[1] - w.xs[0]) and f"★ ({w.loss[j, i]:.4f})" in end
+    assert np.hypot(w.xs[i], w.ys[j]) <= 1.5 * (w.xs[1] - w.xs[0]) and f"★ ({w.loss[j, i]:.3g})" in end
     for cls in (pca, true, rnd):  # every caption fits in two lines
         texts = [*cls.before(surface, s, 0.0), *cls.during_path(surface, s, 0.0), *cls.after(surface, s, 0.0),
                  cls.takeaway(surface, s, 0.0)]

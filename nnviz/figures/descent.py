@@ -541,7 +541,7 @@ def race_tuning(fig):
 @figure("descent_surface", experiments=("descent_surface",), size=(12, 4.6))
 def surface(fig):
     """A moons MLP's loss on the flat sheet that best fits its path (PCA plane; the path on it, the start's
-    stalk from the sheet's loss to its true loss) and on a random sheet (filter-normalised, ±0.5 around the
+    stalk from the sheet's loss to its true loss) and on a random sheet (filter-normalised, ±0.4 around the
     end point as in the video; the path lies mostly off it: drawn as its shadow on a contour floor under a
     see-through sheet), and the true loss beside both sheets' losses per step (log-step axis: the gap is in
     the first steps). The videos' palette: a grey surface, the path in its optimizer's colour."""
@@ -558,11 +558,11 @@ def surface(fig):
     n = int(np.asarray(rec["run"].thetas).shape[1])
     for k, which in enumerate(("pca", "random")):
         s, p = rec[which], rec[f"{which}_path"]
-        share = TR.sheet_share(p)
+        off, dist = TR.start_offsets(p)  # the start's distance off the sheet and to the end point (as the videos)
         ax = fig.add_subplot(1, 3, k + 1, projection="3d", computed_zorder=False)
         xs, ys, L = s.xs, s.ys, s.loss
-        if which == "random":  # the video's window: ±0.5 around the end point
-            i, j = np.flatnonzero(np.abs(xs) <= 0.5 + 1e-9), np.flatnonzero(np.abs(ys) <= 0.5 + 1e-9)
+        if which == "random":  # the video's window: ±0.4 around the end point
+            i, j = np.flatnonzero(np.abs(xs) <= 0.4 + 1e-9), np.flatnonzero(np.abs(ys) <= 0.4 + 1e-9)
             xs, ys, L = xs[i], ys[j], L[np.ix_(j, i)]
         A, B = np.meshgrid(xs, ys)
         Z = np.log10(L)
@@ -585,8 +585,8 @@ def surface(fig):
             j, i = np.unravel_index(np.nanargmin(L), L.shape)
             ax.scatter(xs[i], ys[j], Z[j, i], marker="*", s=170, facecolors="none", edgecolors=theme.INK,
                        linewidths=1.5, zorder=6)
-            title = (f"the sheet that best fits the path holds {share:.1%}\nof its movement: the path runs on it,"
-                     f"\nall but the start (the stalk)")
+            title = (f"the sheet along the path's two main directions:\nthe start lies {dist:.1f} from the end, only "
+                     f"{off:.1f} off the\nsheet, but the loss is steep that way (the stalk)")
             ax.view_init(elev=32, azim=-115)  # ★ (at the window's edge) apart from the path's end
         else:
             floor = lo - 0.4
@@ -598,13 +598,13 @@ def surface(fig):
             ax.scatter(*p.coords[0], floor, s=70, facecolors="none", edgecolors=theme.INK, linewidths=1.8, zorder=7)
             ax.scatter(0, 0, floor, s=30, color=ink, edgecolors=theme.INK, zorder=7)
             ax.set_zlim(floor, hi)
-            title = (f"a random sheet holds only {share:.0%} of the\npath's movement: only its shadow is drawn,"
-                     f"\non the floor")
+            title = (f"a random sheet: the start lies {off:.1f} off it\n({dist:.1f} from the end), so only the path's"
+                     f"\nshadow is drawn, on the floor")
             ax.view_init(elev=35, azim=-100)
         ax.set_title(title, fontsize=10)
         ax.zaxis.set_major_locator(FixedLocator(np.arange(lo, hi + 1)))
         ax.zaxis.set_major_formatter(FuncFormatter(lambda z, _: loss_tick_text(10.0 ** z)))
-        ax.set_zlabel("loss (log scale)", fontsize=9)
+        ax.set_zlabel("loss (log scale)", fontsize=9, labelpad=10)  # clear of the tick labels
         ax.set_xticklabels([])
         ax.set_yticklabels([])
         ax.set_xlabel("direction 1", fontsize=9)
@@ -633,6 +633,8 @@ def surface(fig):
     ax.set_ylabel("loss (log scale)")
     ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(0.0, 0.3), frameon=False)  # the empty lower left
     k = int(np.flatnonzero(np.abs(p.true_loss - p.plane_loss) / p.true_loss > 0.07)[-1]) + 1
+    ax.axvline(p.steps[k], color=theme.MUTED, lw=1, ls=(0, (2, 2)), zorder=0)
+    ax.text(p.steps[k] * 1.08, 1.0, f"step {p.steps[k]}", fontsize=9, ha="left", va="center")
     ax.set_title(f"true loss vs the sheets' losses: the fitted sheet\nagrees within 7 % from step {p.steps[k]} on; "
                  f"the random\none reads low until the end ({n} weights, 2 drawn)", fontsize=10)
     box = ax.get_position()
