@@ -128,8 +128,14 @@ class RankStrip(mn.VGroup):
     either way gets its own row under the winner's: hollow rings at those final losses, "unstable" in
     the value column for a rate that is, and a key naming the winner, the rates and the values."""
 
-    def __init__(self, surf, runs, min_value: float, width: float = 2.1, size: float = 24, tuning=None):
+    def __init__(self, surf, runs, min_value: float, width: float = 2.1, size: float = 24, tuning=None,
+                 ring_labels: bool = False, row: float = ROW, tick_every: int | None = None, room=None):
+        """`ring_labels`: each neighbour's η written under its ring (and under "× unstable") instead of a
+        key of lines under the axis; `row`: the row spacing (larger text needs more); `tick_every`: a tick
+        every that many decades from the floor, the axis grown to the last one (else every decade with room);
+        `room`: the whole strip's width, the axis taking what the names and values leave (else `width`)."""
         super().__init__()
+        ROW = row  # noqa: N806
         order = finish_order(surf, runs, min_value, threshold=ATOL)
         self.order = order
         tied = [n for p in surf.meta["ranking"] if len(p) > 1 for n in p if runs[n].meta["final_loss"] <= ATOL]
@@ -137,6 +143,8 @@ class RankStrip(mn.VGroup):
         f = {n: max(float(runs[n].meta["final_loss"]), ATOL) for n in order}
         lo = np.floor(np.log10(min(f.values())))
         hi = max(np.ceil(np.log10(max(f.values()))), lo + 2)
+        if tick_every:
+            hi = lo + tick_every * np.ceil((hi - lo) / tick_every)
         names = [text(NAMES[n], size=size, color=color("optimizer", n)) for n in order]
         name_w = max(m.width for m in names)
         bg, muted, fg = color(theme.BACKGROUND), color(theme.MUTED), color(theme.FOREGROUND)
@@ -145,6 +153,13 @@ class RankStrip(mn.VGroup):
         self.add(self.head)
         rows = mn.VGroup()
         x0 = name_w + 0.2
+        if room is not None:  # the axis gets what the names and the widest value leave
+            said = [f"step {first_below(runs[n], min_value, ATOL)}" if n in tied else loss_text(runs[n].meta["final_loss"])
+                    for n in order]
+            near = tuning.meta.get("neighbours") if tuning is not None else None
+            if near and not (np.isfinite(near["lower"]) and np.isfinite(near["higher"])):
+                said.append("× unstable")
+            width = room - x0 - 0.15 - max(text(w, size=size).width for w in said) - 0.05
         pos = lambda v: x0 + width * (np.log10(v) - lo) / (hi - lo)  # noqa: E731
         nb = tuning.meta.get("neighbours") if tuning is not None else None
         w = tuning.meta["winner"][0] if nb else None
@@ -168,39 +183,158 @@ class RankStrip(mn.VGroup):
                 sub = mn.VGroup(text("η ± 1 step", size=size, color=c).move_to([0.15, y, 0], aligned_edge=mn.LEFT),
                                 mn.Line([x0, y, 0], [x0 + width, y, 0], stroke_width=1.5, color=muted))
                 unstable = False
+                under = []
                 for side, dj in (("lower", -1), ("higher", 1)):
                     v = nb[side]
                     eta = f"η={tuning.lrs[j + dj]:.2g}"
                     who = f"{NAMES[w]} at " if not keys else "at "
                     if np.isfinite(v):
-                        sub.add(mn.Circle(radius=0.1, stroke_color=c, stroke_width=3).move_to(
-                            [pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), y, 0]))
+                        ring = mn.Circle(radius=0.1, stroke_color=c, stroke_width=3).move_to(
+                            [pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), y, 0])
+                        sub.add(ring)
+                        if ring_labels:
+                            under.append(text(eta, size=size, color=c).next_to(ring, mn.DOWN, buff=0.06))
                         place = 1 + sum(u < v for u in others)
                         keys.append(f"○ {who}{eta}: {loss_text(v)}" + (f" ({ordinal(place)})" if place > 1 else ""))
                     else:
                         unstable = True
                         keys.append(f"× {who}{eta}: unstable")
+                        gone = eta
                 if unstable:  # no final loss: "× unstable" in the value column, not a point on the axis
                     sub.add(text("× unstable", size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15))
+                    if ring_labels:
+                        under.append(text(gone, size=size, color=c).next_to(sub[-1], mn.DOWN, buff=0.06))
+                under.sort(key=lambda m: m.get_x())
+                for a, b in zip(under[:-1], under[1:]):  # side by side labels never touch: the left one moves
+                    if a.get_right()[0] + 0.15 > b.get_left()[0]:
+                        a.shift((a.get_right()[0] + 0.15 - b.get_left()[0]) * mn.LEFT)
+                sub.add(*under)
                 rows.add(sub)
-                y -= ROW
+                y -= ROW + (0.3 if under else 0)
         ticks = mn.VGroup()
         last_x = None
         bottom = y + ROW / 2
         for d in np.arange(lo, hi + 1e-9, 1):  # from the floor up, every decade that leaves room for its label
             x = pos(10.0 ** d)
-            if last_x is not None and x - last_x < 1.3:
+            if tick_every and (d - lo) % tick_every:  # between labelled ticks: a short unlabelled one
+                if (d - lo) % 3 == 0:
+                    ticks.add(mn.Line([x, bottom, 0], [x, bottom - 0.05, 0], stroke_width=1.5, color=fg))
+                continue
+            if not tick_every and last_x is not None and x - last_x < 1.3:
                 continue
             last_x = x
             ticks.add(mn.Line([x, bottom, 0], [x, bottom - 0.08, 0], stroke_width=2, color=fg))
             ticks.add(text(power_of_ten(10.0 ** d), size=size, color=fg).next_to(ticks[-1], mn.DOWN, buff=0.06))
         rows.add(ticks)
-        if keys:
+        if keys and not ring_labels:
             key = text("\n".join(keys), size=size, line_spacing=0.8, color=color("optimizer", w))
             rows.add(key.next_to(ticks, mn.DOWN, buff=0.12).align_to(names[0], mn.LEFT))
         rows.next_to(self.head, mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
         self.add(rows)
         self.rows = rows
+
+
+class EscapeTable(mn.VGroup):
+    """The saddle race's result as a table, one row per run in finishing order: the step it left the
+    ridge (|y| > 0.5) and the step it reached ★ (f − f* below the tie rule's floor, as the verdict under
+    it says), or "no" and its
+    final loss for a run still moving at the last step. No axis: two numbers per row say it."""
+
+    def __init__(self, surf, runs, min_value: float, size: float = 28, room: float = 6.0):
+        super().__init__()
+        order = finish_order(surf, runs, min_value, threshold=ATOL)
+        done = [n for n in order if runs[n].meta["final_loss"] <= ATOL]
+        fg = color(theme.FOREGROUND)
+        names = {n: text(NAMES[n], size=size, color=color("optimizer", n)) for n in order}
+        heads = [text("|y| > 0.5", size=size, color=fg), text("at ★", size=size, color=fg)]
+        c1 = max(m.width for m in names.values()) + 0.25
+        c2 = c1 + heads[0].width + 0.3
+        rows = mn.VGroup(heads[0].move_to([c1, 0, 0], aligned_edge=mn.LEFT),
+                         heads[1].move_to([c2, 0, 0], aligned_edge=mn.LEFT))
+        y = -0.45
+        for n in order:
+            c = color("optimizer", n)
+            right = (f"step {first_below(runs[n], min_value, ATOL)}" if n in done
+                     else f"no: {loss_text(runs[n].meta['final_loss'])}")
+            rows.add(names[n].move_to([0, y, 0], aligned_edge=mn.LEFT),
+                     text(f"step {RV.ridge_step(runs[n])}", size=size, color=c).move_to([c1, y, 0], aligned_edge=mn.LEFT),
+                     text(right, size=size, color=c).move_to([c2, y, 0], aligned_edge=mn.LEFT))
+            y -= 0.4
+        self.add(rows)
+        if self.width > room:  # never past the caption margin
+            self.scale_to_fit_width(room)
+        self.order, self.tied = order, done
+
+
+class SeriesChart(mn.VGroup):
+    """A small chart of per-step series (one line per optimizer, in its colour, named at its end), the
+    lines brought in a few at a time (`show`): the side column's picture of a "why" beat."""
+
+    def __init__(self, title: str, series: dict, x_range, y_range, log_y: bool = True, room: float = 6.0,
+                 height: float = 2.3, size: float = 24, dots=(), labels=None, hline=None, stack: str = "up"):
+        super().__init__()
+        fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
+        self.title = text(title, size=28)
+        # the plot as wide as the column allows once the tick labels and the longest end label fit
+        longest = max(text((labels or {}).get(n, NAMES[n]), size=size).width for n in series)
+        width = room - 0.75 - 0.12 - longest - 0.1
+        ax = LabelledAxes(x_range, y_range, "step", "", log_y=log_y, width=width, height=height, font_size=size,
+                          ink=fg, x_ticks=2)
+        self.ax = ax
+        self.lines = {}
+        (x0, x1), (y0, y1) = x_range, y_range
+        if hline is not None:  # a level that matters, dashed, named under its left end
+            v, words = hline
+            a, b = ax.c2p(x0, v), ax.c2p(x1, v)
+            ax.add(mn.DashedLine(a, b, dash_length=0.08, stroke_width=2, color=fg),
+                   text(words, size=size, color=fg).next_to(a + 0.15 * (b - a), mn.DOWN, buff=0.08,
+                                                            aligned_edge=mn.LEFT))
+        ends = []
+        for n, (xs, ys) in series.items():
+            c = color("optimizer", n)
+            xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+            keep = (xs >= x0) & (xs <= x1)
+            pts = [ax.c2p(float(x), float(min(max(v, y0), y1))) for x, v in zip(xs[keep], ys[keep])]
+            g = mn.VGroup(mn.VMobject(stroke_color=c, stroke_width=4).set_points_as_corners(pts))
+            if n in dots:
+                g.add(*[mn.Dot(p, radius=0.045, color=c).set_stroke(bg, width=1, opacity=1) for p in pts])
+            lab = text((labels or {}).get(n, NAMES[n]), size=size, color=c).next_to(pts[-1], mn.RIGHT, buff=0.12)
+            ends.append(lab)
+            g.add(lab)
+            self.lines[n] = g
+        d = 1 if stack == "up" else -1  # end labels stacked without touching, pushed up or down
+        ends.sort(key=lambda m: d * m.get_y())
+        for a, b in zip(ends[:-1], ends[1:]):
+            gap = d * (b.get_y() - a.get_y()) - (a.height + b.height) / 2
+            if gap < 0.06:
+                b.shift((0.06 - gap) * d * mn.UP)
+        body = mn.VGroup(ax, *self.lines.values())
+        self.add(self.title, body)
+        body.next_to(self.title, mn.DOWN, buff=0.2, aligned_edge=mn.LEFT)
+        body.shift((self.title.get_left()[0] - ax.tick_labels.get_left()[0]) * mn.RIGHT)
+        self.shown = set()
+        # what each drawn piece is, read before hiding it: dots (fill and edge), glyphs (fill), lines (stroke)
+        self.kinds = {n: [(m, "dot" if isinstance(m, mn.Dot) else "fill" if m.get_fill_opacity() > 0 else "stroke")
+                          for m in g.family_members_with_points()] for n, g in self.lines.items()}
+        for n in self.lines:
+            self._fade(n, 0.0)
+
+    def _fade(self, n, a: float):
+        for m, kind in self.kinds[n]:
+            if kind != "stroke":
+                m.set_fill(opacity=a)
+            if kind != "fill":
+                m.set_stroke(opacity=a)
+
+    def show(self, names) -> list:
+        """Animations bringing `names`' lines in (lines already shown stay)."""
+        out = []
+        for n in names:
+            if n in self.shown:
+                continue
+            self.shown.add(n)
+            out.append(mn.UpdateFromAlphaFunc(self.lines[n], lambda g, a, n=n: self._fade(n, a)))
+        return out
 
 
 def separate_ends(ax, runs, names, size=0.12):
@@ -272,7 +406,8 @@ def spotlight(trails, names, dim: float = 0.12):
             m.clear_updaters()  # the fading trails would hold their own opacity
         for m in tr.family_members_with_points():
             if n in names:
-                m.set_z_index(6)  # above the other trails and the ★ (under it where it is drawn on top)
+                # above the other trails; its end dot above the ★ too (the run the words are about is seen)
+                m.set_z_index(8 if isinstance(m, mn.Dot) else 6)
                 m.set_stroke(opacity=1.0)
             elif not isinstance(m, mn.Dot):  # every end dot stays: the finish is still the picture
                 m.set_stroke(opacity=dim)
@@ -288,12 +423,20 @@ def beat_marks(beat: str, ax, surf, runs, trails=None) -> mn.VGroup:
     bg, fg = color(theme.BACKGROUND), color(theme.FOREGROUND)
     if beat == "swings":
         c = color("optimizer", "momentum")
+        groups = []  # crossings closer than a label apart share one label ("1, 2")
         for i, (_, p, d) in enumerate(RV.crossings(runs["momentum"]), start=1):
             at = ax.c2p(*p)
-            off = np.array([-0.6, -0.45, 0.0]) if i % 2 else np.array([0.6, 0.45, 0.0])
-            num = text(str(i), size=28, color=c).move_to(at + off)
+            if groups and np.linalg.norm(at - groups[-1][0][1]) < 0.25:
+                groups[-1].append((i, at))
+            else:
+                groups.append([(i, at)])
+        for k, grp in enumerate(groups):
+            at = grp[0][1]
+            off = np.array([-0.6, -0.45, 0.0]) if k % 2 == 0 else np.array([-0.6, 0.45, 0.0])
+            num = text(", ".join(str(i) for i, _ in grp), size=28, color=c)
+            num.move_to(at + off + 0.5 * num.width * mn.LEFT)
             g.add(mn.Line(at, at + 0.7 * off, stroke_width=2, color=c))
-            g.add(mn.Dot(at, radius=0.07, color=c).set_stroke(bg, width=2, opacity=1), num)
+            g.add(*[mn.Dot(q, radius=0.07, color=c).set_stroke(bg, width=2, opacity=1) for _, q in grp], num)
     elif beat == "overshoot":
         k, _, j, _ = RV.overshoot(runs["adam"], surf.meta["minima"])
         th = np.asarray(runs["adam"].thetas, float)
@@ -301,9 +444,14 @@ def beat_marks(beat: str, ax, surf, runs, trails=None) -> mn.VGroup:
         c = color("optimizer", "adam")
         for w, col in ((9, bg), (4, fg)):
             g.add(mn.Arrow(a, b, buff=0.12, stroke_width=w, max_tip_length_to_length_ratio=0.18, color=col))
-        for p, s, d in ((a, k, mn.LEFT), (b, j, mn.RIGHT)):
+        star = min((ax.c2p(*m) for m in surf.meta["minima"]), key=lambda q: np.linalg.norm(q - a))
+        for p, s, d in ((a, k, mn.LEFT), (b, j, mn.RIGHT)):  # beside its dot, clear of the ★ (r ≈ 0.25)
             g.add(mn.Dot(p, radius=0.08, color=c).set_stroke(bg, width=2.5, opacity=1))
-            g.add(text(f"step {s}", size=24).next_to(p, d, buff=0.1))
+            w = text(f"step {s}", size=24).next_to(p, d, buff=0.1)
+            if (abs(w.get_y() - star[1]) < w.height / 2 + 0.3
+                    and w.get_left()[0] - 0.3 < star[0] < w.get_right()[0] + 0.3):
+                w.shift((w.height / 2 + 0.32 - abs(w.get_y() - star[1])) * (mn.UP if w.get_y() >= star[1] else mn.DOWN))
+            g.add(w)
     elif beat == "adagrad":
         c = color("optimizer", "adagrad")
         th = np.asarray(runs["adagrad"].thetas, float)
@@ -429,6 +577,15 @@ class DescentRace(ThemedScene):
     run_time = 10.0
     fade = 0.15  # share of the steps a trail stays bright
     ticks = 3    # tick labels per axis (about)
+    why_size = 24     # the beats' captions
+    strip_size = 24   # the ranking strip's text
+    strip_row = ROW   # its row spacing
+    ring_labels = False  # the winner's neighbours named under their rings (else a key under the axis)
+    strip_width = 2.1    # its log axis
+    tick_every = None    # decades between its ticks (None: every decade with room)
+    beat_fade = 1.0      # seconds a beat's words take to come in
+    fit_strip = False    # the strip's axis as wide as the side column allows
+    end_hold = 0.0       # seconds the finished race holds, legend still up, before the result comes in
 
     def construct(self):
         surf, runs = race_records(self.surface, self.optimizers)
@@ -460,10 +617,11 @@ class DescentRace(ThemedScene):
         if self.star_on_top:  # every run ends at the ★: the hollow ★ on top, the dots inside it
             marks.set_z_index(7)
         saddle = marks.saddle_marks
-        saddle.set_z_index(-1)  # the saddle's × lies under the paths that cross it
+        saddle.set_z_index(7)  # the saddle's ×, outlined, over the paths that cross it (as the ★)
         away = excursions(ax, surf, runs)
         # the side column: formula, step counter, legend, the protocol (the fairness claim) under it
         left = panel.get_right()[0] + 0.35
+        self.side_left = left
         formula = text(formula_text(surf.meta.get("formula", "")), size=24, line_spacing=1.0)
         counter = StepCounter(t, total=steps, size=28, drawing=True)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
@@ -485,19 +643,24 @@ class DescentRace(ThemedScene):
         for _, m in away:
             m.clear_updaters()
         self.pause("race-end")
-        strip = RankStrip(surf, runs, tuning.meta["min_value"], tuning=tuning if tuning.meta["verdict"] != "tie" else None)
+        if self.end_hold:
+            self.wait(self.end_hold)
+        strip = self.result(surf, runs, tuning)
         strip.next_to(title, mn.DOWN, buff=0.25).set_x(left, direction=mn.LEFT)
         said = RV.short_verdict(tuning.meta) or verdict_text(tuning)  # the ○ values are on the strip
-        verdict = caption_fit(said, strip.get_left()[0])
+        verdict = caption_fit(said, strip.get_left()[0], size=self.why_size)
         verdict.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         # one text leaves before the next arrives: no frame with two texts on top of each other
         self.play(mn.FadeOut(mn.VGroup(formula, legend, counter, proto)), run_time=0.4)
-        self.play(mn.FadeIn(strip), mn.FadeIn(verdict))
+        self.play(mn.FadeIn(strip), mn.FadeIn(verdict), run_time=self.beat_fade)
         self.wait(3.0)
         probes = experiments.load("descent_race")[f"{self.surface}__probes"]
         texts = {"leaders": lambda: leaders_text(runs, width=10 ** 6),
                  "adagrad": lambda: RV.adagrad_text(runs), "rmsprop": lambda: RV.rmsprop_zigzag_text(runs),
                  "saddle": lambda: saddle_text(surf, runs, tuning, width=10 ** 6),
+                 "gd_ridge": lambda: RV.gd_ridge_text(surf, runs, width=10 ** 6),
+                 "adaptive": lambda: RV.adaptive_ridge_text(surf, runs, width=10 ** 6),
+                 "adagrad_rate": lambda: RV.beale_adagrad_text(runs, width=10 ** 6),
                  "adam_loop": lambda: RV.beale_loop_text(runs, width=10 ** 6),
                  "adam_rate": lambda: RV.beale_rate_text(runs, width=10 ** 6),
                  "rms_forgets": lambda: RV.beale_rmsprop_text(runs, width=10 ** 6),
@@ -507,20 +670,27 @@ class DescentRace(ThemedScene):
                  "overshoot": lambda: RV.overshoot_text(surf, runs, width=10 ** 6)}
         bright = {"adagrad": ("adagrad",), "rmsprop": ("rmsprop",), "adam_loop": ("adam",), "adam_rate": ("adam",),
                   "rms_forgets": ("rmsprop",), "fixed": ("momentum",), "adam_walk": ("adam", "gd"),
-                  "leaders": ("momentum", "nesterov"), "swings": ("momentum",), "overshoot": ("adam",)}
+                  "leaders": ("momentum", "nesterov"), "swings": ("momentum",), "overshoot": ("adam",),
+                  "adagrad_rate": ("adagrad",), "gd_ridge": ("gd",), "adaptive": ("adagrad", "rmsprop", "adam")}
         extra = mn.VGroup()
-        hidden = mn.VGroup()
+        charts = self.charts(surf, runs, tuning)  # beat → (chart, lines it shows): the side column's picture
+        side = strip
         for beat in self.explain or ():
             self.pause(f"why-{beat}")
-            why = caption_fit(texts[beat](), strip.get_left()[0])
-            why.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+            chart, lines = charts.get(beat, (strip, ()))
+            if chart is not strip:
+                chart.next_to(title, mn.DOWN, buff=0.25).set_x(left, direction=mn.LEFT)
+            why = caption_fit(texts[beat](), strip.get_left()[0], size=self.why_size)
+            why.next_to(chart, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3).set_x(left, direction=mn.LEFT)
             gone = [mn.FadeOut(verdict)] + ([mn.FadeOut(extra)] if not self.keep_marks else [])
+            if chart is not side:
+                gone.append(mn.FadeOut(side))
             self.play(*gone, run_time=0.4)
-            anims = [mn.FadeIn(why)]
+            anims = [mn.FadeIn(why)] + ([mn.FadeIn(chart)] if chart is not side else [])
+            if chart is not strip:
+                anims += chart.show(lines)
+            side = chart
             marks_now = beat_marks(beat, ax, surf, runs, trails)
-            if beat == "swings" and len(saddle):  # the numbered crossings sit where the word "saddle" is
-                hidden = saddle[-1]
-                anims.append(mn.FadeOut(hidden))
             if len(marks_now):
                 anims.append(mn.FadeIn(marks_now))
             extra = mn.VGroup(extra, marks_now) if self.keep_marks else marks_now
@@ -529,8 +699,8 @@ class DescentRace(ThemedScene):
             if beat == "rmsprop":  # RMSprop's zigzag zoomed
                 inset = zoom_inset(ax, runs["rmsprop"], self.zoom_steps)
                 anims.append(mn.FadeIn(inset))
-            self.play(*anims)
-            self.wait(3.5)
+            self.play(*anims, run_time=self.beat_fade)
+            self.wait(3.5 + 1.0 - self.beat_fade)
             verdict = why
         zooms = [m for m in self.mobjects if getattr(m, "zoom", None)]
         if self.show_rules:
@@ -545,9 +715,31 @@ class DescentRace(ThemedScene):
         last = caption_fit(self.takeaway(surf, runs, tuning), strip.get_left()[0], size=28, start=34)
         last.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         self.play(mn.FadeOut(verdict), *([] if self.keep_marks else [mn.FadeOut(extra)]),
-                  *[mn.FadeOut(m) for m in zooms], run_time=0.4)
-        self.play(mn.FadeIn(last), *unspotlight(trails, bright=self.end_bright))
+                  *[mn.FadeOut(m) for m in zooms], *([mn.FadeOut(side)] if side is not strip else []), run_time=0.4)
+        ends = self.end_marks(ax, surf, runs, trails, tuning)
+        self.play(mn.FadeIn(last), *([mn.FadeIn(strip)] if side is not strip else []),
+                  *unspotlight(trails, bright=self.end_bright), *([mn.FadeIn(ends)] if len(ends) else []))
         self.wait(3.0)
+
+    def result(self, surf, runs, tuning):
+        """The side column's result once the race is over: the ranking strip (with the winner's η one grid
+        step either way, unless the top places tie)."""
+        return RankStrip(surf, runs, tuning.meta["min_value"], size=self.strip_size, row=self.strip_row,
+                         width=self.strip_width, tick_every=self.tick_every, room=self.room() if self.fit_strip else None,
+                         ring_labels=self.ring_labels, tuning=tuning if tuning.meta["verdict"] != "tie" else None)
+
+    def room(self) -> float:
+        """The side column's width (scene units): from its left edge to the captions' right margin."""
+        return RIGHT_EDGE - self.side_left
+
+    def charts(self, surf, runs, tuning) -> dict:
+        """beat → (chart, the lines it shows at that beat): pictures that replace the result in the side
+        column while the beat's words are on screen (none by default)."""
+        return {}
+
+    def end_marks(self, ax, surf, runs, trails, tuning) -> mn.VGroup:
+        """Marks added for the takeaway (none by default)."""
+        return mn.VGroup()
 
     def takeaway(self, surf, runs, tuning) -> str:
         return RV.takeaway(self.surface, surf, runs, tuning)
@@ -591,17 +783,61 @@ class DescentRace(ThemedScene):
 
 class DescentRaceBeale(DescentRace):
     surface = "beale"
-    explain = ("adam_loop", "adam_rate", "rms_forgets", "fixed")
+    explain = ("adam_loop", "adam_rate", "fixed", "adagrad_rate", "rms_forgets")
     end_bright = ("adam",)
     ticks = 4
     view = ((-2.5, 4.5), (-3.0, 2.5))  # where the paths run: the valley to the ★ fills the plot
+    why_size = strip_size = 28
+    strip_row = 0.42
+    ring_labels = True
+    tick_every = 12  # 10⁻¹² and 10⁰ labelled (more labels would touch at this size), short ticks between
+    beat_fade = 0.6
+    fit_strip = True
+    end_hold = 0.8
+
+    def charts(self, surf, runs, tuning) -> dict:
+        """Each method's rate (step per unit |g|) against step: Adam's climbs, Momentum's is fixed,
+        AdaGrad's only falls (race_views.rates, from the records)."""
+        r = RV.rates(runs, ("adam", "momentum", "adagrad"))
+        series = {n: (np.asarray(runs[n].steps[:len(v)], float), v) for n, v in r.items()}
+        chart = SeriesChart("rate = step per unit |g|", series, (0, surf.meta["steps"]), (0.01, 1), room=self.room(),
+                            labels={n: f"{NAMES[n]} {RV.num(v[-1])}" for n, v in r.items()})
+        return {"adam_rate": (chart, ("adam",)), "fixed": (chart, ("momentum",)),
+                "adagrad_rate": (chart, ("adagrad",))}
 
 
 class DescentRaceSaddle(DescentRace):
     surface = "saddle"
-    explain = ("saddle", "swings", "overshoot")
+    explain = ("gd_ridge", "adaptive", "swings", "overshoot")
     keep_marks = True
-    end_bright = ("momentum", "adam")
+    end_bright = ("gd", "momentum", "adam")
+    why_size = 28
+    beat_fade = 0.6
+    end_hold = 0.8
+
+    def result(self, surf, runs, tuning):
+        return EscapeTable(surf, runs, tuning.meta["min_value"], room=self.room())
+
+    def charts(self, surf, runs, tuning) -> dict:
+        """How far off the ridge each run is, |y| on a log axis, over the first steps: GD's straight line
+        (×(1 + 2η) a step) against the adaptive methods' jump at step 1."""
+        last = RV.ridge_step(runs["gd"]) + 5
+        names = ("gd", "adagrad", "rmsprop", "adam")
+        series = {n: (np.asarray(runs[n].steps[:last + 1], float), np.abs(np.asarray(runs[n].thetas, float)[:last + 1, 1]))
+                  for n in names}
+        chart = SeriesChart("|y|: how far off the ridge y = 0", series, (0, last), (1e-3, 3), dots=("gd",),
+                            room=self.room(), hline=(0.5, "|y| = 0.5"), stack="down")
+        return {"gd_ridge": (chart, ("gd",)), "adaptive": (chart, ("adagrad", "rmsprop", "adam"))}
+
+    def end_marks(self, ax, surf, runs, trails, tuning) -> mn.VGroup:
+        """GD in front (the takeaway starts with it) and a ring round ★ for every run that got there, in
+        its colour, the first there innermost (their end dots share the ★)."""
+        for m in trails["gd"].family_members_with_points():
+            m.set_z_index(6.5)
+        tied = [n for n in finish_order(surf, runs, tuning.meta["min_value"], threshold=ATOL)
+                if runs[n].meta["final_loss"] <= ATOL]
+        rings, _ = separate_ends(ax, runs, tied)
+        return rings.set_z_index(8)
 
 
 class DescentRaceRules(DescentRace):

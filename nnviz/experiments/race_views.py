@@ -83,8 +83,8 @@ def first_move(run) -> np.ndarray:
 def beale_loop_text(runs, width: int = 31) -> str:
     """Adam's first step moves every coordinate by η, whatever |g| is: the wide early loop."""
     m = first_move(runs["adam"])
-    return wrap_words(f"Why Adam? Its first step moves x and y by η = {num(m.min())} each, whatever |g| is: "
-                      f"the wide loop.", width)
+    return wrap_words(f"Adam's first step: x and y each move η = {num(m.min())}, whatever |g| is: the wide loop.",
+                      width)
 
 
 def memory(beta: float) -> int:
@@ -92,15 +92,42 @@ def memory(beta: float) -> int:
     return int(round(1 / (1 - beta)))
 
 
+def adagrad_rate(run) -> np.ndarray:
+    """η ÷ √(sum of |g|² so far) at every step of an AdaGrad run (its step per unit of gradient, all
+    coordinates together: the sum never shrinks, so the rate never grows)."""
+    g2 = np.asarray(run.grad_norm, float) ** 2
+    return float(run.meta["hyper"]["lr"]) / np.sqrt(np.cumsum(g2))
+
+
+def rates(runs, names=("adam", "momentum", "adagrad")) -> dict:
+    """Each run's rate (step per unit of gradient) at every step: Adam's and AdaGrad's from their
+    recorded gradients, the fixed-η methods' η/(1 − β) (η without momentum)."""
+    out = {}
+    for n in names:
+        r = runs[n]
+        k = len(r.grad_norm)
+        out[n] = (adam_rate(r) if n == "adam" else adagrad_rate(r) if n == "adagrad"
+                  else np.full(k, fixed_rate(r)))
+    return out
+
+
 def beale_rate_text(runs, width: int = 31) -> str:
-    """Adam's mean of g² remembers the steep start (β₂), so near ★, where |g| is small, its effective rate
-    (step ÷ |g|) grows."""
+    """Adam divides by a bias-corrected *mean* of g²: the steep start keeps its first rate small, then
+    small g² dilute the mean and the rate (step ÷ |g|) climbs."""
     a = runs["adam"]
     r = adam_rate(a)
-    b2 = a.meta["hyper"]["beta2"]
-    return wrap_words(f"It divides by √(mean g²) over ~{memory(b2)} steps (β₂ = {b2:g}): a memory of the steep "
-                      f"start. So its effective rate, step ÷ |g|, grows {num(r[0])} → {num(r[-1])} as |g| "
-                      f"shrinks near ★.", width)
+    g0 = float(a.grad_norm[0])
+    return wrap_words(f"Adam divides by √(mean of g²). The steep start (|g| = {g0:.0f}) is in that mean: its rate "
+                      f"(step per unit |g|) starts at {num(r[0])}. Then small g² dilute the mean: it climbs to "
+                      f"{num(r[-1])}.", width)
+
+
+def beale_adagrad_text(runs, width: int = 31) -> str:
+    """AdaGrad divides by a running *sum* of g²: nothing dilutes the steep start, its rate only falls."""
+    a = runs["adagrad"]
+    r = adagrad_rate(a)
+    return wrap_words(f"AdaGrad divides by √(sum of g²). A sum never dilutes: the steep start stays in it, so its "
+                      f"rate only falls, {num(r[0])} → {num(r[-1])}, a small fixed η in effect.", width)
 
 
 def last_moves(run, n: int = 10) -> np.ndarray:
@@ -114,20 +141,20 @@ def beale_rmsprop_text(runs, width: int = 31) -> str:
     r = runs["rmsprop"]
     rho = r.meta["hyper"]["decay"]
     m = last_moves(r)
-    return wrap_words(f"RMSprop divides too, but its mean forgets in ~{memory(rho)} steps (ρ = {rho:g}): its "
-                      f"last steps still move x and y by {num(m.mean())} each (η = {num(r.meta['hyper']['lr'])}), "
-                      f"bouncing around ★.", width)
+    return wrap_words(f"RMSprop's mean of g² forgets in ~{memory(rho)} steps (ρ = {rho:g}): each step stays "
+                      f"≈ η = {num(r.meta['hyper']['lr'])} in x and y, to the last ({num(m.mean())}): it bounces "
+                      f"around ★.", width)
 
 
 def beale_fixed_text(runs, tuning, probes, name: str = "momentum", width: int = 31) -> str:
-    """Why the fixed-η methods cannot match it: their effective rate η/(1 − β) is fixed, and the next grid
-    η fails on the steep start."""
+    """Why the fixed-η methods cannot match it: their rate η/(1 − β) is fixed, and the next grid η fails
+    on the steep start."""
     j = edge_index(tuning, name)
     g0 = float(runs[name].grad_norm[0])
     how = fails_how(tuning, probes, name, j) if j is not None else "stays stable"
     a = adam_rate(runs["adam"])[-1]
-    return wrap_words(f"{RACE_NAMES[name]}'s effective rate is fixed: η/(1 − β) = {num(fixed_rate(runs[name]))}, "
-                      f"{a / fixed_rate(runs[name]):.0f}× below Adam's {num(a)}. A bigger η? At "
+    return wrap_words(f"{RACE_NAMES[name]}'s rate is fixed: η/(1 − β) = {num(fixed_rate(runs[name]))}, "
+                      f"{a / fixed_rate(runs[name]):.0f}× below Adam's last {num(a)}. A bigger η? At "
                       f"η = {num(tuning.lrs[j])} the steep start (|g| = {g0:.0f}) makes it "
                       f"{how.replace('diverges', 'diverge')}.", width)
 
@@ -141,17 +168,14 @@ def closer(runs, best: str, others) -> float:
 def takeaway(surface: str, surf, runs, tuning) -> str:
     """The one plain sentence each race video ends on (what this race showed, not a law)."""
     if surface == "beale":
-        x = closer(runs, "adam", ("gd", "momentum", "nesterov"))
-        a, r = runs["adam"].meta["hyper"]["beta2"], runs["rmsprop"].meta["hyper"]["decay"]
-        return (f"Here Adam wins: it remembers ~{memory(a)} steps of g² (RMSprop ~{memory(r)}), so its rate grows "
-                f"as |g| shrinks: final loss {power_of_ten(10.0 ** np.floor(np.log10(x)))}× below the best fixed η.")
+        r = adam_rate(runs["adam"])
+        return (f"Adam wins here: the steep start fades from its mean of g², so its rate climbs {num(r[0])} → "
+                f"{num(r[-1])}. AdaGrad's sum never fades: its rate only falls.")
     if surface == "saddle":
-        from ..tuning import ATOL
-        from .descent import first_below
-        g = runs["gd"].thetas[:, 1]
-        at = first_below(runs["gd"], tuning.meta["min_value"], ATOL)
-        return (f"A saddle only delays GD (y grows {g[1] / g[0]:.1f}× a step; at ★ by step {at}); dividing by |g| "
-                f"escapes at once; Momentum's velocity carries it past ★.")
+        late = [n for n in ("momentum", "adam") if last_move(runs[n]) > 0.05]
+        return (f"A saddle only delays GD (|y| > 0.5 at step {ridge_step(runs['gd'])}); dividing by |g| leaves "
+                f"at step {max(ridge_step(runs[n]) for n in ('adagrad', 'rmsprop', 'adam'))}; velocity can "
+                f"overshoot ★ ({' and '.join(RACE_NAMES[n] for n in late)}).")
     a = runs["adam"]
     st = np.sqrt(np.sum(np.diff(np.asarray(a.thetas, float), axis=0) ** 2, axis=1))
     return (f"Here, with only η tuned, velocity wins the walk along the curved floor; Adam's steps stay under "
@@ -191,6 +215,29 @@ def rmsprop_zigzag_text(runs) -> str:
 
 
 # --- the saddle: why Momentum and Adam are behind ---------------------------------------------------
+def ridge_step(run, level: float = 0.5):
+    """The first step at which a saddle run is more than `level` off the ridge y = 0 (None: never)."""
+    off = np.flatnonzero(np.abs(np.asarray(run.thetas, float)[:, 1]) > level)
+    return int(run.steps[off[0]]) if off.size else None
+
+
+def gd_ridge_text(surf, runs, width: int = 31) -> str:
+    """GD on the ridge: f's slope along y near y = 0 is −2y, so GD multiplies y by 1 + 2η a step."""
+    g = runs["gd"]
+    y = np.asarray(g.thetas, float)[:, 1]
+    return wrap_words(f"On the ridge y = 0 the slope in y is tiny (−2y): GD's y grows only 1 + 2η = "
+                      f"{y[1] / y[0]:.1f}× a step: |y| > 0.5 at step {ridge_step(g)}.", width)
+
+
+def adaptive_ridge_text(surf, runs, width: int = 31) -> str:
+    """At step 1 the adaptive methods divide by |g| itself: a full step off the ridge at once."""
+    names = ("adagrad", "rmsprop", "adam")
+    y1 = [abs(float(runs[n].thetas[1, 1])) for n in names]
+    return wrap_words(f"At step 1 AdaGrad, RMSprop and Adam divide by |g| itself: even the tiny slope at "
+                      f"y = {surf.meta['start'][1]:g} gives a full step (|y| {min(y1):.1f}–{max(y1):.1f}).",
+                      width)
+
+
 def crossings(run, tol: float = 0.01) -> list:
     """Where a path crosses x = 0 (from below −tol to above +tol or back): [(step, (0, y), +1 | −1)],
     y interpolated on the step that crosses; as many as `descent.swings` counts."""
@@ -210,9 +257,9 @@ def crossings(run, tol: float = 0.01) -> list:
 def swings_text(surf, runs, width: int = 31) -> str:
     h = runs["momentum"].meta["hyper"]
     n = len(crossings(runs["momentum"]))
-    return wrap_words(f"Momentum: η/(1 − β) = {num(h['lr'] / (1 - h['beta']))}, equal to GD's η, but its velocity swings "
-                      f"it across x = 0 {times(n)} (1–{n}); at step {surf.meta['steps']} its last step is still "
-                      f"{last_move(runs['momentum']):.2f}.", width)
+    return wrap_words(f"Momentum: η/(1 − β) = {num(h['lr'] / (1 - h['beta']))} = GD's η, but its velocity swings it "
+                      f"across x = 0 {times(n)} (1–{n}): its last step is still {last_move(runs['momentum']):.2f}.",
+                      width)
 
 
 def last_move(run) -> float:
@@ -237,8 +284,7 @@ def overshoot_text(surf, runs, width: int = 31) -> str:
     a = runs["adam"]
     k, dk, j, dj = overshoot(a, surf.meta["minima"])
     return wrap_words(f"Adam leaves the ridge at once, but β₁ = {a.meta['hyper']['beta1']:g} carries it past ★: "
-                      f"{dk:.2f} away at step {k}, {dj:.2f} at step {j} (arrow). At step {surf.meta['steps']} it "
-                      f"still circles.", width)
+                      f"{dk:.2f} away at step {k}, {dj:.2f} at step {j} (arrow).", width)
 
 
 # --- the tuning scene: GD's gap (unstable at a smaller η, stable at a larger one) ----------------------
