@@ -48,8 +48,26 @@ def optimizer_key(opt: dict) -> str:
 def caption(words: str, width: int = 68) -> mn.Mobject:
     """A bottom caption: at most two lines of foreground text at size 28 on a dark backing."""
     m = label(textwrap.fill(words, width), size=28, color=color(theme.FOREGROUND), line_spacing=0.8)
+    while m.width > mn.config.frame_width - 0.8 and width > 40:  # wide glyphs: wrap shorter, never shrink
+        width -= 2
+        m = label(textwrap.fill(words, width), size=28, color=color(theme.FOREGROUND), line_spacing=0.8)
     m.to_corner(mn.DL, buff=0.4)
     m.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.08)
+    return m
+
+
+def shown_from(m: mn.Mobject, tracker: mn.ValueTracker, step: float) -> mn.Mobject:
+    """Hide `m` (every part's fill and stroke opacity) until the tracker reaches `step`, then show it
+    as built: a mark that appears when the path gets there, hidden from the first frame."""
+    parts = [(p, p.get_fill_opacity(), p.get_stroke_opacity()) for p in m.get_family() if isinstance(p, mn.VMobject)]
+
+    def show(_m):
+        on = tracker.get_value() >= step - 1e-6
+        for p, fo, so in parts:
+            p.set_fill(opacity=fo if on else 0.0, family=False)
+            p.set_stroke(opacity=so if on else 0.0, family=False)
+    show(m)
+    m.add_updater(show)
     return m
 
 
@@ -156,7 +174,8 @@ class DescentSurface(ThemedThreeDScene):
         rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap, ring_levels,
                             width=3.0 if net else self.ring_width, opacity=0.8 if net else self.ring_opacity)
         ring_words = self.ring_labels(axes, surf, hmap, ring_levels, xy) if net else []
-        self.after_marks = self.marks_after(rec, axes, xy, z, steps) if net else []
+        self._tracker, self._hmap = t, hmap  # for marks_after's marks that show once the path gets there
+        self.after_marks = self.marks_after(rec, axes, xy, z, steps)
         for m in self.after_marks:
             mesh.occlude(m[0], lift=1e4)  # a mark on the path is drawn over it
         corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
@@ -200,6 +219,9 @@ class DescentSurface(ThemedThreeDScene):
             self.add(*extras)
             self.play_network(rec, surf, v, t, self.net_warp(rec, xy, z, steps, surf), stalk)
             return
+        for m in self.after_marks:  # an analytic sheet's marks show themselves as the path gets there
+            self.add(m[0])
+            self.add_fixed_orientation_mobjects(m[1])
         beats = [b for b in (self.intro(rec, surf), self.during(rec, surf, v)) if b]
         shown = None
         if beats:  # the opening caption is there from the first frame (a still of the set-up)
@@ -1035,9 +1057,10 @@ class DescentSurfaceBowl(DescentSurface):
 
 
 class DescentSurfaceRosenbrock(DescentSurfaceBowl):
-    """Momentum on the Rosenbrock surface: down the steep wall in a few bouncing steps, then slower and
-    slower along the nearly flat curved floor; a plot of the step length beside the surface shows the
-    steps shrinking, and the run ends short of ★."""
+    """Momentum on the Rosenbrock surface: down the steep wall, then along the curved floor; beside
+    the surface its step length and 10·η·|gradient| per step (momentum's steady step is η·|g|/(1 − β)):
+    the two agree along the floor, and where the floor flattens toward ★ the gradient falls and the
+    steps with it. Height is log(1 + loss), so the floor near ★ (loss < 1) is drawn flat."""
     plane = "rosenbrock"
     log = True
     floor_levels = 0        # the rings on the surface carry the levels
@@ -1045,83 +1068,126 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     phi, theta = 40, -100   # from the valley's open side: the banana valley and the path in view
     end_phi, end_theta = 40, -100  # the camera holds still while the path runs
     orbit_rate = 0.0
-    zoom, offset = 0.84, (-2.4, -0.25)
-    log_floor = 1e-2  # flattens the valley floor, narrower than a mesh cell, instead of a sawtooth
+    zoom, offset = 0.8, (-2.45, 0.15)
     axis_at = (-0.06, 1.0)  # the back corner: clear of the caption
-    axis_ticks = 3
+    axis_ticks = 4
     ring_width, ring_opacity = 2.0, 0.7
-    marker_lift = 1e4       # ○ over the first bouncing steps
+    marker_lift = 1e4       # ○ and ★ over the path
     counter_drawing = False
     axis_name = "loss"      # the camera holds still: the name stays clear of the title
 
     def ring_levels(self, surf, hmap, zr) -> list[float]:
-        return DescentSurface.ring_levels(self, surf, hmap, zr)
+        """Rings at loss 1, 10, 100, 1000: loss 1 outlines the flat floor round ★."""
+        return [1.0] + [v_ for v_, _ in decade_ticks(hmap, zr, most=6) if v_ > 1]
 
     def window(self, surf, rec):
+        """The whole grid; heights log10(1 + loss) (δ = 1: the log map's floor is loss 1, so the
+        valley floor, where the loss is below 1, is drawn nearly flat rather than as a deep cusp)."""
         self.x_length = self.y_length = 6.5
+        self.log_floor = 1.0 / float(np.ptp(surf.loss[np.isfinite(surf.loss)]))
         return surf
 
     def guides(self, axes, surf, hmap):
         return [], []
 
-    def side(self, rec, tracker, steps):
-        """The step length |θₜ₊₁ − θₜ| per step (log scale), growing with the path: the steps shrink; the
-        floor's steady pace and the last step are marked (each once the path gets there). Above it, what
-        is drawn, in one line under the title."""
+    def run_numbers(self, rec) -> dict:
+        """What the captions and marks say, from the run: step lengths L, gradient norms g (at θₜ),
+        the momentum factor 1/(1 − β), the step from which the gradient only falls, the distance left."""
         run = rec[f"{self.plane}_run"]
-        L = step_lengths(run.thetas)
-        plot = LossPlot({"step length": L}, colors={"step length": color("optimizer", "momentum")},
-                        steps={"step length": np.asarray(run.steps[1:], float)}, log_y=True, legend=False,
-                        x_label="step", y_label="step length", width=3.3, height=2.4, tracker=tracker,
-                        font_size=24, ink=theme.FOREGROUND)
-        k, _ = self.bounces(rec)
-        pace = self.floor_pace(rec)
-        marks = mn.VGroup()
-        for step, val, words, side in ((int(np.median(np.arange(k, 150))), pace, f"~{pace:.2f}", mn.UP),
-                                       (len(L), float(L[-1]), f"{L[-1]:.2g}", mn.UP)):
-            p = plot.axes.c2p(step, val)
-            dot = mn.Dot(p, radius=0.07, color=color(theme.FOREGROUND), stroke_color=color(theme.BACKGROUND),
-                         stroke_width=2)
-            tag = label(words, size=24, color=color(theme.FOREGROUND)).next_to(dot, side, buff=0.1)
-            mark = mn.VGroup(dot, tag)
-            show = lambda m, step=step: m.set_opacity(1.0 if tracker.get_value() >= step - 1e-6 else 0.0)  # noqa: E731
-            show(mark)  # hidden from the first frame until the path gets there
-            mark.add_updater(show)
-            marks.add(mark)
-        plot.add(marks)
-        plot.move_to([0, 1.3, 0], aligned_edge=mn.UP).to_edge(mn.RIGHT, buff=0.3)
         opt = run.config["optimizer"]
-        lr = opt["lr"]["lr"] if isinstance(opt["lr"], dict) else opt["lr"]
-        sub = label(f"2 weights: the surface is the whole loss · height: log loss · η = {lr:g}, β = "
-                    f"{opt['beta']:g}", size=24, color=color(theme.FOREGROUND))
+        eta = opt["lr"]["lr"] if isinstance(opt["lr"], dict) else opt["lr"]
+        L = step_lengths(run.thetas)
+        g = np.asarray(run.grad_norm, float)[: len(L)]
+        rises = np.flatnonzero(np.diff(g) > 0)
+        flat = int(rises[-1] + 1) if rises.size else 0   # from here on |g| only falls
+        d = float(np.linalg.norm(np.asarray(run.thetas[-1], float) - np.asarray(rec[self.plane].meta["minima"][0], float)))
+        k = 1.0 / (1.0 - float(opt["beta"]))
+        off = np.flatnonzero(np.abs(np.log(L / (k * float(eta) * g))) >= np.log(1.35))
+        steady = int(off[-1] + 1) if off.size else 0  # from here on each step is within 1.35× of k·η·|g|
+        return dict(L=L, g=g, eta=float(eta), beta=float(opt["beta"]), k=k, flat=flat, steady=steady, d=d,
+                    n=int(run.n_steps))
+
+    def side(self, rec, tracker, steps):
+        """Per step (log scale), growing with the path: the step length and 10·η·|gradient|; the step
+        where the floor flattens (the gradient only falls from there) and the last step marked, each
+        once the path gets there. Above it, what the height means and the optimizer's settings."""
+        run = rec[f"{self.plane}_run"]
+        n = self.run_numbers(rec)
+        L, g, f = n["L"], n["g"], n["flat"]
+        fg = color(theme.FOREGROUND)
+        step_name, grad_name = "step length", f"{n['k']:g}·η·|gradient|"
+        s = np.asarray(run.steps[1:], float)
+        plot = LossPlot({step_name: L, grad_name: n["k"] * n["eta"] * g},
+                        colors={step_name: color("optimizer", "momentum"), grad_name: fg},
+                        steps={step_name: s, grad_name: np.asarray(run.steps[: len(g)], float)}, log_y=True,
+                        y_range=(1e-3, 10.0), legend=False, x_label="step", y_label="", width=3.6, height=2.6,
+                        tracker=tracker, font_size=26, ink=theme.FOREGROUND)
+        plot.curves[step_name].trace.line.set_stroke(width=6)
+        plot.curves[grad_name].trace.line.set_stroke(width=2.5)
+        ax = plot.axes
+        for tick in ax.tick_labels:  # 0.001 … 10 written out (superscripts read too small)
+            sup = getattr(tick, "text", "")
+            if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
+                e = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
+                tick.become(label(f"{10.0 ** e:g}", size=26, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
+        marks = mn.VGroup()  # where |g| starts to fall (on its curve) and the last step (on the yellow)
+        for step, val, words in ((f, n["k"] * n["eta"] * float(g[f]), f"step {f}"),
+                                 (float(s[-1]), float(L[-1]), f"{L[-1]:.2g}")):
+            dot = mn.Dot(ax.c2p(step, val), radius=0.08, color=fg, stroke_color=color(theme.BACKGROUND), stroke_width=2)
+            tag = label(words, size=26, color=fg).next_to(dot, mn.UP, buff=0.12)
+            marks.add(shown_from(mn.VGroup(dot, tag), tracker, step))
+        plot.add(marks)
+        names = mn.VGroup()
+        for k, c in ((step_name, color("optimizer", "momentum")), (grad_name, fg)):
+            swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=6 if k == step_name else 3)
+            names.add(mn.VGroup(swatch, label(k, size=26, color=fg)).arrange(mn.RIGHT, buff=0.12))
+        names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        names.move_to(ax.axes.c2p(ax.bounds[0][1], ax.bounds[1][1]), aligned_edge=mn.UR).shift(0.08 * mn.DL)
+        plot.add(names)
+        plot.move_to([0, 1.15, 0], aligned_edge=mn.UP).to_edge(mn.RIGHT, buff=0.3)
+        sub = label(f"height: log(1 + loss) · momentum η = {n['eta']:g}, β = {n['beta']:g}", size=26, color=fg)
         sub.to_edge(mn.UP, buff=0.62)
         return [plot, sub]
 
-    def path_beat(self, rec, surf, v):
-        return None  # the path runs through; its plot carries the slow-down
+    def marks_after(self, rec, axes, xy, z, steps) -> list:
+        """On the path: a ring at the step from which the floor flattens (labelled), and a dashed line
+        from the end to ★ with the distance left; each shown once the path gets there."""
+        n = self.run_numbers(rec)
+        f = n["flat"]
+        fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
+        q = np.asarray(axes.c2p(*xy[f], z[f]), float)
+        ring = mn.VGroup(*[mn.Circle(radius=0.14, stroke_color=c, stroke_width=w).move_to(q)
+                           for c, w in ((bg, 7), (fg, 3.5))])
+        words = label(f"step {f}", size=26, color=fg)
+        words.move_to(q).shift(0.6 * mn.DOWN + 0.2 * mn.RIGHT)
+        words.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
+        minimum = np.asarray(rec[self.plane].meta["minima"][0], float)
+        a = np.asarray(axes.c2p(*xy[-1], z[-1]), float)
+        b = np.asarray(axes.c2p(*minimum, float(np.ravel(self._hmap(np.array([0.0])))[0])), float)
+        gap = mn.DashedLine(a, b, stroke_color=fg, stroke_width=3, dash_length=0.08)
+        outline(gap, 2.5)
+        left = label(f"{n['d']:.2f} to go", size=26, color=fg)
+        left.move_to(a).shift((0.3 + left.width / 2) * mn.RIGHT + 0.45 * mn.DOWN)
+        left.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
+        return [mn.VGroup(shown_from(m, self._tracker, at), shown_from(w, self._tracker, at))
+                for m, w, at in ((ring, words, f), (gap, left, n["n"]))]
 
-    def floor_pace(self, rec) -> float:
-        """The median step length from the end of the bounce to step 150: the floor's steady pace."""
-        k, _ = self.bounces(rec)
-        return float(np.median(step_lengths(rec[f"{self.plane}_run"].thetas)[k:150]))
+    def path_beat(self, rec, surf, v):
+        """The path holds where the floor starts to flatten: the steady pace read, then it runs on."""
+        n = self.run_numbers(rec)
+        f, g, L, a = n["flat"], n["g"], n["L"], n["steady"]
+        return f, (f"To step {f} the floor's gradient stays near {np.median(g[a:f]):.0f}: each step ≈ "
+                   f"{n['k']:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}. From here the floor flattens toward ★.")
 
     def intro(self, rec, surf):
-        run = rec[f"{self.plane}_run"]
-        return (f"The path lies on the surface exactly: momentum from ○, {run.n_steps} steps, down the steep "
-                f"wall and along the curved valley floor toward ★.")
+        n = self.run_numbers(rec)
+        return (f"Two weights, so this surface is the whole loss. Momentum starts at ○ and takes {n['n']} "
+                f"steps toward ★ (loss 0).")
 
     def during(self, rec, surf, v):
-        k, n = self.bounces(rec)
-        return (f"For its first {k} steps it bounces between the steep walls, turning back {n} times; the "
-                f"bounce dies out, leaving a steady ~{self.floor_pace(rec):.2f} a step along the floor.")
-
-    def bounces(self, rec, within: int = 60) -> tuple[int, int]:
-        """(steps until the last turn-back among the first `within`, number of turn-backs): a turn-back
-        is a step pointing against the one before (cos < 0)."""
-        d = np.diff(np.asarray(rec[f"{self.plane}_run"].thetas, float), axis=0)[: within + 1]
-        cos = np.sum(d[1:] * d[:-1], axis=1) / (np.linalg.norm(d[1:], axis=1) * np.linalg.norm(d[:-1], axis=1))
-        back = np.flatnonzero(cos < 0)
-        return (int(back[-1] + 2), int(back.size)) if back.size else (0, 0)
+        n = self.run_numbers(rec)
+        return (f"Momentum adds up gradients: while they point one way, each step is η·|gradient| × "
+                f"1/(1 − β) = {n['k']:g}·η·|gradient| (white curve).")
 
     def minimum_words(self, surf, v):
         return "minimum, loss 0" if v == 0 else f"minimum, loss {v:.3g}"
@@ -1130,12 +1196,11 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         return "Momentum on the Rosenbrock surface"
 
     def why(self, rec, surf, v):
-        run = rec[f"{self.plane}_run"]
-        L = step_lengths(run.thetas)
-        d = float(np.linalg.norm(np.asarray(run.thetas[-1], float) - np.asarray(surf.meta["minima"][0], float)))
-        return (f"It stops short of ★, {d:.2f} away in a straight line: its steps fell from "
-                f"~{self.floor_pace(rec):.2f} to {L[-1]:.2g}, and at that pace ★ is {d / L[-1]:.0f} more steps off.")
+        n = self.run_numbers(rec)
+        f, g, L = n["flat"], n["g"], n["L"]
+        return (f"Then the gradient falls {g[f] / g[-1]:.0f}× ({g[f]:.1f} → {g[-1]:.2f}) and the steps follow "
+                f"({L[f]:.3f} → {L[-1]:.4f}): it ends {n['d']:.2f} short of ★.")
 
     def takeaway(self, rec, surf, v):
-        return ("Takeaway: where the floor is nearly flat the gradient is tiny, so even momentum's steps "
-                "become tiny.")
+        return (f"Takeaway: momentum's step is about {self.run_numbers(rec)['k']:g}·η·gradient, so where the "
+                f"floor flattens near ★ its steps become tiny too.")
