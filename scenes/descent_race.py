@@ -1095,10 +1095,12 @@ class DescentRace3D(ThemedThreeDScene):
     fade_floor = 0.18              # the older trail's strength (GD's early bounces must not outshine the ends)
     beat_time = 2.5                # seconds each closing line is held
     beat_size = 28
-    mid_time = 3.5                 # seconds the race stops for its one mid-race caption (if any)
+    mid_time = 4.5                 # seconds the race stops for its one mid-race caption (if any)
     mid_step = 4                   # the step it stops at
     z_length = 2.6                 # scene units of height: low walls keep the valley floor in view
     axis_ticks = 2                 # labelled decades on the loss axis (and 0 where the grid reaches f* = 0)
+    intro_time = 2.0               # seconds the start (both subtitle lines) is read before the race runs
+    mid_width = 4.3                # scene units: the mid-race caption's column, in the legend's place
 
     @staticmethod
     def surface_value(surf, p) -> float:
@@ -1175,7 +1177,8 @@ class DescentRace3D(ThemedThreeDScene):
                          for o in self.optimizers], font_size=24, buff=0.14)
         jump_key = mn.VGroup(mn.DashedLine(mn.ORIGIN, 0.4 * mn.RIGHT, dash_length=0.07, color=color(theme.FOREGROUND),
                                            stroke_width=2.5),
-                             text("one step, jumped", size=24)).arrange(mn.RIGHT, buff=0.15)
+                             text("one step, drawn straight\n(not on the surface)", size=24,
+                                  line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15)
         counter = StepCounter(t, total=surf.meta["steps"], size=28, drawing=True)
         side = mn.VGroup(counter, legend, jump_key).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
         side.to_edge(mn.RIGHT, buff=0.3).shift(0.3 * mn.DOWN)
@@ -1183,6 +1186,9 @@ class DescentRace3D(ThemedThreeDScene):
         self.add(mesh, *rings, ax_line, ax_marks, *guides, *trails, *ax_labels, *guide_labels, *stars)
         warp = race_warp(surf, runs, self.run_time)
         t.set_value(warp.first_step)
+        self.wait(self.intro_time)  # the start and the subtitle's two lines read, then one line is enough
+        self.pause("race-start")
+        what.remove(scale)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
         mid = self.mid_beat(surf, runs)
         if mid is None:
@@ -1202,13 +1208,17 @@ class DescentRace3D(ThemedThreeDScene):
                 ring = mn.VGroup(*[mn.Circle(radius=0.26, stroke_color=c, stroke_width=w)
                                    for c, w in ((color(theme.BACKGROUND), 9), (color("optimizer", who), 5))])
                 ring.move_to([*spot, 0.0])
-            cap = text(wrap_words(words, 44), size=28, line_spacing=0.8)  # left of the legend
-            cap.to_corner(mn.DL, buff=0.35)
-            cap.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.08)
+            # in the legend's place, under the counter, on plain background (cut in and out: never on the
+            # surface, never two texts at once)
+            cap = fit_text(words, self.mid_width, size=28)
+            cap.next_to(counter, mn.DOWN, buff=0.35, aligned_edge=mn.LEFT)
+            cap.shift(min(0.0, mn.config.frame_x_radius - 0.3 - cap.get_right()[0]) * mn.RIGHT)
+            side.remove(legend, jump_key)
             self.add_fixed_in_frame_mobjects(ring, cap)
             self.pause("race-mid")
             self.wait(self.mid_time)
             self.remove(ring, cap)
+            side.add(legend, jump_key)
             self.begin_ambient_camera_rotation(rate=self.orbit_rate)
             self.play(warp.segment(t, tk, warp.run_time))
         self.stop_ambient_camera_rotation()
@@ -1216,10 +1226,13 @@ class DescentRace3D(ThemedThreeDScene):
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0)
         # the end card: the recorded ranking beside a flat close-up of ★ (the leaders' end dots, which the
         # 3-D view stacks on the star), then why, one line at a time, and last the takeaway, held
-        ranking = mn.VGroup(text("final f − f*", size=24), ranking_text(surf, runs, size=24)[1]).arrange(
+        ranking = mn.VGroup(text("final f − f*", size=24), self.ranking_rows(surf, runs, tuning)).arrange(
             mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)  # the ranking's rows under a short head
         zoom = self.end_zoom(surf, runs)
         top = mn.VGroup(ranking, zoom).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
+        if zoom.note is not None:  # what a fanned group is, under the ranking and the box (not inside it)
+            note = fit_text(zoom.note, max(top.width, 5.75), size=24)
+            top = mn.VGroup(top, note.next_to(top, mn.DOWN, buff=0.25).align_to(top, mn.LEFT))
         top.to_edge(mn.RIGHT, buff=0.25)
         top.shift((what.get_bottom()[1] - 0.25 - top.get_top()[1]) * mn.UP)
         width = max(top.width, 5.75)  # the column right of the surface
@@ -1232,9 +1245,8 @@ class DescentRace3D(ThemedThreeDScene):
             w.next_to(top, mn.DOWN, buff=0.3).to_edge(mn.RIGHT, buff=0.25)
             w.shift((min(top.get_left()[0], w.get_left()[0]) - w.get_left()[0]) * mn.RIGHT)
             beats.append(w)
-        self.play(mn.FadeOut(side), run_time=0.4)
-        self.add_fixed_in_frame_mobjects(ranking, zoom)
-        self.play(mn.FadeIn(ranking), mn.FadeIn(zoom))
+        self.remove(side)  # cut from the legend to the end card (no half-faded frame of either)
+        self.add_fixed_in_frame_mobjects(top)
         self.wait(0.5)
         shown = None
         for i, w in enumerate(beats):
@@ -1268,11 +1280,36 @@ class DescentRace3D(ThemedThreeDScene):
         centre = minima[int(np.argmin(np.linalg.norm(minima - win, axis=1)))]
         near = [n for n in top if np.linalg.norm(runs[n].thetas[-1] - centre) < 0.5]
         half = zoom_half(centre, [runs[n].thetas[-1] for n in near])
-        tags = {n: (f"{places[n]}" if len(surf.meta["ranking"][places[n] - 1]) == 1
-                    else f"{len(surf.meta['ranking'][places[n] - 1])} on ★\n(fanned\nout)") for n in near}
+        tags = {n: f"{places[n]}" for n in near}
         zoom = EndZoom(centre, half, {n: runs[n].thetas for n in near}, {n: color("optimizer", n) for n in near},
                        tags, text, side=2.5, size=24, header=f"zoom: ★ ± {half:g}")
+        fanned = [g for g in zoom.groups if len(g) > 1]
+        zoom.note = (f"All {len(fanned[0])} tagged {places[fanned[0][0]]} end on ★ (spread apart in the zoom)."
+                     if fanned else None)
         return zoom
+
+    def ranking_rows(self, surf, runs, tuning) -> mn.VGroup:
+        """The recorded ranking, best first, one row per optimizer in its colour; a place shared at
+        round-off (every final below 10⁻¹²) is one row 'N. tied < 10⁻¹², reached at step:' with its
+        members under it, in the order they first got within 10⁻¹² of the minimum, each with that step."""
+        rows = []
+        for place, names in enumerate(surf.meta["ranking"], start=1):
+            finals = [runs[n].meta["final_loss"] for n in names]
+            if len(names) > 1 and max(finals) <= ATOL:
+                first = {n: first_below(runs[n], tuning.meta["min_value"], ATOL) for n in names}
+                rows.append(text(f"{place}. tied {loss_text(max(finals))} by step", size=24))
+                for n in sorted(names, key=lambda n: first[n]):
+                    rows.append(text(f"{NAMES[n]} {first[n]}", size=24, color=color("optimizer", n)))
+                    rows[-1].indent = True
+                continue
+            for n in names:
+                rows.append(text(f"{place}. {NAMES[n]} {loss_text(runs[n].meta['final_loss'])}", size=24,
+                                 color=color("optimizer", n)))
+        body = mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        for r in rows:
+            if getattr(r, "indent", False):
+                r.shift(0.35 * mn.RIGHT)
+        return body
 
     def beats(self, surf, runs, tuning) -> list[str]:
         """The closing lines, one at a time under the ranking: why the leaders lead, why the adaptive
@@ -1374,7 +1411,7 @@ def gd_ridge_text(surf, runs) -> str:
     step (f's slope across the ridge is −2y there), passing 0.5 at step k."""
     gd = np.asarray(runs["gd"].thetas, float)[:, 1]
     k = off_ridge_step(runs["gd"])
-    return (f"GD (ringed) steps η × slope, and across the ridge the slope is tiny: its distance off the "
+    return (f"GD (ringed) steps η × slope. Across the ridge the slope is tiny: its distance off the "
             f"ridge only grows ×{gd[1] / gd[0]:.1f} a step, {gd[0]:g} → {gd[k]:.1f} by step {k}.")
 
 
@@ -1385,14 +1422,21 @@ def laggards_text(surf, runs) -> str:
             f"(last steps {last_step(runs['momentum']):.2f} and {last_step(runs['adam']):.2f}).")
 
 
+def nesterov_text(surf, runs, tuning) -> str:
+    """Why Nesterov, a velocity method too, ties the first place on the saddle: its look-ahead gradient
+    brakes the velocity before ★, so it settles (first within 10⁻¹² of the minimum at step k)."""
+    k = first_below(runs["nesterov"], tuning.meta["min_value"], ATOL)
+    return (f"Nesterov keeps a velocity too, but takes its gradient a step ahead, which brakes it before ★: "
+            f"it is at ★ by step {k} and stays.")
+
+
 def saddle_takeaway(surf, runs) -> str:
     """The saddle race's one sentence: the saddle only delays GD, which ties the first place."""
     gd = np.asarray(runs["gd"].thetas, float)[:, 1]
     tied = surf.meta["ranking"][0]
     if "gd" in tied and len(tied) > 1:
-        others = [NAMES[n] for n in tied if n != "gd"]
-        return (f"Takeaway: a saddle only delays plain GD (×{gd[1] / gd[0]:.1f} a step off the ridge): in "
-                f"{surf.meta['steps']} steps it ties {', '.join(others[:-1])} and {others[-1]} at ★.")
+        return (f"Takeaway: a saddle only delays plain GD (×{gd[1] / gd[0]:.1f} a step off the ridge): it too "
+                f"ends on ★, tied first.")
     return f"Takeaway: from next to a saddle, {' and '.join(NAMES[n] for n in tied)} reach ★ first."
 
 
@@ -1401,7 +1445,8 @@ class DescentRace3DSaddle(DescentRace3D):
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
 
     def beats(self, surf, runs, tuning) -> list[str]:
-        return [escape_text(surf, runs), laggards_text(surf, runs), saddle_takeaway(surf, runs)]
+        return [escape_text(surf, runs), laggards_text(surf, runs), nesterov_text(surf, runs, tuning),
+                saddle_takeaway(surf, runs)]
 
     def mid_beat(self, surf, runs):
         return off_ridge_step(runs["gd"]), gd_ridge_text(surf, runs), "gd"

@@ -728,6 +728,7 @@ class EndZoom(mn.VGroup):
             else:
                 groups.append([n])
         self.groups = groups
+        self.note = None  # a caller may set words for under the box
         for g in groups:
             anchor = ends[g[0]]
             # fan and tag point away from the nearest other end (or away from ★ when alone on it)
@@ -772,7 +773,15 @@ class EndZoom(mn.VGroup):
             tag.add_background_rectangle(color=bg, opacity=0.8, buff=0.03)  # readable over a trail
             words.add(tag)
         self.box, self.star, self.lines, self.dots, self.words = box, star, lines, dots, words
-        self.add(box, lines, star, dots, words)
+        # which way is which: short x and y arrows in the box's lower-left corner (the plane seen from above)
+        o = box.get_corner(mn.DL) + np.array([0.14, 0.14, 0.0])
+        key = mn.VGroup()
+        for d, name in ((mn.RIGHT, "x"), (mn.UP, "y")):
+            key.add(mn.Arrow(o, o + 0.42 * d, buff=0, stroke_width=2.5, color=muted, tip_length=0.1,
+                             max_tip_length_to_length_ratio=0.3))
+            key.add(make_text(name, size=size, color=muted).next_to(o + 0.42 * d, d, buff=0.05))
+        self.key = key
+        self.add(box, key, lines, star, dots, words)
         if header:
             self.header = make_text(header, size=size, color=fg).next_to(box, mn.UP, buff=0.1)
             self.add(self.header)
