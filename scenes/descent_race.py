@@ -20,7 +20,7 @@ from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, at_edge, crawl_te
                                       momentum_gain, race_verdict, saddle_text, step_lengths, stuck_above, swings, zigzag,
                                       wrap_words)
 from nnviz.experiments import race_views as RV
-from nnviz.tuning import ATOL
+from nnviz.tuning import ATOL, PEAK
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.style import ThemedScene, ThemedThreeDScene, color, heading, label, text
@@ -187,7 +187,7 @@ class RankStrip(mn.VGroup):
                 for side, dj in (("lower", -1), ("higher", 1)):
                     v = nb[side]
                     eta = f"η={tuning.lrs[j + dj]:.2g}"
-                    who = f"{NAMES[w]} at " if not keys else "at "
+                    who = ""  # the row is the winner's (its colour, "η ± 1 step")
                     if np.isfinite(v):
                         ring = mn.Circle(radius=0.1, stroke_color=c, stroke_width=3).move_to(
                             [pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), y, 0])
@@ -523,7 +523,8 @@ def rule_effects(runs) -> dict:
     r = step_lengths(runs["rmsprop"].thetas)
     m = {n: momentum_gain(runs[n]) for n in ("momentum", "nesterov")}
     h = len(r) // 2
-    return {"gd": "steps = η·|g|: tiny where the valley floor is flat",
+    g = step_lengths(runs["gd"].thetas)
+    return {"gd": f"steps = η·|g|: tiny where the valley floor is flat ({g[0]:.2g} → {g[-1]:.1g})",
             "momentum": f"v adds up past steps: {m['momentum']:.0f}× η·|g| on the valley floor",
             "nesterov": f"the same velocity, corrected a step ahead: {m['nesterov']:.0f}× η·|g|",
             "adagrad": f"G only grows, so its rate η/√G only falls: steps {a[0]:.2f} → {a[-1]:.3f} ({a[0] / a[-1]:.0f}×)",
@@ -568,7 +569,7 @@ class DescentRace(ThemedScene):
     surface = "rosenbrock"
     optimizers = RACE_ORDER
     show_rules = False
-    explain = ("leaders", "adam_walk", "adagrad", "rmsprop")  # beats after the ranking (`construct`'s texts)
+    explain = ("velocity", "adam_walk", "adagrad", "rmsprop")  # beats after the ranking (`construct`'s texts)
     star_on_top = True  # the hollow ★ above the end dots (a dot on the minimum shows inside it)
     keep_marks = False  # the beats' marks on the map stay to the end
     end_bright = ()     # the runs the takeaway is about: brighter than the rest in the last frame
@@ -656,6 +657,7 @@ class DescentRace(ThemedScene):
         self.wait(3.0)
         probes = experiments.load("descent_race")[f"{self.surface}__probes"]
         texts = {"leaders": lambda: leaders_text(runs, width=10 ** 6),
+                 "velocity": lambda: RV.velocity_text(surf, runs, probes, width=10 ** 6),
                  "adagrad": lambda: RV.adagrad_text(runs), "rmsprop": lambda: RV.rmsprop_zigzag_text(runs),
                  "saddle": lambda: saddle_text(surf, runs, tuning, width=10 ** 6),
                  "gd_ridge": lambda: RV.gd_ridge_text(surf, runs, width=10 ** 6),
@@ -665,12 +667,13 @@ class DescentRace(ThemedScene):
                  "adam_rate": lambda: RV.beale_rate_text(runs, width=10 ** 6),
                  "rms_forgets": lambda: RV.beale_rmsprop_text(runs, width=10 ** 6),
                  "fixed": lambda: RV.beale_fixed_text(runs, tuning, probes, width=10 ** 6),
-                 "adam_walk": lambda: RV.rosen_adam_text(runs, width=10 ** 6),
+                 "adam_walk": lambda: RV.rosen_adam_text(surf, runs, width=10 ** 6),
                  "swings": lambda: RV.swings_text(surf, runs, width=10 ** 6),
                  "overshoot": lambda: RV.overshoot_text(surf, runs, width=10 ** 6)}
         bright = {"adagrad": ("adagrad",), "rmsprop": ("rmsprop",), "adam_loop": ("adam",), "adam_rate": ("adam",),
-                  "rms_forgets": ("rmsprop",), "fixed": ("momentum",), "adam_walk": ("adam", "gd"),
-                  "leaders": ("momentum", "nesterov"), "swings": ("momentum",), "overshoot": ("adam",),
+                  "rms_forgets": ("rmsprop",), "fixed": ("momentum",), "adam_walk": ("adam",),
+                  "leaders": ("momentum", "nesterov"), "velocity": ("momentum", "gd"), "swings": ("momentum",),
+                  "overshoot": ("adam",),
                   "adagrad_rate": ("adagrad",), "gd_ridge": ("gd",), "adaptive": ("adagrad", "rmsprop", "adam")}
         extra = mn.VGroup()
         charts = self.charts(surf, runs, tuning)  # beat → (chart, lines it shows): the side column's picture
@@ -892,117 +895,137 @@ def gd_reading(tuning, name: str = "gd", width: int = 38) -> str:
     _, inside = unstable_rates(tuning, name)
     warm = tuning.config.get("warmup", 0.1)
     check = int(np.ceil(warm * tuning.config["steps"]))
-    words = (f"Lower is better. ● GD's best stable η = {tuning.lrs[k]:.2g}. × unstable: diverges, or its loss is "
-             f"above the start at any step from step {check} ({warm:.0%}) on.")
+    peak = tuning.config.get("peak", PEAK)
+    words = (f"Lower is better. ● GD's best stable η. × unstable: it diverges, passes {peak:g}× the start, or "
+             f"is above the start after step {check}.")
     if inside:
         words += f" The small × at {tuning.lrs[inside[0]]:.2g} is GD's gap."
     return wrap_words(words, width)
 
 
-def gap_inset(story, width: float = 3.6, height: float = 1.7, steps: int = 100) -> mn.VGroup:
-    """GD's loss per step at its gap η (dashed) and its chosen η (solid), log scale, first `steps` steps,
-    with the start loss and the step where the stability rule starts checking."""
+def edge_inset(story, width: float = 2.8, height: float = 2.4) -> mn.VGroup:
+    """GD's loss per step (log scale) up to the rule's check step at its chosen η (solid) and the first
+    two unstable rates above it (dashed: the late rise; dotted: the blow-up), the start loss and the
+    rule's bound (PEAK × the start) as labelled lines, each curve labelled at its end with its η."""
     c, fg, muted = color("optimizer", "gd"), color(theme.FOREGROUND), color(theme.MUTED)
-    lo, hi = -2.0, 3.0  # log10 loss range drawn
+    steps = story["check"]
+    ends = [float(r["loss"][steps]) for r in story["rows"] if np.isfinite(r["loss"][steps])]
+    lo = np.floor(np.log10(min(ends + [story["start"]]))) - 0.2
+    hi = np.log10(max(r["peak"] for r in story["rows"])) + 0.15
     box = mn.Rectangle(width=width, height=height, stroke_color=muted, stroke_width=1.5)
     o = box.get_corner(mn.DL)
     xy = lambda t, v: o + np.array([width * t / steps, height * (np.clip(np.log10(v), lo, hi) - lo) / (hi - lo), 0])  # noqa: E731
     g = mn.VGroup(box)
-    for key, dotted in (("chosen", False), ("gap", True)):
-        L = story[key]["loss"][:steps + 1]
+    for level, words in ((story["start"], f"start {story['start']:g}"),
+                         (story["bound"], f"{story['bound'] / story['start']:g}× start")):
+        y = xy(0, level)[1]
+        g.add(mn.DashedLine([o[0], y, 0], [o[0] + width, y, 0], dash_length=0.07, stroke_width=2, color=fg))
+        g.add(text(words, size=24).next_to([o[0], y, 0], mn.LEFT, buff=0.1))
+    tags = []
+    for r in story["rows"]:
+        L = r["loss"][:steps + 1]
         pts = [xy(t, v) for t, v in enumerate(L) if np.isfinite(v)]
-        line = mn.VMobject(stroke_color=c, stroke_width=3).set_points_as_corners(pts)
-        g.add(mn.DashedVMobject(line, num_dashes=140, dashed_ratio=0.35) if dotted else line)
-        g.add(text(f"η={story[key]['lr']:.2g}", size=24, color=c).next_to(pts[-1], mn.RIGHT, buff=0.08))
-    for v in (1, 10, 100):  # the log scale, so 552, 12.6 and 2.3 can be read off
-        y = xy(0, v)[1]
-        g.add(mn.Line([o[0] - 0.06, y, 0], [o[0], y, 0], stroke_width=2, color=fg),
-              text(f"{v:g}", size=24).next_to([o[0] - 0.06, y, 0], mn.LEFT, buff=0.05))
-    y0 = xy(0, story["start"])[1]
-    g.add(mn.DashedLine([o[0], y0, 0], [o[0] + width, y0, 0], dash_length=0.08, stroke_width=2, color=fg))
-    x30 = xy(story["check"], 1.0)[0]
-    g.add(mn.Line([x30, o[1], 0], [x30, o[1] + height, 0], stroke_width=2, color=fg))
-    g.add(text(f"start {story['start']:g}", size=24).next_to([o[0] + width, y0, 0], mn.UP, buff=0.05)
-          .align_to(box, mn.RIGHT).shift(0.05 * mn.LEFT))
-    g.add(text(f"step {story['check']}", size=24).next_to([x30, o[1], 0], mn.DOWN, buff=0.06))
-    g.add(text(f"GD's loss, steps 0–{steps}", size=24).next_to(box, mn.UP, buff=0.06).align_to(box, mn.LEFT))
+        line = mn.VMobject(stroke_color=c, stroke_width=5 if r["how"] is None else 3).set_points_as_corners(pts)
+        if r["how"] == "late":
+            line = mn.DashedVMobject(line, num_dashes=45, dashed_ratio=0.6)
+        elif r["how"] is not None:
+            line = mn.DashedVMobject(line, num_dashes=110, dashed_ratio=0.3)
+        g.add(line)
+        tags.append([text(("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=24, color=c), pts[-1][1]])
+    tags.sort(key=lambda t: t[1])
+    for a, b in zip(tags, tags[1:]):  # end labels at least one text height apart
+        b[1] = max(b[1], a[1] + 0.32)
+    for m, y in tags:
+        g.add(m.move_to([o[0] + width + 0.12, y, 0], aligned_edge=mn.LEFT))
+    g.add(text("step 0", size=24).next_to(o, mn.DOWN, buff=0.08).align_to(box, mn.LEFT),
+          text(f"step {steps}", size=24).next_to([o[0] + width, o[1], 0], mn.DOWN, buff=0.08).align_to(box, mn.RIGHT))
+    g.add(text("GD's loss per step (log)", size=24).next_to(box, mn.UP, buff=0.1).align_to(box, mn.LEFT))
     return g
 
 
 class DescentRaceTuning(ThemedScene):
-    """Final loss against η (log-log), one curve per optimizer over its stable rates, the chosen η
-    ringed, the divergence edge crossed (one × row per optimizer above the plot): why one optimizer is
-    "easy to tune". GD's curve is read first, narrated, then the others sweep in."""
+    """Final loss against η (log-log), one curve per optimizer over its stable rates, the chosen η as a
+    dot, the first unstable rate as a × on one row above the plot: why one optimizer is "easy to tune".
+    GD's curve is read first, with why its stable rates stop where they do (the steep start caps η at
+    2/λ_max: a dashed line), then the others sweep in; a dashed line marks good final losses."""
 
     surface = "rosenbrock"
     optimizers = RACE_ORDER
     run_time = 6.0
     first = "gd"  # the curve read first, whole, with a caption on how to read it
+    good = RV.GOOD  # final losses below this are good (a dashed line; the takeaway counts them)
 
     def construct(self):
         tun = tuning_record(self.surface)
+        probes = experiments.load("descent_race")[f"{self.surface}__probes"]
         lrs, F, S = tun.lrs, tun.final_loss, tun.stable.astype(bool)
         names = tun.meta["names"]
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         title = heading(f"Tuning η fairly on {self.surface.capitalize()}: final loss vs η", size=30, buff=0.15)
-        sub = text(f"one curve per optimizer: its final loss after {tun.config['steps']} steps at each η on the grid",
+        sub = text(f"each curve: one optimizer's final loss after {tun.config['steps']} steps, at every η on one grid",
                    size=24)
         sub.next_to(title, mn.DOWN, buff=0.12)
         shown = F[S & np.isfinite(F)]
-        top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
-        floor = max(FLOOR, 10 ** np.floor(np.log10(max(shown.min(), FLOOR)) - 0.5))
+        top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.3)
+        floor = max(FLOOR, 10 ** np.floor(np.log10(max(shown.min(), FLOOR)) - 0.3))
         ax = LabelledAxes((lrs[0], lrs[-1]), (floor, top), "learning rate η", "final loss f − f*",
-                          log_x=True, log_y=True, width=4.9, height=4.2, font_size=24, frame="box")
+                          log_x=True, log_y=True, width=5.6, height=4.3, font_size=24, frame="box", ink=fg)
         ax.to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.15)
-        with_x = [o for o in self.optimizers if unstable_rates(tun, o)[0] is not None or unstable_rates(tun, o)[1]]
-        row = {o: r for r, o in enumerate(reversed(with_x))}  # one × row per optimizer, stacked above the plot
+        left = ax.get_right()[0] + 0.4  # the side column
+        # the × row: each optimizer's first unstable η (and any unstable η between stable ones, smaller),
+        # all on one row above the plot; two at one η stack
+        y_row = ax.axes.get_top()[1] + 0.3
         k = mn.ValueTracker(0.0)
-        curves, marks, chosen = {}, {}, {}
+        curves, marks, chosen, used = {}, {}, {}, {}
         for o in self.optimizers:
             i = names.index(o)
             c = color("optimizer", o)
             ys = np.maximum(np.where(S[i], F[i], np.nan), floor)
             last = int(np.flatnonzero(S[i]).max()) + 1 if S[i].any() else 1
             pts = np.column_stack([lrs, ys])[:last]
-            # a curve over the stable rates only (an unstable rate inside the range is a gap)
             curves[o] = DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, tracker=k,
                                     stroke_width=4, head=False, start_marker=False)
             edge, inside = unstable_rates(tun, o)
-            y_row = ax.axes.get_top()[1] + 0.2 + 0.2 * row.get(o, 0)
             for j, big in ([(edge, True)] if edge is not None else []) + [(j, False) for j in inside]:
-                x = np.array([ax.c2p(lrs[j], top)[0], y_row, 0.0])
-                h = 0.085 if big else 0.055
+                n = used.get(j, 0)
+                used[j] = n + 1
+                x = np.array([ax.c2p(lrs[j], top)[0], y_row + 0.24 * n, 0.0])
+                h = 0.09 if big else 0.06
                 cross = mn.VGroup(mn.Line(x + h * mn.UL, x + h * mn.DR), mn.Line(x + h * mn.UR, x + h * mn.DL))
-                cross.set_stroke(c, width=4 if big else 3)
-                if big and j > 0 and np.isfinite(ys[j - 1]):  # joined to the curve's last stable point
-                    cross.add(mn.DashedLine(ax.c2p(lrs[j - 1], ys[j - 1]), x + 0.09 * mn.DOWN, dash_length=0.06,
-                                            stroke_width=1.5, color=c))
-                marks.setdefault(o, []).append((j, cross))
+                marks.setdefault(o, []).append((j, cross.set_stroke(c, width=5 if big else 3)))
             ci = int(tun.chosen[i])
             if ci >= 0:
                 chosen[o] = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.11, color=c,
                                    stroke_color=bg, stroke_width=3).set_z_index(3)
-        strip = text("× = unstable η", size=24)
-        strip.next_to(sub, mn.DOWN, buff=0.15).align_to(ax.axes, mn.LEFT)
-        # the side table: chosen η and the first unstable rate above it
-        rows = [[text("", size=24), text("chosen η ●", size=24), text("first unstable η", size=24)]]
+        row_key = text("unstable:", size=24).move_to([ax.axes.get_left()[0], y_row, 0], aligned_edge=mn.LEFT)
+        # GD's cap: η·λ_max < 2 at the start, from the probes' λ_max there
+        story = RV.edge_story(tun, probes, self.first)
+        cap = mn.VGroup()
+        if story is not None:
+            xc = ax.c2p(2 / story["lam0"], top)[0]
+            cap.add(mn.DashedLine([xc, ax.axes.get_bottom()[1], 0], [xc, ax.axes.get_top()[1], 0], dash_length=0.08,
+                                  stroke_width=2.5, color=color("optimizer", self.first)))
+            cap.add(text("2/λ_max", size=24, color=color("optimizer", self.first)).next_to(
+                [xc, ax.axes.get_top()[1], 0], mn.DOWN, buff=0.1).shift(0.55 * mn.RIGHT))
+        # the side table: chosen η and the first unstable rate above it (grid steps above ●)
+        rows = [[text("", size=24), text("chosen ●", size=24), text("first ×", size=24)]]
         for o in self.optimizers:
             c = color("optimizer", o)
             rows.append([text(NAMES[o], size=24, color=c), text(f"{tun.meta['chosen_lr'][o]:.2g}", size=24, color=c),
                          text(first_unstable_text(tun, o), size=24, color=c)])
         table = mn.VGroup(*[m for r in rows for m in r]).arrange_in_grid(
-            rows=len(rows), cols=3, col_alignments="lll", buff=(0.3, 0.14))
-        table.to_edge(mn.RIGHT, buff=0.3).align_to(strip, mn.UP)
+            rows=len(rows), cols=3, col_alignments="lll", buff=(0.3, 0.12))
+        table.next_to(sub, mn.DOWN, buff=0.3).set_x(left, direction=mn.LEFT)
         lead = self.first if self.first in curves else self.optimizers[0]
         i = names.index(lead)
         last = int(np.flatnonzero(S[i]).max()) + 1 if S[i].any() else 1
         lead_curve = DescentPath(np.column_stack([lrs, np.maximum(np.where(S[i], F[i], np.nan), floor)])[:last], ax,
                                  color=color("optimizer", lead), stroke_width=4, head=False, start_marker=False)
         curves.pop(lead)
-        reading = text(gd_reading(tun, lead, width=38), size=24, line_spacing=0.8)
-        reading.align_to(table, mn.UP).align_to(table, mn.LEFT)
-        # GD first, whole: its curve, its ● and ×'s, and how to read them, before the others sweep in
-        self.add(title, sub, ax, strip, lead_curve, chosen[lead], *[m for _, m in marks.get(lead, [])], reading)
+        reading = caption_fit(gd_reading(tun, lead, width=10 ** 6), left, size=28, start=34)
+        reading.next_to(sub, mn.DOWN, buff=0.4).set_x(left, direction=mn.LEFT)
+        # GD first, whole: its curve, its ● and ×, and how to read them, before the others sweep in
+        self.add(title, sub, ax, row_key, lead_curve, chosen[lead], *[m for _, m in marks.get(lead, [])], reading)
         warp = tuning_warp(tun, self.run_time)
         k.set_value(warp.first_step)
         rest = [(j, m) for o, ms in marks.items() if o != lead for j, m in ms]
@@ -1010,65 +1033,52 @@ class DescentRaceTuning(ThemedScene):
             cross.add_updater(lambda m, j=j: m.set_opacity(1.0 if k.get_value() >= j else 0.0))
             cross.update()  # hidden on the first frame too (a static wait does not run updaters)
         self.add(*curves.values(), *[c for _, c in rest])
-        self.wait(3.0)
+        self.wait(3.5)
         self.pause("one-curve")
-        probes = experiments.load("descent_race")[f"{self.surface}__probes"]
-        story = RV.gap_story(tun, probes, lead)
         shown = reading
-        if story is not None:  # a gap in GD's curve: why the smaller η fails and the larger one passes
-            inset = gap_inset(story)
-            inset.align_to(table, mn.UP).shift(0.45 * mn.DOWN)
-            inset.set_x(table.get_left()[0] + 0.45 - (inset.get_left()[0] - inset.get_x()))  # its y ticks inside
-            for i, words in enumerate(RV.gap_texts(tun, probes, lead)):
-                why = text(words, size=24, line_spacing=0.8).next_to(inset, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
-                self.play(mn.FadeOut(shown), run_time=0.4)
-                self.play(mn.FadeIn(why), *([mn.FadeIn(inset)] if i == 0 else []))
+        if story is not None:  # why GD's stable rates stop where they do: the steep start caps η
+            inset = edge_inset(story)
+            inset.next_to(sub, mn.DOWN, buff=0.35)
+            inset.set_x(left + (inset.get_x() - inset.get_left()[0]), direction=mn.ORIGIN)
+            for n, words in enumerate(RV.edge_texts(tun, probes, lead, width=10 ** 6)):
+                why = caption_fit(words, left, size=28, start=34).next_to(inset, mn.DOWN, buff=0.3)
+                why.set_x(left, direction=mn.LEFT)
+                self.play(mn.FadeOut(shown), run_time=0.3)
+                self.play(mn.FadeIn(why), *([mn.FadeIn(inset), mn.Create(cap)] if n == 0 else []), run_time=0.5)
                 self.wait(3.5)
                 shown = why
-            self.pause("gap")
+            self.pause("edge")
             shown = mn.VGroup(shown, inset)
-        now = text("Now the other five, on the same grid.", size=24)
-        now.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
-        self.play(mn.FadeOut(shown), run_time=0.4)
-        self.play(mn.FadeIn(table), mn.FadeIn(now), run_time=0.5)
+        now = caption_fit("Now the other five, on the same grid.", left, size=28, start=34)
+        now.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
+        self.play(mn.FadeOut(shown), run_time=0.3)
+        self.play(mn.FadeIn(table), mn.FadeIn(now), run_time=0.4)
         self.play(warp.animate(k))
         for _, cross in rest:
             cross.clear_updaters()
-        edge = [NAMES[o] for o in self.optimizers if at_edge(tun, o)]
-        who = f"{', '.join(edge[:-1])} and {edge[-1]}" if len(edge) > 1 else "".join(edge)
-        width = {o: S[names.index(o)].sum() / tun.config["per_decade"] for o in self.optimizers}
-        wide, narrow = max(width, key=width.get), min(width, key=width.get)
-        words = (f"{who}: best η = the last stable one, so one grid step can reorder them (the race's "
-                 f"fragile ranking)." if len(edge) > 1 else
-                 f"Widest stable range: {NAMES[wide]} ({width[wide]:.1f} decades); narrowest: {NAMES[narrow]} "
-                 f"({width[narrow]:.1f}).")
-        floor_mark = mn.VGroup()
-        stuck = stuck_above(tun, self.optimizers)
-        if stuck:  # the optimizers no η rescues: a dashed line at the bound, labelled on the plot
-            names_, bound = stuck
-            y = ax.c2p(lrs[0], bound)[1]
-            line = mn.DashedLine([ax.axes.get_left()[0], y, 0], [ax.axes.get_right()[0], y, 0],
-                                 dash_length=0.1, stroke_width=2.5, color=fg)
-            # the label at the left end, under the line: every curve there runs above it
-            tag = text(f"f − f* = {bound:g}", size=24).next_to(line, mn.DOWN, buff=0.08).align_to(line, mn.LEFT)
-            floor_mark.add(line, tag.shift(0.08 * mn.RIGHT))
-            words += f" {', '.join(NAMES[n] for n in names_)}: final loss above the dashed {bound:g} at every η."
-        verdict = text(wrap_words(words, 31), size=24, line_spacing=0.8)
-        verdict.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
+        # good final losses: a dashed line, and who gets below it at how many rates
+        y = ax.c2p(lrs[0], self.good)[1]
+        line = mn.DashedLine([ax.axes.get_left()[0], y, 0], [ax.axes.get_right()[0], y, 0], dash_length=0.1,
+                             stroke_width=2.5, color=fg)
+        tag = text(f"f − f* = {self.good:g}", size=24).next_to(line, mn.DOWN, buff=0.08).align_to(line, mn.LEFT)
+        good = {o: RV.good_rates(tun, o, self.good).size for o in self.optimizers}
+        some = sorted([o for o in self.optimizers if good[o]], key=lambda o: -good[o])
+        none = [NAMES[o] for o in self.optimizers if not good[o]]
+        words = (f"Below the dashed {self.good:g}: " +
+                 ", ".join(f"{NAMES[o]} at {good[o]} rate{'s' if good[o] > 1 else ''}" for o in some) +
+                 ("; the rest at none." if none else "."))
+        verdict = caption_fit(words, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.4)
+        verdict.set_x(left, direction=mn.LEFT)
         others = [d for o, d in chosen.items() if o != lead]
-        key = text("× unstable · small ×: GD's gap" if story is not None else "× = unstable η", size=24)
-        key.move_to(strip, aligned_edge=mn.LEFT)
-        self.play(mn.FadeOut(strip), run_time=0.3)
-        self.remove(strip)
-        self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeIn(floor_mark), mn.FadeOut(now), mn.FadeIn(key))
-        self.play(mn.FadeIn(verdict))
-        self.wait(3.5)
+        self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeOut(now), run_time=0.5)
+        self.play(mn.Create(line), mn.FadeIn(tag), mn.FadeIn(verdict), run_time=0.5)
+        self.wait(4.0)
         self.pause("tuning-end")
-        last = text(wrap_words(RV.tuning_takeaway(tun), 32), size=28, line_spacing=0.85)
-        last.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.35)
-        self.play(mn.FadeOut(verdict), run_time=0.4)
-        self.play(mn.FadeIn(last))
-        self.wait(3.0)
+        last = caption_fit(RV.tuning_takeaway(tun, self.good), left, size=28, start=34).next_to(table, mn.DOWN, buff=0.4)
+        last.set_x(left, direction=mn.LEFT)
+        self.play(mn.FadeOut(verdict), run_time=0.3)
+        self.play(mn.FadeIn(last), run_time=0.5)
+        self.wait(3.5)
 
 
 class DescentRace3D(ThemedThreeDScene):
@@ -1264,6 +1274,9 @@ class DescentRace3D(ThemedThreeDScene):
     def mid_beat(self, surf, runs):
         """(step, caption, optimizer or None) where the race stops once for a caption (ringing that run's
         head), or None."""
+        th = np.asarray(runs["gd"].thetas, float)[:self.mid_step + 1]
+        if step_lengths(th).min() <= 0.2:  # GD's first steps are short at its tuned η: nothing to stop for
+            return None
         return self.mid_step, overshoot_text(surf, runs, self.mid_step), None
 
     def start_words(self, surf) -> str:
@@ -1362,7 +1375,7 @@ def adaptive_text(runs) -> str:
 
 
 def adam_text(surf, runs, tuning) -> str:
-    """Why Adam (4th) ends behind GD: at its best η on the grid it walks the valley floor at an even,
+    """Why Adam ends behind the winner: at its best η on the grid it walks the valley floor at an even,
     small pace and is still far from ★ when the steps run out."""
     adam = np.asarray(runs["adam"].thetas, float)
     star = np.asarray(surf.meta["minima"][0], float)
@@ -1386,6 +1399,10 @@ def race_takeaway(surf, runs, tuning=None) -> str:
     gd = runs["gd"].meta["final_loss"]
     behind = [n for n in ("adagrad", "rmsprop", "adam") if runs[n].meta["final_loss"] > gd]
     noise = tuning is not None and tuning.meta["verdict"] == "within noise"
+    if surf.meta["ranking"][0] == ["momentum"] and surf.meta["ranking"][-1] == ["gd"]:
+        return ("Takeaway: in a long, curved valley, velocity wins (Momentum" +
+                ("; one grid step of η changes the order" if noise else "") +
+                "); plain GD, its η capped by the steep start, crawls and ends last.")
     if set(lead) == {"momentum", "nesterov"} and len(behind) == 3:
         return ("Takeaway: in a long, curved valley, velocity wins (Momentum, Nesterov" +
                 ("; their order is within noise" if noise else "") +

@@ -291,8 +291,8 @@ def race(cfg):
 
 def race_probes(prob, obj, theta0, tuned, fixed, rename, steps: int, warmup: float) -> Table:
     """The loss curves behind the tuning's verdicts: per optimizer, the run at its chosen η, at every
-    unstable η between two stable ones (a gap in its curve) and at the first unstable η above the
-    chosen one. Columns: optimizer index (into meta["names"]), grid index and η, the loss at every
+    unstable η between two stable ones (a gap in its curve) and at the first two unstable η above the
+    chosen one (the edge: how the next rates fail, by a late rise or by a blow-up). Columns: optimizer index (into meta["names"]), grid index and η, the loss at every
     step before the last (as `Run.loss`; nan after a divergence) and λ_max, the largest Hessian eigenvalue where each step starts (how
     steep the surface is under it: plain GD is stable only while η·λ_max < 2)."""
     rows = []
@@ -304,7 +304,7 @@ def race_probes(prob, obj, theta0, tuned, fixed, rename, steps: int, warmup: flo
         st = np.flatnonzero(S)
         gaps = [int(j) for j in np.flatnonzero(~S[st[0]:st[-1]]) + st[0]]
         above = np.flatnonzero(~S & (np.arange(len(S)) > k))
-        for j in sorted({k, *gaps, *([int(above[0])] if above.size else [])}):
+        for j in sorted({k, *gaps, *(int(a) for a in above[:2])}):
             run = train(prob, optim.make(name, lr=float(tuned.lrs[j]), **fixed[name]), theta0, steps=steps,
                         name=f"{obj.name}/{name}/probe")
             loss = np.full(steps, np.nan)  # loss[t] at θ_t, t < steps (as Run.loss)

@@ -176,26 +176,52 @@ def takeaway(surface: str, surf, runs, tuning) -> str:
         return (f"A saddle only delays GD (|y| > 0.5 at step {ridge_step(runs['gd'])}); dividing by |g| leaves "
                 f"at step {max(ridge_step(runs[n]) for n in ('adagrad', 'rmsprop', 'adam'))}; velocity can "
                 f"overshoot ★ ({' and '.join(RACE_NAMES[n] for n in late)}).")
+    first = surf.meta["ranking"][0]
+    if len(first) == 1 and first[0] in ("momentum", "nesterov") and surf.meta["ranking"][-1] == ["gd"]:
+        return (f"Velocity wins the long curved valley ({RACE_NAMES[first[0]]}); GD, its η capped by the steep "
+                f"start, crawls to last.")
     a = runs["adam"]
     st = np.sqrt(np.sum(np.diff(np.asarray(a.thetas, float), axis=0) ** 2, axis=1))
     return (f"Here, with only η tuned, velocity wins the walk along the curved floor; Adam's steps stay under "
             f"{num(st.max())}.")
 
 
-# --- Rosenbrock: why Adam is behind GD --------------------------------------------------------------
+# --- Rosenbrock: why Momentum wins, GD crawls, Adam walks -------------------------------------------
 def below_step(run, level: float = 1.0):
     hit = np.flatnonzero(np.asarray(run.train_loss, float) < level)
     return int(run.steps[hit[0]]) if hit.size else None
 
 
-def rosen_adam_text(runs, width: int = 31) -> str:
-    """Adam's steps are at most about η, so it walks the whole curved floor; GD's first steps overshoot
-    across the plot and land it on the far arm."""
-    a, g = runs["adam"], runs["gd"]
+def place_of(surf, name: str) -> int:
+    """An optimizer's place in the recorded ranking (1 = first; tied runs share a place)."""
+    return next(i for i, p in enumerate(surf.meta["ranking"], start=1) if name in p)
+
+
+def start_sharpness(probes) -> float:
+    """λ_max, the largest Hessian eigenvalue, at the start θ₀ (read off the probe curves: every probe
+    run starts there)."""
+    return float(probes.columns["lam_max"][0][0])
+
+
+def rosen_adam_text(surf, runs, width: int = 31) -> str:
+    """Adam's steps are at most about η (÷√(mean g²)), so it walks the whole curved floor at an even pace."""
+    a = runs["adam"]
     st = np.sqrt(np.sum(np.diff(np.asarray(a.thetas, float), axis=0) ** 2, axis=1))
-    return wrap_words(f"Adam behind GD? ÷√(mean g²) keeps its steps under {num(st.max())}, so it walks the whole "
-                      f"curved floor (loss < 1 at step {below_step(a)}); GD leaps across (step {below_step(g)}).",
-                      width)
+    return wrap_words(f"Adam, {ordinal(place_of(surf, 'adam'))}: ÷√(mean g²) keeps its steps under {num(st.max())}, so "
+                      f"it walks the whole curved floor (loss < 1 only at step {below_step(a)}).", width)
+
+
+def velocity_text(surf, runs, probes, width: int = 31) -> str:
+    """Why the velocity method wins and GD crawls: GD is stable only while η·λ_max < 2, and the steep start
+    (λ_max there, from the probes) caps its η, so on the flat floor its steps shrink to almost nothing;
+    Momentum's velocity adds up past steps there (its step over η·|g|, measured)."""
+    from .descent import momentum_gain, step_lengths
+    lam = start_sharpness(probes)
+    g = step_lengths(runs["gd"].thetas)
+    w = surf.meta["ranking"][0][0]
+    return wrap_words(f"GD crawls: the steep start caps its η below 2/λ_max = {2 / lam:.3g}, and on the flat floor "
+                      f"its steps shrink to {g[-1]:.1g}. {RACE_NAMES[w]}'s velocity: {momentum_gain(runs[w]):.0f}× "
+                      f"η·|g| a step.", width)
 
 
 def adagrad_text(runs) -> str:
@@ -287,54 +313,82 @@ def overshoot_text(surf, runs, width: int = 31) -> str:
                       f"{dk:.2f} away at step {k}, {dj:.2f} at step {j} (arrow).", width)
 
 
-# --- the tuning scene: GD's gap (unstable at a smaller η, stable at a larger one) ----------------------
-def gap_story(tuning, probes, name: str = "gd"):
-    """GD's gap read off the probe curves: for the gap η and the chosen η, the peak loss, the loss at
-    the rule's step (the first one checked) and the largest η·λ_max over the first 10 steps.
-    None when the curve has no gap."""
-    gaps = gap_indices(tuning, name)
-    if not gaps:
+# --- the tuning scene: GD's edge (why its stable rates stop where they do) ------------------------------
+def edge_story(tuning, probes, name: str = "gd"):
+    """The chosen η and the first two unstable rates above it, read off the probe curves: per rate the
+    loss curve, its peak (value, step), the loss at the rule's first checked step, the first checked step
+    above the start, η·λ_max at the start and its largest value over the first 10 steps, and how the
+    rule rejects it ("diverges", "peak": above PEAK × the start, "late": above the start after the
+    first 10 %, or None: stable). None when there is no unstable rate above the chosen one."""
+    i = tuning.meta["names"].index(name)
+    k = int(tuning.chosen[i])
+    above = np.flatnonzero(~tuning.stable[i].astype(bool) & (np.arange(len(tuning.lrs)) > k))[:2]
+    if not above.size:
         return None
     w = probes.meta["warmup_step"]
-    out = {"start": probes.meta["start_loss"], "check": w}
-    for key, j in (("gap", gaps[0]), ("chosen", int(tuning.chosen[tuning.meta["names"].index(name)]))):
-        p = probe(probes, name, j)
-        over = np.flatnonzero(p["loss"][w:] > p["loss"][0])
-        out[key] = {"lr": p["lr"], "peak": float(np.nanmax(p["loss"])), "at_check": float(p["loss"][w]),
-                    "over": int(over[0]) + w if over.size else None, "loss": p["loss"],
-                    "sharp": float(np.nanmax(p["lr"] * p["lam_max"][:10]))}
-    return out
+    start = probes.meta["start_loss"]
+    bound = tuning.config.get("peak", 10.0) * start
+    rows = []
+    for j in (k, *above):
+        p = probe(probes, name, int(j))
+        L = p["loss"]
+        over = np.flatnonzero(L[w:] > L[0])
+        how = ("diverges" if p["diverged_at"] >= 0 else "peak" if np.nanmax(L) > bound
+               else "late" if over.size else None)
+        rows.append({"lr": p["lr"], "index": int(j), "loss": L, "peak": float(np.nanmax(L)),
+                     "peak_step": int(np.nanargmax(L)), "at_check": float(L[w]),
+                     "over": int(over[0]) + w if over.size else None, "how": how,
+                     "sharp0": float(p["lr"] * p["lam_max"][0]), "sharp": float(np.nanmax(p["lr"] * p["lam_max"][:10]))})
+    return {"start": start, "check": w, "bound": bound, "lam0": float(probes.columns["lam_max"][0][0]),
+            "rows": rows}
 
 
-def gap_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
-    """Two lines on GD's gap: why the smaller η fails the rule, and why the larger one passes it (its
-    early spike is over before the rule starts checking: a lucky leap, said as such)."""
-    g = gap_story(tuning, probes, name)
-    a, b = g["gap"], g["chosen"]
-    return [wrap_words(f"Why a gap? At η = {num(a['lr'])} (dotted) GD bounces on the steep valley wall: its loss is "
-                       f"still {a['at_check']:.1f} > {g['start']:g}, the start, at step {g['check']}: rejected by "
-                       f"{a['at_check'] - g['start']:.2g} ({(a['at_check'] - g['start']) / g['start']:.1%}).", width),
-            wrap_words(f"At η = {num(b['lr'])} (solid) it spikes to {b['peak']:.0f}, but leaps onto the far arm "
-                       f"before step {g['check']}, when the rule starts checking: GD's best η is a lucky leap.",
-                       width)]
+def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
+    """Why GD's stable rates stop where they do, one short caption each: the steep start caps η
+    (η·λ_max < 2), the first rate over the cap blows up, the one just under it bounces on a wall that
+    steepens as it moves."""
+    e = edge_story(tuning, probes, name)
+    lam = e["lam0"]
+    chosen, rest = e["rows"][0], e["rows"][1:]
+    out = [f"GD is stable only while η·λ_max < 2. At the start λ_max = {lam:.0f}, so η < {2 / lam:.3g} (dashed). "
+           f"● {num(chosen['lr'])} never rises above the start."]
+    for r in sorted(rest, key=lambda r: -r["lr"]):
+        if r["how"] == "peak":
+            out.append(f"At η = {num(r['lr'])} (η·λ_max = {r['sharp0']:.1f}) the loss spikes to {r['peak']:.0f}, past "
+                       f"{e['bound'] / e['start']:g}× the start: unstable, though it lands low later.")
+        elif r["how"] == "late":
+            out.append(f"At η = {num(r['lr'])} the wall steepens as GD moves (η·λ_max reaches {r['sharp']:.1f}): "
+                       f"the loss bounces up to {r['peak']:.0f}, still above the start at step {e['check']}.")
+        elif r["how"] == "diverges":
+            out.append(f"At η = {num(r['lr'])} it diverges.")
+    return [wrap_words(t, width) for t in out]
 
 
-def tuning_takeaway(tuning) -> str:
-    """Easy to tune is not the same as best: the widest stable range against where the best finish is."""
-    S = tuning.stable.astype(bool)
+GOOD = 1.0  # final f − f* below this on Rosenbrock: on the valley floor, past its bend at x = 0 ((1 − x)² < 1)
+
+
+def good_rates(tuning, name: str, good: float = GOOD) -> np.ndarray:
+    """Grid indices of the stable rates whose final loss is below `good` (the window of good η)."""
+    i = tuning.meta["names"].index(name)
+    return np.flatnonzero(tuning.stable[i].astype(bool) & (tuning.final_loss[i] < good))
+
+
+def tuning_takeaway(tuning, good: float = GOOD) -> str:
+    """Easy to tune is not the same as best: the optimizer with the widest window of good η (final loss
+    below `good`) against the winner, whose chosen η sits just under an unstable one."""
     names = tuning.meta["names"]
-    width = {n: S[names.index(n)].sum() / tuning.config["per_decade"] for n in names}
-    wide = max(width, key=width.get)
+    count = {n: good_rates(tuning, n, good).size for n in names}
+    wide = max(count, key=count.get)
     best = min(tuning.meta["chosen_final"], key=tuning.meta["chosen_final"].get)
     i = names.index(best)
     k = int(tuning.chosen[i])
-    edge = k + 1 < len(tuning.lrs) and not S[i, k + 1]
-    F = np.where(S, tuning.final_loss, np.inf)
-    low = float(F[names.index(wide)].min())
-    return (f"{RACE_NAMES[wide]} is stable over {width[wide]:.1f} decades of η, but its final loss is never below "
-            f"{low:.2g}; the best "
-            f"finish ({RACE_NAMES[best]}) " + ("needs η one grid step below divergence." if edge else
-                                              "needs its η tuned."))
+    edge = k + 1 < len(tuning.lrs) and not tuning.stable[i, k + 1]
+    lo, hi = (tuning.lrs[j] for j in good_rates(tuning, wide, good)[[0, -1]])
+    easy = (f"{RACE_NAMES[wide]} has the widest window of good η ({count[wide]} rates, {num(lo)}–{num(hi)})")
+    if best == wide:
+        return easy + ", and it wins."
+    return easy + (f". {RACE_NAMES[best]} wins, but its best η is one grid step below an unstable one." if edge else
+                   f". {RACE_NAMES[best]} wins, at {count[best]} of its rates.")
 
 
 def short_verdict(meta: dict) -> str:

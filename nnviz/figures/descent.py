@@ -516,23 +516,14 @@ def race_tuning(fig):
         note = fig.add_subplot(grid[1, col])
         note.axis("off")
         words = _tuning_words(tun, names)
-        story = RV.gap_story(tun, rec[f"{surf}__probes"], "gd")
-        if story is not None:  # GD's gap, as the video says it; its ● ringed: a lucky leap, not a tuned rate
-            kg = int(tun.chosen[names.index("gd")])
-            ax.plot(lrs[kg], max(F[names.index("gd"), kg], T.ATOL), "o", ms=17, mfc="none", mec=theme.OPTIMIZER["gd"],
-                    mew=1.6, ls="none", zorder=4)
-            ax.annotate("GD: lucky leap", (lrs[kg], max(F[names.index("gd"), kg], T.ATOL)), xytext=(14, -4),
-                        textcoords="offset points", fontsize=10, color=theme.INK, va="center")
-            words += (f" GD's gap: at η = {story['gap']['lr']:.2g} its loss is still {story['gap']['at_check']:.1f} > "
-                      f"{story['start']:g} (the start) at step {story['check']}; at {story['chosen']['lr']:.2g} its "
-                      f"spike ({story['chosen']['peak']:.0f}) ends before then: a lucky leap.")
         note.text(0.0, 1.0, _wrap(words, 42), va="top", ha="left", fontsize=10, transform=note.transAxes)
     handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
     warm = rec[f"{list(X.RACES)[0]}__tuning"].config.get("warmup", 0.1)
     fig.text(fig.axes[0].get_position().x0, 0.04, f"● chosen η: the lowest final loss among stable η (values below "
              f"10⁻¹² count as equal).\n"
-             f"× unstable η: diverges, or its loss is above the start at any step after the first {warm:.0%}; "
+             f"× unstable η: diverges, its loss passes {rec[f'{list(X.RACES)[0]}__tuning'].config.get('peak', T.PEAK):g}× "
+             f"the start, or it is above the start at any step after the first {warm:.0%}; "
              f"small ×: an unstable η between stable ones.\nTie: final losses within 1 %, or both below 10⁻¹².",
              fontsize=10, va="top", ha="left", linespacing=1.4)
     fig.legend(handles, labels, loc="upper center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, -0.05))
