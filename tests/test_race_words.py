@@ -685,3 +685,46 @@ def test_why_words_recomputed_from_the_records(race):
     assert f"Adam has the widest window of good η ({good['adam'].size} rates, {lo:.2g}–{hi:.2g})" in words
     m = tr.meta["names"].index("momentum")
     assert not S[m, tr.chosen[m] + 1] and "Momentum wins, but its best η is one grid step below an unstable one" in words
+
+
+def test_race_still_headline_and_neighbour_marks(race):
+    """The race still's headline names each surface's recorded winner (a tie as a tie); the winner's
+    η one grid step either way sits on the winner's own strip row (hollow ○ at its final loss), and a
+    neighbour that diverged is an × in a separate "diverged" column, never at a final-loss value."""
+    import matplotlib.pyplot as plt
+
+    from nnviz import figures
+    from nnviz.figures import descent as F
+
+    fig = plt.figure(figsize=figures.get("descent_race").size)
+    try:
+        figures.get("descent_race").fn(fig)
+        head = fig._suptitle.get_text()
+        for surf in XD.RACES:
+            first = race[f"{surf}__surface"].meta["ranking"][0]
+            said = " = ".join(F.OPT_LABEL[n] for n in first) if len(first) < 3 else f"a {len(first)}-way tie"
+            assert f"{said} on {surf.capitalize()}" in head
+        strips = [ax for ax in fig.axes if ax.get_xscale() == "log"]
+        assert len(strips) == len(XD.RACES)
+        for ax, surf in zip(strips, XD.RACES):
+            tun = race[f"{surf}__tuning"]
+            labels = [t.get_text() for t in ax.get_xticklabels()]
+            nb = tun.meta.get("neighbours") if tun.meta["verdict"] != "tie" else None
+            gone = bool(nb) and not all(np.isfinite([nb["lower"], nb["higher"]]))
+            assert ("diverged" in labels) == gone
+            if not nb:
+                continue
+            rows = [t.get_text().split(" η=")[0] for t in ax.get_yticklabels()]
+            k = rows.index(F.OPT_LABEL[tun.meta["winner"][0]])
+            rings = [ln for ln in ax.lines if ln.get_marker() == "o" and ln.get_markerfacecolor() == "none"]
+            crosses = [ln for ln in ax.lines if ln.get_marker() == "x"]
+            assert len(rings) == sum(np.isfinite([nb["lower"], nb["higher"]])) and len(crosses) == int(gone)
+            for ln in rings + crosses:
+                assert ln.get_ydata()[0] == k  # on the winner's row, not between rows
+            xs = sorted(float(ln.get_xdata()[0]) for ln in rings)
+            want = sorted(max(v, T.ATOL) for v in (nb["lower"], nb["higher"]) if np.isfinite(v))
+            np.testing.assert_allclose(xs, want)
+            if gone:  # the × right of every drawn final loss and of the axis' last labelled decade
+                assert crosses[0].get_xdata()[0] > max(float(t) for t in ax.get_xticks()[:-1])
+    finally:
+        plt.close(fig)

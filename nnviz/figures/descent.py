@@ -316,12 +316,21 @@ def _inked(lw: float):
 def _rank_strip(ax, surf, s, runs, min_value, tun):
     """The recorded ranking as the video draws it: one row per optimizer (with its η), best first, an
     outlined dot (and a bar from the left) at its final loss f − f* on a log axis; runs tied at
-    round-off drawn at the floor, ordered by arrival, with the step each got there."""
+    round-off drawn at the floor, ordered by arrival, with the step each got there. The winner at its η
+    one grid step either way: hollow rings on its own row's centreline at their final losses, and a run
+    that diverged as × in a "diverged" column right of the axis (a diverged run has no final loss)."""
     order = X.finish_order(s, runs, min_value, threshold=T.ATOL)
     tied = [n for p in s.meta["ranking"] if len(p) > 1 for n in p if runs[n].meta["final_loss"] <= T.ATOL]
     f = {n: max(float(runs[n].meta["final_loss"]), T.ATOL) for n in order}
     lo = np.floor(np.log10(min(f.values())))
     hi = max(np.ceil(np.log10(max(f.values()))), lo + 2)
+    span = hi - lo
+    nb = tun.meta.get("neighbours") if tun.meta["verdict"] != "tie" else None
+    gone = bool(nb) and not all(np.isfinite([nb["lower"], nb["higher"]]))
+    # the strip's width in shares: the log axis, then the value column, then (if needed) "diverged"
+    left = lo - 0.06 * span
+    right = left + (hi - left) / (0.55 if gone else 0.7)
+    at = lambda share: 10 ** (left + share * (right - left))  # noqa: E731
     for k, n in enumerate(order):
         c = theme.OPTIMIZER[n]
         ax.plot([10 ** lo, f[n]], [k, k], color=c, lw=3, solid_capstyle="butt", zorder=2, path_effects=_inked(3))
@@ -329,33 +338,47 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
         v = runs[n].meta["final_loss"]
         txt = (f"step {X.first_below(runs[n], min_value, T.ATOL)}" if n in tied else
                r"$<10^{-12}$" if v <= T.ATOL else f"{v:.2g}" if v >= 1e-4 else f"${_sci(v)}$")
-        ax.annotate(txt, (f[n], k), xytext=(7, 0), textcoords="offset points", va="center", fontsize=10,
-                    color=theme.INK)
-    nb = tun.meta.get("neighbours") if tun.meta["verdict"] != "tie" else None
-    if nb:  # the winner at its η one grid step either way, as the video's strip: rings, or × unstable
+        # the values in a column right of the axis (as the video's strip): clear of the winner's rings
+        ax.annotate(txt, (at(0.55 if gone else 0.7), k), xytext=(6, 0), textcoords="offset points", va="center",
+                    fontsize=10, color=theme.INK)
+    key = []
+    edge = at(0.86)  # the value column ends here; the "diverged" column lies beyond
+    if nb:
         w = tun.meta["winner"][0]
         k = order.index(w)
         c = theme.OPTIMIZER[w]
-        for side in ("lower", "higher"):
+        j = int(tun.chosen[tun.meta["names"].index(w)])
+        for side, dj in (("lower", -1), ("higher", 1)):
             v = nb[side]
-            if np.isfinite(v):
-                ax.plot(max(v, T.ATOL), k + 0.42, "o", ms=8, mfc="none", mec=c, mew=1.8, zorder=4, clip_on=False)
-            else:  # a real × inside the strip, at its right end on the winner's row, labelled beside it
-                ax.plot(10 ** hi, k + 0.42, "x", ms=7, mew=2, color=c, zorder=4, clip_on=False)
-                ax.annotate("unstable", (10 ** hi, k + 0.42), xytext=(6, 0), textcoords="offset points",
-                            va="center", fontsize=10, color=c)
+            eta = f"η = {tun.lrs[j + dj]:.2g}"
+            if np.isfinite(v):  # on the row's centreline, hollow, over the bar
+                ax.plot(max(v, T.ATOL), k, "o", ms=11, mfc="none", mec=c, mew=2.0, zorder=4)
+                vs = r"$<10^{-12}$" if v <= T.ATOL else f"{v:.2g}" if v >= 1e-4 else f"${_sci(v)}$"
+                key.append(f"○ {eta}: {vs}")
+            else:
+                ax.plot(at(0.93), k, "x", ms=9, mew=2.5, color=c, zorder=4, clip_on=False)
+                key.append(f"× {eta}: diverged")
+    if gone:
+        ax.axvline(edge, color=theme.MUTED, lw=0.8, ls=(0, (3, 2)))
     ax.set_xscale("log")
-    ax.set_xlim(10 ** (lo - 0.06 * (hi - lo)), 10 ** (hi + 0.25 * (hi - lo)))  # room for the value labels
+    ax.set_xlim(10 ** left, 10 ** right)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_yticks(range(len(order)))
     ax.set_yticklabels([f"{OPT_LABEL[n]} η={tun.meta['chosen_lr'][n]:.2g}" for n in order], fontsize=10)
-    step = max(1, int(np.ceil((hi - lo) / 3)))
-    ax.set_xticks(10.0 ** np.arange(hi, lo - 1e-9, -step))
+    step = max(1, int(np.ceil(span / 3)))
+    ticks = list(10.0 ** np.arange(hi, lo - 1e-9, -step))[::-1]
+    labels = [f"$10^{{{int(round(np.log10(t)))}}}$" for t in ticks]
+    if gone:
+        ticks.append(at(0.93))
+        labels.append("diverged")
+    ax.set_xticks(ticks, labels)
     ax.minorticks_off()
-    ax.set_xlabel(r"final loss $f - f^*$ (log scale), best first" + ("\n" + r"tied ($<10^{-12}$): the step each got there"
-                                                                     if tied else "") +
-                  (f"\n○ {OPT_LABEL[tun.meta['winner'][0]]} at η one grid step lower / higher" if nb else ""),
-                  fontsize=10)
+    head = r"final loss $f - f^*$ (log scale), best first"
+    if tied:
+        head += "\n" + r"tied ($<10^{-12}$): the step each got there"
+    if key:
+        head += f"\n{OPT_LABEL[tun.meta['winner'][0]]} one grid step lower / higher:\n" + " · ".join(key)
+    ax.set_xlabel(head, fontsize=10)
     ax.grid(False)
     return order, tied
 
@@ -367,32 +390,55 @@ def _crowded_ends(ax, runs, names, share=0.03):
     ends = {n: runs[n].thetas[-1] for n in names}
     crowded = [n for n in names if any(m != n and np.all(np.abs(ends[n] - ends[m]) < share * span) for m in names)]
     for k, n in enumerate(crowded):
-        ax.plot(*ends[n], "o", ms=16 + 4 * k, mfc="none", mec=theme.OPTIMIZER[n], mew=1.5, zorder=6)
+        ax.plot(*ends[n], "o", ms=22 + 5 * k, mfc="none", mec=theme.OPTIMIZER[n], mew=1.8, zorder=10)
     return crowded
 
 
-@figure("descent_race", experiments=("descent_race",), size=(13, 10.0))
+def _faded_path(ax, th, c, lw=1.4):
+    """A path whose segments fade with age: the last steps solid, the first ones at a quarter opacity
+    (as the video's trails), on a thin ink edge so pale hues read on paper."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_rgba
+
+    th = np.asarray(th, float)
+    seg = np.stack([th[:-1], th[1:]], axis=1)
+    alpha = np.linspace(0.3, 1.0, len(seg))
+    ink = np.array([to_rgba(theme.INK, 0.3 * a) for a in alpha])  # the edge fades with the line
+    ax.add_collection(LineCollection(seg, colors=ink, linewidths=lw + 0.8, zorder=2, capstyle="butt"))
+    ax.add_collection(LineCollection(seg, colors=[to_rgba(c, a) for a in alpha], linewidths=lw, zorder=2,
+                                     capstyle="butt"))
+
+
+@figure("descent_race", experiments=("descent_race",), size=(13, 10.4))
 def race(fig):
     """Six optimizers from the same start for the same number of steps on three surfaces, each at the η
-    the fair protocol chose for it; the recorded ranking drawn as in the video (log strip of final
-    losses, best first), the robustness verdict under each panel."""
+    the fair protocol chose for it; a headline and one colour key above the maps; trails fading with
+    age; the recorded ranking drawn as in the video (log strip of final losses, best first, the winner's
+    η one grid step either way on its own row), the verdict and the reason under each panel."""
+    from matplotlib.lines import Line2D
+
     rec = E.load("descent_race")
-    grid = fig.add_gridspec(3, 3, height_ratios=[3.3, 1.35, 1.1], hspace=0.55, wspace=0.75)
+    grid = fig.add_gridspec(3, 3, height_ratios=[3.3, 1.35, 1.1], hspace=0.62, wspace=0.75, top=0.885,
+                            bottom=0.06)
+    winners = []
     for col, surf in enumerate(X.RACES):
         ax = fig.add_subplot(grid[0, col])
         s, tun = rec[f"{surf}__surface"], rec[f"{surf}__tuning"]
         runs = {n: rec[f"{surf}__{n}"] for n in X.RACE_ORDER}
+        winners.append(s.meta["ranking"][0])
         _contours(ax, s, log=s.meta["log_scale"], levels=18)
         (x0, x1), (y0, y1) = RACE_VIEW.get(surf, ((s.xs[0], s.xs[-1]), (s.ys[0], s.ys[-1])))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        crowded = ()  # every end dot drawn; the hollow ★ over them (as the video)
+        order = X.finish_order(s, runs, tun.meta["min_value"], threshold=T.ATOL)
+        done = [n for n in order if runs[n].meta["final_loss"] <= T.ATOL]
+        crowded = _crowded_ends(ax, runs, done) if len(done) > 1 else []  # rings round ★, first there inside
         for name in X.RACE_ORDER:
             run = runs[name]
             c = theme.OPTIMIZER[name]
             # the whole path, clipped by the axes (a run that leaves the view and comes back is drawn
             # both times, as in the scene); its end dot only where it ends inside the view
-            ax.plot(run.thetas[:, 0], run.thetas[:, 1], lw=1.3, color=c, zorder=2, path_effects=_inked(1.3))
+            _faded_path(ax, run.thetas, c)
             end = run.thetas[-1]
             inside = np.all(np.isfinite(end)) and x0 <= end[0] <= x1 and y0 <= end[1] <= y1
             if inside and name not in crowded:
@@ -408,8 +454,9 @@ def race(fig):
             ax.plot(*m, "*", mfc="none", mec=theme.PAPER, mew=3.2, ms=17, zorder=9)
             ax.plot(*m, "*", mfc="none", mec=theme.INK, mew=1.4, ms=17, zorder=9)
         for p in s.meta.get("saddles", []):
-            ax.plot(*p, "X", color=theme.PAPER, mec=theme.INK, mew=1.0, ms=10, zorder=1)
-            ax.annotate("saddle", p, xytext=(6, -12), textcoords="offset points", fontsize=10, color=theme.INK)
+            ax.plot(*p, "X", color=theme.PAPER, mec=theme.INK, mew=1.0, ms=10, zorder=9)
+            ax.annotate("saddle", p, xytext=(6, -12), textcoords="offset points", fontsize=10, color=theme.INK,
+                        zorder=9)
         ax.set_title(f"{surf.capitalize()}, {s.meta['steps']} steps", fontsize=12)
         ax.set_xlabel("$x$")
         ax.set_ylabel("$y$")
@@ -417,13 +464,37 @@ def race(fig):
         _rank_strip(strip, surf, s, runs, tun.meta["min_value"], tun)
         note = fig.add_subplot(grid[2, col])
         note.axis("off")
-        # two short points, as the video ends: the verdict (○/× on the strip), then the takeaway
-        words = [RV.short_verdict(tun.meta) or _verdict(tun) + ".", RV.takeaway(surf, s, runs, tun)]
-        note.text(0.0, 1.0, "\n".join("• " + _wrap(w, 44).replace("\n", "\n   ") for w in words), va="top", ha="left",
-                  fontsize=10, transform=note.transAxes)
-    # the protocol on a row of its own under the panels (the colours are named in every strip row, with each η)
-    fig.text(0.5, 0.015, "η per optimizer and surface (in each row of the strips): the best stable final loss on "
-             "one shared grid; same start ○, same steps; ★ minimum", ha="center", va="bottom", fontsize=10)
+        # two short points, as the video ends: the verdict (○/× on the strip), then the reason (the
+        # video's takeaway, its "X wins here:" said once, by the verdict)
+        verdict = RV.short_verdict(tun.meta) or _verdict(tun) + "."
+        why = RV.takeaway(surf, s, runs, tun)
+        w = OPT_LABEL[tun.meta["winner"][0]]
+        if why.startswith(f"{w} wins here: "):
+            rest = why[len(f"{w} wins here: "):]
+            why = "Why: " + rest
+        note.text(0.0, 1.0, "\n".join("• " + _wrap(t, 44).replace("\n", "\n   ") for t in (verdict, why)), va="top",
+                  ha="left", fontsize=10, transform=note.transAxes)
+    # the headline: what the three panels say together (winners read off the records)
+    names = [" = ".join(OPT_LABEL[n] for n in p) if len(p) < 3 else f"a {len(p)}-way tie" for p in winners]
+    fig.suptitle("The winner depends on the surface: " + ", ".join(
+        f"{nm} on {sf.capitalize()}" for nm, sf in zip(names, X.RACES)), fontsize=14, fontweight="bold", y=0.985)
+    # one colour key for all three maps, above them (never on the data)
+    fig.legend([Line2D([0], [0], color=theme.OPTIMIZER[n], lw=3) for n in X.RACE_ORDER],
+               [OPT_LABEL[n] for n in X.RACE_ORDER], loc="upper center", ncol=6, fontsize=11, frameon=False,
+               bbox_to_anchor=(0.5, 0.955))
+    # the protocol on a row of its own under the panels
+    tuns = {sf: rec[f"{sf}__tuning"] for sf in X.RACES}
+    t0 = next(iter(tuns.values()))
+    grown = [f"{sf.capitalize()} to {_pow(t.lrs[-1])}" for sf, t in tuns.items()
+             if t.meta.get("extended", {}).get("high")]
+    fig.text(0.5, 0.012, f"η per optimizer and surface (each strip row): the best stable final loss on one shared grid, "
+             f"{_pow(t0.config['lo'])} … {_pow(t0.config['hi'])}" + (f" (grown: {', '.join(grown)})" if grown else "") +
+             f", {t0.config['per_decade']} per decade; same start ○ and steps for all; ★ minimum",
+             ha="center", va="bottom", fontsize=10)
+
+
+def _pow(x: float) -> str:
+    return f"$10^{{{int(round(np.log10(x)))}}}$"
 
 
 def _verdict(tun) -> str:
