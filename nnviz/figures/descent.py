@@ -383,14 +383,18 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
     return order, tied
 
 
-def _crowded_ends(ax, runs, names, share=0.03):
-    """Runs tied at round-off on one spot (the ★): thin outlined rings of growing size, first there
-    inside, as the video draws them."""
+def _crowded_ends(ax, runs, names, share=0.015):
+    """Runs that end on one spot at the plot's scale (tied at the ★, or side by side): rings of growing
+    size in their colours, in the order given (best finish innermost), instead of end dots that hide
+    each other; k-th ring counted within its own spot."""
     span = np.array([np.ptp(ax.get_xlim()), np.ptp(ax.get_ylim())])
     ends = {n: runs[n].thetas[-1] for n in names}
     crowded = [n for n in names if any(m != n and np.all(np.abs(ends[n] - ends[m]) < share * span) for m in names)]
-    for k, n in enumerate(crowded):
-        ax.plot(*ends[n], "o", ms=22 + 5 * k, mfc="none", mec=theme.OPTIMIZER[n], mew=1.8, zorder=10)
+    seen = []
+    for n in crowded:
+        k = sum(np.all(np.abs(ends[n] - ends[m]) < share * span) for m in seen)
+        seen.append(n)
+        ax.plot(*ends[n], "o", ms=18 + 4 * k, mfc="none", mec=theme.OPTIMIZER[n], mew=1.5, zorder=10)
     return crowded
 
 
@@ -431,8 +435,8 @@ def race(fig):
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         order = X.finish_order(s, runs, tun.meta["min_value"], threshold=T.ATOL)
-        done = [n for n in order if runs[n].meta["final_loss"] <= T.ATOL]
-        crowded = _crowded_ends(ax, runs, done) if len(done) > 1 else []  # rings round ★, first there inside
+        # runs ending on one spot (at the plot's scale): a ring each round it, the best finish innermost
+        crowded = _crowded_ends(ax, runs, [n for n in order if np.all(np.isfinite(runs[n].thetas[-1]))])
         for name in X.RACE_ORDER:
             run = runs[name]
             c = theme.OPTIMIZER[name]
