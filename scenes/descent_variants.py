@@ -325,6 +325,8 @@ class DescentDigits(ThemedScene):
             key.add(mn.VGroup(head, text(f"{ms(times[v]['median'])} ms per epoch", size=26).next_to(head[1], mn.DOWN, buff=0.08,
                                                                                  aligned_edge=mn.LEFT)))
         key.arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP).next_to(title, mn.DOWN, buff=0.14).set_x(0)
+        for k in key[1:]:  # names of different heights: the times on one line
+            k[1].align_to(key[0][1], mn.DOWN)
 
         common = dict(log_y=True, height=self.tall, legend=False, y_range=self.y_range, font_size=26, y_ticks=4,
                       ink=fg)
@@ -386,37 +388,7 @@ class DescentDigits(ThemedScene):
         cap.to_edge(mn.DOWN, buff=0.16).set_x(0)
         self.add(cap)
         self.wait(1.5)
-        warps = digits_warps(runs, self.variants, self.run_time)
-        cap = self.caption(words["epoch"], cap)
-        self.play(warps["epochs"].animate(t))
-        self.pause("digits-epochs")
-        self.wait(0.8)
-
-        # phase 2: per second of measured training (median epoch time), up to the budget and past it
-        t3.set_value(warps["clock"].first_step)
-        cap = self.caption(words["clock"], cap)
-        self.play(mn.FadeIn(faint), *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
-        self.wait(1.0)
-        cap = self.caption(words["second"], cap)  # what one update costs: the clock the curves now run on
-        self.play(warps["clock"].animate(t3))
-        (_, _), (y0, y1) = cp.axes.bounds
-        xb = np.log10(b["budget"])
-        budget_line = mn.DashedLine(*cp.axes.to_scene([[xb, y0], [xb, y1]]), color=fg, stroke_width=2.5,
-                                    dash_length=0.05, dashed_ratio=0.45)
-        budget_word = text(f"{b['budget']:.2g} s", size=28).next_to(budget_line, mn.RIGHT, buff=0.08)
-        budget_word.align_to(cp.axes.axes, mn.UP).shift(0.06 * mn.DOWN)
-        at_budget = mn.VGroup(*[mn.Dot(cp.axes.c2p(b["budget"], b["seconds"][runs[v].meta["batch_size"]]),
-                                       radius=0.085, color=bg, fill_opacity=1, stroke_color=cols[v],
-                                       stroke_width=4).set_z_index(5) for v in self.variants])
-        self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6)
-        cap = self.caption(words["budget"], cap)  # the updates each run made by then
-        self.play(mn.FadeIn(at_budget), run_time=0.5)
-        self.wait(1.2)
-        cap = self.caption(words["why"], cap)  # as many updates, better ones
-        self.pause("digits-clock")
-        self.wait(2.0)
-
-        # phase 3: every batch size after all epochs (filled, left in its slot, solid line) and at the budget
+        # the chart: every batch size after all epochs (filled, left in its slot, solid line) and at the budget
         # (hollow, right, dashed line) with the range its loss takes for an epoch time anywhere between its
         # quartiles (a whisker through it, the mark on top)
         followed = {runs[v].meta["batch_size"]: cols[v] for v in self.variants}
@@ -444,9 +416,41 @@ class DescentDigits(ThemedScene):
         tie = len(b["best_seconds"]) > 1
         verdict = text("tie" if tie else "best", size=28).next_to(lit, mn.UP, buff=0).shift(0.06 * mn.DOWN)
         verdict.align_to(chart.axes, mn.UP).shift(0.08 * mn.DOWN).match_x(lit)
+        warps = digits_warps(runs, self.variants, self.run_time)
+        cap = self.caption(words["epoch"], cap)
+        self.play(warps["epochs"].animate(t))
+        self.pause("digits-epochs")
+        self.wait(0.8)
+        # every batch size after all epochs, on the chart
         cap = self.caption(words["after_epochs"], cap)
         self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3), run_time=1.5)
-        self.wait(0.8)
+        self.wait(1.2)
+
+        # phase 2: per second of measured training (median epoch time), up to the budget and past it
+        t3.set_value(warps["clock"].first_step)
+        cap = self.caption(words["clock"], cap)
+        self.play(mn.FadeIn(faint), *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
+        self.wait(1.0)
+        cap = self.caption(words["second"], cap)  # what one update costs: the clock the curves now run on
+        self.play(warps["clock"].animate(t3))
+        (_, _), (y0, y1) = cp.axes.bounds
+        xb = np.log10(b["budget"])
+        budget_line = mn.DashedLine(*cp.axes.to_scene([[xb, y0], [xb, y1]]), color=fg, stroke_width=2.5,
+                                    dash_length=0.05, dashed_ratio=0.45)
+        budget_word = text(f"{b['budget']:.2g} s", size=28).next_to(budget_line, mn.RIGHT, buff=0.08)
+        budget_word.align_to(cp.axes.axes, mn.UP).shift(0.06 * mn.DOWN)
+        at_budget = mn.VGroup(*[mn.Dot(cp.axes.c2p(b["budget"], b["seconds"][runs[v].meta["batch_size"]]),
+                                       radius=0.085, color=bg, fill_opacity=1, stroke_color=cols[v],
+                                       stroke_width=4).set_z_index(5) for v in self.variants])
+        self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6)
+        cap = self.caption(words["budget"], cap)  # the updates each run made by then
+        self.play(mn.FadeIn(at_budget), run_time=0.5)
+        self.wait(1.2)
+        cap = self.caption(words["why"], cap)  # as many updates, better ones
+        self.pause("digits-clock")
+        self.wait(2.0)
+
+        # phase 3: every batch size at the budget, and the verdict
         cap = self.caption(words["after_time"], cap)
         # the 25-epoch line steps back (its dots stay): the two lines would read as one tangle
         self.play(ep_line.animate.set_stroke(opacity=0.35), run_time=0.4)
