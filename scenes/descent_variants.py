@@ -328,7 +328,7 @@ class DescentDigits(ThemedScene):
         for k in key[1:]:  # names of different heights: the times on one line
             k[1].align_to(key[0][1], mn.DOWN)
 
-        common = dict(log_y=True, height=self.tall, legend=False, y_range=self.y_range, font_size=26, y_ticks=4,
+        common = dict(log_y=True, height=self.tall, legend=False, y_range=self.y_range, font_size=28, y_ticks=4,
                       ink=fg)
         t = mn.ValueTracker(0.0)
         pe = {v: per_epoch(runs[v]) for v in self.variants}

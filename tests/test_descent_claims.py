@@ -331,7 +331,8 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     assert words["clock"][0] == f"Time = epochs × median epoch time ({full.epoch_time.size} epochs timed, each the faster of 2)."
     first = "b = 1" if best_e == [1] else f"b = {name(best_e)}"
     last = f"in {budget:.2g} s, b = {name(best_s)} tie (timing noise)" if others else f"in {budget:.2g} s, b = {best} does"
-    assert words["takeaway"] == [f"Per epoch, {first} learns most; {last}:",
+    assert words["takeaway"] == [f"Per epoch, {first} learns most; {last}" + (":" if best == m else "."),
+                                 ("" if best == m else f"b = {m}: ") +
                                  f"{many.lower()} updates as b = 1, each averaging {m} examples."]
     # the legend's times: median (quartiles) of the run's measured epochs
     t = TR.epoch_times(full)

@@ -204,8 +204,9 @@ def trade_off_words(rec) -> dict:
                     f"stable at η = {b['lr'][mid]:g}; b = {small} is unstable above η = {b['top_lr'][small]:g}."],
             "after_epochs": [f"After {b['n_epochs']} epochs: b = {names_of(e, every)} lowest{order or '.'}", *why],
             "after_time": verdict,
-            "takeaway": [f"Per epoch, {first} learns most; {last}:",
-                         f"{many_l} updates as b = {small}, each averaging {mid} examples."]}
+            "takeaway": [f"Per epoch, {first} learns most; {last}" + (":" if best == mid else "."),
+                         f"{many_l} updates as b = {small}, each averaging {mid} examples." if best == mid else
+                         f"b = {mid}: {many_l} updates as b = {small}, each averaging {mid} examples."]}
 
 
 SMOOTH_ABOVE = 300  # a run with more evaluations than this (b = 1) is drawn as its running median over them
