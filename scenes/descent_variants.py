@@ -13,7 +13,7 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, theme
-from nnviz.experiments.descent_views import (SMOOTH_ABOVE, budgets, digits_runs, epoch_medians,  # noqa: F401
+from nnviz.experiments.descent_views import (FAINT_MOST, budgets, digits_runs, epoch_medians,  # noqa: F401
                                              epoch_times, excess, lead_step, lesson, log_pick, median_clock,
                                              ms, per_epoch, small, smooth_log, time_range, trade_off_words, zoom_window)
 from nnviz.render.pacing import TimeWarp, combine, path_progress
@@ -289,7 +289,7 @@ class DescentDigits(ThemedScene):
     experiment = "descent_digits"
     variants = ("batch", "minibatch", "stochastic")
     run_time = 6.0
-    plot, wide, tall = 1.5, 6.8, 3.1  # per-epoch / per-second axes width, batch-size chart width, height
+    plot, wide, tall = 4.0, 6.5, 2.9  # per-epoch (then per-second) panel width, batch-size chart width, height
     y_range = (0.05, 5.0)
     end_time = 3.0  # the closing sentence is held this long
 
@@ -329,83 +329,71 @@ class DescentDigits(ThemedScene):
             k[1].align_to(key[0][1], mn.DOWN)
 
         common = dict(log_y=True, height=self.tall, legend=False, y_range=self.y_range, font_size=28, y_ticks=4,
-                      ink=fg)
+                      ink=fg, width=self.plot, y_label="test loss")
+        # left: per epoch first; once its result is on the chart, per second takes its place (same box, same y)
         t = mn.ValueTracker(0.0)
         pe = {v: per_epoch(runs[v]) for v in self.variants}
-        ep_plot = LossPlot({v: pe[v]["test_loss"] for v in self.variants}, colors=cols, tracker=t, width=self.plot,
-                           steps={v: pe[v]["epoch"] for v in self.variants}, x_label="epoch", y_label="test loss",
-                           x_ticks=3, **common)
-        # per second: each run's recorded evaluations on its median-epoch clock; a run with more than
-        # SMOOTH_ABOVE (b = 1) is drawn as its running median (bold) over its raw evaluations (faint, log-spaced)
+        ep_plot = LossPlot({v: pe[v]["test_loss"] for v in self.variants}, colors=cols, tracker=t,
+                           steps={v: pe[v]["epoch"] for v in self.variants}, x_label="epoch", x_ticks=3, **common)
+        # per second: each run's recorded evaluations on its median-epoch clock, drawn as their running median
+        # (bold, the curve the budget is read from) over the raw evaluations (faint, ≤ FAINT_MOST, log-spaced)
         t3 = mn.ValueTracker(0.0)
         clock = {v: median_clock(runs[v]) for v in self.variants}
         shown, raw = {}, {}
         for v in self.variants:
-            pick = log_pick(runs[v].test_loss.size, SMOOTH_ABOVE)
-            if runs[v].test_loss.size - 1 > SMOOTH_ABOVE:
-                raw[v] = (clock[v][pick], np.minimum(runs[v].test_loss[pick], self.y_range[1]))  # a spike
-                sx, sy = smooth_log(clock[v][1:], runs[v].test_loss[1:])  # above the view runs along its top
-                shown[v] = (sx, np.minimum(sy, self.y_range[1]))
-            else:
-                shown[v] = (clock[v][pick], runs[v].test_loss[pick])
+            pick = log_pick(runs[v].test_loss.size, FAINT_MOST)
+            raw[v] = (clock[v][pick], np.minimum(runs[v].test_loss[pick], self.y_range[1]))  # a spike above the
+            sx, sy = smooth_log(clock[v][1:], runs[v].test_loss[1:])  # view runs along its top
+            shown[v] = (sx, np.minimum(sy, self.y_range[1]))
         # the time axis ends at the decade past the slowest run's end (a busy machine stretches b = 1's 25 epochs)
         t_end = 10.0 ** max(1, int(np.ceil(np.log10(max(float(c[-1]) for c in clock.values())))))
-        cp = LossPlot({v: shown[v][1] for v in self.variants}, colors=cols, tracker=t3, width=self.plot + 0.6,
-                      steps={v: shown[v][0] for v in self.variants}, log_x=True,
-                      x_label="", y_label="", x_range=(1e-3, t_end), x_ticks=3, **common)
-        cp_label = text("time (s)", size=26)
-        faint = mn.VGroup(*[LossCurve(cp.axes, raw[v][1], raw[v][0], color=mn.interpolate_color(cols[v], bg, 0.6),
-                                      stroke_width=2.0, tracker=t3, head=False) for v in raw])
+        cp = LossPlot({v: shown[v][1] for v in self.variants}, colors=cols, tracker=t3,
+                      steps={v: shown[v][0] for v in self.variants}, log_x=True, x_label="time (s)",
+                      x_range=(1e-3, t_end), x_ticks=int(np.log10(t_end)) + 4, **common)
+        faint = mn.VGroup(*[LossCurve(cp.axes, raw[v][1], raw[v][0], color=mn.interpolate_color(cols[v], bg, 0.72),
+                                      stroke_width=1.5, tracker=t3, head=False) for v in raw])
         # every batch size: one slot each (b and its tuned η under it)
         bs = list(b["epochs"])
         chart = LabelledAxes((-0.45, len(bs) - 0.35), self.y_range, "", "", log_y=True, width=self.wide,
                              height=self.tall, font_size=28, y_ticks=4, x_ticks=1, ink=fg)
-        drop_y_labels(cp.axes)  # the per-second panel shares the y scale of its neighbour on the left
         slot_axes(chart, bs, {x: f"{b['lr'][x]:g}" for x in bs}, fg)
-        panels = mn.VGroup(ep_plot, cp, chart).arrange(mn.RIGHT, buff=0.22, aligned_edge=mn.UP)
-        panels.next_to(key, mn.DOWN, buff=1.0).set_x(0)
-        cp_label.next_to(cp.axes.tick_labels, mn.DOWN, buff=0.12).match_x(cp.axes.spines)
-        heads = mn.VGroup(*[text(h, size=28).next_to(ax.spines, mn.UP, buff=0.14).match_x(ax.spines)
-                            for h, ax in (("per epoch", ep_plot.axes), ("per second", cp.axes))])
+        panels = mn.VGroup(ep_plot, chart).arrange(mn.RIGHT, buff=0.45, aligned_edge=mn.UP)
+        panels.next_to(key, mn.DOWN, buff=0.95).set_x(0)
+        cp.shift(ep_plot.axes.spines.get_corner(mn.DL) - cp.axes.spines.get_corner(mn.DL))
+        heads = [text(h, size=28).next_to(ax.spines, mn.UP, buff=0.14).match_x(ax.spines)
+                 for h, ax in (("per epoch", ep_plot.axes), ("per second", cp.axes))]
         heads[1].align_to(heads[0], mn.DOWN)
         # the chart's key, above it: each mark with the line joining its kind (solid: after all epochs,
-        # dashed: at the budget) and the timing bar through the budget mark
+        # dashed: at the budget) and the bar through the budget mark
         hollow = mn.Dot(radius=0.08, color=bg, fill_opacity=1, stroke_color=fg, stroke_width=3.5).set_z_index(1)
         solid = mn.VGroup(mn.Line(0.25 * mn.LEFT, 0.25 * mn.RIGHT, color=fg, stroke_width=3),
                           mn.Dot(radius=0.08, color=fg))
         dashed = mn.VGroup(mn.DashedLine(0.25 * mn.LEFT, 0.25 * mn.RIGHT, color=fg, stroke_width=3,
                                          dash_length=0.07), hollow)
         items = [(solid, f"after {b['n_epochs']} epochs"), (dashed, f"after {b['budget']:.2g} s"),
-                 (error_bar(-0.13, 0.13, fg, bg, thin=True), "its range over the epoch-time quartiles")]
+                 (error_bar(-0.13, 0.13, fg, bg, thin=True), "bar: its loss noise and timing range")]
         cells = [mn.VGroup(m_, text(w, size=26)).arrange(mn.RIGHT, buff=0.1) for m_, w in items]
         chart_key = mn.VGroup(mn.VGroup(cells[0], cells[1]).arrange(mn.RIGHT, buff=0.35), cells[2])
         chart_key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1).next_to(chart.axes, mn.UP, buff=0.12)
         chart_key.align_to(chart.axes, mn.RIGHT)
 
-        # the opening: the question, the three empty panels and what each shows
-        self.add(title, key, ep_plot.axes, heads, *ep_plot.curves.values(), cp.axes, cp_label, chart, chart_key)
-        cap = mn.VGroup(*[text(w, size=28) for w in words["open"]]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
-        cap.to_edge(mn.DOWN, buff=0.16).set_x(0)
-        self.add(cap)
-        self.wait(1.5)
-        # the chart: every batch size after all epochs (filled, left in its slot, solid line) and at the budget
-        # (hollow, right, dashed line) with the range its loss takes for an epoch time anywhere between its
-        # quartiles (a whisker through it, the mark on top)
+        # the chart's marks: every batch size after all epochs (filled, left in its slot, solid line) and at
+        # the budget (hollow, right, dashed line) with its bar (a whisker through it, the mark on top)
         followed = {runs[v].meta["batch_size"]: cols[v] for v in self.variants}
         ink = {x: followed.get(x, fg) for x in bs}
         xs = slot_x(bs)
-        ep_pts = [chart.c2p(i - 0.2, b["epochs"][x]) for i, x in zip(xs, bs)]
-        s_pts = [chart.c2p(i + 0.2, b["seconds"][x]) for i, x in zip(xs, bs)]
+        ep_pts = [chart.c2p(i - 0.16, b["epochs"][x]) for i, x in zip(xs, bs)]
+        s_pts = [chart.c2p(i + 0.16, b["seconds"][x]) for i, x in zip(xs, bs)]
         ep_line = mn.VMobject(stroke_color=fg, stroke_width=3.0).set_points_as_corners(ep_pts)
         s_line = mn.DashedVMobject(mn.VMobject(stroke_color=fg, stroke_width=3.0).set_points_as_corners(s_pts),
                                    num_dashes=60)
-        ep_dots = mn.VGroup(*[mn.Dot(p_, radius=0.08, color=ink[x], stroke_color=bg, stroke_width=1.5).set_z_index(2)
+        ep_dots = mn.VGroup(*[mn.Dot(p_, radius=0.085, color=ink[x], stroke_color=bg, stroke_width=1.5).set_z_index(2)
                               for p_, x in zip(ep_pts, bs)])
-        s_dots = mn.VGroup(*[mn.Dot(p_, radius=0.08, color=bg, fill_opacity=1, stroke_color=ink[x],
+        s_dots = mn.VGroup(*[mn.Dot(p_, radius=0.085, color=bg, fill_opacity=1, stroke_color=ink[x],
                                     stroke_width=3.5).set_z_index(4) for p_, x in zip(s_pts, bs)])
-        bars = mn.VGroup(*[error_bar(*[chart.c2p(i + 0.2, v)[1] for v in b["spread"][x]], ink[x], bg,
-                                     x=chart.c2p(i + 0.2, 1.0)[0], thin=True).set_z_index(3) for i, x in zip(xs, bs)])
-        # the per-second verdict: the lowest median's column lit (and any column whose bar overlaps its bar)
+        bars = mn.VGroup(*[error_bar(*[chart.c2p(i + 0.16, v)[1] for v in b["spread"][x]], ink[x], bg,
+                                     x=chart.c2p(i + 0.16, 1.0)[0], thin=True).set_z_index(3) for i, x in zip(xs, bs)])
+        # the per-second verdict: the lowest's column lit (and any column whose bar overlaps its bar: a tie)
         (_, _), (cy0, cy1) = chart.bounds
         lit = mn.VGroup()
         for x in b["best_seconds"]:
@@ -414,8 +402,15 @@ class DescentDigits(ThemedScene):
             lit.add(mn.Rectangle(width=hi[0] - lo[0], height=hi[1] - lo[1], stroke_width=0, fill_color=fg,
                                  fill_opacity=0.16).move_to([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, 0]))
         tie = len(b["best_seconds"]) > 1
-        verdict = text("tie" if tie else "best", size=28).next_to(lit, mn.UP, buff=0).shift(0.06 * mn.DOWN)
+        verdict = text(f"{'tie' if tie else 'best'} at {b['budget']:.2g} s", size=28)
         verdict.align_to(chart.axes, mn.UP).shift(0.08 * mn.DOWN).match_x(lit)
+
+        # the opening: the question, the per-epoch panel and the empty chart, and what each shows
+        self.add(title, key, ep_plot.axes, heads[0], *ep_plot.curves.values(), chart, chart_key)
+        cap = mn.VGroup(*[text(w, size=28) for w in words["open"]]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+        cap.to_edge(mn.DOWN, buff=0.16).set_x(0)
+        self.add(cap)
+        self.wait(1.5)
         warps = digits_warps(runs, self.variants, self.run_time)
         cap = self.caption(words["epoch"], cap)
         self.play(warps["epochs"].animate(t))
@@ -424,52 +419,48 @@ class DescentDigits(ThemedScene):
         # every batch size after all epochs, on the chart
         cap = self.caption(words["after_epochs"], cap)
         self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3), run_time=1.5)
-        self.wait(1.2)
+        self.wait(1.5)
 
-        # phase 2: per second of measured training (median epoch time), up to the budget and past it
+        # phase 2: per second of measured training (median epoch time) takes the left panel's place
         t3.set_value(warps["clock"].first_step)
         cap = self.caption(words["clock"], cap)
-        self.play(mn.FadeIn(faint), *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.6)
-        self.wait(1.0)
+        self.play(mn.FadeOut(mn.VGroup(ep_plot.axes, *ep_plot.curves.values())), mn.FadeOut(heads[0]), run_time=0.4)
+        self.play(mn.FadeIn(cp.axes), mn.FadeIn(heads[1]), mn.FadeIn(faint),
+                  *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.5)
+        self.wait(1.2)
         cap = self.caption(words["second"], cap)  # what one update costs: the clock the curves now run on
         self.play(warps["clock"].animate(t3))
         (_, _), (y0, y1) = cp.axes.bounds
         xb = np.log10(b["budget"])
         budget_line = mn.DashedLine(*cp.axes.to_scene([[xb, y0], [xb, y1]]), color=fg, stroke_width=2.5,
                                     dash_length=0.05, dashed_ratio=0.45)
-        budget_word = text(f"{b['budget']:.2g} s", size=28).next_to(budget_line, mn.RIGHT, buff=0.08)
-        budget_word.align_to(cp.axes.axes, mn.UP).shift(0.06 * mn.DOWN)
+        budget_word = mn.VGroup(text(f"{b['budget']:.2g} s =", size=26),
+                                text(f"batch GD's {b['n_epochs']} epochs", size=26)).arrange(
+            mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(budget_line, mn.RIGHT, buff=0.08)
+        budget_word.align_to(cp.axes.axes, mn.UP).shift(0.04 * mn.DOWN)
         at_budget = mn.VGroup(*[mn.Dot(cp.axes.c2p(b["budget"], b["seconds"][runs[v].meta["batch_size"]]),
                                        radius=0.085, color=bg, fill_opacity=1, stroke_color=cols[v],
                                        stroke_width=4).set_z_index(5) for v in self.variants])
         self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6)
         cap = self.caption(words["budget"], cap)  # the updates each run made by then
         self.play(mn.FadeIn(at_budget), run_time=0.5)
-        self.wait(1.2)
+        self.wait(3.0)
         cap = self.caption(words["why"], cap)  # as many updates, better ones
         self.pause("digits-clock")
-        self.wait(2.0)
+        self.wait(2.5)
 
         # phase 3: every batch size at the budget, and the verdict
         cap = self.caption(words["after_time"], cap)
-        # the 25-epoch line steps back (its dots stay): the two lines would read as one tangle
-        self.play(ep_line.animate.set_stroke(opacity=0.35), run_time=0.4)
+        # the 25-epoch marks step back: the per-second verdict is the point now
+        self.play(ep_line.animate.set_stroke(opacity=0.3), ep_dots.animate.set_opacity(0.4), run_time=0.4)
         self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(mn.VGroup(d, r)) for d, r in zip(s_dots, bars)],
                                                     lag_ratio=0.3), run_time=1.5)
         self.play(mn.FadeIn(lit), mn.FadeIn(verdict), run_time=0.5)
         self.pause("digits-verdict")
-        self.wait(1.5)
-        cap = self.caption(words["takeaway"], cap, size=30)  # two lines
+        self.wait(2.0)
+        cap = self.caption(words["takeaway"], cap)
         self.pause("digits-end")
         self.wait(self.end_time)
-
-
-def drop_y_labels(axes) -> None:
-    """Remove the y tick labels of `LabelledAxes` (a panel sharing the y scale of the one on its left)."""
-    left = axes.spines.get_left()[0] if len(axes.spines) else axes.axes.get_left()[0]
-    for m in list(axes.tick_labels):
-        if m.get_right()[0] < left:
-            axes.tick_labels.remove(m)
 
 
 def slot_axes(chart, bs, etas: dict, ink) -> None:

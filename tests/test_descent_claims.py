@@ -241,8 +241,10 @@ def test_digits_eta_is_tuned_per_batch_size():
 def test_digits_trade_off_on_screen_is_what_the_records_say():
     """The scene's conclusion (per epoch vs per second), recomputed from the records by hand: each
     run's clock is its median epoch time (step t of an epoch of S steps at t/S of it); the budget is
-    the full batch's 25 epochs at its median; a batch size leads per second when its loss range over
-    the epoch-time quartiles reaches below the top of the best range (timing noise cannot order them)."""
+    the full batch's 25 epochs at its median; a run's loss there is the median of its evaluations
+    within ±0.05 decade of it, its bar the lowest 25th to the highest 75th percentile of such windows
+    for a budget read at any epoch time between its quartiles; a batch size ties the lowest when its
+    bar overlaps the lowest one's bar (neither loss noise nor timing noise can order them)."""
     rec = E.load("descent_digits")
     runs = {r.meta["batch_size"]: r for r in rec.values()}
     assert sorted(runs) == [1, 16, 32, 64, 128, 256, 512, max(runs)]
@@ -255,20 +257,30 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
             k += 1
         return k, float(r.test_loss[k])
 
+    def window(r, t):  # (q25, median, q75) of the evaluations (t > 0) within ±0.05 decade of t, by a loop
+        med = float(np.median(r.epoch_time))
+        ys = [float(y) for s_, y in zip(r.eval_steps, r.test_loss)
+              if s_ > 0 and abs(np.log10(med * s_ / r.config["steps_per_epoch"]) - np.log10(t)) <= 0.05 + 1e-12]
+        return np.percentile(ys, [25, 50, 75]) if ys else np.full(3, np.nan)
+
     final = {b: float(r.test_loss[-1]) for b, r in runs.items()}
     at = {b: loss_at(r, float(np.median(r.epoch_time))) for b, r in runs.items()}
+    mid_at = {b: float(window(r, budget)[1]) for b, r in runs.items()}
     rng = {}
     for b, r in runs.items():
         q1, q3 = np.percentile(r.epoch_time, [25, 75])
         assert r.epoch_time.size >= 5  # every time shown is a median of at least 5 measured epochs
-        lo, hi = loss_at(r, q3)[0], loss_at(r, q1)[0]
-        rng[b] = (r.test_loss[lo:hi + 1].min(), r.test_loss[lo:hi + 1].max())
+        med = float(np.median(r.epoch_time))
+        w = np.array([window(r, t) for t in np.geomspace(budget * med / q3, budget * med / q1, 9)])
+        rng[b] = (np.nanmin(w[:, 0]), np.nanmax(w[:, 2]))
+        assert rng[b][0] <= mid_at[b] <= rng[b][1]  # the mark sits on its bar
     got = TR.budgets(rec)
     assert got["budget"] == pytest.approx(budget)
-    assert got["epochs"] == pytest.approx(final) and got["seconds"] == pytest.approx({b: v[1] for b, v in at.items()})
-    assert {b: tuple(v) for b, v in got["spread"].items()} == {b: (float(lo), float(hi)) for b, (lo, hi) in rng.items()}
+    assert got["epochs"] == pytest.approx(final) and got["seconds"] == pytest.approx(mid_at)
+    assert sorted(got["spread"]) == sorted(rng)
+    assert all(got["spread"][b] == pytest.approx(rng[b]) for b in rng)
     best_e = sorted(b for b in final if final[b] <= 1.05 * min(final.values()))
-    best = min(at, key=lambda b: at[b][1])  # the lowest median loss at the budget
+    best = min(mid_at, key=mid_at.get)  # the lowest loss at the budget
     best_s = sorted(b for b in rng if rng[b][0] <= rng[best][1])  # bars overlapping its bar: a tie
     assert got["best"] == best and got["best_epochs"] == best_e and got["best_seconds"] == best_s
     # the mechanism on screen: what one update costs, how many each run made by the budget, the largest stable η
@@ -303,24 +315,34 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     else:
         assert "trails" not in words["after_epochs"][0]
     others = [b for b in best_s if b != best]
-    if others:  # a tie within timing noise: named as such
-        assert words["after_time"] == [f"After {budget:.2g} s: b = {best} lowest; b = {name(others)} "
-                                       f"overlap{'s' if len(others) == 1 else ''} its timing bar:",
-                                       "a tie within timing noise."]
-    else:
-        assert words["after_time"] == [f"After {budget:.2g} s: b = {best} lowest, and its timing bar",
-                                       "overlaps no other bar (overlapping bars: a tie)."]
-    assert words["budget"][0] == f"Dotted: {budget:.2g} s = batch GD's {full.config['epochs']} epochs; ○: loss then."
     mid = TR.digits_runs(rec)["minibatch"]  # the drawn mid-size run: the batch size best at the budget
     m = mid.meta["batch_size"]
     assert m == (best if best not in (1, max(runs)) else rec["minibatch"].meta["batch_size"])
+    # the mid-size run's drawn curve (running median) against b = 1's wherever both are drawn, by a loop
+    c1, cm = (TR.smooth_log(TR.median_clock(runs[k])[1:], runs[k].test_loss[1:]) for k in (1, m))
+    lo_t, hi_t = max(c1[0][0], cm[0][0]), min(c1[0][-1], cm[0][-1])
+    below = all(np.interp(np.log10(g), np.log10(cm[0]), cm[1]) < np.interp(np.log10(g), np.log10(c1[0]), c1[1])
+                for g in np.geomspace(lo_t, hi_t, 50))
+    assert TR.below_while_both(rec, m, 1) == ((pytest.approx(lo_t), pytest.approx(hi_t)), below)
+    if others:  # a tie within noise: named as such
+        verdict = [f"After {budget:.2g} s: b = {best} lowest, but b = {name(others)} "
+                   f"overlap{'s' if len(others) == 1 else ''} its bar: a tie."]
+    else:
+        verdict = [f"After {budget:.2g} s: b = {best} lowest; no other bar overlaps its bar."]
+    if below:
+        verdict.append(f"b = {m} is below b = 1 at every time both ran (to {hi_t:.2g} s).")
+    assert words["after_time"] == verdict
+    assert words["budget"][0] == f"Dotted: {budget:.2g} s = batch GD's {full.config['epochs']} epochs. Updates by then:"
     pu, u = {b: med[b] / spe[b] for b in runs}, got["updates"]
     assert words["epoch"] == [f"Per epoch, b = 1 wins: {spe[1]} updates per epoch; batch GD makes {spe[max(runs)]}."]
     same = max(pu[1], pu[m]) <= 1.5 * min(pu[1], pu[m])
-    assert words["second"] == [f"One update: {TR.ms(pu[1])} ms at b = 1, {TR.ms(pu[m])} ms at b = {m}:",
-                               f"{m} examples in " + ("about the same time" if same else f"{pu[m] / pu[1]:.1f}× the time")
-                               + " as 1."]
-    assert words["budget"][1] == f"Updates by {budget:.2g} s: b = 1: {u[1]}, b = {m}: {u[m]}, batch GD: {u[max(runs)]}."
+    extra = float(TR.ms(pu[m])) - float(TR.ms(pu[1]))  # the difference of the two numbers shown
+    assert words["second"][0] == f"One update: {TR.ms(pu[1])} ms at b = 1, {TR.ms(pu[m])} ms at b = {m}" + \
+        (":" if same else ".")
+    assert words["second"][1] == (f"{m} examples take {pu[m] / pu[1]:.1f}× the time of 1." if not same else
+                                  f"a fixed cost per step: {m - 1} more examples add no measurable time." if extra <= 0
+                                  else f"a fixed cost per step: {m - 1} more examples add only {extra:.2g} ms.")
+    assert words["budget"][1] == f"b = 1: {u[1]}, b = {m}: {u[m]}, batch GD: {u[max(runs)]}."
     many = "About as many" if max(u[1], u[m]) <= 1.5 * min(u[1], u[m]) else "More" if u[m] > u[1] else "Fewer"
     assert words["why"] == [f"{many} updates, better ones: {m} examples each,",
                             f"stable at η = {runs[m].meta['lr']:g}; b = 1 is unstable above η = {top[1]:g}."]
@@ -328,12 +350,14 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     lrs = full.meta["tuning"]["lrs"]
     assert words["open"][0] == f"8×8 digits; for each b, η is the best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g})."
     assert words["open"][1].endswith(f"right: all {len(runs)} batch sizes")
-    assert words["clock"][0] == f"Time = epochs × median epoch time ({full.epoch_time.size} epochs timed, each the faster of 2)."
+    assert words["clock"] == [f"Time = epochs × median of {full.epoch_time.size} timed epochs (each the faster of 2).",
+                              "Faint: every evaluation; bold: running median (±12 % of the time)."]
     first = "b = 1" if best_e == [1] else f"b = {name(best_e)}"
-    last = f"in {budget:.2g} s, b = {name(best_s)} tie (timing noise)" if others else f"in {budget:.2g} s, b = {best} does"
+    last = f"in {budget:.2g} s, b = {name(best_s)} tie" if others else f"in {budget:.2g} s, b = {best} does"
     assert words["takeaway"] == [f"Per epoch, {first} learns most; {last}" + (":" if best == m else "."),
                                  ("" if best == m else f"b = {m}: ") +
-                                 f"{many.lower()} updates as b = 1, each averaging {m} examples."]
+                                 f"{many.lower()} updates as b = 1, each averaging {m} examples,",
+                                 f"so η = {runs[m].meta['lr']:g} stays stable (b = 1: at most {top[1]:g})."]
     # the legend's times: median (quartiles) of the run's measured epochs
     t = TR.epoch_times(full)
     assert TR.time_range(t) == f"{TR.ms(med[max(runs)])} ms ({TR.ms(np.percentile(full.epoch_time, 25))}–" \

@@ -68,39 +68,70 @@ def loss_at_time(run, seconds: float, epoch_time: float | None = None) -> float:
     return float(run.test_loss[reached(run, seconds, epoch_time)])
 
 
+SMOOTH_HALF = 0.05  # decades either side of a time (±12 %): the window of the running median and of the budget read
+
+
+def window_quartiles(x, y, at, half: float = SMOOTH_HALF) -> np.ndarray:
+    """For each time in `at`: the 25th, 50th and 75th percentile of the recorded `y` whose `x` (> 0)
+    lies within ±`half` decades of it (NaN where none): rows (q25, median, q75)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    keep = x > 0
+    lx, y = np.log10(x[keep]), y[keep]
+    out = []
+    for t in np.atleast_1d(np.asarray(at, float)):
+        w = np.abs(lx - np.log10(t)) <= half + 1e-12
+        out.append(np.percentile(y[w], [25, 50, 75]) if w.any() else [np.nan] * 3)
+    return np.array(out)
+
+
 def budgets(rec) -> dict:
     """The trade-off the blog argues, from the records: per batch size, the test loss after all epochs
     and after a time budget. Each run's clock is its median measured epoch time (25 epochs timed);
-    the budget is the full-batch run's epochs at its median. With a run's epoch time anywhere between
-    its quartiles it reaches the budget with a range of losses (its timing bar). The stated rule for
-    the per-second verdict, checkable on the chart: `best` is the lowest median loss at the budget;
-    `best_seconds` are the batch sizes whose bar overlaps the best one's bar (a tie within timing
-    noise: the margin is smaller than what the measured epoch times can move), `best` alone when no
-    other bar reaches its bar. Also per batch size: `updates` made within the budget, `per_update`
-    (median epoch time / updates per epoch, s) and `top_lr` (the largest stable η on the grid)."""
+    the budget is the full-batch run's epochs at its median. A run's loss at the budget (`seconds`)
+    is its running median there (the evaluations within ±`SMOOTH_HALF` decades: the bold curve the
+    per-second view draws); its bar (`spread`) covers loss noise and timing noise: from the lowest
+    25th to the highest 75th percentile of that window, for a budget read anywhere between its
+    epoch-time quartiles (a fast epoch gets further in the same seconds). The stated rule for the
+    per-second verdict, checkable on the chart: `best` is the lowest loss at the budget;
+    `best_seconds` are the batch sizes whose bar overlaps the best one's bar (a tie within noise),
+    `best` alone when no other bar reaches its bar. Also per batch size: `updates` made within the
+    budget, `per_update` (median epoch time / updates per epoch, s) and `top_lr` (the largest
+    stable η on the grid)."""
     runs = by_batch_size(rec)
     full = rec["batch"]
     budget = float(np.median(full.epoch_time) * full.config["epochs"])
     epochs = {b: float(r.test_loss[-1]) for b, r in runs.items()}
-    second = {b: loss_at_time(r, budget) for b, r in runs.items()}
-    spread, updates, times, per_update, top_lr = {}, {}, {}, {}, {}
+    second, spread, updates, times, per_update, top_lr = {}, {}, {}, {}, {}, {}
     for b, r in runs.items():
-        times[b] = epoch_times(r)
-        # at a fast epoch time (lower quartile) a run gets furthest, at a slow one (upper) least far
-        lo, hi = reached(r, budget, times[b]["q3"]), reached(r, budget, times[b]["q1"])
-        seen = r.test_loss[lo:hi + 1]
-        spread[b] = (float(seen.min()), float(seen.max()))
+        times[b] = t = epoch_times(r)
+        clock = median_clock(r)
+        second[b] = float(window_quartiles(clock, r.test_loss, budget)[0, 1])
+        # the budget on the median clock for an epoch time anywhere between the quartiles
+        q = window_quartiles(clock, r.test_loss, np.geomspace(budget * t["median"] / t["q3"],
+                                                              budget * t["median"] / t["q1"], 9))
+        spread[b] = (float(np.nanmin(q[:, 0])), float(np.nanmax(q[:, 2])))
         updates[b] = int(r.eval_steps[reached(r, budget)])
-        per_update[b] = times[b]["median"] / r.config["steps_per_epoch"]
+        per_update[b] = t["median"] / r.config["steps_per_epoch"]
         tun = r.meta["tuning"]
         top_lr[b] = max(float(x) for x, ok in zip(tun["lrs"], tun["stable"]) if ok)
-    best = min(second, key=second.get)  # the lowest loss at the budget on the median clock
+    best = min(second, key=second.get)  # the lowest loss at the budget
     within = [b for b, (lo, _) in spread.items() if lo <= spread[best][1]]  # bars overlapping the best's bar
     return {"budget": budget, "epochs": epochs, "seconds": second, "spread": spread, "updates": updates,
             "times": times, "best_epochs": leaders(epochs), "best_seconds": within, "best": best,
             "per_update": per_update, "top_lr": top_lr,
             "n_epochs": int(full.config["epochs"]), "n": int(full.meta["batch_size"]),
             "lr": {b: float(r.meta["lr"]) for b, r in runs.items()}}
+
+
+def below_while_both(rec, b: int, a: int = 1, points: int = 50):
+    """The time span where both runs' running medians are drawn, and whether batch size `b`'s lies
+    below `a`'s at every one of `points` log-spaced times in it (compared on the drawn curves)."""
+    runs = by_batch_size(rec)
+    ca, cb = (smooth_log(median_clock(runs[k])[1:], runs[k].test_loss[1:]) for k in (a, b))
+    lo, hi = max(ca[0][0], cb[0][0]), min(ca[0][-1], cb[0][-1])
+    g = np.log10(np.geomspace(lo, hi, points))
+    ya, yb = (np.interp(g, np.log10(c[0]), c[1]) for c in (ca, cb))
+    return (float(lo), float(hi)), bool(np.all(yb < ya))
 
 
 def leaders(losses: dict, rtol: float = 0.05) -> list:
@@ -154,8 +185,9 @@ def trade_off_words(rec) -> dict:
     updates each drawn run made within the budget), `why` (why the mid-size batch's updates are
     better: an average over b examples, stable at a larger η), `after_epochs` (the per-epoch ranking,
     and which batch sizes break its order, with their tuned η), `after_time` (the per-second verdict
-    by the stated rule: lowest median, or a tie within timing noise) and `takeaway`; `open` (the
-    protocol) and `clock` (how epochs were timed, what the faint curve is)."""
+    by the stated rule: the lowest, or a tie within noise; and whether the mid-size batch stays below
+    b = 1 wherever both ran) and `takeaway`; `open` (the protocol) and `clock` (how epochs were
+    timed, what the faint and bold curves are)."""
     b = budgets(rec)
     e, s = b["best_epochs"], b["best_seconds"]
     small, full, mid = min(b["epochs"]), b["n"], digits_runs(rec)["minibatch"].meta["batch_size"]
@@ -177,42 +209,51 @@ def trade_off_words(rec) -> dict:
     timed = b["times"][full]["n"]
     twice = rec["batch"].meta.get("timing") is not None  # each epoch timed twice, the faster kept
     pu, u = b["per_update"], b["updates"]
-    cost = "about the same time" if about(pu[small], pu[mid]) else f"{pu[mid] / pu[small]:.1f}× the time"
+    extra = float(ms(pu[mid])) - float(ms(pu[small]))  # from the numbers as shown: they add up on screen
+    if not about(pu[small], pu[mid]):
+        cost = [f"{mid} examples take {pu[mid] / pu[small]:.1f}× the time of 1."]
+    elif extra <= 0:
+        cost = [f"a fixed cost per step: {mid - 1} more examples add no measurable time."]
+    else:
+        cost = [f"a fixed cost per step: {mid - 1} more examples add only {extra:.2g} ms."]
     first = f"b = {small}" if e == [small] else f"b = {names_of(e, every)}"
     many = "About as many" if about(u[small], u[mid]) else "More" if u[mid] > u[small] else "Fewer"
     budget = f"{b['budget']:.2g} s"
     others = [x for x in s if x != best]
+    (_, t_both), below = below_while_both(rec, mid, small)
     if others:
-        verdict = [f"After {budget}: b = {best} lowest; b = {names_of(others, every)} overlap{'s' if len(others) == 1 else ''}"
-                   " its timing bar:", "a tie within timing noise."]
-        last = f"in {budget}, b = {names_of(s, every)} tie (timing noise)"
+        verdict = [f"After {budget}: b = {best} lowest, but b = {names_of(others, every)} "
+                   f"overlap{'s' if len(others) == 1 else ''} its bar: a tie."]
+        last = f"in {budget}, b = {names_of(s, every)} tie"
     else:
-        verdict = [f"After {budget}: b = {best} lowest, and its timing bar", "overlaps no other bar (overlapping bars: a tie)."]
+        verdict = [f"After {budget}: b = {best} lowest; no other bar overlaps its bar."]
         last = f"in {budget}, b = {best} does"
-    many_l = many.lower() if many != "About as many" else "about as many"
+    if below:  # the mid-size run's bold curve under b = 1's at every time both were drawn
+        verdict.append(f"b = {mid} is below b = {small} at every time both ran (to {t_both:.2g} s).")
+    lr_m, lr_1 = b["lr"][mid], b["top_lr"][small]
     return {"open": [f"8×8 digits; for each b, η is the best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}).",
-                     f"Left: per epoch · middle: per second · right: all {len(b['epochs'])} batch sizes"],
-            "clock": [f"Time = epochs × median epoch time ({timed} epochs timed" + (", each the faster of 2)."
-                                                                                   if twice else ")."),
-                      f"Faint: every evaluation of b = {small}; bold: their running median."],
+                     f"Left: per epoch, then per second · right: all {len(b['epochs'])} batch sizes"],
+            "clock": [f"Time = epochs × median of {timed} timed epochs" + (" (each the faster of 2)." if twice else "."),
+                      f"Faint: every evaluation; bold: running median (±{100 * (10 ** SMOOTH_HALF - 1):.0f} % of the time)."],
             "epoch": [f"Per epoch, b = {small} wins: {spe[small]} updates per epoch; batch GD makes {spe[full]}."],
-            "second": [f"One update: {ms(pu[small])} ms at b = {small}, {ms(pu[mid])} ms at b = {mid}:",
-                       f"{mid} examples in {cost} as {small}."],
-            "budget": [f"Dotted: {budget} = batch GD's {b['n_epochs']} epochs; ○: loss then.",
-                       f"Updates by {budget}: b = {small}: {u[small]}, b = {mid}: {u[mid]}, batch GD: {u[full]}."],
+            "second": [f"One update: {ms(pu[small])} ms at b = {small}, {ms(pu[mid])} ms at b = {mid}"
+                       + (":" if about(pu[small], pu[mid]) else "."), *cost],
+            "budget": [f"Dotted: {budget} = batch GD's {b['n_epochs']} epochs. Updates by then:",
+                       f"b = {small}: {u[small]}, b = {mid}: {u[mid]}, batch GD: {u[full]}."],
             "why": [f"{many} updates, better ones: {mid} examples each,",
-                    f"stable at η = {b['lr'][mid]:g}; b = {small} is unstable above η = {b['top_lr'][small]:g}."],
+                    f"stable at η = {lr_m:g}; b = {small} is unstable above η = {lr_1:g}."],
             "after_epochs": [f"After {b['n_epochs']} epochs: b = {names_of(e, every)} lowest{order or '.'}", *why],
             "after_time": verdict,
             "takeaway": [f"Per epoch, {first} learns most; {last}" + (":" if best == mid else "."),
-                         f"{many_l} updates as b = {small}, each averaging {mid} examples." if best == mid else
-                         f"b = {mid}: {many_l} updates as b = {small}, each averaging {mid} examples."]}
+                         ("" if best == mid else f"b = {mid}: ") +
+                         f"{many.lower()} updates as b = {small}, each averaging {mid} examples,",
+                         f"so η = {lr_m:g} stays stable (b = {small}: at most {lr_1:g})."]}
 
 
-SMOOTH_ABOVE = 300  # a run with more evaluations than this (b = 1) is drawn as its running median over them
+FAINT_MOST = 300  # the most raw evaluations of a run drawn faint under its running median (scene and still)
 
 
-def log_pick(n: int, most: int = SMOOTH_ABOVE) -> np.ndarray:
+def log_pick(n: int, most: int = FAINT_MOST) -> np.ndarray:
     """At most `most` indices of 1 … n − 1, spaced evenly in log(index) (a log time axis then gets
     its points evenly: the first evaluations of a long run are the ones a log axis spreads out)."""
     if n - 1 <= most:
@@ -220,7 +261,7 @@ def log_pick(n: int, most: int = SMOOTH_ABOVE) -> np.ndarray:
     return np.unique(np.geomspace(1, n - 1, most).round().astype(int))
 
 
-def smooth_log(x, y, points: int = 160, half: float = 0.05):
+def smooth_log(x, y, points: int = 160, half: float = SMOOTH_HALF):
     """A running median of a noisy curve on a log x axis: at `points` log-spaced x, the median of the
     recorded y whose x lies within ±`half` decades (windows with no recorded point are left out).
     Returns (x, y) of the smoothed line (x > 0 only)."""

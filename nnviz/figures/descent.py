@@ -1,6 +1,8 @@
 """Still twins of the gradient-descent scenes, drawn from the same records and theme."""
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from .. import experiments as E
@@ -193,7 +195,7 @@ def variants(fig):
         fig.text(box.x0, box.y0 - 0.075, lesson, fontsize=10, color=theme.INK, va="top")
 
 
-@figure("descent_digits", experiments=("descent_digits",), size=(12, 7.2))
+@figure("descent_digits", experiments=("descent_digits",), size=(12, 7.5))
 def digits(fig):
     """Digits (8×8 MNIST), as the video: test loss per epoch, test loss against the measured training
     time (median epoch time), and every batch size's test loss after all epochs and after a time
@@ -215,14 +217,14 @@ def digits(fig):
         lab = name + rf": $\eta$ = {run.meta['lr']:g}, epoch {TR.time_range(times[v])}"
         a.plot(pe_["epoch"], pe_["test_loss"], color=theme.VARIANT[v], lw=1.8, label=lab)
         a.plot(pe_["epoch"][-1], pe_["test_loss"][-1], "o", color=theme.VARIANT[v], mec=theme.PAPER, ms=7, zorder=4)
+        # as the video: every run's raw evaluations faint (≤ FAINT_MOST, log-spaced), its running median in
+        # log time bold on top (the curve the budget mark is read from)
         x_, y_ = TR.median_clock(run)[1:], run.test_loss[1:]
-        if y_.size > TR.SMOOTH_ABOVE:  # a dense noisy curve (b = 1), as the video: raw faded, its running median (in log time) on top
-            c.plot(x_, y_, color=theme.VARIANT[v], lw=0.7, alpha=0.3)
-            faint = (Line2D([0], [0], color=theme.VARIANT[v], lw=0.7, alpha=0.5),
-                     words["clock"][1].rstrip(".").replace("Faint", "faint"))
-            c.plot(*TR.smooth_log(x_, y_), color=theme.VARIANT[v], lw=1.8)
-        else:
-            c.plot(x_, y_, color=theme.VARIANT[v], lw=1.8)
+        pick = TR.log_pick(run.test_loss.size, TR.FAINT_MOST)
+        c.plot(TR.median_clock(run)[pick], run.test_loss[pick], color=theme.VARIANT[v], lw=0.7, alpha=0.3)
+        faint = (Line2D([0], [0], color=theme.INK, lw=0.7, alpha=0.4),
+                 words["clock"][1].rstrip(".").replace("Faint", "faint"))
+        c.plot(*TR.smooth_log(x_, y_), color=theme.VARIANT[v], lw=1.8)
         c.plot(b["budget"], b["seconds"][run.meta["batch_size"]], "o", mfc=theme.PAPER, mec=theme.VARIANT[v], mew=2.2,
                ms=8, zorder=6)
     a.set_yscale("log")
@@ -234,6 +236,8 @@ def digits(fig):
     slowest = max(float(TR.median_clock(runs[v])[-1]) for v in X.VARIANT_ORDER)  # a busy machine stretches b = 1
     c.set_xlim(1e-3, 10.0 ** max(1, int(np.ceil(np.log10(slowest)))))
     c.set_xlabel("time (s) = epochs × median epoch time")
+    c.set_ylabel("test loss")
+    c.tick_params(axis="y", labelleft=True)
     start = float(runs["batch"].test_loss[0])  # every run starts from the same θ₀: before the axis' first second
     c.annotate(f"start: {start:.2f}", (1e-3, start), xytext=(5, 12), textcoords="offset points", fontsize=9.5,
                color=theme.INK, va="bottom", arrowprops=dict(arrowstyle="-", color=theme.INK, lw=0.8))
@@ -249,19 +253,20 @@ def digits(fig):
     ink = [followed.get(x, theme.INK) for x in bs]
     # after all epochs: filled, left of the slot, solid line; at the budget: hollow, right, dashed line, with
     # its timing bar (the loss range over the epoch-time quartiles) as a whisker through it, the mark on top
-    d.plot(xs - 0.2, list(b["epochs"].values()), "-", color=theme.INK, lw=1.3, alpha=0.5, zorder=2)
-    d.plot(xs + 0.2, list(b["seconds"].values()), "--", color=theme.INK, lw=1.3, zorder=2)
+    dx = 0.12  # each mark a little either side of its b tick
+    d.plot(xs - dx, list(b["epochs"].values()), "-", color=theme.INK, lw=1.3, alpha=0.5, zorder=2)
+    d.plot(xs + dx, list(b["seconds"].values()), "--", color=theme.INK, lw=1.3, zorder=2)
     for x, bx, col in zip(xs, bs, ink):
         lo, hi = b["spread"][bx]
-        d.plot(x - 0.2, b["epochs"][bx], "o", color=col, mec=theme.PAPER, mew=1.0, ms=8, zorder=4)
-        d.errorbar([x + 0.2], [b["seconds"][bx]], yerr=[[b["seconds"][bx] - lo], [hi - b["seconds"][bx]]], fmt="none",
+        d.plot(x - dx, b["epochs"][bx], "o", color=col, mec=theme.PAPER, mew=1.0, ms=8, zorder=4, alpha=0.6)
+        d.errorbar([x + dx], [b["seconds"][bx]], yerr=[[b["seconds"][bx] - lo], [hi - b["seconds"][bx]]], fmt="none",
                    ecolor=col, elinewidth=1.6, capsize=4, capthick=1.6, zorder=5)
-        d.plot(x + 0.2, b["seconds"][bx], "o", mfc=theme.PAPER, mec=col, mew=1.8, ms=7, zorder=6)
+        d.plot(x + dx, b["seconds"][bx], "o", mfc=theme.PAPER, mec=col, mew=1.8, ms=7, zorder=6)
     # the per-second verdict: the lowest median's column lit, and any column whose bar overlaps its bar (a tie)
     for x in b["best_seconds"]:
         i = xs[bs.index(x)]
         d.axvspan(i - 0.5, i + 0.5, color=theme.FIGURE_GRID, alpha=0.9, lw=0, zorder=0)
-        d.text(i, 4.6, "tie" if len(b["best_seconds"]) > 1 else f"best at {b['budget']:.2g} s", ha="center",
+        d.text(i, 4.6, f"{'tie' if len(b['best_seconds']) > 1 else 'best'} at {b['budget']:.2g} s", ha="center",
                va="top", fontsize=9.5, color=theme.INK)
     d.set_xticks(xs, [f"{x}\n{b['lr'][x]:g}" for x in bs])
     d.tick_params(axis="x", length=3)
@@ -275,7 +280,7 @@ def digits(fig):
                      lw=1.3),
               Line2D([0], [0], ls="none", marker="|", color=theme.INK, ms=10, mew=1.6)],
              [f"after {b['n_epochs']} epochs", f"after {b['budget']:.2g} s",
-              "its range over the epoch-time quartiles"],
+              "bar: its loss noise and timing range"],
              fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     h, l = a.get_legend_handles_labels()
     extra = [faint] if faint else []  # the faint raw curve, named beside the runs
@@ -288,11 +293,19 @@ def digits(fig):
              rf"$\eta$: best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}) per b · epoch time: median (quartiles) of "
              f"{b['times'][b['n']]['n']} timed epochs" + (", each the faster of 2" if rec["batch"].meta.get("timing") else ""),
              ha="center", fontsize=10, color=theme.INK)
-    for k, line in enumerate([words["epoch"][0], " ".join(words["after_epochs"]), " ".join(words["second"]),
-                              words["budget"][1], " ".join(words["why"]), " ".join(words["after_time"])]):
-        fig.text(0.5, 0.222 - 0.033 * k, line, ha="center", fontsize=10, color=theme.INK)
-    fig.text(0.5, 0.015, " ".join(words["takeaway"]), ha="center", fontsize=11.5, fontweight="bold", color=theme.INK)
-    fig.subplots_adjust(top=0.77, bottom=0.37, wspace=0.2, left=0.06, right=0.985)
+    # each panel's claims under it (the video's captions), the takeaway under all
+    fig.subplots_adjust(top=0.77, bottom=0.345, wspace=0.25, left=0.06, right=0.985)
+    notes = {a: [words["epoch"][0]], c: [*words["second"], words["budget"][0].split(". ")[1] + " " + words["budget"][1],
+                                         *words["why"]],
+             d: [*words["after_epochs"], *words["after_time"]]}
+    for ax, lines in notes.items():
+        box = ax.get_position()
+        chars = int(box.width * 12 * 72 / 4.9)  # ≈ characters of 9.5-pt text across the panel
+        body = "\n".join(textwrap.fill(" ".join(lines), chars).splitlines())
+        fig.text(box.x0, 0.25, body, ha="left", va="top", fontsize=9.5, color=theme.INK, linespacing=1.35)
+    fig.text(0.5, 0.055, " ".join(words["takeaway"][:2]), ha="center", fontsize=11.5, fontweight="bold",
+             color=theme.INK)
+    fig.text(0.5, 0.015, words["takeaway"][2], ha="center", fontsize=11.5, fontweight="bold", color=theme.INK)
 
 
 def _sci(x: float) -> str:
