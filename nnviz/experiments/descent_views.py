@@ -142,9 +142,9 @@ def leaders(losses: dict, rtol: float = 0.05) -> list:
 
 
 def ms(seconds: float) -> str:
-    """Milliseconds in few characters: 151, 1.7, 0.57, 0.085 (two significant figures below 1)."""
+    """Milliseconds in few characters: 151, 1.7, 0.57, 0.085, 0.10 (two significant figures below 1)."""
     v = 1e3 * seconds
-    return f"{v:.0f}" if v >= 10 else f"{v:.1f}" if v >= 1 else f"{v:.2g}"
+    return f"{v:.0f}" if v >= 10 else f"{v:.1f}" if v >= 1 else f"{v:#.2g}"
 
 
 def time_range(t: dict) -> str:
