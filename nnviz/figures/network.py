@@ -13,7 +13,7 @@ from ..display import fixed, neuron_sum, shown_units, signed, sizes_text
 from ..experiments.networks import model_from
 from ..perceptron import halfplane_polygon, line_in_box
 from . import figure
-from .common import decision_boundary, loss_curves
+from .common import decision_boundary
 
 TEXT = 10          # body text of the network stills, in pt (the figures are ≤ 10 in wide)
 
