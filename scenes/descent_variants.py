@@ -16,6 +16,7 @@ from nnviz import experiments, theme
 from nnviz.experiments.descent_views import (FAINT_MOST, budgets, digits_runs, epoch_medians,  # noqa: F401
                                              epoch_times, excess, lead_step, lesson, log_pick, median_clock,
                                              ms, per_epoch, small, smooth_log, time_range, trade_off_words, zoom_window)
+from nnviz.render.fades import swap_caption
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossCurve, LossPlot
 from nnviz.render.style import ThemedScene, color, heading, text
@@ -79,11 +80,7 @@ class DescentVariants(ThemedScene):
     def caption(self, lines, old=None, *anims):
         """Replace the caption under the panels: the old one leaves, then the new one comes (with `anims`)."""
         new = mn.VGroup(*[text(line, size=28) for line in lines]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
-        new.to_edge(mn.DOWN, buff=0.3).set_x(0)
-        if old is not None:
-            self.play(mn.FadeOut(old), run_time=0.35)
-        self.play(mn.FadeIn(new), *anims, run_time=0.4)
-        return new
+        return swap_caption(self, old, new.to_edge(mn.DOWN, buff=0.3).set_x(0), 0.35, 0.4, with_in=anims)
 
     @staticmethod
     def value_label(words: str, v: str, at, side) -> mn.VGroup:

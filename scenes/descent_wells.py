@@ -11,6 +11,7 @@ import numpy as np
 from nnviz import experiments, theme
 from nnviz.experiments.descent_views import (barrier, basin_share, crossing_step, keep_words,  # noqa: F401
                                              restart_keys, settled_step, straddle, turn_back, velocity_of)
+from nnviz.render.fades import swap_caption
 from nnviz.render.marks import hline
 from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend, LossPlot
@@ -83,13 +84,6 @@ class DescentWells(ThemedScene):
         g.next_to(top, mn.DOWN, buff=0.35) if top is not None else g.to_edge(mn.UP, buff=1.0)
         g.shift((left - g.get_left()[0]) * mn.RIGHT)
         return g
-
-    def swap(self, old, new, *anims, run_time: float = 0.45):
-        """Old caption out, then the new one in at the same place (never both half-visible there)."""
-        if old is not None:
-            self.play(mn.FadeOut(old), *anims, run_time=run_time)
-        self.play(mn.FadeIn(new), run_time=run_time)
-        return new
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -190,7 +184,7 @@ class DescentWells(ThemedScene):
             return place(mn.VGroup(*[text(line, size=28, color=color(colour)) for line in lines]).arrange(
                 mn.DOWN, aligned_edge=mn.LEFT, buff=0.1))
 
-        cap = self.swap(None, caption(f"same start θ₀ = {x0:g},", f"same η = {mo.learning_rate:g}"))
+        cap = swap_caption(self, None, caption(f"same start θ₀ = {x0:g},", f"same η = {mo.learning_rate:g}"), 0.45, 0.45)
         # the moments the captions name: momentum over the hump, then plain GD at rest
         cross = crossing_step(mo, xb)
         t_cross = float(np.clip(warp.time_at(cross), 0.05 * warp.run_time, 0.75 * warp.run_time))
@@ -209,17 +203,17 @@ class DescentWells(ThemedScene):
         mark.shift((ph[0] - 0.12 - mark.get_right()[0]) * mn.RIGHT)  # left of the hump's line
         ghost.add(mark)
         self.ghost = ghost
-        cap = self.swap(cap, caption(f"At the hump ∇J = {abs(g_c):.2f}:", "plain GD would stop here.",
-                                     f"Momentum still has v = {v_c:.2f},".replace("-", "−"), "so it rolls on over."),
-                        mn.FadeIn(ghost))
+        cap = swap_caption(self, cap, caption(f"At the hump ∇J = {abs(g_c):.2f}:", "plain GD would stop here.",
+                                              f"Momentum still has v = {v_c:.2f},".replace("-", "−"),
+                                              "so it rolls on over."), 0.45, 0.45, with_out=[mn.FadeIn(ghost)])
         self.wait(1.5 * self.hold)
         self.play(warp.segment(t, t_cross, warp.run_time))
         for m in balls:
             m.clear_updaters()
         self.remove(arrow)
         wells = {n: rec[n].meta["well"] for n in self.runs}
-        cap = self.swap(cap, caption("GD: ∇J = 0 in the", f"{wells['gd']} well: it stops",
-                                     f"(still after step {settled_step(rec, list(self.runs))})"))
+        cap = swap_caption(self, cap, caption("GD: ∇J = 0 in the", f"{wells['gd']} well: it stops",
+                                              f"(still after step {settled_step(rec, list(self.runs))})"), 0.45, 0.45)
         self.pause("wells-end")
         # is momentum just a bigger η? plain GD at η/(1−β) (momentum's step on a steady slope) from the same
         # start, then from the range's other end: each first step drawn as a dashed leap to a hollow landing dot

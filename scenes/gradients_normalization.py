@@ -9,6 +9,7 @@ import numpy as np
 
 from nnviz import experiments, theme
 from nnviz.render.curves import polyline, shade_spans
+from nnviz.render.fades import swap_caption
 from nnviz.render.pacing import Progress, TimeWarp
 from nnviz.render.plots import LabelledAxes
 from nnviz.render.style import ThemedScene, color, heading, text
@@ -29,11 +30,7 @@ class GradientsNormalization(ThemedScene):
 
     def status(self, old, s, **kw):
         """Swap the caption under the title: the old one fades out before the new one fades in."""
-        new = text(s, size=SIZE, **kw).next_to(self.title, mn.DOWN, buff=0.15)
-        if old is not None:
-            self.play(mn.FadeOut(old), run_time=0.3)
-        self.play(mn.FadeIn(new), run_time=0.4)
-        return new
+        return swap_caption(self, old, text(s, size=SIZE, **kw).next_to(self.title, mn.DOWN, buff=0.15))
 
     def construct(self):
         c = experiments.load(self.experiment)["curves"]

@@ -38,12 +38,6 @@ class GradientsSoftmax(ThemedScene):
     run_time = 6.0
     bar_width = 7.6
 
-    def swap(self, old, new, run_time=0.3):
-        """Replace one caption by another in place: the old one fades out before the new one fades in."""
-        self.play(mn.FadeOut(old), run_time=run_time)
-        self.play(mn.FadeIn(new), run_time=run_time)
-        return new
-
     def construct(self):
         rec = experiments.load(self.experiment)
         c = rec["curves"]

@@ -6,6 +6,8 @@ every glyph's outline and attributes). In a profile of the forward-pass scene, d
 instead scale each part's opacity in place every frame — no copy, and nothing added or removed
 mid-animation. Works for text, labels and shapes with
 any mix of opacities (each part's own opacity is the 100 % level).
+
+`swap_caption(scene, old, new)`: one caption for another in two steps (out, then in).
 """
 from __future__ import annotations
 
@@ -56,3 +58,13 @@ def fade_in(*mobs, **kw) -> Fade:
 
 def fade_out(*mobs, **kw) -> Fade:
     return Fade(*mobs, start=1.0, end=0.0, **kw)
+
+
+def swap_caption(scene, old, new, out_time: float = 0.3, in_time: float = 0.4, with_out=(), with_in=()):
+    """One caption for another at the same place, never both half-visible there: `old` (None: no
+    old one) fades out with the animations `with_out`, then `new` fades in with `with_in`.
+    manim's FadeOut / FadeIn (a caption is a few glyphs: the copy is cheap). Returns `new`."""
+    if old is not None:
+        scene.play(mn.FadeOut(old), *with_out, run_time=out_time)
+    scene.play(mn.FadeIn(new), *with_in, run_time=in_time)
+    return new
