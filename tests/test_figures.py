@@ -75,18 +75,29 @@ def test_failed_figure_leaves_previous_file(tmp_path, registered):
     assert out.read_bytes() == b"previous" and len(list(tmp_path.iterdir())) == 1
 
 
-def test_decision_boundary_draws_both_classes(tmp_path, registered):
+def test_decision_boundary_draws_both_classes():
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PathCollection, QuadMesh
+    from matplotlib.colors import to_hex
+    from matplotlib.contour import ContourSet
+
     gx = np.linspace(-1, 1, 30)
     G = np.meshgrid(gx, gx)
     prob = 1 / (1 + np.exp(-6 * G[0]))
-    X = np.array([[-0.5, 0.2], [0.6, -0.1]])
-    y = np.array([0, 1])
-
-    def draw(fig):
-        common.decision_boundary(fig.add_subplot(), gx, gx, prob, X, y)
-
-    out = figures.save(registered("_t_misc", draw, size=(3, 3)), tmp_path / "m.png", "png", dpi=60)
-    assert share(out, theme.CLASS[0], tol=60) > 0.001 and share(out, theme.CLASS[1], tol=60) > 0.001
+    X = np.array([[-0.5, 0.2], [0.6, -0.1], [0.7, 0.5]])
+    y = np.array([0, 1, 1])
+    fig, ax = plt.subplots()
+    try:
+        common.decision_boundary(ax, gx, gx, prob, X, y)
+        field = [c for c in ax.collections if isinstance(c, QuadMesh)]
+        [line] = [c for c in ax.collections if isinstance(c, ContourSet)]
+        dots = [c for c in ax.collections if isinstance(c, PathCollection) and not isinstance(c, ContourSet)]
+        assert len(field) == 1 and list(line.levels) == [0.5]              # the field and its p = 0.5 line
+        assert [to_hex(d.get_facecolor()[0]) for d in dots] == [theme.CLASS[0].lower(), theme.CLASS[1].lower()]
+        assert [len(d.get_offsets()) for d in dots] == [1, 2]              # each point in its class colour
+        assert (ax.get_xlim(), ax.get_ylim()) == ((-1.0, 1.0), (-1.0, 1.0))
+    finally:
+        plt.close(fig)
 
 
 def test_helpers_reject_bad_shapes():
