@@ -104,6 +104,8 @@ class DescentSurface(ThemedThreeDScene):
     counter_drawing = True  # the step counter names the step being drawn (False: the last step reached)
     marker_lift = None      # ○ and ★ in the depth order (None: on their cell; 1e4: over everything)
     hold_time = 4.0         # seconds an analytic path holds at its path_beat step
+    path_width, path_outline = 5.0, 3.5  # the path's stroke and its dark outline (a path on the sheet)
+    label_rings = False     # an analytic sheet's rings carry their losses (a network sheet's always do)
     stalk_words_go = True   # a network sheet's stalk labels fade with the first closing caption (the meter has them)
     zoom_float = None       # (factor, screen spot): zoom onto the path's floating start while it is drawn
     marks_during = None     # the `during_path` piece whose caption brings the `marks_after` (None: the first `after`)
@@ -135,10 +137,10 @@ class DescentSurface(ThemedThreeDScene):
                                start_marker=False)
             first = floor.c2p(*pts[0])
         else:
-            path = DescentPath(np.column_stack([xy, z]), axes, steps=steps, color=ink, tracker=t, stroke_width=5,
+            path = DescentPath(np.column_stack([xy, z]), axes, steps=steps, color=ink, tracker=t, stroke_width=self.path_width,
                                head_radius=0.1, start_marker=False)
             first = axes.c2p(*xy[0], z[0])
-        outline(path, 3.5)
+        outline(path, self.path_outline)
         start = mn.VGroup(*[mn.Circle(radius=0.17, stroke_color=color(c), stroke_width=w).move_to(first)
                             for c, w in ((theme.BACKGROUND, 7), (theme.FOREGROUND, 3.5))])
         x, y, v = grid_minimum(surf.xs, surf.ys, surf.loss)
@@ -173,7 +175,7 @@ class DescentSurface(ThemedThreeDScene):
         # a network sheet has no loss axis: its rings are drawn bolder and each carries its loss
         rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap, ring_levels,
                             width=3.0 if net else self.ring_width, opacity=0.8 if net else self.ring_opacity)
-        ring_words = self.ring_labels(axes, surf, hmap, ring_levels, xy) if net else []
+        ring_words = self.ring_labels(axes, surf, hmap, ring_levels, xy) if net or self.label_rings else []
         self._tracker, self._hmap = t, hmap  # for marks_after's marks that show once the path gets there
         self.after_marks = self.marks_after(rec, axes, xy, z, steps)
         for m in self.after_marks:
@@ -238,29 +240,30 @@ class DescentSurface(ThemedThreeDScene):
             self.wait(self.intro_time * 0.7 + 0.7)
             shown = nxt
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
-        hold = self.path_beat(rec, surf, v)
-        if hold is None:
-            self.play(warp.animate(t))
-        else:  # the path stops at step k, its caption is read, then the path runs on
-            k, words = hold
-            grid = np.linspace(0.0, warp.run_time, 801)
+        holds = self.path_beats(rec, surf, v)
+        grid = np.linspace(0.0, warp.run_time, 801)
+        t0 = 0.0
+        for i, (k, words) in enumerate(holds):  # the path stops at step k, its caption is read, then runs on
             tk = float(grid[int(np.argmax([float(warp.step_at(x)) >= k - 1e-9 for x in grid]))])
-            self.play(warp.segment(t, 0.0, tk))
+            self.play(warp.segment(t, t0, tk))
+            t.set_value(max(float(k), t.get_value()) if t.get_value() < k else float(k))  # held on step k itself
             self.stop_ambient_camera_rotation()
             nxt = caption(words)
             if shown is not None:
                 self.remove(shown)
             self.add_fixed_in_frame_mobjects(nxt)
             shown = nxt
-            self.pause("path-hold")
+            self.pause("path-hold" if i == 0 else f"path-hold-{i}")
             self.wait(self.hold_time)
             self.begin_ambient_camera_rotation(rate=self.orbit_rate)
-            self.play(warp.segment(t, tk, warp.run_time))
+            t0 = tk
+        self.play(warp.segment(t, t0, warp.run_time))
         self.stop_ambient_camera_rotation()
         self.pause("path-drawn")
-        self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2)
+        if (self.end_phi, self.end_theta) != (self.phi, self.theta):
+            self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2)
         why = self.why(rec, surf, v)
-        if hold is not None and why == hold[1]:
+        if holds and why == holds[-1][1]:
             why = None  # already read at the hold
         if why:
             words = caption(why)
@@ -421,6 +424,11 @@ class DescentSurface(ThemedThreeDScene):
     def path_beat(self, rec, surf, v):
         """(step, caption): where an analytic path holds while its caption is read (None: no hold)."""
         return None
+
+    def path_beats(self, rec, surf, v) -> list:
+        """[(step, caption), …] in step order: every hold of an analytic path (default: `path_beat`'s)."""
+        one = self.path_beat(rec, surf, v)
+        return [] if one is None else [one]
 
     def ring_levels(self, surf, hmap, zr) -> list[float]:
         """The losses of the iso-loss rings on the sheet (whole decades on a log sheet)."""
@@ -1065,12 +1073,14 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     log = True
     floor_levels = 0        # the rings on the surface carry the levels
     star_label_side = None  # "★ minimum, loss 0" in the readout panel
-    phi, theta = 40, -100   # from the valley's open side: the banana valley and the path in view
-    end_phi, end_theta = 40, -100  # the camera holds still while the path runs
+    phi, theta = 40, -100   # from the valley's open side: the whole path in view (a lower camera hides
+    end_phi, end_theta = 40, -100  # its end behind the valley's near wall); the camera holds still
     orbit_rate = 0.0
     zoom, offset = 0.8, (-2.45, 0.15)
-    axis_at = (-0.06, 1.0)  # the back corner: clear of the caption
-    axis_ticks = 4
+    axis_ticks = 0          # no floating loss axis (it read as level with points it is not)
+    path_width, path_outline = 3.0, 2.0  # thin: the early zigzag across the valley reads as a zigzag
+    hold_time = 3.5
+    run_time = 8.0
     ring_width, ring_opacity = 2.0, 0.7
     marker_lift = 1e4       # ○ and ★ over the path
     counter_drawing = False
@@ -1131,10 +1141,12 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                 e = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
                 tick.become(label(f"{10.0 ** e:g}", size=26, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
         marks = mn.VGroup()  # where |g| starts to fall (on its curve) and the last step (on the yellow)
-        for step, val, words in ((f, n["k"] * n["eta"] * float(g[f]), f"step {f}"),
-                                 (float(s[-1]), float(L[-1]), f"{L[-1]:.2g}")):
+        a = n["steady"]
+        for step, val, words, side in ((float(s[a]), float(L[a]), f"{a}", mn.DOWN),
+                                       (f, n["k"] * n["eta"] * float(g[f]), f"{f}", mn.UP),
+                                       (float(s[-1]), float(L[-1]), f"{L[-1]:.2g}", mn.UP)):
             dot = mn.Dot(ax.c2p(step, val), radius=0.08, color=fg, stroke_color=color(theme.BACKGROUND), stroke_width=2)
-            tag = label(words, size=26, color=fg).next_to(dot, mn.UP, buff=0.12)
+            tag = label(words, size=26, color=fg).next_to(dot, side, buff=0.12)
             marks.add(shown_from(mn.VGroup(dot, tag), tracker, step))
         plot.add(marks)
         names = mn.VGroup()
@@ -1159,25 +1171,33 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         ring = mn.VGroup(*[mn.Circle(radius=0.14, stroke_color=c, stroke_width=w).move_to(q)
                            for c, w in ((bg, 7), (fg, 3.5))])
         words = label(f"step {f}", size=26, color=fg)
-        words.move_to(q).shift(0.6 * mn.DOWN + 0.2 * mn.RIGHT)
+        words.move_to(q).shift((0.3 + words.width / 2) * mn.LEFT + 0.3 * mn.DOWN)  # beside the ring, not on it
         words.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
         minimum = np.asarray(rec[self.plane].meta["minima"][0], float)
         a = np.asarray(axes.c2p(*xy[-1], z[-1]), float)
         b = np.asarray(axes.c2p(*minimum, float(np.ravel(self._hmap(np.array([0.0])))[0])), float)
         gap = mn.DashedLine(a, b, stroke_color=fg, stroke_width=3, dash_length=0.08)
         outline(gap, 2.5)
-        left = label(f"{n['d']:.2f} to go", size=26, color=fg)
+        left = label(f"distance {n['d']:.2f}", size=26, color=fg)
         left.move_to(a).shift((0.3 + left.width / 2) * mn.RIGHT + 0.45 * mn.DOWN)
         left.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
         return [mn.VGroup(shown_from(m, self._tracker, at), shown_from(w, self._tracker, at))
                 for m, w, at in ((ring, words, f), (gap, left, n["n"]))]
 
-    def path_beat(self, rec, surf, v):
-        """The path holds where the floor starts to flatten: the steady pace read, then it runs on."""
+    def path_beats(self, rec, surf, v) -> list:
+        """Three holds: in the zigzag (halfway to the floor), where the steps lock onto 10·η·|g| (the
+        floor), and where the floor starts to flatten (the gradient only falls from there)."""
         n = self.run_numbers(rec)
-        f, g, L, a = n["flat"], n["g"], n["L"], n["steady"]
-        return f, (f"To step {f} the floor's gradient stays near {np.median(g[a:f]):.0f}: each step ≈ "
-                   f"{n['k']:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}. From here the floor flattens toward ★.")
+        f, g, L, a, k = n["flat"], n["g"], n["L"], n["steady"], n["k"]
+        z = a // 2
+        run_loss = np.asarray(rec[f"{self.plane}_run"].train_loss, float)
+        below = float(np.median(k * n["eta"] * g[1:a] / L[1:a]))
+        return [(z, f"Here it zigzags across the narrow valley: the gradients flip and cancel, so the steps "
+                    f"stay ~{below:.0f}× below the white curve."),
+                (a, f"From step {a} it runs along the floor: the gradients point one way, and each step locks "
+                    f"onto {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}."),
+                (f, f"From step {f} (loss {run_loss[f]:.2g}) the floor flattens toward ★ (loss 0): the gradient "
+                    f"only falls from here.")]
 
     def intro(self, rec, surf):
         n = self.run_numbers(rec)
@@ -1186,8 +1206,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
 
     def during(self, rec, surf, v):
         n = self.run_numbers(rec)
-        return (f"Momentum adds up gradients: while they point one way, each step is η·|gradient| × "
-                f"1/(1 − β) = {n['k']:g}·η·|gradient| (white curve).")
+        return (f"Momentum sums past gradients: where they point one way, its step grows to "
+                f"η·|gradient|/(1 − β) = {n['k']:g}·η·|gradient|, the white curve.")
 
     def minimum_words(self, surf, v):
         return "minimum, loss 0" if v == 0 else f"minimum, loss {v:.3g}"
@@ -1198,9 +1218,9 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     def why(self, rec, surf, v):
         n = self.run_numbers(rec)
         f, g, L = n["flat"], n["g"], n["L"]
-        return (f"Then the gradient falls {g[f] / g[-1]:.0f}× ({g[f]:.1f} → {g[-1]:.2f}) and the steps follow "
-                f"({L[f]:.3f} → {L[-1]:.4f}): it ends {n['d']:.2f} short of ★.")
+        return (f"The gradient falls {g[f] / g[-1]:.0f}× ({g[f]:.1f} → {g[-1]:.2f}) and the steps follow it "
+                f"({L[f]:.3f} → {L[-1]:.4f}): it ends a distance {n['d']:.2f} short of ★.")
 
     def takeaway(self, rec, surf, v):
-        return (f"Takeaway: momentum's step is about {self.run_numbers(rec)['k']:g}·η·gradient, so where the "
-                f"floor flattens near ★ its steps become tiny too.")
+        return (f"Takeaway: on the floor momentum's step is ~{self.run_numbers(rec)['k']:g}·η·gradient, so where "
+                f"the floor flattens near ★ its steps become tiny.")

@@ -428,20 +428,26 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert 100 < f < 250 and np.all(np.diff(g[f:]) < 0)
     n = sc.run_numbers(surface)
     assert n["flat"] == f and n["steady"] == a and n["k"] == pytest.approx(k)
-    step, hold = sc.path_beat(surface, s, 0.0)
-    hold = " ".join(hold.split())
-    assert step == f and f"To step {f} the floor's gradient stays near {np.median(g[a:f]):.0f}" in hold
-    assert f"each step ≈ {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}" in hold
-    assert np.all(np.abs(g[a:f] / np.median(g[a:f]) - 1) < 0.25)  # "stays near 2"
+    (z, zig), (a_, floor), (step, hold) = sc.path_beats(surface, s, 0.0)
+    zig, floor, hold = (" ".join(w.split()) for w in (zig, floor, hold))
+    # the zigzag: before step a the steps run the stated factor below 10·η·|g| (the gradients cancel:
+    # successive steps turn back across the valley)
+    below = np.median(k * eta * g[1:a] / L[1:a])
+    assert z == a // 2 and f"the steps stay ~{below:.0f}× below the white curve" in zig and below > 3
+    d1 = np.diff(run.thetas, axis=0)
+    assert sum(d1[t] @ d1[t - 1] < 0 for t in range(1, z)) >= 5  # "zigzags": it turns back, often
+    assert a_ == a and f"From step {a} it runs along the floor" in floor
+    assert f"each step locks onto {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}" in floor
+    assert step == f and f"From step {f} (loss {run.train_loss[f]:.2g}) the floor flattens toward ★" in hold
     d = np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0]))
     why = " ".join(sc.why(surface, s, 0.0).split())
-    assert (f"the gradient falls {g[f] / g[-1]:.0f}× ({g[f]:.1f} → {g[-1]:.2f}) and the steps follow "
-            f"({L[f]:.3f} → {L[-1]:.4f}): it ends {d:.2f} short of ★") in why
+    assert (f"The gradient falls {g[f] / g[-1]:.0f}× ({g[f]:.1f} → {g[-1]:.2f}) and the steps follow it "
+            f"({L[f]:.3f} → {L[-1]:.4f}): it ends a distance {d:.2f} short of ★") in why
     assert L[f] / L[-1] > 5 and d > 0.1
-    assert f"1/(1 − β) = {k:g}·η·|gradient|" in " ".join(sc.during(surface, s, 0.0).split())
-    assert f"about {k:g}·η·gradient" in sc.takeaway(surface, s, 0.0)
-    texts = [sc.intro(surface, s), sc.during(surface, s, 0.0), hold, why, sc.takeaway(surface, s, 0.0)]
-    assert all(len(textwrap.wrap(t, 68)) <= 2 for t in texts), texts
+    assert f"η·|gradient|/(1 − β) = {k:g}·η·|gradient|" in " ".join(sc.during(surface, s, 0.0).split())
+    assert f"on the floor momentum's step is ~{k:g}·η·gradient" in sc.takeaway(surface, s, 0.0)
+    texts = [sc.intro(surface, s), sc.during(surface, s, 0.0), zig, floor, hold, why, sc.takeaway(surface, s, 0.0)]
+    assert all(len(textwrap.wrap(t, 66)) <= 2 for t in texts), texts  # two lines inside the frame
 
 
 def test_rosenbrock_surface_floor_is_flat_and_steps_tiny(surface):
