@@ -1110,6 +1110,7 @@ class DescentRace3D(ThemedThreeDScene):
     z_length = 2.6                 # scene units of height: low walls keep the valley floor in view
     axis_ticks = 2                 # labelled decades on the loss axis (and 0 where the grid reaches f* = 0)
     intro_time = 2.0               # seconds the start (both subtitle lines) is read before the race runs
+    zoom_near = 1.2                # the close-up of ★ holds the top three runs ending this near it
     mid_width = 4.3                # scene units: the mid-race caption's column, in the legend's place
 
     @staticmethod
@@ -1208,6 +1209,7 @@ class DescentRace3D(ThemedThreeDScene):
             tk = float(np.interp(k, *zip(*sorted({float(warp.step_at(x)): x for x in
                                                      np.linspace(0, warp.run_time, 801)}.items()))))
             self.play(warp.segment(t, 0.0, tk))
+            t.set_value(float(k))  # held on step k itself (the counter and the caption name the same step)
             self.stop_ambient_camera_rotation()
             ring = mn.VGroup()
             if who is not None:
@@ -1273,11 +1275,14 @@ class DescentRace3D(ThemedThreeDScene):
 
     def mid_beat(self, surf, runs):
         """(step, caption, optimizer or None) where the race stops once for a caption (ringing that run's
-        head), or None."""
-        th = np.asarray(runs["gd"].thetas, float)[:self.mid_step + 1]
-        if step_lengths(th).min() <= 0.2:  # GD's first steps are short at its tuned η: nothing to stop for
-            return None
-        return self.mid_step, overshoot_text(surf, runs, self.mid_step), None
+        head), or None. On Rosenbrock: the step the winner's loss first drops below 1, when a velocity
+        method wins and GD ends last (`velocity_mid_text`)."""
+        w = surf.meta["ranking"][0]
+        if len(w) == 1 and w[0] in ("momentum", "nesterov") and surf.meta["ranking"][-1] == ["gd"]:
+            k = RV.below_step(runs[w[0]])
+            if k is not None:
+                return k, velocity_mid_text(surf, runs, w[0], k), w[0]
+        return None
 
     def start_words(self, surf) -> str:
         """Words on the start, after the height line ('' for none)."""
@@ -1291,14 +1296,20 @@ class DescentRace3D(ThemedThreeDScene):
         minima = np.asarray(surf.meta["minima"], float)
         win = runs[surf.meta["ranking"][0][0]].thetas[-1]
         centre = minima[int(np.argmin(np.linalg.norm(minima - win, axis=1)))]
-        near = [n for n in top if np.linalg.norm(runs[n].thetas[-1] - centre) < 0.5]
+        near = [n for n in top if np.linalg.norm(runs[n].thetas[-1] - centre) < self.zoom_near]
         half = zoom_half(centre, [runs[n].thetas[-1] for n in near])
         tags = {n: f"{places[n]}" for n in near}
         zoom = EndZoom(centre, half, {n: runs[n].thetas for n in near}, {n: color("optimizer", n) for n in near},
                        tags, text, side=2.5, size=24, header=f"zoom: ★ ± {half:g}")
         fanned = [g for g in zoom.groups if len(g) > 1]
-        zoom.note = (f"All {len(fanned[0])} tagged {places[fanned[0][0]]} end on ★ (spread apart in the zoom)."
-                     if fanned else None)
+        zoom.note = None
+        if fanned:
+            g = fanned[0]
+            if len({places[n] for n in g}) == 1:  # a tie: every member ends on ★
+                zoom.note = f"All {len(g)} tagged {places[g[0]]} end on ★ (spread apart in the zoom)."
+            else:  # different places ending at one spot on this scale
+                gap = max(np.linalg.norm(runs[a].thetas[-1] - runs[b].thetas[-1]) for a in g for b in g)
+                zoom.note = (f"{' and '.join(NAMES[n] for n in g)} end {gap:.2g} apart (spread apart in the zoom).")
         return zoom
 
     def ranking_rows(self, surf, runs, tuning) -> mn.VGroup:
@@ -1325,10 +1336,13 @@ class DescentRace3D(ThemedThreeDScene):
         return body
 
     def beats(self, surf, runs, tuning) -> list[str]:
-        """The closing lines, one at a time under the ranking: why the leaders lead, why the adaptive
-        methods end behind, how robust the win is, and the takeaway."""
-        return [leaders_text(runs, width=10 ** 6), adaptive_text(runs), adam_text(surf, runs, tuning),
-                short_verdict(tuning), race_takeaway(surf, runs, tuning)]
+        """The closing lines, one at a time under the ranking: why the winner leads and GD crawls (the
+        2-D race's words), why Nesterov, a velocity method too, is behind, Adam's walk, why AdaGrad and
+        RMSprop end far behind, how robust the win is, and the takeaway."""
+        probes = experiments.load("descent_race")[f"{self.surface}__probes"]
+        return [RV.velocity_text(surf, runs, probes, width=10 ** 6), nesterov_edge_text(surf, tuning, probes),
+                RV.rosen_adam_text(surf, runs, width=10 ** 6), adaptive_text(runs), short_verdict(tuning),
+                race_takeaway(surf, runs, tuning)]
 
 
 def short_verdict(tuning) -> str:
@@ -1385,6 +1399,27 @@ def adam_text(surf, runs, tuning) -> str:
             f"{np.linalg.norm(adam[-1] - star):.2f} from ★.")
 
 
+def velocity_mid_text(surf, runs, name: str, k: int) -> str:
+    """The race's stop: the step the velocity winner's loss first drops below 1, with GD's loss then; the
+    reason in a clause each (a velocity adds up steps; GD's η is capped by the steep start)."""
+    gd = float(runs["gd"].train_loss[k])
+    return (f"Step {k}: {NAMES[name]} (ringed) is below loss 1, GD still at {gd:.1f}. {NAMES[name]}'s velocity "
+            f"adds up its steps along the floor; GD's η is capped by the steep start.")
+
+
+def nesterov_edge_text(surf, tuning, probes) -> str:
+    """Why Nesterov, a velocity method too, is not first: at the next η up its loss spikes past the
+    rule's bound (PEAK × the start) in the first steps, so its best stable η is one grid step lower."""
+    e = RV.edge_story(tuning, probes, "nesterov")
+    place = RV.place_of(surf, "nesterov")
+    if e is None or e["rows"][1]["how"] != "peak":
+        return f"Nesterov, {ordinal(place)}: its best stable η is {e['rows'][0]['lr']:.2g}." if e else ""
+    up = e["rows"][1]
+    return (f"Nesterov, {ordinal(place)}: at η = {up['lr']:.2g} its loss spikes to {up['peak']:.0f} at step "
+            f"{up['peak_step']}, past {e['bound'] / e['start']:g}× the start: unstable. So it runs at "
+            f"{e['rows'][0]['lr']:.2g}.")
+
+
 def overshoot_text(surf, runs, k: int) -> str:
     """The race's first steps: on the steep wall |g| is huge, so the first steps are long and cross the
     valley floor (dashed: one long step)."""
@@ -1400,9 +1435,9 @@ def race_takeaway(surf, runs, tuning=None) -> str:
     behind = [n for n in ("adagrad", "rmsprop", "adam") if runs[n].meta["final_loss"] > gd]
     noise = tuning is not None and tuning.meta["verdict"] == "within noise"
     if surf.meta["ranking"][0] == ["momentum"] and surf.meta["ranking"][-1] == ["gd"]:
-        return ("Takeaway: in a long, curved valley, velocity wins (Momentum" +
-                ("; one grid step of η changes the order" if noise else "") +
-                "); plain GD, its η capped by the steep start, crawls and ends last.")
+        return ("Takeaway: on this valley velocity wins (Momentum" +
+                ("; one grid step of η can change that" if noise else "") +
+                "). GD, its η capped by the steep start, crawls to last.")
     if set(lead) == {"momentum", "nesterov"} and len(behind) == 3:
         return ("Takeaway: in a long, curved valley, velocity wins (Momentum, Nesterov" +
                 ("; their order is within noise" if noise else "") +
@@ -1459,6 +1494,7 @@ def saddle_takeaway(surf, runs) -> str:
 
 class DescentRace3DSaddle(DescentRace3D):
     surface = "saddle"
+    zoom_near = 0.5
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
 
     def beats(self, surf, runs, tuning) -> list[str]:

@@ -225,8 +225,8 @@ def test_leaders_words_match_the_records(race_mod, race):
     assert f"at its best η ({tun.lrs[k]:.2g}" in words
     assert all(not tun.stable[i, j] or tun.final_loss[i, j] > tun.final_loss[i, k] for j in (k - 1, k + 1))
     take = race_mod.race_takeaway(surf, runs, tun)
-    assert ("velocity wins (Momentum; one grid step of η changes the order); plain GD, its η capped by the steep "
-            "start, crawls and ends last") in take
+    assert ("on this valley velocity wins (Momentum; one grid step of η can change that). GD, its η capped by the "
+            "steep start, crawls to last.") in take
     assert tun.meta["verdict"] == "within noise" and surf.meta["ranking"][-1] == ["gd"]
     assert all(runs[n].meta["final_loss"] < runs["gd"].meta["final_loss"] for n in runs if n != "gd")
     # "its η capped by the steep start": GD's chosen η is under 2/λ_max at the start, the next grid rate is not
@@ -234,10 +234,30 @@ def test_leaders_words_match_the_records(race_mod, race):
     lam = np.linalg.eigvalsh(obj.hessian(np.array(surf.meta["start"], float))).max()
     g = tun.meta["names"].index("gd")
     assert tun.lrs[tun.chosen[g]] < 2 / lam and not tun.stable[g, tun.chosen[g] + 1]
-    # no mid-race stop: GD's first steps at its tuned η are short (the overshoot caption would not be true)
+    # the mid-race stop: the first step Momentum's loss is below 1, GD's loss then (GD's first steps at its
+    # tuned η are short: no overshoot to stop for)
     th = race["rosenbrock__gd"].thetas[:5]
     assert lengths(th).max() < 0.2
-    assert race_mod.DescentRace3D.mid_beat(scene(race_mod.DescentRace3D), surf, runs) is None
+    k, mid, who = race_mod.DescentRace3D.mid_beat(scene(race_mod.DescentRace3D), surf, runs)
+    f = obj.value(runs["momentum"].thetas)
+    assert who == "momentum" and f[k] < 1 <= f[k - 1] and np.all(f[:k] >= 1)
+    assert f"Step {k}: Momentum (ringed) is below loss 1, GD still at {obj.value(runs['gd'].thetas[k]):.1f}." in mid
+    # Nesterov, 3rd: at the next grid η up its loss passes 10× the start in the first steps (unstable), so it
+    # runs one grid step lower
+    probes = race["rosenbrock__probes"]
+    nest = " ".join(race_mod.nesterov_edge_text(surf, tun, probes).split())
+    i = tun.meta["names"].index("nesterov")
+    k = int(tun.chosen[i])
+    up = race_mod.RV.probe(probes, "nesterov", k + 1)["loss"]
+    from nnviz import optim
+    from nnviz.train import train
+    r = train(O.ObjectiveProblem(obj), optim.make("nesterov", lr=float(tun.lrs[k + 1]), beta=0.9),
+              np.array(obj.start, float), steps=10)  # the probe's first steps, recomputed
+    assert np.allclose(obj.value(r.thetas[:11]), up[:11], rtol=1e-9)
+    start = obj.value(np.array(surf.meta["start"], float))
+    assert not tun.stable[i, k + 1] and up.max() > 10 * start
+    assert (f"Nesterov, 3rd: at η = {tun.lrs[k + 1]:.2g} its loss spikes to {up.max():.0f} at step "
+            f"{int(np.argmax(up))}, past 10× the start: unstable. So it runs at {tun.lrs[k]:.2g}.") in nest
 
 
 def test_beale_verdict_and_last_digits(race_mod, race):

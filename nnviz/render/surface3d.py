@@ -718,6 +718,14 @@ class EndZoom(mn.VGroup):
                 ln.set_points_as_corners([at(p) for p in th[k:]])
                 lines.add(ln)
         star = marker(mid, radius=0.11, hollow=True)
+        # which way is which: short x and y arrows in the box's lower-left corner (the plane seen from above)
+        o = box.get_corner(mn.DL) + np.array([0.14, 0.14, 0.0])
+        key = mn.VGroup()
+        for d, name in ((mn.RIGHT, "x"), (mn.UP, "y")):
+            key.add(mn.Arrow(o, o + 0.42 * d, buff=0, stroke_width=2.5, color=muted, tip_length=0.1,
+                             max_tip_length_to_length_ratio=0.3))
+            key.add(make_text(name, size=size, color=muted).next_to(o + 0.42 * d, d, buff=0.05))
+        self.key = key
         # ends within a dot's width of each other: one group, fanned out round its first member's end
         groups = []
         for n, e in ends.items():
@@ -752,10 +760,12 @@ class EndZoom(mn.VGroup):
                     lines.add(mn.Line(anchor, s_, stroke_color=fg, stroke_width=2.5, stroke_opacity=0.9))
                 dots.add(mn.Dot(s_, radius=dot, color=mn.ManimColor(colors[n]), stroke_color=bg, stroke_width=2.5,
                                 fill_opacity=1))
-            tag = make_text(tags[g[0]], size=size, color=mn.ManimColor(colors[g[0]]) if len(g) == 1 else fg)
+            own = list(dict.fromkeys(tags[n] for n in g))  # a fanned group of different places names them all
+            tag = make_text(", ".join(own), size=size, color=mn.ManimColor(colors[g[0]]) if len(g) == 1 else fg)
             reach = (2.6 * dot + dot if len(g) > 1 else dot) + 0.08
             lo, hi = box.get_corner(mn.DL) + 0.05, box.get_corner(mn.UR) - 0.05
-            taken = [mid] + [np.asarray(e) for m, e in ends.items() if m not in g] + [w.get_center() for w in words]
+            taken = ([mid, key.get_center()] + [np.asarray(e) for m, e in ends.items() if m not in g]
+                     + [w.get_center() for w in words])
 
             def place(direction, tag=tag, anchor=anchor, reach=reach, lo=lo, hi=hi):
                 at = anchor + direction * (reach + 0.5 * max(tag.width, tag.height))
@@ -773,14 +783,6 @@ class EndZoom(mn.VGroup):
             tag.add_background_rectangle(color=bg, opacity=0.8, buff=0.03)  # readable over a trail
             words.add(tag)
         self.box, self.star, self.lines, self.dots, self.words = box, star, lines, dots, words
-        # which way is which: short x and y arrows in the box's lower-left corner (the plane seen from above)
-        o = box.get_corner(mn.DL) + np.array([0.14, 0.14, 0.0])
-        key = mn.VGroup()
-        for d, name in ((mn.RIGHT, "x"), (mn.UP, "y")):
-            key.add(mn.Arrow(o, o + 0.42 * d, buff=0, stroke_width=2.5, color=muted, tip_length=0.1,
-                             max_tip_length_to_length_ratio=0.3))
-            key.add(make_text(name, size=size, color=muted).next_to(o + 0.42 * d, d, buff=0.05))
-        self.key = key
         self.add(box, key, lines, star, dots, words)
         if header:
             self.header = make_text(header, size=size, color=fg).next_to(box, mn.UP, buff=0.1)
