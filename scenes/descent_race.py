@@ -1210,6 +1210,7 @@ class DescentRace3D(ThemedThreeDScene):
                                                      np.linspace(0, warp.run_time, 801)}.items()))))
             self.play(warp.segment(t, 0.0, tk))
             t.set_value(float(k))  # held on step k itself (the counter and the caption name the same step)
+            self.update_mobjects(0)  # a wait without time-based updaters would freeze the frame before it
             self.stop_ambient_camera_rotation()
             ring = mn.VGroup()
             if who is not None:

@@ -246,7 +246,8 @@ class DescentSurface(ThemedThreeDScene):
         for i, (k, words) in enumerate(holds):  # the path stops at step k, its caption is read, then runs on
             tk = float(grid[int(np.argmax([float(warp.step_at(x)) >= k - 1e-9 for x in grid]))])
             self.play(warp.segment(t, t0, tk))
-            t.set_value(max(float(k), t.get_value()) if t.get_value() < k else float(k))  # held on step k itself
+            t.set_value(float(k))  # held on step k itself (the counter and the caption name the same step)
+            self.update_mobjects(0)  # a wait without time-based updaters would freeze the frame before it
             self.stop_ambient_camera_rotation()
             nxt = caption(words)
             if shown is not None:
