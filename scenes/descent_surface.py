@@ -84,7 +84,7 @@ class DescentSurface(ThemedThreeDScene):
     phi, theta = 62, -105   # camera (degrees): the valley and ★ in front, the start at the back
     end_phi, end_theta = 55, -80  # where the camera comes to rest: path and valley in view
     zoom = 0.84
-    offset = (-1.7, -0.1)   # on-screen shift of the 3-D picture (scene units): left of the readouts
+    offset = (-2.2, -0.1)   # on-screen shift of the 3-D picture (scene units): left of the readouts
     orbit_rate = 0.0        # rad/s of ambient camera rotation while the path grows (a network sheet: none)
     run_time = 7.0
     intro_time = 3.0        # seconds the opening caption is read before the path starts
@@ -92,7 +92,8 @@ class DescentSurface(ThemedThreeDScene):
     stalk = True            # a line from the drawn point to the true loss (network paths off the sheet)
     axis_at = (-0.05, 1.0)  # where the loss axis stands, as a share of the box (0..1 = inside)
     axis_ticks = 3          # a loss axis (1 / 0.1 / 0.01) at the sheet's back corner: height reads as loss
-    stalk_side = mn.LEFT    # where the stalk's two end labels go (scene direction)
+    stalk_side = mn.RIGHT   # where the stalk's two end labels go (scene direction): away from the path
+    mark_side = mn.LEFT     # where the step-k dot's label goes (the path runs on from it down the other way)
     net_meters_at = (1.9, 2.9)  # a network sheet's readout panel (upper left corner)
     opacity = 1.0           # the sheet's opacity (1: hides what lies behind it)
     floor_color, floor_width = theme.MUTED, 1.2  # the contour floor's lines (when floor_levels > 0)
@@ -106,9 +107,9 @@ class DescentSurface(ThemedThreeDScene):
     hold_time = 4.0         # seconds an analytic path holds at its path_beat step
     path_width, path_outline = 5.0, 3.5  # the path's stroke and its dark outline (a path on the sheet)
     label_rings = False     # an analytic sheet's rings carry their losses (a network sheet's always do)
-    stalk_words_go = True   # a network sheet's stalk labels fade with the first closing caption (the meter has them)
+    stalk_words_go = False  # a network sheet's stalk labels fade with the first closing caption (the meter has them)
     zoom_float = None       # (factor, screen spot): zoom onto the path's floating start while it is drawn
-    marks_during = None     # the `during_path` piece whose caption brings the `marks_after` (None: the first `after`)
+    marks_during = 1        # the `during_path` piece whose caption brings the `marks_after` (None: the first `after`)
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -152,9 +153,7 @@ class DescentSurface(ThemedThreeDScene):
             plate = [mn.Polygon(*c, stroke_color=color(theme.MUTED), stroke_width=2,
                                 fill_color=color(theme.GRID), fill_opacity=0.55)]
             plate[0].shade_in_3d = True  # drawn before the sheet: under it
-            drop = mn.DashedLine(star.get_center(), floor.c2p(x, y, zr[0]), stroke_color=color(theme.FOREGROUND),
-                                 stroke_width=2.5, dash_length=0.08)
-            mesh.occlude(drop, lift=1e4)
+            star = marker(floor.c2p(x, y, zr[0]), radius=0.2, hollow=True)  # ★ on the floor's map, beside the shadow
             name = label("floor: the path's shadow", size=28, color=color(theme.FOREGROUND))
             self.camera.reset_rotation_matrix()  # the orientation set above (the camera updates it per frame)
             corners = np.asarray(self.camera.project_points(np.array(c, float)), float)[:, :2]
@@ -162,7 +161,8 @@ class DescentSurface(ThemedThreeDScene):
             right = low[np.argmax(low[:, 0])]
             name.move_to([right[0] - 0.25 - name.width / 2, right[1] + 0.3, 0])  # on it, by its front corner
             name.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
-            floor_marks = [drop, name]
+            floor_marks = [name]
+        net = self.is_network(rec)
         in_panel = self.star_label_side is None
         star_words = label(("★ " if in_panel else "") + self.minimum_words(surf, v), size=28 if in_panel else 24,
                            color=color(theme.FOREGROUND))
@@ -171,7 +171,6 @@ class DescentSurface(ThemedThreeDScene):
             star_words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.05)
         # iso-loss rings on the sheet and a loss axis beside it: a height reads as a loss
         ring_levels = self.ring_levels(surf, hmap, zr)
-        net = self.is_network(rec)
         # a network sheet has no loss axis: its rings are drawn bolder and each carries its loss
         rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap, ring_levels,
                             width=3.0 if net else self.ring_width, opacity=0.8 if net else self.ring_opacity)
@@ -189,6 +188,7 @@ class DescentSurface(ThemedThreeDScene):
         mesh.occlude(path, jump=self.jump(axes), lift=1e4 if self.shadow else 2.0)
         lift = self.marker_lift if self.marker_lift is not None else (1e4 if self.shadow else 3.0)
         mesh.occlude(start, star, lift=lift)  # a marker stands on the surface: over its cell
+        self.zoom_hide = [*ring_words, *ax_labels]  # labels a zoom would push off the frame
         guides, guide_labels = self.guides(axes, surf, hmap)
         for g in guides:
             mesh.occlude(g, lift=1.0)
@@ -205,14 +205,15 @@ class DescentSurface(ThemedThreeDScene):
         title = heading(self.title(surf), size=30, buff=0.2)
         counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=self.counter_drawing)
         loss = self.loss_readout(rec, t, steps, h)
-        meters = mn.VGroup(counter, *([loss] if loss is not None else []), *([star_words] if in_panel else [])).arrange(
+        meters = mn.VGroup(counter, *([loss] if loss is not None else []),
+                           *([star_words] if in_panel and not net else [])).arrange(
             mn.DOWN, aligned_edge=mn.LEFT,
                                                                                       buff=0.12)
         at = self.net_meters_at if net else (3.0, 2.9)  # readouts grow to the right: room for "3.6·10⁻⁵"
         meters.move_to([*at, 0], aligned_edge=mn.UL)
         extra = self.side(rec, t, steps)
-        self.add_fixed_in_frame_mobjects(title, meters, *extra, *floor_marks[1:])
-        self.add(*plate, mesh, *rings, ax_line, ax_marks, *guides, *floor_marks[:1], path,
+        self.add_fixed_in_frame_mobjects(title, meters, *extra, *floor_marks)
+        self.add(*plate, mesh, *rings, ax_line, ax_marks, *guides, path,
                  *([stalk] if stalk is not None else []), *marks)
         if net:
             extras = self.path_extras(rec, axes, xy, z, hmap(other) if other is not None else None, steps, t)
@@ -295,13 +296,15 @@ class DescentSurface(ThemedThreeDScene):
             nonlocal shown
             new = caption(words)
             if shown is not None:
-                self.play(fade_out(shown), run_time=0.2)  # never two captions at once
+                self.play(fade_out(shown), run_time=0.15)  # never two captions at once
             self.add_fixed_in_frame_mobjects(new)
-            self.play(fade_in(new), *extra, run_time=0.3)  # copy-free fades: a caption is many glyphs
+            self.play(fade_in(new), *extra, run_time=0.2)  # copy-free fades: a caption is many glyphs
             shown = new
 
         for words in self.before(rec, surf, v):
-            swap(words)
+            pulse = [stalk[-1].animate(rate_func=mn.there_and_back).scale(1.3)] if (
+                stalk is not None and "stalk" in words) else []  # the stalk's words pulse once
+            swap(words, *pulse)
             self.wait(hold)
         self.pause("intro-read")
         t.set_value(warp.first_step)
@@ -309,27 +312,27 @@ class DescentSurface(ThemedThreeDScene):
         ends = self.during_ends(rec, len(during))
         if ends is None:  # equal pieces of the warped time
             cuts = np.linspace(0.0, warp.run_time, len(during) + 1)
-        else:  # each piece ends at its step (a step-at-time table, first time the warp reaches it)
-            grid = np.linspace(0.0, warp.run_time, 1601)
-            at = np.asarray(warp.step_at(grid), float)
-            cuts = [0.0] + [float(grid[int(np.argmax(at >= e - 1e-9))]) if e < at[-1] else warp.run_time
-                            for e in ends]
+        else:  # each piece ends where the warp first shows its step
+            cuts = [0.0] + [float(warp.time_at(e)) for e in ends]
         for k, words in enumerate(during):
             marks = self.after_marks if k == self.marks_during else []
-            for m in marks:
+            for m in marks:  # the dot and its label face the camera, placed from the dot at any zoom
                 a = getattr(m[1], "anchor", None)
-                self.add_fixed_orientation_mobjects(m[1], **({} if a is None else {"center_func": (lambda a=a: a)}))
+                for part in m:
+                    self.add_fixed_orientation_mobjects(part, **({} if a is None else {"center_func": (lambda a=a: a)}))
             if words:
                 pulse = [stalk[-1].animate(rate_func=mn.there_and_back).scale(1.3)] if (
                     stalk is not None and "stalk" in words) else []  # the stalk's words pulse once
                 swap(words, *pulse, *[fade_in(m) for m in marks])
             if k == 0 and self.zoom_float:  # a closer look at the floating start while it is drawn
+                self.play(*[fade_out(m) for m in self.zoom_hide], run_time=0.3)
                 self.zoom_on(self.float_focus, *self.zoom_float, 1.0)
             if marks:  # the path stops at the marked step while its caption is read
                 self.pause("path-hold")
                 self.wait(hold)
             if k == 1 and self.zoom_float:
                 self.zoom_on(None, 1.0, None, 1.0)
+                self.play(*[fade_in(m) for m in self.zoom_hide], run_time=0.3)
             self.play(warp.segment(t, cuts[k], cuts[k + 1]))
         self.pause("path-drawn")
         for k, words in enumerate(self.after(rec, surf, v)):
@@ -368,8 +371,11 @@ class DescentSurface(ThemedThreeDScene):
         self.remove(k)
 
     def during_ends(self, rec, n: int):
-        """The step at which each `during_path` piece ends (None: n equal pieces of the warped time)."""
-        return None
+        """The step at which each `during_path` piece ends (None: n equal pieces of the warped time): for a
+        fitted sheet, at the step from which the two losses agree (held there, marked), then the end."""
+        if self.plane != "pca":
+            return None
+        return [self.agree_from(rec), float(rec[f"{self.plane}_path"].steps[-1])]
 
     def net_warp(self, rec, xy, z, steps, surf) -> TimeWarp:
         """A network sheet's time warp (a variant may measure progress on its drawn heights too)."""
@@ -391,18 +397,24 @@ class DescentSurface(ThemedThreeDScene):
         return int(np.asarray(rec["run"].thetas).shape[1])
 
     def before(self, rec, surf, v) -> list:
-        """Captions read before the path moves: what the sheet is, in plain words."""
+        """Captions read before the path moves: what the sheet is, in plain words; for the fitted sheet,
+        where the start lies and the stalk its steep loss leaves (the dot parked at the start)."""
         n = self.weights(rec)
-        return [f"Training moves all {n} weights at once. We can't draw {n}-D, so we cut a flat sheet through "
-                f"weight space: height = loss (log scale)."]
-
-    def during_path(self, rec, surf, v) -> list:
-        """Captions read while the path runs (the path is played in equal pieces, one per caption)."""
         p = rec[f"{self.plane}_path"]
         off, dist = self.start_offsets(rec)
-        return [self.fit_words(rec),
+        return [f"Training moves all {n} weights at once. We can't draw {n}-D, so we cut a flat sheet through "
+                f"weight space: height = loss (log scale).", self.fit_words(rec),
                 f"But the loss is steep off the sheet: {off:.1f} off it, the start's true loss is "
                 f"{p.true_loss[0]:.2f}; the sheet under it reads {p.plane_loss[0]:.2f} (the stalk)."]
+
+    def during_path(self, rec, surf, v) -> list:
+        """Captions read while the path runs (pieces ending at `during_ends`, one per caption)."""
+        return ["Now the path runs. Watch the meter: the true loss at the dot falls onto the sheet's.",
+                self.closed_words(rec)]
+
+    def closed_words(self, rec) -> str:
+        return (f"By step {self.agree_from(rec)} (●) the gap has closed: from here on the two losses differ "
+                f"by under 7 %.")
 
     def fit_words(self, rec) -> str:
         off, dist = self.start_offsets(rec)
@@ -439,8 +451,8 @@ class DescentSurface(ThemedThreeDScene):
         """The closing sentence, held (None: no closing line)."""
         if not self.is_network(rec):
             return None
-        return (f"Takeaway: a sheet along the path's main directions shows the valley training took, at the "
-                f"true loss from step {self.agree_from(rec)} on.")
+        return (f"Takeaway: the sheet shows the valley training took; its height is the true loss within 7 % "
+                f"from step {self.agree_from(rec)} on, not at the start.")
 
     def agree_from(self, rec, tol: float = 0.07) -> int:
         """The first recorded step from which the sheet's loss stays within `tol` (relative) of the true loss."""
@@ -450,8 +462,20 @@ class DescentSurface(ThemedThreeDScene):
         return int(p.steps[bad[-1] + 1]) if bad.size else int(p.steps[0])
 
     def marks_after(self, rec, axes, xy, z, steps) -> list:
-        """Marks that appear with the `after` captions: (3-D mark, its label facing the camera) groups."""
-        return []
+        """(mark, label) groups that appear with the `marks_during` caption: on a fitted sheet, a filled dot
+        on the path at the step from which the true loss and the sheet's agree, outlined, facing the camera
+        and over everything, labelled beside it (the caption's ●)."""
+        if self.plane != "pca":
+            return []
+        k = int(np.searchsorted(np.asarray(steps, float), self.agree_from(rec)))
+        q = np.asarray(axes.c2p(*xy[k], z[k]), float)
+        dot = mn.VGroup(mn.Dot(q, radius=0.15, color=color(theme.BACKGROUND)),
+                        mn.Dot(q, radius=0.11, color=color(theme.FOREGROUND)))
+        words = label(f"step {int(steps[k])}", size=28, color=color(theme.FOREGROUND))
+        words.move_to(q).shift((0.3 + words.width / 2) * self.mark_side)
+        words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
+        words.anchor = q  # its on-screen offset from the dot holds at any zoom
+        return [mn.VGroup(dot, words)]
 
     def ring_labels(self, axes, surf, hmap, levels, xy) -> list:
         """One label per iso-loss ring ('loss 0.1'), at the ring's point nearest the camera that keeps
@@ -498,9 +522,8 @@ class DescentSurface(ThemedThreeDScene):
         for w, q in ((up, top), (down, foot)):
             w.move_to(q).shift((0.5 + w.width / 2) * self.stalk_side + (0.12 if q is top else -0.12) * mn.OUT)
             w.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
-            if self.zoom_float:  # placed on screen from its end of the stalk (a zoom keeps it beside it)
-                w.anchor = np.asarray(q, float)
-                w.shift(-(0.12 if q is top else -0.12) * mn.OUT)
+            w.anchor = np.asarray(q, float)  # placed on screen from its end of the stalk (at any zoom)
+            w.shift(-(0.12 if q is top else -0.12) * mn.OUT)
         return mn.VGroup(up, down)
 
     # ------------------------------------------------------------------ what a variant changes
@@ -549,7 +572,8 @@ class DescentSurface(ThemedThreeDScene):
             return readout("loss", heights)
         if self.shadow:
             return readout("true loss", p.true_loss, lambda v: f"{v:.3g}")  # as ★'s: 0.0137 next to 0.0136
-        return None  # the gap meter beside the sheet shows both losses at the dot
+        # the gap meter beside the sheet shows both losses at the dot; here how far the dot is off the sheet
+        return readout("dot off the sheet:", p.off_plane, lambda v: f"{v:.1f}")
 
     def intro(self, rec, surf) -> str | None:
         """An analytic surface's opening caption (a network sheet reads `before` instead)."""
@@ -642,8 +666,8 @@ class DescentSurface(ThemedThreeDScene):
         return f"lowest in view: {v:.3g}"
 
     def title(self, surf):
-        return {"pca": "A moons MLP's loss along its path's two main directions",
-                "random": "A moons MLP's loss along two random directions"}.get(
+        return {"pca": "A small net's loss along its path's two main directions",
+                "random": "A small net's loss along two random directions"}.get(
                     surf.method, f"The {self.plane.capitalize()} surface with a descent path")
 
     def path(self, rec, surf):
@@ -671,16 +695,10 @@ class DescentSurfaceTrue(DescentSurface):
 
     def during_path(self, rec, surf, v):
         p = rec[f"{self.plane}_path"]
-        off, _ = self.start_offsets(rec)
-        k = self.agree_from(rec)
-        return [f"The start lies {off:.1f} off the sheet, where the loss is steep: it floats at its true "
-                f"{p.true_loss[0]:.2f}, above the sheet's {p.plane_loss[0]:.2f}.",
-                f"The lines drop from the path to the sheet. By step {k} (●) the gap has closed: from here on "
-                f"the two losses differ by under 7 %."]
-
-    def during_ends(self, rec, n):
-        p = rec[f"{self.plane}_path"]
-        return [self.agree_from(rec), float(p.steps[-1])]
+        off, dist = self.start_offsets(rec)
+        return [f"The start lies {off:.1f} off the sheet ({dist:.1f} from the end), where the loss is steep: "
+                f"it floats at {p.true_loss[0]:.2f} over the sheet's {p.plane_loss[0]:.2f}.",
+                self.closed_words(rec)]
 
     float_share = 0.4       # of the path's run time: the floating steps up to step k (the scene's point)
 
@@ -697,7 +715,7 @@ class DescentSurfaceTrue(DescentSurface):
         w = TimeWarp.from_progress(path_progress(pts, steps, lo_hi, span), cls.run_time, last_step=float(steps[-1]))
         grid = np.linspace(0.0, w.run_time, 1601)
         at = np.asarray(w.step_at(grid), float)
-        tk = float(grid[int(np.argmax(at >= k - 1e-9))])
+        tk = float(w.time_at(k))
         if not 0 < tk < w.run_time:
             return w
         t0 = cls.float_share * w.run_time
@@ -741,19 +759,6 @@ class DescentSurfaceTrue(DescentSurface):
         lines.add_updater(show)
         return [lines]
 
-    def marks_after(self, rec, axes, xy, z, steps):
-        """A filled dot on the path at the step from which the true loss and the sheet's agree, outlined,
-        over everything, labelled beside it."""
-        k = int(np.searchsorted(np.asarray(steps, float), self.agree_from(rec)))
-        q = np.asarray(axes.c2p(*xy[k], z[k]), float)
-        dot = mn.VGroup(mn.Dot(q, radius=0.15, color=color(theme.BACKGROUND)),
-                        mn.Dot(q, radius=0.11, color=color(theme.FOREGROUND)))
-        words = label(f"step {int(steps[k])}", size=28, color=color(theme.FOREGROUND))
-        words.move_to(q).shift((0.3 + words.width / 2) * mn.LEFT + 0.25 * mn.UP)
-        words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
-        words.anchor = q  # its on-screen offset from the dot holds at any zoom
-        return [mn.VGroup(dot, words)]
-
     def takeaway(self, rec, surf, v):
         return (f"Takeaway: the sheet's height is the true loss only where stepping off it leaves the loss "
                 f"unchanged; here, from step {self.agree_from(rec)} on.")
@@ -767,11 +772,11 @@ class DescentSurfaceRandom(DescentSurface):
     shadow = True
     stalk = False
     floor_levels = 10       # the floor carries the path's shadow
-    floor_gap = 1.0         # the floor well below the sheet's trough
+    floor_gap = 1.8         # the floor well below the sheet's trough (a gap between them on screen)
     floor_color, floor_width = theme.FOREGROUND, 2.0
     phi, theta = 55, -100
     zoom = 0.66
-    offset = (-2.8, 0.7)
+    offset = (-2.8, 0.9)
     net_meters_at = (1.9, 2.9)
     opacity = 0.6           # the floor's contours and the shadow show through the sheet
     axis_ticks = 0          # the chart beside it carries the losses
@@ -784,7 +789,7 @@ class DescentSurfaceRandom(DescentSurface):
         return dataclasses.replace(surf, xs=surf.xs[i], ys=surf.ys[j], loss=surf.loss[np.ix_(j, i)])
 
     def title(self, surf):
-        return "A moons MLP's loss along two random directions"
+        return "A small net's loss along two random directions"
 
     def before(self, rec, surf, v):
         n = self.weights(rec)
@@ -838,14 +843,24 @@ class DescentSurfaceRandom(DescentSurface):
         off, dist = self.start_offsets(rec)
         share = off / dist if dist > 0 else 0.0
         fg = color(theme.FOREGROUND)
-        # the start's distance to the end point (the bar's outline) and the part of it off the sheet (filled)
-        words = label(f"start: {dist:.1f} from the end,\nand {off:.1f} off the sheet", size=28, color=fg,
-                      line_spacing=0.8)
+        # the bar's outline: the start's distance to the end point; filled: how far the dot is off the sheet now
+        # (13.3 at the start, 0 at the end point the sheet runs through: why the two curves meet at the end)
+        s_ = np.asarray(p.steps, float)
+        now = np.asarray(p.off_plane, float)
+        off_at = lambda: float(now[min(int(np.searchsorted(s_, tracker.get_value() - 1e-9)), len(now) - 1)])  # noqa: E731
+        words = label(f"start → end: {dist:.1f}", size=28, color=fg)
+        left = Readout(tracker, lambda _: f"dot off the sheet: {off_at():.1f}", size=28, color=fg)
         track = mn.Rectangle(width=4.2, height=0.2, stroke_color=fg, stroke_width=2, fill_opacity=0)
         fill = mn.Rectangle(width=max(4.2 * share, 0.02), height=0.2, stroke_width=0, fill_color=fg, fill_opacity=1)
         fill.align_to(track, mn.LEFT)
-        bar = mn.VGroup(words, mn.VGroup(track, fill)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
-        bar.move_to([self.net_meters_at[0], 1.45, 0], aligned_edge=mn.UL)
+
+        def drain(m):
+            w = max(4.2 * off_at() / dist, 1e-3) if dist > 0 else 1e-3
+            m.stretch_to_fit_width(w)
+            m.align_to(track, mn.LEFT)
+        bar = mn.VGroup(words, mn.VGroup(track, fill), left).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+        bar.move_to([self.net_meters_at[0], 1.75, 0], aligned_edge=mn.UL)
+        fill.add_updater(drain)
         for tick in plot.axes.tick_labels:  # 1 / 0.1 / 0.01, as the rings say it (not 10⁰ / 10⁻¹)
             sup = getattr(tick, "text", "")
             if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
@@ -854,7 +869,7 @@ class DescentSurfaceRandom(DescentSurface):
                 tick.become(new.move_to(tick.get_right(), aligned_edge=mn.RIGHT))
         ax = plot.axes
         names = []
-        for k, where in ((true, 0.06), (shadow, 0.22)):  # each curve named in the empty upper right
+        for k, where in ((true, 0.0), (shadow, 0.3)):  # each curve named in the empty upper right
             c = plot.curves[k].trace.color
             x0, x1 = ax.bounds[0]
             y0, y1 = ax.bounds[1]
