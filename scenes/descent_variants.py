@@ -286,7 +286,7 @@ class DescentDigits(ThemedScene):
     experiment = "descent_digits"
     variants = ("batch", "minibatch", "stochastic")
     run_time = 6.0
-    plot, wide, tall = 4.0, 6.5, 2.9  # per-epoch (then per-second) panel width, batch-size chart width, height
+    plot, wide, tall = 4.0, 6.5, 2.65  # per-epoch (then per-second) panel width, batch-size chart width, height
     y_range = (0.05, 5.0)
     end_time = 3.0  # the closing sentence is held this long
 
@@ -319,11 +319,14 @@ class DescentDigits(ThemedScene):
         for v in self.variants[::-1]:
             head = mn.VGroup(mn.Line(mn.ORIGIN, 0.42 * mn.RIGHT, color=cols[v], stroke_width=6),
                              text(names[v], size=28, color=cols[v])).arrange(mn.RIGHT, buff=0.12)
-            key.add(mn.VGroup(head, text(f"{ms(times[v]['median'])} ms per epoch", size=26).next_to(head[1], mn.DOWN, buff=0.08,
-                                                                                 aligned_edge=mn.LEFT)))
-        key.arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP).next_to(title, mn.DOWN, buff=0.14).set_x(0)
-        for k in key[1:]:  # names of different heights: the times on one line
-            k[1].align_to(key[0][1], mn.DOWN)
+            key.add(head)
+        names_row = key.arrange(mn.RIGHT, buff=0.6).next_to(title, mn.DOWN, buff=0.14).set_x(0)
+        # under the names, from the budget beat on: the updates each made by the budget, in its colour
+        counts = mn.VGroup(text(f"updates by {b['budget']:.2g} s:", size=26),
+                           *[text(f"{b['updates'][runs[v].meta['batch_size']]}", size=26, color=cols[v])
+                             for v in self.variants[::-1]])
+        counts.arrange(mn.RIGHT, buff=0.25).next_to(names_row, mn.DOWN, buff=0.1).set_x(0)
+        key = mn.VGroup(names_row, counts)
 
         common = dict(log_y=True, height=self.tall, legend=False, y_range=self.y_range, font_size=28, y_ticks=4,
                       ink=fg, width=self.plot, y_label="test loss")
@@ -345,8 +348,8 @@ class DescentDigits(ThemedScene):
         # the time axis ends at the decade past the slowest run's end (a busy machine stretches b = 1's 25 epochs)
         t_end = 10.0 ** max(1, int(np.ceil(np.log10(max(float(c[-1]) for c in clock.values())))))
         cp = LossPlot({v: shown[v][1] for v in self.variants}, colors=cols, tracker=t3,
-                      steps={v: shown[v][0] for v in self.variants}, log_x=True, x_label="time (s)",
-                      x_range=(1e-3, t_end), x_ticks=int(np.log10(t_end)) + 4, **common)
+                      steps={v: shown[v][0] for v in self.variants}, log_x=True, x_label="",
+                      x_range=(1e-3, t_end), x_ticks=3, **common)
         faint = mn.VGroup(*[LossCurve(cp.axes, raw[v][1], raw[v][0], color=mn.interpolate_color(cols[v], bg, 0.72),
                                       stroke_width=1.5, tracker=t3, head=False) for v in raw])
         # every batch size: one slot each (b and its tuned η under it)
@@ -354,9 +357,13 @@ class DescentDigits(ThemedScene):
         chart = LabelledAxes((-0.45, len(bs) - 0.35), self.y_range, "", "", log_y=True, width=self.wide,
                              height=self.tall, font_size=28, y_ticks=4, x_ticks=1, ink=fg)
         slot_axes(chart, bs, {x: f"{b['lr'][x]:g}" for x in bs}, fg)
-        panels = mn.VGroup(ep_plot, chart).arrange(mn.RIGHT, buff=0.45, aligned_edge=mn.UP)
+        panels = mn.VGroup(ep_plot, chart).arrange(mn.RIGHT, buff=0.6, aligned_edge=mn.UP)
         panels.next_to(key, mn.DOWN, buff=0.95).set_x(0)
         cp.shift(ep_plot.axes.spines.get_corner(mn.DL) - cp.axes.spines.get_corner(mn.DL))
+        # the time axis says what its seconds are: epochs on each run's median measured epoch time
+        cp_label = mn.VGroup(text("time (s) = epochs ×", size=26), text("median epoch time", size=26)).arrange(
+            mn.DOWN, buff=0.06).next_to(cp.axes.tick_labels, mn.DOWN, buff=0.1).match_x(cp.axes.spines)
+        cp.axes.add(cp_label)
         heads = [text(h, size=28).next_to(ax.spines, mn.UP, buff=0.14).match_x(ax.spines)
                  for h, ax in (("per epoch", ep_plot.axes), ("per second", cp.axes))]
         heads[1].align_to(heads[0], mn.DOWN)
@@ -388,8 +395,10 @@ class DescentDigits(ThemedScene):
                               for p_, x in zip(ep_pts, bs)])
         s_dots = mn.VGroup(*[mn.Dot(p_, radius=0.085, color=bg, fill_opacity=1, stroke_color=ink[x],
                                     stroke_width=3.5).set_z_index(4) for p_, x in zip(s_pts, bs)])
+        # caps wider than the mark: a bar shorter than the mark still shows its two ends either side of it
         bars = mn.VGroup(*[error_bar(*[chart.c2p(i + 0.16, v)[1] for v in b["spread"][x]], ink[x], bg,
-                                     x=chart.c2p(i + 0.16, 1.0)[0], thin=True).set_z_index(3) for i, x in zip(xs, bs)])
+                                     x=chart.c2p(i + 0.16, 1.0)[0], thin=True, cap=0.34).set_z_index(3)
+                           for i, x in zip(xs, bs)])
         # the per-second verdict: the lowest's column lit (and any column whose bar overlaps its bar: a tie)
         (_, _), (cy0, cy1) = chart.bounds
         lit = mn.VGroup()
@@ -403,7 +412,13 @@ class DescentDigits(ThemedScene):
         verdict.align_to(chart.axes, mn.UP).shift(0.08 * mn.DOWN).match_x(lit)
 
         # the opening: the question, the per-epoch panel and the empty chart, and what each shows
-        self.add(title, key, ep_plot.axes, heads[0], *ep_plot.curves.values(), chart, chart_key)
+        # a faint preview of the finished per-epoch race under it: the first frame already asks the question
+        (ex0, _), _ = ep_plot.axes.bounds
+        preview = mn.VGroup(*[mn.VMobject(stroke_color=mn.interpolate_color(cols[v], bg, 0.7), stroke_width=3)
+                              .set_points_as_corners([ep_plot.axes.c2p(x_, y_) for x_, y_ in
+                                                      zip(pe[v]["epoch"], pe[v]["test_loss"])])
+                              for v in self.variants])
+        self.add(title, names_row, ep_plot.axes, preview, heads[0], *ep_plot.curves.values(), chart, chart_key)
         cap = mn.VGroup(*[text(w, size=28) for w in words["open"]]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
         cap.to_edge(mn.DOWN, buff=0.16).set_x(0)
         self.add(cap)
@@ -421,7 +436,8 @@ class DescentDigits(ThemedScene):
         # phase 2: per second of measured training (median epoch time) takes the left panel's place
         t3.set_value(warps["clock"].first_step)
         cap = self.caption(words["clock"], cap)
-        self.play(mn.FadeOut(mn.VGroup(ep_plot.axes, *ep_plot.curves.values())), mn.FadeOut(heads[0]), run_time=0.4)
+        self.play(mn.FadeOut(mn.VGroup(ep_plot.axes, preview, *ep_plot.curves.values())), mn.FadeOut(heads[0]),
+                  run_time=0.4)
         self.play(mn.FadeIn(cp.axes), mn.FadeIn(heads[1]), mn.FadeIn(faint),
                   *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.5)
         self.wait(1.2)
@@ -439,8 +455,8 @@ class DescentDigits(ThemedScene):
                                        radius=0.085, color=bg, fill_opacity=1, stroke_color=cols[v],
                                        stroke_width=4).set_z_index(5) for v in self.variants])
         self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6)
-        cap = self.caption(words["budget"], cap)  # the updates each run made by then
-        self.play(mn.FadeIn(at_budget), run_time=0.5)
+        cap = self.caption(words["budget"], cap)  # the updates each run made by then, also under its name
+        self.play(mn.FadeIn(at_budget), mn.FadeIn(counts), run_time=0.5)
         self.wait(3.0)
         cap = self.caption(words["why"], cap)  # as many updates, better ones
         self.pause("digits-clock")
@@ -449,7 +465,7 @@ class DescentDigits(ThemedScene):
         # phase 3: every batch size at the budget, and the verdict
         cap = self.caption(words["after_time"], cap)
         # the 25-epoch marks step back: the per-second verdict is the point now
-        self.play(ep_line.animate.set_stroke(opacity=0.3), ep_dots.animate.set_opacity(0.4), run_time=0.4)
+        self.play(ep_line.animate.set_stroke(opacity=0.15), ep_dots.animate.set_opacity(0.2), run_time=0.4)
         self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(mn.VGroup(d, r)) for d, r in zip(s_dots, bars)],
                                                     lag_ratio=0.3), run_time=1.5)
         self.play(mn.FadeIn(lit), mn.FadeIn(verdict), run_time=0.5)

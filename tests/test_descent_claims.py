@@ -324,11 +324,15 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     below = all(np.interp(np.log10(g), np.log10(cm[0]), cm[1]) < np.interp(np.log10(g), np.log10(c1[0]), c1[1])
                 for g in np.geomspace(lo_t, hi_t, 50))
     assert TR.below_while_both(rec, m, 1) == ((pytest.approx(lo_t), pytest.approx(hi_t)), below)
+    nxt = min((x for x in mid_at if x != best), key=mid_at.get)  # the runner-up at the budget
+    d = 2  # decimals: the fewest (≥ 2) at which the printed bars still do not overlap
+    while not others and d < 4 and not round(rng[best][1], d) < round(rng[nxt][0], d):
+        d += 1
+    head = f"After {budget:.2g} s: b = {best} lowest, {mid_at[best]:.{d}f} (bar {rng[best][0]:.{d}f}–{rng[best][1]:.{d}f});"
     if others:  # a tie within noise: named as such
-        verdict = [f"After {budget:.2g} s: b = {best} lowest, but b = {name(others)} "
-                   f"overlap{'s' if len(others) == 1 else ''} its bar: a tie."]
+        verdict = [head, f"b = {name(others)}'s bar overlap{'s' if len(others) == 1 else ''} it: a tie."]
     else:
-        verdict = [f"After {budget:.2g} s: b = {best} lowest; no other bar overlaps its bar."]
+        verdict = [head, f"next b = {nxt}, {mid_at[nxt]:.{d}f} (bar {rng[nxt][0]:.{d}f}–{rng[nxt][1]:.{d}f}): no overlap."]
     if below:
         verdict.append(f"b = {m} is below b = 1 at every time both ran (to {hi_t:.2g} s).")
     assert words["after_time"] == verdict
@@ -350,8 +354,8 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     lrs = full.meta["tuning"]["lrs"]
     assert words["open"][0] == f"8×8 digits; for each b, η is the best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g})."
     assert words["open"][1].endswith(f"right: all {len(runs)} batch sizes")
-    assert words["clock"] == [f"Time = epochs × median of {full.epoch_time.size} timed epochs (each the faster of 2).",
-                              "Faint: every evaluation; bold: running median (±12 % of the time)."]
+    assert words["clock"] == [f"Time = epochs × median of {full.epoch_time.size} epoch times (each the faster of 2).",
+                              "Faint: each evaluation. Bold: median of those within ±12 % in time."]
     first = "b = 1" if best_e == [1] else f"b = {name(best_e)}"
     last = f"in {budget:.2g} s, b = {name(best_s)} tie" if others else f"in {budget:.2g} s, b = {best} does"
     assert words["takeaway"] == [f"Per epoch, {first} learns most; {last}" + (":" if best == m else "."),

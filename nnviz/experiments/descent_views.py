@@ -178,6 +178,15 @@ def about(a: float, c: float, within: float = 1.5) -> bool:
     return max(a, c) <= within * min(a, c)
 
 
+def shown_decimals(hi: float, lo: float, most: int = 4) -> int:
+    """Decimals (≥ 2) at which `hi` < `lo` still reads as smaller once both are rounded (a reader checks
+    "no overlap" on the printed numbers)."""
+    for d in range(2, most + 1):
+        if round(hi, d) < round(lo, d):
+            return d
+    return most
+
+
 def trade_off_words(rec) -> dict:
     """The conclusion in words, every number from `budgets` and the records, one short caption per
     step of the scene (the still prints the same): `epoch` (why b = 1 wins per epoch: updates per
@@ -221,20 +230,24 @@ def trade_off_words(rec) -> dict:
     budget = f"{b['budget']:.2g} s"
     others = [x for x in s if x != best]
     (_, t_both), below = below_while_both(rec, mid, small)
+    loss, bar = b["seconds"], b["spread"]
+    nxt = min((x for x in loss if x != best), key=loss.get)  # the runner-up at the budget
+    d = shown_decimals(bar[best][1], bar[nxt][0]) if not others else 2
+    head = f"After {budget}: b = {best} lowest, {loss[best]:.{d}f} (bar {bar[best][0]:.{d}f}–{bar[best][1]:.{d}f});"
     if others:
-        verdict = [f"After {budget}: b = {best} lowest, but b = {names_of(others, every)} "
-                   f"overlap{'s' if len(others) == 1 else ''} its bar: a tie."]
+        verdict = [head, f"b = {names_of(others, every)}'s bar overlap{'s' if len(others) == 1 else ''} it: a tie."]
         last = f"in {budget}, b = {names_of(s, every)} tie"
     else:
-        verdict = [f"After {budget}: b = {best} lowest; no other bar overlaps its bar."]
+        verdict = [head, f"next b = {nxt}, {loss[nxt]:.{d}f} (bar {bar[nxt][0]:.{d}f}–{bar[nxt][1]:.{d}f}): "
+                         "no overlap."]
         last = f"in {budget}, b = {best} does"
     if below:  # the mid-size run's bold curve under b = 1's at every time both were drawn
         verdict.append(f"b = {mid} is below b = {small} at every time both ran (to {t_both:.2g} s).")
     lr_m, lr_1 = b["lr"][mid], b["top_lr"][small]
     return {"open": [f"8×8 digits; for each b, η is the best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}).",
                      f"Left: per epoch, then per second · right: all {len(b['epochs'])} batch sizes"],
-            "clock": [f"Time = epochs × median of {timed} timed epochs" + (" (each the faster of 2)." if twice else "."),
-                      f"Faint: every evaluation; bold: running median (±{100 * (10 ** SMOOTH_HALF - 1):.0f} % of the time)."],
+            "clock": [f"Time = epochs × median of {timed} epoch times" + (" (each the faster of 2)." if twice else "."),
+                      f"Faint: each evaluation. Bold: median of those within ±{100 * (10 ** SMOOTH_HALF - 1):.0f} % in time."],
             "epoch": [f"Per epoch, b = {small} wins: {spe[small]} updates per epoch; batch GD makes {spe[full]}."],
             "second": [f"One update: {ms(pu[small])} ms at b = {small}, {ms(pu[mid])} ms at b = {mid}"
                        + (":" if about(pu[small], pu[mid]) else "."), *cost],

@@ -239,7 +239,7 @@ def digits(fig):
     c.set_ylabel("test loss")
     c.tick_params(axis="y", labelleft=True)
     start = float(runs["batch"].test_loss[0])  # every run starts from the same θ₀: before the axis' first second
-    c.annotate(f"start: {start:.2f}", (1e-3, start), xytext=(5, 12), textcoords="offset points", fontsize=9.5,
+    c.annotate(f"t = 0: {start:.2f}", (1e-3, start), xytext=(5, 12), textcoords="offset points", fontsize=9.5,
                color=theme.INK, va="bottom", arrowprops=dict(arrowstyle="-", color=theme.INK, lw=0.8))
     c.plot(1e-3, start, ">", color=theme.INK, ms=6, clip_on=False, zorder=7)
     c.set_title("per second", fontsize=11)
@@ -253,12 +253,12 @@ def digits(fig):
     ink = [followed.get(x, theme.INK) for x in bs]
     # after all epochs: filled, left of the slot, solid line; at the budget: hollow, right, dashed line, with
     # its timing bar (the loss range over the epoch-time quartiles) as a whisker through it, the mark on top
-    dx = 0.12  # each mark a little either side of its b tick
-    d.plot(xs - dx, list(b["epochs"].values()), "-", color=theme.INK, lw=1.3, alpha=0.5, zorder=2)
+    dx = 0.0  # both marks on their b tick: filled grey after all epochs, open (in the run's colour) at the budget
+    d.plot(xs - dx, list(b["epochs"].values()), "-", color=theme.INK, lw=1.3, alpha=0.35, zorder=2)
     d.plot(xs + dx, list(b["seconds"].values()), "--", color=theme.INK, lw=1.3, zorder=2)
     for x, bx, col in zip(xs, bs, ink):
         lo, hi = b["spread"][bx]
-        d.plot(x - dx, b["epochs"][bx], "o", color=col, mec=theme.PAPER, mew=1.0, ms=8, zorder=4, alpha=0.6)
+        d.plot(x - dx, b["epochs"][bx], "o", color=theme.INK, mec=theme.PAPER, mew=1.0, ms=8, zorder=4, alpha=0.45)
         d.errorbar([x + dx], [b["seconds"][bx]], yerr=[[b["seconds"][bx] - lo], [hi - b["seconds"][bx]]], fmt="none",
                    ecolor=col, elinewidth=1.6, capsize=4, capthick=1.6, zorder=5)
         d.plot(x + dx, b["seconds"][bx], "o", mfc=theme.PAPER, mec=col, mew=1.8, ms=7, zorder=6)
@@ -291,13 +291,13 @@ def digits(fig):
                  fontweight="bold")
     fig.text(0.5, 0.935, f"8×8 digits, net {'–'.join(map(str, rec['batch'].config['problem']['model']['sizes']))} · "
              rf"$\eta$: best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}) per b · epoch time: median (quartiles) of "
-             f"{b['times'][b['n']]['n']} timed epochs" + (", each the faster of 2" if rec["batch"].meta.get("timing") else ""),
+             f"{b['times'][b['n']]['n']} timed epochs" + (" (each timed twice, the faster kept)"
+                                                           if rec["batch"].meta.get("timing") else ""),
              ha="center", fontsize=10, color=theme.INK)
     # each panel's claims under it (the video's captions), the takeaway under all
     fig.subplots_adjust(top=0.77, bottom=0.345, wspace=0.25, left=0.06, right=0.985)
-    notes = {a: [words["epoch"][0]], c: [*words["second"], words["budget"][0].split(". ")[1] + " " + words["budget"][1],
-                                         *words["why"]],
-             d: [*words["after_epochs"], *words["after_time"]]}
+    notes = {a: [words["epoch"][0]], c: [*words["second"], words["budget"][0].split(". ")[1] + " " + words["budget"][1]],
+             d: words["after_time"]}
     for ax, lines in notes.items():
         box = ax.get_position()
         chars = int(box.width * 12 * 72 / 4.9)  # ≈ characters of 9.5-pt text across the panel
