@@ -517,16 +517,29 @@ def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop"):
     return g
 
 
-def rule_effects(runs) -> dict:
-    """What each update rule did in this race, in numbers from its run (the rules slide's second lines)."""
+def rule_effects(runs, tuning=None, probes=None) -> dict:
+    """What each update rule did in this race, in numbers from its run (the rules slide's second lines);
+    with the tuning record and its probes, Nesterov's line says what its next grid rate did."""
     a = step_lengths(runs["adagrad"].thetas)
     r = step_lengths(runs["rmsprop"].thetas)
+    g = step_lengths(runs["gd"].thetas)
     m = {n: momentum_gain(runs[n]) for n in ("momentum", "nesterov")}
     h = len(r) // 2
-    g = step_lengths(runs["gd"].thetas)
-    return {"gd": f"steps = η·|g|: tiny where the valley floor is flat ({g[0]:.2g} → {g[-1]:.1g})",
+    nest = f"g taken a step ahead, where v carries it: {m['nesterov']:.0f}× η·|g|."
+    gd = f"steps = η·|g|: tiny where the valley floor is flat ({g[0]:.2g} → {g[-1]:.1g})"
+    if probes is not None:
+        gd = (f"η must stay under 2/λₘₐₓ = {2 / RV.start_sharpness(probes):.3g} (the steep start): steps "
+              f"{g[0]:.2g} → {g[-1]:.1g} on the flat floor")
+    if tuning is not None and probes is not None:
+        j = RV.edge_index(tuning, "nesterov")
+        if j is not None:
+            p = RV.probe(probes, "nesterov", j)
+            start = probes.meta["start_loss"]
+            nest += (f" At η = {p['lr']:.2g} its loss spikes to {np.nanmax(p['loss']):.0f} "
+                     f"({np.nanmax(p['loss']) / start:.0f}× the start): unstable.")
+    return {"gd": gd,
             "momentum": f"v adds up past steps: {m['momentum']:.0f}× η·|g| on the valley floor",
-            "nesterov": f"the same velocity, corrected a step ahead: {m['nesterov']:.0f}× η·|g|",
+            "nesterov": nest,
             "adagrad": f"G only grows, so its rate η/√G only falls: steps {a[0]:.2f} → {a[-1]:.3f} ({a[0] / a[-1]:.0f}×)",
             "rmsprop": f"s forgets old g: steps stay near {r[h:].mean():.2f}, zigzagging across the valley",
             "adam": RV.rosen_adam_rule(runs)}
@@ -587,6 +600,10 @@ class DescentRace(ThemedScene):
     beat_fade = 1.0      # seconds a beat's words take to come in
     fit_strip = False    # the strip's axis as wide as the side column allows
     end_hold = 0.0       # seconds the finished race holds, legend still up, before the result comes in
+    # Rosenbrock's values (the variants set their own)
+    why_size = 28
+    beat_fade = 0.6
+    end_hold = 0.8
 
     def construct(self):
         surf, runs = race_records(self.surface, self.optimizers)
@@ -711,7 +728,9 @@ class DescentRace(ThemedScene):
             if zooms:
                 self.play(*[mn.FadeOut(m) for m in zooms], run_time=0.3)
                 zooms = []
-            self.rules(title, panel, saddle, marks, trails, runs, strip, verdict)
+            self.rank = surf.meta["ranking"]
+            self.rules(title, panel, saddle, marks, trails, runs, side, verdict, tuning, probes, strip=strip)
+            side = strip
             verdict = self.rules_left
         self.pause("takeaway")
         # the takeaway: every path back but faint (the ones it names brighter), end dots on top, one sentence
@@ -737,8 +756,17 @@ class DescentRace(ThemedScene):
 
     def charts(self, surf, runs, tuning) -> dict:
         """beat → (chart, the lines it shows at that beat): pictures that replace the result in the side
-        column while the beat's words are on screen (none by default)."""
-        return {}
+        column while the beat's words are on screen. Rosenbrock: each run's step length per step (log):
+        GD crawls, velocity makes the steps longer, AdaGrad's only shrink, RMSprop's zigzag."""
+        beats = {"velocity": ("gd", "momentum"), "adam_walk": ("adam",), "adagrad": ("adagrad",),
+                 "rmsprop": ("rmsprop",)}
+        if not set(beats) & set(self.explain or ()):
+            return {}
+        names = [n for n in self.optimizers if any(n in v for v in beats.values())]
+        st = RV.step_series(runs, names)
+        chart = SeriesChart("step length |Δθ| per step (log)", {n: st[n][:2] for n in names}, (0, surf.meta["steps"]),
+                            (5e-4, 0.5), room=self.room(), height=2.1)
+        return {b: (chart, v) for b, v in beats.items() if b in (self.explain or ())}
 
     def end_marks(self, ax, surf, runs, trails, tuning) -> mn.VGroup:
         """Marks added for the takeaway (none by default)."""
@@ -747,39 +775,42 @@ class DescentRace(ThemedScene):
     def takeaway(self, surf, runs, tuning) -> str:
         return RV.takeaway(self.surface, surf, runs, tuning)
 
-    def rules(self, title, panel, saddle, marks, trails, runs, strip, verdict):
-        """Each optimizer's update rule beside its own path (the others dimmed) and what the rule did in
-        this race (measured from its run): why each finished where it did. The settings every run kept
-        fixed stay above (only η was tuned); the ranking strip comes back at the end."""
-        fixed = {}
-        for o in self.optimizers:
-            fixed.update({k: v for k, v in runs[o].meta["hyper"].items() if k != "lr"})
-        did = rule_effects(runs)
-        kept = text(wrap_words("kept fixed: " + ", ".join(f"{SYMBOL[k]} = {v:g}" for k, v in fixed.items()) +
-                               "; only η was tuned", 31), size=24, line_spacing=0.8)
-        kept.next_to(title, mn.DOWN, buff=0.35).align_to(strip, mn.LEFT)
-        self.play(mn.FadeOut(strip), mn.FadeOut(verdict), run_time=0.4)
-        self.play(mn.FadeIn(kept), run_time=0.4)
+    def rules(self, title, panel, saddle, marks, trails, runs, side, verdict, tuning=None, probes=None, strip=None):
+        """Each optimizer's update rule beside its own path (the others dimmed), its settings (η tuned,
+        the rest fixed), its place in the race and what the rule did in this race (measured from its run):
+        why each finished where it did. `side` (what the column shows now) leaves; the ranking `strip`
+        comes back at the end."""
+        strip = side if strip is None else strip
+        did = rule_effects(runs, tuning, probes)
+        surf_rank = {n: i for i, p in enumerate(self.rank, start=1) for n in p}
+        self.play(mn.FadeOut(side), mn.FadeOut(verdict), run_time=0.4)
         shown = None
         for o in self.optimizers:
+            c = color("optimizer", o)
             rule = optim.make(RULE_OF.get(o, o)).rule.replace("(∇J)²", "g²").replace("∇J", "g")
             if o == "adam":  # its second moment is RMSprop's s, not the velocity v of the momentum rules
                 rule = rule.replace("v ←", "s ←").replace("β₂v", "β₂s").replace("√v̂", "√ŝ")
             rule = rule.replace(",  ", ",\n")  # one update a line
             extra = {"adam": "m̂ = m ÷ (1 − β₁ᵗ), ŝ = s ÷ (1 − β₂ᵗ)"}.get(o)
-            lines = [text(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", size=28, color=color("optimizer", o)),
-                     text(rule, size=28, color=color("optimizer", o), line_spacing=0.8)]
+            h = runs[o].meta["hyper"]
+            fixed = ", ".join(f"{SYMBOL[k]} = {v:g}" for k, v in h.items() if k != "lr" and k in SYMBOL)
+            lines = [text(f"{NAMES[o]}  η = {h['lr']:.2g}", size=28, color=c),
+                     text(f"{ordinal(surf_rank[o])} of {len(self.optimizers)}: f − f* = {loss_text(runs[o].meta['final_loss'])}",
+                          size=28),
+                     text(rule, size=28, color=c, line_spacing=0.8)]
             if extra:
-                lines.append(text(extra, size=24, color=color("optimizer", o)))
-            lines.append(caption_fit(did[o], kept.get_left()[0], size=28, start=30))
-            g = mn.VGroup(*lines).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
-            g.next_to(kept, mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
+                lines.append(text(extra, size=24, color=c))
+            if fixed:
+                lines.append(text(f"fixed: {fixed}", size=24))
+            lines.append(caption_fit(did[o], self.side_left, size=28, start=30))
+            g = mn.VGroup(*lines).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.18)
+            g.next_to(title, mn.DOWN, buff=0.35).set_x(self.side_left, direction=mn.LEFT)
             if shown is not None:
                 self.play(mn.FadeOut(shown), run_time=0.3)
-            self.play(mn.FadeIn(g), *spotlight(trails, (o,)), run_time=0.7)
-            self.wait(2.6)
+            self.play(mn.FadeIn(g), *spotlight(trails, (o,)), run_time=0.6)
+            self.wait(3.0)
             shown = g
-        self.play(mn.FadeOut(shown), mn.FadeOut(kept), run_time=0.4)
+        self.play(mn.FadeOut(shown), run_time=0.4)
         self.play(mn.FadeIn(strip), run_time=0.5)
         self.rules_left = mn.VGroup()
 
@@ -845,6 +876,10 @@ class DescentRaceSaddle(DescentRace):
 
 class DescentRaceRules(DescentRace):
     show_rules = True
+    explain = ()  # the rules carry the why (each rule's effect line, measured on its run)
+
+    def takeaway(self, surf, runs, tuning) -> str:
+        return RV.rules_takeaway(surf, runs)
 
 
 FLOOR = 1e-16  # final losses below this (round-off at the minimum) are drawn on the floor
@@ -903,7 +938,7 @@ def gd_reading(tuning, name: str = "gd", width: int = 38) -> str:
     return wrap_words(words, width)
 
 
-def edge_inset(story, width: float = 2.8, height: float = 2.4) -> mn.VGroup:
+def edge_inset(story, width: float = 3.1, height: float = 2.6) -> mn.VGroup:
     """GD's loss per step (log scale) up to the rule's check step at its chosen η (solid) and the first
     two unstable rates above it (dashed: the late rise; dotted: the blow-up), the start loss and the
     rule's bound (PEAK × the start) as labelled lines, each curve labelled at its end with its η."""
@@ -925,11 +960,11 @@ def edge_inset(story, width: float = 2.8, height: float = 2.4) -> mn.VGroup:
     for r in story["rows"]:
         L = r["loss"][:steps + 1]
         pts = [xy(t, v) for t, v in enumerate(L) if np.isfinite(v)]
-        line = mn.VMobject(stroke_color=c, stroke_width=5 if r["how"] is None else 3).set_points_as_corners(pts)
+        line = mn.VMobject(stroke_color=c, stroke_width=6 if r["how"] is None else 3.5).set_points_as_corners(pts)
         if r["how"] == "late":
-            line = mn.DashedVMobject(line, num_dashes=45, dashed_ratio=0.6)
+            line = mn.DashedVMobject(line, num_dashes=40, dashed_ratio=0.65)
         elif r["how"] is not None:
-            line = mn.DashedVMobject(line, num_dashes=110, dashed_ratio=0.3)
+            line = mn.DashedVMobject(line, num_dashes=160, dashed_ratio=0.25)
         g.add(line)
         tags.append([text(("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=24, color=c), pts[-1][1]])
     tags.sort(key=lambda t: t[1])
@@ -1005,7 +1040,7 @@ class DescentRaceTuning(ThemedScene):
             xc = ax.c2p(2 / story["lam0"], top)[0]
             cap.add(mn.DashedLine([xc, ax.axes.get_bottom()[1], 0], [xc, ax.axes.get_top()[1], 0], dash_length=0.08,
                                   stroke_width=2.5, color=color("optimizer", self.first)))
-            cap.add(text("2/λ_max", size=24, color=color("optimizer", self.first)).next_to(
+            cap.add(text("2/λₘₐₓ", size=24, color=color("optimizer", self.first)).next_to(
                 [xc, ax.axes.get_top()[1], 0], mn.DOWN, buff=0.1).shift(0.55 * mn.RIGHT))
         # the side table: chosen η and the first unstable rate above it (grid steps above ●)
         rows = [[text("", size=24), text("chosen ●", size=24), text("first ×", size=24)]]
@@ -1039,7 +1074,7 @@ class DescentRaceTuning(ThemedScene):
         if story is not None:  # why GD's stable rates stop where they do: the steep start caps η
             inset = edge_inset(story)
             inset.next_to(sub, mn.DOWN, buff=0.35)
-            inset.set_x(left + (inset.get_x() - inset.get_left()[0]), direction=mn.ORIGIN)
+            inset.shift((left - 0.25 - inset.get_left()[0]) * mn.RIGHT)
             for n, words in enumerate(RV.edge_texts(tun, probes, lead, width=10 ** 6)):
                 why = caption_fit(words, left, size=28, start=34).next_to(inset, mn.DOWN, buff=0.3)
                 why.set_x(left, direction=mn.LEFT)
@@ -1064,7 +1099,7 @@ class DescentRaceTuning(ThemedScene):
         good = {o: RV.good_rates(tun, o, self.good).size for o in self.optimizers}
         some = sorted([o for o in self.optimizers if good[o]], key=lambda o: -good[o])
         none = [NAMES[o] for o in self.optimizers if not good[o]]
-        words = (f"Below the dashed {self.good:g}: " +
+        words = (f"Below the dashed {self.good:g} (past the valley's bend, x > 0): " +
                  ", ".join(f"{NAMES[o]} at {good[o]} rate{'s' if good[o] > 1 else ''}" for o in some) +
                  ("; the rest at none." if none else "."))
         verdict = caption_fit(words, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.4)

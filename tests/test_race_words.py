@@ -16,6 +16,7 @@ from nnviz import experiments as E
 from nnviz import objectives as O
 from nnviz import tuning as T
 from nnviz.experiments import descent as XD
+from nnviz.experiments import race_views as RV
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -502,6 +503,16 @@ def test_tuning_legend_and_stuck_words(race_mod, race):
         k = int(tun.chosen[i])
         steps = next((j - k for j in range(k + 1, len(tun.lrs)) if not tun.stable[i, j]), None)
         assert race_mod.edge_steps(tun, n) == steps
+    # "below the dashed 1: past the valley's bend, x > 0": f − f* = (1 − x)² + 100(y − x²)² ≥ (1 − x)², so a
+    # final loss under 1 needs 0 < x < 2; the recorded runs that end under 1 do end at x > 0
+    obj = O.get("rosenbrock")
+    xs, ys = np.meshgrid(np.linspace(-2, 2, 41), np.linspace(-1, 3, 41))
+    f = np.array([obj.value(np.array([x, y])) for x, y in zip(xs.ravel(), ys.ravel())]) - obj.min_value
+    assert np.all(f >= (1 - xs.ravel()) ** 2 - 1e-12) and RV.GOOD == 1
+    for n in names:
+        run = race[f"rosenbrock__{n}"]
+        if run.meta["final_loss"] < 1:
+            assert run.thetas[-1][0] > 0
     stuck, bound = race_mod.stuck_above(tun, race_mod.RACE_ORDER)
     assert stuck == ["gd", "adagrad"] and bound == 5
     for n in stuck:
@@ -563,7 +574,31 @@ def test_loss_text_has_no_code_notation(race_mod):
 def test_rules_slide_effects_match_the_runs(race_mod, race):
     """The rules slide's second lines: every number recomputed from the Rosenbrock runs."""
     runs = {o: race[f"rosenbrock__{o}"] for o in race_mod.RACE_ORDER}
-    did = race_mod.rule_effects(runs)
+    tun, pr = race["rosenbrock__tuning"], race["rosenbrock__probes"]
+    did = race_mod.rule_effects(runs, tun, pr)
+    # the rules slide's Nesterov line: its next grid rate retrained here, its peak over the start loss
+    from nnviz import optim
+    from nnviz.train import train
+
+    obj = O.get("rosenbrock")
+    i = tun.meta["names"].index("nesterov")
+    j = int(tun.chosen[i]) + 1
+    assert not tun.stable[i, j]
+    r = train(O.ObjectiveProblem(obj), optim.make("nesterov", lr=float(tun.lrs[j]), beta=0.9),
+              np.array(obj.start, float), steps=tun.config["steps"])
+    peak, start = float(np.max(r.loss)), float(r.loss[0])
+    assert peak > 10 * start
+    assert f"At η = {tun.lrs[j]:.2g} its loss spikes to {peak:.0f} ({peak / start:.0f}× the start): unstable." in did["nesterov"]
+    lam0 = np.linalg.eigvalsh(obj.hessian(np.array(obj.start, float))).max()
+    assert f"η must stay under 2/λₘₐₓ = {2 / lam0:.3g} (the steep start)" in did["gd"]
+    take = RV.rules_takeaway(race["rosenbrock__surface"], runs)
+    assert f"Momentum's velocity v ({XD.momentum_gain(runs['momentum']):.0f}× η·|g|) wins" in take
+    assert race["rosenbrock__surface"].meta["ranking"][0] == ["momentum"]
+    # AdaGrad's beat: "it stalls near the start": its last steps are tiny and it ends far nearer the start than ★
+    a = lengths(runs["adagrad"].thetas)
+    th = runs["adagrad"].thetas
+    assert a[-1] < a[0] / 50
+    assert np.linalg.norm(th[-1] - th[0]) < np.linalg.norm(th[-1] - np.array(obj.minima[0])) / 3
     a = lengths(runs["adagrad"].thetas)
     assert f"steps {a[0]:.2f} → {a[-1]:.3f} ({a[0] / a[-1]:.0f}×)" in did["adagrad"] and a[-1] < a[0] / 10
     r = lengths(runs["rmsprop"].thetas)
@@ -571,7 +606,7 @@ def test_rules_slide_effects_match_the_runs(race_mod, race):
     for n in ("momentum", "nesterov"):
         assert f"{XD.momentum_gain(runs[n]):.0f}× η·|g|" in did[n]
     g = lengths(runs["gd"].thetas)
-    assert f"({g[0]:.2g} → {g[-1]:.1g})" in did["gd"] and g[-1] < g[0] / 10
+    assert f"steps {g[0]:.2g} → {g[-1]:.1g} on the flat floor" in did["gd"] and g[-1] < g[0] / 10
     ad = runs["adam"]
     steps = lengths(ad.thetas)
     assert f"under {steps.max():.2g}" in did["adam"]
@@ -668,7 +703,7 @@ def test_why_words_recomputed_from_the_records(race):
     words = " ".join(" ".join(RV.edge_texts(tr, pr, width=1000)).split())
     g = tr.meta["names"].index("gd")
     k = int(tr.chosen[g])
-    assert f"λ_max = {lam0:.0f}, so η < {2 / lam0:.3g}" in words and tr.lrs[k] < 2 / lam0 < tr.lrs[k + 2]
+    assert f"λₘₐₓ = {lam0:.0f}, so η < {2 / lam0:.3g}" in words and tr.lrs[k] < 2 / lam0 < tr.lrs[k + 2]
     assert f"● {tr.lrs[k]:.2g} never rises above the start" in words
     curves = {}
     for j in (k, k + 1, k + 2):
@@ -677,11 +712,11 @@ def test_why_words_recomputed_from_the_records(race):
                                                  for t in r.thetas[:10]])
     L0, L1, L2 = (curves[j][0] for j in (k, k + 1, k + 2))
     assert L0.max() == L0[0]
-    assert L2.max() > 10 * L2[0] and f"At η = {tr.lrs[k + 2]:.2g} (η·λ_max = {tr.lrs[k + 2] * lam0:.1f}) the loss spikes to {L2.max():.0f}" in words
+    assert L2.max() > 10 * L2[0] and f"At η = {tr.lrs[k + 2]:.2g} (η·λₘₐₓ = {tr.lrs[k + 2] * lam0:.1f}) the loss spikes to {L2.max():.0f}" in words
     assert L2[-1] < L0[-1] and "though it lands low later" in words
     assert L1.max() < 10 * L1[0] and L1[30] > L1[0] and np.all(L1[31:] <= L1[0] * 10)
     assert max(curves[k + 1][1]) > 2 and tr.lrs[k + 1] * lam0 < 2
-    assert (f"(η·λ_max reaches {max(curves[k + 1][1]):.1f}): the loss bounces up to {L1.max():.0f}, still above "
+    assert (f"(η·λₘₐₓ reaches {max(curves[k + 1][1]):.1f}): the loss bounces up to {L1.max():.0f}, still above "
             f"the start at step 30") in words
     # Rosenbrock's fragile verdict: the lower neighbour's place among the others' chosen finals
     meta = race["rosenbrock__tuning"].meta
@@ -696,7 +731,7 @@ def test_why_words_recomputed_from_the_records(race):
     # lengths, Momentum's step over η·|g| on the floor
     words = " ".join(RV.velocity_text(race["rosenbrock__surface"], runs["rosenbrock"], pr, width=1000).split())
     st = lengths(gd.thetas)
-    assert f"caps its η below 2/λ_max = {2 / lam0:.3g}" in words and gd.meta["hyper"]["lr"] < 2 / lam0
+    assert f"GD's η must stay under 2/λₘₐₓ = {2 / lam0:.3g}" in words and gd.meta["hyper"]["lr"] < 2 / lam0
     assert f"its steps shrink to {st[-1]:.1g}" in words and st[-1] < st[0] / 50
     assert f"Momentum's velocity: {XD.momentum_gain(runs['rosenbrock']['momentum']):.0f}× η·|g|" in words
     a = lengths(runs["rosenbrock"]["adagrad"].thetas)

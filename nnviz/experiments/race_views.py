@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .descent import RACE_NAMES, ordinal, power_of_ten, times, wrap_words
+from .descent import RACE_NAMES, loss_words, ordinal, power_of_ten, times, wrap_words
 
 
 def adam_rate(run) -> np.ndarray:
@@ -219,16 +219,26 @@ def velocity_text(surf, runs, probes, width: int = 31) -> str:
     lam = start_sharpness(probes)
     g = step_lengths(runs["gd"].thetas)
     w = surf.meta["ranking"][0][0]
-    return wrap_words(f"GD crawls: the steep start caps its η below 2/λ_max = {2 / lam:.3g}, and on the flat floor "
-                      f"its steps shrink to {g[-1]:.1g}. {RACE_NAMES[w]}'s velocity: {momentum_gain(runs[w]):.0f}× "
-                      f"η·|g| a step.", width)
+    return wrap_words(f"GD's η must stay under 2/λₘₐₓ = {2 / lam:.3g} (the steep start): its steps shrink to "
+                      f"{g[-1]:.1g}. {RACE_NAMES[w]}'s velocity: {momentum_gain(runs[w]):.0f}× η·|g|.", width)
+
+
+def step_series(runs, names) -> dict:
+    """Per optimizer: (step t, |θₜ − θₜ₋₁|) for t = 1 … T and its median step length (the step-length
+    chart of the Rosenbrock race: GD crawls at ~η·|g|, velocity makes the steps many times longer)."""
+    from .descent import step_lengths
+    out = {}
+    for n in names:
+        L = step_lengths(runs[n].thetas)
+        out[n] = (np.asarray(runs[n].steps[1:len(L) + 1], float), L, float(np.median(L)))
+    return out
 
 
 def adagrad_text(runs) -> str:
     """AdaGrad's sum of g² only grows, so its steps only shrink (from its record)."""
     a = np.sqrt(np.sum(np.diff(np.asarray(runs["adagrad"].thetas, float), axis=0) ** 2, axis=1))
-    return (f"AdaGrad divides by √G, G the sum of every g² so far: G only grows, so its steps shrink "
-            f"{a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}): the dots bunch up.")
+    return (f"AdaGrad divides by √G, G the sum of every g² so far: G only grows, so its rate only falls; its "
+            f"steps shrink {a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}): it stalls near the start.")
 
 
 def rmsprop_zigzag_text(runs) -> str:
@@ -236,8 +246,8 @@ def rmsprop_zigzag_text(runs) -> str:
     from .descent import zigzag
     r = runs["rmsprop"]
     rho = r.meta["hyper"]["decay"]
-    return (f"RMSprop's mean of g² forgets in ~{memory(rho)} steps, so its steps stay ≈ η per coordinate: too "
-            f"long for the narrow valley, it zigzags ({zigzag(r.thetas):.0f}× more path than progress).")
+    return (f"RMSprop forgets old g² in ~{memory(rho)} steps: its steps stay ≈ η, too long for the narrow "
+            f"valley: {zigzag(r.thetas):.0f}× more path than progress.")
 
 
 # --- the saddle: why Momentum and Adam are behind ---------------------------------------------------
@@ -350,14 +360,14 @@ def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
     e = edge_story(tuning, probes, name)
     lam = e["lam0"]
     chosen, rest = e["rows"][0], e["rows"][1:]
-    out = [f"GD is stable only while η·λ_max < 2. At the start λ_max = {lam:.0f}, so η < {2 / lam:.3g} (dashed). "
+    out = [f"GD is stable only while η·λₘₐₓ < 2. At the start λₘₐₓ = {lam:.0f}, so η < {2 / lam:.3g} (dashed). "
            f"● {num(chosen['lr'])} never rises above the start."]
     for r in sorted(rest, key=lambda r: -r["lr"]):
         if r["how"] == "peak":
-            out.append(f"At η = {num(r['lr'])} (η·λ_max = {r['sharp0']:.1f}) the loss spikes to {r['peak']:.0f}, past "
+            out.append(f"At η = {num(r['lr'])} (η·λₘₐₓ = {r['sharp0']:.1f}) the loss spikes to {r['peak']:.0f}, past "
                        f"{e['bound'] / e['start']:g}× the start: unstable, though it lands low later.")
         elif r["how"] == "late":
-            out.append(f"At η = {num(r['lr'])} the wall steepens as GD moves (η·λ_max reaches {r['sharp']:.1f}): "
+            out.append(f"At η = {num(r['lr'])} the wall steepens as GD moves (η·λₘₐₓ reaches {r['sharp']:.1f}): "
                        f"the loss bounces up to {r['peak']:.0f}, still above the start at step {e['check']}.")
         elif r["how"] == "diverges":
             out.append(f"At η = {num(r['lr'])} it diverges.")
@@ -391,6 +401,21 @@ def tuning_takeaway(tuning, good: float = GOOD) -> str:
                    f". {RACE_NAMES[best]} wins, at {count[best]} of its rates.")
 
 
+def tie_edge_text(tuning) -> str:
+    """A tie for first is knife-edge when one grid step up changes it: what each tied optimizer's next
+    rate gives (its final loss, or unstable)."""
+    names = tuning.meta["names"]
+    parts = []
+    for n in tuning.meta["ranking"][0]:
+        i = names.index(n)
+        j = int(tuning.chosen[i]) + 1
+        if j >= len(tuning.lrs):
+            continue
+        parts.append(f"{RACE_NAMES[n]} " + (f"ends at {loss_words(float(tuning.final_loss[i, j]))}"
+                                            if tuning.stable[i, j] else "is unstable"))
+    return "One grid step up the tie breaks: " + ", ".join(parts) + "."
+
+
 def short_verdict(meta: dict) -> str:
     """The robustness verdict when the strip already shows the neighbours' values (○ / ×)."""
     w = meta["winner"][0]
@@ -416,3 +441,11 @@ def rosen_adam_rule(runs) -> str:
     st = np.sqrt(np.sum(np.diff(np.asarray(a.thetas, float), axis=0) ** 2, axis=1))
     return (f"÷√ŝ keeps steps under {num(st.max())}: it walks the whole curved floor (loss < 1 only at step "
             f"{below_step(a)})")
+
+
+def rules_takeaway(surf, runs) -> str:
+    """The rules video's closing sentence: which term of which rule decided this race (measured)."""
+    from .descent import momentum_gain
+    w = surf.meta["ranking"][0][0]
+    return (f"Only η was tuned: {RACE_NAMES[w]}'s velocity v ({momentum_gain(runs[w]):.0f}× η·|g|) wins the valley; "
+            f"GD, its η capped by the steep start, crawls.")

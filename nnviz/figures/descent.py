@@ -532,29 +532,34 @@ def plt_line(color, **kw):
     return Line2D([0], [0], color=color, lw=2, **kw)
 
 
-def _tuning_words(tun, names) -> str:
-    """What the tuning panel says under it (as the video does): the verdict, who sits at the edge of
-    divergence, who no η rescues."""
-    words = _verdict(tun) + "."
+def _tuning_words(tun, names) -> list:
+    """What the tuning panel says under it, as short points: the verdict, who sits at the edge of
+    divergence (or, on a tie, what one grid step up gives)."""
+    words = [_verdict(tun) + "."]
+    if tun.meta["verdict"] == "tie":
+        words.append(RV.tie_edge_text(tun))
+        return words
     edge = [OPT_LABEL[n] for n in names if X.at_edge(tun, n)]
     if len(edge) > 1:
-        words += f" {', '.join(edge[:-1])} and {edge[-1]}: best η = the last stable one, so one grid step can reorder them."
+        words.append(f"{', '.join(edge[:-1])} and {edge[-1]}: best η = the last stable one, so one grid step can "
+                     f"reorder them.")
     elif edge:
-        words += f" {edge[0]}: best η = the last stable one (one grid step up is unstable)."
-    stuck = X.stuck_above(tun, names)
-    if stuck:
-        words += f" {', '.join(OPT_LABEL[n] for n in stuck[0])}: above the dashed {stuck[1]:g} at every η."
+        words.append(f"{edge[0]}: best η = the last stable one (one grid step up is unstable).")
     return words
 
 
-@figure("descent_race_tuning", experiments=("descent_race",), size=(13, 7.2))
+@figure("descent_race_tuning", experiments=("descent_race",), size=(13, 7.6))
 def race_tuning(fig):
     """Final loss against η (log-log) per optimizer on each race surface: the stable range, the chosen η
-    (ringed) and the divergence edge (× in a row per optimizer above the plot, joined to the curve's last
-    stable point; a smaller × where an unstable rate splits a curve); losses below the tie floor 10⁻¹²
-    drawn on the floor (they are ties): why some optimizers are easy to tune."""
+    (outlined dot) and the first unstable η (× on one "unstable" row above the plot; a smaller × where an
+    unstable rate splits a curve); losses below the tie floor 10⁻¹² drawn on the floor (they are ties).
+    Rosenbrock also shows GD's cap 2/λ_max at the start and the good-loss line, as the video does: why
+    some optimizers are easy to tune."""
     rec = E.load("descent_race")
-    grid = fig.add_gridspec(2, 3, height_ratios=[3.2, 1.75], hspace=0.3, wspace=0.32)
+    grid = fig.add_gridspec(2, 3, height_ratios=[3.2, 1.5], hspace=0.32, wspace=0.32, left=0.06, right=0.98,
+                            top=0.86, bottom=0.12)
+    fig.suptitle("Final loss vs η for each optimizer: where is the best stable η, and how close is it to the edge?",
+                 fontsize=13, fontweight="bold", y=0.995)
     for col, surf in enumerate(X.RACES):
         ax = fig.add_subplot(grid[0, col])
         tun = rec[f"{surf}__tuning"]
@@ -562,9 +567,9 @@ def race_tuning(fig):
         shown = np.maximum(F[S & np.isfinite(F)], T.ATOL)
         floor = 10 ** np.floor(np.log10(shown.min()) - 0.5)
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
-        decades = np.log10(top / floor)
         names = tun.meta["names"]
-        with_x = [n for n in names if S[names.index(n)].any() and (~S[names.index(n)]).any()]
+        band = ax.get_xaxis_transform()  # x in data, y in axes fractions: the × row above the plot
+        used = {}
         for i, name in enumerate(names):
             c = theme.OPTIMIZER[name]
             y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
@@ -575,22 +580,34 @@ def race_tuning(fig):
             later = sum(int(tun.chosen[names.index(m)]) == k and np.isclose(max(F[names.index(m), k], T.ATOL), here,
                                                                          rtol=0.3) for m in names[i + 1:])
             ax.plot(lrs[k], here, "o", ms=8 + 4 * later, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i)
-            if name not in with_x:
-                continue
-            row = top * 10 ** (decades * (0.05 + 0.06 * with_x.index(name)))  # one × row per optimizer
+            same = [m for m in names if int(tun.chosen[names.index(m)]) == k and np.isclose(
+                max(F[names.index(m), k], T.ATOL), here, rtol=0.3)]
+            if len(same) > 1 and same[0] == name:  # concentric dots: say whose they are
+                ax.annotate(" = ".join(OPT_LABEL[m] for m in same), (lrs[k], here), xytext=(-36, 14),
+                            textcoords="offset points", fontsize=10, color=theme.INK, va="center", ha="right",
+                            arrowprops={"arrowstyle": "-", "color": theme.INK, "lw": 0.8, "shrinkB": 6})
             st = np.flatnonzero(S[i])
+            if not st.size:
+                continue
             above = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > st.max()))
-            if above.size:
-                j = above[0]
-                ax.plot(lrs[j], row, "x", ms=8, mew=2.2, color=c, clip_on=False, zorder=6)
-                ax.plot([lrs[j - 1], lrs[j]], [y[j - 1], row], ":", color=c, lw=1.0, clip_on=False)
-            for j in np.flatnonzero(~S[i][st[0]:st[-1]]) + st[0]:
-                ax.plot(lrs[j], row, "x", ms=5, mew=1.5, color=c, clip_on=False, zorder=6)
-        stuck = X.stuck_above(tun, names)
-        if stuck:
-            ax.axhline(stuck[1], color=theme.INK, lw=1.2, ls="--", zorder=1)
-            ax.annotate(f"$f - f^* = {stuck[1]:g}$", (lrs[0], stuck[1]), xytext=(2, -13), textcoords="offset points",
-                        fontsize=10, color=theme.INK)
+            marks = [(int(above[0]), True)] if above.size else []
+            marks += [(int(j), False) for j in np.flatnonzero(~S[i][st[0]:st[-1]]) + st[0]]
+            for j, big in marks:
+                n = used.get(j, 0)
+                used[j] = n + 1
+                ax.plot(lrs[j], 1.05 + 0.055 * n, "x", ms=8 if big else 5, mew=2.2 if big else 1.5, color=c,
+                        transform=band, clip_on=False, zorder=6)
+        ax.text(0.0, 1.05, "unstable:", transform=ax.transAxes, ha="left", va="center", fontsize=10,
+                color=theme.INK)
+        if surf == "rosenbrock":  # as the video: GD's cap at the start, and the good-loss line
+            probes = rec[f"{surf}__probes"]
+            cap = 2 / RV.start_sharpness(probes)
+            ax.axvline(cap, color=theme.OPTIMIZER["gd"], lw=1.4, ls="--", zorder=1)
+            ax.annotate(r"$2/\lambda_{max}$", (cap, top), xytext=(4, -14), textcoords="offset points", fontsize=10,
+                        color=theme.INK)
+            ax.axhline(RV.GOOD, color=theme.INK, lw=1.2, ls="--", zorder=1)
+            ax.annotate(f"$f - f^* = {RV.GOOD:g}$: good", (3e-3, RV.GOOD), xytext=(2, -13),
+                        textcoords="offset points", fontsize=10, color=theme.INK)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(floor, top)
@@ -600,21 +617,25 @@ def race_tuning(fig):
                         textcoords="offset points", fontsize=10, color=theme.INK)
         ax.set_xlabel(r"learning rate $\eta$")
         ax.set_ylabel(r"final loss $f(\theta_T) - f^*$")
-        ax.set_title(f"{surf.capitalize()}, {tun.config['steps']} steps", fontsize=12, pad=12 + 14 * len(with_x))
+        ax.set_title(f"{surf.capitalize()}, {tun.config['steps']} steps", fontsize=12, pad=30)
         note = fig.add_subplot(grid[1, col])
         note.axis("off")
         words = _tuning_words(tun, names)
-        note.text(0.0, 1.0, _wrap(words, 42), va="top", ha="left", fontsize=10, transform=note.transAxes)
+        if surf == "rosenbrock":
+            words = [RV.short_verdict(tun.meta).replace(" (○)", "").replace(" (×)", ""),
+                     rf"GD's stable η stop under $2/\lambda_{{max}}$ = {cap:.3g} (dashed), set by the steep start.",
+                     RV.tuning_takeaway(tun)]
+        note.text(0.0, 1.0, "\n".join("• " + _wrap(w, 44).replace("\n", "\n   ") for w in words), va="top",
+                  ha="left", fontsize=10, transform=note.transAxes, linespacing=1.35)
     handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
-    warm = rec[f"{list(X.RACES)[0]}__tuning"].config.get("warmup", 0.1)
-    fig.text(fig.axes[0].get_position().x0, 0.04, f"● chosen η: the lowest final loss among stable η (values below "
-             f"10⁻¹² count as equal).\n"
-             f"× unstable η: diverges, its loss passes {rec[f'{list(X.RACES)[0]}__tuning'].config.get('peak', T.PEAK):g}× "
-             f"the start, or it is above the start at any step after the first {warm:.0%}; "
-             f"small ×: an unstable η between stable ones.\nTie: final losses within 1 %, or both below 10⁻¹².",
-             fontsize=10, va="top", ha="left", linespacing=1.4)
-    fig.legend(handles, labels, loc="upper center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, -0.05))
+    t0 = rec[f"{list(X.RACES)[0]}__tuning"]
+    warm, peak = t0.config.get("warmup", 0.1), t0.config.get("peak", T.PEAK)
+    fig.text(fig.axes[0].get_position().x0, 0.085, f"● chosen η: the lowest final loss among stable η (below 10⁻¹² "
+             f"counts as equal).  Tie: final losses within 1 %, or both below 10⁻¹².\n× unstable η: diverges, passes "
+             f"{peak:g}× the start loss, or is above it after the first {warm:.0%} of steps (small ×: an unstable η "
+             f"between stable ones).", fontsize=10, va="top", ha="left", linespacing=1.4)
+    fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, 0.0), frameon=False)
 
 
 @figure("descent_surface", experiments=("descent_surface",), size=(12, 4.6))
