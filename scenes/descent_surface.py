@@ -335,6 +335,7 @@ class DescentSurface(ThemedThreeDScene):
                 self.play(*[fade_in(m) for m in self.zoom_hide], run_time=0.3)
             self.play(warp.segment(t, cuts[k], cuts[k + 1]))
         self.pause("path-drawn")
+        self.wait(0.5)  # the finished path, seen before the closing captions
         for k, words in enumerate(self.after(rec, surf, v)):
             marks = self.after_marks if k == 0 and self.marks_during is None else []
             for m in marks:
@@ -418,8 +419,8 @@ class DescentSurface(ThemedThreeDScene):
 
     def fit_words(self, rec) -> str:
         off, dist = self.start_offsets(rec)
-        return (f"The sheet runs along the two directions the weights moved most: the start lies {dist:.1f} "
-                f"from the end point, and only {off:.1f} off the sheet.")
+        return (f"The sheet follows the two directions the weights moved most: the start lies {dist:.1f} "
+                f"from the end, only {off:.1f} off the sheet.")
 
     def start_offsets(self, rec) -> tuple[float, float]:
         """(distance off the sheet, distance to the end point) of the path's start in weight space

@@ -360,7 +360,7 @@ def test_pca_sheet_captions(surf_mod, surface):
     assert np.allclose(s.origin, th[-1])
     off = np.linalg.norm(d - (D @ np.linalg.lstsq(D, d.T, rcond=None)[0]).T, axis=1)
     dist = np.linalg.norm(d, axis=1)
-    assert f"the start lies {dist[0]:.1f} from the end point, and only {off[0]:.1f} off the sheet" in fit
+    assert f"the start lies {dist[0]:.1f} from the end, only {off[0]:.1f} off the sheet" in fit
     assert off[0] < 0.25 * dist[0]  # "only"
     steep = " ".join(pca.before(surface, s, 0.0)[2].split())
     assert (f"{off[0]:.1f} off it, the start's true loss is {p.true_loss[0]:.2f}; the sheet under it reads "
