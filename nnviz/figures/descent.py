@@ -653,6 +653,7 @@ def surface(fig):
 
     cmap = LinearSegmentedColormap.from_list("loss", theme.SURFACE_RAMP_MUTED)  # grey, as in the videos
     rec = E.load("descent_surface")
+    p_fit = rec["pca_path"]
     opt = rec["run"].config["optimizer"]["name"]
     ink = theme.OPTIMIZER["gd" if opt == "sgd" else opt]
     n = int(np.asarray(rec["run"].thetas).shape[1])
@@ -670,23 +671,32 @@ def surface(fig):
         if which == "pca":
             ax.plot_surface(A, B, Z, cmap=cmap, alpha=0.85, linewidth=0, zorder=1)
             hs, ht = X.path_heights(p, "slice"), X.path_heights(p, "true")
-            ax.plot(p.coords[:, 0], p.coords[:, 1], np.log10(hs), color=ink, lw=2.5, zorder=5,
+            k17 = int(np.flatnonzero(np.abs(p.true_loss - p.plane_loss) / p.true_loss > 0.07)[-1]) + 1
+            # in the run's colour only where the sheet's height is the true loss (within 7 %, from step k on);
+            # before it dashed: there the sheet reads lower than the true loss (the stalk at the start)
+            ax.plot(p.coords[k17:, 0], p.coords[k17:, 1], np.log10(hs[k17:]), color=ink, lw=2.5, zorder=5,
                     path_effects=_outlined())
+            ax.plot(p.coords[:k17 + 1, 0], p.coords[:k17 + 1, 1], np.log10(hs[:k17 + 1]), color=theme.INK, lw=1.8,
+                    ls=(0, (3, 2)), zorder=5)
             ax.scatter(*p.coords[0], np.log10(hs[0]), s=70, facecolors="none", edgecolors=theme.INK,
                        linewidths=1.8, zorder=6)
             ax.plot([p.coords[0, 0]] * 2, [p.coords[0, 1]] * 2, np.log10([hs[0], ht[0]]), color=theme.INK, lw=2.5,
                     zorder=6)  # the stalk: from the sheet's loss up to the start's true loss
-            ax.text(p.coords[0, 0], p.coords[0, 1], np.log10(ht[0]) + 0.12, f"true {ht[0]:.2f}", fontsize=9,
+            ax.scatter(*p.coords[k17], np.log10(hs[k17]), s=45, color="white", edgecolors=theme.INK, linewidths=1.5,
+                       zorder=8)
+            ax.text(p.coords[k17, 0] + 0.06 * np.ptp(xs), p.coords[k17, 1], np.log10(hs[k17]),
+                    f"step {p.steps[k17]}", fontsize=10, ha="left", va="center", zorder=8)
+            ax.text(p.coords[0, 0], p.coords[0, 1], np.log10(ht[0]) + 0.12, f"true {ht[0]:.2f}", fontsize=10,
                     ha="center", va="bottom", zorder=7)
             ax.text(p.coords[0, 0] - 0.1 * np.ptp(xs), p.coords[0, 1], np.log10(hs[0]), f"sheet {hs[0]:.2f}",
-                    fontsize=9, ha="right", va="center", zorder=7)  # left of the ring, clear of the path below it
+                    fontsize=10, ha="right", va="center", zorder=7)  # left of the ring, clear of the path below it
             ax.scatter(p.coords[-1, 0], p.coords[-1, 1], np.log10(hs[-1]), s=30, color=ink, edgecolors=theme.INK,
                        zorder=7)
             j, i = np.unravel_index(np.nanargmin(L), L.shape)
             ax.scatter(xs[i], ys[j], Z[j, i], marker="*", s=170, facecolors="none", edgecolors=theme.INK,
                        linewidths=1.5, zorder=6)
-            title = (f"the sheet along the path's two main directions:\nthe start lies {dist:.1f} from the end, only "
-                     f"{off:.1f} off the\nsheet, but the loss is steep that way (the stalk)")
+            star = L[j, i]
+            title = f"fitted sheet (main directions):\nstart {off:.1f} off it, {dist:.1f} from the end"
             ax.view_init(elev=32, azim=-115)  # ★ (at the window's edge) apart from the path's end
         else:
             floor = lo - 0.4
@@ -698,22 +708,26 @@ def surface(fig):
             ax.scatter(*p.coords[0], floor, s=70, facecolors="none", edgecolors=theme.INK, linewidths=1.8, zorder=7)
             ax.scatter(0, 0, floor, s=30, color=ink, edgecolors=theme.INK, zorder=7)
             ax.set_zlim(floor, hi)
-            title = (f"a random sheet: the start lies {off:.1f} off it\n({dist:.1f} from the end), so only the path's"
-                     f"\nshadow is drawn, on the floor")
-            ax.view_init(elev=35, azim=-100)
-        ax.set_title(title, fontsize=10)
+            title = f"random sheet: start {off:.1f} off it,\n{dist:.1f} from the end (shadow on the floor)"
+            ax.view_init(elev=32, azim=-100)
+        ax.set_title(title, fontsize=11)
         ax.zaxis.set_major_locator(FixedLocator(np.arange(lo, hi + 1)))
         ax.zaxis.set_major_formatter(FuncFormatter(lambda z, _: loss_tick_text(10.0 ** z)))
-        ax.set_zlabel("loss (log scale)", fontsize=9, labelpad=10)  # clear of the tick labels
+        ax.set_zlabel("loss (log scale)", fontsize=10, labelpad=10)  # clear of the tick labels
+        ax.tick_params(axis="z", labelsize=10)
         ax.set_xticklabels([])
         ax.set_yticklabels([])
-        ax.set_xlabel("direction 1", fontsize=9)
-        ax.set_ylabel("direction 2", fontsize=9)
-    handles = [Line2D([], [], marker="o", ls="none", mfc="none", mec=theme.INK, ms=8),
+        kind = "main" if which == "pca" else "random"
+        ax.set_xlabel(f"{kind} direction 1", fontsize=10)
+        ax.set_ylabel(f"{kind} direction 2", fontsize=10)
+    handles = [Line2D([], [], color=ink, lw=2.5, path_effects=_outlined()),
+               Line2D([], [], marker="o", ls="none", mfc="none", mec=theme.INK, ms=8),
                Line2D([], [], marker="o", ls="none", color=ink, mec=theme.INK, ms=6),
                Line2D([], [], marker="*", ls="none", mfc="none", mec=theme.INK, ms=11)]
-    fig.legend(handles, ["start", "end", "lowest point in view (at its edge)"], loc="lower left", ncol=3,
-               fontsize=9, frameon=False, bbox_to_anchor=(0.03, 0.0))
+    k = int(np.flatnonzero(np.abs(p_fit.true_loss - p_fit.plane_loss) / p_fit.true_loss > 0.07)[-1]) + 1
+    fig.legend(handles, [f"path (fitted sheet: from step {p_fit.steps[k]}, where its height is the true loss)",
+                         "start", "end", f"lowest point of the drawn square ({star:.3g}, on its edge)"],
+               loc="lower left", ncol=2, fontsize=10, frameon=False, bbox_to_anchor=(0.03, -0.07))
     ax = fig.add_subplot(1, 3, 3)
     p, r = rec["pca_path"], rec["random_path"]
     x = np.asarray(p.steps, float)
@@ -731,12 +745,13 @@ def surface(fig):
     ax.set_ylim(0.008, 1.3)
     ax.set_xlabel("step (log scale after 1)")
     ax.set_ylabel("loss (log scale)")
-    ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(0.0, 0.3), frameon=False)  # the empty lower left
+    ax.legend(fontsize=10, loc="center left", bbox_to_anchor=(0.0, 0.3), frameon=False)  # the empty lower left
     k = int(np.flatnonzero(np.abs(p.true_loss - p.plane_loss) / p.true_loss > 0.07)[-1]) + 1
     ax.axvline(p.steps[k], color=theme.MUTED, lw=1, ls=(0, (2, 2)), zorder=0)
-    ax.text(p.steps[k] * 1.08, 1.0, f"step {p.steps[k]}", fontsize=9, ha="left", va="center")
-    ax.set_title(f"true loss vs the sheets' losses: the fitted sheet\nagrees within 7 % from step {p.steps[k]} on; "
-                 f"the random\none reads low until the end ({n} weights, 2 drawn)", fontsize=10)
+    ax.text(p.steps[k] * 1.08, 1.0, f"step {p.steps[k]}", fontsize=10, ha="left", va="center")
+    ax.set_title("true loss vs each sheet's loss at the path", fontsize=11)
+    fig.suptitle(f"{n} weights, 2 drawn: the fitted sheet's height is the true loss (within 7 %) from step "
+                 f"{p.steps[k]} on;\nthe random sheet reads low until the end", fontsize=12, y=1.02)
     box = ax.get_position()
     ax.set_position([box.x0 + 0.06, box.y0 + 0.04, box.width - 0.04, box.height - 0.04])
 
