@@ -158,7 +158,7 @@ class RankStrip(mn.VGroup):
                     for n in order]
             near = tuning.meta.get("neighbours") if tuning is not None else None
             if near and not (np.isfinite(near["lower"]) and np.isfinite(near["higher"])):
-                said.append("× unstable")
+                said.append("× diverged")
             width = room - x0 - 0.15 - max(text(w, size=size).width for w in said) - 0.05
         pos = lambda v: x0 + width * (np.log10(v) - lo) / (hi - lo)  # noqa: E731
         nb = tuning.meta.get("neighbours") if tuning is not None else None
@@ -177,7 +177,22 @@ class RankStrip(mn.VGroup):
             val = text(words, size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15)
             rows.add(mn.VGroup(nm, track, bar, dot, val))
             y -= ROW
-            if n == w:  # the winner one grid step either way, on a row of its own
+            if n == w and ring_labels:  # the winner one grid step either way, a row each: ◇ and its value
+                j = int(tuning.chosen[tuning.meta["names"].index(w)])
+                for side, dj in (("lower", -1), ("higher", 1)):
+                    v = nb[side]
+                    r = mn.VGroup(text(f"η={tuning.lrs[j + dj]:.2g}", size=size, color=c).move_to(
+                        [0.3, y, 0], aligned_edge=mn.LEFT),
+                        mn.Line([x0, y, 0], [x0 + width, y, 0], stroke_width=1.5, color=muted))
+                    if np.isfinite(v):
+                        r.add(mn.Square(0.17, stroke_color=c, stroke_width=3).rotate(np.pi / 4).move_to(
+                            [pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), y, 0]))
+                        r.add(text(loss_text(v), size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15))
+                    else:
+                        r.add(text("× diverged", size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15))
+                    rows.add(r)
+                    y -= ROW
+            elif n == w:  # the winner one grid step either way, on a row of its own
                 j = int(tuning.chosen[tuning.meta["names"].index(w)])
                 others = [v for m, v in tuning.meta["chosen_final"].items() if m != w]
                 sub = mn.VGroup(text("η ± 1 step", size=size, color=c).move_to([0.15, y, 0], aligned_edge=mn.LEFT),
@@ -246,19 +261,26 @@ class EscapeTable(mn.VGroup):
         done = [n for n in order if runs[n].meta["final_loss"] <= ATOL]
         fg = color(theme.FOREGROUND)
         names = {n: text(NAMES[n], size=size, color=color("optimizer", n)) for n in order}
-        heads = [text("|y| > 0.5", size=size, color=fg), text("at ★", size=size, color=fg)]
-        c1 = max(m.width for m in names.values()) + 0.25
-        c2 = c1 + heads[0].width + 0.3
+        heads = [text("off ridge", size=size, color=fg), text("at ★", size=size, color=fg)]
+        c1 = max(m.width for m in names.values()) + 0.2
+        c2 = c1 + heads[0].width + 0.25
         rows = mn.VGroup(heads[0].move_to([c1, 0, 0], aligned_edge=mn.LEFT),
                          heads[1].move_to([c2, 0, 0], aligned_edge=mn.LEFT))
         y = -0.45
         for n in order:
             c = color("optimizer", n)
             right = (f"step {first_below(runs[n], min_value, ATOL)}" if n in done
-                     else f"no: {loss_text(runs[n].meta['final_loss'])}")
+                     else f"no ({loss_text(runs[n].meta['final_loss'])})")
             rows.add(names[n].move_to([0, y, 0], aligned_edge=mn.LEFT),
                      text(f"step {RV.ridge_step(runs[n])}", size=size, color=c).move_to([c1, y, 0], aligned_edge=mn.LEFT),
                      text(right, size=size, color=c).move_to([c2, y, 0], aligned_edge=mn.LEFT))
+            y -= 0.4
+        notes = ["off ridge: |y| > 0.5", f"at ★: f − f* < {power_of_ten(ATOL)}"]
+        if len(done) < len(order):
+            notes.append(f"no (…): f − f* at step {surf.meta['steps']}")
+        for words in notes:
+            y -= 0.05
+            rows.add(text(words, size=size, color=fg).move_to([0, y, 0], aligned_edge=mn.LEFT))
             y -= 0.4
         self.add(rows)
         if self.width > room:  # never past the caption margin
@@ -271,24 +293,31 @@ class SeriesChart(mn.VGroup):
     lines brought in a few at a time (`show`): the side column's picture of a "why" beat."""
 
     def __init__(self, title: str, series: dict, x_range, y_range, log_y: bool = True, room: float = 6.0,
-                 height: float = 2.3, size: float = 24, dots=(), labels=None, hline=None, stack: str = "up"):
+                 height: float = 2.3, size: float = 24, dots=(), labels=None, hline=None, stack: str = "up",
+                 y_ticks=None, key: bool = False):
         super().__init__()
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         self.title = text(title, size=28)
         # the plot as wide as the column allows once the tick labels and the longest end label fit
-        longest = max(text((labels or {}).get(n, NAMES[n]), size=size).width for n in series)
-        width = room - 0.75 - 0.12 - longest - 0.1
-        ax = LabelledAxes(x_range, y_range, "step", "", log_y=log_y, width=width, height=height, font_size=size,
-                          ink=fg, x_ticks=2)
+        longest = max(text((labels or {}).get(n, NAMES[n]), size=size).width for n in series) + (0.6 if key else 0.12)
+
+        def axes(width):
+            return LabelledAxes(x_range, y_range, "step", "", log_y=log_y, width=width, height=height, font_size=size,
+                                ink=fg, x_ticks=2, y_ticks=y_ticks)
+
+        probe = axes(2.0)  # the tick labels' overhang, measured, then the plot as wide as the rest allows
+        overhang = probe.axes.get_left()[0] - min(probe.tick_labels.get_left()[0], probe.axes.get_left()[0])
+        ax = axes(room - overhang - longest - 0.15)
         self.ax = ax
         self.lines = {}
         (x0, x1), (y0, y1) = x_range, y_range
         if hline is not None:  # a level that matters, dashed, named under its left end
             v, words = hline
             a, b = ax.c2p(x0, v), ax.c2p(x1, v)
-            ax.add(mn.DashedLine(a, b, dash_length=0.08, stroke_width=2, color=fg),
-                   text(words, size=size, color=fg).next_to(a + 0.15 * (b - a), mn.DOWN, buff=0.08,
-                                                            aligned_edge=mn.LEFT))
+            ax.add(mn.DashedLine(a, b, dash_length=0.08, stroke_width=2, color=fg))
+            if words:
+                ax.add(text(words, size=size, color=fg).next_to(a + 0.15 * (b - a), mn.DOWN, buff=0.08,
+                                                                aligned_edge=mn.LEFT))
         ends = []
         for n, (xs, ys) in series.items():
             c = color("optimizer", n)
@@ -299,6 +328,11 @@ class SeriesChart(mn.VGroup):
             if n in dots:
                 g.add(*[mn.Dot(p, radius=0.045, color=c).set_stroke(bg, width=1, opacity=1) for p in pts])
             lab = text((labels or {}).get(n, NAMES[n]), size=size, color=c).next_to(pts[-1], mn.RIGHT, buff=0.12)
+            if key:  # a key right of the plot, one row per series in the order given, top down
+                lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
+                    mn.RIGHT, buff=0.1)
+                lab.next_to(ax.c2p(x1, y1), mn.RIGHT, buff=0.2).shift((0.1 + 0.42 * len(ends)) * mn.DOWN)
+                lab.align_to(ax.c2p(x1, y1) + 0.2 * mn.RIGHT, mn.LEFT)
             ends.append(lab)
             g.add(lab)
             self.lines[n] = g
@@ -306,7 +340,7 @@ class SeriesChart(mn.VGroup):
         ends.sort(key=lambda m: d * m.get_y())
         for a, b in zip(ends[:-1], ends[1:]):
             gap = d * (b.get_y() - a.get_y()) - (a.height + b.height) / 2
-            if gap < 0.06:
+            if gap < 0.06 and not key:
                 b.shift((0.06 - gap) * d * mn.UP)
         body = mn.VGroup(ax, *self.lines.values())
         self.add(self.title, body)
@@ -384,7 +418,8 @@ def excursions(ax, surf, runs, min_share: float = 0.05):
             np.arctan2(d[1], d[0]) - np.pi / 2).move_to(p - 0.12 * d)
         words = text(f"to {word} = {far:.1f}", size=24, color=c).next_to(tip, -d if word == "y" else mn.DOWN, buff=0.1)
         words.next_to(tip, mn.RIGHT, buff=0.1).shift(0.15 * -d)
-        marks.append((r.steps[k], mn.VGroup(tip, words)))
+        back = mn.BackgroundRectangle(words, color=color(theme.BACKGROUND), fill_opacity=0.85, buff=0.04)
+        marks.append((r.steps[k], mn.VGroup(tip, back, words).set_z_index(6.6)))
     return marks
 
 
@@ -435,7 +470,7 @@ def beat_marks(beat: str, ax, surf, runs, trails=None) -> mn.VGroup:
             off = np.array([-0.6, -0.45, 0.0]) if k % 2 == 0 else np.array([-0.6, 0.45, 0.0])
             num = text(", ".join(str(i) for i, _ in grp), size=28, color=c)
             num.move_to(at + off + 0.5 * num.width * mn.LEFT)
-            g.add(mn.Line(at, at + 0.7 * off, stroke_width=2, color=c))
+            g.add(mn.Line(at + 0.22 * off / np.linalg.norm(off), at + 0.7 * off, stroke_width=2, color=c))
             g.add(*[mn.Dot(q, radius=0.07, color=c).set_stroke(bg, width=2, opacity=1) for _, q in grp], num)
     elif beat == "overshoot":
         k, _, j, _ = RV.overshoot(runs["adam"], surf.meta["minima"])
@@ -599,11 +634,13 @@ class DescentRace(ThemedScene):
     tick_every = None    # decades between its ticks (None: every decade with room)
     beat_fade = 1.0      # seconds a beat's words take to come in
     fit_strip = False    # the strip's axis as wide as the side column allows
+    zoom_beats = ("rmsprop",)  # beats that zoom into RMSprop's last steps
     end_hold = 0.0       # seconds the finished race holds, legend still up, before the result comes in
     # Rosenbrock's values (the variants set their own)
     why_size = 28
     beat_fade = 0.6
     end_hold = 0.8
+    map_size = 6.2       # the contour map's side (scene units)
 
     def construct(self):
         surf, runs = race_records(self.surface, self.optimizers)
@@ -612,7 +649,8 @@ class DescentRace(ThemedScene):
         tuning = tuning_record(self.surface)
         steps = surf.meta["steps"]
         title = heading(f"Optimizer race on {self.surface.capitalize()}, each at its tuned η", size=30, buff=0.15)
-        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], "x", "y", width=6.2, height=6.2, n_ticks=self.ticks,
+        ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], "x", "y", width=self.map_size, height=self.map_size,
+                          n_ticks=self.ticks,
                           font_size=24, frame="box")
         # "x" beside the last x tick, not under the ticks: the plot keeps that row's height
         below = [m for m in ax.tick_labels if m.get_top()[1] < ax.axes.get_bottom()[1]]
@@ -635,7 +673,7 @@ class DescentRace(ThemedScene):
         if self.star_on_top:  # every run ends at the ★: the hollow ★ on top, the dots inside it
             marks.set_z_index(7)
         saddle = marks.saddle_marks
-        saddle.set_z_index(7)  # the saddle's ×, outlined, over the paths that cross it (as the ★)
+        saddle.set_z_index(5)  # the saddle's ×, outlined, over the paths that cross it, under the end dots
         away = excursions(ax, surf, runs)
         # the side column: formula, step counter, legend, the protocol (the fairness claim) under it
         left = panel.get_right()[0] + 0.35
@@ -665,7 +703,7 @@ class DescentRace(ThemedScene):
             self.wait(self.end_hold)
         strip = self.result(surf, runs, tuning)
         strip.next_to(title, mn.DOWN, buff=0.25).set_x(left, direction=mn.LEFT)
-        said = RV.short_verdict(tuning.meta) or verdict_text(tuning)  # the ○ values are on the strip
+        said = self.verdict_words(tuning)
         verdict = caption_fit(said, strip.get_left()[0], size=self.why_size)
         verdict.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         # one text leaves before the next arrives: no frame with two texts on top of each other
@@ -680,6 +718,7 @@ class DescentRace(ThemedScene):
                  "gd_ridge": lambda: RV.gd_ridge_text(surf, runs, width=10 ** 6),
                  "adaptive": lambda: RV.adaptive_ridge_text(surf, runs, width=10 ** 6),
                  "adagrad_rate": lambda: RV.beale_adagrad_text(runs, width=10 ** 6),
+                 "momentum_lag": lambda: RV.momentum_lag_text(surf, runs, width=10 ** 6),
                  "adam_loop": lambda: RV.beale_loop_text(runs, width=10 ** 6),
                  "adam_rate": lambda: RV.beale_rate_text(runs, width=10 ** 6),
                  "rms_forgets": lambda: RV.beale_rmsprop_text(runs, width=10 ** 6),
@@ -691,7 +730,8 @@ class DescentRace(ThemedScene):
                   "rms_forgets": ("rmsprop",), "fixed": ("momentum",), "adam_walk": ("adam",),
                   "leaders": ("momentum", "nesterov"), "velocity": ("momentum", "gd"), "swings": ("momentum",),
                   "overshoot": ("adam",),
-                  "adagrad_rate": ("adagrad",), "gd_ridge": ("gd",), "adaptive": ("adagrad", "rmsprop", "adam")}
+                  "adagrad_rate": ("adagrad",), "gd_ridge": ("gd",), "adaptive": ("adagrad", "rmsprop", "adam"),
+                  "momentum_lag": ("momentum",)}
         extra = mn.VGroup()
         charts = self.charts(surf, runs, tuning)  # beat → (chart, lines it shows): the side column's picture
         side = strip
@@ -716,7 +756,7 @@ class DescentRace(ThemedScene):
             extra = mn.VGroup(extra, marks_now) if self.keep_marks else marks_now
             if beat in bright:  # the runs the words are about bright and on top, the others dimmed
                 anims += spotlight(trails, bright[beat])
-            if beat == "rmsprop":  # RMSprop's zigzag zoomed
+            if beat in self.zoom_beats:  # RMSprop's last steps zoomed
                 inset = zoom_inset(ax, runs["rmsprop"], self.zoom_steps)
                 anims.append(mn.FadeIn(inset))
             self.play(*anims, run_time=self.beat_fade)
@@ -749,6 +789,11 @@ class DescentRace(ThemedScene):
         return RankStrip(surf, runs, tuning.meta["min_value"], size=self.strip_size, row=self.strip_row,
                          width=self.strip_width, tick_every=self.tick_every, room=self.room() if self.fit_strip else None,
                          ring_labels=self.ring_labels, tuning=tuning if tuning.meta["verdict"] != "tie" else None)
+
+    def verdict_words(self, tuning) -> str:
+        """The robustness verdict under the result (short when the strip shows the ○ values)."""
+        said = RV.short_verdict(tuning.meta) or verdict_text(tuning)
+        return said.replace("(○)", "(◇)") if self.ring_labels else said  # the strip's neighbour mark
 
     def room(self) -> float:
         """The side column's width (scene units): from its left edge to the captions' right margin."""
@@ -818,6 +863,8 @@ class DescentRace(ThemedScene):
 class DescentRaceBeale(DescentRace):
     surface = "beale"
     explain = ("adam_loop", "adam_rate", "fixed", "adagrad_rate", "rms_forgets")
+    zoom_beats = ("rms_forgets",)
+    zoom_steps = 30
     end_bright = ("adam",)
     ticks = 4
     view = ((-2.5, 4.5), (-3.0, 2.5))  # where the paths run: the valley to the ★ fills the plot
@@ -832,46 +879,50 @@ class DescentRaceBeale(DescentRace):
     def charts(self, surf, runs, tuning) -> dict:
         """Each method's rate (step per unit |g|) against step: Adam's climbs, Momentum's is fixed,
         AdaGrad's only falls (race_views.rates, from the records)."""
-        r = RV.rates(runs, ("adam", "momentum", "adagrad"))
+        r = RV.rates(runs, ("adam", "momentum", "adagrad", "rmsprop"))
         series = {n: (np.asarray(runs[n].steps[:len(v)], float), v) for n, v in r.items()}
-        chart = SeriesChart("rate = step per unit |g|", series, (0, surf.meta["steps"]), (0.01, 1), room=self.room(),
-                            labels={n: f"{NAMES[n]} {RV.num(v[-1])}" for n, v in r.items()})
+        chart = SeriesChart("rate = step per unit |g|", series, (0, surf.meta["steps"]), (1e-4, 1), room=self.room(),
+                            labels={n: f"{NAMES[n]} {RV.num(v[-1])}" for n, v in r.items()}, size=28, height=2.0,
+                            y_ticks=3, stack="down")
         return {"adam_rate": (chart, ("adam",)), "fixed": (chart, ("momentum",)),
-                "adagrad_rate": (chart, ("adagrad",))}
+                "adagrad_rate": (chart, ("adagrad",)), "rms_forgets": (chart, ("rmsprop",))}
 
 
 class DescentRaceSaddle(DescentRace):
     surface = "saddle"
-    explain = ("gd_ridge", "adaptive", "swings", "overshoot")
+    explain = ("gd_ridge", "adaptive", "momentum_lag", "swings", "overshoot")
     keep_marks = True
     end_bright = ("gd", "momentum", "adam")
     why_size = 28
     beat_fade = 0.6
     end_hold = 0.8
+    map_size = 5.6  # the result table needs the room
 
     def result(self, surf, runs, tuning):
         return EscapeTable(surf, runs, tuning.meta["min_value"], room=self.room())
 
+    def verdict_words(self, tuning) -> str:
+        """Two ★ are drawn: the tie is at the upper one (every tied run ends at y > 0, tested)."""
+        return super().verdict_words(tuning).replace("end at the minimum", "end at the upper minimum ★")
+
     def charts(self, surf, runs, tuning) -> dict:
         """How far off the ridge each run is, |y| on a log axis, over the first steps: GD's straight line
         (×(1 + 2η) a step) against the adaptive methods' jump at step 1."""
-        last = RV.ridge_step(runs["gd"]) + 5
-        names = ("gd", "adagrad", "rmsprop", "adam")
+        last = max(RV.ridge_step(runs[n]) for n in ("gd", "momentum")) + 3
+        names = ("gd", "adagrad", "rmsprop", "adam", "momentum")
         series = {n: (np.asarray(runs[n].steps[:last + 1], float), np.abs(np.asarray(runs[n].thetas, float)[:last + 1, 1]))
                   for n in names}
-        chart = SeriesChart("|y|: how far off the ridge y = 0", series, (0, last), (1e-3, 3), dots=("gd",),
-                            room=self.room(), hline=(0.5, "|y| = 0.5"), stack="down")
-        return {"gd_ridge": (chart, ("gd",)), "adaptive": (chart, ("adagrad", "rmsprop", "adam"))}
+        chart = SeriesChart("|y| per step; dashed: |y| = 0.5", series, (0, last), (1e-3, 3), dots=("gd",),
+                            room=self.room(), hline=(0.5, ""), size=28, height=2.1, key=True)
+        return {"gd_ridge": (chart, ("gd",)), "adaptive": (chart, ("adagrad", "rmsprop", "adam")),
+                "momentum_lag": (chart, ("momentum",))}
 
     def end_marks(self, ax, surf, runs, trails, tuning) -> mn.VGroup:
-        """GD in front (the takeaway starts with it) and a ring round ★ for every run that got there, in
-        its colour, the first there innermost (their end dots share the ★)."""
+        """GD in front (the takeaway starts with it): its path over the others, its end dot over the ★
+        (the table says who else got there)."""
         for m in trails["gd"].family_members_with_points():
-            m.set_z_index(6.5)
-        tied = [n for n in finish_order(surf, runs, tuning.meta["min_value"], threshold=ATOL)
-                if runs[n].meta["final_loss"] <= ATOL]
-        rings, _ = separate_ends(ax, runs, tied)
-        return rings.set_z_index(8)
+            m.set_z_index(8 if isinstance(m, mn.Dot) else 6.5)
+        return mn.VGroup()
 
 
 class DescentRaceRules(DescentRace):

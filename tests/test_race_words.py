@@ -170,12 +170,25 @@ def test_saddle_words_match_the_runs(race_mod, race):
     assert RV.takeaway("saddle", surf, runs, tun) == (
         f"A saddle only delays GD (|y| > 0.5 at step {k}); dividing by |g| leaves at step 1; velocity can "
         f"overshoot ★ (Momentum and Adam).")
+    said = object.__new__(race_mod.DescentRaceSaddle).verdict_words(tun)  # (no scene set-up needed)
+    assert "all end at the upper minimum ★ up to round-off" in said
+    top = max(surf.meta["minima"], key=lambda m: m[1])
+    assert all(np.hypot(*(runs[n].thetas[-1] - top)) < 1e-5 for n in first)  # the tie is at the upper ★
+    # Momentum lags GD off the ridge: |y| grows by the root of r² − (1 + β + 2η_m)r + β = 0 (heavy ball on
+    # f's −y² direction), recomputed here, against GD's 1 + 2η
+    hm = runs["momentum"].meta["hyper"]
+    bsum = 1 + hm["beta"] + 2 * hm["lr"]
+    root = (bsum + np.sqrt(bsum ** 2 - 4 * hm["beta"])) / 2
+    lag = RV.momentum_lag_text(surf, runs, width=1000)
+    assert RV.growth(runs["momentum"]) == pytest.approx(root, rel=0.01) and f"y grows {root:.2f}× a step" in lag
+    km = int(np.flatnonzero(np.abs(runs["momentum"].thetas[:, 1]) > 0.5)[0])
+    assert f"(GD {1 - eta * lam:.1f}×), |y| > 0.5 at step {km}" in lag and km > k
     table = race_mod.EscapeTable(surf, runs, tun.meta["min_value"], room=5.5)
     assert table.order == order and table.tied == sorted(first, key=first.get) and table.width <= 5.5 + 1e-9
     cells = [m.text for m in table[0] if hasattr(m, "text")]
     for n in order:
         i = cells.index(race_mod.NAMES[n].replace(" ", ""))
-        right = (f"step {first[n]}" if n in first else f"no: {XD.loss_words(runs[n].meta['final_loss'])}")
+        right = (f"step {first[n]}" if n in first else f"no ({XD.loss_words(runs[n].meta['final_loss'])})")
         want = [f"step {int(np.flatnonzero(np.abs(runs[n].thetas[:, 1]) > 0.5)[0])}", right]
         assert cells[i + 1:i + 3] == [w.replace(" ", "") for w in want]  # (manim's Text keeps no spaces)
     take = " ".join(race_mod.saddle_takeaway(surf, runs).split())
@@ -647,7 +660,8 @@ def test_why_words_recomputed_from_the_records(race):
         rate.append(h["lr"] / np.sqrt(v / (1 - h["beta2"] ** t)))
     assert rate[-1] > 5 * rate[0]  # the rate really grows
     words = RV.beale_rate_text(runs["beale"], width=1000)
-    assert f"starts at {rate[0]:.2g}" in words and f"climbs to {rate[-1]:.2g}" in words
+    assert f"holds its rate at {rate[0]:.2g}, then slowly dilutes: {rate[-1]:.2g}" in words
+    assert "over ~1000 steps (β₂ = 0.999)" in words
     assert f"(|g| = {np.linalg.norm(O.get('beale').gradient(a.thetas[0])):.0f})" in words  # the steep start
     np.testing.assert_allclose(RV.rates(runs["beale"])["adam"], rate, rtol=1e-12)
     # AdaGrad "divides by √(sum of g²): its rate only falls": every coordinate's own step ÷ |gradient|,
@@ -664,8 +678,19 @@ def test_why_words_recomputed_from_the_records(race):
     r = runs["beale"]["rmsprop"]
     last = np.abs(np.diff(r.thetas[-11:], axis=0)).mean(axis=0)
     assert np.allclose(last, r.meta["hyper"]["lr"], rtol=0.05)
-    assert (f"stays ≈ η = {r.meta['hyper']['lr']:.2g} in x and y, to the last ({last.mean():.2g})"
-            in RV.beale_rmsprop_text(runs["beale"], width=1000))
+    words = RV.beale_rmsprop_text(runs["beale"], width=1000)
+    assert f"stays ≈ η = {last.mean():.2g}: it bounces" in words and f"{last.mean():.2g}" == f"{r.meta['hyper']['lr']:.2g}"
+    # its rate: η ÷ √(running mean of |g|², ρ = 0.9), replayed here; it climbs as stated
+    s2, q = 0.0, []
+    for g1 in np.asarray(r.grad_norm, float):
+        s2 = 0.9 * s2 + 0.1 * g1 * g1
+        q.append(r.meta["hyper"]["lr"] / np.sqrt(s2))
+    np.testing.assert_allclose(RV.rates(runs["beale"])["rmsprop"], q, rtol=1e-12)
+    assert r.meta["hyper"]["decay"] == 0.9 and f"climbs {q[-1] / q[0]:.0f}×" in words
+    # Momentum's built-up rate η(1 + β + … + βᵗ) ends at η/(1 − β)
+    mm = runs["beale"]["momentum"].meta["hyper"]
+    mr = RV.rates(runs["beale"])["momentum"]
+    assert mr[0] == pytest.approx(mm["lr"]) and mr[-1] == pytest.approx(mm["lr"] / (1 - mm["beta"]))
     rr = runs["rosenbrock"]["rmsprop"]
     half = lengths(rr.thetas)[150:]
     assert np.median(half) == pytest.approx(np.sqrt(2) * rr.meta["hyper"]["lr"], rel=0.05)  # ≈ η per coordinate
@@ -678,10 +703,11 @@ def test_why_words_recomputed_from_the_records(race):
     assert not tun.stable[tun.meta["names"].index("momentum"), j] and f"At η = {tun.lrs[j]:.2g}" in words
     div = RV.probe(pr, "momentum", j)["diverged_at"]
     assert div >= 0 and f"diverge at step {div}" in words
-    assert f"{m.meta['hyper']['lr'] / (1 - m.meta['hyper']['beta']):.2g}" in words
+    assert f"= {m.meta['hyper']['lr'] / (1 - m.meta['hyper']['beta']):.2g}, 3× below Adam's" in words
     # Beale's takeaway: Adam's rate climbs (replayed above), AdaGrad's only falls (checked above), Adam wins
     take = RV.takeaway("beale", None, runs["beale"], tun)
-    assert f"its rate climbs {rate[0]:.2g} → {rate[-1]:.2g}" in take and "AdaGrad's sum never fades" in take
+    assert "slow mean of g² dilutes the steep start" in take and "AdaGrad's sum never dilutes" in take
+    assert "RMSprop's fast mean forgets" in take
     assert race["beale__surface"].meta["ranking"][0] == ["adam"] and take.startswith("Adam wins here")
     # the saddle: four crossings of x = 0 by Momentum (as counted by `swings`), Adam's overshoot
     sad = race["saddle__surface"]
@@ -762,11 +788,14 @@ def test_race_still_headline_and_neighbour_marks(race):
     fig = plt.figure(figsize=figures.get("descent_race").size)
     try:
         figures.get("descent_race").fn(fig)
-        head = fig._suptitle.get_text()
+        head = fig.headline.get_text()
         for surf in XD.RACES:
             first = race[f"{surf}__surface"].meta["ranking"][0]
-            said = " = ".join(F.OPT_LABEL[n] for n in first) if len(first) < 3 else f"a {len(first)}-way tie"
-            assert f"{said} on {surf.capitalize()}" in head
+            v = race[f"{surf}__tuning"].meta["verdict"]
+            said = (f"{len(first)}-way tie on {surf.capitalize()}" if len(first) > 1 else
+                    f"{F.OPT_LABEL[first[0]]} on {surf.capitalize()}" if v == "robust" else
+                    f"no robust winner on {surf.capitalize()} ({F.OPT_LABEL[first[0]]} first, fragile)")
+            assert said in head or said[0].upper() + said[1:] in head
         strips = [ax for ax in fig.axes if ax.get_xscale() == "log"]
         assert len(strips) == len(XD.RACES)
         for ax, surf in zip(strips, XD.RACES):

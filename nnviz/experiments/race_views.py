@@ -99,16 +99,32 @@ def adagrad_rate(run) -> np.ndarray:
     return float(run.meta["hyper"]["lr"]) / np.sqrt(np.cumsum(g2))
 
 
-def rates(runs, names=("adam", "momentum", "adagrad")) -> dict:
-    """Each run's rate (step per unit of gradient) at every step: Adam's and AdaGrad's from their
-    recorded gradients, the fixed-η methods' η/(1 − β) (η without momentum)."""
-    out = {}
-    for n in names:
-        r = runs[n]
-        k = len(r.grad_norm)
-        out[n] = (adam_rate(r) if n == "adam" else adagrad_rate(r) if n == "adagrad"
-                  else np.full(k, fixed_rate(r)))
-    return out
+def rmsprop_rate(run) -> np.ndarray:
+    """η ÷ √(running mean of |g|², decay ρ, from 0) at every step of an RMSprop run: a short memory, so
+    about η/|g|: its steps stay about η whatever |g| is."""
+    h = run.meta["hyper"]
+    rho = float(h["decay"])
+    s, out = 0.0, []
+    for x in np.asarray(run.grad_norm, float) ** 2:
+        s = rho * s + (1 - rho) * x
+        out.append(float(h["lr"]) / np.sqrt(s))
+    return np.array(out)
+
+
+def momentum_rate(run) -> np.ndarray:
+    """A momentum method's step per unit of a steady gradient after t steps: η(1 + β + … + βᵗ), which
+    builds up to η/(1 − β) (η alone without momentum)."""
+    h = run.meta["hyper"]
+    b = float(h.get("beta", 0.0))
+    t = np.arange(len(run.grad_norm))
+    return float(h["lr"]) * (1 - b ** (t + 1)) / (1 - b) if b else np.full(len(t), float(h["lr"]))
+
+
+def rates(runs, names=("adam", "momentum", "adagrad", "rmsprop")) -> dict:
+    """Each run's rate (step per unit of gradient) at every step: Adam's, AdaGrad's and RMSprop's from
+    their recorded gradients, a momentum method's built-up η(1 + β + … + βᵗ) → η/(1 − β)."""
+    make = {"adam": adam_rate, "adagrad": adagrad_rate, "rmsprop": rmsprop_rate}
+    return {n: make.get(n, momentum_rate)(runs[n]) for n in names}
 
 
 def beale_rate_text(runs, width: int = 31) -> str:
@@ -117,17 +133,17 @@ def beale_rate_text(runs, width: int = 31) -> str:
     a = runs["adam"]
     r = adam_rate(a)
     g0 = float(a.grad_norm[0])
-    return wrap_words(f"Adam divides by √(mean of g²). The steep start (|g| = {g0:.0f}) is in that mean: its rate "
-                      f"(step per unit |g|) starts at {num(r[0])}. Then small g² dilute the mean: it climbs to "
-                      f"{num(r[-1])}.", width)
+    b2 = float(a.meta["hyper"]["beta2"])
+    return wrap_words(f"Adam divides by √(mean of g²) over ~{memory(b2)} steps (β₂ = {b2:g}): the steep start "
+                      f"(|g| = {g0:.0f}) holds its rate at {num(r[0])}, then slowly dilutes: {num(r[-1])}.", width)
 
 
 def beale_adagrad_text(runs, width: int = 31) -> str:
     """AdaGrad divides by a running *sum* of g²: nothing dilutes the steep start, its rate only falls."""
     a = runs["adagrad"]
     r = adagrad_rate(a)
-    return wrap_words(f"AdaGrad divides by √(sum of g²). A sum never dilutes: the steep start stays in it, so its "
-                      f"rate only falls, {num(r[0])} → {num(r[-1])}, a small fixed η in effect.", width)
+    return wrap_words(f"AdaGrad divides by √(sum of g²): a sum never dilutes the steep start, so its rate only "
+                      f"falls, {num(r[0])} → {num(r[-1])}.", width)
 
 
 def last_moves(run, n: int = 10) -> np.ndarray:
@@ -141,9 +157,10 @@ def beale_rmsprop_text(runs, width: int = 31) -> str:
     r = runs["rmsprop"]
     rho = r.meta["hyper"]["decay"]
     m = last_moves(r)
-    return wrap_words(f"RMSprop's mean of g² forgets in ~{memory(rho)} steps (ρ = {rho:g}): each step stays "
-                      f"≈ η = {num(r.meta['hyper']['lr'])} in x and y, to the last ({num(m.mean())}): it bounces "
-                      f"around ★.", width)
+    q = rmsprop_rate(r)
+    return wrap_words(f"RMSprop's mean forgets in ~{memory(rho)} steps (ρ = {rho:g}): its rate ≈ η/|g| climbs "
+                      f"{q[-1] / q[0]:.0f}×, so each step stays ≈ η = {num(m.mean())}: it bounces round ★ (box).",
+                      width)
 
 
 def beale_fixed_text(runs, tuning, probes, name: str = "momentum", width: int = 31) -> str:
@@ -153,8 +170,10 @@ def beale_fixed_text(runs, tuning, probes, name: str = "momentum", width: int = 
     g0 = float(runs[name].grad_norm[0])
     how = fails_how(tuning, probes, name, j) if j is not None else "stays stable"
     a = adam_rate(runs["adam"])[-1]
-    return wrap_words(f"{RACE_NAMES[name]}'s rate is fixed: η/(1 − β) = {num(fixed_rate(runs[name]))}, "
-                      f"{a / fixed_rate(runs[name]):.0f}× below Adam's last {num(a)}. A bigger η? At "
+    h = runs[name].meta["hyper"]
+    return wrap_words(f"{RACE_NAMES[name]}'s rate builds to η/(1 − β) = {num(h['lr'])}/{num(1 - h['beta'])} = "
+                      f"{num(fixed_rate(runs[name]))}, {a / fixed_rate(runs[name]):.0f}× below Adam's "
+                      f"{num(a)}. At "
                       f"η = {num(tuning.lrs[j])} the steep start (|g| = {g0:.0f}) makes it "
                       f"{how.replace('diverges', 'diverge')}.", width)
 
@@ -168,9 +187,9 @@ def closer(runs, best: str, others) -> float:
 def takeaway(surface: str, surf, runs, tuning) -> str:
     """The one plain sentence each race video ends on (what this race showed, not a law)."""
     if surface == "beale":
-        r = adam_rate(runs["adam"])
-        return (f"Adam wins here: the steep start fades from its mean of g², so its rate climbs {num(r[0])} → "
-                f"{num(r[-1])}. AdaGrad's sum never fades: its rate only falls.")
+        b2, rho = runs["adam"].meta["hyper"]["beta2"], runs["rmsprop"].meta["hyper"]["decay"]
+        return ("Adam wins here: its slow mean of g² dilutes the steep start, so its steps shrink with |g|. "
+                "AdaGrad's sum never dilutes; RMSprop's fast mean forgets.")
     if surface == "saddle":
         late = [n for n in ("momentum", "adam") if last_move(runs[n]) > 0.05]
         return (f"A saddle only delays GD (|y| > 0.5 at step {ridge_step(runs['gd'])}); dividing by |g| leaves "
@@ -241,6 +260,17 @@ def adagrad_text(runs) -> str:
             f"steps shrink {a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}): it stalls near the start.")
 
 
+def rosen_stall_text(runs) -> str:
+    """Why AdaGrad and RMSprop end far from ★ on Rosenbrock, in one line for the still (the numbers of
+    `adagrad_text` and `rmsprop_zigzag_text`)."""
+    from .descent import zigzag
+    a = np.sqrt(np.sum(np.diff(np.asarray(runs["adagrad"].thetas, float), axis=0) ** 2, axis=1))
+    r = runs["rmsprop"]
+    return (f"AdaGrad's sum keeps the steep start: its steps shrink {a[0] / a[-1]:.0f}×. RMSprop's steps stay "
+            f"≈ η = {num(r.meta['hyper']['lr'])} and zigzag across the narrow valley ({zigzag(r.thetas):.0f}× more "
+            f"path than progress).")
+
+
 def rmsprop_zigzag_text(runs) -> str:
     """RMSprop's mean of g² forgets, so its steps stay ≈ η per coordinate: too long for the narrow valley."""
     from .descent import zigzag
@@ -263,6 +293,24 @@ def gd_ridge_text(surf, runs, width: int = 31) -> str:
     y = np.asarray(g.thetas, float)[:, 1]
     return wrap_words(f"On the ridge y = 0 the slope in y is tiny (−2y): GD's y grows only 1 + 2η = "
                       f"{y[1] / y[0]:.1f}× a step: |y| > 0.5 at step {ridge_step(g)}.", width)
+
+
+def growth(run, lo: float = 0.003, hi: float = 0.5) -> float:
+    """The median factor by which a saddle run's |y| grows per step while lo < |y| < hi (on the ridge,
+    before the quartic term matters)."""
+    y = np.abs(np.asarray(run.thetas, float)[:, 1])
+    m = (y[:-1] > lo) & (y[1:] < hi)
+    return float(np.median(y[1:][m] / y[:-1][m]))
+
+
+def momentum_lag_text(surf, runs, width: int = 31) -> str:
+    """Momentum's η/(1 − β) equals GD's η, yet it leaves the ridge later: the velocity needs steps to build
+    up, and on a slope that grows every step it lags."""
+    m, g = runs["momentum"], runs["gd"]
+    h = m.meta["hyper"]
+    return wrap_words(f"Momentum's η/(1 − β) = {num(h['lr'] / (1 - h['beta']))} = GD's η needs a built-up velocity: "
+                      f"on a growing slope it lags, y grows {growth(m):.2f}× a step (GD {growth(g):.1f}×), "
+                      f"|y| > 0.5 at step {ridge_step(m)}.", width)
 
 
 def adaptive_ridge_text(surf, runs, width: int = 31) -> str:
@@ -293,9 +341,8 @@ def crossings(run, tol: float = 0.01) -> list:
 def swings_text(surf, runs, width: int = 31) -> str:
     h = runs["momentum"].meta["hyper"]
     n = len(crossings(runs["momentum"]))
-    return wrap_words(f"Momentum: η/(1 − β) = {num(h['lr'] / (1 - h['beta']))} = GD's η, but its velocity swings it "
-                      f"across x = 0 {times(n)} (1–{n}): its last step is still {last_move(runs['momentum']):.2f}.",
-                      width)
+    return wrap_words(f"Off the ridge, Momentum's velocity swings it across x = 0 {times(n)} (1–{n}): its last step "
+                      f"is still {last_move(runs['momentum']):.2f}.", width)
 
 
 def last_move(run) -> float:

@@ -349,11 +349,11 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
         ax.plot([10 ** lo, f[n]], [k, k], color=c, lw=3, solid_capstyle="butt", zorder=2, path_effects=_inked(3))
         ax.plot(f[n], k, "o", ms=8, color=c, mec=theme.INK, mew=1.0, zorder=3)
         v = runs[n].meta["final_loss"]
-        txt = (f"step {X.first_below(runs[n], min_value, T.ATOL)}" if n in tied else
+        txt = (rf"$<10^{{-12}}$ by step {X.first_below(runs[n], min_value, T.ATOL)}" if n in tied else
                r"$<10^{-12}$" if v <= T.ATOL else f"{v:.2g}" if v >= 1e-4 else f"${_sci(v)}$")
         # the values in a column right of the axis (as the video's strip): clear of the winner's rings
         ax.annotate(txt, (at(0.55 if gone else 0.7), k), xytext=(6, 0), textcoords="offset points", va="center",
-                    fontsize=10, color=theme.INK)
+                    fontsize=11, color=theme.INK)
     key = []
     edge = at(0.86)  # the value column ends here; the "diverged" column lies beyond
     if nb:
@@ -377,9 +377,9 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
     ax.set_xlim(10 ** left, 10 ** right)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_yticks(range(len(order)))
-    ax.set_yticklabels([f"{OPT_LABEL[n]} η={tun.meta['chosen_lr'][n]:.2g}" for n in order], fontsize=10)
+    ax.set_yticklabels([f"{OPT_LABEL[n]} η={tun.meta['chosen_lr'][n]:.2g}" for n in order], fontsize=11)
     step = max(1, int(np.ceil(span / 3)))
-    ticks = list(10.0 ** np.arange(hi, lo - 1e-9, -step))[::-1]
+    ticks = list(10.0 ** np.arange(lo, hi + 1e-9, step))  # from the floor (10⁻¹² where runs tie) up
     labels = [f"$10^{{{int(round(np.log10(t)))}}}$" for t in ticks]
     if gone:
         ticks.append(at(0.93))
@@ -388,26 +388,38 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
     ax.minorticks_off()
     head = r"final loss $f - f^*$ (log scale), best first"
     if tied:
-        head += "\n" + r"tied ($<10^{-12}$): the step each got there"
+        head += "\n" + r"tied rows: $f - f^* < 10^{-12}$ by the step shown"
     if key:
         head += f"\n{OPT_LABEL[tun.meta['winner'][0]]} one grid step lower / higher:\n" + " · ".join(key)
-    ax.set_xlabel(head, fontsize=10)
+    ax.set_xlabel(head, fontsize=11)
+    ax.tick_params(labelsize=11)
     ax.grid(False)
     return order, tied
 
 
-def _crowded_ends(ax, runs, names, share=0.015):
-    """Runs that end on one spot at the plot's scale (tied at the ★, or side by side): rings of growing
-    size in their colours, in the order given (best finish innermost), instead of end dots that hide
-    each other; k-th ring counted within its own spot."""
+def _crowded_ends(ax, runs, names, share=0.015, reach=0.17):
+    """Runs that end on one spot at the plot's scale (tied at the ★, or side by side): their end dots
+    set side by side on a small circle `reach` inches round the spot (clear of a ★ drawn there), in
+    the order given (best finish at the top, then clockwise); returns their names."""
+    from matplotlib.transforms import ScaledTranslation
+
     span = np.array([np.ptp(ax.get_xlim()), np.ptp(ax.get_ylim())])
     ends = {n: runs[n].thetas[-1] for n in names}
     crowded = [n for n in names if any(m != n and np.all(np.abs(ends[n] - ends[m]) < share * span) for m in names)]
-    seen = []
+    groups = []
     for n in crowded:
-        k = sum(np.all(np.abs(ends[n] - ends[m]) < share * span) for m in seen)
-        seen.append(n)
-        ax.plot(*ends[n], "o", ms=18 + 4 * k, mfc="none", mec=theme.OPTIMIZER[n], mew=1.5, zorder=10)
+        for g in groups:
+            if np.all(np.abs(ends[n] - ends[g[0]]) < share * span):
+                g.append(n)
+                break
+        else:
+            groups.append([n])
+    for g in groups:
+        for k, n in enumerate(g):
+            a = np.pi / 2 - 2 * np.pi * k / len(g)
+            shift = ScaledTranslation(reach * np.cos(a), reach * np.sin(a), ax.figure.dpi_scale_trans)
+            ax.plot(*ends[g[0]], "o", ms=6.5, color=theme.OPTIMIZER[n], mec=theme.INK, mew=0.8, zorder=10,
+                    transform=ax.transData + shift)
     return crowded
 
 
@@ -426,7 +438,7 @@ def _faded_path(ax, th, c, lw=1.4):
                                      capstyle="butt"))
 
 
-@figure("descent_race", experiments=("descent_race",), size=(13, 10.4))
+@figure("descent_race", experiments=("descent_race",), size=(12.5, 11.2))
 def race(fig):
     """Six optimizers from the same start for the same number of steps on three surfaces, each at the η
     the fair protocol chose for it; a headline and one colour key above the maps; trails fading with
@@ -435,8 +447,8 @@ def race(fig):
     from matplotlib.lines import Line2D
 
     rec = E.load("descent_race")
-    grid = fig.add_gridspec(3, 3, height_ratios=[3.3, 1.35, 1.1], hspace=0.62, wspace=0.75, top=0.885,
-                            bottom=0.06)
+    grid = fig.add_gridspec(3, 3, height_ratios=[3.3, 1.4, 1.55], hspace=0.5, wspace=0.8, top=0.875,
+                            bottom=0.07, left=0.1, right=0.95)
     winners = []
     for col, surf in enumerate(X.RACES):
         ax = fig.add_subplot(grid[0, col])
@@ -448,7 +460,7 @@ def race(fig):
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         order = X.finish_order(s, runs, tun.meta["min_value"], threshold=T.ATOL)
-        # runs ending on one spot (at the plot's scale): a ring each round it, the best finish innermost
+        # runs ending on one spot (at the plot's scale): their end dots side by side round it, best on top
         crowded = _crowded_ends(ax, runs, [n for n in order if np.all(np.isfinite(runs[n].thetas[-1]))])
         for name in X.RACE_ORDER:
             run = runs[name]
@@ -484,30 +496,43 @@ def race(fig):
         # two short points, as the video ends: the verdict (○/× on the strip), then the reason (the
         # video's takeaway, its "X wins here:" said once, by the verdict)
         verdict = RV.short_verdict(tun.meta) or _verdict(tun) + "."
+        if len(s.meta["minima"]) > 1:  # two ★ drawn: the tie is at the upper one (as the video says)
+            verdict = verdict.replace("end at the minimum", "end at the upper minimum ★")
         why = RV.takeaway(surf, s, runs, tun)
         w = OPT_LABEL[tun.meta["winner"][0]]
         if why.startswith(f"{w} wins here: "):
             rest = why[len(f"{w} wins here: "):]
             why = "Why: " + rest
-        note.text(0.0, 1.0, "\n".join("• " + _wrap(t, 44).replace("\n", "\n   ") for t in (verdict, why)), va="top",
-                  ha="left", fontsize=10, transform=note.transAxes)
+        points = (verdict, why) + ((RV.rosen_stall_text(runs),) if surf == "rosenbrock" else ())
+        note.text(0.0, 1.0, "\n".join("• " + _wrap(t, 46).replace("\n", "\n   ") for t in points), va="top",
+                  ha="left", fontsize=11, transform=note.transAxes)
     # the headline: what the three panels say together (winners read off the records)
-    names = [" = ".join(OPT_LABEL[n] for n in p) if len(p) < 3 else f"a {len(p)}-way tie" for p in winners]
-    fig.suptitle("The winner depends on the surface: " + ", ".join(
-        f"{nm} on {sf.capitalize()}" for nm, sf in zip(names, X.RACES)), fontsize=14, fontweight="bold", y=0.985)
+    said = []
+    for p, sf in zip(winners, X.RACES):
+        v = rec[f"{sf}__tuning"].meta["verdict"]
+        if len(p) > 1:
+            said.append(f"a {len(p)}-way tie on {sf.capitalize()}")
+        elif v == "robust":
+            said.append(f"{OPT_LABEL[p[0]]} on {sf.capitalize()}")
+        else:  # first, but one grid step of η reorders the top: no robust winner
+            said.append(f"no robust winner on {sf.capitalize()} ({OPT_LABEL[p[0]]} first, fragile)")
+    fig.suptitle("The winner depends on the surface", fontsize=16, fontweight="bold", y=0.995)
+    line = "; ".join(said)
+    fig.headline = fig.text(0.5, 0.958, line[0].upper() + line[1:], ha="center", va="top", fontsize=13)
     # one colour key for all three maps, above them (never on the data)
     fig.legend([Line2D([0], [0], color=theme.OPTIMIZER[n], lw=3) for n in X.RACE_ORDER],
-               [OPT_LABEL[n] for n in X.RACE_ORDER], loc="upper center", ncol=6, fontsize=11, frameon=False,
-               bbox_to_anchor=(0.5, 0.955))
+               [OPT_LABEL[n] for n in X.RACE_ORDER], loc="upper center", ncol=6, fontsize=12, frameon=False,
+               bbox_to_anchor=(0.5, 0.93))
     # the protocol on a row of its own under the panels
     tuns = {sf: rec[f"{sf}__tuning"] for sf in X.RACES}
     t0 = next(iter(tuns.values()))
-    grown = [f"{sf.capitalize()} to {_pow(t.lrs[-1])}" for sf, t in tuns.items()
-             if t.meta.get("extended", {}).get("high")]
+    grown = [sf.capitalize() for sf, t in tuns.items() if t.meta.get("extended", {}).get("high")]
+    top = max(t.lrs[-1] for t in tuns.values())
     fig.text(0.5, 0.012, f"η per optimizer and surface (each strip row): the best stable final loss on one shared grid, "
-             f"{_pow(t0.config['lo'])} … {_pow(t0.config['hi'])}" + (f" (grown: {', '.join(grown)})" if grown else "") +
-             f", {t0.config['per_decade']} per decade; same start ○ and steps for all; ★ minimum",
-             ha="center", va="bottom", fontsize=10)
+             f"{_pow(t0.config['lo'])} … {_pow(t0.config['hi'])}" +
+             (f" (widened to {_pow(top)} on {' and '.join(grown)}, where the best η sat at its edge)" if grown else "") +
+             f", {t0.config['per_decade']} per decade;\nsame start ○ and steps for all; ★ minimum; ● each run's end "
+             f"(ends that coincide drawn side by side round the spot)", ha="center", va="bottom", fontsize=11)
 
 
 def _pow(x: float) -> str:
