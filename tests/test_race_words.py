@@ -808,7 +808,7 @@ def test_race_still_headline_and_neighbour_marks(race):
                 continue
             rows = [t.get_text().split(" η=")[0] for t in ax.get_yticklabels()]
             k = rows.index(F.OPT_LABEL[tun.meta["winner"][0]])
-            rings = [ln for ln in ax.lines if ln.get_marker() == "o" and ln.get_markerfacecolor() == "none"]
+            rings = [ln for ln in ax.lines if ln.get_marker() == "D" and ln.get_markerfacecolor() == "none"]
             crosses = [ln for ln in ax.lines if ln.get_marker() == "x"]
             assert len(rings) == sum(np.isfinite([nb["lower"], nb["higher"]])) and len(crosses) == int(gone)
             for ln in rings + crosses:

@@ -365,9 +365,9 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
             v = nb[side]
             eta = f"η = {tun.lrs[j + dj]:.2g}"
             if np.isfinite(v):  # on the row's centreline, hollow, over the bar
-                ax.plot(max(v, T.ATOL), k, "o", ms=11, mfc="none", mec=c, mew=2.0, zorder=4)
+                ax.plot(max(v, T.ATOL), k, "D", ms=9, mfc="none", mec=c, mew=2.0, zorder=4)  # ◇ (○ is the start)
                 vs = r"$<10^{-12}$" if v <= T.ATOL else f"{v:.2g}" if v >= 1e-4 else f"${_sci(v)}$"
-                key.append(f"○ {eta}: {vs}")
+                key.append(f"◇ {eta}: {vs}")
             else:
                 ax.plot(at(0.93), k, "x", ms=9, mew=2.5, color=c, zorder=4, clip_on=False)
                 key.append(f"× {eta}: diverged")
@@ -397,30 +397,31 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
     return order, tied
 
 
-def _crowded_ends(ax, runs, names, share=0.015, reach=0.17):
-    """Runs that end on one spot at the plot's scale (tied at the ★, or side by side): their end dots
-    set side by side on a small circle `reach` inches round the spot (clear of a ★ drawn there), in
-    the order given (best finish at the top, then clockwise); returns their names."""
+def _crowded_ends(ax, runs, names, reach=0.17):
+    """Runs whose ends lie within `reach` inches of each other on the plot (tied at the ★, or side by
+    side): their end dots set side by side on a circle `reach` inches round the first one's end (clear
+    of a ★ drawn there), in the order given (best finish at the top, then clockwise); returns their
+    names."""
     from matplotlib.transforms import ScaledTranslation
 
-    span = np.array([np.ptp(ax.get_xlim()), np.ptp(ax.get_ylim())])
-    ends = {n: runs[n].thetas[-1] for n in names}
-    crowded = [n for n in names if any(m != n and np.all(np.abs(ends[n] - ends[m]) < share * span) for m in names)]
+    inch = {n: ax.transData.transform(runs[n].thetas[-1]) / ax.figure.dpi for n in names}
+    near = lambda a, b: np.linalg.norm(inch[a] - inch[b]) < reach  # noqa: E731
     groups = []
-    for n in crowded:
+    for n in names:
         for g in groups:
-            if np.all(np.abs(ends[n] - ends[g[0]]) < share * span):
+            if any(near(n, m) for m in g):
                 g.append(n)
                 break
         else:
             groups.append([n])
+    groups = [g for g in groups if len(g) > 1]
     for g in groups:
         for k, n in enumerate(g):
             a = np.pi / 2 - 2 * np.pi * k / len(g)
             shift = ScaledTranslation(reach * np.cos(a), reach * np.sin(a), ax.figure.dpi_scale_trans)
-            ax.plot(*ends[g[0]], "o", ms=6.5, color=theme.OPTIMIZER[n], mec=theme.INK, mew=0.8, zorder=10,
-                    transform=ax.transData + shift)
-    return crowded
+            ax.plot(*runs[g[0]].thetas[-1], "o", ms=6.5, color=theme.OPTIMIZER[n], mec=theme.INK, mew=0.8,
+                    zorder=10, transform=ax.transData + shift)
+    return [n for g in groups for n in g]
 
 
 def _faded_path(ax, th, c, lw=1.4):
@@ -495,7 +496,7 @@ def race(fig):
         note.axis("off")
         # two short points, as the video ends: the verdict (○/× on the strip), then the reason (the
         # video's takeaway, its "X wins here:" said once, by the verdict)
-        verdict = RV.short_verdict(tun.meta) or _verdict(tun) + "."
+        verdict = (RV.short_verdict(tun.meta) or _verdict(tun) + ".").replace("(○)", "(◇)")  # the strip's mark
         if len(s.meta["minima"]) > 1:  # two ★ drawn: the tie is at the upper one (as the video says)
             verdict = verdict.replace("end at the minimum", "end at the upper minimum ★")
         why = RV.takeaway(surf, s, runs, tun)
