@@ -451,6 +451,7 @@ class DescentDigits(ThemedScene):
                                 text(f"batch GD's {b['n_epochs']} epochs", size=26)).arrange(
             mn.DOWN, aligned_edge=mn.LEFT, buff=0.06).next_to(budget_line, mn.RIGHT, buff=0.08)
         budget_word.align_to(cp.axes.axes, mn.UP).shift(0.04 * mn.DOWN)
+        budget_word.add_to_back(mn.BackgroundRectangle(budget_word, color=bg, fill_opacity=0.85, buff=0.05))
         at_budget = mn.VGroup(*[mn.Dot(cp.axes.c2p(b["budget"], b["seconds"][runs[v].meta["batch_size"]]),
                                        radius=0.085, color=bg, fill_opacity=1, stroke_color=cols[v],
                                        stroke_width=4).set_z_index(5) for v in self.variants])

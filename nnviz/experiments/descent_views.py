@@ -218,15 +218,18 @@ def trade_off_words(rec) -> dict:
     timed = b["times"][full]["n"]
     twice = rec["batch"].meta.get("timing") is not None  # each epoch timed twice, the faster kept
     pu, u = b["per_update"], b["updates"]
-    extra = float(ms(pu[mid])) - float(ms(pu[small]))  # from the numbers as shown: they add up on screen
+    shown = float(ms(pu[mid])), float(ms(pu[small]))  # the numbers as shown: what a reader checks
+    extra, r = shown[0] - shown[1], shown[0] / shown[1]
     if not about(pu[small], pu[mid]):
         cost = [f"{mid} examples take {pu[mid] / pu[small]:.1f}× the time of 1."]
-    elif extra <= 0:
-        cost = [f"a fixed cost per step: {mid - 1} more examples add no measurable time."]
+    elif r < 0.9:  # the larger batch's step is even cheaper
+        cost = [f"a fixed cost per step dominates; b = {mid}'s is even {100 * (1 - r):.0f} % faster."]
+    elif r <= 1.1:
+        cost = [f"a fixed cost per step: {mid - 1} more examples add about nothing."]
     else:
         cost = [f"a fixed cost per step: {mid - 1} more examples add only {extra:.2g} ms."]
     first = f"b = {small}" if e == [small] else f"b = {names_of(e, every)}"
-    many = "About as many" if about(u[small], u[mid]) else "More" if u[mid] > u[small] else "Fewer"
+    many = ("About as many" if about(u[small], u[mid], 1.1) else "More" if u[mid] > u[small] else "Fewer")
     budget = f"{b['budget']:.2g} s"
     others = [x for x in s if x != best]
     (_, t_both), below = below_while_both(rec, mid, small)
@@ -253,13 +256,16 @@ def trade_off_words(rec) -> dict:
                        + (":" if about(pu[small], pu[mid]) else "."), *cost],
             "budget": [f"Dotted: {budget} = batch GD's {b['n_epochs']} epochs. Updates by then:",
                        f"b = {small}: {u[small]}, b = {mid}: {u[mid]}, batch GD: {u[full]}."],
-            "why": [f"{many} updates, better ones: {mid} examples each,",
+            "why": [f"{many} updates" + ("" if many == "About as many" else f" ({u[mid]} vs {u[small]})") +
+                    (", better ones" if many != "Fewer" else ", but better ones") + f": {mid} examples each,",
                     f"stable at η = {lr_m:g}; b = {small} is unstable above η = {lr_1:g}."],
             "after_epochs": [f"After {b['n_epochs']} epochs: b = {names_of(e, every)} lowest{order or '.'}", *why],
             "after_time": verdict,
             "takeaway": [f"Per epoch, {first} learns most; {last}" + (":" if best == mid else "."),
                          ("" if best == mid else f"b = {mid}: ") +
-                         f"{many.lower()} updates as b = {small}, each averaging {mid} examples,",
+                         (f"about as many updates as b = {small}" if many == "About as many" else
+                          f"{many.lower()} updates ({u[mid]} vs {u[small]})") +
+                         f", each averaging {mid} examples,",
                          f"so η = {lr_m:g} stays stable (b = {small}: at most {lr_1:g})."]}
 
 

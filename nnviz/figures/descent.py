@@ -301,7 +301,7 @@ def digits(fig):
     for ax, lines in notes.items():
         box = ax.get_position()
         chars = int(box.width * 12 * 72 / 4.9)  # ≈ characters of 9.5-pt text across the panel
-        body = "\n".join(textwrap.fill(" ".join(lines), chars).splitlines())
+        body = textwrap.fill(" ".join(lines).replace("b = ", "b\u00a0=\u00a0"), chars)  # "b = 128" never split
         fig.text(box.x0, 0.25, body, ha="left", va="top", fontsize=9.5, color=theme.INK, linespacing=1.35)
     fig.text(0.5, 0.055, " ".join(words["takeaway"][:2]), ha="center", fontsize=11.5, fontweight="bold",
              color=theme.INK)
