@@ -442,7 +442,7 @@ def spotlight(trails, names, dim: float = 0.12):
         for m in tr.family_members_with_points():
             if n in names:
                 # above the other trails; its end dot above the ★ too (the run the words are about is seen)
-                m.set_z_index(8 if isinstance(m, mn.Dot) else 6)
+                m.set_z_index(getattr(m, "z_behind", 8) if isinstance(m, mn.Dot) else 6)
                 m.set_stroke(opacity=1.0)
             elif not isinstance(m, mn.Dot):  # every end dot stays: the finish is still the picture
                 m.set_stroke(opacity=dim)
@@ -501,7 +501,7 @@ def unspotlight(trails, opacity: float = 0.3, bright=()):
     for n, tr in trails.items():
         for m in tr.family_members_with_points():
             if isinstance(m, mn.Dot):
-                m.set_z_index(6)
+                m.set_z_index(getattr(m, "z_behind", 6))
                 m.set_stroke(opacity=1.0)
             else:
                 m.set_stroke(opacity=0.9 if n in bright else opacity)
@@ -525,7 +525,7 @@ def caption_fit(words: str, left: float, size: float = 24, start: int = 36) -> m
         width = min(width - 1, int(width * (RIGHT_EDGE - left) / t.width))
 
 
-def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop"):
+def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop", at=None):
     """The last `last` steps of a run drawn `zoom`× larger in a box at the plot's lower right (dots at
     every step), a square on the plot where they are, and what the box shows in words."""
     th = np.asarray(run.thetas, float)[-last - 1:]
@@ -536,13 +536,17 @@ def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop"):
     zoom = size / span / ax_scale
     box = mn.Square(size, stroke_color=color(theme.MUTED), stroke_width=2, fill_color=color(theme.BACKGROUND),
                     fill_opacity=1.0)
-    box.move_to(np.array([ax.axes.get_right()[0] - size / 2 - 0.1, ax.axes.get_bottom()[1] + size / 2 + 0.1, 0]))
+    box.move_to(np.array([ax.axes.get_right()[0] - size / 2 - 0.1, ax.axes.get_bottom()[1] + size / 2 + 0.1, 0])
+                if at is None else ax.c2p(*at))
     c = color("optimizer", name)
     pts = [box.get_center() + np.array([*(p - mid) * size / span, 0.0]) for p in th]
     path = mn.VMobject(stroke_color=c, stroke_width=3).set_points_as_corners(pts)
     dots = mn.VGroup(*[mn.Dot(p, radius=0.04, color=c) for p in pts])
     words = text(f"{NAMES[name]}'s last {last}\nsteps, zoomed ×{zoom:.0f}", size=24, color=c, line_spacing=0.8)
-    words.next_to(box, mn.LEFT, buff=0.15).align_to(box, mn.DOWN)  # below the valley floor: no path there
+    if at is None:
+        words.next_to(box, mn.LEFT, buff=0.15).align_to(box, mn.DOWN)  # below the valley floor: no path there
+    else:
+        words.next_to(box, mn.DOWN, buff=0.12)
     a, b = ax.c2p(*(mid - span / 2)), ax.c2p(*(mid + span / 2))
     mark = mn.Rectangle(width=max(b[0] - a[0], 0.12), height=max(b[1] - a[1], 0.12), stroke_color=c,
                         stroke_width=2).move_to((a + b) / 2)
@@ -560,18 +564,18 @@ def rule_effects(runs, tuning=None, probes=None) -> dict:
     g = step_lengths(runs["gd"].thetas)
     m = {n: momentum_gain(runs[n]) for n in ("momentum", "nesterov")}
     h = len(r) // 2
-    nest = f"g taken a step ahead, where v carries it: {m['nesterov']:.0f}× η·|g|."
+    nest = f"θ here is the look-ahead point, so g is taken a step ahead: {m['nesterov']:.0f}× η·|g|."
     gd = f"steps = η·|g|: tiny where the valley floor is flat ({g[0]:.2g} → {g[-1]:.1g})"
     if probes is not None:
-        gd = (f"η must stay under 2/λₘₐₓ = {2 / RV.start_sharpness(probes):.3g} (the steep start): steps "
-              f"{g[0]:.2g} → {g[-1]:.1g} on the flat floor")
+        gd = (f"η must stay under 2/λₘₐₓ (λₘₐₓ: steepest curvature; 2/λₘₐₓ = {2 / RV.start_sharpness(probes):.3g} "
+              f"at ○, less on the wall): steps {g[0]:.2g} → {g[-1]:.1g} on the flat floor")
     if tuning is not None and probes is not None:
         j = RV.edge_index(tuning, "nesterov")
         if j is not None:
             p = RV.probe(probes, "nesterov", j)
             start = probes.meta["start_loss"]
             nest += (f" At η = {p['lr']:.2g} its loss spikes to {np.nanmax(p['loss']):.0f} "
-                     f"({np.nanmax(p['loss']) / start:.0f}× the start): unstable.")
+                     f"({np.nanmax(p['loss']) / start:.0f}× the start, > 10×: unstable).")
     return {"gd": gd,
             "momentum": f"v adds up past steps: {m['momentum']:.0f}× η·|g| on the valley floor",
             "nesterov": nest,
@@ -617,10 +621,10 @@ class DescentRace(ThemedScene):
     surface = "rosenbrock"
     optimizers = RACE_ORDER
     show_rules = False
-    explain = ("velocity", "adam_walk", "adagrad", "rmsprop")  # beats after the ranking (`construct`'s texts)
+    explain = ("gd_cap", "velocity", "nesterov", "adam_walk", "adagrad", "rmsprop")  # beats after the ranking
     star_on_top = True  # the hollow ★ above the end dots (a dot on the minimum shows inside it)
     keep_marks = False  # the beats' marks on the map stay to the end
-    end_bright = ()     # the runs the takeaway is about: brighter than the rest in the last frame
+    end_bright = ("momentum",)  # the runs the takeaway is about: brighter than the rest in the last frame
     view = None  # ((x0, x1), (y0, y1)): show this window of the record's grid (None: all of it)
     zoom_steps = 20  # the crawl beat zooms into RMSprop's last steps
     run_time = 10.0
@@ -641,6 +645,8 @@ class DescentRace(ThemedScene):
     beat_fade = 0.6
     end_hold = 0.8
     map_size = 6.2       # the contour map's side (scene units)
+    zoom_at = (0.1, 2.3)  # where RMSprop's zoom box goes (data units; None: the plot's lower right)
+    ring_behind = True    # a dot hidden under another's end dot drawn larger behind it (a ring round it)
 
     def construct(self):
         surf, runs = race_records(self.surface, self.optimizers)
@@ -698,6 +704,15 @@ class DescentRace(ThemedScene):
         self.play(warp.animate(t))
         for _, m in away:
             m.clear_updaters()
+        if self.ring_behind:  # two runs ending on one spot (not at ★): the later-ranked one's dot larger, behind
+            place = {n: i for i, p in enumerate(tuning.meta["ranking"]) for n in p}
+            ends = {o: ax.c2p(*runs[o].thetas[-1][:2]) for o in self.optimizers}
+            for a in self.optimizers:
+                for b in self.optimizers:
+                    if place[a] < place[b] and np.linalg.norm(ends[a] - ends[b]) < 0.2 and \
+                            trails[b].trace.head is not None:
+                        trails[b].trace.head.scale(1.8).set_z_index(5.9)
+                        trails[b].trace.head.z_behind = 5.9  # kept by spotlight / unspotlight
         self.pause("race-end")
         if self.end_hold:
             self.wait(self.end_hold)
@@ -713,6 +728,8 @@ class DescentRace(ThemedScene):
         probes = experiments.load("descent_race")[f"{self.surface}__probes"]
         texts = {"leaders": lambda: leaders_text(runs, width=10 ** 6),
                  "velocity": lambda: RV.velocity_text(surf, runs, probes, width=10 ** 6),
+                 "gd_cap": lambda: RV.gd_cap_text(surf, runs, tuning, probes, width=10 ** 6),
+                 "nesterov": lambda: RV.nesterov_text(surf, runs, tuning, probes, width=10 ** 6),
                  "adagrad": lambda: RV.adagrad_text(runs), "rmsprop": lambda: RV.rmsprop_zigzag_text(runs),
                  "saddle": lambda: saddle_text(surf, runs, tuning, width=10 ** 6),
                  "gd_ridge": lambda: RV.gd_ridge_text(surf, runs, width=10 ** 6),
@@ -728,7 +745,8 @@ class DescentRace(ThemedScene):
                  "overshoot": lambda: RV.overshoot_text(surf, runs, width=10 ** 6)}
         bright = {"adagrad": ("adagrad",), "rmsprop": ("rmsprop",), "adam_loop": ("adam",), "adam_rate": ("adam",),
                   "rms_forgets": ("rmsprop",), "fixed": ("momentum",), "adam_walk": ("adam",),
-                  "leaders": ("momentum", "nesterov"), "velocity": ("momentum", "gd"), "swings": ("momentum",),
+                  "leaders": ("momentum", "nesterov"), "velocity": ("momentum", "gd"), "gd_cap": ("gd",),
+                  "nesterov": ("nesterov", "momentum"), "swings": ("momentum",),
                   "overshoot": ("adam",),
                   "adagrad_rate": ("adagrad",), "gd_ridge": ("gd",), "adaptive": ("adagrad", "rmsprop", "adam"),
                   "momentum_lag": ("momentum",)}
@@ -757,7 +775,11 @@ class DescentRace(ThemedScene):
             if beat in bright:  # the runs the words are about bright and on top, the others dimmed
                 anims += spotlight(trails, bright[beat])
             if beat in self.zoom_beats:  # RMSprop's last steps zoomed
-                inset = zoom_inset(ax, runs["rmsprop"], self.zoom_steps)
+                inset = zoom_inset(ax, runs["rmsprop"], self.zoom_steps, at=self.zoom_at)
+                if beat == "rmsprop":  # its dense path thin and see-through (the start shows)
+                    for m in trails["rmsprop"].family_members_with_points():
+                        if not isinstance(m, mn.Dot):
+                            m.set_stroke(width=1.5, opacity=0.6)
                 anims.append(mn.FadeIn(inset))
             self.play(*anims, run_time=self.beat_fade)
             self.wait(3.5 + 1.0 - self.beat_fade)
@@ -803,14 +825,17 @@ class DescentRace(ThemedScene):
         """beat → (chart, the lines it shows at that beat): pictures that replace the result in the side
         column while the beat's words are on screen. Rosenbrock: each run's step length per step (log):
         GD crawls, velocity makes the steps longer, AdaGrad's only shrink, RMSprop's zigzag."""
-        beats = {"velocity": ("gd", "momentum"), "adam_walk": ("adam",), "adagrad": ("adagrad",),
-                 "rmsprop": ("rmsprop",)}
+        beats = {"gd_cap": ("gd",), "velocity": ("gd", "momentum"), "nesterov": ("nesterov",), "adam_walk": ("adam",),
+                 "adagrad": ("adagrad",), "rmsprop": ("rmsprop",)}
         if not set(beats) & set(self.explain or ()):
             return {}
         names = [n for n in self.optimizers if any(n in v for v in beats.values())]
         st = RV.step_series(runs, names)
         chart = SeriesChart("step length |Δθ| per step (log)", {n: st[n][:2] for n in names}, (0, surf.meta["steps"]),
                             (5e-4, 0.5), room=self.room(), height=2.1)
+        if "rmsprop" in chart.lines:  # its zigzag trace thin and behind the others
+            chart.lines["rmsprop"][0].set_stroke(width=2)
+            chart.lines["rmsprop"].set_z_index(-1)
         return {b: (chart, v) for b, v in beats.items() if b in (self.explain or ())}
 
     def end_marks(self, ax, surf, runs, trails, tuning) -> mn.VGroup:
@@ -862,6 +887,8 @@ class DescentRace(ThemedScene):
 
 class DescentRaceBeale(DescentRace):
     surface = "beale"
+    ring_behind = False
+    zoom_at = None
     explain = ("adam_loop", "adam_rate", "fixed", "adagrad_rate", "rms_forgets")
     zoom_beats = ("rms_forgets",)
     zoom_steps = 30
@@ -890,6 +917,8 @@ class DescentRaceBeale(DescentRace):
 
 class DescentRaceSaddle(DescentRace):
     surface = "saddle"
+    ring_behind = False
+    zoom_at = None
     explain = ("gd_ridge", "adaptive", "momentum_lag", "swings", "overshoot")
     keep_marks = True
     end_bright = ("gd", "momentum", "adam")
@@ -1017,6 +1046,7 @@ def edge_inset(story, width: float = 3.1, height: float = 2.6) -> mn.VGroup:
         elif r["how"] is not None:
             line = mn.DashedVMobject(line, num_dashes=160, dashed_ratio=0.25)
         g.add(line)
+        g.curves = getattr(g, "curves", []) + [line]
         tags.append([text(("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=24, color=c), pts[-1][1]])
     tags.sort(key=lambda t: t[1])
     for a, b in zip(tags, tags[1:]):  # end labels at least one text height apart
@@ -1048,8 +1078,8 @@ class DescentRaceTuning(ThemedScene):
         names = tun.meta["names"]
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         title = heading(f"Tuning η fairly on {self.surface.capitalize()}: final loss vs η", size=30, buff=0.15)
-        sub = text(f"each curve: one optimizer's final loss after {tun.config['steps']} steps, at every η on one grid",
-                   size=24)
+        sub = text(f"final loss after {tun.config['steps']} steps, one dot per η tried ({tun.config['per_decade']} "
+                   f"per decade)", size=24)
         sub.next_to(title, mn.DOWN, buff=0.12)
         shown = F[S & np.isfinite(F)]
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.3)
@@ -1062,7 +1092,7 @@ class DescentRaceTuning(ThemedScene):
         # all on one row above the plot; two at one η stack
         y_row = ax.axes.get_top()[1] + 0.3
         k = mn.ValueTracker(0.0)
-        curves, marks, chosen, used = {}, {}, {}, {}
+        curves, marks, chosen, used, grid_dots = {}, {}, {}, {}, {}
         for o in self.optimizers:
             i = names.index(o)
             c = color("optimizer", o)
@@ -1071,6 +1101,10 @@ class DescentRaceTuning(ThemedScene):
             pts = np.column_stack([lrs, ys])[:last]
             curves[o] = DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, tracker=k,
                                     stroke_width=4, head=False, start_marker=False)
+            # a small dot at every η tried (stable ones; the unstable ones are the ×): the grid made visible
+            for j in np.flatnonzero(S[i]):
+                dot = mn.Dot(ax.c2p(lrs[j], ys[j]), radius=0.04, color=c).set_stroke(bg, width=1, opacity=1)
+                grid_dots.setdefault(o, []).append((int(j), dot.set_z_index(2)))
             edge, inside = unstable_rates(tun, o)
             for j, big in ([(edge, True)] if edge is not None else []) + [(j, False) for j in inside]:
                 n = used.get(j, 0)
@@ -1111,10 +1145,12 @@ class DescentRaceTuning(ThemedScene):
         reading = caption_fit(gd_reading(tun, lead, width=10 ** 6), left, size=28, start=34)
         reading.next_to(sub, mn.DOWN, buff=0.4).set_x(left, direction=mn.LEFT)
         # GD first, whole: its curve, its ● and ×, and how to read them, before the others sweep in
-        self.add(title, sub, ax, row_key, lead_curve, chosen[lead], *[m for _, m in marks.get(lead, [])], reading)
+        self.add(title, sub, ax, row_key, lead_curve, *[d for _, d in grid_dots.get(lead, [])], chosen[lead],
+                 *[m for _, m in marks.get(lead, [])], reading)
         warp = tuning_warp(tun, self.run_time)
         k.set_value(warp.first_step)
         rest = [(j, m) for o, ms in marks.items() if o != lead for j, m in ms]
+        rest += [(j, d) for o, ds in grid_dots.items() if o != lead for j, d in ds]
         for j, cross in rest:
             cross.add_updater(lambda m, j=j: m.set_opacity(1.0 if k.get_value() >= j else 0.0))
             cross.update()  # hidden on the first frame too (a static wait does not run updaters)
@@ -1126,16 +1162,22 @@ class DescentRaceTuning(ThemedScene):
             inset = edge_inset(story)
             inset.next_to(sub, mn.DOWN, buff=0.35)
             inset.shift((left - 0.25 - inset.get_left()[0]) * mn.RIGHT)
+            # the run each caption is about bright, the others faint (captions: the chosen η, then the rates
+            # above it from the highest down, as `RV.edge_texts` orders them)
+            order = [0] + sorted(range(1, len(story["rows"])), key=lambda i: -story["rows"][i]["lr"])
             for n, words in enumerate(RV.edge_texts(tun, probes, lead, width=10 ** 6)):
                 why = caption_fit(words, left, size=28, start=34).next_to(inset, mn.DOWN, buff=0.3)
                 why.set_x(left, direction=mn.LEFT)
+                for i, line in enumerate(inset.curves):
+                    line.set_stroke(opacity=1.0 if i == order[min(n, len(order) - 1)] else 0.35)
                 self.play(mn.FadeOut(shown), run_time=0.3)
                 self.play(mn.FadeIn(why), *([mn.FadeIn(inset), mn.Create(cap)] if n == 0 else []), run_time=0.5)
                 self.wait(3.5)
                 shown = why
             self.pause("edge")
             shown = mn.VGroup(shown, inset)
-        now = caption_fit("Now the other five, on the same grid.", left, size=28, start=34)
+        now = caption_fit("Now the other five, on the same grid. (k up): the first × is k grid steps above ●.", left,
+                          size=28, start=34)
         now.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
         self.play(mn.FadeOut(shown), run_time=0.3)
         self.play(mn.FadeIn(table), mn.FadeIn(now), run_time=0.4)

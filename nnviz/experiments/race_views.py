@@ -195,10 +195,15 @@ def takeaway(surface: str, surf, runs, tuning) -> str:
         return (f"A saddle only delays GD (|y| > 0.5 at step {ridge_step(runs['gd'])}); dividing by |g| leaves "
                 f"at step {max(ridge_step(runs[n]) for n in ('adagrad', 'rmsprop', 'adam'))}; velocity can "
                 f"overshoot ★ ({' and '.join(RACE_NAMES[n] for n in late)}).")
-    first = surf.meta["ranking"][0]
-    if len(first) == 1 and first[0] in ("momentum", "nesterov") and surf.meta["ranking"][-1] == ["gd"]:
-        return (f"Velocity wins the long curved valley ({RACE_NAMES[first[0]]}); GD, its η capped by the steep "
-                f"start, crawls to last.")
+    top = [n for p in surf.meta["ranking"][:3] for n in p]
+    if set(top) == {"momentum", "nesterov", "adam"} and len(top) == 3:
+        w = top[0]
+        nb = tuning.meta["neighbours"]
+        others = [f for n, f in tuning.meta["chosen_final"].items() if n != w]
+        place = 1 + sum(f < nb["lower"] for f in others)
+        return (f"Velocity terms ({', '.join(RACE_NAMES[n] for n in top)}) take the top 3. {RACE_NAMES[w]}'s 1st "
+                f"is fragile: one η step off, it is {ordinal(place)}"
+                + (" or unstable." if not np.isfinite(nb["higher"]) else "."))
     a = runs["adam"]
     st = np.sqrt(np.sum(np.diff(np.asarray(a.thetas, float), axis=0) ** 2, axis=1))
     return (f"Here, with only η tuned, velocity wins the walk along the curved floor; Adam's steps stay under "
@@ -230,16 +235,45 @@ def rosen_adam_text(surf, runs, width: int = 31) -> str:
                       f"it walks the whole curved floor (loss < 1 only at step {below_step(a)}).", width)
 
 
-def velocity_text(surf, runs, probes, width: int = 31) -> str:
-    """Why the velocity method wins and GD crawls: GD is stable only while η·λ_max < 2, and the steep start
-    (λ_max there, from the probes) caps its η, so on the flat floor its steps shrink to almost nothing;
-    Momentum's velocity adds up past steps there (its step over η·|g|, measured)."""
-    from .descent import momentum_gain, step_lengths
+def gd_cap_text(surf, runs, tuning, probes, width: int = 31) -> str:
+    """Why GD runs at its small η: it is stable only while η·λ_max < 2; λ_max is 1912 at the start and grows
+    on the wall as GD moves, so the next grid η passes 2 there (from the probe curves)."""
+    from .descent import step_lengths
     lam = start_sharpness(probes)
+    j = edge_index(tuning, "gd")
+    nxt = probe(probes, "gd", j)
+    peak = float(np.nanmax(nxt["lr"] * nxt["lam_max"][:10]))
     g = step_lengths(runs["gd"].thetas)
+    return wrap_words(f"GD is stable only while η·λₘₐₓ < 2 (λₘₐₓ: steepest curvature, {lam:.0f} at ○). At η = "
+                      f"{num(nxt['lr'])} it reaches {peak:.1f} on the wall, so GD runs at "
+                      f"{num(runs['gd'].meta['hyper']['lr'])}: steps of {g[-1]:.1g}.", width)
+
+
+def velocity_text(surf, runs, probes=None, width: int = 31) -> str:
+    """Why the velocity method wins: its steps on the floor are many times GD's rule η·|g| (measured), near
+    the 1/(1 − β) a velocity adds up to."""
+    from .descent import momentum_gain
     w = surf.meta["ranking"][0][0]
-    return wrap_words(f"GD's η must stay under 2/λₘₐₓ = {2 / lam:.3g} (the steep start): its steps shrink to "
-                      f"{g[-1]:.1g}. {RACE_NAMES[w]}'s velocity: {momentum_gain(runs[w]):.0f}× η·|g|.", width)
+    b = runs[w].meta["hyper"]["beta"]
+    return wrap_words(f"{RACE_NAMES[w]}'s steps are {momentum_gain(runs[w]):.0f}× what GD's rule η·|g| would take "
+                      f"(1/(1 − β) = {1 / (1 - b):.0f} at β = {b:g}): its velocity adds up past steps.", width)
+
+
+def nesterov_text(surf, runs, tuning, probes, width: int = 31) -> str:
+    """Why Nesterov is behind Momentum: its next grid η spikes past the bound, so it runs one grid step lower;
+    at that same η it beats Momentum (the tuning grid), so Momentum's win is the larger η it can take."""
+    names = tuning.meta["names"]
+    i, m = names.index("nesterov"), names.index("momentum")
+    k = int(tuning.chosen[i])
+    j = edge_index(tuning, "nesterov")
+    p = probe(probes, "nesterov", j)
+    start = probes.meta["start_loss"]
+    km = int(tuning.chosen[m])
+    return wrap_words(f"Nesterov, {ordinal(place_of(surf, 'nesterov'))}: at η = {num(p['lr'])} it spikes "
+                      f"{np.nanmax(p['loss']) / start:.0f}× the start, so it runs at "
+                      f"{num(tuning.lrs[k])}, where it beats Momentum ({num(tuning.final_loss[i, k])} vs "
+                      f"{num(tuning.final_loss[m, k])}): Momentum wins by its {tuning.lrs[km] / tuning.lrs[k]:.1f}× "
+                      f"larger η.", width)
 
 
 def step_series(runs, names) -> dict:
@@ -493,6 +527,8 @@ def rosen_adam_rule(runs) -> str:
 def rules_takeaway(surf, runs) -> str:
     """The rules video's closing sentence: which term of which rule decided this race (measured)."""
     from .descent import momentum_gain
-    w = surf.meta["ranking"][0][0]
-    return (f"Only η was tuned: {RACE_NAMES[w]}'s velocity v ({momentum_gain(runs[w]):.0f}× η·|g|) wins the valley; "
-            f"GD, its η capped by the steep start, crawls.")
+    top = [n for p in surf.meta["ranking"][:3] for n in p]
+    w = top[0]
+    eta = {n: runs[n].meta["hyper"]["lr"] for n in ("momentum", "nesterov")}
+    return (f"Only η tuned: velocity ({', '.join(RACE_NAMES[n] for n in top)}) takes the top 3; {RACE_NAMES[w]} "
+            f"leads by taking {eta['momentum'] / eta['nesterov']:.1f}× Nesterov's η.")

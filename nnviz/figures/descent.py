@@ -582,8 +582,8 @@ def race_tuning(fig):
     Rosenbrock also shows GD's cap 2/λ_max at the start and the good-loss line, as the video does: why
     some optimizers are easy to tune."""
     rec = E.load("descent_race")
-    grid = fig.add_gridspec(2, 3, height_ratios=[3.2, 1.5], hspace=0.32, wspace=0.32, left=0.06, right=0.98,
-                            top=0.86, bottom=0.12)
+    grid = fig.add_gridspec(2, 3, height_ratios=[3.0, 1.7], hspace=0.3, wspace=0.32, left=0.06, right=0.98,
+                            top=0.86, bottom=0.1)
     fig.suptitle("Final loss vs η for each optimizer: where is the best stable η, and how close is it to the edge?",
                  fontsize=13, fontweight="bold", y=0.995)
     for col, surf in enumerate(X.RACES):
@@ -595,11 +595,12 @@ def race_tuning(fig):
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
         names = tun.meta["names"]
         band = ax.get_xaxis_transform()  # x in data, y in axes fractions: the × row above the plot
-        used = {}
+        placed = []  # (log10 η, row) of the × drawn so far: near ones stack
         for i, name in enumerate(names):
             c = theme.OPTIMIZER[name]
             y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
             ax.plot(lrs, y, "-", color=c, lw=1.8, path_effects=_inked(1.8))
+            ax.plot(lrs, y, "o", color=c, ms=3.2, mec=theme.INK, mew=0.4, zorder=4)  # every tested η
             k = int(tun.chosen[i])
             # chosen points on one spot (ties at the floor): the earlier ones drawn larger, so each shows
             here = max(F[i, k], T.ATOL)
@@ -619,8 +620,11 @@ def race_tuning(fig):
             marks = [(int(above[0]), True)] if above.size else []
             marks += [(int(j), False) for j in np.flatnonzero(~S[i][st[0]:st[-1]]) + st[0]]
             for j, big in marks:
-                n = used.get(j, 0)
-                used[j] = n + 1
+                x = np.log10(lrs[j])
+                n = 0
+                while any(abs(x - u) < 0.19 and r == n for u, r in placed):
+                    n += 1
+                placed.append((x, n))
                 ax.plot(lrs[j], 1.05 + 0.055 * n, "x", ms=8 if big else 5, mew=2.2 if big else 1.5, color=c,
                         transform=band, clip_on=False, zorder=6)
         ax.text(0.0, 1.05, "unstable:", transform=ax.transAxes, ha="left", va="center", fontsize=10,
@@ -649,7 +653,8 @@ def race_tuning(fig):
         words = _tuning_words(tun, names)
         if surf == "rosenbrock":
             words = [RV.short_verdict(tun.meta).replace(" (○)", "").replace(" (×)", ""),
-                     rf"GD's stable η stop under $2/\lambda_{{max}}$ = {cap:.3g} (dashed), set by the steep start.",
+                     rf"GD's next η ({lrs[int(tun.chosen[names.index('gd')]) + 1]:.2g}) fails: $\lambda_{{max}}$ grows "
+                     rf"along its path (dashed: $2/\lambda_{{max}}$ at the start).",
                      RV.tuning_takeaway(tun)]
         note.text(0.0, 1.0, "\n".join("• " + _wrap(w, 44).replace("\n", "\n   ") for w in words), va="top",
                   ha="left", fontsize=10, transform=note.transAxes, linespacing=1.35)
@@ -657,8 +662,9 @@ def race_tuning(fig):
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
     t0 = rec[f"{list(X.RACES)[0]}__tuning"]
     warm, peak = t0.config.get("warmup", 0.1), t0.config.get("peak", T.PEAK)
-    fig.text(fig.axes[0].get_position().x0, 0.085, f"● chosen η: the lowest final loss among stable η (below 10⁻¹² "
-             f"counts as equal).  Tie: final losses within 1 %, or both below 10⁻¹².\n× unstable η: diverges, passes "
+    fig.text(fig.axes[0].get_position().x0, 0.085, f"● chosen η: the lowest final loss among stable η; a tie: within "
+             f"1 %, or both below 10⁻¹² (round-off).  Small dots: every η tried "
+             f"({t0.config['per_decade']} per decade, ×{10 ** (1 / t0.config['per_decade']):.2f} a step).\n× unstable η: diverges, passes "
              f"{peak:g}× the start loss, or is above it after the first {warm:.0%} of steps (small ×: an unstable η "
              f"between stable ones).", fontsize=10, va="top", ha="left", linespacing=1.4)
     fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, 0.0), frameon=False)
