@@ -91,7 +91,7 @@ class DescentSurface(ThemedThreeDScene):
     shadow = False          # draw the path as its shadow on the floor, not on the surface
     stalk = True            # a line from the drawn point to the true loss (network paths off the sheet)
     axis_at = (-0.05, 1.0)  # where the loss axis stands, as a share of the box (0..1 = inside)
-    axis_ticks = 3          # a loss axis (1 / 0.1 / 0.01) at the sheet's back corner: height reads as loss
+    axis_ticks = 0          # no loss axis (at a back corner it misread the front's heights): rings carry the losses
     stalk_side = mn.RIGHT   # where the stalk's two end labels go (scene direction): away from the path
     mark_side = mn.LEFT     # where the step-k dot's label goes (the path runs on from it down the other way)
     net_meters_at = (1.9, 2.9)  # a network sheet's readout panel (upper left corner)
@@ -115,6 +115,7 @@ class DescentSurface(ThemedThreeDScene):
         rec = experiments.load(self.experiment)
         surf = self.window(rec[self.plane], rec)
         xy, h, steps, opt = self.path(rec, surf)
+        self.opt = opt
         true = self.true_loss(rec)
         other = self.stalk_loss(rec)
         hmap = height_map(surf.loss, log=self.log, floor=self.log_floor)
@@ -138,14 +139,20 @@ class DescentSurface(ThemedThreeDScene):
                                start_marker=False)
             first = floor.c2p(*pts[0])
         else:
-            path = DescentPath(np.column_stack([xy, z]), axes, steps=steps, color=ink, tracker=t, stroke_width=self.path_width,
+            k = self.colour_from(rec, steps)  # before step k the sheet's height is not the true loss: thin, white
+            pts = np.column_stack([xy, z])
+            path = DescentPath(pts[k:], axes, steps=steps[k:], color=ink, tracker=t, stroke_width=self.path_width,
                                head_radius=0.1, start_marker=False)
             first = axes.c2p(*xy[0], z[0])
+            if k > 0:
+                self.pre_path = DescentPath(pts[:k + 1], axes, steps=steps[:k + 1], color=color(theme.FOREGROUND),
+                                            tracker=t, stroke_width=2.5, head_radius=0.07, start_marker=False)
         outline(path, self.path_outline)
         start = mn.VGroup(*[mn.Circle(radius=0.17, stroke_color=color(c), stroke_width=w).move_to(first)
                             for c, w in ((theme.BACKGROUND, 7), (theme.FOREGROUND, 3.5))])
         x, y, v = grid_minimum(surf.xs, surf.ys, surf.loss)
-        star = marker(axes.c2p(x, y, float(hmap(np.array([v]))[0])), radius=0.24, hollow=True)
+        star = marker(axes.c2p(x, y, float(hmap(np.array([v]))[0])), radius=0.3 if self.is_network(rec) else 0.24,
+                      hollow=True)
         plate, floor_marks = [], []
         if self.shadow:  # the floor: a plate with a border and its name, a dashed drop from ★ to it
             c = [floor.c2p(a, b, zr[0]) for a, b in ((surf.xs[0], surf.ys[0]), (surf.xs[-1], surf.ys[0]),
@@ -177,7 +184,8 @@ class DescentSurface(ThemedThreeDScene):
         ring_words = self.ring_labels(axes, surf, hmap, ring_levels, xy) if net or self.label_rings else []
         self._tracker, self._hmap = t, hmap  # for marks_after's marks that show once the path gets there
         self.after_marks = self.marks_after(rec, axes, xy, z, steps)
-        for m in self.after_marks:
+        self.stray = self.stray_marks(rec, axes, xy, z, steps) if net else []
+        for m in [*self.after_marks, *self.stray]:
             mesh.occlude(m[0], lift=1e4)  # a mark on the path is drawn over it
         corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
         ax_line, ax_marks, ax_labels = height_axis(axes, corner, decade_ticks(hmap, zr, most=self.axis_ticks)
@@ -186,7 +194,10 @@ class DescentSurface(ThemedThreeDScene):
         mesh.occlude(*rings, ax_line, ax_marks, lift=0.5)
         # a shadow on the floor is drawn over the sheet above it (it is the point of the picture)
         mesh.occlude(path, jump=self.jump(axes), lift=1e4 if self.shadow else 2.0)
-        lift = self.marker_lift if self.marker_lift is not None else (1e4 if self.shadow else 3.0)
+        pre = [self.pre_path] if getattr(self, "pre_path", None) is not None else []
+        for m in pre:
+            mesh.occlude(m, jump=self.jump(axes), lift=2.0)
+        lift = self.marker_lift if self.marker_lift is not None else (1e4 if self.shadow or net else 3.0)
         mesh.occlude(start, star, lift=lift)  # a marker stands on the surface: over its cell
         self.zoom_hide = [*ring_words, *ax_labels]  # labels a zoom would push off the frame
         guides, guide_labels = self.guides(axes, surf, hmap)
@@ -213,7 +224,7 @@ class DescentSurface(ThemedThreeDScene):
         meters.move_to([*at, 0], aligned_edge=mn.UL)
         extra = self.side(rec, t, steps)
         self.add_fixed_in_frame_mobjects(title, meters, *extra, *floor_marks)
-        self.add(*plate, mesh, *rings, ax_line, ax_marks, *guides, path,
+        self.add(*plate, mesh, *rings, ax_line, ax_marks, *guides, *pre, path,
                  *([stalk] if stalk is not None else []), *marks)
         if net:
             extras = self.path_extras(rec, axes, xy, z, hmap(other) if other is not None else None, steps, t)
@@ -301,10 +312,14 @@ class DescentSurface(ThemedThreeDScene):
             self.play(fade_in(new), *extra, run_time=0.2)  # copy-free fades: a caption is many glyphs
             shown = new
 
-        for words in self.before(rec, surf, v):
+        before = self.before(rec, surf, v)
+        for i, words in enumerate(before):
             pulse = [stalk[-1].animate(rate_func=mn.there_and_back).scale(1.3)] if (
                 stalk is not None and "stalk" in words) else []  # the stalk's words pulse once
             swap(words, *pulse)
+            if self.zoom_float and i == len(before) - 1:  # a closer look at the floating start, still parked
+                self.play(*[fade_out(m) for m in self.zoom_hide], run_time=0.3)
+                self.zoom_on(self.float_focus, *self.zoom_float, 1.0)
             self.wait(hold)
         self.pause("intro-read")
         t.set_value(warp.first_step)
@@ -324,9 +339,6 @@ class DescentSurface(ThemedThreeDScene):
                 pulse = [stalk[-1].animate(rate_func=mn.there_and_back).scale(1.3)] if (
                     stalk is not None and "stalk" in words) else []  # the stalk's words pulse once
                 swap(words, *pulse, *[fade_in(m) for m in marks])
-            if k == 0 and self.zoom_float:  # a closer look at the floating start while it is drawn
-                self.play(*[fade_out(m) for m in self.zoom_hide], run_time=0.3)
-                self.zoom_on(self.float_focus, *self.zoom_float, 1.0)
             if marks:  # the path stops at the marked step while its caption is read
                 self.pause("path-hold")
                 self.wait(hold)
@@ -337,9 +349,11 @@ class DescentSurface(ThemedThreeDScene):
         self.pause("path-drawn")
         self.wait(0.5)  # the finished path, seen before the closing captions
         for k, words in enumerate(self.after(rec, surf, v)):
-            marks = self.after_marks if k == 0 and self.marks_during is None else []
-            for m in marks:
-                self.add_fixed_orientation_mobjects(m[1])  # its label faces the camera (added as it fades in)
+            marks = (self.after_marks if k == 0 and self.marks_during is None else []) + (self.stray if k == 0 else [])
+            for m in marks:  # the mark and its label face the camera (added as they fade in)
+                a = getattr(m[1], "anchor", None)
+                for part in m:
+                    self.add_fixed_orientation_mobjects(part, **({} if a is None else {"center_func": (lambda a=a: a)}))
             gone = [fade_out(stalk[-1])] if k == 0 and stalk is not None and self.stalk_words_go else []
             swap(words, *[fade_in(m) for m in marks], *gone)  # the meter has taken over the stalk's numbers
             self.wait(hold)
@@ -370,6 +384,13 @@ class DescentSurface(ThemedThreeDScene):
         self.play(k.animate.set_value(1.0), run_time=run_time)
         k.clear_updaters()
         self.remove(k)
+
+    def colour_from(self, rec, steps) -> int:
+        """The index from which a path drawn on a fitted sheet takes its run's colour: where the sheet's height
+        is the true loss (within 7 %); before it, a thin white line (0: the whole path in colour)."""
+        if not self.is_network(rec) or self.plane != "pca" or self.heights != "slice":
+            return 0
+        return int(np.searchsorted(np.asarray(steps, float), self.agree_from(rec)))
 
     def during_ends(self, rec, n: int):
         """The step at which each `during_path` piece ends (None: n equal pieces of the warped time): for a
@@ -414,8 +435,11 @@ class DescentSurface(ThemedThreeDScene):
                 self.closed_words(rec)]
 
     def closed_words(self, rec) -> str:
-        return (f"By step {self.agree_from(rec)} (●) the gap has closed: from here on the two losses differ "
-                f"by under 7 %.")
+        k = self.agree_from(rec)
+        p = rec[f"{self.plane}_path"]
+        off = float(np.asarray(p.off_plane)[int(np.searchsorted(p.steps, k))])
+        return (f"By step {k} (●) the losses agree within 7 %: the path is still {off:.1f} off the sheet, but "
+                f"the loss is flat that way now.")
 
     def fit_words(self, rec) -> str:
         off, dist = self.start_offsets(rec)
@@ -478,6 +502,10 @@ class DescentSurface(ThemedThreeDScene):
         words.anchor = q  # its on-screen offset from the dot holds at any zoom
         return [mn.VGroup(dot, words)]
 
+    def stray_marks(self, rec, axes, xy, z, steps) -> list:
+        """(mark, label) groups shown with the first `after` caption (none here)."""
+        return []
+
     def ring_labels(self, axes, surf, hmap, levels, xy) -> list:
         """One label per iso-loss ring ('loss 0.1'), at the ring's point nearest the camera that keeps
         clear of the path, ★ and the window's edges (the camera does not move on a network sheet)."""
@@ -502,6 +530,8 @@ class DescentSurface(ThemedThreeDScene):
             clear = np.min(np.linalg.norm(n[:, None, :] - keep_off[None, :, :], axis=2), axis=1)
             inside = np.min(np.minimum(n, 1 - n), axis=1)
             ok = (clear > 0.18) & (inside > 0.08)  # a label is wide: well clear of the path
+            if not ok.any():  # a small ring (round ★): its point farthest from the path and ★, if clear enough
+                ok = (clear >= clear.max() - 1e-12) & (clear > 0.06) & (inside > 0.02)
             if not ok.any():
                 continue
             scene = np.array([axes.c2p(a, b, h) for a, b in pts[ok]])
@@ -554,8 +584,13 @@ class DescentSurface(ThemedThreeDScene):
         a, b = np.asarray(axes.c2p(*xy[0], z[0]), float), np.asarray(axes.c2p(*xy[0], other[0]), float)
         line = mn.Line(a, b, stroke_color=color(theme.FOREGROUND), stroke_width=4)
         outline(line, 3.0)
-        tip = mn.VGroup(*[mn.Circle(radius=0.12, stroke_color=color(c), stroke_width=w).move_to(b)
-                          for c, w in ((theme.BACKGROUND, 6), (theme.FOREGROUND, 3))])
+        if self.heights == "slice":  # the far end is the true loss: a ring in the path's colour, as on the meter
+            ink = color("optimizer", optimizer_key(self.opt))
+            tip = mn.VGroup(*[mn.Circle(radius=0.14, stroke_color=c, stroke_width=w).move_to(b)
+                              for c, w in ((color(theme.BACKGROUND), 7), (ink, 4))])
+        else:  # the far end is the sheet's loss: a white dot, as on the meter
+            tip = mn.VGroup(mn.Dot(b, radius=0.11, color=color(theme.BACKGROUND)),
+                            mn.Dot(b, radius=0.08, color=color(theme.FOREGROUND)))
         self.add_fixed_orientation_mobjects(tip)
         return mn.VGroup(line, tip)
 
@@ -574,7 +609,7 @@ class DescentSurface(ThemedThreeDScene):
         if self.shadow:
             return readout("true loss", p.true_loss, lambda v: f"{v:.3g}")  # as ★'s: 0.0137 next to 0.0136
         # the gap meter beside the sheet shows both losses at the dot; here how far the dot is off the sheet
-        return readout("dot off the sheet:", p.off_plane, lambda v: f"{v:.1f}")
+        return readout("path off the sheet:", p.off_plane, lambda v: f"{v:.1f}")
 
     def intro(self, rec, surf) -> str | None:
         """An analytic surface's opening caption (a network sheet reads `before` instead)."""
@@ -688,17 +723,18 @@ class DescentSurfaceTrue(DescentSurface):
     stalk_side = mn.RIGHT   # the start's labels on the side away from the path
     stalk_words_go = False
     marks_during = 1        # the step-k dot comes with the second caption, the path held there
-    zoom_float = (2.0, (-1.9, 0.8))  # the floating steps, magnified, clear of the readouts and the caption
+    zoom_float = (2.0, (-1.7, 1.2))  # the floating steps, magnified, clear of the readouts and the caption
 
     def before(self, rec, surf, v):
-        return ["Same sheet as before; now the path is drawn at its true loss: where that is higher than the "
-                "sheet's, the path floats above the sheet."]
-
-    def during_path(self, rec, surf, v):
         p = rec[f"{self.plane}_path"]
         off, dist = self.start_offsets(rec)
-        return [f"The start lies {off:.1f} off the sheet ({dist:.1f} from the end), where the loss is steep: "
-                f"it floats at {p.true_loss[0]:.2f} over the sheet's {p.plane_loss[0]:.2f}.",
+        return ["Same sheet as before; now the path is drawn at its true loss: where that is higher than the "
+                "sheet's, the path floats above the sheet.",
+                f"The start lies {off:.1f} off the sheet ({dist:.1f} from the end), where the loss is steep: "
+                f"it floats at {p.true_loss[0]:.2f} over the sheet's {p.plane_loss[0]:.2f}."]
+
+    def during_path(self, rec, surf, v):
+        return ["The path runs. The lines drop from it to the sheet: watch the gap between them close.",
                 self.closed_words(rec)]
 
     float_share = 0.4       # of the path's run time: the floating steps up to step k (the scene's point)
@@ -728,14 +764,30 @@ class DescentSurfaceTrue(DescentSurface):
 
     def after(self, rec, surf, v):
         k = self.agree_from(rec)
-        return [f"After step {k} the path still strays up to {self.off_after(rec):.1f} off the sheet, but "
-                f"in directions where the loss is nearly flat."]
+        j, off = self.stray_at(rec)
+        return [f"After step {k} the path still strays as far as {off:.1f} off the sheet (step {j}, ○), but in "
+                f"directions where the loss is nearly flat."]
 
-    def off_after(self, rec) -> float:
-        """The most the path lies off the sheet from step `agree_from` on (weight space), rounded up to 0.1."""
+    def stray_at(self, rec) -> tuple[int, float]:
+        """(step, distance): where the path lies farthest off the sheet from step `agree_from` on (weight space)."""
         p = rec[f"{self.plane}_path"]
-        off = np.asarray(p.off_plane, float)[np.asarray(p.steps) >= self.agree_from(rec)]
-        return float(np.ceil(off.max() * 10 - 1e-9) / 10)
+        st = np.asarray(p.steps)
+        i = np.flatnonzero(st >= self.agree_from(rec))
+        j = int(i[np.argmax(np.asarray(p.off_plane, float)[i])])
+        return int(st[j]), float(p.off_plane[j])
+
+    def stray_marks(self, rec, axes, xy, z, steps):
+        """A ring on the path where it lies farthest off the sheet after step k, labelled with its step."""
+        j, _ = self.stray_at(rec)
+        i = int(np.searchsorted(np.asarray(steps, float), j))
+        q = np.asarray(axes.c2p(*xy[i], z[i]), float)
+        ring = mn.VGroup(*[mn.Circle(radius=r, stroke_color=color(c), stroke_width=w).move_to(q)
+                           for r, c, w in ((0.14, theme.BACKGROUND, 7), (0.14, theme.FOREGROUND, 3.5))])
+        words = label(f"step {j}", size=28, color=color(theme.FOREGROUND))
+        words.move_to(q).shift((0.3 + words.width / 2) * mn.RIGHT + 0.15 * mn.DOWN)  # the path's left side is busy
+        words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
+        words.anchor = q
+        return [mn.VGroup(ring, words)]
 
     def path_extras(self, rec, axes, xy, z, other, steps, tracker):
         """Drop lines from the path (true loss) to the sheet under it (the sheet's loss), one per step
@@ -747,7 +799,7 @@ class DescentSurfaceTrue(DescentSurface):
         ends = [axes.c2p(*xy[i], h) for i in (0, k) for h in (z[i], other[i])]
         self.float_focus = np.mean(np.asarray(ends, float), axis=0)  # the zoom's centre: the floating stretch
         lines = mn.VGroup()
-        for i in range(0, k + 1):
+        for i in range(2, k + 1, 2):  # every second step (the stalk is step 0)
             a, b = axes.c2p(*xy[i], z[i]), axes.c2p(*xy[i], other[i])
             ln = mn.Line(a, b, stroke_color=ink, stroke_width=2.5, stroke_opacity=0.0)
             ln.step = float(steps[i])
@@ -756,7 +808,7 @@ class DescentSurfaceTrue(DescentSurface):
         def show(g):
             now = tracker.get_value()
             for ln in g:
-                ln.set_stroke(opacity=0.9 if now >= ln.step - 1e-9 else 0.0)
+                ln.set_stroke(opacity=0.55 if now >= ln.step - 1e-9 else 0.0)
         lines.add_updater(show)
         return [lines]
 
@@ -850,7 +902,7 @@ class DescentSurfaceRandom(DescentSurface):
         now = np.asarray(p.off_plane, float)
         off_at = lambda: float(now[min(int(np.searchsorted(s_, tracker.get_value() - 1e-9)), len(now) - 1)])  # noqa: E731
         words = label(f"start → end: {dist:.1f}", size=28, color=fg)
-        left = Readout(tracker, lambda _: f"dot off the sheet: {off_at():.1f}", size=28, color=fg)
+        left = Readout(tracker, lambda _: f"path off the sheet: {off_at():.1f}", size=28, color=fg)
         track = mn.Rectangle(width=4.2, height=0.2, stroke_color=fg, stroke_width=2, fill_opacity=0)
         fill = mn.Rectangle(width=max(4.2 * share, 0.02), height=0.2, stroke_width=0, fill_color=fg, fill_opacity=1)
         fill.align_to(track, mn.LEFT)
