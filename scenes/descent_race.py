@@ -11,6 +11,8 @@ ranking with its robustness verdict; variants show the update rules, the tuning 
     manim -ql scenes/descent_race.py DescentRaceTuning      # final loss vs η per optimizer (log-log)
     manim -ql scenes/descent_race.py DescentRace3D          # surface view with a camera move
 """
+from functools import lru_cache
+
 import manim as mn
 import numpy as np
 
@@ -1494,18 +1496,25 @@ def short_verdict(tuning) -> str:
 
 def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:
     """Words wrapped at the most characters per line that keep the text within `width` scene units,
-    with "f − f*" and "< 10⁻¹²" never broken across lines. One measured line sets the first guess (a
-    Text is slow to build), then narrower wraps until it fits."""
+    with "f − f*" and "< 10⁻¹²" never broken across lines. A typical character's width at this size (one
+    short sample, measured once) sets the first guess, so a text is usually built once or twice (a long
+    Text is slow to build and to copy)."""
     flat = " ".join(words.split())
     for f in ("f − f* < 10", "f − f*", "< 10"):
         flat = flat.replace(f, f.replace(" ", "§"))
-    per_char = text(flat.replace("§", " "), size=size).width / max(len(flat), 1)
-    n = max(int(width / per_char) + 2, 12)
+    n = max(int(width / (1.03 * _char_width(size))), 12)
     while True:
         m = text(wrap_words(flat, n).replace("§", " "), size=size, line_spacing=0.8)
         if m.width <= width or n <= 12:
             return m
-        n -= 2
+        n = max(min(n - 1, int(n * width / m.width)), 12)
+
+
+@lru_cache(maxsize=16)
+def _char_width(size: float) -> float:
+    """The mean width of a character of running text at this size (scene units)."""
+    sample = "Momentum's velocity adds up its steps along the floor, 0.00105 (η·|g|)."
+    return text(sample, size=size).width / len(sample)
 
 
 def adaptive_text(runs) -> str:
