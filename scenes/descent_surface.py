@@ -19,7 +19,7 @@ import textwrap
 import manim as mn
 import numpy as np
 
-from nnviz import experiments, theme
+from nnviz import experiments, objectives as O, theme
 from nnviz.display import loss_text, loss_tick_text
 from nnviz.experiments.descent import HEIGHT_LABELS, path_heights, step_lengths
 from nnviz.experiments.descent_views import sheet_share, start_offsets
@@ -56,13 +56,14 @@ def caption(words: str, width: int = 68) -> mn.Mobject:
     return m
 
 
-def shown_from(m: mn.Mobject, tracker: mn.ValueTracker, step: float) -> mn.Mobject:
-    """Hide `m` (every part's fill and stroke opacity) until the tracker reaches `step`, then show it
-    as built: a mark that appears when the path gets there, hidden from the first frame."""
+def shown_from(m: mn.Mobject, tracker: mn.ValueTracker, step: float, until: float = np.inf) -> mn.Mobject:
+    """Hide `m` (every part's fill and stroke opacity) until the tracker reaches `step` (and again once it
+    is past `until`), else show it as built: a mark that appears when the path gets there, hidden from
+    the first frame."""
     parts = [(p, p.get_fill_opacity(), p.get_stroke_opacity()) for p in m.get_family() if isinstance(p, mn.VMobject)]
 
     def show(_m):
-        on = tracker.get_value() >= step - 1e-6
+        on = step - 1e-6 <= tracker.get_value() <= until
         for p, fo, so in parts:
             p.set_fill(opacity=fo if on else 0.0, family=False)
             p.set_stroke(opacity=so if on else 0.0, family=False)
@@ -107,6 +108,7 @@ class DescentSurface(ThemedThreeDScene):
     hold_time = 4.0         # seconds an analytic path holds at its path_beat step
     path_width, path_outline = 5.0, 3.5  # the path's stroke and its dark outline (a path on the sheet)
     label_rings = False     # an analytic sheet's rings carry their losses (a network sheet's always do)
+    ring_color = theme.FOREGROUND  # an analytic sheet's iso-loss rings
     stalk_words_go = False  # a network sheet's stalk labels fade with the first closing caption (the meter has them)
     zoom_float = None       # (factor, screen spot): zoom onto the path's floating start while it is drawn
     marks_during = 1        # the `during_path` piece whose caption brings the `marks_after` (None: the first `after`)
@@ -180,9 +182,10 @@ class DescentSurface(ThemedThreeDScene):
         ring_levels = self.ring_levels(surf, hmap, zr)
         # a network sheet has no loss axis: its rings are drawn bolder and each carries its loss
         rings = level_rings(axes, surf.xs, surf.ys, surf.loss, hmap, ring_levels,
-                            width=3.0 if net else self.ring_width, opacity=0.8 if net else self.ring_opacity)
+                            width=3.0 if net else self.ring_width, opacity=0.8 if net else self.ring_opacity,
+                            color=theme.FOREGROUND if net else self.ring_color)
         ring_words = self.ring_labels(axes, surf, hmap, ring_levels, xy) if net or self.label_rings else []
-        self._tracker, self._hmap = t, hmap  # for marks_after's marks that show once the path gets there
+        self._tracker, self._hmap, self._z = t, hmap, z  # for marks_after's marks that show as the path gets there
         self.after_marks = self.marks_after(rec, axes, xy, z, steps)
         self.stray = self.stray_marks(rec, axes, xy, z, steps) if net else []
         for m in [*self.after_marks, *self.stray]:
@@ -1145,18 +1148,19 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     phi, theta = 40, -100   # from the valley's open side: the whole path in view (a lower camera hides
     end_phi, end_theta = 40, -100  # its end behind the valley's near wall); the camera holds still
     orbit_rate = 0.0
-    zoom, offset = 0.8, (-2.45, 0.15)
+    zoom, offset = 0.8, (-2.75, 0.15)
+    ring_color = theme.MUTED  # white is the gradient curve's and the markers
     axis_ticks = 0          # no floating loss axis (it read as level with points it is not)
     path_width, path_outline = 3.0, 2.0  # thin: the early zigzag across the valley reads as a zigzag
     hold_time = 3.5
     run_time = 8.0
-    ring_width, ring_opacity = 2.0, 0.7
+    ring_width, ring_opacity = 2.5, 0.9
     marker_lift = 1e4       # ○ and ★ over the path
     counter_drawing = False
     axis_name = "loss"      # the camera holds still: the name stays clear of the title
 
     def ring_levels(self, surf, hmap, zr) -> list[float]:
-        """Rings at loss 1, 10, 100, 1000: loss 1 outlines the flat floor round ★."""
+        """Rings at loss 1, 10, 100, 1000: loss 1 outlines the flat floor (and smooths its cell-wide edge)."""
         return [1.0] + [v_ for v_, _ in decade_ticks(hmap, zr, most=6) if v_ > 1]
 
     def window(self, surf, rec):
@@ -1199,7 +1203,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         plot = LossPlot({step_name: L, grad_name: n["k"] * n["eta"] * g},
                         colors={step_name: color("optimizer", "momentum"), grad_name: fg},
                         steps={step_name: s, grad_name: np.asarray(run.steps[: len(g)], float)}, log_y=True,
-                        y_range=(1e-3, 10.0), legend=False, x_label="step", y_label="", width=3.6, height=2.6,
+                        y_range=(1e-3, 100.0), legend=False, x_label="step", y_label="", width=4.2, height=2.7,
                         tracker=tracker, font_size=26, ink=theme.FOREGROUND)
         plot.curves[step_name].trace.line.set_stroke(width=6)
         plot.curves[grad_name].trace.line.set_stroke(width=2.5)
@@ -1245,13 +1249,31 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         minimum = np.asarray(rec[self.plane].meta["minima"][0], float)
         a = np.asarray(axes.c2p(*xy[-1], z[-1]), float)
         b = np.asarray(axes.c2p(*minimum, float(np.ravel(self._hmap(np.array([0.0])))[0])), float)
-        gap = mn.DashedLine(a, b, stroke_color=fg, stroke_width=3, dash_length=0.08)
+        gap = mn.DashedLine(a, b, stroke_color=fg, stroke_width=4, dash_length=0.07)
         outline(gap, 2.5)
-        left = label(f"distance {n['d']:.2f}", size=26, color=fg)
-        left.move_to(a).shift((0.3 + left.width / 2) * mn.RIGHT + 0.45 * mn.DOWN)
+        left = label(f"{n['d']:.2f} from ★", size=26, color=fg)  # beside ★, clear of the path's end
+        left.move_to(b).shift((0.45 + left.width / 2) / self.zoom * mn.RIGHT)  # the camera's zoom scales 3-D shifts
         left.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
-        return [mn.VGroup(shown_from(m, self._tracker, at), shown_from(w, self._tracker, at))
-                for m, w, at in ((ring, words, f), (gap, left, n["n"]))]
+        # during the zigzag hold: the direction of −gradient at the last steps before it, drawn from the
+        # path: they point across the valley, one way then the other
+        z = n["steady"] // 2
+        th = np.asarray(rec[f"{self.plane}_run"].thetas, float)
+        grads = np.asarray(O.get(self.plane).gradient(th[z - 4:z]), float)
+        arrows = mn.VGroup()
+        for p_, g_, h_ in zip(th[z - 4:z], grads, z_at := np.asarray(self._z[z - 4:z], float)):
+            d = -g_ / np.linalg.norm(g_)
+            a_ = np.asarray(axes.c2p(*p_, h_), float)
+            b_ = np.asarray(axes.c2p(*(p_ + 0.4 * d), h_), float)
+            for w_, c_ in ((7, bg), (3.5, fg)):
+                arrows.add(mn.Arrow(a_, b_, buff=0, stroke_width=w_, color=c_, tip_length=0.18,
+                                    max_tip_length_to_length_ratio=0.4))
+        steps_words = label(f"−gradient, steps {z - 4}–{z - 1}", size=26, color=fg)
+        steps_words.move_to(a_).shift((0.6 + steps_words.width / 2) / self.zoom * mn.RIGHT)
+        steps_words.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
+        return ([mn.VGroup(shown_from(m, self._tracker, at), shown_from(w, self._tracker, at))
+                 for m, w, at in ((ring, words, f), (gap, left, n["n"]))]
+                + [mn.VGroup(shown_from(arrows, self._tracker, z, until=z + 0.5),
+                             shown_from(steps_words, self._tracker, z, until=z + 0.5))])
 
     def path_beats(self, rec, surf, v) -> list:
         """Three holds: in the zigzag (halfway to the floor), where the steps lock onto 10·η·|g| (the
@@ -1261,8 +1283,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         z = a // 2
         run_loss = np.asarray(rec[f"{self.plane}_run"].train_loss, float)
         below = float(np.median(k * n["eta"] * g[1:a] / L[1:a]))
-        return [(z, f"Here it zigzags across the narrow valley: the gradients flip and cancel, so the steps "
-                    f"stay ~{below:.0f}× below the white curve."),
+        return [(z, f"Here it zigzags across the narrow valley: the gradients (arrows) flip and cancel, so the "
+                    f"steps stay ~{below:.0f}× below the white curve."),
                 (a, f"From step {a} it runs along the floor: the gradients point one way, and each step locks "
                     f"onto {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}."),
                 (f, f"From step {f} (loss {run_loss[f]:.2g}) the floor flattens toward ★ (loss 0): the gradient "
@@ -1287,9 +1309,10 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     def why(self, rec, surf, v):
         n = self.run_numbers(rec)
         f, g, L = n["flat"], n["g"], n["L"]
-        return (f"The gradient falls {g[f] / g[-1]:.0f}× ({g[f]:.1f} → {g[-1]:.2f}) and the steps follow it "
-                f"({L[f]:.3f} → {L[-1]:.4f}): it ends a distance {n['d']:.2f} short of ★.")
+        kg = n["k"] * n["eta"] * g
+        return (f"{n['k']:g}·η·|gradient| falls {g[f] / g[-1]:.0f}× ({kg[f]:.3f} → {kg[-1]:.4f}) and the steps "
+                f"follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {n['d']:.2f} short of ★.")
 
     def takeaway(self, rec, surf, v):
-        return (f"Takeaway: on the floor momentum's step is ~{self.run_numbers(rec)['k']:g}·η·gradient, so where "
-                f"the floor flattens near ★ its steps become tiny.")
+        return (f"Takeaway: on the floor momentum's step is ~{self.run_numbers(rec)['k']:g}·η·|gradient|, so "
+                f"where the floor flattens near ★ its steps become tiny.")

@@ -478,11 +478,11 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert step == f and f"From step {f} (loss {run.train_loss[f]:.2g}) the floor flattens toward ★" in hold
     d = np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0]))
     why = " ".join(sc.why(surface, s, 0.0).split())
-    assert (f"The gradient falls {g[f] / g[-1]:.0f}× ({g[f]:.1f} → {g[-1]:.2f}) and the steps follow it "
-            f"({L[f]:.3f} → {L[-1]:.4f}): it ends a distance {d:.2f} short of ★") in why
+    assert (f"{k:g}·η·|gradient| falls {g[f] / g[-1]:.0f}× ({k * eta * g[f]:.3f} → {k * eta * g[-1]:.4f}) and the "
+            f"steps follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {d:.2f} short of ★") in why
     assert L[f] / L[-1] > 5 and d > 0.1
     assert f"η·|gradient|/(1 − β) = {k:g}·η·|gradient|" in " ".join(sc.during(surface, s, 0.0).split())
-    assert f"on the floor momentum's step is ~{k:g}·η·gradient" in sc.takeaway(surface, s, 0.0)
+    assert f"on the floor momentum's step is ~{k:g}·η·|gradient|" in sc.takeaway(surface, s, 0.0)
     texts = [sc.intro(surface, s), sc.during(surface, s, 0.0), zig, floor, hold, why, sc.takeaway(surface, s, 0.0)]
     assert all(len(textwrap.wrap(t, 66)) <= 2 for t in texts), texts  # two lines inside the frame
 
