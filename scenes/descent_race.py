@@ -1227,12 +1227,12 @@ class DescentRace3D(ThemedThreeDScene):
     zoom = 0.74
     phi, theta = 42, -118          # camera start (degrees)
     end_phi, end_theta = 35, -100  # camera at rest: the valley, the paths and the minimum in view
-    orbit_rate = 0.06
+    orbit_rate = 0.0               # the camera holds still while the race runs (it moves once, after)
     offset = (-2.7, -0.3)          # the surface left of the legend, the ranking and the close-up of ★
     jump = 1.0                     # scene units: longer steps are drawn dashed
     axis_at = (-0.08, 0.45)        # where the loss axis stands, as a share of the box (0..1 = inside)
     fade = 20                      # steps of trail at full strength behind each head (older trail: faint)
-    fade_floor = 0.18              # the older trail's strength (GD's early bounces must not outshine the ends)
+    fade_floor = 0.45              # the older trail's strength: the floor path stays readable
     beat_time = 2.5                # seconds each closing line is held
     beat_size = 28
     mid_time = 4.5                 # seconds the race stops for its one mid-race caption (if any)
@@ -1289,7 +1289,10 @@ class DescentRace3D(ThemedThreeDScene):
         # floor there lies up to 0.1 above the paths' true loss and would otherwise swallow their ends
         mesh.occlude(*trails, jump=self.jump, lift=3.0)
         # every head on top, like ○ and ★: the leaders end in the narrow pit at ★, behind its walls
-        mesh.occlude(*[tr.trace.head for tr in trails if tr.trace.head is not None], lift=1e4)
+        places = {n_: i for i, names in enumerate(surf.meta["ranking"], start=1) for n_ in names}
+        for o_, tr in zip(self.optimizers, trails):  # better places drawn on top (the end card says whose
+            if tr.trace.head is not None:            # dot covers whose)
+                mesh.occlude(tr.trace.head, lift=1e4 * (1 + 0.1 * (len(self.optimizers) - places[o_])))
         stars = [marker(axes.c2p(x, y, float(hmap(np.array([surf.loss.min()]))[0])), radius=0.24,
                         hollow=True)
                  for x, y in surf.meta["minima"]]
@@ -1369,20 +1372,20 @@ class DescentRace3D(ThemedThreeDScene):
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0)
         # the end card: the recorded ranking beside a flat close-up of ★ (the leaders' end dots, which the
         # 3-D view stacks on the star), then why, one line at a time, and last the takeaway, held
-        ranking = mn.VGroup(text("final f − f*", size=24), self.ranking_rows(surf, runs, tuning)).arrange(
+        rows = self.ranking_rows(surf, runs, tuning)
+        tie = any(len(p_) > 1 for p_ in surf.meta["ranking"])  # its rows carry their own heads
+        ranking = rows if tie else mn.VGroup(text("final f − f*", size=24), rows).arrange(
             mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)  # the ranking's rows under a short head
         zoom = self.end_zoom(surf, runs)
         top = mn.VGroup(ranking, zoom).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
-        if zoom.note is not None:  # what a fanned group is, under the ranking and the box (not inside it)
-            note = fit_text(zoom.note, max(top.width, 5.75), size=24)
-            top = mn.VGroup(top, note.next_to(top, mn.DOWN, buff=0.25).align_to(top, mn.LEFT))
         top.to_edge(mn.RIGHT, buff=0.25)
         top.shift((what.get_bottom()[1] - 0.25 - top.get_top()[1]) * mn.UP)
         width = max(top.width, 5.75)  # the column right of the surface
         beats = []
-        for words in self.beats(surf, runs, tuning):
+        # what a fanned group in the zoom is: the first line under the card (its own beat, not kept)
+        for words in ([zoom.note] if zoom.note else []) + self.beats(surf, runs, tuning):
             w = fit_text(words, width, size=self.beat_size)
-            room = top.get_bottom()[1] - 0.3 - (-3.85)
+            room = top.get_bottom()[1] - 0.3 - (-3.5)  # ≥ 30 px above the frame's bottom
             if w.height > room:  # shrunk to stay inside the frame, never below size 24
                 w.scale(max(room / w.height, 24 / self.beat_size))
             w.next_to(top, mn.DOWN, buff=0.3).to_edge(mn.RIGHT, buff=0.25)
@@ -1431,16 +1434,19 @@ class DescentRace3D(ThemedThreeDScene):
         half = zoom_half(centre, [runs[n].thetas[-1] for n in near])
         tags = {n: f"{places[n]}" for n in near}
         zoom = EndZoom(centre, half, {n: runs[n].thetas for n in near}, {n: color("optimizer", n) for n in near},
-                       tags, text, side=2.5, size=24, header=f"zoom: ★ ± {half:g}")
+                       tags, text, side=2.5, size=28, header=f"zoom: ★ ± {half:g}")
         fanned = [g for g in zoom.groups if len(g) > 1]
         zoom.note = None
         if fanned:
             g = fanned[0]
             if len({places[n] for n in g}) == 1:  # a tie: every member ends on ★
-                zoom.note = f"All {len(g)} tagged {places[g[0]]} end on ★ (spread apart in the zoom)."
+                zoom.note = (f"Reached ★: f − f* {loss_text(max(runs[n].meta['final_loss'] for n in g))}. The "
+                             f"{len(g)} tagged {places[g[0]]} all end there: the zoom spreads their dots.")
             else:  # different places ending at one spot on this scale
                 gap = max(np.linalg.norm(runs[a].thetas[-1] - runs[b].thetas[-1]) for a in g for b in g)
-                zoom.note = (f"{' and '.join(NAMES[n] for n in g)} end {gap:.2g} apart (spread apart in the zoom).")
+                top_, under = sorted(g, key=lambda n: places[n])[:2]
+                zoom.note = (f"{NAMES[top_]}'s dot covers {NAMES[under]}'s ({gap:.2g} apart in x, y); the zoom "
+                             f"spreads them.")
         return zoom
 
     def ranking_rows(self, surf, runs, tuning) -> mn.VGroup:
@@ -1450,12 +1456,13 @@ class DescentRace3D(ThemedThreeDScene):
         rows = []
         for place, names in enumerate(surf.meta["ranking"], start=1):
             finals = [runs[n].meta["final_loss"] for n in names]
-            if len(names) > 1 and max(finals) <= ATOL:
+            if len(names) > 1 and max(finals) <= ATOL:  # a round-off tie: when each got to ★
                 first = {n: first_below(runs[n], tuning.meta["min_value"], ATOL) for n in names}
-                rows.append(text(f"{place}. tied {loss_text(max(finals))} by step", size=24))
+                rows.append(text("reached ★ at step:", size=24))
                 for n in sorted(names, key=lambda n: first[n]):
-                    rows.append(text(f"{NAMES[n]} {first[n]}", size=24, color=color("optimizer", n)))
+                    rows.append(text(f"{place}. {NAMES[n]} {first[n]}", size=24, color=color("optimizer", n)))
                     rows[-1].indent = True
+                rows.append(text(f"f − f* after {surf.meta['steps']} steps:", size=24))
                 continue
             for n in names:
                 rows.append(text(f"{place}. {NAMES[n]} {loss_text(runs[n].meta['final_loss'])}", size=24,
@@ -1471,7 +1478,7 @@ class DescentRace3D(ThemedThreeDScene):
         2-D race's words), why Nesterov, a velocity method too, is behind, Adam's walk, why AdaGrad and
         RMSprop end far behind, how robust the win is, and the takeaway."""
         probes = experiments.load("descent_race")[f"{self.surface}__probes"]
-        return [RV.velocity_text(surf, runs, probes, width=10 ** 6), nesterov_edge_text(surf, tuning, probes),
+        return [gd_cap_text(surf, runs, tuning, probes), nesterov_edge_text(surf, tuning, probes),
                 RV.rosen_adam_text(surf, runs, width=10 ** 6), adaptive_text(runs), short_verdict(tuning),
                 race_takeaway(surf, runs, tuning)]
 
@@ -1491,7 +1498,7 @@ def short_verdict(tuning) -> str:
         at = f" (η = {tuning.lrs[j]:.2g})" if 0 <= j < len(tuning.lrs) else ""
         parts.append(f"one {'grid step ' if not parts else ''}{side}{at} it " + (
             "is unstable" if not np.isfinite(f) else f"ends {ordinal(1 + sum(v < f for v in others))} ({f:.2g})"))
-    return f"{NAMES[w]} wins only just: " + "; ".join(parts) + "."
+    return f"{NAMES[w]}'s win is fragile: " + "; ".join(parts) + "."
 
 
 def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:
@@ -1545,6 +1552,20 @@ def velocity_mid_text(surf, runs, name: str, k: int) -> str:
             f"adds up its steps along the floor; GD's η is capped by the steep start.")
 
 
+def gd_cap_text(surf, runs, tuning, probes) -> str:
+    """Why GD crawls while Momentum runs at a larger η: at the next grid η up GD's loss is back above the
+    start after the rule's check step (the wall steepens as it moves), so GD keeps the smaller η; on the
+    floor its step is one η·|g| while Momentum's velocity makes its step ~1/(1 − β) times that."""
+    from nnviz.experiments.descent import momentum_gain
+    e = RV.edge_story(tuning, probes, "gd")
+    up = next((r for r in e["rows"][1:] if r["how"] == "late"), e["rows"][1])
+    w = surf.meta["ranking"][0][0]
+    why = (f"loss {up['at_check']:.1f} > {e['start']:g} at step {e['check']}" if up["how"] == "late"
+           else f"its loss spikes to {up['peak']:.0f}")
+    return (f"GD at η = {up['lr']:.2g} is rejected ({why}), so it runs at {e['rows'][0]['lr']:.2g}. "
+            f"{NAMES[w]}'s velocity makes each step {momentum_gain(runs[w]):.0f}× GD's from the same gradient.")
+
+
 def nesterov_edge_text(surf, tuning, probes) -> str:
     """Why Nesterov, a velocity method too, is not first: at the next η up its loss spikes past the
     rule's bound (PEAK × the start) in the first steps, so its best stable η is one grid step lower."""
@@ -1573,9 +1594,8 @@ def race_takeaway(surf, runs, tuning=None) -> str:
     behind = [n for n in ("adagrad", "rmsprop", "adam") if runs[n].meta["final_loss"] > gd]
     noise = tuning is not None and tuning.meta["verdict"] == "within noise"
     if surf.meta["ranking"][0] == ["momentum"] and surf.meta["ranking"][-1] == ["gd"]:
-        return ("Takeaway: on this valley velocity wins (Momentum" +
-                ("; one grid step of η can change that" if noise else "") +
-                "). GD, its η capped by the steep start, crawls to last.")
+        return ("Takeaway: here Momentum's velocity wins" + (", on a fragile η" if noise else "") +
+                "; GD, its η capped by the steep start, crawls to last.")
     if set(lead) == {"momentum", "nesterov"} and len(behind) == 3:
         return ("Takeaway: in a long, curved valley, velocity wins (Momentum, Nesterov" +
                 ("; their order is within noise" if noise else "") +
@@ -1667,4 +1687,4 @@ class DescentRace3DSaddle(DescentRace3D):
     end_phi, end_theta = 45, -125
     zoom = 0.76               # low walls (z_length) keep its four high corners out of the title
     z_length = 1.8
-    offset = (-3.3, -0.35)
+    offset = (-3.6, -0.35)

@@ -73,7 +73,7 @@ def test_rosenbrock_verdict_names_the_neighbours_and_what_they_give(race_mod, ra
     # the 3-D race's short form: the same neighbours, and the lower one's place among all six
     short = race_mod.short_verdict(tun)
     place = 1 + sum(v < lower for v in others.values())
-    assert short.startswith("Momentum wins only just")
+    assert short.startswith("Momentum's win is fragile")
     assert f"one grid step higher (η = {tun.lrs[k + 1]:.2g}) it is unstable" in short
     assert f"one lower (η = {tun.lrs[k - 1]:.2g}) it ends {XD.ordinal(place)} ({lower:.2g})" in short
 
@@ -239,8 +239,8 @@ def test_leaders_words_match_the_records(race_mod, race):
     assert f"at its best η ({tun.lrs[k]:.2g}" in words
     assert all(not tun.stable[i, j] or tun.final_loss[i, j] > tun.final_loss[i, k] for j in (k - 1, k + 1))
     take = race_mod.race_takeaway(surf, runs, tun)
-    assert ("on this valley velocity wins (Momentum; one grid step of η can change that). GD, its η capped by the "
-            "steep start, crawls to last.") in take
+    assert ("Takeaway: here Momentum's velocity wins, on a fragile η; GD, its η capped by the steep start, crawls "
+            "to last.") in take
     assert tun.meta["verdict"] == "within noise" and surf.meta["ranking"][-1] == ["gd"]
     assert all(runs[n].meta["final_loss"] < runs["gd"].meta["final_loss"] for n in runs if n != "gd")
     # "its η capped by the steep start": GD's chosen η is under 2/λ_max at the start, the next grid rate is not
@@ -272,6 +272,19 @@ def test_leaders_words_match_the_records(race_mod, race):
     assert not tun.stable[i, k + 1] and up.max() > 10 * start
     assert (f"Nesterov, 3rd: at η = {tun.lrs[k + 1]:.2g} its loss spikes to {up.max():.0f} at step "
             f"{int(np.argmax(up))}, past 10× the start: unstable. So it runs at {tun.lrs[k]:.2g}.") in nest
+    # GD: at the next grid η up its loss is still above the start at the rule's check step (rejected), so it
+    # runs at the smaller η; its last step; Momentum's step over GD's from the same gradient (recomputed)
+    gdw = " ".join(race_mod.gd_cap_text(surf, runs, tun, probes).split())
+    i = tun.meta["names"].index("gd")
+    k = int(tun.chosen[i])
+    r = train(O.ObjectiveProblem(obj), optim.make("sgd", lr=float(tun.lrs[k + 1])), np.array(obj.start, float),
+              steps=tun.config["steps"])
+    fl = obj.value(r.thetas)
+    check = int(np.ceil(tun.config["warmup"] * tun.config["steps"]))
+    assert not tun.stable[i, k + 1] and fl[check] > fl[0] and fl.max() < 10 * fl[0]  # "late", not a spike
+    assert (f"GD at η = {tun.lrs[k + 1]:.2g} is rejected (loss {fl[check]:.1f} > {fl[0]:g} at step {check}), so it "
+            f"runs at {tun.lrs[k]:.2g}.") in gdw
+    assert f"Momentum's velocity makes each step {gains[0]:.0f}× GD's from the same gradient." in gdw
 
 
 def test_beale_verdict_and_last_digits(race_mod, race):
