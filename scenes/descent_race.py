@@ -1346,14 +1346,19 @@ class DescentRace3D(ThemedThreeDScene):
             self.update_mobjects(0)  # a wait without time-based updaters would freeze the frame before it
             self.stop_ambient_camera_rotation()
             ring = mn.VGroup()
-            if who is not None:
-                run = runs[who]
+            # the ringed run and GD (the legend is away while the caption is read): each head tagged by name
+            for o_ in dict.fromkeys([w_ for w_ in (who, "gd" if "GD" in words else None) if w_ is not None]):
+                run = runs[o_]
                 j = min(int(np.searchsorted(run.steps, t.get_value() - 1e-9)), len(run.thetas) - 1)
                 head = axes.c2p(*run.thetas[j][:2], float(hmap(np.array([run.train_loss[j]]))[0]))
                 spot = np.asarray(self.camera.project_points(np.array([head], float))[0][:2], float)
-                ring = mn.VGroup(*[mn.Circle(radius=0.26, stroke_color=c, stroke_width=w)
-                                   for c, w in ((color(theme.BACKGROUND), 9), (color("optimizer", who), 5))])
-                ring.move_to([*spot, 0.0])
+                c_ = color("optimizer", o_)
+                ring.add(*[mn.Circle(radius=0.26 if o_ == who else 0.2, stroke_color=c, stroke_width=w).move_to(
+                    [*spot, 0.0]) for c, w in ((color(theme.BACKGROUND), 9), (c_, 5))])
+                tag = text(NAMES[o_], size=28, color=c_)
+                tag.next_to([*spot, 0.0], mn.LEFT if o_ == "gd" and o_ != who else mn.DOWN, buff=0.32)
+                tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)
+                ring.add(tag)
             # in the legend's place, under the counter, on plain background (cut in and out: never on the
             # surface, never two texts at once)
             cap = fit_text(words, self.mid_width, size=28)
@@ -1374,7 +1379,7 @@ class DescentRace3D(ThemedThreeDScene):
         # 3-D view stacks on the star), then why, one line at a time, and last the takeaway, held
         rows = self.ranking_rows(surf, runs, tuning)
         tie = any(len(p_) > 1 for p_ in surf.meta["ranking"])  # its rows carry their own heads
-        ranking = rows if tie else mn.VGroup(text("final f − f*", size=24), rows).arrange(
+        ranking = rows if tie else mn.VGroup(text("final f − f*", size=26), rows).arrange(
             mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)  # the ranking's rows under a short head
         zoom = self.end_zoom(surf, runs)
         top = mn.VGroup(ranking, zoom).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
@@ -1458,14 +1463,14 @@ class DescentRace3D(ThemedThreeDScene):
             finals = [runs[n].meta["final_loss"] for n in names]
             if len(names) > 1 and max(finals) <= ATOL:  # a round-off tie: when each got to ★
                 first = {n: first_below(runs[n], tuning.meta["min_value"], ATOL) for n in names}
-                rows.append(text("reached ★ at step:", size=24))
+                rows.append(text("reached ★ at step:", size=26))
                 for n in sorted(names, key=lambda n: first[n]):
-                    rows.append(text(f"{place}. {NAMES[n]} {first[n]}", size=24, color=color("optimizer", n)))
+                    rows.append(text(f"{place}. {NAMES[n]} {first[n]}", size=26, color=color("optimizer", n)))
                     rows[-1].indent = True
-                rows.append(text(f"f − f* after {surf.meta['steps']} steps:", size=24))
+                rows.append(text(f"f − f* after {surf.meta['steps']} steps:", size=26))
                 continue
             for n in names:
-                rows.append(text(f"{place}. {NAMES[n]} {loss_text(runs[n].meta['final_loss'])}", size=24,
+                rows.append(text(f"{place}. {NAMES[n]} {loss_text(runs[n].meta['final_loss'])}", size=26,
                                  color=color("optimizer", n)))
         body = mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         for r in rows:

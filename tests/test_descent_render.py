@@ -35,7 +35,7 @@ CASES = [
                                            (theme.SURFACE_RAMP_MUTED[-2], PLOT, 300)]),
     ("descent_surface", "DescentSurfaceBowl", [(theme.OPTIMIZER["gd"], PLOT, 15)]),  # a zoomed bowl, seen from above
     # momentum's thin path on the surface and its step-length curve beside it (with 10·η·|gradient| in white)
-    ("descent_surface", "DescentSurfaceRosenbrock", [(theme.OPTIMIZER["momentum"], (0.0, 0.2, 0.55, 0.8), 8),
+    ("descent_surface", "DescentSurfaceRosenbrock", [(theme.OPTIMIZER["momentum"], (0.0, 0.2, 0.55, 0.8), 5),
                                                      (theme.OPTIMIZER["momentum"], (0.6, 0.3, 1.0, 0.8), 15)]),
     ("descent_surface", "DescentSurfaceRandom", [(theme.OPTIMIZER["momentum"], PLOT, 20),
                                                  (theme.SURFACE_RAMP_MUTED[-2], PLOT, 300)]),
