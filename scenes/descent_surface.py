@@ -150,8 +150,9 @@ class DescentSurface(ThemedThreeDScene):
                 self.pre_path = DescentPath(pts[:k + 1], axes, steps=steps[:k + 1], color=color(theme.FOREGROUND),
                                             tracker=t, stroke_width=2.5, head_radius=0.07, start_marker=False)
         outline(path, self.path_outline)
-        start = mn.VGroup(*[mn.Circle(radius=0.17, stroke_color=color(c), stroke_width=w).move_to(first)
-                            for c, w in ((theme.BACKGROUND, 7), (theme.FOREGROUND, 3.5))])
+        rim = ink if self.heights == "true" and self.is_network(rec) else color(theme.FOREGROUND)  # the meter's code
+        start = mn.VGroup(*[mn.Circle(radius=0.17, stroke_color=c, stroke_width=w).move_to(first)
+                            for c, w in ((color(theme.BACKGROUND), 7), (rim, 3.5))])
         x, y, v = grid_minimum(surf.xs, surf.ys, surf.loss)
         star = marker(axes.c2p(x, y, float(hmap(np.array([v]))[0])), radius=0.3 if self.is_network(rec) else 0.24,
                       hollow=True)
@@ -497,8 +498,8 @@ class DescentSurface(ThemedThreeDScene):
             return []
         k = int(np.searchsorted(np.asarray(steps, float), self.agree_from(rec)))
         q = np.asarray(axes.c2p(*xy[k], z[k]), float)
-        dot = mn.VGroup(mn.Dot(q, radius=0.15, color=color(theme.BACKGROUND)),
-                        mn.Dot(q, radius=0.11, color=color(theme.FOREGROUND)))
+        fill = self.mark_ink(rec)  # on a path at its true loss: the true loss's colour (white means the sheet)
+        dot = mn.VGroup(mn.Dot(q, radius=0.15, color=color(theme.BACKGROUND)), mn.Dot(q, radius=0.11, color=fill))
         words = label(f"step {int(steps[k])}", size=28, color=color(theme.FOREGROUND))
         words.move_to(q).shift((0.3 + words.width / 2) * self.mark_side)
         words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
@@ -508,6 +509,12 @@ class DescentSurface(ThemedThreeDScene):
     def stray_marks(self, rec, axes, xy, z, steps) -> list:
         """(mark, label) groups shown with the first `after` caption (none here)."""
         return []
+
+    def mark_ink(self, rec):
+        """The fill of a mark on the path: the path's colour where the path is drawn at its true loss."""
+        if self.heights == "true":
+            return color("optimizer", optimizer_key(rec["run"].config["optimizer"]))
+        return color(theme.FOREGROUND)
 
     def ring_labels(self, axes, surf, hmap, levels, xy) -> list:
         """One label per iso-loss ring ('loss 0.1'), at the ring's point nearest the camera that keeps
@@ -768,8 +775,10 @@ class DescentSurfaceTrue(DescentSurface):
     def after(self, rec, surf, v):
         k = self.agree_from(rec)
         j, off = self.stray_at(rec)
-        return [f"After step {k} the path still strays as far as {off:.1f} off the sheet (step {j}, ○), but in "
-                f"directions where the loss is nearly flat."]
+        p = rec[f"{self.plane}_path"]
+        i = int(np.searchsorted(p.steps, j))
+        return [f"After step {k} the path strays as far as {off:.1f} off the sheet (step {j}, ○), yet true "
+                f"{p.true_loss[i]:.2f} vs sheet {p.plane_loss[i]:.2f}: the loss is flat that way."]
 
     def stray_at(self, rec) -> tuple[int, float]:
         """(step, distance): where the path lies farthest off the sheet from step `agree_from` on (weight space)."""
@@ -784,10 +793,10 @@ class DescentSurfaceTrue(DescentSurface):
         j, _ = self.stray_at(rec)
         i = int(np.searchsorted(np.asarray(steps, float), j))
         q = np.asarray(axes.c2p(*xy[i], z[i]), float)
-        ring = mn.VGroup(*[mn.Circle(radius=r, stroke_color=color(c), stroke_width=w).move_to(q)
-                           for r, c, w in ((0.14, theme.BACKGROUND, 7), (0.14, theme.FOREGROUND, 3.5))])
+        ring = mn.VGroup(*[mn.Circle(radius=0.16, stroke_color=c, stroke_width=w).move_to(q)
+                           for c, w in ((color(theme.BACKGROUND), 8), (self.mark_ink(rec), 4))])
         words = label(f"step {j}", size=28, color=color(theme.FOREGROUND))
-        words.move_to(q).shift((0.3 + words.width / 2) * mn.RIGHT + 0.15 * mn.DOWN)  # the path's left side is busy
+        words.move_to(q).shift((0.35 + words.width / 2) * mn.RIGHT + 0.35 * mn.DOWN)  # below right: clear of ● and path
         words.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.04)
         words.anchor = q
         return [mn.VGroup(ring, words)]
@@ -804,16 +813,20 @@ class DescentSurfaceTrue(DescentSurface):
         lines = mn.VGroup()
         for i in range(2, k + 1, 2):  # every second step (the stalk is step 0)
             a, b = axes.c2p(*xy[i], z[i]), axes.c2p(*xy[i], other[i])
-            ln = mn.Line(a, b, stroke_color=ink, stroke_width=2.5, stroke_opacity=0.0)
+            ln = mn.Line(a, b, stroke_color=ink, stroke_width=3, stroke_opacity=0.0)
             ln.step = float(steps[i])
             lines.add(ln)
 
         def show(g):
             now = tracker.get_value()
             for ln in g:
-                ln.set_stroke(opacity=0.55 if now >= ln.step - 1e-9 else 0.0)
+                ln.set_stroke(opacity=0.7 if now >= ln.step - 1e-9 else 0.0)
         lines.add_updater(show)
-        return [lines]
+        # the lines' feet: the path's spot on the sheet, a thin white trail up to step k
+        foot = DescentPath(np.column_stack([xy[:k + 1], other[:k + 1]]), axes, steps=np.asarray(steps, float)[:k + 1],
+                           color=color(theme.FOREGROUND), tracker=tracker, stroke_width=2.5, head=False,
+                           start_marker=False)
+        return [foot, lines]
 
     def takeaway(self, rec, surf, v):
         return (f"Takeaway: the sheet's height is the true loss only where stepping off it leaves the loss "
