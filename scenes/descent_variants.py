@@ -289,15 +289,21 @@ class DescentDigits(ThemedScene):
     plot, wide, tall = 4.0, 6.5, 2.65  # per-epoch (then per-second) panel width, batch-size chart width, height
     y_range = (0.05, 5.0)
     end_time = 3.0  # the closing sentence is held this long
+    hold = 1.0  # scales every hold and fade (a render test sets it small)
 
     def caption(self, lines, old=None, size: float = 28):
         """Replace the caption under the plots: the old one leaves, then the new one comes."""
         new = mn.VGroup(*[text(line, size=size) for line in lines]).arrange(mn.DOWN, aligned_edge=mn.LEFT,
                                                                             buff=0.12)
         new.to_edge(mn.DOWN, buff=0.16).set_x(0)
+        if self.hold < 0.5:  # fades of a frame or two (a fast render test): a cut, without copying the texts
+            if old is not None:
+                self.remove(old)
+            self.add(new)
+            return new
         if old is not None:
-            self.play(mn.FadeOut(old), run_time=0.2)
-        self.play(mn.FadeIn(new), run_time=0.3)
+            self.play(mn.FadeOut(old), run_time=0.2 * self.hold)
+        self.play(mn.FadeIn(new), run_time=0.3 * self.hold)
         return new
 
     def construct(self):
@@ -422,25 +428,25 @@ class DescentDigits(ThemedScene):
         cap = mn.VGroup(*[text(w, size=28) for w in words["open"]]).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
         cap.to_edge(mn.DOWN, buff=0.16).set_x(0)
         self.add(cap)
-        self.wait(1.5)
+        self.wait(1.5 * self.hold)
         warps = digits_warps(runs, self.variants, self.run_time)
         cap = self.caption(words["epoch"], cap)
         self.play(warps["epochs"].animate(t))
         self.pause("digits-epochs")
-        self.wait(0.8)
+        self.wait(0.8 * self.hold)
         # every batch size after all epochs, on the chart
         cap = self.caption(words["after_epochs"], cap)
-        self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3), run_time=1.5)
-        self.wait(1.5)
+        self.play(mn.Create(ep_line), mn.LaggedStart(*[mn.FadeIn(d) for d in ep_dots], lag_ratio=0.3), run_time=1.5 * self.hold)
+        self.wait(1.5 * self.hold)
 
         # phase 2: per second of measured training (median epoch time) takes the left panel's place
         t3.set_value(warps["clock"].first_step)
         cap = self.caption(words["clock"], cap)
         self.play(mn.FadeOut(mn.VGroup(ep_plot.axes, preview, *ep_plot.curves.values())), mn.FadeOut(heads[0]),
-                  run_time=0.4)
+                  run_time=0.4 * self.hold)
         self.play(mn.FadeIn(cp.axes), mn.FadeIn(heads[1]), mn.FadeIn(faint),
-                  *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.5)
-        self.wait(1.2)
+                  *[mn.FadeIn(c) for c in cp.curves.values()], run_time=0.5 * self.hold)
+        self.wait(1.2 * self.hold)
         cap = self.caption(words["second"], cap)  # what one update costs: the clock the curves now run on
         self.play(warps["clock"].animate(t3))
         (_, _), (y0, y1) = cp.axes.bounds
@@ -455,26 +461,26 @@ class DescentDigits(ThemedScene):
         at_budget = mn.VGroup(*[mn.Dot(cp.axes.c2p(b["budget"], b["seconds"][runs[v].meta["batch_size"]]),
                                        radius=0.085, color=bg, fill_opacity=1, stroke_color=cols[v],
                                        stroke_width=4).set_z_index(5) for v in self.variants])
-        self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6)
+        self.play(mn.Create(budget_line), mn.FadeIn(budget_word), run_time=0.6 * self.hold)
         cap = self.caption(words["budget"], cap)  # the updates each run made by then, also under its name
-        self.play(mn.FadeIn(at_budget), mn.FadeIn(counts), run_time=0.5)
-        self.wait(3.0)
+        self.play(mn.FadeIn(at_budget), mn.FadeIn(counts), run_time=0.5 * self.hold)
+        self.wait(3.0 * self.hold)
         cap = self.caption(words["why"], cap)  # as many updates, better ones
         self.pause("digits-clock")
-        self.wait(2.5)
+        self.wait(2.5 * self.hold)
 
         # phase 3: every batch size at the budget, and the verdict
         cap = self.caption(words["after_time"], cap)
         # the 25-epoch marks step back: the per-second verdict is the point now
-        self.play(ep_line.animate.set_stroke(opacity=0.15), ep_dots.animate.set_opacity(0.2), run_time=0.4)
+        self.play(ep_line.animate.set_stroke(opacity=0.15), ep_dots.animate.set_opacity(0.2), run_time=0.4 * self.hold)
         self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(mn.VGroup(d, r)) for d, r in zip(s_dots, bars)],
-                                                    lag_ratio=0.3), run_time=1.5)
-        self.play(mn.FadeIn(lit), mn.FadeIn(verdict), run_time=0.5)
+                                                    lag_ratio=0.3), run_time=1.5 * self.hold)
+        self.play(mn.FadeIn(lit), mn.FadeIn(verdict), run_time=0.5 * self.hold)
         self.pause("digits-verdict")
-        self.wait(2.0)
+        self.wait(2.0 * self.hold)
         cap = self.caption(words["takeaway"], cap)
         self.pause("digits-end")
-        self.wait(self.end_time)
+        self.wait(self.end_time * self.hold)
 
 
 def slot_axes(chart, bs, etas: dict, ink) -> None:

@@ -55,7 +55,7 @@ def test_descent_scene_renders(render_scene, file, cls, checks):
     # captions and closing lines held briefly
     fast = {"run_time": 1.0, **({"intro_time": 0.2} if file == "descent_surface" else {}),
             **({"beat_time": 0.2, "mid_time": 0.2, "intro_time": 0.2} if cls.startswith("DescentRace3D") else {}),
-            **({"hold": 0.2} if cls in ("DescentVariants", "DescentWells") else {})}
+            **({"hold": 0.2} if cls in ("DescentVariants", "DescentWells", "DescentDigits") else {})}
     out = render_scene(f"scenes/{file}.py", cls, overrides=fast, width=384, height=216)
     if file in MINE:  # the text audit (the other descent scenes' owner adds theirs)
         assert not out.small_texts, out.small_texts
