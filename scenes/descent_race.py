@@ -149,9 +149,13 @@ class RankStrip(mn.VGroup):
             hi = lo + tick_every * np.ceil((hi - lo) / tick_every)
         names = [text(NAMES[n], size=size, color=color("optimizer", n)) for n in order]
         name_w = max(m.width for m in names)
+        if ring_labels and tuning is not None and tuning.meta.get("neighbours"):  # "Adam η=2.5", indented
+            w0 = tuning.meta["winner"][0]
+            j0 = int(tuning.chosen[tuning.meta["names"].index(w0)])
+            name_w = max([name_w] + [0.3 + text(f"η={tuning.lrs[j0 + d]:.2g}", size=size).width for d in (-1, 1)])
         bg, muted, fg = color(theme.BACKGROUND), color(theme.MUTED), color(theme.FOREGROUND)
-        self.head = text("final loss f − f*" + (f" (ties: step to {power_of_ten(ATOL)})" if tied else ", best first"),
-                         size=size)
+        self.head = text("final loss f − f*" + (f" (ties: step to {power_of_ten(ATOL)})" if tied else
+                                                ", shortest bar best" if ring_labels else ", best first"), size=size)
         self.add(self.head)
         rows = mn.VGroup()
         x0 = name_w + 0.2
@@ -194,6 +198,10 @@ class RankStrip(mn.VGroup):
                         r.add(text("× diverged", size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15))
                     rows.add(r)
                     y -= ROW
+                # a bracket from the winner's name down its two rows: they are the winner at other rates
+                top, bot = y + 2.5 * ROW - 0.12, y + 0.5 * ROW + 0.05
+                rows.add(mn.VMobject(stroke_color=c, stroke_width=2.5).set_points_as_corners(
+                    [[0.2, top, 0], [0.1, top, 0], [0.1, bot, 0], [0.2, bot, 0]]))
             elif n == w:  # the winner one grid step either way, on a row of its own
                 j = int(tuning.chosen[tuning.meta["names"].index(w)])
                 others = [v for m, v in tuning.meta["chosen_final"].items() if m != w]
@@ -296,16 +304,17 @@ class SeriesChart(mn.VGroup):
 
     def __init__(self, title: str, series: dict, x_range, y_range, log_y: bool = True, room: float = 6.0,
                  height: float = 2.3, size: float = 24, dots=(), labels=None, hline=None, stack: str = "up",
-                 y_ticks=None, key: bool = False):
+                 y_ticks=None, key: bool = False, key_above: bool = False, ends: bool = False, x_ticks: int = 2):
         super().__init__()
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         self.title = text(title, size=28)
         # the plot as wide as the column allows once the tick labels and the longest end label fit
-        longest = max(text((labels or {}).get(n, NAMES[n]), size=size).width for n in series) + (0.6 if key else 0.12)
+        longest = (0.0 if key_above else
+                   max(text((labels or {}).get(n, NAMES[n]), size=size).width for n in series) + (0.6 if key else 0.12))
 
         def axes(width):
             return LabelledAxes(x_range, y_range, "step", "", log_y=log_y, width=width, height=height, font_size=size,
-                                ink=fg, x_ticks=2, y_ticks=y_ticks)
+                                ink=fg, x_ticks=x_ticks, y_ticks=y_ticks)
 
         probe = axes(2.0)  # the tick labels' overhang, measured, then the plot as wide as the rest allows
         overhang = probe.axes.get_left()[0] - min(probe.tick_labels.get_left()[0], probe.axes.get_left()[0])
@@ -320,7 +329,7 @@ class SeriesChart(mn.VGroup):
             if words:
                 ax.add(text(words, size=size, color=fg).next_to(a + 0.15 * (b - a), mn.DOWN, buff=0.08,
                                                                 aligned_edge=mn.LEFT))
-        ends = []
+        ends_ = []
         for n, (xs, ys) in series.items():
             c = color("optimizer", n)
             xs, ys = np.asarray(xs, float), np.asarray(ys, float)
@@ -329,25 +338,33 @@ class SeriesChart(mn.VGroup):
             g = mn.VGroup(mn.VMobject(stroke_color=c, stroke_width=4).set_points_as_corners(pts))
             if n in dots:
                 g.add(*[mn.Dot(p, radius=0.045, color=c).set_stroke(bg, width=1, opacity=1) for p in pts])
+            if ends:  # the first and last values (the ones the words quote) marked
+                g.add(*[mn.Dot(p, radius=0.06, color=c).set_stroke(bg, width=1.5, opacity=1) for p in (pts[0], pts[-1])])
             lab = text((labels or {}).get(n, NAMES[n]), size=size, color=c).next_to(pts[-1], mn.RIGHT, buff=0.12)
-            if key:  # a key right of the plot, one row per series in the order given, top down
+            if key_above:  # two columns above the plot, in the order given
+                i = len(ends_)
                 lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
                     mn.RIGHT, buff=0.1)
-                lab.next_to(ax.c2p(x1, y1), mn.RIGHT, buff=0.2).shift((0.1 + 0.42 * len(ends)) * mn.DOWN)
+                lab.move_to(ax.c2p(x0, y1) + np.array([(i % 2) * (room / 2 - overhang), 0.45 + 0.38 * (1 - i // 2), 0]),
+                            aligned_edge=mn.LEFT)
+            elif key:  # a key right of the plot, one row per series in the order given, top down
+                lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
+                    mn.RIGHT, buff=0.1)
+                lab.next_to(ax.c2p(x1, y1), mn.RIGHT, buff=0.2).shift((0.1 + 0.42 * len(ends_)) * mn.DOWN)
                 lab.align_to(ax.c2p(x1, y1) + 0.2 * mn.RIGHT, mn.LEFT)
-            ends.append(lab)
+            ends_.append(lab)
             g.add(lab)
             self.lines[n] = g
         d = 1 if stack == "up" else -1  # end labels stacked without touching, pushed up or down
-        ends.sort(key=lambda m: d * m.get_y())
-        for a, b in zip(ends[:-1], ends[1:]):
+        ends_.sort(key=lambda m: d * m.get_y())
+        for a, b in zip(ends_[:-1], ends_[1:]):
             gap = d * (b.get_y() - a.get_y()) - (a.height + b.height) / 2
-            if gap < 0.06 and not key:
+            if gap < 0.06 and not (key or key_above):
                 b.shift((0.06 - gap) * d * mn.UP)
         body = mn.VGroup(ax, *self.lines.values())
         self.add(self.title, body)
         body.next_to(self.title, mn.DOWN, buff=0.2, aligned_edge=mn.LEFT)
-        body.shift((self.title.get_left()[0] - ax.tick_labels.get_left()[0]) * mn.RIGHT)
+        body.shift((self.title.get_left()[0] - min(ax.tick_labels.get_left()[0], ax.axes.get_left()[0])) * mn.RIGHT)
         self.shown = set()
         # what each drawn piece is, read before hiding it: dots (fill and edge), glyphs (fill), lines (stroke)
         self.kinds = {n: [(m, "dot" if isinstance(m, mn.Dot) else "fill" if m.get_fill_opacity() > 0 else "stroke")
@@ -527,11 +544,13 @@ def caption_fit(words: str, left: float, size: float = 24, start: int = 36) -> m
         width = min(width - 1, int(width * (RIGHT_EDGE - left) / t.width))
 
 
-def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop", at=None):
+def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop", at=None, star=None):
     """The last `last` steps of a run drawn `zoom`× larger in a box at the plot's lower right (dots at
     every step), a square on the plot where they are, and what the box shows in words."""
     th = np.asarray(run.thetas, float)[-last - 1:]
     lo, hi = th.min(axis=0), th.max(axis=0)
+    if star is not None:  # the window grown to hold ★ too
+        lo, hi = np.minimum(lo, star), np.maximum(hi, star)
     span = float(max(hi - lo)) * 1.15
     mid = (lo + hi) / 2
     ax_scale = ax.c2p(1, 0)[0] - ax.c2p(0, 0)[0]  # scene units per data unit (x)
@@ -554,6 +573,15 @@ def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop", at=
                         stroke_width=2).move_to((a + b) / 2)
     link = mn.DashedLine(mark.get_corner(mn.DR), box.get_corner(mn.UL), dash_length=0.08, stroke_width=2, color=c)
     g = mn.VGroup(link, box, path, dots, words, mark).set_z_index(9)
+    fg = color(theme.FOREGROUND)
+    if star is not None and np.all(np.abs(np.asarray(star, float) - mid) < span / 2):  # where ★ is, in the box
+        q = box.get_center() + np.array([*(np.asarray(star, float) - mid) * size / span, 0.0])
+        g.add(mn.Star(n=5, outer_radius=0.13, fill_opacity=0, stroke_color=fg, stroke_width=2.5).move_to(q))
+    bar = 10.0 ** np.floor(np.log10(span / 3))  # a scale bar of a round length, in data units
+    bar *= 5 if 5 * bar <= span / 2 else 2 if 2 * bar <= span / 2 else 1
+    a0 = box.get_corner(mn.UL) + np.array([0.12, -0.15, 0])
+    g.add(mn.Line(a0, a0 + bar * size / span * mn.RIGHT, stroke_width=3, color=fg),
+          text(f"{bar:g}", size=24, color=fg).next_to(a0 + 0.5 * bar * size / span * mn.RIGHT, mn.DOWN, buff=0.05))
     g.zoom = zoom
     return g
 
@@ -641,6 +669,7 @@ class DescentRace(ThemedScene):
     beat_fade = 1.0      # seconds a beat's words take to come in
     fit_strip = False    # the strip's axis as wide as the side column allows
     zoom_beats = ("rmsprop",)  # beats that zoom into RMSprop's last steps
+    zoom_star = False          # ★ drawn in the zoom box when it falls inside
     end_hold = 0.0       # seconds the finished race holds, legend still up, before the result comes in
     # Rosenbrock's values (the variants set their own)
     why_size = 28
@@ -777,7 +806,8 @@ class DescentRace(ThemedScene):
             if beat in bright:  # the runs the words are about bright and on top, the others dimmed
                 anims += spotlight(trails, bright[beat])
             if beat in self.zoom_beats:  # RMSprop's last steps zoomed
-                inset = zoom_inset(ax, runs["rmsprop"], self.zoom_steps, at=self.zoom_at)
+                inset = zoom_inset(ax, runs["rmsprop"], self.zoom_steps, at=self.zoom_at,
+                                   star=surf.meta["minima"][0] if self.zoom_star else None)
                 if beat == "rmsprop":  # its dense path thin and see-through (the start shows)
                     for m in trails["rmsprop"].family_members_with_points():
                         if not isinstance(m, mn.Dot):
@@ -894,6 +924,7 @@ class DescentRaceBeale(DescentRace):
     explain = ("adam_loop", "adam_rate", "fixed", "adagrad_rate", "rms_forgets")
     zoom_beats = ("rms_forgets",)
     zoom_steps = 30
+    zoom_star = True
     end_bright = ("adam",)
     ticks = 4
     view = ((-2.5, 4.5), (-3.0, 2.5))  # where the paths run: the valley to the ★ fills the plot
@@ -911,8 +942,7 @@ class DescentRaceBeale(DescentRace):
         r = RV.rates(runs, ("adam", "momentum", "adagrad", "rmsprop"))
         series = {n: (np.asarray(runs[n].steps[:len(v)], float), v) for n, v in r.items()}
         chart = SeriesChart("rate = step per unit |g|", series, (0, surf.meta["steps"]), (1e-4, 1), room=self.room(),
-                            labels={n: f"{NAMES[n]} {RV.num(v[-1])}" for n, v in r.items()}, size=28, height=2.0,
-                            y_ticks=3, stack="down")
+                            size=28, height=1.5, y_ticks=3, key_above=True, ends=True, x_ticks=3)
         return {"adam_rate": (chart, ("adam",)), "fixed": (chart, ("momentum",)),
                 "adagrad_rate": (chart, ("adagrad",)), "rms_forgets": (chart, ("rmsprop",))}
 

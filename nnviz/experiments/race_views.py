@@ -134,8 +134,8 @@ def beale_rate_text(runs, width: int = 31) -> str:
     r = adam_rate(a)
     g0 = float(a.grad_norm[0])
     b2 = float(a.meta["hyper"]["beta2"])
-    return wrap_words(f"Adam divides by √(mean of g²) over ~{memory(b2)} steps (β₂ = {b2:g}): the steep start "
-                      f"(|g| = {g0:.0f}) holds its rate at {num(r[0])}, then slowly dilutes: {num(r[-1])}.", width)
+    return wrap_words(f"Adam's mean of g² spans ~{memory(b2)} steps (β₂ = {b2:g}): the steep start (|g| = {g0:.0f}) "
+                      f"dilutes slowly, so its rate climbs {num(r[0])} → {num(r[-1])}.", width)
 
 
 def beale_adagrad_text(runs, width: int = 31) -> str:
@@ -158,9 +158,8 @@ def beale_rmsprop_text(runs, width: int = 31) -> str:
     rho = r.meta["hyper"]["decay"]
     m = last_moves(r)
     q = rmsprop_rate(r)
-    return wrap_words(f"RMSprop's mean forgets in ~{memory(rho)} steps (ρ = {rho:g}): its rate ≈ η/|g| climbs "
-                      f"{q[-1] / q[0]:.0f}×, so each step stays ≈ η = {num(m.mean())}: it bounces round ★ (box).",
-                      width)
+    return wrap_words(f"RMSprop's mean forgets in ~{memory(rho)} steps (ρ = {rho:g}): rate ≈ η/|g| climbs "
+                      f"{q[-1] / q[0]:.0f}×, steps stay ≈ η = {num(m.mean())}: it bounces round ★ (box).", width)
 
 
 def beale_fixed_text(runs, tuning, probes, name: str = "momentum", width: int = 31) -> str:
@@ -188,8 +187,8 @@ def takeaway(surface: str, surf, runs, tuning) -> str:
     """The one plain sentence each race video ends on (what this race showed, not a law)."""
     if surface == "beale":
         b2, rho = runs["adam"].meta["hyper"]["beta2"], runs["rmsprop"].meta["hyper"]["decay"]
-        return ("Adam wins here: its slow mean of g² dilutes the steep start, so its steps shrink with |g|. "
-                "AdaGrad's sum never dilutes; RMSprop's fast mean forgets.")
+        return ("Adam wins here: its slow mean of g² settles, so its steps shrink with |g|; AdaGrad's sum "
+                "never dilutes, RMSprop's fast mean forgets.")
     if surface == "saddle":
         late = [n for n in ("momentum", "adam") if last_move(runs[n]) > 0.05]
         return (f"A saddle only delays GD (|y| > 0.5 at step {ridge_step(runs['gd'])}); dividing by |g| leaves "
@@ -374,9 +373,12 @@ def crossings(run, tol: float = 0.01) -> list:
 
 def swings_text(surf, runs, width: int = 31) -> str:
     h = runs["momentum"].meta["hyper"]
-    n = len(crossings(runs["momentum"]))
-    return wrap_words(f"Off the ridge, Momentum's velocity swings it across x = 0 {times(n)} (1–{n}): its last step "
-                      f"is still {last_move(runs['momentum']):.2f}.", width)
+    cs = crossings(runs["momentum"])
+    on = sum(abs(p[1]) <= 0.5 for _, p, _ in cs)  # crossings still on the ridge (|y| ≤ 0.5)
+    where = (f": {on} on the ridge (1{', 2' if on == 2 else f'–{on}' if on > 2 else ''}), {len(cs) - on} after it"
+             if 0 < on < len(cs) else "")
+    return wrap_words(f"Momentum's velocity carries it across x = 0 {times(len(cs))}{where}; its last step is still "
+                      f"{last_move(runs['momentum']):.2f}.", width)
 
 
 def last_move(run) -> float:

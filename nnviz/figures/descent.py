@@ -366,6 +366,8 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
             eta = f"η = {tun.lrs[j + dj]:.2g}"
             if np.isfinite(v):  # on the row's centreline, hollow, over the bar
                 ax.plot(max(v, T.ATOL), k, "D", ms=9, mfc="none", mec=c, mew=2.0, zorder=4)  # ◇ (○ is the start)
+                ax.annotate(f"η={tun.lrs[j + dj]:.2g}", (max(v, T.ATOL), k), xytext=(0, 7), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=9, color=theme.INK)
                 vs = r"$<10^{-12}$" if v <= T.ATOL else f"{v:.2g}" if v >= 1e-4 else f"${_sci(v)}$"
                 key.append(f"◇ {eta}: {vs}")
             else:
@@ -397,11 +399,11 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
     return order, tied
 
 
-def _crowded_ends(ax, runs, names, reach=0.17):
-    """Runs whose ends lie within `reach` inches of each other on the plot (tied at the ★, or side by
-    side): their end dots set side by side on a circle `reach` inches round the first one's end (clear
-    of a ★ drawn there), in the order given (best finish at the top, then clockwise); returns their
-    names."""
+def _crowded_ends(ax, runs, names, reach=0.17, tied=()):
+    """Runs whose ends lie within `reach` inches of each other on the plot: their end dots set side by
+    side on a circle `reach` inches round the first one's end (clear of a ★ drawn there), in the order
+    given (best finish at the top, then clockwise); returns their names. Where two or more of them are
+    `tied` (at the minimum up to round-off), only those go on the circle: the others keep their true place."""
     from matplotlib.transforms import ScaledTranslation
 
     inch = {n: ax.transData.transform(runs[n].thetas[-1]) / ax.figure.dpi for n in names}
@@ -414,6 +416,8 @@ def _crowded_ends(ax, runs, names, reach=0.17):
                 break
         else:
             groups.append([n])
+    groups = [g for g in groups if len(g) > 1]
+    groups = [[n for n in g if n in tied] if sum(n in tied for n in g) > 1 else g for g in groups]
     groups = [g for g in groups if len(g) > 1]
     for g in groups:
         for k, n in enumerate(g):
@@ -448,11 +452,14 @@ def race(fig):
     from matplotlib.lines import Line2D
 
     rec = E.load("descent_race")
-    grid = fig.add_gridspec(3, 3, height_ratios=[3.3, 1.4, 1.55], hspace=0.5, wspace=0.8, top=0.875,
-                            bottom=0.07, left=0.1, right=0.95)
+    outer = fig.add_gridspec(3, 1, height_ratios=[3.3, 1.4, 1.55], hspace=0.45, top=0.875, bottom=0.07,
+                             left=0.07, right=0.97)
+    maps = outer[0].subgridspec(1, 3, wspace=0.3)
+    rows = outer[1].subgridspec(1, 3, wspace=0.85)
+    notes = outer[2].subgridspec(1, 3, wspace=0.3)
     winners = []
     for col, surf in enumerate(X.RACES):
-        ax = fig.add_subplot(grid[0, col])
+        ax = fig.add_subplot(maps[0, col])
         s, tun = rec[f"{surf}__surface"], rec[f"{surf}__tuning"]
         runs = {n: rec[f"{surf}__{n}"] for n in X.RACE_ORDER}
         winners.append(s.meta["ranking"][0])
@@ -462,7 +469,8 @@ def race(fig):
         ax.set_ylim(y0, y1)
         order = X.finish_order(s, runs, tun.meta["min_value"], threshold=T.ATOL)
         # runs ending on one spot (at the plot's scale): their end dots side by side round it, best on top
-        crowded = _crowded_ends(ax, runs, [n for n in order if np.all(np.isfinite(runs[n].thetas[-1]))])
+        done = [n for n in order if runs[n].meta["final_loss"] <= T.ATOL]
+        crowded = _crowded_ends(ax, runs, [n for n in order if np.all(np.isfinite(runs[n].thetas[-1]))], tied=done)
         for name in X.RACE_ORDER:
             run = runs[name]
             c = theme.OPTIMIZER[name]
@@ -472,7 +480,7 @@ def race(fig):
             end = run.thetas[-1]
             inside = np.all(np.isfinite(end)) and x0 <= end[0] <= x1 and y0 <= end[1] <= y1
             if inside and name not in crowded:
-                ax.plot(*end, "o", ms=6, color=c, mec=theme.INK, mew=0.8, zorder=8)  # above the ★
+                ax.plot(*end, "o", ms=6.5, color=c, mec=theme.INK, mew=0.8, zorder=11)  # above the ★
             th = run.thetas
             if th[:, 1].max() > y1 and inside:  # leaves the view and comes back: how far it went
                 k = int(np.flatnonzero(th[:, 1] > y1)[0])
@@ -490,9 +498,9 @@ def race(fig):
         ax.set_title(f"{surf.capitalize()}, {s.meta['steps']} steps", fontsize=12)
         ax.set_xlabel("$x$")
         ax.set_ylabel("$y$")
-        strip = fig.add_subplot(grid[1, col])
+        strip = fig.add_subplot(rows[0, col])
         _rank_strip(strip, surf, s, runs, tun.meta["min_value"], tun)
-        note = fig.add_subplot(grid[2, col])
+        note = fig.add_subplot(notes[0, col])
         note.axis("off")
         # two short points, as the video ends: the verdict (○/× on the strip), then the reason (the
         # video's takeaway, its "X wins here:" said once, by the verdict)
