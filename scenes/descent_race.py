@@ -1331,6 +1331,9 @@ class DescentRace3D(ThemedThreeDScene):
         st = axes.c2p(*surf.meta["start"], float(hmap(np.array([first.train_loss[0]]))[0]))
         ring = mn.VGroup(*[mn.Circle(radius=0.16, stroke_color=color(c), stroke_width=w).move_to(st)
                            for c, w in ((theme.BACKGROUND, 7), (theme.FOREGROUND, 3.5))])
+        # once the race is under way the ○ is a filled disc over the trails' piled-up first steps (at step 0
+        # it is hollow: every head sits inside it)
+        ring[0].add_updater(lambda m: m.set_fill(color(theme.BACKGROUND), opacity=1.0 if t.get_value() > 0.5 else 0.0))
         stars.append(ring)
         for p in surf.meta.get("saddles", []):  # the saddle point the runs start next to, as in the 2-D race
             c = axes.c2p(*p, float(hmap(np.array([self.surface_value(surf, p)]))[0]))
@@ -1598,7 +1601,9 @@ def gd_cap_text(surf, runs, tuning, probes) -> str:
     why = (f"loss {up['at_check']:.1f} > {e['start']:g} at step {e['check']}" if up["how"] == "late"
            else f"its loss spikes to {up['peak']:.0f}")
     return (f"GD at η = {up['lr']:.2g} is rejected ({why}), so it runs at {e['rows'][0]['lr']:.2g}. "
-            f"{NAMES[w]}'s velocity makes each step {momentum_gain(runs[w]):.0f}× GD's from the same gradient.")
+            f"{NAMES[w]}'s velocity (β = {runs[w].meta['hyper']['beta']:g}) makes its steps "
+            f"~{momentum_gain(runs[w]):.0f}× η·|g| (1/(1 − β) = {1 / (1 - runs[w].meta['hyper']['beta']):.0f}); "
+            f"GD's are 1× η·|g|.")
 
 
 def nesterov_edge_text(surf, tuning, probes) -> str:

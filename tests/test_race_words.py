@@ -288,7 +288,9 @@ def test_leaders_words_match_the_records(race_mod, race):
     assert not tun.stable[i, k + 1] and fl[check] > fl[0] and fl.max() < 10 * fl[0]  # "late", not a spike
     assert (f"GD at η = {tun.lrs[k + 1]:.2g} is rejected (loss {fl[check]:.1f} > {fl[0]:g} at step {check}), so it "
             f"runs at {tun.lrs[k]:.2g}.") in gdw
-    assert f"Momentum's velocity makes each step {gains[0]:.0f}× GD's from the same gradient." in gdw
+    beta = runs["momentum"].meta["hyper"]["beta"]
+    assert (f"Momentum's velocity (β = {beta:g}) makes its steps ~{gains[0]:.0f}× η·|g| (1/(1 − β) = "
+            f"{1 / (1 - beta):.0f}); GD's are 1× η·|g|.") in gdw
 
 
 def test_beale_verdict_and_last_digits(race_mod, race):
