@@ -472,7 +472,7 @@ class DescentDigits(ThemedScene):
         # phase 3: every batch size at the budget, and the verdict
         cap = self.caption(words["after_time"], cap)
         # the 25-epoch marks step back: the per-second verdict is the point now
-        self.play(ep_line.animate.set_stroke(opacity=0.15), ep_dots.animate.set_opacity(0.2), run_time=0.4 * self.hold)
+        self.play(ep_line.animate.set_stroke(opacity=0.3), ep_dots.animate.set_opacity(0.5), run_time=0.4 * self.hold)
         self.play(mn.Create(s_line), mn.LaggedStart(*[mn.FadeIn(mn.VGroup(d, r)) for d, r in zip(s_dots, bars)],
                                                     lag_ratio=0.3), run_time=1.5 * self.hold)
         self.play(mn.FadeIn(lit), mn.FadeIn(verdict), run_time=0.5 * self.hold)

@@ -345,7 +345,7 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
     assert words["second"][0] == f"One update: {TR.ms(pu[1])} ms at b = 1, {TR.ms(pu[m])} ms at b = {m}" + \
         (":" if same else ".")
     assert words["second"][1] == (f"{m} examples take {pu[m] / pu[1]:.1f}× the time of 1." if not same else
-                                  f"a fixed cost per step dominates; b = {m}'s is even {100 * (1 - r):.0f} % faster."
+                                  f"a fixed cost per step: about equal, {100 * (1 - r):.0f} % less at b = {m}."
                                   if r < 0.9 else f"a fixed cost per step: {m - 1} more examples add about nothing."
                                   if r <= 1.1 else f"a fixed cost per step: {m - 1} more examples add only {extra:.2g} ms.")
     assert words["budget"][1] == f"b = 1: {u[1]}, b = {m}: {u[m]}, batch GD: {u[max(runs)]}."
@@ -355,7 +355,7 @@ def test_digits_trade_off_on_screen_is_what_the_records_say():
                             f"stable at η = {runs[m].meta['lr']:g}; b = 1 is unstable above η = {top[1]:g}."]
     assert runs[m].meta["lr"] > top[1]  # the mid-size batch's rate is one b = 1 cannot take
     lrs = full.meta["tuning"]["lrs"]
-    assert words["open"][0] == f"8×8 digits; for each b, η is the best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g})."
+    assert words["open"][0] == f"8×8 digits; η per b: lowest training loss of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g})."
     assert words["open"][1].endswith(f"right: all {len(runs)} batch sizes")
     assert words["clock"] == [f"Time = epochs × median of {full.epoch_time.size} epoch times (each the faster of 2).",
                               "Faint: each evaluation. Bold: median of those within ±12 % in time."]

@@ -223,7 +223,7 @@ def trade_off_words(rec) -> dict:
     if not about(pu[small], pu[mid]):
         cost = [f"{mid} examples take {pu[mid] / pu[small]:.1f}× the time of 1."]
     elif r < 0.9:  # the larger batch's step is even cheaper
-        cost = [f"a fixed cost per step dominates; b = {mid}'s is even {100 * (1 - r):.0f} % faster."]
+        cost = [f"a fixed cost per step: about equal, {100 * (1 - r):.0f} % less at b = {mid}."]
     elif r <= 1.1:
         cost = [f"a fixed cost per step: {mid - 1} more examples add about nothing."]
     else:
@@ -247,7 +247,7 @@ def trade_off_words(rec) -> dict:
     if below:  # the mid-size run's bold curve under b = 1's at every time both were drawn
         verdict.append(f"b = {mid} is below b = {small} at every time both ran (to {t_both:.2g} s).")
     lr_m, lr_1 = b["lr"][mid], b["top_lr"][small]
-    return {"open": [f"8×8 digits; for each b, η is the best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}).",
+    return {"open": [f"8×8 digits; η per b: lowest training loss of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}).",
                      f"Left: per epoch, then per second · right: all {len(b['epochs'])} batch sizes"],
             "clock": [f"Time = epochs × median of {timed} epoch times" + (" (each the faster of 2)." if twice else "."),
                       f"Faint: each evaluation. Bold: median of those within ±{100 * (10 ** SMOOTH_HALF - 1):.0f} % in time."],

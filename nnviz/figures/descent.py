@@ -290,7 +290,7 @@ def digits(fig):
     fig.suptitle("Which batch size learns fastest: per epoch, or per second?", fontsize=13, y=0.995,
                  fontweight="bold")
     fig.text(0.5, 0.935, f"8×8 digits, net {'–'.join(map(str, rec['batch'].config['problem']['model']['sizes']))} · "
-             rf"$\eta$: best of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}) per b · epoch time: median (quartiles) of "
+             rf"$\eta$ per b: lowest training loss of {len(lrs)} rates ({lrs[0]:g}–{lrs[-1]:g}) · epoch time: median (quartiles) of "
              f"{b['times'][b['n']]['n']} timed epochs" + (" (each timed twice, the faster kept)"
                                                            if rec["batch"].meta.get("timing") else ""),
              ha="center", fontsize=10, color=theme.INK)
