@@ -594,7 +594,7 @@ def rule_effects(runs, tuning=None, probes=None) -> dict:
     g = step_lengths(runs["gd"].thetas)
     m = {n: momentum_gain(runs[n]) for n in ("momentum", "nesterov")}
     h = len(r) // 2
-    nest = f"θ here is the look-ahead point, so g is taken a step ahead: {m['nesterov']:.0f}× η·|g|."
+    nest = f"θ here is the look-ahead point, so g is taken a step ahead; its steps are {m['nesterov']:.0f}× η·|g|."
     gd = f"steps = η·|g|: tiny where the valley floor is flat ({g[0]:.2g} → {g[-1]:.1g})"
     if probes is not None:
         gd = (f"η must stay under 2/λₘₐₓ (λₘₐₓ: steepest curvature; 2/λₘₐₓ = {2 / RV.start_sharpness(probes):.3g} "
@@ -604,8 +604,8 @@ def rule_effects(runs, tuning=None, probes=None) -> dict:
         if j is not None:
             p = RV.probe(probes, "nesterov", j)
             start = probes.meta["start_loss"]
-            nest += (f" At η = {p['lr']:.2g} its loss spikes to {np.nanmax(p['loss']):.0f} "
-                     f"({np.nanmax(p['loss']) / start:.0f}× the start, > 10×: unstable).")
+            nest += (f" At η = {p['lr']:.2g} its loss spikes to {np.nanmax(p['loss']):.0f} = "
+                     f"{np.nanmax(p['loss']) / start:.0f}× the start (> 10×: unstable).")
     return {"gd": gd,
             "momentum": f"v adds up past steps: {m['momentum']:.0f}× η·|g| on the valley floor",
             "nesterov": nest,
@@ -678,6 +678,7 @@ class DescentRace(ThemedScene):
     map_size = 6.2       # the contour map's side (scene units)
     zoom_at = (0.1, 2.3)  # where RMSprop's zoom box goes (data units; None: the plot's lower right)
     ring_behind = True    # a dot hidden under another's end dot drawn larger behind it (a ring round it)
+    state_rule = True     # the stability rule under the protocol (Rosenbrock: its verdicts lean on it)
 
     def construct(self):
         surf, runs = race_records(self.surface, self.optimizers)
@@ -719,7 +720,13 @@ class DescentRace(ThemedScene):
         counter = StepCounter(t, total=steps, size=28, drawing=True)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)
-        proto = mn.VGroup(*[text(s, size=24) for s in protocol_lines(surf, tuning)]).arrange(
+        self.map_axes = ax
+        proto_lines = protocol_lines(surf, tuning)
+        if self.state_rule:  # the stability rule the verdicts lean on (a loss spike past PEAK × the start)
+            c = tuning.config
+            proto_lines += wrap_words(f"stable: loss never > {c.get('peak', PEAK):g}× start, nor > start after "
+                                      f"step {int(np.ceil(c['warmup'] * c['steps']))}", 32).split("\n")
+        proto = mn.VGroup(*[text(s, size=24) for s in proto_lines]).arrange(
             mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         side = mn.VGroup(formula, counter, legend, proto).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         side.next_to(title, mn.DOWN, buff=0.3).set_x(left, direction=mn.LEFT)
@@ -893,7 +900,7 @@ class DescentRace(ThemedScene):
             if o == "adam":  # its second moment is RMSprop's s, not the velocity v of the momentum rules
                 rule = rule.replace("v ←", "s ←").replace("β₂v", "β₂s").replace("√v̂", "√ŝ")
             rule = rule.replace(",  ", ",\n")  # one update a line
-            extra = {"adam": "m̂ = m ÷ (1 − β₁ᵗ), ŝ = s ÷ (1 − β₂ᵗ)"}.get(o)
+            extra = None
             h = runs[o].meta["hyper"]
             fixed = ", ".join(f"{SYMBOL[k]} = {v:g}" for k, v in h.items() if k != "lr" and k in SYMBOL)
             lines = [text(f"{NAMES[o]}  η = {h['lr']:.2g}", size=28, color=c),
@@ -903,13 +910,21 @@ class DescentRace(ThemedScene):
             if extra:
                 lines.append(text(extra, size=24, color=c))
             if fixed:
-                lines.append(text(f"fixed: {fixed}", size=24))
+                lines.append(text(f"fixed: {fixed}", size=28))
             lines.append(caption_fit(did[o], self.side_left, size=28, start=30))
             g = mn.VGroup(*lines).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.18)
             g.next_to(title, mn.DOWN, buff=0.35).set_x(self.side_left, direction=mn.LEFT)
             if shown is not None:
                 self.play(mn.FadeOut(shown), run_time=0.3)
-            self.play(mn.FadeIn(g), *spotlight(trails, (o,)), run_time=0.6)
+            anims = [mn.FadeIn(g), *spotlight(trails, (o,))]
+            if o == "rmsprop":  # its zigzag: the dense path thin, its last steps zoomed
+                for m in trails["rmsprop"].family_members_with_points():
+                    if not isinstance(m, mn.Dot):
+                        m.set_stroke(width=1.5, opacity=0.6)
+                zoom = zoom_inset(self.map_axes, runs["rmsprop"], self.zoom_steps, at=self.zoom_at)
+                anims.append(mn.FadeIn(zoom))
+                g = mn.VGroup(g, zoom)
+            self.play(*anims, run_time=0.6)
             self.wait(3.0)
             shown = g
         self.play(mn.FadeOut(shown), run_time=0.4)
@@ -920,6 +935,7 @@ class DescentRace(ThemedScene):
 class DescentRaceBeale(DescentRace):
     surface = "beale"
     ring_behind = False
+    state_rule = False
     zoom_at = None
     explain = ("adam_loop", "adam_rate", "fixed", "adagrad_rate", "rms_forgets")
     zoom_beats = ("rms_forgets",)
@@ -950,6 +966,7 @@ class DescentRaceBeale(DescentRace):
 class DescentRaceSaddle(DescentRace):
     surface = "saddle"
     ring_behind = False
+    state_rule = False
     zoom_at = None
     explain = ("gd_ridge", "adaptive", "momentum_lag", "swings", "overshoot")
     keep_marks = True

@@ -227,11 +227,13 @@ def start_sharpness(probes) -> float:
 
 
 def rosen_adam_text(surf, runs, width: int = 31) -> str:
-    """Adam's steps are at most about η (÷√(mean g²)), so it walks the whole curved floor at an even pace."""
+    """What separates Adam from RMSprop (same ÷√(mean g²)): Adam's m, a running mean of g (β₁), averages away
+    the sign flips across the valley; path length per unit of progress over the second half, from the runs."""
+    from .descent import zigzag
     a = runs["adam"]
-    st = np.sqrt(np.sum(np.diff(np.asarray(a.thetas, float), axis=0) ** 2, axis=1))
-    return wrap_words(f"Adam, {ordinal(place_of(surf, 'adam'))}: ÷√(mean g²) keeps its steps under {num(st.max())}, so "
-                      f"it walks the whole curved floor (loss < 1 only at step {below_step(a)}).", width)
+    return wrap_words(f"Adam, {ordinal(place_of(surf, 'adam'))}: RMSprop's ÷√(mean g²) plus Momentum's m "
+                      f"(β₁ = {a.meta['hyper']['beta1']:g}): averaging g cancels the zigzag, {zigzag(a.thetas):.1f}× "
+                      f"path per progress vs RMSprop's {zigzag(runs['rmsprop'].thetas):.0f}×.", width)
 
 
 def gd_cap_text(surf, runs, tuning, probes, width: int = 31) -> str:
@@ -268,11 +270,10 @@ def nesterov_text(surf, runs, tuning, probes, width: int = 31) -> str:
     p = probe(probes, "nesterov", j)
     start = probes.meta["start_loss"]
     km = int(tuning.chosen[m])
-    return wrap_words(f"Nesterov, {ordinal(place_of(surf, 'nesterov'))}: at η = {num(p['lr'])} it spikes "
-                      f"{np.nanmax(p['loss']) / start:.0f}× the start, so it runs at "
-                      f"{num(tuning.lrs[k])}, where it beats Momentum ({num(tuning.final_loss[i, k])} vs "
-                      f"{num(tuning.final_loss[m, k])}): Momentum wins by its {tuning.lrs[km] / tuning.lrs[k]:.1f}× "
-                      f"larger η.", width)
+    return wrap_words(f"Nesterov, {ordinal(place_of(surf, 'nesterov'))}: at η = {num(p['lr'])} its loss spikes to "
+                      f"{np.nanmax(p['loss']) / start:.0f}× the start (unstable). At {num(tuning.lrs[k])} it beats "
+                      f"Momentum ({num(tuning.final_loss[i, k])} vs {num(tuning.final_loss[m, k])}): Momentum wins by "
+                      f"its {tuning.lrs[km] / tuning.lrs[k]:.1f}× larger η.", width)
 
 
 def step_series(runs, names) -> dict:
@@ -519,11 +520,10 @@ def short_verdict(meta: dict) -> str:
 
 
 def rosen_adam_rule(runs) -> str:
-    """Adam's line on the rules page: what its ÷√ŝ did on Rosenbrock."""
-    a = runs["adam"]
-    st = np.sqrt(np.sum(np.diff(np.asarray(a.thetas, float), axis=0) ** 2, axis=1))
-    return (f"÷√ŝ keeps steps under {num(st.max())}: it walks the whole curved floor (loss < 1 only at step "
-            f"{below_step(a)})")
+    """Adam's line on the rules page: the same ÷√ŝ as RMSprop, plus m, which averages away the zigzag."""
+    from .descent import zigzag
+    return (f"same ÷√ŝ as RMSprop, plus m: averaging g cancels the zigzag ({zigzag(runs['adam'].thetas):.1f}× path per "
+            f"progress; RMSprop {zigzag(runs['rmsprop'].thetas):.0f}×)")
 
 
 def rules_takeaway(surf, runs) -> str:
