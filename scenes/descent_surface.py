@@ -351,7 +351,7 @@ class DescentSurface(ThemedThreeDScene):
                 self.play(*[fade_in(m) for m in self.zoom_hide], run_time=0.3)
             self.play(warp.segment(t, cuts[k], cuts[k + 1]))
         self.pause("path-drawn")
-        self.wait(0.5)  # the finished path, seen before the closing captions
+        self.wait(min(0.5, hold))  # the finished path, seen before the closing captions (brief in a render test)
         for k, words in enumerate(self.after(rec, surf, v)):
             marks = (self.after_marks if k == 0 and self.marks_during is None else []) + (self.stray if k == 0 else [])
             for m in marks:  # the mark and its label face the camera (added as they fade in)
