@@ -168,8 +168,8 @@ def test_saddle_words_match_the_runs(race_mod, race):
     y1 = [abs(runs[n].thetas[1, 1]) for n in ("adagrad", "rmsprop", "adam")]
     assert f"(|y| {min(y1):.1f}–{max(y1):.1f})" in RV.adaptive_ridge_text(surf, runs, width=1000)
     assert RV.takeaway("saddle", surf, runs, tun) == (
-        f"A saddle only delays GD (|y| > 0.5 at step {k}); dividing by |g| leaves at step 1; velocity can "
-        f"overshoot ★ (Momentum and Adam).")
+        f"A saddle only delays GD (|y| > 0.5 at step {k}); dividing each coordinate by |gᵢ| leaves at step 1; velocity "
+        f"can overshoot ★ (Momentum, Adam).")
     said = object.__new__(race_mod.DescentRaceSaddle).verdict_words(tun)  # (no scene set-up needed)
     assert "all end at the upper minimum ★ up to round-off" in said
     top = max(surf.meta["minima"], key=lambda m: m[1])

@@ -191,9 +191,9 @@ def takeaway(surface: str, surf, runs, tuning) -> str:
                 "never dilutes, RMSprop's fast mean forgets.")
     if surface == "saddle":
         late = [n for n in ("momentum", "adam") if last_move(runs[n]) > 0.05]
-        return (f"A saddle only delays GD (|y| > 0.5 at step {ridge_step(runs['gd'])}); dividing by |g| leaves "
+        return (f"A saddle only delays GD (|y| > 0.5 at step {ridge_step(runs['gd'])}); dividing each coordinate by |gᵢ| leaves "
                 f"at step {max(ridge_step(runs[n]) for n in ('adagrad', 'rmsprop', 'adam'))}; velocity can "
-                f"overshoot ★ ({' and '.join(RACE_NAMES[n] for n in late)}).")
+                f"overshoot ★ ({', '.join(RACE_NAMES[n] for n in late)}).")
     top = [n for p in surf.meta["ranking"][:3] for n in p]
     if set(top) == {"momentum", "nesterov", "adam"} and len(top) == 3:
         w = top[0]
@@ -348,10 +348,12 @@ def momentum_lag_text(surf, runs, width: int = 31) -> str:
 
 
 def adaptive_ridge_text(surf, runs, width: int = 31) -> str:
-    """At step 1 the adaptive methods divide by |g| itself: a full step off the ridge at once."""
+    """At step 1 the adaptive methods divide each coordinate by its own |gᵢ| (not by the whole |g|, which
+    g_x dominates): the tiny y-slope still gives a full step in y, off the ridge at once."""
     names = ("adagrad", "rmsprop", "adam")
     y1 = [abs(float(runs[n].thetas[1, 1])) for n in names]
-    return wrap_words(f"At step 1 AdaGrad, RMSprop and Adam divide by |g| itself: even the tiny slope at "
+    return wrap_words(f"At step 1 AdaGrad, RMSprop and Adam divide each coordinate by its own |gᵢ|: even the tiny "
+                      f"y-slope at "
                       f"y = {surf.meta['start'][1]:g} gives a full step (|y| {min(y1):.1f}–{max(y1):.1f}).",
                       width)
 
