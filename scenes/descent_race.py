@@ -1533,7 +1533,7 @@ class DescentRace3D(ThemedThreeDScene):
         2-D race's words), why Nesterov, a velocity method too, is behind, Adam's walk, why AdaGrad and
         RMSprop end far behind, how robust the win is, and the takeaway."""
         probes = experiments.load("descent_race")[f"{self.surface}__probes"]
-        return [gd_cap_text(surf, runs, tuning, probes), nesterov_edge_text(surf, tuning, probes),
+        return [gd_reject_text(surf, runs, tuning, probes), nesterov_edge_text(surf, tuning, probes),
                 RV.rosen_adam_text(surf, runs, width=10 ** 6), adaptive_text(runs), short_verdict(tuning),
                 race_takeaway(surf, runs, tuning)]
 
@@ -1607,7 +1607,7 @@ def velocity_mid_text(surf, runs, name: str, k: int) -> str:
             f"adds up its steps along the floor; GD's η is capped by the steep start.")
 
 
-def gd_cap_text(surf, runs, tuning, probes) -> str:
+def gd_reject_text(surf, runs, tuning, probes) -> str:
     """Why GD crawls while Momentum runs at a larger η: at the next grid η up GD's loss is back above the
     start after the rule's check step (the wall steepens as it moves), so GD keeps the smaller η; on the
     floor its step is one η·|g| while Momentum's velocity makes its step ~1/(1 − β) times that."""
@@ -1689,7 +1689,7 @@ def laggards_text(surf, runs) -> str:
             f"(last steps {last_step(runs['momentum']):.2f} and {last_step(runs['adam']):.2f}).")
 
 
-def nesterov_text(surf, runs, tuning) -> str:
+def nesterov_brake_text(surf, runs, tuning) -> str:
     """Why Nesterov, a velocity method too, ties the first place on the saddle: its look-ahead gradient
     brakes the velocity before ★, so it settles (first within 10⁻¹² of the minimum at step k)."""
     k = first_below(runs["nesterov"], tuning.meta["min_value"], ATOL)
@@ -1713,7 +1713,7 @@ class DescentRace3DSaddle(DescentRace3D):
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
 
     def beats(self, surf, runs, tuning) -> list[str]:
-        return [escape_text(surf, runs), laggards_text(surf, runs), nesterov_text(surf, runs, tuning),
+        return [escape_text(surf, runs), laggards_text(surf, runs), nesterov_brake_text(surf, runs, tuning),
                 saddle_takeaway(surf, runs)]
 
     def mid_beat(self, surf, runs):

@@ -201,7 +201,7 @@ def test_saddle_words_match_the_runs(race_mod, race):
     assert f"×{1 - eta * lam:.1f} a step off the ridge): it too ends on ★, tied first." in take
     # Nesterov has a velocity too yet settles: within 10⁻¹² of the minimum from the stated step, its last
     # steps tiny next to Momentum's and Adam's
-    nest = " ".join(race_mod.nesterov_text(surf, runs, tun).split())
+    nest = " ".join(race_mod.nesterov_brake_text(surf, runs, tun).split())
     k = first["nesterov"]
     assert f"it is at ★ by step {k} and stays." in nest and runs["nesterov"].meta["hyper"]["beta"] > 0
     assert np.all(obj.value(runs["nesterov"].thetas[k:]) - obj.min_value < 1e-8)  # "stays"
@@ -278,7 +278,7 @@ def test_leaders_words_match_the_records(race_mod, race):
             f"{int(np.argmax(up))}, past 10× the start: unstable. So it runs at {tun.lrs[k]:.2g}.") in nest
     # GD: at the next grid η up its loss is still above the start at the rule's check step (rejected), so it
     # runs at the smaller η; its last step; Momentum's step over GD's from the same gradient (recomputed)
-    gdw = " ".join(race_mod.gd_cap_text(surf, runs, tun, probes).split())
+    gdw = " ".join(race_mod.gd_reject_text(surf, runs, tun, probes).split())
     i = tun.meta["names"].index("gd")
     k = int(tun.chosen[i])
     r = train(O.ObjectiveProblem(obj), optim.make("sgd", lr=float(tun.lrs[k + 1])), np.array(obj.start, float),
