@@ -476,9 +476,13 @@ class Tuning(Record):
 
     `final_loss[o, k]` is optimizer `optimizers[o]`'s final loss at rate `lrs[k]` (inf where the run
     diverged); `stable[o, k]` is 1 where the run passes the stability rule; `chosen[o]` the index
-    of its chosen rate (-1 if no rate was stable). `meta` holds the ranking at the chosen rates
-    (places, ties within rtol), `verdict` ("robust" | "within noise" | "tie"), the winner's
-    neighbour losses, the rule in words, steps and start.
+    of its chosen rate (-1 if no rate was stable). `reach[o, k]` is, for the stable rates whose
+    final loss ties with the optimizer's lowest, the first step at which the run's loss is at or below
+    the tied level (the tie-break: fewest steps, then smaller η); -1 for every other rate. `meta`
+    holds the ranking at the chosen rates (places, ties within rtol, ordered inside a place by the
+    step each first reaches the place's tied level: `place_reach`, `place_level`), `verdict`
+    ("robust" | "within noise" | "tie"), the winner's neighbour losses, the rule and tie-break in
+    words, steps and start.
     """
 
     kind: ClassVar[str] = "tuning"
@@ -488,6 +492,7 @@ class Tuning(Record):
     final_loss: np.ndarray   # (O, G)
     stable: np.ndarray       # (O, G) int8
     chosen: np.ndarray       # (O,) int64
+    reach: np.ndarray        # (O, G) int64: steps to the tied level (-1 outside the tie)
     meta: dict = field(default_factory=dict)
 
     def chosen_lr(self, name: str) -> float:

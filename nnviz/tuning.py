@@ -15,7 +15,12 @@ on the valley's far arm); the late bound rejects a run that is still bouncing on
 settle in. An early rise below the bound is allowed: momentum's velocity naturally carries a run a
 little uphill at first.
 
-Final losses within `rtol` (1 %) of each other, or both within 1e-12 (round-off), are a tie. The grid runs from 1e-5 to 1 with 5
+Final losses within `rtol` (1 %) of each other, or both within 1e-12 (round-off), are a tie.
+Tie-break: among an optimizer's stable rates whose final losses tie with its lowest, the chosen one is
+the one that first reaches the tied level (the largest final loss of the tied runs, or 1e-12 when they
+all end at the floor): fewest steps, then the smaller η. Optimizers that share a place in the ranking
+(final losses tied) are ordered the same way: by the step their chosen run first reaches that place's
+tied level. The grid runs from 1e-5 to 1 with 5
 values per decade and is extended by whole decades on the side where any chosen rate lies
 within 2 grid points of an end (a best rate at the edge means the grid did not bracket it).
 The winner is *robust* when it stays first (not tied, strictly ahead) with its rate moved one
@@ -23,11 +28,13 @@ grid step either way, every other contender keeping its chosen rate; otherwise t
 are within noise.
 
     tune(problem, theta0, steps, optimizers={"adam": {}, "momentum": {"beta": 0.9}}, final=f)
-        -> Tuning record: the whole grid (final loss per η per optimizer, stability), chosen η,
-           ranking (with ties), robustness verdict and the rule in words.
+        -> Tuning record: the whole grid (final loss per η per optimizer, stability, and for the runs
+           tied at an optimizer's best the step each first reaches the tied level), chosen η,
+           ranking (with ties, ordered inside a tie by that step), robustness verdict and the rule in words.
 
-`final(theta) -> float` is what "final loss" means (the objective at the last θ); runs are
-full-batch descent on `problem` via `nnviz.train.train` with only the first and last θ kept.
+`final(theta) -> float` is what "final loss" means (the objective at the last θ; it is also evaluated at
+every θ of the tied runs, to find when they reach the tied level); runs are full-batch descent on
+`problem` via `nnviz.train.train`.
 """
 from __future__ import annotations
 
@@ -45,6 +52,8 @@ PEAK = 10.0  # a run whose loss ever passes PEAK × its start loss blew up, even
 RULE = ("stable: never diverges, the loss never exceeds {peak:g}× the start loss, and after the first "
         "{warmup:.0%} of steps never exceeds the start loss; chosen η: lowest final loss among stable runs; "
         "within {rtol:.0%} (or 1e-12) is a tie")
+TIE_BREAK = ("a tie goes to the run that first reaches the tied level (the largest tied final loss, or 1e-12 "
+             "at the floor), then to the smaller η; optimizers tied in final loss are ranked the same way")
 
 
 def lr_grid(lo: float = 1e-5, hi: float = 1.0, per_decade: int = 5) -> np.ndarray:
@@ -93,10 +102,37 @@ def tied(a: float, b: float, rtol: float = 0.01) -> bool:
     return abs(a - b) <= max(rtol * min(abs(a), abs(b)), ATOL)
 
 
-def choose(final_loss: np.ndarray, stable: np.ndarray) -> int:
-    """Index of the lowest final loss among stable runs (-1 if none is stable)."""
-    f = np.where(stable, final_loss, np.inf)
-    return int(np.argmin(f)) if np.any(stable) else -1
+def choose(final_loss: np.ndarray, stable: np.ndarray, reach=None, rtol: float = 0.01) -> int:
+    """Index of the chosen rate among stable runs (-1 if none is stable): the lowest final loss; among
+    rates tied with it (`tie_group`), the fewest steps to the tied level (`reach`, one entry per rate,
+    negative where the rate is not in the tie), then the smaller η (the lower index)."""
+    if not np.any(stable):
+        return -1
+    if reach is None:
+        return int(np.argmin(np.where(stable, final_loss, np.inf)))
+    return int(min(tie_group(final_loss, stable, rtol), key=lambda k: (int(reach[k]), int(k))))
+
+
+def tie_group(final_loss: np.ndarray, stable: np.ndarray, rtol: float = 0.01) -> np.ndarray:
+    """Grid indices of the stable rates whose final loss ties with the lowest stable one (ascending)."""
+    f = np.asarray(final_loss, float)
+    ok = np.asarray(stable).astype(bool)
+    if not np.any(ok):
+        return np.zeros(0, dtype=np.int64)
+    best = float(np.min(f[ok]))
+    return np.array([k for k in np.flatnonzero(ok) if tied(float(f[k]), best, rtol)], dtype=np.int64)
+
+
+def tie_level(finals) -> float:
+    """The level every run of a tie has reached by its last step: the largest of their final losses, and
+    never below ATOL (a tie at the floor is decided by who first gets to within round-off)."""
+    return max(max(float(v) for v in finals), ATOL)
+
+
+def first_reach(curve, level: float) -> int:
+    """The first step t whose loss curve[t] (curve[0] at θ₀) is at or below `level` (-1 if never)."""
+    hit = np.flatnonzero(np.asarray(curve, float) <= level)
+    return int(hit[0]) if hit.size else -1
 
 
 def robustness(t: Tuning, rtol: float) -> dict:
@@ -127,8 +163,9 @@ def tune(problem, theta0, steps: int, optimizers: dict, final: Callable[[np.ndar
     """Run the protocol: `optimizers` maps name → fixed hyperparameters (everything but η)."""
     names = list(optimizers)
     theta0 = np.asarray(theta0, float)
-    record = Recording(every=10 ** 9)  # first and last θ: the final loss is all the grid needs
+    record = Recording(every=1)  # every θ: the tie-break needs when a tied run first reaches the tied level
     cache: dict = {}
+    curves: dict = {}
     start = float(final(theta0))
 
     def run(o: str, lr: float):
@@ -138,6 +175,8 @@ def tune(problem, theta0, steps: int, optimizers: dict, final: Callable[[np.ndar
             f = float(final(r.final_theta)) if not r.diverged else float("inf")
             f = f if np.isfinite(f) else float("inf")
             cache[key] = (f, is_stable(r, f, start, warmup))
+            if cache[key][1]:  # the final-loss measure at every θ of a stable run (for the tie-break)
+                curves[key] = np.array([final(th) for th in np.asarray(r.thetas, float)])
         return cache[key]
 
     lo_k, hi_k = round(math.log10(lo) * per_decade), round(math.log10(hi) * per_decade)
@@ -146,10 +185,15 @@ def tune(problem, theta0, steps: int, optimizers: dict, final: Callable[[np.ndar
         lrs = 10.0 ** (np.arange(lo_k, hi_k + 1) / per_decade)
         F = np.empty((len(names), len(lrs)))
         S = np.zeros((len(names), len(lrs)), dtype=np.int8)
+        R = np.full((len(names), len(lrs)), -1, dtype=np.int64)  # steps to the optimizer's tied level
         for i, o in enumerate(names):
             for k, lr in enumerate(lrs):
                 F[i, k], S[i, k] = run(o, lr)
-        chosen = np.array([choose(F[i], S[i].astype(bool)) for i in range(len(names))], dtype=np.int64)
+            group = tie_group(F[i], S[i].astype(bool), rtol)
+            level = tie_level(F[i, group]) if group.size else np.nan
+            for k in group:
+                R[i, k] = first_reach(curves[(o, float(lrs[k]))], level)
+        chosen = np.array([choose(F[i], S[i].astype(bool), R[i], rtol) for i in range(len(names))], dtype=np.int64)
         near_low = any(0 <= c < margin for c in chosen)
         near_high = any(c >= len(lrs) - margin for c in chosen)
         grow = False
@@ -161,11 +205,23 @@ def tune(problem, theta0, steps: int, optimizers: dict, final: Callable[[np.ndar
             break
     t = Tuning(config={"problem": name, "steps": int(steps), "start": theta0.tolist(), "lo": lo, "hi": hi,
                        "per_decade": per_decade, "warmup": warmup, "peak": PEAK, "rtol": rtol, "margin": margin,
+                       "tie_break": "first to the tied level, then smaller η",
                        "fixed": {o: dict(h) for o, h in optimizers.items()}},
-               optimizers=names, lrs=lrs, final_loss=F, stable=S, chosen=chosen)
+               optimizers=names, lrs=lrs, final_loss=F, stable=S, chosen=chosen, reach=R)
     finals = {o: t.chosen_final(o) for o in names}
+    places = ranking(finals, rtol)
+    # inside a place (final losses tied) the chosen run that first reaches the place's tied level goes first
+    place_reach = {}
+    for p in places:
+        level = tie_level([finals[o] for o in p])
+        for o in p:
+            k = int(chosen[names.index(o)])
+            place_reach[o] = first_reach(curves[(o, float(lrs[k]))], level) if k >= 0 else -1
+    places = [sorted(p, key=lambda o: (place_reach[o] < 0, place_reach[o], names.index(o))) for p in places]
     rob = robustness(t, rtol)
-    meta = {"ranking": ranking(finals, rtol), "verdict": rob["verdict"], "winner": rob["winner"],
+    meta = {"ranking": places, "verdict": rob["verdict"], "winner": rob["winner"] if rob["verdict"] != "tie" else places[0],
             "neighbours": rob["neighbours"], "extended": extended, "rule": RULE.format(peak=PEAK, warmup=warmup, rtol=rtol),
+            "tie_break": TIE_BREAK, "place_reach": place_reach,
+            "place_level": {o: tie_level([finals[m] for m in p]) for p in places for o in p},
             "chosen_lr": {o: t.chosen_lr(o) for o in names}, "chosen_final": finals}
-    return Tuning(config=t.config, optimizers=names, lrs=lrs, final_loss=F, stable=S, chosen=chosen, meta=meta)
+    return Tuning(config=t.config, optimizers=names, lrs=lrs, final_loss=F, stable=S, chosen=chosen, reach=R, meta=meta)

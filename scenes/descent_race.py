@@ -17,9 +17,9 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, optim, theme
-from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, at_edge, crawl_text, decided_text, edge_steps,
-                                      finish_order, first_below, last_step, leaders_text, ordinal, loss_words, momentum_text, power_of_ten,
-                                      momentum_gain, race_verdict, saddle_text, step_lengths, stuck_above, swings, zigzag,
+from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, at_edge, edge_steps,
+                                      finish_order, first_below, last_step, leaders_text, ordinal, loss_words, power_of_ten,
+                                      momentum_gain, race_verdict, saddle_text, step_lengths, swings, zigzag,
                                       wrap_words)
 from nnviz.experiments import race_views as RV
 from nnviz.tuning import ATOL, PEAK
@@ -110,13 +110,17 @@ def formula_text(formula: str) -> str:
     return "f = " + "\n   + ".join(terms)
 
 
-def protocol_lines(surf, tuning, width: int = 32) -> list[str]:
-    """The fairness claim, wrapped for the side column."""
+def protocol_lines(surf, tuning, width: int = 32, tie: bool = False) -> list[str]:
+    """The fairness claim, wrapped for the side column; `tie`: with the tie-break (tied final losses go to
+    the run that first reaches the tied level)."""
     start = ", ".join(f"{v:g}" for v in surf.meta["start"])
     c = tuning.config
     grid = f"{power_of_ten(tuning.lrs[0])} … {power_of_ten(tuning.lrs[-1])}"
-    return wrap_words(f"same start ○ ({start}), same {surf.meta['steps']} steps; η per optimizer: the best stable "
-                      f"final loss on one grid, {grid}, {c['per_decade']} per decade", width).split("\n")
+    words = (f"same start ○ ({start}), same {surf.meta['steps']} steps; η per optimizer: the best stable "
+             f"final loss on one grid, {grid}, {c['per_decade']} per decade")
+    if tie:
+        words += f"; a tie ({c['rtol']:.0%}, or both < {power_of_ten(ATOL)}): first to reach it wins, then smaller η"
+    return wrap_words(words, width).split("\n")
 
 
 ROW = 0.34  # the strip's row spacing
@@ -138,7 +142,7 @@ class RankStrip(mn.VGroup):
         `room`: the whole strip's width, the axis taking what the names and values leave (else `width`)."""
         super().__init__()
         ROW = row  # noqa: N806
-        order = finish_order(surf, runs, min_value, threshold=ATOL)
+        order = finish_order(surf)
         self.order = order
         tied = [n for p in surf.meta["ranking"] if len(p) > 1 for n in p if runs[n].meta["final_loss"] <= ATOL]
         self.tied = tied
@@ -267,7 +271,7 @@ class EscapeTable(mn.VGroup):
 
     def __init__(self, surf, runs, min_value: float, size: float = 28, room: float = 6.0):
         super().__init__()
-        order = finish_order(surf, runs, min_value, threshold=ATOL)
+        order = finish_order(surf)
         done = [n for n in order if runs[n].meta["final_loss"] <= ATOL]
         fg = color(theme.FOREGROUND)
         names = {n: text(NAMES[n], size=size, color=color("optimizer", n)) for n in order}
@@ -679,6 +683,7 @@ class DescentRace(ThemedScene):
     zoom_at = (0.1, 2.3)  # where RMSprop's zoom box goes (data units; None: the plot's lower right)
     ring_behind = True    # a dot hidden under another's end dot drawn larger behind it (a ring round it)
     state_rule = True     # the stability rule under the protocol (Rosenbrock: its verdicts lean on it)
+    state_tie = False     # the tie-break under the protocol (the saddle: several η and optimizers tie at ★)
 
     def construct(self):
         surf, runs = race_records(self.surface, self.optimizers)
@@ -721,7 +726,7 @@ class DescentRace(ThemedScene):
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
                          for o in self.optimizers], font_size=24, buff=0.14)
         self.map_axes = ax
-        proto_lines = protocol_lines(surf, tuning)
+        proto_lines = protocol_lines(surf, tuning, tie=self.state_tie)
         if self.state_rule:  # the stability rule the verdicts lean on (a loss spike past PEAK × the start)
             c = tuning.config
             proto_lines += wrap_words(f"stable: loss never > {c.get('peak', PEAK):g}× start, nor > start after "
@@ -967,6 +972,7 @@ class DescentRaceSaddle(DescentRace):
     surface = "saddle"
     ring_behind = False
     state_rule = False
+    state_tie = True
     zoom_at = None
     explain = ("gd_ridge", "adaptive", "momentum_lag", "swings", "overshoot")
     keep_marks = True

@@ -271,6 +271,8 @@ def race(cfg):
                 "winner": [rename[n] for n in tuned.meta["winner"]],
                 "chosen_lr": {rename[n]: v for n, v in tuned.meta["chosen_lr"].items()},
                 "chosen_final": {rename[n]: v for n, v in tuned.meta["chosen_final"].items()},
+                "place_reach": {rename[n]: v for n, v in tuned.meta["place_reach"].items()},
+                "place_level": {rename[n]: v for n, v in tuned.meta["place_level"].items()},
                 "names": [rename[n] for n in tuned.optimizers], "min_value": obj.min_value,
                 "rtol": cfg["tuning"]["rtol"]}
         out[f"{surf}__tuning"] = dataclasses.replace(tuned, meta=meta)
@@ -375,16 +377,10 @@ def first_below(run, min_value: float, threshold: float):
     return int(run.steps[hit[0]]) if hit.size else None
 
 
-def finish_order(surf, runs, min_value: float, threshold: float = 1e-6) -> list:
-    """The recorded ranking, best first; inside a tie, the run within `threshold` of the minimum first
-    goes first."""
-    out = []
-    for place in surf.meta["ranking"]:
-        if len(place) > 1:
-            first = {n: first_below(runs[n], min_value, threshold) for n in place}
-            place = sorted(place, key=lambda n: (first[n] is None, first[n] or 0))
-        out.extend(place)
-    return out
+def finish_order(surf) -> list:
+    """The recorded ranking, best first, as one list: inside a tie (final losses tied) the tuning's
+    tie-break has already put the run that first reaches the tied level first."""
+    return [n for place in surf.meta["ranking"] for n in place]
 
 
 def at_edge(tuning, name: str) -> bool:
@@ -402,22 +398,6 @@ def edge_steps(tuning, name: str):
     bad = np.flatnonzero(~tuning.stable[i].astype(bool) & (np.arange(len(tuning.lrs)) > k))
     return int(bad[0] - k) if bad.size else None
 
-
-def stuck_above(tuning, names, factor: float = 100.0, flat: float = 3.0):
-    """The optimizers no η rescues: every stable final loss over `factor` × the best chosen one and a
-    flat curve (its stable final losses within a factor `flat` of each other); with a whole number
-    they all stay above (None if there are none)."""
-    S = tuning.stable.astype(bool)
-    best = min(tuning.meta["chosen_final"].values())
-    low, high = {}, {}
-    for n in names:
-        i = tuning.meta["names"].index(n)
-        f = tuning.final_loss[i][S[i]]
-        low[n], high[n] = (float(f.min()), float(f.max())) if f.size else (np.inf, np.inf)
-    stuck = [n for n in names if np.isfinite(low[n]) and low[n] > factor * best and high[n] < flat * low[n]]
-    if not stuck:
-        return None
-    return stuck, float(np.floor(min(low[n] for n in stuck)))
 
 def loss_words(f: float) -> str:
     """A loss as the race shows it: 0.0022, 4.6×10⁻⁶, < 10⁻¹² at round-off (no code notation)."""
@@ -475,18 +455,6 @@ def last_step(run) -> float:
     return float(np.linalg.norm(th[-1] - th[-2]))
 
 
-def momentum_text(surf, runs, width=33) -> str:
-    """Why momentum and Adam are behind on the saddle: momentum's tuned η is GD's divided by 1/(1 − β), so
-    its steps add up to as much, but its velocity swings it across the valley; Adam leaves the ridge at
-    once, but its β₁ momentum carries it past the minimum. Both still move at the end."""
-    h = runs["momentum"].meta["hyper"]
-    steps = surf.meta["steps"]
-    return wrap_words(f"Momentum: η/(1 − β) = {h['lr'] / (1 - h['beta']):.2g} = GD's η, but its velocity swings it "
-                      f"across x = 0 {times(swings(runs['momentum']))}. Adam's β₁ = "
-                      f"{runs['adam'].meta['hyper']['beta1']:g} carries it past the ★. At step {steps} both still "
-                      f"move (last steps {last_step(runs['momentum']):.2f}, {last_step(runs['adam']):.2f}).", width)
-
-
 def leaders_text(runs, names=("momentum", "nesterov"), width=33) -> str:
     """Why Momentum and Nesterov lead on Rosenbrock: on the valley floor their steps are many times
     η·|g| (the velocity adds up past steps), GD's exactly 1× — measured from the records."""
@@ -495,28 +463,6 @@ def leaders_text(runs, names=("momentum", "nesterov"), width=33) -> str:
     return wrap_words(f"{RACE_NAMES[names[0]]} and {RACE_NAMES[names[1]]} keep a velocity (β = {beta:g}): on the flat valley "
                       f"floor their steps are {gain[names[0]]:.0f}× and {gain[names[1]]:.0f}× η·|g|, GD's "
                       f"{gain['gd']:.0f}×.", width)
-
-
-def decided_text(surf, runs, tuning, width=33) -> str:
-    """When every run gets close: from the start's f − f* to below the worst final one."""
-    start = float(runs[next(iter(runs))].train_loss[0]) - float(tuning.meta["min_value"])
-    worst = max(r.meta["final_loss"] for r in runs.values())
-    return wrap_words(f"All six fall from f − f* = {start:.2g} at the start to below {worst:.2g}: the ranking is "
-                      f"decided in the last digits.", width)
-
-
-def crawl_text(runs, names=("adagrad", "rmsprop"), width=33) -> str:
-    """Why the adaptive methods end far behind on a narrow curved valley, in numbers from their
-    runs: AdaGrad's steps shrink (its sum of g² only grows), RMSprop's zigzag across the valley."""
-    ada, rms = runs[names[0]], runs[names[1]]
-    a = step_lengths(ada.thetas)
-    return wrap_words(f"AdaGrad and RMSprop divide each step by past gradient size: AdaGrad's steps shrink "
-                      f"{a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}); RMSprop zigzags, "
-                      f"{zigzag(rms.thetas):.0f}× more path than progress.", width)
-
-def wrap_rule(rule: str, width: int = 34) -> str:
-    """One clause per line once a rule is too long for the side panel."""
-    return rule if len(rule) <= width else rule.replace(",  ", "\n      ")
 
 
 def wrap_words(s: str, width: int) -> str:

@@ -338,12 +338,14 @@ def growth(run, lo: float = 0.003, hi: float = 0.5) -> float:
 
 
 def momentum_lag_text(surf, runs, width: int = 31) -> str:
-    """Momentum's η/(1 − β) equals GD's η, yet it leaves the ridge later: the velocity needs steps to build
-    up, and on a slope that grows every step it lags."""
+    """Momentum's top rate η/(1 − β) is at least GD's η, yet it leaves the ridge later: the velocity needs
+    steps to build up, and on a slope that grows every step it lags."""
     m, g = runs["momentum"], runs["gd"]
     h = m.meta["hyper"]
-    return wrap_words(f"Momentum's η/(1 − β) = {num(h['lr'] / (1 - h['beta']))} = GD's η needs a built-up velocity: "
-                      f"on a growing slope it lags, y grows {growth(m):.2f}× a step (GD {growth(g):.1f}×), "
+    top, eta = h["lr"] / (1 - h["beta"]), g.meta["hyper"]["lr"]
+    rel = "=" if np.isclose(top, eta, rtol=0.01) else (">" if top > eta else "<")
+    return wrap_words(f"Momentum's top rate η/(1 − β) = {num(top)} {rel} GD's η {num(eta)}, but it needs a built-up "
+                      f"velocity: on a growing slope it lags, y grows {growth(m):.2f}× a step (GD {growth(g):.1f}×), "
                       f"|y| > 0.5 at step {ridge_step(m)}.", width)
 
 

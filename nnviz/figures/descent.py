@@ -332,7 +332,7 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
     round-off drawn at the floor, ordered by arrival, with the step each got there. The winner at its η
     one grid step either way: hollow rings on its own row's centreline at their final losses, and a run
     that diverged as × in a "diverged" column right of the axis (a diverged run has no final loss)."""
-    order = X.finish_order(s, runs, min_value, threshold=T.ATOL)
+    order = X.finish_order(s)
     tied = [n for p in s.meta["ranking"] if len(p) > 1 for n in p if runs[n].meta["final_loss"] <= T.ATOL]
     f = {n: max(float(runs[n].meta["final_loss"]), T.ATOL) for n in order}
     lo = np.floor(np.log10(min(f.values())))
@@ -467,7 +467,7 @@ def race(fig):
         (x0, x1), (y0, y1) = RACE_VIEW.get(surf, ((s.xs[0], s.xs[-1]), (s.ys[0], s.ys[-1])))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        order = X.finish_order(s, runs, tun.meta["min_value"], threshold=T.ATOL)
+        order = X.finish_order(s)
         # runs ending on one spot (at the plot's scale): their end dots side by side round it, best on top
         done = [n for n in order if runs[n].meta["final_loss"] <= T.ATOL]
         crowded = _crowded_ends(ax, runs, [n for n in order if np.all(np.isfinite(runs[n].thetas[-1]))], tied=done)
@@ -670,8 +670,8 @@ def race_tuning(fig):
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
     t0 = rec[f"{list(X.RACES)[0]}__tuning"]
     warm, peak = t0.config.get("warmup", 0.1), t0.config.get("peak", T.PEAK)
-    fig.text(fig.axes[0].get_position().x0, 0.085, f"● chosen η: the lowest final loss among stable η; a tie: within "
-             f"1 %, or both below 10⁻¹² (round-off).  Small dots: every η tried "
+    fig.text(fig.axes[0].get_position().x0, 0.085, f"● chosen η: the lowest final loss among stable η; a tie (within "
+             f"1 %, or both below 10⁻¹²): the η that gets there first, then the smaller.  Small dots: every η tried "
              f"({t0.config['per_decade']} per decade, ×{10 ** (1 / t0.config['per_decade']):.2f} a step).\n× unstable η: diverges, passes "
              f"{peak:g}× the start loss, or is above it after the first {warm:.0%} of steps (small ×: an unstable η "
              f"between stable ones).", fontsize=10, va="top", ha="left", linespacing=1.4)
