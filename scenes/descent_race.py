@@ -308,12 +308,13 @@ class SeriesChart(mn.VGroup):
 
     def __init__(self, title: str, series: dict, x_range, y_range, log_y: bool = True, room: float = 6.0,
                  height: float = 2.3, size: float = 24, dots=(), labels=None, hline=None, stack: str = "up",
-                 y_ticks=None, key: bool = False, key_above: bool = False, ends: bool = False, x_ticks: int = 2):
+                 y_ticks=None, key: bool = False, key_above: bool = False, ends: bool = False, x_ticks: int = 2,
+                 guides=None, key_inside: bool = False, gaps=None):
         super().__init__()
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         self.title = text(title, size=28)
         # the plot as wide as the column allows once the tick labels and the longest end label fit
-        longest = (0.0 if key_above else
+        longest = (0.0 if key_above else 0.35 if key_inside else
                    max(text((labels or {}).get(n, NAMES[n]), size=size).width for n in series) + (0.6 if key else 0.12))
 
         def axes(width):
@@ -344,6 +345,22 @@ class SeriesChart(mn.VGroup):
                 g.add(*[mn.Dot(p, radius=0.045, color=c).set_stroke(bg, width=1, opacity=1) for p in pts])
             if ends:  # the first and last values (the ones the words quote) marked
                 g.add(*[mn.Dot(p, radius=0.06, color=c).set_stroke(bg, width=1.5, opacity=1) for p in (pts[0], pts[-1])])
+            if guides and n in guides:  # what this series is compared with, dashed: a level (in the ink) or a
+                v = guides[n]           # series (xs, ys) in the series' own colour; it comes in with the series
+                if np.ndim(v) == 0:
+                    g.add(mn.DashedLine(ax.c2p(x0, v), ax.c2p(x1, v), dash_length=0.1, stroke_width=3, color=fg))
+                else:
+                    gx, gy = (np.asarray(u, float) for u in v)
+                    on = (gx >= x0) & (gx <= x1)
+                    q = [ax.c2p(float(x), float(min(max(y, y0), y1))) for x, y in zip(gx[on], gy[on])]
+                    g.add(mn.DashedVMobject(mn.VMobject(stroke_color=c, stroke_width=3).set_points_as_corners(q),
+                                            num_dashes=40))
+            if gaps and n in gaps:  # a measured ratio between two levels: a double arrow at x, its words beside it
+                gx, lo, hi, words = gaps[n]
+                a, b = ax.c2p(gx, min(max(lo, y0), y1)), ax.c2p(gx, min(max(hi, y0), y1))
+                g.add(mn.DoubleArrow(a, b, buff=0, stroke_width=3, color=c, tip_length=0.14,
+                                     max_tip_length_to_length_ratio=0.3),
+                      text(words, size=size, color=c).next_to((a + b) / 2, mn.RIGHT, buff=0.08))
             lab = text((labels or {}).get(n, NAMES[n]), size=size, color=c).next_to(pts[-1], mn.RIGHT, buff=0.12)
             if key_above:  # two columns above the plot, in the order given
                 i = len(ends_)
@@ -351,6 +368,11 @@ class SeriesChart(mn.VGroup):
                     mn.RIGHT, buff=0.1)
                 lab.move_to(ax.c2p(x0, y1) + np.array([(i % 2) * (room / 2 - overhang), 0.45 + 0.38 * (1 - i // 2), 0]),
                             aligned_edge=mn.LEFT)
+            elif key_inside:  # a key in the plot's bottom left corner (where no line runs), one row per series
+                lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
+                    mn.RIGHT, buff=0.1)
+                lab.move_to(ax.c2p(x0, y0) + np.array([0.15, 0.1 + 0.4 * (len(series) - 1 - len(ends_)), 0]),
+                            aligned_edge=mn.DL)
             elif key:  # a key right of the plot, one row per series in the order given, top down
                 lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
                     mn.RIGHT, buff=0.1)
@@ -363,13 +385,14 @@ class SeriesChart(mn.VGroup):
         ends_.sort(key=lambda m: d * m.get_y())
         for a, b in zip(ends_[:-1], ends_[1:]):
             gap = d * (b.get_y() - a.get_y()) - (a.height + b.height) / 2
-            if gap < 0.06 and not (key or key_above):
+            if gap < 0.06 and not (key or key_above or key_inside):
                 b.shift((0.06 - gap) * d * mn.UP)
         body = mn.VGroup(ax, *self.lines.values())
         self.add(self.title, body)
         body.next_to(self.title, mn.DOWN, buff=0.2, aligned_edge=mn.LEFT)
         body.shift((self.title.get_left()[0] - min(ax.tick_labels.get_left()[0], ax.axes.get_left()[0])) * mn.RIGHT)
         self.shown = set()
+        self.level = {}  # each shown line's strength
         # what each drawn piece is, read before hiding it: dots (fill and edge), glyphs (fill), lines (stroke)
         self.kinds = {n: [(m, "dot" if isinstance(m, mn.Dot) else "fill" if m.get_fill_opacity() > 0 else "stroke")
                           for m in g.family_members_with_points()] for n, g in self.lines.items()}
@@ -390,7 +413,19 @@ class SeriesChart(mn.VGroup):
             if n in self.shown:
                 continue
             self.shown.add(n)
+            self.level[n] = 1.0
             out.append(mn.UpdateFromAlphaFunc(self.lines[n], lambda g, a, n=n: self._fade(n, a)))
+        return out
+
+    def feature(self, names, dim: float = 0.25) -> list:
+        """Animations bringing the shown lines `names` to full strength and the other shown ones down to `dim`."""
+        out = []
+        for n in sorted(self.shown):
+            fr, to = self.level.get(n, 1.0), 1.0 if n in names else dim
+            if fr != to:
+                self.level[n] = to
+                out.append(mn.UpdateFromAlphaFunc(self.lines[n], lambda g, a, n=n, fr=fr, to=to:
+                                                  self._fade(n, fr + (to - fr) * a)))
         return out
 
 
@@ -526,8 +561,9 @@ def unspotlight(trails, opacity: float = 0.3, bright=()):
             if isinstance(m, mn.Dot):
                 m.set_z_index(getattr(m, "z_behind", 6))
                 m.set_stroke(opacity=1.0)
-            else:
+            else:  # under every end dot and mark again (a spotlit trail was lifted above them)
                 m.set_stroke(opacity=0.9 if n in bright else opacity)
+                m.set_z_index(min(m.z_index, 4))
     return []
 
 
@@ -553,9 +589,9 @@ def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop", at=
     every step), a square on the plot where they are, and what the box shows in words."""
     th = np.asarray(run.thetas, float)[-last - 1:]
     lo, hi = th.min(axis=0), th.max(axis=0)
-    if star is not None:  # the window grown to hold ★ too
+    if star is not None:  # the window grown to hold ★ too, with room for its glyph
         lo, hi = np.minimum(lo, star), np.maximum(hi, star)
-    span = float(max(hi - lo)) * 1.15
+    span = float(max(hi - lo)) * (1.4 if star is not None else 1.15)
     mid = (lo + hi) / 2
     ax_scale = ax.c2p(1, 0)[0] - ax.c2p(0, 0)[0]  # scene units per data unit (x)
     zoom = size / span / ax_scale
@@ -586,6 +622,7 @@ def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop", at=
     a0 = box.get_corner(mn.UL) + np.array([0.12, -0.15, 0])
     g.add(mn.Line(a0, a0 + bar * size / span * mn.RIGHT, stroke_width=3, color=fg),
           text(f"{bar:g}", size=24, color=fg).next_to(a0 + 0.5 * bar * size / span * mn.RIGHT, mn.DOWN, buff=0.05))
+    g.set_z_index(9)  # ★ and the scale bar above the box's fill, like the rest
     g.zoom = zoom
     return g
 
@@ -674,6 +711,7 @@ class DescentRace(ThemedScene):
     fit_strip = False    # the strip's axis as wide as the side column allows
     zoom_beats = ("rmsprop",)  # beats that zoom into RMSprop's last steps
     zoom_star = False          # ★ drawn in the zoom box when it falls inside
+    end_chart = False    # the takeaway under the last beat's chart (else under the ranking strip)
     end_hold = 0.0       # seconds the finished race holds, legend still up, before the result comes in
     # Rosenbrock's values (the variants set their own)
     why_size = 28
@@ -770,7 +808,7 @@ class DescentRace(ThemedScene):
         self.wait(3.0)
         probes = experiments.load("descent_race")[f"{self.surface}__probes"]
         texts = {"leaders": lambda: leaders_text(runs, width=10 ** 6),
-                 "velocity": lambda: RV.velocity_text(surf, runs, probes, width=10 ** 6),
+                 "velocity": lambda: RV.velocity_own_text(surf, runs, width=10 ** 6),
                  "gd_cap": lambda: RV.gd_cap_text(surf, runs, tuning, probes, width=10 ** 6),
                  "nesterov": lambda: RV.nesterov_text(surf, runs, tuning, probes, width=10 ** 6),
                  "adagrad": lambda: RV.adagrad_text(runs), "rmsprop": lambda: RV.rmsprop_zigzag_text(runs),
@@ -780,15 +818,16 @@ class DescentRace(ThemedScene):
                  "adagrad_rate": lambda: RV.beale_adagrad_text(runs, width=10 ** 6),
                  "momentum_lag": lambda: RV.momentum_lag_text(surf, runs, width=10 ** 6),
                  "adam_loop": lambda: RV.beale_loop_text(runs, width=10 ** 6),
-                 "adam_rate": lambda: RV.beale_rate_text(runs, width=10 ** 6),
+                 "adam_steps": lambda: RV.beale_steps_text(runs, width=10 ** 6),
+                 "adagrad_steps": lambda: RV.beale_adagrad_steps_text(runs, width=10 ** 6),
                  "rms_forgets": lambda: RV.beale_rmsprop_text(runs, width=10 ** 6),
                  "fixed": lambda: RV.beale_fixed_text(runs, tuning, probes, width=10 ** 6),
-                 "adam_walk": lambda: RV.rosen_adam_text(surf, runs, width=10 ** 6),
+                 "adam_walk": lambda: RV.rosen_adam_text(surf, runs, width=10 ** 6, span=True),
                  "swings": lambda: RV.swings_text(surf, runs, width=10 ** 6),
                  "overshoot": lambda: RV.overshoot_text(surf, runs, width=10 ** 6)}
-        bright = {"adagrad": ("adagrad",), "rmsprop": ("rmsprop",), "adam_loop": ("adam",), "adam_rate": ("adam",),
+        bright = {"adagrad": ("adagrad",), "rmsprop": ("rmsprop",), "adam_loop": ("adam",), "adam_steps": ("adam",), "adagrad_steps": ("adagrad",),
                   "rms_forgets": ("rmsprop",), "fixed": ("momentum",), "adam_walk": ("adam",),
-                  "leaders": ("momentum", "nesterov"), "velocity": ("momentum", "gd"), "gd_cap": ("gd",),
+                  "leaders": ("momentum", "nesterov"), "velocity": ("momentum",), "gd_cap": ("gd",),
                   "nesterov": ("nesterov", "momentum"), "swings": ("momentum",),
                   "overshoot": ("adam",),
                   "adagrad_rate": ("adagrad",), "gd_ridge": ("gd",), "adaptive": ("adagrad", "rmsprop", "adam"),
@@ -798,7 +837,7 @@ class DescentRace(ThemedScene):
         side = strip
         for beat in self.explain or ():
             self.pause(f"why-{beat}")
-            chart, lines = charts.get(beat, (strip, ()))
+            chart, lines, *featured = charts.get(beat, (strip, ()))  # (…, lines at full strength: the rest dimmed)
             if chart is not strip:
                 chart.next_to(title, mn.DOWN, buff=0.25).set_x(left, direction=mn.LEFT)
             why = caption_fit(texts[beat](), strip.get_left()[0], size=self.why_size)
@@ -809,7 +848,7 @@ class DescentRace(ThemedScene):
             self.play(*gone, run_time=0.4)
             anims = [mn.FadeIn(why)] + ([mn.FadeIn(chart)] if chart is not side else [])
             if chart is not strip:
-                anims += chart.show(lines)
+                anims += chart.show(lines) + (chart.feature(featured[0]) if featured else [])
             side = chart
             marks_now = beat_marks(beat, ax, surf, runs, trails)
             if len(marks_now):
@@ -840,12 +879,14 @@ class DescentRace(ThemedScene):
             verdict = self.rules_left
         self.pause("takeaway")
         # the takeaway: every path back but faint (the ones it names brighter), end dots on top, one sentence
+        keep = self.end_chart and side is not strip  # the last chart stays (the takeaway is about it)
         last = caption_fit(self.takeaway(surf, runs, tuning), strip.get_left()[0], size=28, start=34)
-        last.next_to(strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
+        last.next_to(side if keep else strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         self.play(mn.FadeOut(verdict), *([] if self.keep_marks else [mn.FadeOut(extra)]),
-                  *[mn.FadeOut(m) for m in zooms], *([mn.FadeOut(side)] if side is not strip else []), run_time=0.4)
+                  *[mn.FadeOut(m) for m in zooms], *([mn.FadeOut(side)] if side is not strip and not keep else []),
+                  run_time=0.4)
         ends = self.end_marks(ax, surf, runs, trails, tuning)
-        self.play(mn.FadeIn(last), *([mn.FadeIn(strip)] if side is not strip else []),
+        self.play(mn.FadeIn(last), *([mn.FadeIn(strip)] if side is not strip and not keep else []),
                   *unspotlight(trails, bright=self.end_bright), *([mn.FadeIn(ends)] if len(ends) else []))
         self.wait(3.0)
 
@@ -869,18 +910,25 @@ class DescentRace(ThemedScene):
         """beat → (chart, the lines it shows at that beat): pictures that replace the result in the side
         column while the beat's words are on screen. Rosenbrock: each run's step length per step (log):
         GD crawls, velocity makes the steps longer, AdaGrad's only shrink, RMSprop's zigzag."""
-        beats = {"gd_cap": ("gd",), "velocity": ("gd", "momentum"), "nesterov": ("nesterov",), "adam_walk": ("adam",),
+        beats = {"gd_cap": ("gd",), "velocity": ("momentum",), "nesterov": ("nesterov",), "adam_walk": ("adam",),
                  "adagrad": ("adagrad",), "rmsprop": ("rmsprop",)}
+        featured = {"gd_cap": ("gd",), "velocity": ("momentum",), "nesterov": ("nesterov", "momentum"),
+                    "adam_walk": ("adam",), "adagrad": ("adagrad",), "rmsprop": ("rmsprop", "adam")}
         if not set(beats) & set(self.explain or ()):
             return {}
         names = [n for n in self.optimizers if any(n in v for v in beats.values())]
         st = RV.step_series(runs, names)
+        w = surf.meta["ranking"][0][0]  # the winner's steps against its own η·|g| (dashed), the gain marked
+        a, z = RV.gain_span(runs[w])
+        hi = float(np.median(st[w][1][a - 1:z]))
+        gaps = {w: (0.5 * (a + z), hi / momentum_gain(runs[w]), hi, f"{momentum_gain(runs[w]):.0f}×")}
         chart = SeriesChart("step length |Δθ| per step (log)", {n: st[n][:2] for n in names}, (0, surf.meta["steps"]),
-                            (5e-4, 0.5), room=self.room(), height=2.1)
+                            (2e-4, 0.5), room=self.room(), height=2.1, size=26, guides={w: RV.own_rule(runs[w])},
+                            gaps=gaps, x_ticks=3)
         if "rmsprop" in chart.lines:  # its zigzag trace thin and behind the others
             chart.lines["rmsprop"][0].set_stroke(width=2)
             chart.lines["rmsprop"].set_z_index(-1)
-        return {b: (chart, v) for b, v in beats.items() if b in (self.explain or ())}
+        return {b: (chart, v, featured[b]) for b, v in beats.items() if b in (self.explain or ())}
 
     def end_marks(self, ax, surf, runs, trails, tuning) -> mn.VGroup:
         """Marks added for the takeaway (none by default)."""
@@ -942,8 +990,9 @@ class DescentRaceBeale(DescentRace):
     ring_behind = False
     state_rule = False
     zoom_at = None
-    explain = ("adam_loop", "adam_rate", "fixed", "adagrad_rate", "rms_forgets")
+    explain = ("adam_loop", "fixed", "adam_steps", "adagrad_steps", "rms_forgets")
     zoom_beats = ("rms_forgets",)
+    end_chart = True  # the takeaway is about the steps: the step chart stays for it
     zoom_steps = 30
     zoom_star = True
     end_bright = ("adam",)
@@ -958,14 +1007,16 @@ class DescentRaceBeale(DescentRace):
     end_hold = 0.8
 
     def charts(self, surf, runs, tuning) -> dict:
-        """Each method's rate (step per unit |g|) against step: Adam's climbs, Momentum's is fixed,
-        AdaGrad's only falls (race_views.rates, from the records)."""
-        r = RV.rates(runs, ("adam", "momentum", "adagrad", "rmsprop"))
-        series = {n: (np.asarray(runs[n].steps[:len(v)], float), v) for n, v in r.items()}
-        chart = SeriesChart("rate = step per unit |g|", series, (0, surf.meta["steps"]), (1e-4, 1), room=self.room(),
-                            size=28, height=1.5, y_ticks=3, key_above=True, ends=True, x_ticks=3)
-        return {"adam_rate": (chart, ("adam",)), "fixed": (chart, ("momentum",)),
-                "adagrad_rate": (chart, ("adagrad",)), "rms_forgets": (chart, ("rmsprop",))}
+        """Each method's step length |Δθ| against step (log), from the records: Adam's shrink as |g| does,
+        AdaGrad's shrink from step 1, RMSprop's stay on √2·η (dashed): what decides this race."""
+        names = ("adam", "adagrad", "rmsprop")
+        st = RV.step_series(runs, names)
+        eta = float(runs["rmsprop"].meta["hyper"]["lr"])
+        chart = SeriesChart("step length |Δθ| per step (log)", {n: st[n][:2] for n in names},
+                            (0, surf.meta["steps"]), (1e-8, 10), room=self.room(), size=28, height=2.6, y_ticks=4,
+                            ends=True, x_ticks=3, guides={"rmsprop": np.sqrt(2) * eta}, key_inside=True)
+        return {"adam_steps": (chart, ("adam",)), "adagrad_steps": (chart, ("adagrad",)),
+                "rms_forgets": (chart, ("rmsprop",))}
 
 
 class DescentRaceSaddle(DescentRace):

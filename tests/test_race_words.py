@@ -720,15 +720,27 @@ def test_why_words_recomputed_from_the_records(race):
     r = runs["beale"]["rmsprop"]
     last = np.abs(np.diff(r.thetas[-11:], axis=0)).mean(axis=0)
     assert np.allclose(last, r.meta["hyper"]["lr"], rtol=0.05)
+    # the step chart's reading: RMSprop's steps stay on √2·η (dashed) over its second half, never shrinking
+    # with |g|; Adam's fall as |g| does (first → last quoted); AdaGrad's are many times shorter than Adam's
+    # over the stated window while both are still far from ★
+    eta = r.meta["hyper"]["lr"]
+    L = lengths(r.thetas)
+    assert np.median(L[150:]) == pytest.approx(np.sqrt(2) * eta, rel=0.1) and L[150:].min() > 0.3 * eta
     words = RV.beale_rmsprop_text(runs["beale"], width=1000)
-    assert f"stay ≈ η = {last.mean():.2g}: it bounces" in words and f"{last.mean():.2g}" == f"{r.meta['hyper']['lr']:.2g}"
-    # its rate: η ÷ √(running mean of |g|², ρ = 0.9), replayed here; it climbs as stated
-    s2, q = 0.0, []
-    for g1 in np.asarray(r.grad_norm, float):
-        s2 = 0.9 * s2 + 0.1 * g1 * g1
-        q.append(r.meta["hyper"]["lr"] / np.sqrt(s2))
-    np.testing.assert_allclose(RV.rates(runs["beale"])["rmsprop"], q, rtol=1e-12)
-    assert r.meta["hyper"]["decay"] == 0.9 and f"climbs {q[-1] / q[0]:.0f}×" in words
+    assert r.meta["hyper"]["decay"] == 0.9 and "forgets in ~10 steps (ρ = 0.9)" in words
+    assert f"(dashed: √2·η = {np.sqrt(2) * eta:.2g})" in words and "bounces next to ★" in words
+    La = lengths(a.thetas)
+    ga = np.asarray(a.grad_norm, float)
+    assert La[-1] < 1e-5 * La[0] and ga[-1] < 1e-5 * ga[0]  # steps and |g| both fall by > 5 decades
+    words = RV.beale_steps_text(runs["beale"], width=1000)
+    assert f"shrink with |g|: {La[0]:.2g} → {XD.loss_words(La[-1])}." in words and "(β₂ = 0.999, ~1000 steps)" in words
+    Lg = lengths(ag.thetas)
+    ratio = np.median(La[10:60]) / np.median(Lg[10:60])
+    assert ratio > 3
+    star = np.asarray(race["beale__surface"].meta["minima"][0], float)
+    far = [np.linalg.norm(np.asarray(x.thetas[60], float) - star) for x in (a, ag)]
+    assert min(far) > 0.1  # both still far from ★ over that window
+    assert f"its steps are {ratio:.0f}× shorter than Adam's over steps 10–60" in RV.beale_adagrad_steps_text(runs["beale"], width=1000)
     # Momentum's built-up rate η(1 + β + … + βᵗ) ends at η/(1 − β)
     mm = runs["beale"]["momentum"].meta["hyper"]
     mr = RV.rates(runs["beale"])["momentum"]
@@ -742,15 +754,16 @@ def test_why_words_recomputed_from_the_records(race):
     m = runs["beale"]["momentum"]
     words = RV.beale_fixed_text(runs["beale"], tun, pr, width=1000)
     j = RV.edge_index(tun, "momentum")
-    assert not tun.stable[tun.meta["names"].index("momentum"), j] and f"At η = {tun.lrs[j]:.2g}" in words
+    assert not tun.stable[tun.meta["names"].index("momentum"), j] and f"at η = {tun.lrs[j]:.2g}" in words
     div = RV.probe(pr, "momentum", j)["diverged_at"]
-    assert div >= 0 and f"diverge at step {div}" in words
-    assert f"= {m.meta['hyper']['lr'] / (1 - m.meta['hyper']['beta']):.2g}, 3× below Adam's" in words
-    # Beale's takeaway: Adam's rate climbs (replayed above), AdaGrad's only falls (checked above), Adam wins
+    assert div >= 0 and f"diverges at step {div}" in words
+    place = next(i for i, p in enumerate(race["beale__surface"].meta["ranking"], start=1) if "momentum" in p)
+    assert f"keeps η = {mm['lr']:.2g} on the flat end too: {XD.ordinal(place)}." in words
+    # Beale's takeaway, the three cases read off the step chart (checked above), Adam wins
     take = RV.takeaway("beale", None, runs["beale"], tun)
-    assert "slow mean of g² settles" in take and "AdaGrad's sum never dilutes" in take
-    assert "RMSprop's fast mean forgets" in take
-    assert race["beale__surface"].meta["ranking"][0] == ["adam"] and take.startswith("Adam wins here")
+    assert "Adam's slow mean: steps shrink with |g|" in take and "AdaGrad's sum: from the start" in take
+    assert "RMSprop's fast mean: never" in take
+    assert race["beale__surface"].meta["ranking"][0] == ["adam"] and take.endswith("Adam wins.")
     # the saddle: four crossings of x = 0 by Momentum (as counted by `swings`), Adam's overshoot
     sad = race["saddle__surface"]
     assert len(RV.crossings(runs["saddle"]["momentum"])) == swings(runs["saddle"]["momentum"])
@@ -794,6 +807,9 @@ def test_why_words_recomputed_from_the_records(race):
     ad, gd = runs["rosenbrock"]["adam"], runs["rosenbrock"]["gd"]
     words = RV.rosen_adam_text(race["rosenbrock__surface"], runs["rosenbrock"], width=1000)
     assert race["rosenbrock__surface"].meta["ranking"][1] == ["adam"] and words.startswith("Adam, 2nd:")
+    said = " ".join(RV.rosen_adam_text(race["rosenbrock__surface"], runs["rosenbrock"], width=1000, span=True).split())
+    assert (f"Steps 150–300: {XD.zigzag(ad.thetas):.1f}× path per progress, RMSprop {XD.zigzag(rr.thetas):.0f}×."
+            in said and XD.zigzag(ad.thetas, start=0.5) == XD.zigzag(ad.thetas))
     assert (f"averaging g cancels the zigzag, {XD.zigzag(ad.thetas):.1f}× path per progress vs RMSprop's "
             f"{XD.zigzag(rr.thetas):.0f}×") in words and ad.meta["hyper"]["beta1"] == 0.9
     # why GD runs at its small η: λ_max at the start (objective's Hessian); at the next grid η, η·λ_max over
@@ -808,6 +824,20 @@ def test_why_words_recomputed_from_the_records(race):
     mo = runs["rosenbrock"]["momentum"]
     assert (f"Momentum's steps are {XD.momentum_gain(mo):.0f}× what GD's rule η·|g| would take (1/(1 − β) = "
             f"{1 / (1 - mo.meta['hyper']['beta']):.0f} at β = {mo.meta['hyper']['beta']:g})") in words
+    # the 2-D race's version: against its own η·|g| (the chart's dashed line), over the steps it is measured on;
+    # the dashed line is η·|g| at every step of its path (recomputed from θ and the objective)
+    words = " ".join(RV.velocity_own_text(race["rosenbrock__surface"], runs["rosenbrock"], width=1000).split())
+    n = len(mo.thetas) - 1
+    own = mo.meta["hyper"]["lr"] * np.linalg.norm([O.get("rosenbrock").gradient(p) for p in mo.thetas[:n]], axis=1)
+    gain = np.median(lengths(mo.thetas)[n // 2:] / own[n // 2:])
+    xs, ys = RV.own_rule(mo)
+    np.testing.assert_allclose(ys, own, rtol=1e-9)
+    assert xs[0] == 1 and len(xs) == n
+    assert f"Over steps {n // 2 + 1}–{n} Momentum's steps are {gain:.0f}× its own η·|g| (dashed)" in words
+    assert gain > 1 / (1 - mo.meta["hyper"]["beta"]) and "~1/(1 − β) = 10 past g, which were larger" in words
+    # …and larger: over the steps the velocity holds, the earlier |g| exceed the current one (the median ratio)
+    g_now = own / mo.meta["hyper"]["lr"]
+    assert np.median([g_now[t - 10:t].mean() / g_now[t] for t in range(n // 2, n)]) > 1
     # Nesterov, 3rd: its next grid η spikes past 10× the start (probe), and at its chosen η it beats Momentum
     words = " ".join(RV.nesterov_text(race["rosenbrock__surface"], runs["rosenbrock"], tr, pr, width=1000).split())
     i, m = tr.meta["names"].index("nesterov"), tr.meta["names"].index("momentum")
@@ -885,3 +915,29 @@ def test_race_still_headline_and_neighbour_marks(race):
                 assert crosses[0].get_xdata()[0] > max(float(t) for t in ax.get_xticks()[:-1])
     finally:
         plt.close(fig)
+
+
+def test_race_still_points_recomputed(race):
+    """The race still's three short lines per panel, their numbers recomputed from the records: AdaGrad's
+    step shrink on Rosenbrock; on the saddle the first tied run to reach f − f* < 10⁻¹² (from its loss
+    curve), the step the adaptive runs and GD first get |y| > 0.5 off the ridge, who ends still moving."""
+    surfs = {s: race[f"{s}__surface"] for s in XD.RACES}
+    runs = {s: {o: race[f"{s}__{o}"] for o in XD.RACE_ORDER} for s in XD.RACES}
+    pts = {s: RV.still_points(s, surfs[s], runs[s], race[f"{s}__tuning"]) for s in XD.RACES}
+    assert all(len(p) <= 3 for p in pts.values())
+    a = lengths(runs["rosenbrock"]["adagrad"].thetas)
+    assert pts["rosenbrock"][1] == f"AdaGrad stalls: steps shrink {a[0] / a[-1]:.0f}×."
+    assert set(n for p in surfs["rosenbrock"].meta["ranking"][:3] for n in p) == {"momentum", "nesterov", "adam"}
+    rr = runs["rosenbrock"]["rmsprop"]
+    assert np.median(lengths(rr.thetas)[150:]) == pytest.approx(np.sqrt(2) * rr.meta["hyper"]["lr"], rel=0.05)
+    sad = runs["saddle"]
+    tied = surfs["saddle"].meta["ranking"][0]
+    fmin = race["saddle__tuning"].meta["min_value"]
+    when = {n: int(np.flatnonzero(np.asarray(sad[n].train_loss, float) - fmin < T.ATOL)[0]) for n in tied}
+    first = min(when, key=when.get)
+    assert pts["saddle"][0] == f"Tied; {XD.RACE_NAMES[first]} gets there first (step {when[first]})."
+    off = {n: int(np.flatnonzero(np.abs(np.asarray(sad[n].thetas, float)[:, 1]) > 0.5)[0]) for n in sad}
+    assert f"off y = 0 at step {max(off[n] for n in ('adagrad', 'rmsprop', 'adam'))} (GD: {off['gd']})" in pts["saddle"][1]
+    moving = [n for n in ("momentum", "adam") if np.linalg.norm(np.diff(sad[n].thetas[-2:], axis=0)) > 0.05]
+    assert moving and pts["saddle"][2].startswith(", ".join(XD.RACE_NAMES[n] for n in moving))
+    assert all(sad[n].meta["final_loss"] > T.ATOL for n in moving)  # not among the tied

@@ -151,30 +151,63 @@ def last_moves(run, n: int = 10) -> np.ndarray:
     return np.abs(np.diff(np.asarray(run.thetas, float)[-n - 1:], axis=0)).mean(axis=0)
 
 
+def steps_of(run) -> np.ndarray:
+    """|θₜ − θₜ₋₁| for t = 1 … T: the step lengths the Beale chart draws."""
+    return np.sqrt(np.sum(np.diff(np.asarray(run.thetas, float), axis=0) ** 2, axis=1))
+
+
+def step_words(x: float) -> str:
+    """A step length as the chart's words quote it: 2.2, 0.022, 3.0×10⁻⁷."""
+    return loss_words(x) if x < 1e-3 else num(x)
+
+
+BEALE_EARLY = (10, 60)  # the steps over which AdaGrad's and Adam's step lengths are compared (both still far from ★)
+
+
+def early_ratio(runs, window=BEALE_EARLY) -> float:
+    """How many times longer Adam's steps are than AdaGrad's over `window` (median step lengths)."""
+    a, b = window
+    return float(np.median(steps_of(runs["adam"])[a:b]) / np.median(steps_of(runs["adagrad"])[a:b]))
+
+
+def beale_steps_text(runs, width: int = 31) -> str:
+    """Adam's slow mean of g² barely moves late on, so its steps shrink as |g| does (the chart's green line)."""
+    a = runs["adam"]
+    b2 = float(a.meta["hyper"]["beta2"])
+    L = steps_of(a)
+    return wrap_words(f"Adam's slow mean of g² (β₂ = {b2:g}, ~{memory(b2)} steps) barely moves late on, so its "
+                      f"steps shrink with |g|: {step_words(L[0])} → {step_words(L[-1])}.", width)
+
+
+def beale_adagrad_steps_text(runs, width: int = 31) -> str:
+    """AdaGrad's sum of g² keeps the steep start for good: its steps shrink from the first one, many times
+    shorter than Adam's while both are still far from ★."""
+    g0 = float(runs["adagrad"].grad_norm[0])
+    a, b = BEALE_EARLY
+    return wrap_words(f"AdaGrad's sum of g² never forgets the steep start (|g| = {g0:.0f}): its steps are "
+                      f"{early_ratio(runs):.0f}× shorter than Adam's over steps {a}–{b}.", width)
+
+
 def beale_rmsprop_text(runs, width: int = 31) -> str:
-    """RMSprop divides too, but its mean forgets within ~1/(1 − ρ) steps: its step stays ≈ η per coordinate
-    to the end, so it bounces around ★ instead of settling."""
+    """RMSprop's mean forgets within ~1/(1 − ρ) steps: it divides by about the current |g|, so each coordinate
+    still moves ≈ η (steps ≈ √2·η, the chart's dashed line) to the end: it bounces around ★, never settles."""
     r = runs["rmsprop"]
     rho = r.meta["hyper"]["decay"]
-    m = last_moves(r)
-    q = rmsprop_rate(r)
-    return wrap_words(f"RMSprop's mean forgets in ~{memory(rho)} steps (ρ = {rho:g}): rate ≈ η/|g| climbs "
-                      f"{q[-1] / q[0]:.0f}×, steps stay ≈ η = {num(m.mean())}: it bounces round ★ (box).", width)
+    eta = float(r.meta["hyper"]["lr"])
+    return wrap_words(f"RMSprop's mean forgets in ~{memory(rho)} steps (ρ = {rho:g}): x and y each keep moving "
+                      f"≈ η (dashed: √2·η = {num(np.sqrt(2) * eta)}), so it bounces next to ★ (box).", width)
 
 
 def beale_fixed_text(runs, tuning, probes, name: str = "momentum", width: int = 31) -> str:
-    """Why the fixed-η methods cannot match it: their rate η/(1 − β) is fixed, and the next grid η fails
-    on the steep start."""
+    """Why the fixed-η methods cannot match it: one η for the steep start and the flat end, and the next grid
+    η fails on the steep start."""
     j = edge_index(tuning, name)
     g0 = float(runs[name].grad_norm[0])
     how = fails_how(tuning, probes, name, j) if j is not None else "stays stable"
-    a = adam_rate(runs["adam"])[-1]
-    h = runs[name].meta["hyper"]
-    return wrap_words(f"{RACE_NAMES[name]}'s rate builds to η/(1 − β) = {num(h['lr'])}/{num(1 - h['beta'])} = "
-                      f"{num(fixed_rate(runs[name]))}, {a / fixed_rate(runs[name]):.0f}× below Adam's "
-                      f"{num(a)}. At "
-                      f"η = {num(tuning.lrs[j])} the steep start (|g| = {g0:.0f}) makes it "
-                      f"{how.replace('diverges', 'diverge')}.", width)
+    place = next(i for i, p in enumerate(tuning.meta["ranking"], start=1) if name in p)
+    return wrap_words(f"{RACE_NAMES[name]}'s η is fixed, and the steep start (|g| = {g0:.0f}) caps it: at η = "
+                      f"{num(tuning.lrs[j])} it {how.replace('diverges', 'diverges')}. So it keeps "
+                      f"η = {num(runs[name].meta['hyper']['lr'])} on the flat end too: {ordinal(place)}.", width)
 
 
 def closer(runs, best: str, others) -> float:
@@ -187,8 +220,8 @@ def takeaway(surface: str, surf, runs, tuning) -> str:
     """The one plain sentence each race video ends on (what this race showed, not a law)."""
     if surface == "beale":
         b2, rho = runs["adam"].meta["hyper"]["beta2"], runs["rmsprop"].meta["hyper"]["decay"]
-        return ("Adam wins here: its slow mean of g² settles, so its steps shrink with |g|; AdaGrad's sum "
-                "never dilutes, RMSprop's fast mean forgets.")
+        return ("Adam's slow mean: steps shrink with |g|. AdaGrad's sum: from the start. RMSprop's fast mean: "
+                "never. Adam wins.")
     if surface == "saddle":
         late = [n for n in ("momentum", "adam") if last_move(runs[n]) > 0.05]
         return (f"A saddle only delays GD (|y| > 0.5 at step {ridge_step(runs['gd'])}); dividing each coordinate by |gᵢ| leaves "
@@ -226,11 +259,17 @@ def start_sharpness(probes) -> float:
     return float(probes.columns["lam_max"][0][0])
 
 
-def rosen_adam_text(surf, runs, width: int = 31) -> str:
+def rosen_adam_text(surf, runs, width: int = 31, span: bool = False) -> str:
     """What separates Adam from RMSprop (same ÷√(mean g²)): Adam's m, a running mean of g (β₁), averages away
-    the sign flips across the valley; path length per unit of progress over the second half, from the runs."""
+    the sign flips across the valley; path length per unit of progress over the second half, from the runs
+    (`span`: that range of steps named)."""
     from .descent import zigzag
     a = runs["adam"]
+    T = int(a.steps[len(a.thetas) - 1])
+    if span:  # the 2-D race: the steps the ratio is measured over named, fewer words
+        return wrap_words(f"Adam, {ordinal(place_of(surf, 'adam'))}: RMSprop's ÷√(mean g²) plus Momentum's m, "
+                          f"which averages out the zigzag. Steps {int(0.5 * T)}–{T}: {zigzag(a.thetas):.1f}× path per "
+                          f"progress, RMSprop {zigzag(runs['rmsprop'].thetas):.0f}×.", width)
     return wrap_words(f"Adam, {ordinal(place_of(surf, 'adam'))}: RMSprop's ÷√(mean g²) plus Momentum's m "
                       f"(β₁ = {a.meta['hyper']['beta1']:g}): averaging g cancels the zigzag, {zigzag(a.thetas):.1f}× "
                       f"path per progress vs RMSprop's {zigzag(runs['rmsprop'].thetas):.0f}×.", width)
@@ -258,6 +297,31 @@ def velocity_text(surf, runs, probes=None, width: int = 31) -> str:
     b = runs[w].meta["hyper"]["beta"]
     return wrap_words(f"{RACE_NAMES[w]}'s steps are {momentum_gain(runs[w]):.0f}× what GD's rule η·|g| would take "
                       f"(1/(1 − β) = {1 / (1 - b):.0f} at β = {b:g}): its velocity adds up past steps.", width)
+
+
+def gain_span(run) -> tuple:
+    """The steps over which `descent.momentum_gain` measures (the last half): (first, last)."""
+    n = min(len(run.thetas) - 1, len(run.grad_norm))
+    return int(run.steps[n // 2 + 1]), int(run.steps[n])
+
+
+def own_rule(run) -> tuple:
+    """(step t, ηₜ₋₁·|gₜ₋₁|) along a run's own path: the step GD's rule would take from where it is, paired
+    with the step it did take (as `descent.momentum_gain` pairs them)."""
+    n = min(len(run.thetas) - 1, len(run.grad_norm))
+    return (np.asarray(run.steps[1:n + 1], float),
+            np.asarray(run.lr, float)[:n] * np.asarray(run.grad_norm, float)[:n])
+
+
+def velocity_own_text(surf, runs, width: int = 31) -> str:
+    """The winner's steps against its own η·|g| (the dashed line on the chart), where the gain is measured;
+    above 1/(1 − β) because the gradients its velocity still holds were larger than today's."""
+    from .descent import momentum_gain
+    w = surf.meta["ranking"][0][0]
+    b = runs[w].meta["hyper"]["beta"]
+    a, z = gain_span(runs[w])
+    return wrap_words(f"Over steps {a}–{z} {RACE_NAMES[w]}'s steps are {momentum_gain(runs[w]):.0f}× its own η·|g| "
+                      f"(dashed): v adds up ~1/(1 − β) = {1 / (1 - b):.0f} past g, which were larger.", width)
 
 
 def nesterov_text(surf, runs, tuning, probes, width: int = 31) -> str:
@@ -292,6 +356,31 @@ def adagrad_text(runs) -> str:
     a = np.sqrt(np.sum(np.diff(np.asarray(runs["adagrad"].thetas, float), axis=0) ** 2, axis=1))
     return (f"AdaGrad divides by √G, G the sum of every g² so far: G only grows, so its rate only falls; its "
             f"steps shrink {a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}): it stalls near the start.")
+
+
+def still_points(surface: str, surf, runs, tuning) -> list:
+    """The race still's words under one panel: three short lines, each fact once (the verdict and the
+    winner's neighbours are on the strip above them, the winner in the headline)."""
+    from .descent import first_below
+    from ..tuning import ATOL
+    if surface == "rosenbrock":
+        top = [n for p in surf.meta["ranking"][:3] for n in p]
+        a = steps_of(runs["adagrad"])
+        first = ("Velocity terms take the top 3." if set(top) == {"momentum", "nesterov", "adam"}
+                 else f"Top 3: {', '.join(RACE_NAMES[n] for n in top)}.")
+        return [first, f"AdaGrad stalls: steps shrink {a[0] / a[-1]:.0f}×.", "RMSprop's steps stay ≈ √2·η: too long."]
+    if surface == "beale":
+        return ["Adam's slow mean: steps shrink with |g|.", "AdaGrad's sum: they shrink from step 1.",
+                "RMSprop's fast mean: they stay ≈ √2·η."]
+    tied = surf.meta["ranking"][0]
+    when = {n: first_below(runs[n], tuning.meta["min_value"], ATOL) for n in tied}
+    fast = min(when, key=when.get)
+    adaptive = ("adagrad", "rmsprop", "adam")
+    late = [n for n in ("momentum", "adam") if last_move(runs[n]) > 0.05]
+    return [f"Tied; {RACE_NAMES[fast]} gets there first (step {when[fast]}).",
+            f"÷ own |gᵢ|: off y = 0 at step {max(ridge_step(runs[n]) for n in adaptive)} (GD: "
+            f"{ridge_step(runs['gd'])}).",
+            f"{', '.join(RACE_NAMES[n] for n in late)} overshoot ★."]
 
 
 def rosen_stall_text(runs) -> str:

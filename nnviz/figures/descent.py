@@ -23,8 +23,12 @@ def hyper_text(h: dict) -> str:
     return ", ".join(f"{sym[k]}={v:g}" for k, v in h.items() if k in sym)
 
 
-def _contours(ax, s, log=False, levels=14):
+def _contours(ax, s, log=False, levels=14, floor=None):
+    """Contour lines of a surface record; `floor` (log surfaces): no level below f − f_min = floor (a
+    narrow valley floor's crowded levels alias into a dashed-looking ladder)."""
     Z = np.log10(s.loss - np.nanmin(s.loss) + 1e-3) if log else s.loss
+    if log and floor is not None:
+        levels = np.linspace(np.log10(floor), np.nanmax(Z), levels)
     ax.contour(s.xs, s.ys, Z, levels=levels, colors=theme.MUTED, linewidths=0.6, linestyles="solid")
     ax.set_xlim(s.xs[0], s.xs[-1])
     ax.set_ylim(s.ys[0], s.ys[-1])
@@ -366,8 +370,8 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
             eta = f"η = {tun.lrs[j + dj]:.2g}"
             if np.isfinite(v):  # on the row's centreline, hollow, over the bar
                 ax.plot(max(v, T.ATOL), k, "D", ms=9, mfc="none", mec=c, mew=2.0, zorder=4)  # ◇ (○ is the start)
-                ax.annotate(f"η={tun.lrs[j + dj]:.2g}", (max(v, T.ATOL), k), xytext=(0, 7), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=9, color=theme.INK)
+                ax.annotate(f"η={tun.lrs[j + dj]:.2g}", (max(v, T.ATOL), k), xytext=(6, 6), textcoords="offset points",
+                            ha="left", va="bottom", fontsize=10, color=theme.INK)  # right of its ◇, clear of the spine
                 vs = r"$<10^{-12}$" if v <= T.ATOL else f"{v:.2g}" if v >= 1e-4 else f"${_sci(v)}$"
                 key.append(f"◇ {eta}: {vs}")
             else:
@@ -380,7 +384,7 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_yticks(range(len(order)))
     ax.set_yticklabels([f"{OPT_LABEL[n]} η={tun.meta['chosen_lr'][n]:.2g}" for n in order], fontsize=11)
-    step = max(1, int(np.ceil(span / 3)))
+    step = max(1, int(np.ceil(span / 2)))  # two or three labelled decades: they never touch
     ticks = list(10.0 ** np.arange(lo, hi + 1e-9, step))  # from the floor (10⁻¹² where runs tie) up
     labels = [f"$10^{{{int(round(np.log10(t)))}}}$" for t in ticks]
     if gone:
@@ -420,8 +424,13 @@ def _crowded_ends(ax, runs, names, reach=0.17, tied=()):
     groups = [[n for n in g if n in tied] if sum(n in tied for n in g) > 1 else g for g in groups]
     groups = [g for g in groups if len(g) > 1]
     for g in groups:
+        along = None
+        if not any(n in tied for n in g) and len(g) == 2:  # two ends apart in loss: along the path (the valley floor)
+            d = inch[g[0]] - ax.transData.transform(runs[g[0]].thetas[-20]) / ax.figure.dpi
+            along = float(np.arctan2(d[1], d[0]))
+            ax.plot(*runs[g[0]].thetas[-1], "o", ms=5, mfc="none", mec=theme.INK, mew=1.0, zorder=10)  # the true spot
         for k, n in enumerate(g):
-            a = np.pi / 2 - 2 * np.pi * k / len(g)
+            a = np.pi / 2 - 2 * np.pi * k / len(g) if along is None else along + np.pi * k
             shift = ScaledTranslation(reach * np.cos(a), reach * np.sin(a), ax.figure.dpi_scale_trans)
             ax.plot(*runs[g[0]].thetas[-1], "o", ms=6.5, color=theme.OPTIMIZER[n], mec=theme.INK, mew=0.8,
                     zorder=10, transform=ax.transData + shift)
@@ -452,7 +461,7 @@ def race(fig):
     from matplotlib.lines import Line2D
 
     rec = E.load("descent_race")
-    outer = fig.add_gridspec(3, 1, height_ratios=[3.3, 1.4, 1.55], hspace=0.45, top=0.875, bottom=0.07,
+    outer = fig.add_gridspec(3, 1, height_ratios=[3.6, 1.4, 0.7], hspace=0.42, top=0.875, bottom=0.07,
                              left=0.07, right=0.97)
     maps = outer[0].subgridspec(1, 3, wspace=0.3)
     rows = outer[1].subgridspec(1, 3, wspace=0.85)
@@ -463,7 +472,8 @@ def race(fig):
         s, tun = rec[f"{surf}__surface"], rec[f"{surf}__tuning"]
         runs = {n: rec[f"{surf}__{n}"] for n in X.RACE_ORDER}
         winners.append(s.meta["ranking"][0])
-        _contours(ax, s, log=s.meta["log_scale"], levels=18)
+        _contours(ax, s, log=s.meta["log_scale"], levels=12 if surf == "rosenbrock" else 18,
+                  floor=1.0 if surf == "rosenbrock" else None)
         (x0, x1), (y0, y1) = RACE_VIEW.get(surf, ((s.xs[0], s.xs[-1]), (s.ys[0], s.ys[-1])))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
@@ -484,9 +494,11 @@ def race(fig):
             th = run.thetas
             if th[:, 1].max() > y1 and inside:  # leaves the view and comes back: how far it went
                 k = int(np.flatnonzero(th[:, 1] > y1)[0])
-                ax.annotate(f"{OPT_LABEL[name]} leaves the view:\nup to y = {th[:, 1].max():.1f}", (th[k - 1, 0], y1),
-                            xytext=(x1 + 0.04 * (x1 - x0), y1), ha="left", va="top", color=c, annotation_clip=False,
-                            fontsize=10, fontweight="bold", arrowprops=dict(arrowstyle="->", color=c, lw=1.2))
+                ax.annotate(f"{OPT_LABEL[name]}: up to y = {th[:, 1].max():.1f}", (th[k - 1, 0], y1),
+                            xytext=(x1 - 0.03 * (x1 - x0), y1 - 0.05 * (y1 - y0)), ha="right", va="top", color=c,
+                            fontsize=11, fontweight="bold", zorder=12,
+                            bbox=dict(boxstyle="round,pad=0.2", fc=theme.PAPER, ec="none", alpha=0.9),
+                            arrowprops=dict(arrowstyle="->", color=c, lw=1.2))
         ax.plot(*s.meta["start"], "o", ms=9, mfc="none", mec=theme.INK, mew=1.8, zorder=5)
         for m in s.meta["minima"]:  # the goal on top of the end dots, hollow: a dot on it shows inside
             ax.plot(*m, "*", mfc="none", mec=theme.PAPER, mew=3.2, ms=17, zorder=9)
@@ -502,19 +514,10 @@ def race(fig):
         _rank_strip(strip, surf, s, runs, tun.meta["min_value"], tun)
         note = fig.add_subplot(notes[0, col])
         note.axis("off")
-        # two short points, as the video ends: the verdict (○/× on the strip), then the reason (the
-        # video's takeaway, its "X wins here:" said once, by the verdict)
-        verdict = (RV.short_verdict(tun.meta) or _verdict(tun) + ".").replace("(○)", "(◇)")  # the strip's mark
-        if len(s.meta["minima"]) > 1:  # two ★ drawn: the tie is at the upper one (as the video says)
-            verdict = verdict.replace("end at the minimum", "end at the upper minimum ★")
-        why = RV.takeaway(surf, s, runs, tun)
-        w = OPT_LABEL[tun.meta["winner"][0]]
-        if why.startswith(f"{w} wins here: "):
-            rest = why[len(f"{w} wins here: "):]
-            why = "Why: " + rest
-        points = (verdict, why) + ((RV.rosen_stall_text(runs),) if surf == "rosenbrock" else ())
-        note.text(0.0, 1.0, "\n".join("• " + _wrap(t, 46).replace("\n", "\n   ") for t in points), va="top",
-                  ha="left", fontsize=11, transform=note.transAxes)
+        # three short lines, each fact once: the verdict and the winner's neighbours are on the strip, the
+        # winner in the headline
+        note.text(0.0, 1.0, "\n".join(RV.still_points(surf, s, runs, tun)), va="top", ha="left", fontsize=12,
+                  transform=note.transAxes, linespacing=1.5)
     # the headline: what the three panels say together (winners read off the records)
     said = []
     for p, sf in zip(winners, X.RACES):
