@@ -762,7 +762,7 @@ class DescentRace(ThemedScene):
         formula = text(formula_text(surf.meta.get("formula", "")), size=24, line_spacing=1.0)
         counter = StepCounter(t, total=steps, size=28, drawing=True)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
-                         for o in self.optimizers], font_size=24, buff=0.14)
+                         for o in self.optimizers], font_size=26, buff=0.14)
         self.map_axes = ax
         proto_lines = protocol_lines(surf, tuning, tie=self.state_tie)
         if self.state_rule:  # the stability rule the verdicts lean on (a loss spike past PEAK × the start)
@@ -1345,7 +1345,12 @@ class DescentRace3D(ThemedThreeDScene):
     axis_ticks = 2                 # labelled decades on the loss axis (and 0 where the grid reaches f* = 0)
     intro_time = 2.0               # seconds the start (both subtitle lines) is read before the race runs
     zoom_near = 1.2                # the close-up of ★ holds the top three runs ending this near it
-    mid_width = 4.3                # scene units: the mid-race caption's column, in the legend's place
+    mid_width = 4.6                # scene units: the mid-race caption's column, in the legend's place
+    halo = True                    # a head under a better-placed one (on screen) shows as a ring round it
+    halo_near = 0.22               # scene units on screen: heads this close count as one on top of the other
+    zoom_side = 2.7                # the close-up of ★ on the end card (scene units)
+    beat_width = 6.3               # scene units: the closing lines' column
+    sub_size = 26                  # the subtitle's text size
 
     @staticmethod
     def surface_value(surf, p) -> float:
@@ -1372,13 +1377,14 @@ class DescentRace3D(ThemedThreeDScene):
                             [v for v, _ in decade_ticks(hmap, (low, H.max()), most=8) if v > 0], width=1.5, opacity=0.5)
         ticks = decade_ticks(hmap, (low, H.max()), most=self.axis_ticks) if self.axis_ticks else []
         corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
-        ax_line, ax_marks, ax_labels = height_axis(axes, corner, ticks, text, size=24, name=None)
+        ax_line, ax_marks, ax_labels = height_axis(axes, corner, ticks, text, size=26, name=None)
         t = mn.ValueTracker(0.0)
-        trails = []
+        trails, drawn = [], []
         for o in self.optimizers:
             run = runs[o]
             z = hmap(run.train_loss)  # f(θₜ) at every step (an objective is evaluated each step)
             pts = np.column_stack([run.thetas[:, :2], z[:len(run.thetas)]])
+            drawn.append(pts[np.all(np.isfinite(pts), axis=1)])
             trail = DescentPath(pts, axes, steps=run.steps, color=color("optimizer", o), tracker=t,
                                 diverged_at=run.diverged_at, stroke_width=4.5, start_marker=False,
                                 head_radius=0.13, marker_text="leaves the box", fade=self.fade, fade_floor=self.fade_floor)
@@ -1397,6 +1403,37 @@ class DescentRace3D(ThemedThreeDScene):
         for o_, tr in zip(self.optimizers, trails):  # better places drawn on top (the end card says whose
             if tr.trace.head is not None:            # dot covers whose)
                 mesh.occlude(tr.trace.head, lift=1e4 * (1 + 0.1 * (len(self.optimizers) - places[o_])))
+        # a head covered by a better-placed head (within `halo_near` on screen) is drawn as a ring of its colour
+        # round the covering dot (behind it, in front of worse places): every run stays visible on the surface
+        self.halos = {}
+        start_at = axes.c2p(*surf.meta["start"], float(hmap(np.array([runs[self.optimizers[0]].train_loss[0]]))[0]))
+        if self.halo:
+            order = [n_ for names in surf.meta["ranking"] for n_ in names]
+            heads = {o_: tr.trace.head for o_, tr in zip(self.optimizers, trails) if tr.trace.head is not None}
+            for o_, head in heads.items():
+                better = [heads[b] for b in order[:order.index(o_)] if b in heads]
+                if not better:
+                    continue
+                halo = mn.VGroup(*[mn.Circle(radius=0.24, stroke_color=c, stroke_width=w)
+                                   for c, w in ((color(theme.BACKGROUND), 10), (color("optimizer", o_), 5.5))])
+                halo.covered_by = None
+
+                def follow(m, head=head, better=better, names=[b for b in order[:order.index(o_)] if b in heads]):
+                    p = head.get_center()
+                    m.move_to(p)
+                    s_ = np.asarray(self.camera.project_points(np.array([p, start_at] + [b.get_center() for b in better],
+                                                                        float)), float)[:, :2]
+                    d = np.linalg.norm(s_[2:] - s_[0], axis=1)
+                    shown = [n_ for n_, b, dd in zip(names, better, d)
+                             if dd < self.halo_near and b.get_fill_opacity() > 0]
+                    # not inside the start ○ (a filled disc over the piled-up first steps)
+                    on = bool(shown) and head.get_fill_opacity() > 0 and np.linalg.norm(s_[0] - s_[1]) > 0.3
+                    m.covered_by = shown[-1] if on else None
+                    m.set_stroke(opacity=1.0 if on else 0.0)
+                halo.set_stroke(opacity=0.0)
+                halo.add_updater(follow)
+                mesh.occlude(halo, lift=1e4 * (1 + 0.1 * (len(self.optimizers) - places[o_])) - 1.0)
+                self.halos[o_] = halo
         stars = [marker(axes.c2p(x, y, float(hmap(np.array([surf.loss.min()]))[0])), radius=0.24,
                         hollow=True)
                  for x, y in surf.meta["minima"]]
@@ -1415,21 +1452,32 @@ class DescentRace3D(ThemedThreeDScene):
                                                mn.Line(c + 0.12 * mn.UR, c + 0.12 * mn.DL)).set_stroke(color(col), width=w)
                                      for col, w in ((theme.BACKGROUND, 8), (theme.FOREGROUND, 4))]))
         # the start and the minimum stay on top (★ sits at the bottom of a pit one mesh cell wide)
-        self.add_fixed_orientation_mobjects(*stars, *ax_labels, *guide_labels)
+        self.add_fixed_orientation_mobjects(*stars, *ax_labels, *guide_labels, *self.halos.values())
         tuning = tuning_record(self.surface)
         title = heading(f"The same race on the {self.surface.capitalize()} surface", size=30, buff=0.2)
         what = text(f"each η: the best of one shared grid · {surf.meta['steps']} steps · ○ start · ★ minimum"
-                    + ("  × saddle" if surf.meta.get("saddles") else ""), size=24)
+                    + ("  × saddle" if surf.meta.get("saddles") else ""), size=self.sub_size)
         scale = text("height = loss" + ((", log scale" + (f" ({hmap.delta:.1g} added, so 0 fits)" if not hmap.positive else ""))
                                         if hmap.log else "") + self.start_words(surf), size=24)
         what = mn.VGroup(what, scale).arrange(mn.DOWN, buff=0.08)
         what.next_to(title, mn.DOWN, buff=0.12)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
-                         for o in self.optimizers], font_size=24, buff=0.14)
-        jump_key = mn.VGroup(mn.DashedLine(mn.ORIGIN, 0.4 * mn.RIGHT, dash_length=0.07, color=color(theme.FOREGROUND),
-                                           stroke_width=2.5),
-                             text("one step, drawn straight\n(not on the surface)", size=24,
-                                  line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15)
+                         for o in self.optimizers], font_size=26, buff=0.14)
+        # the dashed-chord key only where some step is drawn as one (longer than `jump` on the box)
+        chords = any(np.any(np.linalg.norm(np.diff(np.array([axes.c2p(*p_) for p_ in q]), axis=0), axis=1) > self.jump)
+                     for q in drawn)
+        jump_key = mn.VGroup()
+        if chords:
+            jump_key.add(mn.VGroup(mn.DashedLine(mn.ORIGIN, 0.4 * mn.RIGHT, dash_length=0.07,
+                                                 color=color(theme.FOREGROUND), stroke_width=2.5),
+                                   text("one step, drawn straight\n(not on the surface)", size=24,
+                                        line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15))
+        if self.halos:  # said once: what a ring round a dot means
+            jump_key.add(mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.FOREGROUND), stroke_width=4),
+                                             mn.Dot(radius=0.08, color=color(theme.FOREGROUND))).move_to(0.2 * mn.RIGHT),
+                                   text("ring round a dot:\na run right under it", size=24,
+                                        line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15))
+        jump_key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
         counter = StepCounter(t, total=surf.meta["steps"], size=28, drawing=True)
         side = mn.VGroup(counter, legend, jump_key).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
         side.to_edge(mn.RIGHT, buff=0.3).shift(0.3 * mn.DOWN)
@@ -1486,13 +1534,13 @@ class DescentRace3D(ThemedThreeDScene):
         # 3-D view stacks on the star), then why, one line at a time, and last the takeaway, held
         rows = self.ranking_rows(surf, runs, tuning)
         tie = any(len(p_) > 1 for p_ in surf.meta["ranking"])  # its rows carry their own heads
-        ranking = rows if tie else mn.VGroup(text("final f − f*", size=26), rows).arrange(
+        ranking = rows if tie else mn.VGroup(text("final f − f*", size=28), rows).arrange(
             mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)  # the ranking's rows under a short head
         zoom = self.end_zoom(surf, runs)
         top = mn.VGroup(ranking, zoom).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
         top.to_edge(mn.RIGHT, buff=0.25)
         top.shift((what.get_bottom()[1] - 0.25 - top.get_top()[1]) * mn.UP)
-        width = max(top.width, 5.75)  # the column right of the surface
+        width = max(top.width, self.beat_width)  # the column right of the surface
         beats = []
         # what a fanned group in the zoom is: the first line under the card (its own beat, not kept)
         for words in ([zoom.note] if zoom.note else []) + self.beats(surf, runs, tuning):
@@ -1546,9 +1594,9 @@ class DescentRace3D(ThemedThreeDScene):
         half = zoom_half(centre, [runs[n].thetas[-1] for n in near])
         tags = {n: f"{places[n]}" for n in near}
         zoom = EndZoom(centre, half, {n: runs[n].thetas for n in near}, {n: color("optimizer", n) for n in near},
-                       tags, text, side=2.5, size=28, header=f"zoom: ★ ± {half:g}")
+                       tags, text, side=self.zoom_side, size=28, header=f"zoom: ★ ± {half:g}", key=False)
         fanned = [g for g in zoom.groups if len(g) > 1]
-        zoom.note = None
+        zoom.note, zoom.under = None, None
         if fanned:
             g = fanned[0]
             if len({places[n] for n in g}) == 1:  # a tie: every member ends on ★
@@ -1557,9 +1605,20 @@ class DescentRace3D(ThemedThreeDScene):
             else:  # different places ending at one spot on this scale
                 gap = max(np.linalg.norm(runs[a].thetas[-1] - runs[b].thetas[-1]) for a in g for b in g)
                 top_, under = sorted(g, key=lambda n: places[n])[:2]
-                zoom.note = (f"{NAMES[top_]}'s dot covers {NAMES[under]}'s ({gap:.2g} apart in x, y); the zoom "
-                             f"spreads them.")
+                zoom.under = (under, top_)
+                zoom.note = self.under_note(under, top_, gap)
         return zoom
+
+    def under_note(self, under: str, top: str, gap: float) -> str:
+        """The end card's first line when one of the top three ends under another's dot: how far apart they
+        are, how the surface shows it (a ring round the dot, when the halo is on there now), the zoom."""
+        h = self.halos.get(under)
+        if h is not None:
+            h.update()  # its state at the end card's camera
+        ring = h is not None and h.covered_by == top
+        return (f"{NAMES[under]} ends {gap:.2g} from {NAMES[top]}: "
+                + (f"the ring round {NAMES[top]}'s dot" if ring else f"under {NAMES[top]}'s dot")
+                + "; the zoom spreads them.")
 
     def ranking_rows(self, surf, runs, tuning) -> mn.VGroup:
         """The recorded ranking, best first, one row per optimizer in its colour; a place shared at
@@ -1577,7 +1636,7 @@ class DescentRace3D(ThemedThreeDScene):
                 rows.append(text(f"f − f* after {surf.meta['steps']} steps:", size=26))
                 continue
             for n in names:
-                rows.append(text(f"{place}. {NAMES[n]} {loss_text(runs[n].meta['final_loss'])}", size=26,
+                rows.append(text(f"{place}. {NAMES[n]} {loss_text(runs[n].meta['final_loss'])}", size=28,
                                  color=color("optimizer", n)))
         body = mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         for r in rows:
@@ -1590,8 +1649,9 @@ class DescentRace3D(ThemedThreeDScene):
         2-D race's words), why Nesterov, a velocity method too, is behind, Adam's walk, why AdaGrad and
         RMSprop end far behind, how robust the win is, and the takeaway."""
         probes = experiments.load("descent_race")[f"{self.surface}__probes"]
-        return [gd_reject_text(surf, runs, tuning, probes), nesterov_edge_text(surf, tuning, probes),
-                RV.rosen_adam_text(surf, runs, width=10 ** 6), adaptive_text(runs), short_verdict(tuning),
+        return [gd_reject_text(surf, runs, tuning, probes), velocity_end_text(surf, runs),
+                nesterov_edge_text(surf, tuning, probes),
+                RV.rosen_adam_text(surf, runs, width=10 ** 6), adaptive_texts(runs)[0], short_verdict(tuning),
                 race_takeaway(surf, runs, tuning)]
 
 
@@ -1619,7 +1679,7 @@ def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:
     short sample, measured once) sets the first guess, so a text is usually built once or twice (a long
     Text is slow to build and to copy)."""
     flat = " ".join(words.split())
-    for f in ("f − f* < 10", "f − f*", "< 10"):
+    for f in ("f − f* < 10", "f − f*", "< 10", "1/(1 − β) = ", "η·λₘₐₓ < 2"):
         flat = flat.replace(f, f.replace(" ", "§"))
     n = max(int(width / (1.03 * _char_width(size))), 12)
     while True:
@@ -1639,10 +1699,16 @@ def _char_width(size: float) -> float:
 def adaptive_text(runs) -> str:
     """Why AdaGrad and RMSprop end far behind on the Rosenbrock valley: what each divides by, and what
     that does to its steps (measured on its run)."""
+    return " ".join(adaptive_texts(runs))
+
+
+def adaptive_texts(runs) -> list[str]:
+    """`adaptive_text`'s two sentences apart: AdaGrad's, RMSprop's."""
     a = step_lengths(runs["adagrad"].thetas)
-    return (f"AdaGrad divides by all past g² summed: the steep start made that sum huge, so its steps "
-            f"only shrink ({a[0] / a[-1]:.0f}×). RMSprop divides by recent g² only: it zigzags across the valley, "
-            f"{zigzag(runs['rmsprop'].thetas):.0f}× more path than progress.")
+    return [f"AdaGrad divides by all past g² summed: the steep start made that sum huge, so its steps only "
+            f"shrink ({a[0] / a[-1]:.0f}×).",
+            f"RMSprop divides by recent g² only: it zigzags across the valley, "
+            f"{zigzag(runs['rmsprop'].thetas):.0f}× more path than progress."]
 
 
 def adam_text(surf, runs, tuning) -> str:
@@ -1665,19 +1731,28 @@ def velocity_mid_text(surf, runs, name: str, k: int) -> str:
 
 
 def gd_reject_text(surf, runs, tuning, probes) -> str:
-    """Why GD crawls while Momentum runs at a larger η: at the next grid η up GD's loss is back above the
-    start after the rule's check step (the wall steepens as it moves), so GD keeps the smaller η; on the
-    floor its step is one η·|g| while Momentum's velocity makes its step ~1/(1 − β) times that."""
-    from nnviz.experiments.descent import momentum_gain
+    """Why GD crawls while Momentum runs at a larger η: GD is stable only while η × the steepest curvature
+    (λ_max) < 2; at the next grid η up that passes 2 on the wall as GD moves (the wall steepens), so GD
+    bounces and its loss is still above the start at the rule's check step (or spikes past the bound)."""
     e = RV.edge_story(tuning, probes, "gd")
     up = next((r for r in e["rows"][1:] if r["how"] == "late"), e["rows"][1])
-    w = surf.meta["ranking"][0][0]
-    why = (f"loss {up['at_check']:.1f} > {e['start']:g} at step {e['check']}" if up["how"] == "late"
+    why = (f"GD bounces, still above the start at step {e['check']}" if up["how"] == "late"
            else f"its loss spikes to {up['peak']:.0f}")
-    return (f"GD at η = {up['lr']:.2g} is rejected ({why}), so it runs at {e['rows'][0]['lr']:.2g}. "
-            f"{NAMES[w]}'s velocity (β = {runs[w].meta['hyper']['beta']:g}) makes its steps "
-            f"~{momentum_gain(runs[w]):.0f}× η·|g| (1/(1 − β) = {1 / (1 - runs[w].meta['hyper']['beta']):.0f}); "
-            f"GD's are 1× η·|g|.")
+    return (f"GD is stable only while η × (steepest curvature) < 2. At η = {up['lr']:.2g} that reaches "
+            f"{up['sharp']:.1f} on the wall: {why}. So it runs at {e['rows'][0]['lr']:.2g}.")
+
+
+def velocity_end_text(surf, runs) -> str:
+    """The winner's velocity, measured: its steps are ~N× GD's rule η·|g| (the median over the last half);
+    above 1/(1 − β) when |g| shrinks along the floor (the velocity still carries older, larger gradients)."""
+    from nnviz.experiments.descent import momentum_gain
+    w = surf.meta["ranking"][0][0]
+    b = runs[w].meta["hyper"]["beta"]
+    gain, k = momentum_gain(runs[w]), 1 / (1 - b)
+    g = np.asarray(runs[w].grad_norm, float)
+    why = (f"more than 1/(1 − β) = {k:.0f}: it still carries older, larger gradients" if gain > k and
+           g[-1] < g[len(g) // 2] else f"near 1/(1 − β) = {k:.0f}")
+    return f"{NAMES[w]}'s velocity (β = {b:g}) makes its steps ~{gain:.0f}× GD's η·|g|, {why}."
 
 
 def nesterov_edge_text(surf, tuning, probes) -> str:
@@ -1767,6 +1842,9 @@ def saddle_takeaway(surf, runs) -> str:
 class DescentRace3DSaddle(DescentRace3D):
     surface = "saddle"
     zoom_near = 0.5
+    halo = False              # its tied runs end on ★ together: the end card's zoom fans them out
+    zoom_side, beat_width = 2.5, 5.75
+    sub_size = 24             # its subtitle is longer (× saddle)
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
 
     def beats(self, surf, runs, tuning) -> list[str]:

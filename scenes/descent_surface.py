@@ -28,8 +28,8 @@ from nnviz.render.pacing import TimeWarp, path_progress
 from nnviz.render.plots import LossPlot
 from nnviz.render.style import ThemedThreeDScene, color, heading, label
 from nnviz.render.surface import box_axes, height_map
-from nnviz.render.surface3d import (SurfaceMesh, decade_ticks, grid_minimum, height_axis, level_rings,
-                                    marker, outline)
+from nnviz.render.surface3d import (PlaneInset, SurfaceMesh, decade_ticks, grid_minimum, height_axis,
+                                    level_rings, marker, outline)
 from nnviz.render.widgets import DescentPath, Readout, StepCounter
 
 
@@ -112,6 +112,9 @@ class DescentSurface(ThemedThreeDScene):
     stalk_words_go = False  # a network sheet's stalk labels fade with the first closing caption (the meter has them)
     zoom_float = None       # (factor, screen spot): zoom onto the path's floating start while it is drawn
     marks_during = 1        # the `during_path` piece whose caption brings the `marks_after` (None: the first `after`)
+    during_runs = False     # an analytic sheet's second caption stays up while the path runs to its first hold
+    meters_at = (3.0, 2.9)  # an analytic sheet's readout panel (upper left corner)
+    during_wait = 1.0       # seconds it is read at step 0 first (when during_runs)
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -224,7 +227,7 @@ class DescentSurface(ThemedThreeDScene):
                            *([star_words] if in_panel and not net else [])).arrange(
             mn.DOWN, aligned_edge=mn.LEFT,
                                                                                       buff=0.12)
-        at = self.net_meters_at if net else (3.0, 2.9)  # readouts grow to the right: room for "3.6·10⁻⁵"
+        at = self.net_meters_at if net else self.meters_at  # readouts grow to the right: room for "3.6·10⁻⁵"
         meters.move_to([*at, 0], aligned_edge=mn.UL)
         extra = self.side(rec, t, steps)
         self.add_fixed_in_frame_mobjects(title, meters, *extra, *floor_marks)
@@ -253,7 +256,8 @@ class DescentSurface(ThemedThreeDScene):
             nxt = caption(beats[1])
             self.remove(shown)
             self.add_fixed_in_frame_mobjects(nxt)
-            self.wait(self.intro_time * 0.7 + 0.7)
+            # read at step 0, or (during_runs) partly while the first steps are drawn
+            self.wait(self.during_wait if self.during_runs else self.intro_time * 0.7 + 0.7)
             shown = nxt
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
         holds = self.path_beats(rec, surf, v)
@@ -1172,6 +1176,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     marker_lift = 1e4       # ○ and ★ over the path
     counter_drawing = False
     axis_name = "loss"      # the camera holds still: the name stays clear of the title
+    during_runs = True      # the formula caption is read while the first steps are drawn
 
     def ring_levels(self, surf, hmap, zr) -> list[float]:
         """Rings at loss 1, 10, 100, 1000: loss 1 outlines the flat floor (and smooths its cell-wide edge)."""
@@ -1205,89 +1210,157 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                     n=int(run.n_steps))
 
     def side(self, rec, tracker, steps):
-        """Per step (log scale), growing with the path: the step length and 10·η·|gradient|; the step
-        where the floor flattens (the gradient only falls from there) and the last step marked, each
-        once the path gets there. Above it, what the height means and the optimizer's settings."""
+        """Per step (log scale), growing with the path: the step length, 10·η·|gradient| (momentum's steady
+        step) and η·|gradient| (plain GD's step from the same point); the step where the floor flattens
+        (the gradient only falls from there) and the last step marked, each a little after the path gets
+        there (never on the moving head). Above it, what the height means and the optimizer's settings.
+        Two top-down close-ups (`PlaneInset`), each shown while its part of the path is read: the zigzag
+        with its −gradient arrows, and the end with its distance to ★ to scale."""
         run = rec[f"{self.plane}_run"]
         n = self.run_numbers(rec)
         L, g, f = n["L"], n["g"], n["flat"]
         fg = color(theme.FOREGROUND)
-        step_name, grad_name = "step length", f"{n['k']:g}·η·|gradient|"
+        step_name, grad_name, gd_name = "step length", f"{n['k']:g}·η·|gradient|", "η·|gradient| (GD)"
         s = np.asarray(run.steps[1:], float)
-        plot = LossPlot({step_name: L, grad_name: n["k"] * n["eta"] * g},
-                        colors={step_name: color("optimizer", "momentum"), grad_name: fg},
-                        steps={step_name: s, grad_name: np.asarray(run.steps[: len(g)], float)}, log_y=True,
-                        y_range=(1e-3, 100.0), legend=False, x_label="step", y_label="", width=4.2, height=2.7,
+        gs = np.asarray(run.steps[: len(g)], float)
+        plot = LossPlot({gd_name: n["eta"] * g, step_name: L, grad_name: n["k"] * n["eta"] * g},
+                        colors={step_name: color("optimizer", "momentum"), grad_name: fg, gd_name: theme.GD},
+                        steps={step_name: s, grad_name: gs, gd_name: gs}, log_y=True,
+                        y_range=(1e-4, 100.0), legend=False, x_label="step", y_label="", width=4.3, height=2.7,
                         tracker=tracker, font_size=26, ink=theme.FOREGROUND)
         plot.curves[step_name].trace.line.set_stroke(width=6)
         plot.curves[grad_name].trace.line.set_stroke(width=2.5)
+        plot.curves[gd_name].trace.line.set_stroke(width=2.5, opacity=0.9)
         ax = plot.axes
-        for tick in ax.tick_labels:  # 0.001 … 10 written out (superscripts read too small)
+        for tick in ax.tick_labels:  # 0.0001 … 10 written out (superscripts read too small)
             sup = getattr(tick, "text", "")
             if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
                 e = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
                 tick.become(label(f"{10.0 ** e:g}", size=26, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
-        marks = mn.VGroup()  # where |g| starts to fall (on its curve) and the last step (on the yellow)
+        marks = mn.VGroup()  # where the steps lock on (on the yellow), where |g| starts to fall (on its curve), the end
         a = n["steady"]
-        for step, val, words, side in ((float(s[a]), float(L[a]), f"{a}", mn.DOWN),
-                                       (f, n["k"] * n["eta"] * float(g[f]), f"{f}", mn.UP),
-                                       (float(s[-1]), float(L[-1]), f"{L[-1]:.2g}", mn.UP)):
+        for step, val, words, side, late in ((float(s[a]), float(L[a]), f"{a}", mn.DOWN, 12),
+                                             (f, n["k"] * n["eta"] * float(g[f]), f"{f}", mn.DOWN, 12),
+                                             (float(s[-1]), float(L[-1]), f"{L[-1]:.2g}", mn.UP, 0)):
             dot = mn.Dot(ax.c2p(step, val), radius=0.08, color=fg, stroke_color=color(theme.BACKGROUND), stroke_width=2)
             tag = label(words, size=26, color=fg).next_to(dot, side, buff=0.12)
-            marks.add(shown_from(mn.VGroup(dot, tag), tracker, step))
+            tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.75, buff=0.03)  # over the GD curve
+            marks.add(shown_from(mn.VGroup(dot, tag), tracker, min(step + late, float(s[-1]))))
         plot.add(marks)
         names = mn.VGroup()
-        for k, c in ((step_name, color("optimizer", "momentum")), (grad_name, fg)):
-            swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=6 if k == step_name else 3)
+        for k, c, w in ((step_name, color("optimizer", "momentum"), 6), (grad_name, fg, 3), (gd_name, color(theme.GD), 3)):
+            swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=w)
             names.add(mn.VGroup(swatch, label(k, size=26, color=fg)).arrange(mn.RIGHT, buff=0.12))
         names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         names.move_to(ax.axes.c2p(ax.bounds[0][1], ax.bounds[1][1]), aligned_edge=mn.UR).shift(0.08 * mn.DL)
         plot.add(names)
-        plot.move_to([0, 1.15, 0], aligned_edge=mn.UP).to_edge(mn.RIGHT, buff=0.3)
+        plot.move_to([0, 1.2, 0], aligned_edge=mn.UP).to_edge(mn.RIGHT, buff=0.3)
         sub = label(f"height: log(1 + loss) · momentum η = {n['eta']:g}, β = {n['beta']:g}", size=26, color=fg)
+        why_eta = self.rate_words(rec)
+        if why_eta:  # a second line: where η comes from
+            sub = mn.VGroup(sub, label(f"η: {why_eta[2:-1]}", size=24, color=fg)).arrange(
+                mn.DOWN, buff=0.06, aligned_edge=mn.LEFT)
         sub.to_edge(mn.UP, buff=0.62)
-        return [plot, sub]
+        return [plot, sub, *self.insets(rec, tracker)]
+
+    def screen_box(self, idx, pad: float = 0.12):
+        """The on-screen box round the drawn path's points `idx` (scene units, the camera at rest)."""
+        self.camera.reset_rotation_matrix()
+        P = np.array([self._axes.c2p(*self._xy[i], self._z[i]) for i in idx], float)
+        q = np.asarray(self.camera.project_points(P), float)[:, :2]
+        return q.min(axis=0) - pad, q.max(axis=0) + pad
+
+    def insets(self, rec, tracker) -> list:
+        """The two close-ups, top-down and to scale, each with thin lines from the part of the surface it
+        magnifies. The zigzag (during the first hold): steps around it, the valley floor (where ∂f/∂y = 0),
+        −gradient at the four steps before the hold, one colour per side of the valley, numbered, and their
+        sum. The end (from the last step on): the path from the floor's flattening, ★, and the distance left
+        as a ruler."""
+        n = self.run_numbers(rec)
+        th = np.asarray(rec[f"{self.plane}_run"].thetas, float)
+        obj = O.get(self.plane)
+        star = np.asarray(rec[self.plane].meta["minima"][0], float)
+        fg = color(theme.FOREGROUND)
+
+        def floor_curve(x0, x1, y0, y1):  # the valley floor: for each x, the y where f is lowest (from f itself)
+            xs, ys = np.linspace(x0, x1, 60), np.linspace(y0, y1, 400)
+            X, Y = np.meshgrid(xs, ys)
+            F = np.asarray(obj.value(np.column_stack([X.ravel(), Y.ravel()])), float).reshape(X.shape)
+            return np.column_stack([xs, ys[np.argmin(F, axis=0)]])
+
+        out = []
+        # 1. the zigzag: steps z−10 … z+2 round the hold at z, arrows at z−4 … z−1
+        z = n["steady"] // 2
+        win = th[z - 7:z + 2]
+        c = (win.min(axis=0) + win.max(axis=0)) / 2
+        half = 0.6 * float(np.max(np.ptp(win, axis=0)))
+        zz = PlaneInset(c, half, side=3.3, make_text=label, size=24, header=f"top view, steps {z - 7}–{z + 1}")
+        zz.curve(floor_curve(c[0] - half, c[0] + half, c[1] - half, c[1] + half), width=3)
+        tag = label("valley floor", size=24, color=color(theme.MUTED))
+        zz.add(tag.move_to(zz.box.get_corner(mn.UR) + np.array([-tag.width / 2 - 0.08, -tag.height / 2 - 0.08, 0])))
+        zz.path(win, color("optimizer", "momentum"), width=3.5)
+        idx = list(range(z - 4, z))
+        G = -np.asarray(obj.gradient(th[idx]), float)
+        scale = 0.8 * half / float(np.max(np.linalg.norm(G, axis=1)))
+        ref = G[int(np.argmax(np.linalg.norm(G, axis=1)))]  # one side of the valley: the longest arrow's
+        for i, g_ in zip(idx, G):
+            tint = theme.GRADIENT if float(g_ @ ref) > 0 else theme.GRADIENT_NEGATIVE
+            zz.arrow(th[i], scale * g_, tint, width=5)
+            num = label(f"{i}", size=24, color=tint)
+            tip = zz.at(th[i] + scale * g_)
+            d = zz.at(th[i] + scale * g_) - zz.at(th[i])
+            num.move_to(tip + d / max(np.linalg.norm(d), 1e-9) * 0.25)
+            num.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.02)
+            zz.add(num)
+        tot = G.sum(axis=0)  # what is left once they cancel, from the step the hold stops at
+        zz.arrow(th[z], scale * tot, fg, width=6)
+        sw = label("sum of the 4", size=24, color=fg)
+        d = zz.at(th[z] + scale * tot) - zz.at(th[z])
+        sw.next_to(zz.at(th[z] + scale * tot), mn.DOWN if d[1] < 0 else mn.UP, buff=0.08)
+        sw.shift((np.clip(sw.get_center()[0], zz.box.get_left()[0] + sw.width / 2 + 0.05,
+                          zz.box.get_right()[0] - sw.width / 2 - 0.05) - sw.get_center()[0]) * mn.RIGHT)
+        sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.02)
+        zz.add(sw)
+        zz.move_to([-0.95, 0.3, 0])
+        lo, hi = self.screen_box(range(z - 7, z + 2))
+        zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
+        out.append(shown_from(zz, tracker, z, until=z + 0.5))
+        # 2. the end: from the floor's flattening to the last step, ★, the distance left as a ruler
+        f = n["flat"]
+        end = th[-1]
+        c2 = (end + star) / 2
+        half2 = 0.85 * float(np.linalg.norm(star - end))
+        ee = PlaneInset(c2, half2, side=3.0, make_text=label, size=24, header="top view near ★")
+        ee.curve(floor_curve(c2[0] - half2, c2[0] + half2, c2[1] - half2, c2[1] + half2), width=3)
+        ee.path(th[f:], color("optimizer", "momentum"), width=3.5, dot=0.0)
+        ee.add(marker(ee.at(star), radius=0.2, hollow=True))
+        ee.ruler(end, star, f"{n['d']:.2f} left", side=mn.RIGHT)
+        ee.add(mn.Dot(ee.at(end), radius=0.13, color=color("optimizer", "momentum"), stroke_color=color(theme.BACKGROUND),
+                      stroke_width=3, fill_opacity=1))
+        ee.move_to([-5.15, 0.85, 0])
+        lo, hi = self.screen_box([f, len(th) - 1])
+        sp = np.asarray(self.camera.project_points(np.array([self._star_at], float)), float)[0, :2]
+        lo, hi = np.minimum(lo, sp - 0.25), np.maximum(hi, sp + 0.25)
+        ee.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
+        out.append(shown_from(ee, tracker, n["n"]))
+        return out
 
     def marks_after(self, rec, axes, xy, z, steps) -> list:
-        """On the path: a ring at the step from which the floor flattens (labelled), and a dashed line
-        from the end to ★ with the distance left; each shown once the path gets there."""
+        """On the path: a ring at the step from which the floor flattens (labelled), shown once the path
+        gets there. (The zigzag's arrows and the distance left are drawn in the top-down close-ups.)"""
         n = self.run_numbers(rec)
         f = n["flat"]
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
+        self._axes, self._xy = axes, xy
+        minimum = np.asarray(rec[self.plane].meta["minima"][0], float)
+        self._star_at = np.asarray(axes.c2p(*minimum, float(np.ravel(self._hmap(np.array([0.0])))[0])), float)
         q = np.asarray(axes.c2p(*xy[f], z[f]), float)
         ring = mn.VGroup(*[mn.Circle(radius=0.14, stroke_color=c, stroke_width=w).move_to(q)
                            for c, w in ((bg, 7), (fg, 3.5))])
         words = label(f"step {f}", size=26, color=fg)
         words.move_to(q).shift((0.3 + words.width / 2) * mn.LEFT + 0.3 * mn.DOWN)  # beside the ring, not on it
         words.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
-        minimum = np.asarray(rec[self.plane].meta["minima"][0], float)
-        a = np.asarray(axes.c2p(*xy[-1], z[-1]), float)
-        b = np.asarray(axes.c2p(*minimum, float(np.ravel(self._hmap(np.array([0.0])))[0])), float)
-        gap = mn.DashedLine(a, b, stroke_color=fg, stroke_width=4, dash_length=0.07)
-        outline(gap, 2.5)
-        left = label(f"{n['d']:.2f} from ★", size=26, color=fg)  # beside ★, clear of the path's end
-        left.move_to(b).shift((0.45 + left.width / 2) / self.zoom * mn.RIGHT)  # the camera's zoom scales 3-D shifts
-        left.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
-        # during the zigzag hold: the direction of −gradient at the last steps before it, drawn from the
-        # path: they point across the valley, one way then the other
-        z = n["steady"] // 2
-        th = np.asarray(rec[f"{self.plane}_run"].thetas, float)
-        grads = np.asarray(O.get(self.plane).gradient(th[z - 4:z]), float)
-        arrows = mn.VGroup()
-        for p_, g_, h_ in zip(th[z - 4:z], grads, z_at := np.asarray(self._z[z - 4:z], float)):
-            d = -g_ / np.linalg.norm(g_)
-            a_ = np.asarray(axes.c2p(*p_, h_), float)
-            b_ = np.asarray(axes.c2p(*(p_ + 0.4 * d), h_), float)
-            for w_, c_ in ((7, bg), (3.5, fg)):
-                arrows.add(mn.Arrow(a_, b_, buff=0, stroke_width=w_, color=c_, tip_length=0.18,
-                                    max_tip_length_to_length_ratio=0.4))
-        steps_words = label(f"−gradient, steps {z - 4}–{z - 1}", size=26, color=fg)
-        steps_words.move_to(a_).shift((0.6 + steps_words.width / 2) / self.zoom * mn.RIGHT)
-        steps_words.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
-        return ([mn.VGroup(shown_from(m, self._tracker, at), shown_from(w, self._tracker, at))
-                 for m, w, at in ((ring, words, f), (gap, left, n["n"]))]
-                + [mn.VGroup(shown_from(arrows, self._tracker, z, until=z + 0.5),
-                             shown_from(steps_words, self._tracker, z, until=z + 0.5))])
+        return [mn.VGroup(shown_from(ring, self._tracker, f), shown_from(words, self._tracker, f))]
 
     def path_beats(self, rec, surf, v) -> list:
         """Three holds: in the zigzag (halfway to the floor), where the steps lock onto 10·η·|g| (the
@@ -1297,7 +1370,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         z = a // 2
         run_loss = np.asarray(rec[f"{self.plane}_run"].train_loss, float)
         below = float(np.median(k * n["eta"] * g[1:a] / L[1:a]))
-        return [(z, f"Here it zigzags across the narrow valley: the gradients (arrows) flip and cancel, so the "
+        return [(z, f"Zigzag across the narrow valley (top view): −gradients flip side and mostly cancel, so the "
                     f"steps stay ~{below:.0f}× below the white curve."),
                 (a, f"From step {a} it runs along the floor: the gradients point one way, and each step locks "
                     f"onto {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}."),
@@ -1308,6 +1381,23 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         n = self.run_numbers(rec)
         return (f"Two weights, so this surface is the whole loss. Momentum starts at ○ and takes {n['n']} "
                 f"steps toward ★ (loss 0).")
+
+    def rate_words(self, rec) -> str:
+        """How η was chosen, from the optimizer race's tuning record when this run is its Momentum run (same
+        start, steps, η and β) and η is Momentum's chosen rate on the race's shared grid; else ''."""
+        run = rec[f"{self.plane}_run"]
+        try:
+            race = experiments.load("descent_race")
+            tun, mo = race[f"{self.plane}__tuning"], race[f"{self.plane}__momentum"]
+        except KeyError:
+            return ""
+        same = (np.allclose(np.asarray(mo.thetas[0], float), np.asarray(run.thetas[0], float))
+                and int(mo.n_steps) == int(run.n_steps) and mo.meta["hyper"]["lr"] == self.run_numbers(rec)["eta"]
+                and mo.meta["hyper"]["beta"] == run.config["optimizer"]["beta"])
+        if not same:
+            return ""
+        k = int(tun.chosen[tun.meta["names"].index("momentum")])
+        return " (Momentum's best on the race's grid)" if abs(tun.lrs[k] - mo.meta["hyper"]["lr"]) < 1e-12 else ""
 
     def during(self, rec, surf, v):
         n = self.run_numbers(rec)

@@ -306,11 +306,19 @@ def test_leaders_words_match_the_records(race_mod, race):
     fl = obj.value(r.thetas)
     check = int(np.ceil(tun.config["warmup"] * tun.config["steps"]))
     assert not tun.stable[i, k + 1] and fl[check] > fl[0] and fl.max() < 10 * fl[0]  # "late", not a spike
-    assert (f"GD at η = {tun.lrs[k + 1]:.2g} is rejected (loss {fl[check]:.1f} > {fl[0]:g} at step {check}), so it "
-            f"runs at {tun.lrs[k]:.2g}.") in gdw
+    # η × the steepest curvature (the Hessian's largest eigenvalue) along that run's first 10 steps passes 2
+    sharp = tun.lrs[k + 1] * max(np.linalg.eigvalsh(obj.hessian(t_)).max() for t_ in r.thetas[:10])
+    assert sharp > 2
+    assert (f"GD is stable only while η × (steepest curvature) < 2. At η = {tun.lrs[k + 1]:.2g} that reaches "
+            f"{sharp:.1f} on the wall: GD bounces, still above the start at step {check}. So it runs at "
+            f"{tun.lrs[k]:.2g}.") in gdw
     beta = runs["momentum"].meta["hyper"]["beta"]
-    assert (f"Momentum's velocity (β = {beta:g}) makes its steps ~{gains[0]:.0f}× η·|g| (1/(1 − β) = "
-            f"{1 / (1 - beta):.0f}); GD's are 1× η·|g|.") in gdw
+    vel = " ".join(race_mod.velocity_end_text(surf, runs).split())
+    # more than 1/(1 − β): |g| shrinks along the floor (last step's below the middle one's, recomputed)
+    g_m = [np.linalg.norm(obj.gradient(t_)) for t_ in runs["momentum"].thetas[:-1]]
+    assert gains[0] > 1 / (1 - beta) and g_m[-1] < g_m[len(g_m) // 2]
+    assert (f"Momentum's velocity (β = {beta:g}) makes its steps ~{gains[0]:.0f}× GD's η·|g|, more than "
+            f"1/(1 − β) = {1 / (1 - beta):.0f}: it still carries older, larger gradients.") in vel
 
 
 def test_beale_verdict_and_last_digits(race_mod, race):
@@ -520,6 +528,19 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert L[f] / L[-1] > 5 and d > 0.1
     assert f"η·|gradient|/(1 − β) = {k:g}·η·|gradient|" in " ".join(sc.during(surface, s, 0.0).split())
     assert f"on the floor momentum's step is ~{k:g}·η·|gradient|" in sc.takeaway(surface, s, 0.0)
+    # "η: Momentum's best on the race's grid": this run is the race's Momentum run (same start, steps, β) and its η
+    # is Momentum's chosen rate on the race's shared grid (the argmin of the recorded stable finals)
+    race = E.load("descent_race")
+    tun, mo = race["rosenbrock__tuning"], race["rosenbrock__momentum"]
+    i = tun.meta["names"].index("momentum")
+    ok = np.flatnonzero(tun.stable[i].astype(bool))
+    best = int(tun.chosen[i])  # the chosen rate: stable, its final the lowest (ties within the rule's rtol)
+    assert best in ok and tun.final_loss[i, best] <= (1 + tun.meta["rtol"]) * tun.final_loss[i, ok].min() + 1e-12
+    assert np.allclose(mo.thetas[0], run.thetas[0]) and mo.n_steps == run.n_steps
+    assert mo.meta["hyper"]["beta"] == run.config["optimizer"]["beta"]
+    assert sc.rate_words(surface) == (" (Momentum's best on the race's grid)" if tun.lrs[best] == eta
+                                      else "")
+    assert tun.lrs[best] == eta  # (today it is)
     texts = [sc.intro(surface, s), sc.during(surface, s, 0.0), zig, floor, hold, why, sc.takeaway(surface, s, 0.0)]
     assert all(len(textwrap.wrap(t, 66)) <= 2 for t in texts), texts  # two lines inside the frame
 

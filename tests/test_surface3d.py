@@ -307,6 +307,14 @@ def test_end_zoom_fans_out_stacked_ends_and_keeps_the_others_apart():
     assert len(z.dots) == 3 and len(z.words) == 2
     centres = [d.get_center() for d in z.dots]
     assert min(np.linalg.norm(p - q) for i, p in enumerate(centres) for q in centres[i + 1:]) > 2 * 0.085
+    # different places ending on one spot: fanned, each dot tagged in its own colour (no shared "3, 2")
+    mixed = EndZoom(star, 0.2, {"a": paths["a"], "b": paths["b"]}, {"a": theme.OPTIMIZER["adam"],
+                    "b": theme.OPTIMIZER["nesterov"]}, {"a": "2", "b": "3"}, text, key=False)
+    assert [sorted(g) for g in mixed.groups] == [["a", "b"]] and len(mixed.words) == 2
+    for w, d in zip(mixed.words, mixed.dots):  # beside its own dot, not the other's
+        others = [e for e in mixed.dots if e is not d]
+        assert np.linalg.norm(w.get_center() - d.get_center()) < min(np.linalg.norm(w.get_center() - e.get_center())
+                                                                     for e in others) + 1e-9
     for w in z.words:  # tags stay inside the box
         assert np.all(w.get_corner(mn.DL)[:2] >= z.box.get_corner(mn.DL)[:2] - 1e-6)
         assert np.all(w.get_corner(mn.UR)[:2] <= z.box.get_corner(mn.UR)[:2] + 1e-6)

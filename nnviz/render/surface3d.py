@@ -37,7 +37,7 @@ import numpy as np
 from .. import theme
 from ..display import loss_tick_text
 
-__all__ = ["EndZoom", "SurfaceMesh", "SurfaceCamera", "SurfaceScene", "decade_ticks", "grid_minimum", "height_axis", "level_rings",
+__all__ = ["EndZoom", "PlaneInset", "SurfaceMesh", "SurfaceCamera", "SurfaceScene", "decade_ticks", "grid_minimum", "height_axis", "level_rings",
            "manim_surface", "marker", "outline",
            "ramp_rgb", "sanitise_heights", "snapshot", "zoom_half"]
 
@@ -690,7 +690,7 @@ class EndZoom(mn.VGroup):
     one tag. `paths`: {name: θₜ array (n, 2)}; `tags`: {name: text}; `colors`: {name: colour}."""
 
     def __init__(self, centre, half: float, paths: dict, colors: dict, tags: dict, make_text, side: float = 2.0,
-                 size: float = 24, dot: float = 0.085, header: str | None = None):
+                 size: float = 24, dot: float = 0.085, header: str | None = None, key: bool = True):
         super().__init__()
         c = np.asarray(centre, float)
         fg, bg, muted = (mn.ManimColor(theme.FOREGROUND), mn.ManimColor(theme.BACKGROUND),
@@ -721,7 +721,7 @@ class EndZoom(mn.VGroup):
         # which way is which: short x and y arrows in the box's lower-left corner (the plane seen from above)
         o = box.get_corner(mn.DL) + np.array([0.14, 0.14, 0.0])
         key = mn.VGroup()
-        for d, name in ((mn.RIGHT, "x"), (mn.UP, "y")):
+        for d, name in ((mn.RIGHT, "x"), (mn.UP, "y")) if key else ():
             key.add(mn.Arrow(o, o + 0.42 * d, buff=0, stroke_width=2.5, color=muted, tip_length=0.1,
                              max_tip_length_to_length_ratio=0.3))
             key.add(make_text(name, size=size, color=muted).next_to(o + 0.42 * d, d, buff=0.05))
@@ -760,7 +760,17 @@ class EndZoom(mn.VGroup):
                     lines.add(mn.Line(anchor, s_, stroke_color=fg, stroke_width=2.5, stroke_opacity=0.9))
                 dots.add(mn.Dot(s_, radius=dot, color=mn.ManimColor(colors[n]), stroke_color=bg, stroke_width=2.5,
                                 fill_opacity=1))
-            own = list(dict.fromkeys(tags[n] for n in g))  # a fanned group of different places names them all
+            own = list(dict.fromkeys(tags[n] for n in g))
+            if len(g) > 1 and len(own) > 1:  # a fan of different places: each dot tagged in its colour, outward
+                for n, s_ in zip(g, spots):
+                    d_ = (s_ - anchor) / max(np.linalg.norm(s_ - anchor), 1e-9)
+                    tg = make_text(tags[n], size=size, color=mn.ManimColor(colors[n]))
+                    hw = np.array([tg.width / 2, tg.height / 2, 0])
+                    tg.move_to(np.clip(s_ + d_ * (dot + 0.06 + 0.5 * max(tg.width, tg.height)),
+                                       box.get_corner(mn.DL) + 0.05 + hw, box.get_corner(mn.UR) - 0.05 - hw))
+                    tg.add_background_rectangle(color=bg, opacity=0.8, buff=0.03)
+                    words.add(tg)
+                continue
             tag = make_text(", ".join(own), size=size, color=mn.ManimColor(colors[g[0]]) if len(g) == 1 else fg)
             reach = (2.6 * dot + dot if len(g) > 1 else dot) + 0.08
             lo, hi = box.get_corner(mn.DL) + 0.05, box.get_corner(mn.UR) - 0.05
@@ -787,3 +797,100 @@ class EndZoom(mn.VGroup):
         if header:
             self.header = make_text(header, size=size, color=fg).next_to(box, mn.UP, buff=0.1)
             self.add(self.header)
+
+
+class PlaneInset(mn.VGroup):
+    """A flat, top-down close-up of the parameter plane: a square box showing the window `centre` ± `half`
+    (both axes to one scale, so directions and distances read true). Callers add what they draw with the
+    helpers, each in plane coordinates: `at(p)` maps a point, `path` a polyline (outlined, dots at its
+    steps), `arrow` a vector from a point, `ruler` a measured distance between two points (solid, with end
+    ticks, its length written beside it). `frame_on(screen_box)` adds the thin lines from a region of the
+    3-D picture to the box (where the close-up comes from)."""
+
+    def __init__(self, centre, half: float, side: float = 3.0, make_text=None, size: float = 24,
+                 header: str | None = None):
+        super().__init__()
+        self.c, self.half, self.side = np.asarray(centre, float), float(half), float(side)
+        self.make_text, self.size = make_text, size
+        fg, bg, muted = (mn.ManimColor(theme.FOREGROUND), mn.ManimColor(theme.BACKGROUND),
+                         mn.ManimColor(theme.MUTED))
+        self.fg, self.bg, self.muted = fg, bg, muted
+        self.box = mn.Square(side, stroke_color=muted, stroke_width=2.5, fill_color=bg, fill_opacity=1)
+        self.add(self.box)
+        self.header = None
+        if header and make_text is not None:
+            self.header = make_text(header, size=size, color=fg).next_to(self.box, mn.UP, buff=0.08)
+            self.header.align_to(self.box, mn.LEFT)
+            self.add(self.header)
+
+    def at(self, p) -> np.ndarray:
+        q = (np.asarray(p, float)[:2] - self.c) / self.half * (self.side / 2)
+        return self.box.get_center() + np.array([q[0], q[1], 0.0])
+
+    def inside(self, p, margin: float = 0.0) -> bool:
+        return bool(np.all(np.abs(np.asarray(p, float)[:2] - self.c) <= self.half * (1 - margin)))
+
+    def curve(self, points, color=theme.MUTED, width: float = 2.5, opacity: float = 1.0) -> mn.VMobject:
+        """A plain line through plane points (a guide: the valley floor), clipped to the box."""
+        pts = [p for p in np.asarray(points, float) if self.inside(p)]
+        m = mn.VMobject(stroke_color=mn.ManimColor(color), stroke_width=width, stroke_opacity=opacity)
+        if len(pts) >= 2:
+            m.set_points_as_corners([self.at(p) for p in pts])
+        self.add(m)
+        return m
+
+    def path(self, points, color, width: float = 4.0, dot: float = 0.05) -> mn.VGroup:
+        """A run's steps: an outlined polyline with a small outlined dot at every step inside the box."""
+        pts = [self.at(p) for p in np.asarray(points, float) if self.inside(p)]
+        g = mn.VGroup()
+        if len(pts) >= 2:
+            ln = mn.VMobject(stroke_color=mn.ManimColor(color), stroke_width=width)
+            ln.set_points_as_corners(pts)
+            g.add(ln.copy().set_stroke(self.bg, width=width + 3), ln)  # a dark rim under it (a copy: the
+            # rim fades with the line, which a background stroke would not)
+        for q in pts:
+            g.add(mn.Dot(q, radius=dot, color=mn.ManimColor(color), stroke_color=self.bg, stroke_width=1.5,
+                         fill_opacity=1))
+        self.add(g)
+        return g
+
+    def arrow(self, p, vec, color, width: float = 5.0, tip: float = 0.16) -> mn.VGroup:
+        """An arrow from plane point p along plane vector vec, dark-outlined."""
+        a, b = self.at(p), self.at(np.asarray(p, float)[:2] + np.asarray(vec, float)[:2])
+        g = mn.VGroup(*[mn.Arrow(a, b, buff=0, stroke_width=w, color=c, tip_length=tip + e,
+                                 max_tip_length_to_length_ratio=0.45)
+                        for w, c, e in ((width + 4, self.bg, 0.04), (width, mn.ManimColor(color), 0.0))])
+        self.add(g)
+        return g
+
+    def ruler(self, p, q, words: str, color=theme.FOREGROUND, side=mn.RIGHT) -> mn.VGroup:
+        """The distance from p to q to the box's scale: a solid line with a tick across each end and its
+        length written beside its middle, on `side`."""
+        a, b = self.at(p), self.at(q)
+        d = (b - a) / max(np.linalg.norm(b - a), 1e-9)
+        n = np.array([-d[1], d[0], 0.0]) * 0.1
+        c = mn.ManimColor(color)
+        parts = [mn.Line(a, b), mn.Line(a - n, a + n), mn.Line(b - n, b + n)]
+        g = mn.VGroup(*[p_.copy().set_stroke(self.bg, width=7) for p_ in parts],
+                      *[p_.set_stroke(c, width=3.5) for p_ in parts])
+        if self.make_text is not None:
+            w = self.make_text(words, size=self.size, color=c).next_to((a + b) / 2, side, buff=0.15)
+            w.add_background_rectangle(color=self.bg, opacity=0.8, buff=0.03)
+            g.add(w)
+        self.add(g)
+        return g
+
+    def frame_on(self, screen_box) -> mn.VGroup:
+        """A thin rectangle round `screen_box` ((x0, y0), (x1, y1) on screen) and two lines from its
+        corners to the facing corners of the box: where the close-up is taken."""
+        (x0, y0), (x1, y1) = screen_box
+        r = mn.Rectangle(width=x1 - x0, height=y1 - y0, stroke_color=self.muted, stroke_width=2)
+        r.move_to([(x0 + x1) / 2, (y0 + y1) / 2, 0])
+        b = self.box
+        if b.get_center()[0] >= r.get_center()[0]:
+            pairs = ((r.get_corner(mn.UR), b.get_corner(mn.UL)), (r.get_corner(mn.DR), b.get_corner(mn.DL)))
+        else:
+            pairs = ((r.get_corner(mn.UL), b.get_corner(mn.UR)), (r.get_corner(mn.DL), b.get_corner(mn.DR)))
+        g = mn.VGroup(r, *[mn.Line(u, v, stroke_color=self.muted, stroke_width=1.5) for u, v in pairs])
+        self.add_to_back(g)
+        return g
