@@ -1332,12 +1332,14 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         half2 = 0.85 * float(np.linalg.norm(star - end))
         ee = PlaneInset(c2, half2, side=3.0, make_text=label, size=24, header="top view near ★")
         ee.curve(floor_curve(c2[0] - half2, c2[0] + half2, c2[1] - half2, c2[1] + half2), width=3)
+        ee.add(label("valley floor", size=24, color=color(theme.MUTED)).next_to(ee.box.get_corner(mn.UL), mn.DR,
+                                                                                buff=0.08))
         ee.path(th[f:], color("optimizer", "momentum"), width=3.5, dot=0.0)
         ee.add(marker(ee.at(star), radius=0.2, hollow=True))
-        ee.ruler(end, star, f"{n['d']:.2f} left", side=mn.RIGHT)
+        ee.ruler(end, star, f"{n['d']:.2f} left", side=mn.RIGHT, offset=-0.35)  # beside the floor, right of it
         ee.add(mn.Dot(ee.at(end), radius=0.13, color=color("optimizer", "momentum"), stroke_color=color(theme.BACKGROUND),
                       stroke_width=3, fill_opacity=1))
-        ee.move_to([-5.15, 0.85, 0])
+        ee.move_to([-5.0, 0.85, 0])
         lo, hi = self.screen_box([f, len(th) - 1])
         sp = np.asarray(self.camera.project_points(np.array([self._star_at], float)), float)[0, :2]
         lo, hi = np.minimum(lo, sp - 0.25), np.maximum(hi, sp + 0.25)
@@ -1418,5 +1420,6 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                 f"follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {n['d']:.2f} short of ★.")
 
     def takeaway(self, rec, surf, v):
-        return (f"Takeaway: on the floor momentum's step is ~{self.run_numbers(rec)['k']:g}·η·|gradient|, so "
-                f"where the floor flattens near ★ its steps become tiny.")
+        k = self.run_numbers(rec)["k"]
+        return (f"Takeaway: on the floor momentum's step is ~{k:g}·η·|gradient| ({k:g}× GD's, blue); near ★ the "
+                f"floor flattens, so its steps become tiny.")

@@ -863,16 +863,21 @@ class PlaneInset(mn.VGroup):
         self.add(g)
         return g
 
-    def ruler(self, p, q, words: str, color=theme.FOREGROUND, side=mn.RIGHT) -> mn.VGroup:
+    def ruler(self, p, q, words: str, color=theme.FOREGROUND, side=mn.RIGHT, offset: float = 0.0) -> mn.VGroup:
         """The distance from p to q to the box's scale: a solid line with a tick across each end and its
-        length written beside its middle, on `side`."""
-        a, b = self.at(p), self.at(q)
-        d = (b - a) / max(np.linalg.norm(b - a), 1e-9)
-        n = np.array([-d[1], d[0], 0.0]) * 0.1
+        length written beside its middle, on `side`; `offset` (scene units) sets it beside the two points, a
+        dimension line with thin extension lines, off whatever runs between them."""
+        a0, b0 = self.at(p), self.at(q)
+        d = (b0 - a0) / max(np.linalg.norm(b0 - a0), 1e-9)
+        n = np.array([-d[1], d[0], 0.0])
+        a, b = a0 + offset * n, b0 + offset * n
+        n = n * 0.1
         c = mn.ManimColor(color)
         parts = [mn.Line(a, b), mn.Line(a - n, a + n), mn.Line(b - n, b + n)]
+        if offset:
+            parts += [mn.Line(a0, a), mn.Line(b0, b)]
         g = mn.VGroup(*[p_.copy().set_stroke(self.bg, width=7) for p_ in parts],
-                      *[p_.set_stroke(c, width=3.5) for p_ in parts])
+                      *[p_.set_stroke(c, width=3.5 if i < 3 else 1.5) for i, p_ in enumerate(parts)])
         if self.make_text is not None:
             w = self.make_text(words, size=self.size, color=c).next_to((a + b) / 2, side, buff=0.15)
             w.add_background_rectangle(color=self.bg, opacity=0.8, buff=0.03)
