@@ -309,7 +309,8 @@ class SeriesChart(mn.VGroup):
     def __init__(self, title: str, series: dict, x_range, y_range, log_y: bool = True, room: float = 6.0,
                  height: float = 2.3, size: float = 24, dots=(), labels=None, hline=None, stack: str = "up",
                  y_ticks=None, key: bool = False, key_above: bool = False, ends: bool = False, x_ticks: int = 2,
-                 guides=None, key_inside: bool = False, gaps=None):
+                 guides=None, key_inside: bool = False, gaps=None,
+                 key_gap=None):
         super().__init__()
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         self.title = text(title, size=28)
@@ -366,8 +367,9 @@ class SeriesChart(mn.VGroup):
                 i = len(ends_)
                 lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
                     mn.RIGHT, buff=0.1)
-                lab.move_to(ax.c2p(x0, y1) + np.array([(i % 2) * (room / 2 - overhang), 0.45 + 0.38 * (1 - i // 2), 0]),
-                            aligned_edge=mn.LEFT)
+                rows = -(-len(series) // 2)
+                lab.move_to(ax.c2p(x0, y1) + np.array([(i % 2) * (room / 2 - overhang), 0.45 + 0.38 * (rows - 1 - i // 2),
+                                                       0]), aligned_edge=mn.LEFT)
             elif key_inside:  # a key in the plot's bottom left corner (where no line runs), one row per series
                 lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
                     mn.RIGHT, buff=0.1)
@@ -381,6 +383,15 @@ class SeriesChart(mn.VGroup):
             ends_.append(lab)
             g.add(lab)
             self.lines[n] = g
+        if key_above and key_gap is not None and len(ends_) > 1:  # the second column clear of the first's entries
+            x = max(m.get_right()[0] for m in ends_[0::2]) + key_gap
+            for m in ends_[1::2]:
+                m.shift(max(0.0, x - m.get_left()[0]) * mn.RIGHT)
+            # past the column's width: the key starts under the title's left edge (over the tick labels)
+            over = max(m.get_right()[0] for m in ends_) - (ax.c2p(x0, y1)[0] - overhang + room)
+            if over > 0:
+                for m in ends_:
+                    m.shift(min(over, overhang) * mn.LEFT)
         d = 1 if stack == "up" else -1  # end labels stacked without touching, pushed up or down
         ends_.sort(key=lambda m: d * m.get_y())
         for a, b in zip(ends_[:-1], ends_[1:]):
@@ -507,30 +518,13 @@ def spotlight(trails, names, dim: float = 0.12):
     return []
 
 
-def beat_marks(beat: str, ax, surf, runs, trails=None) -> mn.VGroup:
-    """What a "why" beat points at on the map: Momentum's numbered x = 0 crossings ("swings", labels off
-    the path on short leaders: 1 and 2 cross at nearly the same point), Adam's overshoot past ★ as a
+def beat_marks(beat: str, ax, surf, runs, trails=None, clear: bool = False) -> mn.VGroup:
+    """What a "why" beat points at on the map: Adam's overshoot past ★ as a
     white arrow between its two marked steps ("overshoot"), a dot at every AdaGrad step (their spacing
     is its step length: "adagrad")."""
     g = mn.VGroup()
     bg, fg = color(theme.BACKGROUND), color(theme.FOREGROUND)
-    if beat == "swings":
-        c = color("optimizer", "momentum")
-        groups = []  # crossings closer than a label apart share one label ("1, 2")
-        for i, (_, p, d) in enumerate(RV.crossings(runs["momentum"]), start=1):
-            at = ax.c2p(*p)
-            if groups and np.linalg.norm(at - groups[-1][0][1]) < 0.25:
-                groups[-1].append((i, at))
-            else:
-                groups.append([(i, at)])
-        for k, grp in enumerate(groups):
-            at = grp[0][1]
-            off = np.array([-0.6, -0.45, 0.0]) if k % 2 == 0 else np.array([-0.6, 0.45, 0.0])
-            num = text(", ".join(str(i) for i, _ in grp), size=28, color=c)
-            num.move_to(at + off + 0.5 * num.width * mn.LEFT)
-            g.add(mn.Line(at + 0.22 * off / np.linalg.norm(off), at + 0.7 * off, stroke_width=2, color=c))
-            g.add(*[mn.Dot(q, radius=0.07, color=c).set_stroke(bg, width=2, opacity=1) for _, q in grp], num)
-    elif beat == "overshoot":
+    if beat == "overshoot":
         k, _, j, _ = RV.overshoot(runs["adam"], surf.meta["minima"])
         th = np.asarray(runs["adam"].thetas, float)
         a, b = ax.c2p(*th[k]), ax.c2p(*th[j])
@@ -540,7 +534,12 @@ def beat_marks(beat: str, ax, surf, runs, trails=None) -> mn.VGroup:
         star = min((ax.c2p(*m) for m in surf.meta["minima"]), key=lambda q: np.linalg.norm(q - a))
         for p, s, d in ((a, k, mn.LEFT), (b, j, mn.RIGHT)):  # beside its dot, clear of the ★ (r ≈ 0.25)
             g.add(mn.Dot(p, radius=0.08, color=c).set_stroke(bg, width=2.5, opacity=1))
-            w = text(f"step {s}", size=24).next_to(p, d, buff=0.1)
+            if clear and d is mn.LEFT:  # out to the left, level with ★, on a leader (the ★ area is crowded)
+                w = text(f"step {s}", size=28).move_to(star + 1.3 * mn.LEFT, aligned_edge=mn.RIGHT)
+                g.add(mn.Line(w.get_right() + 0.08 * mn.RIGHT, p + 0.1 * mn.LEFT, stroke_width=2, color=fg))
+                g.add(w)
+                continue
+            w = text(f"step {s}", size=28 if clear else 24).next_to(p, d, buff=0.1)
             if (abs(w.get_y() - star[1]) < w.height / 2 + 0.3
                     and w.get_left()[0] - 0.3 < star[0] < w.get_right()[0] + 0.3):
                 w.shift((w.height / 2 + 0.32 - abs(w.get_y() - star[1])) * (mn.UP if w.get_y() >= star[1] else mn.DOWN))
@@ -694,7 +693,9 @@ class DescentRace(ThemedScene):
     show_rules = False
     explain = ("gd_cap", "velocity", "nesterov", "adam_walk", "adagrad", "rmsprop")  # beats after the ranking
     star_on_top = True  # the hollow ★ above the end dots (a dot on the minimum shows inside it)
+    star_z = 7          # its z: above the paths; the saddle puts it above the beats' marks and bright dots too
     keep_marks = False  # the beats' marks on the map stay to the end
+    label_clear = False  # the overshoot's step labels beside their dots (True: out in the open, on leaders)
     end_bright = ("momentum",)  # the runs the takeaway is about: brighter than the rest in the last frame
     view = None  # ((x0, x1), (y0, y1)): show this window of the record's grid (None: all of it)
     zoom_steps = 20  # the crawl beat zooms into RMSprop's last steps
@@ -722,6 +723,7 @@ class DescentRace(ThemedScene):
     ring_behind = True    # a dot hidden under another's end dot drawn larger behind it (a ring round it)
     state_rule = True     # the stability rule under the protocol (Rosenbrock: its verdicts lean on it)
     state_tie = False     # the tie-break under the protocol (the saddle: several η and optimizers tie at ★)
+    hold_more = {}        # beat → extra seconds it is held (a beat that carries the surprising result)
 
     def construct(self):
         surf, runs = race_records(self.surface, self.optimizers)
@@ -752,7 +754,7 @@ class DescentRace(ThemedScene):
                 tr.trace.head.set_z_index(6)  # end dots above the ★: the winner is seen at the finish
         marks = start_and_minima(ax, surf, size=0.15 if self.star_on_top else 0.12)
         if self.star_on_top:  # every run ends at the ★: the hollow ★ on top, the dots inside it
-            marks.set_z_index(7)
+            marks.set_z_index(self.star_z)
         saddle = marks.saddle_marks
         saddle.set_z_index(5)  # the saddle's ×, outlined, over the paths that cross it, under the end dots
         away = excursions(ax, surf, runs)
@@ -823,12 +825,12 @@ class DescentRace(ThemedScene):
                  "rms_forgets": lambda: RV.beale_rmsprop_text(runs, width=10 ** 6),
                  "fixed": lambda: RV.beale_fixed_text(runs, tuning, probes, width=10 ** 6),
                  "adam_walk": lambda: RV.rosen_adam_text(surf, runs, width=10 ** 6, span=True),
-                 "swings": lambda: RV.swings_text(surf, runs, width=10 ** 6),
+                 "nesterov_ridge": lambda: RV.nesterov_ridge_text(surf, runs, tuning, width=10 ** 6),
                  "overshoot": lambda: RV.overshoot_text(surf, runs, width=10 ** 6)}
         bright = {"adagrad": ("adagrad",), "rmsprop": ("rmsprop",), "adam_loop": ("adam",), "adam_steps": ("adam",), "adagrad_steps": ("adagrad",),
                   "rms_forgets": ("rmsprop",), "fixed": ("momentum",), "adam_walk": ("adam",),
                   "leaders": ("momentum", "nesterov"), "velocity": ("momentum",), "gd_cap": ("gd",),
-                  "nesterov": ("nesterov", "momentum"), "swings": ("momentum",),
+                  "nesterov": ("nesterov", "momentum"), "nesterov_ridge": ("nesterov",),
                   "overshoot": ("adam",),
                   "adagrad_rate": ("adagrad",), "gd_ridge": ("gd",), "adaptive": ("adagrad", "rmsprop", "adam"),
                   "momentum_lag": ("momentum",)}
@@ -850,7 +852,7 @@ class DescentRace(ThemedScene):
             if chart is not strip:
                 anims += chart.show(lines) + (chart.feature(featured[0]) if featured else [])
             side = chart
-            marks_now = beat_marks(beat, ax, surf, runs, trails)
+            marks_now = beat_marks(beat, ax, surf, runs, trails, clear=self.label_clear)
             if len(marks_now):
                 anims.append(mn.FadeIn(marks_now))
             extra = mn.VGroup(extra, marks_now) if self.keep_marks else marks_now
@@ -865,7 +867,7 @@ class DescentRace(ThemedScene):
                             m.set_stroke(width=1.5, opacity=0.6)
                 anims.append(mn.FadeIn(inset))
             self.play(*anims, run_time=self.beat_fade)
-            self.wait(3.5 + 1.0 - self.beat_fade)
+            self.wait(3.5 + 1.0 - self.beat_fade + self.hold_more.get(beat, 0.0))
             verdict = why
         zooms = [m for m in self.mobjects if getattr(m, "zoom", None)]
         if self.show_rules:
@@ -1025,9 +1027,12 @@ class DescentRaceSaddle(DescentRace):
     state_rule = False
     state_tie = True
     zoom_at = None
-    explain = ("gd_ridge", "adaptive", "momentum_lag", "swings", "overshoot")
-    keep_marks = True
-    end_bright = ("gd", "momentum", "adam")
+    explain = ("gd_ridge", "adaptive", "momentum_lag", "nesterov_ridge", "overshoot")
+    hold_more = {"momentum_lag": 1.5}  # the surprise (velocity leaves last) held longest
+    star_z = 10  # ★ over every dot and mark: several runs end on it
+    label_clear = True  # the overshoot's step labels off the crowded ★, on leader lines
+    keep_marks = False
+    end_bright = ()  # the takeaway frame: every trail faint, the end dots and ★ on top
     why_size = 28
     beat_fade = 0.6
     end_hold = 0.8
@@ -1037,27 +1042,32 @@ class DescentRaceSaddle(DescentRace):
         return EscapeTable(surf, runs, tuning.meta["min_value"], room=self.room())
 
     def verdict_words(self, tuning) -> str:
-        """Two ★ are drawn: the tie is at the upper one (every tied run ends at y > 0, tested)."""
+        """Two ★ are drawn: the tie is at the upper one (every tied run ends at y > 0, tested); the table
+        lists the tied runs in the order the tie-break ranks them (first at ★ first)."""
+        tied = tuning.meta["ranking"][0]
+        if tuning.meta["verdict"] == "tie" and max(tuning.meta["chosen_final"][n] for n in tied) <= ATOL:
+            names = [NAMES[n] for n in tied]
+            return (f"{', '.join(names[:-1])} and {names[-1]} all end at the upper ★ (f − f* < {power_of_ten(ATOL)}): "
+                    f"a tie, ranked by who got there first.")
         return super().verdict_words(tuning).replace("end at the minimum", "end at the upper minimum ★")
 
     def charts(self, surf, runs, tuning) -> dict:
-        """How far off the ridge each run is, |y| on a log axis, over the first steps: GD's straight line
-        (×(1 + 2η) a step) against the adaptive methods' jump at step 1."""
-        last = max(RV.ridge_step(runs[n]) for n in ("gd", "momentum")) + 3
-        names = ("gd", "adagrad", "rmsprop", "adam", "momentum")
-        series = {n: (np.asarray(runs[n].steps[:last + 1], float), np.abs(np.asarray(runs[n].thetas, float)[:last + 1, 1]))
+        """How far off the ridge each run is, |y| on a log axis, over the whole race: GD's straight line
+        (×(1 + 2η) a step) against the adaptive methods' jump at step 1, Momentum's shallower line and
+        Nesterov's steeper one, each labelled with its measured growth a step."""
+        names = ("gd", "adagrad", "momentum", "rmsprop", "nesterov", "adam")  # key: GD, Momentum, Nesterov left
+        steps = surf.meta["steps"]
+        series = {n: (np.asarray(runs[n].steps, float), np.abs(np.asarray(runs[n].thetas, float)[:, 1]))
                   for n in names}
-        chart = SeriesChart("|y| per step; dashed: |y| = 0.5", series, (0, last), (1e-3, 3), dots=("gd",),
-                            room=self.room(), hline=(0.5, ""), size=28, height=2.1, key=True)
-        return {"gd_ridge": (chart, ("gd",)), "adaptive": (chart, ("adagrad", "rmsprop", "adam")),
-                "momentum_lag": (chart, ("momentum",))}
-
-    def end_marks(self, ax, surf, runs, trails, tuning) -> mn.VGroup:
-        """GD in front (the takeaway starts with it): its path over the others, its end dot over the ★
-        (the table says who else got there)."""
-        for m in trails["gd"].family_members_with_points():
-            m.set_z_index(8 if isinstance(m, mn.Dot) else 6.5)
-        return mn.VGroup()
+        labels = {n: f"{NAMES[n]} ×{RV.growth(runs[n]):.{1 if n == 'gd' else 2}f}" for n in ("gd", "momentum", "nesterov")}
+        chart = SeriesChart("|y| per step; dashed: |y| = 0.5", series, (0, steps), (1e-3, 3), dots=("gd",),
+                            room=self.room(), hline=(0.5, ""), size=28, height=1.5, key_above=True, labels=labels,
+                            x_ticks=3, key_gap=0.35)
+        # (chart, lines it brings in, lines at full strength: the others dimmed)
+        return {"gd_ridge": (chart, ("gd",), ("gd",)),
+                "adaptive": (chart, ("adagrad", "rmsprop", "adam"), ("adagrad", "rmsprop", "adam")),
+                "momentum_lag": (chart, ("momentum",), ("gd", "momentum")),
+                "nesterov_ridge": (chart, ("nesterov",), ("gd", "momentum", "nesterov"))}
 
 
 class DescentRaceRules(DescentRace):

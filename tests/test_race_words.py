@@ -180,33 +180,45 @@ def test_saddle_words_match_the_runs(race_mod, race):
     assert RV.ridge_step(runs["gd"]) == k and all(RV.ridge_step(runs[n]) == 1 for n in ("adagrad", "rmsprop", "adam"))
     assert f"1 + 2η = {1 - eta * lam:.1f}× a step: |y| > 0.5 at step {k}." in RV.gd_ridge_text(surf, runs, width=1000)
     y1 = [abs(runs[n].thetas[1, 1]) for n in ("adagrad", "rmsprop", "adam")]
-    assert f"(|y| {min(y1):.1f}–{max(y1):.1f})" in RV.adaptive_ridge_text(surf, runs, width=1000)
+    assert f"(|y| {min(y1):.1f}–{max(y1):.1f} at step 1)" in RV.adaptive_ridge_text(surf, runs, width=1000)
+    hm = runs["momentum"].meta["hyper"]
+    km = int(np.flatnonzero(np.abs(runs["momentum"].thetas[:, 1]) > 0.5)[0])
     assert RV.takeaway("saddle", surf, runs, tun) == (
-        f"A saddle only delays GD (|y| > 0.5 at step {k}); dividing each coordinate by |gᵢ| leaves at step 1; velocity "
-        f"can overshoot ★ (Momentum, Adam).")
+        f"A saddle only delays GD (off the ridge at step {k}); dividing each coordinate by |gᵢ| leaves at step 1; "
+        f"Momentum, at its small best η ({hm['lr']:.2g}), leaves last (step {km}).")
+    assert km == max(RV.ridge_step(r) for r in runs.values())  # "last"
     # the tie-break under the saddle's protocol (the Rosenbrock/Beale side columns keep theirs)
     proto = " ".join(race_mod.protocol_lines(surf, tun, tie=race_mod.DescentRaceSaddle.state_tie))
     assert "a tie (1%, or both < 10⁻¹²): first to reach it wins, then smaller η" in proto
     assert not race_mod.DescentRace.state_tie and not race_mod.DescentRaceBeale.state_tie
     said = object.__new__(race_mod.DescentRaceSaddle).verdict_words(tun)  # (no scene set-up needed)
-    assert "all end at the upper minimum ★ up to round-off" in said
+    tied_names = [race_mod.NAMES[n] for n in surf.meta["ranking"][0]]
+    assert said == (f"{', '.join(tied_names[:-1])} and {tied_names[-1]} all end at the upper ★ (f − f* < 10⁻¹²): a "
+                    f"tie, ranked by who got there first.")
     top = max(surf.meta["minima"], key=lambda m: m[1])
     assert all(np.hypot(*(runs[n].thetas[-1] - top)) < 1e-5 for n in first)  # the tie is at the upper ★
     # Momentum lags GD off the ridge: |y| grows by the root of r² − (1 + β + 2η_m)r + β = 0 (heavy ball on
-    # f's −y² direction), recomputed here, against GD's 1 + 2η
-    hm = runs["momentum"].meta["hyper"]
+    # f's −y² direction), recomputed here, against GD's 1 + 2η; its η is its tuned (best) one
     bsum = 1 + hm["beta"] + 2 * hm["lr"]
     root = (bsum + np.sqrt(bsum ** 2 - 4 * hm["beta"])) / 2
     lag = RV.momentum_lag_text(surf, runs, width=1000)
-    assert RV.growth(runs["momentum"]) == pytest.approx(root, rel=0.01) and f"y grows {root:.2f}× a step" in lag
-    top = hm["lr"] / (1 - hm["beta"])
-    assert top > eta * 1.01 and f"η/(1 − β) = {top:.2g} > GD's η {eta:.2g}" in lag
-    km = int(np.flatnonzero(np.abs(runs["momentum"].thetas[:, 1]) > 0.5)[0])
-    assert f"(GD {1 - eta * lam:.1f}×), |y| > 0.5 at step {km}" in lag and km > k
-    cs = RV.crossings(runs["momentum"])
-    on = sum(abs(p[1]) <= 0.5 for _, p, _ in cs)
-    assert on == 2 and len(cs) == 4 and all(abs(p[1]) > 0.5 for _, p, _ in cs[on:])  # 1, 2 on the ridge
-    assert "four times: 2 on the ridge (1, 2), 2 after it" in RV.swings_text(surf, runs, width=1000)
+    assert RV.growth(runs["momentum"]) == pytest.approx(root, rel=0.01)
+    assert lag == (f"Momentum's best η is only {hm['lr']:.2g}: its velocity lags the growing slope, |y| ×{root:.2f} "
+                   f"a step (GD ×{1 - eta * lam:.1f}), off the ridge at step {km}.")
+    assert km > k and hm["lr"] == tun.meta["chosen_lr"]["momentum"]
+    # Nesterov (look-ahead heavy ball on −y²: r² − (1 + β)(1 + 2η)r + β(1 + 2η) = 0) settles at a larger η, where
+    # Momentum's recorded final loss is still off ★
+    hn = runs["nesterov"].meta["hyper"]
+    a = 1 + 2 * hn["lr"]
+    rn = ((1 + hn["beta"]) * a + np.sqrt(((1 + hn["beta"]) * a) ** 2 - 4 * hn["beta"] * a)) / 2
+    assert RV.growth(runs["nesterov"]) == pytest.approx(rn, rel=0.01)
+    i, j = tun.meta["names"].index("momentum"), int(np.flatnonzero(tun.lrs == hn["lr"])[0])
+    kn = int(np.flatnonzero(np.abs(runs["nesterov"].thetas[:, 1]) > 0.5)[0])
+    assert tun.stable[i, j] and tun.final_loss[i, j] > 0.01 and runs["nesterov"].meta["final_loss"] <= T.ATOL
+    assert RV.nesterov_ridge_text(surf, runs, tun, width=1000) == (
+        f"Nesterov's look-ahead brakes it: its best η is {hn['lr']:.2g}, where Momentum ends at f − f* = "
+        f"{tun.final_loss[i, j]:.2g}. |y| ×{rn:.2f} a step: off at step {kn}.")
+    assert int(tun.chosen[tun.meta["names"].index("nesterov")]) == j
     table = race_mod.EscapeTable(surf, runs, tun.meta["min_value"], room=5.5)
     assert table.order == order and table.tied == sorted(first, key=first.get) and table.width <= 5.5 + 1e-9
     cells = [m.text for m in table[0] if hasattr(m, "text")]
@@ -713,7 +725,6 @@ def test_why_words_recomputed_from_the_records(race):
     step by step), Momentum's edge rate failing on the steep start, the saddle crossings and Adam's
     overshoot, GD's gap on Rosenbrock and the fragile/robust verdicts, all read off the records."""
     from nnviz.experiments import race_views as RV
-    from nnviz.experiments.descent import swings
 
     runs = {s: {o: race[f"{s}__{o}"] for o in XD.RACE_ORDER} for s in ("rosenbrock", "beale", "saddle")}
     a = runs["beale"]["adam"]
@@ -785,9 +796,8 @@ def test_why_words_recomputed_from_the_records(race):
     assert "Adam's slow mean: steps shrink with |g|" in take and "AdaGrad's sum: from the start" in take
     assert "RMSprop's fast mean: never" in take
     assert race["beale__surface"].meta["ranking"][0] == ["adam"] and take.endswith("Adam wins.")
-    # the saddle: four crossings of x = 0 by Momentum (as counted by `swings`), Adam's overshoot
+    # the saddle: Adam's overshoot
     sad = race["saddle__surface"]
-    assert len(RV.crossings(runs["saddle"]["momentum"])) == swings(runs["saddle"]["momentum"])
     k, dk, j2, dj = RV.overshoot(runs["saddle"]["adam"], sad.meta["minima"])
     th = runs["saddle"]["adam"].thetas
     d = np.min([np.hypot(th[:, 0] - x, th[:, 1] - y) for x, y in sad.meta["minima"]], axis=0)
