@@ -218,13 +218,13 @@ class RankStrip(mn.VGroup):
                     eta = f"η={tuning.lrs[j + dj]:.2g}"
                     who = ""  # the row is the winner's (its colour, "η ± 1 step")
                     if np.isfinite(v):
-                        ring = mn.Circle(radius=0.1, stroke_color=c, stroke_width=3).move_to(
-                            [pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), y, 0])
+                        ring = mn.Square(0.15, stroke_color=c, stroke_width=3).rotate(np.pi / 4).move_to(
+                            [pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), y, 0])  # ◇: ○ is the start
                         sub.add(ring)
                         if ring_labels:
                             under.append(text(eta, size=size, color=c).next_to(ring, mn.DOWN, buff=0.06))
                         place = 1 + sum(u < v for u in others)
-                        keys.append(f"○ {who}{eta}: {loss_text(v)}" + (f" ({ordinal(place)})" if place > 1 else ""))
+                        keys.append(f"◇ {who}{eta}: {loss_text(v)}" + (f" ({ordinal(place)})" if place > 1 else ""))
                     else:
                         unstable = True
                         keys.append(f"× {who}{eta}: unstable")
@@ -569,7 +569,7 @@ def unspotlight(trails, opacity: float = 0.3, bright=()):
 RIGHT_EDGE = mn.config.frame_x_radius - 0.4  # captions end this far inside the frame (≥ 20 px at 854 wide)
 
 
-def caption_fit(words: str, left: float, size: float = 24, start: int = 36) -> mn.Text:
+def caption_fit(words: str, left: float, size: float = 24, start: int = 36, t2c=None) -> mn.Text:
     """A caption wrapped at the widest width (characters, from `start` down) that keeps its right edge
     inside `RIGHT_EDGE` when its left edge is at x = `left`; formulas and "< 10⁻¹²" are not broken."""
     flat = " ".join(words.split())
@@ -577,7 +577,7 @@ def caption_fit(words: str, left: float, size: float = 24, start: int = 36) -> m
         flat = flat.replace(f, f.replace(" ", "§"))
     width = start
     while True:  # one layout per try, and the next try's width estimated from this one's overshoot
-        t = text(wrap_words(flat, width).replace("§", " "), size=size, line_spacing=0.8)
+        t = text(wrap_words(flat, width).replace("§", " "), size=size, line_spacing=0.8, **({"t2c": t2c} if t2c else {}))
         if left + t.width <= RIGHT_EDGE or width <= 12:
             return t
         width = min(width - 1, int(width * (RIGHT_EDGE - left) / t.width))
@@ -618,7 +618,10 @@ def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop", at=
         g.add(mn.Star(n=5, outer_radius=0.13, fill_opacity=0, stroke_color=fg, stroke_width=2.5).move_to(q))
     bar = 10.0 ** np.floor(np.log10(span / 3))  # a scale bar of a round length, in data units
     bar *= 5 if 5 * bar <= span / 2 else 2 if 2 * bar <= span / 2 else 1
-    a0 = box.get_corner(mn.UL) + np.array([0.12, -0.15, 0])
+    # the scale bar in the box's corner farthest from the path (it never sits on the steps it measures)
+    corner = max((mn.UL, mn.DL, mn.UR, mn.DR), key=lambda d: min(np.linalg.norm(p - box.get_corner(d)) for p in pts))
+    a0 = box.get_corner(corner) + np.array([0.12 if corner[0] < 0 else -0.12 - bar * size / span,
+                                            -0.15 if corner[1] > 0 else 0.35, 0])
     g.add(mn.Line(a0, a0 + bar * size / span * mn.RIGHT, stroke_width=3, color=fg),
           text(f"{bar:g}", size=24, color=fg).next_to(a0 + 0.5 * bar * size / span * mn.RIGHT, mn.DOWN, buff=0.05))
     g.set_z_index(9)  # ★ and the scale bar above the box's fill, like the rest
@@ -767,11 +770,14 @@ class DescentRace(ThemedScene):
                          for o in self.optimizers], font_size=26, buff=0.14)
         self.map_axes = ax
         proto_lines = protocol_lines(surf, tuning, tie=self.state_tie)
-        if self.state_rule:  # the stability rule the verdicts lean on (a loss spike past PEAK × the start)
+        if self.state_rule:  # the stability rule the verdicts lean on (a loss spike past PEAK × the start), its own sentence
             c = tuning.config
-            proto_lines += wrap_words(f"stable: loss never > {c.get('peak', PEAK):g}× start, nor > start after "
-                                      f"step {int(np.ceil(c['warmup'] * c['steps']))}", 32).split("\n")
-        proto = mn.VGroup(*[text(s, size=24) for s in proto_lines]).arrange(
+            proto_lines = wrap_words(f"Same start ○, same {surf.meta['steps']} steps. η: the best stable final loss on "
+                                     f"one grid, {power_of_ten(tuning.lrs[0])} … {power_of_ten(tuning.lrs[-1])}, "
+                                     f"{c['per_decade']} per decade. Stable: loss never > {c.get('peak', PEAK):g}× "
+                                     f"start, nor > start after step {int(np.ceil(c['warmup'] * c['steps']))}.",
+                                     30).split("\n")
+        proto = mn.VGroup(*[text(s, size=26 if self.state_rule else 24) for s in proto_lines]).arrange(
             mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         side = mn.VGroup(formula, counter, legend, proto).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         side.next_to(title, mn.DOWN, buff=0.3).set_x(left, direction=mn.LEFT)
@@ -882,14 +888,16 @@ class DescentRace(ThemedScene):
         self.pause("takeaway")
         # the takeaway: every path back but faint (the ones it names brighter), end dots on top, one sentence
         keep = self.end_chart and side is not strip  # the last chart stays (the takeaway is about it)
-        last = caption_fit(self.takeaway(surf, runs, tuning), strip.get_left()[0], size=28, start=34)
+        names = {NAMES[n]: color("optimizer", n) for n in self.optimizers} if keep else None  # as on the chart
+        last = caption_fit(self.takeaway(surf, runs, tuning), strip.get_left()[0], size=28, start=34, t2c=names)
         last.next_to(side if keep else strip, mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
         self.play(mn.FadeOut(verdict), *([] if self.keep_marks else [mn.FadeOut(extra)]),
                   *[mn.FadeOut(m) for m in zooms], *([mn.FadeOut(side)] if side is not strip and not keep else []),
                   run_time=0.4)
+        unspotlight(trails, bright=self.end_bright)  # (at once) before end_marks, which may lift a trail again
         ends = self.end_marks(ax, surf, runs, trails, tuning)
         self.play(mn.FadeIn(last), *([mn.FadeIn(strip)] if side is not strip and not keep else []),
-                  *unspotlight(trails, bright=self.end_bright), *([mn.FadeIn(ends)] if len(ends) else []))
+                  *([mn.FadeIn(ends)] if len(ends) else []))
         self.wait(3.0)
 
     def result(self, surf, runs, tuning):
@@ -902,7 +910,7 @@ class DescentRace(ThemedScene):
     def verdict_words(self, tuning) -> str:
         """The robustness verdict under the result (short when the strip shows the ○ values)."""
         said = RV.short_verdict(tuning.meta) or verdict_text(tuning)
-        return said.replace("(○)", "(◇)") if self.ring_labels else said  # the strip's neighbour mark
+        return said.replace("(○)", "(◇)")  # the strip's neighbour mark (○ is the start)
 
     def room(self) -> float:
         """The side column's width (scene units): from its left edge to the captions' right margin."""
@@ -922,7 +930,7 @@ class DescentRace(ThemedScene):
         st = RV.step_series(runs, names)
         w = surf.meta["ranking"][0][0]  # the winner's steps against its own η·|g| (dashed), the gain marked
         a, z = RV.gain_span(runs[w])
-        hi = float(np.median(st[w][1][a - 1:z]))
+        hi = float(np.median(st[w][1][a:z]))
         gaps = {w: (0.5 * (a + z), hi / momentum_gain(runs[w]), hi, f"{momentum_gain(runs[w]):.0f}×")}
         chart = SeriesChart("step length |Δθ| per step (log)", {n: st[n][:2] for n in names}, (0, surf.meta["steps"]),
                             (2e-4, 0.5), room=self.room(), height=2.1, size=26, guides={w: RV.own_rule(runs[w])},

@@ -864,7 +864,7 @@ def test_why_words_recomputed_from_the_records(race):
     xs, ys = RV.own_rule(mo)
     np.testing.assert_allclose(ys, own, rtol=1e-9)
     assert xs[0] == 1 and len(xs) == n
-    assert f"Over steps {n // 2 + 1}–{n} Momentum's steps are {gain:.0f}× its own η·|g| (dashed)" in words
+    assert f"Over steps {n // 2}–{n} Momentum's steps are {gain:.0f}× its own η·|g| (dashed)" in words
     assert gain > 1 / (1 - mo.meta["hyper"]["beta"]) and "~1/(1 − β) = 10 past g, which were larger" in words
     # …and larger: over the steps the velocity holds, the earlier |g| exceed the current one (the median ratio)
     g_now = own / mo.meta["hyper"]["lr"]

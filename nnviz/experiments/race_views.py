@@ -265,10 +265,10 @@ def rosen_adam_text(surf, runs, width: int = 31, span: bool = False) -> str:
     (`span`: that range of steps named)."""
     from .descent import zigzag
     a = runs["adam"]
-    T = int(a.steps[len(a.thetas) - 1])
-    if span:  # the 2-D race: the steps the ratio is measured over named, fewer words
+    if span:  # the 2-D race: the steps the ratio is measured over named (as for Momentum's gain), fewer words
+        s0, s1 = gain_span(a)
         return wrap_words(f"Adam, {ordinal(place_of(surf, 'adam'))}: RMSprop's ÷√(mean g²) plus Momentum's m, "
-                          f"which averages out the zigzag. Steps {int(0.5 * T)}–{T}: {zigzag(a.thetas):.1f}× path per "
+                          f"which averages out the zigzag. Steps {s0}–{s1}: {zigzag(a.thetas):.1f}× path per "
                           f"progress, RMSprop {zigzag(runs['rmsprop'].thetas):.0f}×.", width)
     return wrap_words(f"Adam, {ordinal(place_of(surf, 'adam'))}: RMSprop's ÷√(mean g²) plus Momentum's m "
                       f"(β₁ = {a.meta['hyper']['beta1']:g}): averaging g cancels the zigzag, {zigzag(a.thetas):.1f}× "
@@ -300,9 +300,10 @@ def velocity_text(surf, runs, probes=None, width: int = 31) -> str:
 
 
 def gain_span(run) -> tuple:
-    """The steps over which `descent.momentum_gain` measures (the last half): (first, last)."""
+    """Where `descent.momentum_gain` measures (the last half of the steps), from θ at the first step counted
+    to θ at the last: (first, last), the span `descent.zigzag` measures over too."""
     n = min(len(run.thetas) - 1, len(run.grad_norm))
-    return int(run.steps[n // 2 + 1]), int(run.steps[n])
+    return int(run.steps[n // 2]), int(run.steps[n])
 
 
 def own_rule(run) -> tuple:
@@ -399,7 +400,7 @@ def rmsprop_zigzag_text(runs) -> str:
     from .descent import zigzag
     r = runs["rmsprop"]
     rho = r.meta["hyper"]["decay"]
-    return (f"RMSprop forgets old g² in ~{memory(rho)} steps: its steps stay ≈ η, too long for the narrow "
+    return (f"RMSprop forgets old g² in ~{memory(rho)} steps: x and y each keep moving ≈ η, too far for the narrow "
             f"valley: {zigzag(r.thetas):.0f}× more path than progress.")
 
 

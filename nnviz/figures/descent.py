@@ -544,7 +544,7 @@ def race(fig):
              f"{_pow(t0.config['lo'])} … {_pow(t0.config['hi'])}" +
              (f" (widened to {_pow(top)} on {' and '.join(grown)}, where the best η sat at its edge)" if grown else "") +
              f", {t0.config['per_decade']} per decade;\nsame start ○ and steps for all; ★ minimum; ● each run's end "
-             f"(ends that coincide drawn side by side round the spot)", ha="center", va="bottom", fontsize=11)
+             f"(ends on one spot drawn side by side; a small ring marks the spot when it is not ★)", ha="center", va="bottom", fontsize=11)
 
 
 def _pow(x: float) -> str:
