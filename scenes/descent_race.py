@@ -1278,7 +1278,6 @@ class DescentRaceTuning(ThemedScene):
         for j, cross in rest:
             cross.add_updater(lambda m, j=j: m.set_opacity(1.0 if k.get_value() >= j else 0.0))
             cross.update()  # hidden on the first frame too (a static wait does not run updaters)
-        self.add(*curves.values(), *[c for _, c in rest])
         self.wait(3.5)
         self.pause("one-curve")
         shown = reading
@@ -1305,6 +1304,8 @@ class DescentRaceTuning(ThemedScene):
         now.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
         self.play(mn.FadeOut(shown), run_time=0.3)
         self.play(mn.FadeIn(table), mn.FadeIn(now), run_time=0.4)
+        # the other curves, their grid dots and × only now: nothing of theirs on screen before the sweep
+        self.add(*curves.values(), *[c for _, c in rest])
         self.play(warp.animate(k))
         for _, cross in rest:
             cross.clear_updaters()
@@ -1316,7 +1317,7 @@ class DescentRaceTuning(ThemedScene):
         good = {o: RV.good_rates(tun, o, self.good).size for o in self.optimizers}
         some = sorted([o for o in self.optimizers if good[o]], key=lambda o: -good[o])
         none = [NAMES[o] for o in self.optimizers if not good[o]]
-        words = (f"Below the dashed {self.good:g} (past the valley's bend, x > 0): " +
+        words = (f"Below the dashed f − f* = {self.good:g}: " +
                  ", ".join(f"{NAMES[o]} at {good[o]} rate{'s' if good[o] > 1 else ''}" for o in some) +
                  ("; the rest at none." if none else "."))
         verdict = caption_fit(words, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.4)

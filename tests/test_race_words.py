@@ -131,6 +131,23 @@ def test_tie_break_chooses_the_first_to_the_tied_level(race):
     names = tun.meta["names"]
     assert all(np.sum(tun.reach[names.index(n)] >= 0) >= 2 for n in ("gd", "adagrad"))
     assert len(tun.meta["ranking"][0]) == 4
+    # the still's words for that tie: its order with the steps, and what one grid step up gives each
+    tied = tun.meta["ranking"][0]
+    steps = [tun.meta["place_reach"][n] for n in tied]
+    assert steps == sorted(steps) and RV.tie_words(tun) == (
+        f"{', '.join(XD.RACE_NAMES[n] for n in tied[:-1])} and {XD.RACE_NAMES[tied[-1]]} tie at ≤ 10⁻¹², ranked by "
+        f"the first step there: {', '.join(map(str, steps))}.")
+    edge = RV.tie_edge_text(tun)
+    for n in tied:
+        i = names.index(n)
+        k = int(tun.chosen[i])
+        if not tun.stable[i, k + 1]:
+            assert f"{XD.RACE_NAMES[n]} is unstable" in edge
+        elif tun.final_loss[i, k + 1] <= T.ATOL:  # still tied one step up: only later
+            assert f"{XD.RACE_NAMES[n]} still < 10⁻¹² but at step {tun.reach[i, k + 1]} (not {tun.reach[i, k]})" in edge
+            assert tun.reach[i, k + 1] > tun.reach[i, k]
+        else:
+            assert f"{XD.RACE_NAMES[n]} ends at {XD.loss_words(tun.final_loss[i, k + 1])}" in edge
 
 
 def test_saddle_words_match_the_runs(race_mod, race):
@@ -825,7 +842,7 @@ def test_why_words_recomputed_from_the_records(race):
     L0, L1, L2 = (curves[j][0] for j in (k, k + 1, k + 2))
     assert L0.max() == L0[0]
     assert L2.max() > 10 * L2[0] and f"At η = {tr.lrs[k + 2]:.2g} (η·λₘₐₓ = {tr.lrs[k + 2] * lam0:.1f}) the loss spikes to {L2.max():.0f}" in words
-    assert L2[-1] < L0[-1] and "though it lands low later" in words
+    assert L2[-1] < L0[-1] and "It ends lower only by luck, so the rule drops it." in words
     assert L1.max() < 10 * L1[0] and L1[30] > L1[0] and np.all(L1[31:] <= L1[0] * 10)
     assert max(curves[k + 1][1]) > 2 and tr.lrs[k + 1] * lam0 < 2
     assert (f"(η·λₘₐₓ reaches {max(curves[k + 1][1]):.1f}): the loss bounces up to {L1.max():.0f}, still above "

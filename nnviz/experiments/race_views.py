@@ -524,7 +524,7 @@ def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
     for r in sorted(rest, key=lambda r: -r["lr"]):
         if r["how"] == "peak":
             out.append(f"At η = {num(r['lr'])} (η·λₘₐₓ = {r['sharp0']:.1f}) the loss spikes to {r['peak']:.0f}, past "
-                       f"{e['bound'] / e['start']:g}× the start: unstable, though it lands low later.")
+                       f"{e['bound'] / e['start']:g}× the start: a blow-up. It ends lower only by luck, so the rule drops it.")
         elif r["how"] == "late":
             out.append(f"At η = {num(r['lr'])} the wall steepens as GD moves (η·λₘₐₓ reaches {r['sharp']:.1f}): "
                        f"the loss bounces up to {r['peak']:.0f}, still above the start at step {e['check']}.")
@@ -542,9 +542,10 @@ def good_rates(tuning, name: str, good: float = GOOD) -> np.ndarray:
     return np.flatnonzero(tuning.stable[i].astype(bool) & (tuning.final_loss[i] < good))
 
 
-def tuning_takeaway(tuning, good: float = GOOD) -> str:
+def tuning_takeaway(tuning, good: float = GOOD, winner: bool = True) -> str:
     """Easy to tune is not the same as best: the optimizer with the widest window of good η (final loss
-    below `good`) against the winner, whose chosen η sits just under an unstable one."""
+    below `good`) against the winner, whose chosen η sits just under an unstable one (`winner=False`: the
+    window alone, where the winner's fragility is said already)."""
     names = tuning.meta["names"]
     count = {n: good_rates(tuning, n, good).size for n in names}
     wide = max(count, key=count.get)
@@ -556,23 +557,43 @@ def tuning_takeaway(tuning, good: float = GOOD) -> str:
     easy = (f"{RACE_NAMES[wide]} has the widest window of good η ({count[wide]} rates, {num(lo)}–{num(hi)})")
     if best == wide:
         return easy + ", and it wins."
+    if not winner:
+        return easy + "."
     return easy + (f". {RACE_NAMES[best]} wins, but its best η is one grid step below an unstable one." if edge else
                    f". {RACE_NAMES[best]} wins, at {count[best]} of its rates.")
 
 
+def tie_words(tuning) -> str:
+    """A tie for first at the floor in words, with the tie-break's order: the first step each tied run is
+    at or below the tied level (the tuning record's `place_reach`)."""
+    from ..tuning import ATOL
+
+    tied = tuning.meta["ranking"][0]
+    at = tuning.meta["place_reach"]
+    names = [RACE_NAMES[n] for n in tied]
+    return (f"{', '.join(names[:-1])} and {names[-1]} tie at ≤ {power_of_ten(ATOL)}, ranked by the first step "
+            f"there: {', '.join(str(at[n]) for n in tied)}.")
+
+
 def tie_edge_text(tuning) -> str:
     """A tie for first is knife-edge when one grid step up changes it: what each tied optimizer's next
-    rate gives (its final loss, or unstable)."""
+    rate gives (its final loss, still tied but later — the step it reaches the tied level —, or unstable)."""
     names = tuning.meta["names"]
     parts = []
     for n in tuning.meta["ranking"][0]:
         i = names.index(n)
-        j = int(tuning.chosen[i]) + 1
+        k = int(tuning.chosen[i])
+        j = k + 1
         if j >= len(tuning.lrs):
             continue
-        parts.append(f"{RACE_NAMES[n]} " + (f"ends at {loss_words(float(tuning.final_loss[i, j]))}"
-                                            if tuning.stable[i, j] else "is unstable"))
-    return "One grid step up the tie breaks: " + ", ".join(parts) + "."
+        if not tuning.stable[i, j]:
+            parts.append(f"{RACE_NAMES[n]} is unstable")
+        elif int(tuning.reach[i, j]) >= 0:  # in the same tie: it only gets there later
+            parts.append(f"{RACE_NAMES[n]} still {loss_words(float(tuning.final_loss[i, j]))} but at step "
+                         f"{int(tuning.reach[i, j])} (not {int(tuning.reach[i, k])})")
+        else:
+            parts.append(f"{RACE_NAMES[n]} ends at {loss_words(float(tuning.final_loss[i, j]))}")
+    return "One grid step up: " + ", ".join(parts) + "."
 
 
 def short_verdict(meta: dict) -> str:

@@ -574,6 +574,9 @@ def _tuning_words(tun, names) -> list:
     divergence (or, on a tie, what one grid step up gives)."""
     words = [_verdict(tun) + "."]
     if tun.meta["verdict"] == "tie":
+        tied = tun.meta["ranking"][0]
+        if max(tun.meta["chosen_final"][n] for n in tied) <= T.ATOL:  # at the floor: the tie-break's order
+            words = [RV.tie_words(tun)]
         words.append(RV.tie_edge_text(tun))
         return words
     edge = [OPT_LABEL[n] for n in names if X.at_edge(tun, n)]
@@ -585,6 +588,9 @@ def _tuning_words(tun, names) -> list:
     return words
 
 
+ZONE_ROW = 1.1  # decades between the rows of tied ● under the tie floor (the tuning still)
+
+
 @figure("descent_race_tuning", experiments=("descent_race",), size=(13, 7.6))
 def race_tuning(fig):
     """Final loss against η (log-log) per optimizer on each race surface: the stable range, the chosen η
@@ -594,9 +600,10 @@ def race_tuning(fig):
     some optimizers are easy to tune."""
     rec = E.load("descent_race")
     grid = fig.add_gridspec(2, 3, height_ratios=[3.0, 1.7], hspace=0.3, wspace=0.32, left=0.06, right=0.98,
-                            top=0.86, bottom=0.1)
+                            top=0.82, bottom=0.1)
     fig.suptitle("Final loss vs η for each optimizer: where is the best stable η, and how close is it to the edge?",
                  fontsize=13, fontweight="bold", y=0.995)
+    titled = []  # (axes, title, rows of ×): every title clears the most rows of any panel, all at one height
     for col, surf in enumerate(X.RACES):
         ax = fig.add_subplot(grid[0, col])
         tun = rec[f"{surf}__tuning"]
@@ -605,25 +612,32 @@ def race_tuning(fig):
         floor = 10 ** np.floor(np.log10(shown.min()) - 0.5)
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
         names = tun.meta["names"]
-        band = ax.get_xaxis_transform()  # x in data, y in axes fractions: the × row above the plot
-        placed = []  # (log10 η, row) of the × drawn so far: near ones stack
+        band = ax.get_xaxis_transform()  # x in data, y in axes fractions: the × rows above the plot
+        placed = []  # (log10 η, row) of the × drawn so far: any two closer than a marker's width stack
+        # a tie at the floor (several chosen runs below 10⁻¹²): their ● go in a tie zone under the floor line,
+        # one row each in the order of the tie-break (first to reach the floor on top), so each is seen
+        tied = [n for n in tun.meta["ranking"][0] if tun.meta["chosen_final"][n] <= T.ATOL]
+        zone = len(tied) > 1
+        if zone:
+            floor = 10 ** (np.log10(T.ATOL) - ZONE_ROW * len(tied) - 0.3)
+        faint = 0.45 if zone else 1.0  # a tangle of spikes: the curves half see-through under the ●
         for i, name in enumerate(names):
             c = theme.OPTIMIZER[name]
             y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
-            ax.plot(lrs, y, "-", color=c, lw=1.8, path_effects=_inked(1.8))
-            ax.plot(lrs, y, "o", color=c, ms=3.2, mec=theme.INK, mew=0.4, zorder=4)  # every tested η
+            ax.plot(lrs, y, "-", color=c, lw=1.8, alpha=faint, path_effects=_inked(1.8) if not zone else None)
+            ax.plot(lrs, y, "o", color=c, ms=3.2, mec=theme.INK, mew=0.4, zorder=4, alpha=faint)  # every tested η
             k = int(tun.chosen[i])
-            # chosen points on one spot (ties at the floor): the earlier ones drawn larger, so each shows
-            here = max(F[i, k], T.ATOL)
-            later = sum(int(tun.chosen[names.index(m)]) == k and np.isclose(max(F[names.index(m), k], T.ATOL), here,
-                                                                         rtol=0.3) for m in names[i + 1:])
-            ax.plot(lrs[k], here, "o", ms=8 + 4 * later, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i)
-            same = [m for m in names if int(tun.chosen[names.index(m)]) == k and np.isclose(
-                max(F[names.index(m), k], T.ATOL), here, rtol=0.3)]
-            if len(same) > 1 and same[0] == name:  # concentric dots: say whose they are
-                ax.annotate(" = ".join(OPT_LABEL[m] for m in same), (lrs[k], here), xytext=(-36, 14),
-                            textcoords="offset points", fontsize=10, color=theme.INK, va="center", ha="right",
-                            arrowprops={"arrowstyle": "-", "color": theme.INK, "lw": 0.8, "shrinkB": 6})
+            if name in tied and zone:
+                r = tied.index(name)
+                yz = 10 ** (np.log10(T.ATOL) - ZONE_ROW * (r + 0.7))
+                ax.plot([lrs[k], lrs[k]], [yz, T.ATOL], "-", color=c, lw=1.2, zorder=4.5)
+                ax.plot(lrs[k], yz, "o", ms=9, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i)
+                at = first_at[name] if (first_at := tun.meta.get("place_reach")) else None
+                ax.annotate(f"{r + 1}. {OPT_LABEL[name]}" + (f", step {at}" if at is not None else ""),
+                            (lrs[k], yz), xytext=(-9, 0), textcoords="offset points", fontsize=10, color=theme.INK,
+                            va="center", ha="right", zorder=6)
+            else:
+                ax.plot(lrs[k], max(F[i, k], T.ATOL), "o", ms=8, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i)
             st = np.flatnonzero(S[i])
             if not st.size:
                 continue
@@ -633,11 +647,12 @@ def race_tuning(fig):
             for j, big in marks:
                 x = np.log10(lrs[j])
                 n = 0
-                while any(abs(x - u) < 0.19 and r == n for u, r in placed):
+                while any(abs(x - u) < 0.3 and r == n for u, r in placed):
                     n += 1
                 placed.append((x, n))
                 ax.plot(lrs[j], 1.05 + 0.055 * n, "x", ms=8 if big else 5, mew=2.2 if big else 1.5, color=c,
                         transform=band, clip_on=False, zorder=6)
+        rows = 1 + max((r for _, r in placed), default=0)
         ax.text(0.0, 1.05, "unstable:", transform=ax.transAxes, ha="left", va="center", fontsize=10,
                 color=theme.INK)
         if surf == "rosenbrock":  # as the video: GD's cap at the start, and the good-loss line
@@ -652,13 +667,22 @@ def race_tuning(fig):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(floor, top)
-        if shown.min() <= T.ATOL * 1.0001:  # the tie floor: losses there are round-off, all tied
+        if zone:  # the tie zone: below the floor line, a row per tied ● in the tie-break's order
+            ax.axhspan(floor, T.ATOL, color=theme.MUTED, alpha=0.12, lw=0, zorder=0)
+            ax.axhline(T.ATOL, color=theme.MUTED, lw=1.5, ls=":", zorder=1)
+            ax.annotate(r"tie: $\leq 10^{-12}$", (lrs[0], floor), xytext=(2, 4), textcoords="offset points",
+                        fontsize=10, color=theme.INK, va="bottom")
+            from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation
+
+            sci = LogFormatterSciNotation()  # no tick labels inside the zone: its rows are an order, not values
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, pos: "" if v < T.ATOL * 0.999 else sci(v, pos)))
+        elif shown.min() <= T.ATOL * 1.0001:  # the tie floor: losses there are round-off, all tied
             ax.axhline(T.ATOL, color=theme.MUTED, lw=1.5, ls=":", zorder=1)
             ax.annotate(r"tie floor $10^{-12}$ (round-off)", (lrs[0], T.ATOL), xytext=(2, -13),
                         textcoords="offset points", fontsize=10, color=theme.INK)
         ax.set_xlabel(r"learning rate $\eta$")
         ax.set_ylabel(r"final loss $f(\theta_T) - f^*$")
-        ax.set_title(f"{surf.capitalize()}, {tun.config['steps']} steps", fontsize=12, pad=30)
+        titled.append((ax, f"{surf.capitalize()}, {tun.config['steps']} steps", rows))
         note = fig.add_subplot(grid[1, col])
         note.axis("off")
         words = _tuning_words(tun, names)
@@ -666,9 +690,11 @@ def race_tuning(fig):
             words = [RV.short_verdict(tun.meta).replace(" (○)", "").replace(" (×)", ""),
                      rf"GD's next η ({lrs[int(tun.chosen[names.index('gd')]) + 1]:.2g}) fails: $\lambda_{{max}}$ grows "
                      rf"along its path (dashed: $2/\lambda_{{max}}$ at the start).",
-                     RV.tuning_takeaway(tun)]
+                     RV.tuning_takeaway(tun, winner=False)]
         note.text(0.0, 1.0, "\n".join("• " + _wrap(w, 44).replace("\n", "\n   ") for w in words), va="top",
                   ha="left", fontsize=10, transform=note.transAxes, linespacing=1.35)
+    for ax, words, _ in titled:
+        ax.set_title(words, fontsize=12, pad=18 + 12 * max(r for _, _, r in titled))
     handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
     t0 = rec[f"{list(X.RACES)[0]}__tuning"]
