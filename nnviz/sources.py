@@ -26,13 +26,13 @@ def module_name(p: Path) -> str | None:
     return ".".join(parts)
 
 
-def _facade_nodes(tree) -> set:
-    """ids of the nodes inside `if TYPE_CHECKING:` blocks (a package facade's re-exports)."""
-    out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING":
-            out |= {id(n) for n in ast.walk(node)} - {id(node), id(node.test)}
-    return out
+def _type_checking(node: ast.If) -> bool:
+    return getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING"
+
+
+def _inside(node: ast.If) -> set:
+    """ids of the nodes inside an `if TYPE_CHECKING:` block (a package facade's re-exports)."""
+    return {id(n) for n in ast.walk(node)} - {id(node), id(node.test)}
 
 
 def _absolute(node: ast.ImportFrom, p: Path, pkg: str | None, in_init: bool) -> str | None:
@@ -57,8 +57,10 @@ def imports(tree: ast.AST, p: Path) -> list[list]:
     out: list[list] = []
     pkg = module_name(p)
     in_init = p.name == "__init__.py"
-    facade = _facade_nodes(tree)
-    for node in ast.walk(tree):
+    facade: set = set()
+    for node in ast.walk(tree):     # breadth first: an `if TYPE_CHECKING:` comes before what it holds
+        if isinstance(node, ast.If) and id(node) not in facade and _type_checking(node):
+            facade |= _inside(node)
         if id(node) in facade:
             if isinstance(node, ast.ImportFrom) and in_init and pkg is not None:
                 base = _absolute(node, p, pkg, True)

@@ -48,7 +48,7 @@ class Keys:
         files = set(self._files(t))
         if self.experiments_of(t):
             files |= set(self._experiment_files())
-        return {str(p): self.graph.raw_digest(p) for p in sorted(files)}
+        return {str(p): self.scan.sha(p) for p in sorted(files)}
 
     def _files(self, t) -> list[Path]:
         if t.kind == "scene":
@@ -63,7 +63,7 @@ class Keys:
         h = hashlib.sha256()
         for p in self._experiment_files():
             # content, not (mtime, size): a same-size edit with a restored mtime is an edit
-            h.update(f"{p}:{self.scan.info(p)['sha']};".encode())
+            h.update(f"{p}:{self.scan.sha(p)};".encode())
         h.update(sys.version.encode())
         return h.hexdigest()
 

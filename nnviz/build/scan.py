@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import unicodedata
 from pathlib import Path
 
 from .. import sources
@@ -26,6 +27,13 @@ def figure_index(scan: "ScanCache | None" = None, extra=()) -> dict[str, tuple[P
             out[name] = (p, tuple(exps))
     return out
 
+
+
+def _names_figure(raw: bytes) -> bool:
+    """Whether the source can hold a `@figure(...)` decorator at all (Python reads identifiers
+    NFKC-normalised): most files do not, and their trees need no walk."""
+    text = raw.decode()
+    return "figure" in (text if text.isascii() else unicodedata.normalize("NFKC", text))
 
 
 def _decorated_figures(tree) -> list:
@@ -72,6 +80,7 @@ class ScanCache:
                 pass
         self.dirty = False
         self._seen: dict[str, dict] = {}     # checked in this process
+        self._read: dict[str, tuple] = {}    # hashed by `sha` but not parsed: (stat, bytes, sha)
 
     @staticmethod
     def _empty() -> dict:
@@ -85,15 +94,36 @@ class ScanCache:
                 and (not d["experiments"] or (isinstance(d["experiments"].get("sig"), str)
                                               and isinstance(d["experiments"].get("keys"), dict))))
 
+    def sha(self, p: Path) -> str:
+        """The SHA-256 of the file's bytes, as `info(p)["sha"]` gives it, without parsing a file the
+        cache has never scanned (what experiment signatures and watch lists need: a fresh project
+        would otherwise parse every core source). A cached file whose bytes changed goes through
+        `info` (its stale bytecode is dropped there)."""
+        key = str(p)
+        e = self._seen.get(key)
+        if e is not None:
+            return e["sha"]
+        if key not in self._read:
+            st = p.stat()
+            raw = p.read_bytes()
+            self._read[key] = ([st.st_mtime_ns, st.st_size], raw, hashlib.sha256(raw).hexdigest())
+        sha = self._read[key][2]
+        if key in self.data["files"]:
+            return self.info(p)["sha"]
+        return sha
+
     def info(self, p: Path) -> dict:
         key = str(p)
         e = self._seen.get(key)
         if e is not None:
             return e
-        st = p.stat()
-        raw = p.read_bytes()
-        sha = hashlib.sha256(raw).hexdigest()
-        stat = [st.st_mtime_ns, st.st_size]
+        if key in self._read:              # read once per process: the bytes `sha` hashed
+            stat, raw, sha = self._read.pop(key)
+        else:
+            st = p.stat()
+            raw = p.read_bytes()
+            sha = hashlib.sha256(raw).hexdigest()
+            stat = [st.st_mtime_ns, st.st_size]
         e = self.data["files"].get(key)
         if e is not None and e["sha"] == sha:
             if e["stat"] != stat:
@@ -116,7 +146,7 @@ class ScanCache:
             if not _is_pkg(p):
                 e["strings"] = sorted({n.value for n in ast.walk(tree)
                                        if isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) < 80})
-            e["figures"] = _decorated_figures(tree)
+            e["figures"] = _decorated_figures(tree) if _names_figure(raw) else []
         self.data["files"][key] = e
         self._seen[key] = e
         self.dirty = True

@@ -12,6 +12,7 @@ otherwise. The records themselves live in the content-hash cache (`nnviz.cache`)
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import inspect
 import json
@@ -52,11 +53,13 @@ class Experiment:
         return cache.entry(self)
 
 
+@functools.lru_cache(maxsize=256)
 def _code(src: str) -> str:
     """What of a module's source can shape an experiment's records: its parsed code, without
     comments and layout, and without the arguments of its `@experiment(...)` decorators — each
     experiment's own config is hashed by value, so editing one experiment's config (or
-    description) leaves the other experiments of the module alone."""
+    description) leaves the other experiments of the module alone. (A pure function of the
+    text, remembered: every experiment of a module hashes the same few module texts.)"""
     try:
         tree = ast.parse(src)
     except SyntaxError:
@@ -83,13 +86,30 @@ def _in_this_package(p: Path) -> bool:
     return p.parent == _HERE and p.name != "__init__.py"
 
 
+_IMPORTS: dict[Path, tuple[bytes, dict]] = {}
+
+
+def _imports_now(p: Path) -> dict:
+    """{"imports": sources.imports(...)} of the file's bytes as they are now: parsed once per
+    content (a key is computed on every load, for every experiment of a module)."""
+    raw = Path(p).read_bytes()
+    seen = _IMPORTS.get(p)
+    if seen is None or seen[0] != raw:
+        try:
+            found = sources.imports(ast.parse(raw.decode(), filename=str(p)), Path(p))
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            found = []
+        seen = _IMPORTS[p] = (raw, {"imports": found})
+    return seen[1]
+
+
 def _experiment_sources(mod) -> list[tuple[str, str]]:
     """[(module name, source)] of `mod` and every experiment module of this package it imports
     from (transitively, read from the sources — so imported constants count too), by name.
     Only experiment modules are followed: the core is hashed whole by `_core_digest`."""
     out = {mod.__name__: inspect.getsource(mod)}
     start = Path(inspect.getsourcefile(mod)).resolve()
-    for p in sources.SourceGraph().closure(start, follow=_in_this_package):
+    for p in sources.SourceGraph(_imports_now).closure(start, follow=_in_this_package):
         if p != start:
             out.setdefault(sources.module_name(p), p.read_text())
     return sorted(out.items())
