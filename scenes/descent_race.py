@@ -1366,8 +1366,10 @@ class DescentRace3D(ThemedThreeDScene):
     zoom_near = 1.2                # the close-up of ★ holds the top three runs ending this near it
     mid_width = 4.6                # scene units: the mid-race caption's column, in the legend's place
     halo = True                    # a head under a better-placed one (on screen) shows as a ring round it
-    halo_near = 0.22               # scene units on screen: heads this close count as one on top of the other
-    zoom_side = 2.7                # the close-up of ★ on the end card (scene units)
+    halo_near = 0.1                # scene units on screen: a head this close to a better one is covered by it
+    tag_side = {}                  # a mid-stop name's side of its head (default below)
+    zoom_name = "top view"         # the end card's close-up of ★ (to scale; a run under another's dot a ring)
+    zoom_side = 2.4                # the close-up of ★ on the end card (scene units)
     beat_width = 6.3               # scene units: the closing lines' column
     sub_size = 26                  # the subtitle's text size
 
@@ -1433,21 +1435,24 @@ class DescentRace3D(ThemedThreeDScene):
                 better = [heads[b] for b in order[:order.index(o_)] if b in heads]
                 if not better:
                     continue
-                halo = mn.VGroup(*[mn.Circle(radius=0.24, stroke_color=c, stroke_width=w)
+                halo = mn.VGroup(*[mn.Circle(radius=0.2, stroke_color=c, stroke_width=w)
                                    for c, w in ((color(theme.BACKGROUND), 10), (color("optimizer", o_), 5.5))])
                 halo.covered_by = None
 
                 def follow(m, head=head, better=better, names=[b for b in order[:order.index(o_)] if b in heads]):
                     p = head.get_center()
-                    m.move_to(p)
                     s_ = np.asarray(self.camera.project_points(np.array([p, start_at] + [b.get_center() for b in better],
                                                                         float)), float)[:, :2]
                     d = np.linalg.norm(s_[2:] - s_[0], axis=1)
-                    shown = [n_ for n_, b, dd in zip(names, better, d)
+                    shown = [(dd, n_, b) for n_, b, dd in zip(names, better, d)
                              if dd < self.halo_near and b.get_fill_opacity() > 0]
                     # not inside the start ○ (a filled disc over the piled-up first steps)
                     on = bool(shown) and head.get_fill_opacity() > 0 and np.linalg.norm(s_[0] - s_[1]) > 0.3
-                    m.covered_by = shown[-1] if on else None
+                    # round the dot that covers it (the nearest better-placed head)
+                    m.move_to(min(shown, key=lambda x: x[0])[2].get_center() if on else p)
+                    # one ring per covering head: a run under two dots is the wider ring
+                    m.scale_to_fit_width(2 * (0.2 + 0.08 * (len(shown) - 1)) if on else 0.4)
+                    m.covered_by = min(shown, key=lambda x: x[0])[1] if on else None
                     m.set_stroke(opacity=1.0 if on else 0.0)
                 halo.set_stroke(opacity=0.0)
                 halo.add_updater(follow)
@@ -1491,11 +1496,8 @@ class DescentRace3D(ThemedThreeDScene):
                                                  color=color(theme.FOREGROUND), stroke_width=2.5),
                                    text("one step, drawn straight\n(not on the surface)", size=24,
                                         line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15))
-        if self.halos:  # said once: what a ring round a dot means
-            jump_key.add(mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.FOREGROUND), stroke_width=4),
-                                             mn.Dot(radius=0.08, color=color(theme.FOREGROUND))).move_to(0.2 * mn.RIGHT),
-                                   text("ring round a dot:\na run right under it", size=24,
-                                        line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15))
+        if self.halos:  # what a ring round a dot means (also on the mid-race stop and the end card)
+            jump_key.add(self.ring_key())
         jump_key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
         counter = StepCounter(t, total=surf.meta["steps"], size=28, drawing=True)
         side = mn.VGroup(counter, legend, jump_key).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
@@ -1508,30 +1510,37 @@ class DescentRace3D(ThemedThreeDScene):
         self.pause("race-start")
         what.remove(scale)
         self.begin_ambient_camera_rotation(rate=self.orbit_rate)
-        mid = self.mid_beat(surf, runs)
-        if mid is None:
-            self.play(warp.animate(t))
-        else:  # the race stops at step k for one caption about one run (ringed), then runs on
-            k, words, who = mid
-            tk = float(np.interp(k, *zip(*sorted({float(warp.step_at(x)): x for x in
-                                                     np.linspace(0, warp.run_time, 801)}.items()))))
-            self.play(warp.segment(t, 0.0, tk))
+        stops = self.mid_beats(surf, runs)
+        grid_ = sorted({float(warp.step_at(x)): x for x in np.linspace(0, warp.run_time, 801)}.items())
+        t0 = 0.0
+        for n_stop, (k, words, who) in enumerate(stops):  # the race stops at step k for one caption, then runs on
+            who = [who] if isinstance(who, str) else list(who or [])
+            tk = float(np.interp(k, *zip(*grid_)))
+            self.play(warp.segment(t, t0, tk))
             t.set_value(float(k))  # held on step k itself (the counter and the caption name the same step)
             self.update_mobjects(0)  # a wait without time-based updaters would freeze the frame before it
             self.stop_ambient_camera_rotation()
             ring = mn.VGroup()
-            # the ringed run and GD (the legend is away while the caption is read): each head tagged by name
-            for o_ in dict.fromkeys([w_ for w_ in (who, "gd" if "GD" in words else None) if w_ is not None]):
+            # the runs the caption is about, and GD when named (the legend is away while the caption is read):
+            # each head named, with a short arrow to it (a ring round a dot means a run hidden under it)
+            for o_ in dict.fromkeys(who + (["gd"] if "GD" in words else [])):
                 run = runs[o_]
                 j = min(int(np.searchsorted(run.steps, t.get_value() - 1e-9)), len(run.thetas) - 1)
+                lo_, hi_ = np.asarray(surf.xs)[[0, -1]], np.asarray(surf.ys)[[0, -1]]
+                if not (lo_[0] <= run.thetas[j][0] <= lo_[1] and hi_[0] <= run.thetas[j][1] <= hi_[1]):
+                    continue  # off the drawn surface: no head to point at
                 head = axes.c2p(*run.thetas[j][:2], float(hmap(np.array([run.train_loss[j]]))[0]))
                 spot = np.asarray(self.camera.project_points(np.array([head], float))[0][:2], float)
                 c_ = color("optimizer", o_)
-                ring.add(*[mn.Circle(radius=0.26 if o_ == who else 0.2, stroke_color=c, stroke_width=w).move_to(
-                    [*spot, 0.0]) for c, w in ((color(theme.BACKGROUND), 9), (c_, 5))])
                 tag = text(NAMES[o_], size=28, color=c_)
-                tag.next_to([*spot, 0.0], mn.LEFT if o_ == "gd" and o_ != who else mn.DOWN, buff=0.32)
+                side_ = mn.LEFT if o_ == "gd" and o_ not in who else self.tag_side.get(o_, mn.DOWN)
+                tag.next_to([*spot, 0.0], side_, buff=0.55)
+                tag.shift(max(0.0, -mn.config.frame_x_radius + 0.1 - tag.get_left()[0]) * mn.RIGHT)  # in the frame
                 tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)
+                tip = np.array([*spot, 0.0]) - 0.17 * side_
+                tail = tag.get_critical_point(-side_) - 0.04 * side_
+                ring.add(*[mn.Arrow(tail, tip, buff=0, stroke_width=w, color=c, tip_length=0.14,
+                                    max_tip_length_to_length_ratio=0.5) for c, w in ((color(theme.BACKGROUND), 8), (c_, 4))])
                 ring.add(tag)
             # in the legend's place, under the counter, on plain background (cut in and out: never on the
             # surface, never two texts at once)
@@ -1539,13 +1548,17 @@ class DescentRace3D(ThemedThreeDScene):
             cap.next_to(counter, mn.DOWN, buff=0.35, aligned_edge=mn.LEFT)
             cap.shift(min(0.0, mn.config.frame_x_radius - 0.3 - cap.get_right()[0]) * mn.RIGHT)
             side.remove(legend, jump_key)
+            if self.halos:  # the ring key stays on screen under the caption
+                key = self.ring_key().next_to(cap, mn.DOWN, buff=0.3, aligned_edge=mn.LEFT)
+                ring.add(key)
             self.add_fixed_in_frame_mobjects(ring, cap)
-            self.pause("race-mid")
+            self.pause("race-mid" if n_stop == 0 else f"race-mid-{n_stop}")
             self.wait(self.mid_time)
             self.remove(ring, cap)
             side.add(legend, jump_key)
             self.begin_ambient_camera_rotation(rate=self.orbit_rate)
-            self.play(warp.segment(t, tk, warp.run_time))
+            t0 = tk
+        self.play(warp.segment(t, t0, warp.run_time))
         self.stop_ambient_camera_rotation()
         self.pause("race-run")
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0)
@@ -1556,6 +1569,9 @@ class DescentRace3D(ThemedThreeDScene):
         ranking = rows if tie else mn.VGroup(text("final f − f*", size=28), rows).arrange(
             mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)  # the ranking's rows under a short head
         zoom = self.end_zoom(surf, runs)
+        if self.halos:  # the ring key under the top view
+            zoom = mn.VGroup(zoom, self.ring_key()).arrange(mn.DOWN, buff=0.15, aligned_edge=mn.LEFT)
+            zoom.note = zoom[0].note
         top = mn.VGroup(ranking, zoom).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
         top.to_edge(mn.RIGHT, buff=0.25)
         top.shift((what.get_bottom()[1] - 0.25 - top.get_top()[1]) * mn.UP)
@@ -1586,6 +1602,11 @@ class DescentRace3D(ThemedThreeDScene):
         """Lines drawn on the surface (occluded like the paths) and their labels (facing the camera)."""
         return [], []
 
+    def mid_beats(self, surf, runs) -> list:
+        """The race's stops, in step order: [(step, caption, optimizer(s) named on the surface)]."""
+        m = self.mid_beat(surf, runs)
+        return [] if m is None else [m]
+
     def mid_beat(self, surf, runs):
         """(step, caption, optimizer or None) where the race stops once for a caption (ringing that run's
         head), or None. On Rosenbrock: the step the winner's loss first drops below 1, when a velocity
@@ -1613,7 +1634,8 @@ class DescentRace3D(ThemedThreeDScene):
         half = zoom_half(centre, [runs[n].thetas[-1] for n in near])
         tags = {n: f"{places[n]}" for n in near}
         zoom = EndZoom(centre, half, {n: runs[n].thetas for n in near}, {n: color("optimizer", n) for n in near},
-                       tags, text, side=self.zoom_side, size=28, header=f"zoom: ★ ± {half:g}", key=False)
+                       tags, text, side=self.zoom_side, size=28, key=False, rings=self.halo,
+                       header=f"{self.zoom_name}: ★ ± {half:g}")
         fanned = [g for g in zoom.groups if len(g) > 1]
         zoom.note, zoom.under = None, None
         if fanned:
@@ -1635,9 +1657,18 @@ class DescentRace3D(ThemedThreeDScene):
         if h is not None:
             h.update()  # its state at the end card's camera
         ring = h is not None and h.covered_by == top
-        return (f"{NAMES[under]} ends {gap:.2g} from {NAMES[top]}: "
-                + (f"the ring round {NAMES[top]}'s dot" if ring else f"under {NAMES[top]}'s dot")
-                + "; the zoom spreads them.")
+        if self.halo:
+            return (f"{NAMES[under]} ends {gap:.2g} from {NAMES[top]} in (x, y): "
+                    + (f"the ring round {NAMES[top]}'s dot, on the surface and in the top view." if ring else
+                       f"under {NAMES[top]}'s dot on the surface, the ring round it in the top view."))
+        return f"{NAMES[under]} ends {gap:.2g} from {NAMES[top]} in (x, y), under its dot; the zoom spreads them."
+
+    def ring_key(self) -> mn.VGroup:
+        """What a ring round a head means (said wherever a ring can be on screen)."""
+        return mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.FOREGROUND), stroke_width=4),
+                                   mn.Dot(radius=0.08, color=color(theme.FOREGROUND))).move_to(0.2 * mn.RIGHT),
+                         text("ring round a dot:\na run right under it", size=24,
+                              line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15)
 
     def ranking_rows(self, surf, runs, tuning) -> mn.VGroup:
         """The recorded ranking, best first, one row per optimizer in its colour; a place shared at
@@ -1648,9 +1679,9 @@ class DescentRace3D(ThemedThreeDScene):
             finals = [runs[n].meta["final_loss"] for n in names]
             if len(names) > 1 and max(finals) <= ATOL:  # a round-off tie: when each got to ★
                 first = {n: first_below(runs[n], tuning.meta["min_value"], ATOL) for n in names}
-                rows.append(text("reached ★ at step:", size=26))
+                rows.append(text(f"{ordinal(place)}, tied at ★\n(f − f* < 10⁻¹²) by step", size=26, line_spacing=0.8))
                 for n in sorted(names, key=lambda n: first[n]):
-                    rows.append(text(f"{place}. {NAMES[n]} {first[n]}", size=26, color=color("optimizer", n)))
+                    rows.append(text(f"{NAMES[n]} {first[n]}", size=26, color=color("optimizer", n)))
                     rows[-1].indent = True
                 rows.append(text(f"f − f* after {surf.meta['steps']} steps:", size=26))
                 continue
@@ -1668,7 +1699,8 @@ class DescentRace3D(ThemedThreeDScene):
         2-D race's words), why Nesterov, a velocity method too, is behind, Adam's walk, why AdaGrad and
         RMSprop end far behind, how robust the win is, and the takeaway."""
         probes = experiments.load("descent_race")[f"{self.surface}__probes"]
-        return [gd_reject_text(surf, runs, tuning, probes), velocity_end_text(surf, runs),
+        return [gd_reject_text(surf, runs, tuning, probes), momentum_limit_text(surf, runs, tuning, probes),
+                velocity_end_text(surf, runs),
                 nesterov_edge_text(surf, tuning, probes),
                 RV.rosen_adam_text(surf, runs, width=10 ** 6), adaptive_texts(runs)[0], short_verdict(tuning),
                 race_takeaway(surf, runs, tuning)]
@@ -1745,7 +1777,7 @@ def velocity_mid_text(surf, runs, name: str, k: int) -> str:
     """The race's stop: the step the velocity winner's loss first drops below 1, with GD's loss then; the
     reason in a clause each (a velocity adds up steps; GD's η is capped by the steep start)."""
     gd = float(runs["gd"].train_loss[k])
-    return (f"Step {k}: {NAMES[name]} (ringed) is below loss 1, GD still at {gd:.1f}. {NAMES[name]}'s velocity "
+    return (f"Step {k}: {NAMES[name]} is below loss 1, GD still at {gd:.1f}. {NAMES[name]}'s velocity "
             f"adds up its steps along the floor; GD's η is capped by the steep start.")
 
 
@@ -1755,10 +1787,28 @@ def gd_reject_text(surf, runs, tuning, probes) -> str:
     bounces and its loss is still above the start at the rule's check step (or spikes past the bound)."""
     e = RV.edge_story(tuning, probes, "gd")
     up = next((r for r in e["rows"][1:] if r["how"] == "late"), e["rows"][1])
-    why = (f"GD bounces, still above the start at step {e['check']}" if up["how"] == "late"
+    why = (f"GD bounces (still above the start at step {e['check']})" if up["how"] == "late"
            else f"its loss spikes to {up['peak']:.0f}")
-    return (f"GD is stable only while η × (steepest curvature) < 2. At η = {up['lr']:.2g} that reaches "
-            f"{up['sharp']:.1f} on the wall: {why}. So it runs at {e['rows'][0]['lr']:.2g}.")
+    return (f"GD is stable only while η × curvature < 2. At η = {up['lr']:.2g} that reaches {up['sharp']:.1f} on the "
+            f"wall: {why}, so it runs at {e['rows'][0]['lr']:.2g}.")
+
+
+def momentum_limit_text(surf, runs, tuning, probes) -> str:
+    """Why Momentum keeps the η that makes GD bounce: heavy-ball momentum is stable while η × curvature
+    < 2(1 + β) (not 2); its largest η·λ_max over its run at the chosen η is under that, the next grid η's is
+    over it (from the probe curves). '' when the winner is not Momentum or it has no unstable rate above."""
+    w = surf.meta["ranking"][0][0]
+    e = RV.edge_story(tuning, probes, w) if w == "momentum" else None
+    if e is None:
+        return ""
+    beta = float(runs[w].meta["hyper"]["beta"])
+    peak = []
+    for r in e["rows"][:2]:
+        p = RV.probe(probes, w, r["index"])
+        peak.append(float(np.nanmax(p["lr"] * p["lam_max"])))
+    return (f"Momentum (β = {beta:g}) is stable while η × curvature < 2(1 + β) = {2 * (1 + beta):.1f}: at η = "
+            f"{e['rows'][0]['lr']:.2g} it peaks at {peak[0]:.1f}, so it keeps that η; at {e['rows'][1]['lr']:.2g} "
+            f"it reaches {peak[1]:.1f}: unstable.")
 
 
 def velocity_end_text(surf, runs) -> str:
@@ -1771,7 +1821,7 @@ def velocity_end_text(surf, runs) -> str:
     g = np.asarray(runs[w].grad_norm, float)
     why = (f"more than 1/(1 − β) = {k:.0f}: it still carries older, larger gradients" if gain > k and
            g[-1] < g[len(g) // 2] else f"near 1/(1 − β) = {k:.0f}")
-    return f"{NAMES[w]}'s velocity (β = {b:g}) makes its steps ~{gain:.0f}× GD's η·|g|, {why}."
+    return f"{NAMES[w]}'s velocity (β = {b:g}) makes its steps ~{gain:.0f}× its own η·|g|, {why}."
 
 
 def nesterov_edge_text(surf, tuning, probes) -> str:
@@ -1829,7 +1879,7 @@ def gd_ridge_text(surf, runs) -> str:
     step (f's slope across the ridge is −2y there), passing 0.5 at step k."""
     gd = np.asarray(runs["gd"].thetas, float)[:, 1]
     k = off_ridge_step(runs["gd"])
-    return (f"GD (ringed) steps η × slope. Across the ridge the slope is tiny: its distance off the "
+    return (f"GD steps η × slope. Across the ridge the slope is tiny: its distance off the "
             f"ridge only grows ×{gd[1] / gd[0]:.1f} a step, {gd[0]:g} → {gd[k]:.1f} by step {k}.")
 
 
@@ -1861,17 +1911,21 @@ def saddle_takeaway(surf, runs) -> str:
 class DescentRace3DSaddle(DescentRace3D):
     surface = "saddle"
     zoom_near = 0.5
-    halo = False              # its tied runs end on ★ together: the end card's zoom fans them out
+    tag_side = {"adagrad": mn.LEFT, "rmsprop": mn.UP, "adam": mn.DOWN}
+    zoom_name = "zoom"        # its tied dots are fanned out round ★ (not to scale)
     zoom_side, beat_width = 2.5, 5.75
     sub_size = 24             # its subtitle is longer (× saddle)
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
 
     def beats(self, surf, runs, tuning) -> list[str]:
-        return [escape_text(surf, runs), laggards_text(surf, runs), nesterov_brake_text(surf, runs, tuning),
-                saddle_takeaway(surf, runs)]
+        return [laggards_text(surf, runs), nesterov_brake_text(surf, runs, tuning), saddle_takeaway(surf, runs)]
 
-    def mid_beat(self, surf, runs):
-        return off_ridge_step(runs["gd"]), gd_ridge_text(surf, runs), "gd"
+    def mid_beats(self, surf, runs) -> list:
+        """Two stops: the adaptive methods off the ridge at once (each coordinate divided by its own |gᵢ|),
+        then GD's slow escape (×(1 + 2η) a step)."""
+        k = max(off_ridge_step(runs[o]) for o in ("adagrad", "rmsprop", "adam"))
+        return [(k, escape_text(surf, runs), ["adagrad", "rmsprop", "adam"]),
+                (off_ridge_step(runs["gd"]), gd_ridge_text(surf, runs), "gd")]
 
     def start_words(self, surf) -> str:
         sy = surf.meta["saddles"][0][1]

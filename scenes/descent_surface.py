@@ -287,12 +287,15 @@ class DescentSurface(ThemedThreeDScene):
         if holds and why == holds[-1][1]:
             why = None  # already read at the hold
         if why:
-            words = caption(why)
-            if shown is not None:
-                self.remove(shown)
-            self.add_fixed_in_frame_mobjects(words)
-            self.wait(4.0)
-            shown = words
+            for i, w in enumerate(why if isinstance(why, list) else [why]):  # one or more closing reasons
+                words = caption(w)
+                if shown is not None:
+                    self.remove(shown)
+                self.add_fixed_in_frame_mobjects(words)
+                if i:
+                    self.pause(f"why-{i}")
+                self.wait(4.0)
+                shown = words
         else:
             self.wait(0.5)
         last = self.takeaway(rec, surf, v)
@@ -1220,13 +1223,13 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         n = self.run_numbers(rec)
         L, g, f = n["L"], n["g"], n["flat"]
         fg = color(theme.FOREGROUND)
-        step_name, grad_name, gd_name = "step length", f"{n['k']:g}·η·|gradient|", "η·|gradient| (GD)"
+        step_name, grad_name, gd_name = "step length", f"{n['k']:g}·η·|gradient|", "η·|gradient|: GD step"
         s = np.asarray(run.steps[1:], float)
         gs = np.asarray(run.steps[: len(g)], float)
         plot = LossPlot({gd_name: n["eta"] * g, step_name: L, grad_name: n["k"] * n["eta"] * g},
                         colors={step_name: color("optimizer", "momentum"), grad_name: fg, gd_name: theme.GD},
                         steps={step_name: s, grad_name: gs, gd_name: gs}, log_y=True,
-                        y_range=(1e-4, 100.0), legend=False, x_label="step", y_label="", width=4.3, height=2.7,
+                        y_range=(1e-4, 100.0), legend=False, x_label="step", y_label="", width=4.7, height=2.7,
                         tracker=tracker, font_size=26, ink=theme.FOREGROUND)
         plot.curves[step_name].trace.line.set_stroke(width=6)
         plot.curves[grad_name].trace.line.set_stroke(width=2.5)
@@ -1250,15 +1253,15 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         names = mn.VGroup()
         for k, c, w in ((step_name, color("optimizer", "momentum"), 6), (grad_name, fg, 3), (gd_name, color(theme.GD), 3)):
             swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=w)
-            names.add(mn.VGroup(swatch, label(k, size=26, color=fg)).arrange(mn.RIGHT, buff=0.12))
+            names.add(mn.VGroup(swatch, label(k, size=24, color=fg)).arrange(mn.RIGHT, buff=0.12))
         names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         names.move_to(ax.axes.c2p(ax.bounds[0][1], ax.bounds[1][1]), aligned_edge=mn.UR).shift(0.08 * mn.DL)
         plot.add(names)
-        plot.move_to([0, 1.2, 0], aligned_edge=mn.UP).to_edge(mn.RIGHT, buff=0.3)
+        plot.move_to([0, 1.2, 0], aligned_edge=mn.UP).to_edge(mn.RIGHT, buff=0.2)
         sub = label(f"height: log(1 + loss) · momentum η = {n['eta']:g}, β = {n['beta']:g}", size=26, color=fg)
         why_eta = self.rate_words(rec)
         if why_eta:  # a second line: where η comes from
-            sub = mn.VGroup(sub, label(f"η: {why_eta[2:-1]}", size=24, color=fg)).arrange(
+            sub = mn.VGroup(sub, label(f"η: {why_eta[2:-1]}", size=26, color=fg)).arrange(
                 mn.DOWN, buff=0.06, aligned_edge=mn.LEFT)
         sub.to_edge(mn.UP, buff=0.62)
         return [plot, sub, *self.insets(rec, tracker)]
@@ -1314,32 +1317,29 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             zz.add(num)
         tot = G.sum(axis=0)  # what is left once they cancel, from the step the hold stops at
         zz.arrow(th[z], scale * tot, fg, width=6)
-        sw = label("sum of the 4", size=24, color=fg)
-        d = zz.at(th[z] + scale * tot) - zz.at(th[z])
-        sw.next_to(zz.at(th[z] + scale * tot), mn.DOWN if d[1] < 0 else mn.UP, buff=0.08)
-        sw.shift((np.clip(sw.get_center()[0], zz.box.get_left()[0] + sw.width / 2 + 0.05,
-                          zz.box.get_right()[0] - sw.width / 2 - 0.05) - sw.get_center()[0]) * mn.RIGHT)
-        sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.02)
+        sw = label("sum of\nthe 4", size=24, color=fg, line_spacing=0.8)
+        sw.move_to(zz.box.get_corner(mn.DR) + np.array([-sw.width / 2 - 0.1, sw.height / 2 + 0.1, 0]))
+        tip = zz.at(th[z] + scale * tot)
+        zz.add(mn.Line(sw.get_left() + 0.05 * mn.LEFT, tip, stroke_color=fg, stroke_width=1.5, stroke_opacity=0.8))
+        sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.02)
         zz.add(sw)
         zz.move_to([-0.95, 0.3, 0])
         lo, hi = self.screen_box(range(z - 7, z + 2))
         zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
-        out.append(shown_from(zz, tracker, z, until=z + 0.5))
+        out.append(shown_from(zz, tracker, z, until=n["steady"] - 0.5))  # up with its caption
         # 2. the end: from the floor's flattening to the last step, ★, the distance left as a ruler
         f = n["flat"]
         end = th[-1]
         c2 = (end + star) / 2
         half2 = 0.85 * float(np.linalg.norm(star - end))
-        ee = PlaneInset(c2, half2, side=3.0, make_text=label, size=24, header="top view near ★")
+        ee = PlaneInset(c2, half2, side=2.2, make_text=label, size=24, header="top view")
         ee.curve(floor_curve(c2[0] - half2, c2[0] + half2, c2[1] - half2, c2[1] + half2), width=3)
-        ee.add(label("valley floor", size=24, color=color(theme.MUTED)).next_to(ee.box.get_corner(mn.UL), mn.DR,
-                                                                                buff=0.08))
         ee.path(th[f:], color("optimizer", "momentum"), width=3.5, dot=0.0)
         ee.add(marker(ee.at(star), radius=0.2, hollow=True))
-        ee.ruler(end, star, f"{n['d']:.2f} left", side=mn.RIGHT, offset=-0.35)  # beside the floor, right of it
+        ee.ruler(end, star, f"{n['d']:.2f} left", side=mn.LEFT, offset=0.3)  # beside the floor, left of it
         ee.add(mn.Dot(ee.at(end), radius=0.13, color=color("optimizer", "momentum"), stroke_color=color(theme.BACKGROUND),
                       stroke_width=3, fill_opacity=1))
-        ee.move_to([-5.0, 0.85, 0])
+        ee.move_to([-7.0 + 0.12, -2.5, 0], aligned_edge=mn.DL)
         lo, hi = self.screen_box([f, len(th) - 1])
         sp = np.asarray(self.camera.project_points(np.array([self._star_at], float)), float)[0, :2]
         lo, hi = np.minimum(lo, sp - 0.25), np.maximum(hi, sp + 0.25)
@@ -1356,13 +1356,17 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         self._axes, self._xy = axes, xy
         minimum = np.asarray(rec[self.plane].meta["minima"][0], float)
         self._star_at = np.asarray(axes.c2p(*minimum, float(np.ravel(self._hmap(np.array([0.0])))[0])), float)
-        q = np.asarray(axes.c2p(*xy[f], z[f]), float)
-        ring = mn.VGroup(*[mn.Circle(radius=0.14, stroke_color=c, stroke_width=w).move_to(q)
-                           for c, w in ((bg, 7), (fg, 3.5))])
-        words = label(f"step {f}", size=26, color=fg)
-        words.move_to(q).shift((0.3 + words.width / 2) * mn.LEFT + 0.3 * mn.DOWN)  # beside the ring, not on it
-        words.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
-        return [mn.VGroup(shown_from(ring, self._tracker, f), shown_from(words, self._tracker, f))]
+        out = []
+        # the floor hold's step (label up-right, clear of the path's start) and the flattening's (down-left)
+        for k, way in ((n["steady"], mn.RIGHT + 0.55 * mn.UP), (f, mn.LEFT + 0.3 * mn.DOWN)):
+            q = np.asarray(axes.c2p(*xy[k], z[k]), float)
+            ring = mn.VGroup(*[mn.Circle(radius=0.14, stroke_color=c, stroke_width=w).move_to(q)
+                               for c, w in ((bg, 7), (fg, 3.5))])
+            words = label(f"step {k}", size=26, color=fg)
+            words.move_to(q).shift((0.3 + words.width / 2) * way[0] * mn.RIGHT + way[1] * mn.UP)  # beside the ring
+            words.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
+            out.append(mn.VGroup(shown_from(ring, self._tracker, k), shown_from(words, self._tracker, k)))
+        return out
 
     def path_beats(self, rec, surf, v) -> list:
         """Three holds: in the zigzag (halfway to the floor), where the steps lock onto 10·η·|g| (the
@@ -1416,10 +1420,26 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         n = self.run_numbers(rec)
         f, g, L = n["flat"], n["g"], n["L"]
         kg = n["k"] * n["eta"] * g
-        return (f"{n['k']:g}·η·|gradient| falls {g[f] / g[-1]:.0f}× ({kg[f]:.3f} → {kg[-1]:.4f}) and the steps "
-                f"follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {n['d']:.2f} short of ★.")
+        out = [f"{n['k']:g}·η·|gradient| falls {g[f] / g[-1]:.0f}× ({kg[f]:.3f} → {kg[-1]:.4f}) and the steps "
+               f"follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {n['d']:.2f} short of ★."]
+        gd = self.gd_cap(rec)
+        if gd is not None:
+            out.append(f"GD can't take {n['k']:g}× η: above {gd:.2g} (race grid) it is unstable on the steep walls; "
+                       f"momentum's cross-valley pushes cancel.")
+        return out
+
+    def gd_cap(self, rec):
+        """GD's largest stable η on the optimizer race's shared grid (every grid η above it unstable), when
+        this run is the race's Momentum run (`rate_words`); else None."""
+        if not self.rate_words(rec):
+            return None
+        tun = experiments.load("descent_race")[f"{self.plane}__tuning"]
+        i = tun.meta["names"].index("gd")
+        k = int(tun.chosen[i])
+        ok = np.asarray(tun.stable[i], bool)
+        return float(tun.lrs[k]) if not ok[k + 1:].any() else None
 
     def takeaway(self, rec, surf, v):
         k = self.run_numbers(rec)["k"]
-        return (f"Takeaway: on the floor momentum's step is ~{k:g}·η·|gradient| ({k:g}× GD's, blue); near ★ the "
+        return (f"Takeaway: on the floor momentum's step is ~{k:g}·η·|gradient|, {k:g}× a GD step; near ★ the "
                 f"floor flattens, so its steps become tiny.")

@@ -308,7 +308,7 @@ def test_leaders_words_match_the_records(race_mod, race):
     k, mid, who = race_mod.DescentRace3D.mid_beat(scene(race_mod.DescentRace3D), surf, runs)
     f = obj.value(runs["momentum"].thetas)
     assert who == "momentum" and f[k] < 1 <= f[k - 1] and np.all(f[:k] >= 1)
-    assert f"Step {k}: Momentum (ringed) is below loss 1, GD still at {obj.value(runs['gd'].thetas[k]):.1f}." in mid
+    assert f"Step {k}: Momentum is below loss 1, GD still at {obj.value(runs['gd'].thetas[k]):.1f}." in mid
     # Nesterov, 3rd: at the next grid η up its loss passes 10× the start in the first steps (unstable), so it
     # runs one grid step lower
     probes = race["rosenbrock__probes"]
@@ -338,16 +338,29 @@ def test_leaders_words_match_the_records(race_mod, race):
     # η × the steepest curvature (the Hessian's largest eigenvalue) along that run's first 10 steps passes 2
     sharp = tun.lrs[k + 1] * max(np.linalg.eigvalsh(obj.hessian(t_)).max() for t_ in r.thetas[:10])
     assert sharp > 2
-    assert (f"GD is stable only while η × (steepest curvature) < 2. At η = {tun.lrs[k + 1]:.2g} that reaches "
-            f"{sharp:.1f} on the wall: GD bounces, still above the start at step {check}. So it runs at "
-            f"{tun.lrs[k]:.2g}.") in gdw
+    assert (f"GD is stable only while η × curvature < 2. At η = {tun.lrs[k + 1]:.2g} that reaches {sharp:.1f} on the "
+            f"wall: GD bounces (still above the start at step {check}), so it runs at {tun.lrs[k]:.2g}.") in gdw
     beta = runs["momentum"].meta["hyper"]["beta"]
     vel = " ".join(race_mod.velocity_end_text(surf, runs).split())
     # more than 1/(1 − β): |g| shrinks along the floor (last step's below the middle one's, recomputed)
     g_m = [np.linalg.norm(obj.gradient(t_)) for t_ in runs["momentum"].thetas[:-1]]
     assert gains[0] > 1 / (1 - beta) and g_m[-1] < g_m[len(g_m) // 2]
-    assert (f"Momentum's velocity (β = {beta:g}) makes its steps ~{gains[0]:.0f}× GD's η·|g|, more than "
+    assert (f"Momentum's velocity (β = {beta:g}) makes its steps ~{gains[0]:.0f}× its own η·|g|, more than "
             f"1/(1 − β) = {1 / (1 - beta):.0f}: it still carries older, larger gradients.") in vel
+    # Momentum keeps η = 0.001: heavy ball is stable while η·λ_max < 2(1 + β); along its own run (recomputed from
+    # the Hessian) it stays under that, and the next grid η's run (its first 10 steps) passes it
+    i = tun.meta["names"].index("momentum")
+    k = int(tun.chosen[i])
+    lim = 2 * (1 + beta)
+    top = [tun.lrs[k] * max(np.linalg.eigvalsh(obj.hessian(t_)).max() for t_ in runs["momentum"].thetas[:-1])]
+    r2 = train(O.ObjectiveProblem(obj), optim.make("momentum", lr=float(tun.lrs[k + 1]), beta=beta),
+               np.array(obj.start, float), steps=10)
+    top.append(tun.lrs[k + 1] * max(np.linalg.eigvalsh(obj.hessian(t_)).max() for t_ in r2.thetas[:10]))
+    assert runs["momentum"].meta["hyper"]["lr"] == tun.lrs[k] and top[0] < lim < top[1] and not tun.stable[i, k + 1]
+    lw = " ".join(race_mod.momentum_limit_text(surf, runs, tun, probes).split())
+    assert (f"Momentum (β = {beta:g}) is stable while η × curvature < 2(1 + β) = {lim:.1f}: at η = {tun.lrs[k]:.2g} "
+            f"it peaks at {top[0]:.1f}, so it keeps that η; at {tun.lrs[k + 1]:.2g} it reaches") in lw
+    assert lw.endswith(": unstable.")
 
 
 def test_beale_verdict_and_last_digits(race_mod, race):
@@ -551,7 +564,14 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert f"each step locks onto {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}" in floor
     assert step == f and f"From step {f} (loss {run.train_loss[f]:.2g}) the floor flattens toward ★" in hold
     d = np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0]))
-    why = " ".join(sc.why(surface, s, 0.0).split())
+    why, gdw = (" ".join(w.split()) for w in sc.why(surface, s, 0.0))
+    # "GD can't take 10× η: on the steep walls it is unstable above 0.00063": every grid η above GD's chosen one
+    # is unstable on the race's grid (same start and steps as this run)
+    g_tun = E.load("descent_race")["rosenbrock__tuning"]
+    g_i = g_tun.meta["names"].index("gd")
+    g_k = int(g_tun.chosen[g_i])
+    assert not np.asarray(g_tun.stable[g_i], bool)[g_k + 1:].any() and g_tun.lrs[g_k] < eta
+    assert f"GD can't take {k:g}× η: above {g_tun.lrs[g_k]:.2g} (race grid) it is unstable on the steep walls" in gdw
     assert (f"{k:g}·η·|gradient| falls {g[f] / g[-1]:.0f}× ({k * eta * g[f]:.3f} → {k * eta * g[-1]:.4f}) and the "
             f"steps follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {d:.2f} short of ★") in why
     assert L[f] / L[-1] > 5 and d > 0.1
@@ -570,7 +590,7 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert sc.rate_words(surface) == (" (Momentum's best on the race's grid)" if tun.lrs[best] == eta
                                       else "")
     assert tun.lrs[best] == eta  # (today it is)
-    texts = [sc.intro(surface, s), sc.during(surface, s, 0.0), zig, floor, hold, why, sc.takeaway(surface, s, 0.0)]
+    texts = [sc.intro(surface, s), sc.during(surface, s, 0.0), zig, floor, hold, why, gdw, sc.takeaway(surface, s, 0.0)]
     assert all(len(textwrap.wrap(t, 66)) <= 2 for t in texts), texts  # two lines inside the frame
 
 

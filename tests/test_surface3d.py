@@ -315,6 +315,12 @@ def test_end_zoom_fans_out_stacked_ends_and_keeps_the_others_apart():
         others = [e for e in mixed.dots if e is not d]
         assert np.linalg.norm(w.get_center() - d.get_center()) < min(np.linalg.norm(w.get_center() - e.get_center())
                                                                      for e in others) + 1e-9
+    # rings=True keeps them to scale: the better place a dot at the common end, the other a ring round it
+    ringed = EndZoom(star, 0.2, {"a": paths["a"], "b": paths["b"]}, {"a": theme.OPTIMIZER["adam"],
+                     "b": theme.OPTIMIZER["nesterov"]}, {"a": "2", "b": "3"}, text, key=False, rings=True)
+    assert len(ringed.dots) == 2 and len(ringed.words) == 2
+    dot_, ring_ = ringed.dots
+    assert np.allclose(dot_.get_center(), ring_.get_center()) and ring_.width > dot_.width + 0.05
     for w in z.words:  # tags stay inside the box
         assert np.all(w.get_corner(mn.DL)[:2] >= z.box.get_corner(mn.DL)[:2] - 1e-6)
         assert np.all(w.get_corner(mn.UR)[:2] <= z.box.get_corner(mn.UR)[:2] + 1e-6)
