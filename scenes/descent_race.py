@@ -13,6 +13,8 @@ ranking with its robustness verdict; variants show the update rules, the tuning 
 """
 from functools import lru_cache
 
+import re
+
 import manim as mn
 import numpy as np
 
@@ -573,6 +575,7 @@ def caption_fit(words: str, left: float, size: float = 24, start: int = 36, t2c=
     """A caption wrapped at the widest width (characters, from `start` down) that keeps its right edge
     inside `RIGHT_EDGE` when its left edge is at x = `left`; formulas and "< 10⁻¹²" are not broken."""
     flat = " ".join(words.split())
+    flat = re.sub(r"f − f\* = [\d.]+", lambda m: m.group(0).replace(" ", "§"), flat)  # "f − f* = 1" on one line
     for f in ("η/(1 − β)", "f − f* < 10", "f − f*", "< 10", "(1 − β₁ᵗ)", "(1 − β₂ᵗ)", "(|g| ="):
         flat = flat.replace(f, f.replace(" ", "§"))
     width = start
@@ -1194,6 +1197,7 @@ class DescentRaceTuning(ThemedScene):
     run_time = 6.0
     first = "gd"  # the curve read first, whole, with a caption on how to read it
     good = RV.GOOD  # final losses below this are good (a dashed line; the takeaway counts them)
+    under = {"momentum": 9}  # curves drawn wider, under the others: Momentum's runs under Nesterov's at small η
 
     def construct(self):
         tun = tuning_record(self.surface)
@@ -1224,7 +1228,7 @@ class DescentRaceTuning(ThemedScene):
             last = int(np.flatnonzero(S[i]).max()) + 1 if S[i].any() else 1
             pts = np.column_stack([lrs, ys])[:last]
             curves[o] = DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, tracker=k,
-                                    stroke_width=4, head=False, start_marker=False)
+                                    stroke_width=self.under.get(o, 4), head=False, start_marker=False)
             # a small dot at every η tried (stable ones; the unstable ones are the ×): the grid made visible
             for j in np.flatnonzero(S[i]):
                 dot = mn.Dot(ax.c2p(lrs[j], ys[j]), radius=0.04, color=c).set_stroke(bg, width=1, opacity=1)
@@ -1249,7 +1253,7 @@ class DescentRaceTuning(ThemedScene):
             xc = ax.c2p(2 / story["lam0"], top)[0]
             cap.add(mn.DashedLine([xc, ax.axes.get_bottom()[1], 0], [xc, ax.axes.get_top()[1], 0], dash_length=0.08,
                                   stroke_width=2.5, color=color("optimizer", self.first)))
-            cap.add(text("2/λₘₐₓ", size=24, color=color("optimizer", self.first)).next_to(
+            cap.add(text(f"{NAMES[self.first]}: 2/λₘₐₓ", size=24, color=color("optimizer", self.first)).next_to(
                 [xc, ax.axes.get_top()[1], 0], mn.DOWN, buff=0.1).shift(0.55 * mn.RIGHT))
         # the side table: chosen η and the first unstable rate above it (grid steps above ●)
         rows = [[text("", size=24), text("chosen ●", size=24), text("first ×", size=24)]]

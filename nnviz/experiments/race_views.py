@@ -521,10 +521,15 @@ def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
     chosen, rest = e["rows"][0], e["rows"][1:]
     out = [f"GD is stable only while η·λₘₐₓ < 2. At the start λₘₐₓ = {lam:.0f}, so η < {2 / lam:.3g} (dashed). "
            f"● {num(chosen['lr'])} never rises above the start."]
+    i = tuning.meta["names"].index(name)
+    steps = tuning.config["steps"]
     for r in sorted(rest, key=lambda r: -r["lr"]):
         if r["how"] == "peak":
+            end, mine = float(tuning.final_loss[i, r["index"]]), float(tuning.final_loss[i, chosen["index"]])
+            luck = (f" Its {num(end)} at step {steps} (● {num(mine)}) is luck: dropped." if np.isfinite(end) and end < mine
+                    else "")
             out.append(f"At η = {num(r['lr'])} (η·λₘₐₓ = {r['sharp0']:.1f}) the loss spikes to {r['peak']:.0f}, past "
-                       f"{e['bound'] / e['start']:g}× the start: a blow-up. It ends lower only by luck, so the rule drops it.")
+                       f"{e['bound'] / e['start']:g}× the start.{luck}")
         elif r["how"] == "late":
             out.append(f"At η = {num(r['lr'])} the wall steepens as GD moves (η·λₘₐₓ reaches {r['sharp']:.1f}): "
                        f"the loss bounces up to {r['peak']:.0f}, still above the start at step {e['check']}.")

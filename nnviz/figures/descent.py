@@ -579,6 +579,15 @@ def _tuning_words(tun, names) -> list:
             words = [RV.tie_words(tun)]
         words.append(RV.tie_edge_text(tun))
         return words
+    w = tun.meta["winner"][0]
+    i = names.index(w)
+    k = int(tun.chosen[i])
+    if tun.final_loss[i, k] <= T.ATOL:  # a winner at the floor beside a rate that ends just above it
+        near = [j for j in np.flatnonzero(tun.stable[i].astype(bool))
+                if j != k and T.ATOL < tun.final_loss[i, j] < 10 * T.ATOL]
+        for j in near[:1]:
+            words.append(f"{OPT_LABEL[w]} at η = {tun.lrs[j]:.2g}: {X.loss_words(float(tun.final_loss[i, j]))}, just "
+                         f"above the floor (● ends below it).")
     edge = [OPT_LABEL[n] for n in names if X.at_edge(tun, n)]
     if len(edge) > 1:
         words.append(f"{', '.join(edge[:-1])} and {edge[-1]}: best η = the last stable one, so one grid step can "
@@ -588,7 +597,7 @@ def _tuning_words(tun, names) -> list:
     return words
 
 
-ZONE_ROW = 1.1  # decades between the rows of tied ● under the tie floor (the tuning still)
+ZONE_ROW = 1.4  # decades between the rows of tied ● under the tie floor (the tuning still)
 
 
 @figure("descent_race_tuning", experiments=("descent_race",), size=(13, 7.6))
@@ -599,8 +608,8 @@ def race_tuning(fig):
     Rosenbrock also shows GD's cap 2/λ_max at the start and the good-loss line, as the video does: why
     some optimizers are easy to tune."""
     rec = E.load("descent_race")
-    grid = fig.add_gridspec(2, 3, height_ratios=[3.0, 1.7], hspace=0.3, wspace=0.32, left=0.06, right=0.98,
-                            top=0.82, bottom=0.1)
+    grid = fig.add_gridspec(2, 3, height_ratios=[3.0, 1.75], hspace=0.3, wspace=0.32, left=0.06, right=0.98,
+                            top=0.82, bottom=0.14)
     fig.suptitle("Final loss vs η for each optimizer: where is the best stable η, and how close is it to the edge?",
                  fontsize=13, fontweight="bold", y=0.995)
     titled = []  # (axes, title, rows of ×): every title clears the most rows of any panel, all at one height
@@ -620,7 +629,12 @@ def race_tuning(fig):
         zone = len(tied) > 1
         if zone:
             floor = 10 ** (np.log10(T.ATOL) - ZONE_ROW * len(tied) - 0.3)
-        faint = 0.45 if zone else 1.0  # a tangle of spikes: the curves half see-through under the ●
+        faint = 1.0
+        # tied ● at one η (GD and Nesterov at 0.25): side by side a few points apart, each on its own stem
+        spot = {}
+        for n in tied if zone else ():
+            spot.setdefault(int(tun.chosen[names.index(n)]), []).append(n)
+        nudge = {n: 6.0 * (g.index(n) - (len(g) - 1) / 2) for g in spot.values() for n in g}
         for i, name in enumerate(names):
             c = theme.OPTIMIZER[name]
             y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
@@ -630,12 +644,15 @@ def race_tuning(fig):
             if name in tied and zone:
                 r = tied.index(name)
                 yz = 10 ** (np.log10(T.ATOL) - ZONE_ROW * (r + 0.7))
-                ax.plot([lrs[k], lrs[k]], [yz, T.ATOL], "-", color=c, lw=1.2, zorder=4.5)
-                ax.plot(lrs[k], yz, "o", ms=9, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i)
-                at = first_at[name] if (first_at := tun.meta.get("place_reach")) else None
+                from matplotlib.transforms import ScaledTranslation
+
+                shift = ax.transData + ScaledTranslation(nudge[name] / 72, 0, fig.dpi_scale_trans)
+                ax.plot([lrs[k], lrs[k]], [yz, T.ATOL], "-", color=c, lw=1.5, zorder=4.5, transform=shift)
+                ax.plot(lrs[k], yz, "o", ms=9, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i, transform=shift)
+                at = tun.meta.get("place_reach", {}).get(name)
                 ax.annotate(f"{r + 1}. {OPT_LABEL[name]}" + (f", step {at}" if at is not None else ""),
-                            (lrs[k], yz), xytext=(-9, 0), textcoords="offset points", fontsize=10, color=theme.INK,
-                            va="center", ha="right", zorder=6)
+                            (lrs[k], yz), xytext=(-9 + nudge[name] - max(nudge.values()), 0), textcoords="offset points",
+                            fontsize=10, color=theme.INK, va="center", ha="right", zorder=6)
             else:
                 ax.plot(lrs[k], max(F[i, k], T.ATOL), "o", ms=8, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i)
             st = np.flatnonzero(S[i])
@@ -670,15 +687,17 @@ def race_tuning(fig):
         if zone:  # the tie zone: below the floor line, a row per tied ● in the tie-break's order
             ax.axhspan(floor, T.ATOL, color=theme.MUTED, alpha=0.12, lw=0, zorder=0)
             ax.axhline(T.ATOL, color=theme.MUTED, lw=1.5, ls=":", zorder=1)
-            ax.annotate(r"tie: $\leq 10^{-12}$", (lrs[0], floor), xytext=(2, 4), textcoords="offset points",
-                        fontsize=10, color=theme.INK, va="bottom")
-            from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation
+            ax.annotate("tie zone", (lrs[0], T.ATOL), xytext=(2, -4), textcoords="offset points", fontsize=10,
+                        color=theme.INK, va="top")
+            from matplotlib.ticker import FixedLocator, NullLocator
 
-            sci = LogFormatterSciNotation()  # no tick labels inside the zone: its rows are an order, not values
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, pos: "" if v < T.ATOL * 0.999 else sci(v, pos)))
+            # ticks and gridlines only down to the floor: the zone's rows are an order, not values
+            decades = np.arange(-12, int(np.log10(top)) + 1)
+            ax.yaxis.set_major_locator(FixedLocator(10.0 ** decades[::2]))
+            ax.yaxis.set_minor_locator(NullLocator())
         elif shown.min() <= T.ATOL * 1.0001:  # the tie floor: losses there are round-off, all tied
             ax.axhline(T.ATOL, color=theme.MUTED, lw=1.5, ls=":", zorder=1)
-            ax.annotate(r"tie floor $10^{-12}$ (round-off)", (lrs[0], T.ATOL), xytext=(2, -13),
+            ax.annotate(r"$10^{-12}$: round-off floor", (lrs[0], T.ATOL), xytext=(2, -13),
                         textcoords="offset points", fontsize=10, color=theme.INK)
         ax.set_xlabel(r"learning rate $\eta$")
         ax.set_ylabel(r"final loss $f(\theta_T) - f^*$")
@@ -699,12 +718,12 @@ def race_tuning(fig):
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
     t0 = rec[f"{list(X.RACES)[0]}__tuning"]
     warm, peak = t0.config.get("warmup", 0.1), t0.config.get("peak", T.PEAK)
-    fig.text(fig.axes[0].get_position().x0, 0.085, f"● chosen η: the lowest final loss among stable η; a tie (within "
-             f"1 %, or both below 10⁻¹²): the η that gets there first, then the smaller.  Small dots: every η tried "
+    fig.text(fig.axes[0].get_position().x0, 0.062, f"● chosen η: the lowest final loss among stable η; a tie (within "
+             f"1 %, or both below 10⁻¹²): the η whose run first gets to that level, then the smaller η.  Small dots: every η tried "
              f"({t0.config['per_decade']} per decade, ×{10 ** (1 / t0.config['per_decade']):.2f} a step).\n× unstable η: diverges, passes "
              f"{peak:g}× the start loss, or is above it after the first {warm:.0%} of steps (small ×: an unstable η "
              f"between stable ones).", fontsize=10, va="top", ha="left", linespacing=1.4)
-    fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, 0.0), frameon=False)
+    fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, 0.068), frameon=False)
 
 
 @figure("descent_surface", experiments=("descent_surface",), size=(12, 4.6))
