@@ -278,7 +278,7 @@ class EscapeTable(mn.VGroup):
         fg = color(theme.FOREGROUND)
         names = {n: text(NAMES[n], size=size, color=color("optimizer", n)) for n in order}
         heads = [text("off ridge", size=size, color=fg), text("at ★", size=size, color=fg)]
-        c1 = max(m.width for m in names.values()) + 0.2
+        c1 = max(m.width for m in names.values()) + 0.3
         c2 = c1 + heads[0].width + 0.25
         rows = mn.VGroup(heads[0].move_to([c1, 0, 0], aligned_edge=mn.LEFT),
                          heads[1].move_to([c2, 0, 0], aligned_edge=mn.LEFT))
@@ -700,6 +700,7 @@ class DescentRace(ThemedScene):
     explain = ("gd_cap", "velocity", "nesterov", "adam_walk", "adagrad", "rmsprop")  # beats after the ranking
     star_on_top = True  # the hollow ★ above the end dots (a dot on the minimum shows inside it)
     star_z = 7          # its z: above the paths; the saddle puts it above the beats' marks and bright dots too
+    star_fill = False   # ★ and the start ○ filled with the background (several end dots on one spot: none shows)
     keep_marks = False  # the beats' marks on the map stay to the end
     label_clear = False  # the overshoot's step labels beside their dots (True: out in the open, on leaders)
     end_bright = ("momentum",)  # the runs the takeaway is about: brighter than the rest in the last frame
@@ -761,6 +762,10 @@ class DescentRace(ThemedScene):
         marks = start_and_minima(ax, surf, size=0.15 if self.star_on_top else 0.12)
         if self.star_on_top:  # every run ends at the ★: the hollow ★ on top, the dots inside it
             marks.set_z_index(self.star_z)
+        if self.star_fill:  # ★ and ○ filled: no end dot's colour shows through (the table says who is there)
+            for m in marks:
+                if isinstance(m, (mn.Star, mn.Circle)) and m.get_stroke_color() == mn.ManimColor(color(theme.BACKGROUND)):
+                    m.set_fill(color(theme.BACKGROUND), opacity=1)
         saddle = marks.saddle_marks
         saddle.set_z_index(5)  # the saddle's ×, outlined, over the paths that cross it, under the end dots
         away = excursions(ax, surf, runs)
@@ -827,7 +832,7 @@ class DescentRace(ThemedScene):
                  "gd_ridge": lambda: RV.gd_ridge_text(surf, runs, width=10 ** 6),
                  "adaptive": lambda: RV.adaptive_ridge_text(surf, runs, width=10 ** 6),
                  "adagrad_rate": lambda: RV.beale_adagrad_text(runs, width=10 ** 6),
-                 "momentum_lag": lambda: RV.momentum_lag_text(surf, runs, width=10 ** 6),
+                 "momentum_lag": lambda: RV.momentum_lag_text(surf, runs, tuning, width=10 ** 6),
                  "adam_loop": lambda: RV.beale_loop_text(runs, width=10 ** 6),
                  "adam_steps": lambda: RV.beale_steps_text(runs, width=10 ** 6),
                  "adagrad_steps": lambda: RV.beale_adagrad_steps_text(runs, width=10 ** 6),
@@ -1041,6 +1046,7 @@ class DescentRaceSaddle(DescentRace):
     explain = ("gd_ridge", "adaptive", "momentum_lag", "nesterov_ridge", "overshoot")
     hold_more = {"momentum_lag": 1.5}  # the surprise (velocity leaves last) held longest
     star_z = 10  # ★ over every dot and mark: several runs end on it
+    star_fill = True
     label_clear = True  # the overshoot's step labels off the crowded ★, on leader lines
     keep_marks = False
     end_bright = ()  # the takeaway frame: every trail faint, the end dots and ★ on top

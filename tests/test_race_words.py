@@ -218,24 +218,28 @@ def test_saddle_words_match_the_runs(race_mod, race):
     # f's −y² direction), recomputed here, against GD's 1 + 2η; its η is its tuned (best) one
     bsum = 1 + hm["beta"] + 2 * hm["lr"]
     root = (bsum + np.sqrt(bsum ** 2 - 4 * hm["beta"])) / 2
-    lag = RV.momentum_lag_text(surf, runs, width=1000)
+    lag = RV.momentum_lag_text(surf, runs, tun, width=1000)
     assert RV.growth(runs["momentum"]) == pytest.approx(root, rel=0.01)
-    assert lag == (f"Momentum's best η is only {hm['lr']:.2g}: its velocity lags the growing slope, |y| ×{root:.2f} "
-                   f"a step (GD ×{1 - eta * lam:.1f}), off the ridge at step {km}.")
-    assert km > k and hm["lr"] == tun.meta["chosen_lr"]["momentum"]
-    # Nesterov (look-ahead heavy ball on −y²: r² − (1 + β)(1 + 2η)r + β(1 + 2η) = 0) settles at a larger η, where
-    # Momentum's recorded final loss is still off ★
     hn = runs["nesterov"].meta["hyper"]
+    i, j = tun.meta["names"].index("momentum"), int(np.flatnonzero(tun.lrs == hn["lr"])[0])
+    assert tun.stable[i, j] and tun.final_loss[i, j] > runs["momentum"].meta["final_loss"]  # a larger η ends higher
+    assert lag == (f"Momentum's best η is {hm['lr']:.2g} (at {hn['lr']:.2g} it ends {tun.final_loss[i, j]:.2g} off ★). "
+                   f"At {hm['lr']:.2g} its velocity lags the growing slope: ×{root:.2f} a step (GD ×{1 - eta * lam:.1f}), "
+                   f"off at step {km}.")
+    assert km > k and hm["lr"] == tun.meta["chosen_lr"]["momentum"]
+    # Nesterov (look-ahead heavy ball on −y²: r² − (1 + β)(1 + 2η)r + β(1 + 2η) = 0) grows faster on the ridge than
+    # a heavy ball at its η (r² − (1 + β + 2η)r + β = 0): "speeds it"; it reaches ★, Momentum at its η does not
     a = 1 + 2 * hn["lr"]
     rn = ((1 + hn["beta"]) * a + np.sqrt(((1 + hn["beta"]) * a) ** 2 - 4 * hn["beta"] * a)) / 2
+    b = 1 + hn["beta"] + 2 * hn["lr"]
+    assert rn > (b + np.sqrt(b * b - 4 * hn["beta"])) / 2
     assert RV.growth(runs["nesterov"]) == pytest.approx(rn, rel=0.01)
-    i, j = tun.meta["names"].index("momentum"), int(np.flatnonzero(tun.lrs == hn["lr"])[0])
     kn = int(np.flatnonzero(np.abs(runs["nesterov"].thetas[:, 1]) > 0.5)[0])
-    assert tun.stable[i, j] and tun.final_loss[i, j] > 0.01 and runs["nesterov"].meta["final_loss"] <= T.ATOL
-    assert RV.nesterov_ridge_text(surf, runs, tun, width=1000) == (
-        f"Nesterov's look-ahead brakes it: its best η is {hn['lr']:.2g}, where Momentum ends at f − f* = "
-        f"{tun.final_loss[i, j]:.2g}. |y| ×{rn:.2f} a step: off at step {kn}.")
+    assert tun.final_loss[i, j] > 0.01 and runs["nesterov"].meta["final_loss"] <= T.ATOL
     assert int(tun.chosen[tun.meta["names"].index("nesterov")]) == j
+    assert RV.nesterov_ridge_text(surf, runs, tun, width=1000) == (
+        f"Nesterov's look-ahead gradient speeds it on the ridge (×{rn:.2f} a step, off at step {kn}) and brakes it "
+        f"near ★: at η = {hn['lr']:.2g} it reaches ★ by step {first['nesterov']}.")
     table = race_mod.EscapeTable(surf, runs, tun.meta["min_value"], room=5.5)
     assert table.order == order and table.tied == sorted(first, key=first.get) and table.width <= 5.5 + 1e-9
     cells = [m.text for m in table[0] if hasattr(m, "text")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .descent import RACE_NAMES, loss_words, ordinal, power_of_ten, wrap_words
+from .descent import RACE_NAMES, first_below, loss_words, ordinal, power_of_ten, wrap_words
 
 
 def adam_rate(run) -> np.ndarray:
@@ -427,24 +427,31 @@ def growth(run, lo: float = 0.003, hi: float = 0.5) -> float:
     return float(np.median(y[1:][m] / y[:-1][m]))
 
 
-def momentum_lag_text(surf, runs, width: int = 31) -> str:
-    """Why Momentum leaves the ridge last: at its tuned η its velocity lags a slope that grows every step,
-    so |y| grows by less a step than GD's (the measured factors, side by side on the |y| chart)."""
+def momentum_lag_text(surf, runs, tuning, width: int = 31) -> str:
+    """Why Momentum leaves the ridge last: its tuned η is small (a larger one ends further from ★, as the
+    tuning record says at Nesterov's η), and at that η its velocity lags a slope that grows every step, so
+    |y| grows by less a step than GD's (the measured factors, side by side on the |y| chart)."""
     m, g = runs["momentum"], runs["gd"]
-    return wrap_words(f"Momentum's best η is only {num(m.meta['hyper']['lr'])}: its velocity lags the growing slope, "
-                      f"|y| ×{growth(m):.2f} a step (GD ×{growth(g):.1f}), off the ridge at step {ridge_step(m)}.", width)
+    eta = runs["nesterov"].meta["hyper"]["lr"]
+    i = tuning.meta["names"].index("momentum")
+    k = int(np.flatnonzero(np.isclose(tuning.lrs, eta))[0])
+    return wrap_words(f"Momentum's best η is {num(m.meta['hyper']['lr'])} (at {num(eta)} it ends "
+                      f"{loss_words(float(tuning.final_loss[i, k]))} off ★). At {num(m.meta['hyper']['lr'])} its "
+                      f"velocity lags the growing slope: ×{growth(m):.2f} a step (GD ×{growth(g):.1f}), off at step "
+                      f"{ridge_step(m)}.", width)
 
 
 def nesterov_ridge_text(surf, runs, tuning, width: int = 31) -> str:
-    """Why Nesterov, a velocity method too, leaves the ridge early: its look-ahead brakes it, so it settles
-    at a larger η, where Momentum still ends off ★ (the tuning record's final loss at that η)."""
+    """Why Nesterov, a velocity method too, leaves the ridge early and still settles: its gradient is taken
+    at the look-ahead point, which on the ridge sees a steeper slope (faster growth than a heavy ball at
+    its η) and near ★ the slope turning (it brakes, reaching ★ where Momentum at that η does not)."""
+    from ..tuning import ATOL
+
     n = runs["nesterov"]
-    eta = n.meta["hyper"]["lr"]
-    i = tuning.meta["names"].index("momentum")
-    k = int(np.flatnonzero(np.isclose(tuning.lrs, eta))[0])
-    return wrap_words(f"Nesterov's look-ahead brakes it: its best η is {num(eta)}, where Momentum ends at f − f* = "
-                      f"{loss_words(float(tuning.final_loss[i, k]))}. |y| ×{growth(n):.2f} a step: off at step "
-                      f"{ridge_step(n)}.", width)
+    k = first_below(n, tuning.meta["min_value"], ATOL)
+    return wrap_words(f"Nesterov's look-ahead gradient speeds it on the ridge (×{growth(n):.2f} a step, off at step "
+                      f"{ridge_step(n)}) and brakes it near ★: at η = {num(n.meta['hyper']['lr'])} it reaches ★ by "
+                      f"step {k}.", width)
 
 
 def adaptive_ridge_text(surf, runs, width: int = 31) -> str:
