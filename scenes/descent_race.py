@@ -312,13 +312,16 @@ class SeriesChart(mn.VGroup):
                  height: float = 2.3, size: float = 24, dots=(), labels=None, hline=None, stack: str = "up",
                  y_ticks=None, key: bool = False, key_above: bool = False, ends: bool = False, x_ticks: int = 2,
                  guides=None, key_inside: bool = False, gaps=None,
-                 key_gap=None):
+                 key_gap=None, key_cols: int = 2, guide_from: float = None, subtitle: str = None, guide_words=None,
+                 key_size: float = None):
         super().__init__()
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         self.title = text(title, size=28)
+        if subtitle:  # a second line under the title (the rule the chart is read with), in the body colour
+            self.title = mn.VGroup(self.title, text(subtitle, size=26)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
         # the plot as wide as the column allows once the tick labels and the longest end label fit
         longest = (0.0 if key_above else 0.35 if key_inside else
-                   max(text((labels or {}).get(n, NAMES[n]), size=size).width for n in series) + (0.6 if key else 0.12))
+                   max(text((labels or {}).get(n, NAMES[n]), size=key_size or size).width for n in series) + (0.6 if key else 0.12))
 
         def axes(width):
             return LabelledAxes(x_range, y_range, "step", "", log_y=log_y, width=width, height=height, font_size=size,
@@ -352,19 +355,23 @@ class SeriesChart(mn.VGroup):
                 v = guides[n]           # series (xs, ys) in the series' own colour; it comes in with the series
                 if np.ndim(v) == 0:
                     g.add(mn.DashedLine(ax.c2p(x0, v), ax.c2p(x1, v), dash_length=0.1, stroke_width=3, color=fg))
+                    if guide_words and n in guide_words:  # named above its middle, where no line runs
+                        g.add(text(guide_words[n], size=size, color=fg).next_to(ax.c2p(0.5 * (x0 + x1), v), mn.UP,
+                                                                                   buff=0.08))
                 else:
                     gx, gy = (np.asarray(u, float) for u in v)
-                    on = (gx >= x0) & (gx <= x1)
+                    on = (gx >= (x0 if guide_from is None else guide_from)) & (gx <= x1)
                     q = [ax.c2p(float(x), float(min(max(y, y0), y1))) for x, y in zip(gx[on], gy[on])]
-                    g.add(mn.DashedVMobject(mn.VMobject(stroke_color=c, stroke_width=3).set_points_as_corners(q),
-                                            num_dashes=40))
+                    g.add(mn.DashedVMobject(mn.VMobject(stroke_color=c, stroke_width=2.5).set_points_as_corners(q),
+                                            num_dashes=24))
             if gaps and n in gaps:  # a measured ratio between two levels: a double arrow at x, its words beside it
-                gx, lo, hi, words = gaps[n]
+                gx, lo, hi, words, *side = gaps[n]  # side: where the words go (default left of the arrow)
                 a, b = ax.c2p(gx, min(max(lo, y0), y1)), ax.c2p(gx, min(max(hi, y0), y1))
                 g.add(mn.DoubleArrow(a, b, buff=0, stroke_width=3, color=c, tip_length=0.14,
                                      max_tip_length_to_length_ratio=0.3),
-                      text(words, size=size, color=c).next_to((a + b) / 2, mn.RIGHT, buff=0.08))
-            lab = text((labels or {}).get(n, NAMES[n]), size=size, color=c).next_to(pts[-1], mn.RIGHT, buff=0.12)
+                      text(words, size=size, color=c).next_to(b if side and side[0] is mn.UP else (a + b) / 2,
+                                                              side[0] if side else mn.LEFT, buff=0.08))
+            lab = text((labels or {}).get(n, NAMES[n]), size=key_size or size, color=c).next_to(pts[-1], mn.RIGHT, buff=0.12)
             if key_above:  # two columns above the plot, in the order given
                 i = len(ends_)
                 lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
@@ -375,7 +382,7 @@ class SeriesChart(mn.VGroup):
             elif key_inside:  # a key in the plot's bottom left corner (where no line runs), one row per series
                 lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
                     mn.RIGHT, buff=0.1)
-                lab.move_to(ax.c2p(x0, y0) + np.array([0.15, 0.1 + 0.4 * (len(series) - 1 - len(ends_)), 0]),
+                lab.move_to(ax.c2p(x0, y0) + np.array([0.15, 0.06 + 0.36 * (len(series) - 1 - len(ends_)), 0]),
                             aligned_edge=mn.DL)
             elif key:  # a key right of the plot, one row per series in the order given, top down
                 lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
@@ -385,7 +392,10 @@ class SeriesChart(mn.VGroup):
             ends_.append(lab)
             g.add(lab)
             self.lines[n] = g
-        if key_above and key_gap is not None and len(ends_) > 1:  # the second column clear of the first's entries
+        if key_above and key_cols > 2:  # a grid above the plot, rows filled left to right, its left edge at the plot's
+            mn.VGroup(*ends_).arrange_in_grid(cols=key_cols, buff=(0.3, 0.1), col_alignments="l" * key_cols).next_to(
+                ax.c2p(x0, y1), mn.UP, buff=0.15, aligned_edge=mn.LEFT)
+        elif key_above and key_gap is not None and len(ends_) > 1:  # the second column clear of the first's entries
             x = max(m.get_right()[0] for m in ends_[0::2]) + key_gap
             for m in ends_[1::2]:
                 m.shift(max(0.0, x - m.get_left()[0]) * mn.RIGHT)
@@ -513,7 +523,7 @@ def spotlight(trails, names, dim: float = 0.12):
         for m in tr.family_members_with_points():
             if n in names:
                 # above the other trails; its end dot above the ★ too (the run the words are about is seen)
-                m.set_z_index(getattr(m, "z_behind", 8) if isinstance(m, mn.Dot) else 6)
+                m.set_z_index(getattr(m, "z_behind", 8) if isinstance(m, mn.Dot) else 5.5)  # under every end dot
                 m.set_stroke(opacity=1.0)
             elif not isinstance(m, mn.Dot):  # every end dot stays: the finish is still the picture
                 m.set_stroke(opacity=dim)
@@ -626,7 +636,8 @@ def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop", at=
     a0 = box.get_corner(corner) + np.array([0.12 if corner[0] < 0 else -0.12 - bar * size / span,
                                             -0.15 if corner[1] > 0 else 0.35, 0])
     g.add(mn.Line(a0, a0 + bar * size / span * mn.RIGHT, stroke_width=3, color=fg),
-          text(f"{bar:g}", size=24, color=fg).next_to(a0 + 0.5 * bar * size / span * mn.RIGHT, mn.DOWN, buff=0.05))
+          text(f"{bar:g}", size=24, color=fg).next_to(a0 + 0.5 * bar * size / span * mn.RIGHT,
+                                                      mn.DOWN if corner[1] > 0 else mn.UP, buff=0.06))
     g.set_z_index(9)  # ★ and the scale bar above the box's fill, like the rest
     g.zoom = zoom
     return g
@@ -697,7 +708,7 @@ class DescentRace(ThemedScene):
     surface = "rosenbrock"
     optimizers = RACE_ORDER
     show_rules = False
-    explain = ("gd_cap", "velocity", "nesterov", "adam_walk", "adagrad", "rmsprop")  # beats after the ranking
+    explain = ("gd_cap", "momentum_cap", "velocity", "nesterov", "adagrad", "rmsprop", "adam_walk")  # after the ranking
     star_on_top = True  # the hollow ★ above the end dots (a dot on the minimum shows inside it)
     star_z = 7          # its z: above the paths; the saddle puts it above the beats' marks and bright dots too
     star_fill = False   # ★ and the start ○ filled with the background (several end dots on one spot: none shows)
@@ -728,6 +739,7 @@ class DescentRace(ThemedScene):
     map_size = 6.2       # the contour map's side (scene units)
     zoom_at = (0.1, 2.3)  # where RMSprop's zoom box goes (data units; None: the plot's lower right)
     ring_behind = True    # a dot hidden under another's end dot drawn larger behind it (a ring round it)
+    contour_floors = {"rosenbrock": 1.0}  # no contour level below this loss (a crowded floor's levels read as a trail)
     state_rule = True     # the stability rule under the protocol (Rosenbrock: its verdicts lean on it)
     state_tie = False     # the tie-break under the protocol (the saddle: several η and optimizers tie at ★)
     hold_more = {}        # beat → extra seconds it is held (a beat that carries the surprising result)
@@ -746,7 +758,9 @@ class DescentRace(ThemedScene):
         below = [m for m in ax.tick_labels if m.get_top()[1] < ax.axes.get_bottom()[1]]
         ax.x_label.next_to(max(below, key=lambda m: m.get_x()), mn.RIGHT, buff=0.15)
         ax.y_label.rotate(-np.pi / 2)  # one upright letter reads better (and measures true) than a turned one
-        maps = ContourMap(ax.axes, surf.xs, surf.ys, surf.loss, levels=16, log=bool(surf.meta.get("log_scale")))
+        floor = self.contour_floors.get(self.surface)
+        Z = surf.loss if floor is None else np.maximum(surf.loss, floor)  # flat below the floor: no levels there
+        maps = ContourMap(ax.axes, surf.xs, surf.ys, Z, levels=16, log=bool(surf.meta.get("log_scale")))
         maps.set_stroke(color(theme.MUTED), width=1.3, opacity=0.45)  # the valleys readable under the paths
         panel = mn.VGroup(ax, maps).to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.1)
         t = mn.ValueTracker(0.0)
@@ -825,6 +839,7 @@ class DescentRace(ThemedScene):
         probes = experiments.load("descent_race")[f"{self.surface}__probes"]
         texts = {"leaders": lambda: leaders_text(runs, width=10 ** 6),
                  "velocity": lambda: RV.velocity_own_text(surf, runs, width=10 ** 6),
+                 "momentum_cap": lambda: RV.momentum_cap_text(runs, tuning, probes, width=10 ** 6),
                  "gd_cap": lambda: RV.gd_cap_text(surf, runs, tuning, probes, width=10 ** 6),
                  "nesterov": lambda: RV.nesterov_text(surf, runs, tuning, probes, width=10 ** 6),
                  "adagrad": lambda: RV.adagrad_text(runs), "rmsprop": lambda: RV.rmsprop_zigzag_text(runs),
@@ -844,6 +859,7 @@ class DescentRace(ThemedScene):
         bright = {"adagrad": ("adagrad",), "rmsprop": ("rmsprop",), "adam_loop": ("adam",), "adam_steps": ("adam",), "adagrad_steps": ("adagrad",),
                   "rms_forgets": ("rmsprop",), "fixed": ("momentum",), "adam_walk": ("adam",),
                   "leaders": ("momentum", "nesterov"), "velocity": ("momentum",), "gd_cap": ("gd",),
+                  "momentum_cap": ("momentum",),
                   "nesterov": ("nesterov", "momentum"), "nesterov_ridge": ("nesterov",),
                   "overshoot": ("adam",),
                   "adagrad_rate": ("adagrad",), "gd_ridge": ("gd",), "adaptive": ("adagrad", "rmsprop", "adam"),
@@ -928,10 +944,11 @@ class DescentRace(ThemedScene):
         """beat → (chart, the lines it shows at that beat): pictures that replace the result in the side
         column while the beat's words are on screen. Rosenbrock: each run's step length per step (log):
         GD crawls, velocity makes the steps longer, AdaGrad's only shrink, RMSprop's zigzag."""
-        beats = {"gd_cap": ("gd",), "velocity": ("momentum",), "nesterov": ("nesterov",), "adam_walk": ("adam",),
-                 "adagrad": ("adagrad",), "rmsprop": ("rmsprop",)}
-        featured = {"gd_cap": ("gd",), "velocity": ("momentum",), "nesterov": ("nesterov", "momentum"),
-                    "adam_walk": ("adam",), "adagrad": ("adagrad",), "rmsprop": ("rmsprop", "adam")}
+        beats = {"gd_cap": ("gd",), "momentum_cap": ("momentum",), "velocity": ("momentum",), "nesterov": ("nesterov",),
+                 "adam_walk": ("adam",), "adagrad": ("adagrad",), "rmsprop": ("rmsprop",)}
+        featured = {"gd_cap": ("gd",), "momentum_cap": ("momentum", "gd"), "velocity": ("momentum",),
+                    "nesterov": ("nesterov", "momentum"),
+                    "adam_walk": ("adam", "rmsprop"), "adagrad": ("adagrad",), "rmsprop": ("rmsprop",)}
         if not set(beats) & set(self.explain or ()):
             return {}
         names = [n for n in self.optimizers if any(n in v for v in beats.values())]
@@ -941,8 +958,8 @@ class DescentRace(ThemedScene):
         hi = float(np.median(st[w][1][a:z]))
         gaps = {w: (0.5 * (a + z), hi / momentum_gain(runs[w]), hi, f"{momentum_gain(runs[w]):.0f}×")}
         chart = SeriesChart("step length |Δθ| per step (log)", {n: st[n][:2] for n in names}, (0, surf.meta["steps"]),
-                            (2e-4, 0.5), room=self.room(), height=2.1, size=26, guides={w: RV.own_rule(runs[w])},
-                            gaps=gaps, x_ticks=3)
+                            (2e-4, 0.5), room=self.room(), height=2.2, size=26, guides={w: RV.own_rule(runs[w])},
+                            gaps=gaps, x_ticks=3, guide_from=a, key_size=24)
         if "rmsprop" in chart.lines:  # its zigzag trace thin and behind the others
             chart.lines["rmsprop"][0].set_stroke(width=2)
             chart.lines["rmsprop"].set_z_index(-1)
@@ -1030,9 +1047,13 @@ class DescentRaceBeale(DescentRace):
         names = ("adam", "adagrad", "rmsprop")
         st = RV.step_series(runs, names)
         eta = float(runs["rmsprop"].meta["hyper"]["lr"])
+        a, b = RV.BEALE_EARLY  # AdaGrad's steps against Adam's while both are far from ★: the ratio marked
+        lo, hi = (float(np.median(RV.steps_of(runs[n])[a:b])) for n in ("adagrad", "adam"))
         chart = SeriesChart("step length |Δθ| per step (log)", {n: st[n][:2] for n in names},
-                            (0, surf.meta["steps"]), (1e-8, 10), room=self.room(), size=28, height=2.6, y_ticks=4,
-                            ends=True, x_ticks=3, guides={"rmsprop": np.sqrt(2) * eta}, key_inside=True)
+                            (0, surf.meta["steps"]), (1e-10, 10), room=self.room(), size=28, height=2.1, y_ticks=4,
+                            ends=True, x_ticks=3, guides={"rmsprop": np.sqrt(2) * eta}, key_inside=True,
+                            subtitle="x, y each move η·g / √(mean g²)", guide_words={"rmsprop": "√2·η"},
+                            gaps={"adagrad": (0.5 * (a + b), lo, hi, f"{RV.early_ratio(runs):.0f}×", mn.UP)})
         return {"adam_steps": (chart, ("adam",)), "adagrad_steps": (chart, ("adagrad",)),
                 "rms_forgets": (chart, ("rmsprop",))}
 

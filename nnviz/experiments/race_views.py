@@ -194,8 +194,8 @@ def beale_rmsprop_text(runs, width: int = 31) -> str:
     r = runs["rmsprop"]
     rho = r.meta["hyper"]["decay"]
     eta = float(r.meta["hyper"]["lr"])
-    return wrap_words(f"RMSprop's mean forgets in ~{memory(rho)} steps (ρ = {rho:g}): x and y each keep moving "
-                      f"≈ η (dashed: √2·η = {num(np.sqrt(2) * eta)}), so it bounces next to ★ (box).", width)
+    return wrap_words(f"RMSprop's mean forgets in ~{memory(rho)} steps: its steps never shrink. By ★ x and y each "
+                      f"move ≈ η (dashed: √2·η = {num(np.sqrt(2) * eta)}): it bounces (box).", width)
 
 
 def beale_fixed_text(runs, tuning, probes, name: str = "momentum", width: int = 31) -> str:
@@ -220,8 +220,8 @@ def takeaway(surface: str, surf, runs, tuning) -> str:
     """The one plain sentence each race video ends on (what this race showed, not a law)."""
     if surface == "beale":
         b2, rho = runs["adam"].meta["hyper"]["beta2"], runs["rmsprop"].meta["hyper"]["decay"]
-        return ("Adam's slow mean: steps shrink with |g|. AdaGrad's sum: from the start. RMSprop's fast mean: "
-                "never. Adam wins.")
+        return ("Steps should shrink as |g| does: Adam's do; AdaGrad's shrink from step 1, too early; RMSprop's "
+                "never do. Adam wins.")
     if surface == "saddle":
         m = runs["momentum"]
         return (f"A saddle only delays GD (off the ridge at step {ridge_step(runs['gd'])}); dividing each coordinate "
@@ -284,7 +284,7 @@ def gd_cap_text(surf, runs, tuning, probes, width: int = 31) -> str:
     nxt = probe(probes, "gd", j)
     peak = float(np.nanmax(nxt["lr"] * nxt["lam_max"][:10]))
     g = step_lengths(runs["gd"].thetas)
-    return wrap_words(f"GD is stable only while η·λₘₐₓ < 2 (λₘₐₓ: steepest curvature, {lam:.0f} at ○). At η = "
+    return wrap_words(f"GD needs η·λₘₐₓ < 2 (λₘₐₓ: steepest curvature, {lam:.0f} at ○). At η = "
                       f"{num(nxt['lr'])} it reaches {peak:.1f} on the wall, so GD runs at "
                       f"{num(runs['gd'].meta['hyper']['lr'])}: steps of {g[-1]:.1g}.", width)
 
@@ -312,6 +312,24 @@ def own_rule(run) -> tuple:
     n = min(len(run.thetas) - 1, len(run.grad_norm))
     return (np.asarray(run.steps[1:n + 1], float),
             np.asarray(run.lr, float)[:n] * np.asarray(run.grad_norm, float)[:n])
+
+
+def sharpness_peak(probes, name: str, j: int, steps: int = 10) -> float:
+    """The largest η·λ_max over the first `steps` steps of a probe run (η at grid index `j`)."""
+    p = probe(probes, name, j)
+    return float(np.nanmax(p["lr"] * p["lam_max"][:steps]))
+
+
+def momentum_cap_text(runs, tuning, probes, name: str = "momentum", width: int = 31) -> str:
+    """Why Momentum may run at an η that makes GD bounce: on a quadratic, heavy-ball momentum is stable while
+    η·λ_max < 2(1 + β) (GD: 2); what its own probe runs reach over their first steps at its η and the next one."""
+    i = tuning.meta["names"].index(name)
+    k = int(tuning.chosen[i])
+    b = float(runs[name].meta["hyper"]["beta"])
+    now, nxt = sharpness_peak(probes, name, k), sharpness_peak(probes, name, k + 1)
+    return wrap_words(f"A velocity may take η·λₘₐₓ up to 2(1 + β) = {2 * (1 + b):.1f}, not GD's 2: {RACE_NAMES[name]} "
+                      f"reaches {now:.1f} at η = {num(tuning.lrs[k])} (stable), {nxt:.1f} at {num(tuning.lrs[k + 1])} (×).",
+                      width)
 
 
 def velocity_own_text(surf, runs, width: int = 31) -> str:
@@ -355,33 +373,43 @@ def step_series(runs, names) -> dict:
 def adagrad_text(runs) -> str:
     """AdaGrad's sum of g² only grows, so its steps only shrink (from its record)."""
     a = np.sqrt(np.sum(np.diff(np.asarray(runs["adagrad"].thetas, float), axis=0) ** 2, axis=1))
-    return (f"AdaGrad divides by √G, G the sum of every g² so far: G only grows, so its rate only falls; its "
-            f"steps shrink {a[0] / a[-1]:.0f}× ({a[0]:.2f} → {a[-1]:.3f}): it stalls near the start.")
+    k = int(np.flatnonzero(a <= 1.2 * a[-1])[0]) + 1  # the steps it takes to get there (the steep start fills the sum)
+    return (f"AdaGrad divides by √(sum of all g²), which only grows: its steps shrink {a[0] / a[-1]:.0f}× "
+            f"({a[0]:.2f} → {a[-1]:.3f}) in {k} steps, then it stalls.")
 
 
 def still_points(surface: str, surf, runs, tuning) -> list:
-    """The race still's words under one panel: three short lines, each fact once (the verdict and the
-    winner's neighbours are on the strip above them, the winner in the headline)."""
+    """The race still's words under one panel: a few short points, each fact once, each naming what it is
+    about and what follows (the verdict and the winner's neighbours are on the strip above them, the winner
+    in the headline)."""
     from .descent import first_below
     from ..tuning import ATOL
     if surface == "rosenbrock":
         top = [n for p in surf.meta["ranking"][:3] for n in p]
         a = steps_of(runs["adagrad"])
-        first = ("Velocity terms take the top 3." if set(top) == {"momentum", "nesterov", "adam"}
+        first = (f"Velocity ({', '.join(RACE_NAMES[n] + (chr(39) + 's m' if n == 'adam' else '') for n in top)}): "
+                 f"top 3." if set(top) == {"momentum", "nesterov", "adam"}
                  else f"Top 3: {', '.join(RACE_NAMES[n] for n in top)}.")
-        return [first, f"AdaGrad stalls: steps shrink {a[0] / a[-1]:.0f}×.", "RMSprop's steps stay ≈ √2·η: too long."]
+        return [first, f"AdaGrad: its sum of g² only grows, steps shrink {a[0] / a[-1]:.0f}×.",
+                "RMSprop: ≈ √2·η steps bounce across the floor."]
     if surface == "beale":
-        return ["Adam's slow mean: steps shrink with |g|.", "AdaGrad's sum: they shrink from step 1.",
-                "RMSprop's fast mean: they stay ≈ √2·η."]
+        b2 = runs["adam"].meta["hyper"]["beta2"]
+        rho = runs["rmsprop"].meta["hyper"]["decay"]
+        last = RACE_NAMES[surf.meta["ranking"][-1][-1]]
+        return ["Each coordinate moves η·g / √(mean of g²):",
+                f"Adam (~{memory(b2)}-step mean): steps shrink with |g|.",
+                "AdaGrad (sum): they shrink from step 1.",
+                f"RMSprop (~{memory(rho)}-step mean): stay ≈ √2·η" + (", last." if last == "RMSprop" else ".")]
     tied = surf.meta["ranking"][0]
     when = {n: first_below(runs[n], tuning.meta["min_value"], ATOL) for n in tied}
     fast = min(when, key=when.get)
     adaptive = ("adagrad", "rmsprop", "adam")
     late = [n for n in ("momentum", "adam") if last_move(runs[n]) > 0.05]
-    return [f"Tied; {RACE_NAMES[fast]} gets there first (step {when[fast]}).",
-            f"÷ own |gᵢ|: off y = 0 at step {max(ridge_step(runs[n]) for n in adaptive)} (GD: "
-            f"{ridge_step(runs['gd'])}).",
-            f"{', '.join(RACE_NAMES[n] for n in late)} overshoot ★."]
+    return [f"Tied at ★ (< {power_of_ten(ATOL)}); {RACE_NAMES[fast]} first, step {when[fast]}.",
+            f"Start y = {surf.meta['start'][1]:g}, a hair above the saddle line.",
+            f"{', '.join(RACE_NAMES[n] for n in adaptive)} ÷ each |gᵢ|: off y = 0 at step "
+            f"{max(ridge_step(runs[n]) for n in adaptive)} (GD: {ridge_step(runs['gd'])}).",
+            f"{', '.join(RACE_NAMES[n] for n in late)}: velocity overshoots ★."]
 
 
 def rosen_stall_text(runs) -> str:

@@ -461,7 +461,7 @@ def race(fig):
     from matplotlib.lines import Line2D
 
     rec = E.load("descent_race")
-    outer = fig.add_gridspec(3, 1, height_ratios=[3.6, 1.4, 0.7], hspace=0.42, top=0.875, bottom=0.07,
+    outer = fig.add_gridspec(3, 1, height_ratios=[3.4, 1.4, 1.2], hspace=0.42, top=0.875, bottom=0.07,
                              left=0.07, right=0.97)
     maps = outer[0].subgridspec(1, 3, wspace=0.3)
     rows = outer[1].subgridspec(1, 3, wspace=0.85)
@@ -490,7 +490,16 @@ def race(fig):
             end = run.thetas[-1]
             inside = np.all(np.isfinite(end)) and x0 <= end[0] <= x1 and y0 <= end[1] <= y1
             if inside and name not in crowded:
-                ax.plot(*end, "o", ms=6.5, color=c, mec=theme.INK, mew=0.8, zorder=11)  # above the ★
+                ax.plot(*end, "o", ms=6.5, color=c, mec=theme.INK, mew=0.8, zorder=11)  # under the hollow ★
+                # a run that ends inside a ring of tied ends without being tied: named, with its loss, on a leader
+                if name not in done and any(np.linalg.norm(ax.transData.transform(end) - ax.transData.transform(
+                        runs[m].thetas[-1])) / fig.dpi < 0.35 for m in crowded):
+                    right = end[0] >= np.mean([runs[m].thetas[-1][0] for m in crowded])
+                    ax.annotate(f"{OPT_LABEL[name]} {run.meta['final_loss']:.2g}", end, xytext=(30 if right else -22, -40),
+                                textcoords="offset points", ha="left" if right else "right", va="center", fontsize=10.5,
+                                color=c, fontweight="bold", zorder=13,
+                                bbox=dict(boxstyle="round,pad=0.15", fc=theme.PAPER, ec="none", alpha=0.9),
+                                arrowprops=dict(arrowstyle="-", color=c, lw=1.2, shrinkA=0, shrinkB=3))
             th = run.thetas
             if th[:, 1].max() > y1 and inside:  # leaves the view and comes back: how far it went
                 k = int(np.flatnonzero(th[:, 1] > y1)[0])
@@ -500,9 +509,9 @@ def race(fig):
                             bbox=dict(boxstyle="round,pad=0.2", fc=theme.PAPER, ec="none", alpha=0.9),
                             arrowprops=dict(arrowstyle="->", color=c, lw=1.2))
         ax.plot(*s.meta["start"], "o", ms=9, mfc="none", mec=theme.INK, mew=1.8, zorder=5)
-        for m in s.meta["minima"]:  # the goal on top of the end dots, hollow: a dot on it shows inside
-            ax.plot(*m, "*", mfc="none", mec=theme.PAPER, mew=3.2, ms=17, zorder=9)
-            ax.plot(*m, "*", mfc="none", mec=theme.INK, mew=1.4, ms=17, zorder=9)
+        for m in s.meta["minima"]:  # the goal above every end dot, hollow: a dot on it shows inside
+            ax.plot(*m, "*", mfc="none", mec=theme.PAPER, mew=3.2, ms=17, zorder=12)
+            ax.plot(*m, "*", mfc="none", mec=theme.INK, mew=1.4, ms=17, zorder=12)
         for p in s.meta.get("saddles", []):
             ax.plot(*p, "X", color=theme.PAPER, mec=theme.INK, mew=1.0, ms=10, zorder=9)
             ax.annotate("saddle", p, xytext=(6, -12), textcoords="offset points", fontsize=10, color=theme.INK,
@@ -516,7 +525,8 @@ def race(fig):
         note.axis("off")
         # three short lines, each fact once: the verdict and the winner's neighbours are on the strip, the
         # winner in the headline
-        note.text(0.0, 1.0, "\n".join(RV.still_points(surf, s, runs, tun)), va="top", ha="left", fontsize=12,
+        note.text(0.0, 1.0, "\n".join(_wrap(t, 48).replace("\n", "\n   ") for t in RV.still_points(surf, s, runs, tun)),
+                  va="top", ha="left", fontsize=11,
                   transform=note.transAxes, linespacing=1.5)
     # the headline: what the three panels say together (winners read off the records)
     said = []
