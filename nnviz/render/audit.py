@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass, field
 
 import manim as mn
+import numpy as np
 
 MIN_PX = 18.0                   # the rubric's smallest readable text, at a 480-px-high frame
 # pixels of "Hg" per font-size point, measured at 854×480 (frame height 8 units = 480 px)
@@ -71,38 +72,49 @@ def _visible(mob) -> bool:
     return False
 
 
-def _on_screen(mob) -> bool:
-    x, y = mob.get_center()[:2]
+def _on_screen(box) -> bool:
+    """The text's centre (its box's middle, as get_center() gives it) lies in the frame."""
+    x0, y0, x1, y1 = box
+    x, y = (x0 + x1) / 2, (y0 + y1) / 2
     return abs(x) <= mn.config.frame_width / 2 and abs(y) <= mn.config.frame_height / 2
 
 
-def _texts(scene) -> list:
+def _texts(scene, boxes: dict | None = None) -> list:
     """Visible, on-screen text mobjects whose screen position is their scene position (2-D
-    scenes; fixed-in-frame mobjects of 3-D scenes)."""
+    scenes; fixed-in-frame mobjects of 3-D scenes). Their boxes go into `boxes` (by id)."""
     three_d = isinstance(scene, mn.ThreeDScene)
     fixed = set()
     if three_d:
         fixed = {id(m) for top in getattr(scene.camera, "fixed_in_frame_mobjects", ()) for m in top.get_family()}
     out = []
+    boxes = {} if boxes is None else boxes
     for top in scene.mobjects:
         for m in top.get_family():
             if isinstance(m, _TEXT_TYPES + _MATH_TYPES) and (not three_d or id(m) in fixed):
                 if m.has_points() or m.submobjects:
-                    if _visible(m) and _on_screen(m):
-                        out.append(m)
+                    if _visible(m):
+                        box = _box(m)
+                        if _on_screen(box):
+                            out.append(m)
+                            boxes[id(m)] = box
     return out
 
 
-def _past_edge(mob, margin: float = 0.02) -> bool:
-    """Part of the text lies outside the frame (by more than `margin` units): cut off on screen."""
-    x0, y0, x1, y1 = _box(mob)
+def _past_edge(box, margin: float = 0.02) -> bool:
+    """Part of the text (box x0, y0, x1, y1) lies outside the frame (by more than `margin` units):
+    cut off on screen."""
+    x0, y0, x1, y1 = box
     w, h = mn.config.frame_width / 2 + margin, mn.config.frame_height / 2 + margin
     return x0 < -w or x1 > w or y0 < -h or y1 > h
 
 
 def _box(mob):
-    (x0, y0), (x1, y1) = mob.get_corner(mn.DL)[:2], mob.get_corner(mn.UR)[:2]
-    return x0, y0, x1, y1
+    """(x0, y0, x1, y1): the corners get_corner(DL) and get_corner(UR) give, from one pass over the
+    boundary points (each get_corner call gathers every glyph's points again)."""
+    pts = mob.get_points_defining_boundary()
+    if len(pts) == 0:
+        return 0.0, 0.0, 0.0, 0.0
+    return np.min(pts[:, 0]), np.min(pts[:, 1]), np.max(pts[:, 0]), np.max(pts[:, 1])
 
 
 def _overlap(ba, bb, least: float = 0.15) -> bool:
@@ -117,8 +129,11 @@ def _overlap(ba, bb, least: float = 0.15) -> bool:
     return smaller > 0 and w * h > least * smaller
 
 
-def _pairs(first, second, same: bool):
-    box = {id(m): _box(m) for m in (*first, *second)}  # each text's box once (a box walks all its glyphs)
+def _pairs(first, second, same: bool, boxes: dict | None = None):
+    box = dict(boxes or {})            # each text's box once (a box walks all its glyphs)
+    for m in (*first, *second):
+        if id(m) not in box:
+            box[id(m)] = _box(m)
     for i, a in enumerate(first):
         for b in (first[i + 1:] if same else second):
             if a is not b and _overlap(box[id(a)], box[id(b)]):
@@ -136,16 +151,17 @@ class TextAudit:
         self._audit(before)
 
     def _audit(self, before) -> None:
-        after = _texts(self)
+        boxes: dict = {}
+        after = _texts(self, boxes)
         for m in after:
             px = height_px(m)
             if px < MIN_PX - 0.05:
                 key = words(m)
                 FOUND.small[key] = round(min(px, FOUND.small.get(key, px)), 1)
-            if _past_edge(m):
+            if _past_edge(boxes[id(m)]):
                 FOUND.clipped.add(words(m))
-        FOUND.overlapping.update(_pairs(after, after, same=True))
+        FOUND.overlapping.update(_pairs(after, after, same=True, boxes=boxes))
         ids_before, ids_after = {id(m) for m in before}, {id(m) for m in after}
         gone = [m for m in before if id(m) not in ids_after]
         came = [m for m in after if id(m) not in ids_before]
-        FOUND.overlapping.update(_pairs(gone, came, same=False))
+        FOUND.overlapping.update(_pairs(gone, came, same=False, boxes=boxes))
