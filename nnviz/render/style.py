@@ -28,6 +28,33 @@ def require_cairo() -> None:
 
 require_cairo()     # `manim --renderer=opengl scene.py` sets the renderer before importing the scene file
 
+
+def forget_svg_paths() -> None:
+    """Let each glyph drop the parsed SVG path it was built from, once its points exist.
+
+    manim's VMobjectFromSVGPath (every glyph of a Text, a Typst/TeX formula, a Brace) keeps the
+    svgelements path it read its points from. Nothing reads it again (the points are generated once,
+    in __init__), yet every copy of the glyph deep-copies it: every FadeIn, Transform and `.animate`
+    of a text copies it, which was about half of a text-heavy scene's render time. Frames are the
+    same. Called once when the kit is imported; idempotent."""
+    from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
+
+    made = VMobjectFromSVGPath.generate_points
+    if getattr(made, "forgets_path", False):
+        return
+
+    def generate_points(self):
+        out = made(self)
+        self.path_obj = None
+        return out
+
+    generate_points.forgets_path = True
+    generate_points.__doc__ = made.__doc__
+    VMobjectFromSVGPath.generate_points = generate_points
+
+
+forget_svg_paths()
+
 BACKGROUND = mn.ManimColor(theme.BACKGROUND)
 FOREGROUND = mn.ManimColor(theme.FOREGROUND)
 MUTED = mn.ManimColor(theme.MUTED)
