@@ -759,7 +759,10 @@ class DescentRace(ThemedScene):
         ax.x_label.next_to(max(below, key=lambda m: m.get_x()), mn.RIGHT, buff=0.15)
         ax.y_label.rotate(-np.pi / 2)  # one upright letter reads better (and measures true) than a turned one
         floor = self.contour_floors.get(self.surface)
-        Z = surf.loss if floor is None else np.maximum(surf.loss, floor)  # flat below the floor: no levels there
+        Z = surf.loss
+        if floor is not None:  # flat below the floor (no levels there); the minimum cell kept, so the levels above
+            Z = np.maximum(surf.loss, floor)  # are spaced as before (the log field is measured from the minimum)
+            Z.flat[np.argmin(surf.loss)] = surf.loss.min()
         maps = ContourMap(ax.axes, surf.xs, surf.ys, Z, levels=16, log=bool(surf.meta.get("log_scale")))
         maps.set_stroke(color(theme.MUTED), width=1.3, opacity=0.45)  # the valleys readable under the paths
         panel = mn.VGroup(ax, maps).to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.1)
@@ -794,11 +797,12 @@ class DescentRace(ThemedScene):
         proto_lines = protocol_lines(surf, tuning, tie=self.state_tie)
         if self.state_rule:  # the stability rule the verdicts lean on (a loss spike past PEAK × the start), its own sentence
             c = tuning.config
-            proto_lines = wrap_words(f"Same start ○, same {surf.meta['steps']} steps. η: the best stable final loss on "
-                                     f"one grid, {power_of_ten(tuning.lrs[0])} … {power_of_ten(tuning.lrs[-1])}, "
-                                     f"{c['per_decade']} per decade. Stable: loss never > {c.get('peak', PEAK):g}× "
+            proto_lines = wrap_words(f"Same start ○, same {surf.meta['steps']} steps. Each η: the grid value "
+                                     f"{power_of_ten(tuning.lrs[0])} … {power_of_ten(tuning.lrs[-1])} "
+                                     f"({c['per_decade']} per decade) with the lowest stable final loss. "
+                                     f"Stable: loss never > {c.get('peak', PEAK):g}× "
                                      f"start, nor > start after step {int(np.ceil(c['warmup'] * c['steps']))}.",
-                                     30).split("\n")
+                                     33).split("\n")
         proto = mn.VGroup(*[text(s, size=26 if self.state_rule else 24) for s in proto_lines]).arrange(
             mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         side = mn.VGroup(formula, counter, legend, proto).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.3)
