@@ -1405,7 +1405,8 @@ class DescentRace3D(ThemedThreeDScene):
     tag_side = {}                  # a mid-stop name's side of its head (default below)
     zoom_name = "top view"         # the end card's close-up of ★ (to scale; a run under another's dot a ring)
     zoom_side = 2.4                # the close-up of ★ on the end card (scene units)
-    beat_width = 6.3               # scene units: the closing lines' column
+    beat_width = 6.05              # scene units: the closing lines' column
+    end_zoom_factor = 0.62         # the camera's zoom at rest (the surface clear of the end card's column)
     sub_size = 26                  # the subtitle's text size
 
     @staticmethod
@@ -1456,9 +1457,10 @@ class DescentRace3D(ThemedThreeDScene):
         mesh.occlude(*trails, jump=self.jump, lift=3.0)
         # every head on top, like ○ and ★: the leaders end in the narrow pit at ★, behind its walls
         places = {n_: i for i, names in enumerate(surf.meta["ranking"], start=1) for n_ in names}
+        rank = {n_: i for i, n_ in enumerate(n_ for names in surf.meta["ranking"] for n_ in names)}  # ties: arrival
         for o_, tr in zip(self.optimizers, trails):  # better places drawn on top (the end card says whose
             if tr.trace.head is not None:            # dot covers whose)
-                mesh.occlude(tr.trace.head, lift=1e4 * (1 + 0.1 * (len(self.optimizers) - places[o_])))
+                mesh.occlude(tr.trace.head, lift=1e4 * (1 + 0.1 * (len(self.optimizers) - rank[o_])))
         # a head covered by a better-placed head (within `halo_near` on screen) is drawn as a ring of its colour
         # round the covering dot (behind it, in front of worse places): every run stays visible on the surface
         self.halos = {}
@@ -1470,8 +1472,8 @@ class DescentRace3D(ThemedThreeDScene):
                 better = [heads[b] for b in order[:order.index(o_)] if b in heads]
                 if not better:
                     continue
-                halo = mn.VGroup(*[mn.Circle(radius=0.2, stroke_color=c, stroke_width=w)
-                                   for c, w in ((color(theme.BACKGROUND), 10), (color("optimizer", o_), 5.5))])
+                halo = mn.VGroup(*[mn.Circle(radius=0.19, stroke_color=c, stroke_width=w)
+                                   for c, w in ((color(theme.BACKGROUND), 8), (color("optimizer", o_), 4.5))])
                 halo.covered_by = None
 
                 def follow(m, head=head, better=better, names=[b for b in order[:order.index(o_)] if b in heads]):
@@ -1486,12 +1488,12 @@ class DescentRace3D(ThemedThreeDScene):
                     # round the dot that covers it (the nearest better-placed head)
                     m.move_to(min(shown, key=lambda x: x[0])[2].get_center() if on else p)
                     # one ring per covering head: a run under two dots is the wider ring
-                    m.scale_to_fit_width(2 * (0.2 + 0.08 * (len(shown) - 1)) if on else 0.4)
+                    m.scale_to_fit_width(2 * (0.19 + 0.065 * (len(shown) - 1)) if on else 0.38)
                     m.covered_by = min(shown, key=lambda x: x[0])[1] if on else None
                     m.set_stroke(opacity=1.0 if on else 0.0)
                 halo.set_stroke(opacity=0.0)
                 halo.add_updater(follow)
-                mesh.occlude(halo, lift=1e4 * (1 + 0.1 * (len(self.optimizers) - places[o_])) - 1.0)
+                mesh.occlude(halo, lift=0.9e4 - rank[o_])  # under every head: a ring never hides a dot
                 self.halos[o_] = halo
         stars = [marker(axes.c2p(x, y, float(hmap(np.array([surf.loss.min()]))[0])), radius=0.24,
                         hollow=True)
@@ -1584,7 +1586,10 @@ class DescentRace3D(ThemedThreeDScene):
             cap.shift(min(0.0, mn.config.frame_x_radius - 0.3 - cap.get_right()[0]) * mn.RIGHT)
             side.remove(legend, jump_key)
             if self.halos:  # the ring key stays on screen under the caption
-                key = self.ring_key().next_to(cap, mn.DOWN, buff=0.3, aligned_edge=mn.LEFT)
+                key = self.ring_key()  # under the caption when it fits, else in the frame's lower left corner
+                key.next_to(cap, mn.DOWN, buff=0.3, aligned_edge=mn.LEFT)
+                if key.get_bottom()[1] < -mn.config.frame_y_radius + 0.15:
+                    key.to_corner(mn.DL, buff=0.3)
                 ring.add(key)
             self.add_fixed_in_frame_mobjects(ring, cap)
             self.pause("race-mid" if n_stop == 0 else f"race-mid-{n_stop}")
@@ -1596,7 +1601,8 @@ class DescentRace3D(ThemedThreeDScene):
         self.play(warp.segment(t, t0, warp.run_time))
         self.stop_ambient_camera_rotation()
         self.pause("race-run")
-        self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0)
+        self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0,
+                         **({"zoom": self.end_zoom_factor} if self.end_zoom_factor else {}))
         # the end card: the recorded ranking beside a flat close-up of ★ (the leaders' end dots, which the
         # 3-D view stacks on the star), then why, one line at a time, and last the takeaway, held
         rows = self.ranking_rows(surf, runs, tuning)
@@ -1622,7 +1628,12 @@ class DescentRace3D(ThemedThreeDScene):
             w.shift((min(top.get_left()[0], w.get_left()[0]) - w.get_left()[0]) * mn.RIGHT)
             beats.append(w)
         self.remove(side)  # cut from the legend to the end card (no half-faded frame of either)
-        self.add_fixed_in_frame_mobjects(top)
+        # the end card's column on a dark panel: no text on the surface behind it
+        left = min(top.get_left()[0], *(b.get_left()[0] for b in beats)) - 0.2
+        panel = mn.Rectangle(width=mn.config.frame_x_radius - left + 0.1, height=top.get_top()[1] + 0.1 + 4.1,
+                             stroke_width=0, fill_color=color(theme.BACKGROUND), fill_opacity=0.93)
+        panel.move_to([left, top.get_top()[1] + 0.1, 0], aligned_edge=mn.UL)
+        self.add_fixed_in_frame_mobjects(panel, top)
         self.wait(0.5)
         shown = None
         for i, w in enumerate(beats):
@@ -1670,6 +1681,7 @@ class DescentRace3D(ThemedThreeDScene):
         tags = {n: f"{places[n]}" for n in near}
         zoom = EndZoom(centre, half, {n: runs[n].thetas for n in near}, {n: color("optimizer", n) for n in near},
                        tags, text, side=self.zoom_side, size=28, key=False, rings=self.halo,
+                       order=[n_ for names in surf.meta["ranking"] for n_ in names],
                        header=f"{self.zoom_name}: ★ ± {half:g}")
         fanned = [g for g in zoom.groups if len(g) > 1]
         zoom.note, zoom.under = None, None
@@ -1677,7 +1689,8 @@ class DescentRace3D(ThemedThreeDScene):
             g = fanned[0]
             if len({places[n] for n in g}) == 1:  # a tie: every member ends on ★
                 zoom.note = (f"Reached ★: f − f* {loss_text(max(runs[n].meta['final_loss'] for n in g))}. The "
-                             f"{len(g)} tagged {places[g[0]]} all end there: the zoom spreads their dots.")
+                             f"{len(g)} tied {ordinal(places[g[0]])} all end there: " +
+                             ("one dot, the others rings round it." if self.halo else "the zoom spreads their dots."))
             else:  # different places ending at one spot on this scale
                 gap = max(np.linalg.norm(runs[a].thetas[-1] - runs[b].thetas[-1]) for a in g for b in g)
                 top_, under = sorted(g, key=lambda n: places[n])[:2]
@@ -1700,9 +1713,9 @@ class DescentRace3D(ThemedThreeDScene):
 
     def ring_key(self) -> mn.VGroup:
         """What a ring round a head means (said wherever a ring can be on screen)."""
-        return mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.FOREGROUND), stroke_width=4),
+        return mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.MUTED), stroke_width=4),
                                    mn.Dot(radius=0.08, color=color(theme.FOREGROUND))).move_to(0.2 * mn.RIGHT),
-                         text("ring round a dot:\na run right under it", size=24,
+                         text("ring round a dot:\na run under it,\nin its colour", size=24,
                               line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15)
 
     def ranking_rows(self, surf, runs, tuning) -> mn.VGroup:
@@ -1792,7 +1805,7 @@ def adaptive_texts(runs) -> list[str]:
     """`adaptive_text`'s two sentences apart: AdaGrad's, RMSprop's."""
     a = step_lengths(runs["adagrad"].thetas)
     return [f"AdaGrad divides by all past g² summed: the steep start made that sum huge, so its steps only "
-            f"shrink ({a[0] / a[-1]:.0f}×).",
+            f"shrink ({a[0] / a[-1]:.0f}× from first to last).",
             f"RMSprop divides by recent g² only: it zigzags across the valley, "
             f"{zigzag(runs['rmsprop'].thetas):.0f}× more path than progress."]
 
@@ -1842,7 +1855,7 @@ def momentum_limit_text(surf, runs, tuning, probes) -> str:
         p = RV.probe(probes, w, r["index"])
         peak.append(float(np.nanmax(p["lr"] * p["lam_max"])))
     return (f"Momentum (β = {beta:g}) is stable while η × curvature < 2(1 + β) = {2 * (1 + beta):.1f}: at η = "
-            f"{e['rows'][0]['lr']:.2g} it peaks at {peak[0]:.1f}, so it keeps that η; at {e['rows'][1]['lr']:.2g} "
+            f"{e['rows'][0]['lr']:.2g} it peaks at {peak[0]:.1f} on its path, so it keeps that η; at {e['rows'][1]['lr']:.2g} "
             f"it reaches {peak[1]:.1f}: unstable.")
 
 
@@ -1914,8 +1927,8 @@ def gd_ridge_text(surf, runs) -> str:
     step (f's slope across the ridge is −2y there), passing 0.5 at step k."""
     gd = np.asarray(runs["gd"].thetas, float)[:, 1]
     k = off_ridge_step(runs["gd"])
-    return (f"GD steps η × slope. Across the ridge the slope is tiny: its distance off the "
-            f"ridge only grows ×{gd[1] / gd[0]:.1f} a step, {gd[0]:g} → {gd[k]:.1f} by step {k}.")
+    return (f"GD steps η × slope. Across the ridge the slope is 2 × the distance off it, so each step multiplies "
+            f"that distance by only 1 + 2η = {gd[1] / gd[0]:.2g}: {gd[0]:g} → {gd[k]:.1f} by step {k}.")
 
 
 def laggards_text(surf, runs) -> str:
@@ -1947,8 +1960,8 @@ class DescentRace3DSaddle(DescentRace3D):
     surface = "saddle"
     zoom_near = 0.5
     tag_side = {"adagrad": mn.LEFT, "rmsprop": mn.UP, "adam": mn.DOWN}
-    zoom_name = "zoom"        # its tied dots are fanned out round ★ (not to scale)
     zoom_side, beat_width = 2.5, 5.75
+    end_zoom_factor = None    # its camera keeps its zoom
     sub_size = 24             # its subtitle is longer (× saddle)
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
 

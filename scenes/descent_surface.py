@@ -1315,15 +1315,15 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             num.move_to(tip + d / max(np.linalg.norm(d), 1e-9) * 0.25)
             num.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.02)
             zz.add(num)
-        tot = G.sum(axis=0)  # what is left once they cancel, from the step the hold stops at
-        zz.arrow(th[z], scale * tot, fg, width=6)
-        sw = label("sum of\nthe 4", size=24, color=fg, line_spacing=0.8)
-        sw.move_to(zz.box.get_corner(mn.DR) + np.array([-sw.width / 2 - 0.1, sw.height / 2 + 0.1, 0]))
-        tip = zz.at(th[z] + scale * tot)
-        zz.add(mn.Line(sw.get_left() + 0.05 * mn.LEFT, tip, stroke_color=fg, stroke_width=1.5, stroke_opacity=0.8))
+        tot = G.sum(axis=0)  # what is left once they cancel, drawn from the last of the four
+        zz.arrow(th[idx[-1]], scale * tot, fg, width=8, tip=0.2)
+        big = int(np.argmax(np.linalg.norm(G, axis=1)))
+        sw = label(f"white: their sum, {np.linalg.norm(tot):.0f}\n({idx[big]} alone: {np.linalg.norm(G[big]):.0f})",
+                   size=24, color=fg, line_spacing=0.8)
+        sw.next_to(zz.box, mn.DOWN, buff=0.08, aligned_edge=mn.LEFT)  # under the box: off the arrows
         sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.02)
         zz.add(sw)
-        zz.move_to([-0.95, 0.3, 0])
+        zz.move_to([-1.45, 0.3, 0])
         lo, hi = self.screen_box(range(z - 7, z + 2))
         zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
         out.append(shown_from(zz, tracker, z, until=n["steady"] - 0.5))  # up with its caption
@@ -1360,8 +1360,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         # the floor hold's step (label up-right, clear of the path's start) and the flattening's (down-left)
         for k, way in ((n["steady"], mn.RIGHT + 0.55 * mn.UP), (f, mn.LEFT + 0.3 * mn.DOWN)):
             q = np.asarray(axes.c2p(*xy[k], z[k]), float)
-            ring = mn.VGroup(*[mn.Circle(radius=0.14, stroke_color=c, stroke_width=w).move_to(q)
-                               for c, w in ((bg, 7), (fg, 3.5))])
+            ring = mn.VGroup(*[mn.Square(0.24, stroke_color=c, stroke_width=w).move_to(q)
+                               for c, w in ((bg, 7), (fg, 3.5))])  # a square: rings mean a covered run elsewhere
             words = label(f"step {k}", size=26, color=fg)
             words.move_to(q).shift((0.3 + words.width / 2) * way[0] * mn.RIGHT + way[1] * mn.UP)  # beside the ring
             words.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
@@ -1424,8 +1424,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                f"follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {n['d']:.2f} short of ★."]
         gd = self.gd_cap(rec)
         if gd is not None:
-            out.append(f"GD can't take {n['k']:g}× η: above {gd:.2g} (race grid) it is unstable on the steep walls; "
-                       f"momentum's cross-valley pushes cancel.")
+            out.append(f"GD is unstable above η = {gd:.2g} (race grid): not even this η, let alone {n['k']:g}×; "
+                       f"momentum's cross-valley pushes cancel (steps 36–39).")
         return out
 
     def gd_cap(self, rec):

@@ -184,7 +184,12 @@ def test_saddle_words_match_the_runs(race_mod, race):
     for n in ("adagrad", "rmsprop"):
         assert abs(runs[n].thetas[1, 1] - runs[n].thetas[0, 1]) > 0.5 * runs[n].meta["hyper"]["lr"]
     mid = " ".join(race_mod.gd_ridge_text(surf, runs).split())
-    assert f"only grows ×{1 - eta * lam:.1f} a step, {gy[0]:g} → {gy[k]:.1f} by step {k}." in mid
+    # "the slope across the ridge is 2 × the distance off it": ∂f/∂y ≈ −2y near y = 0 (the objective's gradient)
+    for y_ in (1e-3, 1e-2):
+        assert obj.gradient(np.array([0.5, y_]))[1] == pytest.approx(-2 * y_, rel=1e-3)
+    assert gy[1] / gy[0] == pytest.approx(1 + 2 * runs["gd"].meta["hyper"]["lr"], rel=1e-6)
+    assert (f"each step multiplies that distance by only 1 + 2η = {gy[1] / gy[0]:.2g}: {gy[0]:g} → {gy[k]:.1f} by "
+            f"step {k}.") in mid
     lag = " ".join(race_mod.laggards_text(surf, runs).split())
     # "swing round ★": each crosses x = 0 (★'s x) at least twice, and still moves at the last step
     last = [np.linalg.norm(runs[k].thetas[-1] - runs[k].thetas[-2]) for k in ("momentum", "adam")]
@@ -280,7 +285,7 @@ def test_leaders_words_match_the_records(race_mod, race):
     # the 3-D race's closing lines: why the adaptive methods end behind, and the takeaway
     ada = " ".join(race_mod.adaptive_text(runs).split())
     a = lengths(runs["adagrad"].thetas)
-    assert f"so its steps only shrink ({a[0] / a[-1]:.0f}×)" in ada and a[-1] < a[0] / 10
+    assert f"so its steps only shrink ({a[0] / a[-1]:.0f}× from first to last)" in ada and a[-1] < a[0] / 10
     rms = runs["rmsprop"].thetas[150:]
     zz = lengths(rms).sum() / np.linalg.norm(rms[-1] - rms[0])
     assert f"zigzags across the valley, {zz:.0f}× more path than progress" in ada and zz > 3
@@ -363,7 +368,7 @@ def test_leaders_words_match_the_records(race_mod, race):
     assert runs["momentum"].meta["hyper"]["lr"] == tun.lrs[k] and top[0] < lim < top[1] and not tun.stable[i, k + 1]
     lw = " ".join(race_mod.momentum_limit_text(surf, runs, tun, probes).split())
     assert (f"Momentum (β = {beta:g}) is stable while η × curvature < 2(1 + β) = {lim:.1f}: at η = {tun.lrs[k]:.2g} "
-            f"it peaks at {top[0]:.1f}, so it keeps that η; at {tun.lrs[k + 1]:.2g} it reaches") in lw
+            f"it peaks at {top[0]:.1f} on its path, so it keeps that η; at {tun.lrs[k + 1]:.2g} it reaches") in lw
     assert lw.endswith(": unstable.")
 
 
@@ -569,13 +574,13 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert step == f and f"From step {f} (loss {run.train_loss[f]:.2g}) the floor flattens toward ★" in hold
     d = np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0]))
     why, gdw = (" ".join(w.split()) for w in sc.why(surface, s, 0.0))
-    # "GD can't take 10× η: on the steep walls it is unstable above 0.00063": every grid η above GD's chosen one
+    # "GD is unstable above η = 0.00063 (race grid): not even this η": every grid η above GD's chosen one
     # is unstable on the race's grid (same start and steps as this run)
     g_tun = E.load("descent_race")["rosenbrock__tuning"]
     g_i = g_tun.meta["names"].index("gd")
     g_k = int(g_tun.chosen[g_i])
     assert not np.asarray(g_tun.stable[g_i], bool)[g_k + 1:].any() and g_tun.lrs[g_k] < eta
-    assert f"GD can't take {k:g}× η: above {g_tun.lrs[g_k]:.2g} (race grid) it is unstable on the steep walls" in gdw
+    assert f"GD is unstable above η = {g_tun.lrs[g_k]:.2g} (race grid): not even this η, let alone {k:g}×" in gdw
     assert (f"{k:g}·η·|gradient| falls {g[f] / g[-1]:.0f}× ({k * eta * g[f]:.3f} → {k * eta * g[-1]:.4f}) and the "
             f"steps follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {d:.2f} short of ★") in why
     assert L[f] / L[-1] > 5 and d > 0.1

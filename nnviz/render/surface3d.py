@@ -691,7 +691,7 @@ class EndZoom(mn.VGroup):
 
     def __init__(self, centre, half: float, paths: dict, colors: dict, tags: dict, make_text, side: float = 2.0,
                  size: float = 24, dot: float = 0.085, header: str | None = None, key: bool = True,
-                 rings: bool = False):
+                 rings: bool = False, order=None):
         super().__init__()
         c = np.asarray(centre, float)
         fg, bg, muted = (mn.ManimColor(theme.FOREGROUND), mn.ManimColor(theme.BACKGROUND),
@@ -748,10 +748,11 @@ class EndZoom(mn.VGroup):
             else:
                 out = anchor - mid
             out = out / np.linalg.norm(out) if np.linalg.norm(out) > 1e-6 else mn.UP
-            if rings and len(g) > 1 and len({tags[n] for n in g}) > 1:
-                # different places on one spot, kept to scale: the best placed a dot there, each one under it a
-                # ring of its colour round that dot (wider the lower its place), each tagged in its colour
-                g = sorted(g, key=lambda n: (len(tags[n]), tags[n]))
+            if rings and len(g) > 1:
+                # ends on one spot, kept to scale: the first (best placed, or first in `order`) a dot there, each
+                # one under it a ring of its colour round that dot (wider the later), each place tagged once
+                g = sorted(g, key=lambda n: (len(tags[n]), tags[n], order.index(n) if order and n in order else 0))
+                same = len({tags[n] for n in g}) == 1
                 a0 = math.atan2(out[1], out[0])
                 for i, n in enumerate(g):
                     c = mn.ManimColor(colors[n])
@@ -762,10 +763,12 @@ class EndZoom(mn.VGroup):
                         r = dot * (1.3 + 0.7 * i)
                         dots.add(mn.VGroup(*[mn.Circle(radius=r, stroke_color=k, stroke_width=w).move_to(anchor)
                                              for k, w in ((bg, 8), (c, 4))]))
+                    if same and i:
+                        continue  # a tie: one tag for the group
                     reach = dot * (1.3 + 0.7 * (len(g) - 1)) + 0.08
-                    ang = a0 + (i - (len(g) - 1) / 2) * 1.1
+                    ang = a0 + ((i - (len(g) - 1) / 2) * 1.1 if not same else 0.0)
                     d_ = np.array([math.cos(ang), math.sin(ang), 0.0])
-                    tg = make_text(tags[n], size=size, color=c)
+                    tg = make_text(f"{tags[n]} ×{len(g)}" if same else tags[n], size=size, color=fg if same else c)
                     hw = np.array([tg.width / 2, tg.height / 2, 0])
                     tg.move_to(np.clip(anchor + d_ * (reach + 0.5 * max(tg.width, tg.height)),
                                        box.get_corner(mn.DL) + 0.05 + hw, box.get_corner(mn.UR) - 0.05 - hw))
@@ -905,8 +908,10 @@ class PlaneInset(mn.VGroup):
                       *[p_.set_stroke(c, width=3.5 if i < 3 else 1.5) for i, p_ in enumerate(parts)])
         if self.make_text is not None:
             w = self.make_text(words, size=self.size, color=c).next_to((a + b) / 2, side, buff=0.15)
-            hw = np.array([w.width / 2 + 0.06, w.height / 2 + 0.06, 0])  # inside the box
-            w.move_to(np.clip(w.get_center(), self.box.get_corner(mn.DL) + hw, self.box.get_corner(mn.UR) - hw))
+            hw = np.array([w.width / 2 + 0.06, w.height / 2 + 0.06, 0])  # inside the box, in its corner on `side`
+            corner = self.box.get_corner(mn.UL if side[0] < 0 else mn.DR)
+            w.move_to(np.clip(corner - np.sign(side[0] or 1) * hw * np.array([-1, 1, 0]) * -1,
+                              self.box.get_corner(mn.DL) + hw, self.box.get_corner(mn.UR) - hw))
             w.add_background_rectangle(color=self.bg, opacity=0.8, buff=0.03)
             g.add(w)
         self.add(g)
