@@ -121,7 +121,7 @@ def protocol_lines(surf, tuning, width: int = 32, tie: bool = False) -> list[str
     words = (f"same start ○ ({start}), same {surf.meta['steps']} steps; η per optimizer: the best stable "
              f"final loss on one grid, {grid}, {c['per_decade']} per decade")
     if tie:
-        words += f"; a tie ({c['rtol']:.0%}, or both < {power_of_ten(ATOL)}): first to reach it wins, then smaller η"
+        words += f"; ties (within {c['rtol']:.0%}, or both < {power_of_ten(ATOL)}): the η that gets there first"
     return wrap_words(words, width).split("\n")
 
 
@@ -712,6 +712,7 @@ class DescentRace(ThemedScene):
     star_on_top = True  # the hollow ★ above the end dots (a dot on the minimum shows inside it)
     star_z = 7          # its z: above the paths; the saddle puts it above the beats' marks and bright dots too
     star_fill = False   # ★ and the start ○ filled with the background (several end dots on one spot: none shows)
+    legend_beta = False  # the legend gives the momentum methods' β beside η
     keep_marks = False  # the beats' marks on the map stay to the end
     label_clear = False  # the overshoot's step labels beside their dots (True: out in the open, on leaders)
     end_bright = ("momentum",)  # the runs the takeaway is about: brighter than the rest in the last frame
@@ -791,7 +792,9 @@ class DescentRace(ThemedScene):
         self.side_left = left
         formula = text(formula_text(surf.meta.get("formula", "")), size=24, line_spacing=1.0)
         counter = StepCounter(t, total=steps, size=28, drawing=True)
-        legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}", color("optimizer", o))
+        legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}"
+                          + (f", β = {runs[o].meta['hyper']['beta']:g}" if self.legend_beta and "beta" in runs[o].meta["hyper"]
+                             else ""), color("optimizer", o))
                          for o in self.optimizers], font_size=26, buff=0.14)
         self.map_axes = ax
         proto_lines = protocol_lines(surf, tuning, tie=self.state_tie)
@@ -1072,6 +1075,7 @@ class DescentRaceSaddle(DescentRace):
     hold_more = {"momentum_lag": 1.5}  # the surprise (velocity leaves last) held longest
     star_z = 10  # ★ over every dot and mark: several runs end on it
     star_fill = True
+    legend_beta = True  # the growth factors on the |y| chart follow from η and β
     label_clear = True  # the overshoot's step labels off the crowded ★, on leader lines
     keep_marks = False
     end_bright = ()  # the takeaway frame: every trail faint, the end dots and ★ on top
@@ -1092,6 +1096,29 @@ class DescentRaceSaddle(DescentRace):
             return (f"{', '.join(names[:-1])} and {names[-1]} all end at the upper ★ (f − f* < {power_of_ten(ATOL)}): "
                     f"a tie, ranked by who got there first.")
         return super().verdict_words(tuning).replace("end at the minimum", "end at the upper minimum ★")
+
+    def end_marks(self, ax, surf, runs, trails, tuning) -> mn.VGroup:
+        """The runs that did not reach ★ (f − f* above the floor): their end dots over the filled ★, each named
+        with its final loss on a leader to the right of ★ (the tied runs are under ★: the table names them)."""
+        g = mn.VGroup()
+        late = [n for n in self.optimizers if runs[n].meta["final_loss"] > ATOL]
+        top = max(surf.meta["minima"], key=lambda m: m[1])
+        for r, n in enumerate(sorted(late, key=lambda n: runs[n].meta["final_loss"])):
+            c = color("optimizer", n)
+            head = trails[n].trace.head
+            if head is not None:
+                head.set_z_index(11)
+            end = ax.c2p(*runs[n].thetas[-1][:2])
+            words = text(f"{NAMES[n]}: {loss_text(runs[n].meta['final_loss'])}", size=24, color=c)
+            # the first right of ★ and above it, the second left of ★ and below it (clear of the table)
+            at = ax.c2p(top[0] + (0.4 if r == 0 else -0.4), top[1] + (0.4 if r == 0 else -0.4))
+            words.move_to(at, aligned_edge=mn.LEFT if r == 0 else mn.RIGHT)
+            words = mn.VGroup(mn.BackgroundRectangle(words, color=color(theme.BACKGROUND), fill_opacity=0.85, buff=0.04),
+                              words)
+            edge = words.get_left() + 0.05 * mn.LEFT if r == 0 else words.get_right() + 0.05 * mn.RIGHT
+            g.add(mn.Line(end, edge, stroke_width=2, color=c), words)
+        g.set_z_index(11)
+        return g
 
     def charts(self, surf, runs, tuning) -> dict:
         """How far off the ridge each run is, |y| on a log axis, over the whole race: GD's straight line

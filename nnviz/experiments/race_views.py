@@ -463,23 +463,26 @@ def momentum_lag_text(surf, runs, tuning, width: int = 31) -> str:
     eta = runs["nesterov"].meta["hyper"]["lr"]
     i = tuning.meta["names"].index("momentum")
     k = int(np.flatnonzero(np.isclose(tuning.lrs, eta))[0])
-    return wrap_words(f"Momentum's best η is {num(m.meta['hyper']['lr'])} (at {num(eta)} it ends "
-                      f"{loss_words(float(tuning.final_loss[i, k]))} off ★). At {num(m.meta['hyper']['lr'])} its "
+    return wrap_words(f"Momentum's best η is {num(m.meta['hyper']['lr'])} (at {num(eta)}: f − f* = "
+                      f"{loss_words(float(tuning.final_loss[i, k]))} at step {tuning.config['steps']}). There its "
                       f"velocity lags the growing slope: ×{growth(m):.2f} a step (GD ×{growth(g):.1f}), off at step "
                       f"{ridge_step(m)}.", width)
 
 
 def nesterov_ridge_text(surf, runs, tuning, width: int = 31) -> str:
-    """Why Nesterov, a velocity method too, leaves the ridge early and still settles: its gradient is taken
-    at the look-ahead point, which on the ridge sees a steeper slope (faster growth than a heavy ball at
-    its η) and near ★ the slope turning (it brakes, reaching ★ where Momentum at that η does not)."""
+    """Why Nesterov, a velocity method too, leaves the ridge early: it can run at a much larger η, because
+    its look-ahead gradient lets it settle on ★ at that η, where Momentum (same β) is still off ★ at the last
+    step (the tuning record); the larger η is what makes |y| grow fast."""
     from ..tuning import ATOL
 
     n = runs["nesterov"]
-    k = first_below(n, tuning.meta["min_value"], ATOL)
-    return wrap_words(f"Nesterov's look-ahead gradient speeds it on the ridge (×{growth(n):.2f} a step, off at step "
-                      f"{ridge_step(n)}) and brakes it near ★: at η = {num(n.meta['hyper']['lr'])} it reaches ★ by "
-                      f"step {k}.", width)
+    eta = n.meta["hyper"]["lr"]
+    i = tuning.meta["names"].index("momentum")
+    k = int(np.flatnonzero(np.isclose(tuning.lrs, eta))[0])
+    at = first_below(n, tuning.meta["min_value"], ATOL)
+    return wrap_words(f"Nesterov's look-ahead settles at η = {num(eta)} (at ★ by step {at}; Momentum there ends at "
+                      f"{loss_words(float(tuning.final_loss[i, k]))}). That η gives ×{growth(n):.2f} a step: off at step "
+                      f"{ridge_step(n)}.", width)
 
 
 def adaptive_ridge_text(surf, runs, width: int = 31) -> str:
@@ -561,10 +564,9 @@ def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
     for r in sorted(rest, key=lambda r: -r["lr"]):
         if r["how"] == "peak":
             end, mine = float(tuning.final_loss[i, r["index"]]), float(tuning.final_loss[i, chosen["index"]])
-            luck = (f" Its {num(end)} at step {steps} (● {num(mine)}) is luck: dropped." if np.isfinite(end) and end < mine
-                    else "")
+            below = (f", though it ends at {num(end)} (● {num(mine)})" if np.isfinite(end) and end < mine else "")
             out.append(f"At η = {num(r['lr'])} (η·λₘₐₓ = {r['sharp0']:.1f}) the loss spikes to {r['peak']:.0f}, past "
-                       f"{e['bound'] / e['start']:g}× the start.{luck}")
+                       f"{e['bound'] / e['start']:g}× the start: the rule drops it{below}.")
         elif r["how"] == "late":
             out.append(f"At η = {num(r['lr'])} the wall steepens as GD moves (η·λₘₐₓ reaches {r['sharp']:.1f}): "
                        f"the loss bounces up to {r['peak']:.0f}, still above the start at step {e['check']}.")
