@@ -596,8 +596,8 @@ def _tuning_words(tun, names) -> list:
         near = [j for j in np.flatnonzero(tun.stable[i].astype(bool))
                 if j != k and T.ATOL < tun.final_loss[i, j] < 10 * T.ATOL]
         for j in near[:1]:
-            words.append(f"{OPT_LABEL[w]} at η = {tun.lrs[j]:.2g}: {X.loss_words(float(tun.final_loss[i, j]))}, just "
-                         f"above the floor (● ends below it).")
+            words.append(f"{OPT_LABEL[w]} at η = {tun.lrs[j]:.2g} ends at {X.loss_words(float(tun.final_loss[i, j]))}: "
+                         f"just outside the tie rule (below 10⁻¹²), so ● ({tun.lrs[k]:.2g}) is first.")
     edge = [OPT_LABEL[n] for n in names if X.at_edge(tun, n)]
     if len(edge) > 1:
         words.append(f"{', '.join(edge[:-1])} and {edge[-1]}: best η = the last stable one, so one grid step can "
@@ -619,7 +619,7 @@ def race_tuning(fig):
     some optimizers are easy to tune."""
     rec = E.load("descent_race")
     grid = fig.add_gridspec(2, 3, height_ratios=[3.0, 1.75], hspace=0.3, wspace=0.32, left=0.06, right=0.98,
-                            top=0.82, bottom=0.14)
+                            top=0.82, bottom=0.155)
     fig.suptitle("Final loss vs η for each optimizer: where is the best stable η, and how close is it to the edge?",
                  fontsize=13, fontweight="bold", y=0.995)
     titled = []  # (axes, title, rows of ×): every title clears the most rows of any panel, all at one height
@@ -648,8 +648,9 @@ def race_tuning(fig):
         for i, name in enumerate(names):
             c = theme.OPTIMIZER[name]
             y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
-            ax.plot(lrs, y, "-", color=c, lw=1.8, alpha=faint, path_effects=_inked(1.8) if not zone else None)
-            ax.plot(lrs, y, "o", color=c, ms=3.2, mec=theme.INK, mew=0.4, zorder=4, alpha=faint)  # every tested η
+            lw = 1.2 if zone else 1.8  # the saddle's spiky curves thinner: the ● stand out of the tangle
+            ax.plot(lrs, y, "-", color=c, lw=lw, alpha=faint, path_effects=_inked(lw))
+            ax.plot(lrs, y, "o", color=c, ms=2.6 if zone else 3.2, mec=theme.INK, mew=0.4, zorder=4, alpha=faint)
             k = int(tun.chosen[i])
             if name in tied and zone:
                 r = tied.index(name)
@@ -707,7 +708,7 @@ def race_tuning(fig):
             ax.yaxis.set_minor_locator(NullLocator())
         elif shown.min() <= T.ATOL * 1.0001:  # the tie floor: losses there are round-off, all tied
             ax.axhline(T.ATOL, color=theme.MUTED, lw=1.5, ls=":", zorder=1)
-            ax.annotate(r"$10^{-12}$: round-off floor", (lrs[0], T.ATOL), xytext=(2, -13),
+            ax.annotate(r"tie rule: below $10^{-12}$", (lrs[0], T.ATOL), xytext=(2, 3),
                         textcoords="offset points", fontsize=10, color=theme.INK)
         ax.set_xlabel(r"learning rate $\eta$")
         ax.set_ylabel(r"final loss $f(\theta_T) - f^*$")
@@ -728,11 +729,11 @@ def race_tuning(fig):
     labels = [f"{OPT_LABEL[n]}" for n in X.RACE_ORDER]
     t0 = rec[f"{list(X.RACES)[0]}__tuning"]
     warm, peak = t0.config.get("warmup", 0.1), t0.config.get("peak", T.PEAK)
-    fig.text(fig.axes[0].get_position().x0, 0.062, f"● chosen η: the lowest final loss among stable η; a tie (within "
-             f"1 %, or both below 10⁻¹²): the η whose run first gets to that level, then the smaller η.  Small dots: every η tried "
-             f"({t0.config['per_decade']} per decade, ×{10 ** (1 / t0.config['per_decade']):.2f} a step).\n× unstable η: diverges, passes "
-             f"{peak:g}× the start loss, or is above it after the first {warm:.0%} of steps (small ×: an unstable η "
-             f"between stable ones).", fontsize=10, va="top", ha="left", linespacing=1.4)
+    foot = (f"● chosen η: the lowest final loss among stable η; a tie (within 1 %, or both below 10⁻¹²): the η whose "
+            f"run first gets to that level, then the smaller η. Small dots: every η tried ({t0.config['per_decade']} per "
+            f"decade, ×{10 ** (1 / t0.config['per_decade']):.2f} a step). × unstable η: diverges, passes {peak:g}× the "
+            f"start loss, or is above it after the first {warm:.0%} of steps (small ×: an unstable η between stable ones).")
+    fig.text(fig.axes[0].get_position().x0, 0.062, _wrap(foot, 160), fontsize=10, va="top", ha="left", linespacing=1.4)
     fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, 0.068), frameon=False)
 
 
