@@ -121,7 +121,7 @@ def protocol_lines(surf, tuning, width: int = 32, tie: bool = False) -> list[str
     words = (f"same start ○ ({start}), same {surf.meta['steps']} steps; η per optimizer: the best stable "
              f"final loss on one grid, {grid}, {c['per_decade']} per decade")
     if tie:
-        words += f"; ties (within {c['rtol']:.0%}, or both < {power_of_ten(ATOL)}): the η that gets there first"
+        words += "; a tie goes to the η first to get there"
     return wrap_words(words, width).split("\n")
 
 
@@ -711,7 +711,7 @@ class DescentRace(ThemedScene):
     explain = ("gd_cap", "momentum_cap", "velocity", "nesterov", "adagrad", "rmsprop", "adam_walk")  # after the ranking
     star_on_top = True  # the hollow ★ above the end dots (a dot on the minimum shows inside it)
     star_z = 7          # its z: above the paths; the saddle puts it above the beats' marks and bright dots too
-    star_fill = False   # ★ and the start ○ filled with the background (several end dots on one spot: none shows)
+    star_fill = False   # at the takeaway, ★ filled with the background (several end dots on one spot: none shows)
     legend_beta = False  # the legend gives the momentum methods' β beside η
     keep_marks = False  # the beats' marks on the map stay to the end
     label_clear = False  # the overshoot's step labels beside their dots (True: out in the open, on leaders)
@@ -780,10 +780,7 @@ class DescentRace(ThemedScene):
         marks = start_and_minima(ax, surf, size=0.15 if self.star_on_top else 0.12)
         if self.star_on_top:  # every run ends at the ★: the hollow ★ on top, the dots inside it
             marks.set_z_index(self.star_z)
-        if self.star_fill:  # ★ and ○ filled: no end dot's colour shows through (the table says who is there)
-            for m in marks:
-                if isinstance(m, (mn.Star, mn.Circle)) and m.get_stroke_color() == mn.ManimColor(color(theme.BACKGROUND)):
-                    m.set_fill(color(theme.BACKGROUND), opacity=1)
+        self.star_marks = marks
         saddle = marks.saddle_marks
         saddle.set_z_index(5)  # the saddle's ×, outlined, over the paths that cross it, under the end dots
         away = excursions(ax, surf, runs)
@@ -1101,21 +1098,30 @@ class DescentRaceSaddle(DescentRace):
         """The runs that did not reach ★ (f − f* above the floor): their end dots over the filled ★, each named
         with its final loss on a leader to the right of ★ (the tied runs are under ★: the table names them)."""
         g = mn.VGroup()
+        if self.star_fill:  # ★ filled: no tied run's colour shows through; "N tied" beside it
+            for m in self.star_marks:
+                if isinstance(m, mn.Star) and m.get_stroke_color() == mn.ManimColor(color(theme.BACKGROUND)):
+                    m.set_fill(color(theme.BACKGROUND), opacity=1)
         late = [n for n in self.optimizers if runs[n].meta["final_loss"] > ATOL]
         top = max(surf.meta["minima"], key=lambda m: m[1])
+        tied = len(self.optimizers) - len(late)
+        if tied > 1:
+            tag = text(f"{tied} tied", size=24).move_to(ax.c2p(top[0] + 0.35, top[1]), aligned_edge=mn.LEFT)
+            g.add(mn.BackgroundRectangle(tag, color=color(theme.BACKGROUND), fill_opacity=0.85, buff=0.04), tag)
         for r, n in enumerate(sorted(late, key=lambda n: runs[n].meta["final_loss"])):
             c = color("optimizer", n)
             head = trails[n].trace.head
             if head is not None:
                 head.set_z_index(11)
             end = ax.c2p(*runs[n].thetas[-1][:2])
-            words = text(f"{NAMES[n]}: {loss_text(runs[n].meta['final_loss'])}", size=24, color=c)
-            # the first right of ★ and above it, the second left of ★ and below it (clear of the table)
-            at = ax.c2p(top[0] + (0.4 if r == 0 else -0.4), top[1] + (0.4 if r == 0 else -0.4))
-            words.move_to(at, aligned_edge=mn.LEFT if r == 0 else mn.RIGHT)
+            words = text(f"{NAMES[n]}\nf − f* = {loss_text(runs[n].meta['final_loss'])}", size=24, color=c,
+                         line_spacing=0.8)
+            # left of ★ and below it, one above the other (the right holds the tag; past it the table)
+            at = ax.c2p(top[0] - 0.3, top[1] - 0.4 - 0.6 * r)
+            words.move_to(at, aligned_edge=mn.RIGHT)
             words = mn.VGroup(mn.BackgroundRectangle(words, color=color(theme.BACKGROUND), fill_opacity=0.85, buff=0.04),
                               words)
-            edge = words.get_left() + 0.05 * mn.LEFT if r == 0 else words.get_right() + 0.05 * mn.RIGHT
+            edge = words.get_right() + 0.05 * mn.RIGHT
             g.add(mn.Line(end, edge, stroke_width=2, color=c), words)
         g.set_z_index(11)
         return g

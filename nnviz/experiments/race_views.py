@@ -455,34 +455,34 @@ def growth(run, lo: float = 0.003, hi: float = 0.5) -> float:
     return float(np.median(y[1:][m] / y[:-1][m]))
 
 
+def heavy_ball_growth(lr: float, beta: float) -> float:
+    """|y|'s growth a step for a heavy ball on the ridge's −y² direction (f_y ≈ −2y): the larger root of
+    r² − (1 + β + 2η)r + β = 0 (plain GD: β = 0, 1 + 2η)."""
+    b = 1 + beta + 2 * lr
+    return float((b + np.sqrt(b * b - 4 * beta)) / 2)
+
+
 def momentum_lag_text(surf, runs, tuning, width: int = 31) -> str:
-    """Why Momentum leaves the ridge last: its tuned η is small (a larger one ends further from ★, as the
-    tuning record says at Nesterov's η), and at that η its velocity lags a slope that grows every step, so
-    |y| grows by less a step than GD's (the measured factors, side by side on the |y| chart)."""
+    """Why Momentum leaves the ridge last: at its tuned η its velocity (a sum of past, smaller slopes) trails
+    a slope that grows every step, so |y| grows by less a step than GD's (the measured factors, side by side
+    on the |y| chart)."""
     m, g = runs["momentum"], runs["gd"]
-    eta = runs["nesterov"].meta["hyper"]["lr"]
-    i = tuning.meta["names"].index("momentum")
-    k = int(np.flatnonzero(np.isclose(tuning.lrs, eta))[0])
-    return wrap_words(f"Momentum's best η is {num(m.meta['hyper']['lr'])} (at {num(eta)}: f − f* = "
-                      f"{loss_words(float(tuning.final_loss[i, k]))} at step {tuning.config['steps']}). There its "
-                      f"velocity lags the growing slope: ×{growth(m):.2f} a step (GD ×{growth(g):.1f}), off at step "
-                      f"{ridge_step(m)}.", width)
+    return wrap_words(f"At its best η = {num(m.meta['hyper']['lr'])} Momentum's |y| grows ×{growth(m):.2f} a step (GD at "
+                      f"{num(g.meta['hyper']['lr'])}: ×{growth(g):.1f}): its velocity sums past, smaller slopes. Off at "
+                      f"step {ridge_step(m)}.", width)
 
 
 def nesterov_ridge_text(surf, runs, tuning, width: int = 31) -> str:
-    """Why Nesterov, a velocity method too, leaves the ridge early: it can run at a much larger η, because
-    its look-ahead gradient lets it settle on ★ at that η, where Momentum (same β) is still off ★ at the last
-    step (the tuning record); the larger η is what makes |y| grow fast."""
-    from ..tuning import ATOL
-
+    """Why Nesterov, a velocity method too, leaves the ridge early: its look-ahead damps the bounce at ★, so
+    it can use a larger η (Momentum at that η ends off ★: the tuning record); at that η a heavy ball would
+    grow |y| by `heavy_ball_growth`, the look-ahead makes it the measured factor."""
     n = runs["nesterov"]
-    eta = n.meta["hyper"]["lr"]
+    h = n.meta["hyper"]
     i = tuning.meta["names"].index("momentum")
-    k = int(np.flatnonzero(np.isclose(tuning.lrs, eta))[0])
-    at = first_below(n, tuning.meta["min_value"], ATOL)
-    return wrap_words(f"Nesterov's look-ahead settles at η = {num(eta)} (at ★ by step {at}; Momentum there ends at "
-                      f"{loss_words(float(tuning.final_loss[i, k]))}). That η gives ×{growth(n):.2f} a step: off at step "
-                      f"{ridge_step(n)}.", width)
+    k = int(np.flatnonzero(np.isclose(tuning.lrs, h["lr"]))[0])
+    return wrap_words(f"Look-ahead damps Nesterov's bounce, so η = {num(h['lr'])} works (Momentum there: f − f* = "
+                      f"{loss_words(float(tuning.final_loss[i, k]))}): |y| ×{growth(n):.2f} a step (heavy ball "
+                      f"×{heavy_ball_growth(h['lr'], h['beta']):.2f}).", width)
 
 
 def adaptive_ridge_text(surf, runs, width: int = 31) -> str:
