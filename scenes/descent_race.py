@@ -1056,7 +1056,7 @@ class DescentRaceBeale(DescentRace):
         chart = SeriesChart("step length |Δθ| per step (log)", {n: st[n][:2] for n in names},
                             (0, surf.meta["steps"]), (1e-10, 10), room=self.room(), size=28, height=2.1, y_ticks=4,
                             ends=True, x_ticks=3, guides={"rmsprop": np.sqrt(2) * eta}, key_inside=True,
-                            subtitle="x, y each move η·g / √(mean g²)", guide_words={"rmsprop": "√2·η"},
+                            subtitle="x, y each move ≈ η·g / √(g² so far)", guide_words={"rmsprop": "√2·η"},
                             gaps={"adagrad": (0.5 * (a + b), lo, hi, f"{RV.early_ratio(runs):.0f}×", mn.UP)})
         return {"adam_steps": (chart, ("adam",)), "adagrad_steps": (chart, ("adagrad",)),
                 "rms_forgets": (chart, ("rmsprop",))}

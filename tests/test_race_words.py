@@ -822,7 +822,8 @@ def test_why_words_recomputed_from_the_records(race):
     star = np.asarray(race["beale__surface"].meta["minima"][0], float)
     far = [np.linalg.norm(np.asarray(x.thetas[60], float) - star) for x in (a, ag)]
     assert min(far) > 0.1  # both still far from ★ over that window
-    assert f"its steps are {ratio:.0f}× shorter than Adam's over steps 10–60" in RV.beale_adagrad_steps_text(runs["beale"], width=1000)
+    said = RV.beale_adagrad_steps_text(runs["beale"], width=1000)
+    assert f"its steps are {ratio:.0f}× shorter than Adam's over steps 10–60" in said and "√t·√(mean g²)" in said
     # Momentum's built-up rate η(1 + β + … + βᵗ) ends at η/(1 − β)
     mm = runs["beale"]["momentum"].meta["hyper"]
     mr = RV.rates(runs["beale"])["momentum"]
@@ -926,11 +927,13 @@ def test_why_words_recomputed_from_the_records(race):
     kn = int(tr.chosen[i])
     nx = RV.probe(pr, "nesterov", kn + 1)
     assert np.nanmax(nx["loss"]) > 10 * pr.meta["start_loss"] and not tr.stable[i, kn + 1]
-    assert (f"at η = {tr.lrs[kn + 1]:.2g} its loss spikes to {np.nanmax(nx['loss']) / pr.meta['start_loss']:.0f}× the "
-            f"start (unstable)") in words
+    bn = 2 * (1 + 0.9) / (1 + 2 * 0.9)  # Nesterov's quadratic stability bound on η·λ_max at β = 0.9
+    assert runs["rosenbrock"]["nesterov"].meta["hyper"]["beta"] == 0.9
+    assert tr.lrs[kn] * lam0 < bn < tr.lrs[kn + 1] * lam0  # its η under the bound at ○, the next one over
+    assert (f"2(1+β)/(1+2β) ≈ {bn:.1f}. At η = {tr.lrs[kn + 1]:.2g} it is {tr.lrs[kn + 1] * lam0:.1f} at ○: loss "
+            f"×{np.nanmax(nx['loss']) / pr.meta['start_loss']:.0f}.") in words
     assert tr.final_loss[i, kn] < tr.final_loss[m, kn]
     assert f"At {tr.lrs[kn]:.2g} it beats Momentum ({tr.final_loss[i, kn]:.2g} vs {tr.final_loss[m, kn]:.2g})" in words
-    assert f"Momentum wins by its {tr.lrs[int(tr.chosen[m])] / tr.lrs[kn]:.1f}× larger η" in words
     # the race's takeaway: the top 3 and the winner's neighbours (3rd one step lower, unstable one higher)
     take = RV.takeaway("rosenbrock", race["rosenbrock__surface"], runs["rosenbrock"], tr)
     assert "Velocity terms (Momentum, Adam, Nesterov) take the top 3. Momentum's 1st is fragile: one η step off, it is 3rd or unstable." == take
@@ -1010,9 +1013,9 @@ def test_race_still_points_recomputed(race):
     pts = {s: RV.still_points(s, surfs[s], runs[s], race[f"{s}__tuning"]) for s in XD.RACES}
     assert all(len(p) <= 4 for p in pts.values())
     a = lengths(runs["rosenbrock"]["adagrad"].thetas)
-    assert pts["rosenbrock"][1] == f"AdaGrad: its sum of g² only grows, steps shrink {a[0] / a[-1]:.0f}×."
+    assert pts["rosenbrock"][1] == f"AdaGrad: its sum of g² only grows; steps shrink {a[0] / a[-1]:.0f}× from step 1 to 300."
     assert [n for p in surfs["rosenbrock"].meta["ranking"][:3] for n in p] == ["momentum", "adam", "nesterov"]
-    assert pts["rosenbrock"][0] == "Velocity (Momentum, Adam's m, Nesterov): top 3."
+    assert pts["rosenbrock"][0] == "The top 3 carry a velocity (Adam's m: a running mean of g)."
     rr = runs["rosenbrock"]["rmsprop"]
     assert np.median(lengths(rr.thetas)[150:]) == pytest.approx(np.sqrt(2) * rr.meta["hyper"]["lr"], rel=0.05)
     b = runs["beale"]
@@ -1027,7 +1030,7 @@ def test_race_still_points_recomputed(race):
     assert pts["saddle"][0] == f"Tied at ★ (< 10⁻¹²); {XD.RACE_NAMES[first]} first, step {when[first]}."
     assert pts["saddle"][1] == f"Start y = {surfs['saddle'].meta['start'][1]:g}, a hair above the saddle line."
     off = {n: int(np.flatnonzero(np.abs(np.asarray(sad[n].thetas, float)[:, 1]) > 0.5)[0]) for n in sad}
-    assert f"off y = 0 at step {max(off[n] for n in ('adagrad', 'rmsprop', 'adam'))} (GD: {off['gd']})" in pts["saddle"][2]
+    assert f"off y = 0 at step {max(off[n] for n in ('adagrad', 'rmsprop', 'adam'))}; GD only at step {off['gd']}" in pts["saddle"][2]
     moving = [n for n in ("momentum", "adam") if np.linalg.norm(np.diff(sad[n].thetas[-2:], axis=0)) > 0.05]
     assert moving and pts["saddle"][3].startswith(", ".join(XD.RACE_NAMES[n] for n in moving))
     assert all(sad[n].meta["final_loss"] > T.ATOL for n in moving)  # not among the tied
@@ -1055,5 +1058,5 @@ def test_momentum_cap_words(race):
     g = tr.meta["names"].index("gd")
     assert not tr.stable[g, k] and RV.sharpness_peak(pr, "gd", k) > 2  # GD at Momentum's η: past its limit 2
     words = RV.momentum_cap_text({"momentum": mo}, tr, pr, width=1000)
-    assert (f"up to 2(1 + β) = {2 * (1 + b):.1f}, not GD's 2: Momentum reaches {peaks[0]:.1f} at η = {tr.lrs[k]:.2g} "
-            f"(stable), {peaks[1]:.1f} at {tr.lrs[k + 1]:.2g} (×).") in words
+    assert (f"Heavy-ball Momentum (β = {b:g}) stays stable while η·λₘₐₓ < 2(1 + β) = {2 * (1 + b):.1f}, not GD's 2: "
+            f"it reaches {peaks[0]:.1f} at η = {tr.lrs[k]:.2g}, {peaks[1]:.1f} at {tr.lrs[k + 1]:.2g} (×).") in words

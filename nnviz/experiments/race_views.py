@@ -184,8 +184,8 @@ def beale_adagrad_steps_text(runs, width: int = 31) -> str:
     shorter than Adam's while both are still far from ★."""
     g0 = float(runs["adagrad"].grad_norm[0])
     a, b = BEALE_EARLY
-    return wrap_words(f"AdaGrad's sum of g² never forgets the steep start (|g| = {g0:.0f}): its steps are "
-                      f"{early_ratio(runs):.0f}× shorter than Adam's over steps {a}–{b}.", width)
+    return wrap_words(f"AdaGrad divides by √(sum of g²) = √t·√(mean g²): Adam's memory plus an extra ÷√t, so its "
+                      f"steps are {early_ratio(runs):.0f}× shorter than Adam's over steps {a}–{b}.", width)
 
 
 def beale_rmsprop_text(runs, width: int = 31) -> str:
@@ -327,9 +327,9 @@ def momentum_cap_text(runs, tuning, probes, name: str = "momentum", width: int =
     k = int(tuning.chosen[i])
     b = float(runs[name].meta["hyper"]["beta"])
     now, nxt = sharpness_peak(probes, name, k), sharpness_peak(probes, name, k + 1)
-    return wrap_words(f"A velocity may take η·λₘₐₓ up to 2(1 + β) = {2 * (1 + b):.1f}, not GD's 2: {RACE_NAMES[name]} "
-                      f"reaches {now:.1f} at η = {num(tuning.lrs[k])} (stable), {nxt:.1f} at {num(tuning.lrs[k + 1])} (×).",
-                      width)
+    return wrap_words(f"Heavy-ball {RACE_NAMES[name]} (β = {b:g}) stays stable while η·λₘₐₓ < 2(1 + β) = {2 * (1 + b):.1f}, "
+                      f"not GD's 2: it reaches {now:.1f} at η = {num(tuning.lrs[k])}, {nxt:.1f} at "
+                      f"{num(tuning.lrs[k + 1])} (×).", width)
 
 
 def velocity_own_text(surf, runs, width: int = 31) -> str:
@@ -353,10 +353,12 @@ def nesterov_text(surf, runs, tuning, probes, width: int = 31) -> str:
     p = probe(probes, "nesterov", j)
     start = probes.meta["start_loss"]
     km = int(tuning.chosen[m])
-    return wrap_words(f"Nesterov, {ordinal(place_of(surf, 'nesterov'))}: at η = {num(p['lr'])} its loss spikes to "
-                      f"{np.nanmax(p['loss']) / start:.0f}× the start (unstable). At {num(tuning.lrs[k])} it beats "
-                      f"Momentum ({num(tuning.final_loss[i, k])} vs {num(tuning.final_loss[m, k])}): Momentum wins by "
-                      f"its {tuning.lrs[km] / tuning.lrs[k]:.1f}× larger η.", width)
+    b = float(runs["nesterov"].meta["hyper"]["beta"])
+    bound = 2 * (1 + b) / (1 + 2 * b)  # Nesterov's look-ahead on a quadratic: stable while η·λ_max < this
+    return wrap_words(f"Nesterov's look-ahead is stricter: η·λₘₐₓ < 2(1+β)/(1+2β) ≈ {bound:.1f}. At η = "
+                      f"{num(p['lr'])} it is {p['lr'] * start_sharpness(probes):.1f} at ○: loss "
+                      f"×{np.nanmax(p['loss']) / start:.0f}. At {num(tuning.lrs[k])} it beats Momentum "
+                      f"({num(tuning.final_loss[i, k])} vs {num(tuning.final_loss[m, k])}).", width)
 
 
 def step_series(runs, names) -> dict:
@@ -387,18 +389,17 @@ def still_points(surface: str, surf, runs, tuning) -> list:
     if surface == "rosenbrock":
         top = [n for p in surf.meta["ranking"][:3] for n in p]
         a = steps_of(runs["adagrad"])
-        first = (f"Velocity ({', '.join(RACE_NAMES[n] + (chr(39) + 's m' if n == 'adam' else '') for n in top)}): "
-                 f"top 3." if set(top) == {"momentum", "nesterov", "adam"}
+        first = ("The top 3 carry a velocity (Adam's m: a running mean of g)." if set(top) == {"momentum", "nesterov", "adam"}
                  else f"Top 3: {', '.join(RACE_NAMES[n] for n in top)}.")
-        return [first, f"AdaGrad: its sum of g² only grows, steps shrink {a[0] / a[-1]:.0f}×.",
+        return [first, f"AdaGrad: its sum of g² only grows; steps shrink {a[0] / a[-1]:.0f}× from step 1 to {len(a)}.",
                 "RMSprop: ≈ √2·η steps bounce across the floor."]
     if surface == "beale":
         b2 = runs["adam"].meta["hyper"]["beta2"]
         rho = runs["rmsprop"].meta["hyper"]["decay"]
         last = RACE_NAMES[surf.meta["ranking"][-1][-1]]
-        return ["Each coordinate moves η·g / √(mean of g²):",
+        return ["Each coordinate moves ≈ η·g / √(g² so far):",
                 f"Adam (~{memory(b2)}-step mean): steps shrink with |g|.",
-                "AdaGrad (sum): they shrink from step 1.",
+                "AdaGrad (sum: an extra ÷√t): they shrink from step 1.",
                 f"RMSprop (~{memory(rho)}-step mean): stay ≈ √2·η" + (", last." if last == "RMSprop" else ".")]
     tied = surf.meta["ranking"][0]
     when = {n: first_below(runs[n], tuning.meta["min_value"], ATOL) for n in tied}
@@ -408,7 +409,7 @@ def still_points(surface: str, surf, runs, tuning) -> list:
     return [f"Tied at ★ (< {power_of_ten(ATOL)}); {RACE_NAMES[fast]} first, step {when[fast]}.",
             f"Start y = {surf.meta['start'][1]:g}, a hair above the saddle line.",
             f"{', '.join(RACE_NAMES[n] for n in adaptive)} ÷ each |gᵢ|: off y = 0 at step "
-            f"{max(ridge_step(runs[n]) for n in adaptive)} (GD: {ridge_step(runs['gd'])}).",
+            f"{max(ridge_step(runs[n]) for n in adaptive)}; GD only at step {ridge_step(runs['gd'])}.",
             f"{', '.join(RACE_NAMES[n] for n in late)}: velocity overshoots ★."]
 
 

@@ -481,6 +481,15 @@ def race(fig):
         # runs ending on one spot (at the plot's scale): their end dots side by side round it, best on top
         done = [n for n in order if runs[n].meta["final_loss"] <= T.ATOL]
         crowded = _crowded_ends(ax, runs, [n for n in order if np.all(np.isfinite(runs[n].thetas[-1]))], tied=done)
+        star = np.asarray(s.meta["minima"][0], float)
+        near = [n for n in crowded if n not in done and np.linalg.norm(runs[n].thetas[-1] - star) < 0.1]
+        if len(near) > 2 and len(done) <= 1:  # ends spread round ★ though only one (or none) is at it: say so
+            far = max(np.linalg.norm(runs[n].thetas[-1] - star) for n in crowded)
+            ax.annotate(f"all {len(crowded)} end within {far:.2g} of ★ (drawn side by side);\n"
+                        + (f"only {OPT_LABEL[done[0]]} reaches it ($f - f^* < 10^{{-12}}$)" if done else "none reaches it"),
+                        star, xytext=(0.98, 0.04), textcoords="axes fraction", ha="right", va="bottom", fontsize=10,
+                        color=theme.INK, zorder=13, bbox=dict(boxstyle="round,pad=0.2", fc=theme.PAPER, ec="none", alpha=0.9),
+                        arrowprops=dict(arrowstyle="-", color=theme.INK, lw=0.8, shrinkB=12))
         for name in X.RACE_ORDER:
             run = runs[name]
             c = theme.OPTIMIZER[name]
@@ -495,8 +504,8 @@ def race(fig):
                 if name not in done and any(np.linalg.norm(ax.transData.transform(end) - ax.transData.transform(
                         runs[m].thetas[-1])) / fig.dpi < 0.35 for m in crowded):
                     right = end[0] >= np.mean([runs[m].thetas[-1][0] for m in crowded])
-                    ax.annotate(f"{OPT_LABEL[name]} {run.meta['final_loss']:.2g}", end, xytext=(30 if right else -22, -40),
-                                textcoords="offset points", ha="left" if right else "right", va="center", fontsize=10.5,
+                    ax.annotate(f"{OPT_LABEL[name]}: $f - f^*$ = {run.meta['final_loss']:.2g}", end, xytext=(95 if right else 75, 16 if right else -40),
+                                textcoords="offset points", ha="center", va="center", fontsize=10.5,
                                 color=c, fontweight="bold", zorder=13,
                                 bbox=dict(boxstyle="round,pad=0.15", fc=theme.PAPER, ec="none", alpha=0.9),
                                 arrowprops=dict(arrowstyle="-", color=c, lw=1.2, shrinkA=0, shrinkB=3))
@@ -507,7 +516,7 @@ def race(fig):
                             xytext=(x1 - 0.03 * (x1 - x0), y1 - 0.05 * (y1 - y0)), ha="right", va="top", color=c,
                             fontsize=11, fontweight="bold", zorder=12,
                             bbox=dict(boxstyle="round,pad=0.2", fc=theme.PAPER, ec="none", alpha=0.9),
-                            arrowprops=dict(arrowstyle="->", color=c, lw=1.2))
+                            arrowprops=dict(arrowstyle="->", color=c, lw=1.2), annotation_clip=False).arrow_patch.set_clip_on(False)
         ax.plot(*s.meta["start"], "o", ms=9, mfc="none", mec=theme.INK, mew=1.8, zorder=5)
         for m in s.meta["minima"]:  # the goal above every end dot, hollow: a dot on it shows inside
             ax.plot(*m, "*", mfc="none", mec=theme.PAPER, mew=3.2, ms=17, zorder=12)
@@ -525,7 +534,7 @@ def race(fig):
         note.axis("off")
         # three short lines, each fact once: the verdict and the winner's neighbours are on the strip, the
         # winner in the headline
-        note.text(0.0, 1.0, "\n".join(_wrap(t, 48).replace("\n", "\n   ") for t in RV.still_points(surf, s, runs, tun)),
+        note.text(0.0, 1.0, "\n".join(_wrap(t, 44).replace("\n", "\n   ") for t in RV.still_points(surf, s, runs, tun)),
                   va="top", ha="left", fontsize=11,
                   transform=note.transAxes, linespacing=1.5)
     # the headline: what the three panels say together (winners read off the records)
