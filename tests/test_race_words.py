@@ -877,7 +877,9 @@ def test_why_words_recomputed_from_the_records(race):
     assert L2.max() > 10 * L2[0] and f"At η = {tr.lrs[k + 2]:.2g} (η·λₘₐₓ = {tr.lrs[k + 2] * lam0:.1f}) the loss spikes to {L2.max():.0f}" in words
     f0, f2 = (obj.value(train(O.ObjectiveProblem(obj), optim.sgd(lr=float(tr.lrs[j])), x0,
                               steps=tr.config["steps"]).thetas[-1]) - obj.min_value for j in (k, k + 2))
-    assert f2 < f0 and f"the rule drops it, though it ends at {f2:.2g} (● {f0:.2g})." in words
+    best = min(tr.meta["chosen_final"].values())
+    assert f2 < best < f0 and f"the start: dropped, though it ends at {f2:.2g}, below Momentum's {best:.2g}." in words
+    assert tr.meta["chosen_final"]["momentum"] == best
     assert L1.max() < 10 * L1[0] and L1[30] > L1[0] and np.all(L1[31:] <= L1[0] * 10)
     assert max(curves[k + 1][1]) > 2 and tr.lrs[k + 1] * lam0 < 2
     assert (f"(η·λₘₐₓ reaches {max(curves[k + 1][1]):.1f}): the loss bounces up to {L1.max():.0f}, still above "

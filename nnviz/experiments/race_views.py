@@ -565,9 +565,13 @@ def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
     for r in sorted(rest, key=lambda r: -r["lr"]):
         if r["how"] == "peak":
             end, mine = float(tuning.final_loss[i, r["index"]]), float(tuning.final_loss[i, chosen["index"]])
-            below = (f", though it ends at {num(end)} (● {num(mine)})" if np.isfinite(end) and end < mine else "")
+            finals = tuning.meta["chosen_final"]
+            w = min(finals, key=finals.get)
+            below = (f", though it ends at {num(end)}, below {RACE_NAMES[w]}'s {num(finals[w])}"
+                     if np.isfinite(end) and end < finals[w] else
+                     f", though it ends at {num(end)} (● {num(mine)})" if np.isfinite(end) and end < mine else "")
             out.append(f"At η = {num(r['lr'])} (η·λₘₐₓ = {r['sharp0']:.1f}) the loss spikes to {r['peak']:.0f}, past "
-                       f"{e['bound'] / e['start']:g}× the start: the rule drops it{below}.")
+                       f"{e['bound'] / e['start']:g}× the start: dropped{below}.")
         elif r["how"] == "late":
             out.append(f"At η = {num(r['lr'])} the wall steepens as GD moves (η·λₘₐₓ reaches {r['sharp']:.1f}): "
                        f"the loss bounces up to {r['peak']:.0f}, still above the start at step {e['check']}.")

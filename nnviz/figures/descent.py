@@ -606,7 +606,7 @@ def _tuning_words(tun, names) -> list:
                 if j != k and T.ATOL < tun.final_loss[i, j] < 10 * T.ATOL]
         for j in near[:1]:
             words.append(f"{OPT_LABEL[w]} at η = {tun.lrs[j]:.2g} ends at {X.loss_words(float(tun.final_loss[i, j]))}: "
-                         f"just outside the tie rule (below 10⁻¹²), so ● ({tun.lrs[k]:.2g}) is first.")
+                         f"just outside the tie rule (below 10⁻¹²), so η = {tun.lrs[k]:.2g} is chosen.")
     edge = [OPT_LABEL[n] for n in names if X.at_edge(tun, n)]
     if len(edge) > 1:
         words.append(f"{', '.join(edge[:-1])} and {edge[-1]}: best η = the last stable one, so one grid step can "
@@ -663,7 +663,7 @@ def race_tuning(fig):
             k = int(tun.chosen[i])
             if name in tied and zone:
                 r = tied.index(name)
-                yz = 10 ** (np.log10(T.ATOL) - ZONE_ROW * (r + 0.7))
+                yz = 10 ** (np.log10(T.ATOL) - ZONE_ROW * (len(tied) - 1 - r + 0.7))  # rank 1 lowest: lower is better
                 from matplotlib.transforms import ScaledTranslation
 
                 shift = ax.transData + ScaledTranslation(nudge[name] / 72, 0, fig.dpi_scale_trans)
@@ -696,7 +696,7 @@ def race_tuning(fig):
             probes = rec[f"{surf}__probes"]
             cap = 2 / RV.start_sharpness(probes)
             ax.axvline(cap, color=theme.OPTIMIZER["gd"], lw=1.4, ls="--", zorder=1)
-            ax.annotate(r"$2/\lambda_{max}$", (cap, top), xytext=(4, -14), textcoords="offset points", fontsize=10,
+            ax.annotate(r"GD: $2/\lambda_{\mathrm{max}}$", (cap, top), xytext=(4, -14), textcoords="offset points", fontsize=10,
                         color=theme.INK)
             ax.axhline(RV.GOOD, color=theme.INK, lw=1.2, ls="--", zorder=1)
             ax.annotate(f"$f - f^* = {RV.GOOD:g}$: good", (3e-3, RV.GOOD), xytext=(2, -13),
@@ -707,8 +707,8 @@ def race_tuning(fig):
         if zone:  # the tie zone: below the floor line, a row per tied ● in the tie-break's order
             ax.axhspan(floor, T.ATOL, color=theme.MUTED, alpha=0.12, lw=0, zorder=0)
             ax.axhline(T.ATOL, color=theme.MUTED, lw=1.5, ls=":", zorder=1)
-            ax.annotate("tie zone", (lrs[0], T.ATOL), xytext=(2, -4), textcoords="offset points", fontsize=10,
-                        color=theme.INK, va="top")
+            ax.annotate("tie zone\n(rows: rank,\nnot loss)", (lrs[0], T.ATOL), xytext=(2, -4), textcoords="offset points",
+                        fontsize=10, color=theme.INK, va="top", linespacing=1.2)
             from matplotlib.ticker import FixedLocator, NullLocator
 
             # ticks and gridlines only down to the floor: the zone's rows are an order, not values
@@ -727,8 +727,8 @@ def race_tuning(fig):
         words = _tuning_words(tun, names)
         if surf == "rosenbrock":
             words = [RV.short_verdict(tun.meta).replace(" (○)", "").replace(" (×)", ""),
-                     rf"GD's next η ({lrs[int(tun.chosen[names.index('gd')]) + 1]:.2g}) fails: $\lambda_{{max}}$ grows "
-                     rf"along its path (dashed: $2/\lambda_{{max}}$ at the start).",
+                     rf"GD's next η ({lrs[int(tun.chosen[names.index('gd')]) + 1]:.2g}) fails: $\lambda_{{\mathrm{{max}}}}$ grows "
+                     rf"along its path (dashed: $2/\lambda_{{\mathrm{{max}}}}$ at the start).",
                      RV.tuning_takeaway(tun, winner=False)]
         note.text(0.0, 1.0, "\n".join("• " + _wrap(w, 44).replace("\n", "\n   ") for w in words), va="top",
                   ha="left", fontsize=10, transform=note.transAxes, linespacing=1.35)
