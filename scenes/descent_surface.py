@@ -1258,7 +1258,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         names.move_to(ax.axes.c2p(ax.bounds[0][1], ax.bounds[1][1]), aligned_edge=mn.UR).shift(0.08 * mn.DL)
         plot.add(names)
         plot.move_to([0, 1.2, 0], aligned_edge=mn.UP).to_edge(mn.RIGHT, buff=0.2)
-        sub = label(f"height: log(1 + loss) · momentum η = {n['eta']:g}, β = {n['beta']:g}", size=26, color=fg)
+        sub = label(f"height: log(1 + loss)  |  momentum η = {n['eta']:g}, β = {n['beta']:g}", size=26, color=fg)
         why_eta = self.rate_words(rec)
         if why_eta:  # a second line: where η comes from
             sub = mn.VGroup(sub, label(f"η: {why_eta[2:-1]}", size=26, color=fg)).arrange(
@@ -1297,7 +1297,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         win = th[z - 7:z + 2]
         c = (win.min(axis=0) + win.max(axis=0)) / 2
         half = 0.6 * float(np.max(np.ptp(win, axis=0)))
-        zz = PlaneInset(c, half, side=3.3, make_text=label, size=24, header=f"top view, steps {z - 7}–{z + 1}")
+        zz = PlaneInset(c, half, side=3.1, make_text=label, size=24, header=f"top view, steps {z - 7}–{z + 1}")
         zz.curve(floor_curve(c[0] - half, c[0] + half, c[1] - half, c[1] + half), width=3)
         tag = label("valley floor", size=24, color=color(theme.MUTED))
         zz.add(tag.move_to(zz.box.get_corner(mn.UR) + np.array([-tag.width / 2 - 0.08, -tag.height / 2 - 0.08, 0])))
@@ -1305,25 +1305,25 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         idx = list(range(z - 4, z))
         G = -np.asarray(obj.gradient(th[idx]), float)
         scale = 0.8 * half / float(np.max(np.linalg.norm(G, axis=1)))
-        ref = G[int(np.argmax(np.linalg.norm(G, axis=1)))]  # one side of the valley: the longest arrow's
         for i, g_ in zip(idx, G):
-            tint = theme.GRADIENT if float(g_ @ ref) > 0 else theme.GRADIENT_NEGATIVE
+            tint = theme.MUTED  # one neutral hue (optimizer colours mean optimizers); white is their sum
             zz.arrow(th[i], scale * g_, tint, width=5)
-            num = label(f"{i}", size=24, color=tint)
+            num = label(f"{i}", size=24, color=fg)
             tip = zz.at(th[i] + scale * g_)
             d = zz.at(th[i] + scale * g_) - zz.at(th[i])
             num.move_to(tip + d / max(np.linalg.norm(d), 1e-9) * 0.25)
             num.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.02)
             zz.add(num)
         tot = G.sum(axis=0)  # what is left once they cancel, drawn from the last of the four
-        zz.arrow(th[idx[-1]], scale * tot, fg, width=8, tip=0.2)
+        zz.arrow(th[idx[-1]], scale * tot, fg, width=10, tip=0.22)
         big = int(np.argmax(np.linalg.norm(G, axis=1)))
-        sw = label(f"white: their sum, {np.linalg.norm(tot):.0f}\n({idx[big]} alone: {np.linalg.norm(G[big]):.0f})",
+        sw = label(f"white: their sum ({idx[0]}–{idx[-1]}),\nlength {np.linalg.norm(tot):.0f}; {idx[big]} alone "
+                   f"{np.linalg.norm(G[big]):.0f}",
                    size=24, color=fg, line_spacing=0.8)
         sw.next_to(zz.box, mn.DOWN, buff=0.08, aligned_edge=mn.LEFT)  # under the box: off the arrows
         sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.02)
         zz.add(sw)
-        zz.move_to([-1.45, 0.3, 0])
+        zz.move_to([-1.8, 0.35, 0])
         lo, hi = self.screen_box(range(z - 7, z + 2))
         zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
         out.append(shown_from(zz, tracker, z, until=n["steady"] - 0.5))  # up with its caption
@@ -1424,8 +1424,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                f"follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {n['d']:.2f} short of ★."]
         gd = self.gd_cap(rec)
         if gd is not None:
-            out.append(f"GD is unstable above η = {gd:.2g} (race grid): not even this η, let alone {n['k']:g}×; "
-                       f"momentum's cross-valley pushes cancel (steps 36–39).")
+            out.append(f"Why not GD at {n['k']:g}× η? On the race grid its largest stable η is {gd:.2g}; "
+                       f"{self.run_numbers(rec)['eta']:g} already bounces. Momentum's pushes across cancel.")
         return out
 
     def gd_cap(self, rec):

@@ -580,7 +580,9 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     g_i = g_tun.meta["names"].index("gd")
     g_k = int(g_tun.chosen[g_i])
     assert not np.asarray(g_tun.stable[g_i], bool)[g_k + 1:].any() and g_tun.lrs[g_k] < eta
-    assert f"GD is unstable above η = {g_tun.lrs[g_k]:.2g} (race grid): not even this η, let alone {k:g}×" in gdw
+    assert not g_tun.stable[g_i, g_k + 1] and g_tun.lrs[g_k + 1] == eta  # "0.001 already bounces"
+    assert (f"Why not GD at {k:g}× η? On the race grid its largest stable η is {g_tun.lrs[g_k]:.2g}; {eta:g} already "
+            f"bounces.") in gdw
     assert (f"{k:g}·η·|gradient| falls {g[f] / g[-1]:.0f}× ({k * eta * g[f]:.3f} → {k * eta * g[-1]:.4f}) and the "
             f"steps follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {d:.2f} short of ★") in why
     assert L[f] / L[-1] > 5 and d > 0.1
