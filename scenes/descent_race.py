@@ -651,7 +651,7 @@ def rule_effects(runs, tuning=None, probes=None) -> dict:
     g = step_lengths(runs["gd"].thetas)
     m = {n: momentum_gain(runs[n]) for n in ("momentum", "nesterov")}
     h = len(r) // 2
-    nest = f"θ here is the look-ahead point, so g is taken a step ahead; its steps are {m['nesterov']:.0f}× η·|g|."
+    nest = f"θ is the look-ahead point (g taken a step ahead); its steps are {m['nesterov']:.0f}× η·|g|."
     gd = f"steps = η·|g|: tiny where the valley floor is flat ({g[0]:.2g} → {g[-1]:.1g})"
     if probes is not None:
         gd = (f"η must stay under 2/λₘₐₓ (λₘₐₓ: steepest curvature; 2/λₘₐₓ = {2 / RV.start_sharpness(probes):.3g} "
@@ -661,10 +661,15 @@ def rule_effects(runs, tuning=None, probes=None) -> dict:
         if j is not None:
             p = RV.probe(probes, "nesterov", j)
             start = probes.meta["start_loss"]
-            nest += (f" At η = {p['lr']:.2g} its loss spikes to {np.nanmax(p['loss']):.0f} = "
-                     f"{np.nanmax(p['loss']) / start:.0f}× the start (> 10×: unstable).")
+            b = float(runs["nesterov"].meta["hyper"]["beta"])
+            nest += (f" At η = {p['lr']:.2g} its loss spikes {np.nanmax(p['loss']) / start:.0f}× (unstable): the "
+                     f"look-ahead allows η·λₘₐₓ < 2(1+β)/(1+2β) ≈ {2 * (1 + b) / (1 + 2 * b):.1f}, here "
+                     f"{p['lr'] * RV.start_sharpness(probes):.1f} at ○.")
     return {"gd": gd,
-            "momentum": f"v adds up past steps: {m['momentum']:.0f}× η·|g| on the valley floor",
+            "momentum": f"v adds up past steps: {m['momentum']:.0f}× η·|g| on the valley floor"
+                        + (f". Stable while η·λₘₐₓ < 2(1 + β) = {2 * (1 + runs['momentum'].meta['hyper']['beta']):.1f} "
+                           f"(GD: 2): it reaches {RV.sharpness_peak(probes, 'momentum', int(tuning.chosen[tuning.meta['names'].index('momentum')])):.1f}"
+                           f" at η = {runs['momentum'].meta['hyper']['lr']:.2g}" if tuning is not None and probes is not None else ""),
             "nesterov": nest,
             "adagrad": f"G only grows, so its rate η/√G only falls: steps {a[0]:.2f} → {a[-1]:.3f} ({a[0] / a[-1]:.0f}×)",
             "rmsprop": f"s forgets old g: steps stay near {r[h:].mean():.2f}, zigzagging across the valley",

@@ -712,8 +712,13 @@ def test_rules_slide_effects_match_the_runs(race_mod, race):
               np.array(obj.start, float), steps=tun.config["steps"])
     peak, start = float(np.max(r.loss)), float(r.loss[0])
     assert peak > 10 * start
-    assert (f"At η = {tun.lrs[j]:.2g} its loss spikes to {peak:.0f} = {peak / start:.0f}× the start (> 10×: "
-            f"unstable).") in did["nesterov"]
+    assert (f"At η = {tun.lrs[j]:.2g} its loss spikes {peak / start:.0f}× (unstable): the look-ahead allows "
+            f"η·λₘₐₓ < 2(1+β)/(1+2β) ≈ 1.4") in did["nesterov"]
+    lam_start = np.linalg.eigvalsh(obj.hessian(np.array(obj.start, float))).max()
+    assert f"here {tun.lrs[j] * lam_start:.1f} at ○." in did["nesterov"] and tun.lrs[j] * lam_start > 2 * 1.9 / 2.8
+    k = int(tun.chosen[tun.meta["names"].index("momentum")])
+    assert (f"Stable while η·λₘₐₓ < 2(1 + β) = 3.8 (GD: 2): it reaches {RV.sharpness_peak(pr, 'momentum', k):.1f} at "
+            f"η = {tun.lrs[k]:.2g}") in did["momentum"] and RV.sharpness_peak(pr, "momentum", k) < 3.8
     lam0 = np.linalg.eigvalsh(obj.hessian(np.array(obj.start, float))).max()
     assert f"2/λₘₐₓ = {2 / lam0:.3g} at ○, less on the wall" in did["gd"]
     gd_next = train(O.ObjectiveProblem(obj), optim.sgd(lr=float(tun.lrs[tun.chosen[0] + 1])), np.array(obj.start, float),
