@@ -184,8 +184,8 @@ def beale_adagrad_steps_text(runs, width: int = 31) -> str:
     shorter than Adam's while both are still far from ★."""
     g0 = float(runs["adagrad"].grad_norm[0])
     a, b = BEALE_EARLY
-    return wrap_words(f"AdaGrad divides by √(sum of g²) = √t·√(mean g²): Adam's memory plus an extra ÷√t, so its "
-                      f"steps are {early_ratio(runs):.0f}× shorter than Adam's over steps {a}–{b}.", width)
+    return wrap_words(f"AdaGrad divides by √(sum of g²) = √t·√(mean g²): an extra ÷√t that Adam's mean lacks. Over "
+                      f"steps {a}–{b} its steps are {early_ratio(runs):.0f}× shorter than Adam's.", width)
 
 
 def beale_rmsprop_text(runs, width: int = 31) -> str:

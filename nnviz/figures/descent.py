@@ -376,7 +376,7 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
                 key.append(f"◇ {eta}: {vs}")
             else:
                 ax.plot(at(0.93), k, "x", ms=9, mew=2.5, color=c, zorder=4, clip_on=False)
-                key.append(f"× {eta}: diverged")
+                key.append(f"× {eta}: unstable")  # broke the stability rule (not necessarily diverged)
     if gone:
         ax.axvline(edge, color=theme.MUTED, lw=0.8, ls=(0, (3, 2)))
     ax.set_xscale("log")
@@ -389,7 +389,7 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
     labels = [f"$10^{{{int(round(np.log10(t)))}}}$" for t in ticks]
     if gone:
         ticks.append(at(0.93))
-        labels.append("diverged")
+        labels.append("unstable")
     ax.set_xticks(ticks, labels)
     ax.minorticks_off()
     head = r"final loss $f - f^*$ (log scale), best first"
@@ -506,7 +506,7 @@ def race(fig):
                     right = end[0] >= np.mean([runs[m].thetas[-1][0] for m in crowded])
                     ax.annotate(f"{OPT_LABEL[name]}: $f - f^*$ = {run.meta['final_loss']:.2g}", end, xytext=(95 if right else 75, 16 if right else -40),
                                 textcoords="offset points", ha="center", va="center", fontsize=10.5,
-                                color=c, fontweight="bold", zorder=13,
+                                color=theme.INK, zorder=13,
                                 bbox=dict(boxstyle="round,pad=0.15", fc=theme.PAPER, ec="none", alpha=0.9),
                                 arrowprops=dict(arrowstyle="-", color=c, lw=1.2, shrinkA=0, shrinkB=3))
             th = run.thetas
@@ -562,7 +562,8 @@ def race(fig):
     fig.text(0.5, 0.012, f"η per optimizer and surface (each strip row): the best stable final loss on one shared grid, "
              f"{_pow(t0.config['lo'])} … {_pow(t0.config['hi'])}" +
              (f" (widened to {_pow(top)} on {' and '.join(grown)}, where the best η sat at its edge)" if grown else "") +
-             f", {t0.config['per_decade']} per decade;\nsame start ○ and steps for all; ★ minimum; ● each run's end "
+             f", {t0.config['per_decade']} per decade;\nstable: loss never > {t0.config.get('peak', 10):g}× the start, nor "
+             f"above it after the first {t0.config['warmup']:.0%} of steps; same start ○ and steps for all;\n★ minimum; ● each run's end "
              f"(ends on one spot drawn side by side; a small ring marks the spot when it is not ★)", ha="center", va="bottom", fontsize=11)
 
 
