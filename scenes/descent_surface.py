@@ -1323,7 +1323,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         sw.next_to(zz.box, mn.DOWN, buff=0.08, aligned_edge=mn.LEFT)  # under the box: off the arrows
         sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.02)
         zz.add(sw)
-        zz.move_to([-1.8, 0.35, 0])
+        zz.move_to([-2.25, 0.35, 0])  # its caption clear of the chart's tick labels
         lo, hi = self.screen_box(range(z - 7, z + 2))
         zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
         out.append(shown_from(zz, tracker, z, until=n["steady"] - 0.5))  # up with its caption
