@@ -29,7 +29,7 @@ from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.style import ThemedScene, ThemedThreeDScene, color, heading, label, text
 from nnviz.render.surface import ContourMap, box_axes, height_map
-from nnviz.render.surface3d import EndZoom, SurfaceMesh, decade_ticks, height_axis, level_rings, marker, outline, zoom_half
+from nnviz.render.surface3d import EndZoom, SurfaceMesh, covering_head, decade_ticks, height_axis, level_rings, marker, outline, zoom_half
 from nnviz.render.widgets import DescentPath, StepCounter
 
 NAMES = RACE_NAMES
@@ -1439,13 +1439,15 @@ class DescentRace3D(ThemedThreeDScene):
     zoom_near = 1.2                # the close-up of ★ holds the top three runs ending this near it
     mid_width = 4.6                # scene units: the mid-race caption's column, in the legend's place
     halo = True                    # a head under a better-placed one (on screen) shows as a ring round it
-    halo_near = 0.1                # scene units on screen: a head this close to a better one is covered by it
+    halo_near = 0.1                # scene units on screen: a head this close to a better one is covered by it,
+    halo_cover = None              # and, if set, this close in the scene (its spot: a tie), else it keeps its own dot
     tag_side = {}                  # a mid-stop name's side of its head (default below)
     zoom_name = "top view"         # the end card's close-up of ★ (to scale; a run under another's dot a ring)
     zoom_side = 2.4                # the close-up of ★ on the end card (scene units)
     beat_width = 6.05              # scene units: the closing lines' column
     end_zoom_factor = 0.62         # the camera's zoom at rest (the surface clear of the end card's column)
     sub_size = 26                  # the subtitle's text size
+    end_tags = {}                  # at rest: runs ending near the ★ cluster (not on it), each on a leader
 
     @staticmethod
     def surface_value(surf, p) -> float:
@@ -1518,16 +1520,19 @@ class DescentRace3D(ThemedThreeDScene):
                     p = head.get_center()
                     s_ = np.asarray(self.camera.project_points(np.array([p, start_at] + [b.get_center() for b in better],
                                                                         float)), float)[:, :2]
-                    d = np.linalg.norm(s_[2:] - s_[0], axis=1)
-                    shown = [(dd, n_, b) for n_, b, dd in zip(names, better, d)
-                             if dd < self.halo_near and b.get_fill_opacity() > 0]
+                    # covered: near that dot on screen AND on its spot in 3-D (a run merely ending close
+                    # at this zoom keeps its own dot: a ring says "a run under it")
+                    cand = [(n_, s__, b.get_center()) for n_, b, s__ in zip(names, better, s_[2:])
+                            if b.get_fill_opacity() > 0]
+                    shown = [c_ for c_ in cand if covering_head((s_[0], p), [c_], self.halo_near, self.halo_cover)]
+                    by = covering_head((s_[0], p), cand, self.halo_near, self.halo_cover)
                     # not inside the start ○ (a filled disc over the piled-up first steps)
-                    on = bool(shown) and head.get_fill_opacity() > 0 and np.linalg.norm(s_[0] - s_[1]) > 0.3
-                    # round the dot that covers it (the nearest better-placed head)
-                    m.move_to(min(shown, key=lambda x: x[0])[2].get_center() if on else p)
+                    on = by is not None and head.get_fill_opacity() > 0 and np.linalg.norm(s_[0] - s_[1]) > 0.3
+                    # round the dot that covers it (the nearest better-placed head on its spot)
+                    m.move_to(heads[by].get_center() if on else p)
                     # one ring per covering head: a run under two dots is the wider ring
                     m.scale_to_fit_width(2 * (0.19 + 0.065 * (len(shown) - 1)) if on else 0.38)
-                    m.covered_by = min(shown, key=lambda x: x[0])[1] if on else None
+                    m.covered_by = by if on else None
                     m.set_stroke(opacity=1.0 if on else 0.0)
                 halo.set_stroke(opacity=0.0)
                 halo.add_updater(follow)
@@ -1671,7 +1676,7 @@ class DescentRace3D(ThemedThreeDScene):
         panel = mn.Rectangle(width=mn.config.frame_x_radius - left + 0.1, height=top.get_top()[1] + 0.1 + 4.1,
                              stroke_width=0, fill_color=color(theme.BACKGROUND), fill_opacity=0.93)
         panel.move_to([left, top.get_top()[1] + 0.1, 0], aligned_edge=mn.UL)
-        self.add_fixed_in_frame_mobjects(panel, top)
+        self.add_fixed_in_frame_mobjects(panel, top, *self.end_leaders(surf, runs, trails))
         self.wait(0.5)
         shown = None
         for i, w in enumerate(beats):
@@ -1681,6 +1686,35 @@ class DescentRace3D(ThemedThreeDScene):
             self.pause(f"race-beat-{i}")
             self.wait(self.beat_time * (1.4 if i == len(beats) - 1 else 1.0))
             shown = w
+
+    def end_leaders(self, surf, runs, trails) -> list:
+        """At rest, each run in `end_tags` (not ringed: it ends near the ringed ★ cluster but not on its spot)
+        as its own outlined dot moved out on a short leader from its true end, tagged with its f − f*."""
+        out = []
+        heads = {o: tr.trace.head for o, tr in zip(self.optimizers, trails) if tr.trace.head is not None}
+        lead = next((heads[o] for o in surf.meta["ranking"][0] if o in heads), None)
+        if lead is None:
+            return out
+        proj = lambda p: np.array([*np.asarray(self.camera.project_points(np.array([p], float))[0][:2], float), 0.0])
+        c = proj(lead.get_center())
+        for h in self.halos.values():
+            h.update()
+        reach = max([h.width / 2 for h in self.halos.values() if h.covered_by is not None], default=0.13)
+        for o, side in self.end_tags.items():
+            if o not in heads or (o in self.halos and self.halos[o].covered_by is not None):
+                continue
+            p, c_ = proj(heads[o].get_center()), color("optimizer", o)
+            u = np.asarray(side, float) / np.linalg.norm(side)  # `side`'s length: the leader's, in 0.45s past the rings
+            q = c + u * (reach + 0.45 * np.linalg.norm(side))
+            line = mn.VGroup(*[mn.Line(p, q, stroke_width=w, color=k) for k, w in ((color(theme.BACKGROUND), 6), (c_, 3))])
+            dot = mn.Dot(q, radius=0.11, color=c_, stroke_color=color(theme.BACKGROUND), stroke_width=3)
+            tag = text(f"{NAMES[o]} {loss_text(runs[o].meta['final_loss'])}", size=28, color=c_)
+            tag.next_to(dot, mn.UP if u[1] > abs(u[0]) else mn.DOWN if -u[1] > abs(u[0]) else np.sign(u[0]) * mn.RIGHT,
+                        buff=0.1)  # beyond the dot along the leader's main direction, inside the frame
+            tag.shift(max(0.0, -mn.config.frame_x_radius + 0.1 - tag.get_left()[0]) * mn.RIGHT)
+            tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)
+            out.append(mn.VGroup(line, dot, tag))
+        return out
 
     def guides(self, axes, surf, hmap):
         """Lines drawn on the surface (occluded like the paths) and their labels (facing the camera)."""
@@ -1976,12 +2010,16 @@ def laggards_text(surf, runs) -> str:
             f"(last steps {last_step(runs['momentum']):.2f} and {last_step(runs['adam']):.2f}).")
 
 
-def nesterov_brake_text(surf, runs, tuning) -> str:
-    """Why Nesterov, a velocity method too, ties the first place on the saddle: its look-ahead gradient
-    brakes the velocity before ★, so it settles (first within 10⁻¹² of the minimum at step k)."""
-    k = first_below(runs["nesterov"], tuning.meta["min_value"], ATOL)
-    return (f"Nesterov keeps a velocity too, but takes its gradient a step ahead, which brakes it before ★: "
-            f"it is at ★ by step {k} and stays.")
+def nesterov_settle_text(surf, runs, tuning) -> str:
+    """Why Nesterov, a velocity method too, ties the first place on the saddle: it runs at a far larger η
+    than Momentum, which its look-ahead lets settle (Momentum at that η ends off ★, from the tuning grid,
+    as the 2-D saddle race says; when it reached ★ is in the ranking beside it)."""
+    hn, hm = runs["nesterov"].meta["hyper"], runs["momentum"].meta["hyper"]
+    i = tuning.meta["names"].index("momentum")
+    j = int(np.flatnonzero(np.isclose(tuning.lrs, hn["lr"]))[0])
+    return (f"Nesterov's η = {RV.num(hn['lr'])} is {hn['lr'] / hm['lr']:.0f}× Momentum's {RV.num(hm['lr'])}: its "
+            f"look-ahead lets that η settle (Momentum at {RV.num(hn['lr'])} ends "
+            f"{loss_text(float(tuning.final_loss[i, j]))} off ★).")
 
 
 def saddle_takeaway(surf, runs) -> str:
@@ -2002,9 +2040,11 @@ class DescentRace3DSaddle(DescentRace3D):
     end_zoom_factor = None    # its camera keeps its zoom
     sub_size = 24             # its subtitle is longer (× saddle)
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
+    halo_cover = 0.02         # ringed only on the covering dot's spot: the 4 tied first round RMSprop's dot
+    end_tags = {"adam": mn.UP, "momentum": np.array([-0.6, -2.2, 0.0])}  # 2nd, 3rd end near ★, not on it: own dots, leaders
 
     def beats(self, surf, runs, tuning) -> list[str]:
-        return [laggards_text(surf, runs), nesterov_brake_text(surf, runs, tuning), saddle_takeaway(surf, runs)]
+        return [laggards_text(surf, runs), nesterov_settle_text(surf, runs, tuning), saddle_takeaway(surf, runs)]
 
     def mid_beats(self, surf, runs) -> list:
         """Two stops: the adaptive methods off the ridge at once (each coordinate divided by its own |gᵢ|),

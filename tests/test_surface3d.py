@@ -324,3 +324,47 @@ def test_end_zoom_fans_out_stacked_ends_and_keeps_the_others_apart():
     for w in z.words:  # tags stay inside the box
         assert np.all(w.get_corner(mn.DL)[:2] >= z.box.get_corner(mn.DL)[:2] - 1e-6)
         assert np.all(w.get_corner(mn.UR)[:2] <= z.box.get_corner(mn.UR)[:2] + 1e-6)
+
+
+def test_a_run_is_ringed_only_when_it_ends_on_the_covering_dot():
+    """The 3-D races' ring rule (`covering_head`) on the saddle race's recorded ends, in the scene's own
+    box: a ring round a dot means a run on that dot's spot (the key: 'a run under it'). The tied first
+    (GD, AdaGrad, Nesterov round RMSprop's dot) are ringed; Adam (2nd, f − f* = 0.0015) and Momentum (3rd),
+    which end near ★ but not on it, are not, though Adam is under RMSprop's dot on screen."""
+    import importlib.util
+    from pathlib import Path
+
+    from nnviz.render.surface import box_axes
+    from nnviz.render.surface3d import covering_head
+
+    path = Path(__file__).resolve().parents[1] / "scenes" / "descent_race.py"
+    spec = importlib.util.spec_from_file_location("_rings_descent_race", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    scene = mod.DescentRace3DSaddle
+    surf, runs = mod.race_records("saddle", scene.optimizers)
+    axes = box_axes(surf.xs[[0, -1]], surf.ys[[0, -1]], (0.0, 1.0), 6.8, 6.8, scene.z_length)
+    f0 = runs[scene.optimizers[0]].meta["final_loss"]  # the heights: the ends' losses (all near 0) on one scale
+    ends = {o: np.asarray(axes.c2p(*runs[o].thetas[-1][:2], runs[o].meta["final_loss"] - f0), float)
+            for o in scene.optimizers}
+    order = [n for names in surf.meta["ranking"] for n in names]
+    ringed = {}
+    for k, o in enumerate(order):
+        # seen from straight above, every end within a dot's radius is "near on screen"
+        better = [(b, ends[b][:2], ends[b]) for b in order[:k]]
+        by = covering_head((ends[o][:2], ends[o]), better, 0.13, scene.halo_cover)
+        if by is not None:
+            ringed[o] = by
+            assert np.linalg.norm(ends[o] - ends[by]) < scene.halo_cover  # only on the covering dot's spot
+    assert ringed == {"adagrad": "rmsprop", "gd": "rmsprop", "nesterov": "rmsprop"}
+    # Adam is under RMSprop's dot on screen (within a dot's radius), yet not on its spot: its own dot
+    assert np.linalg.norm(ends["adam"][:2] - ends["rmsprop"][:2]) < 0.13
+    assert np.linalg.norm(ends["adam"] - ends["rmsprop"]) > 2 * scene.halo_cover
+    assert set(scene.end_tags) == {"adam", "momentum"}  # both get their own dot on a leader at the end
+    # a screen-near but off-spot head is never covered; an on-spot head beyond `near` on screen neither
+    p = np.zeros(3)
+    assert covering_head((p[:2], p), [("x", p[:2], p + [0, 0, 0.1])], 0.1, 0.02) is None
+    assert covering_head((p[:2], p), [("x", p[:2] + 0.2, p)], 0.1, 0.02) is None
+    assert covering_head((p[:2], p), [("x", p[:2], p + [0, 0, 0.1])], 0.1) == "x"  # no `cover`: screen only
+    assert covering_head((p[:2], p), [("x", p[:2], p + 0.1), ("y", p[:2] + 0.01, p + 0.001),
+                                      ("z", p[:2], p)], 0.1, 0.02) == "y"  # the best placed on the spot

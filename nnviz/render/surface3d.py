@@ -37,7 +37,7 @@ import numpy as np
 from .. import theme
 from ..display import loss_tick_text
 
-__all__ = ["EndZoom", "PlaneInset", "SurfaceMesh", "SurfaceCamera", "SurfaceScene", "decade_ticks", "grid_minimum", "height_axis", "level_rings",
+__all__ = ["EndZoom", "covering_head", "PlaneInset", "SurfaceMesh", "SurfaceCamera", "SurfaceScene", "decade_ticks", "grid_minimum", "height_axis", "level_rings",
            "manim_surface", "marker", "outline",
            "ramp_rgb", "sanitise_heights", "snapshot", "zoom_half"]
 
@@ -591,6 +591,20 @@ def marker(point, color=theme.FOREGROUND, radius: float = 0.13, ring=theme.BACKG
     star = mn.Star(n=5, outer_radius=radius, density=2, color=mn.ManimColor(color), fill_opacity=1,
                    stroke_color=mn.ManimColor(ring), stroke_width=2.5)
     return star.move_to(np.asarray(point, float))
+
+
+def covering_head(head, better, near: float, cover: float | None = None):
+    """Which better-placed head covers `head` (a ring of its colour round that dot), or None.
+    `head`: (screen xy, scene xyz); `better`: [(name, screen xy, scene xyz)] of the shown better-placed
+    heads, best first. A head is covered only when it is within `near` of that dot on screen AND within `cover` of it
+    in the scene (the same spot: a tie at round-off), so a run that merely ends close at this zoom keeps
+    its own dot and is never drawn as a ring (the key says a ring is a run under the dot). `cover` None:
+    near on screen is enough (a run hidden under another's dot, wherever it ends)."""
+    s0, p0 = (np.asarray(v, float) for v in head)
+    hits = [n for n, s, p in better
+            if np.linalg.norm(np.asarray(s, float) - s0) < near
+            and (cover is None or np.linalg.norm(np.asarray(p, float) - p0) < cover)]
+    return hits[0] if hits else None  # the best-placed of them (`better` is best first): the dot on top
 
 
 def grid_minimum(xs, ys, Z) -> tuple[float, float, float]:
