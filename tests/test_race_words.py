@@ -975,9 +975,10 @@ def test_race_still_headline_and_neighbour_marks(race):
     """The race still's headline names each surface's recorded winner (a tie as a tie); the winner's
     η one grid step either way sits on the winner's own strip row (hollow ○ at its final loss), and a
     neighbour that diverged is an × in a separate "diverged" column, never at a final-loss value."""
+    import matplotlib
     import matplotlib.pyplot as plt
 
-    from nnviz import figures
+    from nnviz import figures, theme
     from nnviz.figures import descent as F
 
     fig = plt.figure(figsize=figures.get("descent_race").size)
@@ -1013,6 +1014,40 @@ def test_race_still_headline_and_neighbour_marks(race):
             np.testing.assert_allclose(xs, want)
             if gone:  # the × right of every drawn final loss and of the axis' last labelled decade
                 assert crosses[0].get_xdata()[0] > max(float(t) for t in ax.get_xticks()[:-1])
+                # how it broke the rule, recomputed from its recorded probe curve
+                pr = race[f"{surf}__probes"]
+                o, j = pr.meta["names"].index(tun.meta["winner"][0]), int(tun.chosen[tun.meta["names"].index(
+                    tun.meta["winner"][0])]) + 1
+                c = pr.columns
+                loss = np.asarray(c["loss"][int(np.flatnonzero((c["optimizer"] == o) & (c["lr_index"] == j))[0])], float)
+                if loss.max() > 10 * loss[0]:
+                    assert f"loss peak {loss.max():.3g}\n> 10× start {loss[0]:.3g}" in [t.get_text() for t in ax.texts]
+        # the maps: ends on one spot with about one loss tagged "A ≈ B"; on the saddle, the tied runs named
+        # once and each untied end near ★ on top of it, named with its loss, on a dark leader
+        maps = [ax for ax in fig.axes if ax.get_title().endswith("steps")]
+        for ax, surf in zip(maps, XD.RACES):
+            runs = {n: race[f"{surf}__{n}"] for n in XD.RACE_ORDER}
+            texts = {t.get_text(): t for t in ax.texts}
+            for a, b in [(a, b) for i, a in enumerate(XD.RACE_ORDER) for b in XD.RACE_ORDER[i + 1:]]:
+                fa, fb = runs[a].meta["final_loss"], runs[b].meta["final_loss"]
+                same = (np.linalg.norm(runs[a].thetas[-1] - runs[b].thetas[-1]) < 0.05 and min(fa, fb) > T.ATOL
+                        and abs(fa - fb) <= 0.1 * max(fa, fb))
+                pair = {f"{F.OPT_LABEL[a]} ≈\n{F.OPT_LABEL[b]}", f"{F.OPT_LABEL[b]} ≈\n{F.OPT_LABEL[a]}"}
+                assert bool(pair & set(texts)) == same
+            done = [n for n in XD.RACE_ORDER if runs[n].meta["final_loss"] <= T.ATOL]
+            if surf == "saddle":
+                assert len(done) == 4 and "Adam ≈\nNesterov" in [t.get_text() for t in maps[0].texts]
+                key = [t for t in texts if t.startswith(f"{len(done)} tied on ★:")]
+                assert len(key) == 1 and all(F.OPT_LABEL[n] in key[0] for n in done)
+                star = max(ln.get_zorder() for ln in ax.lines if ln.get_marker() == "*")
+                for n in ("adam", "momentum"):
+                    v = runs[n].meta["final_loss"]
+                    assert v > T.ATOL
+                    t = texts[f"{F.OPT_LABEL[n]}\n$f - f^*$ = {v:.2g}"]
+                    assert t.arrow_patch.get_edgecolor()[:3] == matplotlib.colors.to_rgb(theme.INK)
+                    dots = [ln for ln in ax.lines if ln.get_marker() == "o" and ln.get_zorder() > star
+                            and np.allclose([ln.get_xdata()[0], ln.get_ydata()[0]], runs[n].thetas[-1])]
+                    assert len(dots) == 1
     finally:
         plt.close(fig)
 

@@ -677,3 +677,25 @@ def rules_takeaway(surf, runs) -> str:
     eta = {n: runs[n].meta["hyper"]["lr"] for n in ("momentum", "nesterov")}
     return (f"Only η tuned: velocity ({', '.join(RACE_NAMES[n] for n in top)}) takes the top 3; {RACE_NAMES[w]} "
             f"leads by taking {eta['momentum'] / eta['nesterov']:.1f}× Nesterov's η.")
+
+
+def same_spot(runs, a: str, b: str, reach: float = 0.05, rel: float = 0.1) -> bool:
+    """Two runs that end on one spot with about the same final loss (ends within `reach`, losses within
+    `rel` of the larger): the still tags them "A ≈ B" rather than drawing one ahead of the other."""
+    ea, eb = runs[a].thetas[-1], runs[b].thetas[-1]
+    fa, fb = float(runs[a].meta["final_loss"]), float(runs[b].meta["final_loss"])
+    return bool(np.linalg.norm(ea - eb) < reach and abs(fa - fb) <= rel * max(fa, fb))
+
+
+def broke_rule(tuning, probes, name: str, j: int, short: bool = False) -> str:
+    """Why the grid rate `j` of `name` is unstable, in a few words from its recorded curve: "diverges at
+    step N", "loss peaks at P > 10× the start S", or "above the start at step N" (the rule's three ways);
+    `short`: the peak case on two short lines for the still's strip."""
+    p = probe(probes, name, j)
+    if p["diverged_at"] >= 0:
+        return f"diverges at step {p['diverged_at']}"
+    peak, start, k = float(np.max(p["loss"])), float(p["loss"][0]), float(tuning.config.get("peak", 10))
+    if peak > k * start:
+        return (f"loss peak {peak:.3g}\n> {k:g}× start {start:.3g}" if short else
+                f"loss peaks at {peak:.3g} > {k:g}× the start {start:.3g}")
+    return fails_how(tuning, probes, name, j)

@@ -330,7 +330,7 @@ def _inked(lw: float):
     return [pe.Stroke(linewidth=lw + 0.8, foreground=theme.INK, alpha=0.3), pe.Normal()]
 
 
-def _rank_strip(ax, surf, s, runs, min_value, tun):
+def _rank_strip(ax, surf, s, runs, min_value, tun, probes=None):
     """The recorded ranking as the video draws it: one row per optimizer (with its η), best first, an
     outlined dot (and a bar from the left) at its final loss f − f* on a log axis; runs tied at
     round-off drawn at the floor, ordered by arrival, with the step each got there. The winner at its η
@@ -377,6 +377,10 @@ def _rank_strip(ax, surf, s, runs, min_value, tun):
             else:
                 ax.plot(at(0.93), k, "x", ms=9, mew=2.5, color=c, zorder=4, clip_on=False)
                 key.append(f"× {eta}: unstable")  # broke the stability rule (not necessarily diverged)
+                if probes is not None:  # how it broke the rule, from its recorded curve, over the × column
+                    ax.annotate(RV.broke_rule(tun, probes, w, j + dj, short=True), (edge, -0.5), xytext=(3, 3),
+                                textcoords="offset points", ha="left", va="bottom", fontsize=10, color=theme.INK,
+                                annotation_clip=False)
     if gone:
         ax.axvline(edge, color=theme.MUTED, lw=0.8, ls=(0, (3, 2)))
     ax.set_xscale("log")
@@ -424,15 +428,21 @@ def _crowded_ends(ax, runs, names, reach=0.17, tied=()):
     groups = [[n for n in g if n in tied] if sum(n in tied for n in g) > 1 else g for g in groups]
     groups = [g for g in groups if len(g) > 1]
     for g in groups:
-        along = None
-        if not any(n in tied for n in g) and len(g) == 2:  # two ends apart in loss: along the path (the valley floor)
+        across = None
+        if not any(n in tied for n in g) and len(g) == 2:  # two ends on one spot: across the path (the valley)
             d = inch[g[0]] - ax.transData.transform(runs[g[0]].thetas[-20]) / ax.figure.dpi
-            along = float(np.arctan2(d[1], d[0]))
+            across = float(np.arctan2(d[1], d[0])) + np.pi / 2  # along the path would read as one got further
             ax.plot(*runs[g[0]].thetas[-1], "o", ms=5, mfc="none", mec=theme.INK, mew=1.0, zorder=10)  # the true spot
+            if RV.same_spot(runs, *g):  # one spot, about one loss: say so (neither got further)
+                ax.annotate(f"{OPT_LABEL[g[0]]} ≈\n{OPT_LABEL[g[1]]}", runs[g[0]].thetas[-1], xytext=(12, -10),
+                            textcoords="offset points", ha="left", va="top", fontsize=10, color=theme.INK, zorder=13,
+                            bbox=dict(boxstyle="round,pad=0.15", fc=theme.PAPER, ec="none", alpha=0.9))
+        tight = all(n in tied for n in g)  # tied at the minimum: small dots close round ★ (★ drawn on top)
+        r, ms = (0.14, 4.5) if tight else (reach if across is None else 0.09, 6.5)
         for k, n in enumerate(g):
-            a = np.pi / 2 - 2 * np.pi * k / len(g) if along is None else along + np.pi * k
-            shift = ScaledTranslation(reach * np.cos(a), reach * np.sin(a), ax.figure.dpi_scale_trans)
-            ax.plot(*runs[g[0]].thetas[-1], "o", ms=6.5, color=theme.OPTIMIZER[n], mec=theme.INK, mew=0.8,
+            a = np.pi / 2 - 2 * np.pi * k / len(g) if across is None else across + np.pi * k
+            shift = ScaledTranslation(r * np.cos(a), r * np.sin(a), ax.figure.dpi_scale_trans)
+            ax.plot(*runs[g[0]].thetas[-1], "o", ms=ms, color=theme.OPTIMIZER[n], mec=theme.INK, mew=0.8,
                     zorder=10, transform=ax.transData + shift)
     return [n for g in groups for n in g]
 
@@ -459,6 +469,7 @@ def race(fig):
     age; the recorded ranking drawn as in the video (log strip of final losses, best first, the winner's
     η one grid step either way on its own row), the verdict and the reason under each panel."""
     from matplotlib.lines import Line2D
+    from matplotlib.transforms import ScaledTranslation
 
     rec = E.load("descent_race")
     outer = fig.add_gridspec(3, 1, height_ratios=[3.4, 1.4, 1.2], hspace=0.42, top=0.875, bottom=0.07,
@@ -499,25 +510,34 @@ def race(fig):
             end = run.thetas[-1]
             inside = np.all(np.isfinite(end)) and x0 <= end[0] <= x1 and y0 <= end[1] <= y1
             if inside and name not in crowded:
-                ax.plot(*end, "o", ms=6.5, color=c, mec=theme.INK, mew=0.8, zorder=11)  # under the hollow ★
-                # a run that ends inside a ring of tied ends without being tied: named, with its loss, on a leader
-                if name not in done and any(np.linalg.norm(ax.transData.transform(end) - ax.transData.transform(
-                        runs[m].thetas[-1])) / fig.dpi < 0.35 for m in crowded):
-                    right = end[0] >= np.mean([runs[m].thetas[-1][0] for m in crowded])
-                    ax.annotate(f"{OPT_LABEL[name]}: $f - f^*$ = {run.meta['final_loss']:.2g}", end, xytext=(95 if right else 75, 16 if right else -40),
-                                textcoords="offset points", ha="center", va="center", fontsize=10.5,
+                # a run that ends inside a ring of tied ends without being tied: its dot on top of ★ at its true
+                # place, named with its loss in dark ink (a colour swatch in front) on a dark leader
+                beside = name not in done and any(np.linalg.norm(ax.transData.transform(end) - ax.transData.transform(
+                    runs[m].thetas[-1])) / fig.dpi < 0.35 for m in crowded)
+                ax.plot(*end, "o", ms=6.5, color=c, mec=theme.INK, mew=0.8, zorder=14 if beside else 11)
+                if beside:
+                    top = end[1] >= star[1]  # the labels stacked right of the trails, above ★'s end first
+                    at = (0.63, 0.74 if top else 0.625)
+                    ax.annotate(f"{OPT_LABEL[name]}\n$f - f^*$ = {run.meta['final_loss']:.2g}", end, xytext=at,
+                                textcoords="axes fraction", ha="left", va="top", fontsize=10.5,
                                 color=theme.INK, zorder=13,
-                                bbox=dict(boxstyle="round,pad=0.15", fc=theme.PAPER, ec="none", alpha=0.9),
-                                arrowprops=dict(arrowstyle="-", color=c, lw=1.2, shrinkA=0, shrinkB=3))
+                                bbox=dict(boxstyle="round,pad=0.2", fc=theme.PAPER, ec="none", alpha=0.9),
+                                arrowprops=dict(arrowstyle="-", color=theme.INK, lw=0.9, shrinkA=2, shrinkB=4,
+                                                relpos=(0.0, 0.75)))  # to its own name's line: never across the other box
+                    swatch = ScaledTranslation(-7 / 72, -7 / 72, fig.dpi_scale_trans)  # left of the name's line
+                    ax.plot(*at, "s", ms=7, color=c, mec=theme.INK, mew=0.8, zorder=14, clip_on=False,
+                            transform=ax.transAxes + swatch)
             th = run.thetas
-            if th[:, 1].max() > y1 and inside:  # leaves the view and comes back: how far it went
+            if th[:, 1].max() > y1 and inside:  # leaves the view and comes back: how far it went, beside its exit
                 k = int(np.flatnonzero(th[:, 1] > y1)[0])
-                ax.annotate(f"{OPT_LABEL[name]}: up to y = {th[:, 1].max():.1f}", (th[k - 1, 0], y1),
-                            xytext=(x1 - 0.03 * (x1 - x0), y1 - 0.05 * (y1 - y0)), ha="right", va="top", color=c,
-                            fontsize=11, fontweight="bold", zorder=12,
-                            bbox=dict(boxstyle="round,pad=0.2", fc=theme.PAPER, ec="none", alpha=0.9),
-                            arrowprops=dict(arrowstyle="->", color=c, lw=1.2), annotation_clip=False).arrow_patch.set_clip_on(False)
+                ax.annotate(f"↖ {OPT_LABEL[name]}: up to y = {th[:, 1].max():.1f}", (th[k - 1, 0], y1),
+                            xytext=(6, -2), textcoords="offset points", ha="left", va="top", color=theme.INK,
+                            fontsize=10.5, zorder=12)
         ax.plot(*s.meta["start"], "o", ms=9, mfc="none", mec=theme.INK, mew=1.8, zorder=5)
+        if len(done) > 1:  # runs tied at ★: small dots close round it, named once in the corner
+            ax.text(0.03, 0.41, f"{len(done)} tied on ★:\n" + _wrap(", ".join(OPT_LABEL[n] for n in X.RACE_ORDER if n in done), 16),
+                    transform=ax.transAxes, ha="left", va="top", fontsize=10.5, color=theme.INK, zorder=13,
+                    bbox=dict(boxstyle="round,pad=0.2", fc=theme.PAPER, ec="none", alpha=0.9))
         for m in s.meta["minima"]:  # the goal above every end dot, hollow: a dot on it shows inside
             ax.plot(*m, "*", mfc="none", mec=theme.PAPER, mew=3.2, ms=17, zorder=12)
             ax.plot(*m, "*", mfc="none", mec=theme.INK, mew=1.4, ms=17, zorder=12)
@@ -529,7 +549,7 @@ def race(fig):
         ax.set_xlabel("$x$")
         ax.set_ylabel("$y$")
         strip = fig.add_subplot(rows[0, col])
-        _rank_strip(strip, surf, s, runs, tun.meta["min_value"], tun)
+        _rank_strip(strip, surf, s, runs, tun.meta["min_value"], tun, rec.get(f"{surf}__probes"))
         note = fig.add_subplot(notes[0, col])
         note.axis("off")
         # three short lines, each fact once: the verdict and the winner's neighbours are on the strip, the
