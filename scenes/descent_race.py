@@ -1407,6 +1407,23 @@ class DescentRaceTuning(ThemedScene):
         self.wait(3.5)
 
 
+def end_callout(end, at, colour, words: str, size: int = 28) -> mn.VGroup:
+    """VGroup(leader, dot, tag): a run's end as a small outlined dot in its colour at `end` (its true end,
+    projected to the screen), and its tag `words` beyond `at`, joined to the dot by a thin neutral leader
+    (≈1 px, light grey: never the run's colour, so it never reads as more of its trail)."""
+    p, q = (np.array([*np.asarray(v, float)[:2], 0.0]) for v in (end, at))
+    u = q - p
+    u = u / max(np.linalg.norm(u), 1e-9)
+    dot = mn.Dot(p, radius=0.07, color=colour, stroke_color=color(theme.BACKGROUND), stroke_width=2)
+    line = mn.Line(p + 0.07 * u, q, stroke_width=1.2, color=color(theme.FOREGROUND), stroke_opacity=0.85)
+    tag = text(words, size=size, color=colour)
+    tag.next_to(q, mn.UP if u[1] > abs(u[0]) else mn.DOWN if -u[1] > abs(u[0]) else np.sign(u[0]) * mn.RIGHT,
+                buff=0.06)  # beyond the leader's end along its main direction
+    tag.shift(max(0.0, -mn.config.frame_x_radius + 0.1 - tag.get_left()[0]) * mn.RIGHT)  # inside the frame
+    tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)
+    return mn.VGroup(line, dot, tag)  # the dot after the leader: on top of it
+
+
 class DescentRace3D(ThemedThreeDScene):
     """The same race on the surface itself; path heights are the true loss f(θₜ). The surface is
     a neutral grey `SurfaceMesh` (so every optimizer colour stands out; outlined paths, hills hide
@@ -1689,7 +1706,7 @@ class DescentRace3D(ThemedThreeDScene):
 
     def end_leaders(self, surf, runs, trails) -> list:
         """At rest, each run in `end_tags` (not ringed: it ends near the ringed ★ cluster but not on its spot)
-        as its own outlined dot moved out on a short leader from its true end, tagged with its f − f*."""
+        as a small outlined dot at its true end (on top), its f − f* tag moved out on a thin grey leader."""
         out = []
         heads = {o: tr.trace.head for o, tr in zip(self.optimizers, trails) if tr.trace.head is not None}
         lead = next((heads[o] for o in surf.meta["ranking"][0] if o in heads), None)
@@ -1706,14 +1723,7 @@ class DescentRace3D(ThemedThreeDScene):
             p, c_ = proj(heads[o].get_center()), color("optimizer", o)
             u = np.asarray(side, float) / np.linalg.norm(side)  # `side`'s length: the leader's, in 0.45s past the rings
             q = c + u * (reach + 0.45 * np.linalg.norm(side))
-            line = mn.VGroup(*[mn.Line(p, q, stroke_width=w, color=k) for k, w in ((color(theme.BACKGROUND), 6), (c_, 3))])
-            dot = mn.Dot(q, radius=0.11, color=c_, stroke_color=color(theme.BACKGROUND), stroke_width=3)
-            tag = text(f"{NAMES[o]} {loss_text(runs[o].meta['final_loss'])}", size=28, color=c_)
-            tag.next_to(dot, mn.UP if u[1] > abs(u[0]) else mn.DOWN if -u[1] > abs(u[0]) else np.sign(u[0]) * mn.RIGHT,
-                        buff=0.1)  # beyond the dot along the leader's main direction, inside the frame
-            tag.shift(max(0.0, -mn.config.frame_x_radius + 0.1 - tag.get_left()[0]) * mn.RIGHT)
-            tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)
-            out.append(mn.VGroup(line, dot, tag))
+            out.append(end_callout(p, q, c_, f"{NAMES[o]} {loss_text(runs[o].meta['final_loss'])}"))
         return out
 
     def guides(self, axes, surf, hmap):

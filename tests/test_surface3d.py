@@ -361,6 +361,17 @@ def test_a_run_is_ringed_only_when_it_ends_on_the_covering_dot():
     assert np.linalg.norm(ends["adam"][:2] - ends["rmsprop"][:2]) < 0.13
     assert np.linalg.norm(ends["adam"] - ends["rmsprop"]) > 2 * scene.halo_cover
     assert set(scene.end_tags) == {"adam", "momentum"}  # both get their own dot on a leader at the end
+    # each callout's dot is drawn AT its run's recorded end (projected: from above, its x, y), only the tag
+    # moved out; the leader is thin and neutral, never the run's colour (else it reads as more trail)
+    from nnviz.render.style import color
+    for o, side in scene.end_tags.items():
+        c_ = color("optimizer", o)
+        at = ends["rmsprop"][:2] + 0.45 * np.asarray(side, float)[:2]
+        line, dot, tag = mod.end_callout(ends[o][:2], at, c_, o)
+        assert np.allclose(dot.get_center()[:2], ends[o][:2], atol=1e-9)
+        assert mn.ManimColor(line.get_stroke_color()).to_hex().lower() != mn.ManimColor(c_).to_hex().lower()
+        assert line.get_stroke_width() <= 1.5 and dot.radius < 0.13  # thin; smaller than a head
+        assert np.linalg.norm(tag.get_center()[:2] - at) < np.linalg.norm(tag.get_center()[:2] - ends[o][:2])
     # a screen-near but off-spot head is never covered; an on-spot head beyond `near` on screen neither
     p = np.zeros(3)
     assert covering_head((p[:2], p), [("x", p[:2], p + [0, 0, 0.1])], 0.1, 0.02) is None

@@ -752,7 +752,7 @@ class EndZoom(mn.VGroup):
                 groups.append([n])
         self.groups = groups
         self.note = None  # a caller may set words for under the box
-        for g in groups:
+        for g in sorted(groups, key=lambda g: -len(g)):  # stacks (their tags) first: a lone end's tag then avoids them
             anchor = ends[g[0]]
             # fan and tag point away from the nearest other end (or away from ★ when alone on it)
             others = [ends[m] - anchor for h in groups if h is not g for m in h]
@@ -768,6 +768,12 @@ class EndZoom(mn.VGroup):
                 g = sorted(g, key=lambda n: (len(tags[n]), tags[n], order.index(n) if order and n in order else 0))
                 same = len({tags[n] for n in g}) == 1
                 a0 = math.atan2(out[1], out[0])
+                if same and others:  # one tag for a tie: the side farthest from every other end (not just the nearest)
+                    r0 = dot * (1.3 + 0.7 * (len(g) - 1)) + 0.08 + 0.3
+                    a0 = max([a0] + list(np.linspace(0, 2 * math.pi, 16, endpoint=False)),
+                             key=lambda a: min(np.linalg.norm(np.clip(anchor + r0 * np.array([math.cos(a), math.sin(a), 0]),
+                                                                      box.get_corner(mn.DL) + 0.3, box.get_corner(mn.UR) - 0.3)
+                                                              - (anchor + e)) for e in others))
                 for i, n in enumerate(g):
                     c = mn.ManimColor(colors[n])
                     if i == 0:
