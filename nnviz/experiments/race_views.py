@@ -28,12 +28,6 @@ def adam_rate(run) -> np.ndarray:
     return np.array(out)
 
 
-def fixed_rate(run) -> float:
-    """A fixed-η method's long-run step per unit of gradient: η/(1 − β) with momentum, η without."""
-    h = run.meta["hyper"]
-    return float(h["lr"]) / (1 - float(h.get("beta", 0.0)))
-
-
 def num(x: float) -> str:
     return f"{x:.2g}"
 
@@ -53,14 +47,6 @@ def edge_index(tuning, name: str):
     k = int(tuning.chosen[i])
     bad = np.flatnonzero(~tuning.stable[i].astype(bool) & (np.arange(len(tuning.lrs)) > k))
     return int(bad[0]) if bad.size else None
-
-
-def gap_indices(tuning, name: str) -> list:
-    """Grid indices of the unstable rates between two stable ones (gaps in the tuning curve)."""
-    i = tuning.meta["names"].index(name)
-    S = tuning.stable[i].astype(bool)
-    st = np.flatnonzero(S)
-    return [int(j) for j in np.flatnonzero(~S[st[0]:st[-1]]) + st[0]] if st.size else []
 
 
 def fails_how(tuning, probes, name: str, j: int) -> str:
@@ -144,11 +130,6 @@ def beale_adagrad_text(runs, width: int = 31) -> str:
     r = adagrad_rate(a)
     return wrap_words(f"AdaGrad divides by √(sum of g²): a sum never dilutes the steep start, so its rate only "
                       f"falls, {num(r[0])} → {num(r[-1])}.", width)
-
-
-def last_moves(run, n: int = 10) -> np.ndarray:
-    """Mean |Δx|, |Δy| over a run's last `n` steps."""
-    return np.abs(np.diff(np.asarray(run.thetas, float)[-n - 1:], axis=0)).mean(axis=0)
 
 
 def steps_of(run) -> np.ndarray:
@@ -411,17 +392,6 @@ def still_points(surface: str, surf, runs, tuning) -> list:
             f"{', '.join(RACE_NAMES[n] for n in adaptive)} ÷ each |gᵢ|: off y = 0 at step "
             f"{max(ridge_step(runs[n]) for n in adaptive)}; GD only at step {ridge_step(runs['gd'])}.",
             f"{', '.join(RACE_NAMES[n] for n in late)}: velocity overshoots ★."]
-
-
-def rosen_stall_text(runs) -> str:
-    """Why AdaGrad and RMSprop end far from ★ on Rosenbrock, in one line for the still (the numbers of
-    `adagrad_text` and `rmsprop_zigzag_text`)."""
-    from .descent import zigzag
-    a = np.sqrt(np.sum(np.diff(np.asarray(runs["adagrad"].thetas, float), axis=0) ** 2, axis=1))
-    r = runs["rmsprop"]
-    return (f"AdaGrad's sum keeps the steep start: its steps shrink {a[0] / a[-1]:.0f}×. RMSprop's steps stay "
-            f"≈ η = {num(r.meta['hyper']['lr'])} and zigzag across the narrow valley ({zigzag(r.thetas):.0f}× more "
-            f"path than progress).")
 
 
 def rmsprop_zigzag_text(runs) -> str:
