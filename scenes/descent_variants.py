@@ -353,8 +353,10 @@ class DescentDigits(ThemedScene):
             shown[v] = (sx, np.minimum(sy, self.y_range[1]))
         # the time axis ends at the decade past the slowest run's end (a busy machine stretches b = 1's 25 epochs)
         t_end = 10.0 ** max(1, int(np.ceil(np.log10(max(float(c[-1]) for c in clock.values())))))
-        cp = LossPlot({v: shown[v][1] for v in self.variants}, colors=cols, tracker=t3,
-                      steps={v: shown[v][0] for v in self.variants}, log_x=True, x_label="",
+        # drawn shortest-in-time last, on top: batch GD's 25 quick epochs would hide under b = 1's curve
+        on_top = sorted(self.variants, key=lambda v: -float(shown[v][0][-1]))
+        cp = LossPlot({v: shown[v][1] for v in on_top}, colors=cols, tracker=t3,
+                      steps={v: shown[v][0] for v in on_top}, log_x=True, x_label="",
                       x_range=(1e-3, t_end), x_ticks=3, **common)
         faint = mn.VGroup(*[LossCurve(cp.axes, raw[v][1], raw[v][0], color=mn.interpolate_color(cols[v], bg, 0.72),
                                       stroke_width=1.5, tracker=t3, head=False) for v in raw])
