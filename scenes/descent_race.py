@@ -21,7 +21,7 @@ import numpy as np
 from nnviz import experiments, optim, theme
 from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, at_edge, edge_steps,
                                       finish_order, first_below, last_step, leaders_text, ordinal, loss_words, power_of_ten,
-                                      momentum_gain, race_verdict, saddle_text, step_lengths, swings, zigzag,
+                                      momentum_gain, race_verdict, step_lengths, swings, zigzag,
                                       wrap_words)
 from nnviz.experiments import race_views as RV
 from nnviz.tuning import ATOL, PEAK
@@ -852,10 +852,8 @@ class DescentRace(ThemedScene):
                  "gd_cap": lambda: RV.gd_cap_text(surf, runs, tuning, probes, width=10 ** 6),
                  "nesterov": lambda: RV.nesterov_text(surf, runs, tuning, probes, width=10 ** 6),
                  "adagrad": lambda: RV.adagrad_text(runs), "rmsprop": lambda: RV.rmsprop_zigzag_text(runs),
-                 "saddle": lambda: saddle_text(surf, runs, tuning, width=10 ** 6),
                  "gd_ridge": lambda: RV.gd_ridge_text(surf, runs, width=10 ** 6),
                  "adaptive": lambda: RV.adaptive_ridge_text(surf, runs, width=10 ** 6),
-                 "adagrad_rate": lambda: RV.beale_adagrad_text(runs, width=10 ** 6),
                  "momentum_lag": lambda: RV.momentum_lag_text(surf, runs, tuning, width=10 ** 6),
                  "adam_loop": lambda: RV.beale_loop_text(runs, width=10 ** 6),
                  "adam_steps": lambda: RV.beale_steps_text(runs, width=10 ** 6),
@@ -867,11 +865,11 @@ class DescentRace(ThemedScene):
                  "overshoot": lambda: RV.overshoot_text(surf, runs, width=10 ** 6)}
         bright = {"adagrad": ("adagrad",), "rmsprop": ("rmsprop",), "adam_loop": ("adam",), "adam_steps": ("adam",), "adagrad_steps": ("adagrad",),
                   "rms_forgets": ("rmsprop",), "fixed": ("momentum",), "adam_walk": ("adam",),
-                  "leaders": ("momentum", "nesterov"), "velocity": ("momentum",), "gd_cap": ("gd",),
+                  "velocity": ("momentum",), "gd_cap": ("gd",),
                   "momentum_cap": ("momentum",),
                   "nesterov": ("nesterov", "momentum"), "nesterov_ridge": ("nesterov",),
                   "overshoot": ("adam",),
-                  "adagrad_rate": ("adagrad",), "gd_ridge": ("gd",), "adaptive": ("adagrad", "rmsprop", "adam"),
+                  "gd_ridge": ("gd",), "adaptive": ("adagrad", "rmsprop", "adam"),
                   "momentum_lag": ("momentum",)}
         extra = mn.VGroup()
         charts = self.charts(surf, runs, tuning)  # beat → (chart, lines it shows): the side column's picture

@@ -153,7 +153,7 @@ def test_tie_break_chooses_the_first_to_the_tied_level(race):
 def test_saddle_words_match_the_runs(race_mod, race):
     surf, runs = race_mod.race_records("saddle")
     tun = race["saddle__tuning"]
-    words = race_mod.saddle_text(surf, runs, tun, width=1000)
+    words = XD.saddle_text(surf, runs, tun, width=1000)  # unused on screen; lives in descent.py (next re-key)
     obj = O.get("saddle")
     # GD's growth off the ridge: 1 − η·λ along y, λ the Hessian's negative eigenvalue at the saddle (= 1 + 2η)
     lam = np.linalg.eigvalsh(obj.hessian(np.zeros(2))).min()
@@ -778,33 +778,19 @@ def test_probe_curves_reproduce_the_tuning_grid(race):
 
 
 def test_why_words_recomputed_from_the_records(race):
-    """The new "why" beats: Adam's rate (η ÷ √ of the bias-corrected running mean of |g|², replayed here
-    step by step), Momentum's edge rate failing on the steep start, the saddle crossings and Adam's
+    """The "why" beats: AdaGrad's and RMSprop's steps, Adam's and AdaGrad's step charts, Momentum's edge
+    rate failing on the steep start, the saddle crossings and Adam's
     overshoot, GD's gap on Rosenbrock and the fragile/robust verdicts, all read off the records."""
     from nnviz.experiments import race_views as RV
 
     runs = {s: {o: race[f"{s}__{o}"] for o in XD.RACE_ORDER} for s in ("rosenbrock", "beale", "saddle")}
     a = runs["beale"]["adam"]
-    h = a.meta["hyper"]
-    v, rate = 0.0, []
-    for t, g in enumerate(np.asarray(a.grad_norm, float), start=1):
-        v = h["beta2"] * v + (1 - h["beta2"]) * g * g
-        rate.append(h["lr"] / np.sqrt(v / (1 - h["beta2"] ** t)))
-    assert rate[-1] > 5 * rate[0]  # the rate really grows
-    words = RV.beale_rate_text(runs["beale"], width=1000)
-    assert f"its rate climbs {rate[0]:.2g} → {rate[-1]:.2g}" in words and "spans ~1000 steps (β₂ = 0.999)" in words
-    assert f"(|g| = {np.linalg.norm(O.get('beale').gradient(a.thetas[0])):.0f})" in words  # the steep start
-    np.testing.assert_allclose(RV.rates(runs["beale"])["adam"], rate, rtol=1e-12)
     # AdaGrad "divides by √(sum of g²): its rate only falls": every coordinate's own step ÷ |gradient|,
     # recomputed from θ and the objective, never grows; the shown all-coordinates rate falls as stated
     ag = runs["beale"]["adagrad"]
     g = np.array([O.get("beale").gradient(p) for p in ag.thetas[:-1]])
     own = np.abs(np.diff(ag.thetas, axis=0)) / np.abs(g)
     assert np.all(np.diff(own, axis=0) <= 1e-6 * own[:-1])
-    G = np.cumsum(np.sum(g ** 2, axis=1))
-    ar = ag.meta["hyper"]["lr"] / np.sqrt(G)
-    np.testing.assert_allclose(RV.rates(runs["beale"])["adagrad"], ar, rtol=1e-6)
-    assert f"only falls, {ar[0]:.2g} → {ar[-1]:.2g}" in RV.beale_adagrad_text(runs["beale"], width=1000)
     # RMSprop forgets (ρ = 0.9: ~10 steps): its last steps still move each coordinate by about η
     r = runs["beale"]["rmsprop"]
     last = np.abs(np.diff(r.thetas[-11:], axis=0)).mean(axis=0)
@@ -835,15 +821,11 @@ def test_why_words_recomputed_from_the_records(race):
     assert min(far) > 0.1  # both still far from ★ over that window
     said = RV.beale_adagrad_steps_text(runs["beale"], width=1000)
     assert f"Over steps 10–60 its steps are {ratio:.0f}× shorter than Adam's." in said and "√t·√(mean g²)" in said
-    # Momentum's built-up rate η(1 + β + … + βᵗ) ends at η/(1 − β)
-    mm = runs["beale"]["momentum"].meta["hyper"]
-    mr = RV.rates(runs["beale"])["momentum"]
-    assert mr[0] == pytest.approx(mm["lr"]) and mr[-1] == pytest.approx(mm["lr"] / (1 - mm["beta"]))
     rr = runs["rosenbrock"]["rmsprop"]
     half = lengths(rr.thetas)[150:]
     assert np.median(half) == pytest.approx(np.sqrt(2) * rr.meta["hyper"]["lr"], rel=0.05)  # ≈ η per coordinate
     step1 = np.abs(a.thetas[1] - a.thetas[0])
-    assert np.allclose(step1, h["lr"], rtol=1e-6)  # Adam's first step moves each coordinate by exactly η
+    assert np.allclose(step1, a.meta["hyper"]["lr"], rtol=1e-6)  # Adam's first step moves each coordinate by exactly η
     tun, pr = race["beale__tuning"], race["beale__probes"]
     m = runs["beale"]["momentum"]
     words = RV.beale_fixed_text(runs["beale"], tun, pr, width=1000)
@@ -852,7 +834,7 @@ def test_why_words_recomputed_from_the_records(race):
     div = RV.probe(pr, "momentum", j)["diverged_at"]
     assert div >= 0 and f"diverges at step {div}" in words
     place = next(i for i, p in enumerate(race["beale__surface"].meta["ranking"], start=1) if "momentum" in p)
-    assert f"keeps η = {mm['lr']:.2g} on the flat end too: {XD.ordinal(place)}." in words
+    assert f"keeps η = {m.meta['hyper']['lr']:.2g} on the flat end too: {XD.ordinal(place)}." in words
     # Beale's takeaway, the three cases read off the step chart (checked above), Adam wins
     take = RV.takeaway("beale", None, runs["beale"], tun)
     assert "Adam's do; AdaGrad's shrink from step 1, too early; RMSprop's never do" in take
@@ -915,11 +897,7 @@ def test_why_words_recomputed_from_the_records(race):
     assert f"λₘₐₓ: steepest curvature, {lam0:.0f} at ○). At η = {tr.lrs[k + 1]:.2g} it reaches {max(curves[k + 1][1]):.1f}" in words
     assert max(curves[k + 1][1]) > 2 and f"so GD runs at {gd.meta['hyper']['lr']:.2g}: steps of {st[-1]:.1g}." in words
     assert st[-1] < st[0] / 50
-    # why Momentum wins: its steps over η·|g| on the floor, against 1/(1 − β)
-    words = " ".join(RV.velocity_text(race["rosenbrock__surface"], runs["rosenbrock"], pr, width=1000).split())
     mo = runs["rosenbrock"]["momentum"]
-    assert (f"Momentum's steps are {XD.momentum_gain(mo):.0f}× what GD's rule η·|g| would take (1/(1 − β) = "
-            f"{1 / (1 - mo.meta['hyper']['beta']):.0f} at β = {mo.meta['hyper']['beta']:g})") in words
     # the 2-D race's version: against its own η·|g| (the chart's dashed line), over the steps it is measured on;
     # the dashed line is η·|g| at every step of its path (recomputed from θ and the objective)
     words = " ".join(RV.velocity_own_text(race["rosenbrock__surface"], runs["rosenbrock"], width=1000).split())

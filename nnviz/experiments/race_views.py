@@ -1,31 +1,12 @@
 """Why the optimizer race came out as it did, in words and numbers read off the race records (NumPy
 only; kept apart from `experiments.descent` so that changing what a scene says does not retrain the
 records). The race scenes and stills say these sentences; `tests/test_race_words.py` recomputes
-every number in them independently.
-
-Adam's rate: Adam's step is η·m̂/√v̂; its long-run step per unit of gradient is η/√v̂, where v̂ is
-the bias-corrected running mean of g² (β₂). Summed over the coordinates that is the running mean of
-|g|², which the record holds (`Run.grad_norm`), so `adam_rate` is a lower bound on every coordinate's
-own rate, read from the record alone. The momentum methods' long-run step per unit of gradient is
-η/(1 − β) (a velocity adds up 1/(1 − β) steps), GD's is η."""
+every number in them independently."""
 from __future__ import annotations
 
 import numpy as np
 
 from .descent import RACE_NAMES, first_below, loss_words, ordinal, power_of_ten, wrap_words
-
-
-def adam_rate(run) -> np.ndarray:
-    """η ÷ √(bias-corrected running mean of |g|²) at every step of an Adam run (its step per unit of
-    gradient, all coordinates together)."""
-    h = run.meta["hyper"]
-    g2 = np.asarray(run.grad_norm, float) ** 2
-    b2 = float(h["beta2"])
-    v, out = 0.0, []
-    for t, x in enumerate(g2, start=1):
-        v = b2 * v + (1 - b2) * x
-        out.append(float(h["lr"]) / np.sqrt(v / (1 - b2 ** t)))
-    return np.array(out)
 
 
 def num(x: float) -> str:
@@ -76,60 +57,6 @@ def beale_loop_text(runs, width: int = 31) -> str:
 def memory(beta: float) -> int:
     """Steps a running mean with decay β remembers: 1/(1 − β)."""
     return int(round(1 / (1 - beta)))
-
-
-def adagrad_rate(run) -> np.ndarray:
-    """η ÷ √(sum of |g|² so far) at every step of an AdaGrad run (its step per unit of gradient, all
-    coordinates together: the sum never shrinks, so the rate never grows)."""
-    g2 = np.asarray(run.grad_norm, float) ** 2
-    return float(run.meta["hyper"]["lr"]) / np.sqrt(np.cumsum(g2))
-
-
-def rmsprop_rate(run) -> np.ndarray:
-    """η ÷ √(running mean of |g|², decay ρ, from 0) at every step of an RMSprop run: a short memory, so
-    about η/|g|: its steps stay about η whatever |g| is."""
-    h = run.meta["hyper"]
-    rho = float(h["decay"])
-    s, out = 0.0, []
-    for x in np.asarray(run.grad_norm, float) ** 2:
-        s = rho * s + (1 - rho) * x
-        out.append(float(h["lr"]) / np.sqrt(s))
-    return np.array(out)
-
-
-def momentum_rate(run) -> np.ndarray:
-    """A momentum method's step per unit of a steady gradient after t steps: η(1 + β + … + βᵗ), which
-    builds up to η/(1 − β) (η alone without momentum)."""
-    h = run.meta["hyper"]
-    b = float(h.get("beta", 0.0))
-    t = np.arange(len(run.grad_norm))
-    return float(h["lr"]) * (1 - b ** (t + 1)) / (1 - b) if b else np.full(len(t), float(h["lr"]))
-
-
-def rates(runs, names=("adam", "momentum", "adagrad", "rmsprop")) -> dict:
-    """Each run's rate (step per unit of gradient) at every step: Adam's, AdaGrad's and RMSprop's from
-    their recorded gradients, a momentum method's built-up η(1 + β + … + βᵗ) → η/(1 − β)."""
-    make = {"adam": adam_rate, "adagrad": adagrad_rate, "rmsprop": rmsprop_rate}
-    return {n: make.get(n, momentum_rate)(runs[n]) for n in names}
-
-
-def beale_rate_text(runs, width: int = 31) -> str:
-    """Adam divides by a bias-corrected *mean* of g²: the steep start keeps its first rate small, then
-    small g² dilute the mean and the rate (step ÷ |g|) climbs."""
-    a = runs["adam"]
-    r = adam_rate(a)
-    g0 = float(a.grad_norm[0])
-    b2 = float(a.meta["hyper"]["beta2"])
-    return wrap_words(f"Adam's mean of g² spans ~{memory(b2)} steps (β₂ = {b2:g}): the steep start (|g| = {g0:.0f}) "
-                      f"dilutes slowly, so its rate climbs {num(r[0])} → {num(r[-1])}.", width)
-
-
-def beale_adagrad_text(runs, width: int = 31) -> str:
-    """AdaGrad divides by a running *sum* of g²: nothing dilutes the steep start, its rate only falls."""
-    a = runs["adagrad"]
-    r = adagrad_rate(a)
-    return wrap_words(f"AdaGrad divides by √(sum of g²): a sum never dilutes the steep start, so its rate only "
-                      f"falls, {num(r[0])} → {num(r[-1])}.", width)
 
 
 def steps_of(run) -> np.ndarray:
@@ -268,16 +195,6 @@ def gd_cap_text(surf, runs, tuning, probes, width: int = 31) -> str:
     return wrap_words(f"GD needs η·λₘₐₓ < 2 (λₘₐₓ: steepest curvature, {lam:.0f} at ○). At η = "
                       f"{num(nxt['lr'])} it reaches {peak:.1f} on the wall, so GD runs at "
                       f"{num(runs['gd'].meta['hyper']['lr'])}: steps of {g[-1]:.1g}.", width)
-
-
-def velocity_text(surf, runs, probes=None, width: int = 31) -> str:
-    """Why the velocity method wins: its steps on the floor are many times GD's rule η·|g| (measured), near
-    the 1/(1 − β) a velocity adds up to."""
-    from .descent import momentum_gain
-    w = surf.meta["ranking"][0][0]
-    b = runs[w].meta["hyper"]["beta"]
-    return wrap_words(f"{RACE_NAMES[w]}'s steps are {momentum_gain(runs[w]):.0f}× what GD's rule η·|g| would take "
-                      f"(1/(1 − β) = {1 / (1 - b):.0f} at β = {b:g}): its velocity adds up past steps.", width)
 
 
 def gain_span(run) -> tuple:
