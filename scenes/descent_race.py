@@ -1661,6 +1661,11 @@ class DescentRace3D(ThemedThreeDScene):
         self.pause("race-run")
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0,
                          **({"zoom": self.end_zoom_factor} if self.end_zoom_factor else {}))
+        self.end_card(surf, runs, tuning, trails, what, side, axes=axes, hmap=hmap)
+
+    def end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
+        """At rest: the end card in place of the legend column `side` (a subclass may draw its own; `axes`
+        and `hmap` place points on the surface)."""
         # the end card: the recorded ranking beside a flat close-up of ★ (the leaders' end dots, which the
         # 3-D view stacks on the star), then why, one line at a time, and last the takeaway, held
         rows = self.ranking_rows(surf, runs, tuning)
