@@ -148,6 +148,13 @@ def test_tie_break_chooses_the_first_to_the_tied_level(race):
             assert tun.reach[i, k + 1] > tun.reach[i, k]
         else:
             assert f"{XD.RACE_NAMES[n]} ends at {XD.loss_words(tun.final_loss[i, k + 1])}" in edge
+    # the still's point: which tied runs miss the floor one grid step either side (above 10⁻¹² or unstable)
+    miss = [n for n in tied if all(not tun.stable[names.index(n), j] or tun.final_loss[names.index(n), j] > 1e-12
+                                   for j in (int(tun.chosen[names.index(n)]) - 1, int(tun.chosen[names.index(n)]) + 1))]
+    assert RV.knife_edge(tun) == miss and len(miss) >= 2
+    said = ", ".join(XD.RACE_NAMES[n] for n in miss[:-1]) + f" and {XD.RACE_NAMES[miss[-1]]}"
+    assert RV.knife_edge_text(tun) == (f"A grid step either side, {said} end above 10⁻¹² or are unstable (solid "
+                                       f"segments): the order rests on single grid points.")
 
 
 def test_saddle_words_match_the_runs(race_mod, race):
@@ -389,6 +396,14 @@ def test_beale_verdict_and_last_digits(race_mod, race):
     assert f"lower (η={tun.lrs[k - 1]:.2g}: {race_mod.loss_words(lower)})" in words
     assert f"higher (η={tun.lrs[k + 1]:.2g}: {race_mod.loss_words(higher)})" in words
     assert f"both below {race_mod.NAMES[best]}'s {race_mod.loss_words(others[best])}" in words
+    # the still: Adam's η = 0.4 ends just above the tie floor, so 1.6 is chosen, and either is first
+    from nnviz.figures import descent as F
+    said = " ".join(F._tuning_words(tun, tun.meta["names"]))
+    j = k - 3
+    assert 1e-12 < tun.final_loss[i, j] < 1e-11 and tun.final_loss[i, k] <= 1e-12 and tun.stable[i, j]
+    assert tun.final_loss[i, j] < min(others.values())
+    assert (f"Adam at η = {tun.lrs[j]:.2g} ends at {race_mod.loss_words(tun.final_loss[i, j])}: just outside the tie "
+            f"rule (below 10⁻¹²), so η = {tun.lrs[k]:.2g} is chosen; Adam is first with either η.") in said
 
 
 def test_tuning_edge_words(race_mod, race):
@@ -872,6 +887,12 @@ def test_why_words_recomputed_from_the_records(race):
                               steps=tr.config["steps"]).thetas[-1]) - obj.min_value for j in (k, k + 2))
     best = min(tr.meta["chosen_final"].values())
     assert f2 < best < f0 and f"the start: dropped, though it ends at {f2:.2g}, below Momentum's {best:.2g}." in words
+    # the still's (and the video's) dropped run: GD's η two steps up, its end, spike and the winner it beats
+    d = RV.dropped_run(tr, pr)
+    assert d["index"] == k + 2 and abs(d["end"] - f2) <= 1e-9 * f2 and d["peak"] == L2.max()
+    assert RV.dropped_text(tr, pr) == (
+        f"GD at η = {tr.lrs[k + 2]:.2g} would end lower ({f2:.2g}, ○) than Momentum's {best:.2g}, but its loss spikes "
+        f"to {L2.max():.0f} ({L2.max() / L2[0]:.0f}× the start): dropped, so this ranking rests on the stability rule.")
     assert tr.meta["chosen_final"]["momentum"] == best
     assert L1.max() < 10 * L1[0] and L1[30] > L1[0] and np.all(L1[31:] <= L1[0] * 10)
     assert max(curves[k + 1][1]) > 2 and tr.lrs[k + 1] * lam0 < 2

@@ -530,6 +530,63 @@ def tie_edge_text(tuning) -> str:
     return "One grid step up: " + ", ".join(parts) + "."
 
 
+def dropped_run(tuning, probes, name: str = "gd"):
+    """A rate the stability rule drops although its run ends below the winner's final loss: the first
+    unstable rate above `name`'s chosen one that only peaks (past PEAK × the start, no divergence) and
+    ends below every chosen run. {lr, index, end, peak, start, times, winner, best} or None."""
+    e = edge_story(tuning, probes, name)
+    if e is None:
+        return None
+    i = tuning.meta["names"].index(name)
+    finals = tuning.meta["chosen_final"]
+    w = min(finals, key=finals.get)
+    for r in e["rows"][1:]:
+        end = float(tuning.final_loss[i, r["index"]])
+        if r["how"] == "peak" and np.isfinite(end) and end < finals[w]:
+            return {"lr": r["lr"], "index": r["index"], "end": end, "peak": r["peak"], "start": e["start"],
+                    "times": r["peak"] / e["start"], "winner": w, "best": float(finals[w])}
+    return None
+
+
+def dropped_text(tuning, probes, name: str = "gd") -> str:
+    """The dropped run in words: where it ends against the winner, its spike, and that the ranking rests
+    on the rule ("" when no run is dropped that way)."""
+    d = dropped_run(tuning, probes, name)
+    if d is None:
+        return ""
+    return (f"{RACE_NAMES[name]} at η = {num(d['lr'])} would end lower ({num(d['end'])}, ○) than "
+            f"{RACE_NAMES[d['winner']]}'s {num(d['best'])}, but its loss spikes to {d['peak']:.0f} "
+            f"({d['times']:.0f}× the start): dropped, so this ranking rests on the stability rule.")
+
+
+def knife_edge(tuning) -> list:
+    """The runs tied for first (at the floor) that miss the tie level one grid step either side of their
+    chosen η: both neighbours end above 10⁻¹² or are unstable (or off the grid)."""
+    from ..tuning import ATOL
+
+    names, out = tuning.meta["names"], []
+    for n in tuning.meta["ranking"][0]:
+        i = names.index(n)
+        k = int(tuning.chosen[i])
+        miss = [not (0 <= j < len(tuning.lrs)) or not tuning.stable[i, j] or tuning.final_loss[i, j] > ATOL
+                for j in (k - 1, k + 1)]
+        if all(miss):
+            out.append(n)
+    return out
+
+
+def knife_edge_text(tuning) -> str:
+    """The saddle's point in one sentence: which tied runs miss the floor a grid step either side."""
+    from ..tuning import ATOL
+
+    miss = [RACE_NAMES[n] for n in knife_edge(tuning)]
+    if not miss:
+        return ""
+    who = miss[0] if len(miss) == 1 else f"{', '.join(miss[:-1])} and {miss[-1]}"
+    return (f"A grid step either side, {who} end above {power_of_ten(ATOL)} or are unstable (solid "
+            f"segments): the order rests on single grid points.")
+
+
 def short_verdict(meta: dict) -> str:
     """The robustness verdict when the strip already shows the neighbours' values (○ / ×)."""
     w = meta["winner"][0]

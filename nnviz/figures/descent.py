@@ -603,6 +603,38 @@ def _wrap(s: str, width: int) -> str:
     return "\n".join(textwrap.wrap(s, width))
 
 
+def _seen(word: str) -> int:
+    """How many characters a word shows (mathtext markup such as $\\lambda_{\\mathrm{max}}$ not counted)."""
+    import re
+
+    w = re.sub(r"\\mathrm\{([^}]*)\}", r"\1", word)
+    w = re.sub(r"\\[a-z]+", "x", w)
+    return len(re.sub(r"[${}_^]", "", w))
+
+
+def _wrap_seen(s: str, width: int) -> str:
+    """Greedy wrap by the characters a line shows, so bullets with mathtext wrap at the same width."""
+    lines, cur = [], []
+    for w in s.split(" "):  # only plain spaces: a no-break space keeps "η = 1.6" or "≤ 10⁻¹²" on one line
+        if not w:
+            continue
+        if cur and sum(map(_seen, cur)) + len(cur) + _seen(w) > width:
+            lines.append(" ".join(cur))
+            cur = []
+        cur.append(w)
+    return "\n".join(lines + [" ".join(cur)])
+
+
+GLUE = (("η = ", "η\u00a0=\u00a0"), (", ○)", ",\u00a0○)"), ("≤ 10", "≤\u00a010"), ("either η", "either\u00a0η"))
+
+
+def _glued(words: str) -> str:
+    """No-break spaces where a wrap would leave an orphan ("η = / 1.6", "≤ / 10⁻¹²", "0.011, / ○)")."""
+    for a, b in GLUE:
+        words = words.replace(a, b)
+    return words
+
+
 def plt_line(color, **kw):
     from matplotlib.lines import Line2D
 
@@ -618,6 +650,8 @@ def _tuning_words(tun, names) -> list:
         if max(tun.meta["chosen_final"][n] for n in tied) <= T.ATOL:  # at the floor: the tie-break's order
             words = [RV.tie_words(tun)]
         words.append(RV.tie_edge_text(tun))
+        if RV.knife_edge_text(tun):
+            words.append(RV.knife_edge_text(tun))
         return words
     w = tun.meta["winner"][0]
     i = names.index(w)
@@ -625,9 +659,11 @@ def _tuning_words(tun, names) -> list:
     if tun.final_loss[i, k] <= T.ATOL:  # a winner at the floor beside a rate that ends just above it
         near = [j for j in np.flatnonzero(tun.stable[i].astype(bool))
                 if j != k and T.ATOL < tun.final_loss[i, j] < 10 * T.ATOL]
+        others = min(f for n, f in tun.meta["chosen_final"].items() if n != w)
         for j in near[:1]:
+            either = f"; {OPT_LABEL[w]} is first with either η" if tun.final_loss[i, j] < others else ""
             words.append(f"{OPT_LABEL[w]} at η = {tun.lrs[j]:.2g} ends at {X.loss_words(float(tun.final_loss[i, j]))}: "
-                         f"just outside the tie rule (below 10⁻¹²), so η = {tun.lrs[k]:.2g} is chosen.")
+                         f"just outside the tie rule (below 10⁻¹²), so η = {tun.lrs[k]:.2g} is chosen{either}.")
     edge = [OPT_LABEL[n] for n in names if X.at_edge(tun, n)]
     if len(edge) > 1:
         words.append(f"{', '.join(edge[:-1])} and {edge[-1]}: best η = the last stable one, so one grid step can "
@@ -637,10 +673,11 @@ def _tuning_words(tun, names) -> list:
     return words
 
 
+UNDER = {"gd": 4.0, "momentum": 2.8, "nesterov": 1.4}  # line widths where these curves coincide (lowest widest)
 ZONE_ROW = 1.4  # decades between the rows of tied ● under the tie floor (the tuning still)
 
 
-@figure("descent_race_tuning", experiments=("descent_race",), size=(13, 7.6))
+@figure("descent_race_tuning", experiments=("descent_race",), size=(13, 8.2))
 def race_tuning(fig):
     """Final loss against η (log-log) per optimizer on each race surface: the stable range, the chosen η
     (outlined dot) and the first unstable η (× on one "unstable" row above the plot; a smaller × where an
@@ -648,8 +685,8 @@ def race_tuning(fig):
     Rosenbrock also shows GD's cap 2/λ_max at the start and the good-loss line, as the video does: why
     some optimizers are easy to tune."""
     rec = E.load("descent_race")
-    grid = fig.add_gridspec(2, 3, height_ratios=[3.0, 1.75], hspace=0.3, wspace=0.32, left=0.06, right=0.98,
-                            top=0.82, bottom=0.155)
+    grid = fig.add_gridspec(2, 3, height_ratios=[3.0, 2.2], hspace=0.3, wspace=0.32, left=0.06, right=0.98,
+                            top=0.845, bottom=0.155)
     fig.suptitle("Final loss vs η for each optimizer: where is the best stable η, and how close is it to the edge?",
                  fontsize=13, fontweight="bold", y=0.995)
     titled = []  # (axes, title, rows of ×): every title clears the most rows of any panel, all at one height
@@ -669,19 +706,29 @@ def race_tuning(fig):
         zone = len(tied) > 1
         if zone:
             floor = 10 ** (np.log10(T.ATOL) - ZONE_ROW * len(tied) - 0.3)
-        faint = 1.0
         # tied ● at one η (GD and Nesterov at 0.25): side by side a few points apart, each on its own stem
         spot = {}
         for n in tied if zone else ():
             spot.setdefault(int(tun.chosen[names.index(n)]), []).append(n)
         nudge = {n: 6.0 * (g.index(n) - (len(g) - 1) / 2) for g in spot.values() for n in g}
+        dropped = RV.dropped_run(tun, rec[f"{surf}__probes"]) if surf == "rosenbrock" else None
+        if dropped is not None:  # the run the rule drops although it ends lowest: its end on the chart too
+            floor = min(floor, 10 ** np.floor(np.log10(dropped["end"]) - 0.5))
+        x_tag = min((lrs[int(tun.chosen[names.index(n)])] for n in tied), default=1.0)  # tie labels left of this
         for i, name in enumerate(names):
             c = theme.OPTIMIZER[name]
             y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
-            lw = 1.2 if zone else 1.8  # the saddle's spiky curves thinner: the ● stand out of the tangle
-            ax.plot(lrs, y, "-", color=c, lw=lw, alpha=faint, path_effects=_inked(lw))
-            ax.plot(lrs, y, "o", color=c, ms=2.6 if zone else 3.2, mec=theme.INK, mew=0.4, zorder=4, alpha=faint)
             k = int(tun.chosen[i])
+            if zone:  # the saddle's spiky curves faint; solid only from each ●'s grid neighbour to the next
+                ax.plot(lrs, y, "-", color=c, lw=0.9, alpha=0.3, zorder=2)
+                ax.plot(lrs, y, "o", color=c, ms=2.2, mew=0, alpha=0.35, zorder=2)
+                near = slice(max(k - 1, 0), k + 2)
+                ax.plot(lrs[near], y[near], "-", color=c, lw=2.4, path_effects=_inked(2.4), zorder=3 + 0.1 * i)
+                ax.plot(lrs[near], y[near], "o", color=c, ms=3.4, mec=theme.INK, mew=0.5, zorder=4)
+            else:  # curves that coincide (GD, Momentum, Nesterov at small η): the lower one wider, so each shows
+                lw = UNDER.get(name, 1.8)
+                ax.plot(lrs, y, "-", color=c, lw=lw, path_effects=_inked(lw), zorder=2 + 0.1 * i)
+                ax.plot(lrs, y, "o", color=c, ms=3.2, mec=theme.INK, mew=0.4, zorder=4)
             if name in tied and zone:
                 r = tied.index(name)
                 yz = 10 ** (np.log10(T.ATOL) - ZONE_ROW * (len(tied) - 1 - r + 0.7))  # rank 1 lowest: lower is better
@@ -691,9 +738,11 @@ def race_tuning(fig):
                 ax.plot([lrs[k], lrs[k]], [yz, T.ATOL], "-", color=c, lw=1.5, zorder=4.5, transform=shift)
                 ax.plot(lrs[k], yz, "o", ms=9, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i, transform=shift)
                 at = tun.meta.get("place_reach", {}).get(name)
-                ax.annotate(f"{r + 1}. {OPT_LABEL[name]}" + (f", step {at}" if at is not None else ""),
-                            (lrs[k], yz), xytext=(-9 + nudge[name] - max(nudge.values()), 0), textcoords="offset points",
-                            fontsize=10, color=theme.INK, va="center", ha="right", zorder=6)
+                # every label left of the leftmost stem (no stem crosses a word), a thin leader to its ●
+                ax.annotate(f"{r + 1}. {OPT_LABEL[name]}, step {at}" if at is not None else f"{r + 1}. {OPT_LABEL[name]}",
+                            (lrs[k], yz), xycoords=shift, xytext=(x_tag / 10 ** 0.3, yz), textcoords="data",
+                            fontsize=10, color=theme.INK, va="center", ha="right", zorder=6,
+                            arrowprops=dict(arrowstyle="-", color=c, lw=1.0, shrinkA=3, shrinkB=6))
             else:
                 ax.plot(lrs[k], max(F[i, k], T.ATOL), "o", ms=8, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i)
             st = np.flatnonzero(S[i])
@@ -705,10 +754,10 @@ def race_tuning(fig):
             for j, big in marks:
                 x = np.log10(lrs[j])
                 n = 0
-                while any(abs(x - u) < 0.3 and r == n for u, r in placed):
+                while any(abs(x - u) < 0.05 and r == n for u, r in placed):  # stacked only at one η
                     n += 1
                 placed.append((x, n))
-                ax.plot(lrs[j], 1.05 + 0.055 * n, "x", ms=8 if big else 5, mew=2.2 if big else 1.5, color=c,
+                ax.plot(lrs[j], 1.05 + 0.055 * n, "x", ms=7 if big else 5, mew=2.2 if big else 1.5, color=c,
                         transform=band, clip_on=False, zorder=6)
         rows = 1 + max((r for _, r in placed), default=0)
         ax.text(0.0, 1.05, "unstable:", transform=ax.transAxes, ha="left", va="center", fontsize=10,
@@ -717,19 +766,24 @@ def race_tuning(fig):
             probes = rec[f"{surf}__probes"]
             cap = 2 / RV.start_sharpness(probes)
             ax.axvline(cap, color=theme.OPTIMIZER["gd"], lw=1.4, ls="--", zorder=1)
-            ax.annotate(r"GD: $2/\lambda_{\mathrm{max}}$", (cap, top), xytext=(4, -14), textcoords="offset points", fontsize=10,
+            ax.annotate(r"GD: $2/\lambda_{\mathrm{max}}$ at start", (cap, top), xytext=(4, -14), textcoords="offset points", fontsize=10,
                         color=theme.INK)
             ax.axhline(RV.GOOD, color=theme.INK, lw=1.2, ls="--", zorder=1)
-            ax.annotate(f"$f - f^* = {RV.GOOD:g}$: good", (3e-3, RV.GOOD), xytext=(2, -13),
+            ax.annotate(f"$f - f^* = {RV.GOOD:g}$ (below: good)", (lrs[1], RV.GOOD), xytext=(0, -13),
                         textcoords="offset points", fontsize=10, color=theme.INK)
+        if dropped is not None:
+            c = theme.OPTIMIZER["gd"]
+            ax.plot(dropped["lr"], dropped["end"], "o", ms=8, mfc="none", mec=c, mew=2.0, zorder=6)
+            ax.annotate(f"GD {RV.num(dropped['lr'])}: dropped", (dropped["lr"], dropped["end"]), xytext=(8, -3),
+                        textcoords="offset points", fontsize=10, color=theme.INK, va="center")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(floor, top)
         if zone:  # the tie zone: below the floor line, a row per tied ● in the tie-break's order
             ax.axhspan(floor, T.ATOL, color=theme.MUTED, alpha=0.12, lw=0, zorder=0)
             ax.axhline(T.ATOL, color=theme.MUTED, lw=1.5, ls=":", zorder=1)
-            ax.annotate("tie zone\n(rows: rank,\nnot loss)", (lrs[0], T.ATOL), xytext=(2, -4), textcoords="offset points",
-                        fontsize=10, color=theme.INK, va="top", linespacing=1.2)
+            ax.annotate("tie zone below:\nrows = rank, not loss", (lrs[0], T.ATOL), xytext=(0, 4),
+                        textcoords="offset points", fontsize=10, color=theme.INK, va="bottom")
             from matplotlib.ticker import FixedLocator, NullLocator
 
             # ticks and gridlines only down to the floor: the zone's rows are an order, not values
@@ -750,9 +804,11 @@ def race_tuning(fig):
             words = [RV.short_verdict(tun.meta).replace(" (○)", "").replace(" (×)", ""),
                      rf"GD's next η ({lrs[int(tun.chosen[names.index('gd')]) + 1]:.2g}) fails: $\lambda_{{\mathrm{{max}}}}$ grows "
                      rf"along its path (dashed: $2/\lambda_{{\mathrm{{max}}}}$ at the start).",
+                     RV.dropped_text(tun, rec[f"{surf}__probes"]),
                      RV.tuning_takeaway(tun, winner=False)]
-        note.text(0.0, 1.0, "\n".join("• " + _wrap(w, 44).replace("\n", "\n   ") for w in words), va="top",
-                  ha="left", fontsize=10, transform=note.transAxes, linespacing=1.35)
+        words = [_glued(w) for w in words]
+        note.text(0.0, 1.0, "\n".join("• " + _wrap_seen(w, 42).replace("\n", "\n   ") for w in words if w),
+                  va="top", ha="left", fontsize=10, transform=note.transAxes, linespacing=1.35)
     for ax, words, _ in titled:
         ax.set_title(words, fontsize=12, pad=18 + 12 * max(r for _, _, r in titled))
     handles = [plt_line(theme.OPTIMIZER[n]) for n in X.RACE_ORDER]
@@ -760,7 +816,7 @@ def race_tuning(fig):
     t0 = rec[f"{list(X.RACES)[0]}__tuning"]
     warm, peak = t0.config.get("warmup", 0.1), t0.config.get("peak", T.PEAK)
     foot = (f"● chosen η: the lowest final loss among stable η; a tie (within 1 %, or both below 10⁻¹²): the η whose "
-            f"run first gets to that level, then the smaller η. Small dots: every η tried ({t0.config['per_decade']} per "
+            f"run gets to that level soonest, then the smaller η. Small dots: every η tried ({t0.config['per_decade']} per "
             f"decade, ×{10 ** (1 / t0.config['per_decade']):.2f} a step). × unstable η: diverges, passes {peak:g}× the "
             f"start loss, or is above it after the first {warm:.0%} of steps (small ×: an unstable η between stable ones).")
     fig.text(fig.axes[0].get_position().x0, 0.062, _wrap(foot, 160), fontsize=10, va="top", ha="left", linespacing=1.4)
