@@ -1456,13 +1456,15 @@ class DescentRace3D(ThemedThreeDScene):
     halo = True                    # a head under a better-placed one (on screen) shows as a ring round it
     halo_near = 0.1                # scene units on screen: a head this close to a better one is covered by it,
     halo_cover = None              # and, if set, this close in the scene (its spot: a tie), else it keeps its own dot
-    tag_side = {}                  # a mid-stop name's side of its head (default below)
+    tag_side = {"momentum": mn.RIGHT}  # a mid-stop name's side of its head (default below)
     zoom_name = "top view"         # the end card's close-up of ★ (to scale; a run under another's dot a ring)
-    zoom_side = 2.4                # the close-up of ★ on the end card (scene units)
+    zoom_side = 2.9                # the close-up of ★ on the end card (scene units)
     beat_width = 6.05              # scene units: the closing lines' column
     end_zoom_factor = 0.62         # the camera's zoom at rest (the surface clear of the end card's column)
     sub_size = 26                  # the subtitle's text size
     end_tags = {}                  # at rest: runs ending near the ★ cluster (not on it), each on a leader
+    mid_legend = True              # the mid-race stop keeps the legend, its caption under it, a ringed head named
+    end_card_style = "lit"         # "lit": each closing line lights its run(s) and shows its measure; "classic"
 
     @staticmethod
     def surface_value(surf, p) -> float:
@@ -1490,6 +1492,7 @@ class DescentRace3D(ThemedThreeDScene):
         ticks = decade_ticks(hmap, (low, H.max()), most=self.axis_ticks) if self.axis_ticks else []
         corner = [a[0] + f * (a[-1] - a[0]) for a, f in zip((surf.xs, surf.ys), self.axis_at)]
         ax_line, ax_marks, ax_labels = height_axis(axes, corner, ticks, text, size=26, name=None)
+        self.axis_parts = [ax_line, ax_marks, *ax_labels]
         t = mn.ValueTracker(0.0)
         trails, drawn = [], []
         for o in self.optimizers:
@@ -1618,7 +1621,15 @@ class DescentRace3D(ThemedThreeDScene):
             ring = mn.VGroup()
             # the runs the caption is about, and GD when named (the legend is away while the caption is read):
             # each head named, with a short arrow to it (a ring round a dot means a run hidden under it)
-            for o_ in dict.fromkeys(who + (["gd"] if "GD" in words else [])):
+            named = list(dict.fromkeys(who + (["gd"] if "GD" in words else [])))
+            covers = {}  # `mid_legend`: a ringed head named too, with the run under it ("Adam (Nesterov under it)")
+            if self.mid_legend:
+                for o_, h in self.halos.items():
+                    h.update()
+                    if h.covered_by is not None and h.get_stroke_opacity() > 0:
+                        covers[h.covered_by] = o_
+                        named.append(h.covered_by)
+            for o_ in dict.fromkeys(named):
                 run = runs[o_]
                 j = min(int(np.searchsorted(run.steps, t.get_value() - 1e-9)), len(run.thetas) - 1)
                 lo_, hi_ = np.asarray(surf.xs)[[0, -1]], np.asarray(surf.ys)[[0, -1]]
@@ -1629,6 +1640,10 @@ class DescentRace3D(ThemedThreeDScene):
                 c_ = color("optimizer", o_)
                 tag = text(NAMES[o_], size=28, color=c_)
                 side_ = mn.LEFT if o_ == "gd" and o_ not in who else self.tag_side.get(o_, mn.DOWN)
+                if o_ in covers and o_ not in who:  # the ringed dot: whose it is, and whose ring
+                    tag = mn.VGroup(tag, text(f"({NAMES[covers[o_]]} under it)", size=28,
+                                              color=color("optimizer", covers[o_]))).arrange(mn.DOWN, buff=0.06)
+                    side_ = mn.DOWN
                 tag.next_to([*spot, 0.0], side_, buff=0.55)
                 tag.shift(max(0.0, -mn.config.frame_x_radius + 0.1 - tag.get_left()[0]) * mn.RIGHT)  # in the frame
                 tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)
@@ -1639,11 +1654,16 @@ class DescentRace3D(ThemedThreeDScene):
                 ring.add(tag)
             # in the legend's place, under the counter, on plain background (cut in and out: never on the
             # surface, never two texts at once)
-            cap = fit_text(words, self.mid_width, size=28)
-            cap.next_to(counter, mn.DOWN, buff=0.35, aligned_edge=mn.LEFT)
+            if self.mid_legend:  # under the legend (every dot stays named), in the ring key's place
+                cap = fit_text(words, max(legend.width, self.mid_width), size=28)
+                cap.next_to(legend, mn.DOWN, buff=0.35, aligned_edge=mn.LEFT)
+                side.remove(jump_key)
+            else:
+                cap = fit_text(words, self.mid_width, size=28)
+                cap.next_to(counter, mn.DOWN, buff=0.35, aligned_edge=mn.LEFT)
+                side.remove(legend, jump_key)
             cap.shift(min(0.0, mn.config.frame_x_radius - 0.3 - cap.get_right()[0]) * mn.RIGHT)
-            side.remove(legend, jump_key)
-            if self.halos:  # the ring key stays on screen under the caption
+            if self.halos and not self.mid_legend:  # the ring key stays on screen under the caption
                 key = self.ring_key()  # under the caption when it fits, else in the frame's lower left corner
                 key.next_to(cap, mn.DOWN, buff=0.3, aligned_edge=mn.LEFT)
                 if key.get_bottom()[1] < -mn.config.frame_y_radius + 0.15:
@@ -1653,6 +1673,7 @@ class DescentRace3D(ThemedThreeDScene):
             self.pause("race-mid" if n_stop == 0 else f"race-mid-{n_stop}")
             self.wait(self.mid_time)
             self.remove(ring, cap)
+            side.remove(legend)
             side.add(legend, jump_key)
             self.begin_ambient_camera_rotation(rate=self.orbit_rate)
             t0 = tk
@@ -1665,7 +1686,88 @@ class DescentRace3D(ThemedThreeDScene):
 
     def end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
         """At rest: the end card in place of the legend column `side` (a subclass may draw its own; `axes`
-        and `hmap` place points on the surface)."""
+        and `hmap` place points on the surface): `end_card_style` "lit" (`lit_end_card`) or "classic"."""
+        if self.end_card_style == "lit":
+            return self.lit_end_card(surf, runs, tuning, trails, what, side, axes=axes, hmap=hmap)
+        return self.classic_end_card(surf, runs, tuning, trails, what, side, axes=axes, hmap=hmap)
+
+    def lit_end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
+        """The end card: the recorded ranking, beside it a visual slot (the top view of ★; per closing line
+        its own picture: the stability-limit chart, close-ups of a stretch of trail), under them one closing
+        line at a time. Each line lights the run(s) it is about (the others' trails dimmed) and shows where
+        its number is measured; the loss axis goes (the card's column is the picture's right half)."""
+        probes = experiments.load("descent_race")[f"{self.surface}__probes"]
+        by_name = dict(zip(self.optimizers, trails))
+        self.remove(*self.axis_parts)  # the loss axis: read during the race, not needed at rest
+        rows = self.ranking_rows(surf, runs, tuning)
+        ranking = mn.VGroup(text("final f − f*", size=28), rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
+        zoom = self.end_zoom(surf, runs)
+        top = mn.VGroup(ranking, zoom).arrange(mn.RIGHT, buff=0.4, aligned_edge=mn.UP)
+        top.to_edge(mn.RIGHT, buff=0.25)
+        top.shift((what.get_bottom()[1] - 0.25 - top.get_top()[1]) * mn.UP)
+        width = mn.config.frame_x_radius - 0.25 - top.get_left()[0]
+        lim = RV.limit_rows(runs, tuning, probes)
+        # each closing line's picture in the ranking's and the top view's place (its words name the places)
+        views = {"top": top, "zigzag": zigzag_boxes(runs, 2.5), "adagrad": adagrad_box(runs, 2.6)}
+        for n in (1, 2, 3):
+            views[f"chart{n}"] = limit_chart(lim, n, top.width - 0.1)
+        for v in views.values():
+            v.move_to(top.get_corner(mn.UL), aligned_edge=mn.UL)
+        beats = self.lit_beats(surf, runs, tuning, probes, lim, zoom)
+        floor = min(top.get_bottom()[1], *(v.get_bottom()[1] for v in views.values()))  # the captions start under
+        # the tallest picture, all at one place
+        first = runs[self.optimizers[0]]
+        start = axes.c2p(*surf.meta["start"], float(hmap(np.array([first.train_loss[0]]))[0]))
+        pin = start_pin(np.asarray(self.camera.project_points(np.array([start], float))[0][:2], float))
+        self.remove(side)  # cut from the legend to the end card (no half-faded frame of either)
+        left = top.get_left()[0] - 0.2
+        panel = mn.Rectangle(width=mn.config.frame_x_radius - left + 0.1, height=top.get_top()[1] + 0.1 + 4.1,
+                             stroke_width=1.5, stroke_color=color(theme.MUTED), fill_color=color(theme.GRID),
+                             fill_opacity=0.92)
+        panel.move_to([left, top.get_top()[1] + 0.1, 0], aligned_edge=mn.UL)
+        self.add_fixed_in_frame_mobjects(panel, top)
+        self.wait(0.5)
+        shown, view, pinned = None, top, False
+        for i, b in enumerate(beats):
+            w = fit_text(b["words"], width, size=self.beat_size)
+            w.move_to([top.get_left()[0], floor - 0.3, 0], aligned_edge=mn.UL)
+            new = views[b.get("view", "top")]
+            if shown is not None:  # a cut, not a fade: a line is either there or not
+                self.remove(shown)
+            if new is not view:
+                self.remove(view)
+                self.add_fixed_in_frame_mobjects(new)
+                view = new
+            if b.get("start") and not pinned:
+                self.add_fixed_in_frame_mobjects(pin)
+            elif pinned and not b.get("start"):
+                self.remove(pin)
+            pinned = bool(b.get("start"))
+            light_runs(by_name, b.get("lit"))
+            self.add_fixed_in_frame_mobjects(w)
+            self.pause(f"race-beat-{i}")
+            self.wait(self.beat_time * b.get("hold", 1.0))
+            shown = w
+
+    def lit_beats(self, surf, runs, tuning, probes, lim, zoom) -> list[dict]:
+        """The closing lines of the lit end card, in order: {"words", "lit": runs lit (None: all as in the
+        race), "view": the slot's picture, "start": the start ○ pointed at, "hold": × beat_time}."""
+        out = []
+        if zoom.note and zoom.under:
+            out.append({"words": zoom.note, "lit": list(zoom.under)})
+        w = surf.meta["ranking"][0][0]
+        out.append({"words": velocity_end_text(surf, runs, place=True), "lit": [w]})
+        for n, key in (("gd", "chart1"), ("momentum", "chart2"), ("nesterov", "chart3")):
+            out.append({"words": limit_text(n, lim, RV.place_of(surf, n)), "lit": [n], "view": key,
+                        "start": True, "hold": 1.2})
+        out.append({"words": zigzag_text(surf, runs), "lit": ["rmsprop", "adam"], "view": "zigzag", "hold": 1.2})
+        out.append({"words": adagrad_steps_text(surf, runs), "lit": ["adagrad"], "view": "adagrad", "hold": 1.2})
+        out.append({"words": short_verdict(tuning), "lit": [w], "view": "chart3"})
+        out.append({"words": race_takeaway(surf, runs, tuning), "lit": None, "hold": 1.4})
+        return out
+
+    def classic_end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
+        """The end card before the lit one (the saddle's, until it draws its own)."""
         # the end card: the recorded ranking beside a flat close-up of ★ (the leaders' end dots, which the
         # 3-D view stacks on the star), then why, one line at a time, and last the takeaway, held
         rows = self.ranking_rows(surf, runs, tuning)
@@ -1910,8 +2012,7 @@ def velocity_mid_text(surf, runs, name: str, k: int) -> str:
     """The race's stop: the step the velocity winner's loss first drops below 1, with GD's loss then; the
     reason in a clause each (a velocity adds up steps; GD's η is capped by the steep start)."""
     gd = float(runs["gd"].train_loss[k])
-    return (f"Step {k}: {NAMES[name]} is below loss 1, GD still at {gd:.1f}. {NAMES[name]}'s velocity "
-            f"adds up its steps along the floor; GD's η is capped by the steep start.")
+    return f"Step {k}: {NAMES[name]} below loss 1, GD at {gd:.1f}: its velocity adds up steps."
 
 
 def gd_reject_text(surf, runs, tuning, probes) -> str:
@@ -1944,7 +2045,196 @@ def momentum_limit_text(surf, runs, tuning, probes) -> str:
             f"it reaches {peak[1]:.1f}: unstable.")
 
 
-def velocity_end_text(surf, runs) -> str:
+def light_runs(trails: dict, lit=None, dim: float = 0.15, widen: float = 1.4):
+    """At rest: the trails of `lit` (names) whole, bright and `widen`× wider, every other trail dimmed to
+    `dim`; `lit` None: every trail as the race left it. Heads stay as they are (the finish is the picture)."""
+    for n, tr in trails.items():
+        for m in (tr.trace.line, *tr.trace.recent):
+            if not hasattr(m, "race_style"):
+                m.race_style = (m.get_stroke_opacity(), m.get_stroke_width(),
+                                m.get_stroke_opacity(background=True), m.get_stroke_width(background=True))
+            o, w, bo, bw = m.race_style
+            if lit is None:
+                m.set_stroke(width=w, opacity=o).set_stroke(width=bw, opacity=bo, background=True)
+            elif n in lit:
+                m.set_stroke(width=w * widen, opacity=1.0).set_stroke(width=bw + w * (widen - 1), opacity=1.0,
+                                                                      background=True)
+            else:
+                m.set_stroke(width=w, opacity=dim).set_stroke(width=bw, opacity=dim, background=True)
+
+
+def start_pin(spot, words: str = "η × curvature\npeaks here") -> mn.VGroup:
+    """A tag above the start ○ (at `spot` on screen) with an arrow down to it: where the stability chart's
+    numbers are measured."""
+    p = np.array([*np.asarray(spot, float)[:2], 0.0])
+    tag = text(words, size=26, line_spacing=0.8).next_to(p, mn.UP, buff=0.75)
+    tag.shift(max(0.0, -mn.config.frame_x_radius + 0.15 - tag.get_left()[0]) * mn.RIGHT)
+    tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.05)
+    tip, tail = p + 0.2 * mn.UP, tag.get_bottom() + 0.03 * mn.DOWN
+    return mn.VGroup(*[mn.Arrow(tail, tip, buff=0, stroke_width=w, color=c, tip_length=0.14,
+                                max_tip_length_to_length_ratio=0.5)
+                       for c, w in ((color(theme.BACKGROUND), 8), (color(theme.FOREGROUND), 3.5))], tag)
+
+
+LIMIT_ORDER = ("gd", "momentum", "nesterov")
+
+
+def limit_chart(lim: dict, n: int, width: float, top: float = 5.0) -> mn.VGroup:
+    """The first `n` rows (GD, Momentum, Nesterov) of the stability chart, `width` wide: per method its name
+    and limit, a track 0…`top` of η × curvature with the stable band (0 to the limit) in its colour, ● the
+    largest value over its first steps at its η, × at one grid step up; ticks under the last row."""
+    bg, fg, muted = color(theme.BACKGROUND), color(theme.FOREGROUND), color(theme.MUTED)
+    head = text("largest η × curvature, steps 1–10 (at ○):\n● at its η,   × one grid step up", size=24, line_spacing=0.8)
+    span = width - 0.2  # the track, inset so the end ticks' labels stay inside
+    x0 = lambda v: 0.1 + v / top * span
+    rows = mn.VGroup()
+    for name in LIMIT_ORDER[:n]:
+        r, c = lim[name], color("optimizer", name)
+        L = r["limit"]
+        label = text(f"{NAMES[name]}: limit {'≈ ' if name == 'nesterov' else ''}{L:.2g}", size=26, color=c)
+        track = mn.VGroup(mn.Line(ORIGIN_X(x0(0)), ORIGIN_X(x0(top)), stroke_width=2, color=muted),
+                          mn.Line(ORIGIN_X(x0(0)), ORIGIN_X(x0(L)), stroke_width=9, color=c, stroke_opacity=0.45),
+                          mn.Line(ORIGIN_X(x0(L)) + 0.14 * mn.UP, ORIGIN_X(x0(L)) + 0.14 * mn.DOWN, stroke_width=3,
+                                  color=fg))
+        dot = mn.Dot(ORIGIN_X(x0(r["now"]["peak"])), radius=0.09, color=c).set_stroke(bg, width=2.5, opacity=1)
+        q = ORIGIN_X(x0(r["next"]["peak"]))
+        cross = mn.VGroup(*[mn.VGroup(mn.Line(q + 0.1 * (mn.UL), q + 0.1 * mn.DR), mn.Line(q + 0.1 * mn.UR, q + 0.1 * mn.DL))
+                            .set_stroke(col, width=w) for col, w in ((bg, 7), (c, 3.5))])
+        marks = mn.VGroup(track, dot, cross)
+        label.next_to(marks, mn.UP, buff=0.08)
+        label.set_x(x0(0) + label.width / 2 - 0.1)
+        rows.add(mn.VGroup(label, marks))
+    rows.arrange(mn.DOWN, buff=0.12)
+    left = rows[0][1][0][0].get_left()[0]
+    for r in rows:
+        r.shift((left - r[1][0][0].get_left()[0]) * mn.RIGHT)
+    ticks = mn.VGroup(*[text(f"{v}", size=24).move_to(ORIGIN_X(x0(v))) for v in range(0, int(top) + 1)])
+    ticks.next_to(rows, mn.DOWN, buff=0.1)
+    ticks.shift((rows[0][1][0][0].get_left()[0] - ticks[0].get_x()) * mn.RIGHT)
+    out = mn.VGroup(head, mn.VGroup(rows, ticks)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
+    return out
+
+
+def ORIGIN_X(x: float):
+    return np.array([float(x), 0.0, 0.0])
+
+
+def stretch_box(th, colour, side: float, half: float, centre, dots: bool = True) -> mn.VGroup:
+    """A flat close-up (`side` scene units square, ±`half` in x and y round `centre`) of a stretch of trail
+    `th` (θ, (n, 2)): its steps as lines, each θ a dot; parts outside the box left out."""
+    bg, muted = color(theme.BACKGROUND), color(theme.MUTED)
+    box = mn.Square(side, stroke_color=muted, stroke_width=2, fill_color=bg, fill_opacity=1)
+    c = np.asarray(centre, float)
+    at = lambda p: box.get_center() + np.array([*((np.asarray(p, float) - c) / half * side / 2), 0.0])
+    th = np.asarray(th, float)
+    inside = np.all(np.abs(th - c) <= 0.97 * half, axis=1)
+    g = mn.VGroup(box)
+    line = mn.VMobject(stroke_color=colour, stroke_width=3)
+    pts = [at(p) for p, ok in zip(th, inside) if ok]
+    if len(pts) > 1:
+        line.set_points_as_corners(pts)
+        g.add(line)
+    if dots:
+        g.add(*[mn.Dot(q, radius=0.045, color=colour).set_stroke(bg, width=1.5, opacity=1) for q in pts])
+    return g
+
+
+def zigzag_span(run) -> tuple:
+    """The steps the zigzag close-ups show: five steps, fifty into the last half (where `zigzag` measures)."""
+    s0, _ = RV.gain_span(run)
+    return s0 + 50, s0 + 55
+
+
+def zigzag_boxes(runs, side: float) -> mn.VGroup:
+    """RMSprop's and Adam's trails over the same five steps, side by side at one scale (each box `side`
+    wide, round its own stretch): RMSprop's zigzag, Adam's straight walk."""
+    a, b = zigzag_span(runs["rmsprop"])
+    parts = {n: np.asarray(runs[n].thetas, float)[a:b + 1] for n in ("rmsprop", "adam")}
+    centres = {n: (p.min(axis=0) + p.max(axis=0)) / 2 for n, p in parts.items()}
+    half = 1.15 * max(np.abs(p - centres[n]).max() for n, p in parts.items())
+    boxes = mn.VGroup()
+    for n in ("rmsprop", "adam"):
+        col = color("optimizer", n)
+        boxes.add(mn.VGroup(text(NAMES[n], size=26, color=col),
+                            stretch_box(parts[n], col, side, half, centres[n])).arrange(mn.DOWN, buff=0.1))
+    boxes.arrange(mn.RIGHT, buff=0.4, aligned_edge=mn.UP)
+    return mn.VGroup(boxes, text(f"steps {a}–{b}, both at one scale (top view)", size=24)).arrange(
+        mn.DOWN, buff=0.12, aligned_edge=mn.LEFT)
+
+
+def adagrad_span(run) -> int:
+    """The first step from which AdaGrad's steps stay within 1.5× its last one."""
+    s = step_lengths(np.asarray(run.thetas, float))
+    big = np.flatnonzero(s > 1.5 * s[-1])
+    return int(big[-1]) + 1 if big.size else 0
+
+
+def adagrad_box(runs, side: float, steps: int = 20) -> mn.VGroup:
+    """AdaGrad's first `steps` steps as dots in a flat close-up: long first steps, then a pile; its first
+    three θ and the last numbered."""
+    th = np.asarray(runs["adagrad"].thetas, float)[:steps + 1]
+    c = (th.min(axis=0) + th.max(axis=0)) / 2
+    half = 1.2 * np.abs(th - c).max()
+    col = color("optimizer", "adagrad")
+    box = stretch_box(th, col, side, half, c)
+    at = lambda p: box[0].get_center() + np.array([*((np.asarray(p, float) - c) / half * side / 2), 0.0])
+    for k, d in ((0, mn.RIGHT), (1, mn.LEFT), (2, mn.UP), (steps, mn.DOWN)):
+        box.add(text(f"{k}", size=24).next_to(at(th[k]), d, buff=0.08))
+    # its step lengths beside the box: the first few one by one, then the rest as one range
+    s = step_lengths(np.asarray(runs["adagrad"].thetas, float))
+    k = adagrad_span(runs["adagrad"])
+    rows = [("step", "length")] + [(f"{i + 1}", f"{s[i]:.2g}") for i in range(k)] + \
+           [(f"{k + 1}–{len(s)}", f"≈ {s[-1]:.1g}")]
+    table = mn.VGroup()
+    for i, (a, b) in enumerate(rows):
+        ta, tb = text(a, size=26, color=color(theme.MUTED) if i == 0 else color(theme.FOREGROUND)), \
+                 text(b, size=26, color=color(theme.MUTED) if i == 0 else color(theme.FOREGROUND))
+        ta.move_to([0, -0.42 * i, 0], aligned_edge=mn.LEFT)
+        tb.move_to([1.5, -0.42 * i, 0], aligned_edge=mn.LEFT)
+        table.add(ta, tb)
+    pic = mn.VGroup(box, table).arrange(mn.RIGHT, buff=0.4, aligned_edge=mn.UP)
+    return mn.VGroup(text(f"AdaGrad: steps 0–{steps} (top view)", size=26, color=col), pic).arrange(
+        mn.DOWN, buff=0.1, aligned_edge=mn.LEFT)
+
+
+def limit_text(name: str, lim: dict, place: int) -> str:
+    """One stability-chart row in words: the method's limit, its η's largest η × curvature (●) and the next
+    grid η's (×), and what the next one does (the rule's verdict)."""
+    r = lim[name]
+    now, nxt = r["now"], r["next"]
+    fate = {"bounces": "it bounces", "spikes": f"its loss spikes ×{nxt['loss_x']:.0f}",
+            "diverges": "it diverges", None: "it stays stable"}[nxt["how"]]
+    if name == "gd":
+        return (f"GD ({ordinal(place)}): its limit is 2. Its η = {RV.num(now['lr'])} peaks at {now['peak']:.1f} (●) on "
+                f"the steep start; at {RV.num(nxt['lr'])}, {nxt['peak']:.1f} (×): {fate}.")
+    if name == "momentum":
+        return (f"Momentum's velocity lifts its limit to 2(1 + β) = {r['limit']:.1f}: η = {RV.num(now['lr'])} fits "
+                f"({now['peak']:.1f}, ●); {RV.num(nxt['lr'])} reaches {nxt['peak']:.1f} (×): {fate}.")
+    over = now["peak"] > r["limit"]
+    return (f"Nesterov, {ordinal(place)}: its look-ahead lowers the limit to ≈ {r['limit']:.1f}. At "
+            f"{RV.num(nxt['lr'])} (×) {fate}; at {RV.num(now['lr'])} (●, {now['peak']:.1f}) it "
+            + (f"only bounces (loss ×{now['loss_x']:.1f})." if over and now["loss_x"] > 1 else "stays under it."))
+
+
+def zigzag_text(surf, runs) -> str:
+    """RMSprop's zigzag against Adam's straight walk, measured (path over progress, the last half)."""
+    a, b = RV.gain_span(runs["rmsprop"])
+    return (f"RMSprop, {ordinal(RV.place_of(surf, 'rmsprop'))}, zigzags: {zigzag(runs['rmsprop'].thetas):.0f}× more "
+            f"path than progress (steps {a}–{b}). Adam, {ordinal(RV.place_of(surf, 'adam'))}, adds m, a mean of g "
+            f"that cancels it: {zigzag(runs['adam'].thetas):.1f}×.")
+
+
+def adagrad_steps_text(surf, runs) -> str:
+    """Why AdaGrad stalls: its sum of g² is set by the steep start, so its steps shrink within a few steps
+    and stay small (first step, last step, their ratio, from its record)."""
+    s = step_lengths(np.asarray(runs["adagrad"].thetas, float))
+    k = adagrad_span(runs["adagrad"])
+    return (f"AdaGrad, {ordinal(RV.place_of(surf, 'adagrad'))}, divides by all past g² summed. The steep start "
+            f"made that sum huge: by step {k + 1} its steps are {s[0] / s[-1]:.0f}× shorter than its first, "
+            f"and stay so.")
+
+
+def velocity_end_text(surf, runs, place: bool = False) -> str:
     """The winner's velocity, measured: its steps are ~N× GD's rule η·|g| (the median over the last half);
     above 1/(1 − β) when |g| shrinks along the floor (the velocity still carries older, larger gradients)."""
     from nnviz.experiments.descent import momentum_gain
@@ -1954,6 +2244,9 @@ def velocity_end_text(surf, runs) -> str:
     g = np.asarray(runs[w].grad_norm, float)
     why = (f"more than 1/(1 − β) = {k:.0f}: it still carries older, larger gradients" if gain > k and
            g[-1] < g[len(g) // 2] else f"near 1/(1 − β) = {k:.0f}")
+    if place:  # the end card's line: fewer words
+        return (f"{NAMES[w]}, {ordinal(RV.place_of(surf, w))}: its velocity (β = {b:g}) adds up past steps: "
+                f"along the floor each step is ~{gain:.0f}× its own η·|g|.")
     return f"{NAMES[w]}'s velocity (β = {b:g}) makes its steps ~{gain:.0f}× its own η·|g|, {why}."
 
 
@@ -2054,6 +2347,7 @@ class DescentRace3DSaddle(DescentRace3D):
     sub_size = 24             # its subtitle is longer (× saddle)
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
     halo_cover = 0.02         # ringed only on the covering dot's spot: the 4 tied first round RMSprop's dot
+    mid_legend, end_card_style = False, "classic"  # its stops and end card as before DescentRace3D's t8 changes
     end_tags = {"adam": mn.UP, "momentum": np.array([-0.6, -2.2, 0.0])}  # 2nd, 3rd end near ★, not on it: own dots, leaders
 
     def beats(self, surf, runs, tuning) -> list[str]:

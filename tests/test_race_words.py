@@ -328,7 +328,7 @@ def test_leaders_words_match_the_records(race_mod, race):
     k, mid, who = race_mod.DescentRace3D.mid_beat(scene(race_mod.DescentRace3D), surf, runs)
     f = obj.value(runs["momentum"].thetas)
     assert who == "momentum" and f[k] < 1 <= f[k - 1] and np.all(f[:k] >= 1)
-    assert f"Step {k}: Momentum is below loss 1, GD still at {obj.value(runs['gd'].thetas[k]):.1f}." in mid
+    assert f"Step {k}: Momentum below loss 1, GD at {obj.value(runs['gd'].thetas[k]):.1f}: its velocity" in mid
     # Nesterov, 3rd: at the next grid η up its loss passes 10× the start in the first steps (unstable), so it
     # runs one grid step lower
     probes = race["rosenbrock__probes"]
@@ -381,6 +381,80 @@ def test_leaders_words_match_the_records(race_mod, race):
     assert (f"Momentum (β = {beta:g}) is stable while η × curvature < 2(1 + β) = {lim:.1f}: at η = {tun.lrs[k]:.2g} "
             f"it peaks at {top[0]:.1f} on its path, so it keeps that η; at {tun.lrs[k + 1]:.2g} it reaches") in lw
     assert lw.endswith(": unstable.")
+
+
+def test_race3d_end_card_words(race_mod, race):
+    """The 3-D race's lit end card, recomputed from θ and the objective (not the scene's helpers): the
+    stability chart (each method's quadratic-bowl limit; the largest η·λ_max over the first 10 steps at its η
+    (●) and one grid step up (×), from the Hessian along recomputed runs; what the rule makes of each), RMSprop's
+    and Adam's path per progress, AdaGrad's shrinking steps, Momentum's velocity gain."""
+    from nnviz import optim
+    from nnviz.train import train
+    obj = O.get("rosenbrock")
+    surf, tun, probes = race["rosenbrock__surface"], race["rosenbrock__tuning"], race["rosenbrock__probes"]
+    runs = {o: race[f"rosenbrock__{o}"] for o in race_mod.RACE_ORDER}
+    lim = RV.limit_rows(runs, tun, probes)
+    start = obj.value(np.array(surf.meta["start"], float))
+    check = int(np.ceil(tun.config["warmup"] * tun.config["steps"]))
+    got = {}
+    for n, rule, limit in (("gd", "sgd", 2.0), ("momentum", "momentum", 3.8), ("nesterov", "nesterov", 3.8 / 2.8)):
+        i = tun.meta["names"].index(n)
+        k = int(tun.chosen[i])
+        assert lim[n]["limit"] == pytest.approx(limit)
+        for key, j in (("now", k), ("next", k + 1)):
+            kw = {"beta": 0.9} if n != "gd" else {}
+            r = train(O.ObjectiveProblem(obj), optim.make(rule, lr=float(tun.lrs[j]), **kw),
+                      np.array(obj.start, float), steps=tun.config["steps"])
+            sharp = [tun.lrs[j] * np.linalg.eigvalsh(obj.hessian(t_)).max() for t_ in r.thetas[:10]]
+            f = obj.value(r.thetas)
+            got[n, key] = (max(sharp), f.max() / start, f[check] > start, bool(tun.stable[i, j]))
+            assert lim[n][key]["peak"] == pytest.approx(max(sharp), rel=1e-6)
+            assert lim[n][key]["loss_x"] == pytest.approx(f.max() / start, rel=1e-6)
+        assert got[n, "now"][3] and not got[n, "next"][3]  # its η stable by the rule, one grid step up not
+        assert got[n, "next"][0] > limit  # one step up passes its limit
+    # GD's and Momentum's chosen η stay under their limits; Nesterov's passes its own for a step, and its loss
+    # only rises to < 2× the start (a bounce, not a blow-up)
+    assert got["gd", "now"][0] < 2 and got["momentum", "now"][0] < 3.8
+    assert got["nesterov", "now"][0] > 3.8 / 2.8 and 1 < got["nesterov", "now"][1] < 2
+    # the ways the next rates break the rule: GD above the start at the check step (< 10× the start);
+    # Momentum and Nesterov spike past 10× the start
+    assert got["gd", "next"][2] and got["gd", "next"][1] < 10
+    assert got["momentum", "next"][1] > 10 and got["nesterov", "next"][1] > 10
+    words = {n: " ".join(race_mod.limit_text(n, lim, RV.place_of(surf, n)).split()) for n in ("gd", "momentum", "nesterov")}
+    g0, g1 = got["gd", "now"][0], got["gd", "next"][0]
+    assert (f"GD (6th): its limit is 2. Its η = 0.00063 peaks at {g0:.1f} (●) on the steep start; at 0.001, "
+            f"{g1:.1f} (×): it bounces.") == words["gd"]
+    m0, m1 = got["momentum", "now"][0], got["momentum", "next"][0]
+    assert (f"Momentum's velocity lifts its limit to 2(1 + β) = 3.8: η = 0.001 fits ({m0:.1f}, ●); 0.0016 reaches "
+            f"{m1:.1f} (×): its loss spikes ×{got['momentum', 'next'][1]:.0f}.") == words["momentum"]
+    n0 = got["nesterov", "now"]
+    assert (f"Nesterov, 3rd: its look-ahead lowers the limit to ≈ 1.4. At 0.001 (×) its loss spikes "
+            f"×{got['nesterov', 'next'][1]:.0f}; at 0.00063 (●, {n0[0]:.1f}) it only bounces (loss ×{n0[1]:.1f}).") \
+        == words["nesterov"]
+    # every ● peaks at step 1, every × within the first 10 steps: at the steep start ○ (the chart's "at ○")
+    assert all(lim[n]["now"]["step"] <= 1 and lim[n]["next"]["step"] < 10 for n in lim)
+    # RMSprop's zigzag, Adam's straight walk: path length over distance gained, steps 150–300
+    zz = {}
+    for n in ("rmsprop", "adam"):
+        th = runs[n].thetas[150:]
+        zz[n] = lengths(th).sum() / np.linalg.norm(th[-1] - th[0])
+    z = " ".join(race_mod.zigzag_text(surf, runs).split())
+    assert (f"RMSprop, 4th, zigzags: {zz['rmsprop']:.0f}× more path than progress (steps 150–300). Adam, 2nd, adds "
+            f"m, a mean of g that cancels it: {zz['adam']:.1f}×.") == z
+    assert race_mod.zigzag_span(runs["rmsprop"]) == (200, 205)  # the close-ups: inside 150–300
+    # AdaGrad: its steps shrink to within 1.5× its last by step k + 1 and stay there; first / last
+    a = lengths(runs["adagrad"].thetas)
+    k = int(np.flatnonzero(a > 1.5 * a[-1])[-1]) + 1
+    assert np.all(a[k:] <= 1.5 * a[-1]) and a[k - 1] > 1.5 * a[-1] and race_mod.adagrad_span(runs["adagrad"]) == k
+    ada = " ".join(race_mod.adagrad_steps_text(surf, runs).split())
+    assert (f"AdaGrad, 5th, divides by all past g² summed. The steep start made that sum huge: by step {k + 1} its "
+            f"steps are {a[0] / a[-1]:.0f}× shorter than its first, and stay so.") == ada
+    # Momentum, 1st: steps ~N× its own η·|g| (recomputed with the objective's gradient, the last half)
+    th = runs["momentum"].thetas
+    g = np.array([np.linalg.norm(obj.gradient(t_)) for t_ in th[:-1]])
+    gain = float(np.median((lengths(th) / (runs["momentum"].meta["hyper"]["lr"] * g))[len(g) // 2:]))
+    assert (f"Momentum, 1st: its velocity (β = 0.9) adds up past steps: along the floor each step is ~{gain:.0f}× "
+            f"its own η·|g|.") == " ".join(race_mod.velocity_end_text(surf, runs, place=True).split())
 
 
 def test_beale_verdict_and_last_digits(race_mod, race):

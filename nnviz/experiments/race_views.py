@@ -643,3 +643,34 @@ def broke_rule(tuning, probes, name: str, j: int, short: bool = False) -> str:
         return (f"loss peak {peak:.3g}\n> {k:g}× start {start:.3g}" if short else
                 f"loss peaks at {peak:.3g} > {k:g}× the start {start:.3g}")
     return fails_how(tuning, probes, name, j)
+
+
+def stability_limit(name: str, beta: float = 0.9) -> float:
+    """The largest η·λ_max at which a method stays stable on a quadratic bowl: GD 2, heavy-ball Momentum
+    2(1 + β), Nesterov's look-ahead 2(1 + β)/(1 + 2β)."""
+    return {"gd": 2.0, "momentum": 2 * (1 + beta), "nesterov": 2 * (1 + beta) / (1 + 2 * beta)}[name]
+
+
+def limit_rows(runs, tuning, probes, names=("gd", "momentum", "nesterov"), steps: int = 10) -> dict:
+    """Per method: its stability limit (`stability_limit`), and the largest η·λ_max over the first `steps`
+    steps of its own probe runs at the chosen η ("now") and at the next grid η up ("next"), the step each
+    peaks at, and the next η's loss peak over the start (×). The same measure, at the same place (the steep
+    start: every one of these peaks within its first steps), for every method."""
+    out = {}
+    start = probes.meta["start_loss"]
+    for n in names:
+        i = tuning.meta["names"].index(n)
+        k = int(tuning.chosen[i])
+        beta = float(runs[n].meta["hyper"].get("beta", 0.9))
+        row = {"limit": stability_limit(n, beta), "beta": beta}
+        for key, j in (("now", k), ("next", k + 1)):
+            p = probe(probes, n, j)
+            s = p["lr"] * p["lam_max"][:steps]
+            L = p["loss"]
+            w = probes.meta["warmup_step"]
+            how = ("diverges" if p["diverged_at"] >= 0 else "spikes" if np.nanmax(L) > tuning.config.get("peak", 10.0) * start
+                   else "bounces" if np.any(L[w:] > L[0]) else None)  # the stability rule's three ways (`edge_story`)
+            row[key] = {"lr": p["lr"], "peak": float(np.nanmax(s)), "step": int(np.nanargmax(s)),
+                        "loss_x": float(np.nanmax(L) / start), "stable": bool(tuning.stable[i, j]), "how": how}
+        out[n] = row
+    return out
