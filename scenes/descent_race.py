@@ -586,8 +586,9 @@ def caption_fit(words: str, left: float, size: float = 24, start: int = 36, t2c=
     inside `RIGHT_EDGE` when its left edge is at x = `left`; formulas and "< 10⁻¹²" are not broken."""
     flat = " ".join(words.split())
     flat = re.sub(r"f − f\* = [\d.]+", lambda m: m.group(0).replace(" ", "§"), flat)  # "f − f* = 1" on one line
-    for f in ("η/(1 − β)", "f − f* < 10", "f − f*", "< 10", "(1 − β₁ᵗ)", "(1 − β₂ᵗ)", "(|g| ="):
+    for f in ("η/(1 − β)", "f − f* < 10", "f − f*", "< 10", "(1 − β₁ᵗ)", "(1 − β₂ᵗ)", "(|g| =", "η <", "ₘₐₓ <"):
         flat = flat.replace(f, f.replace(" ", "§"))
+    flat = re.sub(r"([<>]) ([\d.]+)", r"\1§\2", flat)  # "< 2", "> 2", "< 0.00105": a bound never split
     width = start
     while True:  # one layout per try, and the next try's width estimated from this one's overshoot
         t = text(wrap_words(flat, width).replace("§", " "), size=size, line_spacing=0.8, **({"t2c": t2c} if t2c else {}))
@@ -1212,7 +1213,7 @@ def gd_reading(tuning, name: str = "gd", width: int = 38) -> str:
     return wrap_words(words, width)
 
 
-def edge_inset(story, width: float = 3.1, height: float = 2.6) -> mn.VGroup:
+def edge_inset(story, width: float = 2.5, height: float = 2.1) -> mn.VGroup:
     """GD's loss per step (log scale) up to the rule's check step at its chosen η (solid) and the first
     two unstable rates above it (dashed: the late rise; dotted: the blow-up), the start loss and the
     rule's bound (PEAK × the start) as labelled lines, each curve labelled at its end with its η."""
@@ -1229,7 +1230,7 @@ def edge_inset(story, width: float = 3.1, height: float = 2.6) -> mn.VGroup:
                          (story["bound"], f"{story['bound'] / story['start']:g}× start")):
         y = xy(0, level)[1]
         g.add(mn.DashedLine([o[0], y, 0], [o[0] + width, y, 0], dash_length=0.07, stroke_width=2, color=fg))
-        g.add(text(words, size=24).next_to([o[0], y, 0], mn.LEFT, buff=0.1))
+        g.add(text(words, size=28).next_to([o[0], y, 0], mn.LEFT, buff=0.1))
     tags = []
     for r in story["rows"]:
         L = r["loss"][:steps + 1]
@@ -1241,15 +1242,15 @@ def edge_inset(story, width: float = 3.1, height: float = 2.6) -> mn.VGroup:
             line = mn.DashedVMobject(line, num_dashes=160, dashed_ratio=0.25)
         g.add(line)
         g.curves = getattr(g, "curves", []) + [line]
-        tags.append([text(("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=24, color=c), pts[-1][1]])
+        tags.append([text(("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=28, color=c), pts[-1][1]])
     tags.sort(key=lambda t: t[1])
     for a, b in zip(tags, tags[1:]):  # end labels at least one text height apart
-        b[1] = max(b[1], a[1] + 0.32)
+        b[1] = max(b[1], a[1] + 0.36)
     for m, y in tags:
         g.add(m.move_to([o[0] + width + 0.12, y, 0], aligned_edge=mn.LEFT))
-    g.add(text("step 0", size=24).next_to(o, mn.DOWN, buff=0.08).align_to(box, mn.LEFT),
-          text(f"step {steps}", size=24).next_to([o[0] + width, o[1], 0], mn.DOWN, buff=0.08).align_to(box, mn.RIGHT))
-    g.add(text("GD's loss per step (log)", size=24).next_to(box, mn.UP, buff=0.1).align_to(box, mn.LEFT))
+    g.add(text("0", size=28).next_to(o, mn.DOWN, buff=0.08).align_to(box, mn.LEFT),
+          text(f"step {steps}", size=28).next_to([o[0] + width, o[1], 0], mn.DOWN, buff=0.08).align_to(box, mn.RIGHT))
+    g.add(text("GD's loss per step (log)", size=28).next_to(box, mn.UP, buff=0.1).align_to(box, mn.LEFT))
     return g
 
 
@@ -1274,15 +1275,17 @@ class DescentRaceTuning(ThemedScene):
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         title = heading(f"Tuning η fairly on {self.surface.capitalize()}: final loss vs η", size=30, buff=0.15)
         sub = text(f"final loss after {tun.config['steps']} steps, one dot per η tried ({tun.config['per_decade']} "
-                   f"per decade)", size=24)
+                   f"per decade)", size=26)
         sub.next_to(title, mn.DOWN, buff=0.12)
         shown = F[S & np.isfinite(F)]
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.3)
-        floor = max(FLOOR, 10 ** np.floor(np.log10(max(shown.min(), FLOOR)) - 0.3))
+        dropped = RV.dropped_run(tun, probes, self.first)  # a run the rule drops though it ends lowest
+        low = min(shown.min(), dropped["end"]) if dropped else shown.min()
+        floor = max(FLOOR, 10 ** np.floor(np.log10(max(low, FLOOR)) - 0.3))
         ax = LabelledAxes((lrs[0], lrs[-1]), (floor, top), "learning rate η", "final loss f − f*",
-                          log_x=True, log_y=True, width=5.6, height=4.3, font_size=24, frame="box", ink=fg)
+                          log_x=True, log_y=True, width=4.9, height=4.3, font_size=28, frame="box", ink=fg, x_ticks=3)
         ax.to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.15)
-        left = ax.get_right()[0] + 0.4  # the side column
+        left = ax.get_right()[0] + 0.3  # the side column
         # the × row: each optimizer's first unstable η (and any unstable η between stable ones, smaller),
         # all on one row above the plot; two at one η stack
         y_row = ax.axes.get_top()[1] + 0.3
@@ -1298,8 +1301,11 @@ class DescentRaceTuning(ThemedScene):
                                     stroke_width=self.under.get(o, 4), head=False, start_marker=False)
             # a small dot at every η tried (stable ones; the unstable ones are the ×): the grid made visible
             for j in np.flatnonzero(S[i]):
-                dot = mn.Dot(ax.c2p(lrs[j], ys[j]), radius=0.04, color=c).set_stroke(bg, width=1, opacity=1)
-                grid_dots.setdefault(o, []).append((int(j), dot.set_z_index(2)))
+                if j == int(tun.chosen[i]):
+                    continue  # the chosen rate is its ●
+                # on top of every chosen ● (z 3), outlined: a rate under another's ● still shows
+                dot = mn.Dot(ax.c2p(lrs[j], ys[j]), radius=0.05, color=c).set_stroke(bg, width=1.5, opacity=1)
+                grid_dots.setdefault(o, []).append((int(j), dot.set_z_index(4)))
             edge, inside = unstable_rates(tun, o)
             for j, big in ([(edge, True)] if edge is not None else []) + [(j, False) for j in inside]:
                 n = used.get(j, 0)
@@ -1312,7 +1318,16 @@ class DescentRaceTuning(ThemedScene):
             if ci >= 0:
                 chosen[o] = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.11, color=c,
                                    stroke_color=bg, stroke_width=3).set_z_index(3)
-        row_key = text("unstable:", size=24).move_to([ax.axes.get_left()[0], y_row, 0], aligned_edge=mn.LEFT)
+        first_x = min((m.get_left()[0] for ms in marks.values() for _, m in ms), default=ax.axes.get_right()[0])
+        row_key = text("unstable:", size=28)  # right-aligned just left of the leftmost ×, clear of the "10²" tick
+        row_key.move_to([first_x - 0.15, y_row, 0], aligned_edge=mn.RIGHT)
+        gone = mn.VGroup()  # the dropped run's end: a hollow ○ and why (shown with its caption, kept after)
+        if dropped is not None:
+            c = color("optimizer", self.first)
+            at = ax.c2p(dropped["lr"], dropped["end"])
+            gone.add(mn.Circle(radius=0.11, color=c, stroke_width=4).move_to(at).set_z_index(3),
+                     text(f"dropped: loss\nspiked to {dropped['peak']:.0f}", size=28, color=c).next_to(
+                         at, mn.RIGHT, buff=0.2))
         # GD's cap: η·λ_max < 2 at the start, from the probes' λ_max there
         story = RV.edge_story(tun, probes, self.first)
         cap = mn.VGroup()
@@ -1320,16 +1335,16 @@ class DescentRaceTuning(ThemedScene):
             xc = ax.c2p(2 / story["lam0"], top)[0]
             cap.add(mn.DashedLine([xc, ax.axes.get_bottom()[1], 0], [xc, ax.axes.get_top()[1], 0], dash_length=0.08,
                                   stroke_width=2.5, color=color("optimizer", self.first)))
-            cap.add(text(f"{NAMES[self.first]}: 2/λₘₐₓ", size=24, color=color("optimizer", self.first)).next_to(
-                [xc, ax.axes.get_top()[1], 0], mn.DOWN, buff=0.1).shift(0.55 * mn.RIGHT))
+            cap.add(text(f"{NAMES[self.first]}: 2/λₘₐₓ\nat start", size=28, color=color("optimizer", self.first)).move_to(
+                [xc + 0.1, ax.axes.get_top()[1] - 0.08, 0], aligned_edge=mn.UL))  # right of its line, not on it
         # the side table: chosen η and the first unstable rate above it (grid steps above ●)
-        rows = [[text("", size=24), text("chosen ●", size=24), text("first ×", size=24)]]
+        rows = [[text("", size=28), text("chosen ●", size=28), text("first ×", size=28)]]
         for o in self.optimizers:
             c = color("optimizer", o)
-            rows.append([text(NAMES[o], size=24, color=c), text(f"{tun.meta['chosen_lr'][o]:.2g}", size=24, color=c),
-                         text(first_unstable_text(tun, o), size=24, color=c)])
+            rows.append([text(NAMES[o], size=28, color=c), text(f"{tun.meta['chosen_lr'][o]:.2g}", size=28, color=c),
+                         text(first_unstable_text(tun, o), size=28, color=c)])
         table = mn.VGroup(*[m for r in rows for m in r]).arrange_in_grid(
-            rows=len(rows), cols=3, col_alignments="lll", buff=(0.3, 0.12))
+            rows=len(rows), cols=3, col_alignments="lll", buff=(0.15, 0.1))
         table.next_to(sub, mn.DOWN, buff=0.3).set_x(left, direction=mn.LEFT)
         lead = self.first if self.first in curves else self.optimizers[0]
         i = names.index(lead)
@@ -1363,9 +1378,11 @@ class DescentRaceTuning(ThemedScene):
                 why = caption_fit(words, left, size=28, start=34).next_to(inset, mn.DOWN, buff=0.3)
                 why.set_x(left, direction=mn.LEFT)
                 for i, line in enumerate(inset.curves):
-                    line.set_stroke(opacity=1.0 if i == order[min(n, len(order) - 1)] else 0.35)
+                    line.set_stroke(opacity=1.0 if i == order[min(n, len(order) - 1)] else 0.5)
                 self.play(mn.FadeOut(shown), run_time=0.3)
-                self.play(mn.FadeIn(why), *([mn.FadeIn(inset), mn.Create(cap)] if n == 0 else []), run_time=0.5)
+                spike = dropped is not None and story["rows"][order[min(n, len(order) - 1)]]["index"] == dropped["index"]
+                self.play(mn.FadeIn(why), *([mn.FadeIn(inset), mn.Create(cap)] if n == 0 else []),
+                          *([mn.FadeIn(gone)] if spike else []), run_time=0.5)
                 self.wait(3.5)
                 shown = why
             self.pause("edge")
@@ -1384,7 +1401,7 @@ class DescentRaceTuning(ThemedScene):
         y = ax.c2p(lrs[0], self.good)[1]
         line = mn.DashedLine([ax.axes.get_left()[0], y, 0], [ax.axes.get_right()[0], y, 0], dash_length=0.1,
                              stroke_width=2.5, color=fg)
-        tag = text(f"f − f* = {self.good:g}", size=24).next_to(line, mn.DOWN, buff=0.08).align_to(line, mn.LEFT)
+        tag = text("good", size=28).next_to(line, mn.DOWN, buff=0.08).align_to(line, mn.LEFT).shift(0.08 * mn.RIGHT)
         good = {o: RV.good_rates(tun, o, self.good).size for o in self.optimizers}
         some = sorted([o for o in self.optimizers if good[o]], key=lambda o: -good[o])
         none = [NAMES[o] for o in self.optimizers if not good[o]]
@@ -1403,6 +1420,14 @@ class DescentRaceTuning(ThemedScene):
         self.play(mn.FadeOut(verdict), run_time=0.3)
         self.play(mn.FadeIn(last), run_time=0.5)
         self.wait(3.5)
+        rule = RV.rule_takeaway(tun, probes, self.first)
+        if rule:  # the closing line: what the ranking rests on (the dropped run's ○ is on the chart)
+            self.pause("rule")
+            end = caption_fit(rule, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.4)
+            end.set_x(left, direction=mn.LEFT)
+            self.play(mn.FadeOut(last), run_time=0.3)
+            self.play(mn.FadeIn(end), mn.Indicate(gone[0], scale_factor=1.6, color=fg), run_time=0.8)
+            self.wait(3.5)
 
 
 def end_callout(end, at, colour, words: str, size: int = 28) -> mn.VGroup:

@@ -445,7 +445,8 @@ def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
     e = edge_story(tuning, probes, name)
     lam = e["lam0"]
     chosen, rest = e["rows"][0], e["rows"][1:]
-    out = [f"GD is stable only while η·λₘₐₓ < 2. At the start λₘₐₓ = {lam:.0f}, so η < {2 / lam:.3g} (dashed). "
+    out = [f"GD is stable only while η·λₘₐₓ < 2 (λₘₐₓ = steepest curvature). At the start λₘₐₓ = {lam:.0f}, "
+           f"so η < {2 / lam:.3g} (dashed). "
            f"● {num(chosen['lr'])} never rises above the start."]
     i = tuning.meta["names"].index(name)
     steps = tuning.config["steps"]
@@ -457,8 +458,10 @@ def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
             below = (f", though it ends at {num(end)}, below {RACE_NAMES[w]}'s {num(finals[w])}"
                      if np.isfinite(end) and end < finals[w] else
                      f", though it ends at {num(end)} (● {num(mine)})" if np.isfinite(end) and end < mine else "")
-            out.append(f"At η = {num(r['lr'])} (η·λₘₐₓ = {r['sharp0']:.1f}) the loss spikes to {r['peak']:.0f}, past "
-                       f"{e['bound'] / e['start']:g}× the start: dropped{below}.")
+            over = " > 2" if r["sharp0"] > 2 else ""  # past GD's stability limit (said in the first caption)
+            out.append(f"At η = {num(r['lr'])} (η·λₘₐₓ = {r['sharp0']:.1f}{over}) the loss spikes to {r['peak']:.0f}, "
+                       f"{r['peak'] / e['start']:.0f}× the start (the rule allows {e['bound'] / e['start']:g}×): "
+                       f"dropped{below}.")
         elif r["how"] == "late":
             out.append(f"At η = {num(r['lr'])} the wall steepens as GD moves (η·λₘₐₓ reaches {r['sharp']:.1f}): "
                        f"the loss bounces up to {r['peak']:.0f}, still above the start at step {e['check']}.")
@@ -557,6 +560,16 @@ def dropped_text(tuning, probes, name: str = "gd") -> str:
     return (f"{RACE_NAMES[name]} at η = {num(d['lr'])} would end lower ({num(d['end'])}, ○) than "
             f"{RACE_NAMES[d['winner']]}'s {num(d['best'])}, but its loss spikes to {d['peak']:.0f} "
             f"({d['times']:.0f}× the start): dropped, so this ranking rests on the stability rule.")
+
+
+def rule_takeaway(tuning, probes, name: str = "gd") -> str:
+    """The tuning video's last line: the ranking rests on the stability rule ("" when no dropped run
+    would have won)."""
+    d = dropped_run(tuning, probes, name)
+    if d is None:
+        return ""
+    return (f"This ranking rests on the stability rule: counted, {RACE_NAMES[name]}'s dropped {num(d['lr'])} run "
+            f"(○, {num(d['end'])}) would beat {RACE_NAMES[d['winner']]}'s {num(d['best'])}.")
 
 
 def knife_edge(tuning) -> list:
