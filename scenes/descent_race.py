@@ -1485,7 +1485,8 @@ class DescentRace3D(ThemedThreeDScene):
     zoom_name = "top view"         # the end card's close-up of ★ (to scale; a run under another's dot a ring)
     zoom_side = 2.9                # the close-up of ★ on the end card (scene units)
     beat_width = 6.05              # scene units: the closing lines' column
-    end_zoom_factor = 0.62         # the camera's zoom at rest (the surface clear of the end card's column)
+    end_zoom_factor = 0.72         # the camera's zoom at rest (the surface clear of the end card's column)
+    end_offset = (-3.25, -0.55)    # the picture's centre on screen at rest (None: `offset` kept)
     sub_size = 26                  # the subtitle's text size
     end_tags = {}                  # at rest: runs ending near the ★ cluster (not on it), each on a leader
     mid_legend = True              # the mid-race stop keeps the legend, its caption under it, a ringed head named
@@ -1705,8 +1706,13 @@ class DescentRace3D(ThemedThreeDScene):
         self.play(warp.segment(t, t0, warp.run_time))
         self.stop_ambient_camera_rotation()
         self.pause("race-run")
+        glide = []  # the picture's place on screen moves with the camera (`end_offset`)
+        if self.end_offset is not None:
+            o0, o1 = np.asarray(self.camera.offset, float), np.asarray(self.end_offset, float)
+            glide.append(mn.UpdateFromAlphaFunc(mn.Mobject(), lambda m, a: setattr(
+                self.camera, "offset", tuple((o0 + (o1 - o0) * mn.smooth(a)).tolist()))))
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0,
-                         **({"zoom": self.end_zoom_factor} if self.end_zoom_factor else {}))
+                         added_anims=glide, **({"zoom": self.end_zoom_factor} if self.end_zoom_factor else {}))
         self.end_card(surf, runs, tuning, trails, what, side, axes=axes, hmap=hmap)
 
     def end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
@@ -2369,6 +2375,7 @@ class DescentRace3DSaddle(DescentRace3D):
     tag_side = {"adagrad": mn.LEFT, "rmsprop": mn.UP, "adam": mn.DOWN}
     zoom_side, beat_width = 2.5, 5.75
     end_zoom_factor = None    # its camera keeps its zoom
+    end_offset = None         # and its place on screen
     sub_size = 24             # its subtitle is longer (× saddle)
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
     halo_cover = 0.02         # ringed only on the covering dot's spot: the 4 tied first round RMSprop's dot
