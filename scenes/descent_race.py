@@ -1235,11 +1235,11 @@ def edge_inset(story, width: float = 2.5, height: float = 2.1) -> mn.VGroup:
     for r in story["rows"]:
         L = r["loss"][:steps + 1]
         pts = [xy(t, v) for t, v in enumerate(L) if np.isfinite(v)]
-        line = mn.VMobject(stroke_color=c, stroke_width=6 if r["how"] is None else 3.5).set_points_as_corners(pts)
+        line = mn.VMobject(stroke_color=c, stroke_width=6 if r["how"] is None else 4.5).set_points_as_corners(pts)
         if r["how"] == "late":
-            line = mn.DashedVMobject(line, num_dashes=40, dashed_ratio=0.65)
+            line = mn.DashedVMobject(line, num_dashes=40, dashed_ratio=0.7)
         elif r["how"] is not None:
-            line = mn.DashedVMobject(line, num_dashes=160, dashed_ratio=0.25)
+            line = mn.DashedVMobject(line, num_dashes=110, dashed_ratio=0.5)
         g.add(line)
         g.curves = getattr(g, "curves", []) + [line]
         tags.append([text(("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=28, color=c), pts[-1][1]])
@@ -1338,13 +1338,13 @@ class DescentRaceTuning(ThemedScene):
             cap.add(text(f"{NAMES[self.first]}: 2/λₘₐₓ\nat start", size=28, color=color("optimizer", self.first)).move_to(
                 [xc + 0.1, ax.axes.get_top()[1] - 0.08, 0], aligned_edge=mn.UL))  # right of its line, not on it
         # the side table: chosen η and the first unstable rate above it (grid steps above ●)
-        rows = [[text("", size=28), text("chosen ●", size=28), text("first ×", size=28)]]
+        rows = [[text("", size=28), text("chosen ●", size=28), text("first × (k up)", size=28)]]
         for o in self.optimizers:
             c = color("optimizer", o)
             rows.append([text(NAMES[o], size=28, color=c), text(f"{tun.meta['chosen_lr'][o]:.2g}", size=28, color=c),
                          text(first_unstable_text(tun, o), size=28, color=c)])
         table = mn.VGroup(*[m for r in rows for m in r]).arrange_in_grid(
-            rows=len(rows), cols=3, col_alignments="lll", buff=(0.15, 0.1))
+            rows=len(rows), cols=3, col_alignments="lll", buff=(0.2, 0.1))
         table.next_to(sub, mn.DOWN, buff=0.3).set_x(left, direction=mn.LEFT)
         lead = self.first if self.first in curves else self.optimizers[0]
         i = names.index(lead)
@@ -1372,8 +1372,8 @@ class DescentRaceTuning(ThemedScene):
             inset.next_to(sub, mn.DOWN, buff=0.35)
             inset.shift((left - 0.25 - inset.get_left()[0]) * mn.RIGHT)
             # the run each caption is about bright, the others faint (captions: the chosen η, then the rates
-            # above it from the highest down, as `RV.edge_texts` orders them)
-            order = [0] + sorted(range(1, len(story["rows"])), key=lambda i: -story["rows"][i]["lr"])
+            # above it from the first unstable one up, as `RV.edge_texts` orders them)
+            order = [0] + sorted(range(1, len(story["rows"])), key=lambda i: story["rows"][i]["lr"])
             for n, words in enumerate(RV.edge_texts(tun, probes, lead, width=10 ** 6)):
                 why = caption_fit(words, left, size=28, start=34).next_to(inset, mn.DOWN, buff=0.3)
                 why.set_x(left, direction=mn.LEFT)

@@ -962,13 +962,14 @@ def test_why_words_recomputed_from_the_records(race):
     f0, f2 = (obj.value(train(O.ObjectiveProblem(obj), optim.sgd(lr=float(tr.lrs[j])), x0,
                               steps=tr.config["steps"]).thetas[-1]) - obj.min_value for j in (k, k + 2))
     best = min(tr.meta["chosen_final"].values())
-    assert f2 < best < f0 and f"allows 10×): dropped, though it ends at {f2:.2g}, below Momentum's {best:.2g}." in words
+    assert f2 < best < f0 and f"allows 10×): dropped, though it ends at {f2:.2g} (○), below ● {f0:.2g}." in words
+    assert words.index(f"At η = {tr.lrs[k + 1]:.2g}") < words.index(f"At η = {tr.lrs[k + 2]:.2g}")  # the first × first
     # the still's (and the video's) dropped run: GD's η two steps up, its end, spike and the winner it beats
     d = RV.dropped_run(tr, pr)
     assert d["index"] == k + 2 and abs(d["end"] - f2) <= 1e-9 * f2 and d["peak"] == L2.max()
     assert RV.dropped_text(tr, pr) == (
-        f"GD at η = {tr.lrs[k + 2]:.2g} would end lower ({f2:.2g}, ○) than Momentum's {best:.2g}, but its loss spikes "
-        f"to {L2.max():.0f} ({L2.max() / L2[0]:.0f}× the start): dropped, so this ranking rests on the stability rule.")
+        f"GD's η = {tr.lrs[k + 2]:.2g} (○) ends at {f2:.2g}, below Momentum's {best:.2g}, but its loss spikes "
+        f"to {L2.max():.0f} ({L2.max() / L2[0]:.0f}× the start): dropped. The ranking rests on the stability rule.")
     assert RV.rule_takeaway(tr, pr) == (f"This ranking rests on the stability rule: counted, GD's dropped "
                                         f"{tr.lrs[k + 2]:.2g} run (○, {f2:.2g}) would beat Momentum's {best:.2g}.")
     assert "(λₘₐₓ = steepest curvature)" in words

@@ -450,14 +450,10 @@ def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
            f"● {num(chosen['lr'])} never rises above the start."]
     i = tuning.meta["names"].index(name)
     steps = tuning.config["steps"]
-    for r in sorted(rest, key=lambda r: -r["lr"]):
-        if r["how"] == "peak":
+    for r in sorted(rest, key=lambda r: r["lr"]):  # the first × first, then the next rate up
+        if r["how"] == "peak":  # its end against GD's own ● (the only curve drawn when this is said)
             end, mine = float(tuning.final_loss[i, r["index"]]), float(tuning.final_loss[i, chosen["index"]])
-            finals = tuning.meta["chosen_final"]
-            w = min(finals, key=finals.get)
-            below = (f", though it ends at {num(end)}, below {RACE_NAMES[w]}'s {num(finals[w])}"
-                     if np.isfinite(end) and end < finals[w] else
-                     f", though it ends at {num(end)} (● {num(mine)})" if np.isfinite(end) and end < mine else "")
+            below = f", though it ends at {num(end)} (○), below ● {num(mine)}" if np.isfinite(end) and end < mine else ""
             over = " > 2" if r["sharp0"] > 2 else ""  # past GD's stability limit (said in the first caption)
             out.append(f"At η = {num(r['lr'])} (η·λₘₐₓ = {r['sharp0']:.1f}{over}) the loss spikes to {r['peak']:.0f}, "
                        f"{r['peak'] / e['start']:.0f}× the start (the rule allows {e['bound'] / e['start']:g}×): "
@@ -557,9 +553,9 @@ def dropped_text(tuning, probes, name: str = "gd") -> str:
     d = dropped_run(tuning, probes, name)
     if d is None:
         return ""
-    return (f"{RACE_NAMES[name]} at η = {num(d['lr'])} would end lower ({num(d['end'])}, ○) than "
+    return (f"{RACE_NAMES[name]}'s η = {num(d['lr'])} (○) ends at {num(d['end'])}, below "
             f"{RACE_NAMES[d['winner']]}'s {num(d['best'])}, but its loss spikes to {d['peak']:.0f} "
-            f"({d['times']:.0f}× the start): dropped, so this ranking rests on the stability rule.")
+            f"({d['times']:.0f}× the start): dropped. The ranking rests on the stability rule.")
 
 
 def rule_takeaway(tuning, probes, name: str = "gd") -> str:

@@ -689,6 +689,7 @@ def race_tuning(fig):
                             top=0.845, bottom=0.155)
     fig.suptitle("Final loss vs η for each optimizer: where is the best stable η, and how close is it to the edge?",
                  fontsize=13, fontweight="bold", y=0.995)
+    inner = []  # unstable η between stable ones (small ×), on any panel
     titled = []  # (axes, title, rows of ×): every title clears the most rows of any panel, all at one height
     for col, surf in enumerate(X.RACES):
         ax = fig.add_subplot(grid[0, col])
@@ -706,11 +707,6 @@ def race_tuning(fig):
         zone = len(tied) > 1
         if zone:
             floor = 10 ** (np.log10(T.ATOL) - ZONE_ROW * len(tied) - 0.3)
-        # tied ● at one η (GD and Nesterov at 0.25): side by side a few points apart, each on its own stem
-        spot = {}
-        for n in tied if zone else ():
-            spot.setdefault(int(tun.chosen[names.index(n)]), []).append(n)
-        nudge = {n: 6.0 * (g.index(n) - (len(g) - 1) / 2) for g in spot.values() for n in g}
         dropped = RV.dropped_run(tun, rec[f"{surf}__probes"]) if surf == "rosenbrock" else None
         if dropped is not None:  # the run the rule drops although it ends lowest: its end on the chart too
             floor = min(floor, 10 ** np.floor(np.log10(dropped["end"]) - 0.5))
@@ -720,8 +716,8 @@ def race_tuning(fig):
             y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
             k = int(tun.chosen[i])
             if zone:  # the saddle's spiky curves faint; solid only from each ●'s grid neighbour to the next
-                ax.plot(lrs, y, "-", color=c, lw=0.9, alpha=0.3, zorder=2)
-                ax.plot(lrs, y, "o", color=c, ms=2.2, mew=0, alpha=0.35, zorder=2)
+                ax.plot(lrs, y, "-", color=c, lw=0.8, alpha=0.18, zorder=2)
+                ax.plot(lrs, y, "o", color=c, ms=2.2, mew=0, alpha=0.3, zorder=2)
                 near = slice(max(k - 1, 0), k + 2)
                 ax.plot(lrs[near], y[near], "-", color=c, lw=2.4, path_effects=_inked(2.4), zorder=3 + 0.1 * i)
                 ax.plot(lrs[near], y[near], "o", color=c, ms=3.4, mec=theme.INK, mew=0.5, zorder=4)
@@ -732,15 +728,13 @@ def race_tuning(fig):
             if name in tied and zone:
                 r = tied.index(name)
                 yz = 10 ** (np.log10(T.ATOL) - ZONE_ROW * (len(tied) - 1 - r + 0.7))  # rank 1 lowest: lower is better
-                from matplotlib.transforms import ScaledTranslation
-
-                shift = ax.transData + ScaledTranslation(nudge[name] / 72, 0, fig.dpi_scale_trans)
-                ax.plot([lrs[k], lrs[k]], [yz, T.ATOL], "-", color=c, lw=1.5, zorder=4.5, transform=shift)
-                ax.plot(lrs[k], yz, "o", ms=9, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i, transform=shift)
+                # each ● on its own η's stem (two tied at one η share the column, one row each)
+                ax.plot([lrs[k], lrs[k]], [yz, T.ATOL], "-", color=c, lw=1.5, zorder=4.5 - 0.1 * r)
+                ax.plot(lrs[k], yz, "o", ms=9, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i)
                 at = tun.meta.get("place_reach", {}).get(name)
                 # every label left of the leftmost stem (no stem crosses a word), a thin leader to its ●
-                ax.annotate(f"{r + 1}. {OPT_LABEL[name]}, step {at}" if at is not None else f"{r + 1}. {OPT_LABEL[name]}",
-                            (lrs[k], yz), xycoords=shift, xytext=(x_tag / 10 ** 0.3, yz), textcoords="data",
+                said = f"{r + 1}. {OPT_LABEL[name]}, η = {lrs[k]:.2g}" + (f", step {at}" if at is not None else "")
+                ax.annotate(said, (lrs[k], yz), xytext=(x_tag / 10 ** 0.3, yz), textcoords="data",
                             fontsize=10, color=theme.INK, va="center", ha="right", zorder=6,
                             arrowprops=dict(arrowstyle="-", color=c, lw=1.0, shrinkA=3, shrinkB=6))
             else:
@@ -751,6 +745,7 @@ def race_tuning(fig):
             above = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > st.max()))
             marks = [(int(above[0]), True)] if above.size else []
             marks += [(int(j), False) for j in np.flatnonzero(~S[i][st[0]:st[-1]]) + st[0]]
+            inner += [j for j, big in marks if not big]
             for j, big in marks:
                 x = np.log10(lrs[j])
                 n = 0
@@ -818,7 +813,8 @@ def race_tuning(fig):
     foot = (f"● chosen η: the lowest final loss among stable η; a tie (within 1 %, or both below 10⁻¹²): the η whose "
             f"run gets to that level soonest, then the smaller η. Small dots: every η tried ({t0.config['per_decade']} per "
             f"decade, ×{10 ** (1 / t0.config['per_decade']):.2f} a step). × unstable η: diverges, passes {peak:g}× the "
-            f"start loss, or is above it after the first {warm:.0%} of steps (small ×: an unstable η between stable ones).")
+            f"start loss, or is above it after the first {warm:.0%} of steps" +
+            (" (small ×: an unstable η between stable ones)." if inner else "."))
     fig.text(fig.axes[0].get_position().x0, 0.062, _wrap(foot, 160), fontsize=10, va="top", ha="left", linespacing=1.4)
     fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, 0.068), frameon=False)
 
