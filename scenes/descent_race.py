@@ -2326,9 +2326,9 @@ def off_ridge_step(run, level: float = 0.5) -> int:
 def escape_text(surf, runs) -> str:
     """Why the adaptive methods leave the ridge at step 1: each coordinate is divided by its own
     gradient size, so the tiny slope across the ridge still gives a full step across it."""
-    return (f"AdaGrad, RMSprop, Adam divide each coordinate by its own gradient size: the tiny slope "
-            f"across the ridge gives a full step off it at step "
-            f"{max(off_ridge_step(runs[o]) for o in ('adagrad', 'rmsprop', 'adam'))}.")
+    return (f"AdaGrad, RMSprop, Adam divide each coordinate by its own gradient size: at step "
+            f"{max(off_ridge_step(runs[o]) for o in ('adagrad', 'rmsprop', 'adam'))} the tiny slope across the "
+            f"ridge already gives a full step off it.")
 
 
 def gd_ridge_text(surf, runs) -> str:
@@ -2340,50 +2340,335 @@ def gd_ridge_text(surf, runs) -> str:
             f"that distance by only 1 + 2η = {gd[1] / gd[0]:.2g}: {gd[0]:g} → {gd[k]:.1f} by step {k}.")
 
 
-def laggards_text(surf, runs) -> str:
-    """Why Momentum and Adam are behind on the saddle: both still move at the last step and swing
-    back and forth across x = 0 round ★ (their velocity)."""
-    return (f"Momentum and Adam keep a velocity: at step {surf.meta['steps']} they still swing round ★ "
-            f"(last steps {last_step(runs['momentum']):.2f} and {last_step(runs['adam']):.2f}).")
+def arrivals(surf, runs, min_value: float) -> tuple[list, list]:
+    """The saddle race ranked by arrival: [(name, first step within 10⁻¹² of f*)] for the runs that get
+    there, earliest first (the recorded ranking's tie-break), then [(name, final f − f*)] for the others,
+    in the recorded ranking's order."""
+    order = finish_order(surf)
+    first = {n: first_below(runs[n], min_value, ATOL) for n in order}
+    there = sorted((n for n in order if first[n] is not None), key=lambda n: (first[n], order.index(n)))
+    return [(n, first[n]) for n in there], [(n, runs[n].meta["final_loss"]) for n in order if first[n] is None]
+
+
+def swing_decay(run, centre, lo: int | None = None) -> float:
+    """How much a run's distance to `centre` shrinks per step over the second half of its steps: the
+    exponential fit (least squares on log distance) of steps n/2 … n."""
+    d = np.linalg.norm(np.asarray(run.thetas, float)[:, :2] - np.asarray(centre, float), axis=1)
+    k = np.arange(len(d))[(len(d) - 1) // 2 if lo is None else lo:]
+    return float(np.exp(np.polyfit(k, np.log(d[k]), 1)[0]))
+
+
+def adam_swing_text(surf, runs, centre) -> str:
+    """Why Adam, off the ridge at step 1, does not reach ★: its m is a velocity (β₁), and round a minimum a
+    velocity's swing shrinks only by about √β₁ a step (the heavy ball's rate), measured on its run."""
+    a = runs["adam"]
+    b1 = float(a.meta["hyper"]["beta1"])
+    r = swing_decay(a, centre)
+    return (f"Adam keeps a velocity (β₁ = {b1:g}, a mean of recent g): it swings round ★, its distance to it "
+            f"shrinking only ×{r:.2f} a step (≈ √β₁).")
+
+
+def momentum_late_text(surf, runs) -> str:
+    """Why Momentum is last on the saddle: at its small best η its velocity leaves the ridge last (the
+    step |y| > 0.5), and at the last step it still swings round ★ (its last step's length)."""
+    m = runs["momentum"]
+    return (f"Momentum's best η is small ({RV.num(m.meta['hyper']['lr'])}): it leaves the ridge last (step "
+            f"{RV.ridge_step(m)}) and at step {len(m.thetas) - 1} still swings round ★.")
 
 
 def nesterov_settle_text(surf, runs, tuning) -> str:
-    """Why Nesterov, a velocity method too, ties the first place on the saddle: it runs at a far larger η
-    than Momentum, which its look-ahead lets settle (Momentum at that η ends off ★, from the tuning grid,
-    as the 2-D saddle race says; when it reached ★ is in the ranking beside it)."""
+    """Why Nesterov, a velocity method too, reaches ★: it runs at a far larger η than Momentum, which its
+    look-ahead lets settle (Momentum at that η ends off ★, from the tuning grid, as the 2-D saddle race
+    says), and when it got there."""
     hn, hm = runs["nesterov"].meta["hyper"], runs["momentum"].meta["hyper"]
     i = tuning.meta["names"].index("momentum")
     j = int(np.flatnonzero(np.isclose(tuning.lrs, hn["lr"]))[0])
-    return (f"Nesterov's η = {RV.num(hn['lr'])} is {hn['lr'] / hm['lr']:.0f}× Momentum's {RV.num(hm['lr'])}: its "
-            f"look-ahead lets that η settle (Momentum at {RV.num(hn['lr'])} ends "
-            f"{loss_text(float(tuning.final_loss[i, j]))} off ★).")
+    k = first_below(runs["nesterov"], tuning.meta["min_value"], ATOL)
+    return (f"Nesterov has a velocity too, but its look-ahead damps the swing: at η = {RV.num(hn['lr'])} (Momentum "
+            f"there: f − f* = {RV.num(float(tuning.final_loss[i, j]))}) it is on ★ by step {k}.")
 
 
-def saddle_takeaway(surf, runs) -> str:
-    """The saddle race's one sentence: the saddle only delays GD, which ties the first place."""
-    gd = np.asarray(runs["gd"].thetas, float)[:, 1]
+def saddle_takeaway(surf, runs, min_value: float | None = None) -> str:
+    """The saddle race's one sentence: the saddle only delays GD, which reaches ★ k steps after the
+    first run and ahead of the others (by arrival, the ranking beside it)."""
     tied = surf.meta["ranking"][0]
+    if min_value is not None and "gd" in tied and len(tied) > 1:
+        there, rest = arrivals(surf, runs, min_value)
+        steps = dict(there)
+        behind = [n for n, _ in there if steps[n] > steps["gd"]] + [n for n, _ in rest]
+        return (f"Takeaway: a saddle only delays plain GD: it reaches ★ at step {steps['gd']}, "
+                f"{steps['gd'] - there[0][1]} steps after {NAMES[there[0][0]]}, ahead of "
+                f"{', '.join(NAMES[n] for n in behind[:-1])} and {NAMES[behind[-1]]}.")
+    gd = np.asarray(runs["gd"].thetas, float)[:, 1]
     if "gd" in tied and len(tied) > 1:
         return (f"Takeaway: a saddle only delays plain GD (×{gd[1] / gd[0]:.1f} a step off the ridge): it too "
                 f"ends on ★, tied first.")
     return f"Takeaway: from next to a saddle, {' and '.join(NAMES[n] for n in tied)} reach ★ first."
 
 
+def screen_turn(camera, axes, centre, z: float) -> float:
+    """The angle (radians) by which the 3-D view turns the (x, y) plane at `centre` (height z) on screen:
+    a turn α, then a squash of what runs away from the camera, maps the box's x̂ to (cos α, ·) and ŷ to
+    (−sin α, ·) across the screen, so the horizontal parts of the two images give α (whatever the tilt).
+    (Unit steps in the scene: the box may scale x and y differently; the turn is the box's.)"""
+    o = np.asarray(axes.c2p(centre[0], centre[1], z), float)
+    ux = np.asarray(axes.c2p(centre[0] + 0.05, centre[1], z), float) - o
+    uy = np.asarray(axes.c2p(centre[0], centre[1] + 0.05, z), float) - o
+    s = np.asarray(camera.project_points(np.array([o, o + ux / np.linalg.norm(ux), o + uy / np.linalg.norm(uy)])),
+                   float)[:, :2]
+    return float(np.arctan2(-(s[2] - s[0])[0], (s[1] - s[0])[0]))
+
+
+class TopView(mn.VGroup):
+    """A flat close-up of the (x, y) plane round `centre` (★), seen from above and turned by `turn`
+    (radians, `screen_turn`: like the 3-D view beside it), to scale: the window is ★ ± `half` along the
+    box's sides. Each run's last stretch inside the window is a line in its colour; the runs in `on_spot`
+    (ending on ★ itself, within round-off) are ONE dot split in their colours (a pie), tagged `spot_words`;
+    every other run ending in the window is an outlined dot at its recorded end, tagged `tags[name]` on
+    the free side (a thin leader when the tag sits away from it). `at(p)` maps a plane point."""
+
+    def __init__(self, centre, half: float, side: float, turn: float, paths: dict, colors: dict, on_spot: list,
+                 spot_words: str, tags: dict, make_text=text, size: float = 28, header: str | None = None,
+                 lines: bool = True,
+                 dot: float = 0.1, pie: float = 0.2):
+        super().__init__()
+        self.c, self.half, self.side = np.asarray(centre, float)[:2], float(half), float(side)
+        ct, st = np.cos(turn), np.sin(turn)
+        self.R = np.array([[ct, -st], [st, ct]])
+        fg, bg, muted = (mn.ManimColor(theme.FOREGROUND), mn.ManimColor(theme.BACKGROUND),
+                         mn.ManimColor(theme.MUTED))
+        self.box = mn.Square(side, stroke_color=muted, stroke_width=2.5, fill_color=bg, fill_opacity=1)
+        self.add(self.box)
+        lo, hi = self.box.get_corner(mn.DL), self.box.get_corner(mn.UR)
+        self.lines, self.dots, self.words, self.leaders = mn.VGroup(), {}, {}, mn.VGroup()
+        obstacles, self._marks = [], []  # drawn lines (a tag avoids them if it can); dots (a tag never covers one)
+        for n, th in paths.items() if lines else ():  # each run's last stretch inside the window (from its last entry)
+            pts = self._last_stretch(np.asarray(th, float)[:, :2])
+            if len(pts) < 2:
+                continue
+            q = np.array([self.at(p) for p in pts])
+            ln = mn.VMobject(stroke_color=mn.ManimColor(colors[n]), stroke_width=4)
+            ln.set_points_as_corners(q)
+            self.lines.add(ln.copy().set_stroke(bg, width=8), ln)
+            for a, b in zip(q[:-1], q[1:]):  # dense samples of the drawn line: what a tag must not cover
+                obstacles += list(a + np.linspace(0, 1, max(2, int(np.linalg.norm(b - a) / 0.04)))[:, None] * (b - a))
+        self.add(self.lines)
+        spot = self.at(self.c)
+        if on_spot:  # ONE dot on ★ for the runs that end there: a pie, one slice per run, in their colours
+            k = len(on_spot)
+            g = mn.VGroup(mn.Circle(radius=pie + 0.03, stroke_width=0, fill_color=bg, fill_opacity=1).move_to(spot))
+            for i, n in enumerate(on_spot):
+                g.add(mn.AnnularSector(inner_radius=0, outer_radius=pie, angle=2 * np.pi / k,
+                                       start_angle=np.pi / 2 - (i + 1) * 2 * np.pi / k, fill_color=mn.ManimColor(colors[n]),
+                                       fill_opacity=1, stroke_width=0).shift(spot))
+            self.pie = g
+            self.add(g)
+            self._marks.append((spot, pie + 0.03))
+        for n in tags:
+            e = np.asarray(paths[n], float)[-1, :2]
+            if not self.inside(e):
+                continue
+            self.dots[n] = mn.Dot(self.at(e), radius=dot, color=mn.ManimColor(colors[n]), stroke_color=bg,
+                                  stroke_width=2.5, fill_opacity=1)
+            self._marks.append((self.at(e), dot + 0.02))
+        self.add(*self.dots.values())
+        obstacles = np.array(obstacles) if obstacles else np.zeros((0, 3))
+        taken = []
+        todo = ([("★", spot, pie + 0.03, spot_words, fg)] if on_spot else []) + [
+            (n, self.dots[n].get_center(), dot, tags[n], mn.ManimColor(colors[n])) for n in tags if n in self.dots]
+        for n, anchor, reach, words, c_ in todo:
+            tg = make_text(words, size=size, color=c_, line_spacing=0.8)
+            ctr = self._free_spot(tg, anchor, reach, obstacles, taken, lo, hi)
+            tg.move_to(ctr)
+            tg.add_background_rectangle(color=bg, opacity=0.85, buff=0.04)
+            gap = self._rect_gap(anchor[None], ctr, tg.width, tg.height)[0]
+            if gap > reach + 0.15:  # away from its dot: a thin neutral leader to it
+                u = ctr - anchor
+                end = self._rect_edge(anchor, ctr, tg.width, tg.height)
+                self.leaders.add(mn.Line(anchor + (reach + 0.03) * u / np.linalg.norm(u), end, stroke_color=muted,
+                                         stroke_width=2))
+            taken.append((ctr, tg.width + 0.1, tg.height + 0.1))
+            self.words[n] = tg
+        self.add(self.leaders, *self.words.values())
+        self.header = None
+        if header:
+            self.header = make_text(header, size=size, color=fg).next_to(self.box, mn.UP, buff=0.1)
+            self.header.align_to(self.box, mn.LEFT)
+            self.add(self.header)
+
+    def at(self, p) -> np.ndarray:
+        q = self.R @ (np.asarray(p, float)[:2] - self.c) / self.half * (self.side / 2)
+        return self.box.get_center() + np.array([q[0], q[1], 0.0])
+
+    def inside(self, p, margin: float = 0.02) -> bool:
+        return bool(np.all(np.abs(self.R @ (np.asarray(p, float)[:2] - self.c)) <= self.half * (1 - margin)))
+
+    def _last_stretch(self, th):
+        """The path from where it last enters the window to its end (its entry cut at the box's edge); empty
+        when it ends outside."""
+        if not self.inside(th[-1]):
+            return []
+        k = len(th) - 1
+        while k > 0 and self.inside(th[k - 1]):
+            k -= 1
+        pts = list(th[k:])
+        if k > 0:  # the step that enters: from its crossing of the edge (bisection along the step)
+            a, b = th[k - 1], th[k]
+            t0, t1 = 0.0, 1.0
+            for _ in range(30):
+                m = (t0 + t1) / 2
+                t0, t1 = (t0, m) if self.inside(a + m * (b - a)) else (m, t1)
+            pts.insert(0, a + t1 * (b - a))
+        return pts
+
+    @staticmethod
+    def _rect_gap(points, ctr, w, h):
+        """Each point's distance to the rectangle w × h centred at ctr (0 inside)."""
+        d = np.maximum(np.abs(np.asarray(points)[:, :2] - ctr[:2]) - [w / 2, h / 2], 0)
+        return np.linalg.norm(d, axis=1)
+
+    @staticmethod
+    def _rect_edge(anchor, ctr, w, h):
+        """Where the line from anchor to the rectangle's centre meets its edge."""
+        u = (ctr - anchor)[:2]
+        s = min(w / 2 / max(abs(u[0]), 1e-9), h / 2 / max(abs(u[1]), 1e-9), 1.0)
+        return np.array([*(ctr[:2] - s * u), 0.0])
+
+    def _free_spot(self, tg, anchor, reach, obstacles, taken, lo, hi):
+        """The tag's centre: inside the box, clear of every dot and placed tag (a must), then of the drawn
+        lines (as far as it can), as near its anchor as that allows."""
+        w, h = tg.width + 0.08, tg.height + 0.08
+        best, key = None, None
+        for r in (0.06, 0.2, 0.4, 0.65, 1.0):
+            for a in np.linspace(0, 2 * np.pi, 32, endpoint=False):
+                u = np.array([np.cos(a), np.sin(a), 0.0])
+                ctr = anchor + u * (reach + r + abs(u[0]) * w / 2 + abs(u[1]) * h / 2)
+                ctr = np.clip(ctr, lo + [w / 2 + 0.04, h / 2 + 0.04, 0], hi - [w / 2 + 0.04, h / 2 + 0.04, 0])
+                hard = [self._rect_gap(p[None], ctr, w, h)[0] - rad for p, rad in self._marks]
+                free = min(hard, default=9.0) > 0.04 and not any(
+                    abs(ctr[0] - c2[0]) < (w + w2) / 2 and abs(ctr[1] - c2[1]) < (h + h2) / 2 for c2, w2, h2 in taken)
+                clear = float(self._rect_gap(obstacles, ctr, w, h).min()) if len(obstacles) else 9.0
+                near = float(np.linalg.norm((ctr - anchor)[:2]))  # centre to anchor: a tag beside its mark, not slid along
+                k_ = (free, min(clear, 0.12), -near)
+                if key is None or k_ > key:
+                    best, key = ctr, k_
+        return best
+
+
 class DescentRace3DSaddle(DescentRace3D):
+    """The saddle race in 3-D. At rest the surface keeps only ★ and the trails (at this zoom six runs end on
+    one ★): a top view of ★'s neighbourhood beside it, to scale and turned like the surface, carries who
+    ends where, and the ranking is by the step each run reached ★ (the saddle delays GD: the point)."""
     surface = "saddle"
     zoom_near = 0.5
     tag_side = {"adagrad": mn.LEFT, "rmsprop": mn.UP, "adam": mn.DOWN}
     zoom_side, beat_width = 2.5, 5.75
-    end_zoom_factor = None    # its camera keeps its zoom
-    end_offset = None         # and its place on screen
+    end_zoom_factor = 0.62    # at rest the surface leaves the right half to the top view and the ranking
+    end_offset = None         # its place on screen kept
     sub_size = 24             # its subtitle is longer (× saddle)
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
     halo_cover = 0.02         # ringed only on the covering dot's spot: the 4 tied first round RMSprop's dot
-    mid_legend, end_card_style = False, "classic"  # its stops and end card as before DescentRace3D's t8 changes
-    end_tags = {"adam": mn.UP, "momentum": np.array([-0.6, -2.2, 0.0])}  # 2nd, 3rd end near ★, not on it: own dots, leaders
+    mid_legend = False        # its stops as before DescentRace3D's t8 changes (the end card is its own)
+    top_half = 0.14           # the end's top view: ★ ± this along its sides (Momentum's end, 0.13 off ★, inside)
+    top_side = 3.6            # its box (scene units: 216 px at 854 × 480)
+    top_tail = 0              # the last steps of each run not on ★ drawn in it (0: only the ends; the trails are on the surface)
+    end_size = 28             # the end card's text
+    end_hold = 3.5            # seconds each closing line is held (the takeaway: 1.4×)
+
+    def ring_key(self) -> mn.VGroup:
+        return mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.MUTED), stroke_width=4),
+                                   mn.Dot(radius=0.08, color=color(theme.FOREGROUND))).move_to(0.2 * mn.RIGHT),
+                         text("ring round a dot:\na run under it", size=28, line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15)
+
+    def ranking_rows(self, surf, runs, tuning) -> mn.VGroup:
+        """By arrival: the runs that reach ★ (f − f* < 10⁻¹²), with the step, earliest first; then the
+        others with their f − f* at the last step. One numbering through both."""
+        there, rest = arrivals(surf, runs, tuning.meta["min_value"])
+        rows = [text("reached ★ at step\n(f − f* < 10⁻¹²):", size=self.end_size, line_spacing=0.8)]
+        for i, (n, k) in enumerate(there, start=1):
+            rows.append(text(f"{i}. {NAMES[n]} {k}", size=self.end_size, color=color("optimizer", n)))
+        rows.append(text(f"not by step {surf.meta['steps']},\nf − f* then:", size=self.end_size, line_spacing=0.8))
+        for i, (n, f) in enumerate(rest, start=len(there) + 1):
+            rows.append(text(f"{i}. {NAMES[n]} {loss_text(f)}", size=self.end_size, color=color("optimizer", n)))
+        body = mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        for r in (rows[len(there) + 1],):  # a little air before the second group
+            body[body.submobjects.index(r):].shift(0.12 * mn.DOWN)
+        return body
+
+    def top_view(self, surf, runs, tuning, turn: float) -> TopView:
+        """The end's top view: the runs on ★ one pie dot ('1–4 on ★'), the others at their recorded ends
+        tagged with their place and name (their f − f* in the ranking beside it)."""
+        there, rest = arrivals(surf, runs, tuning.meta["min_value"])
+        centre = self.end_centre(surf, runs)
+        on = [n for n, _ in there if np.linalg.norm(runs[n].thetas[-1][:2] - centre) < self.halo_cover]
+        place = {n: i for i, n in enumerate([n for n, _ in there] + [n for n, _ in rest], start=1)}
+        tags = {n: f"{place[n]}. {NAMES[n]}" for n, f in rest}  # (its f − f* in the ranking beside)
+        nums = sorted(place[n] for n in on)
+        return TopView(centre, self.top_half, self.top_side, turn,
+                       {n: runs[n].thetas[-self.top_tail - 1:] for n in reversed(finish_order(surf)) if n in tags},
+                       {n: color("optimizer", n) for n in self.optimizers}, on,
+                       (f"{nums[0]}–{nums[-1]}" if len(nums) > 1 else f"{nums[0]}") + " on ★", tags,
+                       size=self.end_size, header=f"top view: ★ ± {self.top_half:g}", lines=self.top_tail > 0)
+
+    @staticmethod
+    def end_centre(surf, runs) -> np.ndarray:
+        """The minimum the first arrival ends on (the saddle has two ★)."""
+        minima = np.asarray(surf.meta["minima"], float)
+        win = runs[finish_order(surf)[0]].thetas[-1][:2]
+        return minima[int(np.argmin(np.linalg.norm(minima - win, axis=1)))]
+
+    def end_beats(self, surf, runs, tuning) -> list[str]:
+        """The closing lines: why Adam and Momentum never reach ★, why Nesterov does, the takeaway."""
+        return [adam_swing_text(surf, runs, self.end_centre(surf, runs)), momentum_late_text(surf, runs),
+                nesterov_settle_text(surf, runs, tuning), saddle_takeaway(surf, runs, tuning.meta["min_value"])]
+
+    def end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
+        """At rest: on the surface only ★ and the trails (the heads and rings go: at this zoom six ends
+        share one ★); beside it the top view of ★ (framed on the surface, to scale, turned like it) and the
+        ranking by arrival; then one closing line at a time, the takeaway last."""
+        centre = self.end_centre(surf, runs)
+        z = float(hmap(np.array([surf.loss.min()]))[0])
+        view = self.top_view(surf, runs, tuning, screen_turn(self.camera, axes, centre, z))
+        rows = self.ranking_rows(surf, runs, tuning)
+        top = mn.VGroup(view, rows).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
+        top.to_edge(mn.RIGHT, buff=0.25)
+        top.shift((what.get_bottom()[1] - 0.2 - top.get_top()[1]) * mn.UP)
+        width = mn.config.frame_x_radius - 0.25 - top.get_left()[0]
+        beats = []
+        for words in self.end_beats(surf, runs, tuning):
+            w = fit_text(words, width, size=self.end_size)
+            room = top.get_bottom()[1] - 0.3 - (-mn.config.frame_y_radius + 0.25)  # ≥ 15 px above the frame's bottom
+            if w.height > room:  # (a longer line than today's records give: shrunk, never below size 24)
+                w.scale(max(room / w.height, 24 / self.end_size))
+            w.next_to(top, mn.DOWN, buff=0.3).align_to(top, mn.LEFT)
+            beats.append(w)
+        # where the close-up is taken: the window's corners at ★'s height, projected, framed
+        h = self.top_half
+        corners = [axes.c2p(centre[0] + a, centre[1] + b, z) for a in (-h, h) for b in (-h, h)]
+        s_ = np.asarray(self.camera.project_points(np.array(corners, float)), float)[:, :2]
+        frame = mn.Rectangle(width=np.ptp(s_[:, 0]) + 0.1, height=np.ptp(s_[:, 1]) + 0.1,
+                             stroke_color=color(theme.MUTED), stroke_width=2).move_to([*s_.mean(axis=0), 0])
+        b_ = view.box
+        joins = mn.VGroup(*[mn.Line(frame.get_corner(u), b_.get_corner(v), stroke_color=color(theme.MUTED),
+                                    stroke_width=1.5) for u, v in ((mn.UR, mn.UL), (mn.DR, mn.DL))])
+        for tr in trails:  # the heads' dots off the surface (and with them every ring round one)
+            if tr.trace.head is not None:
+                tr.trace.head.set_opacity(0)
+        self.update_mobjects(0)  # the rings follow their heads (a wait with nothing moving runs no updater)
+        self.remove(side)  # cut from the legend to the end card (no half-faded frame of either)
+        self.add_fixed_in_frame_mobjects(joins, frame, top)
+        self.wait(0.5)
+        shown = None
+        for i, w in enumerate(beats):
+            if shown is not None:  # a cut, not a fade: a line is either there or not
+                self.remove(shown)
+            self.add_fixed_in_frame_mobjects(w)
+            self.pause(f"race-beat-{i}")
+            self.wait(self.end_hold * (1.4 if i == len(beats) - 1 else 1.0))
+            shown = w
 
     def beats(self, surf, runs, tuning) -> list[str]:
-        return [laggards_text(surf, runs), nesterov_settle_text(surf, runs, tuning), saddle_takeaway(surf, runs)]
+        return self.end_beats(surf, runs, tuning)
 
     def mid_beats(self, surf, runs) -> list:
         """Two stops: the adaptive methods off the ridge at once (each coordinate divided by its own |gᵢ|),
@@ -2417,4 +2702,4 @@ class DescentRace3DSaddle(DescentRace3D):
     end_phi, end_theta = 45, -125
     zoom = 0.76               # low walls (z_length) keep its four high corners out of the title
     z_length = 1.8
-    offset = (-3.6, -0.35)
+    offset = (-3.3, -0.35)     # room left of the surface for the step-1 names

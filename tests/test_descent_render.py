@@ -30,6 +30,10 @@ CASES = [
     ("descent_race", "DescentRaceTuning", [(theme.OPTIMIZER[o], LEFT, 5) for o in RACE]),
     ("descent_race", "DescentRace3D", [(theme.SURFACE_RAMP_MUTED[2], PLOT, 300),
                                        (theme.OPTIMIZER["nesterov"], PLOT, 20)]),
+    # at rest: the grey saddle surface left; right, the top view of ★ (the pie of the four on it, Adam's and
+    # Momentum's dots) and the ranking by arrival, each run in its colour
+    ("descent_race", "DescentRace3DSaddle", [(theme.SURFACE_RAMP_MUTED[2], LEFT, 300)] +
+     [(theme.OPTIMIZER[o], (0.4, 0.0, 1.0, 1.0), 8) for o in RACE]),
     # the surfaces are grey; a path keeps its run's optimizer colour (the moons MLP: momentum; the bowl: GD)
     ("descent_surface", "DescentSurface", [(theme.OPTIMIZER["momentum"], PLOT, 50),
                                            (theme.SURFACE_RAMP_MUTED[-2], PLOT, 300)]),
@@ -55,6 +59,7 @@ def test_descent_scene_renders(render_scene, file, cls, checks):
     # captions and closing lines held briefly
     fast = {"run_time": 1.0, **({"intro_time": 0.2} if file == "descent_surface" else {}),
             **({"beat_time": 0.2, "mid_time": 0.2, "intro_time": 0.2} if cls.startswith("DescentRace3D") else {}),
+            **({"end_hold": 0.2} if cls == "DescentRace3DSaddle" else {}),
             **({"hold": 0.2} if cls in ("DescentVariants", "DescentWells", "DescentDigits") else {})}
     out = render_scene(f"scenes/{file}.py", cls, overrides=fast, width=384, height=216)
     if file in MINE:  # the text audit (the other descent scenes' owner adds theirs)
@@ -69,7 +74,7 @@ def test_descent_scene_renders(render_scene, file, cls, checks):
     if file in AUDITED:
         assert not out.small_texts, f"{cls}: text under 18 px at 854x480: {out.small_texts}"
         assert not out.overlapping_texts, f"{cls}: texts drawn on top of each other: {out.overlapping_texts}"
-    if cls in ("DescentRace", "DescentRaceRules", "DescentRaceTuning", "DescentRace3D"):
+    if cls in ("DescentRace", "DescentRaceRules", "DescentRaceTuning", "DescentRace3D", "DescentRace3DSaddle"):
         assert not out.clipped_texts, f"{cls}: texts past the frame's edge: {out.clipped_texts}"
 
 

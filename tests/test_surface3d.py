@@ -360,18 +360,44 @@ def test_a_run_is_ringed_only_when_it_ends_on_the_covering_dot():
     # Adam is under RMSprop's dot on screen (within a dot's radius), yet not on its spot: its own dot
     assert np.linalg.norm(ends["adam"][:2] - ends["rmsprop"][:2]) < 0.13
     assert np.linalg.norm(ends["adam"] - ends["rmsprop"]) > 2 * scene.halo_cover
-    assert set(scene.end_tags) == {"adam", "momentum"}  # both get their own dot on a leader at the end
-    # each callout's dot is drawn AT its run's recorded end (projected: from above, its x, y), only the tag
-    # moved out; the leader is thin and neutral, never the run's colour (else it reads as more trail)
-    from nnviz.render.style import color
-    for o, side in scene.end_tags.items():
-        c_ = color("optimizer", o)
-        at = ends["rmsprop"][:2] + 0.45 * np.asarray(side, float)[:2]
-        line, dot, tag = mod.end_callout(ends[o][:2], at, c_, o)
-        assert np.allclose(dot.get_center()[:2], ends[o][:2], atol=1e-9)
-        assert mn.ManimColor(line.get_stroke_color()).to_hex().lower() != mn.ManimColor(c_).to_hex().lower()
-        assert line.get_stroke_width() <= 1.5 and dot.radius < 0.13  # thin; smaller than a head
-        assert np.linalg.norm(tag.get_center()[:2] - at) < np.linalg.norm(tag.get_center()[:2] - ends[o][:2])
+    # at rest the surface drops every head and ring; the top view beside it carries who ends where, to scale
+    # and turned like the surface: ONE pie dot on ★ for exactly the runs within round-off of it (the four that
+    # reached it, in arrival order), every other run's dot at the image of its recorded end
+    tun = mod.tuning_record("saddle")
+    sc = object.__new__(scene)
+    star = scene.end_centre(surf, runs)
+    for turn in (0.0, 0.7, -2.3):
+        v = sc.top_view(surf, runs, tun, turn)
+        there, rest = mod.arrivals(surf, runs, tun.meta["min_value"])
+        assert [n for n, _ in there] == [n for n in order if runs[n].meta["final_loss"] < 1e-12]
+        assert len(v.pie) == 1 + len(there) and np.allclose(v.pie.get_center(), v.at(star))
+        assert all(np.linalg.norm(runs[n].thetas[-1] - star) < scene.halo_cover for n, _ in there)
+        assert set(v.dots) == {n for n, _ in rest} == {"adam", "momentum"}  # both inside the window
+        for n, d in v.dots.items():
+            e = runs[n].thetas[-1][:2]
+            assert np.allclose(d.get_center(), v.at(e))
+            # to scale: distances from ★ keep their ratio to the window (a turn, no stretch)
+            assert np.linalg.norm(v.at(e) - v.at(star)) == pytest.approx(
+                np.linalg.norm(e - star) * scene.top_side / 2 / scene.top_half)
+        # no tag on a dot or on the pie; every tag inside the box
+        marks = [(d.get_center(), d.radius) for d in v.dots.values()] + [(v.at(star), v.pie.width / 2)]
+        for w in v.words.values():
+            lo_, hi_ = w.get_corner(mn.DL)[:2], w.get_corner(mn.UR)[:2]
+            assert np.all(lo_ >= v.box.get_corner(mn.DL)[:2] - 1e-6) and np.all(hi_ <= v.box.get_corner(mn.UR)[:2] + 1e-6)
+            for c_, rad in marks:
+                assert np.linalg.norm(np.maximum(np.abs(c_[:2] - (lo_ + hi_) / 2) - (hi_ - lo_) / 2, 0)) > rad
+    assert v.words["★"].text.replace(" ", "") == f"1–{len(there)}on★"
+    # the turn is the camera's: a view that turns the plane by α and squashes depth gives back α
+    class Cam:
+        def __init__(self, a):
+            self.a = a
+
+        def project_points(self, P):
+            c, s_ = np.cos(self.a), np.sin(self.a)
+            q = P[:, :2] @ np.array([[c, s_], [-s_, c]])
+            return np.column_stack([q[:, 0], 0.6 * q[:, 1], P[:, 2]])
+    for a in (0.3, -1.2, 2.9):
+        assert mod.screen_turn(Cam(a), axes, star, 0.0) == pytest.approx(a)
     # a screen-near but off-spot head is never covered; an on-spot head beyond `near` on screen neither
     p = np.zeros(3)
     assert covering_head((p[:2], p), [("x", p[:2], p + [0, 0, 0.1])], 0.1, 0.02) is None
