@@ -1705,6 +1705,7 @@ class DescentRace3D(ThemedThreeDScene):
             t0 = tk
         self.play(warp.segment(t, t0, warp.run_time))
         self.stop_ambient_camera_rotation()
+        self.race_over(trails)
         self.pause("race-run")
         glide = []  # the picture's place on screen moves with the camera (`end_offset`)
         if self.end_offset is not None:
@@ -1861,6 +1862,9 @@ class DescentRace3D(ThemedThreeDScene):
             q = c + u * (reach + 0.45 * np.linalg.norm(side))
             out.append(end_callout(p, q, c_, f"{NAMES[o]} {loss_text(runs[o].meta['final_loss'])}"))
         return out
+
+    def race_over(self, trails):
+        """Called once the last step is drawn, before the camera moves to rest (a subclass may clear marks)."""
 
     def guides(self, axes, surf, hmap):
         """Lines drawn on the surface (occluded like the paths) and their labels (facing the camera)."""
@@ -2651,10 +2655,6 @@ class DescentRace3DSaddle(DescentRace3D):
         b_ = view.box
         joins = mn.VGroup(*[mn.Line(frame.get_corner(u), b_.get_corner(v), stroke_color=color(theme.MUTED),
                                     stroke_width=1.5) for u, v in ((mn.UR, mn.UL), (mn.DR, mn.DL))])
-        for tr in trails:  # the heads' dots off the surface (and with them every ring round one)
-            if tr.trace.head is not None:
-                tr.trace.head.set_opacity(0)
-        self.update_mobjects(0)  # the rings follow their heads (a wait with nothing moving runs no updater)
         self.remove(side)  # cut from the legend to the end card (no half-faded frame of either)
         self.add_fixed_in_frame_mobjects(joins, frame, top)
         self.wait(0.5)
@@ -2669,6 +2669,14 @@ class DescentRace3DSaddle(DescentRace3D):
 
     def beats(self, surf, runs, tuning) -> list[str]:
         return self.end_beats(surf, runs, tuning)
+
+    def race_over(self, trails):
+        """The heads' dots off the surface once the race is over (and with them every ring round one): at
+        rest six runs end on one ★ at this zoom; the top view says who ends where."""
+        for tr in trails:
+            if tr.trace.head is not None:
+                tr.trace.head.set_opacity(0)
+        self.update_mobjects(0)  # the rings follow their heads (a wait with nothing moving runs no updater)
 
     def mid_beats(self, surf, runs) -> list:
         """Two stops: the adaptive methods off the ridge at once (each coordinate divided by its own |gᵢ|),
