@@ -1490,6 +1490,8 @@ class DescentRace3D(ThemedThreeDScene):
     sub_size = 26                  # the subtitle's text size
     end_tags = {}                  # at rest: runs ending near the ★ cluster (not on it), each on a leader
     mid_legend = True              # the mid-race stop keeps the legend, its caption under it, a ringed head named
+    start_filled_after = -1.0      # the start ○ a filled disc from this step on (from the first frame: no head
+                                   # inside a white ring at step 0, which would read as "a run under it")
     end_card_style = "lit"         # "lit": each closing line lights its run(s) and shows its measure; "classic"
 
     @staticmethod
@@ -1592,7 +1594,8 @@ class DescentRace3D(ThemedThreeDScene):
                            for c, w in ((theme.BACKGROUND, 7), (theme.FOREGROUND, 3.5))])
         # once the race is under way the ○ is a filled disc over the trails' piled-up first steps (at step 0
         # it is hollow: every head sits inside it)
-        ring[0].add_updater(lambda m: m.set_fill(color(theme.BACKGROUND), opacity=1.0 if t.get_value() > 0.5 else 0.0))
+        ring[0].add_updater(lambda m: m.set_fill(color(theme.BACKGROUND),
+                                                 opacity=1.0 if t.get_value() > self.start_filled_after else 0.0))
         stars.append(ring)
         for p in surf.meta.get("saddles", []):  # the saddle point the runs start next to, as in the 2-D race
             c = axes.c2p(*p, float(hmap(np.array([self.surface_value(surf, p)]))[0]))
@@ -1630,6 +1633,11 @@ class DescentRace3D(ThemedThreeDScene):
         self.add(mesh, *rings, ax_line, ax_marks, *guides, *trails, *ax_labels, *guide_labels, *stars)
         warp = race_warp(surf, runs, self.run_time)
         t.set_value(warp.first_step)
+        if self.start_filled_after < warp.first_step:  # every head is at ○: under its disc until the race runs
+            self.update_mobjects(0)                      # (a head redraws itself once its step changes)
+            for tr in trails:
+                if tr.trace.head is not None:
+                    tr.trace.head.set_opacity(0)
         self.wait(self.intro_time)  # the start and the subtitle's two lines read, then one line is enough
         self.pause("race-start")
         what.remove(scale)
@@ -2573,6 +2581,7 @@ class DescentRace3DSaddle(DescentRace3D):
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
     halo_cover = 0.02         # ringed only on the covering dot's spot: the 4 tied first round RMSprop's dot
     mid_legend = False        # its stops as before DescentRace3D's t8 changes (the end card is its own)
+    start_filled_after = 0.5  # its ○ hollow at step 0 (every head inside it)
     top_half = 0.14           # the end's top view: ★ ± this along its sides (Momentum's end, 0.13 off ★, inside)
     top_side = 3.6            # its box (scene units: 216 px at 854 × 480)
     top_tail = 0              # the last steps of each run not on ★ drawn in it (0: only the ends; the trails are on the surface)
