@@ -1796,7 +1796,7 @@ class DescentRace3D(ThemedThreeDScene):
         if zoom.note and zoom.under:
             out.append({"words": zoom.note, "lit": list(zoom.under)})
         w = surf.meta["ranking"][0][0]
-        out.append({"words": velocity_end_text(surf, runs, place=True), "lit": [w]})
+        out.append({"words": velocity_end_text(surf, runs), "lit": [w]})
         for n, key in (("gd", "chart1"), ("momentum", "chart2"), ("nesterov", "chart3")):
             out.append({"words": limit_text(n, lim, RV.place_of(surf, n)), "lit": [n], "view": key,
                         "start": True, "hold": 1.2})
@@ -1973,15 +1973,9 @@ class DescentRace3D(ThemedThreeDScene):
         return body
 
     def beats(self, surf, runs, tuning) -> list[str]:
-        """The closing lines, one at a time under the ranking: why the winner leads and GD crawls (the
-        2-D race's words), why Nesterov, a velocity method too, is behind, Adam's walk, why AdaGrad and
-        RMSprop end far behind, how robust the win is, and the takeaway."""
-        probes = experiments.load("descent_race")[f"{self.surface}__probes"]
-        return [gd_reject_text(surf, runs, tuning, probes), momentum_limit_text(surf, runs, tuning, probes),
-                velocity_end_text(surf, runs),
-                nesterov_edge_text(surf, tuning, probes),
-                RV.rosen_adam_text(surf, runs, width=10 ** 6), adaptive_texts(runs)[0], short_verdict(tuning),
-                race_takeaway(surf, runs, tuning)]
+        """The classic end card's closing lines, one at a time under the ranking (a subclass's; the lit end card
+        says `lit_beats`)."""
+        return []
 
 
 def short_verdict(tuning) -> str:
@@ -2025,67 +2019,11 @@ def _char_width(size: float) -> float:
     return text(sample, size=size).width / len(sample)
 
 
-def adaptive_text(runs) -> str:
-    """Why AdaGrad and RMSprop end far behind on the Rosenbrock valley: what each divides by, and what
-    that does to its steps (measured on its run)."""
-    return " ".join(adaptive_texts(runs))
-
-
-def adaptive_texts(runs) -> list[str]:
-    """`adaptive_text`'s two sentences apart: AdaGrad's, RMSprop's."""
-    a = step_lengths(runs["adagrad"].thetas)
-    return [f"AdaGrad divides by all past g² summed: the steep start made that sum huge, so its steps only "
-            f"shrink ({a[0] / a[-1]:.0f}× from first to last).",
-            f"RMSprop divides by recent g² only: it zigzags across the valley, "
-            f"{zigzag(runs['rmsprop'].thetas):.0f}× more path than progress."]
-
-
-def adam_text(surf, runs, tuning) -> str:
-    """Why Adam ends behind the winner: at its best η on the grid it walks the valley floor at an even,
-    small pace and is still far from ★ when the steps run out."""
-    adam = np.asarray(runs["adam"].thetas, float)
-    star = np.asarray(surf.meta["minima"][0], float)
-    eta = runs["adam"].meta["hyper"]["lr"]
-    return (f"Adam, at its best η ({eta:.2g}; both neighbours end worse), walks the floor at an even "
-            f"~{np.median(step_lengths(adam)):.2g} a step: after {len(adam) - 1} steps it is still "
-            f"{np.linalg.norm(adam[-1] - star):.2f} from ★.")
-
-
 def velocity_mid_text(surf, runs, name: str, k: int) -> str:
     """The race's stop: the step the velocity winner's loss first drops below 1, with GD's loss then; the
     reason in a clause each (a velocity adds up steps; GD's η is capped by the steep start)."""
     gd = float(runs["gd"].train_loss[k])
     return f"Step {k}: {NAMES[name]} below loss 1, GD at {gd:.1f}: its velocity adds up steps."
-
-
-def gd_reject_text(surf, runs, tuning, probes) -> str:
-    """Why GD crawls while Momentum runs at a larger η: GD is stable only while η × the steepest curvature
-    (λ_max) < 2; at the next grid η up that passes 2 on the wall as GD moves (the wall steepens), so GD
-    bounces and its loss is still above the start at the rule's check step (or spikes past the bound)."""
-    e = RV.edge_story(tuning, probes, "gd")
-    up = next((r for r in e["rows"][1:] if r["how"] == "late"), e["rows"][1])
-    why = (f"GD bounces (still above the start at step {e['check']})" if up["how"] == "late"
-           else f"its loss spikes to {up['peak']:.0f}")
-    return (f"GD is stable only while η × curvature < 2. At η = {up['lr']:.2g} that reaches {up['sharp']:.1f} on the "
-            f"wall: {why}, so it runs at {e['rows'][0]['lr']:.2g}.")
-
-
-def momentum_limit_text(surf, runs, tuning, probes) -> str:
-    """Why Momentum keeps the η that makes GD bounce: heavy-ball momentum is stable while η × curvature
-    < 2(1 + β) (not 2); its largest η·λ_max over its run at the chosen η is under that, the next grid η's is
-    over it (from the probe curves). '' when the winner is not Momentum or it has no unstable rate above."""
-    w = surf.meta["ranking"][0][0]
-    e = RV.edge_story(tuning, probes, w) if w == "momentum" else None
-    if e is None:
-        return ""
-    beta = float(runs[w].meta["hyper"]["beta"])
-    peak = []
-    for r in e["rows"][:2]:
-        p = RV.probe(probes, w, r["index"])
-        peak.append(float(np.nanmax(p["lr"] * p["lam_max"])))
-    return (f"Momentum (β = {beta:g}) is stable while η × curvature < 2(1 + β) = {2 * (1 + beta):.1f}: at η = "
-            f"{e['rows'][0]['lr']:.2g} it peaks at {peak[0]:.1f} on its path, so it keeps that η; at {e['rows'][1]['lr']:.2g} "
-            f"it reaches {peak[1]:.1f}: unstable.")
 
 
 def light_runs(trails: dict, lit=None, dim: float = 0.15, widen: float = 1.4):
@@ -2277,40 +2215,13 @@ def adagrad_steps_text(surf, runs) -> str:
             f"and stay so.")
 
 
-def velocity_end_text(surf, runs, place: bool = False) -> str:
-    """The winner's velocity, measured: its steps are ~N× GD's rule η·|g| (the median over the last half);
-    above 1/(1 − β) when |g| shrinks along the floor (the velocity still carries older, larger gradients)."""
-    from nnviz.experiments.descent import momentum_gain
+def velocity_end_text(surf, runs) -> str:
+    """The winner's velocity, measured: its steps are ~N× its own η·|g| (the median over the last half of its
+    steps, `momentum_gain`): a velocity adds up past steps."""
     w = surf.meta["ranking"][0][0]
     b = runs[w].meta["hyper"]["beta"]
-    gain, k = momentum_gain(runs[w]), 1 / (1 - b)
-    g = np.asarray(runs[w].grad_norm, float)
-    why = (f"more than 1/(1 − β) = {k:.0f}: it still carries older, larger gradients" if gain > k and
-           g[-1] < g[len(g) // 2] else f"near 1/(1 − β) = {k:.0f}")
-    if place:  # the end card's line: fewer words
-        return (f"{NAMES[w]}, {ordinal(RV.place_of(surf, w))}: its velocity (β = {b:g}) adds up past steps: "
-                f"along the floor each step is ~{gain:.0f}× its own η·|g|.")
-    return f"{NAMES[w]}'s velocity (β = {b:g}) makes its steps ~{gain:.0f}× its own η·|g|, {why}."
-
-
-def nesterov_edge_text(surf, tuning, probes) -> str:
-    """Why Nesterov, a velocity method too, is not first: at the next η up its loss spikes past the
-    rule's bound (PEAK × the start) in the first steps, so its best stable η is one grid step lower."""
-    e = RV.edge_story(tuning, probes, "nesterov")
-    place = RV.place_of(surf, "nesterov")
-    if e is None or e["rows"][1]["how"] != "peak":
-        return f"Nesterov, {ordinal(place)}: its best stable η is {e['rows'][0]['lr']:.2g}." if e else ""
-    up = e["rows"][1]
-    return (f"Nesterov, {ordinal(place)}: at η = {up['lr']:.2g} its loss spikes to {up['peak']:.0f} at step "
-            f"{up['peak_step']}, past {e['bound'] / e['start']:g}× the start: unstable. So it runs at "
-            f"{e['rows'][0]['lr']:.2g}.")
-
-
-def overshoot_text(surf, runs, k: int) -> str:
-    """The race's first steps: on the steep wall |g| is huge, so the first steps are long and cross the
-    valley floor (dashed: one long step)."""
-    return (f"On the steep wall the gradient is huge: GD's first {k} steps are long and overshoot across "
-            f"the valley (a dashed line is one step).")
+    return (f"{NAMES[w]}, {ordinal(RV.place_of(surf, w))}: its velocity (β = {b:g}) adds up past steps: "
+            f"along the floor each step is ~{momentum_gain(runs[w]):.0f}× its own η·|g|.")
 
 
 def race_takeaway(surf, runs, tuning=None) -> str:

@@ -338,24 +338,9 @@ def test_leaders_words_match_the_records(race_mod, race):
     assert gains[2] == pytest.approx(1.0) and min(gains[:2]) > 5
     # Momentum is first of the recorded ranking, Nesterov third (behind Adam)
     assert [p[0] for p in race["rosenbrock__surface"].meta["ranking"][:3]] == ["momentum", "adam", "nesterov"]
-    # the 3-D race's closing lines: why the adaptive methods end behind, and the takeaway
-    ada = " ".join(race_mod.adaptive_text(runs).split())
-    a = lengths(runs["adagrad"].thetas)
-    assert f"so its steps only shrink ({a[0] / a[-1]:.0f}× from first to last)" in ada and a[-1] < a[0] / 10
-    rms = runs["rmsprop"].thetas[150:]
-    zz = lengths(rms).sum() / np.linalg.norm(rms[-1] - rms[0])
-    assert f"zigzags across the valley, {zz:.0f}× more path than progress" in ada and zz > 3
+    # the 3-D race's takeaway
     surf = race["rosenbrock__surface"]
     tun = race["rosenbrock__tuning"]
-    adam = runs["adam"].thetas
-    words = " ".join(race_mod.adam_text(surf, runs, tun).split())
-    d = np.linalg.norm(adam[-1] - np.array(obj.minima[0]))
-    assert (f"walks the floor at an even ~{np.median(lengths(adam)):.2g} a step: after {len(adam) - 1} steps it "
-            f"is still {d:.2f} from ★") in words
-    i = tun.meta["names"].index("adam")
-    k = int(tun.chosen[i])  # "both neighbours end worse": the grid's rates either side of the chosen one
-    assert f"at its best η ({tun.lrs[k]:.2g}" in words
-    assert all(not tun.stable[i, j] or tun.final_loss[i, j] > tun.final_loss[i, k] for j in (k - 1, k + 1))
     take = race_mod.race_takeaway(surf, runs, tun)
     assert ("Takeaway: here Momentum's velocity wins, on a fragile η; GD, its η capped by the steep start, crawls "
             "to last.") in take
@@ -374,58 +359,6 @@ def test_leaders_words_match_the_records(race_mod, race):
     f = obj.value(runs["momentum"].thetas)
     assert who == "momentum" and f[k] < 1 <= f[k - 1] and np.all(f[:k] >= 1)
     assert f"Step {k}: Momentum below loss 1, GD at {obj.value(runs['gd'].thetas[k]):.1f}: its velocity" in mid
-    # Nesterov, 3rd: at the next grid η up its loss passes 10× the start in the first steps (unstable), so it
-    # runs one grid step lower
-    probes = race["rosenbrock__probes"]
-    nest = " ".join(race_mod.nesterov_edge_text(surf, tun, probes).split())
-    i = tun.meta["names"].index("nesterov")
-    k = int(tun.chosen[i])
-    up = race_mod.RV.probe(probes, "nesterov", k + 1)["loss"]
-    from nnviz import optim
-    from nnviz.train import train
-    r = train(O.ObjectiveProblem(obj), optim.make("nesterov", lr=float(tun.lrs[k + 1]), beta=0.9),
-              np.array(obj.start, float), steps=10)  # the probe's first steps, recomputed
-    assert np.allclose(obj.value(r.thetas[:11]), up[:11], rtol=1e-9)
-    start = obj.value(np.array(surf.meta["start"], float))
-    assert not tun.stable[i, k + 1] and up.max() > 10 * start
-    assert (f"Nesterov, 3rd: at η = {tun.lrs[k + 1]:.2g} its loss spikes to {up.max():.0f} at step "
-            f"{int(np.argmax(up))}, past 10× the start: unstable. So it runs at {tun.lrs[k]:.2g}.") in nest
-    # GD: at the next grid η up its loss is still above the start at the rule's check step (rejected), so it
-    # runs at the smaller η; its last step; Momentum's step over GD's from the same gradient (recomputed)
-    gdw = " ".join(race_mod.gd_reject_text(surf, runs, tun, probes).split())
-    i = tun.meta["names"].index("gd")
-    k = int(tun.chosen[i])
-    r = train(O.ObjectiveProblem(obj), optim.make("sgd", lr=float(tun.lrs[k + 1])), np.array(obj.start, float),
-              steps=tun.config["steps"])
-    fl = obj.value(r.thetas)
-    check = int(np.ceil(tun.config["warmup"] * tun.config["steps"]))
-    assert not tun.stable[i, k + 1] and fl[check] > fl[0] and fl.max() < 10 * fl[0]  # "late", not a spike
-    # η × the steepest curvature (the Hessian's largest eigenvalue) along that run's first 10 steps passes 2
-    sharp = tun.lrs[k + 1] * max(np.linalg.eigvalsh(obj.hessian(t_)).max() for t_ in r.thetas[:10])
-    assert sharp > 2
-    assert (f"GD is stable only while η × curvature < 2. At η = {tun.lrs[k + 1]:.2g} that reaches {sharp:.1f} on the "
-            f"wall: GD bounces (still above the start at step {check}), so it runs at {tun.lrs[k]:.2g}.") in gdw
-    beta = runs["momentum"].meta["hyper"]["beta"]
-    vel = " ".join(race_mod.velocity_end_text(surf, runs).split())
-    # more than 1/(1 − β): |g| shrinks along the floor (last step's below the middle one's, recomputed)
-    g_m = [np.linalg.norm(obj.gradient(t_)) for t_ in runs["momentum"].thetas[:-1]]
-    assert gains[0] > 1 / (1 - beta) and g_m[-1] < g_m[len(g_m) // 2]
-    assert (f"Momentum's velocity (β = {beta:g}) makes its steps ~{gains[0]:.0f}× its own η·|g|, more than "
-            f"1/(1 − β) = {1 / (1 - beta):.0f}: it still carries older, larger gradients.") in vel
-    # Momentum keeps η = 0.001: heavy ball is stable while η·λ_max < 2(1 + β); along its own run (recomputed from
-    # the Hessian) it stays under that, and the next grid η's run (its first 10 steps) passes it
-    i = tun.meta["names"].index("momentum")
-    k = int(tun.chosen[i])
-    lim = 2 * (1 + beta)
-    top = [tun.lrs[k] * max(np.linalg.eigvalsh(obj.hessian(t_)).max() for t_ in runs["momentum"].thetas[:-1])]
-    r2 = train(O.ObjectiveProblem(obj), optim.make("momentum", lr=float(tun.lrs[k + 1]), beta=beta),
-               np.array(obj.start, float), steps=10)
-    top.append(tun.lrs[k + 1] * max(np.linalg.eigvalsh(obj.hessian(t_)).max() for t_ in r2.thetas[:10]))
-    assert runs["momentum"].meta["hyper"]["lr"] == tun.lrs[k] and top[0] < lim < top[1] and not tun.stable[i, k + 1]
-    lw = " ".join(race_mod.momentum_limit_text(surf, runs, tun, probes).split())
-    assert (f"Momentum (β = {beta:g}) is stable while η × curvature < 2(1 + β) = {lim:.1f}: at η = {tun.lrs[k]:.2g} "
-            f"it peaks at {top[0]:.1f} on its path, so it keeps that η; at {tun.lrs[k + 1]:.2g} it reaches") in lw
-    assert lw.endswith(": unstable.")
 
 
 def test_race3d_end_card_words(race_mod, race):
@@ -499,7 +432,7 @@ def test_race3d_end_card_words(race_mod, race):
     g = np.array([np.linalg.norm(obj.gradient(t_)) for t_ in th[:-1]])
     gain = float(np.median((lengths(th) / (runs["momentum"].meta["hyper"]["lr"] * g))[len(g) // 2:]))
     assert (f"Momentum, 1st: its velocity (β = 0.9) adds up past steps: along the floor each step is ~{gain:.0f}× "
-            f"its own η·|g|.") == " ".join(race_mod.velocity_end_text(surf, runs, place=True).split())
+            f"its own η·|g|.") == " ".join(race_mod.velocity_end_text(surf, runs).split())
 
 
 def test_beale_verdict_and_last_digits(race_mod, race):
