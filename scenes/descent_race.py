@@ -1430,23 +1430,6 @@ class DescentRaceTuning(ThemedScene):
             self.wait(3.5)
 
 
-def end_callout(end, at, colour, words: str, size: int = 28) -> mn.VGroup:
-    """VGroup(leader, dot, tag): a run's end as a small outlined dot in its colour at `end` (its true end,
-    projected to the screen), and its tag `words` beyond `at`, joined to the dot by a thin neutral leader
-    (≈1 px, light grey: never the run's colour, so it never reads as more of its trail)."""
-    p, q = (np.array([*np.asarray(v, float)[:2], 0.0]) for v in (end, at))
-    u = q - p
-    u = u / max(np.linalg.norm(u), 1e-9)
-    dot = mn.Dot(p, radius=0.07, color=colour, stroke_color=color(theme.BACKGROUND), stroke_width=2)
-    line = mn.Line(p + 0.07 * u, q, stroke_width=1.2, color=color(theme.FOREGROUND), stroke_opacity=0.85)
-    tag = text(words, size=size, color=colour)
-    tag.next_to(q, mn.UP if u[1] > abs(u[0]) else mn.DOWN if -u[1] > abs(u[0]) else np.sign(u[0]) * mn.RIGHT,
-                buff=0.06)  # beyond the leader's end along its main direction
-    tag.shift(max(0.0, -mn.config.frame_x_radius + 0.1 - tag.get_left()[0]) * mn.RIGHT)  # inside the frame
-    tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)
-    return mn.VGroup(line, dot, tag)  # the dot after the leader: on top of it
-
-
 class DescentRace3D(ThemedThreeDScene):
     """The same race on the surface itself; path heights are the true loss f(θₜ). The surface is
     a neutral grey `SurfaceMesh` (so every optimizer colour stands out; outlined paths, hills hide
@@ -1484,15 +1467,12 @@ class DescentRace3D(ThemedThreeDScene):
     tag_side = {"momentum": mn.RIGHT}  # a mid-stop name's side of its head (default below)
     zoom_name = "top view"         # the end card's close-up of ★ (to scale; a run under another's dot a ring)
     zoom_side = 2.9                # the close-up of ★ on the end card (scene units)
-    beat_width = 6.05              # scene units: the closing lines' column
     end_zoom_factor = 0.72         # the camera's zoom at rest (the surface clear of the end card's column)
     end_offset = (-3.25, -0.55)    # the picture's centre on screen at rest (None: `offset` kept)
     sub_size = 26                  # the subtitle's text size
-    end_tags = {}                  # at rest: runs ending near the ★ cluster (not on it), each on a leader
     mid_legend = True              # the mid-race stop keeps the legend, its caption under it, a ringed head named
     start_filled_after = -1.0      # the start ○ a filled disc from this step on (from the first frame: no head
                                    # inside a white ring at step 0, which would read as "a run under it")
-    end_card_style = "lit"         # "lit": each closing line lights its run(s) and shows its measure; "classic"
 
     @staticmethod
     def surface_value(surf, p) -> float:
@@ -1725,14 +1705,8 @@ class DescentRace3D(ThemedThreeDScene):
         self.end_card(surf, runs, tuning, trails, what, side, axes=axes, hmap=hmap)
 
     def end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
-        """At rest: the end card in place of the legend column `side` (a subclass may draw its own; `axes`
-        and `hmap` place points on the surface): `end_card_style` "lit" (`lit_end_card`) or "classic"."""
-        if self.end_card_style == "lit":
-            return self.lit_end_card(surf, runs, tuning, trails, what, side, axes=axes, hmap=hmap)
-        return self.classic_end_card(surf, runs, tuning, trails, what, side, axes=axes, hmap=hmap)
-
-    def lit_end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
-        """The end card: the recorded ranking, beside it a visual slot (the top view of ★; per closing line
+        """At rest, in place of the legend column `side` (a subclass may draw its own; `axes` and `hmap` place
+        points on the surface), the end card: the recorded ranking, beside it a visual slot (the top view of ★; per closing line
         its own picture: the stability-limit chart, close-ups of a stretch of trail), under them one closing
         line at a time. Each line lights the run(s) it is about (the others' trails dimmed) and shows where
         its number is measured; the loss axis goes (the card's column is the picture's right half)."""
@@ -1804,71 +1778,6 @@ class DescentRace3D(ThemedThreeDScene):
         out.append({"words": adagrad_steps_text(surf, runs), "lit": ["adagrad"], "view": "adagrad", "hold": 1.2})
         out.append({"words": short_verdict(tuning), "lit": [w], "view": "chart3"})
         out.append({"words": race_takeaway(surf, runs, tuning), "lit": None, "hold": 1.4})
-        return out
-
-    def classic_end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
-        """The end card before the lit one (the saddle's, until it draws its own)."""
-        # the end card: the recorded ranking beside a flat close-up of ★ (the leaders' end dots, which the
-        # 3-D view stacks on the star), then why, one line at a time, and last the takeaway, held
-        rows = self.ranking_rows(surf, runs, tuning)
-        tie = any(len(p_) > 1 for p_ in surf.meta["ranking"])  # its rows carry their own heads
-        ranking = rows if tie else mn.VGroup(text("final f − f*", size=28), rows).arrange(
-            mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)  # the ranking's rows under a short head
-        zoom = self.end_zoom(surf, runs)
-        if self.halos:  # the ring key under the top view
-            zoom = mn.VGroup(zoom, self.ring_key()).arrange(mn.DOWN, buff=0.15, aligned_edge=mn.LEFT)
-            zoom.note = zoom[0].note
-        top = mn.VGroup(ranking, zoom).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
-        top.to_edge(mn.RIGHT, buff=0.25)
-        top.shift((what.get_bottom()[1] - 0.25 - top.get_top()[1]) * mn.UP)
-        width = max(top.width, self.beat_width)  # the column right of the surface
-        beats = []
-        # what a fanned group in the zoom is: the first line under the card (its own beat, not kept)
-        for words in ([zoom.note] if zoom.note else []) + self.beats(surf, runs, tuning):
-            w = fit_text(words, width, size=self.beat_size)
-            room = top.get_bottom()[1] - 0.3 - (-3.5)  # ≥ 30 px above the frame's bottom
-            if w.height > room:  # shrunk to stay inside the frame, never below size 24
-                w.scale(max(room / w.height, 24 / self.beat_size))
-            w.next_to(top, mn.DOWN, buff=0.3).to_edge(mn.RIGHT, buff=0.25)
-            w.shift((min(top.get_left()[0], w.get_left()[0]) - w.get_left()[0]) * mn.RIGHT)
-            beats.append(w)
-        self.remove(side)  # cut from the legend to the end card (no half-faded frame of either)
-        # the end card's column on a dark panel: no text on the surface behind it
-        left = min(top.get_left()[0], *(b.get_left()[0] for b in beats)) - 0.2
-        panel = mn.Rectangle(width=mn.config.frame_x_radius - left + 0.1, height=top.get_top()[1] + 0.1 + 4.1,
-                             stroke_width=0, fill_color=color(theme.BACKGROUND), fill_opacity=0.93)
-        panel.move_to([left, top.get_top()[1] + 0.1, 0], aligned_edge=mn.UL)
-        self.add_fixed_in_frame_mobjects(panel, top, *self.end_leaders(surf, runs, trails))
-        self.wait(0.5)
-        shown = None
-        for i, w in enumerate(beats):
-            if shown is not None:  # a cut, not a fade: a line is either there or not
-                self.remove(shown)
-            self.add_fixed_in_frame_mobjects(w)
-            self.pause(f"race-beat-{i}")
-            self.wait(self.beat_time * (1.4 if i == len(beats) - 1 else 1.0))
-            shown = w
-
-    def end_leaders(self, surf, runs, trails) -> list:
-        """At rest, each run in `end_tags` (not ringed: it ends near the ringed ★ cluster but not on its spot)
-        as a small outlined dot at its true end (on top), its f − f* tag moved out on a thin grey leader."""
-        out = []
-        heads = {o: tr.trace.head for o, tr in zip(self.optimizers, trails) if tr.trace.head is not None}
-        lead = next((heads[o] for o in surf.meta["ranking"][0] if o in heads), None)
-        if lead is None:
-            return out
-        proj = lambda p: np.array([*np.asarray(self.camera.project_points(np.array([p], float))[0][:2], float), 0.0])
-        c = proj(lead.get_center())
-        for h in self.halos.values():
-            h.update()
-        reach = max([h.width / 2 for h in self.halos.values() if h.covered_by is not None], default=0.13)
-        for o, side in self.end_tags.items():
-            if o not in heads or (o in self.halos and self.halos[o].covered_by is not None):
-                continue
-            p, c_ = proj(heads[o].get_center()), color("optimizer", o)
-            u = np.asarray(side, float) / np.linalg.norm(side)  # `side`'s length: the leader's, in 0.45s past the rings
-            q = c + u * (reach + 0.45 * np.linalg.norm(side))
-            out.append(end_callout(p, q, c_, f"{NAMES[o]} {loss_text(runs[o].meta['final_loss'])}"))
         return out
 
     def race_over(self, trails):
@@ -1971,11 +1880,6 @@ class DescentRace3D(ThemedThreeDScene):
             if getattr(r, "indent", False):
                 r.shift(0.35 * mn.RIGHT)
         return body
-
-    def beats(self, surf, runs, tuning) -> list[str]:
-        """The classic end card's closing lines, one at a time under the ranking (a subclass's; the lit end card
-        says `lit_beats`)."""
-        return []
 
 
 def short_verdict(tuning) -> str:
