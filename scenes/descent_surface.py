@@ -103,6 +103,7 @@ class DescentSurface(ThemedThreeDScene):
     x_length = y_length = 6.5
     z_length = 5.2          # tall enough that the start's stalk reads
     ring_width, ring_opacity = 1.5, 0.45  # iso-loss rings on an analytic sheet (a network's: bolder, labelled)
+    ring_lift = 0.5         # cell diagonals toward the viewer for the rings' depth order (more: drawn over steeper walls)
     counter_drawing = True  # the step counter names the step being drawn (False: the last step reached)
     marker_lift = None      # ○ and ★ in the depth order (None: on their cell; 1e4: over everything)
     hold_time = 4.0         # seconds an analytic path holds at its path_beat step
@@ -198,7 +199,8 @@ class DescentSurface(ThemedThreeDScene):
         ax_line, ax_marks, ax_labels = height_axis(axes, corner, decade_ticks(hmap, zr, most=self.axis_ticks)
                                                    if self.axis_ticks else [], label, size=28 if net else 24,
                                                    name=self.axis_name)
-        mesh.occlude(*rings, ax_line, ax_marks, lift=0.5)
+        mesh.occlude(*rings, lift=self.ring_lift)
+        mesh.occlude(ax_line, ax_marks, lift=0.5)
         # a shadow on the floor is drawn over the sheet above it (it is the point of the picture)
         mesh.occlude(path, jump=self.jump(axes), lift=1e4 if self.shadow else 2.0)
         pre = [self.pre_path] if getattr(self, "pre_path", None) is not None else []
@@ -223,12 +225,7 @@ class DescentSurface(ThemedThreeDScene):
         title = heading(self.title(surf), size=30, buff=0.2)
         counter = StepCounter(t, total=int(steps[-1]), size=28, drawing=self.counter_drawing)
         loss = self.loss_readout(rec, t, steps, h)
-        meters = mn.VGroup(counter, *([loss] if loss is not None else []),
-                           *([star_words] if in_panel and not net else [])).arrange(
-            mn.DOWN, aligned_edge=mn.LEFT,
-                                                                                      buff=0.12)
-        at = self.net_meters_at if net else self.meters_at  # readouts grow to the right: room for "3.6·10⁻⁵"
-        meters.move_to([*at, 0], aligned_edge=mn.UL)
+        meters = self.arrange_meters(counter, loss, star_words if in_panel and not net else None, net)
         extra = self.side(rec, t, steps)
         self.add_fixed_in_frame_mobjects(title, meters, *extra, *floor_marks)
         self.add(*plate, mesh, *rings, ax_line, ax_marks, *guides, *pre, path,
@@ -292,6 +289,7 @@ class DescentSurface(ThemedThreeDScene):
                 if shown is not None:
                     self.remove(shown)
                 self.add_fixed_in_frame_mobjects(words)
+                self.closing_swap(i)
                 if i:
                     self.pause(f"why-{i}")
                 self.wait(4.0)
@@ -306,6 +304,19 @@ class DescentSurface(ThemedThreeDScene):
             self.add_fixed_in_frame_mobjects(words)
             self.pause("takeaway")
             self.wait(3.5)
+
+    def closing_swap(self, i: int):
+        """What changes beside the caption at closing reason `i` (none here: a variant swaps an inset)."""
+
+    def arrange_meters(self, counter, loss, star_words, net: bool) -> mn.VGroup:
+        """The readout panel: the step counter, the loss and ★'s words in a column, its upper left corner
+        at `meters_at` (readouts grow to the right: room for "3.6·10⁻⁵")."""
+        meters = mn.VGroup(counter, *([loss] if loss is not None else []),
+                           *([star_words] if star_words is not None else [])).arrange(mn.DOWN, aligned_edge=mn.LEFT,
+                                                                                     buff=0.12)
+        at = self.net_meters_at if net else self.meters_at
+        meters.move_to([*at, 0], aligned_edge=mn.UL)
+        return meters
 
     def play_network(self, rec, surf, v, t, warp, stalk):
         """A network sheet, one idea per caption: what the sheet is (before the path moves), then the
@@ -1176,6 +1187,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     hold_time = 3.5
     run_time = 8.0
     ring_width, ring_opacity = 2.5, 0.9
+    ring_lift = 1.5         # whole on the steep inner walls (at 0.5 the near faces chopped them into dashes)
     marker_lift = 1e4       # ○ and ★ over the path
     counter_drawing = False
     axis_name = "loss"      # the camera holds still: the name stays clear of the title
@@ -1212,58 +1224,82 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         return dict(L=L, g=g, eta=float(eta), beta=float(opt["beta"]), k=k, flat=flat, steady=steady, d=d,
                     n=int(run.n_steps))
 
+    def arrange_meters(self, counter, loss, star_words, net: bool) -> mn.VGroup:
+        """Step and loss side by side on one line (the loss clear of the widest count, "step 300 / 300") at
+        the frame's top right: the chart's legend goes under them. ★ is named by the captions ("toward ★
+        (loss 0)"), not here: the panel's third line would squeeze the chart."""
+        total = counter.string.split("/")[-1].strip()
+        widest = label(f"step {total} / {total}", size=28)
+        loss.move_to(counter.get_left() + (widest.width + 0.45) * mn.RIGHT, aligned_edge=mn.LEFT)
+        meters = mn.VGroup(counter, loss)
+        room = widest.width + 0.45 + label("loss 0.0000", size=28).width
+        meters.move_to([mn.config.frame_width / 2 - 0.2 - room, 2.95, 0], aligned_edge=mn.UL)
+        return meters
+
+    GD_NAME = ("η·|gradient|: a GD step", "from this point")  # the blue curve: not a GD run, GD's step from here
+
     def side(self, rec, tracker, steps):
-        """Per step (log scale), growing with the path: the step length, 10·η·|gradient| (momentum's steady
-        step) and η·|gradient| (plain GD's step from the same point); the step where the floor flattens
-        (the gradient only falls from there) and the last step marked, each a little after the path gets
-        there (never on the moving head). Above it, what the height means and the optimizer's settings.
-        Two top-down close-ups (`PlaneInset`), each shown while its part of the path is read: the zigzag
-        with its −gradient arrows, and the end with its distance to ★ to scale."""
+        """Per step (log scale), growing with the path: Momentum's step length, 10·η·|gradient| (momentum's
+        steady step) and η·|gradient| (the step plain GD would take from the same point, drawn on top with a
+        dark rim); the step where the steps lock on and where the floor flattens (the gradient only falls
+        from there) and the last step marked, each a little after the path gets there (never on the moving
+        head), their numbers above-right of the curves. The legend sits above the chart, under the readouts;
+        above them, what the height means and the optimizer's settings. Two top-down close-ups (`PlaneInset`),
+        each shown while its part of the path is read: the zigzag with its −gradient arrows, and the end with
+        its distance to ★ to scale; and GD's own run at this η from the race (`gd_bounce`) at the GD beat."""
         run = rec[f"{self.plane}_run"]
         n = self.run_numbers(rec)
         L, g, f = n["L"], n["g"], n["flat"]
-        fg = color(theme.FOREGROUND)
-        step_name, grad_name, gd_name = "step length", f"{n['k']:g}·η·|gradient|", "η·|gradient|: GD step"
+        fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
+        step_name, grad_name, gd_name = "Momentum's step length", f"{n['k']:g}·η·|gradient|", "\n".join(self.GD_NAME)
         s = np.asarray(run.steps[1:], float)
         gs = np.asarray(run.steps[: len(g)], float)
-        plot = LossPlot({gd_name: n["eta"] * g, step_name: L, grad_name: n["k"] * n["eta"] * g},
+        plot = LossPlot({step_name: L, grad_name: n["k"] * n["eta"] * g, gd_name: n["eta"] * g},
                         colors={step_name: color("optimizer", "momentum"), grad_name: fg, gd_name: theme.GD},
                         steps={step_name: s, grad_name: gs, gd_name: gs}, log_y=True,
-                        y_range=(1e-4, 100.0), legend=False, x_label="step", y_label="", width=4.7, height=2.7,
-                        tracker=tracker, font_size=26, ink=theme.FOREGROUND)
+                        y_range=(1e-4, 3.0), legend=False, x_label="step", y_label="", width=4.7, height=2.2,
+                        tracker=tracker, font_size=28, ink=theme.FOREGROUND, y_ticks=3)
         plot.curves[step_name].trace.line.set_stroke(width=6)
         plot.curves[grad_name].trace.line.set_stroke(width=2.5)
-        plot.curves[gd_name].trace.line.set_stroke(width=2.5, opacity=0.9)
+        blue = plot.curves[gd_name]
+        blue.trace.line.set_stroke(width=2.5)
+        blue.trace.line.set_stroke(bg, width=5.5, background=True)  # a dark rim: on top of the yellow band, it reads
         ax = plot.axes
-        for tick in ax.tick_labels:  # 0.0001 … 10 written out (superscripts read too small)
+        for tick in ax.tick_labels:  # 0.001 … 10 written out (superscripts read too small)
             sup = getattr(tick, "text", "")
             if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
                 e = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
-                tick.become(label(f"{10.0 ** e:g}", size=26, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
-        marks = mn.VGroup()  # where the steps lock on (on the yellow), where |g| starts to fall (on its curve), the end
+                tick.become(label(f"{10.0 ** e:g}", size=28, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
+        marks = mn.VGroup()  # where the steps lock on, where |g| starts to fall, the end: numbers above-right (clear)
         a = n["steady"]
-        for step, val, words, side, late in ((float(s[a]), float(L[a]), f"{a}", mn.DOWN, 12),
-                                             (f, n["k"] * n["eta"] * float(g[f]), f"{f}", mn.DOWN, 12),
-                                             (float(s[-1]), float(L[-1]), f"{L[-1]:.2g}", mn.UP, 0)):
-            dot = mn.Dot(ax.c2p(step, val), radius=0.08, color=fg, stroke_color=color(theme.BACKGROUND), stroke_width=2)
-            tag = label(words, size=26, color=fg).next_to(dot, side, buff=0.12)
-            tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.75, buff=0.03)  # over the GD curve
+        for step, val, words, late in ((float(s[a]), float(L[a]), f"{a}", 12),
+                                       (f, n["k"] * n["eta"] * float(g[f]), f"{f}", 12),
+                                       (float(s[-1]), float(L[-1]), f"{L[-1]:.2g}", 0)):
+            dot = mn.Dot(ax.c2p(step, val), radius=0.08, color=fg, stroke_color=bg, stroke_width=2)
+            tag = label(words, size=28, color=fg).next_to(dot, mn.UP, buff=0.1 if late else 0.3)
+            if late:  # right of the mark: the curves before it still zigzag up there
+                tag.shift((tag.width / 2 - 0.02) * mn.RIGHT)
+            else:  # the last step: its number ends at the chart's right edge
+                tag.shift(min(0.0, ax.axes.get_right()[0] + 0.1 - tag.get_right()[0]) * mn.RIGHT)
             marks.add(shown_from(mn.VGroup(dot, tag), tracker, min(step + late, float(s[-1]))))
         plot.add(marks)
+        plot.add(blue)  # on top of the others and of the marks
         names = mn.VGroup()
         for k, c, w in ((step_name, color("optimizer", "momentum"), 6), (grad_name, fg, 3), (gd_name, color(theme.GD), 3)):
             swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=w)
-            names.add(mn.VGroup(swatch, label(k, size=24, color=fg)).arrange(mn.RIGHT, buff=0.12))
-        names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
-        names.move_to(ax.axes.c2p(ax.bounds[0][1], ax.bounds[1][1]), aligned_edge=mn.UR).shift(0.08 * mn.DL)
+            words = label(k, size=24, color=fg, line_spacing=0.8)
+            names.add(mn.VGroup(swatch, words).arrange(mn.RIGHT, buff=0.12, aligned_edge=mn.UP))
+            swatch.set_y(words.get_top()[1] - 0.16)  # beside the first line
+        names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
+        plot.move_to([0, -2.5, 0], aligned_edge=mn.DOWN).to_edge(mn.RIGHT, buff=0.2)
+        names.next_to(ax.axes, mn.UP, buff=0.15).align_to(ax.axes, mn.RIGHT)
         plot.add(names)
-        plot.move_to([0, 1.2, 0], aligned_edge=mn.UP).to_edge(mn.RIGHT, buff=0.2)
         sub = label(f"height: log(1 + loss)  |  momentum η = {n['eta']:g}, β = {n['beta']:g}", size=26, color=fg)
         why_eta = self.rate_words(rec)
         if why_eta:  # a second line: where η comes from
             sub = mn.VGroup(sub, label(f"η: {why_eta[2:-1]}", size=26, color=fg)).arrange(
                 mn.DOWN, buff=0.06, aligned_edge=mn.LEFT)
-        sub.to_edge(mn.UP, buff=0.62)
+        sub.to_edge(mn.UP, buff=0.62).to_edge(mn.LEFT, buff=0.2)
         return [plot, sub, *self.insets(rec, tracker)]
 
     def screen_box(self, idx, pad: float = 0.12):
@@ -1297,55 +1333,137 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         win = th[z - 7:z + 2]
         c = (win.min(axis=0) + win.max(axis=0)) / 2
         half = 0.6 * float(np.max(np.ptp(win, axis=0)))
-        zz = PlaneInset(c, half, side=3.1, make_text=label, size=24, header=f"top view, steps {z - 7}–{z + 1}")
-        zz.curve(floor_curve(c[0] - half, c[0] + half, c[1] - half, c[1] + half), width=3)
-        tag = label("valley floor", size=24, color=color(theme.MUTED))
-        zz.add(tag.move_to(zz.box.get_corner(mn.UR) + np.array([-tag.width / 2 - 0.08, -tag.height / 2 - 0.08, 0])))
+        zz = PlaneInset(c, half, side=2.55, make_text=label, size=26, header=f"top view, steps {z - 7}–{z + 1}\ndashed: the valley floor")
+        solid = zz.curve(floor_curve(c[0] - half, c[0] + half, c[1] - half, c[1] + half), width=3)
+        floor = mn.DashedVMobject(solid, num_dashes=14, dashed_ratio=0.6)  # dashed: not one of the grey arrows
+        zz.remove(solid)
+        zz.add(floor)
         zz.path(win, color("optimizer", "momentum"), width=3.5)
         idx = list(range(z - 4, z))
         G = -np.asarray(obj.gradient(th[idx]), float)
         scale = 0.8 * half / float(np.max(np.linalg.norm(G, axis=1)))
-        for i, g_ in zip(idx, G):
-            tint = theme.MUTED  # one neutral hue (optimizer colours mean optimizers); white is their sum
-            zz.arrow(th[i], scale * g_, tint, width=5)
-            num = label(f"{i}", size=24, color=fg)
-            tip = zz.at(th[i] + scale * g_)
-            d = zz.at(th[i] + scale * g_) - zz.at(th[i])
-            num.move_to(tip + d / max(np.linalg.norm(d), 1e-9) * 0.25)
-            num.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.02)
-            zz.add(num)
+        for i, g_ in zip(idx, G):  # one neutral hue (optimizer colours mean optimizers); white is their sum
+            zz.arrow(th[i], scale * g_, theme.MUTED, width=5)
         tot = G.sum(axis=0)  # what is left once they cancel, drawn from the last of the four
         zz.arrow(th[idx[-1]], scale * tot, fg, width=10, tip=0.22)
+        for i, g_ in zip(idx, G):  # each number by its arrow's tip, where nothing else is drawn
+            zz.add(self.tip_number(zz, label(f"{i}", size=26, color=fg), zz.at(th[i]), zz.at(th[i] + scale * g_)))
         big = int(np.argmax(np.linalg.norm(G, axis=1)))
         sw = label(f"white: their sum ({idx[0]}–{idx[-1]}),\nlength {np.linalg.norm(tot):.0f}; {idx[big]} alone "
                    f"{np.linalg.norm(G[big]):.0f}",
-                   size=24, color=fg, line_spacing=0.8)
+                   size=26, color=fg, line_spacing=0.8)
         sw.next_to(zz.box, mn.DOWN, buff=0.08, aligned_edge=mn.LEFT)  # under the box: off the arrows
         sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.02)
         zz.add(sw)
-        zz.move_to([-2.25, 0.35, 0])  # its caption clear of the chart's tick labels
+        zz.header.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)  # over the sheet
+        zz.shift(np.array([-3.07, 0.3, 0]) - zz.box.get_center())  # between ○ and ★ (both in view), clear of the chart
         lo, hi = self.screen_box(range(z - 7, z + 2))
         zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
         out.append(shown_from(zz, tracker, z, until=n["steady"] - 0.5))  # up with its caption
         # 2. the end: from the floor's flattening to the last step, ★, the distance left as a ruler
         f = n["flat"]
         end = th[-1]
-        c2 = (end + star) / 2
         half2 = 0.85 * float(np.linalg.norm(star - end))
-        ee = PlaneInset(c2, half2, side=2.2, make_text=label, size=24, header="top view")
+        c2 = (end + star) / 2 - np.array([0.25 * half2, 0.0])  # the pair right of centre: room for the length
+        ee = PlaneInset(c2, half2, side=2.2, make_text=label, size=26, header="top view (x, y)")
         ee.curve(floor_curve(c2[0] - half2, c2[0] + half2, c2[1] - half2, c2[1] + half2), width=3)
         ee.path(th[f:], color("optimizer", "momentum"), width=3.5, dot=0.0)
         ee.add(marker(ee.at(star), radius=0.2, hollow=True))
-        ee.ruler(end, star, f"{n['d']:.2f} left", side=mn.LEFT, offset=0.3)  # beside the floor, left of it
+        # a dimension line beside the floor (left of it), short of ★ and the end dot, its length by its middle
+        ee.ruler(end, star, f"{n['d']:.2f}", side=mn.LEFT, offset=0.42, middle=True, clear=0.28)
         ee.add(mn.Dot(ee.at(end), radius=0.13, color=color("optimizer", "momentum"), stroke_color=color(theme.BACKGROUND),
                       stroke_width=3, fill_opacity=1))
-        ee.move_to([-7.0 + 0.12, -2.5, 0], aligned_edge=mn.DL)
+        ee.move_to([-7.0 + 0.12, -2.68, 0], aligned_edge=mn.DL)
         lo, hi = self.screen_box([f, len(th) - 1])
         sp = np.asarray(self.camera.project_points(np.array([self._star_at], float)), float)[0, :2]
         lo, hi = np.minimum(lo, sp - 0.25), np.maximum(hi, sp + 0.25)
         ee.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
-        out.append(shown_from(ee, tracker, n["n"]))
+        self._end_inset = shown_from(ee, tracker, n["n"])
+        out.append(self._end_inset)
+        self._gd_inset = self.gd_bounce(rec)
         return out
+
+    @staticmethod
+    def tip_number(inset, num, tail, tip):
+        """`num` placed by an arrow's tip: of the spots round the tip (ahead, to either side, half-way
+        between), inside the inset's box, the one farthest from every line, arrow, dot and number already
+        drawn there; on a dark backing."""
+        box = inset.box
+        pts = [m.points[:, :2] for m in inset.family_members_with_points() if m is not box and len(m.points) >= 2]
+        # each curve's control points and 4 between each pair (a Bézier's handles lie on or near it)
+        drawn = np.concatenate([(p[:-1, None] + np.linspace(0, 1, 5)[None, :, None] * np.diff(p, axis=0)[:, None]
+                                 ).reshape(-1, 2) for p in pts])
+        lo, hi = box.get_corner(mn.DL)[:2], box.get_corner(mn.UR)[:2]
+        w2 = np.array([num.width / 2, num.height / 2])
+        d = (tip - tail)[:2] / max(float(np.linalg.norm((tip - tail)[:2])), 1e-9)
+        best, spot = -np.inf, None
+        for a in np.radians([0, 35, -35, 70, -70, 110, -110]):
+            u = np.array([np.cos(a) * d[0] - np.sin(a) * d[1], np.sin(a) * d[0] + np.cos(a) * d[1]])
+            reach = float(np.abs(u[0]) * w2[0] + np.abs(u[1]) * w2[1]) + 0.06  # its near edge 0.06 off the tip
+            at = np.clip(tip[:2] + u * reach, lo + w2 + 0.04, hi - w2 - 0.04)
+            gap = float(np.min(np.linalg.norm(np.maximum(np.abs(drawn - at) - w2, 0), axis=1)))
+            score = gap - 0.05 * abs(a)  # clear first; ahead of the tip when as clear
+            if score > best:
+                best, spot = score, at
+        num.move_to([*spot, 0])
+        num.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.02)
+        return num
+
+    def gd_probe(self, rec):
+        """GD's own loss per step at this run's η, from the optimizer race's probe runs (same start and
+        steps: `rate_words`), or None."""
+        if not self.rate_words(rec):
+            return None
+        p = experiments.load("descent_race")[f"{self.plane}__probes"]
+        c = p.columns
+        row = np.flatnonzero((c["optimizer"] == p.meta["names"].index("gd"))
+                             & np.isclose(c["lr"], self.run_numbers(rec)["eta"], rtol=1e-12, atol=0))
+        return np.asarray(c["loss"][int(row[0])], float) if row.size else None
+
+    BOUNCE_STEPS = 60  # the GD inset's window: its bounce and the settling after it
+
+    def gd_bounce(self, rec):
+        """The closing GD beat's evidence: GD's own loss per step at this run's η over the first steps (the
+        race's probe run, same start): it bounces far above its start loss (dashed). A panel over the bowl's
+        back wall, where no path runs."""
+        gd = self.gd_probe(rec)
+        if gd is None:
+            return None
+        n = self.run_numbers(rec)
+        k = self.BOUNCE_STEPS
+        y = gd[: k + 1]
+        fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
+        top = 10 * np.ceil(float(np.nanmax(y)) / 10)
+        plot = LossPlot({"GD": y}, colors={"GD": theme.GD}, steps={"GD": np.arange(k + 1)}, y_range=(0.0, top),
+                        x_range=(0, k), legend=False, x_label="", y_label="", width=3.6, height=0.85, font_size=26,
+                        ink=theme.FOREGROUND, x_ticks=2, y_ticks=2)
+        plot.curves["GD"].trace.line.set_stroke(width=3.5)
+        ax = plot.axes
+        start = float(y[0])
+        line = mn.DashedLine(ax.c2p(0, start), ax.c2p(k, start), stroke_color=fg, stroke_width=2, dash_length=0.08)
+        t_start = label(f"start {start:g}", size=26, color=fg).next_to(ax.c2p(k, start), mn.UP, buff=0.08)
+        t_start.align_to(ax.axes, mn.RIGHT)
+        peak = int(np.nanargmax(y))
+        t_peak = label(f"up to {y[peak]:.0f}", size=26, color=fg)
+        # right of the peak at its height, clear of the falling curve: left edge where it has dropped below half
+        clear = peak + int(np.argmax(y[peak:] < 0.5 * y[peak]))
+        t_peak.move_to(ax.c2p(clear, y[peak]), aligned_edge=mn.UL).shift(0.1 * mn.RIGHT)
+        t_peak.align_to(ax.axes, mn.UP)
+        head = label(f"GD at η = {n['eta']:g}: loss", size=26, color=fg)
+        body = mn.VGroup(plot, line, t_start, t_peak)
+        head.next_to(body, mn.UP, buff=0.1).align_to(body, mn.LEFT)
+        g = mn.VGroup(head, body)
+        box = mn.SurroundingRectangle(g, buff=0.1, stroke_color=color(theme.MUTED), stroke_width=2,
+                                      fill_color=bg, fill_opacity=1)
+        panel = mn.VGroup(box, g)
+        panel.move_to([-3.5, 2.48, 0], aligned_edge=mn.UL)
+        return panel
+
+    def closing_swap(self, i: int):
+        """At the GD reason (the second closing caption) the end's close-up gives way to GD's own run."""
+        if i == 1 and getattr(self, "_gd_inset", None) is not None:
+            self.remove(self._end_inset)
+            self.add_fixed_in_frame_mobjects(self._gd_inset)
 
     def marks_after(self, rec, axes, xy, z, steps) -> list:
         """On the path: a ring at the step from which the floor flattens (labelled), shown once the path
@@ -1419,13 +1537,12 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     def why(self, rec, surf, v):
         n = self.run_numbers(rec)
         f, g, L = n["flat"], n["g"], n["L"]
-        kg = n["k"] * n["eta"] * g
-        out = [f"{n['k']:g}·η·|gradient| falls {g[f] / g[-1]:.0f}× ({kg[f]:.3f} → {kg[-1]:.4f}) and the steps "
-               f"follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {n['d']:.2f} short of ★."]
+        out = [f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps follow it, to {L[-1]:.2g}: it "
+               f"ends {n['d']:.2f} from ★ (a distance in x, y)."]
         gd = self.gd_cap(rec)
-        if gd is not None:
-            out.append(f"Why not GD at {n['k']:g}× η? On the race grid its largest stable η is {gd:.2g}; "
-                       f"{self.run_numbers(rec)['eta']:g} already bounces. Momentum's pushes across cancel.")
+        if gd is not None and self.gd_probe(rec) is not None:
+            out.append(f"Why not GD with {n['k']:g}× η ≈ {n['k'] * n['eta']:g}? At η = {n['eta']:g} GD already bounces "
+                       f"(box); on the race grid its largest stable η is {gd:.2g}.")
         return out
 
     def gd_cap(self, rec):
@@ -1441,5 +1558,5 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
 
     def takeaway(self, rec, surf, v):
         k = self.run_numbers(rec)["k"]
-        return (f"Takeaway: on the floor momentum's step is ~{k:g}·η·|gradient|, {k:g}× a GD step; near ★ the "
-                f"floor flattens, so its steps become tiny.")
+        return (f"Takeaway: along the floor momentum's step is ~{k:g}× GD's step from the same point; near ★ the "
+                f"floor flattens and its steps shrink.")

@@ -645,20 +645,32 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert step == f and f"From step {f} (loss {run.train_loss[f]:.2g}) the floor flattens toward ★" in hold
     d = np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0]))
     why, gdw = (" ".join(w.split()) for w in sc.why(surface, s, 0.0))
-    # "GD is unstable above η = 0.00063 (race grid): not even this η": every grid η above GD's chosen one
-    # is unstable on the race's grid (same start and steps as this run)
+    # "GD ... its largest stable η is 0.00063": every grid η above GD's chosen one is unstable on the race's
+    # grid (same start and steps as this run)
     g_tun = E.load("descent_race")["rosenbrock__tuning"]
     g_i = g_tun.meta["names"].index("gd")
     g_k = int(g_tun.chosen[g_i])
     assert not np.asarray(g_tun.stable[g_i], bool)[g_k + 1:].any() and g_tun.lrs[g_k] < eta
-    assert not g_tun.stable[g_i, g_k + 1] and g_tun.lrs[g_k + 1] == eta  # "0.001 already bounces"
-    assert (f"Why not GD at {k:g}× η? On the race grid its largest stable η is {g_tun.lrs[g_k]:.2g}; {eta:g} already "
-            f"bounces.") in gdw
-    assert (f"{k:g}·η·|gradient| falls {g[f] / g[-1]:.0f}× ({k * eta * g[f]:.3f} → {k * eta * g[-1]:.4f}) and the "
-            f"steps follow it ({L[f]:.3f} → {L[-1]:.4f}): it ends {d:.2f} short of ★") in why
+    assert not g_tun.stable[g_i, g_k + 1] and g_tun.lrs[g_k + 1] == eta  # the next grid η is this run's
+    # "Why not GD with 10× η ≈ 0.01? At η = 0.001 GD already bounces (box)": the box is the race's GD probe
+    # at this η (same start): its loss zigzags (rises and falls in turn) far above the start, up to the peak
+    probes = E.load("descent_race")["rosenbrock__probes"]
+    row = int(np.flatnonzero((probes.columns["optimizer"] == g_i) & (probes.columns["lr"] == eta))[0])
+    bounce = np.asarray(probes.columns["loss"][row], float)
+    assert np.allclose(sc.gd_probe(surface), bounce, equal_nan=True)
+    w = bounce[: sc.BOUNCE_STEPS + 1]
+    assert w[0] == pytest.approx(float(obj.value(run.thetas[0]))) and w.max() > 4 * w[0]  # "up to 55", "start 12.5"
+    turns = np.sum(np.diff(np.sign(np.diff(w[: int(np.argmax(w)) + 10]))) != 0)
+    assert turns >= 8  # it bounces: up, down, up … not a smooth climb
+    assert (f"Why not GD with {k:g}× η ≈ {k * eta:g}? At η = {eta:g} GD already bounces (box); on the race grid "
+            f"its largest stable η is {g_tun.lrs[g_k]:.2g}.") in gdw
+    assert (f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps follow it, to {L[-1]:.2g}: it ends "
+            f"{d:.2f} from ★ (a distance in x, y).") in why
     assert L[f] / L[-1] > 5 and d > 0.1
     assert f"η·|gradient|/(1 − β) = {k:g}·η·|gradient|" in " ".join(sc.during(surface, s, 0.0).split())
-    assert f"on the floor momentum's step is ~{k:g}·η·|gradient|" in sc.takeaway(surface, s, 0.0)
+    # "along the floor momentum's step is ~10× GD's step from the same point": from step a on each step is
+    # within 1.35× of k·η·|g|, and GD's step from θₜ is η·|g| (the blue curve, drawn at Momentum's own θₜ)
+    assert f"along the floor momentum's step is ~{k:g}× GD's step from the same point" in sc.takeaway(surface, s, 0.0)
     # "η: Momentum's best on the race's grid": this run is the race's Momentum run (same start, steps, β) and its η
     # is Momentum's chosen rate on the race's shared grid (the argmin of the recorded stable finals)
     race = E.load("descent_race")

@@ -867,7 +867,7 @@ class PlaneInset(mn.VGroup):
         self.add(self.box)
         self.header = None
         if header and make_text is not None:
-            self.header = make_text(header, size=size, color=fg).next_to(self.box, mn.UP, buff=0.08)
+            self.header = make_text(header, size=size, color=fg, line_spacing=0.8).next_to(self.box, mn.UP, buff=0.08)
             self.header.align_to(self.box, mn.LEFT)
             self.add(self.header)
 
@@ -911,27 +911,37 @@ class PlaneInset(mn.VGroup):
         self.add(g)
         return g
 
-    def ruler(self, p, q, words: str, color=theme.FOREGROUND, side=mn.RIGHT, offset: float = 0.0) -> mn.VGroup:
+    def ruler(self, p, q, words: str, color=theme.FOREGROUND, side=mn.RIGHT, offset: float = 0.0,
+              middle: bool = False, clear: float = 0.0) -> mn.VGroup:
         """The distance from p to q to the box's scale: a solid line with a tick across each end and its
-        length written beside its middle, on `side`; `offset` (scene units) sets it beside the two points, a
-        dimension line with thin extension lines, off whatever runs between them."""
+        length written beside it, on `side` (in the box's corner on that side; `middle`: beside the line's
+        middle, on the far side from the points, kept inside the box); `offset` (scene units) sets it beside
+        the two points, a dimension line with thin extension lines, off whatever runs between them; the
+        extension lines stop `clear` short of each point (a marker there stays uncovered)."""
         a0, b0 = self.at(p), self.at(q)
         d = (b0 - a0) / max(np.linalg.norm(b0 - a0), 1e-9)
         n = np.array([-d[1], d[0], 0.0])
         a, b = a0 + offset * n, b0 + offset * n
+        unit = n.copy()
         n = n * 0.1
         c = mn.ManimColor(color)
         parts = [mn.Line(a, b), mn.Line(a - n, a + n), mn.Line(b - n, b + n)]
         if offset:
-            parts += [mn.Line(a0, a), mn.Line(b0, b)]
+            e = np.sign(offset) * unit * min(clear, 0.9 * abs(offset))
+            parts += [mn.Line(a0 + e, a), mn.Line(b0 + e, b)]
         g = mn.VGroup(*[p_.copy().set_stroke(self.bg, width=7) for p_ in parts],
                       *[p_.set_stroke(c, width=3.5 if i < 3 else 1.5) for i, p_ in enumerate(parts)])
         if self.make_text is not None:
-            w = self.make_text(words, size=self.size, color=c).next_to((a + b) / 2, side, buff=0.15)
-            hw = np.array([w.width / 2 + 0.06, w.height / 2 + 0.06, 0])  # inside the box, in its corner on `side`
-            corner = self.box.get_corner(mn.UL if side[0] < 0 else mn.DR)
-            w.move_to(np.clip(corner - np.sign(side[0] or 1) * hw * np.array([-1, 1, 0]) * -1,
-                              self.box.get_corner(mn.DL) + hw, self.box.get_corner(mn.UR) - hw))
+            w = self.make_text(words, size=self.size, color=c, line_spacing=0.8).next_to((a + b) / 2, side, buff=0.15)
+            hw = np.array([w.width / 2 + 0.06, w.height / 2 + 0.06, 0])
+            if middle:  # beside the line's middle, away from the points: its nearest corner 0.12 off the line
+                out = np.sign(offset or 1.0) * unit
+                reach = float(np.abs(out[0]) * w.width / 2 + np.abs(out[1]) * w.height / 2)
+                spot = (a + b) / 2 + out * (reach + 0.15)
+            else:  # inside the box, in its corner on `side`
+                corner = self.box.get_corner(mn.UL if side[0] < 0 else mn.DR)
+                spot = corner - np.sign(side[0] or 1) * hw * np.array([-1, 1, 0]) * -1
+            w.move_to(np.clip(spot, self.box.get_corner(mn.DL) + hw, self.box.get_corner(mn.UR) - hw))
             w.add_background_rectangle(color=self.bg, opacity=0.8, buff=0.03)
             g.add(w)
         self.add(g)
