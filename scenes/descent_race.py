@@ -1214,10 +1214,12 @@ def gd_reading(tuning, name: str = "gd", width: int = 38) -> str:
 
 
 def edge_inset(story, width: float = 2.5, height: float = 2.1) -> mn.VGroup:
-    """GD's loss per step (log scale) up to the rule's check step at its chosen η (solid) and the first
-    two unstable rates above it (dashed: the late rise; dotted: the blow-up), the start loss and the
-    rule's bound (PEAK × the start) as labelled lines, each curve labelled at its end with its η."""
-    c, fg, muted = color("optimizer", "gd"), color(theme.FOREGROUND), color(theme.MUTED)
+    """GD's loss per step (log scale) up to the rule's check step at its chosen η and the first two
+    unstable rates above it (all solid, told apart by lightness: GD's blue, lighter for each rate up), the
+    start loss and the rule's bound (PEAK × the start) as labelled lines, each curve labelled at its end
+    with its η and each unstable one at its peak with the peak loss. `g.curves[i]` / `g.peaks[i]` follow
+    `story["rows"]` (the scene lights the run its caption is about)."""
+    gd, fg, muted = color("optimizer", "gd"), color(theme.FOREGROUND), color(theme.MUTED)
     steps = story["check"]
     ends = [float(r["loss"][steps]) for r in story["rows"] if np.isfinite(r["loss"][steps])]
     lo = np.floor(np.log10(min(ends + [story["start"]]))) - 0.2
@@ -1231,17 +1233,22 @@ def edge_inset(story, width: float = 2.5, height: float = 2.1) -> mn.VGroup:
         y = xy(0, level)[1]
         g.add(mn.DashedLine([o[0], y, 0], [o[0] + width, y, 0], dash_length=0.07, stroke_width=2, color=fg))
         g.add(text(words, size=28).next_to([o[0], y, 0], mn.LEFT, buff=0.1))
-    tags = []
-    for r in story["rows"]:
+    tags, g.curves, g.peaks = [], [], []
+    for n, r in enumerate(story["rows"]):
+        c = mn.interpolate_color(gd, fg, 0.3 * n)  # each rate up a lighter blue
         L = r["loss"][:steps + 1]
         pts = [xy(t, v) for t, v in enumerate(L) if np.isfinite(v)]
-        line = mn.VMobject(stroke_color=c, stroke_width=6 if r["how"] is None else 4.5).set_points_as_corners(pts)
-        if r["how"] == "late":
-            line = mn.DashedVMobject(line, num_dashes=40, dashed_ratio=0.7)
-        elif r["how"] is not None:
-            line = mn.DashedVMobject(line, num_dashes=110, dashed_ratio=0.5)
+        line = mn.VMobject(stroke_color=c, stroke_width=5).set_points_as_corners(pts)
         g.add(line)
-        g.curves = getattr(g, "curves", []) + [line]
+        g.curves.append(line)
+        peak = mn.VGroup()
+        if r["how"] is not None:  # the peak the caption quotes, on the curve
+            t = int(np.nanargmax(L))
+            at = xy(t, L[t])
+            top = at[1] > o[1] + height - 0.3  # a peak at the box's top: its label inside, below-right
+            peak = text(f"{np.nanmax(L):.0f}", size=28, color=c).next_to(at, mn.DR if top else mn.RIGHT, buff=0.06)
+            g.add(peak)
+        g.peaks.append(peak)
         tags.append([text(("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=28, color=c), pts[-1][1]])
     tags.sort(key=lambda t: t[1])
     for a, b in zip(tags, tags[1:]):  # end labels at least one text height apart
@@ -1283,7 +1290,7 @@ class DescentRaceTuning(ThemedScene):
         low = min(shown.min(), dropped["end"]) if dropped else shown.min()
         floor = max(FLOOR, 10 ** np.floor(np.log10(max(low, FLOOR)) - 0.3))
         ax = LabelledAxes((lrs[0], lrs[-1]), (floor, top), "learning rate η", "final loss f − f*",
-                          log_x=True, log_y=True, width=4.9, height=4.3, font_size=28, frame="box", ink=fg, x_ticks=3)
+                          log_x=True, log_y=True, width=4.9, height=4.3, font_size=30, frame="box", ink=fg, x_ticks=3)
         ax.to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.15)
         left = ax.get_right()[0] + 0.3  # the side column
         # the × row: each optimizer's first unstable η (and any unstable η between stable ones, smaller),
@@ -1316,7 +1323,7 @@ class DescentRaceTuning(ThemedScene):
                 marks.setdefault(o, []).append((j, cross.set_stroke(c, width=5 if big else 3)))
             ci = int(tun.chosen[i])
             if ci >= 0:
-                chosen[o] = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.11, color=c,
+                chosen[o] = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.13, color=c,
                                    stroke_color=bg, stroke_width=3).set_z_index(3)
         first_x = min((m.get_left()[0] for ms in marks.values() for _, m in ms), default=ax.axes.get_right()[0])
         row_key = text("unstable:", size=28)  # right-aligned just left of the leftmost ×, clear of the "10²" tick
@@ -1338,11 +1345,20 @@ class DescentRaceTuning(ThemedScene):
             cap.add(text(f"{NAMES[self.first]}: 2/λₘₐₓ\nat start", size=28, color=color("optimizer", self.first)).move_to(
                 [xc + 0.1, ax.axes.get_top()[1] - 0.08, 0], aligned_edge=mn.UL))  # right of its line, not on it
         # the side table: chosen η and the first unstable rate above it (grid steps above ●)
-        rows = [[text("", size=28), text("chosen ●", size=28), text("first × (k up)", size=28)]]
-        for o in self.optimizers:
-            c = color("optimizer", o)
-            rows.append([text(NAMES[o], size=28, color=c), text(f"{tun.meta['chosen_lr'][o]:.2g}", size=28, color=c),
-                         text(first_unstable_text(tun, o), size=28, color=c)])
+        # the side table: the recorded ranking, each optimizer's chosen η and final loss, best first; the
+        # run the rule drops (if it would have ranked first) greyed under it
+        muted = color(theme.MUTED)
+        rows = [[text("", size=28), text("chosen η", size=28), text("final f − f*", size=28)]]
+        for place, group in enumerate(tun.meta["ranking"], start=1):
+            for o in (o for o in group if o in self.optimizers):
+                c = color("optimizer", o)
+                rows.append([text(f"{place}. {NAMES[o]}", size=28, color=c),
+                             text(f"{tun.meta['chosen_lr'][o]:.2g}", size=28, color=c),
+                             text(loss_words(float(tun.meta["chosen_final"][o])), size=28, color=c)])
+        if dropped is not None:
+            rows.append([text(f"{NAMES[self.first]}, dropped", size=28, color=muted),
+                         text(f"{dropped['lr']:.2g}", size=28, color=muted),
+                         text(f"{loss_words(dropped['end'])} ○", size=28, color=muted)])
         table = mn.VGroup(*[m for r in rows for m in r]).arrange_in_grid(
             rows=len(rows), cols=3, col_alignments="lll", buff=(0.2, 0.1))
         table.next_to(sub, mn.DOWN, buff=0.3).set_x(left, direction=mn.LEFT)
@@ -1373,21 +1389,22 @@ class DescentRaceTuning(ThemedScene):
             inset.shift((left - 0.25 - inset.get_left()[0]) * mn.RIGHT)
             # the run each caption is about bright, the others faint (captions: the chosen η, then the rates
             # above it from the first unstable one up, as `RV.edge_texts` orders them)
-            order = [0] + sorted(range(1, len(story["rows"])), key=lambda i: story["rows"][i]["lr"])
-            for n, words in enumerate(RV.edge_texts(tun, probes, lead, width=10 ** 6)):
+            for n, (row, words) in enumerate(RV.edge_beats(tun, probes, lead, width=10 ** 6)):
                 why = caption_fit(words, left, size=28, start=34).next_to(inset, mn.DOWN, buff=0.3)
                 why.set_x(left, direction=mn.LEFT)
-                for i, line in enumerate(inset.curves):
-                    line.set_stroke(opacity=1.0 if i == order[min(n, len(order) - 1)] else 0.5)
+                for i, (line, peak) in enumerate(zip(inset.curves, inset.peaks)):  # the run it is about lit
+                    line.set_stroke(width=5 if i == row else 3, opacity=1.0 if i == row else 0.3)
+                    peak.set_opacity(1.0 if i == row else 0.0)
                 self.play(mn.FadeOut(shown), run_time=0.3)
-                spike = dropped is not None and story["rows"][order[min(n, len(order) - 1)]]["index"] == dropped["index"]
+                spike = (dropped is not None and story["rows"][row]["index"] == dropped["index"]
+                         and gone not in self.mobjects)
                 self.play(mn.FadeIn(why), *([mn.FadeIn(inset), mn.Create(cap)] if n == 0 else []),
                           *([mn.FadeIn(gone)] if spike else []), run_time=0.5)
                 self.wait(3.5)
                 shown = why
             self.pause("edge")
             shown = mn.VGroup(shown, inset)
-        now = caption_fit("Now the other five, on the same grid. (k up): the first × is k grid steps above ●.", left,
+        now = caption_fit("Now the other five, on the same grid; the table ranks their ● by final loss.", left,
                           size=28, start=34)
         now.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
         self.play(mn.FadeOut(shown), run_time=0.3)
@@ -1411,7 +1428,23 @@ class DescentRaceTuning(ThemedScene):
         verdict = caption_fit(words, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.4)
         verdict.set_x(left, direction=mn.LEFT)
         others = [d for o, d in chosen.items() if o != lead]
-        self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeOut(now), run_time=0.5)
+        # each curve faint away from its ●, solid from its grid neighbour below to the one above: the ●
+        # stand out of the tangle at f − f* ≈ 10 (GD's among them)
+        near = mn.VGroup()
+        for o in self.optimizers:
+            i = names.index(o)
+            kk = int(tun.chosen[i])
+            js = [j for j in (kk - 1, kk, kk + 1) if 0 <= j < len(lrs) and S[i, j]]
+            if len(js) > 1:
+                pts = [ax.c2p(lrs[j], max(F[i, j], floor)) for j in js]
+                near.add(mn.VMobject(stroke_color=color("optimizer", o), stroke_width=self.under.get(o, 5))
+                         .set_points_as_corners(pts).set_z_index(2))
+        far = [*curves.values(), lead_curve]
+        dots = [d for o, ds in grid_dots.items() for j, d in ds
+                if abs(j - int(tun.chosen[names.index(o)])) > 1]
+        self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeOut(now), mn.FadeIn(near),
+                  *[c.animate.set_stroke(opacity=0.3) for c in far], *[d.animate.set_opacity(0.4) for d in dots],
+                  run_time=0.6)
         self.play(mn.Create(line), mn.FadeIn(tag), mn.FadeIn(verdict), run_time=0.5)
         self.wait(4.0)
         self.pause("tuning-end")

@@ -438,32 +438,51 @@ def edge_story(tuning, probes, name: str = "gd"):
             "rows": rows}
 
 
-def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
-    """Why GD's stable rates stop where they do, one short caption each: the steep start caps η
-    (η·λ_max < 2), the first rate over the cap blows up, the one just under it bounces on a wall that
-    steepens as it moves."""
+def settle_step(probes, name: str, j: int):
+    """The first step from which η·λ_max stays below 2 to the end of the probe run at grid rate `j`
+    (None if it never does): where a run that bounced has reached flatter ground."""
+    p = probe(probes, name, j)
+    over = np.flatnonzero(p["lr"] * p["lam_max"] >= 2)
+    if not over.size:
+        return 0
+    return int(over[-1]) + 1 if over[-1] + 1 < len(p["lam_max"]) else None
+
+
+def edge_beats(tuning, probes, name: str = "gd", width: int = 38) -> list:
+    """Why GD's stable rates stop where they do, as (row, caption) pairs, `row` indexing
+    `edge_story(...)["rows"]` (the run the caption is about): the steep start caps η (η·λ_max < 2), the
+    first rate over the cap bounces on a wall that steepens as it moves, the next one blows up (dropped)
+    — and, if that one still ends below the chosen rate, why: its jumps carry it down the valley to
+    flatter ground (λ_max lower, η·λ_max < 2 from some step on)."""
     e = edge_story(tuning, probes, name)
     lam = e["lam0"]
-    chosen, rest = e["rows"][0], e["rows"][1:]
-    out = [f"GD is stable only while η·λₘₐₓ < 2 (λₘₐₓ = steepest curvature). At the start λₘₐₓ = {lam:.0f}, "
-           f"so η < {2 / lam:.3g} (dashed). "
-           f"● {num(chosen['lr'])} never rises above the start."]
+    chosen = e["rows"][0]
+    out = [(0, f"GD is stable only while η·λₘₐₓ < 2 (λₘₐₓ = steepest curvature). At the start λₘₐₓ = {lam:.0f}, "
+               f"so η < {2 / lam:.3g} (dashed). ● {num(chosen['lr'])} never rises above the start.")]
     i = tuning.meta["names"].index(name)
-    steps = tuning.config["steps"]
-    for r in sorted(rest, key=lambda r: r["lr"]):  # the first × first, then the next rate up
-        if r["how"] == "peak":  # its end against GD's own ● (the only curve drawn when this is said)
-            end, mine = float(tuning.final_loss[i, r["index"]]), float(tuning.final_loss[i, chosen["index"]])
-            below = f", though it ends at {num(end)} (○), below ● {num(mine)}" if np.isfinite(end) and end < mine else ""
+    for n, r in sorted(enumerate(e["rows"][1:], start=1), key=lambda nr: nr[1]["lr"]):  # the first × first
+        if r["how"] == "peak":
             over = " > 2" if r["sharp0"] > 2 else ""  # past GD's stability limit (said in the first caption)
-            out.append(f"At η = {num(r['lr'])} (η·λₘₐₓ = {r['sharp0']:.1f}{over}) the loss spikes to {r['peak']:.0f}, "
-                       f"{r['peak'] / e['start']:.0f}× the start (the rule allows {e['bound'] / e['start']:g}×): "
-                       f"dropped{below}.")
+            out.append((n, f"At η = {num(r['lr'])} (η·λₘₐₓ = {r['sharp0']:.1f}{over}) the loss spikes to "
+                           f"{r['peak']:.0f}, {r['peak'] / e['start']:.0f}× the start (the rule allows "
+                           f"{e['bound'] / e['start']:g}×): dropped."))
+            end, mine = float(tuning.final_loss[i, r["index"]]), float(tuning.final_loss[i, chosen["index"]])
+            k = settle_step(probes, name, r["index"])
+            p = probe(probes, name, r["index"])
+            if np.isfinite(end) and end < mine and k is not None and p["lam_max"][-1] < lam:
+                out.append((n, f"Yet it ends at {num(end)} (○): its jumps carry it down the valley, where "
+                               f"λₘₐₓ is lower ({p['lam_max'][-1]:.0f}), so η·λₘₐₓ < 2 from step {k}."))
         elif r["how"] == "late":
-            out.append(f"At η = {num(r['lr'])} the wall steepens as GD moves (η·λₘₐₓ reaches {r['sharp']:.1f}): "
-                       f"the loss bounces up to {r['peak']:.0f}, still above the start at step {e['check']}.")
+            out.append((n, f"At η = {num(r['lr'])} the wall steepens as GD moves (η·λₘₐₓ reaches {r['sharp']:.1f}): "
+                           f"the loss bounces up to {r['peak']:.0f}, still above the start at step {e['check']}."))
         elif r["how"] == "diverges":
-            out.append(f"At η = {num(r['lr'])} it diverges.")
-    return [wrap_words(t, width) for t in out]
+            out.append((n, f"At η = {num(r['lr'])} it diverges."))
+    return [(n, wrap_words(t, width)) for n, t in out]
+
+
+def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
+    """The captions of `edge_beats`, in order."""
+    return [t for _, t in edge_beats(tuning, probes, name, width)]
 
 
 GOOD = 1.0  # final f − f* below this on Rosenbrock: on the valley floor, past its bend at x = 0 ((1 − x)² < 1)
@@ -559,13 +578,14 @@ def dropped_text(tuning, probes, name: str = "gd") -> str:
 
 
 def rule_takeaway(tuning, probes, name: str = "gd") -> str:
-    """The tuning video's last line: the ranking rests on the stability rule ("" when no dropped run
-    would have won)."""
+    """The tuning video's last line, a verdict: who wins under the stated rule, who would without it, and
+    that the rule decides between them ("" when no dropped run would have won)."""
     d = dropped_run(tuning, probes, name)
     if d is None:
         return ""
-    return (f"This ranking rests on the stability rule: counted, {RACE_NAMES[name]}'s dropped {num(d['lr'])} run "
-            f"(○, {num(d['end'])}) would beat {RACE_NAMES[d['winner']]}'s {num(d['best'])}.")
+    w = RACE_NAMES[d["winner"]]
+    return (f"Under the stated rule {w} wins ({num(d['best'])}). Without it {RACE_NAMES[name]}'s {num(d['lr'])} "
+            f"would ({num(d['end'])}, after a {d['times']:.0f}× spike): here the rule, not the optimizer, decides.")
 
 
 def knife_edge(tuning) -> list:

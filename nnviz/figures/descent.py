@@ -764,7 +764,7 @@ def race_tuning(fig):
             ax.annotate(r"GD: $2/\lambda_{\mathrm{max}}$ at start", (cap, top), xytext=(4, -14), textcoords="offset points", fontsize=10,
                         color=theme.INK)
             ax.axhline(RV.GOOD, color=theme.INK, lw=1.2, ls="--", zorder=1)
-            ax.annotate(f"$f - f^* = {RV.GOOD:g}$ (below: good)", (lrs[1], RV.GOOD), xytext=(0, -13),
+            ax.annotate("below: good", (1.3 * cap, RV.GOOD), xytext=(3, -13),  # right of the cap, clear of curves
                         textcoords="offset points", fontsize=10, color=theme.INK)
         if dropped is not None:
             c = theme.OPTIMIZER["gd"]
