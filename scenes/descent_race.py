@@ -1500,8 +1500,8 @@ class DescentRace3D(ThemedThreeDScene):
     tag_side = {"momentum": mn.RIGHT}  # a mid-stop name's side of its head (default below)
     zoom_name = "top view"         # the end card's close-up of ★ (to scale; a run under another's dot a ring)
     zoom_side = 2.9                # the close-up of ★ on the end card (scene units)
-    end_zoom_factor = 0.72         # the camera's zoom at rest (the surface clear of the end card's column)
-    end_offset = (-3.25, -0.55)    # the picture's centre on screen at rest (None: `offset` kept)
+    end_zoom_factor = 0.64         # the camera's zoom at rest (the surface clear of the end card's column)
+    end_offset = (-3.7, -0.45)     # the picture's centre on screen at rest (None: `offset` kept)
     sub_size = 26                  # the subtitle's text size
     mid_legend = True              # the mid-race stop keeps the legend, its caption under it, a ringed head named
     start_filled_after = -1.0      # the start ○ a filled disc from this step on (from the first frame: no head
@@ -1770,7 +1770,7 @@ class DescentRace3D(ThemedThreeDScene):
         left = top.get_left()[0] - 0.2
         panel = mn.Rectangle(width=mn.config.frame_x_radius - left + 0.1, height=top.get_top()[1] + 0.1 + 4.1,
                              stroke_width=1.5, stroke_color=color(theme.MUTED), fill_color=color(theme.GRID),
-                             fill_opacity=0.92)
+                             fill_opacity=1.0)
         panel.move_to([left, top.get_top()[1] + 0.1, 0], aligned_edge=mn.UL)
         self.add_fixed_in_frame_mobjects(panel, top)
         self.wait(0.5)
@@ -1799,9 +1799,7 @@ class DescentRace3D(ThemedThreeDScene):
     def lit_beats(self, surf, runs, tuning, probes, lim, zoom) -> list[dict]:
         """The closing lines of the lit end card, in order: {"words", "lit": runs lit (None: all as in the
         race), "view": the slot's picture, "start": the start ○ pointed at, "hold": × beat_time}."""
-        out = []
-        if zoom.note and zoom.under:
-            out.append({"words": zoom.note, "lit": list(zoom.under)})
+        out = []  # (the ring round Adam's dot: the legend's and the mid-race stop's key, the top view's tag)
         w = surf.meta["ranking"][0][0]
         out.append({"words": velocity_end_text(surf, runs), "lit": [w]})
         for n, key in (("gd", "chart1"), ("momentum", "chart2"), ("nesterov", "chart3")):
@@ -1939,8 +1937,9 @@ def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:
     short sample, measured once) sets the first guess, so a text is usually built once or twice (a long
     Text is slow to build and to copy)."""
     flat = " ".join(words.split())
-    for f in ("f − f* < 10", "f − f*", "< 10", "1/(1 − β) = ", "η·λₘₐₓ < 2"):
+    for f in ("f − f* < 10", "f − f*", "< 10", "1/(1 − β) = ", "η·λₘₐₓ < 2", "2(1 + β)"):
         flat = flat.replace(f, f.replace(" ", "§"))
+    flat = re.sub(r"\(β₁? = [\d.]+\)|η = [\d.]+|≈ [\d.]+", lambda m: m.group(0).replace(" ", "§"), flat)  # a value with its name
     n = max(int(width / (1.03 * _char_width(size))), 12)
     while True:
         m = text(wrap_words(flat, n).replace("§", " "), size=size, line_spacing=0.8)
@@ -1981,14 +1980,14 @@ def light_runs(trails: dict, lit=None, dim: float = 0.15, widen: float = 1.4):
                 m.set_stroke(width=w, opacity=dim).set_stroke(width=bw, opacity=dim, background=True)
 
 
-def start_pin(spot, words: str = "η × curvature\npeaks here") -> mn.VGroup:
+def start_pin(spot, words: str = "the steep start: η × curvature\npeaks in the first steps") -> mn.VGroup:
     """A tag above the start ○ (at `spot` on screen) with an arrow down to it: where the stability chart's
     numbers are measured."""
     p = np.array([*np.asarray(spot, float)[:2], 0.0])
-    tag = text(words, size=26, line_spacing=0.8).next_to(p, mn.UP, buff=0.75)
+    tag = text(words, size=26, line_spacing=0.8)
+    tag.move_to(p + 1.55 * mn.UP + 0.3 * mn.LEFT)  # in the dark above the surface's far rim
     tag.shift(max(0.0, -mn.config.frame_x_radius + 0.15 - tag.get_left()[0]) * mn.RIGHT)
-    tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.05)
-    tip, tail = p + 0.2 * mn.UP, tag.get_bottom() + 0.03 * mn.DOWN
+    tip, tail = p + 0.2 * mn.UP, tag.get_bottom() + 0.05 * mn.DOWN
     return mn.VGroup(*[mn.Arrow(tail, tip, buff=0, stroke_width=w, color=c, tip_length=0.14,
                                 max_tip_length_to_length_ratio=0.5)
                        for c, w in ((color(theme.BACKGROUND), 8), (color(theme.FOREGROUND), 3.5))], tag)
@@ -2002,14 +2001,17 @@ def limit_chart(lim: dict, n: int, width: float, top: float = 5.0) -> mn.VGroup:
     and limit, a track 0…`top` of η × curvature with the stable band (0 to the limit) in its colour, ● the
     largest value over its first steps at its η, × at one grid step up; ticks under the last row."""
     bg, fg, muted = color(theme.BACKGROUND), color(theme.FOREGROUND), color(theme.MUTED)
-    head = text("largest η × curvature, steps 1–10 (at ○):\n● at its η,   × one grid step up", size=24, line_spacing=0.8)
+    check = lim[LIMIT_ORDER[0]]["now"]["check"]
+    head = text(f"largest η × curvature, its own steps 1–10\n● its η (kept)   × one step up (dropped)\n"
+                f"kept: loss ≤ 10× start, ≤ start from step {check}", size=24, line_spacing=0.8)
     span = width - 0.2  # the track, inset so the end ticks' labels stay inside
     x0 = lambda v: 0.1 + v / top * span
     rows = mn.VGroup()
     for name in LIMIT_ORDER[:n]:
         r, c = lim[name], color("optimizer", name)
         L = r["limit"]
-        label = text(f"{NAMES[name]}: limit {'≈ ' if name == 'nesterov' else ''}{L:.2g}", size=26, color=c)
+        formula = {"gd": "2", "momentum": f"2(1 + β) = {L:.2g}", "nesterov": f"2(1 + β)/(1 + 2β) ≈ {L:.2g}"}[name]
+        label = text(f"{NAMES[name]}: limit {formula}", size=26, color=c)
         track = mn.VGroup(mn.Line(ORIGIN_X(x0(0)), ORIGIN_X(x0(top)), stroke_width=2, color=muted),
                           mn.Line(ORIGIN_X(x0(0)), ORIGIN_X(x0(L)), stroke_width=9, color=c, stroke_opacity=0.45),
                           mn.Line(ORIGIN_X(x0(L)) + 0.14 * mn.UP, ORIGIN_X(x0(L)) + 0.14 * mn.DOWN, stroke_width=3,
@@ -2019,10 +2021,10 @@ def limit_chart(lim: dict, n: int, width: float, top: float = 5.0) -> mn.VGroup:
         cross = mn.VGroup(*[mn.VGroup(mn.Line(q + 0.1 * (mn.UL), q + 0.1 * mn.DR), mn.Line(q + 0.1 * mn.UR, q + 0.1 * mn.DL))
                             .set_stroke(col, width=w) for col, w in ((bg, 7), (c, 3.5))])
         marks = mn.VGroup(track, dot, cross)
-        label.next_to(marks, mn.UP, buff=0.08)
+        label.next_to(marks, mn.UP, buff=0.05)
         label.set_x(x0(0) + label.width / 2 - 0.1)
         rows.add(mn.VGroup(label, marks))
-    rows.arrange(mn.DOWN, buff=0.12)
+    rows.arrange(mn.DOWN, buff=0.06)
     left = rows[0][1][0][0].get_left()[0]
     for r in rows:
         r.shift((left - r[1][0][0].get_left()[0]) * mn.RIGHT)
@@ -2116,22 +2118,24 @@ def adagrad_box(runs, side: float, steps: int = 20) -> mn.VGroup:
 
 
 def limit_text(name: str, lim: dict, place: int) -> str:
-    """One stability-chart row in words: the method's limit, its η's largest η × curvature (●) and the next
-    grid η's (×), and what the next one does (the rule's verdict)."""
+    """One stability-chart row in words: what its limit means (GD) or what moves it (Momentum, Nesterov), its
+    η kept (●) and the next grid η dropped (×) with how that one breaks the rule; Nesterov's ● past its limit
+    bounces once and is back under the start within the rule's first steps."""
     r = lim[name]
     now, nxt = r["now"], r["next"]
-    fate = {"bounces": "it bounces", "spikes": f"its loss spikes ×{nxt['loss_x']:.0f}",
-            "diverges": "it diverges", None: "it stays stable"}[nxt["how"]]
+    fate = {"bounces": f"its loss is still over the start at step {nxt['check']}",
+            "spikes": f"its loss spikes ×{nxt['loss_x']:.0f}", "diverges": "it diverges", None: "it stays stable"}
     if name == "gd":
-        return (f"GD ({ordinal(place)}): its limit is 2. Its η = {RV.num(now['lr'])} peaks at {now['peak']:.1f} (●) on "
-                f"the steep start; at {RV.num(nxt['lr'])}, {nxt['peak']:.1f} (×): {fate}.")
+        return (f"GD, {ordinal(place)}: limit 2 (past it, a step overshoots). {RV.num(now['lr'])} stays under (●); "
+                f"at {RV.num(nxt['lr'])} (×) {fate[nxt['how']]}.")
     if name == "momentum":
-        return (f"Momentum's velocity lifts its limit to 2(1 + β) = {r['limit']:.1f}: η = {RV.num(now['lr'])} fits "
-                f"({now['peak']:.1f}, ●); {RV.num(nxt['lr'])} reaches {nxt['peak']:.1f} (×): {fate}.")
-    over = now["peak"] > r["limit"]
-    return (f"Nesterov, {ordinal(place)}: its look-ahead lowers the limit to ≈ {r['limit']:.1f}. At "
-            f"{RV.num(nxt['lr'])} (×) {fate}; at {RV.num(now['lr'])} (●, {now['peak']:.1f}) it "
-            + (f"only bounces (loss ×{now['loss_x']:.1f})." if over and now["loss_x"] > 1 else "stays under it."))
+        return (f"Momentum's velocity lifts its limit to 3.8: {RV.num(now['lr'])} fits (●); at {RV.num(nxt['lr'])} (×) "
+                f"{fate[nxt['how']]}: dropped.")
+    over = now["peak"] > r["limit"] and now["back"] is not None
+    short = {"spikes": f"loss ×{nxt['loss_x']:.0f}"}.get(nxt["how"], fate[nxt["how"]])
+    return (f"Nesterov, {ordinal(place)}: look-ahead lowers its limit to ≈ {r['limit']:.1f}. {RV.num(nxt['lr'])} (×): "
+            f"{short}; {RV.num(now['lr'])} (●) "
+            + (f"bounces once, under the start by step {now['back']}." if over else "stays under it."))
 
 
 def zigzag_text(surf, runs) -> str:
@@ -2147,9 +2151,8 @@ def adagrad_steps_text(surf, runs) -> str:
     and stay small (first step, last step, their ratio, from its record)."""
     s = step_lengths(np.asarray(runs["adagrad"].thetas, float))
     k = adagrad_span(runs["adagrad"])
-    return (f"AdaGrad, {ordinal(RV.place_of(surf, 'adagrad'))}, divides by all past g² summed. The steep start "
-            f"made that sum huge: by step {k + 1} its steps are {s[0] / s[-1]:.0f}× shorter than its first, "
-            f"and stay so.")
+    return (f"AdaGrad, {ordinal(RV.place_of(surf, 'adagrad'))}, divides by all past g² summed; the steep start "
+            f"made that huge: from step {k + 1} on its steps are {s[0] / s[-1]:.0f}× shorter than its first.")
 
 
 def velocity_end_text(surf, runs) -> str:
@@ -2157,8 +2160,8 @@ def velocity_end_text(surf, runs) -> str:
     steps, `momentum_gain`): a velocity adds up past steps."""
     w = surf.meta["ranking"][0][0]
     b = runs[w].meta["hyper"]["beta"]
-    return (f"{NAMES[w]}, {ordinal(RV.place_of(surf, w))}: its velocity (β = {b:g}) adds up past steps: "
-            f"along the floor each step is ~{momentum_gain(runs[w]):.0f}× its own η·|g|.")
+    return (f"{NAMES[w]}, {ordinal(RV.place_of(surf, w))}: its velocity (β = {b:g}) adds up past steps: on the "
+            f"floor each is ~{momentum_gain(runs[w]):.0f}× a plain GD step with the same η and gradient.")
 
 
 def race_takeaway(surf, runs, tuning=None) -> str:
