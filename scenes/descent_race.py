@@ -1503,6 +1503,7 @@ class DescentRace3D(ThemedThreeDScene):
     end_zoom_factor = 0.64         # the camera's zoom at rest (the surface clear of the end card's column)
     end_offset = (-3.7, -0.45)     # the picture's centre on screen at rest (None: `offset` kept)
     sub_size = 26                  # the subtitle's text size
+    key_size = 24                  # the dashed-step key's text size
     mid_legend = True              # the mid-race stop keeps the legend, its caption under it, a ringed head named
     start_filled_after = -1.0      # the start ○ a filled disc from this step on (from the first frame: no head
                                    # inside a white ring at step 0, which would read as "a run under it")
@@ -1619,8 +1620,7 @@ class DescentRace3D(ThemedThreeDScene):
         self.add_fixed_orientation_mobjects(*stars, *ax_labels, *guide_labels, *self.halos.values())
         tuning = tuning_record(self.surface)
         title = heading(f"The same race on the {self.surface.capitalize()} surface", size=30, buff=0.2)
-        what = text(f"each η: the best of one shared grid · {surf.meta['steps']} steps · ○ start · ★ minimum"
-                    + ("  × saddle" if surf.meta.get("saddles") else ""), size=self.sub_size)
+        what = text(self.subtitle_words(surf), size=self.sub_size)
         scale = text("height = loss" + ((", log scale" + (f" ({hmap.delta:.1g} added, so 0 fits)" if not hmap.positive else ""))
                                         if hmap.log else "") + self.start_words(surf), size=24)
         what = mn.VGroup(what, scale).arrange(mn.DOWN, buff=0.08)
@@ -1634,7 +1634,7 @@ class DescentRace3D(ThemedThreeDScene):
         if chords:
             jump_key.add(mn.VGroup(mn.DashedLine(mn.ORIGIN, 0.4 * mn.RIGHT, dash_length=0.07,
                                                  color=color(theme.FOREGROUND), stroke_width=2.5),
-                                   text("one step, drawn straight\n(not on the surface)", size=24,
+                                   text("one step, drawn straight\n(not on the surface)", size=self.key_size,
                                         line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15))
         if self.halos:  # what a ring round a dot means (also on the mid-race stop and the end card)
             jump_key.add(self.ring_key())
@@ -1813,6 +1813,11 @@ class DescentRace3D(ThemedThreeDScene):
 
     def race_over(self, trails):
         """Called once the last step is drawn, before the camera moves to rest (a subclass may clear marks)."""
+
+    def subtitle_words(self, surf) -> str:
+        """The subtitle under the title (kept through the race)."""
+        return (f"each η: the best of one shared grid · {surf.meta['steps']} steps · ○ start · ★ minimum"
+                + ("  × saddle" if surf.meta.get("saddles") else ""))
 
     def guides(self, axes, surf, hmap):
         """Lines drawn on the surface (occluded like the paths) and their labels (facing the camera)."""
@@ -2221,34 +2226,41 @@ def swing_decay(run, centre, lo: int | None = None) -> float:
     return float(np.exp(np.polyfit(k, np.log(d[k]), 1)[0]))
 
 
-def adam_swing_text(surf, runs, centre) -> str:
+def adam_swing_text(surf, runs, centre, k: int = 12) -> str:
     """Why Adam, off the ridge at step 1, does not reach ★: its m is a velocity (β₁), and round a minimum a
-    velocity's swing shrinks only by about √β₁ a step (the heavy ball's rate), measured on its run."""
+    velocity's swing shrinks only by about √β₁ a step (the heavy ball's rate), measured on its run (the
+    top view then shows its last k steps)."""
     a = runs["adam"]
     b1 = float(a.meta["hyper"]["beta1"])
     r = swing_decay(a, centre)
-    return (f"Adam keeps a velocity (β₁ = {b1:g}, a mean of recent g): it swings round ★, its distance to it "
-            f"shrinking only ×{r:.2f} a step (≈ √β₁).")
+    return (f"Adam keeps a velocity (β₁ = {b1:g}): it swings round ★ (top view: its last {k} steps), its "
+            f"distance to ★ shrinking only ×{r:.2f} a step (≈ √β₁).")
 
 
-def momentum_late_text(surf, runs) -> str:
-    """Why Momentum is last on the saddle: at its small best η its velocity leaves the ridge last (the
-    step |y| > 0.5), and at the last step it still swings round ★ (its last step's length)."""
-    m = runs["momentum"]
-    return (f"Momentum's best η is small ({RV.num(m.meta['hyper']['lr'])}): it leaves the ridge last (step "
-            f"{RV.ridge_step(m)}) and at step {len(m.thetas) - 1} still swings round ★.")
-
-
-def nesterov_settle_text(surf, runs, tuning) -> str:
-    """Why Nesterov, a velocity method too, reaches ★: it runs at a far larger η than Momentum, which its
-    look-ahead lets settle (Momentum at that η ends off ★, from the tuning grid, as the 2-D saddle race
-    says), and when it got there."""
-    hn, hm = runs["nesterov"].meta["hyper"], runs["momentum"].meta["hyper"]
+def momentum_late_text(surf, runs, tuning) -> str:
+    """Why Momentum is last on the saddle: its best η on the grid is the smallest of the six (Nesterov's,
+    far larger, ends it farther off, from the tuning grid), so its velocity leaves the ridge last (the step
+    |y| > 0.5), and at the last step it still swings round ★."""
+    m, hn = runs["momentum"], runs["nesterov"].meta["hyper"]
     i = tuning.meta["names"].index("momentum")
     j = int(np.flatnonzero(np.isclose(tuning.lrs, hn["lr"]))[0])
-    k = first_below(runs["nesterov"], tuning.meta["min_value"], ATOL)
-    return (f"Nesterov has a velocity too, but its look-ahead damps the swing: at η = {RV.num(hn['lr'])} (Momentum "
-            f"there: f − f* = {RV.num(float(tuning.final_loss[i, j]))}) it is on ★ by step {k}.")
+    return (f"Momentum's best η is small, {RV.num(m.meta['hyper']['lr'])} (at {RV.num(hn['lr'])}: f − f* = "
+            f"{RV.num(float(tuning.final_loss[i, j]))}): it leaves the ridge last (step {RV.ridge_step(m)}) and "
+            f"at step {len(m.thetas) - 1} still swings round ★.")
+
+
+def nesterov_overshoot_text(surf, runs, tuning) -> str:
+    """Why Nesterov, off the ridge long before GD at the same η, reaches ★ after it: its velocity carries
+    it past ★ (its largest y against ★'s), and that swing takes steps to die out (its arrival step; GD's is
+    in the ranking beside it)."""
+    nv = runs["nesterov"]
+    y = np.asarray(nv.thetas, float)[:, 1]
+    k = int(np.argmax(y))
+    star_y = max(m[1] for m in surf.meta["minima"])
+    there = dict(arrivals(surf, runs, tuning.meta["min_value"])[0])
+    return (f"Nesterov is off the ridge at step {RV.ridge_step(nv)} (GD: {RV.ridge_step(runs['gd'])}), but its "
+            f"velocity carries it past ★ (y = {y[k]:.2f} at step {k}; ★: {star_y:.2f}), so it is on ★ only at step "
+            f"{there['nesterov']}.")
 
 
 def saddle_takeaway(surf, runs, min_value: float | None = None) -> str:
@@ -2282,17 +2294,23 @@ def screen_turn(camera, axes, centre, z: float) -> float:
     return float(np.arctan2(-(s[2] - s[0])[0], (s[1] - s[0])[0]))
 
 
+ORIGIN3 = np.zeros(3)
+
+
 class TopView(mn.VGroup):
     """A flat close-up of the (x, y) plane round `centre` (★), seen from above and turned by `turn`
     (radians, `screen_turn`: like the 3-D view beside it), to scale: the window is ★ ± `half` along the
     box's sides. Each run's last stretch inside the window is a line in its colour; the runs in `on_spot`
     (ending on ★ itself, within round-off) are ONE dot split in their colours (a pie), tagged `spot_words`;
     every other run ending in the window is an outlined dot at its recorded end, tagged `tags[name]` on
-    the free side (a thin leader when the tag sits away from it). `at(p)` maps a plane point."""
+    the free side (a thin leader when the tag sits away from it). `fade`: each path's iterates as small dots
+    on its line, older ones fainter (a run's last steps: which way it moves). ★ is drawn at the centre (on
+    the pie when there is one), and a scale bar of length `bar` in a free corner. `at(p)` maps a plane
+    point."""
 
     def __init__(self, centre, half: float, side: float, turn: float, paths: dict, colors: dict, on_spot: list,
                  spot_words: str, tags: dict, make_text=text, size: float = 28, header: str | None = None,
-                 lines: bool = True,
+                 lines: bool = True, fade: bool = False, bar: float | None = None,
                  dot: float = 0.1, pie: float = 0.2):
         super().__init__()
         self.c, self.half, self.side = np.asarray(centre, float)[:2], float(half), float(side)
@@ -2310,9 +2328,19 @@ class TopView(mn.VGroup):
             if len(pts) < 2:
                 continue
             q = np.array([self.at(p) for p in pts])
-            ln = mn.VMobject(stroke_color=mn.ManimColor(colors[n]), stroke_width=4)
-            ln.set_points_as_corners(q)
-            self.lines.add(ln.copy().set_stroke(bg, width=8), ln)
+            c_ = mn.ManimColor(colors[n])
+            if fade:  # older steps fainter: each step its own segment, a dot at each iterate
+                ops = np.linspace(0.3, 1.0, len(q) - 1)
+                for a, b, o in zip(q[:-1], q[1:], ops):
+                    self.lines.add(mn.Line(a, b, stroke_color=bg, stroke_width=8, stroke_opacity=o),
+                                   mn.Line(a, b, stroke_color=c_, stroke_width=4, stroke_opacity=o))
+                for p_, o in zip(q[1:-1] if len(q) > 2 else [], ops):
+                    self.lines.add(mn.Dot(p_, radius=0.05, color=c_, fill_opacity=o, stroke_color=bg,
+                                          stroke_width=1.5, stroke_opacity=o))
+            else:
+                ln = mn.VMobject(stroke_color=c_, stroke_width=4)
+                ln.set_points_as_corners(q)
+                self.lines.add(ln.copy().set_stroke(bg, width=8), ln)
             for a, b in zip(q[:-1], q[1:]):  # dense samples of the drawn line: what a tag must not cover
                 obstacles += list(a + np.linspace(0, 1, max(2, int(np.linalg.norm(b - a) / 0.04)))[:, None] * (b - a))
         self.add(self.lines)
@@ -2327,6 +2355,11 @@ class TopView(mn.VGroup):
             self.pie = g
             self.add(g)
             self._marks.append((spot, pie + 0.03))
+        # ★ at the centre: on the pie (its slices round it), else alone
+        self.star = marker(spot, radius=0.6 * pie if on_spot else 0.2)
+        self.add(self.star)
+        if not on_spot:
+            self._marks.append((spot, 0.2))
         for n in tags:
             e = np.asarray(paths[n], float)[-1, :2]
             if not self.inside(e):
@@ -2353,6 +2386,30 @@ class TopView(mn.VGroup):
             taken.append((ctr, tg.width + 0.1, tg.height + 0.1))
             self.words[n] = tg
         self.add(self.leaders, *self.words.values())
+        self.bar = None
+        if bar:  # a scale bar in the freest corner: its length in the plane's units
+            L = bar / self.half * self.side / 2
+            g = mn.VGroup(mn.Line(ORIGIN3, L * mn.RIGHT, stroke_color=fg, stroke_width=3),
+                          *[mn.Line(x * mn.RIGHT + 0.07 * mn.DOWN, x * mn.RIGHT + 0.07 * mn.UP, stroke_color=fg,
+                                    stroke_width=3) for x in (0, L)])
+            g.add(make_text(f"{bar:g}", size=size, color=fg).next_to(g, mn.UP, buff=0.06))
+            pts = [p_ for p_, _ in self._marks] + [w.get_center() for w in self.words.values()]
+            best = None
+            for corner in (mn.DR, mn.DL, mn.UR, mn.UL):
+                g.move_to(self.box.get_corner(corner) - corner * (np.array([g.width, g.height, 0]) / 2 + 0.12))
+                room = min([self._rect_gap(np.array([p_]), g.get_center(), g.width + 0.1, g.height + 0.1)[0] for p_ in pts]
+                           + [9.0])
+                clash = any(abs(g.get_center()[0] - w.get_center()[0]) < (g.width + w.width) / 2 and
+                            abs(g.get_center()[1] - w.get_center()[1]) < (g.height + w.height) / 2
+                            for w in self.words.values())
+                if not clash and len(obstacles):
+                    room = min(room, float(self._rect_gap(obstacles, g.get_center(), g.width, g.height).min()))
+                if not clash and (best is None or room > best[0]):
+                    best = (room, g.get_center().copy())
+            if best is not None:
+                g.move_to(best[1])
+                self.bar = g
+                self.add(g)
         self.header = None
         if header:
             self.header = make_text(header, size=size, color=fg).next_to(self.box, mn.UP, buff=0.1)
@@ -2428,16 +2485,24 @@ class DescentRace3DSaddle(DescentRace3D):
     zoom_side, beat_width = 2.5, 5.75
     end_zoom_factor = 0.62    # at rest the surface leaves the right half to the top view and the ranking
     end_offset = None         # its place on screen kept
-    sub_size = 24             # its subtitle is longer (× saddle)
+    sub_size, key_size = 26, 26
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
     halo_cover = 0.02         # ringed only on the covering dot's spot: the 4 tied first round RMSprop's dot
     mid_legend = False        # its stops as before DescentRace3D's t8 changes (the end card is its own)
     start_filled_after = 0.5  # its ○ hollow at step 0 (every head inside it)
     top_half = 0.14           # the end's top view: ★ ± this along its sides (Momentum's end, 0.13 off ★, inside)
     top_side = 3.6            # its box (scene units: 216 px at 854 × 480)
-    top_tail = 0              # the last steps of each run not on ★ drawn in it (0: only the ends; the trails are on the surface)
+    top_bar = 0.05            # its scale bar
+    path_half, path_bar = 0.5, 0.2  # the closing lines' top view of one run's last steps (its swing fits)
+    path_steps = 12           # Adam's and Momentum's last steps shown there
     end_size = 28             # the end card's text
     end_hold = 3.5            # seconds each closing line is held (the takeaway: 1.4×)
+
+    def subtitle_words(self, surf) -> str:
+        """What 'best η' means here (the tuning's rule on this surface: the lowest f at the last step, a tie
+        of several η at ★ going to the first there), the marks."""
+        return (f"η: lowest f at step {surf.meta['steps']} on one grid (tie: first on ★) · ○ start · ★ min · "
+                f"× saddle")
 
     def ring_key(self) -> mn.VGroup:
         return mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.MUTED), stroke_width=4),
@@ -2451,12 +2516,14 @@ class DescentRace3DSaddle(DescentRace3D):
         rows = [text("reached ★ at step\n(f − f* < 10⁻¹²):", size=self.end_size, line_spacing=0.8)]
         for i, (n, k) in enumerate(there, start=1):
             rows.append(text(f"{i}. {NAMES[n]} {k}", size=self.end_size, color=color("optimizer", n)))
-        rows.append(text(f"not by step {surf.meta['steps']},\nf − f* then:", size=self.end_size, line_spacing=0.8))
+        rows.append(text(f"at step {surf.meta['steps']}, f − f*:", size=self.end_size))
         for i, (n, f) in enumerate(rest, start=len(there) + 1):
             rows.append(text(f"{i}. {NAMES[n]} {loss_text(f)}", size=self.end_size, color=color("optimizer", n)))
         body = mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         for r in (rows[len(there) + 1],):  # a little air before the second group
             body[body.submobjects.index(r):].shift(0.12 * mn.DOWN)
+        body.row_of = {n: rows[i] for i, n in enumerate([n for n, _ in there], start=1)}
+        body.row_of.update({n: rows[i] for i, n in enumerate([n for n, _ in rest], start=len(there) + 2)})
         return body
 
     def top_view(self, surf, runs, tuning, turn: float) -> TopView:
@@ -2469,10 +2536,20 @@ class DescentRace3DSaddle(DescentRace3D):
         tags = {n: f"{place[n]}. {NAMES[n]}" for n, f in rest}  # (its f − f* in the ranking beside)
         nums = sorted(place[n] for n in on)
         return TopView(centre, self.top_half, self.top_side, turn,
-                       {n: runs[n].thetas[-self.top_tail - 1:] for n in reversed(finish_order(surf)) if n in tags},
+                       {n: runs[n].thetas[-1:] for n in reversed(finish_order(surf)) if n in tags},
                        {n: color("optimizer", n) for n in self.optimizers}, on,
                        (f"{nums[0]}–{nums[-1]}" if len(nums) > 1 else f"{nums[0]}") + " on ★", tags,
-                       size=self.end_size, header=f"top view: ★ ± {self.top_half:g}", lines=self.top_tail > 0)
+                       size=self.end_size, header=f"top view: ★ ± {self.top_half:g}", lines=False,
+                       bar=self.top_bar)
+
+    def path_view(self, surf, runs, name: str, first: int, last: int, turn: float) -> TopView:
+        """One run's steps `first`…`last` in the top view, zoomed out to ★ ± `path_half` so its swing fits:
+        a line with a dot at each iterate, older steps fainter, its dot at step `last` tagged."""
+        centre = self.end_centre(surf, runs)
+        return TopView(centre, self.path_half, self.top_side, turn, {name: runs[name].thetas[first:last + 1]},
+                       {name: color("optimizer", name)}, [], "", {name: f"step {last}"},
+                       size=self.end_size, header=f"top view: ★ ± {self.path_half:g}", fade=True,
+                       bar=self.path_bar)
 
     @staticmethod
     def end_centre(surf, runs) -> np.ndarray:
@@ -2481,31 +2558,48 @@ class DescentRace3DSaddle(DescentRace3D):
         win = runs[finish_order(surf)[0]].thetas[-1][:2]
         return minima[int(np.argmin(np.linalg.norm(minima - win, axis=1)))]
 
-    def end_beats(self, surf, runs, tuning) -> list[str]:
-        """The closing lines: why Adam and Momentum never reach ★, why Nesterov does, the takeaway."""
-        return [adam_swing_text(surf, runs, self.end_centre(surf, runs)), momentum_late_text(surf, runs),
-                nesterov_settle_text(surf, runs, tuning), saddle_takeaway(surf, runs, tuning.meta["min_value"])]
+    def end_beats(self, surf, runs, tuning) -> list[tuple]:
+        """The closing lines, each with the run it is about and the steps the top view then shows of it
+        (None: the ends): why Adam and Momentum never reach ★, why Nesterov gets there after GD, the
+        takeaway (on the ends)."""
+        n = len(runs["adam"].thetas) - 1
+        k = self.path_steps
+        kn = RV.ridge_step(runs["nesterov"])
+        there = dict(arrivals(surf, runs, tuning.meta["min_value"])[0])
+        return [(adam_swing_text(surf, runs, self.end_centre(surf, runs), k), "adam", (n - k, n)),
+                (momentum_late_text(surf, runs, tuning), "momentum", (n - k, n)),
+                (nesterov_overshoot_text(surf, runs, tuning), "nesterov", (kn, there["nesterov"])),
+                (saddle_takeaway(surf, runs, tuning.meta["min_value"]), None, None)]
 
     def end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
-        """At rest: on the surface only ★ and the trails (the heads and rings go: at this zoom six ends
-        share one ★); beside it the top view of ★ (framed on the surface, to scale, turned like it) and the
-        ranking by arrival; then one closing line at a time, the takeaway last."""
+        """At rest: on the surface only ★ and the trails (the heads and rings went when the race ended: at
+        this zoom six ends share one ★); beside it the top view of ★ (framed on the surface, to scale,
+        turned like it) and the ranking by arrival; then one closing line at a time, each lighting its run
+        (its trail on the surface, its row in the ranking, its last steps in the top view), the takeaway
+        last, on the ends again."""
         centre = self.end_centre(surf, runs)
         z = float(hmap(np.array([surf.loss.min()]))[0])
-        view = self.top_view(surf, runs, tuning, screen_turn(self.camera, axes, centre, z))
+        turn = screen_turn(self.camera, axes, centre, z)
+        view = self.top_view(surf, runs, tuning, turn)
         rows = self.ranking_rows(surf, runs, tuning)
         top = mn.VGroup(view, rows).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
         top.to_edge(mn.RIGHT, buff=0.25)
         top.shift((what.get_bottom()[1] - 0.2 - top.get_top()[1]) * mn.UP)
         width = mn.config.frame_x_radius - 0.25 - top.get_left()[0]
         beats = []
-        for words in self.end_beats(surf, runs, tuning):
+        for words, who, steps in self.end_beats(surf, runs, tuning):
             w = fit_text(words, width, size=self.end_size)
             room = top.get_bottom()[1] - 0.3 - (-mn.config.frame_y_radius + 0.25)  # ≥ 15 px above the frame's bottom
             if w.height > room:  # (a longer line than today's records give: shrunk, never below size 24)
                 w.scale(max(room / w.height, 24 / self.end_size))
             w.next_to(top, mn.DOWN, buff=0.3).align_to(top, mn.LEFT)
-            beats.append(w)
+            extra = mn.VGroup()
+            if who is not None:
+                pv = self.path_view(surf, runs, who, *steps, turn)
+                pv.shift(view.box.get_center() - pv.box.get_center())  # in the ends' box, at its own scale
+                row = rows.row_of[who]
+                extra.add(pv, mn.SurroundingRectangle(row, color=color(theme.FOREGROUND), stroke_width=2, buff=0.05))
+            beats.append((w, who, extra))
         # where the close-up is taken: the window's corners at ★'s height, projected, framed
         h = self.top_half
         corners = [axes.c2p(centre[0] + a, centre[1] + b, z) for a in (-h, h) for b in (-h, h)]
@@ -2515,17 +2609,26 @@ class DescentRace3DSaddle(DescentRace3D):
         b_ = view.box
         joins = mn.VGroup(*[mn.Line(frame.get_corner(u), b_.get_corner(v), stroke_color=color(theme.MUTED),
                                     stroke_width=1.5) for u, v in ((mn.UR, mn.UL), (mn.DR, mn.DL))])
+        by_name = dict(zip(self.optimizers, trails))
         self.remove(side)  # cut from the legend to the end card (no half-faded frame of either)
         self.add_fixed_in_frame_mobjects(joins, frame, top)
-        self.wait(0.5)
-        shown = None
-        for i, w in enumerate(beats):
-            if shown is not None:  # a cut, not a fade: a line is either there or not
-                self.remove(shown)
-            self.add_fixed_in_frame_mobjects(w)
+        self.pause("race-ends")
+        self.wait(self.end_hold * 0.6)  # the ends and the ranking read before the first line
+        shown = []
+        for i, (w, who, extra) in enumerate(beats):
+            self.remove(*shown)  # a cut, not a fade: a line is either there or not
+            light_runs(by_name, [who] if who else None)
+            if who is not None:
+                self.remove(view)
+                top.remove(view)
+            elif view not in top:
+                top.add(view)
+                self.add_fixed_in_frame_mobjects(view)
+            self.add_fixed_in_frame_mobjects(w, extra)
+            self.update_mobjects(0)
             self.pause(f"race-beat-{i}")
             self.wait(self.end_hold * (1.4 if i == len(beats) - 1 else 1.0))
-            shown = w
+            shown = [w, extra]
 
     def beats(self, surf, runs, tuning) -> list[str]:
         return self.end_beats(surf, runs, tuning)

@@ -205,9 +205,9 @@ def test_saddle_words_match_the_runs(race_mod, race):
     ks = np.arange(20, 41)
     r = float(np.exp(np.polyfit(ks, np.log(d[ks]), 1)[0]))
     b1 = ad.meta["hyper"]["beta1"]
-    assert race_mod.adam_swing_text(surf, runs, top) == (
-        f"Adam keeps a velocity (β₁ = {b1:g}, a mean of recent g): it swings round ★, its distance to it shrinking "
-        f"only ×{r:.2f} a step (≈ √β₁).")
+    assert race_mod.adam_swing_text(surf, runs, top, 12) == (
+        f"Adam keeps a velocity (β₁ = {b1:g}): it swings round ★ (top view: its last 12 steps), its distance to ★ "
+        f"shrinking only ×{r:.2f} a step (≈ √β₁).")
     assert abs(r - np.sqrt(b1)) < 0.01 and XD.swings(ad) >= 2 and d[-1] > 0.02  # "≈ √β₁", "swings", "off"
     # the velocity sets that rate: Adam at the same η from the same start with a smaller β₁ (an oracle run of
     # the published rule) shrinks its swing by ≈ its own √β₁ a step
@@ -225,9 +225,12 @@ def test_saddle_words_match_the_runs(race_mod, race):
     # Momentum: the smallest best η of the six, off the ridge last, still swinging (crossing x = 0, moving)
     mo = runs["momentum"]
     km_ = int(np.flatnonzero(np.abs(mo.thetas[:, 1]) > 0.5)[0])
-    assert race_mod.momentum_late_text(surf, runs) == (
-        f"Momentum's best η is small ({mo.meta['hyper']['lr']:.2g}): it leaves the ridge last (step {km_}) and at "
-        f"step 40 still swings round ★.")
+    hn_ = runs["nesterov"].meta["hyper"]
+    im, jn = tun.meta["names"].index("momentum"), int(np.flatnonzero(tun.lrs == hn_["lr"])[0])
+    assert race_mod.momentum_late_text(surf, runs, tun) == (
+        f"Momentum's best η is small, {mo.meta['hyper']['lr']:.2g} (at {hn_['lr']:.2g}: f − f* = "
+        f"{tun.final_loss[im, jn]:.2g}): it leaves the ridge last (step {km_}) and at step 40 still swings round ★.")
+    assert tun.final_loss[im, jn] > mo.meta["final_loss"] and tun.stable[im, jn]  # the larger η: no better
     assert mo.meta["hyper"]["lr"] == min(r_.meta["hyper"]["lr"] for r_ in runs.values())
     assert km_ == max(int(np.flatnonzero(np.abs(r_.thetas[:, 1]) > 0.5)[0]) for r_ in runs.values())
     assert XD.swings(mo) >= 2 and np.linalg.norm(mo.thetas[-1] - mo.thetas[-2]) > 0.05
@@ -306,10 +309,24 @@ def test_saddle_words_match_the_runs(race_mod, race):
     # the 3-D race: Nesterov has a velocity too yet settles, at its far larger η (the ratio and Momentum's
     # end at that η from the records): within 10⁻¹² of the minimum from its ranking step, its last steps
     # tiny next to Momentum's and Adam's
-    nest = " ".join(race_mod.nesterov_settle_text(surf, runs, tun).split())
-    i, j = tun.meta["names"].index("momentum"), int(np.flatnonzero(tun.lrs == hn["lr"])[0])
-    assert nest == (f"Nesterov has a velocity too, but its look-ahead damps the swing: at η = {hn['lr']:.2g} "
-                    f"(Momentum there: f − f* = {tun.final_loss[i, j]:.2g}) it is on ★ by step {first['nesterov']}.")
+    nest = race_mod.nesterov_overshoot_text(surf, runs, tun)
+    yn = runs["nesterov"].thetas[:, 1]
+    kmax = int(np.argmax(yn))
+    assert nest == (f"Nesterov is off the ridge at step {kn} (GD: {k}), but its velocity carries it past ★ (y = "
+                    f"{yn[kmax]:.2f} at step {kmax}; ★: {top[1]:.2f}), so it is on ★ only at step {first['nesterov']}.")
+    assert kn < k and yn[kmax] > top[1] + 0.3 and first["nesterov"] > first["gd"]  # "but", "past ★", "only"
+    assert hn["lr"] == runs["gd"].meta["hyper"]["lr"]  # the same η as GD: the velocity is the difference
+    # the 3-D saddle race's subtitle: "η: lowest f at step 40 on one grid (tie: first on ★)": on this surface
+    # every chosen η has the lowest final loss of its whole grid row (stable or not), and a tie happens only
+    # at ★ (several η below 10⁻¹²), broken by the first step there
+    for i_, n_ in enumerate(tun.meta["names"]):
+        row = np.where(np.isfinite(tun.final_loss[i_]), tun.final_loss[i_], np.inf)
+        c_ = int(tun.chosen[i_])
+        tied = np.flatnonzero(row <= max(row.min() * 1.01, T.ATOL))
+        assert c_ in tied
+        if len(tied) > 1:
+            assert row[tied].max() <= T.ATOL
+    assert "lowest f at step 40 on one grid (tie: first on ★)" in race_mod.DescentRace3DSaddle.subtitle_words(None, surf)
     # "damps the swing": once off the ridge its distance to ★ shrinks far faster a step than the √β of a
     # plain velocity (Adam's and, at its η, Momentum's rate above)
     dn = np.linalg.norm(runs["nesterov"].thetas[:, :2] - top, axis=1)

@@ -387,6 +387,18 @@ def test_a_run_is_ringed_only_when_it_ends_on_the_covering_dot():
             for c_, rad in marks:
                 assert np.linalg.norm(np.maximum(np.abs(c_[:2] - (lo_ + hi_) / 2) - (hi_ - lo_) / 2, 0)) > rad
     assert v.words["★"].text.replace(" ", "") == f"1–{len(there)}on★"
+    assert np.allclose(v.star.get_center(), v.at(star)) and v.bar is not None  # ★ on the pie; a scale bar
+    # each closing line's top view: that run's iterates (dots, the last one tagged with its step) at the
+    # images of its recorded θ, in the steps the line names
+    sc.path_steps = scene.path_steps
+    for words, who, steps in sc.end_beats(surf, runs, tun)[:-1]:
+        pv = sc.path_view(surf, runs, who, *steps, 0.7)
+        th = runs[who].thetas[steps[0]:steps[1] + 1]
+        assert np.allclose(pv.dots[who].get_center(), pv.at(th[-1])) and pv.words[who].text == f"step{steps[1]}"
+        small = [m.get_center() for m in pv.lines if isinstance(m, mn.Dot)]
+        inner = [pv.at(p) for p in th[1:-1] if pv.inside(p)]
+        assert len(small) == len(inner) > 3 and np.allclose(small, inner[-len(small):])
+    assert [b[1] for b in sc.end_beats(surf, runs, tun)] == ["adam", "momentum", "nesterov", None]
     # the turn is the camera's: a view that turns the plane by α and squashes depth gives back α
     class Cam:
         def __init__(self, a):
