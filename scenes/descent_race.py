@@ -1162,68 +1162,36 @@ FLOOR = 1e-16  # final losses below this (round-off at the minimum) are drawn on
 
 
 
-def edge_text(tuning, name: str) -> str:
-    """The margin to divergence in words: grid steps from the chosen η up to the first unstable one."""
-    n = edge_steps(tuning, name)
-    return "none" if n is None else f"{n} step{'s' if n > 1 else ''} up"
-
-
-
 def tuning_warp(tuning, run_time: float) -> TimeWarp:
     """The tuning scene sweeps η left to right: one grid point per equal slice of time."""
     n = len(tuning.lrs)
     return TimeWarp(np.linspace(0.0, run_time, n), np.arange(n, dtype=float))
 
 
-def unstable_rates(tuning, name: str):
-    """(first unstable rate above the stable ones or None, [unstable rates between stable ones]) as grid
-    indices."""
-    i = tuning.meta["names"].index(name)
-    S = tuning.stable[i].astype(bool)
-    st = np.flatnonzero(S)
-    if not st.size:
-        return None, []
-    above = np.flatnonzero(~S & (np.arange(len(S)) > st[-1]))
-    inside = [int(j) for j in np.flatnonzero(~S[st[0]:st[-1]]) + st[0]]
-    return (int(above[0]) if above.size else None), inside
-
-
-def first_unstable_text(tuning, name: str) -> str:
-    """The side table's margin: the first unstable rate above the chosen one and how many grid steps up."""
-    n = edge_steps(tuning, name)
-    if n is None:
-        return "none on the grid"
-    k = int(tuning.chosen[tuning.meta["names"].index(name)])
-    return f"{tuning.lrs[k + n]:.2g} ({n} up)"
-
-
 def gd_reading(tuning, name: str = "gd", width: int = 38) -> str:
-    """How to read one curve, on GD's own numbers: lower is better, ● the best stable η, × unstable (the
-    protocol's rule in words), and GD's gap if an unstable rate splits its curve."""
-    i = tuning.meta["names"].index(name)
-    k = int(tuning.chosen[i])
-    _, inside = unstable_rates(tuning, name)
+    """How to read one curve, on GD's own numbers: lower is better, ● the best stable η, ○ an unstable η
+    at its final loss (the protocol's rule in words), × where every larger η diverges."""
     warm = tuning.config.get("warmup", 0.1)
     check = int(np.ceil(warm * tuning.config["steps"]))
     peak = tuning.config.get("peak", PEAK)
-    words = (f"Lower is better. ● GD's best stable η. × unstable: it diverges, passes {peak:g}× the start, or "
-             f"is above the start after step {check}.")
-    if inside:
-        words += f" The small × at {tuning.lrs[inside[0]]:.2g} is GD's gap."
+    words = (f"Lower is better. ● {NAMES[name]}'s best stable η. ○ unstable η, at its final loss: its loss passed "
+             f"{peak:g}× the start, or was above it after step {check}.")
+    if RV.diverged_from(tuning, name) is not None:
+        words += " ×: diverges, there and at every larger η."
     return wrap_words(words, width)
 
 
-def edge_inset(story, width: float = 2.5, height: float = 2.1) -> mn.VGroup:
+def edge_inset(story, width: float = 2.8, height: float = 2.3) -> mn.VGroup:
     """GD's loss per step (log scale) up to the rule's check step at its chosen η and the first two
-    unstable rates above it (all solid, told apart by lightness: GD's blue, lighter for each rate up), the
-    start loss and the rule's bound (PEAK × the start) as labelled lines, each curve labelled at its end
-    with its η and each unstable one at its peak with the peak loss. `g.curves[i]` / `g.peaks[i]` follow
+    unstable rates above it (solid, long dashes, short dashes; each rate up a lighter blue), the start loss
+    and the rule's bound (PEAK × the start) as labelled lines, each curve labelled at its end with its η
+    and each unstable one with its peak loss above the box. `g.curves[i]` / `g.peaks[i]` follow
     `story["rows"]` (the scene lights the run its caption is about)."""
     gd, fg, muted = color("optimizer", "gd"), color(theme.FOREGROUND), color(theme.MUTED)
     steps = story["check"]
     ends = [float(r["loss"][steps]) for r in story["rows"] if np.isfinite(r["loss"][steps])]
     lo = np.floor(np.log10(min(ends + [story["start"]]))) - 0.2
-    hi = np.log10(max(r["peak"] for r in story["rows"])) + 0.15
+    hi = np.log10(max(r["peak"] for r in story["rows"])) + 0.1
     box = mn.Rectangle(width=width, height=height, stroke_color=muted, stroke_width=1.5)
     o = box.get_corner(mn.DL)
     xy = lambda t, v: o + np.array([width * t / steps, height * (np.clip(np.log10(v), lo, hi) - lo) / (hi - lo), 0])  # noqa: E731
@@ -1231,7 +1199,7 @@ def edge_inset(story, width: float = 2.5, height: float = 2.1) -> mn.VGroup:
     for level, words in ((story["start"], f"start {story['start']:g}"),
                          (story["bound"], f"{story['bound'] / story['start']:g}× start")):
         y = xy(0, level)[1]
-        g.add(mn.DashedLine([o[0], y, 0], [o[0] + width, y, 0], dash_length=0.07, stroke_width=2, color=fg))
+        g.add(mn.Line([o[0], y, 0], [o[0] + width, y, 0], stroke_width=1.5, color=muted))  # references: thin grey
         g.add(text(words, size=28).next_to([o[0], y, 0], mn.LEFT, buff=0.1))
     tags, g.curves, g.peaks = [], [], []
     for n, r in enumerate(story["rows"]):
@@ -1239,14 +1207,17 @@ def edge_inset(story, width: float = 2.5, height: float = 2.1) -> mn.VGroup:
         L = r["loss"][:steps + 1]
         pts = [xy(t, v) for t, v in enumerate(L) if np.isfinite(v)]
         line = mn.VMobject(stroke_color=c, stroke_width=5).set_points_as_corners(pts)
+        if n:  # the unstable ones dashed: long, then short
+            line = mn.DashedVMobject(line, num_dashes=22 * n, dashed_ratio=0.7)
         g.add(line)
         g.curves.append(line)
         peak = mn.VGroup()
-        if r["how"] is not None:  # the peak the caption quotes, on the curve
+        if r["how"] is not None:  # the peak the caption quotes: its value above the box, a tick down to it
             t = int(np.nanargmax(L))
             at = xy(t, L[t])
-            top = at[1] > o[1] + height - 0.3  # a peak at the box's top: its label inside, below-right
-            peak = text(f"{np.nanmax(L):.0f}", size=28, color=c).next_to(at, mn.DR if top else mn.RIGHT, buff=0.06)
+            above = np.array([at[0], o[1] + height + 0.08, 0])
+            peak = mn.VGroup(mn.Line(above, at, stroke_width=2, color=c),
+                             text(f"{np.nanmax(L):.0f}", size=28, color=c).next_to(above, mn.UP, buff=0.04))
             g.add(peak)
         g.peaks.append(peak)
         tags.append([text(("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=28, color=c), pts[-1][1]])
@@ -1257,15 +1228,18 @@ def edge_inset(story, width: float = 2.5, height: float = 2.1) -> mn.VGroup:
         g.add(m.move_to([o[0] + width + 0.12, y, 0], aligned_edge=mn.LEFT))
     g.add(text("0", size=28).next_to(o, mn.DOWN, buff=0.08).align_to(box, mn.LEFT),
           text(f"step {steps}", size=28).next_to([o[0] + width, o[1], 0], mn.DOWN, buff=0.08).align_to(box, mn.RIGHT))
-    g.add(text("GD's loss per step (log)", size=28).next_to(box, mn.UP, buff=0.1).align_to(box, mn.LEFT))
+    g.title = text("GD's loss per step (log)", size=28).next_to(box, mn.UP, buff=0.5).align_to(box, mn.LEFT)
+    g.add(g.title)
     return g
 
 
 class DescentRaceTuning(ThemedScene):
     """Final loss against η (log-log), one curve per optimizer over its stable rates, the chosen η as a
-    dot, the first unstable rate as a × on one row above the plot: why one optimizer is "easy to tune".
-    GD's curve is read first, with why its stable rates stop where they do (the steep start caps η at
-    2/λ_max: a dashed line), then the others sweep in; a dashed line marks good final losses."""
+    dot, every unstable rate that did not diverge as a hollow ○ at its final loss, and a × (on one row
+    above the plot) where every larger rate diverged: why one optimizer is "easy to tune". GD's curve is
+    read first, with why its stable rates stop where they do (the steep start caps η at 2/λ_max: a dashed
+    line) and why the rule drops its erratic ends past the cap; then the others sweep in, the table ranks
+    the ●, a dashed line marks good final losses, and the verdict names the dropped runs that end lower."""
 
     surface = "rosenbrock"
     optimizers = RACE_ORDER
@@ -1284,20 +1258,18 @@ class DescentRaceTuning(ThemedScene):
         sub = text(f"final loss after {tun.config['steps']} steps, one dot per η tried ({tun.config['per_decade']} "
                    f"per decade)", size=26)
         sub.next_to(title, mn.DOWN, buff=0.12)
-        shown = F[S & np.isfinite(F)]
-        top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.3)
-        dropped = RV.dropped_run(tun, probes, self.first)  # a run the rule drops though it ends lowest
-        low = min(shown.min(), dropped["end"]) if dropped else shown.min()
-        floor = max(FLOOR, 10 ** np.floor(np.log10(max(low, FLOOR)) - 0.3))
+        ends = {o: [(j, f) for j, f in RV.unstable_ends(tun, o) if np.isfinite(f)] for o in self.optimizers}
+        drawn = np.concatenate([F[S & np.isfinite(F)], [f for e in ends.values() for _, f in e]])
+        top = 10 ** np.ceil(np.log10(max(drawn.max(), 10.0)) + 0.3)
+        floor = max(FLOOR, 10 ** np.floor(np.log10(max(drawn.min(), FLOOR)) - 0.3))
         ax = LabelledAxes((lrs[0], lrs[-1]), (floor, top), "learning rate η", "final loss f − f*",
                           log_x=True, log_y=True, width=4.9, height=4.3, font_size=30, frame="box", ink=fg, x_ticks=3)
         ax.to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.15)
         left = ax.get_right()[0] + 0.3  # the side column
-        # the × row: each optimizer's first unstable η (and any unstable η between stable ones, smaller),
-        # all on one row above the plot; two at one η stack
+        # the × row: where each optimizer diverges at every larger η, on one row above the plot; two at one η stack
         y_row = ax.axes.get_top()[1] + 0.3
         k = mn.ValueTracker(0.0)
-        curves, marks, chosen, used, grid_dots = {}, {}, {}, {}, {}
+        curves, marks, chosen, used, grid_dots, rings = {}, {}, {}, {}, {}, {}
         for o in self.optimizers:
             i = names.index(o)
             c = color("optimizer", o)
@@ -1306,35 +1278,29 @@ class DescentRaceTuning(ThemedScene):
             pts = np.column_stack([lrs, ys])[:last]
             curves[o] = DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, tracker=k,
                                     stroke_width=self.under.get(o, 4), head=False, start_marker=False)
-            # a small dot at every η tried (stable ones; the unstable ones are the ×): the grid made visible
             for j in np.flatnonzero(S[i]):
                 if j == int(tun.chosen[i]):
                     continue  # the chosen rate is its ●
                 # on top of every chosen ● (z 3), outlined: a rate under another's ● still shows
                 dot = mn.Dot(ax.c2p(lrs[j], ys[j]), radius=0.05, color=c).set_stroke(bg, width=1.5, opacity=1)
                 grid_dots.setdefault(o, []).append((int(j), dot.set_z_index(4)))
-            edge, inside = unstable_rates(tun, o)
-            for j, big in ([(edge, True)] if edge is not None else []) + [(j, False) for j in inside]:
+            for j, f in ends[o]:  # each dropped run's end: a hollow ring in its colour
+                ring = mn.Circle(radius=0.1, color=c, stroke_width=3).move_to(ax.c2p(lrs[j], f))
+                rings.setdefault(o, []).append((j, ring.set_z_index(4)))
+            j = RV.diverged_from(tun, o)
+            if j is not None:
                 n = used.get(j, 0)
                 used[j] = n + 1
                 x = np.array([ax.c2p(lrs[j], top)[0], y_row + 0.24 * n, 0.0])
-                h = 0.09 if big else 0.06
-                cross = mn.VGroup(mn.Line(x + h * mn.UL, x + h * mn.DR), mn.Line(x + h * mn.UR, x + h * mn.DL))
-                marks.setdefault(o, []).append((j, cross.set_stroke(c, width=5 if big else 3)))
+                cross = mn.VGroup(mn.Line(x + 0.07 * mn.UL, x + 0.07 * mn.DR), mn.Line(x + 0.07 * mn.UR, x + 0.07 * mn.DL))
+                marks.setdefault(o, []).append((j, cross.set_stroke(c, width=5)))
             ci = int(tun.chosen[i])
             if ci >= 0:
                 chosen[o] = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.13, color=c,
                                    stroke_color=bg, stroke_width=3).set_z_index(3)
         first_x = min((m.get_left()[0] for ms in marks.values() for _, m in ms), default=ax.axes.get_right()[0])
-        row_key = text("unstable:", size=28)  # right-aligned just left of the leftmost ×, clear of the "10²" tick
-        row_key.move_to([first_x - 0.15, y_row, 0], aligned_edge=mn.RIGHT)
-        gone = mn.VGroup()  # the dropped run's end: a hollow ○ and why (shown with its caption, kept after)
-        if dropped is not None:
-            c = color("optimizer", self.first)
-            at = ax.c2p(dropped["lr"], dropped["end"])
-            gone.add(mn.Circle(radius=0.11, color=c, stroke_width=4).move_to(at).set_z_index(3),
-                     text(f"dropped: loss\nspiked to {dropped['peak']:.0f}", size=28, color=c).next_to(
-                         at, mn.RIGHT, buff=0.2))
+        row_key = text("diverges:", size=28)  # right-aligned left of the leftmost ×, clear of the "10²" tick
+        row_key.move_to([first_x - 0.2, y_row, 0], aligned_edge=mn.RIGHT)
         # GD's cap: η·λ_max < 2 at the start, from the probes' λ_max there
         story = RV.edge_story(tun, probes, self.first)
         cap = mn.VGroup()
@@ -1344,10 +1310,7 @@ class DescentRaceTuning(ThemedScene):
                                   stroke_width=2.5, color=color("optimizer", self.first)))
             cap.add(text(f"{NAMES[self.first]}: 2/λₘₐₓ\nat start", size=28, color=color("optimizer", self.first)).move_to(
                 [xc + 0.1, ax.axes.get_top()[1] - 0.08, 0], aligned_edge=mn.UL))  # right of its line, not on it
-        # the side table: chosen η and the first unstable rate above it (grid steps above ●)
-        # the side table: the recorded ranking, each optimizer's chosen η and final loss, best first; the
-        # run the rule drops (if it would have ranked first) greyed under it
-        muted = color(theme.MUTED)
+        # the side table: the recorded ranking, each optimizer's chosen η and final loss, best first
         rows = [[text("", size=28), text("chosen η", size=28), text("final f − f*", size=28)]]
         for place, group in enumerate(tun.meta["ranking"], start=1):
             for o in (o for o in group if o in self.optimizers):
@@ -1355,10 +1318,6 @@ class DescentRaceTuning(ThemedScene):
                 rows.append([text(f"{place}. {NAMES[o]}", size=28, color=c),
                              text(f"{tun.meta['chosen_lr'][o]:.2g}", size=28, color=c),
                              text(loss_words(float(tun.meta["chosen_final"][o])), size=28, color=c)])
-        if dropped is not None:
-            rows.append([text(f"{NAMES[self.first]}, dropped", size=28, color=muted),
-                         text(f"{dropped['lr']:.2g}", size=28, color=muted),
-                         text(f"{loss_words(dropped['end'])} ○", size=28, color=muted)])
         table = mn.VGroup(*[m for r in rows for m in r]).arrange_in_grid(
             rows=len(rows), cols=3, col_alignments="lll", buff=(0.2, 0.1))
         table.next_to(sub, mn.DOWN, buff=0.3).set_x(left, direction=mn.LEFT)
@@ -1370,36 +1329,41 @@ class DescentRaceTuning(ThemedScene):
         curves.pop(lead)
         reading = caption_fit(gd_reading(tun, lead, width=10 ** 6), left, size=28, start=34)
         reading.next_to(sub, mn.DOWN, buff=0.4).set_x(left, direction=mn.LEFT)
-        # GD first, whole: its curve, its ● and ×, and how to read them, before the others sweep in
+        # GD first, whole: its curve, its ●, ○ and ×, and how to read them, before the others sweep in
+        mine = [m for _, m in marks.get(lead, [])] + [r for _, r in rings.get(lead, [])]
         self.add(title, sub, ax, row_key, lead_curve, *[d for _, d in grid_dots.get(lead, [])], chosen[lead],
-                 *[m for _, m in marks.get(lead, [])], reading)
+                 *mine, reading)
         warp = tuning_warp(tun, self.run_time)
         k.set_value(warp.first_step)
         rest = [(j, m) for o, ms in marks.items() if o != lead for j, m in ms]
         rest += [(j, d) for o, ds in grid_dots.items() if o != lead for j, d in ds]
+        rest += [(j, r) for o, rs in rings.items() if o != lead for j, r in rs]
+        hollow = {id(r) for _, rs in rings.items() for _, r in rs}
         for j, cross in rest:
-            cross.add_updater(lambda m, j=j: m.set_opacity(1.0 if k.get_value() >= j else 0.0))
+            if id(cross) in hollow:  # a ring stays hollow: only its stroke shows
+                cross.add_updater(lambda m, j=j: m.set_stroke(opacity=1.0 if k.get_value() >= j else 0.0))
+            else:
+                cross.add_updater(lambda m, j=j: m.set_opacity(1.0 if k.get_value() >= j else 0.0))
             cross.update()  # hidden on the first frame too (a static wait does not run updaters)
-        self.wait(3.5)
+        self.wait(4.0)
         self.pause("one-curve")
         shown = reading
         if story is not None:  # why GD's stable rates stop where they do: the steep start caps η
             inset = edge_inset(story)
-            inset.next_to(sub, mn.DOWN, buff=0.35)
+            inset.next_to(sub, mn.DOWN, buff=0.25)
             inset.shift((left - 0.25 - inset.get_left()[0]) * mn.RIGHT)
-            # the run each caption is about bright, the others faint (captions: the chosen η, then the rates
-            # above it from the first unstable one up, as `RV.edge_texts` orders them)
             for n, (row, words) in enumerate(RV.edge_beats(tun, probes, lead, width=10 ** 6)):
                 why = caption_fit(words, left, size=28, start=34).next_to(inset, mn.DOWN, buff=0.3)
                 why.set_x(left, direction=mn.LEFT)
                 for i, (line, peak) in enumerate(zip(inset.curves, inset.peaks)):  # the run it is about lit
-                    line.set_stroke(width=5 if i == row else 3, opacity=1.0 if i == row else 0.3)
-                    peak.set_opacity(1.0 if i == row else 0.0)
+                    lit = row is None or i == row
+                    line.set_stroke(opacity=1.0 if lit else 0.3)
+                    peak.set_opacity(1.0 if lit and row is not None else 0.0)
                 self.play(mn.FadeOut(shown), run_time=0.3)
-                spike = (dropped is not None and story["rows"][row]["index"] == dropped["index"]
-                         and gone not in self.mobjects)
-                self.play(mn.FadeIn(why), *([mn.FadeIn(inset), mn.Create(cap)] if n == 0 else []),
-                          *([mn.FadeIn(gone)] if spike else []), run_time=0.5)
+                self.play(mn.FadeIn(why), *([mn.FadeIn(inset), mn.Create(cap)] if n == 0 else []), run_time=0.5)
+                if row is None:  # the erratic ends: GD's rings, lit
+                    self.play(*[mn.Indicate(r, scale_factor=1.5, color=fg) for _, r in rings.get(lead, [])],
+                              run_time=0.8)
                 self.wait(3.5)
                 shown = why
             self.pause("edge")
@@ -1409,7 +1373,7 @@ class DescentRaceTuning(ThemedScene):
         now.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
         self.play(mn.FadeOut(shown), run_time=0.3)
         self.play(mn.FadeIn(table), mn.FadeIn(now), run_time=0.4)
-        # the other curves, their grid dots and × only now: nothing of theirs on screen before the sweep
+        # the other curves, their grid dots, ○ and × only now: nothing of theirs on screen before the sweep
         self.add(*curves.values(), *[c for _, c in rest])
         self.play(warp.animate(k))
         for _, cross in rest:
@@ -1423,7 +1387,7 @@ class DescentRaceTuning(ThemedScene):
         some = sorted([o for o in self.optimizers if good[o]], key=lambda o: -good[o])
         none = [NAMES[o] for o in self.optimizers if not good[o]]
         words = (f"Below the dashed f − f* = {self.good:g}: " +
-                 ", ".join(f"{NAMES[o]} at {good[o]} rate{'s' if good[o] > 1 else ''}" for o in some) +
+                 ", ".join(f"{NAMES[o]} at {good[o]} stable rate{'s' if good[o] > 1 else ''}" for o in some) +
                  ("; the rest at none." if none else "."))
         verdict = caption_fit(words, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.4)
         verdict.set_x(left, direction=mn.LEFT)
@@ -1453,13 +1417,14 @@ class DescentRaceTuning(ThemedScene):
         self.play(mn.FadeOut(verdict), run_time=0.3)
         self.play(mn.FadeIn(last), run_time=0.5)
         self.wait(3.5)
-        rule = RV.rule_takeaway(tun, probes, self.first)
-        if rule:  # the closing line: what the ranking rests on (the dropped run's ○ is on the chart)
+        rule = RV.rule_takeaway(tun)
+        if rule:  # the closing verdict: the dropped runs (○) that end below the winner, lit
             self.pause("rule")
             end = caption_fit(rule, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.4)
             end.set_x(left, direction=mn.LEFT)
+            lower = [r for n, j, _ in RV.dropped_below(tun) for jj, r in rings.get(n, []) if jj == j]
             self.play(mn.FadeOut(last), run_time=0.3)
-            self.play(mn.FadeIn(end), mn.Indicate(gone[0], scale_factor=1.6, color=fg), run_time=0.8)
+            self.play(mn.FadeIn(end), *[mn.Indicate(r, scale_factor=1.6, color=fg) for r in lower], run_time=0.8)
             self.wait(3.5)
 
 

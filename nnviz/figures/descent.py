@@ -679,9 +679,11 @@ ZONE_ROW = 1.4  # decades between the rows of tied ● under the tie floor (the 
 
 @figure("descent_race_tuning", experiments=("descent_race",), size=(13, 8.2))
 def race_tuning(fig):
-    """Final loss against η (log-log) per optimizer on each race surface: the stable range, the chosen η
-    (outlined dot) and the first unstable η (× on one "unstable" row above the plot; a smaller × where an
-    unstable rate splits a curve); losses below the tie floor 10⁻¹² drawn on the floor (they are ties).
+    """Final loss against η (log-log) per optimizer on each race surface: the stable range (faint, solid
+    from each chosen η's grid neighbour to the next), the chosen η (outlined dot), every unstable η that
+    did not diverge as a hollow ring at its final loss, and a × (on one "diverges" row above the plot)
+    where every larger η diverged — as the video draws them; losses below the tie floor 10⁻¹² drawn on
+    the floor (they are ties).
     Rosenbrock also shows GD's cap 2/λ_max at the start and the good-loss line, as the video does: why
     some optimizers are easy to tune."""
     rec = E.load("descent_race")
@@ -689,13 +691,13 @@ def race_tuning(fig):
                             top=0.845, bottom=0.155)
     fig.suptitle("Final loss vs η for each optimizer: where is the best stable η, and how close is it to the edge?",
                  fontsize=13, fontweight="bold", y=0.995)
-    inner = []  # unstable η between stable ones (small ×), on any panel
     titled = []  # (axes, title, rows of ×): every title clears the most rows of any panel, all at one height
     for col, surf in enumerate(X.RACES):
         ax = fig.add_subplot(grid[0, col])
         tun = rec[f"{surf}__tuning"]
         lrs, F, S = tun.lrs, tun.final_loss, tun.stable.astype(bool)
-        shown = np.maximum(F[S & np.isfinite(F)], T.ATOL)
+        ends = np.isfinite(F) & ~S  # dropped runs that did not diverge: their final loss as a ring
+        shown = np.maximum(F[(S | ends) & np.isfinite(F)], T.ATOL)
         floor = 10 ** np.floor(np.log10(shown.min()) - 0.5)
         top = 10 ** np.ceil(np.log10(max(shown.max(), 10.0)) + 0.5)
         names = tun.meta["names"]
@@ -707,24 +709,21 @@ def race_tuning(fig):
         zone = len(tied) > 1
         if zone:
             floor = 10 ** (np.log10(T.ATOL) - ZONE_ROW * len(tied) - 0.3)
-        dropped = RV.dropped_run(tun, rec[f"{surf}__probes"]) if surf == "rosenbrock" else None
-        if dropped is not None:  # the run the rule drops although it ends lowest: its end on the chart too
-            floor = min(floor, 10 ** np.floor(np.log10(dropped["end"]) - 0.5))
         x_tag = min((lrs[int(tun.chosen[names.index(n)])] for n in tied), default=1.0)  # tie labels left of this
         for i, name in enumerate(names):
             c = theme.OPTIMIZER[name]
             y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
             k = int(tun.chosen[i])
-            if zone:  # the saddle's spiky curves faint; solid only from each ●'s grid neighbour to the next
-                ax.plot(lrs, y, "-", color=c, lw=0.8, alpha=0.18, zorder=2)
-                ax.plot(lrs, y, "o", color=c, ms=2.2, mew=0, alpha=0.3, zorder=2)
-                near = slice(max(k - 1, 0), k + 2)
-                ax.plot(lrs[near], y[near], "-", color=c, lw=2.4, path_effects=_inked(2.4), zorder=3 + 0.1 * i)
-                ax.plot(lrs[near], y[near], "o", color=c, ms=3.4, mec=theme.INK, mew=0.5, zorder=4)
-            else:  # curves that coincide (GD, Momentum, Nesterov at small η): the lower one wider, so each shows
-                lw = UNDER.get(name, 1.8)
-                ax.plot(lrs, y, "-", color=c, lw=lw, path_effects=_inked(lw), zorder=2 + 0.1 * i)
-                ax.plot(lrs, y, "o", color=c, ms=3.2, mec=theme.INK, mew=0.4, zorder=4)
+            # every curve faint; solid only from each ●'s grid neighbour to the next (the saddle's spiky
+            # curves would otherwise tangle, and the ● are what the ranking reads)
+            ax.plot(lrs, y, "-", color=c, lw=0.9, alpha=0.22 if zone else 0.3, zorder=2)
+            ax.plot(lrs, y, "o", color=c, ms=2.4, mew=0, alpha=0.35, zorder=2)
+            near = slice(max(k - 1, 0), k + 2)
+            lw = 2.4 if zone else UNDER.get(name, 2.4)  # coinciding (GD, Momentum, Nesterov): the lower wider
+            ax.plot(lrs[near], y[near], "-", color=c, lw=lw, path_effects=_inked(lw), zorder=3 + 0.1 * i)
+            ax.plot(lrs[near], y[near], "o", color=c, ms=3.4, mec=theme.INK, mew=0.5, zorder=4)
+            for j in np.flatnonzero(ends[i]):  # each dropped run's end
+                ax.plot(lrs[j], max(F[i, j], T.ATOL), "o", ms=6.5, mfc="none", mec=c, mew=1.6, zorder=4.5)
             if name in tied and zone:
                 r = tied.index(name)
                 yz = 10 ** (np.log10(T.ATOL) - ZONE_ROW * (len(tied) - 1 - r + 0.7))  # rank 1 lowest: lower is better
@@ -739,23 +738,16 @@ def race_tuning(fig):
                             arrowprops=dict(arrowstyle="-", color=c, lw=1.0, shrinkA=3, shrinkB=6))
             else:
                 ax.plot(lrs[k], max(F[i, k], T.ATOL), "o", ms=8, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i)
-            st = np.flatnonzero(S[i])
-            if not st.size:
-                continue
-            above = np.flatnonzero(~S[i] & (np.arange(len(lrs)) > st.max()))
-            marks = [(int(above[0]), True)] if above.size else []
-            marks += [(int(j), False) for j in np.flatnonzero(~S[i][st[0]:st[-1]]) + st[0]]
-            inner += [j for j, big in marks if not big]
-            for j, big in marks:
+            j = RV.diverged_from(tun, name)
+            if j is not None:  # × where it diverges at every larger η
                 x = np.log10(lrs[j])
                 n = 0
                 while any(abs(x - u) < 0.05 and r == n for u, r in placed):  # stacked only at one η
                     n += 1
                 placed.append((x, n))
-                ax.plot(lrs[j], 1.05 + 0.055 * n, "x", ms=7 if big else 5, mew=2.2 if big else 1.5, color=c,
-                        transform=band, clip_on=False, zorder=6)
+                ax.plot(lrs[j], 1.05 + 0.055 * n, "x", ms=7, mew=2.2, color=c, transform=band, clip_on=False, zorder=6)
         rows = 1 + max((r for _, r in placed), default=0)
-        ax.text(0.0, 1.05, "unstable:", transform=ax.transAxes, ha="left", va="center", fontsize=10,
+        ax.text(0.0, 1.05, "diverges:", transform=ax.transAxes, ha="left", va="center", fontsize=10,
                 color=theme.INK)
         if surf == "rosenbrock":  # as the video: GD's cap at the start, and the good-loss line
             probes = rec[f"{surf}__probes"]
@@ -764,13 +756,8 @@ def race_tuning(fig):
             ax.annotate(r"GD: $2/\lambda_{\mathrm{max}}$ at start", (cap, top), xytext=(4, -14), textcoords="offset points", fontsize=10,
                         color=theme.INK)
             ax.axhline(RV.GOOD, color=theme.INK, lw=1.2, ls="--", zorder=1)
-            ax.annotate("below: good", (1.3 * cap, RV.GOOD), xytext=(3, -13),  # right of the cap, clear of curves
+            ax.annotate("below: good", (lrs[0], RV.GOOD), xytext=(0, -13),  # left of every drop, clear of curves
                         textcoords="offset points", fontsize=10, color=theme.INK)
-        if dropped is not None:
-            c = theme.OPTIMIZER["gd"]
-            ax.plot(dropped["lr"], dropped["end"], "o", ms=8, mfc="none", mec=c, mew=2.0, zorder=6)
-            ax.annotate(f"GD {RV.num(dropped['lr'])}: dropped", (dropped["lr"], dropped["end"]), xytext=(8, -3),
-                        textcoords="offset points", fontsize=10, color=theme.INK, va="center")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(floor, top)
@@ -812,9 +799,9 @@ def race_tuning(fig):
     warm, peak = t0.config.get("warmup", 0.1), t0.config.get("peak", T.PEAK)
     foot = (f"● chosen η: the lowest final loss among stable η; a tie (within 1 %, or both below 10⁻¹²): the η whose "
             f"run gets to that level soonest, then the smaller η. Small dots: every η tried ({t0.config['per_decade']} per "
-            f"decade, ×{10 ** (1 / t0.config['per_decade']):.2f} a step). × unstable η: diverges, passes {peak:g}× the "
-            f"start loss, or is above it after the first {warm:.0%} of steps" +
-            (" (small ×: an unstable η between stable ones)." if inner else "."))
+            f"decade, ×{10 ** (1 / t0.config['per_decade']):.2f} a step), faint away from each ●. ○ an unstable η at its "
+            f"final loss: its loss passed {peak:g}× the start, or was above it after the first {warm:.0%} of steps. "
+            f"× diverges, there and at every larger η.")
     fig.text(fig.axes[0].get_position().x0, 0.062, _wrap(foot, 160), fontsize=10, va="top", ha="left", linespacing=1.4)
     fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, 0.068), frameon=False)
 
