@@ -1462,7 +1462,9 @@ class DescentRace3D(ThemedThreeDScene):
     halo = True                    # a head under a better-placed one (on screen) shows as a ring round it
     halo_near = 0.1                # scene units on screen: a head this close to a better one is covered by it,
     halo_cover = None              # and, if set, this close in the scene (its spot: a tie), else it keeps its own dot
-    tag_side = {"momentum": mn.RIGHT}  # a mid-stop name's side of its head (default below)
+    tag_side = {}                  # a mid-stop name's side of its head (default below)
+    mid_tag_at = {"momentum": (-1.9, -3.35), "adam": (-4.55, -3.35)}  # `mid_legend`: these names in the dark
+                                   # under the surface (screen units), each on a leader to its head
     zoom_name = "top view"         # the end card's close-up of ★ (to scale; a run under another's dot a ring)
     zoom_side = 2.9                # the close-up of ★ on the end card (scene units)
     end_zoom_factor = 0.64         # the camera's zoom at rest (the surface clear of the end card's column)
@@ -1656,6 +1658,14 @@ class DescentRace3D(ThemedThreeDScene):
                     tag = mn.VGroup(tag, text(f"({NAMES[covers[o_]]} under it)", size=28,
                                               color=color("optimizer", covers[o_]))).arrange(mn.DOWN, buff=0.06)
                     side_ = mn.DOWN
+                if self.mid_legend and o_ in self.mid_tag_at:  # in the dark off the surface, on a leader to its dot
+                    tag.move_to([*self.mid_tag_at[o_], 0.0])
+                    p_ = np.array([*spot, 0.0])
+                    u = (tag.get_center() - p_) / max(np.linalg.norm(tag.get_center() - p_), 1e-9)
+                    end = tag.get_critical_point(mn.UP if u[1] < 0 else mn.DOWN) + 0.05 * (mn.UP if u[1] < 0 else mn.DOWN)
+                    ring.add(*[mn.Line(p_ + 0.16 * u, end, stroke_width=w, color=c)
+                               for c, w in ((color(theme.BACKGROUND), 5), (c_, 2.5))], tag)
+                    continue
                 tag.next_to([*spot, 0.0], side_, buff=0.55)
                 tag.shift(max(0.0, -mn.config.frame_x_radius + 0.1 - tag.get_left()[0]) * mn.RIGHT)  # in the frame
                 tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)
@@ -1720,7 +1730,9 @@ class DescentRace3D(ThemedThreeDScene):
         width = mn.config.frame_x_radius - 0.25 - top.get_left()[0]
         lim = RV.limit_rows(runs, tuning, probes)
         # each closing line's picture in the ranking's and the top view's place (its words name the places)
-        views = {"top": top, "zigzag": zigzag_boxes(runs, 2.5), "adagrad": adagrad_box(runs, 2.6)}
+        views = {"top": top, "zigzag": zigzag_boxes(runs, 2.5), "adagrad": adagrad_box(runs, 2.6),
+                 "bounce": bounce_strip(lim, probes, top.width - 0.1),
+                 "neighbours": neighbour_table(tuning, surf.meta["ranking"][0][0], lim)}
         for n in (1, 2, 3):
             views[f"chart{n}"] = limit_chart(lim, n, top.width - 0.1)
         for v in views.values():
@@ -1770,9 +1782,10 @@ class DescentRace3D(ThemedThreeDScene):
         for n, key in (("gd", "chart1"), ("momentum", "chart2"), ("nesterov", "chart3")):
             out.append({"words": limit_text(n, lim, RV.place_of(surf, n)), "lit": [n], "view": key,
                         "start": True, "hold": 1.2})
+        out.append({"words": bounce_text(lim), "lit": ["gd", "nesterov"], "view": "bounce", "hold": 1.2})
         out.append({"words": zigzag_text(surf, runs), "lit": ["rmsprop", "adam"], "view": "zigzag", "hold": 1.2})
         out.append({"words": adagrad_steps_text(surf, runs), "lit": ["adagrad"], "view": "adagrad", "hold": 1.2})
-        out.append({"words": short_verdict(tuning), "lit": [w], "view": "chart3"})
+        out.append({"words": short_verdict(tuning), "lit": [w], "view": "neighbours"})
         out.append({"words": race_takeaway(surf, runs, tuning), "lit": None, "hold": 1.4})
         return out
 
@@ -1897,7 +1910,7 @@ def short_verdict(tuning) -> str:
         f = m["neighbours"][side]
         at = f" (η = {tuning.lrs[j]:.2g})" if 0 <= j < len(tuning.lrs) else ""
         parts.append(f"one {'grid step ' if not parts else ''}{side}{at} it " + (
-            "is unstable" if not np.isfinite(f) else f"ends {ordinal(1 + sum(v < f for v in others))} ({f:.2g})"))
+            "is unstable (dropped)" if not np.isfinite(f) else f"ends {ordinal(1 + sum(v < f for v in others))} ({f:.2g})"))
     return f"{NAMES[w]}'s win is fragile: " + "; ".join(parts) + "."
 
 
@@ -1971,9 +1984,8 @@ def limit_chart(lim: dict, n: int, width: float, top: float = 5.0) -> mn.VGroup:
     and limit, a track 0…`top` of η × curvature with the stable band (0 to the limit) in its colour, ● the
     largest value over its first steps at its η, × at one grid step up; ticks under the last row."""
     bg, fg, muted = color(theme.BACKGROUND), color(theme.FOREGROUND), color(theme.MUTED)
-    check = lim[LIMIT_ORDER[0]]["now"]["check"]
-    head = text(f"largest η × curvature, its own steps 1–10\n● its η (kept)   × one step up (dropped)\n"
-                f"kept: loss ≤ 10× start, ≤ start from step {check}", size=24, line_spacing=0.8)
+    head = text("largest η × curvature in its steps 1–10:\n● at its η (kept by the race's rule)\n"
+                "× at the next η up the grid (dropped)", size=26, line_spacing=0.8)
     span = width - 0.2  # the track, inset so the end ticks' labels stay inside
     x0 = lambda v: 0.1 + v / top * span
     rows = mn.VGroup()
@@ -1998,7 +2010,7 @@ def limit_chart(lim: dict, n: int, width: float, top: float = 5.0) -> mn.VGroup:
     left = rows[0][1][0][0].get_left()[0]
     for r in rows:
         r.shift((left - r[1][0][0].get_left()[0]) * mn.RIGHT)
-    ticks = mn.VGroup(*[text(f"{v}", size=24).move_to(ORIGIN_X(x0(v))) for v in range(0, int(top) + 1)])
+    ticks = mn.VGroup(*[text(f"{v}", size=26).move_to(ORIGIN_X(x0(v))) for v in range(0, int(top) + 1)])
     ticks.next_to(rows, mn.DOWN, buff=0.1)
     ticks.shift((rows[0][1][0][0].get_left()[0] - ticks[0].get_x()) * mn.RIGHT)
     out = mn.VGroup(head, mn.VGroup(rows, ticks)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
@@ -2007,6 +2019,83 @@ def limit_chart(lim: dict, n: int, width: float, top: float = 5.0) -> mn.VGroup:
 
 def ORIGIN_X(x: float):
     return np.array([float(x), 0.0, 0.0])
+
+
+def bounce_strip(lim: dict, probes, width: float, steps: int = 40, height: float = 2.0) -> mn.VGroup:
+    """The stability rule on the two bounces it separates: loss ÷ start (log) over the first `steps` steps of
+    GD one grid η up (×, dropped) and of Nesterov at its η (●, kept), with the start loss dashed and the rule's
+    check step marked; GD's value there and the step Nesterov is back under the start dotted."""
+    bg, fg, muted = color(theme.BACKGROUND), color(theme.FOREGROUND), color(theme.MUTED)
+    runs_ = {"gd": lim["gd"]["next"], "nesterov": lim["nesterov"]["now"]}
+    curves = {n: RV.probe(probes, n, r["index"])["loss"][:steps + 1] for n, r in runs_.items()}
+    curves = {n: c / c[0] for n, c in curves.items()}
+    check = lim["gd"]["next"]["check"]
+    lo, hi = 0.4, 1.3 * max(float(c.max()) for c in curves.values())
+    left = 0.75  # room for the y labels
+    w = width - left - 0.1
+    X = lambda k: left + k / steps * w
+    Y = lambda r: (np.log10(r) - np.log10(lo)) / (np.log10(hi) - np.log10(lo)) * height
+    P = lambda k, r: np.array([X(k), Y(r), 0.0])
+    g = mn.VGroup(mn.Line(P(0, lo), P(steps, lo), stroke_width=2, color=muted),
+                  mn.Line(P(0, lo), P(0, hi), stroke_width=2, color=muted))
+    for v in (0.5, 1, 2, 4):
+        if lo <= v <= hi:
+            g.add(text("start" if v == 1 else f"{v:g}×", size=26).next_to(P(0, v), mn.LEFT, buff=0.1))
+    for k in range(0, steps + 1, 10):
+        g.add(text(f"{k}", size=26).next_to(P(k, lo), mn.DOWN, buff=0.08))
+    g.add(mn.DashedLine(P(0, 1), P(steps, 1), dash_length=0.08, stroke_width=2, color=fg))
+    g.add(mn.DashedLine(P(check, lo), P(check, hi), dash_length=0.08, stroke_width=2, color=fg))
+    g.add(text(f"step {check}:\nchecked", size=26, line_spacing=0.8).next_to(P(check, hi), mn.RIGHT, buff=0.1)
+          .align_to(P(check, hi), mn.UP))
+    for n, c in curves.items():
+        col = color("optimizer", n)
+        line = mn.VMobject(stroke_color=col, stroke_width=4)
+        line.set_points_as_corners([P(k, r) for k, r in enumerate(c)])
+        g.add(outline(line, 3.0))
+    k_back = lim["nesterov"]["now"]["back"]
+    for n, k in (("gd", check), ("nesterov", k_back)):
+        g.add(mn.Dot(P(k, curves[n][k]), radius=0.08, color=color("optimizer", n)).set_stroke(bg, width=2.5, opacity=1))
+    key = mn.VGroup(text(f"GD, η = {RV.num(runs_['gd']['lr'])} (×)", size=26, color=color("optimizer", "gd")),
+                    text(f"Nesterov, η = {RV.num(runs_['nesterov']['lr'])} (●)", size=26,
+                         color=color("optimizer", "nesterov"))).arrange(mn.DOWN, buff=0.08, aligned_edge=mn.LEFT)
+    head = text(f"loss ÷ start loss (log), steps 0–{steps}", size=26)
+    return mn.VGroup(head, key, g).arrange(mn.DOWN, buff=0.12, aligned_edge=mn.LEFT)
+
+
+def bounce_text(lim: dict) -> str:
+    """What the rule makes of the two bounces: GD one grid η up still over the start at the check step
+    (dropped), Nesterov at its η under it again from an early step (kept)."""
+    gd, ne = lim["gd"]["next"], lim["nesterov"]["now"]
+    return (f"Both bounce; the rule decides. GD at {RV.num(gd['lr'])} (×) is still over the start at step "
+            f"{gd['check']}: dropped. Nesterov's ● is under it from step {ne['back']}: kept.")
+
+
+def neighbour_rows(tuning, name: str, lim: dict | None = None) -> list[str]:
+    """The winner at its η and one grid step either side, one line each: where each ends (its place among the
+    others' chosen runs) or that the rule drops it (and how), its own η marked ●."""
+    m = tuning.meta
+    i = m["names"].index(name)
+    k = int(tuning.chosen[i])
+    others = [f for n, f in m["chosen_final"].items() if n != name]
+    rows = []
+    for j in (k - 1, k, k + 1):
+        f = float(tuning.final_loss[i, j])
+        if not tuning.stable[i, j]:
+            how = lim[name]["next"] if lim and j == k + 1 else None
+            end = "dropped (×)" + (f": loss ×{how['loss_x']:.0f}" if how and how["how"] == "spikes" else "")
+        else:
+            end = f"ends {f:.2g}, {ordinal(1 + sum(v < f for v in others))}" + (" (●)" if j == k else "")
+        rows.append(f"η = {RV.num(tuning.lrs[j])}: {end}")
+    return rows
+
+
+def neighbour_table(tuning, name: str, lim: dict | None = None) -> mn.VGroup:
+    """`neighbour_rows` under a short head, its own η's row in its colour."""
+    col = color("optimizer", name)
+    rows = [text(f"{NAMES[name]}'s η and its neighbours:", size=28)]
+    rows += [text(r, size=28, color=col if "(●)" in r else color(theme.FOREGROUND))
+             for r in neighbour_rows(tuning, name, lim)]
+    return mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
 
 
 def stretch_box(th, colour, side: float, half: float, centre, dots: bool = True) -> mn.VGroup:
@@ -2077,8 +2166,7 @@ def adagrad_box(runs, side: float, steps: int = 20) -> mn.VGroup:
            [(f"{k + 1}–{len(s)}", f"≈ {s[-1]:.1g}")]
     table = mn.VGroup()
     for i, (a, b) in enumerate(rows):
-        ta, tb = text(a, size=26, color=color(theme.MUTED) if i == 0 else color(theme.FOREGROUND)), \
-                 text(b, size=26, color=color(theme.MUTED) if i == 0 else color(theme.FOREGROUND))
+        ta, tb = text(a, size=26), text(b, size=26)
         ta.move_to([0, -0.42 * i, 0], aligned_edge=mn.LEFT)
         tb.move_to([1.5, -0.42 * i, 0], aligned_edge=mn.LEFT)
         table.add(ta, tb)
@@ -2101,11 +2189,9 @@ def limit_text(name: str, lim: dict, place: int) -> str:
     if name == "momentum":
         return (f"Momentum's velocity lifts its limit to 3.8: {RV.num(now['lr'])} fits (●); at {RV.num(nxt['lr'])} (×) "
                 f"{fate[nxt['how']]}: dropped.")
-    over = now["peak"] > r["limit"] and now["back"] is not None
-    short = {"spikes": f"loss ×{nxt['loss_x']:.0f}"}.get(nxt["how"], fate[nxt["how"]])
-    return (f"Nesterov, {ordinal(place)}: look-ahead lowers its limit to ≈ {r['limit']:.1f}. {RV.num(nxt['lr'])} (×): "
-            f"{short}; {RV.num(now['lr'])} (●) "
-            + (f"bounces once, under the start by step {now['back']}." if over else "stays under it."))
+    return (f"Nesterov, {ordinal(place)}: look-ahead lowers its limit to ≈ {r['limit']:.1f}. At {RV.num(nxt['lr'])} (×) "
+            f"{fate[nxt['how']]}: dropped. So it runs at {RV.num(now['lr'])} (●)"
+            + (", GD's η." if np.isclose(now["lr"], lim["gd"]["now"]["lr"]) else "."))
 
 
 def zigzag_text(surf, runs) -> str:

@@ -74,7 +74,7 @@ def test_rosenbrock_verdict_names_the_neighbours_and_what_they_give(race_mod, ra
     short = race_mod.short_verdict(tun)
     place = 1 + sum(v < lower for v in others.values())
     assert short.startswith("Momentum's win is fragile")
-    assert f"one grid step higher (η = {tun.lrs[k + 1]:.2g}) it is unstable" in short
+    assert f"one grid step higher (η = {tun.lrs[k + 1]:.2g}) it is unstable (dropped)" in short
     assert f"one lower (η = {tun.lrs[k - 1]:.2g}) it ends {XD.ordinal(place)} ({lower:.2g})" in short
 
 
@@ -426,8 +426,25 @@ def test_race3d_end_card_words(race_mod, race):
     f = obj.value(r.thetas)
     back = int(np.argmax(f)) + int(np.flatnonzero(f[np.argmax(f):] < start)[0])
     assert back < check and np.all(f[back:] < start)  # over well before the rule's check, and for good
-    assert (f"Nesterov, 3rd: look-ahead lowers its limit to ≈ 1.4. 0.001 (×): loss ×{got['nesterov', 'next'][1]:.0f}; "
-            f"0.00063 (●) bounces once, under the start by step {back}.") == words["nesterov"]
+    assert (f"Nesterov, 3rd: look-ahead lowers its limit to ≈ 1.4. At 0.001 (×) its loss spikes "
+            f"×{got['nesterov', 'next'][1]:.0f}: dropped. So it runs at 0.00063 (●), GD's η.") == words["nesterov"]
+    assert lim["nesterov"]["now"]["lr"] == lim["gd"]["now"]["lr"]
+    # the two bounces the rule tells apart: GD one step up still over the start at the check step, Nesterov's ●
+    # under it from an early step on (both recomputed above)
+    assert (f"Both bounce; the rule decides. GD at 0.001 (×) is still over the start at step {check}: dropped. "
+            f"Nesterov's ● is under it from step {back}: kept.") == " ".join(race_mod.bounce_text(lim).split())
+    assert got["gd", "next"][1] > got["nesterov", "now"][1] > 1  # both rise over the start first
+    # Momentum's neighbours on the grid: one step down ends 3rd (among the others' chosen runs), its own η 1st,
+    # one step up dropped by the spike rule
+    i = tun.meta["names"].index("momentum")
+    k = int(tun.chosen[i])
+    others = sorted(runs[n].meta["final_loss"] for n in runs if n != "momentum")
+    low = float(tun.final_loss[i, k - 1])
+    assert race_mod.neighbour_rows(tun, "momentum", lim) == [
+        f"η = 0.00063: ends {low:.2g}, {XD.ordinal(1 + sum(v < low for v in others))}",
+        f"η = 0.001: ends {runs['momentum'].meta['final_loss']:.2g}, 1st (●)",
+        f"η = 0.0016: dropped (×): loss ×{got['momentum', 'next'][1]:.0f}"]
+    assert not tun.stable[i, k + 1] and tun.stable[i, k - 1] and 1 + sum(v < low for v in others) == 3
     # every ● peaks at step 1, every × within the first 10 steps: at the steep start ○ (the chart's "at ○")
     assert all(lim[n]["now"]["step"] <= 1 and lim[n]["next"]["step"] < 10 for n in lim)
     # RMSprop's zigzag, Adam's straight walk: path length over distance gained, steps 150–300

@@ -728,7 +728,7 @@ def limit_rows(runs, tuning, probes, names=("gd", "momentum", "nesterov"), steps
                    else "bounces" if np.any(L[w:] > L[0]) else None)  # the stability rule's three ways (`edge_story`)
             top_ = int(np.nanargmax(L))
             back = np.flatnonzero(L[top_:] < L[0])  # the first step its loss is below the start again
-            row[key] = {"lr": p["lr"], "peak": float(np.nanmax(s)), "step": int(np.nanargmax(s)),
+            row[key] = {"lr": p["lr"], "index": int(j), "peak": float(np.nanmax(s)), "step": int(np.nanargmax(s)),
                         "loss_x": float(np.nanmax(L) / start), "stable": bool(tuning.stable[i, j]), "how": how,
                         "back": int(top_ + back[0]) if back.size else None, "check": int(w)}
         out[n] = row
