@@ -1705,6 +1705,7 @@ class DescentRace3D(ThemedThreeDScene):
         self.pause("race-run")
         glide = []  # the picture's place on screen moves with the camera (`end_offset`)
         if self.end_offset is not None:
+            self.remove(*self.axis_parts)  # the loss axis goes first (it would slide off the frame's edge)
             o0, o1 = np.asarray(self.camera.offset, float), np.asarray(self.end_offset, float)
             glide.append(mn.UpdateFromAlphaFunc(mn.Mobject(), lambda m, a: setattr(
                 self.camera, "offset", tuple((o0 + (o1 - o0) * mn.smooth(a)).tolist()))))
