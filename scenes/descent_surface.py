@@ -1181,7 +1181,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     end_phi, end_theta = 40, -100  # its end behind the valley's near wall); the camera holds still
     orbit_rate = 0.0
     zoom, offset = 0.8, (-2.75, 0.15)
-    ring_color = theme.MUTED  # white is the gradient curve's and the markers
+    ring_color = theme.GRID  # dark lines: white is the gradient curve's and the markers
     axis_ticks = 0          # no floating loss axis (it read as level with points it is not)
     path_width, path_outline = 3.0, 2.0  # thin: the early zigzag across the valley reads as a zigzag
     hold_time = 3.5
@@ -1254,16 +1254,19 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         step_name, grad_name, gd_name = "Momentum's step length", f"{n['k']:g}·η·|gradient|", "\n".join(self.GD_NAME)
         s = np.asarray(run.steps[1:], float)
         gs = np.asarray(run.steps[: len(g)], float)
-        plot = LossPlot({step_name: L, grad_name: n["k"] * n["eta"] * g, gd_name: n["eta"] * g},
-                        colors={step_name: color("optimizer", "momentum"), grad_name: fg, gd_name: theme.GD},
-                        steps={step_name: s, grad_name: gs, gd_name: gs}, log_y=True,
+        a = n["steady"]
+        kg, eg = n["k"] * n["eta"] * g, n["eta"] * g
+        # the white and blue curves in two pieces: faint before step a (the zigzag, under the yellow steps, which
+        # are the point there), whole from a on (the yellow then runs along the white)
+        series = {"w0": kg[: a + 1], "b0": eg[: a + 1], step_name: L, grad_name: kg[a:], gd_name: eg[a:]}
+        cols = {"w0": fg, "b0": theme.GD, step_name: color("optimizer", "momentum"), grad_name: fg, gd_name: theme.GD}
+        at = {"w0": gs[: a + 1], "b0": gs[: a + 1], step_name: s, grad_name: gs[a:], gd_name: gs[a:]}
+        plot = LossPlot(series, colors=cols, steps=at, log_y=True,
                         y_range=(1e-4, 3.0), legend=False, x_label="step", y_label="", width=4.7, height=2.2,
                         tracker=tracker, font_size=28, ink=theme.FOREGROUND, y_ticks=3)
-        plot.curves[step_name].trace.line.set_stroke(width=6)
-        plot.curves[grad_name].trace.line.set_stroke(width=2.5)
-        blue = plot.curves[gd_name]
-        blue.trace.line.set_stroke(width=2.5)
-        blue.trace.line.set_stroke(bg, width=5.5, background=True)  # a dark rim: on top of the yellow band, it reads
+        plot.curves[step_name].trace.line.set_stroke(width=5)
+        for key, op in (("w0", 0.6), ("b0", 0.6), (grad_name, 1.0), (gd_name, 1.0)):
+            plot.curves[key].trace.line.set_stroke(width=2.5, opacity=op)
         ax = plot.axes
         for tick in ax.tick_labels:  # 0.001 … 10 written out (superscripts read too small)
             sup = getattr(tick, "text", "")
@@ -1271,7 +1274,6 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                 e = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
                 tick.become(label(f"{10.0 ** e:g}", size=28, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
         marks = mn.VGroup()  # where the steps lock on, where |g| starts to fall, the end: numbers above-right (clear)
-        a = n["steady"]
         for step, val, words, late in ((float(s[a]), float(L[a]), f"{a}", 12),
                                        (f, n["k"] * n["eta"] * float(g[f]), f"{f}", 12),
                                        (float(s[-1]), float(L[-1]), f"{L[-1]:.2g}", 0)):
@@ -1282,8 +1284,17 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             else:  # the last step: its number ends at the chart's right edge
                 tag.shift(min(0.0, ax.axes.get_right()[0] + 0.1 - tag.get_right()[0]) * mn.RIGHT)
             marks.add(shown_from(mn.VGroup(dot, tag), tracker, min(step + late, float(s[-1]))))
+        # at the zigzag hold: the gap the caption reads ("~6× below the white curve"), a double arrow from the
+        # yellow steps' median (steps 1 … a) up by that factor, just right of the drawn curves
+        z = a // 2
+        below = float(np.median(kg[1:a] / L[1:a]))
+        y0 = float(np.median(L[1:a]))
+        x0 = z + 5
+        gap = mn.DoubleArrow(ax.c2p(x0, y0), ax.c2p(x0, y0 * below), buff=0, stroke_width=4, color=fg, tip_length=0.14,
+                             max_tip_length_to_length_ratio=0.3)
+        gap_words = label(f"~{below:.0f}×", size=28, color=fg).next_to(gap, mn.RIGHT, buff=0.1)
+        plot.add(shown_from(mn.VGroup(gap, gap_words), tracker, z, until=z + 0.5))
         plot.add(marks)
-        plot.add(blue)  # on top of the others and of the marks
         names = mn.VGroup()
         for k, c, w in ((step_name, color("optimizer", "momentum"), 6), (grad_name, fg, 3), (gd_name, color(theme.GD), 3)):
             swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=w)
@@ -1333,7 +1344,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         win = th[z - 7:z + 2]
         c = (win.min(axis=0) + win.max(axis=0)) / 2
         half = 0.6 * float(np.max(np.ptp(win, axis=0)))
-        zz = PlaneInset(c, half, side=2.55, make_text=label, size=26, header=f"top view, steps {z - 7}–{z + 1}\ndashed: the valley floor")
+        zz = PlaneInset(c, half, side=2.55, make_text=label, size=26, header=f"top view, steps {z - 7}–{z + 1}\ngrey: −gradient; dashed: floor")
         solid = zz.curve(floor_curve(c[0] - half, c[0] + half, c[1] - half, c[1] + half), width=3)
         floor = mn.DashedVMobject(solid, num_dashes=14, dashed_ratio=0.6)  # dashed: not one of the grey arrows
         zz.remove(solid)
@@ -1349,8 +1360,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         for i, g_ in zip(idx, G):  # each number by its arrow's tip, where nothing else is drawn
             zz.add(self.tip_number(zz, label(f"{i}", size=26, color=fg), zz.at(th[i]), zz.at(th[i] + scale * g_)))
         big = int(np.argmax(np.linalg.norm(G, axis=1)))
-        sw = label(f"white: their sum ({idx[0]}–{idx[-1]}),\nlength {np.linalg.norm(tot):.0f}; {idx[big]} alone "
-                   f"{np.linalg.norm(G[big]):.0f}",
+        sw = label(f"white: sum of {idx[0]}–{idx[-1]},\nlength {np.linalg.norm(tot):.0f} ({idx[big]} alone: "
+                   f"{np.linalg.norm(G[big]):.0f})",
                    size=26, color=fg, line_spacing=0.8)
         sw.next_to(zz.box, mn.DOWN, buff=0.08, aligned_edge=mn.LEFT)  # under the box: off the arrows
         sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.02)
@@ -1365,7 +1376,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         end = th[-1]
         half2 = 0.85 * float(np.linalg.norm(star - end))
         c2 = (end + star) / 2 - np.array([0.25 * half2, 0.0])  # the pair right of centre: room for the length
-        ee = PlaneInset(c2, half2, side=2.2, make_text=label, size=26, header="top view (x, y)")
+        ee = PlaneInset(c2, half2, side=2.0, make_text=label, size=26, header="top view (x, y)")
+        ee.header.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)  # over the sheet
         ee.curve(floor_curve(c2[0] - half2, c2[0] + half2, c2[1] - half2, c2[1] + half2), width=3)
         ee.path(th[f:], color("optimizer", "momentum"), width=3.5, dot=0.0)
         ee.add(marker(ee.at(star), radius=0.2, hollow=True))
@@ -1373,8 +1385,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         ee.ruler(end, star, f"{n['d']:.2f}", side=mn.LEFT, offset=0.42, middle=True, clear=0.28)
         ee.add(mn.Dot(ee.at(end), radius=0.13, color=color("optimizer", "momentum"), stroke_color=color(theme.BACKGROUND),
                       stroke_width=3, fill_opacity=1))
-        ee.move_to([-7.0 + 0.12, -2.68, 0], aligned_edge=mn.DL)
-        lo, hi = self.screen_box([f, len(th) - 1])
+        ee.move_to([-mn.config.frame_width / 2 + 0.06, -2.45, 0], aligned_edge=mn.DL)  # 12 px clear of the caption
+        lo, hi = self.screen_box([i for i in range(f, len(th)) if ee.inside(th[i])])  # the part of the path it shows
         sp = np.asarray(self.camera.project_points(np.array([self._star_at], float)), float)[0, :2]
         lo, hi = np.minimum(lo, sp - 0.25), np.maximum(hi, sp + 0.25)
         ee.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
@@ -1420,47 +1432,53 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                              & np.isclose(c["lr"], self.run_numbers(rec)["eta"], rtol=1e-12, atol=0))
         return np.asarray(c["loss"][int(row[0])], float) if row.size else None
 
-    BOUNCE_STEPS = 60  # the GD inset's window: its bounce and the settling after it
-
     def gd_bounce(self, rec):
-        """The closing GD beat's evidence: GD's own loss per step at this run's η over the first steps (the
-        race's probe run, same start): it bounces far above its start loss (dashed). A panel over the bowl's
-        back wall, where no path runs."""
+        """The closing GD beats' evidence: at this run's η, GD's own loss per step (the race's probe run, same
+        start and steps) and this Momentum run's, on one log axis over the whole run: GD's spike (its peak
+        written above it) and where each ends, named at its end. A panel over the bowl's back wall, where no
+        path runs."""
         gd = self.gd_probe(rec)
         if gd is None:
             return None
         n = self.run_numbers(rec)
-        k = self.BOUNCE_STEPS
-        y = gd[: k + 1]
+        mo = self.run_loss(rec)  # θ₀ … θ₃₀₀ (the readout's last loss is mo[-1])
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
-        top = 10 * np.ceil(float(np.nanmax(y)) / 10)
-        plot = LossPlot({"GD": y}, colors={"GD": theme.GD}, steps={"GD": np.arange(k + 1)}, y_range=(0.0, top),
-                        x_range=(0, k), legend=False, x_label="", y_label="", width=3.6, height=0.85, font_size=26,
-                        ink=theme.FOREGROUND, x_ticks=2, y_ticks=2)
-        plot.curves["GD"].trace.line.set_stroke(width=3.5)
+        lo = 10.0 ** np.floor(np.log10(float(np.nanmin(mo))))
+        hi = 10.0 ** (np.ceil(np.log10(float(np.nanmax(gd)))) + 1)  # a decade over the peak for its number
+        plot = LossPlot({"Momentum": mo, "GD": gd}, colors={"GD": theme.GD, "Momentum": color("optimizer", "momentum")},
+                        steps={"GD": np.arange(len(gd)), "Momentum": np.arange(len(mo))}, log_y=True, y_range=(lo, hi),
+                        x_range=(0, float(len(mo) - 1)), legend=False, x_label="", y_label="", width=2.25, height=1.2,
+                        font_size=26, ink=theme.FOREGROUND, x_ticks=3, y_ticks=3)
+        plot.curves["GD"].trace.line.set_stroke(width=3)
+        plot.curves["Momentum"].trace.line.set_stroke(width=3)
         ax = plot.axes
-        start = float(y[0])
-        line = mn.DashedLine(ax.c2p(0, start), ax.c2p(k, start), stroke_color=fg, stroke_width=2, dash_length=0.08)
-        t_start = label(f"start {start:g}", size=26, color=fg).next_to(ax.c2p(k, start), mn.UP, buff=0.08)
-        t_start.align_to(ax.axes, mn.RIGHT)
-        peak = int(np.nanargmax(y))
-        t_peak = label(f"up to {y[peak]:.0f}", size=26, color=fg)
-        # right of the peak at its height, clear of the falling curve: left edge where it has dropped below half
-        clear = peak + int(np.argmax(y[peak:] < 0.5 * y[peak]))
-        t_peak.move_to(ax.c2p(clear, y[peak]), aligned_edge=mn.UL).shift(0.1 * mn.RIGHT)
-        t_peak.align_to(ax.axes, mn.UP)
-        head = label(f"GD at η = {n['eta']:g}: loss", size=26, color=fg)
-        body = mn.VGroup(plot, line, t_start, t_peak)
-        head.next_to(body, mn.UP, buff=0.1).align_to(body, mn.LEFT)
+        for tick in ax.tick_labels:  # 0.1 … 1000 written out (superscripts read too small)
+            sup = getattr(tick, "text", "")
+            if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
+                e = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
+                tick.become(label(f"{10.0 ** e:g}", size=26, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
+        y_hi, y_lo = ax.c2p(0, hi)[1], ax.c2p(0, lo)[1]
+        # no step numbers (the run's 300 steps, as on the chart beside it) and no headroom tick (the peak's number)
+        ax.tick_labels.remove(*[t for t in ax.tick_labels if abs(t.get_y() - y_hi) < 0.05 or t.get_y() < y_lo - 0.05])
+        ax.ticks.remove(*[t for t in ax.ticks if t.get_center()[1] < y_lo - 0.02])
+        peak = int(np.nanargmax(gd))
+        t_peak = label(f"{gd[peak]:.0f}", size=26, color=fg).next_to(ax.c2p(peak, gd[peak]), mn.UP, buff=0.06)
+        t_gd = label(f"GD {gd[-1]:.2g}", size=26, color=fg).next_to(ax.c2p(len(gd) - 1, gd[-1]), mn.RIGHT, buff=0.12)
+        t_mo = label(f"Momentum\n{mo[-1]:.2g}", size=26, color=fg, line_spacing=0.8)
+        t_mo.move_to(ax.c2p(len(mo) - 1, mo[-1]), aligned_edge=mn.LEFT).shift(0.12 * mn.RIGHT)
+        t_mo.shift((ax.c2p(0, mo[-1])[1] - (t_mo.get_top()[1] - 0.17)) * mn.UP)  # its first line level with the end
+        head = label(f"loss per step, both at η = {n['eta']:g}", size=26, color=fg)  # steps 0 … 300: no x ticks
+        body = mn.VGroup(plot, t_peak, t_gd, t_mo)
+        head.next_to(body, mn.UP, buff=0.08).align_to(body, mn.LEFT)
         g = mn.VGroup(head, body)
         box = mn.SurroundingRectangle(g, buff=0.1, stroke_color=color(theme.MUTED), stroke_width=2,
                                       fill_color=bg, fill_opacity=1)
         panel = mn.VGroup(box, g)
-        panel.move_to([-3.5, 2.48, 0], aligned_edge=mn.UL)
+        panel.move_to([-4.6, 2.5, 0], aligned_edge=mn.UL)  # right of ○, left of the chart's legend
         return panel
 
     def closing_swap(self, i: int):
-        """At the GD reason (the second closing caption) the end's close-up gives way to GD's own run."""
+        """At the GD reasons (from the second closing caption) the end's close-up gives way to GD's own run."""
         if i == 1 and getattr(self, "_gd_inset", None) is not None:
             self.remove(self._end_inset)
             self.add_fixed_in_frame_mobjects(self._gd_inset)
@@ -1476,15 +1494,20 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         self._star_at = np.asarray(axes.c2p(*minimum, float(np.ravel(self._hmap(np.array([0.0])))[0])), float)
         out = []
         # the floor hold's step (label up-right, clear of the path's start) and the flattening's (down-left)
-        for k, way in ((n["steady"], mn.RIGHT + 0.55 * mn.UP), (f, mn.LEFT + 0.3 * mn.DOWN)):
+        # step 81 right of its mark, off the path (which runs on down to the right) and short of ★; step 160
+        # below-left of its own (the path rises from it to the right); each with the loss there (it still falls)
+        for k, way in ((n["steady"], 0.9 * mn.RIGHT + 0.35 * mn.DOWN), (f, 0.25 * mn.LEFT + 0.55 * mn.DOWN)):
             q = np.asarray(axes.c2p(*xy[k], z[k]), float)
             ring = mn.VGroup(*[mn.Square(0.24, stroke_color=c, stroke_width=w).move_to(q)
                                for c, w in ((bg, 7), (fg, 3.5))])  # a square: rings mean a covered run elsewhere
-            words = label(f"step {k}", size=26, color=fg)
-            words.move_to(q).shift((0.3 + words.width / 2) * way[0] * mn.RIGHT + way[1] * mn.UP)  # beside the ring
+            words = label(f"step {k}\nloss {self.run_loss(rec)[k]:.2g}", size=26, color=fg, line_spacing=0.8)
+            words.move_to(q).shift((way[0] + np.sign(way[0]) * words.width / 2) * mn.RIGHT + way[1] * mn.UP)
             words.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
             out.append(mn.VGroup(shown_from(ring, self._tracker, k), shown_from(words, self._tracker, k)))
         return out
+
+    def run_loss(self, rec) -> np.ndarray:
+        return np.asarray(rec[f"{self.plane}_run"].train_loss, float)
 
     def path_beats(self, rec, surf, v) -> list:
         """Three holds: in the zigzag (halfway to the floor), where the steps lock onto 10·η·|g| (the
@@ -1539,22 +1562,25 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         f, g, L = n["flat"], n["g"], n["L"]
         out = [f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps follow it, to {L[-1]:.2g}: it "
                f"ends {n['d']:.2f} from ★ (a distance in x, y)."]
-        gd = self.gd_cap(rec)
-        if gd is not None and self.gd_probe(rec) is not None:
-            out.append(f"Why not GD with {n['k']:g}× η ≈ {n['k'] * n['eta']:g}? At η = {n['eta']:g} GD already bounces "
-                       f"(box); on the race grid its largest stable η is {gd:.2g}.")
+        big = self.gd_diverges(rec)
+        gd = self.gd_probe(rec)
+        if big is not None and gd is not None:
+            out.append(f"Why not GD with {n['k']:g}× η? Momentum's {n['k']:g}× grows only along the floor, where the "
+                       f"gradients agree; across the valley they cancel.")
+            out.append(f"GD's η scales the bounce across the valley too: at η = {n['eta']:g} it already bounces (box); "
+                       f"at {big:g} it diverges (race grid).")
         return out
 
-    def gd_cap(self, rec):
-        """GD's largest stable η on the optimizer race's shared grid (every grid η above it unstable), when
-        this run is the race's Momentum run (`rate_words`); else None."""
+    def gd_diverges(self, rec):
+        """The grid η k·η (GD's η for Momentum's steady step) when the optimizer race's GD run there diverged
+        (a non-finite final loss in its tuning record) and this run is the race's Momentum run; else None."""
         if not self.rate_words(rec):
             return None
+        n = self.run_numbers(rec)
         tun = experiments.load("descent_race")[f"{self.plane}__tuning"]
+        j = np.flatnonzero(np.isclose(tun.lrs, n["k"] * n["eta"], rtol=1e-9))
         i = tun.meta["names"].index("gd")
-        k = int(tun.chosen[i])
-        ok = np.asarray(tun.stable[i], bool)
-        return float(tun.lrs[k]) if not ok[k + 1:].any() else None
+        return float(tun.lrs[j[0]]) if j.size and not np.isfinite(tun.final_loss[i, j[0]]) else None
 
     def takeaway(self, rec, surf, v):
         k = self.run_numbers(rec)["k"]

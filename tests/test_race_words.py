@@ -680,26 +680,37 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert f"each step locks onto {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}" in floor
     assert step == f and f"From step {f} (loss {run.train_loss[f]:.2g}) the floor flattens toward ★" in hold
     d = np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0]))
-    why, gdw = (" ".join(w.split()) for w in sc.why(surface, s, 0.0))
-    # "GD ... its largest stable η is 0.00063": every grid η above GD's chosen one is unstable on the race's
-    # grid (same start and steps as this run)
+    why, gd1, gd2 = (" ".join(w.split()) for w in sc.why(surface, s, 0.0))
     g_tun = E.load("descent_race")["rosenbrock__tuning"]
     g_i = g_tun.meta["names"].index("gd")
-    g_k = int(g_tun.chosen[g_i])
-    assert not np.asarray(g_tun.stable[g_i], bool)[g_k + 1:].any() and g_tun.lrs[g_k] < eta
-    assert not g_tun.stable[g_i, g_k + 1] and g_tun.lrs[g_k + 1] == eta  # the next grid η is this run's
-    # "Why not GD with 10× η ≈ 0.01? At η = 0.001 GD already bounces (box)": the box is the race's GD probe
-    # at this η (same start): its loss zigzags (rises and falls in turn) far above the start, up to the peak
+    # "Why not GD with 10× η? Momentum's 10× grows only along the floor, where the gradients agree; across the
+    # valley they cancel": on the floor (from step a) each step ≈ 10·η·|g| (above); in the zigzag the summed
+    # −gradients 36–39 are far shorter than the longest of them (the close-up's "length 10 (37 alone: 24)")
+    assert f"Why not GD with {k:g}× η? Momentum's {k:g}× grows only along the floor" in gd1
+    idx = list(range(a // 2 - 4, a // 2))
+    G = -obj.gradient(run.thetas[idx])
+    assert np.linalg.norm(G.sum(axis=0)) < 0.5 * np.linalg.norm(G, axis=1).max()
+    # "at η = 0.001 it already bounces (box); at 0.01 it diverges (race grid)": the box is the race's GD probe at
+    # this η (same start): its loss zigzags (rises and falls in turn) far above the start and ends far above
+    # Momentum's; GD's race run at 10·η (a grid rate) has no finite final loss
     probes = E.load("descent_race")["rosenbrock__probes"]
     row = int(np.flatnonzero((probes.columns["optimizer"] == g_i) & (probes.columns["lr"] == eta))[0])
     bounce = np.asarray(probes.columns["loss"][row], float)
     assert np.allclose(sc.gd_probe(surface), bounce, equal_nan=True)
-    w = bounce[: sc.BOUNCE_STEPS + 1]
-    assert w[0] == pytest.approx(float(obj.value(run.thetas[0]))) and w.max() > 4 * w[0]  # "up to 55", "start 12.5"
-    turns = np.sum(np.diff(np.sign(np.diff(w[: int(np.argmax(w)) + 10]))) != 0)
+    assert bounce[0] == pytest.approx(float(obj.value(run.thetas[0]))) and bounce.max() > 4 * bounce[0]
+    peak = int(np.argmax(bounce))
+    turns = np.sum(np.diff(np.sign(np.diff(bounce[: peak + 10]))) != 0)
     assert turns >= 8  # it bounces: up, down, up … not a smooth climb
-    assert (f"Why not GD with {k:g}× η ≈ {k * eta:g}? At η = {eta:g} GD already bounces (box); on the race grid "
-            f"its largest stable η is {g_tun.lrs[g_k]:.2g}.") in gdw
+    j = int(np.flatnonzero(np.isclose(g_tun.lrs, k * eta))[0])
+    assert not np.isfinite(g_tun.final_loss[g_i, j])
+    assert (f"at η = {eta:g} it already bounces (box); at {g_tun.lrs[j]:g} it diverges (race grid)") in gd2
+    # the box's numbers: GD's peak and end (its last probe loss agrees with its tuning final to 2 digits) and
+    # Momentum's end (the loss readout's last value)
+    i_eta = int(np.flatnonzero(g_tun.lrs == eta)[0])
+    assert f"{bounce[-1]:.2g}" == f"{g_tun.final_loss[g_i, i_eta]:.2g}"
+    assert run.train_loss[-1] < bounce[-1] / 50  # GD stalls two decades above Momentum
+    assert sc.run_loss(surface)[-1] == run.train_loss[-1]
+    assert [run.train_loss[t] for t in (a, f)] == pytest.approx([sc.run_loss(surface)[t] for t in (a, f)])
     assert (f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps follow it, to {L[-1]:.2g}: it ends "
             f"{d:.2f} from ★ (a distance in x, y).") in why
     assert L[f] / L[-1] > 5 and d > 0.1
@@ -720,7 +731,7 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert sc.rate_words(surface) == (" (Momentum's best on the race's grid)" if tun.lrs[best] == eta
                                       else "")
     assert tun.lrs[best] == eta  # (today it is)
-    texts = [sc.intro(surface, s), sc.during(surface, s, 0.0), zig, floor, hold, why, gdw, sc.takeaway(surface, s, 0.0)]
+    texts = [sc.intro(surface, s), sc.during(surface, s, 0.0), zig, floor, hold, why, gd1, gd2, sc.takeaway(surface, s, 0.0)]
     assert all(len(textwrap.wrap(t, 66)) <= 2 for t in texts), texts  # two lines inside the frame
 
 
