@@ -1265,7 +1265,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                         y_range=(1e-4, 3.0), legend=False, x_label="step", y_label="", width=4.7, height=2.2,
                         tracker=tracker, font_size=28, ink=theme.FOREGROUND, y_ticks=3)
         plot.curves[step_name].trace.line.set_stroke(width=5)
-        for key, op in (("w0", 0.6), ("b0", 0.6), (grad_name, 1.0), (gd_name, 1.0)):
+        for key, op in (("w0", 0.9), ("b0", 0.55), (grad_name, 1.0), (gd_name, 1.0)):
             plot.curves[key].trace.line.set_stroke(width=2.5, opacity=op)
         ax = plot.axes
         for tick in ax.tick_labels:  # 0.001 … 10 written out (superscripts read too small)
@@ -1289,10 +1289,11 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         z = a // 2
         below = float(np.median(kg[1:a] / L[1:a]))
         y0 = float(np.median(L[1:a]))
-        x0 = z + 5
+        x0 = z + 9
         gap = mn.DoubleArrow(ax.c2p(x0, y0), ax.c2p(x0, y0 * below), buff=0, stroke_width=4, color=fg, tip_length=0.14,
                              max_tip_length_to_length_ratio=0.3)
         gap_words = label(f"~{below:.0f}×", size=28, color=fg).next_to(gap, mn.RIGHT, buff=0.1)
+        gap_words.set_y(ax.c2p(x0, y0)[1])  # level with the arrow's foot: clear of the step-81 number above
         plot.add(shown_from(mn.VGroup(gap, gap_words), tracker, z, until=z + 0.5))
         plot.add(marks)
         names = mn.VGroup()
