@@ -2257,7 +2257,7 @@ def gd_ridge_text(surf, runs) -> str:
     gd = np.asarray(runs["gd"].thetas, float)[:, 1]
     k = off_ridge_step(runs["gd"])
     return (f"GD steps η × slope. Across the ridge the slope is 2 × the distance off it, so each step multiplies "
-            f"that distance by only 1 + 2η = {gd[1] / gd[0]:.2g}: {gd[0]:g} → {gd[k]:.1f} by step {k}.")
+            f"that distance by only 1 + 2η = {gd[1] / gd[0]:.2g}: {gd[0]:g} → {gd[k]:.2f} by step {k}.")
 
 
 def arrivals(surf, runs, min_value: float) -> tuple[list, list]:
@@ -2290,28 +2290,36 @@ def adam_swing_text(surf, runs, centre, k: int = 12) -> str:
 
 
 def momentum_late_text(surf, runs, tuning) -> str:
-    """Why Momentum is last on the saddle: its best η on the grid is the smallest of the six (Nesterov's,
-    far larger, ends it farther off, from the tuning grid), so its velocity leaves the ridge last (the step
-    |y| > 0.5), and at the last step it still swings round ★."""
+    """Why Momentum is last on the saddle: the same velocity as Nesterov (β) but no look-ahead, so at
+    Nesterov's η its swing round ★ has not died down by the last step (its f − f* there, from the tuning grid);
+    its best η is the smallest of the six, and it leaves the ridge last (the step |y| > 0.5)."""
     m, hn = runs["momentum"], runs["nesterov"].meta["hyper"]
     i = tuning.meta["names"].index("momentum")
     j = int(np.flatnonzero(np.isclose(tuning.lrs, hn["lr"]))[0])
-    return (f"Momentum's best η is small, {RV.num(m.meta['hyper']['lr'])} (at {RV.num(hn['lr'])}: f − f* = "
-            f"{RV.num(float(tuning.final_loss[i, j]))}): it leaves the ridge last (step {RV.ridge_step(m)}) and "
-            f"at step {len(m.thetas) - 1} still swings round ★.")
+    return (f"Momentum has Nesterov's β but no look-ahead: at η = {RV.num(hn['lr'])} it still swings at step "
+            f"{len(m.thetas) - 1} (f − f* = {RV.num(float(tuning.final_loss[i, j]))}). Its best η is "
+            f"{RV.num(m.meta['hyper']['lr'])}: off the ridge last (step {RV.ridge_step(m)}).")
+
+
+def overshoot_step(run, surf) -> int:
+    """The step a run is farthest past ★ once off the ridge (its velocity's overshoot)."""
+    star = np.asarray(max(surf.meta["minima"], key=lambda m: m[1]), float)
+    th = np.asarray(run.thetas, float)[:, :2]
+    k0 = RV.ridge_step(run)
+    return k0 + int(np.argmax(np.linalg.norm(th[k0:] - star, axis=1) * (th[k0:, 1] > star[1])))
 
 
 def nesterov_overshoot_text(surf, runs, tuning) -> str:
     """Why Nesterov, off the ridge long before GD at the same η, reaches ★ after it: its velocity carries
-    it past ★ (its largest y against ★'s), and that swing takes steps to die out (its arrival step; GD's is
-    in the ranking beside it)."""
+    it past ★ (its farthest point beyond ★, in plane distance), and the swing takes steps to die out (its
+    arrival step; GD's is in the ranking beside it)."""
     nv = runs["nesterov"]
-    y = np.asarray(nv.thetas, float)[:, 1]
-    k = int(np.argmax(y))
-    star_y = max(m[1] for m in surf.meta["minima"])
+    star = np.asarray(max(surf.meta["minima"], key=lambda m: m[1]), float)
+    k = overshoot_step(nv, surf)
+    d = float(np.linalg.norm(np.asarray(nv.thetas, float)[k, :2] - star))
     there = dict(arrivals(surf, runs, tuning.meta["min_value"])[0])
     return (f"Nesterov is off the ridge at step {RV.ridge_step(nv)} (GD: {RV.ridge_step(runs['gd'])}), but its "
-            f"velocity carries it past ★ (y = {y[k]:.2f} at step {k}; ★: {star_y:.2f}), so it is on ★ only at step "
+            f"velocity carries it {d:.2f} past ★ by step {k}, and it swings back and forth until step "
             f"{there['nesterov']}.")
 
 
@@ -2323,9 +2331,10 @@ def saddle_takeaway(surf, runs, min_value: float | None = None) -> str:
         there, rest = arrivals(surf, runs, min_value)
         steps = dict(there)
         behind = [n for n, _ in there if steps[n] > steps["gd"]] + [n for n, _ in rest]
-        return (f"Takeaway: a saddle only delays plain GD: it reaches ★ at step {steps['gd']}, "
-                f"{steps['gd'] - there[0][1]} steps after {NAMES[there[0][0]]}, ahead of "
-                f"{', '.join(NAMES[n] for n in behind[:-1])} and {NAMES[behind[-1]]}.")
+        off = abs(float(surf.meta["start"][1]) - float(surf.meta["saddles"][0][1]))
+        return (f"Takeaway: a saddle only delays GD: from {off:g} off the ridge it is on ★ at step {steps['gd']}, "
+                f"{steps['gd'] - there[0][1]} after {NAMES[there[0][0]]}, ahead of "
+                f"{', '.join(NAMES[n] for n in behind)}.")
     gd = np.asarray(runs["gd"].thetas, float)[:, 1]
     if "gd" in tied and len(tied) > 1:
         return (f"Takeaway: a saddle only delays plain GD (×{gd[1] / gd[0]:.1f} a step off the ridge): it too "
@@ -2535,8 +2544,8 @@ class DescentRace3DSaddle(DescentRace3D):
     zoom_near = 0.5
     tag_side = {"adagrad": mn.LEFT, "rmsprop": mn.UP, "adam": mn.DOWN}
     zoom_side, beat_width = 2.5, 5.75
-    end_zoom_factor = 0.62    # at rest the surface leaves the right half to the top view and the ranking
-    end_offset = None         # its place on screen kept
+    end_zoom_factor = 0.56    # at rest the surface leaves the right half to the top view and the ranking
+    end_offset = (-3.75, -0.45)  # and glides left, clear of the top view's box
     sub_size, key_size = 26, 26
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
     halo_cover = 0.02         # ringed only on the covering dot's spot: the 4 tied first round RMSprop's dot
@@ -2553,8 +2562,9 @@ class DescentRace3DSaddle(DescentRace3D):
     def subtitle_words(self, surf) -> str:
         """What 'best η' means here (the tuning's rule on this surface: the lowest f at the last step, a tie
         of several η at ★ going to the first there), the marks."""
-        return (f"η: lowest f at step {surf.meta['steps']} on one grid (tie: first on ★) · ○ start · ★ min · "
-                f"× saddle")
+        tun = tuning_record(self.surface)
+        return (f"η: lowest f at step {surf.meta['steps']} on a grid {power_of_ten(tun.lrs[0])}…"
+                f"{tun.lrs[-1]:g} · ○ start · ★ min · × saddle")
 
     def ring_key(self) -> mn.VGroup:
         return mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.MUTED), stroke_width=4),
@@ -2594,14 +2604,40 @@ class DescentRace3DSaddle(DescentRace3D):
                        size=self.end_size, header=f"top view: ★ ± {self.top_half:g}", lines=False,
                        bar=self.top_bar)
 
-    def path_view(self, surf, runs, name: str, first: int, last: int, turn: float) -> TopView:
+    def path_view(self, surf, runs, name: str, first: int, last: int, turn: float, mark=None) -> TopView:
         """One run's steps `first`…`last` in the top view, zoomed out to ★ ± `path_half` so its swing fits:
-        a line with a dot at each iterate, older steps fainter, its dot at step `last` tagged."""
+        a line with a dot at each iterate, older steps fainter, its dot at step `last` tagged. `mark`: a step
+        whose distance from ★ is measured (a ruler from ★ to its iterate, 'step k: d past ★')."""
         centre = self.end_centre(surf, runs)
-        return TopView(centre, self.path_half, self.top_side, turn, {name: runs[name].thetas[first:last + 1]},
-                       {name: color("optimizer", name)}, [], "", {name: f"step {last}"},
-                       size=self.end_size, header=f"top view: ★ ± {self.path_half:g}", fade=True,
-                       bar=self.path_bar)
+        th = np.asarray(runs[name].thetas, float)[:, :2]
+        v = TopView(centre, self.path_half, self.top_side, turn, {name: th[first:last + 1]},
+                    {name: color("optimizer", name)}, [], "", {name: f"step {last}"},
+                    size=self.end_size, header=f"top view: ★ ± {self.path_half:g}", fade=True, bar=self.path_bar)
+        v.ruler = None
+        if mark is not None:
+            a, b = v.at(centre), v.at(th[mark])
+            u = (b - a) / np.linalg.norm(b - a)
+            n_ = np.array([-u[1], u[0], 0.0])
+            off = 0.22 * n_ * (1 if n_[0] >= 0 else -1)  # beside the path, on its right
+            fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
+            parts = [mn.Line(a + off, b + off), mn.Line(a + off - 0.08 * n_, a + off + 0.08 * n_),
+                     mn.Line(b + off - 0.08 * n_, b + off + 0.08 * n_)]
+            g = mn.VGroup(*[p_.copy().set_stroke(bg, width=7) for p_ in parts], *[p_.set_stroke(fg, width=3) for p_ in parts])
+            dot = mn.Dot(b, radius=0.09, color=color("optimizer", name), stroke_color=bg, stroke_width=2.5)
+            d = float(np.linalg.norm(th[mark] - centre))
+            tag = text(f"step {mark}:\n{d:.2f} past ★", size=self.end_size, line_spacing=0.8)
+            tag.next_to((a + b) / 2 + off, np.sign(off[0] or 1) * mn.RIGHT, buff=0.25)
+            lo_, hi_ = v.box.get_corner(mn.DL), v.box.get_corner(mn.UR)
+            tag.shift(np.clip(tag.get_center(), lo_ + [tag.width / 2 + 0.06, tag.height / 2 + 0.06, 0],
+                              hi_ - [tag.width / 2 + 0.06, tag.height / 2 + 0.06, 0]) - tag.get_center())
+            tag.add_background_rectangle(color=bg, opacity=0.85, buff=0.04)
+            v.ruler = mn.VGroup(g, dot, tag)
+            v.add(v.ruler)
+            if v.bar is not None:  # the scale bar in the corner farthest from the measured step's tag
+                far = max((mn.DR, mn.DL, mn.UR, mn.UL), key=lambda c_: np.linalg.norm(
+                    v.box.get_corner(c_) - tag.get_center()) + np.linalg.norm(v.box.get_corner(c_) - b))
+                v.bar.move_to(v.box.get_corner(far) - far * (np.array([v.bar.width, v.bar.height, 0]) / 2 + 0.12))
+        return v
 
     @staticmethod
     def end_centre(surf, runs) -> np.ndarray:
@@ -2620,7 +2656,8 @@ class DescentRace3DSaddle(DescentRace3D):
         there = dict(arrivals(surf, runs, tuning.meta["min_value"])[0])
         return [(adam_swing_text(surf, runs, self.end_centre(surf, runs), k), "adam", (n - k, n)),
                 (momentum_late_text(surf, runs, tuning), "momentum", (n - k, n)),
-                (nesterov_overshoot_text(surf, runs, tuning), "nesterov", (kn, there["nesterov"])),
+                (nesterov_overshoot_text(surf, runs, tuning), "nesterov", (kn, there["nesterov"],
+                                                                          overshoot_step(runs["nesterov"], surf))),
                 (saddle_takeaway(surf, runs, tuning.meta["min_value"]), None, None)]
 
     def end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
@@ -2647,23 +2684,24 @@ class DescentRace3DSaddle(DescentRace3D):
             w.next_to(top, mn.DOWN, buff=0.3).align_to(top, mn.LEFT)
             extra = mn.VGroup()
             if who is not None:
-                pv = self.path_view(surf, runs, who, *steps, turn)
+                pv = self.path_view(surf, runs, who, steps[0], steps[1], turn, mark=(steps[2:] or [None])[0])
                 pv.shift(view.box.get_center() - pv.box.get_center())  # in the ends' box, at its own scale
                 row = rows.row_of[who]
                 extra.add(pv, mn.SurroundingRectangle(row, color=color(theme.FOREGROUND), stroke_width=2, buff=0.05))
             beats.append((w, who, extra))
-        # where the close-up is taken: the window's corners at ★'s height, projected, framed
-        h = self.top_half
-        corners = [axes.c2p(centre[0] + a, centre[1] + b, z) for a in (-h, h) for b in (-h, h)]
-        s_ = np.asarray(self.camera.project_points(np.array(corners, float)), float)[:, :2]
-        frame = mn.Rectangle(width=np.ptp(s_[:, 0]) + 0.1, height=np.ptp(s_[:, 1]) + 0.1,
-                             stroke_color=color(theme.MUTED), stroke_width=2).move_to([*s_.mean(axis=0), 0])
-        b_ = view.box
-        joins = mn.VGroup(*[mn.Line(frame.get_corner(u), b_.get_corner(v), stroke_color=color(theme.MUTED),
-                                    stroke_width=1.5) for u, v in ((mn.UR, mn.UL), (mn.DR, mn.DL))])
+        wide = None
+        def source(half):
+            """Where a top view is taken from: its window (turned like it), at ★'s height, projected on the
+            surface, outlined like the box."""
+            R = np.array([[np.cos(turn), np.sin(turn)], [-np.sin(turn), np.cos(turn)]])  # box → plane
+            q = [centre + R @ (half * np.array(c_)) for c_ in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+            P = np.asarray(self.camera.project_points(np.array([axes.c2p(*p_, z) for p_ in q], float)), float)
+            P[:, 2] = 0.0
+            return mn.Polygon(*P, stroke_color=color(theme.FOREGROUND), stroke_width=2.5)
+        frame = source(self.top_half)
         by_name = dict(zip(self.optimizers, trails))
         self.remove(side)  # cut from the legend to the end card (no half-faded frame of either)
-        self.add_fixed_in_frame_mobjects(joins, frame, top)
+        self.add_fixed_in_frame_mobjects(frame, top)
         self.pause("race-ends")
         self.wait(self.end_hold * 0.6)  # the ends and the ranking read before the first line
         shown = []
@@ -2671,11 +2709,13 @@ class DescentRace3DSaddle(DescentRace3D):
             self.remove(*shown)  # a cut, not a fade: a line is either there or not
             light_runs(by_name, [who] if who else None)
             if who is not None:
-                self.remove(view)
+                self.remove(view, frame)
                 top.remove(view)
+                wide = wide or source(self.path_half)  # the zoomed-out view's window on the surface
+                extra.add(wide)
             elif view not in top:
                 top.add(view)
-                self.add_fixed_in_frame_mobjects(view)
+                self.add_fixed_in_frame_mobjects(view, frame)
             self.add_fixed_in_frame_mobjects(w, extra)
             self.update_mobjects(0)
             self.pause(f"race-beat-{i}")

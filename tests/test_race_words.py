@@ -195,7 +195,7 @@ def test_saddle_words_match_the_runs(race_mod, race):
     for y_ in (1e-3, 1e-2):
         assert obj.gradient(np.array([0.5, y_]))[1] == pytest.approx(-2 * y_, rel=1e-3)
     assert gy[1] / gy[0] == pytest.approx(1 + 2 * runs["gd"].meta["hyper"]["lr"], rel=1e-6)
-    assert (f"each step multiplies that distance by only 1 + 2η = {gy[1] / gy[0]:.2g}: {gy[0]:g} → {gy[k]:.1f} by "
+    assert (f"each step multiplies that distance by only 1 + 2η = {gy[1] / gy[0]:.2g}: {gy[0]:g} → {gy[k]:.2f} by "
             f"step {k}.") in mid
     # the 3-D race's end: why Adam (off the ridge at step 1) never reaches ★: its m is a velocity and round a
     # minimum a velocity's swing shrinks by ≈ √β₁ a step (the fit of log distance to ★ over steps 20–40)
@@ -228,8 +228,21 @@ def test_saddle_words_match_the_runs(race_mod, race):
     hn_ = runs["nesterov"].meta["hyper"]
     im, jn = tun.meta["names"].index("momentum"), int(np.flatnonzero(tun.lrs == hn_["lr"])[0])
     assert race_mod.momentum_late_text(surf, runs, tun) == (
-        f"Momentum's best η is small, {mo.meta['hyper']['lr']:.2g} (at {hn_['lr']:.2g}: f − f* = "
-        f"{tun.final_loss[im, jn]:.2g}): it leaves the ridge last (step {km_}) and at step 40 still swings round ★.")
+        f"Momentum has Nesterov's β but no look-ahead: at η = {hn_['lr']:.2g} it still swings at step 40 (f − f* = "
+        f"{tun.final_loss[im, jn]:.2g}). Its best η is {mo.meta['hyper']['lr']:.2g}: off the ridge last (step {km_}).")
+    assert hn_["beta"] == mo.meta["hyper"]["beta"]  # "Nesterov's β"
+    # "at η = 0.25 it still swings at step 40": heavy ball (the published rule) at that η from the same start,
+    # re-run here: still moving at step 40 and crossing x = 0 again and again
+    from nnviz import optim
+    opt_, th_ = optim.momentum(lr=hn_["lr"], beta=hn_["beta"]), np.asarray(mo.thetas[0], float)
+    st_, pth = opt_.init(th_), [th_]
+    for _ in range(40):
+        step_, st_ = opt_.update(O.get("saddle").gradient(th_), st_, th_)
+        th_ = th_ + step_
+        pth.append(th_)
+    pth = np.array(pth)
+    assert np.linalg.norm(pth[-1] - pth[-2]) > 0.05 and O.get("saddle").value(pth[-1]) - O.get("saddle").min_value == (
+        pytest.approx(tun.final_loss[im, jn], rel=1e-6))
     assert tun.final_loss[im, jn] > mo.meta["final_loss"] and tun.stable[im, jn]  # the larger η: no better
     assert mo.meta["hyper"]["lr"] == min(r_.meta["hyper"]["lr"] for r_ in runs.values())
     assert km_ == max(int(np.flatnonzero(np.abs(r_.thetas[:, 1]) > 0.5)[0]) for r_ in runs.values())
@@ -303,18 +316,22 @@ def test_saddle_words_match_the_runs(race_mod, race):
     assert [f for _, f in rest] == [runs[n].meta["final_loss"] for n in order[len(first):]]
     assert all(f > T.ATOL for _, f in rest)
     take = race_mod.saddle_takeaway(surf, runs, tun.meta["min_value"])
-    assert take == (f"Takeaway: a saddle only delays plain GD: it reaches ★ at step {first['gd']}, "
-                    f"{first['gd'] - min(first.values())} steps after RMSprop, ahead of Nesterov, Adam and Momentum.")
+    assert take == (f"Takeaway: a saddle only delays GD: from {abs(surf.meta['start'][1]):g} off the ridge it is on ★ "
+                    f"at step {first['gd']}, {first['gd'] - min(first.values())} after RMSprop, ahead of Nesterov, Adam, "
+                    f"Momentum.")
     assert min(first, key=first.get) == "rmsprop" and first["nesterov"] > first["gd"]
     # the 3-D race: Nesterov has a velocity too yet settles, at its far larger η (the ratio and Momentum's
     # end at that η from the records): within 10⁻¹² of the minimum from its ranking step, its last steps
     # tiny next to Momentum's and Adam's
     nest = race_mod.nesterov_overshoot_text(surf, runs, tun)
-    yn = runs["nesterov"].thetas[:, 1]
-    kmax = int(np.argmax(yn))
-    assert nest == (f"Nesterov is off the ridge at step {kn} (GD: {k}), but its velocity carries it past ★ (y = "
-                    f"{yn[kmax]:.2f} at step {kmax}; ★: {top[1]:.2f}), so it is on ★ only at step {first['nesterov']}.")
-    assert kn < k and yn[kmax] > top[1] + 0.3 and first["nesterov"] > first["gd"]  # "but", "past ★", "only"
+    thn = runs["nesterov"].thetas[:, :2]
+    dn_ = np.linalg.norm(thn - top, axis=1)
+    kmax = kn + int(np.argmax(dn_[kn:] * (thn[kn:, 1] > top[1])))  # farthest past ★ (beyond it) once off the ridge
+    assert race_mod.overshoot_step(runs["nesterov"], surf) == kmax
+    assert nest == (f"Nesterov is off the ridge at step {kn} (GD: {k}), but its velocity carries it {dn_[kmax]:.2f} past "
+                    f"★ by step {kmax}, and it swings back and forth until step {first['nesterov']}.")
+    assert kn < k and dn_[kmax] > 0.3 and first["nesterov"] > first["gd"]  # "but", "past ★", arrives after GD
+    assert XD.swings(runs["nesterov"]) >= 2  # "back and forth" (x crosses 0 repeatedly)
     assert hn["lr"] == runs["gd"].meta["hyper"]["lr"]  # the same η as GD: the velocity is the difference
     # the 3-D saddle race's subtitle: "η: lowest f at step 40 on one grid (tie: first on ★)": on this surface
     # every chosen η has the lowest final loss of its whole grid row (stable or not), and a tie happens only
@@ -326,7 +343,9 @@ def test_saddle_words_match_the_runs(race_mod, race):
         assert c_ in tied
         if len(tied) > 1:
             assert row[tied].max() <= T.ATOL
-    assert "lowest f at step 40 on one grid (tie: first on ★)" in race_mod.DescentRace3DSaddle.subtitle_words(None, surf)
+    sub = race_mod.DescentRace3DSaddle.subtitle_words(race_mod.DescentRace3DSaddle, surf)
+    assert sub.startswith(f"η: lowest f at step 40 on a grid 10⁻⁵…10 · ")
+    assert tun.lrs[0] == pytest.approx(1e-5) and tun.lrs[-1] == pytest.approx(10)
     # "damps the swing": once off the ridge its distance to ★ shrinks far faster a step than the √β of a
     # plain velocity (Adam's and, at its η, Momentum's rate above)
     dn = np.linalg.norm(runs["nesterov"].thetas[:, :2] - top, axis=1)

@@ -392,8 +392,13 @@ def test_a_run_is_ringed_only_when_it_ends_on_the_covering_dot():
     # images of its recorded θ, in the steps the line names
     sc.path_steps = scene.path_steps
     for words, who, steps in sc.end_beats(surf, runs, tun)[:-1]:
-        pv = sc.path_view(surf, runs, who, *steps, 0.7)
+        pv = sc.path_view(surf, runs, who, steps[0], steps[1], 0.7, mark=(steps[2:] or [None])[0])
         th = runs[who].thetas[steps[0]:steps[1] + 1]
+        if len(steps) > 2:  # the measured step: its dot at its iterate, the distance from ★ the line quotes
+            k_ = steps[2]
+            d_ = np.linalg.norm(runs[who].thetas[k_] - star)
+            assert np.allclose(pv.ruler[1].get_center(), pv.at(runs[who].thetas[k_]))
+            assert pv.ruler[2].text == f"step{k_}:{d_:.2f}past★" and f"{d_:.2f} past ★ by step {k_}" in words
         assert np.allclose(pv.dots[who].get_center(), pv.at(th[-1])) and pv.words[who].text == f"step{steps[1]}"
         small = [m.get_center() for m in pv.lines if isinstance(m, mn.Dot)]
         inner = [pv.at(p) for p in th[1:-1] if pv.inside(p)]
