@@ -589,6 +589,7 @@ def caption_fit(words: str, left: float, size: float = 24, start: int = 36, t2c=
     for f in ("η/(1 − β)", "f − f* < 10", "f − f*", "< 10", "(1 − β₁ᵗ)", "(1 − β₂ᵗ)", "(|g| =", "η <", "ₘₐₓ <"):
         flat = flat.replace(f, f.replace(" ", "§"))
     flat = re.sub(r"([<>]) ([\d.]+)", r"\1§\2", flat)  # "< 2", "> 2", "< 0.00105": a bound never split
+    flat = re.sub(r"(ₘₐₓ) = (\d)", r"\1§=§\2", flat)  # "λₘₐₓ = 1912" on one line
     width = start
     while True:  # one layout per try, and the next try's width estimated from this one's overshoot
         t = text(wrap_words(flat, width).replace("§", " "), size=size, line_spacing=0.8, **({"t2c": t2c} if t2c else {}))
@@ -1181,7 +1182,7 @@ def gd_reading(tuning, name: str = "gd", width: int = 38) -> str:
     return wrap_words(words, width)
 
 
-def edge_inset(story, width: float = 2.8, height: float = 2.3) -> mn.VGroup:
+def edge_inset(story, width: float = 2.4, height: float = 1.7) -> mn.VGroup:
     """GD's loss per step (log scale) up to the rule's check step at its chosen η and the first two
     unstable rates above it (solid, long dashes, short dashes; each rate up a lighter blue), the start loss
     and the rule's bound (PEAK × the start) as labelled lines, each curve labelled at its end with its η
@@ -1228,7 +1229,8 @@ def edge_inset(story, width: float = 2.8, height: float = 2.3) -> mn.VGroup:
         g.add(m.move_to([o[0] + width + 0.12, y, 0], aligned_edge=mn.LEFT))
     g.add(text("0", size=28).next_to(o, mn.DOWN, buff=0.08).align_to(box, mn.LEFT),
           text(f"step {steps}", size=28).next_to([o[0] + width, o[1], 0], mn.DOWN, buff=0.08).align_to(box, mn.RIGHT))
-    g.title = text("GD's loss per step (log)", size=28).next_to(box, mn.UP, buff=0.5).align_to(box, mn.LEFT)
+    g.title = text("GD's loss per step (log)", size=28).next_to(box, mn.UP, buff=0.5)
+    g.title.align_to(g, mn.RIGHT)  # right-aligned with the end labels: clear of the frame's edge
     g.add(g.title)
     return g
 
@@ -1263,7 +1265,7 @@ class DescentRaceTuning(ThemedScene):
         top = 10 ** np.ceil(np.log10(max(drawn.max(), 10.0)) + 0.3)
         floor = max(FLOOR, 10 ** np.floor(np.log10(max(drawn.min(), FLOOR)) - 0.3))
         ax = LabelledAxes((lrs[0], lrs[-1]), (floor, top), "learning rate η", "final loss f − f*",
-                          log_x=True, log_y=True, width=4.9, height=4.3, font_size=30, frame="box", ink=fg, x_ticks=3)
+                          log_x=True, log_y=True, width=5.3, height=4.3, font_size=30, frame="box", ink=fg, x_ticks=3)
         ax.to_edge(mn.LEFT, buff=0.3).to_edge(mn.DOWN, buff=0.15)
         left = ax.get_right()[0] + 0.3  # the side column
         # the × row: where each optimizer diverges at every larger η, on one row above the plot; two at one η stack
@@ -1282,25 +1284,28 @@ class DescentRaceTuning(ThemedScene):
                 if j == int(tun.chosen[i]):
                     continue  # the chosen rate is its ●
                 # on top of every chosen ● (z 3), outlined: a rate under another's ● still shows
-                dot = mn.Dot(ax.c2p(lrs[j], ys[j]), radius=0.05, color=c).set_stroke(bg, width=1.5, opacity=1)
-                grid_dots.setdefault(o, []).append((int(j), dot.set_z_index(4)))
+                dot = mn.Dot(ax.c2p(lrs[j], ys[j]), radius=0.055, color=c).set_stroke(bg, width=1.5, opacity=1)
+                grid_dots.setdefault(o, []).append((int(j), dot.set_z_index(6)))  # above ● and ○
             for j, f in ends[o]:  # each dropped run's end: a hollow ring in its colour
                 ring = mn.Circle(radius=0.1, color=c, stroke_width=3).move_to(ax.c2p(lrs[j], f))
                 rings.setdefault(o, []).append((j, ring.set_z_index(4)))
             j = RV.diverged_from(tun, o)
-            if j is not None:
-                n = used.get(j, 0)
-                used[j] = n + 1
-                x = np.array([ax.c2p(lrs[j], top)[0], y_row + 0.24 * n, 0.0])
-                cross = mn.VGroup(mn.Line(x + 0.07 * mn.UL, x + 0.07 * mn.DR), mn.Line(x + 0.07 * mn.UR, x + 0.07 * mn.DL))
-                marks.setdefault(o, []).append((j, cross.set_stroke(c, width=5)))
+            if j is not None:  # a × above the plot at its η, a tick down to the top spine; close ones stagger
+                xj = ax.c2p(lrs[j], top)[0]
+                n = 0
+                while any(abs(xj - u) < 0.3 and r == n for u, r in used.items()):
+                    n += 1
+                used[xj] = n
+                x = np.array([xj, y_row + 0.3 * n, 0.0])
+                cross = mn.VGroup(mn.Line(x + 0.1 * mn.UL, x + 0.1 * mn.DR), mn.Line(x + 0.1 * mn.UR, x + 0.1 * mn.DL),
+                                  mn.Line([xj, ax.axes.get_top()[1], 0], x + 0.12 * mn.DOWN, stroke_width=2))
+                marks.setdefault(o, []).append((j, cross.set_stroke(c, width=5).set_z_index(5)))
             ci = int(tun.chosen[i])
             if ci >= 0:
                 chosen[o] = mn.Dot(ax.c2p(lrs[ci], max(F[i, ci], floor)), radius=0.13, color=c,
-                                   stroke_color=bg, stroke_width=3).set_z_index(3)
-        first_x = min((m.get_left()[0] for ms in marks.values() for _, m in ms), default=ax.axes.get_right()[0])
-        row_key = text("diverges:", size=28)  # right-aligned left of the leftmost ×, clear of the "10²" tick
-        row_key.move_to([first_x - 0.2, y_row, 0], aligned_edge=mn.RIGHT)
+                                   stroke_color=bg, stroke_width=4).set_z_index(5)  # above every ○
+        row_key = text("diverges:", size=28)  # in the left margin, over the y ticks: the × are positions
+        row_key.move_to([ax.axes.get_left()[0] - 0.4, y_row + 0.05, 0], aligned_edge=mn.LEFT)
         # GD's cap: η·λ_max < 2 at the start, from the probes' λ_max there
         story = RV.edge_story(tun, probes, self.first)
         cap = mn.VGroup()
@@ -1311,7 +1316,7 @@ class DescentRaceTuning(ThemedScene):
             cap.add(text(f"{NAMES[self.first]}: 2/λₘₐₓ\nat start", size=28, color=color("optimizer", self.first)).move_to(
                 [xc + 0.1, ax.axes.get_top()[1] - 0.08, 0], aligned_edge=mn.UL))  # right of its line, not on it
         # the side table: the recorded ranking, each optimizer's chosen η and final loss, best first
-        rows = [[text("", size=28), text("chosen η", size=28), text("final f − f*", size=28)]]
+        rows = [[text("", size=28), text("η", size=28), text("f − f*", size=28)]]
         for place, group in enumerate(tun.meta["ranking"], start=1):
             for o in (o for o in group if o in self.optimizers):
                 c = color("optimizer", o)
@@ -1389,7 +1394,7 @@ class DescentRaceTuning(ThemedScene):
         words = (f"Below the dashed f − f* = {self.good:g}: " +
                  ", ".join(f"{NAMES[o]} at {good[o]} stable rate{'s' if good[o] > 1 else ''}" for o in some) +
                  ("; the rest at none." if none else "."))
-        verdict = caption_fit(words, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.4)
+        verdict = caption_fit(words, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.3)
         verdict.set_x(left, direction=mn.LEFT)
         others = [d for o, d in chosen.items() if o != lead]
         # each curve faint away from its ●, solid from its grid neighbour below to the one above: the ●
@@ -1410,17 +1415,23 @@ class DescentRaceTuning(ThemedScene):
                   *[c.animate.set_stroke(opacity=0.3) for c in far], *[d.animate.set_opacity(0.4) for d in dots],
                   run_time=0.6)
         self.play(mn.Create(line), mn.FadeIn(tag), mn.FadeIn(verdict), run_time=0.5)
-        self.wait(4.0)
+        # the counted points (stable rates below the line), each pulsed where it is drawn
+        counted = []
+        for o in self.optimizers:
+            ci, dots_o = int(tun.chosen[names.index(o)]), dict(grid_dots.get(o, []))
+            counted += [chosen[o] if j == ci else dots_o[j] for j in RV.good_rates(tun, o, self.good)]
+        self.play(*[mn.Indicate(m, scale_factor=1.8, color=fg) for m in counted], run_time=1.0)
+        self.wait(3.0)
         self.pause("tuning-end")
-        last = caption_fit(RV.tuning_takeaway(tun, self.good), left, size=28, start=34).next_to(table, mn.DOWN, buff=0.4)
+        last = caption_fit(RV.tuning_takeaway(tun, self.good), left, size=28, start=34).next_to(table, mn.DOWN, buff=0.3)
         last.set_x(left, direction=mn.LEFT)
         self.play(mn.FadeOut(verdict), run_time=0.3)
         self.play(mn.FadeIn(last), run_time=0.5)
         self.wait(3.5)
-        rule = RV.rule_takeaway(tun)
+        rule = RV.rule_takeaway(tun, probes)
         if rule:  # the closing verdict: the dropped runs (○) that end below the winner, lit
             self.pause("rule")
-            end = caption_fit(rule, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.4)
+            end = caption_fit(rule, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.3)
             end.set_x(left, direction=mn.LEFT)
             lower = [r for n, j, _ in RV.dropped_below(tun) for jj, r in rings.get(n, []) if jj == j]
             self.play(mn.FadeOut(last), run_time=0.3)

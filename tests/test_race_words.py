@@ -1038,8 +1038,10 @@ def test_why_words_recomputed_from_the_records(race):
         p = RV.probe(pr, n, j)
         assert p["diverged_at"] < 0 and np.max(p["loss"]) > 10 * p["loss"][0]
     ends = ", ".join(f"{XD.RACE_NAMES[n]} {f:.2g}" for n, _, f in below)
-    assert RV.rule_takeaway(tr) == (f"Under the stated rule Momentum wins ({best:.2g}). Three dropped runs (○) end "
-                                    f"lower — {ends} — so the rule decides the winner.")
+    assert RV.rule_takeaway(tr) == (f"Under the rule Momentum wins ({best:.2g}). Three dropped runs (○) end "
+                                    f"lower ({ends}): the rule decides the winner.")
+    assert RV.rule_takeaway(tr, pr) == (f"Under the rule Momentum wins ({best:.2g}). Three dropped runs (○) end "
+                                        f"lower ({ends}), each after a spike past 10× the start.")
     said = ", ".join(f"{XD.RACE_NAMES[n]} at {tr.lrs[j]:.2g} ({f:.2g})" for n, j, f in below)
     assert RV.dropped_text(tr, pr) == (f"Three dropped runs (○) end below Momentum's {best:.2g}: {said}, each after "
                                        f"its loss passed 10× the start. The ranking rests on the stability rule.")

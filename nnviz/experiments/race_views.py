@@ -602,17 +602,25 @@ def dropped_text(tuning, probes) -> str:
             f"stability rule.")
 
 
-def rule_takeaway(tuning) -> str:
+def rule_takeaway(tuning, probes=None) -> str:
     """The tuning video's last line, a verdict: who wins under the stated rule, which dropped runs end
-    lower, and that the rule decides ("" when none end lower)."""
+    lower, how they broke the rule (from their probe curves, when every one peaked past PEAK × the
+    start), and that the rule decides ("" when none end lower)."""
     d = dropped_below(tuning)
     if not d:
         return ""
     w = tuning.meta["ranking"][0][0]
     ends = ", ".join(f"{RACE_NAMES[n]} {num(f)}" for n, _, f in d)
-    return (f"Under the stated rule {RACE_NAMES[w]} wins ({num(tuning.meta['chosen_final'][w])}). "
-            f"{count_words(len(d))} dropped run{'s' if len(d) > 1 else ''} (○) end lower — {ends} — so the rule "
-            f"decides the winner.")
+    why = ""
+    if probes is not None:
+        try:
+            if all(broke_rule(tuning, probes, n, j).startswith("loss peaks") for n, j, _ in d):
+                why = f", each after a spike past {tuning.config.get('peak', 10):g}× the start."
+        except IndexError:  # a rate without a recorded probe curve
+            pass
+    return (f"Under the rule {RACE_NAMES[w]} wins ({num(tuning.meta['chosen_final'][w])}). "
+            f"{count_words(len(d))} dropped run{'s' if len(d) > 1 else ''} (○) end lower ({ends})"
+            f"{why or ': the rule decides the winner.'}")
 
 
 def knife_edge(tuning) -> list:

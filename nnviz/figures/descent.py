@@ -688,7 +688,7 @@ def race_tuning(fig):
     some optimizers are easy to tune."""
     rec = E.load("descent_race")
     grid = fig.add_gridspec(2, 3, height_ratios=[3.0, 2.2], hspace=0.3, wspace=0.32, left=0.06, right=0.98,
-                            top=0.845, bottom=0.155)
+                            top=0.80, bottom=0.155)
     fig.suptitle("Final loss vs η for each optimizer: where is the best stable η, and how close is it to the edge?",
                  fontsize=13, fontweight="bold", y=0.995)
     titled = []  # (axes, title, rows of ×): every title clears the most rows of any panel, all at one height
@@ -733,9 +733,20 @@ def race_tuning(fig):
                 at = tun.meta.get("place_reach", {}).get(name)
                 # every label left of the leftmost stem (no stem crosses a word), a thin leader to its ●
                 said = f"{r + 1}. {OPT_LABEL[name]}, η = {lrs[k]:.2g}" + (f", step {at}" if at is not None else "")
-                ax.annotate(said, (lrs[k], yz), xytext=(x_tag / 10 ** 0.3, yz), textcoords="data",
-                            fontsize=10, color=theme.INK, va="center", ha="right", zorder=6,
-                            arrowprops=dict(arrowstyle="-", color=c, lw=1.0, shrinkA=3, shrinkB=6))
+                x0 = x_tag / 10 ** 0.18
+                ax.annotate(said, (x0, yz), fontsize=10, color=theme.INK, va="center", ha="right", zorder=6,
+                            xytext=(-3, 0), textcoords="offset points")
+                # a thin leader to its ●, broken where another tied ●'s stem crosses this row
+                cuts = sorted(np.log10(lrs[int(tun.chosen[names.index(m)])]) for m in tied
+                              if tied.index(m) < r and lrs[int(tun.chosen[names.index(m)])] < lrs[k])
+                xs, a = [], np.log10(x0)
+                for u in cuts:
+                    xs.append((a, u - 0.07))
+                    a = u + 0.07
+                xs.append((a, np.log10(lrs[k]) - 0.12))
+                for u, v in xs:
+                    if v > u:
+                        ax.plot([10 ** u, 10 ** v], [yz, yz], "-", color=c, lw=1.0, zorder=4)
             else:
                 ax.plot(lrs[k], max(F[i, k], T.ATOL), "o", ms=8, color=c, mec=theme.INK, mew=1.2, zorder=5 + 0.1 * i)
             j = RV.diverged_from(tun, name)
@@ -761,6 +772,7 @@ def race_tuning(fig):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(floor, top)
+        ax.set_xlim(lrs[0] / 10 ** 0.25, lrs[-1] * 10 ** 0.25)  # the rings at the largest η inside the frame
         if zone:  # the tie zone: below the floor line, a row per tied ● in the tie-break's order
             ax.axhspan(floor, T.ATOL, color=theme.MUTED, alpha=0.12, lw=0, zorder=0)
             ax.axhline(T.ATOL, color=theme.MUTED, lw=1.5, ls=":", zorder=1)
@@ -803,7 +815,7 @@ def race_tuning(fig):
             f"final loss: its loss passed {peak:g}× the start, or was above it after the first {warm:.0%} of steps. "
             f"× diverges, there and at every larger η.")
     fig.text(fig.axes[0].get_position().x0, 0.062, _wrap(foot, 160), fontsize=10, va="top", ha="left", linespacing=1.4)
-    fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, 0.068), frameon=False)
+    fig.legend(handles, labels, loc="upper center", ncol=6, fontsize=10, bbox_to_anchor=(0.5, 0.96), frameon=False)
 
 
 @figure("descent_surface", experiments=("descent_surface",), size=(12, 4.6))
