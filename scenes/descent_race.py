@@ -2307,9 +2307,9 @@ def momentum_late_text(surf, runs, tuning) -> str:
     m, hn = runs["momentum"], runs["nesterov"].meta["hyper"]
     i = tuning.meta["names"].index("momentum")
     j = int(np.flatnonzero(np.isclose(tuning.lrs, hn["lr"]))[0])
-    return (f"Momentum has Nesterov's β but no look-ahead: at η = {RV.num(hn['lr'])} it still swings at step "
-            f"{len(m.thetas) - 1} (f − f* = {RV.num(float(tuning.final_loss[i, j]))}). Its best η is "
-            f"{RV.num(m.meta['hyper']['lr'])}: off the ridge last (step {RV.ridge_step(m)}).")
+    return (f"Momentum's best η is small, {RV.num(m.meta['hyper']['lr'])} (at {RV.num(hn['lr'])}, with no "
+            f"look-ahead: f − f* = {RV.num(float(tuning.final_loss[i, j]))}): it leaves the ridge last (step "
+            f"{RV.ridge_step(m)}) and is still coming in at step {len(m.thetas) - 1}.")
 
 
 def overshoot_step(run, surf) -> int:
@@ -2343,8 +2343,9 @@ def saddle_takeaway(surf, runs, min_value: float | None = None) -> str:
         steps = dict(there)
         behind = [n for n, _ in there if steps[n] > steps["gd"]] + [n for n, _ in rest]
         off = abs(float(surf.meta["start"][1]) - float(surf.meta["saddles"][0][1]))
-        return (f"Takeaway: a saddle only delays GD: from {off:g} off the ridge it is on ★ at step {steps['gd']}, "
-                f"{steps['gd'] - there[0][1]} after {NAMES[there[0][0]]}, ahead of "
+        k = RV.ridge_step(runs["gd"])
+        return (f"Takeaway: a saddle only delays GD: {k} steps to leave the ridge from {off:g} off it, "
+                f"{steps['gd'] - k} more to ★; {steps['gd'] - there[0][1]} after {NAMES[there[0][0]]}, ahead of "
                 f"{', '.join(NAMES[n] for n in behind)}.")
     gd = np.asarray(runs["gd"].thetas, float)[:, 1]
     if "gd" in tied and len(tied) > 1:
@@ -2382,7 +2383,7 @@ class TopView(mn.VGroup):
 
     def __init__(self, centre, half: float, side: float, turn: float, paths: dict, colors: dict, on_spot: list,
                  spot_words: str, tags: dict, make_text=text, size: float = 28, header: str | None = None,
-                 lines: bool = True, fade: bool = False, bar: float | None = None,
+                 lines: bool = True, fade: bool = False, bar: float | None = None, hollow: bool = False,
                  dot: float = 0.1, pie: float = 0.2):
         super().__init__()
         self.c, self.half, self.side = np.asarray(centre, float)[:2], float(half), float(side)
@@ -2436,8 +2437,10 @@ class TopView(mn.VGroup):
             e = np.asarray(paths[n], float)[-1, :2]
             if not self.inside(e):
                 continue
-            self.dots[n] = mn.Dot(self.at(e), radius=dot, color=mn.ManimColor(colors[n]), stroke_color=bg,
-                                  stroke_width=2.5, fill_opacity=1)
+            self.dots[n] = (mn.VGroup(*[mn.Circle(radius=dot, stroke_color=k_, stroke_width=w_).move_to(self.at(e))
+                                        for k_, w_ in ((bg, 8), (mn.ManimColor(colors[n]), 4))]) if hollow else
+                            mn.Dot(self.at(e), radius=dot, color=mn.ManimColor(colors[n]), stroke_color=bg,
+                                   stroke_width=2.5, fill_opacity=1))  # hollow: what lies under it shows
             self._marks.append((self.at(e), dot + 0.02))
         self.add(*self.dots.values())
         obstacles = np.array(obstacles) if obstacles else np.zeros((0, 3))
@@ -2531,19 +2534,22 @@ class TopView(mn.VGroup):
         lines (as far as it can), as near its anchor as that allows."""
         w, h = tg.width + 0.08, tg.height + 0.08
         best, key = None, None
-        for r in (0.06, 0.2, 0.4, 0.65, 1.0):
-            for a in np.linspace(0, 2 * np.pi, 32, endpoint=False):
-                u = np.array([np.cos(a), np.sin(a), 0.0])
-                ctr = anchor + u * (reach + r + abs(u[0]) * w / 2 + abs(u[1]) * h / 2)
-                ctr = np.clip(ctr, lo + [w / 2 + 0.04, h / 2 + 0.04, 0], hi - [w / 2 + 0.04, h / 2 + 0.04, 0])
-                hard = [self._rect_gap(p[None], ctr, w, h)[0] - rad for p, rad in self._marks]
-                free = min(hard, default=9.0) > 0.04 and not any(
-                    abs(ctr[0] - c2[0]) < (w + w2) / 2 and abs(ctr[1] - c2[1]) < (h + h2) / 2 for c2, w2, h2 in taken)
-                clear = float(self._rect_gap(obstacles, ctr, w, h).min()) if len(obstacles) else 9.0
-                near = float(np.linalg.norm((ctr - anchor)[:2]))  # centre to anchor: a tag beside its mark, not slid along
-                k_ = (free, min(clear, 0.12), -near)
-                if key is None or k_ > key:
-                    best, key = ctr, k_
+        m_ = np.array([w / 2 + 0.04, h / 2 + 0.04, 0])
+        radial = [anchor + np.array([np.cos(a), np.sin(a), 0.0]) * (reach + r + abs(np.cos(a)) * w / 2 + abs(np.sin(a)) * h / 2)
+                  for r in (0.06, 0.2, 0.4, 0.65, 1.0) for a in np.linspace(0, 2 * np.pi, 32, endpoint=False)]
+        # (then anywhere in the box, nearest first: a wide tag in a small box may only fit away from its mark)
+        grid = [np.array([x, y, 0.0]) for x in np.arange(lo[0] + m_[0], hi[0] - m_[0] + 1e-9, 0.1)
+                for y in np.arange(lo[1] + m_[1], hi[1] - m_[1] + 1e-9, 0.1)]
+        for ctr in radial + grid:
+            ctr = np.clip(ctr, lo + m_, hi - m_)
+            hard = [self._rect_gap(p[None], ctr, w, h)[0] - rad for p, rad in self._marks]
+            free = min(hard, default=9.0) > 0.04 and not any(
+                abs(ctr[0] - c2[0]) < (w + w2) / 2 and abs(ctr[1] - c2[1]) < (h + h2) / 2 for c2, w2, h2 in taken)
+            clear = float(self._rect_gap(obstacles, ctr, w, h).min()) if len(obstacles) else 9.0
+            near = float(np.linalg.norm((ctr - anchor)[:2]))  # centre to anchor: a tag beside its mark, not slid along
+            k_ = (free, min(clear, 0.12), -near)
+            if key is None or k_ > key:
+                best, key = ctr, k_
         return best
 
 
@@ -2556,14 +2562,14 @@ class DescentRace3DSaddle(DescentRace3D):
     tag_side = {"adagrad": mn.LEFT, "rmsprop": mn.UP, "adam": mn.DOWN}
     zoom_side, beat_width = 2.5, 5.75
     end_zoom_factor = 0.56    # at rest the surface leaves the right half to the top view and the ranking
-    end_offset = (-3.75, -0.45)  # and glides left, clear of the top view's box
+    end_offset = (-3.9, -0.5)  # and glides left, clear of the top view's box
     sub_size, key_size = 26, 26
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
     halo_cover = 0.02         # ringed only on the covering dot's spot: the 4 tied first round RMSprop's dot
     mid_legend = False        # its stops as before DescentRace3D's t8 changes (the end card is its own)
     start_filled_after = 0.5  # its ○ hollow at step 0 (every head inside it)
     top_half = 0.14           # the end's top view: ★ ± this along its sides (Momentum's end, 0.13 off ★, inside)
-    top_side = 3.6            # its box (scene units: 216 px at 854 × 480)
+    top_side = 3.4            # its box (scene units: 204 px at 854 × 480)
     top_bar = 0.05            # its scale bar
     path_half, path_bar = 0.5, 0.2  # the closing lines' top view of one run's last steps (its swing fits)
     path_steps = 12           # Adam's and Momentum's last steps shown there
@@ -2574,13 +2580,20 @@ class DescentRace3DSaddle(DescentRace3D):
         """What 'best η' means here (the tuning's rule on this surface: the lowest f at the last step, a tie
         of several η at ★ going to the first there), the marks."""
         tun = tuning_record(self.surface)
-        return (f"η: lowest f at step {surf.meta['steps']} on a grid {power_of_ten(tun.lrs[0])}…"
-                f"{tun.lrs[-1]:g} · ○ start · ★ min · × saddle")
+        per = int(round(1 / np.log10(tun.lrs[1] / tun.lrs[0])))
+        return (f"η: first on ★, else lowest f at step {surf.meta['steps']} · grid {power_of_ten(tun.lrs[0])}…"
+                f"{tun.lrs[-1]:g}, {per} per decade")
 
     def ring_key(self) -> mn.VGroup:
-        return mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.MUTED), stroke_width=4),
+        """What a ring round a dot means, and under it the marks' key (○ ★ ×: the subtitle says the η rule)."""
+        ring = mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.MUTED), stroke_width=4),
                                    mn.Dot(radius=0.08, color=color(theme.FOREGROUND))).move_to(0.2 * mn.RIGHT),
                          text("ring round a dot:\na run under it", size=28, line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15)
+        return mn.VGroup(ring, self.marks_key()).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
+
+    @staticmethod
+    def marks_key() -> mn.Mobject:
+        return text("○ start · ★ minimum · × saddle", size=26)
 
     def ranking_rows(self, surf, runs, tuning) -> mn.VGroup:
         """By arrival: the runs that reach ★ (f − f* < 10⁻¹²), with the step, earliest first; then the
@@ -2592,7 +2605,7 @@ class DescentRace3DSaddle(DescentRace3D):
         rows.append(text(f"at step {surf.meta['steps']}, f − f*:", size=self.end_size))
         for i, (n, f) in enumerate(rest, start=len(there) + 1):
             rows.append(text(f"{i}. {NAMES[n]} {loss_text(f)}", size=self.end_size, color=color("optimizer", n)))
-        body = mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        body = mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.05)
         for r in (rows[len(there) + 1],):  # a little air before the second group
             body[body.submobjects.index(r):].shift(0.12 * mn.DOWN)
         body.row_of = {n: rows[i] for i, n in enumerate([n for n, _ in there], start=1)}
@@ -2623,21 +2636,25 @@ class DescentRace3DSaddle(DescentRace3D):
         th = np.asarray(runs[name].thetas, float)[:, :2]
         v = TopView(centre, self.path_half, self.top_side, turn, {name: th[first:last + 1]},
                     {name: color("optimizer", name)}, [], "", {name: f"step {last}"},
-                    size=self.end_size, header=f"top view: ★ ± {self.path_half:g}", fade=True, bar=self.path_bar)
+                    size=self.end_size, header=f"top view: ★ ± {self.path_half:g}", fade=True, bar=self.path_bar,
+                    hollow=True, dot=0.12)
         v.ruler = None
         if mark is not None:
             a, b = v.at(centre), v.at(th[mark])
             u = (b - a) / np.linalg.norm(b - a)
             n_ = np.array([-u[1], u[0], 0.0])
-            off = 0.22 * n_ * (1 if n_[0] >= 0 else -1)  # beside the path, on its right
+            n_ = n_ if (n_[0] + n_[1]) > 0 else -n_  # the upper-right side of the path (its end's tag takes the other)
+            off = 0.3 * n_
             fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
-            parts = [mn.Line(a + off, b + off), mn.Line(a + off - 0.08 * n_, a + off + 0.08 * n_),
-                     mn.Line(b + off - 0.08 * n_, b + off + 0.08 * n_)]
-            g = mn.VGroup(*[p_.copy().set_stroke(bg, width=7) for p_ in parts], *[p_.set_stroke(fg, width=3) for p_ in parts])
-            dot = mn.Dot(b, radius=0.09, color=color("optimizer", name), stroke_color=bg, stroke_width=2.5)
+            parts = [mn.Line(a + off, b + off), mn.Line(a + off - 0.1 * n_, a + off + 0.1 * n_),
+                     mn.Line(b + off - 0.1 * n_, b + off + 0.1 * n_), mn.DashedLine(a, a + off, dash_length=0.05),
+                     mn.DashedLine(b, b + off, dash_length=0.05)]
+            g = mn.VGroup(*[p_.copy().set_stroke(bg, width=8) for p_ in parts[:3]],
+                          *[p_.set_stroke(fg, width=3.5 if i < 3 else 1.5) for i, p_ in enumerate(parts)])
+            dot = mn.VGroup(mn.Dot(b, radius=0.11, color=fg), mn.Dot(b, radius=0.07, color=color("optimizer", name)))
             d = float(np.linalg.norm(th[mark] - centre))
             tag = text(f"step {mark}:\n{d:.2f} past ★", size=self.end_size, line_spacing=0.8)
-            tag.next_to((a + b) / 2 + off, np.sign(off[0] or 1) * mn.RIGHT, buff=0.25)
+            tag.next_to((a + b) / 2 + off, n_, buff=0.15)  # beside the ruler's middle, away from the path
             lo_, hi_ = v.box.get_corner(mn.DL), v.box.get_corner(mn.UR)
             tag.shift(np.clip(tag.get_center(), lo_ + [tag.width / 2 + 0.06, tag.height / 2 + 0.06, 0],
                               hi_ - [tag.width / 2 + 0.06, tag.height / 2 + 0.06, 0]) - tag.get_center())
@@ -2669,7 +2686,7 @@ class DescentRace3DSaddle(DescentRace3D):
                 (momentum_late_text(surf, runs, tuning), "momentum", (n - k, n)),
                 (nesterov_overshoot_text(surf, runs, tuning), "nesterov", (kn, there["nesterov"],
                                                                           overshoot_step(runs["nesterov"], surf))),
-                (saddle_takeaway(surf, runs, tuning.meta["min_value"]), None, None)]
+                (saddle_takeaway(surf, runs, tuning.meta["min_value"]), "gd", None)]
 
     def end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
         """At rest: on the surface only ★ and the trails (the heads and rings went when the race ended: at
@@ -2694,7 +2711,10 @@ class DescentRace3DSaddle(DescentRace3D):
                 w.scale(max(room / w.height, 24 / self.end_size))
             w.next_to(top, mn.DOWN, buff=0.3).align_to(top, mn.LEFT)
             extra = mn.VGroup()
-            if who is not None:
+            if who is not None and steps is None:  # (the takeaway: GD lit, its row boxed, on the ends)
+                extra.add(mn.SurroundingRectangle(rows.row_of[who], color=color(theme.FOREGROUND), stroke_width=2,
+                                                  buff=0.05))
+            elif who is not None:
                 pv = self.path_view(surf, runs, who, steps[0], steps[1], turn, mark=(steps[2:] or [None])[0])
                 pv.shift(view.box.get_center() - pv.box.get_center())  # in the ends' box, at its own scale
                 row = rows.row_of[who]
@@ -2711,15 +2731,17 @@ class DescentRace3DSaddle(DescentRace3D):
             return mn.Polygon(*P, stroke_color=color(theme.FOREGROUND), stroke_width=2.5)
         frame = source(self.top_half)
         by_name = dict(zip(self.optimizers, trails))
+        key = self.marks_key().to_corner(mn.DL, buff=0.3)  # under the surface (the legend's key goes with it)
         self.remove(side)  # cut from the legend to the end card (no half-faded frame of either)
-        self.add_fixed_in_frame_mobjects(frame, top)
+        self.add_fixed_in_frame_mobjects(frame, top, key)
         self.pause("race-ends")
         self.wait(self.end_hold * 0.6)  # the ends and the ranking read before the first line
         shown = []
+        steps_of = [b[2] for b in self.end_beats(surf, runs, tuning)]
         for i, (w, who, extra) in enumerate(beats):
             self.remove(*shown)  # a cut, not a fade: a line is either there or not
             light_runs(by_name, [who] if who else None)
-            if who is not None:
+            if steps_of[i] is not None:
                 self.remove(view, frame)
                 top.remove(view)
                 wide = wide or source(self.path_half)  # the zoomed-out view's window on the surface

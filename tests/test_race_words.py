@@ -228,8 +228,9 @@ def test_saddle_words_match_the_runs(race_mod, race):
     hn_ = runs["nesterov"].meta["hyper"]
     im, jn = tun.meta["names"].index("momentum"), int(np.flatnonzero(tun.lrs == hn_["lr"])[0])
     assert race_mod.momentum_late_text(surf, runs, tun) == (
-        f"Momentum has Nesterov's β but no look-ahead: at η = {hn_['lr']:.2g} it still swings at step 40 (f − f* = "
-        f"{tun.final_loss[im, jn]:.2g}). Its best η is {mo.meta['hyper']['lr']:.2g}: off the ridge last (step {km_}).")
+        f"Momentum's best η is small, {mo.meta['hyper']['lr']:.2g} (at {hn_['lr']:.2g}, with no look-ahead: f − f* = "
+        f"{tun.final_loss[im, jn]:.2g}): it leaves the ridge last (step {km_}) and is still coming in at step 40.")
+    assert np.linalg.norm(mo.thetas[-1] - top) > 0.05  # "still coming in": not on ★, still moving (below)
     assert hn_["beta"] == mo.meta["hyper"]["beta"]  # "Nesterov's β"
     # "at η = 0.25 it still swings at step 40": heavy ball (the published rule) at that η from the same start,
     # re-run here: still moving at step 40 and crossing x = 0 again and again
@@ -316,9 +317,9 @@ def test_saddle_words_match_the_runs(race_mod, race):
     assert [f for _, f in rest] == [runs[n].meta["final_loss"] for n in order[len(first):]]
     assert all(f > T.ATOL for _, f in rest)
     take = race_mod.saddle_takeaway(surf, runs, tun.meta["min_value"])
-    assert take == (f"Takeaway: a saddle only delays GD: from {abs(surf.meta['start'][1]):g} off the ridge it is on ★ "
-                    f"at step {first['gd']}, {first['gd'] - min(first.values())} after RMSprop, ahead of Nesterov, Adam, "
-                    f"Momentum.")
+    assert take == (f"Takeaway: a saddle only delays GD: {k} steps to leave the ridge from {abs(surf.meta['start'][1]):g} "
+                    f"off it, {first['gd'] - k} more to ★; {first['gd'] - min(first.values())} after RMSprop, ahead of "
+                    f"Nesterov, Adam, Momentum.")
     assert min(first, key=first.get) == "rmsprop" and first["nesterov"] > first["gd"]
     # the 3-D race: Nesterov has a velocity too yet settles, at its far larger η (the ratio and Momentum's
     # end at that η from the records): within 10⁻¹² of the minimum from its ranking step, its last steps
@@ -344,8 +345,16 @@ def test_saddle_words_match_the_runs(race_mod, race):
         if len(tied) > 1:
             assert row[tied].max() <= T.ATOL
     sub = race_mod.DescentRace3DSaddle.subtitle_words(race_mod.DescentRace3DSaddle, surf)
-    assert sub.startswith(f"η: lowest f at step 40 on a grid 10⁻⁵…10 · ")
+    assert sub == "η: first on ★, else lowest f at step 40 · grid 10⁻⁵…10, 5 per decade"
     assert tun.lrs[0] == pytest.approx(1e-5) and tun.lrs[-1] == pytest.approx(10)
+    assert np.allclose(np.diff(np.log10(tun.lrs)), 0.2)  # 5 per decade
+    # "first on ★": for each run that reaches ★, its η is the grid's earliest to get within 10⁻¹² of f*
+    # (recomputed from the stored first-reach steps), so ranking them by arrival ranks them as tuned
+    for i_, n_ in enumerate(tun.meta["names"]):
+        fl = tun.final_loss[i_]
+        on = np.isfinite(fl) & (fl <= T.ATOL) & tun.stable[i_].astype(bool)
+        if on.any():
+            assert tun.reach[i_][int(tun.chosen[i_])] == tun.reach[i_][on].min() == first[n_]
     # "damps the swing": once off the ridge its distance to ★ shrinks far faster a step than the √β of a
     # plain velocity (Adam's and, at its η, Momentum's rate above)
     dn = np.linalg.norm(runs["nesterov"].thetas[:, :2] - top, axis=1)
