@@ -1182,7 +1182,8 @@ def gd_reading(tuning, name: str = "gd", width: int = 38) -> str:
     return wrap_words(words, width)
 
 
-def edge_inset(story, width: float = 2.4, height: float = 1.7) -> mn.VGroup:
+def edge_inset(story, width: float = 2.4, height: float = 1.7, colours=None, tags=None,
+               title: str = "GD's loss per step (log)") -> mn.VGroup:
     """GD's loss per step (log scale) up to the rule's check step at its chosen η and the first two
     unstable rates above it (solid, long dashes, short dashes; each rate up a lighter blue), the start loss
     and the rule's bound (PEAK × the start) as labelled lines, each curve labelled at its end with its η
@@ -1202,9 +1203,9 @@ def edge_inset(story, width: float = 2.4, height: float = 1.7) -> mn.VGroup:
         y = xy(0, level)[1]
         g.add(mn.Line([o[0], y, 0], [o[0] + width, y, 0], stroke_width=1.5, color=muted))  # references: thin grey
         g.add(text(words, size=28).next_to([o[0], y, 0], mn.LEFT, buff=0.1))
-    tags, g.curves, g.peaks = [], [], []
+    tags_of, tags, g.curves, g.peaks = tags, [], [], []
     for n, r in enumerate(story["rows"]):
-        c = mn.interpolate_color(gd, fg, 0.3 * n)  # each rate up a lighter blue
+        c = colours[n] if colours else mn.interpolate_color(gd, fg, 0.3 * n)  # GD: each rate up a lighter blue
         L = r["loss"][:steps + 1]
         pts = [xy(t, v) for t, v in enumerate(L) if np.isfinite(v)]
         line = mn.VMobject(stroke_color=c, stroke_width=5).set_points_as_corners(pts)
@@ -1213,7 +1214,7 @@ def edge_inset(story, width: float = 2.4, height: float = 1.7) -> mn.VGroup:
         g.add(line)
         g.curves.append(line)
         peak = mn.VGroup()
-        if r["how"] is not None:  # the peak the caption quotes: its value above the box, a tick down to it
+        if r["how"] is not None and tags_of is None:  # the peak the caption quotes: above the box, a tick to it
             t = int(np.nanargmax(L))
             at = xy(t, L[t])
             above = np.array([at[0], o[1] + height + 0.08, 0])
@@ -1221,7 +1222,8 @@ def edge_inset(story, width: float = 2.4, height: float = 1.7) -> mn.VGroup:
                              text(f"{np.nanmax(L):.0f}", size=28, color=c).next_to(above, mn.UP, buff=0.04))
             g.add(peak)
         g.peaks.append(peak)
-        tags.append([text(("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=28, color=c), pts[-1][1]])
+        tags.append([text(tags_of[n] if tags_of else ("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=28,
+                          color=c), pts[-1][1]])
     tags.sort(key=lambda t: t[1])
     for a, b in zip(tags, tags[1:]):  # end labels at least one text height apart
         b[1] = max(b[1], a[1] + 0.36)
@@ -1229,7 +1231,7 @@ def edge_inset(story, width: float = 2.4, height: float = 1.7) -> mn.VGroup:
         g.add(m.move_to([o[0] + width + 0.12, y, 0], aligned_edge=mn.LEFT))
     g.add(text("0", size=28).next_to(o, mn.DOWN, buff=0.08).align_to(box, mn.LEFT),
           text(f"step {steps}", size=28).next_to([o[0] + width, o[1], 0], mn.DOWN, buff=0.08).align_to(box, mn.RIGHT))
-    g.title = text("GD's loss per step (log)", size=28).next_to(box, mn.UP, buff=0.5)
+    g.title = text(title, size=28).next_to(box, mn.UP, buff=0.5 if tags_of is None else 0.12)
     g.title.align_to(g, mn.RIGHT)  # right-aligned with the end labels: clear of the frame's edge
     g.add(g.title)
     return g
@@ -1373,11 +1375,10 @@ class DescentRaceTuning(ThemedScene):
                 shown = why
             self.pause("edge")
             shown = mn.VGroup(shown, inset)
-        now = caption_fit("Now the other five, on the same grid; the table ranks their ● by final loss.", left,
-                          size=28, start=34)
+        now = caption_fit("Now the other five, on the same grid.", left, size=28, start=34)
         now.next_to(table, mn.DOWN, aligned_edge=mn.LEFT, buff=0.4)
         self.play(mn.FadeOut(shown), run_time=0.3)
-        self.play(mn.FadeIn(table), mn.FadeIn(now), run_time=0.4)
+        self.play(mn.FadeIn(now), run_time=0.4)
         # the other curves, their grid dots, ○ and × only now: nothing of theirs on screen before the sweep
         self.add(*curves.values(), *[c for _, c in rest])
         self.play(warp.animate(k))
@@ -1391,7 +1392,8 @@ class DescentRaceTuning(ThemedScene):
         good = {o: RV.good_rates(tun, o, self.good).size for o in self.optimizers}
         some = sorted([o for o in self.optimizers if good[o]], key=lambda o: -good[o])
         none = [NAMES[o] for o in self.optimizers if not good[o]]
-        words = (f"Below the dashed f − f* = {self.good:g}: " +
+        start = probes.meta["start_loss"]
+        words = (f"Below the dashed f − f* = {self.good:g} ({start / self.good:.0f}× under the start, {start:g}): " +
                  ", ".join(f"{NAMES[o]} at {good[o]} stable rate{'s' if good[o] > 1 else ''}" for o in some) +
                  ("; the rest at none." if none else "."))
         verdict = caption_fit(words, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.3)
@@ -1411,7 +1413,9 @@ class DescentRaceTuning(ThemedScene):
         far = [*curves.values(), lead_curve]
         dots = [d for o, ds in grid_dots.items() for j, d in ds
                 if abs(j - int(tun.chosen[names.index(o)])) > 1]
-        self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeOut(now), mn.FadeIn(near),
+        # the ranking table only once every ● has landed; GD's cap line steps back
+        self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeOut(now), mn.FadeIn(near), mn.FadeIn(table),
+                  *([cap[0].animate.set_stroke(opacity=0.35)] if len(cap) else []),
                   *[c.animate.set_stroke(opacity=0.3) for c in far], *[d.animate.set_opacity(0.4) for d in dots],
                   run_time=0.6)
         self.play(mn.Create(line), mn.FadeIn(tag), mn.FadeIn(verdict), run_time=0.5)
@@ -1433,10 +1437,26 @@ class DescentRaceTuning(ThemedScene):
             self.pause("rule")
             end = caption_fit(rule, left, size=28, start=34).next_to(table, mn.DOWN, buff=0.3)
             end.set_x(left, direction=mn.LEFT)
-            lower = [r for n, j, _ in RV.dropped_below(tun) for jj, r in rings.get(n, []) if jj == j]
-            self.play(mn.FadeOut(last), run_time=0.3)
-            self.play(mn.FadeIn(end), *[mn.Indicate(r, scale_factor=1.6, color=fg) for r in lower], run_time=0.8)
-            self.wait(3.5)
+            below = RV.dropped_below(tun)
+            lower = [r for n, j, _ in below for jj, r in rings.get(n, []) if jj == j]
+            # the evidence: each dropped run's loss per step (its probe curve) against the rule's 10× line
+            runs = [RV.probe(probes, n, j) for n, j, _ in below]
+            start = probes.meta["start_loss"]
+            spikes = {"check": probes.meta["warmup_step"], "start": start, "bound": tun.config.get("peak", PEAK) * start,
+                      "rows": [{"loss": p["loss"], "how": "peak", "lr": p["lr"], "peak": float(np.nanmax(p["loss"]))}
+                               for p in runs]}
+            proof = edge_inset(spikes, width=2.7, height=2.1, colours=[color("optimizer", n) for n, _, _ in below],
+                               tags=[f"×{float(np.nanmax(p['loss'])) / start:.0f}" for p in runs],
+                               title="their loss per step (log)")
+            proof.next_to(sub, mn.DOWN, buff=0.3)
+            proof.shift((left - 0.25 - proof.get_left()[0]) * mn.RIGHT)
+            proof.shift(min(0.0, RIGHT_EDGE - proof.get_right()[0]) * mn.RIGHT)  # its tags inside the frame
+            end = caption_fit(rule, left, size=28, start=34).next_to(proof, mn.DOWN, buff=0.3)
+            end.set_x(left, direction=mn.LEFT)
+            self.play(mn.FadeOut(last), mn.FadeOut(table), run_time=0.3)
+            self.play(mn.FadeIn(proof), mn.FadeIn(end), *[mn.Indicate(r, scale_factor=1.6, color=fg) for r in lower],
+                      run_time=0.8)
+            self.wait(4.0)
 
 
 class DescentRace3D(ThemedThreeDScene):

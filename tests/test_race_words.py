@@ -1049,8 +1049,9 @@ def test_why_words_recomputed_from_the_records(race):
     ends = ", ".join(f"{XD.RACE_NAMES[n]} {f:.2g}" for n, _, f in below)
     assert RV.rule_takeaway(tr) == (f"Under the rule Momentum wins ({best:.2g}). Three dropped runs (○) end "
                                     f"lower ({ends}): the rule decides the winner.")
-    assert RV.rule_takeaway(tr, pr) == (f"Under the rule Momentum wins ({best:.2g}). Three dropped runs (○) end "
-                                        f"lower ({ends}), each after a spike past 10× the start.")
+    assert RV.rule_takeaway(tr, pr) == (f"Under the rule Momentum wins ({best:.2g}). Three dropped runs (○: "
+                                        f"{', '.join(XD.RACE_NAMES[n] for n, _, _ in below)}) end lower, each after a "
+                                        f"spike past 10× the start.")
     said = ", ".join(f"{XD.RACE_NAMES[n]} at {tr.lrs[j]:.2g} ({f:.2g})" for n, j, f in below)
     assert RV.dropped_text(tr, pr) == (f"Three dropped runs (○) end below Momentum's {best:.2g}: {said}, each after "
                                        f"its loss passed 10× the start. The ranking rests on the stability rule.")

@@ -611,16 +611,20 @@ def rule_takeaway(tuning, probes=None) -> str:
         return ""
     w = tuning.meta["ranking"][0][0]
     ends = ", ".join(f"{RACE_NAMES[n]} {num(f)}" for n, _, f in d)
+    who = ", ".join(RACE_NAMES[n] for n, _, _ in d)
     why = ""
     if probes is not None:
         try:
             if all(broke_rule(tuning, probes, n, j).startswith("loss peaks") for n, j, _ in d):
-                why = f", each after a spike past {tuning.config.get('peak', 10):g}× the start."
+                why = f"each after a spike past {tuning.config.get('peak', 10):g}× the start."
         except IndexError:  # a rate without a recorded probe curve
             pass
+    if why:  # the evidence is drawn beside it (their curves): names only
+        return (f"Under the rule {RACE_NAMES[w]} wins ({num(tuning.meta['chosen_final'][w])}). "
+                f"{count_words(len(d))} dropped run{'s' if len(d) > 1 else ''} (○: {who}) end lower, {why}")
     return (f"Under the rule {RACE_NAMES[w]} wins ({num(tuning.meta['chosen_final'][w])}). "
-            f"{count_words(len(d))} dropped run{'s' if len(d) > 1 else ''} (○) end lower ({ends})"
-            f"{why or ': the rule decides the winner.'}")
+            f"{count_words(len(d))} dropped run{'s' if len(d) > 1 else ''} (○) end lower ({ends}): the rule decides "
+            f"the winner.")
 
 
 def knife_edge(tuning) -> list:

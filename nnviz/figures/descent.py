@@ -673,7 +673,7 @@ def _tuning_words(tun, names) -> list:
     return words
 
 
-UNDER = {"gd": 4.0, "momentum": 2.8, "nesterov": 1.4}  # line widths where these curves coincide (lowest widest)
+UNDER = {"gd": 3.0, "momentum": 2.4, "nesterov": 1.4}  # line widths where these curves coincide (lowest widest)
 ZONE_ROW = 1.4  # decades between the rows of tied ● under the tie floor (the tuning still)
 
 
@@ -719,9 +719,10 @@ def race_tuning(fig):
             ax.plot(lrs, y, "-", color=c, lw=0.9, alpha=0.22 if zone else 0.3, zorder=2)
             ax.plot(lrs, y, "o", color=c, ms=2.4, mew=0, alpha=0.35, zorder=2)
             near = slice(max(k - 1, 0), k + 2)
-            lw = 2.4 if zone else UNDER.get(name, 2.4)  # coinciding (GD, Momentum, Nesterov): the lower wider
+            lw = 1.8 if zone else UNDER.get(name, 2.2)  # coinciding (GD, Momentum, Nesterov): the lower wider
             ax.plot(lrs[near], y[near], "-", color=c, lw=lw, path_effects=_inked(lw), zorder=3 + 0.1 * i)
-            ax.plot(lrs[near], y[near], "o", color=c, ms=3.4, mec=theme.INK, mew=0.5, zorder=4)
+            # grid dots above every ● (zorder 5+): Momentum's 0.00063 shows on Nesterov's ●
+            ax.plot(lrs[near], y[near], "o", color=c, ms=3.6, mec=theme.INK, mew=0.6, zorder=6)
             for j in np.flatnonzero(ends[i]):  # each dropped run's end
                 ax.plot(lrs[j], max(F[i, j], T.ATOL), "o", ms=6.5, mfc="none", mec=c, mew=1.6, zorder=4.5)
             if name in tied and zone:
