@@ -302,11 +302,13 @@ class DescentSurface(ThemedThreeDScene):
             if shown is not None:
                 self.remove(shown)
             self.add_fixed_in_frame_mobjects(words)
+            self.closing_swap(-1)
             self.pause("takeaway")
             self.wait(3.5)
 
     def closing_swap(self, i: int):
-        """What changes beside the caption at closing reason `i` (none here: a variant swaps an inset)."""
+        """What changes beside the caption at closing reason `i` (-1: the takeaway; none here: a variant swaps
+        an inset)."""
 
     def arrange_meters(self, counter, loss, star_words, net: bool) -> mn.VGroup:
         """The readout panel: the step counter, the loss and ★'s words in a column, its upper left corner
@@ -1239,11 +1241,13 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     GD_NAME = ("η·|gradient|: a GD step", "from this point")  # the blue curve: not a GD run, GD's step from here
 
     def side(self, rec, tracker, steps):
-        """Per step (log scale), growing with the path: Momentum's step length, 10·η·|gradient| (momentum's
-        steady step) and η·|gradient| (the step plain GD would take from the same point, drawn on top with a
-        dark rim); the step where the steps lock on and where the floor flattens (the gradient only falls
-        from there) and the last step marked, each a little after the path gets there (never on the moving
-        head), their numbers above-right of the curves. The legend sits above the chart, under the readouts;
+        """Per step (log scale, a tick every decade), growing with the path: Momentum's step length (on top;
+        thin in the zigzag), 10·η·|gradient| (momentum's steady step) and η·|gradient| (the step plain GD would
+        take from the same point), those two faint before the steps lock on; at the zigzag hold a "~6×" arrow
+        (the steps below the white curve), from the lock-on a "10×" arrow between the steps and GD's; the step
+        where the steps lock on and where the floor flattens (the gradient only falls from there) and the last
+        step marked, each a little after the path gets there (never on the moving head), their numbers
+        above-right of the curves. The legend sits above the chart, under the readouts;
         above them, what the height means and the optimizer's settings. Two top-down close-ups (`PlaneInset`),
         each shown while its part of the path is read: the zigzag with its −gradient arrows, and the end with
         its distance to ★ to scale; and GD's own run at this η from the race (`gd_bounce`) at the GD beat."""
@@ -1258,13 +1262,16 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         kg, eg = n["k"] * n["eta"] * g, n["eta"] * g
         # the white and blue curves in two pieces: faint before step a (the zigzag, under the yellow steps, which
         # are the point there), whole from a on (the yellow then runs along the white)
-        series = {"w0": kg[: a + 1], "b0": eg[: a + 1], step_name: L, grad_name: kg[a:], gd_name: eg[a:]}
-        cols = {"w0": fg, "b0": theme.GD, step_name: color("optimizer", "momentum"), grad_name: fg, gd_name: theme.GD}
-        at = {"w0": gs[: a + 1], "b0": gs[: a + 1], step_name: s, grad_name: gs[a:], gd_name: gs[a:]}
+        series = {"w0": kg[: a + 1], "b0": eg[: a + 1], "y0": L[:a], step_name: L[a - 1:], grad_name: kg[a:],
+                  gd_name: eg[a:]}
+        cols = {"w0": fg, "b0": theme.GD, "y0": color("optimizer", "momentum"), step_name: color("optimizer", "momentum"),
+                grad_name: fg, gd_name: theme.GD}
+        at = {"w0": gs[: a + 1], "b0": gs[: a + 1], "y0": s[:a], step_name: s[a - 1:], grad_name: gs[a:], gd_name: gs[a:]}
         plot = LossPlot(series, colors=cols, steps=at, log_y=True,
                         y_range=(1e-4, 3.0), legend=False, x_label="step", y_label="", width=4.7, height=2.2,
-                        tracker=tracker, font_size=28, ink=theme.FOREGROUND, y_ticks=3)
+                        tracker=tracker, font_size=28, ink=theme.FOREGROUND, y_ticks=5)
         plot.curves[step_name].trace.line.set_stroke(width=5)
+        plot.curves["y0"].trace.line.set_stroke(width=2.5)  # the zigzag's steps thin: the curves under them show
         for key, op in (("w0", 0.9), ("b0", 0.55), (grad_name, 1.0), (gd_name, 1.0)):
             plot.curves[key].trace.line.set_stroke(width=2.5, opacity=op)
         ax = plot.axes
@@ -1295,6 +1302,13 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         gap_words = label(f"~{below:.0f}×", size=28, color=fg).next_to(gap, mn.RIGHT, buff=0.1)
         gap_words.set_y(ax.c2p(x0, y0)[1])  # level with the arrow's foot: clear of the step-81 number above
         plot.add(shown_from(mn.VGroup(gap, gap_words), tracker, z, until=z + 0.5))
+        # from the floor hold on: momentum's step vs GD's from the same point (the takeaway's ~10×), measured
+        # between the curves half-way from the lock-on to the flattening
+        m = (a + f) // 2
+        ten = mn.DoubleArrow(ax.c2p(m, eg[m]), ax.c2p(m, L[m - 1]), buff=0.04, stroke_width=4, color=fg, tip_length=0.14,
+                             max_tip_length_to_length_ratio=0.3)
+        ten_words = label(f"{L[m - 1] / eg[m]:.0f}×", size=28, color=fg).next_to(ten, mn.RIGHT, buff=0.08)
+        plot.add(shown_from(mn.VGroup(ten, ten_words), tracker, a))
         plot.add(marks)
         names = mn.VGroup()
         for k, c, w in ((step_name, color("optimizer", "momentum"), 6), (grad_name, fg, 3), (gd_name, color(theme.GD), 3)):
@@ -1306,6 +1320,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         plot.move_to([0, -2.5, 0], aligned_edge=mn.DOWN).to_edge(mn.RIGHT, buff=0.2)
         names.next_to(ax.axes, mn.UP, buff=0.15).align_to(ax.axes, mn.RIGHT)
         plot.add(names)
+        self._legend, self._chart = names, plot  # the GD box takes the chart's place in the GD beats
         sub = label(f"height: log(1 + loss)  |  momentum η = {n['eta']:g}, β = {n['beta']:g}", size=26, color=fg)
         why_eta = self.rate_words(rec)
         if why_eta:  # a second line: where η comes from
@@ -1360,11 +1375,14 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         zz.arrow(th[idx[-1]], scale * tot, fg, width=10, tip=0.22)
         for i, g_ in zip(idx, G):  # each number by its arrow's tip, where nothing else is drawn
             zz.add(self.tip_number(zz, label(f"{i}", size=26, color=fg), zz.at(th[i]), zz.at(th[i] + scale * g_)))
-        big = int(np.argmax(np.linalg.norm(G, axis=1)))
-        sw = label(f"white: sum of {idx[0]}–{idx[-1]},\nlength {np.linalg.norm(tot):.0f} ({idx[big]} alone: "
-                   f"{np.linalg.norm(G[big]):.0f})",
+        lens = np.round(np.linalg.norm(G, axis=1))  # as written: the sum on screen adds up
+        tl = float(np.round(np.linalg.norm(tot)))
+        # lined up, the four would add their lengths; summed, they mostly cancel: the ratio is the zigzag's
+        # "~6×" (its steps below 10·η·|gradient|)
+        sw = label(f"lengths {'+'.join(f'{v:.0f}' for v in lens)} = {lens.sum():.0f};\nwhite, their sum: "
+                   f"{tl:.0f} ({lens.sum() / tl:.0f}× less)",
                    size=26, color=fg, line_spacing=0.8)
-        sw.next_to(zz.box, mn.DOWN, buff=0.08, aligned_edge=mn.LEFT)  # under the box: off the arrows
+        sw.next_to(zz.box, mn.DOWN, buff=0.08)  # under the box (centred: wider than it), off the arrows
         sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.02)
         zz.add(sw)
         zz.header.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)  # over the sheet
@@ -1433,56 +1451,84 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                              & np.isclose(c["lr"], self.run_numbers(rec)["eta"], rtol=1e-12, atol=0))
         return np.asarray(c["loss"][int(row[0])], float) if row.size else None
 
+    def gd_best(self, rec):
+        """(η, loss per step) of the optimizer race's GD run at its own best η on the shared grid (same start
+        and steps as this run: `rate_words`), or None."""
+        if not self.rate_words(rec):
+            return None
+        race = experiments.load("descent_race")
+        run = race[f"{self.plane}__gd"]
+        return float(run.meta["hyper"]["lr"]), np.asarray(run.train_loss, float)
+
     def gd_bounce(self, rec):
-        """The closing GD beats' evidence: at this run's η, GD's own loss per step (the race's probe run, same
-        start and steps) and this Momentum run's, on one log axis over the whole run: GD's spike (its peak
-        written above it) and where each ends, named at its end. A panel over the bowl's back wall, where no
-        path runs."""
-        gd = self.gd_probe(rec)
-        if gd is None:
+        """The closing GD beats' evidence, over the whole run on one log axis: GD's own loss per step at this
+        run's η (the race's probe run: it spikes, then stalls), GD at its own best η on the race grid (dashed:
+        it stalls too) and this Momentum run; GD's peak written above it, the ends named at the right. A
+        panel where the chart's legend was (read by then), clear of the path."""
+        gd, best = self.gd_probe(rec), self.gd_best(rec)
+        if gd is None or best is None:
             return None
         n = self.run_numbers(rec)
+        eta_b, gb = best
         mo = self.run_loss(rec)  # θ₀ … θ₃₀₀ (the readout's last loss is mo[-1])
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         lo = 10.0 ** np.floor(np.log10(float(np.nanmin(mo))))
         hi = 10.0 ** (np.ceil(np.log10(float(np.nanmax(gd)))) + 1)  # a decade over the peak for its number
-        plot = LossPlot({"Momentum": mo, "GD": gd}, colors={"GD": theme.GD, "Momentum": color("optimizer", "momentum")},
-                        steps={"GD": np.arange(len(gd)), "Momentum": np.arange(len(mo))}, log_y=True, y_range=(lo, hi),
-                        x_range=(0, float(len(mo) - 1)), legend=False, x_label="", y_label="", width=2.25, height=1.2,
-                        font_size=26, ink=theme.FOREGROUND, x_ticks=3, y_ticks=3)
-        plot.curves["GD"].trace.line.set_stroke(width=3)
-        plot.curves["Momentum"].trace.line.set_stroke(width=3)
+        last = float(len(mo) - 1)
+        plot = LossPlot({"best": gb, "Momentum": mo, "GD": gd},
+                        colors={"GD": theme.GD, "best": theme.GD, "Momentum": color("optimizer", "momentum")},
+                        steps={"GD": np.arange(len(gd)), "best": np.arange(len(gb)), "Momentum": np.arange(len(mo))},
+                        log_y=True, y_range=(lo, hi), x_range=(0, last), legend=False, x_label="step", y_label="",
+                        width=4.2, height=1.6, font_size=28, ink=theme.FOREGROUND, x_ticks=3, y_ticks=3)
+        for k_, w in (("GD", 3), ("best", 3), ("Momentum", 3)):
+            plot.curves[k_].trace.line.set_stroke(width=w)
         ax = plot.axes
+        y_hi = ax.c2p(0, hi)[1]
         for tick in ax.tick_labels:  # 0.1 … 1000 written out (superscripts read too small)
             sup = getattr(tick, "text", "")
             if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
                 e = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
-                tick.become(label(f"{10.0 ** e:g}", size=26, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
-        y_hi, y_lo = ax.c2p(0, hi)[1], ax.c2p(0, lo)[1]
-        # no step numbers (the run's 300 steps, as on the chart beside it) and no headroom tick (the peak's number)
-        ax.tick_labels.remove(*[t for t in ax.tick_labels if abs(t.get_y() - y_hi) < 0.05 or t.get_y() < y_lo - 0.05])
-        ax.ticks.remove(*[t for t in ax.ticks if t.get_center()[1] < y_lo - 0.02])
+                tick.become(label(f"{10.0 ** e:g}", size=28, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
+        ax.tick_labels.remove(*[t for t in ax.tick_labels if abs(t.get_y() - y_hi) < 0.05])  # the peak's number there
+        dashed = mn.DashedVMobject(plot.curves["best"].trace.line.copy(), num_dashes=40, dashed_ratio=0.55)
+        plot.curves["best"].trace.line.set_stroke(opacity=0.0)  # drawn dashed instead (it is whole by now)
         peak = int(np.nanargmax(gd))
-        t_peak = label(f"{gd[peak]:.0f}", size=26, color=fg).next_to(ax.c2p(peak, gd[peak]), mn.UP, buff=0.06)
-        t_gd = label(f"GD {gd[-1]:.2g}", size=26, color=fg).next_to(ax.c2p(len(gd) - 1, gd[-1]), mn.RIGHT, buff=0.12)
-        t_mo = label(f"Momentum\n{mo[-1]:.2g}", size=26, color=fg, line_spacing=0.8)
-        t_mo.move_to(ax.c2p(len(mo) - 1, mo[-1]), aligned_edge=mn.LEFT).shift(0.12 * mn.RIGHT)
-        t_mo.shift((ax.c2p(0, mo[-1])[1] - (t_mo.get_top()[1] - 0.17)) * mn.UP)  # its first line level with the end
-        head = label(f"loss per step, both at η = {n['eta']:g}", size=26, color=fg)  # steps 0 … 300: no x ticks
-        body = mn.VGroup(plot, t_peak, t_gd, t_mo)
-        head.next_to(body, mn.UP, buff=0.08).align_to(body, mn.LEFT)
-        g = mn.VGroup(head, body)
-        box = mn.SurroundingRectangle(g, buff=0.1, stroke_color=color(theme.MUTED), stroke_width=2,
+        t_peak = label(f"{gd[peak]:.0f}", size=28, color=fg).next_to(ax.c2p(peak, gd[peak]), mn.UP, buff=0.06)
+        ends = mn.VGroup(
+            label(f"GD at η = {n['eta']:g}: ends {gd[-1]:.2g}", size=28, color=fg),
+            label(f"GD at its best η, {eta_b:.2g}: {gb[-1]:.2g}", size=28, color=fg),
+            label(f"Momentum at η = {n['eta']:g}: {mo[-1]:.2g}", size=28, color=fg)).arrange(
+            mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        keys = [mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=color(theme.GD), stroke_width=3),
+                mn.DashedLine(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=color(theme.GD), stroke_width=3, dash_length=0.07),
+                mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=color("optimizer", "momentum"), stroke_width=3)]
+        for kk, e in zip(keys, ends):
+            kk.next_to(e, mn.LEFT, buff=0.12)
+        key = mn.VGroup(*keys, ends)
+        head = label("loss per step, same start", size=28, color=fg)
+        chart = mn.VGroup(plot, dashed, t_peak)
+        g = mn.VGroup(head, key, chart).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
+        chart.shift(0.1 * mn.RIGHT)
+        box = mn.SurroundingRectangle(g, buff=0.12, stroke_color=color(theme.MUTED), stroke_width=2,
                                       fill_color=bg, fill_opacity=1)
         panel = mn.VGroup(box, g)
-        panel.move_to([-4.6, 2.5, 0], aligned_edge=mn.UL)  # right of ○, left of the chart's legend
+        # in the chart's place (the chart steps aside for these beats and is back for the takeaway)
+        panel.move_to([mn.config.frame_width / 2 - 0.15, self._legend.get_top()[1] + 0.05, 0], aligned_edge=mn.UR)
         return panel
 
     def closing_swap(self, i: int):
-        """At the GD reasons (from the second closing caption) the end's close-up gives way to GD's own run."""
-        if i == 1 and getattr(self, "_gd_inset", None) is not None:
+        """At the first GD reason the end's close-up goes; from the second GD's own runs take the chart's place
+        (its curves are read by then); at the takeaway the chart is back."""
+        if getattr(self, "_gd_inset", None) is None:
+            return
+        if i == 1:  # "Momentum's 10× grows only along the floor": the chart's 10× arrow still in view
             self.remove(self._end_inset)
+        elif i == 2:
+            self.remove(self._chart)
             self.add_fixed_in_frame_mobjects(self._gd_inset)
+        elif i == -1:  # the takeaway: the chart is back (its blue curve is "GD's step from the same point")
+            self.remove(self._gd_inset)
+            self.add_fixed_in_frame_mobjects(self._chart)
 
     def marks_after(self, rec, axes, xy, z, steps) -> list:
         """On the path: a ring at the step from which the floor flattens (labelled), shown once the path
@@ -1568,8 +1614,12 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         if big is not None and gd is not None:
             out.append(f"Why not GD with {n['k']:g}× η? Momentum's {n['k']:g}× grows only along the floor, where the "
                        f"gradients agree; across the valley they cancel.")
-            out.append(f"GD's η scales the bounce across the valley too: at η = {n['eta']:g} it already bounces (box); "
-                       f"at {big:g} it diverges (race grid).")
+            out.append(f"GD's η scales the bounce across the valley too: at η = {n['eta']:g} it already bounces (box: "
+                       f"{np.nanmax(gd):.0f}); at {big:g} it diverges (race grid).")
+            best = self.gd_best(rec)
+            if best is not None:
+                out.append(f"So GD's best η on the race grid is {best[0]:.2g}, and there its steps along the floor are "
+                           f"tiny: it ends at {best[1][-1]:.2g}, Momentum at {self.run_loss(rec)[-1]:.2g}.")
         return out
 
     def gd_diverges(self, rec):

@@ -708,7 +708,7 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert f"each step locks onto {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}" in floor
     assert step == f and f"From step {f} (loss {run.train_loss[f]:.2g}) the floor flattens toward ★" in hold
     d = np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0]))
-    why, gd1, gd2 = (" ".join(w.split()) for w in sc.why(surface, s, 0.0))
+    why, gd1, gd2, gd3 = (" ".join(w.split()) for w in sc.why(surface, s, 0.0))
     g_tun = E.load("descent_race")["rosenbrock__tuning"]
     g_i = g_tun.meta["names"].index("gd")
     # "Why not GD with 10× η? Momentum's 10× grows only along the floor, where the gradients agree; across the
@@ -731,7 +731,27 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert turns >= 8  # it bounces: up, down, up … not a smooth climb
     j = int(np.flatnonzero(np.isclose(g_tun.lrs, k * eta))[0])
     assert not np.isfinite(g_tun.final_loss[g_i, j])
-    assert (f"at η = {eta:g} it already bounces (box); at {g_tun.lrs[j]:g} it diverges (race grid)") in gd2
+    assert (f"at η = {eta:g} it already bounces (box: {np.nanmax(bounce):.0f}); at {g_tun.lrs[j]:g} it diverges "
+            f"(race grid)") in gd2
+    # "So GD's best η on the race grid is 0.00063 ... it ends at 6.1, Momentum at 0.052": the race's GD run (same
+    # start and steps) at GD's chosen grid rate, the argmin over its stable finals
+    race_gd = E.load("descent_race")["rosenbrock__gd"]
+    g_k = int(g_tun.chosen[g_i])
+    assert race_gd.meta["hyper"]["lr"] == g_tun.lrs[g_k] and np.allclose(race_gd.thetas[0], run.thetas[0])
+    ok = np.flatnonzero(g_tun.stable[g_i].astype(bool))
+    assert g_tun.final_loss[g_i, g_k] <= (1 + g_tun.meta["rtol"]) * g_tun.final_loss[g_i, ok].min() + 1e-12
+    assert (f"So GD's best η on the race grid is {g_tun.lrs[g_k]:.2g}, and there its steps along the floor are tiny: "
+            f"it ends at {race_gd.train_loss[-1]:.2g}, Momentum at {run.train_loss[-1]:.2g}.") in gd3
+    assert race_gd.train_loss[-1] > 50 * run.train_loss[-1]
+    # "there its steps along the floor are tiny": GD's last 100 steps are far shorter than Momentum's
+    assert lengths(race_gd.thetas[-101:]).mean() < lengths(run.thetas[-101:]).mean() / 3
+    # the zigzag close-up: "lengths 10+24+5+22 = 61; white, their sum: 10 (6× less)" — the rounded lengths add
+    # up as written, and their ratio is the caption's ~6× (the steps below 10·η·|gradient|)
+    r = np.round(np.linalg.norm(G, axis=1))
+    assert f"{r.sum() / np.round(np.linalg.norm(G.sum(axis=0))):.0f}" == f"{np.median(k * eta * g[1:a] / L[1:a]):.0f}"
+    # the chart's "10×" between the steps and GD's step from the same point, half-way along the floor
+    m = (a + f) // 2
+    assert f"{L[m - 1] / (eta * g[m]):.0f}" == f"{k:g}"
     # the box's numbers: GD's peak and end (its last probe loss agrees with its tuning final to 2 digits) and
     # Momentum's end (the loss readout's last value)
     i_eta = int(np.flatnonzero(g_tun.lrs == eta)[0])
@@ -759,7 +779,7 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert sc.rate_words(surface) == (" (Momentum's best on the race's grid)" if tun.lrs[best] == eta
                                       else "")
     assert tun.lrs[best] == eta  # (today it is)
-    texts = [sc.intro(surface, s), sc.during(surface, s, 0.0), zig, floor, hold, why, gd1, gd2, sc.takeaway(surface, s, 0.0)]
+    texts = [sc.intro(surface, s), sc.during(surface, s, 0.0), zig, floor, hold, why, gd1, gd2, gd3, sc.takeaway(surface, s, 0.0)]
     assert all(len(textwrap.wrap(t, 66)) <= 2 for t in texts), texts  # two lines inside the frame
 
 
