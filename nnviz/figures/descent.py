@@ -722,7 +722,8 @@ def race_tuning(fig):
             lw = 1.8 if zone else UNDER.get(name, 2.2)  # coinciding (GD, Momentum, Nesterov): the lower wider
             ax.plot(lrs[near], y[near], "-", color=c, lw=lw, path_effects=_inked(lw), zorder=3 + 0.1 * i)
             # grid dots above every ● (zorder 5+): Momentum's 0.00063 shows on Nesterov's ●
-            ax.plot(lrs[near], y[near], "o", color=c, ms=3.6, mec=theme.INK, mew=0.6, zorder=6)
+            nb = [j for j in (k - 1, k + 1) if 0 <= j < len(lrs)]  # the neighbours (the ● is the chosen one)
+            ax.plot(lrs[nb], y[nb], "o", color=c, ms=3.6, mec=theme.INK, mew=0.6, zorder=6)
             for j in np.flatnonzero(ends[i]):  # each dropped run's end
                 ax.plot(lrs[j], max(F[i, j], T.ATOL), "o", ms=6.5, mfc="none", mec=c, mew=1.6, zorder=4.5)
             if name in tied and zone:
