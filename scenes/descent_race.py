@@ -1494,7 +1494,7 @@ class DescentRace3D(ThemedThreeDScene):
     halo_near = 0.1                # scene units on screen: a head this close to a better one is covered by it,
     halo_cover = None              # and, if set, this close in the scene (its spot: a tie), else it keeps its own dot
     tag_side = {}                  # a mid-stop name's side of its head (default below)
-    mid_tag_at = {"momentum": (-1.9, -3.35), "adam": (-4.55, -3.35)}  # `mid_legend`: these names in the dark
+    mid_tag_at = {"momentum": (-1.15, -3.35), "adam": (-4.55, -3.35)}  # `mid_legend`: these names in the dark
                                    # under the surface (screen units), each on a leader to its head
     zoom_name = "top view"         # the end card's close-up of ★ (to scale; a run under another's dot a ring)
     zoom_side = 2.9                # the close-up of ★ on the end card (scene units)
@@ -1814,7 +1814,9 @@ class DescentRace3D(ThemedThreeDScene):
         for n, key in (("gd", "chart1"), ("momentum", "chart2"), ("nesterov", "chart3")):
             out.append({"words": limit_text(n, lim, RV.place_of(surf, n)), "lit": [n], "view": key,
                         "start": True, "hold": 1.2})
-        out.append({"words": bounce_text(lim), "lit": ["gd", "nesterov"], "view": "bounce", "hold": 1.2})
+        g_ = lim["gd"]["next"]  # where GD one grid η up would have placed (among the others' finals)
+        g_["place"] = 1 + sum(runs[n].meta["final_loss"] < g_["final"] for n in runs if n != "gd")
+        out.append({"words": bounce_text(surf, lim), "lit": ["gd", "nesterov"], "view": "bounce", "hold": 1.4})
         out.append({"words": zigzag_text(surf, runs), "lit": ["rmsprop", "adam"], "view": "zigzag", "hold": 1.2})
         out.append({"words": adagrad_steps_text(surf, runs), "lit": ["adagrad"], "view": "adagrad", "hold": 1.2})
         out.append({"words": short_verdict(tuning), "lit": [w], "view": "neighbours"})
@@ -1974,7 +1976,7 @@ def velocity_mid_text(surf, runs, name: str, k: int) -> str:
     """The race's stop: the step the velocity winner's loss first drops below 1, with GD's loss then; the
     reason in a clause each (a velocity adds up steps; GD's η is capped by the steep start)."""
     gd = float(runs["gd"].train_loss[k])
-    return f"Step {k}: {NAMES[name]} below loss 1, GD at {gd:.1f}: its velocity adds up steps."
+    return f"Step {k}: {NAMES[name]} below loss 1, GD at {gd:.1f}: {NAMES[name]}'s velocity adds up steps."
 
 
 def light_runs(trails: dict, lit=None, dim: float = 0.15, widen: float = 1.4):
@@ -2085,8 +2087,14 @@ def bounce_strip(lim: dict, probes, width: float, steps: int = 40, height: float
         line.set_points_as_corners([P(k, r) for k, r in enumerate(c)])
         g.add(outline(line, 3.0))
     k_back = lim["nesterov"]["now"]["back"]
-    for n, k in (("gd", check), ("nesterov", k_back)):
-        g.add(mn.Dot(P(k, curves[n][k]), radius=0.08, color=color("optimizer", n)).set_stroke(bg, width=2.5, opacity=1))
+    # GD's check: a × (dropped) with its value; Nesterov back under the start: a ● (kept)
+    q = P(check, curves["gd"][check])
+    g.add(*[mn.VGroup(mn.Line(q + 0.11 * mn.UL, q + 0.11 * mn.DR), mn.Line(q + 0.11 * mn.UR, q + 0.11 * mn.DL))
+            .set_stroke(c_, width=w_) for c_, w_ in ((bg, 8), (color("optimizer", "gd"), 4))])
+    g.add(text(f"{curves['gd'][check]:.3f}×", size=26, color=color("optimizer", "gd"))
+          .next_to(q, mn.DOWN + mn.LEFT, buff=0.08))
+    g.add(mn.Dot(P(k_back, curves["nesterov"][k_back]), radius=0.08, color=color("optimizer", "nesterov"))
+          .set_stroke(bg, width=2.5, opacity=1))
     key = mn.VGroup(text(f"GD, η = {RV.num(runs_['gd']['lr'])} (×)", size=26, color=color("optimizer", "gd")),
                     text(f"Nesterov, η = {RV.num(runs_['nesterov']['lr'])} (●)", size=26,
                          color=color("optimizer", "nesterov"))).arrange(mn.DOWN, buff=0.08, aligned_edge=mn.LEFT)
@@ -2094,12 +2102,13 @@ def bounce_strip(lim: dict, probes, width: float, steps: int = 40, height: float
     return mn.VGroup(head, key, g).arrange(mn.DOWN, buff=0.12, aligned_edge=mn.LEFT)
 
 
-def bounce_text(lim: dict) -> str:
-    """What the rule makes of the two bounces: GD one grid η up still over the start at the check step
-    (dropped), Nesterov at its η under it again from an early step (kept)."""
+def bounce_text(surf, lim: dict) -> str:
+    """What the rule makes of the two bounces: GD one grid η up still over the start at the check step, by
+    its margin (dropped; where it would have ended, and its place then), Nesterov at its η under the start
+    again from an early step (kept)."""
     gd, ne = lim["gd"]["next"], lim["nesterov"]["now"]
-    return (f"Both bounce; the rule decides. GD at {RV.num(gd['lr'])} (×) is still over the start at step "
-            f"{gd['check']}: dropped. Nesterov's ● is under it from step {ne['back']}: kept.")
+    return (f"The rule: GD's × is {gd['at_check']:.3f}× the start at step {gd['check']}: dropped, by a hair (it "
+            f"would end {gd['final']:.2g}, {ordinal(gd['place'])}). Nesterov's ● is under it from step {ne['back']}: kept.")
 
 
 def neighbour_rows(tuning, name: str, lim: dict | None = None) -> list[str]:
@@ -2221,9 +2230,10 @@ def limit_text(name: str, lim: dict, place: int) -> str:
     if name == "momentum":
         return (f"Momentum's velocity lifts its limit to 3.8: {RV.num(now['lr'])} fits (●); at {RV.num(nxt['lr'])} (×) "
                 f"{fate[nxt['how']]}: dropped.")
-    return (f"Nesterov, {ordinal(place)}: look-ahead lowers its limit to ≈ {r['limit']:.1f}. At {RV.num(nxt['lr'])} (×) "
-            f"{fate[nxt['how']]}: dropped. So it runs at {RV.num(now['lr'])} (●)"
-            + (", GD's η." if np.isclose(now["lr"], lim["gd"]["now"]["lr"]) else "."))
+    past = now["peak"] > r["limit"]
+    return (f"Nesterov, {ordinal(place)}: look-ahead lowers its limit to ≈ {r['limit']:.1f}; at {RV.num(nxt['lr'])} (×) "
+            f"{fate[nxt['how']]}. Its {RV.num(now['lr'])} (●) is "
+            + ("past it too, yet kept: next." if past else "under it."))
 
 
 def zigzag_text(surf, runs) -> str:

@@ -403,7 +403,7 @@ def test_leaders_words_match_the_records(race_mod, race):
     k, mid, who = race_mod.DescentRace3D.mid_beat(scene(race_mod.DescentRace3D), surf, runs)
     f = obj.value(runs["momentum"].thetas)
     assert who == "momentum" and f[k] < 1 <= f[k - 1] and np.all(f[:k] >= 1)
-    assert f"Step {k}: Momentum below loss 1, GD at {obj.value(runs['gd'].thetas[k]):.1f}: its velocity" in mid
+    assert f"Step {k}: Momentum below loss 1, GD at {obj.value(runs['gd'].thetas[k]):.1f}: Momentum's velocity" in mid
 
 
 def test_race3d_end_card_words(race_mod, race):
@@ -454,13 +454,23 @@ def test_race3d_end_card_words(race_mod, race):
     f = obj.value(r.thetas)
     back = int(np.argmax(f)) + int(np.flatnonzero(f[np.argmax(f):] < start)[0])
     assert back < check and np.all(f[back:] < start)  # over well before the rule's check, and for good
-    assert (f"Nesterov, 3rd: look-ahead lowers its limit to ≈ 1.4. At 0.001 (×) its loss spikes "
-            f"×{got['nesterov', 'next'][1]:.0f}: dropped. So it runs at 0.00063 (●), GD's η.") == words["nesterov"]
+    assert (f"Nesterov, 3rd: look-ahead lowers its limit to ≈ 1.4; at 0.001 (×) its loss spikes "
+            f"×{got['nesterov', 'next'][1]:.0f}. Its 0.00063 (●) is past it too, yet kept: next.") == words["nesterov"]
     assert lim["nesterov"]["now"]["lr"] == lim["gd"]["now"]["lr"]
     # the two bounces the rule tells apart: GD one step up still over the start at the check step, Nesterov's ●
     # under it from an early step on (both recomputed above)
-    assert (f"Both bounce; the rule decides. GD at 0.001 (×) is still over the start at step {check}: dropped. "
-            f"Nesterov's ● is under it from step {back}: kept.") == " ".join(race_mod.bounce_text(lim).split())
+    # GD one grid η up: its loss at the check step over the start by its margin; where it would end, and its
+    # place among the others' finals then
+    r = train(O.ObjectiveProblem(obj), optim.make("sgd", lr=float(lim["gd"]["next"]["lr"])), np.array(obj.start, float),
+              steps=tun.config["steps"])
+    fg = obj.value(r.thetas)
+    margin, end = fg[check] / fg[0], fg[-1]
+    assert 1 < margin < 1.01  # over the start, by a hair
+    place = 1 + sum(runs[n].meta["final_loss"] < end for n in runs if n != "gd")
+    assert place == 5 and end < runs["gd"].meta["final_loss"]
+    lim["gd"]["next"]["place"] = place
+    assert (f"The rule: GD's × is {margin:.3f}× the start at step {check}: dropped, by a hair (it would end {end:.2g}, "
+            f"5th). Nesterov's ● is under it from step {back}: kept.") == " ".join(race_mod.bounce_text(surf, lim).split())
     assert got["gd", "next"][1] > got["nesterov", "now"][1] > 1  # both rise over the start first
     # Momentum's neighbours on the grid: one step down ends 3rd (among the others' chosen runs), its own η 1st,
     # one step up dropped by the spike rule

@@ -742,6 +742,7 @@ def limit_rows(runs, tuning, probes, names=("gd", "momentum", "nesterov"), steps
             back = np.flatnonzero(L[top_:] < L[0])  # the first step its loss is below the start again
             row[key] = {"lr": p["lr"], "index": int(j), "peak": float(np.nanmax(s)), "step": int(np.nanargmax(s)),
                         "loss_x": float(np.nanmax(L) / start), "stable": bool(tuning.stable[i, j]), "how": how,
-                        "back": int(top_ + back[0]) if back.size else None, "check": int(w)}
+                        "back": int(top_ + back[0]) if back.size else None, "check": int(w),
+                        "at_check": float(L[w] / L[0]), "final": float(tuning.final_loss[i, j])}
         out[n] = row
     return out
