@@ -1439,22 +1439,19 @@ class DescentRaceTuning(ThemedScene):
             end.set_x(left, direction=mn.LEFT)
             below = RV.dropped_below(tun)
             lower = [r for n, j, _ in below for jj, r in rings.get(n, []) if jj == j]
-            # the evidence: each dropped run's loss per step (its probe curve) against the rule's 10× line
-            runs = [RV.probe(probes, n, j) for n, j, _ in below]
-            start = probes.meta["start_loss"]
-            spikes = {"check": probes.meta["warmup_step"], "start": start, "bound": tun.config.get("peak", PEAK) * start,
-                      "rows": [{"loss": p["loss"], "how": "peak", "lr": p["lr"], "peak": float(np.nanmax(p["loss"]))}
-                               for p in runs]}
-            proof = edge_inset(spikes, width=2.7, height=2.1, colours=[color("optimizer", n) for n, _, _ in below],
-                               tags=[f"×{float(np.nanmax(p['loss'])) / start:.0f}" for p in runs],
-                               title="their loss per step (log)")
-            proof.next_to(sub, mn.DOWN, buff=0.3)
-            proof.shift((left - 0.25 - proof.get_left()[0]) * mn.RIGHT)
-            proof.shift(min(0.0, RIGHT_EDGE - proof.get_right()[0]) * mn.RIGHT)  # its tags inside the frame
-            end = caption_fit(rule, left, size=28, start=34).next_to(proof, mn.DOWN, buff=0.3)
+            # the final table: the ranking, then the dropped runs that end lower (○, in their colours)
+            full = [*rows]
+            for n, j, f in below:
+                c = color("optimizer", n)
+                full.append([text(f"○ {NAMES[n]}", size=28, color=c), text(f"{lrs[j]:.2g}", size=28, color=c),
+                             text(loss_words(f), size=28, color=c)])
+            table2 = mn.VGroup(*[m.copy() for r in full for m in r]).arrange_in_grid(
+                rows=len(full), cols=3, col_alignments="lll", buff=(0.2, 0.06))
+            table2.next_to(sub, mn.DOWN, buff=0.2).set_x(left, direction=mn.LEFT)
+            end = caption_fit(rule, left, size=28, start=34).next_to(table2, mn.DOWN, buff=0.25)
             end.set_x(left, direction=mn.LEFT)
             self.play(mn.FadeOut(last), mn.FadeOut(table), run_time=0.3)
-            self.play(mn.FadeIn(proof), mn.FadeIn(end), *[mn.Indicate(r, scale_factor=1.6, color=fg) for r in lower],
+            self.play(mn.FadeIn(table2), mn.FadeIn(end), *[mn.Indicate(r, scale_factor=1.6, color=fg) for r in lower],
                       run_time=0.8)
             self.wait(4.0)
 

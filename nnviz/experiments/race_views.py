@@ -603,28 +603,29 @@ def dropped_text(tuning, probes) -> str:
 
 
 def rule_takeaway(tuning, probes=None) -> str:
-    """The tuning video's last line, a verdict: who wins under the stated rule, which dropped runs end
-    lower, how they broke the rule (from their probe curves, when every one peaked past PEAK × the
-    start), and that the rule decides ("" when none end lower)."""
+    """The tuning video's last line, a verdict: who wins under the stated rule, and why the dropped runs
+    that end lower (○) do not count — each first spiked past PEAK × the start (its probe curve's peak,
+    when `probes` holds every one) and sits a grid step or two below the rate where its optimizer
+    diverges (×): a low end there is luck ("" when no dropped run ends lower)."""
     d = dropped_below(tuning)
     if not d:
         return ""
     w = tuning.meta["ranking"][0][0]
-    ends = ", ".join(f"{RACE_NAMES[n]} {num(f)}" for n, _, f in d)
-    who = ", ".join(RACE_NAMES[n] for n, _, _ in d)
-    why = ""
-    if probes is not None:
-        try:
-            if all(broke_rule(tuning, probes, n, j).startswith("loss peaks") for n, j, _ in d):
-                why = f"each after a spike past {tuning.config.get('peak', 10):g}× the start."
-        except IndexError:  # a rate without a recorded probe curve
-            pass
-    if why:  # the evidence is drawn beside it (their curves): names only
-        return (f"Under the rule {RACE_NAMES[w]} wins ({num(tuning.meta['chosen_final'][w])}). "
-                f"{count_words(len(d))} dropped run{'s' if len(d) > 1 else ''} (○: {who}) end lower, {why}")
-    return (f"Under the rule {RACE_NAMES[w]} wins ({num(tuning.meta['chosen_final'][w])}). "
-            f"{count_words(len(d))} dropped run{'s' if len(d) > 1 else ''} (○) end lower ({ends}): the rule decides "
-            f"the winner.")
+    head = f"{RACE_NAMES[w]} wins under the rule."
+    gaps = [diverged_from(tuning, n) for n, _, _ in d]
+    steps = sorted({g - j for g, (_, j, _) in zip(gaps, d) if g is not None})
+    edge = ""
+    if steps and None not in gaps:
+        edge = (f", {steps[0]}–{steps[-1]} grid steps below divergence (×)" if len(steps) > 1 else
+                f", {steps[0]} grid step{'s' if steps[0] > 1 else ''} below divergence (×)")
+    try:
+        peaks = [float(np.max(probe(probes, n, j)["loss"])) / float(probes.meta["start_loss"]) for n, j, _ in d]
+    except (AttributeError, IndexError, TypeError):  # no probes, or a rate without a recorded probe curve
+        peaks = []
+    if peaks and min(peaks) > tuning.config.get("peak", 10):
+        return (f"{head} The ○ runs end lower but spiked {', '.join(f'{p:.0f}×' for p in peaks)} the start"
+                f"{edge}: luck.")
+    return f"{head} {count_words(len(d))} dropped run{'s' if len(d) > 1 else ''} (○) end lower: the rule decides the winner."
 
 
 def knife_edge(tuning) -> list:
