@@ -2471,6 +2471,7 @@ class TopView(mn.VGroup):
             self._marks.append((self.at(e), dot + 0.02))
         self.add(*self.dots.values())
         obstacles = np.array(obstacles) if obstacles else np.zeros((0, 3))
+        self._obstacles = obstacles
         taken = []
         todo = ([("★", spot, pie + 0.03, spot_words, fg)] if on_spot else []) + [
             (n, self.dots[n].get_center(), dot, tags[n], mn.ManimColor(colors[n])) for n in tags if n in self.dots]
@@ -2658,7 +2659,7 @@ class DescentRace3DSaddle(DescentRace3D):
     def path_view(self, surf, runs, name: str, first: int, last: int, turn: float, mark=None) -> TopView:
         """One run's steps `first`…`last` in the top view, zoomed out to ★ ± `path_half` so its swing fits:
         a line with a dot at each iterate, older steps fainter, its dot at step `last` tagged. `mark`: a step
-        whose distance from ★ is measured (a ruler from ★ to its iterate, 'step k: d past ★')."""
+        whose distance from ★ is measured (a ruler from ★ to its white-ringed iterate, its length beside it)."""
         centre = self.end_centre(surf, runs)
         th = np.asarray(runs[name].thetas, float)[:, :2]
         v = TopView(centre, self.path_half, self.top_side, turn, {name: th[first:last + 1]},
@@ -2680,17 +2681,24 @@ class DescentRace3DSaddle(DescentRace3D):
                           *[p_.set_stroke(fg, width=3.5 if i < 3 else 1.5) for i, p_ in enumerate(parts)])
             dot = mn.VGroup(mn.Dot(b, radius=0.11, color=fg), mn.Dot(b, radius=0.07, color=color("optimizer", name)))
             d = float(np.linalg.norm(th[mark] - centre))
-            tag = text(f"step {mark}:\n{d:.2f} past ★", size=self.end_size, line_spacing=0.8)
-            tag.next_to((a + b) / 2 + off, n_, buff=0.15)  # beside the ruler's middle, away from the path
+            tag = text(f"{d:.2f}", size=self.end_size)  # (the line says "… past ★ by step k")
+            # beside the ruler, clear of it, of the path and of the other tags (≥ 8 px)
+            strip = [a + off + t_ * (b - a) + e_ * n_ for t_ in np.linspace(0, 1, 40) for e_ in (-0.1, 0.0, 0.1)]
+            obst = np.vstack([v._obstacles, np.array(strip)]) if len(v._obstacles) else np.array(strip)
+            v._marks += [(b, 0.12)] + [(p_, 0.14) for p_ in strip[1::3]]  # the ruler's strip: a tag never on it
+            taken = [(w.get_center(), w.width + 0.16, w.height + 0.16) for w in v.words.values()]
             lo_, hi_ = v.box.get_corner(mn.DL), v.box.get_corner(mn.UR)
-            tag.shift(np.clip(tag.get_center(), lo_ + [tag.width / 2 + 0.06, tag.height / 2 + 0.06, 0],
-                              hi_ - [tag.width / 2 + 0.06, tag.height / 2 + 0.06, 0]) - tag.get_center())
+            tag.move_to(v._free_spot(tag, (a + b) / 2 + off, 0.15, obst, taken, lo_, hi_))
             tag.add_background_rectangle(color=bg, opacity=0.85, buff=0.04)
-            v.ruler = mn.VGroup(g, dot, tag)
+            v.ruler = mn.VGroup(dot, tag, g)  # the ruler above every backing
+            v.ruler.dot, v.ruler.tag = dot, tag
             v.add(v.ruler)
+            v.remove(v.star)
+            v.add(v.star)  # ★ above the end's hollow ring
             if v.bar is not None:  # the scale bar in the corner farthest from the measured step's tag
-                far = max((mn.DR, mn.DL, mn.UR, mn.UL), key=lambda c_: np.linalg.norm(
-                    v.box.get_corner(c_) - tag.get_center()) + np.linalg.norm(v.box.get_corner(c_) - b))
+                far = max((mn.DR, mn.DL, mn.UR, mn.UL), key=lambda c_: min(
+                    np.linalg.norm(v.box.get_corner(c_) - tag.get_center()), np.linalg.norm(v.box.get_corner(c_) - b),
+                    *[np.linalg.norm(v.box.get_corner(c_) - w.get_center()) for w in v.words.values()]))
                 v.bar.move_to(v.box.get_corner(far) - far * (np.array([v.bar.width, v.bar.height, 0]) / 2 + 0.12))
         return v
 

@@ -397,8 +397,14 @@ def test_a_run_is_ringed_only_when_it_ends_on_the_covering_dot():
         if len(steps) > 2:  # the measured step: its dot at its iterate, the distance from ★ the line quotes
             k_ = steps[2]
             d_ = np.linalg.norm(runs[who].thetas[k_] - star)
-            assert np.allclose(pv.ruler[1].get_center(), pv.at(runs[who].thetas[k_]))
-            assert pv.ruler[2].text == f"step{k_}:{d_:.2f}past★" and f"{d_:.2f} past ★ by step {k_}" in words
+            assert np.allclose(pv.ruler.dot.get_center(), pv.at(runs[who].thetas[k_]))
+            assert pv.ruler.tag.text == f"{d_:.2f}" and f"{d_:.2f} past ★ by step {k_}" in words
+            # the ruler is as long as the distance it states (to the box's scale) and its label is off it
+            bar_ = pv.ruler[2][3]  # (the white line between the ticks)
+            assert bar_.get_length() == pytest.approx(d_ * scene.top_side / 2 / scene.path_half, rel=1e-6)
+            lo_, hi_ = pv.ruler.tag.get_corner(mn.DL)[:2], pv.ruler.tag.get_corner(mn.UR)[:2]
+            pts = [bar_.point_from_proportion(t_)[:2] for t_ in np.linspace(0, 1, 30)]
+            assert min(np.linalg.norm(np.maximum(np.abs(p_ - (lo_ + hi_) / 2) - (hi_ - lo_) / 2, 0)) for p_ in pts) > 0.1
         assert np.allclose(pv.dots[who].get_center(), pv.at(th[-1])) and pv.words[who].text == f"step{steps[1]}"
         small = [m.get_center() for m in pv.lines if isinstance(m, mn.Dot)]
         inner = [pv.at(p) for p in th[1:-1] if pv.inside(p)]
