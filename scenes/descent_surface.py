@@ -1408,7 +1408,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         lo, hi = self.screen_box([i for i in range(f, len(th)) if ee.inside(th[i])])  # the part of the path it shows
         sp = np.asarray(self.camera.project_points(np.array([self._star_at], float)), float)[0, :2]
         lo, hi = np.minimum(lo, sp - 0.25), np.maximum(hi, sp + 0.25)
-        ee.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
+        framed = ee.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
+        framed.remove(*framed[1:])  # only the box round the end and ★: its connectors ran behind the step labels
         self._end_inset = shown_from(ee, tracker, n["n"])
         out.append(self._end_inset)
         self._gd_inset = self.gd_bounce(rec)
@@ -1451,68 +1452,45 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                              & np.isclose(c["lr"], self.run_numbers(rec)["eta"], rtol=1e-12, atol=0))
         return np.asarray(c["loss"][int(row[0])], float) if row.size else None
 
-    def gd_best(self, rec):
-        """(η, loss per step) of the optimizer race's GD run at its own best η on the shared grid (same start
-        and steps as this run: `rate_words`), or None."""
-        if not self.rate_words(rec):
-            return None
-        race = experiments.load("descent_race")
-        run = race[f"{self.plane}__gd"]
-        return float(run.meta["hyper"]["lr"]), np.asarray(run.train_loss, float)
-
     def gd_bounce(self, rec):
-        """The closing GD beats' evidence, over the whole run on one log axis: GD's own loss per step at this
-        run's η (the race's probe run: it spikes, then stalls), GD at its own best η on the race grid (dashed:
-        it stalls too) and this Momentum run; GD's peak written above it, the ends named at the right. A
-        panel where the chart's legend was (read by then), clear of the path."""
-        gd, best = self.gd_probe(rec), self.gd_best(rec)
-        if gd is None or best is None:
+        """The closing GD beats' evidence, over the whole run on one log axis (a tick every decade): at this
+        run's η, GD's own loss per step (the race's probe run, same start: it spikes, then stalls) and this
+        Momentum run's; GD's peak written beside it, each run's end value at its end. A panel in the chart's
+        place (the chart steps aside for these beats)."""
+        gd = self.gd_probe(rec)
+        if gd is None:
             return None
         n = self.run_numbers(rec)
-        eta_b, gb = best
         mo = self.run_loss(rec)  # θ₀ … θ₃₀₀ (the readout's last loss is mo[-1])
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
-        lo = 10.0 ** np.floor(np.log10(float(np.nanmin(mo))))
-        hi = 10.0 ** (np.ceil(np.log10(float(np.nanmax(gd)))) + 1)  # a decade over the peak for its number
+        lo = 10.0 ** (np.floor(np.log10(float(np.nanmin(mo)))) - 1)  # a decade under Momentum's end for its name
+        hi = 10.0 ** np.ceil(np.log10(float(np.nanmax(gd))))
         last = float(len(mo) - 1)
-        plot = LossPlot({"best": gb, "Momentum": mo, "GD": gd},
-                        colors={"GD": theme.GD, "best": theme.GD, "Momentum": color("optimizer", "momentum")},
-                        steps={"GD": np.arange(len(gd)), "best": np.arange(len(gb)), "Momentum": np.arange(len(mo))},
+        plot = LossPlot({"Momentum": mo, "GD": gd}, colors={"GD": theme.GD, "Momentum": color("optimizer", "momentum")},
+                        steps={"GD": np.arange(len(gd)), "Momentum": np.arange(len(mo))},
                         log_y=True, y_range=(lo, hi), x_range=(0, last), legend=False, x_label="step", y_label="",
-                        width=4.2, height=1.6, font_size=28, ink=theme.FOREGROUND, x_ticks=3, y_ticks=3)
-        for k_, w in (("GD", 3), ("best", 3), ("Momentum", 3)):
-            plot.curves[k_].trace.line.set_stroke(width=w)
+                        width=4.6, height=2.3, font_size=28, ink=theme.FOREGROUND, x_ticks=3, y_ticks=5)
+        for k_ in ("GD", "Momentum"):
+            plot.curves[k_].trace.line.set_stroke(width=3.5)
         ax = plot.axes
-        y_hi = ax.c2p(0, hi)[1]
-        for tick in ax.tick_labels:  # 0.1 … 1000 written out (superscripts read too small)
+        for tick in ax.tick_labels:  # 0.01 … 100 written out (superscripts read too small)
             sup = getattr(tick, "text", "")
             if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
                 e = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
                 tick.become(label(f"{10.0 ** e:g}", size=28, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
-        ax.tick_labels.remove(*[t for t in ax.tick_labels if abs(t.get_y() - y_hi) < 0.05])  # the peak's number there
-        dashed = mn.DashedVMobject(plot.curves["best"].trace.line.copy(), num_dashes=40, dashed_ratio=0.55)
-        plot.curves["best"].trace.line.set_stroke(opacity=0.0)  # drawn dashed instead (it is whole by now)
         peak = int(np.nanargmax(gd))
-        t_peak = label(f"{gd[peak]:.0f}", size=28, color=fg).next_to(ax.c2p(peak, gd[peak]), mn.UP, buff=0.06)
-        ends = mn.VGroup(
-            label(f"GD at η = {n['eta']:g}: ends {gd[-1]:.2g}", size=28, color=fg),
-            label(f"GD at its best η, {eta_b:.2g}: {gb[-1]:.2g}", size=28, color=fg),
-            label(f"Momentum at η = {n['eta']:g}: {mo[-1]:.2g}", size=28, color=fg)).arrange(
-            mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
-        keys = [mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=color(theme.GD), stroke_width=3),
-                mn.DashedLine(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=color(theme.GD), stroke_width=3, dash_length=0.07),
-                mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=color("optimizer", "momentum"), stroke_width=3)]
-        for kk, e in zip(keys, ends):
-            kk.next_to(e, mn.LEFT, buff=0.12)
-        key = mn.VGroup(*keys, ends)
-        head = label("loss per step, same start", size=28, color=fg)
-        chart = mn.VGroup(plot, dashed, t_peak)
-        g = mn.VGroup(head, key, chart).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
-        chart.shift(0.1 * mn.RIGHT)
+        t_peak = label(f"spike: {gd[peak]:.0f}", size=28, color=fg)
+        t_peak.next_to(ax.c2p(peak, gd[peak]), mn.RIGHT, buff=0.35).align_to(ax.axes, mn.UP)
+        t_gd = label(f"GD {gd[-1]:.2g}", size=28, color=fg).next_to(ax.c2p(len(gd) - 1, gd[-1]), mn.UP, buff=0.12)
+        t_gd.align_to(ax.axes, mn.RIGHT)
+        t_mo = label(f"Momentum {mo[-1]:.2g}", size=28, color=fg).next_to(ax.c2p(last, mo[-1]), mn.DOWN, buff=0.12)
+        t_mo.align_to(ax.axes, mn.RIGHT)
+        head = label(f"loss per step, both at η = {n['eta']:g}", size=28, color=fg)
+        chart = mn.VGroup(plot, t_peak, t_gd, t_mo)
+        g = mn.VGroup(head, chart).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
         box = mn.SurroundingRectangle(g, buff=0.12, stroke_color=color(theme.MUTED), stroke_width=2,
                                       fill_color=bg, fill_opacity=1)
         panel = mn.VGroup(box, g)
-        # in the chart's place (the chart steps aside for these beats and is back for the takeaway)
         panel.move_to([mn.config.frame_width / 2 - 0.15, self._legend.get_top()[1] + 0.05, 0], aligned_edge=mn.UR)
         return panel
 
@@ -1616,10 +1594,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                        f"gradients agree; across the valley they cancel.")
             out.append(f"GD's η scales the bounce across the valley too: at η = {n['eta']:g} it already bounces (box: "
                        f"{np.nanmax(gd):.0f}); at {big:g} it diverges (race grid).")
-            best = self.gd_best(rec)
-            if best is not None:
-                out.append(f"So GD's best η on the race grid is {best[0]:.2g}, and there its steps along the floor are "
-                           f"tiny: it ends at {best[1][-1]:.2g}, Momentum at {self.run_loss(rec)[-1]:.2g}.")
+            out.append(f"So even at Momentum's own η, GD crawls along the floor: after {n['n']} steps it is at "
+                       f"{gd[-1]:.2g}, Momentum at {self.run_loss(rec)[-1]:.2g}.")
         return out
 
     def gd_diverges(self, rec):
@@ -1635,5 +1611,5 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
 
     def takeaway(self, rec, surf, v):
         k = self.run_numbers(rec)["k"]
-        return (f"Takeaway: along the floor momentum's step is ~{k:g}× GD's step from the same point; near ★ the "
-                f"floor flattens and its steps shrink.")
+        return (f"Takeaway: Momentum's {k:g}× step builds only where the gradients agree (the floor); a bigger η "
+                f"for GD also grows its bounce across.")

@@ -743,18 +743,11 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert not np.isfinite(g_tun.final_loss[g_i, j])
     assert (f"at η = {eta:g} it already bounces (box: {np.nanmax(bounce):.0f}); at {g_tun.lrs[j]:g} it diverges "
             f"(race grid)") in gd2
-    # "So GD's best η on the race grid is 0.00063 ... it ends at 6.1, Momentum at 0.052": the race's GD run (same
-    # start and steps) at GD's chosen grid rate, the argmin over its stable finals
-    race_gd = E.load("descent_race")["rosenbrock__gd"]
-    g_k = int(g_tun.chosen[g_i])
-    assert race_gd.meta["hyper"]["lr"] == g_tun.lrs[g_k] and np.allclose(race_gd.thetas[0], run.thetas[0])
-    ok = np.flatnonzero(g_tun.stable[g_i].astype(bool))
-    assert g_tun.final_loss[g_i, g_k] <= (1 + g_tun.meta["rtol"]) * g_tun.final_loss[g_i, ok].min() + 1e-12
-    assert (f"So GD's best η on the race grid is {g_tun.lrs[g_k]:.2g}, and there its steps along the floor are tiny: "
-            f"it ends at {race_gd.train_loss[-1]:.2g}, Momentum at {run.train_loss[-1]:.2g}.") in gd3
-    assert race_gd.train_loss[-1] > 50 * run.train_loss[-1]
-    # "there its steps along the floor are tiny": GD's last 100 steps are far shorter than Momentum's
-    assert lengths(race_gd.thetas[-101:]).mean() < lengths(run.thetas[-101:]).mean() / 3
+    # "So even at Momentum's own η, GD crawls along the floor: after 300 steps it is at 5.4, Momentum at 0.052":
+    # the box's two curves (GD's probe at this η, this run), their ends two decades apart
+    assert (f"So even at Momentum's own η, GD crawls along the floor: after {run.n_steps} steps it is at "
+            f"{bounce[-1]:.2g}, Momentum at {run.train_loss[-1]:.2g}.") in gd3
+    assert bounce[-1] > 50 * run.train_loss[-1] and len(bounce) == run.n_steps
     # the zigzag close-up: "lengths 10+24+5+22 = 61; white, their sum: 10 (6× less)" — the rounded lengths add
     # up as written, and their ratio is the caption's ~6× (the steps below 10·η·|gradient|)
     r = np.round(np.linalg.norm(G, axis=1))
@@ -773,9 +766,10 @@ def test_rosenbrock_surface_words(surf_mod, surface):
             f"{d:.2f} from ★ (a distance in x, y).") in why
     assert L[f] / L[-1] > 5 and d > 0.1
     assert f"η·|gradient|/(1 − β) = {k:g}·η·|gradient|" in " ".join(sc.during(surface, s, 0.0).split())
-    # "along the floor momentum's step is ~10× GD's step from the same point": from step a on each step is
-    # within 1.35× of k·η·|g|, and GD's step from θₜ is η·|g| (the blue curve, drawn at Momentum's own θₜ)
-    assert f"along the floor momentum's step is ~{k:g}× GD's step from the same point" in sc.takeaway(surface, s, 0.0)
+    # the takeaway: "Momentum's 10× step builds only where the gradients agree (the floor)": from step a on each
+    # step is within 1.35× of k·η·|g| (above); "a bigger η for GD also grows its bounce across": the box (above)
+    assert (f"Momentum's {k:g}× step builds only where the gradients agree (the floor); a bigger η for GD also grows "
+            f"its bounce across.") in " ".join(sc.takeaway(surface, s, 0.0).split())
     # "η: Momentum's best on the race's grid": this run is the race's Momentum run (same start, steps, β) and its η
     # is Momentum's chosen rate on the race's shared grid (the argmin of the recorded stable finals)
     race = E.load("descent_race")
