@@ -2089,7 +2089,7 @@ def bounce_strip(lim: dict, probes, width: float, steps: int = 40, height: float
     g.add(*[mn.VGroup(mn.Line(q + 0.11 * mn.UL, q + 0.11 * mn.DR), mn.Line(q + 0.11 * mn.UR, q + 0.11 * mn.DL))
             .set_stroke(c_, width=w_) for c_, w_ in ((bg, 8), (color("optimizer", "gd"), 4))])
     g.add(text(f"{curves['gd'][check]:.3f}×", size=26, color=color("optimizer", "gd"))
-          .next_to(q, mn.DOWN + mn.LEFT, buff=0.08))
+          .next_to(q, mn.UP + mn.RIGHT, buff=0.06))  # above the start line, as its value is
     g.add(mn.Dot(P(k_back, curves["nesterov"][k_back]), radius=0.08, color=color("optimizer", "nesterov"))
           .set_stroke(bg, width=2.5, opacity=1))
     key = mn.VGroup(text(f"GD, η = {RV.num(runs_['gd']['lr'])} (×)", size=26, color=color("optimizer", "gd")),
