@@ -1440,17 +1440,17 @@ class DescentRaceTuning(ThemedScene):
             below = RV.dropped_below(tun)
             lower = [r for n, j, _ in below for jj, r in rings.get(n, []) if jj == j]
             # the final table: the ranking, then the dropped runs that end lower (○, in their colours)
-            full = [*rows]
+            full = [*rows, [text("dropped:", size=28), text("", size=28), text("", size=28)]]
             for n, j, f in below:
                 c = color("optimizer", n)
                 full.append([text(f"○ {NAMES[n]}", size=28, color=c), text(f"{lrs[j]:.2g}", size=28, color=c),
                              text(loss_words(f), size=28, color=c)])
             table2 = mn.VGroup(*[m.copy() for r in full for m in r]).arrange_in_grid(
                 rows=len(full), cols=3, col_alignments="lll", buff=(0.2, 0.06))
-            table2.next_to(sub, mn.DOWN, buff=0.2).set_x(left, direction=mn.LEFT)
+            table2.next_to(title, mn.DOWN, buff=0.2).set_x(left, direction=mn.LEFT)  # the subtitle steps aside
             end = caption_fit(rule, left, size=28, start=34).next_to(table2, mn.DOWN, buff=0.25)
             end.set_x(left, direction=mn.LEFT)
-            self.play(mn.FadeOut(last), mn.FadeOut(table), run_time=0.3)
+            self.play(mn.FadeOut(last), mn.FadeOut(table), mn.FadeOut(sub), run_time=0.3)
             self.play(mn.FadeIn(table2), mn.FadeIn(end), *[mn.Indicate(r, scale_factor=1.6, color=fg) for r in lower],
                       run_time=0.8)
             self.wait(4.0)

@@ -603,28 +603,24 @@ def dropped_text(tuning, probes) -> str:
 
 
 def rule_takeaway(tuning, probes=None) -> str:
-    """The tuning video's last line, a verdict: who wins under the stated rule, and why the dropped runs
-    that end lower (○) do not count — each first spiked past PEAK × the start (its probe curve's peak,
-    when `probes` holds every one) and sits a grid step or two below the rate where its optimizer
-    diverges (×): a low end there is luck ("" when no dropped run ends lower)."""
+    """The tuning video's last line, a verdict: who wins under the rule fixed before any run, the dropped
+    runs' spikes (their probe curves' peaks over the start, when `probes` holds every one), and who
+    would win with a looser line — the lowest dropped run, once the line is above its own peak ("" when
+    no dropped run ends lower)."""
     d = dropped_below(tuning)
     if not d:
         return ""
     w = tuning.meta["ranking"][0][0]
-    head = f"{RACE_NAMES[w]} wins under the rule."
-    gaps = [diverged_from(tuning, n) for n, _, _ in d]
-    steps = sorted({g - j for g, (_, j, _) in zip(gaps, d) if g is not None})
-    edge = ""
-    if steps and None not in gaps:
-        edge = (f", {steps[0]}–{steps[-1]} grid steps below divergence (×)" if len(steps) > 1 else
-                f", {steps[0]} grid step{'s' if steps[0] > 1 else ''} below divergence (×)")
+    line = tuning.config.get("peak", 10)
+    head = f"{RACE_NAMES[w]} wins under the {line:g}× rule."
     try:
         peaks = [float(np.max(probe(probes, n, j)["loss"])) / float(probes.meta["start_loss"]) for n, j, _ in d]
     except (AttributeError, IndexError, TypeError):  # no probes, or a rate without a recorded probe curve
         peaks = []
-    if peaks and min(peaks) > tuning.config.get("peak", 10):
-        return (f"{head} The ○ runs end lower but spiked {', '.join(f'{p:.0f}×' for p in peaks)} the start"
-                f"{edge}: luck.")
+    if peaks and min(peaks) > line:
+        n, _, f = d[0]
+        return (f"{head} The ○ runs spiked {', '.join(f'{p:.0f}×' for p in peaks)}: with a line above "
+                f"{np.ceil(peaks[0]):.0f}×, {RACE_NAMES[n]} would win.")
     return f"{head} {count_words(len(d))} dropped run{'s' if len(d) > 1 else ''} (○) end lower: the rule decides the winner."
 
 
