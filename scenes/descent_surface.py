@@ -107,6 +107,8 @@ class DescentSurface(ThemedThreeDScene):
     counter_drawing = True  # the step counter names the step being drawn (False: the last step reached)
     marker_lift = None      # ○ and ★ in the depth order (None: on their cell; 1e4: over everything)
     hold_time = 4.0         # seconds an analytic path holds at its path_beat step
+    why_time = 4.0          # seconds each closing reason is read
+    takeaway_time = 3.5     # seconds the takeaway is held
     path_width, path_outline = 5.0, 3.5  # the path's stroke and its dark outline (a path on the sheet)
     label_rings = False     # an analytic sheet's rings carry their losses (a network sheet's always do)
     ring_color = theme.FOREGROUND  # an analytic sheet's iso-loss rings
@@ -292,7 +294,7 @@ class DescentSurface(ThemedThreeDScene):
                 self.closing_swap(i)
                 if i:
                     self.pause(f"why-{i}")
-                self.wait(4.0)
+                self.wait(self.why_time)
                 shown = words
         else:
             self.wait(0.5)
@@ -304,7 +306,7 @@ class DescentSurface(ThemedThreeDScene):
             self.add_fixed_in_frame_mobjects(words)
             self.closing_swap(-1)
             self.pause("takeaway")
-            self.wait(3.5)
+            self.wait(self.takeaway_time)
 
     def closing_swap(self, i: int):
         """What changes beside the caption at closing reason `i` (-1: the takeaway; none here: a variant swaps
