@@ -2665,7 +2665,7 @@ class DescentRace3DSaddle(DescentRace3D):
         v = TopView(centre, self.path_half, self.top_side, turn, {name: th[first:last + 1]},
                     {name: color("optimizer", name)}, [], "", {name: f"step {last}"},
                     size=self.end_size, header=f"top view: ★ ± {self.path_half:g}", fade=True, bar=self.path_bar,
-                    hollow=True, dot=0.12)
+                    hollow=True, dot=0.3)
         v.ruler = None
         if mark is not None:
             a, b = v.at(centre), v.at(th[mark])
@@ -2746,14 +2746,12 @@ class DescentRace3DSaddle(DescentRace3D):
                 w.scale(max(room / w.height, 24 / self.end_size))
             w.next_to(top, mn.DOWN, buff=0.3).align_to(top, mn.LEFT)
             extra = mn.VGroup()
-            if who is not None and steps is None:  # (the takeaway: GD lit, its row boxed, on the ends)
-                extra.add(mn.SurroundingRectangle(rows.row_of[who], color=color(theme.FOREGROUND), stroke_width=2,
-                                                  buff=0.05))
+            if who is not None and steps is None:  # (the takeaway: GD lit, the other rows dimmed, on the ends)
+                pass
             elif who is not None:
                 pv = self.path_view(surf, runs, who, steps[0], steps[1], turn, mark=(steps[2:] or [None])[0])
                 pv.shift(view.box.get_center() - pv.box.get_center())  # in the ends' box, at its own scale
-                row = rows.row_of[who]
-                extra.add(pv, mn.SurroundingRectangle(row, color=color(theme.FOREGROUND), stroke_width=2, buff=0.05))
+                extra.add(pv)
             beats.append((w, who, extra))
         wide = None
         def source(half):
@@ -2776,6 +2774,8 @@ class DescentRace3DSaddle(DescentRace3D):
         for i, (w, who, extra) in enumerate(beats):
             self.remove(*shown)  # a cut, not a fade: a line is either there or not
             light_runs(by_name, [who] if who else None)
+            for n_, r_ in rows.row_of.items():  # its row in the ranking bright, the other runs' rows dimmed
+                r_.set_opacity(1.0 if who in (None, n_) else 0.4)
             if steps_of[i] is not None:
                 self.remove(view, frame)
                 top.remove(view)
