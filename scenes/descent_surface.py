@@ -33,6 +33,16 @@ from nnviz.render.surface3d import (PlaneInset, SurfaceMesh, decade_ticks, grid_
 from nnviz.render.widgets import DescentPath, Readout, StepCounter
 
 
+def plain_ticks(axes, fg) -> None:
+    """Log-axis tick labels 10ⁿ written out (0.01, 10): superscripts read too small at 854×480."""
+    digits = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"
+    for tick in axes.tick_labels:
+        sup = getattr(tick, "text", "")
+        if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set(digits):
+            e = int(sup[2:].translate(str.maketrans(digits, "0123456789-")))
+            tick.become(label(f"{10.0 ** e:g}", size=28, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
+
+
 def at_window_edge(surf) -> bool:
     """Is the lowest grid cell on the border of the drawn window (the true low lies beyond it)?"""
     Z = np.where(np.isfinite(surf.loss), surf.loss, np.inf)
@@ -1277,11 +1287,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         for key, op in (("w0", 0.9), ("b0", 0.55), (grad_name, 1.0), (gd_name, 1.0)):
             plot.curves[key].trace.line.set_stroke(width=2.5, opacity=op)
         ax = plot.axes
-        for tick in ax.tick_labels:  # 0.001 … 10 written out (superscripts read too small)
-            sup = getattr(tick, "text", "")
-            if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
-                e = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
-                tick.become(label(f"{10.0 ** e:g}", size=28, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
+        plain_ticks(ax, fg)  # 0.001 … 10 written out
         marks = mn.VGroup()  # where the steps lock on, where |g| starts to fall, the end: numbers above-right (clear)
         for step, val, words, late in ((float(s[a]), float(L[a]), f"{a}", 12),
                                        (f, n["k"] * n["eta"] * float(g[f]), f"{f}", 12),
@@ -1475,11 +1481,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         for k_ in ("GD", "Momentum"):
             plot.curves[k_].trace.line.set_stroke(width=3.5)
         ax = plot.axes
-        for tick in ax.tick_labels:  # 0.01 … 100 written out (superscripts read too small)
-            sup = getattr(tick, "text", "")
-            if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
-                e = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
-                tick.become(label(f"{10.0 ** e:g}", size=28, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
+        plain_ticks(ax, fg)  # 0.01 … 100 written out
         peak = int(np.nanargmax(gd))
         t_peak = label(f"spike: {gd[peak]:.0f}", size=28, color=fg)
         t_peak.next_to(ax.c2p(peak, gd[peak]), mn.RIGHT, buff=0.35).align_to(ax.axes, mn.UP)
