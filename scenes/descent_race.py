@@ -20,8 +20,8 @@ import numpy as np
 
 from nnviz import experiments, optim, theme
 from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, at_edge, edge_steps,
-                                      finish_order, first_below, last_step, leaders_text, ordinal, loss_words, power_of_ten,
-                                      momentum_gain, race_verdict, step_lengths, swings, zigzag,
+                                      finish_order, first_below, leaders_text, ordinal, loss_words, power_of_ten,
+                                      momentum_gain, race_verdict, step_lengths, zigzag,
                                       wrap_words)
 from nnviz.experiments import race_views as RV
 from nnviz.tuning import ATOL, PEAK

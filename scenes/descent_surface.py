@@ -33,14 +33,14 @@ from nnviz.render.surface3d import (PlaneInset, SurfaceMesh, decade_ticks, grid_
 from nnviz.render.widgets import DescentPath, Readout, StepCounter
 
 
-def plain_ticks(axes, fg) -> None:
-    """Log-axis tick labels 10ⁿ written out (0.01, 10): superscripts read too small at 854×480."""
+def plain_ticks(axes, fg, fmt=lambda v: f"{v:g}") -> None:
+    """Log-axis tick labels 10ⁿ written out (0.01, 10, or `fmt`'s words): superscripts read too small at 854×480."""
     digits = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"
     for tick in axes.tick_labels:
         sup = getattr(tick, "text", "")
         if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set(digits):
             e = int(sup[2:].translate(str.maketrans(digits, "0123456789-")))
-            tick.become(label(f"{10.0 ** e:g}", size=28, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
+            tick.become(label(fmt(10.0 ** e), size=28, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
 
 
 def at_window_edge(surf) -> bool:
@@ -963,12 +963,7 @@ class DescentSurfaceRandom(DescentSurface):
         bar = mn.VGroup(words, mn.VGroup(track, fill), left).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
         bar.move_to([self.net_meters_at[0], 1.75, 0], aligned_edge=mn.UL)
         fill.add_updater(drain)
-        for tick in plot.axes.tick_labels:  # 1 / 0.1 / 0.01, as the rings say it (not 10⁰ / 10⁻¹)
-            sup = getattr(tick, "text", "")
-            if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
-                k = int(sup[2:].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
-                new = label(loss_tick_text(10.0 ** k), size=28, color=color(theme.FOREGROUND))
-                tick.become(new.move_to(tick.get_right(), aligned_edge=mn.RIGHT))
+        plain_ticks(plot.axes, color(theme.FOREGROUND), fmt=loss_tick_text)  # 1 / 0.1 / 0.01, as the rings say it
         ax = plot.axes
         names = []
         for k, where in ((true, 0.0), (shadow, 0.3)):  # each curve named in the empty upper right

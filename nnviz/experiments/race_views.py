@@ -225,7 +225,8 @@ def momentum_cap_text(runs, tuning, probes, name: str = "momentum", width: int =
     k = int(tuning.chosen[i])
     b = float(runs[name].meta["hyper"]["beta"])
     now, nxt = sharpness_peak(probes, name, k), sharpness_peak(probes, name, k + 1)
-    return wrap_words(f"Heavy-ball {RACE_NAMES[name]} (β = {b:g}) stays stable while η·λₘₐₓ < 2(1 + β) = {2 * (1 + b):.1f}, "
+    return wrap_words(f"Heavy-ball {RACE_NAMES[name]} (β = {b:g}) stays stable while η·λₘₐₓ < 2(1 + β) = "
+                      f"{stability_limit('momentum', b):.1f}, "
                       f"not GD's 2: it reaches {now:.1f} at η = {num(tuning.lrs[k])}, {nxt:.1f} at "
                       f"{num(tuning.lrs[k + 1])} (×).", width)
 
@@ -252,7 +253,7 @@ def nesterov_text(surf, runs, tuning, probes, width: int = 31) -> str:
     start = probes.meta["start_loss"]
     km = int(tuning.chosen[m])
     b = float(runs["nesterov"].meta["hyper"]["beta"])
-    bound = 2 * (1 + b) / (1 + 2 * b)  # Nesterov's look-ahead on a quadratic: stable while η·λ_max < this
+    bound = stability_limit("nesterov", b)  # Nesterov's look-ahead on a quadratic: stable while η·λ_max < this
     return wrap_words(f"Nesterov's look-ahead is stricter: η·λₘₐₓ < 2(1+β)/(1+2β) ≈ {bound:.1f}. At η = "
                       f"{num(p['lr'])} it is {p['lr'] * start_sharpness(probes):.1f} at ○: loss "
                       f"×{np.nanmax(p['loss']) / start:.0f}. At {num(tuning.lrs[k])} it beats Momentum "

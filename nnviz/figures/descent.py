@@ -650,8 +650,9 @@ def _tuning_words(tun, names) -> list:
         if max(tun.meta["chosen_final"][n] for n in tied) <= T.ATOL:  # at the floor: the tie-break's order
             words = [RV.tie_words(tun)]
         words.append(RV.tie_edge_text(tun))
-        if RV.knife_edge_text(tun):
-            words.append(RV.knife_edge_text(tun))
+        knife = RV.knife_edge_text(tun)
+        if knife:
+            words.append(knife)
         return words
     w = tun.meta["winner"][0]
     i = names.index(w)
