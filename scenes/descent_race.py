@@ -2738,17 +2738,15 @@ class DescentRace3DSaddle(DescentRace3D):
         top.to_edge(mn.RIGHT, buff=0.25)
         top.shift((what.get_bottom()[1] - 0.2 - top.get_top()[1]) * mn.UP)
         width = mn.config.frame_x_radius - 0.25 - top.get_left()[0]
-        beats = []
-        for words, who, steps in self.end_beats(surf, runs, tuning):
+        beats, plan = [], self.end_beats(surf, runs, tuning)
+        for words, who, steps in plan:
             w = fit_text(words, width, size=self.end_size)
             room = top.get_bottom()[1] - 0.3 - (-mn.config.frame_y_radius + 0.25)  # ≥ 15 px above the frame's bottom
             if w.height > room:  # (a longer line than today's records give: shrunk, never below size 24)
                 w.scale(max(room / w.height, 24 / self.end_size))
             w.next_to(top, mn.DOWN, buff=0.3).align_to(top, mn.LEFT)
             extra = mn.VGroup()
-            if who is not None and steps is None:  # (the takeaway: GD lit, the other rows dimmed, on the ends)
-                pass
-            elif who is not None:
+            if who is not None and steps is not None:  # (the takeaway, steps None: GD lit, on the ends)
                 pv = self.path_view(surf, runs, who, steps[0], steps[1], turn, mark=(steps[2:] or [None])[0])
                 pv.shift(view.box.get_center() - pv.box.get_center())  # in the ends' box, at its own scale
                 extra.add(pv)
@@ -2770,7 +2768,7 @@ class DescentRace3DSaddle(DescentRace3D):
         self.pause("race-ends")
         self.wait(self.end_hold * 0.6)  # the ends and the ranking read before the first line
         shown = []
-        steps_of = [b[2] for b in self.end_beats(surf, runs, tuning)]
+        steps_of = [b[2] for b in plan]
         for i, (w, who, extra) in enumerate(beats):
             self.remove(*shown)  # a cut, not a fade: a line is either there or not
             light_runs(by_name, [who] if who else None)
@@ -2789,9 +2787,6 @@ class DescentRace3DSaddle(DescentRace3D):
             self.pause(f"race-beat-{i}")
             self.wait(self.end_hold * (1.4 if i == len(beats) - 1 else 1.0))
             shown = [w, extra]
-
-    def beats(self, surf, runs, tuning) -> list[str]:
-        return self.end_beats(surf, runs, tuning)
 
     def race_over(self, trails):
         """The heads' dots off the surface once the race is over (and with them every ring round one): at
