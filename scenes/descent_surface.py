@@ -128,6 +128,8 @@ class DescentSurface(ThemedThreeDScene):
     during_runs = False     # an analytic sheet's second caption stays up while the path runs to its first hold
     meters_at = (3.0, 2.9)  # an analytic sheet's readout panel (upper left corner)
     during_wait = 1.0       # seconds it is read at step 0 first (when during_runs)
+    hold_extra = ()         # extra seconds per path hold (by index; missing: none)
+    hold_leaves = ()        # path holds whose caption goes when the path moves on (the rest stay to the next)
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -284,7 +286,10 @@ class DescentSurface(ThemedThreeDScene):
             self.add_fixed_in_frame_mobjects(nxt)
             shown = nxt
             self.pause("path-hold" if i == 0 else f"path-hold-{i}")
-            self.wait(self.hold_time)
+            self.wait(self.hold_time + (self.hold_extra[i] if i < len(self.hold_extra) else 0.0))
+            if i in self.hold_leaves:  # what it says holds at step k only
+                self.remove(shown)
+                shown = None
             self.begin_ambient_camera_rotation(rate=self.orbit_rate)
             t0 = tk
         self.play(warp.segment(t, t0, warp.run_time))
@@ -1201,6 +1206,9 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     counter_drawing = False
     axis_name = "loss"      # the camera holds still: the name stays clear of the title
     during_runs = True      # the formula caption is read while the first steps are drawn
+    hold_extra = (1.5,)     # the zigzag hold: its close-up's numbers are read too
+    hold_leaves = (0,)      # the zigzag's caption and close-up go as the path moves on (the gap closes by step ~45)
+    tag_ways = (0.22 * mn.RIGHT + 0.12 * mn.UP, 0.5 * mn.UP)  # step tags: from the mark, clear of the path
 
     def ring_levels(self, surf, hmap, zr) -> list[float]:
         """Rings at loss 1, 10, 100, 1000: loss 1 outlines the flat floor (and smooths its cell-wide edge)."""
@@ -1226,11 +1234,10 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         g = np.asarray(run.grad_norm, float)[: len(L)]
         rises = np.flatnonzero(np.diff(g) > 0)
         flat = int(rises[-1] + 1) if rises.size else 0   # from here on |g| only falls
-        d = float(np.linalg.norm(np.asarray(run.thetas[-1], float) - np.asarray(rec[self.plane].meta["minima"][0], float)))
         k = 1.0 / (1.0 - float(opt["beta"]))
         off = np.flatnonzero(np.abs(np.log(L / (k * float(eta) * g))) >= np.log(1.35))
         steady = int(off[-1] + 1) if off.size else 0  # from here on each step is within 1.35× of k·η·|g|
-        return dict(L=L, g=g, eta=float(eta), beta=float(opt["beta"]), k=k, flat=flat, steady=steady, d=d,
+        return dict(L=L, g=g, eta=float(eta), beta=float(opt["beta"]), k=k, flat=flat, steady=steady,
                     n=int(run.n_steps))
 
     def arrange_meters(self, counter, loss, star_words, net: bool) -> mn.VGroup:
@@ -1245,44 +1252,38 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         meters.move_to([mn.config.frame_width / 2 - 0.2 - room, 2.95, 0], aligned_edge=mn.UL)
         return meters
 
-    GD_NAME = ("η·|gradient|: a GD step", "from this point")  # the blue curve: not a GD run, GD's step from here
-
     def side(self, rec, tracker, steps):
-        """Per step (log scale, a tick every decade), growing with the path: Momentum's step length (on top;
-        thin in the zigzag), 10·η·|gradient| (momentum's steady step) and η·|gradient| (the step plain GD would
-        take from the same point), those two faint before the steps lock on; at the zigzag hold a "~6×" arrow
-        (the steps below the white curve), from the lock-on a "10×" arrow between the steps and GD's; the step
-        where the steps lock on and where the floor flattens (the gradient only falls from there) and the last
-        step marked, each a little after the path gets there (never on the moving head), their numbers
-        above-right of the curves. The legend sits above the chart, under the readouts;
-        above them, what the height means and the optimizer's settings. Two top-down close-ups (`PlaneInset`),
-        each shown while its part of the path is read: the zigzag with its −gradient arrows, and the end with
-        its distance to ★ to scale; and GD's own run at this η from the race (`gd_bounce`) at the GD beat."""
+        """Per step (log scale, a tick every decade), growing with the path: Momentum's step length and
+        10·η·|gradient| (momentum's steady step η·|g|/(1 − β); thin, on top), white faint before the steps lock
+        on; at the zigzag hold a "~6×" arrow (the steps below the white curve); the step where the steps lock
+        on and where the floor flattens (the gradient only falls from there) and the last step marked, each a
+        little after the path gets there (never on the moving head), their numbers above-right of the curves.
+        The legend sits above the chart, under the readouts; above them, what the height means and the
+        optimizer's settings. Two top-down close-ups (`PlaneInset`), each shown while its part of the path is
+        read: the zigzag with its −gradient arrows, and the end with its distance to ★ to scale."""
         run = rec[f"{self.plane}_run"]
         n = self.run_numbers(rec)
         L, g, f = n["L"], n["g"], n["flat"]
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
-        step_name, grad_name, gd_name = "Momentum's step length", f"{n['k']:g}·η·|gradient|", "\n".join(self.GD_NAME)
+        step_name, grad_name = "Momentum's step length", f"{n['k']:g}·η·|gradient|"
         s = np.asarray(run.steps[1:], float)
         gs = np.asarray(run.steps[: len(g)], float)
         a = n["steady"]
-        kg, eg = n["k"] * n["eta"] * g, n["eta"] * g
-        # the white and blue curves in two pieces: faint before step a (the zigzag, under the yellow steps, which
-        # are the point there), whole from a on (the yellow then runs along the white)
-        series = {"w0": kg[: a + 1], "b0": eg[: a + 1], "y0": L[:a], step_name: L[a - 1:], grad_name: kg[a:],
-                  gd_name: eg[a:]}
-        cols = {"w0": fg, "b0": theme.GD, "y0": color("optimizer", "momentum"), step_name: color("optimizer", "momentum"),
-                grad_name: fg, gd_name: theme.GD}
-        at = {"w0": gs[: a + 1], "b0": gs[: a + 1], "y0": s[:a], step_name: s[a - 1:], grad_name: gs[a:], gd_name: gs[a:]}
+        kg = n["k"] * n["eta"] * g
+        # the white curve in two pieces: faint before step a (the zigzag, under the yellow steps, which are the
+        # point there), whole from a on, drawn thin over the yellow steps it then runs along
+        series = {"w0": kg[: a + 1], "y0": L[:a], step_name: L[a - 1:], grad_name: kg[a:]}
+        cols = {"w0": fg, "y0": color("optimizer", "momentum"), step_name: color("optimizer", "momentum"), grad_name: fg}
+        at = {"w0": gs[: a + 1], "y0": s[:a], step_name: s[a - 1:], grad_name: gs[a:]}
         plot = LossPlot(series, colors=cols, steps=at, log_y=True,
-                        y_range=(1e-4, 3.0), legend=False, x_label="step", y_label="", width=4.7, height=2.2,
-                        tracker=tracker, font_size=28, ink=theme.FOREGROUND, y_ticks=5)
-        plot.curves[step_name].trace.line.set_stroke(width=5)
-        plot.curves["y0"].trace.line.set_stroke(width=2.5)  # the zigzag's steps thin: the curves under them show
-        for key, op in (("w0", 0.9), ("b0", 0.55), (grad_name, 1.0), (gd_name, 1.0)):
+                        y_range=(1e-3, 3.0), legend=False, x_label="step", y_label="", width=4.7, height=2.2,
+                        tracker=tracker, font_size=28, ink=theme.FOREGROUND, y_ticks=4)
+        plot.curves[step_name].trace.line.set_stroke(width=6)
+        plot.curves["y0"].trace.line.set_stroke(width=2.5)  # the zigzag's steps thin: the curve under them shows
+        for key, op in (("w0", 0.9), (grad_name, 1.0)):
             plot.curves[key].trace.line.set_stroke(width=2.5, opacity=op)
         ax = plot.axes
-        plain_ticks(ax, fg)  # 0.001 … 10 written out
+        plain_ticks(ax, fg)  # 0.001 … 1 written out
         marks = mn.VGroup()  # where the steps lock on, where |g| starts to fall, the end: numbers above-right (clear)
         for step, val, words, late in ((float(s[a]), float(L[a]), f"{a}", 12),
                                        (f, n["k"] * n["eta"] * float(g[f]), f"{f}", 12),
@@ -1294,8 +1295,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             else:  # the last step: its number ends at the chart's right edge
                 tag.shift(min(0.0, ax.axes.get_right()[0] + 0.1 - tag.get_right()[0]) * mn.RIGHT)
             marks.add(shown_from(mn.VGroup(dot, tag), tracker, min(step + late, float(s[-1]))))
-        # at the zigzag hold: the gap the caption reads ("~6× below the white curve"), a double arrow from the
-        # yellow steps' median (steps 1 … a) up by that factor, just right of the drawn curves
+        # at the zigzag hold only: the gap the caption reads ("~6× below the white curve"), a double arrow from
+        # the yellow steps' median (steps 1 … a) up by that factor, just right of the drawn curves
         z = a // 2
         below = float(np.median(kg[1:a] / L[1:a]))
         y0 = float(np.median(L[1:a]))
@@ -1304,31 +1305,19 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                              max_tip_length_to_length_ratio=0.3)
         gap_words = label(f"~{below:.0f}×", size=28, color=fg).next_to(gap, mn.RIGHT, buff=0.1)
         gap_words.set_y(ax.c2p(x0, y0)[1])  # level with the arrow's foot: clear of the step-81 number above
-        plot.add(shown_from(mn.VGroup(gap, gap_words), tracker, z, until=z + 0.5))
-        # from the floor hold on: momentum's step vs GD's from the same point (the takeaway's ~10×), measured
-        # between the curves half-way from the lock-on to the flattening
-        m = (a + f) // 2
-        ten = mn.DoubleArrow(ax.c2p(m, eg[m]), ax.c2p(m, L[m - 1]), buff=0.04, stroke_width=4, color=fg, tip_length=0.14,
-                             max_tip_length_to_length_ratio=0.3)
-        ten_words = label(f"{L[m - 1] / eg[m]:.0f}×", size=28, color=fg).next_to(ten, mn.RIGHT, buff=0.08)
-        plot.add(shown_from(mn.VGroup(ten, ten_words), tracker, a))
+        plot.add(shown_from(mn.VGroup(gap, gap_words), tracker, z, until=z))
         plot.add(marks)
         names = mn.VGroup()
-        for k, c, w in ((step_name, color("optimizer", "momentum"), 6), (grad_name, fg, 3), (gd_name, color(theme.GD), 3)):
+        for k, c, w in ((step_name, color("optimizer", "momentum"), 6), (grad_name, fg, 3)):
             swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=w)
-            words = label(k, size=24, color=fg, line_spacing=0.8)
-            names.add(mn.VGroup(swatch, words).arrange(mn.RIGHT, buff=0.12, aligned_edge=mn.UP))
-            swatch.set_y(words.get_top()[1] - 0.16)  # beside the first line
-        names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.08)
+            words = label(k, size=26, color=fg)
+            names.add(mn.VGroup(swatch, words).arrange(mn.RIGHT, buff=0.12))
+        names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         plot.move_to([0, -2.5, 0], aligned_edge=mn.DOWN).to_edge(mn.RIGHT, buff=0.2)
-        names.next_to(ax.axes, mn.UP, buff=0.15).align_to(ax.axes, mn.RIGHT)
+        names.next_to(ax.axes, mn.UP, buff=0.25).align_to(ax.axes, mn.RIGHT)
         plot.add(names)
-        self._legend, self._chart = names, plot  # the GD box takes the chart's place in the GD beats
+        self._chart = plot
         sub = label(f"height: log(1 + loss)  |  momentum η = {n['eta']:g}, β = {n['beta']:g}", size=26, color=fg)
-        why_eta = self.rate_words(rec)
-        if why_eta:  # a second line: where η comes from
-            sub = mn.VGroup(sub, label(f"η: {why_eta[2:-1]}", size=26, color=fg)).arrange(
-                mn.DOWN, buff=0.06, aligned_edge=mn.LEFT)
         sub.to_edge(mn.UP, buff=0.62).to_edge(mn.LEFT, buff=0.2)
         return [plot, sub, *self.insets(rec, tracker)]
 
@@ -1348,7 +1337,6 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         n = self.run_numbers(rec)
         th = np.asarray(rec[f"{self.plane}_run"].thetas, float)
         obj = O.get(self.plane)
-        star = np.asarray(rec[self.plane].meta["minima"][0], float)
         fg = color(theme.FOREGROUND)
 
         def floor_curve(x0, x1, y0, y1):  # the valley floor: for each x, the y where f is lowest (from f itself)
@@ -1363,7 +1351,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         win = th[z - 7:z + 2]
         c = (win.min(axis=0) + win.max(axis=0)) / 2
         half = 0.6 * float(np.max(np.ptp(win, axis=0)))
-        zz = PlaneInset(c, half, side=2.55, make_text=label, size=26, header=f"top view, steps {z - 7}–{z + 1}\ngrey: −gradient; dashed: floor")
+        zz = PlaneInset(c, half, side=2.55, make_text=label, size=26,
+                        header=f"top view, steps {z - 7}–{z + 1}\ngrey: −gradient; dashed: floor")
         solid = zz.curve(floor_curve(c[0] - half, c[0] + half, c[1] - half, c[1] + half), width=3)
         floor = mn.DashedVMobject(solid, num_dashes=14, dashed_ratio=0.6)  # dashed: not one of the grey arrows
         zz.remove(solid)
@@ -1371,18 +1360,22 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         zz.path(win, color("optimizer", "momentum"), width=3.5)
         idx = list(range(z - 4, z))
         G = -np.asarray(obj.gradient(th[idx]), float)
-        scale = 0.8 * half / float(np.max(np.linalg.norm(G, axis=1)))
-        for i, g_ in zip(idx, G):  # one neutral hue (optimizer colours mean optimizers); white is their sum
-            zz.arrow(th[i], scale * g_, theme.MUTED, width=5)
-        tot = G.sum(axis=0)  # what is left once they cancel, drawn from the last of the four
-        zz.arrow(th[idx[-1]], scale * tot, fg, width=10, tip=0.22)
-        for i, g_ in zip(idx, G):  # each number by its arrow's tip, where nothing else is drawn
-            zz.add(self.tip_number(zz, label(f"{i}", size=26, color=fg), zz.at(th[i]), zz.at(th[i] + scale * g_)))
+        scale = 0.65 * half / float(np.max(np.linalg.norm(G, axis=1)))  # room past the tips for their numbers
+        # one neutral hue, the −gradient's (optimizer colours mean optimizers, white the chart's 10·η·|gradient|);
+        # their sum, what is left once they cancel, drawn thick in the same grey from the last of the four
+        for i, g_ in zip(idx, G):
+            zz.arrow(th[i], scale * g_, theme.MUTED, width=4)
+        tot = G.sum(axis=0)
+        for a_ in zz.arrow(th[idx[-1]], scale * tot, theme.MUTED, width=12, tip=0.26):
+            a_.max_stroke_width_to_length_ratio = 1e3  # thick though short (manim thins short arrows)
+            a_._set_stroke_width_from_length()
         lens = np.round(np.linalg.norm(G, axis=1))  # as written: the sum on screen adds up
         tl = float(np.round(np.linalg.norm(tot)))
+        for i, g_, v_ in zip(idx, G, lens):  # each arrow's length (|gradient|) by its tip, where nothing else is
+            zz.add(self.tip_number(zz, label(f"{v_:.0f}", size=26, color=fg), zz.at(th[i]), zz.at(th[i] + scale * g_)))
         # lined up, the four would add their lengths; summed, they mostly cancel: the ratio is the zigzag's
         # "~6×" (its steps below 10·η·|gradient|)
-        sw = label(f"lengths {'+'.join(f'{v:.0f}' for v in lens)} = {lens.sum():.0f};\nwhite, their sum: "
+        sw = label(f"grey lengths: {'+'.join(f'{v:.0f}' for v in lens)} = {lens.sum():.0f}\nthick, their sum: "
                    f"{tl:.0f} ({lens.sum() / tl:.0f}× less)",
                    size=26, color=fg, line_spacing=0.8)
         sw.next_to(zz.box, mn.DOWN, buff=0.08)  # under the box (centred: wider than it), off the arrows
@@ -1392,30 +1385,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         zz.shift(np.array([-3.07, 0.3, 0]) - zz.box.get_center())  # between ○ and ★ (both in view), clear of the chart
         lo, hi = self.screen_box(range(z - 7, z + 2))
         zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
-        out.append(shown_from(zz, tracker, z, until=n["steady"] - 0.5))  # up with its caption
-        # 2. the end: from the floor's flattening to the last step, ★, the distance left as a ruler
-        f = n["flat"]
-        end = th[-1]
-        half2 = 0.85 * float(np.linalg.norm(star - end))
-        c2 = (end + star) / 2 - np.array([0.25 * half2, 0.0])  # the pair right of centre: room for the length
-        ee = PlaneInset(c2, half2, side=2.0, make_text=label, size=26, header="top view (x, y)")
-        ee.header.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)  # over the sheet
-        ee.curve(floor_curve(c2[0] - half2, c2[0] + half2, c2[1] - half2, c2[1] + half2), width=3)
-        ee.path(th[f:], color("optimizer", "momentum"), width=3.5, dot=0.0)
-        ee.add(marker(ee.at(star), radius=0.2, hollow=True))
-        # a dimension line beside the floor (left of it), short of ★ and the end dot, its length by its middle
-        ee.ruler(end, star, f"{n['d']:.2f}", side=mn.LEFT, offset=0.42, middle=True, clear=0.28)
-        ee.add(mn.Dot(ee.at(end), radius=0.13, color=color("optimizer", "momentum"), stroke_color=color(theme.BACKGROUND),
-                      stroke_width=3, fill_opacity=1))
-        ee.move_to([-mn.config.frame_width / 2 + 0.06, -2.45, 0], aligned_edge=mn.DL)  # 12 px clear of the caption
-        lo, hi = self.screen_box([i for i in range(f, len(th)) if ee.inside(th[i])])  # the part of the path it shows
-        sp = np.asarray(self.camera.project_points(np.array([self._star_at], float)), float)[0, :2]
-        lo, hi = np.minimum(lo, sp - 0.25), np.maximum(hi, sp + 0.25)
-        framed = ee.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
-        framed.remove(*framed[1:])  # only the box round the end and ★: its connectors ran behind the step labels
-        self._end_inset = shown_from(ee, tracker, n["n"])
-        out.append(self._end_inset)
-        self._gd_inset = self.gd_bounce(rec)
+        out.append(shown_from(zz, tracker, z, until=z))  # read while the path holds still, gone as it moves on
         return out
 
     @staticmethod
@@ -1444,69 +1414,6 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         num.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.02)
         return num
 
-    def gd_probe(self, rec):
-        """GD's own loss per step at this run's η, from the optimizer race's probe runs (same start and
-        steps: `rate_words`), or None."""
-        if not self.rate_words(rec):
-            return None
-        p = experiments.load("descent_race")[f"{self.plane}__probes"]
-        c = p.columns
-        row = np.flatnonzero((c["optimizer"] == p.meta["names"].index("gd"))
-                             & np.isclose(c["lr"], self.run_numbers(rec)["eta"], rtol=1e-12, atol=0))
-        return np.asarray(c["loss"][int(row[0])], float) if row.size else None
-
-    def gd_bounce(self, rec):
-        """The closing GD beats' evidence, over the whole run on one log axis (a tick every decade): at this
-        run's η, GD's own loss per step (the race's probe run, same start: it spikes, then stalls) and this
-        Momentum run's; GD's peak written beside it, each run's end value at its end. A panel in the chart's
-        place (the chart steps aside for these beats)."""
-        gd = self.gd_probe(rec)
-        if gd is None:
-            return None
-        n = self.run_numbers(rec)
-        mo = self.run_loss(rec)  # θ₀ … θ₃₀₀ (the readout's last loss is mo[-1])
-        fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
-        lo = 10.0 ** (np.floor(np.log10(float(np.nanmin(mo)))) - 1)  # a decade under Momentum's end for its name
-        hi = 10.0 ** np.ceil(np.log10(float(np.nanmax(gd))))
-        last = float(len(mo) - 1)
-        plot = LossPlot({"Momentum": mo, "GD": gd}, colors={"GD": theme.GD, "Momentum": color("optimizer", "momentum")},
-                        steps={"GD": np.arange(len(gd)), "Momentum": np.arange(len(mo))},
-                        log_y=True, y_range=(lo, hi), x_range=(0, last), legend=False, x_label="step", y_label="",
-                        width=4.6, height=2.3, font_size=28, ink=theme.FOREGROUND, x_ticks=3, y_ticks=5)
-        for k_ in ("GD", "Momentum"):
-            plot.curves[k_].trace.line.set_stroke(width=3.5)
-        ax = plot.axes
-        plain_ticks(ax, fg)  # 0.01 … 100 written out
-        peak = int(np.nanargmax(gd))
-        t_peak = label(f"spike: {gd[peak]:.0f}", size=28, color=fg)
-        t_peak.next_to(ax.c2p(peak, gd[peak]), mn.RIGHT, buff=0.35).align_to(ax.axes, mn.UP)
-        t_gd = label(f"GD {gd[-1]:.2g}", size=28, color=fg).next_to(ax.c2p(len(gd) - 1, gd[-1]), mn.UP, buff=0.12)
-        t_gd.align_to(ax.axes, mn.RIGHT)
-        t_mo = label(f"Momentum {mo[-1]:.2g}", size=28, color=fg).next_to(ax.c2p(last, mo[-1]), mn.DOWN, buff=0.12)
-        t_mo.align_to(ax.axes, mn.RIGHT)
-        head = label(f"loss per step, both at η = {n['eta']:g}", size=28, color=fg)
-        chart = mn.VGroup(plot, t_peak, t_gd, t_mo)
-        g = mn.VGroup(head, chart).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
-        box = mn.SurroundingRectangle(g, buff=0.12, stroke_color=color(theme.MUTED), stroke_width=2,
-                                      fill_color=bg, fill_opacity=1)
-        panel = mn.VGroup(box, g)
-        panel.move_to([mn.config.frame_width / 2 - 0.15, self._legend.get_top()[1] + 0.05, 0], aligned_edge=mn.UR)
-        return panel
-
-    def closing_swap(self, i: int):
-        """At the first GD reason the end's close-up goes; from the second GD's own runs take the chart's place
-        (its curves are read by then); at the takeaway the chart is back."""
-        if getattr(self, "_gd_inset", None) is None:
-            return
-        if i == 1:  # "Momentum's 10× grows only along the floor": the chart's 10× arrow still in view
-            self.remove(self._end_inset)
-        elif i == 2:
-            self.remove(self._chart)
-            self.add_fixed_in_frame_mobjects(self._gd_inset)
-        elif i == -1:  # the takeaway: the chart is back (its blue curve is "GD's step from the same point")
-            self.remove(self._gd_inset)
-            self.add_fixed_in_frame_mobjects(self._chart)
-
     def marks_after(self, rec, axes, xy, z, steps) -> list:
         """On the path: a ring at the step from which the floor flattens (labelled), shown once the path
         gets there. (The zigzag's arrows and the distance left are drawn in the top-down close-ups.)"""
@@ -1514,17 +1421,15 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         f = n["flat"]
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
         self._axes, self._xy = axes, xy
-        minimum = np.asarray(rec[self.plane].meta["minima"][0], float)
-        self._star_at = np.asarray(axes.c2p(*minimum, float(np.ravel(self._hmap(np.array([0.0])))[0])), float)
         out = []
-        # the floor hold's step (label up-right, clear of the path's start) and the flattening's (down-left)
-        # step 81 right of its mark, off the path (which runs on down to the right) and short of ★; step 160
-        # below-left of its own (the path rises from it to the right); each with the loss there (it still falls)
-        for k, way in ((n["steady"], 0.9 * mn.RIGHT + 0.35 * mn.DOWN), (f, 0.25 * mn.LEFT + 0.55 * mn.DOWN)):
+        # the floor hold's step right of its mark, off the path (which runs on down to the right) and short of ★;
+        # the flattening's above its own mark (the path comes down to it from the left and rises on to the right),
+        # off the sheet's lower rim
+        for k, way in ((n["steady"], self.tag_ways[0]), (f, self.tag_ways[1])):
             q = np.asarray(axes.c2p(*xy[k], z[k]), float)
             ring = mn.VGroup(*[mn.Square(0.24, stroke_color=c, stroke_width=w).move_to(q)
                                for c, w in ((bg, 7), (fg, 3.5))])  # a square: rings mean a covered run elsewhere
-            words = label(f"step {k}\nloss {self.run_loss(rec)[k]:.2g}", size=26, color=fg, line_spacing=0.8)
+            words = label(f"{k}", size=26, color=fg)  # as the chart's marks
             words.move_to(q).shift((way[0] + np.sign(way[0]) * words.width / 2) * mn.RIGHT + way[1] * mn.UP)
             words.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
             out.append(mn.VGroup(shown_from(ring, self._tracker, k), shown_from(words, self._tracker, k)))
@@ -1541,8 +1446,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         z = a // 2
         run_loss = np.asarray(rec[f"{self.plane}_run"].train_loss, float)
         below = float(np.median(k * n["eta"] * g[1:a] / L[1:a]))
-        return [(z, f"Zigzag across the narrow valley (top view): −gradients flip side and mostly cancel, so the "
-                    f"steps stay ~{below:.0f}× below the white curve."),
+        return [(z, f"Zigzag across the narrow valley: the −gradients (grey, top view) flip side and cancel, so "
+                    f"the steps stay ~{below:.0f}× below the white curve."),
                 (a, f"From step {a} it runs along the floor: the gradients point one way, and each step locks "
                     f"onto {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}."),
                 (f, f"From step {f} (loss {run_loss[f]:.2g}) the floor flattens toward ★ (loss 0): the gradient "
@@ -1552,23 +1457,6 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         n = self.run_numbers(rec)
         return (f"Two weights, so this surface is the whole loss. Momentum starts at ○ and takes {n['n']} "
                 f"steps toward ★ (loss 0).")
-
-    def rate_words(self, rec) -> str:
-        """How η was chosen, from the optimizer race's tuning record when this run is its Momentum run (same
-        start, steps, η and β) and η is Momentum's chosen rate on the race's shared grid; else ''."""
-        run = rec[f"{self.plane}_run"]
-        try:
-            race = experiments.load("descent_race")
-            tun, mo = race[f"{self.plane}__tuning"], race[f"{self.plane}__momentum"]
-        except KeyError:
-            return ""
-        same = (np.allclose(np.asarray(mo.thetas[0], float), np.asarray(run.thetas[0], float))
-                and int(mo.n_steps) == int(run.n_steps) and mo.meta["hyper"]["lr"] == self.run_numbers(rec)["eta"]
-                and mo.meta["hyper"]["beta"] == run.config["optimizer"]["beta"])
-        if not same:
-            return ""
-        k = int(tun.chosen[tun.meta["names"].index("momentum")])
-        return " (Momentum's best on the race's grid)" if abs(tun.lrs[k] - mo.meta["hyper"]["lr"]) < 1e-12 else ""
 
     def during(self, rec, surf, v):
         n = self.run_numbers(rec)
@@ -1584,21 +1472,12 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     def why(self, rec, surf, v):
         n = self.run_numbers(rec)
         f, g, L = n["flat"], n["g"], n["L"]
-        out = [f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps follow it, to {L[-1]:.2g}: it "
-               f"ends {n['d']:.2f} from ★ (a distance in x, y)."]
-        gd = self.gd_probe(rec)
-        if gd is not None:  # only what the chart and the box draw: GD's own step (blue) and its run at this η
-            out.append(f"Why not plain GD? Its step is η·|gradient| (blue): {n['k']:g}× shorter along the floor, and "
-                       f"across the valley nothing cancels.")
-            out.append(f"Both at η = {n['eta']:g} (box, same start): GD's loss spikes to {np.nanmax(gd):.0f} "
-                       f"({np.nanmax(gd) / gd[0]:.1f}× the start) as its steps cross the valley.")
-            out.append(f"Then it crawls along the floor: after {n['n']} steps GD is at {gd[-1]:.2g}, Momentum at "
-                       f"{self.run_loss(rec)[-1]:.2g}.")
-        return out
+        return (f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps follow it, to {L[-1]:.2g}: "
+                f"after {n['n']} steps it is still short of ★.")
 
     def takeaway(self, rec, surf, v):
+        """Momentum's own lesson, from the chart (the evidence stays on screen): the steps lock onto
+        k·η·|gradient| where the gradients agree, and stay below it where they flip and cancel."""
         n = self.run_numbers(rec)
-        gd = self.gd_probe(rec)
-        end = f" Same η, GD: {gd[-1]:.2g} vs {self.run_loss(rec)[-1]:.2g}." if gd is not None else ""
-        return (f"Takeaway: Momentum's {n['k']:g}× step grows where gradients agree (the floor); across the valley "
-                f"they cancel.{end}")
+        return (f"Takeaway: Momentum sums past gradients. On the floor they agree and steps grow to "
+                f"{n['k']:g}·η·|gradient|; across the valley they cancel.")

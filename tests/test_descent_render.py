@@ -57,7 +57,8 @@ CASES = [
 @pytest.mark.parametrize("file,cls,checks", CASES, ids=[c[1] for c in CASES])
 def test_descent_scene_renders(render_scene, file, cls, checks):
     # captions and closing lines held briefly
-    fast = {"run_time": 1.0, **({"intro_time": 0.2, "hold_time": 0.5, "why_time": 0.5, "takeaway_time": 0.5}
+    fast = {"run_time": 1.0, **({"intro_time": 0.2, "hold_time": 0.5, "hold_extra": (), "why_time": 0.5,
+                                 "takeaway_time": 0.5}
                                 if file == "descent_surface" else {}),
             **({"beat_time": 0.2, "mid_time": 0.2, "intro_time": 0.2} if cls.startswith("DescentRace3D") else {}),
             **({"end_hold": 0.2} if cls == "DescentRace3DSaddle" else {}),
