@@ -2120,7 +2120,7 @@ def neighbour_rows(tuning, name: str, lim: dict | None = None) -> list[str]:
         f = float(tuning.final_loss[i, j])
         if not tuning.stable[i, j]:
             how = lim[name]["next"] if lim and j == k + 1 else None
-            end = "dropped (×)" + (f": loss ×{how['loss_x']:.0f}" if how and how["how"] == "spikes" else "")
+            end = "dropped (×)" + (f": loss ×{how['loss_x']:.0f}" if how and how["how"] is RV.Broke.PEAK else "")
         else:
             end = f"ends {f:.2g}, {ordinal(1 + sum(v < f for v in others))}" + (" (●)" if j == k else "")
         rows.append(f"η = {RV.num(tuning.lrs[j])}: {end}")
@@ -2219,8 +2219,9 @@ def limit_text(name: str, lim: dict, place: int) -> str:
     bounces once and is back under the start within the rule's first steps."""
     r = lim[name]
     now, nxt = r["now"], r["next"]
-    fate = {"bounces": f"its loss is still over the start at step {nxt['check']}",
-            "spikes": f"its loss spikes ×{nxt['loss_x']:.0f}", "diverges": "it diverges", None: "it stays stable"}
+    fate = {RV.Broke.LATE: f"its loss is still over the start at step {nxt['check']}",
+            RV.Broke.PEAK: f"its loss spikes ×{nxt['loss_x']:.0f}", RV.Broke.DIVERGES: "it diverges",
+            None: "it stays stable"}
     if name == "gd":
         return (f"GD, {ordinal(place)}: limit 2 (past it, a step overshoots). {RV.num(now['lr'])} stays under (●); "
                 f"at {RV.num(nxt['lr'])} (×) {fate[nxt['how']]}.")

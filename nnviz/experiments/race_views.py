@@ -4,6 +4,9 @@ records). The race scenes and stills say these sentences; `tests/test_race_words
 every number in them independently."""
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
+
 import numpy as np
 
 from .descent import RACE_NAMES, first_below, loss_words, ordinal, power_of_ten, wrap_words
@@ -30,15 +33,54 @@ def edge_index(tuning, name: str):
     return int(bad[0]) if bad.size else None
 
 
+class Broke(enum.Enum):
+    """Which part of the stability rule (`nnviz.tuning.stable_curve`) a run breaks first, in the rule's order."""
+    DIVERGES = "diverges"  # its loss is no longer finite
+    PEAK = "peak"          # its loss passes PEAK × the start at some step
+    LATE = "late"          # after the first 10 % of the steps its loss is still above the start
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """The stability rule read off one probe curve: `how` it breaks the rule (None: it keeps to it), and the
+    numbers each part is checked on."""
+    how: Broke | None
+    diverged_at: int    # the step it diverged at (−1: never)
+    peak: float         # its largest loss
+    start: float        # its loss at step 0
+    line: float         # the peak part's line, a multiple of the start (PEAK)
+    check: int          # the first step the late part checks
+    over: int | None    # the first step from `check` on with the loss above the start (None: none)
+
+    @property
+    def bound(self) -> float:
+        """The loss the peak part must stay under: `line` × the start."""
+        return self.line * self.start
+
+
+def rule_how(tuning, probes, name: str, j: int) -> RuleCheck:
+    """The stability rule on the recorded probe curve of `name` at grid index `j`: the one place its three
+    parts (diverges, passes PEAK × the start, above the start after the first 10 % of the steps) are
+    checked for the scenes' and stills' words."""
+    p = probe(probes, name, j)
+    L = p["loss"]
+    w = int(probes.meta["warmup_step"])
+    start, line = float(L[0]), float(tuning.config.get("peak", 10.0))
+    peak = float(np.nanmax(L))
+    late = np.flatnonzero(L[w:] > L[0])
+    over = int(late[0]) + w if late.size else None
+    how = (Broke.DIVERGES if p["diverged_at"] >= 0 else Broke.PEAK if peak > line * start
+           else Broke.LATE if over is not None else None)
+    return RuleCheck(how, p["diverged_at"], peak, start, line, w, over)
+
+
 def fails_how(tuning, probes, name: str, j: int) -> str:
     """How a run at an unstable grid rate fails, from its recorded curve: "diverges at step N" or
     "above the start at step N"."""
-    p = probe(probes, name, j)
-    if p["diverged_at"] >= 0:
-        return f"diverges at step {p['diverged_at']}"
-    w = probes.meta["warmup_step"]
-    over = np.flatnonzero(p["loss"][w:] > p["loss"][0])
-    return f"above the start at step {int(over[0]) + w}"
+    r = rule_how(tuning, probes, name, j)
+    if r.how is Broke.DIVERGES:
+        return f"diverges at step {r.diverged_at}"
+    return f"above the start at step {r.over}"
 
 
 # --- Beale: why Adam wins --------------------------------------------------------------------------
@@ -414,8 +456,8 @@ def edge_story(tuning, probes, name: str = "gd"):
     """The chosen η and the first two unstable rates above it, read off the probe curves: per rate the
     loss curve, its peak (value, step), the loss at the rule's first checked step, the first checked step
     above the start, η·λ_max at the start and its largest value over the first 10 steps, and how the
-    rule rejects it ("diverges", "peak": above PEAK × the start, "late": above the start after the
-    first 10 %, or None: stable). None when there is no unstable rate above the chosen one."""
+    rule rejects it (`rule_how`'s `Broke`, None: stable). None when there is no unstable rate above the chosen
+    one."""
     i = tuning.meta["names"].index(name)
     k = int(tuning.chosen[i])
     above = np.flatnonzero(~tuning.stable[i].astype(bool) & (np.arange(len(tuning.lrs)) > k))[:2]
@@ -423,20 +465,16 @@ def edge_story(tuning, probes, name: str = "gd"):
         return None
     w = probes.meta["warmup_step"]
     start = probes.meta["start_loss"]
-    bound = tuning.config.get("peak", 10.0) * start
     rows = []
     for j in (k, *above):
         p = probe(probes, name, int(j))
         L = p["loss"]
-        over = np.flatnonzero(L[w:] > L[0])
-        how = ("diverges" if p["diverged_at"] >= 0 else "peak" if np.nanmax(L) > bound
-               else "late" if over.size else None)
-        rows.append({"lr": p["lr"], "index": int(j), "loss": L, "peak": float(np.nanmax(L)),
-                     "peak_step": int(np.nanargmax(L)), "at_check": float(L[w]),
-                     "over": int(over[0]) + w if over.size else None, "how": how,
+        rule = rule_how(tuning, probes, name, int(j))
+        rows.append({"lr": p["lr"], "index": int(j), "loss": L, "peak": rule.peak,
+                     "peak_step": int(np.nanargmax(L)), "at_check": float(L[w]), "over": rule.over, "how": rule.how,
                      "sharp0": float(p["lr"] * p["lam_max"][0]), "sharp": float(np.nanmax(p["lr"] * p["lam_max"][:10]))})
-    return {"start": start, "check": w, "bound": bound, "lam0": float(probes.columns["lam_max"][0][0]),
-            "rows": rows}
+    return {"start": start, "check": w, "bound": tuning.config.get("peak", 10.0) * start,
+            "lam0": float(probes.columns["lam_max"][0][0]), "rows": rows}
 
 
 def unstable_ends(tuning, name: str) -> list:
@@ -478,14 +516,14 @@ def edge_beats(tuning, probes, name: str = "gd", width: int = 38) -> list:
     for n, r in sorted(enumerate(e["rows"][1:], start=1), key=lambda nr: nr[1]["lr"]):  # the first × first
         end = float(tuning.final_loss[i, r["index"]])
         ends = f" (○ ends at {num(end)})" if np.isfinite(end) else ""
-        if r["how"] == "late":
+        if r["how"] is Broke.LATE:
             out.append((n, f"At η = {num(r['lr'])}, η·λₘₐₓ is {r['sharp0']:.1f} at the start but reaches "
                            f"{r['sharp']:.1f} as GD moves: the loss bounces up to {r['peak']:.0f}, still above the "
                            f"start at step {e['check']}{ends}."))
-        elif r["how"] == "peak":
+        elif r["how"] is Broke.PEAK:
             out.append((n, f"At η = {num(r['lr'])}, η·λₘₐₓ is {r['sharp0']:.1f} already at the start: the loss "
                            f"spikes to {r['peak']:.0f}, {r['peak'] / e['start']:.0f}× the start{ends}."))
-        elif r["how"] == "diverges":
+        elif r["how"] is Broke.DIVERGES:
             out.append((n, f"At η = {num(r['lr'])} it diverges."))
     finite = [num(f) for _, f in unstable_ends(tuning, name) if np.isfinite(f)]
     if len(finite) > 1:
@@ -594,10 +632,10 @@ def dropped_text(tuning, probes) -> str:
         return ""
     w = tuning.meta["ranking"][0][0]
     try:
-        how = {broke_rule(tuning, probes, n, j).split(" > ")[0].split(" at ")[0] for n, j, _ in d}
+        how = {rule_how(tuning, probes, n, j).how for n, j, _ in d}
     except IndexError:  # a rate without a recorded probe curve: say no more than the grid does
         how = set()
-    why = " after its loss passed 10× the start" if how == {"loss peaks"} else ""
+    why = f" after its loss passed {tuning.config.get('peak', 10.0):g}× the start" if how == {Broke.PEAK} else ""
     return (f"{count_words(len(d))} dropped runs (○) end below {RACE_NAMES[w]}'s "
             f"{num(tuning.meta['chosen_final'][w])}: {dropped_words(tuning)}, each{why}. The ranking rests on the "
             f"stability rule.")
@@ -698,16 +736,13 @@ def same_spot(runs, a: str, b: str, reach: float = 0.05, rel: float = 0.1) -> bo
 
 
 def broke_rule(tuning, probes, name: str, j: int, short: bool = False) -> str:
-    """Why the grid rate `j` of `name` is unstable, in a few words from its recorded curve: "diverges at
-    step N", "loss peaks at P > 10× the start S", or "above the start at step N" (the rule's three ways);
-    `short`: the peak case on two short lines for the still's strip."""
-    p = probe(probes, name, j)
-    if p["diverged_at"] >= 0:
-        return f"diverges at step {p['diverged_at']}"
-    peak, start, k = float(np.max(p["loss"])), float(p["loss"][0]), float(tuning.config.get("peak", 10))
-    if peak > k * start:
-        return (f"loss peak {peak:.3g}\n> {k:g}× start {start:.3g}" if short else
-                f"loss peaks at {peak:.3g} > {k:g}× the start {start:.3g}")
+    """Why the grid rate `j` of `name` is unstable, in a few words from its recorded curve (`rule_how`):
+    "diverges at step N", "loss peaks at P > 10× the start S", or "above the start at step N" (the rule's three
+    ways); `short`: the peak case on two short lines for the still's strip."""
+    r = rule_how(tuning, probes, name, j)
+    if r.how is Broke.PEAK:
+        return (f"loss peak {r.peak:.3g}\n> {r.line:g}× start {r.start:.3g}" if short else
+                f"loss peaks at {r.peak:.3g} > {r.line:g}× the start {r.start:.3g}")
     return fails_how(tuning, probes, name, j)
 
 
@@ -734,8 +769,7 @@ def limit_rows(runs, tuning, probes, names=("gd", "momentum", "nesterov"), steps
             s = p["lr"] * p["lam_max"][:steps]
             L = p["loss"]
             w = probes.meta["warmup_step"]
-            how = ("diverges" if p["diverged_at"] >= 0 else "spikes" if np.nanmax(L) > tuning.config.get("peak", 10.0) * start
-                   else "bounces" if np.any(L[w:] > L[0]) else None)  # the stability rule's three ways (`edge_story`)
+            how = rule_how(tuning, probes, n, j).how
             top_ = int(np.nanargmax(L))
             back = np.flatnonzero(L[top_:] < L[0])  # the first step its loss is below the start again
             row[key] = {"lr": p["lr"], "index": int(j), "peak": float(np.nanmax(s)), "step": int(np.nanargmax(s)),
