@@ -29,7 +29,7 @@ from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.style import ThemedScene, ThemedThreeDScene, color, heading, label, text
 from nnviz.render.surface import ContourMap, box_axes, height_map
-from nnviz.render.surface3d import EndZoom, SurfaceMesh, covering_head, decade_ticks, height_axis, level_rings, marker, outline, zoom_half
+from nnviz.render.surface3d import EndZoom, PlaneInset, SurfaceMesh, covering_head, decade_ticks, height_axis, level_rings, marker, outline, zoom_half
 from nnviz.render.widgets import DescentPath, StepCounter
 
 NAMES = RACE_NAMES
@@ -2398,29 +2398,25 @@ def screen_turn(camera, axes, centre, z: float) -> float:
 ORIGIN3 = np.zeros(3)
 
 
-class TopView(mn.VGroup):
-    """A flat close-up of the (x, y) plane round `centre` (★), seen from above and turned by `turn`
-    (radians, `screen_turn`: like the 3-D view beside it), to scale: the window is ★ ± `half` along the
-    box's sides. Each run's last stretch inside the window is a line in its colour; the runs in `on_spot`
-    (ending on ★ itself, within round-off) are ONE dot split in their colours (a pie), tagged `spot_words`;
-    every other run ending in the window is an outlined dot at its recorded end, tagged `tags[name]` on
-    the free side (a thin leader when the tag sits away from it). `fade`: each path's iterates as small dots
-    on its line, older ones fainter (a run's last steps: which way it moves). ★ is drawn at the centre (on
-    the pie when there is one), and a scale bar of length `bar` in a free corner. `at(p)` maps a plane
-    point."""
+class TopView(PlaneInset):
+    """The kit's `PlaneInset` of the (x, y) plane round `centre` (★), turned by `turn` (radians, `screen_turn`:
+    like the 3-D view beside it), to scale: the window is ★ ± `half` along the box's sides. Each run's last
+    stretch inside the window is a line in its colour; the runs in `on_spot` (ending on ★ itself, within
+    round-off) are ONE dot split in their colours (a pie), tagged `spot_words`; every other run ending in the
+    window is an outlined dot at its recorded end, tagged `tags[name]` on the free side (a thin leader when the
+    tag sits away from it). `fade`: each path's iterates as small dots on its line, older ones fainter (a run's
+    last steps: which way it moves). ★ is drawn at the centre (on the pie when there is one), and a scale bar
+    of length `bar` in a free corner. `at(p)` maps a plane point (turned)."""
 
     def __init__(self, centre, half: float, side: float, turn: float, paths: dict, colors: dict, on_spot: list,
                  spot_words: str, tags: dict, make_text=text, size: float = 28, header: str | None = None,
                  lines: bool = True, fade: bool = False, bar: float | None = None, hollow: bool = False,
                  dot: float = 0.1, pie: float = 0.2):
-        super().__init__()
-        self.c, self.half, self.side = np.asarray(centre, float)[:2], float(half), float(side)
+        super().__init__(np.asarray(centre, float)[:2], half, side, make_text=make_text, size=size, header=header,
+                         header_buff=0.1)
         ct, st = np.cos(turn), np.sin(turn)
         self.R = np.array([[ct, -st], [st, ct]])
-        fg, bg, muted = (mn.ManimColor(theme.FOREGROUND), mn.ManimColor(theme.BACKGROUND),
-                         mn.ManimColor(theme.MUTED))
-        self.box = mn.Square(side, stroke_color=muted, stroke_width=2.5, fill_color=bg, fill_opacity=1)
-        self.add(self.box)
+        fg, bg, muted = self.fg, self.bg, self.muted
         lo, hi = self.box.get_corner(mn.DL), self.box.get_corner(mn.UR)
         self.lines, self.dots, self.words, self.leaders = mn.VGroup(), {}, {}, mn.VGroup()
         obstacles, self._marks = [], []  # drawn lines (a tag avoids them if it can); dots (a tag never covers one)
@@ -2514,11 +2510,6 @@ class TopView(mn.VGroup):
                 g.move_to(best[1])
                 self.bar = g
                 self.add(g)
-        self.header = None
-        if header:
-            self.header = make_text(header, size=size, color=fg).next_to(self.box, mn.UP, buff=0.1)
-            self.header.align_to(self.box, mn.LEFT)
-            self.add(self.header)
 
     def at(self, p) -> np.ndarray:
         q = self.R @ (np.asarray(p, float)[:2] - self.c) / self.half * (self.side / 2)
@@ -2668,7 +2659,9 @@ class DescentRace3DSaddle(DescentRace3D):
                     size=self.end_size, header=f"top view: ★ ± {self.path_half:g}", fade=True, bar=self.path_bar,
                     hollow=True, dot=0.3)
         v.ruler = None
-        if mark is not None:
+        if mark is not None:  # (by hand, not `PlaneInset.ruler`: that one draws solid extension lines from
+            # `clear` off the points, a thinner rim and its length beside the middle or in a corner; this one has
+            # dashed extension lines from the points, a white-ringed dot at the step and its tag on a free spot)
             a, b = v.at(centre), v.at(th[mark])
             u = (b - a) / np.linalg.norm(b - a)
             n_ = np.array([-u[1], u[0], 0.0])

@@ -856,7 +856,7 @@ class PlaneInset(mn.VGroup):
     3-D picture to the box (where the close-up comes from)."""
 
     def __init__(self, centre, half: float, side: float = 3.0, make_text=None, size: float = 24,
-                 header: str | None = None):
+                 header: str | None = None, header_buff: float = 0.08):
         super().__init__()
         self.c, self.half, self.side = np.asarray(centre, float), float(half), float(side)
         self.make_text, self.size = make_text, size
@@ -867,7 +867,7 @@ class PlaneInset(mn.VGroup):
         self.add(self.box)
         self.header = None
         if header and make_text is not None:
-            self.header = make_text(header, size=size, color=fg, line_spacing=0.8).next_to(self.box, mn.UP, buff=0.08)
+            self.header = make_text(header, size=size, color=fg, line_spacing=0.8).next_to(self.box, mn.UP, buff=header_buff)
             self.header.align_to(self.box, mn.LEFT)
             self.add(self.header)
 
