@@ -19,7 +19,7 @@ import manim as mn
 import numpy as np
 
 from nnviz import experiments, optim, theme
-from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, at_edge, edge_steps,
+from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER,
                                       finish_order, first_below, leaders_text, ordinal, loss_words, power_of_ten,
                                       momentum_gain, race_verdict, step_lengths, zigzag,
                                       wrap_words)
@@ -37,11 +37,6 @@ SYMBOL = {"lr": "η", "beta": "β", "decay": "ρ", "beta1": "β₁", "beta2": "�
 RULE_OF = {"gd": "sgd"}  # GD's update rule is optim.sgd's, on the whole objective
 
 
-def hyper_text(h: dict) -> str:
-    # η to two digits (a grid value); the fixed ones exactly (β₂ = 0.999 must not read "1")
-    return ", ".join(f"{SYMBOL[k]}={v:.2g}" if k == "lr" else f"{SYMBOL[k]}={v:g}" for k, v in h.items() if k in SYMBOL)
-
-
 def race_records(surface: str, optimizers=RACE_ORDER):
     rec = experiments.load("descent_race")
     return rec[f"{surface}__surface"], {o: rec[f"{surface}__{o}"] for o in optimizers}
@@ -51,16 +46,6 @@ def tuning_record(surface: str):
     return experiments.load("descent_race")[f"{surface}__tuning"]
 
 
-def protocol(surf, runs, tuning=None) -> str:
-    start = ", ".join(f"{v:g}" for v in surf.meta["start"])
-    if tuning is None:
-        return f"same start ({start}), same {surf.meta['steps']} steps for all"
-    c = tuning.config
-    grown = f" (grown from {sci(c['hi'])})" if tuning.meta.get("extended", {}).get("high") else ""
-    return (f"same start ○ ({start}), same {surf.meta['steps']} steps; each η: best stable final loss on one "
-            f"shared grid, {sci(tuning.lrs[0])}…{sci(tuning.lrs[-1])}{grown}, {c['per_decade']} per decade")
-
-
 def verdict_text(tuning) -> str:
     """The robustness verdict in words, naming the winner's neighbouring rates."""
     m = tuning.meta
@@ -68,33 +53,9 @@ def verdict_text(tuning) -> str:
     return race_verdict(m, NAMES.get, tuning.lrs, int(tuning.chosen[m["names"].index(w)]))
 
 
-def sci(x: float) -> str:
-    """1e-05 → 1e-5, 1 → 1."""
-    return f"{x:g}" if 1e-3 <= x <= 1e3 else f"{x:.0e}".replace("e-0", "e-").replace("e+0", "e")
-
-
 def loss_text(f: float) -> str:
     """A final loss as shown: round-off (below the tie rule's floor) reads "< 10⁻¹²", no code notation."""
     return loss_words(f)
-
-
-def ranking_text(surf, runs, size=24, cols=1) -> mn.VGroup:
-    """The stated ranking: the experiment's ranking of recorded final losses (f − f*), best first;
-    tied optimizers share a place. `cols=2`: two columns (best first down the left one)."""
-    rows = []
-    for place, names in enumerate(surf.meta["ranking"], start=1):
-        for n in names:
-            rows.append(text(f"{place}. {NAMES[n]} {loss_text(runs[n].meta['final_loss'])}", size=size,
-                             color=color("optimizer", n)))
-    body = mn.VGroup(*rows)
-    if cols > 1:
-        body.arrange_in_grid(rows=-(-len(rows) // cols), cols=cols, flow_order="dr", col_alignments="l" * cols,
-                             buff=(0.35, 0.1))
-    else:
-        body.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
-    return mn.VGroup(text("final loss f − f*, best first", size=size), body).arrange(
-        mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
-
 
 
 SUPER = {1: "", 2: "²", 3: "³", 4: "⁴"}
@@ -450,21 +411,6 @@ class SeriesChart(mn.VGroup):
                 out.append(mn.UpdateFromAlphaFunc(self.lines[n], lambda g, a, n=n, fr=fr, to=to:
                                                   self._fade(n, fr + (to - fr) * a)))
         return out
-
-
-def separate_ends(ax, runs, names, size=0.12):
-    """Runs that end on one spot (`names`: tied at round-off, on the ★): thin outlined rings of growing
-    radius around it, first there inside; returns (rings, names of the heads they replace)."""
-    ends = {n: ax.c2p(*runs[n].thetas[-1][:2]) for n in names if np.all(np.isfinite(runs[n].thetas[-1]))}
-    crowded = [n for n in names if n in ends and any(
-        m != n and m in ends and np.linalg.norm(ends[n] - ends[m]) < 2 * size for m in ends)]
-    rings = mn.VGroup()
-    bg = color(theme.BACKGROUND)
-    for k, n in enumerate(crowded):
-        r = 0.24 + 0.065 * k  # the first ring clears the ★ (outer radius 0.19) drawn over it
-        rings.add(mn.Circle(radius=r, stroke_color=bg, stroke_width=5).move_to(ends[n]),
-                  mn.Circle(radius=r, stroke_color=color("optimizer", n), stroke_width=2.5).move_to(ends[n]))
-    return rings, crowded
 
 
 def excursions(ax, surf, runs, min_share: float = 0.05):
@@ -1580,7 +1526,7 @@ class DescentRace3D(ThemedThreeDScene):
                     cand = [(n_, s__, b.get_center()) for n_, b, s__ in zip(names, better, s_[2:])
                             if b.get_fill_opacity() > 0]
                     shown = [c_ for c_ in cand if covering_head((s_[0], p), [c_], self.halo_near, self.halo_cover)]
-                    by = covering_head((s_[0], p), cand, self.halo_near, self.halo_cover)
+                    by = shown[0][0] if shown else None  # (`covering_head` of all of them: the first that covers)
                     # not inside the start ○ (a filled disc over the piled-up first steps)
                     on = by is not None and head.get_fill_opacity() > 0 and np.linalg.norm(s_[0] - s_[1]) > 0.3
                     # round the dot that covers it (the nearest better-placed head on its spot)
@@ -1852,14 +1798,20 @@ class DescentRace3D(ThemedThreeDScene):
         """Words on the start, after the height line ('' for none)."""
         return ""
 
+    @staticmethod
+    def end_centre(surf, runs) -> np.ndarray:
+        """The minimum nearest to where the winner (the first in the recorded ranking: on the saddle, the first
+        arrival) ends (the saddle has two ★)."""
+        minima = np.asarray(surf.meta["minima"], float)
+        win = runs[finish_order(surf)[0]].thetas[-1][:2]
+        return minima[int(np.argmin(np.linalg.norm(minima - win, axis=1)))]
+
     def end_zoom(self, surf, runs) -> EndZoom:
         """The close-up of ★ beside the ranking: the runs in the first three places of the recorded
         ranking that end near the minimum, tagged with their place (tied runs fan out round one point)."""
         places = {n: i for i, names in enumerate(surf.meta["ranking"], start=1) for n in names}
         top = [n for n in self.optimizers if places[n] <= 3]
-        minima = np.asarray(surf.meta["minima"], float)
-        win = runs[surf.meta["ranking"][0][0]].thetas[-1]
-        centre = minima[int(np.argmin(np.linalg.norm(minima - win, axis=1)))]
+        centre = self.end_centre(surf, runs)
         near = [n for n in top if np.linalg.norm(runs[n].thetas[-1] - centre) < self.zoom_near]
         half = zoom_half(centre, [runs[n].thetas[-1] for n in near])
         tags = {n: f"{places[n]}" for n in near}
@@ -1867,33 +1819,7 @@ class DescentRace3D(ThemedThreeDScene):
                        tags, text, side=self.zoom_side, size=28, key=False, rings=self.halo,
                        order=[n_ for names in surf.meta["ranking"] for n_ in names],
                        header=f"{self.zoom_name}: ★ ± {half:g}")
-        fanned = [g for g in zoom.groups if len(g) > 1]
-        zoom.note, zoom.under = None, None
-        if fanned:
-            g = fanned[0]
-            if len({places[n] for n in g}) == 1:  # a tie: every member ends on ★
-                zoom.note = (f"Reached ★: f − f* {loss_text(max(runs[n].meta['final_loss'] for n in g))}. The "
-                             f"{len(g)} tied {ordinal(places[g[0]])} all end there: " +
-                             ("one dot, the others rings round it." if self.halo else "the zoom spreads their dots."))
-            else:  # different places ending at one spot on this scale
-                gap = max(np.linalg.norm(runs[a].thetas[-1] - runs[b].thetas[-1]) for a in g for b in g)
-                top_, under = sorted(g, key=lambda n: places[n])[:2]
-                zoom.under = (under, top_)
-                zoom.note = self.under_note(under, top_, gap)
         return zoom
-
-    def under_note(self, under: str, top: str, gap: float) -> str:
-        """The end card's first line when one of the top three ends under another's dot: how far apart they
-        are, how the surface shows it (a ring round the dot, when the halo is on there now), the zoom."""
-        h = self.halos.get(under)
-        if h is not None:
-            h.update()  # its state at the end card's camera
-        ring = h is not None and h.covered_by == top
-        if self.halo:
-            return (f"{NAMES[under]} ends {gap:.2g} from {NAMES[top]} in (x, y): "
-                    + (f"the ring round {NAMES[top]}'s dot, on the surface and in the top view." if ring else
-                       f"under {NAMES[top]}'s dot on the surface, the ring round it in the top view."))
-        return f"{NAMES[under]} ends {gap:.2g} from {NAMES[top]} in (x, y), under its dot; the zoom spreads them."
 
     def ring_key(self) -> mn.VGroup:
         """What a ring round a head means (said wherever a ring can be on screen)."""
@@ -2578,9 +2504,7 @@ class DescentRace3DSaddle(DescentRace3D):
     one ★): a top view of ★'s neighbourhood beside it, to scale and turned like the surface, carries who
     ends where, and the ranking is by the step each run reached ★ (the saddle delays GD: the point)."""
     surface = "saddle"
-    zoom_near = 0.5
     tag_side = {"adagrad": mn.LEFT, "rmsprop": mn.UP, "adam": mn.DOWN}
-    zoom_side, beat_width = 2.5, 5.75
     end_zoom_factor = 0.56    # at rest the surface leaves the right half to the top view and the ranking
     end_offset = (-3.9, -0.5)  # and glides left, clear of the top view's box
     sub_size, key_size = 26, 26
@@ -2695,13 +2619,6 @@ class DescentRace3DSaddle(DescentRace3D):
                     *[np.linalg.norm(v.box.get_corner(c_) - w.get_center()) for w in v.words.values()]))
                 v.bar.move_to(v.box.get_corner(far) - far * (np.array([v.bar.width, v.bar.height, 0]) / 2 + 0.12))
         return v
-
-    @staticmethod
-    def end_centre(surf, runs) -> np.ndarray:
-        """The minimum the first arrival ends on (the saddle has two ★)."""
-        minima = np.asarray(surf.meta["minima"], float)
-        win = runs[finish_order(surf)[0]].thetas[-1][:2]
-        return minima[int(np.argmin(np.linalg.norm(minima - win, axis=1)))]
 
     def end_beats(self, surf, runs, tuning) -> list[tuple]:
         """The closing lines, each with the run it is about and the steps the top view then shows of it

@@ -538,9 +538,9 @@ def test_tuning_edge_words(race_mod, race):
     for n in names:
         i = names.index(n)
         k = int(tun.chosen[i])
-        assert race_mod.at_edge(tun, n) == (k + 1 < len(tun.lrs) and not tun.stable[i, k + 1])
-    assert race_mod.at_edge(tun, "momentum") and race_mod.at_edge(tun, "nesterov")
-    assert not race_mod.at_edge(tun, "adam")
+        assert XD.at_edge(tun, n) == (k + 1 < len(tun.lrs) and not tun.stable[i, k + 1])
+    assert XD.at_edge(tun, "momentum") and XD.at_edge(tun, "nesterov")
+    assert not XD.at_edge(tun, "adam")
 
 
 def test_loss_text_floor(race_mod):
@@ -781,7 +781,7 @@ def test_tuning_legend_and_stuck_words(race_mod, race):
         i = names.index(n)
         k = int(tun.chosen[i])
         steps = next((j - k for j in range(k + 1, len(tun.lrs)) if not tun.stable[i, j]), None)
-        assert race_mod.edge_steps(tun, n) == steps
+        assert XD.edge_steps(tun, n) == steps
     # "below the dashed 1: past the valley's bend, x > 0": f − f* = (1 − x)² + 100(y − x²)² ≥ (1 − x)², so a
     # final loss under 1 needs 0 < x < 2; the recorded runs that end under 1 do end at x > 0
     obj = O.get("rosenbrock")
@@ -918,6 +918,10 @@ def test_probe_curves_reproduce_the_tuning_grid(race):
                       and np.all(loss[w:] <= loss[0]) and np.isfinite(tun.final_loss[o, j]))
             assert bool(tun.stable[o, j]) == bool(stable and tun.final_loss[o, j] <= start - tun.meta["min_value"])
             assert (div >= 0) == (not np.isfinite(tun.final_loss[o, j]))
+            # the words' one reading of the rule (`rule_how`): the first part of it the curve breaks
+            how = (RV.Broke.DIVERGES if div >= 0 else RV.Broke.PEAK if np.max(loss) > 10 * loss[0]
+                   else RV.Broke.LATE if np.any(loss[w:] > loss[0]) else None)
+            assert RV.rule_how(tun, pr, pr.meta["names"][o], j).how is how and (how is None) == (div < 0 and stable)
 
 
 def test_why_words_recomputed_from_the_records(race):
@@ -998,9 +1002,13 @@ def test_why_words_recomputed_from_the_records(race):
     tr, pr = race["rosenbrock__tuning"], race["rosenbrock__probes"]
     x0 = np.array(obj.start, float)
     lam0 = np.linalg.eigvalsh(obj.hessian(x0)).max()
-    words = " ".join(" ".join(RV.edge_texts(tr, pr, width=1000)).split())
+    beats = RV.edge_beats(tr, pr, width=1000)  # (row, caption): what the tuning scene says, beat by beat
+    words = " ".join(" ".join(t for _, t in beats).split())
     g = tr.meta["names"].index("gd")
     k = int(tr.chosen[g])
+    # each beat lights its run: the chosen η (row 0), the two unstable rates above it in η order, then all
+    assert [r for r, _ in beats] == [0, 1, 2, None]
+    assert [r["index"] for r in RV.edge_story(tr, pr)["rows"]] == [k, k + 1, k + 2]
     assert f"λₘₐₓ = {lam0:.0f}, so η < {2 / lam0:.3g}" in words and tr.lrs[k] < 2 / lam0 < tr.lrs[k + 2]
     assert f"● {tr.lrs[k]:.2g} never rises above the start" in words
     curves = {}

@@ -533,11 +533,6 @@ def edge_beats(tuning, probes, name: str = "gd", width: int = 38) -> list:
     return [(n, wrap_words(t, width)) for n, t in out]
 
 
-def edge_texts(tuning, probes, name: str = "gd", width: int = 38) -> list:
-    """The captions of `edge_beats`, in order."""
-    return [t for _, t in edge_beats(tuning, probes, name, width)]
-
-
 GOOD = 1.0  # final f − f* below this on Rosenbrock: on the valley floor, past its bend at x = 0 ((1 − x)² < 1)
 
 

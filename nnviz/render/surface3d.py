@@ -751,7 +751,6 @@ class EndZoom(mn.VGroup):
             else:
                 groups.append([n])
         self.groups = groups
-        self.note = None  # a caller may set words for under the box
         for g in sorted(groups, key=lambda g: -len(g)):  # stacks (their tags) first: a lone end's tag then avoids them
             anchor = ends[g[0]]
             # fan and tag point away from the nearest other end (or away from ★ when alone on it)
