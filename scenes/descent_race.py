@@ -11,25 +11,24 @@ ranking with its robustness verdict; variants show the update rules, the tuning 
     manim -ql scenes/descent_race.py DescentRaceTuning      # final loss vs η per optimizer (log-log)
     manim -ql scenes/descent_race.py DescentRace3D          # surface view with a camera move
 """
-from functools import lru_cache
-
-import re
-
 import manim as mn
 import numpy as np
 
 from nnviz import experiments, optim, theme
-from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER,
-                                      finish_order, first_below, leaders_text, ordinal, loss_words, power_of_ten,
-                                      momentum_gain, race_verdict, step_lengths, zigzag,
-                                      wrap_words)
+from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, finish_order, first_below, leaders_text, loss_words,
+                                      momentum_gain, ordinal, power_of_ten, wrap_words)
 from nnviz.experiments import race_views as RV
 from nnviz.tuning import ATOL, PEAK
-from nnviz.render.pacing import TimeWarp, combine, path_progress
 from nnviz.render.plots import LabelledAxes, Legend
-from nnviz.render.style import ThemedScene, ThemedThreeDScene, color, heading, label, text
+from nnviz.render.race_card import (TopView, adagrad_box, bounce_strip, fit_text, light_runs, limit_chart,
+                                    neighbour_table, screen_turn, start_pin, zigzag_boxes)
+from nnviz.render.race_chart import (ROW, RIGHT_EDGE, EscapeTable, RankStrip, SeriesChart, beat_marks, caption_fit,
+                                     edge_inset, excursions, race_warp, spotlight, start_and_minima, tuning_warp,
+                                     unspotlight, window, zoom_inset)
+from nnviz.render.style import ThemedScene, ThemedThreeDScene, color, heading, text
 from nnviz.render.surface import ContourMap, box_axes, height_map
-from nnviz.render.surface3d import EndZoom, PlaneInset, SurfaceMesh, covering_head, decade_ticks, height_axis, level_rings, marker, outline, zoom_half
+from nnviz.render.surface3d import (EndZoom, SurfaceMesh, covering_head, decade_ticks, height_axis, level_rings,
+                                    marker, outline, zoom_half)
 from nnviz.render.widgets import DescentPath, StepCounter
 
 NAMES = RACE_NAMES
@@ -44,617 +43,6 @@ def race_records(surface: str, optimizers=RACE_ORDER):
 
 def tuning_record(surface: str):
     return experiments.load("descent_race")[f"{surface}__tuning"]
-
-
-def verdict_text(tuning) -> str:
-    """The robustness verdict in words, naming the winner's neighbouring rates."""
-    m = tuning.meta
-    w = m["winner"][0]
-    return race_verdict(m, NAMES.get, tuning.lrs, int(tuning.chosen[m["names"].index(w)]))
-
-
-def loss_text(f: float) -> str:
-    """A final loss as shown: round-off (below the tie rule's floor) reads "< 10⁻¹²", no code notation."""
-    return loss_words(f)
-
-
-SUPER = {1: "", 2: "²", 3: "³", 4: "⁴"}
-
-
-def formula_text(formula: str) -> str:
-    """The record's formula as shown: a sum over constants written out term by term
-    ("f = Σᵢ(cᵢ − x + xyⁱ)², c = 1.5, 2.25" → "f = (1.5 − x + xy)²\n  + (2.25 − x + xy²)²"), one term a line."""
-    if "Σᵢ(cᵢ" not in formula or ", c = " not in formula:
-        return formula.replace(", c = ", "\nc = ")
-    body, cs = formula.split(", c = ")
-    inner = body[body.index("Σᵢ(cᵢ") + len("Σᵢ("):body.rindex(")")]
-    terms = [f"({inner.replace('cᵢ', c.strip()).replace('yⁱ', 'y' + SUPER[i])})²"
-             for i, c in enumerate(cs.split(","), start=1)]
-    return "f = " + "\n   + ".join(terms)
-
-
-def protocol_lines(surf, tuning, width: int = 32, tie: bool = False) -> list[str]:
-    """The fairness claim, wrapped for the side column; `tie`: with the tie-break (tied final losses go to
-    the run that first reaches the tied level)."""
-    start = ", ".join(f"{v:g}" for v in surf.meta["start"])
-    c = tuning.config
-    grid = f"{power_of_ten(tuning.lrs[0])} … {power_of_ten(tuning.lrs[-1])}"
-    words = (f"same start ○ ({start}), same {surf.meta['steps']} steps; η per optimizer: the best stable "
-             f"final loss on one grid, {grid}, {c['per_decade']} per decade")
-    if tie:
-        words += "; a tie goes to the η first to get there"
-    return wrap_words(words, width).split("\n")
-
-
-ROW = 0.34  # the strip's row spacing
-
-
-class RankStrip(mn.VGroup):
-    """The recorded ranking drawn: one row per optimizer, best first, a bar and an outlined dot on a
-    shared log axis of final loss f − f* (finishers stacked at the ★ are told apart here), the value
-    at the end of the row. Runs tied at round-off are drawn at the floor, ordered by arrival (the first
-    step with f − f* < 10⁻¹², printed in the row). With `tuning`, the winner at its η one grid step
-    either way gets its own row under the winner's: hollow rings at those final losses, "unstable" in
-    the value column for a rate that is, and a key naming the winner, the rates and the values."""
-
-    def __init__(self, surf, runs, min_value: float, width: float = 2.1, size: float = 24, tuning=None,
-                 ring_labels: bool = False, row: float = ROW, tick_every: int | None = None, room=None):
-        """`ring_labels`: each neighbour's η written under its ring (and under "× unstable") instead of a
-        key of lines under the axis; `row`: the row spacing (larger text needs more); `tick_every`: a tick
-        every that many decades from the floor, the axis grown to the last one (else every decade with room);
-        `room`: the whole strip's width, the axis taking what the names and values leave (else `width`)."""
-        super().__init__()
-        ROW = row  # noqa: N806
-        order = finish_order(surf)
-        self.order = order
-        tied = [n for p in surf.meta["ranking"] if len(p) > 1 for n in p if runs[n].meta["final_loss"] <= ATOL]
-        self.tied = tied
-        f = {n: max(float(runs[n].meta["final_loss"]), ATOL) for n in order}
-        lo = np.floor(np.log10(min(f.values())))
-        hi = max(np.ceil(np.log10(max(f.values()))), lo + 2)
-        if tick_every:
-            hi = lo + tick_every * np.ceil((hi - lo) / tick_every)
-        names = [text(NAMES[n], size=size, color=color("optimizer", n)) for n in order]
-        name_w = max(m.width for m in names)
-        if ring_labels and tuning is not None and tuning.meta.get("neighbours"):  # "Adam η=2.5", indented
-            w0 = tuning.meta["winner"][0]
-            j0 = int(tuning.chosen[tuning.meta["names"].index(w0)])
-            name_w = max([name_w] + [0.3 + text(f"η={tuning.lrs[j0 + d]:.2g}", size=size).width for d in (-1, 1)])
-        bg, muted, fg = color(theme.BACKGROUND), color(theme.MUTED), color(theme.FOREGROUND)
-        self.head = text("final loss f − f*" + (f" (ties: step to {power_of_ten(ATOL)})" if tied else
-                                                ", shortest bar best" if ring_labels else ", best first"), size=size)
-        self.add(self.head)
-        rows = mn.VGroup()
-        x0 = name_w + 0.2
-        if room is not None:  # the axis gets what the names and the widest value leave
-            said = [f"step {first_below(runs[n], min_value, ATOL)}" if n in tied else loss_text(runs[n].meta["final_loss"])
-                    for n in order]
-            near = tuning.meta.get("neighbours") if tuning is not None else None
-            if near and not (np.isfinite(near["lower"]) and np.isfinite(near["higher"])):
-                said.append("× diverged")
-            width = room - x0 - 0.15 - max(text(w, size=size).width for w in said) - 0.05
-        pos = lambda v: x0 + width * (np.log10(v) - lo) / (hi - lo)  # noqa: E731
-        nb = tuning.meta.get("neighbours") if tuning is not None else None
-        w = tuning.meta["winner"][0] if nb else None
-        y = 0.0
-        keys = []
-        for n, nm in zip(order, names):
-            c = color("optimizer", n)
-            nm.move_to([0, y, 0], aligned_edge=mn.LEFT)
-            track = mn.Line([x0, y, 0], [x0 + width, y, 0], stroke_width=1.5, color=muted)
-            x = pos(f[n])
-            bar = mn.Line([x0, y, 0], [max(x, x0 + 1e-3), y, 0], stroke_width=6, color=c)
-            dot = mn.Dot([x, y, 0], radius=0.09, color=c).set_stroke(bg, width=2.5, opacity=1)
-            words = (f"step {first_below(runs[n], min_value, ATOL)}" if n in tied
-                     else loss_text(runs[n].meta["final_loss"]))
-            val = text(words, size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15)
-            rows.add(mn.VGroup(nm, track, bar, dot, val))
-            y -= ROW
-            if n == w and ring_labels:  # the winner one grid step either way, a row each: ◇ and its value
-                j = int(tuning.chosen[tuning.meta["names"].index(w)])
-                for side, dj in (("lower", -1), ("higher", 1)):
-                    v = nb[side]
-                    r = mn.VGroup(text(f"η={tuning.lrs[j + dj]:.2g}", size=size, color=c).move_to(
-                        [0.3, y, 0], aligned_edge=mn.LEFT),
-                        mn.Line([x0, y, 0], [x0 + width, y, 0], stroke_width=1.5, color=muted))
-                    if np.isfinite(v):
-                        r.add(mn.Square(0.17, stroke_color=c, stroke_width=3).rotate(np.pi / 4).move_to(
-                            [pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), y, 0]))
-                        r.add(text(loss_text(v), size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15))
-                    else:
-                        r.add(text("× diverged", size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15))
-                    rows.add(r)
-                    y -= ROW
-                # a bracket from the winner's name down its two rows: they are the winner at other rates
-                top, bot = y + 2.5 * ROW - 0.12, y + 0.5 * ROW + 0.05
-                rows.add(mn.VMobject(stroke_color=c, stroke_width=2.5).set_points_as_corners(
-                    [[0.2, top, 0], [0.1, top, 0], [0.1, bot, 0], [0.2, bot, 0]]))
-            elif n == w:  # the winner one grid step either way, on a row of its own
-                j = int(tuning.chosen[tuning.meta["names"].index(w)])
-                others = [v for m, v in tuning.meta["chosen_final"].items() if m != w]
-                sub = mn.VGroup(text("η ± 1 step", size=size, color=c).move_to([0.15, y, 0], aligned_edge=mn.LEFT),
-                                mn.Line([x0, y, 0], [x0 + width, y, 0], stroke_width=1.5, color=muted))
-                unstable = False
-                under = []
-                for side, dj in (("lower", -1), ("higher", 1)):
-                    v = nb[side]
-                    eta = f"η={tuning.lrs[j + dj]:.2g}"
-                    who = ""  # the row is the winner's (its colour, "η ± 1 step")
-                    if np.isfinite(v):
-                        ring = mn.Square(0.15, stroke_color=c, stroke_width=3).rotate(np.pi / 4).move_to(
-                            [pos(min(max(v, 10.0 ** lo), 10.0 ** hi)), y, 0])  # ◇: ○ is the start
-                        sub.add(ring)
-                        if ring_labels:
-                            under.append(text(eta, size=size, color=c).next_to(ring, mn.DOWN, buff=0.06))
-                        place = 1 + sum(u < v for u in others)
-                        keys.append(f"◇ {who}{eta}: {loss_text(v)}" + (f" ({ordinal(place)})" if place > 1 else ""))
-                    else:
-                        unstable = True
-                        keys.append(f"× {who}{eta}: unstable")
-                        gone = eta
-                if unstable:  # no final loss: "× unstable" in the value column, not a point on the axis
-                    sub.add(text("× unstable", size=size, color=c).next_to([x0 + width, y, 0], mn.RIGHT, buff=0.15))
-                    if ring_labels:
-                        under.append(text(gone, size=size, color=c).next_to(sub[-1], mn.DOWN, buff=0.06))
-                under.sort(key=lambda m: m.get_x())
-                for a, b in zip(under[:-1], under[1:]):  # side by side labels never touch: the left one moves
-                    if a.get_right()[0] + 0.15 > b.get_left()[0]:
-                        a.shift((a.get_right()[0] + 0.15 - b.get_left()[0]) * mn.LEFT)
-                sub.add(*under)
-                rows.add(sub)
-                y -= ROW + (0.3 if under else 0)
-        ticks = mn.VGroup()
-        last_x = None
-        bottom = y + ROW / 2
-        for d in np.arange(lo, hi + 1e-9, 1):  # from the floor up, every decade that leaves room for its label
-            x = pos(10.0 ** d)
-            if tick_every and (d - lo) % tick_every:  # between labelled ticks: a short unlabelled one
-                if (d - lo) % 3 == 0:
-                    ticks.add(mn.Line([x, bottom, 0], [x, bottom - 0.05, 0], stroke_width=1.5, color=fg))
-                continue
-            if not tick_every and last_x is not None and x - last_x < 1.3:
-                continue
-            last_x = x
-            ticks.add(mn.Line([x, bottom, 0], [x, bottom - 0.08, 0], stroke_width=2, color=fg))
-            ticks.add(text(power_of_ten(10.0 ** d), size=size, color=fg).next_to(ticks[-1], mn.DOWN, buff=0.06))
-        rows.add(ticks)
-        if keys and not ring_labels:
-            key = text("\n".join(keys), size=size, line_spacing=0.8, color=color("optimizer", w))
-            rows.add(key.next_to(ticks, mn.DOWN, buff=0.12).align_to(names[0], mn.LEFT))
-        rows.next_to(self.head, mn.DOWN, aligned_edge=mn.LEFT, buff=0.25)
-        self.add(rows)
-        self.rows = rows
-
-
-class EscapeTable(mn.VGroup):
-    """The saddle race's result as a table, one row per run in finishing order: the step it left the
-    ridge (|y| > 0.5) and the step it reached ★ (f − f* below the tie rule's floor, as the verdict under
-    it says), or "no" and its
-    final loss for a run still moving at the last step. No axis: two numbers per row say it."""
-
-    def __init__(self, surf, runs, min_value: float, size: float = 28, room: float = 6.0):
-        super().__init__()
-        order = finish_order(surf)
-        done = [n for n in order if runs[n].meta["final_loss"] <= ATOL]
-        fg = color(theme.FOREGROUND)
-        names = {n: text(NAMES[n], size=size, color=color("optimizer", n)) for n in order}
-        heads = [text("off ridge", size=size, color=fg), text("at ★", size=size, color=fg)]
-        c1 = max(m.width for m in names.values()) + 0.3
-        c2 = c1 + heads[0].width + 0.25
-        rows = mn.VGroup(heads[0].move_to([c1, 0, 0], aligned_edge=mn.LEFT),
-                         heads[1].move_to([c2, 0, 0], aligned_edge=mn.LEFT))
-        y = -0.45
-        for n in order:
-            c = color("optimizer", n)
-            right = (f"step {first_below(runs[n], min_value, ATOL)}" if n in done
-                     else f"no ({loss_text(runs[n].meta['final_loss'])})")
-            rows.add(names[n].move_to([0, y, 0], aligned_edge=mn.LEFT),
-                     text(f"step {RV.ridge_step(runs[n])}", size=size, color=c).move_to([c1, y, 0], aligned_edge=mn.LEFT),
-                     text(right, size=size, color=c).move_to([c2, y, 0], aligned_edge=mn.LEFT))
-            y -= 0.4
-        notes = ["off ridge: |y| > 0.5", f"at ★: f − f* < {power_of_ten(ATOL)}"]
-        if len(done) < len(order):
-            notes.append(f"no (…): f − f* at step {surf.meta['steps']}")
-        for words in notes:
-            y -= 0.05
-            rows.add(text(words, size=size, color=fg).move_to([0, y, 0], aligned_edge=mn.LEFT))
-            y -= 0.4
-        self.add(rows)
-        if self.width > room:  # never past the caption margin
-            self.scale_to_fit_width(room)
-        self.order, self.tied = order, done
-
-
-class SeriesChart(mn.VGroup):
-    """A small chart of per-step series (one line per optimizer, in its colour, named at its end), the
-    lines brought in a few at a time (`show`): the side column's picture of a "why" beat."""
-
-    def __init__(self, title: str, series: dict, x_range, y_range, log_y: bool = True, room: float = 6.0,
-                 height: float = 2.3, size: float = 24, dots=(), labels=None, hline=None, stack: str = "up",
-                 y_ticks=None, key: bool = False, key_above: bool = False, ends: bool = False, x_ticks: int = 2,
-                 guides=None, key_inside: bool = False, gaps=None,
-                 key_gap=None, key_cols: int = 2, guide_from: float = None, subtitle: str = None, guide_words=None,
-                 key_size: float = None):
-        super().__init__()
-        fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
-        self.title = text(title, size=28)
-        if subtitle:  # a second line under the title (the rule the chart is read with), in the body colour
-            self.title = mn.VGroup(self.title, text(subtitle, size=26)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
-        # the plot as wide as the column allows once the tick labels and the longest end label fit
-        longest = (0.0 if key_above else 0.35 if key_inside else
-                   max(text((labels or {}).get(n, NAMES[n]), size=key_size or size).width for n in series) + (0.6 if key else 0.12))
-
-        def axes(width):
-            return LabelledAxes(x_range, y_range, "step", "", log_y=log_y, width=width, height=height, font_size=size,
-                                ink=fg, x_ticks=x_ticks, y_ticks=y_ticks)
-
-        probe = axes(2.0)  # the tick labels' overhang, measured, then the plot as wide as the rest allows
-        overhang = probe.axes.get_left()[0] - min(probe.tick_labels.get_left()[0], probe.axes.get_left()[0])
-        ax = axes(room - overhang - longest - 0.15)
-        self.ax = ax
-        self.lines = {}
-        (x0, x1), (y0, y1) = x_range, y_range
-        if hline is not None:  # a level that matters, dashed, named under its left end
-            v, words = hline
-            a, b = ax.c2p(x0, v), ax.c2p(x1, v)
-            ax.add(mn.DashedLine(a, b, dash_length=0.08, stroke_width=2, color=fg))
-            if words:
-                ax.add(text(words, size=size, color=fg).next_to(a + 0.15 * (b - a), mn.DOWN, buff=0.08,
-                                                                aligned_edge=mn.LEFT))
-        ends_ = []
-        for n, (xs, ys) in series.items():
-            c = color("optimizer", n)
-            xs, ys = np.asarray(xs, float), np.asarray(ys, float)
-            keep = (xs >= x0) & (xs <= x1)
-            pts = [ax.c2p(float(x), float(min(max(v, y0), y1))) for x, v in zip(xs[keep], ys[keep])]
-            g = mn.VGroup(mn.VMobject(stroke_color=c, stroke_width=4).set_points_as_corners(pts))
-            if n in dots:
-                g.add(*[mn.Dot(p, radius=0.045, color=c).set_stroke(bg, width=1, opacity=1) for p in pts])
-            if ends:  # the first and last values (the ones the words quote) marked
-                g.add(*[mn.Dot(p, radius=0.06, color=c).set_stroke(bg, width=1.5, opacity=1) for p in (pts[0], pts[-1])])
-            if guides and n in guides:  # what this series is compared with, dashed: a level (in the ink) or a
-                v = guides[n]           # series (xs, ys) in the series' own colour; it comes in with the series
-                if np.ndim(v) == 0:
-                    g.add(mn.DashedLine(ax.c2p(x0, v), ax.c2p(x1, v), dash_length=0.1, stroke_width=3, color=fg))
-                    if guide_words and n in guide_words:  # named above its middle, where no line runs
-                        g.add(text(guide_words[n], size=size, color=fg).next_to(ax.c2p(0.5 * (x0 + x1), v), mn.UP,
-                                                                                   buff=0.08))
-                else:
-                    gx, gy = (np.asarray(u, float) for u in v)
-                    on = (gx >= (x0 if guide_from is None else guide_from)) & (gx <= x1)
-                    q = [ax.c2p(float(x), float(min(max(y, y0), y1))) for x, y in zip(gx[on], gy[on])]
-                    g.add(mn.DashedVMobject(mn.VMobject(stroke_color=c, stroke_width=2.5).set_points_as_corners(q),
-                                            num_dashes=24))
-            if gaps and n in gaps:  # a measured ratio between two levels: a double arrow at x, its words beside it
-                gx, lo, hi, words, *side = gaps[n]  # side: where the words go (default left of the arrow)
-                a, b = ax.c2p(gx, min(max(lo, y0), y1)), ax.c2p(gx, min(max(hi, y0), y1))
-                g.add(mn.DoubleArrow(a, b, buff=0, stroke_width=3, color=c, tip_length=0.14,
-                                     max_tip_length_to_length_ratio=0.3),
-                      text(words, size=size, color=c).next_to(b if side and side[0] is mn.UP else (a + b) / 2,
-                                                              side[0] if side else mn.LEFT, buff=0.08))
-            lab = text((labels or {}).get(n, NAMES[n]), size=key_size or size, color=c).next_to(pts[-1], mn.RIGHT, buff=0.12)
-            if key_above:  # two columns above the plot, in the order given
-                i = len(ends_)
-                lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
-                    mn.RIGHT, buff=0.1)
-                rows = -(-len(series) // 2)
-                lab.move_to(ax.c2p(x0, y1) + np.array([(i % 2) * (room / 2 - overhang), 0.45 + 0.38 * (rows - 1 - i // 2),
-                                                       0]), aligned_edge=mn.LEFT)
-            elif key_inside:  # a key in the plot's bottom left corner (where no line runs), one row per series
-                lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
-                    mn.RIGHT, buff=0.1)
-                lab.move_to(ax.c2p(x0, y0) + np.array([0.15, 0.06 + 0.36 * (len(series) - 1 - len(ends_)), 0]),
-                            aligned_edge=mn.DL)
-            elif key:  # a key right of the plot, one row per series in the order given, top down
-                lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
-                    mn.RIGHT, buff=0.1)
-                lab.next_to(ax.c2p(x1, y1), mn.RIGHT, buff=0.2).shift((0.1 + 0.42 * len(ends_)) * mn.DOWN)
-                lab.align_to(ax.c2p(x1, y1) + 0.2 * mn.RIGHT, mn.LEFT)
-            ends_.append(lab)
-            g.add(lab)
-            self.lines[n] = g
-        if key_above and key_cols > 2:  # a grid above the plot, rows filled left to right, its left edge at the plot's
-            mn.VGroup(*ends_).arrange_in_grid(cols=key_cols, buff=(0.3, 0.1), col_alignments="l" * key_cols).next_to(
-                ax.c2p(x0, y1), mn.UP, buff=0.15, aligned_edge=mn.LEFT)
-        elif key_above and key_gap is not None and len(ends_) > 1:  # the second column clear of the first's entries
-            x = max(m.get_right()[0] for m in ends_[0::2]) + key_gap
-            for m in ends_[1::2]:
-                m.shift(max(0.0, x - m.get_left()[0]) * mn.RIGHT)
-            # past the column's width: the key starts under the title's left edge (over the tick labels)
-            over = max(m.get_right()[0] for m in ends_) - (ax.c2p(x0, y1)[0] - overhang + room)
-            if over > 0:
-                for m in ends_:
-                    m.shift(min(over, overhang) * mn.LEFT)
-        d = 1 if stack == "up" else -1  # end labels stacked without touching, pushed up or down
-        ends_.sort(key=lambda m: d * m.get_y())
-        for a, b in zip(ends_[:-1], ends_[1:]):
-            gap = d * (b.get_y() - a.get_y()) - (a.height + b.height) / 2
-            if gap < 0.06 and not (key or key_above or key_inside):
-                b.shift((0.06 - gap) * d * mn.UP)
-        body = mn.VGroup(ax, *self.lines.values())
-        self.add(self.title, body)
-        body.next_to(self.title, mn.DOWN, buff=0.2, aligned_edge=mn.LEFT)
-        body.shift((self.title.get_left()[0] - min(ax.tick_labels.get_left()[0], ax.axes.get_left()[0])) * mn.RIGHT)
-        self.shown = set()
-        self.level = {}  # each shown line's strength
-        # what each drawn piece is, read before hiding it: dots (fill and edge), glyphs (fill), lines (stroke)
-        self.kinds = {n: [(m, "dot" if isinstance(m, mn.Dot) else "fill" if m.get_fill_opacity() > 0 else "stroke")
-                          for m in g.family_members_with_points()] for n, g in self.lines.items()}
-        for n in self.lines:
-            self._fade(n, 0.0)
-
-    def _fade(self, n, a: float):
-        for m, kind in self.kinds[n]:
-            if kind != "stroke":
-                m.set_fill(opacity=a)
-            if kind != "fill":
-                m.set_stroke(opacity=a)
-
-    def show(self, names) -> list:
-        """Animations bringing `names`' lines in (lines already shown stay)."""
-        out = []
-        for n in names:
-            if n in self.shown:
-                continue
-            self.shown.add(n)
-            self.level[n] = 1.0
-            out.append(mn.UpdateFromAlphaFunc(self.lines[n], lambda g, a, n=n: self._fade(n, a)))
-        return out
-
-    def feature(self, names, dim: float = 0.25) -> list:
-        """Animations bringing the shown lines `names` to full strength and the other shown ones down to `dim`."""
-        out = []
-        for n in sorted(self.shown):
-            fr, to = self.level.get(n, 1.0), 1.0 if n in names else dim
-            if fr != to:
-                self.level[n] = to
-                out.append(mn.UpdateFromAlphaFunc(self.lines[n], lambda g, a, n=n, fr=fr, to=to:
-                                                  self._fade(n, fr + (to - fr) * a)))
-        return out
-
-
-def excursions(ax, surf, runs, min_share: float = 0.05):
-    """Where a path leaves the view and comes back: an arrow at the border in its colour with how far
-    it went ("↑ to y = 2.5"), shown from the step it leaves; excursions under `min_share` of the view's
-    width or height get no label."""
-    (x0, x1), (y0, y1) = surf.xs[[0, -1]], surf.ys[[0, -1]]
-    marks = []
-    for n, r in runs.items():
-        th = np.asarray(r.thetas, float)
-        out = ~((th[:, 0] >= x0) & (th[:, 0] <= x1) & (th[:, 1] >= y0) & (th[:, 1] <= y1))
-        if not out.any() or out[-1] or r.diverged:  # leaving for good has its own exit marker
-            continue
-        over = np.maximum(np.maximum(x0 - th[:, 0], th[:, 0] - x1) / (x1 - x0),
-                          np.maximum(y0 - th[:, 1], th[:, 1] - y1) / (y1 - y0))
-        if over.max() < min_share:  # a brush with the edge: not worth a label
-            continue
-        k = int(np.flatnonzero(out)[0])
-        back = k + int(np.flatnonzero(~out[k:])[0])
-        seg = th[k:back]
-        if seg[:, 1].max() > y1:
-            far, where, d, word = seg[:, 1].max(), [th[k - 1, 0], y1], mn.UP, "y"
-        elif seg[:, 1].min() < y0:
-            far, where, d, word = seg[:, 1].min(), [th[k - 1, 0], y0], mn.DOWN, "y"
-        elif seg[:, 0].max() > x1:
-            far, where, d, word = seg[:, 0].max(), [x1, th[k - 1, 1]], mn.RIGHT, "x"
-        else:
-            far, where, d, word = seg[:, 0].min(), [x0, th[k - 1, 1]], mn.LEFT, "x"
-        p = ax.c2p(*where)
-        c = color("optimizer", n)
-        tip = mn.Triangle(color=c, fill_opacity=1, stroke_width=0).scale(0.09).rotate(
-            np.arctan2(d[1], d[0]) - np.pi / 2).move_to(p - 0.12 * d)
-        words = text(f"to {word} = {far:.1f}", size=24, color=c).next_to(tip, -d if word == "y" else mn.DOWN, buff=0.1)
-        words.next_to(tip, mn.RIGHT, buff=0.1).shift(0.15 * -d)
-        back = mn.BackgroundRectangle(words, color=color(theme.BACKGROUND), fill_opacity=0.85, buff=0.04)
-        marks.append((r.steps[k], mn.VGroup(tip, back, words).set_z_index(6.6)))
-    return marks
-
-
-def window(surf, xr, yr):
-    """The record's surface cut to the grid cells inside x ∈ xr, y ∈ yr (same values, a smaller view)."""
-    import dataclasses
-
-    ix = np.flatnonzero((surf.xs >= xr[0] - 1e-9) & (surf.xs <= xr[1] + 1e-9))
-    iy = np.flatnonzero((surf.ys >= yr[0] - 1e-9) & (surf.ys <= yr[1] + 1e-9))
-    return dataclasses.replace(surf, xs=surf.xs[ix], ys=surf.ys[iy], loss=surf.loss[np.ix_(iy, ix)])
-
-
-def spotlight(trails, names, dim: float = 0.12):
-    """Dim every trail but `names` and draw those whole, bright and on top, at once (a cut: animating each
-    of the trails' hundreds of segments costs more render time than the fade is worth); returns no
-    animations (a list, so calls can be spliced into `play`)."""
-    for n, tr in trails.items():
-        for m in tr.get_family():
-            m.clear_updaters()  # the fading trails would hold their own opacity
-        for m in tr.family_members_with_points():
-            if n in names:
-                # above the other trails; its end dot above the ★ too (the run the words are about is seen)
-                m.set_z_index(getattr(m, "z_behind", 8) if isinstance(m, mn.Dot) else 5.5)  # under every end dot
-                m.set_stroke(opacity=1.0)
-            elif not isinstance(m, mn.Dot):  # every end dot stays: the finish is still the picture
-                m.set_stroke(opacity=dim)
-    return []
-
-
-def beat_marks(beat: str, ax, surf, runs, trails=None, clear: bool = False) -> mn.VGroup:
-    """What a "why" beat points at on the map: Adam's overshoot past ★ as a
-    white arrow between its two marked steps ("overshoot"), a dot at every AdaGrad step (their spacing
-    is its step length: "adagrad")."""
-    g = mn.VGroup()
-    bg, fg = color(theme.BACKGROUND), color(theme.FOREGROUND)
-    if beat == "overshoot":
-        k, _, j, _ = RV.overshoot(runs["adam"], surf.meta["minima"])
-        th = np.asarray(runs["adam"].thetas, float)
-        a, b = ax.c2p(*th[k]), ax.c2p(*th[j])
-        c = color("optimizer", "adam")
-        for w, col in ((9, bg), (4, fg)):
-            g.add(mn.Arrow(a, b, buff=0.12, stroke_width=w, max_tip_length_to_length_ratio=0.18, color=col))
-        star = min((ax.c2p(*m) for m in surf.meta["minima"]), key=lambda q: np.linalg.norm(q - a))
-        for p, s, d in ((a, k, mn.LEFT), (b, j, mn.RIGHT)):  # beside its dot, clear of the ★ (r ≈ 0.25)
-            g.add(mn.Dot(p, radius=0.08, color=c).set_stroke(bg, width=2.5, opacity=1))
-            if clear and d is mn.LEFT:  # out to the left, level with ★, on a leader (the ★ area is crowded)
-                w = text(f"step {s}", size=28).move_to(star + 1.3 * mn.LEFT, aligned_edge=mn.RIGHT)
-                g.add(mn.Line(w.get_right() + 0.08 * mn.RIGHT, p + 0.1 * mn.LEFT, stroke_width=2, color=fg))
-                g.add(w)
-                continue
-            w = text(f"step {s}", size=28 if clear else 24).next_to(p, d, buff=0.1)
-            if (abs(w.get_y() - star[1]) < w.height / 2 + 0.3
-                    and w.get_left()[0] - 0.3 < star[0] < w.get_right()[0] + 0.3):
-                w.shift((w.height / 2 + 0.32 - abs(w.get_y() - star[1])) * (mn.UP if w.get_y() >= star[1] else mn.DOWN))
-            g.add(w)
-    elif beat == "adagrad":
-        c = color("optimizer", "adagrad")
-        th = np.asarray(runs["adagrad"].thetas, float)
-        g.add(*[mn.Dot(ax.c2p(*p), radius=0.045, color=c).set_stroke(bg, width=1, opacity=1) for p in th])
-    g.set_z_index(9)
-    return g
-
-
-def unspotlight(trails, opacity: float = 0.3, bright=()):
-    """Every trail back (after `spotlight`) faint, `bright` ones stronger; end dots whole and on top (at
-    once, as `spotlight`; returns no animations)."""
-    for n, tr in trails.items():
-        for m in tr.family_members_with_points():
-            if isinstance(m, mn.Dot):
-                m.set_z_index(getattr(m, "z_behind", 6))
-                m.set_stroke(opacity=1.0)
-            else:  # under every end dot and mark again (a spotlit trail was lifted above them)
-                m.set_stroke(opacity=0.9 if n in bright else opacity)
-                m.set_z_index(min(m.z_index, 4))
-    return []
-
-
-RIGHT_EDGE = mn.config.frame_x_radius - 0.4  # captions end this far inside the frame (≥ 20 px at 854 wide)
-
-
-def caption_fit(words: str, left: float, size: float = 24, start: int = 36, t2c=None) -> mn.Text:
-    """A caption wrapped at the widest width (characters, from `start` down) that keeps its right edge
-    inside `RIGHT_EDGE` when its left edge is at x = `left`; formulas and "< 10⁻¹²" are not broken."""
-    flat = " ".join(words.split())
-    flat = re.sub(r"f − f\* = [\d.]+", lambda m: m.group(0).replace(" ", "§"), flat)  # "f − f* = 1" on one line
-    for f in ("η/(1 − β)", "f − f* < 10", "f − f*", "< 10", "(1 − β₁ᵗ)", "(1 − β₂ᵗ)", "(|g| =", "η <", "ₘₐₓ <"):
-        flat = flat.replace(f, f.replace(" ", "§"))
-    flat = re.sub(r"([<>]) ([\d.]+)", r"\1§\2", flat)  # "< 2", "> 2", "< 0.00105": a bound never split
-    flat = re.sub(r"(ₘₐₓ) = (\d)", r"\1§=§\2", flat)  # "λₘₐₓ = 1912" on one line
-    width = start
-    while True:  # one layout per try, and the next try's width estimated from this one's overshoot
-        t = text(wrap_words(flat, width).replace("§", " "), size=size, line_spacing=0.8, **({"t2c": t2c} if t2c else {}))
-        if left + t.width <= RIGHT_EDGE or width <= 12:
-            return t
-        width = min(width - 1, int(width * (RIGHT_EDGE - left) / t.width))
-
-
-def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop", at=None, star=None):
-    """The last `last` steps of a run drawn `zoom`× larger in a box at the plot's lower right (dots at
-    every step), a square on the plot where they are, and what the box shows in words."""
-    th = np.asarray(run.thetas, float)[-last - 1:]
-    lo, hi = th.min(axis=0), th.max(axis=0)
-    if star is not None:  # the window grown to hold ★ too, with room for its glyph
-        lo, hi = np.minimum(lo, star), np.maximum(hi, star)
-    span = float(max(hi - lo)) * (1.4 if star is not None else 1.15)
-    mid = (lo + hi) / 2
-    ax_scale = ax.c2p(1, 0)[0] - ax.c2p(0, 0)[0]  # scene units per data unit (x)
-    zoom = size / span / ax_scale
-    box = mn.Square(size, stroke_color=color(theme.MUTED), stroke_width=2, fill_color=color(theme.BACKGROUND),
-                    fill_opacity=1.0)
-    box.move_to(np.array([ax.axes.get_right()[0] - size / 2 - 0.1, ax.axes.get_bottom()[1] + size / 2 + 0.1, 0])
-                if at is None else ax.c2p(*at))
-    c = color("optimizer", name)
-    pts = [box.get_center() + np.array([*(p - mid) * size / span, 0.0]) for p in th]
-    path = mn.VMobject(stroke_color=c, stroke_width=3).set_points_as_corners(pts)
-    dots = mn.VGroup(*[mn.Dot(p, radius=0.04, color=c) for p in pts])
-    words = text(f"{NAMES[name]}'s last {last}\nsteps, zoomed ×{zoom:.0f}", size=24, color=c, line_spacing=0.8)
-    if at is None:
-        words.next_to(box, mn.LEFT, buff=0.15).align_to(box, mn.DOWN)  # below the valley floor: no path there
-    else:
-        words.next_to(box, mn.DOWN, buff=0.12)
-    a, b = ax.c2p(*(mid - span / 2)), ax.c2p(*(mid + span / 2))
-    mark = mn.Rectangle(width=max(b[0] - a[0], 0.12), height=max(b[1] - a[1], 0.12), stroke_color=c,
-                        stroke_width=2).move_to((a + b) / 2)
-    link = mn.DashedLine(mark.get_corner(mn.DR), box.get_corner(mn.UL), dash_length=0.08, stroke_width=2, color=c)
-    g = mn.VGroup(link, box, path, dots, words, mark).set_z_index(9)
-    fg = color(theme.FOREGROUND)
-    if star is not None and np.all(np.abs(np.asarray(star, float) - mid) < span / 2):  # where ★ is, in the box
-        q = box.get_center() + np.array([*(np.asarray(star, float) - mid) * size / span, 0.0])
-        g.add(mn.Star(n=5, outer_radius=0.13, fill_opacity=0, stroke_color=fg, stroke_width=2.5).move_to(q))
-    bar = 10.0 ** np.floor(np.log10(span / 3))  # a scale bar of a round length, in data units
-    bar *= 5 if 5 * bar <= span / 2 else 2 if 2 * bar <= span / 2 else 1
-    # the scale bar in the box's corner farthest from the path (it never sits on the steps it measures)
-    corner = max((mn.UL, mn.DL, mn.UR, mn.DR), key=lambda d: min(np.linalg.norm(p - box.get_corner(d)) for p in pts))
-    a0 = box.get_corner(corner) + np.array([0.12 if corner[0] < 0 else -0.12 - bar * size / span,
-                                            -0.15 if corner[1] > 0 else 0.35, 0])
-    g.add(mn.Line(a0, a0 + bar * size / span * mn.RIGHT, stroke_width=3, color=fg),
-          text(f"{bar:g}", size=24, color=fg).next_to(a0 + 0.5 * bar * size / span * mn.RIGHT,
-                                                      mn.DOWN if corner[1] > 0 else mn.UP, buff=0.06))
-    g.set_z_index(9)  # ★ and the scale bar above the box's fill, like the rest
-    g.zoom = zoom
-    return g
-
-
-def rule_effects(runs, tuning=None, probes=None) -> dict:
-    """What each update rule did in this race, in numbers from its run (the rules slide's second lines);
-    with the tuning record and its probes, Nesterov's line says what its next grid rate did."""
-    a = step_lengths(runs["adagrad"].thetas)
-    r = step_lengths(runs["rmsprop"].thetas)
-    g = step_lengths(runs["gd"].thetas)
-    m = {n: momentum_gain(runs[n]) for n in ("momentum", "nesterov")}
-    h = len(r) // 2
-    nest = f"θ is the look-ahead point (g taken a step ahead); its steps are {m['nesterov']:.0f}× η·|g|."
-    gd = f"steps = η·|g|: tiny where the valley floor is flat ({g[0]:.2g} → {g[-1]:.1g})"
-    if probes is not None:
-        gd = (f"η must stay under 2/λₘₐₓ (λₘₐₓ: steepest curvature; 2/λₘₐₓ = {2 / RV.start_sharpness(probes):.3g} "
-              f"at ○, less on the wall): steps {g[0]:.2g} → {g[-1]:.1g} on the flat floor")
-    if tuning is not None and probes is not None:
-        j = RV.edge_index(tuning, "nesterov")
-        if j is not None:
-            p = RV.probe(probes, "nesterov", j)
-            start = probes.meta["start_loss"]
-            b = float(runs["nesterov"].meta["hyper"]["beta"])
-            nest += (f" At η = {p['lr']:.2g} its loss spikes {np.nanmax(p['loss']) / start:.0f}× (unstable): the "
-                     f"look-ahead allows η·λₘₐₓ < 2(1+β)/(1+2β) ≈ {2 * (1 + b) / (1 + 2 * b):.1f}, here "
-                     f"{p['lr'] * RV.start_sharpness(probes):.1f} at ○.")
-    return {"gd": gd,
-            "momentum": f"v adds up past steps: {m['momentum']:.0f}× η·|g| on the valley floor"
-                        + (f". Stable while η·λₘₐₓ < 2(1 + β) = {2 * (1 + runs['momentum'].meta['hyper']['beta']):.1f} "
-                           f"(GD: 2): it reaches {RV.sharpness_peak(probes, 'momentum', int(tuning.chosen[tuning.meta['names'].index('momentum')])):.1f}"
-                           f" at η = {runs['momentum'].meta['hyper']['lr']:.2g}" if tuning is not None and probes is not None else ""),
-            "nesterov": nest,
-            "adagrad": f"G only grows, so its rate η/√G only falls: steps {a[0]:.2f} → {a[-1]:.3f} ({a[0] / a[-1]:.0f}×)",
-            "rmsprop": f"s forgets old g: steps stay near {r[h:].mean():.2f}, zigzagging across the valley",
-            "adam": RV.rosen_adam_rule(runs)}
-
-
-def race_warp(surf, runs, run_time: float) -> TimeWarp:
-    """The race's step-at-time mapping: time follows the drawn path length of all runs together
-    (each run's share of its own length, until it leaves the view)."""
-    bounds = [surf.xs[[0, -1]], surf.ys[[0, -1]]]
-    scale = [np.ptp(surf.xs), np.ptp(surf.ys)]
-    prog = combine([path_progress(r.thetas, r.steps, bounds, scale) for r in runs.values()])
-    return TimeWarp.from_progress(prog, run_time, last_step=surf.meta["steps"])
-
-
-def start_and_minima(ax, surf, size=0.12):
-    """Start ring, minimum stars and saddle crosses (labelled), outlined, above every path."""
-    g = mn.VGroup()
-    fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
-    for m in surf.meta["minima"]:
-        # a hollow star above the paths: an end dot on the minimum shows inside it, not under it
-        for w, col in ((7, bg), (3, fg)):
-            g.add(mn.Star(n=5, outer_radius=size * 1.6, fill_opacity=0, stroke_color=col,
-                          stroke_width=w).move_to(ax.c2p(*m)))
-    saddles = mn.VGroup()
-    for p in surf.meta.get("saddles", []):
-        c = ax.c2p(*p)
-        for w, col in ((8, bg), (4, fg)):
-            saddles.add(mn.VGroup(mn.Line(c + size * (mn.UL), c + size * mn.DR),
-                                  mn.Line(c + size * mn.UR, c + size * mn.DL)).set_stroke(col, width=w))
-        saddles.add(label("saddle", size=24, color=fg).next_to(c, mn.DR, buff=0.08))
-    st = ax.c2p(*surf.meta["start"])
-    g.add(mn.Circle(radius=size * 1.1, stroke_color=bg, stroke_width=6).move_to(st),
-          mn.Circle(radius=size * 1.1, stroke_color=fg, stroke_width=3).move_to(st))
-    g.set_z_index(5)
-    g.saddle_marks = saddles  # drawn separately, under the paths
-    return g
 
 
 class DescentRace(ThemedScene):
@@ -740,14 +128,14 @@ class DescentRace(ThemedScene):
         # the side column: formula, step counter, legend, the protocol (the fairness claim) under it
         left = panel.get_right()[0] + 0.35
         self.side_left = left
-        formula = text(formula_text(surf.meta.get("formula", "")), size=24, line_spacing=1.0)
+        formula = text(RV.formula_text(surf.meta.get("formula", "")), size=24, line_spacing=1.0)
         counter = StepCounter(t, total=steps, size=28, drawing=True)
         legend = Legend([(f"{NAMES[o]}  η = {runs[o].meta['hyper']['lr']:.2g}"
                           + (f", β = {runs[o].meta['hyper']['beta']:g}" if self.legend_beta and "beta" in runs[o].meta["hyper"]
                              else ""), color("optimizer", o))
                          for o in self.optimizers], font_size=26, buff=0.14)
         self.map_axes = ax
-        proto_lines = protocol_lines(surf, tuning, tie=self.state_tie)
+        proto_lines = RV.protocol_lines(surf, tuning, tie=self.state_tie)
         if self.state_rule:  # the stability rule the verdicts lean on (a loss spike past PEAK × the start), its own sentence
             c = tuning.config
             proto_lines = wrap_words(f"Same start ○, same {surf.meta['steps']} steps. Each η: the grid value "
@@ -888,7 +276,7 @@ class DescentRace(ThemedScene):
 
     def verdict_words(self, tuning) -> str:
         """The robustness verdict under the result (short when the strip shows the ○ values)."""
-        said = RV.short_verdict(tuning.meta) or verdict_text(tuning)
+        said = RV.short_verdict(tuning.meta) or RV.verdict_text(tuning)
         return said.replace("(○)", "(◇)")  # the strip's neighbour mark (○ is the start)
 
     def room(self) -> float:
@@ -933,7 +321,7 @@ class DescentRace(ThemedScene):
         why each finished where it did. `side` (what the column shows now) leaves; the ranking `strip`
         comes back at the end."""
         strip = side if strip is None else strip
-        did = rule_effects(runs, tuning, probes)
+        did = RV.rule_effects(runs, tuning, probes)
         surf_rank = {n: i for i, p in enumerate(self.rank, start=1) for n in p}
         self.play(mn.FadeOut(side), mn.FadeOut(verdict), run_time=0.4)
         shown = None
@@ -947,7 +335,7 @@ class DescentRace(ThemedScene):
             h = runs[o].meta["hyper"]
             fixed = ", ".join(f"{SYMBOL[k]} = {v:g}" for k, v in h.items() if k != "lr" and k in SYMBOL)
             lines = [text(f"{NAMES[o]}  η = {h['lr']:.2g}", size=28, color=c),
-                     text(f"{ordinal(surf_rank[o])} of {len(self.optimizers)}: f − f* = {loss_text(runs[o].meta['final_loss'])}",
+                     text(f"{ordinal(surf_rank[o])} of {len(self.optimizers)}: f − f* = {loss_words(runs[o].meta['final_loss'])}",
                           size=28),
                      text(rule, size=28, color=c, line_spacing=0.8)]
             if extra:
@@ -1065,7 +453,7 @@ class DescentRaceSaddle(DescentRace):
             if head is not None:
                 head.set_z_index(11)
             end = ax.c2p(*runs[n].thetas[-1][:2])
-            words = text(f"{NAMES[n]}\nf − f* = {loss_text(runs[n].meta['final_loss'])}", size=24, color=c,
+            words = text(f"{NAMES[n]}\nf − f* = {loss_words(runs[n].meta['final_loss'])}", size=24, color=c,
                          line_spacing=0.8)
             # left of ★ and below it, one above the other (the right holds the tag; past it the table)
             at = ax.c2p(top[0] - 0.3, top[1] - 0.4 - 0.6 * r)
@@ -1105,82 +493,6 @@ class DescentRaceRules(DescentRace):
 
 
 FLOOR = 1e-16  # final losses below this (round-off at the minimum) are drawn on the floor
-
-
-
-
-def tuning_warp(tuning, run_time: float) -> TimeWarp:
-    """The tuning scene sweeps η left to right: one grid point per equal slice of time."""
-    n = len(tuning.lrs)
-    return TimeWarp(np.linspace(0.0, run_time, n), np.arange(n, dtype=float))
-
-
-def gd_reading(tuning, name: str = "gd", width: int = 38) -> str:
-    """How to read one curve, on GD's own numbers: lower is better, ● the best stable η, ○ an unstable η
-    at its final loss (the protocol's rule in words), × where every larger η diverges."""
-    warm = tuning.config.get("warmup", 0.1)
-    check = int(np.ceil(warm * tuning.config["steps"]))
-    peak = tuning.config.get("peak", PEAK)
-    words = (f"Lower is better. ● {NAMES[name]}'s best stable η. ○ unstable η, at its final loss: its loss passed "
-             f"{peak:g}× the start, or was above it after step {check}.")
-    if RV.diverged_from(tuning, name) is not None:
-        words += " ×: diverges, there and at every larger η."
-    return wrap_words(words, width)
-
-
-def edge_inset(story, width: float = 2.4, height: float = 1.7, colours=None, tags=None,
-               title: str = "GD's loss per step (log)") -> mn.VGroup:
-    """GD's loss per step (log scale) up to the rule's check step at its chosen η and the first two
-    unstable rates above it (solid, long dashes, short dashes; each rate up a lighter blue), the start loss
-    and the rule's bound (PEAK × the start) as labelled lines, each curve labelled at its end with its η
-    and each unstable one with its peak loss above the box. `g.curves[i]` / `g.peaks[i]` follow
-    `story["rows"]` (the scene lights the run its caption is about)."""
-    gd, fg, muted = color("optimizer", "gd"), color(theme.FOREGROUND), color(theme.MUTED)
-    steps = story["check"]
-    ends = [float(r["loss"][steps]) for r in story["rows"] if np.isfinite(r["loss"][steps])]
-    lo = np.floor(np.log10(min(ends + [story["start"]]))) - 0.2
-    hi = np.log10(max(r["peak"] for r in story["rows"])) + 0.1
-    box = mn.Rectangle(width=width, height=height, stroke_color=muted, stroke_width=1.5)
-    o = box.get_corner(mn.DL)
-    xy = lambda t, v: o + np.array([width * t / steps, height * (np.clip(np.log10(v), lo, hi) - lo) / (hi - lo), 0])  # noqa: E731
-    g = mn.VGroup(box)
-    for level, words in ((story["start"], f"start {story['start']:g}"),
-                         (story["bound"], f"{story['bound'] / story['start']:g}× start")):
-        y = xy(0, level)[1]
-        g.add(mn.Line([o[0], y, 0], [o[0] + width, y, 0], stroke_width=1.5, color=muted))  # references: thin grey
-        g.add(text(words, size=28).next_to([o[0], y, 0], mn.LEFT, buff=0.1))
-    tags_of, tags, g.curves, g.peaks = tags, [], [], []
-    for n, r in enumerate(story["rows"]):
-        c = colours[n] if colours else mn.interpolate_color(gd, fg, 0.3 * n)  # GD: each rate up a lighter blue
-        L = r["loss"][:steps + 1]
-        pts = [xy(t, v) for t, v in enumerate(L) if np.isfinite(v)]
-        line = mn.VMobject(stroke_color=c, stroke_width=5).set_points_as_corners(pts)
-        if n:  # the unstable ones dashed: long, then short
-            line = mn.DashedVMobject(line, num_dashes=22 * n, dashed_ratio=0.7)
-        g.add(line)
-        g.curves.append(line)
-        peak = mn.VGroup()
-        if r["how"] is not None and tags_of is None:  # the peak the caption quotes: above the box, a tick to it
-            t = int(np.nanargmax(L))
-            at = xy(t, L[t])
-            above = np.array([at[0], o[1] + height + 0.08, 0])
-            peak = mn.VGroup(mn.Line(above, at, stroke_width=2, color=c),
-                             text(f"{np.nanmax(L):.0f}", size=28, color=c).next_to(above, mn.UP, buff=0.04))
-            g.add(peak)
-        g.peaks.append(peak)
-        tags.append([text(tags_of[n] if tags_of else ("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=28,
-                          color=c), pts[-1][1]])
-    tags.sort(key=lambda t: t[1])
-    for a, b in zip(tags, tags[1:]):  # end labels at least one text height apart
-        b[1] = max(b[1], a[1] + 0.36)
-    for m, y in tags:
-        g.add(m.move_to([o[0] + width + 0.12, y, 0], aligned_edge=mn.LEFT))
-    g.add(text("0", size=28).next_to(o, mn.DOWN, buff=0.08).align_to(box, mn.LEFT),
-          text(f"step {steps}", size=28).next_to([o[0] + width, o[1], 0], mn.DOWN, buff=0.08).align_to(box, mn.RIGHT))
-    g.title = text(title, size=28).next_to(box, mn.UP, buff=0.5 if tags_of is None else 0.12)
-    g.title.align_to(g, mn.RIGHT)  # right-aligned with the end labels: clear of the frame's edge
-    g.add(g.title)
-    return g
 
 
 class DescentRaceTuning(ThemedScene):
@@ -1280,7 +592,7 @@ class DescentRaceTuning(ThemedScene):
         lead_curve = DescentPath(np.column_stack([lrs, np.maximum(np.where(S[i], F[i], np.nan), floor)])[:last], ax,
                                  color=color("optimizer", lead), stroke_width=4, head=False, start_marker=False)
         curves.pop(lead)
-        reading = caption_fit(gd_reading(tun, lead, width=10 ** 6), left, size=28, start=34)
+        reading = caption_fit(RV.gd_reading(tun, lead, width=10 ** 6), left, size=28, start=34)
         reading.next_to(sub, mn.DOWN, buff=0.4).set_x(left, direction=mn.LEFT)
         # GD first, whole: its curve, its ●, ○ and ×, and how to read them, before the others sweep in
         mine = [m for _, m in marks.get(lead, [])] + [r for _, r in rings.get(lead, [])]
@@ -1753,17 +1065,17 @@ class DescentRace3D(ThemedThreeDScene):
         race), "view": the slot's picture, "start": the start ○ pointed at, "hold": × beat_time}."""
         out = []  # (the ring round Adam's dot: the legend's and the mid-race stop's key, the top view's tag)
         w = surf.meta["ranking"][0][0]
-        out.append({"words": velocity_end_text(surf, runs), "lit": [w]})
+        out.append({"words": RV.velocity_end_text(surf, runs), "lit": [w]})
         for n, key in (("gd", "chart1"), ("momentum", "chart2"), ("nesterov", "chart3")):
-            out.append({"words": limit_text(n, lim, RV.place_of(surf, n)), "lit": [n], "view": key,
+            out.append({"words": RV.limit_text(n, lim, RV.place_of(surf, n)), "lit": [n], "view": key,
                         "start": True, "hold": 1.2})
         g_ = lim["gd"]["next"]  # where GD one grid η up would have placed (among the others' finals)
         g_["place"] = 1 + sum(runs[n].meta["final_loss"] < g_["final"] for n in runs if n != "gd")
-        out.append({"words": bounce_text(surf, lim), "lit": ["gd", "nesterov"], "view": "bounce", "hold": 1.4})
-        out.append({"words": zigzag_text(surf, runs), "lit": ["rmsprop", "adam"], "view": "zigzag", "hold": 1.2})
-        out.append({"words": adagrad_steps_text(surf, runs), "lit": ["adagrad"], "view": "adagrad", "hold": 1.2})
-        out.append({"words": short_verdict(tuning), "lit": [w], "view": "neighbours"})
-        out.append({"words": race_takeaway(surf, runs, tuning), "lit": None, "hold": 1.4})
+        out.append({"words": RV.bounce_text(surf, lim), "lit": ["gd", "nesterov"], "view": "bounce", "hold": 1.4})
+        out.append({"words": RV.zigzag_text(surf, runs), "lit": ["rmsprop", "adam"], "view": "zigzag", "hold": 1.2})
+        out.append({"words": RV.adagrad_steps_text(surf, runs), "lit": ["adagrad"], "view": "adagrad", "hold": 1.2})
+        out.append({"words": RV.fragile_verdict(tuning), "lit": [w], "view": "neighbours"})
+        out.append({"words": RV.race_takeaway(surf, runs, tuning), "lit": None, "hold": 1.4})
         return out
 
     def race_over(self, trails):
@@ -1791,7 +1103,7 @@ class DescentRace3D(ThemedThreeDScene):
         if len(w) == 1 and w[0] in ("momentum", "nesterov") and surf.meta["ranking"][-1] == ["gd"]:
             k = RV.below_step(runs[w[0]])
             if k is not None:
-                return k, velocity_mid_text(surf, runs, w[0], k), w[0]
+                return k, RV.velocity_mid_text(surf, runs, w[0], k), w[0]
         return None
 
     def start_words(self, surf) -> str:
@@ -1844,659 +1156,13 @@ class DescentRace3D(ThemedThreeDScene):
                 rows.append(text(f"f − f* after {surf.meta['steps']} steps:", size=26))
                 continue
             for n in names:
-                rows.append(text(f"{place}. {NAMES[n]} {loss_text(runs[n].meta['final_loss'])}", size=28,
+                rows.append(text(f"{place}. {NAMES[n]} {loss_words(runs[n].meta['final_loss'])}", size=28,
                                  color=color("optimizer", n)))
         body = mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         for r in rows:
             if getattr(r, "indent", False):
                 r.shift(0.35 * mn.RIGHT)
         return body
-
-
-def short_verdict(tuning) -> str:
-    """The robustness verdict in few words for the 3-D race's side column: a fragile win names what
-    the winner's neighbouring rates give (unstable, or its place among all six); else `verdict_text`."""
-    m = tuning.meta
-    if m["verdict"] != "within noise":
-        return verdict_text(tuning)
-    w = m["winner"][0]
-    k = int(tuning.chosen[m["names"].index(w)])
-    others = [f for n, f in m["chosen_final"].items() if n != w]
-    parts = []
-    for side, j in (("higher", k + 1), ("lower", k - 1)):
-        f = m["neighbours"][side]
-        at = f" (η = {tuning.lrs[j]:.2g})" if 0 <= j < len(tuning.lrs) else ""
-        parts.append(f"one {'grid step ' if not parts else ''}{side}{at} it " + (
-            "is unstable (dropped)" if not np.isfinite(f) else f"ends {ordinal(1 + sum(v < f for v in others))} ({f:.2g})"))
-    return f"{NAMES[w]}'s win is fragile: " + "; ".join(parts) + "."
-
-
-def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:
-    """Words wrapped at the most characters per line that keep the text within `width` scene units,
-    with "f − f*" and "< 10⁻¹²" never broken across lines. A typical character's width at this size (one
-    short sample, measured once) sets the first guess, so a text is usually built once or twice (a long
-    Text is slow to build and to copy)."""
-    flat = " ".join(words.split())
-    for f in ("f − f* < 10", "f − f*", "< 10", "1/(1 − β) = ", "η·λₘₐₓ < 2", "2(1 + β)"):
-        flat = flat.replace(f, f.replace(" ", "§"))
-    flat = re.sub(r"\(β₁? = [\d.]+\)|η = [\d.]+|≈ [\d.]+", lambda m: m.group(0).replace(" ", "§"), flat)  # a value with its name
-    n = max(int(width / (1.03 * _char_width(size))), 12)
-    while True:
-        m = text(wrap_words(flat, n).replace("§", " "), size=size, line_spacing=0.8)
-        if m.width <= width or n <= 12:
-            return m
-        n = max(min(n - 1, int(n * width / m.width)), 12)
-
-
-@lru_cache(maxsize=16)
-def _char_width(size: float) -> float:
-    """The mean width of a character of running text at this size (scene units)."""
-    sample = "Momentum's velocity adds up its steps along the floor, 0.00105 (η·|g|)."
-    return text(sample, size=size).width / len(sample)
-
-
-def velocity_mid_text(surf, runs, name: str, k: int) -> str:
-    """The race's stop: the step the velocity winner's loss first drops below 1, with GD's loss then; the
-    reason in a clause each (a velocity adds up steps; GD's η is capped by the steep start)."""
-    gd = float(runs["gd"].train_loss[k])
-    return f"Step {k}: {NAMES[name]} below loss 1, GD at {gd:.1f}: {NAMES[name]}'s velocity adds up steps."
-
-
-def light_runs(trails: dict, lit=None, dim: float = 0.15, widen: float = 1.4):
-    """At rest: the trails of `lit` (names) whole, bright and `widen`× wider, every other trail dimmed to
-    `dim`; `lit` None: every trail as the race left it. Heads stay as they are (the finish is the picture)."""
-    for n, tr in trails.items():
-        for m in (tr.trace.line, *tr.trace.recent):
-            if not hasattr(m, "race_style"):
-                m.race_style = (m.get_stroke_opacity(), m.get_stroke_width(),
-                                m.get_stroke_opacity(background=True), m.get_stroke_width(background=True))
-            o, w, bo, bw = m.race_style
-            if lit is None:
-                m.set_stroke(width=w, opacity=o).set_stroke(width=bw, opacity=bo, background=True)
-            elif n in lit:
-                m.set_stroke(width=w * widen, opacity=1.0).set_stroke(width=bw + w * (widen - 1), opacity=1.0,
-                                                                      background=True)
-            else:
-                m.set_stroke(width=w, opacity=dim).set_stroke(width=bw, opacity=dim, background=True)
-
-
-def start_pin(spot, words: str = "the steep start: η × curvature\npeaks in the first steps") -> mn.VGroup:
-    """A tag above the start ○ (at `spot` on screen) with an arrow down to it: where the stability chart's
-    numbers are measured."""
-    p = np.array([*np.asarray(spot, float)[:2], 0.0])
-    tag = text(words, size=26, line_spacing=0.8)
-    tag.move_to(p + 1.55 * mn.UP + 0.3 * mn.LEFT)  # in the dark above the surface's far rim
-    tag.shift(max(0.0, -mn.config.frame_x_radius + 0.15 - tag.get_left()[0]) * mn.RIGHT)
-    tip, tail = p + 0.2 * mn.UP, tag.get_bottom() + 0.05 * mn.DOWN
-    return mn.VGroup(*[mn.Arrow(tail, tip, buff=0, stroke_width=w, color=c, tip_length=0.14,
-                                max_tip_length_to_length_ratio=0.5)
-                       for c, w in ((color(theme.BACKGROUND), 8), (color(theme.FOREGROUND), 3.5))], tag)
-
-
-LIMIT_ORDER = ("gd", "momentum", "nesterov")
-
-
-def limit_chart(lim: dict, n: int, width: float, top: float = 5.0) -> mn.VGroup:
-    """The first `n` rows (GD, Momentum, Nesterov) of the stability chart, `width` wide: per method its name
-    and limit, a track 0…`top` of η × curvature with the stable band (0 to the limit) in its colour, ● the
-    largest value over its first steps at its η, × at one grid step up; ticks under the last row."""
-    bg, fg, muted = color(theme.BACKGROUND), color(theme.FOREGROUND), color(theme.MUTED)
-    head = text("largest η × curvature in its steps 1–10:\n● at its η (kept by the race's rule)\n"
-                "× at the next η up the grid (dropped)", size=26, line_spacing=0.8)
-    span = width - 0.2  # the track, inset so the end ticks' labels stay inside
-    x0 = lambda v: 0.1 + v / top * span
-    rows = mn.VGroup()
-    for name in LIMIT_ORDER[:n]:
-        r, c = lim[name], color("optimizer", name)
-        L = r["limit"]
-        formula = {"gd": "2", "momentum": f"2(1 + β) = {L:.2g}", "nesterov": f"2(1 + β)/(1 + 2β) ≈ {L:.2g}"}[name]
-        label = text(f"{NAMES[name]}: limit {formula}", size=26, color=c)
-        track = mn.VGroup(mn.Line(ORIGIN_X(x0(0)), ORIGIN_X(x0(top)), stroke_width=2, color=muted),
-                          mn.Line(ORIGIN_X(x0(0)), ORIGIN_X(x0(L)), stroke_width=9, color=c, stroke_opacity=0.45),
-                          mn.Line(ORIGIN_X(x0(L)) + 0.14 * mn.UP, ORIGIN_X(x0(L)) + 0.14 * mn.DOWN, stroke_width=3,
-                                  color=fg))
-        dot = mn.Dot(ORIGIN_X(x0(r["now"]["peak"])), radius=0.09, color=c).set_stroke(bg, width=2.5, opacity=1)
-        q = ORIGIN_X(x0(r["next"]["peak"]))
-        cross = mn.VGroup(*[mn.VGroup(mn.Line(q + 0.1 * (mn.UL), q + 0.1 * mn.DR), mn.Line(q + 0.1 * mn.UR, q + 0.1 * mn.DL))
-                            .set_stroke(col, width=w) for col, w in ((bg, 7), (c, 3.5))])
-        marks = mn.VGroup(track, dot, cross)
-        label.next_to(marks, mn.UP, buff=0.05)
-        label.set_x(x0(0) + label.width / 2 - 0.1)
-        rows.add(mn.VGroup(label, marks))
-    rows.arrange(mn.DOWN, buff=0.06)
-    left = rows[0][1][0][0].get_left()[0]
-    for r in rows:
-        r.shift((left - r[1][0][0].get_left()[0]) * mn.RIGHT)
-    ticks = mn.VGroup(*[text(f"{v}", size=26).move_to(ORIGIN_X(x0(v))) for v in range(0, int(top) + 1)])
-    ticks.next_to(rows, mn.DOWN, buff=0.1)
-    ticks.shift((rows[0][1][0][0].get_left()[0] - ticks[0].get_x()) * mn.RIGHT)
-    out = mn.VGroup(head, mn.VGroup(rows, ticks)).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
-    return out
-
-
-def ORIGIN_X(x: float):
-    return np.array([float(x), 0.0, 0.0])
-
-
-def bounce_strip(lim: dict, probes, width: float, steps: int = 40, height: float = 2.0) -> mn.VGroup:
-    """The stability rule on the two bounces it separates: loss ÷ start (log) over the first `steps` steps of
-    GD one grid η up (×, dropped) and of Nesterov at its η (●, kept), with the start loss dashed and the rule's
-    check step marked; GD's value there and the step Nesterov is back under the start dotted."""
-    bg, fg, muted = color(theme.BACKGROUND), color(theme.FOREGROUND), color(theme.MUTED)
-    runs_ = {"gd": lim["gd"]["next"], "nesterov": lim["nesterov"]["now"]}
-    curves = {n: RV.probe(probes, n, r["index"])["loss"][:steps + 1] for n, r in runs_.items()}
-    curves = {n: c / c[0] for n, c in curves.items()}
-    check = lim["gd"]["next"]["check"]
-    lo, hi = 0.4, 1.3 * max(float(c.max()) for c in curves.values())
-    left = 0.75  # room for the y labels
-    w = width - left - 0.1
-    X = lambda k: left + k / steps * w
-    Y = lambda r: (np.log10(r) - np.log10(lo)) / (np.log10(hi) - np.log10(lo)) * height
-    P = lambda k, r: np.array([X(k), Y(r), 0.0])
-    g = mn.VGroup(mn.Line(P(0, lo), P(steps, lo), stroke_width=2, color=muted),
-                  mn.Line(P(0, lo), P(0, hi), stroke_width=2, color=muted))
-    for v in (0.5, 1, 2, 4):
-        if lo <= v <= hi:
-            g.add(text("start" if v == 1 else f"{v:g}×", size=26).next_to(P(0, v), mn.LEFT, buff=0.1))
-    for k in range(0, steps + 1, 10):
-        g.add(text(f"{k}", size=26).next_to(P(k, lo), mn.DOWN, buff=0.08))
-    g.add(mn.DashedLine(P(0, 1), P(steps, 1), dash_length=0.08, stroke_width=2, color=fg))
-    g.add(mn.DashedLine(P(check, lo), P(check, hi), dash_length=0.08, stroke_width=2, color=fg))
-    g.add(text(f"step {check}:\nchecked", size=26, line_spacing=0.8).next_to(P(check, hi), mn.RIGHT, buff=0.1)
-          .align_to(P(check, hi), mn.UP))
-    for n, c in curves.items():
-        col = color("optimizer", n)
-        line = mn.VMobject(stroke_color=col, stroke_width=4)
-        line.set_points_as_corners([P(k, r) for k, r in enumerate(c)])
-        g.add(outline(line, 3.0))
-    k_back = lim["nesterov"]["now"]["back"]
-    # GD's check: a × (dropped) with its value; Nesterov back under the start: a ● (kept)
-    q = P(check, curves["gd"][check])
-    g.add(*[mn.VGroup(mn.Line(q + 0.11 * mn.UL, q + 0.11 * mn.DR), mn.Line(q + 0.11 * mn.UR, q + 0.11 * mn.DL))
-            .set_stroke(c_, width=w_) for c_, w_ in ((bg, 8), (color("optimizer", "gd"), 4))])
-    g.add(text(f"{curves['gd'][check]:.3f}×", size=26, color=color("optimizer", "gd"))
-          .next_to(q, mn.UP + mn.RIGHT, buff=0.06))  # above the start line, as its value is
-    g.add(mn.Dot(P(k_back, curves["nesterov"][k_back]), radius=0.08, color=color("optimizer", "nesterov"))
-          .set_stroke(bg, width=2.5, opacity=1))
-    key = mn.VGroup(text(f"GD, η = {RV.num(runs_['gd']['lr'])} (×)", size=26, color=color("optimizer", "gd")),
-                    text(f"Nesterov, η = {RV.num(runs_['nesterov']['lr'])} (●)", size=26,
-                         color=color("optimizer", "nesterov"))).arrange(mn.DOWN, buff=0.08, aligned_edge=mn.LEFT)
-    head = text(f"loss ÷ start loss (log), steps 0–{steps}", size=26)
-    return mn.VGroup(head, key, g).arrange(mn.DOWN, buff=0.12, aligned_edge=mn.LEFT)
-
-
-def bounce_text(surf, lim: dict) -> str:
-    """What the rule makes of the two bounces: GD one grid η up still over the start at the check step, by
-    its margin (dropped; where it would have ended, and its place then), Nesterov at its η under the start
-    again from an early step (kept)."""
-    gd, ne = lim["gd"]["next"], lim["nesterov"]["now"]
-    return (f"The rule: GD's × is {gd['at_check']:.3f}× the start at step {gd['check']}: dropped, by a hair (it "
-            f"would end {gd['final']:.2g}, {ordinal(gd['place'])}). Nesterov's ● is under it from step {ne['back']}: kept.")
-
-
-def neighbour_rows(tuning, name: str, lim: dict | None = None) -> list[str]:
-    """The winner at its η and one grid step either side, one line each: where each ends (its place among the
-    others' chosen runs) or that the rule drops it (and how), its own η marked ●."""
-    m = tuning.meta
-    i = m["names"].index(name)
-    k = int(tuning.chosen[i])
-    others = [f for n, f in m["chosen_final"].items() if n != name]
-    rows = []
-    for j in (k - 1, k, k + 1):
-        f = float(tuning.final_loss[i, j])
-        if not tuning.stable[i, j]:
-            how = lim[name]["next"] if lim and j == k + 1 else None
-            end = "dropped (×)" + (f": loss ×{how['loss_x']:.0f}" if how and how["how"] is RV.Broke.PEAK else "")
-        else:
-            end = f"ends {f:.2g}, {ordinal(1 + sum(v < f for v in others))}" + (" (●)" if j == k else "")
-        rows.append(f"η = {RV.num(tuning.lrs[j])}: {end}")
-    return rows
-
-
-def neighbour_table(tuning, name: str, lim: dict | None = None) -> mn.VGroup:
-    """`neighbour_rows` under a short head, its own η's row in its colour."""
-    col = color("optimizer", name)
-    rows = [text(f"{NAMES[name]}'s η and its neighbours:", size=28)]
-    rows += [text(r, size=28, color=col if "(●)" in r else color(theme.FOREGROUND))
-             for r in neighbour_rows(tuning, name, lim)]
-    return mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
-
-
-def stretch_box(th, colour, side: float, half: float, centre, dots: bool = True) -> mn.VGroup:
-    """A flat close-up (`side` scene units square, ±`half` in x and y round `centre`) of a stretch of trail
-    `th` (θ, (n, 2)): its steps as lines, each θ a dot; parts outside the box left out."""
-    bg, muted = color(theme.BACKGROUND), color(theme.MUTED)
-    box = mn.Square(side, stroke_color=muted, stroke_width=2, fill_color=bg, fill_opacity=1)
-    c = np.asarray(centre, float)
-    at = lambda p: box.get_center() + np.array([*((np.asarray(p, float) - c) / half * side / 2), 0.0])
-    th = np.asarray(th, float)
-    inside = np.all(np.abs(th - c) <= 0.97 * half, axis=1)
-    g = mn.VGroup(box)
-    line = mn.VMobject(stroke_color=colour, stroke_width=3)
-    pts = [at(p) for p, ok in zip(th, inside) if ok]
-    if len(pts) > 1:
-        line.set_points_as_corners(pts)
-        g.add(line)
-    if dots:
-        g.add(*[mn.Dot(q, radius=0.045, color=colour).set_stroke(bg, width=1.5, opacity=1) for q in pts])
-    return g
-
-
-def zigzag_span(run) -> tuple:
-    """The steps the zigzag close-ups show: five steps, fifty into the last half (where `zigzag` measures)."""
-    s0, _ = RV.gain_span(run)
-    return s0 + 50, s0 + 55
-
-
-def zigzag_boxes(runs, side: float) -> mn.VGroup:
-    """RMSprop's and Adam's trails over the same five steps, side by side at one scale (each box `side`
-    wide, round its own stretch): RMSprop's zigzag, Adam's straight walk."""
-    a, b = zigzag_span(runs["rmsprop"])
-    parts = {n: np.asarray(runs[n].thetas, float)[a:b + 1] for n in ("rmsprop", "adam")}
-    centres = {n: (p.min(axis=0) + p.max(axis=0)) / 2 for n, p in parts.items()}
-    half = 1.15 * max(np.abs(p - centres[n]).max() for n, p in parts.items())
-    boxes = mn.VGroup()
-    for n in ("rmsprop", "adam"):
-        col = color("optimizer", n)
-        boxes.add(mn.VGroup(text(NAMES[n], size=26, color=col),
-                            stretch_box(parts[n], col, side, half, centres[n])).arrange(mn.DOWN, buff=0.1))
-    boxes.arrange(mn.RIGHT, buff=0.4, aligned_edge=mn.UP)
-    return mn.VGroup(boxes, text(f"steps {a}–{b}, both at one scale (top view)", size=24)).arrange(
-        mn.DOWN, buff=0.12, aligned_edge=mn.LEFT)
-
-
-def adagrad_span(run) -> int:
-    """The first step from which AdaGrad's steps stay within 1.5× its last one."""
-    s = step_lengths(np.asarray(run.thetas, float))
-    big = np.flatnonzero(s > 1.5 * s[-1])
-    return int(big[-1]) + 1 if big.size else 0
-
-
-def adagrad_box(runs, side: float, steps: int = 20) -> mn.VGroup:
-    """AdaGrad's first `steps` steps as dots in a flat close-up: long first steps, then a pile; its first
-    three θ and the last numbered."""
-    th = np.asarray(runs["adagrad"].thetas, float)[:steps + 1]
-    c = (th.min(axis=0) + th.max(axis=0)) / 2
-    half = 1.2 * np.abs(th - c).max()
-    col = color("optimizer", "adagrad")
-    box = stretch_box(th, col, side, half, c)
-    at = lambda p: box[0].get_center() + np.array([*((np.asarray(p, float) - c) / half * side / 2), 0.0])
-    for k, d in ((0, mn.RIGHT), (1, mn.LEFT), (2, mn.UP), (steps, mn.DOWN)):
-        box.add(text(f"{k}", size=24).next_to(at(th[k]), d, buff=0.08))
-    # its step lengths beside the box: the first few one by one, then the rest as one range
-    s = step_lengths(np.asarray(runs["adagrad"].thetas, float))
-    k = adagrad_span(runs["adagrad"])
-    rows = [("step", "length")] + [(f"{i + 1}", f"{s[i]:.2g}") for i in range(k)] + \
-           [(f"{k + 1}–{len(s)}", f"≈ {s[-1]:.1g}")]
-    table = mn.VGroup()
-    for i, (a, b) in enumerate(rows):
-        ta, tb = text(a, size=26), text(b, size=26)
-        ta.move_to([0, -0.42 * i, 0], aligned_edge=mn.LEFT)
-        tb.move_to([1.5, -0.42 * i, 0], aligned_edge=mn.LEFT)
-        table.add(ta, tb)
-    pic = mn.VGroup(box, table).arrange(mn.RIGHT, buff=0.4, aligned_edge=mn.UP)
-    return mn.VGroup(text(f"AdaGrad: steps 0–{steps} (top view)", size=26, color=col), pic).arrange(
-        mn.DOWN, buff=0.1, aligned_edge=mn.LEFT)
-
-
-def limit_text(name: str, lim: dict, place: int) -> str:
-    """One stability-chart row in words: what its limit means (GD) or what moves it (Momentum, Nesterov), its
-    η kept (●) and the next grid η dropped (×) with how that one breaks the rule; Nesterov's ● past its limit
-    bounces once and is back under the start within the rule's first steps."""
-    r = lim[name]
-    now, nxt = r["now"], r["next"]
-    fate = {RV.Broke.LATE: f"its loss is still over the start at step {nxt['check']}",
-            RV.Broke.PEAK: f"its loss spikes ×{nxt['loss_x']:.0f}", RV.Broke.DIVERGES: "it diverges",
-            None: "it stays stable"}
-    if name == "gd":
-        return (f"GD, {ordinal(place)}: limit 2 (past it, a step overshoots). {RV.num(now['lr'])} stays under (●); "
-                f"at {RV.num(nxt['lr'])} (×) {fate[nxt['how']]}.")
-    if name == "momentum":
-        return (f"Momentum's velocity lifts its limit to 3.8: {RV.num(now['lr'])} fits (●); at {RV.num(nxt['lr'])} (×) "
-                f"{fate[nxt['how']]}: dropped.")
-    past = now["peak"] > r["limit"]
-    return (f"Nesterov, {ordinal(place)}: look-ahead lowers its limit to ≈ {r['limit']:.1f}; at {RV.num(nxt['lr'])} (×) "
-            f"{fate[nxt['how']]}. Its {RV.num(now['lr'])} (●) is "
-            + ("past it too, yet kept: next." if past else "under it."))
-
-
-def zigzag_text(surf, runs) -> str:
-    """RMSprop's zigzag against Adam's straight walk, measured (path over progress, the last half)."""
-    a, b = RV.gain_span(runs["rmsprop"])
-    return (f"RMSprop, {ordinal(RV.place_of(surf, 'rmsprop'))}, zigzags: {zigzag(runs['rmsprop'].thetas):.0f}× more "
-            f"path than progress (steps {a}–{b}). Adam, {ordinal(RV.place_of(surf, 'adam'))}, adds m, a mean of g "
-            f"that cancels it: {zigzag(runs['adam'].thetas):.1f}×.")
-
-
-def adagrad_steps_text(surf, runs) -> str:
-    """Why AdaGrad stalls: its sum of g² is set by the steep start, so its steps shrink within a few steps
-    and stay small (first step, last step, their ratio, from its record)."""
-    s = step_lengths(np.asarray(runs["adagrad"].thetas, float))
-    k = adagrad_span(runs["adagrad"])
-    return (f"AdaGrad, {ordinal(RV.place_of(surf, 'adagrad'))}, divides by all past g² summed; the steep start "
-            f"made that huge: from step {k + 1} on its steps are {s[0] / s[-1]:.0f}× shorter than its first.")
-
-
-def velocity_end_text(surf, runs) -> str:
-    """The winner's velocity, measured: its steps are ~N× its own η·|g| (the median over the last half of its
-    steps, `momentum_gain`): a velocity adds up past steps."""
-    w = surf.meta["ranking"][0][0]
-    b = runs[w].meta["hyper"]["beta"]
-    return (f"{NAMES[w]}, {ordinal(RV.place_of(surf, w))}: its velocity (β = {b:g}) adds up past steps: on the "
-            f"floor each is ~{momentum_gain(runs[w]):.0f}× a plain GD step with the same η and gradient.")
-
-
-def race_takeaway(surf, runs, tuning=None) -> str:
-    """The one sentence the Rosenbrock race ends on: the two velocity methods lead (their order within
-    noise when the tuning verdict says so), and the adaptive ones, each at its own best η, end behind GD."""
-    lead = [n for names in surf.meta["ranking"][:2] for n in names]
-    gd = runs["gd"].meta["final_loss"]
-    behind = [n for n in ("adagrad", "rmsprop", "adam") if runs[n].meta["final_loss"] > gd]
-    noise = tuning is not None and tuning.meta["verdict"] == "within noise"
-    if surf.meta["ranking"][0] == ["momentum"] and surf.meta["ranking"][-1] == ["gd"]:
-        return ("Takeaway: here Momentum's velocity wins" + (", on a fragile η" if noise else "") +
-                "; GD, its η capped by the steep start, crawls to last.")
-    if set(lead) == {"momentum", "nesterov"} and len(behind) == 3:
-        return ("Takeaway: in a long, curved valley, velocity wins (Momentum, Nesterov" +
-                ("; their order is within noise" if noise else "") +
-                "); the adaptive methods, each at its best η, end behind plain GD.")
-    return f"Takeaway: here {' and '.join(NAMES[n] for n in lead)} lead, each at its best η on one shared grid."
-
-
-def off_ridge_step(run, level: float = 0.5) -> int:
-    """The first step at which a saddle run is `level` off the ridge y = 0."""
-    return int(np.argmax(np.abs(np.asarray(run.thetas, float)[:, 1]) > level))
-
-
-def escape_text(surf, runs) -> str:
-    """Why the adaptive methods leave the ridge at step 1: each coordinate is divided by its own
-    gradient size, so the tiny slope across the ridge still gives a full step across it."""
-    return (f"AdaGrad, RMSprop, Adam divide each coordinate by its own gradient size: at step "
-            f"{max(off_ridge_step(runs[o]) for o in ('adagrad', 'rmsprop', 'adam'))} the tiny slope across the "
-            f"ridge already gives a full step off it.")
-
-
-def gd_ridge_text(surf, runs) -> str:
-    """GD's escape from the ridge, measured on its run: its distance off the ridge grows by 1 + 2η a
-    step (f's slope across the ridge is −2y there), passing 0.5 at step k."""
-    gd = np.asarray(runs["gd"].thetas, float)[:, 1]
-    k = off_ridge_step(runs["gd"])
-    return (f"GD steps η × slope. Across the ridge the slope is 2 × the distance off it, so each step multiplies "
-            f"that distance by only 1 + 2η = {gd[1] / gd[0]:.2g}: {gd[0]:g} → {gd[k]:.2f} by step {k}.")
-
-
-def arrivals(surf, runs, min_value: float) -> tuple[list, list]:
-    """The saddle race ranked by arrival: [(name, first step within 10⁻¹² of f*)] for the runs that get
-    there, earliest first (the recorded ranking's tie-break), then [(name, final f − f*)] for the others,
-    in the recorded ranking's order."""
-    order = finish_order(surf)
-    first = {n: first_below(runs[n], min_value, ATOL) for n in order}
-    there = sorted((n for n in order if first[n] is not None), key=lambda n: (first[n], order.index(n)))
-    return [(n, first[n]) for n in there], [(n, runs[n].meta["final_loss"]) for n in order if first[n] is None]
-
-
-def swing_decay(run, centre, lo: int | None = None) -> float:
-    """How much a run's distance to `centre` shrinks per step over the second half of its steps: the
-    exponential fit (least squares on log distance) of steps n/2 … n."""
-    d = np.linalg.norm(np.asarray(run.thetas, float)[:, :2] - np.asarray(centre, float), axis=1)
-    k = np.arange(len(d))[(len(d) - 1) // 2 if lo is None else lo:]
-    return float(np.exp(np.polyfit(k, np.log(d[k]), 1)[0]))
-
-
-def adam_swing_text(surf, runs, centre, k: int = 12) -> str:
-    """Why Adam, off the ridge at step 1, does not reach ★: its m is a velocity (β₁), and round a minimum a
-    velocity's swing shrinks only by about √β₁ a step (the heavy ball's rate), measured on its run (the
-    top view then shows its last k steps)."""
-    a = runs["adam"]
-    b1 = float(a.meta["hyper"]["beta1"])
-    r = swing_decay(a, centre)
-    return (f"Adam keeps a velocity (β₁ = {b1:g}): it swings round ★ (top view: its last {k} steps), its "
-            f"distance to ★ shrinking only ×{r:.2f} a step (≈ √β₁).")
-
-
-def momentum_late_text(surf, runs, tuning) -> str:
-    """Why Momentum is last on the saddle: the same velocity as Nesterov (β) but no look-ahead, so at
-    Nesterov's η its swing round ★ has not died down by the last step (its f − f* there, from the tuning grid);
-    its best η is the smallest of the six, and it leaves the ridge last (the step |y| > 0.5)."""
-    m, hn = runs["momentum"], runs["nesterov"].meta["hyper"]
-    i = tuning.meta["names"].index("momentum")
-    j = int(np.flatnonzero(np.isclose(tuning.lrs, hn["lr"]))[0])
-    return (f"Momentum's best η is small, {RV.num(m.meta['hyper']['lr'])} (at {RV.num(hn['lr'])}, with no "
-            f"look-ahead: f − f* = {RV.num(float(tuning.final_loss[i, j]))}): it leaves the ridge last (step "
-            f"{RV.ridge_step(m)}) and is still coming in at step {len(m.thetas) - 1}.")
-
-
-def overshoot_step(run, surf) -> int:
-    """The step a run is farthest past ★ once off the ridge (its velocity's overshoot)."""
-    star = np.asarray(max(surf.meta["minima"], key=lambda m: m[1]), float)
-    th = np.asarray(run.thetas, float)[:, :2]
-    k0 = RV.ridge_step(run)
-    return k0 + int(np.argmax(np.linalg.norm(th[k0:] - star, axis=1) * (th[k0:, 1] > star[1])))
-
-
-def nesterov_overshoot_text(surf, runs, tuning) -> str:
-    """Why Nesterov, off the ridge long before GD at the same η, reaches ★ after it: its velocity carries
-    it past ★ (its farthest point beyond ★, in plane distance), and the swing takes steps to die out (its
-    arrival step; GD's is in the ranking beside it)."""
-    nv = runs["nesterov"]
-    star = np.asarray(max(surf.meta["minima"], key=lambda m: m[1]), float)
-    k = overshoot_step(nv, surf)
-    d = float(np.linalg.norm(np.asarray(nv.thetas, float)[k, :2] - star))
-    there = dict(arrivals(surf, runs, tuning.meta["min_value"])[0])
-    return (f"Nesterov is off the ridge at step {RV.ridge_step(nv)} (GD: {RV.ridge_step(runs['gd'])}), but its "
-            f"velocity carries it {d:.2f} past ★ by step {k}, and it swings back and forth until step "
-            f"{there['nesterov']}.")
-
-
-def saddle_takeaway(surf, runs, min_value: float | None = None) -> str:
-    """The saddle race's one sentence: the saddle only delays GD, which reaches ★ k steps after the
-    first run and ahead of the others (by arrival, the ranking beside it)."""
-    tied = surf.meta["ranking"][0]
-    if min_value is not None and "gd" in tied and len(tied) > 1:
-        there, rest = arrivals(surf, runs, min_value)
-        steps = dict(there)
-        behind = [n for n, _ in there if steps[n] > steps["gd"]] + [n for n, _ in rest]
-        off = abs(float(surf.meta["start"][1]) - float(surf.meta["saddles"][0][1]))
-        k = RV.ridge_step(runs["gd"])
-        return (f"Takeaway: a saddle only delays GD: {k} steps to leave the ridge from {off:g} off it, "
-                f"{steps['gd'] - k} more to ★; {steps['gd'] - there[0][1]} after {NAMES[there[0][0]]}, ahead of "
-                f"{', '.join(NAMES[n] for n in behind)}.")
-    gd = np.asarray(runs["gd"].thetas, float)[:, 1]
-    if "gd" in tied and len(tied) > 1:
-        return (f"Takeaway: a saddle only delays plain GD (×{gd[1] / gd[0]:.1f} a step off the ridge): it too "
-                f"ends on ★, tied first.")
-    return f"Takeaway: from next to a saddle, {' and '.join(NAMES[n] for n in tied)} reach ★ first."
-
-
-def screen_turn(camera, axes, centre, z: float) -> float:
-    """The angle (radians) by which the 3-D view turns the (x, y) plane at `centre` (height z) on screen:
-    a turn α, then a squash of what runs away from the camera, maps the box's x̂ to (cos α, ·) and ŷ to
-    (−sin α, ·) across the screen, so the horizontal parts of the two images give α (whatever the tilt).
-    (Unit steps in the scene: the box may scale x and y differently; the turn is the box's.)"""
-    o = np.asarray(axes.c2p(centre[0], centre[1], z), float)
-    ux = np.asarray(axes.c2p(centre[0] + 0.05, centre[1], z), float) - o
-    uy = np.asarray(axes.c2p(centre[0], centre[1] + 0.05, z), float) - o
-    s = np.asarray(camera.project_points(np.array([o, o + ux / np.linalg.norm(ux), o + uy / np.linalg.norm(uy)])),
-                   float)[:, :2]
-    return float(np.arctan2(-(s[2] - s[0])[0], (s[1] - s[0])[0]))
-
-
-ORIGIN3 = np.zeros(3)
-
-
-class TopView(PlaneInset):
-    """The kit's `PlaneInset` of the (x, y) plane round `centre` (★), turned by `turn` (radians, `screen_turn`:
-    like the 3-D view beside it), to scale: the window is ★ ± `half` along the box's sides. Each run's last
-    stretch inside the window is a line in its colour; the runs in `on_spot` (ending on ★ itself, within
-    round-off) are ONE dot split in their colours (a pie), tagged `spot_words`; every other run ending in the
-    window is an outlined dot at its recorded end, tagged `tags[name]` on the free side (a thin leader when the
-    tag sits away from it). `fade`: each path's iterates as small dots on its line, older ones fainter (a run's
-    last steps: which way it moves). ★ is drawn at the centre (on the pie when there is one), and a scale bar
-    of length `bar` in a free corner. `at(p)` maps a plane point (turned)."""
-
-    def __init__(self, centre, half: float, side: float, turn: float, paths: dict, colors: dict, on_spot: list,
-                 spot_words: str, tags: dict, make_text=text, size: float = 28, header: str | None = None,
-                 lines: bool = True, fade: bool = False, bar: float | None = None, hollow: bool = False,
-                 dot: float = 0.1, pie: float = 0.2):
-        super().__init__(np.asarray(centre, float)[:2], half, side, make_text=make_text, size=size, header=header,
-                         header_buff=0.1)
-        ct, st = np.cos(turn), np.sin(turn)
-        self.R = np.array([[ct, -st], [st, ct]])
-        fg, bg, muted = self.fg, self.bg, self.muted
-        lo, hi = self.box.get_corner(mn.DL), self.box.get_corner(mn.UR)
-        self.lines, self.dots, self.words, self.leaders = mn.VGroup(), {}, {}, mn.VGroup()
-        obstacles, self._marks = [], []  # drawn lines (a tag avoids them if it can); dots (a tag never covers one)
-        for n, th in paths.items() if lines else ():  # each run's last stretch inside the window (from its last entry)
-            pts = self._last_stretch(np.asarray(th, float)[:, :2])
-            if len(pts) < 2:
-                continue
-            q = np.array([self.at(p) for p in pts])
-            c_ = mn.ManimColor(colors[n])
-            if fade:  # older steps fainter: each step its own segment, a dot at each iterate
-                ops = np.linspace(0.3, 1.0, len(q) - 1)
-                for a, b, o in zip(q[:-1], q[1:], ops):
-                    self.lines.add(mn.Line(a, b, stroke_color=bg, stroke_width=8, stroke_opacity=o),
-                                   mn.Line(a, b, stroke_color=c_, stroke_width=4, stroke_opacity=o))
-                for p_, o in zip(q[1:-1] if len(q) > 2 else [], ops):
-                    self.lines.add(mn.Dot(p_, radius=0.05, color=c_, fill_opacity=o, stroke_color=bg,
-                                          stroke_width=1.5, stroke_opacity=o))
-            else:
-                ln = mn.VMobject(stroke_color=c_, stroke_width=4)
-                ln.set_points_as_corners(q)
-                self.lines.add(ln.copy().set_stroke(bg, width=8), ln)
-            for a, b in zip(q[:-1], q[1:]):  # dense samples of the drawn line: what a tag must not cover
-                obstacles += list(a + np.linspace(0, 1, max(2, int(np.linalg.norm(b - a) / 0.04)))[:, None] * (b - a))
-        self.add(self.lines)
-        spot = self.at(self.c)
-        if on_spot:  # ONE dot on ★ for the runs that end there: a pie, one slice per run, in their colours
-            k = len(on_spot)
-            g = mn.VGroup(mn.Circle(radius=pie + 0.03, stroke_width=0, fill_color=bg, fill_opacity=1).move_to(spot))
-            for i, n in enumerate(on_spot):
-                g.add(mn.AnnularSector(inner_radius=0, outer_radius=pie, angle=2 * np.pi / k,
-                                       start_angle=np.pi / 2 - (i + 1) * 2 * np.pi / k, fill_color=mn.ManimColor(colors[n]),
-                                       fill_opacity=1, stroke_width=0).shift(spot))
-            self.pie = g
-            self.add(g)
-            self._marks.append((spot, pie + 0.03))
-        # ★ at the centre: on the pie (its slices round it), else alone
-        self.star = marker(spot, radius=0.6 * pie if on_spot else 0.2)
-        self.add(self.star)
-        if not on_spot:
-            self._marks.append((spot, 0.2))
-        for n in tags:
-            e = np.asarray(paths[n], float)[-1, :2]
-            if not self.inside(e):
-                continue
-            self.dots[n] = (mn.VGroup(*[mn.Circle(radius=dot, stroke_color=k_, stroke_width=w_).move_to(self.at(e))
-                                        for k_, w_ in ((bg, 8), (mn.ManimColor(colors[n]), 4))]) if hollow else
-                            mn.Dot(self.at(e), radius=dot, color=mn.ManimColor(colors[n]), stroke_color=bg,
-                                   stroke_width=2.5, fill_opacity=1))  # hollow: what lies under it shows
-            self._marks.append((self.at(e), dot + 0.02))
-        self.add(*self.dots.values())
-        obstacles = np.array(obstacles) if obstacles else np.zeros((0, 3))
-        self._obstacles = obstacles
-        taken = []
-        todo = ([("★", spot, pie + 0.03, spot_words, fg)] if on_spot else []) + [
-            (n, self.dots[n].get_center(), dot, tags[n], mn.ManimColor(colors[n])) for n in tags if n in self.dots]
-        for n, anchor, reach, words, c_ in todo:
-            tg = make_text(words, size=size, color=c_, line_spacing=0.8)
-            ctr = self._free_spot(tg, anchor, reach, obstacles, taken, lo, hi)
-            tg.move_to(ctr)
-            tg.add_background_rectangle(color=bg, opacity=0.85, buff=0.04)
-            gap = self._rect_gap(anchor[None], ctr, tg.width, tg.height)[0]
-            if gap > reach + 0.15:  # away from its dot: a thin neutral leader to it
-                u = ctr - anchor
-                end = self._rect_edge(anchor, ctr, tg.width, tg.height)
-                self.leaders.add(mn.Line(anchor + (reach + 0.03) * u / np.linalg.norm(u), end, stroke_color=muted,
-                                         stroke_width=2))
-            taken.append((ctr, tg.width + 0.1, tg.height + 0.1))
-            self.words[n] = tg
-        self.add(self.leaders, *self.words.values())
-        self.bar = None
-        if bar:  # a scale bar in the freest corner: its length in the plane's units
-            L = bar / self.half * self.side / 2
-            g = mn.VGroup(mn.Line(ORIGIN3, L * mn.RIGHT, stroke_color=fg, stroke_width=3),
-                          *[mn.Line(x * mn.RIGHT + 0.07 * mn.DOWN, x * mn.RIGHT + 0.07 * mn.UP, stroke_color=fg,
-                                    stroke_width=3) for x in (0, L)])
-            g.add(make_text(f"{bar:g}", size=size, color=fg).next_to(g, mn.UP, buff=0.06))
-            pts = [p_ for p_, _ in self._marks] + [w.get_center() for w in self.words.values()]
-            best = None
-            for corner in (mn.DR, mn.DL, mn.UR, mn.UL):
-                g.move_to(self.box.get_corner(corner) - corner * (np.array([g.width, g.height, 0]) / 2 + 0.12))
-                room = min([self._rect_gap(np.array([p_]), g.get_center(), g.width + 0.1, g.height + 0.1)[0] for p_ in pts]
-                           + [9.0])
-                clash = any(abs(g.get_center()[0] - w.get_center()[0]) < (g.width + w.width) / 2 and
-                            abs(g.get_center()[1] - w.get_center()[1]) < (g.height + w.height) / 2
-                            for w in self.words.values())
-                if not clash and len(obstacles):
-                    room = min(room, float(self._rect_gap(obstacles, g.get_center(), g.width, g.height).min()))
-                if not clash and (best is None or room > best[0]):
-                    best = (room, g.get_center().copy())
-            if best is not None:
-                g.move_to(best[1])
-                self.bar = g
-                self.add(g)
-
-    def at(self, p) -> np.ndarray:
-        q = self.R @ (np.asarray(p, float)[:2] - self.c) / self.half * (self.side / 2)
-        return self.box.get_center() + np.array([q[0], q[1], 0.0])
-
-    def inside(self, p, margin: float = 0.02) -> bool:
-        return bool(np.all(np.abs(self.R @ (np.asarray(p, float)[:2] - self.c)) <= self.half * (1 - margin)))
-
-    def _last_stretch(self, th):
-        """The path from where it last enters the window to its end (its entry cut at the box's edge); empty
-        when it ends outside."""
-        if not self.inside(th[-1]):
-            return []
-        k = len(th) - 1
-        while k > 0 and self.inside(th[k - 1]):
-            k -= 1
-        pts = list(th[k:])
-        if k > 0:  # the step that enters: from its crossing of the edge (bisection along the step)
-            a, b = th[k - 1], th[k]
-            t0, t1 = 0.0, 1.0
-            for _ in range(30):
-                m = (t0 + t1) / 2
-                t0, t1 = (t0, m) if self.inside(a + m * (b - a)) else (m, t1)
-            pts.insert(0, a + t1 * (b - a))
-        return pts
-
-    @staticmethod
-    def _rect_gap(points, ctr, w, h):
-        """Each point's distance to the rectangle w × h centred at ctr (0 inside)."""
-        d = np.maximum(np.abs(np.asarray(points)[:, :2] - ctr[:2]) - [w / 2, h / 2], 0)
-        return np.linalg.norm(d, axis=1)
-
-    @staticmethod
-    def _rect_edge(anchor, ctr, w, h):
-        """Where the line from anchor to the rectangle's centre meets its edge."""
-        u = (ctr - anchor)[:2]
-        s = min(w / 2 / max(abs(u[0]), 1e-9), h / 2 / max(abs(u[1]), 1e-9), 1.0)
-        return np.array([*(ctr[:2] - s * u), 0.0])
-
-    def _free_spot(self, tg, anchor, reach, obstacles, taken, lo, hi):
-        """The tag's centre: inside the box, clear of every dot and placed tag (a must), then of the drawn
-        lines (as far as it can), as near its anchor as that allows."""
-        w, h = tg.width + 0.08, tg.height + 0.08
-        best, key = None, None
-        m_ = np.array([w / 2 + 0.04, h / 2 + 0.04, 0])
-        radial = [anchor + np.array([np.cos(a), np.sin(a), 0.0]) * (reach + r + abs(np.cos(a)) * w / 2 + abs(np.sin(a)) * h / 2)
-                  for r in (0.06, 0.2, 0.4, 0.65, 1.0) for a in np.linspace(0, 2 * np.pi, 32, endpoint=False)]
-        # (then anywhere in the box, nearest first: a wide tag in a small box may only fit away from its mark)
-        grid = [np.array([x, y, 0.0]) for x in np.arange(lo[0] + m_[0], hi[0] - m_[0] + 1e-9, 0.1)
-                for y in np.arange(lo[1] + m_[1], hi[1] - m_[1] + 1e-9, 0.1)]
-        for ctr in radial + grid:
-            ctr = np.clip(ctr, lo + m_, hi - m_)
-            hard = [self._rect_gap(p[None], ctr, w, h)[0] - rad for p, rad in self._marks]
-            free = min(hard, default=9.0) > 0.04 and not any(
-                abs(ctr[0] - c2[0]) < (w + w2) / 2 and abs(ctr[1] - c2[1]) < (h + h2) / 2 for c2, w2, h2 in taken)
-            clear = float(self._rect_gap(obstacles, ctr, w, h).min()) if len(obstacles) else 9.0
-            near = float(np.linalg.norm((ctr - anchor)[:2]))  # centre to anchor: a tag beside its mark, not slid along
-            k_ = (free, min(clear, 0.12), -near)
-            if key is None or k_ > key:
-                best, key = ctr, k_
-        return best
 
 
 class DescentRace3DSaddle(DescentRace3D):
@@ -2542,13 +1208,13 @@ class DescentRace3DSaddle(DescentRace3D):
     def ranking_rows(self, surf, runs, tuning) -> mn.VGroup:
         """By arrival: the runs that reach ★ (f − f* < 10⁻¹²), with the step, earliest first; then the
         others with their f − f* at the last step. One numbering through both."""
-        there, rest = arrivals(surf, runs, tuning.meta["min_value"])
+        there, rest = RV.arrivals(surf, runs, tuning.meta["min_value"])
         rows = [text("reached ★ at step\n(f − f* < 10⁻¹²):", size=self.end_size, line_spacing=0.8)]
         for i, (n, k) in enumerate(there, start=1):
             rows.append(text(f"{i}. {NAMES[n]} {k}", size=self.end_size, color=color("optimizer", n)))
         rows.append(text(f"at step {surf.meta['steps']}, f − f*:", size=self.end_size))
         for i, (n, f) in enumerate(rest, start=len(there) + 1):
-            rows.append(text(f"{i}. {NAMES[n]} {loss_text(f)}", size=self.end_size, color=color("optimizer", n)))
+            rows.append(text(f"{i}. {NAMES[n]} {loss_words(f)}", size=self.end_size, color=color("optimizer", n)))
         body = mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.05)
         for r in (rows[len(there) + 1],):  # a little air before the second group
             body[body.submobjects.index(r):].shift(0.12 * mn.DOWN)
@@ -2559,7 +1225,7 @@ class DescentRace3DSaddle(DescentRace3D):
     def top_view(self, surf, runs, tuning, turn: float) -> TopView:
         """The end's top view: the runs on ★ one pie dot ('1–4 on ★'), the others at their recorded ends
         tagged with their place and name (their f − f* in the ranking beside it)."""
-        there, rest = arrivals(surf, runs, tuning.meta["min_value"])
+        there, rest = RV.arrivals(surf, runs, tuning.meta["min_value"])
         centre = self.end_centre(surf, runs)
         on = [n for n, _ in there if np.linalg.norm(runs[n].thetas[-1][:2] - centre) < self.halo_cover]
         place = {n: i for i, n in enumerate([n for n, _ in there] + [n for n, _ in rest], start=1)}
@@ -2627,12 +1293,12 @@ class DescentRace3DSaddle(DescentRace3D):
         n = len(runs["adam"].thetas) - 1
         k = self.path_steps
         kn = RV.ridge_step(runs["nesterov"])
-        there = dict(arrivals(surf, runs, tuning.meta["min_value"])[0])
-        return [(adam_swing_text(surf, runs, self.end_centre(surf, runs), k), "adam", (n - k, n)),
-                (momentum_late_text(surf, runs, tuning), "momentum", (n - k, n)),
-                (nesterov_overshoot_text(surf, runs, tuning), "nesterov", (kn, there["nesterov"],
-                                                                          overshoot_step(runs["nesterov"], surf))),
-                (saddle_takeaway(surf, runs, tuning.meta["min_value"]), "gd", None)]
+        there = dict(RV.arrivals(surf, runs, tuning.meta["min_value"])[0])
+        return [(RV.adam_swing_text(surf, runs, self.end_centre(surf, runs), k), "adam", (n - k, n)),
+                (RV.momentum_late_text(surf, runs, tuning), "momentum", (n - k, n)),
+                (RV.nesterov_overshoot_text(surf, runs, tuning), "nesterov", (kn, there["nesterov"],
+                                                                          RV.overshoot_step(runs["nesterov"], surf))),
+                (RV.saddle_takeaway(surf, runs, tuning.meta["min_value"]), "gd", None)]
 
     def end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
         """At rest: on the surface only ★ and the trails (the heads and rings went when the race ended: at
@@ -2710,9 +1376,9 @@ class DescentRace3DSaddle(DescentRace3D):
     def mid_beats(self, surf, runs) -> list:
         """Two stops: the adaptive methods off the ridge at once (each coordinate divided by its own |gᵢ|),
         then GD's slow escape (×(1 + 2η) a step)."""
-        k = max(off_ridge_step(runs[o]) for o in ("adagrad", "rmsprop", "adam"))
-        return [(k, escape_text(surf, runs), ["adagrad", "rmsprop", "adam"]),
-                (off_ridge_step(runs["gd"]), gd_ridge_text(surf, runs), "gd")]
+        k = max(RV.off_ridge_step(runs[o]) for o in ("adagrad", "rmsprop", "adam"))
+        return [(k, RV.escape_text(surf, runs), ["adagrad", "rmsprop", "adam"]),
+                (RV.off_ridge_step(runs["gd"]), RV.gd_escape_text(surf, runs), "gd")]
 
     def start_words(self, surf) -> str:
         sy = surf.meta["saddles"][0][1]

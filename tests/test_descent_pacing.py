@@ -14,6 +14,7 @@ import pytest
 from nnviz import experiments as E
 from nnviz import objectives as O
 from nnviz.experiments import descent as X
+from nnviz.render import race_chart as RC
 from nnviz.render.pacing import combine, measure_pacing, path_progress
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +47,7 @@ def test_race_is_paced(surface, cls):
     mod = scene_module("descent_race")
     surf, runs = mod.race_records(surface)
     scene = getattr(mod, cls)
-    warp = mod.race_warp(surf, runs, scene.run_time)
+    warp = RC.race_warp(surf, runs, scene.run_time)
     assert warp.run_time == scene.run_time and warp.last_step == surf.meta["steps"]
     assert_paced(warp, drawn_progress(runs.values(), surf))
 
@@ -54,7 +55,7 @@ def test_race_is_paced(surface, cls):
 def test_race_tuning_sweep_is_paced():
     mod = scene_module("descent_race")
     tun = E.load("descent_race")["rosenbrock__tuning"]
-    warp = mod.tuning_warp(tun, mod.DescentRaceTuning.run_time)
+    warp = RC.tuning_warp(tun, mod.DescentRaceTuning.run_time)
     from nnviz.render.pacing import Progress
 
     # the sweep draws one grid point per step of its tracker: progress = rates drawn

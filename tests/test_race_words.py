@@ -17,6 +17,7 @@ from nnviz import objectives as O
 from nnviz import tuning as T
 from nnviz.experiments import descent as XD
 from nnviz.experiments import race_views as RV
+from nnviz.render import race_chart as RC
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +56,7 @@ def lengths(th):
 
 def test_rosenbrock_verdict_names_the_neighbours_and_what_they_give(race_mod, race):
     tun = race["rosenbrock__tuning"]
-    words = race_mod.verdict_text(tun)
+    words = RV.verdict_text(tun)
     names = tun.meta["names"]
     i = names.index("momentum")
     k = int(tun.chosen[i])
@@ -69,9 +70,9 @@ def test_rosenbrock_verdict_names_the_neighbours_and_what_they_give(race_mod, ra
     assert tun.stable[i, k - 1] and f"lower (η={tun.lrs[k - 1]:.2g}) it ends at {lower:.2g}" in words
     others = {n: F[names.index(n), int(tun.chosen[names.index(n)])] for n in names if n != "momentum"}
     best = min(others, key=others.get)
-    assert lower > others[best] and f"behind {race_mod.NAMES[best]}" in words
+    assert lower > others[best] and f"behind {XD.RACE_NAMES[best]}" in words
     # the 3-D race's short form: the same neighbours, and the lower one's place among all six
-    short = race_mod.short_verdict(tun)
+    short = RV.fragile_verdict(tun)
     place = 1 + sum(v < lower for v in others.values())
     assert short.startswith("Momentum's win is fragile")
     assert f"one grid step higher (η = {tun.lrs[k + 1]:.2g}) it is unstable (dropped)" in short
@@ -176,13 +177,13 @@ def test_saddle_words_match_the_runs(race_mod, race):
     for k in surf.meta["ranking"][0]:
         f = obj.value(runs[k].thetas) - obj.min_value
         first[k] = int(np.flatnonzero(f <= T.ATOL)[0])
-    order = race_mod.finish_order(surf)
+    order = XD.finish_order(surf)
     assert order[:len(first)] == sorted(first, key=first.get)
     assert order == [k for k in order if k in first] + [k for p in surf.meta["ranking"][1:] for k in p]
-    assert {k: race_mod.first_below(runs[k], tun.meta["min_value"], T.ATOL) for k in first} == first
+    assert {k: XD.first_below(runs[k], tun.meta["min_value"], T.ATOL) for k in first} == first
     # the 3-D saddle race's closing lines: the adaptive methods are off the ridge (|y| > 0.5) at step 1,
     # GD's y grows by 1 + 2η a step and passes 0.5 at step k, leaving steps − k
-    esc = " ".join(race_mod.escape_text(surf, runs).split())
+    esc = " ".join(RV.escape_text(surf, runs).split())
     gy = np.abs(runs["gd"].thetas[:, 1])
     k = int(np.flatnonzero(gy > 0.5)[0])
     assert all(np.abs(runs[n].thetas[1, 1]) > 0.5 for n in ("adagrad", "rmsprop", "adam"))
@@ -190,7 +191,7 @@ def test_saddle_words_match_the_runs(race_mod, race):
     # "each coordinate by its own gradient size": their first step across the ridge is η-sized, not η·|g_y|
     for n in ("adagrad", "rmsprop"):
         assert abs(runs[n].thetas[1, 1] - runs[n].thetas[0, 1]) > 0.5 * runs[n].meta["hyper"]["lr"]
-    mid = " ".join(race_mod.gd_ridge_text(surf, runs).split())
+    mid = " ".join(RV.gd_escape_text(surf, runs).split())
     # "the slope across the ridge is 2 × the distance off it": ∂f/∂y ≈ −2y near y = 0 (the objective's gradient)
     for y_ in (1e-3, 1e-2):
         assert obj.gradient(np.array([0.5, y_]))[1] == pytest.approx(-2 * y_, rel=1e-3)
@@ -205,7 +206,7 @@ def test_saddle_words_match_the_runs(race_mod, race):
     ks = np.arange(20, 41)
     r = float(np.exp(np.polyfit(ks, np.log(d[ks]), 1)[0]))
     b1 = ad.meta["hyper"]["beta1"]
-    assert race_mod.adam_swing_text(surf, runs, top, 12) == (
+    assert RV.adam_swing_text(surf, runs, top, 12) == (
         f"Adam keeps a velocity (β₁ = {b1:g}): it swings round ★ (top view: its last 12 steps), its distance to ★ "
         f"shrinking only ×{r:.2f} a step (≈ √β₁).")
     assert abs(r - np.sqrt(b1)) < 0.01 and XD.swings(ad) >= 2 and d[-1] > 0.02  # "≈ √β₁", "swings", "off"
@@ -227,7 +228,7 @@ def test_saddle_words_match_the_runs(race_mod, race):
     km_ = int(np.flatnonzero(np.abs(mo.thetas[:, 1]) > 0.5)[0])
     hn_ = runs["nesterov"].meta["hyper"]
     im, jn = tun.meta["names"].index("momentum"), int(np.flatnonzero(tun.lrs == hn_["lr"])[0])
-    assert race_mod.momentum_late_text(surf, runs, tun) == (
+    assert RV.momentum_late_text(surf, runs, tun) == (
         f"Momentum's best η is small, {mo.meta['hyper']['lr']:.2g} (at {hn_['lr']:.2g}, with no look-ahead: f − f* = "
         f"{tun.final_loss[im, jn]:.2g}): it leaves the ridge last (step {km_}) and is still coming in at step 40.")
     assert np.linalg.norm(mo.thetas[-1] - top) > 0.05  # "still coming in": not on ★, still moving (below)
@@ -250,7 +251,6 @@ def test_saddle_words_match_the_runs(race_mod, race):
     assert XD.swings(mo) >= 2 and np.linalg.norm(mo.thetas[-1] - mo.thetas[-2]) > 0.05
     # the 2-D saddle race's words: GD off the ridge (|y| > 0.5) at step k, ×(1 + 2η) a step; the adaptive
     # methods' |y| at step 1; the takeaway; the result table's columns
-    RV = race_mod.RV
     assert RV.ridge_step(runs["gd"]) == k and all(RV.ridge_step(runs[n]) == 1 for n in ("adagrad", "rmsprop", "adam"))
     assert f"1 + 2η = {1 - eta * lam:.1f}× a step: |y| > 0.5 at step {k}." in RV.gd_ridge_text(surf, runs, width=1000)
     y1 = [abs(runs[n].thetas[1, 1]) for n in ("adagrad", "rmsprop", "adam")]
@@ -262,11 +262,11 @@ def test_saddle_words_match_the_runs(race_mod, race):
         f"Momentum, at its small best η ({hm['lr']:.2g}), leaves last (step {km}).")
     assert km == max(RV.ridge_step(r) for r in runs.values())  # "last"
     # the tie-break under the saddle's protocol (the Rosenbrock/Beale side columns keep theirs)
-    proto = " ".join(race_mod.protocol_lines(surf, tun, tie=race_mod.DescentRaceSaddle.state_tie))
+    proto = " ".join(RV.protocol_lines(surf, tun, tie=race_mod.DescentRaceSaddle.state_tie))
     assert "a tie goes to the η first to get there" in proto
     assert not race_mod.DescentRace.state_tie and not race_mod.DescentRaceBeale.state_tie
     said = object.__new__(race_mod.DescentRaceSaddle).verdict_words(tun)  # (no scene set-up needed)
-    tied_names = [race_mod.NAMES[n] for n in surf.meta["ranking"][0]]
+    tied_names = [XD.RACE_NAMES[n] for n in surf.meta["ranking"][0]]
     assert said == (f"{', '.join(tied_names[:-1])} and {tied_names[-1]} all end at the upper ★ (f − f* < 10⁻¹²): a "
                     f"tie, ranked by who got there first.")
     top = max(surf.meta["minima"], key=lambda m: m[1])
@@ -297,26 +297,26 @@ def test_saddle_words_match_the_runs(race_mod, race):
         f"Look-ahead damps Nesterov's bounce, so η = {hn['lr']:.2g} works (Momentum there: f − f* = "
         f"{tun.final_loss[i, j]:.2g}): |y| ×{rn:.2f} a step (heavy ball ×{hb:.2f}).")
     assert kn == RV.ridge_step(runs["nesterov"])  # (its off-ridge step: the table's)
-    table = race_mod.EscapeTable(surf, runs, tun.meta["min_value"], room=5.5)
+    table = RC.EscapeTable(surf, runs, tun.meta["min_value"], room=5.5)
     assert table.order == order and table.tied == sorted(first, key=first.get) and table.width <= 5.5 + 1e-9
     cells = [m.text for m in table[0] if hasattr(m, "text")]
     for n in order:
-        i = cells.index(race_mod.NAMES[n].replace(" ", ""))
+        i = cells.index(XD.RACE_NAMES[n].replace(" ", ""))
         right = (f"step {first[n]}" if n in first else f"no ({XD.loss_words(runs[n].meta['final_loss'])})")
         want = [f"step {int(np.flatnonzero(np.abs(runs[n].thetas[:, 1]) > 0.5)[0])}", right]
         assert cells[i + 1:i + 3] == [w.replace(" ", "") for w in want]  # (manim's Text keeps no spaces)
-    take = " ".join(race_mod.saddle_takeaway(surf, runs).split())
+    take = " ".join(RV.saddle_takeaway(surf, runs).split())
     assert set(surf.meta["ranking"][0]) == {"gd", "adagrad", "rmsprop", "nesterov"}
     assert [p for p in surf.meta["ranking"][1:]] == [["adam"], ["momentum"]]
     assert f"×{1 - eta * lam:.1f} a step off the ridge): it too ends on ★, tied first." in take
     # the 3-D race's end ranks by arrival: the recorded ranking with its tie broken by the first step within
     # 10⁻¹² of f* (recomputed from the objective above), then the others by their recorded final f − f*
-    there, rest = race_mod.arrivals(surf, runs, tun.meta["min_value"])
+    there, rest = RV.arrivals(surf, runs, tun.meta["min_value"])
     assert [n for n, _ in there] == sorted(first, key=first.get) == order[:len(first)]
     assert dict(there) == first and [n for n, _ in rest] == order[len(first):]
     assert [f for _, f in rest] == [runs[n].meta["final_loss"] for n in order[len(first):]]
     assert all(f > T.ATOL for _, f in rest)
-    take = race_mod.saddle_takeaway(surf, runs, tun.meta["min_value"])
+    take = RV.saddle_takeaway(surf, runs, tun.meta["min_value"])
     assert take == (f"Takeaway: a saddle only delays GD: {k} steps to leave the ridge from {abs(surf.meta['start'][1]):g} "
                     f"off it, {first['gd'] - k} more to ★; {first['gd'] - min(first.values())} after RMSprop, ahead of "
                     f"Nesterov, Adam, Momentum.")
@@ -324,11 +324,11 @@ def test_saddle_words_match_the_runs(race_mod, race):
     # the 3-D race: Nesterov has a velocity too yet settles, at its far larger η (the ratio and Momentum's
     # end at that η from the records): within 10⁻¹² of the minimum from its ranking step, its last steps
     # tiny next to Momentum's and Adam's
-    nest = race_mod.nesterov_overshoot_text(surf, runs, tun)
+    nest = RV.nesterov_overshoot_text(surf, runs, tun)
     thn = runs["nesterov"].thetas[:, :2]
     dn_ = np.linalg.norm(thn - top, axis=1)
     kmax = kn + int(np.argmax(dn_[kn:] * (thn[kn:, 1] > top[1])))  # farthest past ★ (beyond it) once off the ridge
-    assert race_mod.overshoot_step(runs["nesterov"], surf) == kmax
+    assert RV.overshoot_step(runs["nesterov"], surf) == kmax
     assert nest == (f"Nesterov is off the ridge at step {kn} (GD: {k}), but its velocity carries it {dn_[kmax]:.2f} past "
                     f"★ by step {kmax}, and it swings back and forth until step {first['nesterov']}.")
     assert kn < k and dn_[kmax] > 0.3 and first["nesterov"] > first["gd"]  # "but", "past ★", arrives after GD
@@ -371,8 +371,8 @@ def test_leaders_words_match_the_records(race_mod, race):
     """Momentum's and Nesterov's steps on the valley floor are ~1/(1 − β) × η·|g|, GD's exactly 1×,
     recomputed here from θ and the objective's gradient (not the recorded norms)."""
     obj = O.get("rosenbrock")
-    runs = {o: race[f"rosenbrock__{o}"] for o in race_mod.RACE_ORDER}
-    words = race_mod.leaders_text(runs, width=1000)
+    runs = {o: race[f"rosenbrock__{o}"] for o in XD.RACE_ORDER}
+    words = XD.leaders_text(runs, width=1000)
     gains = []
     for n in ("momentum", "nesterov", "gd"):
         th = runs[n].thetas
@@ -386,7 +386,7 @@ def test_leaders_words_match_the_records(race_mod, race):
     # the 3-D race's takeaway
     surf = race["rosenbrock__surface"]
     tun = race["rosenbrock__tuning"]
-    take = race_mod.race_takeaway(surf, runs, tun)
+    take = RV.race_takeaway(surf, runs, tun)
     assert ("Takeaway: here Momentum's velocity wins, on a fragile η; GD, its η capped by the steep start, crawls "
             "to last.") in take
     assert tun.meta["verdict"] == "within noise" and surf.meta["ranking"][-1] == ["gd"]
@@ -415,7 +415,7 @@ def test_race3d_end_card_words(race_mod, race):
     from nnviz.train import train
     obj = O.get("rosenbrock")
     surf, tun, probes = race["rosenbrock__surface"], race["rosenbrock__tuning"], race["rosenbrock__probes"]
-    runs = {o: race[f"rosenbrock__{o}"] for o in race_mod.RACE_ORDER}
+    runs = {o: race[f"rosenbrock__{o}"] for o in XD.RACE_ORDER}
     lim = RV.limit_rows(runs, tun, probes)
     start = obj.value(np.array(surf.meta["start"], float))
     check = int(np.ceil(tun.config["warmup"] * tun.config["steps"]))
@@ -443,7 +443,7 @@ def test_race3d_end_card_words(race_mod, race):
     # Momentum and Nesterov spike past 10× the start
     assert got["gd", "next"][2] and got["gd", "next"][1] < 10
     assert got["momentum", "next"][1] > 10 and got["nesterov", "next"][1] > 10
-    words = {n: " ".join(race_mod.limit_text(n, lim, RV.place_of(surf, n)).split()) for n in ("gd", "momentum", "nesterov")}
+    words = {n: " ".join(RV.limit_text(n, lim, RV.place_of(surf, n)).split()) for n in ("gd", "momentum", "nesterov")}
     assert ("GD, 6th: limit 2 (past it, a step overshoots). 0.00063 stays under (●); at 0.001 (×) its loss is still "
             f"over the start at step {check}.") == words["gd"]
     assert ("Momentum's velocity lifts its limit to 3.8: 0.001 fits (●); at 0.0016 (×) its loss spikes "
@@ -470,7 +470,7 @@ def test_race3d_end_card_words(race_mod, race):
     assert place == 5 and end < runs["gd"].meta["final_loss"]
     lim["gd"]["next"]["place"] = place
     assert (f"The rule: GD's × is {margin:.3f}× the start at step {check}: dropped, by a hair (it would end {end:.2g}, "
-            f"5th). Nesterov's ● is under it from step {back}: kept.") == " ".join(race_mod.bounce_text(surf, lim).split())
+            f"5th). Nesterov's ● is under it from step {back}: kept.") == " ".join(RV.bounce_text(surf, lim).split())
     assert got["gd", "next"][1] > got["nesterov", "now"][1] > 1  # both rise over the start first
     # Momentum's neighbours on the grid: one step down ends 3rd (among the others' chosen runs), its own η 1st,
     # one step up dropped by the spike rule
@@ -478,7 +478,7 @@ def test_race3d_end_card_words(race_mod, race):
     k = int(tun.chosen[i])
     others = sorted(runs[n].meta["final_loss"] for n in runs if n != "momentum")
     low = float(tun.final_loss[i, k - 1])
-    assert race_mod.neighbour_rows(tun, "momentum", lim) == [
+    assert RV.neighbour_rows(tun, "momentum", lim) == [
         f"η = 0.00063: ends {low:.2g}, {XD.ordinal(1 + sum(v < low for v in others))}",
         f"η = 0.001: ends {runs['momentum'].meta['final_loss']:.2g}, 1st (●)",
         f"η = 0.0016: dropped (×): loss ×{got['momentum', 'next'][1]:.0f}"]
@@ -490,15 +490,15 @@ def test_race3d_end_card_words(race_mod, race):
     for n in ("rmsprop", "adam"):
         th = runs[n].thetas[150:]
         zz[n] = lengths(th).sum() / np.linalg.norm(th[-1] - th[0])
-    z = " ".join(race_mod.zigzag_text(surf, runs).split())
+    z = " ".join(RV.zigzag_text(surf, runs).split())
     assert (f"RMSprop, 4th, zigzags: {zz['rmsprop']:.0f}× more path than progress (steps 150–300). Adam, 2nd, adds "
             f"m, a mean of g that cancels it: {zz['adam']:.1f}×.") == z
-    assert race_mod.zigzag_span(runs["rmsprop"]) == (200, 205)  # the close-ups: inside 150–300
+    assert RV.zigzag_span(runs["rmsprop"]) == (200, 205)  # the close-ups: inside 150–300
     # AdaGrad: its steps shrink to within 1.5× its last by step k + 1 and stay there; first / last
     a = lengths(runs["adagrad"].thetas)
     k = int(np.flatnonzero(a > 1.5 * a[-1])[-1]) + 1
-    assert np.all(a[k:] <= 1.5 * a[-1]) and a[k - 1] > 1.5 * a[-1] and race_mod.adagrad_span(runs["adagrad"]) == k
-    ada = " ".join(race_mod.adagrad_steps_text(surf, runs).split())
+    assert np.all(a[k:] <= 1.5 * a[-1]) and a[k - 1] > 1.5 * a[-1] and RV.adagrad_span(runs["adagrad"]) == k
+    ada = " ".join(RV.adagrad_steps_text(surf, runs).split())
     assert (f"AdaGrad, 5th, divides by all past g² summed; the steep start made that huge: from step {k + 1} on its "
             f"steps are {a[0] / a[-1]:.0f}× shorter than its first.") == ada
     # Momentum, 1st: steps ~N× its own η·|g| (recomputed with the objective's gradient, the last half)
@@ -506,29 +506,29 @@ def test_race3d_end_card_words(race_mod, race):
     g = np.array([np.linalg.norm(obj.gradient(t_)) for t_ in th[:-1]])
     gain = float(np.median((lengths(th) / (runs["momentum"].meta["hyper"]["lr"] * g))[len(g) // 2:]))
     assert (f"Momentum, 1st: its velocity (β = 0.9) adds up past steps: on the floor each is ~{gain:.0f}× a plain GD "
-            f"step with the same η and gradient.") == " ".join(race_mod.velocity_end_text(surf, runs).split())
+            f"step with the same η and gradient.") == " ".join(RV.velocity_end_text(surf, runs).split())
 
 
 def test_beale_verdict_and_last_digits(race_mod, race):
     surf, runs = race_mod.race_records("beale")
     tun = race["beale__tuning"]
-    words = race_mod.verdict_text(tun)
+    words = RV.verdict_text(tun)
     i = tun.meta["names"].index("adam")
     k = int(tun.chosen[i])
     lower, higher = tun.final_loss[i, k - 1], tun.final_loss[i, k + 1]
     others = {n: runs[n].meta["final_loss"] for n in runs if n != "adam"}
     best = min(others, key=others.get)
     assert max(lower, higher) < others[best]  # robust: both neighbours still beat the runner-up
-    assert f"lower (η={tun.lrs[k - 1]:.2g}: {race_mod.loss_words(lower)})" in words
-    assert f"higher (η={tun.lrs[k + 1]:.2g}: {race_mod.loss_words(higher)})" in words
-    assert f"both below {race_mod.NAMES[best]}'s {race_mod.loss_words(others[best])}" in words
+    assert f"lower (η={tun.lrs[k - 1]:.2g}: {XD.loss_words(lower)})" in words
+    assert f"higher (η={tun.lrs[k + 1]:.2g}: {XD.loss_words(higher)})" in words
+    assert f"both below {XD.RACE_NAMES[best]}'s {XD.loss_words(others[best])}" in words
     # the still: Adam's η = 0.4 ends just above the tie floor, so 1.6 is chosen, and either is first
     from nnviz.figures import descent as F
     said = " ".join(F._tuning_words(tun, tun.meta["names"]))
     j = k - 3
     assert 1e-12 < tun.final_loss[i, j] < 1e-11 and tun.final_loss[i, k] <= 1e-12 and tun.stable[i, j]
     assert tun.final_loss[i, j] < min(others.values())
-    assert (f"Adam at η = {tun.lrs[j]:.2g} ends at {race_mod.loss_words(tun.final_loss[i, j])}: just outside the tie "
+    assert (f"Adam at η = {tun.lrs[j]:.2g} ends at {XD.loss_words(tun.final_loss[i, j])}: just outside the tie "
             f"rule (below 10⁻¹²), so η = {tun.lrs[k]:.2g} is chosen; Adam is first with either η.") in said
 
 
@@ -544,8 +544,8 @@ def test_tuning_edge_words(race_mod, race):
 
 
 def test_loss_text_floor(race_mod):
-    assert race_mod.loss_text(2e-16) == "< 10⁻¹²"
-    assert race_mod.loss_text(0.00037) == "0.00037"
+    assert XD.loss_words(2e-16) == "< 10⁻¹²"
+    assert XD.loss_words(0.00037) == "0.00037"
 
 
 @pytest.fixture(scope="module")
@@ -829,24 +829,24 @@ def test_beale_window_is_the_stills_and_holds_every_path(race_mod, race):
 
     assert race_mod.DescentRaceBeale.view == F.RACE_VIEW["beale"]
     (x0, x1), (y0, y1) = F.RACE_VIEW["beale"]
-    surf = race_mod.window(race["beale__surface"], (x0, x1), (y0, y1))
+    surf = RC.window(race["beale__surface"], (x0, x1), (y0, y1))
     assert surf.loss.shape == (len(surf.ys), len(surf.xs))
-    for o in race_mod.RACE_ORDER:
+    for o in XD.RACE_ORDER:
         th = race[f"beale__{o}"].thetas
         assert th[:, 0].min() >= surf.xs[0] and th[:, 0].max() <= surf.xs[-1]
         assert th[:, 1].min() >= surf.ys[0] and th[:, 1].max() <= surf.ys[-1]
 
 
 def test_loss_text_has_no_code_notation(race_mod):
-    assert race_mod.loss_text(4.56e-6) == "4.6×10⁻⁶"
-    assert race_mod.loss_text(0.0022) == "0.0022"
+    assert XD.loss_words(4.56e-6) == "4.6×10⁻⁶"
+    assert XD.loss_words(0.0022) == "0.0022"
 
 
 def test_rules_slide_effects_match_the_runs(race_mod, race):
     """The rules slide's second lines: every number recomputed from the Rosenbrock runs."""
-    runs = {o: race[f"rosenbrock__{o}"] for o in race_mod.RACE_ORDER}
+    runs = {o: race[f"rosenbrock__{o}"] for o in XD.RACE_ORDER}
     tun, pr = race["rosenbrock__tuning"], race["rosenbrock__probes"]
-    did = race_mod.rule_effects(runs, tun, pr)
+    did = RV.rule_effects(runs, tun, pr)
     # the rules slide's Nesterov line: its next grid rate retrained here, its peak over the start loss
     from nnviz import optim
     from nnviz.train import train
