@@ -23,8 +23,8 @@ from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.race_card import (TopView, adagrad_box, bounce_strip, fit_text, light_runs, limit_chart,
                                     neighbour_table, screen_turn, start_pin, zigzag_boxes)
 from nnviz.render.race_chart import (ROW, RIGHT_EDGE, EscapeTable, RankStrip, SeriesChart, beat_marks, caption_fit,
-                                     edge_inset, excursions, race_warp, spotlight, start_and_minima, tuning_warp,
-                                     unspotlight, window, zoom_inset)
+                                     cross_mark, edge_inset, excursions, race_warp, spotlight, start_and_minima, thin_trail,
+                                     tuning_warp, unspotlight, window, zoom_inset)
 from nnviz.render.style import ThemedScene, ThemedThreeDScene, color, heading, text
 from nnviz.render.surface import ContourMap, box_axes, height_map
 from nnviz.render.surface3d import (EndZoom, SurfaceMesh, covering_head, decade_ticks, height_axis, level_rings,
@@ -43,6 +43,11 @@ def race_records(surface: str, optimizers=RACE_ORDER):
 
 def tuning_record(surface: str):
     return experiments.load("descent_race")[f"{surface}__tuning"]
+
+
+def probe_record(surface: str):
+    """The tuning grid's probe curves (loss and λ_max per step of each η tried) on `surface`."""
+    return experiments.load("descent_race")[f"{surface}__probes"]
 
 
 class DescentRace(ThemedScene):
@@ -181,7 +186,7 @@ class DescentRace(ThemedScene):
         self.play(mn.FadeOut(mn.VGroup(formula, legend, counter, proto)), run_time=0.4)
         self.play(mn.FadeIn(strip), mn.FadeIn(verdict), run_time=self.beat_fade)
         self.wait(3.0)
-        probes = experiments.load("descent_race")[f"{self.surface}__probes"]
+        probes = probe_record(self.surface)
         texts = {"leaders": lambda: leaders_text(runs, width=10 ** 6),
                  "velocity": lambda: RV.velocity_own_text(surf, runs, width=10 ** 6),
                  "momentum_cap": lambda: RV.momentum_cap_text(runs, tuning, probes, width=10 ** 6),
@@ -235,9 +240,7 @@ class DescentRace(ThemedScene):
                 inset = zoom_inset(ax, runs["rmsprop"], self.zoom_steps, at=self.zoom_at,
                                    star=surf.meta["minima"][0] if self.zoom_star else None)
                 if beat == "rmsprop":  # its dense path thin and see-through (the start shows)
-                    for m in trails["rmsprop"].family_members_with_points():
-                        if not isinstance(m, mn.Dot):
-                            m.set_stroke(width=1.5, opacity=0.6)
+                    thin_trail(trails["rmsprop"])
                 anims.append(mn.FadeIn(inset))
             self.play(*anims, run_time=self.beat_fade)
             self.wait(3.5 + 1.0 - self.beat_fade + self.hold_more.get(beat, 0.0))
@@ -349,9 +352,7 @@ class DescentRace(ThemedScene):
                 self.play(mn.FadeOut(shown), run_time=0.3)
             anims = [mn.FadeIn(g), *spotlight(trails, (o,))]
             if o == "rmsprop":  # its zigzag: the dense path thin, its last steps zoomed
-                for m in trails["rmsprop"].family_members_with_points():
-                    if not isinstance(m, mn.Dot):
-                        m.set_stroke(width=1.5, opacity=0.6)
+                thin_trail(trails["rmsprop"])
                 zoom = zoom_inset(self.map_axes, runs["rmsprop"], self.zoom_steps, at=self.zoom_at)
                 anims.append(mn.FadeIn(zoom))
                 g = mn.VGroup(g, zoom)
@@ -442,7 +443,7 @@ class DescentRaceSaddle(DescentRace):
                 if isinstance(m, mn.Star) and m.get_stroke_color() == mn.ManimColor(color(theme.BACKGROUND)):
                     m.set_fill(color(theme.BACKGROUND), opacity=1)
         late = [n for n in self.optimizers if runs[n].meta["final_loss"] > ATOL]
-        top = max(surf.meta["minima"], key=lambda m: m[1])
+        top = RV.upper_minimum(surf)
         tied = len(self.optimizers) - len(late)
         if tied > 1:
             tag = text(f"{tied} tied", size=24).move_to(ax.c2p(top[0] + 0.35, top[1]), aligned_edge=mn.LEFT)
@@ -512,7 +513,7 @@ class DescentRaceTuning(ThemedScene):
 
     def construct(self):
         tun = tuning_record(self.surface)
-        probes = experiments.load("descent_race")[f"{self.surface}__probes"]
+        probes = probe_record(self.surface)
         lrs, F, S = tun.lrs, tun.final_loss, tun.stable.astype(bool)
         names = tun.meta["names"]
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
@@ -531,13 +532,13 @@ class DescentRaceTuning(ThemedScene):
         # the × row: where each optimizer diverges at every larger η, on one row above the plot; two at one η stack
         y_row = ax.axes.get_top()[1] + 0.3
         k = mn.ValueTracker(0.0)
-        curves, marks, chosen, used, grid_dots, rings = {}, {}, {}, {}, {}, {}
+        curves, marks, chosen, used, grid_dots, rings, stable = {}, {}, {}, {}, {}, {}, {}
         for o in self.optimizers:
             i = names.index(o)
             c = color("optimizer", o)
             ys = np.maximum(np.where(S[i], F[i], np.nan), floor)
             last = int(np.flatnonzero(S[i]).max()) + 1 if S[i].any() else 1
-            pts = np.column_stack([lrs, ys])[:last]
+            pts = stable[o] = np.column_stack([lrs, ys])[:last]  # (its stable rates: the curve)
             curves[o] = DescentPath(pts, ax, steps=np.arange(last, dtype=float), color=c, tracker=k,
                                     stroke_width=self.under.get(o, 4), head=False, start_marker=False)
             for j in np.flatnonzero(S[i]):
@@ -587,10 +588,8 @@ class DescentRaceTuning(ThemedScene):
             rows=len(rows), cols=3, col_alignments="lll", buff=(0.2, 0.1))
         table.next_to(sub, mn.DOWN, buff=0.3).set_x(left, direction=mn.LEFT)
         lead = self.first if self.first in curves else self.optimizers[0]
-        i = names.index(lead)
-        last = int(np.flatnonzero(S[i]).max()) + 1 if S[i].any() else 1
-        lead_curve = DescentPath(np.column_stack([lrs, np.maximum(np.where(S[i], F[i], np.nan), floor)])[:last], ax,
-                                 color=color("optimizer", lead), stroke_width=4, head=False, start_marker=False)
+        lead_curve = DescentPath(stable[lead], ax, color=color("optimizer", lead), stroke_width=4, head=False,
+                                 start_marker=False)
         curves.pop(lead)
         reading = caption_fit(RV.gd_reading(tun, lead, width=10 ** 6), left, size=28, start=34)
         reading.next_to(sub, mn.DOWN, buff=0.4).set_x(left, direction=mn.LEFT)
@@ -760,6 +759,8 @@ class DescentRace3D(ThemedThreeDScene):
     mid_legend = True              # the mid-race stop keeps the legend, its caption under it, a ringed head named
     start_filled_after = -1.0      # the start ○ a filled disc from this step on (from the first frame: no head
                                    # inside a white ring at step 0, which would read as "a run under it")
+    ring_words = "ring round a dot:\na run under it,\nin its colour"  # the ring key's words
+    ring_size = 24                 # and their size
 
     @staticmethod
     def surface_value(surf, p) -> float:
@@ -866,9 +867,7 @@ class DescentRace3D(ThemedThreeDScene):
         stars.append(ring)
         for p in surf.meta.get("saddles", []):  # the saddle point the runs start next to, as in the 2-D race
             c = axes.c2p(*p, float(hmap(np.array([self.surface_value(surf, p)]))[0]))
-            stars.append(mn.VGroup(*[mn.VGroup(mn.Line(c + 0.12 * (mn.UL), c + 0.12 * mn.DR),
-                                               mn.Line(c + 0.12 * mn.UR, c + 0.12 * mn.DL)).set_stroke(color(col), width=w)
-                                     for col, w in ((theme.BACKGROUND, 8), (theme.FOREGROUND, 4))]))
+            stars.append(cross_mark(c, 0.12, color(theme.FOREGROUND), 4, rim=8))
         # the start and the minimum stay on top (★ sits at the bottom of a pit one mesh cell wide)
         self.add_fixed_orientation_mobjects(*stars, *ax_labels, *guide_labels, *self.halos.values())
         tuning = tuning_record(self.surface)
@@ -1005,7 +1004,7 @@ class DescentRace3D(ThemedThreeDScene):
         its own picture: the stability-limit chart, close-ups of a stretch of trail), under them one closing
         line at a time. Each line lights the run(s) it is about (the others' trails dimmed) and shows where
         its number is measured; the loss axis goes (the card's column is the picture's right half)."""
-        probes = experiments.load("descent_race")[f"{self.surface}__probes"]
+        probes = probe_record(self.surface)
         by_name = dict(zip(self.optimizers, trails))
         self.remove(*self.axis_parts)  # the loss axis: read during the race, not needed at rest
         rows = self.ranking_rows(surf, runs, tuning)
@@ -1134,11 +1133,10 @@ class DescentRace3D(ThemedThreeDScene):
         return zoom
 
     def ring_key(self) -> mn.VGroup:
-        """What a ring round a head means (said wherever a ring can be on screen)."""
+        """What a ring round a head means (said wherever a ring can be on screen): `ring_words` beside a ring."""
         return mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.MUTED), stroke_width=4),
                                    mn.Dot(radius=0.08, color=color(theme.FOREGROUND))).move_to(0.2 * mn.RIGHT),
-                         text("ring round a dot:\na run under it,\nin its colour", size=24,
-                              line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15)
+                         text(self.ring_words, size=self.ring_size, line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15)
 
     def ranking_rows(self, surf, runs, tuning) -> mn.VGroup:
         """The recorded ranking, best first, one row per optimizer in its colour; a place shared at
@@ -1174,6 +1172,7 @@ class DescentRace3DSaddle(DescentRace3D):
     end_zoom_factor = 0.56    # at rest the surface leaves the right half to the top view and the ranking
     end_offset = (-3.9, -0.5)  # and glides left, clear of the top view's box
     sub_size, key_size = 26, 26
+    ring_words, ring_size = "ring round a dot:\na run under it", 28
     axis_ticks = 0            # no loss axis: at the front corner it read as a pin through the start
     halo_cover = 0.02         # ringed only on the covering dot's spot: the 4 tied first round RMSprop's dot
     mid_legend = False        # its stops as before DescentRace3D's t8 changes (the end card is its own)
@@ -1196,10 +1195,7 @@ class DescentRace3DSaddle(DescentRace3D):
 
     def ring_key(self) -> mn.VGroup:
         """What a ring round a dot means, and under it the marks' key (○ ★ ×: the subtitle says the η rule)."""
-        ring = mn.VGroup(mn.VGroup(mn.Circle(radius=0.15, stroke_color=color(theme.MUTED), stroke_width=4),
-                                   mn.Dot(radius=0.08, color=color(theme.FOREGROUND))).move_to(0.2 * mn.RIGHT),
-                         text("ring round a dot:\na run under it", size=28, line_spacing=0.8)).arrange(mn.RIGHT, buff=0.15)
-        return mn.VGroup(ring, self.marks_key()).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
+        return mn.VGroup(super().ring_key(), self.marks_key()).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
 
     @staticmethod
     def marks_key() -> mn.Mobject:
@@ -1376,9 +1372,9 @@ class DescentRace3DSaddle(DescentRace3D):
     def mid_beats(self, surf, runs) -> list:
         """Two stops: the adaptive methods off the ridge at once (each coordinate divided by its own |gᵢ|),
         then GD's slow escape (×(1 + 2η) a step)."""
-        k = max(RV.off_ridge_step(runs[o]) for o in ("adagrad", "rmsprop", "adam"))
+        k = max(RV.ridge_step(runs[o]) for o in ("adagrad", "rmsprop", "adam"))
         return [(k, RV.escape_text(surf, runs), ["adagrad", "rmsprop", "adam"]),
-                (RV.off_ridge_step(runs["gd"]), RV.gd_escape_text(surf, runs), "gd")]
+                (RV.ridge_step(runs["gd"]), RV.gd_escape_text(surf, runs), "gd")]
 
     def start_words(self, surf) -> str:
         sy = surf.meta["saddles"][0][1]

@@ -105,7 +105,7 @@ def memory(beta: float) -> int:
 
 def steps_of(run) -> np.ndarray:
     """|θₜ − θₜ₋₁| for t = 1 … T: the step lengths the Beale chart draws."""
-    return np.sqrt(np.sum(np.diff(np.asarray(run.thetas, float), axis=0) ** 2, axis=1))
+    return step_lengths(run.thetas)
 
 
 def step_words(x: float) -> str:
@@ -164,7 +164,6 @@ def beale_fixed_text(runs, tuning, probes, name: str = "momentum", width: int = 
 
 def closer(runs, best: str, others) -> float:
     """How many times closer to f* `best` ends than the best of `others` (round-off counted as 10⁻¹²)."""
-    from ..tuning import ATOL
     return min(runs[n].meta["final_loss"] for n in others) / max(runs[best].meta["final_loss"], ATOL)
 
 
@@ -189,7 +188,7 @@ def takeaway(surface: str, surf, runs, tuning) -> str:
                 f"is fragile: one η step off, it is {ordinal(place)}"
                 + (" or unstable." if not np.isfinite(nb["higher"]) else "."))
     a = runs["adam"]
-    st = np.sqrt(np.sum(np.diff(np.asarray(a.thetas, float), axis=0) ** 2, axis=1))
+    st = steps_of(a)
     return (f"Here, with only η tuned, velocity wins the walk along the curved floor; Adam's steps stay under "
             f"{num(st.max())}.")
 
@@ -215,7 +214,6 @@ def rosen_adam_text(surf, runs, width: int = 31, span: bool = False) -> str:
     """What separates Adam from RMSprop (same ÷√(mean g²)): Adam's m, a running mean of g (β₁), averages away
     the sign flips across the valley; path length per unit of progress over the second half, from the runs
     (`span`: that range of steps named)."""
-    from .descent import zigzag
     a = runs["adam"]
     if span:  # the 2-D race: the steps the ratio is measured over named (as for Momentum's gain), fewer words
         s0, s1 = gain_span(a)
@@ -230,7 +228,6 @@ def rosen_adam_text(surf, runs, width: int = 31, span: bool = False) -> str:
 def gd_cap_text(surf, runs, tuning, probes, width: int = 31) -> str:
     """Why GD runs at its small η: it is stable only while η·λ_max < 2; λ_max is 1912 at the start and grows
     on the wall as GD moves, so the next grid η passes 2 there (from the probe curves)."""
-    from .descent import step_lengths
     lam = start_sharpness(probes)
     j = edge_index(tuning, "gd")
     nxt = probe(probes, "gd", j)
@@ -278,7 +275,6 @@ def momentum_cap_text(runs, tuning, probes, name: str = "momentum", width: int =
 def velocity_own_text(surf, runs, width: int = 31) -> str:
     """The winner's steps against its own η·|g| (the dashed line on the chart), where the gain is measured;
     above 1/(1 − β) because the gradients its velocity still holds were larger than today's."""
-    from .descent import momentum_gain
     w = surf.meta["ranking"][0][0]
     b = runs[w].meta["hyper"]["beta"]
     a, z = gain_span(runs[w])
@@ -307,7 +303,6 @@ def nesterov_text(surf, runs, tuning, probes, width: int = 31) -> str:
 def step_series(runs, names) -> dict:
     """Per optimizer: (step t, |θₜ − θₜ₋₁|) for t = 1 … T and its median step length (the step-length
     chart of the Rosenbrock race: GD crawls at ~η·|g|, velocity makes the steps many times longer)."""
-    from .descent import step_lengths
     out = {}
     for n in names:
         L = step_lengths(runs[n].thetas)
@@ -317,7 +312,7 @@ def step_series(runs, names) -> dict:
 
 def adagrad_text(runs) -> str:
     """AdaGrad's sum of g² only grows, so its steps only shrink (from its record)."""
-    a = np.sqrt(np.sum(np.diff(np.asarray(runs["adagrad"].thetas, float), axis=0) ** 2, axis=1))
+    a = steps_of(runs["adagrad"])
     k = int(np.flatnonzero(a <= 1.2 * a[-1])[0]) + 1  # the steps it takes to get there (the steep start fills the sum)
     return (f"AdaGrad divides by √(sum of all g²), which only grows: its steps shrink {a[0] / a[-1]:.0f}× "
             f"({a[0]:.2f} → {a[-1]:.3f}) in {k} steps, then it stalls.")
@@ -327,8 +322,6 @@ def still_points(surface: str, surf, runs, tuning) -> list:
     """The race still's words under one panel: a few short points, each fact once, each naming what it is
     about and what follows (the verdict and the winner's neighbours are on the strip above them, the winner
     in the headline)."""
-    from .descent import first_below
-    from ..tuning import ATOL
     if surface == "rosenbrock":
         top = [n for p in surf.meta["ranking"][:3] for n in p]
         a = steps_of(runs["adagrad"])
@@ -358,7 +351,6 @@ def still_points(surface: str, surf, runs, tuning) -> list:
 
 def rmsprop_zigzag_text(runs) -> str:
     """RMSprop's mean of g² forgets, so its steps stay ≈ η per coordinate: too long for the narrow valley."""
-    from .descent import zigzag
     r = runs["rmsprop"]
     rho = r.meta["hyper"]["decay"]
     return (f"RMSprop forgets old g² in ~{memory(rho)} steps: x and y each keep moving ≈ η, too far for the narrow "
@@ -568,8 +560,6 @@ def tuning_takeaway(tuning, good: float = GOOD, winner: bool = True) -> str:
 def tie_words(tuning) -> str:
     """A tie for first at the floor in words, with the tie-break's order: the first step each tied run is
     at or below the tied level (the tuning record's `place_reach`)."""
-    from ..tuning import ATOL
-
     tied = tuning.meta["ranking"][0]
     at = tuning.meta["place_reach"]
     names = [RACE_NAMES[n] for n in tied]
@@ -663,8 +653,6 @@ def rule_takeaway(tuning, probes=None) -> str:
 def knife_edge(tuning) -> list:
     """The runs tied for first (at the floor) that miss the tie level one grid step either side of their
     chosen η: both neighbours end above 10⁻¹² or are unstable (or off the grid)."""
-    from ..tuning import ATOL
-
     names, out = tuning.meta["names"], []
     for n in tuning.meta["ranking"][0]:
         i = names.index(n)
@@ -678,8 +666,6 @@ def knife_edge(tuning) -> list:
 
 def knife_edge_text(tuning) -> str:
     """The saddle's point in one sentence: which tied runs miss the floor a grid step either side."""
-    from ..tuning import ATOL
-
     miss = [RACE_NAMES[n] for n in knife_edge(tuning)]
     if not miss:
         return ""
@@ -709,14 +695,12 @@ def short_verdict(meta: dict) -> str:
 
 def rosen_adam_rule(runs) -> str:
     """Adam's line on the rules page: the same ÷√ŝ as RMSprop, plus m, which averages away the zigzag."""
-    from .descent import zigzag
     return (f"same ÷√ŝ as RMSprop, plus m: averaging g cancels the zigzag ({zigzag(runs['adam'].thetas):.1f}× path per "
             f"progress; RMSprop {zigzag(runs['rmsprop'].thetas):.0f}×)")
 
 
 def rules_takeaway(surf, runs) -> str:
     """The rules video's closing sentence: which term of which rule decided this race (measured)."""
-    from .descent import momentum_gain
     top = [n for p in surf.meta["ranking"][:3] for n in p]
     w = top[0]
     eta = {n: runs[n].meta["hyper"]["lr"] for n in ("momentum", "nesterov")}
@@ -989,16 +973,11 @@ def race_takeaway(surf, runs, tuning=None) -> str:
     return f"Takeaway: here {' and '.join(RACE_NAMES[n] for n in lead)} lead, each at its best η on one shared grid."
 
 
-def off_ridge_step(run, level: float = 0.5) -> int:
-    """The first step at which a saddle run is `level` off the ridge y = 0."""
-    return int(np.argmax(np.abs(np.asarray(run.thetas, float)[:, 1]) > level))
-
-
 def escape_text(surf, runs) -> str:
     """Why the adaptive methods leave the ridge at step 1: each coordinate is divided by its own
     gradient size, so the tiny slope across the ridge still gives a full step across it."""
     return (f"AdaGrad, RMSprop, Adam divide each coordinate by its own gradient size: at step "
-            f"{max(off_ridge_step(runs[o]) for o in ('adagrad', 'rmsprop', 'adam'))} the tiny slope across the "
+            f"{max(ridge_step(runs[o]) for o in ('adagrad', 'rmsprop', 'adam'))} the tiny slope across the "
             f"ridge already gives a full step off it.")
 
 
@@ -1006,7 +985,7 @@ def gd_escape_text(surf, runs) -> str:
     """GD's escape from the ridge, measured on its run: its distance off the ridge grows by 1 + 2η a
     step (f's slope across the ridge is −2y there), passing 0.5 at step k."""
     gd = np.asarray(runs["gd"].thetas, float)[:, 1]
-    k = off_ridge_step(runs["gd"])
+    k = ridge_step(runs["gd"])
     return (f"GD steps η × slope. Across the ridge the slope is 2 × the distance off it, so each step multiplies "
             f"that distance by only 1 + 2η = {gd[1] / gd[0]:.2g}: {gd[0]:g} → {gd[k]:.2f} by step {k}.")
 
@@ -1052,9 +1031,14 @@ def momentum_late_text(surf, runs, tuning) -> str:
             f"{ridge_step(m)}) and is still coming in at step {len(m.thetas) - 1}.")
 
 
+def upper_minimum(surf) -> np.ndarray:
+    """The saddle's upper ★ (the tie is there; the 3-D end card's overshoots are measured from it)."""
+    return np.asarray(max(surf.meta["minima"], key=lambda m: m[1]), float)
+
+
 def overshoot_step(run, surf) -> int:
     """The step a run is farthest past ★ once off the ridge (its velocity's overshoot)."""
-    star = np.asarray(max(surf.meta["minima"], key=lambda m: m[1]), float)
+    star = upper_minimum(surf)
     th = np.asarray(run.thetas, float)[:, :2]
     k0 = ridge_step(run)
     return k0 + int(np.argmax(np.linalg.norm(th[k0:] - star, axis=1) * (th[k0:, 1] > star[1])))
@@ -1065,7 +1049,7 @@ def nesterov_overshoot_text(surf, runs, tuning) -> str:
     it past ★ (its farthest point beyond ★, in plane distance), and the swing takes steps to die out (its
     arrival step; GD's is in the ranking beside it)."""
     nv = runs["nesterov"]
-    star = np.asarray(max(surf.meta["minima"], key=lambda m: m[1]), float)
+    star = upper_minimum(surf)
     k = overshoot_step(nv, surf)
     d = float(np.linalg.norm(np.asarray(nv.thetas, float)[k, :2] - star))
     there = dict(arrivals(surf, runs, tuning.meta["min_value"])[0])

@@ -12,6 +12,7 @@ import numpy as np
 from .. import theme
 from ..experiments import race_views as RV
 from ..experiments.descent import RACE_NAMES, step_lengths, wrap_words
+from .race_chart import cross_mark
 from .style import color, text
 from .surface3d import PlaneInset, marker, outline
 
@@ -95,8 +96,7 @@ def limit_chart(lim: dict, n: int, width: float, top: float = 5.0) -> mn.VGroup:
                                   color=fg))
         dot = mn.Dot(ORIGIN_X(x0(r["now"]["peak"])), radius=0.09, color=c).set_stroke(bg, width=2.5, opacity=1)
         q = ORIGIN_X(x0(r["next"]["peak"]))
-        cross = mn.VGroup(*[mn.VGroup(mn.Line(q + 0.1 * (mn.UL), q + 0.1 * mn.DR), mn.Line(q + 0.1 * mn.UR, q + 0.1 * mn.DL))
-                            .set_stroke(col, width=w) for col, w in ((bg, 7), (c, 3.5))])
+        cross = cross_mark(q, 0.1, c, 3.5, rim=7)
         marks = mn.VGroup(track, dot, cross)
         label.next_to(marks, mn.UP, buff=0.05)
         label.set_x(x0(0) + label.width / 2 - 0.1)
@@ -150,8 +150,7 @@ def bounce_strip(lim: dict, probes, width: float, steps: int = 40, height: float
     k_back = lim["nesterov"]["now"]["back"]
     # GD's check: a × (dropped) with its value; Nesterov back under the start: a ● (kept)
     q = P(check, curves["gd"][check])
-    g.add(*[mn.VGroup(mn.Line(q + 0.11 * mn.UL, q + 0.11 * mn.DR), mn.Line(q + 0.11 * mn.UR, q + 0.11 * mn.DL))
-            .set_stroke(c_, width=w_) for c_, w_ in ((bg, 8), (color("optimizer", "gd"), 4))])
+    g.add(*cross_mark(q, 0.11, color("optimizer", "gd"), 4, rim=8))
     g.add(text(f"{curves['gd'][check]:.3f}×", size=26, color=color("optimizer", "gd"))
           .next_to(q, mn.UP + mn.RIGHT, buff=0.06))  # above the start line, as its value is
     g.add(mn.Dot(P(k_back, curves["nesterov"][k_back]), radius=0.08, color=color("optimizer", "nesterov"))

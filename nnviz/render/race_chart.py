@@ -264,21 +264,18 @@ class SeriesChart(mn.VGroup):
                       text(words, size=size, color=c).next_to(b if side and side[0] is mn.UP else (a + b) / 2,
                                                               side[0] if side else mn.LEFT, buff=0.08))
             lab = text((labels or {}).get(n, RACE_NAMES[n]), size=key_size or size, color=c).next_to(pts[-1], mn.RIGHT, buff=0.12)
-            if key_above:  # two columns above the plot, in the order given
-                i = len(ends_)
+            if key_above or key_inside or key:  # a key entry: a short line of its colour, then the name
                 lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
                     mn.RIGHT, buff=0.1)
+            if key_above:  # two columns above the plot, in the order given
+                i = len(ends_)
                 rows = -(-len(series) // 2)
                 lab.move_to(ax.c2p(x0, y1) + np.array([(i % 2) * (room / 2 - overhang), 0.45 + 0.38 * (rows - 1 - i // 2),
                                                        0]), aligned_edge=mn.LEFT)
             elif key_inside:  # a key in the plot's bottom left corner (where no line runs), one row per series
-                lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
-                    mn.RIGHT, buff=0.1)
                 lab.move_to(ax.c2p(x0, y0) + np.array([0.15, 0.06 + 0.36 * (len(series) - 1 - len(ends_)), 0]),
                             aligned_edge=mn.DL)
             elif key:  # a key right of the plot, one row per series in the order given, top down
-                lab = mn.VGroup(mn.Line(mn.ORIGIN, 0.3 * mn.RIGHT, stroke_width=5, color=c), lab.copy()).arrange(
-                    mn.RIGHT, buff=0.1)
                 lab.next_to(ax.c2p(x1, y1), mn.RIGHT, buff=0.2).shift((0.1 + 0.42 * len(ends_)) * mn.DOWN)
                 lab.align_to(ax.c2p(x1, y1) + 0.2 * mn.RIGHT, mn.LEFT)
             ends_.append(lab)
@@ -441,6 +438,13 @@ def beat_marks(beat: str, ax, surf, runs, trails=None, clear: bool = False) -> m
     return g
 
 
+def thin_trail(trail, width: float = 1.5, opacity: float = 0.6):
+    """A dense trail (RMSprop's zigzag) thin and see-through, its end dot as it is: what lies under it shows."""
+    for m in trail.family_members_with_points():
+        if not isinstance(m, mn.Dot):
+            m.set_stroke(width=width, opacity=opacity)
+
+
 def unspotlight(trails, opacity: float = 0.3, bright=()):
     """Every trail back (after `spotlight`) faint, `bright` ones stronger; end dots whole and on top (at
     once, as `spotlight`; returns no animations)."""
@@ -531,6 +535,13 @@ def race_warp(surf, runs, run_time: float) -> TimeWarp:
     return TimeWarp.from_progress(prog, run_time, last_step=surf.meta["steps"])
 
 
+def cross_mark(p, arm: float, colour, width: float, rim: float) -> mn.VGroup:
+    """An × at p (its arms `arm` along each diagonal), outlined: a background-coloured × `rim` wide under the
+    one in `colour` (the saddle's ×, a dropped run's ×)."""
+    return mn.VGroup(*[mn.VGroup(mn.Line(p + arm * mn.UL, p + arm * mn.DR), mn.Line(p + arm * mn.UR, p + arm * mn.DL))
+                       .set_stroke(c, width=w) for c, w in ((color(theme.BACKGROUND), rim), (colour, width))])
+
+
 def start_and_minima(ax, surf, size=0.12):
     """Start ring, minimum stars and saddle crosses (labelled), outlined, above every path."""
     g = mn.VGroup()
@@ -543,9 +554,7 @@ def start_and_minima(ax, surf, size=0.12):
     saddles = mn.VGroup()
     for p in surf.meta.get("saddles", []):
         c = ax.c2p(*p)
-        for w, col in ((8, bg), (4, fg)):
-            saddles.add(mn.VGroup(mn.Line(c + size * (mn.UL), c + size * mn.DR),
-                                  mn.Line(c + size * mn.UR, c + size * mn.DL)).set_stroke(col, width=w))
+        saddles.add(*cross_mark(c, size, fg, 4, rim=8))
         saddles.add(label("saddle", size=24, color=fg).next_to(c, mn.DR, buff=0.08))
     st = ax.c2p(*surf.meta["start"])
     g.add(mn.Circle(radius=size * 1.1, stroke_color=bg, stroke_width=6).move_to(st),
