@@ -129,6 +129,7 @@ class DescentSurface(ThemedThreeDScene):
     meters_at = (3.0, 2.9)  # an analytic sheet's readout panel (upper left corner)
     during_wait = 1.0       # seconds it is read at step 0 first (when during_runs)
     hold_extra = ()         # extra seconds per path hold (by index; missing: none)
+    start_fill = 0.0        # the start ring's dark fill (1: the path's first steps under it are hidden)
     hold_leaves = ()        # path holds whose caption goes when the path moves on (the rest stay to the next)
 
     def construct(self):
@@ -171,6 +172,7 @@ class DescentSurface(ThemedThreeDScene):
         rim = ink if self.heights == "true" and self.is_network(rec) else color(theme.FOREGROUND)  # the meter's code
         start = mn.VGroup(*[mn.Circle(radius=0.17, stroke_color=c, stroke_width=w).move_to(first)
                             for c, w in ((color(theme.BACKGROUND), 7), (rim, 3.5))])
+        start[0].set_fill(color(theme.BACKGROUND), opacity=self.start_fill)
         x, y, v = grid_minimum(surf.xs, surf.ys, surf.loss)
         star = marker(axes.c2p(x, y, float(hmap(np.array([v]))[0])), radius=0.3 if self.is_network(rec) else 0.24,
                       hollow=True)
@@ -1206,8 +1208,11 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     counter_drawing = False
     axis_name = "loss"      # the camera holds still: the name stays clear of the title
     during_runs = True      # the formula caption is read while the first steps are drawn
-    hold_extra = (1.5,)     # the zigzag hold: its close-up's numbers are read too
+    hold_extra = (2.0,)     # the zigzag hold: its close-up's numbers are read too
+    why_time, takeaway_time = 3.5, 3.0
     hold_leaves = (0,)      # the zigzag's caption and close-up go as the path moves on (the gap closes by step ~45)
+    zig_at = (-3.05, 0.3)   # the zigzag close-up's box centre (screen): between ○ and ★
+    start_fill = 1.0        # ○ a clean ring: the first steps' scribble under it hidden
     tag_ways = (0.22 * mn.RIGHT + 0.12 * mn.UP, 0.5 * mn.UP)  # step tags: from the mark, clear of the path
 
     def ring_levels(self, surf, hmap, zr) -> list[float]:
@@ -1225,19 +1230,30 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         return [], []
 
     def run_numbers(self, rec) -> dict:
-        """What the captions and marks say, from the run: step lengths L, gradient norms g (at θₜ),
-        the momentum factor 1/(1 − β), the step from which the gradient only falls, the distance left."""
+        """What the captions and marks say, from the run (v ← β·v − η·g, θ ← θ + v): the steps Δₜ = θₜ − θₜ₊₁
+        (= η·Σₖ βᵏ·gₜ₋ₖ) and their lengths L, the gradient each step added, gₜ = (Δₜ − β·Δₜ₋₁)/η (from the path
+        itself), its norm g (the record's, at θₜ), W = η·Σₖ βᵏ·|gₜ₋ₖ| (the step's length if all those gradients
+        pointed one way: L ≤ W, equal when they agree), the factor 1/(1 − β), the step from which L is within
+        1.35× of W for good (the floor), the step from which the gradient only falls."""
         run = rec[f"{self.plane}_run"]
         opt = run.config["optimizer"]
-        eta = opt["lr"]["lr"] if isinstance(opt["lr"], dict) else opt["lr"]
-        L = step_lengths(run.thetas)
+        eta = float(opt["lr"]["lr"] if isinstance(opt["lr"], dict) else opt["lr"])
+        beta = float(opt["beta"])
+        th = np.asarray(run.thetas, float)
+        D = th[:-1] - th[1:]
+        G = (D - beta * np.vstack([np.zeros((1, D.shape[1])), D[:-1]])) / eta
+        L = step_lengths(th)
         g = np.asarray(run.grad_norm, float)[: len(L)]
+        W = np.empty_like(g)
+        acc = 0.0
+        for t, gt in enumerate(g):
+            acc = beta * acc + eta * gt
+            W[t] = acc
         rises = np.flatnonzero(np.diff(g) > 0)
         flat = int(rises[-1] + 1) if rises.size else 0   # from here on |g| only falls
-        k = 1.0 / (1.0 - float(opt["beta"]))
-        off = np.flatnonzero(np.abs(np.log(L / (k * float(eta) * g))) >= np.log(1.35))
-        steady = int(off[-1] + 1) if off.size else 0  # from here on each step is within 1.35× of k·η·|g|
-        return dict(L=L, g=g, eta=float(eta), beta=float(opt["beta"]), k=k, flat=flat, steady=steady,
+        off = np.flatnonzero(L < W / 1.35)
+        steady = int(off[-1] + 1) if off.size else 0  # from here on each step is within 1.35× of W
+        return dict(L=L, g=g, G=G, W=W, eta=eta, beta=beta, k=1.0 / (1.0 - beta), flat=flat, steady=steady,
                     n=int(run.n_steps))
 
     def arrange_meters(self, counter, loss, star_words, net: bool) -> mn.VGroup:
@@ -1252,74 +1268,72 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         meters.move_to([mn.config.frame_width / 2 - 0.2 - room, 2.95, 0], aligned_edge=mn.UL)
         return meters
 
+    STEP_NAME = "Momentum's step"
+    SUM_NAME = "its size if all gradients agreed"
+
     def side(self, rec, tracker, steps):
-        """Per step (log scale, a tick every decade), growing with the path: Momentum's step length and
-        10·η·|gradient| (momentum's steady step η·|g|/(1 − β); thin, on top), white faint before the steps lock
-        on; at the zigzag hold a "~6×" arrow (the steps below the white curve); the step where the steps lock
-        on and where the floor flattens (the gradient only falls from there) and the last step marked, each a
-        little after the path gets there (never on the moving head), their numbers above-right of the curves.
-        The legend sits above the chart, under the readouts; above them, what the height means and the
-        optimizer's settings. Two top-down close-ups (`PlaneInset`), each shown while its part of the path is
-        read: the zigzag with its −gradient arrows, and the end with its distance to ★ to scale."""
-        run = rec[f"{self.plane}_run"]
+        """Per step t (log scale, a tick every decade), growing with the path: Momentum's step length |Δₜ| (thick)
+        and W = η·Σₖ 0.9ᵏ·|gₜ₋ₖ|, its length if every gradient it sums pointed one way (white, thin, on top); at
+        the zigzag hold a double arrow between the two at that step, its factor beside it (what the close-up's
+        numbers say); the step from which the two agree (the floor), the one from which the gradient only falls
+        and the last step marked, each a little after the path gets there, numbers above-right. The legend sits
+        above the chart, under the readouts; above them, what the height means and the optimizer's rule. The
+        zigzag's top-down close-up (`PlaneInset`) while the path holds there."""
         n = self.run_numbers(rec)
-        L, g, f = n["L"], n["g"], n["flat"]
+        L, W, f, a = n["L"], n["W"], n["flat"], n["steady"]
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
-        step_name, grad_name = "Momentum's step length", f"{n['k']:g}·η·|gradient|"
-        s = np.asarray(run.steps[1:], float)
-        gs = np.asarray(run.steps[: len(g)], float)
-        a = n["steady"]
-        kg = n["k"] * n["eta"] * g
-        # the white curve in two pieces: faint before step a (the zigzag, under the yellow steps, which are the
-        # point there), whole from a on, drawn thin over the yellow steps it then runs along
-        series = {"w0": kg[: a + 1], "y0": L[:a], step_name: L[a - 1:], grad_name: kg[a:]}
-        cols = {"w0": fg, "y0": color("optimizer", "momentum"), step_name: color("optimizer", "momentum"), grad_name: fg}
-        at = {"w0": gs[: a + 1], "y0": s[:a], step_name: s[a - 1:], grad_name: gs[a:]}
-        plot = LossPlot(series, colors=cols, steps=at, log_y=True,
-                        y_range=(1e-3, 3.0), legend=False, x_label="step", y_label="", width=4.7, height=2.2,
-                        tracker=tracker, font_size=28, ink=theme.FOREGROUND, y_ticks=4)
-        plot.curves[step_name].trace.line.set_stroke(width=6)
-        plot.curves["y0"].trace.line.set_stroke(width=2.5)  # the zigzag's steps thin: the curve under them shows
-        for key, op in (("w0", 0.9), (grad_name, 1.0)):
-            plot.curves[key].trace.line.set_stroke(width=2.5, opacity=op)
+        yellow = color("optimizer", "momentum")
+        x = np.arange(len(L), dtype=float)  # Δₜ is the step taken at step t (from θₜ, the dot's place at t)
+        # the step in two pieces: thin before the floor (it jitters there: the white curve above shows), thick on
+        series = {"y0": L[: a + 1], self.STEP_NAME: L[a:], self.SUM_NAME: W}
+        at = {"y0": x[: a + 1], self.STEP_NAME: x[a:], self.SUM_NAME: x}
+        plot = LossPlot(series, colors={"y0": yellow, self.STEP_NAME: yellow, self.SUM_NAME: fg}, steps=at,
+                        log_y=True, y_range=(1e-3, 3.0), x_range=(0, n["n"]), legend=False, x_label="step",
+                        y_label="", width=4.7, height=2.2, tracker=tracker, font_size=28, ink=theme.FOREGROUND,
+                        y_ticks=4, x_ticks=3)
+        plot.curves["y0"].trace.line.set_stroke(width=2.5)
+        plot.curves[self.STEP_NAME].trace.line.set_stroke(width=6)
+        plot.curves[self.SUM_NAME].trace.line.set_stroke(width=2.5)
         ax = plot.axes
         plain_ticks(ax, fg)  # 0.001 … 1 written out
-        marks = mn.VGroup()  # where the steps lock on, where |g| starts to fall, the end: numbers above-right (clear)
-        for step, val, words, late in ((float(s[a]), float(L[a]), f"{a}", 12),
-                                       (f, n["k"] * n["eta"] * float(g[f]), f"{f}", 12),
-                                       (float(s[-1]), float(L[-1]), f"{L[-1]:.2g}", 0)):
+        marks = mn.VGroup()  # where the two agree, where |g| starts to fall, the end: numbers above-right (clear)
+        for step, val, words, late in ((float(a), float(L[a]), f"{a}", 12), (float(f), float(W[f]), f"{f}", 12),
+                                       (float(x[-1]), float(L[-1]), f"{L[-1]:.2g}", 0)):
             dot = mn.Dot(ax.c2p(step, val), radius=0.08, color=fg, stroke_color=bg, stroke_width=2)
             tag = label(words, size=28, color=fg).next_to(dot, mn.UP, buff=0.1 if late else 0.3)
-            if late:  # right of the mark: the curves before it still zigzag up there
+            if late:  # right of the mark: the curves before it still run high up there
                 tag.shift((tag.width / 2 - 0.02) * mn.RIGHT)
             else:  # the last step: its number ends at the chart's right edge
                 tag.shift(min(0.0, ax.axes.get_right()[0] + 0.1 - tag.get_right()[0]) * mn.RIGHT)
-            marks.add(shown_from(mn.VGroup(dot, tag), tracker, min(step + late, float(s[-1]))))
-        # at the zigzag hold only: the gap the caption reads ("~6× below the white curve"), a double arrow from
-        # the yellow steps' median (steps 1 … a) up by that factor, just right of the drawn curves
-        z = a // 2
-        below = float(np.median(kg[1:a] / L[1:a]))
-        y0 = float(np.median(L[1:a]))
-        x0 = z + 9
-        gap = mn.DoubleArrow(ax.c2p(x0, y0), ax.c2p(x0, y0 * below), buff=0, stroke_width=4, color=fg, tip_length=0.14,
+            marks.add(shown_from(mn.VGroup(dot, tag), tracker, min(step + late, float(x[-1]))))
+        # at the zigzag hold only: the gap at that very step, from the step (yellow) up to W (white), its factor
+        # beside it: the close-up's "N× less"
+        z = self.zig_step(n)
+        gap = mn.DoubleArrow(ax.c2p(z, L[z]), ax.c2p(z, W[z]), buff=0.03, stroke_width=4, color=fg, tip_length=0.14,
                              max_tip_length_to_length_ratio=0.3)
-        gap_words = label(f"~{below:.0f}×", size=28, color=fg).next_to(gap, mn.RIGHT, buff=0.1)
-        gap_words.set_y(ax.c2p(x0, y0)[1])  # level with the arrow's foot: clear of the step-81 number above
+        gap_words = label(f"{W[z] / L[z]:.1f}×", size=28, color=fg)
+        gap_words.next_to(ax.c2p(z, W[z]), mn.RIGHT, buff=0.15)  # level with the white end: above later step tags
+        gap_words.add_background_rectangle(color=bg, opacity=0.8, buff=0.03)
         plot.add(shown_from(mn.VGroup(gap, gap_words), tracker, z, until=z))
         plot.add(marks)
         names = mn.VGroup()
-        for k, c, w in ((step_name, color("optimizer", "momentum"), 6), (grad_name, fg, 3)):
+        for k_, c, w in ((self.STEP_NAME, yellow, 6), (self.SUM_NAME, fg, 3)):
             swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=w)
-            words = label(k, size=26, color=fg)
-            names.add(mn.VGroup(swatch, words).arrange(mn.RIGHT, buff=0.12))
+            names.add(mn.VGroup(swatch, label(k_, size=26, color=fg)).arrange(mn.RIGHT, buff=0.12))
         names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
         plot.move_to([0, -2.5, 0], aligned_edge=mn.DOWN).to_edge(mn.RIGHT, buff=0.2)
         names.next_to(ax.axes, mn.UP, buff=0.25).align_to(ax.axes, mn.RIGHT)
         plot.add(names)
         self._chart = plot
-        sub = label(f"height: log(1 + loss)  |  momentum η = {n['eta']:g}, β = {n['beta']:g}", size=26, color=fg)
+        sub = label(f"height: log(1 + loss)  |  η = {n['eta']:g}\nupdate: v ← {n['beta']:g}·v − η·gradient, "
+                    f"θ ← θ + v", size=26, color=fg, line_spacing=0.8)
         sub.to_edge(mn.UP, buff=0.62).to_edge(mn.LEFT, buff=0.2)
         return [plot, sub, *self.insets(rec, tracker)]
+
+    @staticmethod
+    def zig_step(n) -> int:
+        """The zigzag hold: half-way to the floor."""
+        return n["steady"] // 2
 
     def screen_box(self, idx, pad: float = 0.12):
         """The on-screen box round the drawn path's points `idx` (scene units, the camera at rest)."""
@@ -1329,90 +1343,45 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         return q.min(axis=0) - pad, q.max(axis=0) + pad
 
     def insets(self, rec, tracker) -> list:
-        """The two close-ups, top-down and to scale, each with thin lines from the part of the surface it
-        magnifies. The zigzag (during the first hold): steps around it, the valley floor (where ∂f/∂y = 0),
-        −gradient at the four steps before the hold, one colour per side of the valley, numbered, and their
-        sum. The end (from the last step on): the path from the floor's flattening, ★, and the distance left
-        as a ruler."""
+        """The zigzag's close-up at its hold (step z), top-down and to scale, with a thin box on the surface where
+        it is taken: the step into z (thin yellow), then every past −gradient the step at z sums, each ×η·0.9ᵏ,
+        tip to tail from θ_z (grey; older ones tiny): the chain folds back and forth across the valley, and it
+        ends exactly at θ_z₊₁, the real step (thick yellow, from the chain's first tail to its last tip). Its two
+        lengths (the chart's W and step at z) written under it. Shown only while the path holds at z."""
         n = self.run_numbers(rec)
         th = np.asarray(rec[f"{self.plane}_run"].thetas, float)
-        obj = O.get(self.plane)
-        fg = color(theme.FOREGROUND)
-
-        def floor_curve(x0, x1, y0, y1):  # the valley floor: for each x, the y where f is lowest (from f itself)
-            xs, ys = np.linspace(x0, x1, 60), np.linspace(y0, y1, 400)
-            X, Y = np.meshgrid(xs, ys)
-            F = np.asarray(obj.value(np.column_stack([X.ravel(), Y.ravel()])), float).reshape(X.shape)
-            return np.column_stack([xs, ys[np.argmin(F, axis=0)]])
-
-        out = []
-        # 1. the zigzag: steps z−10 … z+2 round the hold at z, arrows at z−4 … z−1
-        z = n["steady"] // 2
-        win = th[z - 7:z + 2]
-        c = (win.min(axis=0) + win.max(axis=0)) / 2
-        half = 0.6 * float(np.max(np.ptp(win, axis=0)))
-        zz = PlaneInset(c, half, side=2.55, make_text=label, size=26,
-                        header=f"top view, steps {z - 7}–{z + 1}\ngrey: −gradient; dashed: floor")
-        solid = zz.curve(floor_curve(c[0] - half, c[0] + half, c[1] - half, c[1] + half), width=3)
-        floor = mn.DashedVMobject(solid, num_dashes=14, dashed_ratio=0.6)  # dashed: not one of the grey arrows
-        zz.remove(solid)
-        zz.add(floor)
-        zz.path(win, color("optimizer", "momentum"), width=3.5)
-        idx = list(range(z - 4, z))
-        G = -np.asarray(obj.gradient(th[idx]), float)
-        scale = 0.65 * half / float(np.max(np.linalg.norm(G, axis=1)))  # room past the tips for their numbers
-        # one neutral hue, the −gradient's (optimizer colours mean optimizers, white the chart's 10·η·|gradient|);
-        # their sum, what is left once they cancel, drawn thick in the same grey from the last of the four
-        for i, g_ in zip(idx, G):
-            zz.arrow(th[i], scale * g_, theme.MUTED, width=4)
-        tot = G.sum(axis=0)
-        for a_ in zz.arrow(th[idx[-1]], scale * tot, theme.MUTED, width=12, tip=0.26):
+        fg, yellow = color(theme.FOREGROUND), color("optimizer", "momentum")
+        z = self.zig_step(n)
+        terms = np.array([-n["eta"] * n["beta"] ** k_ * n["G"][z - k_] for k_ in range(z + 1)])
+        chain = th[z] + np.vstack([np.zeros((1, 2)), np.cumsum(terms, axis=0)])  # its last point is θ_z₊₁
+        box_pts = np.vstack([chain, th[z - 1:z + 2]])
+        c = (box_pts.min(axis=0) + box_pts.max(axis=0)) / 2
+        half = 0.58 * float(np.max(np.ptp(box_pts, axis=0)))
+        zz = PlaneInset(c, half, side=2.5, make_text=label, size=26,
+                        header=f"top view, step {z}: grey,\npast −gradients × η·{n['beta']:g}ᵏ")
+        zz.header.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.04)  # over the sheet
+        zz.path(th[z - 1:z + 1], yellow, width=3, dot=0.06)  # the step that brought it here
+        seg = np.linalg.norm(terms, axis=1) * (zz.side / 2) / half  # on-screen lengths
+        for k_ in range(len(terms)):
+            if seg[k_] < 0.02:
+                continue  # older than the eye can see
+            tip = 0.12 if seg[k_] > 0.3 else 0.0
+            if tip:
+                zz.arrow(chain[k_], terms[k_], theme.MUTED, width=3, tip=tip)
+            else:
+                zz.curve(chain[k_:k_ + 2], width=2.5)
+        for a_ in zz.arrow(th[z], th[z + 1] - th[z], yellow, width=9, tip=0.24):  # the real step: the chain's sum
             a_.max_stroke_width_to_length_ratio = 1e3  # thick though short (manim thins short arrows)
             a_._set_stroke_width_from_length()
-        lens = np.round(np.linalg.norm(G, axis=1))  # as written: the sum on screen adds up
-        tl = float(np.round(np.linalg.norm(tot)))
-        for i, g_, v_ in zip(idx, G, lens):  # each arrow's length (|gradient|) by its tip, where nothing else is
-            zz.add(self.tip_number(zz, label(f"{v_:.0f}", size=26, color=fg), zz.at(th[i]), zz.at(th[i] + scale * g_)))
-        # lined up, the four would add their lengths; summed, they mostly cancel: the ratio is the zigzag's
-        # "~6×" (its steps below 10·η·|gradient|)
-        sw = label(f"grey lengths: {'+'.join(f'{v:.0f}' for v in lens)} = {lens.sum():.0f}\nthick, their sum: "
-                   f"{tl:.0f} ({lens.sum() / tl:.0f}× less)",
-                   size=26, color=fg, line_spacing=0.8)
-        sw.next_to(zz.box, mn.DOWN, buff=0.08)  # under the box (centred: wider than it), off the arrows
-        sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.02)
+        W, L = float(n["W"][z]), float(n["L"][z])
+        sw = label(f"chain: {W:.2f} long (white)\nstep: {L:.2f} (yellow)", size=26, color=fg, line_spacing=0.8)
+        sw.next_to(zz.box, mn.DOWN, buff=0.08).align_to(zz.box, mn.LEFT)
+        sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.03)
         zz.add(sw)
-        zz.header.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)  # over the sheet
-        zz.shift(np.array([-3.07, 0.3, 0]) - zz.box.get_center())  # between ○ and ★ (both in view), clear of the chart
-        lo, hi = self.screen_box(range(z - 7, z + 2))
+        zz.shift(np.array([self.zig_at[0], self.zig_at[1], 0]) - zz.box.get_center())
+        lo, hi = self.screen_box(range(z - 1, z + 2))
         zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
-        out.append(shown_from(zz, tracker, z, until=z))  # read while the path holds still, gone as it moves on
-        return out
-
-    @staticmethod
-    def tip_number(inset, num, tail, tip):
-        """`num` placed by an arrow's tip: of the spots round the tip (ahead, to either side, half-way
-        between), inside the inset's box, the one farthest from every line, arrow, dot and number already
-        drawn there; on a dark backing."""
-        box = inset.box
-        pts = [m.points[:, :2] for m in inset.family_members_with_points() if m is not box and len(m.points) >= 2]
-        # each curve's control points and 4 between each pair (a Bézier's handles lie on or near it)
-        drawn = np.concatenate([(p[:-1, None] + np.linspace(0, 1, 5)[None, :, None] * np.diff(p, axis=0)[:, None]
-                                 ).reshape(-1, 2) for p in pts])
-        lo, hi = box.get_corner(mn.DL)[:2], box.get_corner(mn.UR)[:2]
-        w2 = np.array([num.width / 2, num.height / 2])
-        d = (tip - tail)[:2] / max(float(np.linalg.norm((tip - tail)[:2])), 1e-9)
-        best, spot = -np.inf, None
-        for a in np.radians([0, 35, -35, 70, -70, 110, -110]):
-            u = np.array([np.cos(a) * d[0] - np.sin(a) * d[1], np.sin(a) * d[0] + np.cos(a) * d[1]])
-            reach = float(np.abs(u[0]) * w2[0] + np.abs(u[1]) * w2[1]) + 0.06  # its near edge 0.06 off the tip
-            at = np.clip(tip[:2] + u * reach, lo + w2 + 0.04, hi - w2 - 0.04)
-            gap = float(np.min(np.linalg.norm(np.maximum(np.abs(drawn - at) - w2, 0), axis=1)))
-            score = gap - 0.05 * abs(a)  # clear first; ahead of the tip when as clear
-            if score > best:
-                best, spot = score, at
-        num.move_to([*spot, 0])
-        num.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.7, buff=0.02)
-        return num
+        return [shown_from(zz, tracker, z, until=z)]  # read while the path holds still, gone as it moves on
 
     def marks_after(self, rec, axes, xy, z, steps) -> list:
         """On the path: a ring at the step from which the floor flattens (labelled), shown once the path
@@ -1439,17 +1408,17 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         return np.asarray(rec[f"{self.plane}_run"].train_loss, float)
 
     def path_beats(self, rec, surf, v) -> list:
-        """Three holds: in the zigzag (halfway to the floor), where the steps lock onto 10·η·|g| (the
-        floor), and where the floor starts to flatten (the gradient only falls from there)."""
+        """Three holds: in the zigzag (halfway to the floor: the step far below W, its chain folds back), where the
+        step reaches W for good (the floor: the gradients agree), and where the floor starts to flatten (the
+        gradient only falls from there)."""
         n = self.run_numbers(rec)
-        f, g, L, a, k = n["flat"], n["g"], n["L"], n["steady"], n["k"]
-        z = a // 2
-        run_loss = np.asarray(rec[f"{self.plane}_run"].train_loss, float)
-        below = float(np.median(k * n["eta"] * g[1:a] / L[1:a]))
-        return [(z, f"Zigzag across the narrow valley: the −gradients (grey, top view) flip side and cancel, so "
-                    f"the steps stay ~{below:.0f}× below the white curve."),
-                (a, f"From step {a} it runs along the floor: the gradients point one way, and each step locks "
-                    f"onto {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}."),
+        f, L, W, a, k = n["flat"], n["L"], n["W"], n["steady"], n["k"]
+        z = self.zig_step(n)
+        run_loss = self.run_loss(rec)
+        return [(z, f"Zigzag (top view): across the valley the gradients flip side, so their chain folds back: the "
+                    f"step is {W[z] / L[z]:.1f}× shorter than the chain."),
+                (a, f"From step {a} the gradients agree: the step is the white curve's full size, ≈ {k:g}·η·|gradient| "
+                    f"≈ {np.median(L[a:f]):.2g}."),
                 (f, f"From step {f} (loss {run_loss[f]:.2g}) the floor flattens toward ★ (loss 0): the gradient "
                     f"only falls from here.")]
 
@@ -1460,8 +1429,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
 
     def during(self, rec, surf, v):
         n = self.run_numbers(rec)
-        return (f"Momentum sums past gradients: where they point one way, its step grows to "
-                f"η·|gradient|/(1 − β) = {n['k']:g}·η·|gradient|, the white curve.")
+        return (f"Each step sums past gradients, each older one ×{n['beta']:g}. White: its size if all pointed one way "
+                f"(for a steady one, {n['k']:g}·η·|gradient|).")
 
     def minimum_words(self, surf, v):
         return "minimum, loss 0" if v == 0 else f"minimum, loss {v:.3g}"
@@ -1471,13 +1440,14 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
 
     def why(self, rec, surf, v):
         n = self.run_numbers(rec)
-        f, g, L = n["flat"], n["g"], n["L"]
-        return (f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps follow it, to {L[-1]:.2g}: "
-                f"after {n['n']} steps it is still short of ★.")
+        f, g, L, loss = n["flat"], n["g"], n["L"], self.run_loss(rec)
+        return (f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps with it, to {L[-1]:.2g}; the loss "
+                f"falls from {loss[f]:.2g} to {loss[-1]:.2g}.")
 
     def takeaway(self, rec, surf, v):
-        """Momentum's own lesson, from the chart (the evidence stays on screen): the steps lock onto
-        k·η·|gradient| where the gradients agree, and stay below it where they flip and cancel."""
+        """Momentum's own lesson, from the chart (the evidence stays on screen): the step is the sum of past
+        gradients; it stays far below W where they flip (cancel), reaches W ≈ k·η·|gradient| where they agree,
+        and falls with the gradient near ★."""
         n = self.run_numbers(rec)
-        return (f"Takeaway: Momentum sums past gradients. On the floor they agree and steps grow to "
-                f"{n['k']:g}·η·|gradient|; across the valley they cancel.")
+        return (f"Takeaway: Momentum sums past gradients. They cancel across the valley, add up to "
+                f"{n['k']:g}·η·|gradient| on the floor, shrink near ★.")

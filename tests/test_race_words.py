@@ -687,67 +687,68 @@ def test_pca_path_stops_short_words(surf_mod, surface):
 
 
 def test_rosenbrock_surface_words(surf_mod, surface):
-    """The Rosenbrock surface's captions and marks, recomputed from the run: the recorded gradient norm
-    is |∇f| at θₜ; momentum's step settles at η·|g|/(1 − β) where the gradient holds steady (step 80 on:
-    within a third of it); from the marked step the gradient only falls, by the stated factor, the steps
-    with it; the run ends the stated distance short of ★."""
+    """The Rosenbrock surface's captions, chart and close-up, recomputed from the run (v ← βv − ηg, θ ← θ + v):
+    the gradient each step added, recovered from the path, is ∇f at θₜ; the white curve W = η·Σₖ βᵏ·|gₜ₋ₖ| bounds
+    every step (equal when the gradients agree); at the zigzag hold the chain of past −gradients folds back and
+    ends exactly at the next point, its length W and the step's the close-up's two numbers, their ratio the chart's
+    and the caption's; on the floor the step is W within 1.35× and W ≈ 10·η·|gradient|; from the marked step the
+    gradient only falls, by the stated factor, and the loss with it."""
     cls = surf_mod.DescentSurfaceRosenbrock
     sc, run, s = scene(cls), surface["rosenbrock_run"], surface["rosenbrock"]
     obj = O.get("rosenbrock")
-    g = np.linalg.norm(obj.gradient(run.thetas[:-1]), axis=1)
+    th = np.asarray(run.thetas, float)
+    grad = obj.gradient(th[:-1])
+    g = np.linalg.norm(grad, axis=1)
     assert np.allclose(run.grad_norm, g, rtol=1e-9)
     eta, beta = run.config["optimizer"]["lr"]["lr"], run.config["optimizer"]["beta"]
     k = 1 / (1 - beta)
-    L = lengths(run.thetas)
-    a = 81  # the bounce is over: from here on "each step ≈ 10·η·|gradient|" (within 1.35×), not before
-    assert np.all(np.abs(np.log(L[a:] / (k * eta * g[a:]))) < np.log(1.35))
-    assert np.abs(np.log(L[a - 1] / (k * eta * g[a - 1]))) >= np.log(1.35)
-    f = max(t for t in range(1, len(g)) if g[t] > g[t - 1])  # the last rise: from f on |g| only falls
-    assert 100 < f < 250 and np.all(np.diff(g[f:]) < 0)
     n = sc.run_numbers(surface)
-    assert n["flat"] == f and n["steady"] == a and n["k"] == pytest.approx(k)
+    # "update: v ← 0.9·v − η·gradient, θ ← θ + v": the gradient each step added, from the path alone, is ∇f at θₜ
+    assert np.allclose(n["G"], grad, rtol=0, atol=1e-9 * np.abs(grad).max())
+    L = lengths(th)
+    W = np.array([eta * sum(beta ** j * g[t - j] for j in range(t + 1)) for t in range(len(g))])
+    assert np.allclose(n["W"], W, rtol=1e-12) and np.allclose(n["L"], L)
+    assert np.all(L <= W * (1 + 1e-9))  # white is the step's size if all agreed: the step never exceeds it
+    assert L[0] == pytest.approx(W[0])  # step 1: one gradient, nothing to cancel (no warm-up gap)
+    # the floor: from step a on each step is within 1.35× of W, not at a − 1
+    a = n["steady"]
+    assert np.all(L[a:] >= W[a:] / 1.35) and L[a - 1] < W[a - 1] / 1.35 and a == 92  # (today's: the sheet reads it)
+    f = max(t for t in range(1, len(g)) if g[t] > g[t - 1])  # the last rise: from f on |g| only falls
+    assert 100 < f < 250 and np.all(np.diff(g[f:]) < 0) and n["flat"] == f and n["k"] == pytest.approx(k)
+    # "≈ 10·η·|gradient|" on the floor (a … f): W within 1.35× of k·η·|g| at every step, 5 % at the median
+    r = W[a:f + 1] / (k * eta * g[a:f + 1])
+    assert np.all(np.abs(np.log(r)) < np.log(1.35)) and abs(np.median(r) - 1) < 0.05
     (z, zig), (a_, floor), (step, hold) = sc.path_beats(surface, s, 0.0)
     zig, floor, hold = (" ".join(w.split()) for w in (zig, floor, hold))
-    # the zigzag: before step a the steps run the stated factor below 10·η·|g| (the gradients cancel:
-    # successive steps turn back across the valley)
-    below = np.median(k * eta * g[1:a] / L[1:a])
-    assert z == a // 2 and f"the steps stay ~{below:.0f}× below the white curve" in zig and below > 3
-    d1 = np.diff(run.thetas, axis=0)
-    assert sum(d1[t] @ d1[t - 1] < 0 for t in range(1, z)) >= 5  # "zigzags": it turns back, often
-    assert a_ == a and f"From step {a} it runs along the floor" in floor
-    assert f"each step locks onto {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2f}" in floor
+    # the zigzag hold at z = a // 2: the chain −η·βʲ·g_{z−j} tip to tail from θ_z ends at θ_{z+1} (the step), it
+    # folds back (successive terms point against each other, often), its length is W[z]; the close-up's "chain:
+    # 0.19 long (white)", "step: 0.02 (yellow)" add up to the chart's and the caption's ratio
+    assert z == a // 2 == sc.zig_step(n)
+    terms = np.array([-eta * beta ** j * grad[z - j] for j in range(z + 1)])
+    assert np.allclose(th[z] + terms.sum(axis=0), th[z + 1], rtol=0, atol=1e-12)
+    assert np.linalg.norm(terms, axis=1).sum() == pytest.approx(W[z])
+    assert sum(terms[j] @ terms[j + 1] < 0 for j in range(20)) >= 8  # "flip side … folds back"
+    assert W[z] / L[z] > 5
+    assert f"{W[z] / L[z]:.1f}" == f"{float(f'{W[z]:.2f}') / float(f'{L[z]:.2f}'):.1f}"  # as written, they add up
+    assert (f"across the valley the gradients flip side, so their chain folds back: the step is {W[z] / L[z]:.1f}× "
+            f"shorter than the chain") in zig
+    assert a_ == a and f"From step {a} the gradients agree: the step is the white curve's full size" in floor
+    assert f"≈ {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}" in floor
     assert step == f and f"From step {f} (loss {run.train_loss[f]:.2g}) the floor flattens toward ★" in hold
     why = " ".join(sc.why(surface, s, 0.0).split())
-    # the zigzag close-up: grey −gradient arrows at steps z−4 … z−1, each length (|gradient|, the unit of the chart's
-    # 10·η·|gradient|) by its tip, "grey lengths: 10+24+5+22 = 61; thick, their sum: 10 (6× less)" — the rounded
-    # lengths add up as written, they flip side of the valley floor (∂f/∂y = 0 there: its sign tells the side), and
-    # the ratio is the caption's ~6× (the steps below 10·η·|gradient|)
-    idx = list(range(a // 2 - 4, a // 2))
-    G = -obj.gradient(run.thetas[idx])
-    r = np.round(np.linalg.norm(G, axis=1))
-    tl = np.round(np.linalg.norm(G.sum(axis=0)))
-    assert r.tolist() == [10, 24, 5, 22] and tl == 10 and r.sum() == 61  # (today's numbers: the sheet reads them)
-    assert len(set(np.sign(G[:, 1]))) == 2  # they flip: some push up across the floor, some down
-    assert np.linalg.norm(G.sum(axis=0)) < 0.5 * np.linalg.norm(G, axis=1).max()  # "cancel"
-    assert f"{r.sum() / tl:.0f}" == f"{np.median(k * eta * g[1:a] / L[1:a]):.0f}"
-    assert "the −gradients (grey, top view) flip side and cancel" in zig
-    # the chart's "~6×" arrow at the zigzag hold: the median of 10·η·|g| / step over steps 1 … a−1
-    assert np.median(k * eta * g[1:a] / L[1:a]) == pytest.approx(below)
-    # from step f the gradient falls (above); the chart's end tag is the last step's length; the run has not
-    # reached ★ (its end is a visible distance from it, its loss above ★'s 0)
-    d = np.linalg.norm(run.thetas[-1] - np.array(obj.minima[0]))
-    assert (f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps follow it, to {L[-1]:.2g}: after "
-            f"{run.n_steps} steps it is still short of ★.") in why
-    assert L[f] / L[-1] > 5 and d > 0.1 and run.train_loss[-1] > 0.01
-    assert sc.run_loss(surface)[-1] == run.train_loss[-1]
-    assert f"η·|gradient|/(1 − β) = {k:g}·η·|gradient|" in " ".join(sc.during(surface, s, 0.0).split())
-    # the takeaway: "Momentum sums past gradients. On the floor they agree and steps grow to 10·η·|gradient|": from
-    # step a on each step is within 1.35× of k·η·|g| (above); "across the valley they cancel": the zigzag's
-    # summed −gradients and its steps ~6× below k·η·|g| (above)
-    assert (f"Takeaway: Momentum sums past gradients. On the floor they agree and steps grow to {k:g}·η·|gradient|; "
-            f"across the valley they cancel.") == " ".join(sc.takeaway(surface, s, 0.0).split())
+    assert (f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps with it, to {L[-1]:.2g}; the loss "
+            f"falls from {run.train_loss[f]:.2g} to {run.train_loss[-1]:.2g}.") == why
+    assert L[f] / L[-1] > 5 and sc.run_loss(surface)[-1] == run.train_loss[-1]
+    during = " ".join(sc.during(surface, s, 0.0).split())
+    assert during == (f"Each step sums past gradients, each older one ×{beta:g}. White: its size if all pointed one "
+                      f"way (for a steady one, {k:g}·η·|gradient|).")
+    assert sum(beta ** j for j in range(2000)) == pytest.approx(k)  # 1 + 0.9 + 0.81 + … = 10
+    # the takeaway: they cancel across the valley (the zigzag's W ≫ step), add up to 10·η·|gradient| on the floor
+    # (above), shrink near ★ (the gradient falls from f on, above)
+    assert (f"Takeaway: Momentum sums past gradients. They cancel across the valley, add up to {k:g}·η·|gradient| "
+            f"on the floor, shrink near ★.") == " ".join(sc.takeaway(surface, s, 0.0).split())
     # no GD in this scene (the race scenes compare optimizers, each tuned)
-    texts = [sc.intro(surface, s), sc.during(surface, s, 0.0), zig, floor, hold, why, sc.takeaway(surface, s, 0.0)]
+    texts = [sc.intro(surface, s), during, zig, floor, hold, why, sc.takeaway(surface, s, 0.0)]
     assert not any("GD" in t for t in texts)
     assert all(len(textwrap.wrap(t, 66)) <= 2 for t in texts), texts  # two lines inside the frame
 
