@@ -20,14 +20,14 @@ from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, finish_order, fir
 from nnviz.experiments import race_views as RV
 from nnviz.tuning import ATOL, PEAK
 from nnviz.render.plots import LabelledAxes, Legend
-from nnviz.render.race_card import (TopView, adagrad_box, bounce_strip, fit_text, light_runs, limit_chart,
-                                    neighbour_table, screen_turn, start_pin, zigzag_boxes)
+from nnviz.render.race_card import (TopView, adagrad_box, bounce_strip, fit_text, head_halos, light_runs,
+                                    limit_chart, neighbour_table, screen_turn, start_pin, zigzag_boxes)
 from nnviz.render.race_chart import (ROW, RIGHT_EDGE, EscapeTable, RankStrip, SeriesChart, beat_marks, caption_fit,
                                      cross_mark, edge_inset, excursions, race_warp, spotlight, start_and_minima, thin_trail,
                                      tuning_warp, unspotlight, window, zoom_inset)
 from nnviz.render.style import ThemedScene, ThemedThreeDScene, color, heading, text
 from nnviz.render.surface import ContourMap, box_axes, height_map
-from nnviz.render.surface3d import (EndZoom, SurfaceMesh, covering_head, decade_ticks, height_axis, level_rings,
+from nnviz.render.surface3d import (EndZoom, SurfaceMesh, decade_ticks, height_axis, level_rings,
                                     marker, outline, zoom_half)
 from nnviz.render.widgets import DescentPath, StepCounter
 
@@ -820,38 +820,11 @@ class DescentRace3D(ThemedThreeDScene):
         self.halos = {}
         start_at = axes.c2p(*surf.meta["start"], float(hmap(np.array([runs[self.optimizers[0]].train_loss[0]]))[0]))
         if self.halo:
-            order = [n_ for names in surf.meta["ranking"] for n_ in names]
             heads = {o_: tr.trace.head for o_, tr in zip(self.optimizers, trails) if tr.trace.head is not None}
-            for o_, head in heads.items():
-                better = [heads[b] for b in order[:order.index(o_)] if b in heads]
-                if not better:
-                    continue
-                halo = mn.VGroup(*[mn.Circle(radius=0.19, stroke_color=c, stroke_width=w)
-                                   for c, w in ((color(theme.BACKGROUND), 8), (color("optimizer", o_), 4.5))])
-                halo.covered_by = None
-
-                def follow(m, head=head, better=better, names=[b for b in order[:order.index(o_)] if b in heads]):
-                    p = head.get_center()
-                    s_ = np.asarray(self.camera.project_points(np.array([p, start_at] + [b.get_center() for b in better],
-                                                                        float)), float)[:, :2]
-                    # covered: near that dot on screen AND on its spot in 3-D (a run merely ending close
-                    # at this zoom keeps its own dot: a ring says "a run under it")
-                    cand = [(n_, s__, b.get_center()) for n_, b, s__ in zip(names, better, s_[2:])
-                            if b.get_fill_opacity() > 0]
-                    shown = [c_ for c_ in cand if covering_head((s_[0], p), [c_], self.halo_near, self.halo_cover)]
-                    by = shown[0][0] if shown else None  # (`covering_head` of all of them: the first that covers)
-                    # not inside the start ○ (a filled disc over the piled-up first steps)
-                    on = by is not None and head.get_fill_opacity() > 0 and np.linalg.norm(s_[0] - s_[1]) > 0.3
-                    # round the dot that covers it (the nearest better-placed head on its spot)
-                    m.move_to(heads[by].get_center() if on else p)
-                    # one ring per covering head: a run under two dots is the wider ring
-                    m.scale_to_fit_width(2 * (0.19 + 0.065 * (len(shown) - 1)) if on else 0.38)
-                    m.covered_by = by if on else None
-                    m.set_stroke(opacity=1.0 if on else 0.0)
-                halo.set_stroke(opacity=0.0)
-                halo.add_updater(follow)
+            self.halos = head_halos(self.camera, heads, [n_ for names in surf.meta["ranking"] for n_ in names],
+                                    start_at, self.halo_near, self.halo_cover)
+            for o_, halo in self.halos.items():
                 mesh.occlude(halo, lift=0.9e4 - rank[o_])  # under every head: a ring never hides a dot
-                self.halos[o_] = halo
         stars = [marker(axes.c2p(x, y, float(hmap(np.array([surf.loss.min()]))[0])), radius=0.24,
                         hollow=True)
                  for x, y in surf.meta["minima"]]

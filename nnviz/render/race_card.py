@@ -1,5 +1,5 @@
-"""The 3-D race's end card, drawn from the race records: text wrapped to a column, trails lit or dimmed at
-rest, a pin on the start ○, the stability-limit chart and the rule's two bounces, the winner's neighbours, flat
+"""The 3-D race's rings round covered heads (`head_halos`) and its end card, drawn from the race records: text
+wrapped to a column, trails lit or dimmed at rest, a pin on the start ○, the stability-limit chart and the rule's two bounces, the winner's neighbours, flat
 close-ups of a stretch of trail (RMSprop's zigzag beside Adam's walk, AdaGrad's first steps), and `TopView`, a
 `PlaneInset` of ★'s neighbourhood turned like the 3-D view. The words come from
 `nnviz.experiments.race_views`."""
@@ -14,7 +14,46 @@ from ..experiments import race_views as RV
 from ..experiments.descent import RACE_NAMES, step_lengths, wrap_words
 from .race_chart import cross_mark
 from .style import color, text
-from .surface3d import PlaneInset, marker, outline
+from .surface3d import PlaneInset, covering_head, marker, outline
+
+
+def head_halos(camera, heads: dict, order: list, start_at, near: float, cover: float | None = None) -> dict:
+    """A ring for each head (`heads`: name → its dot) that a better-placed one (`order`: the ranking, best
+    first) may cover: in its colour, round the covering dot when `covering_head` says it is under it (one ring
+    wider per extra covering head), hidden otherwise and while the head sits in the start ○ (`start_at`, within
+    0.3 on screen). Each ring follows `camera`'s projection every frame; `ring.covered_by` names the dot it is
+    round (None: hidden). Returns name → ring, for the runs with a better-placed head."""
+    halos = {}
+    for o_, head in heads.items():
+        better = [heads[b] for b in order[:order.index(o_)] if b in heads]
+        if not better:
+            continue
+        halo = mn.VGroup(*[mn.Circle(radius=0.19, stroke_color=c, stroke_width=w)
+                           for c, w in ((color(theme.BACKGROUND), 8), (color("optimizer", o_), 4.5))])
+        halo.covered_by = None
+
+        def follow(m, head=head, better=better, names=[b for b in order[:order.index(o_)] if b in heads]):
+            p = head.get_center()
+            s_ = np.asarray(camera.project_points(np.array([p, start_at] + [b.get_center() for b in better],
+                                                           float)), float)[:, :2]
+            # covered: near that dot on screen AND on its spot in 3-D (a run merely ending close
+            # at this zoom keeps its own dot: a ring says "a run under it")
+            cand = [(n_, s__, b.get_center()) for n_, b, s__ in zip(names, better, s_[2:])
+                    if b.get_fill_opacity() > 0]
+            shown = [c_ for c_ in cand if covering_head((s_[0], p), [c_], near, cover)]
+            by = shown[0][0] if shown else None  # (`covering_head` of all of them: the first that covers)
+            # not inside the start ○ (a filled disc over the piled-up first steps)
+            on = by is not None and head.get_fill_opacity() > 0 and np.linalg.norm(s_[0] - s_[1]) > 0.3
+            # round the dot that covers it (the nearest better-placed head on its spot)
+            m.move_to(heads[by].get_center() if on else p)
+            # one ring per covering head: a run under two dots is the wider ring
+            m.scale_to_fit_width(2 * (0.19 + 0.065 * (len(shown) - 1)) if on else 0.38)
+            m.covered_by = by if on else None
+            m.set_stroke(opacity=1.0 if on else 0.0)
+        halo.set_stroke(opacity=0.0)
+        halo.add_updater(follow)
+        halos[o_] = halo
+    return halos
 
 
 def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:
