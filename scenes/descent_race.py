@@ -1217,42 +1217,7 @@ class DescentRace3DSaddle(DescentRace3D):
                     {name: color("optimizer", name)}, [], "", {name: f"step {last}"},
                     size=self.end_size, header=f"top view: ★ ± {self.path_half:g}", fade=True, bar=self.path_bar,
                     hollow=True, dot=0.3)
-        v.ruler = None
-        if mark is not None:  # (by hand, not `PlaneInset.ruler`: that one draws solid extension lines from
-            # `clear` off the points, a thinner rim and its length beside the middle or in a corner; this one has
-            # dashed extension lines from the points, a white-ringed dot at the step and its tag on a free spot)
-            a, b = v.at(centre), v.at(th[mark])
-            u = (b - a) / np.linalg.norm(b - a)
-            n_ = np.array([-u[1], u[0], 0.0])
-            n_ = n_ if (n_[0] + n_[1]) > 0 else -n_  # the upper-right side of the path (its end's tag takes the other)
-            off = 0.3 * n_
-            fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
-            parts = [mn.Line(a + off, b + off), mn.Line(a + off - 0.1 * n_, a + off + 0.1 * n_),
-                     mn.Line(b + off - 0.1 * n_, b + off + 0.1 * n_), mn.DashedLine(a, a + off, dash_length=0.05),
-                     mn.DashedLine(b, b + off, dash_length=0.05)]
-            g = mn.VGroup(*[p_.copy().set_stroke(bg, width=8) for p_ in parts[:3]],
-                          *[p_.set_stroke(fg, width=3.5 if i < 3 else 1.5) for i, p_ in enumerate(parts)])
-            dot = mn.VGroup(mn.Dot(b, radius=0.11, color=fg), mn.Dot(b, radius=0.07, color=color("optimizer", name)))
-            d = float(np.linalg.norm(th[mark] - centre))
-            tag = text(f"{d:.2f}", size=self.end_size)  # (the line says "… past ★ by step k")
-            # beside the ruler, clear of it, of the path and of the other tags (≥ 8 px)
-            strip = [a + off + t_ * (b - a) + e_ * n_ for t_ in np.linspace(0, 1, 40) for e_ in (-0.1, 0.0, 0.1)]
-            obst = np.vstack([v._obstacles, np.array(strip)]) if len(v._obstacles) else np.array(strip)
-            v._marks += [(b, 0.12)] + [(p_, 0.14) for p_ in strip[1::3]]  # the ruler's strip: a tag never on it
-            taken = [(w.get_center(), w.width + 0.16, w.height + 0.16) for w in v.words.values()]
-            lo_, hi_ = v.box.get_corner(mn.DL), v.box.get_corner(mn.UR)
-            tag.move_to(v._free_spot(tag, (a + b) / 2 + off, 0.15, obst, taken, lo_, hi_))
-            tag.add_background_rectangle(color=bg, opacity=0.85, buff=0.04)
-            v.ruler = mn.VGroup(dot, tag, g)  # the ruler above every backing
-            v.ruler.dot, v.ruler.tag = dot, tag
-            v.add(v.ruler)
-            v.remove(v.star)
-            v.add(v.star)  # ★ above the end's hollow ring
-            if v.bar is not None:  # the scale bar in the corner farthest from the measured step's tag
-                far = max((mn.DR, mn.DL, mn.UR, mn.UL), key=lambda c_: min(
-                    np.linalg.norm(v.box.get_corner(c_) - tag.get_center()), np.linalg.norm(v.box.get_corner(c_) - b),
-                    *[np.linalg.norm(v.box.get_corner(c_) - w.get_center()) for w in v.words.values()]))
-                v.bar.move_to(v.box.get_corner(far) - far * (np.array([v.bar.width, v.bar.height, 0]) / 2 + 0.12))
+        v.ruler = None if mark is None else v.star_ruler(th[mark], color("optimizer", name), size=self.end_size)
         return v
 
     def end_beats(self, surf, runs, tuning) -> list[tuple]:

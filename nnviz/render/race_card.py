@@ -410,6 +410,47 @@ class TopView(PlaneInset):
     def inside(self, p, margin: float = 0.02) -> bool:
         return bool(np.all(np.abs(self.R @ (np.asarray(p, float)[:2] - self.c)) <= self.half * (1 - margin)))
 
+    def star_ruler(self, p, colour, size: float = 28) -> mn.VGroup:
+        """The distance from ★ (the centre) to plane point p, measured: a dimension line on the upper-right side of
+        the line between them (the end's tag takes the other), dashed extension lines from both points, a
+        white-ringed dot of `colour` at p, its length on a free spot beside the line, clear of it, of the path and
+        of the other tags (≥ 8 px); ★ kept on top, the scale bar moved to the corner farthest from all that.
+        `ruler.dot`, `ruler.tag`. (By hand, not `PlaneInset.ruler`: that one draws solid extension lines from
+        `clear` off the points, a thinner rim and its length beside the middle or in a corner.)"""
+        a, b = self.at(self.c), self.at(p)
+        u = (b - a) / np.linalg.norm(b - a)
+        n_ = np.array([-u[1], u[0], 0.0])
+        n_ = n_ if (n_[0] + n_[1]) > 0 else -n_  # the upper-right side of the path (its end's tag takes the other)
+        off = 0.3 * n_
+        fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
+        parts = [mn.Line(a + off, b + off), mn.Line(a + off - 0.1 * n_, a + off + 0.1 * n_),
+                 mn.Line(b + off - 0.1 * n_, b + off + 0.1 * n_), mn.DashedLine(a, a + off, dash_length=0.05),
+                 mn.DashedLine(b, b + off, dash_length=0.05)]
+        g = mn.VGroup(*[p_.copy().set_stroke(bg, width=8) for p_ in parts[:3]],
+                      *[p_.set_stroke(fg, width=3.5 if i < 3 else 1.5) for i, p_ in enumerate(parts)])
+        dot = mn.VGroup(mn.Dot(b, radius=0.11, color=fg), mn.Dot(b, radius=0.07, color=colour))
+        d = float(np.linalg.norm(np.asarray(p, float)[:2] - self.c))
+        tag = self.make_text(f"{d:.2f}", size=size)  # (the caller's words say "… past ★ by step k")
+        # beside the ruler, clear of it, of the path and of the other tags (≥ 8 px)
+        strip = [a + off + t_ * (b - a) + e_ * n_ for t_ in np.linspace(0, 1, 40) for e_ in (-0.1, 0.0, 0.1)]
+        obst = np.vstack([self._obstacles, np.array(strip)]) if len(self._obstacles) else np.array(strip)
+        self._marks += [(b, 0.12)] + [(p_, 0.14) for p_ in strip[1::3]]  # the ruler's strip: a tag never on it
+        taken = [(w.get_center(), w.width + 0.16, w.height + 0.16) for w in self.words.values()]
+        lo_, hi_ = self.box.get_corner(mn.DL), self.box.get_corner(mn.UR)
+        tag.move_to(self._free_spot(tag, (a + b) / 2 + off, 0.15, obst, taken, lo_, hi_))
+        tag.add_background_rectangle(color=bg, opacity=0.85, buff=0.04)
+        ruler = mn.VGroup(dot, tag, g)  # the ruler above every backing
+        ruler.dot, ruler.tag = dot, tag
+        self.add(ruler)
+        self.remove(self.star)
+        self.add(self.star)  # ★ above the end's hollow ring
+        if self.bar is not None:  # the scale bar in the corner farthest from the measured step's tag
+            far = max((mn.DR, mn.DL, mn.UR, mn.UL), key=lambda c_: min(
+                np.linalg.norm(self.box.get_corner(c_) - tag.get_center()), np.linalg.norm(self.box.get_corner(c_) - b),
+                *[np.linalg.norm(self.box.get_corner(c_) - w.get_center()) for w in self.words.values()]))
+            self.bar.move_to(self.box.get_corner(far) - far * (np.array([self.bar.width, self.bar.height, 0]) / 2 + 0.12))
+        return ruler
+
     def _last_stretch(self, th):
         """The path from where it last enters the window to its end (its entry cut at the box's edge); empty
         when it ends outside."""
