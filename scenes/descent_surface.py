@@ -1211,7 +1211,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     hold_extra = (2.0,)     # the zigzag hold: its close-up's numbers are read too
     why_time, takeaway_time = 3.5, 3.0
     hold_leaves = (0,)      # the zigzag's caption and close-up go as the path moves on (the gap closes by step ~45)
-    zig_at = (-3.05, 0.3)   # the zigzag close-up's box centre (screen): between ○ and ★
+    zig_at = (-3.05, 0.75)  # the zigzag close-up's box centre (screen): between ○ and ★, its words under it
     start_fill = 1.0        # ○ a clean ring: the first steps' scribble under it hidden
     tag_ways = (0.22 * mn.RIGHT + 0.12 * mn.UP, 0.5 * mn.UP)  # step tags: from the mark, clear of the path
 
@@ -1268,8 +1268,9 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         meters.move_to([mn.config.frame_width / 2 - 0.2 - room, 2.95, 0], aligned_edge=mn.UL)
         return meters
 
-    STEP_NAME = "Momentum's step"
-    SUM_NAME = "its size if all gradients agreed"
+    CHART_NAME = "length of each step:"
+    STEP_NAME = "Momentum's"
+    SUM_NAME = "if all its gradients agreed"
 
     def side(self, rec, tracker, steps):
         """Per step t (log scale, a tick every decade), growing with the path: Momentum's step length |Δₜ| (thick)
@@ -1285,21 +1286,31 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         yellow = color("optimizer", "momentum")
         x = np.arange(len(L), dtype=float)  # Δₜ is the step taken at step t (from θₜ, the dot's place at t)
         # the step in two pieces: thin before the floor (it jitters there: the white curve above shows), thick on
-        series = {"y0": L[: a + 1], self.STEP_NAME: L[a:], self.SUM_NAME: W}
-        at = {"y0": x[: a + 1], self.STEP_NAME: x[a:], self.SUM_NAME: x}
+        # the white curve solid up to the floor, then dashed on top of the yellow it runs along (drawn below)
+        series = {"y0": L[: a + 1], self.STEP_NAME: L[a:], self.SUM_NAME: W[: a + 1]}
+        at = {"y0": x[: a + 1], self.STEP_NAME: x[a:], self.SUM_NAME: x[: a + 1]}
         plot = LossPlot(series, colors={"y0": yellow, self.STEP_NAME: yellow, self.SUM_NAME: fg}, steps=at,
                         log_y=True, y_range=(1e-3, 3.0), x_range=(0, n["n"]), legend=False, x_label="step",
                         y_label="", width=4.7, height=2.2, tracker=tracker, font_size=28, ink=theme.FOREGROUND,
                         y_ticks=4, x_ticks=3)
         plot.curves["y0"].trace.line.set_stroke(width=2.5)
-        plot.curves[self.STEP_NAME].trace.line.set_stroke(width=6)
-        plot.curves[self.SUM_NAME].trace.line.set_stroke(width=2.5)
+        plot.curves[self.STEP_NAME].trace.line.set_stroke(width=7)
+        plot.curves[self.SUM_NAME].trace.line.set_stroke(width=4)
         ax = plot.axes
+        # from the floor on: white dashes as wide as the yellow, over it (the two alternate: both are there), each
+        # shown once the path passes it
+        dashes = mn.VGroup()
+        for t0 in range(a, len(W) - 1, 16):
+            t1 = min(t0 + 8, len(W) - 1)
+            d = mn.VMobject(stroke_color=fg, stroke_width=7)
+            d.set_points_as_corners([ax.c2p(x[t], W[t]) for t in range(t0, t1 + 1)])
+            dashes.add(shown_from(d, tracker, float(t1)))
+        plot.add(dashes)
         plain_ticks(ax, fg)  # 0.001 … 1 written out
         marks = mn.VGroup()  # where the two agree, where |g| starts to fall, the end: numbers above-right (clear)
-        for step, val, words, late in ((float(a), float(L[a]), f"{a}", 12), (float(f), float(W[f]), f"{f}", 12),
+        for step, val, words, late in ((float(a), float(L[a]), f"{a}", 12), (float(f), float(L[f]), f"{f}", 12),
                                        (float(x[-1]), float(L[-1]), f"{L[-1]:.2g}", 0)):
-            dot = mn.Dot(ax.c2p(step, val), radius=0.08, color=fg, stroke_color=bg, stroke_width=2)
+            dot = mn.Dot(ax.c2p(step, val), radius=0.09, color=yellow, stroke_color=bg, stroke_width=3)
             tag = label(words, size=28, color=fg).next_to(dot, mn.UP, buff=0.1 if late else 0.3)
             if late:  # right of the mark: the curves before it still run high up there
                 tag.shift((tag.width / 2 - 0.02) * mn.RIGHT)
@@ -1316,13 +1327,14 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         gap_words.add_background_rectangle(color=bg, opacity=0.8, buff=0.03)
         plot.add(shown_from(mn.VGroup(gap, gap_words), tracker, z, until=z))
         plot.add(marks)
-        names = mn.VGroup()
-        for k_, c, w in ((self.STEP_NAME, yellow, 6), (self.SUM_NAME, fg, 3)):
+        names = mn.VGroup(label(self.CHART_NAME, size=26, color=fg))  # the y axis's name, over it
+        for k_, c, w in ((self.STEP_NAME, yellow, 7), (self.SUM_NAME, fg, 4)):
             swatch = mn.Line(mn.ORIGIN, 0.45 * mn.RIGHT, stroke_color=c, stroke_width=w)
             names.add(mn.VGroup(swatch, label(k_, size=26, color=fg)).arrange(mn.RIGHT, buff=0.12))
         names.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.1)
+        names[1:].shift(0.2 * mn.RIGHT)
         plot.move_to([0, -2.5, 0], aligned_edge=mn.DOWN).to_edge(mn.RIGHT, buff=0.2)
-        names.next_to(ax.axes, mn.UP, buff=0.25).align_to(ax.axes, mn.RIGHT)
+        names.next_to(ax.axes, mn.UP, buff=0.25).align_to(plot.axes.tick_labels, mn.LEFT)
         plot.add(names)
         self._chart = plot
         sub = label(f"height: log(1 + loss)  |  η = {n['eta']:g}\nupdate: v ← {n['beta']:g}·v − η·gradient, "
@@ -1344,38 +1356,48 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
 
     def insets(self, rec, tracker) -> list:
         """The zigzag's close-up at its hold (step z), top-down and to scale, with a thin box on the surface where
-        it is taken: the step into z (thin yellow), then every past −gradient the step at z sums, each ×η·0.9ᵏ,
-        tip to tail from θ_z (grey; older ones tiny): the chain folds back and forth across the valley, and it
-        ends exactly at θ_z₊₁, the real step (thick yellow, from the chain's first tail to its last tip). Its two
-        lengths (the chart's W and step at z) written under it. Shown only while the path holds at z."""
+        it is taken: every past −gradient the step at z sums, each ×η and ×0.9 per step back, tip to tail from θ_z
+        (white, the chart's white curve is this chain's length; terms too short to see left out): the chain folds
+        back and forth across the valley floor (dashed grey) and ends exactly at θ_z₊₁, the real step (thick
+        yellow, on top). What it is and its two lengths written under it. Shown only while the path holds at z."""
         n = self.run_numbers(rec)
         th = np.asarray(rec[f"{self.plane}_run"].thetas, float)
-        fg, yellow = color(theme.FOREGROUND), color("optimizer", "momentum")
+        fg, muted, yellow = color(theme.FOREGROUND), color(theme.MUTED), color("optimizer", "momentum")
+        obj = O.get(self.plane)
         z = self.zig_step(n)
         terms = np.array([-n["eta"] * n["beta"] ** k_ * n["G"][z - k_] for k_ in range(z + 1)])
         chain = th[z] + np.vstack([np.zeros((1, 2)), np.cumsum(terms, axis=0)])  # its last point is θ_z₊₁
-        box_pts = np.vstack([chain, th[z - 1:z + 2]])
+        box_pts = np.vstack([chain, th[z:z + 2]])
         c = (box_pts.min(axis=0) + box_pts.max(axis=0)) / 2
         half = 0.58 * float(np.max(np.ptp(box_pts, axis=0)))
-        zz = PlaneInset(c, half, side=2.5, make_text=label, size=26,
-                        header=f"top view, step {z}: grey,\npast −gradients × η·{n['beta']:g}ᵏ")
+        zz = PlaneInset(c, half, side=2.5, make_text=label, size=26, header=f"step {z}, seen from above")
         zz.header.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.04)  # over the sheet
-        zz.path(th[z - 1:z + 1], yellow, width=3, dot=0.06)  # the step that brought it here
+        # the valley floor: for each x the y where f is lowest (from f itself), dashed grey, named at its lower end
+        xs, ys = np.linspace(c[0] - half, c[0] + half, 40), np.linspace(c[1] - half, c[1] + half, 400)
+        X, Y = np.meshgrid(xs, ys)
+        F = np.asarray(obj.value(np.column_stack([X.ravel(), Y.ravel()])), float).reshape(X.shape)
+        solid = zz.curve(np.column_stack([xs, ys[np.argmin(F, axis=0)]]), width=3)
+        zz.remove(solid)
+        zz.add(mn.DashedVMobject(solid, num_dashes=12, dashed_ratio=0.55))
+        floor_word = label("floor", size=24, color=muted)
+        low = min((solid.get_start(), solid.get_end()), key=lambda p: p[1])
+        floor_word.next_to(low, mn.UP, buff=0.08)
+        floor_word.shift((floor_word.width / 2 + 0.1) * (mn.RIGHT if low[0] < zz.box.get_center()[0] else mn.LEFT))
+        zz.add(floor_word)
         seg = np.linalg.norm(terms, axis=1) * (zz.side / 2) / half  # on-screen lengths
-        for k_ in range(len(terms)):
-            if seg[k_] < 0.02:
-                continue  # older than the eye can see
-            tip = 0.12 if seg[k_] > 0.3 else 0.0
-            if tip:
-                zz.arrow(chain[k_], terms[k_], theme.MUTED, width=3, tip=tip)
+        shown = int(np.sum(seg >= 0.06))  # ≥ 3 px at 854×480: the newest terms (they only shrink going back)
+        for k_ in range(shown):
+            if seg[k_] > 0.25:
+                zz.arrow(chain[k_], terms[k_], theme.FOREGROUND, width=3.5, tip=0.12)
             else:
-                zz.curve(chain[k_:k_ + 2], width=2.5)
+                zz.curve(chain[k_:k_ + 2], color=theme.FOREGROUND, width=3.5)
         for a_ in zz.arrow(th[z], th[z + 1] - th[z], yellow, width=9, tip=0.24):  # the real step: the chain's sum
             a_.max_stroke_width_to_length_ratio = 1e3  # thick though short (manim thins short arrows)
             a_._set_stroke_width_from_length()
         W, L = float(n["W"][z]), float(n["L"][z])
-        sw = label(f"chain: {W:.2f} long (white)\nstep: {L:.2f} (yellow)", size=26, color=fg, line_spacing=0.8)
-        sw.next_to(zz.box, mn.DOWN, buff=0.08).align_to(zz.box, mn.LEFT)
+        sw = label(f"white: −gradients × η,\n× {n['beta']:g} per step back\nchain {W:.2f} = white curve\n"
+                   f"yellow: the step, {L:.2f}", size=26, color=fg, line_spacing=0.8)
+        sw.next_to(zz.box, mn.DOWN, buff=0.1).align_to(zz.box, mn.LEFT)
         sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.03)
         zz.add(sw)
         zz.shift(np.array([self.zig_at[0], self.zig_at[1], 0]) - zz.box.get_center())
@@ -1402,6 +1424,10 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             words.move_to(q).shift((way[0] + np.sign(way[0]) * words.width / 2) * mn.RIGHT + way[1] * mn.UP)
             words.add_background_rectangle(color=bg, opacity=0.7, buff=0.04)
             out.append(mn.VGroup(shown_from(ring, self._tracker, k), shown_from(words, self._tracker, k)))
+        # the run's end: a dot with a dark rim (the path's head ends there, short of ★), once the path is drawn
+        end = mn.Dot(axes.c2p(*xy[-1], z[-1]), radius=0.11, color=color("optimizer", "momentum"), stroke_color=bg,
+                     stroke_width=3, fill_opacity=1)
+        out.append(mn.VGroup(shown_from(end, self._tracker, float(len(xy) - 1)), mn.VGroup()))
         return out
 
     def run_loss(self, rec) -> np.ndarray:
@@ -1419,8 +1445,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                     f"step is {W[z] / L[z]:.1f}× shorter than the chain."),
                 (a, f"From step {a} the gradients agree: the step is the white curve's full size, ≈ {k:g}·η·|gradient| "
                     f"≈ {np.median(L[a:f]):.2g}."),
-                (f, f"From step {f} (loss {run_loss[f]:.2g}) the floor flattens toward ★ (loss 0): the gradient "
-                    f"only falls from here.")]
+                (f, f"From step {f} (loss {run_loss[f]:.2g}) the floor flattens: the gradient peaks here, then "
+                    f"only falls.")]
 
     def intro(self, rec, surf):
         n = self.run_numbers(rec)

@@ -722,7 +722,7 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     zig, floor, hold = (" ".join(w.split()) for w in (zig, floor, hold))
     # the zigzag hold at z = a // 2: the chain −η·βʲ·g_{z−j} tip to tail from θ_z ends at θ_{z+1} (the step), it
     # folds back (successive terms point against each other, often), its length is W[z]; the close-up's "chain:
-    # 0.19 long (white)", "step: 0.02 (yellow)" add up to the chart's and the caption's ratio
+    # 0.19 = white curve", "yellow: the step, 0.02" add up to the chart's and the caption's ratio
     assert z == a // 2 == sc.zig_step(n)
     terms = np.array([-eta * beta ** j * grad[z - j] for j in range(z + 1)])
     assert np.allclose(th[z] + terms.sum(axis=0), th[z + 1], rtol=0, atol=1e-12)
@@ -734,7 +734,9 @@ def test_rosenbrock_surface_words(surf_mod, surface):
             f"shorter than the chain") in zig
     assert a_ == a and f"From step {a} the gradients agree: the step is the white curve's full size" in floor
     assert f"≈ {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}" in floor
-    assert step == f and f"From step {f} (loss {run.train_loss[f]:.2g}) the floor flattens toward ★" in hold
+    assert step == f and (f"From step {f} (loss {run.train_loss[f]:.2g}) the floor flattens: the gradient peaks here, "
+                          f"then only falls.") == hold
+    assert g[f] == g[a:].max()  # "peaks here": the largest gradient from the floor on
     why = " ".join(sc.why(surface, s, 0.0).split())
     assert (f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps with it, to {L[-1]:.2g}; the loss "
             f"falls from {run.train_loss[f]:.2g} to {run.train_loss[-1]:.2g}.") == why
