@@ -287,8 +287,10 @@ class DescentSurface(ThemedThreeDScene):
                 self.remove(shown)
             self.add_fixed_in_frame_mobjects(nxt)
             shown = nxt
+            self.hold_swap(i, True)
             self.pause("path-hold" if i == 0 else f"path-hold-{i}")
             self.wait(self.hold_time + (self.hold_extra[i] if i < len(self.hold_extra) else 0.0))
+            self.hold_swap(i, False)
             if i in self.hold_leaves:  # what it says holds at step k only
                 self.remove(shown)
                 shown = None
@@ -328,6 +330,10 @@ class DescentSurface(ThemedThreeDScene):
     def closing_swap(self, i: int):
         """What changes beside the caption at closing reason `i` (-1: the takeaway; none here: a variant swaps
         an inset)."""
+
+    def hold_swap(self, i: int, on: bool):
+        """What shows beside the caption only while the path holds at its hold `i` (on: the hold starts; none
+        here: a variant adds a close-up)."""
 
     def arrange_meters(self, counter, loss, star_words, net: bool) -> mn.VGroup:
         """The readout panel: the step counter, the loss and ★'s words in a column, its upper left corner
@@ -1340,7 +1346,16 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         sub = label(f"height: log(1 + loss)  |  η = {n['eta']:g}\nupdate: v ← {n['beta']:g}·v − η·gradient, "
                     f"θ ← θ + v", size=26, color=fg, line_spacing=0.8)
         sub.to_edge(mn.UP, buff=0.62).to_edge(mn.LEFT, buff=0.2)
-        return [plot, sub, *self.insets(rec, tracker)]
+        self._zig_inset = self.insets(rec, tracker)
+        return [plot, sub]
+
+    def hold_swap(self, i: int, on: bool):
+        """The zigzag's close-up is in the scene only while the path holds there (hidden, it would still cost
+        every frame its drawing)."""
+        if i == 0 and on:
+            self.add_fixed_in_frame_mobjects(self._zig_inset)
+        elif i == 0:
+            self.remove(self._zig_inset)
 
     @staticmethod
     def zig_step(n) -> int:
@@ -1354,7 +1369,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         q = np.asarray(self.camera.project_points(P), float)[:, :2]
         return q.min(axis=0) - pad, q.max(axis=0) + pad
 
-    def insets(self, rec, tracker) -> list:
+    def insets(self, rec, tracker) -> mn.VGroup:
         """The zigzag's close-up at its hold (step z), top-down and to scale, with a thin box on the surface where
         it is taken: every past −gradient the step at z sums, each ×η and ×0.9 per step back, tip to tail from θ_z
         (white, the chart's white curve is this chain's length; terms too short to see left out): the chain folds
@@ -1403,7 +1418,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         zz.shift(np.array([self.zig_at[0], self.zig_at[1], 0]) - zz.box.get_center())
         lo, hi = self.screen_box(range(z - 1, z + 2))
         zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
-        return [shown_from(zz, tracker, z, until=z)]  # read while the path holds still, gone as it moves on
+        return zz  # read while the path holds still (`hold_swap`), gone as it moves on
 
     def marks_after(self, rec, axes, xy, z, steps) -> list:
         """On the path: a ring at the step from which the floor flattens (labelled), shown once the path
