@@ -33,14 +33,14 @@ from nnviz.render.surface3d import (PlaneInset, SurfaceMesh, decade_ticks, grid_
 from nnviz.render.widgets import DescentPath, Readout, StepCounter
 
 
-def plain_ticks(axes, fg, fmt=lambda v: f"{v:g}") -> None:
+def plain_ticks(axes, fg, fmt=lambda v: f"{v:g}", size: float = 28) -> None:
     """Log-axis tick labels 10ⁿ written out (0.01, 10, or `fmt`'s words): superscripts read too small at 854×480."""
     digits = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"
     for tick in axes.tick_labels:
         sup = getattr(tick, "text", "")
         if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set(digits):
             e = int(sup[2:].translate(str.maketrans(digits, "0123456789-")))
-            tick.become(label(fmt(10.0 ** e), size=28, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
+            tick.become(label(fmt(10.0 ** e), size=size, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
 
 
 def at_window_edge(surf) -> bool:
@@ -1202,11 +1202,11 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     phi, theta = 40, -100   # from the valley's open side: the whole path in view (a lower camera hides
     end_phi, end_theta = 40, -100  # its end behind the valley's near wall); the camera holds still
     orbit_rate = 0.0
-    zoom, offset = 0.8, (-2.75, 0.15)
+    zoom, offset = 0.7, (-3.55, 0.1)
     ring_color = theme.GRID  # dark lines: white is the gradient curve's and the markers
     axis_ticks = 0          # no floating loss axis (it read as level with points it is not)
     path_width, path_outline = 3.0, 2.0  # thin: the early zigzag across the valley reads as a zigzag
-    hold_time = 3.5
+    hold_time = 3.0
     run_time = 8.0
     ring_width, ring_opacity = 2.5, 0.9
     ring_lift = 1.5         # whole on the steep inner walls (at 0.5 the near faces chopped them into dashes)
@@ -1214,10 +1214,12 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     counter_drawing = False
     axis_name = "loss"      # the camera holds still: the name stays clear of the title
     during_runs = True      # the formula caption is read while the first steps are drawn
-    hold_extra = (2.0,)     # the zigzag hold: its close-up's numbers are read too
-    why_time, takeaway_time = 3.5, 3.0
+    hold_extra = (2.5,)     # the zigzag hold: its close-up's numbers are read too
+    why_time, takeaway_time = 3.0, 2.5
+    intro_time = 2.2
     hold_leaves = (0,)      # the zigzag's caption and close-up go as the path moves on (the gap closes by step ~45)
-    zig_at = (-3.05, 0.75)  # the zigzag close-up's box centre (screen): between ○ and ★, its words under it
+    zig_side, zig_top = 3.25, 2.3  # the zigzag close-up: its side and top (screen), in the chart's place
+    chain_arrows = 8        # the newest past −gradients drawn one by one in it (the older ones summed)
     start_fill = 1.0        # ○ a clean ring: the first steps' scribble under it hidden
     tag_ways = (0.22 * mn.RIGHT + 0.12 * mn.UP, 0.5 * mn.UP)  # step tags: from the mark, clear of the path
 
@@ -1297,7 +1299,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         at = {"y0": x[: a + 1], self.STEP_NAME: x[a:], self.SUM_NAME: x[: a + 1]}
         plot = LossPlot(series, colors={"y0": yellow, self.STEP_NAME: yellow, self.SUM_NAME: fg}, steps=at,
                         log_y=True, y_range=(1e-3, 3.0), x_range=(0, n["n"]), legend=False, x_label="step",
-                        y_label="", width=4.7, height=2.2, tracker=tracker, font_size=28, ink=theme.FOREGROUND,
+                        y_label="", width=5.9, height=2.45, tracker=tracker, font_size=30, ink=theme.FOREGROUND,
                         y_ticks=4, x_ticks=3)
         plot.curves["y0"].trace.line.set_stroke(width=2.5)
         plot.curves[self.STEP_NAME].trace.line.set_stroke(width=7)
@@ -1312,7 +1314,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             d.set_points_as_corners([ax.c2p(x[t], W[t]) for t in range(t0, t1 + 1)])
             dashes.add(shown_from(d, tracker, float(t1)))
         plot.add(dashes)
-        plain_ticks(ax, fg)  # 0.001 … 1 written out
+        plain_ticks(ax, fg, size=30)  # 0.001 … 1 written out
         marks = mn.VGroup()  # where the two agree, where |g| starts to fall, the end: numbers above-right (clear)
         for step, val, words, late in ((float(a), float(L[a]), f"{a}", 12), (float(f), float(L[f]), f"{f}", 12),
                                        (float(x[-1]), float(L[-1]), f"{L[-1]:.2g}", 0)):
@@ -1352,10 +1354,12 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     def hold_swap(self, i: int, on: bool):
         """The zigzag's close-up is in the scene only while the path holds there (hidden, it would still cost
         every frame its drawing)."""
-        if i == 0 and on:
+        if i == 0 and on:  # in the chart's place (its numbers are in the close-up's words)
+            self.remove(self._chart)
             self.add_fixed_in_frame_mobjects(self._zig_inset)
         elif i == 0:
             self.remove(self._zig_inset)
+            self.add_fixed_in_frame_mobjects(self._chart)
 
     @staticmethod
     def zig_step(n) -> int:
@@ -1370,52 +1374,40 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         return q.min(axis=0) - pad, q.max(axis=0) + pad
 
     def insets(self, rec, tracker) -> mn.VGroup:
-        """The zigzag's close-up at its hold (step z), top-down and to scale, with a thin box on the surface where
-        it is taken: every past −gradient the step at z sums, each ×η and ×0.9 per step back, tip to tail from θ_z
-        (white, the chart's white curve is this chain's length; terms too short to see left out): the chain folds
-        back and forth across the valley floor (dashed grey) and ends exactly at θ_z₊₁, the real step (thick
-        yellow, on top). What it is and its two lengths written under it. Shown only while the path holds at z."""
+        """The zigzag's close-up at its hold (step z), top-down and to scale, in the chart's place for that hold
+        (the chart steps aside), with thin lines from the box on the surface where it is taken: the newest past
+        −gradients the step at z sums, each ×η and ×0.9 per step back, tip to tail from θ_z (white, fading with
+        age: the chart's white curve is the whole chain's length; the older ones, tiny, finish it along the step); the
+        chain folds back and forth and ends exactly at θ_z₊₁, the real step (thick yellow, on top). What it is and
+        its two lengths written under it."""
         n = self.run_numbers(rec)
         th = np.asarray(rec[f"{self.plane}_run"].thetas, float)
-        fg, muted, yellow = color(theme.FOREGROUND), color(theme.MUTED), color("optimizer", "momentum")
-        obj = O.get(self.plane)
+        fg, yellow = color(theme.FOREGROUND), color("optimizer", "momentum")
         z = self.zig_step(n)
+        new = self.chain_arrows
         terms = np.array([-n["eta"] * n["beta"] ** k_ * n["G"][z - k_] for k_ in range(z + 1)])
         chain = th[z] + np.vstack([np.zeros((1, 2)), np.cumsum(terms, axis=0)])  # its last point is θ_z₊₁
         box_pts = np.vstack([chain, th[z:z + 2]])
         c = (box_pts.min(axis=0) + box_pts.max(axis=0)) / 2
-        half = 0.58 * float(np.max(np.ptp(box_pts, axis=0)))
-        zz = PlaneInset(c, half, side=2.5, make_text=label, size=26, header=f"step {z}, seen from above")
-        zz.header.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.04)  # over the sheet
-        # the valley floor: for each x the y where f is lowest (from f itself), dashed grey, named at its lower end
-        xs, ys = np.linspace(c[0] - half, c[0] + half, 40), np.linspace(c[1] - half, c[1] + half, 400)
-        X, Y = np.meshgrid(xs, ys)
-        F = np.asarray(obj.value(np.column_stack([X.ravel(), Y.ravel()])), float).reshape(X.shape)
-        solid = zz.curve(np.column_stack([xs, ys[np.argmin(F, axis=0)]]), width=3)
-        zz.remove(solid)
-        zz.add(mn.DashedVMobject(solid, num_dashes=12, dashed_ratio=0.55))
-        floor_word = label("floor", size=24, color=muted)
-        low = min((solid.get_start(), solid.get_end()), key=lambda p: p[1])
-        floor_word.next_to(low, mn.UP, buff=0.08)
-        floor_word.shift((floor_word.width / 2 + 0.1) * (mn.RIGHT if low[0] < zz.box.get_center()[0] else mn.LEFT))
-        zz.add(floor_word)
-        seg = np.linalg.norm(terms, axis=1) * (zz.side / 2) / half  # on-screen lengths
-        shown = int(np.sum(seg >= 0.06))  # ≥ 3 px at 854×480: the newest terms (they only shrink going back)
-        for k_ in range(shown):
-            if seg[k_] > 0.25:
-                zz.arrow(chain[k_], terms[k_], theme.FOREGROUND, width=3.5, tip=0.12)
-            else:
-                zz.curve(chain[k_:k_ + 2], color=theme.FOREGROUND, width=3.5)
-        for a_ in zz.arrow(th[z], th[z + 1] - th[z], yellow, width=9, tip=0.24):  # the real step: the chain's sum
+        half = 0.6 * float(np.max(np.ptp(box_pts, axis=0)))
+        zz = PlaneInset(c, half, side=self.zig_side, make_text=label, size=26)
+        for k_ in range(new):  # the newest first, fading as they age
+            g_ = zz.arrow(chain[k_], terms[k_], theme.FOREGROUND, width=4, tip=0.16)
+            g_[1].set_opacity(1.0 - 0.6 * k_ / max(new - 1, 1))
+        for a_ in zz.arrow(th[z], th[z + 1] - th[z], yellow, width=10, tip=0.26):  # the real step: the chain's sum
             a_.max_stroke_width_to_length_ratio = 1e3  # thick though short (manim thins short arrows)
             a_._set_stroke_width_from_length()
+        start = label(f"step {z}", size=26, color=fg)  # the chain's newest end, where the step starts
+        start.next_to(zz.box, mn.LEFT, buff=0.1).set_y(zz.at(th[z])[1])  # beside the box, level with it
+        start.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.03)
+        zz.add(start)
         W, L = float(n["W"][z]), float(n["L"][z])
-        sw = label(f"white: −gradients × η,\n× {n['beta']:g} per step back\nchain {W:.2f} = white curve\n"
-                   f"yellow: the step, {L:.2f}", size=26, color=fg, line_spacing=0.8)
-        sw.next_to(zz.box, mn.DOWN, buff=0.1).align_to(zz.box, mn.LEFT)
-        sw.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.85, buff=0.03)
+        sw = label(f"white: past −gradients × η, × {n['beta']:g} per step back\n({new} newest; the {z + 1 - new} "
+                   f"older add the rest, along the yellow)\nchain {W:.2f} = white curve;  step (yellow) {L:.2f}",
+                   size=26, color=fg, line_spacing=0.8)
+        sw.next_to(zz.box, mn.DOWN, buff=0.1).align_to(zz.box, mn.RIGHT)
         zz.add(sw)
-        zz.shift(np.array([self.zig_at[0], self.zig_at[1], 0]) - zz.box.get_center())
+        zz.shift(np.array([mn.config.frame_width / 2 - 0.15, self.zig_top, 0]) - zz.box.get_corner(mn.UR))
         lo, hi = self.screen_box(range(z - 1, z + 2))
         zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
         return zz  # read while the path holds still (`hold_swap`), gone as it moves on
@@ -1460,8 +1452,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                     f"step is {W[z] / L[z]:.1f}× shorter than the chain."),
                 (a, f"From step {a} the gradients agree: the step is the white curve's full size, ≈ {k:g}·η·|gradient| "
                     f"≈ {np.median(L[a:f]):.2g}."),
-                (f, f"From step {f} (loss {run_loss[f]:.2g}) the floor flattens: the gradient peaks here, then "
-                    f"only falls.")]
+                (f, f"The gradient is largest at the bend (step {f}, loss {run_loss[f]:.2g}); past it the floor "
+                    f"flattens toward ★ (lowest, loss 0).")]
 
     def intro(self, rec, surf):
         n = self.run_numbers(rec)
@@ -1470,8 +1462,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
 
     def during(self, rec, surf, v):
         n = self.run_numbers(rec)
-        return (f"Each step sums past gradients, each older one ×{n['beta']:g}. White: its size if all pointed one way "
-                f"(for a steady one, {n['k']:g}·η·|gradient|).")
+        return (f"Each step sums past gradients, each older one ×{n['beta']:g}: 1 + 0.9 + 0.81 + … = {n['k']:g}. "
+                f"White: its size if all pointed one way.")
 
     def minimum_words(self, surf, v):
         return "minimum, loss 0" if v == 0 else f"minimum, loss {v:.3g}"

@@ -722,28 +722,33 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     zig, floor, hold = (" ".join(w.split()) for w in (zig, floor, hold))
     # the zigzag hold at z = a // 2: the chain −η·βʲ·g_{z−j} tip to tail from θ_z ends at θ_{z+1} (the step), it
     # folds back (successive terms point against each other, often), its length is W[z]; the close-up's "chain:
-    # 0.19 = white curve", "yellow: the step, 0.02" add up to the chart's and the caption's ratio
+    # 0.19 = white curve", "step (yellow) 0.02" add up to the chart's and the caption's ratio; the 8 newest are drawn, the
+    # older ones add the rest along the step (their sum points along it)
     assert z == a // 2 == sc.zig_step(n)
     terms = np.array([-eta * beta ** j * grad[z - j] for j in range(z + 1)])
     assert np.allclose(th[z] + terms.sum(axis=0), th[z + 1], rtol=0, atol=1e-12)
     assert np.linalg.norm(terms, axis=1).sum() == pytest.approx(W[z])
     assert sum(terms[j] @ terms[j + 1] < 0 for j in range(20)) >= 8  # "flip side … folds back"
+    new = sc.chain_arrows
+    rest, stp = terms[new:].sum(axis=0), th[z + 1] - th[z]
+    assert rest @ stp / np.linalg.norm(rest) / np.linalg.norm(stp) > 0.99  # "the 39 older add the rest, along the yellow"
     assert W[z] / L[z] > 5
     assert f"{W[z] / L[z]:.1f}" == f"{float(f'{W[z]:.2f}') / float(f'{L[z]:.2f}'):.1f}"  # as written, they add up
     assert (f"across the valley the gradients flip side, so their chain folds back: the step is {W[z] / L[z]:.1f}× "
             f"shorter than the chain") in zig
     assert a_ == a and f"From step {a} the gradients agree: the step is the white curve's full size" in floor
     assert f"≈ {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}" in floor
-    assert step == f and (f"From step {f} (loss {run.train_loss[f]:.2g}) the floor flattens: the gradient peaks here, "
-                          f"then only falls.") == hold
-    assert g[f] == g[a:].max()  # "peaks here": the largest gradient from the floor on
+    assert step == f and (f"The gradient is largest at the bend (step {f}, loss {run.train_loss[f]:.2g}); past it the "
+                          f"floor flattens toward ★ (lowest, loss 0).") == hold
+    assert g[f] == g[a:].max() and L[f] >= 0.99 * L[a:].max()  # "largest": from the floor on (the chart's 160 mark)
+    assert obj.value(np.array(obj.minima[0])) == pytest.approx(0.0)  # ★ lowest, loss 0
     why = " ".join(sc.why(surface, s, 0.0).split())
     assert (f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps with it, to {L[-1]:.2g}; the loss "
             f"falls from {run.train_loss[f]:.2g} to {run.train_loss[-1]:.2g}.") == why
     assert L[f] / L[-1] > 5 and sc.run_loss(surface)[-1] == run.train_loss[-1]
     during = " ".join(sc.during(surface, s, 0.0).split())
-    assert during == (f"Each step sums past gradients, each older one ×{beta:g}. White: its size if all pointed one "
-                      f"way (for a steady one, {k:g}·η·|gradient|).")
+    assert during == (f"Each step sums past gradients, each older one ×{beta:g}: 1 + 0.9 + 0.81 + … = {k:g}. White: "
+                      f"its size if all pointed one way.")
     assert sum(beta ** j for j in range(2000)) == pytest.approx(k)  # 1 + 0.9 + 0.81 + … = 10
     # the takeaway: they cancel across the valley (the zigzag's W ≫ step), add up to 10·η·|gradient| on the floor
     # (above), shrink near ★ (the gradient falls from f on, above)
