@@ -20,8 +20,8 @@ from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, finish_order, fir
 from nnviz.experiments import race_views as RV
 from nnviz.tuning import ATOL, PEAK
 from nnviz.render.plots import LabelledAxes, Legend
-from nnviz.render.race_card import (TopView, adagrad_box, bounce_strip, fit_text, head_halos, light_runs,
-                                    limit_chart, neighbour_table, screen_turn, start_pin, zigzag_boxes)
+from nnviz.render.race_card import (TopView, adagrad_box, arrow_tag, bounce_strip, fit_text, head_halos, leader_tag,
+                                    light_runs, limit_chart, neighbour_table, screen_turn, start_pin, zigzag_boxes)
 from nnviz.render.race_chart import (ROW, RIGHT_EDGE, EscapeTable, RankStrip, SeriesChart, beat_marks, caption_fit,
                                      cross_mark, edge_inset, excursions, race_warp, spotlight, start_and_minima, thin_trail,
                                      tuning_warp, unspotlight, window, zoom_inset)
@@ -917,21 +917,9 @@ class DescentRace3D(ThemedThreeDScene):
                                               color=color("optimizer", covers[o_]))).arrange(mn.DOWN, buff=0.06)
                     side_ = mn.DOWN
                 if self.mid_legend and o_ in self.mid_tag_at:  # in the dark off the surface, on a leader to its dot
-                    tag.move_to([*self.mid_tag_at[o_], 0.0])
-                    p_ = np.array([*spot, 0.0])
-                    u = (tag.get_center() - p_) / max(np.linalg.norm(tag.get_center() - p_), 1e-9)
-                    end = tag.get_critical_point(mn.UP if u[1] < 0 else mn.DOWN) + 0.05 * (mn.UP if u[1] < 0 else mn.DOWN)
-                    ring.add(*[mn.Line(p_ + 0.16 * u, end, stroke_width=w, color=c)
-                               for c, w in ((color(theme.BACKGROUND), 5), (c_, 2.5))], tag)
-                    continue
-                tag.next_to([*spot, 0.0], side_, buff=0.55)
-                tag.shift(max(0.0, -mn.config.frame_x_radius + 0.1 - tag.get_left()[0]) * mn.RIGHT)  # in the frame
-                tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)
-                tip = np.array([*spot, 0.0]) - 0.17 * side_
-                tail = tag.get_critical_point(-side_) - 0.04 * side_
-                ring.add(*[mn.Arrow(tail, tip, buff=0, stroke_width=w, color=c, tip_length=0.14,
-                                    max_tip_length_to_length_ratio=0.5) for c, w in ((color(theme.BACKGROUND), 8), (c_, 4))])
-                ring.add(tag)
+                    ring.add(*leader_tag(tag, spot, self.mid_tag_at[o_], c_))
+                else:
+                    ring.add(*arrow_tag(tag, spot, side_, c_))
             # in the legend's place, under the counter, on plain background (cut in and out: never on the
             # surface, never two texts at once)
             if self.mid_legend:  # under the legend (every dot stays named), in the ring key's place

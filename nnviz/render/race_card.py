@@ -1,7 +1,8 @@
-"""The 3-D race's rings round covered heads (`head_halos`) and its end card, drawn from the race records: text
-wrapped to a column, trails lit or dimmed at rest, a pin on the start ○, the stability-limit chart and the rule's two bounces, the winner's neighbours, flat
+"""The 3-D race's kit, drawn from the race records: rings round covered heads (`head_halos`), the mid-race
+name tags (`leader_tag`, `arrow_tag`), and the end card: text wrapped to a column, trails lit or dimmed at
+rest, a pin on the start ○, the stability-limit chart and the rule's two bounces, the winner's neighbours, flat
 close-ups of a stretch of trail (RMSprop's zigzag beside Adam's walk, AdaGrad's first steps), and `TopView`, a
-`PlaneInset` of ★'s neighbourhood turned like the 3-D view. The words come from
+`PlaneInset` of ★'s neighbourhood turned like the 3-D view (with `star_ruler`). The words come from
 `nnviz.experiments.race_views`."""
 import re
 from functools import lru_cache
@@ -54,6 +55,30 @@ def head_halos(camera, heads: dict, order: list, start_at, near: float, cover: f
         halo.add_updater(follow)
         halos[o_] = halo
     return halos
+
+
+def leader_tag(tag, spot, at, colour) -> mn.VGroup:
+    """A head's name placed at `at` (screen x, y: in the dark off the surface) with a thin outlined leader from
+    its dot at `spot` (screen x, y) to the name's near edge: (leader's rim, leader, tag)."""
+    tag.move_to([*at, 0.0])
+    p_ = np.array([*spot, 0.0])
+    u = (tag.get_center() - p_) / max(np.linalg.norm(tag.get_center() - p_), 1e-9)
+    end = tag.get_critical_point(mn.UP if u[1] < 0 else mn.DOWN) + 0.05 * (mn.UP if u[1] < 0 else mn.DOWN)
+    return mn.VGroup(*[mn.Line(p_ + 0.16 * u, end, stroke_width=w, color=c)
+                       for c, w in ((color(theme.BACKGROUND), 5), (colour, 2.5))], tag)
+
+
+def arrow_tag(tag, spot, side, colour) -> mn.VGroup:
+    """A head's name beside its dot at `spot` (screen x, y) on `side`, kept in the frame, on a dark backing,
+    with a short outlined arrow to the dot: (arrow's rim, arrow, tag)."""
+    tag.next_to([*spot, 0.0], side, buff=0.55)
+    tag.shift(max(0.0, -mn.config.frame_x_radius + 0.1 - tag.get_left()[0]) * mn.RIGHT)  # in the frame
+    tag.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.04)
+    tip = np.array([*spot, 0.0]) - 0.17 * side
+    tail = tag.get_critical_point(-side) - 0.04 * side
+    return mn.VGroup(*[mn.Arrow(tail, tip, buff=0, stroke_width=w, color=c, tip_length=0.14,
+                                max_tip_length_to_length_ratio=0.5) for c, w in ((color(theme.BACKGROUND), 8), (colour, 4))],
+                     tag)
 
 
 def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:

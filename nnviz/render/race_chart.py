@@ -1,8 +1,9 @@
 """The optimizer race's 2-D pictures, drawn from the race records (the race scenes' and the tuning scene's
 kit): the ranking strip and the saddle's escape table, a small per-step series chart for the side column, the
-map's marks (start ○, minima ★, saddle ×, exits off the view, a beat's marks, spotlit trails), a zoom inset
-of a run's last steps, captions that fit the side column, GD's edge inset for the tuning scene, and the race's
-and the tuning sweep's time warps. The words they carry come from `nnviz.experiments.race_views`."""
+map's marks (start ○, minima ★, the outlined × `cross_mark`, exits off the view, a beat's marks, spotlit or
+thinned trails), a zoom inset of a run's last steps, captions that fit the side column, GD's edge inset for the
+tuning scene, and the race's and the tuning sweep's time warps. The words they carry come from
+`nnviz.experiments.race_views`."""
 import re
 
 import manim as mn
