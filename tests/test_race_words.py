@@ -198,6 +198,14 @@ def test_saddle_words_match_the_runs(race_mod, race):
     assert gy[1] / gy[0] == pytest.approx(1 + 2 * runs["gd"].meta["hyper"]["lr"], rel=1e-6)
     assert (f"each step multiplies that distance by only 1 + 2η = {gy[1] / gy[0]:.2g}: {gy[0]:g} → {gy[k]:.2f} by "
             f"step {k}.") in mid
+    # wrapped at any width, no caption line starts or ends beside an operator ("1 + 2η = 1.5" stays whole)
+    from nnviz.render.race_card import OPERATORS, formula_lines
+    for words in (mid, esc):
+        for n in range(12, 61):
+            lines = formula_lines(words, n).split("\n")
+            assert " ".join(lines) == words
+            assert not [ln for ln in lines if ln[0] in OPERATORS or ln[-1] in OPERATORS], (n, lines)
+        assert any("1 + 2η = " in ln for ln in formula_lines(mid, 12).split("\n"))
     # the 3-D race's end: why Adam (off the ridge at step 1) never reaches ★: its m is a velocity and round a
     # minimum a velocity's swing shrinks by ≈ √β₁ a step (the fit of log distance to ★ over steps 20–40)
     top = np.array(max(surf.meta["minima"], key=lambda m: m[1]))

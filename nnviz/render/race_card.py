@@ -83,19 +83,27 @@ def arrow_tag(tag, spot, side, colour) -> mn.VGroup:
 
 def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:
     """Words wrapped at the most characters per line that keep the text within `width` scene units,
-    with "f − f*" and "< 10⁻¹²" never broken across lines. A typical character's width at this size (one
-    short sample, measured once) sets the first guess, so a text is usually built once or twice (a long
-    Text is slow to build and to copy)."""
-    flat = " ".join(words.split())
-    for f in ("f − f* < 10", "f − f*", "< 10", "1/(1 − β) = ", "η·λₘₐₓ < 2", "2(1 + β)"):
-        flat = flat.replace(f, f.replace(" ", "§"))
-    flat = re.sub(r"\(β₁? = [\d.]+\)|η = [\d.]+|≈ [\d.]+", lambda m: m.group(0).replace(" ", "§"), flat)  # a value with its name
+    with no formula broken across lines: an operator (+ − = ≈ < × → …) stays on one line with both its
+    operands, so "1 + 2η = 1.5" or "f − f* < 10⁻¹²" is never split. A typical character's width at this
+    size (one short sample, measured once) sets the first guess, so a text is usually built once or twice
+    (a long Text is slow to build and to copy)."""
     n = max(int(width / (1.03 * _char_width(size))), 12)
     while True:
-        m = text(wrap_words(flat, n).replace("§", " "), size=size, line_spacing=0.8)
+        m = text(formula_lines(words, n), size=size, line_spacing=0.8)
         if m.width <= width or n <= 12:
             return m
         n = max(min(n - 1, int(n * width / m.width)), 12)
+
+
+OPERATORS = "+−=≈<>≤≥×→"
+
+
+def formula_lines(words: str, n: int) -> str:
+    """`words` wrapped at `n` characters a line, never breaking beside an operator (so "1 + 2η = 1.5"
+    stays whole, and so does "(≈ 0.66)"): the spaces round an operator are held (§) while wrapping."""
+    flat = re.sub(f" (?=[{OPERATORS}] )", "§", " ".join(words.split()))   # the space before an operator
+    flat = re.sub(f"(?<=[{OPERATORS}]) ", "§", flat)                         # the space after one
+    return wrap_words(flat, n).replace("§", " ")
 
 
 @lru_cache(maxsize=16)
