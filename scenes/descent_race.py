@@ -1238,9 +1238,13 @@ class DescentRace3DSaddle(DescentRace3D):
         top.shift((what.get_bottom()[1] - 0.2 - top.get_top()[1]) * mn.UP)
         width = mn.config.frame_x_radius - 0.25 - top.get_left()[0]
         beats, plan = [], self.end_beats(surf, runs, tuning)
+        key = self.marks_key().to_corner(mn.DL, buff=0.3)  # under the surface (the legend's key goes with it)
+        floor = -mn.config.frame_y_radius + 0.25  # ≥ 15 px above the frame's bottom, and clear of the key's line
+        if key.get_right()[0] > top.get_left()[0] - 0.5:  # (a line ending beside the key would read as one line)
+            floor = max(floor, key.get_top()[1] + 0.15)
         for words, who, steps in plan:
             w = fit_text(words, width, size=self.end_size)
-            room = top.get_bottom()[1] - 0.3 - (-mn.config.frame_y_radius + 0.25)  # ≥ 15 px above the frame's bottom
+            room = top.get_bottom()[1] - 0.3 - floor
             if w.height > room:  # (a longer line than today's records give: shrunk, never below size 24)
                 w.scale(max(room / w.height, 24 / self.end_size))
             w.next_to(top, mn.DOWN, buff=0.3).align_to(top, mn.LEFT)
@@ -1261,7 +1265,6 @@ class DescentRace3DSaddle(DescentRace3D):
             return mn.Polygon(*P, stroke_color=color(theme.FOREGROUND), stroke_width=2.5)
         frame = source(self.top_half)
         by_name = dict(zip(self.optimizers, trails))
-        key = self.marks_key().to_corner(mn.DL, buff=0.3)  # under the surface (the legend's key goes with it)
         self.remove(side)  # cut from the legend to the end card (no half-faded frame of either)
         self.add_fixed_in_frame_mobjects(frame, top, key)
         self.pause("race-ends")

@@ -237,8 +237,8 @@ def test_saddle_words_match_the_runs(race_mod, race):
     hn_ = runs["nesterov"].meta["hyper"]
     im, jn = tun.meta["names"].index("momentum"), int(np.flatnonzero(tun.lrs == hn_["lr"])[0])
     assert RV.momentum_late_text(surf, runs, tun) == (
-        f"Momentum's best η is small, {mo.meta['hyper']['lr']:.2g} (at {hn_['lr']:.2g}, with no look-ahead: f − f* = "
-        f"{tun.final_loss[im, jn]:.2g}): it leaves the ridge last (step {km_}) and is still coming in at step 40.")
+        f"Momentum's best η is only {mo.meta['hyper']['lr']:.2g} (at Nesterov's {hn_['lr']:.2g} it ends f − f* = "
+        f"{tun.final_loss[im, jn]:.2g}): it leaves the ridge last (step {km_}), still coming in.")
     assert np.linalg.norm(mo.thetas[-1] - top) > 0.05  # "still coming in": not on ★, still moving (below)
     assert hn_["beta"] == mo.meta["hyper"]["beta"]  # "Nesterov's β"
     # "at η = 0.25 it still swings at step 40": heavy ball (the published rule) at that η from the same start,

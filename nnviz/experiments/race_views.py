@@ -1026,9 +1026,9 @@ def momentum_late_text(surf, runs, tuning) -> str:
     m, hn = runs["momentum"], runs["nesterov"].meta["hyper"]
     i = tuning.meta["names"].index("momentum")
     j = int(np.flatnonzero(np.isclose(tuning.lrs, hn["lr"]))[0])
-    return (f"Momentum's best η is small, {num(m.meta['hyper']['lr'])} (at {num(hn['lr'])}, with no "
-            f"look-ahead: f − f* = {num(float(tuning.final_loss[i, j]))}): it leaves the ridge last (step "
-            f"{ridge_step(m)}) and is still coming in at step {len(m.thetas) - 1}.")
+    return (f"Momentum's best η is only {num(m.meta['hyper']['lr'])} (at Nesterov's {num(hn['lr'])} it ends "
+            f"f − f* = {num(float(tuning.final_loss[i, j]))}): it leaves the ridge last (step {ridge_step(m)}), "
+            f"still coming in.")
 
 
 def upper_minimum(surf) -> np.ndarray:
