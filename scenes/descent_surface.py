@@ -294,6 +294,10 @@ class DescentSurface(ThemedThreeDScene):
             if i in self.hold_leaves:  # what it says holds at step k only
                 self.remove(shown)
                 shown = None
+                after = self.hold_after(rec, i)
+                if after:  # what the run on from there shows
+                    shown = caption(after)
+                    self.add_fixed_in_frame_mobjects(shown)
             self.begin_ambient_camera_rotation(rate=self.orbit_rate)
             t0 = tk
         self.play(warp.segment(t, t0, warp.run_time))
@@ -334,6 +338,11 @@ class DescentSurface(ThemedThreeDScene):
     def hold_swap(self, i: int, on: bool):
         """What shows beside the caption only while the path holds at its hold `i` (on: the hold starts; none
         here: a variant adds a close-up)."""
+
+    def hold_after(self, rec, i: int) -> str | None:
+        """The caption read while the path runs on from hold `i` when that hold's own caption leaves (`hold_leaves`);
+        None: none."""
+        return None
 
     def arrange_meters(self, counter, loss, star_words, net: bool) -> mn.VGroup:
         """The readout panel: the step counter, the loss and ★'s words in a column, its upper left corner
@@ -1397,17 +1406,26 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         for a_ in zz.arrow(th[z], th[z + 1] - th[z], yellow, width=10, tip=0.26):  # the real step: the chain's sum
             a_.max_stroke_width_to_length_ratio = 1e3  # thick though short (manim thins short arrows)
             a_._set_stroke_width_from_length()
+        # the older terms, summed: one dashed line from the chain's drawn end to the step's tip (it runs along it)
+        p0, p1 = zz.at(chain[new]), zz.at(chain[-1])
+        zz.add(mn.DashedVMobject(mn.Line(p0, p1, stroke_color=color(theme.BACKGROUND), stroke_width=5), num_dashes=5))
+        old_words = label(f"+ {z + 1 - new} older", size=26, color=fg)
+        along = (p1 - p0) / max(float(np.linalg.norm(p1 - p0)), 1e-9)
+        normal = np.array([along[1], -along[0], 0.0])
+        normal = normal if normal[1] <= 0 else -normal  # below the step (the chain folds above it)
+        reach = float(abs(normal[0]) * old_words.width / 2 + abs(normal[1]) * old_words.height / 2) + 0.15
+        old_words.move_to((p0 + p1) / 2 + normal * reach)
+        zz.add(old_words)
         start = label(f"step {z}", size=26, color=fg)  # the chain's newest end, where the step starts
         start.next_to(zz.box, mn.LEFT, buff=0.1).set_y(zz.at(th[z])[1])  # beside the box, level with it
         start.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.03)
         zz.add(start)
         W, L = float(n["W"][z]), float(n["L"][z])
-        sw = label(f"white: past −gradients × η, × {n['beta']:g} per step back\n({new} newest; the {z + 1 - new} "
-                   f"older add the rest, along the yellow)\nchain {W:.2f} = white curve;  step (yellow) {L:.2f}",
-                   size=26, color=fg, line_spacing=0.8)
+        sw = label(f"white: η·(−gradient), × {n['beta']:g} per step back\nchain {W:.2f} (the white curve), "
+                   f"step {L:.2f}", size=26, color=fg, line_spacing=0.8)
         sw.next_to(zz.box, mn.DOWN, buff=0.1).align_to(zz.box, mn.RIGHT)
         zz.add(sw)
-        zz.shift(np.array([mn.config.frame_width / 2 - 0.15, self.zig_top, 0]) - zz.box.get_corner(mn.UR))
+        zz.shift(np.array([mn.config.frame_width / 2 - 0.6, self.zig_top, 0]) - zz.box.get_corner(mn.UR))
         lo, hi = self.screen_box(range(z - 1, z + 2))
         zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
         return zz  # read while the path holds still (`hold_swap`), gone as it moves on
@@ -1450,10 +1468,14 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         run_loss = self.run_loss(rec)
         return [(z, f"Zigzag (top view): across the valley the gradients flip side, so their chain folds back: the "
                     f"step is {W[z] / L[z]:.1f}× shorter than the chain."),
-                (a, f"From step {a} the gradients agree: the step is the white curve's full size, ≈ {k:g}·η·|gradient| "
-                    f"≈ {np.median(L[a:f]):.2g}."),
-                (f, f"The gradient is largest at the bend (step {f}, loss {run_loss[f]:.2g}); past it the floor "
-                    f"flattens toward ★ (lowest, loss 0).")]
+                (a, f"From step {a} the gradients agree: the step closes in on the white curve, its full size ≈ "
+                    f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}."),
+                (f, f"Along the floor the gradient peaks at the bend (step {f}, loss {run_loss[f]:.2g}); past it the "
+                    f"floor flattens toward ★ (lowest, loss 0).")]
+
+    def hold_after(self, rec, i: int) -> str | None:
+        """After the zigzag hold, while the path runs to the floor: the step closes in on W."""
+        return "Past the zigzag the gradients turn to agree: the step closes in on the white curve." if i == 0 else None
 
     def intro(self, rec, surf):
         n = self.run_numbers(rec)
@@ -1474,8 +1496,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     def why(self, rec, surf, v):
         n = self.run_numbers(rec)
         f, g, L, loss = n["flat"], n["g"], n["L"], self.run_loss(rec)
-        return (f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps with it, to {L[-1]:.2g}; the loss "
-                f"falls from {loss[f]:.2g} to {loss[-1]:.2g}.")
+        return (f"From that peak the gradient falls {g[f] / g[-1]:.0f}× and the steps with it, to {L[-1]:.2g}; the "
+                f"loss falls from {loss[f]:.2g} to {loss[-1]:.2g}.")
 
     def takeaway(self, rec, surf, v):
         """Momentum's own lesson, from the chart (the evidence stays on screen): the step is the sum of past

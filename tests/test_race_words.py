@@ -739,19 +739,23 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert sum(terms[j] @ terms[j + 1] < 0 for j in range(20)) >= 8  # "flip side … folds back"
     new = sc.chain_arrows
     rest, stp = terms[new:].sum(axis=0), th[z + 1] - th[z]
-    assert rest @ stp / np.linalg.norm(rest) / np.linalg.norm(stp) > 0.99  # "the 39 older add the rest, along the yellow"
+    assert rest @ stp / np.linalg.norm(rest) / np.linalg.norm(stp) > 0.99  # "+ 39 older": dashed along the yellow step
     assert W[z] / L[z] > 5
     assert f"{W[z] / L[z]:.1f}" == f"{float(f'{W[z]:.2f}') / float(f'{L[z]:.2f}'):.1f}"  # as written, they add up
     assert (f"across the valley the gradients flip side, so their chain folds back: the step is {W[z] / L[z]:.1f}× "
             f"shorter than the chain") in zig
-    assert a_ == a and f"From step {a} the gradients agree: the step is the white curve's full size" in floor
-    assert f"≈ {k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}" in floor
-    assert step == f and (f"The gradient is largest at the bend (step {f}, loss {run.train_loss[f]:.2g}); past it the "
-                          f"floor flattens toward ★ (lowest, loss 0).") == hold
-    assert g[f] == g[a:].max() and L[f] >= 0.99 * L[a:].max()  # "largest": from the floor on (the chart's 160 mark)
+    assert a_ == a and (f"From step {a} the gradients agree: the step closes in on the white curve, its full size ≈ "
+                        f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}.") == floor
+    # "Past the zigzag the gradients turn to agree: the step closes in on the white curve" (read from z to a): the
+    # step's share of W grows several-fold over that run, and is within 1.35× of it from a on (above)
+    assert sc.hold_after(surface, 0).startswith("Past the zigzag the gradients turn to agree")
+    assert (L[a] / W[a]) > 5 * (L[z] / W[z]) and sc.hold_after(surface, 1) is None
+    assert step == f and (f"Along the floor the gradient peaks at the bend (step {f}, loss {run.train_loss[f]:.2g}); "
+                          f"past it the floor flattens toward ★ (lowest, loss 0).") == hold
+    assert g[f] == g[a:].max() and L[f] >= 0.99 * L[a:].max()  # "along the floor … peaks": from a on (the chart's mark)
     assert obj.value(np.array(obj.minima[0])) == pytest.approx(0.0)  # ★ lowest, loss 0
     why = " ".join(sc.why(surface, s, 0.0).split())
-    assert (f"From step {f} the gradient falls {g[f] / g[-1]:.0f}× and the steps with it, to {L[-1]:.2g}; the loss "
+    assert (f"From that peak the gradient falls {g[f] / g[-1]:.0f}× and the steps with it, to {L[-1]:.2g}; the loss "
             f"falls from {run.train_loss[f]:.2g} to {run.train_loss[-1]:.2g}.") == why
     assert L[f] / L[-1] > 5 and sc.run_loss(surface)[-1] == run.train_loss[-1]
     during = " ".join(sc.during(surface, s, 0.0).split())
@@ -763,7 +767,7 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert (f"Takeaway: Momentum sums past gradients. They cancel across the valley, add up to {k:g}·η·|gradient| "
             f"on the floor, shrink near ★.") == " ".join(sc.takeaway(surface, s, 0.0).split())
     # no GD in this scene (the race scenes compare optimizers, each tuned)
-    texts = [sc.intro(surface, s), during, zig, floor, hold, why, sc.takeaway(surface, s, 0.0)]
+    texts = [sc.intro(surface, s), during, zig, sc.hold_after(surface, 0), floor, hold, why, sc.takeaway(surface, s, 0.0)]
     assert not any("GD" in t for t in texts)
     assert all(len(textwrap.wrap(t, 66)) <= 2 for t in texts), texts  # two lines inside the frame
 
