@@ -1225,7 +1225,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     during_runs = True      # the formula caption is read while the first steps are drawn
     hold_extra = (2.5,)     # the zigzag hold: its close-up's numbers are read too
     why_time, takeaway_time = 3.0, 2.5
-    intro_time = 2.2
+    intro_time = 1.8
     hold_leaves = (0,)      # the zigzag's caption and close-up go as the path moves on (the gap closes by step ~45)
     zig_side, zig_top = 3.25, 2.3  # the zigzag close-up: its side and top (screen), in the chart's place
     chain_arrows = 8        # the newest past −gradients drawn one by one in it (the older ones summed)
@@ -1406,28 +1406,52 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         for a_ in zz.arrow(th[z], th[z + 1] - th[z], yellow, width=10, tip=0.26):  # the real step: the chain's sum
             a_.max_stroke_width_to_length_ratio = 1e3  # thick though short (manim thins short arrows)
             a_._set_stroke_width_from_length()
-        # the older terms, summed: one dashed line from the chain's drawn end to the step's tip (it runs along it)
+        # the older terms, summed: they run along the step (from the chain's drawn end to its tip), drawn beside it,
+        # dashed, a little below it (never under the yellow), named
         p0, p1 = zz.at(chain[new]), zz.at(chain[-1])
-        zz.add(mn.DashedVMobject(mn.Line(p0, p1, stroke_color=color(theme.BACKGROUND), stroke_width=5), num_dashes=5))
-        old_words = label(f"+ {z + 1 - new} older", size=26, color=fg)
         along = (p1 - p0) / max(float(np.linalg.norm(p1 - p0)), 1e-9)
         normal = np.array([along[1], -along[0], 0.0])
         normal = normal if normal[1] <= 0 else -normal  # below the step (the chain folds above it)
-        reach = float(abs(normal[0]) * old_words.width / 2 + abs(normal[1]) * old_words.height / 2) + 0.15
+        off = 0.16 * normal
+        zz.add(mn.DashedVMobject(mn.Arrow(p0 + off, p1 + off, buff=0, stroke_width=3, color=fg, tip_length=0.12,
+                                          max_tip_length_to_length_ratio=0.4), num_dashes=4))
+        old_words = label(f"+ {z + 1 - new} older", size=26, color=fg)
+        reach = float(abs(normal[0]) * old_words.width / 2 + abs(normal[1]) * old_words.height / 2) + 0.3
         old_words.move_to((p0 + p1) / 2 + normal * reach)
+        hw = np.array([old_words.width / 2 + 0.06, old_words.height / 2 + 0.06, 0])  # kept inside the box
+        old_words.move_to(np.clip(old_words.get_center(), zz.box.get_corner(mn.DL) + hw, zz.box.get_corner(mn.UR) - hw))
         zz.add(old_words)
+        for q in chain[1:new]:  # a dot at each joint: every arrow its own link
+            zz.add(mn.Dot(zz.at(q), radius=0.045, color=fg, stroke_color=color(theme.BACKGROUND), stroke_width=1.5))
         start = label(f"step {z}", size=26, color=fg)  # the chain's newest end, where the step starts
         start.next_to(zz.box, mn.LEFT, buff=0.1).set_y(zz.at(th[z])[1])  # beside the box, level with it
         start.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.03)
         zz.add(start)
         W, L = float(n["W"][z]), float(n["L"][z])
-        sw = label(f"white: η·(−gradient), × {n['beta']:g} per step back\nchain {W:.2f} (the white curve), "
-                   f"step {L:.2f}", size=26, color=fg, line_spacing=0.8)
+        sw = label(f"white: η·(−gradient), each older one ×{n['beta']:g}", size=26, color=fg)
         sw.next_to(zz.box, mn.DOWN, buff=0.1).align_to(zz.box, mn.RIGHT)
-        zz.add(sw)
+        # the chain's length and the step's as two bars to one scale: the 9.5× as a length
+        full = zz.side - 0.1
+        bars = mn.VGroup()
+        for words, length, ink in ((f"chain {W:.2f}", full, fg), (f"step {L:.2f}", full * L / W, yellow)):
+            bar = mn.Rectangle(width=length, height=0.14, stroke_width=0, fill_color=ink, fill_opacity=1)
+            name = label(words, size=26, color=fg)
+            bars.add(mn.VGroup(name, bar))
+        bars.arrange(mn.DOWN, buff=0.12)
+        for name_bar in bars:
+            name_bar[1].align_to(zz.box, mn.LEFT)
+            name_bar[0].next_to(name_bar[1], mn.LEFT, buff=0.15).align_to(zz.box.get_left() + 0.15 * mn.LEFT, mn.RIGHT)
+            name_bar[0].set_y(name_bar[1].get_y())
+        bars.next_to(sw, mn.DOWN, buff=0.15)
+        for name_bar in bars:
+            name_bar[1].align_to(zz.box, mn.LEFT)
+            name_bar[0].next_to(name_bar[1], mn.LEFT, buff=0.15)
+        times = label(f"{W / L:.1f}× shorter", size=26, color=fg).next_to(bars[1][1], mn.RIGHT, buff=0.15)
+        zz.add(sw, bars, times)
         zz.shift(np.array([mn.config.frame_width / 2 - 0.6, self.zig_top, 0]) - zz.box.get_corner(mn.UR))
         lo, hi = self.screen_box(range(z - 1, z + 2))
-        zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
+        framed = zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
+        framed.remove(*framed[1:])  # only the box round the source (the connectors ran through ★)
         return zz  # read while the path holds still (`hold_swap`), gone as it moves on
 
     def marks_after(self, rec, axes, xy, z, steps) -> list:
