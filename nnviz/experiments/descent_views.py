@@ -63,11 +63,6 @@ def reached(run, seconds: float, epoch_time: float | None = None) -> int:
     return int(np.searchsorted(median_clock(run, epoch_time), seconds * (1 + 1e-12), side="right") - 1)
 
 
-def loss_at_time(run, seconds: float, epoch_time: float | None = None) -> float:
-    """Test loss at the last evaluation reached within `seconds` of training."""
-    return float(run.test_loss[reached(run, seconds, epoch_time)])
-
-
 SMOOTH_HALF = 0.05  # decades either side of a time (±12 %): the window of the running median and of the budget read
 
 
@@ -158,11 +153,6 @@ def names_of(bs, among=None) -> str:
     bs = sorted(bs)
     run = among is None or [x for x in sorted(among) if bs[0] <= x <= bs[-1]] == bs
     return ", ".join(str(x) for x in bs) if len(bs) < 3 or not run else f"{bs[0]}–{bs[-1]}"
-
-
-def in_order(losses: dict, rtol: float = 0.05) -> bool:
-    """True when the loss never falls by more than `rtol` as b grows (smaller batches never worse)."""
-    return out_of_order(losses, rtol) is None
 
 
 def out_of_order(losses: dict, rtol: float = 0.05):
