@@ -1227,7 +1227,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     why_time, takeaway_time = 3.0, 2.5
     intro_time = 1.8
     hold_leaves = (0,)      # the zigzag's caption and close-up go as the path moves on (the gap closes by step ~45)
-    zig_side, zig_top = 3.25, 2.3  # the zigzag close-up: its side and top (screen), in the chart's place
+    zig_side, zig_top = 2.95, 2.3  # the zigzag close-up: its side and top (screen), in the chart's place
     chain_arrows = 8        # the newest past −gradients drawn one by one in it (the older ones summed)
     start_fill = 1.0        # ○ a clean ring: the first steps' scribble under it hidden
     tag_ways = (0.22 * mn.RIGHT + 0.12 * mn.UP, 0.5 * mn.UP)  # step tags: from the mark, clear of the path
@@ -1324,6 +1324,9 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             dashes.add(shown_from(d, tracker, float(t1)))
         plot.add(dashes)
         plain_ticks(ax, fg, size=30)  # 0.001 … 1 written out
+        for tick in ax.tick_labels:  # the lowest y tick clear of the x axis's "0"
+            if getattr(tick, "text", "") == "0.001":
+                tick.shift(0.12 * mn.UP)
         marks = mn.VGroup()  # where the two agree, where |g| starts to fall, the end: numbers above-right (clear)
         for step, val, words, late in ((float(a), float(L[a]), f"{a}", 12), (float(f), float(L[f]), f"{f}", 12),
                                        (float(x[-1]), float(L[-1]), f"{L[-1]:.2g}", 0)):
@@ -1415,7 +1418,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         off = 0.16 * normal
         zz.add(mn.DashedVMobject(mn.Arrow(p0 + off, p1 + off, buff=0, stroke_width=3, color=fg, tip_length=0.12,
                                           max_tip_length_to_length_ratio=0.4), num_dashes=4))
-        old_words = label(f"+ {z + 1 - new} older", size=26, color=fg)
+        old_words = label(f"+ {z + 1 - new} older (net)", size=26, color=fg)
         reach = float(abs(normal[0]) * old_words.width / 2 + abs(normal[1]) * old_words.height / 2) + 0.3
         old_words.move_to((p0 + p1) / 2 + normal * reach)
         hw = np.array([old_words.width / 2 + 0.06, old_words.height / 2 + 0.06, 0])  # kept inside the box
@@ -1432,9 +1435,15 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         sw.next_to(zz.box, mn.DOWN, buff=0.1).align_to(zz.box, mn.RIGHT)
         # the chain's length and the step's as two bars to one scale: the 9.5× as a length
         full = zz.side - 0.1
+        drawn = float(np.linalg.norm(terms[:new], axis=1).sum())  # the chain's length: the drawn links + the older ones
         bars = mn.VGroup()
         for words, length, ink in ((f"chain {W:.2f}", full, fg), (f"step {L:.2f}", full * L / W, yellow)):
             bar = mn.Rectangle(width=length, height=0.14, stroke_width=0, fill_color=ink, fill_opacity=1)
+            if ink is fg:  # split: the drawn links (white) and the older ones (grey), to the same scale
+                bar = mn.VGroup(mn.Rectangle(width=full * drawn / W, height=0.14, stroke_width=0, fill_color=fg,
+                                             fill_opacity=1),
+                                mn.Rectangle(width=full * (W - drawn) / W, height=0.14, stroke_width=0,
+                                             fill_color=color(theme.MUTED), fill_opacity=1)).arrange(mn.RIGHT, buff=0)
             name = label(words, size=26, color=fg)
             bars.add(mn.VGroup(name, bar))
         bars.arrange(mn.DOWN, buff=0.12)
@@ -1442,12 +1451,14 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             name_bar[1].align_to(zz.box, mn.LEFT)
             name_bar[0].next_to(name_bar[1], mn.LEFT, buff=0.15).align_to(zz.box.get_left() + 0.15 * mn.LEFT, mn.RIGHT)
             name_bar[0].set_y(name_bar[1].get_y())
-        bars.next_to(sw, mn.DOWN, buff=0.15)
+        bars.next_to(sw, mn.DOWN, buff=0.42)
         for name_bar in bars:
             name_bar[1].align_to(zz.box, mn.LEFT)
             name_bar[0].next_to(name_bar[1], mn.LEFT, buff=0.15)
         times = label(f"{W / L:.1f}× shorter", size=26, color=fg).next_to(bars[1][1], mn.RIGHT, buff=0.15)
-        zz.add(sw, bars, times)
+        parts = label(f"white {drawn:.2f}: the {new} drawn;  grey {W - drawn:.2f}: {z + 1 - new} older", size=24, color=fg)
+        parts.next_to(bars[0][1], mn.UP, buff=0.06).align_to(zz.box, mn.RIGHT)
+        zz.add(sw, bars, times, parts)
         zz.shift(np.array([mn.config.frame_width / 2 - 0.6, self.zig_top, 0]) - zz.box.get_corner(mn.UR))
         lo, hi = self.screen_box(range(z - 1, z + 2))
         framed = zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
@@ -1492,14 +1503,17 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         run_loss = self.run_loss(rec)
         return [(z, f"Zigzag (top view): across the valley the gradients flip side, so their chain folds back: the "
                     f"step is {W[z] / L[z]:.1f}× shorter than the chain."),
-                (a, f"From step {a} the gradients agree: the step closes in on the white curve, its full size ≈ "
-                    f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}."),
+                (a, f"From step {a} the gradients agree: step and white curve within 1.35×, ≈ {k:g}·η·|gradient| ≈ "
+                    f"{np.median(L[a:f]):.2g}."),
                 (f, f"Along the floor the gradient peaks at the bend (step {f}, loss {run_loss[f]:.2g}); past it the "
                     f"floor flattens toward ★ (lowest, loss 0).")]
 
     def hold_after(self, rec, i: int) -> str | None:
         """After the zigzag hold, while the path runs to the floor: the step closes in on W."""
-        return "Past the zigzag the gradients turn to agree: the step closes in on the white curve." if i == 0 else None
+        if i:
+            return None
+        return (f"Past the zigzag the big cross-valley gradients die out: the white curve falls onto the step, now ≈ "
+                f"{self.run_numbers(rec)['k']:g}·η·|gradient|.")
 
     def intro(self, rec, surf):
         n = self.run_numbers(rec)

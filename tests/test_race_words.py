@@ -739,17 +739,23 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert sum(terms[j] @ terms[j + 1] < 0 for j in range(20)) >= 8  # "flip side … folds back"
     new = sc.chain_arrows
     rest, stp = terms[new:].sum(axis=0), th[z + 1] - th[z]
-    assert rest @ stp / np.linalg.norm(rest) / np.linalg.norm(stp) > 0.99  # "+ 39 older": dashed along the yellow step
+    assert rest @ stp / np.linalg.norm(rest) / np.linalg.norm(stp) > 0.99  # "+ 39 older (net)": dashed along the step
+    # the chain bar split: "white 0.07: the 8 drawn; grey 0.12: 39 older", adding up to the chain's 0.19
+    drawn = np.linalg.norm(terms[:new], axis=1).sum()
+    assert f"{drawn:.2f}" == "0.07" and f"{W[z] - drawn:.2f}" == "0.12" and z + 1 - new == 39  # (today's)
     assert W[z] / L[z] > 5
     assert f"{W[z] / L[z]:.1f}" == f"{float(f'{W[z]:.2f}') / float(f'{L[z]:.2f}'):.1f}"  # as written, they add up
     assert (f"across the valley the gradients flip side, so their chain folds back: the step is {W[z] / L[z]:.1f}× "
             f"shorter than the chain") in zig
-    assert a_ == a and (f"From step {a} the gradients agree: the step closes in on the white curve, its full size ≈ "
-                        f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}.") == floor
-    # "Past the zigzag the gradients turn to agree: the step closes in on the white curve" (read from z to a): the
-    # step's share of W grows several-fold over that run, and is within 1.35× of it from a on (above)
-    assert sc.hold_after(surface, 0).startswith("Past the zigzag the gradients turn to agree")
-    assert (L[a] / W[a]) > 5 * (L[z] / W[z]) and sc.hold_after(surface, 1) is None
+    assert a_ == a and (f"From step {a} the gradients agree: step and white curve within 1.35×, ≈ {k:g}·η·|gradient| "
+                        f"≈ {np.median(L[a:f]):.2g}.") == floor
+    # "Past the zigzag the big cross-valley gradients die out: the white curve falls onto the step, now ≈ 10·η·|gradient|"
+    # (read from z to a): W falls many-fold from its peak (and from z) while the step stays flat, and from a on
+    # the step is within 1.35× of W (above), W ≈ k·η·|g| (above)
+    assert sc.hold_after(surface, 0) == (f"Past the zigzag the big cross-valley gradients die out: the white curve falls "
+                                         f"onto the step, now ≈ {k:g}·η·|gradient|.")
+    assert W[:a].max() / W[a] > 20 and W[z] / W[a] > 5 and L[z:a + 1].max() / L[z:a + 1].min() < 1.5
+    assert sc.hold_after(surface, 1) is None
     assert step == f and (f"Along the floor the gradient peaks at the bend (step {f}, loss {run.train_loss[f]:.2g}); "
                           f"past it the floor flattens toward ★ (lowest, loss 0).") == hold
     assert g[f] == g[a:].max() and L[f] >= 0.99 * L[a:].max()  # "along the floor … peaks": from a on (the chart's mark)
