@@ -1403,9 +1403,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         c = (box_pts.min(axis=0) + box_pts.max(axis=0)) / 2
         half = 0.6 * float(np.max(np.ptp(box_pts, axis=0)))
         zz = PlaneInset(c, half, side=self.zig_side, make_text=label, size=26)
-        for k_ in range(new):  # the newest first, fading as they age
-            g_ = zz.arrow(chain[k_], terms[k_], theme.FOREGROUND, width=4, tip=0.16)
-            g_[1].set_opacity(1.0 - 0.6 * k_ / max(new - 1, 1))
+        for k_ in range(new):  # the newest first, all white (grey is the older ones' remainder, as in the bar)
+            zz.arrow(chain[k_], terms[k_], theme.FOREGROUND, width=4, tip=0.16)
         for a_ in zz.arrow(th[z], th[z + 1] - th[z], yellow, width=10, tip=0.26):  # the real step: the chain's sum
             a_.max_stroke_width_to_length_ratio = 1e3  # thick though short (manim thins short arrows)
             a_._set_stroke_width_from_length()
@@ -1416,9 +1415,10 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         normal = np.array([along[1], -along[0], 0.0])
         normal = normal if normal[1] <= 0 else -normal  # below the step (the chain folds above it)
         off = 0.16 * normal
-        zz.add(mn.DashedVMobject(mn.Arrow(p0 + off, p1 + off, buff=0, stroke_width=3, color=fg, tip_length=0.12,
+        grey = color(theme.MUTED)  # the older ones: grey here and in the chain's bar
+        zz.add(mn.DashedVMobject(mn.Arrow(p0 + off, p1 + off, buff=0, stroke_width=3, color=grey, tip_length=0.12,
                                           max_tip_length_to_length_ratio=0.4), num_dashes=4))
-        old_words = label(f"+ {z + 1 - new} older (net)", size=26, color=fg)
+        old_words = label(f"+ {z + 1 - new} older (net)", size=26, color=grey)
         reach = float(abs(normal[0]) * old_words.width / 2 + abs(normal[1]) * old_words.height / 2) + 0.3
         old_words.move_to((p0 + p1) / 2 + normal * reach)
         hw = np.array([old_words.width / 2 + 0.06, old_words.height / 2 + 0.06, 0])  # kept inside the box
@@ -1503,8 +1503,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         run_loss = self.run_loss(rec)
         return [(z, f"Zigzag (top view): across the valley the gradients flip side, so their chain folds back: the "
                     f"step is {W[z] / L[z]:.1f}× shorter than the chain."),
-                (a, f"From step {a} the gradients agree: step and white curve within 1.35×, ≈ {k:g}·η·|gradient| ≈ "
-                    f"{np.median(L[a:f]):.2g}."),
+                (a, f"From step {a} the gradients agree: the step is the white curve's size (within 35 %), ≈ "
+                    f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}."),
                 (f, f"Along the floor the gradient peaks at the bend (step {f}, loss {run_loss[f]:.2g}); past it the "
                     f"floor flattens toward ★ (lowest, loss 0).")]
 
@@ -1512,8 +1512,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         """After the zigzag hold, while the path runs to the floor: the step closes in on W."""
         if i:
             return None
-        return (f"Past the zigzag the big cross-valley gradients die out: the white curve falls onto the step, now ≈ "
-                f"{self.run_numbers(rec)['k']:g}·η·|gradient|.")
+        return "Past the zigzag the big cross-valley gradients die out, so the white curve falls toward the flat step."
 
     def intro(self, rec, surf):
         n = self.run_numbers(rec)
