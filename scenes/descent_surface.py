@@ -1414,16 +1414,11 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         along = (p1 - p0) / max(float(np.linalg.norm(p1 - p0)), 1e-9)
         normal = np.array([along[1], -along[0], 0.0])
         normal = normal if normal[1] <= 0 else -normal  # below the step (the chain folds above it)
-        off = 0.16 * normal
+        off = 0.3 * normal
         grey = color(theme.MUTED)  # the older ones: grey here and in the chain's bar
-        zz.add(mn.DashedVMobject(mn.Arrow(p0 + off, p1 + off, buff=0, stroke_width=3, color=grey, tip_length=0.12,
-                                          max_tip_length_to_length_ratio=0.4), num_dashes=4))
-        old_words = label(f"+ {z + 1 - new} older (net)", size=26, color=grey)
-        reach = float(abs(normal[0]) * old_words.width / 2 + abs(normal[1]) * old_words.height / 2) + 0.3
-        old_words.move_to((p0 + p1) / 2 + normal * reach)
-        hw = np.array([old_words.width / 2 + 0.06, old_words.height / 2 + 0.06, 0])  # kept inside the box
-        old_words.move_to(np.clip(old_words.get_center(), zz.box.get_corner(mn.DL) + hw, zz.box.get_corner(mn.UR) - hw))
-        zz.add(old_words)
+        net = mn.Arrow(p0 + off, p1 + off, buff=0, stroke_width=5, color=grey, tip_length=0.16,
+                       max_tip_length_to_length_ratio=0.5, max_stroke_width_to_length_ratio=1e3)
+        zz.add(net)  # solid and clear of the yellow: the chain's remainder must be seen, not guessed
         for q in chain[1:new]:  # a dot at each joint: every arrow its own link
             zz.add(mn.Dot(zz.at(q), radius=0.045, color=fg, stroke_color=color(theme.BACKGROUND), stroke_width=1.5))
         start = label(f"step {z}", size=26, color=fg)  # the chain's newest end, where the step starts
@@ -1456,7 +1451,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             name_bar[1].align_to(zz.box, mn.LEFT)
             name_bar[0].next_to(name_bar[1], mn.LEFT, buff=0.15)
         times = label(f"{W / L:.1f}× shorter", size=26, color=fg).next_to(bars[1][1], mn.RIGHT, buff=0.15)
-        parts = label(f"white {drawn:.2f}: the {new} drawn;  grey {W - drawn:.2f}: {z + 1 - new} older", size=24, color=fg)
+        parts = label(f"white: the {new} drawn;  grey: the {z + 1 - new} older, summed", size=26, color=fg)  # (lengths: the bar)
         parts.next_to(bars[0][1], mn.UP, buff=0.06).align_to(zz.box, mn.RIGHT)
         zz.add(sw, bars, times, parts)
         zz.shift(np.array([mn.config.frame_width / 2 - 0.6, self.zig_top, 0]) - zz.box.get_corner(mn.UR))
@@ -1501,8 +1496,10 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         f, L, W, a, k = n["flat"], n["L"], n["W"], n["steady"], n["k"]
         z = self.zig_step(n)
         run_loss = self.run_loss(rec)
-        return [(z, f"Zigzag (top view): across the valley the gradients flip side, so their chain folds back: the "
-                    f"step is {W[z] / L[z]:.1f}× shorter than the chain."),
+        drawn = float(np.linalg.norm([n["eta"] * n["beta"] ** k_ * n["G"][z - k_] for k_ in range(self.chain_arrows)],
+                                     axis=1).sum())
+        return [(z, f"Zigzag (top view): the gradients flip across the valley and the chain folds back: the "
+                    f"{self.chain_arrows} drawn are {drawn / L[z]:.1f}× the step, all {z + 1}: {W[z] / L[z]:.1f}×."),
                 (a, f"From step {a} the gradients agree: the step is the white curve's size (within 35 %), ≈ "
                     f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}."),
                 (f, f"Along the floor the gradient peaks at the bend (step {f}, loss {run_loss[f]:.2g}); past it the "

@@ -739,14 +739,15 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert sum(terms[j] @ terms[j + 1] < 0 for j in range(20)) >= 8  # "flip side … folds back"
     new = sc.chain_arrows
     rest, stp = terms[new:].sum(axis=0), th[z + 1] - th[z]
-    assert rest @ stp / np.linalg.norm(rest) / np.linalg.norm(stp) > 0.99  # "+ 39 older (net)": dashed along the step
-    # the chain bar split: "white 0.07: the 8 drawn; grey 0.12: 39 older", adding up to the chain's 0.19
+    assert rest @ stp / np.linalg.norm(rest) / np.linalg.norm(stp) > 0.99  # the 39 older, summed (grey): along the step
+    # the chain bar split: white, the 8 drawn; grey, the 39 older (to scale: 0.07 + 0.12 = the chain's 0.19)
     drawn = np.linalg.norm(terms[:new], axis=1).sum()
     assert f"{drawn:.2f}" == "0.07" and f"{W[z] - drawn:.2f}" == "0.12" and z + 1 - new == 39  # (today's)
     assert W[z] / L[z] > 5
     assert f"{W[z] / L[z]:.1f}" == f"{float(f'{W[z]:.2f}') / float(f'{L[z]:.2f}'):.1f}"  # as written, they add up
-    assert (f"across the valley the gradients flip side, so their chain folds back: the step is {W[z] / L[z]:.1f}× "
-            f"shorter than the chain") in zig
+    assert (f"the gradients flip across the valley and the chain folds back: the {new} drawn are {drawn / L[z]:.1f}× "
+            f"the step, all {z + 1}: {W[z] / L[z]:.1f}×.") in zig
+    assert 1 < drawn / L[z] < W[z] / L[z] / 2  # the drawn part is most of what the picture shows, under half the chain
     assert a_ == a and (f"From step {a} the gradients agree: the step is the white curve's size (within 35 %), ≈ "
                         f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}.") == floor
     # "Past the zigzag the big cross-valley gradients die out, so the white curve falls toward the flat step" (read
