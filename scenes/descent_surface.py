@@ -1408,18 +1408,13 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         for a_ in zz.arrow(th[z], th[z + 1] - th[z], yellow, width=10, tip=0.26):  # the real step: the chain's sum
             a_.max_stroke_width_to_length_ratio = 1e3  # thick though short (manim thins short arrows)
             a_._set_stroke_width_from_length()
-        # the older terms, summed: they run along the step (from the chain's drawn end to its tip), drawn beside it,
-        # dashed, a little below it (never under the yellow), named
-        p0, p1 = zz.at(chain[new]), zz.at(chain[-1])
-        along = (p1 - p0) / max(float(np.linalg.norm(p1 - p0)), 1e-9)
-        normal = np.array([along[1], -along[0], 0.0])
-        normal = normal if normal[1] <= 0 else -normal  # below the step (the chain folds above it)
-        off = 0.3 * normal
+        # the older terms, summed: from the chain's drawn end exactly to the step's tip (they run along the step), grey
+        # on top of the yellow, so the sum visibly closes there
         grey = color(theme.MUTED)  # the older ones: grey here and in the chain's bar
-        net = mn.Arrow(p0 + off, p1 + off, buff=0, stroke_width=5, color=grey, tip_length=0.16,
+        net = mn.Arrow(zz.at(chain[new]), zz.at(chain[-1]), buff=0, stroke_width=5, color=grey, tip_length=0.16,
                        max_tip_length_to_length_ratio=0.5, max_stroke_width_to_length_ratio=1e3)
-        zz.add(net)  # solid and clear of the yellow: the chain's remainder must be seen, not guessed
-        for q in chain[1:new]:  # a dot at each joint: every arrow its own link
+        zz.add(net)
+        for q in chain[1:new + 1]:  # a dot at each joint: every arrow its own link (the last: where the grey starts)
             zz.add(mn.Dot(zz.at(q), radius=0.045, color=fg, stroke_color=color(theme.BACKGROUND), stroke_width=1.5))
         start = label(f"step {z}", size=26, color=fg)  # the chain's newest end, where the step starts
         start.next_to(zz.box, mn.LEFT, buff=0.1).set_y(zz.at(th[z])[1])  # beside the box, level with it
