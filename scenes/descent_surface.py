@@ -1403,6 +1403,18 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         c = (box_pts.min(axis=0) + box_pts.max(axis=0)) / 2
         half = 0.6 * float(np.max(np.ptp(box_pts, axis=0)))
         zz = PlaneInset(c, half, side=self.zig_side, make_text=label, size=26)
+        # the valley floor: for each x the y where f is lowest (from f itself), thin and dashed, named: "across the
+        # valley" is read against it
+        obj = O.get(self.plane)
+        xs, ys = np.linspace(c[0] - half, c[0] + half, 40), np.linspace(c[1] - half, c[1] + half, 400)
+        X, Y = np.meshgrid(xs, ys)
+        F = np.asarray(obj.value(np.column_stack([X.ravel(), Y.ravel()])), float).reshape(X.shape)
+        solid = zz.curve(np.column_stack([xs, ys[np.argmin(F, axis=0)]]), width=2.5)
+        zz.remove(solid)
+        zz.add(mn.DashedVMobject(solid.set_color(color(theme.MUTED)), num_dashes=14, dashed_ratio=0.5))
+        floor_word = label("valley floor", size=26, color=color(theme.MUTED))
+        floor_word.move_to(zz.box.get_corner(mn.UR) + np.array([-0.1, -0.08, 0]), aligned_edge=mn.UR)  # clear of it
+        zz.add(floor_word)
         for k_ in range(new):  # the newest first, all white (grey is the older ones' remainder, as in the bar)
             zz.arrow(chain[k_], terms[k_], theme.FOREGROUND, width=4, tip=0.16)
         for a_ in zz.arrow(th[z], th[z + 1] - th[z], yellow, width=10, tip=0.26):  # the real step: the chain's sum
@@ -1427,7 +1439,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         full = zz.side - 0.1
         drawn = float(np.linalg.norm(terms[:new], axis=1).sum())  # the chain's length: the drawn links + the older ones
         bars = mn.VGroup()
-        for words, length, ink in ((f"chain {W:.2f}", full, fg), (f"step {L:.2f}", full * L / W, yellow)):
+        for words, length, ink in ((f"lengths added {W:.2f}", full, fg), (f"arrows added: the step {L:.2f}", full * L / W,
+                                                                            yellow)):
             bar = mn.Rectangle(width=length, height=0.14, stroke_width=0, fill_color=ink, fill_opacity=1)
             if ink is fg:  # split: the drawn links (white) and the older ones (grey), to the same scale
                 bar = mn.VGroup(mn.Rectangle(width=full * drawn / W, height=0.14, stroke_width=0, fill_color=fg,
