@@ -130,7 +130,6 @@ class DescentSurface(ThemedThreeDScene):
     during_wait = 1.0       # seconds it is read at step 0 first (when during_runs)
     hold_extra = ()         # extra seconds per path hold (by index; missing: none)
     start_fill = 0.0        # the start ring's dark fill (1: the path's first steps under it are hidden)
-    hold_leaves = ()        # path holds whose caption goes when the path moves on (the rest stay to the next)
 
     def construct(self):
         rec = experiments.load(self.experiment)
@@ -291,13 +290,11 @@ class DescentSurface(ThemedThreeDScene):
             self.pause("path-hold" if i == 0 else f"path-hold-{i}")
             self.wait(self.hold_time + (self.hold_extra[i] if i < len(self.hold_extra) else 0.0))
             self.hold_swap(i, False)
-            if i in self.hold_leaves:  # what it says holds at step k only
+            after = self.hold_after(rec, i)
+            if after:  # what it says holds at step k only: the run on from there shows its own caption
                 self.remove(shown)
-                shown = None
-                after = self.hold_after(rec, i)
-                if after:  # what the run on from there shows
-                    shown = caption(after)
-                    self.add_fixed_in_frame_mobjects(shown)
+                shown = caption(after)
+                self.add_fixed_in_frame_mobjects(shown)
             self.begin_ambient_camera_rotation(rate=self.orbit_rate)
             t0 = tk
         self.play(warp.segment(t, t0, warp.run_time))
@@ -314,7 +311,6 @@ class DescentSurface(ThemedThreeDScene):
                 if shown is not None:
                     self.remove(shown)
                 self.add_fixed_in_frame_mobjects(words)
-                self.closing_swap(i)
                 if i:
                     self.pause(f"why-{i}")
                 self.wait(self.why_time)
@@ -327,21 +323,16 @@ class DescentSurface(ThemedThreeDScene):
             if shown is not None:
                 self.remove(shown)
             self.add_fixed_in_frame_mobjects(words)
-            self.closing_swap(-1)
             self.pause("takeaway")
             self.wait(self.takeaway_time)
-
-    def closing_swap(self, i: int):
-        """What changes beside the caption at closing reason `i` (-1: the takeaway; none here: a variant swaps
-        an inset)."""
 
     def hold_swap(self, i: int, on: bool):
         """What shows beside the caption only while the path holds at its hold `i` (on: the hold starts; none
         here: a variant adds a close-up)."""
 
     def hold_after(self, rec, i: int) -> str | None:
-        """The caption read while the path runs on from hold `i` when that hold's own caption leaves (`hold_leaves`);
-        None: none."""
+        """The caption read while the path runs on from hold `i`, replacing that hold's own (it held at its step
+        only); None: the hold's caption stays to the next."""
         return None
 
     def arrange_meters(self, counter, loss, star_words, net: bool) -> mn.VGroup:
@@ -1226,7 +1217,6 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     hold_extra = (2.5,)     # the zigzag hold: its close-up's numbers are read too
     why_time, takeaway_time = 3.0, 2.5
     intro_time = 1.8
-    hold_leaves = (0,)      # the zigzag's caption and close-up go as the path moves on (the gap closes by step ~45)
     zig_side, zig_top = 2.95, 2.3  # the zigzag close-up: its side and top (screen), in the chart's place
     chain_arrows = 8        # the newest past −gradients drawn one by one in it (the older ones summed)
     start_fill = 1.0        # ○ a clean ring: the first steps' scribble under it hidden
@@ -1374,6 +1364,11 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             self.add_fixed_in_frame_mobjects(self._chart)
 
     @staticmethod
+    def chain_terms(n, z: int) -> np.ndarray:
+        """The past gradients the step at z sums, newest first, each as it enters the step: −η·βᵏ·g₍z−k₎."""
+        return np.array([-n["eta"] * n["beta"] ** k_ * n["G"][z - k_] for k_ in range(z + 1)])
+
+    @staticmethod
     def zig_step(n) -> int:
         """The zigzag hold: half-way to the floor."""
         return n["steady"] // 2
@@ -1397,7 +1392,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         fg, yellow = color(theme.FOREGROUND), color("optimizer", "momentum")
         z = self.zig_step(n)
         new = self.chain_arrows
-        terms = np.array([-n["eta"] * n["beta"] ** k_ * n["G"][z - k_] for k_ in range(z + 1)])
+        terms = self.chain_terms(n, z)
         chain = th[z] + np.vstack([np.zeros((1, 2)), np.cumsum(terms, axis=0)])  # its last point is θ_z₊₁
         box_pts = np.vstack([chain, th[z:z + 2]])
         c = (box_pts.min(axis=0) + box_pts.max(axis=0)) / 2
@@ -1417,9 +1412,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         zz.add(floor_word)
         for k_ in range(new):  # the newest first, all white (grey is the older ones' remainder, as in the bar)
             zz.arrow(chain[k_], terms[k_], theme.FOREGROUND, width=4, tip=0.16)
-        for a_ in zz.arrow(th[z], th[z + 1] - th[z], yellow, width=10, tip=0.26):  # the real step: the chain's sum
-            a_.max_stroke_width_to_length_ratio = 1e3  # thick though short (manim thins short arrows)
-            a_._set_stroke_width_from_length()
+        zz.arrow(th[z], th[z + 1] - th[z], yellow, width=10, tip=0.26, thin_short=False)  # the real step: the chain's sum
         # the older terms, summed: from the chain's drawn end exactly to the step's tip (they run along the step), grey
         # on top of the yellow, so the sum visibly closes there
         grey = color(theme.MUTED)  # the older ones: grey here and in the chain's bar
@@ -1450,10 +1443,6 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             name = label(words, size=26, color=fg)
             bars.add(mn.VGroup(name, bar))
         bars.arrange(mn.DOWN, buff=0.12)
-        for name_bar in bars:
-            name_bar[1].align_to(zz.box, mn.LEFT)
-            name_bar[0].next_to(name_bar[1], mn.LEFT, buff=0.15).align_to(zz.box.get_left() + 0.15 * mn.LEFT, mn.RIGHT)
-            name_bar[0].set_y(name_bar[1].get_y())
         bars.next_to(sw, mn.DOWN, buff=0.42)
         for name_bar in bars:
             name_bar[1].align_to(zz.box, mn.LEFT)
@@ -1464,8 +1453,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         zz.add(sw, bars, times, parts)
         zz.shift(np.array([mn.config.frame_width / 2 - 0.6, self.zig_top, 0]) - zz.box.get_corner(mn.UR))
         lo, hi = self.screen_box(range(z - 1, z + 2))
-        framed = zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])))
-        framed.remove(*framed[1:])  # only the box round the source (the connectors ran through ★)
+        zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])), lines=False)  # only the box round the source (lines ran through ★)
         return zz  # read while the path holds still (`hold_swap`), gone as it moves on
 
     def marks_after(self, rec, axes, xy, z, steps) -> list:
@@ -1504,8 +1492,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         f, L, W, a, k = n["flat"], n["L"], n["W"], n["steady"], n["k"]
         z = self.zig_step(n)
         run_loss = self.run_loss(rec)
-        drawn = float(np.linalg.norm([n["eta"] * n["beta"] ** k_ * n["G"][z - k_] for k_ in range(self.chain_arrows)],
-                                     axis=1).sum())
+        drawn = float(np.linalg.norm(self.chain_terms(n, z)[:self.chain_arrows], axis=1).sum())
         return [(z, f"Zigzag (top view): the gradients flip across the valley and the chain folds back: the "
                     f"{self.chain_arrows} drawn are {drawn / L[z]:.1f}× the step, all {z + 1}: {W[z] / L[z]:.1f}×."),
                 (a, f"From step {a} the gradients agree: the step is the white curve's size (within 35 %), ≈ "

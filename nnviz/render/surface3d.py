@@ -901,11 +901,13 @@ class PlaneInset(mn.VGroup):
         self.add(g)
         return g
 
-    def arrow(self, p, vec, color, width: float = 5.0, tip: float = 0.16) -> mn.VGroup:
-        """An arrow from plane point p along plane vector vec, dark-outlined."""
+    def arrow(self, p, vec, color, width: float = 5.0, tip: float = 0.16, thin_short: bool = True) -> mn.VGroup:
+        """An arrow from plane point p along plane vector vec, dark-outlined (`thin_short` False: its width kept
+        however short it is; manim otherwise thins a short arrow)."""
         a, b = self.at(p), self.at(np.asarray(p, float)[:2] + np.asarray(vec, float)[:2])
+        ratio = {} if thin_short else {"max_stroke_width_to_length_ratio": 1e3}
         g = mn.VGroup(*[mn.Arrow(a, b, buff=0, stroke_width=w, color=c, tip_length=tip + e,
-                                 max_tip_length_to_length_ratio=0.45)
+                                 max_tip_length_to_length_ratio=0.45, **ratio)
                         for w, c, e in ((width + 4, self.bg, 0.04), (width, mn.ManimColor(color), 0.0))])
         self.add(g)
         return g
@@ -946,8 +948,8 @@ class PlaneInset(mn.VGroup):
         self.add(g)
         return g
 
-    def frame_on(self, screen_box) -> mn.VGroup:
-        """A thin rectangle round `screen_box` ((x0, y0), (x1, y1) on screen) and two lines from its
+    def frame_on(self, screen_box, lines: bool = True) -> mn.VGroup:
+        """A thin rectangle round `screen_box` ((x0, y0), (x1, y1) on screen) and (`lines`) two lines from its
         corners to the facing corners of the box: where the close-up is taken."""
         (x0, y0), (x1, y1) = screen_box
         r = mn.Rectangle(width=x1 - x0, height=y1 - y0, stroke_color=self.muted, stroke_width=2)
@@ -957,6 +959,6 @@ class PlaneInset(mn.VGroup):
             pairs = ((r.get_corner(mn.UR), b.get_corner(mn.UL)), (r.get_corner(mn.DR), b.get_corner(mn.DL)))
         else:
             pairs = ((r.get_corner(mn.UL), b.get_corner(mn.UR)), (r.get_corner(mn.DL), b.get_corner(mn.DR)))
-        g = mn.VGroup(r, *[mn.Line(u, v, stroke_color=self.muted, stroke_width=1.5) for u, v in pairs])
+        g = mn.VGroup(r, *[mn.Line(u, v, stroke_color=self.muted, stroke_width=1.5) for u, v in pairs if lines])
         self.add_to_back(g)
         return g
