@@ -1242,10 +1242,10 @@ class DescentRace3DSaddle(DescentRace3D):
         floor = -mn.config.frame_y_radius + 0.25  # ≥ 15 px above the frame's bottom, and clear of the key's line
         if key.get_right()[0] > top.get_left()[0] - 0.5:  # (a line ending beside the key would read as one line)
             floor = max(floor, key.get_top()[1] + 0.15)
+        room = top.get_bottom()[1] - 0.3 - floor
         for words, who, steps in plan:
             w = fit_text(words, width, size=self.end_size)
-            room = top.get_bottom()[1] - 0.3 - floor
-            if w.height > room:  # (a longer line than today's records give: shrunk, never below size 24)
+            if w.height > room:  # shrunk to fit, never below size 24 (today's four lines: to 0.95–0.97 of their size)
                 w.scale(max(room / w.height, 24 / self.end_size))
             w.next_to(top, mn.DOWN, buff=0.3).align_to(top, mn.LEFT)
             extra = mn.VGroup()

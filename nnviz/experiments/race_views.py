@@ -51,13 +51,7 @@ class RuleCheck:
     peak: float         # its largest loss
     start: float        # its loss at step 0
     line: float         # the peak part's line, a multiple of the start (PEAK)
-    check: int          # the first step the late part checks
-    over: int | None    # the first step from `check` on with the loss above the start (None: none)
-
-    @property
-    def bound(self) -> float:
-        """The loss the peak part must stay under: `line` × the start."""
-        return self.line * self.start
+    over: int | None    # the first step after the warm-up with the loss above the start (None: none)
 
 
 def rule_how(tuning, probes, name: str, j: int) -> RuleCheck:
@@ -73,7 +67,7 @@ def rule_how(tuning, probes, name: str, j: int) -> RuleCheck:
     over = int(late[0]) + w if late.size else None
     how = (Broke.DIVERGES if p["diverged_at"] >= 0 else Broke.PEAK if peak > line * start
            else Broke.LATE if over is not None else None)
-    return RuleCheck(how, p["diverged_at"], peak, start, line, w, over)
+    return RuleCheck(how, p["diverged_at"], peak, start, line, over)
 
 
 def fails_how(tuning, probes, name: str, j: int) -> str:
@@ -640,8 +634,9 @@ def rule_takeaway(tuning, probes=None) -> str:
     line = tuning.config.get("peak", 10)
     head = f"{RACE_NAMES[w]} wins under the {line:g}× rule."
     try:
-        peaks = [float(np.max(probe(probes, n, j)["loss"])) / float(probes.meta["start_loss"]) for n, j, _ in d]
-    except (AttributeError, IndexError, TypeError):  # no probes, or a rate without a recorded probe curve
+        peaks = [] if probes is None else [float(np.max(probe(probes, n, j)["loss"])) / float(probes.meta["start_loss"])
+                                           for n, j, _ in d]
+    except IndexError:  # a rate without a recorded probe curve
         peaks = []
     if peaks and min(peaks) > line:
         n, _, f = d[0]
@@ -817,11 +812,11 @@ def rule_effects(runs, tuning=None, probes=None) -> dict:
             start = probes.meta["start_loss"]
             b = float(runs["nesterov"].meta["hyper"]["beta"])
             nest += (f" At η = {p['lr']:.2g} its loss spikes {np.nanmax(p['loss']) / start:.0f}× (unstable): the "
-                     f"look-ahead allows η·λₘₐₓ < 2(1+β)/(1+2β) ≈ {2 * (1 + b) / (1 + 2 * b):.1f}, here "
+                     f"look-ahead allows η·λₘₐₓ < 2(1+β)/(1+2β) ≈ {stability_limit('nesterov', b):.1f}, here "
                      f"{p['lr'] * start_sharpness(probes):.1f} at ○.")
     return {"gd": gd,
             "momentum": f"v adds up past steps: {m['momentum']:.0f}× η·|g| on the valley floor"
-                        + (f". Stable while η·λₘₐₓ < 2(1 + β) = {2 * (1 + runs['momentum'].meta['hyper']['beta']):.1f} "
+                        + (f". Stable while η·λₘₐₓ < 2(1 + β) = {stability_limit('momentum', runs['momentum'].meta['hyper']['beta']):.1f} "
                            f"(GD: 2): it reaches {sharpness_peak(probes, 'momentum', int(tuning.chosen[tuning.meta['names'].index('momentum')])):.1f}"
                            f" at η = {runs['momentum'].meta['hyper']['lr']:.2g}" if tuning is not None and probes is not None else ""),
             "nesterov": nest,

@@ -571,8 +571,7 @@ def tuning_warp(tuning, run_time: float) -> TimeWarp:
     return TimeWarp(np.linspace(0.0, run_time, n), np.arange(n, dtype=float))
 
 
-def edge_inset(story, width: float = 2.4, height: float = 1.7, colours=None, tags=None,
-               title: str = "GD's loss per step (log)") -> mn.VGroup:
+def edge_inset(story, width: float = 2.4, height: float = 1.7) -> mn.VGroup:
     """GD's loss per step (log scale) up to the rule's check step at its chosen η and the first two
     unstable rates above it (solid, long dashes, short dashes; each rate up a lighter blue), the start loss
     and the rule's bound (PEAK × the start) as labelled lines, each curve labelled at its end with its η
@@ -592,9 +591,9 @@ def edge_inset(story, width: float = 2.4, height: float = 1.7, colours=None, tag
         y = xy(0, level)[1]
         g.add(mn.Line([o[0], y, 0], [o[0] + width, y, 0], stroke_width=1.5, color=muted))  # references: thin grey
         g.add(text(words, size=28).next_to([o[0], y, 0], mn.LEFT, buff=0.1))
-    tags_of, tags, g.curves, g.peaks = tags, [], [], []
+    tags, g.curves, g.peaks = [], [], []
     for n, r in enumerate(story["rows"]):
-        c = colours[n] if colours else mn.interpolate_color(gd, fg, 0.3 * n)  # GD: each rate up a lighter blue
+        c = mn.interpolate_color(gd, fg, 0.3 * n)  # GD: each rate up a lighter blue
         L = r["loss"][:steps + 1]
         pts = [xy(t, v) for t, v in enumerate(L) if np.isfinite(v)]
         line = mn.VMobject(stroke_color=c, stroke_width=5).set_points_as_corners(pts)
@@ -603,7 +602,7 @@ def edge_inset(story, width: float = 2.4, height: float = 1.7, colours=None, tag
         g.add(line)
         g.curves.append(line)
         peak = mn.VGroup()
-        if r["how"] is not None and tags_of is None:  # the peak the caption quotes: above the box, a tick to it
+        if r["how"] is not None:  # the peak the caption quotes: above the box, a tick to it
             t = int(np.nanargmax(L))
             at = xy(t, L[t])
             above = np.array([at[0], o[1] + height + 0.08, 0])
@@ -611,8 +610,7 @@ def edge_inset(story, width: float = 2.4, height: float = 1.7, colours=None, tag
                              text(f"{np.nanmax(L):.0f}", size=28, color=c).next_to(above, mn.UP, buff=0.04))
             g.add(peak)
         g.peaks.append(peak)
-        tags.append([text(tags_of[n] if tags_of else ("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=28,
-                          color=c), pts[-1][1]])
+        tags.append([text(("● " if r["how"] is None else "") + f"{r['lr']:.2g}", size=28, color=c), pts[-1][1]])
     tags.sort(key=lambda t: t[1])
     for a, b in zip(tags, tags[1:]):  # end labels at least one text height apart
         b[1] = max(b[1], a[1] + 0.36)
@@ -620,7 +618,7 @@ def edge_inset(story, width: float = 2.4, height: float = 1.7, colours=None, tag
         g.add(m.move_to([o[0] + width + 0.12, y, 0], aligned_edge=mn.LEFT))
     g.add(text("0", size=28).next_to(o, mn.DOWN, buff=0.08).align_to(box, mn.LEFT),
           text(f"step {steps}", size=28).next_to([o[0] + width, o[1], 0], mn.DOWN, buff=0.08).align_to(box, mn.RIGHT))
-    g.title = text(title, size=28).next_to(box, mn.UP, buff=0.5 if tags_of is None else 0.12)
+    g.title = text("GD's loss per step (log)", size=28).next_to(box, mn.UP, buff=0.5)
     g.title.align_to(g, mn.RIGHT)  # right-aligned with the end labels: clear of the frame's edge
     g.add(g.title)
     return g
