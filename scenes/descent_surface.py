@@ -288,7 +288,8 @@ class DescentSurface(ThemedThreeDScene):
             shown = nxt
             self.hold_swap(i, True)
             self.pause("path-hold" if i == 0 else f"path-hold-{i}")
-            self.wait(self.hold_time + (self.hold_extra[i] if i < len(self.hold_extra) else 0.0))
+            shown = self.hold_play(rec, i, self.hold_time + (self.hold_extra[i] if i < len(self.hold_extra) else 0.0),
+                                   shown)
             self.hold_swap(i, False)
             after = self.hold_after(rec, i)
             if after:  # what it says holds at step k only: the run on from there shows its own caption
@@ -329,6 +330,13 @@ class DescentSurface(ThemedThreeDScene):
     def hold_swap(self, i: int, on: bool):
         """What shows beside the caption only while the path holds at its hold `i` (on: the hold starts; none
         here: a variant adds a close-up)."""
+
+    def hold_play(self, rec, i: int, seconds: float, shown: mn.Mobject) -> mn.Mobject:
+        """What plays while the path holds at hold `i` with caption `shown` on screen (here: nothing moves, the
+        caption is read; a variant builds its close-up in that time and may change the caption): returns the
+        caption on screen at the end."""
+        self.wait(seconds)
+        return shown
 
     def hold_after(self, rec, i: int) -> str | None:
         """The caption read while the path runs on from hold `i`, replacing that hold's own (it held at its step
@@ -1214,11 +1222,12 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     counter_drawing = False
     axis_name = "loss"      # the camera holds still: the name stays clear of the title
     during_runs = True      # the formula caption is read while the first steps are drawn
-    hold_extra = (2.5,)     # the zigzag hold: its close-up's numbers are read too
+    hold_extra = (5.5,)     # the zigzag hold: its chain is built, then read
     why_time, takeaway_time = 3.0, 2.5
     intro_time = 1.8
-    zig_side, zig_top = 2.95, 2.3  # the zigzag close-up: its side and top (screen), in the chart's place
-    chain_arrows = 8        # the newest past −gradients drawn one by one in it (the older ones summed)
+    zig_side, zig_corner = 3.2, (0.25, 2.4)  # the zigzag close-up: its side, its top left (screen), in the chart's place
+    chain_arrows = 8        # the newest past −gradients laid down one at a time in it (the older ones quicker)
+    build_share = 0.55      # of that hold, the time its chain takes to build (the rest: read whole)
     start_fill = 1.0        # ○ a clean ring: the first steps' scribble under it hidden
     tag_ways = (0.22 * mn.RIGHT + 0.12 * mn.UP, 0.5 * mn.UP)  # step tags: from the mark, clear of the path
 
@@ -1281,9 +1290,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
 
     def side(self, rec, tracker, steps):
         """Per step t (log scale, a tick every decade), growing with the path: Momentum's step length |Δₜ| (thick)
-        and W = η·Σₖ 0.9ᵏ·|gₜ₋ₖ|, its length if every gradient it sums pointed one way (white, thin, on top); at
-        the zigzag hold a double arrow between the two at that step, its factor beside it (what the close-up's
-        numbers say); the step from which the two agree (the floor), the one from which the gradient only falls
+        and W = η·Σₖ 0.9ᵏ·|gₜ₋ₖ|, its length if every gradient it sums pointed one way (white, thin, on top); from
+        the zigzag hold on, both at that step as dots with the gap between them (the close-up's two bars); the step from which the two agree (the floor), the one from which the gradient only falls
         and the last step marked, each a little after the path gets there, numbers above-right. The legend sits
         above the chart, under the readouts; above them, what the height means and the optimizer's rule. The
         zigzag's top-down close-up (`PlaneInset`) while the path holds there."""
@@ -1327,15 +1335,15 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             else:  # the last step: its number ends at the chart's right edge
                 tag.shift(min(0.0, ax.axes.get_right()[0] + 0.1 - tag.get_right()[0]) * mn.RIGHT)
             marks.add(shown_from(mn.VGroup(dot, tag), tracker, min(step + late, float(x[-1]))))
-        # at the zigzag hold only: the gap at that very step, from the step (yellow) up to W (white), its factor
-        # beside it: the close-up's "N× less"
+        # the zigzag hold's step, once the close-up has gone: its two bars as dots on the curves (white: the
+        # gradients' lengths added; yellow: the step), the gap between them, the step's number under it
         z = self.zig_step(n)
-        gap = mn.DoubleArrow(ax.c2p(z, L[z]), ax.c2p(z, W[z]), buff=0.03, stroke_width=4, color=fg, tip_length=0.14,
+        gap = mn.DoubleArrow(ax.c2p(z, L[z]), ax.c2p(z, W[z]), buff=0.1, stroke_width=3, color=fg, tip_length=0.12,
                              max_tip_length_to_length_ratio=0.3)
-        gap_words = label(f"{W[z] / L[z]:.1f}×", size=28, color=fg)
-        gap_words.next_to(ax.c2p(z, W[z]), mn.RIGHT, buff=0.15)  # level with the white end: above later step tags
-        gap_words.add_background_rectangle(color=bg, opacity=0.8, buff=0.03)
-        plot.add(shown_from(mn.VGroup(gap, gap_words), tracker, z, until=z))
+        ends = [mn.Dot(ax.c2p(z, v_), radius=0.08, color=c_, stroke_color=bg, stroke_width=3)
+                for v_, c_ in ((W[z], fg), (L[z], yellow))]
+        tag = label(f"{z}", size=28, color=fg).next_to(ends[1], mn.DOWN, buff=0.12)
+        plot.add(shown_from(mn.VGroup(gap, *ends, tag), tracker, z))
         plot.add(marks)
         names = mn.VGroup(label(self.CHART_NAME, size=26, color=fg))  # the y axis's name, over it
         for k_, c, w in ((self.STEP_NAME, yellow, 7), (self.SUM_NAME, fg, 4)):
@@ -1355,13 +1363,66 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
 
     def hold_swap(self, i: int, on: bool):
         """The zigzag's close-up is in the scene only while the path holds there (hidden, it would still cost
-        every frame its drawing)."""
+        every frame its drawing); its chain is built during the hold (`hold_play`)."""
         if i == 0 and on:  # in the chart's place (its numbers are in the close-up's words)
             self.remove(self._chart)
             self.add_fixed_in_frame_mobjects(self._zig_inset)
+            self._zig_shown = []
         elif i == 0:
-            self.remove(self._zig_inset)
+            self.remove(self._zig_inset, *self._zig_shown)
             self.add_fixed_in_frame_mobjects(self._chart)
+
+    def hold_play(self, rec, i: int, seconds: float, shown: mn.Mobject) -> mn.Mobject:
+        """At the zigzag hold the chain is laid down arrow by arrow, newest first (the 8 newest one at a time,
+        then the older ones quicker), the running sum (yellow) and the two bars following it; then, the chain
+        whole, its result's caption replaces the one that says what is built, and is read. Frame-exact: each
+        state lasts whole frames, so no quality changes what is shown when."""
+        if i != 0:
+            return super().hold_play(rec, i, seconds, shown)
+        fps = float(mn.config.frame_rate)
+        parts = self._zig_parts
+        n = len(parts["links"])
+        build = self.build_share * seconds
+        slow, fast = self.chain_arrows, n - self.chain_arrows
+        per = build / (slow + 1.5)  # the first arrow after one beat, the 8 newest a beat each; the rest in 1.5 beats
+        when = np.array([per * (k + 1) if k < slow else per * (slow + 1.5 * (k - slow + 1) / fast)
+                         for k in range(n)])
+        frames = max(1, int(round(build * fps)))
+        counts = [int(np.sum(when <= (f + 1) / fps + 1e-9)) for f in range(frames)]
+        counts[-1] = n  # the build ends whole
+        k_now, run = -1, 0
+        state = None
+        for k in counts + [None]:
+            if k == k_now:
+                run += 1
+                continue
+            if run:
+                self.wait((run + 0.5) / fps)
+            if k is None:
+                break
+            for j in range(max(k_now, 0), k):
+                self.add_fixed_in_frame_mobjects(parts["links"][j])
+                self._zig_shown.append(parts["links"][j])
+            new = self.chain_state(k)
+            if state is not None:
+                self.remove(state)
+                self._zig_shown.remove(state)
+            self.add_fixed_in_frame_mobjects(new)
+            self._zig_shown.append(new)
+            state, k_now, run = new, k, 1
+        self.remove(shown)
+        shown = caption(self.zig_result(rec))
+        self.add_fixed_in_frame_mobjects(shown)
+        self.wait(max(seconds - frames / fps, 0.0))
+        return shown
+
+    def zig_result(self, rec) -> str:
+        """The zigzag hold's second caption, once its chain is whole: the close-up's two bars, the chart's."""
+        n = self.run_numbers(rec)
+        z = self.zig_step(n)
+        W, L = n["W"][z], n["L"][z]
+        return (f"Added as arrows they cancel: the step is {L:.2f} long, not {W:.2f} (the white curve at step {z}): "
+                f"{W / L:.1f}× shorter.")
 
     @staticmethod
     def chain_terms(n, z: int) -> np.ndarray:
@@ -1382,79 +1443,106 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
 
     def insets(self, rec, tracker) -> mn.VGroup:
         """The zigzag's close-up at its hold (step z), top-down and to scale, in the chart's place for that hold
-        (the chart steps aside), with thin lines from the box on the surface where it is taken: the newest past
-        −gradients the step at z sums, each ×η and ×0.9 per step back, tip to tail from θ_z (white, fading with
-        age: the chart's white curve is the whole chain's length; the older ones, tiny, finish it along the step); the
-        chain folds back and forth and ends exactly at θ_z₊₁, the real step (thick yellow, on top). What it is and
-        its two lengths written under it."""
+        (the chart steps aside; a thin box on the surface where it is taken): the valley floor (dashed), where
+        the step starts, a key, the two bars' names. What the hold builds in it (`chain_state`): every past
+        −gradient the step at z sums, ×η and ×0.9 per step back, tip to tail from θ_z (white, newest first:
+        they flip across the valley, the chain folds back and forth) and their running sum (yellow) — at the
+        end exactly θ_z₊₁ − θ_z, the real step; under it their lengths added (the chart's white curve) against
+        the sum's length (the step)."""
         n = self.run_numbers(rec)
         th = np.asarray(rec[f"{self.plane}_run"].thetas, float)
-        fg, yellow = color(theme.FOREGROUND), color("optimizer", "momentum")
+        fg, bg, yellow = color(theme.FOREGROUND), color(theme.BACKGROUND), color("optimizer", "momentum")
         z = self.zig_step(n)
-        new = self.chain_arrows
         terms = self.chain_terms(n, z)
         chain = th[z] + np.vstack([np.zeros((1, 2)), np.cumsum(terms, axis=0)])  # its last point is θ_z₊₁
-        box_pts = np.vstack([chain, th[z:z + 2]])
-        c = (box_pts.min(axis=0) + box_pts.max(axis=0)) / 2
-        half = 0.6 * float(np.max(np.ptp(box_pts, axis=0)))
+        c = (chain.min(axis=0) + chain.max(axis=0)) / 2
+        half = 0.56 * float(np.max(np.ptp(chain, axis=0)))
         zz = PlaneInset(c, half, side=self.zig_side, make_text=label, size=26)
-        # the valley floor: for each x the y where f is lowest (from f itself), thin and dashed, named: "across the
-        # valley" is read against it
+        # the valley floor: for each x the y where f is lowest (from f itself), dashed: "across the valley"
         obj = O.get(self.plane)
         xs, ys = np.linspace(c[0] - half, c[0] + half, 40), np.linspace(c[1] - half, c[1] + half, 400)
         X, Y = np.meshgrid(xs, ys)
         F = np.asarray(obj.value(np.column_stack([X.ravel(), Y.ravel()])), float).reshape(X.shape)
-        solid = zz.curve(np.column_stack([xs, ys[np.argmin(F, axis=0)]]), width=2.5)
+        solid = zz.curve(np.column_stack([xs, ys[np.argmin(F, axis=0)]]), width=3)
         zz.remove(solid)
-        zz.add(mn.DashedVMobject(solid.set_color(color(theme.MUTED)), num_dashes=14, dashed_ratio=0.5))
-        floor_word = label("valley floor", size=26, color=color(theme.MUTED))
-        floor_word.move_to(zz.box.get_corner(mn.UR) + np.array([-0.1, -0.08, 0]), aligned_edge=mn.UR)  # clear of it
+        floor_ink = color(theme.FOREGROUND)
+        zz.add(mn.DashedVMobject(solid.set_stroke(floor_ink, opacity=0.55), num_dashes=16, dashed_ratio=0.5))
+        # named in the box's lower left corner, beside the line (the chain stays right of it)
+        floor_word = label("valley\nfloor", size=26, color=floor_ink, line_spacing=0.8).set_opacity(0.7)
+        floor_word.move_to(zz.box.get_corner(mn.DL) + np.array([0.1, 0.1, 0]), aligned_edge=mn.DL)
         zz.add(floor_word)
-        for k_ in range(new):  # the newest first, all white (grey is the older ones' remainder, as in the bar)
-            zz.arrow(chain[k_], terms[k_], theme.FOREGROUND, width=4, tip=0.16)
-        zz.arrow(th[z], th[z + 1] - th[z], yellow, width=10, tip=0.26, thin_short=False)  # the real step: the chain's sum
-        # the older terms, summed: from the chain's drawn end exactly to the step's tip (they run along the step), grey
-        # on top of the yellow, so the sum visibly closes there
-        grey = color(theme.MUTED)  # the older ones: grey here and in the chain's bar
-        net = mn.Arrow(zz.at(chain[new]), zz.at(chain[-1]), buff=0, stroke_width=5, color=grey, tip_length=0.16,
-                       max_tip_length_to_length_ratio=0.5, max_stroke_width_to_length_ratio=1e3)
-        zz.add(net)
-        for q in chain[1:new + 1]:  # a dot at each joint: every arrow its own link (the last: where the grey starts)
-            zz.add(mn.Dot(zz.at(q), radius=0.045, color=fg, stroke_color=color(theme.BACKGROUND), stroke_width=1.5))
-        start = label(f"step {z}", size=26, color=fg)  # the chain's newest end, where the step starts
-        start.next_to(zz.box, mn.LEFT, buff=0.1).set_y(zz.at(th[z])[1])  # beside the box, level with it
-        start.add_background_rectangle(color=color(theme.BACKGROUND), opacity=0.8, buff=0.03)
-        zz.add(start)
-        W, L = float(n["W"][z]), float(n["L"][z])
-        sw = label(f"white: η·(−gradient), each older one ×{n['beta']:g}", size=26, color=fg)
-        sw.next_to(zz.box, mn.DOWN, buff=0.1).align_to(zz.box, mn.RIGHT)
-        # the chain's length and the step's as two bars to one scale: the 9.5× as a length
-        full = zz.side - 0.1
-        drawn = float(np.linalg.norm(terms[:new], axis=1).sum())  # the chain's length: the drawn links + the older ones
-        bars = mn.VGroup()
-        for words, length, ink in ((f"lengths added {W:.2f}", full, fg), (f"arrows added: the step {L:.2f}", full * L / W,
-                                                                            yellow)):
-            bar = mn.Rectangle(width=length, height=0.14, stroke_width=0, fill_color=ink, fill_opacity=1)
-            if ink is fg:  # split: the drawn links (white) and the older ones (grey), to the same scale
-                bar = mn.VGroup(mn.Rectangle(width=full * drawn / W, height=0.14, stroke_width=0, fill_color=fg,
-                                             fill_opacity=1),
-                                mn.Rectangle(width=full * (W - drawn) / W, height=0.14, stroke_width=0,
-                                             fill_color=color(theme.MUTED), fill_opacity=1)).arrange(mn.RIGHT, buff=0)
-            name = label(words, size=26, color=fg)
-            bars.add(mn.VGroup(name, bar))
-        bars.arrange(mn.DOWN, buff=0.12)
-        bars.next_to(sw, mn.DOWN, buff=0.42)
-        for name_bar in bars:
-            name_bar[1].align_to(zz.box, mn.LEFT)
-            name_bar[0].next_to(name_bar[1], mn.LEFT, buff=0.15)
-        times = label(f"{W / L:.1f}× shorter", size=26, color=fg).next_to(bars[1][1], mn.RIGHT, buff=0.15)
-        parts = label(f"white: the {new} drawn;  grey: the {z + 1 - new} older, summed", size=26, color=fg)  # (lengths: the bar)
-        parts.next_to(bars[0][1], mn.UP, buff=0.06).align_to(zz.box, mn.RIGHT)
-        zz.add(sw, bars, times, parts)
-        zz.shift(np.array([mn.config.frame_width / 2 - 0.6, self.zig_top, 0]) - zz.box.get_corner(mn.UR))
+        zz.add(mn.Dot(zz.at(th[z]), radius=0.08, color=fg, stroke_color=bg, stroke_width=2))  # where the step starts
+        zz.move_to([0, 0, 0]).shift(np.array(self.zig_corner + (0.0,)) - zz.box.get_corner(mn.UL))
+        # the key, right of the box, under the readouts
+        def swatch(ink, width):
+            return mn.Arrow(mn.ORIGIN, 0.55 * mn.RIGHT, buff=0, stroke_width=width, color=ink, tip_length=0.16,
+                            max_tip_length_to_length_ratio=0.5, max_stroke_width_to_length_ratio=1e3)
+        rows = [(swatch(fg, 4), f"η·(−gradient),\n×{n['beta']:g} per step\nfurther back"),
+                (swatch(yellow, 7), f"their sum;\nwith all {z + 1},\nthe step"),
+                (mn.Circle(radius=0.13, stroke_color=yellow, stroke_width=3), "where it lands")]
+        key = mn.VGroup()
+        for sw, words in rows:
+            w = label(words, size=26, color=fg, line_spacing=0.8)
+            sw.next_to(w, mn.LEFT, buff=0.15 + (0.55 - sw.width) / 2).align_to(w, mn.UP).shift(0.1 * mn.DOWN)
+            key.add(mn.VGroup(sw, w))
+        key.arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.24)
+        for row in key:  # the words in one column (a ring is narrower than an arrow)
+            row.shift((max(r[1].get_left()[0] for r in key) - row[1].get_left()[0]) * mn.RIGHT)
+        key.next_to(zz.box, mn.RIGHT, buff=0.25).align_to(zz.box, mn.UP)
+        # the bars' names, right-aligned in a column under the box; the bars grow from one left edge
+        names = mn.VGroup(label("laid end to end:", size=26, color=fg), label("added as arrows:", size=26, color=fg))
+        names.arrange(mn.DOWN, aligned_edge=mn.RIGHT, buff=0.3)
+        names.next_to(zz.box, mn.DOWN, buff=0.55).align_to(zz.box, mn.LEFT)  # under the key too
+        zz.add(key, names)
         lo, hi = self.screen_box(range(z - 1, z + 2))
         zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])), lines=False)  # only the box round the source (lines ran through ★)
+        # what the hold builds: the links (each drawn once, kept) and per state the sum, the bars, their numbers
+        links = []
+        for k_, t_ in enumerate(terms):
+            if k_ < self.chain_arrows:  # the newest: arrows, thinner the older
+                age = n["beta"] ** k_
+                link = zz.arrow(chain[k_], t_, theme.FOREGROUND, width=2.5 + 2.5 * age, tip=0.12 + 0.1 * age,
+                                thin_short=False)
+                zz.remove(link)
+            else:  # the older ones: thin plain segments, fainter (their heads would pile up round the tip)
+                link = mn.Line(zz.at(chain[k_]), zz.at(chain[k_ + 1]), stroke_color=fg, stroke_width=1.5,
+                               stroke_opacity=0.6)
+            links.append(link)
+        # where the step lands (θ_z₊₁): a ring there from the start; the sum ends in it
+        land = mn.Circle(radius=0.13, stroke_color=yellow, stroke_width=3).move_to(zz.at(chain[-1]))
+        zz.add(land)
+        # the bars' scale: the chain's whole length, its value beside it, as long as the frame allows
+        full = float(np.linalg.norm(terms, axis=1).sum())
+        room = mn.config.frame_width / 2 - 0.25 - (names.get_right()[0] + 0.2)
+        unit = (room - 0.15 - label(f"{full:.2f}", size=26).width) / full
+        self._zig_parts = dict(zz=zz, chain=chain, terms=terms, links=links, names=names, unit=unit)
         return zz  # read while the path holds still (`hold_swap`), gone as it moves on
+
+    def chain_state(self, k: int) -> mn.VGroup:
+        """The close-up with the chain's k newest links down: their sum so far (yellow, from θ_z to the k-th
+        joint; with all of them, the step) and the two bars to one scale — the links' lengths added (white:
+        at the end the chart's white curve at z) and the sum's length (yellow: at the end the step), each
+        with its value."""
+        p = self._zig_parts
+        zz, chain, names = p["zz"], p["chain"], p["names"]
+        fg, yellow = color(theme.FOREGROUND), color("optimizer", "momentum")
+        out = mn.VGroup()
+        if k:
+            s = zz.arrow(chain[0], chain[k] - chain[0], yellow, width=7, tip=0.24, thin_short=False)
+            zz.remove(s)
+            out.add(s)
+        lengths = float(np.linalg.norm(p["terms"][:k], axis=1).sum())
+        summed = float(np.linalg.norm(chain[k] - chain[0]))
+        x0, unit = names.get_right()[0] + 0.2, p["unit"]
+        for name, value, ink in ((names[0], lengths, fg), (names[1], summed, yellow)):
+            y = name.get_center()[1]
+            bar = mn.Rectangle(width=max(value * unit, 1e-3), height=0.16, stroke_width=0, fill_color=ink,
+                               fill_opacity=1 if value else 0)
+            bar.move_to([x0, y, 0], aligned_edge=mn.LEFT)
+            words = label(f"{value:.2f}", size=26, color=fg).next_to(bar, mn.RIGHT, buff=0.15)
+            words.set_y(y)
+            out.add(bar, words)
+        return out
 
     def marks_after(self, rec, axes, xy, z, steps) -> list:
         """On the path: a ring at the step from which the floor flattens (labelled), shown once the path
@@ -1492,19 +1580,18 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         f, L, W, a, k = n["flat"], n["L"], n["W"], n["steady"], n["k"]
         z = self.zig_step(n)
         run_loss = self.run_loss(rec)
-        drawn = float(np.linalg.norm(self.chain_terms(n, z)[:self.chain_arrows], axis=1).sum())
-        return [(z, f"Zigzag (top view): the gradients flip across the valley and the chain folds back: the "
-                    f"{self.chain_arrows} drawn are {drawn / L[z]:.1f}× the step, all {z + 1}: {W[z] / L[z]:.1f}×."),
-                (a, f"From step {a} the gradients agree: the step is the white curve's size (within 35 %), ≈ "
+        return [(z, f"Step {z} from above: its {z + 1} weighted gradients, tip to tail (white), flip across the "
+                    f"valley. Yellow: their sum so far."),
+                (a, f"From step {a} the gradients agree: the two curves meet, the step ≈ "
                     f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}."),
-                (f, f"Along the floor the gradient peaks at the bend (step {f}, loss {run_loss[f]:.2g}); past it the "
-                    f"floor flattens toward ★ (lowest, loss 0).")]
+                (f, f"Along the floor the step follows the gradient, which peaks at the bend (step {f}, loss "
+                    f"{run_loss[f]:.2g}); past it the floor flattens toward ★.")]
 
     def hold_after(self, rec, i: int) -> str | None:
         """After the zigzag hold, while the path runs to the floor: the step closes in on W."""
         if i:
             return None
-        return "Past the zigzag the big cross-valley gradients die out, so the white curve falls toward the flat step."
+        return "Past the zigzag the big cross-valley gradients die out, so the white curve falls toward the yellow."
 
     def intro(self, rec, surf):
         n = self.run_numbers(rec)

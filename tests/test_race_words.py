@@ -728,36 +728,35 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert np.all(np.abs(np.log(r)) < np.log(1.35)) and abs(np.median(r) - 1) < 0.05
     (z, zig), (a_, floor), (step, hold) = sc.path_beats(surface, s, 0.0)
     zig, floor, hold = (" ".join(w.split()) for w in (zig, floor, hold))
-    # the zigzag hold at z = a // 2: the chain −η·βʲ·g_{z−j} tip to tail from θ_z ends at θ_{z+1} (the step), it
-    # folds back (successive terms point against each other, often), its length is W[z]; the close-up's "chain:
-    # 0.19 = white curve", "step (yellow) 0.02" add up to the chart's and the caption's ratio; the 8 newest are drawn, the
-    # older ones add the rest along the step (their sum points along it)
+    # the zigzag hold at z = a // 2: the chain −η·βʲ·g_{z−j} tip to tail from θ_z ends at θ_{z+1} (the step, where the
+    # running sum lands), it folds back (successive terms point against each other, often), its length is W[z]; the
+    # close-up's bars "laid end to end 0.19" and "added as arrows 0.02" are the caption's two numbers
     assert z == a // 2 == sc.zig_step(n)
     terms = np.array([-eta * beta ** j * grad[z - j] for j in range(z + 1)])
     assert np.allclose(th[z] + terms.sum(axis=0), th[z + 1], rtol=0, atol=1e-12)
+    assert np.allclose(sc.chain_terms(n, z), terms, rtol=0, atol=1e-12)
     assert np.linalg.norm(terms, axis=1).sum() == pytest.approx(W[z])
-    assert sum(terms[j] @ terms[j + 1] < 0 for j in range(20)) >= 8  # "flip side … folds back"
-    new = sc.chain_arrows
-    rest, stp = terms[new:].sum(axis=0), th[z + 1] - th[z]
-    assert rest @ stp / np.linalg.norm(rest) / np.linalg.norm(stp) > 0.99  # the 39 older, summed (grey): along the step
-    # the chain bar split: white, the 8 drawn; grey, the 39 older (to scale: 0.07 + 0.12 = the chain's 0.19)
-    drawn = np.linalg.norm(terms[:new], axis=1).sum()
-    assert f"{drawn:.2f}" == "0.07" and f"{W[z] - drawn:.2f}" == "0.12" and z + 1 - new == 39  # (today's)
-    assert W[z] / L[z] > 5
+    assert sum(terms[j] @ terms[j + 1] < 0 for j in range(20)) >= 8  # "flip across the valley"
+    assert W[z] / L[z] > 5  # "they cancel"
+    assert (f"Step {z} from above: its {z + 1} weighted gradients, tip to tail (white), flip across the valley. "
+            f"Yellow: their sum so far.") == zig
+    result = " ".join(sc.zig_result(surface).split())
+    assert (f"Added as arrows they cancel: the step is {L[z]:.2f} long, not {W[z]:.2f} (the white curve at step {z}): "
+            f"{W[z] / L[z]:.1f}× shorter.") == result
     assert f"{W[z] / L[z]:.1f}" == f"{float(f'{W[z]:.2f}') / float(f'{L[z]:.2f}'):.1f}"  # as written, they add up
-    assert (f"the gradients flip across the valley and the chain folds back: the {new} drawn are {drawn / L[z]:.1f}× "
-            f"the step, all {z + 1}: {W[z] / L[z]:.1f}×.") in zig
-    assert 1 < drawn / L[z] < W[z] / L[z] / 2  # the drawn part is most of what the picture shows, under half the chain
-    assert a_ == a and (f"From step {a} the gradients agree: the step is the white curve's size (within 35 %), ≈ "
-                        f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}.") == floor
-    # "Past the zigzag the big cross-valley gradients die out, so the white curve falls toward the flat step" (read
+    assert (f"{L[z]:.2f}", f"{W[z]:.2f}", z + 1) == ("0.02", "0.19", 47)  # (today's: the sheet reads it)
+    assert a_ == a and (f"From step {a} the gradients agree: the two curves meet, the step ≈ "
+                        f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}.") == floor  # meet: within 1.35× (above)
+    # "Past the zigzag the big cross-valley gradients die out, so the white curve falls toward the yellow" (read
     # from z to a): W falls many-fold from its peak (and from z) while the step stays flat (within 1.5×)
     assert sc.hold_after(surface, 0) == ("Past the zigzag the big cross-valley gradients die out, so the white curve "
-                                         "falls toward the flat step.")
+                                         "falls toward the yellow.")
     assert W[:a].max() / W[a] > 20 and W[z] / W[a] > 5 and L[z:a + 1].max() / L[z:a + 1].min() < 1.5
     assert sc.hold_after(surface, 1) is None
-    assert step == f and (f"Along the floor the gradient peaks at the bend (step {f}, loss {run.train_loss[f]:.2g}); "
-                          f"past it the floor flattens toward ★ (lowest, loss 0).") == hold
+    assert step == f and (f"Along the floor the step follows the gradient, which peaks at the bend (step {f}, loss "
+                          f"{run.train_loss[f]:.2g}); past it the floor flattens toward ★.") == hold
+    r = L[a:] / (k * eta * g[a:])  # "the step follows the gradient": from the floor on, 10·η·|g| within 1.35×
+    assert np.all(np.abs(np.log(r)) < np.log(1.35))
     assert g[f] == g[a:].max() and L[f] >= 0.99 * L[a:].max()  # "along the floor … peaks": from a on (the chart's mark)
     assert obj.value(np.array(obj.minima[0])) == pytest.approx(0.0)  # ★ lowest, loss 0
     why = " ".join(sc.why(surface, s, 0.0).split())
@@ -773,7 +772,8 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert (f"Takeaway: Momentum sums past gradients. They cancel across the valley, add up to {k:g}·η·|gradient| "
             f"on the floor, shrink near ★.") == " ".join(sc.takeaway(surface, s, 0.0).split())
     # no GD in this scene (the race scenes compare optimizers, each tuned)
-    texts = [sc.intro(surface, s), during, zig, sc.hold_after(surface, 0), floor, hold, why, sc.takeaway(surface, s, 0.0)]
+    texts = [sc.intro(surface, s), during, zig, result, sc.hold_after(surface, 0), floor, hold, why,
+             sc.takeaway(surface, s, 0.0)]
     assert not any("GD" in t for t in texts)
     assert all(len(textwrap.wrap(t, 66)) <= 2 for t in texts), texts  # two lines inside the frame
 
