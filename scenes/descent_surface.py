@@ -1322,9 +1322,10 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             dashes.add(shown_from(d, tracker, float(t1)))
         plot.add(dashes)
         plain_ticks(ax, fg, size=30)  # 0.001 … 1 written out
-        for tick in ax.tick_labels:  # the lowest y tick clear of the x axis's "0"
+        for tick in ax.tick_labels:  # the lowest y tick clear of the x axis's "0"; no "0" (they read as "0.0010")
             if getattr(tick, "text", "") == "0.001":
                 tick.shift(0.12 * mn.UP)
+        ax.tick_labels.remove(*[t_ for t_ in ax.tick_labels if getattr(t_, "text", "") == "0"])
         marks = mn.VGroup()  # where the two agree, where |g| starts to fall, the end: numbers above-right (clear)
         for step, val, words, late in ((float(a), float(L[a]), f"{a}", 12), (float(f), float(L[f]), f"{f}", 12),
                                        (float(x[-1]), float(L[-1]), f"{L[-1]:.2g}", 0)):
@@ -1479,7 +1480,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                             max_tip_length_to_length_ratio=0.5, max_stroke_width_to_length_ratio=1e3)
         rows = [(swatch(fg, 4), f"η·(−gradient),\n×{n['beta']:g} per step\nfurther back"),
                 (swatch(yellow, 7), f"their sum;\nwith all {z + 1},\nthe step"),
-                (mn.Circle(radius=0.13, stroke_color=yellow, stroke_width=3), "where it lands")]
+                (mn.Circle(radius=0.16, stroke_color=yellow, stroke_width=3.5), "where it lands")]
         key = mn.VGroup()
         for sw, words in rows:
             w = label(words, size=26, color=fg, line_spacing=0.8)
@@ -1495,7 +1496,9 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         names.next_to(zz.box, mn.DOWN, buff=0.55).align_to(zz.box, mn.LEFT)  # under the key too
         zz.add(key, names)
         lo, hi = self.screen_box(range(z - 1, z + 2))
-        zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])), lines=False)  # only the box round the source (lines ran through ★)
+        src = zz.frame_on(((lo[0], lo[1]), (hi[0], hi[1])), lines=False)[0]  # the box round the source
+        # one thin line from it to the close-up, mid side to mid side (two, corner to corner, crossed ★)
+        zz.add_to_back(mn.Line(src.get_right(), zz.box.get_left(), stroke_color=color(theme.MUTED), stroke_width=1.5))
         # what the hold builds: the links (each drawn once, kept) and per state the sum, the bars, their numbers
         links = []
         for k_, t_ in enumerate(terms):
@@ -1504,18 +1507,18 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                 link = zz.arrow(chain[k_], t_, theme.FOREGROUND, width=2.5 + 2.5 * age, tip=0.12 + 0.1 * age,
                                 thin_short=False)
                 zz.remove(link)
-            else:  # the older ones: thin plain segments, fainter (their heads would pile up round the tip)
-                link = mn.Line(zz.at(chain[k_]), zz.at(chain[k_ + 1]), stroke_color=fg, stroke_width=1.5,
-                               stroke_opacity=0.6)
+            else:  # the older ones: thin plain segments, a little fainter (their heads would pile up round the tip)
+                link = mn.Line(zz.at(chain[k_]), zz.at(chain[k_ + 1]), stroke_color=fg, stroke_width=2,
+                               stroke_opacity=0.75)
             links.append(link)
-        # where the step lands (θ_z₊₁): a ring there from the start; the sum ends in it
-        land = mn.Circle(radius=0.13, stroke_color=yellow, stroke_width=3).move_to(zz.at(chain[-1]))
-        zz.add(land)
+        # where the step lands (θ_z₊₁): a ring there, dark-rimmed, over everything (`chain_state`); the sum ends in it
+        land = mn.VGroup(*[mn.Circle(radius=0.16, stroke_color=c_, stroke_width=w_).move_to(zz.at(chain[-1]))
+                           for c_, w_ in ((bg, 7), (yellow, 3.5))])
         # the bars' scale: the chain's whole length, its value beside it, as long as the frame allows
         full = float(np.linalg.norm(terms, axis=1).sum())
         room = mn.config.frame_width / 2 - 0.25 - (names.get_right()[0] + 0.2)
         unit = (room - 0.15 - label(f"{full:.2f}", size=26).width) / full
-        self._zig_parts = dict(zz=zz, chain=chain, terms=terms, links=links, names=names, unit=unit)
+        self._zig_parts = dict(zz=zz, chain=chain, terms=terms, links=links, names=names, unit=unit, land=land)
         return zz  # read while the path holds still (`hold_swap`), gone as it moves on
 
     def chain_state(self, k: int) -> mn.VGroup:
@@ -1531,6 +1534,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             s = zz.arrow(chain[0], chain[k] - chain[0], yellow, width=7, tip=0.24, thin_short=False)
             zz.remove(s)
             out.add(s)
+        out.add(p["land"].copy())  # over the links and the sum
         lengths = float(np.linalg.norm(p["terms"][:k], axis=1).sum())
         summed = float(np.linalg.norm(chain[k] - chain[0]))
         x0, unit = names.get_right()[0] + 0.2, p["unit"]
@@ -1591,7 +1595,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         """After the zigzag hold, while the path runs to the floor: the step closes in on W."""
         if i:
             return None
-        return "Past the zigzag the big cross-valley gradients die out, so the white curve falls toward the yellow."
+        return ("The yellow band is the zigzag: long and short steps in turn. Past it the cross-valley gradients die "
+                "out and white falls to yellow.")
 
     def intro(self, rec, surf):
         n = self.run_numbers(rec)

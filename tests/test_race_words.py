@@ -749,8 +749,15 @@ def test_rosenbrock_surface_words(surf_mod, surface):
                         f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}.") == floor  # meet: within 1.35× (above)
     # "Past the zigzag the big cross-valley gradients die out, so the white curve falls toward the yellow" (read
     # from z to a): W falls many-fold from its peak (and from z) while the step stays flat (within 1.5×)
-    assert sc.hold_after(surface, 0) == ("Past the zigzag the big cross-valley gradients die out, so the white curve "
-                                         "falls toward the yellow.")
+    assert " ".join(sc.hold_after(surface, 0).split()) == (
+        "The yellow band is the zigzag: long and short steps in turn. Past it the cross-valley gradients die out and "
+        "white falls to yellow.")
+    # "long and short steps in turn": before z the step length goes up and down from one step to the next (×1.5 or
+    # more over 20 of the first 30 steps); past it they even out (consecutive steps within 1.2× from z to a)
+    swing = np.abs(np.diff(np.log(L)))
+    alt = np.sign(np.diff(L[:z]))
+    assert np.sum(swing[:30] > np.log(1.5)) >= 20 and np.sum(alt[1:] != alt[:-1]) >= z // 2
+    assert np.all(swing[z:a] < np.log(1.2))
     assert W[:a].max() / W[a] > 20 and W[z] / W[a] > 5 and L[z:a + 1].max() / L[z:a + 1].min() < 1.5
     assert sc.hold_after(surface, 1) is None
     assert step == f and (f"Along the floor the step follows the gradient, which peaks at the bend (step {f}, loss "
@@ -772,7 +779,7 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert (f"Takeaway: Momentum sums past gradients. They cancel across the valley, add up to {k:g}·η·|gradient| "
             f"on the floor, shrink near ★.") == " ".join(sc.takeaway(surface, s, 0.0).split())
     # no GD in this scene (the race scenes compare optimizers, each tuned)
-    texts = [sc.intro(surface, s), during, zig, result, sc.hold_after(surface, 0), floor, hold, why,
+    texts = [sc.intro(surface, s), during, zig, result, " ".join(sc.hold_after(surface, 0).split()), floor, hold, why,
              sc.takeaway(surface, s, 0.0)]
     assert not any("GD" in t for t in texts)
     assert all(len(textwrap.wrap(t, 66)) <= 2 for t in texts), texts  # two lines inside the frame
