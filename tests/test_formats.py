@@ -82,6 +82,24 @@ def test_every_format_pair_matches_the_mp4(tmp_path, reference, pair):
             assert Image.open(path).size == (W, H)
 
 
+class Seen(Grow):
+    """Grow, noting the encoder options manim renders with."""
+    seen: dict = {}
+
+    def construct(self):
+        Seen.seen = dict(mn.config.video_encoder_options)
+        super().construct()
+
+
+def test_renders_are_byte_identical_with_one_encoder_thread(tmp_path):
+    """Same scene, same frames ⇒ the same mp4 bytes: the encoder runs on one thread (x264's threads made a few
+    fade frames of descent_surface differ between renders of identical frames)."""
+    opts = RenderOptions("low", ("mp4",), fps=FPS, resolution=(W, H))
+    a, b = (render(Seen, tmp_path / d, "seen", opts, media_dir=tmp_path / d / "media").files["mp4"] for d in "ab")
+    assert Seen.seen.get("threads") == "1"
+    assert a.read_bytes() == b.read_bytes()
+
+
 def test_mp4_is_fast_start_and_faststart_rewrites_a_slow_file(tmp_path):
     res = _render(tmp_path, ["mp4", "webm"])
     a = atoms(res.files["mp4"])

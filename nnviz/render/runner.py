@@ -266,6 +266,9 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
         cfg.media_dir = str(media_dir)
         cfg.tex_dir = str(tex_dir or media_dir / "Tex")
         cfg.disable_caching = True
+        # one encoder thread: with x264's own threads, two renders of the same frames came out different (the
+        # scene's raw frames identical, the decoded mp4s not, in a few fade frames); one thread costs no time here
+        cfg.video_encoder_options = {"threads": "1"}
         cfg.verbosity = "WARNING"
         cfg.progress_bar = "display" if progress else "none"
         cfg.transparent = bool(options.transparent)
