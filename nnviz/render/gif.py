@@ -185,8 +185,9 @@ def transcode(src, dst, fmt: str) -> Path:
         ost = out.add_stream(codec, rate=rate)
         ost.width, ost.height, ost.pix_fmt = ist.codec_context.width, ist.codec_context.height, pix
         ost.codec_context.time_base = 1 / rate
-        if fmt == "webm":
-            ost.options = {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8"}
+        # one encoder thread, as the renders' own encoder: the same frames give the same bytes
+        ost.options = {"threads": "1", **({"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8"}
+                                          if fmt == "webm" else {})}
         for i, frame in enumerate(inp.decode(ist)):
             frame = frame.reformat(format=pix)
             frame.pts, frame.time_base = i, 1 / rate
