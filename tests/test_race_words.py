@@ -957,6 +957,22 @@ def test_probe_curves_reproduce_the_tuning_grid(race):
             assert RV.rule_how(tun, pr, pr.meta["names"][o], j).how is how and (how is None) == (div < 0 and stable)
 
 
+def test_rule_words_say_the_part_of_the_rule_broken():
+    """One formatter from a `RuleCheck` to words, for every way a run breaks the rule (hand-made checks):
+    a run that only passes the peak line (never late, never diverged) is said by its peak, never as "above
+    the start at step None"."""
+    peak_only = RV.RuleCheck(RV.Broke.PEAK, diverged_at=-1, peak=250.0, start=20.0, line=10.0, over=None)
+    assert RV.rule_words(peak_only) == "loss peaks at 250 > 10× the start 20"
+    assert RV.rule_words(peak_only, short=True) == "loss peak 250\n> 10× start 20"
+    late = RV.RuleCheck(RV.Broke.LATE, diverged_at=-1, peak=30.0, start=20.0, line=10.0, over=31)
+    assert RV.rule_words(late) == "above the start at step 31"
+    gone = RV.RuleCheck(RV.Broke.DIVERGES, diverged_at=7, peak=np.inf, start=20.0, line=10.0, over=8)
+    assert RV.rule_words(gone) == "diverges at step 7"
+    kept = RV.RuleCheck(None, diverged_at=-1, peak=20.0, start=20.0, line=10.0, over=None)
+    assert RV.rule_words(kept) == "stays stable"
+    assert not any("None" in RV.rule_words(r, s) for r in (peak_only, late, gone, kept) for s in (False, True))
+
+
 def test_why_words_recomputed_from_the_records(race):
     """The "why" beats: AdaGrad's and RMSprop's steps, Adam's and AdaGrad's step charts, Momentum's edge
     rate failing on the steep start, the saddle crossings and Adam's

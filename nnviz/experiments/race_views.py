@@ -54,11 +54,11 @@ class RuleCheck:
     over: int | None    # the first step after the warm-up with the loss above the start (None: none)
 
 
-def rule_how(tuning, probes, name: str, j: int) -> RuleCheck:
-    """The stability rule on the recorded probe curve of `name` at grid index `j`: the one place its three
-    parts (diverges, passes PEAK × the start, above the start after the first 10 % of the steps) are
-    checked for the scenes' and stills' words."""
-    p = probe(probes, name, j)
+def rule_how(tuning, probes, name: str, j: int, p: dict | None = None) -> RuleCheck:
+    """The stability rule on the recorded probe curve of `name` at grid index `j` (`p`: that curve, when the
+    caller has it from `probe` already): the one place its three parts (diverges, passes PEAK × the start,
+    above the start after the first 10 % of the steps) are checked for the scenes' and stills' words."""
+    p = probe(probes, name, j) if p is None else p
     L = p["loss"]
     w = int(probes.meta["warmup_step"])
     start, line = float(L[0]), float(tuning.config.get("peak", 10.0))
@@ -70,13 +70,18 @@ def rule_how(tuning, probes, name: str, j: int) -> RuleCheck:
     return RuleCheck(how, p["diverged_at"], peak, start, line, over)
 
 
-def fails_how(tuning, probes, name: str, j: int) -> str:
-    """How a run at an unstable grid rate fails, from its recorded curve: "diverges at step N" or
-    "above the start at step N"."""
-    r = rule_how(tuning, probes, name, j)
+def rule_words(r: RuleCheck, short: bool = False) -> str:
+    """A `RuleCheck` in a few words, by the part of the rule the run breaks first: "diverges at step N",
+    "loss peaks at P > 10× the start S", "above the start at step N", or "stays stable"; `short`: the peak case
+    on two short lines (the still's strip)."""
     if r.how is Broke.DIVERGES:
         return f"diverges at step {r.diverged_at}"
-    return f"above the start at step {r.over}"
+    if r.how is Broke.PEAK:
+        return (f"loss peak {r.peak:.3g}\n> {r.line:g}× start {r.start:.3g}" if short else
+                f"loss peaks at {r.peak:.3g} > {r.line:g}× the start {r.start:.3g}")
+    if r.how is Broke.LATE:
+        return f"above the start at step {r.over}"
+    return "stays stable"
 
 
 # --- Beale: why Adam wins --------------------------------------------------------------------------
@@ -149,10 +154,10 @@ def beale_fixed_text(runs, tuning, probes, name: str = "momentum", width: int = 
     η fails on the steep start."""
     j = edge_index(tuning, name)
     g0 = float(runs[name].grad_norm[0])
-    how = fails_how(tuning, probes, name, j) if j is not None else "stays stable"
+    how = broke_rule(tuning, probes, name, j) if j is not None else "stays stable"
     place = next(i for i, p in enumerate(tuning.meta["ranking"], start=1) if name in p)
     return wrap_words(f"{RACE_NAMES[name]}'s η is fixed, and the steep start (|g| = {g0:.0f}) caps it: at η = "
-                      f"{num(tuning.lrs[j])} it {how.replace('diverges', 'diverges')}. So it keeps "
+                      f"{num(tuning.lrs[j])} it {how}. So it keeps "
                       f"η = {num(runs[name].meta['hyper']['lr'])} on the flat end too: {ordinal(place)}.", width)
 
 
@@ -457,7 +462,7 @@ def edge_story(tuning, probes, name: str = "gd"):
     for j in (k, *above):
         p = probe(probes, name, int(j))
         L = p["loss"]
-        rule = rule_how(tuning, probes, name, int(j))
+        rule = rule_how(tuning, probes, name, int(j), p)
         rows.append({"lr": p["lr"], "index": int(j), "loss": L, "peak": rule.peak,
                      "peak_step": int(np.nanargmax(L)), "at_check": float(L[w]), "over": rule.over, "how": rule.how,
                      "sharp0": float(p["lr"] * p["lam_max"][0]), "sharp": float(np.nanmax(p["lr"] * p["lam_max"][:10]))})
@@ -712,14 +717,9 @@ def same_spot(runs, a: str, b: str, reach: float = 0.05, rel: float = 0.1) -> bo
 
 
 def broke_rule(tuning, probes, name: str, j: int, short: bool = False) -> str:
-    """Why the grid rate `j` of `name` is unstable, in a few words from its recorded curve (`rule_how`):
-    "diverges at step N", "loss peaks at P > 10× the start S", or "above the start at step N" (the rule's three
-    ways); `short`: the peak case on two short lines for the still's strip."""
-    r = rule_how(tuning, probes, name, j)
-    if r.how is Broke.PEAK:
-        return (f"loss peak {r.peak:.3g}\n> {r.line:g}× start {r.start:.3g}" if short else
-                f"loss peaks at {r.peak:.3g} > {r.line:g}× the start {r.start:.3g}")
-    return fails_how(tuning, probes, name, j)
+    """Why the grid rate `j` of `name` is unstable, in a few words from its recorded curve (`rule_how`, said
+    by `rule_words`); `short`: the peak case on two short lines for the still's strip."""
+    return rule_words(rule_how(tuning, probes, name, j), short)
 
 
 def stability_limit(name: str, beta: float = 0.9) -> float:
@@ -745,7 +745,7 @@ def limit_rows(runs, tuning, probes, names=("gd", "momentum", "nesterov"), steps
             s = p["lr"] * p["lam_max"][:steps]
             L = p["loss"]
             w = probes.meta["warmup_step"]
-            how = rule_how(tuning, probes, n, j).how
+            how = rule_how(tuning, probes, n, j, p).how
             top_ = int(np.nanargmax(L))
             back = np.flatnonzero(L[top_:] < L[0])  # the first step its loss is below the start again
             row[key] = {"lr": p["lr"], "index": int(j), "peak": float(np.nanmax(s)), "step": int(np.nanargmax(s)),
