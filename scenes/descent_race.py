@@ -1029,8 +1029,8 @@ class DescentRace3D(ThemedThreeDScene):
         for n, key in (("gd", "chart1"), ("momentum", "chart2"), ("nesterov", "chart3")):
             out.append({"words": RV.limit_text(n, lim, RV.place_of(surf, n)), "lit": [n], "view": key,
                         "start": True, "hold": 1.2})
-        g_ = lim["gd"]["next"]  # where GD one grid η up would have placed (among the others' finals)
-        g_["place"] = 1 + sum(runs[n].meta["final_loss"] < g_["final"] for n in runs if n != "gd")
+        g_ = lim["gd"]["next"]  # where GD one grid η up would have placed (among the others' chosen runs)
+        g_["place"] = RV.place_among(tuning.meta, "gd", g_["final"])
         out.append({"words": RV.bounce_text(surf, lim), "lit": ["gd", "nesterov"], "view": "bounce", "hold": 1.4})
         out.append({"words": RV.zigzag_text(surf, runs), "lit": ["rmsprop", "adam"], "view": "zigzag", "hold": 1.2})
         out.append({"words": RV.adagrad_steps_text(surf, runs), "lit": ["adagrad"], "view": "adagrad", "hold": 1.2})

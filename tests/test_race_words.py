@@ -973,6 +973,18 @@ def test_rule_words_say_the_part_of_the_rule_broken():
     assert not any("None" in RV.rule_words(r, s) for r in (peak_only, late, gone, kept) for s in (False, True))
 
 
+def test_place_among_counts_the_others_chosen_runs():
+    """A place among the others, on a hand-made record: the other optimizers' chosen finals only (never the
+    asker's own chosen run), strictly lower ones counted (a tie goes to the asker)."""
+    meta = {"chosen_final": {"a": 1.0, "b": 0.5, "c": 2.0}}
+    assert RV.place_among(meta, "a", 0.4) == 1
+    assert RV.place_among(meta, "a", 0.5) == 1        # level with b: not behind it
+    assert RV.place_among(meta, "a", 0.7) == 2        # behind b only
+    assert RV.place_among(meta, "a", 3.0) == 3        # behind b and c; its own 1.0 is not an "other"
+    assert RV.place_among(meta, "c", 0.9) == 2        # behind b, ahead of a's 1.0
+    assert RV.place_among(meta, "b", np.inf) == 3
+
+
 def test_why_words_recomputed_from_the_records(race):
     """The "why" beats: AdaGrad's and RMSprop's steps, Adam's and AdaGrad's step charts, Momentum's edge
     rate failing on the steep start, the saddle crossings and Adam's

@@ -181,8 +181,7 @@ def takeaway(surface: str, surf, runs, tuning) -> str:
     if set(top) == {"momentum", "nesterov", "adam"} and len(top) == 3:
         w = top[0]
         nb = tuning.meta["neighbours"]
-        others = [f for n, f in tuning.meta["chosen_final"].items() if n != w]
-        place = 1 + sum(f < nb["lower"] for f in others)
+        place = place_among(tuning.meta, w, nb["lower"])
         return (f"Velocity terms ({', '.join(RACE_NAMES[n] for n in top)}) take the top 3. {RACE_NAMES[w]}'s 1st "
                 f"is fragile: one η step off, it is {ordinal(place)}"
                 + (" or unstable." if not np.isfinite(nb["higher"]) else "."))
@@ -201,6 +200,14 @@ def below_step(run, level: float = 1.0):
 def place_of(surf, name: str) -> int:
     """An optimizer's place in the recorded ranking (1 = first; tied runs share a place)."""
     return next(i for i, p in enumerate(surf.meta["ranking"], start=1) if name in p)
+
+
+def place_among(meta: dict, name: str, final: float) -> int:
+    """The place a final loss `final` of `name` (at some grid η, its chosen one or not) would take among the
+    others: 1 + how many of the other optimizers end strictly lower. "The others" are always the other
+    optimizers' chosen runs, each at its chosen η: the tuning record's `meta["chosen_final"]` (the race's runs
+    are those runs). A tie with another's final loss goes to `name`."""
+    return 1 + sum(f < final for n, f in meta["chosen_final"].items() if n != name)
 
 
 def start_sharpness(probes) -> float:
@@ -681,15 +688,14 @@ def short_verdict(meta: dict) -> str:
         return f"{RACE_NAMES[w]} wins, and stays first with its η one grid step lower or higher (○)."
     if meta["verdict"] == "tie":
         return ""
-    others = [f for n, f in meta["chosen_final"].items() if n != w]
     said = []
     for side, word in (("lower", "lower"), ("higher", "higher")):
         f = meta["neighbours"][side]
         if not np.isfinite(f):
             said.append(f"one step {word} (×) unstable")
         else:
-            place = 1 + sum(v < f for v in others)
-            said.append(f"one step {word} (○) it would be {ordinal(place)} of {len(others) + 1}")
+            said.append(f"one step {word} (○) it would be {ordinal(place_among(meta, w, f))} of "
+                        f"{len(meta['chosen_final'])}")
     return f"{RACE_NAMES[w]} is first, but fragile: " + ", ".join(said) + "."
 
 
@@ -846,13 +852,12 @@ def fragile_verdict(tuning) -> str:
         return verdict_text(tuning)
     w = m["winner"][0]
     k = int(tuning.chosen[m["names"].index(w)])
-    others = [f for n, f in m["chosen_final"].items() if n != w]
     parts = []
     for side, j in (("higher", k + 1), ("lower", k - 1)):
         f = m["neighbours"][side]
         at = f" (η = {tuning.lrs[j]:.2g})" if 0 <= j < len(tuning.lrs) else ""
         parts.append(f"one {'grid step ' if not parts else ''}{side}{at} it " + (
-            "is unstable (dropped)" if not np.isfinite(f) else f"ends {ordinal(1 + sum(v < f for v in others))} ({f:.2g})"))
+            "is unstable (dropped)" if not np.isfinite(f) else f"ends {ordinal(place_among(m, w, f))} ({f:.2g})"))
     return f"{RACE_NAMES[w]}'s win is fragile: " + "; ".join(parts) + "."
 
 
@@ -878,7 +883,6 @@ def neighbour_rows(tuning, name: str, lim: dict | None = None) -> list[str]:
     m = tuning.meta
     i = m["names"].index(name)
     k = int(tuning.chosen[i])
-    others = [f for n, f in m["chosen_final"].items() if n != name]
     rows = []
     for j in (k - 1, k, k + 1):
         f = float(tuning.final_loss[i, j])
@@ -886,7 +890,7 @@ def neighbour_rows(tuning, name: str, lim: dict | None = None) -> list[str]:
             how = lim[name]["next"] if lim and j == k + 1 else None
             end = "dropped (×)" + (f": loss ×{how['loss_x']:.0f}" if how and how["how"] is Broke.PEAK else "")
         else:
-            end = f"ends {f:.2g}, {ordinal(1 + sum(v < f for v in others))}" + (" (●)" if j == k else "")
+            end = f"ends {f:.2g}, {ordinal(place_among(m, name, f))}" + (" (●)" if j == k else "")
         rows.append(f"η = {num(tuning.lrs[j])}: {end}")
     return rows
 

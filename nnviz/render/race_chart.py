@@ -103,7 +103,6 @@ class RankStrip(mn.VGroup):
                     [[0.2, top, 0], [0.1, top, 0], [0.1, bot, 0], [0.2, bot, 0]]))
             elif n == w:  # the winner one grid step either way, on a row of its own
                 j = int(tuning.chosen[tuning.meta["names"].index(w)])
-                others = [v for m, v in tuning.meta["chosen_final"].items() if m != w]
                 sub = mn.VGroup(text("η ± 1 step", size=size, color=c).move_to([0.15, y, 0], aligned_edge=mn.LEFT),
                                 mn.Line([x0, y, 0], [x0 + width, y, 0], stroke_width=1.5, color=muted))
                 unstable = False
@@ -118,7 +117,7 @@ class RankStrip(mn.VGroup):
                         sub.add(ring)
                         if ring_labels:
                             under.append(text(eta, size=size, color=c).next_to(ring, mn.DOWN, buff=0.06))
-                        place = 1 + sum(u < v for u in others)
+                        place = RV.place_among(tuning.meta, w, v)
                         keys.append(f"◇ {who}{eta}: {loss_words(v)}" + (f" ({ordinal(place)})" if place > 1 else ""))
                     else:
                         unstable = True
