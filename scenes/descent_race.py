@@ -1150,9 +1150,8 @@ class DescentRace3DSaddle(DescentRace3D):
         """What 'best η' means here (the tuning's rule on this surface: the lowest f at the last step, a tie
         of several η at ★ going to the first there), the marks."""
         tun = tuning_record(self.surface)
-        per = int(round(1 / np.log10(tun.lrs[1] / tun.lrs[0])))
         return (f"η: first on ★, else lowest f at step {surf.meta['steps']} · grid {power_of_ten(tun.lrs[0])}…"
-                f"{tun.lrs[-1]:g}, {per} per decade")
+                f"{tun.lrs[-1]:g}, {tun.config['per_decade']} per decade")
 
     def ring_key(self) -> mn.VGroup:
         """What a ring round a dot means, and under it the marks' key (○ ★ ×: the subtitle says the η rule)."""

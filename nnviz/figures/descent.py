@@ -591,12 +591,6 @@ def _pow(x: float) -> str:
     return f"$10^{{{int(round(np.log10(x)))}}}$"
 
 
-def _verdict(tun) -> str:
-    """The tuning record's verdict in words, naming the winner's neighbouring rates (as the scene does)."""
-    w = tun.meta["winner"][0]
-    return X.race_verdict(tun.meta, OPT_LABEL.get, tun.lrs, int(tun.chosen[tun.meta["names"].index(w)]))
-
-
 def _wrap(s: str, width: int) -> str:
     import textwrap
 
@@ -644,7 +638,7 @@ def plt_line(color, **kw):
 def _tuning_words(tun, names) -> list:
     """What the tuning panel says under it, as short points: the verdict, who sits at the edge of
     divergence (or, on a tie, what one grid step up gives)."""
-    words = [_verdict(tun) + "."]
+    words = [RV.verdict_text(tun) + "."]
     if tun.meta["verdict"] == "tie":
         tied = tun.meta["ranking"][0]
         if max(tun.meta["chosen_final"][n] for n in tied) <= T.ATOL:  # at the floor: the tie-break's order
