@@ -36,18 +36,22 @@ SYMBOL = {"lr": "η", "beta": "β", "decay": "ρ", "beta1": "β₁", "beta2": "�
 RULE_OF = {"gd": "sgd"}  # GD's update rule is optim.sgd's, on the whole objective
 
 
-def race_records(surface: str, optimizers=RACE_ORDER):
-    rec = experiments.load("descent_race")
+def race_records(surface: str, optimizers=RACE_ORDER, rec=None):
+    """The race on `surface`: its surface record and {optimizer: run}. `rec`: the descent_race records, when
+    loaded already (a construct loads them once and passes them to each of these)."""
+    rec = experiments.load("descent_race") if rec is None else rec
     return rec[f"{surface}__surface"], {o: rec[f"{surface}__{o}"] for o in optimizers}
 
 
-def tuning_record(surface: str):
-    return experiments.load("descent_race")[f"{surface}__tuning"]
+def tuning_record(surface: str, rec=None):
+    """The tuning grid's record on `surface` (`rec` as for `race_records`)."""
+    return (experiments.load("descent_race") if rec is None else rec)[f"{surface}__tuning"]
 
 
-def probe_record(surface: str):
-    """The tuning grid's probe curves (loss and λ_max per step of each η tried) on `surface`."""
-    return experiments.load("descent_race")[f"{surface}__probes"]
+def probe_record(surface: str, rec=None):
+    """The tuning grid's probe curves (loss and λ_max per step of each η tried) on `surface` (`rec` as for
+    `race_records`)."""
+    return (experiments.load("descent_race") if rec is None else rec)[f"{surface}__probes"]
 
 
 class DescentRace(ThemedScene):
@@ -92,10 +96,11 @@ class DescentRace(ThemedScene):
     hold_more = {}        # beat → extra seconds it is held (a beat that carries the surprising result)
 
     def construct(self):
-        surf, runs = race_records(self.surface, self.optimizers)
+        rec = experiments.load("descent_race")  # once: every record below is read from it
+        surf, runs = race_records(self.surface, self.optimizers, rec)
         if self.view is not None:
             surf = window(surf, *self.view)
-        tuning = tuning_record(self.surface)
+        tuning = tuning_record(self.surface, rec)
         steps = surf.meta["steps"]
         title = heading(f"Optimizer race on {self.surface.capitalize()}, each at its tuned η", size=30, buff=0.15)
         ax = LabelledAxes(surf.xs[[0, -1]], surf.ys[[0, -1]], "x", "y", width=self.map_size, height=self.map_size,
@@ -186,7 +191,7 @@ class DescentRace(ThemedScene):
         self.play(mn.FadeOut(mn.VGroup(formula, legend, counter, proto)), run_time=0.4)
         self.play(mn.FadeIn(strip), mn.FadeIn(verdict), run_time=self.beat_fade)
         self.wait(3.0)
-        probes = probe_record(self.surface)
+        probes = probe_record(self.surface, rec)
         texts = {"leaders": lambda: leaders_text(runs, width=10 ** 6),
                  "velocity": lambda: RV.velocity_own_text(surf, runs, width=10 ** 6),
                  "momentum_cap": lambda: RV.momentum_cap_text(runs, tuning, probes, width=10 ** 6),
@@ -512,8 +517,8 @@ class DescentRaceTuning(ThemedScene):
     under = {"momentum": 9}  # curves drawn wider, under the others: Momentum's runs under Nesterov's at small η
 
     def construct(self):
-        tun = tuning_record(self.surface)
-        probes = probe_record(self.surface)
+        rec = experiments.load("descent_race")  # once: both records below are read from it
+        tun, probes = tuning_record(self.surface, rec), probe_record(self.surface, rec)
         lrs, F, S = tun.lrs, tun.final_loss, tun.stable.astype(bool)
         names = tun.meta["names"]
         fg, bg = color(theme.FOREGROUND), color(theme.BACKGROUND)
@@ -616,7 +621,7 @@ class DescentRaceTuning(ThemedScene):
             inset = edge_inset(story)
             inset.next_to(sub, mn.DOWN, buff=0.25)
             inset.shift((left - 0.25 - inset.get_left()[0]) * mn.RIGHT)
-            for n, (row, words) in enumerate(RV.edge_beats(tun, probes, lead, width=10 ** 6)):
+            for n, (row, words) in enumerate(RV.edge_beats(tun, probes, lead, width=10 ** 6, story=story)):
                 why = caption_fit(words, left, size=28, start=34).next_to(inset, mn.DOWN, buff=0.3)
                 why.set_x(left, direction=mn.LEFT)
                 for i, (line, peak) in enumerate(zip(inset.curves, inset.peaks)):  # the run it is about lit
@@ -770,7 +775,8 @@ class DescentRace3D(ThemedThreeDScene):
         return float(surf.loss[j, i])
 
     def construct(self):
-        surf, runs = race_records(self.surface, self.optimizers)
+        rec = experiments.load("descent_race")  # once: every record below is read from it
+        surf, runs = race_records(self.surface, self.optimizers, rec)
         log = bool(surf.meta.get("log_scale"))
         hmap = height_map(surf.loss, log, self.log_floor)
         H = hmap(surf.loss)
@@ -843,9 +849,9 @@ class DescentRace3D(ThemedThreeDScene):
             stars.append(cross_mark(c, 0.12, color(theme.FOREGROUND), 4, rim=8))
         # the start and the minimum stay on top (★ sits at the bottom of a pit one mesh cell wide)
         self.add_fixed_orientation_mobjects(*stars, *ax_labels, *guide_labels, *self.halos.values())
-        tuning = tuning_record(self.surface)
+        tuning = tuning_record(self.surface, rec)
         title = heading(f"The same race on the {self.surface.capitalize()} surface", size=30, buff=0.2)
-        what = text(self.subtitle_words(surf), size=self.sub_size)
+        what = text(self.subtitle_words(surf, tuning), size=self.sub_size)
         scale = text("height = loss" + ((", log scale" + (f" ({hmap.delta:.1g} added, so 0 fits)" if not hmap.positive else ""))
                                         if hmap.log else "") + self.start_words(surf), size=24)
         what = mn.VGroup(what, scale).arrange(mn.DOWN, buff=0.08)
@@ -957,15 +963,14 @@ class DescentRace3D(ThemedThreeDScene):
                 self.camera, "offset", tuple((o0 + (o1 - o0) * mn.smooth(a)).tolist()))))
         self.move_camera(phi=self.end_phi * mn.DEGREES, theta=self.end_theta * mn.DEGREES, run_time=2.0,
                          added_anims=glide, **({"zoom": self.end_zoom_factor} if self.end_zoom_factor else {}))
-        self.end_card(surf, runs, tuning, trails, what, side, axes=axes, hmap=hmap)
+        self.end_card(surf, runs, tuning, probe_record(self.surface, rec), trails, what, side, axes=axes, hmap=hmap)
 
-    def end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
-        """At rest, in place of the legend column `side` (a subclass may draw its own; `axes` and `hmap` place
-        points on the surface), the end card: the recorded ranking, beside it a visual slot (the top view of ★; per closing line
+    def end_card(self, surf, runs, tuning, probes, trails, what, side, axes=None, hmap=None):
+        """At rest, in place of the legend column `side` (a subclass may draw its own; `probes`: the tuning
+        grid's probe curves; `axes` and `hmap` place points on the surface), the end card: the recorded ranking, beside it a visual slot (the top view of ★; per closing line
         its own picture: the stability-limit chart, close-ups of a stretch of trail), under them one closing
         line at a time. Each line lights the run(s) it is about (the others' trails dimmed) and shows where
         its number is measured; the loss axis goes (the card's column is the picture's right half)."""
-        probes = probe_record(self.surface)
         by_name = dict(zip(self.optimizers, trails))
         self.remove(*self.axis_parts)  # the loss axis: read during the race, not needed at rest
         rows = self.ranking_rows(surf, runs, tuning)
@@ -1041,8 +1046,8 @@ class DescentRace3D(ThemedThreeDScene):
     def race_over(self, trails):
         """Called once the last step is drawn, before the camera moves to rest (a subclass may clear marks)."""
 
-    def subtitle_words(self, surf) -> str:
-        """The subtitle under the title (kept through the race)."""
+    def subtitle_words(self, surf, tuning) -> str:
+        """The subtitle under the title (kept through the race; `tuning`: the tuning grid's record)."""
         return (f"each η: the best of one shared grid · {surf.meta['steps']} steps · ○ start · ★ minimum"
                 + ("  × saddle" if surf.meta.get("saddles") else ""))
 
@@ -1146,12 +1151,11 @@ class DescentRace3DSaddle(DescentRace3D):
     end_size = 28             # the end card's text
     end_hold = 3.5            # seconds each closing line is held (the takeaway: 1.4×)
 
-    def subtitle_words(self, surf) -> str:
+    def subtitle_words(self, surf, tuning) -> str:
         """What 'best η' means here (the tuning's rule on this surface: the lowest f at the last step, a tie
         of several η at ★ going to the first there), the marks."""
-        tun = tuning_record(self.surface)
-        return (f"η: first on ★, else lowest f at step {surf.meta['steps']} · grid {power_of_ten(tun.lrs[0])}…"
-                f"{tun.lrs[-1]:g}, {tun.config['per_decade']} per decade")
+        return (f"η: first on ★, else lowest f at step {surf.meta['steps']} · grid {power_of_ten(tuning.lrs[0])}…"
+                f"{tuning.lrs[-1]:g}, {tuning.config['per_decade']} per decade")
 
     def ring_key(self) -> mn.VGroup:
         """What a ring round a dot means, and under it the marks' key (○ ★ ×: the subtitle says the η rule)."""
@@ -1161,10 +1165,11 @@ class DescentRace3DSaddle(DescentRace3D):
     def marks_key() -> mn.Mobject:
         return text("○ start · ★ minimum · × saddle", size=26)
 
-    def ranking_rows(self, surf, runs, tuning) -> mn.VGroup:
+    def ranking_rows(self, surf, runs, tuning, arrived=None) -> mn.VGroup:
         """By arrival: the runs that reach ★ (f − f* < 10⁻¹²), with the step, earliest first; then the
-        others with their f − f* at the last step. One numbering through both."""
-        there, rest = RV.arrivals(surf, runs, tuning.meta["min_value"])
+        others with their f − f* at the last step. One numbering through both. `arrived`: `RV.arrivals`,
+        when computed already."""
+        there, rest = RV.arrivals(surf, runs, tuning.meta["min_value"]) if arrived is None else arrived
         rows = [text("reached ★ at step\n(f − f* < 10⁻¹²):", size=self.end_size, line_spacing=0.8)]
         for i, (n, k) in enumerate(there, start=1):
             rows.append(text(f"{i}. {NAMES[n]} {k}", size=self.end_size, color=color("optimizer", n)))
@@ -1178,10 +1183,11 @@ class DescentRace3DSaddle(DescentRace3D):
         body.row_of.update({n: rows[i] for i, n in enumerate([n for n, _ in rest], start=len(there) + 2)})
         return body
 
-    def top_view(self, surf, runs, tuning, turn: float) -> TopView:
+    def top_view(self, surf, runs, tuning, turn: float, arrived=None) -> TopView:
         """The end's top view: the runs on ★ one pie dot ('1–4 on ★'), the others at their recorded ends
-        tagged with their place and name (their f − f* in the ranking beside it)."""
-        there, rest = RV.arrivals(surf, runs, tuning.meta["min_value"])
+        tagged with their place and name (their f − f* in the ranking beside it; `arrived` as for
+        `ranking_rows`)."""
+        there, rest = RV.arrivals(surf, runs, tuning.meta["min_value"]) if arrived is None else arrived
         centre = self.end_centre(surf, runs)
         on = [n for n, _ in there if np.linalg.norm(runs[n].thetas[-1][:2] - centre) < self.halo_cover]
         place = {n: i for i, n in enumerate([n for n, _ in there] + [n for n, _ in rest], start=1)}
@@ -1207,21 +1213,22 @@ class DescentRace3DSaddle(DescentRace3D):
         v.ruler = None if mark is None else v.star_ruler(th[mark], color("optimizer", name), size=self.end_size)
         return v
 
-    def end_beats(self, surf, runs, tuning) -> list[tuple]:
+    def end_beats(self, surf, runs, tuning, arrived=None) -> list[tuple]:
         """The closing lines, each with the run it is about and the steps the top view then shows of it
         (None: the ends): why Adam and Momentum never reach ★, why Nesterov gets there after GD, the
-        takeaway (on the ends)."""
+        takeaway (on the ends). `arrived` as for `ranking_rows`."""
         n = len(runs["adam"].thetas) - 1
         k = self.path_steps
         kn = RV.ridge_step(runs["nesterov"])
-        there = dict(RV.arrivals(surf, runs, tuning.meta["min_value"])[0])
+        arrived = RV.arrivals(surf, runs, tuning.meta["min_value"]) if arrived is None else arrived
+        there = dict(arrived[0])
         return [(RV.adam_swing_text(surf, runs, self.end_centre(surf, runs), k), "adam", (n - k, n)),
                 (RV.momentum_late_text(surf, runs, tuning), "momentum", (n - k, n)),
-                (RV.nesterov_overshoot_text(surf, runs, tuning), "nesterov", (kn, there["nesterov"],
-                                                                          RV.overshoot_step(runs["nesterov"], surf))),
-                (RV.saddle_takeaway(surf, runs, tuning.meta["min_value"]), "gd", None)]
+                (RV.nesterov_overshoot_text(surf, runs, tuning, arrived), "nesterov",
+                 (kn, there["nesterov"], RV.overshoot_step(runs["nesterov"], surf))),
+                (RV.saddle_takeaway(surf, runs, tuning.meta["min_value"], arrived), "gd", None)]
 
-    def end_card(self, surf, runs, tuning, trails, what, side, axes=None, hmap=None):
+    def end_card(self, surf, runs, tuning, probes, trails, what, side, axes=None, hmap=None):
         """At rest: on the surface only ★ and the trails (the heads and rings went when the race ended: at
         this zoom six ends share one ★); beside it the top view of ★ (framed on the surface, to scale,
         turned like it) and the ranking by arrival; then one closing line at a time, each lighting its run
@@ -1230,13 +1237,14 @@ class DescentRace3DSaddle(DescentRace3D):
         centre = self.end_centre(surf, runs)
         z = float(hmap(np.array([surf.loss.min()]))[0])
         turn = screen_turn(self.camera, axes, centre, z)
-        view = self.top_view(surf, runs, tuning, turn)
-        rows = self.ranking_rows(surf, runs, tuning)
+        arrived = RV.arrivals(surf, runs, tuning.meta["min_value"])  # once: the view, the rows and the lines read it
+        view = self.top_view(surf, runs, tuning, turn, arrived)
+        rows = self.ranking_rows(surf, runs, tuning, arrived)
         top = mn.VGroup(view, rows).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
         top.to_edge(mn.RIGHT, buff=0.25)
         top.shift((what.get_bottom()[1] - 0.2 - top.get_top()[1]) * mn.UP)
         width = mn.config.frame_x_radius - 0.25 - top.get_left()[0]
-        beats, plan = [], self.end_beats(surf, runs, tuning)
+        beats, plan = [], self.end_beats(surf, runs, tuning, arrived)
         key = self.marks_key().to_corner(mn.DL, buff=0.3)  # under the surface (the legend's key goes with it)
         floor = -mn.config.frame_y_radius + 0.25  # ≥ 15 px above the frame's bottom, and clear of the key's line
         if key.get_right()[0] > top.get_left()[0] - 0.5:  # (a line ending beside the key would read as one line)

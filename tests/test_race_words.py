@@ -352,7 +352,7 @@ def test_saddle_words_match_the_runs(race_mod, race):
         assert c_ in tied
         if len(tied) > 1:
             assert row[tied].max() <= T.ATOL
-    sub = race_mod.DescentRace3DSaddle.subtitle_words(race_mod.DescentRace3DSaddle, surf)
+    sub = race_mod.DescentRace3DSaddle.subtitle_words(race_mod.DescentRace3DSaddle, surf, tun)
     assert sub == "η: first on ★, else lowest f at step 40 · grid 10⁻⁵…10, 5 per decade"
     assert tun.lrs[0] == pytest.approx(1e-5) and tun.lrs[-1] == pytest.approx(10)
     assert np.allclose(np.diff(np.log10(tun.lrs)), 0.2)  # 5 per decade

@@ -500,14 +500,15 @@ def diverged_from(tuning, name: str):
     return out
 
 
-def edge_beats(tuning, probes, name: str = "gd", width: int = 38) -> list:
+def edge_beats(tuning, probes, name: str = "gd", width: int = 38, story=None) -> list:
     """Why GD's stable rates stop where they do, as (row, caption) pairs, `row` indexing
     `edge_story(...)["rows"]` (the run the caption is about, None: all of them): the steep start caps η
     (η·λ_max < 2 at the start); the first rate over the cap, 1.9 at the start, reaches more as the wall
     steepens and bounces; the next is over it at the start and spikes; past the cap the ends (○) are
     erratic, so the rule, fixed before any run, drops them all. η·λ_max is quoted at the start for every
-    rate (and, for the bouncing one, also its largest over the first 10 steps)."""
-    e = edge_story(tuning, probes, name)
+    rate (and, for the bouncing one, also its largest over the first 10 steps). `story`: `edge_story(...)`, when
+    the caller has it already."""
+    e = edge_story(tuning, probes, name) if story is None else story
     lam = e["lam0"]
     chosen = e["rows"][0]
     out = [(0, f"GD is stable only while η·λₘₐₓ < 2 (λₘₐₓ = steepest curvature). At the start λₘₐₓ = {lam:.0f}, "
@@ -1043,26 +1044,27 @@ def overshoot_step(run, surf) -> int:
     return k0 + int(np.argmax(np.linalg.norm(th[k0:] - star, axis=1) * (th[k0:, 1] > star[1])))
 
 
-def nesterov_overshoot_text(surf, runs, tuning) -> str:
+def nesterov_overshoot_text(surf, runs, tuning, arrived=None) -> str:
     """Why Nesterov, off the ridge long before GD at the same η, reaches ★ after it: its velocity carries
     it past ★ (its farthest point beyond ★, in plane distance), and the swing takes steps to die out (its
-    arrival step; GD's is in the ranking beside it)."""
+    arrival step; GD's is in the ranking beside it; `arrived`: `arrivals(...)`, when computed already)."""
     nv = runs["nesterov"]
     star = upper_minimum(surf)
     k = overshoot_step(nv, surf)
     d = float(np.linalg.norm(np.asarray(nv.thetas, float)[k, :2] - star))
-    there = dict(arrivals(surf, runs, tuning.meta["min_value"])[0])
+    there = dict((arrivals(surf, runs, tuning.meta["min_value"]) if arrived is None else arrived)[0])
     return (f"Nesterov is off the ridge at step {ridge_step(nv)} (GD: {ridge_step(runs['gd'])}), but its "
             f"velocity carries it {d:.2f} past ★ by step {k}, and it swings back and forth until step "
             f"{there['nesterov']}.")
 
 
-def saddle_takeaway(surf, runs, min_value: float | None = None) -> str:
+def saddle_takeaway(surf, runs, min_value: float | None = None, arrived=None) -> str:
     """The saddle race's one sentence: the saddle only delays GD, which reaches ★ k steps after the
-    first run and ahead of the others (by arrival, the ranking beside it)."""
+    first run and ahead of the others (by arrival, the ranking beside it; `arrived`: `arrivals(...)` at
+    `min_value`, when computed already)."""
     tied = surf.meta["ranking"][0]
     if min_value is not None and "gd" in tied and len(tied) > 1:
-        there, rest = arrivals(surf, runs, min_value)
+        there, rest = arrivals(surf, runs, min_value) if arrived is None else arrived
         steps = dict(there)
         behind = [n for n, _ in there if steps[n] > steps["gd"]] + [n for n, _ in rest]
         off = abs(float(surf.meta["start"][1]) - float(surf.meta["saddles"][0][1]))
