@@ -13,7 +13,7 @@ import numpy as np
 from .. import theme
 from ..experiments import race_views as RV
 from ..experiments.descent import RACE_NAMES, step_lengths, wrap_words
-from .race_chart import cross_mark
+from .race_chart import cross_mark, widest_wrap
 from .style import color, text
 from .surface3d import PlaneInset, covering_head, marker, outline
 
@@ -88,11 +88,7 @@ def fit_text(words: str, width: float, size: float = 24) -> mn.Mobject:
     size (one short sample, measured once) sets the first guess, so a text is usually built once or twice
     (a long Text is slow to build and to copy)."""
     n = max(int(width / (1.03 * _char_width(size))), 12)
-    while True:
-        m = text(formula_lines(words, n), size=size, line_spacing=0.8)
-        if m.width <= width or n <= 12:
-            return m
-        n = max(min(n - 1, int(n * width / m.width)), 12)
+    return widest_wrap(lambda k: text(formula_lines(words, k), size=size, line_spacing=0.8), n, 0.0, width)
 
 
 OPERATORS = "+−=≈<>≤≥×→"

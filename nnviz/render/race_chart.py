@@ -471,12 +471,19 @@ def caption_fit(words: str, left: float, size: float = 24, start: int = 36, t2c=
         flat = flat.replace(f, f.replace(" ", "§"))
     flat = re.sub(r"([<>]) ([\d.]+)", r"\1§\2", flat)  # "< 2", "> 2", "< 0.00105": a bound never split
     flat = re.sub(r"(ₘₐₓ) = (\d)", r"\1§=§\2", flat)  # "λₘₐₓ = 1912" on one line
-    width = start
-    while True:  # one layout per try, and the next try's width estimated from this one's overshoot
-        t = text(wrap_words(flat, width).replace("§", " "), size=size, line_spacing=0.8, **({"t2c": t2c} if t2c else {}))
-        if left + t.width <= RIGHT_EDGE or width <= 12:
-            return t
-        width = min(width - 1, int(width * (RIGHT_EDGE - left) / t.width))
+    return widest_wrap(lambda n: text(wrap_words(flat, n).replace("§", " "), size=size, line_spacing=0.8,
+                                      **({"t2c": t2c} if t2c else {})), start, left, RIGHT_EDGE)
+
+
+def widest_wrap(make, n: int, left: float, right: float, least: int = 12) -> mn.Mobject:
+    """`make(n)`, a text wrapped at n characters a line, at the largest n from `n` down whose text, its left
+    edge at x = `left`, ends at or before x = `right` (or at `least` characters, if none fits): one layout per
+    try, the next try's n estimated from this one's overshoot (a long Text is slow to build)."""
+    while True:
+        m = make(n)
+        if left + m.width <= right or n <= least:
+            return m
+        n = max(min(n - 1, int(n * (right - left) / m.width)), least)
 
 
 def zoom_inset(ax, run, last: int, size: float = 1.7, name: str = "rmsprop", at=None, star=None):
