@@ -180,6 +180,20 @@ def test_log_x_axis_maps_decades():
         LabelledAxes((0.0, 1.0), (1, 2), log_x=True)
 
 
+def test_log_axis_decades_written_out_where_the_superscripts_stood():
+    """`decades` writes a log axis's ticks as words (0.001 … 1), one glyph per character, right-aligned
+    where the 10ⁿ labels end (y) and centred under their ticks (x)."""
+    sup = LabelledAxes((1e-2, 10.0), (1e-3, 1.0), log_x=True, log_y=True)
+    out = LabelledAxes((1e-2, 10.0), (1e-3, 1.0), log_x=True, log_y=True, decades=lambda v: f"{v:g}")
+    assert [t.text for t in sup.tick_labels] == ["10⁻²", "10⁻¹", "10⁰", "10¹", "10⁻³", "10⁻²", "10⁻¹", "10⁰"]
+    assert [t.text for t in out.tick_labels] == ["0.01", "0.1", "1", "10", "0.001", "0.01", "0.1", "1"]
+    assert all(len(t.submobjects) == len(t.text) for t in out.tick_labels)
+    for a, b in zip(sup.tick_labels[4:], out.tick_labels[4:]):  # y: right edges and heights kept
+        assert b.get_right()[0] == pytest.approx(a.get_right()[0]) and b.get_y() == pytest.approx(a.get_y())
+    for a, b in zip(sup.tick_labels[:4], out.tick_labels[:4]):  # x: under the same tick
+        assert b.get_x() == pytest.approx(a.get_x())
+
+
 def test_descent_path_diverged_at_marks_even_inside_the_frame():
     p = np.c_[np.linspace(0, 1, 10), np.zeros(10)]
     assert not DescentPath(p).diverges

@@ -41,6 +41,11 @@ def fmt_tick(v: float) -> str:
     return f"{v:g}"
 
 
+def _decade(n: float, words=None) -> str:
+    """The tick label of a log axis at 10ⁿ: 10ⁿ with a superscript, or `words(10ⁿ)`."""
+    return "10" + str(int(n)).translate(_SUPER) if words is None else words(10.0 ** int(n))
+
+
 def _decades(lo: float, hi: float, most: int = 8) -> np.ndarray:
     """Integer log10 ticks in [lo, hi], every k-th decade so that at most `most` are labelled."""
     d = np.arange(_math.ceil(lo - 1e-9), _math.floor(hi + 1e-9) + 1)
@@ -59,7 +64,9 @@ class LabelledAxes(mn.VGroup):
                  log_y: bool = False, width: float = 6.0, height: float = 4.0, n_ticks: int = 5,
                  font_size: float = SMALL_SIZE, color=MUTED, grid: bool = False, frame: str = "corner",
                  x_ticks: int | None = None, log_x: bool = False, y_ticks: int | None = None, ink=None,
-                 **kwargs):
+                 decades=None, **kwargs):
+        """`decades`: how a log axis's tick at 10ⁿ is written, a function of its value (e.g. `lambda v: f"{v:g}"`:
+        0.001, 10 — at 854×480 a superscript reads too small); None: 10ⁿ."""
         super().__init__(**kwargs)
         ink = color if ink is None else ink  # tick and axis labels (default: the axis colour)
         words = {} if ink is color else {"color": ink}  # axis names: muted labels unless an ink is given
@@ -107,13 +114,13 @@ class LabelledAxes(mn.VGroup):
         for v in xt:
             p = c(v, y0)
             self.ticks.add(mn.Line(p, p + 0.08 * mn.DOWN, color=color, stroke_width=2))
-            xs = ("10" + str(int(v)).translate(_SUPER)) if log_x else fmt_tick(v)
+            xs = _decade(v, decades) if log_x else fmt_tick(v)
             self.tick_labels.add(text(xs, size=font_size, color=ink).next_to(p, mn.DOWN, buff=0.14))
             if grid:
                 self.grid.add(mn.Line(p, c(v, y1), color=grid_color, stroke_width=1))
         for v in yt:
             p = c(x0, v)
-            s = ("10" + str(int(v)).translate(_SUPER)) if log_y else fmt_tick(v)
+            s = _decade(v, decades) if log_y else fmt_tick(v)
             self.ticks.add(mn.Line(p, p + 0.08 * mn.LEFT, color=color, stroke_width=2))
             self.tick_labels.add(text(s, size=font_size, color=ink).next_to(p, mn.LEFT, buff=0.14))
             if grid:
@@ -243,7 +250,8 @@ class LossPlot(mn.VGroup):
                  y_range=None, width: float = 6.0, height: float = 4.0, legend: bool | str = True,
                  tracker: mn.ValueTracker | None = None, diverged_at: dict | None = None,
                  x_ticks: int | None = None, x_range=None, log_x: bool = False, font_size: float = SMALL_SIZE,
-                 y_ticks: int | None = None, ink=None, **kwargs):
+                 y_ticks: int | None = None, ink=None, decades=None, **kwargs):
+        """`decades`: how a log axis writes its ticks (`LabelledAxes`)."""
         super().__init__(**kwargs)
         if not series:
             raise ShapeError("LossPlot needs at least one series")
@@ -278,7 +286,7 @@ class LossPlot(mn.VGroup):
         def make_axes(w, h):
             return LabelledAxes(x_range or (0, max(last, 1.0)), y_range, x_label, y_label, log_y=log_y,
                                 width=w, height=h, x_ticks=x_ticks, log_x=log_x, font_size=font_size, y_ticks=y_ticks,
-                                ink=ink)
+                                ink=ink, decades=decades)
 
         self.axes = make_axes(axes_w, axes_h)
         target = axes_w
