@@ -18,6 +18,7 @@ from nnviz import experiments, optim, theme
 from nnviz.experiments.descent import (RACE_NAMES, RACE_ORDER, finish_order, first_below, leaders_text, loss_words,
                                       momentum_gain, ordinal, power_of_ten, wrap_words)
 from nnviz.experiments import race_views as RV
+from nnviz.experiments import race_views_3d as R3
 from nnviz.tuning import ATOL, PEAK
 from nnviz.render.plots import LabelledAxes, Legend
 from nnviz.render.race_card import (TopView, adagrad_box, arrow_tag, bounce_strip, fit_text, head_halos, leader_tag,
@@ -980,7 +981,7 @@ class DescentRace3D(ThemedThreeDScene):
         top.to_edge(mn.RIGHT, buff=0.25)
         top.shift((what.get_bottom()[1] - 0.25 - top.get_top()[1]) * mn.UP)
         width = mn.config.frame_x_radius - 0.25 - top.get_left()[0]
-        lim = RV.limit_rows(runs, tuning, probes)
+        lim = R3.limit_rows(runs, tuning, probes)
         # each closing line's picture in the ranking's and the top view's place (its words name the places)
         views = {"top": top, "zigzag": zigzag_boxes(runs, 2.5), "adagrad": adagrad_box(runs, 2.6),
                  "bounce": bounce_strip(lim, probes, top.width - 0.1),
@@ -1030,17 +1031,17 @@ class DescentRace3D(ThemedThreeDScene):
         race), "view": the slot's picture, "start": the start ○ pointed at, "hold": × beat_time}."""
         out = []  # (the ring round Adam's dot: the legend's and the mid-race stop's key, the top view's tag)
         w = surf.meta["ranking"][0][0]
-        out.append({"words": RV.velocity_end_text(surf, runs), "lit": [w]})
+        out.append({"words": R3.velocity_end_text(surf, runs), "lit": [w]})
         for n, key in (("gd", "chart1"), ("momentum", "chart2"), ("nesterov", "chart3")):
-            out.append({"words": RV.limit_text(n, lim, RV.place_of(surf, n)), "lit": [n], "view": key,
+            out.append({"words": R3.limit_text(n, lim, RV.place_of(surf, n)), "lit": [n], "view": key,
                         "start": True, "hold": 1.2})
         g_ = lim["gd"]["next"]  # where GD one grid η up would have placed (among the others' chosen runs)
         g_["place"] = RV.place_among(tuning.meta, "gd", g_["final"])
-        out.append({"words": RV.bounce_text(surf, lim), "lit": ["gd", "nesterov"], "view": "bounce", "hold": 1.4})
-        out.append({"words": RV.zigzag_text(surf, runs), "lit": ["rmsprop", "adam"], "view": "zigzag", "hold": 1.2})
-        out.append({"words": RV.adagrad_steps_text(surf, runs), "lit": ["adagrad"], "view": "adagrad", "hold": 1.2})
-        out.append({"words": RV.fragile_verdict(tuning), "lit": [w], "view": "neighbours"})
-        out.append({"words": RV.race_takeaway(surf, runs, tuning), "lit": None, "hold": 1.4})
+        out.append({"words": R3.bounce_text(surf, lim), "lit": ["gd", "nesterov"], "view": "bounce", "hold": 1.4})
+        out.append({"words": R3.zigzag_text(surf, runs), "lit": ["rmsprop", "adam"], "view": "zigzag", "hold": 1.2})
+        out.append({"words": R3.adagrad_steps_text(surf, runs), "lit": ["adagrad"], "view": "adagrad", "hold": 1.2})
+        out.append({"words": R3.fragile_verdict(tuning), "lit": [w], "view": "neighbours"})
+        out.append({"words": R3.race_takeaway(surf, runs, tuning), "lit": None, "hold": 1.4})
         return out
 
     def race_over(self, trails):
@@ -1066,9 +1067,9 @@ class DescentRace3D(ThemedThreeDScene):
         method wins and GD ends last (`velocity_mid_text`)."""
         w = surf.meta["ranking"][0]
         if len(w) == 1 and w[0] in ("momentum", "nesterov") and surf.meta["ranking"][-1] == ["gd"]:
-            k = RV.below_step(runs[w[0]])
+            k = R3.below_step(runs[w[0]])
             if k is not None:
-                return k, RV.velocity_mid_text(surf, runs, w[0], k), w[0]
+                return k, R3.velocity_mid_text(surf, runs, w[0], k), w[0]
         return None
 
     def start_words(self, surf) -> str:
@@ -1167,9 +1168,9 @@ class DescentRace3DSaddle(DescentRace3D):
 
     def ranking_rows(self, surf, runs, tuning, arrived=None) -> mn.VGroup:
         """By arrival: the runs that reach ★ (f − f* < 10⁻¹²), with the step, earliest first; then the
-        others with their f − f* at the last step. One numbering through both. `arrived`: `RV.arrivals`,
+        others with their f − f* at the last step. One numbering through both. `arrived`: `R3.arrivals`,
         when computed already."""
-        there, rest = RV.arrivals(surf, runs, tuning.meta["min_value"]) if arrived is None else arrived
+        there, rest = R3.arrivals(surf, runs, tuning.meta["min_value"]) if arrived is None else arrived
         rows = [text("reached ★ at step\n(f − f* < 10⁻¹²):", size=self.end_size, line_spacing=0.8)]
         for i, (n, k) in enumerate(there, start=1):
             rows.append(text(f"{i}. {NAMES[n]} {k}", size=self.end_size, color=color("optimizer", n)))
@@ -1187,7 +1188,7 @@ class DescentRace3DSaddle(DescentRace3D):
         """The end's top view: the runs on ★ one pie dot ('1–4 on ★'), the others at their recorded ends
         tagged with their place and name (their f − f* in the ranking beside it; `arrived` as for
         `ranking_rows`)."""
-        there, rest = RV.arrivals(surf, runs, tuning.meta["min_value"]) if arrived is None else arrived
+        there, rest = R3.arrivals(surf, runs, tuning.meta["min_value"]) if arrived is None else arrived
         centre = self.end_centre(surf, runs)
         on = [n for n, _ in there if np.linalg.norm(runs[n].thetas[-1][:2] - centre) < self.halo_cover]
         place = {n: i for i, n in enumerate([n for n, _ in there] + [n for n, _ in rest], start=1)}
@@ -1220,13 +1221,13 @@ class DescentRace3DSaddle(DescentRace3D):
         n = len(runs["adam"].thetas) - 1
         k = self.path_steps
         kn = RV.ridge_step(runs["nesterov"])
-        arrived = RV.arrivals(surf, runs, tuning.meta["min_value"]) if arrived is None else arrived
+        arrived = R3.arrivals(surf, runs, tuning.meta["min_value"]) if arrived is None else arrived
         there = dict(arrived[0])
-        return [(RV.adam_swing_text(surf, runs, self.end_centre(surf, runs), k), "adam", (n - k, n)),
-                (RV.momentum_late_text(surf, runs, tuning), "momentum", (n - k, n)),
-                (RV.nesterov_overshoot_text(surf, runs, tuning, arrived), "nesterov",
-                 (kn, there["nesterov"], RV.overshoot_step(runs["nesterov"], surf))),
-                (RV.saddle_takeaway(surf, runs, tuning.meta["min_value"], arrived), "gd", None)]
+        return [(R3.adam_swing_text(surf, runs, self.end_centre(surf, runs), k), "adam", (n - k, n)),
+                (R3.momentum_late_text(surf, runs, tuning), "momentum", (n - k, n)),
+                (R3.nesterov_overshoot_text(surf, runs, tuning, arrived), "nesterov",
+                 (kn, there["nesterov"], R3.overshoot_step(runs["nesterov"], surf))),
+                (R3.saddle_takeaway(surf, runs, tuning.meta["min_value"], arrived), "gd", None)]
 
     def end_card(self, surf, runs, tuning, probes, trails, what, side, axes=None, hmap=None):
         """At rest: on the surface only ★ and the trails (the heads and rings went when the race ended: at
@@ -1237,7 +1238,7 @@ class DescentRace3DSaddle(DescentRace3D):
         centre = self.end_centre(surf, runs)
         z = float(hmap(np.array([surf.loss.min()]))[0])
         turn = screen_turn(self.camera, axes, centre, z)
-        arrived = RV.arrivals(surf, runs, tuning.meta["min_value"])  # once: the view, the rows and the lines read it
+        arrived = R3.arrivals(surf, runs, tuning.meta["min_value"])  # once: the view, the rows and the lines read it
         view = self.top_view(surf, runs, tuning, turn, arrived)
         rows = self.ranking_rows(surf, runs, tuning, arrived)
         top = mn.VGroup(view, rows).arrange(mn.RIGHT, buff=0.35, aligned_edge=mn.UP)
@@ -1309,8 +1310,8 @@ class DescentRace3DSaddle(DescentRace3D):
         """Two stops: the adaptive methods off the ridge at once (each coordinate divided by its own |gᵢ|),
         then GD's slow escape (×(1 + 2η) a step)."""
         k = max(RV.ridge_step(runs[o]) for o in ("adagrad", "rmsprop", "adam"))
-        return [(k, RV.escape_text(surf, runs), ["adagrad", "rmsprop", "adam"]),
-                (RV.ridge_step(runs["gd"]), RV.gd_escape_text(surf, runs), "gd")]
+        return [(k, R3.escape_text(surf, runs), ["adagrad", "rmsprop", "adam"]),
+                (RV.ridge_step(runs["gd"]), R3.gd_escape_text(surf, runs), "gd")]
 
     def start_words(self, surf) -> str:
         sy = surf.meta["saddles"][0][1]

@@ -17,6 +17,7 @@ from nnviz import objectives as O
 from nnviz import tuning as T
 from nnviz.experiments import descent as XD
 from nnviz.experiments import race_views as RV
+from nnviz.experiments import race_views_3d as R3
 from nnviz.render import race_chart as RC
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +73,7 @@ def test_rosenbrock_verdict_names_the_neighbours_and_what_they_give(race_mod, ra
     best = min(others, key=others.get)
     assert lower > others[best] and f"behind {XD.RACE_NAMES[best]}" in words
     # the 3-D race's short form: the same neighbours, and the lower one's place among all six
-    short = RV.fragile_verdict(tun)
+    short = R3.fragile_verdict(tun)
     place = 1 + sum(v < lower for v in others.values())
     assert short.startswith("Momentum's win is fragile")
     assert f"one grid step higher (η = {tun.lrs[k + 1]:.2g}) it is unstable (dropped)" in short
@@ -183,7 +184,7 @@ def test_saddle_words_match_the_runs(race_mod, race):
     assert {k: XD.first_below(runs[k], tun.meta["min_value"], T.ATOL) for k in first} == first
     # the 3-D saddle race's closing lines: the adaptive methods are off the ridge (|y| > 0.5) at step 1,
     # GD's y grows by 1 + 2η a step and passes 0.5 at step k, leaving steps − k
-    esc = " ".join(RV.escape_text(surf, runs).split())
+    esc = " ".join(R3.escape_text(surf, runs).split())
     gy = np.abs(runs["gd"].thetas[:, 1])
     k = int(np.flatnonzero(gy > 0.5)[0])
     assert all(np.abs(runs[n].thetas[1, 1]) > 0.5 for n in ("adagrad", "rmsprop", "adam"))
@@ -191,7 +192,7 @@ def test_saddle_words_match_the_runs(race_mod, race):
     # "each coordinate by its own gradient size": their first step across the ridge is η-sized, not η·|g_y|
     for n in ("adagrad", "rmsprop"):
         assert abs(runs[n].thetas[1, 1] - runs[n].thetas[0, 1]) > 0.5 * runs[n].meta["hyper"]["lr"]
-    mid = " ".join(RV.gd_escape_text(surf, runs).split())
+    mid = " ".join(R3.gd_escape_text(surf, runs).split())
     # "the slope across the ridge is 2 × the distance off it": ∂f/∂y ≈ −2y near y = 0 (the objective's gradient)
     for y_ in (1e-3, 1e-2):
         assert obj.gradient(np.array([0.5, y_]))[1] == pytest.approx(-2 * y_, rel=1e-3)
@@ -214,7 +215,7 @@ def test_saddle_words_match_the_runs(race_mod, race):
     ks = np.arange(20, 41)
     r = float(np.exp(np.polyfit(ks, np.log(d[ks]), 1)[0]))
     b1 = ad.meta["hyper"]["beta1"]
-    assert RV.adam_swing_text(surf, runs, top, 12) == (
+    assert R3.adam_swing_text(surf, runs, top, 12) == (
         f"Adam keeps a velocity (β₁ = {b1:g}): it swings round ★ (top view: its last 12 steps), its distance to ★ "
         f"shrinking only ×{r:.2f} a step (≈ √β₁).")
     assert abs(r - np.sqrt(b1)) < 0.01 and XD.swings(ad) >= 2 and d[-1] > 0.02  # "≈ √β₁", "swings", "off"
@@ -236,7 +237,7 @@ def test_saddle_words_match_the_runs(race_mod, race):
     km_ = int(np.flatnonzero(np.abs(mo.thetas[:, 1]) > 0.5)[0])
     hn_ = runs["nesterov"].meta["hyper"]
     im, jn = tun.meta["names"].index("momentum"), int(np.flatnonzero(tun.lrs == hn_["lr"])[0])
-    assert RV.momentum_late_text(surf, runs, tun) == (
+    assert R3.momentum_late_text(surf, runs, tun) == (
         f"Momentum's best η is only {mo.meta['hyper']['lr']:.2g} (at Nesterov's {hn_['lr']:.2g} it ends f − f* = "
         f"{tun.final_loss[im, jn]:.2g}): it leaves the ridge last (step {km_}), still coming in.")
     assert np.linalg.norm(mo.thetas[-1] - top) > 0.05  # "still coming in": not on ★, still moving (below)
@@ -313,18 +314,18 @@ def test_saddle_words_match_the_runs(race_mod, race):
         right = (f"step {first[n]}" if n in first else f"no ({XD.loss_words(runs[n].meta['final_loss'])})")
         want = [f"step {int(np.flatnonzero(np.abs(runs[n].thetas[:, 1]) > 0.5)[0])}", right]
         assert cells[i + 1:i + 3] == [w.replace(" ", "") for w in want]  # (manim's Text keeps no spaces)
-    take = " ".join(RV.saddle_takeaway(surf, runs).split())
+    take = " ".join(R3.saddle_takeaway(surf, runs).split())
     assert set(surf.meta["ranking"][0]) == {"gd", "adagrad", "rmsprop", "nesterov"}
     assert [p for p in surf.meta["ranking"][1:]] == [["adam"], ["momentum"]]
     assert f"×{1 - eta * lam:.1f} a step off the ridge): it too ends on ★, tied first." in take
     # the 3-D race's end ranks by arrival: the recorded ranking with its tie broken by the first step within
     # 10⁻¹² of f* (recomputed from the objective above), then the others by their recorded final f − f*
-    there, rest = RV.arrivals(surf, runs, tun.meta["min_value"])
+    there, rest = R3.arrivals(surf, runs, tun.meta["min_value"])
     assert [n for n, _ in there] == sorted(first, key=first.get) == order[:len(first)]
     assert dict(there) == first and [n for n, _ in rest] == order[len(first):]
     assert [f for _, f in rest] == [runs[n].meta["final_loss"] for n in order[len(first):]]
     assert all(f > T.ATOL for _, f in rest)
-    take = RV.saddle_takeaway(surf, runs, tun.meta["min_value"])
+    take = R3.saddle_takeaway(surf, runs, tun.meta["min_value"])
     assert take == (f"Takeaway: a saddle only delays GD: {k} steps to leave the ridge from {abs(surf.meta['start'][1]):g} "
                     f"off it, {first['gd'] - k} more to ★; {first['gd'] - min(first.values())} after RMSprop, ahead of "
                     f"Nesterov, Adam, Momentum.")
@@ -332,11 +333,11 @@ def test_saddle_words_match_the_runs(race_mod, race):
     # the 3-D race: Nesterov has a velocity too yet settles, at its far larger η (the ratio and Momentum's
     # end at that η from the records): within 10⁻¹² of the minimum from its ranking step, its last steps
     # tiny next to Momentum's and Adam's
-    nest = RV.nesterov_overshoot_text(surf, runs, tun)
+    nest = R3.nesterov_overshoot_text(surf, runs, tun)
     thn = runs["nesterov"].thetas[:, :2]
     dn_ = np.linalg.norm(thn - top, axis=1)
     kmax = kn + int(np.argmax(dn_[kn:] * (thn[kn:, 1] > top[1])))  # farthest past ★ (beyond it) once off the ridge
-    assert RV.overshoot_step(runs["nesterov"], surf) == kmax
+    assert R3.overshoot_step(runs["nesterov"], surf) == kmax
     assert nest == (f"Nesterov is off the ridge at step {kn} (GD: {k}), but its velocity carries it {dn_[kmax]:.2f} past "
                     f"★ by step {kmax}, and it swings back and forth until step {first['nesterov']}.")
     assert kn < k and dn_[kmax] > 0.3 and first["nesterov"] > first["gd"]  # "but", "past ★", arrives after GD
@@ -394,7 +395,7 @@ def test_leaders_words_match_the_records(race_mod, race):
     # the 3-D race's takeaway
     surf = race["rosenbrock__surface"]
     tun = race["rosenbrock__tuning"]
-    take = RV.race_takeaway(surf, runs, tun)
+    take = R3.race_takeaway(surf, runs, tun)
     assert ("Takeaway: here Momentum's velocity wins, on a fragile η; GD, its η capped by the steep start, crawls "
             "to last.") in take
     assert tun.meta["verdict"] == "within noise" and surf.meta["ranking"][-1] == ["gd"]
@@ -424,7 +425,7 @@ def test_race3d_end_card_words(race_mod, race):
     obj = O.get("rosenbrock")
     surf, tun, probes = race["rosenbrock__surface"], race["rosenbrock__tuning"], race["rosenbrock__probes"]
     runs = {o: race[f"rosenbrock__{o}"] for o in XD.RACE_ORDER}
-    lim = RV.limit_rows(runs, tun, probes)
+    lim = R3.limit_rows(runs, tun, probes)
     start = obj.value(np.array(surf.meta["start"], float))
     check = int(np.ceil(tun.config["warmup"] * tun.config["steps"]))
     got = {}
@@ -451,7 +452,7 @@ def test_race3d_end_card_words(race_mod, race):
     # Momentum and Nesterov spike past 10× the start
     assert got["gd", "next"][2] and got["gd", "next"][1] < 10
     assert got["momentum", "next"][1] > 10 and got["nesterov", "next"][1] > 10
-    words = {n: " ".join(RV.limit_text(n, lim, RV.place_of(surf, n)).split()) for n in ("gd", "momentum", "nesterov")}
+    words = {n: " ".join(R3.limit_text(n, lim, RV.place_of(surf, n)).split()) for n in ("gd", "momentum", "nesterov")}
     assert ("GD, 6th: limit 2 (past it, a step overshoots). 0.00063 stays under (●); at 0.001 (×) its loss is still "
             f"over the start at step {check}.") == words["gd"]
     assert ("Momentum's velocity lifts its limit to 3.8: 0.001 fits (●); at 0.0016 (×) its loss spikes "
@@ -478,7 +479,7 @@ def test_race3d_end_card_words(race_mod, race):
     assert place == 5 and end < runs["gd"].meta["final_loss"]
     lim["gd"]["next"]["place"] = place
     assert (f"The rule: GD's × is {margin:.3f}× the start at step {check}: dropped, by a hair (it would end {end:.2g}, "
-            f"5th). Nesterov's ● is under it from step {back}: kept.") == " ".join(RV.bounce_text(surf, lim).split())
+            f"5th). Nesterov's ● is under it from step {back}: kept.") == " ".join(R3.bounce_text(surf, lim).split())
     assert got["gd", "next"][1] > got["nesterov", "now"][1] > 1  # both rise over the start first
     # Momentum's neighbours on the grid: one step down ends 3rd (among the others' chosen runs), its own η 1st,
     # one step up dropped by the spike rule
@@ -486,7 +487,7 @@ def test_race3d_end_card_words(race_mod, race):
     k = int(tun.chosen[i])
     others = sorted(runs[n].meta["final_loss"] for n in runs if n != "momentum")
     low = float(tun.final_loss[i, k - 1])
-    assert RV.neighbour_rows(tun, "momentum", lim) == [
+    assert R3.neighbour_rows(tun, "momentum", lim) == [
         f"η = 0.00063: ends {low:.2g}, {XD.ordinal(1 + sum(v < low for v in others))}",
         f"η = 0.001: ends {runs['momentum'].meta['final_loss']:.2g}, 1st (●)",
         f"η = 0.0016: dropped (×): loss ×{got['momentum', 'next'][1]:.0f}"]
@@ -498,15 +499,15 @@ def test_race3d_end_card_words(race_mod, race):
     for n in ("rmsprop", "adam"):
         th = runs[n].thetas[150:]
         zz[n] = lengths(th).sum() / np.linalg.norm(th[-1] - th[0])
-    z = " ".join(RV.zigzag_text(surf, runs).split())
+    z = " ".join(R3.zigzag_text(surf, runs).split())
     assert (f"RMSprop, 4th, zigzags: {zz['rmsprop']:.0f}× more path than progress (steps 150–300). Adam, 2nd, adds "
             f"m, a mean of g that cancels it: {zz['adam']:.1f}×.") == z
-    assert RV.zigzag_span(runs["rmsprop"]) == (200, 205)  # the close-ups: inside 150–300
+    assert R3.zigzag_span(runs["rmsprop"]) == (200, 205)  # the close-ups: inside 150–300
     # AdaGrad: its steps shrink to within 1.5× its last by step k + 1 and stay there; first / last
     a = lengths(runs["adagrad"].thetas)
     k = int(np.flatnonzero(a > 1.5 * a[-1])[-1]) + 1
-    assert np.all(a[k:] <= 1.5 * a[-1]) and a[k - 1] > 1.5 * a[-1] and RV.adagrad_span(runs["adagrad"]) == k
-    ada = " ".join(RV.adagrad_steps_text(surf, runs).split())
+    assert np.all(a[k:] <= 1.5 * a[-1]) and a[k - 1] > 1.5 * a[-1] and R3.adagrad_span(runs["adagrad"]) == k
+    ada = " ".join(R3.adagrad_steps_text(surf, runs).split())
     assert (f"AdaGrad, 5th, divides by all past g² summed; the steep start made that huge: from step {k + 1} on its "
             f"steps are {a[0] / a[-1]:.0f}× shorter than its first.") == ada
     # Momentum, 1st: steps ~N× its own η·|g| (recomputed with the objective's gradient, the last half)
@@ -514,7 +515,7 @@ def test_race3d_end_card_words(race_mod, race):
     g = np.array([np.linalg.norm(obj.gradient(t_)) for t_ in th[:-1]])
     gain = float(np.median((lengths(th) / (runs["momentum"].meta["hyper"]["lr"] * g))[len(g) // 2:]))
     assert (f"Momentum, 1st: its velocity (β = 0.9) adds up past steps: on the floor each is ~{gain:.0f}× a plain GD "
-            f"step with the same η and gradient.") == " ".join(RV.velocity_end_text(surf, runs).split())
+            f"step with the same η and gradient.") == " ".join(R3.velocity_end_text(surf, runs).split())
 
 
 def test_beale_verdict_and_last_digits(race_mod, race):

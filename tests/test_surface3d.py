@@ -334,7 +334,7 @@ def test_a_run_is_ringed_only_when_it_ends_on_the_covering_dot():
     import importlib.util
     from pathlib import Path
 
-    from nnviz.experiments import race_views as RV
+    from nnviz.experiments import race_views_3d as R3
     from nnviz.render.surface import box_axes
     from nnviz.render.surface3d import covering_head
 
@@ -369,7 +369,7 @@ def test_a_run_is_ringed_only_when_it_ends_on_the_covering_dot():
     star = scene.end_centre(surf, runs)
     for turn in (0.0, 0.7, -2.3):
         v = sc.top_view(surf, runs, tun, turn)
-        there, rest = RV.arrivals(surf, runs, tun.meta["min_value"])
+        there, rest = R3.arrivals(surf, runs, tun.meta["min_value"])
         assert [n for n, _ in there] == [n for n in order if runs[n].meta["final_loss"] < 1e-12]
         assert len(v.pie) == 1 + len(there) and np.allclose(v.pie.get_center(), v.at(star))
         assert all(np.linalg.norm(runs[n].thetas[-1] - star) < scene.halo_cover for n, _ in there)

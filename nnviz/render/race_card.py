@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import theme
 from ..experiments import race_views as RV
+from ..experiments import race_views_3d as R3
 from ..experiments.descent import RACE_NAMES, step_lengths, wrap_words
 from .race_chart import cross_mark, widest_wrap
 from .style import color, text
@@ -235,7 +236,7 @@ def neighbour_table(tuning, name: str, lim: dict | None = None) -> mn.VGroup:
     col = color("optimizer", name)
     rows = [text(f"{RACE_NAMES[name]}'s η and its neighbours:", size=28)]
     rows += [text(r, size=28, color=col if "(●)" in r else color(theme.FOREGROUND))
-             for r in RV.neighbour_rows(tuning, name, lim)]
+             for r in R3.neighbour_rows(tuning, name, lim)]
     return mn.VGroup(*rows).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.15)
 
 
@@ -262,7 +263,7 @@ def stretch_box(th, colour, side: float, half: float, centre, dots: bool = True)
 def zigzag_boxes(runs, side: float) -> mn.VGroup:
     """RMSprop's and Adam's trails over the same five steps, side by side at one scale (each box `side`
     wide, round its own stretch): RMSprop's zigzag, Adam's straight walk."""
-    a, b = RV.zigzag_span(runs["rmsprop"])
+    a, b = R3.zigzag_span(runs["rmsprop"])
     parts = {n: np.asarray(runs[n].thetas, float)[a:b + 1] for n in ("rmsprop", "adam")}
     centres = {n: (p.min(axis=0) + p.max(axis=0)) / 2 for n, p in parts.items()}
     half = 1.15 * max(np.abs(p - centres[n]).max() for n, p in parts.items())
@@ -289,7 +290,7 @@ def adagrad_box(runs, side: float, steps: int = 20) -> mn.VGroup:
         box.add(text(f"{k}", size=24).next_to(at(th[k]), d, buff=0.08))
     # its step lengths beside the box: the first few one by one, then the rest as one range
     s = step_lengths(np.asarray(runs["adagrad"].thetas, float))
-    k = RV.adagrad_span(runs["adagrad"])
+    k = R3.adagrad_span(runs["adagrad"])
     rows = [("step", "length")] + [(f"{i + 1}", f"{s[i]:.2g}") for i in range(k)] + \
            [(f"{k + 1}–{len(s)}", f"≈ {s[-1]:.1g}")]
     table = mn.VGroup()
