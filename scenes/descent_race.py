@@ -675,7 +675,7 @@ class DescentRaceTuning(ThemedScene):
                          .set_points_as_corners(pts).set_z_index(2))
         far = [*curves.values(), lead_curve]
         dots = [d for o, ds in grid_dots.items() for j, d in ds
-                if abs(j - int(tun.chosen[names.index(o)])) > 1]
+                if abs(j - RV.chosen_index(tun, o)) > 1]
         # the ranking table only once every ● has landed; GD's cap line steps back
         self.play(*[mn.FadeIn(d, scale=1.5) for d in others], mn.FadeOut(now), mn.FadeIn(near), mn.FadeIn(table),
                   *([cap[0].animate.set_stroke(opacity=0.35)] if len(cap) else []),
@@ -685,7 +685,7 @@ class DescentRaceTuning(ThemedScene):
         # the counted points (stable rates below the line), each pulsed where it is drawn
         counted = []
         for o in self.optimizers:
-            ci, dots_o = int(tun.chosen[names.index(o)]), dict(grid_dots.get(o, []))
+            ci, dots_o = RV.chosen_index(tun, o), dict(grid_dots.get(o, []))
             counted += [chosen[o] if j == ci else dots_o[j] for j in RV.good_rates(tun, o, self.good)]
         self.play(*[mn.Indicate(m, scale_factor=1.8, color=fg) for m in counted], run_time=1.0)
         self.wait(3.0)
@@ -817,7 +817,6 @@ class DescentRace3D(ThemedThreeDScene):
         # floor there lies up to 0.1 above the paths' true loss and would otherwise swallow their ends
         mesh.occlude(*trails, jump=self.jump, lift=3.0)
         # every head on top, like ○ and ★: the leaders end in the narrow pit at ★, behind its walls
-        places = {n_: i for i, names in enumerate(surf.meta["ranking"], start=1) for n_ in names}
         rank = {n_: i for i, n_ in enumerate(n_ for names in surf.meta["ranking"] for n_ in names)}  # ties: arrival
         for o_, tr in zip(self.optimizers, trails):  # better places drawn on top (the end card says whose
             if tr.trace.head is not None:            # dot covers whose)
@@ -1192,7 +1191,7 @@ class DescentRace3DSaddle(DescentRace3D):
         centre = self.end_centre(surf, runs)
         on = [n for n, _ in there if np.linalg.norm(runs[n].thetas[-1][:2] - centre) < self.halo_cover]
         place = {n: i for i, n in enumerate([n for n, _ in there] + [n for n, _ in rest], start=1)}
-        tags = {n: f"{place[n]}. {NAMES[n]}" for n, f in rest}  # (its f − f* in the ranking beside)
+        tags = {n: f"{place[n]}. {NAMES[n]}" for n, _ in rest}  # (its f − f* in the ranking beside)
         nums = sorted(place[n] for n in on)
         return TopView(centre, self.top_half, self.top_side, turn,
                        {n: runs[n].thetas[-1:] for n in reversed(finish_order(surf)) if n in tags},
@@ -1320,7 +1319,7 @@ class DescentRace3DSaddle(DescentRace3D):
     def guides(self, axes, surf, hmap):
         """The ridge through × (the grid row at the saddle's y: along it the loss rises both ways from ×,
         across it the loss falls to either ★), dashed, labelled at the end away from the start ○."""
-        sx, sy = surf.meta["saddles"][0]
+        sy = surf.meta["saddles"][0][1]
         j = int(np.argmin(np.abs(np.asarray(surf.ys) - sy)))
         xs = np.asarray(surf.xs, float)
         h = hmap(np.asarray(surf.loss, float)[j])

@@ -29,6 +29,11 @@ def probe(probes, name: str, lr_index: int) -> dict:
             "lam_max": np.asarray(c["lam_max"][k], float), "diverged_at": int(c["diverged_at"][k])}
 
 
+def chosen_index(tuning, name: str) -> int:
+    """The grid index of `name`'s chosen η in the tuning record (−1: no stable rate)."""
+    return int(tuning.chosen[tuning.meta["names"].index(name)])
+
+
 def edge_index(tuning, name: str):
     """Grid index of the first unstable η above the chosen one (None if none)."""
     i = tuning.meta["names"].index(name)
@@ -135,7 +140,6 @@ def beale_steps_text(runs, width: int = 31) -> str:
 def beale_adagrad_steps_text(runs, width: int = 31) -> str:
     """AdaGrad's sum of g² keeps the steep start for good: its steps shrink from the first one, many times
     shorter than Adam's while both are still far from ★."""
-    g0 = float(runs["adagrad"].grad_norm[0])
     a, b = BEALE_EARLY
     return wrap_words(f"AdaGrad divides by √(sum of g²) = √t·√(mean g²): an extra ÷√t that Adam's mean lacks. Over "
                       f"steps {a}–{b} its steps are {early_ratio(runs):.0f}× shorter than Adam's.", width)
@@ -157,21 +161,15 @@ def beale_fixed_text(runs, tuning, probes, name: str = "momentum", width: int = 
     j = edge_index(tuning, name)
     g0 = float(runs[name].grad_norm[0])
     how = broke_rule(tuning, probes, name, j) if j is not None else "stays stable"
-    place = next(i for i, p in enumerate(tuning.meta["ranking"], start=1) if name in p)
+    place = place_of(tuning, name)
     return wrap_words(f"{RACE_NAMES[name]}'s η is fixed, and the steep start (|g| = {g0:.0f}) caps it: at η = "
                       f"{num(tuning.lrs[j])} it {how}. So it keeps "
                       f"η = {num(runs[name].meta['hyper']['lr'])} on the flat end too: {ordinal(place)}.", width)
 
 
-def closer(runs, best: str, others) -> float:
-    """How many times closer to f* `best` ends than the best of `others` (round-off counted as 10⁻¹²)."""
-    return min(runs[n].meta["final_loss"] for n in others) / max(runs[best].meta["final_loss"], ATOL)
-
-
 def takeaway(surface: str, surf, runs, tuning) -> str:
     """The one plain sentence each race video ends on (what this race showed, not a law)."""
     if surface == "beale":
-        b2, rho = runs["adam"].meta["hyper"]["beta2"], runs["rmsprop"].meta["hyper"]["decay"]
         return ("Steps should shrink as |g| does: Adam's do; AdaGrad's shrink from step 1, too early; RMSprop's "
                 "never do. Adam wins.")
     if surface == "saddle":
@@ -265,8 +263,7 @@ def sharpness_peak(probes, name: str, j: int, steps: int = 10) -> float:
 def momentum_cap_text(runs, tuning, probes, name: str = "momentum", width: int = 31) -> str:
     """Why Momentum may run at an η that makes GD bounce: on a quadratic, heavy-ball momentum is stable while
     η·λ_max < 2(1 + β) (GD: 2); what its own probe runs reach over their first steps at its η and the next one."""
-    i = tuning.meta["names"].index(name)
-    k = int(tuning.chosen[i])
+    k = chosen_index(tuning, name)
     b = float(runs[name].meta["hyper"]["beta"])
     now, nxt = sharpness_peak(probes, name, k), sharpness_peak(probes, name, k + 1)
     return wrap_words(f"Heavy-ball {RACE_NAMES[name]} (β = {b:g}) stays stable while η·λₘₐₓ < 2(1 + β) = "
@@ -294,7 +291,6 @@ def nesterov_text(surf, runs, tuning, probes, width: int = 31) -> str:
     j = edge_index(tuning, "nesterov")
     p = probe(probes, "nesterov", j)
     start = probes.meta["start_loss"]
-    km = int(tuning.chosen[m])
     b = float(runs["nesterov"].meta["hyper"]["beta"])
     bound = stability_limit("nesterov", b)  # Nesterov's look-ahead on a quadratic: stable while η·λ_max < this
     return wrap_words(f"Nesterov's look-ahead is stricter: η·λₘₐₓ < 2(1+β)/(1+2β) ≈ {bound:.1f}. At η = "
@@ -649,7 +645,7 @@ def rule_takeaway(tuning, probes=None) -> str:
     except IndexError:  # a rate without a recorded probe curve
         peaks = []
     if peaks and min(peaks) > line:
-        n, _, f = d[0]
+        n = d[0][0]
         return (f"{head} The ○ runs spiked {', '.join(f'{p:.0f}×' for p in peaks)}: with a line above "
                 f"{np.ceil(peaks[0]):.0f}×, {RACE_NAMES[n]} would win.")
     return f"{head} {count_words(len(d))} dropped run{'s' if len(d) > 1 else ''} (○) end lower: the rule decides the winner."
@@ -737,7 +733,7 @@ def verdict_text(tuning) -> str:
     """The robustness verdict in words, naming the winner's neighbouring rates."""
     m = tuning.meta
     w = m["winner"][0]
-    return race_verdict(m, RACE_NAMES.get, tuning.lrs, int(tuning.chosen[m["names"].index(w)]))
+    return race_verdict(m, RACE_NAMES.get, tuning.lrs, chosen_index(tuning, w))
 
 
 SUPER = {1: "", 2: "²", 3: "³", 4: "⁴"}
@@ -793,7 +789,7 @@ def rule_effects(runs, tuning=None, probes=None) -> dict:
     return {"gd": gd,
             "momentum": f"v adds up past steps: {m['momentum']:.0f}× η·|g| on the valley floor"
                         + (f". Stable while η·λₘₐₓ < 2(1 + β) = {stability_limit('momentum', runs['momentum'].meta['hyper']['beta']):.1f} "
-                           f"(GD: 2): it reaches {sharpness_peak(probes, 'momentum', int(tuning.chosen[tuning.meta['names'].index('momentum')])):.1f}"
+                           f"(GD: 2): it reaches {sharpness_peak(probes, 'momentum', chosen_index(tuning, 'momentum')):.1f}"
                            f" at η = {runs['momentum'].meta['hyper']['lr']:.2g}" if tuning is not None and probes is not None else ""),
             "nesterov": nest,
             "adagrad": f"G only grows, so its rate η/√G only falls: steps {a[0]:.2f} → {a[-1]:.3f} ({a[0] / a[-1]:.0f}×)",

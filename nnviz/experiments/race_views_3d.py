@@ -11,7 +11,7 @@ import numpy as np
 
 from ..tuning import ATOL
 from .descent import RACE_NAMES, finish_order, first_below, momentum_gain, ordinal, step_lengths, zigzag
-from .race_views import (Broke, gain_span, num, place_among, place_of, probe, ridge_step, rule_how, stability_limit,
+from .race_views import (Broke, chosen_index, gain_span, num, place_among, place_of, probe, ridge_step, rule_how, stability_limit,
                          upper_minimum, verdict_text)
 
 
@@ -56,7 +56,7 @@ def fragile_verdict(tuning) -> str:
     if m["verdict"] != "within noise":
         return verdict_text(tuning)
     w = m["winner"][0]
-    k = int(tuning.chosen[m["names"].index(w)])
+    k = chosen_index(tuning, w)
     parts = []
     for side, j in (("higher", k + 1), ("lower", k - 1)):
         f = m["neighbours"][side]

@@ -364,7 +364,7 @@ def _rank_strip(ax, surf, s, runs, min_value, tun, probes=None):
         w = tun.meta["winner"][0]
         k = order.index(w)
         c = theme.OPTIMIZER[w]
-        j = int(tun.chosen[tun.meta["names"].index(w)])
+        j = RV.chosen_index(tun, w)
         for side, dj in (("lower", -1), ("higher", 1)):
             v = nb[side]
             eta = f"η = {tun.lrs[j + dj]:.2g}"
@@ -704,7 +704,7 @@ def race_tuning(fig):
         zone = len(tied) > 1
         if zone:
             floor = 10 ** (np.log10(T.ATOL) - ZONE_ROW * len(tied) - 0.3)
-        x_tag = min((lrs[int(tun.chosen[names.index(n)])] for n in tied), default=1.0)  # tie labels left of this
+        x_tag = min((lrs[RV.chosen_index(tun, n)] for n in tied), default=1.0)  # tie labels left of this
         for i, name in enumerate(names):
             c = theme.OPTIMIZER[name]
             y = np.where(S[i], np.maximum(F[i], T.ATOL), np.nan)  # round-off ties drawn on the tie floor
@@ -734,8 +734,8 @@ def race_tuning(fig):
                 ax.annotate(said, (x0, yz), fontsize=10, color=theme.INK, va="center", ha="right", zorder=6,
                             xytext=(-3, 0), textcoords="offset points")
                 # a thin leader to its ●, broken where another tied ●'s stem crosses this row
-                cuts = sorted(np.log10(lrs[int(tun.chosen[names.index(m)])]) for m in tied
-                              if tied.index(m) < r and lrs[int(tun.chosen[names.index(m)])] < lrs[k])
+                cuts = sorted(np.log10(lrs[RV.chosen_index(tun, m)]) for m in tied
+                              if tied.index(m) < r and lrs[RV.chosen_index(tun, m)] < lrs[k])
                 xs, a = [], np.log10(x0)
                 for u in cuts:
                     xs.append((a, u - 0.07))
@@ -793,7 +793,7 @@ def race_tuning(fig):
         words = _tuning_words(tun, names)
         if surf == "rosenbrock":
             words = [RV.short_verdict(tun.meta).replace(" (○)", "").replace(" (×)", ""),
-                     rf"GD's next η ({lrs[int(tun.chosen[names.index('gd')]) + 1]:.2g}) fails: $\lambda_{{\mathrm{{max}}}}$ grows "
+                     rf"GD's next η ({lrs[RV.chosen_index(tun, 'gd') + 1]:.2g}) fails: $\lambda_{{\mathrm{{max}}}}$ grows "
                      rf"along its path (dashed: $2/\lambda_{{\mathrm{{max}}}}$ at the start).",
                      RV.dropped_text(tun, rec[f"{surf}__probes"]),
                      RV.tuning_takeaway(tun, winner=False)]

@@ -50,7 +50,7 @@ class RankStrip(mn.VGroup):
         name_w = max(m.width for m in names)
         if ring_labels and tuning is not None and tuning.meta.get("neighbours"):  # "Adam η=2.5", indented
             w0 = tuning.meta["winner"][0]
-            j0 = int(tuning.chosen[tuning.meta["names"].index(w0)])
+            j0 = RV.chosen_index(tuning, w0)
             name_w = max([name_w] + [0.3 + text(f"η={tuning.lrs[j0 + d]:.2g}", size=size).width for d in (-1, 1)])
         bg, muted, fg = color(theme.BACKGROUND), color(theme.MUTED), color(theme.FOREGROUND)
         self.head = text("final loss f − f*" + (f" (ties: step to {power_of_ten(ATOL)})" if tied else
@@ -83,7 +83,7 @@ class RankStrip(mn.VGroup):
             rows.add(mn.VGroup(nm, track, bar, dot, val))
             y -= ROW
             if n == w and ring_labels:  # the winner one grid step either way, a row each: ◇ and its value
-                j = int(tuning.chosen[tuning.meta["names"].index(w)])
+                j = RV.chosen_index(tuning, w)
                 for side, dj in (("lower", -1), ("higher", 1)):
                     v = nb[side]
                     r = mn.VGroup(text(f"η={tuning.lrs[j + dj]:.2g}", size=size, color=c).move_to(
@@ -102,7 +102,7 @@ class RankStrip(mn.VGroup):
                 rows.add(mn.VMobject(stroke_color=c, stroke_width=2.5).set_points_as_corners(
                     [[0.2, top, 0], [0.1, top, 0], [0.1, bot, 0], [0.2, bot, 0]]))
             elif n == w:  # the winner one grid step either way, on a row of its own
-                j = int(tuning.chosen[tuning.meta["names"].index(w)])
+                j = RV.chosen_index(tuning, w)
                 sub = mn.VGroup(text("η ± 1 step", size=size, color=c).move_to([0.15, y, 0], aligned_edge=mn.LEFT),
                                 mn.Line([x0, y, 0], [x0 + width, y, 0], stroke_width=1.5, color=muted))
                 unstable = False
