@@ -14,13 +14,7 @@ from ..experiments import descent_views as TR
 from . import figure
 
 LABEL = {"batch": "batch GD", "minibatch": "mini-batch", "stochastic": "SGD (b=1)"}
-OPT_LABEL = {"gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
-             "rmsprop": "RMSprop", "adam": "Adam"}
-
-
-def hyper_text(h: dict) -> str:
-    sym = {"lr": "η", "beta": "β", "decay": "ρ", "beta1": "β₁", "beta2": "β₂"}
-    return ", ".join(f"{sym[k]}={v:g}" for k, v in h.items() if k in sym)
+OPT_LABEL = {**X.RACE_NAMES, "sgd": "SGD"}  # the race's names (SGD: stochastic runs)
 
 
 def _contours(ax, s, log=False, levels=14, floor=None):
