@@ -266,8 +266,9 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
         cfg.media_dir = str(media_dir)
         cfg.tex_dir = str(tex_dir or media_dir / "Tex")
         cfg.disable_caching = True
-        # one encoder thread: with x264's own threads, two renders of the same frames came out different (the
-        # scene's raw frames identical, the decoded mp4s not, in a few fade frames); one thread costs no time here
+        # one encoder thread: with x264's own threads, two renders of the same frames decoded differently (the
+        # scene's raw frames identical, a few fade frames not); one thread costs no time here. (The bytes can
+        # still differ in a rare packet that decodes to the same frame.)
         cfg.video_encoder_options = {"threads": "1"}
         cfg.verbosity = "WARNING"
         cfg.progress_bar = "display" if progress else "none"
