@@ -33,16 +33,6 @@ from nnviz.render.surface3d import (PlaneInset, SurfaceMesh, decade_ticks, grid_
 from nnviz.render.widgets import DescentPath, Readout, StepCounter
 
 
-def plain_ticks(axes, fg, fmt=lambda v: f"{v:g}", size: float = 28) -> None:
-    """Log-axis tick labels 10ⁿ written out (0.01, 10, or `fmt`'s words): superscripts read too small at 854×480."""
-    digits = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"
-    for tick in axes.tick_labels:
-        sup = getattr(tick, "text", "")
-        if sup.startswith("10") and len(sup) > 2 and set(sup[2:]) <= set(digits):
-            e = int(sup[2:].translate(str.maketrans(digits, "0123456789-")))
-            tick.become(label(fmt(10.0 ** e), size=size, color=fg).move_to(tick.get_right(), aligned_edge=mn.RIGHT))
-
-
 def at_window_edge(surf) -> bool:
     """Is the lowest grid cell on the border of the drawn window (the true low lies beyond it)?"""
     Z = np.where(np.isfinite(surf.loss), surf.loss, np.inf)
@@ -960,7 +950,8 @@ class DescentSurfaceRandom(DescentSurface):
         plot = LossPlot({true: p.true_loss, shadow: p.plane_loss},
                         colors={true: ink, shadow: color(theme.FOREGROUND)},
                         steps={true: p.steps, shadow: p.steps}, log_y=True, width=4.6, height=1.6,
-                        tracker=tracker, legend=False, x_ticks=3, font_size=28, ink=color(theme.FOREGROUND))
+                        tracker=tracker, legend=False, x_ticks=3, font_size=28, ink=color(theme.FOREGROUND),
+                        decades=loss_tick_text)  # 1 / 0.1 / 0.01, as the rings say it
         plot.move_to([6.7, 0.1, 0], aligned_edge=mn.UR)
         off, dist = self.start_offsets(rec)
         share = off / dist if dist > 0 else 0.0
@@ -984,7 +975,6 @@ class DescentSurfaceRandom(DescentSurface):
         bar = mn.VGroup(words, mn.VGroup(track, fill), left).arrange(mn.DOWN, aligned_edge=mn.LEFT, buff=0.12)
         bar.move_to([self.net_meters_at[0], 1.75, 0], aligned_edge=mn.UL)
         fill.add_updater(drain)
-        plain_ticks(plot.axes, color(theme.FOREGROUND), fmt=loss_tick_text)  # 1 / 0.1 / 0.01, as the rings say it
         ax = plot.axes
         names = []
         for k, where in ((true, 0.0), (shadow, 0.3)):  # each curve named in the empty upper right
@@ -1307,7 +1297,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         plot = LossPlot(series, colors={"y0": yellow, self.STEP_NAME: yellow, self.SUM_NAME: fg}, steps=at,
                         log_y=True, y_range=(1e-3, 3.0), x_range=(0, n["n"]), legend=False, x_label="step",
                         y_label="", width=5.9, height=2.45, tracker=tracker, font_size=30, ink=theme.FOREGROUND,
-                        y_ticks=4, x_ticks=3)
+                        y_ticks=4, x_ticks=3, decades=lambda v: f"{v:g}")  # 0.001 … 1 written out
         plot.curves["y0"].trace.line.set_stroke(width=2.5)
         plot.curves[self.STEP_NAME].trace.line.set_stroke(width=7)
         plot.curves[self.SUM_NAME].trace.line.set_stroke(width=4)
@@ -1321,11 +1311,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             d.set_points_as_corners([ax.c2p(x[t], W[t]) for t in range(t0, t1 + 1)])
             dashes.add(shown_from(d, tracker, float(t1)))
         plot.add(dashes)
-        plain_ticks(ax, fg, size=30)  # 0.001 … 1 written out
-        for tick in ax.tick_labels:  # the lowest y tick clear of the x axis's "0"; no "0" (they read as "0.0010")
-            if getattr(tick, "text", "") == "0.001":
-                tick.shift(0.12 * mn.UP)
-        ax.tick_labels.remove(*[t_ for t_ in ax.tick_labels if getattr(t_, "text", "") == "0"])
+        ax.tick_labels.remove(*[t_ for t_ in ax.tick_labels if getattr(t_, "text", "") == "0"])  # read as "0.0010"
         marks = mn.VGroup()  # where the two agree, where |g| starts to fall, the end: numbers above-right (clear)
         for step, val, words, late in ((float(a), float(L[a]), f"{a}", 12), (float(f), float(L[f]), f"{f}", 12),
                                        (float(x[-1]), float(L[-1]), f"{L[-1]:.2g}", 0)):
