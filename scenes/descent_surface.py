@@ -1323,14 +1323,18 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                 tag.shift(min(0.0, ax.axes.get_right()[0] + 0.1 - tag.get_right()[0]) * mn.RIGHT)
             marks.add(shown_from(mn.VGroup(dot, tag), tracker, min(step + late, float(x[-1]))))
         # the zigzag hold's step, once the close-up has gone: its two bars as dots on the curves (white: the
-        # gradients' lengths added; yellow: the step), the gap between them, the step's number under it
+        # gradients' lengths added; yellow: the step), the gap between them, the step's number up-right of the white
+        # dot (the white curve falls away there); under the swinging yellow before it, the band's name (the caption
+        # after the hold says what it is)
         z = self.zig_step(n)
         gap = mn.DoubleArrow(ax.c2p(z, L[z]), ax.c2p(z, W[z]), buff=0.1, stroke_width=3, color=fg, tip_length=0.12,
                              max_tip_length_to_length_ratio=0.3)
         ends = [mn.Dot(ax.c2p(z, v_), radius=0.08, color=c_, stroke_color=bg, stroke_width=3)
                 for v_, c_ in ((W[z], fg), (L[z], yellow))]
-        tag = label(f"{z}", size=28, color=fg).next_to(ends[1], mn.DOWN, buff=0.12)
-        plot.add(shown_from(mn.VGroup(gap, *ends, tag), tracker, z))
+        tag = label(f"{z}", size=28, color=fg).next_to(ends[0], mn.UR, buff=0.06)
+        band = label("zigzag", size=28, color=yellow)
+        band.next_to(ax.c2p(0, float(L[:z + 1].min())), mn.DOWN, buff=0.12).align_to(ax.c2p(2, 1), mn.LEFT)
+        plot.add(shown_from(mn.VGroup(gap, *ends, tag, band), tracker, z))
         plot.add(marks)
         names = mn.VGroup(label(self.CHART_NAME, size=26, color=fg))  # the y axis's name, over it
         for k_, c, w in ((self.STEP_NAME, yellow, 7), (self.SUM_NAME, fg, 4)):
