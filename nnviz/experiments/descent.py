@@ -390,15 +390,6 @@ def at_edge(tuning, name: str) -> bool:
     return 0 <= k < len(tuning.lrs) - 1 and not bool(tuning.stable[i, k + 1])
 
 
-def edge_steps(tuning, name: str):
-    """Grid steps from the chosen η up to the first unstable one (1: the next rate is unstable;
-    None: no unstable rate above it on the grid)."""
-    i = tuning.meta["names"].index(name)
-    k = int(tuning.chosen[i])
-    bad = np.flatnonzero(~tuning.stable[i].astype(bool) & (np.arange(len(tuning.lrs)) > k))
-    return int(bad[0] - k) if bad.size else None
-
-
 def loss_words(f: float) -> str:
     """A loss as the race shows it: 0.0022, 4.6×10⁻⁶, < 10⁻¹² at round-off (no code notation)."""
     if f <= T.ATOL:
@@ -434,16 +425,6 @@ def swings(run, tol: float = 0.01) -> int:
 def times(n: int) -> str:
     words = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times"}
     return words.get(n, f"{n} times")
-
-
-def saddle_text(surf, runs, tuning, width=33) -> str:
-    """Why the adaptive methods leave the ridge at once and GD does not (its measured growth per step
-    is 1 + 2η: f's slope along y near the ridge is −2y)."""
-    y0 = float(surf.meta["start"][1])
-    gd = runs["gd"].thetas[:, 1]
-    grow = float(gd[1] / gd[0])
-    return wrap_words(f"AdaGrad, RMSprop, Adam divide by recent |g|: even the tiny slope at y = {y0:g} gives a full "
-                      f"step. GD multiplies y by 1 + 2η = {grow:.1f} per step.", width)
 
 
 def ordinal(n: int) -> str:
