@@ -1240,7 +1240,11 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         (= η·Σₖ βᵏ·gₜ₋ₖ) and their lengths L, the gradient each step added, gₜ = (Δₜ − β·Δₜ₋₁)/η (from the path
         itself), its norm g (the record's, at θₜ), W = η·Σₖ βᵏ·|gₜ₋ₖ| (the step's length if all those gradients
         pointed one way: L ≤ W, equal when they agree), the factor 1/(1 − β), the step from which L is within
-        1.35× of W for good (the floor), the step from which the gradient only falls."""
+        1.35× of W for good (the floor), the step from which the gradient only falls. Once per record: a construct
+        asks for them from its chart, close-up, marks and captions."""
+        memo = getattr(self, "_numbers", None)
+        if memo is not None and memo[0] is rec:
+            return memo[1]
         run = rec[f"{self.plane}_run"]
         opt = run.config["optimizer"]
         eta = float(opt["lr"]["lr"] if isinstance(opt["lr"], dict) else opt["lr"])
@@ -1259,8 +1263,9 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         flat = int(rises[-1] + 1) if rises.size else 0   # from here on |g| only falls
         off = np.flatnonzero(L < W / 1.35)
         steady = int(off[-1] + 1) if off.size else 0  # from here on each step is within 1.35× of W
-        return dict(L=L, g=g, G=G, W=W, eta=eta, beta=beta, k=1.0 / (1.0 - beta), flat=flat, steady=steady,
-                    n=int(run.n_steps))
+        self._numbers = (rec, dict(L=L, g=g, G=G, W=W, eta=eta, beta=beta, k=1.0 / (1.0 - beta), flat=flat,
+                                   steady=steady, n=int(run.n_steps)))
+        return self._numbers[1]
 
     def arrange_meters(self, counter, loss, star_words, net: bool) -> mn.VGroup:
         """Step and loss side by side on one line (the loss clear of the widest count, "step 300 / 300") at
