@@ -227,13 +227,14 @@ def adam_swing_text(surf, runs, centre, k: int = 12) -> str:
 def momentum_late_text(surf, runs, tuning) -> str:
     """Why Momentum is last on the saddle: the same velocity as Nesterov (β) but no look-ahead, so at
     Nesterov's η its swing round ★ has not died down by the last step (its f − f* there, from the tuning grid);
-    its best η is the smallest of the six, and it leaves the ridge last (the step |y| > 0.5)."""
+    its best η is the smallest of the six, it leaves the ridge last (the step |y| > 0.5), and at its last step it is
+    swinging past ★ (just past its closest approach, moving away)."""
     m, hn = runs["momentum"], runs["nesterov"].meta["hyper"]
     i = tuning.meta["names"].index("momentum")
     j = int(np.flatnonzero(np.isclose(tuning.lrs, hn["lr"]))[0])
     return (f"Momentum's best η is only {num(m.meta['hyper']['lr'])} (at Nesterov's {num(hn['lr'])} it ends "
             f"f − f* = {num(float(tuning.final_loss[i, j]))}): it leaves the ridge last (step {ridge_step(m)}), "
-            f"still coming in.")
+            f"swinging past ★.")
 
 
 def overshoot_step(run, surf) -> int:
