@@ -56,20 +56,30 @@ def caption(words: str, width: int = 68) -> mn.Mobject:
     return m
 
 
-def shown_from(m: mn.Mobject, tracker: mn.ValueTracker, step: float, until: float = np.inf) -> mn.Mobject:
-    """Hide `m` (every part's fill and stroke opacity) until the tracker reaches `step` (and again once it
-    is past `until`), else show it as built: a mark that appears when the path gets there, hidden from
-    the first frame."""
+def shown_from(m: mn.Mobject, tracker: mn.ValueTracker, step: float) -> mn.Mobject:
+    """Hide `m` (every part's fill and stroke opacity) until the tracker reaches `step`, else show it as built:
+    a mark that appears when the path gets there, hidden from the first frame."""
     parts = [(p, p.get_fill_opacity(), p.get_stroke_opacity()) for p in m.get_family() if isinstance(p, mn.VMobject)]
 
     def show(_m):
-        on = step - 1e-6 <= tracker.get_value() <= until
+        on = step - 1e-6 <= tracker.get_value()
         for p, fo, so in parts:
             p.set_fill(opacity=fo if on else 0.0, family=False)
             p.set_stroke(opacity=so if on else 0.0, family=False)
     show(m)
     m.add_updater(show)
     return m
+
+
+def build_counts(n: int, slow: int, seconds: float, fps: float) -> list[int]:
+    """How many of n links are down in each frame of a build lasting `seconds`: the first after one beat, the
+    `slow` newest a beat each, the rest together in 1.5 beats; at least one frame, the last one whole."""
+    per = seconds / (slow + 1.5)
+    fast = max(n - slow, 1)
+    when = np.array([per * (k + 1) if k < slow else per * (slow + 1.5 * (k - slow + 1) / fast) for k in range(n)])
+    counts = [int(np.sum(when <= (f + 1) / fps + 1e-9)) for f in range(max(1, int(round(seconds * fps))))]
+    counts[-1] = n
+    return counts
 
 
 class DescentSurface(ThemedThreeDScene):
@@ -1215,7 +1225,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     hold_extra = (5.5,)     # the zigzag hold: its chain is built, then read
     why_time, takeaway_time = 3.0, 2.5
     intro_time = 1.8
-    zig_side, zig_corner = 3.2, (0.25, 2.4)  # the zigzag close-up: its side, its top left (screen), in the chart's place
+    zig_side, zig_corner = 3.2, (0.25, 2.4)  # the zigzag close-up in the chart's place: its side, its top left
     chain_arrows = 8        # the newest past −gradients laid down one at a time in it (the older ones quicker)
     build_share = 0.55      # of that hold, the time its chain takes to build (the rest: read whole)
     start_fill = 1.0        # ○ a clean ring: the first steps' scribble under it hidden
@@ -1286,9 +1296,10 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
     def side(self, rec, tracker, steps):
         """Per step t (log scale, a tick every decade), growing with the path: Momentum's step length |Δₜ| (thick)
         and W = η·Σₖ 0.9ᵏ·|gₜ₋ₖ|, its length if every gradient it sums pointed one way (white, thin, on top); from
-        the zigzag hold on, both at that step as dots with the gap between them (the close-up's two bars); the step from which the two agree (the floor), the one from which the gradient only falls
-        and the last step marked, each a little after the path gets there, numbers above-right. The legend sits
-        above the chart, under the readouts; above them, what the height means and the optimizer's rule. The
+        the zigzag hold on, both at that step as dots with the gap between them (the close-up's two bars) and the
+        band before it named; the step from which the two agree (the floor), the one from which the gradient only
+        falls and the last step marked, each a little after the path gets there, numbers above-right. The legend
+        sits above the chart, under the readouts; above them, what the height means and the optimizer's rule. The
         zigzag's top-down close-up (`PlaneInset`) while the path holds there."""
         n = self.run_numbers(rec)
         L, W, f, a = n["L"], n["W"], n["flat"], n["steady"]
@@ -1338,7 +1349,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                 for v_, c_ in ((W[z], fg), (L[z], yellow))]
         tag = label(f"{z}", size=28, color=fg).next_to(ends[0], mn.UR, buff=0.06)
         band = label("zigzag", size=28, color=yellow)
-        band.next_to(ax.c2p(0, float(L[:z + 1].min())), mn.DOWN, buff=0.12).align_to(ax.c2p(2, 1), mn.LEFT)
+        band.next_to(ax.c2p(0, float(L[:z + 1].min())), mn.DOWN, buff=0.12)
+        band.align_to(ax.axes.get_left() + 0.35 * mn.RIGHT, mn.LEFT)  # clear of the y axis's "0.01" beside it
         plot.add(shown_from(mn.VGroup(gap, *ends, tag, band), tracker, z))
         plot.add(marks)
         names = mn.VGroup(label(self.CHART_NAME, size=26, color=fg))  # the y axis's name, over it
@@ -1354,13 +1366,13 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         sub = label(f"height: log(1 + loss)  |  η = {n['eta']:g}\nupdate: v ← {n['beta']:g}·v − η·gradient, "
                     f"θ ← θ + v", size=26, color=fg, line_spacing=0.8)
         sub.to_edge(mn.UP, buff=0.62).to_edge(mn.LEFT, buff=0.2)
-        self._zig_inset = self.insets(rec, tracker)
+        self._zig_inset = self.insets(rec)
         return [plot, sub]
 
     def hold_swap(self, i: int, on: bool):
         """The zigzag's close-up is in the scene only while the path holds there (hidden, it would still cost
         every frame its drawing); its chain is built during the hold (`hold_play`)."""
-        if i == 0 and on:  # in the chart's place (its numbers are in the close-up's words)
+        if i == 0 and on:  # in the chart's place (its two numbers at that step are the close-up's bars)
             self.remove(self._chart)
             self.add_fixed_in_frame_mobjects(self._zig_inset)
             self._zig_shown = []
@@ -1369,23 +1381,17 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             self.add_fixed_in_frame_mobjects(self._chart)
 
     def hold_play(self, rec, i: int, seconds: float, shown: mn.Mobject) -> mn.Mobject:
-        """At the zigzag hold the chain is laid down arrow by arrow, newest first (the 8 newest one at a time,
-        then the older ones quicker), the running sum (yellow) and the two bars following it; then, the chain
-        whole, its result's caption replaces the one that says what is built, and is read. Frame-exact: each
-        state lasts whole frames, so no quality changes what is shown when."""
+        """At the zigzag hold the chain is laid down arrow by arrow, newest first (the `chain_arrows` newest one
+        at a time, then the older ones quicker), the running sum (yellow) and the two bars following it; then, the
+        chain whole, its result's caption replaces the one that says what is built, and is read. Frame-exact (each
+        state lasts whole frames, every wait a frozen frame): the hold lasts exactly a plain wait's frames at any
+        quality."""
         if i != 0:
             return super().hold_play(rec, i, seconds, shown)
         fps = float(mn.config.frame_rate)
         parts = self._zig_parts
-        n = len(parts["links"])
-        build = self.build_share * seconds
-        slow, fast = self.chain_arrows, n - self.chain_arrows
-        per = build / (slow + 1.5)  # the first arrow after one beat, the 8 newest a beat each; the rest in 1.5 beats
-        when = np.array([per * (k + 1) if k < slow else per * (slow + 1.5 * (k - slow + 1) / fast)
-                         for k in range(n)])
-        frames = max(1, int(round(build * fps)))
-        counts = [int(np.sum(when <= (f + 1) / fps + 1e-9)) for f in range(frames)]
-        counts[-1] = n  # the build ends whole
+        counts = build_counts(len(parts["links"]), self.chain_arrows, self.build_share * seconds, fps)
+        frames = len(counts)
         k_now, run = -1, 0
         state = None
         for k in counts + [None]:
@@ -1393,7 +1399,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                 run += 1
                 continue
             if run:
-                self.wait((run + 0.5) / fps)
+                self.wait((run + 0.5) / fps, frozen_frame=True)  # manim writes int(duration·fps) = run frames
             if k is None:
                 break
             for j in range(max(k_now, 0), k):
@@ -1409,7 +1415,9 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         self.remove(shown)
         shown = caption(self.zig_result(rec))
         self.add_fixed_in_frame_mobjects(shown)
-        self.wait(max(seconds - frames / fps, 0.0))
+        rest = int(seconds * fps + 1e-9) - frames  # what a plain wait(seconds) writes, less the build's frames
+        if rest > 0:
+            self.wait((rest + 0.5) / fps, frozen_frame=True)
         return shown
 
     def zig_result(self, rec) -> str:
@@ -1437,7 +1445,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         q = np.asarray(self.camera.project_points(P), float)[:, :2]
         return q.min(axis=0) - pad, q.max(axis=0) + pad
 
-    def insets(self, rec, tracker) -> mn.VGroup:
+    def insets(self, rec) -> mn.VGroup:
         """The zigzag's close-up at its hold (step z), top-down and to scale, in the chart's place for that hold
         (the chart steps aside; a thin box on the surface where it is taken): the valley floor (dashed), where
         the step starts, a key, the two bars' names. What the hold builds in it (`chain_state`): every past
@@ -1452,7 +1460,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         terms = self.chain_terms(n, z)
         chain = th[z] + np.vstack([np.zeros((1, 2)), np.cumsum(terms, axis=0)])  # its last point is θ_z₊₁
         c = (chain.min(axis=0) + chain.max(axis=0)) / 2
-        half = 0.56 * float(np.max(np.ptp(chain, axis=0)))
+        half = 0.56 * float(np.max(np.ptp(chain, axis=0)))  # the chain fills 89 % of the box: room for the heads
         zz = PlaneInset(c, half, side=self.zig_side, make_text=label, size=26)
         # the valley floor: for each x the y where f is lowest (from f itself), dashed: "across the valley"
         obj = O.get(self.plane)
@@ -1506,7 +1514,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                 link = mn.Line(zz.at(chain[k_]), zz.at(chain[k_ + 1]), stroke_color=fg, stroke_width=2,
                                stroke_opacity=0.75)
             links.append(link)
-        # where the step lands (θ_z₊₁): a ring there, dark-rimmed, over everything (`chain_state`); the sum ends in it
+        # where the step lands (θ_z₊₁): a dark-rimmed ring, over everything (`chain_state`); the sum ends in it
         land = mn.VGroup(*[mn.Circle(radius=0.16, stroke_color=c_, stroke_width=w_).move_to(zz.at(chain[-1]))
                            for c_, w_ in ((bg, 7), (yellow, 3.5))])
         # the bars' scale: the chain's whole length, its value beside it, as long as the frame allows
@@ -1587,7 +1595,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                     f"{run_loss[f]:.2g}); past it the floor flattens toward ★.")]
 
     def hold_after(self, rec, i: int) -> str | None:
-        """After the zigzag hold, while the path runs to the floor: the step closes in on W."""
+        """After the zigzag hold, while the path runs to the floor: the band before it named, W falling onto
+        the step."""
         if i:
             return None
         return ("The yellow band is the zigzag: long and short steps in turn. Past it the cross-valley gradients die "

@@ -13,7 +13,7 @@ from PIL import Image
 from nnviz import theme
 from nnviz.errors import NNVizError
 from nnviz.render import ThemedScene
-from nnviz.render.gif import atoms, faststart, probe, transcode
+from nnviz.render.gif import atoms, encoder_options, faststart, probe, transcode
 from nnviz.render.poster import parse_poster
 from nnviz.render.runner import GifOptions, RenderOptions, render
 
@@ -101,6 +101,12 @@ def test_renders_decode_identically_with_one_encoder_thread(tmp_path):
     assert Seen.seen.get("threads") == "1"
     fa, fb = (iio.imread(f, plugin="pyav") for f in (a, b))
     assert fa.shape == fb.shape and fa.shape[0] == 30 and np.array_equal(fa, fb)
+
+
+def test_every_encoder_runs_on_one_thread():
+    """The renders' encoder (manim) and transcode's, mp4 and webm: one thread; webm keeps VP9's settings."""
+    assert encoder_options() == {"threads": "1"} == encoder_options("mp4")
+    assert encoder_options("webm")["threads"] == "1" and encoder_options("webm")["deadline"] == "realtime"
 
 
 def test_mp4_is_fast_start_and_faststart_rewrites_a_slow_file(tmp_path):

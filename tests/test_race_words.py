@@ -748,8 +748,8 @@ def test_rosenbrock_surface_words(surf_mod, surface):
     assert (f"{L[z]:.2f}", f"{W[z]:.2f}", z + 1) == ("0.02", "0.19", 47)  # (today's: the sheet reads it)
     assert a_ == a and (f"From step {a} the gradients agree: the two curves meet, the step ≈ "
                         f"{k:g}·η·|gradient| ≈ {np.median(L[a:f]):.2g}.") == floor  # meet: within 1.35× (above)
-    # "Past the zigzag the big cross-valley gradients die out, so the white curve falls toward the yellow" (read
-    # from z to a): W falls many-fold from its peak (and from z) while the step stays flat (within 1.5×)
+    # "Past it the cross-valley gradients die out and white falls to yellow" (read from z to a): W falls many-fold
+    # from its peak (and from z) while the step stays flat (within 1.5×)
     assert " ".join(sc.hold_after(surface, 0).split()) == (
         "The yellow band is the zigzag: long and short steps in turn. Past it the cross-valley gradients die out and "
         "white falls to yellow.")

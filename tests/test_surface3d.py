@@ -429,3 +429,26 @@ def test_a_run_is_ringed_only_when_it_ends_on_the_covering_dot():
     assert covering_head((p[:2], p), [("x", p[:2], p + [0, 0, 0.1])], 0.1) == "x"  # no `cover`: screen only
     assert covering_head((p[:2], p), [("x", p[:2], p + 0.1), ("y", p[:2] + 0.01, p + 0.001),
                                       ("z", p[:2], p)], 0.1, 0.02) == "y"  # the best placed on the spot
+
+
+def test_build_counts_lay_every_link_in_whole_frames():
+    """The Rosenbrock close-up's build schedule: counts never fall, the first link after one beat, the newest
+    `slow` one beat apart, the last frame whole; the build's frames plus the rest are a plain wait's."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scenes" / "descent_surface.py"
+    spec = importlib.util.spec_from_file_location("_counts_descent_surface", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    for fps in (15.0, 30.0, 60.0):
+        seconds = 0.55 * 8.5
+        c = mod.build_counts(47, 8, seconds, fps)
+        assert len(c) == int(round(seconds * fps)) and c[-1] == 47
+        assert all(b >= a for a, b in zip(c, c[1:]))
+        beat = seconds / 9.5
+        assert c[int(beat * fps) - 2] == 0 and c[int(round(beat * fps))] >= 1  # nothing before the first beat
+        assert c[int(round(8 * beat * fps)) + 1] >= 8  # the 8 newest down after 8 beats
+        assert c[int(round(7 * beat * fps)) - 1] <= 7
+        assert int(8.5 * fps + 1e-9) - len(c) > 0  # time left to read the whole chain
+    assert mod.build_counts(47, 8, 0.01, 4.0) == [47]  # a test render's short hold: one frame, whole

@@ -172,6 +172,15 @@ def _palette(imgs, width: int, height: int, colors: int):
     return pal
 
 
+def encoder_options(fmt: str = "mp4") -> dict[str, str]:
+    """The video encoder's options, for manim's renders (the runner) and `transcode` alike: one thread. With
+    x264's own threads, two renders of the same frames decoded differently (the scene's raw frames identical, a
+    few fade frames not); one thread costs no time here. (The bytes can still differ in a rare packet that
+    decodes to the same frame.) `transcode` to webm adds VP9's quality and speed settings."""
+    vp9 = {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8"} if fmt == "webm" else {}
+    return {"threads": "1", **vp9}
+
+
 def transcode(src, dst, fmt: str) -> Path:
     """Re-encode a rendered video to another container (mp4 ↔ webm) without re-rendering.
 
@@ -185,9 +194,7 @@ def transcode(src, dst, fmt: str) -> Path:
         ost = out.add_stream(codec, rate=rate)
         ost.width, ost.height, ost.pix_fmt = ist.codec_context.width, ist.codec_context.height, pix
         ost.codec_context.time_base = 1 / rate
-        # one encoder thread, as the renders' own encoder: the same frames give the same bytes
-        ost.options = {"threads": "1", **({"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8"}
-                                          if fmt == "webm" else {})}
+        ost.options = encoder_options(fmt)  # one thread, as the renders' own encoder
         for i, frame in enumerate(inp.decode(ist)):
             frame = frame.reformat(format=pix)
             frame.pts, frame.time_base = i, 1 / rate

@@ -238,7 +238,7 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
 
     import manim as mn
 
-    from .gif import GifTap, faststart, transcode
+    from .gif import GifTap, encoder_options, faststart, transcode
     from .poster import PosterTap, SectionTap
 
     t0 = time.perf_counter()
@@ -266,10 +266,7 @@ def render(scene_cls: type, out_dir, name: str, options: RenderOptions, media_di
         cfg.media_dir = str(media_dir)
         cfg.tex_dir = str(tex_dir or media_dir / "Tex")
         cfg.disable_caching = True
-        # one encoder thread: with x264's own threads, two renders of the same frames decoded differently (the
-        # scene's raw frames identical, a few fade frames not); one thread costs no time here. (The bytes can
-        # still differ in a rare packet that decodes to the same frame.)
-        cfg.video_encoder_options = {"threads": "1"}
+        cfg.video_encoder_options = encoder_options()
         cfg.verbosity = "WARNING"
         cfg.progress_bar = "display" if progress else "none"
         cfg.transparent = bool(options.transparent)
