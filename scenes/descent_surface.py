@@ -14,6 +14,7 @@ under it shows the same loss as a map.
     manim -ql scenes/descent_surface.py DescentSurfaceRosenbrock
 """
 import dataclasses
+import itertools
 import textwrap
 
 import manim as mn
@@ -1392,26 +1393,20 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         parts = self._zig_parts
         counts = build_counts(len(parts["links"]), self.chain_arrows, self.build_share * seconds, fps)
         frames = len(counts)
-        k_now, run = -1, 0
-        state = None
-        for k in counts + [None]:
-            if k == k_now:
-                run += 1
-                continue
-            if run:
-                self.wait((run + 0.5) / fps, frozen_frame=True)  # manim writes int(duration·fps) = run frames
-            if k is None:
-                break
-            for j in range(max(k_now, 0), k):
-                self.add_fixed_in_frame_mobjects(parts["links"][j])
-                self._zig_shown.append(parts["links"][j])
+        down, state = 0, None
+        for k, same in itertools.groupby(counts):  # one state per run of frames with k links down
+            for link in parts["links"][down:k]:
+                self.add_fixed_in_frame_mobjects(link)
+                self._zig_shown.append(link)
             new = self.chain_state(k)
             if state is not None:
                 self.remove(state)
                 self._zig_shown.remove(state)
             self.add_fixed_in_frame_mobjects(new)
             self._zig_shown.append(new)
-            state, k_now, run = new, k, 1
+            down, state = k, new
+            run = len(list(same))
+            self.wait((run + 0.5) / fps, frozen_frame=True)  # manim writes int(duration·fps) = run frames
         self.remove(shown)
         shown = caption(self.zig_result(rec))
         self.add_fixed_in_frame_mobjects(shown)
@@ -1467,10 +1462,8 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         xs, ys = np.linspace(c[0] - half, c[0] + half, 40), np.linspace(c[1] - half, c[1] + half, 400)
         X, Y = np.meshgrid(xs, ys)
         F = np.asarray(obj.value(np.column_stack([X.ravel(), Y.ravel()])), float).reshape(X.shape)
-        solid = zz.curve(np.column_stack([xs, ys[np.argmin(F, axis=0)]]), width=3)
-        zz.remove(solid)
         floor_ink = color(theme.FOREGROUND)
-        zz.add(mn.DashedVMobject(solid.set_stroke(floor_ink, opacity=0.55), num_dashes=16, dashed_ratio=0.5))
+        zz.curve(np.column_stack([xs, ys[np.argmin(F, axis=0)]]), floor_ink, width=3, opacity=0.55, dashes=16)
         # named in the box's lower left corner, beside the line (the chain stays right of it)
         floor_word = label("valley\nfloor", size=26, color=floor_ink, line_spacing=0.8).set_opacity(0.7)
         floor_word.move_to(zz.box.get_corner(mn.DL) + np.array([0.1, 0.1, 0]), aligned_edge=mn.DL)
@@ -1508,8 +1501,7 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
             if k_ < self.chain_arrows:  # the newest: arrows, thinner the older
                 age = n["beta"] ** k_
                 link = zz.arrow(chain[k_], t_, theme.FOREGROUND, width=2.5 + 2.5 * age, tip=0.12 + 0.1 * age,
-                                thin_short=False)
-                zz.remove(link)
+                                thin_short=False, add=False)
             else:  # the older ones: thin plain segments, a little fainter (their heads would pile up round the tip)
                 link = mn.Line(zz.at(chain[k_]), zz.at(chain[k_ + 1]), stroke_color=fg, stroke_width=2,
                                stroke_opacity=0.75)
@@ -1519,9 +1511,9 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
                            for c_, w_ in ((bg, 7), (yellow, 3.5))])
         # the bars' scale: the chain's whole length, its value beside it, as long as the frame allows
         full = float(np.linalg.norm(terms, axis=1).sum())
-        room = mn.config.frame_width / 2 - 0.25 - (names.get_right()[0] + 0.2)
-        unit = (room - 0.15 - label(f"{full:.2f}", size=26).width) / full
-        self._zig_parts = dict(zz=zz, chain=chain, terms=terms, links=links, names=names, unit=unit, land=land)
+        x0 = names.get_right()[0] + 0.2  # where the bars start
+        unit = (mn.config.frame_width / 2 - 0.25 - x0 - 0.15 - label(f"{full:.2f}", size=26).width) / full
+        self._zig_parts = dict(zz=zz, chain=chain, terms=terms, links=links, names=names, x0=x0, unit=unit, land=land)
         return zz  # read while the path holds still (`hold_swap`), gone as it moves on
 
     def chain_state(self, k: int) -> mn.VGroup:
@@ -1534,13 +1526,11 @@ class DescentSurfaceRosenbrock(DescentSurfaceBowl):
         fg, yellow = color(theme.FOREGROUND), color("optimizer", "momentum")
         out = mn.VGroup()
         if k:
-            s = zz.arrow(chain[0], chain[k] - chain[0], yellow, width=7, tip=0.24, thin_short=False)
-            zz.remove(s)
-            out.add(s)
+            out.add(zz.arrow(chain[0], chain[k] - chain[0], yellow, width=7, tip=0.24, thin_short=False, add=False))
         out.add(p["land"].copy())  # over the links and the sum
         lengths = float(np.linalg.norm(p["terms"][:k], axis=1).sum())
         summed = float(np.linalg.norm(chain[k] - chain[0]))
-        x0, unit = names.get_right()[0] + 0.2, p["unit"]
+        x0, unit = p["x0"], p["unit"]
         for name, value, ink in ((names[0], lengths, fg), (names[1], summed, yellow)):
             y = name.get_center()[1]
             bar = mn.Rectangle(width=max(value * unit, 1e-3), height=0.16, stroke_width=0, fill_color=ink,

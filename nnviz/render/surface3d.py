@@ -877,12 +877,16 @@ class PlaneInset(mn.VGroup):
     def inside(self, p, margin: float = 0.0) -> bool:
         return bool(np.all(np.abs(np.asarray(p, float)[:2] - self.c) <= self.half * (1 - margin)))
 
-    def curve(self, points, color=theme.MUTED, width: float = 2.5, opacity: float = 1.0) -> mn.VMobject:
-        """A plain line through plane points (a guide: the valley floor), clipped to the box."""
+    def curve(self, points, color=theme.MUTED, width: float = 2.5, opacity: float = 1.0,
+              dashes: int = 0) -> mn.VMobject:
+        """A plain line through plane points (a guide: the valley floor), clipped to the box; `dashes` > 0: cut
+        into that many dashes."""
         pts = [p for p in np.asarray(points, float) if self.inside(p)]
         m = mn.VMobject(stroke_color=mn.ManimColor(color), stroke_width=width, stroke_opacity=opacity)
         if len(pts) >= 2:
             m.set_points_as_corners([self.at(p) for p in pts])
+        if dashes:
+            m = mn.DashedVMobject(m, num_dashes=dashes, dashed_ratio=0.5)
         self.add(m)
         return m
 
@@ -901,15 +905,18 @@ class PlaneInset(mn.VGroup):
         self.add(g)
         return g
 
-    def arrow(self, p, vec, color, width: float = 5.0, tip: float = 0.16, thin_short: bool = True) -> mn.VGroup:
+    def arrow(self, p, vec, color, width: float = 5.0, tip: float = 0.16, thin_short: bool = True,
+              add: bool = True) -> mn.VGroup:
         """An arrow from plane point p along plane vector vec, dark-outlined (`thin_short` False: its width kept
-        however short it is; manim otherwise thins a short arrow)."""
+        however short it is; manim otherwise thins a short arrow). `add` False: placed by the box but not added to
+        it (the caller shows it when it wants)."""
         a, b = self.at(p), self.at(np.asarray(p, float)[:2] + np.asarray(vec, float)[:2])
         ratio = {} if thin_short else {"max_stroke_width_to_length_ratio": 1e3}
         g = mn.VGroup(*[mn.Arrow(a, b, buff=0, stroke_width=w, color=c, tip_length=tip + e,
                                  max_tip_length_to_length_ratio=0.45, **ratio)
                         for w, c, e in ((width + 4, self.bg, 0.04), (width, mn.ManimColor(color), 0.0))])
-        self.add(g)
+        if add:
+            self.add(g)
         return g
 
     def ruler(self, p, q, words: str, color=theme.FOREGROUND, side=mn.RIGHT, offset: float = 0.0,
